@@ -1,0 +1,53 @@
+# Two commands set up a fresh machine with only Python 3.11: `make demo` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
+
+.PHONY: demo test lint typecheck pytest install install-dev assets clean lock bench
+
+demo: install
+	$(BIN)/strategyfirst demo
+
+test: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/uv:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
+	$(UV) -r requirements.lock
+	$(UV) --no-deps -e .
+	$(MAKE) assets
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/uv requirements-dev.lock pyproject.toml
+	$(UV) -r requirements-dev.lock
+	$(UV) --no-deps -e .
+	$(MAKE) assets
+	touch $@ $(VENV)/.installed
+
+# Front-end libraries come from the npm registry and are served by the app itself (never a CDN).
+assets:
+	@if [ -f web-assets/package.json ]; then \
+	  if command -v npm >/dev/null 2>&1; then \
+	    npm ci --prefix web-assets --no-audit --no-fund --silent && $(BIN)/python web-assets/copy.py; \
+	  else echo "npm not found: the web app's front-end libraries were not installed" >&2; fi; \
+	fi
+
+# Regenerate the lock files after changing pyproject.toml dependencies.
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile --quiet pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra test --extra spark -o requirements-dev.lock
+
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

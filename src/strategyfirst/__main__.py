@@ -1,0 +1,3 @@
+from strategyfirst.cli import main
+
+main()

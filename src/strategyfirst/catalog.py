@@ -1,0 +1,106 @@
+"""The metric catalogue as data: id, version, unit, direction, family, needs, description.
+
+This is the single list of metric ids (../shared/spec/metrics.md). It has no imports from the rest of the
+package so that every layer (plan, lint, metrics, diagnose, report, web) can read it; the Ibis expressions that
+compute each metric live in `strategyfirst.metrics`, keyed by these ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["ratio", "count", "minutes", "currency", "score"]
+Direction = Literal["up", "down", "none"]
+Family = Literal["dialogue", "reach", "audience", "cost"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric of the registry (formula in metrics.md)."""
+
+    id: str
+    unit: Unit
+    direction: Direction
+    family: Family
+    needs: tuple[str, ...]
+    description: str
+    version: int = 1
+    # "accumulates" metrics pace linearly from baseline to target; the others must hold their target each period.
+    accumulates: bool = False
+
+
+def _m(id: str, unit: Unit, direction: Direction, family: Family, needs: str, description: str,
+       accumulates: bool = False) -> MetricSpec:
+    return MetricSpec(id, unit, direction, family, tuple(needs.split()), description, accumulates=accumulates)
+
+
+METRICS: tuple[MetricSpec, ...] = (
+    _m("inbound_messages", "count", "none", "dialogue", "messages.owned messages.in_reply_to messages.text",
+       "Number of inbound messages (non-owned messages addressed to an owned account)", accumulates=True),
+    _m("response_rate", "ratio", "up", "dialogue", "messages.owned messages.in_reply_to",
+       "Inbound messages with at least one reply from the account they address / inbound messages"),
+    _m("conversation_response_rate", "ratio", "up", "dialogue", "messages.owned messages.conversation_id",
+       "Audience-started conversations with an owned message / audience-started conversations "
+       "involving an owned account"),
+    _m("first_response_minutes_median", "minutes", "down", "dialogue", "messages.created_at messages.in_reply_to",
+       "Median minutes from an answered inbound message to its earliest reply"),
+    _m("first_response_minutes_p90", "minutes", "down", "dialogue", "messages.created_at messages.in_reply_to",
+       "90th percentile (linear interpolation) of minutes to the earliest reply"),
+    _m("dialogue_ratio", "ratio", "up", "dialogue", "messages.owned messages.in_reply_to",
+       "Owned messages that reply to a non-owned message / owned messages"),
+    _m("conversation_depth_mean", "count", "none", "dialogue", "messages.conversation_id",
+       "Mean number of messages per conversation involving an owned account"),
+    _m("sentiment_inbound_mean", "score", "up", "dialogue", "messages.text",
+       "Mean VADER compound score of inbound message texts"),
+    _m("sentiment_lift", "score", "up", "dialogue", "messages.text messages.conversation_id",
+       "Mean change in compound score from the first to the last audience message of answered conversations"),
+    _m("posts", "count", "none", "reach", "messages.owned messages.in_reply_to",
+       "Owned messages that are not replies", accumulates=True),
+    _m("impressions", "count", "up", "reach", "messages.impressions", "Sum of impressions", accumulates=True),
+    _m("reach", "count", "up", "reach", "messages.reach", "Sum of people reached", accumulates=True),
+    _m("engagements", "count", "up", "reach", "messages.engagements",
+       "Sum of engagements (likes + comments + shares + clicks where no total is given)", accumulates=True),
+    _m("engagement_rate", "ratio", "up", "reach", "messages.engagements messages.impressions",
+       "Sum of engagements / sum of impressions over messages with both"),
+    _m("engagement_rate_by_reach", "ratio", "up", "reach", "messages.engagements messages.reach",
+       "Sum of engagements / sum of reach over messages with both"),
+    _m("click_through_rate", "ratio", "up", "reach", "messages.clicks messages.impressions",
+       "Sum of clicks / sum of impressions"),
+    _m("amplification_rate", "ratio", "up", "reach", "messages.shares messages.impressions",
+       "Sum of shares / sum of impressions"),
+    _m("audience_size", "count", "up", "audience", "audience.value",
+       "Last snapshot in the period per account, summed over accounts"),
+    _m("audience_growth", "count", "up", "audience", "audience.value audience.gained audience.lost",
+       "Net change: last - first snapshot, or sum of deltas where the source gives deltas", accumulates=True),
+    _m("audience_growth_rate", "ratio", "up", "audience", "audience.value",
+       "audience_growth / first snapshot"),
+    _m("audience_gained", "count", "up", "audience", "audience.gained",
+       "Sum of subscribes / new follows", accumulates=True),
+    _m("audience_lost", "count", "down", "audience", "audience.lost",
+       "Sum of unsubscribes / unfollows", accumulates=True),
+    _m("follows_from_posts", "count", "up", "audience", "messages.follows",
+       "Sum of the follows column of owned messages", accumulates=True),
+    _m("spend", "currency", "none", "cost", "spend.amount messages.spend",
+       "Spend table plus per-message promoted spend", accumulates=True),
+    _m("budget_burn", "ratio", "none", "cost", "spend.amount",
+       "Spend / budget of the scope (tactic budget, or plan total)"),
+    _m("cost_per_engagement", "currency", "down", "cost", "spend.amount messages.engagements",
+       "Spend / engagements"),
+    _m("cost_per_new_subscriber", "currency", "down", "cost", "spend.amount audience.value",
+       "Spend / audience_growth (null when growth <= 0)"),
+)
+
+METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
+BY_ID: dict[str, MetricSpec] = {m.id: m for m in METRICS}
+
+# KPIs on these measure the dialogue itself (lint rule `broadcast-only`).
+DIALOGUE_KPI_METRICS: frozenset[str] = frozenset(
+    {"response_rate", "conversation_response_rate", "first_response_minutes_median",
+     "first_response_minutes_p90", "dialogue_ratio", "sentiment_lift"}
+)
+
+
+def get(metric_id: str) -> MetricSpec | None:
+    """The spec of a metric id, or None."""
+    return BY_ID.get(metric_id)

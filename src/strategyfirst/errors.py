@@ -1,0 +1,87 @@
+"""One typed error hierarchy; each error says what the user can do about it.
+
+::
+
+    StrategyFirstError                 anything the product reports to a user (exit 2 / HTTP 4xx)
+    ├── PlanError                      strategy.yaml cannot be read or validated
+    │   └── (carries .problems: list[PlanProblem], each file:line:col: message)
+    ├── ImportFileError                an export file cannot be imported (file, line, column, what to do)
+    │   └── SourceDetectionError       --source auto found no matching format
+    ├── WorkspaceError                 the workspace is missing, locked or from a newer version
+    │   └── WorkspaceLockedError       another ingest holds the workspace
+    ├── MeasureError                   a measurement cannot be made as asked (bad period, unknown metric)
+    ├── AppDatabaseError               the app database cannot be opened or migrated
+    └── UsageError                     the command line or API call is malformed
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StrategyFirstError(Exception):
+    """Base of every error the product reports to a user as one clear line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """One located problem in a plan file."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    key: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class PlanError(StrategyFirstError):
+    """The plan file cannot be parsed or validated; `problems` lists every located problem."""
+
+    def __init__(self, problems: list[PlanProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ImportFileError(StrategyFirstError):
+    """An export file cannot be imported; nothing of it was written."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.file, self.line, self.column = file, line, column
+        where = file + (f":{line}" if line is not None else "") + (f":{column}" if column is not None else "")
+        super().__init__(f"{where}: {message}")
+
+
+class SourceDetectionError(ImportFileError):
+    """No known source matches the file's header."""
+
+
+class WorkspaceError(StrategyFirstError):
+    """The workspace cannot be used as asked."""
+
+
+class WorkspaceLockedError(WorkspaceError):
+    """Another process holds the workspace's write lock."""
+
+
+class MeasureError(StrategyFirstError):
+    """A measurement cannot be made as asked."""
+
+
+class AppDatabaseError(StrategyFirstError):
+    """The app database cannot be opened or migrated."""
+
+
+class UsageError(StrategyFirstError):
+    """The command line or API call is malformed."""

@@ -1,0 +1,166 @@
+"""Pydantic models of the strategy file (../shared/spec/plan.md, schema v1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a YAML date or an ISO 8601 string; refuse numbers (pydantic would read them as epochs)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+    raise ValueError(f"expected an ISO 8601 date (YYYY-MM-DD), got {type(value).__name__} {value!r}")
+
+
+def _str_list(value: Any) -> Any:
+    """A single string where a list is expected means a one-item list."""
+    return [value] if isinstance(value, str) else value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+StrList = Annotated[list[str], BeforeValidator(_str_list)]
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(f"{value!r} is not a slug (lower-case letters, digits, '-' and '_')")
+    return value
+
+
+Slug = Annotated[str, BeforeValidator(lambda v: _slug(v) if isinstance(v, str) else v)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently drop a target."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=True)
+
+
+class Horizon(Strict):
+    start: IsoDate
+    end: IsoDate
+
+
+class Budget(Strict):
+    total: float | None = Field(default=None, ge=0)
+    currency: str = "EUR"
+
+
+class Review(Strict):
+    cadence: Literal["weekly", "monthly", "quarterly"] | None = None
+
+
+class Strategy(Strict):
+    statement: str | None = None
+    audiences: StrList = Field(default_factory=list)
+
+
+class KPI(Strict):
+    metric: str
+    baseline: float | None = None
+    target: float | None = None
+    by: IsoDate | None = None
+
+
+class Objective(Strict):
+    id: Slug
+    statement: str | None = None
+    kpis: list[KPI] = Field(default_factory=list)
+
+
+class Period(Strict):
+    start: IsoDate | None = None
+    end: IsoDate | None = None
+
+
+class Match(Strict):
+    """How messages are recognised as a tactic's: fields AND together, list items OR."""
+
+    accounts: StrList = Field(default_factory=list)
+    hashtags: StrList = Field(default_factory=list)
+    campaign: StrList = Field(default_factory=list)
+    text_contains: StrList = Field(default_factory=list)
+    url_contains: StrList = Field(default_factory=list)
+    platform: StrList = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any((self.accounts, self.hashtags, self.campaign, self.text_contains,
+                        self.url_contains, self.platform))
+
+
+class Experiment(Strict):
+    question: str | None = None
+    until: IsoDate | None = None
+
+
+class Tactic(Strict):
+    id: Slug
+    channel: str | None = None
+    serves: StrList = Field(default_factory=list)
+    owner: str | None = None
+    budget: float | None = Field(default=None, ge=0)
+    period: Period | None = None
+    match: Match | None = None
+    experiment: Experiment | None = None
+    # Expected extra inbound messages per week the tactic brings while it runs (capacity planning).
+    expected_inbound_per_week: float | None = Field(default=None, ge=0)
+
+
+class LintSettings(Strict):
+    """`lint.tool_words` extends the default tool-word list; `tool_words_mode: replace` replaces it."""
+
+    tool_words: StrList = Field(default_factory=list)
+    tool_words_mode: Literal["extend", "replace"] = "extend"
+
+
+class Plan(Strict):
+    version: Literal[1] = 1
+    organisation: str | None = None
+    owner: str | None = None
+    horizon: Horizon | None = None
+    budget: Budget | None = None
+    review: Review | None = None
+    accounts: dict[str, StrList] = Field(default_factory=dict)
+    strategy: Strategy | None = None
+    objectives: list[Objective] = Field(default_factory=list)
+    tactics: list[Tactic] = Field(default_factory=list)
+    lint: LintSettings | None = None
+    readiness: dict[str, Any] | None = None
+
+    @field_validator("accounts")
+    @classmethod
+    def _platform_keys(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {str(k).strip().lower(): v for k, v in value.items()}
+
+    # --- conveniences used across layers -------------------------------------------------------------
+    def objective(self, objective_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id == objective_id), None)
+
+    def tactic(self, tactic_id: str) -> Tactic | None:
+        return next((t for t in self.tactics if t.id == tactic_id), None)
+
+    def kpi_deadline(self, kpi: KPI) -> dt.date | None:
+        """A KPI's `by` defaults to the horizon's end."""
+        return kpi.by or (self.horizon.end if self.horizon else None)
+
+    def owned_handles(self) -> dict[str, set[str]]:
+        """Owned accounts per platform, normalised (lower case, no leading '@')."""
+        return {p: {normalise_handle(h) for h in hs} for p, hs in self.accounts.items()}
+
+
+def normalise_handle(handle: str) -> str:
+    """Handles match case-insensitively with '@' optional."""
+    return handle.strip().lstrip("@").lower()

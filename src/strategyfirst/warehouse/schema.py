@@ -1,0 +1,107 @@
+"""The canonical tables of the warehouse (../shared/spec/data.md) as DDL, with the schema version.
+
+Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; see `warehouse/derive.py`.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks", "follows",
+                   "video_views", "watch_minutes", "spend")
+
+MESSAGES = """
+CREATE TABLE IF NOT EXISTS messages (
+    message_id      VARCHAR PRIMARY KEY,   -- platform:native_id
+    platform        VARCHAR NOT NULL,
+    account         VARCHAR,               -- author handle / page name as the source gives it
+    owned           BOOLEAN NOT NULL,
+    created_at      TIMESTAMP,             -- UTC, naive
+    time_precision  VARCHAR NOT NULL,      -- second | minute | day | month
+    kind            VARCHAR NOT NULL,      -- post | reply | share | video
+    text            VARCHAR,
+    in_reply_to     VARCHAR,               -- message_id of the parent
+    conversation_id VARCHAR,               -- message_id of the root of its reply tree (computed)
+    url             VARCHAR,
+    campaign        VARCHAR,
+    impressions DOUBLE, reach DOUBLE, engagements DOUBLE, likes DOUBLE, comments DOUBLE, shares DOUBLE,
+    clicks DOUBLE, follows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE, spend DOUBLE,
+    sentiment       DOUBLE,                -- VADER compound of `text`, non-owned messages only (computed)
+    parent_missing  BOOLEAN NOT NULL DEFAULT FALSE,  -- in_reply_to names a message not in the data
+    import_id       INTEGER NOT NULL
+)"""
+
+AUDIENCE = """
+CREATE TABLE IF NOT EXISTS audience (
+    date      DATE NOT NULL,
+    platform  VARCHAR NOT NULL,
+    account   VARCHAR NOT NULL,
+    metric    VARCHAR NOT NULL,    -- followers | subscribers | page_likes | ...
+    value     DOUBLE,              -- snapshot, nullable
+    gained    DOUBLE,
+    lost      DOUBLE,
+    import_id INTEGER NOT NULL,
+    PRIMARY KEY (date, platform, account, metric)
+)"""
+
+SPEND = """
+CREATE TABLE IF NOT EXISTS spend (
+    date      DATE NOT NULL,
+    platform  VARCHAR,
+    tactic    VARCHAR,
+    campaign  VARCHAR,
+    amount    DOUBLE NOT NULL,
+    currency  VARCHAR,
+    import_id INTEGER NOT NULL
+)"""
+
+IMPORTS = """
+CREATE TABLE IF NOT EXISTS imports (
+    import_id      INTEGER PRIMARY KEY,
+    file           VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,
+    started_at     TIMESTAMP NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    rows_new       BIGINT NOT NULL,
+    rows_updated   BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL,
+    rows_rejected  BIGINT NOT NULL
+)"""
+
+REJECTS = """
+CREATE TABLE IF NOT EXISTS rejects (
+    import_id INTEGER NOT NULL,
+    file      VARCHAR NOT NULL,
+    line      BIGINT,
+    reason    VARCHAR NOT NULL,
+    raw       VARCHAR
+)"""
+
+# Derived: one row per (inbound message, owned account it addresses), with the earliest reply of that account.
+INBOUND = """
+CREATE TABLE IF NOT EXISTS inbound (
+    message_id          VARCHAR NOT NULL,
+    platform            VARCHAR NOT NULL,
+    account             VARCHAR NOT NULL,   -- the owned account addressed, normalised (lower case, no '@')
+    created_at          TIMESTAMP,
+    first_reply_id      VARCHAR,
+    first_reply_at      TIMESTAMP,
+    first_reply_minutes DOUBLE             -- negative gaps are kept here and excluded by the metrics
+)"""
+
+ATTRIBUTION = """
+CREATE TABLE IF NOT EXISTS attribution (
+    message_id VARCHAR NOT NULL,
+    tactic_id  VARCHAR NOT NULL
+)"""
+
+META = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+)"""
+
+CANONICAL_TABLES = ("messages", "audience", "spend", "imports", "rejects")
+DERIVED_TABLES = ("inbound", "attribution")
+ALL_DDL = (MESSAGES, AUDIENCE, SPEND, IMPORTS, REJECTS, INBOUND, ATTRIBUTION, META)

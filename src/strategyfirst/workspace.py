@@ -1,0 +1,80 @@
+"""The public library API: one `Workspace` per organisation folder; the CLI and web app are thin over it.
+
+Each method is one call into its layer; the layers own the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from strategyfirst.errors import WorkspaceError
+from strategyfirst.plan import PlanDocument
+from strategyfirst.plan import load as load_plan
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+PLAN_FILE = "strategy.yaml"
+STATE_DIR = ".strategyfirst"
+
+
+class Workspace:
+    """A folder holding `strategy.yaml` and the `.strategyfirst/` state (warehouse, raw files, app database)."""
+
+    def __init__(self, path: str | Path = ".", *, db_url: str | None = None) -> None:
+        self.root = Path(path).resolve()
+        self.db_url = db_url
+
+    # --- paths --------------------------------------------------------------------------------------------
+    @property
+    def plan_path(self) -> Path:
+        return self.root / PLAN_FILE
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.state_dir / "warehouse.duckdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.state_dir / "raw"
+
+    @property
+    def slug(self) -> str:
+        return self.root.name
+
+    def ensure(self) -> Workspace:
+        """Create the folder and its state directory if missing."""
+        if self.root.exists() and not self.root.is_dir():
+            raise WorkspaceError(f"{self.root}: is a file, not a workspace folder")
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        return self
+
+    # --- plan ---------------------------------------------------------------------------------------------
+    def has_plan(self) -> bool:
+        return self.plan_path.is_file()
+
+    def plan_document(self, path: str | Path | None = None) -> PlanDocument:
+        """Load and validate the plan (raises PlanError with located problems)."""
+        return load_plan(path or self.plan_path)
+
+    def plan_or_none(self) -> PlanDocument | None:
+        return self.plan_document() if self.has_plan() else None
+
+    def lint(self, path: str | Path | None = None, *, as_of: dt.date | None = None) -> Any:
+        """Lint the plan; returns a `strategyfirst.lint.LintReport`."""
+        from strategyfirst.lint import lint_document
+
+        return lint_document(self.plan_document(path), as_of=as_of)
+
+    # --- data ---------------------------------------------------------------------------------------------
+    def table(self, name: str) -> ir.Table:
+        """A canonical or derived warehouse table as an Ibis table, for one's own analysis."""
+        from strategyfirst.warehouse.engine import connect
+
+        return connect(self.warehouse_path).table(name)
