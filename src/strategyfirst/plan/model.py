@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from strategyfirst.plan.readiness import Readiness
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -138,7 +140,7 @@ class Plan(Strict):
     objectives: list[Objective] = Field(default_factory=list)
     tactics: list[Tactic] = Field(default_factory=list)
     lint: LintSettings | None = None
-    readiness: dict[str, Any] | None = None
+    readiness: Readiness | None = None
 
     @field_validator("accounts")
     @classmethod
