@@ -16,6 +16,8 @@ from strategyfirst.plan import load as load_plan
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from strategyfirst.appdb import AppDB, PlanVersion
+
 PLAN_FILE = "strategy.yaml"
 STATE_DIR = ".strategyfirst"
 
@@ -70,7 +72,22 @@ class Workspace:
         """Lint the plan; returns a `strategyfirst.lint.LintReport`."""
         from strategyfirst.lint import lint_document
 
-        return lint_document(self.plan_document(path), as_of=as_of)
+        document = self.plan_document(path)
+        self.record_plan(path)
+        return lint_document(document, as_of=as_of)
+
+    # --- history (app database: plan versions, decisions; see strategyfirst.appdb) -------------------------
+    def history_db(self, url: str | None = None) -> AppDB:
+        """The app database holding this workspace's history; `.slug` is this workspace's slug in it."""
+        from strategyfirst.appdb import open_appdb
+
+        return open_appdb(self, url)
+
+    def record_plan(self, path: str | Path | None = None) -> PlanVersion | None:
+        """Store the current plan text as a plan version if new (lint, measure and diagnose call this)."""
+        from strategyfirst.appdb import record_plan_seen
+
+        return record_plan_seen(self, path)
 
     # --- data ---------------------------------------------------------------------------------------------
     def table(self, name: str) -> ir.Table:
@@ -78,3 +95,10 @@ class Workspace:
         from strategyfirst.warehouse.engine import connect
 
         return connect(self.warehouse_path).table(name)
+
+    # --- report -------------------------------------------------------------------------------------------
+    def report(self, path: str | Path | None = None, *, as_of: dt.date | None = None) -> Path:
+        """Write the self-contained HTML report (default `report.html` in the workspace); returns its path."""
+        from strategyfirst.report import write_report
+
+        return write_report(self, path, as_of)

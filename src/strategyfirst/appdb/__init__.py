@@ -1,0 +1,90 @@
+"""The app database: plan history, decisions, users, roles, sessions and API tokens (SQLAlchemy 2 + Alembic).
+
+SQLite at `WORKSPACE/.strategyfirst/app.sqlite` by default; any SQLAlchemy URL via `--db` or
+`STRATEGYFIRST_DB`. A workspace remembers its database in `.strategyfirst/workspace.json` (see `binding`),
+so the CLI and the web app share one history. One database may serve several workspaces, each query scoped
+to one workspace row::
+
+    db = open_appdb(Workspace("acme"))
+    v = db.record_plan_version(db.slug, text, author="ana@acme.org", why="first draft")
+    db.record_decision(db.slug, "Move the contest budget to the newsletter", tactic="summit-contest")
+    db.history(db.slug)   # [PlanVersion, Decision, ...] in time order
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from strategyfirst.appdb.accounts import NewSession, check_password, role_at_least
+from strategyfirst.appdb.base import UnknownWorkspaceError
+from strategyfirst.appdb.binding import ENV_VAR, read_binding, resolve_url, write_binding
+from strategyfirst.appdb.engine import dispose, open_engine
+from strategyfirst.appdb.history import HistoryEntry
+from strategyfirst.appdb.models import (
+    ROLES,
+    ApiToken,
+    Decision,
+    LoginAttempt,
+    Membership,
+    PlanVersion,
+    User,
+    UserSession,
+    WorkspaceRow,
+)
+from strategyfirst.appdb.repository import AppDB
+from strategyfirst.errors import StrategyFirstError, WorkspaceError
+
+if TYPE_CHECKING:
+    from strategyfirst.workspace import Workspace
+
+__all__ = ["ENV_VAR", "ROLES", "ApiToken", "AppDB", "Decision", "HistoryEntry", "LoginAttempt", "Membership",
+           "NewSession", "PlanVersion", "UnknownWorkspaceError", "User", "UserSession", "WorkspaceRow",
+           "check_password", "connect", "dispose", "open_appdb", "record_plan_seen", "role_at_least"]
+
+
+def connect(url: str) -> AppDB:
+    """The app database at `url`, migrated to head; not tied to one workspace (e.g. for `serve`)."""
+    return AppDB(open_engine(url), url)
+
+
+def open_appdb(ws: Workspace, url: str | None = None) -> AppDB:
+    """The app database holding `ws`'s history, migrated, with `ws` registered; `db.slug` is its slug.
+
+    `url` (else `ws.db_url`, else STRATEGYFIRST_DB) must agree with the database the workspace remembers.
+    """
+    if not ws.root.is_dir():
+        raise WorkspaceError(f"{ws.root}: no such workspace folder (create it with `strategyfirst init`)")
+    resolved = resolve_url(ws, url or ws.db_url)
+    db = connect(resolved)
+    bound = read_binding(ws)
+    row = db.register_workspace(ws.root, bound.slug if bound else None)
+    if bound is None or bound.slug != row.slug:
+        try:
+            write_binding(ws, resolved, row.slug)
+        except OSError as exc:
+            raise WorkspaceError(f"{ws.state_dir}: cannot write the database binding ({exc})") from exc
+    db.slug = row.slug
+    return db
+
+
+def record_plan_seen(ws: Workspace, path: str | Path | None = None, *,
+                     strict: bool = False) -> PlanVersion | None:
+    """Store the workspace's current plan text as a version (a no-op for an unchanged text).
+
+    Called by lint, measure and diagnose. Only the workspace's own `strategy.yaml` is recorded (a `path`
+    elsewhere is not its plan). Unless `strict`, a database problem is a warning: it must not stop the
+    command.
+    """
+    plan = Path(path).resolve() if path is not None else ws.plan_path
+    if plan != ws.plan_path or not plan.is_file():
+        return None
+    try:
+        db = open_appdb(ws)
+        return db.record_plan_version(db.slug, plan.read_text(encoding="utf-8"))
+    except (StrategyFirstError, OSError, UnicodeDecodeError) as exc:
+        if strict:
+            raise
+        warnings.warn(f"plan history not recorded: {exc}", RuntimeWarning, stacklevel=2)
+        return None

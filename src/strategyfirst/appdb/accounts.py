@@ -1,0 +1,250 @@
+"""Users, workspace roles, browser sessions, API tokens and login attempts.
+
+Passwords are argon2id hashes (argon2-cffi); session cookies and API tokens are random and only their sha256
+is stored, so a copy of the database lets nobody log in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from strategyfirst.appdb.base import DBCore
+from strategyfirst.appdb.models import (
+    ROLES,
+    ApiToken,
+    LoginAttempt,
+    Membership,
+    User,
+    UserSession,
+    WorkspaceRow,
+    utcnow,
+)
+from strategyfirst.errors import UsageError
+
+MIN_PASSWORD = 8
+SESSION_LIFETIME = dt.timedelta(days=7)
+TOKEN_PREFIX = "sf_"
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password")  # verified against for unknown emails: same timing
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or any(c.isspace() for c in email):
+        raise UsageError(f"{email!r} is not an email address")
+    return email
+
+
+def check_password(password: str) -> None:
+    """Refuse empty and short passwords (there is no default password)."""
+    if len(password) < MIN_PASSWORD:
+        raise UsageError(f"the password is too short: use at least {MIN_PASSWORD} characters")
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise UsageError(f"unknown role {role!r}; use one of owner, editor, viewer")
+    return role
+
+
+def role_at_least(role: str | None, needed: str) -> bool:
+    """True when `role` grants what `needed` grants (owner > editor > viewer)."""
+    return role is not None and ROLES.index(role) >= ROLES.index(check_role(needed))
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A just-created browser session: `token` goes in the cookie (shown once), `csrf` in forms."""
+
+    token: str
+    csrf: str
+    expires_at: dt.datetime
+    user: User
+
+
+class AccountsMixin(DBCore):
+    # --- users and memberships ----------------------------------------------------------------------------
+    def get_user(self, email: str) -> User | None:
+        with self.session() as s:
+            return s.scalar(select(User).where(User.email == normalise_email(email)))
+
+    def add_user(self, email: str, password: str | None, role: str, workspace_slug: str) -> User:
+        """Create the user (password required) or, if the email exists, keep its password and add/change its
+        membership of `workspace_slug` with `role`."""
+        email, role = normalise_email(email), check_role(role)
+        for _attempt in range(3):
+            try:
+                with self.session() as s:
+                    wid = self.workspace_row(s, workspace_slug).id
+                    user = s.scalar(select(User).where(User.email == email))
+                    if user is None:
+                        if password is None:
+                            raise UsageError(f"{email} is a new user: a password is needed")
+                        check_password(password)
+                        user = User(email=email, password_hash=_hasher.hash(password), created_at=utcnow())
+                        s.add(user)
+                        s.flush()
+                    member = s.scalar(select(Membership).where(Membership.user_id == user.id,
+                                                               Membership.workspace_id == wid))
+                    if member is None:
+                        s.add(Membership(user_id=user.id, workspace_id=wid, role=role, created_at=utcnow()))
+                    else:
+                        member.role = role
+                return user
+            except IntegrityError:
+                continue  # the same user added concurrently: the next pass finds it
+        raise UsageError(f"could not add {email} (concurrent changes); try again")
+
+    def set_password(self, email: str, password: str) -> None:
+        check_password(password)
+        with self.session() as s:
+            s.execute(update(User).where(User.email == normalise_email(email))
+                      .values(password_hash=_hasher.hash(password)))
+
+    def verify_password(self, email: str, password: str) -> User | None:
+        """The user if `password` is theirs, else None (unknown emails take as long as wrong passwords)."""
+        with self.session() as s:
+            user = s.scalar(select(User).where(User.email == email.strip().lower()))
+            try:
+                _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            if user is None:
+                return None
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            return user
+
+    def role_in(self, user: User | int, slug: str) -> str | None:
+        """The user's role in the workspace, or None when not a member (or no such workspace)."""
+        uid = user if isinstance(user, int) else user.id
+        with self.session() as s:
+            return s.scalar(select(Membership.role).join(WorkspaceRow).where(
+                Membership.user_id == uid, WorkspaceRow.slug == slug))
+
+    def memberships(self, user: User | int) -> list[Membership]:
+        """The user's memberships (with `.workspace` and `.role`), by workspace slug."""
+        uid = user if isinstance(user, int) else user.id
+        with self.session() as s:
+            rows = s.scalars(select(Membership).where(Membership.user_id == uid))
+            return sorted(rows, key=lambda m: m.workspace.slug)
+
+    def members(self, slug: str) -> list[Membership]:
+        """The members of a workspace (with `.user` and `.role`), by email."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            rows = s.scalars(select(Membership).where(Membership.workspace_id == wid))
+            return sorted(rows, key=lambda m: m.user.email)
+
+    # --- browser sessions ---------------------------------------------------------------------------------
+    def create_session(self, user: User | int, lifetime: dt.timedelta = SESSION_LIFETIME) -> NewSession:
+        uid = user if isinstance(user, int) else user.id
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        with self.session() as s:
+            row = UserSession(token_hash=sha256(token), user_id=uid, csrf_secret=csrf, created_at=utcnow(),
+                              expires_at=utcnow() + lifetime)
+            s.add(row)
+            s.flush()
+            s.refresh(row)
+            return NewSession(token, csrf, row.expires_at, row.user)
+
+    def session_info(self, token: str) -> UserSession | None:
+        """The live session of a cookie value (with `.user` and `.csrf_secret`); expired ones are deleted."""
+        with self.session() as s:
+            row = s.scalar(select(UserSession).where(UserSession.token_hash == sha256(token)))
+            if row is None:
+                return None
+            if row.expires_at <= utcnow():
+                s.delete(row)
+                return None
+            return row
+
+    def session_user(self, token: str) -> User | None:
+        info = self.session_info(token)
+        return info.user if info else None
+
+    def delete_session(self, token: str) -> None:
+        with self.session() as s:
+            s.execute(delete(UserSession).where(UserSession.token_hash == sha256(token)))
+
+    # --- API tokens ---------------------------------------------------------------------------------------
+    def create_api_token(self, email: str, name: str = "default") -> str:
+        """A new token for the user: returned in plaintext this once; only its sha256 is stored."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.session() as s:
+            user = s.scalar(select(User).where(User.email == normalise_email(email)))
+            if user is None:
+                raise UsageError(f"no user {email}; add one with `strategyfirst users add`")
+            s.add(ApiToken(user_id=user.id, name=name, token_hash=sha256(token), created_at=utcnow()))
+        return token
+
+    def api_tokens(self, email: str) -> list[ApiToken]:
+        """The user's tokens (hashes, names, dates; revoked ones too), oldest first."""
+        with self.session() as s:
+            return list(s.scalars(select(ApiToken).join(User).where(User.email == normalise_email(email))
+                                  .order_by(ApiToken.id)))
+
+    def token_user(self, token: str) -> User | None:
+        """The user of a live (not revoked) token, noting when it was used; None otherwise."""
+        with self.session() as s:
+            row = s.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(token),
+                                                  ApiToken.revoked_at.is_(None)))
+            if row is None:
+                return None
+            row.last_used_at = utcnow()
+            return row.user
+
+    def revoke_token(self, email: str, name: str | None = None, token_id: int | None = None,
+                     token: str | None = None) -> int:
+        """Revoke the user's live tokens matching `name`, `token_id` or the plaintext `token` (all of them
+        when none is given); returns how many were revoked."""
+        with self.session() as s:
+            uid = s.scalar(select(User.id).where(User.email == normalise_email(email)))
+            if uid is None:
+                raise UsageError(f"no user {email}")
+            query = update(ApiToken).where(ApiToken.user_id == uid, ApiToken.revoked_at.is_(None))
+            if name is not None:
+                query = query.where(ApiToken.name == name)
+            if token_id is not None:
+                query = query.where(ApiToken.id == token_id)
+            if token is not None:
+                query = query.where(ApiToken.token_hash == sha256(token))
+            return int(s.execute(query.values(revoked_at=utcnow())).rowcount or 0)  # type: ignore[attr-defined]
+
+    # --- login rate limiting ------------------------------------------------------------------------------
+    def record_login_attempt(self, email: str, ip: str, success: bool) -> None:
+        with self.session() as s:
+            s.add(LoginAttempt(email=email.strip().lower(), ip=ip, success=success, at=utcnow()))
+
+    def too_many_attempts(self, email: str, ip: str, limit: int = 5,
+                          window: dt.timedelta = dt.timedelta(minutes=15), ip_limit: int = 50) -> bool:
+        """True when, within `window` and since its last successful login, `email` has had `limit` failed
+        logins (from anywhere), or `ip` has had `ip_limit` failed logins (any email) within `window`."""
+        email = email.strip().lower()
+        since = utcnow() - window
+        failed = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.success.is_(False))
+        with self.session() as s:
+            last_ok = s.scalar(select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email,
+                                                                       LoginAttempt.success.is_(True)))
+            by_email = s.scalar(failed.where(LoginAttempt.email == email,
+                                             LoginAttempt.at >= max(since, last_ok or since))) or 0
+            by_ip = s.scalar(failed.where(LoginAttempt.ip == ip, LoginAttempt.at >= since)) or 0
+        return by_email >= limit or by_ip >= ip_limit
+
+    def prune(self, older_than: dt.timedelta = dt.timedelta(days=30)) -> None:
+        """Delete expired sessions and old login attempts."""
+        with self.session() as s:
+            s.execute(delete(UserSession).where(UserSession.expires_at <= utcnow()))
+            s.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - older_than))

@@ -1,0 +1,90 @@
+"""The shared core of `AppDB`: sessions on one engine, and the workspace rows every query is scoped by."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from strategyfirst.appdb.binding import slugify
+from strategyfirst.appdb.engine import safe_url
+from strategyfirst.appdb.models import WorkspaceRow
+from strategyfirst.errors import AppDatabaseError, UsageError
+
+
+class UnknownWorkspaceError(UsageError):
+    """The app database has no workspace with that slug."""
+
+
+class DBCore:
+    """An app database: one engine, short sessions per call, ORM objects returned detached but loaded."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"AppDB({safe_url(self.url)!r})"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and turns database failures into AppDatabaseError."""
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except IntegrityError:
+            raise  # callers retry or explain these
+        except SQLAlchemyError as exc:
+            raise AppDatabaseError(f"{safe_url(self.url)}: {str(getattr(exc, 'orig', exc)).strip()}") from exc
+
+    # --- workspaces ---------------------------------------------------------------------------------------
+    def workspace_row(self, s: Session, slug: str) -> WorkspaceRow:
+        row = s.scalar(select(WorkspaceRow).where(WorkspaceRow.slug == slug))
+        if row is None:
+            raise UnknownWorkspaceError(f"no workspace {slug!r} in the app database {safe_url(self.url)}")
+        return row
+
+    def workspace(self, slug: str) -> WorkspaceRow | None:
+        with self.session() as s:
+            return s.scalar(select(WorkspaceRow).where(WorkspaceRow.slug == slug))
+
+    def workspaces(self) -> list[WorkspaceRow]:
+        """Every workspace registered in this database, by slug."""
+        with self.session() as s:
+            return list(s.scalars(select(WorkspaceRow).order_by(WorkspaceRow.slug)))
+
+    def register_workspace(self, path: str | Path, slug: str | None = None) -> WorkspaceRow:
+        """The row of the workspace at `path`: found by `slug` (its path updated if the folder moved) or by
+        path, else created with `slug` or a unique slug made from the folder name."""
+        path = str(Path(path).resolve())
+        for _attempt in range(5):
+            try:
+                with self.session() as s:
+                    row = s.scalar(select(WorkspaceRow).where(
+                        WorkspaceRow.slug == slug if slug else WorkspaceRow.path == path))
+                    if row is not None:
+                        if row.path != path:
+                            row.path = path
+                        return row
+                    wanted = slug or self._free_slug(s, slugify(Path(path).name))
+                    row = WorkspaceRow(slug=wanted, path=path)
+                    s.add(row)
+                return row
+            except IntegrityError:
+                continue  # another process registered the same slug meanwhile: look again
+        raise AppDatabaseError(f"{safe_url(self.url)}: cannot register workspace {path} (slug contention)")
+
+    @staticmethod
+    def _free_slug(s: Session, base: str) -> str:
+        taken = set(s.scalars(select(WorkspaceRow.slug).where(WorkspaceRow.slug.like(f"{base}%"))))
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"

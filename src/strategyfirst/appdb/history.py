@@ -1,0 +1,110 @@
+"""Plan versions and decisions of a workspace: the record of how the strategy evolved and why."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from strategyfirst.appdb.base import DBCore
+from strategyfirst.appdb.models import Decision, PlanVersion, utcnow
+from strategyfirst.errors import AppDatabaseError, UsageError
+
+HistoryEntry = PlanVersion | Decision
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _next_number(s: Session, model: type[PlanVersion] | type[Decision], workspace_id: int) -> int:
+    return int(s.scalar(select(func.coalesce(func.max(model.number), 0)).where(
+        model.workspace_id == workspace_id)) or 0) + 1
+
+
+class HistoryMixin(DBCore):
+    def record_plan_version(self, ws_slug: str, text: str, author: str | None = None,
+                            why: str | None = None) -> PlanVersion:
+        """Store `text` as a new version, or — if this exact text was stored before — return that version,
+        marked as the current one (a plan reverted to an old text points back at its old version)."""
+        digest = text_sha256(text)
+        for _attempt in range(5):
+            try:
+                with self.session() as s:
+                    wid = self.workspace_row(s, ws_slug).id
+                    found = s.scalar(select(PlanVersion).where(
+                        PlanVersion.workspace_id == wid, PlanVersion.sha256 == digest))
+                    if found is not None:
+                        found.last_seen_at = utcnow()
+                        return found
+                    now = utcnow()
+                    version = PlanVersion(workspace_id=wid, number=_next_number(s, PlanVersion, wid),
+                                          sha256=digest, text=text, created_at=now, last_seen_at=now,
+                                          author=author, why=why)
+                    s.add(version)
+                return version
+            except IntegrityError:
+                continue  # a concurrent writer took the number or stored the same text: look again
+        raise AppDatabaseError(f"could not record a plan version of {ws_slug!r} (write contention)")
+
+    def plan_versions(self, slug: str) -> list[PlanVersion]:
+        """The workspace's plan versions, oldest first."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            return list(s.scalars(select(PlanVersion).where(PlanVersion.workspace_id == wid)
+                                  .order_by(PlanVersion.number)))
+
+    def plan_version(self, slug: str, number: int) -> PlanVersion:
+        """Version `number` (1, 2, ...) of the workspace; UsageError naming the known range if absent."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            found = s.scalar(select(PlanVersion).where(PlanVersion.workspace_id == wid,
+                                                       PlanVersion.number == number))
+            if found is None:
+                last = _next_number(s, PlanVersion, wid) - 1
+                known = f"versions 1..{last}" if last else "no versions yet"
+                raise UsageError(f"workspace {slug!r} has no plan version {number} ({known})")
+            return found
+
+    def current_plan_version(self, slug: str) -> PlanVersion | None:
+        """The version whose text was seen last as the workspace's plan."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            return s.scalar(select(PlanVersion).where(PlanVersion.workspace_id == wid)
+                            .order_by(PlanVersion.last_seen_at.desc(), PlanVersion.number.desc()).limit(1))
+
+    def record_decision(self, slug: str, text: str, objective: str | None = None, tactic: str | None = None,
+                        evidence: Any = None, author: str | None = None) -> Decision:
+        """Store a decision linked to the current plan version, with `evidence` (JSON: the verdicts then)."""
+        if not text.strip():
+            raise UsageError("a decision needs a text saying what was decided")
+        for _attempt in range(5):
+            try:
+                with self.session() as s:
+                    wid = self.workspace_row(s, slug).id
+                    version = s.scalar(select(PlanVersion).where(PlanVersion.workspace_id == wid)
+                                       .order_by(PlanVersion.last_seen_at.desc(), PlanVersion.number.desc())
+                                       .limit(1))
+                    decision = Decision(workspace_id=wid, number=_next_number(s, Decision, wid), text=text,
+                                        objective=objective, tactic=tactic, evidence=evidence, author=author,
+                                        plan_version=version, created_at=utcnow())
+                    s.add(decision)
+                return decision
+            except IntegrityError:
+                continue
+        raise AppDatabaseError(f"could not record a decision in {slug!r} (write contention)")
+
+    def decisions(self, slug: str) -> list[Decision]:
+        """The workspace's decisions, oldest first."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            return list(s.scalars(select(Decision).where(Decision.workspace_id == wid)
+                                  .order_by(Decision.number)))
+
+    def history(self, slug: str) -> list[HistoryEntry]:
+        """Plan versions and decisions together in time order (a version before a decision taken with it)."""
+        entries: list[HistoryEntry] = [*self.plan_versions(slug), *self.decisions(slug)]
+        return sorted(entries, key=lambda e: (e.created_at, isinstance(e, Decision), e.number))
