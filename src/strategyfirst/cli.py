@@ -6,7 +6,9 @@ at the edge; a traceback is never the answer to bad input.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +49,75 @@ def demo(
     run_demo(directory, out=out, err=err)
 
 
+# --- init and lint (issue 2) -------------------------------------------------------------------------------
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def init(
+    directory: Annotated[Path | None, typer.Argument(help="Workspace folder (default: --workspace).")] = None,
+    ws_path: WorkspaceOpt = DEFAULT_WS,
+) -> None:
+    """Start a workspace with a commented starter strategy.yaml (never overwrites a plan)."""
+    from strategyfirst.plan.starter import starter_plan_text
+
+    ws = workspace(directory if directory is not None else ws_path)
+    if ws.plan_path.exists():
+        err.print(f"error: {escape(str(ws.plan_path))} already exists; `init` never overwrites a plan "
+                  "(edit it, or choose another folder)", highlight=False)
+        raise typer.Exit(2)
+    ws.ensure()
+    ws.plan_path.write_text(starter_plan_text(), encoding="utf-8")
+    err.print(f"Wrote {escape(str(ws.plan_path))}: fill it in, then run `strategyfirst lint -w "
+              f"{escape(str(ws.root))}`.", highlight=False)
+
+
+@app.command()
+def lint(
+    plan: Annotated[Path | None, typer.Argument(help="Plan file (default: the workspace's strategy.yaml).")]
+    = None,
+    as_of: Annotated[dt.datetime | None, typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], help="Date the time-dependent rules use (default: today).")] = None,
+    fmt: Annotated[LintFormat, typer.Option("--format", help="text (a table) or json (cli.md shape).")]
+    = LintFormat.text,
+    ws_path: WorkspaceOpt = DEFAULT_WS,
+) -> None:
+    """Strategy-first lint of the plan: exit 0 no errors, 1 errors found, 2 unreadable plan."""
+    from strategyfirst.errors import PlanError
+
+    try:
+        report = workspace(ws_path).lint(plan, as_of=as_of.date() if as_of else None)
+    except PlanError as exc:
+        for problem in exc.problems:  # one located `file:line:col: message` line each
+            err.print(escape(str(problem)), highlight=False)
+        raise typer.Exit(2) from None
+    if fmt is LintFormat.json:
+        import json
+
+        typer.echo(json.dumps(report.to_json(report.file), indent=2, ensure_ascii=False))
+    else:
+        from strategyfirst.lint.render import render_text
+
+        render_text(report, out)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+# --- report (issue 5) --------------------------------------------------------------------------------------
+@app.command()
+def report(
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="HTML file to write (default: report.html in the workspace).")] = None,
+    as_of: Annotated[dt.datetime | None, typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], help="Report as of this date (default: the latest data).")] = None,
+    ws_path: WorkspaceOpt = DEFAULT_WS,
+) -> None:
+    """Write the self-contained HTML report (no network needed to open it); prints its path."""
+    path = workspace(ws_path).report(output, as_of=as_of.date() if as_of else None)
+    typer.echo(str(path))
+
+
 def main() -> None:
     """Entry point: run the app, turning the product's own errors into one line and exit code 2."""
     try:
@@ -66,7 +137,8 @@ def main() -> None:
     except Exception as exc:  # click usage errors
         import click
 
-        if isinstance(exc, click.ClickException):
+        # typer 0.29 vendors its own click (typer._click): its usage errors are TyperExceptions, not click's
+        if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "show"):
             exc.show()
             sys.exit(2)
         raise
