@@ -118,6 +118,12 @@ def report(
     typer.echo(str(path))
 
 
+# --- decide, history, users, tokens (app database; the commands live in cli_appdb.py) ----------------------
+from strategyfirst.cli_appdb import register as _register_appdb_commands  # noqa: E402
+
+_register_appdb_commands(app, out, err)
+
+
 def main() -> None:
     """Entry point: run the app, turning the product's own errors into one line and exit code 2."""
     try:

@@ -1,0 +1,70 @@
+"""Recording a decision from a workspace: check its ids against the plan, note the plan version, and keep
+the current verdicts as evidence. `strategyfirst decide` and the web app's POST /decisions both call `decide`.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from strategyfirst.appdb import open_appdb
+from strategyfirst.appdb.models import Decision
+from strategyfirst.errors import PlanError, UsageError
+
+if TYPE_CHECKING:
+    from strategyfirst.workspace import Workspace
+
+EVIDENCE_KEYS = ("as_of", "kpis", "verdicts")
+
+
+def current_evidence(ws: Workspace) -> dict[str, Any] | None:
+    """The diagnosis now (`as_of`, `kpis`, `verdicts` of `diagnose --format json`), or None — with a warning —
+    when it cannot be made (no diagnose layer yet, no data, a broken plan)."""
+    run = getattr(ws, "diagnose", None)
+    if run is None:
+        return None
+    try:
+        result = run()
+        data = result.to_json() if hasattr(result, "to_json") else result
+        if not isinstance(data, dict):
+            raise TypeError(f"diagnose returned {type(data).__name__}, not a JSON object")
+        # round-trip so only JSON values are stored (dates become strings)
+        return json.loads(json.dumps({k: data.get(k) for k in EVIDENCE_KEYS}, default=str))
+    except Exception as exc:  # a decision must be recordable even when the diagnosis cannot be made
+        warnings.warn(f"no evidence stored with the decision: diagnose failed ({exc})", RuntimeWarning,
+                      stacklevel=2)
+        return None
+
+
+def check_ids(ws: Workspace, objective: str | None, tactic: str | None) -> None:
+    """UsageError when the plan parses and has no such objective/tactic (listing the known ids)."""
+    if objective is None and tactic is None:
+        return
+    try:
+        document = ws.plan_or_none()
+    except PlanError:
+        return  # a decision may be about fixing a broken plan; nothing to check against
+    if document is None:
+        return
+    plan = document.plan
+    if objective is not None and plan.objective(objective) is None:
+        known = ", ".join(o.id for o in plan.objectives) or "none"
+        raise UsageError(f"{ws.plan_path}: no objective {objective!r} (objectives: {known})")
+    if tactic is not None and plan.tactic(tactic) is None:
+        known = ", ".join(t.id for t in plan.tactics) or "none"
+        raise UsageError(f"{ws.plan_path}: no tactic {tactic!r} (tactics: {known})")
+
+
+def decide(ws: Workspace, text: str, objective: str | None = None, tactic: str | None = None,
+           author: str | None = None, url: str | None = None, evidence: bool = True) -> Decision:
+    """Record a decision on the workspace's current plan version with the current verdicts as evidence."""
+    if not text.strip():
+        raise UsageError("a decision needs a text saying what was decided")
+    check_ids(ws, objective, tactic)
+    db = open_appdb(ws, url)
+    if ws.has_plan():  # the decision is taken on the plan as it is now
+        db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"))
+    found = current_evidence(ws) if evidence else None
+    return db.record_decision(db.slug, text.strip(), objective=objective, tactic=tactic, evidence=found,
+                              author=author)

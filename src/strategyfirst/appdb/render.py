@@ -1,0 +1,90 @@
+"""History as JSON (the shape `history --format json` prints and the web API returns) and as text; diffs.
+
+`history --format json`::
+
+    {"workspace": "acme",
+     "entries": [{"kind": "version", "number": 1, "sha256": "…", "created_at": "2026-11-23T22:18:14Z",
+                  "author": "ana@acme.org", "why": "first draft", "current": true},
+                 {"kind": "decision", "number": 1, "text": "…", "objective": "dialogue", "tactic": null,
+                  "plan_version": 1, "evidence": {"as_of": "…", "verdicts": […], "kpis": […]},
+                  "author": "ana", "created_at": "…"}]}
+
+`history --diff A B --format json`: `{"workspace", "from": A, "to": B, "diff": "<unified diff>"}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any
+
+from strategyfirst.appdb.history import HistoryEntry
+from strategyfirst.appdb.models import Decision, PlanVersion
+from strategyfirst.appdb.repository import AppDB
+
+PLAN_NAME = "strategy.yaml"
+
+
+def iso(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def version_json(v: PlanVersion, current: bool = False) -> dict[str, Any]:
+    return {"kind": "version", "number": v.number, "sha256": v.sha256, "created_at": iso(v.created_at),
+            "author": v.author, "why": v.why, "current": current}
+
+
+def decision_json(d: Decision) -> dict[str, Any]:
+    return {"kind": "decision", "number": d.number, "text": d.text, "objective": d.objective,
+            "tactic": d.tactic, "plan_version": d.plan_version.number if d.plan_version else None,
+            "evidence": d.evidence, "author": d.author, "created_at": iso(d.created_at)}
+
+
+def history_json(db: AppDB, slug: str) -> dict[str, Any]:
+    """Plan versions and decisions of `slug` in time order; the current version is flagged."""
+    current = db.current_plan_version(slug)
+    entries = [version_json(e, current is not None and e.id == current.id) if isinstance(e, PlanVersion)
+               else decision_json(e) for e in db.history(slug)]
+    return {"workspace": slug, "entries": entries}
+
+
+def plan_diff(old: PlanVersion, new: PlanVersion) -> str:
+    """A unified diff of two versions' texts ("" when equal)."""
+    lines = difflib.unified_diff(old.text.splitlines(keepends=True), new.text.splitlines(keepends=True),
+                                 fromfile=f"{PLAN_NAME}@v{old.number}", tofile=f"{PLAN_NAME}@v{new.number}")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def diff_json(slug: str, old: PlanVersion, new: PlanVersion) -> dict[str, Any]:
+    return {"workspace": slug, "from": old.number, "to": new.number, "diff": plan_diff(old, new)}
+
+
+def _evidence_summary(evidence: Any) -> str:
+    if not isinstance(evidence, dict):
+        return "no evidence" if evidence is None else "evidence kept"
+    verdicts = evidence.get("verdicts") or []
+    kinds = sorted({str(v.get("kind")) for v in verdicts if isinstance(v, dict)})
+    listed = f": {', '.join(kinds)}" if kinds else ""
+    return f"{len(verdicts)} verdict(s) as of {evidence.get('as_of')}{listed}"
+
+
+def entry_line(e: HistoryEntry, current_id: int | None = None) -> str:
+    """One line of `history`: a version (`v3`) or a decision (`d2`), with its time, author and why/text."""
+    when = e.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    by = f" by {e.author}" if e.author else ""
+    if isinstance(e, PlanVersion):
+        mark = " (current)" if e.id == current_id else ""
+        why = f" — {e.why}" if e.why else ""
+        return f"v{e.number}  {when}  plan {e.sha256[:12]}{by}{why}{mark}"
+    scope = ", ".join(f"{k} {v}" for k, v in (("objective", e.objective), ("tactic", e.tactic)) if v)
+    on = f"v{e.plan_version.number}" if e.plan_version else "no plan version"
+    return (f"d{e.number}  {when}  decision on {on}{by}{f' [{scope}]' if scope else ''}: {e.text}"
+            f"  ({_evidence_summary(e.evidence)})")
+
+
+def history_text(db: AppDB, slug: str) -> str:
+    entries = db.history(slug)
+    if not entries:
+        return f"{slug}: no plan versions or decisions yet (lint the plan or run `strategyfirst decide`)\n"
+    current = db.current_plan_version(slug)
+    return "".join(entry_line(e, current.id if current else None) + "\n" for e in entries)

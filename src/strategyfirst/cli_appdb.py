@@ -1,0 +1,170 @@
+"""The app-database commands (`decide`, `history`, `users`, `tokens`), registered on the main Typer app by
+`register`: each parses its options, makes one library call (`strategyfirst.appdb`) and renders the result.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+import warnings
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from strategyfirst.errors import UsageError
+from strategyfirst.workspace import Workspace
+
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="App database URL (default: STRATEGYFIRST_DB, else the one the workspace remembers, else "
+    "WORKSPACE/.strategyfirst/app.sqlite).", show_default=False)]
+WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
+HERE = Path(".")
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def read_password(force_stdin: bool) -> str:
+    """The new password: stdin's first line when piped (or --password-stdin), else prompted twice."""
+    if force_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def register(app: typer.Typer, out: Console, err: Console) -> None:
+    """Add `decide`, `history`, `users …` and `tokens …` to `app`."""
+
+    @app.command()
+    def decide(
+        text: Annotated[str, typer.Argument(help="What was decided (and why, briefly).")],
+        objective: Annotated[str | None, typer.Option(help="Objective id the decision is about.")] = None,
+        tactic: Annotated[str | None, typer.Option(help="Tactic id the decision is about.")] = None,
+        author: Annotated[str | None, typer.Option(help="Who decided (default: your login name).")] = None,
+        fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+        ws_path: WsOpt = HERE,
+        db: DbOpt = None,
+    ) -> None:
+        """Record a decision with the current plan version and the current verdicts as evidence."""
+        from strategyfirst.appdb.decide import decide as record
+        from strategyfirst.appdb.render import decision_json, entry_line
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            decision = record(Workspace(ws_path, db_url=db), text, objective, tactic,
+                              author=author or getpass.getuser())
+        for w in caught:
+            err.print(f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False)
+        if fmt is Format.json:
+            typer.echo(json.dumps(decision_json(decision), indent=2, ensure_ascii=False))
+        else:
+            out.print(escape(entry_line(decision)), highlight=False)
+
+    @app.command()
+    def history(
+        diff: Annotated[tuple[int, int] | None, typer.Option(
+            "--diff", metavar="A B", help="Show the plan diff from version A to version B.")] = None,
+        show: Annotated[int | None, typer.Option(help="Print the text of plan version N.")] = None,
+        fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+        ws_path: WsOpt = HERE,
+        db: DbOpt = None,
+    ) -> None:
+        """List plan versions and decisions in time order, or diff two plan versions."""
+        from strategyfirst.appdb import record_plan_seen
+        from strategyfirst.appdb.render import diff_json, history_json, history_text, plan_diff
+
+        ws = Workspace(ws_path, db_url=db)
+        appdb = ws.history_db()
+        record_plan_seen(ws)  # an edited strategy.yaml shows up as the newest version
+        if diff is not None:
+            old, new = (appdb.plan_version(appdb.slug, n) for n in diff)
+            if fmt is Format.json:
+                typer.echo(json.dumps(diff_json(appdb.slug, old, new), indent=2, ensure_ascii=False))
+            else:
+                sys.stdout.write(plan_diff(old, new) or f"versions {old.number} and {new.number} are equal\n")
+        elif show is not None:
+            sys.stdout.write(appdb.plan_version(appdb.slug, show).text)
+        elif fmt is Format.json:
+            typer.echo(json.dumps(history_json(appdb, appdb.slug), indent=2, ensure_ascii=False))
+        else:
+            out.print(escape(history_text(appdb, appdb.slug)), end="", highlight=False)
+
+    users = typer.Typer(help="Accounts of the web app (no default user exists).", no_args_is_help=True)
+    tokens = typer.Typer(help="API tokens for scripts (only their hash is stored).", no_args_is_help=True)
+    app.add_typer(users, name="users")
+    app.add_typer(tokens, name="tokens")
+
+    @users.command("add")
+    def users_add(
+        email: Annotated[str, typer.Argument(help="The user's email (their login).")],
+        role: Annotated[str, typer.Option(help="owner, editor or viewer in this workspace.")],
+        password_stdin: Annotated[bool, typer.Option(
+            "--password-stdin", help="Read the password from stdin (implied when stdin is not a terminal).")]
+        = False,
+        ws_path: WsOpt = HERE,
+        db: DbOpt = None,
+    ) -> None:
+        """Add a user with a role in the workspace (an existing user keeps their password)."""
+        from strategyfirst.appdb.accounts import check_role, normalise_email
+
+        check_role(role)
+        appdb = Workspace(ws_path, db_url=db).history_db()
+        existing = appdb.get_user(normalise_email(email))
+        password = None if existing else read_password(password_stdin)
+        user = appdb.add_user(email, password, role, appdb.slug)
+        what = "existing user, password unchanged" if existing else "new user"
+        err.print(f"{escape(user.email)}: {role} of {escape(appdb.slug)} ({what})", highlight=False)
+
+    @users.command("list")
+    def users_list(ws_path: WsOpt = HERE, db: DbOpt = None) -> None:
+        """The workspace's members and their roles."""
+        appdb = Workspace(ws_path, db_url=db).history_db()
+        for m in appdb.members(appdb.slug):
+            typer.echo(f"{m.user.email}\t{m.role}")
+
+    @tokens.command("create")
+    def tokens_create(
+        email: Annotated[str, typer.Argument(help="The user the token acts as.")],
+        name: Annotated[str, typer.Option(help="A label to know (and revoke) the token by.")] = "default",
+        ws_path: WsOpt = HERE,
+        db: DbOpt = None,
+    ) -> None:
+        """Create an API token; it is printed once, as the last line, and only its hash is kept."""
+        appdb = Workspace(ws_path, db_url=db).history_db()
+        token = appdb.create_api_token(email, name)
+        err.print(f"token {escape(name)!r} for {escape(email)} — copy it now, it is not shown again:",
+                  highlight=False)
+        typer.echo(token)
+
+    @tokens.command("list")
+    def tokens_list(email: Annotated[str, typer.Argument()], ws_path: WsOpt = HERE, db: DbOpt = None) -> None:
+        """The user's tokens: id, name, created, last used, revoked (never the token itself)."""
+        from strategyfirst.appdb.render import iso
+
+        for t in Workspace(ws_path, db_url=db).history_db().api_tokens(email):
+            used = iso(t.last_used_at) if t.last_used_at else "never"
+            state = f"revoked {iso(t.revoked_at)}" if t.revoked_at else "live"
+            typer.echo(f"{t.id}\t{t.name}\tcreated {iso(t.created_at)}\tused {used}\t{state}")
+
+    @tokens.command("revoke")
+    def tokens_revoke(
+        email: Annotated[str, typer.Argument(help="The token's user.")],
+        name: Annotated[str | None, typer.Option(help="Revoke the live tokens with this name.")] = None,
+        token_id: Annotated[int | None, typer.Option("--id", help="Revoke the token with this id.")] = None,
+        all_tokens: Annotated[bool, typer.Option("--all", help="Revoke all the user's tokens.")] = False,
+        ws_path: WsOpt = HERE,
+        db: DbOpt = None,
+    ) -> None:
+        """Revoke tokens of a user (by --name, --id or --all); exit 1 when none matched."""
+        if name is None and token_id is None and not all_tokens:
+            raise UsageError("say which tokens to revoke: --name NAME, --id N or --all")
+        count = Workspace(ws_path, db_url=db).history_db().revoke_token(email, name=name, token_id=token_id)
+        err.print(f"revoked {count} token(s) of {escape(email)}", highlight=False)
+        if count == 0:
+            raise typer.Exit(1)
