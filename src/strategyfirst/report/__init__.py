@@ -1,0 +1,38 @@
+"""The self-contained HTML report: gather from a workspace, render with Jinja2 and inline SVG charts.
+
+`render_report(ws)` returns the page as a string (the web app serves it); `write_report(ws, path)` writes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from strategyfirst.report.gather import gather
+from strategyfirst.report.model import ReportData
+from strategyfirst.report.render import render_html
+
+if TYPE_CHECKING:
+    from strategyfirst.workspace import Workspace
+
+DEFAULT_NAME = "report.html"
+
+
+def render_report(ws: Workspace, as_of: dt.date | None = None) -> str:
+    """The report of `ws` as one HTML string."""
+    return render_html(gather(ws, as_of))
+
+
+def write_report(ws: Workspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:
+    """Write the report (default `report.html` in the workspace) and return its path."""
+    target = Path(path) if path is not None else ws.root / DEFAULT_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    html = render_report(ws, as_of)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+__all__ = ["DEFAULT_NAME", "ReportData", "gather", "render_html", "render_report", "write_report"]

@@ -1,0 +1,122 @@
+"""The report's charts: Altair specs rendered offline to inline SVG by vl-convert (no network, no JavaScript).
+
+Each function takes report model objects and returns an `Svg` string ready to drop into the page; ids inside
+each SVG are prefixed so that several charts can share one document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+from strategyfirst.report.model import Bucket, KeyedValue, KpiView
+
+WIDTH, HEIGHT = 520, 200
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_counter = itertools.count(1)
+_XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+_ID = re.compile(r'\bid="([^"]+)"')
+_URL_REF = re.compile(r'url\(#([^)]+)\)')
+_HREF_REF = re.compile(r'href="#([^"]+)"')
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to an SVG fragment for inline HTML (namespaces dropped: HTML5 knows <svg>)."""
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    svg = _XMLNS.sub("", svg, count=2)
+    prefix = f"c{next(_counter)}-"
+    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = _URL_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    return _HREF_REF.sub(lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _time_x(title: str = "") -> alt.X:
+    return alt.X("period:T", title=title, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
+
+
+def kpi_chart(kpi: KpiView, as_of: dt.date | None = None) -> str | None:
+    """Actual series, the target as a dashed rule, and the forecast to the deadline as a band with its line.
+
+    None when there is nothing to draw (no data and no target).
+    """
+    actual = [{"period": _iso(p.period), "value": p.value} for p in kpi.series]
+    forecast = [{"period": _iso(f.period), "value": f.value, "low": f.low, "high": f.high}
+                for f in kpi.forecast]
+    if not forecast and kpi.deadline and kpi.forecast_at_deadline is not None:
+        # Only the deadline figure is known: draw the band from the last actual point to the deadline.
+        low = kpi.forecast_low if kpi.forecast_low is not None else kpi.forecast_at_deadline
+        high = kpi.forecast_high if kpi.forecast_high is not None else kpi.forecast_at_deadline
+        if actual and actual[-1]["value"] is not None:
+            last = actual[-1]
+            forecast.append({"period": last["period"], "value": last["value"], "low": last["value"],
+                             "high": last["value"]})
+        forecast.append({"period": _iso(kpi.deadline), "value": kpi.forecast_at_deadline,
+                         "low": low, "high": high})
+    y = alt.Y("value:Q", title=kpi.unit, scale=alt.Scale(zero=False))
+    layers: list[Any] = []
+    if forecast:
+        fc = alt.Chart(alt.Data(values=forecast))
+        layers.append(fc.mark_area(opacity=0.25, color="#6c8ebf").encode(
+            x=_time_x(), y=alt.Y("low:Q", title=kpi.unit), y2="high:Q"))
+        layers.append(fc.mark_line(strokeDash=[4, 3], color="#6c8ebf", point=True).encode(x=_time_x(), y=y))
+    if actual:
+        layers.append(alt.Chart(alt.Data(values=actual)).mark_line(point=True, color="#1f4e79").encode(
+            x=_time_x(), y=y))
+    if kpi.target is not None:
+        layers.append(alt.Chart(alt.Data(values=[{"target": kpi.target}])).mark_rule(
+            color="#b03030", strokeDash=[6, 4], size=2).encode(y=alt.Y("target:Q", title=kpi.unit)))
+    if not kpi.series and kpi.actual is not None and as_of is not None:
+        layers.append(alt.Chart(alt.Data(values=[{"period": _iso(as_of), "value": kpi.actual}])).mark_point(
+            color="#1f4e79", filled=True, size=60).encode(x=_time_x(), y=y))
+    if not layers:
+        return None
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=f"{kpi.objective}: {kpi.metric}")
+    return to_svg(chart)
+
+
+def response_time_chart(buckets: Sequence[Bucket]) -> str:
+    """Bars of answered inbound messages by time to first reply (plus unanswered)."""
+    values = [{"bucket": b.label, "count": b.count, "order": i} for i, b in enumerate(buckets)]
+    chart = alt.Chart(alt.Data(values=values)).mark_bar(color="#1f4e79").encode(
+        x=alt.X("bucket:N", sort=[b.label for b in buckets], title="time to first reply",
+                axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count:Q", title="inbound messages"),
+        tooltip=["bucket:N", "count:Q"],
+    ).properties(width=WIDTH, height=HEIGHT, title="Response-time distribution")
+    return to_svg(chart)
+
+
+def by_account_chart(values: Sequence[KeyedValue], *, title: str, y_title: str, percent: bool = False) -> str:
+    """One line per account over monthly buckets."""
+    rows = [{"period": _iso(v.period), "account": v.key, "value": v.value, "n": v.n} for v in values]
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    chart = alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
+        x=_time_x(),
+        y=alt.Y("value:Q", title=y_title, axis=axis),
+        color=alt.Color("account:N", title="account"),
+        tooltip=["account:N", "period:T", "value:Q", "n:Q"],
+    ).properties(width=WIDTH, height=HEIGHT, title=title)
+    return to_svg(chart)
+
+
+def capacity_heatmap(matrix: Sequence[Sequence[float]], timezone: str = "UTC") -> str:
+    """Hour-of-week shortfall: rows Monday..Sunday, columns hour 0..23 in `timezone`."""
+    rows = [{"day": DAYS[d], "hour": h, "shortfall": float(v)}
+            for d, row in enumerate(matrix[:7]) for h, v in enumerate(row[:24])]
+    chart = alt.Chart(alt.Data(values=rows)).mark_rect().encode(
+        x=alt.X("hour:O", title=f"hour of day ({timezone})"),
+        y=alt.Y("day:O", sort=list(DAYS), title=None),
+        color=alt.Color("shortfall:Q", title="people short", scale=alt.Scale(scheme="orangered")),
+        tooltip=["day:O", "hour:O", "shortfall:Q"],
+    ).properties(width=WIDTH, height=7 * 22, title="Staffing shortfall by hour of week")
+    return to_svg(chart)

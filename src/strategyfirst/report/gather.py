@@ -1,0 +1,213 @@
+"""Gather `ReportData` from a workspace: one call per layer, each allowed to be absent.
+
+A layer that is missing (not installed yet, no plan, no data) leaves its section empty with a note saying what
+to do; an unexpected failure of one layer is logged and noted in its section, never fatal to the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from strategyfirst import catalog
+from strategyfirst.errors import PlanError, StrategyFirstError
+from strategyfirst.report import adapt
+from strategyfirst.report.model import Bucket, CapacityView, MetricVersion, ReportData
+
+if TYPE_CHECKING:
+    from strategyfirst.workspace import Workspace
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DIALOGUE_METRICS = ("response_rate", "sentiment_lift")
+AUDIENCE_METRICS = ("audience_size",)
+# Upper bounds (minutes) of the response-time bars; gaps above the last go in the final bar.
+RESPONSE_BUCKETS: tuple[tuple[float, str], ...] = (
+    (15, "< 15 min"), (60, "15–60 min"), (240, "1–4 h"), (1440, "4–24 h"), (4320, "1–3 days"),
+)
+NO_CONVERSATIONS = ("no data yet: ingest conversation exports (twcs, mastodon-outbox or canonical-csv) "
+                    "that include the owned accounts' replies")
+NO_AUDIENCE = ("no data yet: ingest audience snapshots (facebook-insights-page, x-analytics-daily or "
+               "audience-csv) to follow the permission asset")
+NO_DATA = "no data yet: ingest the platforms' exports with `strategyfirst ingest FILE...`"
+NO_PLAN = "no plan yet: write strategy.yaml (`strategyfirst init`) and check it with `strategyfirst lint`"
+
+
+def _attempt(data: ReportData, sections: tuple[str, ...], what: str, call: Callable[[], T]) -> T | None:
+    """Run one layer's call; on failure note why in each of `sections` instead of failing the report."""
+    try:
+        return call()
+    except (ImportError, NotImplementedError):
+        reason = f"not available yet: this installation cannot {what}"
+    except StrategyFirstError as exc:
+        reason = f"not available: {str(exc).splitlines()[0]}"
+    except Exception as exc:  # one broken layer must not take the whole report down
+        log.warning("report: could not %s", what, exc_info=True)
+        reason = f"not available: could not {what} ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+    for section in sections:
+        data.missing.setdefault(section, reason)
+    return None
+
+
+def gather(ws: Workspace, as_of: dt.date | None = None) -> ReportData:
+    """Everything the report shows about `ws`, as of `as_of` (default: the latest data)."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    data = ReportData(workspace=ws.slug, generated_at=now, as_of=as_of)
+    plan = _gather_plan(ws, data)
+    has_data = ws.warehouse_path.is_file()
+    if plan is not None:
+        _gather_diagnosis(ws, data, as_of)
+    else:
+        for section in ("kpis", "verdicts", "budget"):
+            data.missing[section] = NO_PLAN + " with objectives, KPIs and tactics"
+    if has_data:
+        _gather_measures(ws, data, as_of, [k.metric for k in data.kpis])
+        data.response_times = _attempt(data, ("response_times",), "read reply times",
+                                       lambda: response_buckets(ws, as_of)) or []
+    for section, note in (("response_times", NO_CONVERSATIONS), ("response_rate", NO_CONVERSATIONS),
+                          ("sentiment_lift", NO_CONVERSATIONS), ("audience", NO_AUDIENCE),
+                          ("data_quality", NO_DATA), ("metric_versions", NO_DATA)):
+        if not getattr(data, section):
+            data.missing.setdefault(section, note)
+    _gather_decisions(ws, data)
+    _gather_capacity(ws, data)
+    _gather_status_rules(data)
+    return data
+
+
+def _gather_plan(ws: Workspace, data: ReportData) -> Any:
+    if not ws.has_plan():
+        data.missing["plan"] = data.missing["lint"] = NO_PLAN
+        return None
+    try:
+        doc = ws.plan_document()
+    except PlanError as exc:
+        data.plan_problems = [str(p) for p in exc.problems]
+        data.missing["plan"] = data.missing["lint"] = \
+            "the plan cannot be read: fix these problems, then run `strategyfirst lint`"
+        return None
+    data.plan = adapt.plan_view(doc.plan)
+    report = _attempt(data, ("lint",), "lint the plan", lambda: ws.lint(as_of=data.as_of))
+    if report is not None:
+        data.lint = adapt.lint_view(report.to_json(ws.plan_path.name))
+    return doc.plan
+
+
+def _gather_diagnosis(ws: Workspace, data: ReportData, as_of: dt.date | None) -> None:
+    diagnose: Any = getattr(ws, "diagnose", None)
+    if diagnose is None:
+        for section in ("kpis", "verdicts", "budget"):
+            data.missing[section] = "not available yet: this installation cannot diagnose"
+        return
+    diagnosis = _attempt(data, ("kpis", "verdicts", "budget"), "diagnose", lambda: diagnose(as_of=as_of))
+    if diagnosis is None:
+        return
+    raw = diagnosis.to_json()
+    doc: Mapping[str, Any] = json.loads(raw) if isinstance(raw, str) else raw
+    if data.as_of is None:
+        data.as_of = adapt.as_date(doc.get("as_of"))
+    data.kpis, data.verdicts, data.budget = adapt.kpi_views(doc), adapt.verdicts(doc), adapt.budget_moves(doc)
+    if not data.kpis:
+        data.missing["kpis"] = "the plan's objectives state no KPIs yet: add `kpis` with targets"
+    if not data.verdicts:
+        data.missing["verdicts"] = "no verdicts yet: they need data attributed to the plan's tactics"
+    if not data.budget:
+        data.missing["budget"] = "no budget shift proposed: no objective has unspent budget on a tactic " \
+                                 "that does worse per result than another"
+
+
+def _measure(ws: Workspace, as_of: dt.date | None, **kwargs: Any) -> Any:
+    measure: Any = getattr(ws, "measure", None)
+    if measure is None:
+        raise NotImplementedError("Workspace.measure")
+    if as_of is not None and "until" in inspect.signature(measure).parameters:
+        kwargs["until"] = as_of
+    return measure(**kwargs)
+
+
+def _gather_measures(ws: Workspace, data: ReportData, as_of: dt.date | None, kpi_metrics: list[str]) -> None:
+    sections = ("response_rate", "sentiment_lift", "audience", "data_quality", "metric_versions")
+    monthly = _attempt(data, sections, "measure", lambda: _measure(
+        ws, as_of, by="account", period="month", metrics=[*DIALOGUE_METRICS, *AUDIENCE_METRICS]))
+    if monthly is None:
+        return
+    data.response_rate = adapt.keyed_values(monthly.rows, "response_rate")
+    data.sentiment_lift = adapt.keyed_values(monthly.rows, "sentiment_lift")
+    data.audience = adapt.keyed_values(monthly.rows, "audience_size")
+    used = list(dict.fromkeys([*kpi_metrics, *DIALOGUE_METRICS, *AUDIENCE_METRICS]))
+    overall = _attempt(data, ("data_quality", "metric_versions"), "measure the totals",
+                       lambda: _measure(ws, as_of, by="none", period="all", metrics=used)) or monthly
+    data.data_quality = dict(getattr(overall, "data_quality", None) or {})
+    versions: dict[str, int | None] = {}
+    for row in [*overall.rows, *monthly.rows]:
+        versions.setdefault(str(row.get("metric")), row.get("version"))
+    data.metric_versions = [
+        MetricVersion(m, versions.get(m), spec.version if (spec := catalog.get(m)) else None) for m in used]
+
+
+def response_buckets(ws: Workspace, as_of: dt.date | None) -> list[Bucket]:
+    """Inbound messages by time to first reply (negative gaps are data errors, left out), then unanswered."""
+    import ibis
+
+    inbound = ws.table("inbound")
+    if as_of is not None:
+        end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+        inbound = inbound.filter(inbound.created_at < ibis.timestamp(end))
+    gap = inbound.first_reply_minutes
+    label = ibis.cases(*((gap < upper, name) for upper, name in RESPONSE_BUCKETS), else_="> 3 days")
+    counts = (inbound.filter(gap.isnull() | (gap >= 0))
+              .mutate(bucket=ibis.ifelse(gap.isnull(), "unanswered", label))
+              .group_by("bucket").aggregate(n=ibis._.count()).to_pyarrow().to_pylist())
+    found = {row["bucket"]: int(row["n"]) for row in counts}
+    if not found:
+        return []
+    order = [name for _, name in RESPONSE_BUCKETS] + ["> 3 days", "unanswered"]
+    return [Bucket(name, found.get(name, 0)) for name in order]
+
+
+def _gather_decisions(ws: Workspace, data: ReportData) -> None:
+    def load() -> list[Any]:
+        from strategyfirst.appdb import open_appdb
+
+        db = open_appdb(ws)
+        return list(db.decisions(getattr(db, "slug", ws.slug)))
+
+    rows = _attempt(data, ("decisions",), "read the decision log", load)
+    data.decisions = [adapt.decision_view(r) for r in rows or []]
+    if rows is not None and not rows:
+        data.missing["decisions"] = 'no decisions recorded yet: `strategyfirst decide "TEXT"` records one ' \
+                                    "with the current verdicts as its evidence"
+
+
+def _gather_capacity(ws: Workspace, data: ReportData) -> None:
+    if data.plan is None:
+        data.missing["capacity"] = NO_PLAN + ", with a `readiness` section declaring the team"
+        return
+
+    def load() -> CapacityView | None:
+        from strategyfirst.capacity import plan_capacity
+
+        return adapt.capacity_view(plan_capacity(ws))
+
+    data.capacity = _attempt(data, ("capacity",), "plan capacity", load)
+    if data.capacity is None:
+        data.missing.setdefault("capacity", "not available: declare the team under `readiness` in "
+                                            "strategy.yaml and ingest conversations to see the shortfall")
+
+
+def _gather_status_rules(data: ReportData) -> None:
+    """Prefer the rules the diagnose layer publishes, so the footnotes can never drift from the code."""
+    try:
+        from strategyfirst import diagnose
+    except ImportError:
+        return
+    rules = getattr(diagnose, "STATUS_RULES", None)
+    if isinstance(rules, Mapping):
+        data.status_rules = [(str(k), str(v)) for k, v in rules.items()]
+    elif rules:
+        data.status_rules = [(str(k), str(v)) for k, v in rules]

@@ -1,0 +1,114 @@
+"""Render `ReportData` to one self-contained HTML page: inline CSS, inline SVG charts, no external reference.
+
+Jinja2 autoescaping is on for every template, so text from posts and plans (account names, statements,
+lint messages, decisions) can never inject markup; only the SVG produced by vl-convert is marked safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from strategyfirst.report import charts
+from strategyfirst.report.model import KeyedValue, ReportData
+
+STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track", "no_data": "no data",
+                 "met": "met"}
+
+
+def fmt(value: Any, unit: str = "") -> str:
+    """A number as a reader wants it: ratios as percentages, minutes as minutes or hours, counts grouped."""
+    if value is None:
+        return "—"
+    if not isinstance(value, int | float):
+        return str(value)
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit == "minutes":
+        return f"{value:,.0f} min" if abs(value) < 120 else f"{value / 60:,.1f} h"
+    if unit == "score":
+        return f"{value:+.3f}"
+    if unit == "currency":
+        return f"{value:,.0f}"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("strategyfirst.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = fmt
+    env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
+    return env
+
+
+def _stylesheet() -> Markup:
+    css = resources.files("strategyfirst.report").joinpath("templates/report.css").read_text(encoding="utf-8")
+    return Markup(css.replace("</", "<\\/"))
+
+
+def _latest_by_key(values: list[KeyedValue]) -> list[KeyedValue]:
+    """The last non-null value per key, for the tables next to the line charts."""
+    latest: dict[str, KeyedValue] = {}
+    for v in sorted(values, key=lambda v: (v.period or dt.date.min)):
+        if v.value is not None:
+            latest[v.key] = v
+    return [latest[k] for k in sorted(latest)]
+
+
+def _growth_by_key(values: list[KeyedValue]) -> list[dict[str, Any]]:
+    """First and last non-null value per key and the net change between them."""
+    ordered = sorted((v for v in values if v.value is not None), key=lambda v: (v.period or dt.date.min))
+    first: dict[str, KeyedValue] = {}
+    last: dict[str, KeyedValue] = {}
+    for v in ordered:
+        first.setdefault(v.key, v)
+        last[v.key] = v
+    return [{"key": k, "first_period": first[k].period, "first": first[k].value,
+             "last_period": last[k].period, "last": last[k].value,
+             "growth": (last[k].value or 0) - (first[k].value or 0)} for k in sorted(first)]
+
+
+def _charts(data: ReportData) -> dict[str, Any]:
+    """Every chart of the report as safe inline SVG, keyed by the place it goes."""
+    kpi_svgs = [charts.kpi_chart(k, data.as_of) for k in data.kpis]
+    out: dict[str, Any] = {"kpis": [Markup(s) if s else None for s in kpi_svgs]}
+    if data.response_times:
+        out["response_times"] = Markup(charts.response_time_chart(data.response_times))
+    if data.response_rate:
+        out["response_rate"] = Markup(charts.by_account_chart(
+            data.response_rate, title="Response rate by account and month", y_title="response rate",
+            percent=True))
+    if data.sentiment_lift:
+        out["sentiment_lift"] = Markup(charts.by_account_chart(
+            data.sentiment_lift, title="Sentiment lift by account and month",
+            y_title="compound score change"))
+    if data.audience:
+        out["audience"] = Markup(charts.by_account_chart(
+            data.audience, title="Permission asset: audience size by account", y_title="audience size"))
+    if data.capacity:
+        out["capacity"] = Markup(charts.capacity_heatmap(data.capacity.shortfall, data.capacity.timezone))
+    return out
+
+
+def render_html(data: ReportData) -> str:
+    """The whole report as one HTML string."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        data=data,
+        charts=_charts(data),
+        css=_stylesheet(),
+        response_rate_latest=_latest_by_key(data.response_rate),
+        sentiment_latest=_latest_by_key(data.sentiment_lift),
+        audience_growth=_growth_by_key(data.audience),
+    )

@@ -1,0 +1,147 @@
+"""Gathering the report from a real workspace: sections whose inputs are missing say so; none fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from typer.testing import CliRunner
+
+from strategyfirst.cli import app
+from strategyfirst.demo import example_plan_text
+from strategyfirst.report.gather import gather, response_buckets
+from strategyfirst.warehouse.engine import open_duckdb
+from strategyfirst.workspace import Workspace
+
+# (minutes to first reply, created day): hand-placed so that each bar's count is known
+GAPS: list[tuple[float | None, int]] = [
+    (5, 1), (14.9, 1),        # < 15 min: 2
+    (15, 2), (59, 2),         # 15–60 min: 2 (15 is the lower edge of this bar)
+    (61, 3),                  # 1–4 h: 1
+    (300, 3),                 # 4–24 h: 1
+    (2000, 4),                # 1–3 days: 1
+    (5000, 5),                # > 3 days: 1
+    (-3, 5),                  # negative gap: a data error, left out
+    (None, 6), (None, 20),    # unanswered: 2 (one of them after 2026-03-10)
+]
+
+
+def _workspace_with_inbound(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path / "acme").ensure()
+    con = open_duckdb(ws.warehouse_path)
+    for i, (gap, day) in enumerate(GAPS):
+        created = dt.datetime(2026, 3, day, 12, 0)
+        reply_at = created + dt.timedelta(minutes=gap) if gap is not None else None
+        con.execute("INSERT INTO inbound (message_id, platform, account, created_at, first_reply_id, "
+                    "first_reply_at, first_reply_minutes) VALUES (?, 'x', 'acmehelp', ?, ?, ?, ?)",
+                    [f"x:{i}", created, f"x:r{i}" if gap is not None else None, reply_at, gap])
+    con.close()
+    return ws
+
+
+def test_response_buckets_count_by_hand(tmp_path: Path) -> None:
+    ws = _workspace_with_inbound(tmp_path)
+    got = {b.label: b.count for b in response_buckets(ws, None)}
+    assert got == {"< 15 min": 2, "15–60 min": 2, "1–4 h": 1, "4–24 h": 1, "1–3 days": 1, "> 3 days": 1,
+                   "unanswered": 2}
+    until_10th = {b.label: b.count for b in response_buckets(ws, dt.date(2026, 3, 10))}
+    assert until_10th["unanswered"] == 1 and until_10th["< 15 min"] == 2
+
+
+def test_report_for_plan_without_data(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "acme").ensure()
+    ws.plan_path.write_text(example_plan_text(), encoding="utf-8")
+    path = ws.report()
+    assert path == ws.root / "report.html"
+    html = path.read_text(encoding="utf-8")
+    assert "Acme Outdoor: strategy report" in html
+    assert "Build a permission asset so we can grow our influence" in html
+    for section in ("response_times", "response_rate", "sentiment_lift", "audience", "data_quality"):
+        assert f'data-missing="{section}">no data yet: ingest' in html
+    assert 'data-missing="plan"' not in html
+
+
+def test_report_for_data_without_plan(tmp_path: Path) -> None:
+    ws = _workspace_with_inbound(tmp_path)
+    data = gather(ws)
+    assert data.plan is None and data.note("plan").startswith("no plan yet")
+    assert data.note("kpis").startswith("no plan yet") and data.note("capacity").startswith("no plan yet")
+    assert sum(b.count for b in data.response_times) == 10
+    html = Path(ws.report(tmp_path / "out" / "r.html")).read_text(encoding="utf-8")
+    assert 'data-chart="response-times"' in html and 'data-missing="plan">no plan yet' in html
+
+
+class _FakeLayers(Workspace):
+    """A workspace whose diagnose and measure return the cli.md JSON shapes, written out by hand."""
+
+    def diagnose(self, as_of: dt.date | None = None) -> Any:
+        doc = {"as_of": "2026-06-30",
+               "kpis": [{"objective": "dialogue", "metric": "response_rate", "actual": 0.71, "target": 0.9,
+                         "expected_now": 0.9, "forecast_at_deadline": 0.74, "forecast_interval": [0.7, 0.78],
+                         "status": "off_track", "by": "2026-12-31",
+                         "series": [{"period": "2026-05-01", "value": 0.7}, {"period": "2026-06-01",
+                                                                             "value": 0.72}]}],
+               "verdicts": [{"kind": "tactic_failing", "objective": "permission", "tactic": "summit-contest",
+                             "evidence": "3 subscribers for 4000 EUR", "probability": 0.93}],
+               "budget": [{"from": "summit-contest", "to": "newsletter", "amount": 2000, "why": "cheaper"}]}
+        return SimpleNamespace(to_json=lambda: doc)
+
+    def measure(self, by: str = "none", period: str = "all", metrics: list[str] | None = None,
+                **_: Any) -> Any:
+        rows = [{"metric": "response_rate", "by": by, "key": "acmehelp" if by == "account" else None,
+                 "period": "2026-06-01" if period == "month" else "all", "value": 0.72, "n": 50,
+                 "unit": "ratio", "version": 1},
+                {"metric": "sentiment_lift", "by": by, "key": "acmehelp", "period": "2026-06-01",
+                 "value": None, "n": 0, "unit": "score", "version": 2}]
+        return SimpleNamespace(rows=rows, data_quality={"rows_rejected": 3})
+
+
+def test_gather_reads_the_json_contracts(tmp_path: Path) -> None:
+    ws = _FakeLayers(tmp_path / "acme").ensure()
+    ws.plan_path.write_text(example_plan_text(), encoding="utf-8")
+    open_duckdb(ws.warehouse_path).close()
+    data = gather(ws)
+    assert data.as_of == dt.date(2026, 6, 30)
+    (kpi,) = data.kpis
+    assert (kpi.actual, kpi.forecast_low, kpi.forecast_high, kpi.deadline) == (0.71, 0.7, 0.78,
+                                                                               dt.date(2026, 12, 31))
+    assert [p.value for p in kpi.series] == [0.7, 0.72]
+    assert data.verdicts[0].kind == "tactic_failing" and data.budget[0].amount == 2000
+    assert [(v.key, v.value, v.n) for v in data.response_rate] == [("acmehelp", 0.72, 50)]
+    assert data.sentiment_lift == [] and data.note("sentiment_lift").startswith("no data yet")
+    assert data.data_quality == {"rows_rejected": 3}
+    versions = {m.metric: m for m in data.metric_versions}
+    assert versions["sentiment_lift"].mixed and not versions["response_rate"].mixed
+
+
+class _BrokenDiagnose(Workspace):
+    def diagnose(self, as_of: dt.date | None = None) -> Any:
+        raise RuntimeError("boom")
+
+
+def test_a_broken_layer_is_noted_not_fatal(tmp_path: Path) -> None:
+    ws = _BrokenDiagnose(tmp_path / "acme").ensure()
+    ws.plan_path.write_text(example_plan_text(), encoding="utf-8")
+    data = gather(ws)
+    assert data.note("kpis") == "not available: could not diagnose (RuntimeError: boom)"
+    assert data.plan is not None
+
+
+def test_unreadable_plan_lists_its_problems(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "acme").ensure()
+    ws.plan_path.write_text("version: 1\nobjectives:\n  - id: x\n    colour: red\n", encoding="utf-8")
+    data = gather(ws)
+    assert data.plan is None and data.note("plan").startswith("the plan cannot be read")
+    assert any(":4:" in p for p in data.plan_problems)
+
+
+def test_cli_report_writes_the_file_and_prints_its_path(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "acme").ensure()
+    ws.plan_path.write_text(example_plan_text(), encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["report", "-w", str(ws.root), "-o", str(out), "--as-of", "2026-06-30"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out)
+    assert "as of 2026-06-30" in out.read_text(encoding="utf-8")

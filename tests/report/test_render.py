@@ -1,0 +1,128 @@
+"""The report's HTML on hand-made data: every section, inline SVG charts, nothing external, text escaped."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from strategyfirst.report.charts import kpi_chart
+from strategyfirst.report.model import KpiView
+from strategyfirst.report.render import fmt, render_html
+from tests.report.sample import EVIL, empty_report_data, full_report_data
+
+SECTIONS = ("plan", "lint", "kpis", "kpi-charts", "dialogue", "audience", "verdicts", "budget", "decisions",
+            "data-quality", "metric-versions", "capacity", "footnotes")
+# kpi charts (3, one per KPI) + response times + response rate + sentiment lift + audience + capacity
+CHARTS_IN_FULL = 3 + 5
+
+
+class _Collector(HTMLParser):
+    """Tags, attributes and text of a page, to check what it references and what it says."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    parser = _Collector()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def full_html() -> str:
+    return render_html(full_report_data())
+
+
+def test_every_section_is_present_once(full_html: str) -> None:
+    ids = [attrs.get("id") for tag, attrs in _parse(full_html).tags if tag == "section"]
+    assert ids == list(SECTIONS)
+
+
+def test_charts_are_inline_svg(full_html: str) -> None:
+    tags = _parse(full_html).tags
+    figures = [a for t, a in tags if t == "figure"]
+    assert len(figures) == CHARTS_IN_FULL
+    assert sum(1 for t, _ in tags if t == "svg") == CHARTS_IN_FULL
+    assert {a["data-chart"] for a in figures} == {"kpi", "response-times", "response-rate", "sentiment-lift",
+                                                 "audience", "capacity"}
+    assert not [t for t, _ in tags if t in ("img", "script", "iframe", "object", "embed")]
+
+
+def test_no_external_reference_at_all(full_html: str) -> None:
+    assert "http://" not in full_html and "https://" not in full_html
+    for tag, attrs in _parse(full_html).tags:
+        for name in ("src", "href", "xlink:href", "action"):
+            value = attrs.get(name)
+            if value is not None:
+                assert value.startswith(("#", "data:")), (tag, name, value)
+    assert "@import" not in full_html
+    assert not re.search(r"url\((?!#)", full_html)
+
+
+def test_svg_ids_are_unique_across_charts(full_html: str) -> None:
+    ids = re.findall(r'\bid="([^"]+)"', full_html)
+    assert len(ids) == len(set(ids))
+
+
+def test_text_from_posts_and_plan_is_escaped(full_html: str) -> None:
+    assert "<script" not in full_html.lower()
+    # the hostile text comes back as text: organisation (title, heading), strategy, objective, lint finding,
+    # two account names (response-rate and sentiment tables, audience table), verdict, budget, decision, gap
+    page_text = "".join(_parse(full_html).text)
+    assert page_text.count(EVIL) >= 12
+    assert "&lt;script&gt;" in full_html
+
+
+def test_kpi_table_shows_status_and_formatted_values(full_html: str) -> None:
+    rows = re.findall(r'<tr data-status="([a-z_]+)">(.*?)</tr>', full_html, flags=re.S)
+    assert [status for status, _ in rows] == ["at_risk", "off_track", "no_data"]
+    response_rate = rows[1][1]
+    assert "71.0%" in response_rate and "90.0%" in response_rate and "74.0%" in response_rate
+    assert "70.0% – 78.0%" in response_rate
+
+
+def test_footnotes_state_every_status_rule(full_html: str) -> None:
+    footnotes = full_html[full_html.index('id="footnotes"'):]
+    for status in ("on track", "at risk", "off track", "no data", "met"):
+        assert f">{status}</span>" in footnotes
+
+
+def test_metric_version_change_is_flagged(full_html: str) -> None:
+    versions = full_html[full_html.index('id="metric-versions"'):full_html.index('id="capacity"')]
+    assert versions.count("definition changed") == 1   # audience_growth measured v1, catalog v2
+
+
+def test_empty_report_says_what_to_do_in_every_section() -> None:
+    data = empty_report_data()
+    html = render_html(data)
+    ids = [a.get("id") for t, a in _parse(html).tags if t == "section"]
+    assert ids == list(SECTIONS)
+    assert "<svg" not in html
+    for section, note in data.missing.items():
+        assert f'data-missing="{section}">{note}</p>' in html
+
+
+def test_kpi_without_data_or_target_has_no_chart() -> None:
+    assert kpi_chart(KpiView("o", "posts", "count", "no_data", actual=None, target=None)) is None
+    svg = kpi_chart(KpiView("o", "response_rate", "ratio", "no_data", actual=None, target=0.9))
+    assert svg is not None and svg.startswith("<svg")
+
+
+@pytest.mark.parametrize(("value", "unit", "expected"), [
+    (None, "ratio", "—"), (0.7125, "ratio", "71.2%"), (45, "minutes", "45 min"), (150, "minutes", "2.5 h"),
+    (0.1234, "score", "+0.123"), (12345.6, "currency", "12,346"), (5000, "count", "5,000"),
+    (2.5, "count", "2.50"),
+])
+def test_fmt(value: float | None, unit: str, expected: str) -> None:
+    assert fmt(value, unit) == expected
