@@ -1,0 +1,82 @@
+"""The report opened in Debian's headless Chromium: every section and chart shows, nothing errs or loads."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strategyfirst.demo import example_plan_text
+from strategyfirst.report.render import render_html
+from strategyfirst.workspace import Workspace
+from tests.conftest import require
+from tests.report.sample import full_report_data
+from tests.report.test_render import CHARTS_IN_FULL, SECTIONS
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium")
+    require(chromium is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _open(browser: Any, path: Path, screenshot: str) -> tuple[Any, list[str]]:
+    """Open `path`; return the page and every problem seen: console errors, page errors, any request out."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("request", lambda r: problems.append(f"request: {r.url}") if r.url != path.as_uri() else None)
+    page.goto(path.as_uri(), wait_until="load")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    return page, problems
+
+
+def test_full_report_shows_every_section_and_chart(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(render_html(full_report_data()), encoding="utf-8")
+    page, problems = _open(browser, path, "report-full.png")
+    try:
+        assert problems == []
+        for section in SECTIONS:
+            assert page.locator(f"section#{section}").is_visible(), section
+        charts = page.locator("figure.chart svg")
+        assert charts.count() == CHARTS_IN_FULL
+        for i in range(CHARTS_IN_FULL):
+            box = charts.nth(i).bounding_box()
+            assert box is not None and box["width"] > 200 and box["height"] > 100
+        # hostile text is shown as text, and no script ran
+        assert '<script>alert("x")</script>' in page.locator("#decisions td").nth(1).inner_text()
+        assert page.evaluate("document.scripts.length") == 0
+    finally:
+        page.close()
+
+
+def test_report_of_a_plan_without_data_opens_cleanly(browser: Any, tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "acme").ensure()
+    ws.plan_path.write_text(example_plan_text(), encoding="utf-8")
+    page, problems = _open(browser, ws.report(), "report-plan-only.png")
+    try:
+        assert problems == []
+        for section in SECTIONS:
+            assert page.locator(f"section#{section}").is_visible(), section
+        assert page.locator("#audience p.missing").inner_text().startswith("no data yet: ingest")
+    finally:
+        page.close()
