@@ -76,7 +76,7 @@ def test_report_for_data_without_plan(tmp_path: Path) -> None:
 class _FakeLayers(Workspace):
     """A workspace whose diagnose and measure return the cli.md JSON shapes, written out by hand."""
 
-    def diagnose(self, as_of: dt.date | None = None) -> Any:
+    def diagnose(self, as_of: dt.date | None = None, **_: Any) -> Any:
         doc = {"as_of": "2026-06-30",
                "kpis": [{"objective": "dialogue", "metric": "response_rate", "actual": 0.71, "target": 0.9,
                          "expected_now": 0.9, "forecast_at_deadline": 0.74, "forecast_interval": [0.7, 0.78],
@@ -117,7 +117,7 @@ def test_gather_reads_the_json_contracts(tmp_path: Path) -> None:
 
 
 class _BrokenDiagnose(Workspace):
-    def diagnose(self, as_of: dt.date | None = None) -> Any:
+    def diagnose(self, as_of: dt.date | None = None, **_: Any) -> Any:
         raise RuntimeError("boom")
 
 
