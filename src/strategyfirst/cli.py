@@ -104,6 +104,32 @@ def lint(
     raise typer.Exit(0 if report.ok else 1)
 
 
+# --- diagnose (issue 5) ------------------------------------------------------------------------------------
+class DiagnoseFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def diagnose(
+    as_of: Annotated[dt.datetime | None, typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], help="Diagnose as of this date (default: the latest data).")] = None,
+    fmt: Annotated[DiagnoseFormat, typer.Option("--format", help="text (tables) or json (cli.md shape).")]
+    = DiagnoseFormat.text,
+    ws_path: WorkspaceOpt = DEFAULT_WS,
+) -> None:
+    """KPI status, forecasts, tactic-vs-strategy verdicts, budget proposals."""
+    result = workspace(ws_path).diagnose(as_of.date() if as_of else None)
+    if fmt is DiagnoseFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        from strategyfirst.diagnose.render import render_text as render_diagnosis
+
+        render_diagnosis(result, out)
+
+
 # --- report (issue 5) --------------------------------------------------------------------------------------
 @app.command()
 def report(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from strategyfirst.appdb import AppDB, PlanVersion
+    from strategyfirst.diagnose import Diagnosis
 
 PLAN_FILE = "strategy.yaml"
 STATE_DIR = ".strategyfirst"
@@ -95,6 +96,14 @@ class Workspace:
         from strategyfirst.warehouse.engine import connect
 
         return connect(self.warehouse_path).table(name)
+
+    # --- diagnose -----------------------------------------------------------------------------------------
+    def diagnose(self, as_of: dt.date | None = None, *, seed: int = 0) -> Diagnosis:
+        """KPI status and forecasts, verdicts, budget proposals; as of the latest data by default."""
+        from strategyfirst.diagnose import diagnose
+
+        self.record_plan()
+        return diagnose(self, as_of, seed=seed)
 
     # --- report -------------------------------------------------------------------------------------------
     def report(self, path: str | Path | None = None, *, as_of: dt.date | None = None) -> Path:

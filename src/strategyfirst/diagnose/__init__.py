@@ -1,0 +1,97 @@
+"""Diagnose: KPI status and forecasts, tactic-vs-strategy verdicts, budget proposals (issue 5, items 1–3).
+
+`diagnose(ws_or_inputs, as_of)` is the entry: from a `Workspace` it gathers the numbers (`inputs.gather`),
+from a `DiagnoseInputs` it uses them as given. Everything after gathering is pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from strategyfirst import catalog
+from strategyfirst.diagnose.budget import TacticCost, propose
+from strategyfirst.diagnose.diagnosis import (
+    BudgetMove,
+    Diagnosis,
+    ForecastPoint,
+    KpiStatus,
+    SeriesPoint,
+    TacticEvidence,
+    Verdict,
+)
+from strategyfirst.diagnose.inputs import DiagnoseInputs, Observation, gather, latest_data_date
+from strategyfirst.diagnose.status import FOOTNOTES, STATUS_RULES, kpi_status
+from strategyfirst.diagnose.verdicts import serving, verdicts
+
+if TYPE_CHECKING:
+    from strategyfirst.workspace import Workspace
+
+__all__ = ["FOOTNOTES", "STATUS_RULES", "BudgetMove", "DiagnoseInputs", "Diagnosis", "ForecastPoint",
+           "KpiStatus", "Observation", "SeriesPoint", "TacticEvidence", "Verdict", "budget_proposals",
+           "diagnose", "kpi_statuses"]
+
+
+def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
+    """The status of every KPI of the plan, in plan order."""
+    plan = inputs.plan
+    out = []
+    for objective in plan.objectives:
+        for kpi in objective.kpis:
+            key = (objective.id, kpi.metric)
+            out.append(kpi_status(
+                objective=objective.id, metric=kpi.metric, target=kpi.target, baseline=kpi.baseline,
+                horizon_start=plan.horizon.start if plan.horizon else None, deadline=plan.kpi_deadline(kpi),
+                as_of=inputs.as_of, period=inputs.period, actual=inputs.objective_actual.get(key),
+                series=inputs.objective_series.get(key, [])))
+    return out
+
+
+def budget_proposals(inputs: DiagnoseInputs) -> list[BudgetMove]:
+    """Thompson-sampling budget moves within each objective, results counted on its first countable KPI."""
+    plan = inputs.plan
+    currency = plan.budget.currency if plan.budget else ""
+    moves: list[BudgetMove] = []
+    for objective in plan.objectives:
+        result = _result_metric([k.metric for k in objective.kpis])
+        if result is None:
+            continue
+        costs = []
+        for tactic in serving(plan, objective.id):
+            obs = inputs.tactic_actual.get((tactic.id, result))
+            spend = inputs.tactic_spend.get(tactic.id)
+            if obs is None or spend is None or tactic.budget is None:
+                continue
+            spec = catalog.get(result)
+            count = obs.numerator if spec is not None and spec.unit == "ratio" else obs.value
+            if count is None:
+                continue
+            costs.append(TacticCost(tactic.id, float(tactic.budget), float(spend), max(0.0, float(count))))
+        moves.extend(propose(objective.id, costs, seed=inputs.seed, result_name=result, currency=currency))
+    return moves
+
+
+def _result_metric(metrics: list[str]) -> str | None:
+    """The KPI whose count is the objective's 'result': an accumulating up-count, else a ratio's numerator."""
+    specs = [s for s in (catalog.get(m) for m in metrics) if s is not None]
+    for spec in specs:
+        if spec.accumulates and spec.direction == "up":
+            return spec.id
+    for spec in specs:
+        if spec.unit == "ratio" and spec.direction == "up":
+            return spec.id
+    return None
+
+
+def diagnose(source: Workspace | DiagnoseInputs, as_of: dt.date | None = None, *, seed: int = 0) -> Diagnosis:
+    """KPI statuses, verdicts and budget proposals as of a date (default: the latest data, else today)."""
+    if isinstance(source, DiagnoseInputs):
+        inputs = source if as_of is None else dataclasses.replace(source, as_of=as_of)
+    else:
+        plan = source.plan_document().plan
+        day = as_of or latest_data_date(source) or dt.date.today()
+        inputs = gather(source, plan, day, seed=seed)
+    statuses = kpi_statuses(inputs)
+    return Diagnosis(as_of=inputs.as_of, kpis=statuses, verdicts=verdicts(inputs, statuses),
+                     budget=budget_proposals(inputs), footnotes=list(FOOTNOTES))

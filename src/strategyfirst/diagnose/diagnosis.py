@@ -1,0 +1,170 @@
+"""The result of diagnose: KPI statuses, verdicts, budget proposals, and its JSON shape (cli.md).
+
+JSON field names are a contract (`diagnose --format json`): add fields, never rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["on_track", "at_risk", "off_track", "no_data", "met"]
+VerdictKind = Literal["tactic_failing", "strategy_failing", "tactic_dead_weight", "working",
+                      "not_enough_data"]
+TacticState = Literal["missing", "working", "undecided", "no_data"]
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """A measured period: `period` is the bucket start (accumulating metrics: its last day, cumulative)."""
+
+    period: dt.date
+    value: float | None
+    n: int = 0
+
+
+@dataclass(frozen=True)
+class ForecastPoint:
+    period: dt.date
+    value: float
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    """One KPI of the plan as of a date."""
+
+    objective: str
+    metric: str
+    unit: str
+    direction: str
+    paced: bool
+    target: float | None
+    baseline: float | None
+    deadline: dt.date | None
+    actual: float | None
+    n: int
+    expected_now: float | None
+    forecast_at_deadline: float | None
+    forecast_low: float | None
+    forecast_high: float | None
+    status: Status
+    reason: str
+    version: int | None = None
+    series: tuple[SeriesPoint, ...] = ()
+    forecast: tuple[ForecastPoint, ...] = ()
+
+
+@dataclass(frozen=True)
+class TacticEvidence:
+    """One tactic's value on one KPI of an objective, with its uncertainty and P(materially misses target)."""
+
+    tactic: str
+    metric: str
+    target: float
+    threshold: float
+    value: float | None
+    n: int
+    low: float | None
+    high: float | None
+    p_miss: float | None
+    state: TacticState
+    more_needed: int | None
+    method: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: VerdictKind
+    objective: str
+    tactic: str | None
+    evidence: str
+    probability: float | None
+    tactics: tuple[str, ...] = ()
+    spend: float | None = None
+    more_needed: int | None = None
+    details: tuple[TacticEvidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class BudgetMove:
+    objective: str
+    source: str
+    target: str
+    amount: float
+    why: str
+    p_better: float
+    unspent_source: float
+
+
+@dataclass
+class Diagnosis:
+    """What `strategyfirst diagnose` reports; `to_json()` gives the cli.md shape."""
+
+    as_of: dt.date
+    kpis: list[KpiStatus] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    budget: list[BudgetMove] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "kpis": [_kpi_json(k) for k in self.kpis],
+            "verdicts": [_verdict_json(v) for v in self.verdicts],
+            "budget": [_move_json(m) for m in self.budget],
+            "footnotes": list(self.footnotes),
+        }
+
+
+def _num(value: float | None, digits: int = 6) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _kpi_json(k: KpiStatus) -> dict[str, Any]:
+    return {
+        "objective": k.objective, "metric": k.metric, "actual": _num(k.actual), "target": _num(k.target),
+        "expected_now": _num(k.expected_now), "forecast_at_deadline": _num(k.forecast_at_deadline),
+        "status": k.status,
+        "forecast_low": _num(k.forecast_low), "forecast_high": _num(k.forecast_high),
+        "baseline": _num(k.baseline), "deadline": _date(k.deadline), "unit": k.unit, "direction": k.direction,
+        "paced": k.paced, "n": k.n, "reason": k.reason, "version": k.version,
+        "series": [{"period": p.period.isoformat(), "value": _num(p.value), "n": p.n} for p in k.series],
+        "forecast": [{"period": p.period.isoformat(), "value": _num(p.value), "low": _num(p.low),
+                      "high": _num(p.high)} for p in k.forecast],
+    }
+
+
+def _evidence_json(e: TacticEvidence) -> dict[str, Any]:
+    return {
+        "tactic": e.tactic, "metric": e.metric, "target": _num(e.target), "threshold": _num(e.threshold),
+        "value": _num(e.value), "n": e.n, "low": _num(e.low), "high": _num(e.high),
+        "p_miss": _num(e.p_miss, 4),
+        "state": e.state, "more_needed": e.more_needed, "method": e.method, "note": e.note,
+    }
+
+
+def _verdict_json(v: Verdict) -> dict[str, Any]:
+    return {
+        "kind": v.kind, "objective": v.objective, "tactic": v.tactic, "evidence": v.evidence,
+        "probability": _num(v.probability, 4),
+        "tactics": list(v.tactics), "spend": _num(v.spend, 2), "more_needed": v.more_needed,
+        "details": [_evidence_json(e) for e in v.details],
+    }
+
+
+def _move_json(m: BudgetMove) -> dict[str, Any]:
+    return {
+        "from": m.source, "to": m.target, "amount": _num(m.amount, 2), "why": m.why,
+        "objective": m.objective, "p_better": _num(m.p_better, 4), "unspent_from": _num(m.unspent_source, 2),
+    }

@@ -1,0 +1,177 @@
+"""One tactic's value on one KPI, with honest uncertainty: P(the tactic materially misses the target).
+
+Pure functions of numbers and arrays. "Materially misses" means worse than the target by more than
+`TOLERANCE` (5 %) of it, so that a tactic sitting on its target is not flagged by noise. Each test gives
+P(miss); at or above `DECIDE` (0.9) the tactic is *missing*, at or below 1 − DECIDE it is *working*, in
+between (or under the minimum sample) it is *undecided* and we say how many more observations would settle
+it if the current estimate held (normal approximation: the standard error shrinks as 1/√n).
+
+- Ratios (counts known): Beta(1 + k/φ, 1 + (n − k)/φ) posterior, φ ≥ 1 the quasi-binomial dispersion across
+  review periods (1 for a plain binomial), so that rates summed over posts are not over-confident.
+- Medians and p90 of reply minutes: the exact bootstrap distribution of the sample quantile (its resampled
+  order statistics are binomial), so no resampling noise and no cost in n.
+- Accumulating counts: Gamma(c/φ + ½, days/φ) posterior of the tactic's daily rate (quasi-Poisson), against
+  its share of the pace the objective's target needs (share = its budget share, or an equal split).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from strategyfirst.diagnose.diagnosis import TacticEvidence, TacticState
+
+TOLERANCE = 0.05
+DECIDE = 0.9
+Z_DECIDE = float(stats.norm.ppf(DECIDE))
+MIN_RATIO_N = 20
+MIN_GAPS = 10
+MIN_PERIODS = 3
+MAX_MORE_FACTOR = 100
+
+
+def threshold(target: float, direction: str, tolerance: float = TOLERANCE) -> float:
+    """The value beyond which a tactic materially misses: target worsened by `tolerance` of its size."""
+    slack = tolerance * abs(target)
+    return target - slack if direction == "up" else target + slack
+
+
+def classify(p_miss: float, n: int, minimum: int) -> TacticState:
+    if n < minimum:
+        return "undecided"
+    if p_miss >= DECIDE:
+        return "missing"
+    if p_miss <= 1 - DECIDE:
+        return "working"
+    return "undecided"
+
+
+def more_needed(n: int, estimate: float, se: float, thr: float, minimum: int) -> int | None:
+    """Extra observations until the estimate is Z_DECIDE standard errors from `thr` (None: too many)."""
+    floor = max(minimum - n, 0)
+    gap = abs(estimate - thr)
+    if n <= 0 or se <= 0:
+        return max(floor, minimum) or None
+    if gap == 0:
+        return None
+    needed = n * (Z_DECIDE * se / gap) ** 2
+    if needed > MAX_MORE_FACTOR * max(n, 1):
+        return None
+    return max(math.ceil(needed - n), floor, 1)
+
+
+def pearson(k: np.ndarray, n: np.ndarray, model: str) -> tuple[float, int]:
+    """(Pearson χ², dof) of per-period counts: `binomial` (k of n) or `poisson` (k in n days)."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    keep = n > 0
+    k, n = k[keep], n[keep]
+    if len(k) < 2 or n.sum() <= 0:
+        return 0.0, 0
+    rate = k.sum() / n.sum()
+    var = n * rate * (1 - rate) if model == "binomial" else n * rate
+    if np.any(var <= 0):
+        return 0.0, len(k) - 1
+    return float(np.sum((k - n * rate) ** 2 / var)), len(k) - 1
+
+
+def dispersion(parts: list[tuple[float, int]], min_dof: int = MIN_PERIODS - 1) -> float | None:
+    """Quasi-likelihood dispersion φ ≥ 1 from one or more (χ², dof) parts; None with too few periods."""
+    chi2, dof = sum(c for c, _ in parts), sum(d for _, d in parts)
+    if dof < min_dof:
+        return None
+    return max(1.0, chi2 / dof)
+
+
+def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: float, target: float,
+                   direction: str, phi: float = 1.0) -> TacticEvidence:
+    """Beta posterior of a ratio of counts against the target."""
+    thr = threshold(target, direction)
+    k, n = max(numerator, 0.0), max(denominator, 0.0)
+    if k > n or n == 0:
+        note = "numerator exceeds denominator: not a proportion" if k > n else "no attributed data"
+        return _blank(tactic, metric, target, thr, k / n if n else None, int(n), "beta", note)
+    a, b = 1 + k / phi, 1 + (n - k) / phi
+    post = stats.beta(a, b)
+    p_miss = float(post.cdf(thr) if direction == "up" else post.sf(thr))
+    n_eff = round(n / phi)
+    state = classify(p_miss, n_eff, MIN_RATIO_N)
+    more = None
+    if state == "undecided":
+        extra = more_needed(n_eff, float(post.mean()), float(post.std()), thr, MIN_RATIO_N)
+        more = None if extra is None else math.ceil(extra * phi)
+    return TacticEvidence(tactic, metric, target, thr, k / n, int(n), float(post.ppf(0.05)),
+                          float(post.ppf(0.95)), p_miss, state, more, "beta",
+                          f"{k:,.0f}/{n:,.0f}" + (f", dispersion {phi:.1f}" if phi > 1 else ""))
+
+
+def quantile_cdf(x_sorted: np.ndarray, q: float, values: np.ndarray, strict: bool = False) -> np.ndarray:
+    """P*(bootstrap q-quantile ≤ v) for each v (strict: < v), interpolating the two order statistics used."""
+    n = len(x_sorted)
+    h = q * (n - 1)
+    lo = math.floor(h)
+    frac = h - lo
+    share = np.searchsorted(x_sorted, values, side="left" if strict else "right") / n
+    p_lo = stats.binom.sf(lo, n, share)  # the (lo+1)-th order statistic of a resample is ≤ v
+    p_hi = stats.binom.sf(lo + 1, n, share) if frac > 0 else p_lo
+    return np.asarray((1 - frac) * p_lo + frac * p_hi, dtype=float)
+
+
+def bootstrap_quantile_interval(gaps: np.ndarray, q: float, level: float = 0.9,
+                                grid_size: int = 2000) -> tuple[float, float]:
+    """Percentile interval of the bootstrap distribution of the q-quantile (exact, from binomials)."""
+    x = np.sort(np.asarray(gaps, dtype=float))
+    grid = np.unique(x)
+    if len(grid) > grid_size:  # the interval is a display; a thinned grid of order statistics is enough
+        grid = np.unique(grid[np.linspace(0, len(grid) - 1, grid_size).astype(int)])
+    cdf = quantile_cdf(x, q, grid)
+    tail = (1 - level) / 2
+    low = grid[min(int(np.searchsorted(cdf, tail, side="left")), len(grid) - 1)]
+    high = grid[min(int(np.searchsorted(cdf, 1 - tail, side="left")), len(grid) - 1)]
+    return float(low), float(high)
+
+
+def quantile_evidence(tactic: str, metric: str, gaps: np.ndarray, q: float, target: float,
+                      direction: str) -> TacticEvidence:
+    """Bootstrap (exact) of a reply-time quantile against the target."""
+    thr = threshold(target, direction)
+    x = np.sort(np.asarray(gaps, dtype=float))
+    n = len(x)
+    if n == 0:
+        return _blank(tactic, metric, target, thr, None, 0, "bootstrap", "no answered inbound messages")
+    at = np.array([thr])
+    below = quantile_cdf(x, q, at, strict=direction == "up")[0]
+    p_miss = float(1.0 - below if direction == "down" else below)
+    value = float(np.quantile(x, q))
+    low, high = bootstrap_quantile_interval(x, q)
+    state = classify(p_miss, n, MIN_GAPS)
+    more = None
+    if state == "undecided":
+        more = more_needed(n, value, max((high - low) / (2 * 1.645), 1e-9), thr, MIN_GAPS)
+    return TacticEvidence(tactic, metric, target, thr, value, n, low, high, p_miss, state, more,
+                          "bootstrap", f"{n:,} answered messages")
+
+
+def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, required_per_day: float,
+                   direction: str, phi: float | None) -> TacticEvidence:
+    """Gamma posterior of a tactic's daily rate of a count against its share of the objective's pace."""
+    thr = threshold(required_per_day, direction)
+    if elapsed_days <= 0:
+        return _blank(tactic, metric, required_per_day, thr, None, 0, "gamma", "the tactic has not run yet")
+    rate = count / elapsed_days
+    if phi is None:
+        return TacticEvidence(tactic, metric, required_per_day, thr, rate, 0, None, None, None, "undecided",
+                              None, "gamma", f"needs {MIN_PERIODS} review periods of data to judge the noise")
+    post = stats.gamma(max(count, 0.0) / phi + 0.5, scale=phi / elapsed_days)
+    p_miss = float(post.cdf(thr) if direction == "up" else post.sf(thr))
+    state = classify(p_miss, MIN_PERIODS, MIN_PERIODS)
+    return TacticEvidence(tactic, metric, required_per_day, thr, rate, round(max(count, 0)),
+                          float(post.ppf(0.05)), float(post.ppf(0.95)), p_miss, state, None, "gamma",
+                          f"{count:,.0f} in {elapsed_days:.0f} days (per day; its share of the pace)")
+
+
+def _blank(tactic: str, metric: str, target: float, thr: float, value: float | None, n: int, method: str,
+           note: str) -> TacticEvidence:
+    return TacticEvidence(tactic, metric, target, thr, value, n, None, None, None, "no_data", None, method,
+                          note)

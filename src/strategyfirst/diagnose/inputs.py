@@ -1,0 +1,184 @@
+"""What diagnose needs from a workspace, as plain numbers (`DiagnoseInputs`), and `gather` to fill it.
+
+The inference layer (status, verdicts, budget) only ever sees a `DiagnoseInputs`, so tests build one by hand
+and never need a warehouse. `gather` is the one place that talks to `Workspace.measure` and the warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from strategyfirst import catalog
+from strategyfirst.errors import WorkspaceError
+from strategyfirst.plan.model import Plan
+
+if TYPE_CHECKING:
+    from strategyfirst.workspace import Workspace
+
+# The review cadence sets the forecast's periods; measure has no quarters, so quarterly plans trend on months.
+CADENCE_PERIOD = {"weekly": "week", "monthly": "month", "quarterly": "month", None: "month"}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One measured value with its counts; `period` is the bucket start (None for the whole window)."""
+
+    value: float | None
+    n: int = 0
+    numerator: float | None = None
+    denominator: float | None = None
+    version: int | None = None
+    period: dt.date | None = None
+
+
+@dataclass
+class DiagnoseInputs:
+    """Everything diagnose reads, keyed by ids: (objective, metric), (tactic, metric), tactic."""
+
+    plan: Plan
+    as_of: dt.date
+    objective_series: dict[tuple[str, str], list[Observation]] = field(default_factory=dict)
+    objective_actual: dict[tuple[str, str], Observation] = field(default_factory=dict)
+    tactic_actual: dict[tuple[str, str], Observation] = field(default_factory=dict)
+    tactic_series: dict[tuple[str, str], list[Observation]] = field(default_factory=dict)
+    tactic_gaps: dict[str, np.ndarray] = field(default_factory=dict)
+    tactic_spend: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+
+    @property
+    def period(self) -> str:
+        cadence = self.plan.review.cadence if self.plan.review else None
+        return CADENCE_PERIOD[cadence]
+
+
+def kpi_metrics(plan: Plan) -> list[str]:
+    """The catalogued metrics the plan's KPIs name, in first-seen order."""
+    seen: dict[str, None] = {}
+    for objective in plan.objectives:
+        for kpi in objective.kpis:
+            if catalog.get(kpi.metric) is not None:
+                seen.setdefault(kpi.metric, None)
+    return list(seen)
+
+
+def observation(row: dict[str, Any]) -> Observation:
+    """A measure row as an Observation."""
+    period = row.get("period")
+    start = None if period in (None, "all") else period_start(str(period))
+    value = row.get("value")
+    return Observation(
+        value=None if value is None else float(value),
+        n=int(row.get("n") or 0),
+        numerator=_float(row.get("numerator")),
+        denominator=_float(row.get("denominator")),
+        version=row.get("version"),
+        period=start,
+    )
+
+
+def period_start(label: str) -> dt.date:
+    """The first day of a period label: '2026-03-01', '2026-03' (month) or '2026-W09' (ISO week)."""
+    label = label.strip()
+    if "-W" in label:
+        year, week = label.split("-W")
+        return dt.date.fromisocalendar(int(year), int(week[:2]), 1)
+    if len(label) == 7:
+        return dt.date.fromisoformat(label + "-01")
+    return dt.date.fromisoformat(label[:10])
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _index(rows: list[dict[str, Any]]) -> tuple[dict[tuple[str, str], Observation],
+                                                  dict[tuple[str, str], list[Observation]]]:
+    """Rows keyed by (key, metric): the single 'all' observation and the per-period series."""
+    single: dict[tuple[str, str], Observation] = {}
+    series: dict[tuple[str, str], list[Observation]] = {}
+    for row in rows:
+        obs = observation(row)
+        key = (str(row.get("key")), str(row["metric"]))
+        if obs.period is None:
+            single[key] = obs
+        else:
+            series.setdefault(key, []).append(obs)
+    for values in series.values():
+        values.sort(key=lambda o: o.period or dt.date.min)
+    return single, series
+
+
+def latest_data_date(ws: Workspace) -> dt.date | None:
+    """The last day any message, audience snapshot or spend is dated (None for an empty warehouse)."""
+    if not ws.warehouse_path.exists():
+        return None
+    latest: list[dt.date] = []
+    for table, column in (("messages", "created_at"), ("audience", "date"), ("spend", "date")):
+        try:
+            value = ws.table(table)[column].max().to_pyarrow().as_py()
+        except Exception:  # a table an older warehouse lacks is simply not a source of dates
+            continue
+        if value is not None:
+            latest.append(value.date() if isinstance(value, dt.datetime) else value)
+    return max(latest) if latest else None
+
+
+def reply_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
+    """Non-negative first-reply minutes of each tactic's attributed inbound messages in [since, until]."""
+    inbound, attribution = ws.table("inbound"), ws.table("attribution")
+    joined = inbound.join(attribution, "message_id")
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+    cond = [joined.first_reply_minutes.notnull(), joined.first_reply_minutes >= 0, joined.created_at < end]
+    if since is not None:
+        cond.append(joined.created_at >= dt.datetime.combine(since, dt.time()))
+    table = joined.filter(cond).select("tactic_id", "first_reply_minutes").to_pyarrow()
+    tactics = np.asarray(table.column("tactic_id").to_pylist(), dtype=object)
+    minutes = np.asarray(table.column("first_reply_minutes").to_numpy(zero_copy_only=False), dtype=float)
+    if len(tactics) == 0:
+        return {}
+    order = np.argsort(tactics, kind="stable")
+    tactics, minutes = tactics[order], minutes[order]
+    names, starts = np.unique(tactics, return_index=True)
+    return {str(n): part for n, part in zip(names, np.split(minutes, starts[1:]), strict=True)}
+
+
+def _measure(ws: Workspace, **kwargs: Any) -> list[dict[str, Any]]:
+    """`ws.measure(...)` rows: dicts with metric, key, period, value, n, ... (the metrics contract)."""
+    measure: Any = getattr(ws, "measure", None)
+    if measure is None:
+        raise WorkspaceError("this workspace cannot measure yet: the metrics layer is not installed")
+    return list(measure(**kwargs).rows)
+
+
+def gather(ws: Workspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> DiagnoseInputs:
+    """Measure what the plan's KPIs need, per objective (series and to date) and per tactic (to date)."""
+    inputs = DiagnoseInputs(plan=plan, as_of=as_of, seed=seed)
+    metrics = kpi_metrics(plan)
+    since = plan.horizon.start if plan.horizon else None
+    if since is not None and since > as_of:
+        return inputs
+    if metrics:
+        rows = _measure(ws, by="objective", period="all", since=since, until=as_of, metrics=metrics)
+        inputs.objective_actual, _ = _index(rows)
+        rows = _measure(ws, by="objective", period=inputs.period, since=since, until=as_of, metrics=metrics)
+        _, inputs.objective_series = _index(rows)
+    tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics
+    rows = _measure(ws, by="tactic", period="all", since=since, until=as_of, metrics=tactic_metrics)
+    inputs.tactic_actual, _ = _index(rows)
+    # Per-period tactic values let the verdicts judge the noise (dispersion) of counts and ratios.
+    noisy = [m for m in metrics if (spec := catalog.get(m)) is not None
+             and (spec.accumulates or spec.unit == "ratio")]
+    if noisy:
+        rows = _measure(ws, by="tactic", period=inputs.period, since=since, until=as_of, metrics=noisy)
+        _, inputs.tactic_series = _index(rows)
+    inputs.tactic_spend = {
+        key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
+        if metric == "spend" and obs.value is not None
+    }
+    if any(m.startswith("first_response_minutes") for m in metrics):
+        inputs.tactic_gaps = reply_gaps(ws, since, as_of)
+    return inputs

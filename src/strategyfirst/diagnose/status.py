@@ -1,0 +1,242 @@
+"""KPI status as of a date: actual so far, where it should be now, a forecast at the deadline, a status.
+
+Pacing. An *accumulating* metric (catalog `accumulates=True`: counts such as audience_growth, posts, spend) is
+tracked as a running total that stands at `baseline` (default 0) when the horizon starts and must reach
+`target` at the KPI's `by`: actual = baseline + the sum since the horizon start, and expected_now moves
+linearly from baseline to target. `audience_size` (a level, not a sum) paces the same way from its baseline
+(default: the first measured value) to the target. Every other metric — ratios, minutes, scores, means — must
+hold its target in every period: expected_now = target and actual = its value over the horizon so far.
+
+Forecast. A weighted straight line through the review-cadence periods (weekly, else monthly; quarterly plans
+trend on months): for accumulating metrics through the per-day rate of each period, projected over the days
+left and added to the total; for the others through the period values, read at the deadline's period. An 80 %
+prediction interval comes with three or more periods; with fewer, the forecast is the current rate or value.
+
+Direction comes from the catalog; a metric without one counts as "higher is better" unless the target lies
+below the baseline. "Meets" means at or beyond the target in that direction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from strategyfirst import catalog
+from strategyfirst.diagnose.diagnosis import ForecastPoint, KpiStatus, SeriesPoint, Status
+from strategyfirst.diagnose.forecast import LEVEL, Prediction, fit_line, predict_at, predict_total
+from strategyfirst.diagnose.inputs import Observation
+
+PACED_LEVELS = frozenset({"audience_size"})
+UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})
+# Without an interval (fewer than 3 periods), a forecast missing the target by more than this share of it is
+# off track rather than at risk.
+MARGIN = 0.10
+
+STATUS_RULES: tuple[tuple[str, str], ...] = (
+    ("no_data", "nothing measured for the KPI's metric up to the date (or the KPI has no target)."),
+    ("met", "an accumulating or growing KPI has reached its target; any other KPI met it over the whole "
+            "horizon once its deadline has passed."),
+    ("on_track", "actual is at or beyond expected_now and the forecast at the deadline meets the target."),
+    ("off_track", "actual is behind expected_now and even the favourable end of the 80 % forecast interval "
+                  "misses the target (without an interval: the forecast misses it by more than 10 %); or the "
+                  "deadline has passed with the target not met."),
+    ("at_risk", "anything in between: behind now but the forecast could still make it, or ahead now but the "
+                "trend points below the target."),
+)
+FOOTNOTES: list[str] = [
+    "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
+    "deadline; ratios, minutes and scores must hold their target in every period.",
+    f"Forecasts: a weighted linear trend over the review periods, with a {LEVEL:.0%} prediction interval "
+    "(three or more periods needed).",
+    *(f"{status}: {rule}" for status, rule in STATUS_RULES),
+]
+
+
+def period_end(start: dt.date, period: str) -> dt.date:
+    """The exclusive end of the bucket starting at `start` (ISO week or calendar month)."""
+    if period == "week":
+        return start + dt.timedelta(days=7)
+    return dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def bucket_start(day: dt.date, period: str) -> dt.date:
+    return day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+
+
+def segments(start: dt.date, end: dt.date, period: str) -> list[tuple[dt.date, dt.date]]:
+    """[start, end) cut at bucket boundaries, as (segment start, exclusive segment end)."""
+    out: list[tuple[dt.date, dt.date]] = []
+    cursor = start
+    while cursor < end:
+        stop = min(period_end(bucket_start(cursor, period), period), end)
+        out.append((cursor, stop))
+        cursor = stop
+    return out
+
+
+def direction_of(metric: str, target: float, baseline: float | None) -> str:
+    spec = catalog.get(metric)
+    if spec is not None and spec.direction != "none":
+        return spec.direction
+    return "down" if baseline is not None and target < baseline else "up"
+
+
+def meets(value: float, reference: float, direction: str) -> bool:
+    return value >= reference if direction == "up" else value <= reference
+
+
+def _clip(metric: str, value: float) -> float:
+    spec = catalog.get(metric)
+    if spec is None or spec.accumulates:
+        return value
+    if spec.unit == "ratio" and metric not in UNBOUNDED_RATIOS:
+        return float(np.clip(value, 0.0, 1.0))
+    if spec.unit == "score":
+        return float(np.clip(value, -1.0, 1.0))
+    if spec.unit in ("minutes", "count", "currency"):
+        return max(0.0, value)
+    return value
+
+
+def kpi_status(*, objective: str, metric: str, target: float | None, baseline: float | None,
+               horizon_start: dt.date | None, deadline: dt.date | None, as_of: dt.date, period: str,
+               actual: Observation | None, series: list[Observation]) -> KpiStatus:
+    """The status of one KPI from its to-date observation and its per-period series (see module rules)."""
+    spec = catalog.get(metric)
+    unit = spec.unit if spec else "count"
+    accumulates = bool(spec and spec.accumulates)
+    paced = accumulates or metric in PACED_LEVELS
+    points = [o for o in series if o.period is not None and o.value is not None and o.period <= as_of]
+    start = horizon_start or (points[0].period if points and points[0].period else as_of)
+    version = actual.version if actual else (points[0].version if points else None)
+    if target is None or spec is None:
+        why = "the KPI has no target" if target is None else f"unknown metric {metric!r}"
+        return KpiStatus(objective, metric, unit, spec.direction if spec else "up", paced, target, baseline,
+                         deadline, None, 0, None, None, None, None, "no_data", why, version)
+    direction = direction_of(metric, target, baseline)
+
+    # Periods: covered days within [start, as_of], midpoints in days since start.
+    covered = []
+    for o in points:
+        assert o.period is not None
+        lo, hi = max(o.period, start), min(period_end(o.period, period), as_of + dt.timedelta(days=1))
+        if hi > lo:
+            covered.append((o, lo, hi))
+    days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
+    mids = np.array([((lo - start).days + (hi - start).days) / 2 for _, lo, hi in covered], dtype=float)
+    values = np.array([float(o.value) for o, _, _ in covered if o.value is not None], dtype=float)
+
+    n = actual.n if actual is not None else int(sum(o.n for o, _, _ in covered))
+    raw: float | None = actual.value if actual is not None else None
+    if raw is None and accumulates and len(values):
+        raw = float(values.sum())
+    if raw is None and len(values):
+        raw = float(values[-1])
+    if accumulates:
+        baseline_used: float | None = baseline if baseline is not None else 0.0
+        actual_value = None if raw is None else (baseline_used or 0.0) + raw
+        running = (baseline_used or 0.0) + np.cumsum(values) if len(values) else np.array([])
+        drawn = tuple(SeriesPoint(hi - dt.timedelta(days=1), float(v), o.n)
+                      for (o, _, hi), v in zip(covered, running, strict=True))
+    else:
+        baseline_used = baseline if baseline is not None or metric not in PACED_LEVELS else (
+            float(values[0]) if len(values) else None)
+        actual_value = raw
+        drawn = tuple(SeriesPoint(o.period, float(o.value), o.n) for o, _, _ in covered
+                      if o.period is not None and o.value is not None)
+
+    expected_now: float | None = target
+    if paced:
+        expected_now = None
+        if deadline is not None and baseline_used is not None:
+            span = (deadline - start).days + 1
+            frac = 1.0 if span <= 0 else min(1.0, max(0.0, ((as_of - start).days + 1) / span))
+            expected_now = baseline_used + (target - baseline_used) * frac
+
+    prediction, future = _forecast(metric, accumulates, paced, actual_value, start, as_of, deadline, period,
+                                   days, mids, values)
+    status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline)
+    return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
+                     n, expected_now, prediction.value if prediction else None,
+                     prediction.low if prediction else None, prediction.high if prediction else None,
+                     status, reason, version, drawn, future)
+
+
+def _forecast(metric: str, accumulates: bool, paced: bool, actual_value: float | None, start: dt.date,
+              as_of: dt.date, deadline: dt.date | None, period: str, days: np.ndarray, mids: np.ndarray,
+              values: np.ndarray) -> tuple[Prediction | None, tuple[ForecastPoint, ...]]:
+    if actual_value is None or deadline is None:
+        return None, ()
+    if deadline <= as_of:
+        return Prediction(actual_value), ()
+    future = segments(as_of + dt.timedelta(days=1), deadline + dt.timedelta(days=1), period)
+    f_days = np.array([(hi - lo).days for lo, hi in future], dtype=float)
+    f_mids = np.array([((lo - start).days + (hi - start).days) / 2 for lo, hi in future], dtype=float)
+    points: list[ForecastPoint] = []
+    if accumulates:
+        fit = fit_line(mids, values / days, days) if len(values) else None
+        if fit is None:
+            rate = float(values.sum() / days.sum()) if len(values) and days.sum() > 0 else 0.0
+            total = Prediction(actual_value + rate * float(f_days.sum()))
+            for j, (_, hi) in enumerate(future):
+                points.append(ForecastPoint(hi - dt.timedelta(days=1),
+                                            actual_value + rate * float(f_days[: j + 1].sum()), None, None))
+            return total, tuple(points)
+        for j, (_, hi) in enumerate(future):
+            p = predict_total(fit, f_days[: j + 1], f_mids[: j + 1])
+            points.append(ForecastPoint(hi - dt.timedelta(days=1), actual_value + p.value,
+                                        actual_value + (p.low or 0.0), actual_value + (p.high or 0.0)))
+        last = points[-1]
+        return Prediction(last.value, last.low, last.high), tuple(points)
+    weights = days / days.mean() if len(days) else days
+    fit = fit_line(mids, values, None if paced else weights)
+    if fit is None:
+        flat = float(values[-1]) if paced and len(values) else actual_value
+        points = [ForecastPoint(lo, flat, None, None) for lo, _ in future]
+        return Prediction(flat), tuple(points)
+    full = float(np.median(days)) if len(days) else 30.0
+    for (lo, _), d, m in zip(future, f_days, f_mids, strict=True):
+        w0 = 1.0 if paced else d / days.mean()
+        p = predict_at(fit, float(m), w0)
+        points.append(ForecastPoint(lo, _clip(metric, p.value), _clip(metric, p.low or p.value),
+                                    _clip(metric, p.high or p.value)))
+    t_end = float((deadline - start).days + 1 - (0.0 if paced else full / 2))
+    p = predict_at(fit, t_end, 1.0 if paced else full / days.mean())
+    return Prediction(_clip(metric, p.value), _clip(metric, p.low or p.value),
+                      _clip(metric, p.high or p.value)), tuple(points)
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def _rule(direction: str, paced: bool, target: float, actual: float | None, expected: float | None,
+          fc: Prediction | None, as_of: dt.date, deadline: dt.date | None) -> tuple[Status, str]:
+    if actual is None:
+        return "no_data", "nothing measured yet"
+    if paced and direction == "up" and meets(actual, target, direction):
+        return "met", f"{_fmt(actual)} has reached the target {_fmt(target)}"
+    if deadline is not None and as_of >= deadline:
+        if meets(actual, target, direction):
+            return "met", f"{_fmt(actual)} met the target {_fmt(target)} by {deadline}"
+        return "off_track", f"the deadline {deadline} has passed at {_fmt(actual)} against {_fmt(target)}"
+    ahead = expected is None or meets(actual, expected, direction)
+    now = f"{_fmt(actual)} {'is at or beyond' if ahead else 'is behind'} the {_fmt(expected)} needed now"
+    if fc is None:
+        return ("on_track", now) if ahead else ("at_risk", now + "; no deadline to forecast to")
+    fc_ok = meets(fc.value, target, direction)
+    band = f" ({LEVEL:.0%} {_fmt(fc.low)}–{_fmt(fc.high)})" if fc.low is not None else ""
+    later = f"forecast {_fmt(fc.value)}{band} {'meets' if fc_ok else 'misses'} the target {_fmt(target)}"
+    if ahead and fc_ok:
+        return "on_track", f"{now}; {later}"
+    if not ahead:
+        if fc.low is not None and fc.high is not None:
+            favourable = fc.high if direction == "up" else fc.low
+            hopeless = not meets(favourable, target, direction)
+        else:
+            shortfall = (target - fc.value) if direction == "up" else (fc.value - target)
+            hopeless = shortfall > MARGIN * abs(target)
+        if hopeless:
+            return "off_track", f"{now}; {later}"
+    return "at_risk", f"{now}; {later}"
