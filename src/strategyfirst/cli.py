@@ -149,6 +149,11 @@ from strategyfirst.cli_appdb import register as _register_appdb_commands  # noqa
 
 _register_appdb_commands(app, out, err)
 
+# --- readiness, capacity (issue 8; the commands live in cli_readiness.py) ----------------------------------
+from strategyfirst.cli_readiness import register as _register_readiness_commands  # noqa: E402
+
+_register_readiness_commands(app, out, err)
+
 
 def main() -> None:
     """Entry point: run the app, turning the product's own errors into one line and exit code 2."""

@@ -66,6 +66,7 @@ RULE_MODULES: list[str] = [
     "strategyfirst.lint.rules_strategy",
     "strategyfirst.lint.rules_objectives",
     "strategyfirst.lint.rules_tactics",
+    "strategyfirst.lint.readiness_rules",
 ]
 
 

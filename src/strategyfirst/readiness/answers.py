@@ -1,0 +1,113 @@
+"""Readiness answers in and out: read an answers file (YAML or JSON), write answers into strategy.yaml.
+
+Writing goes through the plan's round-trip tree, so the plan keeps its comments and key order; answers update
+the fields they give and leave the others as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from strategyfirst.errors import PlanError, PlanProblem
+from strategyfirst.plan.document import PlanDocument, format_path, locate
+from strategyfirst.plan.readiness import Readiness
+
+if TYPE_CHECKING:
+    from strategyfirst.workspace import Workspace
+
+SECTION_COMMENT = "readiness answers (`strategyfirst readiness`; see docs/readiness.md)"
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def parse_answers(text: str, file: str = "answers.yaml") -> Readiness:
+    """Validate answers text: the `readiness` mapping itself, or a document with a `readiness:` key."""
+    try:
+        tree = YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        mark = exc.problem_mark if isinstance(exc, MarkedYAMLError) else None
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        raise PlanError([PlanProblem(file, line, col, f"cannot read the answers: {exc}")]) from None
+    prefix: tuple[str, ...] = ()
+    if isinstance(tree, dict) and set(tree) == {"readiness"}:
+        tree, prefix = tree["readiness"], ("readiness",)
+    if not isinstance(tree, dict):
+        raise PlanError([PlanProblem(file, 1, 1, "the answers must be a mapping of dimensions "
+                                     "(ownership, leadership, ...): see docs/readiness.md")])
+    try:
+        return Readiness.model_validate(_plain(tree))
+    except ValidationError as exc:
+        root = {"readiness": tree} if prefix else tree
+        problems = []
+        for err in exc.errors():
+            loc = prefix + tuple(err["loc"])
+            line, col = locate(root, loc)
+            what = "unknown question (check its spelling)" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(PlanProblem(file, line, col, f"{format_path(loc)}: {what}", key=format_path(loc)))
+        raise PlanError(problems) from None
+
+
+def read_answers(path: str | Path) -> Readiness:
+    """Read and validate an answers file (YAML or JSON); errors carry file, line and column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError([PlanProblem(str(path), 1, 1, f"cannot read the answers file: {exc}")]) from None
+    return parse_answers(text, file=str(path))
+
+
+def _node(value: Any) -> Any:
+    """Plain answers as YAML nodes: staffing blocks as one-line flow maps, the rest as plain scalars."""
+    if isinstance(value, dict):
+        m = CommentedMap((k, _node(v)) for k, v in value.items())
+        m.fa.set_flow_style()
+        return m
+    if isinstance(value, list):
+        s = CommentedSeq(_node(v) for v in value)
+        if all(not isinstance(v, dict | list) for v in value):
+            s.fa.set_flow_style()
+        return s
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def apply_answers(doc: PlanDocument, answers: Readiness) -> None:
+    """Write the answers into the plan's YAML tree (call `doc.save(path)` to write the file)."""
+    given = answers.model_dump(mode="python", exclude_unset=True, exclude_none=True)
+    if not given:
+        return
+    tree = doc.tree
+    if not isinstance(tree.get("readiness"), dict):
+        tree["readiness"] = CommentedMap()
+        tree.yaml_set_comment_before_after_key("readiness", before=SECTION_COMMENT)
+    section = tree["readiness"]
+    for dim, fields in given.items():
+        if not isinstance(section.get(dim), dict):
+            section[dim] = CommentedMap()
+        for name, value in fields.items():
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            doc.set(("readiness", dim, name), _node(value))
+
+
+def record_answers(ws: Workspace, answers: Readiness) -> PlanDocument:
+    """Write the answers into the workspace's strategy.yaml (comments kept) and return the reloaded plan."""
+    doc = ws.plan_document()
+    apply_answers(doc, answers)
+    doc.save(ws.plan_path)
+    return ws.plan_document()
