@@ -21,7 +21,8 @@ from strategyfirst.workspace import Workspace
 
 app = typer.Typer(
     name="strategyfirst",
-    help="Social media in the right order: strategy first, tactics that serve it, measurement that feeds back.",
+    help="Social media in the right order: strategy first, tactics that serve it, measurement that feeds "
+         "back.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -41,7 +42,8 @@ def workspace(path: Path) -> Workspace:
 # --- demo (issue 5 replaces the body with the full pipeline) ----------------------------------------------
 @app.command()
 def demo(
-    directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")] = Path("strategyfirst-demo"),
+    directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")]
+    = Path("strategyfirst-demo"),
 ) -> None:
     """Build a simulated organisation and run lint → ingest → measure → diagnose → report on it."""
     from strategyfirst.demo import run_demo

@@ -31,7 +31,8 @@ class _LocatedConstructor(RoundTripConstructor):
                                    node.start_mark) from None
 
 
-_LocatedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _LocatedConstructor.construct_yaml_timestamp)
+_LocatedConstructor.add_constructor("tag:yaml.org,2002:timestamp",
+                                    _LocatedConstructor.construct_yaml_timestamp)
 
 
 def _yaml() -> YAML:
@@ -129,7 +130,8 @@ def _describe(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", "invalid value"))
     msg = msg.removeprefix("Value error, ")
     inp = err.get("input")
-    if kind not in ("literal_error",) and isinstance(inp, str | int | float) and not isinstance(inp, bool):
+    if (kind not in ("literal_error",) and isinstance(inp, str | int | float) and not isinstance(inp, bool)
+            and repr(inp) not in msg):  # value errors often quote the input already
         msg += f" (got {inp!r})"
     return msg
 
@@ -141,9 +143,9 @@ def _duplicate_ids(plan: Plan, tree: Any, file: str) -> list[PlanProblem]:
         for i, item in enumerate(getattr(plan, section)):
             if item.id in seen:
                 line, col = locate(tree, (section, i, "id"))
-                problems.append(PlanProblem(file, line, col,
-                                            f"{section}[{i}].id: duplicate id {item.id!r}; ids must be unique",
-                                            key=f"{section}[{i}].id"))
+                key = f"{section}[{i}].id"
+                message = f"{key}: duplicate id {item.id!r}; ids must be unique"
+                problems.append(PlanProblem(file, line, col, message, key=key))
             seen.add(item.id)
     return problems
 
@@ -159,7 +161,8 @@ def loads(text: str, file: str = "strategy.yaml") -> PlanDocument:
     if tree is None:
         raise PlanError([PlanProblem(file, 1, 1, "the plan is empty: start from `strategyfirst init`")])
     if not isinstance(tree, CommentedMap):
-        raise PlanError([PlanProblem(file, 1, 1, "the plan must be a YAML mapping of keys (version, strategy, ...)")])
+        raise PlanError([PlanProblem(file, 1, 1,
+                                     "the plan must be a YAML mapping of keys (version, strategy, ...)")])
     try:
         plan = Plan.model_validate(_plain(tree))
     except ValidationError as exc:
@@ -182,14 +185,17 @@ def load(path: str | Path) -> PlanDocument:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PlanError([PlanProblem(str(path), 1, 1, f"cannot read the plan: {exc.strerror or exc}")]) from None
+        raise PlanError([PlanProblem(str(path), 1, 1,
+                                     f"cannot read the plan: {exc.strerror or exc}")]) from None
+    name = path.name or str(path)  # located problems name the file as `strategy.yaml:LINE:COL`
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise PlanError([PlanProblem(str(path), line, col, "the plan is not UTF-8 text: save it as UTF-8")]) from None
-    return loads(text, file=path.name if path.name else str(path))
+        raise PlanError([PlanProblem(name, line, col,
+                                     "the plan is not UTF-8 text: save it as UTF-8")]) from None
+    return loads(text, file=name)
 
 
 def _plain(node: Any) -> Any:
