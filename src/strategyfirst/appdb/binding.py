@@ -68,7 +68,7 @@ def absolute(url: str, base: Path, source: str = "--db") -> str:
 
 def same_database(a: str, b: str) -> bool:
     """True when two (absolute) URLs name the same database, whatever the password."""
-    return _parse(a, "url").set(password=None) == _parse(b, "url").set(password=None)
+    return _parse(a, "url")._replace(password=None) == _parse(b, "url")._replace(password=None)
 
 
 def read_binding(ws: Workspace) -> Binding | None:
@@ -90,7 +90,7 @@ def read_binding(ws: Workspace) -> Binding | None:
 def write_binding(ws: Workspace, url: str, slug: str) -> None:
     """Remember `url` (password dropped; the default file kept relative) and `slug` for `ws`."""
     parsed = _parse(url, "url")
-    stored = parsed.set(password=None).render_as_string(hide_password=False)
+    stored = parsed._replace(password=None).render_as_string(hide_password=False)
     default = absolute("sqlite:///" + DEFAULT_SQLITE, ws.root)
     if same_database(url, default):
         stored = "sqlite:///" + DEFAULT_SQLITE
