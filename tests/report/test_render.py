@@ -126,3 +126,11 @@ def test_kpi_without_data_or_target_has_no_chart() -> None:
 ])
 def test_fmt(value: float | None, unit: str, expected: str) -> None:
     assert fmt(value, unit) == expected
+
+
+def test_data_quality_shows_counts_and_rejects_per_import(full_html: str) -> None:
+    quality = full_html[full_html.index('id="data-quality"'):full_html.index('id="metric-versions"')]
+    assert re.search(r"replies with missing parent</td>\s*<td class=\"num\">7<", quality)
+    assert re.search(r"owned unattributed</td>\s*<td class=\"num\">not computable<", quality)
+    assert "<h3>Rejected by import</h3>" in quality
+    assert "x&lt;script&gt;" in quality

@@ -134,22 +134,29 @@ def kpi_views(diagnosis: Mapping[str, Any]) -> list[KpiView]:
             forecast_at_deadline=as_float(k.get("forecast_at_deadline")),
             forecast_low=low, forecast_high=high,
             baseline=as_float(k.get("baseline")), deadline=as_date(k.get("by", k.get("deadline"))),
-            version=int(version) if isinstance(version, int) else None,
+            version=int(version) if isinstance(version, int) else None, reason=str(k.get("reason") or ""),
             series=_series(k.get("series")), forecast=_forecast(k.get("forecast")),
         ))
     return views
 
 
 def verdicts(diagnosis: Mapping[str, Any]) -> list[Verdict]:
-    return [Verdict(str(v.get("kind", "")), str(v.get("objective") or ""), str(v.get("tactic") or ""),
+    return [Verdict(str(v.get("kind", "")), str(v.get("objective") or ""),
+                    str(v.get("tactic") or ", ".join(v.get("tactics") or [])),
                     str(v.get("evidence") or ""), as_float(v.get("probability")))
             for v in diagnosis.get("verdicts", [])]
 
 
 def budget_moves(diagnosis: Mapping[str, Any]) -> list[BudgetMove]:
     return [BudgetMove(str(b.get("from", "")), str(b.get("to", "")), as_float(b.get("amount")) or 0.0,
-                       str(b.get("why") or ""))
+                       str(b.get("why") or ""), str(b.get("objective") or ""))
             for b in diagnosis.get("budget", [])]
+
+
+def footnotes(diagnosis: Mapping[str, Any], statuses: Iterable[str]) -> list[str]:
+    """Diagnose's footnotes other than the status rules (those are listed on their own)."""
+    prefixes = tuple(f"{s}:" for s in statuses)
+    return [str(n) for n in diagnosis.get("footnotes", []) or [] if not str(n).startswith(prefixes)]
 
 
 def keyed_values(rows: Iterable[Mapping[str, Any]], metric: str) -> list[KeyedValue]:

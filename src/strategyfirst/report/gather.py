@@ -58,6 +58,7 @@ def gather(ws: Workspace, as_of: dt.date | None = None) -> ReportData:
     """Everything the report shows about `ws`, as of `as_of` (default: the latest data)."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     data = ReportData(workspace=ws.slug, generated_at=now, as_of=as_of)
+    _gather_status_rules(data)
     plan = _gather_plan(ws, data)
     has_data = ws.warehouse_path.is_file()
     if plan is not None:
@@ -76,7 +77,6 @@ def gather(ws: Workspace, as_of: dt.date | None = None) -> ReportData:
             data.missing.setdefault(section, note)
     _gather_decisions(ws, data)
     _gather_capacity(ws, data)
-    _gather_status_rules(data)
     return data
 
 
@@ -112,6 +112,7 @@ def _gather_diagnosis(ws: Workspace, data: ReportData, as_of: dt.date | None) ->
     if data.as_of is None:
         data.as_of = adapt.as_date(doc.get("as_of"))
     data.kpis, data.verdicts, data.budget = adapt.kpi_views(doc), adapt.verdicts(doc), adapt.budget_moves(doc)
+    data.footnotes = adapt.footnotes(doc, [s for s, _ in data.status_rules])
     if not data.kpis:
         data.missing["kpis"] = "the plan's objectives state no KPIs yet: add `kpis` with targets"
     if not data.verdicts:

@@ -106,6 +106,7 @@ class KpiView:
     baseline: float | None = None
     deadline: dt.date | None = None
     version: int | None = None
+    reason: str = ""
     series: list[SeriesPoint] = field(default_factory=list)
     forecast: list[ForecastPoint] = field(default_factory=list)
 
@@ -125,6 +126,7 @@ class BudgetMove:
     target: str
     amount: float
     why: str
+    objective: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ class ReportData:
     metric_versions: list[MetricVersion] = field(default_factory=list)
     capacity: CapacityView | None = None
     status_rules: list[tuple[str, str]] = field(default_factory=lambda: list(DEFAULT_STATUS_RULES))
+    footnotes: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
 
     def note(self, section: str) -> str:
