@@ -48,7 +48,7 @@ def full_report_data() -> ReportData:
     kpis = [
         KpiView("permission", "audience_growth", "count", "at_risk", actual=2100, target=5000, baseline=1200,
                 expected_now=3000, forecast_at_deadline=4300, forecast_low=3600, forecast_high=5100,
-                deadline=dt.date(2026, 12, 31), version=1,
+                deadline=dt.date(2026, 12, 31), version=1, paced=True,
                 series=[SeriesPoint(m, 1200 + 150 * i) for i, m in enumerate(MONTHS)],
                 forecast=[ForecastPoint(dt.date(2026, 6, 1), 1950, 1950, 1950),
                           ForecastPoint(dt.date(2026, 12, 31), 4300, 3600, 5100)]),

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from strategyfirst.cli import app
 from strategyfirst.demo import example_plan_text
-from strategyfirst.report.gather import gather, response_buckets
+from strategyfirst.report.gather import gather_report_data as gather
+from strategyfirst.report.gather import response_buckets
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.workspace import Workspace
 

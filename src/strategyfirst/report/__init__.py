@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from strategyfirst.report.gather import gather
+from strategyfirst.report.gather import gather_report_data
 from strategyfirst.report.model import ReportData
 from strategyfirst.report.render import render_html
 
@@ -21,7 +21,7 @@ DEFAULT_NAME = "report.html"
 
 def render_report(ws: Workspace, as_of: dt.date | None = None) -> str:
     """The report of `ws` as one HTML string."""
-    return render_html(gather(ws, as_of))
+    return render_html(gather_report_data(ws, as_of))
 
 
 def write_report(ws: Workspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:
@@ -35,4 +35,4 @@ def write_report(ws: Workspace, path: str | Path | None = None, as_of: dt.date |
     return target
 
 
-__all__ = ["DEFAULT_NAME", "ReportData", "gather", "render_html", "render_report", "write_report"]
+__all__ = ["DEFAULT_NAME", "ReportData", "gather_report_data", "render_html", "render_report", "write_report"]

@@ -135,6 +135,7 @@ def kpi_views(diagnosis: Mapping[str, Any]) -> list[KpiView]:
             forecast_low=low, forecast_high=high,
             baseline=as_float(k.get("baseline")), deadline=as_date(k.get("by", k.get("deadline"))),
             version=int(version) if isinstance(version, int) else None, reason=str(k.get("reason") or ""),
+            paced=bool(k.get("paced")),
             series=_series(k.get("series")), forecast=_forecast(k.get("forecast")),
         ))
     return views

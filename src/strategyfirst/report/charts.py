@@ -44,8 +44,11 @@ def _time_x(title: str = "") -> alt.X:
     return alt.X("period:T", title=title, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
 
 
-def kpi_chart(kpi: KpiView, as_of: dt.date | None = None) -> str | None:
+def kpi_chart(kpi: KpiView, as_of: dt.date | None = None, pace_start: dt.date | None = None) -> str | None:
     """Actual series, the target as a dashed rule, and the forecast to the deadline as a band with its line.
+
+    A paced KPI also gets its expected pace: a dotted line from the baseline at `pace_start` (the horizon's
+    start) to the target at the deadline.
 
     None when there is nothing to draw (no data and no target).
     """
@@ -69,6 +72,11 @@ def kpi_chart(kpi: KpiView, as_of: dt.date | None = None) -> str | None:
         layers.append(fc.mark_area(opacity=0.25, color="#6c8ebf").encode(
             x=_time_x(), y=alt.Y("low:Q", title=kpi.unit), y2="high:Q"))
         layers.append(fc.mark_line(strokeDash=[4, 3], color="#6c8ebf", point=True).encode(x=_time_x(), y=y))
+    if kpi.paced and pace_start and kpi.deadline and kpi.target is not None and pace_start < kpi.deadline:
+        pace = [{"period": _iso(pace_start), "value": kpi.baseline or 0.0},
+                {"period": _iso(kpi.deadline), "value": kpi.target}]
+        layers.append(alt.Chart(alt.Data(values=pace)).mark_line(color="#888888", strokeDash=[1, 3]).encode(
+            x=_time_x(), y=y))
     if actual:
         layers.append(alt.Chart(alt.Data(values=actual)).mark_line(point=True, color="#1f4e79").encode(
             x=_time_x(), y=y))

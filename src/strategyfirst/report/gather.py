@@ -54,7 +54,7 @@ def _attempt(data: ReportData, sections: tuple[str, ...], what: str, call: Calla
     return None
 
 
-def gather(ws: Workspace, as_of: dt.date | None = None) -> ReportData:
+def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportData:
     """Everything the report shows about `ws`, as of `as_of` (default: the latest data)."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     data = ReportData(workspace=ws.slug, generated_at=now, as_of=as_of)

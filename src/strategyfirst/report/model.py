@@ -107,6 +107,7 @@ class KpiView:
     deadline: dt.date | None = None
     version: int | None = None
     reason: str = ""
+    paced: bool = False         # expected_now paces linearly from the baseline to the target
     series: list[SeriesPoint] = field(default_factory=list)
     forecast: list[ForecastPoint] = field(default_factory=list)
 

@@ -81,7 +81,8 @@ def _growth_by_key(values: list[KeyedValue]) -> list[dict[str, Any]]:
 
 def _charts(data: ReportData) -> dict[str, Any]:
     """Every chart of the report as safe inline SVG, keyed by the place it goes."""
-    kpi_svgs = [charts.kpi_chart(k, data.as_of) for k in data.kpis]
+    start = data.plan.horizon_start if data.plan else None
+    kpi_svgs = [charts.kpi_chart(k, data.as_of, start) for k in data.kpis]
     out: dict[str, Any] = {"kpis": [Markup(s) if s else None for s in kpi_svgs]}
     if data.response_times:
         out["response_times"] = Markup(charts.response_time_chart(data.response_times))
