@@ -1,0 +1,189 @@
+"""`strategyfirst decide` and `strategyfirst history`: outputs, JSON shapes and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strategyfirst.appdb import ENV_VAR
+from strategyfirst.cli import main
+from strategyfirst.workspace import Workspace
+
+EXAMPLE_PLAN = Path(__file__).resolve().parents[2] / "src" / "strategyfirst" / "plan" / "example.yaml"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+            stdin: str = "") -> Result:
+    """Run `strategyfirst ARGS` in this process through `main()` (exit-code handling included)."""
+    monkeypatch.setattr(sys, "argv", ["strategyfirst", *args])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    capsys.readouterr()
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    root = tmp_path / "acme"
+    root.mkdir()
+    (root / "strategy.yaml").write_text(EXAMPLE_PLAN.read_text())
+    monkeypatch.delattr(Workspace, "diagnose", raising=False)  # evidence comes from a stub where needed
+    return root
+
+
+def test_decide_records_a_decision_on_the_current_plan(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(["decide", "Move the contest budget to the newsletter", "--objective", "permission",
+                 "--author", "ana", "--workspace", str(ws), "--format", "json"], monkeypatch, capsys)
+    assert r.code == 0, r.err
+    got = json.loads(r.out)
+    assert got["kind"] == "decision" and got["number"] == 1 and got["plan_version"] == 1
+    assert got["objective"] == "permission" and got["tactic"] is None and got["author"] == "ana"
+    assert got["evidence"] is None  # no diagnose layer here
+    r = run_cli(["decide", "Answer within the hour", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 0 and r.out.startswith("d2 ") and "decision on v1" in r.out
+
+
+def test_decide_keeps_the_current_verdicts_as_evidence(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    verdicts = [{"kind": "tactic_failing", "objective": "permission", "tactic": "summit-contest",
+                 "evidence": "3 of 40", "probability": 0.93}]
+
+    class Diagnosis:
+        def to_json(self) -> dict[str, Any]:
+            return {"as_of": "2026-06-30", "kpis": [], "verdicts": verdicts, "budget": [{"amount": 1}]}
+
+    monkeypatch.setattr(Workspace, "diagnose", lambda self: Diagnosis(), raising=False)
+    r = run_cli(["decide", "Stop the contest", "--tactic", "summit-contest", "-w", str(ws),
+                 "--format", "json"], monkeypatch, capsys)
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["evidence"] == {"as_of": "2026-06-30", "kpis": [], "verdicts": verdicts}
+
+
+def test_decide_still_records_when_diagnose_fails(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(self: Workspace) -> None:
+        raise RuntimeError("no data imported yet")
+
+    monkeypatch.setattr(Workspace, "diagnose", broken, raising=False)
+    r = run_cli(["decide", "Import the data first", "-w", str(ws), "--format", "json"], monkeypatch, capsys)
+    assert r.code == 0
+    assert json.loads(r.out)["evidence"] is None
+    assert "no evidence stored" in r.err and "no data imported yet" in r.err
+
+
+def test_decide_rejects_unknown_ids_and_empty_text(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(["decide", "x", "--objective", "fame", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and "no objective 'fame' (objectives: permission, dialogue)" in r.err
+    r = run_cli(["decide", "x", "--tactic", "tiktok", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and "no tactic 'tiktok'" in r.err
+    r = run_cli(["decide", "  ", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and "needs a text" in r.err
+    r = run_cli(["decide", "x", "-w", str(ws / "missing")], monkeypatch, capsys)
+    assert r.code == 2 and "no such workspace folder" in r.err
+    assert "Traceback" not in r.err
+
+
+def test_history_lists_versions_and_decisions_in_order(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["decide", "first", "-w", str(ws)], monkeypatch, capsys).code == 0
+    plan = ws / "strategy.yaml"
+    plan.write_text(plan.read_text().replace("Acme Outdoor", "Acme Outdoors"))
+    assert run_cli(["decide", "second", "-w", str(ws)], monkeypatch, capsys).code == 0
+    r = run_cli(["history", "-w", str(ws), "--format", "json"], monkeypatch, capsys)
+    assert r.code == 0
+    got = json.loads(r.out)
+    assert got["workspace"] == "acme"
+    assert [(e["kind"], e["number"]) for e in got["entries"]] == [
+        ("version", 1), ("decision", 1), ("version", 2), ("decision", 2)]
+    assert [e["plan_version"] for e in got["entries"] if e["kind"] == "decision"] == [1, 2]
+    assert [e["current"] for e in got["entries"] if e["kind"] == "version"] == [False, True]
+    r = run_cli(["history", "-w", str(ws)], monkeypatch, capsys)
+    lines = r.out.splitlines()
+    assert [line.split()[0] for line in lines] == ["v1", "d1", "v2", "d2"]
+    assert lines[2].endswith("(current)") and "decision on v1" in lines[1]
+
+
+def test_history_diff_shows_a_unified_diff(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(["history", "-w", str(ws)], monkeypatch, capsys)  # records the plan as v1
+    plan = ws / "strategy.yaml"
+    plan.write_text(plan.read_text().replace("organisation: Acme Outdoor", "organisation: Acme Outdoors"))
+    r = run_cli(["history", "--diff", "1", "2", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[:2] == ["--- strategy.yaml@v1", "+++ strategy.yaml@v2"]
+    assert [x for x in lines if x[:1] in "+-" and x[:3] not in ("---", "+++")] == [
+        "-organisation: Acme Outdoor", "+organisation: Acme Outdoors"]
+    r = run_cli(["history", "--diff", "1", "2", "--format", "json", "-w", str(ws)], monkeypatch, capsys)
+    got = json.loads(r.out)
+    assert (got["from"], got["to"]) == (1, 2) and "+organisation: Acme Outdoors\n" in got["diff"]
+    r = run_cli(["history", "--show", "1", "-w", str(ws)], monkeypatch, capsys)
+    assert r.out == EXAMPLE_PLAN.read_text()
+    r = run_cli(["history", "--diff", "1", "5", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and "no plan version 5 (versions 1..2)" in r.err
+
+
+def test_history_of_a_workspace_without_plan_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    r = run_cli(["history", "-w", str(tmp_path)], monkeypatch, capsys)
+    assert r.code == 0 and "no plan versions or decisions yet" in r.out
+
+
+def test_db_option_and_a_conflicting_database(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'agency.sqlite'}"
+    assert run_cli(["decide", "in the agency db", "-w", str(ws), "--db", url], monkeypatch, capsys).code == 0
+    assert (tmp_path / "agency.sqlite").is_file() and not (ws / ".strategyfirst" / "app.sqlite").exists()
+    r = run_cli(["history", "-w", str(ws), "--format", "json"], monkeypatch, capsys)  # remembered
+    assert [e["kind"] for e in json.loads(r.out)["entries"]] == ["version", "decision"]
+    r = run_cli(["history", "-w", str(ws), "--db", f"sqlite:///{tmp_path / 'x.sqlite'}"], monkeypatch, capsys)
+    assert r.code == 2 and "keeps its history in" in r.err
+
+
+@pytest.mark.slow
+def test_the_installed_entry_point_runs_history(ws: Path) -> None:
+    args = ["history", "--format", "json", "-w", str(ws)]
+    proc = subprocess.run([sys.executable, "-m", "strategyfirst", *args], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["entries"][0]["kind"] == "version"
+
+
+@pytest.mark.postgres
+def test_decide_and_history_on_postgresql(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.appdb.databases import pg_schema_url, pg_unavailable
+    from tests.conftest import require
+
+    reason = pg_unavailable()
+    require(reason is None, reason or "")
+    with pg_schema_url() as url:
+        r = run_cli(["decide", "on postgres", "-w", str(ws), "--db", url], monkeypatch, capsys)
+        assert r.code == 0, r.err
+        r = run_cli(["history", "-w", str(ws), "--db", url, "--format", "json"], monkeypatch, capsys)
+        assert [(e["kind"], e["number"]) for e in json.loads(r.out)["entries"]] == [("version", 1),
+                                                                                    ("decision", 1)]
+        assert "postgresql+psycopg://" in (ws / ".strategyfirst" / "workspace.json").read_text()
