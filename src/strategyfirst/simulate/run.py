@@ -1,0 +1,134 @@
+"""`simulate(out, events, seed)`: write the simulated organisation's plan, export files and truth.json.
+
+Deterministic: the same seed and size give byte-identical files (every random stream is seeded from
+(seed, stream number), and nothing depends on the clock or on dict/set iteration order).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from strategyfirst.errors import UsageError
+from strategyfirst.simulate import org
+from strategyfirst.simulate.audience import write_audience, write_spend
+from strategyfirst.simulate.conversations import first_conversations, generate_chunk
+from strategyfirst.simulate.exports import snowflake_ids, write_facebook, write_x_analytics
+from strategyfirst.simulate.plan import plan_text
+from strategyfirst.simulate.posts import X_DESIGNS, Posts, draw_facebook, draw_posts
+from strategyfirst.simulate.staffing import declared_schedule, hour_occurrences, staffing_blocks
+from strategyfirst.simulate.tally import DialogueTally, template_scores
+from strategyfirst.simulate.truth import build_truth
+from strategyfirst.simulate.twcs import twcs_header, write_chunk
+
+CHUNK_CONVERSATIONS = 250_000
+MESSAGES_PER_CONVERSATION = 2.9   # about what the dynamics in org.py give
+FULL_POSTING_AT = 20_000          # below this many events, owned accounts post proportionally less
+FIRST_TWEET_ID = 500_000
+FB_PERIODS = ((org.START, org.CONTEST_START.replace(month=6)), (org.CONTEST_START.replace(month=6), org.END))
+
+
+@dataclass(frozen=True)
+class SimulationSummary:
+    """What `simulate` wrote: the plan, truth.json, the export files per source, and the truth itself."""
+
+    out: Path
+    plan: Path
+    truth_path: Path
+    files: dict[str, list[Path]]
+    messages: int
+    truth: dict[str, Any] = field(repr=False)
+
+    @property
+    def exports(self) -> list[Path]:
+        """Every export file, in a stable order (pass them to `Workspace.ingest`)."""
+        return [p for paths in self.files.values() for p in paths]
+
+
+def _rng(seed: int, stream: int, *more: int) -> np.random.Generator:
+    return np.random.default_rng([seed, stream, *more])
+
+
+def _clean(folder: Path, pattern: str) -> None:
+    """Remove files a previous run wrote here (other sizes write other months), nothing else."""
+    for old in folder.glob(pattern):
+        old.unlink()
+
+
+def _write_twcs(path: Path, target: int, seed: int, tally: DialogueTally) -> int:
+    n_customers = max(50, target // 5)
+    written, conv_base, chunk_no = 0, 0, 0
+    with path.open("wb") as fh:
+        fh.write(twcs_header().encode())
+        while written < target:
+            remaining = target - written
+            n_conv = min(CHUNK_CONVERSATIONS, math.ceil(remaining / MESSAGES_PER_CONVERSATION * 1.05) + 8)
+            chunk = generate_chunk(_rng(seed, 100, chunk_no), n_conv, conv_base, n_customers)
+            if len(chunk) > remaining:
+                chunk = first_conversations(chunk, remaining)
+                if len(chunk) == 0:
+                    break
+            write_chunk(fh, chunk, FIRST_TWEET_ID + written)
+            tally.add(chunk)
+            written += len(chunk)
+            conv_base += n_conv
+            chunk_no += 1
+    return written
+
+
+def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummary:
+    """Write `strategy.yaml`, `truth.json` and export files holding about `events` messages in all."""
+    if events < 100:
+        raise UsageError(f"--events {events}: simulate at least 100 messages")
+    if seed < 0:
+        raise UsageError(f"--seed {seed}: give a seed of 0 or more")
+    out = Path(out)
+    folders = {name: out / "exports" / name for name in ("twcs", "x-analytics", "facebook-insights")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    _clean(folders["x-analytics"], "tweet_activity_metrics_*.csv")
+    _clean(folders["facebook-insights"], "Facebook Insights Data Export (Post Level) - *.csv")
+
+    scale = min(1.0, events / FULL_POSTING_AT)
+    x_posts: list[tuple[Posts, np.ndarray]] = []
+    files: dict[str, list[Path]] = {"twcs": [], "x-analytics": [], "facebook-insights-posts": [],
+                                    "audience-csv": [], "spend-csv": []}
+    for i, design in enumerate(X_DESIGNS):
+        posts = draw_posts(_rng(seed, 10, i), design, scale)
+        ids = snowflake_ids(_rng(seed, 11, i), posts.t)
+        x_posts.append((posts, ids))
+        files["x-analytics"] += write_x_analytics(folders["x-analytics"], posts, ids)
+    fb = draw_facebook(_rng(seed, 20), scale)
+    files["facebook-insights-posts"] = write_facebook(folders["facebook-insights"], fb, list(FB_PERIODS))
+
+    n_posts = sum(len(p) for p, _ in x_posts) + len(fb)
+    tally = DialogueTally()
+    twcs_path = folders["twcs"] / "twcs.csv"
+    n_twcs = _write_twcs(twcs_path, max(0, events - n_posts), seed, tally)
+    files["twcs"] = [twcs_path]
+
+    audience_path, spend_path = out / "exports" / "audience.csv", out / "exports" / "spend.csv"
+    audience = write_audience(audience_path, _rng(seed, 30))
+    spend = write_spend(spend_path, _rng(seed, 31))
+    files["audience-csv"], files["spend-csv"] = [audience_path], [spend_path]
+
+    per_hour = tally.hour_of_week_counts() / np.maximum(hour_occurrences(), 1)
+    needed, declared = declared_schedule(per_hour)
+    plan_path = out / "strategy.yaml"
+    plan_path.write_text(plan_text(staffing_blocks(declared)), encoding="utf-8")
+
+    scores = template_scores([f"@{d.handle} " for d in org.DESKS])
+    truth = build_truth(seed=seed, events=events, tally=tally, scores=scores, x_posts=x_posts, fb=fb,
+                        audience=audience, spend=spend, per_hour=per_hour, needed=needed, declared=declared,
+                        files={k: [p.relative_to(out).as_posix() for p in v] for k, v in files.items()},
+                        counts={"twcs": n_twcs, "x_analytics": sum(len(p) for p, _ in x_posts),
+                                "facebook_posts": len(fb)})
+    truth_path = out / "truth.json"
+    truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return SimulationSummary(out=out, plan=plan_path, truth_path=truth_path, files=files,
+                             messages=n_twcs + n_posts, truth=truth)
