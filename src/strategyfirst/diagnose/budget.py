@@ -45,7 +45,8 @@ def seed_for(objective: str, seed: int = 0) -> int:
 def propose(objective: str, tactics: list[TacticCost], *, seed: int = 0, result_name: str = "result",
             currency: str = "") -> list[BudgetMove]:
     """Budget moves between the tactics of one objective (pure, deterministic for a given seed)."""
-    eligible = [t for t in tactics if t.spend > 0 and t.results >= 0 and t.budget > 0]
+    # Below a cent of spend there is no cost per result to speak of.
+    eligible = [t for t in tactics if t.spend >= 0.01 and t.results >= 0 and t.budget > 0]
     if len(eligible) < 2:
         return []
     rng = np.random.default_rng(seed_for(objective, seed))

@@ -6,8 +6,10 @@ P(miss); at or above `DECIDE` (0.9) the tactic is *missing*, at or below 1 − D
 between (or under the minimum sample) it is *undecided* and we say how many more observations would settle
 it if the current estimate held (normal approximation: the standard error shrinks as 1/√n).
 
-- Ratios (counts known): Beta(1 + k/φ, 1 + (n − k)/φ) posterior, φ ≥ 1 the quasi-binomial dispersion across
-  review periods (1 for a plain binomial), so that rates summed over posts are not over-confident.
+- Ratios (counts known): Beta(w·t + k/φ, w·(1 − t) + (n − k)/φ) posterior: a prior worth w = 10
+  observations centred on the target t (the plan is presumed workable until the data say otherwise, which
+  keeps small samples from raising false alarms), and φ ≥ 1 the quasi-binomial dispersion across review
+  periods (1 for a plain binomial), so that rates summed over posts are not over-confident.
 - Medians and p90 of reply minutes: the exact bootstrap distribution of the sample quantile (its resampled
   order statistics are binomial), so no resampling noise and no cost in n.
 - Accumulating counts: Gamma(c/φ + ½, days/φ) posterior of the tactic's daily rate (quasi-Poisson), against
@@ -26,10 +28,10 @@ from strategyfirst.diagnose.diagnosis import TacticEvidence, TacticState
 TOLERANCE = 0.05
 DECIDE = 0.9
 Z_DECIDE = float(stats.norm.ppf(DECIDE))
+PRIOR_WEIGHT = 10.0
 MIN_RATIO_N = 20
-MIN_GAPS = 10
+MIN_GAPS = 30
 MIN_PERIODS = 3
-MAX_MORE_FACTOR = 100
 
 
 def threshold(target: float, direction: str, tolerance: float = TOLERANCE) -> float:
@@ -49,7 +51,7 @@ def classify(p_miss: float, n: int, minimum: int) -> TacticState:
 
 
 def more_needed(n: int, estimate: float, se: float, thr: float, minimum: int) -> int | None:
-    """Extra observations until the estimate is Z_DECIDE standard errors from `thr` (None: too many)."""
+    """Extra observations until the estimate is Z_DECIDE standard errors from `thr` (None: it sits on it)."""
     floor = max(minimum - n, 0)
     gap = abs(estimate - thr)
     if n <= 0 or se <= 0:
@@ -57,8 +59,6 @@ def more_needed(n: int, estimate: float, se: float, thr: float, minimum: int) ->
     if gap == 0:
         return None
     needed = n * (Z_DECIDE * se / gap) ** 2
-    if needed > MAX_MORE_FACTOR * max(n, 1):
-        return None
     return max(math.ceil(needed - n), floor, 1)
 
 
@@ -92,7 +92,8 @@ def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: floa
     if k > n or n == 0:
         note = "numerator exceeds denominator: not a proportion" if k > n else "no attributed data"
         return _blank(tactic, metric, target, thr, k / n if n else None, int(n), "beta", note)
-    a, b = 1 + k / phi, 1 + (n - k) / phi
+    centre = min(max(target, 0.02), 0.98)
+    a, b = PRIOR_WEIGHT * centre + k / phi, PRIOR_WEIGHT * (1 - centre) + (n - k) / phi
     post = stats.beta(a, b)
     p_miss = float(post.cdf(thr) if direction == "up" else post.sf(thr))
     n_eff = round(n / phi)

@@ -209,6 +209,8 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
             why = lines or "; ".join(f"{e.tactic} {e.metric}: {e.note}" for e in ev) or "no tactic-level test"
             if state == "undecided" and more:
                 why = f"{why}. Needs about {more:,} more observations to decide"
+            elif state == "undecided":
+                why = f"{why}. The estimate sits on the line: only much more data would decide"
             elif state == "no_data":
                 why = f"no attributed data for {tactic} ({why})"
             out.append(Verdict("not_enough_data", objective, tactic, why, prob, (tactic,), spent.get(tactic),

@@ -1,0 +1,160 @@
+"""KPI status rules on constructed series whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from calendar import monthrange
+
+import pytest
+
+from strategyfirst.diagnose.inputs import Observation, period_start
+from strategyfirst.diagnose.status import FOOTNOTES, STATUS_RULES, kpi_status, segments
+
+START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+JUNE_END = dt.date(2026, 6, 30)
+MONTHS = [dt.date(2026, m, 1) for m in range(1, 7)]
+
+
+def days_in(month: dt.date) -> int:
+    return monthrange(month.year, month.month)[1]
+
+
+def counts(per_day: list[float]) -> tuple[Observation, list[Observation]]:
+    """A count series whose month m has per_day[m] × days-in-month, and its total."""
+    series = [Observation(r * days_in(m), 1, period=m) for m, r in zip(MONTHS, per_day, strict=True)]
+    return Observation(sum(o.value or 0 for o in series), 6), series
+
+
+def ratios(values: list[float], n: int = 100) -> tuple[Observation, list[Observation]]:
+    series = [Observation(v, n, v * n, n, period=m) for m, v in zip(MONTHS, values, strict=False)]
+    k, total = sum(o.numerator or 0 for o in series), sum(o.denominator or 0 for o in series)
+    return Observation(k / total, int(total), k, total), series
+
+
+def status(metric: str, target: float | None, actual: Observation | None, series: list[Observation], *,
+           baseline: float | None = None, as_of: dt.date = JUNE_END, deadline: dt.date = END):
+    return kpi_status(objective="o", metric=metric, target=target, baseline=baseline, horizon_start=START,
+                      deadline=deadline, as_of=as_of, period="month", actual=actual, series=series)
+
+
+def test_count_on_pace_is_on_track_and_forecast_is_exact() -> None:
+    # 10 a day all year reaches 3650 on 31 Dec; by 30 June (181 days) 1810 stand against 3650·181/365 = 1810.
+    actual, series = counts([10] * 6)
+    k = status("audience_gained", 3650, actual, series)
+    assert k.actual == 1810
+    assert k.expected_now == pytest.approx(1810)
+    assert k.forecast_at_deadline == pytest.approx(3650)  # 1810 + 10 × 184 days left
+    assert k.status == "on_track"
+    assert k.series[-1].value == 1810 and k.series[-1].period == JUNE_END
+
+
+def test_count_at_half_pace_is_off_track() -> None:
+    # 5 a day: 905 now against 1810; forecast 905 + 5 × 184 = 1825, with no noise the interval is a point.
+    actual, series = counts([5] * 6)
+    k = status("audience_gained", 3650, actual, series)
+    assert k.actual == 905
+    assert k.forecast_at_deadline == pytest.approx(1825)
+    assert k.forecast_high == pytest.approx(1825)
+    assert k.status == "off_track"
+
+
+def test_count_behind_but_accelerating_is_at_risk() -> None:
+    # Rates 2,4,...,12 a day: 1270 now (behind 1810); the rising trend carries on to about 14..24 a day in
+    # Jul-Dec, i.e. roughly 14·31+16·31+18·30+20·31+22·30+24·31 = 3494 more: the forecast meets 3650.
+    actual, series = counts([2, 4, 6, 8, 10, 12])
+    k = status("audience_gained", 3650, actual, series)
+    assert k.actual == 1270
+    assert k.forecast_at_deadline is not None and 4600 < k.forecast_at_deadline < 4900
+    assert k.status == "at_risk"
+
+
+def test_baseline_paces_from_baseline_and_counts_into_actual() -> None:
+    # 1200 → 5000 over 365 days; on 2 July (day 183) the pace is 1200 + 3800·183/365 = 3105.2055.
+    actual, series = counts([10] * 6)
+    k = status("audience_growth", 5000, actual, series, baseline=1200, as_of=dt.date(2026, 7, 2))
+    assert k.expected_now == pytest.approx(3105.2055, abs=1e-3)
+    assert k.actual == 1200 + 1810
+
+
+def test_reached_target_is_met() -> None:
+    actual, series = counts([30] * 6)  # 5430 ≥ 5000
+    assert status("audience_gained", 5000, actual, series).status == "met"
+
+
+def test_nothing_measured_is_no_data() -> None:
+    k = status("response_rate", 0.9, None, [])
+    assert k.status == "no_data" and k.actual is None and k.forecast_at_deadline is None
+    assert status("response_rate", 0.9, Observation(None, 0), []).status == "no_data"
+    assert status("response_rate", None, *ratios([0.95] * 6)).status == "no_data"
+
+
+def test_ratio_holding_target_is_on_track() -> None:
+    actual, series = ratios([0.95] * 6)
+    k = status("response_rate", 0.9, actual, series)
+    assert k.expected_now == 0.9  # a ratio must hold its target in every period
+    assert k.actual == pytest.approx(0.95)
+    assert k.forecast_at_deadline == pytest.approx(0.95)
+    assert k.status == "on_track"
+
+
+def test_ratio_far_below_is_off_track_and_clipped() -> None:
+    actual, series = ratios([0.5, 0.45, 0.4, 0.35, 0.3, 0.25])
+    k = status("response_rate", 0.9, actual, series)
+    assert k.status == "off_track"
+    # The trend falls 0.05 a month; six more months would go below zero: a ratio is clipped at 0.
+    assert k.forecast_at_deadline is not None and 0.0 <= k.forecast_at_deadline < 0.05
+
+
+def test_ratio_ahead_but_trending_down_is_at_risk() -> None:
+    actual, series = ratios([0.99, 0.97, 0.95, 0.93, 0.91, 0.89])  # mean 0.94 ≥ 0.9, heading to ~0.78
+    k = status("response_rate", 0.9, actual, series)
+    assert k.actual == pytest.approx(0.94)
+    assert k.status == "at_risk"
+
+
+def test_minutes_direction_down() -> None:
+    fast = [Observation(45.0, 50, period=m) for m in MONTHS]
+    assert status("first_response_minutes_median", 60, Observation(45.0, 300), fast).status == "on_track"
+    slow = [Observation(90.0, 50, period=m) for m in MONTHS]
+    k = status("first_response_minutes_median", 60, Observation(90.0, 300), slow)
+    assert k.direction == "down" and k.status == "off_track"
+
+
+def test_few_periods_use_the_margin_rule() -> None:
+    # Two periods, no interval: 0.85 misses 0.9 by 0.05 < 10 % of 0.9 → at risk; 0.7 misses by 0.2 → off.
+    near = [Observation(0.85, 100, 85, 100, period=m) for m in MONTHS[:2]]
+    as_of = dt.date(2026, 2, 28)
+    k = status("response_rate", 0.9, Observation(0.85, 200, 170, 200), near, as_of=as_of)
+    assert k.forecast_low is None and k.status == "at_risk"
+    far = [Observation(0.7, 100, 70, 100, period=m) for m in MONTHS[:2]]
+    k = status("response_rate", 0.9, Observation(0.7, 200, 140, 200), far, as_of=as_of)
+    assert k.status == "off_track"
+
+
+def test_after_the_deadline() -> None:
+    actual, series = ratios([0.95] * 6)
+    assert status("response_rate", 0.9, actual, series, deadline=dt.date(2026, 5, 31)).status == "met"
+    actual, series = ratios([0.8] * 6)
+    assert status("response_rate", 0.9, actual, series, deadline=dt.date(2026, 5, 31)).status == "off_track"
+
+
+def test_noisy_series_has_an_interval_around_the_point() -> None:
+    actual, series = ratios([0.91, 0.95, 0.9, 0.96, 0.92, 0.94])
+    k = status("response_rate", 0.9, actual, series)
+    assert k.forecast_low is not None and k.forecast_high is not None
+    assert k.forecast_low < (k.forecast_at_deadline or 0) < k.forecast_high
+    assert len(k.forecast) == 6 and k.forecast[0].period == dt.date(2026, 7, 1)
+
+
+def test_period_labels_and_segments() -> None:
+    assert period_start("2026-03") == dt.date(2026, 3, 1)
+    assert period_start("2026-W09") == dt.date(2026, 2, 23)  # ISO week 9 of 2026 starts Monday 23 Feb
+    assert period_start("2026-03-01") == dt.date(2026, 3, 1)
+    assert segments(dt.date(2026, 1, 30), dt.date(2026, 3, 2), "month") == [
+        (dt.date(2026, 1, 30), dt.date(2026, 2, 1)), (dt.date(2026, 2, 1), dt.date(2026, 3, 1)),
+        (dt.date(2026, 3, 1), dt.date(2026, 3, 2))]
+
+
+def test_rules_are_published_for_the_report() -> None:
+    assert {s for s, _ in STATUS_RULES} == {"on_track", "at_risk", "off_track", "no_data", "met"}
+    assert all(isinstance(f, str) and f for f in FOOTNOTES)
