@@ -36,6 +36,10 @@ NO_AUDIENCE = ("no data yet: ingest audience snapshots (facebook-insights-page, 
                "audience-csv) to follow the permission asset")
 NO_DATA = "no data yet: ingest the platforms' exports with `strategyfirst ingest FILE...`"
 NO_PLAN = "no plan yet: write strategy.yaml (`strategyfirst init`) and check it with `strategyfirst lint`"
+NO_PLAN_KPIS = ("no plan yet: KPIs, verdicts and budget proposals come from the plan's objectives and "
+                "tactics (write strategy.yaml with `strategyfirst init`)")
+NO_PLAN_CAPACITY = ("no plan yet: capacity compares the inbound load with the team declared under "
+                    "`readiness` in strategy.yaml (`strategyfirst init`, then `strategyfirst readiness`)")
 
 
 def _attempt(data: ReportData, sections: tuple[str, ...], what: str, call: Callable[[], T]) -> T | None:
@@ -65,7 +69,7 @@ def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportDat
         _gather_diagnosis(ws, data, as_of)
     else:
         for section in ("kpis", "verdicts", "budget"):
-            data.missing[section] = NO_PLAN + " with objectives, KPIs and tactics"
+            data.missing[section] = NO_PLAN_KPIS
     if has_data:
         _gather_measures(ws, data, as_of, [k.metric for k in data.kpis])
         data.response_times = _attempt(data, ("response_times",), "read reply times",
@@ -187,7 +191,7 @@ def _gather_decisions(ws: Workspace, data: ReportData) -> None:
 
 def _gather_capacity(ws: Workspace, data: ReportData) -> None:
     if data.plan is None:
-        data.missing["capacity"] = NO_PLAN + ", with a `readiness` section declaring the team"
+        data.missing["capacity"] = NO_PLAN_CAPACITY
         return
 
     def load() -> CapacityView | None:
