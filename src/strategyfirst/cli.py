@@ -146,10 +146,33 @@ def report(
     typer.echo(str(path))
 
 
+# --- simulate (issue 4) ------------------------------------------------------------------------------------
+@app.command()
+def simulate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the plan, exports and truth.json.")],
+    events: Annotated[int, typer.Option("--events", help="Messages to simulate, all files together.")] = 50_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed writes the same bytes.")] = 7,
+) -> None:
+    """Write a simulated organisation: strategy.yaml, export files in real formats, truth.json."""
+    from strategyfirst.simulate import simulate as run_simulation
+
+    summary = run_simulation(out_dir, events=events, seed=seed)
+    for source, paths in summary.files.items():
+        typer.echo(f"{source}\t{len(paths)} file(s)\t{paths[0].parent if paths else ''}")
+    typer.echo(f"plan\t{summary.plan}")
+    typer.echo(f"truth\t{summary.truth_path}")
+    err.print(f"{summary.messages:,} messages written to {summary.out}")
+
+
 # --- decide, history, users, tokens (app database; the commands live in cli_appdb.py) ----------------------
 from strategyfirst.cli_appdb import register as _register_appdb_commands  # noqa: E402
 
 _register_appdb_commands(app, out, err)
+
+# --- ingest, sources (issue 3; the commands live in cli_ingest.py) -----------------------------------------
+from strategyfirst.cli_ingest import register as _register_ingest_commands  # noqa: E402
+
+_register_ingest_commands(app, out, err)
 
 # --- readiness, capacity (issue 8; the commands live in cli_readiness.py) ----------------------------------
 from strategyfirst.cli_readiness import register as _register_readiness_commands  # noqa: E402
