@@ -169,11 +169,6 @@ from strategyfirst.cli_appdb import register as _register_appdb_commands  # noqa
 
 _register_appdb_commands(app, out, err)
 
-# --- ingest, sources (issue 3; the commands live in cli_ingest.py) -----------------------------------------
-from strategyfirst.cli_ingest import register as _register_ingest_commands  # noqa: E402
-
-_register_ingest_commands(app, out, err)
-
 # --- readiness, capacity (issue 8; the commands live in cli_readiness.py) ----------------------------------
 from strategyfirst.cli_readiness import register as _register_readiness_commands  # noqa: E402
 
