@@ -12,6 +12,7 @@ import pytest
 
 from strategyfirst.lint import Finding, all_rules, lint_document, lint_text
 from strategyfirst.plan import loads
+from tests.conftest import require
 from tests.lint.plans import AS_OF, EXAMPLE_TEXT, example, lint
 
 Mutate = Callable[[dict[str, Any]], None]
@@ -99,16 +100,38 @@ def test_example_plan_is_clean() -> None:
     assert report.ok
 
 
-def test_every_rule_of_the_spec_table_is_registered_and_tested() -> None:
-    slugs = [r.slug for r in all_rules()]
+# The rule table of plan.md (../shared/spec/plan.md), severities included.
+SPEC_TABLE = {
+    "missing-strategy": "error", "tool-first-strategy": "warning", "orphan-tactic": "error",
+    "experiment-overdue": "error", "experiment-without-question": "warning", "unknown-objective": "error",
+    "objective-without-tactic": "warning", "objective-without-kpi": "error", "kpi-without-target": "error",
+    "unknown-metric": "error", "target-not-beyond-baseline": "warning", "kpi-after-horizon": "warning",
+    "no-owner": "error", "no-budget": "warning", "over-budget": "error", "broadcast-only": "warning",
+    "short-horizon": "warning", "no-review-cadence": "warning", "unmeasurable-tactic": "warning",
+    "unknown-account": "warning",
+}
+
+
+def test_spec_table_matches_plan_md() -> None:
+    require(SPEC.is_file(), f"the spec's plan.md not found at {SPEC}")  # it sits beside the repository
+    text = SPEC.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", text, re.MULTILINE)
+    assert dict(rows) == SPEC_TABLE
+
+
+def test_every_rule_of_the_spec_table_is_registered_documented_and_tested() -> None:
+    rules = all_rules()
+    slugs = [r.slug for r in rules]
     assert len(slugs) == len(set(slugs))
-    table = set(re.findall(r"^\| `([a-z-]+)` \| (?:error|warning) \|", SPEC.read_text(), re.MULTILINE)) \
-        if SPEC.is_file() else set(slugs)
-    assert table <= set(slugs)
-    assert {c[0] for c in CASES} >= table
-    assert len(table) == 20 or not SPEC.is_file()
-    for rule in all_rules():
+    table_modules = {f"strategyfirst.lint.rules_{m}" for m in ("strategy", "objectives", "tactics")}
+    builtin = {r.slug: r.severity for r in rules if r.check.__module__ in table_modules}
+    assert builtin == SPEC_TABLE
+    assert {c[0] for c in CASES} == set(SPEC_TABLE)
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    for rule in rules:
         assert rule.summary and rule.hint and rule.severity in ("error", "warning")
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.slug)
+    assert "strategyfirst lint" in readme.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("rule", "mutate", "path", "severity"), CASES,
