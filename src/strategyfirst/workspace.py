@@ -49,7 +49,10 @@ class Workspace:
 
     @property
     def slug(self) -> str:
-        return self.root.name
+        """URL-safe id: the one remembered with the app database (workspace.json), else the folder name's."""
+        from strategyfirst.appdb.binding import remembered_slug
+
+        return remembered_slug(self)
 
     def ensure(self) -> Workspace:
         """Create the folder and its state directory if missing."""

@@ -42,6 +42,7 @@ def parse_answers(text: str, file: str = "answers.yaml") -> Readiness:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise PlanError([PlanProblem(file, line, col, f"cannot read the answers: {exc}")]) from None
     prefix: tuple[str, ...] = ()
+    root = tree
     if isinstance(tree, dict) and set(tree) == {"readiness"}:
         tree, prefix = tree["readiness"], ("readiness",)
     if not isinstance(tree, dict):
@@ -50,7 +51,6 @@ def parse_answers(text: str, file: str = "answers.yaml") -> Readiness:
     try:
         return Readiness.model_validate(_plain(tree))
     except ValidationError as exc:
-        root = {"readiness": tree} if prefix else tree
         problems = []
         for err in exc.errors():
             loc = prefix + tuple(err["loc"])

@@ -1,0 +1,67 @@
+"""`strategyfirst readiness` and `strategyfirst capacity` through the real Typer app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from strategyfirst.cli import app
+from strategyfirst.plan import load
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "src/strategyfirst/plan/example.yaml").read_text()
+runner = CliRunner()
+
+
+def test_readiness_answers_file_then_json_score(tmp_path: Path) -> None:
+    (tmp_path / "strategy.yaml").write_text(EXAMPLE, encoding="utf-8")
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"ownership": {"owner": "Jane", "hours_per_week": 8},
+                                   "response": {"handling_minutes": 5, "staffing": [
+                                       {"days": "weekdays", "hours": "09-17", "people": 1}]}}))
+    result = runner.invoke(app, ["readiness", "--answers", str(answers), "--format", "json",
+                                 "--workspace", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    by = {d["dimension"]: d for d in data["dimensions"]}
+    assert data["answered"] is True
+    assert by["ownership"]["score"] == 1.0 and by["ownership"]["status"] == "ready"
+    # 0.25 + 0.5 + 0.25 × 5/7 = 0.9286
+    assert by["response"]["score"] == round(0.75 + 0.25 * 5 / 7, 3)
+    assert by["listening"]["status"] == "not_ready" and by["listening"]["gaps"]
+    text = (tmp_path / "strategy.yaml").read_text()
+    assert "# the person in charge of the whole plan" in text
+    plan = load(tmp_path / "strategy.yaml").plan
+    assert plan.readiness is not None and plan.readiness.ownership is not None
+    assert plan.readiness.ownership.owner == "Jane"
+
+    shown = runner.invoke(app, ["readiness", "--no-ask", "--workspace", str(tmp_path)])
+    assert shown.exit_code == 0 and "Ownership" in shown.stdout and "100%" in shown.stdout
+
+
+def test_capacity_command_json_and_text(tmp_path: Path) -> None:
+    (tmp_path / "strategy.yaml").write_text(
+        EXAMPLE + "readiness:\n  response:\n    handling_minutes: 6\n", encoding="utf-8")
+    result = runner.invoke(app, ["capacity", "--format", "json", "--workspace", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["target_minutes"] == 60 and data["service_level"] == 0.9 and len(data["hours"]) == 168
+    text = runner.invoke(app, ["capacity", "--target-minutes", "30", "--workspace", str(tmp_path)])
+    assert text.exit_code == 0 and "within 30 minutes" in text.stdout and "Poisson" in text.stdout
+
+
+def test_capacity_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "strategy.yaml").write_text(EXAMPLE, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "strategyfirst", "capacity", "-w", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "handling_minutes" in proc.stderr and "Traceback" not in proc.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("leadership: {support: maybe}\n")
+    proc = subprocess.run([sys.executable, "-m", "strategyfirst", "readiness", "--answers", str(bad),
+                           "-w", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "bad.yaml:1:14" in proc.stderr and "Traceback" not in proc.stderr
