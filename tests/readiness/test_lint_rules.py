@@ -36,7 +36,7 @@ def test_weakest_dimensions_are_pointed_at() -> None:
 """
     report = lint_text(text, as_of=AS_OF)
     hits = {f.rule: f for f in report.findings if f.rule.startswith("not-ready-")}
-    # leadership 0 (sceptical, no sponsor), listening 0 (not answered), guidelines 0; content is 0.5: not below.
+    # leadership 0 (sceptical, no sponsor), listening 0 (unanswered), guidelines 0; content 0.5: not below.
     assert sorted(hits) == ["not-ready-guidelines", "not-ready-leadership", "not-ready-listening"]
     lead = hits["not-ready-leadership"]
     lines = text.splitlines()

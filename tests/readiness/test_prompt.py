@@ -9,7 +9,6 @@ import pytest
 from strategyfirst.errors import UsageError
 from strategyfirst.plan import loads
 from strategyfirst.readiness import ask_answers, parse_day_schedule, staffing_blocks
-from strategyfirst.readiness.prompt import day_schedules
 from strategyfirst.readiness.questions import Kind
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "src/strategyfirst/plan/example.yaml").read_text()
@@ -73,7 +72,7 @@ def test_ask_answers_builds_the_readiness_section() -> None:
 
 
 def test_bad_typed_answer_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="ownership.hours_per_week"):
+    with pytest.raises(UsageError, match=r"ownership\.hours_per_week"):
         ask_answers(None, asker=Script({"How many hours": "ten"}))
     with pytest.raises(UsageError, match="Monday"):
         ask_answers(None, asker=Script({"Monday": "all day"}))
