@@ -134,3 +134,13 @@ def test_lint_records_each_distinct_plan_text(tmp_path: Path) -> None:
     versions = ws.history_db().plan_versions("acme")
     assert [v.number for v in versions] == [1, 2]
     assert "Acme Outdoors" in versions[1].text and "Acme Outdoors" not in versions[0].text
+
+
+def test_workspace_slug_is_the_remembered_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'agency.sqlite'}"
+    first = make_workspace(tmp_path / "x" / "Client One")
+    second = make_workspace(tmp_path / "y" / "Client One")
+    assert second.slug == "client-one"  # before binding: the folder name, made URL-safe
+    open_appdb(first, url)
+    assert open_appdb(second, url).slug == "client-one-2"
+    assert Workspace(second.root).slug == "client-one-2"

@@ -116,3 +116,12 @@ def resolve_url(ws: Workspace, url: str | None = None) -> str:
             f"not in {make_url(wanted).render_as_string()} (from {source}); use that database, or delete "
             f"{binding_path(ws)} to start a new history in the other one")
     return wanted  # the same database, possibly with the password the binding does not keep
+
+
+def remembered_slug(ws: Workspace) -> str:
+    """The slug `ws` has in its app database, or (not bound yet, or unreadable binding) its folder's slug."""
+    try:
+        bound = read_binding(ws)
+    except (WorkspaceError, AppDatabaseError):
+        bound = None
+    return bound.slug if bound and bound.slug else slugify(ws.root.name)
