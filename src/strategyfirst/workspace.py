@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from strategyfirst.appdb import AppDB, PlanVersion
     from strategyfirst.diagnose import Diagnosis
+    from strategyfirst.capacity import CapacityPlan
+    from strategyfirst.readiness import ReadinessScore
 
 PLAN_FILE = "strategy.yaml"
 STATE_DIR = ".strategyfirst"
@@ -114,3 +116,16 @@ class Workspace:
         from strategyfirst.report import write_report
 
         return write_report(self, path, as_of)
+
+    # --- readiness and capacity (issue 8) -----------------------------------------------------------------
+    def readiness(self) -> ReadinessScore:
+        """Score the plan's readiness answers per dimension, with what to do about each gap."""
+        from strategyfirst.readiness import score_readiness
+
+        return score_readiness(self.plan_document().plan)
+
+    def capacity(self, service_level: float = 0.9, target_minutes: float | None = None) -> CapacityPlan:
+        """People needed per hour of the week (Erlang C) against the declared staffing, and the gaps."""
+        from strategyfirst.capacity import plan_capacity
+
+        return plan_capacity(self, service_level=service_level, target_minutes=target_minutes)

@@ -39,6 +39,10 @@ MALFORMED: list[tuple[str, str, tuple[int, int], str]] = [
     ("negative budget", "tactics:\n  - id: a\n    budget: -5\n", (3, 5), "tactics[0].budget"),
     ("tab indentation", "owner: a\n\tversion: 1\n", (2, 1), "YAML:"),
     ("missing id", "tactics:\n  - channel: x\n", (2, 5), "tactics[0].id: required key is missing"),
+    ("boolean amount", "version: 1\ntactics:\n  - {id: a, budget: true}\n", (3, 13),
+     "tactics[0].budget: expected a number, got true"),
+    ("not-a-number target", "objectives:\n  - id: a\n    kpis: [{metric: reach, target: .nan}]\n", (3, 28),
+     "objectives[0].kpis[0].target: Input should be a finite number"),
     ("two documents", "version: 1\n---\nowner: x\n", (2, 1), "single document"),
 ]
 

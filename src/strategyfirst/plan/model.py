@@ -32,8 +32,16 @@ def _str_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _number(value: Any) -> Any:
+    """Refuse true/false where an amount is expected (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 StrList = Annotated[list[str], BeforeValidator(_str_list)]
+Number = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
 
 
 def _slug(value: str) -> str:
@@ -57,7 +65,7 @@ class Horizon(Strict):
 
 
 class Budget(Strict):
-    total: float | None = Field(default=None, ge=0)
+    total: Number | None = Field(default=None, ge=0)
     currency: str = "EUR"
 
 
@@ -72,8 +80,8 @@ class Strategy(Strict):
 
 class KPI(Strict):
     metric: str
-    baseline: float | None = None
-    target: float | None = None
+    baseline: Number | None = None
+    target: Number | None = None
     by: IsoDate | None = None
 
 
@@ -113,7 +121,7 @@ class Tactic(Strict):
     channel: str | None = None
     serves: StrList = Field(default_factory=list)
     owner: str | None = None
-    budget: float | None = Field(default=None, ge=0)
+    budget: Number | None = Field(default=None, ge=0)
     period: Period | None = None
     match: Match | None = None
     experiment: Experiment | None = None
