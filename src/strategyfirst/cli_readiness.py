@@ -71,9 +71,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         ws_path: WsOpt = HERE,
     ) -> None:
         """People needed per hour of the week (Erlang C) against the declared staffing, and the gaps."""
-        from strategyfirst.capacity import plan_capacity
-
-        result = plan_capacity(Workspace(ws_path), service_level=service_level, target_minutes=target_minutes)
+        result = Workspace(ws_path).capacity(service_level=service_level, target_minutes=target_minutes)
         if fmt is Format.json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
