@@ -42,3 +42,24 @@ def dialogue_inputs(rates: dict[str, tuple[int, int]], *, objective: tuple[int, 
     inputs.objective_series[("dialogue", "response_rate")] = [
         Observation(k / n if n else None, n // 6, k / 6, n / 6, period=m) for m in MONTHS]
     return inputs
+
+
+class FakeMeasure:
+    """Stands in for `Workspace.measure` (the metrics contract): returns the rows given for (by, period)."""
+
+    def __init__(self, rows: dict[tuple[str, str], list[dict[str, object]]]) -> None:
+        self.rows = rows
+        self.calls: list[dict[str, object]] = []
+
+    def __call__(self, ws: object = None, **kwargs: object) -> object:
+        self.calls.append(kwargs)
+        wanted = set(kwargs.get("metrics") or [])  # type: ignore[call-overload]
+        rows = [r for r in self.rows.get((str(kwargs["by"]), str(kwargs["period"])), [])
+                if not wanted or r["metric"] in wanted]
+        return type("MeasureResult", (), {"rows": rows})()
+
+
+def row(metric: str, by: str, key: str, period: str, value: float | None, n: int,
+        numerator: float | None = None, denominator: float | None = None) -> dict[str, object]:
+    return {"metric": metric, "by": by, "key": key, "period": period, "value": value, "n": n, "unit": "",
+            "version": 1, "numerator": numerator, "denominator": denominator}

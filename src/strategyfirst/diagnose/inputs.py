@@ -179,6 +179,6 @@ def gather(ws: Workspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> Diagn
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None
     }
-    if any(m.startswith("first_response_minutes") for m in metrics):
+    if any(m.startswith("first_response_minutes") for m in metrics) and ws.warehouse_path.exists():
         inputs.tactic_gaps = reply_gaps(ws, since, as_of)
     return inputs

@@ -1,0 +1,69 @@
+"""`gather`: measure rows and the warehouse's reply gaps as DiagnoseInputs (on a real DuckDB warehouse)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from strategyfirst.demo import example_plan_text
+from strategyfirst.diagnose.inputs import gather, latest_data_date, reply_gaps
+from strategyfirst.warehouse.engine import open_duckdb
+from strategyfirst.workspace import Workspace
+from tests.diagnose.conftest import FakeMeasure, row
+
+
+@pytest.fixture()
+def ws(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path).ensure()
+    ws.plan_path.write_text(example_plan_text(), encoding="utf-8")
+    con = open_duckdb(ws.warehouse_path)
+    # Four inbound messages to @AcmeHelp, one answered after -5 minutes (a data error) and one unanswered.
+    con.execute("""INSERT INTO inbound (message_id, platform, account, created_at, first_reply_at,
+                   first_reply_minutes) VALUES
+        ('x:1', 'x', 'acmehelp', '2026-03-01 10:00:00', '2026-03-01 10:30:00', 30),
+        ('x:2', 'x', 'acmehelp', '2026-03-02 10:00:00', '2026-03-02 11:30:00', 90),
+        ('x:3', 'x', 'acmehelp', '2026-03-03 10:00:00', '2026-03-03 09:55:00', -5),
+        ('x:4', 'x', 'acmehelp', '2026-03-04 10:00:00', NULL, NULL),
+        ('x:5', 'x', 'acmehelp', '2026-07-04 10:00:00', '2026-07-04 10:10:00', 10)""")
+    con.execute("INSERT INTO attribution VALUES ('x:1', 'care-desk'), ('x:2', 'care-desk'), "
+                "('x:3', 'care-desk'), ('x:4', 'care-desk'), ('x:5', 'care-desk')")
+    con.execute("INSERT INTO spend (date, platform, tactic, amount, currency, import_id) "
+                "VALUES ('2026-07-20', 'x', 'care-desk', 100, 'EUR', 1)")
+    con.close()
+    return ws
+
+
+def test_reply_gaps_keep_non_negative_gaps_in_the_window(ws: Workspace) -> None:
+    gaps = reply_gaps(ws, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert list(gaps) == ["care-desk"]
+    assert sorted(gaps["care-desk"].tolist()) == [30.0, 90.0]  # -5 is a data error, NULL unanswered, July out
+
+
+def test_latest_data_date_is_the_last_dated_row(ws: Workspace) -> None:
+    assert latest_data_date(ws) == dt.date(2026, 7, 20)  # the spend row; no messages were inserted
+
+
+def test_gather_indexes_rows_by_key_and_period(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeMeasure({
+        ("objective", "all"): [row("response_rate", "objective", "dialogue", "all", 0.8, 100, 80, 100)],
+        ("objective", "month"): [
+            row("response_rate", "objective", "dialogue", "2026-03", 0.75, 40, 30, 40),
+            row("response_rate", "objective", "dialogue", "2026-04-01", 5 / 6, 60, 50, 60)],
+        ("tactic", "all"): [row("response_rate", "tactic", "care-desk", "all", 0.8, 100, 80, 100),
+                            row("spend", "tactic", "care-desk", "all", 1234.5, 3)],
+        ("tactic", "month"): [row("audience_growth", "tactic", "newsletter", "2026-03", 10, 1)],
+    })
+    monkeypatch.setattr(Workspace, "measure", fake, raising=False)
+    plan = ws.plan_document().plan
+    inputs = gather(ws, plan, dt.date(2026, 6, 30))
+    assert inputs.objective_actual[("dialogue", "response_rate")].numerator == 80
+    series = inputs.objective_series[("dialogue", "response_rate")]
+    assert [o.period for o in series] == [dt.date(2026, 3, 1), dt.date(2026, 4, 1)]
+    assert inputs.tactic_spend == {"care-desk": 1234.5}
+    assert inputs.tactic_series[("newsletter", "audience_growth")][0].value == 10
+    assert np.sort(inputs.tactic_gaps["care-desk"]).tolist() == [30.0, 90.0]
+    assert all(c["since"] == dt.date(2026, 1, 1) and c["until"] == dt.date(2026, 6, 30) for c in fake.calls)
+    assert {c["period"] for c in fake.calls} == {"all", "month"}  # monthly review cadence
