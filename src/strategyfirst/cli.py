@@ -169,6 +169,11 @@ from strategyfirst.cli_appdb import register as _register_appdb_commands  # noqa
 
 _register_appdb_commands(app, out, err)
 
+# --- measure (issue 4; the command lives in cli_measure.py) -----------------------------------------------
+from strategyfirst.cli_measure import register as _register_measure_commands  # noqa: E402
+
+_register_measure_commands(app, out, err)
+
 # --- readiness, capacity (issue 8; the commands live in cli_readiness.py) ----------------------------------
 from strategyfirst.cli_readiness import register as _register_readiness_commands  # noqa: E402
 

@@ -14,12 +14,15 @@ from strategyfirst.plan import PlanDocument
 from strategyfirst.plan import load as load_plan
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import ibis.expr.types as ir
 
     from strategyfirst.appdb import AppDB, PlanVersion
     from strategyfirst.diagnose import Diagnosis
     from strategyfirst.capacity import CapacityPlan
     from strategyfirst.readiness import ReadinessScore
+    from strategyfirst.metrics import MeasureResult
 
 PLAN_FILE = "strategy.yaml"
 STATE_DIR = ".strategyfirst"
@@ -101,6 +104,27 @@ class Workspace:
         from strategyfirst.warehouse.engine import connect
 
         return connect(self.warehouse_path).table(name)
+
+    # --- measure (issue 4; the computation lives in strategyfirst.metrics) -----------------------------------
+    def measure(self, by: str = "none", period: str = "all", since: dt.date | str | None = None,
+                until: dt.date | str | None = None, metrics: Sequence[str] | None = None) -> MeasureResult:
+        """Every metric (or those in `metrics`) by `by` and `period`; refreshes stale derived tables first."""
+        from strategyfirst.metrics import measure
+        from strategyfirst.warehouse import derive
+        from strategyfirst.warehouse.engine import ibis_backend, open_duckdb
+        from strategyfirst.warehouse.lock import workspace_lock
+
+        document = self.plan_or_none()
+        plan = document.plan if document is not None else None
+        self.record_plan()
+        with workspace_lock(self.state_dir):  # a refresh writes; an ingest may be writing too
+            con = open_duckdb(self.warehouse_path)
+            try:
+                con.execute("SET enable_progress_bar = false")  # stdout carries the result
+                derive.refresh(con, plan)  # a no-op unless data or plan changed since the last one
+                return measure(ibis_backend(con), plan, by, period, since, until, metrics)
+            finally:
+                con.close()
 
     # --- diagnose -----------------------------------------------------------------------------------------
     def diagnose(self, as_of: dt.date | None = None, *, seed: int = 0) -> Diagnosis:

@@ -1,14 +1,94 @@
-"""Derived tables rebuilt when data or plan change: inbound pairs with first-reply gaps, sentiment, attribution.
+"""Derived tables rebuilt when data or plan change: inbound pairs with first-reply gaps, sentiment,
+attribution, and the facts `measure` aggregates (owned messages, conversations) with the data-quality counts.
 
-Placeholder until the metrics issue fills it in.
+They are Ibis expressions (warehouse/facts.py, warehouse/attribution.py) run through the warehouse's backend
+and materialised, so that `measure` only aggregates. `meta` records the data fingerprint and the plan hash
+they were built from; `refresh` rebuilds only when stale, and scores sentiment only for messages without
+a score.
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import duckdb
+import ibis.expr.types as ir
+import pyarrow as pa
 
 from strategyfirst.plan import Plan
+from strategyfirst.warehouse import facts
+from strategyfirst.warehouse.attribution import attribution, plan_hash
+from strategyfirst.warehouse.engine import ibis_backend
+from strategyfirst.warehouse.sentiment import score
+
+DATA_KEY = "derived_data_version"
+PLAN_KEY = "attribution_plan_hash"
+QUALITY_KEY = "data_quality"
 
 
-def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
-    """Rebuild the derived tables from the canonical ones (called after every import and plan change)."""
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A cheap fingerprint of `messages`: any import that writes rows changes it."""
+    row = con.execute("SELECT count(*), coalesce(max(import_id), 0), coalesce(sum(import_id), 0) "
+                      "FROM messages").fetchone()
+    return ":".join(str(x) for x in row) if row else "0:0:0"
+
+
+def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def is_stale(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> bool:
+    """True when the derived tables were built from other data or another plan."""
+    return meta(con, DATA_KEY) != data_version(con) or meta(con, PLAN_KEY) != plan_hash(plan)
+
+
+def update_sentiment(con: duckdb.DuckDBPyConnection) -> int:
+    """Score non-owned messages with text and no score yet; each distinct text once. Returns texts scored."""
+    m = ibis_backend(con).table("messages")
+    todo = m.filter(~m.owned, m.text.notnull(), m.sentiment.isnull()).select("text").distinct()
+    texts = todo.to_pyarrow().column("text").to_pylist()
+    if not texts:
+        return 0
+    scores = pa.table({"text": pa.array(texts, pa.string()), "score": pa.array(score(texts), pa.float64())})
+    con.register("_sf_sentiment_scores", scores)
+    try:
+        con.execute("UPDATE messages SET sentiment = s.score FROM _sf_sentiment_scores AS s "
+                    "WHERE messages.text = s.text AND NOT messages.owned AND messages.sentiment IS NULL")
+    finally:
+        con.unregister("_sf_sentiment_scores")
+    return len(texts)
+
+
+def _fill(con: duckdb.DuckDBPyConnection, backend: Any, table: str, expr: ir.Table | None) -> None:
+    """Replace the rows of a table the schema declares (keeping its DDL)."""
+    con.execute(f"DELETE FROM {table}")
+    if expr is not None:
+        backend.insert(table, expr)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
+    """Rebuild the derived tables if stale (after imports and plan changes). Returns True if it rebuilt."""
+    version, phash = data_version(con), plan_hash(plan)
+    if not force and meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash:
+        return False
+    data_changed = force or meta(con, DATA_KEY) != version
+    backend = ibis_backend(con)
+    if data_changed:
+        update_sentiment(con)
+    messages = backend.table("messages")
+    # Plan accounts feed the mention matching of inbound pairs, so a plan change rebuilds them too.
+    inbound = backend.create_table("inbound", facts.inbound(messages, plan), overwrite=True)
+    if data_changed or "owned_messages" not in backend.list_tables():
+        backend.create_table("owned_messages", facts.owned_messages(messages), overwrite=True)
+    accounts = backend.create_table("conversation_accounts", facts.conversation_accounts(messages, inbound),
+                                    overwrite=True)
+    backend.create_table("conversations", facts.conversations(messages, accounts), overwrite=True)
+    _fill(con, backend, "attribution", attribution(messages, inbound, plan))
+    has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
+    counts = facts.quality_counts(messages, inbound, backend.table("attribution") if has_tactics else None)
+    quality = {name: int(expr.to_pyarrow().as_py() or 0) for name, expr in counts.items()}
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?), (?, ?)",
+                [DATA_KEY, version, PLAN_KEY, phash, QUALITY_KEY, json.dumps(quality)])
+    return True

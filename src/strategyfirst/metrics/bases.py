@@ -1,0 +1,200 @@
+"""The base tables the registry aggregates over, each with a `key` (the group of `by`) and a `ts` column.
+
+Each reads the derived facts the warehouse materialised (warehouse/facts.py) and recomputes them with the same
+expressions where a backend lacks them. Attribution to tactics (and objectives through the tactics' `serves`)
+is a join on `message_id`: a message attributed to two tactics yields one row per tactic, and one row per
+objective however many of its tactics serve it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from strategyfirst.metrics.tables import PlanMaps, Tables
+from strategyfirst.plan import Plan
+from strategyfirst.warehouse import facts
+from strategyfirst.warehouse.attribution import attribution, handle
+
+ALL_KEY = "all"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the base builders need: the tables, the grouping, the plan and the metrics asked for."""
+
+    tables: Tables
+    by: str
+    plan: Plan | None
+    maps: PlanMaps
+    metric_ids: frozenset[str]
+
+    # --- derived facts, read or recomputed -------------------------------------------------------------
+    def inbound(self) -> ir.Table | None:
+        t = self.tables
+        if t.inbound is not None:
+            return t.inbound
+        return None if t.messages is None else facts.inbound(t.messages, self.plan)
+
+    def owned(self) -> ir.Table | None:
+        t = self.tables
+        if t.owned_messages is not None:
+            return t.owned_messages
+        return None if t.messages is None else facts.owned_messages(t.messages)
+
+    def conversation_accounts(self) -> ir.Table | None:
+        t, i = self.tables, self.inbound()
+        if t.conversation_accounts is not None:
+            return t.conversation_accounts
+        return None if t.messages is None or i is None else facts.conversation_accounts(t.messages, i)
+
+    def conversations(self) -> ir.Table | None:
+        t, ca = self.tables, self.conversation_accounts()
+        if t.conversations is not None:
+            return t.conversations
+        return None if t.messages is None or ca is None else facts.conversations(t.messages, ca)
+
+    def attribution(self) -> ir.Table | None:
+        t, i = self.tables, self.inbound()
+        if t.attribution is not None:
+            return t.attribution
+        return None if t.messages is None or i is None else attribution(t.messages, i, self.plan)
+
+    # --- keys --------------------------------------------------------------------------------------------
+    def message_keys(self) -> ir.Table | None:
+        """(message_id, key) for by = tactic | objective, distinct; None when there is no attribution."""
+        a = self.attribution()
+        if a is None:
+            return None
+        if self.by == "tactic":
+            return a.select("message_id", key=a.tactic_id).distinct()
+        to = self.maps.tactic_objective
+        return a.join(to, "tactic_id").select("message_id", key=to.objective_id).distinct()
+
+    def keyed(self, t: ir.Table) -> ir.Table | None:
+        """`t` (rows with `message_id`, `platform`, normalised `account`) with the `key` column of `by`."""
+        if self.by == "none":
+            return t.mutate(key=ibis.literal(ALL_KEY))
+        if self.by == "platform":
+            return t.mutate(key=t.platform)
+        if self.by == "account":
+            return t.mutate(key=t.account)
+        keys = self.message_keys()
+        return None if keys is None else t.join(keys, "message_id")
+
+
+def inbound_base(ctx: Context) -> ir.Table | None:
+    i, m = ctx.inbound(), ctx.tables.messages
+    if i is None:
+        return None
+    t = i.select("message_id", "platform", "account", ts=i.created_at, answered=i.first_reply_id.notnull(),
+                 gap=i.first_reply_minutes)
+    if "sentiment" in i.columns:  # materialised by the warehouse
+        t = i.select("message_id", "platform", "account", "sentiment", ts=i.created_at,
+                     answered=i.first_reply_id.notnull(), gap=i.first_reply_minutes)
+    elif "sentiment_inbound_mean" in ctx.metric_ids and m is not None:
+        s = m.filter(~m.owned & m.sentiment.notnull()).select(sid=m.message_id, sentiment=m.sentiment)
+        t = t.left_join(s, t.message_id == s.sid).drop("sid")
+    else:
+        t = t.mutate(sentiment=ibis.null("float64"))
+    return ctx.keyed(t)
+
+
+def owned_base(ctx: Context) -> ir.Table | None:
+    o = ctx.owned()
+    if o is None:
+        return None
+    t = o.select("message_id", "platform", "account", "name", "is_post", "reply_to_audience", "impressions",
+                 "reach", "eng", "clicks", "shares", "follows", ts=o.created_at)
+    return ctx.keyed(t)
+
+
+def conversations_base(ctx: Context) -> ir.Table | None:
+    stats, ca = ctx.conversations(), ctx.conversation_accounts()
+    if stats is None or ca is None:
+        return None
+    stats = stats.mutate(ts=stats.created_at)
+    if ctx.by == "account":
+        t = stats.join(ca, "conv").mutate(key=ca.account, answered=ca.posted)
+    else:
+        t = stats.mutate(answered=stats.has_owned)
+        if ctx.by == "none":
+            t = t.mutate(key=ibis.literal(ALL_KEY))
+        elif ctx.by == "platform":
+            t = t.mutate(key=t.platform)
+        else:
+            keys, m = ctx.message_keys(), ctx.tables.messages
+            if keys is None or m is None:
+                return None
+            m = m.mutate(conv=m.conversation_id.fill_null(m.message_id))
+            ck = m.select("message_id", "conv").join(keys, "message_id").select("conv", "key").distinct()
+            t = t.join(ck, "conv")
+    lift_ok = t.audience_started & t.answered & (t.n_aud_s >= 2)
+    lift = ibis.ifelse(lift_ok, t.last_s - t.first_s, ibis.null("float64"))
+    return t.select("key", "ts", "audience_started", "answered", "n_msgs", lift=lift)
+
+
+def audience_base(ctx: Context) -> ir.Table | None:
+    a = ctx.tables.audience
+    if a is None:
+        return None
+    t = a.select("platform", "value", "gained", "lost", account=handle(a.account),
+                 ts=a.date.cast("timestamp"), series=a.platform.concat("|", a.account, "|", a.metric))
+    if ctx.by == "none":
+        return t.mutate(key=ibis.literal(ALL_KEY))
+    if ctx.by == "platform":
+        return t.mutate(key=t.platform)
+    if ctx.by == "account":
+        return t.mutate(key=t.account)
+    at = ctx.maps.account_tactic
+    same_platform = at.platform.isnull() | (at.platform == t.platform.lower())
+    joined = t.join(at, (t.account == at.account) & same_platform)
+    return _tactic_to_key(ctx, joined.select(*t.columns, tactic_id=at.tactic_id))
+
+
+def _tactic_to_key(ctx: Context, t: ir.Table) -> ir.Table:
+    """Rows carrying a `tactic_id`: key = the tactic, or its objectives."""
+    if ctx.by == "tactic":
+        return t.mutate(key=t.tactic_id).drop("tactic_id")
+    to = ctx.maps.tactic_objective
+    return t.join(to, "tactic_id").mutate(key=to.objective_id).drop("tactic_id", "objective_id")
+
+
+def spend_base(ctx: Context) -> ir.Table | None:
+    s, o = ctx.tables.spend, ctx.owned()
+    parts: list[ir.Table] = []
+    if o is not None:
+        paid = o.filter(o.spend.notnull())
+        keyed = ctx.keyed(paid.select("message_id", "platform", "account", ts=paid.created_at,
+                                      amount=paid.spend))
+        if keyed is not None:
+            parts.append(keyed.select("key", "ts", "amount"))
+    if s is not None and ctx.by != "account":  # the spend table names no account
+        t = s.select("platform", "tactic", ts=s.date.cast("timestamp"), amount=s.amount.cast("float64"),
+                     campaign=s.campaign.strip().lower())
+        if ctx.by in ("none", "platform"):
+            key = ibis.literal(ALL_KEY) if ctx.by == "none" else t.platform
+            parts.append(t.select(key=key, ts=t.ts, amount=t.amount))
+        else:
+            ct = ctx.maps.campaign_tactic
+            named = t.filter(t.tactic.notnull()).select("ts", "amount", tactic_id=t.tactic)
+            unnamed = t.filter(t.tactic.isnull())
+            by_campaign = unnamed.join(ct, unnamed.campaign == ct.campaign).select(
+                unnamed.ts, unnamed.amount, ct.tactic_id)
+            tagged = named.union(by_campaign, distinct=False)
+            parts.append(_tactic_to_key(ctx, tagged).select("key", "ts", "amount"))
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.union(part, distinct=False)
+    return out
+
+
+BUILDERS: dict[str, Callable[[Context], ir.Table | None]] = {
+    "inbound": inbound_base, "owned": owned_base, "conversations": conversations_base,
+    "audience": audience_base, "spend": spend_base,
+}

@@ -1,0 +1,52 @@
+"""Data-quality counts reported next to every measurement (metrics.md, last section).
+
+The warehouse computes the data-dependent counts once with the derived tables and keeps them in `meta`; a
+backend without that table (Spark over Parquet) recomputes them with the same expressions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ibis.expr.types as ir
+
+from strategyfirst.metrics.tables import Tables
+from strategyfirst.plan import Plan
+from strategyfirst.warehouse.facts import quality_counts
+
+QUALITY_KEY = "data_quality"
+COUNTS = ("negative_reply_gaps", "messages_without_timestamp", "replies_with_missing_parent",
+          "owned_unattributed")
+
+
+def _stored(tables: Tables) -> dict[str, Any] | None:
+    if tables.meta is None:
+        return None
+    meta = tables.meta
+    rows = meta.filter(meta.key == QUALITY_KEY).select("value").to_pyarrow().to_pylist()
+    return json.loads(rows[0]["value"]) if rows else None
+
+
+def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table | None,
+                 plan: Plan | None) -> dict[str, Any]:
+    """Rejected rows per import, negative reply gaps, undated messages, missing parents, unattributed."""
+    out: dict[str, Any] = {"rows_rejected": 0, "rejected_by_import": [], "negative_reply_gaps": 0,
+                           "messages_without_timestamp": 0, "replies_with_missing_parent": 0,
+                           "owned_unattributed": None}
+    if tables.imports is not None:
+        imp = tables.imports.filter(tables.imports.rows_rejected > 0).order_by("import_id")
+        rows = imp.select("import_id", "file", "source", "rows_rejected").to_pyarrow().to_pylist()
+        out["rejected_by_import"] = rows
+        out["rows_rejected"] = sum(int(r["rows_rejected"]) for r in rows)
+    has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
+    counts = _stored(tables)
+    if counts is None and tables.messages is not None:
+        exprs = quality_counts(tables.messages, inbound, attribution if has_tactics else None)
+        counts = {name: int(e.to_pyarrow().as_py() or 0) for name, e in exprs.items()}
+    for name in COUNTS:
+        if counts is not None and name in counts:
+            out[name] = counts[name]
+    if not has_tactics:
+        out["owned_unattributed"] = None
+    return out

@@ -1,0 +1,77 @@
+"""The tables `measure` reads, from an Ibis backend or a mapping of Ibis tables (e.g. Parquet on Spark)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from strategyfirst.plan import Plan, normalise_handle
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Canonical and derived tables; any may be None (its metrics then come out null with n = 0)."""
+
+    messages: ir.Table | None = None
+    inbound: ir.Table | None = None
+    attribution: ir.Table | None = None
+    audience: ir.Table | None = None
+    spend: ir.Table | None = None
+    imports: ir.Table | None = None
+    # Derived facts materialised by warehouse.derive; recomputed from `messages` where absent.
+    owned_messages: ir.Table | None = None
+    conversations: ir.Table | None = None
+    conversation_accounts: ir.Table | None = None
+    meta: ir.Table | None = None
+
+    @classmethod
+    def of(cls, source: Any) -> Tables:
+        """From a Tables, a mapping name -> Ibis table, or an Ibis backend (its tables of those names)."""
+        if isinstance(source, Tables):
+            return source
+        names = [f.name for f in fields(cls)]
+        if isinstance(source, Mapping):
+            return cls(**{n: source.get(n) for n in names})
+        present = set(source.list_tables())
+        return cls(**{n: source.table(n) if n in present else None for n in names})
+
+
+def _memtable(columns: dict[str, list[Any]]) -> ir.Table:
+    return ibis.memtable(pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}))
+
+
+@dataclass(frozen=True)
+class PlanMaps:
+    """The plan's mappings as small tables: tactic → objective, account → tactic, campaign → tactic."""
+
+    tactic_objective: ir.Table
+    account_tactic: ir.Table
+    campaign_tactic: ir.Table
+
+    @classmethod
+    def of(cls, plan: Plan | None) -> PlanMaps:
+        to: dict[str, list[Any]] = {"tactic_id": [], "objective_id": []}
+        at: dict[str, list[Any]] = {"platform": [], "account": [], "tactic_id": []}
+        ct: dict[str, list[Any]] = {"campaign": [], "tactic_id": []}
+        for tactic in plan.tactics if plan else []:
+            for objective in dict.fromkeys(tactic.serves):
+                to["tactic_id"].append(tactic.id)
+                to["objective_id"].append(objective)
+            match = tactic.match
+            if match is None:
+                continue
+            platforms: list[str | None] = [p.strip().lower() for p in match.platform] or [None]
+            for account in dict.fromkeys(normalise_handle(a) for a in match.accounts):
+                for platform in platforms:
+                    at["platform"].append(platform)
+                    at["account"].append(account)
+                    at["tactic_id"].append(tactic.id)
+            for campaign in dict.fromkeys(c.strip().lower() for c in match.campaign):
+                ct["campaign"].append(campaign)
+                ct["tactic_id"].append(tactic.id)
+        return cls(_memtable(to), _memtable(at), _memtable(ct))

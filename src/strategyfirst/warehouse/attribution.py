@@ -1,0 +1,105 @@
+"""Attribution of messages to tactics from the plan's `match` rules, as one Ibis expression.
+
+Fields of a `match` AND together, list items OR; a tactic's `period` bounds it; handles match
+case-insensitively with `@` optional. Owned messages are matched with their author as the account; inbound
+messages with the owned account they address (data.md: "inbound messages count under the tactics of the
+owned account they address").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+
+import ibis
+import ibis.expr.types as ir
+
+from strategyfirst.plan import Match, Plan, Tactic, normalise_handle
+
+
+def handle(column: ir.StringValue) -> ir.StringValue:
+    """The normalised form of a handle column: lower case, no leading '@' (no regex nor trim: it is hot)."""
+    lowered = column.lower()
+    return ibis.ifelse(lowered.startswith("@"), lowered.substr(1), lowered)
+
+
+def plan_hash(plan: Plan | None) -> str:
+    """A fingerprint of what attribution depends on (owned accounts and tactics' match/period/serves)."""
+    if plan is None:
+        return "no-plan"
+    payload = {"accounts": plan.accounts,
+               "tactics": [t.model_dump(include={"id", "match", "period", "serves"}, mode="json")
+                           for t in plan.tactics]}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _any(conds: list[ir.BooleanValue]) -> ir.BooleanValue:
+    out = conds[0]
+    for c in conds[1:]:
+        out = out | c
+    return out
+
+
+def match_condition(c: ir.Table, match: Match) -> ir.BooleanValue | None:
+    """The condition of one `match` over candidate rows (account, platform, text, ...); None if empty."""
+    conds: list[ir.BooleanValue] = []
+    if match.accounts:
+        conds.append(c.account.isin(sorted({normalise_handle(a) for a in match.accounts})))
+    if match.hashtags:
+        tags = "|".join(re.escape(h.strip().lstrip("#").lower()) for h in match.hashtags)
+        conds.append(c.text.lower().re_search(f"#({tags})([^a-z0-9_]|$)"))
+    if match.campaign:
+        conds.append(c.campaign.strip().lower().isin(sorted({x.strip().lower() for x in match.campaign})))
+    if match.text_contains:
+        conds.append(_any([c.text.lower().contains(s.lower()) for s in match.text_contains]))
+    if match.url_contains:
+        conds.append(_any([c.url.lower().contains(s.lower()) for s in match.url_contains]))
+    if match.platform:
+        conds.append(c.platform.lower().isin(sorted({p.strip().lower() for p in match.platform})))
+    if not conds:
+        return None
+    out = conds[0]
+    for cond in conds[1:]:
+        out = out & cond
+    return out
+
+
+def tactic_condition(c: ir.Table, tactic: Tactic) -> ir.BooleanValue | None:
+    """A tactic's match rules bounded by its period, or None when it has no usable match."""
+    cond = match_condition(c, tactic.match) if tactic.match is not None else None
+    if cond is None:
+        return None
+    if tactic.period is not None and tactic.period.start is not None:
+        cond = cond & (c.created_at >= ibis.timestamp(dt.datetime.combine(tactic.period.start, dt.time())))
+    if tactic.period is not None and tactic.period.end is not None:
+        end = dt.datetime.combine(tactic.period.end + dt.timedelta(days=1), dt.time())
+        cond = cond & (c.created_at < ibis.timestamp(end))
+    return cond.fill_null(False)
+
+
+def candidates(messages: ir.Table, inbound: ir.Table) -> ir.Table:
+    """Owned messages under their author, and inbound messages under each owned account they address."""
+    cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
+    owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account))
+    m = messages.select(*cols)
+    addressed = inbound.select("message_id", "account").join(m, "message_id").select(*cols, "account")
+    return owned.union(addressed, distinct=False)
+
+
+def attribution(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
+    """(message_id, tactic_id) rows, distinct, in one pass over the candidates; None if nothing can match."""
+    if plan is None:
+        return None
+    c = candidates(messages, inbound)
+    labels = []
+    for tactic in plan.tactics:
+        cond = tactic_condition(c, tactic)
+        if cond is not None:
+            labels.append(ibis.ifelse(cond, ibis.literal(tactic.id), ibis.null("string")))
+    if not labels:
+        return None
+    tactics = ibis.array(labels).filter(lambda x: x.notnull())
+    return (c.select("message_id", tactic_id=tactics).unnest("tactic_id")
+            .select("message_id", "tactic_id").distinct())

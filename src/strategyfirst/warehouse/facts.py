@@ -1,0 +1,125 @@
+"""Derived facts as Ibis expressions over `messages`: materialised by `derive.refresh` on DuckDB, recomputed
+from the canonical tables by any other backend (Spark reading Parquet) that lacks them.
+
+- `inbound`: one row per (inbound message, owned account it addresses) with that account's earliest reply
+  and the message's sentiment.
+- `owned_messages`: owned messages with the normalised account, `is_post`, `reply_to_audience` and figures.
+- `conversations`: one row per conversation involving an owned account; `conversation_accounts` the owned
+  accounts each involves (`posted` when the account wrote in it, else only addressed).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from strategyfirst.plan import Plan, normalise_handle
+from strategyfirst.warehouse.attribution import handle
+
+DERIVED_FACTS = ("owned_messages", "conversations", "conversation_accounts")
+
+
+def owned_handles(messages: ir.Table, plan: Plan | None) -> ir.Table:
+    """(platform, account) of every owned account: authors of owned messages plus the plan's `accounts`."""
+    found = messages.filter(messages.owned & messages.account.notnull()).select(
+        "platform", account=handle(messages.account))
+    declared = [(p, normalise_handle(h)) for p, hs in (plan.accounts if plan else {}).items() for h in hs]
+    if declared:
+        listed = ibis.memtable(pa.table({"platform": pa.array([p for p, _ in declared], pa.string()),
+                                         "account": pa.array([a for _, a in declared], pa.string())}))
+        found = found.union(listed, distinct=False)
+    return found.distinct()
+
+
+def inbound(messages: ir.Table, plan: Plan | None) -> ir.Table:
+    """One row per (inbound message, owned account it addresses) with that account's earliest reply."""
+    m = messages
+    own = m.filter(m.owned).select(rid=m.message_id, racc=handle(m.account), rparent=m.in_reply_to,
+                                   rat=m.created_at)
+    aud = m.filter(~m.owned).select("message_id", "platform", "created_at", "in_reply_to", "text",
+                                    "sentiment")
+    # (a) replies to a message of A; (b) is replied to by A; (c) mentions @A in its text.
+    a = aud.join(own, aud.in_reply_to == own.rid).select(aud.message_id, account=own.racc)
+    b = aud.join(own, aud.message_id == own.rparent).select(aud.message_id, account=own.racc)
+    tokens = aud.text.lower().re_split(r"[^a-z0-9_@.]+").filter(lambda x: x.startswith("@"))
+    mentions = aud.select("message_id", "platform", token=tokens).unnest("token")
+    # '@user@instance' (Mastodon) mentions the local part; a trailing '.' ends a sentence, not a handle.
+    mentions = mentions.mutate(account=mentions.token.substr(1).split("@")[0].re_replace(r"\.+$", ""))
+    h = owned_handles(m, plan)
+    c = mentions.join(h, ["platform", "account"]).select("message_id", "account")
+    pairs = a.union(b, distinct=False).union(c, distinct=False).distinct()
+    replies = own.filter(own.rparent.notnull()).group_by(["rparent", "racc"]).aggregate(
+        first_reply_at=own.rat.min(), first_reply_id=own.rid.argmin(own.rat))
+    p = pairs.join(aud.select("message_id", "platform", "created_at", "sentiment"), "message_id")
+    p = p.left_join(replies, (p.message_id == replies.rparent) & (p.account == replies.racc))
+    gap = (p.first_reply_at.epoch_seconds() - p.created_at.epoch_seconds()) / 60.0
+    # `sentiment` (of the inbound message) goes beyond the schema's DDL: it saves `measure` a join.
+    return p.select("message_id", "platform", "account", "created_at", "first_reply_id", "first_reply_at",
+                    first_reply_minutes=gap.cast("float64"), sentiment=p.sentiment)
+
+
+def _engagements(m: ir.Table) -> ir.FloatingValue:
+    """The total where given, else likes + comments + shares + clicks where any of them is given."""
+    parts = [m.likes, m.comments, m.shares, m.clicks]
+    any_part = parts[0].notnull() | parts[1].notnull() | parts[2].notnull() | parts[3].notnull()
+    summed = parts[0].fill_null(0) + parts[1].fill_null(0) + parts[2].fill_null(0) + parts[3].fill_null(0)
+    return m.engagements.fill_null(ibis.ifelse(any_part, summed, ibis.null("float64")))
+
+
+def owned_messages(messages: ir.Table) -> ir.Table:
+    """Owned messages ready to aggregate: normalised account, post/reply flags, effective engagements."""
+    m = messages
+    o = m.filter(m.owned)
+    parents = m.select(pid=m.message_id, powned=m.owned)
+    o = o.left_join(parents, o.in_reply_to == parents.pid)
+    # A reply whose parent is missing counts as a reply to the audience (metrics.md).
+    to_audience = o.in_reply_to.notnull() & ~o.powned.fill_null(False)
+    is_post = o.in_reply_to.isnull() & (o.kind.fill_null("post") != "reply")
+    return o.select("message_id", "platform", account=handle(o.account), name=o.account,
+                    created_at=o.created_at, is_post=is_post, reply_to_audience=to_audience,
+                    impressions=o.impressions, reach=o.reach, eng=_engagements(o), clicks=o.clicks,
+                    shares=o.shares, follows=o.follows, spend=o.spend, campaign=o.campaign)
+
+
+def conversation_accounts(messages: ir.Table, inbound_pairs: ir.Table) -> ir.Table:
+    """(conv, account, posted): owned accounts that wrote in a conversation or that one of it addresses."""
+    m = messages.mutate(conv=messages.conversation_id.fill_null(messages.message_id))
+    wrote = m.filter(m.owned).select("conv", account=handle(m.account), posted=ibis.literal(True))
+    addressed = inbound_pairs.join(m.select("message_id", "conv"), "message_id").select(
+        "conv", "account", posted=ibis.literal(False))
+    both = wrote.union(addressed, distinct=False)
+    return both.group_by(["conv", "account"]).aggregate(posted=both.posted.any())
+
+
+def conversations(messages: ir.Table, accounts: ir.Table) -> ir.Table:
+    """One row per conversation involving an owned account, with what the dialogue metrics need."""
+    m = messages.mutate(conv=messages.conversation_id.fill_null(messages.message_id))
+    scored = ~m.owned & m.sentiment.notnull()
+    stats = m.group_by("conv").aggregate(
+        platform=m.platform.min(), created_at=m.created_at.min(), n_msgs=m.count(), has_owned=m.owned.any(),
+        audience_started=(~m.owned & (m.message_id == m.conv)).any(),
+        first_s=m.sentiment.argmin(m.created_at, where=scored),
+        last_s=m.sentiment.argmax(m.created_at, where=scored),
+        n_aud_s=m.count(where=scored))
+    involved = accounts.select("conv").distinct()
+    return stats.join(involved, "conv")
+
+
+def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,
+                   attribution: ir.Table | None) -> dict[str, ir.Scalar]:
+    """Data-quality counts that depend on data (and plan) only: computed once with the derived tables."""
+    m = messages
+    replies = m.filter(m.in_reply_to.notnull())
+    ids = m.select(pid=m.message_id)
+    out: dict[str, ir.Scalar] = {
+        "messages_without_timestamp": m.count(where=m.created_at.isnull()),
+        "replies_with_missing_parent": replies.anti_join(ids, replies.in_reply_to == ids.pid).count(),
+    }
+    if inbound_pairs is not None:
+        out["negative_reply_gaps"] = inbound_pairs.count(where=inbound_pairs.first_reply_minutes < 0)
+    if attribution is not None:
+        a = attribution.select(aid=attribution.message_id)
+        owned = m.filter(m.owned)
+        out["owned_unattributed"] = owned.anti_join(a, owned.message_id == a.aid).count()
+    return out
