@@ -52,14 +52,15 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         db: DbOpt = None,
     ) -> None:
         """Record a decision with the current plan version and the current verdicts as evidence."""
+        from strategyfirst.appdb import HistoryWarning
         from strategyfirst.appdb.decide import decide as record
         from strategyfirst.appdb.render import decision_json, entry_line
 
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+            warnings.simplefilter("always", HistoryWarning)
             decision = record(Workspace(ws_path, db_url=db), text, objective, tactic,
                               author=author or getpass.getuser())
-        for w in caught:
+        for w in (w for w in caught if issubclass(w.category, HistoryWarning)):
             err.print(f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False)
         if fmt is Format.json:
             typer.echo(json.dumps(decision_json(decision), indent=2, ensure_ascii=False))

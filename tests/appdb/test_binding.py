@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from strategyfirst.appdb import ENV_VAR, connect, open_appdb, record_plan_seen
+from strategyfirst.appdb import ENV_VAR, HistoryWarning, connect, open_appdb, record_plan_seen
 from strategyfirst.appdb.binding import read_binding, resolve_url, slugify, write_binding
 from strategyfirst.errors import AppDatabaseError, WorkspaceError
 from strategyfirst.workspace import Workspace
@@ -119,7 +119,7 @@ def test_record_plan_seen_warns_instead_of_failing(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "acme", "version: 1\n")
     open_appdb(ws)
     ws.db_url = f"sqlite:///{tmp_path / 'other.sqlite'}"  # conflicts with the remembered database
-    with pytest.warns(RuntimeWarning, match="plan history not recorded"):
+    with pytest.warns(HistoryWarning, match="plan history not recorded"):
         assert record_plan_seen(ws) is None
     with pytest.raises(AppDatabaseError):
         record_plan_seen(ws, strict=True)

@@ -76,3 +76,25 @@ def test_bad_typed_answer_is_a_usage_error() -> None:
         ask_answers(None, asker=Script({"How many hours": "ten"}))
     with pytest.raises(UsageError, match="Monday"):
         ask_answers(None, asker=Script({"Monday": "all day"}))
+
+
+def test_questionary_prompts_answer_with_arrow_keys() -> None:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from strategyfirst.readiness.prompt import SKIP, questionary_asker
+
+    def typed(keys: str, *question: object) -> str:
+        with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+            pipe.send_text(keys)
+            return questionary_asker(*question)  # type: ignore[arg-type]
+
+    down, enter = "\x1b[B", "\r"
+    assert typed(down + enter, "Leadership?", "choice", "", ("committed", "tolerant", "sceptical"), "") \
+        == "tolerant"
+    assert typed(down + enter, "Listened?", "yes_no", "", (), "") == "no"
+    assert typed(down + down + enter, "Listened?", "yes_no", "", (), "") == ""      # SKIP
+    assert SKIP not in typed(enter, "Listened?", "yes_no", "yes", (), "")
+    assert typed("09-12x2" + enter, "Monday?", "staffing", "", (), "") == "09-12x2"
+    assert typed(enter, "Owner?", "text", "Jane", (), "") == "Jane"                  # default kept

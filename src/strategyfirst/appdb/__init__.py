@@ -26,6 +26,7 @@ from strategyfirst.appdb.models import (
     ROLES,
     ApiToken,
     Decision,
+    HistoryWarning,
     LoginAttempt,
     Membership,
     PlanVersion,
@@ -39,9 +40,10 @@ from strategyfirst.errors import StrategyFirstError, WorkspaceError
 if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
 
-__all__ = ["ENV_VAR", "ROLES", "ApiToken", "AppDB", "Decision", "HistoryEntry", "LoginAttempt", "Membership",
-           "NewSession", "PlanVersion", "UnknownWorkspaceError", "User", "UserSession", "WorkspaceRow",
-           "check_password", "connect", "dispose", "open_appdb", "record_plan_seen", "role_at_least"]
+__all__ = ["ENV_VAR", "ROLES", "ApiToken", "AppDB", "Decision", "HistoryEntry", "HistoryWarning",
+           "LoginAttempt", "Membership", "NewSession", "PlanVersion", "UnknownWorkspaceError", "User",
+           "UserSession", "WorkspaceRow", "check_password", "connect", "dispose", "open_appdb",
+           "record_plan_seen", "role_at_least"]
 
 
 def connect(url: str) -> AppDB:
@@ -86,5 +88,5 @@ def record_plan_seen(ws: Workspace, path: str | Path | None = None, *,
     except (StrategyFirstError, OSError, UnicodeDecodeError) as exc:
         if strict:
             raise
-        warnings.warn(f"plan history not recorded: {exc}", RuntimeWarning, stacklevel=2)
+        warnings.warn(f"plan history not recorded: {exc}", HistoryWarning, stacklevel=2)
         return None

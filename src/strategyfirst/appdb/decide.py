@@ -9,7 +9,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst.appdb import open_appdb
-from strategyfirst.appdb.models import Decision
+from strategyfirst.appdb.models import Decision, HistoryWarning
 from strategyfirst.errors import PlanError, UsageError
 
 if TYPE_CHECKING:
@@ -32,7 +32,8 @@ def current_evidence(ws: Workspace) -> dict[str, Any] | None:
         # round-trip so only JSON values are stored (dates become strings)
         return json.loads(json.dumps({k: data.get(k) for k in EVIDENCE_KEYS}, default=str))
     except Exception as exc:  # a decision must be recordable even when the diagnosis cannot be made
-        warnings.warn(f"no evidence stored with the decision: diagnose failed ({exc})", RuntimeWarning,
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        warnings.warn(f"no evidence stored with the decision: diagnose failed ({reason})", HistoryWarning,
                       stacklevel=2)
         return None
 

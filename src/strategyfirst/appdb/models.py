@@ -38,6 +38,10 @@ NAMING = {
 }
 
 
+class HistoryWarning(RuntimeWarning):
+    """Something was not recorded in the history (the command itself still succeeded)."""
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
