@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from strategyfirst.errors import PlanError
-from strategyfirst.plan import PlanDocument, loads
+from strategyfirst.plan import PlanDocument, load, loads
 
 KEYS = ["version", "organisation", "owner", "horizon", "start", "end", "budget", "total", "currency",
         "review", "cadence", "accounts", "x", "facebook", "strategy", "statement", "audiences", "objectives",
@@ -79,3 +81,15 @@ def test_random_text(text: str) -> None:
 def test_recursive_aliases() -> None:
     for text in ("strategy: &x {statement: *x}", "objectives: &x [*x]", "a: &x {b: *x}", "&x [*x]"):
         _check(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=80))
+def test_random_bytes_from_a_file(raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "strategy.yaml"
+        path.write_bytes(raw)
+        try:
+            load(path)
+        except PlanError as exc:
+            assert all(p.file == "strategy.yaml" and p.line >= 1 and p.column >= 1 for p in exc.problems)
