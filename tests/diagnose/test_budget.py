@@ -64,3 +64,18 @@ def test_never_more_than_unspent(tactics: list[TacticCost], seed: int) -> None:
         given_away[m.source] += m.amount
     for tactic, amount in given_away.items():
         assert amount <= unspent[tactic]
+
+
+def test_failing_tactics_never_receive() -> None:
+    tactics = [TacticCost("contest", 8000, 6000, 30), TacticCost("newsletter", 6000, 2000, 400)]
+    assert propose("permission", tactics, no_more_for=frozenset({"newsletter"})) == []
+
+
+def test_no_proposal_inside_a_failing_strategy() -> None:
+    # Both tactics miss 0.9 by far: the strategy fails, and shifting money between them would not save it.
+    inputs = dialogue_inputs({"a": (300, 500), "b": (100, 500)}, spend={"a": 300.0, "b": 300.0})
+    from strategyfirst.diagnose import diagnose
+
+    diagnosis = diagnose(inputs)
+    assert [v.kind for v in diagnosis.verdicts] == ["strategy_failing"]
+    assert budget_proposals(inputs) != [] and diagnosis.budget == []

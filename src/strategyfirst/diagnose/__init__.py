@@ -48,15 +48,25 @@ def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
     return out
 
 
-def budget_proposals(inputs: DiagnoseInputs) -> list[BudgetMove]:
-    """Thompson-sampling budget moves within each objective, results counted on its first countable KPI."""
+FAILING = frozenset({"tactic_failing", "tactic_dead_weight", "strategy_failing"})
+
+
+def budget_proposals(inputs: DiagnoseInputs, judged: list[Verdict] | None = None) -> list[BudgetMove]:
+    """Thompson-sampling budget moves within each objective, results counted on its first countable KPI.
+
+    With the verdicts (`judged`), objectives whose strategy fails are left out and failing tactics receive
+    nothing.
+    """
     plan = inputs.plan
     currency = plan.budget.currency if plan.budget else ""
     moves: list[BudgetMove] = []
+    judged = judged or []
     for objective in plan.objectives:
         result = _result_metric([k.metric for k in objective.kpis])
-        if result is None:
+        mine = [v for v in judged if v.objective == objective.id]
+        if result is None or any(v.kind == "strategy_failing" for v in mine):
             continue
+        failing = frozenset(t for v in mine if v.kind in FAILING for t in v.tactics)
         costs = []
         for tactic in serving(plan, objective.id):
             obs = inputs.tactic_actual.get((tactic.id, result))
@@ -68,7 +78,8 @@ def budget_proposals(inputs: DiagnoseInputs) -> list[BudgetMove]:
             if count is None:
                 continue
             costs.append(TacticCost(tactic.id, float(tactic.budget), float(spend), max(0.0, float(count))))
-        moves.extend(propose(objective.id, costs, seed=inputs.seed, result_name=result, currency=currency))
+        moves.extend(propose(objective.id, costs, seed=inputs.seed, result_name=result, currency=currency,
+                             no_more_for=failing))
     return moves
 
 
@@ -93,5 +104,6 @@ def diagnose(source: Workspace | DiagnoseInputs, as_of: dt.date | None = None, *
         day = as_of or latest_data_date(source) or dt.date.today()
         inputs = gather(source, plan, day, seed=seed)
     statuses = kpi_statuses(inputs)
-    return Diagnosis(as_of=inputs.as_of, kpis=statuses, verdicts=verdicts(inputs, statuses),
-                     budget=budget_proposals(inputs), footnotes=list(FOOTNOTES))
+    judged = verdicts(inputs, statuses)
+    return Diagnosis(as_of=inputs.as_of, kpis=statuses, verdicts=judged,
+                     budget=budget_proposals(inputs, judged), footnotes=list(FOOTNOTES))

@@ -5,7 +5,8 @@ results per unit of currency. Thompson sampling (seeded, so the same data give t
 every posterior many times; the share of draws a tactic wins is the share of the objective's pooled unspent
 budget it should hold. Tactics holding more than that give the excess to those holding less — but only where
 the receiver beats the giver with P ≥ `MIN_P_BETTER`, so noise does not churn budgets. A tactic never gives
-more than it has unspent (budget − spend), and amounts are whole currency units.
+more than it has unspent (budget − spend), and amounts are whole currency units. A tactic judged failing
+never receives; an objective whose strategy is failing gets no proposal (another tactic will not save it).
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ def seed_for(objective: str, seed: int = 0) -> int:
 
 
 def propose(objective: str, tactics: list[TacticCost], *, seed: int = 0, result_name: str = "result",
-            currency: str = "") -> list[BudgetMove]:
-    """Budget moves between the tactics of one objective (pure, deterministic for a given seed)."""
+            currency: str = "", no_more_for: frozenset[str] = frozenset()) -> list[BudgetMove]:
+    """Budget moves between the tactics of one objective (pure, deterministic for a given seed).
+
+    Tactics in `no_more_for` (judged failing) may give budget but never receive any.
+    """
     # Below a cent of spend there is no cost per result to speak of.
     eligible = [t for t in tactics if t.spend >= 0.01 and t.results >= 0 and t.budget > 0]
     if len(eligible) < 2:
@@ -60,7 +64,7 @@ def propose(objective: str, tactics: list[TacticCost], *, seed: int = 0, result_
         return []
     excess = unspent - pool * wins           # > 0: holds more than its Thompson share
     givers = [i for i in np.argsort(-excess) if excess[i] > 0]
-    takers = [i for i in np.argsort(excess) if excess[i] < 0]
+    takers = [i for i in np.argsort(excess) if excess[i] < 0 and eligible[i].tactic not in no_more_for]
     room = {i: -float(excess[i]) for i in takers}
     left = {i: min(float(excess[i]), float(unspent[i])) for i in givers}
     moves: list[BudgetMove] = []
