@@ -1,0 +1,211 @@
+"""Benchmark: simulate N messages, then time ingest, `measure --by account --period month` and two baselines.
+
+    .venv/bin/python bench/run.py [--sizes 1000000,10000000] [--out bench/out] [--steps ...]
+
+Each step runs in its own Python process so that its peak memory (ru_maxrss) is its own:
+  simulate   strategyfirst.simulate.simulate(out, events=N)
+  ingest     Workspace.ingest(<every export file>, source="auto")
+  measure    Workspace.measure(by="account", period="month") over the whole metric registry
+  pandas     the dialogue metrics (response rate, median and p90 first-response minutes per account and month)
+             the way an analyst would compute them without this product: a straightforward pandas script
+             reading the twcs CSV (bench/baselines.py)
+  duckdb     the same metrics as one hand-written DuckDB SQL query over the CSV (bench/baselines.py)
+The seconds are measured inside each process around the work (imports and interpreter start excluded).
+Results print as a table and are saved as JSON in the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+STEPS = ("simulate", "ingest", "measure", "pandas", "duckdb")
+TARGETS_10M = {"ingest": 60.0, "measure": 15.0, "peak_mb": 6144.0}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _org_dir(out: Path, size: int) -> Path:
+    return out / f"org-{size}"
+
+
+# --- one step, in this process ----------------------------------------------------------------------------
+def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
+    org = _org_dir(out, size)
+    extra: dict[str, Any] = {}
+    if step == "simulate":
+        from strategyfirst.simulate import simulate
+
+        start = time.perf_counter()
+        summary = simulate(org, events=size, seed=7)
+        seconds = time.perf_counter() - start
+        extra = {"messages": summary.messages, "twcs_bytes": (org / "exports/twcs/twcs.csv").stat().st_size}
+    elif step == "ingest":
+        import shutil
+
+        from strategyfirst import Workspace
+
+        shutil.rmtree(org / ".strategyfirst", ignore_errors=True)
+        files = [p for group in json.loads((org / "truth.json").read_text())["files"].values() for p in group]
+        ws = Workspace(org)
+        start = time.perf_counter()
+        result = ws.ingest([org / f for f in files], source="auto")
+        seconds = time.perf_counter() - start
+        extra = {"result": _plain(result)}
+    elif step == "measure":
+        from strategyfirst import Workspace
+
+        ws = Workspace(org)
+        start = time.perf_counter()
+        result = ws.measure(by="account", period="month")
+        frame = result.to_pandas()
+        seconds = time.perf_counter() - start
+        extra = {"rows": len(frame), "dialogue": _dialogue_rows(frame)}
+    elif step in ("pandas", "duckdb"):
+        sys.path.insert(0, str(HERE))
+        import baselines
+
+        csv_path = org / "exports/twcs/twcs.csv"
+        start = time.perf_counter()
+        frame = baselines.with_pandas(csv_path) if step == "pandas" else baselines.with_duckdb(csv_path)
+        seconds = time.perf_counter() - start
+        extra = {"rows": len(frame), "dialogue": baselines.as_rows(frame)}
+    else:
+        raise SystemExit(f"unknown step {step!r}; choose from {', '.join(STEPS)}")
+    return {"step": step, "size": size, "seconds": round(seconds, 3), "peak_mb": round(_peak_mb(), 1),
+            **extra}
+
+
+def _plain(value: Any) -> Any:
+    for attr in ("to_json", "to_dict"):
+        if hasattr(value, attr):
+            return getattr(value, attr)()
+    return repr(value)
+
+
+def _dialogue_rows(frame: Any) -> list[dict[str, Any]]:
+    """measure's rows for the three dialogue metrics the baselines compute, keyed like theirs."""
+    want = ("response_rate", "first_response_minutes_median", "first_response_minutes_p90")
+    rows = frame[frame["metric"].isin(want)]
+    return [{"metric": r.metric, "account": str(r.key), "period": str(r.period), "value": r.value}
+            for r in rows.itertuples()]
+
+
+# --- the driver -------------------------------------------------------------------------------------------
+def _child(step: str, size: int, out: Path) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", step, "--size", str(size),
+           "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return {"step": step, "size": size, "error": " | ".join(tail)}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _agreement(results: dict[str, dict[str, Any]]) -> str:
+    """Largest difference between the approaches' dialogue figures (they must compute the same numbers)."""
+    tables = {k: {(r["metric"], r["account"].lstrip("@").lower(), r["period"]): r["value"]
+                  for r in v.get("dialogue", []) if r["value"] is not None}
+              for k, v in results.items() if "dialogue" in v}
+    if "pandas" not in tables:
+        return "n/a"
+    notes = []
+    for other in ("duckdb", "measure"):
+        if other not in tables:
+            continue
+        common = tables["pandas"].keys() & tables[other].keys()
+        if not common:
+            notes.append(f"{other}: no common rows")
+            continue
+        diff = max(abs(float(tables["pandas"][k]) - float(tables[other][k])) for k in common)
+        notes.append(f"pandas vs {other}: {len(common)} values, max |diff| {diff:.2e}")
+    return "; ".join(notes)
+
+
+def _fmt(x: float | None, unit: str = "") -> str:
+    return "—" if x is None else f"{x:,.1f}{unit}"
+
+
+def report(all_results: list[dict[str, Any]]) -> str:
+    lines = [f"{'size':>11} {'step':<9} {'seconds':>9} {'peak MB':>9}  note", "-" * 78]
+    by_size: dict[int, dict[str, dict[str, Any]]] = {}
+    for r in all_results:
+        by_size.setdefault(r["size"], {})[r["step"]] = r
+    for size, steps in by_size.items():
+        for step in STEPS:
+            r = steps.get(step)
+            if r is None:
+                continue
+            note = r.get("error", "")
+            if step == "simulate" and "messages" in r:
+                note = f"{r['messages']:,} messages, twcs.csv {r['twcs_bytes'] / 1e6:,.0f} MB"
+            seconds, peak = _fmt(r.get("seconds")), _fmt(r.get("peak_mb"))
+            lines.append(f"{size:>11,} {step:<9} {seconds:>9} {peak:>9}  {note}")
+        m, p, d = (steps.get(k, {}).get("seconds") for k in ("measure", "pandas", "duckdb"))
+        if p and m:
+            lines.append(f"{'':>11} pandas / measure = {p / m:.1f}x (target >= 10x)")
+        if d and m:
+            lines.append(f"{'':>11} measure / duckdb = {m / d:.2f}x (target <= 1.5x)")
+        if p and d:
+            lines.append(f"{'':>11} pandas / duckdb = {p / d:.1f}x")
+        lines.append(f"{'':>11} agreement: {_agreement(steps)}")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
+                            "cpus": os.cpu_count()}
+    try:
+        meminfo = Path("/proc/meminfo").read_text().splitlines()[0]
+        info["memory"] = meminfo.split(":", 1)[1].strip()
+        cpu = [x for x in Path("/proc/cpuinfo").read_text().splitlines() if x.startswith("model name")]
+        info["cpu"] = cpu[0].split(":", 1)[1].strip() if cpu else "?"
+    except OSError:
+        pass
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000000,10000000", help="comma-separated message counts")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="work folder (simulated data)")
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"subset of {','.join(STEPS)}")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        print(json.dumps(run_step(args.step, args.size, args.out), default=str))
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    steps = [s for s in STEPS if s in args.steps.split(",")]
+    results: list[dict[str, Any]] = []
+    for size in sizes:
+        for step in steps:
+            print(f"[{time.strftime('%H:%M:%S')}] {size:,} {step} ...", file=sys.stderr, flush=True)
+            r = _child(step, size, args.out)
+            results.append(r)
+            print(f"    {r.get('seconds', '—')} s, {r.get('peak_mb', '—')} MB {r.get('error', '')}",
+                  file=sys.stderr, flush=True)
+    table = report(results)
+    print(table)
+    saved = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+             "command": " ".join([Path(sys.executable).name, *sys.argv]), "results": results, "table": table}
+    (args.out / "results.json").write_text(json.dumps(saved, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
