@@ -90,7 +90,8 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     for attr in ("to_json", "to_dict"):
         if hasattr(value, attr):
-            return getattr(value, attr)()
+            got = getattr(value, attr)()
+            return json.loads(got) if isinstance(got, str) else got
     return repr(value)
 
 
