@@ -1,7 +1,28 @@
 """truth.json: what the simulator built in, and the figures it realised, for checking diagnosis against.
 
 Design fields say what was intended (which tactic is built to work or fail and why); `realised` fields are
-computed from the data as written, with the formulas of metrics.md.
+computed from the data as written, with the formulas of metrics.md. Schema (version 1)::
+
+    schema, generator {seed, events}, organisation
+    window {start, end, as_of, horizon_end, timezone}           # data covers start..end, UTC
+    counts {twcs, x_analytics, facebook_posts, messages}
+    files {<source name>: [paths relative to the output folder]}
+    plan {file, total_budget}
+    strategy_failing_objective                                  # the objective whose every tactic fails
+    objectives {<id>: {expected_verdict, expected_status, working_tactics, failing_tactics, why,
+                       kpis [{metric, target, ...}], realised {...}}}
+    tactics {<id>: {objective, works, expected_verdict, why, budget, spend, account?, design?, realised}}
+    accounts {<handle>: {inbound_messages, answered, response_rate, first_response_minutes_median,
+                         first_response_minutes_p90, conversations, conversation_response_rate,
+                         conversation_depth_mean, sentiment_lift, sentiment_lift_conversations,
+                         by_month {YYYY-MM: {inbound_messages, answered, response_rate, median, p90}}}}
+    posts {<account>: {posts, impressions, engagements, engagement_rate, follows? | reach, tagged {...}}}
+    audience {<platform>:<account>: {metric, value_before, first_value, last_value, gained, lost,
+                                     net_change_sum_of_deltas, net_change_last_minus_first}}
+    spend {<tactic>: total}
+    capacity {model, handling_minutes, target_minutes, service_level, timezone, volume, designed_short_hours,
+              short_hours_text, short_hours [{weekday, hour, arrivals_per_hour, needed, declared}],
+              staffing_in_plan, arrivals_per_hour [168], needed [168], declared [168]}   # Monday 00h first
 """
 
 from __future__ import annotations
