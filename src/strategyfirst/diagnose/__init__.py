@@ -78,9 +78,19 @@ def budget_proposals(inputs: DiagnoseInputs, judged: list[Verdict] | None = None
             if count is None:
                 continue
             costs.append(TacticCost(tactic.id, float(tactic.budget), float(spend), max(0.0, float(count))))
-        moves.extend(propose(objective.id, costs, seed=inputs.seed, result_name=result, currency=currency,
+        name = RESULT_NAMES.get(result, result)
+        moves.extend(propose(objective.id, costs, seed=inputs.seed, result_name=name, currency=currency,
                              no_more_for=failing))
     return moves
+
+
+# What one unit of an objective's result is called in a budget proposal's "why".
+RESULT_NAMES = {"response_rate": "answered message", "conversation_response_rate": "answered conversation",
+                "dialogue_ratio": "reply to the audience", "engagement_rate": "engagement",
+                "engagement_rate_by_reach": "engagement", "click_through_rate": "click",
+                "amplification_rate": "share", "audience_growth": "net new audience member",
+                "audience_gained": "new audience member", "follows_from_posts": "follow",
+                "engagements": "engagement", "impressions": "impression", "reach": "person reached"}
 
 
 def _result_metric(metrics: list[str]) -> str | None:

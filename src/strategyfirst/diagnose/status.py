@@ -47,7 +47,7 @@ STATUS_RULES: tuple[tuple[str, str], ...] = (
 FOOTNOTES: list[str] = [
     "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
     "deadline; ratios, minutes and scores must hold their target in every period.",
-    f"Forecasts: a weighted linear trend over the review periods, with a {LEVEL:.0%} prediction interval "
+    f"Forecasts: a weighted linear trend over the review periods, with an {LEVEL:.0%} prediction interval "
     "(three or more periods needed).",
     *(f"{status}: {rule}" for status, rule in STATUS_RULES),
 ]

@@ -140,9 +140,7 @@ def describe(e: TacticEvidence) -> str:
     per = "/day" if e.method == "gamma" else ""
     band = f"; 90% {_fmt(e.low)}–{_fmt(e.high)}{per}" if e.low is not None else ""
     p = f": P(worse than {_fmt(e.threshold)}{per}) = {e.p_miss:.2f}" if e.p_miss is not None else ""
-    more = f"; about {e.more_needed:,} more observations would settle it" if e.more_needed else ""
-    return (f"{e.tactic} {e.metric} {_fmt(e.value)}{per} ({e.note}{band}) vs target {_fmt(e.target)}{per}"
-            f"{p}{more}")
+    return f"{e.tactic} {e.metric} {_fmt(e.value)}{per} ({e.note}{band}) vs target {_fmt(e.target)}{per}{p}"
 
 
 def judge_tactic(evidence: list[TacticEvidence]) -> tuple[str, float | None, int | None]:
@@ -211,6 +209,9 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
                 why = f"{why}. Needs about {more:,} more observations to decide"
             elif state == "undecided":
                 why = f"{why}. The estimate sits on the line: only much more data would decide"
+            elif state == "no_data" and not ev:
+                why = (f"none of {objective!r}'s KPIs can be judged per tactic (ratios, reply times and "
+                       "accumulating counts can)")
             elif state == "no_data":
                 why = f"no attributed data for {tactic} ({why})"
             out.append(Verdict("not_enough_data", objective, tactic, why, prob, (tactic,), spent.get(tactic),
