@@ -43,8 +43,10 @@ class DBCore:
             raise AppDatabaseError(f"{safe_url(self.url)}: {str(getattr(exc, 'orig', exc)).strip()}") from exc
 
     # --- workspaces ---------------------------------------------------------------------------------------
-    def workspace_row(self, s: Session, slug: str) -> WorkspaceRow:
-        row = s.scalar(select(WorkspaceRow).where(WorkspaceRow.slug == slug))
+    def workspace_row(self, s: Session, slug: str, lock: bool = False) -> WorkspaceRow:
+        """The row of `slug`; `lock` holds it until commit (PostgreSQL), serialising writers' numbering."""
+        query = select(WorkspaceRow).where(WorkspaceRow.slug == slug)
+        row = s.scalar(query.with_for_update() if lock else query)
         if row is None:
             raise UnknownWorkspaceError(f"no workspace {slug!r} in the app database {safe_url(self.url)}")
         return row

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from strategyfirst.errors import AppDatabaseError
 
@@ -59,11 +60,19 @@ def migrate(engine: Engine) -> None:
                                f"{_first_line(exc)}") from exc
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")  # the CLI and the web app may write at the same time
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
     cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # take the write lock up front: a deferred transaction that reads, then writes, fails at once with
+    # "database is locked" when another process wrote meanwhile, instead of waiting for busy_timeout
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create(url: str) -> Engine:
@@ -73,12 +82,15 @@ def create(url: str) -> Engine:
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             kwargs["pool_pre_ping"] = True
+        if parsed.get_backend_name() == "sqlite":
+            kwargs["poolclass"] = NullPool  # a file per workspace: hold no connections (or descriptors) open
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, ImportError, ValueError) as exc:
         raise AppDatabaseError(f"{url!r} is not a usable SQLAlchemy URL ({exc}); use e.g. "
                                "sqlite:///path/app.sqlite or postgresql+psycopg://user@host/db") from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

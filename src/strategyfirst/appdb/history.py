@@ -34,7 +34,7 @@ class HistoryMixin(DBCore):
         for _attempt in range(5):
             try:
                 with self.session() as s:
-                    wid = self.workspace_row(s, ws_slug).id
+                    wid = self.workspace_row(s, ws_slug, lock=True).id
                     found = s.scalar(select(PlanVersion).where(
                         PlanVersion.workspace_id == wid, PlanVersion.sha256 == digest))
                     if found is not None:
@@ -84,7 +84,7 @@ class HistoryMixin(DBCore):
         for _attempt in range(5):
             try:
                 with self.session() as s:
-                    wid = self.workspace_row(s, slug).id
+                    wid = self.workspace_row(s, slug, lock=True).id
                     version = s.scalar(select(PlanVersion).where(PlanVersion.workspace_id == wid)
                                        .order_by(PlanVersion.last_seen_at.desc(), PlanVersion.number.desc())
                                        .limit(1))
