@@ -78,7 +78,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
     ) -> None:
         """List plan versions and decisions in time order, or diff two plan versions."""
         from strategyfirst.appdb import record_plan_seen
-        from strategyfirst.appdb.render import diff_json, history_json, history_text, plan_diff
+        from strategyfirst.appdb.render import diff_json, history_json, history_text, plan_changes, plan_diff
 
         ws = Workspace(ws_path, db_url=db)
         appdb = ws.history_db()
@@ -88,6 +88,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             if fmt is Format.json:
                 typer.echo(json.dumps(diff_json(appdb.slug, old, new), indent=2, ensure_ascii=False))
             else:
+                changes = plan_changes(old, new)
+                for line in changes.lines() if changes else []:
+                    err.print(escape(line), highlight=False)
                 sys.stdout.write(plan_diff(old, new) or f"versions {old.number} and {new.number} are equal\n")
         elif show is not None:
             sys.stdout.write(appdb.plan_version(appdb.slug, show).text)

@@ -133,12 +133,16 @@ def test_history_diff_shows_a_unified_diff(ws: Path, monkeypatch: pytest.MonkeyP
     r = run_cli(["history", "--diff", "1", "2", "-w", str(ws)], monkeypatch, capsys)
     assert r.code == 0, r.err
     lines = r.out.splitlines()
+    assert "also changed: organisation" in r.err
     assert lines[:2] == ["--- strategy.yaml@v1", "+++ strategy.yaml@v2"]
     assert [x for x in lines if x[:1] in "+-" and x[:3] not in ("---", "+++")] == [
         "-organisation: Acme Outdoor", "+organisation: Acme Outdoors"]
     r = run_cli(["history", "--diff", "1", "2", "--format", "json", "-w", str(ws)], monkeypatch, capsys)
     got = json.loads(r.out)
     assert (got["from"], got["to"]) == (1, 2) and "+organisation: Acme Outdoors\n" in got["diff"]
+    assert got["changes"] == {"objectives": {"added": [], "removed": [], "changed": []},
+                              "tactics": {"added": [], "removed": [], "changed": []},
+                              "kpis": {"added": [], "removed": [], "changed": []}, "other": ["organisation"]}
     r = run_cli(["history", "--show", "1", "-w", str(ws)], monkeypatch, capsys)
     assert r.out == EXAMPLE_PLAN.read_text()
     r = run_cli(["history", "--diff", "1", "5", "-w", str(ws)], monkeypatch, capsys)

@@ -9,18 +9,20 @@
                   "plan_version": 1, "evidence": {"as_of": "…", "verdicts": […], "kpis": […]},
                   "author": "ana", "created_at": "…"}]}
 
-`history --diff A B --format json`: `{"workspace", "from": A, "to": B, "diff": "<unified diff>"}`.
+`history --diff A B --format json`: `{"workspace", "from": A, "to": B, "diff": "<unified diff>",
+"changes": {"objectives": {"added", "removed", "changed"}, "tactics": {…}, "kpis": {…}, "other": […]}}`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from typing import Any
 
 from strategyfirst.appdb.history import HistoryEntry
 from strategyfirst.appdb.models import Decision, PlanVersion
 from strategyfirst.appdb.repository import AppDB
+from strategyfirst.errors import PlanError
+from strategyfirst.plan.diff import PlanChanges, diff_plans, summarise_changes
 
 PLAN_NAME = "strategy.yaml"
 
@@ -50,13 +52,23 @@ def history_json(db: AppDB, slug: str) -> dict[str, Any]:
 
 def plan_diff(old: PlanVersion, new: PlanVersion) -> str:
     """A unified diff of two versions' texts ("" when equal)."""
-    lines = difflib.unified_diff(old.text.splitlines(keepends=True), new.text.splitlines(keepends=True),
-                                 fromfile=f"{PLAN_NAME}@v{old.number}", tofile=f"{PLAN_NAME}@v{new.number}")
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return diff_plans(old.text, new.text, old_name=f"{PLAN_NAME}@v{old.number}",
+                      new_name=f"{PLAN_NAME}@v{new.number}")
+
+
+def plan_changes(old: PlanVersion, new: PlanVersion) -> PlanChanges | None:
+    """Objectives, tactics and KPIs added/removed/changed; None when either version does not parse."""
+    try:
+        return summarise_changes(old.text, new.text)
+    except PlanError:
+        return None
 
 
 def diff_json(slug: str, old: PlanVersion, new: PlanVersion) -> dict[str, Any]:
-    return {"workspace": slug, "from": old.number, "to": new.number, "diff": plan_diff(old, new)}
+    """`{"workspace", "from", "to", "diff", "changes"}`; `changes` is null when a version does not parse."""
+    changes = plan_changes(old, new)
+    return {"workspace": slug, "from": old.number, "to": new.number, "diff": plan_diff(old, new),
+            "changes": changes.to_dict() if changes else None}
 
 
 def _evidence_summary(evidence: Any) -> str:
