@@ -146,3 +146,12 @@ def test_cli_report_writes_the_file_and_prints_its_path(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out)
     assert "as of 2026-06-30" in out.read_text(encoding="utf-8")
+
+
+def test_period_buckets_read_as_their_first_day() -> None:
+    from strategyfirst.report.adapt import as_date
+
+    assert as_date("2026-03") == dt.date(2026, 3, 1)
+    assert as_date("2026-W09") == dt.date(2026, 2, 23)      # ISO week 9 of 2026 starts on Monday 23 Feb
+    assert as_date("2026-03-04T10:00:00") == dt.date(2026, 3, 4)
+    assert as_date("all") is None and as_date("2026-13") is None

@@ -30,14 +30,20 @@ from strategyfirst.report.model import (
 
 
 def as_date(value: Any) -> dt.date | None:
-    """An ISO date (or datetime) string or object as a date; None for "all", empty or unreadable."""
+    """The date a value stands for: a date, an ISO date(time) string, or a bucket ("2026-03", "2026-W09")
+    as its first day; None for "all", empty or unreadable."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and value and value != "all":
+        text = value.strip()
         try:
-            return dt.date.fromisoformat(value[:10])
+            if len(text) == 7 and text[4] == "-":                  # a month bucket: 2026-03
+                return dt.date(int(text[:4]), int(text[5:7]), 1)
+            if len(text) >= 8 and text[5] == "W":                  # an ISO week bucket: 2026-W09
+                return dt.date.fromisocalendar(int(text[:4]), int(text[6:8]), 1)
+            return dt.date.fromisoformat(text[:10])
         except ValueError:
             return None
     return None
