@@ -144,3 +144,9 @@ def test_workspace_slug_is_the_remembered_one(tmp_path: Path) -> None:
     open_appdb(first, url)
     assert open_appdb(second, url).slug == "client-one-2"
     assert Workspace(second.root).slug == "client-one-2"
+
+
+def test_an_unreachable_server_is_one_clear_error() -> None:
+    with pytest.raises(AppDatabaseError, match=r"127\.0\.0\.1:9/test: cannot open or migrate") as caught:
+        connect("postgresql+psycopg://postgres:s3cret@127.0.0.1:9/test")  # port 9 (discard): refused
+    assert "s3cret" not in str(caught.value)  # the password is masked

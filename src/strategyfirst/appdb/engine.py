@@ -56,7 +56,7 @@ def migrate(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except SQLAlchemyError as exc:
-        raise AppDatabaseError(f"{safe_url(engine.url)}: cannot migrate the app database: "
+        raise AppDatabaseError(f"{safe_url(engine.url)}: cannot open or migrate the app database: "
                                f"{_first_line(exc)}") from exc
 
 
@@ -82,6 +82,8 @@ def create(url: str) -> Engine:
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             kwargs["pool_pre_ping"] = True
+            if "connect_timeout" not in parsed.query:  # an unreachable server fails in seconds, not minutes
+                kwargs["connect_args"] = {"connect_timeout": 10}
         if parsed.get_backend_name() == "sqlite":
             kwargs["poolclass"] = NullPool  # a file per workspace: hold no connections (or descriptors) open
         engine = create_engine(parsed, **kwargs)
