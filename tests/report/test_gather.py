@@ -64,14 +64,32 @@ def test_report_for_plan_without_data(tmp_path: Path) -> None:
     assert 'data-missing="plan"' not in html
 
 
+# Three customers write to @AcmeHelp: one answered after 10 minutes, one after 100, one (a mention) never.
+CONVERSATIONS = """message_id,platform,account,owned,created_at,text,in_reply_to
+c1,x,cust1,false,2026-03-02 09:00:00,my order is late,
+r1,x,AcmeHelp,true,2026-03-02 09:10:00,sorry! sending a new one,c1
+c2,x,cust2,false,2026-03-03 09:00:00,where is my refund,
+r2,x,AcmeHelp,true,2026-03-03 10:40:00,refund sent today,c2
+c3,x,cust3,false,2026-04-01 12:00:00,@AcmeHelp <script>alert(1)</script> hello?,
+"""
+
+
 def test_report_for_data_without_plan(tmp_path: Path) -> None:
-    ws = _workspace_with_inbound(tmp_path)
+    ws = Workspace(tmp_path / "acme").ensure()
+    export = tmp_path / "conversations.csv"
+    export.write_text(CONVERSATIONS, encoding="utf-8")
+    ws.ingest([export], source="canonical-csv")
     data = gather(ws)
     assert data.plan is None and data.note("plan").startswith("no plan yet")
     assert data.note("kpis").startswith("no plan yet") and data.note("capacity").startswith("no plan yet")
-    assert sum(b.count for b in data.response_times) == 10
+    assert {b.label: b.count for b in data.response_times if b.count} == {"< 15 min": 1, "1–4 h": 1,
+                                                                          "unanswered": 1}
+    # March: 2 of 2 answered; April: 0 of 1
+    assert [(v.period, v.value, v.n) for v in data.response_rate] == [
+        (dt.date(2026, 3, 1), 1.0, 2), (dt.date(2026, 4, 1), 0.0, 1)]
     html = Path(ws.report(tmp_path / "out" / "r.html")).read_text(encoding="utf-8")
-    assert 'data-chart="response-times"' in html and 'data-missing="plan">no plan yet' in html
+    assert 'data-chart="response-times"' in html and 'data-chart="response-rate"' in html
+    assert 'data-missing="plan">no plan yet' in html and "<script" not in html
 
 
 class _FakeLayers(Workspace):
