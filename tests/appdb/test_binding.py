@@ -150,3 +150,15 @@ def test_an_unreachable_server_is_one_clear_error() -> None:
     with pytest.raises(AppDatabaseError, match=r"127\.0\.0\.1:9/test: cannot open or migrate") as caught:
         connect("postgresql+psycopg://postgres:s3cret@127.0.0.1:9/test")  # port 9 (discard): refused
     assert "s3cret" not in str(caught.value)  # the password is masked
+
+
+def test_a_copied_folder_does_not_merge_into_the_originals_history(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'agency.sqlite'}"
+    original = make_workspace(tmp_path / "acme")
+    open_appdb(original, url).record_decision("acme", "original only")
+    shutil.copytree(original.root, tmp_path / "acme-copy")
+    with pytest.raises(WorkspaceError, match=r"claims workspace 'acme'.*delete .*workspace\.json"):
+        open_appdb(Workspace(tmp_path / "acme-copy"))
+    (tmp_path / "acme-copy" / ".strategyfirst" / "workspace.json").unlink()
+    copy = open_appdb(Workspace(tmp_path / "acme-copy"), url)
+    assert copy.slug == "acme-copy" and copy.decisions("acme-copy") == []

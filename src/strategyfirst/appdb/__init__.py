@@ -61,6 +61,8 @@ def open_appdb(ws: Workspace, url: str | None = None) -> AppDB:
     resolved = resolve_url(ws, url or ws.db_url)
     db = connect(resolved)
     bound = read_binding(ws)
+    if bound is not None and bound.slug:
+        _refuse_copies(ws, db, bound.slug)
     row = db.register_workspace(ws.root, bound.slug if bound else None)
     if bound is None or bound.slug != row.slug:
         try:
@@ -69,6 +71,20 @@ def open_appdb(ws: Workspace, url: str | None = None) -> AppDB:
             raise WorkspaceError(f"{ws.state_dir}: cannot write the database binding ({exc})") from exc
     db.slug = row.slug
     return db
+
+
+def _refuse_copies(ws: Workspace, db: AppDB, slug: str) -> None:
+    """A copied folder claims the same slug as its original: refuse rather than merge their histories."""
+    from strategyfirst.workspace import Workspace as _Workspace
+
+    row = db.workspace(slug)
+    if row is None or Path(row.path) == ws.root or not Path(row.path).is_dir():
+        return  # new here, the same folder, or the folder moved
+    original = read_binding(_Workspace(row.path))
+    if original is not None and original.slug == slug:
+        raise WorkspaceError(
+            f"{ws.root}: claims workspace {slug!r}, which is {row.path} in the app database (a copied "
+            f"folder?); delete {ws.state_dir / 'workspace.json'} to give this folder its own history")
 
 
 def record_plan_seen(ws: Workspace, path: str | Path | None = None, *,
