@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 from strategyfirst.metrics.tables import PlanMaps, Tables
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
-from strategyfirst.warehouse.attribution import attribution, handle
+from strategyfirst.warehouse.attribution import attribution, handle, inbound_attribution, union_all
 
 ALL_KEY = "all"
 
@@ -63,6 +63,12 @@ class Context:
             return t.attribution
         return None if t.messages is None or i is None else attribution(t.messages, i, self.plan)
 
+    def inbound_attribution(self) -> ir.Table | None:
+        t, i = self.tables, self.inbound()
+        if t.inbound_attribution is not None:
+            return t.inbound_attribution
+        return None if t.messages is None or i is None else inbound_attribution(t.messages, i, self.plan)
+
     # --- keys --------------------------------------------------------------------------------------------
     def message_keys(self) -> ir.Table | None:
         """(message_id, key) for by = tactic | objective, distinct; None when there is no attribution."""
@@ -73,6 +79,16 @@ class Context:
             return a.select("message_id", key=a.tactic_id).distinct()
         to = self.maps.tactic_objective
         return a.join(to, "tactic_id").select("message_id", key=to.objective_id).distinct()
+
+    def pair_keys(self) -> ir.Table | None:
+        """(message_id, account, key) of inbound pairs for tactic | objective: the addressed account's."""
+        a = self.inbound_attribution()
+        if a is None:
+            return None
+        if self.by == "tactic":
+            return a.select("message_id", "account", key=a.tactic_id).distinct()
+        to = self.maps.tactic_objective
+        return a.join(to, "tactic_id").select("message_id", "account", key=to.objective_id).distinct()
 
     def keyed(self, t: ir.Table) -> ir.Table | None:
         """`t` (rows with `message_id`, `platform`, normalised `account`) with the `key` column of `by`."""
@@ -100,6 +116,9 @@ def inbound_base(ctx: Context) -> ir.Table | None:
         t = t.left_join(s, t.message_id == s.sid).drop("sid")
     else:
         t = t.mutate(sentiment=ibis.null("float64"))
+    if ctx.by in ("tactic", "objective"):
+        keys = ctx.pair_keys()
+        return None if keys is None else t.join(keys, ["message_id", "account"])
     return ctx.keyed(t)
 
 
@@ -184,14 +203,11 @@ def spend_base(ctx: Context) -> ir.Table | None:
             unnamed = t.filter(t.tactic.isnull())
             by_campaign = unnamed.join(ct, unnamed.campaign == ct.campaign).select(
                 unnamed.ts, unnamed.amount, ct.tactic_id)
-            tagged = named.union(by_campaign, distinct=False)
+            tagged = union_all(named, by_campaign)
             parts.append(_tactic_to_key(ctx, tagged).select("key", "ts", "amount"))
     if not parts:
         return None
-    out = parts[0]
-    for part in parts[1:]:
-        out = out.union(part, distinct=False)
-    return out
+    return union_all(*parts)
 
 
 BUILDERS: dict[str, Callable[[Context], ir.Table | None]] = {

@@ -27,6 +27,7 @@ class Tables:
     owned_messages: ir.Table | None = None
     conversations: ir.Table | None = None
     conversation_accounts: ir.Table | None = None
+    inbound_attribution: ir.Table | None = None
     meta: ir.Table | None = None
 
     @classmethod

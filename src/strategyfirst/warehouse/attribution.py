@@ -25,6 +25,17 @@ def handle(column: ir.StringValue) -> ir.StringValue:
     return ibis.ifelse(lowered.startswith("@"), lowered.substr(1), lowered)
 
 
+def union_all(*tables: ir.Table) -> ir.Table:
+    """UNION ALL of tables with the same columns, in the first one's types made nullable."""
+    def nullable(t: ir.Table) -> ir.Table:
+        return t.cast({name: dtype.copy(nullable=True) for name, dtype in t.schema().items()})
+
+    out = nullable(tables[0])
+    for t in tables[1:]:
+        out = out.union(t.select(*out.columns).cast(out.schema()), distinct=False)
+    return out
+
+
 def plan_hash(plan: Plan | None) -> str:
     """A fingerprint of what attribution depends on (owned accounts and tactics' match/period/serves)."""
     if plan is None:
@@ -82,14 +93,16 @@ def tactic_condition(c: ir.Table, tactic: Tactic) -> ir.BooleanValue | None:
 def candidates(messages: ir.Table, inbound: ir.Table) -> ir.Table:
     """Owned messages under their author, and inbound messages under each owned account they address."""
     cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
-    owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account))
+    owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account),
+                                                   addressed=ibis.literal(False))
     m = messages.select(*cols)
-    addressed = inbound.select("message_id", "account").join(m, "message_id").select(*cols, "account")
-    return owned.union(addressed, distinct=False)
+    addressed = inbound.select("message_id", "account").join(m, "message_id").select(
+        *cols, "account", addressed=ibis.literal(True))
+    return union_all(owned, addressed)
 
 
-def attribution(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
-    """(message_id, tactic_id) rows, distinct, in one pass over the candidates; None if nothing can match."""
+def labelled(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
+    """(message_id, account, addressed, tactic_id) for every candidate a tactic matches, in one pass."""
     if plan is None:
         return None
     c = candidates(messages, inbound)
@@ -101,5 +114,18 @@ def attribution(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.
     if not labels:
         return None
     tactics = ibis.array(labels).filter(lambda x: x.notnull())
-    return (c.select("message_id", tactic_id=tactics).unnest("tactic_id")
-            .select("message_id", "tactic_id").distinct())
+    return c.select("message_id", "account", "addressed", tactic_id=tactics).unnest("tactic_id")
+
+
+def attribution(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
+    """(message_id, tactic_id) rows, distinct; None when no tactic can match anything."""
+    rows = labelled(messages, inbound, plan)
+    return None if rows is None else rows.select("message_id", "tactic_id").distinct()
+
+
+def inbound_attribution(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
+    """(message_id, account, tactic_id) of inbound pairs: the tactics of the account each pair addresses."""
+    rows = labelled(messages, inbound, plan)
+    if rows is None:
+        return None
+    return rows.filter(rows.addressed).select("message_id", "account", "tactic_id").distinct()

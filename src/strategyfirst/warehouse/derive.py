@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
-from strategyfirst.warehouse.attribution import attribution, plan_hash
+from strategyfirst.warehouse.attribution import attribution, inbound_attribution, plan_hash
 from strategyfirst.warehouse.engine import ibis_backend
 from strategyfirst.warehouse.sentiment import score
 
@@ -86,6 +86,12 @@ def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = 
                                     overwrite=True)
     backend.create_table("conversations", facts.conversations(messages, accounts), overwrite=True)
     _fill(con, backend, "attribution", attribution(messages, inbound, plan))
+    pairs = inbound_attribution(messages, inbound, plan)
+    if pairs is None:
+        con.execute("CREATE OR REPLACE TABLE inbound_attribution "
+                    "(message_id VARCHAR, account VARCHAR, tactic_id VARCHAR)")
+    else:
+        backend.create_table("inbound_attribution", pairs, overwrite=True)
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     counts = facts.quality_counts(messages, inbound, backend.table("attribution") if has_tactics else None)
     quality = {name: int(expr.to_pyarrow().as_py() or 0) for name, expr in counts.items()}

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from strategyfirst.plan import Plan, normalise_handle
-from strategyfirst.warehouse.attribution import handle
+from strategyfirst.warehouse.attribution import handle, union_all
 
 DERIVED_FACTS = ("owned_messages", "conversations", "conversation_accounts")
 
@@ -28,7 +28,7 @@ def owned_handles(messages: ir.Table, plan: Plan | None) -> ir.Table:
     if declared:
         listed = ibis.memtable(pa.table({"platform": pa.array([p for p, _ in declared], pa.string()),
                                          "account": pa.array([a for _, a in declared], pa.string())}))
-        found = found.union(listed, distinct=False)
+        found = union_all(found, listed)
     return found.distinct()
 
 
@@ -48,7 +48,7 @@ def inbound(messages: ir.Table, plan: Plan | None) -> ir.Table:
     mentions = mentions.mutate(account=mentions.token.substr(1).split("@")[0].re_replace(r"\.+$", ""))
     h = owned_handles(m, plan)
     c = mentions.join(h, ["platform", "account"]).select("message_id", "account")
-    pairs = a.union(b, distinct=False).union(c, distinct=False).distinct()
+    pairs = union_all(a, b, c).distinct()
     replies = own.filter(own.rparent.notnull()).group_by(["rparent", "racc"]).aggregate(
         first_reply_at=own.rat.min(), first_reply_id=own.rid.argmin(own.rat))
     p = pairs.join(aud.select("message_id", "platform", "created_at", "sentiment"), "message_id")
@@ -88,7 +88,7 @@ def conversation_accounts(messages: ir.Table, inbound_pairs: ir.Table) -> ir.Tab
     wrote = m.filter(m.owned).select("conv", account=handle(m.account), posted=ibis.literal(True))
     addressed = inbound_pairs.join(m.select("message_id", "conv"), "message_id").select(
         "conv", "account", posted=ibis.literal(False))
-    both = wrote.union(addressed, distinct=False)
+    both = union_all(wrote, addressed)
     return both.group_by(["conv", "account"]).aggregate(posted=both.posted.any())
 
 
