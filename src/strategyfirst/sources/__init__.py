@@ -1,0 +1,1 @@
+"""Import sources: one module per export format; `registry.SOURCES` lists them."""

@@ -5,14 +5,14 @@ Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; s
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks", "follows",
                    "video_views", "watch_minutes", "spend")
 
 MESSAGES = """
 CREATE TABLE IF NOT EXISTS messages (
-    message_id      VARCHAR PRIMARY KEY,   -- platform:native_id
+    message_id      VARCHAR NOT NULL,      -- platform:native_id; unique (kept so by the import's merge)
     platform        VARCHAR NOT NULL,
     account         VARCHAR,               -- author handle / page name as the source gives it
     owned           BOOLEAN NOT NULL,
@@ -102,6 +102,43 @@ CREATE TABLE IF NOT EXISTS meta (
     value VARCHAR
 )"""
 
-CANONICAL_TABLES = ("messages", "audience", "spend", "imports", "rejects")
+# Version 2: daily account totals (x-analytics-daily, YouTube Totals.csv) and daily figures per video
+# (YouTube Chart data.csv); imports remember where their rejects were written.
+ACCOUNT_DAILY = """
+CREATE TABLE IF NOT EXISTS account_daily (
+    date          DATE NOT NULL,
+    platform      VARCHAR NOT NULL,
+    account       VARCHAR NOT NULL,     -- '' where the export does not name its account
+    posts DOUBLE, impressions DOUBLE, engagements DOUBLE, likes DOUBLE, comments DOUBLE, shares DOUBLE,
+    clicks DOUBLE, follows DOUBLE, unfollows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE,
+    import_id     INTEGER NOT NULL,
+    PRIMARY KEY (date, platform, account)
+)"""
+
+VIDEO_DAILY = """
+CREATE TABLE IF NOT EXISTS video_daily (
+    date          DATE NOT NULL,
+    platform      VARCHAR NOT NULL,
+    message_id    VARCHAR NOT NULL,
+    video_views   DOUBLE,
+    watch_minutes DOUBLE,
+    import_id     INTEGER NOT NULL,
+    PRIMARY KEY (date, platform, message_id)
+)"""
+
+CANONICAL_TABLES = ("messages", "audience", "spend", "account_daily", "video_daily", "imports", "rejects")
 DERIVED_TABLES = ("inbound", "attribution")
-ALL_DDL = (MESSAGES, AUDIENCE, SPEND, IMPORTS, REJECTS, INBOUND, ATTRIBUTION, META)
+V1_DDL = (MESSAGES, AUDIENCE, SPEND, IMPORTS, REJECTS, INBOUND, ATTRIBUTION, META)
+ALL_DDL = (*V1_DDL, ACCOUNT_DAILY, VIDEO_DAILY)
+
+# Steps that bring a warehouse of version N-1 to N (tables new in N are created by ALL_DDL).
+UPGRADES: dict[int, tuple[str, ...]] = {
+    # v1 declared message_id PRIMARY KEY; its index cost a third of a 10M-row import and the merge keeps ids
+    # unique, so v2 rebuilds the table without it.
+    2: ("ALTER TABLE messages RENAME TO messages_v1",
+        MESSAGES,
+        "INSERT INTO messages BY NAME SELECT * FROM messages_v1",
+        "DROP TABLE messages_v1",
+        "ALTER TABLE imports ADD COLUMN IF NOT EXISTS rejects_file VARCHAR",
+        "ALTER TABLE rejects ADD COLUMN IF NOT EXISTS source VARCHAR"),
+}

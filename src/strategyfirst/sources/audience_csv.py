@@ -1,0 +1,59 @@
+"""`audience-csv`: audience snapshots and deltas, `date, platform, account, metric, value[, gained, lost]`."""
+
+from __future__ import annotations
+
+import duckdb
+
+from strategyfirst.sources.base import (
+    LoadContext,
+    Loaded,
+    Source,
+    add_csv_rejects,
+    reasons,
+    sql_str,
+    stage_split,
+)
+from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.dates import DAY_FORMATS, day
+from strategyfirst.sources.textfile import SourceFile, read_rows
+from strategyfirst.sources.twcs import raw_expr
+
+REQUIRED = ("date", "platform", "account", "metric", "value")
+COLUMNS = (*REQUIRED, "gained", "lost")
+
+
+def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    names, c = column_map(sf, COLUMNS)
+    read_rows(con, sf, "src_rows", names=names)
+    add_csv_rejects(con)
+    date = day(c["date"], DAY_FORMATS)
+    account = f"coalesce({sql_str(ctx.account)}, nullif(ltrim(trim({c['account']}), '@'), ''))"
+    reject = reasons(
+        (f"{date} IS NULL", "date is not a date (YYYY-MM-DD)"),
+        (f"sf_blank({c['platform']})", "platform is empty"),
+        (f"{account} IS NULL", "account is empty (or pass --account)"),
+        (f"sf_blank({c['metric']})", "metric is empty"),
+        (f"sf_badnum({c['value']})", "value is not a number"),
+        (f"sf_badnum({c['gained']})", "gained is not a number"),
+        (f"sf_badnum({c['lost']})", "lost is not a number"),
+        (f"sf_blank({c['value']}) AND sf_blank({c['gained']}) AND sf_blank({c['lost']})",
+         "value, gained and lost are all empty"),
+    )
+    stage_split(con, "audience", f"""
+        SELECT {date} AS date, lower(trim({c['platform']})) AS platform, {account} AS account,
+               lower(trim({c['metric']})) AS metric, sf_num({c['value']}) AS value,
+               sf_num({c['gained']}) AS gained, sf_num({c['lost']}) AS lost,
+               _line AS line, {reject} AS _reject,
+               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+        FROM src_rows""")
+    return Loaded(primary="audience")
+
+
+SOURCE = Source(
+    name="audience-csv",
+    description="audience snapshots/deltas per day: followers, subscribers, page likes, list members",
+    detection="header has date, platform, account, metric, value",
+    columns=COLUMNS,
+    required=REQUIRED,
+    load=load,
+)

@@ -1,0 +1,182 @@
+"""What an import source is: a declared object (name, description, detection, expected columns, loader).
+
+A loader reads one file into the staging temp tables (`stage_messages`, `stage_audience`, `stage_spend`,
+`stage_account_daily`, `stage_video_daily`, `stage_rejects`) with set-based SQL; the warehouse merges them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from strategyfirst.sources.textfile import SourceFile
+
+FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks", "follows",
+           "video_views", "watch_minutes", "spend")
+
+STAGE_DDL = {
+    "stage_messages": """message_id VARCHAR, platform VARCHAR, account VARCHAR, owned BOOLEAN,
+        created_at TIMESTAMP, time_precision VARCHAR, kind VARCHAR, text VARCHAR, in_reply_to VARCHAR,
+        url VARCHAR, campaign VARCHAR, """ + ", ".join(f"{f} DOUBLE" for f in FIGURES) + ", line BIGINT",
+    "stage_audience": """date DATE, platform VARCHAR, account VARCHAR, metric VARCHAR, value DOUBLE,
+        gained DOUBLE, lost DOUBLE, line BIGINT""",
+    "stage_spend": """date DATE, platform VARCHAR, tactic VARCHAR, campaign VARCHAR, amount DOUBLE,
+        currency VARCHAR, line BIGINT""",
+    "stage_account_daily": """date DATE, platform VARCHAR, account VARCHAR, posts DOUBLE, impressions DOUBLE,
+        engagements DOUBLE, likes DOUBLE, comments DOUBLE, shares DOUBLE, clicks DOUBLE, follows DOUBLE,
+        unfollows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE, line BIGINT""",
+    "stage_video_daily": """date DATE, platform VARCHAR, message_id VARCHAR, video_views DOUBLE,
+        watch_minutes DOUBLE, line BIGINT""",
+    "stage_rejects": "line BIGINT, reason VARCHAR, raw VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    """What a loader knows besides the file: the account given on the command line, the plan's accounts."""
+
+    account: str | None = None
+    owned_accounts: dict[str, frozenset[str]] = field(default_factory=dict)  # platform -> normalised handles
+    year: int = 2014                                                           # UCI metrics give no year
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a loader staged: which staging table holds one row per file row (for the counts)."""
+
+    primary: str          # "messages" | "audience" | "spend" | "account_daily" | "video_daily"
+
+
+Loader = Callable[[duckdb.DuckDBPyConnection, SourceFile, LoadContext], Loaded]
+HeaderMap = Callable[[list[str]], list[str]]
+
+
+def _lower(header: list[str]) -> list[str]:
+    return [normalise_column(h) for h in header]
+
+
+def normalise_column(name: str) -> str:
+    """A header cell compared loosely: lower case, single spaces, no surrounding quotes or BOM."""
+    return re.sub(r"\s+", " ", name.replace("\ufeff", "").strip().strip('"').lower())
+
+
+@dataclass(frozen=True)
+class Source:
+    """One import format, listed by `strategyfirst sources` and tried by `--source auto`."""
+
+    name: str
+    description: str
+    detection: str                        # how --source auto recognises it, in words
+    columns: tuple[str, ...]              # the columns it reads (after header aliases), as documented
+    required: tuple[str, ...]             # normalised columns whose presence identifies the format
+    load: Loader
+    kind: str = "csv"                     # csv | json
+    header_map: HeaderMap = _lower        # header cells -> the names `required` is written in
+    forbidden: tuple[str, ...] = ()       # columns whose presence rules the format out
+    file_pattern: str | None = None       # a file-name regex that must match as well, if any
+
+    alternatives: tuple[tuple[str, ...], ...] = ()  # other column sets that identify it (file variants)
+
+    def score(self, sf: SourceFile) -> tuple[float, list[str], list[str], int]:
+        """How well the file's header fits: share of required columns present, missing ones, unexpected
+        ones, and how many columns the best-fitting variant requires (more = more specific)."""
+        if sf.kind != self.kind:
+            return 0.0, list(self.required), [], 0
+        if self.file_pattern and not re.search(self.file_pattern, sf.name, re.IGNORECASE):
+            return 0.0, list(self.required), [], 0
+        have = set(self.header_map(sf.header)) if self.kind == "csv" else set(sf.header)
+        if any(c in have for c in self.forbidden):
+            return 0.0, list(self.required), [], 0
+        best: tuple[float, list[str], list[str], int] = (-1.0, [], [], 0)
+        documented = {normalise_column(c) for c in self.columns}
+        for required in (self.required, *self.alternatives):
+            missing = [c for c in required if c not in have]
+            extra = sorted(have - set(required) - documented)
+            score = (len(required) - len(missing)) / max(len(required), 1)
+            if score > best[0]:
+                best = (score, missing, extra, len(required))
+        return best
+
+
+def create_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Fresh empty staging temp tables for one file."""
+    drop_stage(con)
+    for table, cols in STAGE_DDL.items():
+        con.execute(f"CREATE TEMP TABLE {table} ({cols})")
+
+
+def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
+                params: list[object] | None = None) -> None:
+    """Run a mapping SELECT that yields the target's columns, `line`, `_raw` and `_reject` (reason or null):
+    rows with a reason go to `stage_rejects`, the others to `stage_<target>`.
+
+    The mapping is materialised once; `stage_<target>` becomes a view over its good rows (no second copy
+    of millions of rows), with every staging column present and typed.
+    """
+    table = f"stage_{target}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped_{target} AS {select_sql}", params or [])
+    con.execute(f"INSERT INTO stage_rejects SELECT line, _reject, _raw FROM _mapped_{target} "
+                "WHERE _reject IS NOT NULL")
+    have = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}
+    select = ", ".join(
+        f"CAST({name if name in have else 'NULL'} AS {sqltype}) AS {name}"
+        for name, sqltype in _stage_columns(table))
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {select} FROM _mapped_{target} "
+                "WHERE _reject IS NULL")
+
+
+def _stage_columns(table: str) -> list[tuple[str, str]]:
+    """(name, type) of a staging table's columns, from STAGE_DDL."""
+    out = []
+    for part in STAGE_DDL[table].split(","):
+        name, sqltype = part.split()
+        out.append((name, sqltype))
+    return out
+
+
+def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staging tables and views of one file."""
+    for table in STAGE_DDL:
+        con.execute(f"DROP VIEW IF EXISTS {table}")
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"DROP TABLE IF EXISTS _mapped_{table.removeprefix('stage_')}")
+
+
+def add_csv_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows DuckDB's reader could not split into the header's columns become rejects with their line."""
+    con.execute("INSERT INTO stage_rejects SELECT line, reason, raw FROM csv_rejects")
+
+
+def owned_sql(ctx: LoadContext, platform: str, account_expr: str, source_flag: str) -> str:
+    """SQL for `owned`: the source's own flag, or the account is one of the plan's accounts on the platform."""
+    handles = sorted(ctx.owned_accounts.get(platform, frozenset()))
+    if not handles:
+        return f"coalesce({source_flag}, FALSE)"
+    listed = ", ".join("'" + h.replace("'", "''") + "'" for h in handles)
+    return (f"(coalesce({source_flag}, FALSE) OR "
+            f"coalesce(lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE))")
+
+
+def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, source_flag: str) -> str:
+    """`owned_sql` where the platform varies by row (canonical CSV)."""
+    pairs = sorted(f"{p}:{h}" for p, hs in ctx.owned_accounts.items() for h in hs)
+    if not pairs:
+        return f"coalesce({source_flag}, FALSE)"
+    listed = ", ".join("'" + x.replace("'", "''") + "'" for x in pairs)
+    return (f"(coalesce({source_flag}, FALSE) OR coalesce({platform_expr} || ':' || "
+            f"lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE))")
+
+
+def reasons(*checks: tuple[str, str]) -> str:
+    """SQL for a reject reason: the first failing check's message, or null. Each check is (condition, why)."""
+    whens = " ".join(f"WHEN {cond} THEN '{why.replace(chr(39), chr(39) * 2)}'" for cond, why in checks)
+    return f"CASE {whens} END" if checks else "NULL"
+
+
+def sql_str(value: str | None) -> str:
+    """A Python string as an SQL literal (or NULL)."""
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,78 @@
+"""`mastodon-outbox`: a Mastodon account archive's `outbox.json` (ActivityPub OrderedCollection).
+
+`Create` of a Note -> post or reply (HTML stripped, `inReplyTo` kept); `Announce` -> share. The archive has no
+like or boost counts, so the figures stay null ("not given"), never 0.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from strategyfirst.sources.base import LoadContext, Loaded, Source, owned_sql, reasons, sql_str, stage_split
+from strategyfirst.sources.textfile import SourceFile
+
+REQUIRED = ("orderedItems", "type:OrderedCollection")
+ACCOUNT = r"^https?://([^/]+)/users/([^/]+)"
+
+
+def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    try:
+        # Some archives repeat the key (`"orderedItems":[],"orderedItems":[...]`): take every array under it.
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE mo_items AS
+            WITH doc AS (SELECT content::JSON AS j FROM read_text(?)),
+            kv AS (SELECT unnest(list_zip(json_keys(j), json_extract(j, '$.*')), recursive := false) AS kv
+                   FROM doc WHERE json_type(j) = 'OBJECT')
+            SELECT unnest(json_extract(kv[2], '$[*]')) AS item,
+                   unnest(range(1, json_array_length(kv[2])::BIGINT + 1)) AS ord
+            FROM kv WHERE kv[1] = 'orderedItems' AND json_type(kv[2]) = 'ARRAY'""", [str(sf.text_path)])
+    except duckdb.Error as exc:
+        raise sf.error(f"is not valid JSON ({str(exc).splitlines()[0]}); it may be truncated — take the "
+                       "outbox.json from a fresh archive", 1, 1) from exc
+    kind = "json_extract_string(item, '$.type')"
+    obj_is_text = "json_type(item, '$.object') = 'VARCHAR'"
+    actor = "json_extract_string(item, '$.actor')"
+    handle = (f"CASE WHEN regexp_matches({actor}, '{ACCOUNT}') THEN regexp_extract({actor}, '{ACCOUNT}', 2) || '@' "
+              f"|| regexp_extract({actor}, '{ACCOUNT}', 1) END")
+    account = f"coalesce({sql_str(ctx.account)}, {handle})"
+    native = (f"CASE WHEN {obj_is_text} THEN regexp_replace(json_extract_string(item, '$.id'), '/activity$', '') "
+              "ELSE json_extract_string(item, '$.object.id') END")
+    published = ("coalesce(TRY_CAST(json_extract_string(item, '$.published') AS TIMESTAMPTZ), "
+                 "TRY_CAST(json_extract_string(item, '$.object.published') AS TIMESTAMPTZ))")
+    created = f"timezone('UTC', {published})"
+    reply_to = f"CASE WHEN {obj_is_text} THEN NULL ELSE json_extract_string(item, '$.object.inReplyTo') END"
+    reject = reasons(
+        (f"{kind} NOT IN ('Create', 'Announce')", "activity is neither Create nor Announce"),
+        (f"{native} IS NULL", "activity has no id"),
+        (f"{published} IS NULL", "published is not a timestamp"),
+        (f"{account} IS NULL", "actor is not a Mastodon account URL; pass --account NAME"),
+    )
+    stage_split(con, "messages", f"""
+        SELECT 'mastodon:' || {native} AS message_id, 'mastodon' AS platform, {account} AS account,
+               {owned_sql(ctx, 'mastodon', account, 'TRUE')} AS owned, {created} AS created_at,
+               'second' AS time_precision,
+               CASE WHEN {kind} = 'Announce' THEN 'share' WHEN {reply_to} IS NOT NULL THEN 'reply'
+                    ELSE 'post' END AS kind,
+               CASE WHEN {obj_is_text} THEN NULL
+                    ELSE sf_strip_html(json_extract_string(item, '$.object.content')) END AS text,
+               CASE WHEN {reply_to} IS NOT NULL THEN 'mastodon:' || {reply_to} END AS in_reply_to,
+               CASE WHEN {obj_is_text} THEN json_extract_string(item, '$.object')
+                    ELSE coalesce(json_extract_string(item, '$.object.url'), {native}) END AS url,
+               NULL AS campaign, ord AS line, {reject} AS _reject,
+               CASE WHEN {reject} IS NOT NULL THEN 'orderedItems[' || (ord - 1) || ']: ' || left(item::VARCHAR, 500)
+                    END AS _raw
+        FROM mo_items""")
+    con.execute("DROP TABLE mo_items")
+    return Loaded(primary="messages")
+
+
+SOURCE = Source(
+    name="mastodon-outbox",
+    description="Mastodon account archive outbox.json (ActivityPub): posts, replies, boosts",
+    detection='JSON with "type": "OrderedCollection" and "orderedItems"',
+    columns=("orderedItems[].type", "orderedItems[].published", "orderedItems[].object.content",
+             "orderedItems[].object.inReplyTo"),
+    required=REQUIRED,
+    load=load,
+    kind="json",
+)

@@ -1,0 +1,73 @@
+"""The list of import sources (data, not code paths): `strategyfirst sources`, `--source auto` and the tests
+iterate over it. A new format is one new module and one new entry here."""
+
+from __future__ import annotations
+
+from strategyfirst.errors import ImportFileError, SourceDetectionError, UsageError
+from strategyfirst.sources import (
+    audience_csv,
+    canonical_csv,
+    facebook_insights_page,
+    facebook_insights_posts,
+    facebook_metrics_uci,
+    mastodon_outbox,
+    spend_csv,
+    twcs,
+    x_analytics,
+    x_analytics_daily,
+    youtube_studio,
+)
+from strategyfirst.sources.base import Source
+from strategyfirst.sources.textfile import SourceFile
+
+SOURCES: tuple[Source, ...] = (
+    twcs.SOURCE,
+    x_analytics.SOURCE,
+    x_analytics_daily.SOURCE,
+    facebook_insights_posts.SOURCE,
+    facebook_insights_page.SOURCE,
+    facebook_metrics_uci.SOURCE,
+    youtube_studio.SOURCE,
+    mastodon_outbox.SOURCE,
+    canonical_csv.SOURCE,
+    audience_csv.SOURCE,
+    spend_csv.SOURCE,
+)
+
+BY_NAME = {s.name: s for s in SOURCES}
+
+
+def get_source(name: str) -> Source:
+    """The source called `name` (UsageError listing the known names otherwise)."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise UsageError(f"unknown source {name!r}; known sources: {', '.join(BY_NAME)} "
+                         "(or --source auto)") from None
+
+
+def detect(sf: SourceFile) -> Source:
+    """The source whose expected header the file has; otherwise an error naming the closest one."""
+    scored = [(s.score(sf), s) for s in SOURCES]
+    full = [(n_required, s) for (score, _, _, n_required), s in scored if score == 1.0]
+    if full:  # the most specific match wins (the one requiring the most columns)
+        return max(full, key=lambda item: item[0])[1]
+    (_, missing, extra, _), best = max(scored, key=lambda item: item[0][0])
+    known = ", ".join(BY_NAME)
+    if sf.kind == "json":
+        raise SourceDetectionError(str(sf.path), "JSON that is not a known export (expected a Mastodon "
+                                   f"outbox.json, an ActivityPub OrderedCollection); known sources: {known}", 1, 1)
+    header = ", ".join(sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
+    raise SourceDetectionError(
+        str(sf.path),
+        f"header not recognised ({header}); closest source is {best.name!r}, which lacks "
+        f"{', '.join(missing) or 'nothing'}" + (f" and does not expect {', '.join(extra[:6])}" if extra else "")
+        + f"; known sources: {known}; pass --source NAME if the columns were renamed", 1, 1)
+
+
+def check_source(source: Source, sf: SourceFile) -> None:
+    """A source named with --source must still find its columns in the file."""
+    score, missing, _, _ = source.score(sf)
+    if score < 1.0:
+        raise ImportFileError(str(sf.path), f"not a {source.name} file: missing column(s) "
+                              f"{', '.join(missing)}; check --source (or use --source auto)", 1, 1)

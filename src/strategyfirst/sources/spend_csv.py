@@ -1,0 +1,44 @@
+"""`spend-csv`: money spent, `date, platform, tactic|campaign, amount, currency`."""
+
+from __future__ import annotations
+
+import duckdb
+
+from strategyfirst.sources.base import LoadContext, Loaded, Source, add_csv_rejects, reasons, stage_split
+from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.dates import day
+from strategyfirst.sources.textfile import SourceFile, read_rows
+from strategyfirst.sources.twcs import raw_expr
+
+COLUMNS = ("date", "platform", "tactic", "campaign", "amount", "currency")
+
+
+def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    names, c = column_map(sf, COLUMNS)
+    read_rows(con, sf, "src_rows", names=names)
+    add_csv_rejects(con)
+    date = day(c["date"])
+    reject = reasons(
+        (f"{date} IS NULL", "date is not a date (YYYY-MM-DD)"),
+        (f"sf_num({c['amount']}) IS NULL", "amount is empty or not a number"),
+        (f"sf_blank({c['tactic']}) AND sf_blank({c['campaign']})", "neither tactic nor campaign is given"),
+    )
+    stage_split(con, "spend", f"""
+        SELECT {date} AS date, nullif(lower(trim({c['platform']})), '') AS platform,
+               nullif(trim({c['tactic']}), '') AS tactic, nullif(trim({c['campaign']}), '') AS campaign,
+               sf_num({c['amount']}) AS amount, nullif(upper(trim({c['currency']})), '') AS currency,
+               _line AS line, {reject} AS _reject,
+               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+        FROM src_rows""")
+    return Loaded(primary="spend")
+
+
+SOURCE = Source(
+    name="spend-csv",
+    description="spend per day and tactic or campaign (ads, contest prizes, agency fees)",
+    detection="header has date, amount and tactic or campaign",
+    columns=COLUMNS,
+    required=("date", "amount", "tactic"),
+    alternatives=(("date", "amount", "campaign"),),
+    load=load,
+)

@@ -1,0 +1,77 @@
+"""`x-analytics`: analytics.twitter.com tweet-level export, in any language of the header alias table."""
+
+from __future__ import annotations
+
+import duckdb
+
+from strategyfirst.sources.base import (
+    LoadContext,
+    Loaded,
+    Source,
+    add_csv_rejects,
+    owned_sql,
+    reasons,
+    sql_str,
+    stage_split,
+)
+from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.dates import utc
+from strategyfirst.sources.textfile import SourceFile, read_rows
+from strategyfirst.sources.twcs import raw_expr
+from strategyfirst.sources.x_headers import canonical_header, decimal_comma
+
+REQUIRED = ("tweet_id", "permalink", "text", "time", "impressions")
+# canonical message column <- export column key
+FIGURE_MAP = {"impressions": "impressions", "engagements": "engagements", "likes": "likes",
+              "shares": "retweets", "comments": "replies", "clicks": "url_clicks", "follows": "follows",
+              "spend": "spend"}
+COLUMNS = (*REQUIRED, *sorted(set(FIGURE_MAP.values()) - {"impressions"}))
+TIME_TZ = ("%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %z", "%d/%m/%Y %H:%M %z", "%m/%d/%Y %H:%M %z")
+TIME_NAIVE = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+HANDLE = r"(?:twitter|x)\.com/([A-Za-z0-9_]+)/status"
+
+
+def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    wanted = (*REQUIRED, *FIGURE_MAP.values())
+    names, c = column_map(sf, wanted, canonical_header)
+    read_rows(con, sf, "src_rows", names=names)
+    add_csv_rejects(con)
+    num = "sf_num_dc" if decimal_comma(sf.header) else "sf_num"
+    created = utc(c["time"], TIME_TZ, TIME_NAIVE)
+    from_link = f"nullif(regexp_extract({c['permalink']}, '{HANDLE}', 1), '')"
+    account = f"coalesce({sql_str(ctx.account)}, {from_link})"
+    tweet = f"sf_id({c['tweet_id']})"
+    checks = [
+        (f"{tweet} IS NULL OR NOT regexp_matches({tweet}, '^[0-9]+$')", "Tweet id is empty or not a tweet id"),
+        (f"{created} IS NULL", "time is not a time like '2016-12-23 18:50 +0000'"),
+        (f"{account} IS NULL", "no account in the permalink; pass --account NAME"),
+        *[(f"NOT sf_blank({c[col]}) AND {num}({c[col]}) IS NULL", f"{col} is not a number")
+          for col in FIGURE_MAP.values()],
+    ]
+    reject = reasons(*checks)
+    text = c["text"]
+    figures = ", ".join(f"{num}({c[src]}) AS {dst}" for dst, src in FIGURE_MAP.items())
+    stage_split(con, "messages", f"""
+        SELECT 'x:' || {tweet} AS message_id, 'x' AS platform, {account} AS account,
+               {owned_sql(ctx, 'x', account, 'TRUE')} AS owned, {created} AS created_at,
+               'minute' AS time_precision,
+               CASE WHEN starts_with(ltrim({text}), 'RT @') THEN 'share'
+                    WHEN starts_with(ltrim({text}), '@') THEN 'reply' ELSE 'post' END AS kind,
+               {text} AS text, NULL AS in_reply_to, nullif(trim({c['permalink']}), '') AS url,
+               NULL AS campaign, {figures},
+               _line AS line, {reject} AS _reject,
+               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+        FROM src_rows""")
+    return Loaded(primary="messages")
+
+
+SOURCE = Source(
+    name="x-analytics",
+    description="analytics.twitter.com tweet activity export (English, Portuguese, Spanish, French, German)",
+    detection="header (through the localised alias table) has Tweet id, Tweet permalink, Tweet text, time, "
+              "impressions",
+    columns=COLUMNS,
+    required=REQUIRED,
+    load=load,
+    header_map=canonical_header,
+)

@@ -1,0 +1,104 @@
+"""`youtube-studio`: the YouTube Studio export trio — `Table data.csv` (per video), `Chart data.csv` (daily
+per video) and `Totals.csv` (daily channel totals). One source; the header says which of the three it is."""
+
+from __future__ import annotations
+
+import duckdb
+
+from strategyfirst.sources.base import (
+    LoadContext,
+    Loaded,
+    Source,
+    add_csv_rejects,
+    owned_sql,
+    reasons,
+    sql_str,
+    stage_split,
+)
+from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.dates import day
+from strategyfirst.sources.textfile import SourceFile, read_rows
+from strategyfirst.sources.twcs import raw_expr
+
+TABLE = ("content", "video title", "video publish time", "views", "watch time (hours)")
+CHART = ("date", "content", "video title", "views")
+TOTALS = ("date", "views")
+COLUMNS = ("content", "video title", "video publish time", "duration", "views", "watch time (hours)",
+           "subscribers", "impressions", "date")
+DAYS = ("%b %d, %Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%m/%d/%Y", "%d %b %Y")
+WATCH = "https://www.youtube.com/watch?v="
+
+
+def _variant(sf: SourceFile) -> str:
+    have = {h.strip().lower() for h in sf.header}
+    if set(TABLE) <= have:
+        return "table"
+    return "chart" if set(CHART) <= have else "totals"
+
+
+def _video_messages(c: dict[str, str], account: str, ctx: LoadContext, figures: str) -> str:
+    published = day(c["video publish time"], DAYS)
+    return f"""
+        SELECT 'youtube:' || trim({c['content']}) AS message_id, 'youtube' AS platform, {account} AS account,
+               {owned_sql(ctx, 'youtube', account, 'TRUE')} AS owned, {published}::TIMESTAMP AS created_at,
+               'day' AS time_precision, 'video' AS kind, {c['video title']} AS text, NULL AS in_reply_to,
+               '{WATCH}' || trim({c['content']}) AS url, NULL AS campaign, {figures}"""
+
+
+def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    names, c = column_map(sf, COLUMNS)
+    variant = _variant(sf)
+    read_rows(con, sf, "src_rows", names=names)
+    add_csv_rejects(con)
+    account = sql_str(ctx.account)
+    blank_id = f"sf_blank({c['content']})"
+    if variant == "table":
+        reject = reasons(
+            (blank_id, "Content (the video id) is empty"),
+            (f"{day(c['video publish time'], DAYS)} IS NULL", "Video publish time is not a date like 'Aug 28, 2025'"),
+            *[(f"sf_badnum({c[col]})", f"{col} is not a number")
+              for col in ("views", "watch time (hours)", "subscribers", "impressions")])
+        figures = (f"sf_num({c['views']}) AS video_views, sf_num({c['watch time (hours)']}) * 60 AS watch_minutes, "
+                   f"sf_num({c['subscribers']}) AS follows, sf_num({c['impressions']}) AS impressions")
+        body = _video_messages(c, account, ctx, figures)
+        # The first row is the channel's `Total`, not a video: skipped, not rejected.
+        stage_split(con, "messages", f"""{body}, _line AS line, {reject} AS _reject,
+            CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+            FROM src_rows WHERE lower(trim(coalesce({c['content']}, ''))) <> 'total'""")
+        return Loaded(primary="messages")
+    date = day(c["date"], DAYS)
+    if variant == "chart":
+        reject = reasons((f"{date} IS NULL", "Date is not a date"), (blank_id, "Content (the video id) is empty"),
+                         (f"sf_badnum({c['views']})", "Views is not a number"))
+        stage_split(con, "video_daily", f"""
+            SELECT {date} AS date, 'youtube' AS platform, 'youtube:' || trim({c['content']}) AS message_id,
+                   sf_num({c['views']}) AS video_views, NULL AS watch_minutes,
+                   _line AS line, {reject} AS _reject,
+                   CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+            FROM src_rows""")
+        # The videos themselves (title, publish day), so daily figures join to a message.
+        figures = ", ".join(f"NULL::DOUBLE AS {f}" for f in ("video_views", "impressions"))
+        con.execute(f"""INSERT INTO stage_messages BY NAME {_video_messages(c, account, ctx, figures)},
+                        min(_line) OVER (PARTITION BY trim({c['content']})) AS line
+                        FROM src_rows WHERE NOT {blank_id} AND ({reject}) IS NULL
+                        QUALIFY row_number() OVER (PARTITION BY trim({c['content']}) ORDER BY _line) = 1""")
+        return Loaded(primary="video_daily")
+    reject = reasons((f"{date} IS NULL", "Date is not a date"), (f"sf_badnum({c['views']})", "Views is not a number"))
+    stage_split(con, "account_daily", f"""
+        SELECT {date} AS date, 'youtube' AS platform, coalesce({account}, '') AS account,
+               sf_num({c['views']}) AS video_views, _line AS line, {reject} AS _reject,
+               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+        FROM src_rows""")
+    return Loaded(primary="account_daily")
+
+
+SOURCE = Source(
+    name="youtube-studio",
+    description="YouTube Studio export: Table data.csv (per video), Chart data.csv (daily per video), Totals.csv",
+    detection="header has Content, Video title, Video publish time, Views, Watch time (hours) (Table data); "
+              "Date, Content, Video title, Views (Chart data); or just Date, Views (Totals)",
+    columns=COLUMNS,
+    required=TABLE,
+    alternatives=(CHART, TOTALS),
+    load=load,
+)

@@ -1,0 +1,101 @@
+"""Conversation ids: each message's root of its reply tree, computed in SQL by pointer jumping (log-depth
+rounds), never by walking rows in Python.
+
+A reply whose parent is not in the warehouse roots its own conversation and is flagged `parent_missing`; when
+the parent arrives in a later import the orphan and its descendants join the parent's conversation.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+MAX_ROUNDS = 64  # pointer jumping halves the distance each round; only a reply cycle is still moving after this
+
+
+def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str) -> str:
+    """For the replies among `new_rows` (a relation with message_id, in_reply_to, not yet stored), build temp
+    table `_cres(id, cid, missing)`; returns its name. Stored messages already carry their conversation."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cres AS
+        WITH replies AS (
+            SELECT message_id AS id, in_reply_to AS par FROM {new_rows}
+            WHERE in_reply_to IS NOT NULL AND in_reply_to <> message_id)
+        SELECT r.id,
+               CASE WHEN n.message_id IS NOT NULL THEN NULL ELSE coalesce(e.conversation_id, r.id) END AS cid,
+               CASE WHEN n.message_id IS NOT NULL THEN r.par END AS anc,
+               n.message_id IS NULL AND e.message_id IS NULL AS missing
+        FROM replies r
+        LEFT JOIN (SELECT message_id FROM {new_rows}) n ON n.message_id = r.par
+        LEFT JOIN messages e ON e.message_id = r.par""")
+    for _ in range(MAX_ROUNDS):
+        if not _scalar(con, "SELECT count(*) FROM _cres WHERE cid IS NULL"):
+            break
+        # An ancestor that is no reply of this batch is a new root: it is the conversation.
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _cres AS
+            SELECT c.id,
+                   CASE WHEN c.cid IS NOT NULL THEN c.cid WHEN a.id IS NULL THEN c.anc ELSE a.cid END AS cid,
+                   CASE WHEN c.cid IS NULL AND a.id IS NOT NULL AND a.cid IS NULL THEN a.anc END AS anc,
+                   c.missing
+            FROM _cres c LEFT JOIN _cres a ON a.id = c.anc""")
+    con.execute("UPDATE _cres SET cid = id WHERE cid IS NULL")  # a reply cycle: each member roots itself
+    return "_cres"
+
+
+def attach_orphans(con: duckdb.DuckDBPyConnection) -> int:
+    """Stored replies whose missing parent has now arrived join its conversation (with their descendants)."""
+    moved = 0
+    for _ in range(MAX_ROUNDS):
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _att AS
+            SELECT o.message_id AS old_root, p.conversation_id AS new_root
+            FROM messages o JOIN messages p ON p.message_id = o.in_reply_to
+            WHERE o.parent_missing""")
+        found = _scalar(con, "SELECT count(*) FROM _att")
+        if not found:
+            break
+        moved += found
+        con.execute("UPDATE messages SET parent_missing = FALSE WHERE parent_missing AND "
+                    "message_id IN (SELECT old_root FROM _att)")
+        con.execute("""UPDATE messages SET conversation_id = a.new_root FROM _att a
+                       WHERE messages.conversation_id = a.old_root AND a.new_root <> a.old_root""")
+    con.execute("DROP TABLE IF EXISTS _att")
+    return moved
+
+
+def refresh_conversations(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute `conversation_id` and `parent_missing` of every message (after replies were re-parented);
+    returns the rows changed."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _conv AS
+        SELECT m.message_id AS id, p.message_id AS anc
+        FROM messages m JOIN messages p ON p.message_id = m.in_reply_to
+        WHERE m.in_reply_to IS NOT NULL AND m.in_reply_to <> m.message_id""")
+    for _ in range(MAX_ROUNDS):
+        if not _scalar(con, "SELECT count(*) FROM _conv c JOIN _conv a ON a.id = c.anc"):
+            break
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _conv AS
+            SELECT c.id, coalesce(a.anc, c.anc) AS anc FROM _conv c LEFT JOIN _conv a ON a.id = c.anc""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _convres AS
+        SELECT m.message_id AS id, coalesce(c.anc, m.message_id) AS cid,
+               m.in_reply_to IS NOT NULL AND c.anc IS NULL AND m.in_reply_to <> m.message_id AS missing
+        FROM messages m LEFT JOIN _conv c ON c.id = m.message_id""")
+    changed = _scalar(con, """
+        SELECT count(*) FROM messages m JOIN _convres r ON r.id = m.message_id
+        WHERE m.conversation_id IS DISTINCT FROM r.cid OR m.parent_missing <> r.missing""")
+    if changed:
+        con.execute("""
+            UPDATE messages SET conversation_id = r.cid, parent_missing = r.missing
+            FROM _convres r
+            WHERE messages.message_id = r.id
+              AND (messages.conversation_id IS DISTINCT FROM r.cid OR messages.parent_missing <> r.missing)""")
+    con.execute("DROP TABLE _conv")
+    con.execute("DROP TABLE _convres")
+    return changed
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
