@@ -169,6 +169,11 @@ from strategyfirst.cli_appdb import register as _register_appdb_commands  # noqa
 
 _register_appdb_commands(app, out, err)
 
+# --- ingest, sources (issue 3; the commands live in cli_ingest.py) -----------------------------------------
+from strategyfirst.cli_ingest import register as _register_ingest_commands  # noqa: E402
+
+_register_ingest_commands(app, out, err)
+
 # --- measure (issue 4; the command lives in cli_measure.py) -----------------------------------------------
 from strategyfirst.cli_measure import register as _register_measure_commands  # noqa: E402
 

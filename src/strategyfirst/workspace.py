@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     import ibis.expr.types as ir
 
+    from strategyfirst.warehouse.ingest import IngestResult
+
     from strategyfirst.appdb import AppDB, PlanVersion
     from strategyfirst.diagnose import Diagnosis
     from strategyfirst.capacity import CapacityPlan
@@ -104,6 +106,13 @@ class Workspace:
         from strategyfirst.warehouse.engine import connect
 
         return connect(self.warehouse_path).table(name)
+
+    def ingest(self, files: Sequence[str | Path], *, source: str = "auto", account: str | None = None,
+               strict: bool = False) -> IngestResult:
+        """Import export files into the warehouse (one transaction per file); see `strategyfirst sources`."""
+        from strategyfirst.warehouse.ingest import ingest_files
+
+        return ingest_files(self, [Path(f) for f in files], source=source, account=account, strict=strict)
 
     # --- measure (issue 4; the computation lives in strategyfirst.metrics) -----------------------------------
     def measure(self, by: str = "none", period: str = "all", since: dt.date | str | None = None,
