@@ -139,3 +139,16 @@ def test_old_failures_fall_out_of_the_window(db: AppDB) -> None:
     db.prune(older_than=dt.timedelta(minutes=10))
     with db.session() as s:
         assert s.scalars(select(LoginAttempt)).all() == []
+
+
+def test_removing_a_member_and_changing_a_password(db: AppDB) -> None:
+    user = db.add_user("ana@acme.org", PASSWORD, "editor", db.slug)
+    session = db.create_session(user)
+    db.set_password("ana@acme.org", "another long secret")
+    assert db.session_user(session.token) is None  # sessions end with the old password
+    assert db.verify_password("ana@acme.org", PASSWORD) is None
+    assert db.verify_password("ana@acme.org", "another long secret") is not None
+    assert db.remove_member("ana@acme.org", db.slug) is True
+    assert db.role_in(user, db.slug) is None
+    assert db.remove_member("ana@acme.org", db.slug) is False
+    assert db.get_user("ana@acme.org") is not None  # the account stays; only the role went

@@ -108,10 +108,25 @@ class AccountsMixin(DBCore):
         raise UsageError(f"could not add {email} (concurrent changes); try again")
 
     def set_password(self, email: str, password: str) -> None:
+        """Change the password and end the user's browser sessions."""
         check_password(password)
         with self.session() as s:
-            s.execute(update(User).where(User.email == normalise_email(email))
-                      .values(password_hash=_hasher.hash(password)))
+            uid = s.scalar(select(User.id).where(User.email == normalise_email(email)))
+            if uid is None:
+                raise UsageError(f"no user {email}")
+            s.execute(update(User).where(User.id == uid).values(password_hash=_hasher.hash(password)))
+            s.execute(delete(UserSession).where(UserSession.user_id == uid))
+
+    def remove_member(self, email: str, slug: str) -> bool:
+        """Take the user's role in the workspace away; False when they had none."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            uid = s.scalar(select(User.id).where(User.email == normalise_email(email)))
+            if uid is None:
+                return False
+            gone = s.execute(delete(Membership).where(Membership.user_id == uid,
+                                                      Membership.workspace_id == wid))
+            return bool(gone.rowcount)  # type: ignore[attr-defined]
 
     def verify_password(self, email: str, password: str) -> User | None:
         """The user if `password` is theirs, else None (unknown emails take as long as wrong passwords)."""
