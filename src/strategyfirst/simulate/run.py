@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from strategyfirst.errors import UsageError
 from strategyfirst.simulate import org
 from strategyfirst.simulate.audience import write_audience, write_spend
 from strategyfirst.simulate.conversations import first_conversations, generate_chunk
+from strategyfirst.simulate.csvtext import write_lines
 from strategyfirst.simulate.exports import snowflake_ids, write_facebook, write_x_analytics
 from strategyfirst.simulate.plan import plan_text
 from strategyfirst.simulate.posts import X_DESIGNS, Posts, draw_facebook, draw_posts
 from strategyfirst.simulate.staffing import declared_schedule, hour_occurrences, staffing_blocks
 from strategyfirst.simulate.tally import DialogueTally, template_scores
 from strategyfirst.simulate.truth import build_truth
-from strategyfirst.simulate.twcs import twcs_header, write_chunk
+from strategyfirst.simulate.twcs import chunk_lines, twcs_header
 
 CHUNK_CONVERSATIONS = 250_000
 MESSAGES_PER_CONVERSATION = 2.9   # about what the dynamics in org.py give
@@ -61,9 +64,11 @@ def _clean(folder: Path, pattern: str) -> None:
 
 
 def _write_twcs(path: Path, target: int, seed: int, tally: DialogueTally) -> int:
+    """Chunks of conversations: the next one is drawn while a worker thread formats the previous one."""
     n_customers = max(50, target // 5)
     written, conv_base, chunk_no = 0, 0, 0
-    with path.open("wb") as fh:
+    pending: Future[pa.Array] | None = None
+    with path.open("wb") as fh, ThreadPoolExecutor(max_workers=1) as pool:
         fh.write(twcs_header().encode())
         while written < target:
             remaining = target - written
@@ -73,11 +78,16 @@ def _write_twcs(path: Path, target: int, seed: int, tally: DialogueTally) -> int
                 chunk = first_conversations(chunk, remaining)
                 if len(chunk) == 0:
                     break
-            write_chunk(fh, chunk, FIRST_TWEET_ID + written)
+            formatted = pool.submit(chunk_lines, chunk, FIRST_TWEET_ID + written)
             tally.add(chunk)
             written += len(chunk)
             conv_base += n_conv
             chunk_no += 1
+            if pending is not None:
+                write_lines(fh, pending.result())
+            pending = formatted
+        if pending is not None:
+            write_lines(fh, pending.result())
     return written
 
 

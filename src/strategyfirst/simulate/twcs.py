@@ -9,7 +9,6 @@ in_response_to_tweet_id`; customers are anonymised numeric ids, desks their hand
 from __future__ import annotations
 
 import datetime as dt
-from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -17,7 +16,7 @@ import pyarrow.compute as pc
 
 from strategyfirst.simulate import org
 from strategyfirst.simulate.conversations import CATALOGUE, Chunk
-from strategyfirst.simulate.csvtext import as_str, fixed_width, header, lines, write_lines
+from strategyfirst.simulate.csvtext import as_str, fixed_width, header, lines
 from strategyfirst.simulate.formats import TWCS_COLUMNS
 
 EOL = "\r\n"
@@ -93,7 +92,3 @@ def chunk_lines(chunk: Chunk, first_id: int) -> pa.Array:
     inbound = pc.take(_INBOUND, pa.array(chunk.brand.astype(np.int8)))
     return lines([as_str(ids), author, inbound, created_at(chunk.t), text,
                   _responses(chunk.parent, ids), in_reply], EOL)
-
-
-def write_chunk(fh: BinaryIO, chunk: Chunk, first_id: int) -> int:
-    return write_lines(fh, chunk_lines(chunk, first_id))
