@@ -1,0 +1,72 @@
+"""Attribution from `match` rules: fields AND, list items OR, period bounds, handles, inbound messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from strategyfirst.plan import loads
+from strategyfirst.warehouse import derive
+from strategyfirst.warehouse.attribution import plan_hash
+from tests.metrics.helpers import msg, warehouse
+
+ROWS = [
+    msg("1", "@AcmeHelp", True, "2026-03-01 10:00", text="Happy to help"),
+    msg("2", "acme", True, "2026-05-01 00:00", text="Join #AcmeSummit!", campaign="SUMMIT"),
+    msg("3", "Acme", True, "2026-06-30 23:59", text="Last day #acmesummit.", url="https://acme.example/s"),
+    msg("4", "Acme", True, "2026-07-01 00:00", text="Over #AcmeSummit"),  # after the period
+    msg("5", "Acme", True, "2026-05-10 10:00", text="#AcmeSummitX is not the tag"),
+    msg("6", "Acme Outdoor", True, "2026-05-10 10:00", text="Trail day", platform="facebook",
+        url="https://acme.example/trail?utm=fb"),
+    msg("7", "Acme", True, "2026-05-10 10:00", text="Spring SALE on boots", campaign="spring"),
+    msg("8", "cust", False, "2026-03-02 10:00", text="@acmehelp my order?"),  # inbound to AcmeHelp
+    msg("9", "cust", False, "2026-03-02 10:00", text="#AcmeSummit looks fun"),  # not inbound: no account
+]
+
+PLAN = """
+version: 1
+accounts: {x: ["@Acme", "@AcmeHelp"], facebook: ["Acme Outdoor"]}
+objectives: [{id: o}]
+tactics:
+  - {id: care, serves: [o], match: {accounts: ["ACMEHELP"]}}
+  - id: summit
+    serves: [o]
+    period: {start: 2026-05-01, end: 2026-06-30}
+    match: {hashtags: ["AcmeSummit", "#NoSuchTag"]}
+  - {id: summit-campaign, serves: [o], match: {campaign: [summit]}}
+  - {id: fb-links, serves: [o], match: {url_contains: ["UTM=FB"], platform: [facebook]}}
+  - {id: x-links, serves: [o], match: {url_contains: ["utm=fb"], platform: [x]}}
+  - {id: sale, serves: [o], match: {text_contains: ["sale", "discount"], accounts: ["@acme"]}}
+  - {id: unmatched, serves: [o]}
+"""
+
+
+@pytest.fixture
+def attributed(tmp_path: Path) -> set[tuple[str, str]]:
+    con = warehouse(tmp_path, [dict(r) for r in ROWS])
+    derive.refresh(con, loads(PLAN).plan)
+    found = con.execute("SELECT message_id, tactic_id FROM attribution").fetchall()
+    rows = {(str(m), str(t)) for m, t in found}
+    con.close()
+    return rows
+
+
+def test_each_rule(attributed: set[tuple[str, str]]) -> None:
+    assert attributed == {
+        ("x:1", "care"),  # account, case-insensitive, '@' optional on both sides
+        ("x:8", "care"),  # inbound: counts under the tactics of the account it addresses
+        ("x:2", "summit"), ("x:3", "summit"),  # hashtag without '#', either case; period bounds inclusive
+        ("x:2", "summit-campaign"),  # campaign, case-insensitive
+        ("facebook:6", "fb-links"),  # url_contains AND platform
+        ("x:7", "sale"),  # text_contains (any item) AND account
+    }
+
+
+def test_plan_hash_changes_with_match_rules_only() -> None:
+    plan = loads(PLAN).plan
+    same = loads(PLAN.replace("objectives: [{id: o}]", "organisation: Renamed\nobjectives: [{id: o}]")).plan
+    changed = loads(PLAN.replace('"ACMEHELP"', '"someone"')).plan
+    assert plan_hash(plan) == plan_hash(same)
+    assert plan_hash(plan) != plan_hash(changed)
+    assert plan_hash(None) == "no-plan"

@@ -1,0 +1,106 @@
+"""derive.refresh: inbound pairs by the three rules of metrics.md, first replies, staleness, sentiment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from strategyfirst.plan import loads
+from strategyfirst.warehouse import derive, sentiment
+from tests.metrics.helpers import insert, msg, warehouse
+
+PLAN = """
+version: 1
+accounts: {x: ["@Acme"], mastodon: ["acme"]}
+tactics:
+  - {id: care, serves: [dialogue], match: {accounts: ["@ACME"]}}
+objectives: [{id: dialogue}]
+"""
+
+
+def _rows() -> list[dict[str, object]]:
+    return [
+        msg("p", "Acme", True, "2026-01-01 09:00", text="Our news"),
+        msg("a", "u1", False, "2026-01-01 09:10", text="nice", reply_to="p"),  # (a) replies to Acme
+        msg("b", "u2", False, "2026-01-01 10:00", text="question without a mention"),  # (b) Acme replies
+        msg("r1", "Acme", True, "2026-01-01 10:45", text="answer", reply_to="b"),
+        msg("r2", "Acme", True, "2026-01-01 10:15", text="earlier answer", reply_to="b"),
+        msg("c", "u3", False, "2026-01-01 11:00", text="Hey @ACME, are you there?"),  # (c) mentions
+        msg("d", "u4", False, "2026-01-01 11:00", text="@AcmeX is someone else"),  # not a mention of Acme
+        msg("e", "u5", False, "2026-01-01 12:00", text="mail me: someone@acme"),  # an address, not a mention
+        msg("f", "u6", False, "2026-01-01 13:00", text="too late?"),
+        msg("g", "Acme", True, "2026-01-01 12:00", text="before", reply_to="f"),  # negative gap
+        msg("m", "bob", False, "2026-01-01 14:00", text="hi @acme@mastodon.social", platform="mastodon"),
+    ]
+
+
+def test_inbound_pairs_follow_the_three_rules(tmp_path: Path) -> None:
+    con = warehouse(tmp_path, _rows())
+    derive.refresh(con, loads(PLAN).plan)
+    got = {r[0]: r[1:] for r in con.execute(
+        "SELECT message_id, account, first_reply_id, first_reply_minutes FROM inbound").fetchall()}
+    assert got == {
+        "x:a": ("acme", None, None),
+        "x:b": ("acme", "x:r2", 15.0),  # the earliest of the two replies
+        "x:c": ("acme", None, None),
+        "x:f": ("acme", "x:g", -60.0),  # kept here; the metrics exclude it and data quality counts it
+        "mastodon:m": ("acme", None, None),  # '@user@instance' mentions the plan's Mastodon account
+    }
+    con.close()
+
+
+def test_refresh_only_when_data_or_plan_changed(tmp_path: Path) -> None:
+    con = warehouse(tmp_path, _rows())
+    plan = loads(PLAN).plan
+    assert derive.refresh(con, plan) is True
+    assert derive.is_stale(con, plan) is False
+    assert derive.refresh(con, plan) is False
+    other = loads(PLAN.replace('["@ACME"]', '["@nobody"]')).plan
+    assert derive.is_stale(con, other) is True
+    # Owned p, r1, r2, g and inbound a, b, c, f, m (the tactic names no platform).
+    assert con.execute("SELECT count(*) FROM attribution").fetchone() == (9,)
+    derive.refresh(con, other)
+    assert con.execute("SELECT count(*) FROM attribution").fetchone() == (0,)
+    insert(con, "messages", [msg("h", "u7", False, "2026-01-02 09:00", text="@acme hello")])
+    assert derive.is_stale(con, other) is True
+    derive.refresh(con, other)
+    assert con.execute("SELECT count(*) FROM inbound").fetchone() == (6,)  # a, b, c, f, m and the new h
+    con.close()
+
+
+def test_works_without_a_plan(tmp_path: Path) -> None:
+    con = warehouse(tmp_path, _rows())
+    derive.refresh(con, None)
+    assert con.execute("SELECT count(*) FROM attribution").fetchone() == (0,)
+    # Without the plan the Mastodon account is unknown (no owned message of it), so 'm' is not inbound.
+    assert con.execute("SELECT count(*) FROM inbound").fetchone() == (4,)
+    con.close()
+
+
+def test_sentiment_scores_non_owned_texts_once_and_incrementally(tmp_path: Path) -> None:
+    rows = [msg("1", "u", False, "2026-01-01 09:00", text="I love this, great!"),
+            msg("2", "v", False, "2026-01-01 09:01", text="I love this, great!"),  # same text
+            msg("3", "w", False, "2026-01-01 09:02", text="terrible service"),
+            msg("4", "Acme", True, "2026-01-01 09:03", text="We love you"),  # owned: not scored
+            msg("5", "z", False, "2026-01-01 09:04", text=None),
+            msg("6", "y", False, "2026-01-01 09:05", text="already scored", sentiment=0.5)]
+    con = warehouse(tmp_path, rows)
+    assert derive.update_sentiment(con) == 2  # two distinct texts
+    vader = SentimentIntensityAnalyzer()
+    got = dict(con.execute("SELECT message_id, sentiment FROM messages").fetchall())
+    assert got["x:1"] == got["x:2"] == pytest.approx(vader.polarity_scores("I love this, great!")["compound"])
+    assert got["x:3"] == pytest.approx(vader.polarity_scores("terrible service")["compound"])
+    assert got["x:3"] < 0
+    assert got["x:4"] is None and got["x:5"] is None and got["x:6"] == 0.5
+    assert derive.update_sentiment(con) == 0
+    con.close()
+
+
+def test_parallel_scoring_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"text {i} is {'good' if i % 2 else 'bad'}" for i in range(12)]
+    serial = sentiment.score(texts)
+    monkeypatch.setattr(sentiment, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(sentiment, "CHUNK", 5)
+    assert sentiment.score(texts, workers=2) == serial
