@@ -162,3 +162,18 @@ def test_a_copied_folder_does_not_merge_into_the_originals_history(tmp_path: Pat
     (tmp_path / "acme-copy" / ".strategyfirst" / "workspace.json").unlink()
     copy = open_appdb(Workspace(tmp_path / "acme-copy"), url)
     assert copy.slug == "acme-copy" and copy.decisions("acme-copy") == []
+
+
+def test_serving_several_workspaces_needs_one_database(tmp_path: Path) -> None:
+    from strategyfirst.appdb import open_shared
+
+    a, b = make_workspace(tmp_path / "a"), make_workspace(tmp_path / "b")
+    open_appdb(a)  # each bound to its own default file
+    open_appdb(b)
+    with pytest.raises(AppDatabaseError, match="different databases"):
+        open_shared([a, b])
+    url = f"sqlite:///{tmp_path / 'agency.sqlite'}"
+    c, d = make_workspace(tmp_path / "c"), make_workspace(tmp_path / "d")
+    db = open_shared([c, d], url)
+    assert [w.slug for w in db.workspaces()] == ["c", "d"]
+    assert open_shared([], url).url == url

@@ -13,13 +13,17 @@ to one workspace row::
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+
 from strategyfirst.appdb.accounts import NewSession, check_password, role_at_least
 from strategyfirst.appdb.base import UnknownWorkspaceError
-from strategyfirst.appdb.binding import ENV_VAR, read_binding, resolve_url, write_binding
+from strategyfirst.appdb.binding import ENV_VAR, read_binding, resolve_url, same_database, write_binding
 from strategyfirst.appdb.engine import dispose, open_engine
 from strategyfirst.appdb.history import HistoryEntry
 from strategyfirst.appdb.models import (
@@ -35,14 +39,14 @@ from strategyfirst.appdb.models import (
     WorkspaceRow,
 )
 from strategyfirst.appdb.repository import AppDB
-from strategyfirst.errors import StrategyFirstError, WorkspaceError
+from strategyfirst.errors import AppDatabaseError, StrategyFirstError, UsageError, WorkspaceError
 
 if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
 
 __all__ = ["ENV_VAR", "ROLES", "ApiToken", "AppDB", "Decision", "HistoryEntry", "HistoryWarning",
            "LoginAttempt", "Membership", "NewSession", "PlanVersion", "UnknownWorkspaceError", "User",
-           "UserSession", "WorkspaceRow", "check_password", "connect", "dispose", "open_appdb",
+           "UserSession", "WorkspaceRow", "check_password", "connect", "dispose", "open_appdb", "open_shared",
            "record_plan_seen", "role_at_least"]
 
 
@@ -71,6 +75,23 @@ def open_appdb(ws: Workspace, url: str | None = None) -> AppDB:
             raise WorkspaceError(f"{ws.state_dir}: cannot write the database binding ({exc})") from exc
     db.slug = row.slug
     return db
+
+
+def open_shared(workspaces: Sequence[Workspace], url: str | None = None) -> AppDB:
+    """One app database for several workspaces (`serve`), each registered in it. AppDatabaseError naming
+    them when they keep their histories in different databases: users and roles must live in one."""
+    if not workspaces:
+        chosen = url or os.environ.get(ENV_VAR)
+        if not chosen:
+            raise UsageError(f"no workspace and no database: pass --db URL or set {ENV_VAR}")
+        return connect(chosen)
+    urls = [(ws.root, resolve_url(ws, url or ws.db_url)) for ws in workspaces]
+    if any(not same_database(u, urls[0][1]) for _, u in urls):
+        where = "; ".join(f"{root}: {make_url(u).render_as_string()}" for root, u in urls)
+        raise AppDatabaseError(f"the workspaces keep their histories in different databases ({where}); "
+                               "serve workspaces of one database together (see docs/app-database.md)")
+    opened = [open_appdb(ws, url) for ws in workspaces]  # registers every one
+    return opened[0]
 
 
 def _refuse_copies(ws: Workspace, db: AppDB, slug: str) -> None:
