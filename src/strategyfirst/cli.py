@@ -179,6 +179,11 @@ from strategyfirst.cli_measure import register as _register_measure_commands  # 
 
 _register_measure_commands(app, out, err)
 
+# --- export (issue 7; the command lives in cli_export.py, with measure's --engine options) -----------------
+from strategyfirst.cli_export import register as _register_export_commands  # noqa: E402
+
+_register_export_commands(app, out, err)
+
 # --- readiness, capacity (issue 8; the commands live in cli_readiness.py) ----------------------------------
 from strategyfirst.cli_readiness import register as _register_readiness_commands  # noqa: E402
 

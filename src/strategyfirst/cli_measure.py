@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from strategyfirst.workspace import Workspace
+from strategyfirst.cli_export import DataOpt, Engine, EngineOpt, MasterOpt, RemoteOpt, measure_with_engine
 
 WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
 HERE = Path(".")
@@ -82,13 +82,18 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             "--metric", help="Metric id (repeatable; default: every metric of the registry).")] = None,
         fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
         ws_path: WsOpt = HERE,
+        engine: EngineOpt = Engine.duckdb,
+        data: DataOpt = None,
+        spark_remote: RemoteOpt = None,
+        spark_master: MasterOpt = None,
     ) -> None:
         """Metric values by scope and period, with the data-quality counts behind them."""
         from strategyfirst.metrics.result import COLUMNS
 
-        result = Workspace(ws_path).measure(
-            by=by.value, period=period.value, since=since.date() if since else None,
-            until=until.date() if until else None, metrics=metric or None)
+        result = measure_with_engine(  # the warehouse, or a Parquet export on DuckDB or Spark (cli_export)
+            ws_path, engine, data, spark_remote, spark_master, by=by.value, period=period.value,
+            since=since.date() if since else None, until=until.date() if until else None,
+            metrics=metric or None)
         if fmt is Format.json:
             typer.echo(result.to_json(indent=2))
             return

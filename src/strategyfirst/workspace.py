@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from strategyfirst.capacity import CapacityPlan
     from strategyfirst.readiness import ReadinessScore
     from strategyfirst.metrics import MeasureResult
+    from strategyfirst.warehouse.export import Manifest
 
 PLAN_FILE = "strategy.yaml"
 STATE_DIR = ".strategyfirst"
@@ -134,6 +135,13 @@ class Workspace:
                 return measure(ibis_backend(con), plan, by, period, since, until, metrics)
             finally:
                 con.close()
+
+    # --- export (issue 7; the work lives in strategyfirst.scale and warehouse/export.py) --------------------
+    def export(self, out: str | Path, fmt: str = "parquet") -> Manifest:
+        """Write every table, the plan and a manifest as Parquet to `out` (read by `measure --data`)."""
+        from strategyfirst.scale import export_workspace
+
+        return export_workspace(self, out, fmt)
 
     # --- diagnose -----------------------------------------------------------------------------------------
     def diagnose(self, as_of: dt.date | None = None, *, seed: int = 0) -> Diagnosis:

@@ -30,3 +30,8 @@ def ibis_backend(con: duckdb.DuckDBPyConnection) -> Any:
 def connect(path: str | Path, *, read_only: bool = False) -> Any:
     """Ibis backend over the warehouse file."""
     return ibis_backend(open_duckdb(path, read_only=read_only))
+
+
+def memory_backend() -> Any:
+    """An in-memory Ibis DuckDB backend (for reading a Parquet export; see warehouse/dataset.py)."""
+    return ibis.duckdb.connect()
