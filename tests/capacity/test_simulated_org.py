@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from strategyfirst import Workspace
 from strategyfirst.capacity import plan_capacity
-from strategyfirst.simulate.run import simulate
+from strategyfirst.cli import app
+from strategyfirst.simulate.run import SimulationSummary, simulate
 from strategyfirst.warehouse.engine import open_duckdb
 
 # A stand-in for the importer, so this test checks the planner alone: the twcs export's customer messages
@@ -24,10 +28,13 @@ FROM read_csv(?, header = true, all_varchar = false,
 
 
 @pytest.fixture(scope="module")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict]:
-    root = tmp_path_factory.mktemp("org")
-    summary = simulate(root, events=20_000, seed=7)
-    ws = Workspace(root)
+def summary(tmp_path_factory: pytest.TempPathFactory) -> SimulationSummary:
+    return simulate(tmp_path_factory.mktemp("org"), events=20_000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def simulated(summary: SimulationSummary) -> tuple[Workspace, dict]:
+    ws = Workspace(summary.out)
     con = open_duckdb(ws.warehouse_path)
     con.execute(LOAD_TWCS, [str(summary.files["twcs"][0])])
     con.close()
@@ -54,3 +61,19 @@ def test_volume_and_staff_needed_agree_with_the_simulator(simulated: tuple[Works
     assert ours == pytest.approx(truth["arrivals_per_hour"], rel=0.02, abs=0.02)
     assert [r.needed for r in cp.hours] == truth["needed"]
     assert [r.declared for r in cp.hours] == truth["declared"]
+
+
+def test_through_the_real_pipeline(summary: SimulationSummary, tmp_path: Path) -> None:
+    """simulate -> ingest (importer + derived `inbound` table) -> `strategyfirst capacity --format json`."""
+    ws = Workspace(tmp_path)
+    ws.ensure()
+    shutil.copyfile(summary.plan, ws.plan_path)
+    ws.ingest(summary.files["twcs"])
+    truth = json.loads(summary.truth_path.read_text())["capacity"]
+    result = CliRunner().invoke(app, ["capacity", "--format", "json", "-w", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["volume_source"] == "inbound"
+    short = {(h["weekday"], h["hour"]) for h in data["hours"] if h["shortfall"] > 0}
+    assert short == {(h["weekday"], h["hour"]) for h in truth["short_hours"]}
+    assert [g["statement"].split(":")[0] for g in data["gaps"]] == ["Mondays 09–12", "Fridays 16–18"]
