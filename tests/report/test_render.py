@@ -122,7 +122,7 @@ def test_kpi_without_data_or_target_has_no_chart() -> None:
 @pytest.mark.parametrize(("value", "unit", "expected"), [
     (None, "ratio", "—"), (0.7125, "ratio", "71.2%"), (45, "minutes", "45 min"), (150, "minutes", "2.5 h"),
     (0.1234, "score", "+0.123"), (12345.6, "currency", "12,346"), (5000, "count", "5,000"),
-    (2.5, "count", "2.50"),
+    (3739.73, "count", "3,740"), (2.5, "", "2.50"),
 ])
 def test_fmt(value: float | None, unit: str, expected: str) -> None:
     assert fmt(value, unit) == expected

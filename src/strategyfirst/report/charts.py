@@ -52,19 +52,20 @@ def kpi_chart(kpi: KpiView, as_of: dt.date | None = None, pace_start: dt.date | 
 
     None when there is nothing to draw (no data and no target).
     """
-    actual = [{"period": _iso(p.period), "value": p.value} for p in kpi.series]
-    forecast = [{"period": _iso(f.period), "value": f.value, "low": f.low, "high": f.high}
-                for f in kpi.forecast]
+    actual: list[dict[str, Any]] = [{"period": _iso(p.period), "value": p.value} for p in kpi.series]
+    forecast: list[dict[str, Any]] = [
+        {"period": _iso(f.period), "value": f.value, "low": f.low, "high": f.high} for f in kpi.forecast]
     if not forecast and kpi.deadline and kpi.forecast_at_deadline is not None:
-        # Only the deadline figure is known: draw the band from the last actual point to the deadline.
+        # Only the deadline figure is known: the band runs from the last actual point to the deadline.
         low = kpi.forecast_low if kpi.forecast_low is not None else kpi.forecast_at_deadline
         high = kpi.forecast_high if kpi.forecast_high is not None else kpi.forecast_at_deadline
-        if actual and actual[-1]["value"] is not None:
-            last = actual[-1]
-            forecast.append({"period": last["period"], "value": last["value"], "low": last["value"],
-                             "high": last["value"]})
         forecast.append({"period": _iso(kpi.deadline), "value": kpi.forecast_at_deadline,
                          "low": low, "high": high})
+    last = actual[-1] if actual else {"period": None, "value": None}
+    if forecast and last["value"] is not None and last["period"] < forecast[0]["period"]:
+        # the band fans out from the last measured point, so the forecast reads as its continuation
+        value = last["value"]
+        forecast.insert(0, {"period": last["period"], "value": value, "low": value, "high": value})
     y = alt.Y("value:Q", title=kpi.unit, scale=alt.Scale(zero=False))
     layers: list[Any] = []
     if forecast:

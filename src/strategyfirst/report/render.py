@@ -32,7 +32,7 @@ def fmt(value: Any, unit: str = "") -> str:
         return f"{value:,.0f} min" if abs(value) < 120 else f"{value / 60:,.1f} h"
     if unit == "score":
         return f"{value:+.3f}"
-    if unit == "currency":
+    if unit in ("currency", "count"):
         return f"{value:,.0f}"
     if float(value).is_integer():
         return f"{value:,.0f}"
