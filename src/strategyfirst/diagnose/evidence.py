@@ -169,7 +169,8 @@ def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, 
     state = classify(p_miss, MIN_PERIODS, MIN_PERIODS)
     return TacticEvidence(tactic, metric, required_per_day, thr, rate, round(max(count, 0)),
                           float(post.ppf(0.05)), float(post.ppf(0.95)), p_miss, state, None, "gamma",
-                          f"{count:,.0f} in {elapsed_days:.0f} days (per day; its share of the pace)")
+                          f"{count:,.0f} in {elapsed_days:.0f} days; the target is its budget share of the "
+                          "pace the objective needs")
 
 
 def _blank(tactic: str, metric: str, target: float, thr: float, value: float | None, n: int, method: str,
