@@ -14,6 +14,8 @@ from strategyfirst import Workspace
 from strategyfirst.simulate import SimulationSummary, simulate
 from tests.conftest import require
 
+pytestmark = pytest.mark.slow  # sixteen imports, each refreshing the derived tables
+
 EXPECTED_SOURCE = {"twcs": "twcs", "x-analytics": "x-analytics",
                    "facebook-insights-posts": "facebook-insights-posts", "audience-csv": "audience-csv",
                    "spend-csv": "spend-csv"}
