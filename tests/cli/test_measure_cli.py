@@ -1,0 +1,122 @@
+"""`strategyfirst measure`: JSON/CSV/table per cli.md, data quality, exit 2 and one line on bad usage."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from strategyfirst.appdb import ENV_VAR
+from strategyfirst.cli import main
+from strategyfirst.metrics import COLUMNS
+from strategyfirst.workspace import Workspace
+from tests.metrics import dataset
+from tests.metrics.helpers import insert, msg, warehouse
+from tests.metrics.test_real_files import _twcs_by_hand
+
+
+def run(args: list[str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["strategyfirst", *args])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    capsys.readouterr()
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    (tmp_path / "strategy.yaml").write_text(dataset.PLAN_YAML, encoding="utf-8")
+    workspace = Workspace(tmp_path).ensure()
+    con = warehouse(workspace.warehouse_path.parent, dataset.messages(), audience=dataset.audience(),
+                    spend=dataset.spend())
+    con.close()
+    return tmp_path
+
+
+def test_json_rows_and_data_quality(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["measure", "--by", "account", "--metric", "response_rate", "--metric", "posts",
+                        "--format", "json", "--workspace", str(ws)], monkeypatch, capsys)
+    assert code == 0
+    doc = json.loads(out)
+    rows = {(r["metric"], r["key"]): r for r in doc["rows"]}
+    # By hand (tests/metrics/dataset.py): Acme answers 2 of its 4 inbound pairs, AcmeHelp 1 of 3.
+    assert rows[("response_rate", "Acme")] == {
+        "metric": "response_rate", "by": "account", "key": "Acme", "period": "all", "value": 0.5, "n": 4,
+        "unit": "ratio", "version": 1, "numerator": 2, "denominator": 4}
+    assert rows[("response_rate", "AcmeHelp")]["value"] == pytest.approx(1 / 3)
+    assert rows[("posts", "Acme Outdoor")]["value"] == 1
+    assert doc["data_quality"]["negative_reply_gaps"] == 1
+    assert doc["data_quality"]["replies_with_missing_parent"] == 1
+
+
+def test_csv_has_a_header_then_the_same_columns(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["measure", "--period", "month", "--metric", "posts", "--format", "csv",
+                          "--workspace", str(ws)], monkeypatch, capsys)
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == list(COLUMNS)
+    by_period = {r[3]: r[4] for r in rows[1:]}
+    # Posts 10, 15 and 9; January has owned replies only: 0 posts.
+    assert by_period == {"2026-01": "0", "2026-02": "1", "2026-03": "1", "2026-05": "1"}
+    assert "replies whose parent is missing: 1" in err
+
+
+def test_table_shows_data_quality_under_it(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["measure", "--by", "tactic", "--workspace", str(ws)], monkeypatch, capsys)
+    assert code == 0
+    assert "engagement_rate" in out and "care-desk" in out
+    assert out.index("Data quality") > out.index("care-desk")
+    assert "owned messages attributed to no tactic: 0" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--metric", "respons_rate"], "did you mean response_rate"),
+    (["--by", "tactic", "--metric", "posts"], "needs a plan"),
+    (["--period", "day"], "finer than the data's time precision"),
+])
+def test_bad_usage_exits_2_with_one_line(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str], args: list[str],
+                                         message: str) -> None:
+    if "tactic" in args:
+        (ws / "strategy.yaml").unlink()
+    if "day" in args:
+        con = warehouse(Workspace(ws).state_dir, [])
+        insert(con, "messages", [msg("m1", "Acme", True, "2014-07-01 00:00", time_precision="month")])
+        con.close()
+    code, out, err = run(["measure", *args, "--workspace", str(ws)], monkeypatch, capsys)
+    assert code == 2
+    assert out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_twcs_by_account_json_gives_hand_checkable_values(shared_data: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's done-when: per brand, the values a reader can check by hand from the file."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    path = shared_data / "twcs" / "sample.csv"
+    Workspace(tmp_path).ingest([path])
+    code, out, _ = run(["measure", "--by", "account", "--format", "json", "--workspace", str(tmp_path)],
+                       monkeypatch, capsys)
+    assert code == 0
+    rows = {(r["metric"], r["key"]): r["value"] for r in json.loads(out)["rows"]}
+    for brand, values in _twcs_by_hand(path).items():
+        assert rows[("inbound_messages", brand)] == values["inbound_messages"]
+        assert rows[("response_rate", brand)] == pytest.approx(values["response_rate"])
+        want = values["first_response_minutes_median"]
+        got = rows[("first_response_minutes_median", brand)]
+        assert got == (None if want is None else pytest.approx(want)), brand
