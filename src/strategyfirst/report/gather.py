@@ -47,6 +47,7 @@ def _attempt(data: ReportData, sections: tuple[str, ...], what: str, call: Calla
     try:
         return call()
     except (ImportError, NotImplementedError):
+        log.info("report: cannot %s", what, exc_info=True)
         reason = f"not available yet: this installation cannot {what}"
     except StrategyFirstError as exc:
         reason = f"not available: {str(exc).splitlines()[0]}"
