@@ -16,7 +16,6 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import DAY_FORMATS, day
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 
 REQUIRED = ("date", "platform", "account", "metric", "value")
 COLUMNS = (*REQUIRED, "gained", "lost")
@@ -44,7 +43,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                lower(trim({c['metric']})) AS metric, sf_num({c['value']}) AS value,
                sf_num({c['gained']}) AS gained, sf_num({c['lost']}) AS lost,
                _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     return Loaded(primary="audience")
 

@@ -140,9 +140,9 @@ def _stage_columns(table: str) -> list[tuple[str, str]]:
 
 def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the staging tables and views of one file."""
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for table in STAGE_DDL:
-        con.execute(f"DROP VIEW IF EXISTS {table}")
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"DROP {'VIEW' if table in views else 'TABLE'} IF EXISTS {table}")
         con.execute(f"DROP TABLE IF EXISTS _mapped_{table.removeprefix('stage_')}")
 
 

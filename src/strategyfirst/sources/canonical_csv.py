@@ -18,7 +18,6 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 
 REQUIRED = ("message_id", "platform", "account", "created_at")
 TEXT_COLUMNS = ("owned", "time_precision", "kind", "text", "in_reply_to", "url", "campaign")
@@ -66,7 +65,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                {c['text']} AS text, {_qualified(platform, c['in_reply_to'])} AS in_reply_to,
                nullif(trim({c['url']}), '') AS url, nullif(trim({c['campaign']}), '') AS campaign, {figures},
                _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     return Loaded(primary="messages")
 

@@ -17,7 +17,6 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.facebook_insights_posts import account_for, header_skip
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 
 REQUIRED = ("date", "lifetime total likes", "daily new likes", "daily unlikes")
 DAILY_MAP = {"impressions": "daily total impressions", "engagements": "daily page engaged users"}
@@ -40,7 +39,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                sf_num({c['lifetime total likes']}) AS value, sf_num({c['daily new likes']}) AS gained,
                sf_num({c['daily unlikes']}) AS lost,
                _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     daily = ", ".join(f"sf_num({c[src]}) AS {dst}" for dst, src in DAILY_MAP.items())
     con.execute(f"""INSERT INTO stage_account_daily BY NAME

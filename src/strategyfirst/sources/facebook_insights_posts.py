@@ -18,7 +18,6 @@ from strategyfirst.sources.base import (
 )
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 
 REQUIRED = ("post id", "permalink", "post message", "posted", "lifetime post total reach")
 # canonical figure <- export column (normalised)
@@ -79,7 +78,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                {c['post message']} AS text, NULL AS in_reply_to, nullif(trim({c['permalink']}), '') AS url,
                NULL AS campaign, {figures},
                _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     return Loaded(primary="messages")
 

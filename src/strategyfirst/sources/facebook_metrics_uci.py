@@ -16,7 +16,6 @@ from strategyfirst.sources.base import (
 )
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 
 REQUIRED = ("page total likes", "type", "post month", "post weekday", "post hour", "lifetime post total reach")
 FIGURE_MAP = {
@@ -51,7 +50,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                CASE WHEN lower(trim({c['type']})) = 'video' THEN 'video' ELSE 'post' END AS kind,
                NULL AS text, NULL AS in_reply_to, NULL AS url, NULL AS campaign, {figures},
                _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     # Page likes as the posts saw them: the highest per month, dated the first of the month.
     con.execute(f"""

@@ -8,7 +8,6 @@ from strategyfirst.sources.base import LoadContext, Loaded, Source, add_csv_reje
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 
 COLUMNS = ("date", "platform", "tactic", "campaign", "amount", "currency")
 
@@ -28,7 +27,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                nullif(trim({c['tactic']}), '') AS tactic, nullif(trim({c['campaign']}), '') AS campaign,
                sf_num({c['amount']}) AS amount, nullif(upper(trim({c['currency']})), '') AS currency,
                _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     return Loaded(primary="spend")
 

@@ -12,16 +12,16 @@ MACROS = (
     r"""CREATE OR REPLACE TEMP MACRO sf_blank(s) AS
         s IS NULL OR trim(s) IN ('', '-', '--', 'n/a', 'N/A', 'null', 'NULL', 'None', 'nan', 'NaN')""",
     # A number as localised exports write it: "1938.0", "1,234", "1.234.567", "0,5", "3.51%", "1 234".
+    # The cleaned text is bound once through a one-element lambda, which keeps the expanded macro small.
     r"""CREATE OR REPLACE TEMP MACRO sf_num(s) AS
-        CASE WHEN sf_blank(s) THEN NULL ELSE TRY_CAST(
+        CASE WHEN sf_blank(s) THEN NULL ELSE list_transform([sf_numtxt(s)], t -> TRY_CAST(
           CASE
-            WHEN regexp_matches(sf_numtxt(s), '^[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$') THEN sf_numtxt(s)
-            WHEN regexp_matches(sf_numtxt(s), '^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$')
-              THEN replace(sf_numtxt(s), ',', '')
-            WHEN regexp_matches(sf_numtxt(s), '^[-+]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$')
-              THEN replace(replace(sf_numtxt(s), '.', ''), ',', '.')
-            WHEN regexp_matches(sf_numtxt(s), '^[-+]?[0-9]+,[0-9]+$') THEN replace(sf_numtxt(s), ',', '.')
-            ELSE NULL END AS DOUBLE) END""",
+            WHEN regexp_full_match(t, '[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?') THEN t
+            WHEN regexp_full_match(t, '[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?') THEN replace(t, ',', '')
+            WHEN regexp_full_match(t, '[-+]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?')
+              THEN replace(replace(t, '.', ''), ',', '.')
+            WHEN regexp_full_match(t, '[-+]?[0-9]+,[0-9]+') THEN replace(t, ',', '.')
+            ELSE NULL END AS DOUBLE))[1] END""",
     # The same, where the file's locale is known to write decimal commas ("1.234" = 1234).
     r"""CREATE OR REPLACE TEMP MACRO sf_num_dc(s) AS
         CASE WHEN sf_blank(s) THEN NULL

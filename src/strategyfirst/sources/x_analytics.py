@@ -17,7 +17,6 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 from strategyfirst.sources.x_headers import canonical_header, decimal_comma
 
 REQUIRED = ("tweet_id", "permalink", "text", "time", "impressions")
@@ -42,26 +41,29 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     account = f"coalesce({sql_str(ctx.account)}, {from_link})"
     tweet = f"sf_id({c['tweet_id']})"
     checks = [
-        (f"{tweet} IS NULL OR NOT regexp_matches({tweet}, '^[0-9]+$')", "Tweet id is empty or not a tweet id"),
-        (f"{created} IS NULL", "time is not a time like '2016-12-23 18:50 +0000'"),
-        (f"{account} IS NULL", "no account in the permalink; pass --account NAME"),
-        *[(f"NOT sf_blank({c[col]}) AND {num}({c[col]}) IS NULL", f"{col} is not a number")
+        ("_tweet IS NULL OR TRY_CAST(_tweet AS UBIGINT) IS NULL", "Tweet id is empty or not a tweet id"),
+        ("_created IS NULL", "time is not a time like '2016-12-23 18:50 +0000'"),
+        ("_account IS NULL", "no account in the permalink; pass --account NAME"),
+        *[(f"\"n_{col}\" IS NULL AND NOT sf_blank({c[col]})", f"{col} is not a number")
           for col in FIGURE_MAP.values()],
     ]
     reject = reasons(*checks)
     text = c["text"]
-    figures = ", ".join(f"{num}({c[src]}) AS {dst}" for dst, src in FIGURE_MAP.items())
+    numbers = ", ".join(f"{num}({c[col]}) AS \"n_{col}\"" for col in set(FIGURE_MAP.values()))
+    figures = ", ".join(f"\"n_{src}\" AS {dst}" for dst, src in FIGURE_MAP.items())
+    # Parsed once in a materialised CTE: the checks and the values reuse them (small plans, one pass).
     stage_split(con, "messages", f"""
-        SELECT 'x:' || {tweet} AS message_id, 'x' AS platform, {account} AS account,
-               {owned_sql(ctx, 'x', account, 'TRUE')} AS owned, {created} AS created_at,
+        WITH t AS MATERIALIZED (
+            SELECT *, {numbers}, {created} AS _created, {account} AS _account, {tweet} AS _tweet FROM src_rows)
+        SELECT 'x:' || _tweet AS message_id, 'x' AS platform, _account AS account,
+               {owned_sql(ctx, 'x', '_account', 'TRUE')} AS owned, _created AS created_at,
                'minute' AS time_precision,
                CASE WHEN starts_with(ltrim({text}), 'RT @') THEN 'share'
                     WHEN starts_with(ltrim({text}), '@') THEN 'reply' ELSE 'post' END AS kind,
                {text} AS text, NULL AS in_reply_to, nullif(trim({c['permalink']}), '') AS url,
                NULL AS campaign, {figures},
-               _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
-        FROM src_rows""")
+               _line AS line, {reject} AS _reject, NULL::VARCHAR AS _raw
+        FROM t""")
     return Loaded(primary="messages")
 
 

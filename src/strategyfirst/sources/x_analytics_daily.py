@@ -18,7 +18,6 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 from strategyfirst.sources.x_headers import canonical_header, decimal_comma
 
 REQUIRED = ("date", "tweets_published", "impressions", "engagements")
@@ -55,7 +54,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     stage_split(con, "account_daily", f"""
         SELECT {date} AS date, 'x' AS platform, {sql_str(account)} AS account, {figures},
                _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     con.execute("""INSERT INTO stage_audience SELECT date, platform, account, 'followers', NULL, follows,
                    unfollows, line FROM stage_account_daily WHERE follows IS NOT NULL OR unfollows IS NOT NULL""")

@@ -18,7 +18,6 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.twcs import raw_expr
 
 TABLE = ("content", "video title", "video publish time", "views", "watch time (hours)")
 CHART = ("date", "content", "video title", "views")
@@ -63,7 +62,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         body = _video_messages(c, account, ctx, figures)
         # The first row is the channel's `Total`, not a video: skipped, not rejected.
         stage_split(con, "messages", f"""{body}, _line AS line, {reject} AS _reject,
-            CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+            NULL::VARCHAR AS _raw
             FROM src_rows WHERE lower(trim(coalesce({c['content']}, ''))) <> 'total'""")
         return Loaded(primary="messages")
     date = day(c["date"], DAYS)
@@ -74,7 +73,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
             SELECT {date} AS date, 'youtube' AS platform, 'youtube:' || trim({c['content']}) AS message_id,
                    sf_num({c['views']}) AS video_views, NULL AS watch_minutes,
                    _line AS line, {reject} AS _reject,
-                   CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+                   NULL::VARCHAR AS _raw
             FROM src_rows""")
         # The videos themselves (title, publish day), so daily figures join to a message.
         figures = ", ".join(f"NULL::DOUBLE AS {f}" for f in ("video_views", "impressions"))
@@ -87,7 +86,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     stage_split(con, "account_daily", f"""
         SELECT {date} AS date, 'youtube' AS platform, coalesce({account}, '') AS account,
                sf_num({c['views']}) AS video_views, _line AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN {raw_expr(names, sf.delimiter)} END AS _raw
+               NULL::VARCHAR AS _raw
         FROM src_rows""")
     return Loaded(primary="account_daily")
 

@@ -19,9 +19,15 @@ import duckdb
 
 from strategyfirst.errors import ImportFileError, StrategyFirstError
 from strategyfirst.sources import sqlfuncs
-from strategyfirst.sources.base import STAGE_DDL, LoadContext, create_stage
+from strategyfirst.sources.base import STAGE_DDL, LoadContext, create_stage, drop_stage
 from strategyfirst.sources.registry import check_source, detect, get_source
-from strategyfirst.sources.textfile import SourceFile, drop_rows, fill_reject_raw, fix_reject_lines, open_source_file
+from strategyfirst.sources.textfile import (
+    SourceFile,
+    drop_rows,
+    fill_reject_raw,
+    fix_reject_lines,
+    open_source_file,
+)
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.merge import SPECS, Counts, merge
@@ -123,6 +129,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
                 return summary
             _record(con, import_id, path, digest, src.name, summary, counts, rejected)
             _keep_raw(ws, path, digest)
+            drop_stage(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

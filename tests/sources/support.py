@@ -1,0 +1,61 @@
+"""Helpers for import tests: a workspace, an ingest with the derived-table refresh stubbed, table snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from strategyfirst.warehouse.ingest import IngestResult, ingest_files
+from strategyfirst.warehouse.schema import CANONICAL_TABLES
+from strategyfirst.workspace import Workspace
+
+
+@pytest.fixture
+def no_derive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Import tests check the import; derive.refresh (another layer) is tested on its own."""
+    import strategyfirst.warehouse.derive as derive
+
+    monkeypatch.setattr(derive, "refresh", lambda con, plan, **kw: None)
+
+
+def ingest(ws: Workspace, files: Sequence[Path | str], **kw: Any) -> IngestResult:
+    return ingest_files(ws, [Path(f) for f in files], **kw)
+
+
+def query(ws: Workspace, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(ws.warehouse_path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def scalar(ws: Workspace, sql: str, params: list[Any] | None = None) -> Any:
+    return query(ws, sql, params)[0][0]
+
+
+def snapshot(ws: Workspace) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent checksum of every canonical table (empty if no warehouse yet)."""
+    if not ws.warehouse_path.exists():
+        return {}
+    con = duckdb.connect(str(ws.warehouse_path), read_only=True)
+    try:
+        out = {}
+        for table in CANONICAL_TABLES:
+            row = con.execute(f"SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM {table} AS t").fetchone()
+            assert row is not None
+            out[table] = (int(row[0]), int(row[1]))
+        return out
+    finally:
+        con.close()
+
+
+def one(result: IngestResult) -> dict[str, Any]:
+    assert len(result.files) == 1
+    f = result.files[0]
+    assert f["rows_read"] == f["rows_new"] + f["rows_updated"] + f["rows_duplicate"] + f["rows_rejected"]
+    return f

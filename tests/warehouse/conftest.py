@@ -1,0 +1,1 @@
+from tests.sources.support import no_derive  # noqa: F401  (fixture)
