@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from strategyfirst.cli import app
@@ -173,3 +175,14 @@ def test_period_buckets_read_as_their_first_day() -> None:
     assert as_date("2026-W09") == dt.date(2026, 2, 23)      # ISO week 9 of 2026 starts on Monday 23 Feb
     assert as_date("2026-03-04T10:00:00") == dt.date(2026, 3, 4)
     assert as_date("all") is None and as_date("2026-13") is None
+
+
+def test_cli_report_on_a_missing_workspace_exits_2(tmp_path: Path) -> None:
+    from strategyfirst.cli import main
+
+    missing = tmp_path / "nowhere"
+    with pytest.raises(SystemExit) as exit_info:
+        sys.argv = ["strategyfirst", "report", "-w", str(missing)]
+        main()
+    assert exit_info.value.code == 2
+    assert not missing.exists()

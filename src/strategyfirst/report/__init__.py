@@ -27,8 +27,8 @@ def render_report(ws: Workspace, as_of: dt.date | None = None) -> str:
 def write_report(ws: Workspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:
     """Write the report (default `report.html` in the workspace) and return its path."""
     target = Path(path) if path is not None else ws.root / DEFAULT_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
     html = render_report(ws, as_of)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(target)

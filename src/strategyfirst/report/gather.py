@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from strategyfirst import catalog
-from strategyfirst.errors import PlanError, StrategyFirstError
+from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.report import adapt
 from strategyfirst.report.model import Bucket, CapacityView, MetricVersion, ReportData
 
@@ -61,6 +61,8 @@ def _attempt(data: ReportData, sections: tuple[str, ...], what: str, call: Calla
 
 def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportData:
     """Everything the report shows about `ws`, as of `as_of` (default: the latest data)."""
+    if not ws.root.is_dir():
+        raise WorkspaceError(f"{ws.root}: no such workspace folder (create one with `strategyfirst init`)")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     data = ReportData(workspace=ws.slug, generated_at=now, as_of=as_of)
     _gather_status_rules(data)
