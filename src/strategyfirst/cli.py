@@ -44,11 +44,13 @@ def workspace(path: Path) -> Workspace:
 def demo(
     directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")]
     = Path("strategyfirst-demo"),
+    events: Annotated[int, typer.Option(min=1000, help="Messages to simulate.")] = 40_000,
+    seed: Annotated[int, typer.Option(help="Simulator seed (same seed, same organisation).")] = 7,
 ) -> None:
     """Build a simulated organisation and run lint → ingest → measure → diagnose → report on it."""
     from strategyfirst.demo import run_demo
 
-    run_demo(directory, out=out, err=err)
+    run_demo(directory, out=out, err=err, events=events, seed=seed)
 
 
 # --- init and lint (issue 2) -------------------------------------------------------------------------------
