@@ -177,12 +177,12 @@ def test_period_buckets_read_as_their_first_day() -> None:
     assert as_date("all") is None and as_date("2026-13") is None
 
 
-def test_cli_report_on_a_missing_workspace_exits_2(tmp_path: Path) -> None:
+def test_cli_report_on_a_missing_workspace_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from strategyfirst.cli import main
 
     missing = tmp_path / "nowhere"
+    monkeypatch.setattr(sys, "argv", ["strategyfirst", "report", "-w", str(missing)])
     with pytest.raises(SystemExit) as exit_info:
-        sys.argv = ["strategyfirst", "report", "-w", str(missing)]
         main()
     assert exit_info.value.code == 2
     assert not missing.exists()
