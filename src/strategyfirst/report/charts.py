@@ -123,7 +123,7 @@ def capacity_heatmap(matrix: Sequence[Sequence[float]], timezone: str = "UTC") -
     rows = [{"day": DAYS[d], "hour": h, "shortfall": float(v)}
             for d, row in enumerate(matrix[:7]) for h, v in enumerate(row[:24])]
     chart = alt.Chart(alt.Data(values=rows)).mark_rect().encode(
-        x=alt.X("hour:O", title=f"hour of day ({timezone})"),
+        x=alt.X("hour:O", title=f"hour of day ({timezone})", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("day:O", sort=list(DAYS), title=None),
         color=alt.Color("shortfall:Q", title="people short", scale=alt.Scale(scheme="orangered")),
         tooltip=["day:O", "hour:O", "shortfall:Q"],
