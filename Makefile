@@ -24,12 +24,14 @@ $(BIN)/uv:
 $(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
 	$(UV) -r requirements.lock
 	$(UV) --no-deps -e .
+	$(BIN)/python -m compileall -q src
 	$(MAKE) assets
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/uv requirements-dev.lock pyproject.toml
 	$(UV) -r requirements-dev.lock
 	$(UV) --no-deps -e .
+	$(BIN)/python -m compileall -q src
 	$(MAKE) assets
 	touch $@ $(VENV)/.installed
 
