@@ -13,6 +13,7 @@ from strategyfirst.diagnose.evidence import (
     dispersion,
     more_needed,
     pearson,
+    quantile_cdf,
     quantile_evidence,
     ratio_evidence,
     threshold,
@@ -75,9 +76,18 @@ def _resampled_median_tail(x: np.ndarray, thr: float, draws: int = 4000) -> floa
 
 @pytest.mark.parametrize("scale", [40.0, 60.0, 90.0])
 def test_exact_bootstrap_matches_resampling(scale: float) -> None:
-    x = np.random.default_rng(7).exponential(scale, 201)  # odd n: the median is one order statistic
+    x = np.sort(np.random.default_rng(7).exponential(scale, 201))  # odd n: the median is one order statistic
+    exact = 1.0 - quantile_cdf(x, 0.5, np.array([47.25]))[0]
+    assert exact == pytest.approx(_resampled_median_tail(x, 47.25), abs=0.03)
+
+
+def test_the_prior_pulls_p_miss_towards_the_target() -> None:
+    # 10 pseudo-replies at the target are added before the bootstrap: P(miss) is that of the augmented sample.
+    x = np.random.default_rng(8).exponential(60, 41)
     e = quantile_evidence("t", "first_response_minutes_median", x, 0.5, 45.0, "down")
-    assert e.p_miss == pytest.approx(_resampled_median_tail(x, 47.25), abs=0.03)
+    augmented = np.sort(np.concatenate([x, np.full(10, 45.0)]))
+    assert e.p_miss == pytest.approx(_resampled_median_tail(augmented, 47.25), abs=0.03)
+    assert e.p_miss is not None and e.p_miss < 1.0 - quantile_cdf(np.sort(x), 0.5, np.array([47.25]))[0]
 
 
 def test_bootstrap_interval_matches_resampling_percentiles() -> None:

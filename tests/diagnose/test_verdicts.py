@@ -123,3 +123,30 @@ def test_failing_tactics_are_found_over_many_seeds() -> None:
         found = {v.tactic: v.kind for v in judge(dialogue_inputs(rates), [])}
         caught += found.get("bad") == "tactic_failing"
     assert caught >= 98
+
+
+def test_noise_alone_in_reply_times_rarely_raises_an_alarm() -> None:
+    """200 objectives of three desks whose true median reply time sits exactly on the 60-minute target."""
+    from strategyfirst.diagnose.evidence import quantile_evidence
+
+    rng = np.random.default_rng(11)
+    alarms = 0
+    for _ in range(200):
+        evidence = {}
+        for tactic in ("a", "b", "c"):
+            gaps = rng.lognormal(np.log(60.0), 1.0, int(rng.integers(30, 300)))
+            evidence[tactic] = [quantile_evidence(tactic, "first_response_minutes_median", gaps, 0.5, 60.0,
+                                                  "down")]
+        found = judge_objective("dialogue", evidence, {}, on_track=False)
+        alarms += any(v.kind in ("tactic_failing", "strategy_failing", "tactic_dead_weight") for v in found)
+    assert alarms / 200 <= 0.05
+
+
+def test_slow_desk_is_found_by_its_reply_times() -> None:
+    from strategyfirst.diagnose.evidence import quantile_evidence
+
+    rng = np.random.default_rng(12)
+    evidence = {t: [quantile_evidence(t, "first_response_minutes_median", rng.lognormal(np.log(m), 1.0, 300),
+                                      0.5, 60.0, "down")] for t, m in (("slow", 240.0), ("quick", 20.0))}
+    assert {v.tactic: v.kind for v in judge_objective("dialogue", evidence, {}, on_track=False)} == {
+        "slow": "tactic_failing", "quick": "working"}

@@ -11,7 +11,8 @@ it if the current estimate held (normal approximation: the standard error shrink
   keeps small samples from raising false alarms), and φ ≥ 1 the quasi-binomial dispersion across review
   periods (1 for a plain binomial), so that rates summed over posts are not over-confident.
 - Medians and p90 of reply minutes: the exact bootstrap distribution of the sample quantile (its resampled
-  order statistics are binomial), so no resampling noise and no cost in n.
+  order statistics are binomial), so no resampling noise and no cost in n. P(miss) is taken with w = 10
+  pseudo-replies at the target added (the same prior as for ratios); the interval shown is the data's own.
 - Accumulating counts: Gamma(c/φ + ½, days/φ) posterior of the tactic's daily rate (quasi-Poisson), against
   its share of the pace the objective's target needs (share = its budget share, or an equal split).
 """
@@ -142,7 +143,9 @@ def quantile_evidence(tactic: str, metric: str, gaps: np.ndarray, q: float, targ
     if n == 0:
         return _blank(tactic, metric, target, thr, None, 0, "bootstrap", "no answered inbound messages")
     at = np.array([thr])
-    below = quantile_cdf(x, q, at, strict=direction == "up")[0]
+    # The same prior as for ratios: PRIOR_WEIGHT pseudo-observations sitting exactly on the target.
+    shrunk = np.sort(np.concatenate([x, np.full(int(PRIOR_WEIGHT), float(target))]))
+    below = quantile_cdf(shrunk, q, at, strict=direction == "up")[0]
     p_miss = float(1.0 - below if direction == "down" else below)
     value = float(np.quantile(x, q))
     low, high = bootstrap_quantile_interval(x, q)

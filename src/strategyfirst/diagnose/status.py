@@ -222,7 +222,7 @@ def _rule(direction: str, paced: bool, target: float, actual: float | None, expe
             return "met", f"{_fmt(actual)} met the target {_fmt(target)} by {deadline}"
         return "off_track", f"the deadline {deadline} has passed at {_fmt(actual)} against {_fmt(target)}"
     ahead = expected is None or meets(actual, expected, direction)
-    now = f"{_fmt(actual)} {'is at or beyond' if ahead else 'is behind'} the {_fmt(expected)} needed now"
+    now = f"{_fmt(actual)} {'meets' if ahead else 'falls short of'} the {_fmt(expected)} needed now"
     if fc is None:
         return ("on_track", now) if ahead else ("at_risk", now + "; no deadline to forecast to")
     fc_ok = meets(fc.value, target, direction)
