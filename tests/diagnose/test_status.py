@@ -158,3 +158,37 @@ def test_period_labels_and_segments() -> None:
 def test_rules_are_published_for_the_report() -> None:
     assert {s for s, _ in STATUS_RULES} == {"on_track", "at_risk", "off_track", "no_data", "met"}
     assert all(isinstance(f, str) and f for f in FOOTNOTES)
+
+
+def test_audience_size_paces_from_its_first_value() -> None:
+    # A level, not a sum: actual is the last snapshot; the pace runs from the first measured value (1000) to
+    # 2000 over the year, so on 30 June it stands at 1000 + 1000·181/365 = 1495.89.
+    series = [Observation(1000.0 + 100 * i, 1, period=m) for i, m in enumerate(MONTHS)]
+    k = status("audience_size", 2000, Observation(1500.0, 6), series)
+    assert k.paced and k.baseline == 1000 and k.actual == 1500
+    assert k.expected_now == pytest.approx(1495.89, abs=0.01)
+    assert k.status == "on_track"  # ahead now, and +100 a month reaches about 2100 by December
+
+
+def test_weekly_periods() -> None:
+    # 70 a week from Monday 5 January (ISO week 2) to Sunday 28 June: 25 weeks, 1750, target 3650 by 31 Dec.
+    weeks = [dt.date(2026, 1, 5) + dt.timedelta(weeks=i) for i in range(25)]
+    series = [Observation(70.0, 1, period=w) for w in weeks]
+    k = kpi_status(objective="o", metric="audience_gained", target=3650, baseline=None, horizon_start=START,
+                   deadline=END, as_of=dt.date(2026, 6, 28), period="week", actual=Observation(1750.0, 25),
+                   series=series)
+    assert k.actual == 1750
+    # 10 a day for the 186 days from 29 June to 31 December: 1750 + 1860 = 3610.
+    assert k.forecast_at_deadline == pytest.approx(3610)
+    assert k.forecast[0].period == dt.date(2026, 7, 5)  # the end of the week holding 29 June
+
+
+def test_without_horizon_or_deadline() -> None:
+    actual, series = ratios([0.95] * 6)
+    k = kpi_status(objective="o", metric="response_rate", target=0.9, baseline=None, horizon_start=None,
+                   deadline=None, as_of=JUNE_END, period="month", actual=actual, series=series)
+    assert k.status == "on_track" and k.forecast_at_deadline is None
+    actual, series = ratios([0.5] * 6)
+    k = kpi_status(objective="o", metric="response_rate", target=0.9, baseline=None, horizon_start=None,
+                   deadline=None, as_of=JUNE_END, period="month", actual=actual, series=series)
+    assert k.status == "at_risk" and "no deadline" in k.reason
