@@ -38,25 +38,33 @@ def inbound(messages: ir.Table, plan: Plan | None) -> ir.Table:
     own = m.filter(m.owned).select(rid=m.message_id, racc=handle(m.account), rparent=m.in_reply_to,
                                    rat=m.created_at)
     aud = m.filter(~m.owned).select("message_id", "platform", "created_at", "in_reply_to", "text",
-                                    "sentiment")
-    # (a) replies to a message of A; (b) is replied to by A; (c) mentions @A in its text.
-    a = aud.join(own, aud.in_reply_to == own.rid).select(aud.message_id, account=own.racc)
-    b = aud.join(own, aud.message_id == own.rparent).select(aud.message_id, account=own.racc)
-    tokens = aud.text.lower().re_split(r"[^a-z0-9_@.]+").filter(lambda x: x.startswith("@"))
-    mentions = aud.select("message_id", "platform", token=tokens).unnest("token")
-    # '@user@instance' (Mastodon) mentions the local part; a trailing '.' ends a sentence, not a handle.
-    mentions = mentions.mutate(account=mentions.token.substr(1).split("@")[0].re_replace(r"\.+$", ""))
-    h = owned_handles(m, plan)
-    c = mentions.join(h, ["platform", "account"]).select("message_id", "account")
-    pairs = union_all(a, b, c).distinct()
+                                    "sentiment", conv=m.conversation_id.fill_null(m.message_id))
+    keep = ("message_id", "platform", "created_at", "sentiment", "conv")
+    no_reply = {"first_reply_at": ibis.null("timestamp"), "first_reply_id": ibis.null("string")}
+    # (b) is replied to by A: the earliest reply of each account to each message, with its time.
     replies = own.filter(own.rparent.notnull()).group_by(["rparent", "racc"]).aggregate(
         first_reply_at=own.rat.min(), first_reply_id=own.rid.argmin(own.rat))
-    p = pairs.join(aud.select("message_id", "platform", "created_at", "sentiment"), "message_id")
-    p = p.left_join(replies, (p.message_id == replies.rparent) & (p.account == replies.racc))
+    b = aud.join(replies, aud.message_id == replies.rparent).select(
+        *keep, account=replies.racc, first_reply_at=replies.first_reply_at,
+        first_reply_id=replies.first_reply_id)
+    # (a) replies to a message of A.
+    a = aud.join(own, aud.in_reply_to == own.rid).select(*keep, account=own.racc, **no_reply)
+    # (c) mentions @A in its text; '@user@instance' (Mastodon) mentions the local part, and a trailing '.'
+    # ends a sentence, not a handle.
+    tokens = aud.text.lower().re_split(r"[^a-z0-9_@.]+").filter(lambda x: x.startswith("@"))
+    mentions = aud.filter(aud.text.contains("@")).select(*keep, token=tokens).unnest("token")
+    mentions = mentions.mutate(account=mentions.token.substr(1).split("@")[0].re_replace(r"\.+$", ""))
+    h = owned_handles(m, plan)
+    c = mentions.join(h, ["platform", "account"]).select(*keep, "account", **no_reply)
+    # One grouping makes the pairs distinct and keeps the reply that only the (b) rows carry.
+    u = union_all(b, a, c)
+    p = u.group_by(["message_id", "account"]).aggregate(
+        platform=u.platform.min(), created_at=u.created_at.min(), sentiment=u.sentiment.max(),
+        conv=u.conv.min(), first_reply_at=u.first_reply_at.max(), first_reply_id=u.first_reply_id.max())
     gap = (p.first_reply_at.epoch_seconds() - p.created_at.epoch_seconds()) / 60.0
-    # `sentiment` (of the inbound message) goes beyond the schema's DDL: it saves `measure` a join.
+    # `sentiment` and `conv` go beyond the schema's DDL: they save `measure` and `conversations` a join.
     return p.select("message_id", "platform", "account", "created_at", "first_reply_id", "first_reply_at",
-                    first_reply_minutes=gap.cast("float64"), sentiment=p.sentiment)
+                    first_reply_minutes=gap.cast("float64"), sentiment=p.sentiment, conv=p.conv)
 
 
 def _engagements(m: ir.Table) -> ir.FloatingValue:
@@ -71,10 +79,10 @@ def owned_messages(messages: ir.Table) -> ir.Table:
     """Owned messages ready to aggregate: normalised account, post/reply flags, effective engagements."""
     m = messages
     o = m.filter(m.owned)
-    parents = m.select(pid=m.message_id, powned=m.owned)
+    parents = o.select(pid=o.message_id, powned=ibis.literal(True))  # only owned parents matter
     o = o.left_join(parents, o.in_reply_to == parents.pid)
     # A reply whose parent is missing counts as a reply to the audience (metrics.md).
-    to_audience = o.in_reply_to.notnull() & ~o.powned.fill_null(False)
+    to_audience = o.in_reply_to.notnull() & o.powned.isnull()
     is_post = o.in_reply_to.isnull() & (o.kind.fill_null("post") != "reply")
     return o.select("message_id", "platform", account=handle(o.account), name=o.account,
                     created_at=o.created_at, is_post=is_post, reply_to_audience=to_audience,
@@ -86,8 +94,11 @@ def conversation_accounts(messages: ir.Table, inbound_pairs: ir.Table) -> ir.Tab
     """(conv, account, posted): owned accounts that wrote in a conversation or that one of it addresses."""
     m = messages.mutate(conv=messages.conversation_id.fill_null(messages.message_id))
     wrote = m.filter(m.owned).select("conv", account=handle(m.account), posted=ibis.literal(True))
-    addressed = inbound_pairs.join(m.select("message_id", "conv"), "message_id").select(
-        "conv", "account", posted=ibis.literal(False))
+    if "conv" in inbound_pairs.columns:  # materialised with the pairs
+        addressed = inbound_pairs.select("conv", "account", posted=ibis.literal(False))
+    else:
+        addressed = inbound_pairs.join(m.select("message_id", "conv"), "message_id").select(
+            "conv", "account", posted=ibis.literal(False))
     both = union_all(wrote, addressed)
     return both.group_by(["conv", "account"]).aggregate(posted=both.posted.any())
 
