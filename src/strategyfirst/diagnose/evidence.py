@@ -92,7 +92,7 @@ def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: floa
     k, n = max(numerator, 0.0), max(denominator, 0.0)
     if k > n or n == 0:
         note = "numerator exceeds denominator: not a proportion" if k > n else "no attributed data"
-        return _blank(tactic, metric, target, thr, k / n if n else None, int(n), "beta", note)
+        return no_data(tactic, metric, target, thr, k / n if n else None, int(n), "beta", note)
     centre = min(max(target, 0.02), 0.98)
     a, b = PRIOR_WEIGHT * centre + k / phi, PRIOR_WEIGHT * (1 - centre) + (n - k) / phi
     post = stats.beta(a, b)
@@ -141,7 +141,7 @@ def quantile_evidence(tactic: str, metric: str, gaps: np.ndarray, q: float, targ
     x = np.sort(np.asarray(gaps, dtype=float))
     n = len(x)
     if n == 0:
-        return _blank(tactic, metric, target, thr, None, 0, "bootstrap", "no answered inbound messages")
+        return no_data(tactic, metric, target, thr, None, 0, "bootstrap", "no answered inbound messages")
     at = np.array([thr])
     # The same prior as for ratios: PRIOR_WEIGHT pseudo-observations sitting exactly on the target.
     shrunk = np.sort(np.concatenate([x, np.full(int(PRIOR_WEIGHT), float(target))]))
@@ -162,7 +162,7 @@ def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, 
     """Gamma posterior of a tactic's daily rate of a count against its share of the objective's pace."""
     thr = threshold(required_per_day, direction)
     if elapsed_days <= 0:
-        return _blank(tactic, metric, required_per_day, thr, None, 0, "gamma", "the tactic has not run yet")
+        return no_data(tactic, metric, required_per_day, thr, None, 0, "gamma", "the tactic has not run yet")
     rate = count / elapsed_days
     if phi is None:
         return TacticEvidence(tactic, metric, required_per_day, thr, rate, 0, None, None, None, "undecided",
@@ -176,7 +176,8 @@ def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, 
                           "pace the objective needs")
 
 
-def _blank(tactic: str, metric: str, target: float, thr: float, value: float | None, n: int, method: str,
-           note: str) -> TacticEvidence:
+def no_data(tactic: str, metric: str, target: float, thr: float, value: float | None, n: int, method: str,
+            note: str) -> TacticEvidence:
+    """Evidence that cannot be weighed (no data, or not a proportion), with why."""
     return TacticEvidence(tactic, metric, target, thr, value, n, None, None, None, "no_data", None, method,
                           note)

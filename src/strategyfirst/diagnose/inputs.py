@@ -159,8 +159,8 @@ def gather(ws: Workspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> Diagn
     inputs = DiagnoseInputs(plan=plan, as_of=as_of, seed=seed)
     metrics = kpi_metrics(plan)
     since = plan.horizon.start if plan.horizon else None
-    if since is not None and since > as_of:
-        return inputs
+    if (since is not None and since > as_of) or not plan.tactics:
+        return inputs  # nothing to measure yet; without tactics nothing is attributed to an objective
     if metrics:
         rows = _measure(ws, by="objective", period="all", since=since, until=as_of, metrics=metrics)
         inputs.objective_actual, _ = _index(rows)

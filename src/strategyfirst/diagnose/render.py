@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -35,10 +36,10 @@ def _forecast(k: KpiStatus) -> str:
 def render_text(diagnosis: Diagnosis, console: Console) -> None:
     """KPI table, verdicts and budget proposals, most urgent first within each."""
     console.print(f"[bold]Diagnosis as of {diagnosis.as_of.isoformat()}[/]")
-    kpis = Table(title="KPIs", title_justify="left", show_lines=False)
-    columns = ("objective", "metric", "actual", "expected now", "target", "by", "forecast (80%)", "status")
+    kpis = Table(title="KPIs", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    columns = ("objective", "metric", "actual", "needed now", "target", "by", "forecast (80%)", "status")
     for column in columns:
-        kpis.add_column(column, overflow="fold")
+        kpis.add_column(column, overflow="fold", no_wrap=column == "status")
     for k in diagnosis.kpis:
         style = STATUS_STYLE.get(k.status, "")
         kpis.add_row(escape(k.objective), escape(k.metric), fmt(k.actual, k.unit),

@@ -26,9 +26,11 @@ from strategyfirst.diagnose.diagnosis import KpiStatus, TacticEvidence, Verdict
 from strategyfirst.diagnose.evidence import (
     count_evidence,
     dispersion,
+    no_data,
     pearson,
     quantile_evidence,
     ratio_evidence,
+    threshold,
 )
 from strategyfirst.diagnose.inputs import DiagnoseInputs
 from strategyfirst.diagnose.status import direction_of, period_end
@@ -124,7 +126,8 @@ def tactic_evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: l
         required = abs(_share(tactic, tactics) * needed / ((hi - lo).days + 1))
         elapsed = max(0, (min(inputs.as_of, hi) - lo).days + 1)
         if obs is None or obs.value is None:
-            return count_evidence(tactic.id, metric, 0.0, 0.0, required, direction, None)
+            return no_data(tactic.id, metric, required, threshold(required, direction), None, 0, "gamma",
+                           "no attributed data")
         return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi)
     return None
 
