@@ -44,8 +44,8 @@ def page_from_name(name: str) -> str | None:
 
 def header_skip(sf: SourceFile) -> int:
     """Rows before the data: the header, and the row of metric descriptions when present."""
-    described = bool(sf.second_row) and not sf.second_row[0].strip() and any(
-        cell.strip().startswith(("Lifetime:", "Daily:", "Weekly:", "28 Days:")) for cell in sf.second_row)
+    described = any(cell.strip().startswith(("Lifetime:", "Daily:", "Weekly:", "28 Days:"))
+                    for cell in sf.second_row)
     return 2 if described else 1
 
 

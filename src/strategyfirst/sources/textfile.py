@@ -180,8 +180,11 @@ def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, ski
                        skip + 1, 1) from exc
     # `_line` is the row's line as if no quoted field held a line break; `fix_reject_lines` corrects the
     # (few) rejected rows afterwards, so the hot path needs no window over millions of rows.
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {skip + 1}::BIGINT + rowid AS _line "
-                f"FROM {table}_raw")
+    # Inside a transaction rowids start at a large offset: count from the first one.
+    first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}_raw").fetchone()
+    offset = int(first[0]) if first else 0
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {skip + 1}::BIGINT + (rowid - {offset}) "
+                f"AS _line FROM {table}_raw")
     con.execute("""CREATE OR REPLACE TEMP TABLE csv_rejects AS
                    SELECT line::BIGINT AS line, error_type || ': ' || error_message AS reason,
                           csv_line AS raw, column_idx AS col FROM reject_errors""")

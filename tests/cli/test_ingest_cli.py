@@ -1,0 +1,84 @@
+"""`strategyfirst ingest` and `strategyfirst sources` through the real entry point: JSON shape, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import Result
+from typer.testing import CliRunner
+
+TWCS = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+ROW = "1,acme,False,Wed Oct 11 06:55:44 +0000 2017,hello,,\n"
+KEYS = ["file", "source", "rows_read", "rows_new", "rows_updated", "rows_duplicate", "rows_rejected",
+        "rejects_file"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed entry point in a subprocess (exit codes and the one-line error of `main`)."""
+    return subprocess.run([sys.executable, "-m", "strategyfirst", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def invoke(*args: str) -> Result:
+    """The Typer app in-process (fast), for output shapes."""
+    from strategyfirst.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_ingest_json_shape_then_duplicates_and_strict(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    good = tmp_path / "good.csv"
+    good.write_text(TWCS + ROW + "2,bob,True,Wed Oct 11 06:56:00 +0000 2017,hi @acme,1,\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(TWCS + "3,bob,True,Wed Oct 11 06:57:00 +0000 2017,ok,,\n4,bob,True,yesterday,x,,\n",
+                   encoding="utf-8")
+    first = invoke("ingest", "-w", str(ws), "--format", "json", str(good))
+    assert first.exit_code == 0, first.stderr
+    files = json.loads(first.stdout)["files"]
+    assert list(files[0])[:8] == KEYS
+    assert files[0] | {"file": "", "imported": True} == {
+        "file": "", "source": "twcs", "rows_read": 2, "rows_new": 2, "rows_updated": 0, "rows_duplicate": 0,
+        "rows_rejected": 0, "rejects_file": None, "imported": True}
+    again = json.loads(invoke("ingest", "-w", str(ws), "--format", "json", str(good)).stdout)["files"][0]
+    assert (again["rows_duplicate"], again["rows_new"]) == (2, 0)
+    lenient = invoke("ingest", "-w", str(ws), "--format", "json", str(bad))
+    assert lenient.exit_code == 0
+    got = json.loads(lenient.stdout)["files"][0]
+    assert (got["rows_read"], got["rows_new"], got["rows_rejected"]) == (2, 1, 1)
+    assert Path(got["rejects_file"]).is_file()
+    strict = invoke("ingest", "-w", str(ws), "--strict", "--format", "json", str(bad))
+    assert strict.exit_code == 1
+    assert json.loads(strict.stdout)["files"][0]["rows_rejected"] == 1
+
+
+def test_unreadable_file_exits_2_with_one_located_line(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_text("what,is,this\n1,2,3\n", encoding="utf-8")
+    result = run("ingest", "-w", str(tmp_path / "ws"), str(garbage))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{garbage}:1:1:" in lines[0] and "closest source" in lines[0]
+    assert "Traceback" not in result.stderr
+    missing = run("ingest", "-w", str(tmp_path / "ws"), str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "nope.csv" in missing.stderr
+    unknown = run("ingest", "-w", str(tmp_path / "ws"), "--source", "myspace", str(garbage))
+    assert unknown.returncode == 2 and "unknown source" in unknown.stderr
+
+
+def test_sources_lists_every_registered_source_with_columns() -> None:
+    from strategyfirst.sources.registry import SOURCES
+
+    result = invoke("sources", "--format", "json")
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)["sources"]
+    assert [s["name"] for s in listed] == [s.name for s in SOURCES]
+    assert {s["name"] for s in listed} >= {
+        "twcs", "x-analytics", "x-analytics-daily", "facebook-insights-posts", "facebook-insights-page",
+        "facebook-metrics-uci", "youtube-studio", "mastodon-outbox", "canonical-csv", "audience-csv", "spend-csv"}
+    assert all(s["columns"] for s in listed)
+    text = invoke("sources")
+    assert text.exit_code == 0 and "twcs" in text.stdout and "in_response_to_tweet_id" in text.stdout

@@ -1,0 +1,179 @@
+"""Property tests: truncated, mis-encoded, column-shuffled and garbage files, for every source.
+
+Whatever the bytes, an import either succeeds with consistent counts or raises the project's own error with a
+file:line:col location — and after a failure every canonical table is exactly as before (checksums).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from strategyfirst.errors import ImportFileError, StrategyFirstError
+from strategyfirst.sources.registry import SOURCES
+from strategyfirst.workspace import Workspace
+from tests.sources.support import ingest, one, snapshot
+
+pytestmark = pytest.mark.usefixtures("no_derive")
+
+TS = "Wed Oct 11 06:55:44 +0000 2017"
+# A small valid file per source: (file name, text). Real layouts, a few rows each.
+SAMPLES: dict[str, tuple[str, str]] = {
+    "twcs": ("twcs.csv", "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+             f'1,acme,False,{TS},"hi, there",2,\n2,bob,True,{TS},"multi\nline",3,1\n3,acme,False,{TS},ok,,2\n'),
+    "x-analytics": ("tweet_activity_metrics_acme_20200101_20200201_en.csv",
+                    '"Tweet id","Tweet permalink","Tweet text","time","impressions","engagements","retweets",'
+                    '"replies","likes","url clicks","follows"\n'
+                    '"11","https://twitter.com/acme/status/11","a\nb","2020-01-02 03:04 +0000","1938.0","18.0",'
+                    '"0.0","0.0","1.0","15.0","-"\n'
+                    '"12","https://twitter.com/acme/status/12","c","2020-01-03 03:04 +0000","5","1","0","0","0",'
+                    '"0","-"\n'),
+    "x-analytics-daily": ("daily_tweet_activity_metrics_acme_20200101_20200201_en.csv",
+                          '"Date","Tweets published","impressions","engagements","likes","follows"\n'
+                          '"2020-01-01","2","100.0","5.0","3.0","1"\n"2020-01-02","0","40.0","1.0","0.0","0"\n'),
+    "facebook-insights-posts": (
+        "Facebook Insights Data Export (Post Level) - Acme - 2014-01-01 - 2014-02-01.csv",
+        '\ufeff"Post ID",Permalink,"Post Message",Type,Posted,"Lifetime Post Total Reach",'
+        '"Lifetime Post Total Impressions","Lifetime Engaged Users"\n'
+        ',,,,,"Lifetime: reach","Lifetime: impressions","Lifetime: engaged"\n'
+        '1_2,https://www.facebook.com/acme/posts/2,"Hello",Photo,"06/04/2014 04:03:05 PM",53,100,4\n'
+        '1_3,https://www.facebook.com/acme/posts/3,"Again",Link,"06/05/2014 04:03:05 PM",5,10,1\n'),
+    "facebook-insights-page": (
+        "Facebook Insights Data Export - Acme - 2014-01-01 - 2014-02-01.csv",
+        "Date,Lifetime Total Likes,Daily New Likes,Daily Unlikes\n,Lifetime: likes,Daily: new,Daily: unlikes\n"
+        "1/1/2014,10,1,0\n1/2/2014,12,2,0\n"),
+    "facebook-metrics-uci": (
+        "dataset_Facebook.csv",
+        "Page total likes;Type;Category;Post Month;Post Weekday;Post Hour;Paid;Lifetime Post Total Reach;"
+        "Lifetime Post Total Impressions;Lifetime Engaged Users;Lifetime Post Consumers;"
+        "Lifetime Post Consumptions;comment;like;share;Total Interactions\n"
+        "139441;Photo;2;12;4;3;0;2752;5091;178;109;159;4;79;17;100\n139441;Status;2;12;3;10;0;10460;19057;"
+        "1457;1361;1674;5;130;29;164\n"),
+    "youtube-studio": (
+        "Table data.csv",
+        "Content,Video title,Video publish time,Duration,Views,Watch time (hours),Subscribers,Impressions\n"
+        "Total,,,,100,2.5,3,50\n"
+        'abc,"Title, one","Aug 28, 2025",9,60,1.5,2,30\ndef,Two,"Aug 29, 2025",15,40,1.0,1,20\n'),
+    "mastodon-outbox": (
+        "outbox.json",
+        '{"@context": "https://www.w3.org/ns/activitystreams", "type": "OrderedCollection", "orderedItems": ['
+        '{"id": "https://m.example/users/a/statuses/1/activity", "type": "Create", '
+        '"actor": "https://m.example/users/a", "published": "2022-11-08T03:07:14Z", "object": '
+        '{"id": "https://m.example/users/a/statuses/1", "type": "Note", "inReplyTo": null, '
+        '"content": "<p>Hello &amp; welcome</p>", "url": "https://m.example/@a/1"}},'
+        '{"id": "https://m.example/users/a/statuses/2/activity", "type": "Announce", '
+        '"actor": "https://m.example/users/a", "published": "2022-11-09T03:07:14Z", '
+        '"object": "https://other.example/users/b/statuses/9"}]}'),
+    "canonical-csv": (
+        "messages.csv",
+        "message_id,platform,account,created_at,text,in_reply_to,impressions,likes\n"
+        "x:1,x,acme,2020-01-01 10:00:00,hello,,100,3\nx:2,x,bob,2020-01-01 11:00:00,re,x:1,,\n"),
+    "audience-csv": ("audience.csv", "date,platform,account,metric,value,gained,lost\n"
+                     "2020-01-01,x,acme,followers,100,5,1\n2020-01-02,x,acme,followers,104,,\n"),
+    "spend-csv": ("spend.csv", "date,platform,tactic,amount,currency\n2020-01-01,x,contest,100.50,EUR\n"
+                  "2020-01-02,facebook,ads,\"1,200.00\",EUR\n"),
+}
+LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
+
+
+def test_every_source_has_a_fuzz_sample() -> None:
+    assert set(SAMPLES) == {s.name for s in SOURCES}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_samples_import_cleanly_with_auto(name: str, tmp_path: Path) -> None:
+    file_name, text = SAMPLES[name]
+    path = tmp_path / file_name
+    path.write_text(text, encoding="utf-8")
+    f = one(ingest(Workspace(tmp_path / "ws"), [path]))
+    assert (f["source"], f["rows_rejected"]) == (name, 0) and f["rows_new"] >= 2
+
+
+def _shuffle_columns(text: str, order: list[int]) -> str:
+    delim = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delim))
+    width = len(rows[0])
+    perm = sorted(range(width), key=lambda i: order[i % len(order)] * 1000 + i)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delim, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([row[i] if i < len(row) else "" for i in perm])
+    return out.getvalue()
+
+
+mutations = st.one_of(
+    st.tuples(st.just("truncate"), st.floats(0.0, 1.0)),
+    st.tuples(st.just("encode"), st.sampled_from(["latin-1", "utf-16", "utf-16-le", "cp1252", "utf-8-sig"])),
+    st.tuples(st.just("flip"), st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(0, 255)), min_size=1,
+                                        max_size=4)),
+    st.tuples(st.just("shuffle"), st.permutations(list(range(8)))),
+    st.tuples(st.just("garbage"), st.binary(min_size=0, max_size=300)),
+    st.tuples(st.just("crlf"), st.just(None)),
+)
+
+
+def _mutate(text: str, mutation: tuple[str, object]) -> bytes:
+    kind, arg = mutation
+    data = text.encode("utf-8")
+    if kind == "truncate":
+        assert isinstance(arg, float)
+        return data[: int(len(data) * arg)]
+    if kind == "encode":
+        return text.encode(str(arg), errors="replace")
+    if kind == "flip":
+        buf = bytearray(data)
+        for where, byte in arg:  # type: ignore[attr-defined]
+            if buf:
+                buf[min(int(where * len(buf)), len(buf) - 1)] = byte
+        return bytes(buf)
+    if kind == "shuffle":
+        if text.lstrip().startswith("{"):
+            return data
+        return _shuffle_columns(text, list(arg)).encode("utf-8")  # type: ignore[call-overload]
+    if kind == "garbage":
+        assert isinstance(arg, bytes)
+        return arg
+    return text.replace("\n", "\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutation=mutations)
+def test_mutated_files_import_or_fail_located_leaving_the_warehouse_unchanged(
+        name: str, mutation: tuple[str, object]) -> None:
+    file_name, text = SAMPLES[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        ws = Workspace(root / "ws")
+        seed = root / ("seed-" + file_name)
+        seed.write_text(text, encoding="utf-8")
+        ingest(ws, [seed])
+        before = snapshot(ws)
+        path = root / file_name
+        path.write_bytes(_mutate(text, mutation))
+        try:
+            result = ingest(ws, [path])
+        except ImportFileError as exc:
+            assert LOCATED.match(str(exc)), str(exc)
+            assert "\n" not in str(exc)
+            assert snapshot(ws) == before
+            return
+        except StrategyFirstError as exc:  # pragma: no cover - any other product error is a failure here
+            raise AssertionError(f"unexpected {type(exc).__name__}: {exc}") from exc
+        f = one(result)
+        if mutation[0] == "shuffle":  # columns are found by name, wherever they stand
+            assert f["rows_rejected"] == 0 and f["rows_duplicate"] >= 1, f
+
+
+def test_shuffle_helper_keeps_rows() -> None:
+    text = "a,b,c\n1,2,3\n"
+    assert _shuffle_columns(text, [2, 1, 0]) == "c,b,a\r\n3,2,1\r\n"
+    assert list(itertools.islice(range(3), 1)) == [0]

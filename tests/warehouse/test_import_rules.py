@@ -1,0 +1,208 @@
+"""The import rules of data.md on small hand-written files: idempotence, updates, rejects, encodings,
+conversation ids, owned accounts, strict mode, migration and the workspace lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from strategyfirst.errors import ImportFileError, SourceDetectionError, WorkspaceLockedError
+from strategyfirst.warehouse.lock import workspace_lock
+from strategyfirst.warehouse.migrate import migrate, schema_version
+from strategyfirst.warehouse.schema import SCHEMA_VERSION, V1_DDL
+from strategyfirst.workspace import Workspace
+from tests.sources.support import ingest, one, query, scalar, snapshot
+
+pytestmark = pytest.mark.usefixtures("no_derive")
+
+TWCS_HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+XA_HEADER = ('"Tweet id","Tweet permalink","Tweet text","time","impressions","engagements","retweets",'
+             '"replies","likes","url clicks","follows"\n')
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def xa_row(tweet: str, impressions: str, likes: str = "1.0", text: str = "hello") -> str:
+    return (f'"{tweet}","https://twitter.com/acme/status/{tweet}","{text}","2021-03-04 05:06 +0000",'
+            f'"{impressions}","3.0","0.0","0.0","{likes}","0.0","-"\n')
+
+
+def test_reimport_is_all_duplicate_and_newer_export_updates(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    old = write(tmp_path / "march.csv", XA_HEADER + xa_row("1", "100.0") + xa_row("2", "50.0"))
+    new = write(tmp_path / "april.csv", XA_HEADER + xa_row("1", "140.0", likes="4.0") + xa_row("2", "50.0")
+                + xa_row("3", "7.0"))
+    first = one(ingest(ws, [old]))
+    assert (first["rows_new"], first["rows_duplicate"]) == (2, 0)
+    again = one(ingest(ws, [old]))
+    assert (again["rows_read"], again["rows_duplicate"], again["rows_new"]) == (2, 2, 0)
+    newer = one(ingest(ws, [new]))
+    assert (newer["rows_new"], newer["rows_updated"], newer["rows_duplicate"]) == (1, 1, 1)
+    assert query(ws, "SELECT impressions, likes FROM messages WHERE message_id = 'x:1'") == [(140.0, 4.0)]
+    # the older export again cannot lower lifetime figures
+    back = one(ingest(ws, [old]))
+    assert back["rows_duplicate"] == 2
+    assert scalar(ws, "SELECT impressions FROM messages WHERE message_id = 'x:1'") == 140.0
+    assert scalar(ws, "SELECT count(*) FROM messages") == 3
+    assert scalar(ws, "SELECT count(*) FROM imports") == 4
+
+
+def test_bad_rows_go_to_rejects_with_line_and_reason(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    text = (TWCS_HEADER
+            + '1,acme,False,Wed Oct 11 06:55:44 +0000 2017,"two\nlines",,\n'   # lines 2-3
+            + "2,bob,True,not a date,hi,,\n"                                  # line 4
+            + "3,bob,maybe,Wed Oct 11 06:55:44 +0000 2017,hi,,\n"             # line 5
+            + "4,bob,True,Wed Oct 11 06:55:44 +0000 2017,hi,,\n")             # line 6
+    f = one(ingest(ws, [write(tmp_path / "t.csv", text)]))
+    assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (4, 2, 2)
+    rejects = query(ws, "SELECT line, reason, raw FROM rejects ORDER BY line")
+    assert [(r[0], r[1]) for r in rejects] == [
+        (4, "created_at is not a date like 'Wed Oct 11 06:55:44 +0000 2017'"),
+        (5, "inbound is not True/False")]
+    assert rejects[0][2].startswith("2,bob,True,not a date")
+    assert f["rejects_file"] and Path(f["rejects_file"]).read_text().count("\n") == 3
+
+
+def test_strict_rejects_fail_the_file_and_write_nothing(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    good = write(tmp_path / "good.csv", TWCS_HEADER + "1,acme,False,Wed Oct 11 06:55:44 +0000 2017,hi,,\n")
+    ingest(ws, [good])
+    before = snapshot(ws)
+    bad = write(tmp_path / "bad.csv", TWCS_HEADER + "2,bob,True,Wed Oct 11 06:55:44 +0000 2017,hi,,\n"
+                + "x,bob,True,never,hi,,\n")
+    f = one(ingest(ws, [bad], strict=True))
+    assert f["rows_rejected"] == 1 and f["imported"] is False
+    assert snapshot(ws) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_encodings_and_crlf(tmp_path: Path, encoding: str) -> None:
+    ws = Workspace(tmp_path / "ws")
+    text = (XA_HEADER + xa_row("10", "1,234", text="café\r\nsecond line") + xa_row("11", "12.5")).replace(
+        "\n", "\r\n").replace("\r\r\n", "\r\n")
+    f = one(ingest(ws, [write(tmp_path / "e.csv", text, encoding)]))
+    assert (f["rows_new"], f["rows_rejected"]) == (2, 0)
+    assert query(ws, "SELECT impressions, text FROM messages WHERE message_id = 'x:10'") == [
+        (1234.0, "café\r\nsecond line")]
+
+
+def test_localised_portuguese_header_with_decimal_commas(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    header = ('"id do Tweet","link permanente do Tweet","texto do Tweet","hora","impressões","engajamentos",'
+              '"taxa de engajamento","retweets","respostas","curtidas","cliques em URL"\n')
+    row = ('"99","https://twitter.com/marca/status/99","olá","2020-01-02 03:04 +0000","1.234","10",'
+           '"0,0081","2","1","5","3"\n')
+    f = one(ingest(ws, [write(tmp_path / "pt.csv", header + row)]))
+    assert (f["source"], f["rows_new"]) == ("x-analytics", 1)
+    assert query(ws, "SELECT account, impressions, engagements, shares, comments, likes, clicks FROM messages") \
+        == [("marca", 1234.0, 10.0, 2.0, 1.0, 5.0, 3.0)]
+
+
+def test_conversation_ids_and_late_parent(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ts = "Wed Oct 11 06:55:44 +0000 2017"
+    # 3 replies to 2 which replies to 1 (missing at first); 5 replies to 4.0 written as a float
+    first = TWCS_HEADER + f"2,acme,False,{ts},b,3,1\n3,bob,True,{ts},c,,2.0\n4.0,bob,True,{ts},d,5,\n" \
+        f"5,acme,False,{ts},e,,4.0\n"
+    ingest(ws, [write(tmp_path / "a.csv", first)])
+    got = dict(query(ws, "SELECT message_id, conversation_id FROM messages"))
+    assert got == {"x:2": "x:2", "x:3": "x:2", "x:4": "x:4", "x:5": "x:4"}
+    assert scalar(ws, "SELECT list(message_id ORDER BY message_id) FROM messages WHERE parent_missing") == ["x:2"]
+    # the root arrives later: 2 and its descendants join conversation 1
+    ingest(ws, [write(tmp_path / "b.csv", TWCS_HEADER + f"1,bob,True,{ts},a,2,\n")])
+    got = dict(query(ws, "SELECT message_id, conversation_id FROM messages"))
+    assert got == {"x:1": "x:1", "x:2": "x:1", "x:3": "x:1", "x:4": "x:4", "x:5": "x:4"}
+    assert scalar(ws, "SELECT count(*) FROM messages WHERE parent_missing") == 0
+
+
+def test_account_option_and_owned_from_plan(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ws.ensure()
+    (ws.root / "strategy.yaml").write_text("not: [valid plan", encoding="utf-8")  # a broken plan never blocks
+    f = one(ingest(ws, [write(tmp_path / "x.csv", XA_HEADER + xa_row("7", "1"))], account="@Other"))
+    assert f["rows_new"] == 1
+    assert query(ws, "SELECT account, owned FROM messages") == [("Other", True)]
+
+
+def test_unknown_header_names_the_closest_source(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    path = write(tmp_path / "odd.csv", "tweet_id,author_id,inbound,created_at,body\n1,a,True,x,y\n")
+    with pytest.raises(SourceDetectionError) as info:
+        ingest(ws, [path])
+    message = str(info.value)
+    assert message.startswith(f"{path}:1:1: ") and "'twcs'" in message and "text" in message
+    assert "response_tweet_id" in message
+
+
+def test_broken_utf8_and_truncation_are_located_errors(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [write(tmp_path / "ok.csv", XA_HEADER + xa_row("1", "5"))])
+    before = snapshot(ws)
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes((XA_HEADER + xa_row("2", "5", text="café")).encode() + b"\xff" + xa_row("3", "1").encode())
+    with pytest.raises(ImportFileError, match=r"broken\.csv:3:\d+: invalid UTF-8"):
+        ingest(ws, [broken])
+    cut = tmp_path / "cut.csv"
+    cut.write_text(XA_HEADER + xa_row("4", "5") + '"5","https://twitter.com/acme/status/5","unfinished', "utf-8")
+    with pytest.raises(ImportFileError, match=r"cut\.csv:3:\d+: .*truncated"):
+        ingest(ws, [cut])
+    assert snapshot(ws) == before
+
+
+def test_opening_a_version_1_warehouse_upgrades_it(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    for ddl in V1_DDL:
+        con.execute(ddl)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO messages (message_id, platform, owned, time_precision, kind, import_id) "
+                "VALUES ('x:1', 'x', TRUE, 'second', 'post', 1)")
+    assert migrate(con) == 1
+    assert schema_version(con) == SCHEMA_VERSION == 2
+    assert con.execute("SELECT message_id FROM messages").fetchall() == [("x:1",)]
+    cols = {r[0] for r in con.execute("DESCRIBE imports").fetchall()}
+    assert "rejects_file" in cols
+    assert con.execute("SELECT count(*) FROM account_daily").fetchone() == (0,)
+    assert migrate(con) == 2  # idempotent
+    con.close()
+
+
+def _hold_lock(state_dir: str, seconds: float) -> None:
+    with workspace_lock(Path(state_dir)):
+        time.sleep(seconds)
+
+
+def test_second_ingest_waits_then_fails_clearly(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws").ensure()
+    holder = multiprocessing.get_context("spawn").Process(target=_hold_lock, args=(str(ws.state_dir), 20))
+    holder.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not (ws.state_dir / "ingest.lock").exists() or (ws.state_dir / "ingest.lock").read_text() == "":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        started = time.monotonic()
+        with pytest.raises(WorkspaceLockedError, match="another ingest"), workspace_lock(ws.state_dir, 1.0):
+            pass
+        assert time.monotonic() - started >= 1.0
+    finally:
+        holder.kill()
+        holder.join()
+    with workspace_lock(ws.state_dir, 1.0):  # released when the holder dies
+        pass
+
+
+def test_timestamps_are_naive_utc(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    row = xa_row("8", "1").replace("2021-03-04 05:06 +0000", "2021-03-04 05:06 +0200")
+    ingest(ws, [write(tmp_path / "tz.csv", XA_HEADER + row)])
+    assert scalar(ws, "SELECT created_at FROM messages") == dt.datetime(2021, 3, 4, 3, 6)
