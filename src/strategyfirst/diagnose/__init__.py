@@ -1,7 +1,12 @@
 """Diagnose: KPI status and forecasts, tactic-vs-strategy verdicts, budget proposals (issue 5, items 1–3).
 
 `diagnose(ws_or_inputs, as_of)` is the entry: from a `Workspace` it gathers the numbers (`inputs.gather`),
-from a `DiagnoseInputs` it uses them as given. Everything after gathering is pure.
+from a `DiagnoseInputs` it uses them as given. Everything after gathering is pure::
+
+    >>> d = diagnose(Workspace("acme"))              # or Workspace("acme").diagnose()
+    >>> [(k.metric, k.status) for k in d.kpis]       # status.py: rules; FOOTNOTES for the report
+    >>> [(v.kind, v.tactic, v.probability) for v in d.verdicts]
+    >>> d.to_json()                                  # `diagnose --format json` (cli.md)
 """
 
 from __future__ import annotations
