@@ -62,19 +62,20 @@ class Dataset:
             out[name] = t.drop(*_ADDED.get(name, ()))
         return out
 
-    def tables_spark(self, backend: Any, session: Any) -> dict[str, Any]:
+    def tables_spark(self, backend: Any, session: Any, *, cache: bool = False) -> dict[str, Any]:
         """Every table of the export as an Ibis table on a Spark session (temporary views, unique names)."""
         from strategyfirst.warehouse.spark_engine import read_parquet
 
         tag = uuid.uuid4().hex[:8]
         return {name: read_parquet(backend, session, f"sf_{tag}_{name}", self.folder / entry["path"],
-                                   drop=_ADDED.get(name, ()))
+                                   drop=_ADDED.get(name, ()), cache=cache)
                 for name, entry in self.manifest.tables.items()}
 
 
 def open_tables(dataset: Dataset, engine: str = "duckdb", *, spark_remote: str | None = None,
-                spark_master: str | None = None, session: Any = None) -> dict[str, Any]:
-    """The export's tables on `engine` (a Spark `session` may be given to reuse one)."""
+                spark_master: str | None = None, session: Any = None, cache: bool = False) -> dict[str, Any]:
+    """The export's tables on `engine` (a Spark `session` may be given to reuse one; `cache` keeps the
+    tables in Spark's memory for many queries)."""
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r} is not one of {', '.join(ENGINES)}")
     if engine == "duckdb":
@@ -87,4 +88,4 @@ def open_tables(dataset: Dataset, engine: str = "duckdb", *, spark_remote: str |
 
     if session is None:
         session = spark_session(remote=spark_remote, master=spark_master)
-    return dataset.tables_spark(spark_backend(session), session)
+    return dataset.tables_spark(spark_backend(session), session, cache=cache)

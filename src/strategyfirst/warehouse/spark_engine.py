@@ -23,6 +23,8 @@ LOCAL_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.shuffle.partitions": "8",
     "spark.sql.adaptive.enabled": "true",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
     "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
     "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
 }
@@ -81,7 +83,8 @@ def spark_backend(session: Any) -> Any:
     return ibis.pyspark.connect(session)
 
 
-def read_parquet(backend: Any, session: Any, name: str, path: Path, *, drop: tuple[str, ...] = ()) -> Any:
+def read_parquet(backend: Any, session: Any, name: str, path: Path, *, drop: tuple[str, ...] = (),
+                 cache: bool = False) -> Any:
     """Register the Parquet file or folder at `path` as temporary view `name`; return it as an Ibis table.
 
     Folders are read recursively without partition discovery: the export writes partition columns inside
@@ -89,5 +92,8 @@ def read_parquet(backend: Any, session: Any, name: str, path: Path, *, drop: tup
     """
     frame = session.read.option("recursiveFileLookup", "true").parquet(str(path))
     keep = [c for c in frame.columns if c not in drop]
-    frame.select(*keep).createOrReplaceTempView(name)
+    frame = frame.select(*keep)
+    if cache:  # worth it only when many queries follow (parity checks, notebooks)
+        frame = frame.cache()
+    frame.createOrReplaceTempView(name)
     return backend.table(name)
