@@ -6,6 +6,7 @@ Each step runs in its own Python process so that its peak memory (ru_maxrss) is 
   simulate   strategyfirst.simulate.simulate(out, events=N)
   ingest     Workspace.ingest(<every export file>, source="auto")
   measure    Workspace.measure(by="account", period="month") over the whole metric registry
+  measure3   the same, restricted to the three dialogue metrics the baselines compute (like for like)
   pandas     the dialogue metrics (response rate, median and p90 first-response minutes per account and month)
              the way an analyst would compute them without this product: a straightforward pandas script
              reading the twcs CSV (bench/baselines.py)
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-STEPS = ("simulate", "ingest", "measure", "pandas", "duckdb")
+STEPS = ("simulate", "ingest", "measure", "measure3", "pandas", "duckdb")
+DIALOGUE = ("response_rate", "first_response_minutes_median", "first_response_minutes_p90")
 TARGETS_10M = {"ingest": 60.0, "measure": 15.0, "peak_mb": 6144.0}
 
 
@@ -63,12 +65,13 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
         result = ws.ingest([org / f for f in files], source="auto")
         seconds = time.perf_counter() - start
         extra = {"result": _plain(result)}
-    elif step == "measure":
+    elif step in ("measure", "measure3"):
         from strategyfirst import Workspace
 
         ws = Workspace(org)
+        metrics = list(DIALOGUE) if step == "measure3" else None
         start = time.perf_counter()
-        result = ws.measure(by="account", period="month")
+        result = ws.measure(by="account", period="month", metrics=metrics)
         frame = result.to_pandas()
         seconds = time.perf_counter() - start
         extra = {"rows": len(frame), "dialogue": _dialogue_rows(frame)}
@@ -84,7 +87,7 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
     else:
         raise SystemExit(f"unknown step {step!r}; choose from {', '.join(STEPS)}")
     return {"step": step, "size": size, "seconds": round(seconds, 3), "peak_mb": round(_peak_mb(), 1),
-            **extra}
+            "load_average": round(os.getloadavg()[0], 1), **extra}
 
 
 def _plain(value: Any) -> Any:
@@ -97,8 +100,7 @@ def _plain(value: Any) -> Any:
 
 def _dialogue_rows(frame: Any) -> list[dict[str, Any]]:
     """measure's rows for the three dialogue metrics the baselines compute, keyed like theirs."""
-    want = ("response_rate", "first_response_minutes_median", "first_response_minutes_p90")
-    rows = frame[frame["metric"].isin(want)]
+    rows = frame[frame["metric"].isin(DIALOGUE)]
     return [{"metric": r.metric, "account": str(r.key), "period": str(r.period), "value": r.value}
             for r in rows.itertuples()]
 
@@ -122,7 +124,7 @@ def _agreement(results: dict[str, dict[str, Any]]) -> str:
     if "pandas" not in tables:
         return "n/a"
     notes = []
-    for other in ("duckdb", "measure"):
+    for other in ("duckdb", "measure", "measure3"):
         if other not in tables:
             continue
         common = tables["pandas"].keys() & tables[other].keys()
@@ -139,7 +141,7 @@ def _fmt(x: float | None, unit: str = "") -> str:
 
 
 def report(all_results: list[dict[str, Any]]) -> str:
-    lines = [f"{'size':>11} {'step':<9} {'seconds':>9} {'peak MB':>9}  note", "-" * 78]
+    lines = [f"{'size':>11} {'step':<9} {'seconds':>9} {'peak MB':>9} {'load':>5}  note", "-" * 84]
     by_size: dict[int, dict[str, dict[str, Any]]] = {}
     for r in all_results:
         by_size.setdefault(r["size"], {})[r["step"]] = r
@@ -151,13 +153,14 @@ def report(all_results: list[dict[str, Any]]) -> str:
             note = r.get("error", "")
             if step == "simulate" and "messages" in r:
                 note = f"{r['messages']:,} messages, twcs.csv {r['twcs_bytes'] / 1e6:,.0f} MB"
-            seconds, peak = _fmt(r.get("seconds")), _fmt(r.get("peak_mb"))
-            lines.append(f"{size:>11,} {step:<9} {seconds:>9} {peak:>9}  {note}")
-        m, p, d = (steps.get(k, {}).get("seconds") for k in ("measure", "pandas", "duckdb"))
-        if p and m:
-            lines.append(f"{'':>11} pandas / measure = {p / m:.1f}x (target >= 10x)")
-        if d and m:
-            lines.append(f"{'':>11} measure / duckdb = {m / d:.2f}x (target <= 1.5x)")
+            seconds, peak, load = _fmt(r.get("seconds")), _fmt(r.get("peak_mb")), _fmt(r.get("load_average"))
+            lines.append(f"{size:>11,} {step:<9} {seconds:>9} {peak:>9} {load:>5}  {note}")
+        m, m3, p, d = (steps.get(k, {}).get("seconds") for k in ("measure", "measure3", "pandas", "duckdb"))
+        for name, value in (("measure", m), ("measure3", m3)):
+            if p and value:
+                lines.append(f"{'':>11} pandas / {name} = {p / value:.1f}x (target >= 10x)")
+            if d and value:
+                lines.append(f"{'':>11} {name} / duckdb = {value / d:.2f}x (target <= 1.5x)")
         if p and d:
             lines.append(f"{'':>11} pandas / duckdb = {p / d:.1f}x")
         lines.append(f"{'':>11} agreement: {_agreement(steps)}")
