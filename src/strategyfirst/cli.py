@@ -191,6 +191,11 @@ from strategyfirst.cli_readiness import register as _register_readiness_commands
 
 _register_readiness_commands(app, out, err)
 
+# --- serve (issue 6; the command lives in cli_serve.py, the app in web/) -----------------------------------
+from strategyfirst.cli_serve import register as _register_serve_command  # noqa: E402
+
+_register_serve_command(app, out, err)
+
 
 def main() -> None:
     """Entry point: run the app, turning the product's own errors into one line and exit code 2."""

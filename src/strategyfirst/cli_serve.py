@@ -1,0 +1,40 @@
+"""The `serve` command, registered on the main Typer app by `register`: builds the web app, runs uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+
+def register(app: typer.Typer, out: Console, err: Console) -> None:
+    """Add `serve` to `app`."""
+
+    @app.command()
+    def serve(
+        workspaces: Annotated[list[Path] | None, typer.Option(
+            "--workspace", "-w", help="Workspace folder to serve (repeatable; default: the current folder, or "
+            "with --db and no folder, every workspace registered in that database).", show_default=False)]
+        = None,
+        db: Annotated[str | None, typer.Option(
+            "--db", help="App database URL (default: STRATEGYFIRST_DB, else the one the workspaces remember).",
+            show_default=False)] = None,
+        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        max_upload_mb: Annotated[int, typer.Option(help="Largest import upload, in MB (413 above).")] = 200,
+    ) -> None:
+        """Serve the web app: pages, and the JSON API under /api/v1 (docs at /api/v1/docs)."""
+        import uvicorn
+
+        from strategyfirst.web import Settings, create_app
+
+        folders = list(workspaces or ([] if db else [Path(".")]))
+        settings = Settings.from_env(workspaces=folders, db_url=db, max_upload_bytes=max_upload_mb << 20)
+        web = create_app(settings)
+        served = ", ".join(sorted(web.state.sf.workspaces)) or "no workspace"
+        err.print(f"serving {escape(served)} on http://{escape(host)}:{port}/ (API docs at /api/v1/docs)",
+                  highlight=False)
+        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)

@@ -1,0 +1,31 @@
+"""Measure and diagnose a workspace: the JSON of `measure --format json` and `diagnose --format json`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from strategyfirst.web import services
+from strategyfirst.web.deps import ApiViewer
+
+router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["analysis"])
+
+By = Literal["none", "objective", "tactic", "account", "platform"]
+Period = Literal["all", "day", "week", "month"]
+
+
+@router.get("/measure")
+def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: dt.date | None = None,
+                 until: dt.date | None = None,
+                 metric: Annotated[list[str] | None, Query(description="Metric id (repeatable).")] = None,
+                 ) -> dict[str, Any]:
+    """Metric values by scope and period, with data-quality counts (the JSON of `measure`)."""
+    return services.measure_json(m.ws, by, period, since, until, metric)
+
+
+@router.get("/diagnose")
+def read_diagnosis(m: ApiViewer, as_of: dt.date | None = None) -> dict[str, Any]:
+    """KPI status and forecasts, verdicts, budget proposals (the JSON of `diagnose`)."""
+    return services.diagnose_json(m.ws, as_of)

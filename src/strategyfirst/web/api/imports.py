@@ -1,0 +1,31 @@
+"""Imports of a workspace: upload export files (editor+), read the import log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from strategyfirst.web import services
+from strategyfirst.web.deps import ApiEditor, ApiViewer
+from strategyfirst.web.uploads import ingest_uploads
+
+router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["imports"])
+
+
+@router.post("/imports")
+def create_import(
+    m: ApiEditor,
+    files: Annotated[list[UploadFile], File(description="Export files to import.")],
+    source: Annotated[str, Form(description="auto, or a name from `strategyfirst sources`.")] = "auto",
+    account: Annotated[str | None, Form(description="Account where the file does not name it.")] = None,
+    strict: Annotated[bool, Form(description="Import nothing of a file with rejected rows.")] = False,
+) -> dict[str, Any]:
+    """Import export files into the warehouse (the JSON of `ingest --format json`)."""
+    return ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict)
+
+
+@router.get("/imports")
+def list_imports(m: ApiViewer) -> dict[str, Any]:
+    """The import log, newest first: one row per imported file with its counts."""
+    return {"workspace": m.slug, "imports": services.import_log(m.ws)}

@@ -1,0 +1,47 @@
+"""The plan of a workspace: read it, save a new version (editor+), lint it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from strategyfirst.plan import loads
+from strategyfirst.web import services
+from strategyfirst.web.deps import ApiEditor, ApiViewer
+
+router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["plan"])
+
+
+class PlanIn(BaseModel):
+    text: str = Field(description="The whole strategy.yaml text.")
+    why: str | None = Field(None, description="Why it changed (kept with the version).")
+
+
+@router.get("/plan")
+def read_plan(m: ApiViewer) -> dict[str, Any]:
+    """The plan text, its current version number and its parsed form (null with `problems` if it does not
+    parse)."""
+    text, parsed, problems = services.plan_state(m.ws)
+    version = m.ws.record_plan() if text else None
+    return {"workspace": m.slug, "text": text, "version": version.number if version else None,
+            "sha256": version.sha256 if version else None, "plan": parsed, "problems": problems}
+
+
+@router.put("/plan")
+def update_plan(body: PlanIn, m: ApiEditor) -> dict[str, Any]:
+    """Save a new plan version (written back to strategy.yaml); 422 with located errors if it does not
+    parse."""
+    loads(body.text, file="strategy.yaml")  # PlanError → 422 with every located problem
+    version = m.state.db.record_plan_version(m.slug, body.text, author=m.email, why=body.why)
+    services.write_plan(m.ws, body.text)
+    return {"workspace": m.slug, "version": version.number, "sha256": version.sha256,
+            "lint": services.lint_json(m.ws)}
+
+
+@router.get("/lint")
+def read_lint(m: ApiViewer, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The JSON of `lint --format json`."""
+    return services.lint_json(m.ws, as_of)

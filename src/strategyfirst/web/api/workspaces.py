@@ -1,0 +1,28 @@
+"""GET /api/v1/workspaces: the workspaces the caller may see, with their role in each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from strategyfirst.web import services
+from strategyfirst.web.deps import ApiCaller, State
+
+router = APIRouter(prefix="/api/v1", tags=["workspaces"])
+
+
+def visible_workspaces(state: State, user_id: int) -> list[dict[str, Any]]:
+    """`[{"slug", "organisation", "role"}]` for the served workspaces the user is a member of."""
+    out = []
+    for m in state.db.memberships(user_id):
+        ws = state.workspace(m.workspace.slug)
+        if ws is not None:
+            out.append({"slug": m.workspace.slug, "organisation": services.organisation(ws), "role": m.role})
+    return out
+
+
+@router.get("/workspaces")
+def list_workspaces(caller: ApiCaller, state: State) -> list[dict[str, Any]]:
+    """The workspaces the caller may see: `[{"slug", "organisation", "role"}]`."""
+    return visible_workspaces(state, caller.user.id)

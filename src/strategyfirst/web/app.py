@@ -1,0 +1,59 @@
+"""The app factory: one FastAPI app serving the JSON API under /api/v1 and the server-rendered pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from strategyfirst.web import errors
+from strategyfirst.web.api import analysis, decisions, imports, plan, report, workspaces
+from strategyfirst.web.limits import BodyLimit
+from strategyfirst.web.pages import (
+    auth_pages,
+    dashboard_pages,
+    history_pages,
+    import_pages,
+    plan_pages,
+    verdict_pages,
+    workspace_pages,
+)
+from strategyfirst.web.settings import Settings
+from strategyfirst.web.state import AppState, open_state
+from strategyfirst.web.templating import render
+
+STATIC = Path(__file__).with_name("static")
+API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, decisions.router, report.router)
+PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
+                plan_pages.router, verdict_pages.router, history_pages.router)
+
+
+def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
+    """The web app over `settings`' workspaces and app database (or an already opened `state`)."""
+    settings = settings or Settings.from_env()
+    state = state or open_state(settings)
+    app = FastAPI(title="strategyfirst", version="1", description="Strategy-first social media: the plan, "
+                  "its measurement, diagnosis and decisions, per workspace.",
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+    app.state.sf = state
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    errors.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def read_docs(request: Request) -> Response:
+        """The API documentation, rendered from the OpenAPI schema by the app itself (no CDN)."""
+        return render(request, "api_docs.html", {"schema": app.openapi()})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def read_favicon() -> FileResponse:
+        """The favicon (browsers ask for it; a 404 would show as a console error)."""
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+    return app

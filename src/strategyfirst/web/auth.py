@@ -1,0 +1,90 @@
+"""Who is asking: a bearer token (scripts) or a server-side session cookie (browsers), and the CSRF check.
+
+Requests with a bearer token carry no cookies, so they cannot be forged cross-site and are exempt from CSRF;
+a cookie-authenticated request that changes state must carry the session's CSRF token (form field
+`csrf_token` or header `X-CSRF-Token`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from fastapi import Request, Response
+
+from strategyfirst.appdb import User
+from strategyfirst.web.state import AppState
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+LOGIN_CSRF_COOKIE = "sf_login_csrf"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: `csrf` is the session's token (None for bearer-token callers)."""
+
+    user: User
+    csrf: str | None
+    session_token: str | None
+
+    @property
+    def by_token(self) -> bool:
+        return self.session_token is None
+
+
+def bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def identify(request: Request, state: AppState) -> Principal | None:
+    """The caller, or None: a bearer header is decisive (a bad token is not rescued by a cookie)."""
+    if "authorization" in request.headers:
+        token = bearer(request)
+        user = state.db.token_user(token) if token else None
+        return Principal(user, None, None) if user else None
+    cookie = request.cookies.get(state.settings.session_cookie)
+    if not cookie:
+        return None
+    info = state.db.session_info(cookie)
+    return Principal(info.user, info.csrf_secret, cookie) if info else None
+
+
+def same_token(given: str | None, expected: str | None) -> bool:
+    return bool(given and expected) and hmac.compare_digest(str(given), str(expected))
+
+
+async def csrf_ok(request: Request, principal: Principal) -> bool:
+    """True for safe methods, bearer callers, or a matching session CSRF token in header or form."""
+    if request.method in SAFE_METHODS or principal.by_token:
+        return True
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    return same_token(given, principal.csrf)
+
+
+def secure(request: Request, state: AppState) -> bool:
+    configured = state.settings.cookie_secure
+    return request.url.scheme == "https" if configured is None else configured
+
+
+def set_session_cookie(response: Response, request: Request, state: AppState, token: str,
+                       max_age: int) -> None:
+    response.set_cookie(state.settings.session_cookie, token, max_age=max_age, httponly=True,
+                        samesite="lax", secure=secure(request, state), path="/")
+
+
+def login_csrf(request: Request) -> str:
+    """The pre-login CSRF token (double-submit: a cookie and the same value in the form)."""
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,105 @@
+"""Dependencies as `Annotated` aliases: the app state, the caller, and the caller's membership of the
+workspace in the path, checked for every route.
+
+API routes: no credentials → 401; not a member (or no such workspace) → 404, never 403, so existence does not
+leak; a member with too low a role → 403; a cookie request that changes state without the CSRF token → 403.
+Pages: the same, except that no credentials → a redirect to the login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request
+
+from strategyfirst.appdb import role_at_least
+from strategyfirst.web.auth import Principal, csrf_ok, identify
+from strategyfirst.web.state import AppState
+from strategyfirst.workspace import Workspace
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user: answered with a redirect to /login?next=..."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.sf
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+@dataclass(frozen=True)
+class Member:
+    """The caller acting in one workspace with their role there."""
+
+    principal: Principal
+    slug: str
+    ws: Workspace
+    role: str
+    state: AppState
+
+    @property
+    def email(self) -> str:
+        return self.principal.user.email
+
+    @property
+    def csrf(self) -> str | None:
+        return self.principal.csrf
+
+    def may(self, role: str) -> bool:
+        return role_at_least(self.role, role)
+
+
+def _unauthenticated(request: Request, page: bool) -> Exception:
+    if page:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return LoginRequired(quote(target, safe="/?=&"))
+    return HTTPException(401, "log in or send `Authorization: Bearer <token>`",
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _principal(request: Request, state: AppState, page: bool) -> Principal:
+    principal = identify(request, state)
+    if principal is None:
+        raise _unauthenticated(request, page)
+    request.state.principal = principal  # pages render the user and the CSRF token
+    if not await csrf_ok(request, principal):
+        raise HTTPException(403, "missing or wrong CSRF token (reload the page and try again)")
+    return principal
+
+
+def caller(page: bool) -> Callable[[Request, AppState], Awaitable[Principal]]:
+    async def dependency(request: Request, state: State) -> Principal:
+        return await _principal(request, state, page)
+    return dependency
+
+
+def member(role: str, page: bool) -> Callable[[Request, str, AppState], Awaitable[Member]]:
+    """A dependency resolving the path's `slug` to the caller's membership with at least `role`."""
+    async def dependency(request: Request, slug: str, state: State) -> Member:
+        principal = await _principal(request, state, page)
+        ws = state.workspace(slug)
+        held = state.db.role_in(principal.user, slug) if ws is not None else None
+        if ws is None or held is None:
+            raise HTTPException(404, f"no workspace {slug!r}")
+        if not role_at_least(held, role):
+            raise HTTPException(403, f"this needs the {role} role in {slug!r}; you are {held}")
+        return Member(principal, slug, ws, held, state)
+    return dependency
+
+
+ApiCaller = Annotated[Principal, Depends(caller(page=False))]
+PageCaller = Annotated[Principal, Depends(caller(page=True))]
+ApiViewer = Annotated[Member, Depends(member("viewer", page=False))]
+ApiEditor = Annotated[Member, Depends(member("editor", page=False))]
+PageViewer = Annotated[Member, Depends(member("viewer", page=True))]
+PageEditor = Annotated[Member, Depends(member("editor", page=True))]

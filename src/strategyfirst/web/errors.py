@@ -1,0 +1,77 @@
+"""Domain errors and HTTP errors into responses: JSON under /api, an HTML page elsewhere.
+
+PlanError → 422 with every located problem; other bad input → 422; a workspace held by an import → 409;
+the app database unreachable → 503; a page without a login → redirect to /login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from strategyfirst.errors import (
+    AppDatabaseError,
+    ImportFileError,
+    PlanError,
+    StrategyFirstError,
+    WorkspaceLockedError,
+)
+from strategyfirst.web.deps import LoginRequired
+from strategyfirst.web.templating import render
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def located(exc: StrategyFirstError) -> list[dict[str, Any]]:
+    """FastAPI-style `detail` items, with file/line/column where the error knows them."""
+    if isinstance(exc, PlanError):
+        return [{"loc": ["body", "text"], "msg": p.message, "file": p.file, "line": p.line,
+                 "column": p.column, "key": p.key} for p in exc.problems]
+    if isinstance(exc, ImportFileError):
+        return [{"loc": ["body", "files"], "msg": exc.message, "file": exc.file, "line": exc.line,
+                 "column": exc.column}]
+    return [{"loc": [], "msg": exc.message}]
+
+
+def status_of(exc: StrategyFirstError) -> int:
+    if isinstance(exc, WorkspaceLockedError):
+        return 409
+    if isinstance(exc, AppDatabaseError):
+        return 503
+    return 422
+
+
+def _page(request: Request, status: int, message: Any) -> Response:
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if is_api(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return _page(request, exc.status_code, exc.detail)
+
+
+async def on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StrategyFirstError)
+    status = status_of(exc)
+    if is_api(request):
+        return JSONResponse({"detail": located(exc)}, status_code=status)
+    return _page(request, status, [str(p) for p in exc.problems] if isinstance(exc, PlanError) else str(exc))
+
+
+async def on_login_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(StrategyFirstError, on_domain_error)
+    app.add_exception_handler(LoginRequired, on_login_required)

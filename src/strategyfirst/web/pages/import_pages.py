@@ -1,0 +1,56 @@
+"""Imports: upload several export files (with a progress bar), then each file's summary and its rejects."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from strategyfirst.errors import ImportFileError
+from strategyfirst.sources.registry import SOURCES
+from strategyfirst.web import services
+from strategyfirst.web.deps import PageEditor, PageViewer
+from strategyfirst.web.templating import render
+from strategyfirst.web.uploads import ingest_uploads
+
+router = APIRouter()
+
+
+def _context(m: Any, **extra: Any) -> dict[str, Any]:
+    return {"m": m, "tab": "imports", "log": services.import_log(m.ws), "sources": [s.name for s in SOURCES],
+            **extra}
+
+
+@router.get("/w/{slug}/imports")
+def read_imports(request: Request, m: PageViewer) -> Response:
+    """The upload form (editors) and the import log."""
+    return render(request, "imports.html", _context(m))
+
+
+@router.post("/w/{slug}/imports")
+def create_import_page(
+    request: Request, m: PageEditor,
+    files: Annotated[list[UploadFile], File()],
+    source: Annotated[str, Form()] = "auto",
+    account: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Import the uploaded files; answers the summary (a fragment for HTMX, else the whole page)."""
+    try:
+        result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account)
+        error, status = None, 200
+    except ImportFileError as exc:
+        result, error, status = {"files": []}, str(exc), 422
+    summaries = [{**f, "rejects": services.rejects(m.ws, _import_id(m, f)) if f.get("rows_rejected") else []}
+                 for f in result["files"]]
+    context = _context(m, summaries=summaries, error=error)
+    name = "_import_summary.html" if request.headers.get("HX-Request") else "imports.html"
+    return render(request, name, context, status=status)
+
+
+def _import_id(m: Any, summary: dict[str, Any]) -> int:
+    """The newest import of the file's content (the log names the uploaded copy, the summary its name)."""
+    for row in services.import_log(m.ws):
+        if str(row.get("file", "")).endswith("/" + summary["file"]):
+            return int(row["import_id"])
+    return -1

@@ -1,0 +1,56 @@
+"""The plan editor: the YAML in a text area, lint findings beside it as you type, saving makes a version."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from strategyfirst.errors import PlanError
+from strategyfirst.lint import lint_text
+from strategyfirst.plan import loads
+from strategyfirst.web import services
+from strategyfirst.web.deps import PageEditor, PageViewer
+from strategyfirst.web.templating import render
+
+router = APIRouter()
+MAX_PLAN = 1 << 20
+
+
+def lint_view(text: str) -> dict[str, Any]:
+    """Lint findings of the text, or its located parse problems."""
+    try:
+        return {"report": lint_text(text).to_json("strategy.yaml"), "problems": []}
+    except PlanError as exc:
+        return {"report": None, "problems": services.problems_json(exc)}
+
+
+@router.get("/w/{slug}/plan")
+def read_plan_editor(request: Request, m: PageViewer, saved: int | None = None) -> Response:
+    """The editor with the current plan text and its lint findings."""
+    text, _plan, _problems = services.plan_state(m.ws)
+    return render(request, "plan.html", {"m": m, "tab": "plan", "text": text, "saved": saved,
+                                         "lint": lint_view(text) if text else None})
+
+
+@router.post("/w/{slug}/plan/lint")
+def lint_plan_draft(request: Request, m: PageViewer,
+                    text: Annotated[str, Form(max_length=MAX_PLAN)] = "") -> Response:
+    """Lint findings of the draft in the editor (an HTMX fragment; nothing is saved)."""
+    return render(request, "_lint_findings.html", {"lint": lint_view(text)})
+
+
+@router.post("/w/{slug}/plan")
+def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(max_length=MAX_PLAN)],
+                     why: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Save the text as a new plan version and write strategy.yaml; 422 with the problems if it does not
+    parse."""
+    try:
+        loads(text, file="strategy.yaml")
+    except PlanError:
+        return render(request, "plan.html", {"m": m, "tab": "plan", "text": text, "why": why,
+                                             "lint": lint_view(text)}, status=422)
+    version = m.state.db.record_plan_version(m.slug, text, author=m.email, why=why or None)
+    services.write_plan(m.ws, text)
+    return RedirectResponse(f"/w/{m.slug}/plan?saved={version.number}", status_code=303)

@@ -1,0 +1,147 @@
+"""The library calls behind the routes, returning the CLI's JSON; results are cached per workspace until its
+warehouse or plan changes (diagnose and measure take a second; pages ask for them often)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from strategyfirst.errors import PlanError
+from strategyfirst.workspace import Workspace
+
+T = TypeVar("T")
+_lock = threading.Lock()
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def stamp(ws: Workspace) -> tuple[Any, ...]:
+    """Changes whenever the warehouse or the plan file does."""
+    return (str(ws.root), _stamp(ws.warehouse_path), _stamp(ws.plan_path))
+
+
+def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    full = (stamp(ws), *key)
+    with _lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    value = compute()
+    full = (stamp(ws), *key)  # a first refresh of derived tables may have written the warehouse
+    with _lock:
+        _cache[full] = value
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready values (dates and timestamps as ISO strings)."""
+    return json.loads(json.dumps(value, default=_iso))
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def lint_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]:
+    """`lint --format json` (PlanError when the plan does not parse)."""
+    return plain(ws.lint(as_of=as_of).to_json("strategy.yaml"))
+
+
+def measure_json(ws: Workspace, by: str = "none", period: str = "all", since: dt.date | None = None,
+                 until: dt.date | None = None, metrics: Sequence[str] | None = None) -> dict[str, Any]:
+    """`measure --format json`."""
+    key = ("measure", by, period, since, until, tuple(metrics or ()))
+    return cached(ws, key, lambda: plain(ws.measure(by, period, since, until, list(metrics) if metrics
+                                                    else None).to_dict()))
+
+
+def diagnose_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]:
+    """`diagnose --format json`."""
+    return cached(ws, ("diagnose", as_of), lambda: plain(ws.diagnose(as_of).to_json()))
+
+
+def has_data(ws: Workspace) -> bool:
+    return ws.warehouse_path.is_file()
+
+
+def _query(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """Rows of a small read of the warehouse, the connection closed at once (a CLI ingest may want it)."""
+    from strategyfirst.warehouse.engine import open_duckdb
+
+    if not has_data(ws):
+        return []
+    con = open_duckdb(ws.warehouse_path)
+    try:
+        cur = con.execute(sql, params)
+        names = [d[0] for d in cur.description or []]
+        return plain([dict(zip(names, row, strict=True)) for row in cur.fetchall()])
+    finally:
+        con.close()
+
+
+def import_log(ws: Workspace) -> list[dict[str, Any]]:
+    """The `imports` table, newest first."""
+    return _query(ws, "SELECT * FROM imports ORDER BY import_id DESC", [])
+
+
+def rejects(ws: Workspace, import_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The first rejected rows of one import (line, reason, raw)."""
+    return _query(ws, "SELECT line, reason, raw FROM rejects WHERE import_id = ? ORDER BY line LIMIT ?",
+                  [import_id, limit])
+
+
+def plan_state(ws: Workspace) -> tuple[str, Any, list[dict[str, Any]]]:
+    """The plan text, its parsed form (None when it does not parse) and its located problems."""
+    if not ws.has_plan():
+        return "", None, []
+    text = ws.plan_path.read_text(encoding="utf-8")
+    try:
+        doc = ws.plan_document()
+    except PlanError as exc:
+        return text, None, problems_json(exc)
+    return text, plain(doc.plan.model_dump(mode="json")), []
+
+
+def problems_json(exc: PlanError) -> list[dict[str, Any]]:
+    return [{"file": p.file, "line": p.line, "column": p.column, "message": p.message, "key": p.key}
+            for p in exc.problems]
+
+
+def write_plan(ws: Workspace, text: str) -> None:
+    """Write the plan file atomically (the CLI reads it as the source of truth)."""
+    ws.root.mkdir(parents=True, exist_ok=True)
+    tmp = ws.plan_path.with_name(ws.plan_path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(ws.plan_path)
+
+
+def organisation(ws: Workspace) -> str | None:
+    try:
+        doc = ws.plan_or_none()
+    except PlanError:
+        return None
+    return doc.plan.organisation if doc is not None else None
+
+
+def report_html(ws: Workspace, db: Any, slug: str) -> str:
+    """The self-contained HTML report (cached until data, plan or decisions change)."""
+    from strategyfirst.report import render_report
+
+    return cached(ws, ("report", len(db.decisions(slug))), lambda: render_report(ws))

@@ -1,0 +1,37 @@
+"""What one server process holds: the shared app database and the workspaces it serves, by slug."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from strategyfirst.appdb import AppDB, connect, open_shared
+from strategyfirst.web.settings import Settings
+from strategyfirst.workspace import Workspace
+
+
+@dataclass
+class AppState:
+    """The app database (users, roles, history) and the served workspaces; every query names one slug."""
+
+    settings: Settings
+    db: AppDB
+    workspaces: dict[str, Workspace] = field(default_factory=dict)
+
+    def workspace(self, slug: str) -> Workspace | None:
+        return self.workspaces.get(slug)
+
+
+def open_state(settings: Settings) -> AppState:
+    """Open the one app database of the named workspaces (or of `db_url`, serving all registered in it)."""
+    if settings.workspaces:
+        folders = [Workspace(p) for p in settings.workspaces]
+        db = open_shared(folders, settings.db_url)
+        url = db.url
+        served = {ws.slug: Workspace(ws.root, db_url=url) for ws in folders}
+    else:
+        db = open_shared([], settings.db_url)
+        url = db.url
+        served = {row.slug: Workspace(row.path, db_url=url) for row in db.workspaces()
+                  if Path(row.path).is_dir()}
+    return AppState(settings=settings, db=connect(url) if db.slug else db, workspaces=served)

@@ -1,0 +1,62 @@
+"""Uploaded export files: saved under their own names (some sources read the account from the file name)
+in a private folder of the workspace, ingested, then removed; over the size limit is a 413."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, UploadFile
+
+from strategyfirst.web import services
+from strategyfirst.workspace import Workspace
+
+CHUNK = 1 << 20
+_UNSAFE = re.compile(r"[\x00-\x1f/\\]")
+
+
+def safe_name(name: str | None) -> str:
+    """The file's own name without any folder part or control characters."""
+    base = _UNSAFE.sub("_", Path((name or "").replace("\\", "/")).name).strip(" .")
+    return base[:200] or "upload"
+
+
+@contextmanager
+def saved(ws: Workspace, files: list[UploadFile], limit: int) -> Iterator[list[Path]]:
+    """The uploads written to a fresh folder (removed afterwards); 413 when they add up to over `limit`."""
+    folder = ws.ensure().state_dir / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    try:
+        paths: list[Path] = []
+        total = 0
+        for n, upload in enumerate(files):
+            name = safe_name(upload.filename)
+            target = folder / name if not (folder / name).exists() else folder / f"{n}-{name}"
+            with target.open("wb") as out:
+                while chunk := upload.file.read(CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise HTTPException(413, f"the upload is over the limit of {limit:,} bytes")
+                    out.write(chunk)
+            paths.append(target)
+        yield paths
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def ingest_uploads(ws: Workspace, files: list[UploadFile], limit: int, source: str = "auto",
+                   account: str | None = None, strict: bool = False) -> dict[str, Any]:
+    """The JSON of `ingest --format json`, each `file` named as uploaded."""
+    if not files:
+        raise HTTPException(422, [{"loc": ["body", "files"], "msg": "choose at least one file to import"}])
+    with saved(ws, files, limit) as paths:
+        result = ws.ingest(paths, source=source, account=account or None, strict=strict)
+    summaries = []
+    for summary, path in zip(result.files, paths, strict=True):
+        summaries.append({**summary, "file": path.name})
+    return services.plain({"files": summaries})

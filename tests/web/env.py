@@ -1,0 +1,82 @@
+"""A served environment for the web tests: two real workspaces in one app database, users of every role.
+
+`acme` holds the example plan and has ingested the real twcs sample (../shared/data/twcs/sample.csv);
+`globex` holds a plan and no data. Users: owner/editor/viewer of acme, `outsider` (owner of globex only).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from strategyfirst.appdb import connect
+from strategyfirst.web import Settings, create_app
+from strategyfirst.web.state import AppState, open_state
+from strategyfirst.workspace import Workspace
+
+EXAMPLE_PLAN = Path(__file__).resolve().parents[2] / "src" / "strategyfirst" / "plan" / "example.yaml"
+PASSWORD = "correct horse battery"
+ROLES = {"owner@acme.org": ("acme", "owner"), "editor@acme.org": ("acme", "editor"),
+         "viewer@acme.org": ("acme", "viewer"), "outsider@globex.org": ("globex", "owner")}
+
+
+@dataclass
+class WebEnv:
+    root: Path
+    db_url: str
+    acme: Workspace
+    globex: Workspace
+    app: FastAPI
+    state: AppState
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def client(self, base_url: str = "http://testserver") -> TestClient:
+        return TestClient(self.app, base_url=base_url)
+
+    def login(self, email: str, password: str = PASSWORD) -> TestClient:
+        """A client logged in through the real login form; `.csrf` holds its session's CSRF token."""
+        client = self.client()
+        client.get("/login")
+        response = client.post("/login", data={"email": email, "password": password,
+                                               "csrf_token": client.cookies.get("sf_login_csrf") or ""},
+                               follow_redirects=False)
+        assert response.status_code == 303, response.text
+        info = self.state.db.session_info(client.cookies.get("sf_session") or "")
+        assert info is not None
+        client.headers["X-CSRF-Token"] = info.csrf_secret
+        return client
+
+    def bearer(self, email: str) -> TestClient:
+        client = self.client()
+        client.headers["Authorization"] = f"Bearer {self.tokens[email]}"
+        return client
+
+
+def build(root: Path, db_url: str, twcs: Path | None, **settings: object) -> WebEnv:
+    """Folders, plans, the twcs import, users, tokens and the app over them."""
+    acme, globex = Workspace(root / "acme"), Workspace(root / "globex")
+    for ws, organisation in ((acme, "Acme Outdoor"), (globex, "Globex")):
+        ws.ensure()
+        text = EXAMPLE_PLAN.read_text(encoding="utf-8").replace("Acme Outdoor\n", f"{organisation}\n", 1)
+        ws.plan_path.write_text(text, encoding="utf-8")
+    state = open_state(Settings(workspaces=[acme.root, globex.root], db_url=db_url, **settings))  # type: ignore[arg-type]
+    if twcs is not None:
+        acme = state.workspaces["acme"]
+        acme.ingest([twcs])
+    db = connect(state.db.url)
+    tokens = {}
+    for email, (slug, role) in ROLES.items():
+        db.add_user(email, PASSWORD, role, slug)
+        tokens[email] = db.create_api_token(email, "tests")
+    return WebEnv(root, state.db.url, state.workspaces["acme"], state.workspaces["globex"],
+                  create_app(state.settings, state), state, tokens)
+
+
+def copy_sample(shared_data: Path, folder: Path) -> Path:
+    """The real twcs sample, copied (read-only originals) for uploads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(shared_data / "twcs" / "sample.csv", folder / "sample.csv"))

@@ -1,0 +1,125 @@
+"""The JSON API on the real app over a real workspace that ingested the real twcs sample: the bodies are the
+CLI's, plan saves make versions and write the file, bad input is a located 422."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from strategyfirst.cli import app as cli
+from tests.web.env import WebEnv, copy_sample
+
+runner = CliRunner()
+
+
+def cli_json(*args: str) -> object:
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def test_workspaces_lists_only_memberships_with_role(web: WebEnv) -> None:
+    viewer = web.bearer("viewer@acme.org").get("/api/v1/workspaces")
+    outsider = web.bearer("outsider@globex.org").get("/api/v1/workspaces")
+    assert viewer.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer"}]
+    assert outsider.json() == [{"slug": "globex", "organisation": "Globex", "role": "owner"}]
+
+
+def test_import_log_counts_the_93_tweets_of_the_sample(web: WebEnv) -> None:
+    # PROVENANCE.md: twcs/sample.csv holds 93 tweets; the fixture imported it once
+    log = web.bearer("viewer@acme.org").get("/api/v1/workspaces/acme/imports").json()["imports"]
+    first = log[-1]
+    assert (first["source"], first["rows_read"], first["rows_new"], first["rows_rejected"]) == ("twcs", 93, 93, 0)
+
+
+def test_reimport_by_upload_is_all_duplicates(web: WebEnv, tmp_path: Path, shared_data: Path) -> None:
+    sample = copy_sample(shared_data, tmp_path)
+    with sample.open("rb") as fh:
+        r = web.bearer("editor@acme.org").post("/api/v1/workspaces/acme/imports",
+                                               files=[("files", ("sample.csv", fh, "text/csv"))])
+    assert r.status_code == 200, r.text
+    (summary,) = r.json()["files"]
+    assert summary["file"] == "sample.csv"
+    assert (summary["rows_read"], summary["rows_new"], summary["rows_duplicate"]) == (93, 0, 93)
+
+
+def test_lint_measure_diagnose_are_the_cli_json(web: WebEnv) -> None:
+    client, ws = web.bearer("viewer@acme.org"), str(web.acme.root)
+    assert client.get("/api/v1/workspaces/acme/lint").json() == cli_json("lint", "--format", "json", "-w", ws)
+    api = client.get("/api/v1/workspaces/acme/measure",
+                     params={"by": "account", "metric": ["response_rate", "inbound_messages"]}).json()
+    expected = cli_json("measure", "--by", "account", "--metric", "response_rate", "--metric",
+                        "inbound_messages", "--format", "json", "-w", ws)
+    assert api == expected
+    assert {r["metric"] for r in api["rows"]} == {"response_rate", "inbound_messages"}
+    assert client.get("/api/v1/workspaces/acme/diagnose").json() == cli_json(
+        "diagnose", "--format", "json", "-w", ws)
+
+
+def test_measure_refuses_an_unknown_metric_with_422(web: WebEnv) -> None:
+    r = web.bearer("viewer@acme.org").get("/api/v1/workspaces/acme/measure", params={"metric": "respons_rate"})
+    assert r.status_code == 422
+    assert "respons_rate" in json.dumps(r.json())
+
+
+def test_plan_put_saves_a_version_and_writes_the_file(web: WebEnv) -> None:
+    editor = web.bearer("editor@acme.org")
+    before = editor.get("/api/v1/workspaces/acme/plan").json()
+    assert before["text"] == web.acme.plan_path.read_text(encoding="utf-8")
+    assert before["plan"]["organisation"] == "Acme Outdoor"
+    text = before["text"].replace("review: {cadence: monthly}", "review: {cadence: weekly}")
+    r = editor.put("/api/v1/workspaces/acme/plan", json={"text": text, "why": "weekly reviews"})
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == before["version"] + 1
+    assert web.acme.plan_path.read_text(encoding="utf-8") == text
+    history = editor.get("/api/v1/workspaces/acme/history").json()["entries"]
+    saved = [e for e in history if e["kind"] == "version" and e["number"] == r.json()["version"]]
+    assert saved[0]["why"] == "weekly reviews" and saved[0]["author"] == "editor@acme.org"
+    diff = editor.get("/api/v1/workspaces/acme/history",
+                      params={"from": before["version"], "to": r.json()["version"]}).json()
+    assert "-review: {cadence: monthly}" in diff["diff"] and "+review: {cadence: weekly}" in diff["diff"]
+    editor.put("/api/v1/workspaces/acme/plan", json={"text": before["text"], "why": "back"})
+
+
+def test_plan_that_does_not_parse_is_a_located_422(web: WebEnv) -> None:
+    text = web.acme.plan_path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    bad_line = next(i for i, line in enumerate(lines, 1) if line.startswith("tactics:"))
+    broken = text.replace("tactics:", "tactcs:", 1)
+    r = web.bearer("editor@acme.org").put("/api/v1/workspaces/acme/plan", json={"text": broken})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert any(d["line"] == bad_line and "tactcs" in d["msg"] + d.get("key", "") for d in detail), detail
+    assert web.acme.plan_path.read_text(encoding="utf-8") == text  # nothing written
+
+
+def test_decision_round_trip_and_unknown_tactic(web: WebEnv) -> None:
+    editor = web.bearer("editor@acme.org")
+    r = editor.post("/api/v1/workspaces/acme/decisions", json={"text": "Hire a second care agent",
+                                                                "tactic": "care-desk"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["kind"], body["text"], body["tactic"], body["author"]) == (
+        "decision", "Hire a second care agent", "care-desk", "editor@acme.org")
+    listed = editor.get("/api/v1/workspaces/acme/decisions").json()["decisions"]
+    assert listed[-1]["number"] == body["number"]
+    bad = editor.post("/api/v1/workspaces/acme/decisions", json={"text": "x", "tactic": "no-such"})
+    assert bad.status_code == 422 and "care-desk" in bad.text  # names the known tactics
+
+
+def test_report_is_self_contained_html(web: WebEnv) -> None:
+    r = web.bearer("viewer@acme.org").get("/api/v1/workspaces/acme/report.html")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "<html" in r.text.lower() and "Acme Outdoor" in r.text
+    assert "src=\"http" not in r.text  # nothing loaded from the network
+
+
+def test_openapi_lists_every_api_route(web: WebEnv) -> None:
+    paths = web.client().get("/api/v1/openapi.json").json()["paths"]
+    assert set(paths) == {"/api/v1/workspaces", "/api/v1/workspaces/{slug}/plan", "/api/v1/workspaces/{slug}/lint",
+                          "/api/v1/workspaces/{slug}/measure", "/api/v1/workspaces/{slug}/diagnose",
+                          "/api/v1/workspaces/{slug}/imports", "/api/v1/workspaces/{slug}/decisions",
+                          "/api/v1/workspaces/{slug}/history", "/api/v1/workspaces/{slug}/report.html"}
+    assert web.client().get("/api/v1/docs").status_code == 200
