@@ -20,6 +20,39 @@ from strategyfirst.workspace import Workspace
 
 EXAMPLE_PLAN = Path(__file__).resolve().parents[2] / "src" / "strategyfirst" / "plan" / "example.yaml"
 PASSWORD = "correct horse battery"
+# acme's plan names the brands of the twcs sample (October 2017) so that its KPIs have data
+ACME_PLAN = """\
+version: 1
+organisation: Acme Outdoor
+owner: Jane Doe <jane@acme.example>
+horizon: {start: 2017-10-01, end: 2018-03-31}
+budget: {total: 50000, currency: EUR}
+review: {cadence: monthly}
+accounts:
+  x: ["@AppleSupport", "@SpotifyCares", "@Tesco"]
+strategy:
+  statement: Build a permission asset so we can grow our influence with our best customers over time.
+  audiences: [repeat customers]
+objectives:
+  - id: dialogue
+    statement: Answer our customers where they talk to us
+    kpis:
+      - {metric: response_rate, target: 0.9}
+      - {metric: first_response_minutes_median, target: 60}
+tactics:
+  - id: care-desk
+    channel: x
+    serves: [dialogue]
+    owner: Jane
+    budget: 12000
+    match: {accounts: ["@AppleSupport", "@SpotifyCares"]}
+  - id: tesco-desk
+    channel: x
+    serves: [dialogue]
+    owner: Sam
+    budget: 6000
+    match: {accounts: ["@Tesco"]}
+"""
 ROLES = {"owner@acme.org": ("acme", "owner"), "editor@acme.org": ("acme", "editor"),
          "viewer@acme.org": ("acme", "viewer"), "outsider@globex.org": ("globex", "owner")}
 
@@ -59,10 +92,9 @@ class WebEnv:
 def build(root: Path, db_url: str, twcs: Path | None, **settings: object) -> WebEnv:
     """Folders, plans, the twcs import, users, tokens and the app over them."""
     acme, globex = Workspace(root / "acme"), Workspace(root / "globex")
-    for ws, organisation in ((acme, "Acme Outdoor"), (globex, "Globex")):
-        ws.ensure()
-        text = EXAMPLE_PLAN.read_text(encoding="utf-8").replace("Acme Outdoor\n", f"{organisation}\n", 1)
-        ws.plan_path.write_text(text, encoding="utf-8")
+    acme.ensure().plan_path.write_text(ACME_PLAN, encoding="utf-8")
+    globex_plan = EXAMPLE_PLAN.read_text(encoding="utf-8").replace("Acme Outdoor\n", "Globex\n", 1)
+    globex.ensure().plan_path.write_text(globex_plan, encoding="utf-8")
     state = open_state(Settings(workspaces=[acme.root, globex.root], db_url=db_url, **settings))  # type: ignore[arg-type]
     if twcs is not None:
         acme = state.workspaces["acme"]
