@@ -206,3 +206,27 @@ def test_timestamps_are_naive_utc(tmp_path: Path) -> None:
     row = xa_row("8", "1").replace("2021-03-04 05:06 +0000", "2021-03-04 05:06 +0200")
     ingest(ws, [write(tmp_path / "tz.csv", XA_HEADER + row)])
     assert scalar(ws, "SELECT created_at FROM messages") == dt.datetime(2021, 3, 4, 3, 6)
+
+
+def test_daily_account_export_spend_and_canonical_values(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    daily = write(tmp_path / "daily_tweet_activity_metrics_acme_20200101_20200201_en.csv",
+                  '"Date","Tweets published","impressions","engagements","follows","unfollows"\n'
+                  '"2020-01-01","2","1,500.0","5.0","4","1"\n"2020-01-02","0","40.0","1.0","0","-"\n')
+    spend = write(tmp_path / "spend.csv", "date,platform,tactic,amount,currency\n2020-01-01,x,contest,100.50,EUR\n"
+                  "2020-01-01,x,contest,20,EUR\n2020-01-02,facebook,ads,\"1,200.00\",eur\n")
+    canon = write(tmp_path / "m.csv", "message_id,platform,account,created_at,in_reply_to,likes,owned\n"
+                  "7,mastodon,@me,2020-01-01 10:00:00,,3,true\n8,mastodon,you,2020-01-01,mastodon:7,,false\n")
+    d, s, c = (one(ingest(ws, [p])) for p in (daily, spend, canon))
+    assert (d["source"], d["rows_new"], s["source"], s["rows_new"], c["rows_new"]) == (
+        "x-analytics-daily", 2, "spend-csv", 3, 2)
+    assert query(ws, "SELECT account, posts, impressions, follows, unfollows FROM account_daily ORDER BY date") == [
+        ("acme", 2.0, 1500.0, 4.0, 1.0), ("acme", 0.0, 40.0, 0.0, None)]
+    assert query(ws, "SELECT metric, gained, lost FROM audience ORDER BY date") == [
+        ("followers", 4.0, 1.0), ("followers", 0.0, None)]
+    # two lines of the same day and tactic add up; currencies upper-cased
+    assert query(ws, "SELECT date, tactic, amount, currency FROM spend ORDER BY date") == [
+        (dt.date(2020, 1, 1), "contest", 120.5, "EUR"), (dt.date(2020, 1, 2), "ads", 1200.0, "EUR")]
+    assert query(ws, "SELECT message_id, account, owned, time_precision, conversation_id FROM messages "
+                     "ORDER BY message_id") == [
+        ("mastodon:7", "me", True, "second", "mastodon:7"), ("mastodon:8", "you", False, "day", "mastodon:7")]

@@ -69,9 +69,17 @@ def ingest_files(ws: Workspace, files: Sequence[Path], *, source: str = "auto", 
         try:
             con.execute("SET enable_progress_bar = false")
             sqlfuncs.install(con)
-            for path in files:
-                with _progress(Path(path), progress) as step:
-                    result.files.append(_ingest_one(con, ws, Path(path), source, ctx, plan, strict, step))
+            try:
+                for path in files:
+                    with _progress(Path(path), progress) as step:
+                        result.files.append(_ingest_one(con, ws, Path(path), source, ctx, plan, strict, step))
+            finally:
+                # Derived tables once per batch, right after the last committed import (each file its own
+                # transaction; derive.refresh runs its own), also when a later file failed.
+                if any(f.get("imported") for f in result.files):
+                    from strategyfirst.warehouse import derive
+
+                    derive.refresh(con, plan)
         finally:
             con.close()
     return result
@@ -134,10 +142,6 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        step("derived tables")
-        from strategyfirst.warehouse import derive
-
-        derive.refresh(con, plan)  # runs its own transaction, right after the import's
     except duckdb.Error as exc:
         raise ImportFileError(str(path), f"could not be imported ({str(exc).splitlines()[0]}); check that "
                               "it is an unmodified export", 1, 1) from exc
@@ -216,7 +220,7 @@ def _progress(path: Path, enabled: bool) -> Iterator[Step]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    steps = ("reading", "merging", "derived tables")
+    steps = ("reading", "merging")
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(f"{path.name}: reading", total=len(steps))
