@@ -58,3 +58,14 @@ def test_saving_a_broken_plan_on_the_page_is_a_422_with_the_text_kept(web: WebEn
 def test_report_downloads_as_an_attachment(web: WebEnv) -> None:
     r = web.login("viewer@acme.org").get("/w/acme/report.html")
     assert r.status_code == 200 and 'filename="acme-report.html"' in r.headers["content-disposition"]
+
+
+def test_plan_saved_from_a_browser_form_keeps_lf_line_breaks(web: WebEnv) -> None:
+    editor = web.login("editor@acme.org")
+    original = web.acme.plan_path.read_text(encoding="utf-8")
+    changed = original.replace("review: {cadence: monthly}", "review: {cadence: quarterly}")
+    r = editor.post("/w/acme/plan", data={"text": changed.replace("\n", "\r\n"), "why": "from a form"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/w/acme/plan?saved=")
+    assert web.acme.plan_path.read_bytes() == changed.encode("utf-8")
+    editor.post("/w/acme/plan", data={"text": original, "why": "restore"})

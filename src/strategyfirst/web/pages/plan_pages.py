@@ -18,8 +18,14 @@ router = APIRouter()
 MAX_PLAN = 1 << 20
 
 
+def from_form(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF; the file keeps the plan's own LF."""
+    return text.replace("\r\n", "\n")
+
+
 def lint_view(text: str) -> dict[str, Any]:
     """Lint findings of the text, or its located parse problems."""
+    text = from_form(text)
     try:
         return {"report": lint_text(text).to_json("strategy.yaml"), "problems": []}
     except PlanError as exc:
@@ -46,6 +52,7 @@ def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(
                      why: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Save the text as a new plan version and write strategy.yaml; 422 with the problems if it does not
     parse."""
+    text = from_form(text)
     try:
         loads(text, file="strategy.yaml")
     except PlanError:
