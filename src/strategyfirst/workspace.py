@@ -18,14 +18,13 @@ if TYPE_CHECKING:
 
     import ibis.expr.types as ir
 
-    from strategyfirst.warehouse.ingest import IngestResult
-
     from strategyfirst.appdb import AppDB, PlanVersion
-    from strategyfirst.diagnose import Diagnosis
     from strategyfirst.capacity import CapacityPlan
-    from strategyfirst.readiness import ReadinessScore
+    from strategyfirst.diagnose import Diagnosis
     from strategyfirst.metrics import MeasureResult
+    from strategyfirst.readiness import ReadinessScore
     from strategyfirst.warehouse.export import Manifest
+    from strategyfirst.warehouse.ingest import IngestResult
 
 PLAN_FILE = "strategy.yaml"
 STATE_DIR = ".strategyfirst"
