@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import ibis.expr.types as ir
@@ -46,7 +46,6 @@ class Metric:
     parts: Mapping[str, Reductions]
     finish: Finish
     quotient: bool = False  # the value is numerator / denominator (rows then carry both)
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
