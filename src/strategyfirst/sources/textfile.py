@@ -167,8 +167,9 @@ def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, ski
     temp `csv_rejects` (line, reason, raw). Returns the number of good rows."""
     names = names or unique_names(sf.header)
     columns = "{" + ", ".join(f"'{_q(n)}': 'VARCHAR'" for n in names) + "}"
-    con.execute("DELETE FROM reject_errors") if _exists(con, "reject_errors") else None
-    con.execute("DELETE FROM reject_scans") if _exists(con, "reject_scans") else None
+    for leftover in ("reject_errors", "reject_scans"):  # DuckDB's reject tables persist per connection
+        if _exists(con, leftover):
+            con.execute(f"DELETE FROM {leftover}")
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table}_raw AS SELECT * FROM read_csv(?, columns={columns}, "
