@@ -5,6 +5,7 @@ Every test here is marked `spark` and runs in the xdist group "spark", so only o
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,37 +66,45 @@ def spark() -> Iterator[Any]:
     pytest.importorskip("pyspark")
     from strategyfirst.warehouse.spark_engine import spark_session
 
-    session = spark_session(master="local[2]", conf={"spark.sql.shuffle.partitions": "2"})
+    # Tiny data: one shuffle partition, no adaptive re-planning, no code generation (its compile time
+    # dominates queries of a few thousand rows).
+    session = spark_session(master="local[2]", conf={
+        "spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false",
+        "spark.sql.codegen.wholeStage": "false"})
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
 
 
-def _ingest_each(ws: Workspace, files: list[Path]) -> None:
-    for f in files:
-        ws.ingest([f])
+def _with_real_tactics(plan_text: str) -> str:
+    """The simulated plan plus the real files' accounts, an objective and tactics over them."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    plan = yaml.load(plan_text)
+    real = yaml.load(REAL_PLAN)
+    plan["accounts"]["x"] = [*plan["accounts"]["x"], *real["accounts"]["x"]]
+    plan["objectives"].append(real["objectives"][1])
+    plan["tactics"].extend(real["tactics"])
+    buffer = io.StringIO()
+    yaml.dump(plan, buffer)
+    return buffer.getvalue()
 
 
 @pytest.fixture(scope="session")
-def simulated_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """A simulated organisation of ~20k messages (every export format the simulator writes), ingested."""
+def combined_ws(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Workspace:
+    """A simulated organisation of ~20k messages (2026) and the real twcs sample (2017) and rOpenSci X
+    analytics exports (2017-2021) in one workspace, with tactics over both: real and simulated rows fall in
+    different accounts and periods, so one measurement per (by, period) checks both on Spark."""
     from strategyfirst.simulate import simulate
 
-    root = tmp_path_factory.mktemp("spark-sim")
+    root = tmp_path_factory.mktemp("spark-combined")
     summary = simulate(root / "sim", events=20_000, seed=11)
     ws = Workspace(root / "ws").ensure()
-    shutil.copy(summary.plan, ws.plan_path)
-    _ingest_each(ws, sorted(p for paths in summary.files.values() for p in paths))
-    return ws
-
-
-@pytest.fixture(scope="session")
-def real_ws(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Workspace:
-    """The twcs sample and rOpenSci's X analytics exports (dated to the second), with a plan over them."""
-    ws = Workspace(tmp_path_factory.mktemp("spark-real")).ensure()
-    ws.plan_path.write_text(REAL_PLAN, encoding="utf-8")
-    _ingest_each(ws, [shared_data / "twcs" / "sample.csv",
-                      *sorted((shared_data / "x-analytics" / "rOpenSci").glob("*.csv"))])
+    ws.plan_path.write_text(_with_real_tactics(summary.plan.read_text(encoding="utf-8")), encoding="utf-8")
+    ws.ingest(sorted(p for paths in summary.files.values() for p in paths))
+    ws.ingest([shared_data / "twcs" / "sample.csv",
+               *sorted((shared_data / "x-analytics" / "rOpenSci").glob("*.csv"))])
     return ws
 
 
@@ -103,5 +112,5 @@ def real_ws(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Work
 def uci_ws(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Workspace:
     """The UCI Facebook metrics file: posts dated only to the month, page likes per post."""
     ws = Workspace(tmp_path_factory.mktemp("spark-uci")).ensure()
-    _ingest_each(ws, [shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"])
+    ws.ingest([shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"])
     return ws
