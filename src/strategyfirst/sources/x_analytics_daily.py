@@ -41,7 +41,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     if not account:
         raise sf.error("this daily X analytics export does not name its account (its file name was changed);"
                        " pass --account NAME", 1, 1)
-    names, c = column_map(sf, tuple(FIGURE_MAP.values()) + ("date",), canonical_header)
+    names, c = column_map(sf, (*FIGURE_MAP.values(), "date"), canonical_header)
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
     num = "sf_num_dc" if decimal_comma(sf.header) else "sf_num"
