@@ -16,6 +16,13 @@ from strategyfirst.appdb import role_at_least
 from strategyfirst.web.app import API_ROUTERS, PAGE_ROUTERS
 from tests.web.env import ROLES, WebEnv
 
+
+@pytest.fixture(scope="module")
+def web(web_sqlite: WebEnv) -> WebEnv:
+    """These checks do not depend on the database: SQLite only (the API tests run on both)."""
+    return web_sqlite
+
+
 SAMPLE = "sample.csv"
 
 

@@ -3,7 +3,16 @@ the CSRF token, lint updates for a draft, a plan that does not parse is a locate
 
 from __future__ import annotations
 
+import pytest
+
 from tests.web.env import WebEnv
+
+
+@pytest.fixture(scope="module")
+def web(web_sqlite: WebEnv) -> WebEnv:
+    """These checks do not depend on the database: SQLite only (the API tests run on both)."""
+    return web_sqlite
+
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
