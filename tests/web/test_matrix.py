@@ -77,6 +77,10 @@ ROUTES = [
     Route("POST", "/w/{slug}/decisions", "editor", 303, lambda env, slug: {"data": {"text": "matrix decision"}}),
     Route("GET", "/w/{slug}/history", "viewer", 200),
     Route("GET", "/w/{slug}/report.html", "viewer", 200),
+    Route("GET", "/w/{slug}/members", "owner", 200),
+    Route("POST", "/w/{slug}/members", "owner", 303,
+          lambda env, slug: {"data": {"email": "viewer@acme.org", "role": "viewer"}}),
+    Route("POST", "/w/{slug}/members/remove", "owner", 303, lambda env, slug: {"data": {"email": "nobody@x.org"}}),
 ]
 # Not scoped to a workspace: any logged-in caller, or anyone.
 SIGNED_IN = [Route("GET", "/api/v1/workspaces", "viewer", 200), Route("GET", "/workspaces", "viewer", 200),

@@ -16,6 +16,7 @@ from strategyfirst.web.pages import (
     dashboard_pages,
     history_pages,
     import_pages,
+    member_pages,
     plan_pages,
     verdict_pages,
     workspace_pages,
@@ -27,7 +28,7 @@ from strategyfirst.web.templating import render
 STATIC = Path(__file__).with_name("static")
 API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, decisions.router, report.router)
 PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
-                plan_pages.router, verdict_pages.router, history_pages.router)
+                plan_pages.router, verdict_pages.router, history_pages.router, member_pages.router)
 
 
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
