@@ -115,7 +115,16 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     twcs_row = rows.filter(has_text="sample.csv").locator("td").all_inner_texts()
     assert twcs_row[:4] == ["sample.csv", "twcs", "93", "93"]  # 93 tweets in the sample (PROVENANCE.md)
     assert "x-analytics" in rows.filter(has_text="rOpenSci").inner_text()
+    assert page.inner_text("#upload-state") == "done"  # the progress indicator ran to the end
     shot(page, "02-imported")
+
+    # the strategy map colours the objective by its worst KPI and each tactic by its verdict
+    page.click("nav >> text=Strategy")
+    assert page.locator(".objective").count() == 1
+    # off track: the dashboard's median first response (68.5 min) misses its 60-minute target
+    assert page.locator(".objective.status-bad .badge").inner_text() == "off track"
+    assert page.locator(".objective .tactic").count() == 2
+    shot(page, "02b-strategy-map")
 
     # edit the plan: removing the strategy statement makes lint report it as you type
     page.click("nav >> text=Plan")
