@@ -96,3 +96,23 @@ def test_owner_manages_roles_of_existing_users_only(web: WebEnv) -> None:
     own = owner.post("/w/acme/members", data={"email": "owner@acme.org", "role": "viewer"})
     assert own.status_code == 422
     assert "Members" not in web.login("editor@acme.org").get("/w/acme").text.split("</nav>")[0]
+
+
+def test_import_page_shows_the_summary_and_the_rejected_rows(web: WebEnv) -> None:
+    owner = web.login("outsider@globex.org")
+    csv = ("message_id,platform,account,created_at,text\n"
+           "x:1,x,GlobexHelp,2026-01-05 10:00:00,hello\n"
+           "x:2,x,GlobexHelp,not a date,<script>bad()</script>\n")
+    r = owner.post("/w/globex/imports", files=[("files", ("posts.csv", csv.encode(), "text/csv"))],
+                   data={"source": "canonical-csv"})
+    assert r.status_code == 200
+    summary = r.text.split('<div id="summary">')[1].split("</section>")[0]
+    cells = summary.split("<tbody>")[1].split("</tr>")[0]
+    assert [c.split("</td>")[0] for c in cells.split("<td")[1:]] == [
+        ">posts.csv", ">canonical-csv", ' class="num">2', ' class="num">1', ' class="num">0', ' class="num">0',
+        ' class="num">1']
+    assert "Rejected rows of posts.csv" in summary and "<td>3</td>" in summary  # line 3 of the file
+    assert "created_at" in summary and "&lt;script&gt;bad()&lt;/script&gt;" in summary
+    fragment = owner.post("/w/globex/imports", headers={"HX-Request": "true"},
+                          files=[("files", ("posts.csv", csv.encode(), "text/csv"))])
+    assert fragment.text.lstrip().startswith(("<section", "<p")) and "<html" not in fragment.text

@@ -34,4 +34,6 @@ def open_state(settings: Settings) -> AppState:
         url = db.url
         served = {row.slug: Workspace(row.path, db_url=url) for row in db.workspaces()
                   if Path(row.path).is_dir()}
-    return AppState(settings=settings, db=connect(url) if db.slug else db, workspaces=served)
+    shared = connect(url) if db.slug else db
+    shared.prune()  # expired sessions and old login attempts
+    return AppState(settings=settings, db=shared, workspaces=served)
