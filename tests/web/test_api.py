@@ -123,3 +123,27 @@ def test_openapi_lists_every_api_route(web: WebEnv) -> None:
                           "/api/v1/workspaces/{slug}/imports", "/api/v1/workspaces/{slug}/decisions",
                           "/api/v1/workspaces/{slug}/history", "/api/v1/workspaces/{slug}/report.html"}
     assert web.client().get("/api/v1/docs").status_code == 200
+
+
+def test_workspaces_are_isolated_in_history_and_data(web: WebEnv) -> None:
+    outsider, viewer = web.bearer("outsider@globex.org"), web.bearer("viewer@acme.org")
+    mine = outsider.post("/api/v1/workspaces/globex/decisions", json={"text": "Globex-only decision"})
+    assert mine.status_code == 201
+    acme_texts = [d["text"] for d in viewer.get("/api/v1/workspaces/acme/decisions").json()["decisions"]]
+    globex_texts = [d["text"] for d in outsider.get("/api/v1/workspaces/globex/decisions").json()["decisions"]]
+    assert "Globex-only decision" not in acme_texts and "Globex-only decision" in globex_texts
+    assert not set(acme_texts) & set(globex_texts)
+    globex_sources = {r["source"] for r in outsider.get("/api/v1/workspaces/globex/imports").json()["imports"]}
+    assert "twcs" not in globex_sources  # acme's import stays in acme's warehouse
+    acme_plan = viewer.get("/api/v1/workspaces/acme/plan").json()
+    globex_plan = outsider.get("/api/v1/workspaces/globex/plan").json()
+    assert (acme_plan["plan"]["organisation"], globex_plan["plan"]["organisation"]) == ("Acme Outdoor", "Globex")
+
+
+def test_serving_a_database_without_folders_serves_every_workspace_registered_in_it(web: WebEnv) -> None:
+    from strategyfirst.web import Settings
+    from strategyfirst.web.state import open_state
+
+    state = open_state(Settings(db_url=web.db_url))
+    assert set(state.workspaces) == {"acme", "globex"}
+    assert state.workspaces["acme"].root == web.acme.root
