@@ -22,7 +22,7 @@ def kpi_spec(kpi: dict[str, Any]) -> dict[str, Any] | None:
         return None
     y = {"field": "value", "type": "quantitative", "title": kpi.get("metric"),
          "axis": {"format": ".0%"} if kpi.get("unit") == "ratio" else {}}
-    x = {"field": "period", "type": "temporal", "title": None}
+    x = {"field": "period", "type": "temporal", "title": None, "axis": {"tickCount": 6, "grid": False}}
     layers: list[dict[str, Any]] = []
     if forecast:
         layers.append({"data": {"values": forecast}, "mark": {"type": "area", "opacity": 0.2, "color": "#888"},
