@@ -68,6 +68,8 @@ def spark_session(*, remote: str | None = None, master: str | None = None,
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"could not start a Spark session on {where}: {first}") from None
     session.conf.set("spark.sql.session.timeZone", "UTC")
+    if not remote:  # stderr carries messages, not Spark's per-stage warnings
+        session.sparkContext.setLogLevel("ERROR")
     return session
 
 
