@@ -59,17 +59,18 @@ def _responses(parent: np.ndarray, ids: np.ndarray) -> pa.Array:
     first_of_group = np.r_[0, np.flatnonzero(par[1:] != par[:-1]) + 1]
     rank = np.arange(len(child)) - np.repeat(first_of_group, np.diff(np.r_[first_of_group, len(child)]))
     count = np.bincount(par, minlength=n)
-    out: pa.Array | None = None
-    for r in range(int(rank.max()) + 1 if len(rank) else 1):
+
+    def ids_at(r: int) -> np.ndarray:
+        """The id of each row's r-th reply (-1 where it has fewer)."""
         at = np.full(n, -1, dtype=np.int64)
         sel = rank == r
         at[par[sel]] = ids[child[sel]]
-        text = as_str(at)
-        if out is None:
-            out = text
-        else:
-            out = pc.if_else(pa.array(at >= 0), pc.binary_join_element_wise(out, text, ","), out)
-    assert out is not None
+        return at
+
+    out = as_str(ids_at(0))
+    for r in range(1, int(rank.max()) + 1 if len(rank) else 1):
+        at = ids_at(r)
+        out = pc.if_else(pa.array(at >= 0), pc.binary_join_element_wise(out, as_str(at), ","), out)
     out = pc.if_else(pa.array(count > 0), out, "")
     return pc.if_else(pa.array(count > 1), pc.binary_join_element_wise('"', out, '"', ""), out)
 
