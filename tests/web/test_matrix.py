@@ -1,6 +1,7 @@
 """The authorisation matrix: every route × caller (anonymous, owner, editor, viewer, non-member, bearer tokens)
-× workspace, on the real app. Anonymous → 401 (API) or a login redirect (pages); not a member → 404 (the same
-answer as a workspace that does not exist); a role too low → 403; otherwise the route's success status."""
+× workspace, on the real app, on SQLite and on PostgreSQL. Anonymous → 401 (API) or a login redirect (pages);
+not a member → 404 (the same answer as a workspace that does not exist); a role too low → 403; otherwise the
+route's success status."""
 
 from __future__ import annotations
 
@@ -15,13 +16,6 @@ from starlette.routing import Route as StarletteRoute
 from strategyfirst.appdb import role_at_least
 from strategyfirst.web.app import API_ROUTERS, PAGE_ROUTERS
 from tests.web.env import ROLES, WebEnv
-
-
-@pytest.fixture(scope="module")
-def web(web_sqlite: WebEnv) -> WebEnv:
-    """These checks do not depend on the database: SQLite only (the API tests run on both)."""
-    return web_sqlite
-
 
 SAMPLE = "sample.csv"
 
