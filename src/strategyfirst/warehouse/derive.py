@@ -10,15 +10,13 @@ a score.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import duckdb
-import ibis.expr.types as ir
 import pyarrow as pa
 
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
-from strategyfirst.warehouse.attribution import attribution, inbound_attribution, plan_hash
+from strategyfirst.warehouse.attribution import labelled, plan_hash
 from strategyfirst.warehouse.engine import ibis_backend
 from strategyfirst.warehouse.sentiment import score
 
@@ -61,19 +59,23 @@ def update_sentiment(con: duckdb.DuckDBPyConnection) -> int:
     return len(texts)
 
 
-def _fill(con: duckdb.DuckDBPyConnection, backend: Any, table: str, expr: ir.Table | None) -> None:
-    """Replace the rows of a table the schema declares (keeping its DDL)."""
-    con.execute(f"DELETE FROM {table}")
-    if expr is not None:
-        backend.insert(table, expr)
-
-
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
     """Rebuild the derived tables if stale (after imports and plan changes). Returns True if it rebuilt."""
     version, phash = data_version(con), plan_hash(plan)
     if not force and meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash:
         return False
     data_changed = force or meta(con, DATA_KEY) != version
+    # The derived tables are sets (read by aggregation and joins): let DuckDB build them in parallel.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        _rebuild(con, plan, data_changed)
+    finally:
+        con.execute("SET preserve_insertion_order = true")
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?)", [DATA_KEY, version, PLAN_KEY, phash])
+    return True
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None, data_changed: bool) -> None:
     backend = ibis_backend(con)
     if data_changed:
         update_sentiment(con)
@@ -85,16 +87,22 @@ def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = 
     accounts = backend.create_table("conversation_accounts", facts.conversation_accounts(messages, inbound),
                                     overwrite=True)
     backend.create_table("conversations", facts.conversations(messages, accounts), overwrite=True)
-    _fill(con, backend, "attribution", attribution(messages, inbound, plan))
-    pairs = inbound_attribution(messages, inbound, plan)
-    if pairs is None:
+    # The tactic labels of every candidate once (attribution.py's `attribution` and `inbound_attribution`
+    # are both projections of them), in a temp table.
+    rows = labelled(messages, inbound, plan)
+    con.execute("DELETE FROM attribution")
+    if rows is None:
         con.execute("CREATE OR REPLACE TABLE inbound_attribution "
                     "(message_id VARCHAR, account VARCHAR, tactic_id VARCHAR)")
     else:
-        backend.create_table("inbound_attribution", pairs, overwrite=True)
+        labels = backend.create_table("_sf_labelled", rows, temp=True, overwrite=True)
+        try:
+            backend.insert("attribution", labels.select("message_id", "tactic_id").distinct())
+            backend.create_table("inbound_attribution", labels.filter(labels.addressed).select(
+                "message_id", "account", "tactic_id").distinct(), overwrite=True)
+        finally:
+            con.execute("DROP TABLE IF EXISTS _sf_labelled")
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     counts = facts.quality_counts(messages, inbound, backend.table("attribution") if has_tactics else None)
     quality = {name: int(expr.to_pyarrow().as_py() or 0) for name, expr in counts.items()}
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?), (?, ?)",
-                [DATA_KEY, version, PLAN_KEY, phash, QUALITY_KEY, json.dumps(quality)])
-    return True
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [QUALITY_KEY, json.dumps(quality)])
