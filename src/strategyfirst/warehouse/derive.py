@@ -81,7 +81,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None, data_changed: bo
         update_sentiment(con)
     messages = backend.table("messages")
     # Plan accounts feed the mention matching of inbound pairs, so a plan change rebuilds them too.
-    inbound = backend.create_table("inbound", facts.inbound(messages, plan), overwrite=True)
+    inbound = backend.create_table("inbound", facts.inbound(messages, plan, duckdb=True), overwrite=True)
     if data_changed or "owned_messages" not in backend.list_tables():
         backend.create_table("owned_messages", facts.owned_messages(messages), overwrite=True)
     accounts = backend.create_table("conversation_accounts", facts.conversation_accounts(messages, inbound),
