@@ -52,6 +52,13 @@ tactics:
     owner: Sam
     budget: 6000
     match: {accounts: ["@Tesco"]}
+readiness:
+  ownership: {owner: Jane Doe, hours_per_week: 10}
+  response:
+    handling_minutes: 4
+    timezone: UTC
+    staffing:
+      - {days: mon-fri, hours: "09-17", people: 1}
 """
 ROLES = {"owner@acme.org": ("acme", "owner"), "editor@acme.org": ("acme", "editor"),
          "viewer@acme.org": ("acme", "viewer"), "outsider@globex.org": ("globex", "owner")}
@@ -94,6 +101,7 @@ def build(root: Path, db_url: str, twcs: Path | None, **settings: object) -> Web
     acme, globex = Workspace(root / "acme"), Workspace(root / "globex")
     acme.ensure().plan_path.write_text(ACME_PLAN, encoding="utf-8")
     globex_plan = EXAMPLE_PLAN.read_text(encoding="utf-8").replace("Acme Outdoor\n", "Globex\n", 1)
+    globex_plan = globex_plan.rstrip("\n") + "\nreadiness:\n  response: {handling_minutes: 5}\n"
     globex.ensure().plan_path.write_text(globex_plan, encoding="utf-8")
     state = open_state(Settings(workspaces=[acme.root, globex.root], db_url=db_url, **settings))  # type: ignore[arg-type]
     if twcs is not None:

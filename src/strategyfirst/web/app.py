@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from strategyfirst.web import errors
-from strategyfirst.web.api import analysis, decisions, imports, plan, report, workspaces
+from strategyfirst.web.api import analysis, decisions, imports, plan, readiness, report, workspaces
 from strategyfirst.web.limits import BodyLimit
 from strategyfirst.web.pages import (
     auth_pages,
@@ -18,6 +18,7 @@ from strategyfirst.web.pages import (
     import_pages,
     member_pages,
     plan_pages,
+    readiness_pages,
     verdict_pages,
     workspace_pages,
 )
@@ -26,9 +27,11 @@ from strategyfirst.web.state import AppState, open_state
 from strategyfirst.web.templating import render
 
 STATIC = Path(__file__).with_name("static")
-API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, decisions.router, report.router)
+API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, decisions.router, report.router,
+               readiness.router)
 PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
-                plan_pages.router, verdict_pages.router, history_pages.router, member_pages.router)
+                plan_pages.router, verdict_pages.router, history_pages.router, member_pages.router,
+                readiness_pages.router)
 
 
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:

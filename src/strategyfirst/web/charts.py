@@ -82,3 +82,25 @@ def buckets_spec(buckets: list[tuple[str, int]]) -> dict[str, Any] | None:
             "encoding": {"x": {"field": "bucket", "type": "ordinal", "sort": {"field": "order"}, "title": None},
                          "y": {"field": "messages", "type": "quantitative"},
                          "tooltip": [{"field": "bucket"}, {"field": "messages"}]}}
+
+
+def shortfall_heatmap_spec(heatmap: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """People short in every hour of the week (7 × 24 cells, Monday on top), from `CapacityPlan.heatmap()`."""
+    values = [{"day": row["name"], "order": d, "hour": h, "short": row["shortfall"][h],
+               "needed": row["needed"][h], "declared": row["declared"][h],
+               "messages_per_hour": round(row["arrivals_per_hour"][h], 2)}
+              for d, row in enumerate(heatmap) for h in range(len(row["shortfall"]))]
+    if not values:
+        return None
+    return {**_base("People short, by hour of the week"), "height": 7 * 24, "data": {"values": values},
+            "mark": {"type": "rect", "stroke": "#fff", "strokeWidth": 1},
+            "encoding": {"x": {"field": "hour", "type": "ordinal", "title": "hour (team's local time)",
+                               "axis": {"labelAngle": 0}},
+                         "y": {"field": "day", "type": "ordinal", "title": None,
+                               "sort": {"field": "order"}},
+                         "color": {"field": "short", "type": "quantitative", "title": "people short",
+                                   "scale": {"scheme": "reds", "domainMin": 0}},
+                         "tooltip": [{"field": "day"}, {"field": "hour"},
+                                     {"field": "messages_per_hour", "title": "messages per hour"},
+                                     {"field": "needed"}, {"field": "declared"},
+                                     {"field": "short", "title": "people short"}]}}

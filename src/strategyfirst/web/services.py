@@ -145,3 +145,15 @@ def report_html(ws: Workspace, db: Any, slug: str) -> str:
     from strategyfirst.report import render_report
 
     return cached(ws, ("report", len(db.decisions(slug))), lambda: render_report(ws))
+
+
+def readiness_json(ws: Workspace) -> dict[str, Any]:
+    """`readiness --format json` (scoring the answers already in the plan; nothing is written)."""
+    return cached(ws, ("readiness",), lambda: plain(ws.readiness().to_dict()))
+
+
+def capacity_json(ws: Workspace, service_level: float = 0.9, target_minutes: float | None = None,
+                  ) -> dict[str, Any]:
+    """`capacity --format json` (UsageError when the plan declares no handling time or no target)."""
+    key = ("capacity", service_level, target_minutes)
+    return cached(ws, key, lambda: plain(ws.capacity(service_level, target_minutes).to_dict()))

@@ -1,0 +1,32 @@
+"""Readiness and dialogue capacity of a workspace: the JSON of `readiness --format json` and
+`capacity --format json`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from strategyfirst.web import services
+from strategyfirst.web.deps import ApiViewer
+
+router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["readiness"])
+
+
+@router.get("/readiness")
+def read_readiness(m: ApiViewer) -> dict[str, Any]:
+    """Score per readiness dimension with what to do about each gap (the JSON of `readiness`)."""
+    return services.readiness_json(m.ws)
+
+
+@router.get("/capacity")
+def read_capacity(m: ApiViewer,
+                  service_level: Annotated[float, Query(allow_inf_nan=False,
+                      description="Share of inbound messages to answer within the target time.")] = 0.9,
+                  target_minutes: Annotated[float | None, Query(allow_inf_nan=False,
+                      description="Response-time target (default: the plan's first_response_minutes "
+                                  "KPI target).")] = None,
+                  ) -> dict[str, Any]:
+    """People needed per hour of the week (Erlang C) against the declared staffing, the gaps, the spikes
+    the tactics announce and the model's assumptions (the JSON of `capacity`)."""
+    return services.capacity_json(m.ws, service_level, target_minutes)
