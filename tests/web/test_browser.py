@@ -149,6 +149,13 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     page.click("nav >> text=Dialogue")
     page.locator(".chart svg").first.wait_for()
     shot(page, "05-dialogue")
+    # readiness and capacity: the hour-of-week shortfall heat map (7 days × 24 hours) and the gaps in words
+    page.click("nav >> text=Readiness & capacity")
+    page.locator("#capacity .chart svg").wait_for()
+    assert page.locator("#capacity .chart svg g.mark-rect.role-mark path").count() == 7 * 24
+    assert page.locator("ul.gaps li").count() >= 1
+    assert page.locator("#readiness tr[data-dimension]").count() == 8
+    shot(page, "05b-readiness-capacity")
 
     # record a decision whose text holds HTML: shown as text, never run
     page.click("nav >> text=Verdicts")

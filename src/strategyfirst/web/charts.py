@@ -85,7 +85,8 @@ def buckets_spec(buckets: list[tuple[str, int]]) -> dict[str, Any] | None:
 
 
 def shortfall_heatmap_spec(heatmap: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """People short in every hour of the week (7 × 24 cells, Monday on top), from `CapacityPlan.heatmap()`."""
+    """People short in every hour of the week (7 × 24 cells, Monday on top; covered hours grey), from
+    `CapacityPlan.heatmap()`."""
     values = [{"day": row["name"], "order": d, "hour": h, "short": row["shortfall"][h],
                "needed": row["needed"][h], "declared": row["declared"][h],
                "messages_per_hour": round(row["arrivals_per_hour"][h], 2)}
@@ -98,7 +99,8 @@ def shortfall_heatmap_spec(heatmap: list[dict[str, Any]]) -> dict[str, Any] | No
                                "axis": {"labelAngle": 0}},
                          "y": {"field": "day", "type": "ordinal", "title": None,
                                "sort": {"field": "order"}},
-                         "color": {"field": "short", "type": "quantitative", "title": "people short",
+                         "color": {"condition": {"test": "datum.short <= 0", "value": "#eef1f4"},
+                                   "field": "short", "type": "quantitative", "title": "people short",
                                    "scale": {"scheme": "reds", "domainMin": 0}},
                          "tooltip": [{"field": "day"}, {"field": "hour"},
                                      {"field": "messages_per_hour", "title": "messages per hour"},
