@@ -43,20 +43,38 @@ def is_stale(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> bool:
 
 
 def update_sentiment(con: duckdb.DuckDBPyConnection) -> int:
-    """Score non-owned messages with text and no score yet; each distinct text once. Returns texts scored."""
-    m = ibis_backend(con).table("messages")
-    todo = m.filter(~m.owned, m.text.notnull(), m.sentiment.isnull()).select("text").distinct()
-    texts = todo.to_pyarrow().column("text").to_pylist()
-    if not texts:
-        return 0
-    scores = pa.table({"text": pa.array(texts, pa.string()), "score": pa.array(score(texts), pa.float64())})
-    con.register("_sf_sentiment_scores", scores)
+    """Score non-owned messages with text and no score yet; each distinct text once, and never a text the
+    warehouse already scored (a re-import or a later export repeating it reuses the stored score). Returns
+    the texts scored."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _sf_todo AS SELECT DISTINCT text FROM messages "
+                "WHERE NOT owned AND text IS NOT NULL AND sentiment IS NULL")
     try:
-        con.execute("UPDATE messages SET sentiment = s.score FROM _sf_sentiment_scores AS s "
+        if not _scalar(con, "SELECT count(*) FROM _sf_todo"):
+            return 0
+        # Scores already stored for the same text (VADER is deterministic: the same text, the same score).
+        con.execute("CREATE OR REPLACE TEMP TABLE _sf_known AS SELECT t.text, any_value(m.sentiment) AS score "
+                    "FROM _sf_todo t JOIN messages m ON m.text = t.text "
+                    "WHERE NOT m.owned AND m.sentiment IS NOT NULL GROUP BY t.text")
+        texts = [r[0] for r in con.execute("SELECT text FROM _sf_todo ANTI JOIN _sf_known USING (text)").fetchall()]
+        if texts:
+            scores = pa.table({"text": pa.array(texts, pa.string()),
+                               "score": pa.array(score(texts), pa.float64())})
+            con.register("_sf_sentiment_scores", scores)
+            try:
+                con.execute("INSERT INTO _sf_known SELECT text, score FROM _sf_sentiment_scores")
+            finally:
+                con.unregister("_sf_sentiment_scores")
+        con.execute("UPDATE messages SET sentiment = s.score FROM _sf_known AS s "
                     "WHERE messages.text = s.text AND NOT messages.owned AND messages.sentiment IS NULL")
+        return len(texts)
     finally:
-        con.unregister("_sf_sentiment_scores")
-    return len(texts)
+        con.execute("DROP TABLE IF EXISTS _sf_todo")
+        con.execute("DROP TABLE IF EXISTS _sf_known")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
