@@ -82,3 +82,17 @@ def test_sources_lists_every_registered_source_with_columns() -> None:
     assert all(s["columns"] for s in listed)
     text = invoke("sources")
     assert text.exit_code == 0 and "twcs" in text.stdout and "in_response_to_tweet_id" in text.stdout
+
+
+def test_a_mistyped_path_fails_before_any_file_is_imported(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    good = tmp_path / "good.csv"
+    good.write_text(TWCS + ROW, encoding="utf-8")
+    proc = run("ingest", "-w", str(ws), str(good), str(tmp_path / "typo.csv"))
+    assert proc.returncode == 2
+    assert "typo.csv" in proc.stderr and "nothing was imported" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # The good file named first was not imported either: importing it now finds it new, not duplicate.
+    again = invoke("ingest", "-w", str(ws), "--format", "json", str(good))
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["files"][0]["rows_new"] == 1

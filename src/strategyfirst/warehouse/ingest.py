@@ -59,6 +59,10 @@ def ingest_files(ws: Workspace, files: Sequence[Path], *, source: str = "auto", 
     """Import each file in its own transaction; raises ImportFileError (nothing of that file written)."""
     if source != "auto":
         get_source(source)  # unknown names fail before anything is opened
+    for path in files:  # a mistyped path fails the whole command before any file is imported
+        if not Path(path).is_file():
+            what = "is a folder, not a file" if Path(path).is_dir() else "no such file; check the path"
+            raise ImportFileError(str(path), f"{what} (nothing was imported)")
     ws.ensure()
     plan = _plan(ws)
     ctx = LoadContext(account=account.strip().lstrip("@") if account else None,
