@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from strategyfirst.cli_options import WsOpt
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.workspace import Workspace
 
@@ -31,7 +32,7 @@ app = typer.Typer(
 out = Console(soft_wrap=True)            # stdout: results
 err = Console(stderr=True, soft_wrap=True)  # stderr: progress and messages
 
-WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
+WorkspaceOpt = WsOpt
 DEFAULT_WS = Path(".")
 
 

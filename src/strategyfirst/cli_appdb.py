@@ -8,27 +8,21 @@ import getpass
 import json
 import sys
 import warnings
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from strategyfirst.cli_options import HERE, Format, WsOpt
 from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
 
 DbOpt = Annotated[str | None, typer.Option(
     "--db", help="App database URL (default: STRATEGYFIRST_DB, else the one the workspace remembers, else "
     "WORKSPACE/.strategyfirst/app.sqlite).", show_default=False)]
-WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
-HERE = Path(".")
 
 
-class Format(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def read_password(force_stdin: bool) -> str:

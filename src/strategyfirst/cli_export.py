@@ -15,13 +15,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from strategyfirst.cli_options import WsOpt
 from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
 
 if TYPE_CHECKING:
     from strategyfirst.metrics import MeasureResult
 
-WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
 
 
 class ExportFormat(StrEnum):

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,9 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from strategyfirst.cli_export import DataOpt, Engine, EngineOpt, MasterOpt, RemoteOpt, measure_with_engine
-
-WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
-HERE = Path(".")
+from strategyfirst.cli_options import HERE, WsOpt
 
 
 class By(StrEnum):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,15 +12,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from strategyfirst.cli_options import HERE, Format, WsOpt
 from strategyfirst.workspace import Workspace
-
-WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
-HERE = Path(".")
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:
