@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -104,3 +105,40 @@ def test_parallel_scoring_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(sentiment, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(sentiment, "CHUNK", 5)
     assert sentiment.score(texts, workers=2) == serial
+
+
+def test_sentiment_of_a_text_already_scored_is_reused_not_recomputed(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    first = [msg("1", "u", False, "2026-01-01 09:00", text="I love this, great!")]
+    con = warehouse(tmp_path, first)
+    assert derive.update_sentiment(con) == 1
+    # A later import repeats the text (and brings a new one): only the new text goes to VADER.
+    insert(con, "messages", [msg("2", "v", False, "2026-01-02 09:00", text="I love this, great!"),
+                             msg("3", "w", False, "2026-01-02 09:01", text="terrible service")])
+    seen: list[list[str]] = []
+    real = derive.score
+    monkeypatch.setattr(derive, "score", lambda texts: seen.append(list(texts)) or real(texts))
+    assert derive.update_sentiment(con) == 1
+    assert seen == [["terrible service"]]
+    vader = SentimentIntensityAnalyzer()
+    got = dict(con.execute("SELECT message_id, sentiment FROM messages").fetchall())
+    assert got["x:2"] == pytest.approx(vader.polarity_scores("I love this, great!")["compound"])
+    assert got["x:3"] == pytest.approx(vader.polarity_scores("terrible service")["compound"])
+    con.close()
+
+
+def test_a_message_whose_text_changes_is_scored_again(tmp_path: Path) -> None:
+    from strategyfirst.warehouse.ingest import ingest_files
+    from strategyfirst.workspace import Workspace
+
+    header = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+    ws = Workspace(tmp_path / "ws")
+    vader = SentimentIntensityAnalyzer()
+    for i, text in enumerate(("I love this, great!", "terrible service")):
+        path = tmp_path / f"export{i}.csv"
+        path.write_text(header + f'1,u1,True,Wed Oct 11 06:55:44 +0000 2017,"{text}",,\n')
+        ingest_files(ws, [path])
+        con = duckdb.connect(str(ws.warehouse_path), read_only=True)
+        got = con.execute("SELECT text, sentiment FROM messages").fetchall()
+        con.close()
+        assert got == [(text, pytest.approx(vader.polarity_scores(text)["compound"]))]

@@ -116,6 +116,8 @@ def merge(con: duckdb.DuckDBPyConnection, spec: MergeSpec, import_id: int) -> Co
         con.execute("DROP VIEW _mnew")
     if updated:
         sets = ", ".join(f"{c} = _m.{c}" for c in spec.values)
+        if spec.conversations:  # a changed text is scored again by derive (sentiment belongs to the text)
+            sets += ", sentiment = CASE WHEN e.text IS NOT DISTINCT FROM _m.text THEN e.sentiment END"
         con.execute(f"UPDATE {spec.table} AS e SET {sets}, import_id = {int(import_id)} FROM _m "
                     f"WHERE _m._changed AND {_key_match(spec, '_m', 'e')}")
     con.execute("DROP TABLE _m")
