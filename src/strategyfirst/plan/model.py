@@ -8,23 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from strategyfirst.plan.readiness import Readiness
+from strategyfirst.plan.readiness import IsoDate, Readiness
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-def _iso_date(value: Any) -> Any:
-    """Accept a YAML date or an ISO 8601 string; refuse numbers (pydantic would read them as epochs)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
-    raise ValueError(f"expected an ISO 8601 date (YYYY-MM-DD), got {type(value).__name__} {value!r}")
 
 
 def _str_list(value: Any) -> Any:
@@ -39,7 +25,6 @@ def _number(value: Any) -> Any:
     return value
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 StrList = Annotated[list[str], BeforeValidator(_str_list)]
 Number = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
 

@@ -63,8 +63,8 @@ def parse_hours(value: str) -> tuple[int, int]:
     return start, end
 
 
-def _date(value: Any) -> Any:
-    """Same rule as the rest of the plan: a YAML date or an ISO 8601 string, never a number."""
+def _iso_date(value: Any) -> Any:
+    """Accept a YAML date or an ISO 8601 string; refuse numbers (pydantic would read them as epochs)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -78,7 +78,7 @@ def _date(value: Any) -> Any:
 
 
 Days = Annotated[list[str], BeforeValidator(_days)]
-IsoDate = Annotated[dt.date, BeforeValidator(_date)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class Strict(BaseModel):
