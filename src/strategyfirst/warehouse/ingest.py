@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
 
 PROGRESS_BYTES = 4 << 20  # a progress bar for files larger than this
+MEMORY_LIMIT = "3GB"  # DuckDB's buffer pool while importing (the Python process adds ~1 GB at 10M rows)
 Step = Callable[[str], None]
 
 
@@ -72,6 +73,8 @@ def ingest_files(ws: Workspace, files: Sequence[Path], *, source: str = "auto", 
         con = open_duckdb(ws.warehouse_path)
         try:
             con.execute("SET enable_progress_bar = false")
+            # Bound DuckDB's memory (peak target 6 GB at 10M messages): beyond it, it spills to temp files.
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             sqlfuncs.install(con)
             try:
                 for path in files:
