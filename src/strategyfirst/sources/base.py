@@ -146,6 +146,15 @@ def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS _mapped_{table.removeprefix('stage_')}")
 
 
+def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every temp table and view of the connection: what one file's import staged, whatever its source
+    made (a failed import leaves nothing behind for the next file)."""
+    rows = con.execute("SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal "
+                       "UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    for kind, name in rows:
+        con.execute(f'DROP {kind} IF EXISTS "{name.replace(chr(34), chr(34) * 2)}"')
+
+
 def add_csv_rejects(con: duckdb.DuckDBPyConnection) -> None:
     """Rows DuckDB's reader could not split into the header's columns become rejects with their line."""
     con.execute("INSERT INTO stage_rejects SELECT line, reason, raw FROM csv_rejects")
