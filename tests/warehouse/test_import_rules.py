@@ -4,6 +4,7 @@ conversation ids, owned accounts, strict mode, migration and the workspace lock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import time
 from pathlib import Path
@@ -230,3 +231,21 @@ def test_daily_account_export_spend_and_canonical_values(tmp_path: Path) -> None
     assert query(ws, "SELECT message_id, account, owned, time_precision, conversation_id FROM messages "
                      "ORDER BY message_id") == [
         ("mastodon:7", "me", True, "second", "mastodon:7"), ("mastodon:8", "you", False, "day", "mastodon:7")]
+
+
+def test_raw_folder_keeps_each_imported_file_by_sha256_and_nothing_of_failed_ones(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    good = write(tmp_path / "Good.CSV", XA_HEADER + xa_row("1", "5") + xa_row("2", "6"))
+    ingest(ws, [good])
+    ingest(ws, [good])  # the same bytes again: still one copy
+    digest = hashlib.sha256(good.read_bytes()).hexdigest()
+    assert [p.name for p in ws.raw_dir.iterdir()] == [f"{digest}.csv"]
+    assert (ws.raw_dir / f"{digest}.csv").read_bytes() == good.read_bytes()
+    assert scalar(ws, "SELECT sha256 FROM imports ORDER BY import_id LIMIT 1") == digest
+    # a file that fails (truncated), and one rolled back by --strict, leave no copy and no partial file
+    cut = write(tmp_path / "cut.csv", XA_HEADER + '"5","https://twitter.com/acme/status/5","unfinished')
+    with pytest.raises(ImportFileError):
+        ingest(ws, [cut])
+    bad = write(tmp_path / "bad.csv", TWCS_HEADER + "x,bob,True,never,hi,,\n")
+    assert one(ingest(ws, [bad], strict=True))["imported"] is False
+    assert [p.name for p in ws.raw_dir.iterdir()] == [f"{digest}.csv"]

@@ -113,7 +113,9 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None, data_changed: bo
         con.execute("CREATE OR REPLACE TABLE inbound_attribution "
                     "(message_id VARCHAR, account VARCHAR, tactic_id VARCHAR)")
     else:
-        labels = backend.create_table("_sf_labelled", rows, temp=True, overwrite=True)
+        # Not `overwrite=True`: for a temp table ibis then writes the rows twice (a copy under another name).
+        con.execute("DROP TABLE IF EXISTS _sf_labelled")
+        labels = backend.create_table("_sf_labelled", rows, temp=True)
         try:
             backend.insert("attribution", labels.select("message_id", "tactic_id").distinct())
             backend.create_table("inbound_attribution", labels.filter(labels.addressed).select(

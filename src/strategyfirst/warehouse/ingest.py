@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
-import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +29,7 @@ from strategyfirst.sources.textfile import (
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.merge import SPECS, merge
+from strategyfirst.warehouse.rawstore import RawCopy
 
 if TYPE_CHECKING:
     from strategyfirst.plan import Plan
@@ -106,43 +105,53 @@ def _plan(ws: Workspace) -> Plan | None:
 def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, source_name: str,
                 ctx: LoadContext, plan: Plan | None, strict: bool, step: Step) -> dict[str, Any]:
     step("reading")
-    sf = open_source_file(path, ws.state_dir / "tmp")
+    raw = RawCopy(path, ws.raw_dir)  # hashed and copied on a thread while DuckDB reads the file
     try:
-        src = detect(sf) if source_name == "auto" else get_source(source_name)
-        if source_name != "auto":
-            check_source(src, sf)
-        digest = sha256(path)
-        # Staging writes only this connection's temp tables, so it runs before the transaction: DuckDB scans
-        # tables written inside an open transaction on one thread, which halved the speed of typing and
-        # mapping millions of rows on two cores. The transaction holds every write to the warehouse.
+        sf = open_source_file(path, ws.state_dir / "tmp")
         try:
-            create_stage(con)
-            loaded = src.load(con, sf, ctx)
-            fill_reject_raw(con, sf.delimiter)
-            fix_reject_lines(con)
-            drop_rows(con)
-            step("merging")
-            con.execute("BEGIN TRANSACTION")
-            try:
-                import_id = _next_import_id(con)
-                summary = _merge_all(con, ws, path, src.name, loaded.primary, import_id)
-                if strict and summary["rows_rejected"]:
-                    con.execute("ROLLBACK")
-                    summary["imported"] = False
-                    return summary
-                _record(con, import_id, path, digest, summary)
-                _keep_raw(ws, path, digest)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            summary = _stage_and_merge(con, ws, sf, raw, source_name, ctx, strict, step)
         finally:
-            drop_temp(con)
+            _cleanup(sf)
     except duckdb.Error as exc:
         raise ImportFileError(str(path), f"could not be imported ({str(exc).splitlines()[0]}); check that "
                               "it is an unmodified export", 1, 1) from exc
     finally:
-        _cleanup(sf)
+        raw.discard()  # no-op once kept
+    return summary
+
+
+def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFile, raw: RawCopy,
+                     source_name: str, ctx: LoadContext, strict: bool, step: Step) -> dict[str, Any]:
+    """Stage the file, then merge it into the warehouse in one transaction."""
+    src = detect(sf) if source_name == "auto" else get_source(source_name)
+    if source_name != "auto":
+        check_source(src, sf)
+    # Staging writes only this connection's temp tables, so it runs before the transaction: DuckDB scans
+    # tables written inside an open transaction on one thread, which halved the speed of typing and
+    # mapping millions of rows on two cores. The transaction holds every write to the warehouse.
+    try:
+        create_stage(con)
+        loaded = src.load(con, sf, ctx)
+        fill_reject_raw(con, sf.delimiter)
+        fix_reject_lines(con)
+        drop_rows(con)
+        step("merging")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            import_id = _next_import_id(con)
+            summary = _merge_all(con, ws, sf.path, src.name, loaded.primary, import_id)
+            if strict and summary["rows_rejected"]:
+                con.execute("ROLLBACK")
+                summary["imported"] = False
+                return summary
+            _record(con, import_id, sf.path, raw.digest, summary)
+            raw.keep()
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        drop_temp(con)
     summary["imported"] = True
     return summary
 
@@ -195,24 +204,6 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, ws: Workspace, import_id: int
     con.execute(f"COPY (SELECT ? AS file, line, reason, raw FROM stage_rejects ORDER BY line) TO "
                 f"'{_sql_path(out)}' (HEADER, DELIMITER ',')", [str(path)])
     return out
-
-
-def _keep_raw(ws: Workspace, path: Path, digest: str) -> None:
-    """The raw file, content-addressed, so the warehouse can be rebuilt from the raw folder."""
-    ws.raw_dir.mkdir(parents=True, exist_ok=True)
-    target = ws.raw_dir / (digest + "".join(path.suffixes[-1:]).lower())
-    if not target.exists():
-        tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(8 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _cleanup(sf: SourceFile) -> None:

@@ -1,0 +1,72 @@
+"""The raw folder: every imported file kept as it was, named by its sha256, so the warehouse can be rebuilt.
+
+`RawCopy` hashes and copies a file in one pass on a thread (file I/O and hashing release the GIL) while
+DuckDB reads it; the copy becomes `<sha256><suffix>` only when the import commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import threading
+import uuid
+from pathlib import Path
+
+from strategyfirst.errors import ImportFileError
+
+CHUNK = 8 << 20
+
+
+class RawCopy:
+    """One file on its way into `raw_dir`: `digest` waits for the pass, `keep` files it, `discard` drops it."""
+
+    def __init__(self, path: Path, raw_dir: Path) -> None:
+        raw_dir.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._raw_dir = raw_dir
+        self._part = raw_dir / f".{uuid.uuid4().hex}.part"
+        self._digest: str | None = None
+        self._error: OSError | None = None
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"raw-copy {path.name}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        h = hashlib.sha256()
+        with contextlib.suppress(OSError, AttributeError):  # the copy yields the cores to DuckDB's threads
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        try:
+            with self.path.open("rb") as src, self._part.open("wb") as dst:
+                while (chunk := src.read(CHUNK)) and not self._cancel.is_set():
+                    h.update(chunk)
+                    dst.write(chunk)
+        except OSError as exc:
+            self._error = exc
+            return
+        self._digest = h.hexdigest()
+
+    @property
+    def digest(self) -> str:
+        """The file's sha256 (waits for the pass to end)."""
+        self._thread.join()
+        if self._error is not None or self._digest is None:
+            self._part.unlink(missing_ok=True)
+            raise ImportFileError(str(self.path), f"could not be copied into {self._raw_dir} ({self._error}); "
+                                  "check the disk space and permissions (nothing was imported)")
+        return self._digest
+
+    def keep(self) -> Path:
+        """Move the copy to its content address (an identical file already kept is left as it is)."""
+        target = self._raw_dir / (self.digest + "".join(self.path.suffixes[-1:]).lower())
+        if target.exists():
+            self._part.unlink(missing_ok=True)
+        else:
+            self._part.replace(target)
+        return target
+
+    def discard(self) -> None:
+        """Drop the copy (the import failed or was rolled back); stops a pass still running."""
+        self._cancel.set()
+        self._thread.join()
+        self._part.unlink(missing_ok=True)
