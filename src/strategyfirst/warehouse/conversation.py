@@ -12,11 +12,11 @@ import duckdb
 MAX_ROUNDS = 64  # pointer jumping halves the distance each round; only a reply cycle is still moving after this
 
 
-def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str) -> str:
+def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres") -> str:
     """For the replies among `new_rows` (a relation with message_id, in_reply_to, not yet stored), build temp
-    table `_cres(id, cid, missing)`; returns its name. Stored messages already carry their conversation."""
+    table `out(id, cid, missing)`; returns its name. Stored messages already carry their conversation."""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _cres AS
+        CREATE OR REPLACE TEMP TABLE {out} AS
         WITH replies AS (
             SELECT message_id AS id, in_reply_to AS par FROM {new_rows}
             WHERE in_reply_to IS NOT NULL AND in_reply_to <> message_id)
@@ -28,18 +28,18 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str) -> str:
         LEFT JOIN (SELECT message_id FROM {new_rows}) n ON n.message_id = r.par
         LEFT JOIN messages e ON e.message_id = r.par""")
     for _ in range(MAX_ROUNDS):
-        if not _scalar(con, "SELECT count(*) FROM _cres WHERE cid IS NULL"):
+        if not _scalar(con, f"SELECT count(*) FROM {out} WHERE cid IS NULL"):
             break
         # An ancestor that is no reply of this batch is a new root: it is the conversation.
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _cres AS
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {out} AS
             SELECT c.id,
                    CASE WHEN c.cid IS NOT NULL THEN c.cid WHEN a.id IS NULL THEN c.anc ELSE a.cid END AS cid,
                    CASE WHEN c.cid IS NULL AND a.id IS NOT NULL AND a.cid IS NULL THEN a.anc END AS anc,
                    c.missing
-            FROM _cres c LEFT JOIN _cres a ON a.id = c.anc""")
-    con.execute("UPDATE _cres SET cid = id WHERE cid IS NULL")  # a reply cycle: each member roots itself
-    return "_cres"
+            FROM {out} c LEFT JOIN {out} a ON a.id = c.anc""")
+    con.execute(f"UPDATE {out} SET cid = id WHERE cid IS NULL")  # a reply cycle: each member roots itself
+    return out
 
 
 def attach_orphans(con: duckdb.DuckDBPyConnection) -> int:

@@ -28,7 +28,7 @@ from strategyfirst.sources.textfile import (
 )
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
-from strategyfirst.warehouse.merge import SPECS, merge
+from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare
 from strategyfirst.warehouse.rawstore import RawCopy
 
 if TYPE_CHECKING:
@@ -126,9 +126,10 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
     src = detect(sf) if source_name == "auto" else get_source(source_name)
     if source_name != "auto":
         check_source(src, sf)
-    # Staging writes only this connection's temp tables, so it runs before the transaction: DuckDB scans
-    # tables written inside an open transaction on one thread, which halved the speed of typing and
-    # mapping millions of rows on two cores. The transaction holds every write to the warehouse.
+    # Staging and the merge's comparisons write only this connection's temp tables, so they run before the
+    # transaction: DuckDB scans tables written inside an open transaction on one thread, which halved the
+    # speed of typing, mapping and linking millions of rows on two cores. The transaction holds every write
+    # to the warehouse.
     try:
         create_stage(con)
         loaded = src.load(con, sf, ctx)
@@ -136,39 +137,43 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
         fix_reject_lines(con)
         drop_rows(con)
         step("merging")
-        con.execute("BEGIN TRANSACTION")
+        # Row order matters while reading (line numbers), not while merging: let DuckDB work in parallel.
+        con.execute("SET preserve_insertion_order = false")
         try:
-            import_id = _next_import_id(con)
-            summary = _merge_all(con, ws, sf.path, src.name, loaded.primary, import_id)
-            if strict and summary["rows_rejected"]:
+            prepared = _prepare_all(con, loaded.primary)  # temp tables only, like the staging
+            con.execute("BEGIN TRANSACTION")
+            try:
+                import_id = _next_import_id(con)
+                counts = {t: apply(con, p, import_id) if p else Counts() for t, p in prepared.items()}
+                summary = _summary(con, ws, sf.path, src.name, counts[loaded.primary], import_id)
+                if strict and summary["rows_rejected"]:
+                    con.execute("ROLLBACK")
+                    summary["imported"] = False
+                    return summary
+                _record(con, import_id, sf.path, raw.digest, summary)
+                raw.keep()
+                con.execute("COMMIT")
+            except BaseException:
                 con.execute("ROLLBACK")
-                summary["imported"] = False
-                return summary
-            _record(con, import_id, sf.path, raw.digest, summary)
-            raw.keep()
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+                raise
+        finally:
+            con.execute("SET preserve_insertion_order = true")
     finally:
         drop_temp(con)
     summary["imported"] = True
     return summary
 
 
-def _merge_all(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, source: str, primary: str,
-               import_id: int) -> dict[str, Any]:
-    """Merge every staging table into its canonical table; the file's summary (cli.md's shape)."""
-    # Row order matters while reading (line numbers), not while merging: let DuckDB insert in parallel.
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        counts = merge(con, SPECS[primary], import_id)
-        for table in STAGE_DDL:
-            other = table.removeprefix("stage_")
-            if other not in (primary, "rejects") and _count(con, table):
-                merge(con, SPECS[other], import_id)
-    finally:
-        con.execute("SET preserve_insertion_order = true")
+def _prepare_all(con: duckdb.DuckDBPyConnection, primary: str) -> dict[str, Prepared | None]:
+    """The merge of every staging table with rows, the primary one first (its counts are the file's)."""
+    tables = [primary] + [t.removeprefix("stage_") for t in STAGE_DDL
+                          if t.removeprefix("stage_") not in (primary, "rejects") and _count(con, t)]
+    return {t: prepare(con, SPECS[t]) for t in tables}
+
+
+def _summary(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, source: str, counts: Counts,
+             import_id: int) -> dict[str, Any]:
+    """The file's line of cli.md's `ingest --format json`; writes the rejects file if there are rejects."""
     rejected = _count(con, "stage_rejects")
     summary: dict[str, Any] = {
         "file": str(path), "source": source, "rows_read": counts.new + counts.updated + counts.duplicate + rejected,

@@ -1,5 +1,8 @@
 """Set-based upsert of one file's staged rows into a canonical table, counting new, updated and duplicate rows.
 
+In two halves: `prepare` compares the staged rows with the stored ones and only writes temp tables, so it runs
+before the import's transaction; `apply` does the writes inside it.
+
 A re-import changes nothing (all duplicate). Lifetime figures only grow, so a newer export raises them
 (`updated`) and an older one re-imported later cannot lower them.
 """
@@ -68,85 +71,97 @@ def _key_match(spec: MergeSpec, left: str, right: str) -> str:
         for k in spec.keys)
 
 
-def merge(con: duckdb.DuckDBPyConnection, spec: MergeSpec, import_id: int) -> Counts:
-    """Upsert `spec.stage` into `spec.table`; returns the counts over the staged rows."""
+@dataclass(frozen=True)
+class Prepared:
+    """What merging one staging table will write, worked out (in temp tables) before the transaction."""
+
+    spec: MergeSpec
+    total: int                   # staged rows
+    new: int                     # rows whose key is not stored yet
+    updated: int                 # stored rows whose values change
+    rows: str                    # the rows to insert: one per key (all of them when nothing overlaps)
+    changes: str | None = None   # with an overlap: every staged key with its merged values and flags
+    conversation_ids: str | None = None  # messages: the conversation of each new reply
+    reparented: bool = False     # messages: a stored reply now names another parent
+
+
+def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
+    """Read-only half of the merge: compare the staged rows with the stored ones. It writes temp tables only,
+    so it can run before the import's transaction, where DuckDB scans them in parallel. None if no rows."""
     total = _count(con, spec.stage)
     if total == 0:
-        return Counts()
+        return None
     keys = ", ".join(spec.keys)
     cols = [*spec.keys, *spec.values]
-    _drop_s(con)
+    s = f"_s_{spec.table}"
     if spec.aggregate:
         vals = ", ".join(f"sum({c}) AS {c}" if c == "amount" else f"last({c} ORDER BY line) AS {c}"
                          for c in spec.values)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _s AS SELECT {keys}, {vals}, count(*) AS _n "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {s} AS SELECT {keys}, {vals}, count(*) AS _n "
                     f"FROM {spec.stage} GROUP BY ALL")
     else:
         distinct = _scalar(con, f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {spec.stage})")
         if distinct == total:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW _s AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {s} AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage}")
         else:  # the same key twice in one file: the later row wins, the others count as duplicates
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _s AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage} "
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {s} AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage} "
                         f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY line DESC) = 1")
-    overlap = _scalar(con, f"SELECT count(*) FROM _s AS s SEMI JOIN {spec.table} AS e ON {_key_match(spec, 's', 'e')}")
+    overlap = _scalar(con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {spec.table} AS e ON {_key_match(spec, 's', 'e')}")
     if not overlap:  # nothing of this file is stored yet: insert straight from staging (the 10M-row path)
-        _insert(con, spec, "_s", import_id)
-        new = _scalar(con, "SELECT sum(_n) FROM _s")
-        _drop_s(con)
-        if spec.conversations:
-            attach_orphans(con)
-        return Counts(new=new, updated=0, duplicate=total - new)
+        new = _scalar(con, f"SELECT sum(_n) FROM {s}")
+        cids = assign_new(con, s, f"_cres_{spec.table}") if spec.conversations else None
+        return Prepared(spec, total, new, 0, rows=s, conversation_ids=cids)
     merged = ", ".join(f"{RULES[rule].format(c=c)} AS {c}" for c, rule in spec.values.items())
     changed = " OR ".join(f"({RULES[rule].format(c=c)}) IS DISTINCT FROM e.{c}" for c, rule in spec.values.items())
     first_key = spec.keys[0]
+    m = f"_m_{spec.table}"
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _m AS
+        CREATE OR REPLACE TEMP TABLE {m} AS
         SELECT {', '.join('s.' + k for k in spec.keys)}, {merged}, s._n,
                e.{first_key} IS NULL AS _new, e.{first_key} IS NOT NULL AND ({changed}) AS _changed
-        FROM _s AS s LEFT JOIN {spec.table} AS e ON {_key_match(spec, 's', 'e')}""")
-    stats = con.execute("SELECT coalesce(sum(_n) FILTER (WHERE _new), 0), "
-                        "coalesce(sum(_n) FILTER (WHERE _changed), 0) FROM _m").fetchone()
+        FROM {s} AS s LEFT JOIN {spec.table} AS e ON {_key_match(spec, 's', 'e')}""")
+    stats = con.execute(f"SELECT coalesce(sum(_n) FILTER (WHERE _new), 0), "
+                        f"coalesce(sum(_n) FILTER (WHERE _changed), 0) FROM {m}").fetchone()
     new, updated = (int(stats[0]), int(stats[1])) if stats else (0, 0)
-    reparented = spec.conversations and _scalar(
-        con, "SELECT count(*) FROM _m JOIN messages e USING (message_id) "
-             "WHERE _m._changed AND _m.in_reply_to IS DISTINCT FROM e.in_reply_to")
-    if new:
-        con.execute("CREATE OR REPLACE TEMP VIEW _mnew AS SELECT * FROM _m WHERE _new")
-        _insert(con, spec, "_mnew", import_id)
-        con.execute("DROP VIEW _mnew")
-    if updated:
-        sets = ", ".join(f"{c} = _m.{c}" for c in spec.values)
+    reparented = spec.conversations and bool(_scalar(
+        con, f"SELECT count(*) FROM {m} JOIN messages e USING (message_id) "
+             f"WHERE {m}._changed AND {m}.in_reply_to IS DISTINCT FROM e.in_reply_to"))
+    rows = f"_mnew_{spec.table}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {rows} AS SELECT * FROM {m} WHERE _new")
+    cids = assign_new(con, rows, f"_cres_{spec.table}") if spec.conversations and new else None
+    return Prepared(spec, total, new, updated, rows=rows, changes=m, conversation_ids=cids, reparented=reparented)
+
+
+def apply(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> Counts:
+    """Write half of the merge (inside the import's transaction): insert the new rows, update the changed."""
+    spec = p.spec
+    if p.new:
+        _insert(con, p, import_id)
+    if p.updated and p.changes is not None:
+        m = p.changes
+        sets = ", ".join(f"{c} = {m}.{c}" for c in spec.values)
         if spec.conversations:  # a changed text is scored again by derive (sentiment belongs to the text)
-            sets += ", sentiment = CASE WHEN e.text IS NOT DISTINCT FROM _m.text THEN e.sentiment END"
-        con.execute(f"UPDATE {spec.table} AS e SET {sets}, import_id = {int(import_id)} FROM _m "
-                    f"WHERE _m._changed AND {_key_match(spec, '_m', 'e')}")
-    con.execute("DROP TABLE _m")
-    _drop_s(con)
-    if spec.conversations and reparented:
+            sets += f", sentiment = CASE WHEN e.text IS NOT DISTINCT FROM {m}.text THEN e.sentiment END"
+        con.execute(f"UPDATE {spec.table} AS e SET {sets}, import_id = {int(import_id)} FROM {m} "
+                    f"WHERE {m}._changed AND {_key_match(spec, m, 'e')}")
+    if spec.conversations and p.reparented:
         refresh_conversations(con)
-    elif spec.conversations and new:
+    elif spec.conversations and p.new:
         attach_orphans(con)
-    return Counts(new=new, updated=updated, duplicate=total - new - updated)
+    return Counts(new=p.new, updated=p.updated, duplicate=p.total - p.new - p.updated)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, spec: MergeSpec, rows: str, import_id: int) -> None:
-    """Insert `rows` (new keys only) into the target; messages get their conversation on the way in."""
+def _insert(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> None:
+    """Insert the new rows into the target; messages get their conversation on the way in."""
+    spec = p.spec
     cols = ", ".join(f"s.{c}" for c in (*spec.keys, *spec.values))
-    if not spec.conversations:
-        con.execute(f"INSERT INTO {spec.table} BY NAME SELECT {cols}, {int(import_id)} AS import_id FROM {rows} s")
+    if p.conversation_ids is None:
+        con.execute(f"INSERT INTO {spec.table} BY NAME SELECT {cols}, {int(import_id)} AS import_id FROM {p.rows} s")
         return
-    res = assign_new(con, rows)
     con.execute(f"""INSERT INTO {spec.table} BY NAME
                     SELECT {cols}, coalesce(r.cid, s.message_id) AS conversation_id,
                            coalesce(r.missing, FALSE) AS parent_missing, {int(import_id)} AS import_id
-                    FROM {rows} s LEFT JOIN {res} r ON r.id = s.message_id""")
-    con.execute(f"DROP TABLE {res}")
-
-
-def _drop_s(con: duckdb.DuckDBPyConnection) -> None:
-    if _scalar(con, "SELECT count(*) FROM duckdb_views() WHERE view_name = '_s'"):
-        con.execute("DROP VIEW _s")
-    con.execute("DROP TABLE IF EXISTS _s")
+                    FROM {p.rows} s LEFT JOIN {p.conversation_ids} r ON r.id = s.message_id""")
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
