@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
 
 PROGRESS_BYTES = 4 << 20  # a progress bar for files larger than this
-MEMORY_LIMIT = "3GB"  # DuckDB's buffer pool while importing (the Python process adds ~1 GB at 10M rows)
+MEMORY_LIMIT = "4500MB"  # DuckDB's buffer pool while importing: with the Python process (~1 GB at 10M rows) under 6 GB
 Step = Callable[[str], None]
 
 
