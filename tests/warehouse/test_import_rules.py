@@ -249,3 +249,14 @@ def test_raw_folder_keeps_each_imported_file_by_sha256_and_nothing_of_failed_one
     bad = write(tmp_path / "bad.csv", TWCS_HEADER + "x,bob,True,never,hi,,\n")
     assert one(ingest(ws, [bad], strict=True))["imported"] is False
     assert [p.name for p in ws.raw_dir.iterdir()] == [f"{digest}.csv"]
+
+
+def test_iso_8601_timestamps_with_z_and_offsets_are_utc(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    canon = write(tmp_path / "iso.csv", "message_id,platform,account,created_at\n"
+                  "1,x,acme,2024-01-02T03:04:05Z\n2,x,acme,2024-01-02T03:04:05.250Z\n"
+                  "3,x,acme,2024-01-02T05:04:05+02:00\n4,x,acme,2024-01-02 03:04:05\n")
+    assert one(ingest(ws, [canon]))["rows_rejected"] == 0
+    at = dt.datetime(2024, 1, 2, 3, 4, 5)
+    assert query(ws, "SELECT created_at FROM messages ORDER BY message_id") == [
+        (at,), (at + dt.timedelta(milliseconds=250),), (at,), (at,)]

@@ -17,7 +17,9 @@ def day(expr: str, formats: tuple[str, ...] = DAY_FORMATS) -> str:
 
 def utc(expr: str, tz_formats: tuple[str, ...], naive_formats: tuple[str, ...] = ()) -> str:
     """SQL: a text timestamp with an offset (or, failing that, a naive one taken as UTC) as naive UTC."""
-    with_tz = f"timezone('UTC', try_strptime(trim({expr}), {fmt_list(tz_formats)}))"
+    # ISO 8601 writes UTC as a trailing 'Z', an offset strptime's %z does not read: spell it +00:00.
+    zoned = f"CASE WHEN ends_with(trim({expr}), 'Z') THEN rtrim(trim({expr}), 'Z') || '+00:00' ELSE trim({expr}) END"
+    with_tz = f"timezone('UTC', try_strptime({zoned}, {fmt_list(tz_formats)}))"
     if not naive_formats:
         return with_tz
     return f"coalesce({with_tz}, try_strptime(trim({expr}), {fmt_list(naive_formats)}))"
