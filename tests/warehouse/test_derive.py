@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -100,11 +102,29 @@ def test_sentiment_scores_non_owned_texts_once_and_incrementally(tmp_path: Path)
 
 
 def test_parallel_scoring_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [f"text {i} is {'good' if i % 2 else 'bad'}" for i in range(12)]
-    serial = sentiment.score(texts)
+    texts = [f"text {i} is {'good' if i % 2 else 'bad'}\nsecond line \"quoted\" é" for i in range(13)]
+    vader = SentimentIntensityAnalyzer()
+    expected = [vader.polarity_scores(t)["compound"] for t in texts]
     monkeypatch.setattr(sentiment, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(sentiment, "CHUNK", 5)
-    assert sentiment.score(texts, workers=2) == serial
+    calls: list[int] = []
+    real = sentiment._score_in_worker
+    monkeypatch.setattr(sentiment, "_score_in_worker", lambda share: calls.append(len(share)) or real(share))
+    assert sentiment.score(texts, workers=2) == expected
+    assert calls == [7, 6]  # two workers, each a contiguous share, results back in order
+
+
+def test_parallel_scoring_from_a_script_without_main_guard(tmp_path: Path) -> None:
+    """A user's script that scores (or ingests) at top level must not be re-run by the workers."""
+    script = tmp_path / "user_script.py"
+    script.write_text(
+        "from strategyfirst.warehouse import sentiment\n"
+        "sentiment.PARALLEL_THRESHOLD = 10\n"
+        "print('RUN')\n"
+        "texts = [f'text {i} is ' + ('good' if i % 2 else 'bad') for i in range(40)]\n"
+        "print(sentiment.score(texts, workers=2) == sentiment._score_chunk(texts))\n", "utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["RUN", "True"]
 
 
 def test_sentiment_of_a_text_already_scored_is_reused_not_recomputed(tmp_path: Path,

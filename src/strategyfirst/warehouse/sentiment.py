@@ -1,16 +1,23 @@
-"""VADER compound scores of message texts: each distinct text scored once, in parallel for large batches."""
+"""VADER compound scores of message texts: each distinct text scored once, in parallel for large batches.
+
+The parallel workers are `python -m strategyfirst.warehouse.sentiment` processes fed JSON on stdin, not a
+multiprocessing pool: spawn re-imports the caller's main script in every worker, so a user's script that
+calls `Workspace.ingest` at top level (no `if __name__ == "__main__":` guard) would run again in each worker
+and break the pool. A worker that fails leaves its share to be scored here, serially: same scores.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 # Below this many texts the start-up of worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 20_000
-CHUNK = 5_000
 
 _ANALYZER: Any = None
 
@@ -30,16 +37,35 @@ def _score_chunk(texts: Sequence[str]) -> list[float]:
 
 
 def score(texts: Sequence[str], *, workers: int | None = None) -> list[float]:
-    """Compound scores in the order of `texts`; uses a process pool across cores for large batches."""
-    if len(texts) < PARALLEL_THRESHOLD:
-        return _score_chunk(texts)
+    """Compound scores in the order of `texts`; spreads large batches over worker processes, one per core."""
     workers = workers or os.cpu_count() or 1
-    if workers <= 1:
+    if len(texts) < PARALLEL_THRESHOLD or workers <= 1 or not sys.executable:
         return _score_chunk(texts)
-    chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
-    # spawn, not fork: the parent holds DuckDB threads and locks that must not be copied into children.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        out: list[float] = []
-        for part in pool.map(_score_chunk, chunks):
-            out.extend(part)
-    return out
+    size = -(-len(texts) // workers)
+    shares = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
+    # Threads only wait on the workers' pipes (a pipe left unread would stall its worker).
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        parts = list(pool.map(_score_in_worker, shares))
+    return [s for part in parts for s in part]
+
+
+def _score_in_worker(texts: list[str]) -> list[float]:
+    try:
+        done = subprocess.run([sys.executable, "-m", __name__], input=json.dumps(texts).encode("utf-8"),
+                              capture_output=True, check=True)
+        scores = json.loads(done.stdout)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return _score_chunk(texts)
+    if not isinstance(scores, list) or len(scores) != len(texts):
+        return _score_chunk(texts)
+    return [float(s) for s in scores]
+
+
+def _worker() -> None:
+    """Read a JSON list of texts on stdin, write the JSON list of their scores on stdout."""
+    texts = json.loads(sys.stdin.buffer.read())
+    sys.stdout.write(json.dumps(_score_chunk(texts)))
+
+
+if __name__ == "__main__":
+    _worker()
