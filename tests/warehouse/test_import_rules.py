@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -260,3 +262,29 @@ def test_iso_8601_timestamps_with_z_and_offsets_are_utc(tmp_path: Path) -> None:
     at = dt.datetime(2024, 1, 2, 3, 4, 5)
     assert query(ws, "SELECT created_at FROM messages ORDER BY message_id") == [
         (at,), (at + dt.timedelta(milliseconds=250),), (at,), (at,)]
+
+
+def test_warehouse_held_by_another_program_is_a_clear_error_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = Workspace(tmp_path / "ws")
+    good = write(tmp_path / "a.csv", XA_HEADER + xa_row("1", "5"))
+    ingest(ws, [good])
+    before = snapshot(ws)
+    holder = subprocess.Popen(  # e.g. a notebook or a DuckDB shell with the file open
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+         "print('ready', flush=True); time.sleep(60)", str(ws.warehouse_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("STRATEGYFIRST_LOCK_TIMEOUT", "1")
+        new = write(tmp_path / "b.csv", XA_HEADER + xa_row("2", "6"))
+        with pytest.raises(WorkspaceLockedError, match=rf"open in another program \(PID {holder.pid}\)"):
+            ingest(ws, [new])
+        cli = subprocess.run([sys.executable, "-m", "strategyfirst", "ingest", "-w", str(ws.root), str(new)],
+                             capture_output=True, text=True, timeout=120, check=False)
+        assert cli.returncode == 2
+        assert len(cli.stderr.strip().splitlines()) == 1 and "Traceback" not in cli.stderr
+        assert "the warehouse is open in another program" in cli.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot(ws) == before
