@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from calendar import monthrange
 from pathlib import Path
 
 import pytest
 
 from strategyfirst.appdb import ENV_VAR
-from strategyfirst.cli import main
 from strategyfirst.demo import example_plan_text
 from strategyfirst.workspace import Workspace
+from tests.cli.support import run
 from tests.diagnose.conftest import FakeMeasure, row
 
 MONTHS = [f"2026-{m:02d}" for m in range(1, 7)]
-
-
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["strategyfirst", *args])
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    capsys.readouterr()
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def measured() -> FakeMeasure:

@@ -5,32 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from strategyfirst.appdb import ENV_VAR
-from strategyfirst.cli import main
 from strategyfirst.metrics import COLUMNS
 from strategyfirst.workspace import Workspace
+from tests.cli.support import run
 from tests.metrics import dataset
 from tests.metrics.helpers import insert, msg, warehouse
 from tests.metrics.test_real_files import _twcs_by_hand
-
-
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["strategyfirst", *args])
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    capsys.readouterr()
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
