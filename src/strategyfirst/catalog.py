@@ -1,4 +1,4 @@
-"""The metric catalogue as data: id, version, unit, direction, family, needs, description.
+"""The metric catalogue as data: id, plain label, version, unit, direction, family, needs, description.
 
 This is the single list of metric ids (../shared/spec/metrics.md). It has no imports from the rest of the
 package so that every layer (plan, lint, metrics, diagnose, report, web) can read it; the Ibis expressions that
@@ -29,6 +29,16 @@ class MetricSpec:
     # "accumulates" metrics pace linearly from baseline to target; the others must hold their target each period.
     accumulates: bool = False
 
+    @property
+    def label(self) -> str:
+        """The plain label people read in tables ("Median first response (min)"); ids stay in JSON/CSV."""
+        return LABELS.get(self.id) or self.id.replace("_", " ").capitalize()
+
+    @property
+    def formula(self) -> str:
+        """How it is computed, in words (metrics.md)."""
+        return self.description
+
 
 def _m(id: str, unit: Unit, direction: Direction, family: Family, needs: str, description: str,
        accumulates: bool = False) -> MetricSpec:
@@ -37,24 +47,28 @@ def _m(id: str, unit: Unit, direction: Direction, family: Family, needs: str, de
 
 METRICS: tuple[MetricSpec, ...] = (
     _m("inbound_messages", "count", "none", "dialogue", "messages.owned messages.in_reply_to messages.text",
-       "Number of inbound messages (non-owned messages addressed to an owned account)", accumulates=True),
+       "Number of inbound messages: non-owned messages that reply to an owned account, are replied to by it, "
+       "or mention its @handle", accumulates=True),
     _m("response_rate", "ratio", "up", "dialogue", "messages.owned messages.in_reply_to",
-       "Inbound messages with at least one reply from the account they address / inbound messages"),
+       "Inbound messages with at least one reply from the account they are inbound to / inbound messages"),
     _m("conversation_response_rate", "ratio", "up", "dialogue", "messages.owned messages.conversation_id",
        "Audience-started conversations with an owned message / audience-started conversations "
        "involving an owned account"),
     _m("first_response_minutes_median", "minutes", "down", "dialogue", "messages.created_at messages.in_reply_to",
-       "Median minutes from an answered inbound message to its earliest reply"),
+       "Median over answered inbound messages of the minutes to the earliest reply (negative gaps are data "
+       "errors: excluded and counted in data quality)"),
     _m("first_response_minutes_p90", "minutes", "down", "dialogue", "messages.created_at messages.in_reply_to",
-       "90th percentile (linear interpolation) of minutes to the earliest reply"),
+       "90th percentile (linear interpolation) of the same minutes to the earliest reply"),
     _m("dialogue_ratio", "ratio", "up", "dialogue", "messages.owned messages.in_reply_to",
-       "Owned messages that reply to a non-owned message / owned messages"),
+       "Owned messages that reply to a non-owned message / owned messages (a reply whose parent is not in the "
+       "data counts as a reply to the audience)"),
     _m("conversation_depth_mean", "count", "none", "dialogue", "messages.conversation_id",
        "Mean number of messages per conversation involving an owned account"),
     _m("sentiment_inbound_mean", "score", "up", "dialogue", "messages.text",
        "Mean VADER compound score of inbound message texts"),
     _m("sentiment_lift", "score", "up", "dialogue", "messages.text messages.conversation_id",
-       "Mean change in compound score from the first to the last audience message of answered conversations"),
+       "Mean over audience-started conversations with 2+ audience messages and an owned reply of the VADER "
+       "compound of the last audience message minus that of the first"),
     _m("posts", "count", "none", "reach", "messages.owned messages.in_reply_to",
        "Owned messages that are not replies", accumulates=True),
     _m("impressions", "count", "up", "reach", "messages.impressions", "Sum of impressions", accumulates=True),
@@ -72,7 +86,8 @@ METRICS: tuple[MetricSpec, ...] = (
     _m("audience_size", "count", "up", "audience", "audience.value",
        "Last snapshot in the period per account, summed over accounts"),
     _m("audience_growth", "count", "up", "audience", "audience.value audience.gained audience.lost",
-       "Net change: last - first snapshot, or sum of deltas where the source gives deltas", accumulates=True),
+       "Net change: last snapshot - first snapshot in the period, or the sum of deltas (subscribes - "
+       "unsubscribes) where the source gives deltas", accumulates=True),
     _m("audience_growth_rate", "ratio", "up", "audience", "audience.value",
        "audience_growth / first snapshot"),
     _m("audience_gained", "count", "up", "audience", "audience.gained",
@@ -90,6 +105,53 @@ METRICS: tuple[MetricSpec, ...] = (
     _m("cost_per_new_subscriber", "currency", "down", "cost", "spend.amount audience.value",
        "Spend / audience_growth (null when growth <= 0)"),
 )
+
+# Plain labels, by id; a new metric adds its label here (a test checks every catalogue id has one). Labels
+# of the metrics planned in metrics.md are here ahead of their entries.
+LABELS: dict[str, str] = {
+    "inbound_messages": "Inbound messages",
+    "response_rate": "Response rate",
+    "conversation_response_rate": "Conversations answered",
+    "first_response_minutes_median": "Median first response (min)",
+    "first_response_minutes_p90": "First response, 90th pct (min)",
+    "dialogue_ratio": "Replies as share of own messages",
+    "conversation_depth_mean": "Messages per conversation",
+    "sentiment_inbound_mean": "Inbound sentiment",
+    "sentiment_lift": "Sentiment lift in conversations",
+    "posts": "Posts",
+    "impressions": "Impressions",
+    "reach": "People reached",
+    "engagements": "Engagements",
+    "engagement_rate": "Engagement rate",
+    "engagement_rate_by_reach": "Engagement rate by reach",
+    "click_through_rate": "Click-through rate",
+    "amplification_rate": "Share rate",
+    "likes": "Likes",
+    "comments": "Comments",
+    "shares": "Shares",
+    "saves": "Saves",
+    "video_views": "Video views",
+    "watch_minutes": "Watch time (min)",
+    "audience_size": "Audience size",
+    "audience_growth": "Audience growth",
+    "audience_growth_rate": "Audience growth rate",
+    "audience_gained": "New followers / subscribers",
+    "audience_lost": "Lost followers / subscribers",
+    "follows_from_posts": "Follows from posts",
+    "email_open_rate": "Email open rate",
+    "email_click_rate": "Email click rate",
+    "email_unsubscribe_rate": "Email unsubscribe rate",
+    "social_sessions": "Site visits from social",
+    "social_conversions": "Conversions from social",
+    "social_conversion_rate": "Conversion rate from social",
+    "email_sessions": "Site visits from email",
+    "spend": "Spend",
+    "budget_burn": "Budget spent",
+    "cost_per_engagement": "Cost per engagement",
+    "cost_per_new_subscriber": "Cost per new subscriber",
+    "cost_per_result": "Cost per result",
+    "cost_per_social_conversion": "Cost per conversion from social",
+}
 
 METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
 BY_ID: dict[str, MetricSpec] = {m.id: m for m in METRICS}

@@ -192,6 +192,11 @@ from strategyfirst.cli_readiness import register as _register_readiness_commands
 
 _register_readiness_commands(app, out, err)
 
+# --- metrics (issue 13; the catalogue, the command lives in cli_metrics.py) ---------------------------------
+from strategyfirst.cli_metrics import register as _register_metrics_command  # noqa: E402
+
+_register_metrics_command(app, out, err)
+
 # --- serve (issue 6; the command lives in cli_serve.py, the app in web/) -----------------------------------
 from strategyfirst.cli_serve import register as _register_serve_command  # noqa: E402
 
