@@ -1,0 +1,122 @@
+"""Numbers as people read them: one formatter for the CLI, the report and the web.
+
+Every figure is formatted by its catalogue unit (`ratio`, `count`, `minutes`, `currency`, `score`), so that a
+response rate reads "84.8%" everywhere, a median first response "9.6 min", a count "2,975,343" and money
+"1,250 EUR". Probabilities are said in words ("76% likely to stay below target"). JSON keeps raw numbers; this
+module is only for text meant for people. It imports nothing from the rest of the package, so every layer may
+use it.
+"""
+
+from __future__ import annotations
+
+import math
+
+DASH = "—"
+
+
+def _finite(value: object) -> float | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    x = float(value)
+    return x if math.isfinite(x) else None
+
+
+def _clean(text: str) -> str:
+    """No negative zero ("-0", "-0.0%")."""
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def count(value: float | None) -> str:
+    """A count as a whole number with thousands separators; a small fractional count (a mean) keeps one
+    decimal ("3.2"), a large one is rounded ("2,975,343")."""
+    x = _finite(value)
+    if x is None:
+        return DASH
+    if x.is_integer() or abs(x) >= 100:
+        return _clean(f"{round(x):,}")
+    return _clean(f"{x:,.1f}")
+
+
+def ratio(value: float | None, *, signed: bool = False) -> str:
+    """A ratio as a percentage with one decimal ("84.8%"); ratios under 1% keep two significant digits ("0.71%")."""
+    x = _finite(value)
+    if x is None:
+        return DASH
+    sign = "+" if signed and x > 0 else ""
+    pct = x * 100
+    if pct != 0 and abs(pct) < 1:
+        return sign + _clean(f"{pct:.2g}%")
+    return sign + _clean(f"{pct:,.1f}%")
+
+
+def minutes(value: float | None) -> str:
+    """A duration in minutes: "9.6 min" under 10, "45 min" under two hours, then hours, then days."""
+    x = _finite(value)
+    if x is None:
+        return DASH
+    if abs(x) < 10:
+        return _clean(f"{x:.1f} min")
+    if abs(x) < 120:
+        return _clean(f"{x:.0f} min")
+    if abs(x) < 48 * 60:
+        return _clean(f"{x / 60:,.1f} h")
+    return _clean(f"{x / 1440:,.1f} days")
+
+
+def money(value: float | None, currency: str | None = None) -> str:
+    """An amount with its currency code: "1,250 EUR"; amounts under 100 keep cents ("12.50 EUR")."""
+    x = _finite(value)
+    if x is None:
+        return DASH
+    text = _clean(f"{x:,.2f}" if abs(x) < 100 and not x.is_integer() else f"{round(x):,}")
+    return f"{text} {currency}" if currency else text
+
+
+def score(value: float | None) -> str:
+    """A sentiment score (−1..1) with its sign and two decimals: "+0.12"."""
+    x = _finite(value)
+    if x is None:
+        return DASH
+    return _clean(f"{x:+.2f}") if round(x, 2) != 0 else "0.00"
+
+
+def number(value: float | None, unit: str | None = None, *, currency: str | None = None) -> str:
+    """Any figure by its catalogue unit; an unknown unit reads as a plain number."""
+    if unit == "ratio":
+        return ratio(value)
+    if unit == "minutes":
+        return minutes(value)
+    if unit == "currency":
+        return money(value, currency)
+    if unit == "score":
+        return score(value)
+    if unit == "count":
+        return count(value)
+    if isinstance(value, str):
+        return value
+    x = _finite(value)
+    if x is None:
+        return DASH
+    if x.is_integer() or abs(x) >= 100:
+        return _clean(f"{round(x):,}")
+    return _clean(f"{x:,.3g}")
+
+
+def chance(p: float | None) -> str:
+    """A probability as a percentage people read: "76%", "under 1%", "over 99%"."""
+    x = _finite(p)
+    if x is None:
+        return DASH
+    if x < 0.01:
+        return "under 1%" if x > 0 else "0%"
+    if x > 0.99:
+        return "over 99%" if x < 1 else "100%"
+    return f"{x * 100:.0f}%"
+
+
+def likelihood(p: float | None, outcome: str) -> str:
+    """A probability and what it is the probability of, in words: "76% likely to stay below target"."""
+    x = _finite(p)
+    if x is None:
+        return f"unknown how likely it is {outcome}"
+    return f"{chance(x)} likely {outcome}"

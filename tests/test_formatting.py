@@ -1,0 +1,49 @@
+"""The one number formatter: each unit as people read it (expected strings written by hand)."""
+
+from __future__ import annotations
+
+import pytest
+
+from strategyfirst import formatting as f
+
+
+@pytest.mark.parametrize(("value", "unit", "expected"), [
+    (4943.0, "count", "4,943"),
+    (2975342.5, "count", "2,975,342"),   # round half to even: never a fraction in a count
+    (2975343.5, "count", "2,975,344"),
+    (3.25, "count", "3.2"),              # a small mean keeps one decimal
+    (0.00708, "ratio", "0.71%"),
+    (0.848, "ratio", "84.8%"),
+    (-0.0001, "ratio", "-0.01%"),
+    (-0.0, "ratio", "0.0%"),
+    (9.63, "minutes", "9.6 min"),
+    (45.2, "minutes", "45 min"),
+    (150.0, "minutes", "2.5 h"),
+    (4320.0, "minutes", "3.0 days"),
+    (1250.0, "currency", "1,250"),
+    (12.5, "currency", "12.50"),
+    (0.1234, "score", "+0.12"),
+    (-0.001, "score", "0.00"),
+    (None, "ratio", "—"),
+    (float("nan"), "count", "—"),
+    (5000.0, None, "5,000"),
+    (0.5, None, "0.5"),
+    ("n/a", None, "n/a"),
+])
+def test_number_by_unit(value: float | None, unit: str | None, expected: str) -> None:
+    assert f.number(value, unit) == expected
+
+
+def test_money_carries_its_currency() -> None:
+    assert f.money(1250, "EUR") == "1,250 EUR"
+    assert f.number(12.5, "currency", currency="USD") == "12.50 USD"
+
+
+@pytest.mark.parametrize(("p", "expected"), [
+    (0.76, "76% likely to stay below target"),
+    (0.004, "under 1% likely to stay below target"),
+    (0.999, "over 99% likely to stay below target"),
+    (None, "unknown how likely it is to stay below target"),
+])
+def test_likelihood_in_words(p: float | None, expected: str) -> None:
+    assert f.likelihood(p, "to stay below target") == expected
