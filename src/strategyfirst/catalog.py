@@ -35,6 +35,11 @@ class MetricSpec:
         return LABELS.get(self.id) or self.id.replace("_", " ").capitalize()
 
     @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The (low, high) values the metric can take (None: open); a target outside them is never met."""
+        return RANGES.get(self.id, UNIT_RANGES[self.unit])
+
+    @property
     def formula(self) -> str:
         """How it is computed, in words (metrics.md)."""
         return self.description
@@ -105,6 +110,20 @@ METRICS: tuple[MetricSpec, ...] = (
     _m("cost_per_new_subscriber", "currency", "down", "cost", "spend.amount audience.value",
        "Spend / audience_growth (null when growth <= 0)"),
 )
+
+# The values a metric can take, by unit (lint rule `impossible-target`), and the metrics that differ: ratios
+# that are not shares of a whole, a net change that can be negative, a difference of two scores.
+UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "ratio": (0.0, 1.0), "count": (0.0, None), "minutes": (0.0, None), "currency": (0.0, None),
+    "score": (-1.0, 1.0)}
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "audience_growth": (None, None),
+    "audience_growth_rate": (-1.0, None),
+    "budget_burn": (0.0, None),
+    "engagement_rate_by_reach": (0.0, None),
+    "social_conversion_rate": (0.0, None),
+    "sentiment_lift": (-2.0, 2.0),
+}
 
 # Plain labels, by id; a new metric adds its label here (a test checks every catalogue id has one). Labels
 # of the metrics planned in metrics.md are here ahead of their entries.

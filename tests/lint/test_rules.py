@@ -74,9 +74,13 @@ CASES: list[tuple[str, Mutate, str, str]] = [
                                                                  "baseline": 30, "target": 45}),
      "objectives[1].kpis[1].target", "warning"),
     ("kpi-after-horizon", _set("objectives.0.kpis.0.by", "2027-03-31"), "objectives[0].kpis[0].by",
-     "warning"),
+     "error"),
     ("kpi-after-horizon", _set("objectives.0.kpis.0.by", "2025-12-31"), "objectives[0].kpis[0].by",
-     "warning"),
+     "error"),
+    ("impossible-target", _set("objectives.1.kpis.0.target", 90), "objectives[1].kpis[0].target", "error"),
+    ("impossible-target", _set("objectives.1.kpis.1.target", -5), "objectives[1].kpis[1].target", "error"),
+    ("horizon-end-before-start", _set("horizon", {"start": "2026-12-31", "end": "2026-01-01"}), "horizon.end",
+     "error"),
     ("no-owner", _del("owner"), "owner", "error"),
     ("no-owner", _del("tactics.0.owner"), "tactics[0].owner", "warning"),
     ("no-budget", _del("budget"), "budget.total", "warning"),
@@ -85,8 +89,6 @@ CASES: list[tuple[str, Mutate, str, str]] = [
     ("broadcast-only", _set("objectives.1.kpis", [{"metric": "impressions", "target": 100000}]),
      "tactics[1].channel", "warning"),
     ("short-horizon", _set("horizon", {"start": "2026-01-01", "end": "2026-03-30"}), "horizon", "warning"),
-    ("short-horizon", _set("horizon", {"start": "2026-12-31", "end": "2026-01-01"}), "horizon.end",
-     "warning"),
     ("no-review-cadence", _del("review"), "review.cadence", "warning"),
     ("unmeasurable-tactic", _del("tactics.0.match"), "tactics[0].match", "warning"),
     ("unknown-account", _set("tactics.1.match", {"accounts": ["@AcmeHelpDesk"]}),
@@ -112,6 +114,11 @@ SPEC_TABLE = {
 }
 
 
+# Issue 13 (item 9) made a KPI due outside the horizon an error and added two error rules to the table.
+ISSUE_13 = {"kpi-after-horizon": "error", "impossible-target": "error", "horizon-end-before-start": "error"}
+RULE_TABLE = {**SPEC_TABLE, **ISSUE_13}
+
+
 def test_spec_table_matches_plan_md() -> None:
     require(SPEC.is_file(), f"the spec's plan.md not found at {SPEC}")  # it sits beside the repository
     text = SPEC.read_text(encoding="utf-8")
@@ -125,8 +132,8 @@ def test_every_rule_of_the_spec_table_is_registered_documented_and_tested() -> N
     assert len(slugs) == len(set(slugs))
     table_modules = {f"strategyfirst.lint.rules_{m}" for m in ("strategy", "objectives", "tactics")}
     builtin = {r.slug: r.severity for r in rules if r.check.__module__ in table_modules}
-    assert builtin == SPEC_TABLE
-    assert {c[0] for c in CASES} == set(SPEC_TABLE)
+    assert builtin == RULE_TABLE
+    assert {c[0] for c in CASES} == set(RULE_TABLE)
     readme = Path(__file__).resolve().parents[2] / "README.md"
     for rule in rules:
         assert rule.summary and rule.hint and rule.severity in ("error", "warning")

@@ -11,6 +11,10 @@ Generated from the rule registry by `python -m strategyfirst.lint.docs > docs/li
 that every registered rule is listed here. `error`s make `strategyfirst lint` exit 1; `warning`s do not.
 Each finding also names the place in the plan (`tactics[2].serves`, with line and column).
 
+A KPI's `target` and `baseline` are in the metric's unit (`strategyfirst metrics` lists them): a ratio is a
+fraction (`target: 0.9`), or may be written as a percentage (`target: "90%"`, read as 0.9); counts, minutes
+and money are 0 or more.
+
 | rule | severity | fires when | how to fix it |
 | --- | --- | --- | --- |
 """

@@ -47,9 +47,70 @@ def _unknown_metric(ctx: LintContext) -> Iterator[Hit]:
                 message += "; did you mean " + " or ".join(repr(c) for c in close) + "?"
                 hint = f"Use a metric id from the registry, e.g. `metric: {close[0]}`."
             else:
-                hint = ("Use a metric id from the registry (`strategyfirst measure --help` lists them), e.g. "
+                hint = ("Use a metric id from the registry (`strategyfirst metrics` lists them), e.g. "
                         "response_rate, audience_growth, engagement_rate.")
             yield Hit(("objectives", i, "kpis", j, "metric"), message, hint=hint)
+
+
+def _raw(ctx: LintContext, i: int, j: int, key: str) -> object:
+    """The KPI value as written in the file (to tell `"90%"` from 0.9)."""
+    try:
+        return ctx.doc.tree["objectives"][i]["kpis"][j][key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+_UNIT_WORDS = {"count": "a count", "minutes": "a time in minutes", "currency": "an amount of money",
+               "ratio": "a ratio", "score": "a score"}
+
+
+def _impossible(spec: catalog.MetricSpec, value: float, written: object) -> tuple[str, str] | None:
+    """(why, hint) when `value` can never be a value of `spec`, else None."""
+    is_percent = isinstance(written, str) and written.strip().endswith("%")
+    if is_percent and spec.unit != "ratio":
+        return (f"is written as a percentage ({written}) but {spec.id!r} is {_UNIT_WORDS[spec.unit]}",
+                f"Write {spec.id!r} values as plain numbers in {spec.unit}.")
+    low, high = spec.bounds
+    if spec.unit == "ratio" and high is not None and value > high:
+        suggestion = value / 100 if value <= 100 else 0.9
+        return (f"is above {_fmt(high)} but {spec.id!r} is a ratio between 0 and 1: it can never be met",
+                f"Write ratios as fractions: {'' if value <= 100 else 'e.g. '}`{_fmt(suggestion)}` for "
+                f"{_fmt(suggestion * 100)}% "
+                f"(or as a percentage, `\"{_fmt(suggestion * 100)}%\"`).")
+    if low is not None and value < low:
+        if spec.unit in ("count", "minutes", "currency"):
+            return (f"is negative but {spec.id!r} is {_UNIT_WORDS[spec.unit]}, never below {_fmt(low)}",
+                    f"Use a value of 0 or more for {spec.id!r} (its direction already says which way is "
+                    "better).")
+        return (f"is below {_fmt(low)}, the lowest value {spec.id!r} can take",
+                f"Use a value between {_fmt(low)} and {_fmt(high) if high is not None else 'any'} "
+                f"for {spec.id!r}.")
+    if high is not None and value > high:
+        return (f"is above {_fmt(high)}, the highest value {spec.id!r} can take",
+                f"Use a value between {_fmt(low) if low is not None else 'any'} and {_fmt(high)} "
+                f"for {spec.id!r}.")
+    return None
+
+
+def _impossible_target(ctx: LintContext) -> Iterator[Hit]:
+    for i, o in enumerate(ctx.plan.objectives):
+        for j, k in enumerate(o.kpis):
+            spec = catalog.get(k.metric)
+            if spec is None:
+                continue
+            for key, value in (("target", k.target), ("baseline", k.baseline)):
+                if value is None:
+                    continue
+                found = _impossible(spec, value, _raw(ctx, i, j, key))
+                if found is not None:
+                    why, hint = found
+                    yield Hit(("objectives", i, "kpis", j, key),
+                              f"the {key} {_fmt(value)} of KPI {k.metric!r} (objective {o.id!r}) {why}",
+                              hint=hint)
 
 
 def _target_not_beyond_baseline(ctx: LintContext) -> Iterator[Hit]:
@@ -61,21 +122,25 @@ def _target_not_beyond_baseline(ctx: LintContext) -> Iterator[Hit]:
             better = k.target > k.baseline if spec.direction == "up" else k.target < k.baseline
             if not better:
                 way = "higher" if spec.direction == "up" else "lower"
+                state = ("equals its baseline: there is nothing to improve" if k.target == k.baseline
+                         else f"is already beaten by its baseline {_fmt(k.baseline)}: the KPI is met before "
+                              "any work")
                 yield Hit(("objectives", i, "kpis", j, "target"),
-                          f"the target {k.target:g} of {k.metric!r} is not better than its baseline "
-                          f"{k.baseline:g} ({way} is better for this metric)")
+                          f"the target {_fmt(k.target)} of {k.metric!r} {state} ({way} is better for this "
+                          "metric)")
 
 
 def _kpi_after_horizon(ctx: LintContext) -> Iterator[Hit]:
     horizon = ctx.plan.horizon
-    if horizon is None:
-        return
+    if horizon is None or horizon.end <= horizon.start:
+        return  # the horizon itself is wrong (`horizon-end-before-start`)
     for i, o in enumerate(ctx.plan.objectives):
         for j, k in enumerate(o.kpis):
             if k.by is not None and not (horizon.start <= k.by <= horizon.end):
+                when = "before the horizon starts" if k.by < horizon.start else "after the horizon ends"
                 yield Hit(("objectives", i, "kpis", j, "by"),
-                          f"KPI {k.metric!r} of objective {o.id!r} is due {k.by}, outside the horizon "
-                          f"{horizon.start} – {horizon.end}")
+                          f"KPI {k.metric!r} of objective {o.id!r} is due {k.by}, {when} "
+                          f"({horizon.start} – {horizon.end}): it is never judged")
 
 
 for _rule in (
@@ -90,11 +155,19 @@ for _rule in (
          _kpi_without_target),
     Rule("unknown-metric", "error", "a KPI names a metric the registry does not know",
          "Use a metric id from the registry.", _unknown_metric),
+    Rule("impossible-target", "error",
+         "a KPI's target or baseline is a value its metric can never take: a ratio outside [0, 1] (90 for "
+         "90%), a negative count, time or amount, a score outside [-1, 1], a percentage for a non-ratio",
+         "Write ratios as fractions (`target: 0.9`) or as a percentage (`target: \"90%\"`); counts, minutes "
+         "and money are 0 or more.",
+         _impossible_target),
     Rule("target-not-beyond-baseline", "warning",
-         "the target is not better than the baseline in the metric's direction",
+         "the target is not better than the baseline in the metric's direction (the baseline is already "
+         "past it)",
          "Set a target that improves on the baseline (check the metric's direction), or fix the baseline.",
          _target_not_beyond_baseline),
-    Rule("kpi-after-horizon", "warning", "a KPI's `by` lies outside the horizon",
+    Rule("kpi-after-horizon", "error", "a KPI's `by` lies outside the horizon (before its start or after its "
+         "end): it is never judged",
          "Move the KPI's `by` inside `horizon`, or extend the horizon.", _kpi_after_horizon),
 ):
     register(_rule)

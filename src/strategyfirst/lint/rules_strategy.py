@@ -100,10 +100,15 @@ def _short_horizon(ctx: LintContext) -> Iterator[Hit]:
     if horizon is None:
         return
     days = (horizon.end - horizon.start).days + 1
-    if horizon.end < horizon.start:
-        yield Hit(("horizon", "end"), f"the horizon ends ({horizon.end}) before it starts ({horizon.start})")
-    elif days < MIN_HORIZON_DAYS:
+    if horizon.end > horizon.start and days < MIN_HORIZON_DAYS:
         yield Hit(("horizon",), f"the horizon is {days} days long, shorter than {MIN_HORIZON_DAYS} days")
+
+
+def _horizon_end_before_start(ctx: LintContext) -> Iterator[Hit]:
+    horizon = ctx.plan.horizon
+    if horizon is not None and horizon.end <= horizon.start:
+        when = "on the day it starts" if horizon.end == horizon.start else f"before it starts ({horizon.start})"
+        yield Hit(("horizon", "end"), f"the horizon ends ({horizon.end}) {when}: no KPI can be judged in it")
 
 
 def _no_review_cadence(ctx: LintContext) -> Iterator[Hit]:
@@ -138,6 +143,9 @@ for _rule in (
     Rule("short-horizon", "warning", "the horizon is shorter than 90 days",
          "Plan for at least a quarter (`horizon: {start: ..., end: ...}`): you cannot start a "
          "conversation and leave the room a month later.", _short_horizon),
+    Rule("horizon-end-before-start", "error", "the horizon's end is not after its start",
+         "Fix the dates so that `horizon.end` comes after `horizon.start` (start and end swapped?).",
+         _horizon_end_before_start),
     Rule("no-review-cadence", "warning", "no `review.cadence`",
          "Add `review: {cadence: monthly}` (weekly, monthly or quarterly) so results feed back into the "
          "plan.",

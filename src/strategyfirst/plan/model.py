@@ -25,8 +25,20 @@ def _number(value: Any) -> Any:
     return value
 
 
+def _amount(value: Any) -> Any:
+    """A KPI value: a number, or a percentage written `"90%"` (read as 0.9)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1].strip()) / 100
+        except ValueError:
+            raise ValueError(f"{value!r} is not a percentage (write e.g. 0.9 or \"90%\")") from None
+    return _number(value)
+
+
 StrList = Annotated[list[str], BeforeValidator(_str_list)]
 Number = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
+# Targets and baselines may be written as percentages: `target: "90%"` is 0.9.
+Amount = Annotated[float, BeforeValidator(_amount), Field(allow_inf_nan=False)]
 
 
 def _slug(value: str) -> str:
@@ -65,8 +77,8 @@ class Strategy(Strict):
 
 class KPI(Strict):
     metric: str
-    baseline: Number | None = None
-    target: Number | None = None
+    baseline: Amount | None = None
+    target: Amount | None = None
     by: IsoDate | None = None
 
 
