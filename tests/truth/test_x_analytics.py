@@ -1,0 +1,57 @@
+"""All 60 rOpenSci analytics.twitter.com exports: every figure per account and per month against `measure`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from strategyfirst.warehouse.ingest import IngestResult
+from strategyfirst.workspace import Workspace
+from tests.truth import reference as ref
+from tests.truth.support import BYS, check, params
+
+METRICS = ["posts", "impressions", "engagements", "likes", "comments", "shares", "follows_from_posts",
+           "engagement_rate", "click_through_rate", "amplification_rate"]
+XFAIL = {m: "12.7: measure has no metric '" + m + "' (metrics.md likes/comments/shares)"
+         for m in ("likes", "comments", "shares")}
+
+
+def files(shared_data: Path) -> list[Path]:
+    return sorted((shared_data / "x-analytics/rOpenSci").glob("*.csv"))
+
+
+@pytest.fixture(scope="module")
+def records(shared_data: Path) -> list[ref.Record]:
+    return ref.x_analytics(files(shared_data))
+
+
+@pytest.fixture(scope="module")
+def imported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, IngestResult]:
+    ws = Workspace(tmp_path_factory.mktemp("x-analytics"))
+    return ws, ws.ingest(files(shared_data))
+
+
+@pytest.fixture(scope="module")
+def ws(imported: tuple[Workspace, IngestResult]) -> Workspace:
+    return imported[0]
+
+
+def test_every_line_is_a_tweet_and_none_is_rejected(shared_data: Path, imported: tuple[Workspace, IngestResult],
+                                                   records: list[ref.Record]) -> None:
+    result = imported[1]
+    per_file = [len(ref.rows(p)) - 1 for p in files(shared_data)]  # csv records less the header
+    assert [f["rows_read"] for f in result.files] == per_file
+    assert sum(f["rows_rejected"] for f in result.files) == 0
+    # a tweet in two monthly exports is one message
+    assert sum(f["rows_new"] for f in result.files) == len(records) == 1668  # PROVENANCE.md: 1,668 tweets
+
+
+@pytest.mark.parametrize("metric", params(METRICS, XFAIL))
+def test_metric_matches_the_files(metric: str, ws: Workspace, records: list[ref.Record]) -> None:
+    check(metric, {bp: ref.owned_metric(records, metric, *bp) for bp in BYS}, ws)
+
+
+def test_reach_is_not_given(ws: Workspace, records: list[ref.Record]) -> None:
+    """The tweet export has no reach column: null with n = 0, never 0."""
+    check("reach", {bp: ref.owned_metric(records, "reach", *bp) for bp in BYS}, ws, given=False)
