@@ -17,7 +17,7 @@ from tests.conftest import require
 
 pytestmark = pytest.mark.slow
 EVENTS = 4_000
-SEVERITY = {"off_track": 4, "at_risk": 3, "no_data": 2, "on_track": 1, "met": 0}
+SEVERITY = {"off_track": 4, "at_risk": 3, "not_enough_data": 2, "no_data": 2, "on_track": 1, "met": 0}
 
 
 @pytest.fixture(scope="module")

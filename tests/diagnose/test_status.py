@@ -6,6 +6,7 @@ import datetime as dt
 from calendar import monthrange
 
 import pytest
+from scipy import stats
 
 from strategyfirst.diagnose.inputs import Observation, period_start
 from strategyfirst.diagnose.status import FOOTNOTES, STATUS_RULES, kpi_status, segments
@@ -120,14 +121,27 @@ def test_minutes_direction_down() -> None:
     assert k.direction == "down" and k.status == "off_track"
 
 
-def test_few_periods_use_the_margin_rule() -> None:
-    # Two periods, no interval: 0.85 misses 0.9 by 0.05 < 10 % of 0.9 → at risk; 0.7 misses by 0.2 → off.
+def test_few_periods_pool_a_ratio_with_a_beta_interval() -> None:
+    # Issue 13.6 changed this: a ratio's forecast is its pooled rate with a Jeffreys Beta interval, even over
+    # two periods (before, two periods gave no interval and the 10 % margin rule decided "at risk").
+    # 170/200: Beta(170.5, 30.5), 80 % interval ≈ 0.815–0.880; even its favourable end misses 0.9.
     near = [Observation(0.85, 100, 85, 100, period=m) for m in MONTHS[:2]]
     as_of = dt.date(2026, 2, 28)
     k = status("response_rate", 0.9, Observation(0.85, 200, 170, 200), near, as_of=as_of)
+    post = stats.beta(170.5, 30.5)
+    assert k.forecast_at_deadline == pytest.approx(0.85)
+    assert k.forecast_low == pytest.approx(post.ppf(0.1)) and k.forecast_high == pytest.approx(post.ppf(0.9))
+    assert k.status == "off_track"
+
+
+def test_without_an_interval_the_margin_rule_decides() -> None:
+    # One month of a mean score: no interval. 0.30 misses 0.32 by 0.02 < 10 % of it → at risk; 0.2 → off.
+    near = [Observation(0.30, 50, period=MONTHS[0])]
+    as_of = dt.date(2026, 1, 31)
+    k = status("sentiment_inbound_mean", 0.32, Observation(0.30, 50), near, as_of=as_of)
     assert k.forecast_low is None and k.status == "at_risk"
-    far = [Observation(0.7, 100, 70, 100, period=m) for m in MONTHS[:2]]
-    k = status("response_rate", 0.9, Observation(0.7, 200, 140, 200), far, as_of=as_of)
+    far = [Observation(0.2, 50, period=MONTHS[0])]
+    k = status("sentiment_inbound_mean", 0.32, Observation(0.2, 50), far, as_of=as_of)
     assert k.status == "off_track"
 
 
@@ -156,7 +170,8 @@ def test_period_labels_and_segments() -> None:
 
 
 def test_rules_are_published_for_the_report() -> None:
-    assert {s for s, _ in STATUS_RULES} == {"on_track", "at_risk", "off_track", "no_data", "met"}
+    assert {s for s, _ in STATUS_RULES} == {"on_track", "at_risk", "off_track", "no_data", "not_enough_data",
+                                            "met"}
     assert all(isinstance(f, str) and f for f in FOOTNOTES)
 
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Status = Literal["on_track", "at_risk", "off_track", "no_data", "met"]
+Status = Literal["on_track", "at_risk", "off_track", "no_data", "not_enough_data", "met"]
 VerdictKind = Literal["tactic_failing", "strategy_failing", "tactic_dead_weight", "working",
                       "not_enough_data"]
 TacticState = Literal["missing", "working", "undecided", "no_data"]

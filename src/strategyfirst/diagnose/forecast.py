@@ -75,3 +75,88 @@ def predict_total(fit: Fit, days: np.ndarray, mid: np.ndarray, level: float = LE
     se = float(np.sqrt(fit.s2 * (days.sum() + v @ fit.xtwx_inv @ v)))
     half = fit.t_quantile(level) * se
     return Prediction(value, value - half, value + half)
+
+
+# --- Levels: what a ratio, a reply time or a mean is heading for (issue 13.6) -------------------------------
+# Periods are weighted by how many observations they hold, or pooled outright: a week of one message says as
+# little about the rate as one message does. Intervals are for the level itself (the rate, the median), at
+# `LEVEL`, never for one future period's noisy draw.
+
+# A trend is used only when its slope is clear of zero at this two-sided level, from this many periods on,
+# and it is projected no further ahead than the data reach back.
+TREND_LEVEL = 0.95
+MIN_TREND_PERIODS = 4
+
+
+def quasi_dispersion(k: np.ndarray, n: np.ndarray, fitted: np.ndarray, dof: int) -> float:
+    """Quasi-binomial dispersion φ ≥ 1 of per-period counts k of n around fitted rates (1 without dof)."""
+    k, n, fitted = (np.asarray(a, dtype=float) for a in (k, n, fitted))
+    var = n * fitted * (1 - fitted)
+    keep = var > 0
+    if dof <= 0 or not keep.any():
+        return 1.0
+    chi2 = float(np.sum((k[keep] - n[keep] * fitted[keep]) ** 2 / var[keep]))
+    return max(1.0, chi2 / dof)
+
+
+def pooled_ratio(k: float, n: float, phi: float = 1.0, level: float = LEVEL) -> Prediction:
+    """Σk/Σn with the equal-tailed Jeffreys Beta interval, its counts shrunk by the dispersion φ."""
+    if n <= 0:
+        return Prediction(float("nan"))
+    k = min(max(k, 0.0), n)
+    post = stats.beta(k / phi + 0.5, (n - k) / phi + 0.5)
+    tail = (1 - level) / 2
+    return Prediction(k / n, float(post.ppf(tail)), float(post.ppf(1 - tail)))
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A weighted line through period values whose slope is clear of zero, with a floor on its noise."""
+
+    fit: Fit
+    t_first: float
+    t_last: float
+
+    def at(self, t0: float, level: float = LEVEL) -> Prediction:
+        """The line at t0 (held at the data's own span ahead of the last period), with its 80 % band."""
+        t0 = min(t0, self.t_last + (self.t_last - self.t_first))
+        x0 = np.array([1.0, t0])
+        value = float(x0 @ self.fit.beta)
+        half = self.fit.t_quantile(level) * float(np.sqrt(self.fit.s2 * (x0 @ self.fit.xtwx_inv @ x0)))
+        return Prediction(value, value - half, value + half)
+
+
+def clear_trend(t: np.ndarray, y: np.ndarray, w: np.ndarray, floor_s2: float = 0.0) -> Trend | None:
+    """The weighted line through (t, y) if its slope is clear of zero (TREND_LEVEL), else None.
+
+    `floor_s2` is the least noise per unit weight to assume (for a ratio, p(1 − p): a week cannot vary less
+    than chance makes it).
+    """
+    t, y, w = (np.asarray(a, dtype=float) for a in (t, y, w))
+    keep = w > 0
+    t, y, w = t[keep], y[keep], w[keep]
+    if len(t) < MIN_TREND_PERIODS:
+        return None
+    fit = fit_line(t, y, w)
+    if fit is None:
+        return None
+    fit = Fit(fit.beta, fit.xtwx_inv, max(fit.s2, floor_s2), fit.dof)
+    se = float(np.sqrt(fit.s2 * fit.xtwx_inv[1, 1]))
+    if se <= 0 or abs(float(fit.beta[1])) / se < float(stats.t.ppf(0.5 + TREND_LEVEL / 2, fit.dof)):
+        return None
+    return Trend(fit, float(t.min()), float(t.max()))
+
+
+def weighted_level(y: np.ndarray, w: np.ndarray, level: float = LEVEL) -> Prediction:
+    """The weighted mean of period values with the interval of that mean (Student t, m − 1 dof)."""
+    y, w = np.asarray(y, dtype=float), np.asarray(w, dtype=float)
+    keep = w > 0
+    y, w = y[keep], w[keep]
+    if len(y) == 0:
+        return Prediction(float("nan"))
+    mean = float(np.sum(w * y) / np.sum(w))
+    if len(y) < 2:
+        return Prediction(mean)
+    s2 = float(np.sum(w * (y - mean) ** 2) / (len(y) - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, len(y) - 1)) * float(np.sqrt(s2 / np.sum(w)))
+    return Prediction(mean, mean - half, mean + half)

@@ -46,6 +46,7 @@ class DiagnoseInputs:
     tactic_actual: dict[tuple[str, str], Observation] = field(default_factory=dict)
     tactic_series: dict[tuple[str, str], list[Observation]] = field(default_factory=dict)
     tactic_gaps: dict[str, np.ndarray] = field(default_factory=dict)
+    objective_gaps: dict[str, np.ndarray] = field(default_factory=dict)  # pooled, each message once
     tactic_spend: dict[str, float] = field(default_factory=dict)
     seed: int = 0
 
@@ -146,6 +147,30 @@ def reply_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> dict[str
     return {str(n): part for n, part in zip(names, np.split(minutes, starts[1:]), strict=True)}
 
 
+def objective_reply_gaps(ws: Workspace, plan: Plan, since: dt.date | None, until: dt.date
+                         ) -> dict[str, np.ndarray]:
+    """Non-negative first-reply minutes of each objective's inbound messages in [since, until], each message
+    once however many of the objective's tactics it is attributed to (the pooled gaps its median is over)."""
+    inbound, attribution = ws.table("inbound"), ws.table("attribution")
+    joined = inbound.join(attribution, "message_id")
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+    cond = [joined.first_reply_minutes.notnull(), joined.first_reply_minutes >= 0, joined.created_at < end]
+    if since is not None:
+        cond.append(joined.created_at >= dt.datetime.combine(since, dt.time()))
+    table = joined.filter(cond).select("message_id", "tactic_id", "first_reply_minutes").to_pyarrow()
+    ids = np.asarray(table.column("message_id").to_pylist(), dtype=object)
+    tactics = np.asarray(table.column("tactic_id").to_pylist(), dtype=object)
+    minutes = np.asarray(table.column("first_reply_minutes").to_numpy(zero_copy_only=False), dtype=float)
+    out: dict[str, np.ndarray] = {}
+    for objective in plan.objectives:
+        serving = [t.id for t in plan.tactics if objective.id in t.serves]
+        mine = np.isin(tactics, serving) if len(tactics) else np.zeros(0, dtype=bool)
+        if mine.any():
+            _, first = np.unique(ids[mine], return_index=True)
+            out[objective.id] = minutes[mine][first]
+    return out
+
+
 def _measure(ws: Workspace, **kwargs: Any) -> list[dict[str, Any]]:
     """`ws.measure(...)` rows: dicts with metric, key, period, value, n, ... (the metrics contract)."""
     measure: Any = getattr(ws, "measure", None)
@@ -181,4 +206,5 @@ def gather(ws: Workspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> Diagn
     }
     if any(m.startswith("first_response_minutes") for m in metrics) and ws.warehouse_path.exists():
         inputs.tactic_gaps = reply_gaps(ws, since, as_of)
+        inputs.objective_gaps = objective_reply_gaps(ws, plan, since, as_of)
     return inputs

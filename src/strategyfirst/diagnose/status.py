@@ -19,12 +19,25 @@ below the baseline. "Meets" means at or beyond the target in that direction.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 
-from strategyfirst import catalog
+from strategyfirst import catalog, formatting
 from strategyfirst.diagnose.diagnosis import ForecastPoint, KpiStatus, SeriesPoint, Status
-from strategyfirst.diagnose.forecast import LEVEL, Prediction, fit_line, predict_at, predict_total
+from strategyfirst.diagnose.evidence import MIN_PERIODS, bootstrap_quantile_interval
+from strategyfirst.diagnose.forecast import (
+    LEVEL,
+    Prediction,
+    Trend,
+    clear_trend,
+    fit_line,
+    pooled_ratio,
+    predict_at,
+    predict_total,
+    quasi_dispersion,
+    weighted_level,
+)
 from strategyfirst.diagnose.inputs import Observation
 
 PACED_LEVELS = frozenset({"audience_size"})
@@ -32,9 +45,24 @@ UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})
 # Without an interval (fewer than 3 periods), a forecast missing the target by more than this share of it is
 # off track rather than at risk.
 MARGIN = 0.10
+# Below this many observations (inbound messages of a response rate, answered messages of a reply time, ...)
+# a KPI that must hold its target says `not_enough_data` and how many more it needs, instead of a forecast.
+MIN_OBSERVATIONS = 20
+QUANTILES = {"first_response_minutes_median": 0.5, "first_response_minutes_p90": 0.9}
+# What one observation of a KPI is, to say how many more are needed.
+OBSERVED = {"response_rate": "inbound messages", "conversation_response_rate": "audience-started conversations",
+            "first_response_minutes_median": "answered messages", "first_response_minutes_p90": "answered messages",
+            "dialogue_ratio": "owned messages", "engagement_rate": "impressions",
+            "engagement_rate_by_reach": "people reached", "click_through_rate": "impressions",
+            "amplification_rate": "impressions", "sentiment_inbound_mean": "inbound messages",
+            "sentiment_lift": "conversations", "conversation_depth_mean": "conversations",
+            "email_open_rate": "deliveries", "email_click_rate": "deliveries",
+            "email_unsubscribe_rate": "deliveries", "social_conversion_rate": "sessions"}
 
 STATUS_RULES: tuple[tuple[str, str], ...] = (
     ("no_data", "nothing measured for the KPI's metric up to the date (or the KPI has no target)."),
+    ("not_enough_data", f"a ratio, reply time or score measured on fewer than {MIN_OBSERVATIONS} observations "
+                        "so far: too thin to forecast; the reason says how many more are needed."),
     ("met", "an accumulating or growing KPI has reached its target; any other KPI met it over the whole "
             "horizon once its deadline has passed."),
     ("on_track", "actual is at or beyond expected_now and the forecast at the deadline meets the target."),
@@ -47,8 +75,14 @@ STATUS_RULES: tuple[tuple[str, str], ...] = (
 FOOTNOTES: list[str] = [
     "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
     "deadline; ratios, minutes and scores must hold their target in every period.",
-    f"Forecasts: a weighted linear trend over the review periods, with an {LEVEL:.0%} prediction interval "
-    "(three or more periods needed).",
+    f"Forecasts of counts: a linear trend of the daily rate over the review periods, with an {LEVEL:.0%} "
+    "prediction interval (three or more periods needed).",
+    f"Forecasts of ratios: the ratio pooled over the horizon so far (all messages count alike, whatever their "
+    f"week), with an {LEVEL:.0%} Beta interval, widened when periods vary more than chance explains; reply "
+    f"times: the median (or p90) of all answered messages so far, with an {LEVEL:.0%} bootstrap interval; "
+    "other values: the periods weighted by how many observations they hold. A trend replaces the level only "
+    "where it is clear (95 %) over four or more periods, and is projected no further ahead than the data reach "
+    "back.",
     *(f"{status}: {rule}" for status, rule in STATUS_RULES),
 ]
 
@@ -101,7 +135,8 @@ def _clip(metric: str, value: float) -> float:
 
 def kpi_status(*, objective: str, metric: str, target: float | None, baseline: float | None,
                horizon_start: dt.date | None, deadline: dt.date | None, as_of: dt.date, period: str,
-               actual: Observation | None, series: list[Observation]) -> KpiStatus:
+               actual: Observation | None, series: list[Observation],
+               gaps: np.ndarray | None = None) -> KpiStatus:
     """The status of one KPI from its to-date observation and its per-period series (see module rules)."""
     spec = catalog.get(metric)
     unit = spec.unit if spec else "count"
@@ -154,18 +189,24 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             frac = 1.0 if span <= 0 else min(1.0, max(0.0, ((as_of - start).days + 1) / span))
             expected_now = baseline_used + (target - baseline_used) * frac
 
-    prediction, future = _forecast(metric, accumulates, paced, actual_value, start, as_of, deadline, period,
-                                   days, mids, values)
-    status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline)
+    thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps)
+    if thin is not None:
+        return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
+                         actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
+    prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
+                                   period, covered, days, mids, values, gaps)
+    status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
+                           unit)
     return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
                      n, expected_now, prediction.value if prediction else None,
                      prediction.low if prediction else None, prediction.high if prediction else None,
                      status, reason, version, drawn, future)
 
 
-def _forecast(metric: str, accumulates: bool, paced: bool, actual_value: float | None, start: dt.date,
-              as_of: dt.date, deadline: dt.date | None, period: str, days: np.ndarray, mids: np.ndarray,
-              values: np.ndarray) -> tuple[Prediction | None, tuple[ForecastPoint, ...]]:
+def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation | None,
+              actual_value: float | None, start: dt.date, as_of: dt.date, deadline: dt.date | None, period: str,
+              covered: list[tuple[Observation, dt.date, dt.date]], days: np.ndarray, mids: np.ndarray,
+              values: np.ndarray, gaps: np.ndarray | None) -> tuple[Prediction | None, tuple[ForecastPoint, ...]]:
     if actual_value is None or deadline is None:
         return None, ()
     if deadline <= as_of:
@@ -189,30 +230,128 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual_value: float |
                                         actual_value + (p.low or 0.0), actual_value + (p.high or 0.0)))
         last = points[-1]
         return Prediction(last.value, last.low, last.high), tuple(points)
-    weights = days / days.mean() if len(days) else days
-    fit = fit_line(mids, values, None if paced else weights)
-    if fit is None:
-        flat = float(values[-1]) if paced and len(values) else actual_value
-        points = [ForecastPoint(lo, flat, None, None) for lo, _ in future]
-        return Prediction(flat), tuple(points)
     full = float(np.median(days)) if len(days) else 30.0
-    for (lo, _), d, m in zip(future, f_days, f_mids, strict=True):
-        w0 = 1.0 if paced else d / days.mean()
-        p = predict_at(fit, float(m), w0)
-        points.append(ForecastPoint(lo, _clip(metric, p.value), _clip(metric, p.low or p.value),
-                                    _clip(metric, p.high or p.value)))
     t_end = float((deadline - start).days + 1 - (0.0 if paced else full / 2))
-    p = predict_at(fit, t_end, 1.0 if paced else full / days.mean())
-    return Prediction(_clip(metric, p.value), _clip(metric, p.low or p.value),
-                      _clip(metric, p.high or p.value)), tuple(points)
+    if paced:  # a level paced from its baseline (audience_size): the straight line through its snapshots
+        fit = fit_line(mids, values)
+        if fit is None:
+            flat = float(values[-1]) if len(values) else actual_value
+            return Prediction(flat), tuple(ForecastPoint(lo, flat, None, None) for lo, _ in future)
+        for (lo, _), m in zip(future, f_mids, strict=True):
+            p = predict_at(fit, float(m))
+            points.append(ForecastPoint(lo, _clip(metric, p.value), _clip(metric, p.low or p.value),
+                                        _clip(metric, p.high or p.value)))
+        p = predict_at(fit, t_end)
+        return Prediction(_clip(metric, p.value), _clip(metric, p.low or p.value),
+                          _clip(metric, p.high or p.value)), tuple(points)
+    level = _level(metric, actual, actual_value, covered, mids, values, days, gaps)
+    for (lo, _), m in zip(future, f_mids, strict=True):
+        p = level.at(float(m))
+        points.append(ForecastPoint(lo, _clip(metric, p.value), _clip_opt(metric, p.low),
+                                    _clip_opt(metric, p.high)))
+    p = level.at(t_end)
+    return Prediction(_clip(metric, p.value), _clip_opt(metric, p.low), _clip_opt(metric, p.high)), tuple(points)
 
 
-def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}"
+def _clip_opt(metric: str, value: float | None) -> float | None:
+    return None if value is None else _clip(metric, value)
+
+
+@dataclass(frozen=True)
+class Level:
+    """Where a non-accumulating KPI is heading: a flat level, or a clear trend (see `forecast`)."""
+
+    flat: Prediction
+    trend: Trend | None = None
+    how: str = ""
+
+    def at(self, t0: float) -> Prediction:
+        return self.trend.at(t0) if self.trend is not None else self.flat
+
+
+def _proportion(metric: str, actual: Observation | None, covered: list[tuple[Observation, dt.date, dt.date]]
+                ) -> tuple[float, float, np.ndarray, np.ndarray] | None:
+    """(Σk, Σn, per-period k, per-period n) of a ratio of counts (k ≤ n), else None."""
+    spec = catalog.get(metric)
+    if spec is None or spec.unit != "ratio" or metric in UNBOUNDED_RATIOS:
+        return None
+    k = np.array([o.numerator if o.numerator is not None else np.nan for o, _, _ in covered], dtype=float)
+    n = np.array([o.denominator if o.denominator is not None else np.nan for o, _, _ in covered], dtype=float)
+    if actual is not None and actual.numerator is not None and actual.denominator is not None:
+        big_k, big_n = float(actual.numerator), float(actual.denominator)
+    elif len(k) and not np.isnan(k).any() and not np.isnan(n).any():
+        big_k, big_n = float(k.sum()), float(n.sum())
+    else:
+        return None
+    if big_n <= 0 or big_k < 0 or big_k > big_n:
+        return None
+    ok = ~(np.isnan(k) | np.isnan(n)) & (n > 0)
+    return big_k, big_n, k[ok], n[ok]
+
+
+def _level(metric: str, actual: Observation | None, actual_value: float, covered: list[tuple[Observation,
+           dt.date, dt.date]], mids: np.ndarray, values: np.ndarray, days: np.ndarray,
+           gaps: np.ndarray | None) -> Level:
+    """Pooled ratio (Beta), bootstrap quantile over the pooled gaps, else the n-weighted level or trend."""
+    if metric in QUANTILES and gaps is not None and len(gaps):
+        x = np.asarray(gaps, dtype=float)
+        low, high = bootstrap_quantile_interval(x, QUANTILES[metric], level=LEVEL)
+        return Level(Prediction(float(np.quantile(x, QUANTILES[metric])), low, high),
+                     how=f"bootstrap over {len(x):,} answered messages")
+    pooled = _proportion(metric, actual, covered)
+    if pooled is not None:
+        big_k, big_n, k, n = pooled
+        ok_mids = np.array([m for (o, _, _), m in zip(covered, mids, strict=True)
+                            if o.numerator is not None and o.denominator is not None and o.denominator > 0])
+        p = big_k / big_n
+        trend = clear_trend(ok_mids, k / n, n, floor_s2=p * (1 - p)) if len(k) == len(ok_mids) else None
+        if trend is not None:
+            fitted = np.clip(trend.fit.beta[0] + trend.fit.beta[1] * ok_mids, 0.0, 1.0)
+            phi = quasi_dispersion(k, n, fitted, len(k) - 2)
+            return Level(pooled_ratio(big_k, big_n, phi), trend, "a clear trend across periods weighted by n")
+        phi = quasi_dispersion(k, n, np.full(len(k), p), len(k) - 1) if len(k) >= MIN_PERIODS else 1.0
+        return Level(pooled_ratio(big_k, big_n, phi), how=f"pooled {big_k:,.0f} of {big_n:,.0f}")
+    weights = np.array([float(o.n) for o, _, _ in covered], dtype=float)
+    if len(weights) != len(values) or not (weights > 0).any():
+        weights = days
+    trend = clear_trend(mids, values, weights)
+    if trend is not None:
+        return Level(weighted_level(values, weights), trend, "a clear trend across periods weighted by n")
+    level = weighted_level(values, weights)
+    if not np.isfinite(level.value):
+        return Level(Prediction(actual_value))
+    if metric in QUANTILES or len(values) < 2:  # no gaps to pool: the measured value, without an interval
+        return Level(Prediction(actual_value))
+    half = (level.high - level.value) if level.high is not None else None
+    centre = actual_value  # the horizon's own value is already weighted by n
+    return Level(Prediction(centre, None if half is None else centre - half,
+                            None if half is None else centre + half), how="periods weighted by n")
+
+
+def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | None) -> str | None:
+    """Why a KPI's data are too thin to forecast, with how many more observations it needs (None: enough)."""
+    what = OBSERVED.get(metric)
+    if what is None:
+        return None
+    if metric in QUANTILES and gaps is not None:
+        seen = len(gaps)
+    elif actual is not None and actual.denominator is not None and catalog.get(metric) is not None \
+            and getattr(catalog.get(metric), "unit", "") == "ratio":
+        seen = int(actual.denominator)
+    else:
+        seen = n
+    if seen >= MIN_OBSERVATIONS:
+        return None
+    more = MIN_OBSERVATIONS - seen
+    return (f"only {formatting.count(seen)} {what} so far: about {formatting.count(more)} more are needed "
+            f"(at least {MIN_OBSERVATIONS}) before its value can be forecast")
 
 
 def _rule(direction: str, paced: bool, target: float, actual: float | None, expected: float | None,
-          fc: Prediction | None, as_of: dt.date, deadline: dt.date | None) -> tuple[Status, str]:
+          fc: Prediction | None, as_of: dt.date, deadline: dt.date | None, unit: str = "") -> tuple[Status, str]:
+    def _fmt(x: float | None) -> str:
+        return formatting.number(x, unit or None)
+
     if actual is None:
         return "no_data", "nothing measured yet"
     if paced and direction == "up" and meets(actual, target, direction):
@@ -226,7 +365,7 @@ def _rule(direction: str, paced: bool, target: float, actual: float | None, expe
     if fc is None:
         return ("on_track", now) if ahead else ("at_risk", now + "; no deadline to forecast to")
     fc_ok = meets(fc.value, target, direction)
-    band = f" ({LEVEL:.0%} {_fmt(fc.low)}–{_fmt(fc.high)})" if fc.low is not None else ""
+    band = f" ({LEVEL:.0%} interval {_fmt(fc.low)} to {_fmt(fc.high)})" if fc.low is not None else ""
     later = f"forecast {_fmt(fc.value)}{band} {'meets' if fc_ok else 'misses'} the target {_fmt(target)}"
     if ahead and fc_ok:
         return "on_track", f"{now}; {later}"
