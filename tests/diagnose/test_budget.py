@@ -21,7 +21,10 @@ def test_moves_unspent_budget_to_the_cheaper_tactic() -> None:
     assert (move.source, move.target) == ("contest", "newsletter")
     assert 0 < move.amount <= 2000
     assert move.p_better > 0.99
-    assert "200.00" in move.why and "5.00" in move.why and "2,000" in move.why
+    # Money by formatting.money and the probability in words (issue 13.10), never "P(...) = 0.99".
+    assert "newsletter costs 5 per result" in move.why and "against 200 for contest" in move.why
+    assert "contest has 2,000 unspent of 8,000" in move.why
+    assert "over 99% likely that newsletter is the cheaper of the two" in move.why and "P(" not in move.why
 
 
 def test_same_cost_moves_nothing() -> None:

@@ -23,7 +23,10 @@ def test_most_tactics_missing_is_a_failing_strategy() -> None:
     assert len(strategy) == 1
     assert strategy[0].tactic is None and set(strategy[0].tactics) == {"a", "b"}
     assert strategy[0].probability is not None and strategy[0].probability >= 0.9
-    assert "premise" in strategy[0].evidence and "0.6" in strategy[0].evidence
+    # Issue 13.10/13.8: numbers by unit and probabilities in words, never "P(worse than 0.855)=0.76".
+    assert "premise" in strategy[0].evidence and "response rate 60.0%" in strategy[0].evidence
+    assert "over 99% likely to stay below 85.5%" in strategy[0].evidence
+    assert "P(" not in strategy[0].evidence and "dispersion" not in strategy[0].evidence
     assert {v.tactic: v.kind for v in verdicts if v.tactic} == {"c": "working"}
 
 

@@ -28,7 +28,7 @@ from strategyfirst.diagnose.diagnosis import (
 )
 from strategyfirst.diagnose.inputs import DiagnoseInputs, Observation, gather, latest_data_date
 from strategyfirst.diagnose.status import FOOTNOTES, STATUS_RULES, kpi_status
-from strategyfirst.diagnose.verdicts import serving, verdicts
+from strategyfirst.diagnose.verdicts import VERDICT_NOTES, serving, verdicts
 
 if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
@@ -121,4 +121,5 @@ def diagnose(source: Workspace | DiagnoseInputs, as_of: dt.date | None = None, *
     statuses = kpi_statuses(inputs)
     judged = verdicts(inputs, statuses)
     return Diagnosis(as_of=inputs.as_of, kpis=statuses, verdicts=judged,
-                     budget=budget_proposals(inputs, judged), footnotes=list(FOOTNOTES))
+                     budget=budget_proposals(inputs, judged),
+                     footnotes=[*FOOTNOTES, *VERDICT_NOTES])

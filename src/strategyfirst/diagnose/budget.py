@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from strategyfirst import formatting
 from strategyfirst.diagnose.diagnosis import BudgetMove
 
 DRAWS = 4000
@@ -84,14 +85,15 @@ def propose(objective: str, tactics: list[TacticCost], *, seed: int = 0, result_
     return moves
 
 
-def _cost(t: TacticCost) -> str:
-    return f"{t.spend / t.results:,.2f}" if t.results > 0 else "∞ (no results yet)"
+def _cost(t: TacticCost, currency: str) -> str:
+    return formatting.money(t.spend / t.results, currency or None) if t.results > 0 else "∞ (no results yet)"
 
 
 def _why(giver: TacticCost, taker: TacticCost, g: np.ndarray, r: np.ndarray, p: float, result: str,
          currency: str) -> str:
-    cur = f" {currency}" if currency else ""
+    money = lambda x: formatting.money(x, currency or None)  # noqa: E731
     lo, hi = np.quantile(1.0 / r, [0.05, 0.95])
-    return (f"{taker.tactic} costs {_cost(taker)}{cur} per {result} (90% {lo:,.2f}–{hi:,.2f}) against "
-            f"{_cost(giver)}{cur} for {giver.tactic}; P({taker.tactic} is cheaper) = {p:.2f}. "
-            f"{giver.tactic} has {giver.unspent:,.0f}{cur} unspent of {giver.budget:,.0f}.")
+    return (f"{taker.tactic} costs {_cost(taker, currency)} per {result} (90% interval {money(float(lo))} to "
+            f"{money(float(hi))}) against {_cost(giver, currency)} for {giver.tactic}; "
+            + formatting.likelihood(min(p, 1 - 1e-6), f"that {taker.tactic} is the cheaper of the two") + ". "
+            f"{giver.tactic} has {money(giver.unspent)} unspent of {money(giver.budget)}.")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 Status = Literal["on_track", "at_risk", "off_track", "no_data", "not_enough_data", "met"]
 VerdictKind = Literal["tactic_failing", "strategy_failing", "tactic_dead_weight", "working",
-                      "not_enough_data"]
+                      "not_enough_data", "not_judged"]
 TacticState = Literal["missing", "working", "undecided", "no_data"]
 
 
@@ -75,6 +75,10 @@ class TacticEvidence:
     more_needed: int | None
     method: str
     note: str = ""
+    # The volume the tactic shows (observations a week, over its window so far) and the weeks left to its
+    # deadline: whether `more_needed` can ever arrive in time.
+    per_week: float | None = None
+    weeks_left: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,9 @@ class Verdict:
     spend: float | None = None
     more_needed: int | None = None
     details: tuple[TacticEvidence, ...] = ()
+    # For not_enough_data: can the observations still needed arrive before the deadline at the volume the data
+    # show (None: unknown, or nothing is needed)?
+    decidable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,7 @@ def _evidence_json(e: TacticEvidence) -> dict[str, Any]:
         "value": _num(e.value), "n": e.n, "low": _num(e.low), "high": _num(e.high),
         "p_miss": _num(e.p_miss, 4),
         "state": e.state, "more_needed": e.more_needed, "method": e.method, "note": e.note,
+        "per_week": _num(e.per_week, 2), "weeks_left": _num(e.weeks_left, 2),
     }
 
 
@@ -159,6 +167,7 @@ def _verdict_json(v: Verdict) -> dict[str, Any]:
         "kind": v.kind, "objective": v.objective, "tactic": v.tactic, "evidence": v.evidence,
         "probability": _num(v.probability, 4),
         "tactics": list(v.tactics), "spend": _num(v.spend, 2), "more_needed": v.more_needed,
+        "decidable": v.decidable,
         "details": [_evidence_json(e) for e in v.details],
     }
 

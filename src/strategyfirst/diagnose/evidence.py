@@ -85,8 +85,12 @@ def dispersion(parts: list[tuple[float, int]], min_dof: int = MIN_PERIODS - 1) -
     return max(1.0, chi2 / dof)
 
 
+# Above this dispersion the evidence says in words that periods vary more than chance explains.
+NOTABLE_DISPERSION = 1.2
+
+
 def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: float, target: float,
-                   direction: str, phi: float = 1.0) -> TacticEvidence:
+                   direction: str, phi: float = 1.0, periods: str = "periods") -> TacticEvidence:
     """Beta posterior of a ratio of counts against the target."""
     thr = threshold(target, direction)
     k, n = max(numerator, 0.0), max(denominator, 0.0)
@@ -105,7 +109,9 @@ def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: floa
         more = None if extra is None else math.ceil(extra * phi)
     return TacticEvidence(tactic, metric, target, thr, k / n, int(n), float(post.ppf(0.05)),
                           float(post.ppf(0.95)), p_miss, state, more, "beta",
-                          f"{k:,.0f}/{n:,.0f}" + (f", dispersion {phi:.1f}" if phi > 1 else ""))
+                          f"{k:,.0f} of {n:,.0f}" + (f"; {periods} vary more than chance explains, so the "
+                                                     "interval is widened to match" if phi > NOTABLE_DISPERSION
+                                                     else ""))
 
 
 def quantile_cdf(x_sorted: np.ndarray, q: float, values: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -158,7 +164,7 @@ def quantile_evidence(tactic: str, metric: str, gaps: np.ndarray, q: float, targ
 
 
 def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, required_per_day: float,
-                   direction: str, phi: float | None) -> TacticEvidence:
+                   direction: str, phi: float | None, periods: str = "periods") -> TacticEvidence:
     """Gamma posterior of a tactic's daily rate of a count against its share of the objective's pace."""
     thr = threshold(required_per_day, direction)
     if elapsed_days <= 0:
@@ -172,8 +178,9 @@ def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, 
     state = classify(p_miss, MIN_PERIODS, MIN_PERIODS)
     return TacticEvidence(tactic, metric, required_per_day, thr, rate, round(max(count, 0)),
                           float(post.ppf(0.05)), float(post.ppf(0.95)), p_miss, state, None, "gamma",
-                          f"{count:,.0f} in {elapsed_days:.0f} days; the target is its budget share of the "
-                          "pace the objective needs")
+                          f"{count:,.0f} in {elapsed_days:.0f} days"
+                          + (f"; {periods} vary more than chance explains, so the interval is widened to match"
+                             if phi > NOTABLE_DISPERSION else ""))
 
 
 def no_data(tactic: str, metric: str, target: float, thr: float, value: float | None, n: int, method: str,

@@ -10,8 +10,8 @@ from rich.table import Table
 from strategyfirst.diagnose.diagnosis import Diagnosis, KpiStatus
 
 STATUS_STYLE = {"on_track": "green", "met": "bold green", "at_risk": "yellow", "off_track": "bold red",
-                "no_data": "dim"}
-VERDICT_STYLE = {"working": "green", "not_enough_data": "dim", "tactic_failing": "red",
+                "no_data": "dim", "not_enough_data": "dim"}
+VERDICT_STYLE = {"working": "green", "not_enough_data": "dim", "not_judged": "dim", "tactic_failing": "red",
                  "tactic_dead_weight": "yellow", "strategy_failing": "bold red"}
 
 
@@ -52,7 +52,7 @@ def render_text(diagnosis: Diagnosis, console: Console) -> None:
     console.print("\n[bold]Verdicts[/]")
     if not diagnosis.verdicts:
         console.print("[dim]No tactic serves an objective yet: nothing to judge.[/]")
-    for v in sorted(diagnosis.verdicts, key=lambda v: order.index(v.kind)):
+    for v in sorted(diagnosis.verdicts, key=lambda v: order.index(v.kind) if v.kind in order else len(order)):
         who = v.tactic or ", ".join(v.tactics) or v.objective
         p = f" (P = {v.probability:.2f})" if v.probability is not None else ""
         style = VERDICT_STYLE.get(v.kind, "")

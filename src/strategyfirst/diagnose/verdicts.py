@@ -17,12 +17,14 @@ P(not materially missing) for `working`, and the current, undecided P(miss) for 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 
 import numpy as np
 
-from strategyfirst import catalog
-from strategyfirst.diagnose.diagnosis import KpiStatus, TacticEvidence, Verdict
+from strategyfirst import catalog, formatting
+from strategyfirst.diagnose.diagnosis import KpiStatus, TacticEvidence, Verdict, VerdictKind
 from strategyfirst.diagnose.evidence import (
     count_evidence,
     dispersion,
@@ -33,7 +35,7 @@ from strategyfirst.diagnose.evidence import (
     threshold,
 )
 from strategyfirst.diagnose.inputs import DiagnoseInputs
-from strategyfirst.diagnose.status import direction_of, period_end
+from strategyfirst.diagnose.status import OBSERVED, direction_of, period_end
 from strategyfirst.plan.model import KPI, Plan, Tactic
 
 QUANTILES = {"first_response_minutes_median": 0.5, "first_response_minutes_p90": 0.9}
@@ -88,16 +90,33 @@ def noise(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[float, int]
 
 def tactic_evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Tactic],
                     pooled: float | None = None) -> TacticEvidence | None:
-    """The tactic's test on one KPI (None: the metric has no tactic-level test).
+    """The tactic's test on one KPI (None: the metric has no tactic-level test), with the volume it shows.
 
     `pooled` is the dispersion of all the objective's tactics on this KPI, used when the tactic itself has too
     few periods to judge its noise.
     """
+    e = _evidence(inputs, kpi, tactic, tactics, pooled)
+    if e is None or e.method == "gamma":
+        return e
+    plan = inputs.plan
+    start, deadline = (plan.horizon.start if plan.horizon else None), plan.kpi_deadline(kpi)
+    if start is None or deadline is None:
+        return e
+    lo, hi = _window(plan, tactic, start, deadline)
+    elapsed = (min(inputs.as_of, hi) - lo).days + 1
+    if elapsed <= 0:
+        return e
+    return dataclasses.replace(e, per_week=e.n / elapsed * 7, weeks_left=max(0, (hi - inputs.as_of).days) / 7)
+
+
+def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Tactic],
+              pooled: float | None) -> TacticEvidence | None:
     plan, metric, target = inputs.plan, kpi.metric, kpi.target
     spec = catalog.get(metric)
     if spec is None or target is None:
         return None
     direction = direction_of(metric, target, kpi.baseline)
+    periods = PERIOD_WORDS.get(inputs.period, "periods")
     if metric in QUANTILES:
         gaps = inputs.tactic_gaps.get(tactic.id, np.array([]))
         return quantile_evidence(tactic.id, metric, gaps, QUANTILES[metric], target, direction)
@@ -112,8 +131,10 @@ def tactic_evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: l
         if phi is None:
             e = ratio_evidence(tactic.id, metric, obs.numerator, obs.denominator, target, direction)
             return TacticEvidence(e.tactic, metric, target, e.threshold, e.value, e.n, None, None, None,
-                                  "undecided", None, "beta", "needs 3 review periods to judge the noise")
-        return ratio_evidence(tactic.id, metric, obs.numerator, obs.denominator, target, direction, phi)
+                                  "undecided", None, "beta", f"needs 3 {periods} of data to judge how much they "
+                                  "vary")
+        return ratio_evidence(tactic.id, metric, obs.numerator, obs.denominator, target, direction, phi,
+                              periods)
     if spec.accumulates:
         start = plan.horizon.start if plan.horizon else None
         deadline = plan.kpi_deadline(kpi)
@@ -128,22 +149,80 @@ def tactic_evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: l
         if obs is None or obs.value is None:
             return no_data(tactic.id, metric, required, threshold(required, direction), None, 0, "gamma",
                            "no attributed data")
-        return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi)
+        return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi, periods)
     return None
 
 
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return f"{x:.3g}" if abs(x) < 100 else f"{x:,.0f}"
+# Footnotes for the report and the terminal: what the verdicts' words mean.
+VERDICT_NOTES: list[str] = [
+    "Verdicts judge each tactic against a line 5% of the target short of it (85.5% for a 90% target): "
+    "\"likely to stay below\" is the chance it falls materially short; a tactic is failing at 90% or more, "
+    "working at 10% or less, undecided in between.",
+    "A KPI measured over whole conversations or whole accounts (sentiment lift, audience size, ...) is not "
+    "judged per tactic: the objective's status is its judge.",
+]
+
+PERIOD_WORDS = {"week": "weeks", "month": "months"}
+
+# Metrics no tactic can be held to on its own, and why (the objective's KPI status is their judge).
+NOT_PER_TACTIC = {
+    "sentiment_lift": "a conversation's lift belongs to the whole conversation, the audience's messages and "
+                      "every reply in it, not to one tactic",
+    "sentiment_inbound_mean": "it measures what the audience writes, which no single tactic produces",
+    "conversation_depth_mean": "the length of conversations has no share a single tactic can be held to",
+    "audience_size": "it is the level of a whole account, not something one tactic adds up",
+}
 
 
-def describe(e: TacticEvidence) -> str:
-    """One line of numbers for an evidence."""
-    per = "/day" if e.method == "gamma" else ""
-    band = f"; 90% {_fmt(e.low)}–{_fmt(e.high)}{per}" if e.low is not None else ""
-    p = f": P(worse than {_fmt(e.threshold)}{per}) = {e.p_miss:.2f}" if e.p_miss is not None else ""
-    return f"{e.tactic} {e.metric} {_fmt(e.value)}{per} ({e.note}{band}) vs target {_fmt(e.target)}{per}{p}"
+def not_per_tactic(metric: str) -> str | None:
+    """Why a KPI's metric is not judged per tactic (None: it is)."""
+    spec = catalog.get(metric)
+    if spec is None:
+        return None
+    if metric in QUANTILES or spec.accumulates or spec.unit == "ratio":
+        return None
+    if metric in NOT_PER_TACTIC:
+        return NOT_PER_TACTIC[metric]
+    if spec.unit == "currency":
+        return "costs per result are weighed between tactics in the budget proposals instead"
+    return f"there is no per-tactic test for a {spec.unit} such as {label(metric)}"
+
+
+def label(metric: str) -> str:
+    """The catalogue's plain label as it reads inside a sentence ("median first response")."""
+    spec = catalog.get(metric)
+    text = spec.label if spec is not None else metric
+    text = text.replace(" (min)", "")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _direction(e: TacticEvidence) -> str:
+    return "down" if e.threshold > e.target else "up"
+
+
+def _fmt_value(e: TacticEvidence, x: float | None, currency: str | None = None) -> str:
+    if e.method == "gamma":
+        return formatting.number(x) + " a day"
+    spec = catalog.get(e.metric)
+    return formatting.number(x, spec.unit if spec else None, currency=currency)
+
+
+def describe(e: TacticEvidence, currency: str | None = None) -> str:
+    """One evidence in words: value, counts and interval, target, and how likely the tactic falls short."""
+    f = lambda x: _fmt_value(e, x, currency)  # noqa: E731
+    up = _direction(e) == "up"
+    band = f"; 90% interval {f(e.low)} to {f(e.high)}" if e.low is not None and e.high is not None else ""
+    note = f" ({e.note}{band})" if e.note or band else ""
+    against = (f"against its budget share of the pace the objective needs, {f(e.target)}" if e.method == "gamma"
+               else f"against a target of {f(e.target)}")
+    text = f"{e.tactic}: {label(e.metric)} {f(e.value)}{note} {against}"
+    if e.p_miss is None:
+        return text
+    line = f(e.threshold)
+    p_miss = min(max(e.p_miss, 1e-6), 1 - 1e-6)  # a model's 0 or 1 is never certainty: "over 99%"
+    if e.state == "working":
+        return f"{text}: " + formatting.likelihood(1 - p_miss, f"to stay {'above' if up else 'under'} {line}")
+    return f"{text}: " + formatting.likelihood(p_miss, f"to stay {'below' if up else 'above'} {line}")
 
 
 def judge_tactic(evidence: list[TacticEvidence]) -> tuple[str, float | None, int | None]:
@@ -162,9 +241,85 @@ def judge_tactic(evidence: list[TacticEvidence]) -> tuple[str, float | None, int
     return "undecided", max(probs) if probs else None, max(mores) if mores else None
 
 
+# Beyond this many times the volume the data show, more observations are not a realistic prospect.
+REALISTIC_GROWTH = 10
+
+
+def _duration(weeks: float) -> str:
+    if weeks < 1.5:
+        return "about a week" if weeks >= 0.5 else "a few days"
+    if weeks < 9:
+        return f"about {weeks:.0f} weeks"
+    if weeks < 104:
+        return f"about {weeks / 4.345:.0f} months"
+    return f"about {weeks / 52.18:,.0f} years"
+
+
+def undecided_text(e: TacticEvidence) -> tuple[str, bool | None]:
+    """How much more data would decide an undecided evidence, and whether it can arrive before the deadline."""
+    what = OBSERVED.get(e.metric, "observations")
+    more = e.more_needed
+    if more is None:
+        return "The estimate sits on the line: only much more data would decide", None
+    needs = f"about {formatting.count(more)} more {what}"
+    if e.per_week is None or e.weeks_left is None or e.per_week <= 0:
+        return f"Needs {needs} to decide", None
+    pace = f"the current {formatting.count(e.per_week)} a week"
+    if e.weeks_left <= 0:
+        return f"Cannot be decided any more: its deadline has passed ({needs} would be needed)", False
+    weeks = more / e.per_week
+    by_deadline = e.per_week * e.weeks_left
+    if more <= by_deadline:
+        return f"Needs {needs} to decide: {_duration(weeks)} at {pace}", True
+    f = lambda x: _fmt_value(e, x)  # noqa: E731
+    if more > REALISTIC_GROWTH * by_deadline:
+        close = (f"its {f(e.value)} sits so close to the {f(e.threshold)} line that no realistic sample can "
+                 "tell them apart" if e.value is not None else "it sits too close to the line")
+        return (f"Cannot be decided by its deadline at any realistic volume: it would need {needs}, "
+                f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left, and even "
+                f"{REALISTIC_GROWTH} times that volume would not get there: {close}. Treat it as on the line "
+                "and judge it by the objective's status"), False
+    return (f"Cannot be decided by its deadline at the current volume: it would need {needs}, "
+            f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left; about "
+            f"{math.ceil(more / by_deadline)} times that volume would decide it in time"), False
+
+
+def _status_words(statuses: list[KpiStatus], currency: str | None = None, *, status: bool = True) -> str:
+    """'response rate on track (84.8% against 80.0%)' for each KPI, joined (without status: 'response rate
+    84.8% against 80.0%')."""
+    parts = []
+    for s in statuses:
+        f = lambda x, s=s: formatting.number(x, s.unit, currency=currency)  # noqa: E731
+        if status:
+            parts.append(f"{label(s.metric)} {s.status.replace('_', ' ')} ({f(s.actual)} against {f(s.target)})")
+        else:
+            parts.append(f"{label(s.metric)} {f(s.actual)} against {f(s.target)}")
+    return "; ".join(parts)
+
+
+def _behind_words(behind: list[KpiStatus], currency: str | None) -> str:
+    """'off track: response rate 80.0% against 90.0%'."""
+    states = " and ".join(sorted({s.status.replace("_", " ") for s in behind}))
+    return f"{states}: {_status_words(behind, currency, status=False)}"
+
+
+GOOD = frozenset({"on_track", "met"})
+BAD = frozenset({"off_track", "at_risk"})
+
+
 def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], spend: dict[str, float],
-                    on_track: bool) -> list[Verdict]:
-    """Verdicts for one objective from each serving tactic's evidence (pure; see the module rules)."""
+                    on_track: bool | None = None, *, statuses: list[KpiStatus] | None = None,
+                    unjudged: dict[str, str] | None = None, currency: str | None = None) -> list[Verdict]:
+    """Verdicts for one objective from each serving tactic's evidence (pure; see the module rules).
+
+    `statuses` are the objective's KPI statuses (a verdict never contradicts them without saying why);
+    `on_track` overrides "every KPI on track or met". `unjudged` maps the objective's KPIs that are not judged
+    per tactic to why.
+    """
+    statuses = statuses or []
+    unjudged = unjudged or {}
+    if on_track is None:
+        on_track = bool(statuses) and all(s.status in GOOD for s in statuses)
     judged = {t: judge_tactic(ev) for t, ev in evidence.items()}
     with_data = [t for t, (state, _, _) in judged.items() if state != "no_data"]
     missing = [t for t in with_data if judged[t][0] == "missing"]
@@ -172,59 +327,102 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
     total = sum(spent.values())
     most_tactics = len(missing) > len(with_data) / 2
     most_spend = total > 0 and sum(spent[t] for t in missing) > total / 2
+    money = lambda x: formatting.money(x, currency)  # noqa: E731
+    tested = {e.metric for ev in evidence.values() for e in ev}
+    not_judged = "; ".join(f"{label(m)} ({why})" for m, why in unjudged.items())
+    not_judged_line = f" Not judged per tactic: {not_judged}." if not_judged else ""
     out: list[Verdict] = []
-    strategy = len(missing) >= 2 and (most_tactics or most_spend)
+    # Most tactics missing is a failing strategy, unless the objective is on track all the same: then the
+    # premise holds and the missing tactics are carried by the others.
+    strategy = len(missing) >= 2 and (most_tactics or most_spend) and not on_track
+    carried = len(missing) >= 2 and (most_tactics or most_spend) and on_track
     if strategy:
         details = tuple(e for t in missing for e in evidence[t] if e.state == "missing")
         lost = sum(spent[t] for t in missing)
         share = f"{lost / total:.0%} of their spend" if total > 0 else "no spend recorded"
         text = (f"{len(missing)} of {len(with_data)} tactics serving {objective!r} miss its KPIs ({share}): "
-                + "; ".join(describe(e) for e in details)
+                + "; ".join(describe(e, currency) for e in details)
                 + ". Review the objective's premise: another tactic will not save it.")
-        out.append(Verdict("strategy_failing", objective, None, text,
+        fine = [s for s in statuses if s.status in GOOD]
+        if fine:
+            missed = {e.metric for e in details}
+            why = ("the tactics that miss are judged on " + ", ".join(label(m) for m in sorted(missed))
+                   if not missed & {s.metric for s in fine} else
+                   "the tactics that do not miss make up for the others there, for now")
+            names = " and ".join(label(s.metric) for s in fine)
+            text += (f" Its KPI status is mixed ({_status_words(statuses, currency)}): {names} "
+                     f"{'holds' if len(fine) == 1 else 'hold'} because {why}.")
+        out.append(Verdict("strategy_failing", objective, None, text + not_judged_line,
                            min(judged[t][1] or 0.0 for t in missing), tactics=tuple(missing), spend=lost,
                            details=details))
     for tactic, ev in evidence.items():
         state, prob, more = judged[tactic]
-        lines = "; ".join(describe(e) for e in ev if e.state != "no_data")
+        lines = "; ".join(describe(e, currency) for e in ev if e.state != "no_data")
         if state == "missing":
             if strategy:
                 continue
             details = tuple(e for e in ev if e.state == "missing")
-            text = "; ".join(describe(e) for e in details)
-            if on_track and spent.get(tactic, 0.0) > 0:
-                out.append(Verdict("tactic_dead_weight", objective, tactic,
-                                   f"{text}. {objective!r} is on track without it, yet it spent "
-                                   f"{spent[tactic]:,.0f}.", prob, (tactic,), spent[tactic], None, details))
+            text = "; ".join(describe(e, currency) for e in details)
+            if carried:
+                tail = (f" {len(missing)} of {len(with_data)} tactics of {objective!r} miss, yet the objective is "
+                        f"on track as a whole ({_status_words(statuses, currency)}): its strategy holds and the "
+                        "other tactics carry it. Change or stop this one.")
+            elif on_track and spent.get(tactic, 0.0) > 0:
+                tail = f" {objective!r} is on track without it, yet it spent {money(spent[tactic])}."
             else:
                 alone = len(with_data) == 1
                 tail = (" It is the only tactic with data for this objective: the strategy is untested "
                         "until another tactic is tried." if alone else
                         " Other tactics of the objective do not miss: change or stop this one.")
-                out.append(Verdict("tactic_failing", objective, tactic, text + "." + tail, prob, (tactic,),
-                                   spent.get(tactic), None, details))
+            kind: VerdictKind = ("tactic_dead_weight" if on_track and spent.get(tactic, 0.0) > 0
+                                 else "tactic_failing")
+            out.append(Verdict(kind, objective, tactic, text + "." + tail + not_judged_line, prob, (tactic,),
+                               spent.get(tactic), None, details))
         elif state == "working":
-            out.append(Verdict("working", objective, tactic, lines, prob, (tactic,), spent.get(tactic), None,
-                               tuple(ev)))
+            text = lines + "."
+            behind = [s for s in statuses if s.status in BAD]
+            if behind and not missing:
+                blind = [s for s in behind if s.metric not in tested]
+                why = ("which no tactic is judged on" if len(blind) == len(behind) else
+                       "because each tactic is judged on what it has delivered so far against its share of the "
+                       "target, and the objective on its forecast at the deadline")
+                text += f" Yet {objective!r} is {_behind_words(behind, currency)}, {why}."
+            out.append(Verdict("working", objective, tactic, text + not_judged_line, prob, (tactic,),
+                               spent.get(tactic), None, tuple(ev)))
+        elif state == "no_data" and not ev and unjudged:
+            why = (f"not judged per tactic: {not_judged}. The objective's own status is their judge"
+                   + (f": {_status_words(statuses, currency)}." if statuses else "."))
+            out.append(Verdict("not_judged", objective, tactic, why, None, (tactic,), spent.get(tactic), None, ()))
         else:
-            why = lines or "; ".join(f"{e.tactic} {e.metric}: {e.note}" for e in ev) or "no tactic-level test"
-            if state == "undecided" and more:
-                why = f"{why}. Needs about {more:,} more observations to decide"
-            elif state == "undecided":
-                why = f"{why}. The estimate sits on the line: only much more data would decide"
+            decidable: bool | None = None
+            why = lines or "; ".join(f"{e.tactic}: {label(e.metric)}: {e.note}" for e in ev) or "no tactic-level test"
+            if state == "undecided":
+                undecided = [e for e in ev if e.state == "undecided"]
+                deciding = max(undecided, key=lambda e: e.more_needed or 0) if undecided else None
+                if deciding is not None and more:
+                    sentence, decidable = undecided_text(deciding)
+                    why = f"{why}. {sentence}"
+                else:
+                    why = f"{why}. The estimate sits on the line: only much more data would decide"
+                behind = [s for s in statuses if s.status in BAD]
+                if behind:
+                    why = (f"{why}. {objective!r} as a whole is {_behind_words(behind, currency)}; whether "
+                           "this tactic is to blame is not decided yet")
             elif state == "no_data" and not ev:
                 why = (f"none of {objective!r}'s KPIs can be judged per tactic (ratios, reply times and "
                        "accumulating counts can)")
             elif state == "no_data":
                 why = f"no attributed data for {tactic} ({why})"
-            out.append(Verdict("not_enough_data", objective, tactic, why, prob, (tactic,), spent.get(tactic),
-                               more, tuple(ev)))
+            out.append(Verdict("not_enough_data", objective, tactic, why + ("." if not why.endswith(".") else "")
+                               + not_judged_line, prob, (tactic,), spent.get(tactic), more, tuple(ev),
+                               decidable))
     return out
 
 
 def verdicts(inputs: DiagnoseInputs, statuses: list[KpiStatus]) -> list[Verdict]:
     """Verdicts for every objective that has serving tactics."""
     out: list[Verdict] = []
+    currency = inputs.plan.budget.currency if inputs.plan.budget else None
     for objective in inputs.plan.objectives:
         tactics = serving(inputs.plan, objective.id)
         if not tactics:
@@ -235,7 +433,9 @@ def verdicts(inputs: DiagnoseInputs, statuses: list[KpiStatus]) -> list[Verdict]
             found = [tactic_evidence(inputs, kpi, tactic, tactics, pooled[kpi.metric])
                      for kpi in objective.kpis]
             evidence[tactic.id] = [e for e in found if e is not None]
+        unjudged = {kpi.metric: why for kpi in objective.kpis if kpi.target is not None
+                    and (why := not_per_tactic(kpi.metric)) is not None}
         mine = [s for s in statuses if s.objective == objective.id]
-        on_track = bool(mine) and all(s.status in ("on_track", "met") for s in mine)
-        out.extend(judge_objective(objective.id, evidence, inputs.tactic_spend, on_track))
+        out.extend(judge_objective(objective.id, evidence, inputs.tactic_spend, statuses=mine,
+                                   unjudged=unjudged, currency=currency))
     return out
