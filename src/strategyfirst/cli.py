@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import warnings
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.cli_options import WsOpt
-from strategyfirst.errors import StrategyFirstError
+from strategyfirst.cli_options import AsOfOpt, WsOpt, day_option, require_workspace
+from strategyfirst.errors import PlanError, StrategyFirstError, UsageError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
 app = typer.Typer(
@@ -38,6 +40,16 @@ DEFAULT_WS = Path(".")
 
 def workspace(path: Path) -> Workspace:
     return Workspace(path)
+
+
+def planned_workspace(path: Path, command: str) -> Workspace:
+    """The workspace at `path`, with a readable plan (PlanError locating each problem otherwise)."""
+    ws = workspace(path)
+    if not ws.has_plan():
+        raise WorkspaceError(f"no plan at {ws.plan_path}: `{command}` judges the data against the plan; write "
+                             f"one (`strategyfirst init {ws.root}` starts it) and lint it")
+    ws.plan_document()
+    return ws
 
 
 # --- demo (issue 5 replaces the body with the full pipeline) ----------------------------------------------
@@ -83,18 +95,20 @@ def init(
 def lint(
     plan: Annotated[Path | None, typer.Argument(help="Plan file (default: the workspace's strategy.yaml).")]
     = None,
-    as_of: Annotated[dt.datetime | None, typer.Option(
-        "--as-of", formats=["%Y-%m-%d"], help="Date the time-dependent rules use (default: today).")] = None,
+    as_of: Annotated[dt.date | None, day_option(
+        "--as-of", "Date the time-dependent rules use, YYYY-MM-DD (default: today).")] = None,
     fmt: Annotated[LintFormat, typer.Option("--format", help="text (a table) or json (cli.md shape).")]
     = LintFormat.text,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
     """Strategy-first lint of the plan: exit 0 no errors, 1 errors found, 2 unreadable plan."""
-    from strategyfirst.errors import PlanError
-
+    if plan is None:
+        require_workspace(ws_path)
     try:
-        report = workspace(ws_path).lint(plan, as_of=as_of.date() if as_of else None)
+        report = workspace(ws_path).lint(plan, as_of=as_of)
     except PlanError as exc:
+        if fmt is LintFormat.json:
+            raise  # main() writes it as a JSON error
         for problem in exc.problems:  # one located `file:line:col: message` line each
             err.print(escape(str(problem)), highlight=False)
         raise typer.Exit(2) from None
@@ -117,14 +131,13 @@ class DiagnoseFormat(StrEnum):
 
 @app.command()
 def diagnose(
-    as_of: Annotated[dt.datetime | None, typer.Option(
-        "--as-of", formats=["%Y-%m-%d"], help="Diagnose as of this date (default: the latest data).")] = None,
+    as_of: AsOfOpt = None,
     fmt: Annotated[DiagnoseFormat, typer.Option("--format", help="text (tables) or json (cli.md shape).")]
     = DiagnoseFormat.text,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
     """KPI status, forecasts, tactic-vs-strategy verdicts, budget proposals."""
-    result = workspace(ws_path).diagnose(as_of.date() if as_of else None)
+    result = planned_workspace(ws_path, "diagnose").diagnose(as_of)
     if fmt is DiagnoseFormat.json:
         import json
 
@@ -140,12 +153,17 @@ def diagnose(
 def report(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="HTML file to write (default: report.html in the workspace).")] = None,
-    as_of: Annotated[dt.datetime | None, typer.Option(
-        "--as-of", formats=["%Y-%m-%d"], help="Report as of this date (default: the latest data).")] = None,
+    as_of: AsOfOpt = None,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
     """Write the self-contained HTML report (no network needed to open it); prints its path."""
-    path = workspace(ws_path).report(output, as_of=as_of.date() if as_of else None)
+    if output is not None:
+        if output.is_dir():
+            raise UsageError(f"{output} is a folder: give the report a file name, e.g. -o "
+                             f"{output / 'report.html'}")
+        if output.parent.exists() and not output.parent.is_dir():
+            raise UsageError(f"{output.parent} is a file, not a folder: choose where to write the report")
+    path = planned_workspace(ws_path, "report").report(output, as_of=as_of)
     typer.echo(str(path))
 
 
@@ -203,15 +221,81 @@ from strategyfirst.cli_serve import register as _register_serve_command  # noqa:
 _register_serve_command(app, out, err)
 
 
+def wants_json(argv: list[str]) -> bool:
+    """True when the command line asks for `--format json` (errors are then JSON too)."""
+    for i, arg in enumerate(argv):
+        if arg in ("--format", "-f") and i + 1 < len(argv) and argv[i + 1] == "json":
+            return True
+        if arg in ("--format=json", "-fjson"):
+            return True
+    return False
+
+
+def fail(message: str, code: int, *, as_json: bool, file: str | None = None, line: int | None = None,
+         column: int | None = None, problems: list[dict[str, object]] | None = None) -> NoReturn:
+    """Report an error as one line on stderr (`{"error": ...}` under `--format json`) and exit with `code`."""
+    if as_json:
+        import json
+
+        body: dict[str, object] = {"error": message, "file": file, "line": line, "column": column}
+        if problems:
+            body["problems"] = problems
+        sys.stderr.write(json.dumps(body, ensure_ascii=False) + "\n")
+    else:
+        err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    sys.exit(code)
+
+
+def _strategyfirst_error(exc: StrategyFirstError, as_json: bool) -> NoReturn:
+    from strategyfirst.errors import ImportFileError
+
+    if isinstance(exc, PlanError) and exc.problems:
+        first = exc.problems[0]
+        problems = [{"file": p.file, "line": p.line, "column": p.column, "message": p.message}
+                    for p in exc.problems]
+        fail(str(exc), exc.exit_code, as_json=as_json, file=first.file, line=first.line, column=first.column,
+             problems=problems if len(problems) > 1 else None)
+    if isinstance(exc, ImportFileError):
+        fail(str(exc), exc.exit_code, as_json=as_json, file=exc.file, line=exc.line, column=exc.column)
+    fail(str(exc), exc.exit_code, as_json=as_json)
+
+
+def _plain_dates(message: str) -> str:
+    """click's "'2021-02-30' does not match the formats '%Y-%m-%d'." (date options declared with `formats=`)
+    said the way people write dates."""
+    import re
+
+    message = message.replace("Value error, ", "")  # typer's pydantic coercion prefixes its messages
+    return re.sub(r"'([^']*)' does not match the formats? '%Y-%m-%d'\.?", r"\1 is not a date (YYYY-MM-DD)",
+                  message)
+
+
+def _warning_printer(previous: Callable[..., None]) -> Callable[..., None]:
+    """`warnings.showwarning` printing the product's own warnings as one `warning:` line (not Python's
+    `file:line: Category:` form); other warnings go to `previous`."""
+    from strategyfirst.appdb import HistoryWarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
+             line: str | None = None) -> None:
+        if issubclass(category, HistoryWarning):
+            err.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main() -> None:
-    """Entry point: run the app, turning the product's own errors into one line and exit code 2."""
+    """Entry point: run the app; the product's errors and usage errors become one line and exit code 2."""
+    as_json = wants_json(sys.argv[1:])
+    shown = warnings.showwarning
+    warnings.showwarning = _warning_printer(shown)
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="strategyfirst", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except StrategyFirstError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(exc.exit_code)
+        _strategyfirst_error(exc, as_json)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -223,7 +307,11 @@ def main() -> None:
         import click
 
         # typer 0.29 vendors its own click (typer._click): its usage errors are TyperExceptions, not click's
-        if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "show"):
-            exc.show()
-            sys.exit(2)
+        if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "format_message"):
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            fail(f"{_plain_dates(exc.format_message())}{where}", int(getattr(exc, "exit_code", 2)) or 2,
+                 as_json=as_json)
         raise
+    finally:
+        warnings.showwarning = shown

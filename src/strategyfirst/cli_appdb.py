@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.cli_options import HERE, Format, WsOpt
+from strategyfirst.cli_options import HERE, Format, WsOpt, version_number
 from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
 
@@ -63,9 +63,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
     @app.command()
     def history(
-        diff: Annotated[tuple[int, int] | None, typer.Option(
-            "--diff", metavar="A B", help="Show the plan diff from version A to version B.")] = None,
-        show: Annotated[int | None, typer.Option(help="Print the text of plan version N.")] = None,
+        diff: Annotated[tuple[str, str] | None, typer.Option(
+            "--diff", metavar="A B", help="Show the plan diff from version A to version B (v2 or 2).",
+            show_default=False)] = None,
+        show: Annotated[str | None, typer.Option(
+            metavar="N", help="Print the text of plan version N (v2 or 2).", show_default=False)] = None,
         fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
         ws_path: WsOpt = HERE,
         db: DbOpt = None,
@@ -74,11 +76,13 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         from strategyfirst.appdb import record_plan_seen
         from strategyfirst.appdb.render import diff_json, history_json, history_text, plan_changes, plan_diff
 
+        numbers = tuple(version_number(v) for v in diff) if diff is not None else None
+        shown = version_number(show) if show is not None else None
         ws = Workspace(ws_path, db_url=db)
         appdb = ws.history_db()
         record_plan_seen(ws)  # an edited strategy.yaml shows up as the newest version
-        if diff is not None:
-            old, new = (appdb.plan_version(appdb.slug, n) for n in diff)
+        if numbers is not None:
+            old, new = (appdb.plan_version(appdb.slug, n) for n in numbers)
             if fmt is Format.json:
                 typer.echo(json.dumps(diff_json(appdb.slug, old, new), indent=2, ensure_ascii=False))
             else:
@@ -86,8 +90,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                 for line in changes.lines() if changes else []:
                     err.print(escape(line), highlight=False)
                 sys.stdout.write(plan_diff(old, new) or f"versions {old.number} and {new.number} are equal\n")
-        elif show is not None:
-            sys.stdout.write(appdb.plan_version(appdb.slug, show).text)
+        elif shown is not None:
+            sys.stdout.write(appdb.plan_version(appdb.slug, shown).text)
         elif fmt is Format.json:
             typer.echo(json.dumps(history_json(appdb, appdb.slug), indent=2, ensure_ascii=False))
         else:

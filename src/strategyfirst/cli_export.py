@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.cli_options import WsOpt
+from strategyfirst.cli_options import WsOpt, check_range, require_workspace
 from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
 
@@ -47,9 +47,11 @@ def measure_with_engine(ws_path: Path, engine: Engine, data: Path | None, spark_
                         spark_master: str | None, *, by: str, period: str, since: dt.date | None,
                         until: dt.date | None, metrics: list[str] | None) -> MeasureResult:
     """`Workspace.measure`, or `measure_parquet` when an engine other than the warehouse is asked for."""
+    check_range(since, until)
     if engine is Engine.duckdb and data is None:
         if spark_remote or spark_master:
             raise UsageError("--spark-remote and --spark-master go with --engine spark")
+        require_workspace(ws_path)
         return Workspace(ws_path).measure(by=by, period=period, since=since, until=until, metrics=metrics)
     if data is None:
         raise UsageError("--engine spark reads a Parquet export: give --data DIR (write one with "

@@ -1,17 +1,96 @@
-"""Options shared by every command module: the workspace folder and the text/json output switch."""
+"""Options shared by every command module, and the checks behind them: the workspace folder (refused unless it
+is one, so that no command creates a folder or state it was not asked to), dates, the text/json switch.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".")]
+from strategyfirst.errors import UsageError, WorkspaceError
+
+PLAN_FILE = "strategy.yaml"
+STATE_DIR = ".strategyfirst"
+
+# Commands that make or fill a workspace: any folder will do (they create what is missing).
+CREATES = frozenset({"init", "demo", "ingest", "restore"})
+# Commands whose -w another argument may replace (`lint PLAN`, `measure --data DIR`): checked in the body.
+OPTIONAL = frozenset({"lint", "measure"})
+
+
+def is_workspace(path: Path) -> bool:
+    """A folder holding a plan (`strategy.yaml`) or the product's state (`.strategyfirst/`)."""
+    return path.is_dir() and ((path / PLAN_FILE).is_file() or (path / STATE_DIR).is_dir())
+
+
+def require_workspace(path: Path) -> Path:
+    """`path` if it is a workspace; else WorkspaceError saying what is there and how to start one."""
+    if is_workspace(path):
+        return path
+    shown = str(path.resolve()) if str(path) in ("", ".") else str(path)
+    if not path.exists():
+        why = "no such folder"
+    elif not path.is_dir():
+        why = "it is a file, not a folder"
+    else:
+        why = f"the folder has no {PLAN_FILE} and no {STATE_DIR}/"
+    raise WorkspaceError(f"no workspace at {shown} ({why}): start one with `strategyfirst init {shown}` (it "
+                         f"writes {PLAN_FILE} there), or point -w at your workspace")
+
+
+def _check_workspace(ctx: typer.Context, value: Path) -> Path:
+    if ctx.resilient_parsing or ctx.info_name in CREATES or ctx.info_name in OPTIONAL:
+        return value
+    return require_workspace(value)
+
+
+WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".",
+                                     callback=_check_workspace)]
 HERE = Path(".")
 
 
 class Format(StrEnum):
     text = "text"
     json = "json"
+
+
+def parse_day(value: str | dt.date) -> dt.date:
+    """An ISO calendar date (YYYY-MM-DD); anything else is one line saying so."""
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"{text} is not a date (YYYY-MM-DD)")
+
+
+def day_option(name: str, help: str) -> object:
+    """A `--as-of`-style option read as a `datetime.date`."""
+    return typer.Option(name, parser=parse_day, metavar="YYYY-MM-DD", help=help, show_default=False)
+
+
+AsOfOpt = Annotated[dt.date | None, day_option(
+    "--as-of", "Date to judge as of, YYYY-MM-DD (default: the latest data).")]
+
+
+def check_range(since: dt.date | None, until: dt.date | None) -> None:
+    """`--since` must not come after `--until`: an empty window is a mistake, not an empty table."""
+    if since is not None and until is not None and since > until:
+        raise UsageError(f"--since {since} is after --until {until}: nothing lies between them; swap them")
+
+
+def version_number(text: str) -> int:
+    """A plan version as `history` prints it (`v2`) or as a bare number (`2`)."""
+    match = re.fullmatch(r"[vV]?(\d+)", text.strip())
+    if match is None or int(match.group(1)) < 1:
+        raise typer.BadParameter(f"{text!r} is not a plan version: write it as `history` lists it, e.g. v2 "
+                                 "(or 2)")
+    return int(match.group(1))

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from strategyfirst.cli_options import require_workspace
+
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:
     """Add `serve` to `app`."""
@@ -31,7 +33,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
         from strategyfirst.web import Settings, create_app
 
-        folders = list(workspaces or ([] if db else [Path(".")]))
+        folders = [require_workspace(f) for f in (workspaces or ([] if db else [Path(".")]))]
         settings = Settings.from_env(workspaces=folders, db_url=db, max_upload_bytes=max_upload_mb << 20)
         web = create_app(settings)
         served = ", ".join(sorted(web.state.sf.workspaces)) or "no workspace"

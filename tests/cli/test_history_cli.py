@@ -101,7 +101,7 @@ def test_decide_rejects_unknown_ids_and_empty_text(ws: Path, monkeypatch: pytest
     r = run_cli(["decide", "  ", "-w", str(ws)], monkeypatch, capsys)
     assert r.code == 2 and "needs a text" in r.err
     r = run_cli(["decide", "x", "-w", str(ws / "missing")], monkeypatch, capsys)
-    assert r.code == 2 and "no such workspace folder" in r.err
+    assert r.code == 2 and "no workspace at" in r.err and "no such folder" in r.err
     assert "Traceback" not in r.err
 
 
@@ -152,6 +152,7 @@ def test_history_diff_shows_a_unified_diff(ws: Path, monkeypatch: pytest.MonkeyP
 def test_history_of_a_workspace_without_plan_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
+    (tmp_path / ".strategyfirst").mkdir()  # data imported, no plan written yet
     r = run_cli(["history", "-w", str(tmp_path)], monkeypatch, capsys)
     assert r.code == 0 and "no plan versions or decisions yet" in r.out
 

@@ -20,7 +20,7 @@ PASSWORD = "a long enough secret"
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv(ENV_VAR, raising=False)
     root = tmp_path / "acme"
-    root.mkdir()
+    (root / ".strategyfirst").mkdir(parents=True)  # a workspace (issue 13.13: a bare folder is refused)
     return root
 
 
@@ -62,7 +62,7 @@ def test_adding_an_existing_user_to_another_workspace_adds_the_membership(
         capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'agency.sqlite'}"
     beta = tmp_path / "beta"
-    beta.mkdir()
+    (beta / ".strategyfirst").mkdir(parents=True)
     r = run_cli(["users", "add", "ana@acme.org", "--role", "owner", "-w", str(ws), "--db", url], monkeypatch,
                 capsys, stdin=PASSWORD)
     assert r.code == 0, r.err

@@ -23,7 +23,15 @@ from sqlalchemy.engine import make_url
 
 from strategyfirst.appdb.accounts import NewSession, check_password, role_at_least
 from strategyfirst.appdb.base import UnknownWorkspaceError
-from strategyfirst.appdb.binding import ENV_VAR, read_binding, resolve_url, same_database, write_binding
+from strategyfirst.appdb.binding import (
+    DEFAULT_SQLITE,
+    ENV_VAR,
+    absolute,
+    read_binding,
+    resolve_url,
+    same_database,
+    write_binding,
+)
 from strategyfirst.appdb.engine import dispose, open_engine
 from strategyfirst.appdb.history import HistoryEntry
 from strategyfirst.appdb.models import (
@@ -65,7 +73,7 @@ def open_appdb(ws: Workspace, url: str | None = None) -> AppDB:
     resolved = resolve_url(ws, url or ws.db_url)
     db = connect(resolved)
     bound = read_binding(ws)
-    if bound is not None and bound.slug:
+    if bound is not None and bound.slug and not _inside(ws, resolved):
         _refuse_copies(ws, db, bound.slug)
     row = db.register_workspace(ws.root, bound.slug if bound else None)
     if bound is None or bound.slug != row.slug:
@@ -92,6 +100,12 @@ def open_shared(workspaces: Sequence[Workspace], url: str | None = None) -> AppD
                                "serve workspaces of one database together (see docs/app-database.md)")
     opened = [open_appdb(ws, url) for ws in workspaces]  # registers every one
     return opened[0]
+
+
+def _inside(ws: Workspace, url: str) -> bool:
+    """True when `url` is the workspace's own SQLite file: a copied folder then carries its own copy of the
+    history, nothing is shared, and its row simply follows the folder (as for a moved one)."""
+    return same_database(url, absolute("sqlite:///" + DEFAULT_SQLITE, ws.root))
 
 
 def _refuse_copies(ws: Workspace, db: AppDB, slug: str) -> None:

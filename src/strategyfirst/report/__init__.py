@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from strategyfirst.errors import UsageError, WorkspaceError
 from strategyfirst.report.gather import gather_report_data
 from strategyfirst.report.model import ReportData
 from strategyfirst.report.render import render_html
@@ -27,11 +28,17 @@ def render_report(ws: Workspace, as_of: dt.date | None = None) -> str:
 def write_report(ws: Workspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:
     """Write the report (default `report.html` in the workspace) and return its path."""
     target = Path(path) if path is not None else ws.root / DEFAULT_NAME
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder: give the report a file name, e.g. {target / DEFAULT_NAME}")
     html = render_report(ws, as_of)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)  # never leave a half-written file behind
+        raise WorkspaceError(f"{target}: cannot write the report ({exc.strerror or exc})") from None
     return target
 
 
