@@ -59,8 +59,10 @@ class ImportFileError(StrategyFirstError):
 
     def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None) -> None:
         self.file, self.line, self.column = file, line, column
-        # One line always: file content quoted in a message (a header with a line break) is shown escaped.
-        message = message.replace("\r", "\\r").replace("\n", "\\n")
+        # One line always: file content quoted in a message (a header with a line break) is shown escaped, and
+        # no byte of a binary file reaches the terminal.
+        message = message.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+        message = "".join(ch if ch.isprintable() else "?" for ch in message)
         where = file + (f":{line}" if line is not None else "") + (f":{column}" if column is not None else "")
         super().__init__(f"{where}: {message}")
 

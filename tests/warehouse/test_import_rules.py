@@ -152,13 +152,15 @@ def test_broken_utf8_and_truncation_are_located_errors(tmp_path: Path) -> None:
     before = snapshot(ws)
     broken = tmp_path / "broken.csv"
     broken.write_bytes((XA_HEADER + xa_row("2", "5", text="café")).encode() + b"\xff" + xa_row("3", "1").encode())
-    with pytest.raises(ImportFileError, match=r"broken\.csv:3:\d+: invalid UTF-8"):
+    with pytest.raises(ImportFileError, match=r"broken\.csv:3:\d+: .*not UTF-8 \(0xff\) at byte offset"):
         ingest(ws, [broken])
+    assert snapshot(ws) == before
+    # A file cut mid-row (issue 12.3): its last row is a reject "truncated last line", the rest imports.
     cut = tmp_path / "cut.csv"
     cut.write_text(XA_HEADER + xa_row("4", "5") + '"5","https://twitter.com/acme/status/5","unfinished', "utf-8")
-    with pytest.raises(ImportFileError, match=r"cut\.csv:3:\d+: .*truncated"):
-        ingest(ws, [cut])
-    assert snapshot(ws) == before
+    f = one(ingest(ws, [cut]))
+    assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
+    assert query(ws, "SELECT line, left(reason, 19) FROM rejects") == [(3, "truncated last line")]
 
 
 def test_opening_a_version_1_warehouse_upgrades_it(tmp_path: Path) -> None:
@@ -245,9 +247,10 @@ def test_raw_folder_keeps_each_imported_file_by_sha256_and_nothing_of_failed_one
     assert (ws.raw_dir / f"{digest}.csv").read_bytes() == good.read_bytes()
     assert scalar(ws, "SELECT sha256 FROM imports ORDER BY import_id LIMIT 1") == digest
     # a file that fails (truncated), and one rolled back by --strict, leave no copy and no partial file
-    cut = write(tmp_path / "cut.csv", XA_HEADER + '"5","https://twitter.com/acme/status/5","unfinished')
+    broken = tmp_path / "broken.csv"  # not UTF-8 after a UTF-8 character: refused whole
+    broken.write_bytes((XA_HEADER + xa_row("5", "5", text="café")).encode() + b"\xff\n")
     with pytest.raises(ImportFileError):
-        ingest(ws, [cut])
+        ingest(ws, [broken])
     bad = write(tmp_path / "bad.csv", TWCS_HEADER + "x,bob,True,never,hi,,\n")
     assert one(ingest(ws, [bad], strict=True))["imported"] is False
     assert [p.name for p in ws.raw_dir.iterdir()] == [f"{digest}.csv"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, owned_sql, reasons, sql_str, stage_split
-from strategyfirst.sources.textfile import SourceFile
+from strategyfirst.sources.textfile import SourceFile, json_problem
 
 REQUIRED = ("orderedItems", "type:OrderedCollection")
 ACCOUNT = r"^https?://([^/]+)/users/([^/]+)"
@@ -26,9 +26,10 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
             SELECT unnest(json_extract(kv[2], '$[*]')) AS item,
                    unnest(range(1, json_array_length(kv[2])::BIGINT + 1)) AS ord
             FROM kv WHERE kv[1] = 'orderedItems' AND json_type(kv[2]) = 'ARRAY'""", [str(sf.text_path)])
-    except duckdb.Error as exc:
-        raise sf.error(f"is not valid JSON ({str(exc).splitlines()[0]}); it may be truncated — take the "
-                       "outbox.json from a fresh archive", 1, 1) from exc
+    except duckdb.Error:
+        json_problem(sf)  # the located reason when the JSON is broken
+        raise sf.error("cannot be read as a Mastodon outbox; take outbox.json from a fresh archive "
+                       "(nothing was imported)", 1, 1) from None
     kind = "json_extract_string(item, '$.type')"
     obj_is_text = "json_type(item, '$.object') = 'VARCHAR'"
     actor = "json_extract_string(item, '$.actor')"
@@ -75,4 +76,5 @@ SOURCE = Source(
     required=REQUIRED,
     load=load,
     kind="json",
+    forbidden=("orderedItems:links",),  # likes.json and bookmarks.json: the same collection, of URLs
 )

@@ -55,19 +55,38 @@ def detect(sf: SourceFile) -> Source:
     (_, missing, extra, _), best = max(scored, key=lambda item: item[0][0])
     known = ", ".join(BY_NAME)
     if sf.kind == "json":
-        raise SourceDetectionError(str(sf.path), "JSON that is not a known export (expected a Mastodon "
-                                   f"outbox.json, an ActivityPub OrderedCollection); known sources: {known}", 1, 1)
-    header = ", ".join(sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
+        raise SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1)
+    header = ", ".join(_shown(h) for h in sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
+    unexpected = ", ".join(_shown(e) for e in extra[:6])
     raise SourceDetectionError(
         str(sf.path),
         f"header not recognised ({header}); closest source is {best.name!r}, which lacks "
-        f"{', '.join(missing) or 'nothing'}" + (f" and does not expect {', '.join(extra[:6])}" if extra else "")
+        f"{', '.join(missing) or 'nothing'}" + (f" and does not expect {unexpected}" if extra else "")
         + f"; known sources: {known}; pass --source NAME if the columns were renamed", 1, 1)
+
+
+def _json_refusal(sf: SourceFile, known: str) -> str:
+    if sf.what:
+        return sf.what
+    return ("is JSON but not a known export (the JSON export read is a Mastodon outbox.json, an ActivityPub "
+            f"OrderedCollection of activities); known sources: {known}")
+
+
+def _shown(cell: str) -> str:
+    """A header cell as quoted in a message: printable characters only, and not too long."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in cell)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_source(source: Source, sf: SourceFile) -> None:
     """A source named with --source must still find its columns in the file."""
     score, missing, _, _ = source.score(sf)
+    if score < 1.0 and sf.kind == "json" and source.kind == "json":
+        raise ImportFileError(str(sf.path), _json_refusal(sf, ", ".join(BY_NAME)), 1, 1)
+    if score < 1.0 and sf.kind != source.kind:
+        raise ImportFileError(str(sf.path), f"is a {sf.kind.upper()} file but {source.name} reads "
+                              f"{source.kind.upper()} files; check --source (or use --source auto)", 1, 1)
     if score < 1.0:
-        raise ImportFileError(str(sf.path), f"not a {source.name} file: missing column(s) "
-                              f"{', '.join(missing)}; check --source (or use --source auto)", 1, 1)
+        lacking = ", ".join(_shown(m) for m in missing)
+        raise ImportFileError(str(sf.path), f"not a {source.name} file: missing column(s) {lacking}; check "
+                              "--source (or use --source auto)", 1, 1)

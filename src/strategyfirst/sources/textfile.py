@@ -1,25 +1,38 @@
 """Opening an export file: encoding, header sniffing, and DuckDB's CSV reader with located parse rejects.
 
-Everything a source needs before it maps columns: the file decoded to UTF-8 (UTF-8, UTF-8 BOM, UTF-16 BOM,
-cp1252/Latin-1), its header and delimiter, and a temp table of its rows (all text) with their line numbers.
+Everything a source needs before it maps columns: the file decoded to UTF-8 (UTF-8, UTF-8 BOM, UTF-16,
+cp1252/Latin-1), checked against the size limits before DuckDB sees it, its header and delimiter, and a temp
+table of its rows (all text) with their line numbers. What DuckDB cannot split into the header's fields is a
+reject in plain words, never DuckDB's own wording.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import json
 import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
+import numpy as np
 
 from strategyfirst.errors import ImportFileError
+from strategyfirst.sources.encoding import detect_encoding, refuse_non_text, transcode
 
 CHUNK = 16 << 20
 SNIFF_BYTES = 256 << 10
+MAX_FIELDS = 10_000            # fields on one line
+MAX_FIELD_BYTES = 1 << 20      # bytes in one field
+MAX_LINE_BYTES = 20 << 20      # bytes on one line (DuckDB's max_line_size below)
+JSON_PARSE_BYTES = 32 << 20    # JSON files up to this size are checked (and located) with the json module
+CR_MARK = "\ue00d"             # stands in for a bare CR while DuckDB splits rows (a private-use character)
+TRUNCATED = ("truncated last line: the file ends in the middle of this row, without a line break, so its last "
+             "value may be cut short; export the file again (or, if the row is complete, end the file with a "
+             "line break)")
 
 
 @dataclass
@@ -34,7 +47,10 @@ class SourceFile:
     delimiter: str = ","
     second_row: list[str] = field(default_factory=list)
     ends_with_newline: bool = True
+    ends_with_quote: bool = False     # the last byte closes a quoted field: the last row is complete
     size: int = 0
+    cr_marked: bool = False           # bare CRs in text_path are CR_MARK (put back when the rows are read)
+    what: str = ""                    # for JSON that is not an export: what it is and what to import instead
 
     @property
     def name(self) -> str:
@@ -44,128 +60,250 @@ class SourceFile:
         return ImportFileError(str(self.path), message, line, column)
 
 
-def _utf8_problem(path: Path) -> tuple[int, int] | None:
-    """Byte offset and byte of the first invalid UTF-8 sequence, or None when the file is valid UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return offset + exc.start, chunk[exc.start]
-            offset += len(chunk)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return offset, 0
-    return None
-
-
-def _locate(data: bytes, offset: int) -> tuple[int, int]:
-    """1-based line and column of a byte offset."""
-    before = data[:offset]
-    line = before.count(b"\n") + 1
-    return line, offset - (before.rfind(b"\n") + 1) + 1
-
-
-def detect_encoding(path: Path) -> str:
-    """The file's encoding; a UTF-8 file with one broken byte is an error, not silently re-read as cp1252."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if head.startswith(codecs.BOM_UTF8):
-        problem = _utf8_problem(path)
-        if problem is None:
-            return "utf-8-sig"
-        return _broken_utf8(path, problem)
-    problem = _utf8_problem(path)
-    if problem is None:
-        return "utf-8"
-    # No valid multi-byte sequence before the bad byte: a single-byte Windows/Latin-1 export.
-    with path.open("rb") as fh:
-        data = fh.read(problem[0])
-    if all(b < 0x80 for b in data):
-        return "cp1252"
-    try:
-        data.decode("utf-8")
-        has_multibyte = True
-    except UnicodeDecodeError:
-        has_multibyte = False
-    return _broken_utf8(path, problem) if has_multibyte else "cp1252"
-
-
-def _broken_utf8(path: Path, problem: tuple[int, int]) -> str:
-    with path.open("rb") as fh:
-        data = fh.read(problem[0] + 1)
-    line, col = _locate(data, problem[0])
-    raise ImportFileError(str(path), f"invalid UTF-8 byte 0x{problem[1]:02x} in a UTF-8 file; re-export the "
-                          "file or re-save it as UTF-8", line, col)
-
-
-def _transcode(path: Path, encoding: str, tmp_dir: Path) -> Path:
-    """A UTF-8 copy of a file in another encoding (streamed in chunks)."""
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    out = Path(tempfile.mkstemp(prefix="import-", suffix=".csv", dir=tmp_dir)[1])
-    codec = "cp1252" if encoding == "cp1252" else encoding
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    fallback = codecs.getincrementaldecoder("latin-1")()
-    with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(CHUNK):
-            try:
-                dst.write(decoder.decode(chunk))
-            except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined: Latin-1 maps every byte
-                if codec != "cp1252":
-                    raise
-                dst.write(fallback.decode(chunk))
-        dst.write(decoder.decode(b"", final=True))
-    return out
-
-
 def open_source_file(path: Path, tmp_dir: Path) -> SourceFile:
-    """Decode and sniff a file: encoding, kind (csv/json), header row, delimiter."""
+    """Decode and sniff a file: encoding, kind (csv/json), header row, delimiter; refuse what is not an export
+    or breaks the size limits, before DuckDB reads it."""
     if not path.is_file():
-        raise ImportFileError(str(path), "no such file; check the path")
+        raise ImportFileError(str(path), "no such file; check the path", 1, 1)
+    refuse_non_text(path)
     encoding = detect_encoding(path)
-    text_path = path if encoding in ("utf-8", "utf-8-sig") else _transcode(path, encoding, tmp_dir)
+    text_path = path if encoding in ("utf-8", "utf-8-sig") else transcode(path, encoding, tmp_dir)
+    try:
+        return _sniff(path, encoding, text_path, tmp_dir)
+    except BaseException:
+        if text_path != path:
+            text_path.unlink(missing_ok=True)
+        raise
+
+
+def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceFile:
     size = path.stat().st_size
     with text_path.open("rb") as fh:
         head_bytes = fh.read(SNIFF_BYTES)
-    head = head_bytes.decode("utf-8", errors="ignore").lstrip("\ufeff")
-    with text_path.open("rb") as fh:
         fh.seek(0, io.SEEK_END)
         end = fh.tell()
         fh.seek(max(end - 2, 0))
         tail = fh.read()
+    head = head_bytes.decode("utf-8", errors="ignore").lstrip("\ufeff")
     sf = SourceFile(path=path, encoding=encoding, text_path=text_path, kind="csv", size=size,
-                    ends_with_newline=tail.endswith(b"\n") or tail.endswith(b"\r"))
+                    ends_with_newline=tail.endswith((b"\n", b"\r")), ends_with_quote=tail.endswith(b'"'))
+    if not head.strip():
+        raise sf.error("the file holds only blank lines: there is nothing to import; export it again", 1, 1)
     stripped = head.lstrip()
     if stripped.startswith(("{", "[")):
         sf.kind = "json"
-        # Top-level markers found near the start stand in for a header in detection.
-        if re.search(r'"orderedItems"\s*:', head):
-            sf.header.append("orderedItems")
-        if re.search(r'"type"\s*:\s*"OrderedCollection"', head):
-            sf.header.append("type:OrderedCollection")
+        _sniff_json(sf, head)
         return sf
     first_line = head.split("\n", 1)[0]
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     sf.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    if _prescan(sf):
+        sf.text_path = _mark_bare_crs(sf, tmp_dir)
+        sf.cr_marked = True
     rows = csv.reader(io.StringIO(head, newline=""), delimiter=sf.delimiter)
     try:
         sf.header = [h.strip() for h in next(rows, [])]
         sf.second_row = next(rows, [])
     except csv.Error:
         sf.header = [h.strip().strip('"') for h in first_line.rstrip("\r").split(sf.delimiter)]
+    if not any(sf.header):
+        raise sf.error("the first line is empty: an export file starts with a line of column names; "
+                       "check that you picked the export file", 1, 1)
     return sf
+
+
+def _prescan(sf: SourceFile) -> bool:
+    """Refuse a line over MAX_FIELDS fields, a field over MAX_FIELD_BYTES or a line over MAX_LINE_BYTES, in
+    one pass of bounded chunks (DuckDB would take minutes and gigabytes on such a line). Returns whether the
+    file has bare CRs (a CR not followed by LF) inside its lines, which DuckDB would take for line ends.
+
+    Vectorised over each chunk: only a line of MAX_FIELDS bytes or more can break a limit (each field but the
+    last needs a delimiter), and only such lines are read again and looked at.
+    """
+    delim = sf.delimiter.encode()
+    nl = 10
+    line = 0             # complete lines seen
+    line_start = 0       # byte offset where the current line starts
+    offset = 0           # byte offset of the current chunk
+    bare_cr = False
+    cr_at_end = False    # the previous chunk ended with a CR: it is bare unless this chunk starts with LF
+    with sf.text_path.open("rb") as fh, sf.text_path.open("rb") as again:
+        while chunk := fh.read(CHUNK):
+            arr = np.frombuffer(chunk, dtype=np.uint8)
+            if offset == 0 and b"\n" not in chunk and b"\r" in chunk:
+                nl = 13  # an old Mac file: CR alone ends its lines
+            ends = np.flatnonzero(arr == nl) + offset
+            if ends.size:
+                starts = np.concatenate(([line_start], ends[:-1] + 1))
+                for i in np.flatnonzero(ends - starts >= MAX_FIELDS):
+                    _check_line(sf, again, int(starts[i]), int(ends[i]), line + int(i) + 1, delim)
+                line += int(ends.size)
+                line_start = int(ends[-1]) + 1
+            offset += len(chunk)
+            if offset - line_start > MAX_LINE_BYTES:  # a line still open: refuse it before holding more
+                _check_line(sf, again, line_start, offset, line + 1, delim)
+            if nl == 10 and not bare_cr:
+                if cr_at_end and arr[0] != 10:
+                    bare_cr = True
+                crs = np.flatnonzero(arr[:-1] == 13)
+                bare_cr = bare_cr or bool(crs.size and (arr[crs + 1] != 10).any())
+                cr_at_end = bool(arr[-1] == 13)
+        if offset > line_start:
+            _check_line(sf, again, line_start, offset, line + 1, delim)
+    bare_cr = bare_cr or cr_at_end
+    if bare_cr and _contains(sf.text_path, CR_MARK.encode()):
+        return False  # cannot mark them: such rows are rejects
+    return bare_cr
+
+
+def _contains(path: Path, needle: bytes) -> bool:
+    with path.open("rb") as fh:
+        tail = b""
+        while chunk := fh.read(CHUNK):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle):]
+    return False
+
+
+def _check_line(sf: SourceFile, fh: BinaryIO, start: int, end: int, line: int, delim: bytes) -> None:
+    """Refuse the line at bytes [start, end) of the file when it breaks a limit (read only when it can)."""
+    size = end - start
+    if size < MAX_FIELDS:
+        return
+    if size > MAX_LINE_BYTES:
+        raise sf.error(f"this line is {_size(size)} long or more, more than the {_size(MAX_LINE_BYTES)} an "
+                       "import reads: the file is not an export or it is damaged (nothing was imported)", line)
+    fh.seek(start)
+    text = fh.read(size)
+    fields = text.count(delim) + 1
+    if fields > MAX_FIELDS:
+        raise sf.error(f"this line has {fields:,} fields, more than the {MAX_FIELDS:,} an import reads: "
+                       "the file is not an export or it is damaged (nothing was imported)", line)
+    if size > MAX_FIELD_BYTES:
+        biggest = max(map(len, text.replace(b"\r", delim).split(delim)))
+        if biggest > MAX_FIELD_BYTES:
+            raise sf.error(f"this line has a field of {_size(biggest)}, more than the 1 MB an import reads "
+                           "in one field: the file is not an export or it is damaged (nothing was imported)", line)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):,.1f} MB" if n >= 1 << 20 else f"{n / 1024:,.0f} KB"
+
+
+def _mark_bare_crs(sf: SourceFile, tmp_dir: Path) -> Path:
+    """A copy of the text with each bare CR as CR_MARK, so DuckDB keeps it inside its field."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="import-", suffix=".csv", dir=tmp_dir)
+    out = Path(name)
+    mark = CR_MARK.encode()
+    try:
+        with sf.text_path.open("rb") as src, open(fd, "wb") as dst:
+            carry = b""
+            while chunk := src.read(CHUNK):
+                data = carry + chunk
+                carry = b"\r" if data.endswith(b"\r") else b""   # it may be a CRLF split by the chunk
+                if carry:
+                    data = data[:-1]
+                dst.write(re.sub(rb"\r(?!\n)", mark, data))
+            dst.write(mark if carry else b"")
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    if sf.text_path != sf.path:
+        sf.text_path.unlink(missing_ok=True)
+    return out
+
+
+def _sniff_json(sf: SourceFile, head: str) -> None:
+    """Check the JSON is whole (say where it breaks) and note what it holds: markers standing in for a header
+    in detection, and what it is when it is a known file of the wrong kind."""
+    if sf.size <= JSON_PARSE_BYTES:
+        doc = _parse_json(sf)
+        if isinstance(doc, dict):
+            items = doc.get("orderedItems")
+            markers = {"orderedItems": "orderedItems" in doc,
+                       "type:OrderedCollection": doc.get("type") == "OrderedCollection",
+                       "orderedItems:links": isinstance(items, list) and bool(items)
+                       and all(isinstance(i, str) for i in items)}
+            sf.header = [m for m, present in markers.items() if present]
+            _what_json(sf, str(doc.get("id", "")), str(doc.get("type", "")))
+        return
+    # A large file: markers found near the start.
+    if re.search(r'"orderedItems"\s*:', head):
+        sf.header.append("orderedItems")
+    if re.search(r'"type"\s*:\s*"OrderedCollection"', head):
+        sf.header.append("type:OrderedCollection")
+    if re.search(r'"orderedItems"\s*:\s*\[\s*"', head):
+        sf.header.append("orderedItems:links")
+    found = re.search(r'"type"\s*:\s*"(\w+)"', head)
+    _what_json(sf, "", found.group(1) if found and "orderedItems" not in sf.header else "")
+
+
+def _what_json(sf: SourceFile, doc_id: str, doc_type: str) -> None:
+    name = (doc_id.rsplit("/", 1)[-1] or sf.name).lower()
+    again = "import outbox.json from the same Mastodon archive"
+    if "orderedItems:links" in sf.header:
+        if "like" in name:
+            sf.what = f"is a Mastodon likes list (likes.json), not an outbox: {again}"
+        elif "bookmark" in name:
+            sf.what = f"is a Mastodon bookmarks list (bookmarks.json), not an outbox: {again}"
+        else:
+            sf.what = f"is a list of links, not a Mastodon outbox (its orderedItems are only URLs): {again}"
+    elif doc_type in ("Person", "Service", "Group", "Application", "Organization"):
+        sf.what = f"is a Mastodon profile (actor.json), not an outbox: {again}"
+
+
+def _json_text(sf: SourceFile) -> str:
+    return sf.text_path.read_text(encoding="utf-8-sig")
+
+
+def _parse_json(sf: SourceFile) -> object:
+    """The parsed document; a located error when the file is not valid JSON (cut short, or broken)."""
+    text = _json_text(sf)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        body = text.rstrip()
+        # A string or a value still open where the text ends: the file was cut, wherever the parser stopped.
+        if exc.pos >= len(body) or exc.msg.startswith("Unterminated string"):
+            line = body.count("\n") + 1
+            column = len(body) - (body.rfind("\n") + 1) + 1
+            raise sf.error("the JSON is cut short: the file ends here before the JSON is complete (a truncated "
+                           "download or copy); export or download it again (nothing was imported)",
+                           line, column) from None
+        raise sf.error("is not valid JSON here (the file is damaged or was edited); export or download it "
+                       "again (nothing was imported)", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise sf.error("is JSON nested too deeply to be an export: check that you picked the export file",
+                       1, 1) from None
+
+
+def json_problem(sf: SourceFile) -> None:
+    """For sources reading JSON with DuckDB, when DuckDB failed: raise the located error if the JSON is broken."""
+    _parse_json(sf)
 
 
 def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, skip: int = 1,
               names: list[str] | None = None) -> int:
     """Load the file's data rows (all VARCHAR) into temp `table` with a `_line` column; parse rejects go to
-    temp `csv_rejects` (line, reason, raw). Returns the number of good rows."""
+    temp `csv_rejects` (line, reason, raw). Returns the number of good rows.
+
+    `_line` (and a reject's line) is the row's record number here: the line it would be on if no quoted field
+    held a line break. `fix_reject_lines` turns the rejects' into physical lines afterwards, so the hot path
+    needs no window over millions of rows.
+    """
     names = names or unique_names(sf.header)
+    _read_csv(con, sf, table, skip, names)
+    _collect_rejects(con, sf, len(names))
+    _rows_view(con, sf, table, skip, names)
+    if not sf.ends_with_newline and not sf.ends_with_quote:
+        _reject_truncated_last_row(con, sf, table, names)
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> None:
     columns = "{" + ", ".join(f"'{_q(n)}': 'VARCHAR'" for n in names) + "}"
     for leftover in ("reject_errors", "reject_scans"):  # DuckDB's reject tables persist per connection
         if _exists(con, leftover):
@@ -174,30 +312,93 @@ def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, ski
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table}_raw AS SELECT * FROM read_csv(?, columns={columns}, "
             f"auto_detect=false, header=false, skip={skip}, delim=?, quote='\"', escape='\"', "
-            "store_rejects=true, strict_mode=true, max_line_size=20000000, parallel=true)",
+            f"store_rejects=true, strict_mode=true, max_line_size={MAX_LINE_BYTES}, parallel=true)",
             [str(sf.text_path), sf.delimiter])
     except duckdb.Error as exc:
-        raise sf.error(f"cannot be read as CSV ({str(exc).splitlines()[0]}); check it is the export file",
-                       skip + 1, 1) from exc
-    # `_line` is the row's line as if no quoted field held a line break; `fix_reject_lines` corrects the
-    # (few) rejected rows afterwards, so the hot path needs no window over millions of rows.
+        raise sf.error(_read_failure(str(exc)), *_failure_line(str(exc), skip)) from None
+
+
+def _read_failure(message: str) -> str:
+    """DuckDB's reasons for refusing a whole file, in words."""
+    low = message.lower()
+    if "maximum line size" in low or "line size" in low:
+        return (f"a line is longer than the {_size(MAX_LINE_BYTES)} an import reads: the file is not an export "
+                "or it is damaged (nothing was imported)")
+    if "state machine" in low or "new line" in low or "newline" in low:
+        return ("its lines end in two different ways (some with CR LF, some with LF or CR alone) where a row "
+                "cannot be told apart from the next: re-save it as CSV with one kind of line end and import it "
+                "again (nothing was imported)")
+    return ("cannot be split into rows and columns as CSV: check that it is the export file, unchanged "
+            "(nothing was imported)")
+
+
+def _failure_line(message: str, skip: int) -> tuple[int, int]:
+    found = re.search(r"on line:? (\d+)", message, re.IGNORECASE)
+    return (int(found.group(1)), 1) if found else (skip + 1, 1)
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, sf: SourceFile, n_columns: int) -> None:
+    """DuckDB's reject errors (one per column for a short row) as one reject per row, the reason in words."""
+    found = "TRY_CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER)"
+    raw = f"replace(any_value(csv_line), '{CR_MARK}', chr(13))" if sf.cr_marked else "any_value(csv_line)"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE csv_rejects AS
+        SELECT line::BIGINT AS line,
+               CASE WHEN bool_or(error_type = 'MISSING COLUMNS') THEN 'the row has ' || min({found})
+                         || ' fields where the header has {n_columns}'
+                    WHEN bool_or(error_type = 'TOO MANY COLUMNS') THEN 'the row has ' || max({found})
+                         || ' fields where the header has {n_columns}'
+                    WHEN bool_or(error_type = 'UNQUOTED VALUE') THEN 'a quoted field is not closed (a double '
+                         || 'quote opens a value but does not close it, or text follows the closing quote)'
+                    WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN 'the line is longer than the '
+                         || '{_size(MAX_LINE_BYTES)} an import reads'
+                    WHEN bool_or(error_type = 'INVALID ENCODING' OR error_type = 'INVALID UNICODE')
+                         THEN 'the line has bytes that are not text'
+                    ELSE 'the row cannot be split into the header''s fields' END AS reason,
+               ltrim({raw}, chr(13) || chr(10)) AS raw, min(column_idx) AS col
+        FROM reject_errors GROUP BY line""")
+
+
+def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> None:
+    """`table` over `{table}_raw` with `_line`: the row's record number, counting the rejected records before
+    it (a small as-of join, only when there are any); bare CRs put back when they were marked."""
     # Inside a transaction rowids start at a large offset: count from the first one.
     first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}_raw").fetchone()
     offset = int(first[0]) if first else 0
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {skip + 1}::BIGINT + (rowid - {offset}) "
-                f"AS _line FROM {table}_raw")
-    con.execute("""CREATE OR REPLACE TEMP TABLE csv_rejects AS
-                   SELECT line::BIGINT AS line, error_type || ': ' || error_message AS reason,
-                          csv_line AS raw, column_idx AS col FROM reject_errors""")
-    if not sf.ends_with_newline:
-        last = con.execute("SELECT max(line), any_value(col) FILTER (WHERE line = (SELECT max(line) FROM "
-                           "csv_rejects)) FROM csv_rejects").fetchone()
-        good_last = con.execute(f"SELECT max(_line) FROM {table}").fetchone()
-        if last and last[0] is not None and (good_last is None or good_last[0] is None or last[0] > good_last[0]):
-            raise sf.error("the file ends in the middle of a row: it looks truncated; export or copy it again",
-                           int(last[0]), int(last[1] or 1))
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(row[0]) if row else 0
+    cells = (", ".join(f"replace({_ident(n)}, '{CR_MARK}', chr(13)) AS {_ident(n)}" for n in names)
+             if sf.cr_marked else "*")
+    good = f"{skip + 1}::BIGINT + (rowid - {offset})"
+    n_rejects = con.execute("SELECT count(*) FROM csv_rejects").fetchone()
+    if not n_rejects or not n_rejects[0]:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {cells}, {good} AS _line FROM {table}_raw")
+        return
+    # The i-th rejected record (1-based, record r_i) comes before the good rows numbered from r_i - (i - 1).
+    con.execute("""CREATE OR REPLACE TEMP TABLE _sf_reject_gaps AS
+                   SELECT _sf_at, max(_sf_n) AS _sf_n FROM (
+                       SELECT line - row_number() OVER (ORDER BY line) + 1 AS _sf_at,
+                              row_number() OVER (ORDER BY line) AS _sf_n FROM csv_rejects)
+                   GROUP BY _sf_at""")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW {table} AS
+                    SELECT {cells if sf.cr_marked else 'r.* EXCLUDE (_sf_g)'}, r._sf_g + coalesce(g._sf_n, 0) AS _line
+                    FROM (SELECT *, {good} AS _sf_g FROM {table}_raw) r
+                    ASOF LEFT JOIN _sf_reject_gaps g ON r._sf_g >= g._sf_at""")
+
+
+def _reject_truncated_last_row(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str,
+                               names: list[str]) -> None:
+    """A file that ends without a line break, and not right after a closing quote, may be cut in its last
+    value: its last row is a reject "truncated last line" (a prefix of a value looks as valid as the value)."""
+    row = con.execute(f"SELECT (SELECT max(_line) FROM {table}), (SELECT max(line) FROM csv_rejects)").fetchone()
+    last_good, last_reject = (row or (None, None))
+    if last_good is None and last_reject is None:
+        return
+    if last_good is None or (last_reject is not None and last_reject > last_good):
+        con.execute("UPDATE csv_rejects SET reason = ? WHERE line = ?", [TRUNCATED, last_reject])
+        return
+    cells = ", ".join(f"coalesce({_ident(n)}, '')" for n in names)
+    con.execute(f"INSERT INTO csv_rejects SELECT _line, ?, concat_ws(?, {cells}), NULL FROM {table} "
+                "WHERE _line = ?", [TRUNCATED, sf.delimiter, last_good])
+    con.execute(f"DELETE FROM {table}_raw WHERE rowid = (SELECT max(rowid) FROM {table}_raw)")
 
 
 ROWS = "src_rows"  # the table every CSV source reads its rows into
@@ -224,18 +425,27 @@ def fill_reject_raw(con: duckdb.DuckDBPyConnection, delimiter: str) -> None:
 
 
 def fix_reject_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """Turn the rejects' row-based line numbers into physical lines: add the line breaks that quoted fields
-    of earlier rows hold (from the `src_rows` table that `read_rows` filled)."""
+    """Turn the rejects' record numbers into physical lines: add the line breaks that quoted fields of earlier
+    rows hold, good rows (from `src_rows`) and rows DuckDB rejected (from `csv_rejects`) alike."""
     if not _exists(con, ROWS) or not _has_rejects(con, "TRUE"):
         return
     names = _row_columns(con)
     joined = " || ".join(f"coalesce({_ident(n)}, '')" for n in names)
+    breaks = f"length({joined}) - length(replace({joined}, chr(10), ''))"
+    # One scan for the (few) rows whose fields hold line breaks, then a small join.
     con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _sf_breaks AS
+        SELECT _line AS line, {breaks} AS n FROM {ROWS} WHERE contains({joined}, chr(10))
+        UNION ALL
+        SELECT line, length(raw) - length(replace(raw, chr(10), '')) FROM csv_rejects
+        WHERE contains(coalesce(raw, ''), chr(10))""")
+    con.execute("""
         UPDATE stage_rejects SET line = stage_rejects.line + extra.n
-        FROM (SELECT r.line, sum(length({joined}) - length(replace({joined}, chr(10), ''))) AS n
-              FROM (SELECT DISTINCT line FROM stage_rejects) r JOIN {ROWS} t ON t._line < r.line
+        FROM (SELECT r.line, sum(b.n) AS n
+              FROM (SELECT DISTINCT line FROM stage_rejects) r JOIN _sf_breaks b ON b.line < r.line
               GROUP BY r.line) AS extra
         WHERE stage_rejects.line = extra.line AND extra.n > 0""")
+    con.execute("DROP TABLE _sf_breaks")
 
 
 def unique_names(header: list[str]) -> list[str]:
