@@ -60,6 +60,9 @@ def test_the_issue_weeks_give_the_pooled_rate_and_on_track() -> None:
     # Never outside what the weeks themselves show, and the reason says it in words.
     assert 0.0 < k.forecast_low < pooled < k.forecast_high < 1.0
     assert "84.6%" in k.reason and "80.0%" in k.reason
+    assert phi > 1.2  # the weeks vary more than a binomial would: said in words, not as "dispersion 1.6"
+    assert "pooled over all 531 inbound messages; weeks vary more than chance explains" in k.reason
+    assert f"80% interval {low:.1%} to {high:.1%}" in k.reason
 
 
 def test_a_thin_week_cannot_pull_the_forecast() -> None:

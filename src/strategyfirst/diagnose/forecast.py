@@ -38,6 +38,7 @@ class Prediction:
     value: float
     low: float | None = None
     high: float | None = None
+    how: str = ""  # in words, for the status's reason: "pooled over 531 inbound messages"
 
 
 def fit_line(t: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> Fit | None:

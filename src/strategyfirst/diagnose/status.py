@@ -25,7 +25,7 @@ import numpy as np
 
 from strategyfirst import catalog, formatting
 from strategyfirst.diagnose.diagnosis import ForecastPoint, KpiStatus, SeriesPoint, Status
-from strategyfirst.diagnose.evidence import MIN_PERIODS, bootstrap_quantile_interval
+from strategyfirst.diagnose.evidence import MIN_PERIODS, NOTABLE_DISPERSION, bootstrap_quantile_interval
 from strategyfirst.diagnose.forecast import (
     LEVEL,
     Prediction,
@@ -244,13 +244,15 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
         p = predict_at(fit, t_end)
         return Prediction(_clip(metric, p.value), _clip(metric, p.low or p.value),
                           _clip(metric, p.high or p.value)), tuple(points)
-    level = _level(metric, actual, actual_value, covered, mids, values, days, gaps)
+    level = _level(metric, actual, actual_value, covered, mids, values, days, gaps,
+                   "weeks" if period == "week" else "months")
     for (lo, _), m in zip(future, f_mids, strict=True):
         p = level.at(float(m))
         points.append(ForecastPoint(lo, _clip(metric, p.value), _clip_opt(metric, p.low),
                                     _clip_opt(metric, p.high)))
     p = level.at(t_end)
-    return Prediction(_clip(metric, p.value), _clip_opt(metric, p.low), _clip_opt(metric, p.high)), tuple(points)
+    return Prediction(_clip(metric, p.value), _clip_opt(metric, p.low), _clip_opt(metric, p.high),
+                      level.how), tuple(points)
 
 
 def _clip_opt(metric: str, value: float | None) -> float | None:
@@ -291,13 +293,13 @@ def _proportion(metric: str, actual: Observation | None, covered: list[tuple[Obs
 
 def _level(metric: str, actual: Observation | None, actual_value: float, covered: list[tuple[Observation,
            dt.date, dt.date]], mids: np.ndarray, values: np.ndarray, days: np.ndarray,
-           gaps: np.ndarray | None) -> Level:
+           gaps: np.ndarray | None, periods: str = "periods") -> Level:
     """Pooled ratio (Beta), bootstrap quantile over the pooled gaps, else the n-weighted level or trend."""
     if metric in QUANTILES and gaps is not None and len(gaps):
         x = np.asarray(gaps, dtype=float)
         low, high = bootstrap_quantile_interval(x, QUANTILES[metric], level=LEVEL)
         return Level(Prediction(float(np.quantile(x, QUANTILES[metric])), low, high),
-                     how=f"bootstrap over {len(x):,} answered messages")
+                     how=f"over all {formatting.count(len(x))} answered messages so far")
     pooled = _proportion(metric, actual, covered)
     if pooled is not None:
         big_k, big_n, k, n = pooled
@@ -308,15 +310,17 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
         if trend is not None:
             fitted = np.clip(trend.fit.beta[0] + trend.fit.beta[1] * ok_mids, 0.0, 1.0)
             phi = quasi_dispersion(k, n, fitted, len(k) - 2)
-            return Level(pooled_ratio(big_k, big_n, phi), trend, "a clear trend across periods weighted by n")
+            return Level(pooled_ratio(big_k, big_n, phi), trend, f"a clear trend across {len(k)} {periods}")
         phi = quasi_dispersion(k, n, np.full(len(k), p), len(k) - 1) if len(k) >= MIN_PERIODS else 1.0
-        return Level(pooled_ratio(big_k, big_n, phi), how=f"pooled {big_k:,.0f} of {big_n:,.0f}")
+        vary = f"; {periods} vary more than chance explains" if phi > NOTABLE_DISPERSION else ""
+        return Level(pooled_ratio(big_k, big_n, phi),
+                     how=f"pooled over all {formatting.count(big_n)} {OBSERVED.get(metric, 'observations')}{vary}")
     weights = np.array([float(o.n) for o, _, _ in covered], dtype=float)
     if len(weights) != len(values) or not (weights > 0).any():
         weights = days
     trend = clear_trend(mids, values, weights)
     if trend is not None:
-        return Level(weighted_level(values, weights), trend, "a clear trend across periods weighted by n")
+        return Level(weighted_level(values, weights), trend, f"a clear trend across {len(values)} {periods}")
     level = weighted_level(values, weights)
     if not np.isfinite(level.value):
         return Level(Prediction(actual_value))
@@ -325,7 +329,8 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
     half = (level.high - level.value) if level.high is not None else None
     centre = actual_value  # the horizon's own value is already weighted by n
     return Level(Prediction(centre, None if half is None else centre - half,
-                            None if half is None else centre + half), how="periods weighted by n")
+                            None if half is None else centre + half),
+                 how=f"{periods} weighted by how many observations they hold")
 
 
 def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | None) -> str | None:
@@ -365,7 +370,8 @@ def _rule(direction: str, paced: bool, target: float, actual: float | None, expe
     if fc is None:
         return ("on_track", now) if ahead else ("at_risk", now + "; no deadline to forecast to")
     fc_ok = meets(fc.value, target, direction)
-    band = f" ({LEVEL:.0%} interval {_fmt(fc.low)} to {_fmt(fc.high)})" if fc.low is not None else ""
+    band = f"{LEVEL:.0%} interval {_fmt(fc.low)} to {_fmt(fc.high)}" if fc.low is not None else ""
+    band = f" ({'; '.join(x for x in (fc.how, band) if x)})" if fc.how or band else ""
     later = f"forecast {_fmt(fc.value)}{band} {'meets' if fc_ok else 'misses'} the target {_fmt(target)}"
     if ahead and fc_ok:
         return "on_track", f"{now}; {later}"
