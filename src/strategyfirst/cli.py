@@ -270,14 +270,18 @@ def _plain_dates(message: str) -> str:
                   message)
 
 
-def _warning_printer(previous: Callable[..., None]) -> Callable[..., None]:
+def _warning_printer(previous: Callable[..., None], as_json: bool) -> Callable[..., None]:
     """`warnings.showwarning` printing the product's own warnings as one `warning:` line (not Python's
-    `file:line: Category:` form); other warnings go to `previous`."""
+    `file:line: Category:` form; `{"warning": ...}` under `--format json`); others go to `previous`."""
     from strategyfirst.appdb import HistoryWarning
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
              line: str | None = None) -> None:
-        if issubclass(category, HistoryWarning):
+        if issubclass(category, HistoryWarning) and as_json:
+            import json
+
+            sys.stderr.write(json.dumps({"warning": str(message)}, ensure_ascii=False) + "\n")
+        elif issubclass(category, HistoryWarning):
             err.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
         else:
             previous(message, category, filename, lineno, file, line)
@@ -289,7 +293,9 @@ def main() -> None:
     """Entry point: run the app; the product's errors and usage errors become one line and exit code 2."""
     as_json = wants_json(sys.argv[1:])
     shown = warnings.showwarning
-    warnings.showwarning = _warning_printer(shown)
+    warnings.showwarning = _warning_printer(shown, as_json)
+    # Python shows a warning once per place and process; each command's run reports its own.
+    warnings.filterwarnings("always", message="plan history not recorded")
     try:
         code = app(prog_name="strategyfirst", standalone_mode=False)
         if isinstance(code, int) and code:
@@ -308,6 +314,9 @@ def main() -> None:
 
         # typer 0.29 vendors its own click (typer._click): its usage errors are TyperExceptions, not click's
         if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "format_message"):
+            if not exc.format_message().strip() and hasattr(exc, "show"):  # no command given: the help
+                exc.show()
+                sys.exit(2)
             ctx = getattr(exc, "ctx", None)
             where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
             fail(f"{_plain_dates(exc.format_message())}{where}", int(getattr(exc, "exit_code", 2)) or 2,

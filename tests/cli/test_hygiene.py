@@ -212,6 +212,16 @@ def test_a_copy_sharing_the_originals_database_is_one_warning_line(tmp_path: Pat
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("warning: plan history not recorded:")
     assert "HistoryWarning" not in err and "claims workspace 'acme'" in err and "workspace.json" in err
+    code, out, err = run(["lint", "-w", str(copy), "--as-of", "2026-06-30", "--format", "json"], monkeypatch,
+                         capsys)
+    assert code == 0 and json.loads(out)["errors"] == 0
+    assert json.loads(err)["warning"].startswith("plan history not recorded:")  # stderr: one JSON object
+
+
+def test_no_command_shows_the_help_and_exits_2(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([], monkeypatch, capsys)
+    assert code == 2 and "Usage: strategyfirst" in out + err and "error:" not in err
 
 
 def test_init_still_creates_a_new_folder_and_lint_plan_needs_no_workspace(
