@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from strategyfirst.errors import UsageError, WorkspaceError
 
@@ -43,9 +44,16 @@ def require_workspace(path: Path) -> Path:
                          f"writes {PLAN_FILE} there), or point -w at your workspace")
 
 
-def _check_workspace(ctx: typer.Context, value: Path) -> Path:
+def _check_workspace(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
     if ctx.resilient_parsing or ctx.info_name in CREATES or ctx.info_name in OPTIONAL:
         return value
+    source = ctx.get_parameter_source(param.name or "")
+    if source is not None and source.name == "DEFAULT":
+        if isinstance(ctx.command, TyperGroup):
+            return value  # `imports undo ID -w DIR`: the subcommand's own -w is checked
+        parent = ctx.parent.params.get(param.name or "") if ctx.parent is not None else None
+        if isinstance(parent, Path) and parent != HERE:
+            return value  # `imports -w DIR undo ID`: the group's -w was checked
     return require_workspace(value)
 
 

@@ -8,8 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import typer
 
 from strategyfirst.appdb import ENV_VAR
+from strategyfirst.cli_options import HERE, WsOpt
+from strategyfirst.errors import WorkspaceError
 from tests.cli.support import run
 
 EXAMPLE_PLAN = Path(__file__).resolve().parents[2] / "src" / "strategyfirst" / "plan" / "example.yaml"
@@ -232,3 +235,28 @@ def test_init_still_creates_a_new_folder_and_lint_plan_needs_no_workspace(
     code, _, err = run(["lint", "new/strategy.yaml"], monkeypatch, capsys)
     assert code == 0 and err == ""  # `lint PLAN` lints a plan wherever it is
     assert _tree(tmp_path) == ["new", "new/.strategyfirst", "new/.strategyfirst/raw", "new/strategy.yaml"]
+
+
+def test_a_command_group_checks_the_workspace_where_it_is_given(tmp_path: Path) -> None:
+    """`imports -w DIR undo ID` and `imports undo ID -w DIR` (a group and its subcommand both take -w)."""
+    seen: list[Path] = []
+    app, group = typer.Typer(), typer.Typer()
+
+    @group.callback(invoke_without_command=True)
+    def imports(ctx: typer.Context, ws_path: WsOpt = HERE) -> None:
+        ctx.obj = ws_path
+
+    @group.command()
+    def undo(ctx: typer.Context, n: int, ws_path: WsOpt = HERE) -> None:
+        seen.append(ctx.obj if ws_path == HERE else ws_path)
+
+    app.add_typer(group, name="imports")
+    app.command()(lambda: None)
+    ws = _workspace(tmp_path / "ws")
+    app(["imports", "undo", "3", "-w", str(ws)], standalone_mode=False)
+    app(["imports", "-w", str(ws), "undo", "3"], standalone_mode=False)
+    assert seen == [ws, ws]
+    for args in (["imports", "-w", str(tmp_path / "nope"), "undo", "3"],
+                 ["imports", "undo", "3", "-w", str(tmp_path / "nope")]):
+        with pytest.raises(WorkspaceError, match="no workspace at"):
+            app(args, standalone_mode=False)
