@@ -49,6 +49,8 @@ def _attempt(data: ReportData, sections: tuple[str, ...], what: str, call: Calla
     except (ImportError, NotImplementedError):
         log.info("report: cannot %s", what, exc_info=True)
         reason = f"not available yet: this installation cannot {what}"
+    except WorkspaceError:  # a damaged, read-only or locked warehouse fails the report, never degrades it
+        raise
     except StrategyFirstError as exc:
         reason = f"not available: {str(exc).splitlines()[0]}"
     except Exception as exc:  # one broken layer must not take the whole report down

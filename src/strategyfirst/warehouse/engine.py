@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import ibis
 
-from strategyfirst.errors import WorkspaceLockedError
+from strategyfirst.errors import WorkspaceError, WorkspaceLockedError
 
 # How long to wait for another program to release the warehouse file (a measure or a report of another
 # process holds it for seconds; a notebook may hold it for hours).
@@ -43,9 +43,9 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
             if "Could not set lock" not in str(exc):
-                raise
+                raise unusable_warehouse(path, exc) from None
             if time.monotonic() >= deadline:
                 pid = re.search(r"\(PID (\d+)\)", str(exc))
                 holder = f"another program (PID {pid.group(1)})" if pid else "another program"
@@ -53,6 +53,28 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                     f"{path}: the warehouse is open in {holder} for {wait:.0f} s; close it there (a notebook, "
                     "a DuckDB shell, a running command) and run this again") from None
             time.sleep(0.2)
+
+
+RECOVER = ("restore the workspace from a backup, or move the file aside and import your export files again "
+           "(the files you imported are kept in .strategyfirst/raw/)")
+
+
+def unusable_warehouse(path: Path, exc: BaseException) -> WorkspaceError:
+    """A one-line error for a warehouse file that cannot be opened: read-only, not a warehouse, or damaged,
+    with what to do about it (never DuckDB's own wording)."""
+    text = str(exc)
+    if "Permission denied" in text or "Read-only file system" in text:
+        return WorkspaceError(f"{path}: the warehouse file is read-only for this user; make it writable "
+                              "(chmod u+w, or run as its owner) and run this again")
+    if "not a valid DuckDB database file" in text:
+        if path.stat().st_size == 0 if path.exists() else False:
+            return WorkspaceError(f"{path}: the warehouse file is empty (0 bytes): it was cut short; {RECOVER}")
+        return WorkspaceError(f"{path}: this file is not a strategyfirst warehouse (not a DuckDB database); "
+                              f"{RECOVER}")
+    if "newer version" in text or "older version" in text or "storage version" in text:
+        return WorkspaceError(f"{path}: the warehouse was written by another version of DuckDB; use the "
+                              "strategyfirst version that wrote it, or export and import it again")
+    return WorkspaceError(f"{path}: the warehouse file is damaged (cut short or corrupted); {RECOVER}")
 
 
 def ibis_backend(con: duckdb.DuckDBPyConnection) -> Any:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from strategyfirst.errors import WorkspaceLockedError
+from strategyfirst.errors import WorkspaceError, WorkspaceLockedError
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -25,11 +25,16 @@ def lock_timeout() -> float:
 @contextlib.contextmanager
 def workspace_lock(state_dir: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold `state_dir/ingest.lock` exclusively (an OS lock: released even if the process dies)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "ingest.lock"
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        fh = path.open("a+")
+    except PermissionError:
+        raise WorkspaceError(f"{state_dir}: the workspace is read-only for this user; make it writable "
+                             "(chmod -R u+w, or run as its owner) and run this again") from None
     wait = lock_timeout() if timeout is None else timeout
     deadline = time.monotonic() + wait
-    with path.open("a+") as fh:
+    with fh:
         while True:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
