@@ -27,8 +27,11 @@ YT = "youtube-studio/priyankapatel05/"
 
 
 def all_files(root: Path) -> list[Path]:
+    """Every real export of a source the product reads. Not here: Mastodon's actor.json and likes.json (not
+    outboxes), and newsletter/ (member exports: issue 15's mailchimp-members and newsletter-subscribers
+    sources, not written yet)."""
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".csv", ".json")
-                  and p.name not in ("actor.json", "likes.json"))
+                  and p.name not in ("actor.json", "likes.json") and "newsletter" not in p.parts)
 
 
 def test_every_real_file_imports_with_auto_and_twice_is_all_duplicate(shared_data: Path, tmp_path: Path) -> None:
