@@ -156,3 +156,10 @@ def test_the_cli_prints_one_line_and_fails(tmp_path: Path, monkeypatch: pytest.M
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and str(path) in lines[0] and expected in lines[0], err
     assert "Traceback" not in err + out
+
+
+def test_a_stray_nul_in_a_value_is_not_a_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(TWCS.encode() + b"2,bob,True," + TS.encode() + b",nul\x00here,,\n")
+    f = one(ingest(Workspace(tmp_path / "ws"), [path]))
+    assert (f["rows_new"], f["rows_rejected"]) == (2, 0)

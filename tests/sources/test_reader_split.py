@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from strategyfirst.errors import ImportFileError
 from strategyfirst.workspace import Workspace
 from tests.sources.support import ingest, one, query
 
@@ -109,3 +110,69 @@ def test_an_unclosed_quote_rejects_the_rest_of_the_file_from_its_line(tmp_path: 
     ((line, reason, raw),) = _rejects(ws)
     assert line == 3 and reason.startswith("a quoted field is not closed")
     assert raw.startswith('2,acme,False') and "swallowed" in raw  # what the open quote took in is shown
+
+
+def test_lines_ending_both_in_crlf_and_lf_import(tmp_path: Path) -> None:
+    # A file edited on two systems: DuckDB's reader refuses the mix; a copy with LF line ends is read instead.
+    text = ("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\r\n"  # 1
+            f"1,acme,False,{TS},crlf,,\r\n"                                                           # 2
+            f"2,acme,False,{TS},lf,,\n"                                                               # 3
+            f"3,acme,False,{TS},bare\rcr,,\n"                                                         # 4
+            "4,acme,False\r\n"                                                                        # 5
+            f"5,acme,False,{TS},end,,\r\n")                                                           # 6
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert (f["rows_new"], f["rows_rejected"]) == (4, 1)
+    assert dict(query(ws, "SELECT message_id, text FROM messages")) == {
+        "x:1": "crlf", "x:2": "lf", "x:3": "bare\rcr", "x:5": "end"}
+    assert [(line, reason) for line, reason, _ in _rejects(ws)] == [
+        (5, "the row has 3 fields where the header has 7")]
+
+
+def test_an_old_mac_file_with_cr_line_ends_imports(tmp_path: Path) -> None:
+    text = ("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\r"
+            f"1,acme,False,{TS},one,,\r2,acme,False,{TS},two,,\r")
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert (f["rows_new"], f["rows_rejected"]) == (2, 0)
+    assert dict(query(ws, "SELECT message_id, text FROM messages")) == {"x:1": "one", "x:2": "two"}
+
+
+def test_bare_crs_and_long_lines_are_found_across_chunk_boundaries(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import strategyfirst.sources.textfile as textfile
+
+    # 7-byte chunks: every CR, CRLF and line end of the file falls on or near a boundary somewhere.
+    monkeypatch.setattr(textfile, "CHUNK", 7)
+    rows = [f"{i},acme,False,{TS},a\rb{'c' * i},,\r\n" for i in range(1, 9)]
+    text = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\r\n" + "".join(rows)
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert (f["rows_new"], f["rows_rejected"]) == (8, 0)
+    texts = dict(query(ws, "SELECT message_id, text FROM messages"))
+    assert texts == {f"x:{i}": "a\rb" + "c" * i for i in range(1, 9)}
+    monkeypatch.setattr(textfile, "MAX_FIELDS", 20)  # a 21-field line 3, found in 7-byte chunks
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes(b"a,b\n1,2\n" + b",".join([b"x"] * 21) + b"\n3,4\n")
+    with pytest.raises(ImportFileError, match=r"wide\.csv:3: this line has 21 fields, more than the 20"):
+        textfile.open_source_file(wide, tmp_path / "tmp")
+
+
+def test_a_file_none_of_whose_rows_splits_is_refused(tmp_path: Path) -> None:
+    # A semicolon file whose header happens to hold commas: no row has the header's fields.
+    text = ("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+            "1;acme;False;x;y;;\n2;acme;False;x;y;;\n3;acme;False;x;y;;\n")
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    with pytest.raises(ImportFileError) as info:
+        ingest(ws, [path])
+    assert str(info.value) == (f"{path}:2:1: not one of its 3 rows splits into the header's 7 columns (the first "
+                               "one: the row has 1 field where the header has 7); check that the file is the "
+                               "export, unchanged (nothing was imported)")

@@ -66,11 +66,10 @@ def _zip_message(path: Path) -> str:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL bytes or many control characters: no export in a text encoding has them."""
+    """Many NULs or other control characters: no export in a text encoding has them (a stray one or two
+    are a value's problem, not the file's)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
-    if b"\x00" in head:
-        return True
     controls = sum(head.count(bytes([b])) for b in (*range(0, 9), 11, 14, *range(16, 27), *range(28, 32)))
     return controls > max(len(head) // 20, 8)
 

@@ -50,6 +50,9 @@ class SourceFile:
     ends_with_quote: bool = False     # the last byte closes a quoted field: the last row is complete
     size: int = 0
     cr_marked: bool = False           # bare CRs in text_path are CR_MARK (put back when the rows are read)
+    can_mark: bool = True             # the file has no CR_MARK of its own
+    line_ends_rewritten: bool = False  # text_path is a copy with its line ends rewritten
+    tmp_dir: Path | None = None       # where copies go
     what: str = ""                    # for JSON that is not an export: what it is and what to import instead
 
     @property
@@ -85,7 +88,7 @@ def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceF
         fh.seek(max(end - 2, 0))
         tail = fh.read()
     head = head_bytes.decode("utf-8", errors="ignore").lstrip("\ufeff")
-    sf = SourceFile(path=path, encoding=encoding, text_path=text_path, kind="csv", size=size,
+    sf = SourceFile(path=path, encoding=encoding, text_path=text_path, kind="csv", size=size, tmp_dir=tmp_dir,
                     ends_with_newline=tail.endswith((b"\n", b"\r")), ends_with_quote=tail.endswith(b'"'))
     if not head.strip():
         raise sf.error("the file holds only blank lines: there is nothing to import; export it again", 1, 1)
@@ -97,9 +100,10 @@ def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceF
     first_line = head.split("\n", 1)[0]
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     sf.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    if _prescan(sf):
-        sf.text_path = _mark_bare_crs(sf, tmp_dir)
-        sf.cr_marked = True
+    bare_cr, can_mark = _prescan(sf)
+    if bare_cr and can_mark:
+        _rewrite_line_ends(sf, crlf_to_lf=False)
+    sf.can_mark = can_mark
     rows = csv.reader(io.StringIO(head, newline=""), delimiter=sf.delimiter)
     try:
         sf.header = [h.strip() for h in next(rows, [])]
@@ -112,10 +116,11 @@ def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceF
     return sf
 
 
-def _prescan(sf: SourceFile) -> bool:
+def _prescan(sf: SourceFile) -> tuple[bool, bool]:
     """Refuse a line over MAX_FIELDS fields, a field over MAX_FIELD_BYTES or a line over MAX_LINE_BYTES, in
     one pass of bounded chunks (DuckDB would take minutes and gigabytes on such a line). Returns whether the
-    file has bare CRs (a CR not followed by LF) inside its lines, which DuckDB would take for line ends.
+    file has bare CRs (a CR not followed by LF) inside its lines, which DuckDB would take for line ends, and
+    whether they can be marked (the file holds no CR_MARK of its own).
 
     Vectorised over each chunk: only a line of MAX_FIELDS bytes or more can break a limit (each field but the
     last needs a delimiter), and only such lines are read again and looked at.
@@ -151,9 +156,7 @@ def _prescan(sf: SourceFile) -> bool:
         if offset > line_start:
             _check_line(sf, again, line_start, offset, line + 1, delim)
     bare_cr = bare_cr or cr_at_end
-    if bare_cr and _contains(sf.text_path, CR_MARK.encode()):
-        return False  # cannot mark them: such rows are rejects
-    return bare_cr
+    return bare_cr, not (bare_cr and _contains(sf.text_path, CR_MARK.encode()))
 
 
 def _contains(path: Path, needle: bytes) -> bool:
@@ -191,12 +194,15 @@ def _size(n: int) -> str:
     return f"{n / (1 << 20):,.1f} MB" if n >= 1 << 20 else f"{n / 1024:,.0f} KB"
 
 
-def _mark_bare_crs(sf: SourceFile, tmp_dir: Path) -> Path:
-    """A copy of the text with each bare CR as CR_MARK, so DuckDB keeps it inside its field."""
+def _rewrite_line_ends(sf: SourceFile, *, crlf_to_lf: bool, mark: bool = True) -> None:
+    """Point `sf.text_path` at a copy with each bare CR as CR_MARK (DuckDB then keeps it inside its field)
+    and, with `crlf_to_lf`, every CRLF as LF (a file whose lines end both ways; a CRLF inside a quoted value
+    becomes LF there)."""
+    tmp_dir = sf.tmp_dir or sf.text_path.parent
     tmp_dir.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix="import-", suffix=".csv", dir=tmp_dir)
     out = Path(name)
-    mark = CR_MARK.encode()
+    marker = CR_MARK.encode() if mark else b"\r"
     try:
         with sf.text_path.open("rb") as src, open(fd, "wb") as dst:
             carry = b""
@@ -205,14 +211,18 @@ def _mark_bare_crs(sf: SourceFile, tmp_dir: Path) -> Path:
                 carry = b"\r" if data.endswith(b"\r") else b""   # it may be a CRLF split by the chunk
                 if carry:
                     data = data[:-1]
-                dst.write(re.sub(rb"\r(?!\n)", mark, data))
-            dst.write(mark if carry else b"")
+                if crlf_to_lf:
+                    data = data.replace(b"\r\n", b"\n")
+                dst.write(re.sub(rb"\r(?!\n)", marker, data) if mark else data)
+            dst.write(marker if carry else b"")
     except BaseException:
         out.unlink(missing_ok=True)
         raise
     if sf.text_path != sf.path:
         sf.text_path.unlink(missing_ok=True)
-    return out
+    sf.text_path = out
+    sf.cr_marked = sf.cr_marked or mark
+    sf.line_ends_rewritten = True
 
 
 def _sniff_json(sf: SourceFile, head: str) -> None:
@@ -300,7 +310,21 @@ def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, ski
     if not sf.ends_with_newline and not sf.ends_with_quote:
         _reject_truncated_last_row(con, sf, table, names)
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(row[0]) if row else 0
+    good = int(row[0]) if row else 0
+    if not good:
+        _refuse_when_no_row_splits(con, sf, len(names))
+    return good
+
+
+def _refuse_when_no_row_splits(con: duckdb.DuckDBPyConnection, sf: SourceFile, n_columns: int) -> None:
+    """A file none of whose rows has the header's fields is not this export (or not split right): refused,
+    rather than imported with every row rejected."""
+    row = con.execute("SELECT count(*), min(line), arg_min(reason, line) FROM csv_rejects").fetchone()
+    if not row or int(row[0]) < 2:
+        return
+    raise sf.error(f"not one of its {int(row[0]):,} rows splits into the header's {n_columns} columns (the first "
+                   f"one: {row[2]}); check that the file is the export, unchanged (nothing was imported)",
+                   int(row[1]), 1)
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> None:
@@ -308,14 +332,23 @@ def _read_csv(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: 
     for leftover in ("reject_errors", "reject_scans"):  # DuckDB's reject tables persist per connection
         if _exists(con, leftover):
             con.execute(f"DELETE FROM {leftover}")
+    sql = (f"CREATE OR REPLACE TEMP TABLE {table}_raw AS SELECT * FROM read_csv(?, columns={columns}, "
+           f"auto_detect=false, header=false, skip={skip}, delim=?, quote='\"', escape='\"', "
+           f"store_rejects=true, strict_mode=true, max_line_size={MAX_LINE_BYTES}, parallel=true)")
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table}_raw AS SELECT * FROM read_csv(?, columns={columns}, "
-            f"auto_detect=false, header=false, skip={skip}, delim=?, quote='\"', escape='\"', "
-            f"store_rejects=true, strict_mode=true, max_line_size={MAX_LINE_BYTES}, parallel=true)",
-            [str(sf.text_path), sf.delimiter])
+        con.execute(sql, [str(sf.text_path), sf.delimiter])
     except duckdb.Error as exc:
-        raise sf.error(_read_failure(str(exc)), *_failure_line(str(exc), skip)) from None
+        if "state machine" not in str(exc) or sf.line_ends_rewritten:
+            raise sf.error(_read_failure(str(exc)), *_failure_line(str(exc), skip)) from None
+        # Lines ending both in CRLF and in LF: read a copy with LF line ends only.
+        _rewrite_line_ends(sf, crlf_to_lf=True, mark=sf.can_mark)
+        for leftover in ("reject_errors", "reject_scans"):
+            if _exists(con, leftover):
+                con.execute(f"DELETE FROM {leftover}")
+        try:
+            con.execute(sql, [str(sf.text_path), sf.delimiter])
+        except duckdb.Error as again:
+            raise sf.error(_read_failure(str(again)), *_failure_line(str(again), skip)) from None
 
 
 def _read_failure(message: str) -> str:
@@ -325,9 +358,8 @@ def _read_failure(message: str) -> str:
         return (f"a line is longer than the {_size(MAX_LINE_BYTES)} an import reads: the file is not an export "
                 "or it is damaged (nothing was imported)")
     if "state machine" in low or "new line" in low or "newline" in low:
-        return ("its lines end in two different ways (some with CR LF, some with LF or CR alone) where a row "
-                "cannot be told apart from the next: re-save it as CSV with one kind of line end and import it "
-                "again (nothing was imported)")
+        return ("cannot be split into rows: its line ends and quotes are not laid out as in a CSV export; "
+                "re-save it as CSV (UTF-8, one kind of line end) and import it again (nothing was imported)")
     return ("cannot be split into rows and columns as CSV: check that it is the export file, unchanged "
             "(nothing was imported)")
 
@@ -345,7 +377,8 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, sf: SourceFile, n_columns: 
         CREATE OR REPLACE TEMP TABLE csv_rejects AS
         SELECT line::BIGINT AS line,
                CASE WHEN bool_or(error_type = 'MISSING COLUMNS') THEN 'the row has ' || min({found})
-                         || ' fields where the header has {n_columns}'
+                         || CASE WHEN min({found}) = 1 THEN ' field' ELSE ' fields' END
+                         || ' where the header has {n_columns}'
                     WHEN bool_or(error_type = 'TOO MANY COLUMNS') THEN 'the row has ' || max({found})
                          || ' fields where the header has {n_columns}'
                     WHEN bool_or(error_type = 'UNQUOTED VALUE') THEN 'a quoted field is not closed (a double '
