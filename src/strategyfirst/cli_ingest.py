@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,41 +13,67 @@ from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.cli_options import HERE, Format, WsOpt
+from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
+
+INGEST_HELP = (
+    "Import exports into the warehouse.\n\n"
+    "Each file imports in its own transaction: whole or not at all.\n\n"
+    "Bad rows: a row that cannot be read (a bad date or number, too few or too many fields, a line cut off) is "
+    "not imported: it goes to the `rejects` table and to a rejects CSV (file, line, reason, raw) named in the "
+    "summary, and the rest of the file imports. With --strict any rejected row fails the whole file instead.\n\n"
+    "Several files: a file that fails (missing, not a known export, unreadable) is listed with its error, the "
+    "others still import, and the command exits 1. A single file that fails is a one-line error (exit 2).\n\n"
+    "Re-import: the same file again (same bytes, same options) changes nothing (\"already imported as #N\"). A "
+    "newer export of the same posts updates their lifetime figures (a lower figure never replaces a higher one) "
+    "and never moves a post's publish time; another --account updates the posts' account.\n\n"
+    "Undo: `strategyfirst imports` lists every import; `strategyfirst imports undo ID` takes one back.")
 
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:
-    """Add `ingest` and `sources` to `app`."""
+    """Add `ingest`, `sources` and `imports` to `app`."""
 
-    @app.command()
+    @app.command(help=INGEST_HELP)
     def ingest(
         files: Annotated[list[Path], typer.Argument(help="Export files to import.", show_default=False)],
-        source: Annotated[str, typer.Option(
-            "--source", "-s", help="auto, or a name from `strategyfirst sources`.")] = "auto",
-        account: Annotated[str | None, typer.Option(
-            "--account", help="Account of the rows where the file does not name it (also overrides).")] = None,
+        source: Annotated[list[str] | None, typer.Option(
+            "--source", "-s", help="auto (the default: detected from the header), or a name from "
+            "`strategyfirst sources`; once.", show_default=False, metavar="NAME")] = None,
+        account: Annotated[list[str] | None, typer.Option(
+            "--account", help="Account of the rows where the file does not name it (also overrides); once.",
+            show_default=False, metavar="NAME")] = None,
         strict: Annotated[bool, typer.Option(
-            "--strict", help="Fail (exit 1, nothing written) if any row is rejected.")] = False,
+            "--strict", help="Fail a file (exit 1, nothing of it written) if any of its rows is rejected.")] = False,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
         ws_path: WsOpt = HERE,
     ) -> None:
-        """Import exports into the warehouse: idempotent, one transaction per file, bad rows to `rejects`."""
-        from strategyfirst.warehouse.ingest import ingest_files
+        from strategyfirst.warehouse.ingest import FAILED, ingest_files
 
-        result = ingest_files(Workspace(ws_path), files, source=source, account=account, strict=strict,
-                              progress=True)
+        chosen_source = _once("--source", source) or "auto"
+        chosen_account = _once("--account", account)
+        # One file that cannot be imported is the command's error (one line, exit 2); with several, each
+        # file's outcome is listed and the command exits 1 when any failed.
+        result = ingest_files(Workspace(ws_path), files, source=chosen_source, account=chosen_account,
+                              strict=strict, progress=True, keep_going=len(files) > 1)
         if fmt is Format.json:
             typer.echo(json.dumps({"files": [_public(f) for f in result.files]}))
         else:
             for f in result.files:
-                state = "" if f.get("imported", True) else " [bold red]not imported (--strict)[/]"
-                out.print(f"{escape(f['file'])} ({f['source']}): {f['rows_read']} read, {f['rows_new']} new, "
-                          f"{f['rows_updated']} updated, {f['rows_duplicate']} duplicate, "
-                          f"{f['rows_rejected']} rejected{state}", highlight=False)
+                out.print(_line(f), highlight=False)
                 if f["rejects_file"]:
                     err.print(f"  rejected rows: {escape(f['rejects_file'])}", highlight=False)
-        if strict and result.rows_rejected:
+            if len(result.files) > 1:
+                counts: dict[str, int] = {}
+                for f in result.files:
+                    counts[f["status"]] = counts.get(f["status"], 0) + 1
+                err.print(f"{len(result.files)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()),
+                          highlight=False)
+        if any(f["status"] == FAILED for f in result.files) or (strict and result.rows_rejected):
             raise typer.Exit(1)
+
+    from strategyfirst.cli_imports import register as register_imports
+
+    register_imports(app, out, err)
 
     @app.command()
     def sources(fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text) -> None:
@@ -63,6 +89,32 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         for s in SOURCES:
             table.add_row(s.name, s.description, ", ".join(s.columns))
         out.print(table)
+
+
+def _once(option: str, values: list[str] | None) -> str | None:
+    """The value of an option that may be given once (Typer would silently keep the last of two)."""
+    if not values:
+        return None
+    if len(set(values)) > 1:
+        raise UsageError(f"{option} was given {len(values)} times ({', '.join(values)}); give it once: every file "
+                         f"of one ingest is imported with the same {option} (run ingest once per value)")
+    return values[0]
+
+
+def _line(f: dict[str, Any]) -> str:
+    """One file's outcome in words."""
+    name, source = escape(str(f["file"])), f["source"]
+    counts = (f"{f['rows_read']} read, {f['rows_new']} new, {f['rows_updated']} updated, "
+              f"{f['rows_duplicate']} duplicate, {f['rows_rejected']} rejected")
+    status = f["status"]
+    if status == "failed":
+        return f"[bold red]not imported:[/] {escape(str(f['error']))}"
+    if status == "already imported":
+        return (f"{name} ({source}): already imported as #{f['import_id']}, nothing changed "
+                f"({f['rows_read']} read: {f['rows_duplicate']} duplicate, {f['rows_rejected']} rejected)")
+    if status == "rolled back":
+        return f"{name} ({source}): {counts} [bold red]not imported (--strict)[/]"
+    return f"{name} ({source}): {counts} (import #{f['import_id']})"
 
 
 def _public(summary: dict[str, object]) -> dict[str, object]:

@@ -107,12 +107,28 @@ class Workspace:
 
         return connect(self.warehouse_path).table(name)
 
-    def ingest(self, files: Sequence[str | Path], *, source: str = "auto", account: str | None = None,
-               strict: bool = False) -> IngestResult:
-        """Import export files into the warehouse (one transaction per file); see `strategyfirst sources`."""
+    def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
+               strict: bool = False, keep_going: bool = False) -> IngestResult:
+        """Import export files (or one file) into the warehouse, each in its own transaction; see `strategyfirst
+        sources`. A file that fails does not stop the others; its error is raised at the end, or, with
+        `keep_going`, reported in the result (`status` "failed", `error`). An identical file imported before
+        with the same options is not imported again (`status` "already imported")."""
         from strategyfirst.warehouse.ingest import ingest_files
 
-        return ingest_files(self, [Path(f) for f in files], source=source, account=account, strict=strict)
+        return ingest_files(self, files, source=source, account=account, strict=strict, keep_going=keep_going)
+
+    def imports(self) -> list[dict[str, Any]]:
+        """The import log, oldest first: id, file name, source, options, when, by whom, counts, undone."""
+        from strategyfirst.warehouse.ingest import list_imports
+
+        return list_imports(self)
+
+    def undo_import(self, import_id: int) -> dict[str, Any]:
+        """Take an import back: the rows it added removed, the values it updated restored, in one transaction;
+        refused (UsageError) while a later import changed rows it wrote. Returns what was removed/restored."""
+        from strategyfirst.warehouse.ingest import undo_import
+
+        return undo_import(self, import_id)
 
     # --- measure (issue 4; the computation lives in strategyfirst.metrics) -----------------------------------
     def measure(self, by: str = "none", period: str = "all", since: dt.date | str | None = None,

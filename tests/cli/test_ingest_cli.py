@@ -40,9 +40,10 @@ def test_ingest_json_shape_then_duplicates_and_strict(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.stderr
     files = json.loads(first.stdout)["files"]
     assert list(files[0])[:8] == KEYS
-    assert files[0] | {"file": "", "imported": True} == {
+    assert files[0] | {"file": ""} == {
         "file": "", "source": "twcs", "rows_read": 2, "rows_new": 2, "rows_updated": 0, "rows_duplicate": 0,
-        "rows_rejected": 0, "rejects_file": None, "imported": True}
+        "rows_rejected": 0, "rejects_file": None, "imported": True, "status": "imported", "import_id": 1,
+        "rows_lower_figures": 0}
     again = json.loads(invoke("ingest", "-w", str(ws), "--format", "json", str(good)).stdout)["files"][0]
     assert (again["rows_duplicate"], again["rows_new"]) == (2, 0)
     lenient = invoke("ingest", "-w", str(ws), "--format", "json", str(bad))
@@ -84,15 +85,19 @@ def test_sources_lists_every_registered_source_with_columns() -> None:
     assert text.exit_code == 0 and "twcs" in text.stdout and "in_response_to_tweet_id" in text.stdout
 
 
-def test_a_mistyped_path_fails_before_any_file_is_imported(tmp_path: Path) -> None:
+def test_a_mistyped_path_is_listed_as_failed_and_the_other_files_still_import(tmp_path: Path) -> None:
+    # issue 12.8 changed this: a missing path among several files no longer stops the others (exit 1, listed)
     ws = tmp_path / "ws"
     good = tmp_path / "good.csv"
     good.write_text(TWCS + ROW, encoding="utf-8")
-    proc = run("ingest", "-w", str(ws), str(good), str(tmp_path / "typo.csv"))
-    assert proc.returncode == 2
-    assert "typo.csv" in proc.stderr and "nothing was imported" in proc.stderr
-    assert "Traceback" not in proc.stderr
-    # The good file named first was not imported either: importing it now finds it new, not duplicate.
-    again = invoke("ingest", "-w", str(ws), "--format", "json", str(good))
-    assert again.exit_code == 0, again.stderr
-    assert json.loads(again.stdout)["files"][0]["rows_new"] == 1
+    proc = run("ingest", "-w", str(ws), "--format", "json", str(good), str(tmp_path / "typo.csv"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    files = json.loads(proc.stdout)["files"]
+    assert [(f["status"], f["rows_new"]) for f in files] == [("imported", 1), ("failed", 0)]
+    assert files[1]["error"] == f"{tmp_path / 'typo.csv'}: no such file; check the path (nothing of it was imported)"
+    text = run("ingest", "-w", str(ws), str(tmp_path / "typo.csv"), str(good))
+    assert text.returncode == 1
+    assert text.stdout.splitlines() == [
+        f"not imported: {tmp_path / 'typo.csv'}: no such file; check the path (nothing of it was imported)",
+        f"{good} (twcs): already imported as #1, nothing changed (1 read: 1 duplicate, 0 rejected)"]
+    assert text.stderr.strip().splitlines()[-1] == "2 files: 1 failed, 1 already imported"

@@ -36,6 +36,8 @@ def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table
                            "owned_unattributed": None}
     if tables.imports is not None:
         imp = tables.imports.filter(tables.imports.rows_rejected > 0).order_by("import_id")
+        if "undone_at" in imp.columns:  # an undone import's rejects were taken back with it
+            imp = imp.filter(imp.undone_at.isnull())
         rows = imp.select("import_id", "file", "source", "rows_rejected").to_pyarrow().to_pylist()
         out["rejected_by_import"] = rows
         out["rows_rejected"] = sum(int(r["rows_rejected"]) for r in rows)

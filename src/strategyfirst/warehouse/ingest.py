@@ -1,11 +1,21 @@
 """Import export files into the warehouse: one transaction per file, idempotent, with located rejects.
 
-`ingest_files` is what `strategyfirst ingest` and `Workspace.ingest` call.
+`ingest_files` is what `strategyfirst ingest` and `Workspace.ingest` call. Each file has one outcome (its
+`status` in the summary):
+- `imported`: its rows merged (new, updated, duplicate) and its bad rows kept in `rejects`, in one transaction;
+- `already imported`: the same bytes were imported before with the same options (and not undone): nothing is
+  written, not even a second `imports` row or a second copy of its rejects; the summary names that import;
+- `rolled back`: `--strict` and the file had rejected rows: nothing written;
+- `failed`: the file could not be read (missing, a folder, not a known export, cut, undecodable ...): nothing
+  of it written, the error says why; the other files still import.
+Errors that concern the whole command (an unknown `--source`, a workspace that cannot be opened or is locked)
+raise before or instead of any file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -15,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from strategyfirst.errors import ImportFileError, StrategyFirstError
+from strategyfirst.errors import ImportFileError, StrategyFirstError, UsageError, WorkspaceError
 from strategyfirst.sources import sqlfuncs
 from strategyfirst.sources.base import STAGE_DDL, LoadContext, create_stage, drop_temp
 from strategyfirst.sources.registry import check_source, detect, get_source
@@ -26,6 +36,7 @@ from strategyfirst.sources.textfile import (
     fix_reject_lines,
     open_source_file,
 )
+from strategyfirst.warehouse import importlog
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare
@@ -38,6 +49,8 @@ if TYPE_CHECKING:
 PROGRESS_BYTES = 4 << 20  # a progress bar for files larger than this
 MEMORY_LIMIT = "4500MB"  # DuckDB's buffer pool while importing: with the Python process (~1 GB at 10M rows) under 6 GB
 Step = Callable[[str], None]
+IMPORTED, ALREADY, ROLLED_BACK, FAILED = "imported", "already imported", "rolled back", "failed"
+COUNT_KEYS = ("rows_read", "rows_new", "rows_updated", "rows_duplicate", "rows_rejected")
 
 
 @dataclass
@@ -50,24 +63,35 @@ class IngestResult:
     def rows_rejected(self) -> int:
         return sum(int(f["rows_rejected"]) for f in self.files)
 
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """The files that could not be imported (status `failed`), each with its `error`."""
+        return [f for f in self.files if f["status"] == FAILED]
+
     def to_json(self) -> str:
         return json.dumps({"files": self.files})
 
 
-def ingest_files(ws: Workspace, files: Sequence[Path], *, source: str = "auto", account: str | None = None,
-                 strict: bool = False, progress: bool = False) -> IngestResult:
-    """Import each file in its own transaction; raises ImportFileError (nothing of that file written)."""
+def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
+                 account: str | None = None, strict: bool = False, progress: bool = False,
+                 keep_going: bool = False, by: str | None = None) -> IngestResult:
+    """Import each file in its own transaction, going on past a file that fails.
+
+    With `keep_going`, every file's outcome is in the result (a failed one with `status` "failed" and its
+    `error`); without it, the first failure is raised (ImportFileError) once the other files are imported.
+    `files` may be one path. `by` names who imports (default: the OS user)."""
+    paths = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
+    if not paths:
+        raise UsageError("no file to import; give one or more export files")
     if source != "auto":
         get_source(source)  # unknown names fail before anything is opened
-    for path in files:  # a mistyped path fails the whole command before any file is imported
-        if not Path(path).is_file():
-            what = "is a folder, not a file" if Path(path).is_dir() else "no such file; check the path"
-            raise ImportFileError(str(path), f"{what} (nothing was imported)")
     ws.ensure()
     plan = _plan(ws)
     ctx = LoadContext(account=account.strip().lstrip("@") if account else None,
                       owned_accounts={p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()})
+    options = _options(source, ctx)
     result = IngestResult()
+    errors: list[StrategyFirstError] = []
     with workspace_lock(ws.state_dir):
         con = open_duckdb(ws.warehouse_path)
         try:
@@ -75,20 +99,49 @@ def ingest_files(ws: Workspace, files: Sequence[Path], *, source: str = "auto", 
             # Bound DuckDB's memory (peak target 6 GB at 10M messages): beyond it, it spills to temp files.
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             sqlfuncs.install(con)
+            importlog.ensure(con)
             try:
-                for path in files:
-                    with _progress(Path(path), progress) as step:
-                        result.files.append(_ingest_one(con, ws, Path(path), source, ctx, plan, strict, step))
+                for path in paths:
+                    outcome: dict[str, Any] = {"source": None}
+                    try:
+                        with _progress(path, progress) as step:
+                            summary = _ingest_one(con, ws, path, source, ctx, options, by, strict, step, outcome)
+                    except WorkspaceError:
+                        raise  # the workspace itself (locked, newer schema): no later file can do better
+                    except StrategyFirstError as exc:
+                        errors.append(exc)
+                        summary = _failed(path, outcome["source"], exc)
+                    result.files.append(summary)
             finally:
                 # Derived tables once per batch, right after the last committed import (each file its own
                 # transaction; derive.refresh runs its own), also when a later file failed.
-                if any(f.get("imported") for f in result.files):
+                if any(f["status"] == IMPORTED for f in result.files):
                     from strategyfirst.warehouse import derive
 
                     derive.refresh(con, plan)
         finally:
             con.close()
+    if errors and not keep_going:
+        raise errors[0]
     return result
+
+
+def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
+    """The options that shape what a file imports as (kept in `imports.options`, so that raw/ can be imported
+    again the same way; an identical file with other options is imported again, not skipped)."""
+    opts: dict[str, Any] = {"source": source}
+    for f in dataclasses.fields(ctx):
+        value = getattr(ctx, f.name)
+        if f.name != "owned_accounts" and isinstance(value, str | int | float | bool | None):
+            opts[f.name] = value
+    return opts
+
+
+def _failed(path: Path, source: str | None, exc: StrategyFirstError) -> dict[str, Any]:
+    """The summary of a file that could not be imported: zero counts, the one-line error and where."""
+    where = {k: getattr(exc, k, None) for k in ("line", "column")}
+    return {"file": str(path), "source": source, **dict.fromkeys(COUNT_KEYS, 0), "rejects_file": None,
+            "imported": False, "status": FAILED, "import_id": None, "error": str(exc), **where}
 
 
 def _plan(ws: Workspace) -> Plan | None:
@@ -103,13 +156,27 @@ def _plan(ws: Workspace) -> Plan | None:
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, source_name: str,
-                ctx: LoadContext, plan: Plan | None, strict: bool, step: Step) -> dict[str, Any]:
+                ctx: LoadContext, options: dict[str, Any], by: str | None, strict: bool, step: Step,
+                outcome: dict[str, Any]) -> dict[str, Any]:
+    if not path.is_file():
+        what = ("is a folder, not a file; give the export files in it" if path.is_dir()
+                else "no such file; check the path")
+        raise ImportFileError(str(path), f"{what} (nothing of it was imported)")
     step("reading")
+    size = path.stat().st_size
     raw = RawCopy(path, ws.raw_dir)  # hashed and copied on a thread while DuckDB reads the file
     try:
+        # A file of a size already imported may be the same bytes: then its hash decides first, and an
+        # identical file with the same options is not read again (a re-import changes nothing).
+        if importlog.maybe_seen(con, size):
+            same = importlog.same_file(con, raw.digest, size, source_name, options)
+            if same is not None:
+                outcome["source"] = same["source"]
+                return _already(path, same)
         sf = open_source_file(path, ws.state_dir / "tmp")
         try:
-            summary = _stage_and_merge(con, ws, sf, raw, source_name, ctx, strict, step)
+            summary = _stage_and_merge(con, ws, sf, raw, source_name, ctx, options, by, size, strict, step,
+                                       outcome)
         finally:
             _cleanup(sf)
     except duckdb.Error as exc:
@@ -120,10 +187,21 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
     return summary
 
 
+def _already(path: Path, same: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a file imported before, unchanged: every row it had is a duplicate of itself."""
+    rejected = same["rows_rejected"]
+    return {"file": str(path), "source": same["source"], "rows_read": same["rows_read"], "rows_new": 0,
+            "rows_updated": 0, "rows_duplicate": same["rows_read"] - rejected, "rows_rejected": rejected,
+            "rejects_file": same["rejects_file"], "imported": False, "status": ALREADY,
+            "import_id": same["import_id"], "already_imported_as": same["import_id"]}
+
+
 def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFile, raw: RawCopy,
-                     source_name: str, ctx: LoadContext, strict: bool, step: Step) -> dict[str, Any]:
+                     source_name: str, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
+                     strict: bool, step: Step, outcome: dict[str, Any]) -> dict[str, Any]:
     """Stage the file, then merge it into the warehouse in one transaction."""
     src = detect(sf) if source_name == "auto" else get_source(source_name)
+    outcome["source"] = src.name
     if source_name != "auto":
         check_source(src, sf)
     # Staging and the merge's comparisons write only this connection's temp tables, so they run before the
@@ -148,9 +226,9 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
                 summary = _summary(con, ws, sf.path, src.name, counts[loaded.primary], import_id)
                 if strict and summary["rows_rejected"]:
                     con.execute("ROLLBACK")
-                    summary["imported"] = False
+                    summary.update(imported=False, status=ROLLED_BACK, import_id=None)
                     return summary
-                _record(con, import_id, sf.path, raw.digest, summary)
+                _record(con, import_id, sf.path, raw.digest, size, options, by, summary)
                 raw.keep()
                 con.execute("COMMIT")
             except BaseException:
@@ -160,7 +238,7 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
             con.execute("SET preserve_insertion_order = true")
     finally:
         drop_temp(con)
-    summary["imported"] = True
+    summary.update(imported=True, status=IMPORTED)
     return summary
 
 
@@ -178,7 +256,8 @@ def _summary(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, source: 
     summary: dict[str, Any] = {
         "file": str(path), "source": source, "rows_read": counts.new + counts.updated + counts.duplicate + rejected,
         "rows_new": counts.new, "rows_updated": counts.updated, "rows_duplicate": counts.duplicate,
-        "rows_rejected": rejected, "rejects_file": None}
+        "rows_rejected": rejected, "rejects_file": None, "import_id": import_id,
+        "rows_lower_figures": counts.lower}
     if rejected:
         summary["rejects_file"] = str(_write_rejects(con, ws, import_id, path))
     return summary
@@ -189,14 +268,16 @@ def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 1
 
 
-def _record(con: duckdb.DuckDBPyConnection, import_id: int, path: Path, digest: str,
-            summary: dict[str, Any]) -> None:
+def _record(con: duckdb.DuckDBPyConnection, import_id: int, path: Path, digest: str, size: int,
+            options: dict[str, Any], by: str | None, summary: dict[str, Any]) -> None:
     con.execute("INSERT INTO imports BY NAME SELECT ? AS import_id, ? AS file, ? AS sha256, ? AS source, "
                 "? AS started_at, ? AS rows_read, ? AS rows_new, ? AS rows_updated, ? AS rows_duplicate, "
-                "? AS rows_rejected, ? AS rejects_file",
+                "? AS rows_rejected, ? AS rejects_file, ? AS options, ? AS bytes, ? AS imported_by, "
+                "? AS rows_lower_figures",
                 [import_id, str(path), digest, summary["source"], dt.datetime.now(dt.UTC).replace(tzinfo=None),
                  summary["rows_read"], summary["rows_new"], summary["rows_updated"], summary["rows_duplicate"],
-                 summary["rows_rejected"], summary["rejects_file"]])
+                 summary["rows_rejected"], summary["rejects_file"], json.dumps(options, sort_keys=True), size,
+                 by or importlog.current_user(), summary["rows_lower_figures"]])
     con.execute("INSERT INTO rejects BY NAME SELECT ? AS import_id, ? AS file, line, reason, raw, ? AS source "
                 "FROM stage_rejects", [import_id, str(path), summary["source"]])
 
@@ -246,3 +327,32 @@ def _progress(path: Path, enabled: bool) -> Iterator[Step]:
 
         yield step
         bar.update(task, completed=len(steps))
+
+
+def list_imports(ws: Workspace) -> list[dict[str, Any]]:
+    """The import log, oldest first (see importlog.listing); empty before the first import."""
+    if not ws.warehouse_path.exists():
+        return []
+    con = open_duckdb(ws.warehouse_path)
+    try:
+        return importlog.listing(con)
+    finally:
+        con.close()
+
+
+def undo_import(ws: Workspace, import_id: int, *, by: str | None = None) -> dict[str, Any]:
+    """Take one import back (importlog.undo) under the workspace lock, then rebuild the derived tables."""
+    if not ws.warehouse_path.exists():
+        raise UsageError(f"there is no import #{import_id}: nothing was imported into {ws.root} yet")
+    plan = _plan(ws)
+    with workspace_lock(ws.state_dir):
+        con = open_duckdb(ws.warehouse_path)
+        try:
+            con.execute("SET enable_progress_bar = false")
+            summary = importlog.undo(con, import_id, by)
+            from strategyfirst.warehouse import derive
+
+            derive.refresh(con, plan, force="messages" in summary["by_table"])
+            return summary
+        finally:
+            con.close()

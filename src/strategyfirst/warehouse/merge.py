@@ -3,8 +3,17 @@
 In two halves: `prepare` compares the staged rows with the stored ones and only writes temp tables, so it runs
 before the import's transaction; `apply` does the writes inside it.
 
-A re-import changes nothing (all duplicate). Lifetime figures only grow, so a newer export raises them
-(`updated`) and an older one re-imported later cannot lower them.
+A re-import changes nothing (all duplicate). Rules per column (data.md, "Import rules"):
+- A message is identified by platform + the platform's id (`message_id`); the account is a property, so the same
+  posts imported again with another `--account` are updated (account changed), never duplicated.
+- Lifetime figures only grow: a newer export raises them (`updated`), and an export that reports a lower figure
+  (an older one, or one that cannot be dated against the stored one) keeps the larger; such rows are counted
+  (`lower`) for data quality.
+- The publish time is set once: a later export never moves it (Facebook's "Video Posts" export gives other
+  times for the same posts). The one exception is a finer time inside the stored coarser one (a `second` time
+  within the stored `day` or `month`): it refines the stored time, and `time_precision` with it.
+- Before an import updates stored rows, their previous values go to `prev_<table>` (warehouse/importlog.py),
+  so that the import can be undone.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import duckdb
 
 from strategyfirst.sources.base import FIGURES
 from strategyfirst.warehouse.conversation import assign_new, attach_orphans, refresh_conversations
+from strategyfirst.warehouse.importlog import REPLACED_BY, previous
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class Counts:
     new: int = 0
     updated: int = 0
     duplicate: int = 0
+    lower: int = 0      # rows whose lifetime figures in the file were lower than the stored ones (kept)
 
 
 RULES = {
@@ -43,11 +54,21 @@ RULES = {
     "or": "(coalesce(s.{c}, FALSE) OR coalesce(e.{c}, FALSE))",
     "old": "coalesce(e.{c}, s.{c})",
 }
+PRECISION_RANK = "CASE {t}.time_precision WHEN 'second' THEN 1 WHEN 'minute' THEN 2 WHEN 'day' THEN 3 ELSE 4 END"
+# The staged time refines the stored one: finer, and inside the stored time's day or month.
+_REFINES = (f"(s.created_at IS NOT NULL AND e.created_at IS NOT NULL AND {PRECISION_RANK.format(t='s')} < "
+            f"{PRECISION_RANK.format(t='e')} AND date_trunc(e.time_precision, s.created_at) = "
+            "date_trunc(e.time_precision, e.created_at))")
+RULES["first_time"] = f"CASE WHEN e.created_at IS NULL OR {_REFINES} THEN s.created_at ELSE e.created_at END"
+RULES["first_precision"] = (f"CASE WHEN (e.created_at IS NULL AND s.created_at IS NOT NULL) OR {_REFINES} "
+                            "THEN coalesce(s.time_precision, e.time_precision) "
+                            "ELSE coalesce(e.time_precision, s.time_precision) END")
 
 SPECS: dict[str, MergeSpec] = {
     "messages": MergeSpec(
         "messages", "stage_messages", ("message_id",),
-        {"platform": "old", "account": "new", "owned": "or", "created_at": "new", "time_precision": "new",
+        {"platform": "old", "account": "new", "owned": "or", "created_at": "first_time",
+         "time_precision": "first_precision",
          "kind": "new", "text": "new", "in_reply_to": "new", "url": "new", "campaign": "new",
          **dict.fromkeys(FIGURES, "max")},
         conversations=True),
@@ -65,7 +86,7 @@ SPECS: dict[str, MergeSpec] = {
 }
 
 
-def _key_match(spec: MergeSpec, left: str, right: str) -> str:
+def key_match(spec: MergeSpec, left: str, right: str) -> str:
     return " AND ".join(
         f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" if k in spec.nullable_keys else f"{left}.{k} = {right}.{k}"
         for k in spec.keys)
@@ -83,6 +104,7 @@ class Prepared:
     changes: str | None = None   # with an overlap: every staged key with its merged values and flags
     conversation_ids: str | None = None  # messages: the conversation of each new reply
     reparented: bool = False     # messages: a stored reply now names another parent
+    lower: int = 0               # stored rows for which this file gives a lower lifetime figure (larger kept)
 
 
 def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
@@ -106,7 +128,7 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
         else:  # the same key twice in one file: the later row wins, the others count as duplicates
             con.execute(f"CREATE OR REPLACE TEMP TABLE {s} AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage} "
                         f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY line DESC) = 1")
-    overlap = _scalar(con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {spec.table} AS e ON {_key_match(spec, 's', 'e')}")
+    overlap = _scalar(con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {spec.table} AS e ON {key_match(spec, 's', 'e')}")
     if not overlap:  # nothing of this file is stored yet: insert straight from staging (the 10M-row path)
         new = _scalar(con, f"SELECT sum(_n) FROM {s}")
         cids = assign_new(con, s, f"_cres_{spec.table}") if spec.conversations else None
@@ -115,40 +137,48 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
     changed = " OR ".join(f"({RULES[rule].format(c=c)}) IS DISTINCT FROM e.{c}" for c, rule in spec.values.items())
     first_key = spec.keys[0]
     m = f"_m_{spec.table}"
+    lower = " OR ".join(f"s.{c} < e.{c}" for c, rule in spec.values.items() if rule == "max") or "FALSE"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {m} AS
         SELECT {', '.join('s.' + k for k in spec.keys)}, {merged}, s._n,
-               e.{first_key} IS NULL AS _new, e.{first_key} IS NOT NULL AND ({changed}) AS _changed
-        FROM {s} AS s LEFT JOIN {spec.table} AS e ON {_key_match(spec, 's', 'e')}""")
+               e.{first_key} IS NULL AS _new, e.{first_key} IS NOT NULL AND ({changed}) AS _changed,
+               coalesce({lower}, FALSE) AS _lower
+        FROM {s} AS s LEFT JOIN {spec.table} AS e ON {key_match(spec, 's', 'e')}""")
     stats = con.execute(f"SELECT coalesce(sum(_n) FILTER (WHERE _new), 0), "
-                        f"coalesce(sum(_n) FILTER (WHERE _changed), 0) FROM {m}").fetchone()
-    new, updated = (int(stats[0]), int(stats[1])) if stats else (0, 0)
+                        f"coalesce(sum(_n) FILTER (WHERE _changed), 0), count(*) FILTER (WHERE _lower) "
+                        f"FROM {m}").fetchone()
+    new, updated, lowered = (int(stats[0]), int(stats[1]), int(stats[2])) if stats else (0, 0, 0)
     reparented = spec.conversations and bool(_scalar(
         con, f"SELECT count(*) FROM {m} JOIN messages e USING (message_id) "
              f"WHERE {m}._changed AND {m}.in_reply_to IS DISTINCT FROM e.in_reply_to"))
     rows = f"_mnew_{spec.table}"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {rows} AS SELECT * FROM {m} WHERE _new")
     cids = assign_new(con, rows, f"_cres_{spec.table}") if spec.conversations and new else None
-    return Prepared(spec, total, new, updated, rows=rows, changes=m, conversation_ids=cids, reparented=reparented)
+    return Prepared(spec, total, new, updated, rows=rows, changes=m, conversation_ids=cids, reparented=reparented,
+                    lower=lowered)
 
 
 def apply(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> Counts:
-    """Write half of the merge (inside the import's transaction): insert the new rows, update the changed."""
+    """Write half of the merge (inside the import's transaction): insert the new rows, update the changed
+    (their previous values kept in `prev_<table>` first, for undo)."""
     spec = p.spec
     if p.new:
         _insert(con, p, import_id)
     if p.updated and p.changes is not None:
         m = p.changes
+        con.execute(f"INSERT INTO {previous(spec.table)} BY NAME SELECT e.*, {int(import_id)} AS {REPLACED_BY} "
+                    f"FROM {spec.table} AS e SEMI JOIN (SELECT * FROM {m} WHERE _changed) AS {m} "
+                    f"ON {key_match(spec, m, 'e')}")
         sets = ", ".join(f"{c} = {m}.{c}" for c in spec.values)
         if spec.conversations:  # a changed text is scored again by derive (sentiment belongs to the text)
             sets += f", sentiment = CASE WHEN e.text IS NOT DISTINCT FROM {m}.text THEN e.sentiment END"
         con.execute(f"UPDATE {spec.table} AS e SET {sets}, import_id = {int(import_id)} FROM {m} "
-                    f"WHERE {m}._changed AND {_key_match(spec, m, 'e')}")
+                    f"WHERE {m}._changed AND {key_match(spec, m, 'e')}")
     if spec.conversations and p.reparented:
         refresh_conversations(con)
     elif spec.conversations and p.new:
         attach_orphans(con)
-    return Counts(new=p.new, updated=p.updated, duplicate=p.total - p.new - p.updated)
+    return Counts(new=p.new, updated=p.updated, duplicate=p.total - p.new - p.updated, lower=p.lower)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> None:

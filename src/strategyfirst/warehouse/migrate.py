@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from strategyfirst.errors import WorkspaceError
+from strategyfirst.warehouse import importlog
 from strategyfirst.warehouse.schema import ALL_DDL, META, SCHEMA_VERSION, UPGRADES
 
 
@@ -24,6 +25,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     if before == SCHEMA_VERSION:
         for ddl in ALL_DDL:  # tables added to the DDL without a version bump (derived tables)
             con.execute(ddl)
+        importlog.ensure(con)
         return before
     con.execute("BEGIN TRANSACTION")
     try:
@@ -32,6 +34,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         for version in range(max(before, 1) + 1, SCHEMA_VERSION + 1):
             for step in UPGRADES.get(version, ()):
                 con.execute(step)
+        importlog.ensure(con)  # the import log's columns and tables of previous values (kept up to date there)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         con.execute("COMMIT")
     except BaseException:

@@ -1,0 +1,191 @@
+"""The import log: which file was imported with which options, by whom, and what each import overwrote, so that
+an import can be recognised when the same file comes again and taken back (`strategyfirst imports undo`).
+
+- `imports` (schema.py) gains `options` (JSON of the import options: source, account, ...), `bytes`,
+  `imported_by` (the OS user, or the web user), `undone_at`/`undone_by`, and `rows_lower_figures` (rows whose
+  lifetime figures in the file were lower than the stored ones: the larger was kept; data quality).
+- `prev_<table>` holds, for each merged table, the stored rows an import updated, as they were before, with
+  `replaced_by` = that import. Rows an import added need no copy: they carry its `import_id`. So the store
+  holds updated rows only, and undoing import N is: delete the rows N added, write back the rows N replaced.
+- A later import M depends on N when M updated a row N wrote last: then `prev_<table>` holds that row with
+  `import_id = N, replaced_by = M`, and undoing N is refused until M is undone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from strategyfirst.errors import UsageError
+
+LOGGED = ("messages", "audience", "spend", "account_daily", "video_daily")  # the tables imports merge into
+IMPORT_COLUMNS = {"options": "VARCHAR", "bytes": "BIGINT", "imported_by": "VARCHAR", "undone_at": "TIMESTAMP",
+                  "undone_by": "VARCHAR", "rows_lower_figures": "BIGINT"}
+REPLACED_BY = "replaced_by"
+
+
+def previous(table: str) -> str:
+    """The table of previous values of `table`."""
+    return f"prev_{table}"
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the log's columns to `imports` and create or widen the `prev_` tables (cheap when up to date)."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                                     "WHERE schema_name = 'main' AND database_name = current_database()"
+                                     ).fetchall():
+        have.setdefault(table, set()).add(column)
+    for column, kind in IMPORT_COLUMNS.items():
+        if column not in have.get("imports", set()):
+            con.execute(f"ALTER TABLE imports ADD COLUMN IF NOT EXISTS {column} {kind}")
+    for table in LOGGED:
+        if table not in have:
+            continue
+        prev = previous(table)
+        if prev not in have:  # the columns and types of the table, without its constraints
+            con.execute(f"CREATE TABLE IF NOT EXISTS {prev} AS SELECT *, 0::INTEGER AS {REPLACED_BY} "
+                        f"FROM {table} LIMIT 0")
+            continue
+        for column in sorted(have[table] - have[prev]):  # a column added to the table later
+            found = con.execute("SELECT data_type FROM duckdb_columns() WHERE schema_name = 'main' AND "
+                               "database_name = current_database() AND table_name = ? AND column_name = ?",
+                               [table, column]).fetchone()
+            con.execute(f'ALTER TABLE {prev} ADD COLUMN "{column}" {found[0] if found else "VARCHAR"}')
+
+
+def current_user() -> str:
+    """Who runs this process (the OS login), for the log."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+def same_file(con: duckdb.DuckDBPyConnection, digest: str, size: int, source: str,
+              options: dict[str, Any]) -> dict[str, Any] | None:
+    """The import (not undone) of identical bytes with the same options, if any: importing it again would
+    change nothing. `source` "auto" matches whatever was detected; an explicit name must be the one used."""
+    rows = con.execute("SELECT import_id, file, source, options, rows_read, rows_rejected, rejects_file "
+                       "FROM imports WHERE sha256 = ? AND undone_at IS NULL AND (bytes IS NULL OR bytes = ?) "
+                       "ORDER BY import_id DESC", [digest, size]).fetchall()
+    for import_id, file, used, stored, read, rejected, rejects_file in rows:
+        given = {k: v for k, v in _options(stored).items() if k != "source"}
+        if given != {k: v for k, v in options.items() if k != "source"}:
+            continue
+        if source != "auto" and used != source:
+            continue
+        return {"import_id": int(import_id), "file": file, "source": used, "rows_read": int(read),
+                "rows_rejected": int(rejected), "rejects_file": rejects_file}
+    return None
+
+
+def maybe_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
+    """Whether an import (not undone) of a file of this size exists: only then is hashing first worth it."""
+    row = con.execute("SELECT count(*) FROM imports WHERE undone_at IS NULL AND (bytes IS NULL OR bytes = ?)",
+                      [size]).fetchone()
+    return bool(row and row[0])
+
+
+def _options(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {"source": "auto", "account": None}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def listing(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every import, oldest first: id, file name (never the folder it was read from), source, options, when,
+    by whom, counts, and when/by whom it was undone."""
+    rows = con.execute("SELECT import_id, file, source, options, started_at, imported_by, rows_read, rows_new, "
+                       "rows_updated, rows_duplicate, rows_rejected, undone_at, undone_by FROM imports "
+                       "ORDER BY import_id").fetchall()
+    out = []
+    for (import_id, file, source, options, started, by, read, new, updated, duplicate, rejected, undone_at,
+         undone_by) in rows:
+        opts = _options(options)
+        out.append({
+            "import_id": int(import_id), "file": Path(str(file)).name, "source": source,
+            "account_option": opts.get("account"), "options": opts,
+            "imported_at": _iso(started), "imported_by": by,
+            "rows_read": int(read), "rows_new": int(new), "rows_updated": int(updated),
+            "rows_duplicate": int(duplicate), "rows_rejected": int(rejected),
+            "undone_at": _iso(undone_at), "undone_by": undone_by})
+    return out
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat(sep=" ", timespec="seconds") + "Z" if isinstance(value, dt.datetime) else None
+
+
+def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None) -> dict[str, Any]:
+    """Take import `import_id` back in one transaction: delete the rows it added, write back the values it
+    replaced, drop its rejects, mark it undone. Refused (UsageError) when a later import changed rows it wrote.
+    Derived tables are the caller's (derive.refresh)."""
+    from strategyfirst.warehouse.conversation import refresh_conversations
+    from strategyfirst.warehouse.merge import SPECS, key_match
+
+    row = con.execute("SELECT file, undone_at, undone_by FROM imports WHERE import_id = ?", [import_id]).fetchone()
+    if row is None:
+        raise UsageError(f"there is no import #{import_id}; `strategyfirst imports` lists them")
+    name = Path(str(row[0])).name
+    if row[1] is not None:
+        raise UsageError(f"import #{import_id} ({name}) was already undone at {_iso(row[1])} by {row[2]}")
+    later: set[int] = set()
+    for table in LOGGED:
+        later |= {int(r[0]) for r in con.execute(
+            f"SELECT DISTINCT {REPLACED_BY} FROM {previous(table)} WHERE import_id = ? AND {REPLACED_BY} <> ?",
+            [import_id, import_id]).fetchall()}
+    if later:
+        first = min(later)
+        other = con.execute("SELECT file FROM imports WHERE import_id = ?", [first]).fetchone()
+        others = f" (and {len(later) - 1} more)" if len(later) > 1 else ""
+        raise UsageError(
+            f"import #{import_id} ({name}) cannot be undone: import #{first} "
+            f"({Path(str(other[0])).name if other else '?'}){others} later changed rows it wrote; "
+            f"undo #{first} first, then #{import_id}")
+    removed: dict[str, int] = {}
+    restored: dict[str, int] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in LOGGED:
+            spec, prev = SPECS[table], previous(table)
+            match = key_match(spec, "u", "e")
+            removed[table] = _affected(con.execute(
+                f"DELETE FROM {table} AS e WHERE e.import_id = ? AND NOT EXISTS "
+                f"(SELECT 1 FROM {prev} AS u WHERE u.{REPLACED_BY} = ? AND {match})", [import_id, import_id]))
+            columns = [c for c in _columns(con, table) if c not in spec.keys]
+            sets = ", ".join(f'"{c}" = u."{c}"' for c in columns)
+            restored[table] = _affected(con.execute(
+                f"UPDATE {table} AS e SET {sets} FROM {prev} AS u WHERE u.{REPLACED_BY} = ? AND {match}",
+                [import_id]))
+            con.execute(f"DELETE FROM {prev} WHERE {REPLACED_BY} = ?", [import_id])
+        rejects = _affected(con.execute("DELETE FROM rejects WHERE import_id = ?", [import_id]))
+        if removed["messages"] or restored["messages"]:
+            refresh_conversations(con)  # replies whose parent went (or came back) get their conversation again
+        con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                    [dt.datetime.now(dt.UTC).replace(tzinfo=None), by or current_user(), import_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return {"import_id": import_id, "file": name, "rows_removed": sum(removed.values()),
+            "rows_restored": sum(restored.values()), "rejects_removed": rejects,
+            "by_table": {t: {"removed": removed[t], "restored": restored[t]} for t in LOGGED
+                         if removed[t] or restored[t]}}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND "
+                                      "database_name = current_database() AND table_name = ? "
+                                      "ORDER BY column_index", [table]).fetchall()]
+
+
+def _affected(cursor: duckdb.DuckDBPyConnection) -> int:
+    row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
