@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.cli_options import HERE, Format, WsOpt
+from strategyfirst.cli_options import HERE, Format, WsOpt, require_workspace
 from strategyfirst.workspace import Workspace
 
 IMPORTS_HELP = """The import log: id, file, source, --account option, when, by whom, counts; `imports undo ID`
@@ -32,7 +32,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         if ctx.invoked_subcommand is not None:
             ctx.obj = ws_path  # `imports -w DIR undo ID` as well as `imports undo ID -w DIR`
             return
-        rows = Workspace(ws_path).imports()
+        rows = Workspace(require_workspace(ws_path)).imports()
         if fmt is Format.json:
             typer.echo(json.dumps({"imports": rows}))
             return

@@ -71,6 +71,9 @@ def test_an_option_given_twice_is_a_usage_error(tmp_path: Path, monkeypatch: pyt
 def test_imports_of_an_empty_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["imports", "-w", str(tmp_path)], monkeypatch, capsys)
+    assert code == 2 and "no workspace at" in err  # not a workspace: refused, nothing created
+    (tmp_path / ".strategyfirst").mkdir()
+    code, out, err = run(["imports", "-w", str(tmp_path)], monkeypatch, capsys)
     assert (code, out) == (0, "") and "no imports yet" in err
     code, out, _ = run(["imports", "-w", str(tmp_path), "--format", "json"], monkeypatch, capsys)
     assert json.loads(out) == {"imports": []}
