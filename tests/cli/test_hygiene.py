@@ -260,3 +260,14 @@ def test_a_command_group_checks_the_workspace_where_it_is_given(tmp_path: Path) 
                  ["imports", "undo", "3", "-w", str(tmp_path / "nope")]):
         with pytest.raises(WorkspaceError, match="no workspace at"):
             app(args, standalone_mode=False)
+
+
+def test_an_import_error_under_format_json_is_located_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_text("what,is,this\n1,2,3\n", encoding="utf-8")
+    code, out, err = run(["ingest", "-w", str(tmp_path / "ws"), "--format", "json", str(garbage)], monkeypatch,
+                         capsys)
+    assert code == 2 and out == ""
+    body = json.loads(err)
+    assert body["file"] == str(garbage) and body["line"] == 1 and body["error"].startswith(f"{garbage}:1")
