@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from strategyfirst.demo import example_plan_text
-from strategyfirst.diagnose.inputs import gather, latest_data_date, reply_gaps
+from strategyfirst.diagnose.inputs import gather, latest_data_date, objective_reply_gaps, reply_gaps
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.workspace import Workspace
 from tests.diagnose.conftest import FakeMeasure, row
@@ -65,5 +65,20 @@ def test_gather_indexes_rows_by_key_and_period(ws: Workspace, monkeypatch: pytes
     assert inputs.tactic_spend == {"care-desk": 1234.5}
     assert inputs.tactic_series[("newsletter", "audience_growth")][0].value == 10
     assert np.sort(inputs.tactic_gaps["care-desk"]).tolist() == [30.0, 90.0]
+    assert np.sort(inputs.objective_gaps["dialogue"]).tolist() == [30.0, 90.0]  # the median's bootstrap pool
     assert all(c["since"] == dt.date(2026, 1, 1) and c["until"] == dt.date(2026, 6, 30) for c in fake.calls)
     assert {c["period"] for c in fake.calls} == {"all", "month"}  # monthly review cadence
+
+
+def test_objective_gaps_pool_each_message_once(ws: Workspace) -> None:
+    # x:1 is attributed to both tactics of 'permission' as well: it counts once there (30 min). 'dialogue'
+    # (care-desk) keeps its own two valid gaps in the window, 30 and 90 minutes.
+    con = open_duckdb(ws.warehouse_path)
+    con.execute("INSERT INTO attribution VALUES ('x:1', 'newsletter'), ('x:1', 'summit-contest'), "
+                "('x:2', 'summit-contest')")
+    con.close()
+    plan = ws.plan_document().plan
+    gaps = objective_reply_gaps(ws, plan, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert sorted(gaps["dialogue"].tolist()) == [30.0, 90.0]
+    assert sorted(gaps["permission"].tolist()) == [30.0, 90.0]  # x:1 once although two tactics hold it
+    assert len(gaps["permission"]) == 2
