@@ -54,12 +54,15 @@ def measure_parquet(data: str | Path, *, engine: str = "duckdb", spark_remote: s
                     spark_master: str | None = None, session: Any = None, by: str = "none",
                     period: str = "all", since: dt.date | str | None = None,
                     until: dt.date | str | None = None,
-                    metrics: Sequence[str] | None = None) -> MeasureResult:
-    """Every metric (or those in `metrics`) over a Parquet export, on DuckDB or Spark (`session` to reuse)."""
+                    metrics: Sequence[str] | None = None, platforms: Sequence[str] | None = None,
+                    accounts: Sequence[str] | None = None) -> MeasureResult:
+    """Every metric (or those in `metrics`) over a Parquet export, on DuckDB or Spark (`session` to reuse);
+    `platforms`/`accounts` narrow what the metrics read."""
     from strategyfirst.metrics import measure
     from strategyfirst.warehouse.dataset import Dataset, open_tables
 
     dataset = Dataset.open(data)
     tables = open_tables(dataset, engine, spark_remote=spark_remote, spark_master=spark_master,
                          session=session)
-    return measure(tables, dataset.plan(), by, period, since, until, metrics)
+    return measure(tables, dataset.plan(), by, period, since, until, metrics, platforms=platforms,
+                   accounts=accounts)

@@ -132,8 +132,10 @@ class Workspace:
 
     # --- measure (issue 4; the computation lives in strategyfirst.metrics) -----------------------------------
     def measure(self, by: str = "none", period: str = "all", since: dt.date | str | None = None,
-                until: dt.date | str | None = None, metrics: Sequence[str] | None = None) -> MeasureResult:
-        """Every metric (or those in `metrics`) by `by` and `period`; refreshes stale derived tables first."""
+                until: dt.date | str | None = None, metrics: Sequence[str] | None = None, *,
+                platforms: Sequence[str] | None = None, accounts: Sequence[str] | None = None) -> MeasureResult:
+        """Every metric (or those in `metrics`) by `by` and `period`, optionally only for some `platforms` and
+        `accounts`; refreshes stale derived tables first."""
         from strategyfirst.metrics import measure
         from strategyfirst.warehouse import derive
         from strategyfirst.warehouse.engine import ibis_backend, open_duckdb
@@ -147,7 +149,8 @@ class Workspace:
             try:
                 con.execute("SET enable_progress_bar = false")  # stdout carries the result
                 derive.refresh(con, plan)  # a no-op unless data or plan changed since the last one
-                return measure(ibis_backend(con), plan, by, period, since, until, metrics)
+                return measure(ibis_backend(con), plan, by, period, since, until, metrics, platforms=platforms,
+                               accounts=accounts)
             finally:
                 con.close()
 

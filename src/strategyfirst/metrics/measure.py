@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 from strategyfirst.errors import MeasureError
 from strategyfirst.metrics.audience import per_series
 from strategyfirst.metrics.bases import ALL_KEY, BUILDERS, Context
+from strategyfirst.metrics.filters import narrow
 from strategyfirst.metrics.quality import data_quality
 from strategyfirst.metrics.registry import resolve
 from strategyfirst.metrics.result import MeasureResult
@@ -124,8 +125,10 @@ def _aggregate(ctx: Context, base: str, reductions: Sequence[Reductions], period
 
 def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str = "all",
             since: dt.date | str | None = None, until: dt.date | str | None = None,
-            metric_ids: Iterable[str] | None = None) -> MeasureResult:
-    """Every requested metric by `by` and `period` over Ibis tables (a backend, a mapping or `Tables`)."""
+            metric_ids: Iterable[str] | None = None, *, platforms: Iterable[str] | None = None,
+            accounts: Iterable[str] | None = None) -> MeasureResult:
+    """Every requested metric by `by` and `period` over Ibis tables (a backend, a mapping or `Tables`),
+    optionally only for some platforms and accounts (`metrics.filters`)."""
     if by not in BY_CHOICES:
         raise MeasureError(f"--by {by!r} is not one of {', '.join(BY_CHOICES)}")
     if period not in PERIODS:
@@ -137,7 +140,8 @@ def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str
     since_d, until_d = _date(since, "since"), _date(until, "until")
     tables = Tables.of(source)
     _check_precision(tables, period, since_d, until_d)
-    ctx = Context(tables, by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
+    whole = Context(tables, by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
+    ctx = narrow(whole, platforms, accounts)
 
     per_base: dict[str, list[Reductions]] = {}
     for metric in metrics:
@@ -181,5 +185,5 @@ def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str
                 "denominator": _clean(got.denominator, True) if metric.quotient else None,
             })
     rows.sort(key=lambda r: (r["period"], str(r["key"]), [m.id for m in metrics].index(r["metric"])))
-    return MeasureResult(rows, data_quality(tables, ctx.inbound(), ctx.attribution(), plan), by=by,
+    return MeasureResult(rows, data_quality(tables, whole.inbound(), whole.attribution(), plan), by=by,
                          period=period)
