@@ -47,3 +47,24 @@ def test_money_carries_its_currency() -> None:
 ])
 def test_likelihood_in_words(p: float | None, expected: str) -> None:
     assert f.likelihood(p, "to stay below target") == expected
+
+
+@pytest.mark.parametrize(("metric", "expected"), [
+    ("first_response_minutes_median", "Median first response"),  # "(min)" goes: the value says "30 min"
+    ("first_response_minutes_p90", "First response, 90th pct"),
+    ("response_rate", "Response rate"),
+    ("no_such_metric", "no_such_metric"),
+])
+def test_metric_label_is_the_catalogue_label_without_its_unit_hint(metric: str, expected: str) -> None:
+    assert f.metric_label(metric) == expected
+
+
+@pytest.mark.parametrize(("kind", "p", "expected"), [
+    ("tactic_failing", 0.9999, "over 99% likely to miss its target"),
+    ("strategy_failing", 0.93, "93% likely to miss its target"),
+    ("not_enough_data", 0.55, "55% likely to miss its target"),
+    ("working", 0.97, "97% likely to hold its target"),
+    ("working", None, ""),
+])
+def test_verdict_probability_in_words(kind: str, p: float | None, expected: str) -> None:
+    assert f.verdict_likelihood(kind, p) == expected

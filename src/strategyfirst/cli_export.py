@@ -45,21 +45,24 @@ MasterOpt = Annotated[str | None, typer.Option(
 
 def measure_with_engine(ws_path: Path, engine: Engine, data: Path | None, spark_remote: str | None,
                         spark_master: str | None, *, by: str, period: str, since: dt.date | None,
-                        until: dt.date | None, metrics: list[str] | None) -> MeasureResult:
+                        until: dt.date | None, metrics: list[str] | None, platforms: list[str] | None = None,
+                        accounts: list[str] | None = None) -> MeasureResult:
     """`Workspace.measure`, or `measure_parquet` when an engine other than the warehouse is asked for."""
     check_range(since, until)
     if engine is Engine.duckdb and data is None:
         if spark_remote or spark_master:
             raise UsageError("--spark-remote and --spark-master go with --engine spark")
         require_workspace(ws_path)
-        return Workspace(ws_path).measure(by=by, period=period, since=since, until=until, metrics=metrics)
+        return Workspace(ws_path).measure(by=by, period=period, since=since, until=until, metrics=metrics,
+                                          platforms=platforms, accounts=accounts)
     if data is None:
         raise UsageError("--engine spark reads a Parquet export: give --data DIR (write one with "
                          "`strategyfirst export --format parquet --out DIR`)")
     from strategyfirst.scale import measure_parquet
 
     return measure_parquet(data, engine=engine.value, spark_remote=spark_remote, spark_master=spark_master,
-                           by=by, period=period, since=since, until=until, metrics=metrics)
+                           by=by, period=period, since=since, until=until, metrics=metrics,
+                           platforms=platforms, accounts=accounts)
 
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:

@@ -6,14 +6,22 @@ import csv
 import datetime as dt
 import io
 from enum import StrEnum
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.cli_export import DataOpt, Engine, EngineOpt, MasterOpt, RemoteOpt, measure_with_engine
 from strategyfirst.cli_options import HERE, WsOpt
+from strategyfirst.errors import StrategyFirstError
+from strategyfirst.formatting import count, metric_label, number
+
+if TYPE_CHECKING:
+    from strategyfirst.metrics.result import MeasureResult
 
 
 class By(StrEnum):
@@ -37,30 +45,101 @@ class Format(StrEnum):
     csv = "csv"
 
 
-def _shown(value: Any, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value:.1%}" if abs(value) < 10 else f"{value:.2f}"
-    if unit == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    if unit in ("minutes", "currency"):
-        return f"{value:,.1f}" if unit == "minutes" else f"{value:,.2f}"
-    return f"{value:.3f}"
-
-
 def quality_lines(quality: dict[str, Any]) -> list[str]:
     """The data-quality counts in words, one line each."""
-    lines = [f"rows rejected at import: {quality.get('rows_rejected', 0)}"]
+    lines = [f"rows rejected at import: {count(quality.get('rows_rejected', 0))}"]
     for r in quality.get("rejected_by_import", []):
-        lines.append(f"  {r['file']} ({r['source']}): {r['rows_rejected']} rejected")
-    lines += [f"negative reply gaps (excluded from response times): {quality.get('negative_reply_gaps', 0)}",
-              f"messages with no timestamp: {quality.get('messages_without_timestamp', 0)}",
-              f"replies whose parent is missing: {quality.get('replies_with_missing_parent', 0)}"]
+        lines.append(f"  {r['file']} ({r['source']}): {count(r['rows_rejected'])} rejected")
+    lines += [f"negative reply gaps (excluded from response times): {count(quality.get('negative_reply_gaps', 0))}",
+              f"messages with no timestamp: {count(quality.get('messages_without_timestamp', 0))}",
+              f"replies whose parent is missing: {count(quality.get('replies_with_missing_parent', 0))}"]
     unattributed = quality.get("owned_unattributed")
     lines.append("owned messages attributed to no tactic: "
-                 + ("n/a (no plan tactics)" if unattributed is None else str(unattributed)))
+                 + ("n/a (no plan tactics)" if unattributed is None else count(unattributed)))
     return lines
+
+
+def _currency(ws_path: Path, data: Path | None) -> str | None:
+    """The plan's budget currency, for money figures (None without a plan)."""
+    try:
+        if data is not None:
+            from strategyfirst.warehouse.dataset import Dataset
+
+            plan = Dataset.open(data).plan()
+        else:
+            from strategyfirst.workspace import Workspace
+
+            document = Workspace(ws_path).plan_or_none()
+            plan = document.plan if document is not None else None
+    except StrategyFirstError:
+        return None
+    return plan.budget.currency if plan is not None and plan.budget is not None else None
+
+
+def _filters_text(platforms: list[str] | None, accounts: list[str] | None) -> str:
+    return " ".join([*(f"--platform {p}" for p in platforms or ()), *(f"--account {a}" for a in accounts or ())])
+
+
+def _has_data(row: dict[str, Any]) -> bool:
+    return row["value"] is not None
+
+
+def render_table(result: MeasureResult, out: Console, *, show_all: bool = False, currency: str | None = None,
+                 filters: str = "") -> None:
+    """The rows as people read them: plain labels, values by unit, metrics without data hidden unless
+    `show_all`. One table when it fits the console; else one narrow table per account and period."""
+    with_data = {r["metric"] for r in result.rows if _has_data(r)}
+    rows = result.rows if show_all else [r for r in result.rows if _has_data(r)]
+    hidden_metrics = len({r["metric"] for r in result.rows} - with_data)
+    hidden_rows = len(result.rows) - len(rows) - sum(1 for r in result.rows if r["metric"] not in with_data)
+    grouped_by = result.by != "none"
+    by_period = result.period != "all"
+    title = f"measure --by {result.by} --period {result.period}" + (f" {filters}" if filters else "")
+
+    def cells(r: dict[str, Any]) -> list[str]:
+        return [metric_label(r["metric"]), number(r["value"], r["unit"], currency=currency), count(r["n"])]
+
+    # the same widths in every table, so that the grouped tables line up
+    widths = {"metric": 6, "value": 5, "n": 1}
+    for r in rows:
+        for name, text in zip(widths, cells(r), strict=True):
+            widths[name] = max(widths[name], len(text))
+
+    def table(columns: list[tuple[str, str]], title: str | None) -> Table:
+        t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+        for name, justify in columns:
+            t.add_column(name, justify=justify, overflow="fold", min_width=widths.get(name))  # type: ignore[arg-type]
+        return t
+
+    flat = table([*([("for", "left")] if grouped_by else []), *([("period", "left")] if by_period else []),
+                  ("metric", "left"), ("value", "right"), ("n", "right")], title)
+    for r in rows:
+        flat.add_row(*([escape(str(r["key"]))] if grouped_by else []), *([r["period"]] if by_period else []),
+                     *map(escape, cells(r)))
+    natural = out.measure(flat, options=out.options.update_width(10_000)).maximum
+    if not rows:
+        pass
+    elif natural <= out.width:
+        out.print(flat)
+    else:  # too wide to read on one line: one table per (key, period), the label column alone stays wide
+        out.print(f"[bold]{escape(title)}[/]", highlight=False)
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in rows:
+            groups.setdefault((str(r["key"]), r["period"]), []).append(r)
+        for (key, period), part in groups.items():
+            heading = " · ".join([*([key] if grouped_by else []), *([period] if by_period else [])])
+            narrow = table([("metric", "left"), ("value", "right"), ("n", "right")], heading)
+            for r in part:
+                narrow.add_row(*map(escape, cells(r)))
+            out.print(narrow)
+    if not with_data:
+        out.print("Nothing measured" + (f" for {filters}" if filters else "") + ": no data in this scope"
+                  + (" (check the spelling; `strategyfirst measure --by account` lists the accounts)."
+                     if filters else "."), highlight=False, soft_wrap=False)
+    elif not show_all and (hidden_metrics or hidden_rows):
+        parts = ([f"{hidden_metrics} metric{'s' * (hidden_metrics != 1)} without data"] if hidden_metrics else []) + (
+            [f"{hidden_rows} empty row{'s' * (hidden_rows != 1)}"] if hidden_rows else [])
+        out.print(f"[dim]Hidden: {' and '.join(parts)} (--all lists them).[/]", highlight=False, soft_wrap=False)
 
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:
@@ -77,6 +156,13 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             "--until", formats=["%Y-%m-%d"], help="Last day included.")] = None,
         metric: Annotated[list[str] | None, typer.Option(
             "--metric", help="Metric id (repeatable; default: every metric of the registry).")] = None,
+        platform: Annotated[list[str] | None, typer.Option(
+            "--platform", help="Only this platform's messages, audience and spend (repeatable).")] = None,
+        account: Annotated[list[str] | None, typer.Option(
+            "--account", help="Only this owned account: the messages it writes and receives, its audience "
+                              "and the spend on its posts (repeatable; '@' optional).")] = None,
+        show_all: Annotated[bool, typer.Option(
+            "--all", help="Table: list every metric, also those without data.")] = False,
         fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
         ws_path: WsOpt = HERE,
         engine: EngineOpt = Engine.duckdb,
@@ -90,7 +176,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         result = measure_with_engine(  # the warehouse, or a Parquet export on DuckDB or Spark (cli_export)
             ws_path, engine, data, spark_remote, spark_master, by=by.value, period=period.value,
             since=since.date() if since else None, until=until.date() if until else None,
-            metrics=metric or None)
+            metrics=metric or None, platforms=platform or None, accounts=account or None)
         if fmt is Format.json:
             typer.echo(result.to_json(indent=2))
             return
@@ -103,14 +189,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             for line in quality_lines(result.data_quality):
                 err.print(line, highlight=False)
             return
-        table = Table(title=f"measure --by {by.value} --period {period.value}")
-        for name, justify in (("metric", "left"), ("key", "left"), ("period", "left"), ("value", "right"),
-                              ("n", "right"), ("unit", "left")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for r in result.rows:
-            table.add_row(r["metric"], str(r["key"]), r["period"], _shown(r["value"], r["unit"]),
-                          _shown(r["n"], "count"), r["unit"])
-        out.print(table)
-        out.print("[bold]Data quality[/]")
+        render_table(result, out, show_all=show_all, currency=_currency(ws_path, data),
+                     filters=_filters_text(platform, account))
+        out.print("[bold]Data quality[/]" + (" (whole workspace)" if platform or account else ""))
         for line in quality_lines(result.data_quality):
             out.print(line, highlight=False)

@@ -3,13 +3,14 @@
 Every figure is formatted by its catalogue unit (`ratio`, `count`, `minutes`, `currency`, `score`), so that a
 response rate reads "84.8%" everywhere, a median first response "9.6 min", a count "2,975,343" and money
 "1,250 EUR". Probabilities are said in words ("76% likely to stay below target"). JSON keeps raw numbers; this
-module is only for text meant for people. It imports nothing from the rest of the package, so every layer may
-use it.
+module is only for text meant for people. It imports only the catalogue, so every layer may use it.
 """
 
 from __future__ import annotations
 
 import math
+
+from strategyfirst import catalog
 
 DASH = "—"
 
@@ -120,3 +121,25 @@ def likelihood(p: float | None, outcome: str) -> str:
     if x is None:
         return f"unknown how likely it is {outcome}"
     return f"{chance(x)} likely {outcome}"
+
+
+# What a verdict's `probability` is the probability of (diagnose/verdicts.py): P(miss) for the failing kinds
+# and for an undecided tactic, P(not materially missing) for a working one.
+_VERDICT_OUTCOME = {"working": "to hold its target"}
+
+
+def verdict_likelihood(kind: str, p: float | None) -> str:
+    """A verdict's probability in words: "over 99% likely to miss its target"; "" when there is none."""
+    if _finite(p) is None:
+        return ""
+    return likelihood(p, _VERDICT_OUTCOME.get(kind, "to miss its target"))
+
+
+def metric_label(metric_id: str) -> str:
+    """The catalogue's plain label of a metric, without its unit hint (the value carries the unit): "Median
+    first response"; an id the catalogue does not know is shown as it is."""
+    spec = catalog.get(metric_id)
+    if spec is None:
+        return metric_id
+    label = spec.label
+    return label[: label.rindex(" (")] if label.endswith(")") and " (" in label else label

@@ -63,7 +63,7 @@ def test_table_shows_data_quality_under_it(ws: Path, monkeypatch: pytest.MonkeyP
                                            capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["measure", "--by", "tactic", "--workspace", str(ws)], monkeypatch, capsys)
     assert code == 0
-    assert "engagement_rate" in out and "care-desk" in out
+    assert "Engagement rate" in out and "care-desk" in out  # plain labels in the table (issue 13.11)
     assert out.index("Data quality") > out.index("care-desk")
     assert "owned messages attributed to no tactic: 0" in out
 
