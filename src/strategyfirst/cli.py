@@ -137,7 +137,8 @@ def diagnose(
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
     """KPI status, forecasts, tactic-vs-strategy verdicts, budget proposals."""
-    result = planned_workspace(ws_path, "diagnose").diagnose(as_of)
+    ws = planned_workspace(ws_path, "diagnose")
+    result = ws.diagnose(as_of)
     if fmt is DiagnoseFormat.json:
         import json
 
@@ -145,7 +146,9 @@ def diagnose(
     else:
         from strategyfirst.diagnose.render import render_text as render_diagnosis
 
-        render_diagnosis(result, out)
+        document = ws.plan_or_none()  # money reads in the plan's budget currency
+        budget = document.plan.budget if document is not None else None
+        render_diagnosis(result, out, currency=budget.currency if budget is not None else None)
 
 
 # --- report (issue 5) --------------------------------------------------------------------------------------

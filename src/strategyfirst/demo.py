@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.errors import WorkspaceError
+from strategyfirst.formatting import metric_label, money, number, verdict_likelihood
 from strategyfirst.workspace import Workspace
 
 DEMO_EVENTS = 40_000
@@ -105,18 +106,21 @@ _NOT_WORKING = {"tactic_failing", "strategy_failing", "tactic_dead_weight"}
 def render_summary(result: DemoResult, out: Console) -> None:
     """The short summary: what is working, what is not, what to change."""
     d = result.diagnosis
-    org = result.workspace.plan_document().plan.organisation or result.workspace.slug
+    plan = result.workspace.plan_document().plan
+    org = plan.organisation or result.workspace.slug
+    currency = plan.budget.currency if plan.budget is not None else None
     out.print(f"\n[bold]{escape(org)}[/] — diagnosis as of {d.as_of.isoformat()}")
 
     kpis = Table(title="KPIs", show_lines=False)
-    for col in ("objective", "metric", "actual", "target", "status"):
-        kpis.add_column(col)
+    for col, justify in (("objective", "left"), ("metric", "left"), ("actual", "right"), ("target", "right"),
+                         ("status", "left")):
+        kpis.add_column(col, justify=justify)  # type: ignore[arg-type]
     colours = {"on_track": "green", "met": "green", "at_risk": "yellow", "off_track": "red", "no_data": "dim"}
     for k in d.kpis:
-        actual = "—" if k.actual is None else f"{k.actual:,.3g}"
-        target = "—" if k.target is None else f"{k.target:,.3g}"
         c = colours.get(k.status, "white")
-        kpis.add_row(k.objective, k.metric, actual, target, f"[{c}]{k.status}[/]")
+        kpis.add_row(escape(k.objective), escape(metric_label(k.metric)),
+                     number(k.actual, k.unit, currency=currency), number(k.target, k.unit, currency=currency),
+                     f"[{c}]{k.status}[/]")
     out.print(kpis)
 
     working = [v for v in d.verdicts if v.kind in _WORKING]
@@ -130,7 +134,8 @@ def render_summary(result: DemoResult, out: Console) -> None:
     out.print("[bold red]What is not[/]")
     for v in failing:
         who = f"objective {v.objective}" if v.kind == "strategy_failing" else f"{v.tactic} ({v.objective})"
-        p = "" if v.probability is None else f" [dim]p={v.probability:.2f}[/]"
+        chance = verdict_likelihood(v.kind, v.probability)
+        p = f" [dim]({chance})[/]" if chance else ""
         out.print(f"  • [bold]{v.kind}[/] {escape(who)}: {escape(v.evidence)}{p}")
     if not failing:
         out.print("  • no failing tactic or strategy found")
@@ -139,7 +144,8 @@ def render_summary(result: DemoResult, out: Console) -> None:
     out.print("[bold]What to change[/]")
     changes = 0
     for m in d.budget:
-        out.print(f"  • move {m.amount:,.0f} from {escape(m.source)} to {escape(m.target)}: {escape(m.why)}")
+        out.print(f"  • move {money(m.amount, currency)} from {escape(m.source)} to {escape(m.target)}: "
+                  f"{escape(m.why)}")
         changes += 1
     gaps = list(getattr(result.capacity, "gaps", []) or [])
     for gap in gaps:

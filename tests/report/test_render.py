@@ -119,13 +119,15 @@ def test_kpi_without_data_or_target_has_no_chart() -> None:
     assert svg is not None and svg.startswith("<svg")
 
 
+# The report reads numbers as the CLI and the web do (issue 13.10: strategyfirst.formatting), so a score has
+# two decimals, money carries the plan's currency and a plain figure no padded zero.
 @pytest.mark.parametrize(("value", "unit", "expected"), [
     (None, "ratio", "—"), (0.7125, "ratio", "71.2%"), (45, "minutes", "45 min"), (150, "minutes", "2.5 h"),
-    (0.1234, "score", "+0.123"), (12345.6, "currency", "12,346"), (5000, "count", "5,000"),
-    (3739.73, "count", "3,740"), (2.5, "", "2.50"),
+    (9.63, "minutes", "9.6 min"), (0.1234, "score", "+0.12"), (12345.6, "currency", "12,346 EUR"),
+    (5000, "count", "5,000"), (3739.73, "count", "3,740"), (2975342.5, "count", "2,975,342"), (2.5, "", "2.5"),
 ])
 def test_fmt(value: float | None, unit: str, expected: str) -> None:
-    assert fmt(value, unit) == expected
+    assert fmt(value, unit, "EUR") == expected
 
 
 def test_data_quality_shows_counts_and_rejects_per_import(full_html: str) -> None:

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from strategyfirst.capacity.planner import CapacityPlan
+from strategyfirst.formatting import count, minutes, ratio
 
 
 def _cell(short: float, arrivals: float) -> str:
@@ -18,13 +19,13 @@ def _cell(short: float, arrivals: float) -> str:
 def render_text(cp: CapacityPlan, console: Console) -> None:
     """Print where and when the declared team will miss the dialogue target."""
     level = cp.expected_service_level
-    console.print(f"Target: {cp.service_level:.0%} of inbound messages answered within {cp.target_minutes:g} "
-                  f"minutes; {cp.handling_minutes:g} minutes per reply; hours in {cp.timezone}.",
-                  highlight=False)
-    console.print(f"Volume: {cp.messages} messages over {cp.weeks_of_data:.1f} weeks ({cp.volume_source}).",
-                  highlight=False)
+    console.print(f"Target: {ratio(cp.service_level)} of inbound messages answered within "
+                  f"{minutes(cp.target_minutes)}; {minutes(cp.handling_minutes)} per reply; hours in "
+                  f"{cp.timezone}.", highlight=False)
+    console.print(f"Volume: {count(cp.messages)} messages over {cp.weeks_of_data:,.1f} weeks "
+                  f"({cp.volume_source}).", highlight=False)
     if level is not None:
-        console.print(f"With the declared team, about {level:.0%} are answered in time.", highlight=False)
+        console.print(f"With the declared team, about {ratio(level)} are answered in time.", highlight=False)
     if cp.gaps:
         console.print("\n[bold]Where the plan will miss its dialogue KPIs:[/]")
         for gap in cp.gaps:

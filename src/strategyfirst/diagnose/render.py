@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.diagnose.diagnosis import Diagnosis, KpiStatus
+from strategyfirst.formatting import metric_label, money, number, verdict_likelihood
 
 STATUS_STYLE = {"on_track": "green", "met": "bold green", "at_risk": "yellow", "off_track": "bold red",
                 "no_data": "dim", "not_enough_data": "dim"}
@@ -15,26 +16,22 @@ VERDICT_STYLE = {"working": "green", "not_enough_data": "dim", "not_judged": "di
                  "tactic_dead_weight": "yellow", "strategy_failing": "bold red"}
 
 
-def fmt(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
-def _forecast(k: KpiStatus) -> str:
+def _forecast(k: KpiStatus, currency: str | None) -> str:
     if k.forecast_at_deadline is None:
         return "—"
-    band = (f" ({fmt(k.forecast_low, k.unit)}–{fmt(k.forecast_high, k.unit)})"
-            if k.forecast_low is not None and k.forecast_high is not None else "")
-    return fmt(k.forecast_at_deadline, k.unit) + band
+    shown = number(k.forecast_at_deadline, k.unit, currency=currency)
+    if k.forecast_low is None or k.forecast_high is None:
+        return shown
+    return (f"{shown} ({number(k.forecast_low, k.unit, currency=currency)}–"
+            f"{number(k.forecast_high, k.unit, currency=currency)})")
 
 
-def render_text(diagnosis: Diagnosis, console: Console) -> None:
-    """KPI table, verdicts and budget proposals, most urgent first within each."""
+def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = None) -> None:
+    """KPI table, verdicts and budget proposals, most urgent first within each; money in `currency`."""
+
+    def shown(value: float | None, unit: str) -> str:
+        return number(value, unit, currency=currency)
+
     console.print(f"[bold]Diagnosis as of {diagnosis.as_of.isoformat()}[/]")
     kpis = Table(title="KPIs", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     columns = ("objective", "metric", "actual", "needed now", "target", "by", "forecast (80%)", "status")
@@ -42,9 +39,10 @@ def render_text(diagnosis: Diagnosis, console: Console) -> None:
         kpis.add_column(column, overflow="fold", no_wrap=column == "status")
     for k in diagnosis.kpis:
         style = STATUS_STYLE.get(k.status, "")
-        kpis.add_row(escape(k.objective), escape(k.metric), fmt(k.actual, k.unit),
-                     fmt(k.expected_now, k.unit), fmt(k.target, k.unit),
-                     k.deadline.isoformat() if k.deadline else "—", _forecast(k), f"[{style}]{k.status}[/]")
+        kpis.add_row(escape(k.objective), escape(metric_label(k.metric)), shown(k.actual, k.unit),
+                     shown(k.expected_now, k.unit), shown(k.target, k.unit),
+                     k.deadline.isoformat() if k.deadline else "—", _forecast(k, currency),
+                     f"[{style}]{k.status}[/]")
     console.print(kpis)
     if not diagnosis.kpis:
         console.print("[dim]The plan has no KPIs.[/]")
@@ -54,7 +52,8 @@ def render_text(diagnosis: Diagnosis, console: Console) -> None:
         console.print("[dim]No tactic serves an objective yet: nothing to judge.[/]")
     for v in sorted(diagnosis.verdicts, key=lambda v: order.index(v.kind) if v.kind in order else len(order)):
         who = v.tactic or ", ".join(v.tactics) or v.objective
-        p = f" (P = {v.probability:.2f})" if v.probability is not None else ""
+        chance = verdict_likelihood(v.kind, v.probability)
+        p = f" ({chance})" if chance else ""
         style = VERDICT_STYLE.get(v.kind, "")
         console.print(f"[{style}]{v.kind}[/] {escape(v.objective)} / {escape(who)}{p}: {escape(v.evidence)}",
                       highlight=False)
@@ -62,7 +61,7 @@ def render_text(diagnosis: Diagnosis, console: Console) -> None:
     if not diagnosis.budget:
         console.print("[dim]None: no tactic is clearly cheaper per result than another with budget left.[/]")
     for m in diagnosis.budget:
-        console.print(f"move [bold]{m.amount:,.0f}[/] from {escape(m.source)} to {escape(m.target)} "
+        console.print(f"move [bold]{money(m.amount, currency)}[/] from {escape(m.source)} to {escape(m.target)} "
                       f"({escape(m.objective)}): {escape(m.why)}", highlight=False)
     console.print()
     for note in diagnosis.footnotes:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from strategyfirst import catalog
+from strategyfirst.formatting import metric_label, number
 from strategyfirst.plan import Plan
 from strategyfirst.report.model import (
     BudgetMove,
@@ -60,9 +61,13 @@ def as_float(value: Any) -> float | None:
 
 
 def plan_view(plan: Plan) -> PlanView:
+    currency = plan.budget.currency if plan.budget else None
+
     def kpi_text(metric: str, target: float | None, by: dt.date | None) -> str:
-        goal = "no target" if target is None else f"target {target:g}"
-        return f"{metric}: {goal}" + (f" by {by.isoformat()}" if by else "")
+        spec = catalog.get(metric)
+        shown = number(target, spec.unit if spec else None, currency=currency)
+        goal = "no target" if target is None else f"target {shown}"
+        return f"{metric_label(metric)}: {goal}" + (f" by {by.isoformat()}" if by else "")
 
     return PlanView(
         organisation=plan.organisation or "",

@@ -15,6 +15,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from strategyfirst.formatting import metric_label
 from strategyfirst.report.model import Bucket, KeyedValue, KpiView
 
 WIDTH, HEIGHT = 520, 200
@@ -44,6 +45,10 @@ def _time_x(title: str = "") -> alt.X:
     return alt.X("period:T", title=title, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
 
 
+# Axis labels by unit, in d3-format: "85%", "5,000", "+0.12" — never "5e+3" nor a bare 0.85.
+_AXIS_FORMAT = {"ratio": ".1~%", "count": ",~f", "minutes": ",~f", "currency": ",~f", "score": "+.2f"}
+
+
 def kpi_chart(kpi: KpiView, as_of: dt.date | None = None, pace_start: dt.date | None = None) -> str | None:
     """Actual series, the target as a dashed rule, and the forecast to the deadline as a band with its line.
 
@@ -66,12 +71,13 @@ def kpi_chart(kpi: KpiView, as_of: dt.date | None = None, pace_start: dt.date | 
         # the band fans out from the last measured point, so the forecast reads as its continuation
         value = last["value"]
         forecast.insert(0, {"period": last["period"], "value": value, "low": value, "high": value})
-    y = alt.Y("value:Q", title=kpi.unit, scale=alt.Scale(zero=False))
+    axis = alt.Axis(format=_AXIS_FORMAT.get(kpi.unit, ",~f"))
+    y = alt.Y("value:Q", title=kpi.unit, scale=alt.Scale(zero=False), axis=axis)
     layers: list[Any] = []
     if forecast:
         fc = alt.Chart(alt.Data(values=forecast))
         layers.append(fc.mark_area(opacity=0.25, color="#6c8ebf").encode(
-            x=_time_x(), y=alt.Y("low:Q", title=kpi.unit), y2="high:Q"))
+            x=_time_x(), y=alt.Y("low:Q", title=kpi.unit, axis=axis), y2="high:Q"))
         layers.append(fc.mark_line(strokeDash=[4, 3], color="#6c8ebf", point=True).encode(x=_time_x(), y=y))
     if kpi.paced and pace_start and kpi.deadline and kpi.target is not None and pace_start < kpi.deadline:
         pace = [{"period": _iso(pace_start), "value": kpi.baseline or 0.0},
@@ -83,13 +89,14 @@ def kpi_chart(kpi: KpiView, as_of: dt.date | None = None, pace_start: dt.date | 
             x=_time_x(), y=y))
     if kpi.target is not None:
         layers.append(alt.Chart(alt.Data(values=[{"target": kpi.target}])).mark_rule(
-            color="#b03030", strokeDash=[6, 4], size=2).encode(y=alt.Y("target:Q", title=kpi.unit)))
+            color="#b03030", strokeDash=[6, 4], size=2).encode(y=alt.Y("target:Q", title=kpi.unit, axis=axis)))
     if not kpi.series and kpi.actual is not None and as_of is not None:
         layers.append(alt.Chart(alt.Data(values=[{"period": _iso(as_of), "value": kpi.actual}])).mark_point(
             color="#1f4e79", filled=True, size=60).encode(x=_time_x(), y=y))
     if not layers:
         return None
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=f"{kpi.objective}: {kpi.metric}")
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT,
+                                          title=f"{kpi.objective}: {metric_label(kpi.metric)}")
     return to_svg(chart)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from strategyfirst.formatting import metric_label, number, verdict_likelihood
 from strategyfirst.report import charts
 from strategyfirst.report.model import KeyedValue, ReportData
 
@@ -20,26 +21,14 @@ STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off
                  "met": "met"}
 
 
-def fmt(value: Any, unit: str = "") -> str:
-    """A number as a reader wants it: ratios as percentages, minutes as minutes or hours, counts grouped."""
-    if value is None:
-        return "—"
-    if not isinstance(value, int | float):
+def fmt(value: Any, unit: str = "", currency: str | None = None) -> str:
+    """A figure by its catalogue unit, as the CLI and the web show it (strategyfirst.formatting)."""
+    if value is not None and not isinstance(value, int | float):
         return str(value)
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if unit == "minutes":
-        return f"{value:,.0f} min" if abs(value) < 120 else f"{value / 60:,.1f} h"
-    if unit == "score":
-        return f"{value:+.3f}"
-    if unit in ("currency", "count"):
-        return f"{value:,.0f}"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+    return number(value, unit or None, currency=currency)
 
 
-def _environment() -> Environment:
+def _environment(currency: str | None = None) -> Environment:
     env = Environment(
         loader=PackageLoader("strategyfirst.report", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -47,7 +36,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fmt"] = fmt
+    env.filters["fmt"] = lambda value, unit="": fmt(value, unit, currency)
+    env.filters["label"] = metric_label
+    env.filters["likelihood"] = lambda v: verdict_likelihood(v.kind, v.probability) or "—"
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
     return env
 
@@ -104,7 +95,7 @@ def _charts(data: ReportData) -> dict[str, Any]:
 
 def render_html(data: ReportData) -> str:
     """The whole report as one HTML string."""
-    template = _environment().get_template("report.html.j2")
+    template = _environment(data.plan.currency or None if data.plan else None).get_template("report.html.j2")
     return template.render(
         data=data,
         charts=_charts(data),

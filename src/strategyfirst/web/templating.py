@@ -8,8 +8,12 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.responses import Response
+
+from strategyfirst.formatting import metric_label, number, verdict_likelihood
 
 TEMPLATES = Path(__file__).with_name("templates")
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -25,18 +29,34 @@ def _json_script(value: Any) -> Markup:
     return Markup(text)
 
 
-def _number(value: Any, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{value:,.0f}" if isinstance(value, int | float) else str(value)
+@pass_context
+def _number(context: Context, value: Any, unit: str = "") -> str:
+    """A figure by its catalogue unit, as the CLI and the report show it; money in the plan's currency."""
+    if value is not None and not isinstance(value, int | float):
+        return str(value)
+    return number(value, unit or None, currency=context.get("currency"))
+
+
+def _likelihood(verdict: Any) -> str:
+    """A verdict's probability in words (a diagnosis JSON verdict: `kind`, `probability`)."""
+    return verdict_likelihood(verdict.get("kind", ""), verdict.get("probability")) or "—"
+
+
+def _currency(member: Any) -> str | None:
+    """The budget currency of the member's workspace plan, or None (no plan, or one that does not parse)."""
+    ws = getattr(member, "ws", None)
+    try:
+        document = ws.plan_or_none() if ws is not None else None
+    except Exception:  # an unreadable plan is the plan page's business; numbers just go without currency
+        return None
+    budget = document.plan.budget if document is not None else None
+    return budget.currency if budget is not None else None
 
 
 templates.env.filters["json_script"] = _json_script
 templates.env.filters["number"] = _number
+templates.env.filters["label"] = metric_label
+templates.env.filters["likelihood"] = _likelihood
 templates.env.globals["status_class"] = lambda s: STATUS_CLASS.get(str(s), "none")
 
 
@@ -44,4 +64,6 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     """Render a page; every page gets the caller's CSRF token (`csrf`) for its forms and HTMX calls."""
     principal = getattr(request.state, "principal", None)
     base = {"csrf": getattr(principal, "csrf", None), "user": getattr(principal, "user", None)}
+    if "m" in context and "currency" not in context:
+        base["currency"] = _currency(context["m"])
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
