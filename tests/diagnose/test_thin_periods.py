@@ -100,6 +100,15 @@ def test_too_thin_says_not_enough_data_and_how_much_more() -> None:
     assert k.status == "not_enough_data"
     assert k.forecast_at_deadline is None and k.forecast_low is None
     assert "12 inbound messages" in k.reason and "8 more" in k.reason  # 20 − 12
+    # 12 messages in the 63 days from 5 January to 8 March: 1.3 a week, so 8 more take about 6 weeks.
+    per_week = 12 / 63 * 7
+    assert f"about {8 / per_week:.0f} weeks at the current {per_week:.1f} a week" in k.reason
+    assert "after the deadline" not in k.reason
+    soon = kpi_status(objective="care", metric="response_rate", target=0.8, baseline=None, horizon_start=MONDAY,
+                      deadline=AS_OF + dt.timedelta(days=14), as_of=AS_OF, period="week",
+                      actual=Observation(6 / 12, 12, 6, 12), series=weekly([0, 5, 1], [1, 8, 3])[1])
+    assert soon.status == "not_enough_data"
+    assert f"after the deadline {(AS_OF + dt.timedelta(days=14)).isoformat()}" in soon.reason
 
 
 def lognormal_gaps() -> list[float]:

@@ -189,7 +189,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             frac = 1.0 if span <= 0 else min(1.0, max(0.0, ((as_of - start).days + 1) / span))
             expected_now = baseline_used + (target - baseline_used) * frac
 
-    thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps)
+    thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline)
     if thin is not None:
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
                          actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
@@ -333,7 +333,8 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
                  how=f"{periods} weighted by how many observations they hold")
 
 
-def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | None) -> str | None:
+def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | None, start: dt.date,
+          as_of: dt.date, deadline: dt.date | None) -> str | None:
     """Why a KPI's data are too thin to forecast, with how many more observations it needs (None: enough)."""
     what = OBSERVED.get(metric)
     if what is None:
@@ -348,8 +349,18 @@ def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | No
     if seen >= MIN_OBSERVATIONS:
         return None
     more = MIN_OBSERVATIONS - seen
-    return (f"only {formatting.count(seen)} {what} so far: about {formatting.count(more)} more are needed "
+    text = (f"only {formatting.count(seen)} {what} so far: about {formatting.count(more)} more are needed "
             f"(at least {MIN_OBSERVATIONS}) before its value can be forecast")
+    elapsed = (as_of - start).days + 1
+    if seen <= 0 or elapsed <= 0:
+        return text
+    per_week = seen / elapsed * 7
+    weeks = more / per_week
+    when = (f"about {weeks:.0f} weeks" if weeks >= 1.5 else "about a week" if weeks >= 0.5 else "a few days")
+    text += f", {when} at the current {formatting.count(per_week)} a week"
+    if deadline is not None and as_of + dt.timedelta(weeks=weeks) > deadline:
+        text += f", which is after the deadline {deadline.isoformat()}: raise the volume or judge it on other KPIs"
+    return text
 
 
 def _rule(direction: str, paced: bool, target: float, actual: float | None, expected: float | None,
