@@ -39,6 +39,7 @@ COMMANDS = [
     ["readiness", "--no-ask"], ["capacity"], ["decide", "Stop the contest"], ["history"], ["users", "list"],
     ["users", "add", "ana@acme.org", "--role", "owner"], ["tokens", "create", "ana@acme.org"],
     ["tokens", "list", "ana@acme.org"], ["tokens", "revoke", "ana@acme.org", "--all"], ["serve"],
+    ["imports"], ["imports", "--format", "json"], ["imports", "undo", "1"],
 ]
 
 
