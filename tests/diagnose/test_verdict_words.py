@@ -149,7 +149,8 @@ def test_over_dispersion_and_probabilities_are_said_in_words() -> None:
 
 @pytest.mark.parametrize(("inputs", "words"), [
     (lambda: lift_inputs("{metric: sentiment_lift, target: 0.1}"), ["not_judged", "not judged per tactic"]),
-    (lambda: dialogue_inputs({"a": (9, 12)}), ["not_enough_data", "at the current volume"]),
+    (lambda: dialogue_inputs({"a": (9, 12)}), ["not_enough_data", "at the current volume",
+                                                 "only 12 inbound messages so far: about 8 more are needed"]),
 ])
 def test_the_terminal_renders_the_new_kinds_and_statuses(inputs, words: list[str]) -> None:
     import io

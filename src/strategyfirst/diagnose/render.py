@@ -44,6 +44,10 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
                      k.deadline.isoformat() if k.deadline else "—", _forecast(k, currency),
                      f"[{style}]{k.status}[/]")
     console.print(kpis)
+    for k in diagnosis.kpis:  # a thin KPI has no forecast: say how much more it needs
+        if k.status == "not_enough_data":
+            console.print(f"[dim]{escape(metric_label(k.metric))} ({escape(k.objective)}): {escape(k.reason)}[/]",
+                          highlight=False)
     if not diagnosis.kpis:
         console.print("[dim]The plan has no KPIs.[/]")
     order = ["strategy_failing", "tactic_failing", "tactic_dead_weight", "not_enough_data", "working"]
