@@ -160,11 +160,24 @@ def test_the_same_posts_with_another_account_are_updated_not_duplicated(shared_d
     assert query(ws, "SELECT DISTINCT account FROM messages") == [("wrong_handle",)]
 
 
+@pytest.mark.usefixtures("no_derive")
+def test_daily_totals_imported_again_with_another_account_move_to_it(shared_data: Path, tmp_path: Path) -> None:
+    # YouTube Totals.csv names no account: imported with a wrong --account, then again with the right one
+    ws = Workspace(tmp_path / "ws")
+    totals = shared_data / "youtube-studio/priyankapatel05/Totals.csv"
+    days = len(csv_rows(totals))
+    assert one(ingest(ws, [totals], account="wrong"))["rows_new"] == days
+    f = one(ingest(ws, [totals], account="right"))
+    assert (f["rows_new"], f["rows_updated"]) == (0, days)
+    assert query(ws, "SELECT account, count(*) FROM account_daily GROUP BY ALL") == [("right", days)]
+    ws.undo_import(f["import_id"])
+    assert query(ws, "SELECT account, count(*) FROM account_daily GROUP BY ALL") == [("wrong", days)]
+
+
 # --- 12.7: publish times stay, lifetime figures only grow ----------------------------------------------------
 CANON = "message_id,platform,account,created_at,impressions,likes\n"
 
 
-@pytest.mark.usefixtures("no_derive")
 def test_a_second_export_never_moves_the_publish_time_but_may_refine_it(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     first = tmp_path / "posts.csv"
@@ -184,6 +197,10 @@ def test_a_second_export_never_moves_the_publish_time_but_may_refine_it(tmp_path
         ("facebook:2", dt.datetime(2020, 1, 5, 8, 15), "second", 50.0, 1.0),
         ("facebook:3", dt.datetime(2020, 1, 5), "day", 70.0, 2.0)]           # lower figures: larger kept
     assert scalar(ws, "SELECT rows_lower_figures FROM imports WHERE import_id = ?", [f["import_id"]]) == 2
+    # data.md: two exports that disagree keep the larger, "and count the disagreement in data quality"
+    assert ws.measure(metrics=["posts"]).data_quality["lifetime_figure_disagreements"] == 2
+    ingest(ws, [video])  # the same file again: already imported, the count stays
+    assert ws.measure(metrics=["posts"]).data_quality["lifetime_figure_disagreements"] == 2
 
 
 # --- 12.10: undo ----------------------------------------------------------------------------------------------

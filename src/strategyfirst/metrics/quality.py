@@ -41,6 +41,12 @@ def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table
         rows = imp.select("import_id", "file", "source", "rows_rejected").to_pyarrow().to_pylist()
         out["rejected_by_import"] = rows
         out["rows_rejected"] = sum(int(r["rows_rejected"]) for r in rows)
+        live = tables.imports
+        if "undone_at" in live.columns:
+            live = live.filter(live.undone_at.isnull())
+        if "rows_lower_figures" in live.columns:  # two exports disagreed: the larger lifetime figure was kept
+            lower = live.rows_lower_figures.sum().to_pyarrow().as_py()
+            out["lifetime_figure_disagreements"] = int(lower or 0)
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     counts = _stored(tables)
     if counts is None and tables.messages is not None:

@@ -85,6 +85,15 @@ def same_file(con: duckdb.DuckDBPyConnection, digest: str, size: int, source: st
     return None
 
 
+def other_options(con: duckdb.DuckDBPyConnection, digest: str, options: dict[str, Any]) -> list[int]:
+    """The imports (not undone) of identical bytes made with other options (another --account): importing the
+    file again corrects them (warehouse/merge.py `rehome`)."""
+    rows = con.execute("SELECT import_id, options FROM imports WHERE sha256 = ? AND undone_at IS NULL",
+                       [digest]).fetchall()
+    mine = {k: v for k, v in options.items() if k != "source"}
+    return [int(i) for i, stored in rows if {k: v for k, v in _options(stored).items() if k != "source"} != mine]
+
+
 def maybe_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
     """Whether an import (not undone) of a file of this size exists: only then is hashing first worth it."""
     row = con.execute("SELECT count(*) FROM imports WHERE undone_at IS NULL AND (bytes IS NULL OR bytes = ?)",
@@ -164,6 +173,11 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None) 
             restored[table] = _affected(con.execute(
                 f"UPDATE {table} AS e SET {sets} FROM {prev} AS u WHERE u.{REPLACED_BY} = ? AND {match}",
                 [import_id]))
+            # rows the import removed (re-homed under another account): back in
+            cols = ", ".join(f'"{c}"' for c in _columns(con, table))
+            restored[table] += _affected(con.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {prev} AS u WHERE u.{REPLACED_BY} = ? AND "
+                f"NOT EXISTS (SELECT 1 FROM {table} AS e WHERE {match})", [import_id]))
             con.execute(f"DELETE FROM {prev} WHERE {REPLACED_BY} = ?", [import_id])
         rejects = _affected(con.execute("DELETE FROM rejects WHERE import_id = ?", [import_id]))
         if removed["messages"] or restored["messages"]:

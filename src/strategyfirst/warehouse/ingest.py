@@ -39,7 +39,7 @@ from strategyfirst.sources.textfile import (
 from strategyfirst.warehouse import importlog
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
-from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare
+from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare, rehome
 from strategyfirst.warehouse.rawstore import RawCopy
 
 if TYPE_CHECKING:
@@ -168,15 +168,17 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
     try:
         # A file of a size already imported may be the same bytes: then its hash decides first, and an
         # identical file with the same options is not read again (a re-import changes nothing).
+        earlier: list[int] = []
         if importlog.maybe_seen(con, size):
             same = importlog.same_file(con, raw.digest, size, source_name, options)
             if same is not None:
                 outcome["source"] = same["source"]
                 return _already(path, same)
+            earlier = importlog.other_options(con, raw.digest, options)  # the same file, another --account
         sf = open_source_file(path, ws.state_dir / "tmp")
         try:
             summary = _stage_and_merge(con, ws, sf, raw, source_name, ctx, options, by, size, strict, step,
-                                       outcome)
+                                       outcome, earlier)
         finally:
             _cleanup(sf)
     except duckdb.Error as exc:
@@ -198,7 +200,7 @@ def _already(path: Path, same: dict[str, Any]) -> dict[str, Any]:
 
 def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFile, raw: RawCopy,
                      source_name: str, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
-                     strict: bool, step: Step, outcome: dict[str, Any]) -> dict[str, Any]:
+                     strict: bool, step: Step, outcome: dict[str, Any], earlier: list[int]) -> dict[str, Any]:
     """Stage the file, then merge it into the warehouse in one transaction."""
     src = detect(sf) if source_name == "auto" else get_source(source_name)
     outcome["source"] = src.name
@@ -222,7 +224,9 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
             con.execute("BEGIN TRANSACTION")
             try:
                 import_id = _next_import_id(con)
-                counts = {t: apply(con, p, import_id) if p else Counts() for t, p in prepared.items()}
+                moved = {t: rehome(con, p.spec, earlier, import_id) if p else 0 for t, p in prepared.items()}
+                counts = {t: _moved(apply(con, p, import_id), moved[t]) if p else Counts()
+                          for t, p in prepared.items()}
                 summary = _summary(con, ws, sf.path, src.name, counts[loaded.primary], import_id)
                 if strict and summary["rows_rejected"]:
                     con.execute("ROLLBACK")
@@ -240,6 +244,13 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
         drop_temp(con)
     summary.update(imported=True, status=IMPORTED)
     return summary
+
+
+def _moved(counts: Counts, moved: int) -> Counts:
+    """Rows re-homed from another account count as updated (the same rows, corrected), not as new."""
+    shift = min(moved, counts.new)
+    return Counts(new=counts.new - shift, updated=counts.updated + shift, duplicate=counts.duplicate,
+                  lower=counts.lower)
 
 
 def _prepare_all(con: duckdb.DuckDBPyConnection, primary: str) -> dict[str, Prepared | None]:

@@ -181,6 +181,22 @@ def apply(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> Counts
     return Counts(new=p.new, updated=p.updated, duplicate=p.total - p.new - p.updated, lower=p.lower)
 
 
+def rehome(con: duckdb.DuckDBPyConnection, spec: MergeSpec, earlier: list[int], import_id: int) -> int:
+    """Rows keyed by account (daily totals, audience) that an earlier import of the same bytes wrote under
+    another account, where this file has the same row (same keys but the account): the account was corrected
+    (`--account`), so the earlier rows go (kept in `prev_<table>` for undo) instead of staying beside the new
+    ones. Inside the import's transaction, before `apply`. Returns the rows moved."""
+    if "account" not in spec.keys or not earlier:
+        return 0
+    others = " AND ".join(f"s.{k} = e.{k}" for k in spec.keys if k != "account")
+    ids = ", ".join(str(int(i)) for i in earlier)
+    where = (f"e.import_id IN ({ids}) AND EXISTS (SELECT 1 FROM {spec.stage} AS s WHERE {others} "
+             f"AND s.account IS DISTINCT FROM e.account)")
+    con.execute(f"INSERT INTO {previous(spec.table)} BY NAME SELECT e.*, {int(import_id)} AS {REPLACED_BY} "
+                f"FROM {spec.table} AS e WHERE {where}")
+    return _scalar(con, f"DELETE FROM {spec.table} AS e WHERE {where}")
+
+
 def _insert(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> None:
     """Insert the new rows into the target; messages get their conversation on the way in."""
     spec = p.spec
