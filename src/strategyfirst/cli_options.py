@@ -14,9 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from strategyfirst.errors import UsageError, WorkspaceError
-
-PLAN_FILE = "strategy.yaml"
-STATE_DIR = ".strategyfirst"
+from strategyfirst.workspace import PLAN_FILE, STATE_DIR
 
 # Commands that make or fill a workspace: any folder will do (they create what is missing).
 CREATES = frozenset({"init", "demo", "ingest", "restore"})
@@ -57,8 +55,9 @@ def _check_workspace(ctx: typer.Context, param: typer.CallbackParam, value: Path
     return require_workspace(value)
 
 
-WsOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.", show_default=".",
-                                     callback=_check_workspace)]
+WsOpt = Annotated[Path, typer.Option(
+    "--workspace", "-w", help="Workspace folder (a folder with strategy.yaml or .strategyfirst/; init, demo and "
+    "ingest make one).", show_default=".", callback=_check_workspace)]
 HERE = Path(".")
 
 
