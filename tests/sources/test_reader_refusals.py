@@ -121,7 +121,7 @@ def test_a_line_of_100000_fields_is_refused_within_two_seconds(tmp_path: Path) -
     tracemalloc.stop()
     assert elapsed < 2.0 and peak < 64 << 20
     assert str(info.value) == (f"{path}:2: this line has 100,000 fields, more than the 10,000 an import reads: "
-                               "the file is not an export or it is damaged (nothing was imported)")
+                               "the file is not an export or it is damaged (this file was not imported)")
     # The whole import refuses it as fast, leaving nothing behind.
     assert "100,000 fields" in _refused(tmp_path, "wide2.csv", path.read_bytes())
 

@@ -175,4 +175,4 @@ def test_a_file_none_of_whose_rows_splits_is_refused(tmp_path: Path) -> None:
         ingest(ws, [path])
     assert str(info.value) == (f"{path}:2:1: not one of its 3 rows splits into the header's 7 columns (the first "
                                "one: the row has 1 field where the header has 7); check that the file is the "
-                               "export, unchanged (nothing was imported)")
+                               "export, unchanged (this file was not imported)")

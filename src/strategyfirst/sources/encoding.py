@@ -158,7 +158,7 @@ def _broken_utf8(path: Path, problem: tuple[int, int]) -> ImportFileError:
     line, col = locate(path, offset)
     return ImportFileError(str(path), f"is UTF-8 text with a byte that is not UTF-8 (0x{byte:02x}) at byte "
                            f"offset {offset:,}: the file is damaged or mixes encodings; re-export it or re-save it "
-                           "as UTF-8 (nothing was imported)", line, col)
+                           "as UTF-8 (this file was not imported)", line, col)
 
 
 def transcode(path: Path, encoding: str, tmp_dir: Path) -> Path:
@@ -204,4 +204,4 @@ def _undecodable(path: Path, encoding: str, offset: int, exc: UnicodeDecodeError
     else:
         what = "bytes that are not a character"
     return ImportFileError(str(path), f"is {name} text that cannot be decoded at byte offset {offset:,}: it has "
-                           f"{what}; export or copy the file again (nothing was imported)", line)
+                           f"{what}; export or copy the file again (this file was not imported)", line)

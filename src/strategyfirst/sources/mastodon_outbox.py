@@ -29,7 +29,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     except duckdb.Error:
         json_problem(sf)  # the located reason when the JSON is broken
         raise sf.error("cannot be read as a Mastodon outbox; take outbox.json from a fresh archive "
-                       "(nothing was imported)", 1, 1) from None
+                       "(this file was not imported)", 1, 1) from None
     kind = "json_extract_string(item, '$.type')"
     obj_is_text = "json_type(item, '$.object') = 'VARCHAR'"
     actor = "json_extract_string(item, '$.actor')"

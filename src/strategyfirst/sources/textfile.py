@@ -176,18 +176,18 @@ def _check_line(sf: SourceFile, fh: BinaryIO, start: int, end: int, line: int, d
         return
     if size > MAX_LINE_BYTES:
         raise sf.error(f"this line is {_size(size)} long or more, more than the {_size(MAX_LINE_BYTES)} an "
-                       "import reads: the file is not an export or it is damaged (nothing was imported)", line)
+                       "import reads: the file is not an export or it is damaged (this file was not imported)", line)
     fh.seek(start)
     text = fh.read(size)
     fields = text.count(delim) + 1
     if fields > MAX_FIELDS:
         raise sf.error(f"this line has {fields:,} fields, more than the {MAX_FIELDS:,} an import reads: "
-                       "the file is not an export or it is damaged (nothing was imported)", line)
+                       "the file is not an export or it is damaged (this file was not imported)", line)
     if size > MAX_FIELD_BYTES:
         biggest = max(map(len, text.replace(b"\r", delim).split(delim)))
         if biggest > MAX_FIELD_BYTES:
             raise sf.error(f"this line has a field of {_size(biggest)}, more than the 1 MB an import reads "
-                           "in one field: the file is not an export or it is damaged (nothing was imported)", line)
+                           "in one field: the file is not an export or it is damaged (this file was not imported)", line)
 
 
 def _size(n: int) -> str:
@@ -280,10 +280,10 @@ def _parse_json(sf: SourceFile) -> object:
             line = body.count("\n") + 1
             column = len(body) - (body.rfind("\n") + 1) + 1
             raise sf.error("the JSON is cut short: the file ends here before the JSON is complete (a truncated "
-                           "download or copy); export or download it again (nothing was imported)",
+                           "download or copy); export or download it again (this file was not imported)",
                            line, column) from None
         raise sf.error("is not valid JSON here (the file is damaged or was edited); export or download it "
-                       "again (nothing was imported)", exc.lineno, exc.colno) from None
+                       "again (this file was not imported)", exc.lineno, exc.colno) from None
     except RecursionError:
         raise sf.error("is JSON nested too deeply to be an export: check that you picked the export file",
                        1, 1) from None
@@ -323,7 +323,7 @@ def _refuse_when_no_row_splits(con: duckdb.DuckDBPyConnection, sf: SourceFile, n
     if not row or int(row[0]) < 2:
         return
     raise sf.error(f"not one of its {int(row[0]):,} rows splits into the header's {n_columns} columns (the first "
-                   f"one: {row[2]}); check that the file is the export, unchanged (nothing was imported)",
+                   f"one: {row[2]}); check that the file is the export, unchanged (this file was not imported)",
                    int(row[1]), 1)
 
 
@@ -356,12 +356,12 @@ def _read_failure(message: str) -> str:
     low = message.lower()
     if "maximum line size" in low or "line size" in low:
         return (f"a line is longer than the {_size(MAX_LINE_BYTES)} an import reads: the file is not an export "
-                "or it is damaged (nothing was imported)")
+                "or it is damaged (this file was not imported)")
     if "state machine" in low or "new line" in low or "newline" in low:
         return ("cannot be split into rows: its line ends and quotes are not laid out as in a CSV export; "
-                "re-save it as CSV (UTF-8, one kind of line end) and import it again (nothing was imported)")
+                "re-save it as CSV (UTF-8, one kind of line end) and import it again (this file was not imported)")
     return ("cannot be split into rows and columns as CSV: check that it is the export file, unchanged "
-            "(nothing was imported)")
+            "(this file was not imported)")
 
 
 def _failure_line(message: str, skip: int) -> tuple[int, int]:
