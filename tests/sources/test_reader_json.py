@@ -77,3 +77,11 @@ def test_broken_json_in_the_middle_is_located(tmp_path: Path) -> None:
     path.write_text('{"type": "OrderedCollection",\n "orderedItems": [1 2]}\n', encoding="utf-8")
     # line 2, column 21: the "2" where a comma should be
     assert _error(Workspace(tmp_path / "ws"), path).startswith(f"{path}:2:21: is not valid JSON here")
+
+
+def test_an_outbox_cut_inside_a_character_is_cut_short_not_undecodable(shared_data: Path, tmp_path: Path) -> None:
+    data = (shared_data / MASTODON / "outbox.json").read_bytes()
+    first_multibyte = next(i for i, b in enumerate(data) if b >= 0xC0)
+    path = tmp_path / "outbox.json"
+    path.write_bytes(data[: first_multibyte + 1])
+    assert "the JSON is cut short" in _error(Workspace(tmp_path / "ws"), path)

@@ -132,3 +132,18 @@ def test_a_cut_inside_a_quoted_last_field_is_rejected(tmp_path: Path) -> None:
     ((line, reason),) = query(ws, "SELECT line, reason FROM rejects")
     assert line == 3 and reason.startswith("truncated last line")
     assert query(ws, "SELECT message_id FROM messages") == [("x:11",)]
+
+
+def test_a_cut_inside_a_multibyte_character_rejects_the_last_row(tmp_path: Path) -> None:
+    # Cut after the first two of an emoji's four bytes: the file ends in half a character.
+    text = ("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+            f"1,acme,False,{TS},hello,,\n2,bob,True,{TS},smile \U0001F600,,1\n")
+    data = text.encode()
+    cut = data[: data.index("\U0001F600".encode()) + 2]
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(cut)
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
+    ((line, reason),) = query(ws, "SELECT line, reason FROM rejects")
+    assert line == 3 and reason.startswith("truncated last line")

@@ -90,7 +90,8 @@ def utf16_without_bom(head: bytes) -> str | None:
 
 
 def _utf8_problem(path: Path) -> tuple[int, int] | None:
-    """Byte offset and byte of the first invalid UTF-8 sequence, or None when the file is valid UTF-8."""
+    """Byte offset and byte of the first invalid UTF-8 sequence, or None when the file is valid UTF-8 (but for
+    a multi-byte character cut by the end of the file: the CSV reader rejects that last row as truncated)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as fh:
@@ -105,8 +106,8 @@ def _utf8_problem(path: Path) -> tuple[int, int] | None:
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:  # a multi-byte character cut by the end of the file
-            return offset - len(exc.object) + exc.start, exc.object[exc.start]
+        except UnicodeDecodeError:  # a character cut by the end of the file: its row is a truncated one
+            return None
     return None
 
 

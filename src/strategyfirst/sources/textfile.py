@@ -187,7 +187,8 @@ def _check_line(sf: SourceFile, fh: BinaryIO, start: int, end: int, line: int, d
         biggest = max(map(len, text.replace(b"\r", delim).split(delim)))
         if biggest > MAX_FIELD_BYTES:
             raise sf.error(f"this line has a field of {_size(biggest)}, more than the 1 MB an import reads "
-                           "in one field: the file is not an export or it is damaged (this file was not imported)", line)
+                           "in one field: the file is not an export or it is damaged (this file was not imported)",
+                           line)
 
 
 def _size(n: int) -> str:
@@ -265,7 +266,7 @@ def _what_json(sf: SourceFile, doc_id: str, doc_type: str) -> None:
 
 
 def _json_text(sf: SourceFile) -> str:
-    return sf.text_path.read_text(encoding="utf-8-sig")
+    return sf.text_path.read_bytes().decode("utf-8-sig", errors="replace")  # a cut last character: see below
 
 
 def _parse_json(sf: SourceFile) -> object:
@@ -386,7 +387,7 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, sf: SourceFile, n_columns: 
                     WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN 'the line is longer than the '
                          || '{_size(MAX_LINE_BYTES)} an import reads'
                     WHEN bool_or(error_type = 'INVALID ENCODING' OR error_type = 'INVALID UNICODE')
-                         THEN 'the line has bytes that are not text'
+                         THEN 'the line has bytes that are not UTF-8 text'
                     ELSE 'the row cannot be split into the header''s fields' END AS reason,
                ltrim({raw}, chr(13) || chr(10)) AS raw, min(column_idx) AS col
         FROM reject_errors GROUP BY line""")
