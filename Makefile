@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 
-.PHONY: demo test lint typecheck pytest install install-dev assets clean lock bench
+.PHONY: demo test lint typecheck pytest install install-dev assets clean lock bench fuzz
 
 demo: install
 	$(BIN)/strategyfirst demo
@@ -13,6 +13,12 @@ test: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# The import mutation fuzzer at length (tests/fuzz, docs/fuzzing.md): `make test` runs one case per source and
+# mutation; this runs FUZZ_CASES of them (default 3000), seeded by FUZZ_SEED.
+FUZZ_CASES ?= 3000
+fuzz: install-dev
+	FUZZ_CASES=$(FUZZ_CASES) $(BIN)/pytest tests/fuzz/test_mutations.py -n 2 -q -rfE
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -143,7 +143,7 @@ def facebook_posts(paths: Sequence[Path]) -> list[Record]:
     for path in paths:
         for r in dicts(path, encoding="utf-8-sig", skip=1):
             created = dt.datetime.strptime(r["Posted"].strip(), "%m/%d/%Y %I:%M:%S %p")
-            out.append(Record("facebook:" + r["Post ID"], page_name(path), created,
+            out.append(Record("facebook:" + r["Post ID"], page_name(path), created, text=r["Post Message"],
                               figures={k: num(r.get(v)) for k, v in FB_FIGURES.items()}))
     return merge_lifetime(out)
 
@@ -184,7 +184,7 @@ def youtube_table(path: Path, account: str) -> list[Record]:
         if r["Content"].strip().lower() == "total":
             continue
         hours = num(r["Watch time (hours)"])
-        out.append(Record("youtube:" + r["Content"], account,
+        out.append(Record("youtube:" + r["Content"].strip(), account,
                           dt.datetime.strptime(r["Video publish time"], "%b %d, %Y"), text=r["Video title"],
                           figures={"video_views": num(r["Views"]), "follows": num(r["Subscribers"]),
                                    "impressions": num(r["Impressions"]),
@@ -196,7 +196,7 @@ def youtube_chart(path: Path) -> dict[tuple[str, dt.date], float]:
     """YouTube Studio `Chart data.csv`: views per (video, day)."""
     out = {}
     for r in dicts(path):
-        out[("youtube:" + r["Content"], dt.date.fromisoformat(r["Date"]))] = float(r["Views"])
+        out[("youtube:" + r["Content"].strip(), dt.date.fromisoformat(r["Date"]))] = float(r["Views"])
     return out
 
 
@@ -204,8 +204,8 @@ def youtube_chart_videos(path: Path, account: str) -> list[Record]:
     """The videos `Chart data.csv` names (title and publish day), without figures."""
     out: dict[str, Record] = {}
     for r in dicts(path):
-        out.setdefault("youtube:" + r["Content"], Record(
-            "youtube:" + r["Content"], account, dt.datetime.strptime(r["Video publish time"], "%b %d, %Y"),
+        out.setdefault("youtube:" + r["Content"].strip(), Record(
+            "youtube:" + r["Content"].strip(), account, dt.datetime.strptime(r["Video publish time"], "%b %d, %Y"),
             text=r["Video title"]))
     return list(out.values())
 
