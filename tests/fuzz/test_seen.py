@@ -1,5 +1,6 @@
 """The mutations issue 12 reports as seen on real files, pinned (the seeded fuzzer may or may not draw them):
-a last line cut inside its last field, a bare CR, an odd-length UTF-16 file, giant lines."""
+a last line cut inside its last field (12.3), a bare CR (12.2), an odd-length UTF-16 file (12.4), giant
+lines (12.5)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,6 @@ def cut_after(data: bytes, marker: bytes, keep: int) -> bytes:
     return data[: at + keep]
 
 
-@pytest.mark.xfail(strict=True, reason="12.3: a twcs file cut inside its last line's in_response_to_tweet_id "
-                                       "stores the shortened id ('x:1' for 119287)")
 def test_twcs_cut_inside_the_reply_id_rejects_that_line(shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / "twcs/sample.csv").read_bytes()
     # line 51: 119288,SpotifyCares,False,...,,119287  -> cut after the "1" of 119287
@@ -60,8 +59,6 @@ def test_twcs_cut_inside_the_reply_id_rejects_that_line(shared_data: Path, tmp_p
 
 
 @pytest.mark.parametrize("keep", [1, 2], ids=["empty-total", "shortened-total"])
-@pytest.mark.xfail(strict=True, reason="12.3: a Totals.csv cut inside its last line stores a null or shortened "
-                                       "total with 0 rejects")
 def test_youtube_totals_cut_inside_the_last_total(keep: int, shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / "youtube-studio/priyankapatel05/Totals.csv").read_bytes()
     cut = cut_after(data, b"12-06-2026,", 10 + keep)  # "12-06-2026," or "12-06-2026,1" (the file has 19)
@@ -75,8 +72,6 @@ def test_youtube_totals_cut_inside_the_last_total(keep: int, shared_data: Path, 
     assert all(want[d] == v for d, v in got.items())
 
 
-@pytest.mark.xfail(strict=True, reason="12.3: the UCI file cut after its last ';' stores a null figure with "
-                                       "0 rejects")
 def test_uci_cut_after_a_delimiter(shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / "uci-facebook-metrics/dataset_Facebook.csv").read_bytes().rstrip(b"\r\n")
     path = tmp_path / "dataset_Facebook.csv"
@@ -85,8 +80,6 @@ def test_uci_cut_after_a_delimiter(shared_data: Path, tmp_path: Path) -> None:
     assert (f["rows_new"], f["rows_rejected"]) == (499, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="12.2: a bare CR in an unquoted field refuses the whole file with "
-                                       "DuckDB's wording and the wrong line")
 def test_twcs_bare_cr_in_an_unquoted_text(shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / "twcs/sample.csv").read_bytes()
     # line 2: 119237,105834,True,...,@AppleSupport causing the reply to be disregarded ... (unquoted text)
@@ -104,8 +97,6 @@ def test_twcs_bare_cr_in_an_unquoted_text(shared_data: Path, tmp_path: Path) -> 
         assert mid == "x:119237" or text == want[mid].text
 
 
-@pytest.mark.xfail(strict=True, reason="12.4: UTF-16 with an odd number of bytes ends in a UnicodeDecodeError "
-                                       "traceback")
 def test_odd_length_utf16_is_one_line_with_the_byte_offset(shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / "twcs/sample.csv").read_text(encoding="utf-8").encode("utf-16")
     path = tmp_path / "sample.csv"
@@ -119,8 +110,6 @@ def test_odd_length_utf16_is_one_line_with_the_byte_offset(shared_data: Path, tm
 
 
 @pytest.mark.parametrize("what", ["fields", "field"])
-@pytest.mark.xfail(strict=True, reason="12.5: a line of 100,000 fields / a field over 1 MB is not refused "
-                                       "within 2 s with one line saying which")
 def test_giant_lines_are_refused_quickly(what: str, shared_data: Path, tmp_path: Path) -> None:
     data = (shared_data / "twcs/sample.csv").read_bytes()
     header, _, rest = data.partition(b"\n")
@@ -132,4 +121,4 @@ def test_giant_lines_are_refused_quickly(what: str, shared_data: Path, tmp_path:
         Workspace(tmp_path / "ws").ingest([path])
     assert time.monotonic() - started < 2.0
     message = str(err.value)
-    assert "\n" not in message and ("10,000 fields" in message or "1 MB" in message or "10000" in message)
+    assert "\n" not in message and ("10,000" in message or "1 MB" in message)

@@ -56,8 +56,7 @@ def test_no_figure_is_invented(metric: str, ws: Workspace, records: list[ref.Rec
     check(metric, {bp: ref.owned_metric(records, metric, *bp) for bp in BYS}, ws, given=False)
 
 
-@pytest.mark.xfail(strict=True, reason="12.9: likes.json is accepted as an outbox (every row rejected)")
 def test_likes_json_is_not_an_outbox(shared_data: Path, tmp_path: Path) -> None:
-    """likes.json (the account's favourites) is a file of another kind, refused as such."""
-    with pytest.raises(ImportFileError):
+    """12.9: likes.json (the account's favourites) is a file of another kind, refused as such."""
+    with pytest.raises(ImportFileError, match="likes"):
         Workspace(tmp_path).ingest([shared_data / "mastodon/dealingwith/likes.json"])
