@@ -18,6 +18,7 @@ from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
 from strategyfirst.warehouse.attribution import labelled, plan_hash
 from strategyfirst.warehouse.engine import ibis_backend
+from strategyfirst.warehouse.materialise import drop_strays, materialise
 from strategyfirst.warehouse.sentiment import score
 
 DATA_KEY = "derived_data_version"
@@ -79,6 +80,8 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
     """Rebuild the derived tables if stale (after imports and plan changes). Returns True if it rebuilt."""
+    if drop_strays(con):  # a rebuild was killed half-way: its work tables go, the derived tables are rebuilt
+        force = True
     version, phash = data_version(con), plan_hash(plan)
     if not force and meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash:
         return False
@@ -99,12 +102,11 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None, data_changed: bo
         update_sentiment(con)
     messages = backend.table("messages")
     # Plan accounts feed the mention matching of inbound pairs, so a plan change rebuilds them too.
-    inbound = backend.create_table("inbound", facts.inbound(messages, plan, duckdb=True), overwrite=True)
+    inbound = materialise(con, backend, "inbound", facts.inbound(messages, plan, duckdb=True))
     if data_changed or "owned_messages" not in backend.list_tables():
-        backend.create_table("owned_messages", facts.owned_messages(messages), overwrite=True)
-    accounts = backend.create_table("conversation_accounts", facts.conversation_accounts(messages, inbound),
-                                    overwrite=True)
-    backend.create_table("conversations", facts.conversations(messages, accounts), overwrite=True)
+        materialise(con, backend, "owned_messages", facts.owned_messages(messages))
+    accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
+    materialise(con, backend, "conversations", facts.conversations(messages, accounts))
     # The tactic labels of every candidate once (attribution.py's `attribution` and `inbound_attribution`
     # are both projections of them), in a temp table.
     rows = labelled(messages, inbound, plan)
@@ -118,8 +120,8 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None, data_changed: bo
         labels = backend.create_table("_sf_labelled", rows, temp=True)
         try:
             backend.insert("attribution", labels.select("message_id", "tactic_id").distinct())
-            backend.create_table("inbound_attribution", labels.filter(labels.addressed).select(
-                "message_id", "account", "tactic_id").distinct(), overwrite=True)
+            materialise(con, backend, "inbound_attribution", labels.filter(labels.addressed).select(
+                "message_id", "account", "tactic_id").distinct())
         finally:
             con.execute("DROP TABLE IF EXISTS _sf_labelled")
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)

@@ -18,11 +18,23 @@ from strategyfirst.errors import ImportFileError
 CHUNK = 8 << 20
 
 
+def sweep_partials(raw_dir: Path) -> int:
+    """Remove the `.<uuid>.part` copies a killed import left (called under the workspace's import lock, so no
+    live import is writing one); returns how many."""
+    removed = 0
+    for part in raw_dir.glob(".*.part"):
+        with contextlib.suppress(OSError):
+            part.unlink()
+            removed += 1
+    return removed
+
+
 class RawCopy:
     """One file on its way into `raw_dir`: `digest` waits for the pass, `keep` files it, `discard` drops it."""
 
     def __init__(self, path: Path, raw_dir: Path) -> None:
         raw_dir.mkdir(parents=True, exist_ok=True)
+        sweep_partials(raw_dir)
         self.path = path
         self._raw_dir = raw_dir
         self._part = raw_dir / f".{uuid.uuid4().hex}.part"

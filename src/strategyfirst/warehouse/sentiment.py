@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -61,8 +63,21 @@ def _score_in_worker(texts: list[str]) -> list[float]:
     return [float(s) for s in scores]
 
 
+def _die_with_parent(interval: float = 0.5) -> None:
+    """Exit as soon as the process that started this worker is gone (killed: nobody would read the scores)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _worker() -> None:
     """Read a JSON list of texts on stdin, write the JSON list of their scores on stdout."""
+    _die_with_parent()
     texts = json.loads(sys.stdin.buffer.read())
     sys.stdout.write(json.dumps(_score_chunk(texts)))
 

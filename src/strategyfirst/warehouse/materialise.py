@@ -1,0 +1,38 @@
+"""Derived tables written in one statement, so that a process killed mid-rebuild leaves no stray table.
+
+Ibis's `create_table(..., overwrite=True)` writes the rows under a temporary name (`ibis_duckdb_table_<id>`)
+and renames it afterwards: killed in between, that table stays in the warehouse file for ever (one more per
+kill). `CREATE OR REPLACE TABLE name AS <query>` is one statement: it happens whole or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+STRAY_PREFIXES = ("ibis_duckdb_table_", "ibis_pandas_memtable_", "ibis_pyarrow_memtable_", "_sf_")
+
+
+def materialise(con: duckdb.DuckDBPyConnection, backend: Any, name: str, expr: Any) -> Any:
+    """Replace table `name` with the rows of the Ibis expression `expr`; returns the Ibis table."""
+    # What Ibis's own create_table does first: register the in-memory tables (plan handles) the query reads.
+    backend._run_pre_execute_hooks(expr)
+    sql = str(backend.compile(expr))
+    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+    return backend.table(name)
+
+
+def drop_strays(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop persistent tables and views that no schema declares and only an interrupted run can have left
+    (work tables of Ibis or of an import); returns their names."""
+    rows = con.execute(
+        "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = "
+        "current_database() UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE NOT temporary AND "
+        "NOT internal AND database_name = current_database()").fetchall()
+    dropped = []
+    for kind, name in rows:
+        if str(name).startswith(STRAY_PREFIXES):
+            con.execute(f'DROP {kind} IF EXISTS "{name}"')
+            dropped.append(str(name))
+    return dropped
