@@ -172,8 +172,8 @@ def test_over_budget_message_has_the_sums() -> None:
     data = example()
     data["budget"]["total"] = 20000  # tactic budgets 6000 + 12000 + 8000 = 26000
     (finding,) = [f for f in lint(data).findings if f.rule == "over-budget"]
-    assert "26000 EUR" in finding.message and "20000 EUR" in finding.message
-    assert "over by 6000" in finding.message
+    assert "26,000 EUR" in finding.message and "20,000 EUR" in finding.message  # money reads as money
+    assert "over by 6,000 EUR" in finding.message
 
 
 def test_budgets_that_fit_exactly_are_fine() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from strategyfirst import catalog
+from strategyfirst.formatting import money
 from strategyfirst.lint.registry import Hit, LintContext, Rule, register
 from strategyfirst.lint.tool_words import find_tool_words, tool_words
 
@@ -66,8 +67,8 @@ def _over_budget(ctx: LintContext) -> Iterator[Hit]:
     spent = sum(t.budget or 0.0 for t in ctx.plan.tactics)
     if spent > budget.total:
         yield Hit(("budget", "total"),
-                  f"tactic budgets add up to {spent:g} {budget.currency}, more than the total of "
-                  f"{budget.total:g} {budget.currency} (over by {spent - budget.total:g})")
+                  f"tactic budgets add up to {money(spent, budget.currency)}, more than the total of "
+                  f"{money(budget.total, budget.currency)} (over by {money(spent - budget.total, budget.currency)})")
 
 
 def _plan_platforms(ctx: LintContext) -> list[tuple[tuple[str | int, ...], str]]:
