@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.errors import WorkspaceError
-from strategyfirst.formatting import metric_label, money, number, verdict_likelihood
+from strategyfirst.formatting import metric_label, money, number
 from strategyfirst.workspace import Workspace
 
 DEMO_EVENTS = 40_000
@@ -134,9 +134,7 @@ def render_summary(result: DemoResult, out: Console) -> None:
     out.print("[bold red]What is not[/]")
     for v in failing:
         who = f"objective {v.objective}" if v.kind == "strategy_failing" else f"{v.tactic} ({v.objective})"
-        chance = verdict_likelihood(v.kind, v.probability)
-        p = f" [dim]({chance})[/]" if chance else ""
-        out.print(f"  • [bold]{v.kind}[/] {escape(who)}: {escape(v.evidence)}{p}")
+        out.print(f"  • [bold]{v.kind}[/] {escape(who)}: {escape(v.evidence)}")  # the evidence says how likely
     if not failing:
         out.print("  • no failing tactic or strategy found")
     for v in unsure:

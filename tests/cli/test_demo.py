@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.readable import unreadable, visible_text
+
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
@@ -55,3 +57,16 @@ def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "not empty" in proc.stderr and "Traceback" not in proc.stderr
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_demo_summary_and_report_read_as_numbers(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    """Issue 13.10: the summary printed 4.94e+03, 5e+03 and 0.00708; KPIs now read by unit."""
+    folder, proc = demo_run
+    assert unreadable(proc.stdout) == []
+    assert unreadable(visible_text((folder / "report.html").read_text(encoding="utf-8"))) == []
+    kpis = proc.stdout.split("What is working")[0]
+    # the simulated plan's targets (simulate/plan.py): audience growth 5,000, response rate 85%, median
+    # first response 60 minutes, engagement rate 4%
+    for label, target in (("Audience growth", "5,000"), ("Response rate", "85.0%"),
+                          ("Median first response", "60 min"), ("Engagement rate", "4.0%")):
+        assert any(label in line and f" {target} " in line for line in kpis.splitlines()), label

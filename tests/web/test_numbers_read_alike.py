@@ -8,7 +8,6 @@ read (issue 13.10), not from strategyfirst.formatting.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 import strategyfirst.cli as cli_module
 from tests.cli.support import run
+from tests.readable import unreadable, visible_text
 from tests.web.env import WebEnv
 
 LABELS = {"response_rate": "Response rate", "first_response_minutes_median": "Median first response"}
@@ -30,29 +30,6 @@ def _expected(value: float, unit: str) -> str:
     if value < 10:
         return f"{value:.1f} min"
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
-
-
-def _text(page: str) -> str:
-    """What a reader sees of an HTML page: no CSS, scripts, SVG drawing or tags."""
-    page = re.sub(r"<(style|script|svg)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def _unreadable(text: str) -> list[str]:
-    """Numbers nobody should have to decode: scientific notation, counts with a fraction, bare ratios."""
-    found = re.findall(r"\d(?:\.\d+)?e[+-]\d+", text)
-    found += [m.group() for m in re.finditer(r"\d{1,3}(?:,\d{3})+\.\d+(?!\d| ?(?:h|days)\b)", text)]
-    found += [m.group() for m in re.finditer(
-        r"(?<![\w.,+\-−/])0\.\d*[1-9]\d*(?![\d%])(?! ?(?:min|h|days|EUR)\b)", text)]  # a score of 0.00 is no ratio
-    return found
-
-
-def _without(text: str, sentences: list[str]) -> str:
-    """`text` without the sentences that `diagnose`'s verdict and status modules write (owned by them)."""
-    flat = " ".join(text.split())
-    for s in sorted({" ".join(s.split()) for s in sentences if s}, key=len, reverse=True):
-        flat = flat.replace(s, " ")
-    return flat
 
 
 @pytest.fixture(scope="module")
@@ -85,28 +62,25 @@ def test_the_same_kpi_value_reads_the_same_in_cli_report_and_web(
         label = LABELS[k["metric"]]
         line = next(line for line in cli_text.splitlines() if label in line)
         assert f" {actual} " in line and f" {target} " in line, line
-        row = _text(next(r for r in kpi_rows if label in _text(r)))
+        row = visible_text(next(r for r in kpi_rows if label in visible_text(r)))
         assert f" {actual} " in f" {row} " and f" {target} " in f" {row} ", row
-        card = _text(next(c for c in cards if label in _text(c)))
+        card = visible_text(next(c for c in cards if label in visible_text(c)))
         assert f"Actual {actual} · target {target}" in card, card
 
 
 def test_no_unreadable_number_in_the_text_outputs_and_the_report(
         web_sqlite: WebEnv, surfaces: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    d = surfaces["diagnosis"]
-    theirs = [k["reason"] for k in d["kpis"]] + [v["evidence"] for v in d["verdicts"]] + \
-        [m["why"] for m in d["budget"]]
     outputs = {
         "diagnose": _cli(web_sqlite, monkeypatch, capsys, "diagnose"),
         "measure": _cli(web_sqlite, monkeypatch, capsys, "measure", "--by", "account"),
         "measure --period month": _cli(web_sqlite, monkeypatch, capsys, "measure", "--period", "month"),
-        "report": _text(surfaces["report"]),
-        "dashboard": _text(surfaces["dashboard"]),
+        "report": visible_text(surfaces["report"]),
+        "dashboard": visible_text(surfaces["dashboard"]),
     }
     for name, text in outputs.items():
-        assert _unreadable(_without(text, theirs)) == [], name
+        assert unreadable(text) == [], name
     # the checker itself catches what the issue saw
-    assert _unreadable("summary 4.94e+03 and 5e+03; expected now 2,975,342.5; rate 0.00708") == \
+    assert unreadable("summary 4.94e+03 and 5e+03; expected now 2,975,342.5; rate 0.00708") == \
         ["4.94e+03", "5e+03", "2,975,342.5", "0.00708"]
-    assert _unreadable("84.8% · 9.6 min · 2.5 h · +0.12 · 0.00 · 0.5 min · 1,250 EUR") == []
+    assert unreadable("84.8% · 9.6 min · 2.5 h · +0.12 · 0.00 · 0.5 min · 1,250 EUR") == []
