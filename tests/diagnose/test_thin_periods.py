@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from strategyfirst.diagnose.inputs import Observation
@@ -193,3 +195,44 @@ def test_three_twcs_brands_at_their_pooled_rate_are_on_track(shared_data: Path, 
     assert kpi.n == inbound
     assert kpi.forecast_at_deadline == pytest.approx(answered / inbound)
     assert kpi.status == "on_track", kpi.reason
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), st.floats(0, 1)), min_size=1, max_size=12))
+def test_a_ratio_forecast_is_never_impossible(weeks: list[tuple[int, float]]) -> None:
+    n = [max(1, size) for size, _ in weeks]
+    k = [round(share * size) for (_, share), size in zip(weeks, n, strict=True)]
+    dates = [MONDAY + dt.timedelta(weeks=i) for i in range(len(n))]
+    series = [Observation(a / b, b, a, b, period=w) for a, b, w in zip(k, n, dates, strict=True)]
+    actual = Observation(sum(k) / sum(n), sum(n), sum(k), sum(n))
+    got = kpi_status(objective="o", metric="response_rate", target=0.8, baseline=None, horizon_start=MONDAY,
+                     deadline=DEADLINE, as_of=dates[-1] + dt.timedelta(days=6), period="week", actual=actual,
+                     series=series)
+    if sum(n) < 20:
+        assert got.status == "not_enough_data" and got.forecast_at_deadline is None
+        return
+    assert got.forecast_at_deadline is not None
+    assert 0.0 <= (got.forecast_low or 0.0) <= got.forecast_at_deadline <= (got.forecast_high or 1.0) <= 1.0
+    if "trend" not in got.reason:  # without a clear trend: the pooled rate, inside what the weeks show
+        assert got.forecast_at_deadline == pytest.approx(sum(k) / sum(n))
+        assert min(a / b for a, b in zip(k, n, strict=True)) - 1e-9 <= got.forecast_at_deadline
+        assert got.forecast_at_deadline <= max(a / b for a, b in zip(k, n, strict=True)) + 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.5, 5000), min_size=20, max_size=300))
+def test_a_median_forecast_stays_among_the_gaps(gaps: list[float]) -> None:
+    actual = Observation(statistics.median(gaps), len(gaps))
+    got = status("first_response_minutes_median", 60, actual, [Observation(actual.value, len(gaps),
+                                                                          period=MONDAY)], gaps=np.array(gaps))
+    assert got.forecast_at_deadline == pytest.approx(statistics.median(gaps))
+    assert min(gaps) <= (got.forecast_low or 0) <= got.forecast_at_deadline <= (got.forecast_high or 0) <= max(gaps)
+
+
+def test_none_answered_gives_an_interval_from_zero() -> None:
+    from strategyfirst.diagnose.forecast import pooled_ratio
+
+    p = pooled_ratio(0, 50)
+    assert (p.value, p.low) == (0.0, 0.0) and p.high == pytest.approx(stats.beta(0.5, 50.5).ppf(0.9))
+    p = pooled_ratio(50, 50)
+    assert (p.value, p.high) == (1.0, 1.0) and p.low == pytest.approx(stats.beta(50.5, 0.5).ppf(0.1))

@@ -101,13 +101,18 @@ def quasi_dispersion(k: np.ndarray, n: np.ndarray, fitted: np.ndarray, dof: int)
 
 
 def pooled_ratio(k: float, n: float, phi: float = 1.0, level: float = LEVEL) -> Prediction:
-    """Σk/Σn with the equal-tailed Jeffreys Beta interval, its counts shrunk by the dispersion φ."""
+    """Σk/Σn with the equal-tailed Jeffreys Beta interval, its counts shrunk by the dispersion φ (at 0 or n
+    of n the interval is one-sided)."""
     if n <= 0:
         return Prediction(float("nan"))
     k = min(max(k, 0.0), n)
     post = stats.beta(k / phi + 0.5, (n - k) / phi + 0.5)
     tail = (1 - level) / 2
-    return Prediction(k / n, float(post.ppf(tail)), float(post.ppf(1 - tail)))
+    # Brown, Cai & DasGupta's modification: at 0 of n (n of n) the interval starts at 0 (ends at 1), so it
+    # always holds the observed rate.
+    low = 0.0 if k <= 0 else float(post.ppf(tail))
+    high = 1.0 if k >= n else float(post.ppf(1 - tail))
+    return Prediction(k / n, low, high)
 
 
 @dataclass(frozen=True)
