@@ -5,11 +5,20 @@ test (ratios, reply-time quantiles, accumulating counts; see `evidence`). A tact
 KPI with P ≥ 0.9, *works* when it is clear of every tested KPI (P(miss) ≤ 0.1), and is *undecided* otherwise.
 
 - `strategy_failing`: two or more tactics miss and they are most of the tactics with data, or carry most of
-  their spend — review the objective's premise; another tactic will not save it.
+  their spend, while the objective is not on track — review the objective's premise; another tactic will not
+  save it. (With every KPI of the objective on track or met, the premise holds: the missing tactics get the
+  verdicts below, with a sentence saying the objective is on track as a whole.)
 - `tactic_dead_weight`: a tactic misses while spending, though the objective itself is on track (or met).
 - `tactic_failing`: a tactic misses while others work (or it is the objective's only tactic).
-- `not_enough_data`: undecided, with how many more observations would settle it; or no attributed data.
+- `not_enough_data`: undecided, with how many more observations would settle it, how long that takes at the
+  volume the tactic shows, and whether it can arrive before the deadline at all; or no attributed data.
+- `not_judged`: every KPI of the objective that has a target is one no single tactic can be held to
+  (sentiment lift, audience size, ...): "not judged per tactic: ..." and the objective's own status.
 - `working`: the tactic clears every tested KPI.
+
+Where a verdict and the objective's KPI statuses seem to disagree (working tactics under an off-track
+objective, a failing strategy with a KPI on track), the verdict says why in a sentence. Texts say numbers by
+unit and probabilities in words (`strategyfirst.formatting`).
 
 `probability` is P(miss) for failing kinds (the smallest among the missing tactics for `strategy_failing`),
 P(not materially missing) for `working`, and the current, undecided P(miss) for `not_enough_data`.
