@@ -1,4 +1,4 @@
-"""Linear trends with prediction intervals, on review-period series (pure NumPy/SciPy).
+"""Forecasts on review-period series (pure NumPy/SciPy): linear trends, pooled ratios, weighted levels.
 
 A weighted least-squares line y = a + b·t (t in days since the series' start; weights = days each period
 covers, so a partial current period counts for less). Two predictions:
@@ -8,6 +8,9 @@ covers, so a partial current period counts for less). Two predictions:
 
 Intervals are the classical prediction intervals of the regression (Student t with n − 2 degrees of freedom),
 at `LEVEL` (80 %) by default; fewer than 3 periods give a point without an interval.
+
+For values that must hold a target (ratios, means), `pooled_ratio`, `clear_trend` and `weighted_level` below
+weight periods by their observations instead of letting a one-message week pull a line (issue 13.6).
 """
 
 from __future__ import annotations

@@ -7,10 +7,15 @@ linearly from baseline to target. `audience_size` (a level, not a sum) paces the
 (default: the first measured value) to the target. Every other metric — ratios, minutes, scores, means — must
 hold its target in every period: expected_now = target and actual = its value over the horizon so far.
 
-Forecast. A weighted straight line through the review-cadence periods (weekly, else monthly; quarterly plans
-trend on months): for accumulating metrics through the per-day rate of each period, projected over the days
-left and added to the total; for the others through the period values, read at the deadline's period. An 80 %
-prediction interval comes with three or more periods; with fewer, the forecast is the current rate or value.
+Forecast, on the review-cadence periods (weekly, else monthly; quarterly plans trend on months). Accumulating
+metrics: a straight line through the per-day rate of each period (weighted by its days), projected over the
+days left and added to the total, with an 80 % prediction interval from three periods on. Everything else must
+not let a thin period drive it (issue 13.6): a ratio of counts is pooled over the horizon so far (Σk/Σn, Beta
+interval widened by the periods' over-dispersion), a reply-time median or p90 is the quantile of all pooled
+answered gaps (exact bootstrap interval), other values weight each period by its n. A trend replaces that level
+only where its slope is clear at 95 % over four or more periods, and is projected no further ahead than the
+data reach back. Fewer than `MIN_OBSERVATIONS` observations of a ratio, reply time or score give the status
+`not_enough_data`, saying how many more are needed and how long that takes at the current volume.
 
 Direction comes from the catalog; a metric without one counts as "higher is better" unless the target lies
 below the baseline. "Meets" means at or beyond the target in that direction.
