@@ -112,5 +112,5 @@ def combined_ws(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
 def uci_ws(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Workspace:
     """The UCI Facebook metrics file: posts dated only to the month, page likes per post."""
     ws = Workspace(tmp_path_factory.mktemp("spark-uci")).ensure()
-    ws.ingest([shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"])
+    ws.ingest([shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"], account="Cosmetics")
     return ws

@@ -17,7 +17,7 @@ import pytest
 from strategyfirst.errors import ImportFileError, SourceDetectionError, WorkspaceLockedError
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.migrate import migrate, schema_version
-from strategyfirst.warehouse.schema import SCHEMA_VERSION, V1_DDL
+from strategyfirst.warehouse.schema import ALL_DDL, SCHEMA_VERSION, V1_DDL
 from strategyfirst.workspace import Workspace
 from tests.sources.support import ingest, one, query, scalar, snapshot
 
@@ -175,12 +175,26 @@ def test_opening_a_version_1_warehouse_upgrades_it(tmp_path: Path) -> None:
     con.execute("INSERT INTO messages (message_id, platform, owned, time_precision, kind, import_id) "
                 "VALUES ('x:1', 'x', TRUE, 'second', 'post', 1)")
     assert migrate(con) == 1
-    assert schema_version(con) == SCHEMA_VERSION == 2
+    assert schema_version(con) == SCHEMA_VERSION == 3
     assert con.execute("SELECT message_id FROM messages").fetchall() == [("x:1",)]
     cols = {r[0] for r in con.execute("DESCRIBE imports").fetchall()}
     assert "rejects_file" in cols
     assert con.execute("SELECT count(*) FROM account_daily").fetchone() == (0,)
-    assert migrate(con) == 2  # idempotent
+    assert migrate(con) == SCHEMA_VERSION  # idempotent
+    con.close()
+
+
+def test_opening_a_version_2_warehouse_adds_saves(tmp_path: Path) -> None:
+    """v3 adds messages.saves; a v2 warehouse (messages without it) keeps its rows and gains the column."""
+    con = duckdb.connect(str(tmp_path / "v2.duckdb"))
+    for ddl in ALL_DDL:
+        con.execute(ddl.replace("saves DOUBLE, ", ""))
+    assert "saves" not in {r[0] for r in con.execute("DESCRIBE messages").fetchall()}
+    con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    con.execute("INSERT INTO messages (message_id, platform, owned, time_precision, kind, likes, import_id) "
+                "VALUES ('x:1', 'x', TRUE, 'second', 'post', 4, 1)")
+    assert migrate(con) == 2
+    assert con.execute("SELECT message_id, likes, saves FROM messages").fetchall() == [("x:1", 4.0, None)]
     con.close()
 
 

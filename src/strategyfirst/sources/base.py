@@ -14,7 +14,7 @@ import duckdb
 
 from strategyfirst.sources.textfile import SourceFile
 
-FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks", "follows",
+FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks", "follows",
            "video_views", "watch_minutes", "spend")
 
 STAGE_DDL = {
@@ -178,6 +178,15 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
     listed = ", ".join("'" + x.replace("'", "''") + "'" for x in pairs)
     return (f"(coalesce({source_flag}, FALSE) OR coalesce({platform_expr} || ':' || "
             f"lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE))")
+
+
+def account_or_refuse(sf: SourceFile, ctx: LoadContext, found: str | None, export: str) -> str:
+    """The account of a file whose rows do not name it: `--account`, else what the file tells (`found`), else
+    the import is refused with one line asking for `--account` (never stored under an empty account)."""
+    account = (ctx.account or "").strip() or (found or "").strip()
+    if not account:
+        raise sf.error(f"{export} does not say which account it belongs to; pass --account NAME", 1, 1)
+    return account
 
 
 def reasons(*checks: tuple[str, str]) -> str:

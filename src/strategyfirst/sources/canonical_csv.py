@@ -17,6 +17,7 @@ from strategyfirst.sources.base import (
 )
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
+from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 REQUIRED = ("message_id", "platform", "account", "created_at")
@@ -39,6 +40,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     names, c = column_map(sf, COLUMNS)
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
+    nums = Numbers(con, "src_rows", [c[f] for f in FIGURES])
     platform = f"lower(trim({c['platform']}))"
     created = utc(c["created_at"], TZ, NAIVE)
     precision = (f"coalesce(nullif(lower(trim({c['time_precision']})), ''), CASE WHEN length(trim("
@@ -50,14 +52,15 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     checks = [
         (f"sf_blank({c['message_id']})", "message_id is empty"),
         (f"sf_blank({c['platform']})", "platform is empty"),
+        (f"{account} IS NULL", "account is empty; fill it in or pass --account NAME"),
         (f"{created} IS NULL", "created_at is not a timestamp (YYYY-MM-DD HH:MM:SS, UTC)"),
         (f"{precision} NOT IN {PRECISIONS}", "time_precision is not second, minute, day or month"),
         (f"{kind} NOT IN {KINDS}", "kind is not post, reply, share or video"),
         (f"NOT sf_blank({c['owned']}) AND sf_bool({c['owned']}) IS NULL", "owned is not true/false"),
-        *[(f"sf_badnum({c[f]})", f"{f} is not a number") for f in FIGURES],
+        *[(nums.bad(c[f]), f"{f} is not a number") for f in FIGURES],
     ]
     reject = reasons(*checks)
-    figures = ", ".join(f"sf_num({c[f]}) AS {f}" for f in FIGURES)
+    figures = ", ".join(f"{nums.num(c[f])} AS {f}" for f in FIGURES)
     stage_split(con, "messages", f"""
         SELECT {_qualified(platform, c['message_id'])} AS message_id, {platform} AS platform,
                {account} AS account, {owned_sql_by_row(ctx, platform, account, f"sf_bool({c['owned']})")} AS owned,

@@ -16,6 +16,7 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.facebook_insights_posts import account_for, header_skip
+from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 REQUIRED = ("date", "lifetime total likes", "daily new likes", "daily unlikes")
@@ -30,18 +31,19 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     read_rows(con, sf, "src_rows", names=names, skip=header_skip(sf))
     add_csv_rejects(con)
     date = day(c["date"], DAYS)
+    nums = Numbers(con, "src_rows", [c[col] for col in COLUMNS if col != "date"])
     reject = reasons(
         (f"{date} IS NULL", "Date is not a date like 1/31/2014"),
-        *[(f"sf_badnum({c[col]})", f"{col} is not a number") for col in COLUMNS if col != "date"],
+        *[(nums.bad(c[col]), f"{col} is not a number") for col in COLUMNS if col != "date"],
     )
     stage_split(con, "audience", f"""
         SELECT {date} AS date, 'facebook' AS platform, {account} AS account, 'page_likes' AS metric,
-               sf_num({c['lifetime total likes']}) AS value, sf_num({c['daily new likes']}) AS gained,
-               sf_num({c['daily unlikes']}) AS lost,
+               {nums.num(c['lifetime total likes'])} AS value, {nums.num(c['daily new likes'])} AS gained,
+               {nums.num(c['daily unlikes'])} AS lost,
                _line AS line, {reject} AS _reject,
                NULL::VARCHAR AS _raw
         FROM src_rows""")
-    daily = ", ".join(f"sf_num({c[src]}) AS {dst}" for dst, src in DAILY_MAP.items())
+    daily = ", ".join(f"{nums.num(c[src])} AS {dst}" for dst, src in DAILY_MAP.items())
     con.execute(f"""INSERT INTO stage_account_daily BY NAME
                     SELECT {date} AS date, 'facebook' AS platform, {account} AS account, {daily}, _line AS line
                     FROM src_rows WHERE {date} IS NOT NULL AND ({reject}) IS NULL""")

@@ -1,4 +1,8 @@
-"""`facebook-insights-posts`: Page Insights post-level export (second row holds metric descriptions)."""
+"""`facebook-insights-posts`: Page Insights post-level export and its "Video Posts" variant (second row holds
+metric descriptions). Video figures where the export has them: video_views = Lifetime Total Video Views (views of
+3 seconds or more), else Lifetime Organic Video Views + Lifetime Paid Video Views (the "Total Count" columns, the
+first of each same-named pair; the second counts unique users); watch_minutes = Lifetime Total Video View Time
+(in MS) / 60,000."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
     Source,
+    account_or_refuse,
     add_csv_rejects,
     owned_sql,
     reasons,
@@ -17,6 +22,7 @@ from strategyfirst.sources.base import (
     stage_split,
 )
 from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 REQUIRED = ("post id", "permalink", "post message", "posted", "lifetime post total reach")
@@ -29,11 +35,18 @@ FIGURE_MAP = {
     "likes": "lifetime post stories by action type - like",
     "comments": "lifetime post stories by action type - comment",
     "shares": "lifetime post stories by action type - share",
+    "video_views": "lifetime total video views",
+    "watch_minutes": "lifetime total video view time (in ms)",
 }
-COLUMNS = (*REQUIRED, "type", *[v for v in FIGURE_MAP.values() if v not in REQUIRED])
+SCALE = {"watch_minutes": " / 60000"}
+# Older post-level exports split video views into organic and paid (3 seconds or more, total count).
+SPLIT_VIEWS = ("lifetime organic video views", "lifetime paid video views")
+NUMBERS = (*FIGURE_MAP.values(), *SPLIT_VIEWS)
+COLUMNS = (*REQUIRED, "type", *[v for v in NUMBERS if v not in REQUIRED])
 # Facebook Insights Data Export (Post Level) - <Page name> - 2014-02-28 - 2014-08-23.csv
-FILE_PAGE = re.compile(r"Facebook Insights Data Export(?: \([^)]*\))? - (.+) - \d{4}-\d{2}-\d{2} - \d{4}-\d{2}-\d{2}",
-                       re.IGNORECASE)
+# Facebook Insights Data Export (Video Posts) - <Page name> - 2018-07-13.csv
+FILE_PAGE = re.compile(r"Facebook Insights Data Export(?: \([^)]*\))? - (.+?) - "
+                       r"\d{4}-\d{2}-\d{2}(?: - \d{4}-\d{2}-\d{2})?(?: \(\d+\))?\.", re.IGNORECASE)
 POSTED = "['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %H:%M', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S']"
 
 
@@ -50,11 +63,8 @@ def header_skip(sf: SourceFile) -> int:
 
 
 def account_for(sf: SourceFile, ctx: LoadContext) -> str:
-    account = ctx.account or page_from_name(sf.name)
-    if not account:
-        raise sf.error("this Facebook Insights export does not name its page (its file name was changed); "
-                       "pass --account 'Page name'", 1, 1)
-    return account
+    return account_or_refuse(sf, ctx, page_from_name(sf.name),
+                             "this Facebook Insights export (its file name, which names the page, was changed)")
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
@@ -62,14 +72,20 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     names, c = column_map(sf, (*COLUMNS,))
     read_rows(con, sf, "src_rows", names=names, skip=header_skip(sf))
     add_csv_rejects(con)
+    nums = Numbers(con, "src_rows", [c[col] for col in NUMBERS])
     posted = f"try_strptime(trim({c['posted']}), {POSTED})"
     post_id = f"nullif(trim({c['post id']}), '')"
     reject = reasons(
         (f"{post_id} IS NULL", "Post ID is empty"),
         (f"{posted} IS NULL", "Posted is not a date like '06/04/2014 04:03:05 PM'"),
-        *[(f"sf_badnum({c[col]})", f"{col} is not a number") for col in FIGURE_MAP.values()],
+        *[(nums.bad(c[col]), f"{col} is not a number") for col in NUMBERS],
     )
-    figures = ", ".join(f"sf_num({c[src]}) AS {dst}" for dst, src in FIGURE_MAP.items())
+    organic, paid = (nums.num(c[col]) for col in SPLIT_VIEWS)
+    split = (f"CASE WHEN {organic} IS NOT NULL OR {paid} IS NOT NULL "
+             f"THEN coalesce({organic}, 0) + coalesce({paid}, 0) END")
+    value = {dst: f"{nums.num(c[src])}{SCALE.get(dst, '')}" for dst, src in FIGURE_MAP.items()}
+    value["video_views"] = f"coalesce({value['video_views']}, {split})"
+    figures = ", ".join(f"{sql} AS {dst}" for dst, sql in value.items())
     stage_split(con, "messages", f"""
         SELECT 'facebook:' || {post_id} AS message_id, 'facebook' AS platform, {account} AS account,
                {owned_sql(ctx, 'facebook', account, 'TRUE')} AS owned, {posted} AS created_at,

@@ -1,4 +1,12 @@
-"""`facebook-metrics-uci`: the UCI "Facebook metrics" data set (`;`-delimited, month/weekday/hour, no dates)."""
+"""`facebook-metrics-uci`: the UCI "Facebook metrics" data set (`;`-delimited, month/weekday/hour, no dates).
+
+The file names neither its page nor its posts: the import needs `--account` (refused without it), and a post's
+id is derived from what the row says about the post when it was published — Page total likes at posting, Type,
+Category, Post Month, Post Weekday, Post Hour, Paid — hashed, plus its ordinal among rows saying exactly the same
+(`facebook:uci-<12 hex>-<n>`). The id does not depend on the account, the `--year`, the file's name or its
+lifetime figures, so importing the file again (with another account or year) updates the same 500 posts, and a
+file of another page (other like counts) cannot collide with them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
     Source,
+    account_or_refuse,
     add_csv_rejects,
     owned_sql,
     reasons,
@@ -15,6 +24,7 @@ from strategyfirst.sources.base import (
     stage_split,
 )
 from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 REQUIRED = ("page total likes", "type", "post month", "post weekday", "post hour", "lifetime post total reach")
@@ -28,23 +38,27 @@ FIGURE_MAP = {
     "shares": "share",
 }
 COLUMNS = (*REQUIRED, "category", "paid", *[v for v in FIGURE_MAP.values() if v not in REQUIRED])
+# What a row says about its post as published (not the lifetime figures): the post's identity.
+IDENTITY = ("page total likes", "type", "category", "post month", "post weekday", "post hour", "paid")
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    account = sql_str(account_or_refuse(sf, ctx, None, "this UCI Facebook metrics file"))
     names, c = column_map(sf, COLUMNS)
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
+    nums = Numbers(con, "src_rows", [c["page total likes"], *[c[col] for col in FIGURE_MAP.values()]])
     month = f"TRY_CAST(sf_num({c['post month']}) AS INTEGER)"
-    # The data set has no post ids: the row's place in the file is its identity (stable across re-imports).
-    account = sql_str(ctx.account)
     reject = reasons(
         (f"{month} IS NULL OR {month} NOT BETWEEN 1 AND 12", "Post Month is not a month number 1-12"),
-        (f"sf_badnum({c['page total likes']})", "Page total likes is not a number"),
-        *[(f"sf_badnum({c[col]})", f"{col} is not a number") for col in FIGURE_MAP.values()],
+        (nums.bad(c["page total likes"]), "Page total likes is not a number"),
+        *[(nums.bad(c[col]), f"{col} is not a number") for col in FIGURE_MAP.values()],
     )
-    figures = ", ".join(f"sf_num({c[src]}) AS {dst}" for dst, src in FIGURE_MAP.items())
+    figures = ", ".join(f"{nums.num(c[src])} AS {dst}" for dst, src in FIGURE_MAP.items())
+    key = "concat_ws('|', " + ", ".join(f"coalesce(lower(sf_id({c[col]})), '')" for col in IDENTITY) + ")"
     stage_split(con, "messages", f"""
-        SELECT 'facebook:uci-' || coalesce({account} || '-', '') || (_line - 1)::VARCHAR AS message_id,
+        SELECT 'facebook:uci-' || left(md5({key}), 12) || '-'
+               || row_number() OVER (PARTITION BY {key} ORDER BY _line)::VARCHAR AS message_id,
                'facebook' AS platform, {account} AS account, {owned_sql(ctx, 'facebook', account, 'TRUE')} AS owned,
                make_timestamp({int(ctx.year)}, {month}, 1, 0, 0, 0) AS created_at, 'month' AS time_precision,
                CASE WHEN lower(trim({c['type']})) = 'video' THEN 'video' ELSE 'post' END AS kind,
@@ -55,16 +69,16 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     # Page likes as the posts saw them: the highest per month, dated the first of the month.
     con.execute(f"""
         INSERT INTO stage_audience
-        SELECT make_date({int(ctx.year)}, {month}, 1), 'facebook', coalesce({account}, ''), 'page_likes',
-               max(sf_num({c['page total likes']})), NULL, NULL, min(_line)
-        FROM src_rows WHERE ({reject}) IS NULL AND sf_num({c['page total likes']}) IS NOT NULL
+        SELECT make_date({int(ctx.year)}, {month}, 1), 'facebook', {account}, 'page_likes',
+               max({nums.num(c['page total likes'])}), NULL, NULL, min(_line)
+        FROM src_rows WHERE ({reject}) IS NULL AND {nums.num(c['page total likes'])} IS NOT NULL
         GROUP BY ALL""")
     return Loaded(primary="messages")
 
 
 SOURCE = Source(
     name="facebook-metrics-uci",
-    description='UCI "Facebook metrics" data set (500 posts of one page; month precision, year 2014)',
+    description='UCI "Facebook metrics" data set (500 posts of one page; month precision, year 2014; needs --account)',
     detection="header has Page total likes, Type, Post Month, Post Weekday, Post Hour, Lifetime Post Total Reach",
     columns=COLUMNS,
     required=REQUIRED,

@@ -53,6 +53,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     tid, pid = norm_id(c["tweet_id"]), norm_id(c["in_response_to_tweet_id"])
     reject = reasons(
         ("t.tid IS NULL OR TRY_CAST(t.tid AS UBIGINT) IS NULL", "tweet_id is empty or not a tweet id"),
+        ("t.account IS NULL", "author_id (the account) is empty"),
         ("t.inbound IS NULL", "inbound is not True/False"),
         ("t.created_at IS NULL", "created_at is not a date like 'Wed Oct 11 06:55:44 +0000 2017'"),
         ("t.pid IS NOT NULL AND TRY_CAST(t.pid AS UBIGINT) IS NULL", "in_response_to_tweet_id is not a tweet id"),

@@ -8,6 +8,7 @@ from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
     Source,
+    account_or_refuse,
     add_csv_rejects,
     owned_sql,
     reasons,
@@ -16,8 +17,9 @@ from strategyfirst.sources.base import (
 )
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
+from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.x_headers import canonical_header, decimal_comma
+from strategyfirst.sources.x_headers import canonical_header
 
 REQUIRED = ("tweet_id", "permalink", "text", "time", "impressions")
 # canonical message column <- export column key
@@ -35,9 +37,13 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     names, c = column_map(sf, wanted, canonical_header)
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
-    num = "sf_num_dc" if decimal_comma(sf.header) else "sf_num"
+    nums = Numbers(con, "src_rows", [c[col] for col in FIGURE_MAP.values()])
     created = utc(c["time"], TIME_TZ, TIME_NAIVE)
     from_link = f"nullif(regexp_extract({c['permalink']}, '{HANDLE}', 1), '')"
+    if ctx.account is None:
+        found = con.execute(f"SELECT count(*), count({from_link}) FROM src_rows").fetchone()
+        if found and found[0] and not found[1]:  # rows, none of which names its account
+            account_or_refuse(sf, ctx, None, "this X analytics export (no Tweet permalink names the account)")
     account = f"coalesce({sql_str(ctx.account)}, {from_link})"
     tweet = f"sf_id({c['tweet_id']})"
     checks = [
@@ -49,7 +55,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     ]
     reject = reasons(*checks)
     text = c["text"]
-    numbers = ", ".join(f"{num}({c[col]}) AS \"n_{col}\"" for col in set(FIGURE_MAP.values()))
+    numbers = ", ".join(f"{nums.num(c[col])} AS \"n_{col}\"" for col in set(FIGURE_MAP.values()))
     figures = ", ".join(f"\"n_{src}\" AS {dst}" for dst, src in FIGURE_MAP.items())
     # Parsed once in a materialised CTE: the checks and the values reuse them (small plans, one pass).
     stage_split(con, "messages", f"""

@@ -17,8 +17,9 @@ from strategyfirst.sources.base import (
 )
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
+from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.x_headers import canonical_header, decimal_comma
+from strategyfirst.sources.x_headers import canonical_header
 
 REQUIRED = ("date", "tweets_published", "impressions", "engagements")
 # account_daily column <- export column key
@@ -44,13 +45,13 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     names, c = column_map(sf, (*FIGURE_MAP.values(), "date"), canonical_header)
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
-    num = "sf_num_dc" if decimal_comma(sf.header) else "sf_num"
+    nums = Numbers(con, "src_rows", [c[col] for col in FIGURE_MAP.values()])
     date = day(c["date"], DAYS)
     reject = reasons(
         (f"{date} IS NULL", "Date is not a date"),
-        *[(f"NOT sf_blank({c[col]}) AND {num}({c[col]}) IS NULL", f"{col} is not a number")
+        *[(nums.bad(c[col]), f"{col} is not a number")
           for col in FIGURE_MAP.values()])
-    figures = ", ".join(f"{num}({c[src]}) AS {dst}" for dst, src in FIGURE_MAP.items())
+    figures = ", ".join(f"{nums.num(c[src])} AS {dst}" for dst, src in FIGURE_MAP.items())
     stage_split(con, "account_daily", f"""
         SELECT {date} AS date, 'x' AS platform, {sql_str(account)} AS account, {figures},
                _line AS line, {reject} AS _reject,

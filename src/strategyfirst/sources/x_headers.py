@@ -1,7 +1,9 @@
 """Header aliases of analytics.twitter.com exports: localised header cells -> one canonical key.
 
 One reader serves every language: a new locale is new rows in ALIASES, never a new reader. Keys are compared
-without accents and case (`impressões` == `impressoes`).
+without accents, case and a trailing colon (`cliques no perfil do usuário:` == `cliques no perfil do usuario`).
+The header's language says nothing about how numbers are written: decimal marks are decided from the values
+(`sources.sqlfuncs.Numbers`).
 """
 
 from __future__ import annotations
@@ -21,44 +23,52 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("Date", "Data", "Fecha", "Datum"),
     "tweets_published": ("Tweets published", "Tweets publicados", "Tweets publiés", "Veröffentlichte Tweets"),
     "impressions": ("impressions", "impressões", "impresiones", "Impressionen"),
-    "engagements": ("engagements", "engajamentos", "interacciones", "interactions", "Interaktionen"),
-    "engagement_rate": ("engagement rate", "taxa de engajamento", "tasa de interacción", "taux d'engagement",
-                        "Interaktionsrate"),
+    "engagements": ("engagements", "engajamentos", "interações", "interacciones", "interactions",
+                    "Interaktionen"),
+    "engagement_rate": ("engagement rate", "taxa de engajamento", "taxa de envolvimento", "tasa de interacción",
+                        "taux d'engagement", "Interaktionsrate"),
     "retweets": ("retweets", "Retweets"),
     "replies": ("replies", "respostas", "respuestas", "réponses", "Antworten"),
-    "likes": ("likes", "curtidas", "me gusta", "j'aime", "Gefällt mir", "favorites"),
+    "likes": ("likes", "favoritos", "curtidas", "me gusta", "Me gusta", "j'aime", "Gefällt mir", "Gefällt-mir",
+              "Gefällt-mir-Angaben", "favorites", "favoris"),
     "profile_clicks": ("user profile clicks", "cliques no perfil do usuário", "clics en el perfil del usuario",
-                       "clics sur le profil de l'utilisateur", "Klicks auf Nutzerprofil"),
-    "url_clicks": ("url clicks", "cliques em URL", "cliques no URL", "clics en URL", "clics sur l'URL",
-                   "URL-Klicks"),
+                       "clics sur le profil de l'utilisateur", "clics sur le profil", "Klicks auf Nutzerprofil",
+                       "Klicks aufs Nutzerprofil"),
+    "url_clicks": ("url clicks", "cliques em URL", "cliques no URL", "clics en URL", "clics en el URL",
+                   "clics sur l'URL", "clics sur URL", "URL-Klicks"),
     "hashtag_clicks": ("hashtag clicks", "cliques em hashtags", "clics en etiquetas", "clics en hashtags",
-                       "clics sur les hashtags", "Hashtag-Klicks"),
+                       "clics sur les hashtags", "clics sur hashtag", "Hashtag-Klicks"),
     "detail_expands": ("detail expands", "expansões de detalhes", "ampliaciones del detalle",
+                       "ampliaciones de detalles",
                        "affichages des détails", "Detailerweiterungen"),
     "permalink_clicks": ("permalink clicks", "cliques no link permanente", "clics en el enlace permanente",
                          "clics sur le permalien", "Permalink-Klicks"),
     "app_opens": ("app opens", "aberturas de aplicativos", "aperturas de app", "ouvertures d'application",
                   "App-Öffnungen"),
-    "app_installs": ("app installs", "instalações de aplicativo", "instalaciones de app",
+    "app_installs": ("app installs", "instalações de aplicativo", "instalaciones de app", "instalaciones de apps",
                      "installations d'application", "App-Installationen"),
-    "follows": ("follows", "seguimentos", "seguidores", "abonnements", "Folgen"),
+    "follows": ("follows", "seguiram", "seguimentos", "seguidores", "seguimientos", "nuevos seguidores",
+                "abonnements", "abonnés", "Folgen", "Follower", "neue Follower"),
     "unfollows": ("unfollows", "deixar de seguir", "dejar de seguir", "désabonnements", "Entfolgen"),
-    "email_tweet": ("email tweet", "enviar Tweet por e-mail", "enviar Tweet por correo electrónico",
+    "email_tweet": ("email tweet", "enviar Tweet por e-mail", "Tweet enviado por e-mail",
+                    "enviar Tweet por correo electrónico",
                     "envoyer le Tweet par e-mail", "Tweet per E-Mail senden"),
-    "dial_phone": ("dial phone", "discar número de telefone", "marcar número de teléfono", "composer le numéro",
+    "dial_phone": ("dial phone", "discar número de telefone", "número de telefone discado",
+                   "marcar número de teléfono", "composer le numéro",
                    "Telefonnummer wählen"),
-    "media_views": ("media views", "visualizações de mídia", "visualizaciones de contenido multimedia",
+    "media_views": ("media views", "visualizações de mídia", "visualizações da mídia",
+                    "visualizaciones de contenido multimedia",
                     "vues du média", "Medienaufrufe"),
-    "media_engagements": ("media engagements", "engajamentos com a mídia",
+    "media_engagements": ("media engagements", "engajamentos com a mídia", "engajamentos com mídia",
                           "interacciones con el contenido multimedia", "interactions avec le média",
                           "Medieninteraktionen"),
     "spend": ("promoted spend", "spend", "gasto", "gastos", "dépenses", "Ausgaben", "custo", "investimento"),
 }
 
 def fold(cell: str) -> str:
-    """Header cell compared loosely: lower case, no accents, single spaces."""
+    """Header cell compared loosely: lower case, no accents, single spaces, no trailing colon."""
     text = unicodedata.normalize("NFKD", normalise_column(cell))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).rstrip(":").replace(": ", " ").strip()
 
 
 _LOOKUP: dict[str, str] = {fold(cell): key for key, cells in ALIASES.items() for cell in cells}
@@ -72,7 +82,7 @@ def _one(cell: str) -> str:
             inner = _LOOKUP.get(folded.removeprefix(prefix))
             return mark + inner if inner else folded
     # "impressões promovidas", "impresiones promocionadas": promoted as a suffix.
-    for suffix in (" promovidas", " promovidos", " promovida", " promovido", " promocionadas",
+    for suffix in (" promovido(a)(s)", " promovidas", " promovidos", " promovida", " promovido", " promocionadas",
                    " promocionados", " sponsorisees", " sponsorises"):
         if folded.endswith(suffix):
             inner = _LOOKUP.get(folded.removesuffix(suffix))
@@ -85,8 +95,3 @@ def canonical_header(header: list[str]) -> list[str]:
     """The canonical key of every header cell (unknown cells stay folded)."""
     return [_one(cell) for cell in header]
 
-
-def decimal_comma(header: list[str]) -> bool:
-    """True when the header is in a locale that writes decimal commas (not English)."""
-    english = {fold(c) for c in ("impressions", "engagements", "Tweet id", "Date")}
-    return not any(fold(cell) in english for cell in header)

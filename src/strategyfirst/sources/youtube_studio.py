@@ -1,5 +1,11 @@
 """`youtube-studio`: the YouTube Studio export trio — `Table data.csv` (per video), `Chart data.csv` (daily
-per video) and `Totals.csv` (daily channel totals). One source; the header says which of the three it is."""
+per video) and `Totals.csv` (daily channel totals). One source; the header says which of the three it is.
+
+None of the three names its channel: the import needs `--account` and is refused without it. A video is
+identified by its id (`youtube:<Content>`) whatever the account, so importing it again under another account
+updates it. Per video: Views -> video_views, Watch time (hours) x 60 -> watch_minutes, Likes, Comments added
+-> comments, Shares, Impressions (or Thumbnail impressions), Subscribers gained (else net Subscribers) -> follows.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
     Source,
+    account_or_refuse,
     add_csv_rejects,
+    normalise_column,
     owned_sql,
     reasons,
     sql_str,
@@ -17,13 +25,24 @@ from strategyfirst.sources.base import (
 )
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
+from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 TABLE = ("content", "video title", "video publish time", "views", "watch time (hours)")
 CHART = ("date", "content", "video title", "views")
 TOTALS = ("date", "views")
-COLUMNS = ("content", "video title", "video publish time", "duration", "views", "watch time (hours)",
-           "subscribers", "impressions", "date")
+# canonical figure <- export columns (the first present wins)
+FIGURE_MAP: dict[str, tuple[str, ...]] = {
+    "video_views": ("views",),
+    "watch_minutes": ("watch time (hours)",),
+    "likes": ("likes",),
+    "comments": ("comments added", "comments"),
+    "shares": ("shares",),
+    "follows": ("subscribers gained", "subscribers"),
+    "impressions": ("impressions", "thumbnail impressions"),
+}
+NUMBER_COLUMNS = tuple(dict.fromkeys(col for cols in FIGURE_MAP.values() for col in cols))
+COLUMNS = ("content", "video title", "video publish time", "duration", *NUMBER_COLUMNS, "date")
 DAYS = ("%b %d, %Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%m/%d/%Y", "%d %b %Y")
 WATCH = "https://www.youtube.com/watch?v="
 
@@ -44,21 +63,28 @@ def _video_messages(c: dict[str, str], account: str, ctx: LoadContext, figures: 
                '{WATCH}' || trim({c['content']}) AS url, NULL AS campaign, {figures}"""
 
 
+def _present(sf: SourceFile, columns: tuple[str, ...]) -> str | None:
+    have = {normalise_column(h) for h in sf.header}
+    return next((col for col in columns if col in have), None)
+
+
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
     names, c = column_map(sf, COLUMNS)
     variant = _variant(sf)
+    account = sql_str(account_or_refuse(sf, ctx, None, "this YouTube Studio export"))
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
-    account = sql_str(ctx.account)
+    nums = Numbers(con, "src_rows", [c[col] for col in NUMBER_COLUMNS])
     blank_id = f"sf_blank({c['content']})"
     if variant == "table":
+        used = {dst: col for dst, cols in FIGURE_MAP.items() if (col := _present(sf, cols))}
         reject = reasons(
             (blank_id, "Content (the video id) is empty"),
             (f"{day(c['video publish time'], DAYS)} IS NULL", "Video publish time is not a date like 'Aug 28, 2025'"),
-            *[(f"sf_badnum({c[col]})", f"{col} is not a number")
-              for col in ("views", "watch time (hours)", "subscribers", "impressions")])
-        figures = (f"sf_num({c['views']}) AS video_views, sf_num({c['watch time (hours)']}) * 60 AS watch_minutes, "
-                   f"sf_num({c['subscribers']}) AS follows, sf_num({c['impressions']}) AS impressions")
+            *[(nums.bad(c[col]), f"{col} is not a number") for col in used.values()])
+        scale = {"watch_minutes": " * 60"}
+        figures = ", ".join(f"{nums.num(c[col])}{scale.get(dst, '')} AS {dst}" for dst, col in used.items()) \
+            or "NULL::DOUBLE AS video_views"
         body = _video_messages(c, account, ctx, figures)
         # The first row is the channel's `Total`, not a video: skipped, not rejected.
         stage_split(con, "messages", f"""{body}, _line AS line, {reject} AS _reject,
@@ -68,10 +94,10 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     date = day(c["date"], DAYS)
     if variant == "chart":
         reject = reasons((f"{date} IS NULL", "Date is not a date"), (blank_id, "Content (the video id) is empty"),
-                         (f"sf_badnum({c['views']})", "Views is not a number"))
+                         (nums.bad(c["views"]), "Views is not a number"))
         stage_split(con, "video_daily", f"""
             SELECT {date} AS date, 'youtube' AS platform, 'youtube:' || trim({c['content']}) AS message_id,
-                   sf_num({c['views']}) AS video_views, NULL AS watch_minutes,
+                   {nums.num(c['views'])} AS video_views, NULL AS watch_minutes,
                    _line AS line, {reject} AS _reject,
                    NULL::VARCHAR AS _raw
             FROM src_rows""")
@@ -82,10 +108,10 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                         FROM src_rows WHERE NOT {blank_id} AND ({reject}) IS NULL
                         QUALIFY row_number() OVER (PARTITION BY trim({c['content']}) ORDER BY _line) = 1""")
         return Loaded(primary="video_daily")
-    reject = reasons((f"{date} IS NULL", "Date is not a date"), (f"sf_badnum({c['views']})", "Views is not a number"))
+    reject = reasons((f"{date} IS NULL", "Date is not a date"), (nums.bad(c["views"]), "Views is not a number"))
     stage_split(con, "account_daily", f"""
-        SELECT {date} AS date, 'youtube' AS platform, coalesce({account}, '') AS account,
-               sf_num({c['views']}) AS video_views, _line AS line, {reject} AS _reject,
+        SELECT {date} AS date, 'youtube' AS platform, {account} AS account,
+               {nums.num(c['views'])} AS video_views, _line AS line, {reject} AS _reject,
                NULL::VARCHAR AS _raw
         FROM src_rows""")
     return Loaded(primary="account_daily")
@@ -93,7 +119,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
 
 SOURCE = Source(
     name="youtube-studio",
-    description="YouTube Studio export: Table data.csv (per video), Chart data.csv (daily per video), Totals.csv",
+    description="YouTube Studio export: Table data.csv (per video), Chart data.csv (daily per video), Totals.csv "
+                "(needs --account: the files do not name the channel)",
     detection="header has Content, Video title, Video publish time, Views, Watch time (hours) (Table data); "
               "Date, Content, Video title, Views (Chart data); or just Date, Views (Totals)",
     columns=COLUMNS,

@@ -5,10 +5,10 @@ Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; s
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks", "follows",
-                   "video_views", "watch_minutes", "spend")
+MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks",
+                   "follows", "video_views", "watch_minutes", "spend")
 
 MESSAGES = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS messages (
     url             VARCHAR,
     campaign        VARCHAR,
     impressions DOUBLE, reach DOUBLE, engagements DOUBLE, likes DOUBLE, comments DOUBLE, shares DOUBLE,
-    clicks DOUBLE, follows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE, spend DOUBLE,
+    saves DOUBLE, clicks DOUBLE, follows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE, spend DOUBLE,
     sentiment       DOUBLE,                -- VADER compound of `text`, non-owned messages only (computed)
     parent_missing  BOOLEAN NOT NULL DEFAULT FALSE,  -- in_reply_to names a message not in the data
     import_id       INTEGER NOT NULL
@@ -141,4 +141,6 @@ UPGRADES: dict[int, tuple[str, ...]] = {
         "DROP TABLE messages_v1",
         "ALTER TABLE imports ADD COLUMN IF NOT EXISTS rejects_file VARCHAR",
         "ALTER TABLE rejects ADD COLUMN IF NOT EXISTS source VARCHAR"),
+    # v3: `saves` (Instagram, TikTok "Add to Favorites", Sprout) beside likes, comments and shares.
+    3: ("ALTER TABLE messages ADD COLUMN IF NOT EXISTS saves DOUBLE",),
 }
