@@ -16,8 +16,7 @@ from tests.truth.support import BYS, check, params
 ACCOUNT = "CosmeticsBrand"
 METRICS = ["posts", "reach", "impressions", "engagements", "likes", "comments", "shares", "engagement_rate",
            "engagement_rate_by_reach", "click_through_rate", "amplification_rate"]
-XFAIL = {m: "12.7: measure has no metric '" + m + "' (metrics.md likes/comments/shares)"
-         for m in ("likes", "comments", "shares")}
+XFAIL: dict[str, str] = {}  # 12.7 (likes/comments/shares) is done
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +57,11 @@ def test_page_likes_per_month(ws: Workspace, reference: tuple[list[ref.Record], 
           check_n=False)
 
 
-@pytest.mark.xfail(strict=True, reason="12.6: a file without an account imports under an empty account "
-                                       "instead of asking for --account")
 def test_without_account_it_asks_for_one(path: Path, tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match="--account"):
         Workspace(tmp_path).ingest([path])
 
 
-@pytest.mark.xfail(strict=True, reason="12.6: importing again with another --account duplicates every post")
 def test_another_account_updates_the_same_posts(path: Path, tmp_path: Path) -> None:
     ws = Workspace(tmp_path)
     ws.ingest([path], account="first")

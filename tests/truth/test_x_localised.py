@@ -38,16 +38,7 @@ def ws(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace
     return ws
 
 
-TEN_TIMES = ('12.1: a Portuguese export\'s "1938.0" is read as 19380 (decimal separator taken from the header '
-             'language, not from the values)')
-XFAIL: dict[tuple[str, str], str] = {
-    **{("pt", m): TEN_TIMES for m in ("impressions", "engagements", "click_through_rate", "amplification_rate",
-                                      "comments", "shares")},
-    ("pt", "follows_from_posts"): "12.1: the Portuguese follows column 'seguiram' is dropped",
-    ("pt", "likes"): "12.1: the Portuguese likes column 'favoritos' is dropped; 12.7: no metric 'likes'",
-    **{(lang, m): f"12.7: measure has no metric {m!r}" for lang in ("es", "fr", "de")
-       for m in ("likes", "comments", "shares")},
-}
+XFAIL: dict[tuple[str, str], str] = {}  # 12.1 (decimal marks, favoritos/seguiram) and 12.7 are done
 
 
 def cases() -> list[object]:

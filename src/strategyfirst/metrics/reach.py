@@ -1,7 +1,8 @@
 """Reach and engagement metrics over owned messages that carry the figures (null means "not given").
 
 The `owned` base has one row per owned message with `is_post`, `impressions`, `reach`, `eng` (the total, or
-likes + comments + shares + clicks where the source gives no total), `clicks`, `shares`, `follows`, `spend`.
+likes + comments + shares + clicks where the source gives no total), `clicks`, `shares`, `follows`, `spend`,
+`likes`, `comments`, `saves`, `video_views`, `watch_minutes`.
 Ratios are Σa / Σb over the messages that carry both figures.
 """
 
@@ -48,5 +49,7 @@ REACH: tuple[Metric, ...] = (
     _rate("engagement_rate_by_reach", "eng", "reach"),
     _rate("click_through_rate", "clicks", "impressions"),
     _rate("amplification_rate", "shares", "impressions"),
+    *[Metric(BY_ID[f], {"owned": _sum(f)}, total(f"{f}_sum", f"{f}_n"))
+      for f in ("likes", "comments", "shares", "saves", "video_views", "watch_minutes")],
     Metric(BY_ID["follows_from_posts"], {"owned": _sum("follows")}, total("follows_sum", "follows_n")),
 )

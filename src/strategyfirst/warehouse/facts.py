@@ -18,6 +18,8 @@ from strategyfirst.plan import Plan, normalise_handle
 from strategyfirst.warehouse.attribution import handle, union_all
 
 DERIVED_FACTS = ("owned_messages", "conversations", "conversation_accounts")
+# Figures of owned messages summed as they are (metrics likes, comments, saves, video_views, watch_minutes).
+INTERACTIONS = ("likes", "comments", "saves", "video_views", "watch_minutes")
 
 
 def owned_handles(messages: ir.Table, plan: Plan | None) -> ir.Table:
@@ -108,7 +110,8 @@ def owned_messages(messages: ir.Table) -> ir.Table:
     return o.select("message_id", "platform", account=handle(o.account), name=o.account,
                     created_at=o.created_at, is_post=is_post, reply_to_audience=to_audience,
                     impressions=o.impressions, reach=o.reach, eng=_engagements(o), clicks=o.clicks,
-                    shares=o.shares, follows=o.follows, spend=o.spend, campaign=o.campaign)
+                    shares=o.shares, follows=o.follows, spend=o.spend, campaign=o.campaign,
+                    **{f: o[f] for f in INTERACTIONS})
 
 
 def conversation_accounts(messages: ir.Table, inbound_pairs: ir.Table) -> ir.Table:

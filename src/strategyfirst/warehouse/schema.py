@@ -141,6 +141,9 @@ UPGRADES: dict[int, tuple[str, ...]] = {
         "DROP TABLE messages_v1",
         "ALTER TABLE imports ADD COLUMN IF NOT EXISTS rejects_file VARCHAR",
         "ALTER TABLE rejects ADD COLUMN IF NOT EXISTS source VARCHAR"),
-    # v3: `saves` (Instagram, TikTok "Add to Favorites", Sprout) beside likes, comments and shares.
-    3: ("ALTER TABLE messages ADD COLUMN IF NOT EXISTS saves DOUBLE",),
+    # v3: `saves` (Instagram, TikTok "Add to Favorites", Sprout) beside likes, comments and shares; the derived
+    # owned_messages gains likes/comments/saves/video columns: dropped and rebuilt by the next refresh.
+    3: ("ALTER TABLE messages ADD COLUMN IF NOT EXISTS saves DOUBLE",
+        "DROP TABLE IF EXISTS owned_messages",
+        "DELETE FROM meta WHERE key = 'derived_data_version'"),
 }
