@@ -5,6 +5,7 @@ video figures kept and measured. Expected figures are worked out by hand or with
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -264,3 +265,19 @@ def test_facebook_video_posts_export_keeps_views_and_watch_time(tmp_path: Path) 
     assert one(ingest(ws, [path]))["rows_new"] == 2
     assert query(ws, "SELECT account, kind, video_views, watch_minutes FROM messages ORDER BY message_id") == [
         ("Acme Page", "video", 640.0, 30.0), ("Acme Page", "video", 64.0, 1.5)]
+
+
+def test_youtube_totals_and_chart_keep_watch_time_and_likes(tmp_path: Path) -> None:
+    totals = tmp_path / "Totals.csv"
+    totals.write_text("Date,Views,Watch time (hours),Likes\n2025-06-13,1224,3.5,12\n2025-06-14,147,0.25,\n",
+                      encoding="utf-8")
+    chart = tmp_path / "Chart data.csv"
+    chart.write_text("Date,Content,Video title,Video publish time,Duration,Views,Watch time (hours)\n"
+                     '2025-09-28,abc,One,"Sep 1, 2025",60,1380,2.5\n', encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [totals, chart], account="Channel")
+    assert query(ws, "SELECT account, date, video_views, watch_minutes, likes FROM account_daily ORDER BY date") \
+        == [("Channel", dt.date(2025, 6, 13), 1224.0, 3.5 * 60, 12.0),
+            ("Channel", dt.date(2025, 6, 14), 147.0, 0.25 * 60, None)]
+    assert query(ws, "SELECT message_id, video_views, watch_minutes FROM video_daily") == [
+        ("youtube:abc", 1380.0, 2.5 * 60)]

@@ -120,7 +120,9 @@ def decimal_marks(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     for col in columns:
         text = f"sf_numtxt({col})"
         for pattern in (_DOT_RE, _COMMA_RE):
-            checks.append(f"coalesce(bool_or(regexp_full_match({text}, '{pattern}')), FALSE)")
+            # Only cells with a separator can show a mark: the regexes run on those alone.
+            checks.append(f"coalesce(bool_or(regexp_full_match({text}, '{pattern}')) "
+                          f"FILTER (WHERE contains({col}, '.') OR contains({col}, ',')), FALSE)")
     row = con.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()
     assert row is not None
     shown: dict[str, str | None] = {}

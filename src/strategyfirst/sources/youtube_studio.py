@@ -48,8 +48,9 @@ WATCH = "https://www.youtube.com/watch?v="
 
 
 def _variant(sf: SourceFile) -> str:
-    have = {h.strip().lower() for h in sf.header}
-    if set(TABLE) <= have:
+    """Daily files have a Date column (Chart data per video, Totals for the channel); Table data has none."""
+    have = {normalise_column(h) for h in sf.header}
+    if "date" not in have and set(TABLE) <= have:
         return "table"
     return "chart" if set(CHART) <= have else "totals"
 
@@ -76,15 +77,17 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     add_csv_rejects(con)
     nums = Numbers(con, "src_rows", [c[col] for col in NUMBER_COLUMNS])
     blank_id = f"sf_blank({c['content']})"
+    # The figures the file has (Chart data keeps the daily views and watch time of each video).
+    keep = FIGURE_MAP if variant != "chart" else {k: FIGURE_MAP[k] for k in ("video_views", "watch_minutes")}
+    used = {dst: col for dst, cols in keep.items() if (col := _present(sf, cols))}
+    bad = [(nums.bad(c[col]), f"{col} is not a number") for col in used.values()]
+    figures = ", ".join(f"{nums.num(c[col])}{' * 60' if dst == 'watch_minutes' else ''} AS {dst}"
+                        for dst, col in used.items()) or "NULL::DOUBLE AS video_views"
     if variant == "table":
-        used = {dst: col for dst, cols in FIGURE_MAP.items() if (col := _present(sf, cols))}
         reject = reasons(
             (blank_id, "Content (the video id) is empty"),
             (f"{day(c['video publish time'], DAYS)} IS NULL", "Video publish time is not a date like 'Aug 28, 2025'"),
-            *[(nums.bad(c[col]), f"{col} is not a number") for col in used.values()])
-        scale = {"watch_minutes": " * 60"}
-        figures = ", ".join(f"{nums.num(c[col])}{scale.get(dst, '')} AS {dst}" for dst, col in used.items()) \
-            or "NULL::DOUBLE AS video_views"
+            *bad)
         body = _video_messages(c, account, ctx, figures)
         # The first row is the channel's `Total`, not a video: skipped, not rejected.
         stage_split(con, "messages", f"""{body}, _line AS line, {reject} AS _reject,
@@ -94,24 +97,23 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     date = day(c["date"], DAYS)
     if variant == "chart":
         reject = reasons((f"{date} IS NULL", "Date is not a date"), (blank_id, "Content (the video id) is empty"),
-                         (nums.bad(c["views"]), "Views is not a number"))
+                         *bad)
         stage_split(con, "video_daily", f"""
             SELECT {date} AS date, 'youtube' AS platform, 'youtube:' || trim({c['content']}) AS message_id,
-                   {nums.num(c['views'])} AS video_views, NULL AS watch_minutes,
-                   _line AS line, {reject} AS _reject,
+                   {figures}, _line AS line, {reject} AS _reject,
                    NULL::VARCHAR AS _raw
             FROM src_rows""")
         # The videos themselves (title, publish day), so daily figures join to a message.
-        figures = ", ".join(f"NULL::DOUBLE AS {f}" for f in ("video_views", "impressions"))
-        con.execute(f"""INSERT INTO stage_messages BY NAME {_video_messages(c, account, ctx, figures)},
+        no_figures = "NULL::DOUBLE AS video_views"
+        con.execute(f"""INSERT INTO stage_messages BY NAME {_video_messages(c, account, ctx, no_figures)},
                         min(_line) OVER (PARTITION BY trim({c['content']})) AS line
                         FROM src_rows WHERE NOT {blank_id} AND ({reject}) IS NULL
                         QUALIFY row_number() OVER (PARTITION BY trim({c['content']}) ORDER BY _line) = 1""")
         return Loaded(primary="video_daily")
-    reject = reasons((f"{date} IS NULL", "Date is not a date"), (nums.bad(c["views"]), "Views is not a number"))
+    reject = reasons((f"{date} IS NULL", "Date is not a date"), *bad)
     stage_split(con, "account_daily", f"""
         SELECT {date} AS date, 'youtube' AS platform, {account} AS account,
-               {nums.num(c['views'])} AS video_views, _line AS line, {reject} AS _reject,
+               {figures}, _line AS line, {reject} AS _reject,
                NULL::VARCHAR AS _raw
         FROM src_rows""")
     return Loaded(primary="account_daily")
