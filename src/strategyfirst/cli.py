@@ -218,6 +218,11 @@ from strategyfirst.cli_metrics import register as _register_metrics_command  # n
 
 _register_metrics_command(app, out, err)
 
+# --- backup, restore, rebuild, check (issue 16; the commands live in cli_recovery.py) ----------------------
+from strategyfirst.cli_recovery import register as _register_recovery_commands  # noqa: E402
+
+_register_recovery_commands(app, out, err)
+
 # --- serve (issue 6; the command lives in cli_serve.py, the app in web/) -----------------------------------
 from strategyfirst.cli_serve import register as _register_serve_command  # noqa: E402
 

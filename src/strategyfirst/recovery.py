@@ -1,0 +1,344 @@
+"""Backup, restore, rebuild and check of a workspace (issue 16), modelled on what SQLite and PostgreSQL promise.
+
+- `backup`: a consistent snapshot (plan, warehouse, raw files, rejects, the workspace's SQLite app database)
+  taken under the workspace's import lock, so no import or derived-table refresh writes meanwhile; the SQLite
+  app database through SQLite's online backup API (safe while `serve` runs). Into a folder or a `.tar.gz`, with
+  a manifest of every file's sha256 and size and every warehouse table's row count.
+- `restore`: into a new or empty folder only; the manifest is verified before anything is put in place.
+- `rebuild`: the warehouse again from raw/ and the import log alone (each file under its original name, with
+  the options it was imported with, in the original order; undone imports left out); the old warehouse is
+  kept beside it until the new one is complete.
+- `check`: integrity of a workspace, as a list of problems (empty: all is well).
+
+A workspace whose app database is PostgreSQL keeps its plan history, decisions, users and tokens there: back it
+up with `pg_dump` (README, "Backup and recovery").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from strategyfirst.errors import UsageError, WorkspaceError
+from strategyfirst.warehouse.lock import workspace_lock
+from strategyfirst.workspace import Workspace
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+SKIP = {"ingest.lock"}          # runtime files, not state
+CHUNK = 8 << 20
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _state_files(ws: Workspace) -> list[Path]:
+    """The files of the workspace's state folder that make up its state (no lock, no partial copies)."""
+    out = []
+    for path in sorted(ws.state_dir.rglob("*")):
+        if not path.is_file() or path.name in SKIP or path.name.endswith((".part", ".tmp", ".before-rebuild")):
+            continue
+        if path.suffix in (".sqlite", ".duckdb", ".wal") or "uploads" in path.relative_to(ws.state_dir).parts:
+            continue  # databases are copied consistently below; uploads are transient
+        out.append(path)
+    return out
+
+
+def _table_counts(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                                           "ORDER BY table_name").fetchall()]
+        return {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names}  # type: ignore[index]
+    finally:
+        con.close()
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _copy_warehouse(src: Path, dst: Path) -> None:
+    """A consistent copy of the warehouse (checkpointed: one file, no WAL) through DuckDB itself."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_literal(src)} AS src (READ_ONLY)")
+        con.execute(f"ATTACH {_literal(dst)} AS dst")
+        con.execute("COPY FROM DATABASE src TO dst")
+        con.execute("DETACH dst")
+    finally:
+        con.close()
+
+
+def _copy_sqlite(src: Path, dst: Path) -> None:
+    """SQLite's online backup: consistent while the web app writes."""
+    with sqlite3.connect(str(src)) as source, sqlite3.connect(str(dst)) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    files: int
+    bytes: int
+    tables: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"backup": str(self.path), "files": self.files, "bytes": self.bytes, "tables": self.tables}
+
+
+def backup(ws: Workspace, out: Path) -> BackupResult:
+    """Snapshot the workspace into folder `out` (new or empty) or, when `out` ends in .tar.gz, that archive."""
+    if not ws.state_dir.is_dir() and not ws.plan_path.is_file():
+        raise WorkspaceError(f"{ws.root}: not a strategyfirst workspace (no strategy.yaml, no .strategyfirst/)")
+    archive = out.name.endswith((".tar.gz", ".tgz"))
+    if out.exists() and (archive or any(out.iterdir())):
+        raise UsageError(f"{out}: already exists; give a new folder or archive name (a backup never "
+                         "overwrites anything)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".sf-backup-", dir=out.parent))
+    try:
+        with workspace_lock(ws.state_dir):
+            if ws.plan_path.is_file():
+                shutil.copy2(ws.plan_path, stage / ws.plan_path.name)
+            for path in _state_files(ws):
+                target = stage / ".strategyfirst" / path.relative_to(ws.state_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+            (stage / ".strategyfirst").mkdir(exist_ok=True)
+            if ws.warehouse_path.is_file():
+                from strategyfirst.warehouse.engine import open_duckdb
+
+                open_duckdb(ws.warehouse_path, read_only=True).close()  # damaged: one clear line, no backup
+                _copy_warehouse(ws.warehouse_path, stage / ".strategyfirst" / ws.warehouse_path.name)
+            for db in sorted(ws.state_dir.glob("*.sqlite")):
+                _copy_sqlite(db, stage / ".strategyfirst" / db.name)
+        result = _write_manifest(ws, stage)
+        if archive:
+            with tarfile.open(out, "w:gz") as tar:
+                for path in sorted(stage.rglob("*")):
+                    tar.add(path, arcname=str(path.relative_to(stage)), recursive=False)
+        else:
+            out.mkdir(exist_ok=True)
+            for child in stage.iterdir():
+                child.replace(out / child.name)
+        result.path = out
+        return result
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _write_manifest(ws: Workspace, stage: Path) -> BackupResult:
+    files: dict[str, dict[str, Any]] = {str(p.relative_to(stage)): {"sha256": sha256(p), "bytes": p.stat().st_size}
+                                        for p in sorted(stage.rglob("*")) if p.is_file()}
+    warehouse = stage / ".strategyfirst" / ws.warehouse_path.name
+    tables = _table_counts(warehouse) if warehouse.is_file() else {}
+    manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "workspace": ws.slug, "files": files, "tables": tables,
+                "app_database": "included (SQLite)" if any(stage.glob(".strategyfirst/*.sqlite")) else
+                "not included: back up the PostgreSQL app database with pg_dump (README)"}
+    (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return BackupResult(stage, len(files), sum(int(f["bytes"]) for f in files.values()), tables)
+
+
+def restore(backup_path: Path, target: Path) -> dict[str, Any]:
+    """Put a backup (folder or .tar.gz) into `target`, a new or empty folder, after verifying its manifest."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"{target}: not empty; restore into a new or empty folder (a restore never "
+                         "overwrites a workspace)")
+    if not backup_path.exists():
+        raise UsageError(f"{backup_path}: no such backup")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".sf-restore-", dir=target.parent))
+    try:
+        if backup_path.is_dir():
+            shutil.copytree(backup_path, stage, dirs_exist_ok=True)
+        else:
+            try:
+                with tarfile.open(backup_path, "r:*") as tar:
+                    tar.extractall(stage, filter="data")
+            except (tarfile.TarError, OSError, EOFError) as exc:
+                raise UsageError(f"{backup_path}: not a readable backup archive ({exc.__class__.__name__}); "
+                                 "nothing was restored") from None
+        problems = verify(stage)
+        if problems:
+            raise UsageError(f"{backup_path}: the backup does not match its manifest ({problems[0]}"
+                             + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
+                             + "); nothing was restored")
+        (stage / MANIFEST).unlink()
+        target.mkdir(exist_ok=True)
+        for child in stage.iterdir():
+            child.replace(target / child.name)
+        manifest_files = len(list(target.rglob("*")))
+        return {"restored": str(target), "files": manifest_files}
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def verify(folder: Path) -> list[str]:
+    """Problems of a backup folder against its manifest (missing, changed or unlisted files)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files: dict[str, dict[str, Any]] = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ["no readable manifest.json"]
+    problems = []
+    for name, meta in sorted(files.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif path.stat().st_size != meta.get("bytes") or sha256(path) != meta.get("sha256"):
+            problems.append(f"{name} has changed (sha256 differs)")
+    listed = set(files) | {MANIFEST}
+    problems += [f"{p.relative_to(folder)} is not in the manifest" for p in sorted(folder.rglob("*"))
+                 if p.is_file() and str(p.relative_to(folder)) not in listed]
+    return problems
+
+
+def _log(ws: Workspace) -> list[dict[str, Any]]:
+    """The imports to replay, oldest first (undone ones left out): id, file, sha256, options."""
+    from strategyfirst.warehouse.engine import open_duckdb
+
+    con = open_duckdb(ws.warehouse_path, read_only=True)
+    try:
+        have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'imports' "
+                                          "AND database_name = current_database()").fetchall()}
+        options = "options" if "options" in have else "NULL"
+        undone = "undone_at IS NULL" if "undone_at" in have else "TRUE"
+        rows = con.execute(f"SELECT import_id, file, sha256, {options} FROM imports WHERE {undone} "
+                           "ORDER BY import_id").fetchall()
+    finally:
+        con.close()
+    return [{"import_id": int(i), "file": str(f), "sha256": str(d), "options": json.loads(o or "{}")}
+            for i, f, d, o in rows]
+
+
+def _raw_file(ws: Workspace, digest: str) -> Path | None:
+    found = sorted(ws.raw_dir.glob(f"{digest}*")) if ws.raw_dir.is_dir() else []
+    return found[0] if found else None
+
+
+def rebuild(ws: Workspace) -> dict[str, Any]:
+    """Rebuild the warehouse from raw/ and the import log; the old file is kept as warehouse.duckdb.before-rebuild."""
+    from strategyfirst.warehouse.ingest import ingest_files
+
+    if not ws.warehouse_path.is_file():
+        raise WorkspaceError(f"{ws.root}: no warehouse to rebuild (nothing was imported)")
+    log = _log(ws)
+    missing = [f"#{r['import_id']} {Path(str(r['file'])).name}" for r in log if _raw_file(ws, str(r["sha256"])) is None]
+    if missing:
+        raise WorkspaceError(f"{ws.raw_dir}: the raw copies of {', '.join(missing)} are missing; restore the "
+                             "workspace from a backup instead")
+    accepted = set(inspect.signature(ingest_files).parameters)
+    work = Path(tempfile.mkdtemp(prefix=".sf-rebuild-", dir=ws.state_dir))
+    try:
+        fresh = Workspace(work / "ws")
+        fresh.state_dir.mkdir(parents=True)
+        if ws.plan_path.is_file():
+            shutil.copy2(ws.plan_path, fresh.plan_path)
+        for row in log:
+            raw = _raw_file(ws, str(row["sha256"]))
+            assert raw is not None
+            named = work / f"{row['import_id']:06d}" / Path(str(row["file"])).name
+            named.parent.mkdir()
+            os.link(raw, named) if raw.stat().st_dev == named.parent.stat().st_dev else shutil.copy2(raw, named)
+            options = row["options"]
+            kwargs = {k: v for k, v in options.items() if k in accepted and k not in ("ws", "files")}
+            ingest_files(fresh, [named], **kwargs)
+        old = ws.warehouse_path.with_name(ws.warehouse_path.name + ".before-rebuild")
+        with workspace_lock(ws.state_dir):
+            if old.exists():
+                old.unlink()
+            ws.warehouse_path.replace(old)
+            fresh.warehouse_path.replace(ws.warehouse_path)
+        return {"rebuilt": str(ws.warehouse_path), "imports": len(log), "previous": str(old)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check(ws: Workspace) -> list[str]:
+    """Integrity problems of a workspace (an empty list: all is well)."""
+    from strategyfirst.warehouse import derive
+    from strategyfirst.warehouse.engine import open_duckdb
+    from strategyfirst.warehouse.materialise import STRAY_PREFIXES
+    from strategyfirst.warehouse.schema import SCHEMA_VERSION
+
+    problems: list[str] = []
+    if not ws.root.is_dir():
+        return [f"{ws.root}: no such folder"]
+    plan = None
+    if ws.plan_path.is_file():
+        try:
+            plan = ws.plan_document().plan
+        except Exception as exc:  # any plan problem is a finding, not a crash of the check
+            problems.append(f"{ws.plan_path}: the plan does not read ({str(exc).splitlines()[0]})")
+    else:
+        problems.append(f"{ws.plan_path}: no plan")
+    problems += [f"{p}: a partial copy left by an interrupted import (the next ingest removes it)"
+                 for p in sorted(ws.raw_dir.glob(".*.part"))] if ws.raw_dir.is_dir() else []
+    if ws.warehouse_path.is_file():
+        try:
+            con = open_duckdb(ws.warehouse_path, read_only=True)
+        except WorkspaceError as exc:
+            problems.append(str(exc))
+            con = None
+        if con is not None:
+            try:
+                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                if not row or int(row[0]) != SCHEMA_VERSION:
+                    problems.append(f"{ws.warehouse_path}: schema version {row[0] if row else 'unknown'}, "
+                                    f"expected {SCHEMA_VERSION} (any write command upgrades it)")
+                strays = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+                                                    ).fetchall() if str(r[0]).startswith(STRAY_PREFIXES)]
+                if strays:
+                    problems.append(f"{ws.warehouse_path}: work tables left by an interrupted run: "
+                                    f"{', '.join(strays)} (the next measure removes them)")
+                if derive.is_stale(con, plan):
+                    problems.append(f"{ws.warehouse_path}: derived tables are not up to date with the data and "
+                                    "plan (the next measure rebuilds them)")
+                problems += _check_log(ws, con)
+            finally:
+                con.close()
+    try:
+        ws.history_db()
+    except Exception as exc:  # unreachable app database: a finding
+        problems.append(f"app database: cannot be opened ({str(exc).splitlines()[0]})")
+    return problems
+
+
+def _check_log(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
+    problems: list[str] = []
+    rows = [(r["import_id"], r["file"], r["sha256"]) for r in _log(ws)]
+    known = {int(r[0]) for r in rows}
+    for import_id, file, digest in rows:
+        raw = _raw_file(ws, str(digest))
+        if raw is None:
+            problems.append(f"import #{import_id} ({Path(str(file)).name}): its raw copy is missing from {ws.raw_dir}")
+        elif sha256(raw) != digest:
+            problems.append(f"{raw}: its content no longer matches its sha256 (import #{import_id})")
+    for table in ("messages", "audience", "spend"):
+        stray = con.execute(f"SELECT DISTINCT import_id FROM {table} WHERE import_id IS NOT NULL").fetchall()
+        orphans = sorted(int(r[0]) for r in stray if int(r[0]) not in known)
+        if orphans:
+            problems.append(f"{table}: rows of imports not in the import log (or undone): "
+                            f"{', '.join('#' + str(i) for i in orphans[:5])}")
+    return problems
