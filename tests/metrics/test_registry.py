@@ -19,12 +19,20 @@ def test_registry_has_every_catalogue_metric() -> None:
     assert ORDER == METRIC_IDS
 
 
+# Metrics the spec lists for sources not written yet (issue 15: email campaigns, GA4 site traffic, Ads Manager
+# results). Implementing one means removing it here: the test then requires it in the registry.
+PLANNED = {"email_open_rate", "email_click_rate", "email_unsubscribe_rate", "social_sessions",
+           "social_conversions", "social_conversion_rate", "email_sessions", "cost_per_result",
+           "cost_per_social_conversion"}
+
+
 def test_every_spec_metric_is_in_the_registry_and_back() -> None:
     require(SPEC.is_file(), f"spec not found at {SPEC}")
     # A row's first cell names one id or several (`likes`, `comments`, `shares`, `saves` share a formula).
     cells = re.findall(r"^\| (`[a-z_0-9]+`(?:, `[a-z_0-9]+`)*) \|", SPEC.read_text(encoding="utf-8"), flags=re.M)
     ids = {i for cell in cells for i in re.findall(r"`([a-z_0-9]+)`", cell)}
-    assert ids == set(REGISTRY)
+    assert PLANNED <= ids and PLANNED.isdisjoint(REGISTRY)
+    assert ids - PLANNED == set(REGISTRY)
 
 
 @pytest.mark.parametrize("metric_id", METRIC_IDS)
