@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from strategyfirst.capacity.forecast import SpikeForecast, forecast_spikes
 from strategyfirst.capacity.staffing import Gap, HourRow, expected_service_level, merge_gaps, staff_hours
-from strategyfirst.capacity.volume import HourOfWeekVolume, measure_volume
+from strategyfirst.capacity.volume import HourOfWeekVolume, Window, measure_volume
 from strategyfirst.errors import UsageError
 from strategyfirst.plan.model import Plan
 from strategyfirst.plan.readiness import WEEKDAY_NAMES, WEEKDAYS
@@ -21,7 +21,8 @@ ASSUMPTIONS: tuple[str, ...] = (
     "handling times are exponential around the declared mean (`readiness.response.handling_minutes`)",
     "nobody gives up: every message waits in the queue until it is answered",
     "each hour of the week is a separate 60-minute interval in steady state; queues do not carry over",
-    "volume per hour = messages in that hour of the week averaged over the weeks in the data",
+    "volume per hour = messages in that hour of the week averaged over the window stated in the notes "
+    "(the latest stretch of data without a gap of more than a week)",
     "everyone declared on duty works on replies only (no shrinkage for meetings, breaks or posting)",
 )
 
@@ -44,6 +45,7 @@ class CapacityPlan:
     weeks_of_data: float = 0.0
     messages: int = 0
     notes: list[str] = field(default_factory=list)
+    window: Window | None = None
     assumptions: tuple[str, ...] = ASSUMPTIONS
 
     @property
@@ -70,7 +72,8 @@ class CapacityPlan:
         return {"service_level": self.service_level, "target_minutes": self.target_minutes,
                 "handling_minutes": self.handling_minutes, "timezone": self.timezone,
                 "volume_source": self.volume_source, "weeks_of_data": round(self.weeks_of_data, 3),
-                "messages": self.messages, "expected_service_level": self.expected_service_level,
+                "messages": self.messages, "window": _window_dict(self.window),
+                "expected_service_level": self.expected_service_level,
                 "gaps": [g.to_dict() for g in self.gap_details],
                 "forecasts": [f.to_dict() for f in self.forecasts],
                 "hours": [r.to_dict() for r in self.hours],
@@ -78,6 +81,14 @@ class CapacityPlan:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def _window_dict(window: Window | None) -> dict[str, Any] | None:
+    if window is None:
+        return None
+    return {"start": window.start.isoformat(), "end": window.end.isoformat(),
+            "days_with_data": window.days_with_data, "days": window.days,
+            "messages_left_out": window.left_out, "why": window.statement}
 
 
 def default_target_minutes(plan: Plan) -> float | None:
@@ -93,7 +104,10 @@ def default_target_minutes(plan: Plan) -> float | None:
 def plan_capacity(ws: Workspace, service_level: float = 0.9,
                   target_minutes: float | None = None) -> CapacityPlan:
     """Erlang C staffing for every hour of the week from measured volume, against the declared schedule."""
+    from strategyfirst.warehouse.derive import refresh_file
+
     plan = ws.plan_document().plan
+    refresh_file(ws.warehouse_path, ws.state_dir, plan)  # inbound follows the plan's owned accounts
     volume = measure_volume(ws.warehouse_path, _timezone(plan))
     return capacity_for(plan, volume, service_level=service_level, target_minutes=target_minutes)
 
@@ -130,4 +144,5 @@ def capacity_for(plan: Plan, volume: HourOfWeekVolume, *, service_level: float =
     return CapacityPlan(service_level=service_level, target_minutes=target,
                         handling_minutes=response.handling_minutes, timezone=response.timezone, hours=rows,
                         gap_details=merge_gaps(rows), forecasts=forecasts, volume_source=volume.source,
-                        weeks_of_data=volume.weeks, messages=volume.messages, notes=notes)
+                        weeks_of_data=volume.weeks, messages=volume.messages, notes=notes,
+                        window=volume.window)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import ibis
@@ -19,6 +20,7 @@ from strategyfirst.metrics.result import MeasureResult
 from strategyfirst.metrics.tables import PlanMaps, Tables
 from strategyfirst.metrics.types import Metric, Reductions, Scope
 from strategyfirst.plan import Plan, normalise_handle
+from strategyfirst.warehouse import facts
 
 BY_CHOICES = ("none", "objective", "tactic", "account", "platform")
 PERIODS = {"all": None, "day": "D", "week": "W", "month": "M"}
@@ -140,7 +142,11 @@ def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str
     since_d, until_d = _date(since, "since"), _date(until, "until")
     tables = Tables.of(source)
     _check_precision(tables, period, since_d, until_d)
-    whole = Context(tables, by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
+    # Owned is the plan's rule (facts.owned_by_plan) wherever a fact is recomputed from `messages`; the data
+    # quality counts read the stored flag to report what the plan leaves out.
+    owned = tables if tables.messages is None else replace(
+        tables, messages=facts.owned_by_plan(tables.messages, plan))
+    whole = Context(owned, by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
     ctx = narrow(whole, platforms, accounts)
 
     per_base: dict[str, list[Reductions]] = {}

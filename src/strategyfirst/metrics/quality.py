@@ -17,7 +17,7 @@ from strategyfirst.warehouse.facts import quality_counts
 
 QUALITY_KEY = "data_quality"
 COUNTS = ("negative_reply_gaps", "messages_without_timestamp", "replies_with_missing_parent",
-          "owned_unattributed")
+          "owned_unattributed", "source_owned_not_in_plan")
 
 
 def _stored(tables: Tables) -> dict[str, Any] | None:
@@ -30,10 +30,11 @@ def _stored(tables: Tables) -> dict[str, Any] | None:
 
 def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table | None,
                  plan: Plan | None) -> dict[str, Any]:
-    """Rejected rows per import, negative reply gaps, undated messages, missing parents, unattributed."""
+    """Rejected rows per import, negative reply gaps, undated messages, missing parents, unattributed owned
+    messages, and messages their source flagged owned that the plan does not own."""
     out: dict[str, Any] = {"rows_rejected": 0, "rejected_by_import": [], "negative_reply_gaps": 0,
                            "messages_without_timestamp": 0, "replies_with_missing_parent": 0,
-                           "owned_unattributed": None}
+                           "owned_unattributed": None, "source_owned_not_in_plan": 0}
     if tables.imports is not None:
         imp = tables.imports.filter(tables.imports.rows_rejected > 0).order_by("import_id")
         if "undone_at" in imp.columns:  # an undone import's rejects were taken back with it
@@ -50,11 +51,13 @@ def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     counts = _stored(tables)
     if counts is None and tables.messages is not None:
-        exprs = quality_counts(tables.messages, inbound, attribution if has_tactics else None)
+        exprs = quality_counts(tables.messages, inbound, attribution if has_tactics else None, plan)
         counts = {name: int(e.to_pyarrow().as_py() or 0) for name, e in exprs.items()}
     for name in COUNTS:
         if counts is not None and name in counts:
             out[name] = counts[name]
+    if counts is not None:  # a reply whose source names no parent (X analytics) has a missing parent too
+        out["replies_with_missing_parent"] += int(counts.get("replies_without_parent_id") or 0)
     if not has_tactics:
         out["owned_unattributed"] = None
     return out

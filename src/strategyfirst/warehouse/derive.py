@@ -10,6 +10,7 @@ a score.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -43,19 +44,21 @@ def is_stale(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> bool:
     return meta(con, DATA_KEY) != data_version(con) or meta(con, PLAN_KEY) != plan_hash(plan)
 
 
-def update_sentiment(con: duckdb.DuckDBPyConnection) -> int:
-    """Score non-owned messages with text and no score yet; each distinct text once, and never a text the
-    warehouse already scored (a re-import or a later export repeating it reuses the stored score). Returns
-    the texts scored."""
-    con.execute("CREATE OR REPLACE TEMP TABLE _sf_todo AS SELECT DISTINCT text FROM messages "
-                "WHERE NOT owned AND text IS NOT NULL AND sentiment IS NULL")
+def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None) -> int:
+    """Score messages not owned by the plan's rule (facts.owned_by_plan) with text and no score yet; each
+    distinct text once, and never a text the warehouse already scored (a re-import or a later export
+    repeating it reuses the stored score). Returns the texts scored."""
+    messages = facts.owned_by_plan(ibis_backend(con).table("messages"), plan)
+    todo = messages.filter(~messages.owned & messages.text.notnull() & messages.sentiment.isnull())
+    con.execute("DROP TABLE IF EXISTS _sf_todo")
+    ibis_backend(con).create_table("_sf_todo", todo.select("text").distinct(), temp=True)
     try:
         if not _scalar(con, "SELECT count(*) FROM _sf_todo"):
             return 0
         # Scores already stored for the same text (VADER is deterministic: the same text, the same score).
         con.execute("CREATE OR REPLACE TEMP TABLE _sf_known AS SELECT t.text, any_value(m.sentiment) AS score "
                     "FROM _sf_todo t JOIN messages m ON m.text = t.text "
-                    "WHERE NOT m.owned AND m.sentiment IS NOT NULL GROUP BY t.text")
+                    "WHERE m.sentiment IS NOT NULL GROUP BY t.text")
         texts = [r[0] for r in con.execute("SELECT text FROM _sf_todo ANTI JOIN _sf_known USING (text)").fetchall()]
         if texts:
             scores = pa.table({"text": pa.array(texts, pa.string()),
@@ -65,8 +68,10 @@ def update_sentiment(con: duckdb.DuckDBPyConnection) -> int:
                 con.execute("INSERT INTO _sf_known SELECT text, score FROM _sf_sentiment_scores")
             finally:
                 con.unregister("_sf_sentiment_scores")
+        # Every message with a scored text gets the score: the metrics read it for non-owned messages only,
+        # and which those are depends on the plan of the day.
         con.execute("UPDATE messages SET sentiment = s.score FROM _sf_known AS s "
-                    "WHERE messages.text = s.text AND NOT messages.owned AND messages.sentiment IS NULL")
+                    "WHERE messages.text = s.text AND messages.sentiment IS NULL")
         return len(texts)
     finally:
         con.execute("DROP TABLE IF EXISTS _sf_todo")
@@ -85,26 +90,44 @@ def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = 
     version, phash = data_version(con), plan_hash(plan)
     if not force and meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash:
         return False
-    data_changed = force or meta(con, DATA_KEY) != version
     # The derived tables are sets (read by aggregation and joins): let DuckDB build them in parallel.
     con.execute("SET preserve_insertion_order = false")
     try:
-        _rebuild(con, plan, data_changed)
+        _rebuild(con, plan)
     finally:
         con.execute("SET preserve_insertion_order = true")
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?)", [DATA_KEY, version, PLAN_KEY, phash])
     return True
 
 
-def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None, data_changed: bool) -> None:
+def refresh_file(warehouse: Path, state_dir: Path, plan: Plan | None) -> bool:
+    """`refresh` a warehouse file whose derived tables went stale since they were last built (say, after a
+    plan change), under the workspace lock. A file never derived is left alone. Returns True if it rebuilt."""
+    from strategyfirst.warehouse.engine import open_duckdb
+    from strategyfirst.warehouse.lock import workspace_lock
+
+    if not warehouse.is_file():
+        return False
+    with workspace_lock(state_dir):
+        con = open_duckdb(warehouse)
+        try:
+            con.execute("SET enable_progress_bar = false")
+            if meta(con, DATA_KEY) is None or not is_stale(con, plan):
+                return False
+            return refresh(con, plan)
+        finally:
+            con.close()
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     backend = ibis_backend(con)
-    if data_changed:
-        update_sentiment(con)
-    messages = backend.table("messages")
-    # Plan accounts feed the mention matching of inbound pairs, so a plan change rebuilds them too.
+    # Also after a plan change alone: an account the plan no longer owns is audience now, and needs scores.
+    update_sentiment(con, plan)
+    stored = backend.table("messages")
+    # Which messages are owned is the plan's rule, so every fact below is rebuilt when the plan changes.
+    messages = facts.owned_by_plan(stored, plan)
     inbound = materialise(con, backend, "inbound", facts.inbound(messages, plan, duckdb=True))
-    if data_changed or "owned_messages" not in backend.list_tables():
-        materialise(con, backend, "owned_messages", facts.owned_messages(messages))
+    materialise(con, backend, "owned_messages", facts.owned_messages(messages))
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
     materialise(con, backend, "conversations", facts.conversations(messages, accounts))
     # The tactic labels of every candidate once (attribution.py's `attribution` and `inbound_attribution`
@@ -125,6 +148,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None, data_changed: bo
         finally:
             con.execute("DROP TABLE IF EXISTS _sf_labelled")
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
-    counts = facts.quality_counts(messages, inbound, backend.table("attribution") if has_tactics else None)
+    counts = facts.quality_counts(stored, inbound, backend.table("attribution") if has_tactics else None,
+                                  plan)
     quality = {name: int(expr.to_pyarrow().as_py() or 0) for name, expr in counts.items()}
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [QUALITY_KEY, json.dumps(quality)])

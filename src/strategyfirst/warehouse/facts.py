@@ -1,6 +1,11 @@
 """Derived facts as Ibis expressions over `messages`: materialised by `derive.refresh` on DuckDB, recomputed
 from the canonical tables by any other backend (Spark reading Parquet) that lacks them.
 
+Ownership is the plan's (metrics.md, Vocabulary): `owned_by_plan` recomputes the `owned` column from the plan's
+`accounts` at read time, and every fact below is built from messages passed through it. The stored `owned` is
+what the source (and the plan of the day of the import) said; a plan change rebuilds the facts (the plan hash
+covers `accounts`) and never needs a re-import.
+
 - `inbound`: one row per (inbound message, owned account it addresses) with that account's earliest reply
   and the message's sentiment.
 - `owned_messages`: owned messages with the normalised account, `is_post`, `reply_to_audience` and figures.
@@ -22,8 +27,35 @@ DERIVED_FACTS = ("owned_messages", "conversations", "conversation_accounts")
 INTERACTIONS = ("likes", "comments", "saves", "video_views", "watch_minutes")
 
 
+def listed_accounts(plan: Plan | None) -> dict[str, list[str]]:
+    """The plan's owned accounts per platform (normalised), only for platforms it lists accounts for."""
+    owned = plan.owned_handles() if plan is not None else {}
+    return {p.strip().lower(): sorted(hs) for p, hs in owned.items() if hs}
+
+
+def plan_owned(messages: ir.Table, plan: Plan | None) -> ir.BooleanValue:
+    """Whether each message is owned by the plan's rule: on a platform the plan lists accounts for, exactly
+    those accounts; elsewhere the source's flag (the stored `owned`)."""
+    m = messages
+    listed = listed_accounts(plan)
+    if not listed:
+        return m.owned
+    pairs = sorted(f"{p}:{h}" for p, hs in listed.items() for h in hs)
+    platform = m.platform.lower()
+    is_listed = platform.concat(":", handle(m.account)).isin(pairs).fill_null(False)
+    return ibis.ifelse(platform.isin(sorted(listed)), is_listed, m.owned)
+
+
+def owned_by_plan(messages: ir.Table, plan: Plan | None) -> ir.Table:
+    """`messages` with `owned` by the plan's rule (`plan_owned`): the one place the rule is applied."""
+    if not listed_accounts(plan):
+        return messages
+    return messages.mutate(owned=plan_owned(messages, plan))
+
+
 def owned_handles(messages: ir.Table, plan: Plan | None) -> ir.Table:
-    """(platform, account) of every owned account: authors of owned messages plus the plan's `accounts`."""
+    """(platform, account) of every owned account: authors of owned messages plus the plan's `accounts`
+    (`messages` already passed through `owned_by_plan`)."""
     found = messages.filter(messages.owned & messages.account.notnull()).select(
         "platform", account=handle(messages.account))
     declared = [(p, normalise_handle(h)) for p, hs in (plan.accounts if plan else {}).items() for h in hs]
@@ -99,13 +131,16 @@ def _engagements(m: ir.Table) -> ir.FloatingValue:
 
 
 def owned_messages(messages: ir.Table) -> ir.Table:
-    """Owned messages ready to aggregate: normalised account, post/reply flags, effective engagements."""
+    """Owned messages ready to aggregate: normalised account, post/reply flags, effective engagements
+    (`messages` passed through `owned_by_plan`)."""
     m = messages
     o = m.filter(m.owned)
     parents = o.select(pid=o.message_id, powned=ibis.literal(True))  # only owned parents matter
     o = o.left_join(parents, o.in_reply_to == parents.pid)
-    # A reply whose parent is missing counts as a reply to the audience (metrics.md).
-    to_audience = o.in_reply_to.notnull() & o.powned.isnull()
+    # A reply whose parent is missing counts as a reply to the audience (metrics.md), and so does a reply the
+    # source marks only by its kind (X analytics: a leading '@handle', no parent id).
+    unnamed_parent = o.in_reply_to.isnull() & (o.kind.fill_null("post") == "reply")
+    to_audience = (o.in_reply_to.notnull() & o.powned.isnull()) | unnamed_parent
     is_post = o.in_reply_to.isnull() & (o.kind.fill_null("post") != "reply")
     return o.select("message_id", "platform", account=handle(o.account), name=o.account,
                     created_at=o.created_at, is_post=is_post, reply_to_audience=to_audience,
@@ -142,19 +177,25 @@ def conversations(messages: ir.Table, accounts: ir.Table) -> ir.Table:
 
 
 def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,
-                   attribution: ir.Table | None) -> dict[str, ir.Scalar]:
-    """Data-quality counts that depend on data (and plan) only: computed once with the derived tables."""
+                   attribution: ir.Table | None, plan: Plan | None = None) -> dict[str, ir.Scalar]:
+    """Data-quality counts that depend on data (and plan) only: computed once with the derived tables.
+    `messages` is the stored table (its `owned` the source's flag); the owned counts follow the plan."""
     m = messages
+    by_plan = plan_owned(m, plan)
     replies = m.filter(m.in_reply_to.notnull())
     ids = m.select(pid=m.message_id)
     out: dict[str, ir.Scalar] = {
         "messages_without_timestamp": m.count(where=m.created_at.isnull()),
+        # A parent id not in the data, or a reply whose source names no parent (kind `reply`, no id).
         "replies_with_missing_parent": replies.anti_join(ids, replies.in_reply_to == ids.pid).count(),
+        "replies_without_parent_id": m.count(where=m.in_reply_to.isnull() & (m.kind == "reply")),
+        # Messages their source flagged as owned whose account the plan does not own: left out of "owned".
+        "source_owned_not_in_plan": m.count(where=m.owned & ~by_plan),
     }
     if inbound_pairs is not None:
         out["negative_reply_gaps"] = inbound_pairs.count(where=inbound_pairs.first_reply_minutes < 0)
     if attribution is not None:
         a = attribution.select(aid=attribution.message_id)
-        owned = m.filter(m.owned)
+        owned = m.filter(by_plan)
         out["owned_unattributed"] = owned.anti_join(a, owned.message_id == a.aid).count()
     return out
