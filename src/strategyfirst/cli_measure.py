@@ -56,6 +56,9 @@ def quality_lines(quality: dict[str, Any]) -> list[str]:
     unattributed = quality.get("owned_unattributed")
     lines.append("owned messages attributed to no tactic: "
                  + ("n/a (no plan tactics)" if unattributed is None else count(unattributed)))
+    if quality.get("source_owned_not_in_plan"):
+        lines.append("messages of accounts their source marks as owned but the plan does not list (not "
+                     f"counted as owned): {count(quality['source_owned_not_in_plan'])}")
     return lines
 
 
