@@ -59,6 +59,11 @@ def quality_lines(quality: dict[str, Any]) -> list[str]:
     if quality.get("source_owned_not_in_plan"):
         lines.append("messages of accounts their source marks as owned but the plan does not list (not "
                      f"counted as owned): {count(quality['source_owned_not_in_plan'])}")
+    for g in quality.get("audience_gaps") or []:
+        lines.append(f"gap in audience data ({g['platform']} {g['account']} {g['metric']}): nothing between "
+                     f"{g['last_before']} and {g['first_after']} ({count(g['days'])} days): "
+                     + ("a growth across it sums daily changes and misses those of the gap"
+                        if g.get("growth_misses_the_gap") else "a growth across it spans the gap"))
     return lines
 
 

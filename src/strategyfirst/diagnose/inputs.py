@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from strategyfirst import catalog
-from strategyfirst.errors import WorkspaceError
+from strategyfirst.errors import StrategyFirstError, WorkspaceError
 from strategyfirst.plan.model import Plan
 
 if TYPE_CHECKING:
@@ -113,19 +113,49 @@ def _index(rows: list[dict[str, Any]]) -> tuple[dict[tuple[str, str], Observatio
     return single, series
 
 
-def latest_data_date(ws: Workspace) -> dt.date | None:
-    """The last day any message, audience snapshot or spend is dated (None for an empty warehouse)."""
-    if not ws.warehouse_path.exists():
-        return None
-    latest: list[dt.date] = []
-    for table, column in (("messages", "created_at"), ("audience", "date"), ("spend", "date")):
+def _day(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def latest_data_date(ws: Workspace, plan: Plan | None = None) -> dt.date | None:
+    """The default as-of (metrics.md, "KPIs are measured inside the plan's horizon"): the last day any message,
+    audience snapshot or spend is dated inside the plan's horizon, else the horizon's start; data outside the
+    horizon never moves it. Without a horizon, the last day of any data (None for an empty warehouse).
+    `plan` defaults to the workspace's plan (none when it is absent or does not load)."""
+    if plan is None:
         try:
-            value = ws.table(table)[column].max().to_pyarrow().as_py()
-        except Exception:  # a table an older warehouse lacks is simply not a source of dates
-            continue
-        if value is not None:
-            latest.append(value.date() if isinstance(value, dt.datetime) else value)
-    return max(latest) if latest else None
+            document = ws.plan_or_none()
+        except StrategyFirstError:
+            document = None
+        plan = document.plan if document is not None else None
+    start = plan.horizon.start if plan is not None and plan.horizon else None
+    end = plan.horizon.end if plan is not None and plan.horizon else None
+    latest: list[dt.date] = []
+    if ws.warehouse_path.exists():
+        for table, column in (("messages", "created_at"), ("audience", "date"), ("spend", "date")):
+            try:
+                t = ws.table(table)
+                day = t[column].cast("date")
+                cond = [day.notnull()]
+                if start is not None:
+                    cond.append(day >= start)
+                if end is not None:
+                    cond.append(day <= end)
+                value = t.filter(cond)[column].max().to_pyarrow().as_py()
+            except Exception:  # a table an older warehouse lacks is simply not a source of dates
+                continue
+            if value is not None:
+                latest.append(_day(value))
+    return max(latest) if latest else start
+
+
+def kpi_window(plan: Plan, as_of: dt.date) -> tuple[dt.date | None, dt.date]:
+    """The days a KPI's actual, series and forecast read: from the horizon's start to as-of, never past the
+    horizon's end."""
+    horizon = plan.horizon
+    since = horizon.start if horizon else None
+    until = min(as_of, horizon.end) if horizon and horizon.end else as_of
+    return since, until
 
 
 def reply_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
@@ -183,28 +213,28 @@ def gather(ws: Workspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> Diagn
     """Measure what the plan's KPIs need, per objective (series and to date) and per tactic (to date)."""
     inputs = DiagnoseInputs(plan=plan, as_of=as_of, seed=seed)
     metrics = kpi_metrics(plan)
-    since = plan.horizon.start if plan.horizon else None
-    if (since is not None and since > as_of) or not plan.tactics:
+    since, until = kpi_window(plan, as_of)
+    if (since is not None and since > until) or not plan.tactics:
         return inputs  # nothing to measure yet; without tactics nothing is attributed to an objective
     if metrics:
-        rows = _measure(ws, by="objective", period="all", since=since, until=as_of, metrics=metrics)
+        rows = _measure(ws, by="objective", period="all", since=since, until=until, metrics=metrics)
         inputs.objective_actual, _ = _index(rows)
-        rows = _measure(ws, by="objective", period=inputs.period, since=since, until=as_of, metrics=metrics)
+        rows = _measure(ws, by="objective", period=inputs.period, since=since, until=until, metrics=metrics)
         _, inputs.objective_series = _index(rows)
     tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics
-    rows = _measure(ws, by="tactic", period="all", since=since, until=as_of, metrics=tactic_metrics)
+    rows = _measure(ws, by="tactic", period="all", since=since, until=until, metrics=tactic_metrics)
     inputs.tactic_actual, _ = _index(rows)
     # Per-period tactic values let the verdicts judge the noise (dispersion) of counts and ratios.
     noisy = [m for m in metrics if (spec := catalog.get(m)) is not None
              and (spec.accumulates or spec.unit == "ratio")]
     if noisy:
-        rows = _measure(ws, by="tactic", period=inputs.period, since=since, until=as_of, metrics=noisy)
+        rows = _measure(ws, by="tactic", period=inputs.period, since=since, until=until, metrics=noisy)
         _, inputs.tactic_series = _index(rows)
     inputs.tactic_spend = {
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None
     }
     if any(m.startswith("first_response_minutes") for m in metrics) and ws.warehouse_path.exists():
-        inputs.tactic_gaps = reply_gaps(ws, since, as_of)
-        inputs.objective_gaps = objective_reply_gaps(ws, plan, since, as_of)
+        inputs.tactic_gaps = reply_gaps(ws, since, until)
+        inputs.objective_gaps = objective_reply_gaps(ws, plan, since, until)
     return inputs

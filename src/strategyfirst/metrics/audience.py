@@ -2,6 +2,8 @@
 
 The `audience` base is reduced per series (platform, account, audience metric) and period first — see
 `per_series` — so that "last snapshot in the period per account, summed over accounts" is a plain sum after.
+`per_series` is the one definition of audience growth (metrics.md): `measure`, the KPIs and the report's
+permission-asset table all read it. `audience_gaps` finds the gaps between exports a growth may span.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
     s = t.group_by([*groups, "series"]).aggregate(
         first=t.value.argmin(t.ts, where=has_value),
         last=t.value.argmax(t.ts, where=has_value),
+        first_ts=t.ts.min(where=has_value | has_delta),
+        last_ts=t.ts.max(where=has_value | has_delta),
         n_snap=t.value.count(),
         gained=t.gained.sum(),
         lost=t.lost.sum(),
@@ -34,6 +38,31 @@ def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
     growth = ibis.cases((s.n_delta > 0, s.delta), (s.n_snap > 0, s.last - s.first),
                         else_=ibis.null("float64"))
     return s.mutate(growth=growth.cast("float64"))
+
+
+# A step between two consecutive days of a series is a gap when it is longer than both GAP_MIN_DAYS and
+# GAP_FACTOR times the series' usual (median) step: a daily export missing a week, a monthly one a quarter.
+GAP_MIN_DAYS = 2
+GAP_FACTOR = 2.0
+
+
+def audience_gaps(audience: ir.Table) -> ir.Table:
+    """(platform, account, metric, deltas, last_before, first_after, days) for every gap between two data
+    days of an audience series; `deltas` when the series' growth is a sum of deltas."""
+    a = audience.select("platform", "account", "metric", d=audience.date.cast("date")).distinct()
+    w = ibis.window(group_by=["platform", "account", "metric"], order_by="d")
+    a = a.mutate(prev=a.d.lag().over(w))
+    steps = a.filter(a.prev.notnull())
+    steps = steps.mutate(days=steps.d.epoch_days() - steps.prev.epoch_days())
+    usual = steps.group_by(["platform", "account", "metric"]).aggregate(usual=steps.days.median())
+    j = steps.join(usual, ["platform", "account", "metric"])
+    gaps = j.filter((j.days > GAP_MIN_DAYS) & (j.days > GAP_FACTOR * j.usual))
+    # Whether the series' growth is a sum of deltas (which then leaves out the change during a gap).
+    given = audience.group_by(["platform", "account", "metric"]).aggregate(
+        deltas=(audience.gained.notnull() | audience.lost.notnull()).any())
+    gaps = gaps.join(given, ["platform", "account", "metric"])
+    return gaps.select("platform", "account", "metric", "deltas", last_before=gaps.prev, first_after=gaps.d,
+                       days=gaps.days).order_by(["platform", "account", "metric", "last_before"])
 
 
 def _size(t: ir.Table) -> dict[str, ir.Scalar]:

@@ -193,3 +193,24 @@ def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str
     rows.sort(key=lambda r: (r["period"], str(r["key"]), [m.id for m in metrics].index(r["metric"])))
     return MeasureResult(rows, data_quality(tables, whole.inbound(), whole.attribution(), plan), by=by,
                          period=period)
+
+
+def audience_growth_by_account(source: Any, plan: Plan | None = None, since: dt.date | str | None = None,
+                               until: dt.date | str | None = None) -> list[dict[str, Any]]:
+    """Per account: `audience_growth` exactly as `measure --by account` computes it (the same base and
+    `per_series`), with the first and last snapshot (summed over the account's series) and their days; for
+    the report's permission-asset table."""
+    since_d, until_d = _date(since, "since"), _date(until, "until")
+    ctx = Context(Tables.of(source), "account", plan, PlanMaps.of(plan), frozenset({"audience_growth"}))
+    t = BUILDERS["audience"](ctx)
+    if t is None:
+        return []
+    s = per_series(_window(t, since_d, until_d), ["key"])
+    rows = s.group_by("key").aggregate(
+        growth=s.growth.sum(), first=s["first"].sum(), last=s["last"].sum(),
+        first_day=s.first_ts.min(), last_day=s.last_ts.max()).order_by("key").to_pyarrow().to_pylist()
+    names = _plan_names(plan)
+    return [{"key": names.get(str(r["key"]), r["key"]), "account": r["key"], "growth": r["growth"],
+             "first": r["first"], "last": r["last"],
+             "first_day": r["first_day"].date() if r["first_day"] is not None else None,
+             "last_day": r["last_day"].date() if r["last_day"] is not None else None} for r in rows]

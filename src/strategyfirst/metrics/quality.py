@@ -11,6 +11,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from strategyfirst.metrics.audience import audience_gaps
 from strategyfirst.metrics.tables import Tables
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse.facts import quality_counts
@@ -31,10 +32,10 @@ def _stored(tables: Tables) -> dict[str, Any] | None:
 def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table | None,
                  plan: Plan | None) -> dict[str, Any]:
     """Rejected rows per import, negative reply gaps, undated messages, missing parents, unattributed owned
-    messages, and messages their source flagged owned that the plan does not own."""
+    messages, messages their source flagged owned that the plan does not own, gaps between audience exports."""
     out: dict[str, Any] = {"rows_rejected": 0, "rejected_by_import": [], "negative_reply_gaps": 0,
                            "messages_without_timestamp": 0, "replies_with_missing_parent": 0,
-                           "owned_unattributed": None, "source_owned_not_in_plan": 0}
+                           "owned_unattributed": None, "source_owned_not_in_plan": 0, "audience_gaps": []}
     if tables.imports is not None:
         imp = tables.imports.filter(tables.imports.rows_rejected > 0).order_by("import_id")
         if "undone_at" in imp.columns:  # an undone import's rejects were taken back with it
@@ -60,4 +61,13 @@ def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table
         out["replies_with_missing_parent"] += int(counts.get("replies_without_parent_id") or 0)
     if not has_tactics:
         out["owned_unattributed"] = None
+    out["audience_gaps"] = gap_rows(tables.audience) if tables.audience is not None else []
     return out
+
+
+def gap_rows(audience: ir.Table) -> list[dict[str, Any]]:
+    """The gaps between exports in each audience series, as JSON-ready rows."""
+    rows = audience_gaps(audience).to_pyarrow().to_pylist()
+    return [{"platform": r["platform"], "account": r["account"], "metric": r["metric"],
+             "last_before": r["last_before"].isoformat(), "first_after": r["first_after"].isoformat(),
+             "days": int(r["days"]), "growth_misses_the_gap": bool(r["deltas"])} for r in rows]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from strategyfirst import catalog
 from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.report import adapt
-from strategyfirst.report.model import Bucket, CapacityView, MetricVersion, ReportData
+from strategyfirst.report.model import AudienceGrowth, Bucket, CapacityView, MetricVersion, ReportData
 
 if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
@@ -70,6 +70,12 @@ def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportDat
     _gather_status_rules(data)
     plan = _gather_plan(ws, data)
     has_data = ws.warehouse_path.is_file()
+    if as_of is None and plan is not None and has_data:
+        # The same default as diagnose and the web: the latest data inside the plan's horizon, so that data
+        # outside it moves no section of the report.
+        from strategyfirst.diagnose.inputs import latest_data_date
+
+        as_of = data.as_of = latest_data_date(ws, plan)
     if plan is not None:
         _gather_diagnosis(ws, data, as_of)
     else:
@@ -153,11 +159,39 @@ def _gather_measures(ws: Workspace, data: ReportData, as_of: dt.date | None, kpi
     overall = _attempt(data, ("data_quality", "metric_versions"), "measure the totals",
                        lambda: _measure(ws, as_of, by="none", period="all", metrics=used)) or monthly
     data.data_quality = dict(getattr(overall, "data_quality", None) or {})
+    if data.audience:
+        data.audience_growth = _attempt(data, ("audience",), "measure audience growth",
+                                        lambda: audience_growth(ws, data, as_of)) or []
     versions: dict[str, int | None] = {}
     for row in [*overall.rows, *monthly.rows]:
         versions.setdefault(str(row.get("metric")), row.get("version"))
     data.metric_versions = [
         MetricVersion(m, versions.get(m), spec.version if (spec := catalog.get(m)) else None) for m in used]
+
+
+def audience_growth(ws: Workspace, data: ReportData, as_of: dt.date | None) -> list[AudienceGrowth]:
+    """Each account's audience growth over the plan's horizon up to as-of (all data without a plan), by the
+    code `measure` and the KPIs use, each saying whether it spans a gap between exports."""
+    from strategyfirst.metrics.measure import audience_growth_by_account
+    from strategyfirst.plan import normalise_handle
+
+    doc = ws.plan_or_none() if data.plan is not None else None
+    since = data.plan.horizon_start if data.plan is not None else None
+    rows = audience_growth_by_account({"audience": ws.table("audience")}, doc.plan if doc else None,
+                                      since, as_of)
+    gaps = data.data_quality.get("audience_gaps") or []
+    out = []
+    for r in rows:
+        inside = [g for g in gaps if normalise_handle(str(g["account"])) == r["account"]
+                  and r["first_day"] is not None and r["last_day"] is not None
+                  and r["first_day"].isoformat() <= g["last_before"] and g["first_after"] <= r["last_day"].isoformat()]
+        note = "; ".join(
+            f"spans a gap in the data: nothing between {g['last_before']} and {g['first_after']} "
+            f"({g['days']} days)" + (", so the daily changes of the gap are not in this growth"
+                                     if g.get("growth_misses_the_gap") else "") for g in inside)
+        out.append(AudienceGrowth(str(r["key"]), r["first_day"], adapt.as_float(r["first"]), r["last_day"],
+                                  adapt.as_float(r["last"]), adapt.as_float(r["growth"]), note))
+    return out
 
 
 def response_buckets(ws: Workspace, as_of: dt.date | None) -> list[Bucket]:

@@ -159,6 +159,20 @@ class KeyedValue:
 
 
 @dataclass(frozen=True)
+class AudienceGrowth:
+    """One account's `audience_growth` as `measure` computes it, with its first and last snapshot; `gap`
+    says when the growth spans a gap between exports ('' when it does not)."""
+
+    key: str
+    first_period: dt.date | None
+    first: float | None
+    last_period: dt.date | None
+    last: float | None
+    growth: float | None
+    gap: str = ""
+
+
+@dataclass(frozen=True)
 class MetricVersion:
     metric: str
     version: int | None
@@ -198,6 +212,7 @@ class ReportData:
     response_rate: list[KeyedValue] = field(default_factory=list)
     sentiment_lift: list[KeyedValue] = field(default_factory=list)
     audience: list[KeyedValue] = field(default_factory=list)
+    audience_growth: list[AudienceGrowth] = field(default_factory=list)
     decisions: list[DecisionView] = field(default_factory=list)
     data_quality: dict[str, Any] = field(default_factory=dict)
     metric_versions: list[MetricVersion] = field(default_factory=list)

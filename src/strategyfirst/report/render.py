@@ -57,19 +57,6 @@ def _latest_by_key(values: list[KeyedValue]) -> list[KeyedValue]:
     return [latest[k] for k in sorted(latest)]
 
 
-def _growth_by_key(values: list[KeyedValue]) -> list[dict[str, Any]]:
-    """First and last non-null value per key and the net change between them."""
-    ordered = sorted((v for v in values if v.value is not None), key=lambda v: (v.period or dt.date.min))
-    first: dict[str, KeyedValue] = {}
-    last: dict[str, KeyedValue] = {}
-    for v in ordered:
-        first.setdefault(v.key, v)
-        last[v.key] = v
-    return [{"key": k, "first_period": first[k].period, "first": first[k].value,
-             "last_period": last[k].period, "last": last[k].value,
-             "growth": (last[k].value or 0) - (first[k].value or 0)} for k in sorted(first)]
-
-
 def _charts(data: ReportData) -> dict[str, Any]:
     """Every chart of the report as safe inline SVG, keyed by the place it goes."""
     start = data.plan.horizon_start if data.plan else None
@@ -102,5 +89,5 @@ def render_html(data: ReportData) -> str:
         css=_stylesheet(),
         response_rate_latest=_latest_by_key(data.response_rate),
         sentiment_latest=_latest_by_key(data.sentiment_lift),
-        audience_growth=_growth_by_key(data.audience),
+        audience_growth=data.audience_growth,
     )

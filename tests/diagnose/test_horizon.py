@@ -1,0 +1,85 @@
+"""KPIs are measured inside the plan's horizon (issue 13.2, metrics.md): data outside it moves neither the KPI's
+actual nor the default as-of. On real rOpenSci X analytics exports, expected values from the csv module."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from strategyfirst import Workspace
+from strategyfirst.report.gather import gather_report_data
+
+PLAN = """version: 1
+horizon: {start: 2020-01-01, end: 2020-12-31}
+review: {cadence: monthly}
+accounts: {x: ["@rOpenSci"]}
+objectives:
+  - id: awareness
+    kpis: [{metric: impressions, target: 5000000}]
+tactics:
+  - {id: tweets, serves: [awareness], match: {accounts: ["@rOpenSci"]}}
+"""
+
+
+def _files(shared_data: Path, months: tuple[str, ...]) -> list[Path]:
+    folder = shared_data / "x-analytics" / "rOpenSci"
+    return [next(folder.glob(f"*_{m}01_*_en.csv")) for m in months]
+
+
+def _tweets(files: list[Path]) -> dict[str, tuple[dt.date, float]]:
+    out: dict[str, tuple[dt.date, float]] = {}
+    for f in files:
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            for r in csv.DictReader(fh):
+                out[r["Tweet id"]] = (dt.date.fromisoformat(r["time"][:10]), float(r["impressions"]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def ws(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, list[Path]]:
+    w = Workspace(tmp_path_factory.mktemp("horizon"))
+    w.ensure()
+    w.plan_path.write_text(PLAN, encoding="utf-8")
+    inside = _files(shared_data, ("202011", "202012"))
+    w.ingest(inside)
+    return w, inside
+
+
+def test_later_data_moves_neither_the_as_of_nor_the_actual(ws: tuple[Workspace, list[Path]],
+                                                           shared_data: Path) -> None:
+    w, inside = ws
+    tweets = _tweets(inside)
+    in_2020 = {t: v for t, v in tweets.items() if v[0].year == 2020}
+    as_of = max(d for d, _ in in_2020.values())
+    impressions = sum(i for _, i in in_2020.values())
+    before = w.diagnose()
+    assert before.as_of == as_of
+    assert before.kpis[0].actual == pytest.approx(impressions)
+
+    w.ingest(_files(shared_data, ("202101", "202102")))  # unrelated later data, outside the horizon
+    after = w.diagnose()
+    assert after.as_of == as_of
+    assert after.kpis[0].actual == pytest.approx(impressions)
+    assert after.kpis[0].status != "deadline_passed"
+    # An as-of past the horizon's end still counts only the horizon's data.
+    late = w.diagnose(dt.date(2021, 3, 1))
+    assert late.kpis[0].actual == pytest.approx(impressions)
+    # The report takes the same default as-of, and `measure` itself is not limited to the horizon.
+    assert gather_report_data(w).as_of == as_of
+    everything = _tweets(_files(shared_data, ("202011", "202012", "202101", "202102")))
+    got = w.measure(metrics=["impressions"]).value("impressions")
+    assert got == pytest.approx(sum(i for _, i in everything.values()))
+
+
+def test_without_data_inside_the_horizon_the_as_of_is_its_start(shared_data: Path, tmp_path: Path) -> None:
+    w = Workspace(tmp_path)
+    w.ensure()
+    w.plan_path.write_text(PLAN.replace("2020-01-01", "2019-01-01").replace("2020-12-31", "2019-06-30"),
+                           encoding="utf-8")
+    w.ingest(_files(shared_data, ("202101",)))
+    d = w.diagnose()
+    assert d.as_of == dt.date(2019, 1, 1)
+    assert d.kpis[0].actual in (None, 0)
