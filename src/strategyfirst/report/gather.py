@@ -70,17 +70,17 @@ def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportDat
     _gather_status_rules(data)
     plan = _gather_plan(ws, data)
     has_data = ws.warehouse_path.is_file()
-    if as_of is None and plan is not None and has_data:
-        # The same default as diagnose and the web: the latest data inside the plan's horizon, so that data
-        # outside it moves no section of the report.
-        from strategyfirst.diagnose.inputs import latest_data_date
-
-        as_of = data.as_of = latest_data_date(ws, plan)
     if plan is not None:
         _gather_diagnosis(ws, data, as_of)
     else:
         for section in ("kpis", "verdicts", "budget"):
             data.missing[section] = NO_PLAN_KPIS
+    if as_of is None and plan is not None and has_data:
+        # Diagnose's default as-of (the latest data inside the plan's horizon, as on the web), for every
+        # section: data outside the horizon moves none of them.
+        from strategyfirst.diagnose.inputs import latest_data_date
+
+        as_of = data.as_of = data.as_of or latest_data_date(ws, plan)
     if has_data:
         _gather_measures(ws, data, as_of, [k.metric for k in data.kpis])
         data.response_times = _attempt(data, ("response_times",), "read reply times",
