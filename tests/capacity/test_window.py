@@ -14,6 +14,7 @@ import pytest
 from strategyfirst import Workspace
 from strategyfirst.capacity import plan_capacity
 from strategyfirst.capacity.volume import MAX_WEEKS, choose_window
+from strategyfirst.report.adapt import capacity_view
 from tests.metrics.test_owned_by_plan import BRANDS, PLAN, by_hand
 
 
@@ -62,6 +63,8 @@ def test_stragglers_do_not_stretch_the_window(shared_data: Path, tmp_path: Path)
     assert "from 2017-10-10 to 2017-10-12" in stated and "no gap over 7 days" in stated
     assert "3 messages outside it (2011-05-02 to 2016-07-15) left out" in stated
     assert cp.to_dict()["window"]["messages_left_out"] == 3
+    view = capacity_view(cp)  # the report states it too
+    assert view is not None and view.assumptions[0] == cp.window.statement
 
 
 def test_the_window_is_the_latest_stretch_that_holds_a_real_share() -> None:

@@ -65,3 +65,20 @@ def test_simulated_report_opens_cleanly_in_chromium(simulated: tuple[Workspace, 
         assert page.locator("figure.chart svg").count() == html.count("<svg")
         browser.close()
     assert problems == []
+
+
+def test_audience_growth_agrees_between_kpi_and_report_table(simulated: tuple[Workspace, str]) -> None:
+    """Issue 13.4: one definition, one code path; on the demo the KPI and the report's table agree."""
+    import json
+
+    from strategyfirst.report.gather import gather_report_data
+
+    ws, _ = simulated
+    data = gather_report_data(ws)
+    (kpi,) = [k for k in data.kpis if k.metric == "audience_growth"]
+    table = {g.key: g.growth for g in data.audience_growth}
+    # The permission objective's tactics: the newsletter and the contest account.
+    assert kpi.actual == table["newsletter"] + table["NorthwindSummit"]
+    truth = json.loads((ws.root / "truth.json").read_text(encoding="utf-8"))
+    assert kpi.actual == truth["objectives"]["permission"]["realised"]["audience_growth"]
+    assert all(g.gap == "" for g in data.audience_growth)  # daily data without gaps

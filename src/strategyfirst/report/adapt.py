@@ -215,7 +215,9 @@ def capacity_view(plan: Any) -> CapacityView | None:
     if grid is None:
         return None
     level = getattr(plan, "expected_service_level", None)
+    window = getattr(plan, "window", None)  # which days the volume comes from, and why (issue 13.5)
+    stated = [str(window.statement)] if window is not None else []
     return CapacityView(shortfall=grid, timezone=str(getattr(plan, "timezone", "UTC") or "UTC"),
                         gaps=[str(g) for g in getattr(plan, "gaps", []) or []],
-                        assumptions=[str(a) for a in getattr(plan, "assumptions", ()) or ()],
+                        assumptions=[*stated, *(str(a) for a in getattr(plan, "assumptions", ()) or ())],
                         expected_service_level=as_float(level))
