@@ -48,10 +48,10 @@ def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None) -
     """Score messages not owned by the plan's rule (facts.owned_by_plan) with text and no score yet; each
     distinct text once, and never a text the warehouse already scored (a re-import or a later export
     repeating it reuses the stored score). Returns the texts scored."""
-    messages = facts.owned_by_plan(ibis_backend(con).table("messages"), plan)
+    backend = ibis_backend(con)
+    messages = facts.owned_by_plan(backend.table("messages"), plan)
     todo = messages.filter(~messages.owned & messages.text.notnull() & messages.sentiment.isnull())
-    con.execute("DROP TABLE IF EXISTS _sf_todo")
-    ibis_backend(con).create_table("_sf_todo", todo.select("text").distinct(), temp=True)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _sf_todo AS {backend.compile(todo.select('text').distinct())}")
     try:
         if not _scalar(con, "SELECT count(*) FROM _sf_todo"):
             return 0
