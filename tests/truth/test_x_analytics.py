@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from strategyfirst.warehouse.ingest import IngestResult
 from strategyfirst.workspace import Workspace
+from tests.cli.support import run
 from tests.truth import reference as ref
-from tests.truth.support import BYS, check, params
+from tests.truth.support import BYS, check, mismatches, params
 
 METRICS = ["posts", "impressions", "engagements", "likes", "comments", "shares", "follows_from_posts",
            "engagement_rate", "click_through_rate", "amplification_rate"]
@@ -54,3 +56,16 @@ def test_metric_matches_the_files(metric: str, ws: Workspace, records: list[ref.
 def test_reach_is_not_given(ws: Workspace, records: list[ref.Record]) -> None:
     """The tweet export has no reach column: null with n = 0, never 0."""
     check("reach", {bp: ref.owned_metric(records, "reach", *bp) for bp in BYS}, ws, given=False)
+
+
+def test_the_cli_reports_the_same_figures(ws: Workspace, records: list[ref.Record], monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`strategyfirst measure --format json`, as a shell runs it, gives the files' figures too."""
+    code, out, err = run(["measure", "--by", "account", "--period", "month", "--format", "json",
+                          "--metric", "posts", "--metric", "impressions", "--metric", "engagements",
+                          "-w", str(ws.root)], monkeypatch, capsys)
+    assert code == 0, err
+    got = {(r["metric"], str(r["key"]), r["period"]): r for r in json.loads(out)["rows"]}
+    problems = [p for m in ("posts", "impressions", "engagements")
+                for p in mismatches(m, ref.owned_metric(records, m, "account", "month"), got)]
+    assert not problems, "\n".join(problems[:20])
