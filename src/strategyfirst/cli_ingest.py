@@ -44,6 +44,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             show_default=False, metavar="NAME")] = None,
         strict: Annotated[bool, typer.Option(
             "--strict", help="Fail a file (exit 1, nothing of it written) if any of its rows is rejected.")] = False,
+        wait: Annotated[float | None, typer.Option(
+            "--wait", help="While another import holds the workspace, wait at most SECONDS (default: as long as "
+            "it runs).", show_default=False, metavar="SECONDS", min=0)] = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
         ws_path: WsOpt = HERE,
     ) -> None:
@@ -54,7 +57,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         # One file that cannot be imported is the command's error (one line, exit 2); with several, each
         # file's outcome is listed and the command exits 1 when any failed.
         result = ingest_files(Workspace(ws_path), files, source=chosen_source, account=chosen_account,
-                              strict=strict, progress=True, keep_going=len(files) > 1)
+                              strict=strict, progress=True, keep_going=len(files) > 1, wait=wait,
+                              notify=lambda message: err.print(escape(message), highlight=False))
         if fmt is Format.json:
             typer.echo(json.dumps({"files": [_public(f) for f in result.files]}))
         else:

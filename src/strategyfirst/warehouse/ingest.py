@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,12 +75,14 @@ class IngestResult:
 
 def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
                  account: str | None = None, strict: bool = False, progress: bool = False,
-                 keep_going: bool = False, by: str | None = None) -> IngestResult:
+                 keep_going: bool = False, by: str | None = None, wait: float | None = None,
+                 notify: Callable[[str], None] | None = None) -> IngestResult:
     """Import each file in its own transaction, going on past a file that fails.
 
     With `keep_going`, every file's outcome is in the result (a failed one with `status` "failed" and its
     `error`); without it, the first failure is raised (ImportFileError) once the other files are imported.
-    `files` may be one path. `by` names who imports (default: the OS user)."""
+    `files` may be one path. `by` names who imports (default: the OS user). While another import or refresh
+    holds the workspace, this waits as long as it runs (`wait` seconds at most, if given), telling `notify`."""
     paths = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
     if not paths:
         raise UsageError("no file to import; give one or more export files")
@@ -92,7 +95,9 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     options = _options(source, ctx)
     result = IngestResult()
     errors: list[StrategyFirstError] = []
-    with workspace_lock(ws.state_dir):
+    names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    with workspace_lock(ws.state_dir, math.inf if wait is None else wait, doing=f"the import of {names}",
+                        notify=notify):
         con = open_duckdb(ws.warehouse_path)
         try:
             con.execute("SET enable_progress_bar = false")

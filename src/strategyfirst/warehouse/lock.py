@@ -1,13 +1,17 @@
-"""The workspace write lock: one ingest at a time; a second one waits, then fails with WorkspaceLockedError."""
+"""The workspace write lock: one writer at a time; the others wait, saying for what, up to a bound."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
+import json
+import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from strategyfirst.errors import WorkspaceError, WorkspaceLockedError
 
@@ -22,9 +26,40 @@ def lock_timeout() -> float:
         return DEFAULT_TIMEOUT
 
 
+def holder(path: Path) -> dict[str, Any]:
+    """What the lock file says of the process holding it: pid, what it is doing, since when (may be empty)."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return {}
+    try:
+        info = json.loads(text)
+    except ValueError:  # an older version wrote the bare PID
+        return {"pid": int(text)} if text.isdigit() else {}
+    return info if isinstance(info, dict) else {}
+
+
+def describe(info: dict[str, Any]) -> str:
+    """'the import of twcs.csv by PID 1234, started 12:03' (as much as is known)."""
+    doing = str(info.get("doing") or "another command")
+    pid = f" by PID {info['pid']}" if info.get("pid") else ""
+    started = ""
+    if info.get("started"):
+        with contextlib.suppress(ValueError):
+            when = dt.datetime.fromisoformat(str(info["started"])).astimezone()
+            today = dt.datetime.now().astimezone().date()
+            started = f", started {when:%H:%M}" if when.date() == today else f", started {when:%Y-%m-%d %H:%M}"
+    return f"{doing}{pid}{started}"
+
+
 @contextlib.contextmanager
-def workspace_lock(state_dir: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold `state_dir/ingest.lock` exclusively (an OS lock: released even if the process dies)."""
+def workspace_lock(state_dir: Path, timeout: float | None = None, *, doing: str = "another command",
+                   notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold `state_dir/ingest.lock` exclusively (an OS lock: released even if the process dies).
+
+    While another process holds it, wait: `notify` is told once what is being waited for; `timeout` seconds
+    bound the wait (None: STRATEGYFIRST_LOCK_TIMEOUT, default 60; `math.inf`: as long as the other runs).
+    The holder writes its PID, `doing` and start time into the file for the others to say."""
     path = state_dir / "ingest.lock"
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -34,21 +69,28 @@ def workspace_lock(state_dir: Path, timeout: float | None = None) -> Iterator[No
                              "(chmod -R u+w, or run as its owner) and run this again") from None
     wait = lock_timeout() if timeout is None else timeout
     deadline = time.monotonic() + wait
+    told = False
     with fh:
         while True:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                other = describe(holder(path))
+                if notify is not None and not told:
+                    bound = "" if math.isinf(wait) else f" (at most {wait:.0f} s)"
+                    notify(f"waiting for {other} to finish{bound}")
+                    told = True
                 if time.monotonic() >= deadline:
                     raise WorkspaceLockedError(
-                        f"{state_dir.parent}: another ingest has held the workspace for {wait:.0f} s; wait for "
-                        "it to finish and run this again (or raise STRATEGYFIRST_LOCK_TIMEOUT)") from None
-                time.sleep(0.1)
+                        f"{state_dir.parent}: {other} still holds the workspace after {wait:.0f} s; run this "
+                        "again when it has finished, or wait longer (ingest --wait SECONDS)") from None
+                time.sleep(0.2)
         try:
             fh.seek(0)
             fh.truncate()
-            fh.write(f"{os.getpid()}\n")
+            fh.write(json.dumps({"pid": os.getpid(), "doing": doing,
+                                 "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}) + "\n")
             fh.flush()
             yield
         finally:

@@ -1,0 +1,53 @@
+"""A second import waits for the first while it runs and says for what; `--wait SECONDS` bounds the wait."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.durability.test_kill import _big_twcs
+
+
+def _holding(ws: Path, timeout: float = 120) -> str:
+    """Wait until an import holds the workspace lock; returns what the lock file says."""
+    lock = ws / ".strategyfirst" / "ingest.lock"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lock.is_file() and "the import of" in lock.read_text():
+            return lock.read_text()
+        time.sleep(0.05)
+    raise AssertionError("the first import never took the workspace lock")
+
+
+@pytest.mark.slow
+def test_queued_import_waits_and_says_for_whom(tmp_path: Path, shared_data: Path) -> None:
+    big = tmp_path / "twcs-big.csv"
+    _big_twcs(big)
+    ws = tmp_path / "ws"
+    first = subprocess.Popen([sys.executable, "-m", "strategyfirst", "ingest", "-w", str(ws), str(big)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert str(first.pid) in _holding(ws)
+        bounded = subprocess.run([sys.executable, "-m", "strategyfirst", "ingest", "--wait", "0.5", "-w", str(ws),
+                                  str(shared_data / "twcs" / "sample.csv")], capture_output=True, text=True,
+                                 timeout=120, check=False)
+        lines = bounded.stderr.strip().splitlines()
+        assert bounded.returncode == 2, bounded.stderr
+        assert re.fullmatch(r"waiting for the import of twcs-big\.csv by PID \d+, started \d\d:\d\d to finish "
+                            r"\(at most 0 s\)", lines[0]), lines
+        assert f"PID {first.pid}" in lines[0]
+        assert "still holds the workspace" in lines[-1] and "--wait" in lines[-1]
+        queued = subprocess.run([sys.executable, "-m", "strategyfirst", "ingest", "-w", str(ws),
+                                 str(shared_data / "twcs" / "sample.csv")], capture_output=True, text=True,
+                                timeout=600, check=False)
+        assert first.wait(timeout=600) == 0
+        assert queued.returncode == 0, queued.stderr
+        assert queued.stderr.startswith(f"waiting for the import of twcs-big.csv by PID {first.pid}")
+        assert "93 new" in queued.stdout
+    finally:
+        first.kill()
