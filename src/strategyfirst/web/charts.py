@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from strategyfirst.formatting import metric_label
+
 WIDTH, HEIGHT = "container", 180
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; nothing is fetched
 
@@ -20,7 +22,7 @@ def kpi_spec(kpi: dict[str, Any]) -> dict[str, Any] | None:
     forecast = [p for p in kpi.get("forecast") or [] if p.get("value") is not None]
     if not series and not forecast:
         return None
-    y = {"field": "value", "type": "quantitative", "title": kpi.get("metric"),
+    y = {"field": "value", "type": "quantitative", "title": metric_label(str(kpi.get("metric"))),
          "axis": {"format": ".0%"} if kpi.get("unit") == "ratio" else {}}
     x = {"field": "period", "type": "temporal", "title": None, "axis": {"tickCount": 6, "grid": False}}
     layers: list[dict[str, Any]] = []
