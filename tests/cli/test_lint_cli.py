@@ -78,7 +78,7 @@ def test_done_when_viral_plan_exits_1_with_rules_and_hints(runner: CliRunner, tm
     by_rule = {f["rule"]: f for f in payload["findings"]}
     assert by_rule["orphan-tactic"]["path"] == "tactics[1]"
     assert by_rule["orphan-tactic"]["line"] == 23  # `- id: giveaway`
-    assert "7000 EUR" in by_rule["over-budget"]["message"] and "5000 EUR" in by_rule["over-budget"]["message"]
+    assert "7,000 EUR" in by_rule["over-budget"]["message"] and "5,000 EUR" in by_rule["over-budget"]["message"]
     assert "('Go viral', 'TikTok')" in by_rule["tool-first-strategy"]["message"]
     assert payload["errors"] == len([f for f in payload["findings"] if f["severity"] == "error"]) == 2
 
