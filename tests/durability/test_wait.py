@@ -51,3 +51,26 @@ def test_queued_import_waits_and_says_for_whom(tmp_path: Path, shared_data: Path
         assert "93 new" in queued.stdout
     finally:
         first.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.3, 1.5, 3.0])
+def test_workspace_deleted_mid_import_is_never_success(tmp_path: Path, delay: float) -> None:
+    """Deleted while reading, merging or deriving: a one-line error, never exit 0 with counts of new rows."""
+    import shutil
+
+    big = tmp_path / "twcs-big.csv"
+    _big_twcs(big)
+    ws = tmp_path / "ws"
+    proc = subprocess.Popen([sys.executable, "-m", "strategyfirst", "ingest", "-w", str(ws), str(big)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _holding(ws)
+    time.sleep(delay)
+    shutil.rmtree(ws)
+    out, err = proc.communicate(timeout=600)
+    if proc.returncode == 0:  # finished (and said so) before the folder went: then it was stored
+        pytest.skip(f"the import finished within {delay} s, before the deletion (a faster machine)")
+    assert proc.returncode == 2, (out, err)
+    assert "new" not in out
+    lines = err.strip().splitlines()
+    assert "Traceback" not in err and "deleted or moved during the import" in lines[-1], err

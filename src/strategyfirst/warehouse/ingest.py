@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,9 +97,35 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     result = IngestResult()
     errors: list[StrategyFirstError] = []
     names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    try:
+        _import_all(ws, paths, source, ctx, options, by, strict, progress, plan, result, errors, wait, notify,
+                    names)
+    except (OSError, duckdb.Error) as exc:
+        if not ws.warehouse_path.is_file():
+            raise _vanished(ws) from None
+        raise WorkspaceError(f"{ws.warehouse_path}: the import stopped ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0][:160]}); nothing of the file being read was stored"
+                             ) from None
+    if errors and not keep_going:
+        raise errors[0]
+    return result
+
+
+def _vanished(ws: Workspace) -> WorkspaceError:
+    return WorkspaceError(f"{ws.root}: the workspace was deleted or moved during the import, so nothing is "
+                          "stored; import the files again into an existing workspace")
+
+
+def _import_all(ws: Workspace, paths: list[Path], source: str, ctx: LoadContext, options: dict[str, Any],
+                by: str | None, strict: bool, progress: bool, plan: Plan | None, result: IngestResult,
+                errors: list[StrategyFirstError], wait: float | None, notify: Callable[[str], None] | None,
+                names: str) -> None:
+    """Every file under the workspace lock, then one refresh of the derived tables; success is reported only
+    for data durably stored: the warehouse file must still be the one written (not deleted or replaced)."""
     with workspace_lock(ws.state_dir, math.inf if wait is None else wait, doing=f"the import of {names}",
                         notify=notify):
         con = open_duckdb(ws.warehouse_path)
+        opened = os.stat(ws.warehouse_path)
         try:
             con.execute("SET enable_progress_bar = false")
             # Bound DuckDB's memory (peak target 6 GB at 10M messages): beyond it, it spills to temp files.
@@ -124,11 +151,15 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
                     from strategyfirst.warehouse import derive
 
                     derive.refresh(con, plan)
+            con.execute("CHECKPOINT")  # committed data into the warehouse file itself, not only its log
         finally:
             con.close()
-    if errors and not keep_going:
-        raise errors[0]
-    return result
+        try:
+            now = os.stat(ws.warehouse_path)
+        except OSError:
+            raise _vanished(ws) from None
+        if (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
+            raise _vanished(ws)
 
 
 def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
