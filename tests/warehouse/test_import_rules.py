@@ -213,7 +213,8 @@ def test_second_ingest_waits_then_fails_clearly(tmp_path: Path) -> None:
             assert time.monotonic() < deadline
             time.sleep(0.1)
         started = time.monotonic()
-        with pytest.raises(WorkspaceLockedError, match="another command by PID [0-9]+.* still holds the workspace"), workspace_lock(ws.state_dir, 1.0):
+        with (pytest.raises(WorkspaceLockedError, match=r"another command by PID \d+.* still holds the workspace"),
+              workspace_lock(ws.state_dir, 1.0)):
             pass
         assert time.monotonic() - started >= 1.0
     finally:
