@@ -162,3 +162,13 @@ def test_the_terminal_renders_the_new_kinds_and_statuses(inputs, words: list[str
     out = io.StringIO()
     render_text(diagnose(inputs()), Console(file=out, width=250))
     assert all(w in out.getvalue() for w in words)
+
+
+def test_the_interval_shown_holds_the_observed_rate() -> None:
+    # Spotify's 8 of 8 in the real twcs sample read "100.0% (90% interval 75.0% to 97.9%)" when the interval
+    # was the posterior shrunk towards the target: the interval shown is now the data's own (Jeffreys).
+    e = ratio_evidence("spotify", "response_rate", 8, 8, 0.8, "up")
+    assert e.high == 1.0 and e.low == pytest.approx(stats.beta(8.5, 0.5).ppf(0.05))
+    e = ratio_evidence("apple", "response_rate", 13, 17, 0.8, "up")
+    assert (e.low, e.high) == pytest.approx((stats.beta(13.5, 4.5).ppf(0.05), stats.beta(13.5, 4.5).ppf(0.95)))
+    assert e.low is not None and e.high is not None and e.low < 13 / 17 < e.high

@@ -10,6 +10,7 @@ it if the current estimate held (normal approximation: the standard error shrink
   observations centred on the target t (the plan is presumed workable until the data say otherwise, which
   keeps small samples from raising false alarms), and φ ≥ 1 the quasi-binomial dispersion across review
   periods (1 for a plain binomial), so that rates summed over posts are not over-confident.
+  The interval shown is the data's own (Jeffreys, 90 %), so that it always holds the observed rate.
 - Medians and p90 of reply minutes: the exact bootstrap distribution of the sample quantile (its resampled
   order statistics are binomial), so no resampling noise and no cost in n. P(miss) is taken with w = 10
   pseudo-replies at the target added (the same prior as for ratios); the interval shown is the data's own.
@@ -25,6 +26,7 @@ import numpy as np
 from scipy import stats
 
 from strategyfirst.diagnose.diagnosis import TacticEvidence, TacticState
+from strategyfirst.diagnose.forecast import pooled_ratio
 
 TOLERANCE = 0.05
 DECIDE = 0.9
@@ -107,8 +109,9 @@ def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: floa
     if state == "undecided":
         extra = more_needed(n_eff, float(post.mean()), float(post.std()), thr, MIN_RATIO_N)
         more = None if extra is None else math.ceil(extra * phi)
-    return TacticEvidence(tactic, metric, target, thr, k / n, int(n), float(post.ppf(0.05)),
-                          float(post.ppf(0.95)), p_miss, state, more, "beta",
+    shown = pooled_ratio(k, n, phi, level=0.9)  # the interval shown is the data's own, like the quantiles'
+    return TacticEvidence(tactic, metric, target, thr, k / n, int(n), shown.low, shown.high, p_miss, state, more,
+                          "beta",
                           f"{k:,.0f} of {n:,.0f}" + (f"; {periods} vary more than chance explains, so the "
                                                      "interval is widened to match" if phi > NOTABLE_DISPERSION
                                                      else ""))
