@@ -116,18 +116,16 @@ def decimal_marks(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     both (read value by value)."""
     if not columns:
         return {}
-    checks = []
-    for col in columns:
-        text = f"sf_numtxt({col})"
-        for pattern in (_DOT_RE, _COMMA_RE):
-            # Only cells with a separator can show a mark: the regexes run on those alone.
-            checks.append(f"coalesce(bool_or(regexp_full_match({text}, '{pattern}')) "
-                          f"FILTER (WHERE contains({col}, '.') OR contains({col}, ',')), FALSE)")
-    row = con.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()
+    # One query; per column, the regexes run once per distinct cell that has a separator (few, even in
+    # millions of rows of counts).
+    checks = [f"""(SELECT [coalesce(bool_or(regexp_full_match(sf_numtxt(v), '{_DOT_RE}')), FALSE),
+                           coalesce(bool_or(regexp_full_match(sf_numtxt(v), '{_COMMA_RE}')), FALSE)]
+                   FROM (SELECT DISTINCT {col} AS v FROM {table} WHERE contains({col}, '.') OR contains({col}, ',')))"""
+              for col in columns]
+    row = con.execute(f"SELECT {', '.join(checks)}").fetchone()
     assert row is not None
     shown: dict[str, str | None] = {}
-    for i, col in enumerate(columns):
-        dot, comma = bool(row[2 * i]), bool(row[2 * i + 1])
+    for col, (dot, comma) in zip(columns, row, strict=True):
         shown[col] = None if dot and comma else "." if dot else "," if comma else ""
     file_marks = {m for m in shown.values() if m}
     fallback = file_marks.pop() if len(file_marks) == 1 else ""
