@@ -14,9 +14,9 @@ def visible_text(page: str) -> str:
 
 def unreadable(text: str) -> list[str]:
     """Numbers nobody should have to decode: scientific notation, counts with a fraction, bare ratios (a score
-    of 0.00, a duration and a rate per day are no ratios)."""
+    of 0.00, a duration (min, h, days, weeks) and a rate per day are no ratios)."""
     found = re.findall(r"\d(?:\.\d+)?e[+-]\d+", text)
     found += [m.group() for m in re.finditer(r"\d{1,3}(?:,\d{3})+\.\d+(?!\d| ?(?:h|days)\b)", text)]
     found += [m.group() for m in re.finditer(
-        r"(?<![\w.,+\-−/])0\.\d*[1-9]\d*(?![\d%])(?! ?(?:min|h|days|EUR|a day)\b)", text)]
+        r"(?<![\w.,+\-−/])0\.\d*[1-9]\d*(?![\d%])(?! ?(?:min|h|days|weeks|EUR|a day)\b)", text)]
     return found
