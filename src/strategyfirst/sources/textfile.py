@@ -307,9 +307,9 @@ def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, ski
     names = names or unique_names(sf.header)
     _read_csv(con, sf, table, skip, names)
     _collect_rejects(con, sf, len(names))
-    _rows_view(con, sf, table, skip, names)
+    rebuilt = _rows_view(con, sf, table, skip, names)
     if not sf.ends_with_newline and not sf.ends_with_quote:
-        _reject_truncated_last_row(con, sf, table, names)
+        _reject_truncated_last_row(con, sf, table, names, rebuilt)
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     good = int(row[0]) if row else 0
     if not good:
@@ -393,33 +393,43 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, sf: SourceFile, n_columns: 
         FROM reject_errors GROUP BY line""")
 
 
-def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> None:
+def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> bool:
     """`table` over `{table}_raw` with `_line`: the row's record number, counting the rejected records before
-    it (a small as-of join, only when there are any); bare CRs put back when they were marked."""
+    it; bare CRs put back when they were marked. The common case (no reject, no CR) is a view over DuckDB's
+    table; otherwise `{table}_raw` is rebuilt once with `_line` and the CRs in it (files of 600+ columns would
+    otherwise re-evaluate every replace and the join on each scan). Returns whether it was rebuilt."""
     # Inside a transaction rowids start at a large offset: count from the first one.
     first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}_raw").fetchone()
     offset = int(first[0]) if first else 0
-    cells = (", ".join(f"replace({_ident(n)}, '{CR_MARK}', chr(13)) AS {_ident(n)}" for n in names)
-             if sf.cr_marked else "*")
     good = f"{skip + 1}::BIGINT + (rowid - {offset})"
     n_rejects = con.execute("SELECT count(*) FROM csv_rejects").fetchone()
-    if not n_rejects or not n_rejects[0]:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {cells}, {good} AS _line FROM {table}_raw")
-        return
-    # The i-th rejected record (1-based, record r_i) comes before the good rows numbered from r_i - (i - 1).
-    con.execute("""CREATE OR REPLACE TEMP TABLE _sf_reject_gaps AS
-                   SELECT _sf_at, max(_sf_n) AS _sf_n FROM (
-                       SELECT line - row_number() OVER (ORDER BY line) + 1 AS _sf_at,
-                              row_number() OVER (ORDER BY line) AS _sf_n FROM csv_rejects)
-                   GROUP BY _sf_at""")
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW {table} AS
-                    SELECT {cells if sf.cr_marked else 'r.* EXCLUDE (_sf_g)'}, r._sf_g + coalesce(g._sf_n, 0) AS _line
-                    FROM (SELECT *, {good} AS _sf_g FROM {table}_raw) r
-                    ASOF LEFT JOIN _sf_reject_gaps g ON r._sf_g >= g._sf_at""")
+    has_rejects = bool(n_rejects and n_rejects[0])
+    if not has_rejects and not sf.cr_marked:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {good} AS _line FROM {table}_raw")
+        return False
+    cells = (", ".join(f"replace({_ident(n)}, '{CR_MARK}', chr(13)) AS {_ident(n)}" for n in names)
+             if sf.cr_marked else "r.* EXCLUDE (_sf_g)")
+    if has_rejects:
+        # The i-th rejected record (1-based, record r_i) comes before the good rows numbered from r_i - (i - 1).
+        con.execute("""CREATE OR REPLACE TEMP TABLE _sf_reject_gaps AS
+                       SELECT _sf_at, max(_sf_n) AS _sf_n FROM (
+                           SELECT line - row_number() OVER (ORDER BY line) + 1 AS _sf_at,
+                                  row_number() OVER (ORDER BY line) AS _sf_n FROM csv_rejects)
+                       GROUP BY _sf_at""")
+        line = "r._sf_g + coalesce(g._sf_n, 0)"
+        join = "ASOF LEFT JOIN _sf_reject_gaps g ON r._sf_g >= g._sf_at"
+    else:
+        line, join = "r._sf_g", ""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table}_lined AS
+                    SELECT {cells}, {line} AS _line FROM (SELECT *, {good} AS _sf_g FROM {table}_raw) r {join}""")
+    con.execute(f"DROP TABLE {table}_raw")
+    con.execute(f"ALTER TABLE {table}_lined RENAME TO {table}_raw")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_raw")
+    return True
 
 
 def _reject_truncated_last_row(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str,
-                               names: list[str]) -> None:
+                               names: list[str], rebuilt: bool) -> None:
     """A file that ends without a line break, and not right after a closing quote, may be cut in its last
     value: its last row is a reject "truncated last line" (a prefix of a value looks as valid as the value)."""
     row = con.execute(f"SELECT (SELECT max(_line) FROM {table}), (SELECT max(line) FROM csv_rejects)").fetchone()
@@ -432,7 +442,10 @@ def _reject_truncated_last_row(con: duckdb.DuckDBPyConnection, sf: SourceFile, t
     cells = ", ".join(f"coalesce({_ident(n)}, '')" for n in names)
     con.execute(f"INSERT INTO csv_rejects SELECT _line, ?, concat_ws(?, {cells}), NULL FROM {table} "
                 "WHERE _line = ?", [TRUNCATED, sf.delimiter, last_good])
-    con.execute(f"DELETE FROM {table}_raw WHERE rowid = (SELECT max(rowid) FROM {table}_raw)")
+    if rebuilt:
+        con.execute(f"DELETE FROM {table}_raw WHERE _line = ?", [last_good])
+    else:
+        con.execute(f"DELETE FROM {table}_raw WHERE rowid = (SELECT max(rowid) FROM {table}_raw)")
 
 
 ROWS = "src_rows"  # the table every CSV source reads its rows into
@@ -464,12 +477,12 @@ def fix_reject_lines(con: duckdb.DuckDBPyConnection) -> None:
     if not _exists(con, ROWS) or not _has_rejects(con, "TRUE"):
         return
     names = _row_columns(con)
-    joined = " || ".join(f"coalesce({_ident(n)}, '')" for n in names)
-    breaks = f"length({joined}) - length(replace({joined}, chr(10), ''))"
+    joined = "concat(" + ", ".join(_ident(n) for n in names) + ")"  # one flat call: files have 600+ columns
     # One scan for the (few) rows whose fields hold line breaks, then a small join.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _sf_breaks AS
-        SELECT _line AS line, {breaks} AS n FROM {ROWS} WHERE contains({joined}, chr(10))
+        SELECT line, length(j) - length(replace(j, chr(10), '')) AS n
+        FROM (SELECT _line AS line, {joined} AS j FROM {ROWS}) WHERE contains(j, chr(10))
         UNION ALL
         SELECT line, length(raw) - length(replace(raw, chr(10), '')) FROM csv_rejects
         WHERE contains(coalesce(raw, ''), chr(10))""")
