@@ -138,13 +138,23 @@ def page_name(path: Path) -> str:
 
 
 def facebook_posts(paths: Sequence[Path]) -> list[Record]:
-    """Page Insights post-level exports (UTF-8 with BOM); the second row describes the metrics."""
+    """Page Insights post-level exports (UTF-8 with BOM); the second row describes the metrics. Video views
+    (3 seconds or more) are the organic + paid "Video Views" columns whose description says "(Total Count)"
+    (each name appears twice: the other counts unique users)."""
     out = []
     for path in paths:
-        for r in dicts(path, encoding="utf-8-sig", skip=1):
+        table = rows(path, "utf-8-sig")
+        header, described = table[0], table[1]
+        views = [i for i, (h, d) in enumerate(zip(header, described, strict=True))
+                 if h in ("Lifetime Organic Video Views", "Lifetime Paid Video Views") and d.endswith("(Total Count)")]
+        for cells in table[2:]:
+            r = dict(zip(header, cells, strict=False))  # repeated names: the last wins, none of them read here
             created = dt.datetime.strptime(r["Posted"].strip(), "%m/%d/%Y %I:%M:%S %p")
+            figures = {k: num(r.get(v)) for k, v in FB_FIGURES.items()}
+            given = [num(cells[i]) for i in views if num(cells[i]) is not None]
+            figures["video_views"] = math.fsum(given) if given else None
             out.append(Record("facebook:" + r["Post ID"], page_name(path), created, text=r["Post Message"],
-                              figures={k: num(r.get(v)) for k, v in FB_FIGURES.items()}))
+                              figures=figures))
     return merge_lifetime(out)
 
 

@@ -13,9 +13,8 @@ from tests.truth import reference as ref
 from tests.truth.support import BYS, check, params
 
 FOLDER = "facebook-insights/VIC"
-POST_METRICS = ["posts", "reach", "impressions", "engagements", "likes", "comments", "shares", "engagement_rate",
-                "engagement_rate_by_reach", "click_through_rate", "amplification_rate"]
-XFAIL: dict[str, str] = {}  # 12.7 (likes/comments/shares) is done
+POST_METRICS = ["posts", "reach", "impressions", "engagements", "likes", "comments", "shares", "video_views",
+                "engagement_rate", "engagement_rate_by_reach", "click_through_rate", "amplification_rate"]
 AUDIENCE_METRICS = ["audience_size", "audience_gained", "audience_lost", "audience_growth"]
 
 
@@ -61,7 +60,7 @@ def test_every_line_is_read_without_rejects(shared_data: Path, imported: tuple[W
     assert sum(f["rows_rejected"] for f in files) == 0
 
 
-@pytest.mark.parametrize("metric", params(POST_METRICS, XFAIL))
+@pytest.mark.parametrize("metric", params(POST_METRICS))
 def test_post_metric_matches_the_files(metric: str, ws: Workspace, posts: list[ref.Record]) -> None:
     check(metric, {bp: ref.owned_metric(posts, metric, *bp) for bp in BYS}, ws)
 

@@ -16,7 +16,6 @@ from tests.truth.support import BYS, check, params
 ACCOUNT = "CosmeticsBrand"
 METRICS = ["posts", "reach", "impressions", "engagements", "likes", "comments", "shares", "engagement_rate",
            "engagement_rate_by_reach", "click_through_rate", "amplification_rate"]
-XFAIL: dict[str, str] = {}  # 12.7 (likes/comments/shares) is done
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,7 @@ def test_every_line_is_a_post(imported: tuple[Workspace, IngestResult],
     assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (len(reference[0]), 500, 0)
 
 
-@pytest.mark.parametrize("metric", params(METRICS, XFAIL))
+@pytest.mark.parametrize("metric", params(METRICS))
 def test_metric_matches_the_file(metric: str, ws: Workspace,
                                  reference: tuple[list[ref.Record], list[ref.Snapshot]]) -> None:
     check(metric, {bp: ref.owned_metric(reference[0], metric, *bp) for bp in BYS}, ws)

@@ -15,7 +15,6 @@ from tests.truth.support import BYS, check, mismatches, params
 
 METRICS = ["posts", "impressions", "engagements", "likes", "comments", "shares", "follows_from_posts",
            "engagement_rate", "click_through_rate", "amplification_rate"]
-XFAIL: dict[str, str] = {}  # 12.7 (likes/comments/shares) is done
 
 
 def files(shared_data: Path) -> list[Path]:
@@ -48,7 +47,7 @@ def test_every_line_is_a_tweet_and_none_is_rejected(shared_data: Path, imported:
     assert sum(f["rows_new"] for f in result.files) == len(records) == 1668  # PROVENANCE.md: 1,668 tweets
 
 
-@pytest.mark.parametrize("metric", params(METRICS, XFAIL))
+@pytest.mark.parametrize("metric", params(METRICS))
 def test_metric_matches_the_files(metric: str, ws: Workspace, records: list[ref.Record]) -> None:
     check(metric, {bp: ref.owned_metric(records, metric, *bp) for bp in BYS}, ws)
 

@@ -38,16 +38,11 @@ def ws(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace
     return ws
 
 
-XFAIL: dict[tuple[str, str], str] = {}  # 12.1 (decimal marks, favoritos/seguiram) and 12.7 are done
-
-
 def cases() -> list[object]:
     out = []
     for lang in MONTHS:
         for metric in METRICS:
-            reason = XFAIL.get((lang, metric))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            out.append(pytest.param(lang, metric, marks=marks, id=f"{lang}-{metric}"))
+            out.append(pytest.param(lang, metric, id=f"{lang}-{metric}"))
     return out
 
 

@@ -19,7 +19,6 @@ from tests.truth.support import BYS, check, params
 ACCOUNT = "priyankapatel05"
 FOLDER = "youtube-studio/priyankapatel05"
 METRICS = ["posts", "video_views", "watch_minutes", "impressions", "follows_from_posts"]
-XFAIL: dict[str, str] = {}  # 12.7 (video_views/watch_minutes) is done
 
 
 def files(shared_data: Path) -> list[Path]:
@@ -54,7 +53,7 @@ def test_every_line_is_read_without_rejects(shared_data: Path, imported: tuple[W
     assert table["rows_rejected"] + chart["rows_rejected"] + totals["rows_rejected"] == 0
 
 
-@pytest.mark.parametrize("metric", params(METRICS, XFAIL))
+@pytest.mark.parametrize("metric", params(METRICS))
 def test_metric_matches_the_files(metric: str, ws: Workspace, videos: list[ref.Record]) -> None:
     check(metric, {bp: ref.owned_metric(videos, metric, *bp) for bp in BYS}, ws)
 
