@@ -85,3 +85,12 @@ def test_an_outbox_cut_inside_a_character_is_cut_short_not_undecodable(shared_da
     path = tmp_path / "outbox.json"
     path.write_bytes(data[: first_multibyte + 1])
     assert "the JSON is cut short" in _error(Workspace(tmp_path / "ws"), path)
+
+
+def test_an_outbox_with_a_utf8_bom_imports(shared_data: Path, tmp_path: Path) -> None:
+    data = (shared_data / MASTODON / "outbox.json").read_bytes()
+    items = json.loads(data)["orderedItems"]
+    path = tmp_path / "outbox.json"
+    path.write_bytes(b"\xef\xbb\xbf" + data)
+    f = one(ingest(Workspace(tmp_path / "ws"), [path]))
+    assert f["source"] == "mastodon-outbox" and f["rows_read"] == len(items)

@@ -20,7 +20,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         # Some archives repeat the key (`"orderedItems":[],"orderedItems":[...]`): take every array under it.
         con.execute("""
             CREATE OR REPLACE TEMP TABLE mo_items AS
-            WITH doc AS (SELECT content::JSON AS j FROM read_text(?)),
+            WITH doc AS (SELECT ltrim(content, chr(65279))::JSON AS j FROM read_text(?)),  -- a BOM is no JSON
             kv AS (SELECT unnest(list_zip(json_keys(j), json_extract(j, '$.*')), recursive := false) AS kv
                    FROM doc WHERE json_type(j) = 'OBJECT')
             SELECT unnest(json_extract(kv[2], '$[*]')) AS item,
