@@ -119,7 +119,7 @@ def render_table(result: MeasureResult, out: Console, *, show_all: bool = False,
             t.add_column(name, justify=justify, overflow="fold", min_width=widths.get(name))  # type: ignore[arg-type]
         return t
 
-    flat = table([*([("for", "left")] if grouped_by else []), *([("period", "left")] if by_period else []),
+    flat = table([*([(result.by, "left")] if grouped_by else []), *([("period", "left")] if by_period else []),
                   ("metric", "left"), ("value", "right"), ("n", "right")], title)
     for r in rows:
         flat.add_row(*([escape(str(r["key"]))] if grouped_by else []), *([r["period"]] if by_period else []),
