@@ -11,7 +11,7 @@ from strategyfirst.lint.tool_words import find_tool_words, tool_words
 
 # Platforms where an audience talks back; using one without a dialogue KPI is broadcasting.
 CONVERSATIONAL_PLATFORMS: frozenset[str] = frozenset(
-    {"x", "twitter", "facebook", "instagram", "linkedin", "youtube", "tiktok", "mastodon", "bluesky"})
+    {"x", "twitter", "facebook", "instagram", "linkedin", "youtube", "tiktok", "mastodon", "bluesky", "threads"})
 MIN_HORIZON_DAYS = 90
 
 
