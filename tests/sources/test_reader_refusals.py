@@ -163,3 +163,8 @@ def test_a_stray_nul_in_a_value_is_not_a_binary_file(tmp_path: Path) -> None:
     path.write_bytes(TWCS.encode() + b"2,bob,True," + TS.encode() + b",nul\x00here,,\n")
     f = one(ingest(Workspace(tmp_path / "ws"), [path]))
     assert (f["rows_new"], f["rows_rejected"]) == (2, 0)
+
+
+def test_a_refused_file_with_bare_crs_leaves_no_copy(tmp_path: Path) -> None:
+    # The bare CR makes a marked copy before the (empty) first line is found: the copy goes too.
+    assert "the first line is empty" in _refused(tmp_path, "crs.csv", b"\nx\ry,z\n1,2\n")

@@ -97,6 +97,16 @@ def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceF
         sf.kind = "json"
         _sniff_json(sf, head)
         return sf
+    try:
+        _sniff_csv(sf, head)
+    except BaseException:
+        if sf.text_path not in (path, text_path):  # a copy made here (the caller removes its own)
+            sf.text_path.unlink(missing_ok=True)
+        raise
+    return sf
+
+
+def _sniff_csv(sf: SourceFile, head: str) -> None:
     first_line = head.split("\n", 1)[0]
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     sf.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
@@ -113,7 +123,6 @@ def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceF
     if not any(sf.header):
         raise sf.error("the first line is empty: an export file starts with a line of column names; "
                        "check that you picked the export file", 1, 1)
-    return sf
 
 
 def _prescan(sf: SourceFile) -> tuple[bool, bool]:
