@@ -33,11 +33,12 @@ HANDLE = r"(?:twitter|x)\.com/([A-Za-z0-9_]+)/status"
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
-    wanted = (*REQUIRED, *FIGURE_MAP.values())
+    wanted = (*REQUIRED, *FIGURE_MAP.values(), "engagement_rate")
     names, c = column_map(sf, wanted, canonical_header)
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
-    nums = Numbers(con, "src_rows", [c[col] for col in FIGURE_MAP.values()])
+    # The engagement rate (0.0097 / 0,0097) is not stored but shows the file's decimal mark.
+    nums = Numbers(con, "src_rows", [c[col] for col in (*FIGURE_MAP.values(), "engagement_rate")])
     created = utc(c["time"], TIME_TZ, TIME_NAIVE)
     from_link = f"nullif(regexp_extract({c['permalink']}, '{HANDLE}', 1), '')"
     if ctx.account is None:

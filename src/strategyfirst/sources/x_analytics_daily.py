@@ -42,10 +42,11 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     if not account:
         raise sf.error("this daily X analytics export does not name its account (its file name was changed);"
                        " pass --account NAME", 1, 1)
-    names, c = column_map(sf, (*FIGURE_MAP.values(), "date"), canonical_header)
+    names, c = column_map(sf, (*FIGURE_MAP.values(), "date", "engagement_rate"), canonical_header)
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
-    nums = Numbers(con, "src_rows", [c[col] for col in FIGURE_MAP.values()])
+    # The engagement rate (0.0097 / 0,0097) is not stored but shows the file's decimal mark.
+    nums = Numbers(con, "src_rows", [c[col] for col in (*FIGURE_MAP.values(), "engagement_rate")])
     date = day(c["date"], DAYS)
     reject = reasons(
         (f"{date} IS NULL", "Date is not a date"),
