@@ -42,6 +42,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         account: Annotated[list[str] | None, typer.Option(
             "--account", help="Account of the rows where the file does not name it (also overrides); once.",
             show_default=False, metavar="NAME")] = None,
+        platform: Annotated[list[str] | None, typer.Option(
+            "--platform", help="Platform of the rows where the file does not name it (Meta Business Suite overview "
+            "charts titled only \"Follows\", \"Views\"): facebook or instagram; once.", show_default=False,
+            metavar="NAME")] = None,
         strict: Annotated[bool, typer.Option(
             "--strict", help="Fail a file (exit 1, nothing of it written) if any of its rows is rejected.")] = False,
         wait: Annotated[float | None, typer.Option(
@@ -54,10 +58,12 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
         chosen_source = _once("--source", source) or "auto"
         chosen_account = _once("--account", account)
+        chosen_platform = _once("--platform", platform)
         # One file that cannot be imported is the command's error (one line, exit 2); with several, each
         # file's outcome is listed and the command exits 1 when any failed.
         result = ingest_files(Workspace(ws_path), files, source=chosen_source, account=chosen_account,
-                              strict=strict, progress=True, keep_going=len(files) > 1, wait=wait,
+                              platform=chosen_platform, strict=strict, progress=True,
+                              keep_going=len(files) > 1, wait=wait,
                               notify=lambda message: err.print(escape(message), highlight=False))
         if fmt is Format.json:
             typer.echo(json.dumps({"files": [_public(f) for f in result.files]}))

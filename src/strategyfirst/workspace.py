@@ -108,14 +108,15 @@ class Workspace:
         return connect(self.warehouse_path).table(name)
 
     def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
-               strict: bool = False, keep_going: bool = False) -> IngestResult:
+               strict: bool = False, keep_going: bool = False, platform: str | None = None) -> IngestResult:
         """Import export files (or one file) into the warehouse, each in its own transaction; see `strategyfirst
         sources`. A file that fails does not stop the others; its error is raised at the end, or, with
         `keep_going`, reported in the result (`status` "failed", `error`). An identical file imported before
         with the same options is not imported again (`status` "already imported")."""
         from strategyfirst.warehouse.ingest import ingest_files
 
-        return ingest_files(self, files, source=source, account=account, strict=strict, keep_going=keep_going)
+        return ingest_files(self, files, source=source, account=account, strict=strict, keep_going=keep_going,
+                            platform=platform)
 
     def imports(self) -> list[dict[str, Any]]:
         """The import log, oldest first: id, file name, source, options, when, by whom, counts, undone."""

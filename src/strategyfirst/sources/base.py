@@ -41,6 +41,7 @@ class LoadContext:
     account: str | None = None
     owned_accounts: dict[str, frozenset[str]] = field(default_factory=dict)  # platform -> normalised handles
     year: int = 2014                                                           # UCI metrics give no year
+    platform: str | None = None                                                # --platform, where a file names none
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ class IngestResult:
 
 
 def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
-                 account: str | None = None, strict: bool = False, progress: bool = False,
+                 account: str | None = None, platform: str | None = None, strict: bool = False,
+                 progress: bool = False,
                  keep_going: bool = False, by: str | None = None, wait: float | None = None,
                  notify: Callable[[str], None] | None = None) -> IngestResult:
     """Import each file in its own transaction, going on past a file that fails.
@@ -92,7 +93,8 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     ws.ensure()
     plan = _plan(ws)
     ctx = LoadContext(account=account.strip().lstrip("@") if account else None,
-                      owned_accounts={p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()})
+                      owned_accounts={p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()},
+                      platform=platform.strip().lower() if platform else None)
     options = _options(source, ctx)
     result = IngestResult()
     errors: list[StrategyFirstError] = []
@@ -168,6 +170,8 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
     opts: dict[str, Any] = {"source": source}
     for f in dataclasses.fields(ctx):
         value = getattr(ctx, f.name)
+        if f.name == "platform" and value is None:
+            continue  # added with the Meta overview import: imports made before it carry no such key
         if f.name != "owned_accounts" and isinstance(value, str | int | float | bool | None):
             opts[f.name] = value
     return opts
