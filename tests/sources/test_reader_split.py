@@ -176,3 +176,27 @@ def test_a_file_none_of_whose_rows_splits_is_refused(tmp_path: Path) -> None:
     assert str(info.value) == (f"{path}:2:1: not one of its 3 rows splits into the header's 7 columns (the first "
                                "one: the row has 1 field where the header has 7); check that the file is the "
                                "export, unchanged (this file was not imported)")
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_blank_lines_between_rows_keep_later_rejects_on_their_line(tmp_path: Path, eol: str) -> None:
+    # DuckDB skips blank lines but counts them; a blank line inside a quoted field is text, not a line.
+    lines = [
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id",  # 1
+        f"1,acme,False,{TS},one,,",                                                             # 2
+        "",                                                                                     # 3
+        f'2,acme,False,{TS},"para{eol}{eol}graph",,',                                           # 4-6
+        "",                                                                                     # 7
+        "",                                                                                     # 8
+        "3,acme,False",                                                                         # 9: 3 fields
+        f"4,acme,maybe,{TS},x,,",                                                               # 10
+        "",                                                                                     # 11
+    ]
+    path = tmp_path / "twcs.csv"
+    path.write_bytes((eol.join(lines) + eol).encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert (f["rows_new"], f["rows_rejected"]) == (2, 2)
+    assert dict(query(ws, "SELECT message_id, text FROM messages")) == {"x:1": "one", "x:2": f"para{eol}{eol}graph"}
+    assert [(line, reason) for line, reason, _ in _rejects(ws)] == [
+        (9, "the row has 3 fields where the header has 7"), (10, "inbound is not True/False")]

@@ -53,6 +53,7 @@ class SourceFile:
     can_mark: bool = True             # the file has no CR_MARK of its own
     line_ends_rewritten: bool = False  # text_path is a copy with its line ends rewritten
     tmp_dir: Path | None = None       # where copies go
+    blank_records: list[int] = field(default_factory=list)  # DuckDB line numbers of skipped blank lines
     what: str = ""                    # for JSON that is not an export: what it is and what to import instead
 
     @property
@@ -140,6 +141,7 @@ def _prescan(sf: SourceFile) -> tuple[bool, bool]:
     line_start = 0       # byte offset where the current line starts
     offset = 0           # byte offset of the current chunk
     bare_cr = False
+    blank_lines = False  # a line of at most one byte: maybe blank (DuckDB skips those but counts them)
     cr_at_end = False    # the previous chunk ended with a CR: it is bare unless this chunk starts with LF
     with sf.text_path.open("rb") as fh, sf.text_path.open("rb") as again:
         while chunk := fh.read(CHUNK):
@@ -149,6 +151,7 @@ def _prescan(sf: SourceFile) -> tuple[bool, bool]:
             ends = np.flatnonzero(arr == nl) + offset
             if ends.size:
                 starts = np.concatenate(([line_start], ends[:-1] + 1))
+                blank_lines = blank_lines or bool(((ends - starts) <= 1).any())
                 for i in np.flatnonzero(ends - starts >= MAX_FIELDS):
                     _check_line(sf, again, int(starts[i]), int(ends[i]), line + int(i) + 1, delim)
                 line += int(ends.size)
@@ -165,7 +168,44 @@ def _prescan(sf: SourceFile) -> tuple[bool, bool]:
         if offset > line_start:
             _check_line(sf, again, line_start, offset, line + 1, delim)
     bare_cr = bare_cr or cr_at_end
+    if blank_lines:
+        sf.blank_records = _blank_records(sf.text_path, nl)
     return bare_cr, not (bare_cr and _contains(sf.text_path, CR_MARK.encode()))
+
+
+def _blank_records(path: Path, nl: int) -> list[int]:
+    """DuckDB's line numbers of the blank lines it skips (outside quoted fields, before the last row): its
+    reject line numbers count them, the rows it keeps do not. Line numbers here count line ends outside
+    quotes, as DuckDB does; a quote's parity is the count of quote characters before it ("" keeps it)."""
+    out: list[int] = []
+    quotes = 0            # quote characters before the chunk
+    lines = 0             # line ends outside quotes before the chunk
+    last_row = 0          # DuckDB line number of the last non-blank line
+    prev_end, prev_outside = -1, True
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            arr = np.frombuffer(chunk, dtype=np.uint8)
+            ends = np.flatnonzero(arr == nl)
+            if ends.size:
+                outside = (quotes + np.searchsorted(np.flatnonzero(arr == 34), ends)) % 2 == 0
+                number = lines + np.cumsum(outside)      # DuckDB's line number of the line each end closes
+                ends_abs = ends + offset
+                size = ends_abs - np.concatenate(([prev_end], ends_abs[:-1])) - 1
+                cr_only = (size == 1) & (arr[np.maximum(ends - 1, 0)] == 13)
+                starts_row = np.concatenate(([prev_outside], outside[:-1]))
+                blank = ((size == 0) | cr_only) & outside & starts_row
+                out.extend(int(n) for n in number[blank])
+                kept = outside & ~blank
+                if kept.any():
+                    last_row = int(number[kept][-1])
+                lines = int(number[-1])
+                prev_end, prev_outside = int(ends_abs[-1]), bool(outside[-1])
+            quotes += int(np.count_nonzero(arr == 34))
+            offset += len(chunk)
+    if offset > prev_end + 1:
+        last_row = lines + 1  # an unterminated last line
+    return [n for n in out if n < last_row]
 
 
 def _contains(path: Path, needle: bytes) -> bool:
@@ -412,7 +452,7 @@ def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip:
     offset = int(first[0]) if first else 0
     good = f"{skip + 1}::BIGINT + (rowid - {offset})"
     n_rejects = con.execute("SELECT count(*) FROM csv_rejects").fetchone()
-    has_rejects = bool(n_rejects and n_rejects[0])
+    has_rejects = bool(n_rejects and n_rejects[0]) or bool(sf.blank_records)
     if not has_rejects and not sf.cr_marked:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {good} AS _line FROM {table}_raw")
         return False
@@ -420,11 +460,13 @@ def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip:
              if sf.cr_marked else "r.* EXCLUDE (_sf_g)")
     if has_rejects:
         # The i-th rejected record (1-based, record r_i) comes before the good rows numbered from r_i - (i - 1).
+        # Blank lines DuckDB skipped are records that are not rows, like the rejected ones.
         con.execute("""CREATE OR REPLACE TEMP TABLE _sf_reject_gaps AS
                        SELECT _sf_at, max(_sf_n) AS _sf_n FROM (
                            SELECT line - row_number() OVER (ORDER BY line) + 1 AS _sf_at,
-                                  row_number() OVER (ORDER BY line) AS _sf_n FROM csv_rejects)
-                       GROUP BY _sf_at""")
+                                  row_number() OVER (ORDER BY line) AS _sf_n
+                           FROM (SELECT line FROM csv_rejects UNION SELECT unnest(?::BIGINT[])))
+                       GROUP BY _sf_at""", [sf.blank_records])
         line = "r._sf_g + coalesce(g._sf_n, 0)"
         join = "ASOF LEFT JOIN _sf_reject_gaps g ON r._sf_g >= g._sf_at"
     else:
