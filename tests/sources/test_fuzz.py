@@ -78,6 +78,17 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "x:1,x,acme,2020-01-01 10:00:00,hello,,100,3\nx:2,x,bob,2020-01-01 11:00:00,re,x:1,,\n"),
     "audience-csv": ("audience.csv", "date,platform,account,metric,value,gained,lost\n"
                      "2020-01-01,x,acme,followers,100,5,1\n2020-01-02,x,acme,followers,104,,\n"),
+    "mailchimp-members": (
+        "unsubscribed_members_export_1a2b3c.csv",
+        "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,UNSUB_TIME,"
+        "LEID,EUID,NOTES\n"
+        "a@example.com,Ann,Lee,2,2018-02-12 10:54:27,10.0.0.1,2018-02-12 10:55:00,,2020-05-13 10:18:25,1,9E+09,\n"
+        "b@example.com,,,1,2019-03-01 08:00:00,,,,2021-09-20 20:13:55,2,,\"a note, here\"\n"),
+    "newsletter-subscribers": (
+        "beehiiv_members.csv",
+        "email,First Name,Last Name,status,tier,created_at,unsubscribed_at\n"
+        "a@example.com,Ann,,active,free,2023-03-24 10:23:10 UTC,\n"
+        "b@example.com,,,inactive,premium,2023-03-25 10:23:10 UTC,2024-03-13 11:33:53 UTC\n"),
     "spend-csv": ("spend.csv", "date,platform,tactic,amount,currency\n2020-01-01,x,contest,100.50,EUR\n"
                   "2020-01-02,facebook,ads,\"1,200.00\",EUR\n"),
 }
@@ -85,7 +96,8 @@ LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 
 
 # Files that do not name their account are imported with --account (without it they are refused).
-ACCOUNT: dict[str, str] = {"facebook-metrics-uci": "Acme", "youtube-studio": "Acme"}
+ACCOUNT: dict[str, str] = {"facebook-metrics-uci": "Acme", "youtube-studio": "Acme",
+                          "newsletter-subscribers": "Acme"}
 
 
 def test_every_source_has_a_fuzz_sample() -> None:
