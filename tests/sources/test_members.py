@@ -229,3 +229,18 @@ def test_nothing_personal_is_stored_or_printed(shared_data: Path, tmp_path: Path
         if path.is_file() and ws.raw_dir not in path.parents:
             data = path.read_bytes().lower()
             assert not [e for e in emails if e.lower().encode() in data], path
+
+
+def test_mailchimp_export_without_email_column_and_with_semicolons(shared_data: Path, tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    src = shared_data / FIXTURES / "unsubscribed.csv"
+    semi = tmp_path / "unsubscribed_members_export_ab12.csv"
+    with semi.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        for row in csv.reader(src.open(newline="", encoding="utf-8")):
+            writer.writerow(row[1:])   # no Email Address column
+    f = one(ingest(ws, [semi]))
+    assert (f["source"], f["rows_rejected"]) == ("mailchimp-members", 0)
+    ingest(ws, [src], account="Full")
+    assert series(ws, "ab12", "subscribers_unsubscribed") == series(ws, "Full", "subscribers_unsubscribed")
+    assert scalar(ws, "SELECT sum(gained) FROM audience WHERE account = 'ab12'") == 5.0  # the file's 5 members
