@@ -49,7 +49,7 @@ LIBRARY_WORDING = re.compile(
     r"UnicodeDecodeError|Traceback|sniff|Could not convert", re.IGNORECASE)
 CASES = int(os.environ.get("FUZZ_CASES", str(len(SUBJECTS) * len(NAMES))))
 # state files that change on any open (never data): the warehouse itself is compared table by table
-VOLATILE = re.compile(r"(^|/)(warehouse\.duckdb(\.wal)?|\.lock|lock|tmp)(/|$)")
+VOLATILE = re.compile(r"(^|/)(warehouse\.duckdb(\.wal)?|[^/]*\.lock|lock|tmp)(/|$)")  # runtime files, not state
 
 
 def case_of(i: int) -> tuple[Subject, str]:

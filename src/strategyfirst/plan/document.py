@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,8 +151,29 @@ def _duplicate_ids(plan: Plan, tree: Any, file: str) -> list[PlanProblem]:
     return problems
 
 
+MAX_PLAN_CHARS = 1_000_000   # a real plan is a few kB; beyond this it is not a plan
+MAX_ALIASES = 25             # YAML aliases (`*name`): a few in a real plan; n aliases can expand to e^(n/e) nodes
+_ALIAS = re.compile(r"(?<![\w*&])\*[A-Za-z0-9_.-]+")
+
+
+def _bounded(text: str, file: str) -> None:
+    """Refuse, before parsing, plans too large to be plans or with more aliases than a plan needs (a YAML
+    alias bomb expands exponentially while it is read)."""
+    if len(text) > MAX_PLAN_CHARS:
+        raise PlanError([PlanProblem(file, 1, 1, f"the plan has {len(text):,} characters, more than the limit of "
+                                     f"{MAX_PLAN_CHARS:,}: is this the plan file?")])
+    aliases = [m for m in _ALIAS.finditer(text)]
+    if len(aliases) > MAX_ALIASES:
+        where = aliases[MAX_ALIASES]
+        line = text.count("\n", 0, where.start()) + 1
+        column = where.start() - (text.rfind("\n", 0, where.start()) + 1) + 1
+        raise PlanError([PlanProblem(file, line, column, f"more than {MAX_ALIASES} YAML aliases (*name): write "
+                                     "the values out instead")])
+
+
 def loads(text: str, file: str = "strategy.yaml") -> PlanDocument:
     """Parse and validate plan text; raise PlanError listing every located problem."""
+    _bounded(text, file)
     try:
         tree = _yaml().load(text)
     except YAMLError as exc:

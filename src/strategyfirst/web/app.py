@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from strategyfirst.web import errors
@@ -22,6 +22,7 @@ from strategyfirst.web.pages import (
     verdict_pages,
     workspace_pages,
 )
+from strategyfirst.web.security import SecurityHeaders
 from strategyfirst.web.settings import Settings
 from strategyfirst.web.state import AppState, open_state
 from strategyfirst.web.templating import render
@@ -34,6 +35,30 @@ PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.route
                 readiness_pages.router)
 
 
+def health_problems(state: AppState) -> list[str]:
+    """What keeps the server from answering: the app database, a warehouse that cannot be read."""
+    from strategyfirst.errors import StrategyFirstError
+    from strategyfirst.warehouse.engine import unusable_warehouse
+
+    problems = []
+    try:
+        state.db.workspaces()
+    except Exception:  # any failure of the app database is the one thing to report
+        problems.append("the app database does not answer")
+    for slug, ws in sorted(state.workspaces.items()):
+        path = ws.warehouse_path
+        if not path.is_file():
+            continue
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(16)
+            if len(head) < 16 or head[8:12] != b"DUCK":
+                raise unusable_warehouse(path, OSError("not a valid DuckDB database file"))
+        except (OSError, StrategyFirstError):
+            problems.append(f"the warehouse of workspace {slug} cannot be read")
+    return problems
+
+
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
     """The web app over `settings`' workspaces and app database (or an already opened `state`)."""
     settings = settings or Settings.from_env()
@@ -43,6 +68,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.sf = state
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     for router in API_ROUTERS:
         app.include_router(router)
@@ -54,6 +80,19 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     def read_docs(request: Request) -> Response:
         """The API documentation, rendered from the OpenAPI schema by the app itself (no CDN)."""
         return render(request, "api_docs.html", {"schema": app.openapi()})
+
+    @app.get("/healthz", include_in_schema=False)
+    def read_health() -> JSONResponse:
+        """For a load balancer: no login, no data. 200 when the process is up, the app database answers and
+        every served warehouse can be read; 503 naming what fails (never a path)."""
+        problems = health_problems(state)
+        return JSONResponse({"status": "ok" if not problems else "unavailable", "problems": problems},
+                            status_code=503 if problems else 200, headers={"Cache-Control": "no-store"})
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def read_openapi_alias() -> RedirectResponse:
+        """The OpenAPI schema at the conventional place too."""
+        return RedirectResponse("/api/v1/openapi.json", status_code=308)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def read_favicon() -> FileResponse:

@@ -66,6 +66,14 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     return _page(request, status, [str(p) for p in exc.problems] if isinstance(exc, PlanError) else str(exc))
 
 
+async def on_out_of_range(request: Request, exc: Exception) -> Response:
+    """A number or date too large for the computation it feeds (a year 9999 as-of): bad input, 422."""
+    message = "a value in the request is out of range (dates must be between 1970 and 2200)"
+    if is_api(request):
+        return JSONResponse({"detail": [{"loc": [], "msg": message}]}, status_code=422)
+    return _page(request, 422, message)
+
+
 async def on_login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
@@ -75,3 +83,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(StrategyFirstError, on_domain_error)
     app.add_exception_handler(LoginRequired, on_login_required)
+    app.add_exception_handler(OverflowError, on_out_of_range)

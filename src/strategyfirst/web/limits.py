@@ -1,9 +1,13 @@
-"""Refuse request bodies over the configured limit with 413 before they are parsed (uploads)."""
+"""Limits on what a request may carry: bodies over the configured size get 413 before they are parsed
+(uploads); dates outside any plausible plan get 422 (`Day`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from typing import Annotated
 
+from pydantic import AfterValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -54,3 +58,15 @@ class BodyLimit:
                     "headers": [(b"content-type", b"application/json"), (b"connection", b"close"),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
+
+
+def _plausible(day: dt.date) -> dt.date:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"{day.isoformat()} is outside the dates this app works with ({EARLIEST} to {LATEST})")
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible)]

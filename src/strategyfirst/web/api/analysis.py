@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
+from strategyfirst.web.limits import Day
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["analysis"])
 
@@ -17,8 +17,8 @@ Period = Literal["all", "day", "week", "month"]
 
 
 @router.get("/measure")
-def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: dt.date | None = None,
-                 until: dt.date | None = None,
+def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: Day | None = None,
+                 until: Day | None = None,
                  metric: Annotated[list[str] | None, Query(description="Metric id (repeatable).")] = None,
                  ) -> dict[str, Any]:
     """Metric values by scope and period, with data-quality counts (the JSON of `measure`)."""
@@ -26,6 +26,6 @@ def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: d
 
 
 @router.get("/diagnose")
-def read_diagnosis(m: ApiViewer, as_of: dt.date | None = None) -> dict[str, Any]:
+def read_diagnosis(m: ApiViewer, as_of: Day | None = None) -> dict[str, Any]:
     """KPI status and forecasts, verdicts, budget proposals (the JSON of `diagnose`)."""
     return services.diagnose_json(m.ws, as_of)

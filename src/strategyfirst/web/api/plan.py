@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from strategyfirst.plan import loads
+from strategyfirst.plan.document import MAX_PLAN_CHARS
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiEditor, ApiViewer
+from strategyfirst.web.limits import Day
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["plan"])
 
 
 class PlanIn(BaseModel):
-    text: str = Field(description="The whole strategy.yaml text.")
-    why: str | None = Field(None, description="Why it changed (kept with the version).")
+    text: str = Field(max_length=MAX_PLAN_CHARS, description="The whole strategy.yaml text (at most 1,000,000 "
+                      "characters).")
+    why: str | None = Field(None, max_length=2000, description="Why it changed (kept with the version).")
 
 
 @router.get("/plan")
@@ -42,6 +44,6 @@ def update_plan(body: PlanIn, m: ApiEditor) -> dict[str, Any]:
 
 
 @router.get("/lint")
-def read_lint(m: ApiViewer, as_of: dt.date | None = None) -> dict[str, Any]:
+def read_lint(m: ApiViewer, as_of: Day | None = None) -> dict[str, Any]:
     """The JSON of `lint --format json`."""
     return services.lint_json(m.ws, as_of)
