@@ -91,13 +91,32 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "b@example.com,,,inactive,premium,2023-03-25 10:23:10 UTC,2024-03-13 11:33:53 UTC\n"),
     "spend-csv": ("spend.csv", "date,platform,tactic,amount,currency\n2020-01-01,x,contest,100.50,EUR\n"
                   "2020-01-02,facebook,ads,\"1,200.00\",EUR\n"),
+    "meta-posts": (
+        "Mar-01-2025_Mar-31-2025_77.csv",
+        "Post ID,Account ID,Account username,Account name,Description,Duration (sec),Publish time,Permalink,"
+        "Post type,Data comment,Date,Views,Reach,Likes,Shares,Comments,Saves,Follows\n"
+        '9001,77,acme,Acme,"Reel,\none",30,03/01/2025 12:00,https://www.instagram.com/reel/A/,IG reel,,Lifetime,'
+        "3000,2500,100,10,20,5,3\n"
+        "9002,77,acme,Acme,Two,0,03/02/2025 08:45,https://www.instagram.com/p/B/,IG image,,Lifetime,400,350,30,2,"
+        "4,1,0\n"),
+    "meta-video": (
+        "Mar-01-2025_Mar-31-2025_videos.csv",
+        "Video asset ID,Universal video ID,Page ID,Page name,Title,Duration (sec),Publish time,Permalink,Date,"
+        "Reach,3-second video views,1-minute video views,Seconds viewed\n"
+        "5550,U1,900,Acme,Ride,95,03/19/2025 09:31,https://www.facebook.com/acme/videos/5550/,Lifetime,1600,900,"
+        "120,5400\n"
+        "7770,U2,900,Acme,Shop,300,03/25/2025 17:00,,Lifetime,300,250,40,1500\n"),
+    "meta-overview": (
+        "Follows.csv",
+        'sep=,\n"Facebook follows"\n"Date","Primary"\n"2025-03-18T01:00:00","3"\n"2025-03-19T01:00:00","5"\n'
+        '\n"Instagram follows"\n"Date","Primary"\n"2025-03-18T01:00:00","7"\n'),
 }
 LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 
 
 # Files that do not name their account are imported with --account (without it they are refused).
 ACCOUNT: dict[str, str] = {"facebook-metrics-uci": "Acme", "youtube-studio": "Acme",
-                          "newsletter-subscribers": "Acme"}
+                          "newsletter-subscribers": "Acme", "meta-overview": "Acme"}
 
 
 def test_every_source_has_a_fuzz_sample() -> None:

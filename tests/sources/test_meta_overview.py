@@ -112,3 +112,13 @@ def test_audience_demographics_and_reach_are_refused_with_a_reason(tmp_path: Pat
     with pytest.raises(ImportFileError, match="does not keep"):
         ingest(ws, [write(tmp_path / "Reach.csv", reach)], account="Velo")
     assert snapshot(ws).get("audience", (0, 0))[0] == 0
+
+
+def test_a_last_line_cut_mid_value_is_a_reject_not_a_smaller_figure(tmp_path: Path) -> None:
+    path = tmp_path / "Follows.csv"
+    # the last value was 15, cut after its first digit (no closing quote, no line break)
+    path.write_bytes(b'sep=,\n"Facebook follows"\n"Date","Primary"\n2025-03-18,3\n2025-03-19,1')
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path], account="Velo"))
+    assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
+    assert query(ws, "SELECT line, reason LIKE 'truncated last line%' FROM rejects") == [(5, True)]

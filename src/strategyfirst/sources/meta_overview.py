@@ -28,7 +28,7 @@ from strategyfirst.sources.base import (
     stage_split,
 )
 from strategyfirst.sources.dates import day
-from strategyfirst.sources.textfile import SourceFile
+from strategyfirst.sources.textfile import TRUNCATED, SourceFile
 
 PLATFORMS = ("facebook", "instagram")
 # title word -> (staging table, column)
@@ -126,7 +126,12 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         FROM _ov_lines l ASOF JOIN _ov_sections s ON l.n > s.start
         WHERE len(l.cells) > 0 AND NOT (len(l.cells) = 1 AND l.n IN (SELECT start FROM _ov_sections))
           AND NOT (lower(l.cells[1]) = 'date')""")
+    # A file that ends without a line break (and not after a closing quote) may be cut in its last value.
+    cut = not sf.ends_with_newline and not sf.ends_with_quote
+    last = con.execute("SELECT max(n) FROM _ov_lines WHERE len(cells) > 0").fetchone()
+    last_line = int(last[0]) if cut and last and last[0] is not None else -1
     reject = reasons(
+        (f"line = {last_line}", TRUNCATED),
         ("date IS NULL", "the first cell is not a date like '2025-03-18' (a Date,Primary row was expected)"),
         ("len(cells) < 2 OR (NOT sf_blank(cells[2]) AND value IS NULL)", "Primary is not a number"),
         ("len(cells) > 2", "the row has more cells than Date and Primary"),
