@@ -122,3 +122,11 @@ def test_a_last_line_cut_mid_value_is_a_reject_not_a_smaller_figure(tmp_path: Pa
     f = one(ingest(ws, [path], account="Velo"))
     assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
     assert query(ws, "SELECT line, reason LIKE 'truncated last line%' FROM rejects") == [(5, True)]
+
+
+def test_date_and_primary_are_found_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "Follows.csv"
+    path.write_bytes(b'sep=,\n"Facebook follows"\n"Primary","Date"\n"3","2025-03-18"\n"5","2025-03-19"\n')
+    ws = Workspace(tmp_path / "ws")
+    assert one(ingest(ws, [path], account="Velo"))["rows_new"] == 2
+    assert query(ws, "SELECT date, gained FROM audience ORDER BY date") == [(D18, 3.0), (D19, 5.0)]

@@ -44,8 +44,9 @@ def header_map(header: list[str]) -> list[str]:
 
 
 def _lines(con: duckdb.DuckDBPyConnection, sf: SourceFile) -> None:
-    """Temp `_ov_lines` (n, cells): every line of the file with its number and its cells unquoted, trailing
-    empty cells (trailing tabs or commas) dropped."""
+    """Temp `_ov_lines` (n, fields, cells, l): every line of the file with its number, its fields unquoted,
+    its non-empty cells (trailing tabs or commas dropped) and its text; temp `_ov_headers`: the Date,Primary
+    lines with the positions of the two columns."""
     first = _first_line(sf).lstrip("\ufeff")
     delim = first[4] if first.lower().startswith("sep=") and first[4:5] in (",", ";", "\t") else sf.delimiter
     con.execute("""CREATE OR REPLACE TEMP TABLE _ov_text AS
@@ -53,10 +54,17 @@ def _lines(con: duckdb.DuckDBPyConnection, sf: SourceFile) -> None:
                                                        chr(10)), chr(13), chr(10)), chr(10)) AS ls
                    FROM read_text(?)""", [str(sf.text_path)])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ov_lines AS
-        SELECT n, list_filter(list_transform(string_split(l, {sql_str(delim)}),
-                                             c -> regexp_replace(trim(c, ' \t'), '^"(.*)"$', '\\1')),
-                              c -> c <> '') AS cells, l
-        FROM (SELECT unnest(ls) AS l, generate_subscripts(ls, 1) AS n FROM _ov_text)""")
+        SELECT n, fields, list_filter(fields, c -> c <> '') AS cells, l
+        FROM (SELECT n, l, list_transform(string_split(l, {sql_str(delim)}),
+                                          c -> regexp_replace(trim(c, ' \t'), '^"(.*)"$', '\\1')) AS fields
+              FROM (SELECT unnest(ls) AS l, generate_subscripts(ls, 1) AS n FROM _ov_text))""")
+    # The Date,Primary lines, with where each column stands (found by name, wherever it is).
+    con.execute("""CREATE OR REPLACE TEMP TABLE _ov_headers AS
+        SELECT n, list_position(list_transform(fields, c -> lower(c)), 'date') AS dpos,
+               list_position(list_transform(fields, c -> lower(c)), 'primary') AS ppos
+        FROM _ov_lines
+        WHERE list_contains(list_transform(fields, c -> lower(c)), 'date')
+          AND list_contains(list_transform(fields, c -> lower(c)), 'primary')""")
 
 
 def _first_line(sf: SourceFile) -> str:
@@ -119,13 +127,15 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     values = ", ".join(f"({n}, {sql_str(p)}, {sql_str(m)})" for n, p, m in sections)
     con.execute("CREATE OR REPLACE TEMP TABLE _ov_sections (start BIGINT, platform VARCHAR, metric VARCHAR)")
     con.execute(f"INSERT INTO _ov_sections VALUES {values}")
-    date = f"coalesce(try_strptime(left(trim(cells[1]), 10), '%Y-%m-%d')::DATE, {day('cells[1]')})"
+    cell_d, cell_p = "l.fields[coalesce(h.dpos, 1)]", "l.fields[coalesce(h.ppos, 2)]"
+    date = f"coalesce(try_strptime(left(trim({cell_d}), 10), '%Y-%m-%d')::DATE, {day(cell_d)})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ov_rows AS
         SELECT l.n AS line, l.cells, l.l AS raw, s.platform, s.metric, {date} AS date,
-               sf_num(l.cells[2]) AS value
+               {cell_p} AS primary_cell, sf_num({cell_p}) AS value
         FROM _ov_lines l ASOF JOIN _ov_sections s ON l.n > s.start
+             ASOF LEFT JOIN _ov_headers h ON l.n > h.n
         WHERE len(l.cells) > 0 AND NOT (len(l.cells) = 1 AND l.n IN (SELECT start FROM _ov_sections))
-          AND NOT (lower(l.cells[1]) = 'date')""")
+          AND l.n NOT IN (SELECT n FROM _ov_headers)""")
     # A file that ends without a line break (and not after a closing quote) may be cut in its last value.
     cut = not sf.ends_with_newline and not sf.ends_with_quote
     last = con.execute("SELECT max(n) FROM _ov_lines WHERE len(cells) > 0").fetchone()
@@ -133,7 +143,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     reject = reasons(
         (f"line = {last_line}", TRUNCATED),
         ("date IS NULL", "the first cell is not a date like '2025-03-18' (a Date,Primary row was expected)"),
-        ("len(cells) < 2 OR (NOT sf_blank(cells[2]) AND value IS NULL)", "Primary is not a number"),
+        ("value IS NULL", "Primary is not a number"),
         ("len(cells) > 2", "the row has more cells than Date and Primary"),
     )
     acc = sql_str(account)
