@@ -101,3 +101,16 @@ def test_a_mistyped_path_is_listed_as_failed_and_the_other_files_still_import(tm
         f"not imported: {tmp_path / 'typo.csv'}: no such file; check the path (nothing of it was imported)",
         f"{good} (twcs): already imported as #1, nothing changed (1 read: 1 duplicate, 0 rejected)"]
     assert text.stderr.strip().splitlines()[-1] == "2 files: 1 failed, 1 already imported"
+
+
+def test_a_folder_lists_each_file_and_skips_files_that_are_no_export(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.csv").write_text(TWCS + ROW, encoding="utf-8")
+    (folder / "readme.txt").write_text("exported on Monday\n", encoding="utf-8")
+    proc = run("ingest", "-w", str(tmp_path / "ws"), "--format", "json", str(folder))
+    assert proc.returncode == 0, proc.stderr  # a skipped file is no failure
+    files = json.loads(proc.stdout)["files"]
+    assert [(Path(f["file"]).name, f["status"], f["rows_new"]) for f in files] == [
+        ("a.csv", "imported", 1), ("readme.txt", "skipped", 0)]
+    assert files[1]["error"].startswith(f"{folder / 'readme.txt'}:")

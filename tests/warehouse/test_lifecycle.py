@@ -103,6 +103,29 @@ def test_without_keep_going_the_first_error_is_raised_after_the_other_files(shar
 
 
 @pytest.mark.usefixtures("no_derive")
+def test_a_folder_imports_every_file_in_it_and_skips_what_is_no_export(shared_data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    (folder / "2018").mkdir(parents=True)
+    (folder / ".cache").mkdir()
+    april = folder / Path(APRIL_2021).name
+    april.write_bytes((shared_data / APRIL_2021).read_bytes())
+    may = folder / "2018" / Path(MAY_2018).name
+    may.write_bytes((shared_data / MAY_2018).read_bytes())
+    (folder / "notes.txt").write_text("what to post next week\n", encoding="utf-8")
+    (folder / ".cache" / "x.csv").write_text("junk\n", encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    result = ws.ingest(folder)  # no error: a file of a folder that is no export is skipped, not failed
+    got = [(Path(f["file"]).relative_to(folder).as_posix(), f["status"]) for f in result.files]
+    assert got == [(f"2018/{may.name}", "imported"), ("notes.txt", "skipped"), (april.name, "imported")]
+    assert result.files[1]["error"].startswith(str(folder / "notes.txt"))
+    assert scalar(ws, "SELECT count(*) FROM messages") == len(csv_rows(april)) + len(csv_rows(may))
+    empty = tmp_path / "empty-folder"
+    empty.mkdir()
+    with pytest.raises(ImportFileError, match="is an empty folder"):
+        ws.ingest(empty)
+
+
+@pytest.mark.usefixtures("no_derive")
 def test_one_path_as_a_string_is_one_file(shared_data: Path, tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     f = one(ws.ingest(str(shared_data / APRIL_2021)))

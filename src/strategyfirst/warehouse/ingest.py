@@ -6,8 +6,9 @@
 - `already imported`: the same bytes were imported before with the same options (and not undone): nothing is
   written, not even a second `imports` row or a second copy of its rejects; the summary names that import;
 - `rolled back`: `--strict` and the file had rejected rows: nothing written;
-- `failed`: the file could not be read (missing, a folder, not a known export, cut, undecodable ...): nothing
-  of it written, the error says why; the other files still import.
+- `failed`: the file could not be read (missing, not a known export, cut, undecodable ...): nothing of it
+  written, the error says why; the other files still import;
+- `skipped`: a file found in a folder given to import that is no known export (its `error` says why).
 Errors that concern the whole command (an unknown `--source`, a workspace that cannot be opened or is locked)
 raise before or instead of any file.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -27,7 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from strategyfirst.errors import ImportFileError, StrategyFirstError, UsageError, WorkspaceError
+from strategyfirst.errors import (
+    ImportFileError,
+    SourceDetectionError,
+    StrategyFirstError,
+    UsageError,
+    WorkspaceError,
+)
 from strategyfirst.sources import sqlfuncs
 from strategyfirst.sources.base import STAGE_DDL, LoadContext, create_stage, drop_temp
 from strategyfirst.sources.registry import check_source, detect, get_source
@@ -51,7 +59,7 @@ if TYPE_CHECKING:
 PROGRESS_BYTES = 4 << 20  # a progress bar for files larger than this
 MEMORY_LIMIT = "4500MB"  # DuckDB's buffer pool while importing: with the Python process (~1 GB at 10M rows) under 6 GB
 Step = Callable[[str], None]
-IMPORTED, ALREADY, ROLLED_BACK, FAILED = "imported", "already imported", "rolled back", "failed"
+IMPORTED, ALREADY, ROLLED_BACK, FAILED, SKIPPED = "imported", "already imported", "rolled back", "failed", "skipped"
 COUNT_KEYS = ("rows_read", "rows_new", "rows_updated", "rows_duplicate", "rows_rejected")
 
 
@@ -83,11 +91,13 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
 
     With `keep_going`, every file's outcome is in the result (a failed one with `status` "failed" and its
     `error`); without it, the first failure is raised (ImportFileError) once the other files are imported.
-    `files` may be one path. `by` names who imports (default: the OS user). While another import or refresh
-    holds the workspace, this waits as long as it runs (`wait` seconds at most, if given), telling `notify`."""
-    paths = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
-    if not paths:
+    `files` may be one path; a folder stands for the files under it. `by` names who imports (default: the OS
+    user). While another import or refresh holds the workspace, this waits as long as it runs (`wait` seconds
+    at most, if given), telling `notify`."""
+    given = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
+    if not given:
         raise UsageError("no file to import; give one or more export files")
+    paths, in_folder = _expand(given)
     if source != "auto":
         get_source(source)  # unknown names fail before anything is opened
     ws.ensure()
@@ -101,7 +111,7 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
     try:
         _import_all(ws, paths, source, ctx, options, by, strict, progress, plan, result, errors, wait, notify,
-                    names)
+                    names, in_folder)
     except (OSError, duckdb.Error) as exc:
         if not ws.warehouse_path.is_file():
             raise _vanished(ws) from None
@@ -121,7 +131,7 @@ def _vanished(ws: Workspace) -> WorkspaceError:
 def _import_all(ws: Workspace, paths: list[Path], source: str, ctx: LoadContext, options: dict[str, Any],
                 by: str | None, strict: bool, progress: bool, plan: Plan | None, result: IngestResult,
                 errors: list[StrategyFirstError], wait: float | None, notify: Callable[[str], None] | None,
-                names: str) -> None:
+                names: str, in_folder: set[Path]) -> None:
     """Every file under the workspace lock, then one refresh of the derived tables; success is reported only
     for data durably stored: the warehouse file must still be the one written (not deleted or replaced)."""
     with workspace_lock(ws.state_dir, math.inf if wait is None else wait, doing=f"the import of {names}",
@@ -142,6 +152,11 @@ def _import_all(ws: Workspace, paths: list[Path], source: str, ctx: LoadContext,
                             summary = _ingest_one(con, ws, path, source, ctx, options, by, strict, step, outcome)
                     except WorkspaceError:
                         raise  # the workspace itself (locked, newer schema): no later file can do better
+                    except SourceDetectionError as exc:
+                        if path not in in_folder:
+                            errors.append(exc)
+                        # a file of a folder that is no known export is skipped, not failed
+                        summary = _failed(path, outcome["source"], exc, SKIPPED if path in in_folder else FAILED)
                     except StrategyFirstError as exc:
                         errors.append(exc)
                         summary = _failed(path, outcome["source"], exc)
@@ -177,11 +192,29 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
     return opts
 
 
-def _failed(path: Path, source: str | None, exc: StrategyFirstError) -> dict[str, Any]:
+def _failed(path: Path, source: str | None, exc: StrategyFirstError, status: str = FAILED) -> dict[str, Any]:
     """The summary of a file that could not be imported: zero counts, the one-line error and where."""
     where = {k: getattr(exc, k, None) for k in ("line", "column")}
     return {"file": str(path), "source": source, **dict.fromkeys(COUNT_KEYS, 0), "rejects_file": None,
-            "imported": False, "status": FAILED, "import_id": None, "error": str(exc), **where}
+            "imported": False, "status": status, "import_id": None, "error": str(exc), **where}
+
+
+def _expand(given: list[Path]) -> tuple[list[Path], set[Path]]:
+    """The files to import: a folder stands for every file under it (sorted, hidden ones left out); returns
+    them with the set of those that came from a folder (an unknown kind of file there is skipped, not failed)."""
+    paths: list[Path] = []
+    in_folder: set[Path] = set()
+    for path in given:
+        if not path.is_dir():
+            paths.append(path)
+            continue
+        members = sorted(f for f in path.rglob("*") if f.is_file()
+                         and not any(part.startswith(".") for part in f.relative_to(path).parts))
+        if not members:
+            paths.append(path)  # an empty folder: reported as such by _ingest_one
+        paths.extend(members)
+        in_folder.update(members)
+    return paths, in_folder
 
 
 def _plan(ws: Workspace) -> Plan | None:
@@ -199,22 +232,23 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
                 ctx: LoadContext, options: dict[str, Any], by: str | None, strict: bool, step: Step,
                 outcome: dict[str, Any]) -> dict[str, Any]:
     if not path.is_file():
-        what = ("is a folder, not a file; give the export files in it" if path.is_dir()
-                else "no such file; check the path")
+        what = "is an empty folder" if path.is_dir() else "no such file; check the path"
         raise ImportFileError(str(path), f"{what} (nothing of it was imported)")
     step("reading")
     size = path.stat().st_size
+    # A file of a size already imported may be the same bytes: then its hash decides first (here, at normal
+    # priority; the copying thread yields to DuckDB), and an identical file with the same options is not read
+    # again: a re-import changes nothing.
+    earlier: list[int] = []
+    if importlog.maybe_seen(con, size):
+        digest = _sha256(path)
+        same = importlog.same_file(con, digest, size, source_name, options)
+        if same is not None:
+            outcome["source"] = same["source"]
+            return _already(path, same)
+        earlier = importlog.other_options(con, digest, options)  # the same file, another --account
     raw = RawCopy(path, ws.raw_dir)  # hashed and copied on a thread while DuckDB reads the file
     try:
-        # A file of a size already imported may be the same bytes: then its hash decides first, and an
-        # identical file with the same options is not read again (a re-import changes nothing).
-        earlier: list[int] = []
-        if importlog.maybe_seen(con, size):
-            same = importlog.same_file(con, raw.digest, size, source_name, options)
-            if same is not None:
-                outcome["source"] = same["source"]
-                return _already(path, same)
-            earlier = importlog.other_options(con, raw.digest, options)  # the same file, another --account
         sf = open_source_file(path, ws.state_dir / "tmp")
         try:
             summary = _stage_and_merge(con, ws, sf, raw, source_name, ctx, options, by, size, strict, step,
@@ -227,6 +261,15 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
     finally:
         raw.discard()  # no-op once kept
     return summary
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError as exc:
+        raise ImportFileError(str(path), f"could not be read ({exc.strerror}); check its permissions "
+                              "(nothing of it was imported)") from exc
 
 
 def _already(path: Path, same: dict[str, Any]) -> dict[str, Any]:
