@@ -67,16 +67,22 @@ def current_user() -> str:
         return "unknown"
 
 
+def _same_options(stored: str | None, given: dict[str, Any], defaults: dict[str, Any]) -> bool:
+    """Whether an import's stored options are `given` (the source aside); an option the stored import did not
+    record (one added to strategyfirst since) counts as its default."""
+    old = {**defaults, **_options(stored)}
+    return all(old.get(k) == v for k, v in given.items() if k != "source")
+
+
 def same_file(con: duckdb.DuckDBPyConnection, digest: str, size: int, source: str,
-              options: dict[str, Any]) -> dict[str, Any] | None:
+              options: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any] | None:
     """The import (not undone) of identical bytes with the same options, if any: importing it again would
     change nothing. `source` "auto" matches whatever was detected; an explicit name must be the one used."""
     rows = con.execute("SELECT import_id, file, source, options, rows_read, rows_rejected, rejects_file "
                        "FROM imports WHERE sha256 = ? AND undone_at IS NULL AND (bytes IS NULL OR bytes = ?) "
                        "ORDER BY import_id DESC", [digest, size]).fetchall()
     for import_id, file, used, stored, read, rejected, rejects_file in rows:
-        given = {k: v for k, v in _options(stored).items() if k != "source"}
-        if given != {k: v for k, v in options.items() if k != "source"}:
+        if not _same_options(stored, options, defaults):
             continue
         if source != "auto" and used != source:
             continue
@@ -85,13 +91,13 @@ def same_file(con: duckdb.DuckDBPyConnection, digest: str, size: int, source: st
     return None
 
 
-def other_options(con: duckdb.DuckDBPyConnection, digest: str, options: dict[str, Any]) -> list[int]:
+def other_options(con: duckdb.DuckDBPyConnection, digest: str, options: dict[str, Any],
+                  defaults: dict[str, Any]) -> list[int]:
     """The imports (not undone) of identical bytes made with other options (another --account): importing the
     file again corrects them (warehouse/merge.py `rehome`)."""
     rows = con.execute("SELECT import_id, options FROM imports WHERE sha256 = ? AND undone_at IS NULL",
                        [digest]).fetchall()
-    mine = {k: v for k, v in options.items() if k != "source"}
-    return [int(i) for i, stored in rows if {k: v for k, v in _options(stored).items() if k != "source"} != mine]
+    return [int(i) for i, stored in rows if not _same_options(stored, options, defaults)]
 
 
 def maybe_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
@@ -102,8 +108,8 @@ def maybe_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
 
 
 def _options(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {"source": "auto", "account": None}
+    if not text:  # an import made before options were recorded: the defaults
+        return {}
     value = json.loads(text)
     return value if isinstance(value, dict) else {}
 

@@ -242,11 +242,12 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
     earlier: list[int] = []
     if importlog.maybe_seen(con, size):
         digest = _sha256(path)
-        same = importlog.same_file(con, digest, size, source_name, options)
+        defaults = _options("auto", LoadContext())
+        same = importlog.same_file(con, digest, size, source_name, options, defaults)
         if same is not None:
             outcome["source"] = same["source"]
             return _already(path, same)
-        earlier = importlog.other_options(con, digest, options)  # the same file, another --account
+        earlier = importlog.other_options(con, digest, options, defaults)  # the same file, another --account
     raw = RawCopy(path, ws.raw_dir)  # hashed and copied on a thread while DuckDB reads the file
     try:
         sf = open_source_file(path, ws.state_dir / "tmp")
