@@ -440,7 +440,7 @@ def undo_import(ws: Workspace, import_id: int, *, by: str | None = None) -> dict
     if not ws.warehouse_path.exists():
         raise UsageError(f"there is no import #{import_id}: nothing was imported into {ws.root} yet")
     plan = _plan(ws)
-    with workspace_lock(ws.state_dir):
+    with workspace_lock(ws.state_dir, doing=f"undoing import #{import_id}"):
         con = open_duckdb(ws.warehouse_path)
         try:
             con.execute("SET enable_progress_bar = false")
