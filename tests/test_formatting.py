@@ -68,3 +68,17 @@ def test_metric_label_is_the_catalogue_label_without_its_unit_hint(metric: str, 
 ])
 def test_verdict_probability_in_words(kind: str, p: float | None, expected: str) -> None:
     assert f.verdict_likelihood(kind, p) == expected
+
+
+def test_every_status_and_verdict_kind_has_words() -> None:
+    from typing import get_args
+
+    from strategyfirst.diagnose.diagnosis import Status, VerdictKind
+    assert {s: f.status_label(s) for s in get_args(Status)} == {
+        "on_track": "on track", "at_risk": "at risk", "off_track": "off track", "no_data": "no data",
+        "not_enough_data": "not enough data", "met": "met"}
+    assert {k: f.verdict_label(k) for k in get_args(VerdictKind)} == {
+        "tactic_failing": "tactic failing", "strategy_failing": "strategy failing",
+        "tactic_dead_weight": "dead weight", "working": "working", "not_enough_data": "not enough data",
+        "not_judged": "not judged"}
+    assert f.status_label("someday_maybe") == "someday maybe" and f.status_label(None) == f.DASH

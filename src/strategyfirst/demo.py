@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.errors import WorkspaceError
-from strategyfirst.formatting import metric_label, money, number
+from strategyfirst.formatting import metric_label, money, number, status_label, verdict_label
 from strategyfirst.workspace import Workspace
 
 DEMO_EVENTS = 40_000
@@ -120,7 +120,7 @@ def render_summary(result: DemoResult, out: Console) -> None:
         c = colours.get(k.status, "white")
         kpis.add_row(escape(k.objective), escape(metric_label(k.metric)),
                      number(k.actual, k.unit, currency=currency), number(k.target, k.unit, currency=currency),
-                     f"[{c}]{k.status}[/]")
+                     f"[{c}]{status_label(k.status)}[/]")
     out.print(kpis)
 
     working = [v for v in d.verdicts if v.kind in _WORKING]
@@ -134,7 +134,8 @@ def render_summary(result: DemoResult, out: Console) -> None:
     out.print("[bold red]What is not[/]")
     for v in failing:
         who = f"objective {v.objective}" if v.kind == "strategy_failing" else f"{v.tactic} ({v.objective})"
-        out.print(f"  • [bold]{v.kind}[/] {escape(who)}: {escape(v.evidence)}")  # the evidence says how likely
+        # the evidence says how likely
+        out.print(f"  • [bold]{verdict_label(v.kind)}[/] {escape(who)}: {escape(v.evidence)}")
     if not failing:
         out.print("  • no failing tactic or strategy found")
     for v in unsure:

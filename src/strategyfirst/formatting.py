@@ -143,3 +143,25 @@ def metric_label(metric_id: str) -> str:
         return metric_id
     label = spec.label
     return label[: label.rindex(" (")] if label.endswith(")") and " (" in label else label
+
+
+# KPI statuses and verdict kinds as people read them; JSON keeps the ids (diagnose/diagnosis.py).
+STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track",
+                 "not_enough_data": "not enough data", "met": "met", "no_data": "no data"}
+VERDICT_LABELS = {"working": "working", "tactic_failing": "tactic failing", "tactic_dead_weight": "dead weight",
+                  "strategy_failing": "strategy failing", "not_enough_data": "not enough data",
+                  "not_judged": "not judged"}
+
+
+def status_label(status: str | None) -> str:
+    """A KPI status in words: "on_track" -> "on track"; an unknown id reads with spaces for underscores."""
+    if status is None:
+        return DASH
+    return STATUS_LABELS.get(status, status.replace("_", " "))
+
+
+def verdict_label(kind: str | None) -> str:
+    """A verdict kind in words: "tactic_dead_weight" -> "dead weight"; an unknown id reads with spaces."""
+    if kind is None:
+        return DASH
+    return VERDICT_LABELS.get(kind, kind.replace("_", " "))

@@ -47,7 +47,7 @@ def test_demo_verdicts_match_what_the_simulator_built_in(
         for tactic in objective["working_tactics"]:
             assert tactic in working, f"{tactic} built to work is not reported working"
         if objective["expected_verdict"] == "strategy_failing":
-            assert f"strategy_failing objective {name}" in not_working
+            assert f"strategy failing objective {name}" in not_working
 
 
 def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:

@@ -80,7 +80,11 @@ def test_text(ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     code, out, err = run(["diagnose", "--as-of", "2026-06-30", "-w", str(ws)], monkeypatch, capsys)
     assert code == 0, err
     assert "Diagnosis as of 2026-06-30" in out
-    assert "off_track" in out and "tactic_failing" in out and "summit-contest" in out
+    # statuses and verdict kinds in words (the JSON keeps the ids: test_json_per_cli_md)
+    assert "off track" in out and "tactic failing" in out and "summit-contest" in out
+    for raw in ("on_track", "at_risk", "off_track", "no_data", "not_enough_data", "tactic_failing",
+                "strategy_failing", "tactic_dead_weight"):
+        assert raw not in out
 
 
 def test_bad_date_and_missing_plan_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

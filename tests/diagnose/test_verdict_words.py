@@ -148,8 +148,11 @@ def test_over_dispersion_and_probabilities_are_said_in_words() -> None:
 
 
 @pytest.mark.parametrize(("inputs", "words"), [
-    (lambda: lift_inputs("{metric: sentiment_lift, target: 0.1}"), ["not_judged", "not judged per tactic"]),
-    (lambda: dialogue_inputs({"a": (9, 12)}), ["not_enough_data", "at the current volume",
+    # kinds and statuses in words (the JSON keeps the ids)
+    (lambda: lift_inputs("{metric: sentiment_lift, target: 0.1}"), ["not judged delight / desk",
+                                                                       "not judged per tactic", "on track"]),
+    (lambda: dialogue_inputs({"a": (9, 12)}), ["not enough data dialogue / a", "not enough data \n",
+                                                 "at the current volume",
                                                  "only 12 inbound messages so far: about 8 more are needed"]),
 ])
 def test_the_terminal_renders_the_new_kinds_and_statuses(inputs, words: list[str]) -> None:
@@ -162,6 +165,7 @@ def test_the_terminal_renders_the_new_kinds_and_statuses(inputs, words: list[str
     out = io.StringIO()
     render_text(diagnose(inputs()), Console(file=out, width=250))
     assert all(w in out.getvalue() for w in words)
+    assert "not_judged" not in out.getvalue() and "not_enough_data" not in out.getvalue()
 
 
 def test_the_interval_shown_holds_the_observed_rate() -> None:

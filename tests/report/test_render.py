@@ -94,8 +94,15 @@ def test_kpi_table_shows_status_and_formatted_values(full_html: str) -> None:
 
 def test_footnotes_state_every_status_rule(full_html: str) -> None:
     footnotes = full_html[full_html.index('id="footnotes"'):]
-    for status in ("on track", "at risk", "off track", "no data", "met"):
+    for status in ("on track", "at risk", "off track", "not enough data", "no data", "met"):
         assert f">{status}</span>" in footnotes
+
+
+def test_verdict_kinds_read_as_words(full_html: str) -> None:
+    start = full_html.index('id="verdicts"')
+    verdicts = full_html[start:full_html.index("</section>", start)]
+    assert ">tactic failing</span>" in verdicts and ">working</span>" in verdicts
+    assert "tactic_failing</span>" not in verdicts
 
 
 def test_metric_version_change_is_flagged(full_html: str) -> None:

@@ -121,8 +121,11 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     # the strategy map colours the objective by its worst KPI and each tactic by its verdict
     page.click("nav >> text=Strategy")
     assert page.locator(".objective").count() == 1
-    # off track: the dashboard's median first response (68.5 min) misses its 60-minute target
-    assert page.locator(".objective.status-bad .badge").inner_text() == "off track"
+    # at risk, not off track, since the pooled forecasts (issue 13.6): as of 2017-10-12 the twcs sample's three
+    # brands answered 28 of 33 inbound messages (84.8% against 90%) with a median first response of 68.5 min
+    # (against 60) over the 28 pooled gaps; both miss now, but each 80% forecast interval still reaches the
+    # target (response rate up to ~91%, median down to ~48 min), so neither is off track (diagnose/status.py).
+    assert page.locator(".objective.status-warn .badge").inner_text() == "at risk"
     assert page.locator(".objective .tactic").count() == 2
     shot(page, "02b-strategy-map")
 

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.diagnose.diagnosis import Diagnosis, KpiStatus
-from strategyfirst.formatting import metric_label, money, number, verdict_likelihood
+from strategyfirst.formatting import metric_label, money, number, status_label, verdict_label, verdict_likelihood
 
 STATUS_STYLE = {"on_track": "green", "met": "bold green", "at_risk": "yellow", "off_track": "bold red",
                 "no_data": "dim", "not_enough_data": "dim"}
@@ -42,7 +42,7 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
         kpis.add_row(escape(k.objective), escape(metric_label(k.metric)), shown(k.actual, k.unit),
                      shown(k.expected_now, k.unit), shown(k.target, k.unit),
                      k.deadline.isoformat() if k.deadline else "—", _forecast(k, currency),
-                     f"[{style}]{k.status}[/]")
+                     f"[{style}]{status_label(k.status)}[/]")
     console.print(kpis)
     for k in diagnosis.kpis:  # a thin KPI has no forecast: say how much more it needs
         if k.status == "not_enough_data":
@@ -59,8 +59,8 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
         chance = verdict_likelihood(v.kind, v.probability)
         p = f" ({chance})" if chance else ""
         style = VERDICT_STYLE.get(v.kind, "")
-        console.print(f"[{style}]{v.kind}[/] {escape(v.objective)} / {escape(who)}{p}: {escape(v.evidence)}",
-                      highlight=False)
+        console.print(f"[{style}]{verdict_label(v.kind)}[/] {escape(v.objective)} / {escape(who)}{p}: "
+                      f"{escape(v.evidence)}", highlight=False)
     console.print("\n[bold]Budget proposals[/]")
     if not diagnosis.budget:
         console.print("[dim]None: no tactic is clearly cheaper per result than another with budget left.[/]")

@@ -88,7 +88,7 @@ FOOTNOTES: list[str] = [
     "other values: the periods weighted by how many observations they hold. A trend replaces the level only "
     "where it is clear (95 %) over four or more periods, and is projected no further ahead than the data reach "
     "back.",
-    *(f"{status}: {rule}" for status, rule in STATUS_RULES),
+    *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
 
 

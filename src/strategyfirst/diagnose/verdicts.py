@@ -300,7 +300,8 @@ def _status_words(statuses: list[KpiStatus], currency: str | None = None, *, sta
     for s in statuses:
         f = lambda x, s=s: formatting.number(x, s.unit, currency=currency)  # noqa: E731
         if status:
-            parts.append(f"{label(s.metric)} {s.status.replace('_', ' ')} ({f(s.actual)} against {f(s.target)})")
+            parts.append(f"{label(s.metric)} {formatting.status_label(s.status)} "
+                         f"({f(s.actual)} against {f(s.target)})")
         else:
             parts.append(f"{label(s.metric)} {f(s.actual)} against {f(s.target)}")
     return "; ".join(parts)
@@ -308,7 +309,7 @@ def _status_words(statuses: list[KpiStatus], currency: str | None = None, *, sta
 
 def _behind_words(behind: list[KpiStatus], currency: str | None) -> str:
     """'off track: response rate 80.0% against 90.0%'."""
-    states = " and ".join(sorted({s.status.replace("_", " ") for s in behind}))
+    states = " and ".join(sorted({formatting.status_label(s.status) for s in behind}))
     return f"{states}: {_status_words(behind, currency, status=False)}"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from strategyfirst import catalog
-from strategyfirst.formatting import metric_label, number
+from strategyfirst.formatting import metric_label, number, status_label
 from strategyfirst.plan import Plan
 from strategyfirst.report.model import (
     BudgetMove,
@@ -166,8 +166,9 @@ def budget_moves(diagnosis: Mapping[str, Any]) -> list[BudgetMove]:
 
 
 def footnotes(diagnosis: Mapping[str, Any], statuses: Iterable[str]) -> list[str]:
-    """Diagnose's footnotes other than the status rules (those are listed on their own)."""
-    prefixes = tuple(f"{s}:" for s in statuses)
+    """Diagnose's footnotes other than the status rules (those are listed on their own); a rule's footnote
+    starts with its status in words ("on track: ...") or, from older diagnoses, its id ("on_track: ...")."""
+    prefixes = tuple(f"{name}:" for s in statuses for name in {s, status_label(s)})
     return [str(n) for n in diagnosis.get("footnotes", []) or [] if not str(n).startswith(prefixes)]
 
 

@@ -13,12 +13,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from strategyfirst.formatting import metric_label, number, verdict_likelihood
+from strategyfirst.formatting import metric_label, number, status_label, verdict_label, verdict_likelihood
 from strategyfirst.report import charts
 from strategyfirst.report.model import KeyedValue, ReportData
-
-STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track", "no_data": "no data",
-                 "met": "met"}
 
 
 def fmt(value: Any, unit: str = "", currency: str | None = None) -> str:
@@ -39,7 +36,8 @@ def _environment(currency: str | None = None) -> Environment:
     env.filters["fmt"] = lambda value, unit="": fmt(value, unit, currency)
     env.filters["label"] = metric_label
     env.filters["likelihood"] = lambda v: verdict_likelihood(v.kind, v.probability) or "—"
-    env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
+    env.filters["status_label"] = status_label
+    env.filters["verdict_label"] = verdict_label
     return env
 
 

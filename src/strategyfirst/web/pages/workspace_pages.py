@@ -14,7 +14,7 @@ from strategyfirst.web.deps import PageCaller, PageViewer, State
 from strategyfirst.web.templating import render
 
 router = APIRouter()
-_WORST = ["off_track", "at_risk", "no_data", "on_track", "met"]
+_WORST = ["off_track", "at_risk", "not_enough_data", "no_data", "on_track", "met"]
 
 
 def diagnosis_or_none(m: Any) -> tuple[dict[str, Any] | None, str | None]:
