@@ -78,6 +78,9 @@ def test_decide_keeps_the_current_verdicts_as_evidence(ws: Path, monkeypatch: py
                  "--format", "json"], monkeypatch, capsys)
     assert r.code == 0, r.err
     assert json.loads(r.out)["evidence"] == {"as_of": "2026-06-30", "kpis": [], "verdicts": verdicts}
+    # the text line names the verdict kinds in words (the JSON above keeps the ids)
+    r = run_cli(["decide", "Stop it now", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 0 and "(1 verdict(s) as of 2026-06-30: tactic failing)" in r.out
 
 
 def test_decide_still_records_when_diagnose_fails(ws: Path, monkeypatch: pytest.MonkeyPatch,

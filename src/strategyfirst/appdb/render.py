@@ -22,6 +22,7 @@ from strategyfirst.appdb.history import HistoryEntry
 from strategyfirst.appdb.models import Decision, PlanVersion
 from strategyfirst.appdb.repository import AppDB
 from strategyfirst.errors import PlanError
+from strategyfirst.formatting import verdict_label
 from strategyfirst.plan.diff import PlanChanges, diff_plans, summarise_changes
 
 PLAN_NAME = "strategy.yaml"
@@ -75,7 +76,7 @@ def _evidence_summary(evidence: Any) -> str:
     if not isinstance(evidence, dict):
         return "no evidence" if evidence is None else "evidence kept"
     verdicts = evidence.get("verdicts") or []
-    kinds = sorted({str(v.get("kind")) for v in verdicts if isinstance(v, dict)})
+    kinds = sorted({verdict_label(str(v.get("kind"))) for v in verdicts if isinstance(v, dict)})
     listed = f": {', '.join(kinds)}" if kinds else ""
     return f"{len(verdicts)} verdict(s) as of {evidence.get('as_of')}{listed}"
 
