@@ -71,13 +71,8 @@ DEFAULT_RUN = not any(k in os.environ for k in ("FUZZ_CASES", "FUZZ_SEED", "FUZZ
 
 
 def known(subject: str, mutation: str) -> str | None:
-    if subject == "facebook-insights-posts" and mutation == "bare_cr":
-        return ("12.2: a bare CR inside the Post ID is kept in the id: a message 'facebook:...282\\r5647481' the "
-                "export never had, instead of a reject")
-    if (not DEFAULT_RUN and mutation in ("nuls", "bare_cr")
-            and subject.startswith(("youtube-studio", "facebook-insights-posts"))):
-        return ("12.2/12.11: a control character (NUL, bare CR) inside a video id or Post ID is kept in the id "
-                "('youtube:mx7T928-TGs\\x00') instead of rejecting the row")
+    """Cases of a product bug still open (none now: ids with a control character are rejects since they
+    were found here)."""
     return None
 
 

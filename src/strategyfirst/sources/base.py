@@ -119,6 +119,11 @@ def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
     """
     table = f"stage_{target}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped_{target} AS {select_sql}", params or [])
+    if target == "messages":  # an id cut by a stray CR or NUL names a message the export never had
+        con.execute("UPDATE _mapped_messages SET _reject = 'the id holds a control character (a line break or NUL "
+                    "inside it): the row is damaged; export the file again' WHERE _reject IS NULL AND "
+                    "(regexp_matches(CAST(message_id AS VARCHAR), '[[:cntrl:]]') OR "
+                    "regexp_matches(coalesce(CAST(in_reply_to AS VARCHAR), ''), '[[:cntrl:]]'))")
     con.execute(f"INSERT INTO stage_rejects SELECT line, _reject, _raw FROM _mapped_{target} "
                 "WHERE _reject IS NOT NULL")
     have = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}
