@@ -48,7 +48,7 @@ def test_capacity_command_json_and_text(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["target_minutes"] == 60 and data["service_level"] == 0.9 and len(data["hours"]) == 168
     text = runner.invoke(app, ["capacity", "--target-minutes", "30", "--workspace", str(tmp_path)])
-    assert text.exit_code == 0 and "within 30 minutes" in text.stdout and "Poisson" in text.stdout
+    assert text.exit_code == 0 and "within 30 min;" in text.stdout and "Poisson" in text.stdout
 
 
 def test_capacity_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:

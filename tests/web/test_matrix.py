@@ -83,7 +83,8 @@ ROUTES = [
 # Not scoped to a workspace: any logged-in caller, or anyone.
 SIGNED_IN = [Route("GET", "/api/v1/workspaces", "viewer", 200), Route("GET", "/workspaces", "viewer", 200),
              Route("POST", "/logout", "viewer", 303)]
-PUBLIC = {"GET /", "GET /login", "POST /login", "GET /favicon.ico", "GET /api/v1/docs", "GET /api/v1/openapi.json"}
+PUBLIC = {"GET /", "GET /login", "POST /login", "GET /favicon.ico", "GET /api/v1/docs", "GET /api/v1/openapi.json",
+          "GET /healthz", "GET /openapi.json"}  # a load balancer's check (no data), the schema's alias
 CALLERS = ["anonymous", "owner@acme.org", "editor@acme.org", "viewer@acme.org", "outsider@globex.org",
            "token:editor@acme.org", "token:viewer@acme.org", "token:outsider@globex.org"]
 

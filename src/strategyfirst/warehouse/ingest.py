@@ -50,7 +50,7 @@ from strategyfirst.warehouse import importlog
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare, rehome
-from strategyfirst.warehouse.rawstore import RawCopy
+from strategyfirst.warehouse.rawstore import RawCopy, sweep_partials
 
 if TYPE_CHECKING:
     from strategyfirst.plan import Plan
@@ -136,6 +136,8 @@ def _import_all(ws: Workspace, paths: list[Path], source: str, ctx: LoadContext,
     for data durably stored: the warehouse file must still be the one written (not deleted or replaced)."""
     with workspace_lock(ws.state_dir, math.inf if wait is None else wait, doing=f"the import of {names}",
                         notify=notify):
+        if ws.raw_dir.is_dir():
+            sweep_partials(ws.raw_dir)  # what a killed import left, whatever this one will need to read
         con = open_duckdb(ws.warehouse_path)
         opened = os.stat(ws.warehouse_path)
         try:
