@@ -75,6 +75,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                 out.print(_line(f), highlight=False)
                 if f["rejects_file"]:
                     err.print(f"  rejected rows: {escape(f['rejects_file'])}", highlight=False)
+                for note in f.get("notes", ()):
+                    err.print(f"  {escape(str(note))}", highlight=False)
             if len(result.files) > 1:
                 counts: dict[str, int] = {}
                 for f in result.files:

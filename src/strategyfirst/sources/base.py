@@ -30,6 +30,9 @@ STAGE_DDL = {
         unfollows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE, line BIGINT""",
     "stage_video_daily": """date DATE, platform VARCHAR, message_id VARCHAR, video_views DOUBLE,
         watch_minutes DOUBLE, line BIGINT""",
+    "stage_site_traffic": """date_from DATE, date_to DATE, property VARCHAR, dimension VARCHAR, value VARCHAR,
+        sessions DOUBLE, engaged_sessions DOUBLE, users DOUBLE, new_users DOUBLE, conversions DOUBLE,
+        revenue DOUBLE, line BIGINT""",
     "stage_rejects": "line BIGINT, reason VARCHAR, raw VARCHAR",
 }
 
@@ -48,7 +51,8 @@ class LoadContext:
 class Loaded:
     """What a loader staged: which staging table holds one row per file row (for the counts)."""
 
-    primary: str          # "messages" | "audience" | "spend" | "account_daily" | "video_daily"
+    primary: str          # "messages" | "audience" | "spend" | "account_daily" | "video_daily" | "site_traffic"
+    notes: tuple[str, ...] = ()  # what the summary says besides the counts (e.g. GA4 tables skipped)
 
 
 Loader = Callable[[duckdb.DuckDBPyConnection, SourceFile, LoadContext], Loaded]

@@ -35,7 +35,7 @@ MANIFEST = "manifest.json"
 PLAN_FILE = "strategy.yaml"
 PARTITIONED = {"messages": ("platform", "month")}
 # Canonical tables, then the derived facts `measure` aggregates (so Spark reads them instead of recomputing).
-TABLES = ("messages", "audience", "spend", "imports", "rejects", "account_daily", "video_daily",
+TABLES = ("messages", "audience", "spend", "imports", "rejects", "account_daily", "video_daily", "site_traffic",
           "inbound", "attribution", "owned_messages", "conversations", "conversation_accounts", "meta")
 
 

@@ -23,7 +23,8 @@ import duckdb
 
 from strategyfirst.errors import UsageError
 
-LOGGED = ("messages", "audience", "spend", "account_daily", "video_daily")  # the tables imports merge into
+LOGGED = ("messages", "audience", "spend", "account_daily", "video_daily",  # the tables imports merge into
+          "site_traffic")
 IMPORT_COLUMNS = {"options": "VARCHAR", "bytes": "BIGINT", "imported_by": "VARCHAR", "undone_at": "TIMESTAMP",
                   "undone_by": "VARCHAR", "rows_lower_figures": "BIGINT"}
 REPLACED_BY = "replaced_by"

@@ -314,6 +314,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
                 counts = {t: _moved(apply(con, p, import_id), moved[t]) if p else Counts()
                           for t, p in prepared.items()}
                 summary = _summary(con, ws, sf.path, src.name, counts[loaded.primary], import_id)
+                if loaded.notes:  # what the file held besides its rows (GA4 tables of other dimensions)
+                    summary["notes"] = list(loaded.notes)
                 if strict and summary["rows_rejected"]:
                     con.execute("ROLLBACK")
                     summary.update(imported=False, status=ROLLED_BACK, import_id=None)

@@ -83,6 +83,9 @@ SPECS: dict[str, MergeSpec] = {
                        "follows", "unfollows", "video_views", "watch_minutes"), "new")),
     "video_daily": MergeSpec("video_daily", "stage_video_daily", ("date", "platform", "message_id"),
                              {"video_views": "new", "watch_minutes": "new"}),
+    "site_traffic": MergeSpec(
+        "site_traffic", "stage_site_traffic", ("date_from", "date_to", "property", "dimension", "value"),
+        dict.fromkeys(("sessions", "engaged_sessions", "users", "new_users", "conversions", "revenue"), "new")),
 }
 
 

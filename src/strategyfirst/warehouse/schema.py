@@ -5,7 +5,7 @@ Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; s
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks",
                    "follows", "video_views", "watch_minutes", "spend")
@@ -126,10 +126,31 @@ CREATE TABLE IF NOT EXISTS video_daily (
     PRIMARY KEY (date, platform, message_id)
 )"""
 
-CANONICAL_TABLES = ("messages", "audience", "spend", "account_daily", "video_daily", "imports", "rejects")
+# Version 4: visits and conversions on the organisation's own site (GA4 exports), one row per table row: the
+# date range the row covers (one day for daily tables), the property, which dimension the table is broken down
+# by (`session default channel group`, `session source / medium`, `session campaign`, ...) and its value.
+SITE_TRAFFIC = """
+CREATE TABLE IF NOT EXISTS site_traffic (
+    date_from        DATE NOT NULL,
+    date_to          DATE NOT NULL,
+    property         VARCHAR NOT NULL,
+    dimension        VARCHAR NOT NULL,   -- the table's dimension column, lower case
+    value            VARCHAR NOT NULL,   -- e.g. 'Organic Social', 'facebook / social', a campaign name
+    sessions         DOUBLE,
+    engaged_sessions DOUBLE,
+    users            DOUBLE,
+    new_users        DOUBLE,
+    conversions      DOUBLE,             -- Conversions, or Key events (GA4's name since 2024)
+    revenue          DOUBLE,
+    import_id        INTEGER NOT NULL,
+    PRIMARY KEY (date_from, date_to, property, dimension, value)
+)"""
+
+CANONICAL_TABLES = ("messages", "audience", "spend", "account_daily", "video_daily", "imports", "rejects",
+                    "site_traffic")
 DERIVED_TABLES = ("inbound", "attribution")
 V1_DDL = (MESSAGES, AUDIENCE, SPEND, IMPORTS, REJECTS, INBOUND, ATTRIBUTION, META)
-ALL_DDL = (*V1_DDL, ACCOUNT_DAILY, VIDEO_DAILY)
+ALL_DDL = (*V1_DDL, ACCOUNT_DAILY, VIDEO_DAILY, SITE_TRAFFIC)
 
 # Steps that bring a warehouse of version N-1 to N (tables new in N are created by ALL_DDL).
 UPGRADES: dict[int, tuple[str, ...]] = {
@@ -146,4 +167,6 @@ UPGRADES: dict[int, tuple[str, ...]] = {
     3: ("ALTER TABLE messages ADD COLUMN IF NOT EXISTS saves DOUBLE",
         "DROP TABLE IF EXISTS owned_messages",
         "DELETE FROM meta WHERE key = 'derived_data_version'"),
+    # v4: the site_traffic table (created by ALL_DDL); nothing else changes.
+    4: (),
 }
