@@ -175,7 +175,7 @@ def test_opening_a_version_1_warehouse_upgrades_it(tmp_path: Path) -> None:
     con.execute("INSERT INTO messages (message_id, platform, owned, time_precision, kind, import_id) "
                 "VALUES ('x:1', 'x', TRUE, 'second', 'post', 1)")
     assert migrate(con) == 1
-    assert schema_version(con) == SCHEMA_VERSION == 4
+    assert schema_version(con) == SCHEMA_VERSION == 5
     assert con.execute("SELECT message_id FROM messages").fetchall() == [("x:1",)]
     cols = {r[0] for r in con.execute("DESCRIBE imports").fetchall()}
     assert "rejects_file" in cols
@@ -195,6 +195,25 @@ def test_opening_a_version_2_warehouse_adds_saves(tmp_path: Path) -> None:
                 "VALUES ('x:1', 'x', TRUE, 'second', 'post', 4, 1)")
     assert migrate(con) == 2
     assert con.execute("SELECT message_id, likes, saves FROM messages").fetchall() == [("x:1", 4.0, None)]
+    con.close()
+
+
+def test_opening_a_version_4_warehouse_adds_email_and_ad_columns(tmp_path: Path) -> None:
+    """v5 adds messages.deliveries/opens/unsubscribes and the Ads Manager columns of spend; rows are kept."""
+    con = duckdb.connect(str(tmp_path / "v3.duckdb"))
+    for ddl in ALL_DDL:
+        con.execute(ddl.replace("    deliveries DOUBLE, opens DOUBLE, unsubscribes DOUBLE,", "")
+                    .replace(",\n    account   VARCHAR,", ",\n    account_gone VARCHAR,"))
+    con.execute("ALTER TABLE spend DROP COLUMN account_gone")
+    for column in ("date_to", "level", "results", "result_indicator", "impressions"):
+        con.execute(f"ALTER TABLE spend DROP COLUMN {column}")
+    assert "opens" not in {r[0] for r in con.execute("DESCRIBE messages").fetchall()}
+    con.execute("INSERT INTO meta VALUES ('schema_version', '4')")
+    con.execute("INSERT INTO spend (date, tactic, amount, import_id) VALUES ('2026-01-02', 'ads', 10, 1)")
+    assert migrate(con) == 4
+    assert con.execute("SELECT tactic, amount, account, results FROM spend").fetchall() == [
+        ("ads", 10.0, None, None)]
+    assert {"deliveries", "opens", "unsubscribes"} <= {r[0] for r in con.execute("DESCRIBE messages").fetchall()}
     con.close()
 
 

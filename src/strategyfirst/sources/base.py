@@ -15,7 +15,7 @@ import duckdb
 from strategyfirst.sources.textfile import SourceFile
 
 FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks", "follows",
-           "video_views", "watch_minutes", "spend")
+           "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
 
 STAGE_DDL = {
     "stage_messages": """message_id VARCHAR, platform VARCHAR, account VARCHAR, owned BOOLEAN,
@@ -24,7 +24,8 @@ STAGE_DDL = {
     "stage_audience": """date DATE, platform VARCHAR, account VARCHAR, metric VARCHAR, value DOUBLE,
         gained DOUBLE, lost DOUBLE, line BIGINT""",
     "stage_spend": """date DATE, platform VARCHAR, tactic VARCHAR, campaign VARCHAR, amount DOUBLE,
-        currency VARCHAR, line BIGINT""",
+        currency VARCHAR, account VARCHAR, date_to DATE, level VARCHAR, results DOUBLE, result_indicator VARCHAR,
+        impressions DOUBLE, line BIGINT""",
     "stage_account_daily": """date DATE, platform VARCHAR, account VARCHAR, posts DOUBLE, impressions DOUBLE,
         engagements DOUBLE, likes DOUBLE, comments DOUBLE, shares DOUBLE, clicks DOUBLE, follows DOUBLE,
         unfollows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE, line BIGINT""",

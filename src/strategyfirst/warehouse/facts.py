@@ -25,6 +25,8 @@ from strategyfirst.warehouse.attribution import handle, union_all
 DERIVED_FACTS = ("owned_messages", "conversations", "conversation_accounts")
 # Figures of owned messages summed as they are (metrics likes, comments, saves, video_views, watch_minutes).
 INTERACTIONS = ("likes", "comments", "saves", "video_views", "watch_minutes")
+# Figures of email campaigns (metrics email_open_rate, email_click_rate, email_unsubscribe_rate).
+EMAIL_FIGURES = ("deliveries", "opens", "unsubscribes")
 
 
 def listed_accounts(plan: Plan | None) -> dict[str, list[str]]:
@@ -146,7 +148,7 @@ def owned_messages(messages: ir.Table) -> ir.Table:
                     created_at=o.created_at, is_post=is_post, reply_to_audience=to_audience,
                     impressions=o.impressions, reach=o.reach, eng=_engagements(o), clicks=o.clicks,
                     shares=o.shares, follows=o.follows, spend=o.spend, campaign=o.campaign,
-                    **{f: o[f] for f in INTERACTIONS})
+                    **{f: o[f] for f in (*INTERACTIONS, *EMAIL_FIGURES)})
 
 
 def conversation_accounts(messages: ir.Table, inbound_pairs: ir.Table) -> ir.Table:

@@ -48,6 +48,8 @@ class Counts:
     lower: int = 0      # rows whose lifetime figures in the file were lower than the stored ones (kept)
 
 
+SUMMED = ("amount", "results", "impressions")  # same-key rows of one file (spend lines) add up
+
 RULES = {
     "new": "coalesce(s.{c}, e.{c})",
     "max": "greatest(s.{c}, e.{c})",
@@ -74,8 +76,13 @@ SPECS: dict[str, MergeSpec] = {
         conversations=True),
     "audience": MergeSpec("audience", "stage_audience", ("date", "platform", "account", "metric"),
                           {"value": "new", "gained": "new", "lost": "new"}),
-    "spend": MergeSpec("spend", "stage_spend", ("date", "platform", "tactic", "campaign", "currency"),
-                       {"amount": "new"}, nullable_keys=("platform", "tactic", "campaign", "currency"),
+    # Ads Manager rows (v4) add their account, level and result indicator to the key: results of unlike
+    # indicators are never summed into one row.
+    "spend": MergeSpec("spend", "stage_spend",
+                       ("date", "platform", "tactic", "campaign", "currency", "account", "level", "result_indicator"),
+                       {"amount": "new", "date_to": "new", "results": "new", "impressions": "new"},
+                       nullable_keys=("platform", "tactic", "campaign", "currency", "account", "level",
+                                      "result_indicator"),
                        aggregate=True),
     "account_daily": MergeSpec(
         "account_daily", "stage_account_daily", ("date", "platform", "account"),
@@ -120,7 +127,7 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
     cols = [*spec.keys, *spec.values]
     s = f"_s_{spec.table}"
     if spec.aggregate:
-        vals = ", ".join(f"sum({c}) AS {c}" if c == "amount" else f"last({c} ORDER BY line) AS {c}"
+        vals = ", ".join(f"sum({c}) AS {c}" if c in SUMMED else f"last({c} ORDER BY line) AS {c}"
                          for c in spec.values)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {s} AS SELECT {keys}, {vals}, count(*) AS _n "
                     f"FROM {spec.stage} GROUP BY ALL")

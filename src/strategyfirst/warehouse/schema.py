@@ -5,10 +5,10 @@ Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; s
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks",
-                   "follows", "video_views", "watch_minutes", "spend")
+                   "follows", "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
 
 MESSAGES = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS messages (
     campaign        VARCHAR,
     impressions DOUBLE, reach DOUBLE, engagements DOUBLE, likes DOUBLE, comments DOUBLE, shares DOUBLE,
     saves DOUBLE, clicks DOUBLE, follows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE, spend DOUBLE,
+    deliveries DOUBLE, opens DOUBLE, unsubscribes DOUBLE,   -- email campaigns: delivered, unique opens, unsubs
     sentiment       DOUBLE,                -- VADER compound of `text`, non-owned messages only (computed)
     parent_missing  BOOLEAN NOT NULL DEFAULT FALSE,  -- in_reply_to names a message not in the data
     import_id       INTEGER NOT NULL
@@ -52,7 +53,13 @@ CREATE TABLE IF NOT EXISTS spend (
     campaign  VARCHAR,
     amount    DOUBLE NOT NULL,
     currency  VARCHAR,
-    import_id INTEGER NOT NULL
+    import_id INTEGER NOT NULL,
+    account   VARCHAR,     -- v5: the ad account (Ads Manager exports)
+    date_to   DATE,        -- v5: last day of the reporting period the row covers (null: the day `date`)
+    level     VARCHAR,     -- v5: campaign | adset | ad | breakdown (Ads Manager); null for spend CSVs
+    results   DOUBLE,      -- v5: Ads Manager `Results`, counted in `result_indicator` units
+    result_indicator VARCHAR,
+    impressions DOUBLE     -- v5: paid impressions
 )"""
 
 IMPORTS = """
@@ -169,4 +176,17 @@ UPGRADES: dict[int, tuple[str, ...]] = {
         "DELETE FROM meta WHERE key = 'derived_data_version'"),
     # v4: the site_traffic table (created by ALL_DDL); nothing else changes.
     4: (),
+    # v5 (issue 15): email campaigns' deliveries, unique opens and unsubscribes on messages (unique clicks go
+    # to `clicks`); Ads Manager spend keeps its account, period end, level, results and paid impressions.
+    5: ("ALTER TABLE messages ADD COLUMN IF NOT EXISTS deliveries DOUBLE",
+        "ALTER TABLE messages ADD COLUMN IF NOT EXISTS opens DOUBLE",
+        "ALTER TABLE messages ADD COLUMN IF NOT EXISTS unsubscribes DOUBLE",
+        "ALTER TABLE spend ADD COLUMN IF NOT EXISTS account VARCHAR",
+        "ALTER TABLE spend ADD COLUMN IF NOT EXISTS date_to DATE",
+        "ALTER TABLE spend ADD COLUMN IF NOT EXISTS level VARCHAR",
+        "ALTER TABLE spend ADD COLUMN IF NOT EXISTS results DOUBLE",
+        "ALTER TABLE spend ADD COLUMN IF NOT EXISTS result_indicator VARCHAR",
+        "ALTER TABLE spend ADD COLUMN IF NOT EXISTS impressions DOUBLE",
+        "DROP TABLE IF EXISTS owned_messages",
+        "DELETE FROM meta WHERE key = 'derived_data_version'"),
 }
