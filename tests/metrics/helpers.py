@@ -12,7 +12,7 @@ import pyarrow as pa
 from strategyfirst.warehouse.engine import open_duckdb
 
 FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks", "follows",
-           "video_views", "watch_minutes", "spend")
+           "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
 
 
 def msg(message_id: str, account: str, owned: bool, at: str | None, *, text: str | None = None,

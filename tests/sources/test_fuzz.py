@@ -110,6 +110,12 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "Follows.csv",
         'sep=,\n"Facebook follows"\n"Date","Primary"\n"2025-03-18T01:00:00","3"\n"2025-03-19T01:00:00","5"\n'
         '\n"Instagram follows"\n"Date","Primary"\n"2025-03-18T01:00:00","7"\n'),
+    "mailchimp-campaigns": (
+        "campaigns.csv",
+        "Title,Subject,List,Send Date,Send Weekday,Total Recipients,Successful Deliveries,Unique Opens,Open Rate,"
+        "Unique Clicks,Click Rate,Unsubscribes,Unique Id\n"
+        '"Oct, letter",Hi,Members,"Oct 26, 2018 02:56 pm",Friday,10,9,4,44.44%,2,22.22%,1,a1b2c3\n'
+        'Nov,Hi,Members,"Nov 2, 2018 09:05 am",Friday,12,12,"1,2",10.00%,0,0.00%,0,d4e5f6\n'),
 }
 LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 

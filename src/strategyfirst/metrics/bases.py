@@ -127,7 +127,8 @@ def owned_base(ctx: Context) -> ir.Table | None:
     if o is None:
         return None
     t = o.select("message_id", "platform", "account", "name", "is_post", "reply_to_audience", "impressions",
-                 "reach", "eng", "clicks", "shares", "follows", *facts.INTERACTIONS, ts=o.created_at)
+                 "reach", "eng", "clicks", "shares", "follows", *facts.INTERACTIONS, *facts.EMAIL_FIGURES,
+                 ts=o.created_at)
     return ctx.keyed(t)
 
 

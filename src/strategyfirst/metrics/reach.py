@@ -34,7 +34,7 @@ def _ratio_over_both(top: str, bottom: str) -> Reductions:
     return reductions
 
 
-def _rate(metric_id: str, top: str, bottom: str) -> Metric:
+def rate(metric_id: str, top: str, bottom: str) -> Metric:
     return Metric(BY_ID[metric_id], {"owned": _ratio_over_both(top, bottom)},
                   ratio(f"{top}_over_{bottom}_num", f"{top}_over_{bottom}_den"), quotient=True)
 
@@ -45,10 +45,10 @@ REACH: tuple[Metric, ...] = (
     Metric(BY_ID["impressions"], {"owned": _sum("impressions")}, total("impressions_sum", "impressions_n")),
     Metric(BY_ID["reach"], {"owned": _sum("reach")}, total("reach_sum", "reach_n")),
     Metric(BY_ID["engagements"], {"owned": _sum("eng")}, total("eng_sum", "eng_n")),
-    _rate("engagement_rate", "eng", "impressions"),
-    _rate("engagement_rate_by_reach", "eng", "reach"),
-    _rate("click_through_rate", "clicks", "impressions"),
-    _rate("amplification_rate", "shares", "impressions"),
+    rate("engagement_rate", "eng", "impressions"),
+    rate("engagement_rate_by_reach", "eng", "reach"),
+    rate("click_through_rate", "clicks", "impressions"),
+    rate("amplification_rate", "shares", "impressions"),
     *[Metric(BY_ID[f], {"owned": _sum(f)}, total(f"{f}_sum", f"{f}_n"))
       for f in ("likes", "comments", "shares", "saves", "video_views", "watch_minutes")],
     Metric(BY_ID["follows_from_posts"], {"owned": _sum("follows")}, total("follows_sum", "follows_n")),
