@@ -11,13 +11,13 @@ from strategyfirst.appdb.engine import MIGRATIONS, create, current_revision, hea
 from strategyfirst.appdb.models import Base
 
 TABLES = {"workspaces", "users", "memberships", "sessions", "api_tokens", "login_attempts", "plan_versions",
-          "decisions", "alembic_version"}
+          "decisions", "decision_changes", "invitations", "alembic_version"}
 
 
 def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert any(MIGRATIONS.glob("versions/0001_*.py"))
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
 
 
 def test_an_empty_database_is_migrated_to_head(db_url: str) -> None:
@@ -39,7 +39,7 @@ def test_migrate_is_idempotent_and_keeps_data(db_url: str) -> None:
     try:
         migrate(engine)
         migrate(engine)
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
     finally:
         engine.dispose()
     dispose(db_url)
@@ -54,5 +54,31 @@ def test_the_models_match_what_the_migrations_create(db_url: str) -> None:
             differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
                                            Base.metadata)
         assert differences == []
+    finally:
+        engine.dispose()
+
+
+def test_tokens_made_before_scopes_keep_what_they_could_do(db_url: str) -> None:
+    """0001 → 0002: an existing token becomes one for all its user's workspaces with write access (scripts keep
+    working; `tokens list` shows the scope so it can be replaced by a narrower one)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from strategyfirst.appdb.engine import alembic_config
+
+    engine = create(db_url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+            conn.execute(text("INSERT INTO users (id, email, password_hash, created_at) "
+                              "VALUES (1, 'ana@acme.org', 'x', CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                              "VALUES (1, 'ci', 'h', CURRENT_TIMESTAMP)"))
+        migrate(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT name, workspace_id, access FROM api_tokens")).all()
+        assert [tuple(r) for r in rows] == [("ci", None, "write")]
     finally:
         engine.dispose()

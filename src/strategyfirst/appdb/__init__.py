@@ -38,7 +38,9 @@ from strategyfirst.appdb.models import (
     ROLES,
     ApiToken,
     Decision,
+    DecisionChange,
     HistoryWarning,
+    Invitation,
     LoginAttempt,
     Membership,
     PlanVersion,
@@ -52,8 +54,9 @@ from strategyfirst.errors import AppDatabaseError, StrategyFirstError, UsageErro
 if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
 
-__all__ = ["ENV_VAR", "ROLES", "ApiToken", "AppDB", "Decision", "HistoryEntry", "HistoryWarning",
-           "LoginAttempt", "Membership", "NewSession", "PlanVersion", "UnknownWorkspaceError", "User",
+__all__ = ["ENV_VAR", "ROLES", "ApiToken", "AppDB", "Decision", "DecisionChange", "HistoryEntry",
+           "HistoryWarning", "Invitation", "LoginAttempt", "Membership", "NewSession", "PlanVersion",
+           "UnknownWorkspaceError", "User",
            "UserSession", "WorkspaceRow", "check_password", "connect", "dispose", "open_appdb", "open_shared",
            "record_plan_seen", "role_at_least"]
 

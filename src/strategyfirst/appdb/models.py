@@ -116,18 +116,34 @@ class UserSession(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+ACCESS: tuple[str, ...] = ("read", "write")
+"""What a token may do: `read` (GET only, as a viewer at most) or `write` (its user's role)."""
+
+
 class ApiToken(Base):
-    """A script's bearer token: only its sha256 is stored; the plaintext is shown once at creation."""
+    """A script's bearer token: only its sha256 is stored; the plaintext is shown once at creation.
+
+    Scoped to one workspace (`workspace_id`) or to all of its user's (NULL), and to `read` or `write`."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("access IN ('read', 'write')", name="access"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                                     nullable=True)
+    access: Mapped[str] = mapped_column(String(5), server_default="write")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     user: Mapped[User] = relationship(lazy="joined")
+    workspace: Mapped[WorkspaceRow | None] = relationship(lazy="joined")
+
+    @property
+    def scope(self) -> str:
+        """`acme, read`, `all workspaces, write`: what `tokens list` shows."""
+        return f"{self.workspace.slug if self.workspace else 'all workspaces'}, {self.access}"
 
     @property
     def revoked(self) -> bool:
@@ -182,4 +198,42 @@ class Decision(Base):
     evidence: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
     author: Mapped[str | None] = mapped_column(String(320), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     plan_version: Mapped[PlanVersion | None] = relationship(lazy="joined")
+    changes: Mapped[list[DecisionChange]] = relationship(lazy="selectin", order_by="DecisionChange.id")
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class DecisionChange(Base):
+    """One correction or withdrawal of a decision: who, when, and its fields before and after."""
+
+    __tablename__ = "decision_changes"
+    __table_args__ = (CheckConstraint("action IN ('edit', 'withdraw')", name="action"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    author: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    why: Mapped[str | None] = mapped_column(Text, nullable=True)
+    before: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    after: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+
+class Invitation(Base):
+    """An owner's offer of a role in a workspace to an email; the user joins by accepting it."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "email", name="uq_invitations_workspace_email"),
+        CheckConstraint("role IN ('owner', 'editor', 'viewer')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    invited_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    workspace: Mapped[WorkspaceRow] = relationship(lazy="joined")
