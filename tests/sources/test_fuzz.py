@@ -116,13 +116,21 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "Unique Clicks,Click Rate,Unsubscribes,Unique Id\n"
         '"Oct, letter",Hi,Members,"Oct 26, 2018 02:56 pm",Friday,10,9,4,44.44%,2,22.22%,1,a1b2c3\n'
         'Nov,Hi,Members,"Nov 2, 2018 09:05 am",Friday,12,12,"1,2",10.00%,0,0.00%,0,d4e5f6\n'),
+    "x-archive": (
+        "tweets.js",
+        'window.YTD.tweets.part0 = [ {\n  "tweet" : {\n    "id_str" : "1050118621198921728",\n    "created_at" : '
+        '"Wed Oct 10 20:19:24 +0000 2018",\n    "full_text" : "Ride &amp; coffee",\n    "favorite_count" : "12",\n'
+        '    "retweet_count" : "3"\n  }\n}, {\n  "tweet" : {\n    "id_str" : "1050118999999999999",\n    '
+        '"created_at" : "Wed Oct 10 21:00:05 +0000 2018",\n    "full_text" : "@acme more",\n    '
+        '"in_reply_to_status_id_str" : "1050118621198921728",\n    "favorite_count" : "4",\n    '
+        '"retweet_count" : "0"\n  }\n} ]'),
 }
 LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 
 
 # Files that do not name their account are imported with --account (without it they are refused).
 ACCOUNT: dict[str, str] = {"facebook-metrics-uci": "Acme", "youtube-studio": "Acme",
-                          "newsletter-subscribers": "Acme", "meta-overview": "Acme"}
+                          "newsletter-subscribers": "Acme", "meta-overview": "Acme", "x-archive": "Acme"}
 
 
 def test_every_source_has_a_fuzz_sample() -> None:
@@ -176,7 +184,7 @@ def _mutate(text: str, mutation: tuple[str, object]) -> bytes:
                 buf[min(int(where * len(buf)), len(buf) - 1)] = byte
         return bytes(buf)
     if kind == "shuffle":
-        if text.lstrip().startswith("{"):
+        if text.lstrip().startswith(("{", "window.YTD.")):
             return data
         return _shuffle_columns(text, list(arg)).encode("utf-8")  # type: ignore[call-overload]
     if kind == "garbage":

@@ -79,7 +79,7 @@ class Source:
     columns: tuple[str, ...]              # the columns it reads (after header aliases), as documented
     required: tuple[str, ...]             # normalised columns whose presence identifies the format
     load: Loader
-    kind: str = "csv"                     # csv | json
+    kind: str = "csv"                     # csv | json | js (X archive data) | car (IPLD repository)
     header_map: HeaderMap = _lower        # header cells -> the names `required` is written in
     forbidden: tuple[str, ...] = ()       # columns whose presence rules the format out
     file_pattern: str | None = None       # a file-name regex that must match as well, if any

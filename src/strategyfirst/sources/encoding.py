@@ -12,7 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from strategyfirst.errors import ImportFileError
+from strategyfirst.errors import ImportFileError, SourceDetectionError
 
 CHUNK = 16 << 20
 PROBE = 64 << 10  # bytes looked at to tell text from binary
@@ -41,14 +41,15 @@ def refuse_non_text(path: Path) -> None:
                               1, 1)
     with path.open("rb") as fh:
         head = fh.read(PROBE)
+    # A file of another kind is no known export (in a folder given to ingest: skipped, not failed).
     if head.startswith(ZIP_MAGIC):
-        raise ImportFileError(str(path), _zip_message(path), 1, 1)
+        raise SourceDetectionError(str(path), _zip_message(path), 1, 1)
     for magic, message in MAGIC:
         if head.startswith(magic):
-            raise ImportFileError(str(path), message, 1, 1)
+            raise SourceDetectionError(str(path), message, 1, 1)
     if utf16_without_bom(head) is None and _looks_binary(head):
-        raise ImportFileError(str(path), "is a binary file, not a CSV or JSON export: check that you picked the "
-                              "export file itself", 1, 1)
+        raise SourceDetectionError(str(path), "is a binary file, not a CSV or JSON export: check that you picked "
+                                   "the export file itself", 1, 1)
     if not head.strip(b" \t\r\n\x0b\x0c") and size <= PROBE:
         raise ImportFileError(str(path), "the file holds only blank lines: there is nothing to import; "
                               "export it again", 1, 1)

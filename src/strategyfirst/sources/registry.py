@@ -21,6 +21,7 @@ from strategyfirst.sources import (
     twcs,
     x_analytics,
     x_analytics_daily,
+    x_archive,
     youtube_studio,
 )
 from strategyfirst.sources.base import Source
@@ -41,6 +42,7 @@ SOURCES: tuple[Source, ...] = (
     mailchimp_members.SOURCE,
     mailchimp_campaigns.SOURCE,
     newsletter_subscribers.SOURCE,
+    x_archive.SOURCE,
     canonical_csv.SOURCE,
     audience_csv.SOURCE,
     spend_csv.SOURCE,
@@ -68,6 +70,8 @@ def detect(sf: SourceFile) -> Source:
     known = ", ".join(BY_NAME)
     if sf.kind == "json":
         raise SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1)
+    if sf.kind == "js":
+        raise SourceDetectionError(str(sf.path), _js_refusal(sf), 1, 1)
     header = ", ".join(_shown(h) for h in sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
     unexpected = ", ".join(_shown(e) for e in extra[:6])
     raise SourceDetectionError(
@@ -84,6 +88,19 @@ def _json_refusal(sf: SourceFile, known: str) -> str:
             f"OrderedCollection of activities); known sources: {known}")
 
 
+def _js_refusal(sf: SourceFile) -> str:
+    """What a JavaScript file that is no tweets.js is (an X archive holds dozens of them)."""
+    part = next((h.removeprefix("YTD:") for h in sf.header if h.startswith("YTD:")), None)
+    if part == "account":
+        return ("is the X archive's account.js: it is read with tweets.js beside it (its username only); "
+                "import data/tweets.js")
+    if part:
+        return (f"is the X archive's {part} data (window.YTD.{part}), not its tweets: only data/tweets.js is "
+                "imported")
+    return ("is a JavaScript file, not an export (an X archive's tweets are data/tweets.js, starting "
+            "window.YTD.tweets.part0 =)")
+
+
 def _shown(cell: str) -> str:
     """A header cell as quoted in a message: printable characters only, and not too long."""
     text = "".join(ch if ch.isprintable() else "?" for ch in cell)
@@ -95,6 +112,8 @@ def check_source(source: Source, sf: SourceFile) -> None:
     score, missing, _, _ = source.score(sf)
     if score < 1.0 and sf.kind == "json" and source.kind == "json":
         raise ImportFileError(str(sf.path), _json_refusal(sf, ", ".join(BY_NAME)), 1, 1)
+    if score < 1.0 and sf.kind == "js" and source.kind == "js":
+        raise ImportFileError(str(sf.path), _js_refusal(sf), 1, 1)
     if score < 1.0 and sf.kind != source.kind:
         raise ImportFileError(str(sf.path), f"is a {sf.kind.upper()} file but {source.name} reads "
                               f"{source.kind.upper()} files; check --source (or use --source auto)", 1, 1)

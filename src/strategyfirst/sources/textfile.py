@@ -69,6 +69,10 @@ def open_source_file(path: Path, tmp_dir: Path) -> SourceFile:
     or breaks the size limits, before DuckDB reads it."""
     if not path.is_file():
         raise ImportFileError(str(path), "no such file; check the path", 1, 1)
+    car = car_version(path)
+    if car:  # a Bluesky repository export: binary, read by its source with libipld
+        return SourceFile(path=path, encoding="binary", text_path=path, kind="car", header=["car", f"car:v{car}"],
+                          size=path.stat().st_size, tmp_dir=tmp_dir)
     refuse_non_text(path)
     encoding = detect_encoding(path)
     text_path = path if encoding in ("utf-8", "utf-8-sig") else transcode(path, encoding, tmp_dir)
@@ -78,6 +82,17 @@ def open_source_file(path: Path, tmp_dir: Path) -> SourceFile:
         if text_path != path:
             text_path.unlink(missing_ok=True)
         raise
+
+
+def car_version(path: Path) -> int:
+    """1 or 2 when the file starts like a CAR (content-addressed archive: a varint length, then a DAG-CBOR
+    map with `roots` and `version`; a CARv2 starts with its fixed pragma), else 0."""
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head.startswith(b"\x0a\xa1\x67version\x02"):
+        return 2
+    at = 1 if head[:1] and head[0] < 0x80 else 2  # the header's length: a one- or two-byte varint
+    return 1 if head[at:].startswith((b"\xa2eroots", b"\xa2gversion")) else 0
 
 
 def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceFile:
@@ -94,6 +109,12 @@ def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceF
     if not head.strip():
         raise sf.error("the file holds only blank lines: there is nothing to import; export it again", 1, 1)
     stripped = head.lstrip()
+    if path.suffix.lower() == ".js" or stripped.startswith("window.YTD."):
+        # An X archive's data file (`window.YTD.<name>.part<N> = [...]`), or other JavaScript: no CSV.
+        sf.kind = "js"
+        found = re.match(r"window\.YTD\.(\w+)\.part\d+\s*=", stripped)
+        sf.header = [f"YTD:{found.group(1)}"] if found else []
+        return sf
     if stripped.startswith(("{", "[")):
         sf.kind = "json"
         _sniff_json(sf, head)
@@ -318,9 +339,10 @@ def _json_text(sf: SourceFile) -> str:
     return sf.text_path.read_bytes().decode("utf-8-sig", errors="replace")  # a cut last character: see below
 
 
-def _parse_json(sf: SourceFile) -> object:
-    """The parsed document; a located error when the file is not valid JSON (cut short, or broken)."""
-    text = _json_text(sf)
+def _parse_json(sf: SourceFile, text: str | None = None) -> object:
+    """The parsed document; a located error when the file is not valid JSON (cut short, or broken). `text`:
+    the file's text when a source read it itself (its lines and columns kept)."""
+    text = _json_text(sf) if text is None else text
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -339,9 +361,10 @@ def _parse_json(sf: SourceFile) -> object:
                        1, 1) from None
 
 
-def json_problem(sf: SourceFile) -> None:
-    """For sources reading JSON with DuckDB, when DuckDB failed: raise the located error if the JSON is broken."""
-    _parse_json(sf)
+def json_problem(sf: SourceFile, text: str | None = None) -> None:
+    """For sources reading JSON with DuckDB, when DuckDB failed: raise the located error if the JSON is broken
+    (`text`: the JSON as the source sees it, in place of the file's text, with its lines and columns kept)."""
+    _parse_json(sf, text)
 
 
 def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, skip: int = 1,
