@@ -24,7 +24,8 @@ INGEST_HELP = (
     "summary, and the rest of the file imports. With --strict any rejected row fails the whole file instead.\n\n"
     "Several files: a file that fails (missing, not a known export, unreadable) is listed with its error, the "
     "others still import, and the command exits 1. A single file that fails is a one-line error (exit 2). "
-    "A folder imports every file in it; files there that are no known export are listed as skipped.\n\n"
+    "A folder or a .zip imports every file in it (a zip's members named archive.zip!folder/file); files there "
+    "that are no known export are listed as skipped.\n\n"
     "Re-import: the same file again (same bytes, same options) changes nothing (\"already imported as #N\"). A "
     "newer export of the same posts updates their lifetime figures (a lower figure never replaces a higher one) "
     "and never moves a post's publish time; another --account updates the posts' account.\n\n"
@@ -37,7 +38,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
     @app.command(help=INGEST_HELP)
     def ingest(
         files: Annotated[list[Path], typer.Argument(
-            help="Export files to import, or folders (every file in them; other files are listed as skipped).",
+            help="Export files to import, or folders or .zip archives (every file in them; other files are "
+            "listed as skipped).",
             show_default=False, metavar="FILE|DIR...")],
         source: Annotated[list[str] | None, typer.Option(
             "--source", "-s", help="auto (the default: detected from the header), or a name from "
@@ -57,16 +59,17 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
         ws_path: WsOpt = HERE,
     ) -> None:
+        from strategyfirst.warehouse.archive import is_zip
         from strategyfirst.warehouse.ingest import FAILED, ingest_files
 
         chosen_source = _once("--source", source) or "auto"
         chosen_account = _once("--account", account)
         chosen_platform = _once("--platform", platform)
         # One file that cannot be imported is the command's error (one line, exit 2); with several (or a
-        # folder), each file's outcome is listed and the command exits 1 when any failed.
+        # folder or zip), each file's outcome is listed and the command exits 1 when any failed.
         result = ingest_files(Workspace(ws_path), files, source=chosen_source, account=chosen_account,
                               platform=chosen_platform, strict=strict, progress=True,
-                              keep_going=len(files) > 1 or any(f.is_dir() for f in files), wait=wait,
+                              keep_going=len(files) > 1 or any(f.is_dir() or is_zip(f) for f in files), wait=wait,
                               notify=lambda message: err.print(escape(message), highlight=False))
         if fmt is Format.json:
             typer.echo(json.dumps({"files": [_public(f) for f in result.files]}))

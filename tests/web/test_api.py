@@ -45,6 +45,22 @@ def test_reimport_by_upload_is_all_duplicates(web: WebEnv, tmp_path: Path, share
     assert (summary["rows_read"], summary["rows_new"], summary["rows_duplicate"]) == (93, 0, 93)
 
 
+def test_a_zip_upload_imports_its_members_named_inside_it(web: WebEnv, tmp_path: Path,
+                                                          shared_data: Path) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.write(copy_sample(shared_data, tmp_path), "twcs/sample.csv")
+        zf.writestr("notes.txt", "exported on Monday\n")
+    r = web.bearer("editor@acme.org").post("/api/v1/workspaces/acme/imports",
+                                           files=[("files", ("download.zip", buffer.getvalue(), "application/zip"))])
+    assert r.status_code == 200, r.text
+    got = [(f["file"], f["status"], f["rows_duplicate"]) for f in r.json()["files"]]
+    assert got == [("download.zip!notes.txt", "skipped", 0), ("download.zip!twcs/sample.csv", "already imported", 93)]
+
+
 def test_lint_measure_diagnose_are_the_cli_json(web: WebEnv) -> None:
     client, ws = web.bearer("viewer@acme.org"), str(web.acme.root)
     assert client.get("/api/v1/workspaces/acme/lint").json() == cli_json("lint", "--format", "json", "-w", ws)

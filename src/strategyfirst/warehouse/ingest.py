@@ -8,7 +8,8 @@
 - `rolled back`: `--strict` and the file had rejected rows: nothing written;
 - `failed`: the file could not be read (missing, not a known export, cut, undecodable ...): nothing of it
   written, the error says why; the other files still import;
-- `skipped`: a file found in a folder given to import that is no known export (its `error` says why).
+- `skipped`: a file found in a folder or zip given to import that is no known export (its `error` says why).
+A zip stands for its members (warehouse/archive.py), each named `archive.zip!inner/name`.
 Errors that concern the whole command (an unknown `--source`, a workspace that cannot be opened or is locked)
 raise before or instead of any file.
 """
@@ -47,6 +48,7 @@ from strategyfirst.sources.textfile import (
     open_source_file,
 )
 from strategyfirst.warehouse import importlog
+from strategyfirst.warehouse.archive import Unpacked, unpacked
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare, rehome
@@ -92,7 +94,8 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     With `keep_going`, every file's outcome is in the result (a failed one with `status` "failed" and its
     `error`); without it, the first failure is raised (ImportFileError) once the other files are imported.
     `files` may be one path; a folder stands for the files under it. `by` names who imports (default: the OS
-    user). While another import or refresh holds the workspace, this waits as long as it runs (`wait` seconds
+    user). A zip stands for its members (each named `archive.zip!inner/name`). While another import or refresh
+    holds the workspace, this waits as long as it runs (`wait` seconds
     at most, if given), telling `notify`."""
     given = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
     if not given:
@@ -110,8 +113,9 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     errors: list[StrategyFirstError] = []
     names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
     try:
-        _import_all(ws, paths, source, ctx, options, by, strict, progress, plan, result, errors, wait, notify,
-                    names, in_folder)
+        with unpacked(paths, in_folder, ws.state_dir / "tmp") as files_in:
+            _import_all(ws, files_in, source, ctx, options, by, strict, progress, plan, result, errors, wait,
+                        notify, names)
     except (OSError, duckdb.Error) as exc:
         if not ws.warehouse_path.is_file():
             raise _vanished(ws) from None
@@ -128,10 +132,10 @@ def _vanished(ws: Workspace) -> WorkspaceError:
                           "stored; import the files again into an existing workspace")
 
 
-def _import_all(ws: Workspace, paths: list[Path], source: str, ctx: LoadContext, options: dict[str, Any],
+def _import_all(ws: Workspace, files_in: Unpacked, source: str, ctx: LoadContext, options: dict[str, Any],
                 by: str | None, strict: bool, progress: bool, plan: Plan | None, result: IngestResult,
                 errors: list[StrategyFirstError], wait: float | None, notify: Callable[[str], None] | None,
-                names: str, in_folder: set[Path]) -> None:
+                names: str) -> None:
     """Every file under the workspace lock, then one refresh of the derived tables; success is reported only
     for data durably stored: the warehouse file must still be the one written (not deleted or replaced)."""
     with workspace_lock(ws.state_dir, math.inf if wait is None else wait, doing=f"the import of {names}",
@@ -147,21 +151,28 @@ def _import_all(ws: Workspace, paths: list[Path], source: str, ctx: LoadContext,
             sqlfuncs.install(con)
             importlog.ensure(con)
             try:
-                for path in paths:
+                for path in files_in.paths:
                     outcome: dict[str, Any] = {"source": None}
+                    name = files_in.name(path)
                     try:
+                        if path in files_in.failures:
+                            raise files_in.failures[path]
                         with _progress(path, progress) as step:
-                            summary = _ingest_one(con, ws, path, source, ctx, options, by, strict, step, outcome)
+                            summary = _ingest_one(con, ws, path, name, source, ctx, options, by, strict, step,
+                                                  outcome)
                     except WorkspaceError:
                         raise  # the workspace itself (locked, newer schema): no later file can do better
-                    except SourceDetectionError as exc:
-                        if path not in in_folder:
+                    except SourceDetectionError as unknown:
+                        exc = _renamed(unknown, path, name)
+                        if path not in files_in.in_folder:
                             errors.append(exc)
-                        # a file of a folder that is no known export is skipped, not failed
-                        summary = _failed(path, outcome["source"], exc, SKIPPED if path in in_folder else FAILED)
-                    except StrategyFirstError as exc:
+                        # a file of a folder or zip that is no known export is skipped, not failed
+                        summary = _failed(name, outcome["source"], exc,
+                                          SKIPPED if path in files_in.in_folder else FAILED)
+                    except StrategyFirstError as failure:
+                        exc = _renamed(failure, path, name)
                         errors.append(exc)
-                        summary = _failed(path, outcome["source"], exc)
+                        summary = _failed(name, outcome["source"], exc)
                     result.files.append(summary)
             finally:
                 # Derived tables once per batch, right after the last committed import (each file its own
@@ -194,10 +205,21 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
     return opts
 
 
-def _failed(path: Path, source: str | None, exc: StrategyFirstError, status: str = FAILED) -> dict[str, Any]:
+def _renamed(exc: StrategyFirstError, path: Path, name: str) -> StrategyFirstError:
+    """The error of a zip's member naming it as `archive.zip!inner/name`, not by its extracted copy."""
+    if name == str(path) or str(path) not in exc.message:
+        return exc
+    exc.message = exc.message.replace(str(path), name)
+    exc.args = (exc.message,)
+    if isinstance(exc, ImportFileError) and exc.file == str(path):
+        exc.file = name
+    return exc
+
+
+def _failed(name: str, source: str | None, exc: StrategyFirstError, status: str = FAILED) -> dict[str, Any]:
     """The summary of a file that could not be imported: zero counts, the one-line error and where."""
     where = {k: getattr(exc, k, None) for k in ("line", "column")}
-    return {"file": str(path), "source": source, **dict.fromkeys(COUNT_KEYS, 0), "rejects_file": None,
+    return {"file": name, "source": source, **dict.fromkeys(COUNT_KEYS, 0), "rejects_file": None,
             "imported": False, "status": status, "import_id": None, "error": str(exc), **where}
 
 
@@ -230,9 +252,10 @@ def _plan(ws: Workspace) -> Plan | None:
     return doc.plan if doc is not None else None
 
 
-def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, source_name: str,
+def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, name: str, source_name: str,
                 ctx: LoadContext, options: dict[str, Any], by: str | None, strict: bool, step: Step,
                 outcome: dict[str, Any]) -> dict[str, Any]:
+    """One file (`name` is how summaries, errors and the import log call it) in its own transaction."""
     if not path.is_file():
         what = "is an empty folder" if path.is_dir() else "no such file; check the path"
         raise ImportFileError(str(path), f"{what} (nothing of it was imported)")
@@ -248,18 +271,18 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, sourc
         same = importlog.same_file(con, digest, size, source_name, options, defaults)
         if same is not None:
             outcome["source"] = same["source"]
-            return _already(path, same)
+            return _already(name, same)
         earlier = importlog.other_options(con, digest, options, defaults)  # the same file, another --account
     raw = RawCopy(path, ws.raw_dir)  # hashed and copied on a thread while DuckDB reads the file
     try:
         sf = open_source_file(path, ws.state_dir / "tmp")
         try:
-            summary = _stage_and_merge(con, ws, sf, raw, source_name, ctx, options, by, size, strict, step,
-                                       outcome, earlier)
+            summary = _stage_and_merge(con, ws, sf, name, raw, source_name, ctx, options, by, size, strict,
+                                       step, outcome, earlier)
         finally:
             _cleanup(sf)
     except duckdb.Error as exc:
-        raise ImportFileError(str(path), f"could not be imported ({str(exc).splitlines()[0]}); check that "
+        raise ImportFileError(name, f"could not be imported ({str(exc).splitlines()[0]}); check that "
                               "it is an unmodified export", 1, 1) from exc
     finally:
         raw.discard()  # no-op once kept
@@ -275,16 +298,16 @@ def _sha256(path: Path) -> str:
                               "(nothing of it was imported)") from exc
 
 
-def _already(path: Path, same: dict[str, Any]) -> dict[str, Any]:
+def _already(name: str, same: dict[str, Any]) -> dict[str, Any]:
     """The summary of a file imported before, unchanged: every row it had is a duplicate of itself."""
     rejected = same["rows_rejected"]
-    return {"file": str(path), "source": same["source"], "rows_read": same["rows_read"], "rows_new": 0,
+    return {"file": name, "source": same["source"], "rows_read": same["rows_read"], "rows_new": 0,
             "rows_updated": 0, "rows_duplicate": same["rows_read"] - rejected, "rows_rejected": rejected,
             "rejects_file": same["rejects_file"], "imported": False, "status": ALREADY,
             "import_id": same["import_id"], "already_imported_as": same["import_id"]}
 
 
-def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFile, raw: RawCopy,
+def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFile, name: str, raw: RawCopy,
                      source_name: str, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
                      strict: bool, step: Step, outcome: dict[str, Any], earlier: list[int]) -> dict[str, Any]:
     """Stage the file, then merge it into the warehouse in one transaction."""
@@ -313,14 +336,14 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
                 moved = {t: rehome(con, p.spec, earlier, import_id) if p else 0 for t, p in prepared.items()}
                 counts = {t: _moved(apply(con, p, import_id), moved[t]) if p else Counts()
                           for t, p in prepared.items()}
-                summary = _summary(con, ws, sf.path, src.name, counts[loaded.primary], import_id)
+                summary = _summary(con, ws, name, src.name, counts[loaded.primary], import_id)
                 if loaded.notes:  # what the file held besides its rows (GA4 tables of other dimensions)
                     summary["notes"] = list(loaded.notes)
                 if strict and summary["rows_rejected"]:
                     con.execute("ROLLBACK")
                     summary.update(imported=False, status=ROLLED_BACK, import_id=None)
                     return summary
-                _record(con, import_id, sf.path, raw.digest, size, options, by, summary)
+                _record(con, import_id, name, raw.digest, size, options, by, summary)
                 raw.keep()
                 con.execute("COMMIT")
             except BaseException:
@@ -348,17 +371,17 @@ def _prepare_all(con: duckdb.DuckDBPyConnection, primary: str) -> dict[str, Prep
     return {t: prepare(con, SPECS[t]) for t in tables}
 
 
-def _summary(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, source: str, counts: Counts,
+def _summary(con: duckdb.DuckDBPyConnection, ws: Workspace, name: str, source: str, counts: Counts,
              import_id: int) -> dict[str, Any]:
     """The file's line of cli.md's `ingest --format json`; writes the rejects file if there are rejects."""
     rejected = _count(con, "stage_rejects")
     summary: dict[str, Any] = {
-        "file": str(path), "source": source, "rows_read": counts.new + counts.updated + counts.duplicate + rejected,
+        "file": name, "source": source, "rows_read": counts.new + counts.updated + counts.duplicate + rejected,
         "rows_new": counts.new, "rows_updated": counts.updated, "rows_duplicate": counts.duplicate,
         "rows_rejected": rejected, "rejects_file": None, "import_id": import_id,
         "rows_lower_figures": counts.lower}
     if rejected:
-        summary["rejects_file"] = str(_write_rejects(con, ws, import_id, path))
+        summary["rejects_file"] = str(_write_rejects(con, ws, import_id, name))
     return summary
 
 
@@ -367,27 +390,27 @@ def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 1
 
 
-def _record(con: duckdb.DuckDBPyConnection, import_id: int, path: Path, digest: str, size: int,
+def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: str, size: int,
             options: dict[str, Any], by: str | None, summary: dict[str, Any]) -> None:
     con.execute("INSERT INTO imports BY NAME SELECT ? AS import_id, ? AS file, ? AS sha256, ? AS source, "
                 "? AS started_at, ? AS rows_read, ? AS rows_new, ? AS rows_updated, ? AS rows_duplicate, "
                 "? AS rows_rejected, ? AS rejects_file, ? AS options, ? AS bytes, ? AS imported_by, "
                 "? AS rows_lower_figures",
-                [import_id, str(path), digest, summary["source"], dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                [import_id, name, digest, summary["source"], dt.datetime.now(dt.UTC).replace(tzinfo=None),
                  summary["rows_read"], summary["rows_new"], summary["rows_updated"], summary["rows_duplicate"],
                  summary["rows_rejected"], summary["rejects_file"], json.dumps(options, sort_keys=True), size,
                  by or importlog.current_user(), summary["rows_lower_figures"]])
     con.execute("INSERT INTO rejects BY NAME SELECT ? AS import_id, ? AS file, line, reason, raw, ? AS source "
-                "FROM stage_rejects", [import_id, str(path), summary["source"]])
+                "FROM stage_rejects", [import_id, name, summary["source"]])
 
 
-def _write_rejects(con: duckdb.DuckDBPyConnection, ws: Workspace, import_id: int, path: Path) -> Path:
+def _write_rejects(con: duckdb.DuckDBPyConnection, ws: Workspace, import_id: int, name: str) -> Path:
     """The rejected rows of one import as CSV (file, line, reason, raw) next to the warehouse."""
     folder = ws.state_dir / "rejects"
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{import_id:05d}-{path.stem}.rejects.csv"
+    out = folder / f"{import_id:05d}-{Path(name.rpartition('!')[2]).stem}.rejects.csv"
     con.execute(f"COPY (SELECT ? AS file, line, reason, raw FROM stage_rejects ORDER BY line) TO "
-                f"'{_sql_path(out)}' (HEADER, DELIMITER ',')", [str(path)])
+                f"'{_sql_path(out)}' (HEADER, DELIMITER ',')", [name])
     return out
 
 

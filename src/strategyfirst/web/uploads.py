@@ -3,6 +3,7 @@ in a private folder of the workspace, ingested, then removed; over the size limi
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import uuid
@@ -56,7 +57,7 @@ def ingest_uploads(ws: Workspace, files: list[UploadFile], limit: int, source: s
         raise HTTPException(422, [{"loc": ["body", "files"], "msg": "choose at least one file to import"}])
     with saved(ws, files, limit) as paths:
         result = ws.ingest(paths, source=source, account=account or None, strict=strict)
-    summaries = []
-    for summary, path in zip(result.files, paths, strict=True):
-        summaries.append({**summary, "file": path.name})
+        folder = str(paths[0].parent) + os.sep
+    # each file as uploaded (a zip's members as `archive.zip!inner/name`), not under the private folder
+    summaries = [{**summary, "file": str(summary["file"]).removeprefix(folder)} for summary in result.files]
     return services.plain({"files": summaries})

@@ -1,0 +1,196 @@
+"""`strategyfirst ingest ARCHIVE.zip`: every member imported or skipped, named `archive.zip!inner/name`, safely."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+TWCS = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+ROW = "{id},acme,False,Wed Oct 11 06:55:44 +0000 2017,hello {id},,\n"
+
+
+def invoke(*args: str) -> Result:
+    from strategyfirst.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def twcs(*ids: int, bad: bool = False) -> str:
+    text = TWCS + "".join(ROW.format(id=i) for i in ids)
+    return text + ("99,bob,True,yesterday,x,,\n" if bad else "")
+
+
+def make_zip(path: Path, members: dict[str, str | bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def ingest(ws: Path, *files: Path) -> tuple[int, list[dict[str, object]], str]:
+    result = invoke("ingest", "-w", str(ws), "--format", "json", *map(str, files))
+    return result.exit_code, json.loads(result.stdout)["files"] if result.stdout else [], result.stderr
+
+
+def warehouse(ws: Path, sql: str) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(ws / ".strategyfirst" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_member_in_nested_folders_is_imported_or_skipped_and_named_inside_the_zip(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "archive.zip", {
+        "data/tweets.csv": twcs(1, 2),
+        "data/deeper/more.csv": twcs(3, bad=True),
+        "README.txt": "This archive was exported on Monday.\n",
+        "data/tweets_media/1-a.jpg": b"\xff\xd8\xff\xe0jpeg",
+        "data/tweets_media/2-b.mp4": b"\x00\x00\x00\x18ftypmp42",
+        "__MACOSX/data/._tweets.csv": b"\x00\x05\x16\x07",
+        "data/.DS_Store": b"\x00\x00\x00\x01Bud1",
+    })
+    ws = tmp_path / "ws"
+    code, files, _ = ingest(ws, archive)
+    assert code == 0  # skipped members are no failure
+    got = [(f["file"], f["status"], f["rows_new"], f["rows_rejected"]) for f in files]
+    assert got == [
+        (f"{archive}!README.txt", "skipped", 0, 0),
+        (f"{archive}!data/deeper/more.csv", "imported", 1, 1),
+        (f"{archive}!data/tweets.csv", "imported", 2, 0),
+        (f"{archive}!data/tweets_media/", "skipped", 0, 0),
+    ]
+    assert files[0]["error"].startswith(f"{archive}!README.txt:")
+    assert files[3]["error"] == f"{archive}!data/tweets_media/: 2 media files (.jpg, .mp4), not exports"
+    # the import log and the rejects name the member, not where it was unpacked
+    assert warehouse(ws, "SELECT file, source FROM imports ORDER BY import_id") == [
+        (f"{archive}!data/deeper/more.csv", "twcs"), (f"{archive}!data/tweets.csv", "twcs")]
+    assert warehouse(ws, "SELECT file, line FROM rejects") == [(f"{archive}!data/deeper/more.csv", 3)]
+    rejects = Path(str(files[1]["rejects_file"]))
+    assert rejects.name == "00001-more.rejects.csv"
+    assert f"{archive}!data/deeper/more.csv" in rejects.read_text(encoding="utf-8")
+    assert sorted(r[0] for r in warehouse(ws, "SELECT message_id FROM messages")) == ["x:1", "x:2", "x:3"]
+    # the raw copies are kept under their hash, and the unpacked members are gone
+    assert len(list((ws / ".strategyfirst" / "raw").glob("*.csv"))) == 2
+    tmp = ws / ".strategyfirst" / "tmp"
+    assert not tmp.exists() or not list(tmp.iterdir())
+    # the same zip again changes nothing
+    code, again, _ = ingest(ws, archive)
+    assert code == 0
+    assert [(f["file"], f["status"], f["import_id"]) for f in again if f["status"] != "skipped"] == [
+        (f"{archive}!data/deeper/more.csv", "already imported", 1),
+        (f"{archive}!data/tweets.csv", "already imported", 2)]
+    assert warehouse(ws, "SELECT count(*) FROM imports") == [(2,)]
+
+
+def test_text_output_names_each_member(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "meta.zip", {"a.csv": twcs(1), "notes.md": "# notes\n"})
+    result = invoke("ingest", "-w", str(tmp_path / "ws"), str(archive))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (f"{archive}!a.csv (twcs): 1 read, 1 new, 0 updated, 0 duplicate, 0 rejected (import #1)")
+    assert lines[1].startswith(f"skipped: {archive}!notes.md:")
+    assert result.stderr.strip().splitlines()[-1] == "2 files: 1 imported, 1 skipped"
+
+
+def test_a_member_that_fails_is_listed_the_others_import_and_the_command_exits_1(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "a.zip", {"good.csv": twcs(1), "cut.csv": b"\xff\xfet\x00w"})  # UTF-16, cut
+    code, files, _ = ingest(tmp_path / "ws", archive)
+    assert code == 1
+    assert [(f["file"], f["status"]) for f in files] == [(f"{archive}!cut.csv", "failed"),
+                                                         (f"{archive}!good.csv", "imported")]
+    assert str(files[0]["error"]).startswith(f"{archive}!cut.csv:1: is UTF-16 text that cannot be decoded")
+    assert "unzip-" not in str(files[0]["error"])  # never the private folder it was unpacked into
+
+
+def test_a_zip_with_a_folder_and_a_plain_file_in_one_command(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    make_zip(folder / "inner.zip", {"x/one.csv": twcs(1)})
+    (folder / "two.csv").write_text(twcs(2), encoding="utf-8")
+    plain = tmp_path / "three.csv"
+    plain.write_text(twcs(3), encoding="utf-8")
+    code, files, _ = ingest(tmp_path / "ws", folder, plain)
+    assert code == 0
+    assert [(f["file"], f["status"]) for f in files] == [
+        (f"{folder / 'inner.zip'}!x/one.csv", "imported"), (str(folder / "two.csv"), "imported"),
+        (str(plain), "imported")]
+
+
+def test_a_zip_bomb_is_refused_in_one_line_and_nothing_is_written(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from strategyfirst.warehouse import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "MAX_BYTES", 1000)
+    bomb = make_zip(tmp_path / "bomb.zip", {"a.csv": twcs(1), "b.csv": TWCS + "0" * 5000})
+    result = invoke("ingest", "-w", str(tmp_path / "ws"), str(bomb))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"not imported: {bomb}: would unpack to more than 0 GB, more than an archive may hold; unzip it and import "
+        "the folder of exports you need (nothing of it was imported)"]
+    assert not (tmp_path / "ws" / ".strategyfirst" / "raw").exists() or not list(
+        (tmp_path / "ws" / ".strategyfirst" / "raw").iterdir())
+    assert not any((tmp_path / "ws" / ".strategyfirst" / "tmp").glob("unzip-*"))
+
+
+def test_a_zip_that_lies_about_its_sizes_never_unpacks_more_than_it_declares(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from strategyfirst.warehouse import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "MAX_BYTES", 1000)
+    liar = make_zip(tmp_path / "liar.zip", {"big.csv": TWCS + "0" * 5000})
+    real_members = archive_module._members
+
+    def declared_small(zpath: Path, infos: list[zipfile.ZipInfo]) -> object:
+        members, media = real_members(zpath, infos)
+        for info in members:
+            info.file_size = 10  # what a crafted central directory claims
+        return members, media
+
+    monkeypatch.setattr(archive_module, "_members", declared_small)
+    result = invoke("ingest", "-w", str(tmp_path / "ws"), "--format", "json", str(liar))
+    assert result.exit_code == 1
+    files = json.loads(result.stdout)["files"]
+    assert [(f["file"], f["status"]) for f in files] == [(f"{liar}!big.csv", "failed")]
+    assert files[0]["error"].startswith(f"{liar}!big.csv: could not be extracted (Bad CRC-32")
+
+
+def test_too_many_entries_unsafe_names_broken_and_empty_zips_are_one_line_each(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from strategyfirst.warehouse import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "MAX_MEMBERS", 3)
+    many = make_zip(tmp_path / "many.zip", {f"f{i}.csv": twcs(i) for i in range(4)})
+    escape = make_zip(tmp_path / "escape.zip", {"../../evil.csv": twcs(1)})
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 this is not really a zip")
+    empty = make_zip(tmp_path / "empty.zip", {})
+    code, files, _ = ingest(tmp_path / "ws", many, escape, broken, empty)
+    assert code == 1
+    errors = {Path(str(f["file"])).name: (f["status"], str(f["error"])) for f in files}
+    assert errors["many.zip"] == ("failed", f"{many}: holds 4 entries, more than the 3 an archive may have; unzip "
+                                  "it and import the folder of exports you need (nothing of it was imported)")
+    assert errors["escape.zip"][0] == "failed"
+    assert "'../../evil.csv' that would be written outside the archive's folder" in errors["escape.zip"][1]
+    assert not (tmp_path.parent / "evil.csv").exists()
+    assert errors["broken.zip"][0] == "failed"
+    assert errors["broken.zip"][1].startswith(f"{broken}: is not a readable zip archive (")
+    assert errors["empty.zip"] == ("failed", f"{empty}: is an empty zip archive: it holds no file (nothing was "
+                                   "imported)")
+    assert all("\n" not in e for _, e in errors.values())
+    single = invoke("ingest", "-w", str(tmp_path / "ws"), str(broken))
+    assert single.exit_code == 1 and "Traceback" not in single.stderr
+
+
+def test_workspace_ingest_reads_a_zip_too(tmp_path: Path) -> None:
+    from strategyfirst import Workspace
+
+    archive = make_zip(tmp_path / "x.zip", {"d/a.csv": twcs(1, 2)})
+    result = Workspace(tmp_path / "ws").ingest(archive)
+    assert [(f["file"], f["rows_new"]) for f in result.files] == [(f"{archive}!d/a.csv", 2)]
