@@ -11,6 +11,7 @@ import io
 import itertools
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from strategyfirst.errors import ImportFileError, StrategyFirstError
 from strategyfirst.sources.registry import SOURCES
 from strategyfirst.workspace import Workspace
 from tests.sources.support import ingest, one, snapshot
+from tests.sources.test_linkedin import member_sheets, workbook
 
 pytestmark = pytest.mark.usefixtures("no_derive")
 
@@ -133,8 +135,15 @@ ACCOUNT: dict[str, str] = {"facebook-metrics-uci": "Acme", "youtube-studio": "Ac
                           "newsletter-subscribers": "Acme", "meta-overview": "Acme", "x-archive": "Acme"}
 
 
+# Workbook sources: a sample built with xlsxwriter (file name, builder writing it at a path).
+WORKBOOK_SAMPLES: dict[str, tuple[str, Callable[[Path], Path]]] = {
+    "linkedin-content": ("Content.xlsx", lambda path: workbook(path, member_sheets())),
+}
+ACCOUNT["linkedin-content"] = "Acme"
+
+
 def test_every_source_has_a_fuzz_sample() -> None:
-    assert set(SAMPLES) == {s.name for s in SOURCES}
+    assert set(SAMPLES) | set(WORKBOOK_SAMPLES) == {s.name for s in SOURCES}
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
@@ -220,6 +229,56 @@ def test_mutated_files_import_or_fail_located_leaving_the_warehouse_unchanged(
         f = one(result)
         if mutation[0] == "shuffle":  # columns are found by name, wherever they stand
             assert f["rows_rejected"] == 0 and f["rows_duplicate"] >= 1, f
+
+
+byte_mutations = st.one_of(
+    st.tuples(st.just("truncate"), st.floats(0.0, 1.0)),
+    st.tuples(st.just("flip"), st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(0, 255)), min_size=1,
+                                        max_size=4)),
+    st.tuples(st.just("garbage"), st.binary(min_size=0, max_size=300)),
+)
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOK_SAMPLES))
+def test_workbook_samples_import_cleanly_with_auto(name: str, tmp_path: Path) -> None:
+    file_name, build = WORKBOOK_SAMPLES[name]
+    f = one(ingest(Workspace(tmp_path / "ws"), [build(tmp_path / file_name)], account=ACCOUNT.get(name)))
+    assert (f["source"], f["rows_rejected"]) == (name, 0) and f["rows_new"] >= 2
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOK_SAMPLES))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutation=byte_mutations)
+def test_mutated_workbooks_import_or_fail_located_leaving_the_warehouse_unchanged(
+        name: str, mutation: tuple[str, object]) -> None:
+    file_name, build = WORKBOOK_SAMPLES[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        ws = Workspace(root / "ws")
+        seed = build(root / ("seed-" + file_name))
+        ingest(ws, [seed], account=ACCOUNT.get(name))
+        before = snapshot(ws)
+        kind, arg = mutation
+        data = bytearray(seed.read_bytes())
+        if kind == "truncate":
+            assert isinstance(arg, float)
+            data = data[: int(len(data) * arg)]
+        elif kind == "flip":
+            for where, byte in arg:  # type: ignore[attr-defined]
+                data[min(int(where * len(data)), len(data) - 1)] = byte
+        else:
+            assert isinstance(arg, bytes)
+            data = bytearray(arg)
+        path = root / file_name
+        path.write_bytes(bytes(data))
+        try:
+            one(ingest(ws, [path], account=ACCOUNT.get(name)))
+        except ImportFileError as exc:
+            assert LOCATED.match(str(exc)), str(exc)
+            assert "\n" not in str(exc)
+            assert snapshot(ws) == before
+        except StrategyFirstError as exc:  # pragma: no cover - any other product error is a failure here
+            raise AssertionError(f"unexpected {type(exc).__name__}: {exc}") from exc
 
 
 def test_shuffle_helper_keeps_rows() -> None:

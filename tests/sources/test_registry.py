@@ -10,7 +10,7 @@ def test_entries_are_complete_and_unique() -> None:
     assert len(BY_NAME) == len(SOURCES)
     for source in SOURCES:
         assert source.name and source.description and source.detection and source.columns and source.required
-        assert source.kind in ("csv", "json", "js", "car")
+        assert source.kind in ("csv", "json", "js", "car", "xlsx")
 
 
 def test_every_source_is_documented_in_data_md() -> None:

@@ -10,6 +10,7 @@ from strategyfirst.sources import (
     facebook_insights_page,
     facebook_insights_posts,
     facebook_metrics_uci,
+    linkedin_content,
     mailchimp_campaigns,
     mailchimp_members,
     mastodon_outbox,
@@ -39,6 +40,7 @@ SOURCES: tuple[Source, ...] = (
     meta_posts.SOURCE,
     meta_video.SOURCE,
     meta_overview.SOURCE,
+    linkedin_content.SOURCE,
     mailchimp_members.SOURCE,
     mailchimp_campaigns.SOURCE,
     newsletter_subscribers.SOURCE,
@@ -72,6 +74,11 @@ def detect(sf: SourceFile) -> Source:
         raise SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1)
     if sf.kind == "js":
         raise SourceDetectionError(str(sf.path), _js_refusal(sf), 1, 1)
+    if sf.kind == "xlsx":
+        sheets = ", ".join(_shown(s) for s in sf.sheets[:8]) + (" ..." if len(sf.sheets) > 8 else "")
+        readers = ", ".join(s.name for s in SOURCES if s.kind == "xlsx")
+        raise SourceDetectionError(str(sf.path), f"is a workbook whose sheets ({sheets}) are not those of a known "
+                                   f"export (workbooks read: {readers}); known sources: {known}", 1, 1)
     header = ", ".join(_shown(h) for h in sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
     unexpected = ", ".join(_shown(e) for e in extra[:6])
     raise SourceDetectionError(

@@ -22,6 +22,7 @@ import numpy as np
 
 from strategyfirst.errors import ImportFileError
 from strategyfirst.sources.encoding import detect_encoding, refuse_non_text, transcode
+from strategyfirst.sources.workbook import is_workbook, workbook_header
 
 CHUNK = 16 << 20
 SNIFF_BYTES = 256 << 10
@@ -42,7 +43,7 @@ class SourceFile:
     path: Path
     encoding: str
     text_path: Path                   # the file itself, or a UTF-8 copy when it was in another encoding
-    kind: str                         # "csv" or "json"
+    kind: str                         # "csv", "json" or "xlsx" (a workbook, .xlsx or .xls)
     header: list[str] = field(default_factory=list)
     delimiter: str = ","
     second_row: list[str] = field(default_factory=list)
@@ -55,6 +56,7 @@ class SourceFile:
     tmp_dir: Path | None = None       # where copies go
     blank_records: list[int] = field(default_factory=list)  # DuckDB line numbers of skipped blank lines
     what: str = ""                    # for JSON that is not an export: what it is and what to import instead
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheet names (kind "xlsx")
 
     @property
     def name(self) -> str:
@@ -72,6 +74,10 @@ def open_source_file(path: Path, tmp_dir: Path) -> SourceFile:
     car = car_version(path)
     if car:  # a Bluesky repository export: binary, read by its source with libipld
         return SourceFile(path=path, encoding="binary", text_path=path, kind="car", header=["car", f"car:v{car}"],
+                          size=path.stat().st_size, tmp_dir=tmp_dir)
+    if is_workbook(path):  # read by the workbook sources, sheet by sheet (sources/workbook.py)
+        sheets, header = workbook_header(path)
+        return SourceFile(path=path, encoding="xlsx", text_path=path, kind="xlsx", header=header, sheets=sheets,
                           size=path.stat().st_size, tmp_dir=tmp_dir)
     refuse_non_text(path)
     encoding = detect_encoding(path)
