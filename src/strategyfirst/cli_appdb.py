@@ -134,25 +134,32 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
     def tokens_create(
         email: Annotated[str, typer.Argument(help="The user the token acts as.")],
         name: Annotated[str, typer.Option(help="A label to know (and revoke) the token by.")] = "default",
+        access: Annotated[str, typer.Option(help="read (GET only) or write (the user's role).")] = "read",
+        all_workspaces: Annotated[bool, typer.Option(
+            "--all-workspaces", help="Valid in every workspace of the user, not only this one.")] = False,
         ws_path: WsOpt = HERE,
         db: DbOpt = None,
     ) -> None:
-        """Create an API token; it is printed once, as the last line, and only its hash is kept."""
+        """Create an API token for this workspace (or --all-workspaces), read-only unless --access write; it
+        is printed once, as the last line, and only its hash is kept."""
         appdb = Workspace(ws_path, db_url=db).history_db()
-        token = appdb.create_api_token(email, name)
-        err.print(f"token {escape(name)!r} for {escape(email)} — copy it now, it is not shown again:",
-                  highlight=False)
+        scope = None if all_workspaces else appdb.slug
+        token = appdb.create_api_token(email, name, workspace=scope, access=access)
+        where = "all workspaces of the user" if scope is None else scope
+        err.print(f"token {escape(name)!r} for {escape(email)} ({escape(where)}, {access}) — copy it now, it is "
+                  "not shown again:", highlight=False)
         typer.echo(token)
 
     @tokens.command("list")
     def tokens_list(email: Annotated[str, typer.Argument()], ws_path: WsOpt = HERE, db: DbOpt = None) -> None:
-        """The user's tokens: id, name, created, last used, revoked (never the token itself)."""
+        """The user's tokens: id, name, scope (workspace or all, read or write), created, last used, revoked
+        (never the token itself)."""
         from strategyfirst.appdb.render import iso
 
         for t in Workspace(ws_path, db_url=db).history_db().api_tokens(email):
             used = iso(t.last_used_at) if t.last_used_at else "never"
             state = f"revoked {iso(t.revoked_at)}" if t.revoked_at else "live"
-            typer.echo(f"{t.id}\t{t.name}\tcreated {iso(t.created_at)}\tused {used}\t{state}")
+            typer.echo(f"{t.id}\t{t.name}\t{t.scope}\tcreated {iso(t.created_at)}\tused {used}\t{state}")
 
     @tokens.command("revoke")
     def tokens_revoke(

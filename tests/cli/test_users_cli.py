@@ -128,3 +128,26 @@ def test_a_terminal_is_prompted_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(typer, "prompt", prompt)
     assert read_password(force_stdin=False) == PASSWORD
     assert asked == {"label": "Password", "hide_input": True, "confirmation_prompt": True}
+
+
+def test_tokens_create_is_scoped_to_the_workspace_and_read_only_by_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(ENV_VAR, f"sqlite:///{tmp_path / 'shared.sqlite'}")  # one database for both
+    acme, beta = tmp_path / "acme", tmp_path / "beta"
+    for folder in (acme, beta):
+        (folder / ".strategyfirst").mkdir(parents=True)
+        run_cli(["users", "add", "ana@acme.org", "--role", "editor", "-w", str(folder)], monkeypatch, capsys,
+                stdin=PASSWORD)
+    scoped = run_cli(["tokens", "create", "ana@acme.org", "--name", "ci", "-w", str(acme)], monkeypatch, capsys)
+    assert scoped.code == 0 and "(acme, read)" in scoped.err
+    wide = run_cli(["tokens", "create", "ana@acme.org", "--name", "all", "--access", "write",
+                    "--all-workspaces", "-w", str(acme)], monkeypatch, capsys)
+    assert wide.code == 0 and "(all workspaces of the user, write)" in wide.err
+    db = open_appdb(Workspace(acme))
+    row = db.token_info(scoped.out.splitlines()[-1])
+    assert row is not None and row.workspace is not None
+    assert (row.workspace.slug, row.access) == ("acme", "read")
+    listed = run_cli(["tokens", "list", "ana@acme.org", "-w", str(acme)], monkeypatch, capsys).out.splitlines()
+    assert [line.split("\t")[1:3] for line in listed] == [["ci", "acme, read"], ["all", "all workspaces, write"]]
+    bad = run_cli(["tokens", "create", "ana@acme.org", "--access", "admin", "-w", str(acme)], monkeypatch, capsys)
+    assert bad.code == 2 and "unknown access 'admin'" in bad.err and bad.out == ""

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from strategyfirst.appdb.base import DBCore
 from strategyfirst.appdb.models import (
+    ACCESS,
     ROLES,
     ApiToken,
     LoginAttempt,
@@ -195,31 +196,50 @@ class AccountsMixin(DBCore):
             s.execute(delete(UserSession).where(UserSession.token_hash == sha256(token)))
 
     # --- API tokens ---------------------------------------------------------------------------------------
-    def create_api_token(self, email: str, name: str = "default") -> str:
-        """A new token for the user: returned in plaintext this once; only its sha256 is stored."""
+    def create_api_token(self, email: str, name: str = "default", workspace: str | None = None,
+                         access: str = "write") -> str:
+        """A new token for the user, for `workspace` (a slug the user is a member of) or all of the user's
+        workspaces (None), with `access` read or write: returned in plaintext this once; only its sha256 is
+        stored."""
+        if access not in ACCESS:
+            raise UsageError(f"unknown access {access!r}; use read or write")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.session() as s:
             user = s.scalar(select(User).where(User.email == normalise_email(email)))
             if user is None:
                 raise UsageError(f"no user {email}; add one with `strategyfirst users add`")
-            s.add(ApiToken(user_id=user.id, name=name, token_hash=sha256(token), created_at=utcnow()))
+            wid = None
+            if workspace is not None:
+                wid = self.workspace_row(s, workspace).id
+                if s.scalar(select(Membership.id).where(Membership.user_id == user.id,
+                                                        Membership.workspace_id == wid)) is None:
+                    raise UsageError(f"{user.email} is not a member of {workspace!r}: a token for it could do "
+                                     f"nothing (add the role with `strategyfirst users add`)")
+            s.add(ApiToken(user_id=user.id, name=name, token_hash=sha256(token), created_at=utcnow(),
+                           workspace_id=wid, access=access))
         return token
 
     def api_tokens(self, email: str) -> list[ApiToken]:
-        """The user's tokens (hashes, names, dates; revoked ones too), oldest first."""
+        """The user's tokens (hashes, names, scopes, dates; revoked ones too), oldest first."""
         with self.session() as s:
             return list(s.scalars(select(ApiToken).join(User).where(User.email == normalise_email(email))
                                   .order_by(ApiToken.id)))
 
-    def token_user(self, token: str) -> User | None:
-        """The user of a live (not revoked) token, noting when it was used; None otherwise."""
+    def token_info(self, token: str) -> ApiToken | None:
+        """The live (not revoked) token row (with `.user`, `.workspace` and `.access`), noting when it was
+        used; None otherwise."""
         with self.session() as s:
             row = s.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(token),
                                                   ApiToken.revoked_at.is_(None)))
             if row is None:
                 return None
             row.last_used_at = utcnow()
-            return row.user
+            return row
+
+    def token_user(self, token: str) -> User | None:
+        """The user of a live (not revoked) token, noting when it was used; None otherwise."""
+        row = self.token_info(token)
+        return row.user if row else None
 
     def revoke_token(self, email: str, name: str | None = None, token_id: int | None = None,
                      token: str | None = None) -> int:

@@ -24,11 +24,18 @@ LOGIN_CSRF_COOKIE = "sf_login_csrf"
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: `csrf` is the session's token (None for bearer-token callers)."""
+    """An authenticated caller: `csrf` is the session's token (None for bearer-token callers). A token caller
+    may be held to one workspace (`token_slug`) and to reading (`read_only`)."""
 
     user: User
     csrf: str | None
     session_token: str | None
+    token_slug: str | None = None
+    read_only: bool = False
+
+    def reaches(self, slug: str) -> bool:
+        """False when a token scoped to another workspace asks about `slug`."""
+        return self.token_slug is None or self.token_slug == slug
 
     @property
     def by_token(self) -> bool:
@@ -44,8 +51,11 @@ def identify(request: Request, state: AppState) -> Principal | None:
     """The caller, or None: a bearer header is decisive (a bad token is not rescued by a cookie)."""
     if "authorization" in request.headers:
         token = bearer(request)
-        user = state.db.token_user(token) if token else None
-        return Principal(user, None, None) if user else None
+        row = state.db.token_info(token) if token else None
+        if row is None:
+            return None
+        return Principal(row.user, None, None, token_slug=row.workspace.slug if row.workspace else None,
+                         read_only=row.access == "read")
     cookie = request.cookies.get(state.settings.session_cookie)
     if not cookie:
         return None

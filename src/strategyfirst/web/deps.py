@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 
 from strategyfirst.appdb import role_at_least
-from strategyfirst.web.auth import Principal, csrf_ok, identify
+from strategyfirst.web.auth import SAFE_METHODS, Principal, csrf_ok, identify
 from strategyfirst.web.state import AppState
 from strategyfirst.workspace import Workspace
 
@@ -88,9 +88,12 @@ def member(role: str, page: bool) -> Callable[[Request, str, AppState], Awaitabl
     async def dependency(request: Request, slug: str, state: State) -> Member:
         principal = await _principal(request, state, page)
         ws = state.workspace(slug)
-        held = state.db.role_in(principal.user, slug) if ws is not None else None
+        held = state.db.role_in(principal.user, slug) if ws is not None and principal.reaches(slug) else None
         if ws is None or held is None:
             raise HTTPException(404, f"no workspace {slug!r}")
+        if principal.read_only and (role != "viewer" or request.method not in SAFE_METHODS):
+            raise HTTPException(403, "this token can only read: create a write token with `strategyfirst tokens "
+                                     "create EMAIL --access write`")
         if not role_at_least(held, role):
             raise HTTPException(403, f"this needs the {role} role in {slug!r}; you are {held}")
         return Member(principal, slug, ws, held, state)

@@ -25,4 +25,5 @@ def visible_workspaces(state: State, user_id: int) -> list[dict[str, Any]]:
 @router.get("/workspaces")
 def list_workspaces(caller: ApiCaller, state: State) -> list[dict[str, Any]]:
     """The workspaces the caller may see: `[{"slug", "organisation", "role"}]`."""
-    return visible_workspaces(state, caller.user.id)
+    seen = [w for w in visible_workspaces(state, caller.user.id) if caller.reaches(w["slug"])]
+    return [{**w, "role": "viewer"} for w in seen] if caller.read_only else seen
