@@ -126,6 +126,11 @@ SAMPLES: dict[str, tuple[str, str]] = {
         '"created_at" : "Wed Oct 10 21:00:05 +0000 2018",\n    "full_text" : "@acme more",\n    '
         '"in_reply_to_status_id_str" : "1050118621198921728",\n    "favorite_count" : "4",\n    '
         '"retweet_count" : "0"\n  }\n} ]'),
+    "ga4-export": (
+        "Traffic_acquisition.csv",
+        "# ----------------------------------------\n# Property: Acme Website\n# Start date: 20260101\n"
+        "# End date: 20260131\n\nSession default channel group,Sessions,Engaged sessions,Key events,Total revenue\n"
+        'Organic Social,"1,200",700,30,450.5\nEmail,300,210,12,120\n\nNth day,Organic Social,Email\n0000,40,10\n'),
 }
 LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 
@@ -193,7 +198,7 @@ def _mutate(text: str, mutation: tuple[str, object]) -> bytes:
                 buf[min(int(where * len(buf)), len(buf) - 1)] = byte
         return bytes(buf)
     if kind == "shuffle":
-        if text.lstrip().startswith(("{", "window.YTD.")):
+        if text.lstrip().startswith(("{", "window.YTD.", "#")):  # JSON; GA4's '#' lines and tables of several widths
             return data
         return _shuffle_columns(text, list(arg)).encode("utf-8")  # type: ignore[call-overload]
     if kind == "garbage":
