@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
                   "its measurement, diagnosis and decisions, per workspace.",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.sf = state
+    state.start()
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     errors.install(app)

@@ -1,5 +1,7 @@
-"""The library calls behind the routes, returning the CLI's JSON; results are cached per workspace until its
-warehouse or plan changes (diagnose and measure take a second; pages ask for them often)."""
+"""The library calls behind the routes, returning the CLI's JSON; results are cached per workspace, plan version
+and data version (the snapshot the server reads, see web/served.py) with the request's parameters, so an import
+from the server or from the CLI in another process, and a plan edit, start a fresh computation. Concurrent
+requests for one missing result wait for the one computation of it."""
 
 from __future__ import annotations
 
@@ -12,12 +14,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from strategyfirst.errors import PlanError
+from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.workspace import Workspace
 
 T = TypeVar("T")
 _lock = threading.Lock()
 _cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_CACHE_SIZE = 64
+_pending: dict[tuple[Any, ...], threading.Event] = {}
+_CACHE_SIZE = 256
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -29,23 +33,37 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def stamp(ws: Workspace) -> tuple[Any, ...]:
-    """Changes whenever the warehouse or the plan file does."""
+    """(workspace, data version, plan version): changes whenever the warehouse or the plan file does."""
+    if isinstance(ws, ServedWorkspace):
+        snapshot = ws.snapshot()
+        return (str(ws.root), snapshot.token, ws.plans.version())
     return (str(ws.root), _stamp(ws.warehouse_path), _stamp(ws.plan_path))
 
 
 def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()`'s value for `key` at the workspace's current data and plan versions, computed once."""
     full = (stamp(ws), *key)
-    with _lock:
-        if full in _cache:
-            _cache.move_to_end(full)
-            return _cache[full]
-    value = compute()
-    full = (stamp(ws), *key)  # a first refresh of derived tables may have written the warehouse
-    with _lock:
-        _cache[full] = value
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
+    while True:
+        with _lock:
+            if full in _cache:
+                _cache.move_to_end(full)
+                return _cache[full]
+            running = _pending.get(full)
+            if running is None:
+                running = _pending[full] = threading.Event()
+                break
+        running.wait(60)  # another request computes it; an error there lets this one try itself
+    try:
+        value = compute()
+        with _lock:
+            _cache[full] = value
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+        return value
+    finally:
+        with _lock:
+            _pending.pop(full, None)
+        running.set()
 
 
 def plain(value: Any) -> Any:
@@ -61,7 +79,8 @@ def _iso(value: Any) -> str:
 
 def lint_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]:
     """`lint --format json` (PlanError when the plan does not parse)."""
-    return plain(ws.lint(as_of=as_of).to_json("strategy.yaml"))
+    key = ("lint", as_of or dt.date.today())  # without as_of, lint judges deadlines against today
+    return cached(ws, key, lambda: plain(ws.lint(as_of=as_of).to_json("strategy.yaml")))
 
 
 def measure_json(ws: Workspace, by: str = "none", period: str = "all", since: dt.date | None = None,
@@ -78,16 +97,21 @@ def diagnose_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]
 
 
 def has_data(ws: Workspace) -> bool:
+    if isinstance(ws, ServedWorkspace):
+        return ws.has_data()
     return ws.warehouse_path.is_file()
 
 
 def _query(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    """Rows of a small read of the warehouse, the connection closed at once (a CLI ingest may want it)."""
+    """Rows of a small read of the warehouse (the server's snapshot of it; else a connection closed at once,
+    since a CLI ingest may want the file)."""
     from strategyfirst.warehouse.engine import open_duckdb
 
+    if isinstance(ws, ServedWorkspace):
+        return plain(ws.query(sql, params))
     if not has_data(ws):
         return []
-    con = open_duckdb(ws.warehouse_path)
+    con = open_duckdb(ws.warehouse_path, read_only=True)
     try:
         cur = con.execute(sql, params)
         names = [d[0] for d in cur.description or []]
@@ -96,9 +120,27 @@ def _query(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
         con.close()
 
 
+def busy_note(ws: Workspace) -> str | None:
+    """'an import is running; figures as of 14:05' while another command writes the warehouse (pages show the
+    last committed data meanwhile), else None."""
+    if not isinstance(ws, ServedWorkspace):
+        return None
+    writer = ws.writer()
+    if writer is None:
+        return None
+    snapshot = ws.snapshot()
+    what = "an import is running" if writer.importing else "the data is being updated"
+    if not snapshot.has_data:
+        return f"{what}; no figures yet"
+    when = snapshot.as_of.astimezone()
+    today = dt.datetime.now().astimezone().date()
+    return f"{what}; figures as of {when:%H:%M}" if when.date() == today else \
+        f"{what}; figures as of {when:%Y-%m-%d %H:%M}"
+
+
 def import_log(ws: Workspace) -> list[dict[str, Any]]:
     """The `imports` table, newest first."""
-    return _query(ws, "SELECT * FROM imports ORDER BY import_id DESC", [])
+    return cached(ws, ("imports",), lambda: _query(ws, "SELECT * FROM imports ORDER BY import_id DESC", []))
 
 
 def rejects(ws: Workspace, import_id: int, limit: int = 50) -> list[dict[str, Any]]:
@@ -109,6 +151,10 @@ def rejects(ws: Workspace, import_id: int, limit: int = 50) -> list[dict[str, An
 
 def plan_state(ws: Workspace) -> tuple[str, Any, list[dict[str, Any]]]:
     """The plan text, its parsed form (None when it does not parse) and its located problems."""
+    return cached(ws, ("plan_state",), lambda: _plan_state(ws))
+
+
+def _plan_state(ws: Workspace) -> tuple[str, Any, list[dict[str, Any]]]:
     if not ws.has_plan():
         return "", None, []
     text = ws.plan_path.read_text(encoding="utf-8")

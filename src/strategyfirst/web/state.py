@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from strategyfirst.appdb import AppDB, connect, open_shared
+from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.web.settings import Settings
 from strategyfirst.workspace import Workspace
 
@@ -16,10 +18,15 @@ class AppState:
 
     settings: Settings
     db: AppDB
-    workspaces: dict[str, Workspace] = field(default_factory=dict)
+    workspaces: dict[str, ServedWorkspace] = field(default_factory=dict)
 
-    def workspace(self, slug: str) -> Workspace | None:
+    def workspace(self, slug: str) -> ServedWorkspace | None:
         return self.workspaces.get(slug)
+
+    def start(self) -> None:
+        """Take every workspace's first warehouse snapshot in the background (the first pages need not wait)."""
+        for ws in self.workspaces.values():
+            threading.Thread(target=ws.snapshot, name=f"sf-snapshot-{ws.slug}", daemon=True).start()
 
 
 def open_state(settings: Settings) -> AppState:
@@ -28,11 +35,11 @@ def open_state(settings: Settings) -> AppState:
         folders = [Workspace(p) for p in settings.workspaces]
         db = open_shared(folders, settings.db_url)
         url = db.url
-        served = {ws.slug: Workspace(ws.root, db_url=url) for ws in folders}
+        served = {ws.slug: ServedWorkspace(ws.root, db_url=url) for ws in folders}
     else:
         db = open_shared([], settings.db_url)
         url = db.url
-        served = {row.slug: Workspace(row.path, db_url=url) for row in db.workspaces()
+        served = {row.slug: ServedWorkspace(row.path, db_url=url) for row in db.workspaces()
                   if Path(row.path).is_dir()}
     shared = connect(url) if db.slug else db
     shared.prune()  # expired sessions and old login attempts

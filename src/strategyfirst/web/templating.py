@@ -68,4 +68,8 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     base = {"csrf": getattr(principal, "csrf", None), "user": getattr(principal, "user", None)}
     if "m" in context and "currency" not in context:
         base["currency"] = _currency(context["m"])
+    if "m" in context:
+        from strategyfirst.web.services import busy_note
+
+        base["busy"] = busy_note(context["m"].ws)
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)

@@ -1,0 +1,198 @@
+"""A workspace as one server process serves it: reads go to a read-only snapshot of the warehouse (see
+warehouse/snapshot.py), the plan is parsed once per version, writes (imports, undo) go to the warehouse
+itself under the workspace lock and are followed by a new snapshot.
+
+Every reader of the web app (the API, the pages, the report and diagnose through the `Workspace` methods they
+call) sees one DuckDB configuration, read-only, on the snapshot; no request opens the warehouse file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from strategyfirst.errors import PlanError
+from strategyfirst.plan import PlanDocument
+from strategyfirst.plan.document import loads
+from strategyfirst.warehouse.snapshot import Snapshot, SnapshotKeeper, Writer
+from strategyfirst.workspace import Workspace
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from strategyfirst.appdb import PlanVersion
+    from strategyfirst.capacity import CapacityPlan
+    from strategyfirst.metrics import MeasureResult
+    from strategyfirst.plan import Plan
+    from strategyfirst.warehouse.ingest import IngestResult
+
+
+class PlanCache:
+    """The workspace's plan parsed once per version: keyed by the file's (inode, size, mtime), then by a hash
+    of its content (a file rewritten with the same text is not parsed again)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._by_stat: tuple[Any, str, PlanDocument | PlanError | None] | None = None
+        self._by_hash: dict[str, PlanDocument | PlanError] = {}
+
+    def stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def version(self) -> str:
+        """The content hash of the plan file ('' when there is none)."""
+        return self._get()[1]
+
+    def document(self) -> PlanDocument | None:
+        """The parsed plan (None without a plan file); raises the cached PlanError when it does not parse."""
+        found = self._get()[2]
+        if isinstance(found, PlanError):
+            raise found
+        return found
+
+    def _get(self) -> tuple[Any, str, PlanDocument | PlanError | None]:
+        stamp = self.stamp()
+        known = self._by_stat
+        if known is not None and known[0] == stamp:
+            return known
+        with self._lock:
+            if stamp is None:
+                entry: tuple[Any, str, PlanDocument | PlanError | None] = (None, "", None)
+            else:
+                try:
+                    raw = self.path.read_bytes()
+                except OSError:
+                    raw = b""
+                digest = hashlib.sha256(raw).hexdigest()
+                if digest not in self._by_hash:
+                    self._by_hash = {digest: self._parse(raw)}  # only the current version is kept
+                entry = (stamp, digest, self._by_hash[digest])
+            self._by_stat = entry
+            return entry
+
+    def _parse(self, raw: bytes) -> PlanDocument | PlanError:
+        from strategyfirst.plan.document import load
+
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                return load(self.path)  # the located decoding error
+            except PlanError as exc:
+                return exc
+        try:
+            return loads(text, self.path.name)
+        except PlanError as exc:
+            return exc
+
+
+class ServedWorkspace(Workspace):
+    """`Workspace` for the server: reads from the current snapshot through this thread's cursor."""
+
+    def __init__(self, path: str | Path, *, db_url: str | None = None) -> None:
+        super().__init__(path, db_url=db_url)
+        self.plans = PlanCache(self.plan_path)
+        self.snapshots = SnapshotKeeper(self.warehouse_path, self.state_dir, self._plan_for_snapshot)
+        self._recorded: dict[str, PlanVersion | None] = {}
+
+    # --- plan --------------------------------------------------------------------------------------------
+    def plan_document(self, path: str | Path | None = None) -> PlanDocument:
+        if path is not None and Path(path).resolve() != self.plan_path:
+            return super().plan_document(path)
+        document = self.plans.document()
+        if document is None:
+            return super().plan_document()  # the located "cannot read the plan" error
+        return document
+
+    def plan_or_none(self) -> PlanDocument | None:
+        return self.plans.document()
+
+    def _plan_for_snapshot(self) -> Plan | None:
+        document = self.plans.document()
+        return document.plan if document is not None else None
+
+    def record_plan(self, path: str | Path | None = None) -> PlanVersion | None:
+        """Record the plan file as a version once per version of it (not on every request)."""
+        if path is not None:
+            return super().record_plan(path)
+        version = self.plans.version()
+        if version not in self._recorded:
+            recorded = super().record_plan()
+            self._recorded = {version: recorded}
+        return self._recorded[version]
+
+    # --- reading the snapshot ----------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        return self.snapshots.current()
+
+    def writer(self) -> Writer | None:
+        """The import (or other write) running now, in this process or another."""
+        return self.snapshots.writer()
+
+    def has_data(self) -> bool:
+        return self.snapshot().has_data
+
+    def _backend(self) -> Any:
+        return self.snapshot().backend()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read of the snapshot (none before the first import)."""
+        cur = self.snapshot().cursor().execute(sql, list(params))
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def table(self, name: str) -> ir.Table:
+        return self._backend().table(name)
+
+    def measure(self, by: str = "none", period: str = "all", since: dt.date | str | None = None,
+                until: dt.date | str | None = None, metrics: Sequence[str] | None = None, *,
+                platforms: Sequence[str] | None = None, accounts: Sequence[str] | None = None) -> MeasureResult:
+        from strategyfirst.metrics import measure
+
+        document = self.plan_or_none()
+        self.record_plan()
+        return measure(self._backend(), document.plan if document else None, by, period, since, until, metrics,
+                       platforms=platforms, accounts=accounts)
+
+    def capacity(self, service_level: float = 0.9, target_minutes: float | None = None) -> CapacityPlan:
+        from strategyfirst.capacity import capacity_for, volume_from_connection
+        from strategyfirst.capacity.volume import empty_volume
+
+        plan = self.plan_document().plan
+        response = plan.readiness.response if plan.readiness else None
+        snapshot = self.snapshot()
+        volume = (volume_from_connection(snapshot.cursor(), response.timezone if response else "UTC")
+                  if snapshot.has_data else
+                  empty_volume("no warehouse yet: run `strategyfirst ingest` to measure inbound volume"))
+        return capacity_for(plan, volume, service_level=service_level, target_minutes=target_minutes)
+
+    def imports(self) -> list[dict[str, Any]]:
+        from strategyfirst.warehouse import importlog
+
+        snapshot = self.snapshot()
+        return importlog.listing(snapshot.cursor()) if snapshot.has_data else []
+
+    # --- writing the warehouse, then a new snapshot ------------------------------------------------------
+    def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
+               strict: bool = False, keep_going: bool = False, platform: str | None = None) -> IngestResult:
+        try:
+            return super().ingest(files, source=source, account=account, strict=strict, keep_going=keep_going,
+                                  platform=platform)
+        finally:
+            self.snapshots.refresh(wait=True)  # the uploader reads what they imported
+
+    def undo_import(self, import_id: int) -> dict[str, Any]:
+        try:
+            return super().undo_import(import_id)
+        finally:
+            self.snapshots.refresh(wait=True)
