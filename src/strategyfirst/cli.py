@@ -281,7 +281,7 @@ def _plain_dates(message: str) -> str:
 def _warning_printer(previous: Callable[..., None], as_json: bool) -> Callable[..., None]:
     """`warnings.showwarning` printing the product's own warnings as one `warning:` line (not Python's
     `file:line: Category:` form; `{"warning": ...}` under `--format json`); others go to `previous`."""
-    from strategyfirst.appdb import HistoryWarning
+    from strategyfirst.errors import HistoryWarning
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
              line: str | None = None) -> None:

@@ -89,3 +89,8 @@ class AppDatabaseError(StrategyFirstError):
 
 class UsageError(StrategyFirstError):
     """The command line or API call is malformed."""
+
+
+class HistoryWarning(RuntimeWarning):
+    """Something was not recorded in the history (the command itself still succeeded). A warning, not an
+    error: it lives here so that the CLI can print it without importing the app database (SQLAlchemy)."""

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst.errors import WorkspaceError
-from strategyfirst.plan import PlanDocument
-from strategyfirst.plan import load as load_plan
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,6 +20,7 @@ if TYPE_CHECKING:
     from strategyfirst.capacity import CapacityPlan
     from strategyfirst.diagnose import Diagnosis
     from strategyfirst.metrics import MeasureResult
+    from strategyfirst.plan import PlanDocument
     from strategyfirst.readiness import ReadinessScore
     from strategyfirst.warehouse.export import Manifest
     from strategyfirst.warehouse.ingest import IngestResult
@@ -74,6 +73,8 @@ class Workspace:
 
     def plan_document(self, path: str | Path | None = None) -> PlanDocument:
         """Load and validate the plan (raises PlanError with located problems)."""
+        from strategyfirst.plan import load as load_plan
+
         return load_plan(path or self.plan_path)
 
     def plan_or_none(self) -> PlanDocument | None:
@@ -84,7 +85,7 @@ class Workspace:
         from strategyfirst.lint import lint_document
 
         document = self.plan_document(path)
-        self.record_plan(path)
+        self.note_plan(path)
         return lint_document(document, as_of=as_of)
 
     # --- history (app database: plan versions, decisions; see strategyfirst.appdb) -------------------------
@@ -99,6 +100,16 @@ class Workspace:
         from strategyfirst.appdb import record_plan_seen
 
         return record_plan_seen(self, path)
+
+    def note_plan(self, path: str | Path | None = None) -> None:
+        """`record_plan` for commands that only need it done: skipped (no app database opened) when the
+        marker says this exact text is already the current version (see `strategyfirst.plan_seen`)."""
+        from strategyfirst import plan_seen
+
+        if plan_seen.is_recorded(self, path):
+            return
+        if self.record_plan(path) is not None:
+            plan_seen.remember(self, path)
 
     # --- data ---------------------------------------------------------------------------------------------
     def table(self, name: str) -> ir.Table:
@@ -144,7 +155,7 @@ class Workspace:
 
         document = self.plan_or_none()
         plan = document.plan if document is not None else None
-        self.record_plan()
+        self.note_plan()
         with workspace_lock(self.state_dir):  # a refresh writes; an ingest may be writing too
             con = open_duckdb(self.warehouse_path)
             try:
@@ -167,7 +178,7 @@ class Workspace:
         """KPI status and forecasts, verdicts, budget proposals; as of the latest data by default."""
         from strategyfirst.diagnose import diagnose
 
-        self.record_plan()
+        self.note_plan()
         return diagnose(self, as_of, seed=seed)
 
     # --- report -------------------------------------------------------------------------------------------

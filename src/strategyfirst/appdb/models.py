@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from strategyfirst.errors import HistoryWarning as HistoryWarning  # re-exported (moved to errors)
+
 ROLES: tuple[str, ...] = ("viewer", "editor", "owner")
 """Workspace roles, weakest first: owner (everything, members), editor (plan, imports, decisions), viewer."""
 
@@ -36,10 +38,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class HistoryWarning(RuntimeWarning):
-    """Something was not recorded in the history (the command itself still succeeded)."""
 
 
 def utcnow() -> dt.datetime:
