@@ -59,3 +59,17 @@ def one(result: IngestResult) -> dict[str, Any]:
     f = result.files[0]
     assert f["rows_read"] == f["rows_new"] + f["rows_updated"] + f["rows_duplicate"] + f["rows_rejected"]
     return f
+
+
+def stored_text(ws: Workspace) -> str:
+    """Every row of every table of the warehouse as JSON text, one row a line (to search for what must not be
+    stored)."""
+    import json
+
+    con = duckdb.connect(str(ws.warehouse_path), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return "\n".join(json.dumps(row, default=str) for t in tables
+                         for row in con.execute(f'SELECT * FROM "{t}"').fetchall())
+    finally:
+        con.close()

@@ -131,6 +131,20 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "# ----------------------------------------\n# Property: Acme Website\n# Start date: 20260101\n"
         "# End date: 20260131\n\nSession default channel group,Sessions,Engaged sessions,Key events,Total revenue\n"
         'Organic Social,"1,200",700,30,450.5\nEmail,300,210,12,120\n\nNth day,Organic Social,Email\n0000,40,10\n'),
+    "sprout-posts": (
+        "Post Performance (Acme).csv",
+        "Date,Post ID,Network,Post Type,Content Type,Profile,Sent by,Link,Post,Linked Content,Impressions,Reach,"
+        "Engagement Rate (per Impression),Engagements,Reactions,Likes,Comments,Shares,Saves,Post Link Clicks,"
+        "Video Views,Tags\n"
+        '4/8/2026 9:22 pm,179,Instagram,Post,Reel,acme,Staff One,https://www.instagram.com/reel/A/,"Reel,\none",,'
+        '"136,832","98,004",3.08%,"4,210",,"3,900",120,150,40,,"80,500",Spring\n'
+        "02-01-2025,11_22,Facebook,Post,Photo,Acme Page,Staff Two,,Shop,,1000,800,0%,75,50,45,10,5,,12,,\n"),
+    "sprout-profiles": (
+        "Profile Performance (Acme).csv",
+        "Date,Network,Profile,Audience,Net Audience Growth,Audience Gained,Published Posts,Impressions,"
+        "Engagements,Engagement Rate (per Impression),Video Views\n"
+        '02-01-2025,Instagram,acme,"10,250",35,40,2,"12,400",830,6.69%,"3,100"\n'
+        '02-02-2025,X (Twitter),acme,"5,001",-2,3,4,"2,222",44,0%,\n'),
 }
 LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 

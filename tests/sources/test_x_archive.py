@@ -9,12 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from strategyfirst.errors import ImportFileError
 from strategyfirst.workspace import Workspace
-from tests.sources.support import ingest, one, query, scalar, snapshot
+from tests.sources.support import ingest, one, query, scalar, snapshot, stored_text
 
 pytestmark = pytest.mark.usefixtures("no_derive")
 
@@ -115,13 +114,7 @@ def test_archive_folder_imports_tweets_and_skips_the_rest(tmp_path: Path) -> Non
 def test_account_js_email_is_never_stored(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     ingest(ws, [archive(tmp_path)], keep_going=True)
-    con = duckdb.connect(str(ws.warehouse_path), read_only=True)
-    try:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
-        cells = "\n".join(json.dumps(row, default=str) for t in tables
-                          for row in con.execute(f'SELECT * FROM "{t}"').fetchall())
-    finally:
-        con.close()
+    cells = stored_text(ws)
     assert "velo_club" in cells and EMAIL not in cells
     for path in ws.state_dir.rglob("*"):
         if path.is_file() and ws.raw_dir not in path.parents:
