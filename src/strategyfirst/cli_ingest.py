@@ -29,6 +29,8 @@ INGEST_HELP = (
     "Re-import: the same file again (same bytes, same options) changes nothing (\"already imported as #N\"). A "
     "newer export of the same posts updates their lifetime figures (a lower figure never replaces a higher one) "
     "and never moves a post's publish time; another --account updates the posts' account.\n\n"
+    "Currencies: spend (spend CSV, Meta Ads Manager) in another currency than the plan's budget currency is "
+    "refused with one line, unless --rate CUR=RATE converts it; amounts in two currencies are never added.\n\n"
     "Undo: `strategyfirst imports` lists every import; `strategyfirst imports undo ID` takes one back.")
 
 
@@ -51,6 +53,14 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             "--platform", help="Platform of the rows where the file does not name it (Meta Business Suite overview "
             "charts titled only \"Follows\", \"Views\"): facebook or instagram; once.", show_default=False,
             metavar="NAME")] = None,
+        rate: Annotated[list[str] | None, typer.Option(
+            "--rate", help="CUR=RATE: convert spend in currency CUR into the plan's budget currency, RATE being 1 "
+            "CUR in it (--rate UAH=0.024); repeat for several currencies. Without it, spend in another currency "
+            "than the plan's is refused, never added.", show_default=False, metavar="CUR=RATE")] = None,
+        exported_on: Annotated[list[str] | None, typer.Option(
+            "--exported-on", help="The day member exports (Mailchimp, Substack, beehiiv) were downloaded: the "
+            "list's size is dated on it (default: the latest time in the file); YYYY-MM-DD; once.",
+            show_default=False, metavar="DATE")] = None,
         strict: Annotated[bool, typer.Option(
             "--strict", help="Fail a file (exit 1, nothing of it written) if any of its rows is rejected.")] = False,
         wait: Annotated[float | None, typer.Option(
@@ -68,7 +78,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         # One file that cannot be imported is the command's error (one line, exit 2); with several (or a
         # folder or zip), each file's outcome is listed and the command exits 1 when any failed.
         result = ingest_files(Workspace(ws_path), files, source=chosen_source, account=chosen_account,
-                              platform=chosen_platform, strict=strict, progress=True,
+                              platform=chosen_platform, strict=strict, progress=True, rates=rate,
+                              exported_on=_once("--exported-on", exported_on),
                               keep_going=len(files) > 1 or any(f.is_dir() or is_zip(f) for f in files), wait=wait,
                               notify=lambda message: err.print(escape(message), highlight=False))
         if fmt is Format.json:

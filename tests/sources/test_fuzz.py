@@ -145,6 +145,13 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "Engagements,Engagement Rate (per Impression),Video Views\n"
         '02-01-2025,Instagram,acme,"10,250",35,40,2,"12,400",830,6.69%,"3,100"\n'
         '02-02-2025,X (Twitter),acme,"5,001",-2,3,4,"2,222",44,0%,\n'),
+    "meta-ads": (
+        "Acme-Campaigns-Mar-1-2024-Mar-31-2024.csv",
+        '"Reporting starts","Reporting ends","Campaign name","Results","Result indicator","Reach","Impressions",'
+        '"Cost per results","Amount spent (EUR)"\n'
+        '"2024-03-01","2024-03-31","","","","300","900","","30.50"\n'
+        '"2024-03-01","2024-03-31","Summit, contest","12","actions:link_click","200","600","2","24.00"\n'
+        '"2024-03-01","2024-03-31","Drive","3","reach","100","300","2.17","6.50"\n'),
 }
 LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 

@@ -244,3 +244,25 @@ def test_mailchimp_export_without_email_column_and_with_semicolons(shared_data: 
     ingest(ws, [src], account="Full")
     assert series(ws, "ab12", "subscribers_unsubscribed") == series(ws, "Full", "subscribers_unsubscribed")
     assert scalar(ws, "SELECT sum(gained) FROM audience WHERE account = 'ab12'") == 5.0  # the file's 5 members
+
+
+def test_exported_on_dates_the_snapshot_and_the_summary_says_which_day(shared_data: Path, tmp_path: Path) -> None:
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "latest")
+    f = one(ingest(ws, [folder / "subscribed.csv"], account="Members letter"))
+    # Without --exported-on: the latest time in the file (2023-04-21, as in the test above), and it says so.
+    assert f["notes"] == ["list size dated 2023-04-21 (the latest time in the file; pass --exported-on DATE to "
+                          "give the export day)"]
+    ws2 = Workspace(tmp_path / "given")
+    f2 = one(ingest(ws2, [folder / "subscribed.csv"], account="Members letter", exported_on="2023-05-02"))
+    assert f2["notes"] == ["list size dated 2023-05-02 (--exported-on)"]
+    assert query(ws2, "SELECT date, value FROM audience WHERE value IS NOT NULL") == [(dt.date(2023, 5, 2), 5.0)]
+    # The gains per day do not depend on the snapshot day.
+    assert query(ws2, "SELECT sum(gained) FROM audience") == query(ws, "SELECT sum(gained) FROM audience")
+
+
+def test_exported_on_must_be_a_date(tmp_path: Path) -> None:
+    from strategyfirst.errors import UsageError
+
+    with pytest.raises(UsageError, match="--exported-on '31/03/2023' is not a date like 2026-03-31"):
+        ingest(Workspace(tmp_path / "ws"), [tmp_path / "x.csv"], exported_on="31/03/2023")

@@ -46,6 +46,9 @@ class LoadContext:
     owned_accounts: dict[str, frozenset[str]] = field(default_factory=dict)  # platform -> normalised handles
     year: int = 2014                                                           # UCI metrics give no year
     platform: str | None = None                                                # --platform, where a file names none
+    currency: str | None = None          # the plan's budget currency (spend is checked against it), not an option
+    rates: str | None = None             # --rate: "UAH=0.024,USD=0.92", 1 unit in the plan's currency
+    exported_on: str | None = None       # --exported-on: the snapshot day of member exports (ISO date)
 
 
 @dataclass(frozen=True)

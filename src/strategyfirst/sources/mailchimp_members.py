@@ -18,7 +18,7 @@ import duckdb
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons
 from strategyfirst.sources.columns import column_map
-from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, stage_counts
+from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, given_day, snapshot_note, stage_counts
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 REQUIRED = ("member_rating", "optin_time", "confirm_time")
@@ -54,8 +54,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     latest = f"greatest({', '.join(_ts(c[t]) for t in TIMES)})"
     stage_counts(con, account=account, metric="subscribers" if status == "subscribed" else f"subscribers_{status}",
                  joined=joined, left=left, in_size="TRUE" if status == "subscribed" else None, latest=latest,
-                 reject=reasons(*checks))
-    return Loaded(primary="audience")
+                 reject=reasons(*checks), snapshot_day=given_day(ctx))
+    return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the latest time in the file"))
 
 
 SOURCE = Source(

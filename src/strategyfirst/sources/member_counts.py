@@ -12,14 +12,15 @@ the new export has no member for (the members who joined then have since left th
 gains of someone who unsubscribed move from the `subscribers` series to the `subscribers_unsubscribed` one
 instead of counting twice.
 
-The snapshot day is the latest timestamp in the file (there is no `--exported-on` option yet); see each source.
+The snapshot day is `--exported-on DATE`, else the latest timestamp in the file (see each source); the import
+summary says which day was used and why (`snapshot_note`).
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from strategyfirst.sources.base import sql_str
+from strategyfirst.sources.base import LoadContext, sql_str
 
 NOT_STORED = "(row not stored: member exports keep no personal data)"
 MEMBER_ROWS = "member_rows"   # not `src_rows`: the importer would copy a reject's cells into its `raw`
@@ -71,3 +72,17 @@ def stage_counts(con: duckdb.DuckDBPyConnection, *, account: str, metric: str, j
                CAST(CASE WHEN {'TRUE' if left else 'FALSE'} THEN coalesce(days.l, 0) END AS DOUBLE) AS lost,
                CAST(coalesce(days.line, (SELECT min(line) FROM good)) AS BIGINT) AS line
         FROM dates LEFT JOIN days ON days.d = dates.d""", [account, metric] if deltas else [])
+
+
+def given_day(ctx: LoadContext, fallback: str | None = None) -> str | None:
+    """The snapshot day as SQL: `--exported-on`, else `fallback` (None: the latest time in the file)."""
+    return f"DATE {sql_str(ctx.exported_on)}" if ctx.exported_on else fallback
+
+
+def snapshot_note(con: duckdb.DuckDBPyConnection, ctx: LoadContext, otherwise: str) -> tuple[str, ...]:
+    """The summary's line saying which day the list's size is dated on (none when the file gave no size)."""
+    row = con.execute("SELECT max(date) FROM stage_audience WHERE value IS NOT NULL").fetchone()
+    if not row or row[0] is None:
+        return ()
+    why = "--exported-on" if ctx.exported_on else otherwise + "; pass --exported-on DATE to give the export day"
+    return (f"list size dated {row[0].isoformat()} ({why})",)

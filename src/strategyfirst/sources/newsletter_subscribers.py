@@ -22,7 +22,7 @@ import duckdb
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons, sql_str
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
-from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, stage_counts
+from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, given_day, snapshot_note, stage_counts
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 SUBSTACK = ("email", "expiry", "email_disabled", "prefer_digests")
@@ -52,17 +52,20 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         stage_counts(con, account=account, metric="subscribers",
                      joined=f"CASE WHEN {status} <> 'pending' THEN {created} END", left=unsub,
                      in_size=f"{status} = 'active' AND {unsub} IS NULL", latest=f"greatest({created}, {unsub})",
-                     reject=reject)
+                     reject=reject, snapshot_day=given_day(ctx))
     elif "created_at" in keys:                # Substack, with the signup time
         created = utc(c["created_at"], ISO)
         stage_counts(con, account=account, metric="subscribers", joined=created, left=None, in_size="TRUE",
                      latest=created, reject=reasons((f"{created} IS NULL",
-                                                     "created_at is not a time like 2018-08-27T15:06:27.713Z")))
+                                                     "created_at is not a time like 2018-08-27T15:06:27.713Z")),
+                     snapshot_day=given_day(ctx))
     else:                                     # Substack, no time: the size on the file's day
         day = dt.datetime.fromtimestamp(sf.path.stat().st_mtime, dt.UTC).date().isoformat()
         stage_counts(con, account=account, metric="subscribers", joined=None, left=None, in_size="TRUE",
-                     latest="NULL::TIMESTAMP", reject="NULL::VARCHAR", snapshot_day=f"DATE {sql_str(day)}")
-    return Loaded(primary="audience")
+                     latest="NULL::TIMESTAMP", reject="NULL::VARCHAR",
+                     snapshot_day=given_day(ctx, f"DATE {sql_str(day)}"))
+        return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the day the file was last modified"))
+    return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the latest time in the file"))
 
 
 SOURCE = Source(

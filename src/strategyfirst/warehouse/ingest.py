@@ -39,6 +39,7 @@ from strategyfirst.errors import (
 )
 from strategyfirst.sources import sqlfuncs
 from strategyfirst.sources.base import STAGE_DDL, LoadContext, create_stage, drop_temp
+from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
 from strategyfirst.sources.registry import check_source, detect, get_source
 from strategyfirst.sources.textfile import (
     SourceFile,
@@ -88,7 +89,9 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
                  account: str | None = None, platform: str | None = None, strict: bool = False,
                  progress: bool = False,
                  keep_going: bool = False, by: str | None = None, wait: float | None = None,
-                 notify: Callable[[str], None] | None = None) -> IngestResult:
+                 notify: Callable[[str], None] | None = None,
+                 rates: Sequence[str] | dict[str, float] | None = None,
+                 exported_on: dt.date | str | None = None) -> IngestResult:
     """Import each file in its own transaction, going on past a file that fails.
 
     With `keep_going`, every file's outcome is in the result (a failed one with `status` "failed" and its
@@ -96,7 +99,8 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     `files` may be one path; a folder stands for the files under it. `by` names who imports (default: the OS
     user). A zip stands for its members (each named `archive.zip!inner/name`). While another import or refresh
     holds the workspace, this waits as long as it runs (`wait` seconds
-    at most, if given), telling `notify`."""
+    at most, if given), telling `notify`. `rates` ({"UAH": 0.024} or ["UAH=0.024"]) convert spend in
+    another currency than the plan's (sources/currency.py); `exported_on` is the snapshot day of member exports."""
     given = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
     if not given:
         raise UsageError("no file to import; give one or more export files")
@@ -107,7 +111,9 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     plan = _plan(ws)
     ctx = LoadContext(account=account.strip().lstrip("@") if account else None,
                       owned_accounts={p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()},
-                      platform=platform.strip().lower() if platform else None)
+                      platform=platform.strip().lower() if platform else None,
+                      currency=plan.budget.currency if plan and plan.budget else None,
+                      rates=rates_option(parse_rates(rates)), exported_on=_day(exported_on))
     options = _options(source, ctx)
     result = IngestResult()
     errors: list[StrategyFirstError] = []
@@ -198,11 +204,23 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
     opts: dict[str, Any] = {"source": source}
     for f in dataclasses.fields(ctx):
         value = getattr(ctx, f.name)
-        if f.name == "platform" and value is None:
-            continue  # added with the Meta overview import: imports made before it carry no such key
+        if f.name in ("platform", "rates", "exported_on") and value is None:
+            continue  # added later (Meta overview, issue 15): imports made before them carry no such key
+        if f.name == "currency":
+            continue  # the plan's, not an option of the import
         if f.name != "owned_accounts" and isinstance(value, str | int | float | bool | None):
             opts[f.name] = value
     return opts
+
+
+def _day(value: dt.date | str | None) -> str | None:
+    """`--exported-on` as an ISO date string (a usage error unless YYYY-MM-DD)."""
+    if value is None or isinstance(value, dt.date):
+        return None if value is None else value.isoformat()
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"--exported-on {value!r} is not a date like 2026-03-31") from None
 
 
 def _renamed(exc: StrategyFirstError, path: Path, name: str) -> StrategyFirstError:
@@ -322,6 +340,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
     try:
         create_stage(con)
         loaded = src.load(con, sf, ctx)
+        notes = (*loaded.notes, *check_spend(con, sf, ctx.currency, parse_rates((ctx.rates or "").split(",")
+                                                                                 if ctx.rates else None)))
         fill_reject_raw(con, sf.delimiter)
         fix_reject_lines(con)
         drop_rows(con)
@@ -337,8 +357,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFi
                 counts = {t: _moved(apply(con, p, import_id), moved[t]) if p else Counts()
                           for t, p in prepared.items()}
                 summary = _summary(con, ws, name, src.name, counts[loaded.primary], import_id)
-                if loaded.notes:  # what the file held besides its rows (GA4 tables of other dimensions)
-                    summary["notes"] = list(loaded.notes)
+                if notes:  # what the file held besides its rows (GA4 tables skipped, spend converted)
+                    summary["notes"] = list(notes)
                 if strict and summary["rows_rejected"]:
                     con.execute("ROLLBACK")
                     summary.update(imported=False, status=ROLLED_BACK, import_id=None)

@@ -184,10 +184,11 @@ class ServedWorkspace(Workspace):
 
     # --- writing the warehouse, then a new snapshot ------------------------------------------------------
     def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
-               strict: bool = False, keep_going: bool = False, platform: str | None = None) -> IngestResult:
+               strict: bool = False, keep_going: bool = False, platform: str | None = None,
+               rates: dict[str, float] | None = None, exported_on: str | None = None) -> IngestResult:
         try:
             return super().ingest(files, source=source, account=account, strict=strict, keep_going=keep_going,
-                                  platform=platform)
+                                  platform=platform, rates=rates, exported_on=exported_on)
         finally:
             self.snapshots.refresh(wait=True)  # the uploader reads what they imported
 
