@@ -12,7 +12,7 @@ from typing import Literal
 
 Unit = Literal["ratio", "count", "minutes", "currency", "score"]
 Direction = Literal["up", "down", "none"]
-Family = Literal["dialogue", "reach", "audience", "cost"]
+Family = Literal["dialogue", "reach", "audience", "site", "cost"]
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,16 @@ METRICS: tuple[MetricSpec, ...] = (
        "Sum of unique clicks / sum of successful deliveries over email campaigns"),
     _m("email_unsubscribe_rate", "ratio", "down", "audience", "messages.unsubscribes messages.deliveries",
        "Sum of unsubscribes / sum of successful deliveries over email campaigns"),
+    _m("social_sessions", "count", "up", "site", "site_traffic.sessions site_traffic.value",
+       "Sum of sessions where the channel group is Organic Social or Paid Social (or the source / medium names "
+       "a social platform); per tactic, the sessions of its campaign (or of sources naming its platform)",
+       accumulates=True),
+    _m("social_conversions", "count", "up", "site", "site_traffic.conversions site_traffic.value",
+       "Sum of conversions (GA4 key events) over the same rows as social_sessions", accumulates=True),
+    _m("social_conversion_rate", "ratio", "up", "site", "site_traffic.conversions site_traffic.sessions",
+       "social_conversions / social_sessions"),
+    _m("email_sessions", "count", "up", "site", "site_traffic.sessions site_traffic.value",
+       "Sum of sessions of channel Email (or medium email)", accumulates=True),
     _m("spend", "currency", "none", "cost", "spend.amount messages.spend",
        "Spend table plus per-message promoted spend", accumulates=True),
     _m("budget_burn", "ratio", "none", "cost", "spend.amount",
@@ -127,6 +137,8 @@ METRICS: tuple[MetricSpec, ...] = (
        "Spend / engagements"),
     _m("cost_per_new_subscriber", "currency", "down", "cost", "spend.amount audience.value",
        "Spend / audience_growth (null when growth <= 0)"),
+    _m("cost_per_social_conversion", "currency", "down", "cost", "spend.amount site_traffic.conversions",
+       "Spend / social_conversions"),
 )
 
 # The values a metric can take, by unit (lint rule `impossible-target`), and the metrics that differ: ratios

@@ -18,7 +18,7 @@ from strategyfirst.cli_options import Format
 
 DIRECTION_WORDS = {"up": "higher is better", "down": "lower is better", "none": "no better direction"}
 FAMILY_TITLES = {"dialogue": "Dialogue", "reach": "Reach and engagement", "audience": "Permission asset",
-                 "cost": "Cost"}
+                 "site": "Outcomes on the organisation's own site", "cost": "Cost"}
 
 
 def catalogue_rows() -> list[dict[str, Any]]:

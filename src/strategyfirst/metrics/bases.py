@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from strategyfirst.metrics.site import site_base
 from strategyfirst.metrics.tables import PlanMaps, Tables
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
@@ -213,5 +214,5 @@ def spend_base(ctx: Context) -> ir.Table | None:
 
 BUILDERS: dict[str, Callable[[Context], ir.Table | None]] = {
     "inbound": inbound_base, "owned": owned_base, "conversations": conversations_base,
-    "audience": audience_base, "spend": spend_base,
+    "audience": audience_base, "spend": spend_base, "site": site_base,
 }

@@ -70,5 +70,6 @@ def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str
         inbound_attribution=ctx.inbound_attribution(),
         audience=None if audience is None else keep(audience, handle(audience.account)),
         spend=None if spend is None or accs else keep(spend),
+        site_traffic=None,  # the site names no platform or account (metrics/site.py)
     )
     return dataclasses.replace(ctx, tables=narrowed)

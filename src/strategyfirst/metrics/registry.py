@@ -12,9 +12,11 @@ from strategyfirst.metrics.cost import COST
 from strategyfirst.metrics.dialogue import DIALOGUE
 from strategyfirst.metrics.email import EMAIL
 from strategyfirst.metrics.reach import REACH
+from strategyfirst.metrics.site import COST_SITE, SITE
 from strategyfirst.metrics.types import Metric
 
-REGISTRY: dict[str, Metric] = {m.id: m for m in (*DIALOGUE, *REACH, *AUDIENCE, *COST, *EMAIL)}
+REGISTRY: dict[str, Metric] = {m.id: m for m in (*DIALOGUE, *REACH, *AUDIENCE, *COST, *EMAIL, *SITE,
+                                                   *COST_SITE)}
 
 # Catalogue order, so that output follows metrics.md.
 ORDER: tuple[str, ...] = tuple(i for i in METRIC_IDS if i in REGISTRY)

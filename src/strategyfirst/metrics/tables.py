@@ -23,6 +23,7 @@ class Tables:
     audience: ir.Table | None = None
     spend: ir.Table | None = None
     imports: ir.Table | None = None
+    site_traffic: ir.Table | None = None
     # Derived facts materialised by warehouse.derive; recomputed from `messages` where absent.
     owned_messages: ir.Table | None = None
     conversations: ir.Table | None = None

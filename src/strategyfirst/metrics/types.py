@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 from strategyfirst.catalog import MetricSpec
 
 # A base is one derived table the metrics aggregate over: one grouped aggregation per base per `measure`.
-BASES = ("inbound", "owned", "conversations", "audience", "spend")
+BASES = ("inbound", "owned", "conversations", "audience", "spend", "site")
 
 Reductions = Callable[[ir.Table], dict[str, ir.Scalar]]
 
