@@ -144,3 +144,38 @@ def test_without_a_plan_currency_the_stored_spend_sets_it(tmp_path: Path) -> Non
     ingest(ws, [write(tmp_path / "daily.csv", DAILY)])  # EUR, the first spend stored
     with pytest.raises(ImportFileError, match="spend in UAH but the spend already stored is in EUR"):
         ingest(ws, [write(tmp_path / "campaigns.csv", CAMPAIGNS)])
+
+
+def test_xlsx_export_reads_like_the_csv(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "Acme-Campaigns-Mar-1-2024-Mar-31-2024.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Raw Data Report")
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, ["Reporting starts", "Reporting ends", "Campaign name", "Results", "Result indicator",
+                           "Impressions", "Amount spent (UAH)"])
+    rows = [["", "", "", 52000, 2350.75],  # the account total: no name, no results
+            ["Summit contest", 120, "actions:link_click", 40000, 1500],
+            ["Members drive", 35, "actions:link_click", 12000, 850.75]]
+    for i, cells in enumerate(rows, start=1):
+        sheet.write_datetime(i, 0, dt.datetime(2024, 3, 1), day)
+        sheet.write_datetime(i, 1, dt.datetime(2024, 3, 31), day)
+        sheet.write_row(i, 2, cells)
+    book.close()
+    ws = workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert (f["source"], f["rows_new"], f["rows_rejected"]) == ("meta-ads", 2, 0)
+    assert query(ws, "SELECT date, date_to, campaign, amount, results, impressions FROM spend ORDER BY campaign") == [
+        (dt.date(2024, 3, 1), dt.date(2024, 3, 31), "Members drive", 850.75, 35.0, 12000.0),
+        (dt.date(2024, 3, 1), dt.date(2024, 3, 31), "Summit contest", 1500.0, 120.0, 40000.0)]
+    # A bad cell is located on its sheet row (here row 3: the first campaign).
+    bad = tmp_path / "bad.xlsx"
+    book = xlsxwriter.Workbook(str(bad))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Reporting starts", "Reporting ends", "Campaign name", "Amount spent (UAH)"])
+    sheet.write_row(1, 0, ["2024-04-01", "2024-04-30", "", 10])
+    sheet.write_row(2, 0, ["2024-04-01", "2024-04-30", "Drive", "ten"])
+    book.close()
+    f = one(ingest(ws, [bad]))
+    assert query(ws, "SELECT line, reason FROM rejects") == [(3, "Amount spent is not a number")]

@@ -88,11 +88,12 @@ class Source:
     file_pattern: str | None = None       # a file-name regex that must match as well, if any
 
     alternatives: tuple[tuple[str, ...], ...] = ()  # other column sets that identify it (file variants)
+    other_kinds: tuple[str, ...] = ()     # kinds it reads besides `kind` (meta-ads: an xlsx of one table)
 
     def score(self, sf: SourceFile) -> tuple[float, list[str], list[str], int]:
         """How well the file's header fits: share of required columns present, missing ones, unexpected
         ones, and how many columns the best-fitting variant requires (more = more specific)."""
-        if sf.kind != self.kind:
+        if sf.kind != self.kind and sf.kind not in self.other_kinds:
             return 0.0, list(self.required), [], 0
         if self.file_pattern and not re.search(self.file_pattern, sf.name, re.IGNORECASE):
             return 0.0, list(self.required), [], 0

@@ -17,6 +17,8 @@ Cost per results, Amount spent (<CUR>)`; optional `Day` (a daily export) and `Ac
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import re
 
 import duckdb
@@ -34,7 +36,8 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.sqlfuncs import Numbers
-from strategyfirst.sources.textfile import SourceFile, read_rows
+from strategyfirst.sources.textfile import SourceFile, open_source_file, read_rows
+from strategyfirst.sources.workbook import cell_text, open_workbook
 
 AMOUNT = re.compile(r"^amount spent \(([a-z]{3})\)$")
 LEVELS = (("ad", "ad name"), ("adset", "ad set name"), ("campaign", "campaign name"))
@@ -70,6 +73,38 @@ def _level(have: set[str]) -> tuple[str, list[str]]:
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    if sf.kind != "xlsx":
+        return _load_csv(con, sf, ctx)
+    copy = _first_sheet_as_csv(sf)
+    try:
+        return _load_csv(con, copy, ctx)
+    finally:
+        copy.text_path.unlink(missing_ok=True)
+
+
+def _first_sheet_as_csv(sf: SourceFile) -> SourceFile:
+    """The workbook's first sheet (Ads Manager writes one) as a CSV copy, row N on line N; errors name the
+    workbook and a row's line is its sheet row."""
+    assert sf.tmp_dir is not None
+    sf.tmp_dir.mkdir(parents=True, exist_ok=True)
+    out = sf.tmp_dir / f"{sf.path.stem}.meta-ads.csv"
+    wb = open_workbook(sf.path)
+    try:
+        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # a damaged sheet: calamine raises its own errors
+        raise sf.error(f"the first sheet cannot be read ({type(exc).__name__}); open the workbook in a "
+                       "spreadsheet program to check it, or export it again (this file was not imported)",
+                       1, 1) from None
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([cell_text(v) for v in row] for row in rows)
+    try:
+        return dataclasses.replace(open_source_file(out, sf.tmp_dir), path=sf.path)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
     names, c = column_map(sf, COLUMNS, header_map)
     have = set(header_map(sf.header))
     level, named_by = _level(have)
@@ -143,4 +178,5 @@ SOURCE = Source(
     required=REQUIRED,
     load=load,
     header_map=header_map,
+    other_kinds=("xlsx",),
 )

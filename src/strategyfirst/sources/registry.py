@@ -128,7 +128,7 @@ def check_source(source: Source, sf: SourceFile) -> None:
         raise ImportFileError(str(sf.path), _json_refusal(sf, ", ".join(BY_NAME)), 1, 1)
     if score < 1.0 and sf.kind == "js" and source.kind == "js":
         raise ImportFileError(str(sf.path), _js_refusal(sf), 1, 1)
-    if score < 1.0 and sf.kind != source.kind:
+    if score < 1.0 and sf.kind != source.kind and sf.kind not in source.other_kinds:
         raise ImportFileError(str(sf.path), f"is a {sf.kind.upper()} file but {source.name} reads "
                               f"{source.kind.upper()} files; check --source (or use --source auto)", 1, 1)
     if score < 1.0:

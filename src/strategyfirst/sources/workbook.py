@@ -46,6 +46,11 @@ def is_workbook(path: Path) -> bool:
         return False
 
 
+def open_workbook(path: Path) -> CalamineWorkbook:
+    """The workbook, or a one-line error saying it cannot be read."""
+    return _open(path)
+
+
 def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
