@@ -172,6 +172,13 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         show_all: Annotated[bool, typer.Option(
             "--all", help="Table: list every metric, also those without data.")] = False,
         fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+        show_funnel: Annotated[bool, typer.Option(
+            "--funnel", help="The permission funnel per tactic and overall: reach -> engagements -> new "
+                             "followers/subscribers -> site sessions -> conversions, for the latest month (up to "
+                             "--until) against the month before, and where the chain breaks. Site sessions of a "
+                             "tactic: GA4 rows of its campaign (Session campaign), else Session source / medium "
+                             "rows whose source names its platform; overall: Organic Social, Paid Social and "
+                             "Email channel groups.")] = False,
         ws_path: WsOpt = HERE,
         engine: EngineOpt = Engine.duckdb,
         data: DataOpt = None,
@@ -181,6 +188,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         """Metric values by scope and period, with the data-quality counts behind them."""
         from strategyfirst.metrics.result import COLUMNS
 
+        if show_funnel:
+            _funnel(ws_path, since, until, fmt, data, engine, out)
+            return
         result = measure_with_engine(  # the warehouse, or a Parquet export on DuckDB or Spark (cli_export)
             ws_path, engine, data, spark_remote, spark_master, by=by.value, period=period.value,
             since=since.date() if since else None, until=until.date() if until else None,
@@ -202,3 +212,21 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         out.print("[bold]Data quality[/]" + (" (whole workspace)" if platform or account else ""))
         for line in quality_lines(result.data_quality):
             out.print(line, highlight=False)
+
+
+def _funnel(ws_path: Path, since: dt.datetime | None, until: dt.datetime | None, fmt: Format, data: Path | None,
+            engine: Engine, out: Console) -> None:
+    """`measure --funnel`: the workspace's permission funnel as text or JSON."""
+    import json
+
+    from strategyfirst.cli_funnel import render_funnel
+    from strategyfirst.errors import UsageError
+    from strategyfirst.workspace import Workspace
+
+    if data is not None or engine is not Engine.duckdb:
+        raise UsageError("--funnel reads the workspace's warehouse; leave out --data and --engine")
+    report = Workspace(ws_path).funnel(since.date() if since else None, until.date() if until else None)
+    if fmt is Format.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
+        return
+    render_funnel(report, out)

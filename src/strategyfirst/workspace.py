@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from strategyfirst.capacity import CapacityPlan
     from strategyfirst.diagnose import Diagnosis
     from strategyfirst.metrics import MeasureResult
+    from strategyfirst.metrics.funnel import FunnelReport
     from strategyfirst.plan import PlanDocument
     from strategyfirst.readiness import ReadinessScore
     from strategyfirst.warehouse.export import Manifest
@@ -166,6 +167,24 @@ class Workspace:
                 derive.refresh(con, plan)  # a no-op unless data or plan changed since the last one
                 return measure(ibis_backend(con), plan, by, period, since, until, metrics, platforms=platforms,
                                accounts=accounts)
+            finally:
+                con.close()
+
+    def funnel(self, since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
+        """The permission funnel overall and per tactic (metrics/funnel.py); refreshes stale derived tables."""
+        from strategyfirst.metrics.funnel import funnel
+        from strategyfirst.warehouse import derive
+        from strategyfirst.warehouse.engine import ibis_backend, open_duckdb
+        from strategyfirst.warehouse.lock import workspace_lock
+
+        document = self.plan_or_none()
+        plan = document.plan if document is not None else None
+        with workspace_lock(self.state_dir):
+            con = open_duckdb(self.warehouse_path)
+            try:
+                con.execute("SET enable_progress_bar = false")
+                derive.refresh(con, plan)
+                return funnel(ibis_backend(con), plan, since, until)
             finally:
                 con.close()
 

@@ -1,0 +1,124 @@
+"""`measure --funnel` (issue 15): the permission funnel per tactic and overall on a small workspace whose every
+figure is worked out by hand below; text and JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strategyfirst.appdb import ENV_VAR
+from strategyfirst.workspace import Workspace
+from tests.cli.support import run
+from tests.metrics.helpers import insert, msg, warehouse
+
+PLAN = """\
+version: 1
+organisation: Acme
+accounts: {facebook: ["Acme"], email: ["Members"]}
+strategy: {statement: Build a permission asset so we can grow our influence with our best customers over time}
+objectives: [{id: permission, statement: Grow the list, kpis: [{metric: audience_growth, target: 500}]}]
+tactics:
+  - {id: fb, serves: [permission], match: {accounts: ["Acme"], platform: [facebook]}}
+  - {id: letter, serves: [permission], match: {accounts: ["Members"], platform: [email]}}
+"""
+
+
+def site(month: int, value: str, sessions: float, conversions: float,
+         dimension: str = "session source / medium") -> dict[str, Any]:
+    last = 31 if month == 1 else 28
+    return {"date_from": dt.date(2026, month, 1), "date_to": dt.date(2026, month, last), "property": "Acme Web",
+            "dimension": dimension, "value": value, "sessions": sessions, "engaged_sessions": None,
+            "users": None, "new_users": None, "conversions": conversions, "revenue": None, "import_id": 1}
+
+
+def audience(day: str, platform: str, account: str, metric: str, gained: float, lost: float) -> dict[str, Any]:
+    return {"date": dt.date.fromisoformat(day), "platform": platform, "account": account, "metric": metric,
+            "value": None, "gained": gained, "lost": lost, "import_id": 1}
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
+    workspace = Workspace(tmp_path).ensure()
+    messages = [
+        msg("1", "Acme", True, "2026-01-10 10:00", platform="facebook", reach=10000, engagements=500),
+        msg("2", "Acme", True, "2026-02-10 10:00", platform="facebook", reach=8000, engagements=480),
+        msg("3", "Acme", True, "2026-02-20 10:00", platform="facebook", reach=2000, engagements=120),
+    ]
+    con = warehouse(workspace.warehouse_path.parent, messages, audience=[
+        audience("2026-01-15", "facebook", "Acme", "followers", 100, 10),
+        audience("2026-02-15", "facebook", "Acme", "followers", 60, 5),
+        audience("2026-01-15", "email", "Members", "subscribers", 40, 0),
+        audience("2026-01-20", "email", "Members", "subscribers_unsubscribed", 0, 4),
+        audience("2026-02-15", "email", "Members", "subscribers", 50, 0),
+        audience("2026-02-16", "email", "Members", "subscribers_cleaned", 0, 2),
+    ])
+    insert(con, "site_traffic", [
+        site(1, "facebook / social", 300, 15), site(1, "newsletter / email", 200, 20),
+        site(2, "facebook / social", 240, 6), site(2, "newsletter / email", 250, 25),
+        site(2, "google / organic", 999, 99),   # not social, not email: in no funnel
+    ])
+    con.close()
+    return tmp_path
+
+
+def test_funnel_json_by_hand(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["measure", "--funnel", "--format", "json", "-w", str(ws)], monkeypatch, capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["period"], doc["previous"]) == ("2026-02", "2026-01")
+    funnels = {f["scope"]: f for f in doc["funnels"]}
+    assert set(funnels) == {"overall", "fb", "letter"}
+    fb = {s["step"]: s for s in funnels["fb"]["steps"]}
+    # February: reach 8000 + 2000, engagements 480 + 120 = 600, gains 60, sessions 240, conversions 6.
+    assert [fb[s]["value"] for s in ("reach", "engagements", "new_followers", "site_sessions", "conversions")] \
+        == [10000, 600, 60, 240, 6]
+    assert fb["engagements"]["conversion"] == pytest.approx(600 / 10000)
+    assert fb["engagements"]["conversion_previous"] == pytest.approx(500 / 10000)
+    assert fb["site_sessions"]["conversion"] == pytest.approx(240 / 60)
+    assert fb["conversions"]["conversion"] == pytest.approx(6 / 240)
+    assert fb["conversions"]["conversion_previous"] == pytest.approx(15 / 300)
+    assert fb["new_followers"]["change"] == pytest.approx((60 - 100) / 100)
+    assert funnels["fb"]["churn"] == 5
+    # Conversions per step vs January: eng/reach 6% vs 5% (+20%), gains/eng 10% vs 20% (-50%), sessions/gains
+    # 4.0 vs 3.0 (+33%), conversions/sessions 2.5% vs 5% (-50%): two equal drops, the first in the chain named.
+    assert funnels["fb"]["breaks_at"]["step"] == "new_followers"
+    # letter: no posts with reach -> the chain breaks at its first step, in words
+    letter = funnels["letter"]
+    assert letter["breaks_at"]["step"] == "reach" and "post exports" in letter["breaks_at"]["why"]
+    assert {s["step"]: s["value"] for s in letter["steps"]}["site_sessions"] == 250
+    assert letter["churn"] == 2
+    # overall: sessions = social + email = 240 + 250; conversions 6 + 25; gains 60 + 50; churn 5 + 2
+    overall = {s["step"]: s["value"] for s in funnels["overall"]["steps"]}
+    assert (overall["new_followers"], overall["site_sessions"], overall["conversions"]) == (110, 490, 31)
+    assert funnels["overall"]["churn"] == 7
+    asset = {(a["platform"], a["account"]): a for a in doc["asset"]}
+    assert asset[("email", "Members")] == {"platform": "email", "account": "Members", "gained": 50, "lost": 2,
+                                           "net": 48, "net_previous": 36}
+    assert asset[("facebook", "Acme")]["net"] == 55
+
+
+def test_funnel_text_names_the_break_and_the_rule(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["measure", "--funnel", "-w", str(ws)], monkeypatch, capsys)
+    assert code == 0
+    text = " ".join(out.split())
+    assert "Permission funnel, 2026-02 (trend against 2026-01)" in text
+    assert "-> Site sessions: 240 (-20% on the month before)" in text
+    assert "the chain breaks at new followers: engagements -> new followers / subscribers fell from 20.0% to " \
+           "10.0%" in text
+    assert "email Members: 50 gained, 2 lost, net +48 (month before +36)" in text
+    assert "Session campaign" in text
+    # --until January: January against December (no history: the weakest conversion is named)
+    code, out, _ = run(["measure", "--funnel", "--until", "2026-01-31", "--format", "json", "-w", str(ws)],
+                       monkeypatch, capsys)
+    doc = json.loads(out)
+    assert doc["period"] == "2026-01"
+    fb = next(f for f in doc["funnels"] if f["scope"] == "fb")
+    assert "no earlier month" in fb["breaks_at"]["why"] and fb["breaks_at"]["step"] == "engagements"
