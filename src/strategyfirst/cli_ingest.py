@@ -61,6 +61,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             "--exported-on", help="The day member exports (Mailchimp, Substack, beehiiv) were downloaded: the "
             "list's size is dated on it (default: the latest time in the file); YYYY-MM-DD; once.",
             show_default=False, metavar="DATE")] = None,
+        year: Annotated[list[int] | None, typer.Option(
+            "--year", help="Year of the dates a file writes without one (TikTok Studio's \"February 28\"): the year "
+            "of the export day; a date later in the calendar than the export day falls in the year before. The UCI "
+            "Facebook metrics file's year (default 2014); once.", show_default=False, metavar="YYYY",
+            min=1900, max=2999)] = None,
         strict: Annotated[bool, typer.Option(
             "--strict", help="Fail a file (exit 1, nothing of it written) if any of its rows is rejected.")] = False,
         wait: Annotated[float | None, typer.Option(
@@ -75,11 +80,13 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         chosen_source = _once("--source", source) or "auto"
         chosen_account = _once("--account", account)
         chosen_platform = _once("--platform", platform)
+        chosen_year = _once("--year", [str(y) for y in year] if year else None)
         # One file that cannot be imported is the command's error (one line, exit 2); with several (or a
         # folder or zip), each file's outcome is listed and the command exits 1 when any failed.
         result = ingest_files(Workspace(ws_path), files, source=chosen_source, account=chosen_account,
                               platform=chosen_platform, strict=strict, progress=True, rates=rate,
                               exported_on=_once("--exported-on", exported_on),
+                              year=int(chosen_year) if chosen_year else None,
                               keep_going=len(files) > 1 or any(f.is_dir() or is_zip(f) for f in files), wait=wait,
                               notify=lambda message: err.print(escape(message), highlight=False))
         if fmt is Format.json:

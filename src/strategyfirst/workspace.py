@@ -121,7 +121,8 @@ class Workspace:
 
     def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
                strict: bool = False, keep_going: bool = False, platform: str | None = None,
-               rates: dict[str, float] | None = None, exported_on: str | None = None) -> IngestResult:
+               rates: dict[str, float] | None = None, exported_on: str | None = None,
+               year: int | None = None) -> IngestResult:
         """Import export files (or one file) into the warehouse, each in its own transaction; see `strategyfirst
         sources`. A file that fails does not stop the others; its error is raised at the end, or, with
         `keep_going`, reported in the result (`status` "failed", `error`). An identical file imported before
@@ -131,7 +132,8 @@ class Workspace:
         from strategyfirst.warehouse.ingest import ingest_files
 
         return ingest_files(self, files, source=source, account=account, strict=strict, keep_going=keep_going,
-                            platform=platform, rates=rates, exported_on=exported_on)
+                            platform=platform, rates=rates, exported_on=exported_on,
+                            year=year)
 
     def imports(self) -> list[dict[str, Any]]:
         """The import log, oldest first: id, file name, source, options, when, by whom, counts, undone."""

@@ -153,6 +153,11 @@ SAMPLES: dict[str, tuple[str, str]] = {
         '"2024-03-01","2024-03-31","Summit, contest","12","actions:link_click","200","600","2","24.00"\n'
         '"2024-03-01","2024-03-31","Drive","3","reach","100","300","2.17","6.50"\n'),
 }
+SAMPLES["tiktok-analytics"] = (
+    "Overview.csv",
+    "Date,Video views,Reached audience,Profile views,Likes,Shares,Comments,Phone number clicks,Leads submission,"
+    "Net growth,New followers,Lost followers \n2025/10/30,500,420,12,40,3,5,0,0,6,8,2\n"
+    "2025/10/31,--,NAN,--,-1,0,2,0,0,-3,1,4\n")
 LOCATED = re.compile(r"^.+:\d+(:\d+)?: \S")
 
 
@@ -165,7 +170,7 @@ ACCOUNT: dict[str, str] = {"facebook-metrics-uci": "Acme", "youtube-studio": "Ac
 WORKBOOK_SAMPLES: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "linkedin-content": ("Content.xlsx", lambda path: workbook(path, member_sheets())),
 }
-ACCOUNT["linkedin-content"] = "Acme"
+ACCOUNT["linkedin-content"] = ACCOUNT["tiktok-analytics"] = "Acme"
 
 
 def test_every_source_has_a_fuzz_sample() -> None:

@@ -44,7 +44,7 @@ class LoadContext:
 
     account: str | None = None
     owned_accounts: dict[str, frozenset[str]] = field(default_factory=dict)  # platform -> normalised handles
-    year: int = 2014                                                           # UCI metrics give no year
+    year: int | None = None     # --year: the year of files that give none (TikTok `February 28`; UCI: 2014)
     platform: str | None = None                                                # --platform, where a file names none
     currency: str | None = None          # the plan's budget currency (spend is checked against it), not an option
     rates: str | None = None             # --rate: "UAH=0.024,USD=0.92", 1 unit in the plan's currency

@@ -60,7 +60,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         SELECT 'facebook:uci-' || left(md5({key}), 12) || '-'
                || row_number() OVER (PARTITION BY {key} ORDER BY _line)::VARCHAR AS message_id,
                'facebook' AS platform, {account} AS account, {owned_sql(ctx, 'facebook', account, 'TRUE')} AS owned,
-               make_timestamp({int(ctx.year)}, {month}, 1, 0, 0, 0) AS created_at, 'month' AS time_precision,
+               make_timestamp({_year(ctx)}, {month}, 1, 0, 0, 0) AS created_at, 'month' AS time_precision,
                CASE WHEN lower(trim({c['type']})) = 'video' THEN 'video' ELSE 'post' END AS kind,
                NULL AS text, NULL AS in_reply_to, NULL AS url, NULL AS campaign, {figures},
                _line AS line, {reject} AS _reject,
@@ -69,11 +69,16 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     # Page likes as the posts saw them: the highest per month, dated the first of the month.
     con.execute(f"""
         INSERT INTO stage_audience
-        SELECT make_date({int(ctx.year)}, {month}, 1), 'facebook', {account}, 'page_likes',
+        SELECT make_date({_year(ctx)}, {month}, 1), 'facebook', {account}, 'page_likes',
                max({nums.num(c['page total likes'])}), NULL, NULL, min(_line)
         FROM src_rows WHERE ({reject}) IS NULL AND {nums.num(c['page total likes'])} IS NOT NULL
         GROUP BY ALL""")
     return Loaded(primary="messages")
+
+
+def _year(ctx: LoadContext) -> int:
+    """The year of the posts: --year, else 2014 (the data set's year)."""
+    return int(ctx.year) if ctx.year is not None else 2014
 
 
 SOURCE = Source(

@@ -87,7 +87,7 @@ class IngestResult:
 
 def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
                  account: str | None = None, platform: str | None = None, strict: bool = False,
-                 progress: bool = False,
+                 progress: bool = False, year: int | None = None,
                  keep_going: bool = False, by: str | None = None, wait: float | None = None,
                  notify: Callable[[str], None] | None = None,
                  rates: Sequence[str] | dict[str, float] | None = None,
@@ -113,7 +113,7 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
                       owned_accounts={p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()},
                       platform=platform.strip().lower() if platform else None,
                       currency=plan.budget.currency if plan and plan.budget else None,
-                      rates=rates_option(parse_rates(rates)), exported_on=_day(exported_on))
+                      rates=rates_option(parse_rates(rates)), exported_on=_day(exported_on), year=year)
     options = _options(source, ctx)
     result = IngestResult()
     errors: list[StrategyFirstError] = []
@@ -208,6 +208,8 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
             continue  # added later (Meta overview, issue 15): imports made before them carry no such key
         if f.name == "currency":
             continue  # the plan's, not an option of the import
+        if f.name == "year" and value is None:
+            continue  # imports made before --year carry "year": 2014, what the UCI file still defaults to
         if f.name != "owned_accounts" and isinstance(value, str | int | float | bool | None):
             opts[f.name] = value
     return opts
