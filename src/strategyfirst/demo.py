@@ -82,8 +82,10 @@ def build_demo(directory: Path, *, events: int = DEMO_EVENTS, seed: int = DEMO_S
     ws = Workspace(directory).ensure()
     with step("lint", "linting the strategy"):
         lint = ws.lint()
-    with step("ingest", f"importing {len(summary.exports)} export files"):
-        ingest = ws.ingest(summary.exports)
+    for why in summary.not_importable.values():
+        err.print(f"[yellow]not imported:[/] {escape(why)}")
+    with step("ingest", f"importing {len(summary.importable)} export files"):
+        ingest = summary.ingest_into(ws)
     with step("measure", "measuring every metric by tactic and month"):
         ws.measure(by="tactic", period="month")
     with step("diagnose", "diagnosing KPIs, tactics and budget"):

@@ -28,7 +28,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Diagnosis, dict
     summary = simulate(root, events=EVENTS, seed=7)
     ws = Workspace(root)
     require(hasattr(ws, "ingest") and hasattr(ws, "measure"), "ingest and measure are not installed yet")
-    ws.ingest(summary.exports)
+    summary.ingest_into(ws)
     return ws.diagnose(), summary.truth
 
 

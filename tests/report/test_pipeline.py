@@ -25,7 +25,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, str]
     root = tmp_path_factory.mktemp("sim") / "northwind"
     summary = simulate(root, events=3000, seed=7)
     ws = Workspace(root)
-    ws.ingest(summary.exports)
+    summary.ingest_into(ws)
     db = open_appdb(ws)
     db.record_decision(db.slug, DECISION, tactic="summit-contest")
     return ws, ws.report().read_text(encoding="utf-8")

@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 from strategyfirst.simulate import org
+from strategyfirst.simulate.platforms import Platform
 
 TACTIC_BUDGETS = {"care-desk": 12000, "repairs-desk": 8000, "newsletter": 6000, "summit-contest": 8000,
                   "commute-tips": 5000, "ride-stories": 6000}
+SOCIAL_BUDGETS = {"instagram-reels": 4000, "tiktok-clips": 3000, "linkedin-updates": 2000}
+SOCIAL_OWNERS = {"instagram": "Nadia Costa", "tiktok": "Lee Park", "linkedin": "Maya Lindqvist"}
 TOTAL_BUDGET = 60000
 KPIS: dict[str, list[dict[str, Any]]] = {
     "permission": [{"metric": "audience_growth", "target": 5000, "by": org.HORIZON_END.isoformat()}],
@@ -28,8 +31,24 @@ def _kpi_yaml(kpi: dict[str, Any]) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in kpi.items()) + "}"
 
 
-def plan_text(staffing: list[dict[str, Any]]) -> str:
-    """The plan as YAML text (comments say what each part is for)."""
+def _social_accounts(platforms: list[Platform]) -> str:
+    return "".join(f'\n  {p.platform}: ["{p.design.account}"]' for p in platforms)
+
+
+def _social_tactics(platforms: list[Platform]) -> str:
+    """A tactic per 2026 platform, serving awareness, matched by platform (each has one account)."""
+    return "".join(f"""
+  - id: {p.design.tactic}
+    channel: {p.platform}
+    serves: [awareness]
+    owner: {SOCIAL_OWNERS[p.platform]}
+    budget: {SOCIAL_BUDGETS[str(p.design.tactic)]}
+    match: {{platform: [{p.platform}]}}""" for p in platforms)
+
+
+def plan_text(staffing: list[dict[str, Any]], platforms: list[Platform] | None = None) -> str:
+    """The plan as YAML text (comments say what each part is for); `platforms` add their tactics."""
+    platforms = platforms or []
     kpis = {k: "\n".join(f"      - {_kpi_yaml(x)}" for x in v) for k, v in KPIS.items()}
     b = TACTIC_BUDGETS
     contest_last = org.CONTEST_END - dt.timedelta(days=1)
@@ -44,7 +63,7 @@ review: {{cadence: monthly}}
 accounts:
   x: ["@{org.DESKS[0].handle}", "@{org.DESKS[1].handle}", "@{org.BRAND}", "@{org.CONTEST}"]
   facebook: ["{org.FB_PAGE}"]
-  email: ["{org.NEWSLETTER}"]
+  email: ["{org.NEWSLETTER}"]{_social_accounts(platforms)}
 strategy:
   statement: Build a permission asset so we can keep earning the trust of the riders who already buy from us.
   audiences: [repeat customers, city commuters]
@@ -98,7 +117,7 @@ tactics:
     serves: [awareness]
     owner: Nadia Costa
     budget: {b["ride-stories"]}
-    match: {{platform: [facebook], hashtags: ["#RideStories"]}}
+    match: {{platform: [facebook], hashtags: ["#RideStories"]}}{_social_tactics(platforms)}
 readiness:
   ownership: {{owner: Maya Lindqvist, hours_per_week: 6}}
   leadership: {{support: tolerant}}

@@ -6,6 +6,7 @@ Deterministic: the same seed and size give byte-identical files (every random st
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +24,7 @@ from strategyfirst.simulate.conversations import first_conversations, generate_c
 from strategyfirst.simulate.csvtext import write_lines
 from strategyfirst.simulate.exports import snowflake_ids, write_facebook, write_x_analytics
 from strategyfirst.simulate.plan import plan_text
+from strategyfirst.simulate.platforms import LINKEDIN_ACCOUNT, PLATFORMS, WRITERS, PlatformPosts, draw_platform
 from strategyfirst.simulate.posts import X_DESIGNS, Posts, draw_facebook, draw_posts
 from strategyfirst.simulate.staffing import declared_schedule, hour_occurrences, staffing_blocks
 from strategyfirst.simulate.tally import DialogueTally, template_scores
@@ -34,6 +36,18 @@ MESSAGES_PER_CONVERSATION = 2.9   # about what the dynamics in org.py give
 FULL_POSTING_AT = 20_000          # below this many events, owned accounts post proportionally less
 FIRST_TWEET_ID = 500_000
 FB_PERIODS = ((org.START, org.CONTEST_START.replace(month=6)), (org.CONTEST_START.replace(month=6), org.END))
+FIRST_POST_IDS = {"instagram": 17_900_000_000_000_000, "tiktok": 7_400_000_000_000_000_000,
+                  "linkedin": 7_380_000_000_000_000_000}
+# What a group of files needs besides auto-detection (the LinkedIn workbook names no account; TikTok's dates no year)
+INGEST_OPTIONS: dict[str, dict[str, Any]] = {"linkedin-content": {"account": LINKEDIN_ACCOUNT},
+                                             "tiktok-analytics": {"year": org.END.year}}
+
+
+def importable(source: str) -> bool:
+    """Whether this version has the importer of a source (TikTok and LinkedIn came after the simulator did)."""
+    from strategyfirst.sources.registry import SOURCES
+
+    return any(s.name == source for s in SOURCES)
 
 
 @dataclass(frozen=True)
@@ -46,11 +60,30 @@ class SimulationSummary:
     files: dict[str, list[Path]]
     messages: int
     truth: dict[str, Any] = field(repr=False)
+    not_importable: dict[str, str] = field(default_factory=dict)  # source -> why its files are not imported
 
     @property
     def exports(self) -> list[Path]:
-        """Every export file, in a stable order (pass them to `Workspace.ingest`)."""
-        return [p for paths in self.files.values() for p in paths]
+        """The export files that import with auto-detection alone, in a stable order (`Workspace.ingest`);
+        `ingest_into` imports these and the ones that need an option."""
+        return [p for group, paths in self.files.items() if group not in INGEST_OPTIONS
+                and group not in self.not_importable for p in paths]
+
+    @property
+    def importable(self) -> list[Path]:
+        """Every file this version imports (`ingest_into`)."""
+        return [p for group, paths in self.files.items() if group not in self.not_importable for p in paths]
+
+    def ingest_into(self, ws: Any) -> Any:
+        """Import every file this version can read into a Workspace: `exports`, then each group that needs an
+        option (given as the simulated organisation's); returns one IngestResult of them all."""
+        result = ws.ingest(self.exports)
+        accepted = inspect.signature(ws.ingest).parameters
+        for group, options in INGEST_OPTIONS.items():
+            if self.files.get(group) and group not in self.not_importable:
+                given = {k: v for k, v in options.items() if k in accepted}
+                result.files += ws.ingest(self.files[group], **given).files
+        return result
 
 
 def _rng(seed: int, stream: int, *more: int) -> np.random.Generator:
@@ -108,6 +141,16 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
     x_posts: list[tuple[Posts, np.ndarray]] = []
     files: dict[str, list[Path]] = {"twcs": [], "x-analytics": [], "facebook-insights-posts": [],
                                     "audience-csv": [], "spend-csv": []}
+    social: list[PlatformPosts] = []
+    for i, spec in enumerate(PLATFORMS):
+        folder = out / "exports" / spec.platform
+        folder.mkdir(parents=True, exist_ok=True)
+        drawn = draw_platform(_rng(seed, 40, i), spec, scale, FIRST_POST_IDS[spec.platform])
+        files[spec.source] = WRITERS[spec.platform](folder, drawn)
+        social.append(drawn)
+    not_importable = {p.source: f"no {p.source} importer in this version: the {p.platform} files are written, "
+                      "not imported" for p in PLATFORMS if not importable(p.source)}
+    used = [p for p in social if p.spec.source not in not_importable]  # in the plan and truth
     for i, design in enumerate(X_DESIGNS):
         posts = draw_posts(_rng(seed, 10, i), design, scale)
         ids = snowflake_ids(_rng(seed, 11, i), posts.t)
@@ -116,7 +159,7 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
     fb = draw_facebook(_rng(seed, 20), scale)
     files["facebook-insights-posts"] = write_facebook(folders["facebook-insights"], fb, list(FB_PERIODS))
 
-    n_posts = sum(len(p) for p, _ in x_posts) + len(fb)
+    n_posts = sum(len(p) for p, _ in x_posts) + len(fb) + sum(len(p) for p in social)
     tally = DialogueTally()
     twcs_path = folders["twcs"] / "twcs.csv"
     n_twcs = _write_twcs(twcs_path, max(0, events - n_posts), seed, tally)
@@ -130,15 +173,16 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
     per_hour = tally.hour_of_week_counts() / np.maximum(hour_occurrences(), 1)
     needed, declared = declared_schedule(per_hour)
     plan_path = out / "strategy.yaml"
-    plan_path.write_text(plan_text(staffing_blocks(declared)), encoding="utf-8")
+    plan_path.write_text(plan_text(staffing_blocks(declared), [p.spec for p in used]), encoding="utf-8")
 
     scores = template_scores([f"@{d.handle} " for d in org.DESKS])
     truth = build_truth(seed=seed, events=events, tally=tally, scores=scores, x_posts=x_posts, fb=fb,
                         audience=audience, spend=spend, per_hour=per_hour, needed=needed, declared=declared,
                         files={k: [p.relative_to(out).as_posix() for p in v] for k, v in files.items()},
                         counts={"twcs": n_twcs, "x_analytics": sum(len(p) for p, _ in x_posts),
-                                "facebook_posts": len(fb)})
+                                "facebook_posts": len(fb), **{f"{p.spec.platform}_posts": len(p) for p in social}},
+                        social=social, used=used, not_importable=not_importable)
     truth_path = out / "truth.json"
     truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return SimulationSummary(out=out, plan=plan_path, truth_path=truth_path, files=files,
-                             messages=n_twcs + n_posts, truth=truth)
+                             messages=n_twcs + n_posts, truth=truth, not_importable=not_importable)

@@ -5,7 +5,7 @@ computed from the data as written, with the formulas of metrics.md. Schema (vers
 
     schema, generator {seed, events}, organisation
     window {start, end, as_of, horizon_end, timezone}           # data covers start..end, UTC
-    counts {twcs, x_analytics, facebook_posts, messages}
+    counts {twcs, x_analytics, facebook_posts, instagram_posts, tiktok_posts, linkedin_posts, messages}
     files {<source name>: [paths relative to the output folder]}
     plan {file, total_budget}
     strategy_failing_objective                                  # the objective whose every tactic fails
@@ -17,6 +17,8 @@ computed from the data as written, with the formulas of metrics.md. Schema (vers
                          conversation_depth_mean, sentiment_lift, sentiment_lift_conversations,
                          by_month {YYYY-MM: {inbound_messages, answered, response_rate, median, p90}}}}
     posts {<account>: {posts, impressions, engagements, engagement_rate, follows? | reach, tagged {...}}}
+    platforms {<platform>: {platform, tactic, posts, impressions, engagements, engagement_rate, <parts>,
+                            followers_before, followers_gained, followers_last, in_plan, not_imported?}}
     audience {<platform>:<account>: {metric, value_before, first_value, last_value, gained, lost,
                                      net_change_sum_of_deltas, net_change_last_minus_first}}
     spend {<tactic>: total}
@@ -33,7 +35,8 @@ from typing import Any
 import numpy as np
 
 from strategyfirst.simulate import org
-from strategyfirst.simulate.plan import KPIS, TACTIC_BUDGETS, TOTAL_BUDGET
+from strategyfirst.simulate.plan import KPIS, SOCIAL_BUDGETS, TACTIC_BUDGETS, TOTAL_BUDGET
+from strategyfirst.simulate.platforms import PlatformPosts, figures
 from strategyfirst.simulate.posts import Posts
 from strategyfirst.simulate.staffing import DAY_KEYS
 from strategyfirst.simulate.tally import DialogueTally
@@ -50,10 +53,14 @@ WHY = {
                       "engagement (about 0.04% of impressions) and no followers",
     "commute-tips": "engagement rate about 0.6% of impressions against a 4% target",
     "ride-stories": "engagement rate about 0.9% of impressions against a 4% target",
+    "instagram-reels": "engagement rate about 1.3% of views against a 4% target",
+    "tiktok-clips": "engagement rate about 1.6% of views against a 4% target",
+    "linkedin-updates": "engagement rate about 1.1% of impressions against a 4% target",
 }
 VERDICTS = {"care-desk": "working", "repairs-desk": "tactic_failing", "newsletter": "working",
             "summit-contest": "tactic_dead_weight", "commute-tips": "strategy_failing",
-            "ride-stories": "strategy_failing"}
+            "ride-stories": "strategy_failing", "instagram-reels": "strategy_failing",
+            "tiktok-clips": "strategy_failing", "linkedin-updates": "strategy_failing"}
 OBJECTIVES: dict[str, dict[str, Any]] = {
     "dialogue": {"expected_verdict": "tactic_failing", "expected_status": "off_track",
                  "working_tactics": ["care-desk"], "failing_tactics": ["repairs-desk"],
@@ -111,15 +118,25 @@ def _capacity(per_hour: np.ndarray, needed: np.ndarray, declared: np.ndarray) ->
 def build_truth(*, seed: int, events: int, tally: DialogueTally, scores: dict[int, np.ndarray],
                 x_posts: list[tuple[Posts, np.ndarray]], fb: Posts, audience: dict[str, dict[str, Any]],
                 spend: dict[str, float], per_hour: np.ndarray, needed: np.ndarray, declared: np.ndarray,
-                files: dict[str, list[str]], counts: dict[str, int]) -> dict[str, Any]:
+                files: dict[str, list[str]], counts: dict[str, int], social: list[PlatformPosts] | None = None,
+                used: list[PlatformPosts] | None = None, not_importable: dict[str, str] | None = None
+                ) -> dict[str, Any]:
+    social, used, not_importable = social or [], used or [], not_importable or {}
     accounts = tally.summary(scores)
     posts = {p.design.account: _post_figures(p) for p, _ in x_posts}
     posts[org.FB_PAGE] = _post_figures(fb)
     desk_of = {d.tactic: (j, d) for j, d in enumerate(org.DESKS)}
 
+    platforms = {p.spec.platform: {**figures(p), "in_plan": p in used,
+                                   **({"not_imported": not_importable[p.spec.source]}
+                                      if p.spec.source in not_importable else {})} for p in social}
+    in_plan = {str(p.spec.design.tactic): platforms[p.spec.platform] for p in used}
+    objectives_design = {k: {**v, "failing_tactics": list(v["failing_tactics"])} for k, v in OBJECTIVES.items()}
+    objectives_design["awareness"]["failing_tactics"] += list(in_plan)
+    budgets = {**TACTIC_BUDGETS, **{t: SOCIAL_BUDGETS[t] for t in in_plan}}
     tactics: dict[str, Any] = {}
-    for tactic, budget in TACTIC_BUDGETS.items():
-        objective = next(o for o, v in OBJECTIVES.items()
+    for tactic, budget in budgets.items():
+        objective = next(o for o, v in objectives_design.items()
                          if tactic in v["working_tactics"] + v["failing_tactics"])
         row: dict[str, Any] = {"objective": objective, "works": VERDICTS[tactic] == "working",
                                "expected_verdict": VERDICTS[tactic], "why": WHY[tactic], "budget": budget,
@@ -137,14 +154,18 @@ def build_truth(*, seed: int, events: int, tally: DialogueTally, scores: dict[in
     tactics["summit-contest"]["realised"] = {**posts[org.CONTEST], "audience": audience[f"x:{org.CONTEST}"]}
     tactics["commute-tips"]["realised"] = {**posts[org.BRAND], "dialogue": accounts[org.BRAND]}
     tactics["ride-stories"]["realised"] = posts[org.FB_PAGE]["tagged"]
+    for tactic, realised in in_plan.items():
+        tactics[tactic]["realised"] = realised
 
-    aware_imp = posts[org.BRAND]["impressions"] + posts[org.FB_PAGE]["tagged"]["impressions"]
-    aware_eng = posts[org.BRAND]["engagements"] + posts[org.FB_PAGE]["tagged"]["engagements"]
+    aware_imp = posts[org.BRAND]["impressions"] + posts[org.FB_PAGE]["tagged"]["impressions"] + sum(
+        r["impressions"] for r in in_plan.values())
+    aware_eng = posts[org.BRAND]["engagements"] + posts[org.FB_PAGE]["tagged"]["engagements"] + sum(
+        r["engagements"] for r in in_plan.values())
     growth = (audience[f"email:{org.NEWSLETTER}"]["net_change_sum_of_deltas"]
               + audience[f"x:{org.CONTEST}"]["net_change_sum_of_deltas"])
     span = (org.HORIZON_END - org.START).days
     objectives: dict[str, dict[str, Any]] = {k: {**v, "kpis": [dict(x) for x in KPIS[k]]}
-                                             for k, v in OBJECTIVES.items()}
+                                             for k, v in objectives_design.items()}
     objectives["dialogue"]["realised"] = tally.pooled([desk_of["care-desk"][0],
                                                        desk_of["repairs-desk"][0]])
     objectives["permission"]["realised"] = {
@@ -169,6 +190,7 @@ def build_truth(*, seed: int, events: int, tally: DialogueTally, scores: dict[in
         "tactics": tactics,
         "accounts": accounts,
         "posts": posts,
+        "platforms": platforms,
         "audience": audience,
         "spend": spend,
         "capacity": _capacity(per_hour, needed, declared),
