@@ -22,6 +22,7 @@ from strategyfirst.errors import ImportFileError, StrategyFirstError
 from strategyfirst.sources.registry import SOURCES
 from strategyfirst.workspace import Workspace
 from tests.sources.support import ingest, one, snapshot
+from tests.sources.test_bluesky import RECORDS, car_file
 from tests.sources.test_linkedin import member_sheets, workbook
 
 pytestmark = pytest.mark.usefixtures("no_derive")
@@ -169,6 +170,8 @@ ACCOUNT: dict[str, str] = {"facebook-metrics-uci": "Acme", "youtube-studio": "Ac
 # Workbook sources: a sample built with xlsxwriter (file name, builder writing it at a path).
 WORKBOOK_SAMPLES: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "linkedin-content": ("Content.xlsx", lambda path: workbook(path, member_sheets())),
+    # a binary file too: a real CARv1 with its MST (the records less the one with a bad time)
+    "bluesky-car": ("repo.car", lambda path: car_file(path, {k: v for k, v in RECORDS.items() if "e2a" not in k})),
 }
 ACCOUNT["linkedin-content"] = ACCOUNT["tiktok-analytics"] = "Acme"
 

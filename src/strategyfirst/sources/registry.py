@@ -6,6 +6,7 @@ from __future__ import annotations
 from strategyfirst.errors import ImportFileError, SourceDetectionError, UsageError
 from strategyfirst.sources import (
     audience_csv,
+    bluesky_car,
     canonical_csv,
     facebook_insights_page,
     facebook_insights_posts,
@@ -54,6 +55,7 @@ SOURCES: tuple[Source, ...] = (
     ga4_export.SOURCE,
     sprout.POSTS,
     sprout.PROFILES,
+    bluesky_car.SOURCE,
     canonical_csv.SOURCE,
     audience_csv.SOURCE,
     spend_csv.SOURCE,
