@@ -33,3 +33,17 @@ def test_the_help_loads_no_heavy_library() -> None:
     code = ("import sys\nfrom strategyfirst.cli import main\nsys.argv = ['strategyfirst', '--help']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass")
     assert _loaded_after(code) == []
+
+
+def test_an_identical_reimport_check_loads_neither_ibis_nor_pandas(tmp_path: Path) -> None:
+    """What an 'already imported' answer costs: open an existing warehouse, look the file's digest up (DuckDB
+    imports pandas to bind Python parameters: these queries use literals)."""
+    _loaded_after(f"from strategyfirst.warehouse.engine import open_duckdb\n"  # creates the warehouse
+                  f"open_duckdb({str(tmp_path / 'w.duckdb')!r}).close()")
+    code = (f"from strategyfirst.warehouse.engine import open_duckdb\n"
+            f"from strategyfirst.warehouse import importlog\n"
+            f"con = open_duckdb({str(tmp_path / 'w.duckdb')!r})\n"
+            f"assert not importlog.maybe_seen(con, 123)\n"
+            f"assert importlog.same_file(con, 'ab' * 32, 123, 'auto', {{}}, {{}}) is None")
+    loaded = _loaded_after(code)
+    assert "pandas" not in loaded and "ibis" not in loaded

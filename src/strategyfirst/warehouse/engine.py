@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import ibis
 
 from strategyfirst.errors import WorkspaceError, WorkspaceLockedError
 
@@ -79,6 +78,8 @@ def unusable_warehouse(path: Path, exc: BaseException) -> WorkspaceError:
 
 def ibis_backend(con: duckdb.DuckDBPyConnection) -> Any:
     """The Ibis DuckDB backend over an open connection."""
+    import ibis  # here, not at the top: opening the warehouse need not cost Ibis's import (~0.5 s)
+
     return ibis.duckdb.from_connection(con)
 
 
@@ -89,4 +90,6 @@ def connect(path: str | Path, *, read_only: bool = False) -> Any:
 
 def memory_backend() -> Any:
     """An in-memory Ibis DuckDB backend (for reading a Parquet export; see warehouse/dataset.py)."""
+    import ibis
+
     return ibis.duckdb.connect()
