@@ -7,11 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strategyfirst.errors import ImportFileError
+from strategyfirst.sources import sqlfuncs
 from strategyfirst.sources.registry import detect
 from strategyfirst.sources.textfile import open_source_file
+from strategyfirst.sources.tiktok_analytics import date_parts, resolved_date
 from strategyfirst.workspace import Workspace
 from tests.cli.support import run
 from tests.sources.support import ingest, one, query, snapshot
@@ -183,3 +188,44 @@ def test_content_without_handles_needs_account(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws2")
     one(ingest(ws, [path], account="velo.shop"))
     assert query(ws, "SELECT message_id, account FROM messages") == [("tiktok:7460000000000000008", "velo.shop")]
+
+
+MONTH_NAMES = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+           "novembro", "dezembro"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+           "November", "Dezember"),
+    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
+           "novembre", "dicembre"),
+}
+SHAPES = {"en": "{m} {d}", "es": "{d} de {m}", "pt": "{d} de {m}", "fr": "{d} {m}", "de": "{d}. {m}", "it": "{d} {m}"}
+
+
+def yearless(day: dt.date, language: str) -> str:
+    return SHAPES[language].format(m=MONTH_NAMES[language][day.month - 1], d=day.day)
+
+
+@settings(max_examples=150, deadline=None)
+@given(export=st.dates(dt.date(2001, 1, 1), dt.date(2030, 12, 31)), back=st.integers(0, 364),
+       language=st.sampled_from(sorted(MONTH_NAMES)))
+def test_a_yearless_date_is_the_day_in_the_year_up_to_the_export_day(export: dt.date, back: int,
+                                                                       language: str) -> None:
+    # Independent of the SQL: the day `back` days before the export day, written without its year, with the
+    # export day's year given, reads back as that day (the year before when it is later in the calendar).
+    day = export - dt.timedelta(days=back)
+    con = duckdb.connect()
+    try:
+        sqlfuncs.install(con)
+        con.execute("CREATE TABLE t AS SELECT ?::VARCHAR AS d, ?::VARCHAR AS e",
+                    [yearless(day, language), yearless(export, language)])
+        got = con.execute(f"SELECT CAST({resolved_date('p', 'e', str(export.year))} AS DATE) FROM "
+                          f"(SELECT {date_parts('d', 'p')}, {date_parts('e', 'e')} FROM t)").fetchone()
+    finally:
+        con.close()
+    assert got == (day,)

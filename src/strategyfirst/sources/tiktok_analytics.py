@@ -89,7 +89,7 @@ def _layout(header: list[str]) -> str:
     return "content" if "video link" in keys else "overview"
 
 
-def _parts(expr: str, prefix: str) -> str:
+def date_parts(expr: str, prefix: str) -> str:
     """SQL select items: a date cell's timestamp when it is a full date (`{prefix}_full`), else its month, day
     and (maybe) year read from a month name (`{prefix}_m`, `{prefix}_d`, `{prefix}_y`)."""
     low = f"lower(trim({expr}))"
@@ -106,7 +106,7 @@ def _parts(expr: str, prefix: str) -> str:
             f"regexp_matches(coalesce({expr}, ''), '[0-9]{{1,2}}:[0-9]{{2}}') AS {prefix}_timed")
 
 
-def _resolved(prefix: str, export: str, base_year: str) -> str:
+def resolved_date(prefix: str, export: str, base_year: str) -> str:
     """SQL: the date of `{prefix}_*` as a TIMESTAMP: its own year, else `base_year`, or the year before when the
     day comes later in the calendar than the export day `{export}_m/_d`."""
     later = (f"CASE WHEN {export}_m IS NOT NULL AND {prefix}_m * 100 + {prefix}_d > {export}_m * 100 + {export}_d "
@@ -152,7 +152,7 @@ def _daily(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext, c: 
     """Overview.csv and FollowerHistory.csv: one row per day."""
     export = "an Overview.csv" if layout == "overview" else "a FollowerHistory.csv"
     account = sql_str(account_or_refuse(sf, ctx, None, f"TikTok Studio's {export}"))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_p AS SELECT *, {_parts(c['date'], 'p')} FROM _tt_rows")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_p AS SELECT *, {date_parts(c['date'], 'p')} FROM _tt_rows")
     # The export day is the last row's date: its year (if it says one) is the file's, else --year.
     last = con.execute("SELECT p_m, p_d, p_y FROM _tt_p WHERE p_m IS NOT NULL AND p_d IS NOT NULL "
                        "ORDER BY _line DESC LIMIT 1").fetchone()
@@ -161,7 +161,7 @@ def _daily(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext, c: 
                                                 "the last row's Date")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_p AS SELECT *, {em or 'NULL'}::INTEGER AS e_m, "
                 f"{ed or 'NULL'}::INTEGER AS e_d FROM _tt_p")
-    date = f"CAST({_resolved('p', 'e', str(int(year or 0)))} AS DATE)"
+    date = f"CAST({resolved_date('p', 'e', str(int(year or 0)))} AS DATE)"
     bad_date = (f"{date} IS NULL", "Date is not a date like '2025/10/31' or 'February 28'")
     if layout == "followers":
         nums = Numbers(con, "_tt_p", [c["followers"]])
@@ -194,8 +194,8 @@ def _content(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext, c
     link = f"trim({c['video link']})"
     video_id = f"nullif(regexp_extract({link}, '/video/([0-9]+)', 1), '')"
     handle = f"nullif(regexp_extract({link}, '@([^/?#]+)', 1), '')"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_p AS SELECT *, {_parts(c['post time'], 'p')}, "
-                f"{_parts(c['time'], 'e')}, {handle} AS _handle FROM _tt_rows")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_p AS SELECT *, {date_parts(c['post time'], 'p')}, "
+                f"{date_parts(c['time'], 'e')}, {handle} AS _handle FROM _tt_rows")
     found = con.execute("SELECT mode(_handle) FROM _tt_p").fetchone()
     file_handle = found[0] if found else None
     if not (ctx.account or file_handle):
@@ -205,7 +205,7 @@ def _content(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext, c
     # The export day is each row's Time (its year, if it says one, else --year).
     year = _need_year(sf, ctx, con, "p_full IS NULL AND p_y IS NULL AND p_m IS NOT NULL AND e_y IS NULL",
                       "the Time column")
-    created = _resolved("p", "e", f"coalesce(e_y, {int(year)})")
+    created = resolved_date("p", "e", f"coalesce(e_y, {int(year)})")
     present = _present(c, VIDEO_FIGURES)
     nums = Numbers(con, "_tt_p", [expr for _, expr in present.values()])
     value = {dst: nums.num(expr) for dst, (_, expr) in present.items()}
