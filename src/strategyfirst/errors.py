@@ -11,7 +11,8 @@
     │   └── WorkspaceLockedError       another ingest holds the workspace
     ├── MeasureError                   a measurement cannot be made as asked (bad period, unknown metric)
     ├── AppDatabaseError               the app database cannot be opened or migrated
-    └── UsageError                     the command line or API call is malformed
+    ├── UsageError                     the command line or API call is malformed
+    └── ConflictError                  a save based on a version that is no longer current (HTTP 409)
 """
 
 from __future__ import annotations
@@ -94,3 +95,12 @@ class UsageError(StrategyFirstError):
 class HistoryWarning(RuntimeWarning):
     """Something was not recorded in the history (the command itself still succeeded). A warning, not an
     error: it lives here so that the CLI can print it without importing the app database (SQLAlchemy)."""
+
+
+class ConflictError(StrategyFirstError):
+    """A change based on an outdated version: nothing was written. `details` says what is current now (who
+    saved it, when, and how it differs), so the change can be merged and saved again."""
+
+    def __init__(self, message: str, details: dict[str, object]) -> None:
+        super().__init__(message)
+        self.details = details

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from strategyfirst.errors import (
     AppDatabaseError,
+    ConflictError,
     ImportFileError,
     PlanError,
     StrategyFirstError,
@@ -36,11 +37,13 @@ def located(exc: StrategyFirstError) -> list[dict[str, Any]]:
     if isinstance(exc, ImportFileError):
         return [{"loc": ["body", "files"], "msg": exc.message, "file": exc.file, "line": exc.line,
                  "column": exc.column}]
+    if isinstance(exc, ConflictError):
+        return [{"loc": ["header", "If-Match"], "msg": exc.message, **exc.details}]
     return [{"loc": [], "msg": exc.message}]
 
 
 def status_of(exc: StrategyFirstError) -> int:
-    if isinstance(exc, WorkspaceLockedError):
+    if isinstance(exc, WorkspaceLockedError | ConflictError):
         return 409
     if isinstance(exc, AppDatabaseError):
         return 503

@@ -178,6 +178,14 @@ def write_plan(ws: Workspace, text: str) -> None:
     tmp.replace(ws.plan_path)
 
 
+def save_plan(ws: Workspace, db: Any, slug: str, text: str, author: str, why: str | None,
+              bases: list[str] | None) -> Any:
+    """Save `text` as the plan's new version (ConflictError, nothing written, when `bases` is stale)."""
+    from strategyfirst.appdb.plansave import save_plan as save
+
+    return save(db, slug, ws.plan_path, ws.state_dir / "plan.lock", text, author, why, bases)
+
+
 def organisation(ws: Workspace) -> str | None:
     try:
         doc = ws.plan_or_none()

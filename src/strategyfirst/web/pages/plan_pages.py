@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from strategyfirst.errors import PlanError
+from strategyfirst.appdb.history import text_sha256
+from strategyfirst.errors import ConflictError, PlanError
 from strategyfirst.lint import lint_text
 from strategyfirst.plan import loads
 from strategyfirst.web import services
@@ -37,6 +38,7 @@ def read_plan_editor(request: Request, m: PageViewer, saved: int | None = None) 
     """The editor with the current plan text and its lint findings."""
     text, _plan, _problems = services.plan_state(m.ws)
     return render(request, "plan.html", {"m": m, "tab": "plan", "text": text, "saved": saved,
+                                         "base": text_sha256(text) if text else "",
                                          "lint": lint_view(text) if text else None})
 
 
@@ -49,15 +51,25 @@ def lint_plan_draft(request: Request, m: PageViewer,
 
 @router.post("/w/{slug}/plan")
 def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(max_length=MAX_PLAN)],
-                     why: Annotated[str, Form(max_length=2000)] = "") -> Response:
+                     why: Annotated[str, Form(max_length=2000)] = "",
+                     base: Annotated[str, Form(max_length=64)] = "") -> Response:
     """Save the text as a new plan version and write strategy.yaml; 422 with the problems if it does not
-    parse."""
+    parse; 409 keeping the text in the editor, with who saved what meanwhile, when the plan moved on since
+    the editor was opened (`base`)."""
     text = from_form(text)
+    page = {"m": m, "tab": "plan", "text": text, "why": why, "base": base}
     try:
         loads(text, file="strategy.yaml")
     except PlanError:
-        return render(request, "plan.html", {"m": m, "tab": "plan", "text": text, "why": why,
-                                             "lint": lint_view(text)}, status=422)
-    version = m.state.db.record_plan_version(m.slug, text, author=m.email, why=why or None)
-    services.write_plan(m.ws, text)
+        return render(request, "plan.html", {**page, "lint": lint_view(text)}, status=422)
+    try:
+        version = services.save_plan(m.ws, m.state.db, m.slug, text, m.email, why or None,
+                                     [base] if base else None)
+    except ConflictError as exc:
+        # the next save is based on what is current now: saving again after merging is deliberate
+        current = exc.details["current"]
+        return render(request, "plan.html", {**page, "lint": lint_view(text), "conflict": exc.details,
+                                             "conflict_message": exc.message,
+                                             "base": current["sha256"] if isinstance(current, dict) else ""},
+                      status=409)
     return RedirectResponse(f"/w/{m.slug}/plan?saved={version.number}", status_code=303)

@@ -1,0 +1,81 @@
+"""Saving a plan without losing anyone's work: a save names the version it was based on (the sha256 of the
+text its author started from) and is refused while another version has become current since.
+
+The plan file is the source of truth (the CLI edits it too), so the check compares the base with the file's
+text, under a lock file held from reading the file to writing it: two servers or a server and a CLI on the
+same folder serialise their saves.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from strategyfirst.appdb.history import text_sha256
+from strategyfirst.appdb.models import PlanVersion
+from strategyfirst.appdb.render import iso, plan_diff
+from strategyfirst.appdb.repository import AppDB
+from strategyfirst.errors import ConflictError
+
+
+def etag(sha256: str) -> str:
+    """The HTTP entity tag of a plan version (its text's sha256, quoted)."""
+    return f'"{sha256}"'
+
+
+def parse_if_match(header: str | None) -> list[str] | None:
+    """The sha256 values of an `If-Match` header; None when absent or `*` (any version will do)."""
+    if header is None or header.strip() == "*":
+        return None
+    return [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()]
+
+
+@contextmanager
+def plan_lock(lock_path: Path) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def conflict(db: AppDB, slug: str, current: PlanVersion, bases: list[str]) -> ConflictError:
+    """409's body: the current version's number, author, time and why, and the diff from the base to it."""
+    base = next((v for v in db.plan_versions(slug) if v.sha256 in bases), None)
+    who = current.author or "someone editing strategy.yaml directly"
+    details: dict[str, object] = {
+        "current": {"version": current.number, "sha256": current.sha256, "author": current.author,
+                    "created_at": iso(current.created_at), "why": current.why},
+        "base": base.number if base else None,
+        "diff": plan_diff(base, current) if base else None,
+    }
+    since = f"since version {base.number}, " if base else ""
+    return ConflictError(f"the plan changed {since}which this save was based on: version {current.number} "
+                         f"was saved by {who} at {iso(current.created_at)}; nothing was overwritten — merge "
+                         "your change into the current text and save again", details)
+
+
+def save_plan(db: AppDB, slug: str, plan_path: Path, lock_path: Path, text: str, author: str | None,
+              why: str | None, bases: list[str] | None) -> PlanVersion:
+    """Store `text` as the plan's new version and write it to `plan_path`; ConflictError (nothing written)
+    when `bases` is given and the current text is none of them (unless it already is `text`)."""
+    with plan_lock(lock_path):
+        on_disk = plan_path.read_text(encoding="utf-8") if plan_path.is_file() else None
+        if on_disk is not None:
+            current = db.record_plan_version(slug, on_disk)  # an edit outside the app is a version too
+            if bases is not None and current.sha256 not in bases and current.sha256 != text_sha256(text):
+                raise conflict(db, slug, current, bases)
+        version = db.record_plan_version(slug, text, author=author, why=why)
+        plan_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(plan_path, text)
+        return version
