@@ -80,6 +80,8 @@ class NewSession:
     expires_at: dt.datetime
     user: User
 
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # how exactly a token's last use is recorded
+
 
 class AccountsMixin(DBCore):
     # --- users and memberships ----------------------------------------------------------------------------
@@ -137,22 +139,25 @@ class AccountsMixin(DBCore):
 
     def verify_password(self, email: str, password: str) -> User | None:
         """The user if `password` is theirs, else None (unknown emails take as long as wrong passwords)."""
-        with self.session() as s:
+        with self.reading() as s:  # the hash is checked outside any transaction: logins do not queue requests
             user = s.scalar(select(User).where(User.email == email.strip().lower()))
-            try:
-                _hasher.verify(user.password_hash if user else _dummy_hash(), password)
-            except (VerificationError, InvalidHashError):
-                return None
-            if user is None:
-                return None
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _hasher.hash(password)
-            return user
+        try:
+            _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if user is None:
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            rehashed = _hasher.hash(password)
+            with self.session() as s:
+                s.execute(update(User).where(User.id == user.id).values(password_hash=rehashed))
+            user.password_hash = rehashed
+        return user
 
     def role_in(self, user: User | int, slug: str) -> str | None:
         """The user's role in the workspace, or None when not a member (or no such workspace)."""
         uid = user if isinstance(user, int) else user.id
-        with self.session() as s:
+        with self.reading() as s:
             return s.scalar(select(Membership.role).join(WorkspaceRow).where(
                 Membership.user_id == uid, WorkspaceRow.slug == slug))
 
@@ -184,14 +189,15 @@ class AccountsMixin(DBCore):
 
     def session_info(self, token: str) -> UserSession | None:
         """The live session of a cookie value (with `.user` and `.csrf_secret`); expired ones are deleted."""
-        with self.session() as s:
+        with self.reading() as s:
             row = s.scalar(select(UserSession).where(UserSession.token_hash == sha256(token)))
-            if row is None:
-                return None
-            if row.expires_at <= utcnow():
-                s.delete(row)
-                return None
-            return row
+        if row is None:
+            return None
+        if row.expires_at <= utcnow():
+            with self.session() as s:
+                s.execute(delete(UserSession).where(UserSession.id == row.id))
+            return None
+        return row
 
     def session_user(self, token: str) -> User | None:
         info = self.session_info(token)
@@ -234,13 +240,19 @@ class AccountsMixin(DBCore):
     def token_info(self, token: str) -> ApiToken | None:
         """The live (not revoked) token row (with `.user`, `.workspace` and `.access`), noting when it was
         used; None otherwise."""
-        with self.session() as s:
+        with self.reading() as s:
             row = s.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(token),
                                                   ApiToken.revoked_at.is_(None)))
-            if row is None:
-                return None
-            row.last_used_at = utcnow()
-            return row
+        if row is None:
+            return None
+        now = utcnow()
+        # To the minute: a write (and on SQLite a file sync) on every API request would cost more than the
+        # request itself under load and serialise every request on the database's write lock.
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+            with self.session() as s:
+                s.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            row.last_used_at = now
+        return row
 
     def token_user(self, token: str) -> User | None:
         """The user of a live (not revoked) token, noting when it was used; None otherwise."""

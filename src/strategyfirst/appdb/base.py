@@ -27,6 +27,9 @@ class DBCore:
         self.engine = engine
         self.url = url
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Reads begin a deferred transaction: on SQLite they do not take the write lock (every request of the
+        # web app reads its caller's session or token and role; they must not queue behind one another).
+        self._readers = sessionmaker(engine.execution_options(sf_read=True), expire_on_commit=False)
 
     def __repr__(self) -> str:
         return f"AppDB({safe_url(self.url)!r})"
@@ -39,6 +42,15 @@ class DBCore:
                 yield s
         except IntegrityError:
             raise  # callers retry or explain these
+        except SQLAlchemyError as exc:
+            raise AppDatabaseError(f"{safe_url(self.url)}: {str(getattr(exc, 'orig', exc)).strip()}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (no write lock taken on SQLite); failures as in `session`."""
+        try:
+            with self._readers.begin() as s:
+                yield s
         except SQLAlchemyError as exc:
             raise AppDatabaseError(f"{safe_url(self.url)}: {str(getattr(exc, 'orig', exc)).strip()}") from exc
 
@@ -57,7 +69,7 @@ class DBCore:
 
     def workspaces(self) -> list[WorkspaceRow]:
         """Every workspace registered in this database, by slug."""
-        with self.session() as s:
+        with self.reading() as s:
             return list(s.scalars(select(WorkspaceRow).order_by(WorkspaceRow.slug)))
 
     def register_workspace(self, path: str | Path, slug: str | None = None) -> WorkspaceRow:

@@ -71,8 +71,9 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # take the write lock up front: a deferred transaction that reads, then writes, fails at once with
-    # "database is locked" when another process wrote meanwhile, instead of waiting for busy_timeout
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # "database is locked" when another process wrote meanwhile, instead of waiting for busy_timeout;
+    # sessions that only read (DBCore.reading) begin deferred and never wait for a writer (WAL)
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("sf_read") else "BEGIN IMMEDIATE")
 
 
 def create(url: str) -> Engine:

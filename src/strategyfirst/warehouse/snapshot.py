@@ -234,31 +234,16 @@ class SnapshotKeeper:
         return True
 
     def _bring_up_to_date(self, plan: Plan | None) -> None:
-        """Derived tables rebuilt for the data and plan, and everything checkpointed into the file (a WAL left
-        by a killed process is replayed), so that the file alone is the committed state."""
+        """Schema migrated, derived tables rebuilt for the data and plan, everything checkpointed into the file
+        (a WAL left by a killed process is replayed): the file alone is the committed state. Opening it this
+        way changes nothing in the file when all was up to date, so the token stays the same."""
         from strategyfirst.warehouse import derive
         from strategyfirst.warehouse.engine import open_duckdb
 
-        wal = self.warehouse.with_name(self.warehouse.name + ".wal")
-        if not wal.exists():
-            try:
-                con = duckdb.connect(str(self.warehouse), read_only=True)
-            except duckdb.Error:
-                con = None
-            if con is not None:
-                try:
-                    stale = derive.meta(con, derive.DATA_KEY) is not None and derive.is_stale(con, plan)
-                except duckdb.Error:  # an older schema: migrate below
-                    stale = True
-                finally:
-                    con.close()
-                if not stale:
-                    return
         con = open_duckdb(self.warehouse)
         try:
             con.execute("SET enable_progress_bar = false")
-            if derive.meta(con, derive.DATA_KEY) is not None:
-                derive.refresh(con, plan)
+            derive.refresh(con, plan)  # a no-op unless data or plan changed since the last one
             con.execute("CHECKPOINT")
         finally:
             con.close()
