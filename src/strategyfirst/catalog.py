@@ -137,6 +137,9 @@ METRICS: tuple[MetricSpec, ...] = (
        "Spend / engagements"),
     _m("cost_per_new_subscriber", "currency", "down", "cost", "spend.amount audience.value",
        "Spend / audience_growth (null when growth <= 0)"),
+    _m("cost_per_result", "currency", "down", "cost", "spend.amount spend.results spend.result_indicator",
+       "Spend of paid exports (Meta Ads Manager) / their results, within one result indicator; null where the "
+       "scope mixes indicators (data quality gives the cost per result of each)"),
     _m("cost_per_social_conversion", "currency", "down", "cost", "spend.amount site_traffic.conversions",
        "Spend / social_conversions"),
 )

@@ -185,28 +185,41 @@ def _tactic_to_key(ctx: Context, t: ir.Table) -> ir.Table:
 
 
 def spend_base(ctx: Context) -> ir.Table | None:
+    """Rows with `amount`, and for Ads Manager rows (`paid`) their `results` and `result_indicator`."""
     s, o = ctx.tables.spend, ctx.owned()
+    cols = ("key", "ts", "amount", "paid", "results", "result_indicator")
+    unpaid = {"paid": ibis.literal(False), "results": ibis.null("float64"),
+              "result_indicator": ibis.null("string")}
     parts: list[ir.Table] = []
     if o is not None:
         paid = o.filter(o.spend.notnull())
         keyed = ctx.keyed(paid.select("message_id", "platform", "account", ts=paid.created_at,
                                       amount=paid.spend))
         if keyed is not None:
-            parts.append(keyed.select("key", "ts", "amount"))
-    if s is not None and ctx.by != "account":  # the spend table names no account
+            parts.append(keyed.mutate(**unpaid).select(*cols))
+    if s is not None:
+        # Spend tables written before schema v5 (or exported from one) have no Ads Manager columns.
+        ads = {c: s[c] if c in s.columns else ibis.null(t)
+               for c, t in (("account", "string"), ("level", "string"), ("results", "float64"),
+                            ("result_indicator", "string"))}
         t = s.select("platform", "tactic", ts=s.date.cast("timestamp"), amount=s.amount.cast("float64"),
-                     campaign=s.campaign.strip().lower())
-        if ctx.by in ("none", "platform"):
-            key = ibis.literal(ALL_KEY) if ctx.by == "none" else t.platform
-            parts.append(t.select(key=key, ts=t.ts, amount=t.amount))
+                     campaign=s.campaign.strip().lower(), account=handle(ads["account"]),
+                     paid=ads["level"].notnull(), results=ads["results"].cast("float64"),
+                     result_indicator=ads["result_indicator"])
+        figures = ("ts", "amount", "paid", "results", "result_indicator")
+        if ctx.by in ("none", "platform", "account"):
+            if ctx.by == "account":  # only Ads Manager rows name their account
+                t = t.filter(t.account.notnull())
+            key = {"none": ibis.literal(ALL_KEY), "platform": t.platform, "account": t.account}[ctx.by]
+            parts.append(t.mutate(key=key).select(*cols))
         else:
             ct = ctx.maps.campaign_tactic
-            named = t.filter(t.tactic.notnull()).select("ts", "amount", tactic_id=t.tactic)
+            named = t.filter(t.tactic.notnull()).select(*figures, tactic_id=t.tactic)
             unnamed = t.filter(t.tactic.isnull())
             by_campaign = unnamed.join(ct, unnamed.campaign == ct.campaign).select(
-                unnamed.ts, unnamed.amount, ct.tactic_id)
+                *[unnamed[c] for c in figures], ct.tactic_id)
             tagged = union_all(named, by_campaign)
-            parts.append(_tactic_to_key(ctx, tagged).select("key", "ts", "amount"))
+            parts.append(_tactic_to_key(ctx, tagged).select(*cols))
     if not parts:
         return None
     return union_all(*parts)

@@ -42,6 +42,22 @@ def _per_subscriber(row: Mapping[str, Any], scope: Scope) -> Measured:
     return Measured(float(spent) / float(growth), float(growth), float(spent), float(growth))
 
 
+def _results(t: ir.Table) -> dict[str, ir.Scalar]:
+    """Spend and results of the Ads Manager rows (a row without results counts its spend, 0 results), and how
+    many result indicators they mix."""
+    return {"cpr_spend": t.amount.sum(where=t.paid), "cpr_results": t.results.sum(where=t.paid),
+            "cpr_kinds": t.result_indicator.nunique(where=t.paid & t.result_indicator.notnull())}
+
+
+def _per_result(row: Mapping[str, Any], scope: Scope) -> Measured:
+    """Spend / results within one result indicator; null when the scope mixes indicators (never a sum of unlike
+    results: data quality lists the cost per result of each indicator)."""
+    spent = row.get("cpr_spend")
+    if spent is None or num(row, "cpr_kinds") > 1:
+        return Measured(None, 0.0, None if spent is None else float(spent), None)
+    return ratio("cpr_spend", "cpr_results")(row, scope)
+
+
 COST: tuple[Metric, ...] = (
     Metric(BY_ID["spend"], {"spend": _spend}, total("spend_sum", "spend_n")),
     Metric(BY_ID["budget_burn"], {"spend": _spend}, _burn, quotient=True),
@@ -49,4 +65,5 @@ COST: tuple[Metric, ...] = (
            ratio("spend_sum", "eng_sum"), quotient=True),
     Metric(BY_ID["cost_per_new_subscriber"], {"spend": _spend, "audience": _growth}, _per_subscriber,
            quotient=True),
+    Metric(BY_ID["cost_per_result"], {"spend": _results}, _per_result, quotient=True),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.metrics.audience import audience_gaps
@@ -62,6 +63,37 @@ def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table
     if not has_tactics:
         out["owned_unattributed"] = None
     out["audience_gaps"] = gap_rows(tables.audience) if tables.audience is not None else []
+    if tables.spend is not None:
+        out.update(spend_quality(tables.spend, plan))
+    return out
+
+
+def spend_quality(spend: ir.Table, plan: Plan | None) -> dict[str, Any]:
+    """Spend no tactic gets (a campaign no tactic's `match.campaign` names, or an Ads Manager breakdown with
+    campaign unknown), and the cost per result of each Ads Manager result indicator (`cost_per_result` is
+    null where a scope mixes them)."""
+    out: dict[str, Any] = {}
+    s = spend
+    if plan is not None and plan.tactics:
+        named = sorted({c.strip().lower() for t in plan.tactics if t.match for c in t.match.campaign})
+        loose = s.filter(s.tactic.isnull())
+        loose = loose.filter(loose.campaign.isnull() | ~loose.campaign.strip().lower().isin(named or [""]))
+        rows = loose.group_by(campaign=loose.campaign, currency=loose.currency).aggregate(
+            amount=loose.amount.sum(), rows=loose.count()).order_by([ibis.desc("amount"), "campaign"])
+        out["spend_unmatched"] = [
+            {"campaign": r["campaign"], "amount": round(float(r["amount"]), 2), "currency": r["currency"],
+             "rows": int(r["rows"])} for r in rows.to_pyarrow().to_pylist()]
+    if "result_indicator" in s.columns:
+        paid = s.filter(s.level.notnull())
+        by = paid.group_by(result_indicator=paid.result_indicator).aggregate(
+            spend=paid.amount.sum(), results=paid.results.sum()).order_by("result_indicator")
+        kinds = by.to_pyarrow().to_pylist()
+        if len([k for k in kinds if k["result_indicator"] is not None]) > 1:
+            out["cost_per_result_by_indicator"] = [
+                {"result_indicator": k["result_indicator"], "spend": round(float(k["spend"]), 2),
+                 "results": float(k["results"] or 0),
+                 "cost_per_result": float(k["spend"]) / float(k["results"]) if k["results"] else None}
+                for k in kinds]
     return out
 
 
