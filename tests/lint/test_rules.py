@@ -49,6 +49,8 @@ def _all(*mutations: Mutate) -> Mutate:
 
 # (rule, mutation of the example plan, expected path, expected severity)
 CASES: list[tuple[str, Mutate, str, str]] = [
+    ("permission-without-list-kpi", _set("objectives.0.kpis", [{"metric": "engagement_rate", "target": 0.05}]),
+     "objectives[0].kpis", "warning"),
     ("missing-strategy", _set("strategy.statement", "  "), "strategy.statement", "error"),
     ("missing-strategy", _del("strategy"), "strategy.statement", "error"),
     ("tool-first-strategy", _set("strategy.statement", "Be loved on X/Twitter"), "strategy.statement",
@@ -116,7 +118,9 @@ SPEC_TABLE = {
 
 # Issue 13 (item 9) made a KPI due outside the horizon an error and added two error rules to the table.
 ISSUE_13 = {"kpi-after-horizon": "error", "impossible-target": "error", "horizon-end-before-start": "error"}
-RULE_TABLE = {**SPEC_TABLE, **ISSUE_13}
+# Issue 15: an objective about the permission asset needs an email or follower KPI.
+ISSUE_15 = {"permission-without-list-kpi": "warning"}
+RULE_TABLE = {**SPEC_TABLE, **ISSUE_13, **ISSUE_15}
 
 
 def test_spec_table_matches_plan_md() -> None:
@@ -245,3 +249,15 @@ def test_errors_sort_before_warnings() -> None:
     data["tactics"][2]["serves"] = []  # error near the bottom
     severities = [f.severity for f in lint(data).findings]
     assert severities == sorted(severities, key=["error", "warning"].index)
+
+
+def test_permission_without_list_kpi_reads_the_objective_words() -> None:
+    data = example()
+    data["objectives"][1]["statement"] = "Grow our newsletter subscribers among trail clubs"
+    hits = [f for f in lint(data).findings if f.rule == "permission-without-list-kpi"]
+    assert [f.path for f in hits] == ["objectives[1].kpis"]  # dialogue KPIs only
+    data["objectives"][1]["kpis"].append({"metric": "email_open_rate", "target": 0.4})
+    assert not [f for f in lint(data).findings if f.rule == "permission-without-list-kpi"]
+    data = example()  # "Answer our customers" names no permission asset: no finding with dialogue KPIs
+    data["objectives"][0]["kpis"] = [{"metric": "follows_from_posts", "target": 100}]
+    assert not [f for f in lint(data).findings if f.rule == "permission-without-list-kpi"]

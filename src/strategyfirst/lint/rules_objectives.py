@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 from strategyfirst import catalog
@@ -143,7 +144,30 @@ def _kpi_after_horizon(ctx: LintContext) -> Iterator[Hit]:
                           f"({horizon.start} – {horizon.end}): it is never judged")
 
 
+# An objective is about the permission asset when its id or statement says so (issue 15).
+PERMISSION_WORDS = re.compile(r"\b(permission|opt(?:ed)?[- ]?in|subscri\w*|newsletter|mailing list|e-?mail list|"
+                              r"sign[- ]?ups?|followers?)\b", re.IGNORECASE)
+
+
+def _permission_without_list_kpi(ctx: LintContext) -> Iterator[Hit]:
+    """An objective about the permission asset measured by no list or follower KPI (family `audience`)."""
+    for i, o in enumerate(ctx.plan.objectives):
+        if not o.kpis or not PERMISSION_WORDS.search(f"{o.id} {o.statement or ''}"):
+            continue  # an objective without KPIs is `objective-without-kpi`'s
+        families = {spec.family for k in o.kpis if (spec := catalog.get(k.metric)) is not None}
+        if "audience" not in families:
+            yield Hit(("objectives", i, "kpis"),
+                      f"objective {o.id!r} is about the permission asset but no KPI measures the list or the "
+                      "followers: it can be met while the asset does not grow")
+
+
 for _rule in (
+    Rule("permission-without-list-kpi", "warning",
+         "an objective about the permission asset (permission, opt-in, subscribers, newsletter, followers) has no "
+         "email or follower KPI",
+         "Add a KPI on the list or the followers, e.g. `{metric: audience_growth, target: ...}`, "
+         "`audience_size`, `audience_lost` or `email_open_rate`.",
+         _permission_without_list_kpi),
     Rule("objective-without-tactic", "warning", "no tactic serves an objective (a strategy nobody executes)",
          "List the objective's id in the `serves` of a tactic, or drop the objective.",
          _objective_without_tactic),
