@@ -52,6 +52,7 @@ class Platform:
     shares: tuple[float, ...]
     followers_per_day: float
     followers_before: int
+    impressions_stored: bool = True  # TikTok's views import as video views: no impressions, no engagement rate
 
 
 PLATFORMS: tuple[Platform, ...] = (
@@ -67,7 +68,7 @@ PLATFORMS: tuple[Platform, ...] = (
         "POV: you fixed a flat in under 2 minutes #bikehacks #commute",
         "Rating our customers' commuter bikes (part {n}) #cycling",
         "What 14 km of rain riding actually looks like #biketok",
-    )), ("likes", "comments", "shares"), (0.86, 0.06, 0.08), 2.0, 1250),
+    )), ("likes", "comments", "shares"), (0.86, 0.06, 0.08), 2.0, 1250, impressions_stored=False),
     Platform("linkedin", "linkedin-content", PostDesign(LINKEDIN_ACCOUNT, "linkedin-updates", org.START, org.END,
                                                         0.15, 900.0, 0.011, 0.0, ("",)),
              ("engagements",), (1.0,), 1.0, 820),

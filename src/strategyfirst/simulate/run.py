@@ -24,7 +24,14 @@ from strategyfirst.simulate.conversations import first_conversations, generate_c
 from strategyfirst.simulate.csvtext import write_lines
 from strategyfirst.simulate.exports import snowflake_ids, write_facebook, write_x_analytics
 from strategyfirst.simulate.plan import plan_text
-from strategyfirst.simulate.platforms import LINKEDIN_ACCOUNT, PLATFORMS, WRITERS, PlatformPosts, draw_platform
+from strategyfirst.simulate.platforms import (
+    LINKEDIN_ACCOUNT,
+    PLATFORMS,
+    TIKTOK_HANDLE,
+    WRITERS,
+    PlatformPosts,
+    draw_platform,
+)
 from strategyfirst.simulate.posts import X_DESIGNS, Posts, draw_facebook, draw_posts
 from strategyfirst.simulate.staffing import declared_schedule, hour_occurrences, staffing_blocks
 from strategyfirst.simulate.tally import DialogueTally, template_scores
@@ -38,9 +45,10 @@ FIRST_TWEET_ID = 500_000
 FB_PERIODS = ((org.START, org.CONTEST_START.replace(month=6)), (org.CONTEST_START.replace(month=6), org.END))
 FIRST_POST_IDS = {"instagram": 17_900_000_000_000_000, "tiktok": 7_400_000_000_000_000_000,
                   "linkedin": 7_380_000_000_000_000_000}
-# What a group of files needs besides auto-detection (the LinkedIn workbook names no account; TikTok's dates no year)
+# What a group of files needs besides auto-detection: the LinkedIn workbook and TikTok's Overview and
+# FollowerHistory name no account (Content.csv's video links do: the same handle), TikTok's dates no year.
 INGEST_OPTIONS: dict[str, dict[str, Any]] = {"linkedin-content": {"account": LINKEDIN_ACCOUNT},
-                                             "tiktok-analytics": {"year": org.END.year}}
+                                             "tiktok-analytics": {"year": org.END.year, "account": TIKTOK_HANDLE}}
 
 
 def importable(source: str) -> bool:
