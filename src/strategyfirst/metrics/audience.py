@@ -44,11 +44,15 @@ def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
 # GAP_FACTOR times the series' usual (median) step: a daily export missing a week, a monthly one a quarter.
 GAP_MIN_DAYS = 2
 GAP_FACTOR = 2.0
+MEMBER_SERIES = "subscribers"  # metrics of the member-export series (subscribers, subscribers_unsubscribed, ...)
 
 
 def audience_gaps(audience: ir.Table) -> ir.Table:
     """(platform, account, metric, deltas, last_before, first_after, days) for every gap between two data
     days of an audience series; `deltas` when the series' growth is a sum of deltas."""
+    # Member exports (Mailchimp, Substack, beehiiv) list every member of the list: a day without a join or a
+    # leave had none, so their series have no gaps to report.
+    audience = audience.filter(~((audience.platform == "email") & audience.metric.startswith(MEMBER_SERIES)))
     a = audience.select("platform", "account", "metric", d=audience.date.cast("date")).distinct()
     w = ibis.window(group_by=["platform", "account", "metric"], order_by="d")
     a = a.mutate(prev=a.d.lag().over(w))
