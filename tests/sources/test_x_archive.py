@@ -196,3 +196,22 @@ def test_truncated_tweets_js_is_one_line_and_imports_nothing(tmp_path: Path) -> 
     message = str(info.value)
     assert "cut short" in message and "\n" not in message and message.startswith(str(path) + ":")
     assert snapshot(ws) == before
+
+
+def test_zipped_archive_imports_tweets_with_the_account_of_account_js(tmp_path: Path) -> None:
+    import zipfile
+
+    root = archive(tmp_path)
+    zipped = tmp_path / "twitter-2024-05-01-abc.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(root).as_posix())
+    ws = Workspace(tmp_path / "ws")
+    result = ingest(ws, [zipped], keep_going=True)
+    assert not result.failed
+    imported = [f for f in result.files if f["status"] == "imported"]
+    assert [(f["source"], f["rows_new"]) for f in imported] == [("x-archive", 4)]
+    assert query(ws, "SELECT DISTINCT account FROM messages") == [("velo_club",)]
+    html = next(f for f in result.files if f["file"].endswith("Your archive.html"))
+    assert html["status"] == "skipped" and "web page" in html["error"]

@@ -32,8 +32,8 @@ RESPONSE_BUCKETS: tuple[tuple[float, str], ...] = (
 )
 NO_CONVERSATIONS = ("no data yet: ingest conversation exports (twcs, mastodon-outbox or canonical-csv) "
                     "that include the owned accounts' replies")
-NO_AUDIENCE = ("no data yet: ingest audience snapshots (facebook-insights-page, x-analytics-daily or "
-               "audience-csv) to follow the permission asset")
+NO_AUDIENCE = ("no data yet: ingest audience snapshots (facebook-insights-page, x-analytics-daily, "
+               "sprout-profiles or audience-csv) to follow the permission asset")
 NO_DATA = "no data yet: ingest the platforms' exports with `strategyfirst ingest FILE...`"
 NO_PLAN = "no plan yet: write strategy.yaml (`strategyfirst init`) and check it with `strategyfirst lint`"
 NO_PLAN_KPIS = ("no plan yet: KPIs, verdicts and budget proposals come from the plan's objectives and "

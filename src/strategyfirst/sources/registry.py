@@ -85,6 +85,9 @@ def detect(sf: SourceFile) -> Source:
         raise SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1)
     if sf.kind == "js":
         raise SourceDetectionError(str(sf.path), _js_refusal(sf), 1, 1)
+    if sf.header and sf.header[0].lstrip().lower().startswith(("<!doctype html", "<html")):
+        raise SourceDetectionError(str(sf.path), "is a web page (HTML), not an export (an X archive's 'Your "
+                                   "archive.html' is its viewer: the tweets are data/tweets.js)", 1, 1)
     if sf.kind == "xlsx":
         sheets = ", ".join(_shown(s) for s in sf.sheets[:8]) + (" ..." if len(sf.sheets) > 8 else "")
         readers = ", ".join(s.name for s in SOURCES if s.kind == "xlsx")
