@@ -64,6 +64,15 @@ def quality_lines(quality: dict[str, Any]) -> list[str]:
                      f"{g['last_before']} and {g['first_after']} ({count(g['days'])} days): "
                      + ("a growth across it sums daily changes and misses those of the gap"
                         if g.get("growth_misses_the_gap") else "a growth across it spans the gap"))
+    for u in quality.get("spend_unmatched") or []:
+        what = f"campaign {u['campaign']!r} matches no tactic" if u["campaign"] else \
+            "Ads Manager breakdown (campaign unknown)"
+        lines.append(f"spend no tactic gets: {what}: {u['amount']:,.2f} {u['currency'] or ''}".rstrip()
+                     + " (add it to a tactic's match.campaign)" * bool(u["campaign"]))
+    for k in quality.get("cost_per_result_by_indicator") or []:
+        cost = "n/a (no results)" if k["cost_per_result"] is None else f"{k['cost_per_result']:,.2f}"
+        lines.append(f"cost per result of {k['result_indicator'] or 'no result indicator'}: {cost} "
+                     f"({count(k['results'])} results); cost_per_result is left empty where indicators mix")
     return lines
 
 

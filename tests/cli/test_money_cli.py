@@ -39,3 +39,20 @@ def test_bad_rate_and_bad_exported_on_are_usage_errors(
     assert code == 2 and "--rate 'UAH:0.025' is not CUR=NUMBER" in err and len(err.strip().splitlines()) == 1
     code, _, err = run(["ingest", "-w", str(ws.root), str(path), "--exported-on", "yesterday"], monkeypatch, capsys)
     assert code == 2 and "--exported-on 'yesterday' is not a date" in err
+
+
+def test_measure_quality_lines_name_unmatched_spend_and_each_indicator() -> None:
+    from strategyfirst.cli_measure import quality_lines
+
+    lines = quality_lines({
+        "spend_unmatched": [{"campaign": "Old promo", "amount": 300.0, "currency": "UAH", "rows": 1},
+                            {"campaign": None, "amount": 50.0, "currency": "UAH", "rows": 1}],
+        "cost_per_result_by_indicator": [
+            {"result_indicator": "actions:link_click", "spend": 1850.0, "results": 132.0,
+             "cost_per_result": 1850 / 132},
+            {"result_indicator": None, "spend": 100.0, "results": 0.0, "cost_per_result": None}]})
+    assert ("spend no tactic gets: campaign 'Old promo' matches no tactic: 300.00 UAH (add it to a tactic's "
+            "match.campaign)") in lines
+    assert "spend no tactic gets: Ads Manager breakdown (campaign unknown): 50.00 UAH" in lines
+    assert any(ln.startswith("cost per result of actions:link_click: 14.02 (132 results)") for ln in lines)
+    assert any(ln.startswith("cost per result of no result indicator: n/a (no results)") for ln in lines)
