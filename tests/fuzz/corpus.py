@@ -120,6 +120,18 @@ SUBJECTS: tuple[Subject, ...] = (
     Subject("spend-csv", "spend.csv", Shape(),
             text="date,platform,tactic,amount,currency\n2020-01-01,x,contest,100.50,EUR\n"
                  '2020-01-02,facebook,ads,"1,200.00",EUR\n2020-01-03,x,contest,12,EUR\n'),
+    Subject("mailchimp-campaigns", "campaigns.csv", Shape(),
+            text="Title,Subject,List,Send Date,Send Weekday,Total Recipients,Successful Deliveries,Unique Opens,"
+                 "Open Rate,Unique Clicks,Click Rate,Unsubscribes,Unique Id\n"
+                 '"Oct, letter",Hi,Members,"Oct 26, 2018 02:56 pm",Friday,10,9,4,44.44%,2,22.22%,1,a1b2c3\n'
+                 'Nov,"Two\nlines",Members,"Nov 2, 2018 09:05 am",Friday,12,12,"1,2",10.00%,0,0.00%,0,d4e5f6\n'
+                 'Dec,Hi,Members,"Dec 7, 2018 11:30 am",Friday,15,14,6,42.86%,3,21.43%,0,0a9b8c\n'),
+    Subject("meta-ads", "Acme-Campaigns-Mar-1-2024-Mar-31-2024.csv", Shape(),
+            text='"Reporting starts","Reporting ends","Campaign name","Results","Result indicator","Impressions",'
+                 '"Amount spent (EUR)"\n"2024-03-01","2024-03-31","","","","1800","61.50"\n'
+                 '"2024-03-01","2024-03-31","Summit, contest","12","actions:link_click","600","24.00"\n'
+                 '"2024-03-01","2024-03-31","Drive","3","reach","300","6.50"\n'
+                 '"2024-03-01","2024-03-31","Clubs","9","actions:link_click","900","31.00"\n'),
 )
 
 # What the template workspace holds before every case (ids no subject uses): a failed import must leave it
