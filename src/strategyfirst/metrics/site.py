@@ -7,7 +7,8 @@ Which rows count (metrics.md "Outcomes on the organisation's own site"):
   where both tables of one range are in the warehouse only the channel groups count (never both).
 - Per tactic, a row is the tactic's when its campaign (`Session campaign`, also as the first of two dimensions)
   equals one of the tactic's `match.campaign` (case-insensitive); a tactic without campaign rows in a range takes
-  the `Session source / medium` rows whose source names one of its `match.platform` (email: medium `email`).
+  the `Session source / medium` rows whose source names one of its `match.platform` (else its `channel`;
+  email: medium `email`).
   All the tactic's rows count as its site sessions; the email ones are its email sessions, the others social.
 - Periods: a row covering a date range counts whole in the period holding its **end date** (`date_to`): GA4
   gives no finer split, and nothing is prorated. Daily tables (a `Date` column) give one row per day.
@@ -16,20 +17,21 @@ Which rows count (metrics.md "Outcomes on the organisation's own site"):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.catalog import BY_ID
+from strategyfirst.metrics.tables import memtable
 from strategyfirst.metrics.types import Measured, Metric, Scope, num, ratio, total
 from strategyfirst.warehouse.attribution import union_all
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
 
     from strategyfirst.metrics.bases import Context
+    from strategyfirst.plan import Plan
 
 CHANNEL = "session default channel group"
 SOURCE_MEDIUM = "session source / medium"
@@ -93,6 +95,17 @@ def by_tactic(s: ir.Table, campaign_tactic: ir.Table, platform_tactic: ir.Table)
     return rows.select("tactic_id", "date_to", "sessions", "conversions", social=~email, email=email)
 
 
+def platform_tactics(plan: Plan | None) -> ir.Table:
+    """(platform, tactic_id): the platforms of each tactic's `match.platform`, else its `channel`."""
+    rows: dict[str, list[Any]] = {"platform": [], "tactic_id": []}
+    for tactic in plan.tactics if plan else []:
+        given = tactic.match.platform if tactic.match is not None else []
+        for platform in dict.fromkeys(p.strip().lower() for p in (given or [tactic.channel or ""]) if p.strip()):
+            rows["platform"].append(platform)
+            rows["tactic_id"].append(tactic.id)
+    return memtable(rows)
+
+
 def site_base(ctx: Context) -> ir.Table | None:
     """The site rows keyed by `ctx.by`, with `ts` (the end of the row's range), sessions, conversions and flags."""
     s = ctx.tables.site_traffic
@@ -103,9 +116,7 @@ def site_base(ctx: Context) -> ir.Table | None:
     else:
         from strategyfirst.metrics.bases import _tactic_to_key
 
-        at = ctx.maps.account_tactic
-        platform_tactic = at.filter(at.platform.notnull()).select("platform", "tactic_id").distinct()
-        t = _tactic_to_key(ctx, by_tactic(s, ctx.maps.campaign_tactic, platform_tactic))
+        t = _tactic_to_key(ctx, by_tactic(s, ctx.maps.campaign_tactic, platform_tactics(ctx.plan)))
     return t.select("key", "sessions", "conversions", "social", "email", ts=t.date_to.cast("timestamp"))
 
 

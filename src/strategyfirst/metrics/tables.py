@@ -43,8 +43,12 @@ class Tables:
         return cls(**{n: source.table(n) if n in present else None for n in names})
 
 
-def _memtable(columns: dict[str, list[Any]]) -> ir.Table:
+def memtable(columns: dict[str, list[Any]]) -> ir.Table:
+    """A small table of text columns (the plan's mappings)."""
     return ibis.memtable(pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}))
+
+
+_memtable = memtable
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,11 @@ def _days(start: dt.date, end: dt.date) -> pa.Array:
     return pa.array(np.arange(np.datetime64(start), np.datetime64(end), dtype="datetime64[D]"))
 
 
-def write_audience(path: Path, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
-    """Daily snapshot + gained + lost per account; returns per account the start, end, gained and lost."""
+def write_audience(path: Path, rng: np.random.Generator,
+                   leave_out: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
+    """Daily snapshot + gained + lost per account; returns per account the start, end, gained and lost.
+    Series in `leave_out` (`platform:account`) are drawn (the others' draws stay the same) but not written:
+    another export holds them (the newsletter's Mailchimp members)."""
     columns: list[list[pa.Array]] = []
     truth: dict[str, dict[str, Any]] = {}
     for a in AUDIENCES:
@@ -58,7 +61,8 @@ def write_audience(path: Path, rng: np.random.Generator) -> dict[str, dict[str, 
         gained, lost = rng.poisson(a.gained_per_day, n), rng.poisson(a.lost_per_day, n)
         value = a.initial + np.cumsum(gained - lost)
         const = [pa.array([x] * n) for x in (a.platform, a.account, a.metric)]
-        columns.append([pc.cast(days, pa.string()), *const, as_str(value), as_str(gained), as_str(lost)])
+        if f"{a.platform}:{a.account}" not in leave_out:
+            columns.append([pc.cast(days, pa.string()), *const, as_str(value), as_str(gained), as_str(lost)])
         truth[f"{a.platform}:{a.account}"] = {
             "metric": a.metric, "first_date": a.start.isoformat(), "value_before": a.initial,
             "first_value": int(value[0]), "last_value": int(value[-1]), "gained": int(gained.sum()),

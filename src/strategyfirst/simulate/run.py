@@ -23,6 +23,7 @@ from strategyfirst.simulate.audience import write_audience, write_spend
 from strategyfirst.simulate.conversations import first_conversations, generate_chunk
 from strategyfirst.simulate.csvtext import write_lines
 from strategyfirst.simulate.exports import snowflake_ids, write_facebook, write_x_analytics
+from strategyfirst.simulate.permission import write_campaigns, write_ga4, write_members
 from strategyfirst.simulate.plan import plan_text
 from strategyfirst.simulate.platforms import (
     LINKEDIN_ACCOUNT,
@@ -174,9 +175,20 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
     files["twcs"] = [twcs_path]
 
     audience_path, spend_path = out / "exports" / "audience.csv", out / "exports" / "spend.csv"
-    audience = write_audience(audience_path, _rng(seed, 30))
+    newsletter = f"email:{org.NEWSLETTER}"
+    audience = write_audience(audience_path, _rng(seed, 30), leave_out=frozenset({newsletter}))
     spend = write_spend(spend_path, _rng(seed, 31))
     files["audience-csv"], files["spend-csv"] = [audience_path], [spend_path]
+    # The newsletter as Mailchimp exports it, and the site's visits as GA4 does (simulate/permission.py).
+    mailchimp, ga4 = out / "exports" / "mailchimp", out / "exports" / "ga4"
+    for folder in (mailchimp, ga4):
+        folder.mkdir(parents=True, exist_ok=True)
+    _clean(ga4, "Traffic_acquisition_*.csv")
+    files["mailchimp-members"], audience[newsletter], members = write_members(mailchimp, _rng(seed, 50))
+    campaigns = write_campaigns(mailchimp / "campaigns.csv", _rng(seed, 51), members)
+    files["mailchimp-campaigns"] = [mailchimp / "campaigns.csv"]
+    files["ga4-export"], site = write_ga4(ga4, _rng(seed, 52), [p for p, _ in x_posts], fb,
+                                          campaigns.pop("clicks_by_month"))
 
     per_hour = tally.hour_of_week_counts() / np.maximum(hour_occurrences(), 1)
     needed, declared = declared_schedule(per_hour)
@@ -190,6 +202,7 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
                         counts={"twcs": n_twcs, "x_analytics": sum(len(p) for p, _ in x_posts),
                                 "facebook_posts": len(fb), **{f"{p.spec.platform}_posts": len(p) for p in social}},
                         social=social, used=used, not_importable=not_importable)
+    truth["site"], truth["email_campaigns"] = site, campaigns
     truth_path = out / "truth.json"
     truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return SimulationSummary(out=out, plan=plan_path, truth_path=truth_path, files=files,
