@@ -105,3 +105,46 @@ def test_instagram_posts_measure_as_the_truth_says(imported: Imported) -> None:
     rate = frame[frame["key"] == "instagram-reels"]["value"].tolist()
     assert rate == [pytest.approx(want["engagements"] / want["impressions"], abs=1e-9)]
     assert rate[0] < 0.02  # far below the awareness target of 4%, as built
+
+
+def test_newsletter_campaigns_and_site_match_the_truth(imported: Imported) -> None:
+    """The Mailchimp and GA4 files re-read by the importers give back what the simulator built."""
+    summary, ws, _ = imported
+    truth = summary.truth
+    in_horizon = {"since": "2026-01-01", "until": "2026-12-31"}
+    result = ws.measure(metrics=["audience_gained", "audience_lost", "audience_growth", "social_sessions",
+                                 "social_conversions", "email_sessions", "email_open_rate"], by="tactic",
+                        **in_horizon)
+    letter = truth["audience"]["email:newsletter"]
+    assert result.value("audience_gained", "newsletter") == letter["gained"]
+    assert result.value("audience_lost", "newsletter") == letter["lost"]
+    assert result.value("audience_growth", "newsletter") == letter["net_change_sum_of_deltas"]
+    campaigns = truth["email_campaigns"]
+    assert result.value("email_open_rate", "newsletter") == pytest.approx(
+        campaigns["unique_opens"] / campaigns["deliveries"])
+    overall = ws.measure(metrics=["social_sessions", "social_conversions", "email_sessions"], **in_horizon)
+    site = truth["site"]
+    assert overall.value("social_sessions") == site["social_sessions"]
+    assert overall.value("social_conversions") == site["social_conversions"]
+    assert overall.value("email_sessions") == site["email_sessions"]
+    # the newsletter tactic (channel email) gets the visits of medium email
+    assert result.value("email_sessions", "newsletter") == site["email_sessions"]
+    # the list's size on the export day: the subscribed members
+    size = ws.measure(metrics=["audience_size"], by="account").value("audience_size", "newsletter")
+    assert size == letter["last_value"]
+
+
+def test_member_addresses_never_reach_the_warehouse(imported: Imported) -> None:
+    """Privacy: no simulated address, nor its local part, in any table of the warehouse."""
+    from strategyfirst.simulate.permission import address
+
+    _, ws, _ = imported
+    con = duckdb.connect(str(ws.warehouse_path), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        for table in tables:
+            text = con.execute(f'SELECT string_agg(CAST(t AS VARCHAR), chr(10)) FROM "{table}" AS t').fetchone()
+            blob = (text[0] if text else None) or ""
+            assert "riders.northwind.example" not in blob and address(7).split("@")[0] not in blob, table
+    finally:
+        con.close()
