@@ -43,6 +43,7 @@ class DemoResult:
     diagnosis: Any
     capacity: Any = None
     seconds: dict[str, float] = field(default_factory=dict)
+    funnel: Any = None
 
 
 def _check_target(directory: Path) -> None:
@@ -96,9 +97,11 @@ def build_demo(directory: Path, *, events: int = DEMO_EVENTS, seed: int = DEMO_S
             capacity = ws.capacity()
         except Exception as exc:  # capacity is advisory; the demo goes on without it
             err.print(f"[yellow]capacity not available:[/] {escape(str(exc))}")
+    with step("funnel", "following the permission funnel per tactic"):
+        funnel = ws.funnel()
     with step("report", "writing the HTML report"):
         report = ws.report(directory / "report.html")
-    return DemoResult(ws, report, lint, ingest, diagnosis, capacity, seconds)
+    return DemoResult(ws, report, lint, ingest, diagnosis, capacity, seconds, funnel)
 
 
 _WORKING = {"working"}
@@ -158,7 +161,25 @@ def render_summary(result: DemoResult, out: Console) -> None:
             changes += 1
     if not changes:
         out.print("  • nothing urgent: keep going and review at the next cadence")
+    _render_funnel(result.funnel, out)
     out.print(f"\nReport: [bold]{result.report}[/]")
+
+
+def _render_funnel(report: Any, out: Console) -> None:
+    """The permission funnel in short: overall in full, then where each tactic's chain breaks."""
+    if report is None or report.period is None:
+        return
+    from strategyfirst.cli_funnel import funnel_lines
+
+    out.print(f"[bold]Permission funnel[/], {report.period} against {report.previous} "
+              "(`strategyfirst measure --funnel` for every tactic)")
+    for f in report.funnels:
+        if f.scope == "overall":
+            for line in funnel_lines(f):
+                out.print(escape(line), highlight=False)
+        elif f.breaks_at:
+            out.print(f"  • {escape(f.scope)} breaks at {escape(f.breaks_at['step'].replace('_', ' '))}: "
+                      f"{escape(f.breaks_at['why'])}", highlight=False)
 
 
 def run_demo(directory: Path, *, out: Console, err: Console, events: int = DEMO_EVENTS,

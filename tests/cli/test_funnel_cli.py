@@ -49,6 +49,9 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         msg("1", "Acme", True, "2026-01-10 10:00", platform="facebook", reach=10000, engagements=500),
         msg("2", "Acme", True, "2026-02-10 10:00", platform="facebook", reach=8000, engagements=480),
         msg("3", "Acme", True, "2026-02-20 10:00", platform="facebook", reach=2000, engagements=120),
+        # a February letter: 1,000 delivered (its reach), 50 unique clicks (its engagements, metrics.md)
+        msg("c1", "Members", True, "2026-02-03 10:00", platform="email", kind="email", deliveries=1000,
+            opens=400, clicks=50),
     ]
     con = warehouse(workspace.warehouse_path.parent, messages, audience=[
         audience("2026-01-15", "facebook", "Acme", "followers", 100, 10),
@@ -89,14 +92,17 @@ def test_funnel_json_by_hand(ws: Path, monkeypatch: pytest.MonkeyPatch,
     # Conversions per step vs January: eng/reach 6% vs 5% (+20%), gains/eng 10% vs 20% (-50%), sessions/gains
     # 4.0 vs 3.0 (+33%), conversions/sessions 2.5% vs 5% (-50%): two equal drops, the first in the chain named.
     assert funnels["fb"]["breaks_at"]["step"] == "new_followers"
-    # letter: no posts with reach -> the chain breaks at its first step, in words
+    # letter, February: reach 1000 deliveries, engagements 50 clicks, gains 50, sessions 250, conversions 25.
+    # January had no letter: only sessions/gains (200/40 = 5.0, now 250/50 = 5.0) and conversions/sessions
+    # (20/200 = 10%, now 25/250 = 10%) compare, and neither fell: the chain holds.
     letter = funnels["letter"]
-    assert letter["breaks_at"]["step"] == "reach" and "post exports" in letter["breaks_at"]["why"]
-    assert {s["step"]: s["value"] for s in letter["steps"]}["site_sessions"] == 250
-    assert letter["churn"] == 2
-    # overall: sessions = social + email = 240 + 250; conversions 6 + 25; gains 60 + 50; churn 5 + 2
+    assert [s["value"] for s in letter["steps"]] == [1000, 50, 50, 250, 25]
+    assert letter["breaks_at"] is None and letter["churn"] == 2
+    # overall: reach 10000 + 1000, engagements 600 + 50, sessions = social + email = 240 + 250, conversions
+    # 6 + 25, gains 60 + 50, churn 5 + 2
     overall = {s["step"]: s["value"] for s in funnels["overall"]["steps"]}
-    assert (overall["new_followers"], overall["site_sessions"], overall["conversions"]) == (110, 490, 31)
+    assert [overall[s] for s in ("reach", "engagements", "new_followers", "site_sessions", "conversions")] == [
+        11000, 650, 110, 490, 31]
     assert funnels["overall"]["churn"] == 7
     asset = {(a["platform"], a["account"]): a for a in doc["asset"]}
     assert asset[("email", "Members")] == {"platform": "email", "account": "Members", "gained": 50, "lost": 2,
@@ -114,7 +120,7 @@ def test_funnel_text_names_the_break_and_the_rule(ws: Path, monkeypatch: pytest.
     assert "the chain breaks at new followers: engagements -> new followers / subscribers fell from 20.0% to " \
            "10.0%" in text
     assert "email Members: 50 gained, 2 lost, net +48 (month before +36)" in text
-    assert "Session campaign" in text
+    assert "Session campaign" in text and "letter Reach: 1,000" in text and "no step fell" in text
     # --until January: January against December (no history: the weakest conversion is named)
     code, out, _ = run(["measure", "--funnel", "--until", "2026-01-31", "--format", "json", "-w", str(ws)],
                        monkeypatch, capsys)

@@ -3,8 +3,9 @@ permission asset) -> site sessions -> conversions, with the conversion between s
 previous month and where the chain breaks.
 
 Steps (each a registry metric or the site rows of metrics/site.py, so the funnel never counts otherwise):
-- reach: `reach`, else `impressions` where the data gives no reach (the step says which);
-- engagements: `engagements`;
+- reach: `reach`, else `impressions` where the data gives no reach (the step says which), plus the email
+  campaigns' successful deliveries (the denominator of `email_open_rate`);
+- engagements: `engagements` (for an email campaign its unique clicks, as metrics.md defines engagements);
 - new followers / subscribers: `audience_gained` (followers and email lists alike), churn `audience_lost`;
 - site sessions: the visits from social and email (`social_sessions` + `email_sessions`; per tactic, the site
   rows its match rules pick: its campaign, else sources naming its platform);
@@ -31,15 +32,16 @@ STEPS = ("reach", "engagements", "new_followers", "site_sessions", "conversions"
 STEP_LABELS = {"reach": "Reach", "engagements": "Engagements", "new_followers": "New followers / subscribers",
                "site_sessions": "Site sessions", "conversions": "Conversions"}
 MISSING = {
-    "reach": "no reach or impressions in the data: import the platforms' post exports",
-    "engagements": "no engagements in the data: import the platforms' post exports",
+    "reach": "no reach, impressions or email deliveries this month: import the platforms' post exports or the "
+             "email campaign report",
+    "engagements": "no engagements this month: import the platforms' post exports",
     "new_followers": "no follower or subscriber gains: import follower exports or email list member exports",
     "site_sessions": "no site visits: import a GA4 export (traffic acquisition by channel group, source / medium "
                      "or campaign)",
     "conversions": "the site export gives no conversions (key events): add them to the GA4 report",
 }
 OVERALL = "overall"
-_MEASURED = ["reach", "impressions", "engagements", "audience_gained", "audience_lost"]
+_MEASURED = ["reach", "impressions", "engagements", "audience_gained", "audience_lost", "email_open_rate"]
 
 
 @dataclass
@@ -154,6 +156,8 @@ def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = 
             scope = OVERALL if by == "none" else str(r["key"])
             cell = monthly.setdefault((scope, r["period"]), {})
             cell[r["metric"]] = r["value"]
+            if r["metric"] == "email_open_rate":  # its denominator: the letters' successful deliveries
+                cell["deliveries"] = r["denominator"] if r["value"] is not None else None
         for (key, month), (sessions, conversions) in _site(tables, plan, by, since_d, until_d).items():
             scope = OVERALL if by == "none" else key
             cell = monthly.setdefault((scope, month), {})
@@ -163,6 +167,9 @@ def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = 
         if reach is None and cell.get("impressions") is not None:
             reach = cell.get("impressions")
             impressions_only[scope] = True
+        deliveries = cell.get("deliveries")
+        if deliveries is not None:  # people an email reached (their clicks are engagements)
+            reach = (reach or 0.0) + deliveries
         cell["new_followers"] = cell.get("audience_gained")
         churn[(scope, month)] = cell.get("audience_lost")
         cell["reach"] = reach
