@@ -179,3 +179,12 @@ def test_xlsx_export_reads_like_the_csv(tmp_path: Path) -> None:
     book.close()
     f = one(ingest(ws, [bad]))
     assert query(ws, "SELECT line, reason FROM rejects") == [(3, "Amount spent is not a number")]
+
+
+def test_the_same_export_with_another_account_moves_the_spend_not_doubles_it(tmp_path: Path) -> None:
+    ws = workspace(tmp_path / "ws")
+    path = write(tmp_path / "campaigns.csv", CAMPAIGNS)
+    ingest(ws, [path], account="Old name")
+    f = one(ingest(ws, [path], account="Acme Ads"))
+    assert (f["rows_new"], f["rows_updated"]) == (0, 2)
+    assert query(ws, "SELECT account, sum(amount) FROM spend GROUP BY account") == [("Acme Ads", 2350.75)]

@@ -198,7 +198,8 @@ def rehome(con: duckdb.DuckDBPyConnection, spec: MergeSpec, earlier: list[int], 
     ones. Inside the import's transaction, before `apply`. Returns the rows moved."""
     if "account" not in spec.keys or not earlier:
         return 0
-    others = " AND ".join(f"s.{k} = e.{k}" for k in spec.keys if k != "account")
+    others = " AND ".join(f"s.{k} IS NOT DISTINCT FROM e.{k}" if k in spec.nullable_keys else f"s.{k} = e.{k}"
+                          for k in spec.keys if k != "account")
     ids = ", ".join(str(int(i)) for i in earlier)
     where = (f"e.import_id IN ({ids}) AND EXISTS (SELECT 1 FROM {spec.stage} AS s WHERE {others} "
              f"AND s.account IS DISTINCT FROM e.account)")
