@@ -26,7 +26,11 @@ def test_lists_and_followers_per_account_and_platform(shared_data: Path, tmp_pat
     ws = Workspace(tmp_path / "ws")
     ws.root.mkdir(parents=True)
     (ws.root / "strategy.yaml").write_text(
-        "version: 1\naccounts: {email: [Members letter], x: [acme]}\n", encoding="utf-8")
+        "version: 1\naccounts: {email: [Members letter], x: [acme]}\n"
+        "strategy: {statement: Build a permission asset}\n"
+        "objectives: [{id: permission, statement: Grow the list, kpis: [{metric: audience_growth, target: 9}]}]\n"
+        "tactics: [{id: newsletter, channel: email, serves: [permission], match: {accounts: [Members letter]}}]\n",
+        encoding="utf-8")
     ws.ingest([folder / f"{s}.csv" for s in ("subscribed", "unsubscribed", "cleaned")], account="Members letter")
     followers = tmp_path / "followers.csv"
     followers.write_text("date,platform,account,metric,value,gained,lost\n"
@@ -45,5 +49,8 @@ def test_lists_and_followers_per_account_and_platform(shared_data: Path, tmp_pat
     overall = ws.measure(metrics=AUDIENCE)
     assert overall.value("audience_size") == pytest.approx(subscribed + 130)  # the asset: list + followers
     assert overall.value("audience_growth") == pytest.approx(subscribed + 30)
+    by_tactic = ws.measure(by="tactic", metrics=AUDIENCE)  # the plan's email list is the tactic's account
+    assert by_tactic.value("audience_lost", "newsletter") == unsubscribed + cleaned
+    assert by_tactic.value("audience_size", "newsletter") == subscribed
     # A member export lists every member: months without a join or a leave are no gap in the data.
     assert overall.data_quality["audience_gaps"] == []
