@@ -164,3 +164,18 @@ def test_serving_a_database_without_folders_serves_every_workspace_registered_in
     state = open_state(Settings(db_url=web.db_url))
     assert set(state.workspaces) == {"acme", "globex"}
     assert state.workspaces["acme"].root == web.acme.root
+
+
+def test_an_upload_gives_the_year_of_dates_without_one(web: WebEnv) -> None:
+    overview = b"Date,Video Views,Profile Views,Likes,Comments,Shares\nDecember 31,10,1,2,0,0\nJanuary 1,20,1,3,1,0\n"
+    editor = web.bearer("editor@acme.org")
+    r = editor.post("/api/v1/workspaces/acme/imports", files=[("files", ("Overview.csv", overview, "text/csv"))],
+                    data={"account": "acme.tiktok"})
+    assert r.status_code == 422, r.text
+    (refused,) = r.json()["detail"]
+    assert refused["file"].endswith("Overview.csv") and refused["line"] == 2 and "pass --year YYYY" in refused["msg"]
+    r = editor.post("/api/v1/workspaces/acme/imports", files=[("files", ("Overview.csv", overview, "text/csv"))],
+                    data={"account": "acme.tiktok", "year": "2026"})
+    (summary,) = r.json()["files"]
+    # the export day is January 1 2026: December 31 falls in 2025
+    assert (summary["source"], summary["rows_new"], summary["status"]) == ("tiktok-analytics", 2, "imported")

@@ -116,3 +116,16 @@ def test_import_page_shows_the_summary_and_the_rejected_rows(web: WebEnv) -> Non
     fragment = owner.post("/w/globex/imports", headers={"HX-Request": "true"},
                           files=[("files", ("posts.csv", csv.encode(), "text/csv"))])
     assert fragment.text.lstrip().startswith(("<section", "<p")) and "<html" not in fragment.text
+
+
+def test_import_page_takes_the_year_of_dates_without_one(web: WebEnv) -> None:
+    owner = web.login("outsider@globex.org")
+    overview = "Date,Video Views,Profile Views,Likes,Comments,Shares\nDecember 31,10,1,2,0,0\nJanuary 1,20,1,3,1,0\n"
+    upload = [("files", ("Overview.csv", overview.encode(), "text/csv"))]
+    assert 'name="year"' in owner.get("/w/globex/imports").text
+    bad = owner.post("/w/globex/imports", files=upload, data={"account": "globex.tiktok", "year": "soon"})
+    assert bad.status_code == 422 and "is not a year" in bad.text
+    missing = owner.post("/w/globex/imports", files=upload, data={"account": "globex.tiktok", "year": ""})
+    assert missing.status_code == 422 and "pass --year YYYY" in missing.text
+    ok = owner.post("/w/globex/imports", files=upload, data={"account": "globex.tiktok", "year": "2026"})
+    assert ok.status_code == 200 and "tiktok-analytics" in ok.text

@@ -51,12 +51,12 @@ def saved(ws: Workspace, files: list[UploadFile], limit: int) -> Iterator[list[P
 
 
 def ingest_uploads(ws: Workspace, files: list[UploadFile], limit: int, source: str = "auto",
-                   account: str | None = None, strict: bool = False) -> dict[str, Any]:
+                   account: str | None = None, strict: bool = False, year: int | None = None) -> dict[str, Any]:
     """The JSON of `ingest --format json`, each `file` named as uploaded."""
     if not files:
         raise HTTPException(422, [{"loc": ["body", "files"], "msg": "choose at least one file to import"}])
     with saved(ws, files, limit) as paths:
-        result = ws.ingest(paths, source=source, account=account or None, strict=strict)
+        result = ws.ingest(paths, source=source, account=account or None, strict=strict, year=year)
         folder = str(paths[0].parent) + os.sep
     # each file as uploaded (a zip's members as `archive.zip!inner/name`), not under the private folder
     summaries = [{**summary, "file": str(summary["file"]).removeprefix(folder)} for summary in result.files]

@@ -20,9 +20,11 @@ def create_import(
     source: Annotated[str, Form(description="auto, or a name from `strategyfirst sources`.")] = "auto",
     account: Annotated[str | None, Form(description="Account where the file does not name it.")] = None,
     strict: Annotated[bool, Form(description="Import nothing of a file with rejected rows.")] = False,
+    year: Annotated[int | None, Form(ge=1900, le=2999, description="Year of the export day, for files whose dates "
+                                     "give none (TikTok Studio's `February 28`).")] = None,
 ) -> dict[str, Any]:
     """Import export files into the warehouse (the JSON of `ingest --format json`)."""
-    return ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict)
+    return ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict, year)
 
 
 @router.get("/imports")

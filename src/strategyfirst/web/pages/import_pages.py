@@ -34,10 +34,15 @@ def create_import_page(
     files: Annotated[list[UploadFile], File()],
     source: Annotated[str, Form()] = "auto",
     account: Annotated[str | None, Form()] = None,
+    year: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Import the uploaded files; answers the summary (a fragment for HTMX, else the whole page)."""
     try:
-        result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account)
+        given = (year or "").strip()
+        if given and not (given.isdigit() and 1900 <= int(given) <= 2999):
+            raise ImportFileError("year", f"{given!r} is not a year; give the year of the export day, like 2025")
+        result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
+                                year=int(given) if given else None)
         error, status = None, 200
     except ImportFileError as exc:
         result, error, status = {"files": []}, str(exc), 422
