@@ -143,9 +143,9 @@ SAMPLES: dict[str, tuple[str, str]] = {
     "sprout-profiles": (
         "Profile Performance (Acme).csv",
         "Date,Network,Profile,Audience,Net Audience Growth,Audience Gained,Published Posts,Impressions,"
-        "Engagements,Engagement Rate (per Impression),Video Views\n"
-        '02-01-2025,Instagram,acme,"10,250",35,40,2,"12,400",830,6.69%,"3,100"\n'
-        '02-02-2025,X (Twitter),acme,"5,001",-2,3,4,"2,222",44,0%,\n'),
+        "Engagements,Engagement Rate (per Impression),Video Views,Profile Views,Likes,Comments,Shares\n"
+        '02-01-2025,Instagram,acme,"10,250",35,40,2,"12,400",830,6.69%,"3,100",12,700,80,50\n'
+        '02-02-2025,X (Twitter),acme,"5,001",-2,3,4,"2,222",44,0%,,,,,\n'),
     "meta-ads": (
         "Acme-Campaigns-Mar-1-2024-Mar-31-2024.csv",
         '"Reporting starts","Reporting ends","Campaign name","Results","Result indicator","Reach","Impressions",'

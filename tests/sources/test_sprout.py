@@ -236,3 +236,17 @@ def test_instagram_post_in_meta_export_and_sprout_counts_once(tmp_path: Path) ->
                      "WHERE message_id = 'instagram:17912345678901234'") == [
         (140000.0, 98004.0, 3950.0, 150.0, 120.0, 41.0, 6.0)]
     assert scalar(ws, "SELECT count(*) FROM messages WHERE platform = 'instagram'") == 1
+
+
+def test_a_file_whose_dates_can_only_be_day_first_is_read_day_first(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    rows = [profile(Date="02-01-2025", Network="Instagram", Profile="velo.insta", Audience="100",
+                    **{"Net Audience Growth": "1", "Audience Gained": "1"}),
+            profile(Date="25-01-2025", Network="Instagram", Profile="velo.insta", Audience="110",
+                    **{"Net Audience Growth": "10", "Audience Gained": "10"})]
+    path = tmp_path / "Profile Performance (EU).csv"
+    path.write_text(csv_text(PROFILE_HEADER, rows), encoding="utf-8", newline="")
+    one(ingest(ws, [path]))
+    # 25-01-2025 can only be 25 January, so 02-01-2025 in the same file is 2 January
+    assert query(ws, "SELECT date, value FROM audience ORDER BY date") == [
+        (dt.date(2025, 1, 2), 100.0), (dt.date(2025, 1, 25), 110.0)]

@@ -4,7 +4,8 @@ A team moving from Sprout brings its history for every network in the file: the 
 `Network` (Sprout's names mapped to platform ids: Instagram, Facebook, X / Twitter, LinkedIn, TikTok, YouTube,
 Threads, Pinterest, Bluesky, Mastodon); the account is `Profile`. Numbers carry thousands separators
 (`"136,832"`) and rates percent signs (`"0%"`, not stored); dates come as `4/8/2026 9:22 pm` (minute precision,
-as the export's own time zone gives it) or `02-01-2025` (month-day-year, day precision).
+as the export's own time zone gives it) or `02-01-2025` (day precision), month first as Sprout's US default
+writes them, unless a date of the file can only be read day first (`25-01-2025`): then the whole file is.
 
 Posts -> owned messages (`<platform>:<Post ID>`, the id the platform's own export uses, so an Instagram post in a
 Meta Business Suite export and in Sprout counts once): impressions, reach, engagements, likes = Reactions (else
@@ -110,6 +111,16 @@ def _forget_staff(con: duckdb.DuckDBPyConnection, sf: SourceFile) -> None:
         con.executemany("UPDATE csv_rejects SET raw = ? WHERE line = ?", fixed)
 
 
+def _formats(con: duckdb.DuckDBPyConnection, date: str) -> tuple[str, str]:
+    """The time and day formats of the file: month first (Sprout's US default), or day first when some date
+    of the file can only be read so (`25-01-2025`, `13/4/2026 9:22 pm`)."""
+    first = f"TRY_CAST(regexp_extract(trim({date}), '^([0-9]{{1,2}})[-/][0-9]{{1,2}}[-/][0-9]{{4}}', 1) AS INTEGER)"
+    row = con.execute(f"SELECT coalesce(bool_or({first} > 12), FALSE) FROM {ROWS}").fetchone()
+    if not (row and row[0]):
+        return TIMES, DAYS
+    return TIMES.replace("%m/%d/", "%d/%m/"), DAYS.replace("%m-%d-", "%d-%m-").replace("%m/%d/", "%d/%m/")
+
+
 def _reject(first: tuple[str, str] | None, platform: str, date: tuple[str, str], account: str,
             number_checks: list[str]) -> str:
     """SQL of a row's reject reason: `first` (condition, why), then network, date (SQL, examples), account and
@@ -132,8 +143,9 @@ def load_posts(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext)
     c, value, number_checks = _read(con, sf, POST_FIGURES, POST_COLUMNS)
     value["watch_minutes"] = f"{value['watch_minutes']} / 60"
     platform = platform_sql(c["network"])
-    timed = f"try_strptime(trim({c['date']}), {TIMES})"
-    created = f"coalesce({timed}, try_strptime(trim({c['date']}), {DAYS}))"
+    times, days = _formats(con, c["date"])
+    timed = f"try_strptime(trim({c['date']}), {times})"
+    created = f"coalesce({timed}, try_strptime(trim({c['date']}), {days}))"
     post_id = f"nullif(trim({c['post id']}), '')"
     account = _account(c, ctx)
     post_type, content = f"lower(coalesce({c['post type']}, ''))", f"lower(coalesce({c['content type']}, ''))"
@@ -157,7 +169,8 @@ def load_posts(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext)
 def load_profiles(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
     c, value, number_checks = _read(con, sf, {**DAILY_FIGURES, "_audience": ("audience",)}, PROFILE_COLUMNS)
     platform = platform_sql(c["network"])
-    date = (f"CAST(coalesce(try_strptime(trim({c['date']}), {DAYS}), try_strptime(trim({c['date']}), {TIMES}))"
+    times, days = _formats(con, c["date"])
+    date = (f"CAST(coalesce(try_strptime(trim({c['date']}), {days}), try_strptime(trim({c['date']}), {times}))"
             " AS DATE)")
     account = _account(c, ctx)
     reject = _reject(None, platform, (date, "'02-01-2025' or '4/8/2026'"), account, number_checks)

@@ -253,5 +253,6 @@ SOURCE = Source(
              "Video views", "Add to Favorites", "Followers", "Difference in followers from previous day"),
     required=OVERVIEW,
     alternatives=(CONTENT, FOLLOWERS),
+    forbidden=("net audience growth",),  # Sprout Social's Profile Performance has the Overview's columns too
     load=load,
 )
