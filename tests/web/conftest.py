@@ -42,3 +42,12 @@ def web(request: pytest.FixtureRequest) -> WebEnv:
     """The served environment on each app-database backend."""
     env: WebEnv = request.getfixturevalue("web_pg" if request.param == "postgresql" else "web_sqlite")
     return env
+
+
+@pytest.fixture()
+def fresh_web(tmp_path: Path) -> Iterator[WebEnv]:
+    """A served environment of the test's own on SQLite, no data imported: for tests that change the plan,
+    decisions or members and want to count exactly what they did."""
+    env = build(tmp_path, f"sqlite:///{tmp_path / 'app.sqlite'}", None)
+    yield env
+    dispose(env.db_url)

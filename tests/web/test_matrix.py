@@ -27,6 +27,7 @@ class Route:
     role: str  # the least role that may use it
     ok: int
     body: Callable[[WebEnv, str], dict[str, Any]] = lambda env, slug: {}
+    number: Callable[[WebEnv, str], int] | None = None  # fills a {number} in the path
 
     @property
     def api(self) -> bool:
@@ -38,6 +39,11 @@ class Route:
 
 def _plan(env: WebEnv, slug: str) -> str:
     return env.state.workspaces.get(slug, env.acme).plan_path.read_text(encoding="utf-8")
+
+
+def _fresh_decision(env: WebEnv, slug: str) -> int:
+    """A new decision of the workspace to edit or withdraw (1 where the workspace does not exist)."""
+    return env.state.db.record_decision(slug, "matrix decision").number if slug in env.state.workspaces else 1
 
 
 def _upload(env: WebEnv, slug: str) -> dict[str, Any]:
@@ -56,6 +62,10 @@ ROUTES = [
     Route("GET", "/api/v1/workspaces/{slug}/decisions", "viewer", 200),
     Route("POST", "/api/v1/workspaces/{slug}/decisions", "editor", 201,
           lambda env, slug: {"json": {"text": "matrix decision"}}),
+    Route("PATCH", "/api/v1/workspaces/{slug}/decisions/{number}", "editor", 200,
+          lambda env, slug: {"json": {"text": "matrix correction"}}, _fresh_decision),
+    Route("POST", "/api/v1/workspaces/{slug}/decisions/{number}/withdraw", "editor", 200,
+          number=_fresh_decision),
     Route("GET", "/api/v1/workspaces/{slug}/history", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/report.html", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/readiness", "viewer", 200),
@@ -73,6 +83,11 @@ ROUTES = [
           lambda env, slug: {"data": {"text": _plan(env, slug), "why": "matrix"}}),
     Route("GET", "/w/{slug}/verdicts", "viewer", 200),
     Route("POST", "/w/{slug}/decisions", "editor", 303, lambda env, slug: {"data": {"text": "matrix decision"}}),
+    Route("GET", "/w/{slug}/decisions/new", "editor", 200),
+    Route("GET", "/w/{slug}/decisions/{number}/edit", "editor", 200, number=_fresh_decision),
+    Route("POST", "/w/{slug}/decisions/{number}", "editor", 303,
+          lambda env, slug: {"data": {"text": "matrix correction"}}, _fresh_decision),
+    Route("POST", "/w/{slug}/decisions/{number}/withdraw", "editor", 303, number=_fresh_decision),
     Route("GET", "/w/{slug}/history", "viewer", 200),
     Route("GET", "/w/{slug}/report.html", "viewer", 200),
     Route("GET", "/w/{slug}/members", "owner", 200),
@@ -127,7 +142,8 @@ def test_route_answers_each_caller_as_their_role_allows(route: Route, web: WebEn
             if want in (200, 201, 303) and caller != "anonymous" and slug == "globex" and route.method != "GET":
                 continue  # globex's owner writing there adds nothing the acme cases do not check
             client = client_for(web, caller, clients)
-            r = client.request(route.method, route.path.format(slug=slug), follow_redirects=False,
+            path = route.path.format(slug=slug, number=route.number(web, slug) if route.number else 0)
+            r = client.request(route.method, path, follow_redirects=False,
                                **route.body(web, slug))
             got = r.status_code
             if caller == "anonymous" and not route.api and got == 303:

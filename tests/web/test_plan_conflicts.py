@@ -5,27 +5,14 @@ diff, and nothing is overwritten."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from strategyfirst.appdb import dispose
-from tests.web.env import ACME_PLAN, WebEnv, build
+from tests.web.env import ACME_PLAN, WebEnv
 
 PLAN = "/api/v1/workspaces/acme/plan"
 
 
-@pytest.fixture()
-def env(tmp_path: Path) -> Iterator[WebEnv]:
-    """A fresh acme (the saves below change its plan), no data needed."""
-    built = build(tmp_path, f"sqlite:///{tmp_path / 'app.sqlite'}", None)
-    yield built
-    dispose(built.db_url)
-
-
-def test_a_stale_api_save_is_409_and_writes_nothing(env: WebEnv) -> None:
-    ana, ben = env.bearer("owner@acme.org"), env.bearer("editor@acme.org")
+def test_a_stale_api_save_is_409_and_writes_nothing(fresh_web: WebEnv) -> None:
+    ana, ben = fresh_web.bearer("owner@acme.org"), fresh_web.bearer("editor@acme.org")
     seen_by_ana, seen_by_ben = ana.get(PLAN), ben.get(PLAN)
     tag = seen_by_ana.headers["etag"]
     assert tag == seen_by_ben.headers["etag"] == f'"{seen_by_ana.json()["sha256"]}"'
@@ -46,31 +33,31 @@ def test_a_stale_api_save_is_409_and_writes_nothing(env: WebEnv) -> None:
     assert changed == ["-budget: {total: 50000, currency: EUR}", "+budget: {total: 52000, currency: EUR}"]
     assert "owner@acme.org" in problem["msg"] and "nothing was overwritten" in problem["msg"]
     # nothing of Ben's save: the file is Ana's text, no third version
-    assert env.acme.plan_path.read_text(encoding="utf-8") == anas
-    assert [v.number for v in env.state.db.plan_versions("acme")] == [1, 2]
+    assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == anas
+    assert [v.number for v in fresh_web.state.db.plan_versions("acme")] == [1, 2]
 
     # Ben merges onto the current version and saves with its tag: both changes are kept
     merged = anas.replace("target: 0.9}", "target: 0.95}")
     again = ben.put(PLAN, json={"text": merged}, headers={"If-Match": ben.get(PLAN).headers["etag"]})
     assert again.status_code == 200 and again.json()["version"] == 3
-    assert env.acme.plan_path.read_text(encoding="utf-8") == merged
+    assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == merged
 
 
-def test_an_edit_on_disk_counts_as_a_newer_version(env: WebEnv) -> None:
-    ana = env.bearer("owner@acme.org")
+def test_an_edit_on_disk_counts_as_a_newer_version(fresh_web: WebEnv) -> None:
+    ana = fresh_web.bearer("owner@acme.org")
     tag = ana.get(PLAN).headers["etag"]
     by_hand = ACME_PLAN.replace("owner: Sam", "owner: Sue")
-    env.acme.plan_path.write_text(by_hand, encoding="utf-8")  # e.g. edited in a terminal
+    fresh_web.acme.plan_path.write_text(by_hand, encoding="utf-8")  # e.g. edited in a terminal
     stale = ana.put(PLAN, json={"text": ACME_PLAN.replace("owner: Jane\n", "owner: Joe\n")},
                     headers={"If-Match": tag})
     assert stale.status_code == 409
     assert stale.json()["detail"][0]["current"]["author"] is None
     assert "someone editing strategy.yaml directly" in stale.json()["detail"][0]["msg"]
-    assert env.acme.plan_path.read_text(encoding="utf-8") == by_hand
+    assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == by_hand
 
 
-def test_without_if_match_a_save_is_unconditional_and_star_matches_any(env: WebEnv) -> None:
-    ana = env.bearer("owner@acme.org")
+def test_without_if_match_a_save_is_unconditional_and_star_matches_any(fresh_web: WebEnv) -> None:
+    ana = fresh_web.bearer("owner@acme.org")
     first = ana.put(PLAN, json={"text": ACME_PLAN.replace("50000", "51000")})
     second = ana.put(PLAN, json={"text": ACME_PLAN.replace("50000", "53000")}, headers={"If-Match": "*"})
     assert (first.status_code, second.status_code) == (200, 200)
@@ -85,8 +72,8 @@ def base_of(html: str) -> str:
     return found.group(1)
 
 
-def test_two_editors_in_the_plan_editor(env: WebEnv) -> None:
-    ana, ben = env.login("owner@acme.org"), env.login("editor@acme.org")
+def test_two_editors_in_the_plan_editor(fresh_web: WebEnv) -> None:
+    ana, ben = fresh_web.login("owner@acme.org"), fresh_web.login("editor@acme.org")
     base_ana, base_ben = base_of(ana.get("/w/acme/plan").text), base_of(ben.get("/w/acme/plan").text)
     assert base_ana == base_ben != ""
     anas = ACME_PLAN.replace("total: 50000", "total: 52000")
@@ -100,8 +87,8 @@ def test_two_editors_in_the_plan_editor(env: WebEnv) -> None:
     assert "Not saved" in page and "Version 2 by owner@acme.org" in page and "(care desk)" in page
     assert "+budget: {total: 52000, currency: EUR}" in page
     assert "owner: Sue" in page                      # Ben's text is still in the editor, not lost
-    assert env.acme.plan_path.read_text(encoding="utf-8") == anas
+    assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == anas
     # the form now carries the current version: saving the merge is deliberate and goes through
     merged = anas.replace("owner: Sam", "owner: Sue")
     again = ben.post("/w/acme/plan", data={"text": merged, "base": base_of(page)}, follow_redirects=False)
-    assert again.status_code == 303 and env.acme.plan_path.read_text(encoding="utf-8") == merged
+    assert again.status_code == 303 and fresh_web.acme.plan_path.read_text(encoding="utf-8") == merged

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from strategyfirst.appdb.base import DBCore
-from strategyfirst.appdb.models import Decision, PlanVersion, utcnow
+from strategyfirst.appdb.models import Decision, DecisionChange, PlanVersion, utcnow
 from strategyfirst.errors import AppDatabaseError, UsageError
 
 HistoryEntry = PlanVersion | Decision
@@ -90,12 +90,54 @@ class HistoryMixin(DBCore):
                                        .limit(1))
                     decision = Decision(workspace_id=wid, number=_next_number(s, Decision, wid), text=text,
                                         objective=objective, tactic=tactic, evidence=evidence, author=author,
-                                        plan_version=version, created_at=utcnow())
+                                        plan_version=version, created_at=utcnow(), changes=[])
                     s.add(decision)
                 return decision
             except IntegrityError:
                 continue
         raise AppDatabaseError(f"could not record a decision in {slug!r} (write contention)")
+
+    def decision(self, slug: str, number: int) -> Decision | None:
+        """Decision `number` (1, 2, ...) of the workspace (with its changes), or None."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            return s.scalar(select(Decision).where(Decision.workspace_id == wid, Decision.number == number))
+
+    def edit_decision(self, slug: str, number: int, author: str | None, text: str, objective: str | None,
+                      tactic: str | None, why: str | None = None) -> Decision:
+        """Correct a decision's text and scope; the fields before and after are kept as a change (who, when,
+        why). UsageError for a withdrawn decision or an empty text."""
+        if not text.strip():
+            raise UsageError("a decision needs a text saying what was decided")
+        after = {"text": text.strip(), "objective": objective, "tactic": tactic}
+        return self._change(slug, number, author, "edit", why, after)
+
+    def withdraw_decision(self, slug: str, number: int, author: str | None, why: str | None = None) -> Decision:
+        """Withdraw a decision: it stays in the history, marked withdrawn, with who, when and why."""
+        return self._change(slug, number, author, "withdraw", why, None)
+
+    def _change(self, slug: str, number: int, author: str | None, action: str, why: str | None,
+                after: dict[str, Any] | None) -> Decision:
+        with self.session() as s:
+            wid = self.workspace_row(s, slug, lock=True).id
+            decision = s.scalar(select(Decision).where(Decision.workspace_id == wid, Decision.number == number))
+            if decision is None:
+                raise UsageError(f"workspace {slug!r} has no decision {number}")
+            if decision.withdrawn_at is not None:
+                raise UsageError(f"decision {number} was withdrawn; record a new decision instead")
+            before = {"text": decision.text, "objective": decision.objective, "tactic": decision.tactic}
+            now = utcnow()
+            if after is None:
+                decision.withdrawn_at = now
+            elif after == before:
+                return decision  # nothing changed: no change to keep
+            else:
+                decision.text, decision.objective, decision.tactic = (after["text"], after["objective"],
+                                                                      after["tactic"])
+            decision.changes.append(DecisionChange(action=action, author=author, at=now, why=why or None,
+                                                   before=before, after=after))
+            s.flush()
+            return decision
 
     def decisions(self, slug: str) -> list[Decision]:
         """The workspace's decisions, oldest first."""

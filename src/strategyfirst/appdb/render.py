@@ -38,9 +38,14 @@ def version_json(v: PlanVersion, current: bool = False) -> dict[str, Any]:
 
 
 def decision_json(d: Decision) -> dict[str, Any]:
+    """A decision as `decide --format json` prints it; `changes` lists its corrections and withdrawal
+    (action, author, at, why, before, after) and `withdrawn_at` is set once it is withdrawn."""
     return {"kind": "decision", "number": d.number, "text": d.text, "objective": d.objective,
             "tactic": d.tactic, "plan_version": d.plan_version.number if d.plan_version else None,
-            "evidence": d.evidence, "author": d.author, "created_at": iso(d.created_at)}
+            "evidence": d.evidence, "author": d.author, "created_at": iso(d.created_at),
+            "withdrawn_at": iso(d.withdrawn_at) if d.withdrawn_at else None,
+            "changes": [{"action": c.action, "author": c.author, "at": iso(c.at), "why": c.why,
+                         "before": c.before, "after": c.after} for c in d.changes]}
 
 
 def history_json(db: AppDB, slug: str) -> dict[str, Any]:
@@ -91,8 +96,11 @@ def entry_line(e: HistoryEntry, current_id: int | None = None) -> str:
         return f"v{e.number}  {when}  plan {e.sha256[:12]}{by}{why}{mark}"
     scope = ", ".join(f"{k} {v}" for k, v in (("objective", e.objective), ("tactic", e.tactic)) if v)
     on = f"v{e.plan_version.number}" if e.plan_version else "no plan version"
+    edits = sum(c.action == "edit" for c in e.changes)
+    marks = (f"  [edited {edits}x]" if edits else "") + (
+        f"  [withdrawn {e.withdrawn_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}]" if e.withdrawn_at else "")
     return (f"d{e.number}  {when}  decision on {on}{by}{f' [{scope}]' if scope else ''}: {e.text}"
-            f"  ({_evidence_summary(e.evidence)})")
+            f"  ({_evidence_summary(e.evidence)}){marks}")
 
 
 def history_text(db: AppDB, slug: str) -> str:

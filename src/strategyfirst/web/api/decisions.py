@@ -5,11 +5,11 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from strategyfirst.appdb import HistoryWarning
-from strategyfirst.appdb.decide import decide
+from strategyfirst.appdb.decide import check_ids, decide
 from strategyfirst.appdb.render import decision_json, diff_json, history_json
 from strategyfirst.errors import UsageError
 from strategyfirst.web.deps import ApiEditor, ApiViewer, Member
@@ -24,6 +24,37 @@ class DecisionIn(BaseModel):
                       description="What was decided (and why, briefly); at most 5,000 characters.")
     objective: str | None = Field(None, max_length=200, description="Objective id the decision is about.")
     tactic: str | None = Field(None, max_length=200, description="Tactic id the decision is about.")
+
+
+class DecisionEdit(DecisionIn):
+    why: str | None = Field(None, max_length=2000, description="Why it was corrected (kept with the change).")
+
+
+class Withdrawal(BaseModel):
+    why: str | None = Field(None, max_length=2000, description="Why it was withdrawn (kept in the history).")
+
+
+def existing_decision(m: Member, number: int) -> None:
+    """404 for a decision number the workspace does not have."""
+    if m.state.db.decision(m.slug, number) is None:
+        raise HTTPException(404, f"workspace {m.slug!r} has no decision {number}")
+
+
+def edit_decision(m: Member, number: int, text: str, objective: str | None, tactic: str | None,
+                  why: str | None) -> dict[str, Any]:
+    """Correct a decision (ids checked against the plan as when recording); the change keeps before/after."""
+    existing_decision(m, number)
+    if not text.strip() or len(text) > MAX_DECISION_CHARS:
+        raise UsageError(f"a decision is 1 to {MAX_DECISION_CHARS:,} characters (this one has {len(text):,})")
+    check_ids(m.ws, objective or None, tactic or None)
+    return decision_json(m.state.db.edit_decision(m.slug, number, m.email, text, objective or None,
+                                                  tactic or None, why or None))
+
+
+def withdraw_decision(m: Member, number: int, why: str | None) -> dict[str, Any]:
+    """Withdraw a decision: kept in the history, marked withdrawn with who, when and why."""
+    existing_decision(m, number)
+    return decision_json(m.state.db.withdraw_decision(m.slug, number, m.email, why or None))
 
 
 def record_decision(m: Member, text: str, objective: str | None, tactic: str | None) -> dict[str, Any]:
@@ -47,6 +78,23 @@ def list_decisions(m: ApiViewer) -> dict[str, Any]:
 def create_decision(body: DecisionIn, m: ApiEditor) -> dict[str, Any]:
     """Record a decision (`decide --format json`); 422 naming the known ids for an unknown one."""
     return record_decision(m, body.text, body.objective, body.tactic)
+
+
+@router.patch("/decisions/{number}")
+def update_decision(body: DecisionEdit, m: ApiEditor,
+                    number: int = Path(ge=1, le=MAX_VERSION, description="The decision's number.")
+                    ) -> dict[str, Any]:
+    """Correct a decision's text, objective or tactic; the change (who, when, why, before/after) is kept
+    in its `changes`. 422 for a withdrawn decision, 404 for an unknown number."""
+    return edit_decision(m, number, body.text, body.objective, body.tactic, body.why)
+
+
+@router.post("/decisions/{number}/withdraw")
+def delete_decision(m: ApiEditor, body: Withdrawal | None = None,
+                    number: int = Path(ge=1, le=MAX_VERSION, description="The decision's number.")
+                    ) -> dict[str, Any]:
+    """Withdraw a decision: it stays in the history with `withdrawn_at` and the change (who, when, why)."""
+    return withdraw_decision(m, number, body.why if body else None)
 
 
 @router.get("/history")

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from strategyfirst.appdb.render import decision_json
-from strategyfirst.web.api.decisions import record_decision
+from strategyfirst.web.api.decisions import (
+    MAX_DECISION_CHARS,
+    MAX_VERSION,
+    edit_decision,
+    record_decision,
+    withdraw_decision,
+)
 from strategyfirst.web.deps import PageEditor, PageViewer
 from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
 from strategyfirst.web.templating import render
@@ -17,13 +23,14 @@ router = APIRouter()
 
 
 @router.get("/w/{slug}/verdicts")
-def read_verdicts(request: Request, m: PageViewer, recorded: int | None = None) -> Response:
+def read_verdicts(request: Request, m: PageViewer, recorded: int | None = None,
+                  changed: int | None = None) -> Response:
     """Tactic-vs-strategy verdicts and budget proposals, with the decisions taken so far."""
     diagnosis, why = diagnosis_or_none(m)
     decisions = [decision_json(d) for d in reversed(m.state.db.decisions(m.slug))]
     return render(request, "verdicts.html", {"m": m, "tab": "verdicts", "diagnosis": diagnosis,
                                              "no_diagnosis": why, "decisions": decisions,
-                                             "recorded": recorded})
+                                             "recorded": recorded, "changed": changed})
 
 
 @router.post("/w/{slug}/decisions")
@@ -33,3 +40,44 @@ def create_decision_page(m: PageEditor, text: Annotated[str, Form(max_length=500
     """Record a decision with the current verdicts as its evidence, then show the log."""
     decision = record_decision(m, text, objective or None, tactic or None)
     return RedirectResponse(f"/w/{m.slug}/verdicts?recorded={decision['number']}", status_code=303)
+
+
+Number = Annotated[int, Path(ge=1, le=MAX_VERSION)]
+
+
+@router.get("/w/{slug}/decisions/new")
+def read_decision_form(request: Request, m: PageEditor, text: str = "", objective: str = "",
+                       tactic: str = "") -> Response:
+    """The decision form, prefilled from a verdict or budget row (nothing is recorded until it is sent)."""
+    return render(request, "decision_form.html", {"m": m, "tab": "verdicts", "decision": None,
+                                                  "text": text[:MAX_DECISION_CHARS], "objective": objective[:100],
+                                                  "tactic": tactic[:100]})
+
+
+@router.get("/w/{slug}/decisions/{number}/edit")
+def read_decision_editor(request: Request, m: PageEditor, number: Number) -> Response:
+    """A decision's text and scope to correct, and the form to withdraw it."""
+    found = m.state.db.decision(m.slug, number)
+    if found is None:
+        raise HTTPException(404, f"workspace {m.slug!r} has no decision {number}")
+    d = decision_json(found)
+    return render(request, "decision_form.html", {"m": m, "tab": "verdicts", "decision": d, "text": d["text"],
+                                                  "objective": d["objective"], "tactic": d["tactic"]})
+
+
+@router.post("/w/{slug}/decisions/{number}")
+def update_decision_page(m: PageEditor, number: Number, text: Annotated[str, Form(max_length=MAX_DECISION_CHARS)],
+                         objective: Annotated[str, Form(max_length=100)] = "",
+                         tactic: Annotated[str, Form(max_length=100)] = "",
+                         why: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Save a correction of the decision (before/after kept), then show the log."""
+    edit_decision(m, number, text, objective or None, tactic or None, why or None)
+    return RedirectResponse(f"/w/{m.slug}/verdicts?changed={number}#d{number}", status_code=303)
+
+
+@router.post("/w/{slug}/decisions/{number}/withdraw")
+def delete_decision_page(m: PageEditor, number: Number,
+                         why: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Withdraw the decision (kept in the history, marked withdrawn), then show the log."""
+    withdraw_decision(m, number, why or None)
+    return RedirectResponse(f"/w/{m.slug}/verdicts?changed={number}#d{number}", status_code=303)
