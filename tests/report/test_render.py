@@ -12,7 +12,7 @@ from strategyfirst.report.model import KpiView
 from strategyfirst.report.render import fmt, render_html
 from tests.report.sample import EVIL, empty_report_data, full_report_data
 
-SECTIONS = ("plan", "lint", "kpis", "kpi-charts", "dialogue", "audience", "verdicts", "budget", "decisions",
+SECTIONS = ("plan", "lint", "kpis", "kpi-charts", "dialogue", "audience", "verdicts", "budget", "decisions", "funnel",
             "data-quality", "metric-versions", "capacity", "footnotes")
 # kpi charts (3, one per KPI) + response times + response rate + sentiment lift + audience + capacity
 CHARTS_IN_FULL = 3 + 5

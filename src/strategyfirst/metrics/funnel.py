@@ -10,9 +10,10 @@ Steps (each a registry metric or the site rows of metrics/site.py, so the funnel
 - site sessions: the visits from social and email (`social_sessions` + `email_sessions`; per tactic, the site
   rows its match rules pick: its campaign, else sources naming its platform);
 - conversions: the conversions of those same site rows.
-The month compared is the latest calendar month with funnel data up to `until` (or the month of `until`), the
-trend is against the month before. The chain breaks at the first step without data, else at the conversion
-that fell most against its own previous month (else, without history, the weakest conversion).
+The month compared is the latest calendar month with funnel data up to the month of `until` (taken whole, so
+that a GA4 row of the month, dated by its last day, counts), the trend is against the month before. The
+chain breaks at the first step without data, else at the conversion that fell most against its own previous
+month (else, without history, the weakest conversion).
 """
 
 from __future__ import annotations
@@ -145,6 +146,8 @@ def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = 
     from strategyfirst.metrics.measure import _date
 
     since_d, until_d = _date(since, "since"), _date(until, "until")
+    if until_d is not None:  # `until` picks its month, whole: a GA4 row of the month ends on its last day
+        until_d = (until_d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     tables = Tables.of(source)
     scopes = [("none", OVERALL)] + ([("tactic", t.id) for t in plan.tactics] if plan and plan.tactics else [])
     monthly: dict[tuple[str, str], dict[str, float | None]] = {}   # (scope, month) -> step values

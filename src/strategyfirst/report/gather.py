@@ -85,6 +85,11 @@ def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportDat
         _gather_measures(ws, data, as_of, [k.metric for k in data.kpis])
         data.response_times = _attempt(data, ("response_times",), "read reply times",
                                        lambda: response_buckets(ws, as_of)) or []
+        report = _attempt(data, ("funnel",), "follow the permission funnel", lambda: ws.funnel(until=as_of))
+        data.funnel = report.to_dict() if report is not None and report.period is not None else None
+    if data.funnel is None:
+        data.missing.setdefault("funnel", "no funnel data yet: import post exports, follower or email list "
+                                          "exports and a GA4 traffic acquisition export")
     for section, note in (("response_times", NO_CONVERSATIONS), ("response_rate", NO_CONVERSATIONS),
                           ("sentiment_lift", NO_CONVERSATIONS), ("audience", NO_AUDIENCE),
                           ("data_quality", NO_DATA), ("metric_versions", NO_DATA)):

@@ -219,6 +219,7 @@ class ReportData:
     data_quality: dict[str, Any] = field(default_factory=dict)
     metric_versions: list[MetricVersion] = field(default_factory=list)
     capacity: CapacityView | None = None
+    funnel: dict[str, Any] | None = None      # metrics.funnel.FunnelReport.to_dict(): the permission funnel
     status_rules: list[tuple[str, str]] = field(default_factory=lambda: list(DEFAULT_STATUS_RULES))
     footnotes: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,35 @@
+"""The report's permission funnel section (issue 15): the numbers of `measure --funnel` on the small workspace
+of tests/cli/test_funnel_cli.py (worked out by hand there), and a note where there is no funnel data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from strategyfirst.report.gather import gather_report_data
+from strategyfirst.report.render import render_html
+from strategyfirst.workspace import Workspace
+from tests.cli.test_funnel_cli import ws  # noqa: F401  (fixture)
+
+
+def _section(html: str) -> str:
+    start = html.index('<section id="funnel"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_report_shows_each_tactics_chain_and_the_asset(ws: Path) -> None:  # noqa: F811
+    data = gather_report_data(Workspace(ws))
+    assert data.funnel is not None and data.funnel["period"] == "2026-02"
+    html = " ".join(_section(render_html(data)).split())
+    assert 'data-scope="fb"' in html and 'data-scope="letter"' in html and 'data-scope="overall"' in html
+    # fb in February: 10,000 reached, 600 engagements (6.0% of reach, 5.0% in January), 240 visits
+    assert "<td class=\"num\">10,000</td>" in html and "6.0%" in html and "5.0%" in html
+    assert "fb: the chain breaks at new followers (engagements -&gt; new followers / subscribers fell from " \
+           "20.0% to 10.0%" in html
+    assert "letter: no step fell against the month before" in html
+    assert "<td>email</td><td>Members</td><td class=\"num\">50</td> <td class=\"num\">2</td>" in html
+
+
+def test_report_without_funnel_data_says_what_to_import(tmp_path: Path) -> None:
+    (tmp_path / "strategy.yaml").write_text("version: 1\n", encoding="utf-8")
+    data = gather_report_data(Workspace(tmp_path))
+    assert data.funnel is None and "GA4" in data.note("funnel")
