@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from strategyfirst.appdb import PlanVersion
     from strategyfirst.capacity import CapacityPlan
     from strategyfirst.metrics import MeasureResult
+    from strategyfirst.metrics.funnel import FunnelReport
     from strategyfirst.plan import Plan
     from strategyfirst.warehouse.ingest import IngestResult
 
@@ -163,6 +164,16 @@ class ServedWorkspace(Workspace):
         self.record_plan()
         return measure(self._backend(), document.plan if document else None, by, period, since, until, metrics,
                        platforms=platforms, accounts=accounts)
+
+    def funnel(self, since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
+        """The permission funnel, read from the snapshot (empty before the first import)."""
+        from strategyfirst.metrics.funnel import FunnelReport as Report
+        from strategyfirst.metrics.funnel import funnel
+
+        if not self.has_data():
+            return Report(None, None)
+        document = self.plan_or_none()
+        return funnel(self._backend(), document.plan if document else None, since, until)
 
     def capacity(self, service_level: float = 0.9, target_minutes: float | None = None) -> CapacityPlan:
         from strategyfirst.capacity import capacity_for, volume_from_connection

@@ -96,6 +96,11 @@ def diagnose_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]
     return cached(ws, ("diagnose", as_of), lambda: plain(ws.diagnose(as_of).to_json()))
 
 
+def funnel_json(ws: Workspace) -> dict[str, Any]:
+    """`measure --funnel --format json`: the permission funnel of the latest month with data."""
+    return cached(ws, ("funnel",), lambda: plain(ws.funnel().to_dict()))
+
+
 def has_data(ws: Workspace) -> bool:
     if isinstance(ws, ServedWorkspace):
         return ws.has_data()

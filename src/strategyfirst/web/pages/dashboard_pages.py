@@ -23,8 +23,12 @@ def read_dashboard(request: Request, m: PageViewer) -> Response:
     """Every KPI with its status, a chart of its series, target line and forecast."""
     diagnosis, why = diagnosis_or_none(m)
     kpis = [{**k, "spec": charts.kpi_spec(k)} for k in (diagnosis or {}).get("kpis", [])]
+    try:
+        funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else None
+    except StrategyFirstError:  # the KPIs still show; the funnel says it has nothing
+        funnel = None
     return render(request, "dashboard.html", {"m": m, "tab": "dashboard", "diagnosis": diagnosis,
-                                              "kpis": kpis, "no_diagnosis": why})
+                                              "kpis": kpis, "no_diagnosis": why, "funnel": funnel})
 
 
 def _buckets(m: Any) -> list[tuple[str, int]]:

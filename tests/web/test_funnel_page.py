@@ -1,0 +1,40 @@
+"""The dashboard's permission funnel (issue 15): a GA4 export imported through the web app shows up as the
+overall chain's site visits and conversions, figures by hand; before any import the page says what to import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.web.env import WebEnv
+
+GA4 = """\
+# ----------------------------------------
+# Traffic acquisition: Session default channel group
+# Property: Acme web
+# ----------------------------------------
+# Start date: 20171001
+# End date: 20171031
+Session default channel group,Sessions,Engaged sessions,Key events,Total revenue
+Organic Social,120,80,6,300
+Email,30,20,3,90
+Direct,900,400,40,2000
+
+Device category,Sessions
+desktop,1050
+"""
+
+
+def test_dashboard_funnel_after_a_ga4_upload(fresh_web: WebEnv, tmp_path: Path) -> None:
+    owner = fresh_web.login("owner@acme.org")
+    assert "No funnel data yet" in owner.get("/w/acme/dashboard").text
+    r = owner.post("/w/acme/imports", files={"files": ("Traffic_acquisition.csv", GA4.encode(), "text/csv")},
+                   data={"csrf_token": owner.headers["X-CSRF-Token"]}, follow_redirects=True)
+    assert r.status_code == 200, r.text[:300]
+    page = " ".join(owner.get("/w/acme/dashboard").text.split())
+    start = page.index('data-scope="overall"')
+    overall = page[start:page.index("</table>", start)]
+    # October 2017: site sessions = Organic Social 120 + Email 30 (Direct is neither), conversions 6 + 3 = 9,
+    # 6.0% of the sessions; nothing reached or engaged was imported: the chain breaks at its first step.
+    assert '<th scope="row">Site sessions</th> <td class="num">150</td>' in overall
+    assert '<th scope="row">Conversions</th> <td class="num">9</td>' in overall and "6.0%" in overall
+    assert "the chain breaks at reach" in overall
