@@ -83,9 +83,7 @@ def build_demo(directory: Path, *, events: int = DEMO_EVENTS, seed: int = DEMO_S
     ws = Workspace(directory).ensure()
     with step("lint", "linting the strategy"):
         lint = ws.lint()
-    for why in summary.not_importable.values():
-        err.print(f"[yellow]not imported:[/] {escape(why)}")
-    with step("ingest", f"importing {len(summary.importable)} export files"):
+    with step("ingest", f"importing {len(summary.every_file)} export files"):
         ingest = summary.ingest_into(ws)
     with step("measure", "measuring every metric by tactic and month"):
         ws.measure(by="tactic", period="month")

@@ -39,7 +39,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimulationSummar
             "the importers (strategyfirst.warehouse.ingest) are not there yet")
     summary = simulate(tmp_path_factory.mktemp("ingest") / "org", events=4000, seed=3)
     ws = Workspace(summary.out)
-    result = ws.ingest(summary.exports, source="auto")
+    result = summary.ingest_into(ws)  # auto-detected; LinkedIn and TikTok with --account/--year
     return summary, ws, json.loads(result.to_json())
 
 
@@ -47,7 +47,8 @@ def test_every_file_detected_and_every_row_accepted(imported: tuple[SimulationSu
                                                                      dict[str, Any]]) -> None:
     summary, _, result = imported
     by_file = {Path(f["file"]).name: f for f in result["files"]}
-    assert len(by_file) == len(summary.exports)
+    assert len(by_file) == len(summary.every_file)
+    assert {f["status"] for f in result["files"]} == {"imported"}
     for group, paths in summary.files.items():
         for path in paths:
             if path not in summary.exports:
@@ -71,8 +72,8 @@ def test_messages_land_with_owned_flags(imported: Imported) -> None:
     rows = messages.group_by("platform").aggregate(n=messages.count()).to_pyarrow().to_pylist()
     by_platform = {r["platform"]: r["n"] for r in rows}
     assert by_platform == {"x": counts["twcs"] + counts["x_analytics"], "facebook": counts["facebook_posts"],
-                           "instagram": counts["instagram_posts"],
-                           "email": summary.truth["email_campaigns"]["campaigns"]}
+                           "instagram": counts["instagram_posts"], "tiktok": counts["tiktok_posts"],
+                           "linkedin": counts["linkedin_posts"], "email": summary.truth["email_campaigns"]["campaigns"]}
     inbound = sum(a["inbound_messages"] for a in summary.truth["accounts"].values())
     not_owned = messages.filter(~messages.owned).count().to_pyarrow().as_py()
     assert not_owned == inbound
@@ -148,3 +149,21 @@ def test_member_addresses_never_reach_the_warehouse(imported: Imported) -> None:
             assert "riders.northwind.example" not in blob and address(7).split("@")[0] not in blob, table
     finally:
         con.close()
+
+
+def test_tiktok_and_linkedin_land_as_the_truth_says(imported: Imported) -> None:
+    summary, ws, _ = imported
+    messages = ws.table("messages")
+    for platform, views in (("tiktok", "video_views"), ("linkedin", "impressions")):
+        want = summary.truth["platforms"][platform]
+        rows = messages.filter(messages.platform == platform)
+        got = rows.aggregate(n=rows.count(), views=rows[views].sum(), eng=rows.engagements.sum(),
+                             accounts=rows.account.nunique()).to_pyarrow().to_pylist()[0]
+        assert (got["n"], got["views"], got["eng"], got["accounts"]) == (
+            want["posts"], want["impressions"], want["engagements"], 1), platform
+    audience = ws.table("audience")
+    for platform in ("tiktok", "linkedin"):
+        want = summary.truth["platforms"][platform]
+        rows = audience.filter((audience.platform == platform) & (audience.metric == "followers"))
+        last = rows.order_by(rows.date.desc()).limit(1).to_pyarrow().to_pylist()[0]
+        assert last["value"] == want["followers_last"], platform

@@ -131,24 +131,22 @@ def test_linkedin_content_workbook_reads_back(sim: SimulationSummary) -> None:
     assert sheets["DEMOGRAPHICS"][0] == ["Top Demographics", "Value", "Percentage"]
 
 
-def test_plan_and_truth_name_a_tactic_per_imported_platform(sim: SimulationSummary) -> None:
+def test_plan_and_truth_name_a_tactic_per_platform(sim: SimulationSummary) -> None:
     truth = sim.truth
     awareness = truth["objectives"]["awareness"]
     plan_text = sim.plan.read_text(encoding="utf-8")
+    assert sorted(truth["platforms"]) == ["instagram", "linkedin", "tiktok"]
     for platform, row in truth["platforms"].items():
         tactic = row["tactic"]
-        if row["in_plan"]:
-            assert f"id: {tactic}\n    channel: {platform}" in plan_text
-            assert row["engagement_rate"] < 0.02  # far below the 4% target, like the other awareness tactics
-            if platform == "tiktok":  # its views import as video views: no impressions to rate engagements by
-                assert tactic in awareness["undecided_tactics"]
-                assert truth["tactics"][tactic]["expected_verdict"] == "not_enough_data"
-            else:
-                assert tactic in awareness["failing_tactics"]
-                assert truth["tactics"][tactic]["expected_verdict"] == "strategy_failing"
+        assert f"id: {tactic}\n    channel: {platform}" in plan_text
+        assert f"match: {{platform: [{platform}]}}" in plan_text
+        assert row["engagement_rate"] < 0.02  # far below the 4% target, like the other awareness tactics
+        if platform == "tiktok":  # its views import as video views: no impressions to rate engagements by
+            assert tactic in awareness["undecided_tactics"]
+            assert truth["tactics"][tactic]["expected_verdict"] == "not_enough_data"
         else:
-            assert "not_imported" in row and tactic not in plan_text
-    assert truth["platforms"]["instagram"]["in_plan"]  # meta-posts reads it today
+            assert tactic in awareness["failing_tactics"]
+            assert truth["tactics"][tactic]["expected_verdict"] == "strategy_failing"
     imp = sum(r["realised"]["impressions"] for t, r in truth["tactics"].items()
               if t in awareness["failing_tactics"] and t not in ("commute-tips", "ride-stories"))
     imp += truth["posts"]["NorthwindCycles"]["impressions"] + truth["posts"]["Northwind Cycles"]["tagged"][

@@ -6,7 +6,6 @@ Deterministic: the same seed and size give byte-identical files (every random st
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,13 +51,6 @@ INGEST_OPTIONS: dict[str, dict[str, Any]] = {"linkedin-content": {"account": LIN
                                              "tiktok-analytics": {"year": org.END.year, "account": TIKTOK_HANDLE}}
 
 
-def importable(source: str) -> bool:
-    """Whether this version has the importer of a source (TikTok and LinkedIn came after the simulator did)."""
-    from strategyfirst.sources.registry import SOURCES
-
-    return any(s.name == source for s in SOURCES)
-
-
 @dataclass(frozen=True)
 class SimulationSummary:
     """What `simulate` wrote: the plan, truth.json, the export files per source, and the truth itself."""
@@ -69,29 +61,25 @@ class SimulationSummary:
     files: dict[str, list[Path]]
     messages: int
     truth: dict[str, Any] = field(repr=False)
-    not_importable: dict[str, str] = field(default_factory=dict)  # source -> why its files are not imported
 
     @property
     def exports(self) -> list[Path]:
         """The export files that import with auto-detection alone, in a stable order (`Workspace.ingest`);
         `ingest_into` imports these and the ones that need an option."""
-        return [p for group, paths in self.files.items() if group not in INGEST_OPTIONS
-                and group not in self.not_importable for p in paths]
+        return [p for group, paths in self.files.items() if group not in INGEST_OPTIONS for p in paths]
 
     @property
-    def importable(self) -> list[Path]:
-        """Every file this version imports (`ingest_into`)."""
-        return [p for group, paths in self.files.items() if group not in self.not_importable for p in paths]
+    def every_file(self) -> list[Path]:
+        """Every export file (`ingest_into` imports them all)."""
+        return [p for paths in self.files.values() for p in paths]
 
     def ingest_into(self, ws: Any) -> Any:
-        """Import every file this version can read into a Workspace: `exports`, then each group that needs an
-        option (given as the simulated organisation's); returns one IngestResult of them all."""
+        """Import every file into a Workspace: `exports`, then each group that needs an option (given as the
+        simulated organisation's); returns one IngestResult of them all."""
         result = ws.ingest(self.exports)
-        accepted = inspect.signature(ws.ingest).parameters
         for group, options in INGEST_OPTIONS.items():
-            if self.files.get(group) and group not in self.not_importable:
-                given = {k: v for k, v in options.items() if k in accepted}
-                result.files += ws.ingest(self.files[group], **given).files
+            if self.files.get(group):
+                result.files += ws.ingest(self.files[group], **options).files
         return result
 
 
@@ -157,9 +145,6 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
         drawn = draw_platform(_rng(seed, 40, i), spec, scale, FIRST_POST_IDS[spec.platform])
         files[spec.source] = WRITERS[spec.platform](folder, drawn)
         social.append(drawn)
-    not_importable = {p.source: f"no {p.source} importer in this version: the {p.platform} files are written, "
-                      "not imported" for p in PLATFORMS if not importable(p.source)}
-    used = [p for p in social if p.spec.source not in not_importable]  # in the plan and truth
     for i, design in enumerate(X_DESIGNS):
         posts = draw_posts(_rng(seed, 10, i), design, scale)
         ids = snowflake_ids(_rng(seed, 11, i), posts.t)
@@ -193,7 +178,7 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
     per_hour = tally.hour_of_week_counts() / np.maximum(hour_occurrences(), 1)
     needed, declared = declared_schedule(per_hour)
     plan_path = out / "strategy.yaml"
-    plan_path.write_text(plan_text(staffing_blocks(declared), [p.spec for p in used]), encoding="utf-8")
+    plan_path.write_text(plan_text(staffing_blocks(declared), [p.spec for p in social]), encoding="utf-8")
 
     scores = template_scores([f"@{d.handle} " for d in org.DESKS])
     truth = build_truth(seed=seed, events=events, tally=tally, scores=scores, x_posts=x_posts, fb=fb,
@@ -201,9 +186,9 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
                         files={k: [p.relative_to(out).as_posix() for p in v] for k, v in files.items()},
                         counts={"twcs": n_twcs, "x_analytics": sum(len(p) for p, _ in x_posts),
                                 "facebook_posts": len(fb), **{f"{p.spec.platform}_posts": len(p) for p in social}},
-                        social=social, used=used, not_importable=not_importable)
+                        social=social)
     truth["site"], truth["email_campaigns"] = site, campaigns
     truth_path = out / "truth.json"
     truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return SimulationSummary(out=out, plan=plan_path, truth_path=truth_path, files=files,
-                             messages=n_twcs + n_posts, truth=truth, not_importable=not_importable)
+                             messages=n_twcs + n_posts, truth=truth)

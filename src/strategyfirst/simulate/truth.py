@@ -19,7 +19,7 @@ computed from the data as written, with the formulas of metrics.md. Schema (vers
                          by_month {YYYY-MM: {inbound_messages, answered, response_rate, median, p90}}}}
     posts {<account>: {posts, impressions, engagements, engagement_rate, follows? | reach, tagged {...}}}
     platforms {<platform>: {platform, tactic, posts, impressions, engagements, engagement_rate, <parts>,
-                            followers_before, followers_gained, followers_last, in_plan, not_imported?}}
+                            followers_before, followers_gained, followers_last}}
     audience {<platform>:<account>: {metric, value_before, first_value, last_value, gained, lost,
                                      net_change_sum_of_deltas, net_change_last_minus_first}}
     spend {<tactic>: total}
@@ -120,20 +120,17 @@ def _capacity(per_hour: np.ndarray, needed: np.ndarray, declared: np.ndarray) ->
 def build_truth(*, seed: int, events: int, tally: DialogueTally, scores: dict[int, np.ndarray],
                 x_posts: list[tuple[Posts, np.ndarray]], fb: Posts, audience: dict[str, dict[str, Any]],
                 spend: dict[str, float], per_hour: np.ndarray, needed: np.ndarray, declared: np.ndarray,
-                files: dict[str, list[str]], counts: dict[str, int], social: list[PlatformPosts] | None = None,
-                used: list[PlatformPosts] | None = None, not_importable: dict[str, str] | None = None
+                files: dict[str, list[str]], counts: dict[str, int], social: list[PlatformPosts] | None = None
                 ) -> dict[str, Any]:
-    social, used, not_importable = social or [], used or [], not_importable or {}
+    social = social or []
     accounts = tally.summary(scores)
     posts = {p.design.account: _post_figures(p) for p, _ in x_posts}
     posts[org.FB_PAGE] = _post_figures(fb)
     desk_of = {d.tactic: (j, d) for j, d in enumerate(org.DESKS)}
 
-    platforms = {p.spec.platform: {**figures(p), "in_plan": p in used,
-                                   **({"not_imported": not_importable[p.spec.source]}
-                                      if p.spec.source in not_importable else {})} for p in social}
-    in_plan = {str(p.spec.design.tactic): platforms[p.spec.platform] for p in used}
-    measured = {str(p.spec.design.tactic): platforms[p.spec.platform] for p in used if p.spec.impressions_stored}
+    platforms = {p.spec.platform: figures(p) for p in social}
+    in_plan = {str(p.spec.design.tactic): platforms[p.spec.platform] for p in social}
+    measured = {str(p.spec.design.tactic): platforms[p.spec.platform] for p in social if p.spec.impressions_stored}
     objectives_design = {k: {**v, "failing_tactics": list(v["failing_tactics"]), "undecided_tactics": []}
                          for k, v in OBJECTIVES.items()}
     objectives_design["awareness"]["failing_tactics"] += list(measured)
