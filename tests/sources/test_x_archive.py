@@ -215,3 +215,24 @@ def test_zipped_archive_imports_tweets_with_the_account_of_account_js(tmp_path: 
     assert query(ws, "SELECT DISTINCT account FROM messages") == [("velo_club",)]
     html = next(f for f in result.files if f["file"].endswith("Your archive.html"))
     assert html["status"] == "skipped" and "web page" in html["error"]
+
+
+def test_a_newer_archive_updates_likes_and_an_older_one_never_lowers_them(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    old_data, new_data = tmp_path / "old" / "data", tmp_path / "new" / "data"
+    account_js(old_data)
+    account_js(new_data)
+    old = tweets_js(old_data / "tweets.js", TWEETS[:2])
+    grown = [tweet("1050118621198921728", "Wed Oct 10 20:19:24 +0000 2018", "Spring ride &amp; coffee &lt;3", "20",
+                   "5"), TWEETS[1]]
+    new = tweets_js(new_data / "tweets.js", grown)
+    one(ingest(ws, [old]))
+    f = one(ingest(ws, [new]))
+    assert (f["rows_new"], f["rows_updated"], f["rows_duplicate"]) == (0, 1, 1)
+    assert query(ws, "SELECT likes, shares FROM messages WHERE message_id = 'x:1050118621198921728'") == [
+        (20.0, 5.0)]
+    # the older archive again (other bytes than the newer one): 12 likes and 3 retweets do not replace 20 and 5
+    tweets_js(old_data / "tweets.js", [*TWEETS[:2]][::-1])
+    one(ingest(ws, [old]))
+    assert query(ws, "SELECT likes, shares FROM messages WHERE message_id = 'x:1050118621198921728'") == [
+        (20.0, 5.0)]
