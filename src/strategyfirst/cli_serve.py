@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -27,16 +28,28 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
         max_upload_mb: Annotated[int, typer.Option(help="Largest import upload, in MB (413 above).")] = 200,
+        workers: Annotated[int, typer.Option(
+            min=1, help="Server processes (they share the app database and each workspace's warehouse "
+            "snapshots; see README, Serving).")] = 1,
     ) -> None:
         """Serve the web app: pages, and the JSON API under /api/v1 (docs at /api/v1/docs)."""
         import uvicorn
 
         from strategyfirst.web import Settings, create_app
+        from strategyfirst.web.app import SETTINGS_ENV
 
         folders = [require_workspace(f) for f in (workspaces or ([] if db else [Path(".")]))]
         settings = Settings.from_env(workspaces=folders, db_url=db, max_upload_bytes=max_upload_mb << 20)
         web = create_app(settings)
         served = ", ".join(sorted(web.state.sf.workspaces)) or "no workspace"
-        err.print(f"serving {escape(served)} on http://{escape(host)}:{port}/ (API docs at /api/v1/docs)",
+        many = f" with {workers} processes" if workers > 1 else ""
+        err.print(f"serving {escape(served)} on http://{escape(host)}:{port}/{many} (API docs at /api/v1/docs)",
                   highlight=False)
-        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+        if workers == 1:
+            uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+            return
+        # Each process builds the same app from the same settings (the app database and folders checked
+        # above, once); uvicorn restarts a process that dies.
+        os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        uvicorn.run("strategyfirst.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", proxy_headers=True)

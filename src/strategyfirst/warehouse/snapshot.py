@@ -35,6 +35,7 @@ from strategyfirst.warehouse.lock import holder, workspace_lock
 
 SNAPSHOT_DIR = "snapshots"
 RETRY = 0.25  # seconds between attempts to take a snapshot while a writer holds the workspace
+SNAPSHOT_DOING = "a snapshot for the web server"
 PROBE = 0.2  # seconds a "is a writer running?" answer is reused
 
 
@@ -59,6 +60,15 @@ class Snapshot:
             cur = self.con.cursor()
             self._local.cursor = cur
         return cur
+
+    def local(self, key: str, make: Callable[[], Any]) -> Any:
+        """`make()`, once per thread and snapshot (e.g. Ibis tables over this thread's backend)."""
+        memo: dict[str, Any] | None = getattr(self._local, "memo", None)
+        if memo is None:
+            memo = self._local.memo = {}
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
 
     def backend(self) -> Any:
         """This thread's Ibis backend over its cursor."""
@@ -170,6 +180,8 @@ class SnapshotKeeper:
         if self._refreshing:  # this process's own snapshot, not a writer
             return None
         info = holder(path)
+        if info.get("doing") == SNAPSHOT_DOING:  # another server process taking the same snapshot
+            return None
         started = None
         with contextlib.suppress(TypeError, ValueError):
             started = dt.datetime.fromisoformat(str(info.get("started")))
@@ -217,7 +229,7 @@ class SnapshotKeeper:
         want = self._want()
         if want == self._seen:
             return False
-        with workspace_lock(self.state_dir, None if wait else 0.0, doing="a snapshot for the web server"):
+        with workspace_lock(self.state_dir, None if wait else 0.0, doing=SNAPSHOT_DOING):
             want = self._want()
             if want[0] is None:
                 self._swap(_empty(), want)
@@ -243,7 +255,10 @@ class SnapshotKeeper:
         con = open_duckdb(self.warehouse)
         try:
             con.execute("SET enable_progress_bar = false")
-            derive.refresh(con, plan)  # a no-op unless data or plan changed since the last one
+            # a no-op unless data or plan changed since the last one; a file never derived (imports derive at
+            # their end, so: written by hand or by other tools) is left as it is, as derive.refresh_file does
+            if derive.meta(con, derive.DATA_KEY) is not None:
+                derive.refresh(con, plan)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -35,6 +35,16 @@ PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.route
                 readiness_pages.router)
 
 
+SETTINGS_ENV = "STRATEGYFIRST_WEB_SETTINGS_JSON"  # how `serve --workers N` hands its settings to each process
+
+
+def app_from_env() -> FastAPI:
+    """The app of one of `serve --workers N`'s processes, from the settings `serve` put in the environment."""
+    import os
+
+    return create_app(Settings.model_validate_json(os.environ[SETTINGS_ENV]))
+
+
 def health_problems(state: AppState) -> list[str]:
     """What keeps the server from answering: the app database, a warehouse that cannot be read."""
     from strategyfirst.errors import StrategyFirstError

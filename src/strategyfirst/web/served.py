@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from strategyfirst.capacity import CapacityPlan
     from strategyfirst.metrics import MeasureResult
     from strategyfirst.metrics.funnel import FunnelReport
+    from strategyfirst.metrics.tables import Tables
     from strategyfirst.plan import Plan
     from strategyfirst.warehouse.ingest import IngestResult
 
@@ -152,8 +153,21 @@ class ServedWorkspace(Workspace):
         names = [d[0] for d in cur.description or []]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def _tables(self) -> Tables:
+        """The warehouse's tables over this thread's cursor, looked up once per thread and snapshot."""
+        from strategyfirst.metrics.tables import Tables
+
+        snapshot = self.snapshot()
+        tables: Tables = snapshot.local("tables", lambda: Tables.of(snapshot.backend()))
+        return tables
+
     def table(self, name: str) -> ir.Table:
-        return self._backend().table(name)
+        from dataclasses import fields
+
+        from strategyfirst.metrics.tables import Tables
+
+        found = getattr(self._tables(), name) if name in {f.name for f in fields(Tables)} else None
+        return found if found is not None else self._backend().table(name)
 
     def measure(self, by: str = "none", period: str = "all", since: dt.date | str | None = None,
                 until: dt.date | str | None = None, metrics: Sequence[str] | None = None, *,
@@ -162,7 +176,7 @@ class ServedWorkspace(Workspace):
 
         document = self.plan_or_none()
         self.record_plan()
-        return measure(self._backend(), document.plan if document else None, by, period, since, until, metrics,
+        return measure(self._tables(), document.plan if document else None, by, period, since, until, metrics,
                        platforms=platforms, accounts=accounts)
 
     def funnel(self, since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
