@@ -128,6 +128,8 @@ def latest_data_date(ws: Workspace, plan: Plan | None = None) -> dt.date | None:
         except StrategyFirstError:
             document = None
         plan = document.plan if document is not None else None
+    from strategyfirst.metrics.tables import fetch_scalar
+
     start = plan.horizon.start if plan is not None and plan.horizon else None
     end = plan.horizon.end if plan is not None and plan.horizon else None
     latest: list[dt.date] = []
@@ -141,7 +143,7 @@ def latest_data_date(ws: Workspace, plan: Plan | None = None) -> dt.date | None:
                     cond.append(day >= start)
                 if end is not None:
                     cond.append(day <= end)
-                value = t.filter(cond)[column].max().to_pyarrow().as_py()
+                value = fetch_scalar(t.filter(cond)[column].max())
             except Exception:  # a table an older warehouse lacks is simply not a source of dates
                 continue
             if value is not None:
@@ -160,13 +162,15 @@ def kpi_window(plan: Plan, as_of: dt.date) -> tuple[dt.date | None, dt.date]:
 
 def reply_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
     """Non-negative first-reply minutes of each tactic's attributed inbound messages in [since, until]."""
+    from strategyfirst.metrics.tables import fetch_arrow
+
     inbound, attribution = ws.table("inbound"), ws.table("attribution")
     joined = inbound.join(attribution, "message_id")
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
     cond = [joined.first_reply_minutes.notnull(), joined.first_reply_minutes >= 0, joined.created_at < end]
     if since is not None:
         cond.append(joined.created_at >= dt.datetime.combine(since, dt.time()))
-    table = joined.filter(cond).select("tactic_id", "first_reply_minutes").to_pyarrow()
+    table = fetch_arrow(joined.filter(cond).select("tactic_id", "first_reply_minutes"))
     tactics = np.asarray(table.column("tactic_id").to_pylist(), dtype=object)
     minutes = np.asarray(table.column("first_reply_minutes").to_numpy(zero_copy_only=False), dtype=float)
     if len(tactics) == 0:
@@ -181,13 +185,15 @@ def objective_reply_gaps(ws: Workspace, plan: Plan, since: dt.date | None, until
                          ) -> dict[str, np.ndarray]:
     """Non-negative first-reply minutes of each objective's inbound messages in [since, until], each message
     once however many of the objective's tactics it is attributed to (the pooled gaps its median is over)."""
+    from strategyfirst.metrics.tables import fetch_arrow
+
     inbound, attribution = ws.table("inbound"), ws.table("attribution")
     joined = inbound.join(attribution, "message_id")
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
     cond = [joined.first_reply_minutes.notnull(), joined.first_reply_minutes >= 0, joined.created_at < end]
     if since is not None:
         cond.append(joined.created_at >= dt.datetime.combine(since, dt.time()))
-    table = joined.filter(cond).select("message_id", "tactic_id", "first_reply_minutes").to_pyarrow()
+    table = fetch_arrow(joined.filter(cond).select("message_id", "tactic_id", "first_reply_minutes"))
     ids = np.asarray(table.column("message_id").to_pylist(), dtype=object)
     tactics = np.asarray(table.column("tactic_id").to_pylist(), dtype=object)
     minutes = np.asarray(table.column("first_reply_minutes").to_numpy(zero_copy_only=False), dtype=float)

@@ -17,7 +17,7 @@ from strategyfirst.metrics.filters import narrow
 from strategyfirst.metrics.quality import data_quality
 from strategyfirst.metrics.registry import resolve
 from strategyfirst.metrics.result import MeasureResult
-from strategyfirst.metrics.tables import PlanMaps, Tables
+from strategyfirst.metrics.tables import PlanMaps, Tables, fetch_rows
 from strategyfirst.metrics.types import Metric, Reductions, Scope
 from strategyfirst.plan import Plan, normalise_handle
 from strategyfirst.warehouse import facts
@@ -52,7 +52,7 @@ def _check_precision(tables: Tables, period: str, since: dt.date | None, until: 
     if period == "all" or m is None or "time_precision" not in m.columns:
         return
     t = _window(m.mutate(ts=m.created_at), since, until)
-    found = t.group_by("time_precision").aggregate(n=t.count()).to_pyarrow().to_pylist()
+    found = fetch_rows(t.group_by("time_precision").aggregate(n=t.count()))
     for row in sorted(found, key=lambda r: -_PRECISION_RANK.get(str(r["time_precision"]), 0)):
         if _PRECISION_RANK.get(str(row["time_precision"]), 0) > _PERIOD_NEEDS[period]:
             raise MeasureError(
@@ -121,8 +121,7 @@ def _aggregate(ctx: Context, base: str, reductions: Sequence[Reductions], period
         aggs["_name"] = t.name.min()  # the spelling the data gives, for display
     for fn in reductions:
         aggs.update(fn(t))
-    rows: list[dict[str, Any]] = t.group_by(groups).aggregate(**aggs).to_pyarrow().to_pylist()
-    return rows
+    return fetch_rows(t.group_by(groups).aggregate(**aggs))
 
 
 def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str = "all",

@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.metrics.audience import audience_gaps
-from strategyfirst.metrics.tables import Tables
+from strategyfirst.metrics.tables import Tables, fetch_rows, fetch_scalar
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse.facts import quality_counts
 
@@ -26,7 +26,7 @@ def _stored(tables: Tables) -> dict[str, Any] | None:
     if tables.meta is None:
         return None
     meta = tables.meta
-    rows = meta.filter(meta.key == QUALITY_KEY).select("value").to_pyarrow().to_pylist()
+    rows = fetch_rows(meta.filter(meta.key == QUALITY_KEY).select("value"))
     return json.loads(rows[0]["value"]) if rows else None
 
 
@@ -41,20 +41,20 @@ def data_quality(tables: Tables, inbound: ir.Table | None, attribution: ir.Table
         imp = tables.imports.filter(tables.imports.rows_rejected > 0).order_by("import_id")
         if "undone_at" in imp.columns:  # an undone import's rejects were taken back with it
             imp = imp.filter(imp.undone_at.isnull())
-        rows = imp.select("import_id", "file", "source", "rows_rejected").to_pyarrow().to_pylist()
+        rows = fetch_rows(imp.select("import_id", "file", "source", "rows_rejected"))
         out["rejected_by_import"] = rows
         out["rows_rejected"] = sum(int(r["rows_rejected"]) for r in rows)
         live = tables.imports
         if "undone_at" in live.columns:
             live = live.filter(live.undone_at.isnull())
         if "rows_lower_figures" in live.columns:  # two exports disagreed: the larger lifetime figure was kept
-            lower = live.rows_lower_figures.sum().to_pyarrow().as_py()
+            lower = fetch_scalar(live.rows_lower_figures.sum())
             out["lifetime_figure_disagreements"] = int(lower or 0)
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     counts = _stored(tables)
     if counts is None and tables.messages is not None:
         exprs = quality_counts(tables.messages, inbound, attribution if has_tactics else None, plan)
-        counts = {name: int(e.to_pyarrow().as_py() or 0) for name, e in exprs.items()}
+        counts = {name: int(fetch_scalar(e) or 0) for name, e in exprs.items()}
     for name in COUNTS:
         if counts is not None and name in counts:
             out[name] = counts[name]
@@ -99,7 +99,7 @@ def spend_quality(spend: ir.Table, plan: Plan | None) -> dict[str, Any]:
 
 def gap_rows(audience: ir.Table) -> list[dict[str, Any]]:
     """The gaps between exports in each audience series, as JSON-ready rows."""
-    rows = audience_gaps(audience).to_pyarrow().to_pylist()
+    rows = fetch_rows(audience_gaps(audience))
     return [{"platform": r["platform"], "account": r["account"], "metric": r["metric"],
              "last_before": r["last_before"].isoformat(), "first_after": r["first_after"].isoformat(),
              "days": int(r["days"]), "growth_misses_the_gap": bool(r["deltas"])} for r in rows]
