@@ -138,7 +138,9 @@ def test_openapi_lists_every_api_route(web: WebEnv) -> None:
                           "/api/v1/workspaces/{slug}/measure", "/api/v1/workspaces/{slug}/diagnose",
                           "/api/v1/workspaces/{slug}/imports", "/api/v1/workspaces/{slug}/decisions",
                           "/api/v1/workspaces/{slug}/history", "/api/v1/workspaces/{slug}/report.html",
-                          "/api/v1/workspaces/{slug}/readiness", "/api/v1/workspaces/{slug}/capacity"}
+                          "/api/v1/workspaces/{slug}/readiness", "/api/v1/workspaces/{slug}/capacity",
+                          "/api/v1/workspaces/{slug}/decisions/{number}",
+                          "/api/v1/workspaces/{slug}/decisions/{number}/withdraw"}
     assert web.client().get("/api/v1/docs").status_code == 200
 
 

@@ -110,7 +110,7 @@ def test_import_page_shows_the_summary_and_the_rejected_rows(web: WebEnv) -> Non
     cells = summary.split("<tbody>")[1].split("</tr>")[0]
     assert [c.split("</td>")[0] for c in cells.split("<td")[1:]] == [
         ">posts.csv", ">canonical-csv", ' class="num">2', ' class="num">1', ' class="num">0', ' class="num">0',
-        ' class="num">1']
+        ' class="num">1', ">imported"]
     assert "Rejected rows of posts.csv" in summary and "<td>3</td>" in summary  # line 3 of the file
     assert "created_at" in summary and "&lt;script&gt;bad()&lt;/script&gt;" in summary
     fragment = owner.post("/w/globex/imports", headers={"HX-Request": "true"},

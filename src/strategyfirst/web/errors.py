@@ -22,6 +22,7 @@ from strategyfirst.errors import (
     WorkspaceLockedError,
 )
 from strategyfirst.web.deps import LoginRequired
+from strategyfirst.web.paths import folders, scrub_json
 from strategyfirst.web.templating import render
 
 
@@ -50,14 +51,27 @@ def status_of(exc: StrategyFirstError) -> int:
     return 422
 
 
+def hidden_folders(request: Request) -> list[str]:
+    """The server folders no response may show: the served workspaces' and the app database's."""
+    state = getattr(request.app.state, "sf", None)
+    if state is None:
+        return []
+    db = getattr(state, "db", None)
+    return folders([ws.root for ws in state.workspaces.values()], getattr(db, "url", None))
+
+
 def _page(request: Request, status: int, message: Any) -> Response:
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    """The error as a page, or as an alert fragment for an HTMX request (swapped into the page by app.js)."""
+    message = scrub_json(message, hidden_folders(request))
+    name = "_alert.html" if request.headers.get("HX-Request") else "error.html"
+    return render(request, name, {"status": status, "message": message}, status=status)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if is_api(request):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse({"detail": scrub_json(exc.detail, hidden_folders(request))},
+                            status_code=exc.status_code, headers=exc.headers)
     return _page(request, exc.status_code, exc.detail)
 
 
@@ -65,7 +79,7 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StrategyFirstError)
     status = status_of(exc)
     if is_api(request):
-        return JSONResponse({"detail": located(exc)}, status_code=status)
+        return JSONResponse({"detail": scrub_json(located(exc), hidden_folders(request))}, status_code=status)
     return _page(request, status, [str(p) for p in exc.problems] if isinstance(exc, PlanError) else str(exc))
 
 

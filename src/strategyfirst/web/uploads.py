@@ -15,9 +15,11 @@ from typing import Any
 from fastapi import HTTPException, UploadFile
 
 from strategyfirst.web import services
+from strategyfirst.web.paths import folders, scrub_json
 from strategyfirst.workspace import Workspace
 
 CHUNK = 1 << 20
+FAILED = "failed"  # an ingest summary's status for a file that could not be imported (warehouse.ingest)
 _UNSAFE = re.compile(r"[\x00-\x1f/\\]")
 
 
@@ -52,12 +54,26 @@ def saved(ws: Workspace, files: list[UploadFile], limit: int) -> Iterator[list[P
 
 def ingest_uploads(ws: Workspace, files: list[UploadFile], limit: int, source: str = "auto",
                    account: str | None = None, strict: bool = False, year: int | None = None) -> dict[str, Any]:
-    """The JSON of `ingest --format json`, each `file` named as uploaded."""
+    """The JSON of `ingest --format json`, every file's outcome (one that fails does not stop the others),
+    each `file` and `error` naming the file as uploaded; 422 when no file could be imported."""
     if not files:
         raise HTTPException(422, [{"loc": ["body", "files"], "msg": "choose at least one file to import"}])
     with saved(ws, files, limit) as paths:
-        result = ws.ingest(paths, source=source, account=account or None, strict=strict, year=year)
+        result = ws.ingest(paths, source=source, account=account or None, strict=strict, year=year,
+                           keep_going=True)
         folder = str(paths[0].parent) + os.sep
     # each file as uploaded (a zip's members as `archive.zip!inner/name`), not under the private folder
-    summaries = [{**summary, "file": str(summary["file"]).removeprefix(folder)} for summary in result.files]
+    hidden = folders([ws.root])
+    summaries = [scrub_json({**summary, "file": str(summary["file"]).removeprefix(folder),
+                             "error": str(summary["error"]).replace(folder, "") if summary.get("error") else None},
+                            hidden) for summary in result.files]
     return services.plain({"files": summaries})
+
+
+def failures(result: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """422's located `detail` when no file of the upload was imported (each failed file's reason), else None."""
+    files = result["files"]
+    if not files or any(f.get("status") != FAILED for f in files):
+        return None
+    return [{"loc": ["body", "files"], "msg": f["error"], "file": f["file"], "line": f.get("line"),
+             "column": f.get("column")} for f in files]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiEditor, ApiViewer
-from strategyfirst.web.uploads import ingest_uploads
+from strategyfirst.web.paths import public_import
+from strategyfirst.web.uploads import failures, ingest_uploads
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["imports"])
 
@@ -24,10 +25,14 @@ def create_import(
                                      "give none (TikTok Studio's `February 28`).")] = None,
 ) -> dict[str, Any]:
     """Import export files into the warehouse (the JSON of `ingest --format json`)."""
-    return ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict, year)
+    result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict, year)
+    refused = failures(result)
+    if refused:
+        raise HTTPException(422, refused)
+    return result
 
 
 @router.get("/imports")
 def list_imports(m: ApiViewer) -> dict[str, Any]:
     """The import log, newest first: one row per imported file with its counts."""
-    return {"workspace": m.slug, "imports": services.import_log(m.ws)}
+    return {"workspace": m.slug, "imports": [public_import(row) for row in services.import_log(m.ws)]}

@@ -11,8 +11,9 @@ from strategyfirst.errors import ImportFileError
 from strategyfirst.sources.registry import SOURCES
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageEditor, PageViewer
+from strategyfirst.web.paths import folders, scrub
 from strategyfirst.web.templating import render
-from strategyfirst.web.uploads import ingest_uploads
+from strategyfirst.web.uploads import failures, ingest_uploads
 
 router = APIRouter()
 
@@ -43,11 +44,15 @@ def create_import_page(
             raise ImportFileError("year", f"{given!r} is not a year; give the year of the export day, like 2025")
         result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
                                 year=int(given) if given else None)
-        error, status = None, 200
+        refused = failures(result)
+        error = "; ".join(f["msg"] for f in refused) if refused else None
+        status = 422 if refused else 200
     except ImportFileError as exc:
-        result, error, status = {"files": []}, str(exc), 422
-    summaries = [{**f, "rejects": services.rejects(m.ws, _import_id(m, f)) if f.get("rows_rejected") else []}
-                 for f in result["files"]]
+        result, error, status = {"files": []}, scrub(str(exc), folders([m.ws.root])), 422
+    # a refused upload shows its reasons only; a partly failed one lists each file's outcome
+    shown = result["files"] if status == 200 else []
+    summaries = [{**f, "rejects": services.rejects(m.ws, f.get("import_id") or _import_id(m, f))
+                  if f.get("rows_rejected") else []} for f in shown]
     context = _context(m, summaries=summaries, error=error)
     name = "_import_summary.html" if request.headers.get("HX-Request") else "imports.html"
     return render(request, name, context, status=status)

@@ -15,9 +15,51 @@ function drawCharts(root) {
   });
 }
 
+// The reason a refused request gives: the alert of an HTML answer, the `detail` of a JSON one, else the status.
+function reasonOf(xhr) {
+  if (!xhr) return "no answer from the server";
+  var type = xhr.getResponseHeader("Content-Type") || "";
+  try {
+    if (type.indexOf("application/json") === 0) {
+      var detail = JSON.parse(xhr.responseText).detail;
+      if (typeof detail === "string") return detail;
+      if (Array.isArray(detail)) return detail.map(function (d) { return d.msg || String(d); }).join("; ");
+    } else if (type.indexOf("text/html") === 0) {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var alert = doc.querySelector("[role=alert], .error");
+      if (alert) return alert.textContent.trim().replace(/\s+/g, " ");
+    }
+  } catch (e) { /* an unreadable body: fall back to the status */ }
+  return "HTTP " + xhr.status + (xhr.statusText ? " " + xhr.statusText : "");
+}
+
+function showProblem(target, text) {
+  if (!target) return;
+  var p = document.createElement("p");
+  p.className = "error";
+  p.setAttribute("role", "alert");
+  p.textContent = text;   // text, never HTML
+  target.replaceChildren(p);
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   drawCharts(document);
   document.body.addEventListener("htmx:afterSwap", function (evt) { drawCharts(evt.target); });
+  // htmx swaps no 4xx answer by default: a refused request's reason (an upload's 422 naming what is wrong with
+  // each file, a 413 over the size limit, a 403 once the session expired) is shown in its target instead.
+  // The event fires on the target, so it is handled here for every htmx request of the page.
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr.status < 400) return;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/html") === 0 && xhr.status < 500) {
+      evt.detail.shouldSwap = true;   // the server's alert fragment, escaped by the server's templates
+      evt.detail.isError = false;
+    } else {
+      evt.detail.shouldSwap = false;  // JSON (the body limit's 413) or a server error: its reason as text
+      showProblem(evt.detail.target, reasonOf(xhr));
+    }
+  });
   var form = document.getElementById("upload");
   if (!form) return;
   var bar = document.getElementById("upload-progress");
@@ -33,6 +75,11 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   form.addEventListener("htmx:afterRequest", function (evt) {
     bar.hidden = true;
-    state.textContent = evt.detail.successful ? "done" : "the import failed";
+    var xhr = evt.detail.xhr;   // by status: a refused answer that was swapped counts as successful to htmx
+    state.textContent = xhr && xhr.status < 400 ? "done" : "the import failed: " + reasonOf(xhr);
+  });
+  form.addEventListener("htmx:sendError", function () {
+    bar.hidden = true;
+    state.textContent = "the import failed: the server could not be reached";
   });
 });

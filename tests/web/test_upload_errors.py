@@ -1,0 +1,60 @@
+"""A failed upload says why, and no response or page shows a server path (issue 17.7): errors name the file
+as uploaded (`notes.txt:1:1: ...`), plan errors `strategy.yaml`, the import log file names only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.web.env import WebEnv
+
+NOT_AN_EXPORT = ("notes.txt", b"hello world\n", "text/plain")
+IMPORTS = "/api/v1/workspaces/acme/imports"
+
+
+def no_server_path(env: WebEnv, text: str) -> None:
+    assert str(env.root) not in text and str(env.root.resolve()) not in text
+    assert ".strategyfirst/uploads" not in text
+
+
+def test_a_refused_upload_names_the_file_as_uploaded(fresh_web: WebEnv) -> None:
+    r = fresh_web.bearer("editor@acme.org").post(IMPORTS, files=[("files", NOT_AN_EXPORT)])
+    assert r.status_code == 422
+    [problem] = r.json()["detail"]
+    assert problem["file"] == "notes.txt" and (problem["line"], problem["column"]) == (1, 1)
+    assert problem["msg"].startswith("notes.txt:1:1: header not recognised (hello world)")
+    no_server_path(fresh_web, r.text)
+
+
+def test_one_bad_file_does_not_stop_the_others(fresh_web: WebEnv, shared_data: Path) -> None:
+    sample = ("sample.csv", (shared_data / "twcs" / "sample.csv").read_bytes(), "text/csv")
+    r = fresh_web.bearer("editor@acme.org").post(IMPORTS, files=[("files", NOT_AN_EXPORT), ("files", sample)])
+    assert r.status_code == 200
+    outcome = {f["file"]: (f["status"], f["rows_new"]) for f in r.json()["files"]}
+    assert outcome == {"notes.txt": ("failed", 0), "sample.csv": ("imported", 93)}  # 93 tweets (PROVENANCE.md)
+    assert r.json()["files"][0]["error"].startswith("notes.txt:1:1: ")
+    no_server_path(fresh_web, r.text)
+    log = fresh_web.bearer("viewer@acme.org").get(IMPORTS)
+    assert [row["file"] for row in log.json()["imports"]] == ["sample.csv"]
+    no_server_path(fresh_web, log.text)
+
+
+def test_the_import_page_answers_htmx_with_the_reason(fresh_web: WebEnv) -> None:
+    editor = fresh_web.login("editor@acme.org")
+    r = editor.post("/w/acme/imports", files=[("files", NOT_AN_EXPORT)], headers={"HX-Request": "true"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert r.text.startswith('<p class="error" role="alert">notes.txt:1:1: header not recognised')
+    no_server_path(fresh_web, r.text)
+    # an error the route does not handle itself (a missing CSRF token) is a fragment too, not a whole page
+    editor.headers.pop("X-CSRF-Token")
+    r = editor.post("/w/acme/imports", files=[("files", NOT_AN_EXPORT)], headers={"HX-Request": "true"})
+    assert r.status_code == 403 and r.text.startswith('<p class="error" role="alert">missing or wrong CSRF')
+
+
+def test_plan_errors_name_strategy_yaml_not_its_folder(fresh_web: WebEnv) -> None:
+    editor = fresh_web.bearer("editor@acme.org")
+    r = editor.post("/api/v1/workspaces/acme/decisions", json={"text": "Go", "tactic": "nope"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["msg"] == "strategy.yaml: no tactic 'nope' (tactics: care-desk, tesco-desk)"
+    page = fresh_web.login("editor@acme.org").post("/w/acme/decisions", data={"text": "Go", "tactic": "nope"})
+    assert page.status_code == 422 and "strategy.yaml: no tactic" in page.text
+    no_server_path(fresh_web, page.text)
