@@ -20,7 +20,7 @@ from strategyfirst.warehouse.attribution import attribution, inbound_attribution
 from tests.conftest import require
 from tests.metrics.conftest import Org
 
-CANONICAL = ("messages", "audience", "spend", "imports")
+CANONICAL = ("messages", "audience", "spend", "imports", "site_traffic")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,9 @@ def test_every_base_aggregation_compiles_for_spark(org: Org, spark_sql: Any, by:
     ctx = Context(tables, by, org.plan, PlanMaps.of(org.plan), frozenset(REGISTRY))
     for base, build in BUILDERS.items():
         t = build(ctx)
+        if base == "site" and by in ("platform", "account"):
+            assert t is None  # the site names no platform or account (metrics/site.py)
+            continue
         assert t is not None, base
         t = t.mutate(bucket=t.ts.truncate("W"))
         if base == "audience":
