@@ -82,8 +82,13 @@ def test_archive_folder_imports_tweets_and_skips_the_rest(tmp_path: Path) -> Non
     result = ingest(ws, [root], keep_going=True)
     status = {Path(f["file"]).name: (f["status"], f["source"]) for f in result.files}
     assert status["tweets.js"] == ("imported", "x-archive")
-    for other in ("account.js", "like.js", "1050118621198921728-abc.jpg", "main.1f2e.js", "Your archive.html"):
+    for other in ("account.js", "like.js", "main.1f2e.js", "Your archive.html"):
         assert status[other][0] == "skipped", other
+    # media files are not read: one skipped line per folder of them
+    media = [f for f in result.files if f["file"].endswith("tweets_media/")]
+    assert [(f["status"], f["error"].split(": ", 1)[1]) for f in media] == [
+        ("skipped", "1 media file (.jpg), not exports")]
+    assert not [f for f in result.files if f["file"].endswith(".jpg")]
     reasons = {Path(f["file"]).name: f.get("error", "") for f in result.files}
     assert "read with tweets.js" in reasons["account.js"] and "like data" in reasons["like.js"]
     assert not result.failed

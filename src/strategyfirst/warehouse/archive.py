@@ -49,8 +49,10 @@ class Unpacked:
 
 
 @contextmanager
-def unpacked(paths: list[Path], in_folder: set[Path], tmp_dir: Path) -> Iterator[Unpacked]:
-    """`paths` with each zip replaced by its members, extracted under `tmp_dir` for the duration."""
+def unpacked(paths: list[Path], in_folder: set[Path], tmp_dir: Path,
+             media: dict[Path, Media] | None = None) -> Iterator[Unpacked]:
+    """`paths` with each zip replaced by its members, extracted under `tmp_dir` for the duration; `media`: the
+    media files of folders given to import (folder -> media per subfolder), each subfolder's one skipped line."""
     result = Unpacked([], set(in_folder))
     folders: list[Path] = []
     try:
@@ -65,6 +67,8 @@ def unpacked(paths: list[Path], in_folder: set[Path], tmp_dir: Path) -> Iterator
             except StrategyFirstError as exc:
                 result.paths.append(path)
                 result.failures[path] = exc
+        for root, found in (media or {}).items():
+            skip_media(result, found, root / ".media", f"{root}/")
         yield result
     finally:
         for folder in folders:
@@ -107,9 +111,14 @@ def _unpack(zpath: Path, folder: Path, result: Unpacked) -> None:
         raise ImportFileError(str(zpath), "is an empty zip archive: it holds no file (nothing was imported)")
     result.paths.extend(extracted)
     result.in_folder.update(extracted)
+    skip_media(result, media, folder, f"{zpath}!")
+
+
+def skip_media(result: Unpacked, media: Media, folder: Path, prefix: str) -> None:
+    """Each (sub)folder's media files as one skipped line, never read (an X archive holds thousands)."""
     for n, (where, (count, kinds)) in enumerate(sorted(media.items())):
         stand_in = folder / f".media-{n}"  # never created: the loop reports it as skipped
-        name = f"{zpath}!{where}"
+        name = f"{prefix}{where}"
         result.names[stand_in] = name
         result.failures[stand_in] = SourceDetectionError(
             name, f"{count:,} media file{'s' if count != 1 else ''} ({', '.join(sorted(kinds))}), not exports")

@@ -49,7 +49,7 @@ from strategyfirst.sources.textfile import (
     open_source_file,
 )
 from strategyfirst.warehouse import importlog
-from strategyfirst.warehouse.archive import Unpacked, unpacked
+from strategyfirst.warehouse.archive import MEDIA, Media, Unpacked, unpacked
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare, rehome
@@ -104,7 +104,7 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     given = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
     if not given:
         raise UsageError("no file to import; give one or more export files")
-    paths, in_folder = _expand(given)
+    paths, in_folder, media = _expand(given)
     if source != "auto":
         get_source(source)  # unknown names fail before anything is opened
     ws.ensure()
@@ -119,7 +119,7 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     errors: list[StrategyFirstError] = []
     names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
     try:
-        with unpacked(paths, in_folder, ws.state_dir / "tmp") as files_in:
+        with unpacked(paths, in_folder, ws.state_dir / "tmp", media) as files_in:
             _import_all(ws, files_in, source, ctx, options, by, strict, progress, plan, result, errors, wait,
                         notify, names)
     except (OSError, duckdb.Error) as exc:
@@ -243,11 +243,13 @@ def _failed(name: str, source: str | None, exc: StrategyFirstError, status: str 
             "imported": False, "status": status, "import_id": None, "error": str(exc), **where}
 
 
-def _expand(given: list[Path]) -> tuple[list[Path], set[Path]]:
+def _expand(given: list[Path]) -> tuple[list[Path], set[Path], dict[Path, Media]]:
     """The files to import: a folder stands for every file under it (sorted, hidden ones left out); returns
-    them with the set of those that came from a folder (an unknown kind of file there is skipped, not failed)."""
+    them with the set of those that came from a folder (an unknown kind of file there is skipped, not failed),
+    and per folder its media files by subfolder (not read: listed as skipped, one line a subfolder)."""
     paths: list[Path] = []
     in_folder: set[Path] = set()
+    media: dict[Path, Media] = {}
     for path in given:
         if not path.is_dir():
             paths.append(path)
@@ -256,9 +258,14 @@ def _expand(given: list[Path]) -> tuple[list[Path], set[Path]]:
                          and not any(part.startswith(".") for part in f.relative_to(path).parts))
         if not members:
             paths.append(path)  # an empty folder: reported as such by _ingest_one
+        for f in (f for f in members if f.suffix.lower() in MEDIA):
+            where = f"{f.parent.relative_to(path).as_posix()}/".removeprefix("./")
+            count, kinds = media.setdefault(path, {}).get(where, (0, set()))
+            media[path][where] = (count + 1, kinds | {f.suffix.lower()})
+        members = [f for f in members if f.suffix.lower() not in MEDIA]
         paths.extend(members)
         in_folder.update(members)
-    return paths, in_folder
+    return paths, in_folder, media
 
 
 def _plan(ws: Workspace) -> Plan | None:
