@@ -160,6 +160,9 @@ def test_refusals_are_one_located_line(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match="Start date") as err:
         ingest(ws, [no_dates])
     assert err.value.line == 2
+    comments = write(tmp_path / "notes.csv", ["# my notes", "a,b", "1,2"])
+    with pytest.raises(ImportFileError, match="not a GA4 export"):
+        ingest(ws, [comments])
     assert snapshot(ws).get("site_traffic", (0, 0))[0] == 0
 
 

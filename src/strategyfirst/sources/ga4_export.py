@@ -99,6 +99,10 @@ def _ga_date(text: str) -> str | None:
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
     _lines(con, sf)
     pre = _preamble(con)
+    if not ({"property", "start date", "end date", "account"} & set(pre)) and sf.header[:1] and \
+            header_map(sf.header) == ["#"]:
+        raise sf.error("starts with '#' lines but none of GA4's ('# Property:', '# Start date:'): not a GA4 "
+                       "export; check the file (or --source)", 1, 1)
     heads = con.execute("""SELECT block, min(n) AS start, arg_min(l, n) AS header, count(*) - 1 AS rows
                            FROM _ga_lines WHERE kind = 'row' GROUP BY block ORDER BY start""").fetchall()
     if not heads:
