@@ -90,12 +90,12 @@ def test_every_member_in_nested_folders_is_imported_or_skipped_and_named_inside_
 
 
 def test_text_output_names_each_member(tmp_path: Path) -> None:
-    archive = make_zip(tmp_path / "meta.zip", {"a.csv": twcs(1), "notes.md": "# notes\n"})
+    archive = make_zip(tmp_path / "meta.zip", {"a.csv": twcs(1), "notes.txt": "exported on Monday\n"})
     result = invoke("ingest", "-w", str(tmp_path / "ws"), str(archive))
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (f"{archive}!a.csv (twcs): 1 read, 1 new, 0 updated, 0 duplicate, 0 rejected (import #1)")
-    assert lines[1].startswith(f"skipped: {archive}!notes.md:")
+    assert lines[1].startswith(f"skipped: {archive}!notes.txt:")
     assert result.stderr.strip().splitlines()[-1] == "2 files: 1 imported, 1 skipped"
 
 
@@ -194,3 +194,47 @@ def test_workspace_ingest_reads_a_zip_too(tmp_path: Path) -> None:
     archive = make_zip(tmp_path / "x.zip", {"d/a.csv": twcs(1, 2)})
     result = Workspace(tmp_path / "ws").ingest(archive)
     assert [(f["file"], f["rows_new"]) for f in result.files] == [(f"{archive}!d/a.csv", 2)]
+
+
+def test_an_x_account_archive_imports_zipped_as_unzipped(tmp_path: Path) -> None:
+    # the X archive as X delivers it: a zip of data/tweets.js, account.js (the username beside it), like.js,
+    # media and the archive's own web page
+    from tests.sources.test_x_archive import archive as x_archive
+
+    root = x_archive(tmp_path)
+    zipped = tmp_path / "twitter-2024-05-01-abc.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            zf.write(path, path.relative_to(root).as_posix())
+    ws = tmp_path / "ws"
+    code, files, _ = ingest(ws, zipped)
+    assert code == 0
+    status = {str(f["file"]).removeprefix(f"{zipped}!"): (f["status"], f["source"]) for f in files}
+    assert status["data/tweets.js"] == ("imported", "x-archive")
+    assert status["data/tweets_media/"][0] == "skipped"  # one line for the media folder
+    for other in ("data/account.js", "data/like.js", "assets/js/main.1f2e.js", "Your archive.html"):
+        assert status[other][0] == "skipped", other
+    tweets = next(f for f in files if f["source"] == "x-archive")
+    assert (tweets["rows_read"], tweets["rows_new"], tweets["rows_rejected"]) == (5, 4, 1)
+    # the account comes from account.js inside the zip; the same four tweets as the unzipped archive gives
+    assert warehouse(ws, "SELECT DISTINCT account FROM messages") == [("velo_club",)]
+    assert warehouse(ws, "SELECT file, line FROM rejects") == [(f"{zipped}!data/tweets.js", 5)]
+    # the e-mail address in account.js reaches nothing but the raw copy of the zip's members it is in: no table
+    assert warehouse(ws, "SELECT count(*) FROM messages WHERE text LIKE '%@example.org%'") == [(0,)]
+
+
+def test_what_a_killed_import_unpacked_is_swept_a_day_later(tmp_path: Path) -> None:
+    import os
+    import time
+
+    ws = tmp_path / "ws"
+    tmp = ws / ".strategyfirst" / "tmp"
+    old, recent = tmp / "unzip-old", tmp / "unzip-recent"
+    for folder in (old, recent):
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "tweets.js").write_text("left behind", encoding="utf-8")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    code, _, _ = ingest(ws, make_zip(tmp_path / "a.zip", {"a.csv": twcs(1)}))
+    assert code == 0
+    assert not old.exists() and recent.exists()  # a folder of an import still running is left alone

@@ -10,7 +10,9 @@ unpack to more than MAX_BYTES, checked both on the sizes the zip declares and on
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import time
 import uuid
 import zipfile
 import zlib
@@ -24,6 +26,7 @@ from strategyfirst.errors import ImportFileError, SourceDetectionError, Strategy
 MAX_MEMBERS = 100_000         # entries in one zip (an X archive with years of media has tens of thousands)
 MAX_BYTES = 8 << 30           # bytes its extracted members may add up to
 CHUNK = 1 << 20
+STALE_SECONDS = 24 * 3600     # an unpacked folder this old was left by a killed import
 MEDIA = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".bmp", ".tif", ".tiff", ".svg", ".ico",
                    ".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".mp3", ".m4a", ".aac", ".wav", ".ogg",
                    ".opus", ".ttf", ".woff", ".woff2"})
@@ -55,6 +58,7 @@ def unpacked(paths: list[Path], in_folder: set[Path], tmp_dir: Path,
     media files of folders given to import (folder -> media per subfolder), each subfolder's one skipped line."""
     result = Unpacked([], set(in_folder))
     folders: list[Path] = []
+    _sweep(tmp_dir)
     try:
         for path in paths:
             if not is_zip(path):
@@ -77,6 +81,17 @@ def unpacked(paths: list[Path], in_folder: set[Path], tmp_dir: Path,
 
 class _Refused(ImportFileError):
     """The whole archive is refused (too big to unpack, or no room to unpack it)."""
+
+
+def _sweep(tmp_dir: Path) -> None:
+    """Remove what a killed import unpacked (a day old: no live import takes that long to unpack, and this runs
+    outside the workspace lock, beside other imports' folders)."""
+    if not tmp_dir.is_dir():
+        return
+    for old in tmp_dir.glob("unzip-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def _unpack(zpath: Path, folder: Path, result: Unpacked) -> None:
