@@ -22,6 +22,7 @@ import re
 
 import duckdb
 
+from strategyfirst.errors import SourceDetectionError
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons, sql_str, stage_split
 from strategyfirst.sources.textfile import TRUNCATED, SourceFile
 
@@ -101,8 +102,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     pre = _preamble(con)
     if not ({"property", "start date", "end date", "account"} & set(pre)) and sf.header[:1] and \
             header_map(sf.header) == ["#"]:
-        raise sf.error("starts with '#' lines but none of GA4's ('# Property:', '# Start date:'): not a GA4 "
-                       "export; check the file (or --source)", 1, 1)
+        raise SourceDetectionError(str(sf.path), "starts with '#' lines but none of GA4's ('# Property:', "
+                                   "'# Start date:'): not a GA4 export; check the file (or --source)", 1, 1)
     heads = con.execute("""SELECT block, min(n) AS start, arg_min(l, n) AS header, count(*) - 1 AS rows
                            FROM _ga_lines WHERE kind = 'row' GROUP BY block ORDER BY start""").fetchall()
     if not heads:
