@@ -146,7 +146,7 @@ def test_posts_of_every_network_with_figures_worked_by_hand(tmp_path: Path) -> N
         ("instagram:17912345678901234", "instagram", "velo.insta", True, dt.datetime(2026, 4, 8, 21, 22),
          "minute", "video", "Spring push", 136832.0, 98004.0, 4210.0, 3900.0, 120.0, 150.0, 40.0, None, None,
          80500.0, 20.0),   # 1,200 seconds = 20 minutes
-        ("linkedin:urn:li:activity:7180000000000000001", "linkedin", "Velo Club", True,
+        ("linkedin:7180000000000000001", "linkedin", "Velo Club", True,
          dt.datetime(2026, 4, 10, 12, 0), "minute", "post", None, 2500.0, None, 60.0, 40.0, 8.0, 2.0, None, 10.0,
          None, None, None),
         ("threads:3310000000000000001", "threads", "velo.insta", True, dt.datetime(2026, 4, 12, 7, 0), "minute",
@@ -250,3 +250,17 @@ def test_a_file_whose_dates_can_only_be_day_first_is_read_day_first(tmp_path: Pa
     # 25-01-2025 can only be 25 January, so 02-01-2025 in the same file is 2 January
     assert query(ws, "SELECT date, value FROM audience ORDER BY date") == [
         (dt.date(2025, 1, 2), 100.0), (dt.date(2025, 1, 25), 110.0)]
+
+
+def test_linkedin_post_in_linkedins_own_export_and_sprout_counts_once(tmp_path: Path) -> None:
+    from tests.sources.test_linkedin import member_sheets, workbook
+
+    ws = Workspace(tmp_path / "ws")
+    one(ingest(ws, [workbook(tmp_path / "Content.xlsx", member_sheets())], account="Velo Club"))
+    linkedin_before = scalar(ws, "SELECT count(*) FROM messages WHERE platform = 'linkedin'")
+    row = post(Date="1/2/2024 9:00 am", **{"Post ID": "urn:li:activity:7150000000000000001", "Network": "LinkedIn",
+               "Post Type": "Post", "Content Type": "Text", "Profile": "Velo Club", "Post": "Hello",
+               "Impressions": "900"})
+    one(ingest(ws, [posts_file(tmp_path, [row])]))
+    assert scalar(ws, "SELECT count(*) FROM messages WHERE platform = 'linkedin'") == linkedin_before
+    assert scalar(ws, "SELECT count(*) FROM messages WHERE message_id = 'linkedin:7150000000000000001'") == 1

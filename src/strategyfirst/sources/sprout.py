@@ -8,7 +8,8 @@ as the export's own time zone gives it) or `02-01-2025` (day precision), month f
 writes them, unless a date of the file can only be read day first (`25-01-2025`): then the whole file is.
 
 Posts -> owned messages (`<platform>:<Post ID>`, the id the platform's own export uses, so an Instagram post in a
-Meta Business Suite export and in Sprout counts once): impressions, reach, engagements, likes = Reactions (else
+Meta Business Suite export and in Sprout counts once; a LinkedIn `urn:li:activity:<id>` is `linkedin:<id>`, as
+in LinkedIn's own export): impressions, reach, engagements, likes = Reactions (else
 Likes), comments, shares, saves, clicks = Post Link Clicks, follows = Follows from Post, video views, watch
 minutes = Video View Time (Seconds) / 60; `Post` -> text, `Link` -> url, `Tags` -> campaign; `Post Type` reply /
 retweet-repost-share and `Content Type` video / reel give the kind. `Sent by` (staff names) is never read.
@@ -35,6 +36,7 @@ from strategyfirst.sources.base import (
     stage_split,
 )
 from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.linkedin_content import POST_ID as LINKEDIN_ID
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import ROWS, SourceFile, ident, read_rows, unique_names
 
@@ -146,7 +148,10 @@ def load_posts(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext)
     times, days = _formats(con, c["date"])
     timed = f"try_strptime(trim({c['date']}), {times})"
     created = f"coalesce({timed}, try_strptime(trim({c['date']}), {days}))"
-    post_id = f"nullif(trim({c['post id']}), '')"
+    given_id = f"nullif(trim({c['post id']}), '')"
+    # A LinkedIn post is `urn:li:activity:<id>` in Sprout and `linkedin:<id>` from LinkedIn's own export.
+    linkedin_id = f"nullif(regexp_extract({given_id}, '{LINKEDIN_ID}', 1), '')"
+    post_id = f"CASE WHEN {platform} = 'linkedin' THEN coalesce({linkedin_id}, {given_id}) ELSE {given_id} END"
     account = _account(c, ctx)
     post_type, content = f"lower(coalesce({c['post type']}, ''))", f"lower(coalesce({c['content type']}, ''))"
     kind = (f"CASE WHEN contains({post_type}, 'repl') OR contains({post_type}, 'comment') THEN 'reply' "
