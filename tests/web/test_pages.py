@@ -80,19 +80,23 @@ def test_plan_saved_from_a_browser_form_keeps_lf_line_breaks(web: WebEnv) -> Non
     editor.post("/w/acme/plan", data={"text": original, "why": "restore"})
 
 
-def test_owner_manages_roles_of_existing_users_only(web: WebEnv) -> None:
-    web.state.db.add_user("guest@acme.org", "a long password", "viewer", "globex")
+def test_owner_invites_and_removes_members(web: WebEnv) -> None:
+    """A user of another workspace is invited, not added at once (issue 17.12): the role is theirs from their
+    next login; removing it leaves their other workspace alone."""
+    db = web.state.db
+    db.add_user("guest@acme.org", "a long password", "viewer", "globex")
     owner = web.login("owner@acme.org")
     assert owner.post("/w/acme/members", data={"email": "guest@acme.org", "role": "editor"},
                       follow_redirects=False).status_code == 303
-    assert web.state.db.role_in(web.state.db.get_user("guest@acme.org").id, "acme") == "editor"  # type: ignore[union-attr]
-    assert "guest@acme.org" in owner.get("/w/acme/members").text
+    assert db.role_in(db.get_user("guest@acme.org").id, "acme") is None  # type: ignore[union-attr]
+    assert "guest@acme.org</td><td>editor (invited)" in owner.get("/w/acme/members").text
+    web.login("guest@acme.org", "a long password")
+    assert db.role_in(db.get_user("guest@acme.org").id, "acme") == "editor"  # type: ignore[union-attr]
+    assert db.invitations("acme") == []
     assert owner.post("/w/acme/members/remove", data={"email": "guest@acme.org"},
                       follow_redirects=False).status_code == 303
-    assert web.state.db.role_in(web.state.db.get_user("guest@acme.org").id, "acme") is None  # type: ignore[union-attr]
-    assert web.state.db.role_in(web.state.db.get_user("guest@acme.org").id, "globex") == "viewer"  # type: ignore[union-attr]
-    new = owner.post("/w/acme/members", data={"email": "stranger@acme.org", "role": "viewer"})
-    assert new.status_code == 422 and "strategyfirst users add" in new.text
+    assert db.role_in(db.get_user("guest@acme.org").id, "acme") is None  # type: ignore[union-attr]
+    assert db.role_in(db.get_user("guest@acme.org").id, "globex") == "viewer"  # type: ignore[union-attr]
     own = owner.post("/w/acme/members", data={"email": "owner@acme.org", "role": "viewer"})
     assert own.status_code == 422
     assert "Members" not in web.login("editor@acme.org").get("/w/acme").text.split("</nav>")[0]

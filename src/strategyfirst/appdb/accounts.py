@@ -22,6 +22,7 @@ from strategyfirst.appdb.models import (
     ACCESS,
     ROLES,
     ApiToken,
+    Invitation,
     LoginAttempt,
     Membership,
     User,
@@ -174,6 +175,57 @@ class AccountsMixin(DBCore):
             wid = self.workspace_row(s, slug).id
             rows = s.scalars(select(Membership).where(Membership.workspace_id == wid))
             return sorted(rows, key=lambda m: m.user.email)
+
+    # --- invitations --------------------------------------------------------------------------------------
+    def invite(self, email: str, role: str, slug: str, invited_by: str | None = None) -> bool:
+        """Offer `role` in the workspace to `email`: a member's role changes at once (True); anyone else —
+        a user of another workspace or an email with no account — gets a pending invitation (False), taken up
+        at their next login, so the answer never tells whether an account exists."""
+        email, role = normalise_email(email), check_role(role)
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            member = s.scalar(select(Membership).join(User).where(User.email == email,
+                                                                  Membership.workspace_id == wid))
+            if member is not None:
+                member.role = role
+                return True
+            found = s.scalar(select(Invitation).where(Invitation.workspace_id == wid, Invitation.email == email))
+            if found is None:
+                s.add(Invitation(workspace_id=wid, email=email, role=role, invited_by=invited_by,
+                                 created_at=utcnow()))
+            else:
+                found.role, found.invited_by, found.created_at = role, invited_by, utcnow()
+            return False
+
+    def invitations(self, slug: str) -> list[Invitation]:
+        """The workspace's pending invitations, by email."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            return list(s.scalars(select(Invitation).where(Invitation.workspace_id == wid)
+                                  .order_by(Invitation.email)))
+
+    def cancel_invitation(self, email: str, slug: str) -> bool:
+        """Withdraw a pending invitation; False when there was none."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            gone = s.execute(delete(Invitation).where(Invitation.workspace_id == wid,
+                                                      Invitation.email == normalise_email(email)))
+            return bool(gone.rowcount)  # type: ignore[attr-defined]
+
+    def take_up_invitations(self, user: User | int) -> list[str]:
+        """The user's pending invitations become memberships (an existing membership keeps its role); returns
+        the slugs joined."""
+        uid = user if isinstance(user, int) else user.id
+        joined = []
+        with self.session() as s:
+            email = s.scalar(select(User.email).where(User.id == uid))
+            for inv in s.scalars(select(Invitation).where(Invitation.email == email)):
+                if s.scalar(select(Membership.id).where(Membership.user_id == uid,
+                                                        Membership.workspace_id == inv.workspace_id)) is None:
+                    s.add(Membership(user_id=uid, workspace_id=inv.workspace_id, role=inv.role, created_at=utcnow()))
+                    joined.append(inv.workspace.slug)
+                s.delete(inv)
+        return joined
 
     # --- browser sessions ---------------------------------------------------------------------------------
     def create_session(self, user: User | int, lifetime: dt.timedelta = SESSION_LIFETIME) -> NewSession:

@@ -75,6 +75,7 @@ def create_session(request: Request, state: State, email: Annotated[str, Form(ma
     state.db.record_login_attempt(email, ip, user is not None)
     if user is None:
         return _login_page(request, state, next, "Wrong email or password.", 401, email)
+    state.db.take_up_invitations(user)  # workspaces an owner invited this email to
     session = state.db.create_session(user)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, request, state, session.token, int(SESSION_LIFETIME.total_seconds()))
