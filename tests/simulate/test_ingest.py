@@ -167,3 +167,18 @@ def test_tiktok_and_linkedin_land_as_the_truth_says(imported: Imported) -> None:
         rows = audience.filter((audience.platform == platform) & (audience.metric == "followers"))
         last = rows.order_by(rows.date.desc()).limit(1).to_pyarrow().to_pylist()[0]
         assert last["value"] == want["followers_last"], platform
+
+
+def test_ads_manager_export_beside_the_exports_holds_the_boosts_money(imported: Imported, tmp_path: Path) -> None:
+    """The Ads Manager export (not imported by the demo: spend.csv holds the same money) imported alone gives
+    the ride-stories spend of the truth, its account-total row skipped, and cost per result = spend / results."""
+    summary, _, _ = imported
+    ads = summary.truth["ads"]
+    assert ads["spend"] == pytest.approx(summary.truth["spend"]["ride-stories"], abs=0.005)
+    assert not any(p.name == ads["file"] for p in summary.every_file)
+    ws = Workspace(tmp_path / "ads")
+    result = json.loads(ws.ingest(summary.extra["meta-ads"]).to_json())
+    assert [f["source"] for f in result["files"]] == ["meta-ads"]
+    measured = ws.measure(metrics=["spend", "cost_per_result"])
+    assert measured.value("spend") == pytest.approx(ads["spend"], abs=0.005)
+    assert measured.value("cost_per_result") == pytest.approx(ads["spend"] / ads["results"])

@@ -11,6 +11,8 @@ writes them (monthly traffic acquisition downloads), consistent with the simulat
   its `#` header lines and the chart's `Nth day` series table. Social visits come from the posts' clicks
   (t.co for X, m./l.facebook.com for Facebook), email visits from the letters' clicks; conversions are
   binomial at fixed rates per channel.
+- Ads Manager: the ride-stories Facebook boost, one row a week after the account total, written to
+  `extra/ads/` (not among the exports: spend.csv holds the same money; importing both would count it twice).
 """
 
 from __future__ import annotations
@@ -222,3 +224,37 @@ def write_ga4(folder: Path, rng: np.random.Generator, x_posts: list[Posts], fb: 
     for k in ("social_sessions", "social_conversions", "email_sessions", "email_conversions"):
         truth[k] = sum(m[k] for m in months)
     return paths, truth
+
+
+ADS_COLUMNS = ["Reporting starts", "Reporting ends", "Account name", "Campaign name", "Campaign delivery",
+               "Results", "Result indicator", "Reach", "Impressions", "Cost per results",
+               f"Amount spent ({org.CURRENCY})"]
+ADS_CAMPAIGN = "Ride Stories boost"
+COST_PER_CLICK = 0.45
+
+
+def write_ads(path: Path, rng: np.random.Generator, spend_csv: Path,
+              tactic: str = "ride-stories") -> dict[str, Any]:
+    """The Facebook boost of a tactic as an Ads Manager export (one row a week, the account total first): the
+    same money as the tactic's rows of spend.csv, so it is written beside the exports, not among them (both
+    imported would count it twice). Returns the totals."""
+    with spend_csv.open(encoding="utf-8") as fh:
+        weeks = [line.rstrip("\n").split(",") for line in fh.readlines()[1:]]
+    weeks = [w for w in weeks if w[2] == tactic]
+    rows, total, results, shown = [], 0.0, 0, 0
+    for day, _, _, amount, _ in weeks:
+        start = dt.date.fromisoformat(day)
+        spent = float(amount)
+        clicks = int(rng.poisson(spent / COST_PER_CLICK))
+        impressions = int(rng.poisson(spent * 95))
+        rows.append([start.isoformat(), (start + dt.timedelta(days=6)).isoformat(), org.FB_PAGE, ADS_CAMPAIGN,
+                     "completed", str(clicks), "actions:link_click", str(int(impressions * 0.7)), str(impressions),
+                     f"{spent / max(clicks, 1):.2f}", f"{spent:.2f}"])
+        total, results, shown = total + spent, results + clicks, shown + impressions
+    first = rows[0][0] if rows else org.START.isoformat()
+    last = rows[-1][1] if rows else org.END.isoformat()
+    head = [first, last, org.FB_PAGE, "", "", "", "", "", str(shown), "", f"{total:.2f}"]   # the account total
+    lines = [",".join(f'"{c}"' for c in ADS_COLUMNS)] + [",".join(f'"{c}"' for c in r) for r in (head, *rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"campaign": ADS_CAMPAIGN, "tactic": tactic, "spend": round(total, 2), "results": results,
+            "impressions": shown, "file": path.name, "imported_by_demo": False}

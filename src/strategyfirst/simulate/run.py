@@ -22,7 +22,7 @@ from strategyfirst.simulate.audience import write_audience, write_spend
 from strategyfirst.simulate.conversations import first_conversations, generate_chunk
 from strategyfirst.simulate.csvtext import write_lines
 from strategyfirst.simulate.exports import snowflake_ids, write_facebook, write_x_analytics
-from strategyfirst.simulate.permission import write_campaigns, write_ga4, write_members
+from strategyfirst.simulate.permission import write_ads, write_campaigns, write_ga4, write_members
 from strategyfirst.simulate.plan import plan_text
 from strategyfirst.simulate.platforms import (
     LINKEDIN_ACCOUNT,
@@ -61,6 +61,9 @@ class SimulationSummary:
     files: dict[str, list[Path]]
     messages: int
     truth: dict[str, Any] = field(repr=False)
+    # Written beside the exports, not among them: the Ads Manager export holds spend.csv's ride-stories money
+    # (both imported would count it twice); import one or the other.
+    extra: dict[str, list[Path]] = field(default_factory=dict)
 
     @property
     def exports(self) -> list[Path]:
@@ -188,7 +191,11 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
                                 "facebook_posts": len(fb), **{f"{p.spec.platform}_posts": len(p) for p in social}},
                         social=social)
     truth["site"], truth["email_campaigns"] = site, campaigns
+    ads_folder = out / "extra" / "ads"
+    ads_folder.mkdir(parents=True, exist_ok=True)
+    ads_path = ads_folder / f"Northwind-Cycles-Campaigns-{org.START:%b-%-d-%Y}-{org.AS_OF:%b-%-d-%Y}.csv"
+    truth["ads"] = write_ads(ads_path, _rng(seed, 53), spend_path)
     truth_path = out / "truth.json"
     truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return SimulationSummary(out=out, plan=plan_path, truth_path=truth_path, files=files,
-                             messages=n_twcs + n_posts, truth=truth)
+                             messages=n_twcs + n_posts, truth=truth, extra={"meta-ads": [ads_path]})
