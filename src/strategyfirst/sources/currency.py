@@ -81,7 +81,8 @@ def check_spend(con: duckdb.DuckDBPyConnection, sf: SourceFile, plan_currency: s
     for code, line, _ in found:
         if code not in rates:
             where = "the plan's budget is in" if plan_currency else "the spend already stored is in"
-            fix = "" if plan_currency else " (or set budget.currency in strategy.yaml)"
+            fix = (f" (or set budget.currency: {code} in strategy.yaml if the budget is in {code})" if plan_currency
+                   else " (or set budget.currency in strategy.yaml)")
             at_line, column = _where(sf, int(line))
             raise sf.error(f"spend in {code} but {where} {target}: amounts in two currencies are never added; "
                            f"pass --rate {code}=RATE (1 {code} in {target}) to convert them{fix}", at_line, column)
