@@ -87,7 +87,27 @@ class Workspace:
 
         document = self.plan_document(path)
         self.note_plan(path)
-        return lint_document(document, as_of=as_of)
+        return lint_document(document, as_of=as_of, spend=self._spend_by_campaign())
+
+    def _spend_by_campaign(self) -> list[tuple[str, float, str | None]] | None:
+        """(campaign, amount, currency) of the stored spend no tactic is named for, for lint's data rules;
+        None without a warehouse or when it cannot be read now (lint then checks the plan alone)."""
+        if not self.warehouse_path.is_file():
+            return None
+        from strategyfirst.warehouse.engine import open_duckdb
+
+        try:
+            con = open_duckdb(self.warehouse_path, read_only=True)
+        except Exception:  # locked by an import, or unreadable: the plan's own rules still run
+            return None
+        try:
+            rows = con.execute("SELECT campaign, sum(amount), currency FROM spend WHERE tactic IS NULL AND "
+                               "campaign IS NOT NULL GROUP BY ALL").fetchall()
+        except Exception:
+            return None
+        finally:
+            con.close()
+        return [(str(c), float(a), cur) for c, a, cur in rows]
 
     # --- history (app database: plan versions, decisions; see strategyfirst.appdb) -------------------------
     def history_db(self, url: str | None = None) -> AppDB:

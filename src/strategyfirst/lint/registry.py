@@ -33,6 +33,9 @@ class LintContext:
 
     doc: PlanDocument
     as_of: dt.date
+    # What the workspace's data shows, where lint is run on a workspace with a warehouse (None: plan only):
+    # (campaign, amount, currency) of spend no tactic names.
+    spend: tuple[tuple[str, float, str | None], ...] | None = None
 
     @property
     def plan(self) -> Plan:
@@ -67,6 +70,7 @@ RULE_MODULES: list[str] = [
     "strategyfirst.lint.rules_objectives",
     "strategyfirst.lint.rules_tactics",
     "strategyfirst.lint.readiness_rules",
+    "strategyfirst.lint.rules_data",
 ]
 
 
