@@ -78,6 +78,9 @@ def test_cost_per_result_per_tactic_and_null_when_indicators_mix(backend: Any) -
     assert by_tactic.value("cost_per_result", "summit") == pytest.approx(reference(summit))
     by_account = measure(backend, plan, by="account", metric_ids=["spend"])
     assert by_account.value("spend", "acme ads") == pytest.approx(2800.75)  # Ads Manager rows name it
+    only = measure(backend, plan, metric_ids=["spend"], accounts=["Acme Ads"])
+    assert only.value("spend") == pytest.approx(2800.75)  # the spend CSV line names no account: left out
+    assert measure(backend, plan, metric_ids=["spend"], accounts=["someone"]).value("spend") is None
 
 
 def test_data_quality_lists_each_indicator_and_the_spend_no_tactic_gets(backend: Any) -> None:

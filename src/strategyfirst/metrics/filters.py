@@ -2,15 +2,15 @@
 
 The filter is applied to the tables the base builders read (metrics/bases.py), once, before any grouping:
 inbound messages by the account they address, owned messages by their author, conversations by the owned
-accounts taking part, audience series by their account, spend by its platform. The spend table names no
-account, so under `--account` only the spend carried by the account's own posts counts (as with
-`--by account`). Data quality stays workspace-wide.
+accounts taking part, audience series by their account, spend by its platform. Of the spend table only Ads
+Manager rows name their (ad) account, so under `--account` the spend counted is theirs and that carried by the
+account's own posts (as with `--by account`). Data quality stays workspace-wide.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import ibis.expr.types as ir
 
@@ -25,6 +25,16 @@ def _platforms(values: Iterable[str] | None) -> list[str]:
 
 def _accounts(values: Iterable[str] | None) -> list[str]:
     return sorted({normalise_handle(v) for v in values or () if normalise_handle(v)})
+
+
+def _spend(spend: ir.Table | None, accs: list[str],
+           keep: Callable[[ir.Table | None, ir.Column | None], ir.Table | None]) -> ir.Table | None:
+    """The spend rows kept: by platform; under `--account` only rows naming one of the accounts."""
+    if spend is None or not accs:
+        return keep(spend, None)
+    if "account" not in spend.columns:  # a spend table written before schema v5 names no account
+        return None
+    return keep(spend, handle(spend.account))
 
 
 def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str] | None) -> Context:
@@ -69,7 +79,7 @@ def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str
         attribution=ctx.attribution(),
         inbound_attribution=ctx.inbound_attribution(),
         audience=None if audience is None else keep(audience, handle(audience.account)),
-        spend=None if spend is None or accs else keep(spend),
+        spend=_spend(spend, accs, keep),
         site_traffic=None,  # the site names no platform or account (metrics/site.py)
     )
     return dataclasses.replace(ctx, tables=narrowed)
