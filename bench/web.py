@@ -154,7 +154,8 @@ def start_server(ws: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "strategyfirst", "serve", "-w", str(ws), "--port", str(port)]
     if workers > 1:
         args += ["--workers", str(workers)]
-    proc = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = (ws.parent / "serve.log").open("w")  # read afterwards: a full pipe would stop the server
+    proc = subprocess.Popen(args, env=_env(), stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -163,7 +164,7 @@ def start_server(ws: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.3)
     proc.kill()
-    raise SystemExit("the server did not start: " + (proc.stderr.read().decode() if proc.stderr else ""))
+    raise SystemExit("the server did not start: " + (ws.parent / "serve.log").read_text())
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -196,7 +197,7 @@ async def run(args: argparse.Namespace) -> int:
             failed |= not ok
             rows.append((path, str(len(tally.latencies)), f"{tally.rps:.0f}", f"{tally.pct(0.5):.0f}",
                          f"{tally.pct(0.99):.0f}",
-                         f"{'ok' if ok else 'MISSED'} errors={sum(tally.errors.values())} "
+                         f"{'ok' if ok else 'MISSED'} errors={tally.errors or 0} "
                          f"load {before:.1f}->{load():.1f}"))
         # 3. mixed, with a CLI import in another process part-way through
         mixed = ([(p, {}, cookies) for p in PAGES] + [(p, bearer, None) for p in JSON_ROUTES])
@@ -214,6 +215,9 @@ async def run(args: argparse.Namespace) -> int:
         server.terminate()
         server.wait(30)
         _undo_bench_import(ws)
+        logged = (ws.parent / "serve.log").read_text()
+        if logged.strip():
+            print("the server logged:\n" + logged[-3000:])
     print(f"c = {args.concurrency}, {args.seconds:.0f} s per route, workers = {args.workers}")
     header = ("route", "requests", "req/s", "p50 ms", "p99 ms", "verdict")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]

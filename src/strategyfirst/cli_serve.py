@@ -12,6 +12,11 @@ from rich.markup import escape
 
 from strategyfirst.cli_options import require_workspace
 
+# Seconds an idle keep-alive connection stays open: longer than a load balancer's or a client pool's idle
+# timeout (60 s is common), so the server never closes a connection just as the other side sends a request on
+# it (uvicorn's 5 s default dropped requests of busy clients under load).
+KEEP_ALIVE = 75
+
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:
     """Add `serve` to `app`."""
@@ -46,10 +51,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         err.print(f"serving {escape(served)} on http://{escape(host)}:{port}/{many} (API docs at /api/v1/docs)",
                   highlight=False)
         if workers == 1:
-            uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+            uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True,
+                        timeout_keep_alive=KEEP_ALIVE)
             return
         # Each process builds the same app from the same settings (the app database and folders checked
         # above, once); uvicorn restarts a process that dies.
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
         uvicorn.run("strategyfirst.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", proxy_headers=True)
+                    log_level="warning", proxy_headers=True, timeout_keep_alive=KEEP_ALIVE)

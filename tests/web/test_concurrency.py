@@ -221,3 +221,41 @@ def test_a_cli_import_in_another_process_shows_in_the_figures(served: Served, ha
         assert after == expected
         files = [row["file"] for row in api.get("/api/v1/workspaces/acme/imports").json()["imports"]]
         assert any(str(f).endswith("whole.csv") for f in files)
+
+
+def test_serve_with_two_processes_shares_one_snapshot(tmp_path: Path, halves: tuple[Path, Path]) -> None:
+    """`serve --workers 2`: concurrent clients get only 200s from both processes, which read one snapshot file
+    of the warehouse (found by its token), not a copy each."""
+    env = build(tmp_path, f"sqlite:///{tmp_path / 'app.sqlite'}", halves[0])
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "strategyfirst", "serve", "-w", str(env.acme.root), "--db",
+                               env.db_url, "--port", str(port), "--workers", "2"], env=_env(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, "serve --workers 2 did not answer"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        headers = {"Authorization": f"Bearer {env.tokens['viewer@acme.org']}"}
+        paths = ["/api/v1/workspaces/acme/imports", "/api/v1/workspaces/acme/measure",
+                 "/api/v1/workspaces/acme/diagnose"]
+
+        def reader(n: int) -> list[int]:
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+                return [client.get(paths[(n + i) % len(paths)]).status_code for i in range(6)]
+
+        with ThreadPoolExecutor(10) as pool:
+            statuses = [s for got in pool.map(reader, range(10)) for s in got]
+        assert statuses == [200] * 60
+        snapshots = list((env.acme.state_dir / "snapshots").glob("*.duckdb"))
+        assert len(snapshots) == 1, snapshots
+    finally:
+        server.terminate()
+        server.wait(60)
+        dispose(env.db_url)
