@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Security
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from strategyfirst.web import errors
@@ -22,12 +23,15 @@ from strategyfirst.web.pages import (
     verdict_pages,
     workspace_pages,
 )
+from strategyfirst.web.schemas import BEARER_HELP, UNAUTHENTICATED
 from strategyfirst.web.security import SecurityHeaders
 from strategyfirst.web.settings import Settings
 from strategyfirst.web.state import AppState, open_state
 from strategyfirst.web.templating import render
 
 STATIC = Path(__file__).with_name("static")
+# documents the API's Bearer scheme in OpenAPI; the check itself is `deps` (a bad token is 401 there)
+BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer", description=BEARER_HELP)
 API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, decisions.router, report.router,
                readiness.router)
 PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
@@ -81,8 +85,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    for router in API_ROUTERS:
-        app.include_router(router)
+    for router in API_ROUTERS:  # scripts send a bearer token (browsers' session cookies work too)
+        app.include_router(router, dependencies=[Security(BEARER)], responses=UNAUTHENTICATED)
     for router in PAGE_ROUTERS:
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

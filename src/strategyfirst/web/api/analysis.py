@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
 from strategyfirst.web.limits import Day
+from strategyfirst.web.schemas import SCOPED, DiagnoseOut, MeasureOut, documented
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["analysis"])
 
@@ -16,7 +17,7 @@ By = Literal["none", "objective", "tactic", "account", "platform"]
 Period = Literal["all", "day", "week", "month"]
 
 
-@router.get("/measure")
+@router.get("/measure", **documented(MeasureOut, SCOPED))
 def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: Day | None = None,
                  until: Day | None = None,
                  metric: Annotated[list[str] | None, Query(description="Metric id (repeatable).")] = None,
@@ -25,7 +26,7 @@ def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: D
     return services.measure_json(m.ws, by, period, since, until, metric)
 
 
-@router.get("/diagnose")
+@router.get("/diagnose", **documented(DiagnoseOut, SCOPED))
 def read_diagnosis(m: ApiViewer, as_of: Day | None = None) -> dict[str, Any]:
     """KPI status and forecasts, verdicts, budget proposals (the JSON of `diagnose`)."""
     return services.diagnose_json(m.ws, as_of)

@@ -13,6 +13,7 @@ from strategyfirst.appdb.decide import check_ids, decide
 from strategyfirst.appdb.render import decision_json, diff_json, history_json
 from strategyfirst.errors import UsageError
 from strategyfirst.web.deps import ApiEditor, ApiViewer, Member
+from strategyfirst.web.schemas import BODY_TOO_LARGE, SCOPED, DecisionList, DecisionOut, HistoryOut, documented
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["decisions"])
 MAX_DECISION_CHARS = 5000
@@ -68,19 +69,19 @@ def record_decision(m: Member, text: str, objective: str | None, tactic: str | N
     return decision_json(decision)
 
 
-@router.get("/decisions")
+@router.get("/decisions", **documented(DecisionList, SCOPED))
 def list_decisions(m: ApiViewer) -> dict[str, Any]:
     """The workspace's decisions, oldest first (each as `decide --format json`)."""
     return {"workspace": m.slug, "decisions": [decision_json(d) for d in m.state.db.decisions(m.slug)]}
 
 
-@router.post("/decisions", status_code=201)
+@router.post("/decisions", status_code=201, **documented(DecisionOut, SCOPED, BODY_TOO_LARGE, status=201))
 def create_decision(body: DecisionIn, m: ApiEditor) -> dict[str, Any]:
     """Record a decision (`decide --format json`); 422 naming the known ids for an unknown one."""
     return record_decision(m, body.text, body.objective, body.tactic)
 
 
-@router.patch("/decisions/{number}")
+@router.patch("/decisions/{number}", **documented(DecisionOut, SCOPED, BODY_TOO_LARGE))
 def update_decision(body: DecisionEdit, m: ApiEditor,
                     number: int = Path(ge=1, le=MAX_VERSION, description="The decision's number.")
                     ) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def update_decision(body: DecisionEdit, m: ApiEditor,
     return edit_decision(m, number, body.text, body.objective, body.tactic, body.why)
 
 
-@router.post("/decisions/{number}/withdraw")
+@router.post("/decisions/{number}/withdraw", **documented(DecisionOut, SCOPED, BODY_TOO_LARGE))
 def delete_decision(m: ApiEditor, body: Withdrawal | None = None,
                     number: int = Path(ge=1, le=MAX_VERSION, description="The decision's number.")
                     ) -> dict[str, Any]:
@@ -97,7 +98,7 @@ def delete_decision(m: ApiEditor, body: Withdrawal | None = None,
     return withdraw_decision(m, number, body.why if body else None)
 
 
-@router.get("/history")
+@router.get("/history", **documented(HistoryOut, SCOPED))
 def read_history(m: ApiViewer, diff_from: int | None = Query(None, alias="from", ge=1, le=MAX_VERSION),
                  diff_to: int | None = Query(None, alias="to", ge=1, le=MAX_VERSION)) -> dict[str, Any]:
     """Plan versions and decisions in time order (`history --format json`); with `from` and `to`, the diff

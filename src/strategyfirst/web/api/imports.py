@@ -9,12 +9,13 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiEditor, ApiViewer
 from strategyfirst.web.paths import public_import
+from strategyfirst.web.schemas import BODY_TOO_LARGE, BUSY, SCOPED, ImportLog, IngestOut, documented
 from strategyfirst.web.uploads import failures, ingest_uploads
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["imports"])
 
 
-@router.post("/imports")
+@router.post("/imports", **documented(IngestOut, SCOPED, BUSY, BODY_TOO_LARGE))
 def create_import(
     m: ApiEditor,
     files: Annotated[list[UploadFile], File(description="Export files to import.")],
@@ -32,7 +33,7 @@ def create_import(
     return result
 
 
-@router.get("/imports")
+@router.get("/imports", **documented(ImportLog, SCOPED))
 def list_imports(m: ApiViewer) -> dict[str, Any]:
     """The import log, newest first: one row per imported file with its counts."""
     return {"workspace": m.slug, "imports": [public_import(row) for row in services.import_log(m.ws)]}

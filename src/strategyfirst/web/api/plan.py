@@ -13,6 +13,7 @@ from strategyfirst.plan.document import MAX_PLAN_CHARS
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiEditor, ApiViewer
 from strategyfirst.web.limits import Day
+from strategyfirst.web.schemas import BODY_TOO_LARGE, SCOPED, STALE_PLAN, LintOut, PlanOut, PlanSaved, documented
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["plan"])
 
@@ -23,7 +24,7 @@ class PlanIn(BaseModel):
     why: str | None = Field(None, max_length=2000, description="Why it changed (kept with the version).")
 
 
-@router.get("/plan")
+@router.get("/plan", **documented(PlanOut, SCOPED))
 def read_plan(m: ApiViewer, response: Response) -> dict[str, Any]:
     """The plan text, its current version number and its parsed form (null with `problems` if it does not
     parse); the `ETag` header names the version, for `If-Match` on PUT."""
@@ -35,7 +36,7 @@ def read_plan(m: ApiViewer, response: Response) -> dict[str, Any]:
             "sha256": version.sha256 if version else None, "plan": parsed, "problems": problems}
 
 
-@router.put("/plan")
+@router.put("/plan", **documented(PlanSaved, SCOPED, STALE_PLAN, BODY_TOO_LARGE))
 def update_plan(body: PlanIn, m: ApiEditor, response: Response,
                 if_match: Annotated[str | None, Header(max_length=1000, description=(
                     "The ETag of the version this text was based on (from GET /plan): the save is refused "
@@ -51,7 +52,7 @@ def update_plan(body: PlanIn, m: ApiEditor, response: Response,
             "lint": services.lint_json(m.ws)}
 
 
-@router.get("/lint")
+@router.get("/lint", **documented(LintOut, SCOPED))
 def read_lint(m: ApiViewer, as_of: Day | None = None) -> dict[str, Any]:
     """The JSON of `lint --format json`."""
     return services.lint_json(m.ws, as_of)

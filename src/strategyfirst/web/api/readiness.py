@@ -9,17 +9,18 @@ from fastapi import APIRouter, Query
 
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
+from strategyfirst.web.schemas import SCOPED, CapacityOut, ReadinessOut, documented
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["readiness"])
 
 
-@router.get("/readiness")
+@router.get("/readiness", **documented(ReadinessOut, SCOPED))
 def read_readiness(m: ApiViewer) -> dict[str, Any]:
     """Score per readiness dimension with what to do about each gap (the JSON of `readiness`)."""
     return services.readiness_json(m.ws)
 
 
-@router.get("/capacity")
+@router.get("/capacity", **documented(CapacityOut, SCOPED))
 def read_capacity(m: ApiViewer,
                   service_level: Annotated[float, Query(allow_inf_nan=False,
                       description="Share of inbound messages to answer within the target time.")] = 0.9,

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiCaller, State
+from strategyfirst.web.schemas import WorkspaceItem, documented
 
 router = APIRouter(prefix="/api/v1", tags=["workspaces"])
 
@@ -22,7 +23,7 @@ def visible_workspaces(state: State, user_id: int) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/workspaces")
+@router.get("/workspaces", **documented(list[WorkspaceItem]))
 def list_workspaces(caller: ApiCaller, state: State) -> list[dict[str, Any]]:
     """The workspaces the caller may see: `[{"slug", "organisation", "role"}]`."""
     seen = [w for w in visible_workspaces(state, caller.user.id) if caller.reaches(w["slug"])]
