@@ -61,7 +61,8 @@ SCOPED: Responses = {
 BODY_TOO_LARGE: Responses = {400: _error("The body is not what its Content-Type says (JSON that does not parse)."),
                              413: _error("The request body is over the configured limit.")}
 BUSY: Responses = {409: _error("Another import holds the workspace; try again when it is done.")}
-STALE_PLAN: Responses = {409: _error("The plan changed since the version in `If-Match`; nothing was written.", PlanConflict)}
+STALE_PLAN: Responses = {409: _error("The plan changed since the version in `If-Match`; nothing was written.",
+                                     PlanConflict)}
 
 
 # --- bodies ---------------------------------------------------------------------------------------------------
