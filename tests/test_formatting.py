@@ -82,3 +82,13 @@ def test_every_status_and_verdict_kind_has_words() -> None:
         "tactic_dead_weight": "dead weight", "working": "working", "not_enough_data": "not enough data",
         "not_judged": "not judged"}
     assert f.status_label("someday_maybe") == "someday maybe" and f.status_label(None) == f.DASH
+
+
+def test_step_rate_reads_as_a_percentage_below_one_and_a_multiple_from_one() -> None:
+    from strategyfirst.formatting import DASH, step_rate
+
+    assert step_rate(0.06) == "6.0%"
+    assert step_rate(4.0) == "4.0×"          # 240 site visits after 60 new followers
+    assert step_rate(10.0) == "10.0×"        # never '1,000.0%'
+    assert step_rate(12345.6) == "12,346×"
+    assert step_rate(None) == DASH

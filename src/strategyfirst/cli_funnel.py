@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.formatting import count, ratio
+from strategyfirst.formatting import count, step_rate
 
 if TYPE_CHECKING:
     from strategyfirst.metrics.funnel import Funnel, FunnelReport
@@ -31,8 +31,8 @@ def funnel_lines(f: Funnel) -> list[str]:
         value = "no data" if s["value"] is None else count(s["value"])
         line = f"  {'-> ' if i else ''}{label}: {value}{_trend(s['change'])}"
         if i and s["conversion"] is not None:
-            was = (f", was {ratio(s['conversion_previous'])}" if s["conversion_previous"] is not None else "")
-            line += f"; {ratio(s['conversion'])} of {f.steps[i - 1]['label'].lower()}{was}"
+            was = (f", was {step_rate(s['conversion_previous'])}" if s["conversion_previous"] is not None else "")
+            line += f"; {step_rate(s['conversion'])} of {f.steps[i - 1]['label'].lower()}{was}"
         if s["step"] == "new_followers" and f.churn is not None:
             line += f"; churn {count(f.churn)} (unsubscribed, cleaned, unfollowed)"
         lines.append(line)

@@ -50,6 +50,15 @@ def ratio(value: float | None, *, signed: bool = False) -> str:
     return sign + _clean(f"{pct:,.1f}%")
 
 
+def step_rate(value: float | None) -> str:
+    """A funnel step over the one before: a percentage below 1 ("6.0%"), a multiple from 1 on ("4.0×": site
+    visits can outnumber the new followers before them)."""
+    x = _finite(value)
+    if x is None or x < 1:
+        return ratio(x)
+    return f"{x:.1f}×" if x < 1000 else f"{x:,.0f}×"
+
+
 def minutes(value: float | None) -> str:
     """A duration in minutes: "9.6 min" under 10, "45 min" under two hours, then hours, then days."""
     x = _finite(value)

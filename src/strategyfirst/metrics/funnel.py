@@ -24,6 +24,7 @@ from typing import Any
 
 import ibis
 
+from strategyfirst.formatting import step_rate
 from strategyfirst.metrics.bases import BUILDERS, Context
 from strategyfirst.metrics.measure import _label, _window, measure
 from strategyfirst.metrics.tables import PlanMaps, Tables
@@ -129,7 +130,7 @@ def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
         drop, s, p = min(compared, key=lambda c: c[0])
         if drop < 0:
             return {"step": s["step"], "why": f"{p['label'].lower()} -> {s['label'].lower()} fell from "
-                                              f"{s['conversion_previous']:.1%} to {s['conversion']:.1%} "
+                                              f"{step_rate(s['conversion_previous'])} to {step_rate(s['conversion'])} "
                                               f"({drop:+.0%} against the month before)"}
         return None
     rated = [(s["conversion"], s, p) for s, p in pairs if s["conversion"] is not None]
@@ -137,7 +138,7 @@ def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     rate, s, p = min(rated, key=lambda c: c[0])
     return {"step": s["step"], "why": f"{p['label'].lower()} -> {s['label'].lower()} is the weakest conversion "
-                                      f"({rate:.1%}); no earlier month to compare with"}
+                                      f"({step_rate(rate)}); no earlier month to compare with"}
 
 
 def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = None,

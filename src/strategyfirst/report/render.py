@@ -13,7 +13,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from strategyfirst.formatting import metric_label, number, status_label, verdict_label, verdict_likelihood
+from strategyfirst.formatting import (
+    metric_label,
+    number,
+    status_label,
+    step_rate,
+    verdict_label,
+    verdict_likelihood,
+)
 from strategyfirst.report import charts
 from strategyfirst.report.model import KeyedValue, ReportData
 
@@ -38,6 +45,7 @@ def _environment(currency: str | None = None) -> Environment:
     env.filters["likelihood"] = lambda v: verdict_likelihood(v.kind, v.probability) or "—"
     env.filters["status_label"] = status_label
     env.filters["verdict_label"] = verdict_label
+    env.filters["step_rate"] = step_rate
     return env
 
 

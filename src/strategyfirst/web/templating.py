@@ -13,7 +13,14 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.responses import Response
 
-from strategyfirst.formatting import metric_label, number, status_label, verdict_label, verdict_likelihood
+from strategyfirst.formatting import (
+    metric_label,
+    number,
+    status_label,
+    step_rate,
+    verdict_label,
+    verdict_likelihood,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -59,6 +66,7 @@ templates.env.filters["label"] = metric_label
 templates.env.filters["likelihood"] = _likelihood
 templates.env.filters["status_label"] = status_label
 templates.env.filters["verdict_label"] = verdict_label
+templates.env.filters["step_rate"] = step_rate
 templates.env.globals["status_class"] = lambda s: STATUS_CLASS.get(str(s), "none")
 
 
