@@ -154,6 +154,8 @@ class SnapshotKeeper:
         self._retry_at = 0.0
         self._probe: tuple[float, Writer | None] = (0.0, None)
         self._refreshing = False
+        self._flag = threading.Lock()
+        self._scheduled = False  # a background refresh is on its way
         self._hashed: tuple[Any, str | None] = (None, None)
 
     # --- reading -------------------------------------------------------------------------------------------
@@ -165,9 +167,19 @@ class SnapshotKeeper:
             if not self.refresh() and self._snapshot is None:
                 self.refresh(wait=True)  # the first ever: nothing older to show
             return self._snapshot or _empty()
-        if self._want() != self._seen and time.monotonic() >= self._retry_at and not self._refreshing:
-            threading.Thread(target=self.refresh, name="sf-snapshot", daemon=True).start()
+        if self._want() != self._seen and time.monotonic() >= self._retry_at:
+            with self._flag:
+                if self._scheduled:
+                    return snapshot
+                self._scheduled = True
+            threading.Thread(target=self._background, name="sf-snapshot", daemon=True).start()
         return snapshot
+
+    def _background(self) -> None:
+        try:
+            self.refresh()
+        finally:
+            self._scheduled = False
 
     def writer(self) -> Writer | None:
         """The process holding the workspace for writing (an import), or None; probed at most every 0.2 s."""
