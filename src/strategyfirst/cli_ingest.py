@@ -23,7 +23,8 @@ INGEST_HELP = (
     "not imported: it goes to the `rejects` table and to a rejects CSV (file, line, reason, raw) named in the "
     "summary, and the rest of the file imports. With --strict any rejected row fails the whole file instead.\n\n"
     "Several files: a file that fails (missing, not a known export, unreadable) is listed with its error, the "
-    "others still import, and the command exits 1. A single file that fails is a one-line error (exit 2). "
+    "others still import, and the command exits 1. A single file that fails is a one-line error (exit 2), as "
+    "is a single folder or zip that cannot be read at all (empty, not a zip, too big to unpack). "
     "A folder or a .zip imports every file in it (a zip's members named archive.zip!folder/file); files there "
     "that are no known export are listed as skipped.\n\n"
     "Re-import: the same file again (same bytes, same options) changes nothing (\"already imported as #N\"). A "
@@ -89,6 +90,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                               year=int(chosen_year) if chosen_year else None,
                               keep_going=len(files) > 1 or any(f.is_dir() or is_zip(f) for f in files), wait=wait,
                               notify=lambda message: err.print(escape(message), highlight=False))
+        lone = str(files[0]) if len(files) == 1 else None
+        if lone is not None and [f["file"] for f in result.files] == [lone] and lone in result.errors:
+            # the one folder or zip given cannot be read at all (empty, not a zip, too big): no file's
+            # outcome to list, so it is the command's one-line error like any single input (exit 2)
+            raise result.errors[lone]
         if fmt is Format.json:
             typer.echo(json.dumps({"files": [_public(f) for f in result.files]}))
         else:

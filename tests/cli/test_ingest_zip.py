@@ -11,6 +11,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from tests.cli.support import run
+
 TWCS = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
 ROW = "{id},acme,False,Wed Oct 11 06:55:44 +0000 2017,hello {id},,\n"
 
@@ -123,16 +125,17 @@ def test_a_zip_with_a_folder_and_a_plain_file_in_one_command(tmp_path: Path) -> 
         (str(plain), "imported")]
 
 
-def test_a_zip_bomb_is_refused_in_one_line_and_nothing_is_written(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_zip_bomb_is_refused_in_one_line_and_nothing_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     from strategyfirst.warehouse import archive as archive_module
 
     monkeypatch.setattr(archive_module, "MAX_BYTES", 1000)
     bomb = make_zip(tmp_path / "bomb.zip", {"a.csv": twcs(1), "b.csv": TWCS + "0" * 5000})
-    result = invoke("ingest", "-w", str(tmp_path / "ws"), str(bomb))
-    assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
-        f"not imported: {bomb}: would unpack to more than 0 GB, more than an archive may hold; unzip it and import "
+    code, out, err = run(["ingest", "-w", str(tmp_path / "ws"), str(bomb)], monkeypatch, capsys)
+    # a lone zip refused whole is the command's one-line error (cli.md: unreadable input, exit 2)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"error: {bomb}: would unpack to more than 0 GB, more than an archive may hold; unzip it and import "
         "the folder of exports you need (nothing of it was imported)"]
     assert not (tmp_path / "ws" / ".strategyfirst" / "raw").exists() or not list(
         (tmp_path / "ws" / ".strategyfirst" / "raw").iterdir())
@@ -162,7 +165,7 @@ def test_a_zip_that_lies_about_its_sizes_never_unpacks_more_than_it_declares(
 
 
 def test_too_many_entries_unsafe_names_broken_and_empty_zips_are_one_line_each(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from strategyfirst.warehouse import archive as archive_module
 
     monkeypatch.setattr(archive_module, "MAX_MEMBERS", 3)
@@ -184,8 +187,8 @@ def test_too_many_entries_unsafe_names_broken_and_empty_zips_are_one_line_each(
     assert errors["empty.zip"] == ("failed", f"{empty}: is an empty zip archive: it holds no file (nothing was "
                                    "imported)")
     assert all("\n" not in e for _, e in errors.values())
-    single = invoke("ingest", "-w", str(tmp_path / "ws"), str(broken))
-    assert single.exit_code == 1 and "Traceback" not in single.stderr
+    code, out, err = run(["ingest", "-w", str(tmp_path / "ws"), str(broken)], monkeypatch, capsys)
+    assert code == 2 and out == "" and err.splitlines() == [f"error: {errors['broken.zip'][1]}"]
 
 
 def test_workspace_ingest_reads_a_zip_too(tmp_path: Path) -> None:

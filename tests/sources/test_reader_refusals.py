@@ -140,7 +140,9 @@ def test_ten_thousand_fields_and_a_one_megabyte_field_are_still_read(tmp_path: P
 
 @pytest.mark.parametrize("name, data, expected", [
     ("empty.csv", b"", "the file is empty"),
-    ("archive.zip", b"PK\x05\x06" + b"\x00" * 18, "is a zip archive"),
+    # a zip stands for its members, but one that holds none or is no zip is a lone input refused whole
+    ("archive.zip", b"PK\x05\x06" + b"\x00" * 18, "is an empty zip archive"),
+    ("broken.zip", b"PK\x03\x04 cut", "is not a readable zip archive"),
     ("outbox.json", b'{"type": "OrderedCollection", "orderedItems": [{"type": "Create", "id": "x', "cut short"),
 ])
 def test_the_cli_prints_one_line_and_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -149,8 +151,8 @@ def test_the_cli_prints_one_line_and_fails(tmp_path: Path, monkeypatch: pytest.M
     path = tmp_path / name
     path.write_bytes(data)
     code, out, err = run(["ingest", "-w", str(tmp_path / "ws"), str(path)], monkeypatch, capsys)
-    # 2 for a lone failed file today; 1 once `ingest` reports several files' outcomes (data.md): never 0.
-    assert code in (1, 2)
+    # one input that cannot be imported is the command's error (cli.md: exit 2, one line on stderr)
+    assert code == 2 and out == ""
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and str(path) in lines[0] and expected in lines[0], err
     assert "Traceback" not in err + out

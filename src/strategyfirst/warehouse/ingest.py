@@ -71,6 +71,8 @@ class IngestResult:
     """One summary per file, in the shape of cli.md's `ingest --format json`."""
 
     files: list[dict[str, Any]] = field(default_factory=list)
+    # each failed file's error by its name in `files` (not in the JSON: a caller may raise it as it was)
+    errors: dict[str, StrategyFirstError] = field(default_factory=dict)
 
     @property
     def rows_rejected(self) -> int:
@@ -179,6 +181,7 @@ def _import_all(ws: Workspace, files_in: Unpacked, source: str, ctx: LoadContext
                         exc = _renamed(failure, path, name)
                         errors.append(exc)
                         summary = _failed(name, outcome["source"], exc)
+                        result.errors[name] = exc
                     result.files.append(summary)
             finally:
                 # Derived tables once per batch, right after the last committed import (each file its own
