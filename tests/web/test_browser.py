@@ -46,6 +46,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "STRATEGYFIRST_DB": f"sqlite:///{root / 'app.sqlite'}"}
     subprocess.run([*cli, "users", "add", EMAIL, "--role", "owner", "--workspace", str(ws)],
                    input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
+    yield from serve(ws, env)
+
+
+def serve(ws: Path, env: dict[str, str]) -> Iterator[str]:
+    """`strategyfirst serve --workspace WS` on a free port until the generator closes; yields the base URL."""
+    cli = [sys.executable, "-m", "strategyfirst"]
     port = free_port()
     proc = subprocess.Popen([*cli, "serve", "--workspace", str(ws), "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

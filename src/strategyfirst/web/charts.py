@@ -1,11 +1,15 @@
 """Vega-Lite specs for the pages (drawn in the browser by vega-embed): KPI series with target and forecast,
-the dialogue's inbound vs answered and response times."""
+the dialogue's inbound vs answered and response times.
+
+Every spec carries its text alternative in Vega-Lite's `usermeta` (ignored by the renderer): `caption` (what
+the chart shows, with its latest figures) and `table` (`columns`, `rows` of formatted strings), which
+templates/_chart.html shows as the figure's caption and a data table behind a toggle (issue 18.8)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from strategyfirst.formatting import metric_label
+from strategyfirst.formatting import count, metric_label, minutes, number
 
 WIDTH, HEIGHT = "container", 180
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; nothing is fetched
@@ -14,6 +18,14 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only
 def _base(title: str) -> dict[str, Any]:
     return {"$schema": SCHEMA, "title": title, "width": WIDTH, "height": HEIGHT,
             "config": {"view": {"stroke": None}}}
+
+
+def _alt(caption: str, columns: list[str], rows: list[list[str]]) -> dict[str, Any]:
+    return {"caption": caption, "table": {"columns": columns, "rows": rows}}
+
+
+def _day(period: Any) -> str:
+    return str(period)[:10]
 
 
 def kpi_spec(kpi: dict[str, Any]) -> dict[str, Any] | None:
@@ -40,7 +52,15 @@ def kpi_spec(kpi: dict[str, Any]) -> dict[str, Any] | None:
                        "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#c0392b"},
                        "encoding": {"y": {"field": "target", "type": "quantitative"},
                                     "tooltip": [{"field": "target", "type": "quantitative"}]}})
-    return {**_base(f"{kpi.get('objective')}: {kpi.get('metric')}"), "layer": layers}
+    label, unit = metric_label(str(kpi.get("metric"))), kpi.get("unit")
+    rows = [[_day(p["period"]), number(p["value"], unit), "", ""] for p in series]
+    rows += [[_day(p["period"]), "", number(p["value"], unit),
+              f"{number(p.get('low'), unit)} to {number(p.get('high'), unit)}"] for p in forecast]
+    latest = f"; latest {number(series[-1]['value'], unit)} ({_day(series[-1]['period'])})" if series else ""
+    target = f"; target {number(kpi['target'], unit)}" if kpi.get("target") is not None else ""
+    alt = _alt(f"{label} ({kpi.get('objective')}) by period{latest}{target}; dashed: the forecast with its "
+               "80% interval", ["period", "actual", "forecast", "80% interval"], rows)
+    return {**_base(f"{kpi.get('objective')}: {label}"), "layer": layers, "usermeta": alt}
 
 
 def dialogue_spec(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -52,7 +72,10 @@ def dialogue_spec(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
             values.append({"period": r["period"], "what": "answered", "messages": r.get("numerator") or 0})
     if not values:
         return None
-    return {**_base("Inbound vs answered, per month"), "data": {"values": values}, "mark": "bar",
+    months = [r for r in rows if r.get("metric") == "response_rate" and r.get("denominator")]
+    alt = _alt("Inbound messages and those answered, per month", ["month", "inbound", "answered"],
+               [[_day(r["period"]), count(r["denominator"]), count(r.get("numerator") or 0)] for r in months])
+    return {**_base("Inbound vs answered, per month"), "usermeta": alt, "data": {"values": values}, "mark": "bar",
             "encoding": {"x": {"field": "period", "type": "ordinal", "title": None},
                          "xOffset": {"field": "what"},
                          "y": {"field": "messages", "type": "quantitative"},
@@ -67,7 +90,12 @@ def response_time_spec(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
               for r in rows if r.get("metric") in wanted and r.get("value") is not None]
     if not values:
         return None
-    return {**_base("Minutes to first reply, per month"), "data": {"values": values},
+    by_period: dict[str, dict[str, Any]] = {}
+    for v in values:
+        by_period.setdefault(v["period"], {})[v["stat"]] = v["minutes"]
+    alt = _alt("Median and 90th percentile time to the first reply, per month", ["month", "median", "p90"],
+               [[_day(p), minutes(s.get("median")), minutes(s.get("p90"))] for p, s in by_period.items()])
+    return {**_base("Minutes to first reply, per month"), "usermeta": alt, "data": {"values": values},
             "mark": {"type": "line", "point": True},
             "encoding": {"x": {"field": "period", "type": "ordinal", "title": None},
                          "y": {"field": "minutes", "type": "quantitative"},
@@ -80,13 +108,16 @@ def buckets_spec(buckets: list[tuple[str, int]]) -> dict[str, Any] | None:
     if not buckets:
         return None
     values = [{"bucket": name, "order": i, "messages": n} for i, (name, n) in enumerate(buckets)]
-    return {**_base("Inbound messages by time to first reply"), "data": {"values": values}, "mark": "bar",
+    alt = _alt("Inbound messages by time to first reply, then unanswered", ["time to first reply", "messages"],
+               [[name, count(n)] for name, n in buckets])
+    return {**_base("Inbound messages by time to first reply"), "usermeta": alt, "data": {"values": values},
+            "mark": "bar",
             "encoding": {"x": {"field": "bucket", "type": "ordinal", "sort": {"field": "order"}, "title": None},
                          "y": {"field": "messages", "type": "quantitative"},
                          "tooltip": [{"field": "bucket"}, {"field": "messages"}]}}
 
 
-def shortfall_heatmap_spec(heatmap: list[dict[str, Any]]) -> dict[str, Any] | None:
+def shortfall_heatmap_spec(heatmap: list[dict[str, Any]], timezone: str | None = None) -> dict[str, Any] | None:
     """People short in every hour of the week (7 × 24 cells, Monday on top; covered hours grey), from
     `CapacityPlan.heatmap()`."""
     values = [{"day": row["name"], "order": d, "hour": h, "short": row["shortfall"][h],
@@ -95,14 +126,21 @@ def shortfall_heatmap_spec(heatmap: list[dict[str, Any]]) -> dict[str, Any] | No
               for d, row in enumerate(heatmap) for h in range(len(row["shortfall"]))]
     if not values:
         return None
-    return {**_base("People short, by hour of the week"), "height": 7 * 24, "data": {"values": values},
+    zone = timezone or "the team's local time"
+    hours = len(heatmap[0]["shortfall"])
+    alt = _alt(f"People short in each hour of the week (hours in {zone}); 0 where the declared team covers "
+               "the hour", ["day", *(f"{h:02d}" for h in range(hours))],
+               [[row["name"], *(count(max(x, 0)) for x in row["shortfall"])] for row in heatmap])
+    return {**_base("People short, by hour of the week"), "usermeta": alt, "height": 7 * 24,
+            "data": {"values": values},
             "mark": {"type": "rect", "stroke": "#fff", "strokeWidth": 1},
-            "encoding": {"x": {"field": "hour", "type": "ordinal", "title": "hour (team's local time)",
+            "encoding": {"x": {"field": "hour", "type": "ordinal", "title": f"hour ({zone})",
                                "axis": {"labelAngle": 0}},
                          "y": {"field": "day", "type": "ordinal", "title": None,
                                "sort": {"field": "order"}},
                          "color": {"condition": {"test": "datum.short <= 0", "value": "#eef1f4"},
                                    "field": "short", "type": "quantitative", "title": "people short",
+                                   "legend": {"format": "d", "tickMinStep": 1},
                                    "scale": {"scheme": "reds", "domainMin": 0}},
                          "tooltip": [{"field": "day"}, {"field": "hour"},
                                      {"field": "messages_per_hour", "title": "messages per hour"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from strategyfirst.formatting import (
@@ -34,6 +35,11 @@ def _json_script(value: Any) -> Markup:
     """JSON safe inside <script type="application/json"> (no `</script>` can close it early)."""
     text = json.dumps(value, default=str).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
+
+
+def _code_spans(text: Any) -> Markup:
+    """Markdown's `code` spans in library text (hints, API docs) as <code>, never as literal backticks."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape("" if text is None else text))))
 
 
 @pass_context
@@ -62,6 +68,7 @@ def _currency(member: Any) -> str | None:
 
 templates.env.filters["json_script"] = _json_script
 templates.env.filters["number"] = _number
+templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["label"] = metric_label
 templates.env.filters["likelihood"] = _likelihood
 templates.env.filters["status_label"] = status_label

@@ -63,7 +63,8 @@ def read_readiness_page(request: Request, m: PageViewer, service_level: str = "0
                                             "number between 0 and 1 and the target in minutes")
     else:
         capacity, capacity_problem = _capacity(m, level, target)
-    spec = charts.shortfall_heatmap_spec(heatmap_rows(capacity)) if capacity and capacity["messages"] else None
+    spec = (charts.shortfall_heatmap_spec(heatmap_rows(capacity), capacity.get("timezone"))
+            if capacity and capacity["messages"] else None)
     return render(request, "readiness.html", {
         "m": m, "tab": "readiness", "readiness": readiness, "readiness_problem": readiness_problem,
         "capacity": capacity, "capacity_problem": capacity_problem, "spec": spec,
