@@ -79,21 +79,25 @@ class WebEnv:
 
     def login(self, email: str, password: str = PASSWORD) -> TestClient:
         """A client logged in through the real login form; `.csrf` holds its session's CSRF token."""
-        client = self.client()
-        client.get("/login")
-        response = client.post("/login", data={"email": email, "password": password,
-                                               "csrf_token": client.cookies.get("sf_login_csrf") or ""},
-                               follow_redirects=False)
-        assert response.status_code == 303, response.text
-        info = self.state.db.session_info(client.cookies.get("sf_session") or "")
-        assert info is not None
-        client.headers["X-CSRF-Token"] = info.csrf_secret
-        return client
+        return login(self.client(), self.state, email, password)
 
     def bearer(self, email: str) -> TestClient:
         client = self.client()
         client.headers["Authorization"] = f"Bearer {self.tokens[email]}"
         return client
+
+
+def login(client: TestClient, state: AppState, email: str, password: str = PASSWORD) -> TestClient:
+    """`client` logged in through the real login form, its session's CSRF token in its headers."""
+    client.get("/login")
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": client.cookies.get("sf_login_csrf") or ""},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    info = state.db.session_info(client.cookies.get("sf_session") or "")
+    assert info is not None
+    client.headers["X-CSRF-Token"] = info.csrf_secret
+    return client
 
 
 def build(root: Path, db_url: str, twcs: Path | None, **settings: object) -> WebEnv:

@@ -223,6 +223,7 @@ class ReportData:
     status_rules: list[tuple[str, str]] = field(default_factory=lambda: list(DEFAULT_STATUS_RULES))
     footnotes: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
+    scope: str = ""   # "objective dialogue", "tactic care-desk": a report kept to one view (report/scope.py)
 
     def note(self, section: str) -> str:
         """Why a section has nothing to show ('' when it has)."""

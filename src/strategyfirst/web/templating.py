@@ -66,6 +66,8 @@ def _currency(member: Any) -> str | None:
     return budget.currency if budget is not None else None
 
 
+currency_of = _currency  # for routes that word verdicts themselves
+
 templates.env.filters["json_script"] = _json_script
 templates.env.filters["number"] = _number
 templates.env.filters["code_spans"] = _code_spans

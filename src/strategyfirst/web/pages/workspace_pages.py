@@ -27,15 +27,15 @@ def diagnosis_or_none(m: Any) -> tuple[dict[str, Any] | None, str | None]:
 
 def strategy_map(plan: dict[str, Any], diagnosis: dict[str, Any] | None) -> dict[str, Any]:
     """Objectives with their KPIs' statuses (the worst one colours the objective) and tactics with verdicts."""
+    from strategyfirst.web.drill import tactic_verdict
+
     kpis = (diagnosis or {}).get("kpis", [])
-    verdicts = (diagnosis or {}).get("verdicts", [])
-    tactic_verdict = {v["tactic"]: v for v in verdicts if v.get("tactic")}
     objectives = []
     for o in plan.get("objectives") or []:
         mine = [k for k in kpis if k.get("objective") == o["id"]]
         states = [k["status"] for k in mine] or ["no_data"]
         worst = min(states, key=lambda s: _WORST.index(s) if s in _WORST else 2)
-        tactics = [{**t, "verdict": tactic_verdict.get(t["id"])} for t in plan.get("tactics") or []
+        tactics = [{**t, "verdict": tactic_verdict(diagnosis, t["id"])} for t in plan.get("tactics") or []
                    if o["id"] in (t.get("serves") or [])]
         objectives.append({**o, "status": worst, "kpi_status": mine, "tactics": tactics})
     experiments = [t for t in plan.get("tactics") or [] if not t.get("serves")]

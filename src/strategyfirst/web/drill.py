@@ -1,0 +1,112 @@
+"""What the drill-down pages show: an objective (its KPIs, verdict and tactics ranked), a tactic (its figures on
+its attributed data, spend and cost per result, its own verdict) and an account, from the cached diagnosis and
+measurements (services.cached) of the served snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from strategyfirst import catalog
+from strategyfirst.errors import StrategyFirstError
+from strategyfirst.web import services
+from strategyfirst.workspace import Workspace
+
+# The figures every tactic and account page shows beside the objective's KPI metrics.
+FIGURES = ("posts", "impressions", "reach", "engagements", "engagement_rate", "inbound_messages", "response_rate")
+COSTS = ("spend", "cost_per_result", "cost_per_engagement")
+
+
+def measure_rows(ws: Workspace, by: str, metrics: Sequence[str], platform: str | None = None,
+                 since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
+    """`measure --by BY --format json` rows over the whole data (or one platform), cached like the others."""
+    wanted = tuple(dict.fromkeys(m for m in metrics if catalog.get(m) is not None))
+    key = ("drill-measure", by, wanted, platform, since, until)
+
+    def compute() -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"platforms": [platform]} if platform else {}
+        result = ws.measure(by, "all", since, until, list(wanted), **kwargs)
+        rows: list[dict[str, Any]] = services.plain(result.to_dict())["rows"]
+        return rows
+
+    return services.cached(ws, key, compute) if wanted else []
+
+
+def figures(rows: list[dict[str, Any]], key: str, metrics: Sequence[str]) -> list[dict[str, Any]]:
+    """One key's rows in the order of `metrics` (a metric without a row shows as no data)."""
+    found = {r["metric"]: r for r in rows if str(r.get("key")) == key}
+    out = []
+    for metric in dict.fromkeys(metrics):
+        spec = catalog.get(metric)
+        if spec is None:
+            continue
+        row = found.get(metric, {})
+        out.append({"metric": metric, "unit": spec.unit, "value": row.get("value"), "n": row.get("n") or 0,
+                    "numerator": row.get("numerator"), "denominator": row.get("denominator")})
+    return out
+
+
+def objective_metrics(objective: dict[str, Any]) -> list[str]:
+    return [k["metric"] for k in objective.get("kpis") or []]
+
+
+def tactic_verdict(diagnosis: dict[str, Any] | None, tactic: str, currency: str | None = None
+                   ) -> dict[str, Any] | None:
+    """The tactic's own verdict; under a `strategy_failing` objective (which gives its missing tactics no
+    verdict of their own) what the tactic's own figures show, from the evidence that verdict cites."""
+    verdicts = (diagnosis or {}).get("verdicts", [])
+    own = next((v for v in verdicts if v.get("tactic") == tactic), None)
+    if own is not None:
+        return {**own, "own_figures": None}
+    failing = next((v for v in verdicts if v.get("kind") == "strategy_failing" and tactic in (v.get("tactics") or [])),
+                   None)
+    if failing is None:
+        return None
+    mine = [e for e in failing.get("details") or [] if e.get("tactic") == tactic]
+    return {**failing, "tactic": tactic, "own_figures": "; ".join(describe(e, currency) for e in mine) + "."
+            if mine else "misses the objective's KPIs."}
+
+
+def describe(evidence: dict[str, Any], currency: str | None = None) -> str:
+    """One evidence of diagnose's JSON in the words the verdicts use."""
+    from strategyfirst.diagnose.diagnosis import TacticEvidence
+    from strategyfirst.diagnose.verdicts import describe as words
+
+    return words(TacticEvidence(**evidence), currency)
+
+
+def ranked_tactics(plan: dict[str, Any], objective: dict[str, Any], diagnosis: dict[str, Any] | None,
+                   rows: list[dict[str, Any]], currency: str | None = None) -> tuple[list[dict[str, Any]], str]:
+    """The objective's tactics, best first on its first KPI (by the metric's direction; no data last), each
+    with its value of every KPI metric, spend and verdict; and the ranking rule in words."""
+    metrics = objective_metrics(objective)
+    tactics = [t for t in plan.get("tactics") or [] if objective["id"] in (t.get("serves") or [])]
+    out = []
+    for t in tactics:
+        shown = figures(rows, t["id"], [*metrics, "spend"])
+        out.append({"id": t["id"], "channel": t.get("channel"), "owner": t.get("owner"), "budget": t.get("budget"),
+                    "figures": shown, "verdict": tactic_verdict(diagnosis, t["id"], currency)})
+    if not metrics:
+        return out, "in the plan's order (the objective states no KPI)"
+    first = metrics[0]
+    spec = catalog.get(first)
+    down = spec is not None and spec.direction == "down"
+
+    def key(t: dict[str, Any]) -> tuple[int, float]:
+        value = next((f["value"] for f in t["figures"] if f["metric"] == first), None)
+        if value is None:
+            return (1, 0.0)
+        return (0, value if down else -value)
+
+    out.sort(key=key)  # stable: ties keep the plan's order
+    label = spec.label if spec is not None else first
+    rule = f"by {label}, {'lowest' if down else 'highest'} first (tactics without data last)"
+    return out, rule
+
+
+def diagnosis_or_none(ws: Workspace) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        return services.diagnose_json(ws), None
+    except StrategyFirstError as exc:
+        return None, str(exc)

@@ -1,0 +1,276 @@
+"""Drilling down from the strategy map: an objective, a tactic, an account, and the posts table of each (or of
+all posts), with their tables as CSV, their charts as SVG/PNG and the view as a self-contained report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from strategyfirst.web import charts, drill, services
+from strategyfirst.web.deps import PageViewer
+from strategyfirst.web.downloads import chart_response, csv_response, file_name
+from strategyfirst.web.posts import COLUMNS, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
+from strategyfirst.web.templating import currency_of, render
+
+router = APIRouter()
+TOP_POSTS = 10
+VIEWS = {"all": "all posts", "outside": "posts attributed to no tactic",
+         "unusual": "posts that did unusually well outside any tactic"}
+
+
+def _plan(m: Any) -> dict[str, Any]:
+    _text, plan, problems = services.plan_state(m.ws)
+    if plan is None:
+        raise HTTPException(404, "the plan does not parse: open the plan page to fix it" if problems
+                            else "this workspace has no plan yet")
+    return dict(plan)
+
+
+def _objective(m: Any, objective_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    plan = _plan(m)
+    found = next((o for o in plan.get("objectives") or [] if o["id"] == objective_id), None)
+    if found is None:
+        raise HTTPException(404, f"the plan has no objective {objective_id!r}")
+    return plan, found
+
+
+def _tactic(m: Any, tactic_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    plan = _plan(m)
+    found = next((t for t in plan.get("tactics") or [] if t["id"] == tactic_id), None)
+    if found is None:
+        raise HTTPException(404, f"the plan has no tactic {tactic_id!r}")
+    return plan, found
+
+
+def _query(m: Any) -> Any:
+    return lambda sql, params: services._query(m.ws, sql, params)
+
+
+def _top(m: Any, scope: Scope) -> list[dict[str, Any]]:
+    if not services.has_data(m.ws):
+        return []
+    return posts_page(_query(m), scope, "engagements", True, 1, TOP_POSTS).rows
+
+
+def _kpis(m: Any, diagnosis: dict[str, Any] | None, objective_id: str) -> list[dict[str, Any]]:
+    return [{**k, "spec": charts.kpi_spec(k)} for k in (diagnosis or {}).get("kpis", [])
+            if k.get("objective") == objective_id]
+
+
+def _objective_view(m: Any, objective_id: str) -> dict[str, Any]:
+    plan, objective = _objective(m, objective_id)
+    diagnosis, why = drill.diagnosis_or_none(m.ws)
+    kpis = _kpis(m, diagnosis, objective_id)
+    metrics = drill.objective_metrics(objective)
+    rows = drill.measure_rows(m.ws, "tactic", [*metrics, "spend"]) if services.has_data(m.ws) else []
+    tactics, rule = drill.ranked_tactics(plan, objective, diagnosis, rows, currency_of(m))
+    verdicts = [v for v in (diagnosis or {}).get("verdicts", []) if v.get("objective") == objective_id
+                and v.get("kind") == "strategy_failing"]
+    statuses = [k["status"] for k in kpis]
+    return {"objective": objective, "kpis": kpis, "tactics": tactics, "rule": rule, "verdicts": verdicts,
+            "status": worst(statuses), "no_diagnosis": why, "diagnosis": diagnosis,
+            "scope": Scope(tactics=tuple(t["id"] for t in tactics))}
+
+
+_WORST = ["off_track", "at_risk", "not_enough_data", "no_data", "on_track", "met"]
+
+
+def worst(statuses: list[str]) -> str:
+    """The objective's colour: its worst KPI status (as on the strategy map)."""
+    return min(statuses or ["no_data"], key=lambda s: _WORST.index(s) if s in _WORST else 2)
+
+
+@router.get("/w/{slug}/objectives/{objective_id}")
+def read_objective(request: Request, m: PageViewer, objective_id: str) -> Response:
+    """An objective: its KPIs with charts, its verdict with the sentence why, its tactics ranked, top posts."""
+    view = _objective_view(m, objective_id)
+    top = _top(m, view["scope"])
+    return render(request, "objective.html", {"m": m, "tab": "strategy", **view, "top": top,
+                                              "posts_href": _posts_href(m, objective=objective_id)})
+
+
+@router.get("/w/{slug}/objectives/{objective_id}/kpis.csv")
+def read_objective_kpis_csv(m: PageViewer, objective_id: str) -> Response:
+    """The objective's KPI table as CSV (ids and raw values: a spreadsheet formats them)."""
+    view = _objective_view(m, objective_id)
+    cols = ("objective", "metric", "status", "actual", "target", "expected_now", "forecast_at_deadline",
+            "forecast_low", "forecast_high", "deadline", "unit", "n", "reason")
+    return csv_response(file_name(m.slug, "objective", objective_id, "kpis"), cols,
+                        ([k.get(c) for c in cols] for k in view["kpis"]))
+
+
+@router.get("/w/{slug}/objectives/{objective_id}/tactics.csv")
+def read_objective_tactics_csv(m: PageViewer, objective_id: str) -> Response:
+    """The objective's tactics, ranked, as CSV: each KPI metric's value, spend and verdict."""
+    view = _objective_view(m, objective_id)
+    metrics = [f["metric"] for f in view["tactics"][0]["figures"]] if view["tactics"] else []
+    header = ("rank", "tactic", "channel", "owner", "budget", *metrics, "verdict", "why")
+    rows = ([n, t["id"], t["channel"], t["owner"], t["budget"], *[f["value"] for f in t["figures"]],
+             (t["verdict"] or {}).get("kind"), _why(t["verdict"])] for n, t in enumerate(view["tactics"], 1))
+    return csv_response(file_name(m.slug, "objective", objective_id, "tactics"), header, rows)
+
+
+def _why(verdict: dict[str, Any] | None) -> str | None:
+    if verdict is None:
+        return None
+    return verdict.get("own_figures") or verdict.get("evidence")
+
+
+@router.get("/w/{slug}/charts/kpi/{objective_id}/{metric}.{fmt}")
+def read_kpi_chart(m: PageViewer, objective_id: str, metric: str, fmt: str) -> Response:
+    """A KPI's chart (series, target, forecast) as an SVG or PNG file."""
+    diagnosis, _why_not = drill.diagnosis_or_none(m.ws)
+    kpi = next((k for k in _kpis(m, diagnosis, objective_id) if k.get("metric") == metric), None)
+    return chart_response(kpi["spec"] if kpi else None, fmt, file_name(m.slug, objective_id, metric))
+
+
+@router.get("/w/{slug}/objectives/{objective_id}/report.html")
+def read_objective_report(m: PageViewer, objective_id: str) -> Response:
+    """The report scoped to this objective (its KPIs, tactics, verdicts, budget moves and decisions)."""
+    _objective(m, objective_id)
+    return _report(m, objective=objective_id)
+
+
+def _report(m: Any, objective: str | None = None, tactic: str | None = None) -> Response:
+    from strategyfirst.report.scope import scoped_report
+
+    key = ("report-scoped", objective, tactic, len(m.state.db.decisions(m.slug)))
+    html = services.cached(m.ws, key, lambda: scoped_report(m.ws, objective=objective, tactic=tactic))
+    name = file_name(m.slug, "objective" if objective else "tactic", objective or tactic or "", "report")
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
+
+
+def _tactic_view(m: Any, tactic_id: str) -> dict[str, Any]:
+    plan, tactic = _tactic(m, tactic_id)
+    diagnosis, why = drill.diagnosis_or_none(m.ws)
+    objectives = [o for o in plan.get("objectives") or [] if o["id"] in (tactic.get("serves") or [])]
+    kpi_metrics = [k for o in objectives for k in drill.objective_metrics(o)]
+    metrics = list(dict.fromkeys([*kpi_metrics, *drill.FIGURES]))
+    rows = drill.measure_rows(m.ws, "tactic", [*metrics, *drill.COSTS]) if services.has_data(m.ws) else []
+    return {"tactic": tactic, "objectives": objectives, "no_diagnosis": why,
+            "figures": drill.figures(rows, tactic_id, metrics), "costs": drill.figures(rows, tactic_id, drill.COSTS),
+            "verdict": drill.tactic_verdict(diagnosis, tactic_id, currency_of(m)),
+            "scope": Scope(tactics=(tactic_id,))}
+
+
+@router.get("/w/{slug}/tactics/{tactic_id}")
+def read_tactic(request: Request, m: PageViewer, tactic_id: str) -> Response:
+    """A tactic: its figures on its attributed data, spend and cost per result, its verdict, its top posts."""
+    view = _tactic_view(m, tactic_id)
+    return render(request, "tactic.html", {"m": m, "tab": "strategy", **view, "top": _top(m, view["scope"]),
+                                           "posts_href": _posts_href(m, tactic=tactic_id)})
+
+
+@router.get("/w/{slug}/tactics/{tactic_id}/figures.csv")
+def read_tactic_figures_csv(m: PageViewer, tactic_id: str) -> Response:
+    """The tactic's figures and costs as CSV."""
+    view = _tactic_view(m, tactic_id)
+    return _figures_csv(file_name(m.slug, "tactic", tactic_id, "figures"), [*view["figures"], *view["costs"]])
+
+
+def _figures_csv(name: str, shown: list[dict[str, Any]]) -> Response:
+    cols = ("metric", "value", "unit", "n", "numerator", "denominator")
+    return csv_response(name, cols, ([f.get(c) for c in cols] for f in shown))
+
+
+@router.get("/w/{slug}/tactics/{tactic_id}/report.html")
+def read_tactic_report(m: PageViewer, tactic_id: str) -> Response:
+    """The report scoped to this tactic (the objectives it serves, its verdicts, budget moves and decisions)."""
+    _tactic(m, tactic_id)
+    return _report(m, tactic=tactic_id)
+
+
+def _account_view(m: Any, platform: str, account: str) -> dict[str, Any]:
+    handle = account.strip().lower().lstrip("@")
+    rows = drill.measure_rows(m.ws, "account", [*drill.FIGURES, *drill.COSTS], platform=platform.lower()) \
+        if services.has_data(m.ws) else []
+    return {"platform": platform.lower(), "account": account, "figures": drill.figures(rows, handle, drill.FIGURES),
+            "costs": drill.figures(rows, handle, drill.COSTS), "scope": Scope(platform=platform, account=handle)}
+
+
+@router.get("/w/{slug}/accounts/{platform}/{account}")
+def read_account(request: Request, m: PageViewer, platform: str, account: str) -> Response:
+    """An account: its figures and its top posts."""
+    view = _account_view(m, platform, account)
+    return render(request, "account.html", {"m": m, "tab": "posts", **view, "top": _top(m, view["scope"]),
+                                            "posts_href": _posts_href(m, platform=view["platform"],
+                                                                      account=account)})
+
+
+@router.get("/w/{slug}/accounts/{platform}/{account}/figures.csv")
+def read_account_figures_csv(m: PageViewer, platform: str, account: str) -> Response:
+    """The account's figures as CSV."""
+    view = _account_view(m, platform, account)
+    return _figures_csv(file_name(m.slug, "account", platform, account, "figures"),
+                        [*view["figures"], *view["costs"]])
+
+
+def _posts_href(m: Any, fmt: str = "", **params: Any) -> str:
+    defaults = {"view": "all", "page": 1}
+    given = {k: v for k, v in params.items() if v not in (None, "") and defaults.get(k) != v}
+    query = urlencode(given)
+    return f"/w/{m.slug}/posts{fmt}" + (f"?{query}" if query else "")
+
+
+def _posts_scope(m: Any, objective: str, tactic: str, platform: str, account: str, view: str
+                 ) -> tuple[Scope, str]:
+    """The posts a request asks for, and those words for the page's heading."""
+    tactics: tuple[str, ...] | None = None
+    what = []
+    if objective:
+        plan, _found = _objective(m, objective)
+        served = [t["id"] for t in plan.get("tactics") or [] if objective in (t.get("serves") or [])]
+        tactics = tuple(served)
+        what.append(f"objective {objective}")
+    if tactic:
+        _tactic(m, tactic)
+        tactics = (tactic,) if tactics is None or tactic in tactics else ()
+        what.append(f"tactic {tactic}")
+    if platform:
+        what.append(f"platform {platform}")
+    if account:
+        what.append(f"account {account}")
+    scope = Scope(tactics=tactics, platform=platform or None, account=account or None,
+                  outside=view == "outside", unusual=view == "unusual")
+    return scope, VIEWS.get(view, VIEWS["all"]) + (" of " + ", ".join(what) if what else "")
+
+
+Text = Annotated[str, Query(max_length=200)]
+
+
+@router.get("/w/{slug}/posts")
+def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Text = "", platform: Text = "",
+               account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc",
+               page: Annotated[int, Query(ge=1, le=10**7)] = 1,
+               size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE) -> Response:
+    """The posts table (all, or an objective's, a tactic's, an account's), sorted and paginated in SQL."""
+    scope, heading = _posts_scope(m, objective, tactic, platform, account, view)
+    descending = dir != "asc"
+    found = posts_page(_query(m), scope, sort, descending, page, size) if services.has_data(m.ws) else None
+    params = {"objective": objective, "tactic": tactic, "platform": platform, "account": account, "view": view}
+
+    def href(**changes: Any) -> str:
+        merged = {**params, "sort": found.sort if found else sort, "dir": "desc" if descending else "asc",
+                  "page": found.page if found else 1, "size": size if size != PAGE_SIZE else None, **changes}
+        return _posts_href(m, **merged)
+
+    sorted_by = {name: href(sort=name, dir="asc" if found and found.sort == name and descending else "desc",
+                            page=1) for name in SORTS}
+    return render(request, "posts.html", {
+        "m": m, "tab": "posts", "found": found, "heading": heading, "view": view, "params": params,
+        "href": href, "sorted_by": sorted_by, "views": VIEWS, "rule": UNUSUAL_RULE,
+        "csv_href": _posts_href(m, ".csv", **params, sort=found.sort if found else sort,
+                                dir="desc" if descending else "asc")})
+
+
+@router.get("/w/{slug}/posts.csv")
+def read_posts_csv(m: PageViewer, objective: Text = "", tactic: Text = "", platform: Text = "",
+                   account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc") -> Response:
+    """Every post of the view as CSV, in the view's order (read from the warehouse a page at a time)."""
+    scope, _heading = _posts_scope(m, objective, tactic, platform, account, view)
+    rows = all_posts(_query(m), scope, sort, dir != "asc") if services.has_data(m.ws) else iter(())
+    name = file_name(m.slug, "posts", objective, tactic, platform, account, view if view != "all" else "")
+    return csv_response(name, ("message_id", *COLUMNS), ([r["message_id"], *[r[c] for c in COLUMNS]] for r in rows))

@@ -1,0 +1,140 @@
+"""The posts table: owned posts of a scope (all, an objective's tactics, a tactic, an account), sorted and
+paginated in SQL over the warehouse snapshot (ORDER BY/LIMIT/OFFSET: a page never reads every post into Python),
+with the "unusually well outside any tactic" rule.
+
+A post is an owned message that is not a reply (metrics.md `posts`, the derived `owned_messages.is_post`);
+engagement rate is its engagements / impressions (null without both); replies received are the messages
+of accounts the plan does not own that reply to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+# The column a `sort` name orders by (each a column of the page's inner query).
+SORTS = {"date": "created_at", "platform": "platform", "account": "account", "impressions": "impressions",
+         "reach": "reach", "engagements": "engagements", "engagement_rate": "engagement_rate",
+         "replies": "replies"}
+COLUMNS = ("date", "platform", "account", "text", "impressions", "reach", "engagements", "engagement_rate",
+           "replies", "permalink")
+UNUSUAL_QUANTILE = 0.9
+UNUSUAL_RULE = ("posts attributed to no tactic whose engagement rate (engagements / impressions) is above the "
+                "90th percentile of the engagement rates of the posts attributed to a tactic on the same "
+                "platform")
+
+Query = Callable[[str, list[Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which posts: all, those attributed to any of `tactics`, one account, one platform; `outside` keeps the
+    posts no tactic claims, `unusual` those of them that did unusually well (UNUSUAL_RULE)."""
+
+    tactics: tuple[str, ...] | None = None
+    platform: str | None = None
+    account: str | None = None
+    outside: bool = False
+    unusual: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = ["o.is_post"]
+        params: list[Any] = []
+        if self.tactics is not None:
+            marks = ", ".join("?" for _ in self.tactics) or "NULL"
+            clauses.append(f"o.message_id IN (SELECT message_id FROM attribution WHERE tactic_id IN ({marks}))")
+            params.extend(self.tactics)
+        if self.platform:
+            clauses.append("o.platform = ?")
+            params.append(self.platform.strip().lower())
+        if self.account:
+            clauses.append("o.account = ?")
+            params.append(self.account.strip().lower().lstrip("@"))
+        if self.outside or self.unusual:
+            clauses.append("o.message_id NOT IN (SELECT message_id FROM attribution)")
+        return " AND ".join(clauses), params
+
+
+@dataclass
+class PostsPage:
+    rows: list[dict[str, Any]]
+    total: int
+    sort: str
+    descending: bool
+    page: int
+    size: int
+    thresholds: dict[str, float] = field(default_factory=dict)  # the unusual rule's p90 per platform
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+_RATE = "CASE WHEN o.impressions > 0 AND o.eng IS NOT NULL THEN o.eng / o.impressions END"
+# The p90 of attributed posts' engagement rates per platform (UNUSUAL_RULE).
+_P90 = (f"SELECT o.platform, quantile_cont({_RATE}, {UNUSUAL_QUANTILE}) AS p90 FROM owned_messages o "
+        "WHERE o.is_post AND o.message_id IN (SELECT message_id FROM attribution) GROUP BY o.platform")
+
+
+def _base(scope: Scope) -> tuple[str, list[Any]]:
+    """The scope's posts with their figures (no text yet): the query a page sorts and cuts."""
+    where, params = scope.where()
+    unusual = f" JOIN ({_P90}) q ON q.platform = o.platform WHERE {_RATE} > q.p90 AND " if scope.unusual \
+        else " WHERE "
+    sql = (f"SELECT o.message_id, o.created_at, o.platform, o.name AS account, o.impressions, o.reach, "
+           f"o.eng AS engagements, {_RATE} AS engagement_rate, coalesce(r.replies, 0) AS replies "
+           f"FROM owned_messages o LEFT JOIN (SELECT in_reply_to, count(*) AS replies FROM messages "
+           f"WHERE in_reply_to IS NOT NULL AND message_id NOT IN (SELECT message_id FROM owned_messages) "
+           f"GROUP BY in_reply_to) r ON r.in_reply_to = o.message_id{unusual}{where}")
+    return sql, params
+
+
+def posts_page(query: Query, scope: Scope, sort: str = "date", descending: bool = True, page: int = 1,
+               size: int = PAGE_SIZE) -> PostsPage:
+    """One page of the scope's posts, sorted by `sort` (a SORTS name) in SQL; the text and permalink are read
+    for the page's rows only."""
+    sort = sort if sort in SORTS else "date"
+    size = min(max(1, size), MAX_PAGE_SIZE)
+    base, params = _base(scope)
+    total_rows = query(f"SELECT count(*) AS n FROM ({base})", params)
+    total = int(total_rows[0]["n"]) if total_rows else 0
+    page = min(max(1, page), max(1, -(-total // size)))
+    way = "DESC" if descending else "ASC"
+    order = f"{SORTS[sort]} {way} NULLS LAST, message_id"
+    outer = f"p.{SORTS[sort]} {way} NULLS LAST, p.message_id"
+    rows = query(f"SELECT p.*, m.text, m.url AS permalink FROM (SELECT * FROM ({base}) ORDER BY {order} "
+                 f"LIMIT ? OFFSET ?) p JOIN messages m ON m.message_id = p.message_id ORDER BY {outer}",
+                 [*params, size, (page - 1) * size])
+    thresholds = ({r["platform"]: float(r["p90"]) for r in query(_P90, []) if r["p90"] is not None}
+                  if scope.unusual else {})
+    return PostsPage([_shown(r) for r in rows], total, sort, descending, page, size, thresholds)
+
+
+def all_posts(query: Query, scope: Scope, sort: str = "date", descending: bool = True,
+              batch: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+    """Every post of the scope (for a CSV download), read a page at a time as the download goes."""
+    page = 1
+    while True:
+        found = posts_page(query, scope, sort, descending, page, batch)
+        yield from found.rows
+        if page >= found.pages:
+            return
+        page += 1
+
+
+def first_line(text: Any) -> str:
+    """A post's first non-empty line (the table shows that much; the permalink has the rest)."""
+    for line in str(text or "").splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {"message_id": row["message_id"], "date": row["created_at"], "platform": row["platform"],
+            "account": row["account"], "text": first_line(row.get("text")), "impressions": row["impressions"],
+            "reach": row["reach"], "engagements": row["engagements"], "engagement_rate": row["engagement_rate"],
+            "replies": int(row["replies"] or 0), "permalink": row.get("permalink")}
