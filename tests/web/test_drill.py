@@ -216,7 +216,7 @@ def test_objective_tables_download_as_csv(viewer: TestClient) -> None:
 def test_charts_download_as_svg_and_png(viewer: TestClient) -> None:
     svg = viewer.get("/w/drill/charts/kpi/engage/engagement_rate.svg")
     assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
-    assert svg.text.startswith("<svg") and "engage: engagement_rate" in svg.text
+    assert svg.text.startswith("<svg") and "engage: Engagement rate" in svg.text
     png = viewer.get("/w/drill/charts/kpi/dialogue/response_rate.png")
     assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert viewer.get("/w/drill/charts/kpi/engage/response_rate.svg").status_code == 404  # not its KPI
