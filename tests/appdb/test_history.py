@@ -107,3 +107,29 @@ def test_json_evidence_round_trips_nested_values(db: AppDB) -> None:
     db.record_decision(db.slug, "watch the response rate", evidence=evidence)
     got = db.decisions(db.slug)[0]
     assert isinstance(got, Decision) and got.evidence == evidence
+
+
+def test_a_decision_is_corrected_and_withdrawn_with_its_changes_kept(db: AppDB) -> None:
+    from strategyfirst.appdb.render import history_text
+
+    made = db.record_decision(db.slug, "Stop the contest", tactic="summit-contest", author="ana@acme.org")
+    assert made.changes == [] and made.withdrawn_at is None
+    fixed = db.edit_decision(db.slug, made.number, "bob@acme.org", "Pause the contest", None, "summit-contest",
+                             why="not stopped yet")
+    same = db.edit_decision(db.slug, made.number, "bob@acme.org", "Pause the contest", None, "summit-contest")
+    assert len(same.changes) == 1  # an edit that changes nothing is no change
+    [change] = fixed.changes
+    assert (change.action, change.author, change.why) == ("edit", "bob@acme.org", "not stopped yet")
+    assert change.before == {"text": "Stop the contest", "objective": None, "tactic": "summit-contest"}
+    assert change.after == {"text": "Pause the contest", "objective": None, "tactic": "summit-contest"}
+    gone = db.withdraw_decision(db.slug, made.number, "cy@acme.org", why="done another way")
+    assert gone.withdrawn_at is not None and [c.action for c in gone.changes] == ["edit", "withdraw"]
+    stored = db.decision(db.slug, made.number)
+    assert stored is not None and stored.text == "Pause the contest" and stored.author == "ana@acme.org"
+    assert [(c.action, c.author) for c in stored.changes] == [("edit", "bob@acme.org"), ("withdraw", "cy@acme.org")]
+    line = history_text(db, db.slug).splitlines()[-1]
+    assert "Pause the contest" in line and "[edited 1x]" in line and "[withdrawn " in line
+    with pytest.raises(UsageError, match="withdrawn"):
+        db.edit_decision(db.slug, made.number, "bob@acme.org", "Again", None, None)
+    with pytest.raises(UsageError, match="no decision 9"):
+        db.withdraw_decision(db.slug, 9, "bob@acme.org")
