@@ -32,7 +32,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             show_default=False)] = None,
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-        max_upload_mb: Annotated[int, typer.Option(help="Largest import upload, in MB (413 above).")] = 200,
+        max_upload_mb: Annotated[int | None, typer.Option(
+            min=1, help="Largest import upload, in MB (413 above; default 200, or "
+            "STRATEGYFIRST_WEB_MAX_UPLOAD_BYTES).", show_default=False)] = None,
         workers: Annotated[int, typer.Option(
             min=1, help="Server processes (they share the app database and each workspace's warehouse "
             "snapshots; see README, Serving).")] = 1,
@@ -44,7 +46,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         from strategyfirst.web.app import SETTINGS_ENV
 
         folders = [require_workspace(f) for f in (workspaces or ([] if db else [Path(".")]))]
-        settings = Settings.from_env(workspaces=folders, db_url=db, max_upload_bytes=max_upload_mb << 20)
+        # an option given wins over the environment; one not given must not hide STRATEGYFIRST_WEB_* (None)
+        settings = Settings.from_env(workspaces=folders, db_url=db,
+                                     max_upload_bytes=max_upload_mb << 20 if max_upload_mb else None)
         web = create_app(settings)
         served = ", ".join(sorted(web.state.sf.workspaces)) or "no workspace"
         many = f" with {workers} processes" if workers > 1 else ""

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +35,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serving(root: Path, **env_extra: str) -> Iterator[str]:
     """`strategyfirst serve` on a workspace with a plan and one owner (made with `users add`, password on
-    stdin); yields the base URL."""
-    root = tmp_path_factory.mktemp("served")
+    stdin), with `env_extra` in its environment; yields the base URL."""
     ws = root / "acme"
     ws.mkdir()
     (ws / "strategy.yaml").write_text(ACME_PLAN, encoding="utf-8")
     cli = [sys.executable, "-m", "strategyfirst"]
-    env = {**os.environ, "STRATEGYFIRST_DB": f"sqlite:///{root / 'app.sqlite'}"}
+    env = {**os.environ, "STRATEGYFIRST_DB": f"sqlite:///{root / 'app.sqlite'}", **env_extra}
     subprocess.run([*cli, "users", "add", EMAIL, "--role", "owner", "--workspace", str(ws)],
                    input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
     yield from serve(ws, env)
@@ -71,6 +71,13 @@ def serve(ws: Path, env: dict[str, str]) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The served app of the journey; yields the base URL."""
+    with serving(tmp_path_factory.mktemp("served")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

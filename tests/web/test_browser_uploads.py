@@ -1,38 +1,60 @@
 """A refused upload in Debian's chromium (issue 17.7): htmx swaps no 4xx answer by default, so app.js puts
-the server's reason in the page; the page never shows a server path."""
+the server's reason in the page — a file that is no known export (422, the server's alert) and a body over
+the limit (413, JSON from the body limit) — and the page never shows a server path."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.web.env import PASSWORD
-from tests.web.test_browser import EMAIL, browser, server  # noqa: F401  (the served app and the browser)
+from tests.web.test_browser import EMAIL, browser, serving  # noqa: F401  (the browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+LIMIT = 64 * 1024  # bytes of a request body; enough for the forms, not for the big file below
 
 
-def test_a_refused_upload_shows_why(server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
-    notes = tmp_path / "notes.txt"
-    notes.write_text("hello world\n", encoding="utf-8")
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("served-small"), STRATEGYFIRST_WEB_MAX_UPLOAD_BYTES=str(LIMIT)) as base:
+        yield base
+
+
+def upload(small_server: str, browser: Any, file: Path) -> tuple[str, str, str]:  # noqa: F811
+    """The alert in the summary, the upload state and the page's HTML after uploading `file`."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.goto(server + "/w/acme/imports")
+    page.goto(small_server + "/w/acme/imports")
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Log in')")
-    page.wait_for_url(server + "/w/acme/imports")
-
-    page.set_input_files("input[name=files]", [str(notes)])
+    page.wait_for_url(small_server + "/w/acme/imports")
+    page.set_input_files("input[name=files]", [str(file)])
     page.click("button:has-text('Import')")
     alert = page.locator("#summary [role=alert]")
     alert.wait_for()
-    assert alert.inner_text().startswith("notes.txt:1:1: header not recognised (hello world)")
-    state = page.inner_text("#upload-state")
-    assert state.startswith("the import failed: notes.txt:1:1: header not recognised")
-    html = page.content()
-    assert "/.strategyfirst/" not in html and str(tmp_path.parent) not in html
+    page.locator("#upload-state:has-text('the import failed')").wait_for()
+    found = alert.inner_text(), page.inner_text("#upload-state"), page.content()
     context.close()
+    return found
+
+
+def test_a_file_that_is_no_export_shows_why(small_server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello world\n", encoding="utf-8")
+    alert, state, html = upload(small_server, browser, notes)
+    assert alert.startswith("notes.txt:1:1: header not recognised (hello world)")
+    assert state.startswith("the import failed: notes.txt:1:1: header not recognised")
+    assert "/.strategyfirst/" not in html and str(tmp_path.parent) not in html
+
+
+def test_a_file_over_the_limit_shows_why(small_server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    big = tmp_path / "big.csv"
+    big.write_text("tweet_id,text\n" + "1,hello\n" * (LIMIT // 8), encoding="utf-8")
+    alert, state, _ = upload(small_server, browser, big)
+    assert alert == f"the request body is over the limit of {LIMIT:,} bytes"
+    assert state == f"the import failed: the request body is over the limit of {LIMIT:,} bytes"
