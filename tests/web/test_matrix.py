@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,10 +145,10 @@ def expected(route: Route, caller: str, slug: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def clients(web: WebEnv) -> dict[str, TestClient]:
+def clients(web: WebEnv, shared_data: Path) -> dict[str, TestClient]:
+    # the twcs sample itself: the first .csv of raw/ was whatever another test of the session uploaded last
     (web.root / "upload").mkdir(exist_ok=True)
-    (web.root / "upload" / SAMPLE).write_bytes(web.acme.raw_dir.joinpath(
-        next(p.name for p in web.acme.raw_dir.iterdir() if p.suffix == ".csv")).read_bytes())
+    (web.root / "upload" / SAMPLE).write_bytes((shared_data / "twcs" / "sample.csv").read_bytes())
     return {}
 
 
