@@ -135,7 +135,8 @@ def test_report_is_self_contained_html(web: WebEnv) -> None:
 def test_openapi_lists_every_api_route(web: WebEnv) -> None:
     paths = web.client().get("/api/v1/openapi.json").json()["paths"]
     assert set(paths) == {"/api/v1/workspaces", "/api/v1/workspaces/{slug}/plan", "/api/v1/workspaces/{slug}/lint",
-                          "/api/v1/workspaces/{slug}/measure", "/api/v1/workspaces/{slug}/diagnose",
+                          "/api/v1/workspaces/{slug}/measure", "/api/v1/workspaces/{slug}/funnel",
+                          "/api/v1/workspaces/{slug}/diagnose",
                           "/api/v1/workspaces/{slug}/imports", "/api/v1/workspaces/{slug}/decisions",
                           "/api/v1/workspaces/{slug}/history", "/api/v1/workspaces/{slug}/report.html",
                           "/api/v1/workspaces/{slug}/readiness", "/api/v1/workspaces/{slug}/capacity",

@@ -38,3 +38,7 @@ def test_dashboard_funnel_after_a_ga4_upload(fresh_web: WebEnv, tmp_path: Path) 
     assert '<th scope="row">Site sessions</th> <td class="num">150</td>' in overall
     assert '<th scope="row">Conversions</th> <td class="num">9</td>' in overall and "6.0%" in overall
     assert "the chain breaks at reach" in overall
+    # the API gives the same numbers (the JSON of `measure --funnel`)
+    doc = owner.get("/api/v1/workspaces/acme/funnel").json()
+    steps = {s["step"]: s["value"] for s in doc["funnels"][0]["steps"]}
+    assert doc["period"] == "2017-10" and (steps["site_sessions"], steps["conversions"]) == (150, 9)

@@ -58,6 +58,7 @@ ROUTES = [
           lambda env, slug: {"json": {"text": _plan(env, slug), "why": "matrix"}}),
     Route("GET", "/api/v1/workspaces/{slug}/lint", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/measure", "viewer", 200),
+    Route("GET", "/api/v1/workspaces/{slug}/funnel", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/diagnose", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/imports", "viewer", 200),
     Route("POST", "/api/v1/workspaces/{slug}/imports", "editor", 200, _upload),

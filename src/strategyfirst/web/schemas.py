@@ -141,6 +141,13 @@ class Verdict(Open):
     probability: Number | None = None
 
 
+class FunnelOut(Open):
+    period: str | None = Field(description="The month shown (YYYY-MM); null before any funnel data.")
+    previous: str | None = Field(description="The month it is compared with.")
+    funnels: list[dict[str, Any]] = Field(description="Overall, then each tactic: steps, churn, breaks_at.")
+    asset: list[dict[str, Any]] = Field(description="Per platform and account or list: gained, lost, net.")
+
+
 class DiagnoseOut(Open):
     as_of: str
     kpis: list[Kpi]

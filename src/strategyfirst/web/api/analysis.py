@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
 from strategyfirst.web.limits import Day
-from strategyfirst.web.schemas import SCOPED, DiagnoseOut, MeasureOut, documented
+from strategyfirst.web.schemas import SCOPED, DiagnoseOut, FunnelOut, MeasureOut, documented
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["analysis"])
 
@@ -24,6 +24,12 @@ def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: D
                  ) -> dict[str, Any]:
     """Metric values by scope and period, with data-quality counts (the JSON of `measure`)."""
     return services.measure_json(m.ws, by, period, since, until, metric)
+
+
+@router.get("/funnel", **documented(FunnelOut, SCOPED))
+def read_funnel(m: ApiViewer) -> dict[str, Any]:
+    """The permission funnel per tactic and overall for the latest month (the JSON of `measure --funnel`)."""
+    return services.funnel_json(m.ws)
 
 
 @router.get("/diagnose", **documented(DiagnoseOut, SCOPED))
