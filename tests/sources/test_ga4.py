@@ -176,3 +176,15 @@ def test_cli_json_lists_skipped_tables(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     f = json.loads(res.stdout)["files"][0]
     assert f["source"] == "ga4-export" and len(f["notes"]) == 3
+
+
+def test_utf16_semicolon_export_with_decimal_commas(tmp_path: Path) -> None:
+    """A GA4 download saved by a spreadsheet in a comma-decimal locale: UTF-16, ';' between fields."""
+    lines = [*PREAMBLE, "Session default channel group;Sessions;Engaged sessions;Key events;Total revenue",
+             "Organic Social;1200;700;30;450,5", "Email;300;210;12;120,25"]
+    path = tmp_path / "ga16.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
+    ws = Workspace(tmp_path / "ws")
+    assert one(ingest(ws, [path]))["rows_new"] == 2
+    assert query(ws, "SELECT value, sessions, conversions, revenue FROM site_traffic ORDER BY sessions") == [
+        ("Email", 300.0, 12.0, 120.25), ("Organic Social", 1200.0, 30.0, 450.5)]
