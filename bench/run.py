@@ -42,6 +42,13 @@ def _org_dir(out: Path, size: int) -> Path:
     return out / f"org-{size}"
 
 
+def _cpu() -> float:
+    """CPU seconds of this process (all threads: DuckDB's too) and its finished children (sentiment workers)
+    so far: the figure to compare when other work shares the machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 # --- one step, in this process ----------------------------------------------------------------------------
 def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
     org = _org_dir(out, size)
@@ -49,9 +56,9 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
     if step == "simulate":
         from strategyfirst.simulate import simulate
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         summary = simulate(org, events=size, seed=7)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
         extra = {"messages": summary.messages, "twcs_bytes": (org / "exports/twcs/twcs.csv").stat().st_size}
     elif step == "ingest":
         import shutil
@@ -61,32 +68,33 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
         shutil.rmtree(org / ".strategyfirst", ignore_errors=True)
         files = [p for group in json.loads((org / "truth.json").read_text())["files"].values() for p in group]
         ws = Workspace(org)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         result = ws.ingest([org / f for f in files], source="auto")
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
         extra = {"result": _plain(result)}
     elif step in ("measure", "measure3"):
         from strategyfirst import Workspace
 
         ws = Workspace(org)
         metrics = list(DIALOGUE) if step == "measure3" else None
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         result = ws.measure(by="account", period="month", metrics=metrics)
         frame = result.to_pandas()
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
         extra = {"rows": len(frame), "dialogue": _dialogue_rows(frame)}
     elif step in ("pandas", "duckdb"):
         sys.path.insert(0, str(HERE))
         import baselines
 
         csv_path = org / "exports/twcs/twcs.csv"
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         frame = baselines.with_pandas(csv_path) if step == "pandas" else baselines.with_duckdb(csv_path)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
         extra = {"rows": len(frame), "dialogue": baselines.as_rows(frame)}
     else:
         raise SystemExit(f"unknown step {step!r}; choose from {', '.join(STEPS)}")
-    return {"step": step, "size": size, "seconds": round(seconds, 3), "peak_mb": round(_peak_mb(), 1),
+    return {"step": step, "size": size, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+            "peak_mb": round(_peak_mb(), 1),
             "load_average": round(os.getloadavg()[0], 1), **extra}
 
 
@@ -141,7 +149,7 @@ def _fmt(x: float | None, unit: str = "") -> str:
 
 
 def report(all_results: list[dict[str, Any]]) -> str:
-    lines = [f"{'size':>11} {'step':<9} {'seconds':>9} {'peak MB':>9} {'load':>5}  note", "-" * 84]
+    lines = [f"{'size':>11} {'step':<9} {'seconds':>9} {'CPU s':>7} {'peak MB':>9} {'load':>5}  note", "-" * 92]
     by_size: dict[int, dict[str, dict[str, Any]]] = {}
     for r in all_results:
         by_size.setdefault(r["size"], {})[r["step"]] = r
@@ -154,7 +162,8 @@ def report(all_results: list[dict[str, Any]]) -> str:
             if step == "simulate" and "messages" in r:
                 note = f"{r['messages']:,} messages, twcs.csv {r['twcs_bytes'] / 1e6:,.0f} MB"
             seconds, peak, load = _fmt(r.get("seconds")), _fmt(r.get("peak_mb")), _fmt(r.get("load_average"))
-            lines.append(f"{size:>11,} {step:<9} {seconds:>9} {peak:>9} {load:>5}  {note}")
+            cpu = _fmt(r.get("cpu_seconds"))
+            lines.append(f"{size:>11,} {step:<9} {seconds:>9} {cpu:>7} {peak:>9} {load:>5}  {note}")
         m, m3, p, d = (steps.get(k, {}).get("seconds") for k in ("measure", "measure3", "pandas", "duckdb"))
         for name, value in (("measure", m), ("measure3", m3)):
             if p and value:
