@@ -133,3 +133,20 @@ def test_by_tactic_campaign_first_then_source_naming_the_platform(backend: Any) 
     assert result.value("social_sessions", "letter") is None
     by_account = measure(backend, plan, by="account", metric_ids=["social_sessions"])
     assert by_account.value("social_sessions", "Acme") is None  # the site names no account
+
+
+def test_a_daily_download_beside_the_monthly_one_counts_once(tmp_path: Path) -> None:
+    """February by channel group twice: one monthly row (400 Organic Social sessions) and two daily rows
+    (150 + 250) inside it: the daily rows count, the month's row does not (never 800)."""
+    rows = [row(FEB1, FEB28, CG, "Organic Social", 400, 8),
+            row(dt.date(2026, 2, 3), dt.date(2026, 2, 3), CG, "Organic Social", 150, 3),
+            row(dt.date(2026, 2, 4), dt.date(2026, 2, 4), CG, "Organic Social", 250, 5),
+            row(JAN1, JAN31, CG, "Organic Social", 90, 1)]   # January has only its monthly row: it counts
+    con = warehouse(tmp_path, [])
+    insert(con, "site_traffic", rows)
+    try:
+        result = measure(ibis_backend(con), None, metric_ids=["social_sessions", "social_conversions"])
+        assert result.value("social_sessions") == 150 + 250 + 90
+        assert result.value("social_conversions") == 3 + 5 + 1
+    finally:
+        con.close()

@@ -12,6 +12,8 @@ Which rows count (metrics.md "Outcomes on the organisation's own site"):
   All the tactic's rows count as its site sessions; the email ones are its email sessions, the others social.
 - Periods: a row covering a date range counts whole in the period holding its **end date** (`date_to`): GA4
   gives no finer split, and nothing is prorated. Daily tables (a `Date` column) give one row per day.
+- A row whose range holds rows of shorter ranges (a monthly download beside a daily one of the same property and
+  dimension) is left out: the finer rows count, never both.
 - The site names no platform or account: `--by platform|account` (and `--platform/--account`) give no rows.
 """
 
@@ -47,6 +49,17 @@ PLATFORM_SOURCES: dict[str, str] = {
 SOCIAL_SOURCE = "|".join(f"(?:{p})" for p in PLATFORM_SOURCES.values())
 
 
+def finest(s: ir.Table) -> ir.Table:
+    """The rows not covered by finer ones: a month's row is left out where rows of a shorter range inside it
+    exist for the same property and dimension (a daily download beside the monthly one), so that no visit
+    counts twice."""
+    inner = s.select(p=s.property, d=s.dimension, f=s.date_from, e=s.date_to).distinct()
+    covered = s.semi_join(inner, (s.property == inner.p) & (s.dimension == inner.d) & (inner.f >= s.date_from)
+                          & (inner.e <= s.date_to) & ((inner.f != s.date_from) | (inner.e != s.date_to)))
+    return s.anti_join(covered.select("property", "dimension", "date_from", "date_to").distinct(),
+                       ["property", "dimension", "date_from", "date_to"])
+
+
 def _parts(t: ir.Table) -> ir.Table:
     """`t` with lower-case `source`, `medium` (of a source / medium value) and `campaign` (of a campaign value)."""
     low = t.value.lower()
@@ -61,7 +74,7 @@ def _parts(t: ir.Table) -> ir.Table:
 
 def overall(s: ir.Table) -> ir.Table:
     """The rows that count overall, with `social` and `email` flags (see the module docstring)."""
-    t = _parts(s)
+    t = _parts(finest(s))
     channels = t.filter(t.dimension == CHANNEL)
     ranges = channels.select("property", "date_from", "date_to").distinct()
     by_source = t.filter(t.dimension == SOURCE_MEDIUM).anti_join(ranges, ["property", "date_from", "date_to"])
@@ -75,7 +88,7 @@ def overall(s: ir.Table) -> ir.Table:
 
 def by_tactic(s: ir.Table, campaign_tactic: ir.Table, platform_tactic: ir.Table) -> ir.Table:
     """(tactic_id, date_to, sessions, conversions, social, email): each tactic's rows by its match rules."""
-    t = _parts(s)
+    t = _parts(finest(s))
     ct = campaign_tactic
     by_campaign = t.join(ct, t.campaign == ct.campaign).select(
         "property", "date_from", "date_to", "sessions", "conversions", "medium", ct.tactic_id,
