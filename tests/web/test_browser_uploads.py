@@ -58,3 +58,27 @@ def test_a_file_over_the_limit_shows_why(small_server: str, browser: Any, tmp_pa
     alert, state, _ = upload(small_server, browser, big)
     assert alert == f"the request body is over the limit of {LIMIT:,} bytes"
     assert state == f"the import failed: the request body is over the limit of {LIMIT:,} bytes"
+
+
+def test_an_upload_refreshes_the_import_log_with_the_uploader(small_server: str, browser: Any,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    posts = tmp_path / "fresh-posts.csv"
+    posts.write_text("message_id,platform,account,created_at,text\nx:901,x,Tesco,2017-10-05 10:00:00,hello\n",
+                     encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(small_server + "/w/acme/imports")
+    if page.locator("input[name=email]").count():
+        page.fill("input[name=email]", EMAIL)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('Log in')")
+        page.wait_for_url(small_server + "/w/acme/imports")
+    page.evaluate("window.__not_reloaded = 1")
+    page.set_input_files("input[name=files]", [str(posts)])
+    page.click("button:has-text('Import')")
+    row = page.locator("#import-log tr", has_text="fresh-posts.csv")
+    row.wait_for()
+    assert EMAIL in row.inner_text()
+    assert page.evaluate("window.__not_reloaded") == 1  # swapped in by htmx, not a reload
+    context.close()

@@ -110,6 +110,7 @@ ROUTES = [
     Route("GET", "/w/{slug}/accounts/{platform}/{account}/figures.csv", "viewer", 200),
     Route("GET", "/w/{slug}/posts", "viewer", 200),
     Route("GET", "/w/{slug}/posts.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/imports.csv", "viewer", 200),
 ]
 # What fills the drill-down routes' other path parameters.
 PATH_VALUES = {"objective_id": "dialogue", "tactic_id": "care-desk", "metric": "response_rate", "fmt": "svg",

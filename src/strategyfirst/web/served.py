@@ -211,10 +211,10 @@ class ServedWorkspace(Workspace):
     def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
                strict: bool = False, keep_going: bool = False, platform: str | None = None,
                rates: dict[str, float] | None = None, exported_on: str | None = None,
-               year: int | None = None) -> IngestResult:
+               year: int | None = None, by: str | None = None) -> IngestResult:
         try:
             return super().ingest(files, source=source, account=account, strict=strict, keep_going=keep_going,
-                                  platform=platform, rates=rates, exported_on=exported_on, year=year)
+                                  platform=platform, rates=rates, exported_on=exported_on, year=year, by=by)
         finally:
             self.snapshots.refresh(wait=True)  # the uploader reads what they imported
 

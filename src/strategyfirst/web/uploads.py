@@ -53,14 +53,16 @@ def saved(ws: Workspace, files: list[UploadFile], limit: int) -> Iterator[list[P
 
 
 def ingest_uploads(ws: Workspace, files: list[UploadFile], limit: int, source: str = "auto",
-                   account: str | None = None, strict: bool = False, year: int | None = None) -> dict[str, Any]:
+                   account: str | None = None, strict: bool = False, year: int | None = None,
+                   by: str | None = None) -> dict[str, Any]:
     """The JSON of `ingest --format json`, every file's outcome (one that fails does not stop the others),
-    each `file` and `error` naming the file as uploaded; 422 when no file could be imported."""
+    each `file` and `error` naming the file as uploaded; 422 when no file could be imported. `by` (the
+    uploader) is who the import log says imported them."""
     if not files:
         raise HTTPException(422, [{"loc": ["body", "files"], "msg": "choose at least one file to import"}])
     with saved(ws, files, limit) as paths:
         result = ws.ingest(paths, source=source, account=account or None, strict=strict, year=year,
-                           keep_going=True)
+                           keep_going=True, by=by)
         folder = str(paths[0].parent) + os.sep
     # each file as uploaded (a zip's members as `archive.zip!inner/name`), not under the private folder
     hidden = folders([ws.root])

@@ -26,7 +26,8 @@ def create_import(
                                      "give none (TikTok Studio's `February 28`).")] = None,
 ) -> dict[str, Any]:
     """Import export files into the warehouse (the JSON of `ingest --format json`)."""
-    result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict, year)
+    result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict, year,
+                            by=m.email)
     refused = failures(result)
     if refused:
         raise HTTPException(422, refused)

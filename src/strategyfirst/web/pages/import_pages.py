@@ -11,7 +11,8 @@ from strategyfirst.errors import ImportFileError
 from strategyfirst.sources.registry import SOURCES
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageEditor, PageViewer
-from strategyfirst.web.paths import folders, scrub
+from strategyfirst.web.downloads import csv_response, file_name
+from strategyfirst.web.paths import folders, public_import, scrub
 from strategyfirst.web.templating import render
 from strategyfirst.web.uploads import failures, ingest_uploads
 
@@ -29,6 +30,15 @@ def read_imports(request: Request, m: PageViewer) -> Response:
     return render(request, "imports.html", _context(m))
 
 
+@router.get("/w/{slug}/imports.csv")
+def read_imports_csv(m: PageViewer) -> Response:
+    """The import log as CSV, newest first (file names only, never a server folder)."""
+    cols = ("import_id", "file", "source", "started_at", "imported_by", "rows_read", "rows_new", "rows_updated",
+            "rows_duplicate", "rows_rejected", "undone_at", "undone_by")
+    rows = [public_import(r) for r in services.import_log(m.ws)]
+    return csv_response(file_name(m.slug, "imports"), cols, ([r.get(c) for c in cols] for r in rows))
+
+
 @router.post("/w/{slug}/imports")
 def create_import_page(
     request: Request, m: PageEditor,
@@ -43,7 +53,7 @@ def create_import_page(
         if given and not (given.isdigit() and 1900 <= int(given) <= 2999):
             raise ImportFileError("year", f"{given!r} is not a year; give the year of the export day, like 2025")
         result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
-                                year=int(given) if given else None)
+                                year=int(given) if given else None, by=m.email)
         refused = failures(result)
         error = "; ".join(f["msg"] for f in refused) if refused else None
         status = 422 if refused else 200
@@ -54,7 +64,9 @@ def create_import_page(
     summaries = [{**f, "rejects": services.rejects(m.ws, f.get("import_id") or _import_id(m, f))
                   if f.get("rows_rejected") else []} for f in shown]
     context = _context(m, summaries=summaries, error=error)
-    name = "_import_summary.html" if request.headers.get("HX-Request") else "imports.html"
+    # an import changes the log: htmx gets it too, swapped in place (a refused upload changes nothing)
+    partial = "_import_response.html" if status == 200 else "_import_summary.html"
+    name = partial if request.headers.get("HX-Request") else "imports.html"
     return render(request, name, context, status=status)
 
 
