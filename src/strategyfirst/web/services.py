@@ -84,11 +84,12 @@ def lint_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]:
 
 
 def measure_json(ws: Workspace, by: str = "none", period: str = "all", since: dt.date | None = None,
-                 until: dt.date | None = None, metrics: Sequence[str] | None = None) -> dict[str, Any]:
-    """`measure --format json`."""
-    key = ("measure", by, period, since, until, tuple(metrics or ()))
+                 until: dt.date | None = None, metrics: Sequence[str] | None = None, *,
+                 platforms: Sequence[str] | None = None, accounts: Sequence[str] | None = None) -> dict[str, Any]:
+    """`measure --format json` (optionally only for some platforms and accounts)."""
+    key = ("measure", by, period, since, until, tuple(metrics or ()), tuple(platforms or ()), tuple(accounts or ()))
     return cached(ws, key, lambda: plain(ws.measure(by, period, since, until, list(metrics) if metrics
-                                                    else None).to_dict()))
+                                                    else None, platforms=platforms, accounts=accounts).to_dict()))
 
 
 def diagnose_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -216,3 +217,29 @@ def capacity_json(ws: Workspace, service_level: float = 0.9, target_minutes: flo
     """`capacity --format json` (UsageError when the plan declares no handling time or no target)."""
     key = ("capacity", service_level, target_minutes)
     return cached(ws, key, lambda: plain(ws.capacity(service_level, target_minutes).to_dict()))
+
+
+def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,
+                    account: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+    """Inbound messages of the window that waited longest for a first reply: unanswered ones first (waiting
+    until the window's end, else the latest inbound message), then the slowest answered ones."""
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
+    if since is not None:
+        where.append("i.created_at >= ?::TIMESTAMP")
+        params.append(since)
+    if until is not None:
+        where.append("i.created_at < ?::TIMESTAMP + INTERVAL 1 DAY")
+        params.append(until)
+    if platform:
+        where.append("i.platform = ?")
+        params.append(platform)
+    if account:
+        where.append("i.account = lower(ltrim(?, '@'))")
+        params.append(account)
+    end = "?::TIMESTAMP + INTERVAL 1 DAY" if until is not None else "(SELECT max(created_at) FROM inbound)"
+    sql = (f"SELECT i.created_at, i.platform, i.account, i.first_reply_at IS NULL AS unanswered, "
+           f"coalesce(i.first_reply_minutes, date_diff('minute', i.created_at, {end})) AS minutes, "
+           f"left(m.text, 140) AS text FROM inbound i LEFT JOIN messages m USING (message_id) "
+           f"WHERE {' AND '.join(where)} ORDER BY unanswered DESC, minutes DESC NULLS LAST, i.created_at LIMIT ?")
+    return _query(ws, sql, [*([until] if until is not None else []), *params, limit])  # SELECT's ? comes first

@@ -1,7 +1,9 @@
-"""The KPI dashboard (charts with targets and forecasts) and the dialogue view (inbound vs answered)."""
+"""The KPI dashboard (charts with targets and forecasts) and the dialogue view (inbound vs answered), both for
+the view the URL asks for (web/view.py: dates, as-of, platform and account)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,25 +12,76 @@ from fastapi.responses import Response
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
 from strategyfirst.web.deps import PageViewer
-from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
 from strategyfirst.web.templating import render
+from strategyfirst.web.view import PRESETS, View, parse_view
 
 router = APIRouter()
 DIALOGUE_METRICS = ("inbound_messages", "response_rate", "first_response_minutes_median",
                     "first_response_minutes_p90", "dialogue_ratio", "sentiment_lift")
 
 
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def page_view(request: Request, m: Any) -> dict[str, Any]:
+    """The view of the URL (presets count back from the latest data) and the filters' choices (the platforms
+    and accounts the plan names), as template context."""
+    try:
+        latest = _day(services.diagnose_json(m.ws).get("as_of"))
+    except StrategyFirstError:
+        latest = None
+    plan = services.plan_state(m.ws)[1] or {}
+    horizon = plan.get("horizon") or {}
+    start, end = _day(horizon.get("start")), _day(horizon.get("end"))
+    view, problems = parse_view(request.query_params, latest=latest, horizon=(start, end) if start and end else None)
+    accounts = plan.get("accounts") or {}
+    choices = {"platforms": sorted(accounts), "accounts": sorted({a for names in accounts.values() for a in names})}
+    return {"view": view, "view_problems": problems, "presets": PRESETS, "choices": choices,
+            "view_query": view.query()}
+
+
+def _figures(m: Any, view: View, since: dt.date, until: dt.date, metrics: list[str]) -> dict[str, Any]:
+    rows = services.measure_json(m.ws, "none", "all", since, until, metrics, platforms=view.platforms,
+                                 accounts=view.accounts)["rows"]
+    return {r["metric"]: r.get("value") for r in rows}
+
+
+def period_figures(m: Any, view: View, metrics: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Each metric over the view's dates and over the previous period of equal length ({} for all data)."""
+    previous = view.previous
+    if previous is None or view.since is None or view.until is None or not metrics:
+        return {}
+    try:
+        now = _figures(m, view, view.since, view.until, metrics)
+        before = _figures(m, view, *previous, metrics)
+    except StrategyFirstError:
+        return {}
+    return {k: (now.get(k), before.get(k)) for k in metrics}
+
+
 @router.get("/w/{slug}/dashboard")
 def read_dashboard(request: Request, m: PageViewer) -> Response:
-    """Every KPI with its status, a chart of its series, target line and forecast."""
-    diagnosis, why = diagnosis_or_none(m)
+    """Every KPI with its status, a chart of its series, target line and forecast; this period and the one
+    before."""
+    context = page_view(request, m)
+    view: View = context["view"]
+    try:
+        diagnosis, why = services.diagnose_json(m.ws, view.as_of), None
+    except StrategyFirstError as exc:
+        diagnosis, why = None, str(exc)
     kpis = [{**k, "spec": charts.kpi_spec(k)} for k in (diagnosis or {}).get("kpis", [])]
+    periods = period_figures(m, view, sorted({str(k["metric"]) for k in kpis}))
     try:
         funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else None
     except StrategyFirstError:  # the KPIs still show; the funnel says it has nothing
         funnel = None
-    return render(request, "dashboard.html", {"m": m, "tab": "dashboard", "diagnosis": diagnosis,
-                                              "kpis": kpis, "no_diagnosis": why, "funnel": funnel})
+    return render(request, "dashboard.html", {**context, "m": m, "tab": "dashboard", "diagnosis": diagnosis,
+                                              "kpis": kpis, "no_diagnosis": why, "funnel": funnel,
+                                              "periods": periods})
 
 
 def _buckets(m: Any) -> list[tuple[str, int]]:
@@ -42,14 +95,23 @@ def _buckets(m: Any) -> list[tuple[str, int]]:
 
 @router.get("/w/{slug}/dialogue")
 def read_dialogue(request: Request, m: PageViewer) -> Response:
-    """Inbound messages vs answered ones, response times, per month and overall."""
+    """Inbound messages vs answered ones, response times, per month and overall, for the view's window; the
+    conversations waiting longest for a first reply."""
+    context = page_view(request, m)
+    view: View = context["view"]
+    scope = {"platforms": view.platforms, "accounts": view.accounts}
     try:
-        monthly = services.measure_json(m.ws, "none", "month", metrics=DIALOGUE_METRICS)["rows"]
-        overall = services.measure_json(m.ws, "account", "all", metrics=DIALOGUE_METRICS)["rows"]
+        monthly = services.measure_json(m.ws, "none", "month", view.since, view.until, DIALOGUE_METRICS,
+                                        **scope)["rows"]
+        overall = services.measure_json(m.ws, "account", "all", view.since, view.until, DIALOGUE_METRICS,
+                                        **scope)["rows"]
+        waiting = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account) \
+            if services.has_data(m.ws) else []
         why = None
     except StrategyFirstError as exc:
-        monthly, overall, why = [], [], str(exc)
+        monthly, overall, waiting, why = [], [], [], str(exc)
     specs = [s for s in (charts.dialogue_spec(monthly), charts.response_time_spec(monthly),
-                         charts.buckets_spec(_buckets(m))) if s]
-    return render(request, "dialogue.html", {"m": m, "tab": "dialogue", "specs": specs, "overall": overall,
-                                             "metrics": DIALOGUE_METRICS, "problem": why})
+                         charts.buckets_spec(_buckets(m) if view.preset == "all" else [])) if s]
+    return render(request, "dialogue.html", {**context, "m": m, "tab": "dialogue", "specs": specs,
+                                             "overall": overall, "metrics": DIALOGUE_METRICS, "problem": why,
+                                             "waiting": waiting})

@@ -1,0 +1,123 @@
+"""What a page looks at (issue 18.1/18.2): a date range (a preset or two dates), an as-of day and platform and
+account filters, read from the URL's query so that a link shows the same view, and the previous period of equal
+length for comparison.
+
+Presets count back from an anchor day: the as-of day when one is given, else the last day with data (so an
+archive of 2017 shows 2017, not an empty "this month"), else today. The default is the last 30 days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+PRESETS = {"30d": "last 30 days", "month": "this month", "quarter": "this quarter", "horizon": "the plan's horizon",
+           "all": "all data", "custom": "the dates below"}
+DEFAULT_PRESET = "30d"
+
+
+@dataclass(frozen=True)
+class View:
+    """A resolved view: `since`/`until` None means unbounded (all data)."""
+
+    preset: str = DEFAULT_PRESET
+    since: dt.date | None = None
+    until: dt.date | None = None
+    as_of: dt.date | None = None
+    platform: str | None = None
+    account: str | None = None
+
+    @property
+    def previous(self) -> tuple[dt.date, dt.date] | None:
+        """The period of equal length just before this one (None for an unbounded range)."""
+        if self.since is None or self.until is None:
+            return None
+        days = (self.until - self.since).days + 1
+        end = self.since - dt.timedelta(days=1)
+        return end - dt.timedelta(days=days - 1), end
+
+    @property
+    def label(self) -> str:
+        """'2017-09-13 to 2017-10-12 (last 30 days)'."""
+        if self.since is None and self.until is None:
+            return "all data"
+        span = f"{self.since or 'the start'} to {self.until or 'the latest data'}"
+        return span if self.preset == "custom" else f"{span} ({PRESETS[self.preset]})"
+
+    @property
+    def platforms(self) -> list[str] | None:
+        return [self.platform] if self.platform else None
+
+    @property
+    def accounts(self) -> list[str] | None:
+        return [self.account] if self.account else None
+
+    def query(self, **changes: object) -> str:
+        """The URL query that shows this view (with `changes`), empty for the default view."""
+        view = replace(self, **changes)  # type: ignore[arg-type]
+        params: dict[str, str] = {}
+        if view.preset != DEFAULT_PRESET:
+            params["range"] = view.preset
+        if view.preset == "custom":
+            params.update({k: str(v) for k, v in (("since", view.since), ("until", view.until)) if v})
+        for key in ("as_of", "platform", "account"):
+            if getattr(view, key):
+                params[key] = str(getattr(view, key))
+        return urlencode(params)
+
+
+def _date(params: Mapping[str, str], key: str, problems: list[str]) -> dt.date | None:
+    text = (params.get(key) or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"{key}={text!r} is not a date: give it as YYYY-MM-DD")
+        return None
+
+
+def _preset_dates(preset: str, anchor: dt.date, horizon: tuple[dt.date, dt.date] | None,
+                  ) -> tuple[dt.date | None, dt.date | None]:
+    if preset == "30d":
+        return anchor - dt.timedelta(days=29), anchor
+    if preset == "month":
+        return anchor.replace(day=1), anchor
+    if preset == "quarter":
+        return anchor.replace(month=(anchor.month - 1) // 3 * 3 + 1, day=1), anchor
+    if preset == "horizon" and horizon is not None:
+        return horizon
+    return None, None
+
+
+def parse_view(params: Mapping[str, str], *, latest: dt.date | None = None,
+               horizon: tuple[dt.date, dt.date] | None = None,
+               today: dt.date | None = None) -> tuple[View, list[str]]:
+    """The view a page's query asks for and what was wrong with it (a bad value is left out, never fatal)."""
+    problems: list[str] = []
+    as_of = _date(params, "as_of", problems)
+    since, until = _date(params, "since", problems), _date(params, "until", problems)
+    preset = params.get("range") or ("custom" if since or until else DEFAULT_PRESET)
+    if preset not in PRESETS:
+        problems.append(f"range={preset!r} is not one of {', '.join(PRESETS)}")
+        preset = DEFAULT_PRESET
+    if preset == "horizon" and horizon is None:
+        problems.append("the plan has no horizon: showing the last 30 days")
+        preset = DEFAULT_PRESET
+    anchor = as_of or latest or today or dt.date.today()
+    preset_dates = _preset_dates(preset, anchor, horizon)
+    # the form sends back the dates it showed (`shown`): dates edited since are the user's own choice, else the
+    # preset (perhaps a newly picked one) decides; a link with dates and no preset is custom
+    edited = (since or until) and f"{since or ''}/{until or ''}" != params.get("shown", "")
+    if preset == "custom" or (edited and "shown" in params) or ((since or until) and "range" not in params):
+        preset = "custom"
+    else:
+        since, until = preset_dates
+    if since and until and since > until:
+        problems.append(f"since {since} is after until {until}: swapped")
+        since, until = until, since
+    platform = (params.get("platform") or "").strip() or None
+    account = (params.get("account") or "").strip() or None
+    return View(preset, since, until, as_of, platform, account), problems

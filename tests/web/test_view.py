@@ -1,0 +1,89 @@
+"""Dates, as-of and filters kept in the URL (issue 18.1/18.2/18.5): presets worked out by hand from the anchor
+day, the previous equal period, and the dashboard and dialogue pages for a view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from strategyfirst.web.view import View, parse_view
+from tests.web.env import WebEnv
+
+D = dt.date
+LATEST = D(2017, 10, 12)
+
+
+@pytest.fixture()
+def web(web_sqlite: WebEnv) -> WebEnv:
+    return web_sqlite
+
+
+@pytest.mark.parametrize(("query", "since", "until"), [
+    ({}, D(2017, 9, 13), LATEST),  # the last 30 days, both ends counted: 18 days of September + 12 of October
+    ({"range": "month"}, D(2017, 10, 1), LATEST),
+    ({"range": "quarter"}, D(2017, 10, 1), LATEST),
+    ({"range": "quarter", "as_of": "2017-08-20"}, D(2017, 7, 1), D(2017, 8, 20)),
+    ({"range": "horizon"}, D(2017, 10, 1), D(2018, 3, 31)),
+    ({"range": "all"}, None, None),
+    ({"since": "2017-10-01", "until": "2017-10-05"}, D(2017, 10, 1), D(2017, 10, 5)),
+])
+def test_presets_count_back_from_the_latest_data(query: dict[str, str], since: D | None, until: D | None) -> None:
+    view, problems = parse_view(query, latest=LATEST, horizon=(D(2017, 10, 1), D(2018, 3, 31)))
+    assert (view.since, view.until, problems) == (since, until, [])
+
+
+def test_previous_period_has_the_same_length_and_ends_the_day_before() -> None:
+    view = View("custom", D(2017, 10, 1), D(2017, 10, 12))
+    assert view.previous == (D(2017, 9, 19), D(2017, 9, 30))  # 12 days: 19..30 September
+    assert View("all").previous is None
+
+
+def test_the_form_switches_to_custom_only_when_its_dates_were_edited() -> None:
+    shown = "2017-09-13/2017-10-12"
+    picked, _ = parse_view({"range": "month", "since": "2017-09-13", "until": "2017-10-12", "shown": shown},
+                           latest=LATEST)
+    assert (picked.preset, picked.since) == ("month", D(2017, 10, 1))  # a new preset, dates left as shown
+    edited, _ = parse_view({"range": "30d", "since": "2017-10-02", "until": "2017-10-12", "shown": shown},
+                           latest=LATEST)
+    assert (edited.preset, edited.since, edited.until) == ("custom", D(2017, 10, 2), LATEST)
+    assert edited.query() == "range=custom&since=2017-10-02&until=2017-10-12"
+
+
+def test_bad_values_are_said_and_left_out() -> None:
+    view, problems = parse_view({"since": "12/10/2017", "range": "fortnight"}, latest=LATEST)
+    assert (view.since, view.until) == (D(2017, 9, 13), LATEST)
+    assert problems == ["since='12/10/2017' is not a date: give it as YYYY-MM-DD",
+                        "range='fortnight' is not one of 30d, month, quarter, horizon, all, custom"]
+
+
+def _text(html: str) -> str:
+    main = html.split("<main", 1)[1]
+    main = re.sub(r"<script.*?</script>", " ", main, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def test_dashboard_cards_show_the_period_and_the_one_before(web: WebEnv) -> None:
+    client = web.login("viewer@acme.org")
+    text = _text(client.get("/w/acme/dashboard", params={"since": "2017-10-01", "until": "2017-10-12"}).text)
+    assert "Showing 2017-10-01 to 2017-10-12; compared with 2017-09-19 to 2017-09-30." in text
+    # the twcs sample's brands answered 28 of 33 inbound messages, all in October 2017 (28/33 = 84.8%);
+    # nothing before, so the previous period has no figure
+    assert "2017-10-01 to 2017-10-12: 84.8% · previous 2017-09-19 to 2017-09-30: —" in text
+    # the nav keeps the view for the dialogue page
+    html = client.get("/w/acme/dashboard", params={"range": "all", "account": "@Tesco"}).text
+    assert 'href="/w/acme/dialogue?range=all&amp;account=%40Tesco"' in html
+
+
+def test_dialogue_states_its_window_and_who_waits_longest(web: WebEnv) -> None:
+    client = web.login("viewer@acme.org")
+    text = _text(client.get("/w/acme/dialogue", params={"range": "all"}).text)
+    assert "This page covers inbound messages received in all the data." in text
+    # 33 inbound, 28 answered: the 5 unanswered come first, then the slowest answered ones (10 rows in all)
+    html = client.get("/w/acme/dialogue", params={"range": "all"}).text
+    rows = re.findall(r"<tr><td>2017.*?</tr>", html.split('class="grid waiting"')[1], flags=re.S)
+    assert len(rows) == 10
+    assert ["not answered" in r for r in rows] == [True] * 5 + [False] * 5
+    early = _text(client.get("/w/acme/dialogue", params={"since": "2017-01-01", "until": "2017-01-31"}).text)
+    assert "from 2017-01-01 to 2017-01-31" in early and "No inbound messages in this window." in early
