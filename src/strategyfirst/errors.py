@@ -69,7 +69,13 @@ class ImportFileError(StrategyFirstError):
 
 
 class SourceDetectionError(ImportFileError):
-    """No known source matches the file's header."""
+    """No known source matches the file's header; `short` is the reason in a few words (a file skipped in a
+    folder or zip is listed with it: the full explanation is for a file given on its own)."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None,
+                 short: str | None = None) -> None:
+        super().__init__(file, message, line, column)
+        self.short = short
 
 
 class WorkspaceError(StrategyFirstError):

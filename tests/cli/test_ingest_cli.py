@@ -114,3 +114,27 @@ def test_a_folder_lists_each_file_and_skips_files_that_are_no_export(tmp_path: P
     assert [(Path(f["file"]).name, f["status"], f["rows_new"]) for f in files] == [
         ("a.csv", "imported", 1), ("readme.txt", "skipped", 0)]
     assert files[1]["error"].startswith(f"{folder / 'readme.txt'}:")
+
+
+def test_a_skipped_file_says_why_in_a_few_words_a_file_given_alone_in_full(tmp_path: Path) -> None:
+    folder = tmp_path / "download"
+    folder.mkdir()
+    (folder / "a.csv").write_text(TWCS + ROW, encoding="utf-8")
+    (folder / "PROVENANCE.md").write_text("# Where these files come from\n\nA shop's exports.\n", encoding="utf-8")
+    (folder / "LICENSE").write_text("MIT License\n\nCopyright (c) 2024 Someone\n", encoding="utf-8")
+    (folder / "other.csv").write_text("when,what,how much,where\n2024-01-01,x,1,y\n", encoding="utf-8")
+    (folder / "ga.csv").write_text("# Report of nothing\n# made by hand\nchannel,sessions\nx,1\n", encoding="utf-8")
+    text = invoke("ingest", "-w", str(tmp_path / "ws"), str(folder))
+    assert text.exit_code == 0, text.stderr
+    assert text.stdout.splitlines() == [
+        f"skipped: {folder / 'LICENSE'}: header not recognised (MIT License)",
+        f"skipped: {folder / 'PROVENANCE.md'}: a text document, not an export",
+        f"{folder / 'a.csv'} (twcs): 1 read, 1 new, 0 updated, 0 duplicate, 0 rejected (import #1)",
+        f"skipped: {folder / 'ga.csv'}: '#' lines, none of them GA4's: not an export",
+        f"skipped: {folder / 'other.csv'}: header not recognised (when, what, how much ...)"]
+    # given on its own, the same file is an error with the whole explanation (what was closest, every source)
+    alone = run("ingest", "-w", str(tmp_path / "ws"), str(folder / "LICENSE"))
+    assert alone.returncode == 2 and alone.stdout == ""
+    assert alone.stderr.startswith(f"error: {folder / 'LICENSE'}:1:1: header not recognised (MIT License); "
+                                   "closest source is ")
+    assert "known sources: twcs, " in alone.stderr and alone.stderr.count("\n") == 1

@@ -103,7 +103,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     if not ({"property", "start date", "end date", "account"} & set(pre)) and sf.header[:1] and \
             header_map(sf.header) == ["#"]:
         raise SourceDetectionError(str(sf.path), "starts with '#' lines but none of GA4's ('# Property:', "
-                                   "'# Start date:'): not a GA4 export; check the file (or --source)", 1, 1)
+                                   "'# Start date:'): not a GA4 export; check the file (or --source)", 1, 1,
+                                   short="'#' lines, none of them GA4's: not an export")
     heads = con.execute("""SELECT block, min(n) AS start, arg_min(l, n) AS header, count(*) - 1 AS rows
                            FROM _ga_lines WHERE kind = 'row' GROUP BY block ORDER BY start""").fetchall()
     if not heads:

@@ -82,7 +82,8 @@ def detect(sf: SourceFile) -> Source:
     (_, missing, extra, _), best = max(scored, key=lambda item: item[0][0])
     known = ", ".join(BY_NAME)
     if sf.kind == "json":
-        raise SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1)
+        raise SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1,
+                                   short=None if sf.what else "JSON, not a known export")
     if sf.kind == "js":
         raise SourceDetectionError(str(sf.path), _js_refusal(sf), 1, 1)
     if sf.header and sf.header[0].lstrip().lower().startswith(("<!doctype html", "<html")):
@@ -92,14 +93,17 @@ def detect(sf: SourceFile) -> Source:
         sheets = ", ".join(_shown(s) for s in sf.sheets[:8]) + (" ..." if len(sf.sheets) > 8 else "")
         readers = ", ".join(s.name for s in SOURCES if s.kind == "xlsx")
         raise SourceDetectionError(str(sf.path), f"is a workbook whose sheets ({sheets}) are not those of a known "
-                                   f"export (workbooks read: {readers}); known sources: {known}", 1, 1)
+                                   f"export (workbooks read: {readers}); known sources: {known}", 1, 1,
+                                   short=f"a workbook whose sheets ({sheets}) are no known export's")
     header = ", ".join(_shown(h) for h in sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
     unexpected = ", ".join(_shown(e) for e in extra[:6])
     raise SourceDetectionError(
         str(sf.path),
         f"header not recognised ({header}); closest source is {best.name!r}, which lacks "
         f"{', '.join(missing) or 'nothing'}" + (f" and does not expect {unexpected}" if extra else "")
-        + f"; known sources: {known}; pass --source NAME if the columns were renamed", 1, 1)
+        + f"; known sources: {known}; pass --source NAME if the columns were renamed", 1, 1,
+        short=f"header not recognised ({', '.join(_shown(h) for h in sf.header[:3])}"
+              f"{' ...' if len(sf.header) > 3 else ''})")
 
 
 def _json_refusal(sf: SourceFile, known: str) -> str:

@@ -30,6 +30,8 @@ STALE_SECONDS = 24 * 3600     # an unpacked folder this old was left by a killed
 MEDIA = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".bmp", ".tif", ".tiff", ".svg", ".ico",
                    ".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".mp3", ".m4a", ".aac", ".wav", ".ogg",
                    ".opus", ".ttf", ".woff", ".woff2"})
+# a file of these beside the exports that no source reads is skipped as a text document (README.md, notes.txt)
+TEXT_DOCUMENTS = frozenset({".md", ".markdown", ".rst", ".txt", ".text", ".adoc"})
 
 
 def is_zip(path: Path) -> bool:

@@ -49,7 +49,7 @@ from strategyfirst.sources.textfile import (
     open_source_file,
 )
 from strategyfirst.warehouse import importlog
-from strategyfirst.warehouse.archive import MEDIA, Media, Unpacked, unpacked
+from strategyfirst.warehouse.archive import MEDIA, TEXT_DOCUMENTS, Media, Unpacked, unpacked
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.warehouse.merge import SPECS, Counts, Prepared, apply, prepare, rehome
@@ -175,8 +175,10 @@ def _import_all(ws: Workspace, files_in: Unpacked, source: str, ctx: LoadContext
                         if path not in files_in.in_folder:
                             errors.append(exc)
                         # a file of a folder or zip that is no known export is skipped, not failed
-                        summary = _failed(name, outcome["source"], exc,
-                                          SKIPPED if path in files_in.in_folder else FAILED)
+                        if path in files_in.in_folder:
+                            summary = _failed(name, outcome["source"], _skipped(exc, name), SKIPPED)
+                        else:
+                            summary = _failed(name, outcome["source"], exc)
                     except StrategyFirstError as failure:
                         exc = _renamed(failure, path, name)
                         errors.append(exc)
@@ -237,6 +239,15 @@ def _renamed(exc: StrategyFirstError, path: Path, name: str) -> StrategyFirstErr
     if isinstance(exc, ImportFileError) and exc.file == str(path):
         exc.file = name
     return exc
+
+
+def _skipped(exc: StrategyFirstError, name: str) -> StrategyFirstError:
+    """Why a file of a folder or zip is skipped, in a few words (README.md, LICENSE: there are many such files
+    beside the exports; the full explanation, which names every source, is for a file given on its own)."""
+    if Path(name).suffix.lower() in TEXT_DOCUMENTS:
+        return ImportFileError(name, "a text document, not an export")
+    short = getattr(exc, "short", None)
+    return ImportFileError(name, short) if short else exc
 
 
 def _failed(name: str, source: str | None, exc: StrategyFirstError, status: str = FAILED) -> dict[str, Any]:
