@@ -24,7 +24,9 @@ PAGES = {"workspaces": "/workspaces", "strategy": "/w/acme", "dashboard": "/w/ac
          "dialogue": "/w/acme/dialogue", "readiness": "/w/acme/readiness", "imports": "/w/acme/imports",
          "plan": "/w/acme/plan", "verdicts": "/w/acme/verdicts", "history": "/w/acme/history?a=1&b=2",
          "decision-form": "/w/acme/decisions/new?tactic=care-desk&text=Hire", "members": "/w/acme/members",
-         "api-docs": "/api/v1/docs"}
+         "api-docs": "/api/v1/docs", "objective": "/w/acme/objectives/dialogue",
+         "tactic": "/w/acme/tactics/care-desk", "posts": "/w/acme/posts?sort=engagements",
+         "account": "/w/acme/accounts/x/rOpenSci"}
 # words no page should show (issue 18.9): a metric id as a label, a raw probability column, statisticians' words,
 # markdown backticks, negative zero, a percentage beside the same ratio as a decimal, a numbered "no X yet"
 FORBIDDEN = {
