@@ -23,14 +23,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from strategyfirst.diagnose.diagnosis import TacticEvidence, TacticState
+from strategyfirst.diagnose.distributions import Beta, Gamma, binom_sf, norm_ppf
 from strategyfirst.diagnose.forecast import pooled_ratio
 
 TOLERANCE = 0.05
 DECIDE = 0.9
-Z_DECIDE = float(stats.norm.ppf(DECIDE))
+Z_DECIDE = norm_ppf(DECIDE)
 PRIOR_WEIGHT = 10.0
 MIN_RATIO_N = 20
 MIN_GAPS = 30
@@ -101,7 +101,7 @@ def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: floa
         return no_data(tactic, metric, target, thr, k / n if n else None, int(n), "beta", note)
     centre = min(max(target, 0.02), 0.98)
     a, b = PRIOR_WEIGHT * centre + k / phi, PRIOR_WEIGHT * (1 - centre) + (n - k) / phi
-    post = stats.beta(a, b)
+    post = Beta(a, b)
     p_miss = float(post.cdf(thr) if direction == "up" else post.sf(thr))
     n_eff = round(n / phi)
     state = classify(p_miss, n_eff, MIN_RATIO_N)
@@ -124,8 +124,8 @@ def quantile_cdf(x_sorted: np.ndarray, q: float, values: np.ndarray, strict: boo
     lo = math.floor(h)
     frac = h - lo
     share = np.searchsorted(x_sorted, values, side="left" if strict else "right") / n
-    p_lo = stats.binom.sf(lo, n, share)  # the (lo+1)-th order statistic of a resample is ≤ v
-    p_hi = stats.binom.sf(lo + 1, n, share) if frac > 0 else p_lo
+    p_lo = binom_sf(lo, n, share)  # the (lo+1)-th order statistic of a resample is ≤ v
+    p_hi = binom_sf(lo + 1, n, share) if frac > 0 else p_lo
     return np.asarray((1 - frac) * p_lo + frac * p_hi, dtype=float)
 
 
@@ -176,7 +176,7 @@ def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, 
     if phi is None:
         return TacticEvidence(tactic, metric, required_per_day, thr, rate, 0, None, None, None, "undecided",
                               None, "gamma", f"needs {MIN_PERIODS} review periods of data to judge the noise")
-    post = stats.gamma(max(count, 0.0) / phi + 0.5, scale=phi / elapsed_days)
+    post = Gamma(max(count, 0.0) / phi + 0.5, phi / elapsed_days)
     p_miss = float(post.cdf(thr) if direction == "up" else post.sf(thr))
     state = classify(p_miss, MIN_PERIODS, MIN_PERIODS)
     return TacticEvidence(tactic, metric, required_per_day, thr, rate, round(max(count, 0)),

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from strategyfirst.diagnose.distributions import Beta, t_ppf
 
 LEVEL = 0.8
 
@@ -33,7 +34,7 @@ class Fit:
     dof: int
 
     def t_quantile(self, level: float = LEVEL) -> float:
-        return float(stats.t.ppf(0.5 + level / 2, self.dof))
+        return t_ppf(0.5 + level / 2, self.dof)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def pooled_ratio(k: float, n: float, phi: float = 1.0, level: float = LEVEL) -> 
     if n <= 0:
         return Prediction(float("nan"))
     k = min(max(k, 0.0), n)
-    post = stats.beta(k / phi + 0.5, (n - k) / phi + 0.5)
+    post = Beta(k / phi + 0.5, (n - k) / phi + 0.5)
     tail = (1 - level) / 2
     # Brown, Cai & DasGupta's modification: at 0 of n (n of n) the interval starts at 0 (ends at 1), so it
     # always holds the observed rate.
@@ -151,7 +152,7 @@ def clear_trend(t: np.ndarray, y: np.ndarray, w: np.ndarray, floor_s2: float = 0
         return None
     fit = Fit(fit.beta, fit.xtwx_inv, max(fit.s2, floor_s2), fit.dof)
     se = float(np.sqrt(fit.s2 * fit.xtwx_inv[1, 1]))
-    if se <= 0 or abs(float(fit.beta[1])) / se < float(stats.t.ppf(0.5 + TREND_LEVEL / 2, fit.dof)):
+    if se <= 0 or abs(float(fit.beta[1])) / se < t_ppf(0.5 + TREND_LEVEL / 2, fit.dof):
         return None
     return Trend(fit, float(t.min()), float(t.max()))
 
@@ -167,5 +168,5 @@ def weighted_level(y: np.ndarray, w: np.ndarray, level: float = LEVEL) -> Predic
     if len(y) < 2:
         return Prediction(mean)
     s2 = float(np.sum(w * (y - mean) ** 2) / (len(y) - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, len(y) - 1)) * float(np.sqrt(s2 / np.sum(w)))
+    half = t_ppf(0.5 + level / 2, len(y) - 1) * float(np.sqrt(s2 / np.sum(w)))
     return Prediction(mean, mean - half, mean + half)
