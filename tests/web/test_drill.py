@@ -145,7 +145,7 @@ def test_account_page(viewer: TestClient) -> None:
 # --- the posts table -------------------------------------------------------------------------------------------
 
 def test_posts_table_columns_text_and_links(viewer: TestClient) -> None:
-    html = viewer.get("/w/drill/posts").text
+    html = viewer.get("/w/drill/posts?range=all").text
     # newest first; x:100 and x:200 were posted at the same minute: by id
     assert posts_in(html) == ["instagram:9", "x:5", "x:2", "x:1", "x:100", "x:200"]
     row = flat(html[html.index('data-message="x:1"'):])
@@ -176,13 +176,25 @@ def test_posts_table_columns_text_and_links(viewer: TestClient) -> None:
     ("view=unusual", ["x:2"]),
 ])
 def test_posts_table_sorts_filters_and_pages_in_sql(viewer: TestClient, query: str, expected: list[str]) -> None:
-    response = viewer.get(f"/w/drill/posts?{query}")
+    response = viewer.get(f"/w/drill/posts?range=all&{query}")
     assert response.status_code == 200
     assert posts_in(response.text) == expected
 
 
+def test_posts_follow_the_view_dates(viewer: TestClient) -> None:
+    # the default view is the last 30 days up to the latest data (2026-02-01): 2026-01-03 to 2026-02-01, so the
+    # desks' posts of 2026-01-02 are left out; a custom range keeps its own days, in the links and the CSV
+    assert posts_in(viewer.get("/w/drill/posts").text) == ["instagram:9", "x:5", "x:2", "x:1"]
+    html = viewer.get("/w/drill/posts?range=custom&since=2026-01-05&until=2026-01-12&sort=impressions").text
+    assert posts_in(html) == ["x:2", "x:1"]
+    assert 'href="/w/drill/posts?range=custom&amp;since=2026-01-05&amp;until=2026-01-12&amp;view=outside' in html
+    assert '<input type="hidden" name="sort" value="impressions">' in html  # the date form keeps the sort
+    rows = read_csv(viewer.get("/w/drill/posts.csv?range=custom&since=2026-01-05&until=2026-01-12").text)
+    assert [r["message_id"] for r in rows] == ["x:2", "x:1"]
+
+
 def test_unusual_posts_state_the_rule_and_its_thresholds(viewer: TestClient) -> None:
-    page = flat(viewer.get("/w/drill/posts?view=unusual").text)
+    page = flat(viewer.get("/w/drill/posts?range=all&view=unusual").text)
     assert "above the 90th percentile of the engagement rates of the posts attributed to a tactic" in page
     # attributed x posts: 1.0%, 2.0%, 3.0%; the 90th percentile by linear interpolation: 2.0% + 0.8 × 1.0% = 2.8%
     # (instagram: its one attributed post, 2.0%); x:2 at 10.0% is above, x:5 at 2.0% is not
@@ -190,14 +202,14 @@ def test_unusual_posts_state_the_rule_and_its_thresholds(viewer: TestClient) -> 
 
 
 def test_posts_csv_follows_the_view(viewer: TestClient) -> None:
-    response = viewer.get("/w/drill/posts.csv?view=outside&sort=engagements")
+    response = viewer.get("/w/drill/posts.csv?range=all&view=outside&sort=engagements")
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="drill-posts-outside.csv"' in response.headers["content-disposition"]
     rows = read_csv(response.text)
     assert [r["message_id"] for r in rows] == ["x:2", "x:5"]
     assert rows[0]["text"] == "Plain post" and float(rows[0]["engagement_rate"]) == 0.1
     assert rows[0]["replies"] == "2" and rows[0]["permalink"] == "https://x.com/drillco/status/2"
-    all_rows = read_csv(viewer.get("/w/drill/posts.csv").text)
+    all_rows = read_csv(viewer.get("/w/drill/posts.csv?range=all").text)
     assert len(all_rows) == 6 and all_rows[3]["text"] == "First <b>thread</b> & more"
 
 

@@ -9,6 +9,7 @@ of accounts the plan does not own that reply to it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,14 +32,17 @@ Query = Callable[[str, list[Any]], list[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class Scope:
-    """Which posts: all, those attributed to any of `tactics`, one account, one platform; `outside` keeps the
-    posts no tactic claims, `unusual` those of them that did unusually well (UNUSUAL_RULE)."""
+    """Which posts: all, those attributed to any of `tactics`, one account, one platform, posted between `since`
+    and `until`; `outside` keeps the posts no tactic claims, `unusual` those of them that did unusually well
+    (UNUSUAL_RULE, its percentile over every attributed post, whatever the dates)."""
 
     tactics: tuple[str, ...] | None = None
     platform: str | None = None
     account: str | None = None
     outside: bool = False
     unusual: bool = False
+    since: dt.date | None = None  # posted on or after this day (UTC)
+    until: dt.date | None = None  # posted on or before this day (UTC)
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = ["o.is_post"]
@@ -53,6 +57,12 @@ class Scope:
         if self.account:
             clauses.append("o.account = ?")
             params.append(self.account.strip().lower().lstrip("@"))
+        if self.since is not None:
+            clauses.append("o.created_at >= ?")
+            params.append(dt.datetime.combine(self.since, dt.time()))
+        if self.until is not None:
+            clauses.append("o.created_at < ?")
+            params.append(dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time()))
         if self.outside or self.unusual:
             clauses.append("o.message_id NOT IN (SELECT message_id FROM attribution)")
         return " AND ".join(clauses), params

@@ -3,8 +3,9 @@ all posts), with their tables as CSV, their charts as SVG/PNG and the view as a 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from strategyfirst.web import charts, drill, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
+from strategyfirst.web.pages.dashboard_pages import page_view
 from strategyfirst.web.posts import COLUMNS, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
 
@@ -246,11 +248,16 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
                account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc",
                page: Annotated[int, Query(ge=1, le=10**7)] = 1,
                size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE) -> Response:
-    """The posts table (all, or an objective's, a tactic's, an account's), sorted and paginated in SQL."""
+    """The posts table (all, or an objective's, a tactic's, an account's) of the view's dates (web/view.py),
+    sorted and paginated in SQL."""
+    dates = page_view(request, m)
     scope, heading = _posts_scope(m, objective, tactic, platform, account, view)
+    scope = replace(scope, since=dates["view"].since, until=dates["view"].until)
     descending = dir != "asc"
     found = posts_page(_query(m), scope, sort, descending, page, size) if services.has_data(m.ws) else None
-    params = {"objective": objective, "tactic": tactic, "platform": platform, "account": account, "view": view}
+    # the view's dates and filters (range, since, until, as_of, platform, account) stay in every link
+    params = {**dict(parse_qsl(dates["view_query"])), "objective": objective, "tactic": tactic,
+              "platform": platform, "account": account, "view": view}
 
     def href(**changes: Any) -> str:
         merged = {**params, "sort": found.sort if found else sort, "dir": "desc" if descending else "asc",
@@ -259,18 +266,22 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
 
     sorted_by = {name: href(sort=name, dir="asc" if found and found.sort == name and descending else "desc",
                             page=1) for name in SORTS}
+    keep = {"objective": objective, "tactic": tactic, "view": view, "sort": sort, "dir": dir}
     return render(request, "posts.html", {
-        "m": m, "tab": "posts", "found": found, "heading": heading, "view": view, "params": params,
+        **dates, "view_keep": keep, "m": m, "tab": "posts", "found": found, "heading": heading, "which": view,
+        "params": params,
         "href": href, "sorted_by": sorted_by, "views": VIEWS, "rule": UNUSUAL_RULE,
         "csv_href": _posts_href(m, ".csv", **params, sort=found.sort if found else sort,
                                 dir="desc" if descending else "asc")})
 
 
 @router.get("/w/{slug}/posts.csv")
-def read_posts_csv(m: PageViewer, objective: Text = "", tactic: Text = "", platform: Text = "",
+def read_posts_csv(request: Request, m: PageViewer, objective: Text = "", tactic: Text = "", platform: Text = "",
                    account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc") -> Response:
     """Every post of the view as CSV, in the view's order (read from the warehouse a page at a time)."""
     scope, _heading = _posts_scope(m, objective, tactic, platform, account, view)
+    dates = page_view(request, m)["view"]
+    scope = replace(scope, since=dates.since, until=dates.until)
     rows = all_posts(_query(m), scope, sort, dir != "asc") if services.has_data(m.ws) else iter(())
     name = file_name(m.slug, "posts", objective, tactic, platform, account, view if view != "all" else "")
     return csv_response(name, ("message_id", *COLUMNS), ([r["message_id"], *[r[c] for c in COLUMNS]] for r in rows))
