@@ -189,6 +189,13 @@ class ServedWorkspace(Workspace):
         document = self.plan_or_none()
         return funnel(self._backend(), document.plan if document else None, since, until)
 
+    def warm_up(self) -> None:
+        """Load what measure needs in this process, by measuring one metric (no plan version recorded)."""
+        from strategyfirst.metrics import measure
+
+        document = self.plan_or_none()
+        measure(self._tables(), document.plan if document else None, metric_ids=["inbound_messages"])
+
     def capacity(self, service_level: float = 0.9, target_minutes: float | None = None) -> CapacityPlan:
         from strategyfirst.capacity import capacity_for, volume_from_connection
         from strategyfirst.capacity.volume import empty_volume

@@ -24,9 +24,20 @@ class AppState:
         return self.workspaces.get(slug)
 
     def start(self) -> None:
-        """Take every workspace's first warehouse snapshot in the background (the first pages need not wait)."""
+        """Take every workspace's first warehouse snapshot in the background (the first pages need not wait)
+        and warm the process up (the first measure in a process loads the metric modules and sets up Ibis:
+        0.8 s of CPU against 0.25 s for the next ones)."""
         for ws in self.workspaces.values():
-            threading.Thread(target=ws.snapshot, name=f"sf-snapshot-{ws.slug}", daemon=True).start()
+            threading.Thread(target=_warm_up, args=(ws,), name=f"sf-snapshot-{ws.slug}", daemon=True).start()
+
+
+def _warm_up(ws: ServedWorkspace) -> None:
+    """The first snapshot, then one small measure on it (nothing is written, nothing cached)."""
+    try:
+        if ws.snapshot().has_data:
+            ws.warm_up()
+    except Exception:  # a request will meet (and report) the same problem
+        return
 
 
 def open_state(settings: Settings) -> AppState:
