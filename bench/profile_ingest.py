@@ -80,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     shutil.copy(args.org / "strategy.yaml", folder / "strategy.yaml")
-    files = sorted(p for p in (args.org / "exports").rglob("*") if p.is_file())
+    from strategyfirst.simulate import ingest_simulated, simulated_files
+
+    groups = simulated_files(args.org)
+    files = [p for paths in groups.values() for p in paths]
     cpu, wall = _cpu(), time.perf_counter()
-    Workspace(folder).ingest(files, source="auto")
+    ingest_simulated(Workspace(folder), groups)  # LinkedIn and TikTok with the --account/--year they need
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
     print(f"{'phase':58} {'wall s':>7} {'CPU s':>7} {'calls':>5}")
     print(f"{'Workspace.ingest, ' + str(len(files)) + ' files':58} {wall:7.1f} {cpu:7.1f} {1:5}")

@@ -4,7 +4,8 @@
 
 Each step runs in its own Python process so that its peak memory (ru_maxrss) is its own:
   simulate   strategyfirst.simulate.simulate(out, events=N)
-  ingest     Workspace.ingest(<every export file>, source="auto")
+  ingest     simulate.ingest_simulated: Workspace.ingest(<every export file>), the LinkedIn and TikTok files
+             with the --account/--year they need (simulate.INGEST_OPTIONS, also in truth.json)
   measure    Workspace.measure(by="account", period="month") over the whole metric registry
   measure3   the same, restricted to the three dialogue metrics the baselines compute (like for like)
   pandas     the dialogue metrics (response rate, median and p90 first-response minutes per account and month)
@@ -64,13 +65,17 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
         import shutil
 
         from strategyfirst import Workspace
+        from strategyfirst.simulate import ingest_simulated, simulated_files
 
         shutil.rmtree(org / ".strategyfirst", ignore_errors=True)
-        files = [p for group in json.loads((org / "truth.json").read_text())["files"].values() for p in group]
+        files = simulated_files(org)
         ws = Workspace(org)
         start, cpu_start = time.perf_counter(), _cpu()
-        result = ws.ingest([org / f for f in files], source="auto")
+        result = ingest_simulated(ws, files)  # auto-detected, LinkedIn and TikTok with their --account/--year
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
+        not_imported = [f"{f['file']}: {f.get('error')}" for f in result.files if f["status"] != "imported"]
+        if not_imported:  # a benchmark of files that did not import measures nothing
+            raise SystemExit("ingest: not imported: " + "; ".join(not_imported))
         extra = {"result": _plain(result)}
     elif step in ("measure", "measure3"):
         from strategyfirst import Workspace

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from strategyfirst import Workspace
-from strategyfirst.simulate import SimulationSummary, simulate
+from strategyfirst.simulate import SimulationSummary, ingest_simulated, simulate, simulated_files
 from tests.conftest import require
 
 pytestmark = pytest.mark.slow  # sixteen imports, each refreshing the derived tables
@@ -39,7 +39,10 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimulationSummar
             "the importers (strategyfirst.warehouse.ingest) are not there yet")
     summary = simulate(tmp_path_factory.mktemp("ingest") / "org", events=4000, seed=3)
     ws = Workspace(summary.out)
-    result = summary.ingest_into(ws)  # auto-detected; LinkedIn and TikTok with --account/--year
+    # as bench/run.py imports them, from the folder alone (truth.json lists the files and the options they need)
+    files = simulated_files(summary.out)
+    assert files == summary.files
+    result = ingest_simulated(ws, files)  # auto-detected; LinkedIn and TikTok with --account/--year
     return summary, ws, json.loads(result.to_json())
 
 
@@ -49,6 +52,8 @@ def test_every_file_detected_and_every_row_accepted(imported: tuple[SimulationSu
     by_file = {Path(f["file"]).name: f for f in result["files"]}
     assert len(by_file) == len(summary.every_file)
     assert {f["status"] for f in result["files"]} == {"imported"}
+    assert summary.truth["ingest_options"] == {"linkedin-content": {"account": "Northwind Cycles"},
+                                               "tiktok-analytics": {"year": 2026, "account": "northwindcycles"}}
     for group, paths in summary.files.items():
         for path in paths:
             if path not in summary.exports:

@@ -102,7 +102,7 @@ def combined_ws(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
     summary = simulate(root / "sim", events=20_000, seed=11)
     ws = Workspace(root / "ws").ensure()
     ws.plan_path.write_text(_with_real_tactics(summary.plan.read_text(encoding="utf-8")), encoding="utf-8")
-    ws.ingest(sorted(p for paths in summary.files.values() for p in paths))
+    summary.ingest_into(ws)  # as the demo and the benchmark import them (LinkedIn, TikTok with their options)
     ws.ingest([shared_data / "twcs" / "sample.csv",
                *sorted((shared_data / "x-analytics" / "rOpenSci").glob("*.csv"))])
     return ws

@@ -79,11 +79,27 @@ class SimulationSummary:
     def ingest_into(self, ws: Any) -> Any:
         """Import every file into a Workspace: `exports`, then each group that needs an option (given as the
         simulated organisation's); returns one IngestResult of them all."""
-        result = ws.ingest(self.exports)
-        for group, options in INGEST_OPTIONS.items():
-            if self.files.get(group):
-                result.files += ws.ingest(self.files[group], **options).files
-        return result
+        return ingest_simulated(ws, self.files)
+
+
+def simulated_files(out: Path) -> dict[str, list[Path]]:
+    """The export files a simulation wrote into `out`, per source, as its truth.json lists them (for a process
+    that did not run `simulate` itself: the benchmark's ingest step)."""
+    truth = json.loads((Path(out) / "truth.json").read_text(encoding="utf-8"))
+    return {group: [Path(out) / p for p in paths] for group, paths in truth["files"].items()}
+
+
+def ingest_simulated(ws: Any, files: dict[str, list[Path]]) -> Any:
+    """The one way the simulated files are imported (demo, tests, benchmarks): every group that auto-detection
+    alone reads in one `Workspace.ingest`, then each group of INGEST_OPTIONS with its options; returns one
+    IngestResult of them all."""
+    result = ws.ingest([p for group, paths in files.items() if group not in INGEST_OPTIONS for p in paths])
+    for group, options in INGEST_OPTIONS.items():
+        if files.get(group):
+            more = ws.ingest(files[group], **options)
+            result.files += more.files
+            result.errors.update(more.errors)
+    return result
 
 
 def _rng(seed: int, stream: int, *more: int) -> np.random.Generator:
@@ -191,6 +207,7 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
                                 "facebook_posts": len(fb), **{f"{p.spec.platform}_posts": len(p) for p in social}},
                         social=social)
     truth["site"], truth["email_campaigns"] = site, campaigns
+    truth["ingest_options"] = INGEST_OPTIONS  # what `ingest` needs besides the files (--account, --year)
     ads_folder = out / "extra" / "ads"
     ads_folder.mkdir(parents=True, exist_ok=True)
     ads_path = ads_folder / f"Northwind-Cycles-Campaigns-{org.START:%b-%-d-%Y}-{org.AS_OF:%b-%-d-%Y}.csv"
