@@ -274,3 +274,15 @@ def test_a_page_of_100k_posts_reads_only_that_page(tmp_path: Path) -> None:
         assert page.rows[0]["message_id"] == "x:99699"
     finally:
         dispose(f"sqlite:///{tmp_path / 'app.sqlite'}")
+
+
+def test_dashboard_and_dialogue_charts_download(viewer: TestClient) -> None:
+    dashboard = viewer.get("/w/drill/dashboard?as_of=2026-01-31").text
+    assert 'href="/w/drill/charts/kpi/dialogue/response_rate.svg?as_of=2026-01-31"' in dashboard
+    png = viewer.get("/w/drill/charts/kpi/dialogue/response_rate.png?as_of=2026-01-31")
+    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    dialogue = viewer.get("/w/drill/dialogue?range=all").text
+    assert 'href="/w/drill/charts/dialogue/inbound.svg?range=all"' in dialogue
+    svg = viewer.get("/w/drill/charts/dialogue/inbound.svg?range=all")
+    assert svg.status_code == 200 and svg.text.startswith("<svg") and "Inbound vs answered" in svg.text
+    assert viewer.get("/w/drill/charts/dialogue/nope.svg").status_code == 404

@@ -111,10 +111,11 @@ ROUTES = [
     Route("GET", "/w/{slug}/posts", "viewer", 200),
     Route("GET", "/w/{slug}/posts.csv", "viewer", 200),
     Route("GET", "/w/{slug}/imports.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/charts/dialogue/{name}.{fmt}", "viewer", 200, ok_without_data=404),
 ]
 # What fills the drill-down routes' other path parameters.
-PATH_VALUES = {"objective_id": "dialogue", "tactic_id": "care-desk", "metric": "response_rate", "fmt": "svg",
-               "platform": "x", "account": "tesco"}
+PATH_VALUES = {"name": "inbound", "objective_id": "dialogue", "tactic_id": "care-desk", "metric": "response_rate",
+               "fmt": "svg", "platform": "x", "account": "tesco"}
 # Not scoped to a workspace: any logged-in caller, or anyone.
 SIGNED_IN = [Route("GET", "/api/v1/workspaces", "viewer", 200), Route("GET", "/workspaces", "viewer", 200),
              Route("POST", "/logout", "viewer", 303)]

@@ -105,8 +105,8 @@ def ranked_tactics(plan: dict[str, Any], objective: dict[str, Any], diagnosis: d
     return out, rule
 
 
-def diagnosis_or_none(ws: Workspace) -> tuple[dict[str, Any] | None, str | None]:
+def diagnosis_or_none(ws: Workspace, as_of: dt.date | None = None) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        return services.diagnose_json(ws), None
+        return services.diagnose_json(ws, as_of), None
     except StrategyFirstError as exc:
         return None, str(exc)

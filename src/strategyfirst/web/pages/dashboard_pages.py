@@ -93,6 +93,22 @@ def _buckets(m: Any) -> list[tuple[str, int]]:
         return []
 
 
+def dialogue_charts(m: Any, view: View, monthly: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The dialogue page's charts by name (those with data), from its monthly rows: the page draws them, the
+    chart download route (pages/drill_pages.py) draws one as a file."""
+    found = {"inbound": charts.dialogue_spec(monthly), "response-time": charts.response_time_spec(monthly),
+             "buckets": charts.buckets_spec(_buckets(m) if view.preset == "all" else [])}
+    return {name: spec for name, spec in found.items() if spec}
+
+
+def dialogue_monthly(m: Any, view: View) -> list[dict[str, Any]]:
+    """The dialogue metrics per month of the view's window and filters."""
+    rows: list[dict[str, Any]] = services.measure_json(m.ws, "none", "month", view.since, view.until,
+                                                       DIALOGUE_METRICS, platforms=view.platforms,
+                                                       accounts=view.accounts)["rows"]
+    return rows
+
+
 @router.get("/w/{slug}/dialogue")
 def read_dialogue(request: Request, m: PageViewer) -> Response:
     """Inbound messages vs answered ones, response times, per month and overall, for the view's window; the
@@ -101,8 +117,7 @@ def read_dialogue(request: Request, m: PageViewer) -> Response:
     view: View = context["view"]
     scope = {"platforms": view.platforms, "accounts": view.accounts}
     try:
-        monthly = services.measure_json(m.ws, "none", "month", view.since, view.until, DIALOGUE_METRICS,
-                                        **scope)["rows"]
+        monthly = dialogue_monthly(m, view)
         overall = services.measure_json(m.ws, "account", "all", view.since, view.until, DIALOGUE_METRICS,
                                         **scope)["rows"]
         waiting = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account) \
@@ -110,8 +125,9 @@ def read_dialogue(request: Request, m: PageViewer) -> Response:
         why = None
     except StrategyFirstError as exc:
         monthly, overall, waiting, why = [], [], [], str(exc)
-    specs = [s for s in (charts.dialogue_spec(monthly), charts.response_time_spec(monthly),
-                         charts.buckets_spec(_buckets(m) if view.preset == "all" else [])) if s]
+    found = dialogue_charts(m, view, monthly)
+    specs, names = list(found.values()), list(found)
     return render(request, "dialogue.html", {**context, "m": m, "tab": "dialogue", "specs": specs,
+                                             "chart_names": names,
                                              "overall": overall, "metrics": DIALOGUE_METRICS, "problem": why,
                                              "waiting": waiting})

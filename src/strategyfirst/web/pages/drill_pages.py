@@ -3,6 +3,7 @@ all posts), with their tables as CSV, their charts as SVG/PNG and the view as a 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -10,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, drill, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
@@ -122,11 +124,25 @@ def _why(verdict: dict[str, Any] | None) -> str | None:
 
 
 @router.get("/w/{slug}/charts/kpi/{objective_id}/{metric}.{fmt}")
-def read_kpi_chart(m: PageViewer, objective_id: str, metric: str, fmt: str) -> Response:
-    """A KPI's chart (series, target, forecast) as an SVG or PNG file."""
-    diagnosis, _why_not = drill.diagnosis_or_none(m.ws)
+def read_kpi_chart(m: PageViewer, objective_id: str, metric: str, fmt: str,
+                   as_of: Annotated[dt.date | None, Query()] = None) -> Response:
+    """A KPI's chart (series, target, forecast; as of a day, as the dashboard shows it) as an SVG or PNG file."""
+    diagnosis, _why_not = drill.diagnosis_or_none(m.ws, as_of)
     kpi = next((k for k in _kpis(m, diagnosis, objective_id) if k.get("metric") == metric), None)
     return chart_response(kpi["spec"] if kpi else None, fmt, file_name(m.slug, objective_id, metric))
+
+
+@router.get("/w/{slug}/charts/dialogue/{name}.{fmt}")
+def read_dialogue_chart(request: Request, m: PageViewer, name: str, fmt: str) -> Response:
+    """One of the dialogue page's charts, for the view in the query (dates, platform, account), as a file."""
+    from strategyfirst.web.pages.dashboard_pages import dialogue_charts, dialogue_monthly
+
+    view = page_view(request, m)["view"]
+    try:
+        found = dialogue_charts(m, view, dialogue_monthly(m, view)).get(name)
+    except StrategyFirstError:
+        found = None
+    return chart_response(found, fmt, file_name(m.slug, "dialogue", name))
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/report.html")
