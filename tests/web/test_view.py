@@ -71,6 +71,8 @@ def test_dashboard_cards_show_the_period_and_the_one_before(web: WebEnv) -> None
     # the twcs sample's brands answered 28 of 33 inbound messages, all in October 2017 (28/33 = 84.8%);
     # nothing before, so the previous period has no figure
     assert "2017-10-01 to 2017-10-12: 84.8% · previous 2017-09-19 to 2017-09-30: —" in text
+    # each KPI chart shades the period and the one before, and says so in its caption
+    assert "shaded: this period 2017-10-01 to 2017-10-12, the period before 2017-09-19 to 2017-09-30" in text
     # the nav keeps the view for the dialogue page
     html = client.get("/w/acme/dashboard", params={"range": "all", "account": "@Tesco"}).text
     assert 'href="/w/acme/dialogue?range=all&amp;account=%40Tesco"' in html

@@ -7,6 +7,7 @@ templates/_chart.html shows as the figure's caption and a data table behind a to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from strategyfirst.formatting import count, metric_label, minutes, number
@@ -28,8 +29,9 @@ def _day(period: Any) -> str:
     return str(period)[:10]
 
 
-def kpi_spec(kpi: dict[str, Any]) -> dict[str, Any] | None:
-    """Actual series (line), the target (dashed rule) and the forecast to the deadline (band + dashed line)."""
+def kpi_spec(kpi: dict[str, Any], periods: Sequence[tuple[str, Any, Any]] = ()) -> dict[str, Any] | None:
+    """Actual series (line), the target (dashed rule) and the forecast to the deadline (band + dashed line);
+    `periods` (name, first day, last day), e.g. the view's dates and the period before, are shaded."""
     series = [p for p in kpi.get("series") or [] if p.get("value") is not None]
     forecast = [p for p in kpi.get("forecast") or [] if p.get("value") is not None]
     if not series and not forecast:
@@ -38,6 +40,14 @@ def kpi_spec(kpi: dict[str, Any]) -> dict[str, Any] | None:
          "axis": {"format": ".0%"} if kpi.get("unit") == "ratio" else {}}
     x = {"field": "period", "type": "temporal", "title": None, "axis": {"tickCount": 6, "grid": False}}
     layers: list[dict[str, Any]] = []
+    if periods:
+        spans = [{"period": name, "start": str(a), "end": str(b)} for name, a, b in periods]
+        layers.append({"data": {"values": spans}, "mark": {"type": "rect", "opacity": 0.12},
+                       "encoding": {"x": {"field": "start", "type": "temporal"}, "x2": {"field": "end"},
+                                    "color": {"field": "period", "type": "nominal", "title": None,
+                                              "scale": {"domain": [p[0] for p in periods],
+                                                        "range": ["#1f5fa8", "#8a8f98"]}},
+                                    "tooltip": [{"field": "period"}, {"field": "start"}, {"field": "end"}]}})
     if forecast:
         layers.append({"data": {"values": forecast}, "mark": {"type": "area", "opacity": 0.2, "color": "#888"},
                        "encoding": {"x": x, "y": {**y, "field": "low"}, "y2": {"field": "high"}}})
@@ -58,8 +68,9 @@ def kpi_spec(kpi: dict[str, Any]) -> dict[str, Any] | None:
               f"{number(p.get('low'), unit)} to {number(p.get('high'), unit)}"] for p in forecast]
     latest = f"; latest {number(series[-1]['value'], unit)} ({_day(series[-1]['period'])})" if series else ""
     target = f"; target {number(kpi['target'], unit)}" if kpi.get("target") is not None else ""
+    shaded = "; shaded: " + ", ".join(f"{name} {a} to {b}" for name, a, b in periods) if periods else ""
     alt = _alt(f"{label} ({kpi.get('objective')}) by period{latest}{target}; dashed: the forecast with its "
-               "80% interval", ["period", "actual", "forecast", "80% interval"], rows)
+               f"80% interval{shaded}", ["period", "actual", "forecast", "80% interval"], rows)
     return {**_base(f"{kpi.get('objective')}: {label}"), "layer": layers, "usermeta": alt}
 
 

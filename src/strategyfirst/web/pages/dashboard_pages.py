@@ -73,7 +73,9 @@ def read_dashboard(request: Request, m: PageViewer) -> Response:
         diagnosis, why = services.diagnose_json(m.ws, view.as_of), None
     except StrategyFirstError as exc:
         diagnosis, why = None, str(exc)
-    kpis = [{**k, "spec": charts.kpi_spec(k)} for k in (diagnosis or {}).get("kpis", [])]
+    shaded = [("this period", view.since, view.until), ("the period before", *view.previous)] \
+        if view.previous and view.since and view.until else []
+    kpis = [{**k, "spec": charts.kpi_spec(k, shaded)} for k in (diagnosis or {}).get("kpis", [])]
     periods = period_figures(m, view, sorted({str(k["metric"]) for k in kpis}))
     try:
         funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else None
