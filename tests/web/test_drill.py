@@ -286,3 +286,29 @@ def test_dashboard_and_dialogue_charts_download(viewer: TestClient) -> None:
     svg = viewer.get("/w/drill/charts/dialogue/inbound.svg?range=all")
     assert svg.status_code == 200 and svg.text.startswith("<svg") and "Inbound vs answered" in svg.text
     assert viewer.get("/w/drill/charts/dialogue/nope.svg").status_code == 404
+
+
+def test_dialogue_verdicts_budget_and_funnel_tables_download(viewer: TestClient) -> None:
+    dialogue = viewer.get("/w/drill/dialogue?range=all").text
+    assert 'href="/w/drill/dialogue.csv?range=all"' in dialogue
+    rows = {r["account"]: r for r in read_csv(viewer.get("/w/drill/dialogue.csv?range=all").text)}
+    # 30 replies to each desk's post and 2 to drillco's x:2, none answered
+    assert {a: rows[a]["inbound_messages"] for a in ("deska", "deskb", "drillco")} == {
+        "deska": "30", "deskb": "30", "drillco": "2"}
+    assert float(rows["deska"]["response_rate"]) == 0.0
+    assert 'href="/w/drill/verdicts.csv"' in viewer.get("/w/drill/verdicts").text
+    verdicts = read_csv(viewer.get("/w/drill/verdicts.csv").text)
+    failing = [v for v in verdicts if v["kind"] == "strategy_failing"]
+    assert [(v["objective"], v["tactic"]) for v in failing] == [("dialogue", "desk-a,desk-b")]
+    assert failing[0]["evidence"].startswith("2 of 2 tactics serving 'dialogue' miss its KPIs")
+    budget = viewer.get("/w/drill/budget.csv")
+    assert budget.status_code == 200 and budget.text.splitlines()[0] == "from,to,amount,objective,p_better,why"
+    funnel = viewer.get("/w/drill/funnel.csv")
+    assert funnel.status_code == 200
+    steps = {(r["scope"], r["step"]): r for r in read_csv(funnel.text)}
+    # the latest month, February 2026: instagram:9 alone, 400 reached and 10 engagements (2.5% of the reach);
+    # January reached 800 + 1,500 + 900 + 90 + 90 = 3,380, so the change is 400 / 3,380 - 1
+    reach, engaged = steps[("overall", "reach")], steps[("overall", "engagements")]
+    assert reach["period"] == "2026-02" and float(reach["value"]) == 400
+    assert abs(float(reach["change"]) - (400 / 3380 - 1)) < 1e-9
+    assert float(engaged["value"]) == 10 and float(engaged["conversion"]) == 10 / 400

@@ -111,6 +111,10 @@ ROUTES = [
     Route("GET", "/w/{slug}/posts", "viewer", 200),
     Route("GET", "/w/{slug}/posts.csv", "viewer", 200),
     Route("GET", "/w/{slug}/imports.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/dialogue.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/verdicts.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/budget.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/funnel.csv", "viewer", 200),
     Route("GET", "/w/{slug}/charts/dialogue/{name}.{fmt}", "viewer", 200, ok_without_data=404),
 ]
 # What fills the drill-down routes' other path parameters.

@@ -15,6 +15,7 @@ from strategyfirst.web.limits import BodyLimit
 from strategyfirst.web.pages import (
     auth_pages,
     dashboard_pages,
+    download_pages,
     drill_pages,
     history_pages,
     import_pages,
@@ -37,7 +38,7 @@ API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, 
                readiness.router)
 PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
                 plan_pages.router, verdict_pages.router, history_pages.router, member_pages.router,
-                readiness_pages.router, drill_pages.router)
+                readiness_pages.router, drill_pages.router, download_pages.router)
 
 
 SETTINGS_ENV = "STRATEGYFIRST_WEB_SETTINGS_JSON"  # how `serve --workers N` hands its settings to each process

@@ -1,0 +1,68 @@
+"""The other pages' tables as CSV (issue 18.6): the dialogue by account (for the view in the query), the
+verdicts, the budget proposals and the permission funnel. Values are the raw figures (ratios as fractions,
+money in the plan's currency): a spreadsheet formats them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from strategyfirst.errors import StrategyFirstError
+from strategyfirst.web import services
+from strategyfirst.web.deps import PageViewer
+from strategyfirst.web.downloads import csv_response, file_name
+from strategyfirst.web.pages.dashboard_pages import DIALOGUE_METRICS, page_view
+from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
+
+router = APIRouter()
+
+
+@router.get("/w/{slug}/dialogue.csv")
+def read_dialogue_csv(request: Request, m: PageViewer) -> Response:
+    """The dialogue page's table by account, for the view's dates and filters."""
+    view = page_view(request, m)["view"]
+    try:
+        rows = services.measure_json(m.ws, "account", "all", view.since, view.until, DIALOGUE_METRICS,
+                                     platforms=view.platforms, accounts=view.accounts)["rows"]
+    except StrategyFirstError:
+        rows = []
+    table: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        table.setdefault(str(r["key"]), {})[r["metric"]] = r.get("value")
+    return csv_response(file_name(m.slug, "dialogue"), ("account", *DIALOGUE_METRICS),
+                        ([key, *[v.get(metric) for metric in DIALOGUE_METRICS]] for key, v in sorted(table.items())))
+
+
+@router.get("/w/{slug}/verdicts.csv")
+def read_verdicts_csv(m: PageViewer) -> Response:
+    """The verdicts: objective, tactic, kind, the probability it states, spend and the sentence why."""
+    diagnosis, _why = diagnosis_or_none(m)
+    cols = ("objective", "tactic", "kind", "probability", "spend", "evidence")
+    rows = ((v.get("objective"), v.get("tactic") or ",".join(v.get("tactics") or []), v.get("kind"),
+             v.get("probability"), v.get("spend"), v.get("evidence")) for v in (diagnosis or {}).get("verdicts", []))
+    return csv_response(file_name(m.slug, "verdicts"), cols, rows)
+
+
+@router.get("/w/{slug}/budget.csv")
+def read_budget_csv(m: PageViewer) -> Response:
+    """The budget proposals: from which tactic to which, how much, within which objective, and why."""
+    diagnosis, _why = diagnosis_or_none(m)
+    cols = ("from", "to", "amount", "objective", "p_better", "why")
+    return csv_response(file_name(m.slug, "budget"), cols,
+                        ([b.get(c) for c in cols] for b in (diagnosis or {}).get("budget", [])))
+
+
+@router.get("/w/{slug}/funnel.csv")
+def read_funnel_csv(m: PageViewer) -> Response:
+    """The permission funnel: each chain's steps, this month and the month before."""
+    try:
+        funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else {}
+    except StrategyFirstError:
+        funnel = {}
+    cols = ("scope", "step", "value", "change", "conversion", "conversion_previous")
+    rows = ([f.get("scope"), *[s.get(c) for c in cols[1:]]] for f in funnel.get("funnels") or []
+            for s in f.get("steps") or [])
+    return csv_response(file_name(m.slug, "funnel", str(funnel.get("period") or "")), ("period", *cols),
+                        ([funnel.get("period"), *r] for r in rows))
