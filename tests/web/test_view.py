@@ -4,6 +4,7 @@ day, the previous equal period, and the dashboard and dialogue pages for a view.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -87,5 +88,12 @@ def test_dialogue_states_its_window_and_who_waits_longest(web: WebEnv) -> None:
     rows = re.findall(r"<tr><td>2017.*?</tr>", html.split('class="grid waiting"')[1], flags=re.S)
     assert len(rows) == 10
     assert ["not answered" in r for r in rows] == [True] * 5 + [False] * 5
+    # the time-to-first-reply chart counts the window's messages: 33 in all, 5 of them unanswered
+    spec = json.loads(re.search(r'<script type="application/json" id="dialogue-3">(.*?)</script>', html, re.S)[1])
+    counts = {bucket: int(n) for bucket, n in spec["usermeta"]["table"]["rows"]}
+    assert sum(counts.values()) == 33 and counts["unanswered"] == 5
+    one_day = client.get("/w/acme/dialogue", params={"since": "2017-10-11", "until": "2017-10-11"}).text
+    spec = json.loads(re.search(r'id="dialogue-3">(.*?)</script>', one_day, re.S)[1])
+    assert sum(int(n) for _, n in spec["usermeta"]["table"]["rows"]) < 33
     early = _text(client.get("/w/acme/dialogue", params={"since": "2017-01-01", "until": "2017-01-31"}).text)
     assert "from 2017-01-01 to 2017-01-31" in early and "No inbound messages in this window." in early

@@ -219,10 +219,9 @@ def capacity_json(ws: Workspace, service_level: float = 0.9, target_minutes: flo
     return cached(ws, key, lambda: plain(ws.capacity(service_level, target_minutes).to_dict()))
 
 
-def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,
-                    account: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
-    """Inbound messages of the window that waited longest for a first reply: unanswered ones first (waiting
-    until the window's end, else the latest inbound message), then the slowest answered ones."""
+def _inbound_where(since: dt.date | None, until: dt.date | None, platform: str | None,
+                   account: str | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions (and their parameters) on `inbound i` for a window, a platform and an account."""
     where: list[str] = ["TRUE"]
     params: list[Any] = []
     if since is not None:
@@ -237,9 +236,33 @@ def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None,
     if account:
         where.append("i.account = lower(ltrim(?, '@'))")
         params.append(account)
+    return where, params
+
+
+def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,
+                    account: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+    """Inbound messages of the window that waited longest for a first reply: unanswered ones first (waiting
+    until the window's end, else the latest inbound message), then the slowest answered ones."""
+    where, params = _inbound_where(since, until, platform, account)
     end = "?::TIMESTAMP + INTERVAL 1 DAY" if until is not None else "(SELECT max(created_at) FROM inbound)"
     sql = (f"SELECT i.created_at, i.platform, i.account, i.first_reply_at IS NULL AS unanswered, "
            f"coalesce(i.first_reply_minutes, date_diff('minute', i.created_at, {end})) AS minutes, "
            f"left(m.text, 140) AS text FROM inbound i LEFT JOIN messages m USING (message_id) "
            f"WHERE {' AND '.join(where)} ORDER BY unanswered DESC, minutes DESC NULLS LAST, i.created_at LIMIT ?")
     return _query(ws, sql, [*([until] if until is not None else []), *params, limit])  # SELECT's ? comes first
+
+
+def reply_buckets(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,
+                  account: str | None = None) -> list[tuple[str, int]]:
+    """Inbound messages of the window by time to first reply (the report's buckets), then unanswered; negative
+    gaps (data errors) are left out, as in the report."""
+    from strategyfirst.report.gather import RESPONSE_BUCKETS
+
+    where, params = _inbound_where(since, until, platform, account)
+    cases = " ".join("WHEN i.first_reply_minutes < ? THEN ?" for _ in RESPONSE_BUCKETS)
+    sql = (f"SELECT CASE WHEN i.first_reply_minutes IS NULL THEN 'unanswered' {cases} ELSE '> 3 days' END AS "
+           f"bucket, count(*) AS n FROM inbound i WHERE {' AND '.join(where)} AND "
+           f"(i.first_reply_minutes IS NULL OR i.first_reply_minutes >= 0) GROUP BY bucket")
+    found = {r["bucket"]: int(r["n"]) for r in _query(ws, sql, [*(x for b in RESPONSE_BUCKETS for x in b), *params])}
+    order = [name for _, name in RESPONSE_BUCKETS] + ["> 3 days", "unanswered"]
+    return [(name, found.get(name, 0)) for name in order] if found else []

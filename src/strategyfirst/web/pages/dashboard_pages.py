@@ -86,12 +86,13 @@ def read_dashboard(request: Request, m: PageViewer) -> Response:
                                               "periods": periods})
 
 
-def _buckets(m: Any) -> list[tuple[str, int]]:
-    from strategyfirst.report.gather import response_buckets
-
+def _buckets(m: Any, view: View) -> list[tuple[str, int]]:
+    """The window's inbound messages by time to first reply (services.reply_buckets)."""
+    if not services.has_data(m.ws):
+        return []
     try:
-        return [(b.label, b.count) for b in response_buckets(m.ws, None)] if services.has_data(m.ws) else []
-    except Exception:  # no derived tables yet: the page still shows the rest
+        return services.reply_buckets(m.ws, view.since, view.until, view.platform, view.account)
+    except StrategyFirstError:  # the page still shows the rest
         return []
 
 
@@ -99,7 +100,7 @@ def dialogue_charts(m: Any, view: View, monthly: list[dict[str, Any]]) -> dict[s
     """The dialogue page's charts by name (those with data), from its monthly rows: the page draws them, the
     chart download route (pages/drill_pages.py) draws one as a file."""
     found = {"inbound": charts.dialogue_spec(monthly), "response-time": charts.response_time_spec(monthly),
-             "buckets": charts.buckets_spec(_buckets(m) if view.preset == "all" else [])}
+             "buckets": charts.buckets_spec(_buckets(m, view))}
     return {name: spec for name, spec in found.items() if spec}
 
 
