@@ -312,3 +312,16 @@ def test_dialogue_verdicts_budget_and_funnel_tables_download(viewer: TestClient)
     assert reach["period"] == "2026-02" and float(reach["value"]) == 400
     assert abs(float(reach["change"]) - (400 / 3380 - 1)) < 1e-9
     assert float(engaged["value"]) == 10 and float(engaged["conversion"]) == 10 / 400
+
+
+def test_posts_api(viewer: TestClient) -> None:
+    body = viewer.get("/api/v1/workspaces/drill/posts?sort=engagement_rate&descending=false&size=2&page=1").json()
+    assert (body["total"], body["pages"], body["sort"], body["descending"]) == (6, 3, "engagement_rate", False)
+    # x:100 1.0%, then instagram:9 2.0% (of the three at 2.0%, by id)
+    assert [(p["message_id"], p["engagement_rate"]) for p in body["posts"]] == [("x:100", 0.01),
+                                                                                ("instagram:9", 0.02)]
+    unusual = viewer.get("/api/v1/workspaces/drill/posts?view=unusual").json()["posts"]
+    assert [(p["message_id"], p["replies"], p["text"]) for p in unusual] == [("x:2", 2, "Plain post")]
+    dated = viewer.get("/api/v1/workspaces/drill/posts?tactic=threads&since=2026-01-05&until=2026-01-05").json()
+    assert [p["message_id"] for p in dated["posts"]] == ["x:1"]
+    assert viewer.get("/api/v1/workspaces/drill/posts?sort=text").status_code == 422

@@ -70,6 +70,7 @@ ROUTES = [
     Route("POST", "/api/v1/workspaces/{slug}/decisions/{number}/withdraw", "editor", 200,
           number=_fresh_decision),
     Route("GET", "/api/v1/workspaces/{slug}/history", "viewer", 200),
+    Route("GET", "/api/v1/workspaces/{slug}/posts", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/report.html", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/readiness", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/capacity", "viewer", 200,

@@ -22,6 +22,7 @@ READS: dict[str, Any] = {
     "/api/v1/workspaces/acme/measure?by=account&period=month": schemas.MeasureOut,
     "/api/v1/workspaces/acme/diagnose": schemas.DiagnoseOut,
     "/api/v1/workspaces/acme/imports": schemas.ImportLog,
+    "/api/v1/workspaces/acme/posts?sort=replies&size=5": schemas.PostsOut,
     "/api/v1/workspaces/acme/decisions": schemas.DecisionList,
     "/api/v1/workspaces/acme/history": schemas.HistoryOut,
     "/api/v1/workspaces/acme/history?from=1&to=1": schemas.HistoryOut,

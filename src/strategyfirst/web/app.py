@@ -10,7 +10,7 @@ from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from strategyfirst.web import errors
-from strategyfirst.web.api import analysis, decisions, imports, plan, readiness, report, workspaces
+from strategyfirst.web.api import analysis, decisions, imports, plan, posts, readiness, report, workspaces
 from strategyfirst.web.limits import BodyLimit
 from strategyfirst.web.pages import (
     auth_pages,
@@ -35,7 +35,7 @@ STATIC = Path(__file__).with_name("static")
 # documents the API's Bearer scheme in OpenAPI; the check itself is `deps` (a bad token is 401 there)
 BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer", description=BEARER_HELP)
 API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, decisions.router, report.router,
-               readiness.router)
+               readiness.router, posts.router)
 PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
                 plan_pages.router, verdict_pages.router, history_pages.router, member_pages.router,
                 readiness_pages.router, drill_pages.router, download_pages.router)

@@ -174,6 +174,31 @@ class ImportLog(Open):
     imports: list[ImportRow]
 
 
+class Post(Open):
+    message_id: str
+    date: str | None = Field(description="When it was published (UTC, ISO 8601).")
+    platform: str
+    account: str | None
+    text: str = Field(description="The first line of its text.")
+    impressions: Number | None
+    reach: Number | None
+    engagements: Number | None
+    engagement_rate: Number | None = Field(description="Engagements / impressions (null without both).")
+    replies: int = Field(description="Replies received from accounts the plan does not own.")
+    permalink: str | None
+
+
+class PostsOut(Open):
+    workspace: str
+    total: int = Field(description="Posts in the scope (every page).")
+    page: int
+    pages: int
+    size: int
+    sort: str
+    descending: bool
+    posts: list[Post]
+
+
 class FileOutcome(Open):
     file: str = Field(description="The file as uploaded (a zip member as `archive.zip!inner/name`).")
     source: str | None

@@ -233,7 +233,7 @@ def _posts_href(m: Any, fmt: str = "", **params: Any) -> str:
     return f"/w/{m.slug}/posts{fmt}" + (f"?{query}" if query else "")
 
 
-def _posts_scope(m: Any, objective: str, tactic: str, platform: str, account: str, view: str
+def scope_of(m: Any, objective: str, tactic: str, platform: str, account: str, view: str
                  ) -> tuple[Scope, str]:
     """The posts a request asks for, and those words for the page's heading."""
     tactics: tuple[str, ...] | None = None
@@ -267,7 +267,7 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
     """The posts table (all, or an objective's, a tactic's, an account's) of the view's dates (web/view.py),
     sorted and paginated in SQL."""
     dates = page_view(request, m)
-    scope, heading = _posts_scope(m, objective, tactic, platform, account, view)
+    scope, heading = scope_of(m, objective, tactic, platform, account, view)
     scope = replace(scope, since=dates["view"].since, until=dates["view"].until)
     descending = dir != "asc"
     found = posts_page(_query(m), scope, sort, descending, page, size) if services.has_data(m.ws) else None
@@ -295,7 +295,7 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
 def read_posts_csv(request: Request, m: PageViewer, objective: Text = "", tactic: Text = "", platform: Text = "",
                    account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc") -> Response:
     """Every post of the view as CSV, in the view's order (read from the warehouse a page at a time)."""
-    scope, _heading = _posts_scope(m, objective, tactic, platform, account, view)
+    scope, _heading = scope_of(m, objective, tactic, platform, account, view)
     dates = page_view(request, m)["view"]
     scope = replace(scope, since=dates.since, until=dates.until)
     rows = all_posts(_query(m), scope, sort, dir != "asc") if services.has_data(m.ws) else iter(())
