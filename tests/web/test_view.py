@@ -97,3 +97,16 @@ def test_dialogue_states_its_window_and_who_waits_longest(web: WebEnv) -> None:
     assert sum(int(n) for _, n in spec["usermeta"]["table"]["rows"]) < 33
     early = _text(client.get("/w/acme/dialogue", params={"since": "2017-01-01", "until": "2017-01-31"}).text)
     assert "from 2017-01-01 to 2017-01-31" in early and "No inbound messages in this window." in early
+
+
+def test_strategy_map_and_verdicts_take_an_as_of_day(web: WebEnv) -> None:
+    client = web.login("viewer@acme.org")
+    latest = _text(client.get("/w/acme").text)
+    assert "Statuses and verdicts as of 2017-10-12 (the latest data)." in latest and "at risk" in latest
+    # by the end of 10 October the sample holds one inbound message: too few to judge either KPI
+    early = _text(client.get("/w/acme", params={"as_of": "2017-10-10"}).text)
+    assert "Statuses and verdicts as of 2017-10-10." in early
+    assert "dialogue not enough data" in early and "at risk" not in early
+    verdicts = client.get("/w/acme/verdicts", params={"as_of": "10/10/2017"})
+    assert verdicts.status_code == 200
+    assert "as_of=&#39;10/10/2017&#39; is not a date: give it as YYYY-MM-DD" in verdicts.text

@@ -68,6 +68,12 @@ class View:
         return urlencode(params)
 
 
+def as_of_from(params: Mapping[str, str]) -> tuple[dt.date | None, list[str]]:
+    """The as-of day of a page that shows only the diagnosis (strategy map, verdicts), and what was wrong."""
+    problems: list[str] = []
+    return _date(params, "as_of", problems), problems
+
+
 def _date(params: Mapping[str, str], key: str, problems: list[str]) -> dt.date | None:
     text = (params.get(key) or "").strip()
     if not text:

@@ -18,6 +18,7 @@ from strategyfirst.web.api.decisions import (
 from strategyfirst.web.deps import PageEditor, PageViewer
 from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
 from strategyfirst.web.templating import render
+from strategyfirst.web.view import as_of_from
 
 router = APIRouter()
 
@@ -26,10 +27,12 @@ router = APIRouter()
 def read_verdicts(request: Request, m: PageViewer, recorded: int | None = None,
                   changed: int | None = None) -> Response:
     """Tactic-vs-strategy verdicts and budget proposals, with the decisions taken so far."""
-    diagnosis, why = diagnosis_or_none(m)
+    as_of, view_problems = as_of_from(request.query_params)
+    diagnosis, why = diagnosis_or_none(m, as_of)
     decisions = [decision_json(d) for d in reversed(m.state.db.decisions(m.slug))]
     return render(request, "verdicts.html", {"m": m, "tab": "verdicts", "diagnosis": diagnosis,
-                                             "no_diagnosis": why, "decisions": decisions,
+                                             "no_diagnosis": why, "decisions": decisions, "as_of": as_of,
+                                             "view_problems": view_problems,
                                              "recorded": recorded, "changed": changed})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,15 +13,17 @@ from strategyfirst.web import services
 from strategyfirst.web.api.workspaces import visible_workspaces
 from strategyfirst.web.deps import PageCaller, PageViewer, State
 from strategyfirst.web.templating import render
+from strategyfirst.web.view import as_of_from
 
 router = APIRouter()
 _WORST = ["off_track", "at_risk", "not_enough_data", "no_data", "on_track", "met"]
 
 
-def diagnosis_or_none(m: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """The diagnosis, or None and the reason it cannot be made yet (no data, a plan that does not parse)."""
+def diagnosis_or_none(m: Any, as_of: dt.date | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """The diagnosis (as of a day, else the latest data), or None and the reason it cannot be made yet (no
+    data, a plan that does not parse)."""
     try:
-        return services.diagnose_json(m.ws), None
+        return services.diagnose_json(m.ws, as_of), None
     except StrategyFirstError as exc:
         return None, str(exc)
 
@@ -52,7 +55,9 @@ def list_workspaces_page(request: Request, caller: PageCaller, state: State) -> 
 def read_strategy_map(request: Request, m: PageViewer) -> Response:
     """The strategy map: strategy → objectives → tactics, coloured by KPI status and verdict."""
     _text, plan, problems = services.plan_state(m.ws)
-    diagnosis, why = diagnosis_or_none(m) if plan else (None, None)
+    as_of, view_problems = as_of_from(request.query_params)
+    diagnosis, why = diagnosis_or_none(m, as_of) if plan else (None, None)
     return render(request, "strategy.html", {"m": m, "tab": "strategy", "plan": plan, "problems": problems,
                                              "map": strategy_map(plan, diagnosis) if plan else None,
-                                             "no_diagnosis": why})
+                                             "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
+                                             "view_problems": view_problems})
