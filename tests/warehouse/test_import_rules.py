@@ -175,7 +175,7 @@ def test_opening_a_version_1_warehouse_upgrades_it(tmp_path: Path) -> None:
     con.execute("INSERT INTO messages (message_id, platform, owned, time_precision, kind, import_id) "
                 "VALUES ('x:1', 'x', TRUE, 'second', 'post', 1)")
     assert migrate(con) == 1
-    assert schema_version(con) == SCHEMA_VERSION == 5
+    assert schema_version(con) == SCHEMA_VERSION == 6
     assert con.execute("SELECT message_id FROM messages").fetchall() == [("x:1",)]
     cols = {r[0] for r in con.execute("DESCRIBE imports").fetchall()}
     assert "rejects_file" in cols
@@ -214,6 +214,26 @@ def test_opening_a_version_4_warehouse_adds_email_and_ad_columns(tmp_path: Path)
     assert con.execute("SELECT tactic, amount, account, results FROM spend").fetchall() == [
         ("ads", 10.0, None, None)]
     assert {"deliveries", "opens", "unsubscribes"} <= {r[0] for r in con.execute("DESCRIBE messages").fetchall()}
+    con.close()
+
+
+def test_opening_a_version_5_warehouse_adds_daily_reach_and_visits(tmp_path: Path) -> None:
+    """v6 adds account_daily.reach and profile_visits (nullable); stored daily rows are kept with the new figures
+    null, and the undo log's previous-values table gains them too."""
+    con = duckdb.connect(str(tmp_path / "v5.duckdb"))
+    for ddl in ALL_DDL:
+        con.execute(ddl)
+    con.execute("ALTER TABLE account_daily DROP COLUMN reach")
+    con.execute("ALTER TABLE account_daily DROP COLUMN profile_visits")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '5')")
+    con.execute("INSERT INTO account_daily (date, platform, account, impressions, import_id) "
+                "VALUES ('2026-01-02', 'instagram', 'acme', 120, 1)")
+    assert migrate(con) == 5
+    assert schema_version(con) == 6
+    assert con.execute("SELECT account, impressions, reach, profile_visits FROM account_daily").fetchall() == [
+        ("acme", 120.0, None, None)]
+    assert {"reach", "profile_visits"} <= {r[0] for r in con.execute("DESCRIBE prev_account_daily").fetchall()}
+    assert migrate(con) == 6  # idempotent
     con.close()
 
 

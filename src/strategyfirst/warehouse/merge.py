@@ -87,7 +87,8 @@ SPECS: dict[str, MergeSpec] = {
     "account_daily": MergeSpec(
         "account_daily", "stage_account_daily", ("date", "platform", "account"),
         dict.fromkeys(("posts", "impressions", "engagements", "likes", "comments", "shares", "clicks",
-                       "follows", "unfollows", "video_views", "watch_minutes"), "new")),
+                       "follows", "unfollows", "video_views", "watch_minutes", "reach", "profile_visits"),
+                      "new")),
     "video_daily": MergeSpec("video_daily", "stage_video_daily", ("date", "platform", "message_id"),
                              {"video_views": "new", "watch_minutes": "new"}),
     "site_traffic": MergeSpec(

@@ -5,7 +5,7 @@ Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; s
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks",
                    "follows", "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
@@ -119,6 +119,8 @@ CREATE TABLE IF NOT EXISTS account_daily (
     posts DOUBLE, impressions DOUBLE, engagements DOUBLE, likes DOUBLE, comments DOUBLE, shares DOUBLE,
     clicks DOUBLE, follows DOUBLE, unfollows DOUBLE, video_views DOUBLE, watch_minutes DOUBLE,
     import_id     INTEGER NOT NULL,
+    reach          DOUBLE,              -- v6: accounts reached that day (unique, as the platform counts them)
+    profile_visits DOUBLE,              -- v6: visits to the profile / page that day
     PRIMARY KEY (date, platform, account)
 )"""
 
@@ -189,4 +191,8 @@ UPGRADES: dict[int, tuple[str, ...]] = {
         "ALTER TABLE spend ADD COLUMN IF NOT EXISTS impressions DOUBLE",
         "DROP TABLE IF EXISTS owned_messages",
         "DELETE FROM meta WHERE key = 'derived_data_version'"),
+    # v6 (issue 14): the account's daily reach and profile visits (Meta overview Reach/Visits charts, TikTok
+    # Reached audience/Profile Views, Sprout/LinkedIn daily reach), kept for the funnel and daily views.
+    6: ("ALTER TABLE account_daily ADD COLUMN IF NOT EXISTS reach DOUBLE",
+        "ALTER TABLE account_daily ADD COLUMN IF NOT EXISTS profile_visits DOUBLE"),
 }
