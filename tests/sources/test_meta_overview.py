@@ -103,15 +103,32 @@ def test_bad_row_is_rejected_with_its_line_and_reimport_changes_nothing(tmp_path
     assert snapshot(ws) == before
 
 
-def test_audience_demographics_and_reach_are_refused_with_a_reason(tmp_path: Path) -> None:
+def test_audience_demographics_are_refused_with_a_reason(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     audience = ["sep=,", '"Age & gender"', '"Age","Women","Men"', '"18-24","10%","12%"']
     with pytest.raises(ImportFileError, match="demographics, not imported"):
         ingest(ws, [write(tmp_path / "Audience.csv", audience)], account="Velo")
-    reach = ["sep=,", '"Facebook reach"', '"Date","Primary"', '"2025-03-18","10"']
-    with pytest.raises(ImportFileError, match="does not keep"):
-        ingest(ws, [write(tmp_path / "Reach.csv", reach)], account="Velo")
     assert snapshot(ws).get("audience", (0, 0))[0] == 0
+
+
+def test_reach_and_visits_charts_fill_the_days_reach_and_profile_visits(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    one(ingest(ws, [write(tmp_path / "Views.csv", VIEWS_TAB)], account="Velo"))
+    reach = ["sep=,", '"Facebook reach"', '"Date","Primary"', '"2025-03-18T00:00:00","910"',
+             '"2025-03-19T00:00:00","1020"', "", '"Instagram reach"', '"Date","Primary"', '"2025-03-20","33"']
+    f = one(ingest(ws, [write(tmp_path / "Reach.csv", reach)], account="Velo"))
+    # 18 and 19 March of Facebook are stored (views): updated; Instagram's 20 March is a new day
+    assert (f["source"], f["rows_new"], f["rows_updated"], f["rows_rejected"]) == ("meta-overview", 1, 2, 0)
+    # Views and Visits in one file: two sections of one day give one row with both figures
+    visits = ["sep=,", '"Instagram views"', '"Date","Primary"', '"2025-03-19","250"',
+              '"Instagram visits"', '"Date","Primary"', '"2025-03-19","12"', '"2025-03-20","4"']
+    g = one(ingest(ws, [write(tmp_path / "Visits.csv", visits, encoding="utf-8")], account="Velo"))
+    assert (g["rows_new"], g["rows_updated"], g["rows_rejected"]) == (1, 1, 0)
+    assert query(ws, "SELECT date, platform, impressions, reach, profile_visits FROM account_daily "
+                     "ORDER BY platform, date") == [
+        (D18, "facebook", 1200.0, 910.0, None), (D19, "facebook", 1500.0, 1020.0, None),
+        (D18, "instagram", 400.0, None, None), (D19, "instagram", 250.0, None, 12.0),
+        (D20, "instagram", None, 33.0, 4.0)]
 
 
 def test_a_last_line_cut_mid_value_is_a_reject_not_a_smaller_figure(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ required. A section's platform is named by its title, else given with `--platfor
 section of the same file names one platform ("Follows" beside "Instagram follows"), it is the other one.
 
 Follows -> `audience` gains (metric `followers`); Views -> the account's daily impressions; Interactions -> the
-account's daily engagements. Reach and Visits charts are refused with a line saying why: the daily account
-table has no reach or visits column to keep them in. `Audience.csv` (age and gender) is refused as
-demographics, not imported.
+account's daily engagements; Reach -> the account's daily reach; Visits -> its daily profile (page) visits.
+Charts of one day in several sections or files fill one daily row. `Audience.csv` (age and gender) is refused
+as demographics, not imported.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from strategyfirst.sources.textfile import TRUNCATED, SourceFile
 PLATFORMS = ("facebook", "instagram")
 # title word -> (staging table, column)
 METRICS = {"follows": ("audience", "gained"), "views": ("account_daily", "impressions"),
-           "interactions": ("account_daily", "engagements")}
-NOT_KEPT = ("reach", "visits")
+           "interactions": ("account_daily", "engagements"), "reach": ("account_daily", "reach"),
+           "visits": ("account_daily", "profile_visits")}
+DAILY = tuple(col for table, col in METRICS.values() if table == "account_daily")
 DEMOGRAPHICS = re.compile(r"\b(age|gender|audience|cities|countries|top locations)\b", re.IGNORECASE)
 
 
@@ -79,7 +80,7 @@ def _platform_of(title: str) -> str | None:
 
 def _metric_of(title: str) -> str | None:
     low = title.lower()
-    return next((m for m in (*METRICS, *NOT_KEPT) if m in low), None)
+    return next((m for m in METRICS if m in low), None)
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
@@ -112,11 +113,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         metric = _metric_of(title)
         if metric is None:
             raise sf.error(f"the chart {title!r} is not one the overview import reads (Follows, Views, "
-                           "Interactions)", int(n), 1)
-        if metric in NOT_KEPT:
-            raise sf.error(f"the chart {title!r} gives daily {metric}, which the warehouse does not keep (its daily "
-                           "account totals have no reach or visits column); import Follows.csv, Views.csv or "
-                           "Interactions.csv", int(n), 1)
+                           "Interactions, Reach, Visits)", int(n), 1)
         # A file of both platforms names one ("Follows" beside "Instagram follows"): the other is the unnamed.
         other = next(iter(set(PLATFORMS) - named)) if len(named) == 1 else None
         platform = _platform_of(title) or given or other
@@ -163,22 +160,23 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
 
 
 def _combine_daily(con: duckdb.DuckDBPyConnection) -> None:
-    """Views and Interactions of one day in one file (two sections) become one daily row with both figures."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ov_daily AS
-                   SELECT date, platform, account, max(impressions) AS impressions, max(engagements) AS engagements,
-                          min(line) AS line
-                   FROM stage_account_daily GROUP BY date, platform, account""")
+    """Views, Interactions, Reach and Visits of one day in one file (several sections) become one daily row with
+    all their figures."""
+    figures = ", ".join(f"max({col}) AS {col}" for col in DAILY)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ov_daily AS
+                    SELECT date, platform, account, {figures}, min(line) AS line
+                    FROM stage_account_daily GROUP BY date, platform, account""")
+    columns = [(r[0], r[1]) for r in con.execute("DESCRIBE stage_account_daily").fetchall()]
+    select = ", ".join(name if name in (*DAILY, "date", "platform", "account", "line") else
+                       f"NULL::{sqltype} AS {name}" for name, sqltype in columns)
     con.execute("DROP VIEW stage_account_daily")
-    con.execute("""CREATE TEMP VIEW stage_account_daily AS
-                   SELECT date, platform, account, NULL::DOUBLE AS posts, impressions, engagements,
-                          NULL::DOUBLE AS likes, NULL::DOUBLE AS comments, NULL::DOUBLE AS shares,
-                          NULL::DOUBLE AS clicks, NULL::DOUBLE AS follows, NULL::DOUBLE AS unfollows,
-                          NULL::DOUBLE AS video_views, NULL::DOUBLE AS watch_minutes, line FROM _ov_daily""")
+    con.execute(f"CREATE TEMP VIEW stage_account_daily AS SELECT {select} FROM _ov_daily")
 
 
 SOURCE = Source(
     name="meta-overview",
-    description="Meta Business Suite overview charts (Follows.csv, Views.csv, Interactions.csv): sep= line, "
+    description="Meta Business Suite overview charts (Follows.csv, Views.csv, Interactions.csv, Reach.csv, "
+                "Visits.csv): sep= line, "
                 "title lines, \"Date\",\"Primary\" daily rows; needs --account (and --platform when no title "
                 "names one); Audience.csv is refused (demographics)",
     detection="first line is sep=, or sep=<tab> (the line Excel reads the delimiter from)",
