@@ -59,6 +59,9 @@ def test_overview_yearless_dates_take_the_export_day_year_and_the_year_before(tm
         (dt.date(2025, 12, 30), "tiktok", "velo.club", 100.0, 10.0, 1.0, 0.0),
         (dt.date(2025, 12, 31), "tiktok", "velo.club", 1200.0, -2.0, None, 3.0),
         (dt.date(2026, 1, 1), "tiktok", "velo.club", 50.0, 4.0, 0.0, 1.0)]
+    # Profile Views are the day's profile visits (5, 7, 1); this layout has no reach
+    assert query(ws, "SELECT profile_visits, reach FROM account_daily ORDER BY date") == [
+        (5.0, None), (7.0, None), (1.0, None)]
 
 
 def test_yearless_dates_without_year_are_refused_naming_it(tmp_path: Path) -> None:
@@ -139,6 +142,9 @@ def test_business_overview_daily_totals_and_follower_gains(tmp_path: Path) -> No
                      "ORDER BY date") == [
         (dt.date(2025, 10, 30), 500.0, 40.0, 3.0, 5.0, 8.0, 2.0),
         (dt.date(2025, 10, 31), None, -1.0, 0.0, 2.0, 1.0, 4.0)]
+    # Reached audience -> reach (420, then NAN: not given), Profile views -> profile_visits (12, then --)
+    assert query(ws, "SELECT reach, profile_visits FROM account_daily ORDER BY date") == [
+        (420.0, 12.0), (None, None)]
     assert query(ws, "SELECT date, metric, value, gained, lost FROM audience ORDER BY date") == [
         (dt.date(2025, 10, 30), "followers", None, 8.0, 2.0), (dt.date(2025, 10, 31), "followers", None, 1.0, 4.0)]
 

@@ -3,8 +3,9 @@
 - `Overview.csv` (`Date, Video Views, Profile Views, Likes, Comments, Shares`; business accounts: `Date, Video
   views, Reached audience, Profile views, Likes, Shares, Comments, Phone number clicks, Leads submission, Net
   growth, New followers, Lost followers`): the account's daily totals (video views, likes, comments, shares;
-  follows and unfollows from New and Lost followers, which are also the day's `audience` gains and losses).
-  Profile views, reached audience, phone clicks and leads have no column in the warehouse and are not kept.
+  follows and unfollows from New and Lost followers, which are also the day's `audience` gains and losses;
+  Profile views -> profile_visits, Reached audience -> reach). Phone clicks and leads have no column in the
+  warehouse and are not kept.
 - `Content.csv` (`Time, Video title, Video link, Post time, Total likes, Total comments, Total shares, Total
   views`; business: `Video title, Video link, Post time, Video views, Likes, Comments, Shares, Add to
   Favorites`): each video an owned message of kind `video`, id from its link (`tiktok.com/@<handle>/video/<id>`),
@@ -49,11 +50,12 @@ FOLLOWERS = ("date", "followers", "difference in followers from previous day")
 # canonical column <- export columns (the first present wins)
 DAILY_FIGURES: dict[str, tuple[str, ...]] = {
     "video_views": ("video views",), "likes": ("likes",), "comments": ("comments",), "shares": ("shares",),
-    "follows": ("new followers",), "unfollows": ("lost followers",)}
+    "follows": ("new followers",), "unfollows": ("lost followers",), "reach": ("reached audience",),
+    "profile_visits": ("profile views",)}
 VIDEO_FIGURES: dict[str, tuple[str, ...]] = {
     "video_views": ("total views", "video views"), "likes": ("total likes", "likes"),
     "comments": ("total comments", "comments"), "shares": ("total shares", "shares"), "saves": ("add to favorites",)}
-NOT_KEPT = ("profile views", "reached audience", "phone number clicks", "leads submission", "net growth")
+NOT_KEPT = ("phone number clicks", "leads submission", "net growth")
 COLUMNS = tuple(dict.fromkeys((*OVERVIEW, *CONTENT, *FOLLOWERS, "time",
                                *(c for m in (DAILY_FIGURES, VIDEO_FIGURES) for cs in m.values() for c in cs),
                                *NOT_KEPT)))
