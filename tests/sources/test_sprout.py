@@ -112,6 +112,7 @@ def profile(**cells: str) -> dict[str, str]:
 PROFILES = [
     profile(Date="02-01-2025", Network="Instagram", Profile="velo.insta", Audience="10,250", **{
         "Net Audience Growth": "35", "Audience Gained": "40", "Published Posts": "2", "Impressions": "12,400",
+        "Reach": "9,870", "Organic Reach": "9,000", "Profile Views": "64",
         "Engagements": "830", "Likes": "700", "Comments": "80", "Shares": "50", "Video Views": "3,100",
         "Engagement Rate (per Impression)": "6.69%"}),
     profile(Date="02-02-2025", Network="Instagram", Profile="velo.insta", Audience="10,262", **{
@@ -119,7 +120,7 @@ PROFILES = [
         "Engagements": "100", "Likes": "90", "Comments": "6", "Shares": "4"}),
     profile(Date="02-01-2025", Network="X (Twitter)", Profile="velo_club", Audience="5,001", **{
         "Net Audience Growth": "-2", "Audience Gained": "3", "Published Posts": "4", "Impressions": "2,222",
-        "Engagements": "44", "Post Link Clicks": "7"}),
+        "Engagements": "44", "Post Link Clicks": "7", "Profile Views": "0"}),
     profile(Date="4/8/2026", Network="LinkedIn", Profile="Velo Club", Audience="812", **{
         "Net Audience Growth": "5", "Audience Gained": "5", "Impressions": "1,300", "Engagements": "31"}),
     profile(Date="yesterday", Network="Instagram", Profile="velo.insta", Audience="1"),
@@ -204,6 +205,10 @@ def test_profiles_daily_totals_and_audience_gains_without_losses(tmp_path: Path)
         (dt.date(2026, 4, 8), "linkedin", None, 1300.0, 31.0, None, None, None, None, 5.0, None),
         (dt.date(2025, 2, 1), "x", 4.0, 2222.0, 44.0, None, None, None, 7.0, 3.0, None),
     ]
+    # Reach (not Organic Reach) and Profile Views: "9,870" is 9870; a 0 stays 0, a blank cell is null
+    assert query(ws, "SELECT platform, date, reach, profile_visits FROM account_daily ORDER BY platform, date") == [
+        ("instagram", dt.date(2025, 2, 1), 9870.0, 64.0), ("instagram", dt.date(2025, 2, 2), None, None),
+        ("linkedin", dt.date(2026, 4, 8), None, None), ("x", dt.date(2025, 2, 1), None, 0.0)]
     assert query(ws, "SELECT line, reason FROM rejects") == [(6, "Date is not a date like '02-01-2025' or '4/8/2026'")]
 
 

@@ -13,7 +13,8 @@ in LinkedIn's own export): impressions, reach, engagements, likes = Reactions (e
 Likes), comments, shares, saves, clicks = Post Link Clicks, follows = Follows from Post, video views, watch
 minutes = Video View Time (Seconds) / 60; `Post` -> text, `Link` -> url, `Tags` -> campaign; `Post Type` reply /
 retweet-repost-share and `Content Type` video / reel give the kind. `Sent by` (staff names) is never read.
-Profiles -> daily totals (posts = Published Posts, impressions, engagements, ..., follows = Audience Gained) and
+Profiles -> daily totals (posts = Published Posts, impressions, reach, engagements, ..., follows = Audience Gained,
+profile_visits = Profile Views) and
 `audience` followers: the snapshot `Audience` and the gains `Audience Gained`; Sprout has no lost column, so
 `lost` stays null.
 """
@@ -64,6 +65,7 @@ DAILY_FIGURES: dict[str, tuple[str, ...]] = {
     "posts": ("published posts",), "impressions": ("impressions",), "engagements": ("engagements",),
     "likes": ("reactions", "likes"), "comments": ("comments",), "shares": ("shares",),
     "clicks": ("post link clicks",), "follows": ("audience gained",), "video_views": ("video views",),
+    "reach": ("reach",), "profile_visits": ("profile views",),
 }
 PROFILE_COLUMNS = (*PROFILES_REQUIRED, *dict.fromkeys(c for cs in DAILY_FIGURES.values() for c in cs))
 
