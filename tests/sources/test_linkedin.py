@@ -228,6 +228,10 @@ def test_page_updates_export_daily_totals_and_updates(tmp_path: Path) -> None:
     assert query(ws, "SELECT date, impressions, clicks, likes, comments, shares, engagements FROM account_daily "
                      "ORDER BY date") == [(D1, 150.0, 5.0, 7.0, 1.0, 2.0, 15.0),
                                           (D2, 300.0, 10.0, 20.0, 3.0, 0.0, 33.0)]
+    # Reach = Unique impressions (organic) only on day 2 (no sponsored impressions): 200; day 1 had 50 sponsored
+    # impressions, whose members the organic uniques do not count, so its reach is not given
+    assert query(ws, "SELECT date, reach, profile_visits FROM account_daily ORDER BY date") == [
+        (D1, None, None), (D2, 200.0, None)]
     # Updates: engagements = clicks + likes + comments + reposts + follows: 10+20+3+0+2 = 35; 5+7+1+2+0 = 15
     assert query(ws, "SELECT message_id, account, created_at, text, campaign, impressions, clicks, likes, comments, "
                      "shares, follows, engagements FROM messages ORDER BY message_id") == [

@@ -11,7 +11,9 @@ Member export, sheet by sheet:
 - `DISCOVERY` (the period's impressions and members reached) repeats the sum of ENGAGEMENT's days and
   `DEMOGRAPHICS` is demographics: neither is imported.
 Page exports: `Update metrics (aggregated)` (daily `(organic)`, `(sponsored)`, `(total)` columns: the totals,
-else organic + sponsored) as daily totals; `Update engagement` (one row per update) as owned messages
+else organic + sponsored) as daily totals (reach = `Unique impressions (total)`, else `Unique impressions
+(organic)` on a day without sponsored impressions: organic and sponsored uniques overlap, so they are never
+added); `Update engagement` (one row per update) as owned messages
 (`Posted by`, a staff name, is not read); `New followers` (`Date, Sponsored followers, Organic followers,
 Auto-invited followers, Total followers`) as daily gains. Engagements of a Page row are LinkedIn's own sum:
 clicks + reactions + comments + reposts (+ follows for an update).
@@ -158,6 +160,15 @@ def _page_daily(con: duckdb.DuckDBPyConnection, sf: SourceFile, account: str) ->
         raise sf.error(f"{sheet.name}!A{sheet.header_row}: the sheet has none of the columns Impressions, Clicks, "
                        "Reactions, Comments, Reposts (organic, sponsored or total)", sheet.header_row, 1)
     engagements = _sum([values[d] for d in ("clicks", "likes", "comments", "shares") if values[d] != "NULL::DOUBLE"])
+    reach_at = sheet.pos("unique impressions (total)") or sheet.pos("unique impressions (organic)")
+    if reach_at:  # unique impressions are the day's reach; organic ones only on a day without sponsored impressions
+        checks.append((nums.bad(f"c{reach_at}"), reach_at,
+                       f"{sheet.header[reach_at - 1].capitalize()} is not a number"))
+        reach = nums.num(f"c{reach_at}")
+        sponsored = sheet.pos("impressions (sponsored)")
+        if sheet.header[reach_at - 1].endswith("(organic)") and sponsored:
+            reach = f"CASE WHEN coalesce({nums.num(f'c{sponsored}')}, 0) = 0 THEN {reach} END"
+        values["reach"] = reach
     figures = ", ".join(f"{v} AS {d}" for d, v in values.items())
     return [f"""SELECT {_day(f'c{at}')} AS date, '{PLATFORM}' AS platform, {sql_str(account)} AS account, {figures},
                        {engagements} AS engagements, _row AS line, {_located(sheet, checks)} AS _reject,
@@ -299,7 +310,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                        f"{METRICS_SHEET}, {UPDATES_SHEET}, {NEW_FOLLOWERS_SHEET})", 1, 1)
     n_posts = _stage(con, "messages", posts, ("message_id",), MESSAGE_COLS)
     n_daily = _stage(con, "account_daily", daily, ("date", "platform", "account"),
-                     ("impressions", "engagements", "likes", "comments", "shares", "clicks"))
+                     ("impressions", "engagements", "likes", "comments", "shares", "clicks", "reach"))
     _stage(con, "audience", followers, ("date", "platform", "account", "metric"), ("value", "gained"))
     # The file's counts are those of its posts, else of its days, else of its follower rows.
     return Loaded(primary="messages" if posts and n_posts else "account_daily" if daily and n_daily else
