@@ -119,6 +119,15 @@ def create_stage(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TEMP TABLE {table} ({cols})")
 
 
+CONTROL_ID_REASON = ("the id holds a control character (a line break or NUL inside it): the row is damaged; "
+                     "export the file again")
+
+
+def control_char(expr: str) -> str:
+    """SQL: true where the text of `expr` holds a control character (a damaged id)."""
+    return f"regexp_matches(coalesce(CAST({expr} AS VARCHAR), ''), '[[:cntrl:]]')"
+
+
 def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
                 params: list[object] | None = None) -> None:
     """Run a mapping SELECT that yields the target's columns, `line`, `_raw` and `_reject` (reason or null):
@@ -129,11 +138,12 @@ def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
     """
     table = f"stage_{target}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped_{target} AS {select_sql}", params or [])
-    if target == "messages":  # an id cut by a stray CR or NUL names a message the export never had
-        con.execute("UPDATE _mapped_messages SET _reject = 'the id holds a control character (a line break or NUL "
-                    "inside it): the row is damaged; export the file again' WHERE _reject IS NULL AND "
-                    "(regexp_matches(CAST(message_id AS VARCHAR), '[[:cntrl:]]') OR "
-                    "regexp_matches(coalesce(CAST(in_reply_to AS VARCHAR), ''), '[[:cntrl:]]'))")
+    mapped = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}
+    ids = [c for c in ("message_id", "in_reply_to") if c in mapped]
+    if ids:  # an id cut by a stray CR or NUL names a message the export never had
+        damaged = " OR ".join(control_char(c) for c in ids)
+        con.execute(f"UPDATE _mapped_{target} SET _reject = '{CONTROL_ID_REASON}' "
+                    f"WHERE _reject IS NULL AND ({damaged})")
     con.execute(f"INSERT INTO stage_rejects SELECT line, _reject, _raw FROM _mapped_{target} "
                 "WHERE _reject IS NOT NULL")
     have = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}

@@ -12,11 +12,13 @@ from __future__ import annotations
 import duckdb
 
 from strategyfirst.sources.base import (
+    CONTROL_ID_REASON,
     LoadContext,
     Loaded,
     Source,
     account_or_refuse,
     add_csv_rejects,
+    control_char,
     normalise_column,
     owned_sql,
     reasons,
@@ -97,7 +99,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     date = day(c["date"], DAYS)
     if variant == "chart":
         reject = reasons((f"{date} IS NULL", "Date is not a date"), (blank_id, "Content (the video id) is empty"),
-                         *bad)
+                         (control_char(c["content"]), CONTROL_ID_REASON), *bad)
         stage_split(con, "video_daily", f"""
             SELECT {date} AS date, 'youtube' AS platform, 'youtube:' || trim({c['content']}) AS message_id,
                    {figures}, _line AS line, {reject} AS _reject,
