@@ -115,8 +115,9 @@ def test_reach_and_visits_charts_fill_the_days_reach_and_profile_visits(tmp_path
     ws = Workspace(tmp_path / "ws")
     one(ingest(ws, [write(tmp_path / "Views.csv", VIEWS_TAB)], account="Velo"))
     reach = ["sep=,", '"Facebook reach"', '"Date","Primary"', '"2025-03-18T00:00:00","910"',
-             '"2025-03-19T00:00:00","1020"', "", '"Instagram reach"', '"Date","Primary"', '"2025-03-20","33"']
+             '"2025-03-19T00:00:00","1,020"', "", '"Instagram reach"', '"Date","Primary"', '"2025-03-20","33"']
     f = one(ingest(ws, [write(tmp_path / "Reach.csv", reach)], account="Velo"))
+    # "1,020" is quoted, its comma a thousands separator, not a second cell
     # 18 and 19 March of Facebook are stored (views): updated; Instagram's 20 March is a new day
     assert (f["source"], f["rows_new"], f["rows_updated"], f["rows_rejected"]) == ("meta-overview", 1, 2, 0)
     # Views and Visits in one file: two sections of one day give one row with both figures

@@ -56,8 +56,9 @@ def _lines(con: duckdb.DuckDBPyConnection, sf: SourceFile) -> None:
                    FROM read_text(?)""", [str(sf.text_path)])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ov_lines AS
         SELECT n, fields, list_filter(fields, c -> c <> '') AS cells, l
-        FROM (SELECT n, l, list_transform(string_split(l, {sql_str(delim)}),
-                                          c -> regexp_replace(trim(c, ' \t'), '^"(.*)"$', '\\1')) AS fields
+        FROM (SELECT n, l, list_transform(regexp_extract_all(l, {sql_str(_field_pattern(delim))}, 1),
+                                          c -> replace(regexp_replace(trim(c, ' \t'), '^"(.*)"$', '\\1'),
+                                                       '""', '"')) AS fields
               FROM (SELECT unnest(ls) AS l, generate_subscripts(ls, 1) AS n FROM _ov_text))""")
     # The Date,Primary lines, with where each column stands (found by name, wherever it is).
     con.execute("""CREATE OR REPLACE TEMP TABLE _ov_headers AS
@@ -66,6 +67,12 @@ def _lines(con: duckdb.DuckDBPyConnection, sf: SourceFile) -> None:
         FROM _ov_lines
         WHERE list_contains(list_transform(fields, c -> lower(c)), 'date')
           AND list_contains(list_transform(fields, c -> lower(c)), 'primary')""")
+
+
+def _field_pattern(delim: str) -> str:
+    """RE2 pattern whose group 1 is each field of a line, a quoted field keeping its delimiters ("1,020")."""
+    d = "\\t" if delim == "\t" else delim
+    return f'(?:^|{d})("(?:[^"]|"")*"|[^{d}]*)'
 
 
 def _first_line(sf: SourceFile) -> str:
