@@ -155,6 +155,19 @@ def test_excel_resave_with_wrapped_lines(tmp_path: Path) -> None:
         ("instagram:9001", 135.0), ("instagram:9002", 37.0)]
 
 
+def test_a_header_cut_inside_an_open_quote_is_refused_in_one_line_not_read_as_a_wrapped_line(tmp_path: Path) -> None:
+    # The file's first byte lost: `"Post ID` became `ost ID`, and a stray quote opens a cell that runs on over the
+    # line break (seen by the mutation fuzzer: csv.Error escaped as a traceback).
+    path = write(tmp_path / "cut.csv", ['"' + IG_HEADER[1:], *IG_ROWS])
+    ws = Workspace(tmp_path / "ws")
+    one(ingest(ws, [write(tmp_path / "good.csv", [IG_HEADER, *IG_ROWS])]))
+    before = snapshot(ws)
+    with pytest.raises(ImportFileError) as err:
+        ingest(ws, [path])
+    assert "\n" not in str(err.value) and "cut.csv" in str(err.value)
+    assert snapshot(ws) == before
+
+
 def test_excel_resave_with_wrapped_lines_facebook_quoted_header_cell(tmp_path: Path) -> None:
     def wrap(line: str) -> str:
         return '"' + line.replace('"', '""') + '"'

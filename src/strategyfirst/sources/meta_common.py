@@ -35,6 +35,8 @@ def split_wrapped(header: list[str]) -> list[str] | None:
     delimiter = max((",", ";", "\t"), key=inner.count)
     if not inner.count(delimiter):
         return None
+    if "\n" in inner or "\r" in inner:  # a header cut inside a quote, not one wrapped line
+        return None
     return [c.strip() for c in next(csv.reader([inner], delimiter=delimiter))]
 
 
