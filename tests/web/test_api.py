@@ -74,6 +74,22 @@ def test_lint_measure_diagnose_are_the_cli_json(web: WebEnv) -> None:
         "diagnose", "--format", "json", "-w", ws)
 
 
+def test_cached_analysis_answers_are_encoded_once_per_parameters(web: WebEnv) -> None:
+    client, base = web.bearer("viewer@acme.org"), "/api/v1/workspaces/acme"
+    rate = client.get(f"{base}/measure", params={"metric": "response_rate"})
+    inbound = client.get(f"{base}/measure", params={"metric": "inbound_messages"})
+    again = client.get(f"{base}/measure", params={"metric": "response_rate"})
+    assert rate.headers["content-type"] == "application/json"
+    # the encoded bytes are kept per parameters: another metric is another answer, the same one the same bytes
+    assert {r["metric"] for r in rate.json()["rows"]} == {"response_rate"}
+    assert {r["metric"] for r in inbound.json()["rows"]} == {"inbound_messages"}
+    assert again.content == rate.content
+    for route in ("diagnose", "funnel"):
+        r = client.get(f"{base}/{route}")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        assert isinstance(r.json(), dict)
+
+
 def test_measure_refuses_an_unknown_metric_with_422(web: WebEnv) -> None:
     r = web.bearer("viewer@acme.org").get("/api/v1/workspaces/acme/measure", params={"metric": "respons_rate"})
     assert r.status_code == 422

@@ -66,6 +66,13 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         running.set()
 
 
+def encoded(ws: Workspace, key: tuple[Any, ...], value: Callable[[], Any]) -> bytes:
+    """The JSON bytes of `value()` (a cached result), encoded once per version like the result itself: a large
+    result (every metric by account by month) is not walked again on every request."""
+    return cached(ws, ("encoded", *key), lambda: json.dumps(
+        value(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8"))
+
+
 def plain(value: Any) -> Any:
     """JSON-ready values (dates and timestamps as ISO strings)."""
     return json.loads(json.dumps(value, default=_iso))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
@@ -21,18 +21,24 @@ Period = Literal["all", "day", "week", "month"]
 def read_measure(m: ApiViewer, by: By = "none", period: Period = "all", since: Day | None = None,
                  until: Day | None = None,
                  metric: Annotated[list[str] | None, Query(description="Metric id (repeatable).")] = None,
-                 ) -> dict[str, Any]:
+                 ) -> Response:
     """Metric values by scope and period, with data-quality counts (the JSON of `measure`)."""
-    return services.measure_json(m.ws, by, period, since, until, metric)
+    key = ("measure", by, period, since, until, tuple(metric or ()))
+    return _json(services.encoded(m.ws, key, lambda: services.measure_json(m.ws, by, period, since, until,
+                                                                            metric)))
 
 
 @router.get("/funnel", **documented(FunnelOut, SCOPED))
-def read_funnel(m: ApiViewer) -> dict[str, Any]:
+def read_funnel(m: ApiViewer) -> Response:
     """The permission funnel per tactic and overall for the latest month (the JSON of `measure --funnel`)."""
-    return services.funnel_json(m.ws)
+    return _json(services.encoded(m.ws, ("funnel",), lambda: services.funnel_json(m.ws)))
 
 
 @router.get("/diagnose", **documented(DiagnoseOut, SCOPED))
-def read_diagnosis(m: ApiViewer, as_of: Day | None = None) -> dict[str, Any]:
+def read_diagnosis(m: ApiViewer, as_of: Day | None = None) -> Response:
     """KPI status and forecasts, verdicts, budget proposals (the JSON of `diagnose`)."""
-    return services.diagnose_json(m.ws, as_of)
+    return _json(services.encoded(m.ws, ("diagnose", as_of), lambda: services.diagnose_json(m.ws, as_of)))
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
