@@ -4,7 +4,8 @@
 
     StrategyFirstError                 anything the product reports to a user (exit 2 / HTTP 4xx)
     ├── PlanError                      strategy.yaml cannot be read or validated
-    │   └── (carries .problems: list[PlanProblem], each file:line:col: message)
+    │   ├── (carries .problems: list[PlanProblem], each file:line:col: message)
+    │   └── AdditionError              an objective, KPI or tactic to add is refused (problems keyed by field)
     ├── ImportFileError                an export file cannot be imported (file, line, column, what to do)
     │   └── SourceDetectionError       --source auto found no matching format
     ├── WorkspaceError                 the workspace is missing, locked or from a newer version
@@ -53,6 +54,10 @@ class PlanError(StrategyFirstError):
     def __init__(self, problems: list[PlanProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class AdditionError(PlanError):
+    """An item to add to the plan is refused; each problem's `key` names the form field it is about."""
 
 
 class ImportFileError(StrategyFirstError):
