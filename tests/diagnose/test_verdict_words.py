@@ -176,3 +176,23 @@ def test_the_interval_shown_holds_the_observed_rate() -> None:
     e = ratio_evidence("apple", "response_rate", 13, 17, 0.8, "up")
     assert (e.low, e.high) == pytest.approx((stats.beta(13.5, 4.5).ppf(0.05), stats.beta(13.5, 4.5).ppf(0.95)))
     assert e.low is not None and e.high is not None and e.low < 13 / 17 < e.high
+
+
+def test_a_narrow_terminal_gets_one_block_per_kpi_instead_of_a_folded_table() -> None:
+    # At 80 columns the eight-column KPI table folded words in two ("objectiv" / "e", "Respons" / "e rate").
+    import io
+
+    from rich.console import Console
+
+    from strategyfirst.diagnose.render import render_text
+
+    d = diagnose(dialogue_inputs({"a": (480, 500), "b": (470, 500)}, objective=(500, 1000)))
+    wide, narrow = io.StringIO(), io.StringIO()
+    render_text(d, Console(file=wide, width=250))
+    render_text(d, Console(file=narrow, width=60))
+    assert any("objective" in line and "needed now" in line for line in wide.getvalue().splitlines())  # a table
+    lines = narrow.getvalue().splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert "dialogue · Response rate: off track" in lines
+    detail = " ".join(lines[lines.index("dialogue · Response rate: off track") + 1:][:2])
+    assert "actual 50.0%" in detail and "target 90.0%" in detail and "forecast (80%)" in detail

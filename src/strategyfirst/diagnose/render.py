@@ -43,7 +43,17 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
                      shown(k.expected_now, k.unit), shown(k.target, k.unit),
                      k.deadline.isoformat() if k.deadline else "—", _forecast(k, currency),
                      f"[{style}]{status_label(k.status)}[/]")
-    console.print(kpis)
+    if console.measure(kpis, options=console.options.update_width(10_000)).maximum <= console.width:
+        console.print(kpis)
+    elif diagnosis.kpis:  # too wide to read as a table (a phone, a split pane, 80 columns): one block per KPI
+        console.print("[bold]KPIs[/]")
+        for k in diagnosis.kpis:
+            style = STATUS_STYLE.get(k.status, "")
+            console.print(f"{escape(k.objective)} · {escape(metric_label(k.metric))}: "
+                          f"[{style}]{status_label(k.status)}[/]", highlight=False)
+            console.print(f"  actual {shown(k.actual, k.unit)}, needed now {shown(k.expected_now, k.unit)}, "
+                          f"target {shown(k.target, k.unit)} by {k.deadline.isoformat() if k.deadline else '—'}, "
+                          f"forecast (80%) {_forecast(k, currency)}", highlight=False)
     for k in diagnosis.kpis:  # a thin KPI has no forecast: say how much more it needs
         if k.status == "not_enough_data":
             console.print(f"[dim]{escape(metric_label(k.metric))} ({escape(k.objective)}): {escape(k.reason)}[/]",
