@@ -47,3 +47,27 @@ def test_an_identical_reimport_check_loads_neither_ibis_nor_pandas(tmp_path: Pat
             f"assert importlog.same_file(con, 'ab' * 32, 123, 'auto', {{}}, {{}}) is None")
     loaded = _loaded_after(code)
     assert "pandas" not in loaded and "ibis" not in loaded
+
+
+def _command(*args: str) -> str:
+    """Code running `strategyfirst ARGS` in the probe's process (its output discarded)."""
+    return ("import contextlib, io, sys\nfrom strategyfirst.cli import main\n"
+            f"sys.argv = ['strategyfirst', *{list(args)!r}]\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main()\n    except SystemExit:\n        pass")
+
+
+# Typer 0.29 builds pydantic TypeAdapters to coerce any command's options: pydantic is loaded by every command
+# with options, whatever the command does.
+DATA_LIBRARIES = tuple(m for m in HEAVY if m != "pydantic")
+
+
+def test_the_sources_list_loads_no_data_library() -> None:
+    """`sources` lists the declared formats: the modules that read them import DuckDB, numpy, pyarrow, calamine
+    and libipld only when a file is read."""
+    assert [m for m in _loaded_after(_command("sources")) if m in DATA_LIBRARIES] == []
+    assert [m for m in _loaded_after(_command("sources", "--format", "json")) if m in DATA_LIBRARIES] == []
+
+
+def test_the_metric_catalogue_loads_no_data_library() -> None:
+    assert [m for m in _loaded_after(_command("metrics")) if m in DATA_LIBRARIES] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -17,6 +17,9 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import DAY_FORMATS, day
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("date", "platform", "account", "metric", "value")
 COLUMNS = (*REQUIRED, "gained", "lost")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.textfile import SourceFile
+
+if TYPE_CHECKING:
+    import duckdb
 
 FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks", "follows",
            "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
@@ -60,7 +62,7 @@ class Loaded:
     notes: tuple[str, ...] = ()  # what the summary says besides the counts (e.g. GA4 tables skipped)
 
 
-Loader = Callable[[duckdb.DuckDBPyConnection, SourceFile, LoadContext], Loaded]
+Loader = Callable[["duckdb.DuckDBPyConnection", SourceFile, LoadContext], Loaded]
 HeaderMap = Callable[[list[str]], list[str]]
 
 

@@ -15,13 +15,13 @@ Other records (likes, follows, the profile) are not messages and are not read.
 
 from __future__ import annotations
 
-from typing import Any
-
-import duckdb
-import libipld
+from typing import TYPE_CHECKING, Any
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, owned_sql, reasons, sql_str, stage_split
 from strategyfirst.sources.textfile import SourceFile
+
+if TYPE_CHECKING:
+    import duckdb
 
 POST, REPOST = "app.bsky.feed.post", "app.bsky.feed.repost"
 MAX_BYTES = 2 << 30  # a repository export of an account, even a busy one, is far below this
@@ -35,6 +35,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     if sf.size > MAX_BYTES:
         raise sf.error("is larger than the 2 GB a repository export is read up to: check that it is the export "
                        "of one account", 1, 1)
+    import libipld
+
     try:
         header, blocks = libipld.decode_car(sf.path.read_bytes())
     except (ValueError, RecursionError, TypeError) as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     FIGURES,
@@ -19,6 +19,9 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("message_id", "platform", "account", "created_at")
 TEXT_COLUMNS = ("owned", "time_precision", "kind", "text", "in_reply_to", "url", "campaign")

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.errors import UsageError
 from strategyfirst.sources.base import normalise_column
 from strategyfirst.sources.textfile import SourceFile
+
+if TYPE_CHECKING:
+    import duckdb
 
 RATE = re.compile(r"^\s*([A-Za-z]{3})\s*=\s*([0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*$")
 

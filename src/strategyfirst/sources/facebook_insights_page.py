@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -18,6 +18,9 @@ from strategyfirst.sources.dates import day
 from strategyfirst.sources.facebook_insights_posts import account_for, header_skip
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("date", "lifetime total likes", "daily new likes", "daily unlikes")
 DAILY_MAP = {"impressions": "daily total impressions", "engagements": "daily page engaged users"}

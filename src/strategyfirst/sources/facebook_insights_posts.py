@@ -7,8 +7,7 @@ first of each same-named pair; the second counts unique users); watch_minutes = 
 from __future__ import annotations
 
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -24,6 +23,9 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("post id", "permalink", "post message", "posted", "lifetime post total reach")
 # canonical figure <- export column (normalised)

@@ -10,7 +10,7 @@ file of another page (other like counts) cannot collide with them.
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -26,6 +26,9 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("page total likes", "type", "post month", "post weekday", "post hour", "lifetime post total reach")
 FIGURE_MAP = {

@@ -19,12 +19,14 @@ differs from its header's, a number that is not one, or a bad date is a reject w
 from __future__ import annotations
 
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.errors import SourceDetectionError
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons, sql_str, stage_split
 from strategyfirst.sources.textfile import TRUNCATED, SourceFile
+
+if TYPE_CHECKING:
+    import duckdb
 
 # header cell (normalised) -> the dimension stored (GA4 renamed "default" to "primary ... (Default Channel Group)")
 DIMENSIONS = {

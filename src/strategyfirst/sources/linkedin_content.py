@@ -25,8 +25,7 @@ with its cell (`ENGAGEMENT!A12: ...`) and whose line is its sheet row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, account_or_refuse, sql_str, stage_split
 from strategyfirst.sources.sqlfuncs import Numbers
@@ -41,6 +40,9 @@ from strategyfirst.sources.workbook import (
     raw_sql,
     read_sheet,
 )
+
+if TYPE_CHECKING:
+    import duckdb
 
 PLATFORM = "linkedin"
 DAYS = "['%m/%d/%Y', '%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M %p', '%m/%d/%y']"

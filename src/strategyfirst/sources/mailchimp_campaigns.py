@@ -10,7 +10,7 @@ email metrics are ratios of the sums of these counts, never means of per-campaig
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -25,6 +25,9 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("title", "list", "send date", "successful deliveries", "unique opens", "unique id")
 # canonical message column <- report column

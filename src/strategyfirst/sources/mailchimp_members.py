@@ -13,13 +13,15 @@ Only times are read: no address, name, IP, location, note or `EUID` is stored (s
 from __future__ import annotations
 
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, given_day, snapshot_note, stage_counts
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("member_rating", "optin_time", "confirm_time")
 TIMES = ("optin_time", "confirm_time", "last_changed", "unsub_time", "clean_time")

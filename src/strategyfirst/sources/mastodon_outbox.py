@@ -6,16 +6,21 @@ like or boost counts, so the figures stay null ("not given"), never 0.
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, owned_sql, reasons, sql_str, stage_split
 from strategyfirst.sources.textfile import SourceFile, json_problem
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("orderedItems", "type:OrderedCollection")
 ACCOUNT = r"^https?://([^/]+)/users/([^/]+)"
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    import duckdb
+
     try:
         # Some archives repeat the key (`"orderedItems":[],"orderedItems":[...]`): take every array under it.
         con.execute("""

@@ -18,9 +18,12 @@ summary says which day was used and why (`snapshot_note`).
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, sql_str
+
+if TYPE_CHECKING:
+    import duckdb
 
 NOT_STORED = "(row not stored: member exports keep no personal data)"
 MEMBER_ROWS = "member_rows"   # not `src_rows`: the importer would copy a reject's cells into its `raw`

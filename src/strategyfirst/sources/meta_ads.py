@@ -20,8 +20,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -38,6 +37,9 @@ from strategyfirst.sources.dates import day
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, open_source_file, read_rows
 from strategyfirst.sources.workbook import cell_text, open_workbook
+
+if TYPE_CHECKING:
+    import duckdb
 
 AMOUNT = re.compile(r"^amount spent \(([a-z]{3})\)$")
 LEVELS = (("ad", "ad name"), ("adset", "ad set name"), ("campaign", "campaign name"))

@@ -15,11 +15,13 @@ import io
 import re
 import tempfile
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import normalise_column
 from strategyfirst.sources.textfile import ROWS, TRUNCATED, SourceFile, ident
+
+if TYPE_CHECKING:
+    import duckdb
 
 _WRAPPED = re.compile(r'^"(.*)"[,;\t]*$', re.DOTALL)
 # Video ids in Facebook permalinks: /videos/<id>, /reel/<id>, /watch/?v=<id>

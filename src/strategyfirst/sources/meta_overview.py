@@ -15,8 +15,7 @@ as demographics, not imported.
 from __future__ import annotations
 
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -29,6 +28,9 @@ from strategyfirst.sources.base import (
 )
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.textfile import TRUNCATED, SourceFile
+
+if TYPE_CHECKING:
+    import duckdb
 
 PLATFORMS = ("facebook", "instagram")
 # title word -> (staging table, column)

@@ -18,7 +18,7 @@ metadata for content with ID N" (the id is N). A Facebook video first imported f
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -34,6 +34,9 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.meta_common import VIDEO_IN_URL, pad_short_rows, unwrap, wrapped_header_map
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 FACEBOOK = ("post id", "page id", "page name", "publish time", "permalink", "post type")
 INSTAGRAM = ("post id", "account id", "account username", "publish time", "permalink", "post type")

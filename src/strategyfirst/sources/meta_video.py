@@ -12,7 +12,7 @@ from `Reach`); a later post export of the same video updates it without moving i
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -29,6 +29,9 @@ from strategyfirst.sources.meta_common import VIDEO_IN_URL, pad_short_rows, unwr
 from strategyfirst.sources.meta_posts import PUBLISHED
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("video asset id", "page id", "page name", "publish time", "3-second video views")
 NUMBER_COLUMNS = ("reach", "3-second video views", "1-minute video views", "seconds viewed")

@@ -16,14 +16,16 @@ personal is stored (see `member_counts`).
 from __future__ import annotations
 
 import datetime as dt
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons, sql_str
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
 from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, given_day, snapshot_note, stage_counts
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 SUBSTACK = ("email", "expiry", "email_disabled", "prefer_digests")
 BEEHIIV = ("email", "status", "tier", "created_at")

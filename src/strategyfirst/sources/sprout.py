@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -40,6 +39,9 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.linkedin_content import POST_ID as LINKEDIN_ID
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import ROWS, SourceFile, ident, read_rows, unique_names
+
+if TYPE_CHECKING:
+    import duckdb
 
 # Sprout's network names (lower case; the first rule that matches wins) -> platform ids.
 NETWORKS = (("instagram", "instagram"), ("facebook", "facebook"), ("twitter", "x"), ("linkedin", "linkedin"),

@@ -16,8 +16,11 @@ with exactly three decimals. A column showing both marks (a hand-edited file) is
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
+
 
 MACROS = (
     # A number cell without spaces, no-break spaces and percent signs.

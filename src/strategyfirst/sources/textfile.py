@@ -15,14 +15,14 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
-
-import duckdb
-import numpy as np
+from typing import TYPE_CHECKING, BinaryIO
 
 from strategyfirst.errors import ImportFileError
 from strategyfirst.sources.encoding import detect_encoding, refuse_non_text, transcode
 from strategyfirst.sources.workbook import is_workbook, workbook_header
+
+if TYPE_CHECKING:
+    import duckdb
 
 CHUNK = 16 << 20
 SNIFF_BYTES = 256 << 10
@@ -162,6 +162,8 @@ def _prescan(sf: SourceFile) -> tuple[bool, bool]:
     Vectorised over each chunk: only a line of MAX_FIELDS bytes or more can break a limit (each field but the
     last needs a delimiter), and only such lines are read again and looked at.
     """
+    import numpy as np
+
     delim = sf.delimiter.encode()
     nl = 10
     line = 0             # complete lines seen
@@ -204,6 +206,8 @@ def _blank_records(path: Path, nl: int) -> list[int]:
     """DuckDB's line numbers of the blank lines it skips (outside quoted fields, before the last row): its
     reject line numbers count them, the rows it keeps do not. Line numbers here count line ends outside
     quotes, as DuckDB does; a quote's parity is the count of quote characters before it ("" keeps it)."""
+    import numpy as np
+
     out: list[int] = []
     quotes = 0            # quote characters before the chunk
     lines = 0             # line ends outside quotes before the chunk
@@ -407,6 +411,8 @@ def _refuse_when_no_row_splits(con: duckdb.DuckDBPyConnection, sf: SourceFile, n
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> None:
+    import duckdb
+
     columns = "{" + ", ".join(f"'{_q(n)}': 'VARCHAR'" for n in names) + "}"
     for leftover in ("reject_errors", "reject_scans"):  # DuckDB's reject tables persist per connection
         if _exists(con, leftover):

@@ -26,7 +26,7 @@ values (the platform's corrections) are kept as given.
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -42,6 +42,9 @@ from strategyfirst.sources.base import (
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, ident, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 PLATFORM = "tiktok"
 OVERVIEW = ("date", "video views", "profile views", "likes", "comments", "shares")

@@ -5,7 +5,7 @@ Fully set-based: the benchmark feeds ten million rows through this path.
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -17,6 +17,9 @@ from strategyfirst.sources.base import (
     stage_split,
 )
 from strategyfirst.sources.textfile import SourceFile, ident, read_rows, unique_names
+
+if TYPE_CHECKING:
+    import duckdb
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
            "in_response_to_tweet_id")

@@ -18,13 +18,12 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-import pyarrow as pa
-from python_calamine import CalamineWorkbook
-
 from strategyfirst.errors import ImportFileError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the readers are imported where a workbook is read: `sources` and `lint` need none
+    import duckdb
+    from python_calamine import CalamineWorkbook
+
     from strategyfirst.sources.textfile import SourceFile
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -52,6 +51,8 @@ def open_workbook(path: Path) -> CalamineWorkbook:
 
 
 def _open(path: Path) -> CalamineWorkbook:
+    from python_calamine import CalamineWorkbook
+
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own errors and ZipError/XmlError on damaged files
@@ -105,6 +106,8 @@ def find_sheet(names: list[str], wanted: str) -> str | None:
 def read_sheet(con: duckdb.DuckDBPyConnection, sf: SourceFile, sheet: str, table: str) -> int:
     """Temp `table` (`_row` BIGINT, `c1` .. `cN` VARCHAR, null for an empty cell): every row of the sheet
     from row 1, each cell as text. Returns N, the sheet's width."""
+    import pyarrow as pa
+
     wb = _open(sf.path)
     try:
         rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -20,6 +20,9 @@ from strategyfirst.sources.dates import utc
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 from strategyfirst.sources.x_headers import canonical_header
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("tweet_id", "permalink", "text", "time", "impressions")
 # canonical message column <- export column key

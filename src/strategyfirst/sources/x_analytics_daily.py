@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     LoadContext,
@@ -20,6 +19,9 @@ from strategyfirst.sources.dates import day
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 from strategyfirst.sources.x_headers import canonical_header
+
+if TYPE_CHECKING:
+    import duckdb
 
 REQUIRED = ("date", "tweets_published", "impressions", "engagements")
 # account_daily column <- export column key

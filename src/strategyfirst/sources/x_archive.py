@@ -15,11 +15,13 @@ without either the import is refused asking for `--account`.
 from __future__ import annotations
 
 import re
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, account_or_refuse, owned_sql, reasons, stage_split
 from strategyfirst.sources.textfile import SourceFile, json_problem
+
+if TYPE_CHECKING:
+    import duckdb
 
 PREFIX = r"^\s*window\.YTD\.\w+\.part\d+\s*=\s*"
 USERNAME = re.compile(rb'"username"\s*:\s*"([^"\\]{1,100})"')
@@ -37,6 +39,8 @@ def archive_account(sf: SourceFile) -> str | None:
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
+    import duckdb
+
     account = account_or_refuse(sf, ctx, None if ctx.account else archive_account(sf),
                                 "this X archive's tweets.js (no account.js beside it names the account)")
     try:

@@ -9,7 +9,7 @@ updates it. Per video: Views -> video_views, Watch time (hours) x 60 -> watch_mi
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import (
     CONTROL_ID_REASON,
@@ -29,6 +29,9 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 TABLE = ("content", "video title", "video publish time", "views", "watch time (hours)")
 CHART = ("date", "content", "video title", "views")
