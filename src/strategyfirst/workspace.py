@@ -155,6 +155,15 @@ class Workspace:
                             platform=platform, rates=rates, exported_on=exported_on,
                             year=year, by=by)
 
+    def ingest_groups(self, groups: Sequence[tuple[Sequence[str | Path] | str | Path, dict[str, Any]]], *,
+                      strict: bool = False, keep_going: bool = False, by: str | None = None) -> IngestResult:
+        """`ingest` of several groups of files, each with its own options ({"account": ..., "year": ...}: the
+        keyword arguments of `ingest` that shape what a file imports as), in one go: the derived tables are
+        refreshed once, after the last file, instead of once per group."""
+        from strategyfirst.warehouse.ingest import ingest_groups
+
+        return ingest_groups(self, groups, strict=strict, keep_going=keep_going, by=by)
+
     def imports(self) -> list[dict[str, Any]]:
         """The import log, oldest first: id, file name, source, options, when, by whom, counts, undone."""
         from strategyfirst.warehouse.ingest import list_imports

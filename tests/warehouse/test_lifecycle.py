@@ -134,6 +134,28 @@ def test_one_path_as_a_string_is_one_file(shared_data: Path, tmp_path: Path) -> 
         ws.ingest([])
 
 
+def test_groups_with_their_own_options_import_in_one_go_with_one_refresh(shared_data: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import strategyfirst.warehouse.derive as derive
+
+    calls: list[object] = []
+    monkeypatch.setattr(derive, "refresh", lambda con, plan, **kw: calls.append(plan))
+    ws = Workspace(tmp_path / "ws")
+    totals = shared_data / "youtube-studio/priyankapatel05/Totals.csv"
+    april, twcs = shared_data / APRIL_2021, shared_data / "twcs/sample.csv"
+    result = ws.ingest_groups([([april, twcs], {}), ([totals], {"account": "@priya"})])
+    assert [(Path(f["file"]).name, f["status"]) for f in result.files] == [
+        (april.name, "imported"), ("sample.csv", "imported"), ("Totals.csv", "imported")]
+    assert len(calls) == 1  # the derived tables once for the three files, not once per group
+    assert query(ws, "SELECT DISTINCT account FROM account_daily") == [("priya",)]
+    options = [r[0] for r in query(ws, "SELECT json_extract_string(options, '$.account') FROM imports "
+                                       "ORDER BY import_id")]
+    assert options == [None, None, "priya"]
+    assert scalar(ws, "SELECT count(*) FROM messages") == len(csv_rows(april)) + len(csv_rows(twcs))
+    with pytest.raises(UsageError, match="unknown import option 'acount'"):
+        ws.ingest_groups([([april], {"acount": "x"})])
+
+
 # --- 12.9: re-import changes nothing anywhere ---------------------------------------------------------------
 def test_reimport_leaves_every_table_and_the_data_quality_counts_as_they_were(shared_data: Path,
                                                                               tmp_path: Path) -> None:

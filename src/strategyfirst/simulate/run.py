@@ -90,16 +90,13 @@ def simulated_files(out: Path) -> dict[str, list[Path]]:
 
 
 def ingest_simulated(ws: Any, files: dict[str, list[Path]]) -> Any:
-    """The one way the simulated files are imported (demo, tests, benchmarks): every group that auto-detection
-    alone reads in one `Workspace.ingest`, then each group of INGEST_OPTIONS with its options; returns one
-    IngestResult of them all."""
-    result = ws.ingest([p for group, paths in files.items() if group not in INGEST_OPTIONS for p in paths])
-    for group, options in INGEST_OPTIONS.items():
-        if files.get(group):
-            more = ws.ingest(files[group], **options)
-            result.files += more.files
-            result.errors.update(more.errors)
-    return result
+    """The one way the simulated files are imported (demo, tests, benchmarks): in one `Workspace.ingest_groups`
+    (one refresh of the derived tables), every group that auto-detection alone reads, then each group of
+    INGEST_OPTIONS with its options; returns its IngestResult."""
+    auto = [p for group, paths in files.items() if group not in INGEST_OPTIONS for p in paths]
+    groups: list[tuple[list[Path], dict[str, Any]]] = [(auto, {})] if auto else []
+    groups += [(files[group], options) for group, options in INGEST_OPTIONS.items() if files.get(group)]
+    return ws.ingest_groups(groups)
 
 
 def _rng(seed: int, stream: int, *more: int) -> np.random.Generator:

@@ -23,7 +23,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +87,21 @@ class IngestResult:
         return json.dumps({"files": self.files})
 
 
+GROUP_OPTIONS = ("source", "account", "platform", "year", "rates", "exported_on")
+
+
+@dataclass
+class _Group:
+    """Files given to import with the same options, and what those options make of them."""
+
+    paths: list[Path]
+    in_folder: set[Path]
+    media: dict[Path, Media]
+    source: str
+    ctx: LoadContext
+    options: dict[str, Any]
+
+
 def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
                  account: str | None = None, platform: str | None = None, strict: bool = False,
                  progress: bool = False, year: int | None = None,
@@ -103,27 +118,35 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     holds the workspace, this waits as long as it runs (`wait` seconds
     at most, if given), telling `notify`. `rates` ({"UAH": 0.024} or ["UAH=0.024"]) convert spend in
     another currency than the plan's (sources/currency.py); `exported_on` is the snapshot day of member exports."""
-    given = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
-    if not given:
+    options = {"source": source, "account": account, "platform": platform, "year": year, "rates": rates,
+               "exported_on": exported_on}
+    return ingest_groups(ws, [(files, options)], strict=strict, progress=progress, keep_going=keep_going,
+                         by=by, wait=wait, notify=notify)
+
+
+def ingest_groups(ws: Workspace, groups: Sequence[tuple[Sequence[str | Path] | str | Path, Mapping[str, Any]]],
+                  *, strict: bool = False, progress: bool = False, keep_going: bool = False,
+                  by: str | None = None, wait: float | None = None,
+                  notify: Callable[[str], None] | None = None) -> IngestResult:
+    """`ingest_files` of several groups of files, each with its own options (keys of GROUP_OPTIONS: `source`,
+    `account`, `platform`, `year`, `rates`, `exported_on`), in one go: under one hold of the workspace lock and
+    with one refresh of the derived tables after the last file (a folder of exports that need different
+    options costs one refresh, not one per group). Each file is still its own transaction."""
+    prepared = [_group(ws, files, options) for files, options in groups]
+    if not any(g.paths for g in prepared):
         raise UsageError("no file to import; give one or more export files")
-    paths, in_folder, media = _expand(given)
-    if source != "auto":
-        get_source(source)  # unknown names fail before anything is opened
     ws.ensure()
     plan = _plan(ws)
-    ctx = LoadContext(account=account.strip().lstrip("@") if account else None,
-                      owned_accounts={p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()},
-                      platform=platform.strip().lower() if platform else None,
-                      currency=plan.budget.currency if plan and plan.budget else None,
-                      rates=rates_option(parse_rates(rates)), exported_on=_day(exported_on), year=year)
-    options = _options(source, ctx)
+    owned = {p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()}
+    currency = plan.budget.currency if plan and plan.budget else None
+    for g in prepared:
+        g.ctx = dataclasses.replace(g.ctx, owned_accounts=owned, currency=currency)
     result = IngestResult()
     errors: list[StrategyFirstError] = []
+    paths = [p for g in prepared for p in g.paths]
     names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
     try:
-        with unpacked(paths, in_folder, ws.state_dir / "tmp", media) as files_in:
-            _import_all(ws, files_in, source, ctx, options, by, strict, progress, plan, result, errors, wait,
-                        notify, names)
+        _import_all(ws, prepared, by, strict, progress, plan, result, errors, wait, notify, names)
     except (OSError, duckdb.Error) as exc:
         if not ws.warehouse_path.is_file():
             raise _vanished(ws) from None
@@ -135,15 +158,33 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
     return result
 
 
+def _group(ws: Workspace, files: Sequence[str | Path] | str | Path, given_options: Mapping[str, Any]) -> _Group:
+    """One group of `ingest_groups`: its files expanded, its options checked (before anything is opened)."""
+    unknown = sorted(set(given_options) - set(GROUP_OPTIONS))
+    if unknown:
+        raise UsageError(f"unknown import option {unknown[0]!r}; the options are {', '.join(GROUP_OPTIONS)}")
+    o = {k: given_options.get(k) for k in GROUP_OPTIONS}
+    source = str(o["source"] or "auto")
+    given = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
+    paths, in_folder, media = _expand(given)
+    if source != "auto":
+        get_source(source)  # unknown names fail before anything is opened
+    account, platform = o["account"], o["platform"]
+    ctx = LoadContext(account=account.strip().lstrip("@") if account else None,
+                      platform=platform.strip().lower() if platform else None,
+                      rates=rates_option(parse_rates(o["rates"])), exported_on=_day(o["exported_on"]),
+                      year=o["year"])
+    return _Group(paths, in_folder, media, source, ctx, _options(source, ctx))
+
+
 def _vanished(ws: Workspace) -> WorkspaceError:
     return WorkspaceError(f"{ws.root}: the workspace was deleted or moved during the import, so nothing is "
                           "stored; import the files again into an existing workspace")
 
 
-def _import_all(ws: Workspace, files_in: Unpacked, source: str, ctx: LoadContext, options: dict[str, Any],
-                by: str | None, strict: bool, progress: bool, plan: Plan | None, result: IngestResult,
-                errors: list[StrategyFirstError], wait: float | None, notify: Callable[[str], None] | None,
-                names: str) -> None:
+def _import_all(ws: Workspace, groups: list[_Group], by: str | None, strict: bool, progress: bool,
+                plan: Plan | None, result: IngestResult, errors: list[StrategyFirstError], wait: float | None,
+                notify: Callable[[str], None] | None, names: str) -> None:
     """Every file under the workspace lock, then one refresh of the derived tables; success is reported only
     for data durably stored: the warehouse file must still be the one written (not deleted or replaced)."""
     with workspace_lock(ws.state_dir, math.inf if wait is None else wait, doing=f"the import of {names}",
@@ -159,32 +200,9 @@ def _import_all(ws: Workspace, files_in: Unpacked, source: str, ctx: LoadContext
             sqlfuncs.install(con)
             importlog.ensure(con)
             try:
-                for path in files_in.paths:
-                    outcome: dict[str, Any] = {"source": None}
-                    name = files_in.name(path)
-                    try:
-                        if path in files_in.failures:
-                            raise files_in.failures[path]
-                        with _progress(path, progress) as step:
-                            summary = _ingest_one(con, ws, path, name, source, ctx, options, by, strict, step,
-                                                  outcome)
-                    except WorkspaceError:
-                        raise  # the workspace itself (locked, newer schema): no later file can do better
-                    except SourceDetectionError as unknown:
-                        exc = _renamed(unknown, path, name)
-                        if path not in files_in.in_folder:
-                            errors.append(exc)
-                        # a file of a folder or zip that is no known export is skipped, not failed
-                        if path in files_in.in_folder:
-                            summary = _failed(name, outcome["source"], _skipped(exc, name), SKIPPED)
-                        else:
-                            summary = _failed(name, outcome["source"], exc)
-                    except StrategyFirstError as failure:
-                        exc = _renamed(failure, path, name)
-                        errors.append(exc)
-                        summary = _failed(name, outcome["source"], exc)
-                        result.errors[name] = exc
-                    result.files.append(summary)
+                for group in groups:
+                    with unpacked(group.paths, group.in_folder, ws.state_dir / "tmp", group.media) as files_in:
+                        _import_group(con, ws, files_in, group, by, strict, progress, result, errors)
             finally:
                 # Derived tables once per batch, right after the last committed import (each file its own
                 # transaction; derive.refresh runs its own), also when a later file failed.
@@ -201,6 +219,38 @@ def _import_all(ws: Workspace, files_in: Unpacked, source: str, ctx: LoadContext
             raise _vanished(ws) from None
         if (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
             raise _vanished(ws)
+
+
+def _import_group(con: duckdb.DuckDBPyConnection, ws: Workspace, files_in: Unpacked, group: _Group,
+                  by: str | None, strict: bool, progress: bool, result: IngestResult,
+                  errors: list[StrategyFirstError]) -> None:
+    """The files of one group, each in its own transaction; a failure is recorded and the next file goes on."""
+    for path in files_in.paths:
+        outcome: dict[str, Any] = {"source": None}
+        name = files_in.name(path)
+        try:
+            if path in files_in.failures:
+                raise files_in.failures[path]
+            with _progress(path, progress) as step:
+                summary = _ingest_one(con, ws, path, name, group.source, group.ctx, group.options, by, strict,
+                                      step, outcome)
+        except WorkspaceError:
+            raise  # the workspace itself (locked, newer schema): no later file can do better
+        except SourceDetectionError as unknown:
+            exc = _renamed(unknown, path, name)
+            if path not in files_in.in_folder:
+                errors.append(exc)
+            # a file of a folder or zip that is no known export is skipped, not failed
+            if path in files_in.in_folder:
+                summary = _failed(name, outcome["source"], _skipped(exc, name), SKIPPED)
+            else:
+                summary = _failed(name, outcome["source"], exc)
+        except StrategyFirstError as failure:
+            exc = _renamed(failure, path, name)
+            errors.append(exc)
+            summary = _failed(name, outcome["source"], exc)
+            result.errors[name] = exc
+        result.files.append(summary)
 
 
 def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
