@@ -197,3 +197,11 @@ def test_field_of_reads_the_plan_path_inside_the_item() -> None:
     assert field_of("tactics[3].serves[1]", "tactics[3]") == "serves"
     assert field_of("tactics[3]", "tactics[3]") == ""
     assert field_of("budget.total", "tactics[3]") == ""
+
+
+def test_the_first_kpi_of_an_objective_adds_its_kpis_key_above_the_next_sections_comment() -> None:
+    done = add_objective(PLAN, id="permission", as_of=AS_OF)
+    first = add_kpi(done.text, objective="permission", metric="audience_growth", target="500", as_of=AS_OF)
+    assert first.line == 22
+    assert block(first.text, 21, 2) == "    kpis:\n      - {metric: audience_growth, target: 500}\n"
+    assert lines_without(first.text, 21, 2) == done.text

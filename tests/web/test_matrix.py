@@ -85,6 +85,12 @@ ROUTES = [
     Route("POST", "/w/{slug}/plan/lint", "viewer", 200, lambda env, slug: {"data": {"text": _plan(env, slug)}}),
     Route("POST", "/w/{slug}/plan", "editor", 303,
           lambda env, slug: {"data": {"text": _plan(env, slug), "why": "matrix"}}),
+    # the plan editor's add forms, each with an item lint refuses: a caller the role allows gets as far as
+    # validation (422, nothing saved), so the matrix checks who may add without changing the shared plans
+    Route("POST", "/w/{slug}/plan/objectives", "editor", 422, lambda env, slug: {"data": {"id": "dialogue"}}),
+    Route("POST", "/w/{slug}/plan/kpis", "editor", 422,
+          lambda env, slug: {"data": {"objective": "dialogue", "metric": "reach"}}),
+    Route("POST", "/w/{slug}/plan/tactics", "editor", 422, lambda env, slug: {"data": {"id": "care-desk"}}),
     Route("GET", "/w/{slug}/verdicts", "viewer", 200),
     Route("POST", "/w/{slug}/decisions", "editor", 303, lambda env, slug: {"data": {"text": "matrix decision"}}),
     Route("GET", "/w/{slug}/decisions/new", "editor", 200),

@@ -85,28 +85,48 @@ def _item_block(item: Any, dash: int) -> str:
     return "".join(" " * dash + line[2:] + "\n" for line in lines)
 
 
-def _spliced(text: str, seq: CommentedSeq, item: Any) -> str | None:
-    """`text` with `item` inserted after the last item of the block list `seq`; None when `seq` is not a
-    non-empty block list."""
-    if not isinstance(seq, CommentedSeq) or not seq or seq.fa.flow_style():
-        return None
-    lines = text.splitlines(keepends=True)
-    first_line, first_col = seq.lc.item(0)
-    head = lines[first_line][:first_col].rstrip()
-    if not head.endswith("-"):
-        return None
-    dash = len(head) - 1
-    end = seq.lc.item(len(seq) - 1)[0]
-    for i in range(end + 1, len(lines)):
+def _entries_end(lines: list[str], last: int, indent: int) -> int:
+    """The 0-based line where the block entry starting at line `last` ends: its last line of content deeper
+    than `indent` (blank lines and comments after it belong to what follows)."""
+    end = last
+    for i in range(last + 1, len(lines)):
         stripped = lines[i].strip()
         if not stripped or stripped.startswith("#"):
-            continue  # blank lines and comments after the last item belong to what follows
-        if len(lines[i]) - len(lines[i].lstrip(" ")) <= dash:
+            continue
+        if len(lines[i]) - len(lines[i].lstrip(" ")) <= indent:
             break
         end = i
+    return end
+
+
+def _insert_after(text: str, end: int, block: str) -> str:
+    lines = text.splitlines(keepends=True)
     if not lines[end].endswith("\n"):
         lines[end] += "\n"
-    return "".join(lines[: end + 1]) + _item_block(item, dash) + "".join(lines[end + 1:])
+    return "".join(lines[: end + 1]) + block + "".join(lines[end + 1:])
+
+
+def _spliced(text: str, parent: Any, key: PathPart, item: Any) -> str | None:
+    """`text` with `item` after the last item of the block list `parent[key]`, or with `key:` and the item
+    after the last entry of the block mapping `parent` when it has no `key`; None for other layouts (flow
+    style, an empty list), which the caller dumps whole."""
+    lines = text.splitlines(keepends=True)
+    seq = parent.get(key) if isinstance(parent, CommentedMap) else None
+    if isinstance(seq, CommentedSeq) and seq and not seq.fa.flow_style():
+        first_line, first_col = seq.lc.item(0)
+        head = lines[first_line][:first_col].rstrip()
+        if not head.endswith("-"):
+            return None
+        dash = len(head) - 1
+        return _insert_after(text, _entries_end(lines, seq.lc.item(len(seq) - 1)[0], dash), _item_block(item, dash))
+    if seq is None and isinstance(parent, CommentedMap) and parent and not parent.fa.flow_style():
+        keys = list(parent)
+        line, col = parent.lc.key(keys[0])
+        if lines[line][:col].strip() not in ("", "-"):
+            return None
+        block = " " * col + f"{key}:\n" + _item_block(item, col + 2)
+        return _insert_after(text, _entries_end(lines, parent.lc.key(keys[-1])[0], col), block)
+    return None
 
 
 def insert_item(doc: PlanDocument, seq_path: Sequence[PathPart], item: Any) -> Added:
@@ -118,7 +138,7 @@ def insert_item(doc: PlanDocument, seq_path: Sequence[PathPart], item: Any) -> A
     parent = node_at(tree, seq_path[:-1])
     key = seq_path[-1]
     seq = parent.get(key) if isinstance(parent, dict) else None
-    spliced = _spliced(doc.text, seq, item) if isinstance(seq, CommentedSeq) else None
+    spliced = _spliced(doc.text, parent, key, item)
     if isinstance(seq, CommentedSeq):
         seq.append(copy.deepcopy(item))
     else:

@@ -1,22 +1,34 @@
-"""The plan editor: the YAML in a text area, lint findings beside it as you type, saving makes a version."""
+"""The plan editor: the YAML with line numbers and lint findings at their lines, checked as you type or on
+demand, saving makes a version; forms add an objective, a KPI or a tactic to the saved plan (or the draft)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from strategyfirst import catalog
 from strategyfirst.appdb.history import text_sha256
-from strategyfirst.errors import ConflictError, PlanError
+from strategyfirst.errors import AdditionError, ConflictError, PlanError, UsageError
 from strategyfirst.lint import lint_text
+from strategyfirst.lint.addition import Checked, add_kpi, add_objective, add_tactic
 from strategyfirst.plan import loads
 from strategyfirst.web import services
-from strategyfirst.web.deps import PageEditor, PageViewer
+from strategyfirst.web.deps import Member, PageEditor, PageViewer
 from strategyfirst.web.templating import render
 
 router = APIRouter()
 MAX_PLAN = 1 << 20
+Field = Annotated[str, Form(max_length=500)]
+Long = Annotated[str, Form(max_length=2000)]
+Draft = Annotated[str, Form(max_length=MAX_PLAN)]
+Base = Annotated[str, Form(max_length=64)]
+FAMILIES = {"dialogue": "Dialogue", "reach": "Reach and engagement", "audience": "Audience and email",
+            "site": "Site traffic", "cost": "Cost"}
+PLATFORMS = ("x", "facebook", "instagram", "linkedin", "youtube", "tiktok", "mastodon", "bluesky", "email",
+             "rss", "blog", "print", "events", "press")
 
 
 def from_form(text: str) -> str:
@@ -33,43 +45,140 @@ def lint_view(text: str) -> dict[str, Any]:
         return {"report": None, "problems": services.problems_json(exc)}
 
 
+def unit_words(spec: catalog.MetricSpec, currency: str) -> str:
+    """How a target of the metric is written, and which way is better, for the metric picker."""
+    unit = {"ratio": "a share: 0.9 or 90%", "count": "a number", "minutes": "minutes", "currency": currency,
+            "score": "a score from -1 to 1"}[spec.unit]
+    if spec.id == "sentiment_lift":
+        unit = "a score change from -2 to 2"
+    better = {"up": "; higher is better", "down": "; lower is better", "none": ""}[spec.direction]
+    return unit + better
+
+
+def metric_choices(currency: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue's metrics by family, each as (id, "Label — unit; direction")."""
+    return [(title, [(spec.id, f"{spec.label} — {unit_words(spec, currency)}")
+                     for spec in catalog.METRICS if spec.family == family])
+            for family, title in FAMILIES.items()]
+
+
+def editor_page(m: Member, text: str, **extra: Any) -> dict[str, Any]:
+    """What plan.html shows: the text, its lint, and what the add forms offer (objectives, metrics, accounts)."""
+    plan = None
+    with suppress(PlanError):  # a draft that does not parse: its problems are in the lint view
+        plan = loads(text).plan if text else None
+    currency = plan.budget.currency if plan and plan.budget else "EUR"
+    page: dict[str, Any] = {
+        "m": m, "tab": "plan", "text": text, "lint": lint_view(text) if text else None,
+        "objectives": [(o.id, o.statement or "") for o in plan.objectives] if plan else [],
+        "accounts": sorted({h for hs in plan.accounts.values() for h in hs}) if plan else [],
+        "metrics": metric_choices(currency), "platforms": PLATFORMS, "currency": currency,
+        "values": {}, "errors": {}, "open": ""}
+    page.update(extra)
+    return page
+
+
 @router.get("/w/{slug}/plan")
-def read_plan_editor(request: Request, m: PageViewer, saved: int | None = None) -> Response:
-    """The editor with the current plan text and its lint findings."""
+def read_plan_editor(request: Request, m: PageViewer,
+                     saved: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
+                     line: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
+    """The editor with the current plan text and its lint findings (after an addition: where it was written)."""
     text, _plan, _problems = services.plan_state(m.ws)
-    return render(request, "plan.html", {"m": m, "tab": "plan", "text": text, "saved": saved,
-                                         "base": text_sha256(text) if text else "",
-                                         "lint": lint_view(text) if text else None})
+    why = None
+    if saved is not None and line is not None:
+        try:
+            why = m.state.db.plan_version(m.slug, saved).why
+        except UsageError:
+            saved = line = None
+    return render(request, "plan.html", editor_page(m, text, saved=saved, line=line, saved_why=why,
+                                                    base=text_sha256(text) if text else ""))
 
 
 @router.post("/w/{slug}/plan/lint")
-def lint_plan_draft(request: Request, m: PageViewer,
-                    text: Annotated[str, Form(max_length=MAX_PLAN)] = "") -> Response:
-    """Lint findings of the draft in the editor (an HTMX fragment; nothing is saved)."""
-    return render(request, "_lint_findings.html", {"lint": lint_view(text)})
+def lint_plan_draft(request: Request, m: PageViewer, text: Draft = "", base: Base = "") -> Response:
+    """Check the draft in the editor without saving: the findings (an HTMX fragment), or the whole editor
+    with them when the browser runs no script."""
+    if request.headers.get("HX-Request"):
+        return render(request, "_lint_findings.html", {"lint": lint_view(text)})
+    return render(request, "plan.html", editor_page(m, from_form(text), base=base, checked=True))
 
 
 @router.post("/w/{slug}/plan")
 def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(max_length=MAX_PLAN)],
-                     why: Annotated[str, Form(max_length=2000)] = "",
-                     base: Annotated[str, Form(max_length=64)] = "") -> Response:
+                     why: Long = "", base: Base = "") -> Response:
     """Save the text as a new plan version and write strategy.yaml; 422 with the problems if it does not
     parse; 409 keeping the text in the editor, with who saved what meanwhile, when the plan moved on since
     the editor was opened (`base`)."""
     text = from_form(text)
-    page = {"m": m, "tab": "plan", "text": text, "why": why, "base": base}
     try:
         loads(text, file="strategy.yaml")
     except PlanError:
-        return render(request, "plan.html", {**page, "lint": lint_view(text)}, status=422)
+        return render(request, "plan.html", editor_page(m, text, why=why, base=base), status=422)
+    return _save(request, m, text, why, base, editor_page(m, text, why=why, base=base), None)
+
+
+def _save(request: Request, m: Member, text: str, why: str, base: str, page: dict[str, Any],
+          line: int | None) -> Response:
+    """Save through the versioned path: a redirect to the editor, or the page with the 409's details."""
     try:
         version = services.save_plan(m.ws, m.state.db, m.slug, text, m.email, why or None,
                                      [base] if base else None)
     except ConflictError as exc:
         # the next save is based on what is current now: saving again after merging is deliberate
         current = exc.details["current"]
-        return render(request, "plan.html", {**page, "lint": lint_view(text), "conflict": exc.details,
-                                             "conflict_message": exc.message,
+        return render(request, "plan.html", {**page, "conflict": exc.details, "conflict_message": exc.message,
                                              "base": current["sha256"] if isinstance(current, dict) else ""},
                       status=409)
-    return RedirectResponse(f"/w/{m.slug}/plan?saved={version.number}", status_code=303)
+    where = f"&line={line}" if line else ""
+    return RedirectResponse(f"/w/{m.slug}/plan?saved={version.number}{where}", status_code=303)
+
+
+def _add(request: Request, m: Member, kind: str, values: dict[str, Any], draft: str, base: str,
+         add: Any) -> Response:
+    """Add an item to the draft the editor sent (else to the saved plan) and save it as a new version; 422
+    with each problem next to its field, nothing saved, when lint would refuse it."""
+    text = from_form(draft) if draft.strip() else services.plan_state(m.ws)[0]
+    page = editor_page(m, text, base=base, values={kind: values}, open=kind)
+    try:
+        checked: Checked = add(text)
+    except AdditionError as exc:
+        errors: dict[str, list[str]] = {}
+        for p in exc.problems:
+            errors.setdefault(p.key, []).append(p.message)
+        return render(request, "plan.html", {**page, "errors": {kind: errors}}, status=422)
+    return _save(request, m, checked.text, f"added {checked.what}", base, page, checked.line)
+
+
+@router.post("/w/{slug}/plan/objectives")
+def create_objective(request: Request, m: PageEditor, id: Field = "", statement: Long = "", text: Draft = "",
+                     base: Base = "") -> Response:
+    """Add an objective to the plan."""
+    return _add(request, m, "objective", {"id": id, "statement": statement}, text, base,
+                lambda plan: add_objective(plan, id=id, statement=statement))
+
+
+@router.post("/w/{slug}/plan/kpis")
+def create_kpi(request: Request, m: PageEditor, objective: Field = "", metric: Field = "", target: Field = "",
+               baseline: Field = "", by: Field = "", text: Draft = "", base: Base = "") -> Response:
+    """Add a KPI to an objective of the plan."""
+    values = {"objective": objective, "metric": metric, "target": target, "baseline": baseline, "by": by}
+    return _add(request, m, "kpi", values, text, base,
+                lambda plan: add_kpi(plan, objective=objective, metric=metric, target=target, baseline=baseline,
+                                     by=by))
+
+
+@router.post("/w/{slug}/plan/tactics")
+def create_tactic(request: Request, m: PageEditor, id: Field = "", channel: Field = "",
+                  serves: Annotated[list[str] | None, Form(max_length=100)] = None, owner: Field = "",
+                  budget: Field = "", start: Field = "", end: Field = "", accounts: Long = "", hashtags: Long = "",
+                  campaign: Field = "", question: Long = "", until: Field = "", text: Draft = "",
+                  base: Base = "") -> Response:
+    """Add a tactic to the plan."""
+    values = {"id": id, "channel": channel, "owner": owner, "budget": budget, "start": start, "end": end,
+              "accounts": accounts, "hashtags": hashtags, "campaign": campaign, "question": question,
+              "until": until}
+    chosen = [s[:200] for s in (serves or [])]
+    return _add(request, m, "tactic", {**values, "serves": chosen}, text, base,
+                lambda plan: add_tactic(plan, id=id, serves=chosen, channel=channel, owner=owner, budget=budget,
+                                        start=start, end=end, accounts=accounts, hashtags=hashtags,
+                                        campaign=campaign, question=question, until=until))
