@@ -136,15 +136,20 @@ def diagnose(
     = DiagnoseFormat.text,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
-    """KPI status, forecasts, tactic-vs-strategy verdicts, budget proposals."""
+    """KPI status, forecasts, tactic-vs-strategy verdicts, budget proposals.
+
+    Each diagnosis is kept in .strategyfirst/cache/ under what it depends on (the warehouse file's version,
+    the plan's sha256, the as-of day, the code): `--format json`, `decide` and `report` reuse it while none
+    of these changed, and diagnose again otherwise. Deleting the folder is always safe."""
     ws = planned_workspace(ws_path, "diagnose")
-    result = ws.diagnose(as_of)
     if fmt is DiagnoseFormat.json:
         import json
 
-        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(ws.diagnosis_json(as_of), indent=2, ensure_ascii=False))
     else:
         from strategyfirst.diagnose.render import render_text as render_diagnosis
+
+        result = ws.diagnose(as_of)
 
         document = ws.plan_or_none()  # money reads in the plan's budget currency
         budget = document.plan.budget if document is not None else None

@@ -45,7 +45,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         ws_path: WsOpt = HERE,
         db: DbOpt = None,
     ) -> None:
-        """Record a decision with the current plan version and the current verdicts as evidence."""
+        """Record a decision with the current plan version and the current verdicts as evidence.
+
+        The evidence is the diagnosis kept by the last `diagnose` or `report` when the data, the plan and the
+        code are unchanged since (.strategyfirst/cache/); otherwise the workspace is diagnosed now."""
         from strategyfirst.appdb import HistoryWarning
         from strategyfirst.appdb.decide import decide as record
         from strategyfirst.appdb.render import decision_json, entry_line

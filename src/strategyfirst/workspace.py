@@ -228,11 +228,37 @@ class Workspace:
 
     # --- diagnose -----------------------------------------------------------------------------------------
     def diagnose(self, as_of: dt.date | None = None, *, seed: int = 0) -> Diagnosis:
-        """KPI status and forecasts, verdicts, budget proposals; as of the latest data by default."""
+        """KPI status and forecasts, verdicts, budget proposals; as of the latest data by default. Its JSON is
+        kept on disk for `diagnosis_json` (diagnosis_cache.py)."""
+        return self._diagnose(as_of, seed, self._diagnosis_key(as_of, seed))
+
+    def diagnosis_json(self, as_of: dt.date | None = None, *, seed: int = 0) -> dict[str, Any]:
+        """`diagnose(as_of).to_json()` (the `diagnose --format json` shape), read from the on-disk cache when
+        the data, the plan, the as-of and the code are those of a diagnosis made before."""
+        from strategyfirst import diagnosis_cache
+
+        found = diagnosis_cache.load(self.state_dir, self._diagnosis_key(as_of, seed))
+        if found is not None:
+            self.note_plan()  # as a diagnosis made now would
+            return found
+        result: dict[str, Any] = self.diagnose(as_of, seed=seed).to_json()
+        return result
+
+    def _diagnose(self, as_of: dt.date | None, seed: int, wanted: dict[str, Any] | None) -> Diagnosis:
+        from strategyfirst import diagnosis_cache
         from strategyfirst.diagnose import diagnose
 
         self.note_plan()
-        return diagnose(self, as_of, seed=seed)
+        result = diagnose(self, as_of, seed=seed)
+        diagnosis_cache.store(self.state_dir, wanted, result.to_json(), self.warehouse_path)
+        return result
+
+    def _diagnosis_key(self, as_of: dt.date | None, seed: int) -> dict[str, Any] | None:
+        """The on-disk cache key of a diagnosis (taken before it is made); None: not cached."""
+        from strategyfirst import diagnosis_cache
+
+        return diagnosis_cache.key(self.plan_path, self.warehouse_path, as_of.isoformat() if as_of else None,
+                                   seed)
 
     # --- report -------------------------------------------------------------------------------------------
     def report(self, path: str | Path | None = None, *, as_of: dt.date | None = None) -> Path:

@@ -48,6 +48,7 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root.mkdir()
     (root / "strategy.yaml").write_text(EXAMPLE_PLAN.read_text())
     monkeypatch.delattr(Workspace, "diagnose", raising=False)  # evidence comes from a stub where needed
+    monkeypatch.delattr(Workspace, "diagnosis_json", raising=False)  # (decide reads the kept diagnosis)
     return root
 
 
@@ -73,7 +74,7 @@ def test_decide_keeps_the_current_verdicts_as_evidence(ws: Path, monkeypatch: py
         def to_json(self) -> dict[str, Any]:
             return {"as_of": "2026-06-30", "kpis": [], "verdicts": verdicts, "budget": [{"amount": 1}]}
 
-    monkeypatch.setattr(Workspace, "diagnose", lambda self: Diagnosis(), raising=False)
+    monkeypatch.setattr(Workspace, "diagnosis_json", lambda self: Diagnosis().to_json(), raising=False)
     r = run_cli(["decide", "Stop the contest", "--tactic", "summit-contest", "-w", str(ws),
                  "--format", "json"], monkeypatch, capsys)
     assert r.code == 0, r.err
@@ -88,7 +89,7 @@ def test_decide_still_records_when_diagnose_fails(ws: Path, monkeypatch: pytest.
     def broken(self: Workspace) -> None:
         raise RuntimeError("no data imported yet")
 
-    monkeypatch.setattr(Workspace, "diagnose", broken, raising=False)
+    monkeypatch.setattr(Workspace, "diagnosis_json", broken, raising=False)
     r = run_cli(["decide", "Import the data first", "-w", str(ws), "--format", "json"], monkeypatch, capsys)
     assert r.code == 0
     assert json.loads(r.out)["evidence"] is None

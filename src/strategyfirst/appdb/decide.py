@@ -20,8 +20,9 @@ EVIDENCE_KEYS = ("as_of", "kpis", "verdicts")
 
 def current_evidence(ws: Workspace) -> dict[str, Any] | None:
     """The diagnosis now (`as_of`, `kpis`, `verdicts` of `diagnose --format json`), or None — with a warning —
-    when it cannot be made (no diagnose layer yet, no data, a broken plan)."""
-    run = getattr(ws, "diagnose", None)
+    when it cannot be made (no diagnose layer yet, no data, a broken plan). `Workspace.diagnosis_json` reads
+    the diagnosis kept on disk when data, plan and code are unchanged since it was made."""
+    run = getattr(ws, "diagnosis_json", None) or getattr(ws, "diagnose", None)  # the first may read a cache
     if run is None:
         return None
     try:

@@ -119,7 +119,7 @@ def _gather_plan(ws: Workspace, data: ReportData) -> Any:
 
 
 def _gather_diagnosis(ws: Workspace, data: ReportData, as_of: dt.date | None) -> None:
-    diagnose: Any = getattr(ws, "diagnose", None)
+    diagnose: Any = getattr(ws, "diagnosis_json", None) or getattr(ws, "diagnose", None)  # the first: cached
     if diagnose is None:
         for section in ("kpis", "verdicts", "budget"):
             data.missing[section] = "not available yet: this installation cannot diagnose"
@@ -127,7 +127,7 @@ def _gather_diagnosis(ws: Workspace, data: ReportData, as_of: dt.date | None) ->
     diagnosis = _attempt(data, ("kpis", "verdicts", "budget"), "diagnose", lambda: diagnose(as_of=as_of))
     if diagnosis is None:
         return
-    raw = diagnosis.to_json()
+    raw = diagnosis.to_json() if hasattr(diagnosis, "to_json") else diagnosis
     doc: Mapping[str, Any] = json.loads(raw) if isinstance(raw, str) else raw
     if data.as_of is None:
         data.as_of = adapt.as_date(doc.get("as_of"))

@@ -133,6 +133,9 @@ class ServedWorkspace(Workspace):
             self._recorded = {version: recorded}
         return self._recorded[version]
 
+    def _diagnosis_key(self, as_of: dt.date | None, seed: int) -> dict[str, Any] | None:
+        return None  # the server reads a snapshot, not the file the on-disk key names: services.cached keeps it
+
     # --- reading the snapshot ----------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         return self.snapshots.current()

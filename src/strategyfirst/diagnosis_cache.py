@@ -1,0 +1,123 @@
+"""Diagnoses kept on disk by content, so `decide` (and `diagnose --format json`) need not diagnose again.
+
+An entry is `.strategyfirst/cache/diagnosis-<sha256 of its key>.json` holding the key and the diagnosis as
+`diagnose --format json` prints it. The key is what the diagnosis is a function of:
+
+- the data version: the warehouse file's (inode, size, mtime) and its WAL's — every import, undo, rebuild,
+  restore or derived-table refresh writes the file; reading it does not;
+- the plan: the sha256 of the plan file's bytes;
+- the as-of day asked for (`None`: the latest data) and the seed;
+- the code: the package version and the (path, size, mtime) of its modules, so an upgrade or an edited
+  module never serves a diagnosis the code would no longer make.
+
+A diagnosis is stored only when the warehouse was not written while it was computed (a refresh or an import
+in between means its data version is not known for sure: the next run stores it). Writes are atomic (a temp
+file renamed); an entry that does not parse, or whose stored key differs from the one asked for, is ignored
+and overwritten. Standard library only: a hit costs no DuckDB, Ibis or plan parse. A few entries are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FOLDER = "cache"
+PREFIX = "diagnosis-"
+KEEP = 8  # entries kept: a few as-of days of the current data and plan
+_code: str | None = None
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def data_stamp(warehouse: Path) -> list[Any]:
+    """The warehouse's version as the file system sees it: the file and its write-ahead log."""
+    return [_stamp(warehouse), _stamp(warehouse.with_name(warehouse.name + ".wal"))]
+
+
+def code_version() -> str:
+    """The package version and its modules' (path, size, mtime): changes with any change of the code."""
+    global _code
+    if _code is None:
+        from strategyfirst import __version__
+
+        root = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha256(__version__.encode())
+        for path in sorted(root.rglob("*.py")):
+            st = path.stat()
+            digest.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        _code = digest.hexdigest()
+    return _code
+
+
+def key(plan: Path, warehouse: Path, as_of: str | None, seed: int) -> dict[str, Any] | None:
+    """What the diagnosis depends on; None when the plan cannot be read (then nothing is cached). Without an
+    as-of, today's date too: an empty warehouse is diagnosed as of today."""
+    try:
+        plan_sha = hashlib.sha256(plan.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return {"kind": "diagnosis", "code": code_version(), "plan_sha256": plan_sha, "data": data_stamp(warehouse),
+            "as_of": as_of, "today": None if as_of else dt.date.today().isoformat(), "seed": seed}
+
+
+def _path(state_dir: Path, wanted: dict[str, Any]) -> Path:
+    name = hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
+    return state_dir / FOLDER / f"{PREFIX}{name}.json"
+
+
+def load(state_dir: Path, wanted: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The diagnosis stored under `wanted`, or None (absent, unreadable, corrupt or another key)."""
+    if wanted is None:
+        return None
+    try:
+        stored = json.loads(_path(state_dir, wanted).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != wanted or not isinstance(stored.get("diagnosis"), dict):
+        return None
+    diagnosis: dict[str, Any] = stored["diagnosis"]
+    return diagnosis
+
+
+def store(state_dir: Path, wanted: dict[str, Any] | None, diagnosis: dict[str, Any], warehouse: Path) -> None:
+    """Keep `diagnosis` under `wanted` if the warehouse is still at the version the key names (best effort:
+    an entry not written costs time only)."""
+    if wanted is None or data_stamp(warehouse) != wanted["data"] or wanted["data"][0] is None:
+        return
+    folder = state_dir / FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".diagnosis-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"key": wanted, "diagnosis": diagnosis}, fh, ensure_ascii=False, allow_nan=True)
+            os.replace(tmp, _path(state_dir, wanted))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(folder)
+    except (OSError, TypeError, ValueError):
+        return
+
+
+def _prune(folder: Path) -> None:
+    """Keep the KEEP newest entries."""
+    entries = []
+    for path in folder.glob(f"{PREFIX}*.json"):
+        try:
+            entries.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    for _, path in sorted(entries, reverse=True)[KEEP:]:
+        path.unlink(missing_ok=True)
