@@ -36,6 +36,7 @@ class Workspace:
     def __init__(self, path: str | Path = ".", *, db_url: str | None = None) -> None:
         self.root = Path(path).resolve()
         self.db_url = db_url
+        self._plans: dict[Path, tuple[tuple[int, int, int], PlanDocument]] = {}
 
     # --- paths --------------------------------------------------------------------------------------------
     @property
@@ -73,10 +74,19 @@ class Workspace:
         return self.plan_path.is_file()
 
     def plan_document(self, path: str | Path | None = None) -> PlanDocument:
-        """Load and validate the plan (raises PlanError with located problems)."""
+        """Load and validate the plan (raises PlanError with located problems). Parsed once per version of the
+        file in this Workspace: a diagnosis or a report reads it a dozen times."""
         from strategyfirst.plan import load as load_plan
 
-        return load_plan(path or self.plan_path)
+        target = Path(path) if path is not None else self.plan_path
+        before = _file_stamp(target)
+        known = self._plans.get(target)
+        if before is not None and known is not None and known[0] == before:
+            return known[1]
+        document = load_plan(target)
+        if before is not None and _file_stamp(target) == before:  # not rewritten while it was read
+            self._plans[target] = (before, document)
+        return document
 
     def plan_or_none(self) -> PlanDocument | None:
         return self.plan_document() if self.has_plan() else None
@@ -133,6 +143,19 @@ class Workspace:
             plan_seen.remember(self, path)
 
     # --- data ---------------------------------------------------------------------------------------------
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        """Rows of one SQL read of the warehouse, as dicts: no Ibis (values written as literals; binding
+        Python parameters would make DuckDB import pandas)."""
+        from strategyfirst.warehouse.engine import open_duckdb
+
+        con = open_duckdb(self.warehouse_path)
+        try:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        finally:
+            con.close()
+
     def table(self, name: str) -> ir.Table:
         """A canonical or derived warehouse table as an Ibis table, for one's own analysis."""
         from strategyfirst.warehouse.engine import connect
@@ -279,3 +302,11 @@ class Workspace:
         from strategyfirst.capacity import plan_capacity
 
         return plan_capacity(self, service_level=service_level, target_minutes=target_minutes)
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from strategyfirst.demo import example_plan_text
-from strategyfirst.diagnose.inputs import gather, latest_data_date, objective_reply_gaps, reply_gaps
+from strategyfirst.diagnose.inputs import (
+    attributed_gaps,
+    gather,
+    latest_data_date,
+    objective_reply_gaps,
+    reply_gaps,
+)
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.workspace import Workspace
 from tests.diagnose.conftest import FakeMeasure, row
@@ -82,3 +88,32 @@ def test_objective_gaps_pool_each_message_once(ws: Workspace) -> None:
     assert sorted(gaps["dialogue"].tolist()) == [30.0, 90.0]
     assert sorted(gaps["permission"].tolist()) == [30.0, 90.0]  # x:1 once although two tactics hold it
     assert len(gaps["permission"]) == 2
+
+
+def test_the_plan_is_parsed_once_per_version(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A diagnosis reads the plan a dozen times (dates, each measure, the render): one parse per version."""
+    import strategyfirst.plan
+
+    parsed: list[Path] = []
+    real = strategyfirst.plan.load
+
+    def counting(path: Path) -> object:
+        parsed.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(strategyfirst.plan, "load", counting)
+    first = ws.plan_document()
+    assert ws.plan_document() is first and ws.plan_or_none() is first
+    assert len(parsed) == 1
+    ws.plan_path.write_text(ws.plan_path.read_text(encoding="utf-8").replace("Acme", "Acne"), encoding="utf-8")
+    changed = ws.plan_document()
+    assert len(parsed) == 2 and changed.text != first.text and "Acne" in changed.text
+
+
+def test_one_read_gives_the_tactic_and_the_objective_gaps(ws: Workspace) -> None:
+    """care-desk serves `dialogue` (the example plan); x:1 and x:2 are answered in the window, -5 is left out."""
+    plan = ws.plan_document().plan
+    gaps = attributed_gaps(ws, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert sorted(gaps.ids.tolist()) == ["x:1", "x:2"]
+    assert {k: sorted(v.tolist()) for k, v in gaps.by_tactic().items()} == {"care-desk": [30.0, 90.0]}
+    assert sorted(gaps.by_objective(plan)["dialogue"].tolist()) == [30.0, 90.0]

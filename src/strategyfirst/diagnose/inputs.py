@@ -121,33 +121,36 @@ def latest_data_date(ws: Workspace, plan: Plan | None = None) -> dt.date | None:
     """The default as-of (metrics.md, "KPIs are measured inside the plan's horizon"): the last day any message,
     audience snapshot or spend is dated inside the plan's horizon, else the horizon's start; data outside the
     horizon never moves it. Without a horizon, the last day of any data (None for an empty warehouse).
-    `plan` defaults to the workspace's plan (none when it is absent or does not load)."""
+    `plan` defaults to the workspace's plan (none when it is absent or does not load). One SQL read, no Ibis."""
     if plan is None:
         try:
             document = ws.plan_or_none()
         except StrategyFirstError:
             document = None
         plan = document.plan if document is not None else None
-    from strategyfirst.metrics.tables import fetch_scalar
-
     start = plan.horizon.start if plan is not None and plan.horizon else None
     end = plan.horizon.end if plan is not None and plan.horizon else None
-    latest: list[dt.date] = []
-    if ws.warehouse_path.exists():
-        for table, column in (("messages", "created_at"), ("audience", "date"), ("spend", "date")):
+    if not ws.warehouse_path.exists():
+        return start
+    reads = []
+    for table, column in (("messages", "created_at"), ("audience", "date"), ("spend", "date")):
+        day = f'CAST("{column}" AS DATE)'
+        cond = [f"{day} IS NOT NULL"]
+        if start is not None:
+            cond.append(f"{day} >= DATE '{start.isoformat()}'")
+        if end is not None:
+            cond.append(f"{day} <= DATE '{end.isoformat()}'")
+        reads.append(f'SELECT max({day}) AS day FROM "{table}" WHERE {" AND ".join(cond)}')
+    try:
+        rows = ws.query(" UNION ALL ".join(reads))
+    except Exception:  # a table an older warehouse lacks is simply not a source of dates: read each alone
+        rows = []
+        for read in reads:
             try:
-                t = ws.table(table)
-                day = t[column].cast("date")
-                cond = [day.notnull()]
-                if start is not None:
-                    cond.append(day >= start)
-                if end is not None:
-                    cond.append(day <= end)
-                value = fetch_scalar(t.filter(cond)[column].max())
-            except Exception:  # a table an older warehouse lacks is simply not a source of dates
+                rows += ws.query(read)
+            except Exception:
                 continue
-            if value is not None:
-                latest.append(_day(value))
+    latest = [_day(r["day"]) for r in rows if r["day"] is not None]
     return max(latest) if latest else start
 
 
@@ -160,51 +163,60 @@ def kpi_window(plan: Plan, as_of: dt.date) -> tuple[dt.date | None, dt.date]:
     return since, until
 
 
+@dataclass(frozen=True)
+class Gaps:
+    """Attributed first-reply gaps, one row per (inbound message, tactic), as parallel arrays."""
+
+    ids: np.ndarray
+    tactics: np.ndarray
+    minutes: np.ndarray
+
+    def by_tactic(self) -> dict[str, np.ndarray]:
+        """Each tactic's gaps, in the order read."""
+        if len(self.tactics) == 0:
+            return {}
+        order = np.argsort(self.tactics, kind="stable")
+        tactics, minutes = self.tactics[order], self.minutes[order]
+        names, starts = np.unique(tactics, return_index=True)
+        return {str(n): part for n, part in zip(names, np.split(minutes, starts[1:]), strict=True)}
+
+    def by_objective(self, plan: Plan) -> dict[str, np.ndarray]:
+        """Each objective's gaps, each message once however many of its tactics it is attributed to."""
+        out: dict[str, np.ndarray] = {}
+        for objective in plan.objectives:
+            serving = [t.id for t in plan.tactics if objective.id in t.serves]
+            mine = np.isin(self.tactics, serving) if len(self.tactics) else np.zeros(0, dtype=bool)
+            if mine.any():
+                _, first = np.unique(self.ids[mine], return_index=True)
+                out[objective.id] = self.minutes[mine][first]
+        return out
+
+
+def attributed_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> Gaps:
+    """Non-negative first-reply minutes of the attributed inbound messages in [since, until]: one read of
+    (message id, tactic, minutes) that both the tactics' and the objectives' gaps are taken from."""
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+    cond = ["i.first_reply_minutes IS NOT NULL", "i.first_reply_minutes >= 0",
+            f"i.created_at < TIMESTAMP '{end.isoformat(sep=' ')}'"]
+    if since is not None:
+        cond.append(f"i.created_at >= TIMESTAMP '{dt.datetime.combine(since, dt.time()).isoformat(sep=' ')}'")
+    rows = ws.query("SELECT i.message_id, a.tactic_id, i.first_reply_minutes FROM inbound AS i "
+                    f"INNER JOIN attribution AS a ON i.message_id = a.message_id WHERE {' AND '.join(cond)}")
+    return Gaps(np.asarray([r["message_id"] for r in rows], dtype=object),
+                np.asarray([r["tactic_id"] for r in rows], dtype=object),
+                np.asarray([r["first_reply_minutes"] for r in rows], dtype=float))
+
+
 def reply_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
     """Non-negative first-reply minutes of each tactic's attributed inbound messages in [since, until]."""
-    from strategyfirst.metrics.tables import fetch_arrow
-
-    inbound, attribution = ws.table("inbound"), ws.table("attribution")
-    joined = inbound.join(attribution, "message_id")
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
-    cond = [joined.first_reply_minutes.notnull(), joined.first_reply_minutes >= 0, joined.created_at < end]
-    if since is not None:
-        cond.append(joined.created_at >= dt.datetime.combine(since, dt.time()))
-    table = fetch_arrow(joined.filter(cond).select("tactic_id", "first_reply_minutes"))
-    tactics = np.asarray(table.column("tactic_id").to_pylist(), dtype=object)
-    minutes = np.asarray(table.column("first_reply_minutes").to_numpy(zero_copy_only=False), dtype=float)
-    if len(tactics) == 0:
-        return {}
-    order = np.argsort(tactics, kind="stable")
-    tactics, minutes = tactics[order], minutes[order]
-    names, starts = np.unique(tactics, return_index=True)
-    return {str(n): part for n, part in zip(names, np.split(minutes, starts[1:]), strict=True)}
+    return attributed_gaps(ws, since, until).by_tactic()
 
 
 def objective_reply_gaps(ws: Workspace, plan: Plan, since: dt.date | None, until: dt.date
                          ) -> dict[str, np.ndarray]:
     """Non-negative first-reply minutes of each objective's inbound messages in [since, until], each message
     once however many of the objective's tactics it is attributed to (the pooled gaps its median is over)."""
-    from strategyfirst.metrics.tables import fetch_arrow
-
-    inbound, attribution = ws.table("inbound"), ws.table("attribution")
-    joined = inbound.join(attribution, "message_id")
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
-    cond = [joined.first_reply_minutes.notnull(), joined.first_reply_minutes >= 0, joined.created_at < end]
-    if since is not None:
-        cond.append(joined.created_at >= dt.datetime.combine(since, dt.time()))
-    table = fetch_arrow(joined.filter(cond).select("message_id", "tactic_id", "first_reply_minutes"))
-    ids = np.asarray(table.column("message_id").to_pylist(), dtype=object)
-    tactics = np.asarray(table.column("tactic_id").to_pylist(), dtype=object)
-    minutes = np.asarray(table.column("first_reply_minutes").to_numpy(zero_copy_only=False), dtype=float)
-    out: dict[str, np.ndarray] = {}
-    for objective in plan.objectives:
-        serving = [t.id for t in plan.tactics if objective.id in t.serves]
-        mine = np.isin(tactics, serving) if len(tactics) else np.zeros(0, dtype=bool)
-        if mine.any():
-            _, first = np.unique(ids[mine], return_index=True)
-            out[objective.id] = minutes[mine][first]
-    return out
+    return attributed_gaps(ws, since, until).by_objective(plan)
 
 
 def _measure(ws: Workspace, **kwargs: Any) -> list[dict[str, Any]]:
@@ -241,6 +253,6 @@ def gather(ws: Workspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> Diagn
         if metric == "spend" and obs.value is not None
     }
     if any(m.startswith("first_response_minutes") for m in metrics) and ws.warehouse_path.exists():
-        inputs.tactic_gaps = reply_gaps(ws, since, until)
-        inputs.objective_gaps = objective_reply_gaps(ws, plan, since, until)
+        gaps = attributed_gaps(ws, since, until)  # read once for both
+        inputs.tactic_gaps, inputs.objective_gaps = gaps.by_tactic(), gaps.by_objective(plan)
     return inputs
