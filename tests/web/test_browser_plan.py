@@ -125,6 +125,7 @@ def test_plan_editor_in_the_browser(plan_server: str, browser: Any, width: int) 
     error.wait_for()
     assert "can never be met" in error.inner_text()
     assert page.get_attribute("#kpi-target", "aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "kpi-target"  # focus is on the field to correct
     assert page.locator("#add-kpi[open]").count() == 1 and page.input_value("#kpi-target") == "5"
     shot(page, f"plan-editor-refused-{width}")
     fits_and_passes_axe(page, f"a refused KPI at {width} px")
@@ -136,7 +137,7 @@ def test_plan_editor_in_the_browser(plan_server: str, browser: Any, width: int) 
     status = page.locator("p[role=status]:has-text('Saved as plan version')")
     status.wait_for()
     saved = status.inner_text()
-    assert f"added KPI 'engagement_rate' of objective 'dialogue', written at line {new_line}." in saved
+    assert f"added KPI 'Engagement rate' of objective 'dialogue', written at line {new_line}." in saved
     # the page selects the new line, and shows the lint of the new plan
     assert selected_text(page) == "      - {metric: engagement_rate, target: 5%}"
     page.locator("#lint .lint-count").wait_for()

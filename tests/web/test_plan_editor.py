@@ -45,10 +45,10 @@ def test_adding_a_kpi_keeps_every_other_byte_and_saves_a_version_by_its_author(f
     assert "".join(lines[:18] + lines[19:]) == COMMENTED
     versions = fresh_web.state.db.plan_versions("acme")
     assert [(v.number, v.author, v.why) for v in versions][-1] == (
-        2, "editor@acme.org", "added KPI 'reach' of objective 'dialogue'")
+        2, "editor@acme.org", "added KPI 'People reached' of objective 'dialogue'")  # its label, not its id
 
     page = client.get(r.headers["location"]).text
-    assert ("Saved as plan version 2: added KPI &#39;reach&#39; of objective &#39;dialogue&#39;, written at "
+    assert ("Saved as plan version 2: added KPI &#39;People reached&#39; of objective &#39;dialogue&#39;, written at "
             "line 19.") in page
     assert 'data-line="19"' in page.split('id="plan-text"')[1].split(">")[0]  # the editor selects it
     assert "# median, not mean" in page

@@ -17,6 +17,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from strategyfirst import catalog
 from strategyfirst.errors import AdditionError, PlanError, PlanProblem
 from strategyfirst.lint.engine import lint_document
 from strategyfirst.lint.report import LintReport
@@ -141,7 +142,9 @@ def add_kpi(text: str, *, objective: str, metric: str, target: str, baseline: st
     """Add a KPI to an objective, written on one line like the example plan's."""
     item = flow_map(_kept({"metric": metric.strip(), "baseline": number(baseline), "target": number(target),
                            "by": day(by)}))
-    return _check(text, f"KPI {metric.strip()!r} of objective {objective.strip()!r}",
+    spec = catalog.get(metric.strip())
+    # history and the page name the metric by its label (issue 18.9); an unknown id is refused anyway
+    return _check(text, f"KPI {spec.label if spec else metric.strip()!r} of objective {objective.strip()!r}",
                   lambda doc: (kpi_list_path(doc, objective.strip()), item), as_of=as_of)
 
 

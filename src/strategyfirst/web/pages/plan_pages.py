@@ -3,6 +3,7 @@ demand, saving makes a version; forms add an objective, a KPI or a tactic to the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Annotated, Any
 
@@ -114,10 +115,10 @@ def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(
         loads(text, file="strategy.yaml")
     except PlanError:
         return render(request, "plan.html", editor_page(m, text, why=why, base=base), status=422)
-    return _save(request, m, text, why, base, editor_page(m, text, why=why, base=base), None)
+    return _save(request, m, text, why, base, lambda: editor_page(m, text, why=why, base=base), None)
 
 
-def _save(request: Request, m: Member, text: str, why: str, base: str, page: dict[str, Any],
+def _save(request: Request, m: Member, text: str, why: str, base: str, page: Callable[[], dict[str, Any]],
           line: int | None) -> Response:
     """Save through the versioned path: a redirect to the editor, or the page with the 409's details."""
     try:
@@ -126,7 +127,7 @@ def _save(request: Request, m: Member, text: str, why: str, base: str, page: dic
     except ConflictError as exc:
         # the next save is based on what is current now: saving again after merging is deliberate
         current = exc.details["current"]
-        return render(request, "plan.html", {**page, "conflict": exc.details, "conflict_message": exc.message,
+        return render(request, "plan.html", {**page(), "conflict": exc.details, "conflict_message": exc.message,
                                              "base": current["sha256"] if isinstance(current, dict) else ""},
                       status=409)
     where = f"&line={line}" if line else ""
@@ -138,14 +139,17 @@ def _add(request: Request, m: Member, kind: str, values: dict[str, Any], draft: 
     """Add an item to the draft the editor sent (else to the saved plan) and save it as a new version; 422
     with each problem next to its field, nothing saved, when lint would refuse it."""
     text = from_form(draft) if draft.strip() else services.plan_state(m.ws)[0]
-    page = editor_page(m, text, base=base, values={kind: values}, open=kind)
+
+    def page() -> dict[str, Any]:
+        return editor_page(m, text, base=base, values={kind: values}, open=kind)
+
     try:
         checked: Checked = add(text)
     except AdditionError as exc:
         errors: dict[str, list[str]] = {}
         for p in exc.problems:
             errors.setdefault(p.key, []).append(p.message)
-        return render(request, "plan.html", {**page, "errors": {kind: errors}}, status=422)
+        return render(request, "plan.html", {**page(), "errors": {kind: errors}}, status=422)
     return _save(request, m, checked.text, f"added {checked.what}", base, page, checked.line)
 
 

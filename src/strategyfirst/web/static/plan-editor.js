@@ -87,7 +87,9 @@
       });
     });
     readMarks();
-    if (area.dataset.line) selectLine(parseInt(area.dataset.line, 10));
+    var refused = document.querySelector(".add-form [aria-invalid=true]");
+    if (refused) refused.focus();   // a refused form: straight to the first field to correct
+    else if (area.dataset.line) selectLine(parseInt(area.dataset.line, 10));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
