@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from strategyfirst.errors import AdditionError
 from strategyfirst.lint.addition import add_kpi, add_objective, add_tactic, field_of
@@ -205,3 +207,29 @@ def test_the_first_kpi_of_an_objective_adds_its_kpis_key_above_the_next_sections
     assert first.line == 22
     assert block(first.text, 21, 2) == "    kpis:\n      - {metric: audience_growth, target: 500}\n"
     assert lines_without(first.text, 21, 2) == done.text
+
+
+# text a person may type into a form field, with YAML's special characters and line breaks
+FIELD_TEXT = st.text(alphabet=st.sampled_from(list("ab -_:#{}[],&*!|>%@`'\"\\\n\t?0123456789.é€\u2028")),
+                     max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(id=FIELD_TEXT, statement=FIELD_TEXT, target=FIELD_TEXT, by=FIELD_TEXT)
+def test_any_form_input_is_written_exactly_or_refused_by_field(id: str, statement: str, target: str,
+                                                               by: str) -> None:
+    try:
+        done = add_objective(PLAN, id=id, statement=statement, as_of=AS_OF)
+    except AdditionError as exc:
+        assert all(p.key in ("id", "statement") for p in exc.problems)
+    else:
+        added = loads(done.text).plan.objectives[-1]
+        assert (added.id, added.statement or "") == (id.strip(), statement.strip())
+        assert lines_without(done.text, done.line, done.text.count("\n") - PLAN.count("\n")) == PLAN
+    try:
+        kpi = add_kpi(PLAN, objective="dialogue", metric="reach", target=target, by=by, as_of=AS_OF)
+    except AdditionError as exc:
+        assert all(p.key in ("target", "by") for p in exc.problems)
+    else:
+        assert loads(kpi.text).plan.objectives[0].kpis[-1].target == float(target.strip().rstrip("%")) / (
+            100 if target.strip().endswith("%") else 1)
