@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from strategyfirst import cachefiles
 
 FOLDER = "cache"
 PREFIX = "diagnosis-"
@@ -95,29 +95,9 @@ def store(state_dir: Path, wanted: dict[str, Any] | None, diagnosis: dict[str, A
     an entry not written costs time only)."""
     if wanted is None or data_stamp(warehouse) != wanted["data"] or wanted["data"][0] is None:
         return
-    folder = state_dir / FOLDER
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".diagnosis-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"key": wanted, "diagnosis": diagnosis}, fh, ensure_ascii=False, allow_nan=True)
-            os.replace(tmp, _path(state_dir, wanted))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _prune(folder)
+        text = json.dumps({"key": wanted, "diagnosis": diagnosis}, ensure_ascii=False, allow_nan=True)
+        cachefiles.write_atomic(_path(state_dir, wanted), text)
+        cachefiles.prune(state_dir / FOLDER, f"{PREFIX}*.json", KEEP)
     except (OSError, TypeError, ValueError):
         return
-
-
-def _prune(folder: Path) -> None:
-    """Keep the KEEP newest entries."""
-    entries = []
-    for path in folder.glob(f"{PREFIX}*.json"):
-        try:
-            entries.append((path.stat().st_mtime_ns, path))
-        except OSError:
-            continue
-    for _, path in sorted(entries, reverse=True)[KEEP:]:
-        path.unlink(missing_ok=True)

@@ -21,8 +21,16 @@ DEFAULT_NAME = "report.html"
 
 
 def render_report(ws: Workspace, as_of: dt.date | None = None) -> str:
-    """The report of `ws` as one HTML string."""
-    return render_html(gather_report_data(ws, as_of))
+    """The report of `ws` as one HTML string; its charts are kept in the workspace's .strategyfirst/cache/
+    (by the sha256 of each chart's spec: a report of unchanged data does not draw them again)."""
+    from strategyfirst.report import charts
+
+    data = gather_report_data(ws, as_of)
+    token = charts.svg_cache.set(ws.state_dir / "cache" if ws.state_dir.is_dir() else None)
+    try:
+        return render_html(data)
+    finally:
+        charts.svg_cache.reset(token)
 
 
 def write_report(ws: Workspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:

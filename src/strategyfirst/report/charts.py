@@ -7,20 +7,29 @@ each SVG are prefixed so that several charts can share one document.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
+import json
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import vl_convert as vlc
 
+from strategyfirst import cachefiles
 from strategyfirst.formatting import metric_label
 from strategyfirst.report.model import Bucket, KeyedValue, KpiView
 
 WIDTH, HEIGHT = 520, 200
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _counter = itertools.count(1)
+# Where rendered charts are kept (the workspace's .strategyfirst/cache/, set by `render_report`); None: not kept.
+svg_cache: ContextVar[Path | None] = ContextVar("svg_cache", default=None)
+SVG_PREFIX = "chart-"
+SVG_KEEP = 64
 _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 _ID = re.compile(r'\bid="([^"]+)"')
 _URL_REF = re.compile(r'url\(#([^)]+)\)')
@@ -29,12 +38,37 @@ _HREF_REF = re.compile(r'href="#([^"]+)"')
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to an SVG fragment for inline HTML (namespaces dropped: HTML5 knows <svg>)."""
-    svg = vlc.vegalite_to_svg(chart.to_dict())
+    svg = _render(chart.to_dict())
     svg = _XMLNS.sub("", svg, count=2)
     prefix = f"c{next(_counter)}-"
     svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = _URL_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", svg)
     return _HREF_REF.sub(lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+
+
+def _render(spec: dict[str, Any]) -> str:
+    """vl-convert's SVG of a Vega-Lite spec; kept in `svg_cache`'s folder (when set) by the sha256 of the spec
+    and vl-convert's version: its first chart costs about a second (it starts its JavaScript engine), and a
+    report of unchanged data draws the same charts again."""
+    folder = svg_cache.get()
+    if folder is None:
+        return str(vlc.vegalite_to_svg(spec))
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(f"{getattr(vlc, '__version__', '')} {text}".encode()).hexdigest()
+    path = folder / f"{SVG_PREFIX}{digest}.svg"
+    try:
+        kept = path.read_text(encoding="utf-8")
+        if kept.startswith("<svg") and kept.rstrip().endswith("</svg>"):  # anything else is not trusted
+            return kept
+    except (OSError, UnicodeDecodeError):
+        pass
+    svg = str(vlc.vegalite_to_svg(spec))
+    try:
+        cachefiles.write_atomic(path, svg)
+        cachefiles.prune(folder, f"{SVG_PREFIX}*.svg", SVG_KEEP)
+    except OSError:
+        pass  # a chart not kept costs time only
+    return svg
 
 
 def _iso(day: dt.date | None) -> str | None:
