@@ -78,15 +78,12 @@ def init(
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
     """Start a workspace with a commented starter strategy.yaml (never overwrites a plan)."""
-    from strategyfirst.plan.starter import starter_plan_text
-
     ws = workspace(directory if directory is not None else ws_path)
     if ws.plan_path.exists():
         err.print(f"error: {escape(str(ws.plan_path))} already exists; `init` never overwrites a plan "
                   "(edit it, or choose another folder)", highlight=False)
         raise typer.Exit(2)
-    ws.ensure()
-    ws.plan_path.write_text(starter_plan_text(), encoding="utf-8")
+    ws.init()
     err.print(f"Wrote {escape(str(ws.plan_path))}: fill it in, then run `strategyfirst lint -w "
               f"{escape(str(ws.root))}`.", highlight=False)
 

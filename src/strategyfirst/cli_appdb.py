@@ -133,6 +133,18 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         for m in appdb.members(appdb.slug):
             typer.echo(f"{m.user.email}\t{m.role}")
 
+    @users.command("admin")
+    def users_admin(
+        email: Annotated[str, typer.Argument(help="An existing user's email.")],
+        off: Annotated[bool, typer.Option("--off", help="Take the admin right away instead.")] = False,
+        ws_path: WsOpt = HERE,
+        db: DbOpt = None,
+    ) -> None:
+        """Make a user an admin of the app database (creates workspaces from the web, may make all-workspaces
+        tokens there); an admin holds no role in a workspace until one is given."""
+        user = Workspace(ws_path, db_url=db).history_db().set_admin(email, not off)
+        err.print(f"{escape(user.email)}: {'no longer an admin' if off else 'admin'}", highlight=False)
+
     @tokens.command("create")
     def tokens_create(
         email: Annotated[str, typer.Argument(help="The user the token acts as.")],

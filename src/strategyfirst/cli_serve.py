@@ -35,6 +35,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         max_upload_mb: Annotated[int | None, typer.Option(
             min=1, help="Largest import upload, in MB (413 above; default 200, or "
             "STRATEGYFIRST_WEB_MAX_UPLOAD_BYTES).", show_default=False)] = None,
+        new_workspaces: Annotated[Path | None, typer.Option(
+            "--new-workspaces", help="Folder where admins (`users admin`) create workspaces from the web "
+            "(default: STRATEGYFIRST_WEB_NEW_WORKSPACES; creation is off without either).", show_default=False)]
+        = None,
         workers: Annotated[int, typer.Option(
             min=1, help="Server processes (they share the app database and each workspace's warehouse "
             "snapshots; see README, Serving).")] = 1,
@@ -48,7 +52,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         folders = [require_workspace(f) for f in (workspaces or ([] if db else [Path(".")]))]
         # an option given wins over the environment; one not given must not hide STRATEGYFIRST_WEB_* (None)
         settings = Settings.from_env(workspaces=folders, db_url=db,
-                                     max_upload_bytes=max_upload_mb << 20 if max_upload_mb else None)
+                                     max_upload_bytes=max_upload_mb << 20 if max_upload_mb else None,
+                                     new_workspaces=new_workspaces.resolve() if new_workspaces else None)
         web = create_app(settings)
         served = ", ".join(sorted(web.state.sf.workspaces)) or "no workspace"
         many = f" with {workers} processes" if workers > 1 else ""

@@ -70,6 +70,18 @@ class Workspace:
         return self
 
     # --- plan ---------------------------------------------------------------------------------------------
+    def init(self) -> Workspace:
+        """Create the folder with the commented starter strategy.yaml (`strategyfirst init`); never overwrites
+        a plan."""
+        from strategyfirst.plan.starter import starter_plan_text
+
+        if self.plan_path.exists():
+            raise WorkspaceError(f"{self.plan_path} already exists; `init` never overwrites a plan (edit it, or "
+                                 "choose another folder)")
+        self.ensure()
+        self.plan_path.write_text(starter_plan_text(), encoding="utf-8")
+        return self
+
     def has_plan(self) -> bool:
         return self.plan_path.is_file()
 
@@ -310,3 +322,35 @@ def _file_stamp(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def new_workspace(parent: str | Path, name: str, db: AppDB, owner: str) -> Workspace:
+    """A new workspace `parent/name` in `db` as `init` makes it (the starter plan), registered under `name`
+    (its slug, checked as `check_slug` does), with `owner` (an existing user's email) as its owner. Nothing is
+    left behind when a step fails."""
+    import shutil
+
+    from strategyfirst.appdb.binding import check_slug, write_binding
+    from strategyfirst.errors import UsageError
+
+    name = check_slug(name)
+    if db.workspace(name) is not None:
+        raise UsageError(f"name: a workspace named {name!r} already exists; choose another name")
+    folder = Path(parent).resolve() / name
+    if folder.exists():
+        raise UsageError(f"name: a folder named {name!r} already exists where new workspaces are made; choose "
+                         "another name")
+    ws = Workspace(folder, db_url=db.url)
+    try:
+        ws.init()
+        db.add_workspace(ws.root, name)
+        try:
+            write_binding(ws, db.url, name)
+            db.add_user(owner, None, "owner", name)
+        except BaseException:
+            db.delete_workspace(name)
+            raise
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return ws

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect, text
 
 from strategyfirst.appdb import connect, dispose
 from strategyfirst.appdb.engine import MIGRATIONS, create, current_revision, head_revision, migrate
@@ -17,7 +17,7 @@ TABLES = {"workspaces", "users", "memberships", "sessions", "api_tokens", "login
 def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert any(MIGRATIONS.glob("versions/0001_*.py"))
-    assert head_revision() == "0002"
+    assert head_revision() == "0003"
 
 
 def test_an_empty_database_is_migrated_to_head(db_url: str) -> None:
@@ -39,7 +39,7 @@ def test_migrate_is_idempotent_and_keeps_data(db_url: str) -> None:
     try:
         migrate(engine)
         migrate(engine)
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
     finally:
         engine.dispose()
     dispose(db_url)
@@ -58,27 +58,56 @@ def test_the_models_match_what_the_migrations_create(db_url: str) -> None:
         engine.dispose()
 
 
-def test_tokens_made_before_scopes_keep_what_they_could_do(db_url: str) -> None:
-    """0001 → 0002: an existing token becomes one for all its user's workspaces with write access (scripts keep
-    working; `tokens list` shows the scope so it can be replaced by a narrower one)."""
+def upgraded_with(db_url: str, revision: str, *rows: str) -> Engine:
+    """A new database at `revision` holding `rows` (INSERT statements), then migrated to head."""
     from alembic import command
-    from sqlalchemy import text
 
     from strategyfirst.appdb.engine import alembic_config
 
     engine = create(db_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        for row in rows:
+            conn.execute(text(row))
+    migrate(engine)
+    return engine
+
+
+def test_tokens_made_before_scopes_keep_what_they_could_do(db_url: str) -> None:
+    """0001 → 0002: an existing token becomes one for all its user's workspaces with write access (scripts keep
+    working; `tokens list` shows the scope so it can be replaced by a narrower one)."""
+    engine = upgraded_with(db_url, "0001",
+                           "INSERT INTO users (id, email, password_hash, created_at) "
+                           "VALUES (1, 'ana@acme.org', 'x', CURRENT_TIMESTAMP)",
+                           "INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                           "VALUES (1, 'ci', 'h', CURRENT_TIMESTAMP)")
     try:
-        with engine.begin() as conn:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0001")
-            conn.execute(text("INSERT INTO users (id, email, password_hash, created_at) "
-                              "VALUES (1, 'ana@acme.org', 'x', CURRENT_TIMESTAMP)"))
-            conn.execute(text("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
-                              "VALUES (1, 'ci', 'h', CURRENT_TIMESTAMP)"))
-        migrate(engine)
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT name, workspace_id, access FROM api_tokens")).all()
         assert [tuple(r) for r in rows] == [("ci", None, "write")]
+    finally:
+        engine.dispose()
+
+
+def test_adding_admins_keeps_every_user_role_session_and_token(db_url: str) -> None:
+    """0002 → 0003 adds `users.is_admin` (false for all): the users' memberships, sessions and tokens stay (a
+    copy-and-drop of `users` on SQLite would have cascaded to them)."""
+    engine = upgraded_with(
+        db_url, "0002",
+        "INSERT INTO workspaces (id, slug, path, created_at) VALUES (1, 'acme', '/tmp/acme', CURRENT_TIMESTAMP)",
+        "INSERT INTO users (id, email, password_hash, created_at) VALUES (1, 'ana@acme.org', 'x', CURRENT_TIMESTAMP)",
+        "INSERT INTO memberships (user_id, workspace_id, role, created_at) VALUES (1, 1, 'owner', CURRENT_TIMESTAMP)",
+        "INSERT INTO sessions (token_hash, user_id, csrf_secret, created_at, expires_at) "
+        "VALUES ('s', 1, 'c', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, workspace_id, access) "
+        "VALUES (1, 'ci', 'h', CURRENT_TIMESTAMP, 1, 'read')")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT email, is_admin FROM users")).all() == [("ana@acme.org", False)]
+            assert conn.execute(text("SELECT role FROM memberships")).all() == [("owner",)]
+            assert conn.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
+            assert conn.execute(text("SELECT name, access FROM api_tokens")).all() == [("ci", "read")]
     finally:
         engine.dispose()

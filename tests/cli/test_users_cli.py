@@ -151,3 +151,26 @@ def test_tokens_create_is_scoped_to_the_workspace_and_read_only_by_default(
     assert [line.split("\t")[1:3] for line in listed] == [["ci", "acme, read"], ["all", "all workspaces, write"]]
     bad = run_cli(["tokens", "create", "ana@acme.org", "--access", "admin", "-w", str(acme)], monkeypatch, capsys)
     assert bad.code == 2 and "unknown access 'admin'" in bad.err and bad.out == ""
+
+
+def test_users_admin_marks_and_unmarks_an_existing_user(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(["users", "add", "ana@acme.org", "--role", "viewer", "-w", str(ws)], monkeypatch, capsys, stdin=PASSWORD)
+    r = run_cli(["users", "admin", "Ana@Acme.org", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 0 and r.err.strip() == "ana@acme.org: admin"
+    db = open_appdb(Workspace(ws))
+    user = db.get_user("ana@acme.org")
+    assert user is not None and user.is_admin and db.may_scope_all(user.id)  # a viewer, but an admin
+    assert db.role_in(user, "acme") == "viewer"  # being an admin grants no role
+    r = run_cli(["users", "admin", "ana@acme.org", "--off", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 0 and "no longer an admin" in r.err
+    assert not db.get_user("ana@acme.org").is_admin  # type: ignore[union-attr]
+    r = run_cli(["users", "admin", "nobody@acme.org", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and "no user nobody@acme.org" in r.err and "Traceback" not in r.err
+
+
+def test_a_token_name_is_checked(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(["users", "add", "ana@acme.org", "--role", "viewer", "-w", str(ws)], monkeypatch, capsys, stdin=PASSWORD)
+    r = run_cli(["tokens", "create", "ana@acme.org", "--name", " ", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and "name: give the token a name of 1 to 100 characters" in r.err and r.out == ""

@@ -48,6 +48,19 @@ def _fresh_decision(env: WebEnv, slug: str) -> int:
     return env.state.db.record_decision(slug, "matrix decision").number if slug in env.state.workspaces else 1
 
 
+def _fresh_token(env: WebEnv, slug: str) -> int:
+    """A new read token of the workspace's owner, scoped to it, to revoke (1 where the workspace does not exist)."""
+    if slug not in env.state.workspaces:
+        return 1
+    owner = next(email for email, (home, role) in ROLES.items() if home == slug and role == "owner")
+    env.state.db.create_api_token(owner, "matrix", workspace=slug, access="read")
+    return max(t.id for t in env.state.db.workspace_tokens(slug))
+
+
+def _member_of(env: WebEnv, slug: str) -> dict[str, Any]:
+    return {"params": {"email": "viewer@acme.org" if slug == "acme" else "outsider@globex.org"}}
+
+
 def _upload(env: WebEnv, slug: str) -> dict[str, Any]:
     return {"files": [("files", (SAMPLE, env.root.joinpath("upload", SAMPLE).read_bytes(), "text/csv"))]}
 
@@ -104,6 +117,13 @@ ROUTES = [
     Route("POST", "/w/{slug}/members", "owner", 303,
           lambda env, slug: {"data": {"email": "viewer@acme.org", "role": "viewer"}}),
     Route("POST", "/w/{slug}/members/remove", "owner", 303, lambda env, slug: {"data": {"email": "nobody@x.org"}}),
+    Route("GET", "/w/{slug}/members/remove", "owner", 200, _member_of),
+    Route("GET", "/w/{slug}/members.csv", "owner", 200),
+    Route("GET", "/w/{slug}/tokens", "owner", 200),
+    Route("POST", "/w/{slug}/tokens", "owner", 201, lambda env, slug: {"data": {"name": "matrix", "access": "read"}}),
+    Route("GET", "/w/{slug}/tokens.csv", "owner", 200),
+    Route("GET", "/w/{slug}/tokens/{token_id}/revoke", "owner", 200, number=_fresh_token),
+    Route("POST", "/w/{slug}/tokens/{token_id}/revoke", "owner", 303, number=_fresh_token),
     # drill-down (both plans have the objective `dialogue` and the tactic `care-desk`)
     Route("GET", "/w/{slug}/objectives/{objective_id}", "viewer", 200),
     Route("GET", "/w/{slug}/objectives/{objective_id}/kpis.csv", "viewer", 200),
@@ -129,6 +149,8 @@ PATH_VALUES = {"name": "inbound", "objective_id": "dialogue", "tactic_id": "care
                "fmt": "svg", "platform": "x", "account": "tesco"}
 # Not scoped to a workspace: any logged-in caller, or anyone.
 SIGNED_IN = [Route("GET", "/api/v1/workspaces", "viewer", 200), Route("GET", "/workspaces", "viewer", 200),
+             Route("GET", "/workspaces.csv", "viewer", 200),
+             Route("POST", "/workspaces", "viewer", 403),  # admins only (tests/web/test_workspace_creation.py)
              Route("POST", "/logout", "viewer", 303)]
 PUBLIC = {"GET /", "GET /login", "POST /login", "GET /favicon.ico", "GET /api/v1/docs", "GET /api/v1/openapi.json",
           "GET /healthz", "GET /openapi.json"}  # a load balancer's check (no data), the schema's alias
@@ -176,7 +198,8 @@ def test_route_answers_each_caller_as_their_role_allows(route: Route, web: WebEn
             if want in (200, 201, 303) and caller != "anonymous" and slug == "globex" and route.method != "GET":
                 continue  # globex's owner writing there adds nothing the acme cases do not check
             client = client_for(web, caller, clients)
-            path = route.path.format(slug=slug, number=route.number(web, slug) if route.number else 0, **PATH_VALUES)
+            number = route.number(web, slug) if route.number else 0
+            path = route.path.format(slug=slug, number=number, token_id=number, **PATH_VALUES)
             r = client.request(route.method, path, follow_redirects=False,
                                **route.body(web, slug))
             got = r.status_code

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
+from strategyfirst.errors import UsageError
 from tests.web.env import PASSWORD, WebEnv
 
 NEW_PASSWORD = "another long password"
@@ -24,7 +26,7 @@ def answer(env: WebEnv, email: str, owner: TestClient | None = None) -> tuple[in
     assert notice and row, page
     quoted = email.replace("@", "%40")
     return (r.status_code, r.headers["location"].replace(quoted, "EMAIL"),
-            notice.group(1).replace(email, "EMAIL"), row.group(0).replace(email, "EMAIL"))
+            notice.group(1).replace(email, "EMAIL"), row.group(0).replace(email, "EMAIL").replace(quoted, "EMAIL"))
 
 
 def test_an_existing_and_an_unknown_email_get_the_same_answer(fresh_web: WebEnv) -> None:
@@ -67,3 +69,79 @@ def test_a_member_role_changes_at_once_and_an_invitation_can_be_withdrawn(fresh_
     assert db.invitations("acme") == []
     fresh_web.login("outsider@globex.org", PASSWORD)
     assert db.role_in(db.get_user("outsider@globex.org").id, "acme") is None  # type: ignore[union-attr]
+
+
+def test_removing_asks_first_and_needs_the_csrf_token(fresh_web: WebEnv) -> None:
+    db = fresh_web.state.db
+    owner = fresh_web.login("owner@acme.org")
+    page = owner.get("/w/acme/members").text
+    assert 'href="/w/acme/members/remove?email=editor%40acme.org"' in page  # a link to the question, not a POST
+    confirm = owner.get("/w/acme/members/remove?email=editor%40acme.org")
+    assert confirm.status_code == 200 and "Remove editor@acme.org from acme?" in confirm.text
+    assert "They are editor here" in confirm.text and 'name="csrf_token"' in confirm.text
+    assert db.role_in(db.get_user("editor@acme.org").id, "acme") == "editor"  # type: ignore[union-attr]
+    assert owner.get("/w/acme/members/remove?email=nobody%40example.org").status_code == 404
+    forged = fresh_web.login("owner@acme.org")
+    del forged.headers["X-CSRF-Token"]
+    assert forged.post("/w/acme/members/remove", data={"email": "editor@acme.org"}).status_code == 403
+    assert db.role_in(db.get_user("editor@acme.org").id, "acme") == "editor"  # type: ignore[union-attr]
+    r = owner.post("/w/acme/members/remove", data={"email": "editor@acme.org"}, follow_redirects=False)
+    assert r.headers["location"] == "/w/acme/members?removed=editor%40acme.org"
+    assert "Removed editor@acme.org from acme." in owner.get(r.headers["location"]).text
+    assert db.role_in(db.get_user("editor@acme.org").id, "acme") is None  # type: ignore[union-attr]
+    # their all-workspaces token no longer reaches acme
+    token = fresh_web.client().get("/api/v1/workspaces/acme/plan", headers={
+        "Authorization": f"Bearer {fresh_web.tokens['editor@acme.org']}"})
+    assert token.status_code == 404
+
+
+def test_a_workspace_always_keeps_an_owner(fresh_web: WebEnv) -> None:
+    db = fresh_web.state.db
+    owner = fresh_web.login("owner@acme.org")
+    # nobody changes or removes their own role, so the last owner cannot leave through the page ...
+    r = owner.post("/w/acme/members", data={"email": "owner@acme.org", "role": "viewer"})
+    assert r.status_code == 422 and "you cannot change your own role: ask another owner" in r.text
+    r = owner.post("/w/acme/members/remove", data={"email": "owner@acme.org"})
+    assert r.status_code == 422 and "you cannot change your own role" in r.text
+    # ... nor through the library every front end uses
+    for change in (lambda: db.invite("owner@acme.org", "editor", "acme"),
+                   lambda: db.remove_member("owner@acme.org", "acme")):
+        with pytest.raises(UsageError, match=r"owner@acme\.org is the last owner of 'acme': make someone else owner"):
+            change()
+    assert db.role_in(db.get_user("owner@acme.org").id, "acme") == "owner"  # type: ignore[union-attr]
+    # with a second owner, one may demote the other; the one left is then the last
+    owner.post("/w/acme/members", data={"email": "editor@acme.org", "role": "owner"})
+    second = fresh_web.login("editor@acme.org")
+    r = second.post("/w/acme/members", data={"email": "owner@acme.org", "role": "viewer"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert [(m.user.email, m.role) for m in db.members("acme") if m.role == "owner"] == [("editor@acme.org", "owner")]
+    with pytest.raises(UsageError, match="last owner"):
+        db.remove_member("editor@acme.org", "acme")
+
+
+def test_a_role_changes_from_its_row(fresh_web: WebEnv) -> None:
+    owner = fresh_web.login("owner@acme.org")
+    page = owner.get("/w/acme/members").text
+    row = re.search(r"<tr><td>viewer@acme.org</td>.*?</tr>", page, flags=re.S)
+    assert row and 'aria-label="Role of viewer@acme.org"' in row.group(0)
+    assert '<option selected>viewer</option>' in row.group(0)
+    assert re.search(r"<tr><td>owner@acme.org</td>\s*<td>owner \(you\)</td>", page)  # no form for yourself
+    owner.post("/w/acme/members", data={"email": "viewer@acme.org", "role": "editor"})
+    db = fresh_web.state.db
+    assert db.role_in(db.get_user("viewer@acme.org").id, "acme") == "editor"  # type: ignore[union-attr]
+
+
+def test_the_members_csv_is_for_owners_only(fresh_web: WebEnv) -> None:
+    owner = fresh_web.login("owner@acme.org")
+    answer(fresh_web, "newcomer@example.org", owner)
+    r = owner.get("/w/acme/members.csv")
+    assert r.status_code == 200 and 'filename="acme-members.csv"' in r.headers["content-disposition"]
+    rows = [line.split(",") for line in r.text.splitlines()]
+    assert rows[0] == ["email", "role", "status", "since", "invited_by"]
+    assert [(x[0], x[1], x[2], x[4]) for x in rows[1:]] == [
+        ("editor@acme.org", "editor", "member", ""), ("owner@acme.org", "owner", "member", ""),
+        ("viewer@acme.org", "viewer", "member", ""), ("newcomer@example.org", "editor", "invited", "owner@acme.org")]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", x[3]) for x in rows[1:])
+    assert fresh_web.login("editor@acme.org").get("/w/acme/members.csv").status_code == 403
+    assert fresh_web.login("viewer@acme.org").get("/w/acme/members.csv").status_code == 403
+    assert fresh_web.login("outsider@globex.org").get("/w/acme/members.csv").status_code == 404

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from strategyfirst.appdb.base import DBCore
 from strategyfirst.appdb.models import (
@@ -35,6 +36,7 @@ from strategyfirst.errors import UsageError
 MIN_PASSWORD = 8
 SESSION_LIFETIME = dt.timedelta(days=7)
 TOKEN_PREFIX = "sf_"
+TOKEN_NAME_MAX = 100
 _hasher = PasswordHasher()
 
 
@@ -67,9 +69,25 @@ def check_role(role: str) -> str:
     return role
 
 
+def check_token_name(name: str) -> str:
+    """A token's label, trimmed: 1 to 100 characters (it is how the token is known and revoked)."""
+    name = name.strip()
+    if not name or len(name) > TOKEN_NAME_MAX:
+        raise UsageError(f"name: give the token a name of 1 to {TOKEN_NAME_MAX} characters (e.g. 'weekly-export')")
+    return name
+
+
 def role_at_least(role: str | None, needed: str) -> bool:
     """True when `role` grants what `needed` grants (owner > editor > viewer)."""
     return role is not None and ROLES.index(role) >= ROLES.index(check_role(needed))
+
+
+def _keep_an_owner(s: Session, workspace_id: int, leaving: int, why: str) -> None:
+    """Refuse a change that would leave the workspace without an owner (nobody could manage its members)."""
+    others = s.scalar(select(func.count()).select_from(Membership).where(
+        Membership.workspace_id == workspace_id, Membership.role == "owner", Membership.id != leaving))
+    if not others:
+        raise UsageError(f"{why}: make someone else owner first (a workspace always keeps one)")
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,25 @@ class AccountsMixin(DBCore):
                 continue  # the same user added concurrently: the next pass finds it
         raise UsageError(f"could not add {email} (concurrent changes); try again")
 
+    def set_admin(self, email: str, admin: bool = True) -> User:
+        """Make the user an admin (may create workspaces from the web) or take that away."""
+        with self.session() as s:
+            user = s.scalar(select(User).where(User.email == normalise_email(email)))
+            if user is None:
+                raise UsageError(f"no user {email}; add one with `strategyfirst users add`")
+            user.is_admin = admin
+            return user
+
+    def may_scope_all(self, user: User | int) -> bool:
+        """True for an admin, or a user who owns every workspace they are a member of (and has one): only
+        they may make an all-workspaces token from the web, since it reaches beyond any one owner's view."""
+        uid = user if isinstance(user, int) else user.id
+        with self.reading() as s:
+            if s.scalar(select(User.is_admin).where(User.id == uid)):
+                return True
+            roles = set(s.scalars(select(Membership.role).where(Membership.user_id == uid)))
+        return roles == {"owner"}
+
     def set_password(self, email: str, password: str) -> None:
         """Change the password and end the user's browser sessions."""
         check_password(password)
@@ -134,6 +171,9 @@ class AccountsMixin(DBCore):
             uid = s.scalar(select(User.id).where(User.email == normalise_email(email)))
             if uid is None:
                 return False
+            member = s.scalar(select(Membership).where(Membership.user_id == uid, Membership.workspace_id == wid))
+            if member is not None and member.role == "owner":
+                _keep_an_owner(s, wid, member.id, f"{normalise_email(email)} is the last owner of {slug!r}")
             gone = s.execute(delete(Membership).where(Membership.user_id == uid,
                                                       Membership.workspace_id == wid))
             return bool(gone.rowcount)  # type: ignore[attr-defined]
@@ -187,6 +227,8 @@ class AccountsMixin(DBCore):
             member = s.scalar(select(Membership).join(User).where(User.email == email,
                                                                   Membership.workspace_id == wid))
             if member is not None:
+                if member.role == "owner" and role != "owner":
+                    _keep_an_owner(s, wid, member.id, f"{email} is the last owner of {slug!r}")
                 member.role = role
                 return True
             found = s.scalar(select(Invitation).where(Invitation.workspace_id == wid, Invitation.email == email))
@@ -261,12 +303,14 @@ class AccountsMixin(DBCore):
 
     # --- API tokens ---------------------------------------------------------------------------------------
     def create_api_token(self, email: str, name: str = "default", workspace: str | None = None,
-                         access: str = "write") -> str:
+                         access: str = "write", *, owners_only_for_all: bool = False) -> str:
         """A new token for the user, for `workspace` (a slug the user is a member of) or all of the user's
         workspaces (None), with `access` read or write: returned in plaintext this once; only its sha256 is
-        stored."""
+        stored. `owners_only_for_all` (the web) refuses an all-workspaces token to anyone `may_scope_all`
+        refuses; the CLI's operator can already read the whole database and is not held to it."""
         if access not in ACCESS:
             raise UsageError(f"unknown access {access!r}; use read or write")
+        name = check_token_name(name)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.session() as s:
             user = s.scalar(select(User).where(User.email == normalise_email(email)))
@@ -279,6 +323,9 @@ class AccountsMixin(DBCore):
                                                         Membership.workspace_id == wid)) is None:
                     raise UsageError(f"{user.email} is not a member of {workspace!r}: a token for it could do "
                                      f"nothing (add the role with `strategyfirst users add`)")
+            elif owners_only_for_all and not self.may_scope_all(user.id):
+                raise UsageError("scope: only an admin or a user who owns every one of their workspaces may "
+                                 "create an all-workspaces token; choose one workspace")
             s.add(ApiToken(user_id=user.id, name=name, token_hash=sha256(token), created_at=utcnow(),
                            workspace_id=wid, access=access))
         return token
@@ -288,6 +335,37 @@ class AccountsMixin(DBCore):
         with self.session() as s:
             return list(s.scalars(select(ApiToken).join(User).where(User.email == normalise_email(email))
                                   .order_by(ApiToken.id)))
+
+    def workspace_tokens(self, slug: str) -> list[ApiToken]:
+        """The tokens that reach the workspace, revoked ones too, oldest first: those scoped to it and the
+        all-workspaces tokens of its members (what an owner must see to know who can call its API)."""
+        with self.session() as s:
+            wid = self.workspace_row(s, slug).id
+            members = select(Membership.user_id).where(Membership.workspace_id == wid)
+            return list(s.scalars(select(ApiToken).where(
+                (ApiToken.workspace_id == wid)
+                | (ApiToken.workspace_id.is_(None) & ApiToken.user_id.in_(members))).order_by(ApiToken.id)))
+
+    def may_revoke(self, token: ApiToken, slug: str, by: User) -> bool:
+        """An owner of `slug` may revoke the tokens scoped to it (anyone's: a script must be stoppable) and
+        their own; an admin any token reaching it. Another member's all-workspaces token also reaches
+        workspaces this owner does not own: removing the member is this owner's lever for it."""
+        if by.is_admin or token.user_id == by.id:
+            return True
+        return token.workspace is not None and token.workspace.slug == slug
+
+    def revoke_workspace_token(self, slug: str, token_id: int, by: User) -> ApiToken:
+        """Revoke one token reaching `slug` on behalf of `by` (an owner there): the row as revoked. A token
+        that does not reach the workspace is 'no such token', whoever asks."""
+        found = next((t for t in self.workspace_tokens(slug) if t.id == token_id), None)
+        if found is None:
+            raise UsageError(f"no token #{token_id} reaches workspace {slug!r}")
+        if not self.may_revoke(found, slug, by):
+            raise UsageError(f"token {found.name!r} is {found.user.email}'s for all their workspaces: they or "
+                             "an admin revoke it (or remove them from this workspace)")
+        if not found.revoked:
+            self.revoke_token(found.user.email, token_id=found.id)
+        return next(t for t in self.workspace_tokens(slug) if t.id == token_id)
 
     def token_info(self, token: str) -> ApiToken | None:
         """The live (not revoked) token row (with `.user`, `.workspace` and `.access`), noting when it was

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -92,6 +92,22 @@ class DBCore:
             except IntegrityError:
                 continue  # another process registered the same slug meanwhile: look again
         raise AppDatabaseError(f"{safe_url(self.url)}: cannot register workspace {path} (slug contention)")
+
+    def add_workspace(self, path: str | Path, slug: str) -> WorkspaceRow:
+        """Register a new workspace at `path` as `slug`; UsageError when the slug is taken (never re-points an
+        existing workspace, as `register_workspace` does for a moved folder)."""
+        try:
+            with self.session() as s:
+                row = WorkspaceRow(slug=slug, path=str(Path(path).resolve()))
+                s.add(row)
+            return row
+        except IntegrityError:
+            raise UsageError(f"name: a workspace named {slug!r} already exists; choose another name") from None
+
+    def delete_workspace(self, slug: str) -> None:
+        """Forget a workspace row (and, by cascade, its memberships and history): undoes `add_workspace`."""
+        with self.session() as s:
+            s.execute(delete(WorkspaceRow).where(WorkspaceRow.slug == slug))
 
     @staticmethod
     def _free_slug(s: Session, base: str) -> str:

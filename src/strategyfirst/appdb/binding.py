@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from strategyfirst.errors import AppDatabaseError, WorkspaceError
+from strategyfirst.errors import AppDatabaseError, UsageError, WorkspaceError
 
 if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
@@ -45,6 +45,20 @@ def slugify(name: str) -> str:
     """A URL-safe slug from a folder name: `My Client (2026)` → `my-client-2026`."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return slug[:80] or "workspace"
+
+
+SLUG_MAX = 80
+
+
+def check_slug(name: str) -> str:
+    """A new workspace's name, which is its slug and folder name: what `slugify` would make of it (lowercase
+    letters, digits, single hyphens inside; at most 80 characters), so the web and `init` agree."""
+    name = name.strip()
+    if not name or len(name) > SLUG_MAX or slugify(name) != name:
+        hint = f" (e.g. {slugify(name)!r})" if name and slugify(name) != "workspace" else ""
+        raise UsageError(f"name: {name!r} is not a workspace name: use lowercase letters, digits and single "
+                         f"hyphens, at most {SLUG_MAX} characters{hint}")
+    return name
 
 
 def _parse(url: str, source: str) -> URL:

@@ -22,6 +22,7 @@ from strategyfirst.web.pages import (
     member_pages,
     plan_pages,
     readiness_pages,
+    token_pages,
     verdict_pages,
     workspace_pages,
 )
@@ -38,7 +39,7 @@ API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, 
                readiness.router, posts.router)
 PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
                 plan_pages.router, verdict_pages.router, history_pages.router, member_pages.router,
-                readiness_pages.router, drill_pages.router, download_pages.router)
+                readiness_pages.router, drill_pages.router, download_pages.router, token_pages.router)
 
 
 SETTINGS_ENV = "STRATEGYFIRST_WEB_SETTINGS_JSON"  # how `serve --workers N` hands its settings to each process
@@ -61,7 +62,7 @@ def health_problems(state: AppState) -> list[str]:
         state.db.workspaces()
     except Exception:  # any failure of the app database is the one thing to report
         problems.append("the app database does not answer")
-    for slug, ws in sorted(state.workspaces.items()):
+    for slug, ws in sorted(list(state.workspaces.items())):
         path = ws.warehouse_path
         if not path.is_file():
             continue

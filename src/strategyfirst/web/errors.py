@@ -57,7 +57,9 @@ def hidden_folders(request: Request) -> list[str]:
     if state is None:
         return []
     db = getattr(state, "db", None)
-    return folders([ws.root for ws in state.workspaces.values()], getattr(db, "url", None))
+    roots = [ws.root for ws in list(state.workspaces.values())]  # copied: an admin may add one meanwhile
+    created = state.settings.new_workspaces
+    return folders([*roots, *([created.resolve()] if created else [])], getattr(db, "url", None))
 
 
 def _page(request: Request, status: int, message: Any) -> Response:

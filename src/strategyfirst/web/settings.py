@@ -15,6 +15,8 @@ class Settings(BaseModel):
 
     workspaces: list[Path] = Field(default_factory=list, description="Workspace folders (default: all in db).")
     db_url: str | None = Field(None, description="App database URL (default: the workspaces' own).")
+    new_workspaces: Path | None = Field(None, description="Folder where admins create workspaces from the web "
+                                        "(creation is off when unset).")
     max_upload_bytes: int = Field(200 << 20, description="Largest accepted import request body (413 above).")
     login_limit: int = Field(5, description="Failed logins per email in the window before 429.")
     login_ip_limit: int = Field(50, description="Failed logins per IP address in the window before 429.")

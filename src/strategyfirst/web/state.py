@@ -19,9 +19,22 @@ class AppState:
     settings: Settings
     db: AppDB
     workspaces: dict[str, ServedWorkspace] = field(default_factory=dict)
+    _adding: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def workspace(self, slug: str) -> ServedWorkspace | None:
-        return self.workspaces.get(slug)
+        """The served workspace of `slug`; one an admin created (in this process or another of `serve
+        --workers N`) in the new-workspaces folder is served from its first request on."""
+        found = self.workspaces.get(slug)
+        if found is None and self.settings.new_workspaces is not None:
+            found = self._created(slug, self.settings.new_workspaces.resolve())
+        return found
+
+    def _created(self, slug: str, parent: Path) -> ServedWorkspace | None:
+        row = self.db.workspace(slug)
+        if row is None or Path(row.path).parent != parent or not Path(row.path).is_dir():
+            return None
+        with self._adding:
+            return self.workspaces.setdefault(slug, ServedWorkspace(row.path, db_url=self.db.url))
 
     def start(self) -> None:
         """Take every workspace's first warehouse snapshot in the background (the first pages need not wait)

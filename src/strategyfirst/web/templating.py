@@ -66,6 +66,13 @@ def _currency(member: Any) -> str | None:
     return budget.currency if budget is not None else None
 
 
+def _day_time(at: Any) -> str:
+    """An app-database time as `2026-11-29 09:14 UTC` (its rows keep aware UTC datetimes)."""
+    import datetime as dt
+
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, dt.datetime) else "—"
+
+
 currency_of = _currency  # for routes that word verdicts themselves
 
 templates.env.filters["json_script"] = _json_script
@@ -76,6 +83,7 @@ templates.env.filters["likelihood"] = _likelihood
 templates.env.filters["status_label"] = status_label
 templates.env.filters["verdict_label"] = verdict_label
 templates.env.filters["step_rate"] = step_rate
+templates.env.filters["day_time"] = _day_time
 templates.env.globals["status_class"] = lambda s: STATUS_CLASS.get(str(s), "none")
 
 

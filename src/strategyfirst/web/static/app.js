@@ -60,6 +60,24 @@ document.addEventListener("DOMContentLoaded", function () {
       showProblem(evt.detail.target, reasonOf(xhr));
     }
   });
+  // A secret shown once (a new API token): the Copy button copies it and says so; without a clipboard (plain
+  // http, an old browser) the text is selected for Ctrl+C.
+  document.body.addEventListener("click", function (evt) {
+    var button = evt.target.closest ? evt.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var input = document.getElementById(button.dataset.copy);
+    var note = document.querySelector('[data-copy-state="' + button.dataset.copy + '"]');
+    if (!input) return;
+    input.focus();
+    input.select();
+    var said = function (text) { if (note) note.textContent = text; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () { said("Copied."); },
+                                                      function () { said("Selected: press Ctrl+C to copy."); });
+    } else {
+      said("Selected: press Ctrl+C to copy.");
+    }
+  });
   var form = document.getElementById("upload");
   if (!form) return;
   var bar = document.getElementById("upload-progress");
