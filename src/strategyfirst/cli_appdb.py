@@ -76,14 +76,13 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         db: DbOpt = None,
     ) -> None:
         """List plan versions and decisions in time order, or diff two plan versions."""
-        from strategyfirst.appdb import record_plan_seen
         from strategyfirst.appdb.render import diff_json, history_json, history_text, plan_changes, plan_diff
 
         numbers = tuple(version_number(v) for v in diff) if diff is not None else None
         shown = version_number(show) if show is not None else None
         ws = Workspace(ws_path, db_url=db)
         appdb = ws.history_db()
-        record_plan_seen(ws)  # an edited strategy.yaml shows up as the newest version
+        ws.note_plan()  # an edited strategy.yaml shows up as the newest version (a no-op when already recorded)
         if numbers is not None:
             old, new = (appdb.plan_version(appdb.slug, n) for n in numbers)
             if fmt is Format.json:

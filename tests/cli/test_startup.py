@@ -71,3 +71,14 @@ def test_the_sources_list_loads_no_data_library() -> None:
 
 def test_the_metric_catalogue_loads_no_data_library() -> None:
     assert [m for m in _loaded_after(_command("metrics")) if m in DATA_LIBRARIES] == []
+
+
+def test_listing_the_history_loads_neither_the_plan_parser_nor_the_warehouse(tmp_path: Path) -> None:
+    """`history` reads the app database (SQLAlchemy): the plan's parser (ruamel) is for a --diff only, and the
+    plan text is recorded once (the plan-seen marker), not parsed."""
+    ws = str(tmp_path / "acme")
+    _loaded_after(_command("init", ws))
+    _loaded_after(_command("history", "-w", ws))  # creates the app database and records the plan
+    loaded = _loaded_after(_command("history", "-w", ws))
+    assert "sqlalchemy" in loaded  # (it did read the database)
+    assert [m for m in loaded if m in ("ruamel", "duckdb", "ibis", "numpy", "pandas", "pyarrow", "alembic")] == []

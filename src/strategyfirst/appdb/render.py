@@ -16,14 +16,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strategyfirst.appdb.history import HistoryEntry
 from strategyfirst.appdb.models import Decision, PlanVersion
 from strategyfirst.appdb.repository import AppDB
 from strategyfirst.errors import PlanError
 from strategyfirst.formatting import verdict_label
-from strategyfirst.plan.diff import PlanChanges, diff_plans, summarise_changes
+
+if TYPE_CHECKING:  # the plan's parser and models are imported for a diff only: listing the history needs neither
+    from strategyfirst.plan.diff import PlanChanges
 
 PLAN_NAME = "strategy.yaml"
 
@@ -58,12 +60,16 @@ def history_json(db: AppDB, slug: str) -> dict[str, Any]:
 
 def plan_diff(old: PlanVersion, new: PlanVersion) -> str:
     """A unified diff of two versions' texts ("" when equal)."""
+    from strategyfirst.plan.diff import diff_plans
+
     return diff_plans(old.text, new.text, old_name=f"{PLAN_NAME}@v{old.number}",
                       new_name=f"{PLAN_NAME}@v{new.number}")
 
 
 def plan_changes(old: PlanVersion, new: PlanVersion) -> PlanChanges | None:
     """Objectives, tactics and KPIs added/removed/changed; None when either version does not parse."""
+    from strategyfirst.plan.diff import summarise_changes
+
     try:
         return summarise_changes(old.text, new.text)
     except PlanError:
