@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from strategyfirst.errors import UsageError, WorkspaceError
-from strategyfirst.workspace import PLAN_FILE, STATE_DIR
+from strategyfirst.ports import PLAN_FILE, STATE_DIR
 
 # Commands that make or fill a workspace: any folder will do (they create what is missing).
 CREATES = frozenset({"init", "demo", "ingest", "restore"})

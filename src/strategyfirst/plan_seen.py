@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import WorkspaceFiles
 
 MARKER = "plan-seen.json"
 _SQLITE = "sqlite:///"
 
 
-def _db_file(ws: Workspace) -> Path | None:
+def _db_file(ws: WorkspaceFiles) -> Path | None:
     """The SQLite file of the workspace's binding, or None (no binding, not a plain SQLite file URL)."""
     try:
         url = json.loads((ws.state_dir / "workspace.json").read_text(encoding="utf-8"))["db_url"]
@@ -43,7 +43,7 @@ def _stamp(path: Path) -> list[int] | None:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def _key(ws: Workspace, plan: Path) -> dict[str, Any] | None:
+def _key(ws: WorkspaceFiles, plan: Path) -> dict[str, Any] | None:
     """What must be unchanged for the marker to hold; None when it cannot be known cheaply."""
     db = _db_file(ws)
     if db is None or ws.plan_path != plan:
@@ -59,11 +59,11 @@ def _key(ws: Workspace, plan: Path) -> dict[str, Any] | None:
             "db": [str(db), _stamp(db), _stamp(db.with_name(db.name + "-wal"))]}
 
 
-def _plan(ws: Workspace, path: str | Path | None) -> Path:
+def _plan(ws: WorkspaceFiles, path: str | Path | None) -> Path:
     return Path(path).resolve() if path is not None else ws.plan_path
 
 
-def is_recorded(ws: Workspace, path: str | Path | None = None) -> bool:
+def is_recorded(ws: WorkspaceFiles, path: str | Path | None = None) -> bool:
     """True when the marker proves this plan text is the current version in the unchanged database."""
     try:
         stored = json.loads((ws.state_dir / MARKER).read_text(encoding="utf-8"))
@@ -73,7 +73,7 @@ def is_recorded(ws: Workspace, path: str | Path | None = None) -> bool:
     return key is not None and stored == key
 
 
-def remember(ws: Workspace, path: str | Path | None = None) -> None:
+def remember(ws: WorkspaceFiles, path: str | Path | None = None) -> None:
     """Write the marker after the plan text was recorded (best effort: a marker not written costs time only)."""
     key = _key(ws, _plan(ws, path))
     if key is None or key["db"][1] is None:

@@ -20,13 +20,13 @@ from strategyfirst.errors import UsageError
 
 if TYPE_CHECKING:
     from strategyfirst.metrics import MeasureResult
+    from strategyfirst.ports import WorkspaceFiles
     from strategyfirst.warehouse.export import Manifest
-    from strategyfirst.workspace import Workspace
 
 FORMATS = ("parquet",)
 
 
-def export_workspace(ws: Workspace, out: str | Path, fmt: str = "parquet") -> Manifest:
+def export_workspace(ws: WorkspaceFiles, out: str | Path, fmt: str = "parquet") -> Manifest:
     """Refresh the derived tables of `ws` and write every table, the plan and a manifest to `out`."""
     from strategyfirst.warehouse import derive
     from strategyfirst.warehouse.engine import open_duckdb

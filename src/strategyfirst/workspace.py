@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst.errors import WorkspaceError
+from strategyfirst.ports import WorkspaceFolder
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -26,34 +27,14 @@ if TYPE_CHECKING:
     from strategyfirst.warehouse.export import Manifest
     from strategyfirst.warehouse.ingest import IngestResult
 
-PLAN_FILE = "strategy.yaml"
-STATE_DIR = ".strategyfirst"
-
-
-class Workspace:
-    """A folder holding `strategy.yaml` and the `.strategyfirst/` state (warehouse, raw files, app database)."""
+class Workspace(WorkspaceFolder):
+    """A folder holding `strategy.yaml` and the `.strategyfirst/` state, and the library API over it: each CLI
+    command is one call of a method here. The folder's paths live in `ports.WorkspaceFolder`, which the lower
+    layers take instead of this facade."""
 
     def __init__(self, path: str | Path = ".", *, db_url: str | None = None) -> None:
-        self.root = Path(path).resolve()
-        self.db_url = db_url
+        super().__init__(path, db_url=db_url)
         self._plans: dict[Path, tuple[tuple[int, int, int], PlanDocument]] = {}
-
-    # --- paths --------------------------------------------------------------------------------------------
-    @property
-    def plan_path(self) -> Path:
-        return self.root / PLAN_FILE
-
-    @property
-    def state_dir(self) -> Path:
-        return self.root / STATE_DIR
-
-    @property
-    def warehouse_path(self) -> Path:
-        return self.state_dir / "warehouse.duckdb"
-
-    @property
-    def raw_dir(self) -> Path:
-        return self.state_dir / "raw"
 
     @property
     def slug(self) -> str:
@@ -64,9 +45,7 @@ class Workspace:
 
     def ensure(self) -> Workspace:
         """Create the folder and its state directory if missing."""
-        if self.root.exists() and not self.root.is_dir():
-            raise WorkspaceError(f"{self.root}: is a file, not a workspace folder")
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        super().ensure()
         return self
 
     # --- plan ---------------------------------------------------------------------------------------------

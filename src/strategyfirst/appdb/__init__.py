@@ -50,9 +50,10 @@ from strategyfirst.appdb.models import (
 )
 from strategyfirst.appdb.repository import AppDB
 from strategyfirst.errors import AppDatabaseError, StrategyFirstError, UsageError, WorkspaceError
+from strategyfirst.ports import WorkspaceFolder
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import WorkspaceFiles
 
 __all__ = ["ENV_VAR", "ROLES", "ApiToken", "AppDB", "Decision", "DecisionChange", "HistoryEntry",
            "HistoryWarning", "Invitation", "LoginAttempt", "Membership", "NewSession", "PlanVersion",
@@ -66,7 +67,7 @@ def connect(url: str) -> AppDB:
     return AppDB(open_engine(url), url)
 
 
-def open_appdb(ws: Workspace, url: str | None = None) -> AppDB:
+def open_appdb(ws: WorkspaceFiles, url: str | None = None) -> AppDB:
     """The app database holding `ws`'s history, migrated, with `ws` registered; `db.slug` is its slug.
 
     `url` (else `ws.db_url`, else STRATEGYFIRST_DB) must agree with the database the workspace remembers.
@@ -88,7 +89,7 @@ def open_appdb(ws: Workspace, url: str | None = None) -> AppDB:
     return db
 
 
-def open_shared(workspaces: Sequence[Workspace], url: str | None = None) -> AppDB:
+def open_shared(workspaces: Sequence[WorkspaceFiles], url: str | None = None) -> AppDB:
     """One app database for several workspaces (`serve`), each registered in it. AppDatabaseError naming
     them when they keep their histories in different databases: users and roles must live in one."""
     if not workspaces:
@@ -105,27 +106,25 @@ def open_shared(workspaces: Sequence[Workspace], url: str | None = None) -> AppD
     return opened[0]
 
 
-def _inside(ws: Workspace, url: str) -> bool:
+def _inside(ws: WorkspaceFiles, url: str) -> bool:
     """True when `url` is the workspace's own SQLite file: a copied folder then carries its own copy of the
     history, nothing is shared, and its row simply follows the folder (as for a moved one)."""
     return same_database(url, absolute("sqlite:///" + DEFAULT_SQLITE, ws.root))
 
 
-def _refuse_copies(ws: Workspace, db: AppDB, slug: str) -> None:
+def _refuse_copies(ws: WorkspaceFiles, db: AppDB, slug: str) -> None:
     """A copied folder claims the same slug as its original: refuse rather than merge their histories."""
-    from strategyfirst.workspace import Workspace as _Workspace
-
     row = db.workspace(slug)
     if row is None or Path(row.path) == ws.root or not Path(row.path).is_dir():
         return  # new here, the same folder, or the folder moved
-    original = read_binding(_Workspace(row.path))
+    original = read_binding(WorkspaceFolder(row.path))
     if original is not None and original.slug == slug:
         raise WorkspaceError(
             f"{ws.root}: claims workspace {slug!r}, which is {row.path} in the app database (a copied "
             f"folder?); delete {ws.state_dir / 'workspace.json'} to give this folder its own history")
 
 
-def record_plan_seen(ws: Workspace, path: str | Path | None = None, *,
+def record_plan_seen(ws: WorkspaceFiles, path: str | Path | None = None, *,
                      strict: bool = False) -> PlanVersion | None:
     """Store the workspace's current plan text as a version (a no-op for an unchanged text).
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from strategyfirst.errors import AppDatabaseError, UsageError, WorkspaceError
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import WorkspaceFiles
 
 ENV_VAR = "STRATEGYFIRST_DB"
 BINDING_FILE = "workspace.json"
@@ -37,7 +37,7 @@ class Binding:
     slug: str | None
 
 
-def binding_path(ws: Workspace) -> Path:
+def binding_path(ws: WorkspaceFiles) -> Path:
     return ws.state_dir / BINDING_FILE
 
 
@@ -85,7 +85,7 @@ def same_database(a: str, b: str) -> bool:
     return _parse(a, "url")._replace(password=None) == _parse(b, "url")._replace(password=None)
 
 
-def read_binding(ws: Workspace) -> Binding | None:
+def read_binding(ws: WorkspaceFiles) -> Binding | None:
     """The remembered database of `ws` (absolute URL, without password), or None if it has none yet."""
     path = binding_path(ws)
     if not path.is_file():
@@ -101,7 +101,7 @@ def read_binding(ws: Workspace) -> Binding | None:
     return Binding(absolute(url, ws.root, str(path)), slug)
 
 
-def write_binding(ws: Workspace, url: str, slug: str) -> None:
+def write_binding(ws: WorkspaceFiles, url: str, slug: str) -> None:
     """Remember `url` (password dropped; the default file kept relative) and `slug` for `ws`."""
     parsed = _parse(url, "url")
     stored = parsed._replace(password=None).render_as_string(hide_password=False)
@@ -115,7 +115,7 @@ def write_binding(ws: Workspace, url: str, slug: str) -> None:
     tmp.replace(path)
 
 
-def resolve_url(ws: Workspace, url: str | None = None) -> str:
+def resolve_url(ws: WorkspaceFiles, url: str | None = None) -> str:
     """The URL to open for `ws`: the remembered one, checked against an explicit `url` or STRATEGYFIRST_DB."""
     explicit, source = (url, "--db") if url else (os.environ.get(ENV_VAR) or None, ENV_VAR)
     wanted = absolute(explicit, Path.cwd(), source) if explicit else None
@@ -132,7 +132,7 @@ def resolve_url(ws: Workspace, url: str | None = None) -> str:
     return wanted  # the same database, possibly with the password the binding does not keep
 
 
-def remembered_slug(ws: Workspace) -> str:
+def remembered_slug(ws: WorkspaceFiles) -> str:
     """The slug `ws` has in its app database, or (not bound yet, or unreadable binding) its folder's slug."""
     try:
         bound = read_binding(ws)

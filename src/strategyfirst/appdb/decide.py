@@ -13,12 +13,12 @@ from strategyfirst.appdb.models import Decision, HistoryWarning
 from strategyfirst.errors import PlanError, UsageError
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import WorkspaceFiles
 
 EVIDENCE_KEYS = ("as_of", "kpis", "verdicts")
 
 
-def current_evidence(ws: Workspace) -> dict[str, Any] | None:
+def current_evidence(ws: WorkspaceFiles) -> dict[str, Any] | None:
     """The diagnosis now (`as_of`, `kpis`, `verdicts` of `diagnose --format json`), or None — with a warning —
     when it cannot be made (no diagnose layer yet, no data, a broken plan). `Workspace.diagnosis_json` reads
     the diagnosis kept on disk when data, plan and code are unchanged since it was made."""
@@ -39,7 +39,7 @@ def current_evidence(ws: Workspace) -> dict[str, Any] | None:
         return None
 
 
-def check_ids(ws: Workspace, objective: str | None, tactic: str | None) -> None:
+def check_ids(ws: WorkspaceFiles, objective: str | None, tactic: str | None) -> None:
     """UsageError when the plan parses and has no such objective/tactic (listing the known ids)."""
     if objective is None and tactic is None:
         return
@@ -58,7 +58,7 @@ def check_ids(ws: Workspace, objective: str | None, tactic: str | None) -> None:
         raise UsageError(f"{ws.plan_path}: no tactic {tactic!r} (tactics: {known})")
 
 
-def decide(ws: Workspace, text: str, objective: str | None = None, tactic: str | None = None,
+def decide(ws: WorkspaceFiles, text: str, objective: str | None = None, tactic: str | None = None,
            author: str | None = None, url: str | None = None, evidence: bool = True) -> Decision:
     """Record a decision on the workspace's current plan version with the current verdicts as evidence."""
     if not text.strip():

@@ -14,7 +14,7 @@ from strategyfirst.plan.model import Plan
 from strategyfirst.plan.readiness import WEEKDAY_NAMES, WEEKDAYS
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import WorkspaceFiles
 
 ASSUMPTIONS: tuple[str, ...] = (
     "messages arrive at random (Poisson) at a steady rate within each hour",
@@ -101,7 +101,7 @@ def default_target_minutes(plan: Plan) -> float | None:
     return None
 
 
-def plan_capacity(ws: Workspace, service_level: float = 0.9,
+def plan_capacity(ws: WorkspaceFiles, service_level: float = 0.9,
                   target_minutes: float | None = None) -> CapacityPlan:
     """Erlang C staffing for every hour of the week from measured volume, against the declared schedule."""
     from strategyfirst.warehouse.derive import refresh_file

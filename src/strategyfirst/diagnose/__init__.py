@@ -31,7 +31,7 @@ from strategyfirst.diagnose.status import FOOTNOTES, STATUS_RULES, kpi_status
 from strategyfirst.diagnose.verdicts import VERDICT_NOTES, serving, verdicts
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import MeasuringWorkspace
 
 __all__ = ["FOOTNOTES", "STATUS_RULES", "BudgetMove", "DiagnoseInputs", "Diagnosis", "ForecastPoint",
            "KpiStatus", "Observation", "SeriesPoint", "TacticEvidence", "Verdict", "budget_proposals",
@@ -110,7 +110,7 @@ def _result_metric(metrics: list[str]) -> str | None:
     return None
 
 
-def diagnose(source: Workspace | DiagnoseInputs, as_of: dt.date | None = None, *, seed: int = 0) -> Diagnosis:
+def diagnose(source: MeasuringWorkspace | DiagnoseInputs, as_of: dt.date | None = None, *, seed: int = 0) -> Diagnosis:
     """KPI statuses, verdicts and budget proposals as of a date (default: the latest data, else today)."""
     if isinstance(source, DiagnoseInputs):
         inputs = source if as_of is None else dataclasses.replace(source, as_of=as_of)

@@ -17,7 +17,7 @@ from strategyfirst.errors import StrategyFirstError, WorkspaceError
 from strategyfirst.plan.model import Plan
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import MeasuringWorkspace
 
 # The review cadence sets the forecast's periods; measure has no quarters, so quarterly plans trend on months.
 CADENCE_PERIOD = {"weekly": "week", "monthly": "month", "quarterly": "month", None: "month"}
@@ -117,7 +117,7 @@ def _day(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def latest_data_date(ws: Workspace, plan: Plan | None = None) -> dt.date | None:
+def latest_data_date(ws: MeasuringWorkspace, plan: Plan | None = None) -> dt.date | None:
     """The default as-of (metrics.md, "KPIs are measured inside the plan's horizon"): the last day any message,
     audience snapshot or spend is dated inside the plan's horizon, else the horizon's start; data outside the
     horizon never moves it. Without a horizon, the last day of any data (None for an empty warehouse).
@@ -192,7 +192,7 @@ class Gaps:
         return out
 
 
-def attributed_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> Gaps:
+def attributed_gaps(ws: MeasuringWorkspace, since: dt.date | None, until: dt.date) -> Gaps:
     """Non-negative first-reply minutes of the attributed inbound messages in [since, until]: one read of
     (message id, tactic, minutes) that both the tactics' and the objectives' gaps are taken from."""
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
@@ -207,19 +207,19 @@ def attributed_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> Gap
                 np.asarray([r["first_reply_minutes"] for r in rows], dtype=float))
 
 
-def reply_gaps(ws: Workspace, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
+def reply_gaps(ws: MeasuringWorkspace, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
     """Non-negative first-reply minutes of each tactic's attributed inbound messages in [since, until]."""
     return attributed_gaps(ws, since, until).by_tactic()
 
 
-def objective_reply_gaps(ws: Workspace, plan: Plan, since: dt.date | None, until: dt.date
+def objective_reply_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, until: dt.date
                          ) -> dict[str, np.ndarray]:
     """Non-negative first-reply minutes of each objective's inbound messages in [since, until], each message
     once however many of the objective's tactics it is attributed to (the pooled gaps its median is over)."""
     return attributed_gaps(ws, since, until).by_objective(plan)
 
 
-def _measure(ws: Workspace, **kwargs: Any) -> list[dict[str, Any]]:
+def _measure(ws: MeasuringWorkspace, **kwargs: Any) -> list[dict[str, Any]]:
     """`ws.measure(...)` rows: dicts with metric, key, period, value, n, ... (the metrics contract)."""
     measure: Any = getattr(ws, "measure", None)
     if measure is None:
@@ -227,7 +227,7 @@ def _measure(ws: Workspace, **kwargs: Any) -> list[dict[str, Any]]:
     return list(measure(**kwargs).rows)
 
 
-def gather(ws: Workspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> DiagnoseInputs:
+def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> DiagnoseInputs:
     """Measure what the plan's KPIs need, per objective (series and to date) and per tactic (to date)."""
     inputs = DiagnoseInputs(plan=plan, as_of=as_of, seed=seed)
     metrics = kpi_metrics(plan)

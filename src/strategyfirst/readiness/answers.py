@@ -20,7 +20,7 @@ from strategyfirst.plan.document import PlanDocument, format_path, locate
 from strategyfirst.plan.readiness import Readiness
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import WorkspaceFiles
 
 SECTION_COMMENT = "readiness answers (`strategyfirst readiness`; see docs/readiness.md)"
 
@@ -105,7 +105,7 @@ def apply_answers(doc: PlanDocument, answers: Readiness) -> None:
             doc.set(("readiness", dim, name), _node(value))
 
 
-def record_answers(ws: Workspace, answers: Readiness) -> PlanDocument:
+def record_answers(ws: WorkspaceFiles, answers: Readiness) -> PlanDocument:
     """Write the answers into the workspace's strategy.yaml (comments kept) and return the reloaded plan."""
     doc = ws.plan_document()
     apply_answers(doc, answers)

@@ -15,12 +15,12 @@ from strategyfirst.report.model import ReportData
 from strategyfirst.report.render import render_html
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import MeasuringWorkspace
 
 DEFAULT_NAME = "report.html"
 
 
-def render_report(ws: Workspace, as_of: dt.date | None = None) -> str:
+def render_report(ws: MeasuringWorkspace, as_of: dt.date | None = None) -> str:
     """The report of `ws` as one HTML string; its charts are kept in the workspace's .strategyfirst/cache/
     (by the sha256 of each chart's spec: a report of unchanged data does not draw them again)."""
     from strategyfirst.report import charts
@@ -33,7 +33,7 @@ def render_report(ws: Workspace, as_of: dt.date | None = None) -> str:
         charts.svg_cache.reset(token)
 
 
-def write_report(ws: Workspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:
+def write_report(ws: MeasuringWorkspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:
     """Write the report (default `report.html` in the workspace) and return its path."""
     target = Path(path) if path is not None else ws.root / DEFAULT_NAME
     if target.is_dir():

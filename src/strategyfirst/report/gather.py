@@ -19,7 +19,7 @@ from strategyfirst.report import adapt
 from strategyfirst.report.model import AudienceGrowth, Bucket, CapacityView, MetricVersion, ReportData
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import MeasuringWorkspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,7 +61,7 @@ def _attempt(data: ReportData, sections: tuple[str, ...], what: str, call: Calla
     return None
 
 
-def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportData:
+def gather_report_data(ws: MeasuringWorkspace, as_of: dt.date | None = None) -> ReportData:
     """Everything the report shows about `ws`, as of `as_of` (default: the latest data)."""
     if not ws.root.is_dir():
         raise WorkspaceError(f"{ws.root}: no such workspace folder (create one with `strategyfirst init`)")
@@ -100,7 +100,7 @@ def gather_report_data(ws: Workspace, as_of: dt.date | None = None) -> ReportDat
     return data
 
 
-def _gather_plan(ws: Workspace, data: ReportData) -> Any:
+def _gather_plan(ws: MeasuringWorkspace, data: ReportData) -> Any:
     if not ws.has_plan():
         data.missing["plan"] = data.missing["lint"] = NO_PLAN
         return None
@@ -118,7 +118,7 @@ def _gather_plan(ws: Workspace, data: ReportData) -> Any:
     return doc.plan
 
 
-def _gather_diagnosis(ws: Workspace, data: ReportData, as_of: dt.date | None) -> None:
+def _gather_diagnosis(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | None) -> None:
     diagnose: Any = getattr(ws, "diagnosis_json", None) or getattr(ws, "diagnose", None)  # the first: cached
     if diagnose is None:
         for section in ("kpis", "verdicts", "budget"):
@@ -142,7 +142,7 @@ def _gather_diagnosis(ws: Workspace, data: ReportData, as_of: dt.date | None) ->
                                  "that does worse per result than another"
 
 
-def _measure(ws: Workspace, as_of: dt.date | None, **kwargs: Any) -> Any:
+def _measure(ws: MeasuringWorkspace, as_of: dt.date | None, **kwargs: Any) -> Any:
     measure: Any = getattr(ws, "measure", None)
     if measure is None:
         raise NotImplementedError("Workspace.measure")
@@ -151,7 +151,7 @@ def _measure(ws: Workspace, as_of: dt.date | None, **kwargs: Any) -> Any:
     return measure(**kwargs)
 
 
-def _gather_measures(ws: Workspace, data: ReportData, as_of: dt.date | None, kpi_metrics: list[str]) -> None:
+def _gather_measures(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | None, kpi_metrics: list[str]) -> None:
     sections = ("response_rate", "sentiment_lift", "audience", "data_quality", "metric_versions")
     monthly = _attempt(data, sections, "measure", lambda: _measure(
         ws, as_of, by="account", period="month", metrics=[*DIALOGUE_METRICS, *AUDIENCE_METRICS]))
@@ -174,7 +174,7 @@ def _gather_measures(ws: Workspace, data: ReportData, as_of: dt.date | None, kpi
         MetricVersion(m, versions.get(m), spec.version if (spec := catalog.get(m)) else None) for m in used]
 
 
-def audience_growth(ws: Workspace, data: ReportData, as_of: dt.date | None) -> list[AudienceGrowth]:
+def audience_growth(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | None) -> list[AudienceGrowth]:
     """Each account's audience growth over the plan's horizon up to as-of (all data without a plan), by the
     code `measure` and the KPIs use, each saying whether it spans a gap between exports."""
     from strategyfirst.metrics.measure import audience_growth_by_account
@@ -199,7 +199,7 @@ def audience_growth(ws: Workspace, data: ReportData, as_of: dt.date | None) -> l
     return out
 
 
-def response_buckets(ws: Workspace, as_of: dt.date | None) -> list[Bucket]:
+def response_buckets(ws: MeasuringWorkspace, as_of: dt.date | None) -> list[Bucket]:
     """Inbound messages by time to first reply (negative gaps are data errors, left out), then unanswered."""
     import ibis
 
@@ -219,7 +219,7 @@ def response_buckets(ws: Workspace, as_of: dt.date | None) -> list[Bucket]:
     return [Bucket(name, found.get(name, 0)) for name in order]
 
 
-def _gather_decisions(ws: Workspace, data: ReportData) -> None:
+def _gather_decisions(ws: MeasuringWorkspace, data: ReportData) -> None:
     def load() -> list[Any]:
         from strategyfirst.appdb import open_appdb
 
@@ -233,7 +233,7 @@ def _gather_decisions(ws: Workspace, data: ReportData) -> None:
                                     "with the current verdicts as its evidence"
 
 
-def _gather_capacity(ws: Workspace, data: ReportData) -> None:
+def _gather_capacity(ws: MeasuringWorkspace, data: ReportData) -> None:
     if data.plan is None:
         data.missing["capacity"] = NO_PLAN_CAPACITY
         return

@@ -13,7 +13,7 @@ from strategyfirst.report.model import ReportData
 from strategyfirst.report.render import render_html
 
 if TYPE_CHECKING:
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import MeasuringWorkspace
 
 
 def scope_data(data: ReportData, objective: str | None = None, tactic: str | None = None) -> ReportData:
@@ -48,7 +48,7 @@ def scope_data(data: ReportData, objective: str | None = None, tactic: str | Non
         scope=f"tactic {tactic}" if tactic else f"objective {objective}")
 
 
-def scoped_report(ws: Workspace, objective: str | None = None, tactic: str | None = None,
+def scoped_report(ws: MeasuringWorkspace, objective: str | None = None, tactic: str | None = None,
                   as_of: dt.date | None = None) -> str:
     """The report of `ws` kept to one objective or tactic, as one HTML string."""
     return render_html(scope_data(gather_report_data(ws, as_of), objective, tactic))

@@ -57,7 +57,7 @@ from strategyfirst.warehouse.rawstore import RawCopy, sweep_partials
 
 if TYPE_CHECKING:
     from strategyfirst.plan import Plan
-    from strategyfirst.workspace import Workspace
+    from strategyfirst.ports import WorkspaceFiles
 
 PROGRESS_BYTES = 4 << 20  # a progress bar for files larger than this
 MEMORY_LIMIT = "4500MB"  # DuckDB's buffer pool while importing: with the Python process (~1 GB at 10M rows) under 6 GB
@@ -102,7 +102,7 @@ class _Group:
     options: dict[str, Any]
 
 
-def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
+def ingest_files(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
                  account: str | None = None, platform: str | None = None, strict: bool = False,
                  progress: bool = False, year: int | None = None,
                  keep_going: bool = False, by: str | None = None, wait: float | None = None,
@@ -124,7 +124,7 @@ def ingest_files(ws: Workspace, files: Sequence[str | Path] | str | Path, *, sou
                          by=by, wait=wait, notify=notify)
 
 
-def ingest_groups(ws: Workspace, groups: Sequence[tuple[Sequence[str | Path] | str | Path, Mapping[str, Any]]],
+def ingest_groups(ws: WorkspaceFiles, groups: Sequence[tuple[Sequence[str | Path] | str | Path, Mapping[str, Any]]],
                   *, strict: bool = False, progress: bool = False, keep_going: bool = False,
                   by: str | None = None, wait: float | None = None,
                   notify: Callable[[str], None] | None = None) -> IngestResult:
@@ -158,7 +158,7 @@ def ingest_groups(ws: Workspace, groups: Sequence[tuple[Sequence[str | Path] | s
     return result
 
 
-def _group(ws: Workspace, files: Sequence[str | Path] | str | Path, given_options: Mapping[str, Any]) -> _Group:
+def _group(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, given_options: Mapping[str, Any]) -> _Group:
     """One group of `ingest_groups`: its files expanded, its options checked (before anything is opened)."""
     unknown = sorted(set(given_options) - set(GROUP_OPTIONS))
     if unknown:
@@ -177,12 +177,12 @@ def _group(ws: Workspace, files: Sequence[str | Path] | str | Path, given_option
     return _Group(paths, in_folder, media, source, ctx, _options(source, ctx))
 
 
-def _vanished(ws: Workspace) -> WorkspaceError:
+def _vanished(ws: WorkspaceFiles) -> WorkspaceError:
     return WorkspaceError(f"{ws.root}: the workspace was deleted or moved during the import, so nothing is "
                           "stored; import the files again into an existing workspace")
 
 
-def _import_all(ws: Workspace, groups: list[_Group], by: str | None, strict: bool, progress: bool,
+def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict: bool, progress: bool,
                 plan: Plan | None, result: IngestResult, errors: list[StrategyFirstError], wait: float | None,
                 notify: Callable[[str], None] | None, names: str) -> None:
     """Every file under the workspace lock, then one refresh of the derived tables; success is reported only
@@ -221,7 +221,7 @@ def _import_all(ws: Workspace, groups: list[_Group], by: str | None, strict: boo
             raise _vanished(ws)
 
 
-def _import_group(con: duckdb.DuckDBPyConnection, ws: Workspace, files_in: Unpacked, group: _Group,
+def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: Unpacked, group: _Group,
                   by: str | None, strict: bool, progress: bool, result: IngestResult,
                   errors: list[StrategyFirstError]) -> None:
     """The files of one group, each in its own transaction; a failure is recorded and the next file goes on."""
@@ -332,7 +332,7 @@ def _expand(given: list[Path]) -> tuple[list[Path], set[Path], dict[Path, Media]
     return paths, in_folder, media
 
 
-def _plan(ws: Workspace) -> Plan | None:
+def _plan(ws: WorkspaceFiles) -> Plan | None:
     """The plan if it loads; ingest works without one (owned then comes from the source's own flag)."""
     try:
         doc = ws.plan_or_none()
@@ -343,7 +343,7 @@ def _plan(ws: Workspace) -> Plan | None:
     return doc.plan if doc is not None else None
 
 
-def _ingest_one(con: duckdb.DuckDBPyConnection, ws: Workspace, path: Path, name: str, source_name: str,
+def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, name: str, source_name: str,
                 ctx: LoadContext, options: dict[str, Any], by: str | None, strict: bool, step: Step,
                 outcome: dict[str, Any]) -> dict[str, Any]:
     """One file (`name` is how summaries, errors and the import log call it) in its own transaction."""
@@ -398,7 +398,7 @@ def _already(name: str, same: dict[str, Any]) -> dict[str, Any]:
             "import_id": same["import_id"], "already_imported_as": same["import_id"]}
 
 
-def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: Workspace, sf: SourceFile, name: str, raw: RawCopy,
+def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: SourceFile, name: str, raw: RawCopy,
                      source_name: str, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
                      strict: bool, step: Step, outcome: dict[str, Any], earlier: list[int]) -> dict[str, Any]:
     """Stage the file, then merge it into the warehouse in one transaction."""
@@ -464,7 +464,7 @@ def _prepare_all(con: duckdb.DuckDBPyConnection, primary: str) -> dict[str, Prep
     return {t: prepare(con, SPECS[t]) for t in tables}
 
 
-def _summary(con: duckdb.DuckDBPyConnection, ws: Workspace, name: str, source: str, counts: Counts,
+def _summary(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, name: str, source: str, counts: Counts,
              import_id: int) -> dict[str, Any]:
     """The file's line of cli.md's `ingest --format json`; writes the rejects file if there are rejects."""
     rejected = _count(con, "stage_rejects")
@@ -497,7 +497,7 @@ def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: s
                 "FROM stage_rejects", [import_id, name, summary["source"]])
 
 
-def _write_rejects(con: duckdb.DuckDBPyConnection, ws: Workspace, import_id: int, name: str) -> Path:
+def _write_rejects(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, import_id: int, name: str) -> Path:
     """The rejected rows of one import as CSV (file, line, reason, raw) next to the warehouse."""
     folder = ws.state_dir / "rejects"
     folder.mkdir(parents=True, exist_ok=True)
@@ -544,7 +544,7 @@ def _progress(path: Path, enabled: bool) -> Iterator[Step]:
         bar.update(task, completed=len(steps))
 
 
-def list_imports(ws: Workspace) -> list[dict[str, Any]]:
+def list_imports(ws: WorkspaceFiles) -> list[dict[str, Any]]:
     """The import log, oldest first (see importlog.listing); empty before the first import."""
     if not ws.warehouse_path.exists():
         return []
@@ -555,7 +555,7 @@ def list_imports(ws: Workspace) -> list[dict[str, Any]]:
         con.close()
 
 
-def undo_import(ws: Workspace, import_id: int, *, by: str | None = None) -> dict[str, Any]:
+def undo_import(ws: WorkspaceFiles, import_id: int, *, by: str | None = None) -> dict[str, Any]:
     """Take one import back (importlog.undo) under the workspace lock, then rebuild the derived tables."""
     if not ws.warehouse_path.exists():
         raise UsageError(f"there is no import #{import_id}: nothing was imported into {ws.root} yet")
