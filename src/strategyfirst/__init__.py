@@ -6,11 +6,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst.errors import StrategyFirstError
+from strategyfirst.version import __version__
 
 if TYPE_CHECKING:
     from strategyfirst.workspace import Workspace
 
-__version__ = "0.1.0"
 __all__ = ["StrategyFirstError", "Workspace", "__version__"]
 
 

@@ -49,7 +49,7 @@ def code_version() -> str:
     """The package version and its modules' (path, size, mtime): changes with any change of the code."""
     global _code
     if _code is None:
-        from strategyfirst import __version__
+        from strategyfirst.version import __version__
 
         root = Path(__file__).resolve().parents[1]
         digest = hashlib.sha256(__version__.encode())
