@@ -158,7 +158,8 @@ def test_openapi_lists_every_api_route(web: WebEnv) -> None:
                           "/api/v1/workspaces/{slug}/readiness", "/api/v1/workspaces/{slug}/capacity",
                           "/api/v1/workspaces/{slug}/decisions/{number}",
                           "/api/v1/workspaces/{slug}/decisions/{number}/withdraw",
-                          "/api/v1/workspaces/{slug}/posts"}
+                          "/api/v1/workspaces/{slug}/posts", "/api/v1/workspaces/{slug}/plan/objectives",
+                          "/api/v1/workspaces/{slug}/plan/kpis", "/api/v1/workspaces/{slug}/plan/tactics"}
     assert web.client().get("/api/v1/docs").status_code == 200
 
 

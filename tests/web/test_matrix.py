@@ -69,6 +69,14 @@ ROUTES = [
     Route("GET", "/api/v1/workspaces/{slug}/plan", "viewer", 200),
     Route("PUT", "/api/v1/workspaces/{slug}/plan", "editor", 200,
           lambda env, slug: {"json": {"text": _plan(env, slug), "why": "matrix"}}),
+    # adding to the plan, with an item lint refuses (422 once the role allows it; the shared plans stay as
+    # they are), as for the editor's forms below
+    Route("POST", "/api/v1/workspaces/{slug}/plan/objectives", "editor", 422,
+          lambda env, slug: {"json": {"id": "dialogue"}}),
+    Route("POST", "/api/v1/workspaces/{slug}/plan/kpis", "editor", 422,
+          lambda env, slug: {"json": {"objective": "dialogue", "metric": "reach"}}),
+    Route("POST", "/api/v1/workspaces/{slug}/plan/tactics", "editor", 422,
+          lambda env, slug: {"json": {"id": "care-desk"}}),
     Route("GET", "/api/v1/workspaces/{slug}/lint", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/measure", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/funnel", "viewer", 200),

@@ -13,7 +13,9 @@ from tests.web.env import WebEnv
 
 WRITES = {("put", "/api/v1/workspaces/{slug}/plan"), ("post", "/api/v1/workspaces/{slug}/imports"),
           ("post", "/api/v1/workspaces/{slug}/decisions"), ("patch", "/api/v1/workspaces/{slug}/decisions/{number}"),
-          ("post", "/api/v1/workspaces/{slug}/decisions/{number}/withdraw")}
+          ("post", "/api/v1/workspaces/{slug}/decisions/{number}/withdraw"),
+          ("post", "/api/v1/workspaces/{slug}/plan/objectives"), ("post", "/api/v1/workspaces/{slug}/plan/kpis"),
+          ("post", "/api/v1/workspaces/{slug}/plan/tactics")}
 # what each GET answers, checked against a real body below
 READS: dict[str, Any] = {
     "/api/v1/workspaces": list[schemas.WorkspaceItem],

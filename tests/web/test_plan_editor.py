@@ -173,3 +173,35 @@ def test_the_metric_picker_shows_labels_and_units(fresh_web: WebEnv) -> None:
     assert options["cost_per_result"] == "Cost per result — EUR; lower is better"
     assert len(options) == 42 and not [text for text in options.values() if "_" in text]  # never a raw id
     assert '<optgroup label="Dialogue">' in picker
+
+
+API = "/api/v1/workspaces/acme/plan"
+
+
+def test_the_api_adds_with_if_match_and_answers_422_at_the_field_and_409_when_stale(fresh_web: WebEnv) -> None:
+    fresh_web.acme.plan_path.write_text(COMMENTED, encoding="utf-8")
+    editor = fresh_web.bearer("editor@acme.org")
+    tag = editor.get(API).headers["etag"]
+    r = editor.post(API + "/kpis", json={"objective": "dialogue", "metric": "reach", "target": 5000},
+                    headers={"If-Match": tag})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["what"], body["path"], body["line"]) == ("KPI 'People reached' of objective 'dialogue'",
+                                                          "objectives[0].kpis[2]", 19)
+    assert r.headers["etag"] == f'"{body["sha256"]}"' != tag and body["version"] == 2
+    lines = fresh_web.acme.plan_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[18] == "      - {metric: reach, target: 5000}\n" and "".join(lines[:18] + lines[19:]) == COMMENTED
+
+    refused = editor.post(API + "/kpis", json={"objective": "dialogue", "metric": "response_rate", "target": 2})
+    assert refused.status_code == 422
+    [problem] = refused.json()["detail"]
+    assert problem["loc"] == ["body", "target"] and "can never be met" in problem["msg"]
+
+    stale = editor.post(API + "/objectives", json={"id": "permission"}, headers={"If-Match": tag})
+    assert stale.status_code == 409 and stale.json()["detail"][0]["current"]["version"] == 2
+    assert "id: permission" not in fresh_web.acme.plan_path.read_text(encoding="utf-8")
+    assert fresh_web.bearer("viewer@acme.org").post(API + "/objectives", json={"id": "x"}).status_code == 403
+    made = editor.post(API + "/tactics", json={"id": "newsletter", "serves": ["dialogue"], "owner": "Sam",
+                                               "budget": 100, "campaign": "news", "why": "a test"})
+    assert made.status_code == 201 and made.json()["path"] == "tactics[2]"
+    assert fresh_web.state.db.plan_versions("acme")[-1].why == "a test"

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from strategyfirst.errors import (
+    AdditionError,
     AppDatabaseError,
     ConflictError,
     ImportFileError,
@@ -32,6 +33,9 @@ def is_api(request: Request) -> bool:
 
 def located(exc: StrategyFirstError) -> list[dict[str, Any]]:
     """FastAPI-style `detail` items, with file/line/column where the error knows them."""
+    if isinstance(exc, AdditionError):  # an item to add to the plan: located at the body field it is about
+        return [{"loc": ["body", p.key] if p.key else ["body"], "msg": p.message, "file": p.file, "line": p.line,
+                 "column": p.column, "key": p.key} for p in exc.problems]
     if isinstance(exc, PlanError):
         return [{"loc": ["body", "text"], "msg": p.message, "file": p.file, "line": p.line,
                  "column": p.column, "key": p.key} for p in exc.problems]

@@ -106,6 +106,12 @@ class PlanSaved(Open):
     lint: LintOut
 
 
+class PlanAdded(PlanSaved):
+    what: str = Field(description="What was added, in words (also the version's `why` unless one was given).")
+    path: str = Field(description="Where in the plan: objectives[2], objectives[0].kpis[3], tactics[4].")
+    line: int = Field(description="The line of strategy.yaml the new item starts at.")
+
+
 class MeasureRow(Open):
     metric: str
     by: str
