@@ -233,3 +233,10 @@ def test_any_form_input_is_written_exactly_or_refused_by_field(id: str, statemen
     else:
         assert loads(kpi.text).plan.objectives[0].kpis[-1].target == float(target.strip().rstrip("%")) / (
             100 if target.strip().endswith("%") else 1)
+
+
+def test_a_file_with_windows_line_ends_keeps_them() -> None:
+    crlf = PLAN.replace("\n", "\r\n")
+    done = add_kpi(crlf, objective="dialogue", metric="reach", target="5", as_of=AS_OF)
+    assert block(done.text, 20, 1) == "      - {metric: reach, target: 5}\r\n"
+    assert lines_without(done.text, 20, 1) == crlf

@@ -101,8 +101,10 @@ def _entries_end(lines: list[str], last: int, indent: int) -> int:
 
 def _insert_after(text: str, end: int, block: str) -> str:
     lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines[end].endswith("\r\n") or "\r\n" in text else "\n"  # the file's own line ends
     if not lines[end].endswith("\n"):
-        lines[end] += "\n"
+        lines[end] += newline
+    block = block.replace("\n", newline)
     return "".join(lines[: end + 1]) + block + "".join(lines[end + 1:])
 
 
