@@ -263,13 +263,11 @@ def reply_buckets(ws: Workspace, since: dt.date | None, until: dt.date | None, p
                   account: str | None = None) -> list[tuple[str, int]]:
     """Inbound messages of the window by time to first reply (the report's buckets), then unanswered; negative
     gaps (data errors) are left out, as in the report."""
-    from strategyfirst.report.gather import RESPONSE_BUCKETS
+    from strategyfirst.report.gather import RESPONSE_BUCKETS, bucket_case
 
     where, params = _inbound_where(since, until, platform, account)
-    cases = " ".join("WHEN i.first_reply_minutes < ? THEN ?" for _ in RESPONSE_BUCKETS)
-    sql = (f"SELECT CASE WHEN i.first_reply_minutes IS NULL THEN 'unanswered' {cases} ELSE '> 3 days' END AS "
-           f"bucket, count(*) AS n FROM inbound i WHERE {' AND '.join(where)} AND "
-           f"(i.first_reply_minutes IS NULL OR i.first_reply_minutes >= 0) GROUP BY bucket")
-    found = {r["bucket"]: int(r["n"]) for r in _query(ws, sql, [*(x for b in RESPONSE_BUCKETS for x in b), *params])}
+    sql = (f"SELECT {bucket_case('i.first_reply_minutes')} AS bucket, count(*) AS n FROM inbound i WHERE "
+           f"{' AND '.join(where)} AND (i.first_reply_minutes IS NULL OR i.first_reply_minutes >= 0) GROUP BY bucket")
+    found = {r["bucket"]: int(r["n"]) for r in _query(ws, sql, params)}
     order = [name for _, name in RESPONSE_BUCKETS] + ["> 3 days", "unanswered"]
     return [(name, found.get(name, 0)) for name in order] if found else []
