@@ -78,7 +78,10 @@ def test_removing_asks_first_and_needs_the_csrf_token(fresh_web: WebEnv) -> None
     assert 'href="/w/acme/members/remove?email=editor%40acme.org"' in page  # a link to the question, not a POST
     confirm = owner.get("/w/acme/members/remove?email=editor%40acme.org")
     assert confirm.status_code == 200 and "Remove editor@acme.org from acme?" in confirm.text
-    assert "They are editor here" in confirm.text and 'name="csrf_token"' in confirm.text
+    assert "They are editor here" in confirm.text and 'action="/w/acme/members/remove"' in confirm.text
+    assert 'name="email" value="editor@acme.org"' in confirm.text and "cannot remove yourself" not in confirm.text
+    yourself = owner.get("/w/acme/members/remove?email=owner%40acme.org").text
+    assert "You cannot remove yourself" in yourself and 'action="/w/acme/members/remove"' not in yourself
     assert db.role_in(db.get_user("editor@acme.org").id, "acme") == "editor"  # type: ignore[union-attr]
     assert owner.get("/w/acme/members/remove?email=nobody%40example.org").status_code == 404
     forged = fresh_web.login("owner@acme.org")

@@ -90,6 +90,11 @@ def test_bad_input_is_refused_on_the_form_in_one_located_line(fresh_web: WebEnv)
     status, page = make(fresh_web, owner, "x", scope="globex")
     assert status == 422 and "scope: choose this workspace or all your workspaces" in page
     assert len(fresh_web.state.db.workspace_tokens("acme")) == before and 'id="new-token"' not in page
+    # the same form sent twice (a reload of the answer) makes no second secret
+    assert make(fresh_web, owner, "twice")[0] == 201
+    status, page = make(fresh_web, owner, "twice")
+    assert status == 422 and "name: you already have a live token named &#39;twice&#39;" in page
+    assert 'id="new-token"' not in page and len(fresh_web.state.db.workspace_tokens("acme")) == before + 1
 
 
 def test_all_workspaces_tokens_need_an_admin_or_an_owner_of_all(fresh_web: WebEnv) -> None:

@@ -303,11 +303,12 @@ class AccountsMixin(DBCore):
 
     # --- API tokens ---------------------------------------------------------------------------------------
     def create_api_token(self, email: str, name: str = "default", workspace: str | None = None,
-                         access: str = "write", *, owners_only_for_all: bool = False) -> str:
+                         access: str = "write", *, strict: bool = False) -> str:
         """A new token for the user, for `workspace` (a slug the user is a member of) or all of the user's
         workspaces (None), with `access` read or write: returned in plaintext this once; only its sha256 is
-        stored. `owners_only_for_all` (the web) refuses an all-workspaces token to anyone `may_scope_all`
-        refuses; the CLI's operator can already read the whole database and is not held to it."""
+        stored. `strict` (the web) refuses an all-workspaces token to anyone `may_scope_all` refuses, and a
+        name the user already has a live token by (a resubmitted form makes no second secret); the CLI's
+        operator can already read the whole database and is not held to it."""
         if access not in ACCESS:
             raise UsageError(f"unknown access {access!r}; use read or write")
         name = check_token_name(name)
@@ -323,9 +324,13 @@ class AccountsMixin(DBCore):
                                                         Membership.workspace_id == wid)) is None:
                     raise UsageError(f"{user.email} is not a member of {workspace!r}: a token for it could do "
                                      f"nothing (add the role with `strategyfirst users add`)")
-            elif owners_only_for_all and not self.may_scope_all(user.id):
+            elif strict and not self.may_scope_all(user.id):
                 raise UsageError("scope: only an admin or a user who owns every one of their workspaces may "
                                  "create an all-workspaces token; choose one workspace")
+            if strict and s.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.name == name,
+                                                             ApiToken.revoked_at.is_(None))) is not None:
+                raise UsageError(f"name: you already have a live token named {name!r}; choose another name (or "
+                                 "revoke that one first)")
             s.add(ApiToken(user_id=user.id, name=name, token_hash=sha256(token), created_at=utcnow(),
                            workspace_id=wid, access=access))
         return token

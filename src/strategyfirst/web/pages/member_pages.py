@@ -66,7 +66,7 @@ def confirm_remove_member(request: Request, m: PageOwner, email: str) -> Respons
     if member is None and invited is None:
         raise HTTPException(404, f"{email} is neither a member of nor invited to {m.slug!r}")
     return render(request, "member_remove.html", {"m": m, "tab": "members", "email": email, "member": member,
-                                                  "invited": invited, "self": email == m.email})
+                                                  "invited": invited, "is_self": email == m.email})
 
 
 @router.post("/w/{slug}/members/remove")

@@ -54,7 +54,7 @@ def create_token(request: Request, m: PageOwner, name: Annotated[str, Form(max_l
         return _page(request, m, 422, form=form, error="scope: choose this workspace or all your workspaces")
     try:
         secret = m.state.db.create_api_token(m.email, name, workspace=None if form["scope"] == ALL else m.slug,
-                                             access=access, owners_only_for_all=True)
+                                             access=access, strict=True)
     except UsageError as exc:
         return _page(request, m, 422, form=form, error=str(exc))
     return _page(request, m, 201, secret=secret, made=name.strip())
