@@ -33,6 +33,8 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
     ("sources", ("sources",), 0.6),
     ("metrics", ("metrics",), 0.6),
     ("measure", ("measure", "-w", "{ws}"), 0.5),
+    # the same with the compiled queries (.strategyfirst/cache/measure-*, plan-*) removed before each run
+    ("measure-cold", ("measure", "-w", "{ws}"), 0.5),
     ("diagnose", ("diagnose", "-w", "{ws}"), 1.0),
     ("report", ("report", "-w", "{ws}", "-o", "{tmp}/report.html"), 3.0),
 )
@@ -64,11 +66,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_command(args: list[str], runs: int, src: Path = SRC) -> tuple[list[float], list[float]]:
-    """Wall and CPU (user + system) seconds of each run of `strategyfirst ARGS` in a new process."""
+def time_command(args: list[str], runs: int, src: Path = SRC,
+                 clear: Path | None = None) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) seconds of each run of `strategyfirst ARGS` in a new process (`clear`: a
+    folder whose measure entries are removed before each run)."""
     seconds: list[float] = []
     cpu: list[float] = []
     for _ in range(runs):
+        if clear is not None:  # measure's entries only: the folder also keeps diagnoses and report charts
+            for entry in [*clear.glob("measure-*.json"), *clear.glob("plan-*.json")]:
+                entry.unlink()
         cpu_before, start = _children_cpu(), time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "strategyfirst", *args], env=_env(src), check=False,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -100,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         cmd = [a.format(ws=ws, tmp=tmp) for a in template]
         load_before = os.getloadavg()[0]
-        seconds, cpu = time_command(cmd, args.runs, args.src.resolve())
+        clear = ws / ".strategyfirst" / "cache" if name.endswith("-cold") else None
+        seconds, cpu = time_command(cmd, args.runs, args.src.resolve(), clear)
         load = (load_before + os.getloadavg()[0]) / 2
         best, median = min(seconds), sorted(seconds)[len(seconds) // 2]
         rows.append({"command": name, "min": round(best, 3), "median": round(median, 3),

@@ -83,11 +83,12 @@ def _currency(ws_path: Path, data: Path | None) -> str | None:
             from strategyfirst.warehouse.dataset import Dataset
 
             plan = Dataset.open(data).plan()
-        else:
+        else:  # the facts `measure` kept for this plan text: no second parse of the YAML
+            from strategyfirst.metrics.cached import plan_facts
             from strategyfirst.workspace import Workspace
 
-            document = Workspace(ws_path).plan_or_none()
-            plan = document.plan if document is not None else None
+            ws = Workspace(ws_path)
+            return plan_facts(ws.plan_path, ws.state_dir).currency
     except StrategyFirstError:
         return None
     return plan.budget.currency if plan is not None and plan.budget is not None else None

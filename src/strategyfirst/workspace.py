@@ -196,22 +196,22 @@ class Workspace(WorkspaceFolder):
                 until: dt.date | str | None = None, metrics: Sequence[str] | None = None, *,
                 platforms: Sequence[str] | None = None, accounts: Sequence[str] | None = None) -> MeasureResult:
         """Every metric (or those in `metrics`) by `by` and `period`, optionally only for some `platforms` and
-        `accounts`; refreshes stale derived tables first."""
-        from strategyfirst.metrics import measure
-        from strategyfirst.warehouse import derive
-        from strategyfirst.warehouse.engine import ibis_backend, open_duckdb
+        `accounts`; refreshes stale derived tables first. The compiled SQL of each measurement is kept in
+        `.strategyfirst/cache/` (safe to delete) and run again without Ibis while code, schema, data, plan
+        and arguments are the same (`strategyfirst.metrics.cached`)."""
+        from strategyfirst.metrics.cached import measure_warehouse, plan_facts
+        from strategyfirst.warehouse.engine import open_duckdb
         from strategyfirst.warehouse.lock import workspace_lock
 
-        document = self.plan_or_none()
-        plan = document.plan if document is not None else None
+        facts = plan_facts(self.plan_path, self.state_dir)  # PlanError for an invalid plan, as before
         self.note_plan()
         with workspace_lock(self.state_dir):  # a refresh writes; an ingest may be writing too
             con = open_duckdb(self.warehouse_path)
             try:
                 con.execute("SET enable_progress_bar = false")  # stdout carries the result
-                derive.refresh(con, plan)  # a no-op unless data or plan changed since the last one
-                return measure(ibis_backend(con), plan, by, period, since, until, metrics, platforms=platforms,
-                               accounts=accounts)
+                return measure_warehouse(con, facts, self.plan_path, self.state_dir, by=by, period=period,
+                                         since=since, until=until, metrics=metrics, platforms=platforms,
+                                         accounts=accounts)
             finally:
                 con.close()
 

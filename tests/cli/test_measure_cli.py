@@ -21,12 +21,7 @@ from tests.metrics.test_real_files import _twcs_by_hand
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv(ENV_VAR, raising=False)
-    (tmp_path / "strategy.yaml").write_text(dataset.PLAN_YAML, encoding="utf-8")
-    workspace = Workspace(tmp_path).ensure()
-    con = warehouse(workspace.warehouse_path.parent, dataset.messages(), audience=dataset.audience(),
-                    spend=dataset.spend())
-    con.close()
-    return tmp_path
+    return dataset.workspace(tmp_path).root
 
 
 def test_json_rows_and_data_quality(ws: Path, monkeypatch: pytest.MonkeyPatch,

@@ -7,9 +7,11 @@ or by tests/metrics/reference.py.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from tests.metrics.helpers import msg
+from strategyfirst.workspace import Workspace
+from tests.metrics.helpers import msg, warehouse
 
 PLAN_YAML = """
 version: 1
@@ -102,3 +104,11 @@ ATTRIBUTION = {
     "x:10": {"brand", "spring"}, "x:11": {"brand", "summit"}, "x:12": {"brand"}, "x:13": {"care-desk"},
     "x:14": {"brand"}, "facebook:15": {"fb"}, "x:16": {"brand"},
 }
+
+
+def workspace(root: Path) -> Workspace:
+    """A workspace folder holding this plan and a warehouse of these rows."""
+    (root / "strategy.yaml").write_text(PLAN_YAML, encoding="utf-8")
+    ws = Workspace(root).ensure()
+    warehouse(ws.warehouse_path.parent, messages(), audience=audience(), spend=spend()).close()
+    return ws

@@ -8,17 +8,21 @@ permission-asset table all read it. `audience_gaps` finds the gaps between expor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from strategyfirst.catalog import BY_ID
 from strategyfirst.metrics.types import Metric, ratio, total
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import ibis.expr.types as ir
+
 
 def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
     """One row per (groups, series): first/last snapshot, Σ deltas, and the net growth they give."""
+    import ibis
+
     has_value = t.value.notnull()
     has_delta = t.gained.notnull() | t.lost.notnull()
     s = t.group_by([*groups, "series"]).aggregate(
@@ -50,6 +54,8 @@ MEMBER_SERIES = "subscribers"  # metrics of the member-export series (subscriber
 def audience_gaps(audience: ir.Table) -> ir.Table:
     """(platform, account, metric, deltas, last_before, first_after, days) for every gap between two data
     days of an audience series; `deltas` when the series' growth is a sum of deltas."""
+    import ibis
+
     # Member exports (Mailchimp, Substack, beehiiv) list every member of the list: a day without a join or a
     # leave had none, so their series have no gaps to report.
     audience = audience.filter(~((audience.platform == "email") & audience.metric.startswith(MEMBER_SERIES)))

@@ -7,13 +7,14 @@ metrics divide by aggregates of the `owned` and `audience` bases of the same sco
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from strategyfirst.catalog import BY_ID
 from strategyfirst.metrics.audience import _growth
 from strategyfirst.metrics.types import Measured, Metric, Scope, num, ratio, total
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 def _spend(t: ir.Table) -> dict[str, ir.Scalar]:

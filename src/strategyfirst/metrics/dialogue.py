@@ -8,10 +8,13 @@ message with `reply_to_audience`.
 
 from __future__ import annotations
 
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from strategyfirst.catalog import BY_ID
 from strategyfirst.metrics.types import Metric, Reductions, mean, ratio, stat, total
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 def _inbound_count(t: ir.Table) -> dict[str, ir.Scalar]:

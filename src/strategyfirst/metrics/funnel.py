@@ -25,8 +25,10 @@ from typing import Any
 import ibis
 
 from strategyfirst.formatting import step_rate
+from strategyfirst.metrics.args import date as _date
 from strategyfirst.metrics.bases import BUILDERS, Context
-from strategyfirst.metrics.measure import _label, _window, measure
+from strategyfirst.metrics.finish import label as _label
+from strategyfirst.metrics.measure import _window, measure
 from strategyfirst.metrics.tables import PlanMaps, Tables
 from strategyfirst.plan import Plan
 
@@ -144,8 +146,6 @@ def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
 def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = None,
            until: dt.date | str | None = None) -> FunnelReport:
     """The permission funnel overall and per tactic of `plan` for the latest month with data (see module)."""
-    from strategyfirst.metrics.measure import _date
-
     since_d, until_d = _date(since, "since"), _date(until, "until")
     if until_d is not None:  # `until` picks its month, whole: a GA4 row of the month ends on its last day
         until_d = (until_d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)

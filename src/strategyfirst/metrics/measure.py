@@ -1,4 +1,9 @@
-"""`measure`: every requested metric by scope and period, in one grouped aggregation per base table."""
+"""`measure`: every requested metric by scope and period, in one grouped aggregation per base table.
+
+`build` turns a request into named Ibis expressions and a `Recipe`; they run on any Ibis backend (on DuckDB
+as the SQL of `metrics.compiled`, which `Workspace.measure` also caches on disk) and `metrics.finish` turns
+their rows into the result.
+"""
 
 from __future__ import annotations
 
@@ -10,32 +15,24 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from strategyfirst.errors import MeasureError
+from strategyfirst.metrics import args
+from strategyfirst.metrics.args import BY_CHOICES, PERIODS, Request
 from strategyfirst.metrics.audience import per_series
 from strategyfirst.metrics.bases import ALL_KEY, BUILDERS, Context
+from strategyfirst.metrics.compiled import compile_queries, run
 from strategyfirst.metrics.filters import narrow
-from strategyfirst.metrics.quality import data_quality
-from strategyfirst.metrics.registry import resolve
+from strategyfirst.metrics.finish import BASE, PERIOD_NEEDS, PRECISION, PRECISION_RANK, NeedCounts, Recipe, finish
+from strategyfirst.metrics.quality import queries as quality_queries
+from strategyfirst.metrics.registry import REGISTRY
 from strategyfirst.metrics.result import MeasureResult
 from strategyfirst.metrics.tables import PlanMaps, Tables, fetch_rows
-from strategyfirst.metrics.types import Metric, Reductions, Scope
+from strategyfirst.metrics.types import Metric, Reductions
 from strategyfirst.plan import Plan, normalise_handle
 from strategyfirst.warehouse import facts
 
-BY_CHOICES = ("none", "objective", "tactic", "account", "platform")
-PERIODS = {"all": None, "day": "D", "week": "W", "month": "M"}
-# How coarse a timestamp may be for each period: a month-precision date cannot be put in a day or week.
-_PRECISION_RANK = {"second": 0, "minute": 1, "hour": 2, "day": 3, "month": 4, "year": 5}
-_PERIOD_NEEDS = {"day": 3, "week": 3, "month": 4}
+__all__ = ["BY_CHOICES", "PERIODS", "build", "execute", "measure", "measure_request", "plan_recipe"]
 
-
-def _date(value: dt.date | str | None, name: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value.date() if isinstance(value, dt.datetime) else value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise MeasureError(f"--{name} {value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+_date = args.date  # funnel.py's name for it
 
 
 def _window(t: ir.Table, since: dt.date | None, until: dt.date | None) -> ir.Table:
@@ -46,30 +43,17 @@ def _window(t: ir.Table, since: dt.date | None, until: dt.date | None) -> ir.Tab
     return t
 
 
-def _check_precision(tables: Tables, period: str, since: dt.date | None, until: dt.date | None) -> None:
-    """Refuse a period finer than the data's time precision, naming how many messages are too coarse."""
+def _precision(tables: Tables, period: str, since: dt.date | None, until: dt.date | None) -> ir.Table | None:
+    """Messages per time precision too coarse for `period` in the window (`finish.check_precision` refuses the
+    period when there are any). Only those precisions are counted: on data dated to the second the filter
+    skips every row group on its min/max statistics instead of grouping all messages."""
     m = tables.messages
     if period == "all" or m is None or "time_precision" not in m.columns:
-        return
+        return None
+    coarser = [p for p, rank in PRECISION_RANK.items() if rank > PERIOD_NEEDS[period]]
     t = _window(m.mutate(ts=m.created_at), since, until)
-    found = fetch_rows(t.group_by("time_precision").aggregate(n=t.count()))
-    for row in sorted(found, key=lambda r: -_PRECISION_RANK.get(str(r["time_precision"]), 0)):
-        if _PRECISION_RANK.get(str(row["time_precision"]), 0) > _PERIOD_NEEDS[period]:
-            raise MeasureError(
-                f"--period {period} is finer than the data's time precision: {row['n']} messages are dated "
-                f"only to the {row['time_precision']}; use --period month or --period all")
-
-
-def _label(bucket: Any, period: str) -> str:
-    if period == "all":
-        return "all"
-    day = bucket.date() if isinstance(bucket, dt.datetime) else bucket
-    if period == "day":
-        return day.isoformat()
-    if period == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{day.year:04d}-{day.month:02d}"
+    t = t.filter(t.time_precision.isin(coarser))
+    return t.group_by("time_precision").aggregate(n=t.count())
 
 
 def _budget(plan: Plan | None, by: str, key: str) -> float | None:
@@ -98,17 +82,11 @@ def _plan_names(plan: Plan | None) -> dict[str, str]:
     return names
 
 
-def _clean(x: float | None, integral: bool) -> float | int | None:
-    if x is None:
-        return None
-    return int(x) if integral and float(x).is_integer() else float(x)
-
-
 def _aggregate(ctx: Context, base: str, reductions: Sequence[Reductions], period: str,
-               since: dt.date | None, until: dt.date | None) -> list[dict[str, Any]]:
+               since: dt.date | None, until: dt.date | None) -> ir.Table | None:
     t = BUILDERS[base](ctx)
     if t is None:
-        return []
+        return None
     t = _window(t, since, until)
     groups = ["key"]
     if period != "all":
@@ -121,7 +99,86 @@ def _aggregate(ctx: Context, base: str, reductions: Sequence[Reductions], period
         aggs["_name"] = t.name.min()  # the spelling the data gives, for display
     for fn in reductions:
         aggs.update(fn(t))
-    return fetch_rows(t.group_by(groups).aggregate(**aggs))
+    return t.group_by(groups).aggregate(**aggs)
+
+
+def plan_recipe(plan: Plan | None, request: Request) -> Recipe:
+    """What `finish` needs of the plan for this request: groups listed without data, spellings, budgets."""
+    by = request.by
+    extra: list[str] = []
+    if request.period == "all":
+        if by == "none":
+            extra = [ALL_KEY]
+        elif by == "tactic" and plan is not None:
+            extra = [t.id for t in plan.tactics]
+        elif by == "objective" and plan is not None:
+            extra = [o.id for o in plan.objectives]
+    keys: list[str] = []
+    if by == "none":
+        keys = [ALL_KEY]
+    elif by == "tactic" and plan is not None:
+        keys = [t.id for t in plan.tactics]
+    elif by == "objective" and plan is not None:
+        keys = [o.id for o in plan.objectives] + [s for t in plan.tactics for s in t.serves]
+    budgets = {k: _budget(plan, by, k) for k in dict.fromkeys(keys)}
+    return Recipe(by, request.period, list(request.metric_ids), extra, _plan_names(plan),
+                  {k: v for k, v in budgets.items() if v is not None})
+
+
+def build(source: Any, plan: Plan | None, request: Request, *,
+          counts: bool = False) -> tuple[dict[str, ir.Expr], Recipe]:
+    """The named queries of a request over Ibis tables (a backend, a mapping or `Tables`) and the recipe
+    that finishes their rows (`metrics.finish`); `counts`: query the data-quality counts even where the
+    warehouse stores them."""
+    metrics: list[Metric] = [REGISTRY[i] for i in request.metric_ids]
+    since_d, until_d = request.since, request.until
+    tables = Tables.of(source)
+    recipe = plan_recipe(plan, request)
+    exprs: dict[str, ir.Expr] = {}
+    precision = _precision(tables, request.period, since_d, until_d)
+    if precision is not None:
+        exprs[PRECISION] = precision
+    # Owned is the plan's rule (facts.owned_by_plan) wherever a fact is recomputed from `messages`; the data
+    # quality counts read the stored flag to report what the plan leaves out.
+    owned = tables if tables.messages is None else replace(
+        tables, messages=facts.owned_by_plan(tables.messages, plan))
+    whole = Context(owned, request.by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
+    ctx = narrow(whole, request.platforms, request.accounts)
+
+    per_base: dict[str, list[Reductions]] = {}
+    for metric in metrics:
+        for base, fn in metric.parts.items():
+            if fn not in per_base.setdefault(base, []):
+                per_base[base].append(fn)
+    if request.by == "account":
+        per_base.setdefault("owned", [])  # the owned base also gives each account's spelling in the data
+    for base, fns in per_base.items():
+        expr = _aggregate(ctx, base, fns, request.period, since_d, until_d)
+        if expr is not None:
+            exprs[BASE + base] = expr
+    exprs.update(quality_queries(tables, whole.inbound(), whole.attribution(), plan, recipe, counts=counts))
+    return exprs, recipe
+
+
+def execute(exprs: dict[str, ir.Expr], recipe: Recipe) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each query: on DuckDB as compiled SQL (`metrics.compiled.run`, as a cached measurement runs
+    it), elsewhere through Ibis."""
+    backends = {id(b): b for b in (ibis.get_backend(e) for e in exprs.values())}
+    if len(backends) == 1:
+        backend = next(iter(backends.values()))
+        if getattr(backend, "name", None) == "duckdb":
+            return run(backend.con, compile_queries(backend, exprs, recipe))
+    return {name: fetch_rows(e) for name, e in exprs.items()}
+
+
+def measure_request(source: Any, plan: Plan | None, request: Request) -> MeasureResult:
+    """`measure` of a checked request."""
+    exprs, recipe = build(source, plan, request)
+    try:
+        return finish(recipe, execute(exprs, recipe))
+    except NeedCounts:  # a warehouse whose derived tables stored no counts: query them
+        exprs, recipe = build(source, plan, request, counts=True)
+        return finish(recipe, execute(exprs, recipe))
 
 
 def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str = "all",
@@ -130,68 +187,9 @@ def measure(source: Any, plan: Plan | None = None, by: str = "none", period: str
             accounts: Iterable[str] | None = None) -> MeasureResult:
     """Every requested metric by `by` and `period` over Ibis tables (a backend, a mapping or `Tables`),
     optionally only for some platforms and accounts (`metrics.filters`)."""
-    if by not in BY_CHOICES:
-        raise MeasureError(f"--by {by!r} is not one of {', '.join(BY_CHOICES)}")
-    if period not in PERIODS:
-        raise MeasureError(f"--period {period!r} is not one of {', '.join(PERIODS)}")
-    if by in ("tactic", "objective") and (plan is None or not plan.tactics):
-        raise MeasureError(f"--by {by} needs a plan with tactics (strategy.yaml); without one use "
-                           "--by account, --by platform or --by none")
-    metrics: list[Metric] = resolve(metric_ids)
-    since_d, until_d = _date(since, "since"), _date(until, "until")
-    tables = Tables.of(source)
-    _check_precision(tables, period, since_d, until_d)
-    # Owned is the plan's rule (facts.owned_by_plan) wherever a fact is recomputed from `messages`; the data
-    # quality counts read the stored flag to report what the plan leaves out.
-    owned = tables if tables.messages is None else replace(
-        tables, messages=facts.owned_by_plan(tables.messages, plan))
-    whole = Context(owned, by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
-    ctx = narrow(whole, platforms, accounts)
-
-    per_base: dict[str, list[Reductions]] = {}
-    for metric in metrics:
-        for base, fn in metric.parts.items():
-            if fn not in per_base.setdefault(base, []):
-                per_base[base].append(fn)
-    if by == "account":
-        per_base.setdefault("owned", [])  # the owned base also gives each account's spelling in the data
-    cells: dict[tuple[str | None, Any], dict[str, Any]] = {}
-    for base, fns in per_base.items():
-        for row in _aggregate(ctx, base, fns, period, since_d, until_d):
-            cells.setdefault((row.pop("key"), row.pop("bucket", None)), {}).update(row)
-    if period == "all":
-        extra: list[str] = []
-        if by == "none":
-            extra = [ALL_KEY]
-        elif by == "tactic" and plan is not None:
-            extra = [t.id for t in plan.tactics]
-        elif by == "objective" and plan is not None:
-            extra = [o.id for o in plan.objectives]
-        for wanted in extra:
-            cells.setdefault((wanted, None), {})
-
-    names = _plan_names(plan)
-    for (found, _), cell in cells.items():
-        if cell.get("_name"):
-            names[str(found)] = str(cell["_name"]).strip().lstrip("@")
-    rows: list[dict[str, Any]] = []
-    order = sorted(cells, key=lambda kb: (kb[1] is None, kb[1] or dt.datetime.min, str(kb[0])))
-    for key, bucket in order:
-        label = _label(bucket, period)
-        shown = names.get(str(key), key) if by == "account" else key
-        scope = Scope(by, str(key), _budget(plan, by, str(key)))
-        for metric in metrics:
-            got = metric.finish(cells[(key, bucket)], scope)
-            rows.append({
-                "metric": metric.id, "by": by, "key": shown, "period": label,
-                "value": _clean(got.value, metric.spec.unit == "count"), "n": _clean(got.n, True),
-                "unit": metric.spec.unit, "version": metric.spec.version,
-                "numerator": _clean(got.numerator, True) if metric.quotient else None,
-                "denominator": _clean(got.denominator, True) if metric.quotient else None,
-            })
-    rows.sort(key=lambda r: (r["period"], str(r["key"]), [m.id for m in metrics].index(r["metric"])))
-    return MeasureResult(rows, data_quality(tables, whole.inbound(), whole.attribution(), plan), by=by,
-                         period=period)
+    request = args.request(by, period, since, until, metric_ids, platforms=platforms, accounts=accounts,
+                           has_tactics=plan is not None and bool(plan.tactics))
+    return measure_request(source, plan, request)
 
 
 def audience_growth_by_account(source: Any, plan: Plan | None = None, since: dt.date | str | None = None,

@@ -8,10 +8,13 @@ Ratios are Σa / Σb over the messages that carry both figures.
 
 from __future__ import annotations
 
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from strategyfirst.catalog import BY_ID
 from strategyfirst.metrics.types import Metric, Reductions, ratio, total
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 def _posts(t: ir.Table) -> dict[str, ir.Scalar]:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from strategyfirst.errors import UsageError
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 # The row schema (cli.md `measure --format json`, plus version, numerator, denominator).
 COLUMNS = ("metric", "by", "key", "period", "value", "n", "unit", "version", "numerator", "denominator")
-ARROW_SCHEMA = pa.schema([
-    ("metric", pa.string()), ("by", pa.string()), ("key", pa.string()), ("period", pa.string()),
-    ("value", pa.float64()), ("n", pa.float64()), ("unit", pa.string()), ("version", pa.int64()),
-    ("numerator", pa.float64()), ("denominator", pa.float64()),
-])
+
+
+def arrow_schema() -> pa.Schema:
+    """The rows' Arrow schema (pyarrow is imported here: a measurement printed as JSON or a table needs none)."""
+    import pyarrow as pa
+
+    return pa.schema([
+        ("metric", pa.string()), ("by", pa.string()), ("key", pa.string()), ("period", pa.string()),
+        ("value", pa.float64()), ("n", pa.float64()), ("unit", pa.string()), ("version", pa.int64()),
+        ("numerator", pa.float64()), ("denominator", pa.float64()),
+    ])
 
 
 @dataclass
@@ -29,7 +36,9 @@ class MeasureResult:
     period: str = "all"
 
     def to_arrow(self) -> pa.Table:
-        return pa.Table.from_pylist([{c: r.get(c) for c in COLUMNS} for r in self.rows], schema=ARROW_SCHEMA)
+        import pyarrow as pa
+
+        return pa.Table.from_pylist([{c: r.get(c) for c in COLUMNS} for r in self.rows], schema=arrow_schema())
 
     def to_pandas(self) -> Any:
         return self.to_arrow().to_pandas()

@@ -21,16 +21,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
-
 from strategyfirst.catalog import BY_ID
-from strategyfirst.metrics.tables import memtable
 from strategyfirst.metrics.types import Measured, Metric, Scope, num, ratio, total
-from strategyfirst.warehouse.attribution import union_all
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    import ibis.expr.types as ir
 
     from strategyfirst.metrics.bases import Context
     from strategyfirst.plan import Plan
@@ -62,6 +59,8 @@ def finest(s: ir.Table) -> ir.Table:
 
 def _parts(t: ir.Table) -> ir.Table:
     """`t` with lower-case `source`, `medium` (of a source / medium value) and `campaign` (of a campaign value)."""
+    import ibis
+
     low = t.value.lower()
     first = low.split(" + ")[0]
     sm_text = ibis.ifelse(t.dimension == SOURCE_MEDIUM, low,
@@ -74,6 +73,8 @@ def _parts(t: ir.Table) -> ir.Table:
 
 def overall(s: ir.Table) -> ir.Table:
     """The rows that count overall, with `social` and `email` flags (see the module docstring)."""
+    from strategyfirst.warehouse.attribution import union_all
+
     t = _parts(finest(s))
     channels = t.filter(t.dimension == CHANNEL)
     ranges = channels.select("property", "date_from", "date_to").distinct()
@@ -88,6 +89,10 @@ def overall(s: ir.Table) -> ir.Table:
 
 def by_tactic(s: ir.Table, campaign_tactic: ir.Table, platform_tactic: ir.Table) -> ir.Table:
     """(tactic_id, date_to, sessions, conversions, social, email): each tactic's rows by its match rules."""
+    import ibis
+
+    from strategyfirst.warehouse.attribution import union_all
+
     t = _parts(finest(s))
     ct = campaign_tactic
     by_campaign = t.join(ct, t.campaign == ct.campaign).select(
@@ -110,6 +115,8 @@ def by_tactic(s: ir.Table, campaign_tactic: ir.Table, platform_tactic: ir.Table)
 
 def platform_tactics(plan: Plan | None) -> ir.Table:
     """(platform, tactic_id): the platforms of each tactic's `match.platform`, else its `channel`."""
+    from strategyfirst.metrics.tables import memtable
+
     rows: dict[str, list[Any]] = {"platform": [], "tactic_id": []}
     for tactic in plan.tactics if plan else []:
         given = tactic.match.platform if tactic.match is not None else []
@@ -121,6 +128,8 @@ def platform_tactics(plan: Plan | None) -> ir.Table:
 
 def site_base(ctx: Context) -> ir.Table | None:
     """The site rows keyed by `ctx.by`, with `ts` (the end of the row's range), sessions, conversions and flags."""
+    import ibis
+
     s = ctx.tables.site_traffic
     if s is None or ctx.by in ("platform", "account"):
         return None

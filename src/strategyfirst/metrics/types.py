@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from strategyfirst.catalog import MetricSpec
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 # A base is one derived table the metrics aggregate over: one grouped aggregation per base per `measure`.
 BASES = ("inbound", "owned", "conversations", "audience", "spend", "site")
 
-Reductions = Callable[[ir.Table], dict[str, ir.Scalar]]
+# A string: the registry is imported without Ibis (a cached measurement runs its SQL on DuckDB directly).
+Reductions: TypeAlias = "Callable[[ir.Table], dict[str, ir.Scalar]]"
 
 
 @dataclass(frozen=True)

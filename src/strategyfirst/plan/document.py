@@ -209,7 +209,11 @@ def load(path: str | Path) -> PlanDocument:
     except OSError as exc:
         raise PlanError([PlanProblem(str(path), 1, 1,
                                      f"cannot read the plan: {exc.strerror or exc}")]) from None
-    name = path.name or str(path)  # located problems name the file as `strategy.yaml:LINE:COL`
+    return load_bytes(raw, path.name or str(path))  # problems name the file as `strategy.yaml:LINE:COL`
+
+
+def load_bytes(raw: bytes, name: str = "strategy.yaml") -> PlanDocument:
+    """A plan file's bytes (read once by a caller that also hashes them), parsed and validated like `load`."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -11,16 +11,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
-from strategyfirst.plan import Plan
-from strategyfirst.warehouse import facts
-from strategyfirst.warehouse.attribution import labelled, plan_hash
 from strategyfirst.warehouse.engine import ibis_backend
 from strategyfirst.warehouse.materialise import drop_strays, materialise
-from strategyfirst.warehouse.sentiment import score
+
+if TYPE_CHECKING:
+    from strategyfirst.plan import Plan
+
+# Ibis, pyarrow, the plan's models and the fact expressions are imported where a rebuild needs them: checking
+# that the derived tables are fresh (`fresh_version`) is a few queries, and a cached measurement needs no more.
+
+def score(texts: list[str]) -> list[float]:
+    """VADER compound scores (`warehouse.sentiment`, whose worker pool is imported only when texts are scored)."""
+    from strategyfirst.warehouse.sentiment import score as vader
+
+    return vader(texts)
+
 
 DATA_KEY = "derived_data_version"
 PLAN_KEY = "attribution_plan_hash"
@@ -43,13 +52,28 @@ def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def is_stale(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> bool:
     """True when the derived tables were built from other data or another plan."""
+    from strategyfirst.warehouse.attribution import plan_hash
+
     return meta(con, DATA_KEY) != data_version(con) or meta(con, PLAN_KEY) != plan_hash(plan)
+
+
+def fresh_version(con: duckdb.DuckDBPyConnection, phash: str) -> str | None:
+    """The data version when the derived tables are fresh for this data and the plan of hash `phash`
+    (`attribution.plan_hash`), else None (then `refresh`); drops the work tables of a killed rebuild."""
+    if drop_strays(con):
+        return None
+    version = data_version(con)
+    return version if meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash else None
 
 
 def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None) -> int:
     """Score messages not owned by the plan's rule (facts.owned_by_plan) with text and no score yet; each
     distinct text once, and never a text the warehouse already scored (a re-import or a later export
     repeating it reuses the stored score). Returns the texts scored."""
+    import pyarrow as pa
+
+    from strategyfirst.warehouse import facts
+
     backend = ibis_backend(con)
     messages = facts.owned_by_plan(backend.table("messages"), plan)
     todo = messages.filter(~messages.owned & messages.text.notnull() & messages.sentiment.isnull())
@@ -87,6 +111,8 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
     """Rebuild the derived tables if stale (after imports and plan changes). Returns True if it rebuilt."""
+    from strategyfirst.warehouse.attribution import plan_hash
+
     if drop_strays(con):  # a rebuild was killed half-way: its work tables go, the derived tables are rebuilt
         force = True
     version, phash = data_version(con), plan_hash(plan)
@@ -122,6 +148,9 @@ def refresh_file(warehouse: Path, state_dir: Path, plan: Plan | None) -> bool:
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
+    from strategyfirst.warehouse import facts
+    from strategyfirst.warehouse.attribution import labelled
+
     backend = ibis_backend(con)
     # Also after a plan change alone: an account the plan no longer owns is audience now, and needs scores.
     update_sentiment(con, plan)

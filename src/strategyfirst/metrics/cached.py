@@ -1,0 +1,162 @@
+"""`measure` on a workspace's warehouse through the compiled-query cache (`metrics.compiled`).
+
+A measurement's SQL depends on the code, the warehouse's schema, the plan text and the arguments; the data
+version (`derive.data_version`) is part of the key too, so an import starts afresh. On a hit the stored SQL
+runs on DuckDB and `metrics.finish` finishes the rows: neither Ibis, pyarrow nor the plan's models
+(pydantic, ruamel) are imported. What the freshness check and the argument checks need of the plan (its
+attribution hash, whether it has tactics, its currency) is kept per plan text in the same folder.
+On a miss, or when the derived tables must be rebuilt first, the plan is parsed and the queries built with
+Ibis as `metrics.measure.measure` does; both paths run the same SQL the same way (`compiled.run`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from strategyfirst.metrics import args
+from strategyfirst.metrics.compiled import Store, digest, run
+from strategyfirst.metrics.finish import NeedCounts, finish
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from strategyfirst.metrics.result import MeasureResult
+    from strategyfirst.plan import Plan
+
+CACHE_DIR = "cache"
+# The sources the SQL, the plan facts and the finishing depend on: the package folders below and these files.
+_CODE_FOLDERS = ("metrics", "warehouse", "plan")
+_CODE_FILES = ("catalog.py", "errors.py")
+_code_version: str | None = None
+
+
+def code_version() -> str:
+    """A hash of this package's metric, warehouse and plan sources and of the Ibis and sqlglot releases (one
+    per process): an edited module, an upgrade or a checkout of other code never finds another's entries."""
+    global _code_version
+    if _code_version is None:
+        package = Path(__file__).resolve().parent.parent
+        h = hashlib.sha256()
+        files = [f for folder in _CODE_FOLDERS for f in sorted((package / folder).glob("*.py"))]
+        for path in [*files, *(package / f for f in _CODE_FILES)]:
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for name in ("ibis", "sqlglot"):  # their version files, found without importing them
+            spec = importlib.util.find_spec(name)
+            origin = Path(spec.origin) if spec is not None and spec.origin else None
+            for candidate in (origin, origin.with_name("_version.py") if origin else None):
+                if candidate is not None and candidate.is_file():
+                    h.update(candidate.read_bytes())
+        _code_version = h.hexdigest()
+    return _code_version
+
+
+@dataclass
+class PlanFacts:
+    """What a measurement needs of the plan before its SQL: the text's sha256 (None without a plan file),
+    the attribution hash the derived tables were built for, whether it has tactics, its currency. `plan` is
+    the parsed plan when this process parsed it (None when the facts came from the cache)."""
+
+    sha256: str | None
+    plan_hash: str
+    has_tactics: bool
+    currency: str | None
+    plan: Plan | None = None
+
+    def stored(self) -> dict[str, Any]:
+        return {"plan_hash": self.plan_hash, "has_tactics": self.has_tactics, "currency": self.currency}
+
+
+def plan_facts(plan_path: Path, state_dir: Path) -> PlanFacts:
+    """The facts of the plan file at `plan_path` (PlanError when it is not a valid plan): from the cache when
+    this text was parsed before by this code, else parsed (and kept)."""
+    if not plan_path.is_file():
+        return PlanFacts(None, "no-plan", False, None)
+    try:
+        raw: bytes | None = plan_path.read_bytes()
+    except OSError:
+        raw = None  # unreadable: `load` below says why
+    sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    store = Store(state_dir / CACHE_DIR)
+    key = digest(["plan", code_version(), sha])
+    got = store.get("plan", key) if sha is not None else None
+    if isinstance(got, dict) and isinstance(got.get("plan_hash"), str):
+        return PlanFacts(sha, got["plan_hash"], bool(got.get("has_tactics")), got.get("currency"))
+    from strategyfirst.plan import load
+    from strategyfirst.plan.document import load_bytes
+    from strategyfirst.warehouse.attribution import plan_hash
+
+    plan = (load_bytes(raw, plan_path.name) if raw is not None else load(plan_path)).plan
+    facts = PlanFacts(sha, plan_hash(plan), bool(plan.tactics),
+                      plan.budget.currency if plan.budget is not None else None, plan)
+    if sha is not None:
+        store.put("plan", key, facts.stored())
+    return facts
+
+
+def schema(con: Any) -> list[list[str]]:
+    """The DuckDB release and the warehouse's tables, columns and types (what `Tables.of`, the compiled SQL
+    and the columns it reads depend on)."""
+    rows = con.execute("SELECT 'duckdb', library_version, '' FROM pragma_version() UNION ALL "
+                       "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = "
+                       "current_database() AND schema_name = 'main'").fetchall()
+    return sorted([str(x) for x in r] for r in rows)  # sorted here: a UNION ALL keeps no order
+
+
+def measure_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Path, *, by: str = "none",
+                      period: str = "all", since: dt.date | str | None = None, until: dt.date | str | None = None,
+                      metrics: Sequence[str] | None = None, platforms: Sequence[str] | None = None,
+                      accounts: Sequence[str] | None = None) -> MeasureResult:
+    """`measure` on the open warehouse connection `con` (the caller holds the workspace lock): the derived
+    tables refreshed if stale, the SQL from the cache or compiled and kept."""
+    from strategyfirst.warehouse import derive
+
+    request = args.request(by, period, since, until, metrics, platforms=platforms, accounts=accounts,
+                           has_tactics=facts.has_tactics)
+    plan = facts.plan
+
+    def parsed() -> Plan | None:
+        nonlocal plan
+        if plan is None and facts.sha256 is not None:
+            from strategyfirst.plan import load
+
+            plan = load(plan_path).plan
+        return plan
+
+    version = derive.fresh_version(con, facts.plan_hash)
+    if version is None:
+        derive.refresh(con, parsed())  # a no-op unless data or plan changed since the last one
+        version = derive.data_version(con)
+    key = digest(["measure", code_version(), schema(con), version, facts.sha256, request.key()])
+    store = Store(state_dir / CACHE_DIR)
+    compiled = store.compiled(key)
+    if compiled is not None:
+        try:
+            return finish(compiled.recipe, run(con, compiled))
+        except NeedCounts:
+            pass  # no stored counts (a warehouse refreshed by older code): built below with their queries
+    from strategyfirst.metrics.compiled import compile_queries
+    from strategyfirst.metrics.measure import build
+    from strategyfirst.warehouse.engine import ibis_backend
+
+    backend = ibis_backend(con)
+    exprs, recipe = build(backend, parsed(), request)
+    compiled = compile_queries(backend, exprs, recipe)
+    try:
+        result = finish(recipe, run(con, compiled))
+    except NeedCounts:
+        exprs, recipe = build(backend, parsed(), request, counts=True)
+        return finish(recipe, run(con, compile_queries(backend, exprs, recipe)))
+    store.put_compiled(key, compiled)
+    return result
+
+
+def cache_folder(state_dir: Path) -> Path:
+    """Where compiled measurements and plan facts are kept (safe to delete: rebuilt on the next measure)."""
+    return state_dir / CACHE_DIR
+
+

@@ -1,0 +1,173 @@
+"""The compiled-query cache of `Workspace.measure` (metrics/cached.py, metrics/compiled.py): a hit gives what a
+cold run gives without Ibis; a change of plan, data or code misses; a damaged entry is ignored and rebuilt."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strategyfirst.appdb import ENV_VAR
+from strategyfirst.metrics import cached
+from strategyfirst.metrics import measure as uncached
+from strategyfirst.plan import load
+from strategyfirst.warehouse.engine import connect, open_duckdb
+from strategyfirst.workspace import Workspace
+from tests.metrics import dataset
+from tests.metrics.helpers import insert, msg
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+ASKS: list[dict[str, Any]] = [
+    {},
+    {"by": "account", "period": "month"},
+    {"by": "tactic", "metrics": ["response_rate", "spend", "budget_burn", "audience_growth"]},
+    {"by": "objective", "period": "week", "since": "2026-01-01", "until": "2026-01-31"},
+    {"by": "platform", "accounts": ["@Acme"]},
+]
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    return dataset.workspace(tmp_path)
+
+
+def entries(ws: Workspace) -> list[Path]:
+    return sorted((ws.state_dir / "cache").glob("measure-*.json"))
+
+
+def plain(result: Any) -> dict[str, Any]:
+    return {"rows": result.rows, "data_quality": result.data_quality}
+
+
+def no_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make building the queries with Ibis fail: only a cache hit can measure now."""
+    module = importlib.import_module("strategyfirst.metrics.measure")  # the package's `measure` is the function
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the queries were built: not a cache hit")
+
+    monkeypatch.setattr(module, "build", fail)
+
+
+def direct(ws: Workspace, **ask: Any) -> dict[str, Any]:
+    """The same measurement without the cache: the Ibis expressions of `metrics.measure` on the warehouse."""
+    plan = load(ws.plan_path).plan
+    backend = connect(ws.warehouse_path)
+    try:
+        return plain(uncached(backend, plan, ask.get("by", "none"), ask.get("period", "all"), ask.get("since"),
+                             ask.get("until"), ask.get("metrics"), platforms=ask.get("platforms"),
+                             accounts=ask.get("accounts")))
+    finally:
+        backend.disconnect()
+
+
+@pytest.mark.parametrize("ask", ASKS)
+def test_a_hit_gives_the_cold_result(ws: Workspace, ask: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = plain(ws.measure(**ask))
+    assert len(entries(ws)) == 1
+    no_build(monkeypatch)
+    hit = plain(ws.measure(**ask))
+    assert hit == cold
+    assert len(entries(ws)) == 1
+    # and both equal the uncached expressions run by Ibis (refreshed above, so the same derived tables)
+    monkeypatch.undo()
+    assert direct(ws, **ask) == cold
+
+
+def test_hand_figures_through_a_hit(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws.measure(by="account", metrics=["response_rate"])
+    no_build(monkeypatch)
+    got = ws.measure(by="account", metrics=["response_rate"])
+    # By hand (tests/metrics/dataset.py): Acme answers 2 of its 4 inbound pairs, AcmeHelp 1 of 3; the
+    # Facebook page receives nothing.
+    assert {r["key"]: (r["numerator"], r["denominator"]) for r in got.rows} == {
+        "Acme": (2, 4), "AcmeHelp": (1, 3), "Acme Outdoor": (None, None)}
+
+
+def test_a_hit_imports_no_ibis(ws: Workspace) -> None:
+    script = ("import sys, json\nfrom strategyfirst.workspace import Workspace\n"
+              f"r = Workspace({str(ws.root)!r}).measure(by='account', period='month')\n"
+              "heavy = [m for m in ('ibis', 'sqlglot', 'pyarrow', 'pandas', 'ruamel.yaml', 'strategyfirst.plan')"
+              " if m in sys.modules]\n"
+              "print(json.dumps({'heavy': heavy, 'rows': len(r.rows)}))")
+    env = {"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}
+
+    def child() -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                              check=True)
+        got: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return got
+
+    first, second = child(), child()
+    assert "ibis" in first["heavy"]  # the miss compiled the queries
+    assert second["heavy"] == [] and second["rows"] == first["rows"] > 0
+
+
+def test_a_plan_change_misses(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = ws.measure(by="tactic", metrics=["spend"])
+    text = ws.plan_path.read_text(encoding="utf-8")
+    assert "budget: 1000" in text
+    ws.plan_path.write_text(text.replace("budget: 1000", "budget: 1500", 1), encoding="utf-8")
+    after = ws.measure(by="tactic", metrics=["spend", "budget_burn"])
+    assert len(entries(ws)) == 2
+    assert before.rows != after.rows
+    # the same arguments on the changed plan: a new entry too, not the old one
+    again = ws.measure(by="tactic", metrics=["spend"])
+    assert len(entries(ws)) == 3 and [r["value"] for r in again.rows] == [r["value"] for r in before.rows]
+
+
+def test_a_data_change_misses(ws: Workspace) -> None:
+    before = ws.measure(metrics=["inbound_messages"])
+    con = open_duckdb(ws.warehouse_path)
+    row = msg("new-1", "fan9", False, "2026-01-20 09:00", text="@Acme hello?")
+    row["import_id"] = 2
+    insert(con, "messages", [row])
+    con.close()
+    after = ws.measure(metrics=["inbound_messages"])
+    assert len(entries(ws)) == 2
+    assert after.value("inbound_messages") == before.value("inbound_messages") + 1
+
+
+def test_a_code_change_misses(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws.measure()
+    monkeypatch.setattr(cached, "_code_version", "another build of strategyfirst")
+    ws.measure()
+    assert len(entries(ws)) == 2
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "edited", "other key"])
+def test_a_damaged_entry_is_ignored_and_rebuilt(ws: Workspace, damage: str) -> None:
+    cold = plain(ws.measure(by="account"))
+    [entry] = entries(ws)
+    text = entry.read_text(encoding="utf-8")
+    if damage == "truncated":
+        entry.write_text(text[: len(text) // 2], encoding="utf-8")
+    elif damage == "garbage":
+        entry.write_bytes(b"\x00\xff not json")
+    elif damage == "edited":  # valid JSON, a query changed, checksum left as it was: never trusted
+        doc = json.loads(text)
+        name = next(iter(doc["value"]["queries"]))
+        doc["value"]["queries"][name] = "SELECT 1 AS key"
+        entry.write_text(json.dumps(doc), encoding="utf-8")
+    else:
+        doc = json.loads(text)
+        doc["key"] = "0" * 64
+        entry.write_text(json.dumps(doc), encoding="utf-8")
+    assert plain(ws.measure(by="account")) == cold
+    assert json.loads(entry.read_text(encoding="utf-8"))["value"] is not None  # rewritten whole
+    assert [p.name for p in entries(ws)] == [entry.name]
+
+
+def test_bad_arguments_fail_the_same_on_a_hit(ws: Workspace) -> None:
+    from strategyfirst.errors import MeasureError
+
+    ws.measure()
+    for ask, words in (({"by": "team"}, "--by 'team'"), ({"metrics": ["response_rat"]}, "did you mean"),
+                       ({"since": "last week"}, "--since 'last week'")):
+        with pytest.raises(MeasureError, match=words):
+            ws.measure(**ask)
