@@ -7,6 +7,11 @@ command below as its own `python -m strategyfirst ...` subprocess `--runs` times
 (the minimum is the figure least disturbed by other work on the machine). Prints a table with the target of
 issue 19, the fastest run's CPU seconds (user + system: what the command costs, whatever the load) and the
 1-minute load average sampled around each command's runs.
+
+What is kept on disk by content counts: `decide` (and `report`) reuse the diagnosis kept in
+.strategyfirst/cache/ while data, plan and code are unchanged, so their fastest run is a warm one (the first
+run, or one after an import, diagnoses); `diagnose` in text form diagnoses every time. A before/after
+comparison gives each side its own --out (see build_workspace).
 """
 
 from __future__ import annotations
@@ -50,13 +55,15 @@ def _env(src: Path = SRC) -> dict[str, str]:
     return env
 
 
-def build_workspace(out: Path) -> Path:
+def build_workspace(out: Path, src: Path = SRC) -> Path:
+    """The demo workspace in `out`, built by the code timed (an older checkout cannot open an app database
+    migrated by newer code: give a before/after comparison one --out each)."""
     ws = out / "demo"
     if (ws / ".strategyfirst" / "warehouse.duckdb").exists():
         return ws
     shutil.rmtree(ws, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "strategyfirst", "demo", str(ws)], env=_env(), check=True,
+    subprocess.run([sys.executable, "-m", "strategyfirst", "demo", str(ws)], env=_env(src), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return ws
 
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, default=SRC, help="the package sources to time (e.g. another "
                         "checkout's src/, for a before/after comparison)")
     args = parser.parse_args(argv)
-    ws = build_workspace(args.out.resolve())
+    ws = build_workspace(args.out.resolve(), args.src.resolve())
     tmp = args.out.resolve() / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     wanted = {c for c in args.commands.split(",") if c}
