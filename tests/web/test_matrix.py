@@ -53,7 +53,7 @@ def _fresh_token(env: WebEnv, slug: str) -> int:
     if slug not in env.state.workspaces:
         return 1
     owner = next(email for email, (home, role) in ROLES.items() if home == slug and role == "owner")
-    env.state.db.create_api_token(owner, "matrix", workspace=slug, access="read")
+    env.state.db.create_api_token(owner, "matrix-revoke", workspace=slug, access="read")
     return max(t.id for t in env.state.db.workspace_tokens(slug))
 
 
