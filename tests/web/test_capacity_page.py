@@ -178,7 +178,7 @@ def test_page_without_readiness_answers_or_data_says_so(tiny: WebEnv) -> None:
     viewer = tiny.login("viewer@tiny.org")
     blank = viewer.get("/w/blank/readiness")
     assert blank.status_code == 200
-    assert "No readiness answers yet: run <code>strategyfirst readiness</code>" in blank.text
+    assert 'No readiness answers yet: answer <a href="#questionnaire">the questionnaire</a>' in blank.text
     assert "Capacity cannot be planned yet" in blank.text and "handling_minutes" in blank.text
     empty = viewer.get("/w/empty/readiness")
     assert empty.status_code == 200

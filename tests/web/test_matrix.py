@@ -61,6 +61,14 @@ def _member_of(env: WebEnv, slug: str) -> dict[str, Any]:
     return {"params": {"email": "viewer@acme.org" if slug == "acme" else "outsider@globex.org"}}
 
 
+def _answers(env: WebEnv, slug: str) -> dict[str, Any]:
+    """The questionnaire as the page fills it in (unchanged: the save writes nothing, the route still answers)."""
+    from strategyfirst.readiness.form import answers_stamp, form_values
+
+    readiness = env.state.workspaces.get(slug, env.acme).plan_document().plan.readiness
+    return {"data": {**form_values(readiness), "base": answers_stamp(readiness)}}
+
+
 def _upload(env: WebEnv, slug: str) -> dict[str, Any]:
     return {"files": [("files", (SAMPLE, env.root.joinpath("upload", SAMPLE).read_bytes(), "text/csv"))]}
 
@@ -100,6 +108,10 @@ ROUTES = [
     Route("GET", "/w/{slug}/dashboard", "viewer", 200),
     Route("GET", "/w/{slug}/dialogue", "viewer", 200),
     Route("GET", "/w/{slug}/readiness", "viewer", 200),
+    Route("POST", "/w/{slug}/readiness", "editor", 303, _answers),
+    Route("GET", "/w/{slug}/readiness.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/asset.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/charts/capacity/shortfall.{fmt}", "viewer", 200, ok_without_data=404),
     Route("GET", "/w/{slug}/imports", "viewer", 200),
     Route("POST", "/w/{slug}/imports", "editor", 200, _upload),
     Route("GET", "/w/{slug}/plan", "viewer", 200),
@@ -147,6 +159,10 @@ ROUTES = [
     Route("GET", "/w/{slug}/posts.csv", "viewer", 200),
     Route("GET", "/w/{slug}/imports.csv", "viewer", 200),
     Route("GET", "/w/{slug}/dialogue.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/dialogue-waiting.csv", "viewer", 200),
+    Route("GET", "/w/{slug}/imports/summary.csv", "viewer", 200, lambda env, slug: {"params": {"id": [1]}}),
+    Route("GET", "/w/{slug}/imports/{number}/rejects.csv", "viewer", 200, number=lambda env, slug: 1,
+          ok_without_data=404),
     Route("GET", "/w/{slug}/verdicts.csv", "viewer", 200),
     Route("GET", "/w/{slug}/budget.csv", "viewer", 200),
     Route("GET", "/w/{slug}/funnel.csv", "viewer", 200),

@@ -105,6 +105,38 @@ def apply_answers(doc: PlanDocument, answers: Readiness) -> None:
             doc.set(("readiness", dim, name), _node(value))
 
 
+def answer_of(answers: Readiness | None, dimension: str, name: str) -> Any:
+    """One answer for comparing: staffing as who is on duty at each hour (however the blocks are grouped),
+    an empty schedule and a default never given (the time zone) as no answer."""
+    block = getattr(answers, dimension, None) if answers is not None else None
+    value = getattr(block, name, None) if block is not None and name in block.model_fields_set else None
+    if dimension == "response" and name == "staffing":
+        return block.declared() if block is not None and value else None
+    return value
+
+
+def replace_answers(doc: PlanDocument, answers: Readiness) -> list[str]:
+    """Make `answers` the plan's whole set of answers (a form's submission): the answers that changed are
+    written with `apply_answers`, the ones left blank are removed; the others stay as written, comments and
+    all. Returns the ids of the questions that changed (none: nothing to save)."""
+    from strategyfirst.readiness.questions import QUESTIONS
+
+    current = doc.plan.readiness
+    changed = [q for q in QUESTIONS
+               if answer_of(current, q.dimension, q.field) != answer_of(answers, q.dimension, q.field)]
+    updates: dict[str, dict[str, Any]] = {}
+    section = doc.tree.get("readiness")
+    for q in changed:
+        if answer_of(answers, q.dimension, q.field) is not None:
+            updates.setdefault(q.dimension, {})[q.field] = getattr(getattr(answers, q.dimension), q.field)
+        elif isinstance(section, dict) and isinstance(section.get(q.dimension), dict):
+            section[q.dimension].pop(q.field, None)
+            if not section[q.dimension]:
+                del section[q.dimension]
+    apply_answers(doc, Readiness.model_validate(updates))
+    return [q.id for q in changed]
+
+
 def record_answers(ws: WorkspaceFiles, answers: Readiness) -> PlanDocument:
     """Write the answers into the workspace's strategy.yaml (comments kept) and return the reloaded plan."""
     doc = ws.plan_document()

@@ -6,6 +6,7 @@ The asking is behind a small `Asker` callable so that tests (and other front end
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -60,7 +61,7 @@ def day_schedules(response: Response | None) -> dict[str, str]:
     return {d: ", ".join(v) for d, v in out.items()}
 
 
-def _default(q: Question, current: Readiness | None, plan: Plan | None) -> str:
+def default_answer(q: Question, current: Readiness | None, plan: Plan | None) -> str:
     block = getattr(current, q.dimension, None) if current else None
     value = getattr(block, q.field, None) if block is not None else None
     if value is None and q.id == "ownership.owner" and plan is not None:
@@ -72,12 +73,16 @@ def _default(q: Question, current: Readiness | None, plan: Plan | None) -> str:
     return "" if value is None else str(value)
 
 
-def _convert(kind: Kind, raw: str) -> Any:
+def convert(kind: Kind, raw: str) -> Any:
+    """A raw answer as the plan stores it (None for blank or skipped); ValueError says what is wrong."""
     text = raw.strip()
     if not text or text == SKIP:
         return None
     if kind == "number":
-        return float(text)
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(f"{text!r}: give a finite number")
+        return number
     if kind == "yes_no":
         if text.lower() not in ("yes", "no", "y", "n", "true", "false"):
             raise ValueError(f"{text!r}: answer yes or no")
@@ -91,7 +96,7 @@ def _check(kind: Kind) -> Callable[[str], bool | str]:
     """A questionary validator: True, or the message to show under the prompt."""
     def validate(raw: str) -> bool | str:
         try:
-            parse_day_schedule(raw) if kind == "staffing" else _convert(kind, raw)
+            parse_day_schedule(raw) if kind == "staffing" else convert(kind, raw)
         except ValueError as exc:
             return str(exc)
         return True
@@ -129,9 +134,9 @@ def ask_answers(current: Readiness | None = None, *, plan: Plan | None = None,
                     raise UsageError(f"{name}: {exc}") from None
             data.setdefault(q.dimension, {})[q.field] = staffing_blocks(per_day)
             continue
-        raw = ask(q.prompt, q.kind, _default(q, current, plan), q.choices, q.help)
+        raw = ask(q.prompt, q.kind, default_answer(q, current, plan), q.choices, q.help)
         try:
-            value = _convert(q.kind, raw)
+            value = convert(q.kind, raw)
         except ValueError as exc:
             raise UsageError(f"{q.id}: {exc}") from None
         if value is not None:

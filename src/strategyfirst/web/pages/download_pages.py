@@ -1,6 +1,7 @@
-"""The other pages' tables as CSV (issue 18.6): the dialogue by account (for the view in the query), the
-verdicts, the budget proposals and the permission funnel. Values are the raw figures (ratios as fractions,
-money in the plan's currency): a spreadsheet formats them."""
+"""The other pages' tables as CSV (issue 18.6): the dialogue by account and the conversations waiting longest
+(for the view in the query), the verdicts, the budget proposals, the permission funnel and asset, and readiness by
+dimension. Values are the raw figures (ratios as fractions, money in the plan's currency): a spreadsheet
+formats them."""
 
 from __future__ import annotations
 
@@ -35,6 +36,53 @@ def read_dialogue_csv(request: Request, m: PageViewer) -> Response:
                         ([key, *[v.get(metric) for metric in DIALOGUE_METRICS]] for key, v in sorted(table.items())))
 
 
+@router.get("/w/{slug}/dialogue-waiting.csv")
+def read_waiting_csv(request: Request, m: PageViewer) -> Response:
+    """The conversations waiting longest for a first reply, for the view's dates and filters: when, where and
+    how long, not the customer's words (a message's text may carry a name or an address)."""
+    view = page_view(request, m)["view"]
+    try:
+        rows = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account) \
+            if services.has_data(m.ws) else []
+    except StrategyFirstError:
+        rows = []
+    cols = ("Received (UTC)", "Platform", "Account", "Waited (minutes)", "Answered")
+    return csv_response(file_name(m.slug, "dialogue", "waiting-longest"), cols,
+                        ([str(r["created_at"])[:19].replace("T", " "), r["platform"], r["account"], r["minutes"],
+                          "no" if r["unanswered"] else "yes"] for r in rows))
+
+
+def _funnel(m: Any) -> dict[str, Any]:
+    """The funnel JSON, empty without data or when it cannot be computed (the page says why)."""
+    try:
+        return services.funnel_json(m.ws) if services.has_data(m.ws) else {}
+    except StrategyFirstError:
+        return {}
+
+
+@router.get("/w/{slug}/asset.csv")
+def read_asset_csv(m: PageViewer) -> Response:
+    """The permission asset of the funnel's month: followers and email lists gained, lost and net."""
+    funnel = _funnel(m)
+    cols = ("Platform", "Account or list", "Gained", "Lost (churn)", "Net")
+    return csv_response(file_name(m.slug, "asset", str(funnel.get("period") or "")), ("Month", *cols),
+                        ([funnel.get("period"), a.get("platform"), a.get("account"), a.get("gained"), a.get("lost"),
+                          a.get("net")] for a in funnel.get("asset") or []))
+
+
+@router.get("/w/{slug}/readiness.csv")
+def read_readiness_csv(m: PageViewer) -> Response:
+    """Readiness by dimension: its score (a fraction), status and what to do (gaps one per line)."""
+    try:
+        dims = services.readiness_json(m.ws)["dimensions"]
+    except StrategyFirstError:
+        dims = []
+    cols = ("Dimension", "Score", "Status", "What to do")
+    return csv_response(file_name(m.slug, "readiness"), cols,
+                        ([d["title"], d["score"], d["status"].replace("_", " "), "\n".join(d["gaps"])]
+                         for d in dims))
+
+
 @router.get("/w/{slug}/verdicts.csv")
 def read_verdicts_csv(m: PageViewer) -> Response:
     """The verdicts: objective, tactic, kind, the probability it states, spend and the sentence why."""
@@ -57,10 +105,7 @@ def read_budget_csv(m: PageViewer) -> Response:
 @router.get("/w/{slug}/funnel.csv")
 def read_funnel_csv(m: PageViewer) -> Response:
     """The permission funnel: each chain's steps, this month and the month before."""
-    try:
-        funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else {}
-    except StrategyFirstError:
-        funnel = {}
+    funnel = _funnel(m)
     cols = ("scope", "step", "value", "change", "conversion", "conversion_previous")
     rows = ([f.get("scope"), *[s.get(c) for c in cols[1:]]] for f in funnel.get("funnels") or []
             for s in f.get("steps") or [])

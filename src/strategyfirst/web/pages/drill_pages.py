@@ -93,7 +93,9 @@ def read_objective(request: Request, m: PageViewer, objective_id: str) -> Respon
     view = _objective_view(m, objective_id)
     top = _top(m, view["scope"])
     return render(request, "objective.html", {"m": m, "tab": "strategy", **view, "top": top,
-                                              "posts_href": _posts_href(m, objective=objective_id)})
+                                              "posts_href": _posts_href(m, objective=objective_id),
+                                              "top_csv": _posts_href(m, ".csv", objective=objective_id,
+                                                                     sort="engagements")})
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/kpis.csv")
@@ -179,7 +181,8 @@ def read_tactic(request: Request, m: PageViewer, tactic_id: str) -> Response:
     """A tactic: its figures on its attributed data, spend and cost per result, its verdict, its top posts."""
     view = _tactic_view(m, tactic_id)
     return render(request, "tactic.html", {"m": m, "tab": "strategy", **view, "top": _top(m, view["scope"]),
-                                           "posts_href": _posts_href(m, tactic=tactic_id)})
+                                           "posts_href": _posts_href(m, tactic=tactic_id),
+                                           "top_csv": _posts_href(m, ".csv", tactic=tactic_id, sort="engagements")})
 
 
 @router.get("/w/{slug}/tactics/{tactic_id}/figures.csv")
@@ -215,7 +218,9 @@ def read_account(request: Request, m: PageViewer, platform: str, account: str) -
     view = _account_view(m, platform, account)
     return render(request, "account.html", {"m": m, "tab": "posts", **view, "top": _top(m, view["scope"]),
                                             "posts_href": _posts_href(m, platform=view["platform"],
-                                                                      account=account)})
+                                                                      account=account),
+                                            "top_csv": _posts_href(m, ".csv", platform=view["platform"],
+                                                                   account=account, sort="engagements")})
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}/figures.csv")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from strategyfirst.errors import ImportFileError
@@ -17,6 +18,7 @@ from strategyfirst.web.templating import render
 from strategyfirst.web.uploads import failures, ingest_uploads
 
 router = APIRouter()
+MADE = ("imported", "already imported")  # a file's outcomes that have a row in the import log
 
 
 def _context(m: Any, **extra: Any) -> dict[str, Any]:
@@ -37,6 +39,37 @@ def read_imports_csv(m: PageViewer) -> Response:
             "rows_duplicate", "rows_rejected", "undone_at", "undone_by")
     rows = [public_import(r) for r in services.import_log(m.ws)]
     return csv_response(file_name(m.slug, "imports"), cols, ([r.get(c) for c in cols] for r in rows))
+
+
+@router.get("/w/{slug}/imports/summary.csv")
+def read_import_summary_csv(m: PageViewer, id: Annotated[list[int], Query(max_length=500)] = [],  # noqa: B006
+                            already: Annotated[list[int], Query(max_length=500)] = []) -> Response:  # noqa: B006
+    """An upload's summary as CSV: the imports it made (`id`) and the files it found already imported as an
+    earlier import (`already`: every row a duplicate, as the summary said); failed files are not imports."""
+    log = {int(r["import_id"]): public_import(r) for r in services.import_log(m.ws)}
+    cols = ("File", "Source", "Read", "New", "Updated", "Duplicate", "Rejected", "Outcome")
+
+    def row(r: dict[str, Any], earlier: bool) -> list[Any]:
+        if earlier:
+            read, rejected = r.get("rows_read") or 0, r.get("rows_rejected") or 0
+            return [r.get("file"), r.get("source"), read, 0, 0, read - rejected, rejected,
+                    f"already imported as #{r['import_id']}"]
+        return [r.get("file"), r.get("source"), *[r.get(f"rows_{c}") for c in ("read", "new", "updated",
+                "duplicate", "rejected")], "undone" if r.get("undone_at") else "imported"]
+
+    rows = [row(log[i], False) for i in id if i in log] + [row(log[i], True) for i in already if i in log]
+    return csv_response(file_name(m.slug, "import-summary"), cols, rows)
+
+
+@router.get("/w/{slug}/imports/{number}/rejects.csv")
+def read_rejects_csv(m: PageViewer, number: int) -> Response:
+    """The rows an import rejected: line and reason (not the row's text, which may hold a person's data; the
+    line finds it in the file)."""
+    if number not in {int(r["import_id"]) for r in services.import_log(m.ws)}:
+        raise HTTPException(404, f"no import #{number} in {m.slug!r} (the Imports page lists them)")
+    rows = services.rejects(m.ws, number, limit=1_000_000)
+    return csv_response(file_name(m.slug, "import", str(number), "rejects"), ("Line", "Reason"),
+                        ([r["line"], r["reason"]] for r in rows))
 
 
 @router.post("/w/{slug}/imports")
@@ -61,13 +94,22 @@ def create_import_page(
         result, error, status = {"files": []}, scrub(str(exc), folders([m.ws.root])), 422
     # a refused upload shows its reasons only; a partly failed one lists each file's outcome
     shown = result["files"] if status == 200 else []
-    summaries = [{**f, "rejects": services.rejects(m.ws, f.get("import_id") or _import_id(m, f))
-                  if f.get("rows_rejected") else []} for f in shown]
-    context = _context(m, summaries=summaries, error=error)
+    summaries = [{**f, "import_id": f.get("import_id") or (_import_id(m, f) if f.get("status") in MADE else None)}
+                 for f in shown]
+    summaries = [{**f, "rejects": services.rejects(m.ws, f["import_id"]) if f.get("rows_rejected") else []}
+                 for f in summaries]
+    context = _context(m, summaries=summaries, error=error, summary_query=summary_query(summaries))
     # an import changes the log: htmx gets it too, swapped in place (a refused upload changes nothing)
     partial = "_import_response.html" if status == 200 else "_import_summary.html"
     name = partial if request.headers.get("HX-Request") else "imports.html"
     return render(request, name, context, status=status)
+
+
+def summary_query(summaries: list[dict[str, Any]]) -> str:
+    """The summary CSV's query: the imports the upload made and those it found already made."""
+    made = [("already" if f.get("status") == "already imported" else "id", f["import_id"]) for f in summaries
+            if isinstance(f.get("import_id"), int) and f["import_id"] > 0]
+    return urlencode(made)
 
 
 def _import_id(m: Any, summary: dict[str, Any]) -> int:
