@@ -9,6 +9,7 @@ from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from strategyfirst.cli import app as cli
@@ -208,3 +209,36 @@ def test_viewers_read_only_and_csrf_required(fresh_web: WebEnv) -> None:
     data.pop("csrf_token")
     assert editor.post(PAGE, data=data).status_code == 403
     assert fresh_web.acme.plan_path.read_text() == text
+
+
+def test_a_refused_save_leaves_the_workspaces_parsed_plan_as_read(fresh_web: WebEnv,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workspace keeps one parsed plan per file version (shared by every request): a save edits a copy, so a
+    save refused at the last moment (another save won the plan's lock) leaves the shared one as it was."""
+    from strategyfirst.errors import ConflictError
+    from strategyfirst.web import services
+
+    def lost_the_race(*args: Any, **kwargs: Any) -> Any:
+        raise ConflictError("the plan changed meanwhile", {"current": None})
+
+    client = fresh_web.login("editor@acme.org")
+    form = fields(client.get(PAGE).text).values
+    ws = fresh_web.state.workspace("acme")
+    assert ws is not None
+    before = ws.plan_document().dumps()
+    monkeypatch.setattr(services, "save_plan", lost_the_race)
+    refused = client.post(PAGE, data={**form, "leadership.support": "committed"})
+    assert refused.status_code == 409 and "Not saved: the plan changed meanwhile" in refused.text
+    assert ws.plan_document().dumps() == before == fresh_web.acme.plan_path.read_text()
+    assert fields(client.get(PAGE).text).values["leadership.support"] == ""
+
+
+def test_a_plan_that_does_not_load_is_said_and_nothing_is_written(fresh_web: WebEnv) -> None:
+    client = fresh_web.login("editor@acme.org")
+    form = fields(client.get(PAGE).text).values
+    broken = fresh_web.acme.plan_path.read_text().replace("horizon: {start: 2017-10-01", "horizon: {start: 2017-13-01")
+    fresh_web.acme.plan_path.write_text(broken, encoding="utf-8")
+    page = client.get(PAGE)
+    assert page.status_code == 200 and "The plan does not load, so the answers cannot be read" in page.text
+    assert client.post(PAGE, data={**form, "leadership.support": "committed"}).status_code == 422
+    assert fresh_web.acme.plan_path.read_text() == broken

@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from strategyfirst.errors import PlanError, PlanProblem
-from strategyfirst.plan.document import PlanDocument, format_path, locate
+from strategyfirst.plan.document import PlanDocument, format_path, load, locate
 from strategyfirst.plan.readiness import Readiness
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def replace_answers(doc: PlanDocument, answers: Readiness) -> list[str]:
 
 def record_answers(ws: WorkspaceFiles, answers: Readiness) -> PlanDocument:
     """Write the answers into the workspace's strategy.yaml (comments kept) and return the reloaded plan."""
-    doc = ws.plan_document()
+    doc = load(ws.plan_path)  # a copy of its own: the workspace's parsed plan is shared and must stay as read
     apply_answers(doc, answers)
     doc.save(ws.plan_path)
     return ws.plan_document()

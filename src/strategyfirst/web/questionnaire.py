@@ -10,7 +10,7 @@ from typing import Any
 from strategyfirst.appdb.history import text_sha256
 from strategyfirst.appdb.render import iso
 from strategyfirst.errors import ConflictError, PlanError
-from strategyfirst.plan import loads
+from strategyfirst.plan import load, loads
 from strategyfirst.readiness.answers import replace_answers
 from strategyfirst.readiness.form import answers_stamp, field_names, form_values, read_form, unanswered
 from strategyfirst.readiness.prompt import SKIP
@@ -72,7 +72,7 @@ def save_answers(m: Any, form: dict[str, str]) -> Outcome:
     if got.answers is None:
         return Outcome(None, 422, questionnaire(m, values=values, errors=got.errors, base=base))
     try:
-        doc = m.ws.plan_document()
+        doc = load(m.ws.plan_path)  # a copy of its own: the workspace's parsed plan is shared, this one is edited
     except PlanError:
         return Outcome(None, 422, questionnaire(m))
     current = answers_stamp(doc.plan.readiness)
