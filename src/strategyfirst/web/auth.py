@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from fastapi import Request, Response
 
 from strategyfirst.appdb import User
+from strategyfirst.appdb.accounts import LAST_USED_RESOLUTION
+from strategyfirst.appdb.models import utcnow
 from strategyfirst.web.state import AppState
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,10 +50,17 @@ def bearer(request: Request) -> str | None:
 
 
 def identify(request: Request, state: AppState) -> Principal | None:
-    """The caller, or None: a bearer header is decisive (a bad token is not rescued by a cookie)."""
+    """The caller, or None: a bearer header is decisive (a bad token is not rescued by a cookie).
+
+    The app database is read once per credential and database version (`AppState.remember`); a token's last
+    use is still written once a minute, and an expired session still ends at its expiry."""
     if "authorization" in request.headers:
         token = bearer(request)
-        row = state.db.token_info(token) if token else None
+        if not token:
+            return None
+        row = state.remember(("token", token), lambda: state.db.token_info(token))
+        if row is not None and (row.last_used_at is None or utcnow() - row.last_used_at >= LAST_USED_RESOLUTION):
+            row = state.db.token_info(token)  # records this use (the write makes the next request read again)
         if row is None:
             return None
         return Principal(row.user, None, None, token_slug=row.workspace.slug if row.workspace else None,
@@ -59,7 +68,9 @@ def identify(request: Request, state: AppState) -> Principal | None:
     cookie = request.cookies.get(state.settings.session_cookie)
     if not cookie:
         return None
-    info = state.db.session_info(cookie)
+    info = state.remember(("session", cookie), lambda: state.db.session_info(cookie))
+    if info is not None and info.expires_at <= utcnow():
+        info = state.db.session_info(cookie)  # deletes the expired session
     return Principal(info.user, info.csrf_secret, cookie) if info else None
 
 

@@ -88,7 +88,9 @@ def member(role: str, page: bool) -> Callable[[Request, str, AppState], Awaitabl
     async def dependency(request: Request, slug: str, state: State) -> Member:
         principal = await _principal(request, state, page)
         ws = state.workspace(slug)
-        held = state.db.role_in(principal.user, slug) if ws is not None and principal.reaches(slug) else None
+        uid = principal.user.id
+        held = (state.remember(("role", uid, slug), lambda: state.db.role_in(uid, slug))
+                if ws is not None and principal.reaches(slug) else None)
         if ws is None or held is None:
             raise HTTPException(404, f"no workspace {slug!r}")
         if principal.read_only and (role != "viewer" or request.method not in SAFE_METHODS):

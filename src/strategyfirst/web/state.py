@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from strategyfirst.appdb import AppDB, connect, open_shared
 from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.web.settings import Settings
 from strategyfirst.workspace import Workspace
+
+T = TypeVar("T")
+_MEMO_SIZE = 10_000  # entries (callers' credentials and roles) before the memo starts afresh
 
 
 @dataclass
@@ -20,6 +25,31 @@ class AppState:
     db: AppDB
     workspaces: dict[str, ServedWorkspace] = field(default_factory=dict)
     _adding: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    _memo_version: Any = field(default=None, repr=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`'s reading of the app database, reused until the database changes: any commit by any
+        process (a token revoked, a member removed or demoted, a logout) makes the next request read again.
+        Where the database cannot tell (PostgreSQL) every call reads it."""
+        version = self.db.change_counter()
+        if version is None:
+            return compute()
+        with self._memo_lock:
+            if self._memo_version != version:
+                self._memo.clear()
+                self._memo_version = version
+            if key in self._memo:
+                found: T = self._memo[key]
+                return found
+        value = compute()  # read after `version`: at least as new as the version it is kept under
+        with self._memo_lock:
+            if self._memo_version == version:
+                if len(self._memo) >= _MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[key] = value
+        return value
 
     def workspace(self, slug: str) -> ServedWorkspace | None:
         """The served workspace of `slug`; one an admin created (in this process or another of `serve

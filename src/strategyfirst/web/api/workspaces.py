@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["workspaces"])
 def visible_workspaces(state: State, user_id: int) -> list[dict[str, Any]]:
     """`[{"slug", "organisation", "role"}]` for the served workspaces the user is a member of."""
     out = []
-    for m in state.db.memberships(user_id):
+    for m in state.remember(("memberships", user_id), lambda: state.db.memberships(user_id)):
         ws = state.workspace(m.workspace.slug)
         if ws is not None:
             out.append({"slug": m.workspace.slug, "organisation": services.organisation(ws), "role": m.role})
