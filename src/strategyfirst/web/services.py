@@ -6,10 +6,12 @@ requests for one missing result wait for the one computation of it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,11 +68,26 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         running.set()
 
 
-def encoded(ws: Workspace, key: tuple[Any, ...], value: Callable[[], Any]) -> bytes:
+@dataclass(frozen=True)
+class Encoded:
+    """A cached result's JSON bytes and their entity tag (a hash of the bytes, for If-None-Match)."""
+
+    body: bytes
+    etag: str
+
+
+def answer(ws: Workspace, key: tuple[Any, ...], value: Callable[[], Any]) -> Encoded:
     """The JSON bytes of `value()` (a cached result), encoded once per version like the result itself: a large
-    result (every metric by account by month) is not walked again on every request."""
-    return cached(ws, ("encoded", *key), lambda: json.dumps(
-        value(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8"))
+    result (every metric by account by month) is not walked again on every request, nor hashed."""
+    def encode() -> Encoded:
+        body = json.dumps(value(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+        return Encoded(body, '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"')
+    return cached(ws, ("encoded", *key), encode)
+
+
+def encoded(ws: Workspace, key: tuple[Any, ...], value: Callable[[], Any]) -> bytes:
+    """The JSON bytes of `answer`."""
+    return answer(ws, key, value).body
 
 
 def plain(value: Any) -> Any:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
 
 from strategyfirst.web import services
+from strategyfirst.web.answers import json_answer
 from strategyfirst.web.deps import ApiEditor, ApiViewer
 from strategyfirst.web.paths import public_import
 from strategyfirst.web.schemas import BODY_TOO_LARGE, BUSY, SCOPED, ImportLog, IngestOut, documented
@@ -35,6 +36,7 @@ def create_import(
 
 
 @router.get("/imports", **documented(ImportLog, SCOPED))
-def list_imports(m: ApiViewer) -> dict[str, Any]:
+def list_imports(request: Request, m: ApiViewer) -> Response:
     """The import log, newest first: one row per imported file with its counts."""
-    return {"workspace": m.slug, "imports": [public_import(row) for row in services.import_log(m.ws)]}
+    return json_answer(request, services.answer(m.ws, ("imports", m.slug), lambda: {
+        "workspace": m.slug, "imports": [public_import(row) for row in services.import_log(m.ws)]}))

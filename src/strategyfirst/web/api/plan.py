@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from strategyfirst.appdb.history import text_sha256
@@ -14,6 +15,7 @@ from strategyfirst.lint.addition import Checked, add_kpi, add_objective, add_tac
 from strategyfirst.plan import loads
 from strategyfirst.plan.document import MAX_PLAN_CHARS, format_path
 from strategyfirst.web import services
+from strategyfirst.web.answers import json_answer
 from strategyfirst.web.deps import ApiEditor, ApiViewer, Member
 from strategyfirst.web.limits import Day
 from strategyfirst.web.schemas import (
@@ -122,15 +124,15 @@ def create_tactic(body: TacticIn, m: ApiEditor, response: Response, if_match: If
 
 
 @router.get("/plan", **documented(PlanOut, SCOPED))
-def read_plan(m: ApiViewer, response: Response) -> dict[str, Any]:
+def read_plan(request: Request, m: ApiViewer) -> Response:
     """The plan text, its current version number and its parsed form (null with `problems` if it does not
-    parse); the `ETag` header names the version, for `If-Match` on PUT."""
+    parse); the `ETag` header names the version, for `If-Match` on PUT (and If-None-Match on GET)."""
     text, parsed, problems = services.plan_state(m.ws)
     version = m.ws.record_plan() if text else None
-    if version is not None:
-        response.headers["ETag"] = etag(version.sha256)
-    return {"workspace": m.slug, "text": text, "version": version.number if version else None,
-            "sha256": version.sha256 if version else None, "plan": parsed, "problems": problems}
+    found = services.answer(m.ws, ("plan", m.slug, version.number if version else None), lambda: {
+        "workspace": m.slug, "text": text, "version": version.number if version else None,
+        "sha256": version.sha256 if version else None, "plan": parsed, "problems": problems})
+    return json_answer(request, found, etag(version.sha256) if version is not None else None)
 
 
 @router.put("/plan", **documented(PlanSaved, SCOPED, STALE_PLAN, BODY_TOO_LARGE))
@@ -150,6 +152,7 @@ def update_plan(body: PlanIn, m: ApiEditor, response: Response,
 
 
 @router.get("/lint", **documented(LintOut, SCOPED))
-def read_lint(m: ApiViewer, as_of: Day | None = None) -> dict[str, Any]:
+def read_lint(request: Request, m: ApiViewer, as_of: Day | None = None) -> Response:
     """The JSON of `lint --format json`."""
-    return services.lint_json(m.ws, as_of)
+    key = ("lint", as_of or dt.date.today())  # without as_of, lint judges deadlines against today
+    return json_answer(request, services.answer(m.ws, key, lambda: services.lint_json(m.ws, as_of)))
