@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from strategyfirst.formatting import (
     metric_label,
@@ -98,3 +101,38 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
         base["busy"] = busy_note(context["m"].ws)
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+# Placeholders for the caller's own bits in a page rendered once for every caller with the same role
+CSRF_MARK = "sfcsrfmark0d4c7e9a2b61f3"
+EMAIL_MARK = "sfusermark8b2e5f0c7a39d1"
+_URLSAFE = re.compile(r"[A-Za-z0-9_-]+")  # what `secrets.token_urlsafe` makes: the same in HTML and in JSON
+
+
+@dataclass(frozen=True)
+class _MarkedUser:
+    email: str = EMAIL_MARK
+
+
+def render_shared(request: Request, name: str, m: Any, context: Callable[[], dict[str, Any]]) -> Response:
+    """A page that is the same for every member with the same role (dashboard, dialogue): rendered once per
+    workspace data and plan version, URL, role, import note and day (kept with the cached results,
+    `services.cached`), with placeholders for the caller's CSRF token and email put in on each request.
+    Everything else on such a page must come from `m`'s workspace, the URL and the role."""
+    from strategyfirst.web.services import busy_note, cached
+
+    principal = getattr(request.state, "principal", None)
+    csrf, user = getattr(principal, "csrf", None), getattr(principal, "user", None)
+    if csrf is None or user is None or not _URLSAFE.fullmatch(csrf):
+        return render(request, name, context())
+    busy = busy_note(m.ws)
+    key = ("page", name, m.slug, request.url.path, request.url.query, m.role, busy, dt.date.today())
+
+    def page() -> str:
+        values = {"csrf": CSRF_MARK, "user": _MarkedUser(), "busy": busy, **context()}
+        if "currency" not in values:
+            values["currency"] = _currency(m)
+        return templates.get_template(name).render({"request": request, **values})
+
+    html = cached(m.ws, key, page)
+    return HTMLResponse(html.replace(CSRF_MARK, csrf).replace(EMAIL_MARK, str(escape(user.email))))

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
 from strategyfirst.web.deps import PageViewer
-from strategyfirst.web.templating import render
+from strategyfirst.web.templating import render_shared
 from strategyfirst.web.view import PRESETS, View, parse_view
 
 router = APIRouter()
@@ -67,6 +67,10 @@ def period_figures(m: Any, view: View, metrics: list[str]) -> dict[str, tuple[An
 def read_dashboard(request: Request, m: PageViewer) -> Response:
     """Every KPI with its status, a chart of its series, target line and forecast; this period and the one
     before."""
+    return render_shared(request, "dashboard.html", m, lambda: dashboard_context(request, m))
+
+
+def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
     context = page_view(request, m)
     view: View = context["view"]
     try:
@@ -81,9 +85,8 @@ def read_dashboard(request: Request, m: PageViewer) -> Response:
         funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else None
     except StrategyFirstError:  # the KPIs still show; the funnel says it has nothing
         funnel = None
-    return render(request, "dashboard.html", {**context, "m": m, "tab": "dashboard", "diagnosis": diagnosis,
-                                              "kpis": kpis, "no_diagnosis": why, "funnel": funnel,
-                                              "periods": periods})
+    return {**context, "m": m, "tab": "dashboard", "diagnosis": diagnosis, "kpis": kpis, "no_diagnosis": why,
+            "funnel": funnel, "periods": periods}
 
 
 def _buckets(m: Any, view: View) -> list[tuple[str, int]]:
@@ -116,6 +119,10 @@ def dialogue_monthly(m: Any, view: View) -> list[dict[str, Any]]:
 def read_dialogue(request: Request, m: PageViewer) -> Response:
     """Inbound messages vs answered ones, response times, per month and overall, for the view's window; the
     conversations waiting longest for a first reply."""
+    return render_shared(request, "dialogue.html", m, lambda: dialogue_context(request, m))
+
+
+def dialogue_context(request: Request, m: Any) -> dict[str, Any]:
     context = page_view(request, m)
     view: View = context["view"]
     scope = {"platforms": view.platforms, "accounts": view.accounts}
@@ -130,7 +137,5 @@ def read_dialogue(request: Request, m: PageViewer) -> Response:
         monthly, overall, waiting, why = [], [], [], str(exc)
     found = dialogue_charts(m, view, monthly)
     specs, names = list(found.values()), list(found)
-    return render(request, "dialogue.html", {**context, "m": m, "tab": "dialogue", "specs": specs,
-                                             "chart_names": names,
-                                             "overall": overall, "metrics": DIALOGUE_METRICS, "problem": why,
-                                             "waiting": waiting})
+    return {**context, "m": m, "tab": "dialogue", "specs": specs, "chart_names": names, "overall": overall,
+            "metrics": DIALOGUE_METRICS, "problem": why, "waiting": waiting}
