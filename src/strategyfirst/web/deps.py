@@ -29,7 +29,8 @@ class LoginRequired(Exception):
         self.next_url = next_url
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    """The process's state (async: a plain function would be run on the thread pool, one hop per request)."""
     state: AppState = request.app.state.sf
     return state
 
