@@ -162,3 +162,40 @@ def test_a_message_whose_text_changes_is_scored_again(tmp_path: Path) -> None:
         got = con.execute("SELECT text, sentiment FROM messages").fetchall()
         con.close()
         assert got == [(text, pytest.approx(vader.polarity_scores(text)["compound"]))]
+
+
+def _derived(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    names = ("inbound", "attribution", "inbound_attribution", "owned_messages", "conversations",
+             "conversation_accounts")
+    out = {}
+    for name in names:
+        row = con.execute(f"SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM {name} AS t").fetchone()
+        assert row is not None
+        out[name] = (int(row[0]), int(row[1]))
+    return out
+
+
+def test_the_stored_owned_flag_stands_for_the_plan_rule_only_where_they_agree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from strategyfirst.warehouse import facts
+    from strategyfirst.warehouse.engine import ibis_backend
+
+    con = warehouse(tmp_path, _rows())
+    plan = loads(PLAN).plan
+    stored = ibis_backend(con).table("messages")
+    assert derive.by_plan(con, stored, plan) is stored  # every row's flag is what the plan's rule says
+    derive.refresh(con, plan, force=True)
+    shortcut = _derived(con)
+    with monkeypatch.context() as m:  # the rule evaluated everywhere, as before: the same derived tables
+        m.setattr(derive, "by_plan", lambda con, stored, plan: facts.owned_by_plan(stored, plan))
+        derive.refresh(con, plan, force=True)
+        assert _derived(con) == shortcut
+    assert shortcut["owned_messages"][0] == 4  # p, r1, r2, g
+    # A message its source did not flag as owned, by an account the plan owns: now the rule must be applied.
+    insert(con, "messages", [msg("q", "acme", False, "2026-01-02 09:00", text="posted by the team")])
+    stored = ibis_backend(con).table("messages")
+    assert derive.by_plan(con, stored, plan) is not stored
+    derive.refresh(con, plan)
+    assert con.execute("SELECT count(*) FROM owned_messages WHERE message_id = 'x:q'").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM owned_messages").fetchone() == (5,)
+    con.close()
