@@ -70,3 +70,38 @@ def test_plan_hash_changes_with_match_rules_only() -> None:
     assert plan_hash(plan) == plan_hash(same)
     assert plan_hash(plan) != plan_hash(changed)
     assert plan_hash(None) == "no-plan"
+
+
+ACCOUNTS_ONLY = """
+version: 1
+accounts: {x: ["@Acme", "@AcmeHelp"], facebook: ["Acme Outdoor"]}
+objectives: [{id: o}]
+tactics:
+  - {id: care, serves: [o], match: {accounts: ["ACMEHELP"]}}
+  - {id: all-x, serves: [o], period: {start: 2026-03-02, end: 2026-06-30}, match: {platform: [x]}}
+  - {id: fb, serves: [o], match: {accounts: ["acme outdoor"], platform: [facebook]}}
+"""
+
+
+def test_rules_on_accounts_platforms_and_periods_only_read_no_text(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without text, url or campaign rules the inbound candidates are the pairs alone (no join with
+    `messages`): the same attribution as with the join."""
+    from strategyfirst.warehouse import attribution
+
+    plan = loads(ACCOUNTS_ONLY).plan
+    assert not attribution.reads_content(plan) and attribution.reads_content(loads(PLAN).plan)
+    con = warehouse(tmp_path, [dict(r) for r in ROWS])
+    derive.refresh(con, plan)
+    query = "SELECT message_id, tactic_id FROM attribution UNION ALL SELECT message_id || '>' || account, " \
+            "tactic_id FROM inbound_attribution"
+    fast = sorted(con.execute(query).fetchall())
+    monkeypatch.setattr(attribution, "reads_content", lambda plan: True)
+    derive.refresh(con, plan, force=True)
+    assert sorted(con.execute(query).fetchall()) == fast
+    con.close()
+    # worked out from ROWS: care takes 1 and 8 (8 addresses AcmeHelp); all-x the x messages from 2 March to
+    # 30 June (2, 3, 5, 7 owned; 8 inbound; 9 is no candidate: it addresses no account); fb takes 6
+    assert fast == sorted([("x:1", "care"), ("x:8", "care"), ("x:8>acmehelp", "care"),
+                           ("x:2", "all-x"), ("x:3", "all-x"), ("x:5", "all-x"), ("x:7", "all-x"),
+                           ("x:8", "all-x"), ("x:8>acmehelp", "all-x"), ("facebook:6", "fb")])

@@ -90,22 +90,37 @@ def tactic_condition(c: ir.Table, tactic: Tactic) -> ir.BooleanValue | None:
     return cond.fill_null(False)
 
 
-def candidates(messages: ir.Table, inbound: ir.Table) -> ir.Table:
-    """Owned messages under their author, and inbound messages under each owned account they address."""
+def candidates(messages: ir.Table, inbound: ir.Table, *, content: bool = True) -> ir.Table:
+    """Owned messages under their author, and inbound messages under each owned account they address.
+    Without `content` (no tactic matches text, hashtags, urls or campaigns) the inbound candidates come from the
+    pairs alone (they carry the message's platform and time), not joined with `messages` for columns no rule
+    reads; text, url and campaign are then null."""
     cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
     owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account),
                                                    addressed=ibis.literal(False))
+    if not content:
+        blank = {c: ibis.null("string") for c in ("text", "url", "campaign")}
+        addressed = inbound.select("message_id", "platform", "created_at", **blank, account=inbound.account,
+                                   addressed=ibis.literal(True))
+        return union_all(owned.select(*cols, "account", "addressed"),
+                         addressed.select(*cols, "account", "addressed"))
     m = messages.select(*cols)
     addressed = inbound.select("message_id", "account").join(m, "message_id").select(
         *cols, "account", addressed=ibis.literal(True))
     return union_all(owned, addressed)
 
 
+def reads_content(plan: Plan) -> bool:
+    """Whether any tactic's match reads a message's text, url or campaign (not only account, platform, time)."""
+    return any(t.match is not None and bool(t.match.hashtags or t.match.campaign or t.match.text_contains
+                                            or t.match.url_contains) for t in plan.tactics)
+
+
 def labelled(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
     """(message_id, account, addressed, tactic_id) for every candidate a tactic matches, in one pass."""
     if plan is None:
         return None
-    c = candidates(messages, inbound)
+    c = candidates(messages, inbound, content=reads_content(plan))
     labels = []
     for tactic in plan.tactics:
         cond = tactic_condition(c, tactic)
