@@ -55,6 +55,7 @@ def instrument(totals: Totals) -> None:
     from strategyfirst.sources import twcs
     from strategyfirst.warehouse import derive, ingest, merge
 
+    _timed(totals, ingest, "_ingest_one", "file", key=lambda a: a[2].parent.name)
     _timed(totals, ingest, "open_source_file", "read: open and check encoding")
     _timed(totals, twcs, "read_rows", "read: twcs CSV into a temp table")
     _timed(totals, twcs, "stage_split", "stage: twcs rows typed and mapped")
