@@ -155,7 +155,9 @@ def test_check_lints_the_draft_without_saving(fresh_web: WebEnv) -> None:
                      r.text)
     # with htmx: the findings fragment only
     fragment = client.post("/w/acme/plan/lint", data={"text": draft}, headers={"HX-Request": "true"}).text
-    assert fragment.lstrip().startswith('<p class="lint-count"><b>1</b> error(s)') and "<html" not in fragment
+    assert fragment.lstrip().startswith('<p class="lint-count"><b>1</b> error, ') and "<html" not in fragment
+    # the hint's code (lint writes "Add `target:` to the KPI") reads as code, never as literal backticks
+    assert "Add <code>target:</code> to the KPI" in fragment and "`" not in fragment
     broken = client.post("/w/acme/plan/lint", data={"text": "version: 1\nowner: [x\n"},
                          headers={"HX-Request": "true"}).text
     assert re.search(r'data-line="3" data-severity="error"><a class="goto" href="#plan-text" data-line="3">', broken)
