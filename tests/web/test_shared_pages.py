@@ -60,3 +60,16 @@ def test_an_email_is_escaped_in_the_shared_page(fresh_web: WebEnv) -> None:
     fresh_web.state.db.add_user("o'brien&co@acme.org", "correct horse battery", "viewer", "acme")
     html = fresh_web.login("o'brien&co@acme.org").get("/w/acme/dashboard").text
     assert "<span>o&#39;brien&amp;co@acme.org</span>" in html
+
+
+def test_an_admin_gets_the_admin_navigation_in_the_shared_page(fresh_web: WebEnv) -> None:
+    """Rendered first for a plain viewer, the page must not lose an admin's "New workspace" link (or hand it
+    to the viewer when rendered first for the admin)."""
+    fresh_web.state.db.add_user("admin@acme.org", "correct horse battery", "viewer", "acme")
+    fresh_web.state.db.set_admin("admin@acme.org")
+    for page in ("dashboard", "dialogue"):
+        plain = fresh_web.login("viewer@acme.org").get(f"/w/acme/{page}").text
+        admin = fresh_web.login("admin@acme.org").get(f"/w/acme/{page}").text
+        again = fresh_web.login("viewer@acme.org").get(f"/w/acme/{page}").text
+        link = 'href="/workspaces#new-workspace"'
+        assert link in admin and link not in plain and link not in again

@@ -111,6 +111,7 @@ _URLSAFE = re.compile(r"[A-Za-z0-9_-]+")  # what `secrets.token_urlsafe` makes: 
 
 @dataclass(frozen=True)
 class _MarkedUser:
+    is_admin: bool
     email: str = EMAIL_MARK
 
 
@@ -126,10 +127,11 @@ def render_shared(request: Request, name: str, m: Any, context: Callable[[], dic
     if csrf is None or user is None or not _URLSAFE.fullmatch(csrf):
         return render(request, name, context())
     busy = busy_note(m.ws)
-    key = ("page", name, m.slug, request.url.path, request.url.query, m.role, busy, dt.date.today())
+    admin = bool(getattr(user, "is_admin", False))  # admins get a "New workspace" link in the navigation
+    key = ("page", name, m.slug, request.url.path, request.url.query, m.role, admin, busy, dt.date.today())
 
     def page() -> str:
-        values = {"csrf": CSRF_MARK, "user": _MarkedUser(), "busy": busy, **context()}
+        values = {"csrf": CSRF_MARK, "user": _MarkedUser(admin), "busy": busy, **context()}
         if "currency" not in values:
             values["currency"] = _currency(m)
         return templates.get_template(name).render({"request": request, **values})
