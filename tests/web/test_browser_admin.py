@@ -1,6 +1,6 @@
 """Members, tokens and workspace creation in Debian's chromium against `strategyfirst serve` (issue 18.11), at
 1366 and 360 px: each page passes axe (zero critical or serious), has no sideways scroll, and is saved as a
-screenshot (under $STRATEGYFIRST_SCREENSHOTS, else the test's tmp_path). The flows: an admin creates a
+screenshot (in test-artifacts/web/, or $STRATEGYFIRST_SCREENSHOTS). The flows: an admin creates a
 workspace; an owner makes a token (shown once, Copy), the API answers it, revokes it after the confirmation and
 the API says 401; an owner changes a role from its row and removes a member after the confirmation."""
 

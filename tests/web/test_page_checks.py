@@ -1,7 +1,7 @@
 """Every page in Debian's chromium at a desktop (1366 px) and a phone (360 px) width, on a served workspace with
 real exports imported (issue 18.7/18.8/18.9): no sideways scroll, zero critical or serious axe-core findings,
 no words a person should not read (metric ids, "-0.0", literal backticks, ...), and a screenshot of each page
-and width saved as a test artefact (under $STRATEGYFIRST_SCREENSHOTS, else the test's tmp_path; printed)."""
+and width saved as a test artefact (in test-artifacts/web/, or $STRATEGYFIRST_SCREENSHOTS; printed)."""
 
 from __future__ import annotations
 
@@ -85,8 +85,10 @@ def session(served: str, browser: Any) -> Iterator[Any]:  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("STRATEGYFIRST_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+def artefacts() -> Path:
+    """test-artifacts/web/ beside the other browser tests' screenshots, or $STRATEGYFIRST_SCREENSHOTS."""
+    default = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+    folder = Path(os.environ.get("STRATEGYFIRST_SCREENSHOTS") or default)
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\npage screenshots: {folder}")
     return folder
