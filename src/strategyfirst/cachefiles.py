@@ -11,6 +11,16 @@ import tempfile
 from pathlib import Path
 
 
+def file_stamp(path: str | Path) -> tuple[int, int, int] | None:
+    """A file's identity as the file system sees it (inode, size, mtime in ns), or None when it is not there:
+    any rewrite or replacement changes it, a read does not."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temp file renamed over it (a reader sees the old file or the new one)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from strategyfirst import cachefiles
+from strategyfirst.cachefiles import file_stamp
 
 FOLDER = "cache"
 PREFIX = "diagnosis-"
@@ -33,11 +34,9 @@ _code: str | None = None
 
 
 def _stamp(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
+    """`file_stamp` as the JSON list it is stored as."""
+    stamp = file_stamp(path)
+    return list(stamp) if stamp is not None else None
 
 
 def data_stamp(warehouse: Path) -> list[Any]:

@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from strategyfirst.cachefiles import file_stamp
+
 if TYPE_CHECKING:
     from strategyfirst.ports import WorkspaceFiles
 
@@ -36,11 +38,9 @@ def _db_file(ws: WorkspaceFiles) -> Path | None:
 
 
 def _stamp(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
+    """`file_stamp` as the JSON list it is stored as."""
+    stamp = file_stamp(path)
+    return list(stamp) if stamp is not None else None
 
 
 def _key(ws: WorkspaceFiles, plan: Path) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from strategyfirst.cachefiles import file_stamp
 from strategyfirst.errors import WorkspaceError
 from strategyfirst.ports import WorkspaceFolder
 
@@ -70,12 +71,12 @@ class Workspace(WorkspaceFolder):
         from strategyfirst.plan import load as load_plan
 
         target = Path(path) if path is not None else self.plan_path
-        before = _file_stamp(target)
+        before = file_stamp(target)
         known = self._plans.get(target)
         if before is not None and known is not None and known[0] == before:
             return known[1]
         document = load_plan(target)
-        if before is not None and _file_stamp(target) == before:  # not rewritten while it was read
+        if before is not None and file_stamp(target) == before:  # not rewritten while it was read
             self._plans[target] = (before, document)
         return document
 
@@ -295,12 +296,6 @@ class Workspace(WorkspaceFolder):
         return plan_capacity(self, service_level=service_level, target_minutes=target_minutes)
 
 
-def _file_stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def new_workspace(parent: str | Path, name: str, db: AppDB, owner: str) -> Workspace:

@@ -29,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+from strategyfirst.cachefiles import file_stamp
 from strategyfirst.errors import StrategyFirstError, WorkspaceLockedError
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse.lock import holder, workspace_lock
@@ -127,12 +128,6 @@ def _empty() -> Snapshot:
     return Snapshot("empty", None, con, dt.datetime.now(dt.UTC))
 
 
-def _stat(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class SnapshotKeeper:
@@ -219,7 +214,7 @@ class SnapshotKeeper:
 
     def _want(self) -> tuple[Any, ...]:
         wal = self.warehouse.with_name(self.warehouse.name + ".wal")
-        return (_stat(self.warehouse), _stat(wal), self._plan_hash(self._plan_or_unusable()))
+        return (file_stamp(self.warehouse), file_stamp(wal), self._plan_hash(self._plan_or_unusable()))
 
     def _plan_or_unusable(self) -> Plan | Unusable | None:
         try:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from strategyfirst.cachefiles import file_stamp
 from strategyfirst.errors import PlanError
 from strategyfirst.plan import PlanDocument
 from strategyfirst.plan.document import loads
@@ -45,11 +45,7 @@ class PlanCache:
         self._by_hash: dict[str, PlanDocument | PlanError] = {}
 
     def stamp(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+        return file_stamp(self.path)
 
     def version(self) -> str:
         """The content hash of the plan file ('' when there is none)."""
