@@ -97,6 +97,17 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def watch(page: Any, *, allow_422: bool = False) -> list[str]:
+    """The page errors and console errors seen while a test drives `page` (with `allow_422`, the console line
+    chromium writes for a refused form's 422, which is by design); 60 s for anything awaited."""
+    page.set_default_timeout(60_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("console", lambda m: problems.append(f"console: {m.text}")
+            if m.type == "error" and not (allow_422 and "status of 422" in m.text) else None)
+    return problems
+
+
 def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Path) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.web.env import ACME_PLAN, PASSWORD
-from tests.web.test_browser import EMAIL, browser, serve  # noqa: F401  (fixtures)
+from tests.web.test_browser import EMAIL, browser, serve, watch  # noqa: F401  (fixtures)
 from tests.web.test_page_checks import artefacts  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
@@ -69,12 +69,7 @@ def page(admin_server: tuple[str, Path], browser: Any) -> Iterator[Any]:  # noqa
     base, _root = admin_server
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
     page = context.new_page()
-    page.set_default_timeout(60_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    # a refused form answers 422 by design (the page with the reason); any other console error is a problem
-    page.on("console", lambda m: problems.append(f"console: {m.text}")
-            if m.type == "error" and "status of 422" not in m.text else None)
+    problems = watch(page, allow_422=True)  # a refused form answers 422 by design (the page with the reason)
     page.goto(base + "/login")
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password]", PASSWORD)

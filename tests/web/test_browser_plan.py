@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.web.env import ACME_PLAN, PASSWORD
-from tests.web.test_browser import EMAIL, browser, serving, shot  # noqa: F401  (the browser fixture)
+from tests.web.test_browser import EMAIL, browser, serving, shot, watch  # noqa: F401  (the browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 WIDTHS = (1366, 360)
@@ -29,10 +29,7 @@ def plan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def logged_in(browser: Any, server: str, width: int, script: bool = True) -> tuple[Any, Any, list[str]]:  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=script)
     page = context.new_page()
-    page.set_default_timeout(60_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    problems = watch(page)
     page.goto(server + "/login")
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password]", PASSWORD)

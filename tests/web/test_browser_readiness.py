@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.web.env import PASSWORD
-from tests.web.test_browser import EMAIL, browser, serving, shot  # noqa: F401  (the browser fixture)
+from tests.web.test_browser import EMAIL, browser, serving, shot, watch  # noqa: F401  (the browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 # each width saves a different leadership answer, so each run changes the plan; scores by hand (score.py):
@@ -42,12 +42,7 @@ def test_answer_the_questionnaire_in_the_browser(server: str, browser: Any, widt
     support, shown = RUNS[width]
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(60_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    # the refused form's page is answered with 422, which chromium logs; any other console error counts
-    page.on("console", lambda m: problems.append(f"console: {m.text}")
-            if m.type == "error" and "status of 422" not in m.text else None)
+    problems = watch(page, allow_422=True)  # the refused form's page is answered with 422, which chromium logs
     page.goto(server + "/w/acme/readiness")
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password]", PASSWORD)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.web.env import ACME_PLAN, PASSWORD
-from tests.web.test_browser import EMAIL, browser, serve  # noqa: F401  (fixtures)
+from tests.web.test_browser import EMAIL, browser, serve, watch  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 WIDTHS = (1366, 360)
@@ -101,10 +101,7 @@ def test_page_fits_reads_and_passes_axe(served: str, session: Any, artefacts: Pa
     from axe_playwright_python.sync_playwright import Axe
 
     page = session.new_page()
-    page.set_default_timeout(60_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    problems = watch(page)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(served + PAGES[name])
     page.wait_for_load_state("networkidle")
