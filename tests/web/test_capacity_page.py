@@ -180,6 +180,7 @@ def test_page_without_readiness_answers_or_data_says_so(tiny: WebEnv) -> None:
     assert blank.status_code == 200
     assert 'No readiness answers yet: answer <a href="#questionnaire">the questionnaire</a>' in blank.text
     assert "Capacity cannot be planned yet" in blank.text and "handling_minutes" in blank.text
+    assert "the Readiness page in the web" in blank.text  # points to the form on this page, not only the CLI
     empty = viewer.get("/w/empty/readiness")
     assert empty.status_code == 200
     assert "No data yet" in empty.text and "shortfall-heatmap" not in empty.text

@@ -126,7 +126,8 @@ def capacity_for(plan: Plan, volume: HourOfWeekVolume, *, service_level: float =
     response = plan.readiness.response if plan.readiness else None
     if response is None or response.handling_minutes is None:
         raise UsageError("the plan declares no handling time per reply: add "
-                         "`readiness.response.handling_minutes` (run `strategyfirst readiness`)")
+                         "`readiness.response.handling_minutes` (answer the readiness questionnaire: "
+                         "`strategyfirst readiness`, or the Readiness page in the web)")
     target = target_minutes if target_minutes is not None else default_target_minutes(plan)
     if target is None:
         raise UsageError("no response-time target: pass --target-minutes, or give the plan a "
