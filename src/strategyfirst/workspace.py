@@ -198,8 +198,8 @@ class Workspace(WorkspaceFolder):
                 platforms: Sequence[str] | None = None, accounts: Sequence[str] | None = None) -> MeasureResult:
         """Every metric (or those in `metrics`) by `by` and `period`, optionally only for some `platforms` and
         `accounts`; refreshes stale derived tables first. The compiled SQL of each measurement is kept in
-        `.strategyfirst/cache/` (safe to delete) and run again without Ibis while code, schema, data, plan
-        and arguments are the same (`strategyfirst.metrics.cached`)."""
+        `.strategyfirst/cache/` (safe to delete) and run again without Ibis while code, schema, plan and
+        arguments are the same, new data included (`strategyfirst.metrics.cached`)."""
         from strategyfirst.metrics.cached import measure_warehouse, plan_facts
         from strategyfirst.warehouse.engine import open_duckdb
         from strategyfirst.warehouse.lock import workspace_lock

@@ -1,19 +1,22 @@
 """`measure` on a workspace's warehouse through the compiled-query cache (`metrics.compiled`).
 
-A measurement's SQL depends on the code, the warehouse's schema, the plan text and the arguments; the data
-version (`derive.data_version`) is part of the key too, so an import starts afresh. On a hit the stored SQL
+A measurement's SQL depends on the code, the warehouse's schema, the plan text and the arguments, and on
+nothing in the rows (`measure.build` reads no data: the data-quality counts stored with the derived tables are
+a query of the SQL, and a warehouse without them is measured again with their queries), so the key leaves out
+the data version: the first measurement after an import runs the SQL kept before it. On a hit the stored SQL
 runs on DuckDB and `metrics.finish` finishes the rows: neither Ibis, pyarrow nor the plan's models
-(pydantic, ruamel) are imported. What the freshness check and the argument checks need of the plan (its
-attribution hash, whether it has tactics, its currency) is kept per plan text in the same folder.
-On a miss, or when the derived tables must be rebuilt first, the plan is parsed and the queries built with
-Ibis as `metrics.measure.measure` does; both paths run the same SQL the same way (`compiled.run`).
+(pydantic, ruamel) are imported. The web server measures its snapshot the same way (`measure_sql`).
+What the freshness check and the argument checks need of the plan (its attribution hash, whether it has
+tactics, its currency) is kept per plan text in the same folder. On a miss, or when the derived tables must be
+rebuilt first, the plan is parsed and the queries built with Ibis as `metrics.measure.measure` does; both
+paths run the same SQL the same way (`compiled.run`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,7 @@ from strategyfirst.metrics.finish import NeedCounts, finish
 if TYPE_CHECKING:
     import datetime as dt
 
+    from strategyfirst.metrics.args import Request
     from strategyfirst.metrics.result import MeasureResult
     from strategyfirst.plan import Plan
 
@@ -127,12 +131,17 @@ def measure_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pa
             plan = load(plan_path).plan
         return plan
 
-    version = derive.fresh_version(con, facts.plan_hash)
-    if version is None:
+    if derive.fresh_version(con, facts.plan_hash) is None:
         derive.refresh(con, parsed())  # a no-op unless data or plan changed since the last one
-        version = derive.data_version(con)
-    key = digest(["measure", code_version(), schema(con), version, facts.sha256, request.key()])
-    store = Store(state_dir / CACHE_DIR)
+    return measure_sql(con, request, facts.sha256, parsed, Store(state_dir / CACHE_DIR))
+
+
+def measure_sql(con: Any, request: Request, plan_sha256: str | None, plan: Callable[[], Plan | None],
+                store: Store, backend: Callable[[], Any] | None = None) -> MeasureResult:
+    """`request` measured on the DuckDB connection `con` (fresh derived tables), by the SQL kept in `store`
+    for this code, schema, plan text (`plan_sha256`) and request, else compiled with Ibis (`plan()` gives
+    the parsed plan; `backend()`: an Ibis backend over `con`, else one is made) and kept."""
+    key = digest(["measure", code_version(), schema(con), plan_sha256, request.key()])
     compiled = store.compiled(key)
     if compiled is not None:
         try:
@@ -143,14 +152,14 @@ def measure_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pa
     from strategyfirst.metrics.measure import build
     from strategyfirst.warehouse.engine import ibis_backend
 
-    backend = ibis_backend(con)
-    exprs, recipe = build(backend, parsed(), request)
-    compiled = compile_queries(backend, exprs, recipe)
+    ibis_con = backend() if backend is not None else ibis_backend(con)
+    exprs, recipe = build(ibis_con, plan(), request)
+    compiled = compile_queries(ibis_con, exprs, recipe)
     try:
         result = finish(recipe, run(con, compiled))
     except NeedCounts:
-        exprs, recipe = build(backend, parsed(), request, counts=True)
-        return finish(recipe, run(con, compile_queries(backend, exprs, recipe)))
+        exprs, recipe = build(ibis_con, plan(), request, counts=True)
+        return finish(recipe, run(con, compile_queries(ibis_con, exprs, recipe)))
     store.put_compiled(key, compiled)
     return result
 

@@ -171,12 +171,25 @@ class ServedWorkspace(Workspace):
     def measure(self, by: str = "none", period: str = "all", since: dt.date | str | None = None,
                 until: dt.date | str | None = None, metrics: Sequence[str] | None = None, *,
                 platforms: Sequence[str] | None = None, accounts: Sequence[str] | None = None) -> MeasureResult:
-        from strategyfirst.metrics import measure
+        """Measured on the snapshot by the SQL `Workspace.measure` keeps in `.strategyfirst/cache/` (keyed by
+        code, schema, plan text and arguments, not by data: the first request after an import runs the SQL
+        kept before it), compiled with Ibis only when there is none."""
+        from strategyfirst.metrics import args
+        from strategyfirst.metrics.cached import CACHE_DIR, measure_sql
+        from strategyfirst.metrics.compiled import Store
 
         document = self.plan_or_none()
         self.record_plan()
-        return measure(self._tables(), document.plan if document else None, by, period, since, until, metrics,
-                       platforms=platforms, accounts=accounts)
+        plan = document.plan if document else None
+        request = args.request(by, period, since, until, metrics, platforms=platforms, accounts=accounts,
+                               has_tactics=plan is not None and bool(plan.tactics))
+        snapshot = self.snapshot()
+        if not snapshot.has_data:  # an empty in-memory warehouse: nothing worth keeping
+            from strategyfirst.metrics.measure import measure_request
+
+            return measure_request(self._tables(), plan, request)
+        return measure_sql(snapshot.cursor(), request, self.plans.version() or None, lambda: plan,
+                           Store(self.state_dir / CACHE_DIR), snapshot.backend)
 
     def funnel(self, since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
         """The permission funnel, read from the snapshot (empty before the first import)."""
