@@ -3,7 +3,8 @@ an import can be recognised when the same file comes again and taken back (`stra
 
 - `imports` (schema.py) gains `options` (JSON of the import options: source, account, ...), `bytes`,
   `imported_by` (the OS user, or the web user), `undone_at`/`undone_by`, and `rows_lower_figures` (rows whose
-  lifetime figures in the file were lower than the stored ones: the larger was kept; data quality).
+  lifetime figures in the file were lower than the stored ones: the larger was kept; data quality), and
+  `stamp` (a hash of the file's path, size, inode and change times when it was read: see `file_stamp`).
 - `prev_<table>` holds, for each merged table, the stored rows an import updated, as they were before, with
   `replaced_by` = that import. Rows an import added need no copy: they carry its `import_id`. So the store
   holds updated rows only, and undoing import N is: delete the rows N added, write back the rows N replaced.
@@ -15,7 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,10 @@ from strategyfirst.errors import UsageError
 LOGGED = ("messages", "audience", "spend", "account_daily", "video_daily",  # the tables imports merge into
           "site_traffic")
 IMPORT_COLUMNS = {"options": "VARCHAR", "bytes": "BIGINT", "imported_by": "VARCHAR", "undone_at": "TIMESTAMP",
-                  "undone_by": "VARCHAR", "rows_lower_figures": "BIGINT"}
+                  "undone_by": "VARCHAR", "rows_lower_figures": "BIGINT", "stamp": "VARCHAR"}
+# A file changed this recently may change again within the file system's timestamp granularity without its
+# times moving: its stamp is not recorded (git's "racily clean" entries), so the next import hashes it.
+SETTLED_NS = 2_000_000_000
 REPLACED_BY = "replaced_by"
 
 
@@ -101,6 +108,29 @@ def other_options(con: duckdb.DuckDBPyConnection, digest: str, options: dict[str
     rows = con.execute("SELECT import_id, options FROM imports WHERE sha256 = ? AND undone_at IS NULL",
                        [digest]).fetchall()
     return [int(i) for i, stored in rows if not _same_options(stored, options, defaults)]
+
+
+def file_stamp(path: Path, st: os.stat_result, now_ns: int | None = None) -> str | None:
+    """What identifies the bytes of `path` without reading them, as make and rsync trust a file's times: a
+    hash of its absolute path, device, inode, size, modification and status-change times (ns). Any write to
+    the file, or replacing it, changes the change time (ctime), which no program can set back (`touch -d`
+    restores the mtime, not the ctime). None for a file changed less than SETTLED_NS ago (a second write in
+    the same clock tick would leave both times as they are). Only a hash is stored: no path in the log."""
+    now = time.time_ns() if now_ns is None else now_ns
+    if now - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
+        return None
+    parts = (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
+
+
+def stamped_digest(con: duckdb.DuckDBPyConnection, stamp: str | None) -> str | None:
+    """The sha256 recorded by an import (not undone) of the file whose stamp is `stamp`, if any: the same file,
+    unchanged since, so hashing it again would give that digest."""
+    if stamp is None:
+        return None
+    row = con.execute(f"SELECT sha256 FROM imports WHERE stamp = {_hex_literal(stamp)} AND undone_at IS NULL "
+                      "ORDER BY import_id DESC LIMIT 1").fetchone()
+    return str(row[0]) if row else None
 
 
 def maybe_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:

@@ -136,11 +136,7 @@ def ingest_groups(ws: WorkspaceFiles, groups: Sequence[tuple[Sequence[str | Path
     if not any(g.paths for g in prepared):
         raise UsageError("no file to import; give one or more export files")
     ws.ensure()
-    plan = _plan(ws)
-    owned = {p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()}
-    currency = plan.budget.currency if plan and plan.budget else None
-    for g in prepared:
-        g.ctx = dataclasses.replace(g.ctx, owned_accounts=owned, currency=currency)
+    plan = _LazyPlan(ws)
     result = IngestResult()
     errors: list[StrategyFirstError] = []
     paths = [p for g in prepared for p in g.paths]
@@ -177,13 +173,36 @@ def _group(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, given_o
     return _Group(paths, in_folder, media, source, ctx, _options(source, ctx))
 
 
+class _LazyPlan:
+    """The plan, parsed when the first file is staged (it gives the owned accounts and the budget currency):
+    a re-import of files already imported, or one that fails early, does not parse it at all."""
+
+    def __init__(self, ws: WorkspaceFiles) -> None:
+        self._ws = ws
+        self._loaded = False
+        self._plan: Plan | None = None
+
+    def get(self) -> Plan | None:
+        if not self._loaded:
+            self._plan = _plan(self._ws)
+            self._loaded = True
+        return self._plan
+
+    def context(self, ctx: LoadContext) -> LoadContext:
+        """`ctx` with the plan's owned accounts and budget currency."""
+        plan = self.get()
+        owned = {p: frozenset(h) for p, h in (plan.owned_handles() if plan else {}).items()}
+        currency = plan.budget.currency if plan and plan.budget else None
+        return dataclasses.replace(ctx, owned_accounts=owned, currency=currency)
+
+
 def _vanished(ws: WorkspaceFiles) -> WorkspaceError:
     return WorkspaceError(f"{ws.root}: the workspace was deleted or moved during the import, so nothing is "
                           "stored; import the files again into an existing workspace")
 
 
 def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict: bool, progress: bool,
-                plan: Plan | None, result: IngestResult, errors: list[StrategyFirstError], wait: float | None,
+                plan: _LazyPlan, result: IngestResult, errors: list[StrategyFirstError], wait: float | None,
                 notify: Callable[[str], None] | None, names: str) -> None:
     """Every file under the workspace lock, then one refresh of the derived tables; success is reported only
     for data durably stored: the warehouse file must still be the one written (not deleted or replaced)."""
@@ -202,14 +221,14 @@ def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict
             try:
                 for group in groups:
                     with unpacked(group.paths, group.in_folder, ws.state_dir / "tmp", group.media) as files_in:
-                        _import_group(con, ws, files_in, group, by, strict, progress, result, errors)
+                        _import_group(con, ws, files_in, group, plan, by, strict, progress, result, errors)
             finally:
                 # Derived tables once per batch, right after the last committed import (each file its own
                 # transaction; derive.refresh runs its own), also when a later file failed.
                 if any(f["status"] == IMPORTED for f in result.files):
                     from strategyfirst.warehouse import derive
 
-                    derive.refresh(con, plan)
+                    derive.refresh(con, plan.get())
             con.execute("CHECKPOINT")  # committed data into the warehouse file itself, not only its log
         finally:
             con.close()
@@ -222,7 +241,7 @@ def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict
 
 
 def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: Unpacked, group: _Group,
-                  by: str | None, strict: bool, progress: bool, result: IngestResult,
+                  plan: _LazyPlan, by: str | None, strict: bool, progress: bool, result: IngestResult,
                   errors: list[StrategyFirstError]) -> None:
     """The files of one group, each in its own transaction; a failure is recorded and the next file goes on."""
     for path in files_in.paths:
@@ -232,8 +251,8 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
             if path in files_in.failures:
                 raise files_in.failures[path]
             with _progress(path, progress) as step:
-                summary = _ingest_one(con, ws, path, name, group.source, group.ctx, group.options, by, strict,
-                                      step, outcome)
+                summary = _ingest_one(con, ws, path, name, group.source, lambda: plan.context(group.ctx),
+                                      group.options, by, strict, step, outcome)
         except WorkspaceError:
             raise  # the workspace itself (locked, newer schema): no later file can do better
         except SourceDetectionError as unknown:
@@ -344,20 +363,23 @@ def _plan(ws: WorkspaceFiles) -> Plan | None:
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, name: str, source_name: str,
-                ctx: LoadContext, options: dict[str, Any], by: str | None, strict: bool, step: Step,
+                ctx: Callable[[], LoadContext], options: dict[str, Any], by: str | None, strict: bool, step: Step,
                 outcome: dict[str, Any]) -> dict[str, Any]:
     """One file (`name` is how summaries, errors and the import log call it) in its own transaction."""
     if not path.is_file():
         what = "is an empty folder" if path.is_dir() else "no such file; check the path"
         raise ImportFileError(str(path), f"{what} (nothing of it was imported)")
     step("reading")
-    size = path.stat().st_size
+    st = path.stat()
+    size = st.st_size
+    # The stamp (path, inode, size, times) of a file read from where it was given (not a zip's member).
+    stamp = importlog.file_stamp(path, st) if name == str(path) else None
     # A file of a size already imported may be the same bytes: then its hash decides first (here, at normal
     # priority; the copying thread yields to DuckDB), and an identical file with the same options is not read
-    # again: a re-import changes nothing.
+    # again: a re-import changes nothing. A file whose stamp an import recorded is not even hashed again.
     earlier: list[int] = []
     if importlog.maybe_seen(con, size):
-        digest = _sha256(path)
+        digest = importlog.stamped_digest(con, stamp) or _sha256(path)
         defaults = _options("auto", LoadContext())
         same = importlog.same_file(con, digest, size, source_name, options, defaults)
         if same is not None:
@@ -368,8 +390,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
     try:
         sf = open_source_file(path, ws.state_dir / "tmp")
         try:
-            summary = _stage_and_merge(con, ws, sf, name, raw, source_name, ctx, options, by, size, strict,
-                                       step, outcome, earlier)
+            summary = _stage_and_merge(con, ws, sf, name, raw, source_name, ctx(), options, by, size, strict,
+                                       step, outcome, earlier, stamp)
         finally:
             _cleanup(sf)
     except duckdb.Error as exc:
@@ -400,7 +422,8 @@ def _already(name: str, same: dict[str, Any]) -> dict[str, Any]:
 
 def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: SourceFile, name: str, raw: RawCopy,
                      source_name: str, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
-                     strict: bool, step: Step, outcome: dict[str, Any], earlier: list[int]) -> dict[str, Any]:
+                     strict: bool, step: Step, outcome: dict[str, Any], earlier: list[int],
+                     stamp: str | None) -> dict[str, Any]:
     """Stage the file, then merge it into the warehouse in one transaction."""
     src = detect(sf) if source_name == "auto" else get_source(source_name)
     outcome["source"] = src.name
@@ -436,7 +459,7 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
                     con.execute("ROLLBACK")
                     summary.update(imported=False, status=ROLLED_BACK, import_id=None)
                     return summary
-                _record(con, import_id, name, raw.digest, size, options, by, summary)
+                _record(con, import_id, name, raw.digest, size, options, by, summary, stamp)
                 raw.keep()
                 con.execute("COMMIT")
             except BaseException:
@@ -484,15 +507,15 @@ def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: str, size: int,
-            options: dict[str, Any], by: str | None, summary: dict[str, Any]) -> None:
+            options: dict[str, Any], by: str | None, summary: dict[str, Any], stamp: str | None) -> None:
     con.execute("INSERT INTO imports BY NAME SELECT ? AS import_id, ? AS file, ? AS sha256, ? AS source, "
                 "? AS started_at, ? AS rows_read, ? AS rows_new, ? AS rows_updated, ? AS rows_duplicate, "
                 "? AS rows_rejected, ? AS rejects_file, ? AS options, ? AS bytes, ? AS imported_by, "
-                "? AS rows_lower_figures",
+                "? AS rows_lower_figures, ? AS stamp",
                 [import_id, name, digest, summary["source"], dt.datetime.now(dt.UTC).replace(tzinfo=None),
                  summary["rows_read"], summary["rows_new"], summary["rows_updated"], summary["rows_duplicate"],
                  summary["rows_rejected"], summary["rejects_file"], json.dumps(options, sort_keys=True), size,
-                 by or importlog.current_user(), summary["rows_lower_figures"]])
+                 by or importlog.current_user(), summary["rows_lower_figures"], stamp])
     con.execute("INSERT INTO rejects BY NAME SELECT ? AS import_id, ? AS file, line, reason, raw, ? AS source "
                 "FROM stage_rejects", [import_id, name, summary["source"]])
 

@@ -57,4 +57,5 @@ def scrub_json(value: Any, hidden: list[str]) -> Any:
 
 def public_import(row: dict[str, Any]) -> dict[str, Any]:
     """An import log row as the web shows it: the file's and the rejects file's names only."""
-    return {**row, "file": file_name(row.get("file")), "rejects_file": file_name(row.get("rejects_file"))}
+    shown = {k: v for k, v in row.items() if k != "stamp"}  # the import's own check for an unchanged file
+    return {**shown, "file": file_name(row.get("file")), "rejects_file": file_name(row.get("rejects_file"))}
