@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -17,12 +17,15 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer import _click
+from typer.core import TyperCommand, TyperGroup
 
+from strategyfirst.cli_coerce import install as _install_direct_coercion
 from strategyfirst.cli_options import AsOfOpt, WsOpt, day_option, require_workspace
 from strategyfirst.errors import PlanError, StrategyFirstError, UsageError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
-app = typer.Typer(
+_core = typer.Typer(  # the commands of this module; `app` (below) has every command
     name="strategyfirst",
     help="Social media in the right order: strategy first, tactics that serve it, measurement that feeds "
          "back.",
@@ -30,6 +33,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+_install_direct_coercion()  # option values without pydantic where Typer's adapter would give the same
 
 out = Console(soft_wrap=True)            # stdout: results
 err = Console(stderr=True, soft_wrap=True)  # stderr: progress and messages
@@ -53,7 +58,7 @@ def planned_workspace(path: Path, command: str) -> Workspace:
 
 
 # --- demo (issue 5 replaces the body with the full pipeline) ----------------------------------------------
-@app.command()
+@_core.command()
 def demo(
     directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")]
     = Path("strategyfirst-demo"),
@@ -72,7 +77,7 @@ class LintFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@_core.command()
 def init(
     directory: Annotated[Path | None, typer.Argument(help="Workspace folder (default: --workspace).")] = None,
     ws_path: WorkspaceOpt = DEFAULT_WS,
@@ -88,7 +93,7 @@ def init(
               f"{escape(str(ws.root))}`.", highlight=False)
 
 
-@app.command()
+@_core.command()
 def lint(
     plan: Annotated[Path | None, typer.Argument(help="Plan file (default: the workspace's strategy.yaml).")]
     = None,
@@ -126,7 +131,7 @@ class DiagnoseFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@_core.command()
 def diagnose(
     as_of: AsOfOpt = None,
     fmt: Annotated[DiagnoseFormat, typer.Option("--format", help="text (tables) or json (cli.md shape).")]
@@ -154,7 +159,7 @@ def diagnose(
 
 
 # --- report (issue 5) --------------------------------------------------------------------------------------
-@app.command()
+@_core.command()
 def report(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="HTML file to write (default: report.html in the workspace).")] = None,
@@ -173,7 +178,7 @@ def report(
 
 
 # --- simulate (issue 4) ------------------------------------------------------------------------------------
-@app.command()
+@_core.command()
 def simulate(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the plan, exports and truth.json.")],
     events: Annotated[int, typer.Option("--events", help="Messages to simulate, all files together.")] = 50_000,
@@ -190,45 +195,172 @@ def simulate(
     err.print(f"{summary.messages:,} messages written to {summary.out}")
 
 
-# --- decide, history, users, tokens (app database; the commands live in cli_appdb.py) ----------------------
-from strategyfirst.cli_appdb import register as _register_appdb_commands  # noqa: E402
+# --- the other commands live in their own modules, each adding its commands to an app with `register` ----------
+REGISTRARS = ("strategyfirst.cli_appdb",    # decide, history, users, tokens (the app database)
+              "strategyfirst.cli_ingest",   # ingest, sources, imports (issue 3)
+              "strategyfirst.cli_measure",  # measure (issue 4)
+              "strategyfirst.cli_export",   # export (issue 7, with measure's --engine options)
+              "strategyfirst.cli_readiness",  # readiness, capacity (issue 8)
+              "strategyfirst.cli_metrics",  # metrics (issue 13, the catalogue)
+              "strategyfirst.cli_recovery",  # backup, restore, rebuild, check (issue 16)
+              "strategyfirst.cli_serve")    # serve (issue 6; the app in web/)
 
-_register_appdb_commands(app, out, err)
+# Every command in `--help`'s order: name, the module that registers it, the first paragraph of its help.
+# `--help` lists these without importing or building any command; `strategyfirst NAME` imports NAME's module
+# and builds that command alone. tests/cli/test_lazy_commands.py checks this table against the real commands.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("demo", __name__, "Build a simulated organisation and run lint → ingest → measure → diagnose → report on it."),
+    ("init", __name__, "Start a workspace with a commented starter strategy.yaml (never overwrites a plan)."),
+    ("lint", __name__, "Strategy-first lint of the plan: exit 0 no errors, 1 errors found, 2 unreadable plan."),
+    ("diagnose", __name__, "KPI status, forecasts, tactic-vs-strategy verdicts, budget proposals."),
+    ("report", __name__,
+     "Write the self-contained HTML report (no network needed to open it); prints its path."),
+    ("simulate", __name__,
+     "Write a simulated organisation: strategy.yaml, export files in real formats, truth.json."),
+    ("decide", "strategyfirst.cli_appdb",
+     "Record a decision with the current plan version and the current verdicts as evidence."),
+    ("history", "strategyfirst.cli_appdb",
+     "List plan versions and decisions in time order, or diff two plan versions."),
+    ("ingest", "strategyfirst.cli_ingest", "Import exports into the warehouse."),
+    ("sources", "strategyfirst.cli_ingest", "The import formats known, with the columns each expects."),
+    ("measure", "strategyfirst.cli_measure",
+     "Metric values by scope and period, with the data-quality counts behind them."),
+    ("export", "strategyfirst.cli_export",
+     "Write the warehouse's tables as Parquet (messages by platform and month) with a manifest."),
+    ("readiness", "strategyfirst.cli_readiness",
+     "Answer the readiness questionnaire into strategy.yaml (comments kept); score each dimension."),
+    ("capacity", "strategyfirst.cli_readiness",
+     "People needed per hour of the week (Erlang C) against the declared staffing, and the gaps."),
+    ("metrics", "strategyfirst.cli_metrics",
+     "The metric catalogue: id, label, unit, direction, formula and version of every metric."),
+    ("backup", "strategyfirst.cli_recovery",
+     "A consistent snapshot of the workspace (plan, warehouse, raw files, SQLite app database) with a\n"
+     "manifest of sha256s and row counts; safe while `serve` runs (imports wait for it)."),
+    ("restore", "strategyfirst.cli_recovery",
+     "Restore a backup into a new or empty folder (-w), after checking every file against its manifest."),
+    ("rebuild", "strategyfirst.cli_recovery",
+     "Rebuild the warehouse from raw/ and the import log alone (original names and options, same order);\n"
+     "the previous file is kept as warehouse.duckdb.before-rebuild."),
+    ("check", "strategyfirst.cli_recovery",
+     "Integrity of the workspace: schema, raw files against their sha256, derived tables fresh, leftovers\n"
+     "of interrupted runs, the app database; exit 1 with the list of problems."),
+    ("serve", "strategyfirst.cli_serve",
+     "Serve the web app: pages, and the JSON API under /api/v1 (docs at /api/v1/docs)."),
+    ("users", "strategyfirst.cli_appdb", "Accounts of the web app (no default user exists)."),
+    ("tokens", "strategyfirst.cli_appdb", "API tokens for scripts (only their hash is stored)."),
+    ("imports", "strategyfirst.cli_ingest",
+     "The import log: id, file, source, --account option, when, by whom, counts; `imports undo ID`\n"
+     "takes one import back (the rows it added removed, the values it updated restored)."),
+)
+_MODULE = {name: module for name, module, _ in COMMANDS}
+_SHORT_HELP = {name: short for name, _, short in COMMANDS}
+_full: list[typer.Typer] = []
 
-# --- ingest, sources (issue 3; the commands live in cli_ingest.py) -----------------------------------------
-from strategyfirst.cli_ingest import register as _register_ingest_commands  # noqa: E402
 
-_register_ingest_commands(app, out, err)
+def full_app() -> typer.Typer:
+    """The Typer app with every command registered (what `strategyfirst.cli.app` is: tests drive it with
+    Typer's CliRunner); `main` builds only the command it runs."""
+    if not _full:
+        import importlib
 
-# --- measure (issue 4; the command lives in cli_measure.py) -----------------------------------------------
-from strategyfirst.cli_measure import register as _register_measure_commands  # noqa: E402
+        for module in REGISTRARS:
+            importlib.import_module(module).register(_core, out, err)
+        _full.append(_core)
+    return _full[0]
 
-_register_measure_commands(app, out, err)
 
-# --- export (issue 7; the command lives in cli_export.py, with measure's --engine options) -----------------
-from strategyfirst.cli_export import register as _register_export_commands  # noqa: E402
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-_register_export_commands(app, out, err)
 
-# --- readiness, capacity (issue 8; the commands live in cli_readiness.py) ----------------------------------
-from strategyfirst.cli_readiness import register as _register_readiness_commands  # noqa: E402
+def build_command(name: str) -> _click.Command | None:
+    """The click command of `strategyfirst NAME`, built alone (its module imported); None for no such name."""
+    import importlib
 
-_register_readiness_commands(app, out, err)
+    from typer.main import get_command_from_info, get_command_name, get_group_from_info
 
-# --- metrics (issue 13; the catalogue, the command lives in cli_metrics.py) ---------------------------------
-from strategyfirst.cli_metrics import register as _register_metrics_command  # noqa: E402
+    module = _MODULE.get(name)
+    if module is None:
+        return None
+    if module == __name__:
+        source = _core
+    else:
+        source = typer.Typer()
+        importlib.import_module(module).register(source, out, err)
+    for info in source.registered_commands:
+        if (info.name or get_command_name(info.callback.__name__ if info.callback else "")) == name:
+            return get_command_from_info(info, pretty_exceptions_short=_core.pretty_exceptions_short,
+                                         rich_markup_mode=_core.rich_markup_mode)
+    for group in source.registered_groups:
+        if group.name == name:
+            return get_group_from_info(group, pretty_exceptions_short=_core.pretty_exceptions_short,
+                                       rich_markup_mode=_core.rich_markup_mode,
+                                       suggest_commands=_core.suggest_commands)
+    raise LookupError(f"{module} registers no command {name!r} (see strategyfirst.cli.COMMANDS)")
 
-_register_metrics_command(app, out, err)
 
-# --- backup, restore, rebuild, check (issue 16; the commands live in cli_recovery.py) ----------------------
-from strategyfirst.cli_recovery import register as _register_recovery_commands  # noqa: E402
+class _Commands(MutableMapping[str, "_click.Command"]):
+    """The group's commands by name, in COMMANDS order, each built on first access."""
 
-_register_recovery_commands(app, out, err)
+    def __init__(self) -> None:
+        self.built: dict[str, _click.Command] = {}
 
-# --- serve (issue 6; the command lives in cli_serve.py, the app in web/) -----------------------------------
-from strategyfirst.cli_serve import register as _register_serve_command  # noqa: E402
+    def __getitem__(self, name: str) -> _click.Command:
+        if name not in self.built:
+            command = build_command(name)
+            if command is None:
+                raise KeyError(name)
+            self.built[name] = command
+        return self.built[name]
 
-_register_serve_command(app, out, err)
+    def __setitem__(self, name: str, command: _click.Command) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from _MODULE
+        yield from (name for name in self.built if name not in _MODULE)
+
+    def __len__(self) -> int:
+        return len(_MODULE) + sum(name not in _MODULE for name in self.built)
+
+
+class LazyGroup(TyperGroup):
+    """The `strategyfirst` group with every command built on first use; its help lists the names and help of
+    COMMANDS instead of building them all (Typer makes every option's converters when it builds a command)."""
+
+    listing = False
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return list(self.commands)
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if self.listing and cmd_name in _SHORT_HELP and cmd_name not in getattr(self.commands, "built", {}):
+            return TyperCommand(name=cmd_name, help=_SHORT_HELP[cmd_name], rich_markup_mode=self.rich_markup_mode)
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
+
+def lazy_group() -> LazyGroup:
+    """The click group `main` runs: the options and help of the app, its commands built on demand."""
+    from typer.main import get_group
+
+    shell = typer.Typer(name=_core.info.name, help=_core.info.help, no_args_is_help=True, add_completion=False,
+                        pretty_exceptions_enable=False, cls=LazyGroup)
+    group = get_group(shell)
+    assert isinstance(group, LazyGroup)
+    group.commands = _Commands()
+    return group
 
 
 def wants_json(argv: list[str]) -> bool:
@@ -307,7 +439,7 @@ def main() -> None:
     # Python shows a warning once per place and process; each command's run reports its own.
     warnings.filterwarnings("always", message="plan history not recorded")
     try:
-        code = app(prog_name="strategyfirst", standalone_mode=False)
+        code = lazy_group()(prog_name="strategyfirst", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except StrategyFirstError as exc:
