@@ -47,13 +47,15 @@ def workspace(path: Path) -> Workspace:
     return Workspace(path)
 
 
-def planned_workspace(path: Path, command: str) -> Workspace:
-    """The workspace at `path`, with a readable plan (PlanError locating each problem otherwise)."""
+def planned_workspace(path: Path, command: str, *, parse: bool = True) -> Workspace:
+    """The workspace at `path`, with a plan file, and readable unless `parse` is false (PlanError locating
+    each problem otherwise)."""
     ws = workspace(path)
     if not ws.has_plan():
         raise WorkspaceError(f"no plan at {ws.plan_path}: `{command}` judges the data against the plan; write "
                              f"one (`strategyfirst init {ws.root}` starts it) and lint it")
-    ws.plan_document()
+    if parse:
+        ws.plan_document()
     return ws
 
 
@@ -141,21 +143,24 @@ def diagnose(
     """KPI status, forecasts, tactic-vs-strategy verdicts, budget proposals.
 
     Each diagnosis is kept in .strategyfirst/cache/ under what it depends on (the warehouse file's version,
-    the plan's sha256, the as-of day, the code): `--format json`, `decide` and `report` reuse it while none
+    the plan's sha256, the as-of day, the code): `diagnose` itself, `decide` and `report` reuse it while none
     of these changed, and diagnose again otherwise. Deleting the folder is always safe."""
-    ws = planned_workspace(ws_path, "diagnose")
     if fmt is DiagnoseFormat.json:
         import json
 
+        ws = planned_workspace(ws_path, "diagnose")
         typer.echo(json.dumps(ws.diagnosis_json(as_of), indent=2, ensure_ascii=False))
     else:
         from strategyfirst.diagnose.render import render_text as render_diagnosis
 
-        result = ws.diagnose(as_of)
-
-        document = ws.plan_or_none()  # money reads in the plan's budget currency
-        budget = document.plan.budget if document is not None else None
-        render_diagnosis(result, out, currency=budget.currency if budget is not None else None)
+        ws = planned_workspace(ws_path, "diagnose", parse=False)  # a kept diagnosis was made of this plan text
+        kept = ws.kept_diagnosis(as_of)
+        if kept is None:
+            ws.plan_document()  # PlanError locating each problem, before anything is noted
+            result = ws.diagnose(as_of)
+            budget = ws.plan_document().plan.budget  # money reads in the plan's budget currency
+            kept = result, budget.currency if budget is not None else None
+        render_diagnosis(kept[0], out, currency=kept[1])
 
 
 # --- report (issue 5) --------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Diagnoses kept on disk by content, so `decide` (and `diagnose --format json`) need not diagnose again.
 
-An entry is `.strategyfirst/cache/diagnosis-<sha256 of its key>.json` holding the key and the diagnosis as
-`diagnose --format json` prints it. The key is what the diagnosis is a function of:
+An entry is `.strategyfirst/cache/diagnosis-<sha256 of its key>.json` holding the key, the diagnosis as
+`diagnose --format json` prints it, the whole diagnosis unrounded (`Diagnosis.to_kept`: what `diagnose`'s text
+shows) and the plan's budget currency (its money is written in it). The key is what all of these are a
+function of:
 
 - the data version: the warehouse file's (inode, size, mtime) and its WAL's — every import, undo, rebuild,
   restore or derived-table refresh writes the file; reading it does not;
@@ -89,13 +91,32 @@ def load(state_dir: Path, wanted: dict[str, Any] | None) -> dict[str, Any] | Non
     return diagnosis
 
 
-def store(state_dir: Path, wanted: dict[str, Any] | None, diagnosis: dict[str, Any], warehouse: Path) -> None:
-    """Keep `diagnosis` under `wanted` if the warehouse is still at the version the key names (best effort:
-    an entry not written costs time only)."""
+def load_kept(state_dir: Path, wanted: dict[str, Any] | None) -> tuple[dict[str, Any], str | None] | None:
+    """The unrounded diagnosis (`Diagnosis.to_kept`) and the plan's currency stored under `wanted`, or None
+    (absent, unreadable, corrupt, another key, or written by a `store` without them)."""
+    if wanted is None:
+        return None
+    try:
+        stored = json.loads(_path(state_dir, wanted).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != wanted or not isinstance(stored.get("kept"), dict):
+        return None
+    currency = stored.get("currency")
+    return stored["kept"], currency if isinstance(currency, str) else None
+
+
+def store(state_dir: Path, wanted: dict[str, Any] | None, diagnosis: dict[str, Any], warehouse: Path,
+          kept: dict[str, Any] | None = None, currency: str | None = None) -> None:
+    """Keep `diagnosis` (and the unrounded `kept` with the plan's `currency`) under `wanted` if the warehouse
+    is still at the version the key names (best effort: an entry not written costs time only)."""
     if wanted is None or data_stamp(warehouse) != wanted["data"] or wanted["data"][0] is None:
         return
     try:
-        text = json.dumps({"key": wanted, "diagnosis": diagnosis}, ensure_ascii=False, allow_nan=True)
+        entry: dict[str, Any] = {"key": wanted, "diagnosis": diagnosis}
+        if kept is not None:
+            entry.update(kept=kept, currency=currency)
+        text = json.dumps(entry, ensure_ascii=False, allow_nan=True)
         cachefiles.write_atomic(_path(state_dir, wanted), text)
         cachefiles.prune(state_dir / FOLDER, f"{PREFIX}*.json", KEEP)
     except (OSError, TypeError, ValueError):

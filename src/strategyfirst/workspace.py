@@ -259,13 +259,33 @@ class Workspace(WorkspaceFolder):
         result: dict[str, Any] = self.diagnose(as_of, seed=seed).to_json()
         return result
 
+    def kept_diagnosis(self, as_of: dt.date | None = None, *,
+                       seed: int = 0) -> tuple[Diagnosis, str | None] | None:
+        """The diagnosis kept on disk for the current data, plan, as-of and code, with the plan's budget
+        currency (what `diagnose`'s text shows), noting the plan as a diagnosis would; None when none is kept
+        (then `diagnose`). Costs no DuckDB, numpy or plan parse."""
+        from strategyfirst import diagnosis_cache
+        from strategyfirst.diagnose.diagnosis import Diagnosis
+
+        found = diagnosis_cache.load_kept(self.state_dir, self._diagnosis_key(as_of, seed))
+        if found is None:
+            return None
+        try:
+            diagnosis = Diagnosis.from_kept(found[0])
+        except ValueError:  # not what this code keeps: diagnosed again and overwritten
+            return None
+        self.note_plan()
+        return diagnosis, found[1]
+
     def _diagnose(self, as_of: dt.date | None, seed: int, wanted: dict[str, Any] | None) -> Diagnosis:
         from strategyfirst import diagnosis_cache
         from strategyfirst.diagnose import diagnose
 
         self.note_plan()
         result = diagnose(self, as_of, seed=seed)
-        diagnosis_cache.store(self.state_dir, wanted, result.to_json(), self.warehouse_path)
+        budget = self.plan_document().plan.budget  # parsed once per version: the one diagnose read
+        diagnosis_cache.store(self.state_dir, wanted, result.to_json(), self.warehouse_path, result.to_kept(),
+                              budget.currency if budget is not None else None)
         return result
 
     def _diagnosis_key(self, as_of: dt.date | None, seed: int) -> dict[str, Any] | None:

@@ -126,3 +126,93 @@ def test_decide_and_diagnose_json_read_the_kept_diagnosis(ws: Workspace, monkeyp
     expected = json.loads(cold.stdout)
     evidence = json.loads(decided.stdout)["evidence"]
     assert evidence == {k: expected[k] for k in ("as_of", "kpis", "verdicts")}
+
+
+def test_the_text_form_is_drawn_from_the_kept_diagnosis(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    made = Counting(monkeypatch)
+    cold = runner.invoke(app, ["diagnose", "-w", str(ws.root)])
+    assert cold.exit_code == 0, cold.output
+    assert made.calls == 1 and "Diagnosis as of 2026-03-20" in cold.stdout
+    warm = runner.invoke(app, ["diagnose", "-w", str(ws.root)])
+    assert warm.exit_code == 0 and warm.stdout == cold.stdout
+    assert made.calls == 1
+    as_json = runner.invoke(app, ["diagnose", "-w", str(ws.root), "--format", "json"])
+    assert as_json.exit_code == 0 and made.calls == 1  # one entry serves both forms
+    kept = diagnosis_cache.load_kept(ws.state_dir, ws._diagnosis_key(None, 0))
+    assert kept is not None and kept[1] == "EUR"  # the plan's budget currency, which the text's money is in
+    [entry] = _entries(ws)
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    del stored["kept"]  # an entry written by older code: JSON only
+    entry.write_text(json.dumps(stored), encoding="utf-8")
+    again = runner.invoke(app, ["diagnose", "-w", str(ws.root)])
+    assert again.stdout == cold.stdout and made.calls == 2
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    stored["kept"]["kpis"] = [{"objective": "x"}]  # not a diagnosis this code keeps
+    entry.write_text(json.dumps(stored), encoding="utf-8")
+    assert ws.kept_diagnosis() is None
+    assert runner.invoke(app, ["diagnose", "-w", str(ws.root)]).stdout == cold.stdout and made.calls == 3
+
+
+def test_a_kept_diagnosis_reads_back_equal() -> None:
+    """Every field, unrounded (the JSON form rounds to 6 digits), numpy scalars as numbers, dates as dates."""
+    import numpy as np
+
+    from strategyfirst.diagnose import (
+        BudgetMove,
+        Diagnosis,
+        ForecastPoint,
+        KpiStatus,
+        SeriesPoint,
+        TacticEvidence,
+        Verdict,
+    )
+
+    third = 1 / 3
+    kpi = KpiStatus(objective="dialogue", metric="response_rate", unit="ratio", direction="up", paced=False,
+                    target=0.9, baseline=None, deadline=dt.date(2026, 12, 31), actual=float(np.float64(third)),
+                    n=int(np.int64(41)), expected_now=0.9, forecast_at_deadline=0.123456789012,
+                    forecast_low=float("-inf"), forecast_high=None, status="at_risk", reason="why",
+                    version=2, series=(SeriesPoint(dt.date(2026, 3, 2), third, 7), SeriesPoint(dt.date(2026, 3, 9),
+                                                                                                None, 0)),
+                    forecast=(ForecastPoint(dt.date(2026, 4, 6), 0.5, None, 0.75),))
+    evidence = TacticEvidence(tactic="care-desk", metric="response_rate", target=0.9, threshold=0.855,
+                              value=2 / 7, n=7, low=0.1, high=None, p_miss=0.987654321, state="undecided",
+                              more_needed=13, method="beta", note="", per_week=1.75, weeks_left=None)
+    diagnosis = Diagnosis(
+        as_of=dt.date(2026, 3, 20), kpis=[kpi],
+        verdicts=[Verdict(kind="not_enough_data", objective="dialogue", tactic="care-desk", evidence="thin",
+                          probability=None, tactics=("care-desk", "faq"), spend=12.5, more_needed=13,
+                          details=(evidence,), decidable=True)],
+        budget=[BudgetMove(objective="permission", source="a", target="b", amount=123.456789, why="cheaper",
+                           p_better=0.91, unspent_source=500.0)],
+        footnotes=["one", "two"])
+    kept = diagnosis.to_kept()
+    kept["kpis"][0]["actual"] = np.float64(third)  # as a numpy scalar would reach it
+    back = Diagnosis.from_kept(json.loads(json.dumps(kept, allow_nan=True)))
+    assert back == diagnosis
+    assert back.kpis[0].actual == third and back.kpis[0].series[0].period == dt.date(2026, 3, 2)
+    assert back.to_json() == diagnosis.to_json()
+    with pytest.raises(ValueError, match="not a kept diagnosis"):
+        Diagnosis.from_kept({"as_of": "2026-03-20", "kpis": [{"objective": "x"}], "verdicts": [], "budget": [],
+                             "footnotes": []})
+
+
+def test_the_text_form_from_a_kept_diagnosis_loads_no_statistics(ws: Workspace) -> None:
+    """A hit in a fresh process: no DuckDB, numpy or scipy (the diagnose package loads its parts lazily)."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom strategyfirst.cli import app\n"
+              f"try:\n    app(['diagnose', '-w', {str(ws.root)!r}])\nexcept SystemExit:\n    pass\n"
+              "print([m for m in ('duckdb', 'numpy', 'scipy', 'ruamel.yaml') if m in sys.modules], file=sys.stderr)")
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": "/usr/bin:/bin",
+           "COLUMNS": "200"}
+
+    def child() -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        return done.stdout, done.stderr.strip().splitlines()[-1]
+
+    (cold, cold_heavy), (warm, warm_heavy) = child(), child()
+    assert "numpy" in cold_heavy and "duckdb" in cold_heavy  # the miss diagnosed
+    assert warm == cold and warm_heavy == "[]"

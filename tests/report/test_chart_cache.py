@@ -1,5 +1,6 @@
 """Charts kept by the sha256 of their spec (report/charts.py `svg_cache`): drawn once, the same SVG again,
-anything that is not a whole SVG ignored, nothing kept where no folder is set."""
+anything that is not a whole SVG ignored, nothing kept where no folder is set; the same inputs read back
+without Altair or vl-convert."""
 
 from __future__ import annotations
 
@@ -17,14 +18,16 @@ BARS = [Bucket("< 1 hour", 12), Bucket("1-4 hours", 5), Bucket("unanswered", 2)]
 @pytest.fixture()
 def drawn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The specs vl-convert is asked to draw."""
+    import vl_convert
+
     calls: list[dict[str, Any]] = []
-    real = charts.vlc.vegalite_to_svg
+    real = vl_convert.vegalite_to_svg
 
     def counting(spec: dict[str, Any], *args: Any, **kwargs: Any) -> str:
         calls.append(spec)
         return str(real(spec, *args, **kwargs))
 
-    monkeypatch.setattr(charts.vlc, "vegalite_to_svg", counting)
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counting)
     return calls
 
 
@@ -68,3 +71,33 @@ def test_without_a_folder_nothing_is_kept(tmp_path: Path, drawn: list[dict[str, 
     charts.response_time_chart(BARS)
     charts.response_time_chart(BARS)
     assert len(drawn) == 2
+
+
+def test_the_same_inputs_are_read_back_without_altair(tmp_path: Path) -> None:
+    """In a fresh process: the chart's inputs name the kept spec's SVG; no Altair, no vl-convert imported."""
+    import json
+    import subprocess
+    import sys
+
+    script = ("import json, sys\nfrom pathlib import Path\nfrom strategyfirst.report import charts\n"
+              "from strategyfirst.report.model import Bucket, KpiView\n"
+              f"charts.svg_cache.set(Path({str(tmp_path)!r}))\n"
+              "bars = [Bucket('< 1 hour', int(sys.argv[1])), Bucket('unanswered', 2)]\n"
+              "nothing = KpiView('o', 'response_rate', 'ratio', 'no_data', None, None)\n"
+              "out = {'svg': charts.response_time_chart(bars), 'none': charts.kpi_chart(nothing),\n"
+              "       'heavy': [m for m in ('altair', 'vl_convert') if m in sys.modules]}\n"
+              "print(json.dumps(out))")
+    env = {"PYTHONPATH": str(Path(charts.__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin"}
+
+    def child(count: int) -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-c", script, str(count)], env=env, capture_output=True,
+                              text=True, check=True)
+        got: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return got
+
+    first, again, other = child(12), child(12), child(13)
+    assert "altair" in first["heavy"] and first["none"] is None  # drawn; a KPI with nothing to draw: None
+    assert again["heavy"] == [] and again["svg"] == first["svg"] and again["none"] is None
+    assert "altair" in other["heavy"] and other["svg"] != first["svg"]  # another count: drawn
+    assert len(list(tmp_path.glob("chart-in-*.json"))) == 3  # 12 and 13 bars, the empty KPI
+    assert len(list(tmp_path.glob("chart-*.svg"))) == 2

@@ -5,10 +5,11 @@ JSON field names are a contract (`diagnose --format json`): add fields, never re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 Status = Literal["on_track", "at_risk", "off_track", "no_data", "not_enough_data", "met"]
 VerdictKind = Literal["tactic_failing", "strategy_failing", "tactic_dead_weight", "working",
@@ -126,6 +127,56 @@ class Diagnosis:
             "budget": [_move_json(m) for m in self.budget],
             "footnotes": list(self.footnotes),
         }
+
+    def to_kept(self) -> dict[str, Any]:
+        """Every field as JSON-ready data, unrounded (json writes each float so it reads back equal), for the
+        on-disk cache: `from_kept` gives an equal Diagnosis, so `diagnose`'s text is the same from a kept one.
+        """
+        kept: dict[str, Any] = _plain(self)
+        return kept
+
+    @classmethod
+    def from_kept(cls, data: dict[str, Any]) -> Diagnosis:
+        """The Diagnosis `to_kept` wrote; ValueError for anything else."""
+        try:
+            return cls(as_of=dt.date.fromisoformat(data["as_of"]),
+                       kpis=[_restore(KpiStatus, k) for k in data["kpis"]],
+                       verdicts=[_restore(Verdict, v) for v in data["verdicts"]],
+                       budget=[_restore(BudgetMove, m) for m in data["budget"]],
+                       footnotes=[str(f) for f in data["footnotes"]])
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not a kept diagnosis: {exc!r}") from None
+
+
+# The fields `to_kept` writes as ISO dates, and the tuples of records, by record type.
+_DATES = {"KpiStatus": ("deadline",), "SeriesPoint": ("period",), "ForecastPoint": ("period",)}
+_NESTED: dict[str, dict[str, type]] = {
+    "KpiStatus": {"series": SeriesPoint, "forecast": ForecastPoint}, "Verdict": {"details": TacticEvidence}}
+R = TypeVar("R")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, bool | int | float | str):  # a numpy scalar
+        return value.item()
+    return value
+
+
+def _restore(cls: type[R], data: dict[str, Any]) -> R:
+    name = cls.__name__
+    values = dict(data)
+    for key in _DATES.get(name, ()):
+        values[key] = None if values[key] is None else dt.date.fromisoformat(values[key])
+    for key, inner in _NESTED.get(name, {}).items():
+        values[key] = tuple(_restore(inner, v) for v in values[key])
+    if name == "Verdict":
+        values["tactics"] = tuple(values["tactics"])
+    return cls(**values)
 
 
 def _num(value: float | None, digits: int = 6) -> float | None:

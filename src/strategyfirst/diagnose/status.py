@@ -44,15 +44,13 @@ from strategyfirst.diagnose.forecast import (
     weighted_level,
 )
 from strategyfirst.diagnose.inputs import Observation
+from strategyfirst.diagnose.rules import MIN_OBSERVATIONS, STATUS_RULES
 
 PACED_LEVELS = frozenset({"audience_size"})
 UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})
 # Without an interval (fewer than 3 periods), a forecast missing the target by more than this share of it is
 # off track rather than at risk.
 MARGIN = 0.10
-# Below this many observations (inbound messages of a response rate, answered messages of a reply time, ...)
-# a KPI that must hold its target says `not_enough_data` and how many more it needs, instead of a forecast.
-MIN_OBSERVATIONS = 20
 QUANTILES = {"first_response_minutes_median": 0.5, "first_response_minutes_p90": 0.9}
 # What one observation of a KPI is, to say how many more are needed.
 OBSERVED = {"response_rate": "inbound messages", "conversation_response_rate": "audience-started conversations",
@@ -64,19 +62,6 @@ OBSERVED = {"response_rate": "inbound messages", "conversation_response_rate": "
             "email_open_rate": "deliveries", "email_click_rate": "deliveries",
             "email_unsubscribe_rate": "deliveries", "social_conversion_rate": "sessions"}
 
-STATUS_RULES: tuple[tuple[str, str], ...] = (
-    ("no_data", "nothing measured for the KPI's metric up to the date (or the KPI has no target)."),
-    ("not_enough_data", f"a ratio, reply time or score measured on fewer than {MIN_OBSERVATIONS} observations "
-                        "so far: too thin to forecast; the reason says how many more are needed."),
-    ("met", "an accumulating or growing KPI has reached its target; any other KPI met it over the whole "
-            "horizon once its deadline has passed."),
-    ("on_track", "actual is at or beyond expected_now and the forecast at the deadline meets the target."),
-    ("off_track", "actual is behind expected_now and even the favourable end of the 80 % forecast interval "
-                  "misses the target (without an interval: the forecast misses it by more than 10 %); or the "
-                  "deadline has passed with the target not met."),
-    ("at_risk", "anything in between: behind now but the forecast could still make it, or ahead now but the "
-                "trend points below the target."),
-)
 FOOTNOTES: list[str] = [
     "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
     "deadline; ratios, minutes and scores must hold their target in every period.",

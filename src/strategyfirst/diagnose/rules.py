@@ -1,0 +1,22 @@
+"""What each KPI status means, in words (the report's footnotes and `diagnose`'s), with the threshold they
+name: standard library only, so the report reads them without importing the statistics (status.py)."""
+
+from __future__ import annotations
+
+# Below this many observations (inbound messages of a response rate, answered messages of a reply time, ...)
+# a KPI that must hold its target says `not_enough_data` and how many more it needs, instead of a forecast.
+MIN_OBSERVATIONS = 20
+
+STATUS_RULES: tuple[tuple[str, str], ...] = (
+    ("no_data", "nothing measured for the KPI's metric up to the date (or the KPI has no target)."),
+    ("not_enough_data", f"a ratio, reply time or score measured on fewer than {MIN_OBSERVATIONS} observations "
+                        "so far: too thin to forecast; the reason says how many more are needed."),
+    ("met", "an accumulating or growing KPI has reached its target; any other KPI met it over the whole "
+            "horizon once its deadline has passed."),
+    ("on_track", "actual is at or beyond expected_now and the forecast at the deadline meets the target."),
+    ("off_track", "actual is behind expected_now and even the favourable end of the 80 % forecast interval "
+                  "misses the target (without an interval: the forecast misses it by more than 10 %); or the "
+                  "deadline has passed with the target not met."),
+    ("at_risk", "anything in between: behind now but the forecast could still make it, or ahead now but the "
+                "trend points below the target."),
+)
