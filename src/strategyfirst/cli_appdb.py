@@ -35,6 +35,32 @@ def read_password(force_stdin: bool) -> str:
 def register(app: typer.Typer, out: Console, err: Console) -> None:
     """Add `decide`, `history`, `users …` and `tokens …` to `app`."""
 
+    def list_quickly(ws: Workspace, fmt: Format) -> bool:
+        """`history` (the list) through sqlite3 where `appdb.lite` can open the database; False otherwise."""
+        import sqlite3
+
+        from strategyfirst import plan_seen
+        from strategyfirst.appdb.lite import note_plan, open_lite
+        from strategyfirst.appdb.render import history_json, history_text
+
+        lite = open_lite(ws)
+        if lite is None:
+            return False
+        with lite:
+            try:
+                recorded = note_plan(ws, lite)  # as ws.note_plan() below
+                shown = (json.dumps(history_json(lite, lite.slug), indent=2, ensure_ascii=False)
+                         if fmt is Format.json else history_text(lite, lite.slug))
+            except sqlite3.Error as exc:
+                raise lite.failed(exc) from exc
+        if recorded:
+            plan_seen.remember(ws)
+        if fmt is Format.json:
+            typer.echo(shown)
+        else:
+            out.print(escape(shown), end="", highlight=False)
+        return True
+
     @app.command()
     def decide(
         text: Annotated[str, typer.Argument(help="What was decided (and why, briefly).")],
@@ -49,9 +75,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
         The evidence is the diagnosis kept by the last `diagnose` or `report` when the data, the plan and the
         code are unchanged since (.strategyfirst/cache/); otherwise the workspace is diagnosed now."""
-        from strategyfirst.appdb import HistoryWarning
-        from strategyfirst.appdb.decide import decide as record
+        from strategyfirst.appdb.decide import decide_quickly as record
         from strategyfirst.appdb.render import decision_json, entry_line
+        from strategyfirst.errors import HistoryWarning
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", HistoryWarning)
@@ -81,6 +107,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         numbers = tuple(version_number(v) for v in diff) if diff is not None else None
         shown = version_number(show) if show is not None else None
         ws = Workspace(ws_path, db_url=db)
+        if numbers is None and shown is None and list_quickly(ws, fmt):
+            return
         appdb = ws.history_db()
         ws.note_plan()  # an edited strategy.yaml shows up as the newest version (a no-op when already recorded)
         if numbers is not None:

@@ -131,6 +131,16 @@ class Workspace(WorkspaceFolder):
 
         if plan_seen.is_recorded(self, path):
             return
+        if path is None or Path(path).resolve() == self.plan_path:  # through sqlite3 where it can (appdb.lite)
+            from strategyfirst.appdb import lite
+
+            db = lite.open_lite(self)
+            if db is not None:
+                with db:
+                    recorded = lite.note_plan(self, db)
+                if recorded:
+                    plan_seen.remember(self, path)
+                return
         if self.record_plan(path) is not None:
             plan_seen.remember(self, path)
 

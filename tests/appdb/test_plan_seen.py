@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from strategyfirst.appdb import open_appdb
+from strategyfirst.appdb import lite, open_appdb
 from strategyfirst.workspace import Workspace
 from tests.appdb.conftest import EXAMPLE_PLAN, make_workspace
 
@@ -15,14 +15,22 @@ PLAN_B = PLAN_A.replace("organisation:", "# an edit\norganisation:", 1)
 
 
 def _recorder_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each time the plan is recorded in the app database: through SQLAlchemy (`Workspace.record_plan`) or
+    through sqlite3 (`appdb.lite.note_plan`, where the workspace's own SQLite file allows it)."""
     calls: list[object] = []
     real = Workspace.record_plan
+    real_lite = lite.note_plan
 
     def counting(self: Workspace, path: str | Path | None = None) -> object:
         calls.append(path)
         return real(self, path)
 
+    def counting_lite(ws: Workspace, db: lite.LiteDB) -> bool:
+        calls.append("lite")
+        return real_lite(ws, db)
+
     monkeypatch.setattr(Workspace, "record_plan", counting)
+    monkeypatch.setattr(lite, "note_plan", counting_lite)
     return calls
 
 

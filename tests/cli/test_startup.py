@@ -74,12 +74,18 @@ def test_the_metric_catalogue_loads_no_data_library() -> None:
 
 
 def test_listing_the_history_loads_neither_the_plan_parser_nor_the_warehouse(tmp_path: Path) -> None:
-    """`history` reads the app database (SQLAlchemy): the plan's parser (ruamel) is for a --diff only, and the
-    plan text is recorded once (the plan-seen marker), not parsed."""
+    """`history` reads the app database: the first time through SQLAlchemy (which creates and registers it),
+    then through sqlite3 (appdb.lite); the plan's parser (ruamel) is for a --diff only, and the plan text is
+    recorded once (the plan-seen marker), not parsed."""
     ws = str(tmp_path / "acme")
     _loaded_after(_command("init", ws))
-    _loaded_after(_command("history", "-w", ws))  # creates the app database and records the plan
-    loaded = _loaded_after(_command("history", "-w", ws))
-    assert "sqlalchemy" in loaded  # (it did read the database)
+    assert "sqlalchemy" in _loaded_after(_command("history", "-w", ws))  # creates the database, records the plan
+    (tmp_path / "acme" / "strategy.yaml").write_text("# edited\n", encoding="utf-8")
+    loaded = _loaded_after(_command("history", "-w", ws))  # records the edited plan as version 2
     assert [m for m in loaded if m in ("ruamel", "duckdb", "ibis", "numpy", "pandas", "pyarrow", "alembic",
-                                       "pydantic")] == []
+                                       "pydantic", "sqlalchemy")] == []
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "acme" / ".strategyfirst" / "app.sqlite") as con:
+        assert con.execute("SELECT number, text FROM plan_versions WHERE number = 2").fetchall() == [
+            (2, "# edited\n")]

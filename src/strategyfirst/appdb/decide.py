@@ -8,11 +8,11 @@ import json
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from strategyfirst.appdb import open_appdb
-from strategyfirst.appdb.models import Decision, HistoryWarning
-from strategyfirst.errors import PlanError, UsageError
+from strategyfirst.errors import HistoryWarning, PlanError, UsageError
 
 if TYPE_CHECKING:
+    from strategyfirst.appdb.lite import LiteDecision
+    from strategyfirst.appdb.models import Decision
     from strategyfirst.ports import WorkspaceFiles
 
 EVIDENCE_KEYS = ("as_of", "kpis", "verdicts")
@@ -61,6 +61,8 @@ def check_ids(ws: WorkspaceFiles, objective: str | None, tactic: str | None) -> 
 def decide(ws: WorkspaceFiles, text: str, objective: str | None = None, tactic: str | None = None,
            author: str | None = None, url: str | None = None, evidence: bool = True) -> Decision:
     """Record a decision on the workspace's current plan version with the current verdicts as evidence."""
+    from strategyfirst.appdb import open_appdb
+
     if not text.strip():
         raise UsageError("a decision needs a text saying what was decided")
     check_ids(ws, objective, tactic)
@@ -70,3 +72,28 @@ def decide(ws: WorkspaceFiles, text: str, objective: str | None = None, tactic: 
     found = current_evidence(ws) if evidence else None
     return db.record_decision(db.slug, text.strip(), objective=objective, tactic=tactic, evidence=found,
                               author=author)
+
+
+def decide_quickly(ws: WorkspaceFiles, text: str, objective: str | None = None, tactic: str | None = None,
+                   author: str | None = None, url: str | None = None) -> Decision | LiteDecision:
+    """`decide` (with evidence), through sqlite3 where `lite.open_lite` can (the CLI: no SQLAlchemy to
+    import); the same steps in the same order on the same rows."""
+    import sqlite3
+
+    from strategyfirst.appdb.lite import open_lite
+
+    if not text.strip():
+        raise UsageError("a decision needs a text saying what was decided")
+    check_ids(ws, objective, tactic)
+    db = open_lite(ws, url)
+    if db is None:
+        return decide(ws, text, objective, tactic, author=author, url=url)
+    with db:
+        try:
+            if ws.has_plan():
+                db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"))
+            found = current_evidence(ws)
+            return db.record_decision(db.slug, text.strip(), objective=objective, tactic=tactic, evidence=found,
+                                      author=author)
+        except sqlite3.Error as exc:
+            raise db.failed(exc) from exc

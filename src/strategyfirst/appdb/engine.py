@@ -6,8 +6,6 @@ run once per URL per process through Alembic's command API with the migrations s
 
 from __future__ import annotations
 
-import functools
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,12 +15,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from strategyfirst.appdb.head import MIGRATIONS, shipped_head
 from strategyfirst.errors import AppDatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).with_name("migrations")
 _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 # an arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrations of one database
@@ -44,31 +42,6 @@ def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-_REVISION = re.compile(r"^revision(?:\s*:\s*[\w| \[\],.]+)?\s*=\s*[\"']([^\"']+)[\"']\s*$", re.M)
-_DOWN_REVISION = re.compile(r"^down_revision(?:\s*:\s*[\w| \[\],.]+)?\s*=\s*(?:[\"']([^\"']+)[\"']|None)\s*$", re.M)
-
-
-@functools.cache
-def shipped_head() -> str | None:
-    """The head of the shipped migrations read from their files without Alembic (which costs ~0.3 s of
-    imports on every command): the one revision no other names as its down revision; None unless the files
-    form one plain chain (then Alembic decides)."""
-    revisions: set[str] = set()
-    downs: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        if path.name.startswith("__"):
-            continue
-        source = path.read_text(encoding="utf-8")
-        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
-        if revision is None or down is None:
-            return None  # a merge (tuple of down revisions) or a form not read here: Alembic decides
-        revisions.add(revision.group(1))
-        if down.group(1):
-            downs.add(down.group(1))
-    heads = revisions - downs
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _at_head(conn: Connection) -> bool:

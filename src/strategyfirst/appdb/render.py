@@ -16,16 +16,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from strategyfirst.appdb.history import HistoryEntry
-from strategyfirst.appdb.models import Decision, PlanVersion
-from strategyfirst.appdb.repository import AppDB
 from strategyfirst.errors import PlanError
 from strategyfirst.formatting import verdict_label
 
-if TYPE_CHECKING:  # the plan's parser and models are imported for a diff only: listing the history needs neither
+if TYPE_CHECKING:  # the plan's parser and models are imported for a diff only: listing the history needs neither;
+    # the history is read through SQLAlchemy (`AppDB`) or sqlite3 (`lite.LiteDB`), with entries alike
+    from typing_extensions import TypeIs
+
+    from strategyfirst.appdb.lite import LiteDecision, LitePlanVersion
+    from strategyfirst.appdb.models import Decision, PlanVersion
     from strategyfirst.plan.diff import PlanChanges
+
+    Version = PlanVersion | LitePlanVersion
+    DecisionEntry = Decision | LiteDecision
+    HistoryEntry = Version | DecisionEntry
+
+
+class HistorySource(Protocol):
+    def history(self, slug: str) -> list[Any]: ...
+    def current_plan_version(self, slug: str) -> Any: ...
 
 PLAN_NAME = "strategy.yaml"
 
@@ -34,12 +45,17 @@ def iso(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def version_json(v: PlanVersion, current: bool = False) -> dict[str, Any]:
+def is_version(e: HistoryEntry) -> TypeIs[Version]:
+    """A plan version (a decision otherwise): only versions have a sha256."""
+    return hasattr(e, "sha256")
+
+
+def version_json(v: Version, current: bool = False) -> dict[str, Any]:
     return {"kind": "version", "number": v.number, "sha256": v.sha256, "created_at": iso(v.created_at),
             "author": v.author, "why": v.why, "current": current}
 
 
-def decision_json(d: Decision) -> dict[str, Any]:
+def decision_json(d: DecisionEntry) -> dict[str, Any]:
     """A decision as `decide --format json` prints it; `changes` lists its corrections and withdrawal
     (action, author, at, why, before, after) and `withdrawn_at` is set once it is withdrawn."""
     return {"kind": "decision", "number": d.number, "text": d.text, "objective": d.objective,
@@ -50,15 +66,15 @@ def decision_json(d: Decision) -> dict[str, Any]:
                          "before": c.before, "after": c.after} for c in d.changes]}
 
 
-def history_json(db: AppDB, slug: str) -> dict[str, Any]:
+def history_json(db: HistorySource, slug: str) -> dict[str, Any]:
     """Plan versions and decisions of `slug` in time order; the current version is flagged."""
     current = db.current_plan_version(slug)
-    entries = [version_json(e, current is not None and e.id == current.id) if isinstance(e, PlanVersion)
+    entries = [version_json(e, current is not None and e.id == current.id) if is_version(e)
                else decision_json(e) for e in db.history(slug)]
     return {"workspace": slug, "entries": entries}
 
 
-def plan_diff(old: PlanVersion, new: PlanVersion) -> str:
+def plan_diff(old: Version, new: Version) -> str:
     """A unified diff of two versions' texts ("" when equal)."""
     from strategyfirst.plan.diff import diff_plans
 
@@ -66,7 +82,7 @@ def plan_diff(old: PlanVersion, new: PlanVersion) -> str:
                       new_name=f"{PLAN_NAME}@v{new.number}")
 
 
-def plan_changes(old: PlanVersion, new: PlanVersion) -> PlanChanges | None:
+def plan_changes(old: Version, new: Version) -> PlanChanges | None:
     """Objectives, tactics and KPIs added/removed/changed; None when either version does not parse."""
     from strategyfirst.plan.diff import summarise_changes
 
@@ -76,7 +92,7 @@ def plan_changes(old: PlanVersion, new: PlanVersion) -> PlanChanges | None:
         return None
 
 
-def diff_json(slug: str, old: PlanVersion, new: PlanVersion) -> dict[str, Any]:
+def diff_json(slug: str, old: Version, new: Version) -> dict[str, Any]:
     """`{"workspace", "from", "to", "diff", "changes"}`; `changes` is null when a version does not parse."""
     changes = plan_changes(old, new)
     return {"workspace": slug, "from": old.number, "to": new.number, "diff": plan_diff(old, new),
@@ -96,7 +112,7 @@ def entry_line(e: HistoryEntry, current_id: int | None = None) -> str:
     """One line of `history`: a version (`v3`) or a decision (`d2`), with its time, author and why/text."""
     when = e.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
     by = f" by {e.author}" if e.author else ""
-    if isinstance(e, PlanVersion):
+    if is_version(e):
         mark = " (current)" if e.id == current_id else ""
         why = f" — {e.why}" if e.why else ""
         return f"v{e.number}  {when}  plan {e.sha256[:12]}{by}{why}{mark}"
@@ -109,7 +125,7 @@ def entry_line(e: HistoryEntry, current_id: int | None = None) -> str:
             f"  ({_evidence_summary(e.evidence)}){marks}")
 
 
-def history_text(db: AppDB, slug: str) -> str:
+def history_text(db: HistorySource, slug: str) -> str:
     entries = db.history(slug)
     if not entries:
         return f"{slug}: no plan versions or decisions yet (lint the plan or run `strategyfirst decide`)\n"
