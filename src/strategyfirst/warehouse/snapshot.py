@@ -154,6 +154,11 @@ class SnapshotKeeper:
         self._hashed: tuple[Any, str | None] = (None, None)
 
     # --- reading -------------------------------------------------------------------------------------------
+    @property
+    def started(self) -> bool:
+        """True once a snapshot is open (`current()` will not take the first one in the caller's thread)."""
+        return self._snapshot is not None
+
     def current(self) -> Snapshot:
         """The snapshot to read now (an empty one before the first import). Starts a refresh when the warehouse
         or the plan changed since it was taken, serving the previous snapshot until the new one is ready."""

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from strategyfirst.web import errors
 from strategyfirst.web.api import analysis, decisions, imports, plan, posts, readiness, report, workspaces
+from strategyfirst.web.fastpath import FastPath
 from strategyfirst.web.limits import BodyLimit
 from strategyfirst.web.pages import (
     auth_pages,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.sf = state
     state.start()
+    app.add_middleware(FastPath, state=state)  # innermost: the security headers are added to its answers too
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     errors.install(app)

@@ -17,6 +17,7 @@ from fastapi import Depends, HTTPException, Request
 
 from strategyfirst.appdb import role_at_least
 from strategyfirst.web.auth import SAFE_METHODS, Principal, csrf_ok, identify
+from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.web.state import AppState
 from strategyfirst.workspace import Workspace
 
@@ -84,14 +85,21 @@ def caller(page: bool) -> Callable[[Request, AppState], Awaitable[Principal]]:
     return dependency
 
 
+def membership(state: AppState, principal: Principal, slug: str) -> tuple[ServedWorkspace | None, str | None]:
+    """The served workspace of `slug` and the caller's role in it (None when not a member, or when a token
+    scoped to another workspace asks)."""
+    ws = state.workspace(slug)
+    uid = principal.user.id
+    held = (state.remember(("role", uid, slug), lambda: state.db.role_in(uid, slug))
+            if ws is not None and principal.reaches(slug) else None)
+    return ws, held
+
+
 def member(role: str, page: bool) -> Callable[[Request, str, AppState], Awaitable[Member]]:
     """A dependency resolving the path's `slug` to the caller's membership with at least `role`."""
     async def dependency(request: Request, slug: str, state: State) -> Member:
         principal = await _principal(request, state, page)
-        ws = state.workspace(slug)
-        uid = principal.user.id
-        held = (state.remember(("role", uid, slug), lambda: state.db.role_in(uid, slug))
-                if ws is not None and principal.reaches(slug) else None)
+        ws, held = membership(state, principal, slug)
         if ws is None or held is None:
             raise HTTPException(404, f"no workspace {slug!r}")
         if principal.read_only and (role != "viewer" or request.method not in SAFE_METHODS):

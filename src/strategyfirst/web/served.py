@@ -47,6 +47,11 @@ class PlanCache:
     def stamp(self) -> tuple[int, int, int] | None:
         return file_stamp(self.path)
 
+    def fresh(self) -> bool:
+        """True when the plan file as it is now has been read (`version` needs no parse)."""
+        known = self._by_stat
+        return known is not None and known[0] == self.stamp()
+
     def version(self) -> str:
         """The content hash of the plan file ('' when there is none)."""
         return self._get()[1]
@@ -135,6 +140,11 @@ class ServedWorkspace(Workspace):
     # --- reading the snapshot ----------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         return self.snapshots.current()
+
+    def versions_ready(self) -> bool:
+        """True when the data and plan versions (`services.stamp`) can be read without waiting: a snapshot is
+        open and the plan file as it is now is parsed."""
+        return self.snapshots.started and self.plans.fresh()
 
     def writer(self) -> Writer | None:
         """The import (or other write) running now, in this process or another."""

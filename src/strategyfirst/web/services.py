@@ -42,9 +42,10 @@ def stamp(ws: Workspace) -> tuple[Any, ...]:
     return (str(ws.root), _stamp(ws.warehouse_path), _stamp(ws.plan_path))
 
 
-def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """`compute()`'s value for `key` at the workspace's current data and plan versions, computed once."""
-    full = (stamp(ws), *key)
+def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T], at: tuple[Any, ...] | None = None) -> T:
+    """`compute()`'s value for `key` at the workspace's current data and plan versions (or at the `stamp` given
+    as `at`), computed once."""
+    full = (at if at is not None else stamp(ws), *key)
     while True:
         with _lock:
             if full in _cache:
@@ -74,6 +75,21 @@ class Encoded:
 
     body: bytes
     etag: str
+    stamp: tuple[Any, ...] = ()  # the data and plan versions (`stamp`) it was cached under
+
+
+_MISSING = object()
+
+
+def peek(ws: Workspace, key: tuple[Any, ...]) -> Any:
+    """The value `cached` holds for `key` at the workspace's current versions, or None: nothing is computed."""
+    full = (stamp(ws), *key)
+    with _lock:
+        found = _cache.get(full, _MISSING)
+        if found is _MISSING:
+            return None
+        _cache.move_to_end(full)
+        return found
 
 
 def answer(ws: Workspace, key: tuple[Any, ...], value: Callable[[], Any]) -> Encoded:
@@ -81,8 +97,9 @@ def answer(ws: Workspace, key: tuple[Any, ...], value: Callable[[], Any]) -> Enc
     result (every metric by account by month) is not walked again on every request, nor hashed."""
     def encode() -> Encoded:
         body = json.dumps(value(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-        return Encoded(body, '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"')
-    return cached(ws, ("encoded", *key), encode)
+        return Encoded(body, '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"', at)
+    at = stamp(ws)
+    return cached(ws, ("encoded", *key), encode, at)
 
 
 def encoded(ws: Workspace, key: tuple[Any, ...], value: Callable[[], Any]) -> bytes:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from strategyfirst.appdb import AppDB, connect, open_shared
+from strategyfirst.web.answers import Answers
 from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.web.settings import Settings
 from strategyfirst.workspace import Workspace
@@ -24,6 +25,7 @@ class AppState:
     settings: Settings
     db: AppDB
     workspaces: dict[str, ServedWorkspace] = field(default_factory=dict)
+    answers: Answers = field(default_factory=Answers)  # the cached routes' JSON answers by URL (web/fastpath.py)
     _adding: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     _memo_version: Any = field(default=None, repr=False)

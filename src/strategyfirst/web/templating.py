@@ -124,11 +124,10 @@ def render_shared(request: Request, name: str, m: Any, context: Callable[[], dic
 
     principal = getattr(request.state, "principal", None)
     csrf, user = getattr(principal, "csrf", None), getattr(principal, "user", None)
-    if csrf is None or user is None or not _URLSAFE.fullmatch(csrf):
+    if csrf is None or not shareable(csrf, user):
         return render(request, name, context())
     busy = busy_note(m.ws)
     admin = bool(getattr(user, "is_admin", False))  # admins get a "New workspace" link in the navigation
-    key = ("page", name, m.slug, request.url.path, request.url.query, m.role, admin, busy, dt.date.today())
 
     def page() -> str:
         values = {"csrf": CSRF_MARK, "user": _MarkedUser(admin), "busy": busy, **context()}
@@ -136,5 +135,21 @@ def render_shared(request: Request, name: str, m: Any, context: Callable[[], dic
             values["currency"] = _currency(m)
         return templates.get_template(name).render({"request": request, **values})
 
-    html = cached(m.ws, key, page)
+    html = cached(m.ws, shared_key(request, name, m.slug, m.role, admin, busy, dt.date.today()), page)
+    return shared_response(html, csrf, user)
+
+
+def shareable(csrf: str | None, user: Any) -> bool:
+    """True when a page may be the shared rendering with the caller's bits put in (a session caller)."""
+    return csrf is not None and user is not None and _URLSAFE.fullmatch(csrf) is not None
+
+
+def shared_key(request: Request, name: str, slug: str, role: str, admin: bool, busy: str | None,
+               day: dt.date) -> tuple[Any, ...]:
+    """The key of a shared rendering (`render_shared`; web/fastpath.py looks it up with the same key)."""
+    return ("page", name, slug, request.url.path, request.url.query, role, admin, busy, day)
+
+
+def shared_response(html: str, csrf: str, user: Any) -> Response:
+    """The shared rendering with the caller's CSRF token and email put in."""
     return HTMLResponse(html.replace(CSRF_MARK, csrf).replace(EMAIL_MARK, str(escape(user.email))))

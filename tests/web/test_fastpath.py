@@ -1,0 +1,150 @@
+"""A kept answer of a cached GET route is given by web/fastpath.py without FastAPI (issue 17.4, p99 at c = 50):
+byte for byte the app's own answer (status, headers in order, body, 304), only to a caller the app would
+answer, and never after the data, the plan or the day changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from strategyfirst.web import fastpath, services
+from strategyfirst.web.answers import Answers
+from strategyfirst.web.pages import dashboard_pages
+from tests.web.env import WebEnv
+
+BASE = "/api/v1/workspaces/acme"
+ROUTES = ("/lint", "/plan", "/measure", "/measure?by=account&period=month", "/measure?metric=response_rate",
+          "/diagnose", "/funnel", "/capacity", "/readiness", "/imports")
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
+    """Count the calls of `owner.name` (the app's own way to an answer)."""
+    calls: list[int] = []
+    real: Callable[..., Any] = getattr(owner, name)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapped)
+    return calls
+
+
+def raw(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    return response.status_code, list(response.headers.multi_items()), response.content
+
+
+@pytest.fixture()
+def web(web_sqlite: WebEnv, monkeypatch: pytest.MonkeyPatch) -> WebEnv:
+    """The shared environment with no JSON answer noted yet."""
+    monkeypatch.setattr(web_sqlite.state, "answers", Answers())
+    return web_sqlite
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_kept_json_answer_is_the_apps_own_byte_for_byte(web: WebEnv, monkeypatch: pytest.MonkeyPatch,
+                                                          route: str) -> None:
+    calls = counted(monkeypatch, services, "answer")
+    client = web.bearer("viewer@acme.org")
+    client.get(BASE + route)  # the versions' first snapshot and parse
+    web.state.answers = Answers()  # nothing noted: the app answers (and notes its answer)
+    by_app = client.get(BASE + route)
+    etag = by_app.headers["etag"]
+    web.state.answers = Answers()
+    app_304 = client.get(BASE + route, headers={"If-None-Match": etag})
+    assert by_app.status_code == 200 and app_304.status_code == 304 and len(calls) == 3
+    before = len(calls)
+    kept, kept_304 = client.get(BASE + route), client.get(BASE + route, headers={"If-None-Match": etag})
+    assert len(calls) == before  # neither went to the route
+    assert raw(kept) == raw(by_app)
+    assert raw(kept_304) == raw(app_304) and kept_304.status_code == 304 and kept_304.content == b""
+    assert kept.headers["x-frame-options"] == "DENY"  # the security headers too
+    # another user of the workspace gets the same kept answer
+    assert raw(web.bearer("owner@acme.org").get(BASE + route)) == raw(by_app) and len(calls) == before
+
+
+def test_only_a_caller_the_app_would_answer_gets_a_kept_answer(fresh_web: WebEnv) -> None:
+    route = f"{BASE}/readiness"
+    db = fresh_web.state.db
+    db.add_user("viewer@acme.org", None, "viewer", "globex")
+    other_workspace = db.create_api_token("viewer@acme.org", "globex only", "globex", "read")
+    read_only = db.create_api_token("viewer@acme.org", "acme read", "acme", "read")
+    viewer = fresh_web.bearer("viewer@acme.org")
+    assert viewer.get(route).status_code == 200 and viewer.get(route).status_code == 200  # noted and kept
+    assert fresh_web.state.answers.get(route, b"") is not None
+
+    def status(headers: dict[str, str]) -> int:
+        return fresh_web.client().get(route, headers=headers).status_code
+
+    assert status({}) == 401
+    assert status({"Authorization": "Bearer not-a-token"}) == 401
+    assert status({"Authorization": "Basic abc"}) == 401
+    assert status({"Authorization": f"Bearer {fresh_web.tokens['outsider@globex.org']}"}) == 404
+    assert status({"Authorization": f"Bearer {other_workspace}"}) == 404
+    assert status({"Authorization": f"Bearer {read_only}"}) == 200
+    assert db.revoke_token("viewer@acme.org", "tests") == 1
+    assert viewer.get(route).status_code == 401
+    editor = fresh_web.bearer("editor@acme.org")
+    assert editor.get(route).status_code == 200
+    assert db.remove_member("editor@acme.org", "acme")
+    assert editor.get(route).status_code == 404
+
+
+def test_a_kept_answer_ends_with_its_plan_version(fresh_web: WebEnv) -> None:
+    viewer, editor = fresh_web.bearer("viewer@acme.org"), fresh_web.bearer("editor@acme.org")
+    plan = viewer.get(f"{BASE}/plan")
+    assert viewer.get(f"{BASE}/plan").headers["etag"] == plan.headers["etag"]  # kept
+    text = plan.json()["text"].replace("organisation: Acme Outdoor", "organisation: Acme Indoor")
+    saved = editor.put(f"{BASE}/plan", json={"text": text}, headers={"If-Match": plan.headers["etag"]})
+    assert saved.status_code == 200, saved.text
+    after = viewer.get(f"{BASE}/plan")
+    assert after.headers["etag"] == saved.headers["etag"] != plan.headers["etag"]
+    assert "organisation: Acme Indoor" in after.json()["text"]
+
+
+def test_a_kept_answer_ends_with_its_day(web: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = web.bearer("viewer@acme.org")
+    client.get(f"{BASE}/lint")
+    client.get(f"{BASE}/lint")  # noted
+    calls = counted(monkeypatch, services, "answer")
+    client.get(f"{BASE}/lint")
+    assert calls == []
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    fake = types.SimpleNamespace(date=types.SimpleNamespace(today=lambda: tomorrow))
+    monkeypatch.setattr(fastpath, "dt", fake)
+    assert client.get(f"{BASE}/lint").status_code == 200
+    assert calls == [1]  # the app answered (lint without as_of judges deadlines against today)
+
+
+@pytest.mark.parametrize("page", ["dashboard", "dialogue"])
+def test_a_kept_page_is_the_apps_own_with_the_callers_token(web: WebEnv, monkeypatch: pytest.MonkeyPatch,
+                                                            page: str) -> None:
+    url = f"/w/acme/{page}?range=all"
+    first = web.login("viewer@acme.org")
+    by_app = first.get(url)
+    assert by_app.status_code == 200
+    calls = counted(monkeypatch, dashboard_pages, "render_shared")
+    second = web.login("viewer@acme.org")
+    kept, again = second.get(url), first.get(url)
+    assert calls == []  # both answered from the kept rendering
+    assert raw(again) == raw(by_app)
+    mine, theirs = second.headers["X-CSRF-Token"], first.headers["X-CSRF-Token"]
+    assert mine in kept.text and theirs not in kept.text
+    assert kept.text == by_app.text.replace(theirs, mine)
+    assert kept.headers["content-security-policy"] == by_app.headers["content-security-policy"]
+    # no session: the app's redirect to the login page; not a member: the app's 404; a token: its own page
+    anonymous = TestClient(web.app, follow_redirects=False).get(url)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    assert web.login("outsider@globex.org").get(url).status_code == 404
+    assert calls == []
+    assert web.bearer("viewer@acme.org").get(url).status_code == 200
+    assert len(calls) == 1
+    # an editor's page is the editor role's rendering, not the viewer's
+    assert web.login("editor@acme.org").get(url).status_code == 200
+    assert len(calls) == 2
+
