@@ -227,22 +227,37 @@ class Workspace(WorkspaceFolder):
                 con.close()
 
     def funnel(self, since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
-        """The permission funnel overall and per tactic (metrics/funnel.py); refreshes stale derived tables."""
-        from strategyfirst.metrics.funnel import funnel
-        from strategyfirst.warehouse import derive
-        from strategyfirst.warehouse.engine import ibis_backend, open_duckdb
+        """The permission funnel overall and per tactic (metrics/funnel.py); refreshes stale derived tables.
+        Its SQL is kept in `.strategyfirst/cache/` as a measurement's is (`strategyfirst.metrics.kept`)."""
+        from strategyfirst.metrics.cached import plan_facts
+        from strategyfirst.metrics.kept import funnel_warehouse
+        from strategyfirst.warehouse.engine import open_duckdb
         from strategyfirst.warehouse.lock import workspace_lock
 
-        document = self.plan_or_none()
-        plan = document.plan if document is not None else None
+        facts = plan_facts(self.plan_path, self.state_dir)  # PlanError for an invalid plan, as before
         with workspace_lock(self.state_dir):
             con = open_duckdb(self.warehouse_path)
             try:
                 con.execute("SET enable_progress_bar = false")
-                derive.refresh(con, plan)
-                return funnel(ibis_backend(con), plan, since, until)
+                return funnel_warehouse(con, facts, self.plan_path, self.state_dir, since, until)
             finally:
                 con.close()
+
+    def audience_growth(self, since: dt.date | str | None = None,
+                        until: dt.date | str | None = None) -> list[dict[str, Any]]:
+        """Each account's audience growth as `measure --by account` computes it, with its first and last
+        snapshot (the report's permission-asset table; `metrics.measure.audience_growth_by_account`); its SQL
+        is kept in `.strategyfirst/cache/` (`strategyfirst.metrics.kept`)."""
+        from strategyfirst.metrics.cached import plan_facts
+        from strategyfirst.metrics.kept import growth_warehouse
+        from strategyfirst.warehouse.engine import open_duckdb
+
+        facts = plan_facts(self.plan_path, self.state_dir)
+        con = open_duckdb(self.warehouse_path)  # a read, as `query`'s
+        try:
+            return growth_warehouse(con, facts, self.plan_path, self.state_dir, since, until)
+        finally:
+            con.close()
 
     # --- export (issue 7; the work lives in strategyfirst.scale and warehouse/export.py) --------------------
     def export(self, out: str | Path, fmt: str = "parquet") -> Manifest:

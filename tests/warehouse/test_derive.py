@@ -73,6 +73,25 @@ def test_refresh_only_when_data_or_plan_changed(tmp_path: Path) -> None:
     con.close()
 
 
+def test_refresh_file_with_the_plans_hash_given(tmp_path: Path) -> None:
+    """`phash` (kept per plan text by metrics.cached, so capacity imports no Ibis to know it) decides as
+    `is_stale` would: the same hash leaves a fresh file alone, another plan's rebuilds."""
+    from strategyfirst.warehouse.attribution import plan_hash
+
+    con = warehouse(tmp_path, _rows())
+    plan, other = loads(PLAN).plan, loads(PLAN.replace('["@ACME"]', '["@nobody"]')).plan
+    derive.refresh(con, plan)
+    path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+                .fetchone()[0])
+    con.close()
+    assert derive.refresh_file(path, tmp_path, plan, plan_hash(plan)) is False
+    assert derive.refresh_file(path, tmp_path, other, plan_hash(other)) is True
+    con = duckdb.connect(str(path))
+    assert con.execute("SELECT count(*) FROM attribution").fetchone() == (0,)  # the other plan's: nobody
+    con.close()
+    assert derive.refresh_file(path, tmp_path, other, plan_hash(other)) is False
+
+
 def test_works_without_a_plan(tmp_path: Path) -> None:
     con = warehouse(tmp_path, _rows())
     derive.refresh(con, None)

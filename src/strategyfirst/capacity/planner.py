@@ -104,10 +104,12 @@ def default_target_minutes(plan: Plan) -> float | None:
 def plan_capacity(ws: WorkspaceFiles, service_level: float = 0.9,
                   target_minutes: float | None = None) -> CapacityPlan:
     """Erlang C staffing for every hour of the week from measured volume, against the declared schedule."""
+    from strategyfirst.metrics.cached import plan_facts
     from strategyfirst.warehouse.derive import refresh_file
 
     plan = ws.plan_document().plan
-    refresh_file(ws.warehouse_path, ws.state_dir, plan)  # inbound follows the plan's owned accounts
+    phash = plan_facts(ws.plan_path, ws.state_dir).plan_hash  # kept per plan text: no Ibis to know it
+    refresh_file(ws.warehouse_path, ws.state_dir, plan, phash)  # inbound follows the plan's owned accounts
     volume = measure_volume(ws.warehouse_path, _timezone(plan))
     return capacity_for(plan, volume, service_level=service_level, target_minutes=target_minutes)
 

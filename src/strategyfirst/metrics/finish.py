@@ -173,3 +173,12 @@ def quality(recipe: Recipe, results: dict[str, list[dict[str, Any]]]) -> dict[st
 
 def _scalar(rows: list[dict[str, Any]]) -> Any:
     return next(iter(rows[0].values()))
+
+
+def growth_rows(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    """`measure.audience_growth_by_account`'s rows from its query's (`names`: normalised handle -> the plan's
+    spelling)."""
+    return [{"key": names.get(str(r["key"]), r["key"]), "account": r["key"], "growth": r["growth"],
+             "first": r["first"], "last": r["last"],
+             "first_day": r["first_day"].date() if r["first_day"] is not None else None,
+             "last_day": r["last_day"].date() if r["last_day"] is not None else None} for r in rows]

@@ -21,7 +21,16 @@ from strategyfirst.metrics.audience import per_series
 from strategyfirst.metrics.bases import ALL_KEY, BUILDERS, Context
 from strategyfirst.metrics.compiled import compile_queries, run
 from strategyfirst.metrics.filters import narrow
-from strategyfirst.metrics.finish import BASE, PERIOD_NEEDS, PRECISION, PRECISION_RANK, NeedCounts, Recipe, finish
+from strategyfirst.metrics.finish import (
+    BASE,
+    PERIOD_NEEDS,
+    PRECISION,
+    PRECISION_RANK,
+    NeedCounts,
+    Recipe,
+    finish,
+    growth_rows,
+)
 from strategyfirst.metrics.quality import queries as quality_queries
 from strategyfirst.metrics.registry import REGISTRY
 from strategyfirst.metrics.result import MeasureResult
@@ -197,17 +206,19 @@ def audience_growth_by_account(source: Any, plan: Plan | None = None, since: dt.
     """Per account: `audience_growth` exactly as `measure --by account` computes it (the same base and
     `per_series`), with the first and last snapshot (summed over the account's series) and their days; for
     the report's permission-asset table."""
+    query = audience_growth_query(source, plan, since, until)
+    return [] if query is None else growth_rows(fetch_rows(query), _plan_names(plan))
+
+
+def audience_growth_query(source: Any, plan: Plan | None = None, since: dt.date | str | None = None,
+                          until: dt.date | str | None = None) -> ir.Table | None:
+    """The query of `audience_growth_by_account` (None without audience data), finished by `growth_rows`."""
     since_d, until_d = _date(since, "since"), _date(until, "until")
     ctx = Context(Tables.of(source), "account", plan, PlanMaps.of(plan), frozenset({"audience_growth"}))
     t = BUILDERS["audience"](ctx)
     if t is None:
-        return []
+        return None
     s = per_series(_window(t, since_d, until_d), ["key"])
-    rows = s.group_by("key").aggregate(
+    return s.group_by("key").aggregate(
         growth=s.growth.sum(), first=s["first"].sum(), last=s["last"].sum(),
-        first_day=s.first_ts.min(), last_day=s.last_ts.max()).order_by("key").to_pyarrow().to_pylist()
-    names = _plan_names(plan)
-    return [{"key": names.get(str(r["key"]), r["key"]), "account": r["key"], "growth": r["growth"],
-             "first": r["first"], "last": r["last"],
-             "first_day": r["first_day"].date() if r["first_day"] is not None else None,
-             "last_day": r["last_day"].date() if r["last_day"] is not None else None} for r in rows]
+        first_day=s.first_ts.min(), last_day=s.last_ts.max()).order_by("key")

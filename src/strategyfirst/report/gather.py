@@ -77,10 +77,12 @@ def gather_report_data(ws: MeasuringWorkspace, as_of: dt.date | None = None) -> 
             data.missing[section] = NO_PLAN_KPIS
     if as_of is None and plan is not None and has_data:
         # Diagnose's default as-of (the latest data inside the plan's horizon, as on the web), for every
-        # section: data outside the horizon moves none of them.
-        from strategyfirst.diagnose.inputs import latest_data_date
+        # section: data outside the horizon moves none of them. The diagnosis names it (no numpy import).
+        if data.as_of is None:
+            from strategyfirst.diagnose.inputs import latest_data_date
 
-        as_of = data.as_of = data.as_of or latest_data_date(ws, plan)
+            data.as_of = latest_data_date(ws, plan)
+        as_of = data.as_of
     if has_data:
         _gather_measures(ws, data, as_of, [k.metric for k in data.kpis])
         data.response_times = _attempt(data, ("response_times",), "read reply times",
@@ -177,13 +179,18 @@ def _gather_measures(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | 
 def audience_growth(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | None) -> list[AudienceGrowth]:
     """Each account's audience growth over the plan's horizon up to as-of (all data without a plan), by the
     code `measure` and the KPIs use, each saying whether it spans a gap between exports."""
-    from strategyfirst.metrics.measure import audience_growth_by_account
     from strategyfirst.plan import normalise_handle
 
-    doc = ws.plan_or_none() if data.plan is not None else None
     since = data.plan.horizon_start if data.plan is not None else None
-    rows = audience_growth_by_account({"audience": ws.table("audience")}, doc.plan if doc else None,
-                                      since, as_of)
+    kept: Any = getattr(ws, "audience_growth", None)  # a workspace keeps its SQL (no Ibis on a hit)
+    if kept is not None and data.plan is not None:
+        rows = kept(since, as_of)
+    else:
+        from strategyfirst.metrics.measure import audience_growth_by_account
+
+        doc = ws.plan_or_none() if data.plan is not None else None
+        rows = audience_growth_by_account({"audience": ws.table("audience")}, doc.plan if doc else None,
+                                          since, as_of)
     gaps = data.data_quality.get("audience_gaps") or []
     out = []
     for r in rows:

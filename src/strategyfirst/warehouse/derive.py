@@ -133,9 +133,11 @@ def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = 
     return True
 
 
-def refresh_file(warehouse: Path, state_dir: Path, plan: Plan | None) -> bool:
+def refresh_file(warehouse: Path, state_dir: Path, plan: Plan | None, phash: str | None = None) -> bool:
     """`refresh` a warehouse file whose derived tables went stale since they were last built (say, after a
-    plan change), under the workspace lock. A file never derived is left alone. Returns True if it rebuilt."""
+    plan change), under the workspace lock. A file never derived is left alone. Returns True if it rebuilt.
+    `phash`: `attribution.plan_hash(plan)` if the caller has it (kept per plan text by `metrics.cached`):
+    a fresh file is then known without importing attribution's Ibis."""
     from strategyfirst.warehouse.engine import open_duckdb
     from strategyfirst.warehouse.lock import workspace_lock
 
@@ -145,7 +147,12 @@ def refresh_file(warehouse: Path, state_dir: Path, plan: Plan | None) -> bool:
         con = open_duckdb(warehouse)
         try:
             con.execute("SET enable_progress_bar = false")
-            if meta(con, DATA_KEY) is None or not is_stale(con, plan):
+            if meta(con, DATA_KEY) is None:
+                return False
+            if phash is not None:
+                if meta(con, DATA_KEY) == data_version(con) and meta(con, PLAN_KEY) == phash:
+                    return False
+            elif not is_stale(con, plan):
                 return False
             return refresh(con, plan)
         finally:

@@ -1,0 +1,194 @@
+"""The permission funnel's steps, its result and the arithmetic on the rows of its queries (standard library
+only: a funnel whose queries are kept runs without Ibis). What the funnel is: metrics/funnel.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from strategyfirst.formatting import step_rate
+from strategyfirst.metrics.args import date as _date
+from strategyfirst.metrics.finish import label as _label
+from strategyfirst.metrics.result import MeasureResult
+
+STEPS = ("reach", "engagements", "new_followers", "site_sessions", "conversions")
+STEP_LABELS = {"reach": "Reach", "engagements": "Engagements", "new_followers": "New followers / subscribers",
+               "site_sessions": "Site sessions", "conversions": "Conversions"}
+MISSING = {
+    "reach": "no reach, impressions or email deliveries this month: import the platforms' post exports or the "
+             "email campaign report",
+    "engagements": "no engagements this month: import the platforms' post exports",
+    "new_followers": "no follower or subscriber gains: import follower exports or email list member exports",
+    "site_sessions": "no site visits: import a GA4 export (traffic acquisition by channel group, source / medium "
+                     "or campaign)",
+    "conversions": "the site export gives no conversions (key events): add them to the GA4 report",
+}
+OVERALL = "overall"
+_MEASURED = ["reach", "impressions", "engagements", "audience_gained", "audience_lost", "email_open_rate"]
+
+
+SITE = "site:"  # query names: the site rows by scope ("site:none", "site:tactic"), the permission asset
+ASSET = "asset"
+
+
+@dataclass
+class Funnel:
+    """One scope's chain: `steps` in STEPS order, each {step, label, value, previous, change, conversion,
+    conversion_previous}; `breaks_at` {step, why} or None; `churn` (followers and subscribers lost)."""
+
+    scope: str
+    steps: list[dict[str, Any]]
+    churn: float | None = None
+    churn_previous: float | None = None
+    reach_is_impressions: bool = False
+    breaks_at: dict[str, Any] | None = None
+
+
+@dataclass
+class FunnelReport:
+    period: str | None
+    previous: str | None
+    funnels: list[Funnel] = field(default_factory=list)
+    asset: list[dict[str, Any]] = field(default_factory=list)   # per platform and account: gained, lost, net
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"period": self.period, "previous": self.previous,
+                "funnels": [{"scope": f.scope, "steps": f.steps, "churn": f.churn,
+                             "churn_previous": f.churn_previous, "reach_is_impressions": f.reach_is_impressions,
+                             "breaks_at": f.breaks_at} for f in self.funnels],
+                "asset": self.asset}
+
+
+def bounds(since: dt.date | str | None, until: dt.date | str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The funnel's dates: `until` picks its month, whole (a GA4 row of the month ends on its last day)."""
+    since_d, until_d = _date(since, "since"), _date(until, "until")
+    if until_d is not None:
+        until_d = (until_d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return since_d, until_d
+
+
+def scopes(tactics: list[str]) -> list[tuple[str, str]]:
+    """(by, scope) of each funnel: overall, then each of the plan's tactics (`tactics`: their ids in order)."""
+    return [("none", OVERALL)] + [("tactic", t) for t in tactics]
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None or before == 0 else (now - before) / before
+
+
+def _months_back(label: str) -> str:
+    year, month = int(label[:4]), int(label[5:7])
+    return f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}"
+
+
+def _chain(scope: str, values: dict[str, dict[str, float | None]], period: str, previous: str,
+           impressions_only: bool, churn: tuple[float | None, float | None]) -> Funnel:
+    steps: list[dict[str, Any]] = []
+    for i, step in enumerate(STEPS):
+        now, before = values[period].get(step), values[previous].get(step)
+        conversion = conversion_before = None
+        if i:
+            prior = STEPS[i - 1]
+            conversion = _ratio(now, values[period].get(prior))
+            conversion_before = _ratio(before, values[previous].get(prior))
+        steps.append({"step": step, "label": STEP_LABELS[step], "value": now, "previous": before,
+                      "change": _change(now, before), "conversion": conversion,
+                      "conversion_previous": conversion_before})
+    return Funnel(scope, steps, churn[0], churn[1], impressions_only, _breaks(steps))
+
+
+def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Where the chain breaks, in words: the first step without data, else the conversion that fell most
+    against its own previous month, else (no history) the weakest conversion."""
+    for s in steps:
+        if s["value"] is None:
+            return {"step": s["step"], "why": MISSING[s["step"]]}
+    pairs = [(s, steps[i - 1]) for i, s in enumerate(steps) if i]
+    compared = [(s["conversion"] / s["conversion_previous"] - 1, s, p) for s, p in pairs
+                if s["conversion"] is not None and s["conversion_previous"]]
+    if compared:
+        drop, s, p = min(compared, key=lambda c: c[0])
+        if drop < 0:
+            return {"step": s["step"], "why": f"{p['label'].lower()} -> {s['label'].lower()} fell from "
+                                              f"{step_rate(s['conversion_previous'])} to {step_rate(s['conversion'])} "
+                                              f"({drop:+.0%} against the month before)"}
+        return None
+    rated = [(s["conversion"], s, p) for s, p in pairs if s["conversion"] is not None]
+    if not rated:
+        return None
+    rate, s, p = min(rated, key=lambda c: c[0])
+    return {"step": s["step"], "why": f"{p['label'].lower()} -> {s['label'].lower()} is the weakest conversion "
+                                      f"({step_rate(rate)}); no earlier month to compare with"}
+
+
+def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
+             rows: dict[str, list[dict[str, Any]]], until_d: dt.date | None) -> FunnelReport:
+    """The funnel of each of `chains` (`scopes`) from the monthly measurement of `_MEASURED` by each `by`
+    (`measured`) and the rows of the site and asset queries (`rows`, by name: SITE + by, ASSET)."""
+    monthly: dict[tuple[str, str], dict[str, float | None]] = {}   # (scope, month) -> step values
+    churn: dict[tuple[str, str], float | None] = {}
+    impressions_only: dict[str, bool] = {}
+    for by in dict.fromkeys(b for b, _ in chains):
+        for r in measured[by].rows:
+            scope = OVERALL if by == "none" else str(r["key"])
+            cell = monthly.setdefault((scope, r["period"]), {})
+            cell[r["metric"]] = r["value"]
+            if r["metric"] == "email_open_rate":  # its denominator: the letters' successful deliveries
+                cell["deliveries"] = r["denominator"] if r["value"] is not None else None
+        site = {(str(r["key"]), _label(r["bucket"], "month")): (r["sessions"], r["conversions"])
+                for r in rows.get(SITE + by, [])}
+        for (key, month), (sessions, conversions) in site.items():
+            scope = OVERALL if by == "none" else key
+            cell = monthly.setdefault((scope, month), {})
+            cell["site_sessions"], cell["conversions"] = sessions, conversions
+    for (scope, month), cell in monthly.items():
+        reach = cell.get("reach")
+        if reach is None and cell.get("impressions") is not None:
+            reach = cell.get("impressions")
+            impressions_only[scope] = True
+        deliveries = cell.get("deliveries")
+        if deliveries is not None:  # people an email reached (their clicks are engagements)
+            reach = (reach or 0.0) + deliveries
+        cell["new_followers"] = cell.get("audience_gained")
+        churn[(scope, month)] = cell.get("audience_lost")
+        cell["reach"] = reach
+    months = sorted({m for (_, m), cell in monthly.items() if any(cell.get(s) is not None for s in STEPS)})
+    if until_d is not None:
+        months = [m for m in months if m <= f"{until_d.year:04d}-{until_d.month:02d}"]
+    if not months:
+        return FunnelReport(None, None, [Funnel(s, [], breaks_at={"step": "reach", "why": MISSING["reach"]})
+                                         for _, s in chains])
+    period = months[-1]
+    previous = _months_back(period)
+    report = FunnelReport(period, previous)
+    for _, scope in chains:
+        values = {m: monthly.get((scope, m), {}) for m in (period, previous)}
+        report.funnels.append(_chain(scope, values, period, previous, impressions_only.get(scope, False),
+                                     (churn.get((scope, period)), churn.get((scope, previous)))))
+    report.asset = _asset(rows.get(ASSET, []), period, previous)
+    return report
+
+
+def _asset(rows: list[dict[str, Any]], period: str, previous: str) -> list[dict[str, Any]]:
+    """The permission asset per platform and account (email lists beside followers): gained, lost and net in
+    the month, and the net of the month before (`rows`: gained and lost by platform, account and month)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        month = _label(r["month"], "month")
+        if month not in (period, previous):
+            continue
+        item = out.setdefault((r["platform"], r["account"]), {
+            "platform": r["platform"], "account": r["account"], "gained": None, "lost": None, "net": None,
+            "net_previous": None})
+        net = None if r["gained"] is None and r["lost"] is None else (r["gained"] or 0) - (r["lost"] or 0)
+        if month == period:
+            item.update(gained=r["gained"], lost=r["lost"], net=net)
+        else:
+            item["net_previous"] = net
+    return sorted(out.values(), key=lambda i: (i["platform"], i["account"]))
