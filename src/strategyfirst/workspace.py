@@ -40,6 +40,11 @@ class Workspace(WorkspaceFolder):
     @property
     def slug(self) -> str:
         """URL-safe id: the one remembered with the app database (workspace.json), else the folder name's."""
+        from strategyfirst.appdb.lite import bound_slug
+
+        found = bound_slug(self)  # the usual binding, to the workspace's own SQLite file: no SQLAlchemy import
+        if found is not None:
+            return found
         from strategyfirst.appdb.binding import remembered_slug
 
         return remembered_slug(self)

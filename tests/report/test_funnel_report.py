@@ -33,3 +33,37 @@ def test_report_without_funnel_data_says_what_to_import(tmp_path: Path) -> None:
     (tmp_path / "strategy.yaml").write_text("version: 1\n", encoding="utf-8")
     data = gather_report_data(Workspace(tmp_path))
     assert data.funnel is None and "GA4" in data.note("funnel")
+
+
+def test_a_warm_report_loads_no_heavy_library(ws: Path) -> None:  # noqa: F811
+    """Run twice in fresh processes on an unchanged workspace: the second reads the kept diagnosis, charts,
+    measurements, funnel and growth SQL, and the decisions through sqlite3, so it imports none of Ibis,
+    pandas, numpy, Altair or SQLAlchemy, and writes the same page (but for the time it was made)."""
+    import json
+    import re
+    import subprocess
+    import sys
+
+    workspace = Workspace(ws)
+    workspace.measure(metrics=["reach"])  # builds the derived tables, as an import does: diagnosing writes nothing
+    db = workspace.history_db()
+    db.record_decision(db.slug, "Keep the letter monthly", tactic="letter")
+    script = ("import json, sys\nfrom strategyfirst.workspace import Workspace\n"
+              f"path = Workspace({str(ws)!r}).report()\n"
+              "heavy = [m for m in ('ibis', 'pandas', 'numpy', 'altair', 'vl_convert', 'sqlalchemy', 'scipy')"
+              " if m in sys.modules]\n"
+              "print(json.dumps({'heavy': heavy, 'html': path.read_text(encoding='utf-8')}))")
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": "/usr/bin:/bin"}
+
+    def child() -> dict[str, object]:
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        got: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+        return got
+
+    cold, warm = child(), child()
+    assert "ibis" in cold["heavy"] and warm["heavy"] == []
+
+    def page(run: dict[str, object]) -> str:
+        return re.sub(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", "", str(run["html"]))
+
+    assert page(warm) == page(cold) and "Keep the letter monthly" in page(warm)

@@ -110,6 +110,13 @@ def _db_file(ws: WorkspaceFiles) -> tuple[Path, str] | None:
     return (file, slug) if file.is_file() else None
 
 
+def bound_slug(ws: WorkspaceFiles) -> str | None:
+    """The slug of a workspace bound to an SQLite file that exists (what `binding.remembered_slug` gives
+    then), read without SQLAlchemy; None otherwise (ask `remembered_slug`)."""
+    found = _db_file(ws)
+    return found[1] if found is not None else None
+
+
 class LiteDB:
     """The history tables of one workspace of an SQLite app database (see the module's docstring)."""
 

@@ -230,6 +230,12 @@ def response_buckets(ws: MeasuringWorkspace, as_of: dt.date | None) -> list[Buck
 
 def _gather_decisions(ws: MeasuringWorkspace, data: ReportData) -> None:
     def load() -> list[Any]:
+        from strategyfirst.appdb.lite import open_lite
+
+        lite = open_lite(ws) if hasattr(ws, "db_url") else None  # the workspace's own SQLite: no SQLAlchemy
+        if lite is not None:
+            with lite:
+                return list(lite.decisions(lite.slug))
         from strategyfirst.appdb import open_appdb
 
         db = open_appdb(ws)
