@@ -89,12 +89,27 @@ class Workspace(WorkspaceFolder):
         return self.plan_document() if self.has_plan() else None
 
     def lint(self, path: str | Path | None = None, *, as_of: dt.date | None = None) -> Any:
-        """Lint the plan; returns a `strategyfirst.lint.LintReport`."""
+        """Lint the plan; returns a `strategyfirst.lint.LintReport`. The workspace's own plan's report is kept
+        by what it depends on (lint_cache.py) and read back while plan, day, data and code are unchanged."""
+        from strategyfirst import lint_cache
+
+        day = as_of or dt.date.today()
+        own = path is None or Path(path).resolve() == self.plan_path
+        wanted = lint_cache.key(self.plan_path, self.warehouse_path, day) \
+            if own and lint_cache.built_in_rules_only() else None
+        kept = lint_cache.load(self.state_dir, wanted)
+        if kept is not None:
+            self.note_plan(path)  # as a lint made now would
+            return kept
         from strategyfirst.lint import lint_document
 
         document = self.plan_document(path)
         self.note_plan(path)
-        return lint_document(document, as_of=as_of, spend=self._spend_by_campaign())
+        spend = self._spend_by_campaign()
+        report = lint_document(document, as_of=day, spend=spend)
+        if spend is not None or not self.warehouse_path.is_file():  # else the data rules could not run
+            lint_cache.store(self.state_dir, wanted, report, self.warehouse_path)
+        return report
 
     def _spend_by_campaign(self) -> list[tuple[str, float, str | None]] | None:
         """(campaign, amount, currency) of the stored spend no tactic is named for, for lint's data rules;

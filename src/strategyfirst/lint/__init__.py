@@ -7,19 +7,38 @@ Public API::
     report.errors, report.warnings, report.to_json("strategy.yaml")
 """
 
-from strategyfirst.lint.engine import lint_document, lint_text
-from strategyfirst.lint.registry import (
-           RULE_MODULES,
-           RULES,
-           Hit,
-           LintContext,
-           Rule,
-           all_rules,
-           get_rule,
-           register,
-)
-from strategyfirst.lint.report import Finding, LintReport
-from strategyfirst.lint.tool_words import DEFAULT_TOOL_WORDS
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported on first use: `lint.report` and `lint.render` load no plan parser
+    from strategyfirst.lint.engine import lint_document, lint_text
+    from strategyfirst.lint.registry import (
+        RULE_MODULES,
+        RULES,
+        Hit,
+        LintContext,
+        Rule,
+        all_rules,
+        get_rule,
+        register,
+    )
+    from strategyfirst.lint.report import Finding, LintReport
+    from strategyfirst.lint.tool_words import DEFAULT_TOOL_WORDS
 
 __all__ = ["DEFAULT_TOOL_WORDS", "RULES", "RULE_MODULES", "Finding", "Hit", "LintContext", "LintReport",
            "Rule", "all_rules", "get_rule", "lint_document", "lint_text", "register"]
+
+_HOME = {"lint_document": "engine", "lint_text": "engine", "Finding": "report", "LintReport": "report",
+         "DEFAULT_TOOL_WORDS": "tool_words", **{name: "registry" for name in (
+             "RULE_MODULES", "RULES", "Hit", "LintContext", "Rule", "all_rules", "get_rule", "register")}}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

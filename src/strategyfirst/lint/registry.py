@@ -18,10 +18,11 @@ import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from strategyfirst.plan.document import PathPart, PlanDocument
-from strategyfirst.plan.model import Plan
+if TYPE_CHECKING:  # types only: the registry, the report and its rendering load no plan parser (lint_cache)
+    from strategyfirst.plan.document import PathPart, PlanDocument
+    from strategyfirst.plan.model import Plan
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -72,6 +73,7 @@ RULE_MODULES: list[str] = [
     "strategyfirst.lint.readiness_rules",
     "strategyfirst.lint.rules_data",
 ]
+BUILT_IN_RULE_MODULES: tuple[str, ...] = tuple(RULE_MODULES)  # lint_cache keeps reports of these rules only
 
 
 def register(rule: Rule) -> Rule:
