@@ -54,7 +54,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         settings = Settings.from_env(workspaces=folders, db_url=db,
                                      max_upload_bytes=max_upload_mb << 20 if max_upload_mb else None,
                                      new_workspaces=new_workspaces.resolve() if new_workspaces else None)
-        web = create_app(settings)
+        web = create_app(settings, serving=workers == 1)  # with more, each process builds its own
         served = ", ".join(sorted(web.state.sf.workspaces)) or "no workspace"
         many = f" with {workers} processes" if workers > 1 else ""
         err.print(f"serving {escape(served)} on http://{escape(host)}:{port}/{many} (API docs at /api/v1/docs)",

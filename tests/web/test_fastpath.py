@@ -148,3 +148,34 @@ def test_a_kept_page_is_the_apps_own_with_the_callers_token(web: WebEnv, monkeyp
     assert web.login("editor@acme.org").get(url).status_code == 200
     assert len(calls) == 2
 
+
+def test_a_serving_process_freezes_what_its_start_up_made() -> None:
+    import gc
+    import threading
+
+    from strategyfirst.web.state import freeze_heap
+
+    ran: list[int] = []
+    warm = threading.Thread(target=lambda: ran.append(gc.get_freeze_count()))
+    warm.start()
+    try:
+        freeze_heap([warm])
+        assert ran == [0]  # the warm-up ran before the freeze
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_a_process_of_serve_workers_is_warm_before_it_answers(web: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import OrderedDict
+
+    from strategyfirst.web import create_app
+
+    monkeypatch.setattr(services, "_cache", OrderedDict())  # nothing computed yet
+    acme = web.state.workspaces["acme"]
+    assert services.peek(acme, ("diagnose", None)) is None
+    create_app(web.state.settings, web.state, warm_first=True)
+    # what the dashboard and the default API routes read is there when the app is
+    assert services.peek(acme, ("diagnose", None)) is not None
+    assert services.peek(acme, ("funnel",)) is not None
+    assert services.peek(acme, ("measure", "none", "all", None, None, (), (), ())) is not None

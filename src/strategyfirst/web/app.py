@@ -50,7 +50,7 @@ def app_from_env() -> FastAPI:
     """The app of one of `serve --workers N`'s processes, from the settings `serve` put in the environment."""
     import os
 
-    return create_app(Settings.model_validate_json(os.environ[SETTINGS_ENV]))
+    return create_app(Settings.model_validate_json(os.environ[SETTINGS_ENV]), serving=True, warm_first=True)
 
 
 def health_problems(state: AppState) -> list[str]:
@@ -77,15 +77,18 @@ def health_problems(state: AppState) -> list[str]:
     return problems
 
 
-def create_app(settings: Settings | None = None, state: AppState | None = None) -> FastAPI:
-    """The web app over `settings`' workspaces and app database (or an already opened `state`)."""
+def create_app(settings: Settings | None = None, state: AppState | None = None, serving: bool = False,
+               warm_first: bool = False) -> FastAPI:
+    """The web app over `settings`' workspaces and app database (or an already opened `state`); `serving`:
+    for a server process (`serve`), whose heap is frozen after the start-up; `warm_first`: warmed up before
+    it returns (a process of `serve --workers N`; `AppState.start`)."""
     settings = settings or Settings.from_env()
     state = state or open_state(settings)
     app = FastAPI(title="strategyfirst", version="1", description="Strategy-first social media: the plan, "
                   "its measurement, diagnosis and decisions, per workspace.",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.sf = state
-    state.start()
+    state.start(freeze=serving, wait=warm_first)
     app.add_middleware(FastPath, state=state)  # innermost: the security headers are added to its answers too
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
