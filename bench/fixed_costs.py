@@ -8,10 +8,11 @@ command below as its own `python -m strategyfirst ...` subprocess `--runs` times
 issue 19, the fastest run's CPU seconds (user + system: what the command costs, whatever the load) and the
 1-minute load average sampled around each command's runs.
 
-What is kept on disk by content counts: `decide` (and `report`) reuse the diagnosis kept in
-.strategyfirst/cache/ while data, plan and code are unchanged, so their fastest run is a warm one (the first
-run, or one after an import, diagnoses); `diagnose` in text form diagnoses every time. A before/after
-comparison gives each side its own --out (see build_workspace).
+What is kept on disk by content counts: `diagnose`, `decide` and `report` reuse the diagnosis kept in
+.strategyfirst/cache/ while data, plan and code are unchanged (and `report` its charts and compiled queries), so
+their fastest run is a warm one (the first run, or one after an import, diagnoses); `diagnose-cold` removes the
+kept diagnoses before each run (what the first `diagnose` after an import costs; the compiled measurements stay,
+as they do after an import). A before/after comparison gives each side its own --out (see build_workspace).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
     # the same with the compiled queries (.strategyfirst/cache/measure-*, plan-*) removed before each run
     ("measure-cold", ("measure", "-w", "{ws}"), 0.5),
     ("diagnose", ("diagnose", "-w", "{ws}"), 1.0),
+    # the same with the kept diagnoses (.strategyfirst/cache/diagnosis-*) removed before each run
+    ("diagnose-cold", ("diagnose", "-w", "{ws}"), 1.0),
     ("report", ("report", "-w", "{ws}", "-o", "{tmp}/report.html"), 3.0),
 )
 
@@ -76,12 +79,13 @@ def _children_cpu() -> float:
 def time_command(args: list[str], runs: int, src: Path = SRC,
                  clear: Path | None = None) -> tuple[list[float], list[float]]:
     """Wall and CPU (user + system) seconds of each run of `strategyfirst ARGS` in a new process (`clear`: a
-    folder whose measure entries are removed before each run)."""
+    folder whose entries of that command are removed before each run)."""
     seconds: list[float] = []
     cpu: list[float] = []
     for _ in range(runs):
-        if clear is not None:  # measure's entries only: the folder also keeps diagnoses and report charts
-            for entry in [*clear.glob("measure-*.json"), *clear.glob("plan-*.json")]:
+        if clear is not None:  # the command's own entries only: the folder keeps the others' too
+            kept = ("diagnosis-*.json",) if args[0] == "diagnose" else ("measure-*.json", "plan-*.json")
+            for entry in [e for pattern in kept for e in clear.glob(pattern)]:
                 entry.unlink()
         cpu_before, start = _children_cpu(), time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "strategyfirst", *args], env=_env(src), check=False,

@@ -5,6 +5,7 @@ Each method is one call into its layer; the layers own the work.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from strategyfirst.errors import WorkspaceError
 from strategyfirst.ports import WorkspaceFolder
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     import ibis.expr.types as ir
 
@@ -36,6 +37,7 @@ class Workspace(WorkspaceFolder):
     def __init__(self, path: str | Path = ".", *, db_url: str | None = None) -> None:
         super().__init__(path, db_url=db_url)
         self._plans: dict[Path, tuple[tuple[int, int, int], PlanDocument]] = {}
+        self._held: Any = None  # the warehouse connection `_one_connection` holds for `measure` and `query`
 
     @property
     def slug(self) -> str:
@@ -170,13 +172,35 @@ class Workspace(WorkspaceFolder):
         Python parameters would make DuckDB import pandas)."""
         from strategyfirst.warehouse.engine import open_duckdb
 
-        con = open_duckdb(self.warehouse_path)
+        con = self._held if self._held is not None else open_duckdb(self.warehouse_path)
         try:
             cur = con.execute(sql)
             names = [d[0] for d in cur.description or []]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         finally:
-            con.close()
+            if con is not self._held:
+                con.close()
+
+    @contextlib.contextmanager
+    def _one_connection(self) -> Iterator[None]:
+        """While inside, `measure` and `query` share one warehouse connection, opened here under the workspace
+        lock (a diagnosis measures four times and reads twice: opening and checking the file each time cost
+        more than some of the reads). Nothing is held without a warehouse file, or when already holding."""
+        from strategyfirst.warehouse.engine import open_duckdb
+        from strategyfirst.warehouse.lock import workspace_lock
+
+        if self._held is not None or not self.warehouse_path.is_file():
+            yield
+            return
+        with workspace_lock(self.state_dir):  # measure's refresh writes; an ingest may be writing too
+            con = open_duckdb(self.warehouse_path)
+            try:
+                con.execute("SET enable_progress_bar = false")
+                self._held = con
+                yield
+            finally:
+                self._held = None
+                con.close()
 
     def table(self, name: str) -> ir.Table:
         """A canonical or derived warehouse table as an Ibis table, for one's own analysis."""
@@ -236,6 +260,10 @@ class Workspace(WorkspaceFolder):
 
         facts = plan_facts(self.plan_path, self.state_dir)  # PlanError for an invalid plan, as before
         self.note_plan()
+        if self._held is not None:  # inside `_one_connection`: the lock is held already
+            return measure_warehouse(self._held, facts, self.plan_path, self.state_dir, by=by, period=period,
+                                     since=since, until=until, metrics=metrics, platforms=platforms,
+                                     accounts=accounts)
         with workspace_lock(self.state_dir):  # a refresh writes; an ingest may be writing too
             con = open_duckdb(self.warehouse_path)
             try:
@@ -327,7 +355,8 @@ class Workspace(WorkspaceFolder):
         from strategyfirst.diagnose import diagnose
 
         self.note_plan()
-        result = diagnose(self, as_of, seed=seed)
+        with self._one_connection():  # closed before the data version is compared with the key's
+            result = diagnose(self, as_of, seed=seed)
         budget = self.plan_document().plan.budget  # parsed once per version: the one diagnose read
         diagnosis_cache.store(self.state_dir, wanted, result.to_json(), self.warehouse_path, result.to_kept(),
                               budget.currency if budget is not None else None)

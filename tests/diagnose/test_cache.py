@@ -216,3 +216,23 @@ def test_the_text_form_from_a_kept_diagnosis_loads_no_statistics(ws: Workspace) 
     (cold, cold_heavy), (warm, warm_heavy) = child(), child()
     assert "numpy" in cold_heavy and "duckdb" in cold_heavy  # the miss diagnosed
     assert warm == cold and warm_heavy == "[]"
+
+
+def test_a_diagnosis_opens_the_warehouse_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its measurements and reads share one connection (each open checks the schema), closed before the data
+    version is compared with the key's: the diagnosis is still kept."""
+    import strategyfirst.warehouse.engine as engine
+
+    opened: list[Any] = []
+    real = engine.open_duckdb
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "open_duckdb", counting)
+    made = Counting(monkeypatch)
+    first = ws.diagnose().to_json()
+    assert len(opened) == 1 and made.calls == 1
+    assert ws.diagnosis_json() == first and made.calls == 1 and len(_entries(ws)) == 1
+    assert ws.query("SELECT 1 AS one") == [{"one": 1}] and len(opened) == 2  # outside: its own connection
