@@ -179,3 +179,32 @@ def test_a_process_of_serve_workers_is_warm_before_it_answers(web: WebEnv, monke
     assert services.peek(acme, ("diagnose", None)) is not None
     assert services.peek(acme, ("funnel",)) is not None
     assert services.peek(acme, ("measure", "none", "all", None, None, (), (), ())) is not None
+
+
+def test_the_workspace_list_is_the_apps_own_for_each_caller_until_something_changes(
+        fresh_web: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    from strategyfirst.web.api import workspaces
+
+    db = fresh_web.state.db
+    viewer = fresh_web.bearer("viewer@acme.org")
+    calls = counted(monkeypatch, workspaces, "visible_workspaces")
+    by_app = viewer.get("/api/v1/workspaces")
+    assert by_app.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer"}]
+    kept = viewer.get("/api/v1/workspaces")
+    assert calls == [1]  # the second did not go to the route
+    assert raw(kept) == raw(by_app) and kept.headers["x-content-type-options"] == "nosniff"
+    assert fresh_web.bearer("outsider@globex.org").get("/api/v1/workspaces").json()[0]["slug"] == "globex"
+    assert fresh_web.client().get("/api/v1/workspaces").status_code == 401
+    # a new membership, a read-only or one-workspace token, a new organisation, a revoked token
+    db.add_user("viewer@acme.org", None, "editor", "globex")
+    assert [(w["slug"], w["role"]) for w in viewer.get("/api/v1/workspaces").json()] == [
+        ("acme", "viewer"), ("globex", "editor")]
+    scoped = db.create_api_token("viewer@acme.org", "globex read", "globex", "read")
+    listed = fresh_web.client().get("/api/v1/workspaces", headers={"Authorization": f"Bearer {scoped}"})
+    assert [(w["slug"], w["role"]) for w in listed.json()] == [("globex", "viewer")]
+    text = fresh_web.acme.plan_path.read_text(encoding="utf-8")
+    fresh_web.acme.plan_path.write_text(text.replace("organisation: Acme Outdoor", "organisation: Acme Indoor"),
+                                        encoding="utf-8")
+    assert viewer.get("/api/v1/workspaces").json()[0]["organisation"] == "Acme Indoor"
+    assert db.revoke_token("viewer@acme.org", "tests") == 1
+    assert viewer.get("/api/v1/workspaces").status_code == 401

@@ -16,7 +16,9 @@ It answers only what the app itself would answer, and the same way; anything els
   built by the same function (`answers.response`);
 - a page is the shared rendering the app keeps under the same key (`templating.shared_key`: URL, role, admin,
   the import note, the day), with the caller's CSRF token and email put in (`templating.shared_response`);
-  token callers, who get a page of their own, go on.
+  token callers, who get a page of their own, go on;
+- the list of the caller's workspaces (`GET /api/v1/workspaces`) is the app's last answer to the same user with
+  the same token scope and access, while the app database and every served plan are as they were then.
 
 The security headers are added by the middleware around this one, as for every response.
 """
@@ -25,10 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from strategyfirst.appdb import role_at_least
 from strategyfirst.web import services
@@ -42,6 +45,8 @@ from strategyfirst.web.templating import shareable, shared_key, shared_response
 API = re.compile(r"/api/v1/workspaces/([^/]+)/(?:measure|funnel|diagnose|lint|plan|capacity|readiness|imports)")
 PAGES = re.compile(r"/w/([^/]+)/(dashboard|dialogue)")
 ROLE = "viewer"  # what every one of these routes needs (deps.ApiViewer, deps.PageViewer)
+LISTING = "/api/v1/workspaces"
+_LISTINGS_SIZE = 10_000  # callers whose listing is kept before the notes start afresh
 
 
 class FastPath:
@@ -50,14 +55,61 @@ class FastPath:
     def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
         self.state = state
+        self._listings: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[Message]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
+            if scope["path"] == LISTING and not scope.get("query_string"):
+                await self._listing(scope, receive, send)
+                return
             found = self._kept(scope)
             if found is not None:
                 await found(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    async def _listing(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """GET /api/v1/workspaces: the app's last answer to the same caller (user, token scope and access)
+        while the app database (memberships, roles) and every served plan (organisations) are unchanged; else
+        the app answers, and a 200 is noted when nothing changed while it did."""
+        principal = identify(Request(scope), self.state)
+        versions = self._listing_versions() if principal is not None else None
+        if principal is None or versions is None:
+            await self.app(scope, receive, send)
+            return
+        who = (principal.user.id, principal.token_slug, principal.read_only)
+        noted = self._listings.get(who)
+        if noted is not None and noted[0] == versions:
+            for message in noted[1]:
+                await send({**message, "headers": list(message["headers"])} if "headers" in message else message)
+            return
+        sent: list[Message] = []
+
+        async def noting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent.append({**message, "headers": list(message.get("headers", []))})
+            elif message["type"] == "http.response.body":
+                sent.append(dict(message))
+            await send(message)
+
+        await self.app(scope, receive, noting)
+        if sent and sent[0].get("status") == 200 and self._listing_versions() == versions:
+            if len(self._listings) >= _LISTINGS_SIZE:
+                self._listings.clear()
+            self._listings[who] = (versions, sent)
+
+    def _listing_versions(self) -> tuple[Any, ...] | None:
+        """The app database's version and each served workspace's plan version, or None where the database
+        cannot tell (PostgreSQL) or a plan is still to be parsed."""
+        counter = self.state.db.change_counter()
+        if counter is None:
+            return None
+        plans = []
+        for slug, ws in sorted(list(self.state.workspaces.items())):
+            if not ws.plans.fresh():
+                return None
+            plans.append((slug, ws.plans.version()))
+        return counter, tuple(plans)
 
     def _kept(self, scope: Scope) -> Response | None:
         path: str = scope["path"]
