@@ -6,6 +6,7 @@ A loader reads one file into the staging temp tables (`stage_messages`, `stage_a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ def _lower(header: list[str]) -> list[str]:
     return [normalise_column(h) for h in header]
 
 
+@functools.lru_cache(maxsize=8192)  # every file's header is compared with every source's columns
 def normalise_column(name: str) -> str:
     """A header cell compared loosely: lower case, single spaces, no surrounding quotes or BOM."""
     return re.sub(r"\s+", " ", name.replace("\ufeff", "").strip().strip('"').lower())
@@ -104,7 +106,7 @@ class Source:
         if any(c in have for c in self.forbidden):
             return 0.0, list(self.required), [], 0
         best: tuple[float, list[str], list[str], int] = (-1.0, [], [], 0)
-        documented = {normalise_column(c) for c in self.columns}
+        documented = _documented(self.columns)
         for required in (self.required, *self.alternatives):
             missing = [c for c in required if c not in have]
             extra = sorted(have - set(required) - documented)
@@ -114,11 +116,24 @@ class Source:
         return best
 
 
+_CREATE_STAGE = "; ".join(f"CREATE TEMP TABLE {table} ({cols})" for table, cols in STAGE_DDL.items())
+
+
+@functools.lru_cache(maxsize=256)
+def _documented(columns: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalise_column(c) for c in columns)
+
+
 def create_stage(con: duckdb.DuckDBPyConnection) -> None:
-    """Fresh empty staging temp tables for one file."""
-    drop_stage(con)
-    for table, cols in STAGE_DDL.items():
-        con.execute(f"CREATE TEMP TABLE {table} ({cols})")
+    """Fresh empty staging temp tables for one file. In one call: the previous file's staging objects are
+    normally gone already (drop_temp); only when one is left are they looked up and dropped first."""
+    import duckdb
+
+    try:
+        con.execute(_CREATE_STAGE)
+    except duckdb.CatalogException:  # one already exists (as a table or a view)
+        drop_stage(con)
+        con.execute(_CREATE_STAGE)
 
 
 CONTROL_ID_REASON = ("the id holds a control character (a line break or NUL inside it): the row is damaged; "
@@ -148,9 +163,8 @@ def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
                     f"WHERE _reject IS NULL AND ({damaged})")
     con.execute(f"INSERT INTO stage_rejects SELECT line, _reject, _raw FROM _mapped_{target} "
                 "WHERE _reject IS NOT NULL")
-    have = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}
     select = ", ".join(
-        f"CAST({name if name in have else 'NULL'} AS {sqltype}) AS {name}"
+        f"CAST({name if name in mapped else 'NULL'} AS {sqltype}) AS {name}"
         for name, sqltype in _stage_columns(table))
     con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {select} FROM _mapped_{target} "
@@ -179,8 +193,8 @@ def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     made (a failed import leaves nothing behind for the next file)."""
     rows = con.execute("SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal "
                        "UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary").fetchall()
-    for kind, name in rows:
-        con.execute(f'DROP {kind} IF EXISTS "{name.replace(chr(34), chr(34) * 2)}"')
+    if rows:  # in one call (a file leaves a dozen)
+        con.execute("; ".join(f'DROP {kind} IF EXISTS "{name.replace(chr(34), chr(34) * 2)}"' for kind, name in rows))
 
 
 def add_csv_rejects(con: duckdb.DuckDBPyConnection) -> None:

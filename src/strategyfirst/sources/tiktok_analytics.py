@@ -133,8 +133,10 @@ def _present(c: dict[str, str], figures: dict[str, tuple[str, ...]]) -> dict[str
 
 def _clean(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
     """Temp `_tt_rows`: `src_rows` with the cells that mean "not given" (`undefined`, `--`, `NAN`) as null."""
+    # list_contains, not IN: DuckDB plans each IN list of constants as a join of its own (ms a column)
     nulls = ", ".join(sql_str(n) for n in NULLS)
-    cells = ", ".join(f"CASE WHEN lower(trim({ident(n)})) IN ({nulls}) THEN NULL ELSE {ident(n)} END AS {ident(n)}"
+    cells = ", ".join(f"CASE WHEN list_contains([{nulls}], lower(trim({ident(n)}))) THEN NULL ELSE {ident(n)} END "
+                      f"AS {ident(n)}"
                       for n in names)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_rows AS SELECT {cells}, _line FROM src_rows")
 

@@ -15,6 +15,11 @@ MAX_ROUNDS = 64  # pointer jumping halves the distance each round; only a reply 
 def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres") -> str:
     """For the replies among `new_rows` (a relation with message_id, in_reply_to, not yet stored), build temp
     table `out(id, cid, missing)`; returns its name. Stored messages already carry their conversation."""
+    if not _scalar(con, f"SELECT count(*) FROM {new_rows} WHERE in_reply_to IS NOT NULL AND "
+                        "in_reply_to <> message_id"):
+        # no reply in the batch (posts, campaigns): nothing to look up among the stored messages
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {out} (id VARCHAR, cid VARCHAR, anc VARCHAR, missing BOOLEAN)")
+        return out
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
         WITH replies AS (
@@ -42,15 +47,19 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres"
     return out
 
 
-def attach_orphans(con: duckdb.DuckDBPyConnection) -> int:
-    """Stored replies whose missing parent has now arrived join its conversation (with their descendants)."""
+def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None) -> int:
+    """Stored replies whose missing parent has now arrived join its conversation (with their descendants).
+    `arrived`: a relation of the message ids just stored (the only parents that can have arrived: every other
+    stored message was there when the orphans were last linked), so the orphans are looked up by them instead
+    of by joining all stored messages with themselves; None looks at every stored message."""
+    among = f" AND o.in_reply_to IN (SELECT message_id FROM {arrived})" if arrived else ""
     moved = 0
     for _ in range(MAX_ROUNDS):
-        con.execute("""
+        con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _att AS
             SELECT o.message_id AS old_root, p.conversation_id AS new_root
             FROM messages o JOIN messages p ON p.message_id = o.in_reply_to
-            WHERE o.parent_missing""")
+            WHERE o.parent_missing{among}""")
         found = _scalar(con, "SELECT count(*) FROM _att")
         if not found:
             break

@@ -1,0 +1,58 @@
+"""The per-file machinery made cheaper for small files (issue 19.1) gives what the general path gives: a few
+staged messages are matched with the stored ones through a list of their ids (merge.LITERAL_KEYS), many through
+a join with the whole table; an orphan reply is linked when its parent arrives in a file without replies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from strategyfirst.warehouse import merge
+from strategyfirst.workspace import Workspace
+from tests.sources.support import ingest, one, query, scalar
+
+pytestmark = pytest.mark.usefixtures("no_derive")
+
+HEADER = "message_id,platform,account,created_at,text,in_reply_to,impressions,likes\n"
+
+
+@pytest.mark.parametrize("literal_keys", [0, merge.LITERAL_KEYS], ids=["join", "id list"])
+def test_a_newer_export_merges_the_same_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   literal_keys: int) -> None:
+    monkeypatch.setattr(merge, "LITERAL_KEYS", literal_keys)
+    ws = Workspace(tmp_path / "ws")
+    # ids with a quote and a comma inside: the id list quotes them as SQL literals
+    old = tmp_path / "old.csv"
+    old.write_text(HEADER + "x:1,x,acme,2024-01-02 10:00:00,hello,,100,1\n"
+                   "\"x:it's\",x,acme,2024-01-02 11:00:00,quote,,50,2\n"
+                   "\"x:a,b\",x,acme,2024-01-02 12:00:00,comma,x:1,7,0\n", encoding="utf-8")
+    new = tmp_path / "new.csv"
+    new.write_text(HEADER + "x:1,x,acme,2024-01-02 10:00:00,hello,,140,4\n"   # higher figures: updated
+                   "\"x:it's\",x,acme,2024-01-02 11:00:00,quote,,50,2\n"      # the same: duplicate
+                   "\"x:a,b\",x,acme,2024-01-02 12:00:00,comma,x:1,3,0\n"     # lower: duplicate, counted lower
+                   "x:4,x,acme,2024-01-03 10:00:00,new,x:it's,1,0\n", encoding="utf-8")  # new reply
+    first = one(ingest(ws, [old]))
+    assert (first["rows_new"], first["rows_updated"]) == (3, 0)
+    second = one(ingest(ws, [new]))
+    assert (second["rows_new"], second["rows_updated"], second["rows_duplicate"], second["rows_lower_figures"]) == (
+        1, 1, 2, 1)
+    assert query(ws, "SELECT message_id, impressions, likes, conversation_id FROM messages ORDER BY 1") == [
+        ("x:1", 140.0, 4.0, "x:1"), ("x:4", 1.0, 0.0, "x:it's"), ("x:a,b", 7.0, 0.0, "x:1"),
+        ("x:it's", 50.0, 2.0, "x:it's")]
+    assert scalar(ws, "SELECT count(*) FROM prev_messages") == 1  # the row the import updated, for undo
+
+
+def test_a_parent_arriving_in_a_file_without_replies_takes_its_orphans_in(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    replies = tmp_path / "replies.csv"
+    replies.write_text(HEADER + "x:2,x,bob,2024-01-02 10:00:00,reply,x:1,,\n"
+                       "x:3,x,acme,2024-01-02 11:00:00,reply to reply,x:2,,\n"
+                       "x:9,x,bob,2024-01-02 12:00:00,other orphan,x:8,,\n", encoding="utf-8")
+    ingest(ws, [replies])
+    assert query(ws, "SELECT message_id FROM messages WHERE parent_missing ORDER BY 1") == [("x:2",), ("x:9",)]
+    root = tmp_path / "root.csv"
+    root.write_text(HEADER + "x:1,x,acme,2024-01-01 09:00:00,the post,,,\n", encoding="utf-8")
+    ingest(ws, [root])
+    assert query(ws, "SELECT message_id, conversation_id, parent_missing FROM messages ORDER BY 1") == [
+        ("x:1", "x:1", False), ("x:2", "x:1", False), ("x:3", "x:1", False), ("x:9", "x:9", True)]
