@@ -129,3 +129,14 @@ def test_a_reimport_of_files_already_imported_does_not_parse_the_plan(tmp_path: 
     g.write_text(XA_HEADER + xa_row("2", "10.0"), encoding="utf-8")
     assert one(ingest(ws, [g]))["status"] == "imported"
     assert len(parsed) == 1
+
+
+def test_no_stamp_where_the_change_time_is_the_creation_time(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("x\n", encoding="utf-8")
+    st = f.stat()
+    later = max(st.st_mtime_ns, st.st_ctime_ns) + importlog.SETTLED_NS
+    assert importlog.file_stamp(f, st, now_ns=later) is not None
+    monkeypatch.setattr(importlog.os, "name", "nt")  # Windows: a rewrite in place keeps st_ctime
+    assert importlog.file_stamp(f, st, now_ns=later) is None

@@ -116,6 +116,8 @@ def file_stamp(path: Path, st: os.stat_result, now_ns: int | None = None) -> str
     the file, or replacing it, changes the change time (ctime), which no program can set back (`touch -d`
     restores the mtime, not the ctime). None for a file changed less than SETTLED_NS ago (a second write in
     the same clock tick would leave both times as they are). Only a hash is stored: no path in the log."""
+    if os.name == "nt":  # there st_ctime is the creation time: a rewrite in place does not move it
+        return None
     now = time.time_ns() if now_ns is None else now_ns
     if now - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
         return None
