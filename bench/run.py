@@ -15,7 +15,12 @@ Each step runs in its own Python process so that its peak memory (ru_maxrss) is 
   measure3   the same, restricted to the three dialogue metrics the baselines compute (like for like)
   measure-warm, measure3-warm
              the same in a new process whose query is already in the cache (a process run first fills it
-             when it is not): what every later measurement of unchanged data, plan and code costs
+             when it is not): what every later measurement of unchanged plan and code costs, after an import
+             too (the kept SQL does not depend on the data)
+  measure3-edit
+             measure3 after an edit of the plan that its SQL does not read (a KPI target, a budget: here a
+             comment line appended to strategy.yaml, removed afterwards), the query of the unedited plan in
+             the cache: the plan is parsed again, the SQL is reused
   pandas     the dialogue metrics (response rate, median and p90 first-response minutes per account and month)
              the way an analyst would compute them without this product: a straightforward pandas script
              reading the twcs CSV (bench/baselines.py)
@@ -40,8 +45,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-STEPS = ("simulate", "ingest", "reimport", "floor", "measure", "measure-warm", "measure3", "measure3-warm", "pandas",
-         "duckdb")
+STEPS = ("simulate", "ingest", "reimport", "floor", "measure", "measure-warm", "measure3", "measure3-warm",
+         "measure3-edit", "pandas", "duckdb")
 DIALOGUE = ("response_rate", "first_response_minutes_median", "first_response_minutes_p90")
 TARGETS_10M = {"ingest": 30.0, "reimport": 2.0, "measure": 15.0, "peak_mb": 4096.0}
 
@@ -115,7 +120,7 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
         db.unlink(missing_ok=True)
         extra = {"rows": rows[0] if rows else 0}
-    elif step in ("measure", "measure3", "measure-warm", "measure3-warm"):
+    elif step in ("measure", "measure3", "measure-warm", "measure3-warm", "measure3-edit"):
         import pandas  # noqa: F401 - for to_pandas below, imported before the clock like the pandas step's
 
         from strategyfirst import Workspace
@@ -123,17 +128,25 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
         ws = Workspace(org)
         metrics = list(DIALOGUE) if step.startswith("measure3") else None
         cache = ws.state_dir / "cache"
-        if step.endswith("-warm"):
-            if not any(cache.glob("measure-*.json")):  # fill it in another process
-                subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", step[:-5], "--size",
-                                str(size), "--out", str(out)], check=True, capture_output=True)
+        plan_text = ws.plan_path.read_bytes()
+        if step.endswith(("-warm", "-edit")):
+            # the (unedited plan's) query in the cache: filled in another process when it may not be
+            fill = "measure3-warm" if step.endswith("-edit") else step[:-5]
+            if step.endswith("-edit") or not any(cache.glob("measure-*.json")):
+                subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", fill, "--size", str(size),
+                                "--out", str(out)], check=True, capture_output=True)
+            if step.endswith("-edit"):
+                ws.plan_path.write_bytes(plan_text + b"\n# an edit the SQL does not read\n")
         else:  # the measure entries only: the folder also keeps diagnoses and report charts
             for entry in [*cache.glob("measure-*.json"), *cache.glob("plan-*.json")]:
                 entry.unlink()
-        start, cpu_start = time.perf_counter(), _cpu()
-        result = ws.measure(by="account", period="month", metrics=metrics)
-        frame = result.to_pandas()
-        seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
+        try:
+            start, cpu_start = time.perf_counter(), _cpu()
+            result = ws.measure(by="account", period="month", metrics=metrics)
+            frame = result.to_pandas()
+            seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
+        finally:
+            ws.plan_path.write_bytes(plan_text)
         extra = {"rows": len(frame), "dialogue": _dialogue_rows(frame)}
     elif step in ("pandas", "duckdb"):
         sys.path.insert(0, str(HERE))
@@ -185,7 +198,7 @@ def _agreement(results: dict[str, dict[str, Any]]) -> str:
     if "pandas" not in tables:
         return "n/a"
     notes = []
-    for other in ("duckdb", "measure", "measure3", "measure-warm", "measure3-warm"):
+    for other in ("duckdb", "measure", "measure3", "measure-warm", "measure3-warm", "measure3-edit"):
         if other not in tables:
             continue
         common = tables["pandas"].keys() & tables[other].keys()
@@ -221,8 +234,9 @@ def report(all_results: list[dict[str, Any]]) -> str:
         if i and f:
             lines.append(f"{'':>11} ingest / floor = {i / f:.1f}x (target <= 2.5x)")
         m, m3, p, d = (steps.get(k, {}).get("seconds") for k in ("measure", "measure3", "pandas", "duckdb"))
-        mw, m3w = (steps.get(k, {}).get("seconds") for k in ("measure-warm", "measure3-warm"))
-        for name, value in (("measure", m), ("measure3", m3), ("measure-warm", mw), ("measure3-warm", m3w)):
+        mw, m3w, m3e = (steps.get(k, {}).get("seconds") for k in ("measure-warm", "measure3-warm", "measure3-edit"))
+        for name, value in (("measure", m), ("measure3", m3), ("measure-warm", mw), ("measure3-warm", m3w),
+                            ("measure3-edit", m3e)):
             if p and value:
                 lines.append(f"{'':>11} pandas / {name} = {p / value:.1f}x (target >= 20x, issue 19)")
             if d and value:

@@ -7,7 +7,9 @@ Builds the demo workspace once (`strategyfirst demo`, 40,000 simulated messages)
 token, starts `strategyfirst serve` on a free port and drives it with `--concurrency` asyncio clients (httpx,
 one keep-alive connection each):
 
-1. uncached: the first `/measure` of every metric for three parameter sets (nothing cached for them yet);
+1. uncached: the first `/measure` of every metric for three parameter sets (no result cached for them yet;
+   their SQL compiled by Ibis in the request: the workspace's kept SQL, .strategyfirst/cache/measure-*, is
+   removed before the server starts unless `--keep-sql`, the case after an import or a restart);
 2. warm: each cached route (the dashboard page with a session cookie, every cached JSON route with the
    token), after 2 untimed seconds that fill every server process's cache, for `--seconds`, reporting
    requests/s, p50/p99 latency and errors against the targets (>= 200 req/s, p99 <= 100 ms);
@@ -244,6 +246,9 @@ async def run(args: argparse.Namespace) -> int:
     base = f"http://127.0.0.1:{port}"
     bearer = {"Authorization": f"Bearer {token}"}
     shutil.rmtree(ws / ".strategyfirst" / "snapshots", ignore_errors=True)
+    if not args.keep_sql:
+        for entry in (ws / ".strategyfirst" / "cache").glob("measure-*.json"):
+            entry.unlink()
     server = start_server(ws, port, args.workers)
     rows: list[tuple[str, str, str, str, str, str]] = []
     failed = False
@@ -332,6 +337,8 @@ def main() -> int:
     parser.add_argument("--mixed", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--wrk", action="store_true", help="drive the warm phase with wrk (apt-get install wrk)")
+    parser.add_argument("--keep-sql", action="store_true", help="keep the compiled SQL of earlier measurements "
+                        "(the uncached /measure then runs it without Ibis, as after an import)")
     args = parser.parse_args()
     if args.wrk and shutil.which("wrk") is None:
         parser.error("--wrk needs wrk on the PATH (Debian: apt-get install -y wrk)")

@@ -107,19 +107,47 @@ def test_a_hit_imports_no_ibis(ws: Workspace) -> None:
     first, second = child(), child()
     assert "ibis" in first["heavy"]  # the miss compiled the queries
     assert second["heavy"] == [] and second["rows"] == first["rows"] > 0
-
-
-def test_a_plan_change_misses(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = ws.measure(by="tactic", metrics=["spend"])
+    # a KPI edit: the plan is parsed again (its models), the SQL kept, so still no Ibis
     text = ws.plan_path.read_text(encoding="utf-8")
-    assert "budget: 1000" in text
-    ws.plan_path.write_text(text.replace("budget: 1000", "budget: 1500", 1), encoding="utf-8")
+    ws.plan_path.write_text(text.replace("target: 0.9}", "target: 0.95}", 1), encoding="utf-8")
+    third = child()
+    assert third["heavy"] == ["ruamel.yaml", "strategyfirst.plan"] and third["rows"] == first["rows"]
+
+
+def burn(result: Any, tactic: str) -> tuple[float, float]:
+    rows = {(r["metric"], r["key"]): r["value"] for r in result.rows}
+    return rows["spend", tactic], rows["budget_burn", tactic]
+
+
+def test_a_budget_or_kpi_edit_keeps_the_sql(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Budgets, KPIs and objectives' statements are read by the finishing, from the current plan: the SQL is
+    kept and the figures follow the edit."""
+    before = ws.measure(by="tactic", metrics=["spend", "budget_burn"])
+    text = ws.plan_path.read_text(encoding="utf-8")
+    assert "budget: 1000" in text and "target: 0.9}" in text
+    text = text.replace("budget: 1000", "budget: 1500", 1).replace("target: 0.9}", "target: 0.95}", 1)
+    ws.plan_path.write_text(text.replace("  - id: dialogue\n", "  - id: dialogue\n    statement: Talk back\n", 1),
+                            encoding="utf-8")
+    no_build(monkeypatch)
     after = ws.measure(by="tactic", metrics=["spend", "budget_burn"])
+    assert len(entries(ws)) == 1
+    # budget_burn = spend / the tactic's budget (metrics.md): the same spend over 1000, then over 1500
+    spend, was = burn(before, "spring")
+    assert burn(after, "spring") == (spend, pytest.approx(spend / 1500)) and was == pytest.approx(spend / 1000)
+    monkeypatch.undo()
+    assert direct(ws, by="tactic", metrics=["spend", "budget_burn"]) == plain(after)
+
+
+def test_a_rule_edit_misses(ws: Workspace) -> None:
+    """A tactic's match rule is in the SQL (the campaigns no tactic names): a new entry."""
+    ws.measure(by="tactic", metrics=["spend"])
+    text = ws.plan_path.read_text(encoding="utf-8")
+    assert "match: {campaign: [spring]}" in text
+    ws.plan_path.write_text(text.replace("match: {campaign: [spring]}", "match: {campaign: [spring, summer]}"),
+                            encoding="utf-8")
+    after = plain(ws.measure(by="tactic", metrics=["spend"]))
     assert len(entries(ws)) == 2
-    assert before.rows != after.rows
-    # the same arguments on the changed plan: a new entry too, not the old one
-    again = ws.measure(by="tactic", metrics=["spend"])
-    assert len(entries(ws)) == 3 and [r["value"] for r in again.rows] == [r["value"] for r in before.rows]
+    assert direct(ws, by="tactic", metrics=["spend"]) == after
 
 
 def test_new_data_reuses_the_sql(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,3 +218,47 @@ def test_bad_arguments_fail_the_same_on_a_hit(ws: Workspace) -> None:
                        ({"since": "last week"}, "--since 'last week'")):
         with pytest.raises(MeasureError, match=words):
             ws.measure(**ask)
+
+
+def test_the_sql_reads_nothing_left_out_of_its_shape(ws: Workspace) -> None:
+    """Two plans that differ in every field `recipe.sql_shape` leaves out have one shape and compile to the same
+    SQL for every grouping and period; a field kept in the shape (a tactic's campaigns) changes both."""
+    from strategyfirst.metrics.args import BY_CHOICES, PERIODS, request
+    from strategyfirst.metrics.compiled import compile_queries
+    from strategyfirst.metrics.measure import build
+    from strategyfirst.metrics.recipe import NOT_IN_SQL, TACTIC_NOT_IN_SQL, sql_shape
+    from strategyfirst.plan.document import loads
+
+    ws.measure()  # the derived tables, as every cached measurement has (without them the queries recompute
+    # attribution, with Ibis's random unnest names: never kept, as measure refreshes them first)
+    plan = load(ws.plan_path).plan
+    other = loads(dataset.PLAN_YAML.replace("organisation: Acme Outdoor",
+                                            "organisation: Other\nreview: {cadence: weekly}")
+                  .replace("owner: Jane", "owner: Joe\nlint: {tool_words: [synergy]}")
+                  .replace("2026-12-31", "2027-03-31").replace("total: 30000, currency: EUR", "total: 9, currency: USD")
+                  .replace("Build a permission asset", "Something else")
+                  .replace("  - id: dialogue\n", "  - id: talk\n    statement: Talk\n")
+                  .replace("target: 0.9}", "target: 0.5, baseline: 0.1}")
+                  .replace("budget: 12000,", "budget: 1, owner: Ann, expected_inbound_per_week: 40,")
+                  .replace("budget: 8000", "budget: 3\n    experiment: {question: Does it work?}")
+                  + "readiness:\n  response: {handling_minutes: 4}\n", "strategy.yaml").plan
+    dumped, dumped_other = plan.model_dump(), other.model_dump()
+    assert all(dumped[k] != dumped_other[k] for k in NOT_IN_SQL)  # every field left out differs
+    changed = {k for a, b in zip(dumped["tactics"], dumped_other["tactics"], strict=True) for k in a if a[k] != b[k]}
+    assert changed == TACTIC_NOT_IN_SQL
+    assert sql_shape(plan) == sql_shape(other)
+    moved = loads(dataset.PLAN_YAML.replace("campaign: [spring]", "campaign: [spring, summer]"), "strategy.yaml").plan
+    assert sql_shape(moved) != sql_shape(plan)
+    backend = connect(ws.warehouse_path)
+    try:
+        def sql(p: Any, by: str, period: str) -> tuple[dict[str, str], dict[str, Any]]:
+            exprs, recipe = build(backend, p, request(by, period, has_tactics=True))
+            compiled = compile_queries(backend, exprs, recipe)
+            return compiled.queries, compiled.memtables
+
+        for by in BY_CHOICES:
+            for period in PERIODS:
+                assert sql(plan, by, period) == sql(other, by, period), (by, period)
+        assert sql(moved, "none", "all") != sql(plan, "none", "all")  # the campaigns no tactic names
+    finally:
+        backend.disconnect()

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from strategyfirst.metrics.recipe import ALL_KEY
 from strategyfirst.metrics.site import site_base
 from strategyfirst.metrics.tables import PlanMaps, Tables
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
 from strategyfirst.warehouse.attribution import attribution, handle, inbound_attribution, union_all
 
-ALL_KEY = "all"
+__all__ = ["ALL_KEY", "BUILDERS", "Context"]
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,17 @@
 """`measure` on a workspace's warehouse through the compiled-query cache (`metrics.compiled`).
 
-A measurement's SQL depends on the code, the warehouse's schema, the plan text and the arguments, and on
-nothing in the rows (`measure.build` reads no data: the data-quality counts stored with the derived tables are
-a query of the SQL, and a warehouse without them is measured again with their queries), so the key leaves out
-the data version: the first measurement after an import runs the SQL kept before it. On a hit the stored SQL
-runs on DuckDB and `metrics.finish` finishes the rows: neither Ibis, pyarrow nor the plan's models
-(pydantic, ruamel) are imported. The web server measures its snapshot the same way (`measure_sql`).
-What the freshness check and the argument checks need of the plan (its attribution hash, whether it has
-tactics, its currency) is kept per plan text in the same folder. On a miss, or when the derived tables must be
-rebuilt first, the plan is parsed and the queries built with Ibis as `metrics.measure.measure` does; both
-paths run the same SQL the same way (`compiled.run`).
+A measurement's SQL depends on the code, the warehouse's schema, the plan's accounts and tactics' rules
+(`recipe.sql_shape`: not its KPIs, targets, budgets or objectives, which only the finishing reads, from the
+current plan) and the arguments, and on nothing in the rows (`measure.build` reads no data: the data-quality
+counts stored with the derived tables are a query of the SQL, and a warehouse without them is measured again
+with their queries), so the key leaves out the data version: the first measurement after an import or a KPI
+edit runs the SQL kept before it. On a hit the stored SQL runs on DuckDB and `metrics.finish` finishes the
+rows: neither Ibis, pyarrow nor the plan's models (pydantic, ruamel) are imported. The web server measures its
+snapshot the same way (`measure_sql`). What the freshness check, the argument checks and the finishing need
+of the plan (its attribution hash, whether it has tactics, its currency, its shape and parts) is kept per plan
+text in the same folder. On a miss, or when the derived tables must be rebuilt first, the plan is parsed and
+the queries built with Ibis as `metrics.measure.measure` does; both paths run the same SQL the same way
+(`compiled.run`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst.metrics import args
 from strategyfirst.metrics.compiled import Store, digest, run
 from strategyfirst.metrics.finish import NeedCounts, finish
+from strategyfirst.metrics.recipe import parts, plan_recipe, sql_shape
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -61,18 +64,32 @@ def code_version() -> str:
 
 @dataclass
 class PlanFacts:
-    """What a measurement needs of the plan before its SQL: the text's sha256 (None without a plan file),
-    the attribution hash the derived tables were built for, whether it has tactics, its currency. `plan` is
+    """What a measurement needs of the plan besides its SQL: the text's sha256 (None without a plan file),
+    the attribution hash the derived tables were built for, whether it has tactics, its currency, the hash of
+    what the SQL reads of it (`recipe.sql_shape`) and what the finishing reads (`recipe.parts`). `plan` is
     the parsed plan when this process parsed it (None when the facts came from the cache)."""
 
     sha256: str | None
     plan_hash: str
     has_tactics: bool
     currency: str | None
+    shape: str = "no-plan"
+    parts: dict[str, Any] = field(default_factory=lambda: {"plan": False})
     plan: Plan | None = None
 
     def stored(self) -> dict[str, Any]:
-        return {"plan_hash": self.plan_hash, "has_tactics": self.has_tactics, "currency": self.currency}
+        return {"plan_hash": self.plan_hash, "has_tactics": self.has_tactics, "currency": self.currency,
+                "shape": self.shape, "parts": self.parts}
+
+    @classmethod
+    def of(cls, plan: Plan | None, sha256: str | None) -> PlanFacts:
+        """The facts of a parsed plan."""
+        if plan is None:
+            return cls(sha256, "no-plan", False, None)
+        from strategyfirst.warehouse.planhash import plan_hash
+
+        return cls(sha256, plan_hash(plan), bool(plan.tactics),
+                   plan.budget.currency if plan.budget is not None else None, sql_shape(plan), parts(plan), plan)
 
 
 def plan_facts(plan_path: Path, state_dir: Path) -> PlanFacts:
@@ -88,15 +105,14 @@ def plan_facts(plan_path: Path, state_dir: Path) -> PlanFacts:
     store = Store(state_dir / CACHE_DIR)
     key = digest(["plan", code_version(), sha])
     got = store.get("plan", key) if sha is not None else None
-    if isinstance(got, dict) and isinstance(got.get("plan_hash"), str):
-        return PlanFacts(sha, got["plan_hash"], bool(got.get("has_tactics")), got.get("currency"))
+    if (isinstance(got, dict) and isinstance(got.get("plan_hash"), str) and isinstance(got.get("shape"), str)
+            and isinstance(got.get("parts"), dict)):
+        return PlanFacts(sha, got["plan_hash"], bool(got.get("has_tactics")), got.get("currency"), got["shape"],
+                         got["parts"])
     from strategyfirst.plan import load
     from strategyfirst.plan.document import load_bytes
-    from strategyfirst.warehouse.attribution import plan_hash
 
-    plan = (load_bytes(raw, plan_path.name) if raw is not None else load(plan_path)).plan
-    facts = PlanFacts(sha, plan_hash(plan), bool(plan.tactics),
-                      plan.budget.currency if plan.budget is not None else None, plan)
+    facts = PlanFacts.of((load_bytes(raw, plan_path.name) if raw is not None else load(plan_path)).plan, sha)
     if sha is not None:
         store.put("plan", key, facts.stored())
     return facts
@@ -133,19 +149,22 @@ def measure_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pa
 
     if derive.fresh_version(con, facts.plan_hash) is None:
         derive.refresh(con, parsed())  # a no-op unless data or plan changed since the last one
-    return measure_sql(con, request, facts.sha256, parsed, Store(state_dir / CACHE_DIR))
+    return measure_sql(con, request, facts, parsed, Store(state_dir / CACHE_DIR))
 
 
-def measure_sql(con: Any, request: Request, plan_sha256: str | None, plan: Callable[[], Plan | None],
-                store: Store, backend: Callable[[], Any] | None = None) -> MeasureResult:
+def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[], Plan | None], store: Store,
+                backend: Callable[[], Any] | None = None) -> MeasureResult:
     """`request` measured on the DuckDB connection `con` (fresh derived tables), by the SQL kept in `store`
-    for this code, schema, plan text (`plan_sha256`) and request, else compiled with Ibis (`plan()` gives
-    the parsed plan; `backend()`: an Ibis backend over `con`, else one is made) and kept."""
-    key = digest(["measure", code_version(), schema(con), plan_sha256, request.key()])
+    for this code, schema, plan shape (`facts.shape`: an edit of KPIs, targets, budgets keeps it) and
+    request, finished with the current plan's parts; else compiled with Ibis (`plan()` gives the parsed plan;
+    `backend()`: an Ibis backend over `con`, else one is made) and kept."""
+    key = digest(["measure", code_version(), schema(con), facts.shape, request.key()])
     compiled = store.compiled(key)
     if compiled is not None:
+        mine = plan_recipe(facts.parts, request.by, request.period, list(request.metric_ids))
+        recipe = replace(compiled.recipe, extra_keys=mine.extra_keys, names=mine.names, budgets=mine.budgets)
         try:
-            return finish(compiled.recipe, run(con, compiled))
+            return finish(recipe, run(con, compiled))
         except NeedCounts:
             pass  # no stored counts (a warehouse refreshed by older code): built below with their queries
     from strategyfirst.metrics.compiled import compile_queries

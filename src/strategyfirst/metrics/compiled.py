@@ -7,7 +7,7 @@ as temporary tables under names derived from their content, so that the same mea
 same text in any process.
 
 `Store` keeps compiled measurements under `.strategyfirst/cache/` keyed by everything their SQL depends on
-(`Workspace.measure` builds the key: code version, warehouse schema, data version, plan text, arguments).
+(`Workspace.measure` builds the key: code version, warehouse schema, the plan's SQL shape, arguments).
 Writes are atomic (a temporary file renamed); an entry that cannot be read, fails its checksum, is not what
 `Compiled` writes, or was written under another key is ignored and rebuilt, never trusted. Standard library
 only.

@@ -69,7 +69,7 @@ def funnel_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
         store.put(KIND, key, {"tactics": tactics, "compiled": compiled.to_dict()})
     chains = scopes(tactics)
     measured = {by: measure_sql(con, args.request(by, "month", since_d, until_d, _MEASURED,
-                                                  has_tactics=facts.has_tactics), facts.sha256, parsed, store)
+                                                  has_tactics=facts.has_tactics), facts, parsed, store)
                 for by in dict.fromkeys(b for b, _ in chains)}
     return assemble(chains, measured, run(con, compiled), until_d)
 

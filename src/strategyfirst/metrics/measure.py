@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 from strategyfirst.metrics import args
 from strategyfirst.metrics.args import BY_CHOICES, PERIODS, Request
 from strategyfirst.metrics.audience import per_series
-from strategyfirst.metrics.bases import ALL_KEY, BUILDERS, Context
+from strategyfirst.metrics.bases import BUILDERS, Context
 from strategyfirst.metrics.compiled import compile_queries, run
 from strategyfirst.metrics.filters import narrow
 from strategyfirst.metrics.finish import (
@@ -32,11 +32,13 @@ from strategyfirst.metrics.finish import (
     growth_rows,
 )
 from strategyfirst.metrics.quality import queries as quality_queries
+from strategyfirst.metrics.recipe import parts
+from strategyfirst.metrics.recipe import plan_recipe as recipe_of
 from strategyfirst.metrics.registry import REGISTRY
 from strategyfirst.metrics.result import MeasureResult
 from strategyfirst.metrics.tables import PlanMaps, Tables, fetch_rows
 from strategyfirst.metrics.types import Metric, Reductions
-from strategyfirst.plan import Plan, normalise_handle
+from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
 
 __all__ = ["BY_CHOICES", "PERIODS", "build", "execute", "measure", "measure_request", "plan_recipe"]
@@ -65,32 +67,6 @@ def _precision(tables: Tables, period: str, since: dt.date | None, until: dt.dat
     return t.group_by("time_precision").aggregate(n=t.count())
 
 
-def _budget(plan: Plan | None, by: str, key: str) -> float | None:
-    if plan is None:
-        return None
-    budgets = [t.budget for t in plan.tactics if t.budget is not None]
-    if by == "none":
-        if plan.budget is not None and plan.budget.total is not None:
-            return plan.budget.total
-        return sum(budgets) if budgets else None
-    if by == "tactic":
-        tactic = plan.tactic(key)
-        return tactic.budget if tactic is not None else None
-    if by == "objective":
-        served = [t.budget for t in plan.tactics if key in t.serves and t.budget is not None]
-        return sum(served) if served else None
-    return None
-
-
-def _plan_names(plan: Plan | None) -> dict[str, str]:
-    """Normalised handle -> the plan's spelling, for accounts the data names only in mentions."""
-    names: dict[str, str] = {}
-    for hs in (plan.accounts if plan else {}).values():
-        for h in hs:
-            names.setdefault(normalise_handle(h), h.strip().lstrip("@"))
-    return names
-
-
 def _aggregate(ctx: Context, base: str, reductions: Sequence[Reductions], period: str,
                since: dt.date | None, until: dt.date | None) -> ir.Table | None:
     t = BUILDERS[base](ctx)
@@ -111,27 +87,15 @@ def _aggregate(ctx: Context, base: str, reductions: Sequence[Reductions], period
     return t.group_by(groups).aggregate(**aggs)
 
 
+def _plan_names(plan: Plan | None) -> dict[str, str]:
+    """Normalised handle -> the plan's spelling, for accounts the data names only in mentions."""
+    names: dict[str, str] = parts(plan).get("names", {})
+    return names
+
+
 def plan_recipe(plan: Plan | None, request: Request) -> Recipe:
     """What `finish` needs of the plan for this request: groups listed without data, spellings, budgets."""
-    by = request.by
-    extra: list[str] = []
-    if request.period == "all":
-        if by == "none":
-            extra = [ALL_KEY]
-        elif by == "tactic" and plan is not None:
-            extra = [t.id for t in plan.tactics]
-        elif by == "objective" and plan is not None:
-            extra = [o.id for o in plan.objectives]
-    keys: list[str] = []
-    if by == "none":
-        keys = [ALL_KEY]
-    elif by == "tactic" and plan is not None:
-        keys = [t.id for t in plan.tactics]
-    elif by == "objective" and plan is not None:
-        keys = [o.id for o in plan.objectives] + [s for t in plan.tactics for s in t.serves]
-    budgets = {k: _budget(plan, by, k) for k in dict.fromkeys(keys)}
-    return Recipe(by, request.period, list(request.metric_ids), extra, _plan_names(plan),
-                  {k: v for k, v in budgets.items() if v is not None})
+    return recipe_of(parts(plan), request.by, request.period, list(request.metric_ids))
 
 
 def build(source: Any, plan: Plan | None, request: Request, *,

@@ -9,14 +9,13 @@ owned account they address").
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 
 import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.plan import Match, Plan, Tactic, normalise_handle
+from strategyfirst.warehouse.planhash import plan_hash as plan_hash  # its callers' name; defined without Ibis
 
 
 def handle(column: ir.StringValue) -> ir.StringValue:
@@ -34,16 +33,6 @@ def union_all(*tables: ir.Table) -> ir.Table:
     for t in tables[1:]:
         out = out.union(t.select(*out.columns).cast(out.schema()), distinct=False)
     return out
-
-
-def plan_hash(plan: Plan | None) -> str:
-    """A fingerprint of what attribution depends on (owned accounts and tactics' match/period/serves)."""
-    if plan is None:
-        return "no-plan"
-    payload = {"accounts": plan.accounts,
-               "tactics": [t.model_dump(include={"id", "match", "period", "serves"}, mode="json")
-                           for t in plan.tactics]}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def _any(conds: list[ir.BooleanValue]) -> ir.BooleanValue:

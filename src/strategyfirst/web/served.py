@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from strategyfirst.appdb import PlanVersion
     from strategyfirst.capacity import CapacityPlan
     from strategyfirst.metrics import MeasureResult
+    from strategyfirst.metrics.cached import PlanFacts
     from strategyfirst.metrics.funnel import FunnelReport
     from strategyfirst.metrics.tables import Tables
     from strategyfirst.plan import Plan
@@ -107,6 +108,7 @@ class ServedWorkspace(Workspace):
         self.plans = PlanCache(self.plan_path)
         self.snapshots = SnapshotKeeper(self.warehouse_path, self.state_dir, self._plan_for_snapshot)
         self._recorded: dict[str, PlanVersion | None] = {}
+        self._plan_facts: tuple[str, PlanFacts] | None = None  # (plan version, its facts) for measure
 
     # --- plan --------------------------------------------------------------------------------------------
     def plan_document(self, path: str | Path | None = None) -> PlanDocument:
@@ -182,10 +184,10 @@ class ServedWorkspace(Workspace):
                 until: dt.date | str | None = None, metrics: Sequence[str] | None = None, *,
                 platforms: Sequence[str] | None = None, accounts: Sequence[str] | None = None) -> MeasureResult:
         """Measured on the snapshot by the SQL `Workspace.measure` keeps in `.strategyfirst/cache/` (keyed by
-        code, schema, plan text and arguments, not by data: the first request after an import runs the SQL
-        kept before it), compiled with Ibis only when there is none."""
+        code, schema, what the SQL reads of the plan and arguments, not by data: the first request after an
+        import or a KPI edit runs the SQL kept before it), compiled with Ibis only when there is none."""
         from strategyfirst.metrics import args
-        from strategyfirst.metrics.cached import CACHE_DIR, measure_sql
+        from strategyfirst.metrics.cached import CACHE_DIR, PlanFacts, measure_sql
         from strategyfirst.metrics.compiled import Store
 
         document = self.plan_or_none()
@@ -198,8 +200,12 @@ class ServedWorkspace(Workspace):
             from strategyfirst.metrics.measure import measure_request
 
             return measure_request(self._tables(), plan, request)
-        return measure_sql(snapshot.cursor(), request, self.plans.version() or None, lambda: plan,
-                           Store(self.state_dir / CACHE_DIR), snapshot.backend)
+        version = self.plans.version()
+        known = self._plan_facts
+        if known is None or known[0] != version or known[1].plan is not plan:
+            known = self._plan_facts = (version, PlanFacts.of(plan, version or None))
+        return measure_sql(snapshot.cursor(), request, known[1], lambda: plan, Store(self.state_dir / CACHE_DIR),
+                           snapshot.backend)
 
     def funnel(self, since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
         """The permission funnel, read from the snapshot (empty before the first import)."""

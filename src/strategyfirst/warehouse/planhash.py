@@ -1,0 +1,21 @@
+"""The fingerprint of what attribution depends on in a plan, without importing Ibis (the compiled-query cache
+of `measure` checks the derived tables' freshness with it before deciding whether Ibis is needed)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from strategyfirst.plan import Plan
+
+
+def plan_hash(plan: Plan | None) -> str:
+    """A fingerprint of what attribution depends on (owned accounts and tactics' match/period/serves)."""
+    if plan is None:
+        return "no-plan"
+    payload = {"accounts": plan.accounts,
+               "tactics": [t.model_dump(include={"id", "match", "period", "serves"}, mode="json")
+                           for t in plan.tactics]}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
