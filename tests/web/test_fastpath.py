@@ -169,8 +169,13 @@ def test_a_serving_process_freezes_what_its_start_up_made() -> None:
 def test_a_process_of_serve_workers_is_warm_before_it_answers(web: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     from collections import OrderedDict
 
-    from strategyfirst.web import create_app
+    import uvicorn
 
+    from strategyfirst.web import create_app, state
+
+    # a worker of a rolling restart must be ready within uvicorn's health-check timeout
+    assert uvicorn.Config("strategyfirst.web.app:app_from_env").timeout_worker_healthcheck > state.WARM_FIRST_LIMIT
+    monkeypatch.setattr(state, "WARM_FIRST_LIMIT", 600.0)  # this machine may be busy: wait for the warm-up
     monkeypatch.setattr(services, "_cache", OrderedDict())  # nothing computed yet
     acme = web.state.workspaces["acme"]
     assert services.peek(acme, ("diagnose", None)) is None

@@ -20,7 +20,9 @@ REVALIDATE = "private, no-cache"
 # set by web/fastpath.py in the scope of a request it passes on: the day it began and the workspace's versions
 # (`services.stamp`) then
 DAY_KEY, STAMP_KEY = "strategyfirst.day", "strategyfirst.stamp"
-_ANSWERS_SIZE = 1_000  # URLs noted before the notes start afresh
+# URLs noted before the notes start afresh: as many as services keeps results, so that the bodies held here
+# (the same bytes objects as the cached results') are at most as many again as the result cache's
+_ANSWERS_SIZE = 256
 
 
 def not_modified(given: str | None, etag: str) -> bool:

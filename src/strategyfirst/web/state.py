@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,9 @@ from strategyfirst.web.settings import Settings
 from strategyfirst.workspace import Workspace
 
 T = TypeVar("T")
+# Seconds a process of `serve --workers N` waits for its warm-up before it serves: under uvicorn's 5 s, in which
+# a worker started by a rolling restart (SIGHUP) must be ready or the restart is given up
+WARM_FIRST_LIMIT = 4.0
 _MEMO_SIZE = 10_000  # entries (callers' credentials and roles) before the memo starts afresh
 
 
@@ -74,15 +78,17 @@ class AppState:
         0.8 s of CPU against 0.25 s for the next ones). With `wait` (a process of `serve --workers N`), do it
         before returning, and compute what the dashboard and the API's first requests read (the diagnosis,
         the funnel, the default measure), so that the process answers its first requests warm: its siblings
-        are serving meanwhile. With `freeze` (a serving process), what the start-up made is then moved out of
-        the garbage collector's sight (`freeze_heap`)."""
+        are serving meanwhile. It waits at most WARM_FIRST_LIMIT seconds (the warm-up goes on after that).
+        With `freeze` (a serving process), what the start-up made is then moved out of the garbage
+        collector's sight (`freeze_heap`)."""
         threads = [threading.Thread(target=_warm_up, args=(ws, wait), name=f"sf-snapshot-{ws.slug}", daemon=True)
                    for ws in self.workspaces.values()]
         for thread in threads:
             thread.start()
         if wait:
+            deadline = time.monotonic() + WARM_FIRST_LIMIT
             for thread in threads:
-                thread.join()
+                thread.join(max(0.0, deadline - time.monotonic()))
         if freeze:
             threading.Thread(target=freeze_heap, args=(threads,), name="sf-gc-freeze", daemon=True).start()
 
