@@ -213,3 +213,27 @@ def test_the_workspace_list_is_the_apps_own_for_each_caller_until_something_chan
     assert viewer.get("/api/v1/workspaces").json()[0]["organisation"] == "Acme Indoor"
     assert db.revoke_token("viewer@acme.org", "tests") == 1
     assert viewer.get("/api/v1/workspaces").status_code == 401
+
+
+@pytest.mark.parametrize("url", [f"{BASE}/readiness", "/w/acme/dashboard", "/api/v1/workspaces"])
+def test_an_app_database_failure_is_the_apps_503_not_a_bare_500(fresh_web: WebEnv, monkeypatch: pytest.MonkeyPatch,
+                                                                url: str) -> None:
+    """The fast path reads the caller as the app does; when the app database fails there, the caller gets the
+    app's located 503 (errors.on_domain_error), as without the fast path, not Starlette's plain 500."""
+    from strategyfirst.errors import AppDatabaseError
+
+    api = url.startswith("/api/")
+    client = fresh_web.bearer("viewer@acme.org") if api else fresh_web.login("viewer@acme.org")
+    assert client.get(url).status_code == 200 and client.get(url).status_code == 200  # kept where it can be
+    state = fresh_web.state
+
+    def down(*args: Any) -> None:
+        raise AppDatabaseError("the app database is down")
+
+    monkeypatch.setattr(state.db, "token_info", down)
+    monkeypatch.setattr(state.db, "session_info", down)
+    monkeypatch.setattr(state, "remember", lambda key, compute: compute())  # read it: nothing memoised
+    failed = TestClient(fresh_web.app, raise_server_exceptions=False, follow_redirects=False,
+                        headers=dict(client.headers), cookies=dict(client.cookies)).get(url)
+    assert failed.status_code == 503
+    assert "the app database is down" in failed.text
