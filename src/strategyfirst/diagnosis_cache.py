@@ -77,30 +77,31 @@ def _path(state_dir: Path, wanted: dict[str, Any]) -> Path:
     return state_dir / FOLDER / f"{PREFIX}{name}.json"
 
 
-def load(state_dir: Path, wanted: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The diagnosis stored under `wanted`, or None (absent, unreadable, corrupt or another key)."""
+def _entry(state_dir: Path, wanted: dict[str, Any] | None, part: str) -> dict[str, Any] | None:
+    """The entry stored under `wanted` when it holds `part` (a JSON object), else None (absent, unreadable,
+    corrupt, another key, or written without it)."""
     if wanted is None:
         return None
     try:
         stored = json.loads(_path(state_dir, wanted).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stored, dict) or stored.get("key") != wanted or not isinstance(stored.get("diagnosis"), dict):
+    if not isinstance(stored, dict) or stored.get("key") != wanted or not isinstance(stored.get(part), dict):
         return None
-    diagnosis: dict[str, Any] = stored["diagnosis"]
-    return diagnosis
+    return stored
+
+
+def load(state_dir: Path, wanted: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The diagnosis stored under `wanted`, or None (absent, unreadable, corrupt or another key)."""
+    stored = _entry(state_dir, wanted, "diagnosis")
+    return None if stored is None else stored["diagnosis"]
 
 
 def load_kept(state_dir: Path, wanted: dict[str, Any] | None) -> tuple[dict[str, Any], str | None] | None:
     """The unrounded diagnosis (`Diagnosis.to_kept`) and the plan's currency stored under `wanted`, or None
     (absent, unreadable, corrupt, another key, or written by a `store` without them)."""
-    if wanted is None:
-        return None
-    try:
-        stored = json.loads(_path(state_dir, wanted).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(stored, dict) or stored.get("key") != wanted or not isinstance(stored.get("kept"), dict):
+    stored = _entry(state_dir, wanted, "kept")
+    if stored is None:
         return None
     currency = stored.get("currency")
     return stored["kept"], currency if isinstance(currency, str) else None

@@ -133,10 +133,16 @@ def measure_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pa
                       accounts: Sequence[str] | None = None) -> MeasureResult:
     """`measure` on the open warehouse connection `con` (the caller holds the workspace lock): the derived
     tables refreshed if stale, the SQL from the cache or compiled and kept."""
-    from strategyfirst.warehouse import derive
-
     request = args.request(by, period, since, until, metrics, platforms=platforms, accounts=accounts,
                            has_tactics=facts.has_tactics)
+    return measure_sql(con, request, facts, refreshed(con, facts, plan_path), Store(state_dir / CACHE_DIR))
+
+
+def refreshed(con: Any, facts: PlanFacts, plan_path: Path) -> Callable[[], Plan | None]:
+    """The plan of `facts` as a function parsing it on first need only, once the derived tables on `con` are
+    refreshed if stale (parsed then: a refresh reads the plan)."""
+    from strategyfirst.warehouse import derive
+
     plan = facts.plan
 
     def parsed() -> Plan | None:
@@ -149,7 +155,7 @@ def measure_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pa
 
     if derive.fresh_version(con, facts.plan_hash) is None:
         derive.refresh(con, parsed())  # a no-op unless data or plan changed since the last one
-    return measure_sql(con, request, facts, parsed, Store(state_dir / CACHE_DIR))
+    return parsed
 
 
 def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[], Plan | None], store: Store,

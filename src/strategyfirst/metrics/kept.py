@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst.metrics import args
-from strategyfirst.metrics.cached import CACHE_DIR, PlanFacts, code_version, measure_sql, schema
+from strategyfirst.metrics.cached import CACHE_DIR, PlanFacts, code_version, measure_sql, refreshed, schema
 from strategyfirst.metrics.compiled import Compiled, Store, digest, run
 from strategyfirst.metrics.finish import Recipe, growth_rows
 from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble, bounds, scopes
@@ -25,7 +25,6 @@ from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble
 if TYPE_CHECKING:
     import datetime as dt
 
-    from strategyfirst.plan import Plan
 
 KIND = "funnel"
 GROWTH = "growth"
@@ -35,20 +34,7 @@ def funnel_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
                      since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
     """`metrics.funnel.funnel` on the open warehouse connection `con` (the caller holds the workspace lock):
     the derived tables refreshed if stale, the SQL from the cache or compiled and kept."""
-    from strategyfirst.warehouse import derive
-
-    plan = facts.plan
-
-    def parsed() -> Plan | None:
-        nonlocal plan
-        if plan is None and facts.sha256 is not None:
-            from strategyfirst.plan import load
-
-            plan = load(plan_path).plan
-        return plan
-
-    if derive.fresh_version(con, facts.plan_hash) is None:
-        derive.refresh(con, parsed())  # a no-op unless data or plan changed since the last one
+    parsed = refreshed(con, facts, plan_path)
     since_d, until_d = bounds(since, until)
     store = Store(state_dir / CACHE_DIR)
     key = digest([KIND, code_version(), schema(con), facts.sha256,
