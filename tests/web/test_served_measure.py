@@ -60,3 +60,32 @@ def test_served_measure_shares_the_kept_sql(tmp_path: Path, monkeypatch: pytest.
         assert plain(ws.measure(by="platform", period="month")) == plain(served.measure(by="platform",
                                                                                         period="month"))
     assert len(entries(ws)) == kept
+
+
+def test_served_diagnosis_and_growth_read_the_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server never opens the live warehouse to diagnose (Workspace holds one connection to it while
+    diagnosing; the server's measure and query read the snapshot) nor for the report's audience growth."""
+    import strategyfirst.warehouse.engine as engine
+    from strategyfirst.metrics.measure import audience_growth_by_account
+    from strategyfirst.plan import load
+    from strategyfirst.warehouse.engine import connect
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    ws = dataset.workspace(tmp_path)
+    ws.measure(metrics=["inbound_messages"])  # derived tables built, as after an import
+    expected = ws.diagnose().to_json()
+    plan = load(ws.plan_path).plan
+    growth = audience_growth_by_account({"audience": connect(ws.warehouse_path).table("audience")}, plan)
+    served = ServedWorkspace(ws.root)
+    served.snapshots.refresh(wait=True)
+    opened: list[Any] = []
+    real = engine.open_duckdb
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "open_duckdb", counting)
+    assert served.diagnose().to_json() == expected
+    assert served.audience_growth() == growth and growth
+    assert opened == []

@@ -8,10 +8,11 @@ call) sees one DuckDB configuration, read-only, on the snapshot; no request open
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -206,6 +207,21 @@ class ServedWorkspace(Workspace):
             known = self._plan_facts = (version, PlanFacts.of(plan, version or None))
         return measure_sql(snapshot.cursor(), request, known[1], lambda: plan, Store(self.state_dir / CACHE_DIR),
                            snapshot.backend)
+
+    @contextlib.contextmanager
+    def _one_connection(self) -> Iterator[None]:
+        """Nothing to hold: `measure` and `query` read the snapshot (a diagnosis never opens the live file)."""
+        yield
+
+    def audience_growth(self, since: dt.date | str | None = None,
+                        until: dt.date | str | None = None) -> list[dict[str, Any]]:
+        """The report's audience growth per account, read from the snapshot (not the live file the workspace's
+        kept SQL would open)."""
+        from strategyfirst.metrics.measure import audience_growth_by_account
+
+        document = self.plan_or_none()
+        return audience_growth_by_account({"audience": self.table("audience")},
+                                          document.plan if document else None, since, until)
 
     def funnel(self, since: dt.date | str | None = None, until: dt.date | str | None = None) -> FunnelReport:
         """The permission funnel, read from the snapshot (empty before the first import)."""
