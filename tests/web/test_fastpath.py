@@ -237,3 +237,11 @@ def test_an_app_database_failure_is_the_apps_503_not_a_bare_500(fresh_web: WebEn
                         headers=dict(client.headers), cookies=dict(client.cookies)).get(url)
     assert failed.status_code == 503
     assert "the app database is down" in failed.text
+def test_the_callers_bits_are_put_in_as_a_replace_would() -> None:
+    from strategyfirst.web.templating import CSRF_MARK, EMAIL_MARK, shared_response
+
+    user = types.SimpleNamespace(email="zoë+<b>@exämple.org")
+    pages = ("", "plain é", CSRF_MARK, EMAIL_MARK + CSRF_MARK, f"a{CSRF_MARK}b{EMAIL_MARK}c{CSRF_MARK}{EMAIL_MARK}ü")
+    for html in pages:
+        want = html.replace(CSRF_MARK, "tok-EN_1").replace(EMAIL_MARK, "zoë+&lt;b&gt;@exämple.org")
+        assert shared_response(html, "tok-EN_1", user).body == want.encode("utf-8")

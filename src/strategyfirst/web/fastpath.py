@@ -151,7 +151,7 @@ class FastPath:
             return None
         admin = bool(getattr(user, "is_admin", False))
         key = shared_key(request, f"{found[2]}.html", slug, held, admin, services.busy_note(ws), today)
-        html = services.peek(ws, key)
+        html = services.peek(ws, key, at)
         return shared_response(html, csrf, user) if isinstance(html, str) else None
 
     def _role(self, request: Request, slug: str) -> tuple[Principal, str] | None:

@@ -81,9 +81,10 @@ class Encoded:
 _MISSING = object()
 
 
-def peek(ws: Workspace, key: tuple[Any, ...]) -> Any:
-    """The value `cached` holds for `key` at the workspace's current versions, or None: nothing is computed."""
-    full = (stamp(ws), *key)
+def peek(ws: Workspace, key: tuple[Any, ...], at: tuple[Any, ...] | None = None) -> Any:
+    """The value `cached` holds for `key` at the workspace's current versions (or at the `stamp` given as
+    `at`), or None: nothing is computed."""
+    full = (at if at is not None else stamp(ws), *key)
     with _lock:
         found = _cache.get(full, _MISSING)
         if found is _MISSING:

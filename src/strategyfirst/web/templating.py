@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -151,5 +152,27 @@ def shared_key(request: Request, name: str, slug: str, role: str, admin: bool, b
 
 
 def shared_response(html: str, csrf: str, user: Any) -> Response:
-    """The shared rendering with the caller's CSRF token and email put in."""
-    return HTMLResponse(html.replace(CSRF_MARK, csrf).replace(EMAIL_MARK, str(escape(user.email))))
+    """The shared rendering with the caller's CSRF token and email put in (the UTF-8 bytes between the
+    placeholders are kept per rendering: a page of ~50 kB is not searched, copied and encoded again)."""
+    email = str(escape(user.email)).encode("utf-8")
+    token = csrf.encode("utf-8")
+    pieces = _pieces(html)
+    return HTMLResponse(b"".join(email if piece is None else token if piece is _CSRF else piece
+                                 for piece in pieces))
+
+
+_CSRF = b"csrf"  # the CSRF placeholder in `_pieces` (by identity; the email's is None)
+
+
+@lru_cache(maxsize=64)
+def _pieces(html: str) -> tuple[bytes | None, ...]:
+    """`html` as UTF-8 pieces with `_CSRF` where CSRF_MARK was and None where EMAIL_MARK was."""
+    out: list[bytes | None] = []
+    for i, part in enumerate(html.split(CSRF_MARK)):
+        if i:
+            out.append(_CSRF)
+        for j, bit in enumerate(part.split(EMAIL_MARK)):
+            if j:
+                out.append(None)
+            out.append(bit.encode("utf-8"))
+    return tuple(out)
