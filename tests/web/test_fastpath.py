@@ -237,6 +237,23 @@ def test_an_app_database_failure_is_the_apps_503_not_a_bare_500(fresh_web: WebEn
                         headers=dict(client.headers), cookies=dict(client.cookies)).get(url)
     assert failed.status_code == 503
     assert "the app database is down" in failed.text
+
+
+def test_a_failure_after_the_listing_is_sent_notes_nothing(fresh_web: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = fastpath.FastPath._listing_versions
+
+    def once(self: fastpath.FastPath) -> Any:
+        calls.append(1)
+        if len(calls) > 1:
+            raise RuntimeError("the app database went away")
+        return real(self)
+
+    monkeypatch.setattr(fastpath.FastPath, "_listing_versions", once)
+    answer = fresh_web.bearer("viewer@acme.org").get("/api/v1/workspaces")
+    assert answer.status_code == 200 and answer.json()[0]["slug"] == "acme" and len(calls) == 2
+
+
 def test_the_callers_bits_are_put_in_as_a_replace_would() -> None:
     from strategyfirst.web.templating import CSRF_MARK, EMAIL_MARK, shared_response
 
