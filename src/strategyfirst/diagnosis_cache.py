@@ -61,12 +61,19 @@ def code_version() -> str:
     return _code
 
 
+def plan_sha256(plan: Path) -> str | None:
+    """The sha256 of the plan file's bytes; None when it cannot be read."""
+    try:
+        return hashlib.sha256(plan.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def key(plan: Path, warehouse: Path, as_of: str | None, seed: int) -> dict[str, Any] | None:
     """What the diagnosis depends on; None when the plan cannot be read (then nothing is cached). Without an
     as-of, today's date too: an empty warehouse is diagnosed as of today."""
-    try:
-        plan_sha = hashlib.sha256(plan.read_bytes()).hexdigest()
-    except OSError:
+    plan_sha = plan_sha256(plan)
+    if plan_sha is None:
         return None
     return {"kind": "diagnosis", "code": code_version(), "plan_sha256": plan_sha, "data": data_stamp(warehouse),
             "as_of": as_of, "today": None if as_of else dt.date.today().isoformat(), "seed": seed}
@@ -108,10 +115,13 @@ def load_kept(state_dir: Path, wanted: dict[str, Any] | None) -> tuple[dict[str,
 
 
 def store(state_dir: Path, wanted: dict[str, Any] | None, diagnosis: dict[str, Any], warehouse: Path,
-          kept: dict[str, Any] | None = None, currency: str | None = None) -> None:
+          kept: dict[str, Any] | None = None, currency: str | None = None, *, plan: Path) -> None:
     """Keep `diagnosis` (and the unrounded `kept` with the plan's `currency`) under `wanted` if the warehouse
-    is still at the version the key names (best effort: an entry not written costs time only)."""
-    if wanted is None or data_stamp(warehouse) != wanted["data"] or wanted["data"][0] is None:
+    and the plan file are still at the versions the key names (an edit saved while the diagnosis waited for
+    the workspace lock is what it read: not to be kept under the older text). Best effort: an entry not
+    written costs time only."""
+    if wanted is None or data_stamp(warehouse) != wanted["data"] or wanted["data"][0] is None \
+            or plan_sha256(plan) != wanted["plan_sha256"]:
         return
     try:
         entry: dict[str, Any] = {"key": wanted, "diagnosis": diagnosis}

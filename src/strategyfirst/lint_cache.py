@@ -46,9 +46,8 @@ def built_in_rules_only() -> bool:
 
 def key(plan: Path, warehouse: Path, as_of: dt.date) -> dict[str, Any] | None:
     """What the report of `plan` depends on; None when the plan cannot be read (nothing is kept then)."""
-    try:
-        plan_sha = hashlib.sha256(plan.read_bytes()).hexdigest()
-    except OSError:
+    plan_sha = diagnosis_cache.plan_sha256(plan)
+    if plan_sha is None:
         return None
     return {"kind": "lint", "code": diagnosis_cache.code_version(), "plan": str(plan), "plan_sha256": plan_sha,
             "as_of": as_of.isoformat(), "data": diagnosis_cache.data_stamp(warehouse)}
@@ -77,8 +76,10 @@ def load(state_dir: Path, wanted: dict[str, Any] | None) -> LintReport | None:
 
 
 def store(state_dir: Path, wanted: dict[str, Any] | None, report: LintReport, warehouse: Path) -> None:
-    """Keep `report` under `wanted` if the warehouse is still at the version the key names (best effort)."""
-    if wanted is None or diagnosis_cache.data_stamp(warehouse) != wanted["data"]:
+    """Keep `report` under `wanted` if the warehouse and the plan file are still at the versions the key names
+    (a plan edited after the key was taken is what was linted; best effort)."""
+    if wanted is None or diagnosis_cache.data_stamp(warehouse) != wanted["data"] \
+            or diagnosis_cache.plan_sha256(Path(wanted["plan"])) != wanted["plan_sha256"]:
         return
     try:
         body = {"file": report.file, "as_of": report.as_of.isoformat(),

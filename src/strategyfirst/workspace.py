@@ -359,7 +359,7 @@ class Workspace(WorkspaceFolder):
             result = diagnose(self, as_of, seed=seed)
         budget = self.plan_document().plan.budget  # parsed once per version: the one diagnose read
         diagnosis_cache.store(self.state_dir, wanted, result.to_json(), self.warehouse_path, result.to_kept(),
-                              budget.currency if budget is not None else None)
+                              budget.currency if budget is not None else None, plan=self.plan_path)
         return result
 
     def _diagnosis_key(self, as_of: dt.date | None, seed: int) -> dict[str, Any] | None:

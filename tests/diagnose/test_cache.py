@@ -236,3 +236,29 @@ def test_a_diagnosis_opens_the_warehouse_once(ws: Workspace, monkeypatch: pytest
     assert len(opened) == 1 and made.calls == 1
     assert ws.diagnosis_json() == first and made.calls == 1 and len(_entries(ws)) == 1
     assert ws.query("SELECT 1 AS one") == [{"one": 1}] and len(opened) == 2  # outside: its own connection
+
+
+def test_a_plan_edited_while_diagnosing_is_not_kept_under_the_older_text(ws: Workspace,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key names the plan text read before the diagnosis, which waits for the workspace lock (an import may
+    hold it); an edit saved meanwhile is what the diagnosis reads. Kept under the older text, it would be that
+    text's diagnosis after a revert (diagnose, decide's evidence, the report)."""
+    a = ws.plan_path.read_text(encoding="utf-8")
+    b = a.replace("budget: {total: 50000, currency: EUR}", "budget: {total: 50000, currency: USD}")
+    assert b != a
+    under_a = ws.diagnosis_json()
+    real = strategyfirst.diagnose.diagnose
+
+    def edited_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        ws.plan_path.write_text(b, encoding="utf-8")  # saved while this diagnosis waited for the lock
+        return real(*args, **kwargs)
+
+    for entry in _entries(ws):
+        entry.unlink()
+    monkeypatch.setattr(strategyfirst.diagnose, "diagnose", edited_meanwhile)
+    ws.diagnose()
+    monkeypatch.setattr(strategyfirst.diagnose, "diagnose", real)
+    ws.plan_path.write_text(a, encoding="utf-8")  # reverted
+    kept = Workspace(ws.root).kept_diagnosis()
+    assert kept is None or kept[1] == "EUR"
+    assert Workspace(ws.root).diagnosis_json() == under_a

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,27 @@ def test_the_cli_on_a_kept_report_loads_no_plan_parser_nor_duckdb(ws: Workspace)
     (loaded1, out1), (loaded2, out2) = (r.stdout.split("OUT:", 1) for r in runs)
     assert "pydantic" in loaded1 and loaded2.split("LOADED:", 1)[1].split() == []
     assert out2 == out1 and "Warnings" in out1
+
+
+def test_a_plan_edited_while_linting_is_not_kept_under_the_older_text(ws: Workspace,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key names the plan text read before the plan is parsed: a report of an edit saved in between is not
+    kept under the older text (a revert would show the edit's findings)."""
+    a = ws.plan_path.read_text(encoding="utf-8")
+    b = a.replace("version: 1\n", "version: 1\n" + BUDGET, 1)  # the budget back: no finding
+    assert b != a
+    under_a = Workspace(ws.root).lint(as_of=DAY)
+    assert [f.rule for f in under_a.findings] == ["no-budget"]
+    for entry in _entries(ws):
+        entry.unlink()
+    real = Workspace.plan_document
+
+    def edited_meanwhile(self: Workspace, path: object = None) -> Any:
+        ws.plan_path.write_text(b, encoding="utf-8")
+        return real(self, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Workspace, "plan_document", edited_meanwhile)
+    assert Workspace(ws.root).lint(as_of=DAY).findings == ()  # the edit's report
+    monkeypatch.setattr(Workspace, "plan_document", real)
+    ws.plan_path.write_text(a, encoding="utf-8")  # reverted
+    assert Workspace(ws.root).lint(as_of=DAY) == under_a

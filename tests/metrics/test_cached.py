@@ -262,3 +262,32 @@ def test_the_sql_reads_nothing_left_out_of_its_shape(ws: Workspace) -> None:
         assert sql(moved, "none", "all") != sql(plan, "none", "all")  # the campaigns no tactic names
     finally:
         backend.disconnect()
+
+
+def test_a_plan_edited_while_a_measurement_waits_keeps_no_sql_under_the_old_text(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's facts are read before the warehouse lock is taken; an edit landing meanwhile (an import holds
+    the lock, someone saves the plan) is what the queries are built of. That SQL must not be kept under the
+    older text's shape: back on that text (a revert), a measurement would run the edit's rules."""
+    ask: dict[str, Any] = {"by": "tactic", "metrics": ["spend"]}
+    ws.measure()  # the facts of text A are kept: the next measurement reads the plan file again on a miss
+    a = ws.plan_path.read_text(encoding="utf-8")
+    b = a.replace("match: {campaign: [spring]}", "match: {campaign: [autumn]}")
+    assert b != a
+    ws.plan_path.write_text(b, encoding="utf-8")
+    under_b = direct(ws, **ask)
+    ws.plan_path.write_text(a, encoding="utf-8")
+    under_a = direct(ws, **ask)
+    assert under_a != under_b  # the spring campaign's 100 of spend is no tactic's under B
+    real = cached.plan_facts
+
+    def edited_meanwhile(plan_path: Path, state_dir: Path) -> Any:
+        facts = real(plan_path, state_dir)  # of text A
+        plan_path.write_text(b, encoding="utf-8")  # saved while the measurement waits for the lock
+        return facts
+
+    monkeypatch.setattr(cached, "plan_facts", edited_meanwhile)
+    ws.measure(**ask)
+    monkeypatch.setattr(cached, "plan_facts", real)
+    ws.plan_path.write_text(a, encoding="utf-8")  # reverted
+    assert plain(ws.measure(**ask)) == under_a

@@ -178,15 +178,24 @@ def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[],
     from strategyfirst.warehouse.engine import ibis_backend
 
     ibis_con = backend() if backend is not None else ibis_backend(con)
-    exprs, recipe = build(ibis_con, plan(), request)
+    parsed = plan()
+    exprs, recipe = build(ibis_con, parsed, request)
     compiled = compile_queries(ibis_con, exprs, recipe)
     try:
         result = finish(recipe, run(con, compiled))
     except NeedCounts:
-        exprs, recipe = build(ibis_con, plan(), request, counts=True)
+        exprs, recipe = build(ibis_con, parsed, request, counts=True)
         return finish(recipe, run(con, compile_queries(ibis_con, exprs, recipe)))
-    store.put_compiled(key, compiled)
+    if of_shape(facts, parsed):
+        store.put_compiled(key, compiled)
     return result
+
+
+def of_shape(facts: PlanFacts, plan: Plan | None) -> bool:
+    """True when `plan`, parsed on a miss, has the shape `facts` name (what the kept SQL is keyed by). False when
+    the plan file was edited after the facts were read (while a measurement waited for the workspace lock):
+    what was built of the edit is not kept under the older text's key, which a revert would find."""
+    return plan is facts.plan or sql_shape(plan) == facts.shape
 
 
 def cache_folder(state_dir: Path) -> Path:

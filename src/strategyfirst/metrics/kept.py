@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst.metrics import args
-from strategyfirst.metrics.cached import CACHE_DIR, PlanFacts, code_version, measure_sql, refreshed, schema
+from strategyfirst.metrics.cached import (
+    CACHE_DIR,
+    PlanFacts,
+    code_version,
+    measure_sql,
+    of_shape,
+    refreshed,
+    schema,
+)
 from strategyfirst.metrics.compiled import Compiled, Store, digest, run
 from strategyfirst.metrics.finish import Recipe, growth_rows
 from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble, bounds, scopes
@@ -52,7 +60,8 @@ def funnel_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
         plan_now = parsed()
         tactics = [t.id for t in plan_now.tactics] if plan_now and plan_now.tactics else []
         compiled = compile_queries(backend, queries(Tables.of(backend), plan_now, since_d, until_d), _RECIPE)
-        store.put(KIND, key, {"tactics": tactics, "compiled": compiled.to_dict()})
+        if of_shape(facts, plan_now):
+            store.put(KIND, key, {"tactics": tactics, "compiled": compiled.to_dict()})
     chains = scopes(tactics)
     measured = {by: measure_sql(con, args.request(by, "month", since_d, until_d, _MEASURED,
                                                   has_tactics=facts.has_tactics), facts, parsed, store)
@@ -87,7 +96,8 @@ def growth_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
                                       plan, since_d, until_d)
         compiled = compile_queries(backend, {GROWTH: query} if query is not None else {}, _RECIPE)
         names = _plan_names(plan)
-        store.put(GROWTH, key, {"tactics": [], "names": names, "compiled": compiled.to_dict()})
+        if of_shape(facts, plan):
+            store.put(GROWTH, key, {"tactics": [], "names": names, "compiled": compiled.to_dict()})
     rows = run(con, compiled).get(GROWTH)
     return [] if rows is None else growth_rows(rows, names)
 
