@@ -13,8 +13,9 @@ to one workspace row::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from strategyfirst.lazy import exports
 
 if TYPE_CHECKING:  # the names below are imported on first use: a module of this package (e.g. `lite`) loads
     # no SQLAlchemy unless it needs it
@@ -54,10 +55,4 @@ _HOME = {"NewSession": "accounts", "check_password": "accounts", "role_at_least"
              "Membership", "PlanVersion", "User", "UserSession", "WorkspaceRow")}}
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOME, globals())

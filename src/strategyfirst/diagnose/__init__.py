@@ -14,8 +14,9 @@ The names below are loaded when first used (PEP 562): importing `strategyfirst.d
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from strategyfirst.lazy import exports
 
 if TYPE_CHECKING:
     from strategyfirst.diagnose.diagnosis import (
@@ -46,10 +47,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # once: later lookups (and monkeypatch's undo) see a plain attribute
-    return value
+__getattr__ = exports(__name__, _WHERE, globals())

@@ -9,8 +9,9 @@ Public API::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from strategyfirst.lazy import exports
 
 if TYPE_CHECKING:  # imported on first use: `lint.report` and `lint.render` load no plan parser
     from strategyfirst.lint.engine import lint_document, lint_text
@@ -35,10 +36,4 @@ _HOME = {"lint_document": "engine", "lint_text": "engine", "Finding": "report", 
              "RULE_MODULES", "RULES", "Hit", "LintContext", "Rule", "all_rules", "get_rule", "register")}}
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOME, globals())
