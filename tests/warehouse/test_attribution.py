@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ibis
 import pytest
 
 from strategyfirst.plan import loads
@@ -105,3 +106,44 @@ def test_rules_on_accounts_platforms_and_periods_only_read_no_text(tmp_path: Pat
     assert fast == sorted([("x:1", "care"), ("x:8", "care"), ("x:8>acmehelp", "care"),
                            ("x:2", "all-x"), ("x:3", "all-x"), ("x:5", "all-x"), ("x:7", "all-x"),
                            ("x:8", "all-x"), ("x:8>acmehelp", "all-x"), ("facebook:6", "fb")])
+
+
+GATED = """
+version: 1
+accounts: {x: ["@Acme", "@AcmeHelp"], facebook: ["Acme Outdoor"]}
+objectives: [{id: o}]
+tactics:
+  - {id: x-summit, serves: [o], match: {hashtags: [AcmeSummit], platform: [x]}}
+  - {id: help-sale, serves: [o], match: {text_contains: [sale], accounts: ["@acmehelp"]}}
+  - {id: fb-links, serves: [o], match: {url_contains: ["utm=fb"], platform: [facebook]}}
+"""
+
+
+def test_text_is_read_only_for_the_pairs_a_content_rule_could_match(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rule that reads text, urls or campaigns also names a platform or an account: only the inbound
+    pairs on those platforms or accounts are joined with `messages` for their text (attribution.content_gate),
+    with the same rows as joining every pair. An inbound message addressing two accounts under one tactic is
+    one row of `attribution` and one row per account of `inbound_attribution`."""
+    from strategyfirst.warehouse import attribution
+
+    rows = [*ROWS, msg("10", "cust", False, "2026-05-02 10:00", text="@acme @AcmeHelp #AcmeSummit sale?")]
+    con = warehouse(tmp_path, [dict(r) for r in rows])
+    plan = loads(GATED).plan
+    pairs = ibis.table({"account": "string", "platform": "string", "created_at": "timestamp"}, name="pairs")
+    assert attribution.content_gate(pairs, plan) is not None
+    derive.refresh(con, plan)
+    queries = ("SELECT message_id, tactic_id FROM attribution",
+               "SELECT message_id, account, tactic_id FROM inbound_attribution")
+    gated = [sorted(con.execute(q).fetchall()) for q in queries]
+    monkeypatch.setattr(attribution, "content_gate", lambda c, plan: None)
+    derive.refresh(con, plan, force=True)
+    assert [sorted(con.execute(q).fetchall()) for q in queries] == gated
+    con.close()
+    # worked out from the rows: x-summit takes the x messages with the tag (2, 3, 4; 5's tag is another; 9
+    # addresses no account) and inbound 10 under both accounts it mentions; help-sale only 10 under AcmeHelp
+    # (7 says SALE but is Acme's); fb-links the facebook message with utm=fb
+    assert gated[0] == sorted([("x:2", "x-summit"), ("x:3", "x-summit"), ("x:4", "x-summit"),
+                               ("x:10", "x-summit"), ("x:10", "help-sale"), ("facebook:6", "fb-links")])
+    assert gated[1] == sorted([("x:10", "acme", "x-summit"), ("x:10", "acmehelp", "x-summit"),
+                               ("x:10", "acmehelp", "help-sale")])

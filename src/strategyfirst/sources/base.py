@@ -208,8 +208,10 @@ def owned_sql(ctx: LoadContext, platform: str, account_expr: str, source_flag: s
     if not handles:
         return f"coalesce({source_flag}, FALSE)"
     listed = ", ".join("'" + h.replace("'", "''") + "'" for h in handles)
-    return (f"(coalesce({source_flag}, FALSE) OR "
-            f"coalesce(lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE))")
+    # CASE, not OR: DuckDB evaluates both sides of an OR on every row, and the ELSE only on the rows the
+    # source does not flag (half as many string operations on a ten-million-row file).
+    return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE "
+            f"ELSE coalesce(lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE) END")
 
 
 def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, source_flag: str) -> str:
@@ -218,8 +220,8 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
     if not pairs:
         return f"coalesce({source_flag}, FALSE)"
     listed = ", ".join("'" + x.replace("'", "''") + "'" for x in pairs)
-    return (f"(coalesce({source_flag}, FALSE) OR coalesce({platform_expr} || ':' || "
-            f"lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE))")
+    return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE ELSE coalesce({platform_expr} || ':' || "
+            f"lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE) END")
 
 
 def account_or_refuse(sf: SourceFile, ctx: LoadContext, found: str | None, export: str) -> str:

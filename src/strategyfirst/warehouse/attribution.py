@@ -79,37 +79,70 @@ def tactic_condition(c: ir.Table, tactic: Tactic) -> ir.BooleanValue | None:
     return cond.fill_null(False)
 
 
-def candidates(messages: ir.Table, inbound: ir.Table, *, content: bool = True) -> ir.Table:
+CONTENT_FIELDS = ("hashtags", "campaign", "text_contains", "url_contains")
+
+
+def _owned_candidates(messages: ir.Table) -> ir.Table:
+    cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
+    return messages.filter(messages.owned).select(*cols, account=handle(messages.account),
+                                                  addressed=ibis.literal(False))
+
+
+def _addressed_candidates(messages: ir.Table, inbound: ir.Table, plan: Plan | None, *,
+                          content: bool) -> ir.Table:
+    cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
+    pairs = inbound.select("message_id", "platform", "created_at", "account")
+    blank = {c: ibis.null("string") for c in ("text", "url", "campaign")}
+    gate = content_gate(pairs, plan) if content and plan is not None else None
+    if not content or gate is None:
+        if content:  # some tactic reads content on every pair: every pair gets its message's text
+            m = messages.select(*cols)
+            return inbound.select("message_id", "account").join(m, "message_id").select(
+                *cols, "account", addressed=ibis.literal(True))
+        return pairs.select(*cols[:3], **blank, account=pairs.account, addressed=ibis.literal(True))
+    # Only the pairs some content-reading tactic could still match (its other fields and its period hold)
+    # are joined with `messages` for their text, url and campaign; on the others every such tactic's
+    # condition is false whatever the text, and no other tactic reads it.
+    m = messages.select("message_id", "text", "url", "campaign")
+    need = pairs.filter(gate)
+    read = need.join(m, "message_id").select(*cols, "account", addressed=ibis.literal(True))
+    rest = pairs.filter(~gate).select(*cols[:3], **blank, account=pairs.account, addressed=ibis.literal(True))
+    return union_all(read, rest)
+
+
+def content_gate(c: ir.Table, plan: Plan) -> ir.BooleanValue | None:
+    """True on the candidate rows (account, platform, created_at) where some tactic whose match reads text,
+    url or campaign could match: its other fields and its period hold there. None when one such tactic has
+    no other field (it may match any row)."""
+    conds = []
+    for tactic in plan.tactics:
+        if tactic.match is None or not any(getattr(tactic.match, f) for f in CONTENT_FIELDS):
+            continue
+        rest = tactic.match.model_copy(update={f: [] for f in CONTENT_FIELDS})
+        cond = tactic_condition(c, tactic.model_copy(update={"match": rest}))
+        if cond is None:
+            return None
+        conds.append(cond)
+    return _any(conds) if conds else None
+
+
+def candidates(messages: ir.Table, inbound: ir.Table, *, content: bool = True,
+               plan: Plan | None = None) -> ir.Table:
     """Owned messages under their author, and inbound messages under each owned account they address.
     Without `content` (no tactic matches text, hashtags, urls or campaigns) the inbound candidates come from the
     pairs alone (they carry the message's platform and time), not joined with `messages` for columns no rule
-    reads; text, url and campaign are then null."""
-    cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
-    owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account),
-                                                   addressed=ibis.literal(False))
-    if not content:
-        blank = {c: ibis.null("string") for c in ("text", "url", "campaign")}
-        addressed = inbound.select("message_id", "platform", "created_at", **blank, account=inbound.account,
-                                   addressed=ibis.literal(True))
-        return union_all(owned.select(*cols, "account", "addressed"),
-                         addressed.select(*cols, "account", "addressed"))
-    m = messages.select(*cols)
-    addressed = inbound.select("message_id", "account").join(m, "message_id").select(
-        *cols, "account", addressed=ibis.literal(True))
-    return union_all(owned, addressed)
+    reads; text, url and campaign are then null. With `plan`, only the pairs a content-reading tactic could
+    match are joined (`content_gate`); the others have null text, url and campaign."""
+    return union_all(_owned_candidates(messages),
+                     _addressed_candidates(messages, inbound, plan, content=content))
 
 
 def reads_content(plan: Plan) -> bool:
     """Whether any tactic's match reads a message's text, url or campaign (not only account, platform, time)."""
-    return any(t.match is not None and bool(t.match.hashtags or t.match.campaign or t.match.text_contains
-                                            or t.match.url_contains) for t in plan.tactics)
+    return any(t.match is not None and any(getattr(t.match, f) for f in CONTENT_FIELDS) for t in plan.tactics)
 
 
-def labelled(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
-    """(message_id, account, addressed, tactic_id) for every candidate a tactic matches, in one pass."""
-    if plan is None:
-        return None
-    c = candidates(messages, inbound, content=reads_content(plan))
+def _labels(c: ir.Table, plan: Plan) -> ir.Table | None:
     labels = []
     for tactic in plan.tactics:
         cond = tactic_condition(c, tactic)
@@ -119,6 +152,24 @@ def labelled(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Tab
         return None
     tactics = ibis.array(labels).filter(lambda x: x.notnull())
     return c.select("message_id", "account", "addressed", tactic_id=tactics).unnest("tactic_id")
+
+
+def labelled(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:
+    """(message_id, account, addressed, tactic_id) for every candidate a tactic matches, in one pass."""
+    if plan is None:
+        return None
+    return _labels(candidates(messages, inbound, content=reads_content(plan), plan=plan), plan)
+
+
+def labelled_parts(messages: ir.Table, inbound: ir.Table,
+                   plan: Plan | None) -> tuple[ir.Table, ir.Table] | None:
+    """`labelled` in its two halves, (owned, addressed): the rows of owned messages under their author, and
+    those of the inbound pairs under the account they address; None when no tactic can match anything."""
+    if plan is None:
+        return None
+    owned = _labels(_owned_candidates(messages), plan)
+    addressed = _labels(_addressed_candidates(messages, inbound, plan, content=reads_content(plan)), plan)
+    return None if owned is None or addressed is None else (owned, addressed)
 
 
 def attribution(messages: ir.Table, inbound: ir.Table, plan: Plan | None) -> ir.Table | None:

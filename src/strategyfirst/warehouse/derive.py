@@ -178,7 +178,7 @@ def by_plan(con: duckdb.DuckDBPyConnection, stored: ir.Table, plan: Plan | None)
 
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     from strategyfirst.warehouse import facts
-    from strategyfirst.warehouse.attribution import labelled
+    from strategyfirst.warehouse.attribution import labelled_parts
 
     backend = ibis_backend(con)
     stored = backend.table("messages")
@@ -191,23 +191,26 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     materialise(con, backend, "owned_messages", facts.owned_messages(messages))
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
     materialise(con, backend, "conversations", facts.conversations(messages, accounts))
-    # The tactic labels of every candidate once (attribution.py's `attribution` and `inbound_attribution`
-    # are both projections of them), in a temp table.
-    rows = labelled(messages, inbound, plan)
+    # The tactic labels of the inbound pairs are `inbound_attribution` as they are: each pair is one (message,
+    # account) and gets each of its tactics once (a plan with two tactics of one id does not load). An
+    # owned message is never an inbound one, so `attribution` is the owned messages' labels and the inbound
+    # messages' distinct tactics, without a third pass over either.
+    parts = labelled_parts(messages, inbound, plan)
     con.execute("DELETE FROM attribution")
-    if rows is None:
+    if parts is None:
         con.execute("CREATE OR REPLACE TABLE inbound_attribution "
                     "(message_id VARCHAR, account VARCHAR, tactic_id VARCHAR)")
     else:
-        # Not `overwrite=True`: for a temp table ibis then writes the rows twice (a copy under another name).
-        con.execute("DROP TABLE IF EXISTS _sf_labelled")
-        labels = backend.create_table("_sf_labelled", rows, temp=True)
-        try:
-            backend.insert("attribution", labels.select("message_id", "tactic_id").distinct())
-            materialise(con, backend, "inbound_attribution", labels.filter(labels.addressed).select(
-                "message_id", "account", "tactic_id").distinct())
-        finally:
-            con.execute("DROP TABLE IF EXISTS _sf_labelled")
+        owned_labels, addressed = parts
+        pairs, owned_rows = addressed.select("message_id", "account", "tactic_id"), owned_labels.select(
+            "message_id", "tactic_id")
+        ids = [t.id for t in plan.tactics] if plan is not None else []
+        if len(set(ids)) < len(ids):  # not a plan that loads; kept right all the same
+            pairs, owned_rows = pairs.distinct(), owned_rows.distinct()
+        materialise(con, backend, "inbound_attribution", pairs)
+        backend._run_pre_execute_hooks(owned_rows)
+        con.execute(f"INSERT INTO attribution BY NAME ({backend.compile(owned_rows)}) UNION ALL "
+                    "SELECT DISTINCT message_id, tactic_id FROM inbound_attribution")
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     # Where the stored flags agree with the plan's rule (by_plan), counting by the stored flag is counting by
     # the rule, without evaluating it again.
