@@ -164,7 +164,7 @@ def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[],
     for this code, schema, plan shape (`facts.shape`: an edit of KPIs, targets, budgets keeps it) and
     request, finished with the current plan's parts; else compiled with Ibis (`plan()` gives the parsed plan;
     `backend()`: an Ibis backend over `con`, else one is made) and kept."""
-    key = digest(["measure", code_version(), schema(con), facts.shape, request.key()])
+    key = measure_key(schema(con), facts, request)
     compiled = store.compiled(key)
     if compiled is not None:
         mine = plan_recipe(facts.parts, request.by, request.period, list(request.metric_ids))
@@ -189,6 +189,40 @@ def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[],
     if of_shape(facts, parsed):
         store.put_compiled(key, compiled)
     return result
+
+
+def measure_key(warehouse_schema: list[list[str]], facts: PlanFacts, request: Request) -> str:
+    """The key of `request`'s kept SQL: this code, the warehouse's `schema`, the plan's SQL shape, the request."""
+    return digest(["measure", code_version(), warehouse_schema, facts.shape, request.key()])
+
+
+def precompile(con: Any, requests: Sequence[Request], facts: PlanFacts, plan: Callable[[], Plan | None],
+               store: Store, backend: Callable[[], Any] | None = None) -> int:
+    """Keep the SQL of each of `requests` that `measure_sql` would not find in `store`, compiled with Ibis
+    and not run (`measure.build` reads no data); one at a time, each looked for just before it is compiled
+    (another process may have kept it meanwhile). Returns how many were compiled."""
+    if not requests:
+        return 0
+    from strategyfirst.metrics.compiled import compile_queries
+    from strategyfirst.metrics.measure import build
+    from strategyfirst.warehouse.engine import ibis_backend
+
+    warehouse_schema = schema(con)
+    ibis_con: Any = None
+    made = 0
+    for request in requests:
+        key = measure_key(warehouse_schema, facts, request)
+        if store.compiled(key) is not None:
+            continue
+        if ibis_con is None:
+            ibis_con = backend() if backend is not None else ibis_backend(con)
+        parsed = plan()
+        exprs, recipe = build(ibis_con, parsed, request)
+        if not of_shape(facts, parsed):
+            break  # the plan was edited since `facts` were read: nothing of it is kept under their key
+        store.put_compiled(key, compile_queries(ibis_con, exprs, recipe))
+        made += 1
+    return made
 
 
 def of_shape(facts: PlanFacts, plan: Plan | None) -> bool:

@@ -80,7 +80,8 @@ def health_problems(state: AppState) -> list[str]:
 def create_app(settings: Settings | None = None, state: AppState | None = None, serving: bool = False,
                warm_first: bool = False) -> FastAPI:
     """The web app over `settings`' workspaces and app database (or an already opened `state`); `serving`:
-    for a server process (`serve`), whose heap is frozen after the start-up; `warm_first`: warmed up before
+    for a server process (`serve`), whose heap is frozen after the start-up and which keeps the SQL of the
+    API's standard measurements compiled (`ServedWorkspace.precompile`); `warm_first`: warmed up before
     it returns (a process of `serve --workers N`; `AppState.start`)."""
     settings = settings or Settings.from_env()
     state = state or open_state(settings)
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None, 
                   "its measurement, diagnosis and decisions, per workspace.",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.sf = state
-    state.start(freeze=serving, wait=warm_first)
+    state.start(freeze=serving, wait=warm_first, precompile=serving)
     app.add_middleware(FastPath, state=state)  # innermost: the security headers are added to its answers too
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
     from strategyfirst.metrics.tables import Tables
     from strategyfirst.plan import Plan
     from strategyfirst.warehouse.ingest import IngestResult
+
+# The (by, period) of a /measure kept compiled by a serving process's warm-up (`ServedWorkspace.precompile`): the
+# API's groupings by month, week and over all data (the dashboard's own measures name dates)
+STANDARD_GROUPINGS = tuple((by, period) for by in ("none", "account", "platform", "tactic", "objective")
+                           for period in ("all", "week", "month"))
 
 
 class PlanCache:
@@ -188,7 +194,7 @@ class ServedWorkspace(Workspace):
         code, schema, what the SQL reads of the plan and arguments, not by data: the first request after an
         import or a KPI edit runs the SQL kept before it), compiled with Ibis only when there is none."""
         from strategyfirst.metrics import args
-        from strategyfirst.metrics.cached import CACHE_DIR, PlanFacts, measure_sql
+        from strategyfirst.metrics.cached import CACHE_DIR, measure_sql
         from strategyfirst.metrics.compiled import Store
 
         document = self.plan_or_none()
@@ -201,12 +207,41 @@ class ServedWorkspace(Workspace):
             from strategyfirst.metrics.measure import measure_request
 
             return measure_request(self._tables(), plan, request)
+        return measure_sql(snapshot.cursor(), request, self._facts(plan), lambda: plan,
+                           Store(self.state_dir / CACHE_DIR), snapshot.backend)
+
+    def _facts(self, plan: Plan | None) -> PlanFacts:
+        """The facts of the current plan version (`plan`, parsed), kept while it is current."""
+        from strategyfirst.metrics.cached import PlanFacts
+
         version = self.plans.version()
         known = self._plan_facts
         if known is None or known[0] != version or known[1].plan is not plan:
             known = self._plan_facts = (version, PlanFacts.of(plan, version or None))
-        return measure_sql(snapshot.cursor(), request, known[1], lambda: plan, Store(self.state_dir / CACHE_DIR),
-                           snapshot.backend)
+        return known[1]
+
+    def precompile(self, groupings: Sequence[tuple[str, str]] | None = None) -> int:
+        """Keep the SQL of a /measure of every metric by each (by, period) of `groupings` (STANDARD_GROUPINGS by
+        default; those by tactic or
+        objective only with a plan of tactics), without dates or filters, where none is kept yet: compiled,
+        not run, so that such a request's first answer runs kept SQL (62-127 ms on the demo against 250-360
+        compiling). Nothing without data. Returns how many were compiled."""
+        from strategyfirst.metrics import args
+        from strategyfirst.metrics.cached import CACHE_DIR, precompile
+        from strategyfirst.metrics.compiled import Store
+
+        snapshot = self.snapshot()
+        if not snapshot.has_data:
+            return 0
+        document = self.plan_or_none()
+        plan = document.plan if document else None
+        tactics = plan is not None and bool(plan.tactics)
+        requests = [args.request(by, period, has_tactics=tactics) for by, period in groupings or STANDARD_GROUPINGS
+                    if tactics or by not in ("tactic", "objective")]
+        if os.getpid() % 2:  # the processes of `serve --workers N` (started one after another) meet halfway
+            requests.reverse()
+        return precompile(snapshot.cursor(), requests, self._facts(plan), lambda: plan,
+                          Store(self.state_dir / CACHE_DIR), snapshot.backend)
 
     @contextlib.contextmanager
     def _one_connection(self) -> Iterator[None]:

@@ -72,7 +72,7 @@ class AppState:
         with self._adding:
             return self.workspaces.setdefault(slug, ServedWorkspace(row.path, db_url=self.db.url))
 
-    def start(self, freeze: bool = False, wait: bool = False) -> None:
+    def start(self, freeze: bool = False, wait: bool = False, precompile: bool = False) -> None:
         """Take every workspace's first warehouse snapshot in the background (the first pages need not wait)
         and warm the process up (the first measure in a process loads the metric modules and sets up Ibis:
         0.8 s of CPU against 0.25 s for the next ones). With `wait` (a process of `serve --workers N`), do it
@@ -80,15 +80,19 @@ class AppState:
         the funnel, the default measure), so that the process answers its first requests warm: its siblings
         are serving meanwhile. It waits at most WARM_FIRST_LIMIT seconds (the warm-up goes on after that).
         With `freeze` (a serving process), what the start-up made is then moved out of the garbage
-        collector's sight (`freeze_heap`)."""
-        threads = [threading.Thread(target=_warm_up, args=(ws, wait), name=f"sf-snapshot-{ws.slug}", daemon=True)
-                   for ws in self.workspaces.values()]
+        collector's sight (`freeze_heap`). With `precompile` (a serving process), each thread then keeps the
+        SQL of the API's standard measurements not kept yet (`ServedWorkspace.precompile`), which nothing
+        waits for."""
+        warmed = [threading.Event() for _ in self.workspaces]
+        threads = [threading.Thread(target=_warm_up, args=(ws, wait, precompile, done),
+                                    name=f"sf-snapshot-{ws.slug}", daemon=True)
+                   for ws, done in zip(self.workspaces.values(), warmed, strict=True)]
         for thread in threads:
             thread.start()
         if wait:
             deadline = time.monotonic() + WARM_FIRST_LIMIT
-            for thread in threads:
-                thread.join(max(0.0, deadline - time.monotonic()))
+            for done in warmed:
+                done.wait(max(0.0, deadline - time.monotonic()))
         if freeze:
             threading.Thread(target=freeze_heap, args=(threads,), name="sf-gc-freeze", daemon=True).start()
 
@@ -106,9 +110,11 @@ def freeze_heap(after: list[threading.Thread]) -> None:
     gc.freeze()
 
 
-def _warm_up(ws: ServedWorkspace, full: bool = False) -> None:
+def _warm_up(ws: ServedWorkspace, full: bool = False, precompile: bool = False,
+             done: threading.Event | None = None) -> None:
     """The first snapshot, then one small measure on it (nothing is written, nothing cached); with `full`,
-    the results every dashboard and the API's default routes read, cached as a request would cache them."""
+    the results every dashboard and the API's default routes read, cached as a request would cache them.
+    Then `done` is set, and with `precompile` the standard measurements' SQL is kept (compiled, not run)."""
     from strategyfirst.web import services
 
     try:
@@ -120,7 +126,15 @@ def _warm_up(ws: ServedWorkspace, full: bool = False) -> None:
             services.funnel_json(ws)
             services.measure_json(ws)
     except Exception:  # a request will meet (and report) the same problem
-        return
+        pass
+    finally:
+        if done is not None:
+            done.set()
+    if precompile:
+        try:
+            ws.precompile()  # after a failed warm-up too: a diagnosis may fail where measurements do not
+        except Exception:  # a request compiles what was not kept, and reports what fails
+            return
 
 
 def open_state(settings: Settings) -> AppState:
