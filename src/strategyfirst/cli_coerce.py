@@ -68,20 +68,13 @@ def _direct(descriptor: Any) -> Direct | None:
             return result
 
         return number
-    if annotation is bool:
-        def boolean(value: Any, param: Any, ctx: Any) -> Any:
-            if type(value) is not bool:
+    if annotation is bool or annotation is str:
+        def exact(value: Any, param: Any, ctx: Any) -> Any:  # a flag's bool, an option's text: as given
+            if type(value) is not annotation:
                 raise ValueError(value)
             return value
 
-        return boolean
-    if annotation is str:
-        def string(value: Any, param: Any, ctx: Any) -> Any:
-            if type(value) is not str:
-                raise ValueError(value)
-            return value
-
-        return string
+        return exact
     if routes_to_path(annotation, info):
         path_type = info.path_type
         if path_type is None and lenient_issubclass(annotation, Path):
