@@ -222,10 +222,9 @@ class ServedWorkspace(Workspace):
 
     def precompile(self, groupings: Sequence[tuple[str, str]] | None = None) -> int:
         """Keep the SQL of a /measure of every metric by each (by, period) of `groupings` (STANDARD_GROUPINGS by
-        default; those by tactic or
-        objective only with a plan of tactics), without dates or filters, where none is kept yet: compiled,
-        not run, so that such a request's first answer runs kept SQL (62-127 ms on the demo against 250-360
-        compiling). Nothing without data. Returns how many were compiled."""
+        default; those by tactic or objective only with a plan of tactics), without dates or filters, where none
+        is kept yet: compiled, not run, so that such a request's first answer runs kept SQL (62-127 ms on the
+        demo against 250-360 compiling). Nothing without data. Returns how many were compiled."""
         from strategyfirst.metrics import args
         from strategyfirst.metrics.cached import CACHE_DIR, precompile
         from strategyfirst.metrics.compiled import Store
