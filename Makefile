@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 
-.PHONY: demo test lint typecheck pytest install install-dev assets clean lock bench fuzz
+.PHONY: demo test lint typecheck pytest install install-dev assets clean lock bench fuzz shipped-sql
 
 demo: install
 	$(BIN)/strategyfirst demo
@@ -53,6 +53,11 @@ assets:
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile --quiet pyproject.toml -o requirements.lock
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra test --extra spark -o requirements-dev.lock
+
+# The SQL of the standard measurements compiled ahead of time (metrics/shipped.py): regenerate and commit it
+# when tests/metrics/test_shipped.py says it is stale (a change of the metrics, the schema, Ibis or DuckDB).
+shipped-sql: install
+	$(BIN)/python -m strategyfirst.metrics.shipped --write
 
 bench: install-dev
 	$(BIN)/python bench/run.py

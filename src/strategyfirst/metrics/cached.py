@@ -11,7 +11,9 @@ snapshot the same way (`measure_sql`). What the freshness check, the argument ch
 of the plan (its attribution hash, whether it has tactics, its currency, its shape and parts) is kept per plan
 text in the same folder. On a miss, or when the derived tables must be rebuilt first, the plan is parsed and
 the queries built with Ibis as `metrics.measure.measure` does; both paths run the same SQL the same way
-(`compiled.run`).
+(`compiled.run`). Before compiling, a miss looks for the request in the SQL shipped compiled ahead of time
+(`metrics.shipped`: the standard groupings by none, account and platform), so a workspace's first measurement
+of those imports no Ibis either.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from strategyfirst.metrics import args
 from strategyfirst.metrics.compiled import Store, digest, run
 from strategyfirst.metrics.finish import NeedCounts, finish
-from strategyfirst.metrics.recipe import parts, plan_recipe, sql_shape
+from strategyfirst.metrics.recipe import parts, plan_recipe, sql_shape, standard_shape
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -76,10 +78,11 @@ class PlanFacts:
     shape: str = "no-plan"
     parts: dict[str, Any] = field(default_factory=lambda: {"plan": False})
     plan: Plan | None = None
+    standard: str = "no-plan"
 
     def stored(self) -> dict[str, Any]:
         return {"plan_hash": self.plan_hash, "has_tactics": self.has_tactics, "currency": self.currency,
-                "shape": self.shape, "parts": self.parts}
+                "shape": self.shape, "parts": self.parts, "standard": self.standard}
 
     @classmethod
     def of(cls, plan: Plan | None, sha256: str | None) -> PlanFacts:
@@ -89,7 +92,8 @@ class PlanFacts:
         from strategyfirst.warehouse.planhash import plan_hash
 
         return cls(sha256, plan_hash(plan), bool(plan.tactics),
-                   plan.budget.currency if plan.budget is not None else None, sql_shape(plan), parts(plan), plan)
+                   plan.budget.currency if plan.budget is not None else None, sql_shape(plan), parts(plan), plan,
+                   standard_shape(plan))
 
 
 def plan_facts(plan_path: Path, state_dir: Path) -> PlanFacts:
@@ -106,9 +110,9 @@ def plan_facts(plan_path: Path, state_dir: Path) -> PlanFacts:
     key = digest(["plan", code_version(), sha])
     got = store.get("plan", key) if sha is not None else None
     if (isinstance(got, dict) and isinstance(got.get("plan_hash"), str) and isinstance(got.get("shape"), str)
-            and isinstance(got.get("parts"), dict)):
+            and isinstance(got.get("parts"), dict) and isinstance(got.get("standard"), str)):
         return PlanFacts(sha, got["plan_hash"], bool(got.get("has_tactics")), got.get("currency"), got["shape"],
-                         got["parts"])
+                         got["parts"], standard=got["standard"])
     from strategyfirst.plan import load
     from strategyfirst.plan.document import load_bytes
 
@@ -162,17 +166,28 @@ def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[],
                 backend: Callable[[], Any] | None = None) -> MeasureResult:
     """`request` measured on the DuckDB connection `con` (fresh derived tables), by the SQL kept in `store`
     for this code, schema, plan shape (`facts.shape`: an edit of KPIs, targets, budgets keeps it) and
-    request, finished with the current plan's parts; else compiled with Ibis (`plan()` gives the parsed plan;
+    request, finished with the current plan's parts; else the SQL shipped for it (`metrics.shipped`), kept;
+    else compiled with Ibis (`plan()` gives the parsed plan;
     `backend()`: an Ibis backend over `con`, else one is made) and kept."""
-    key = measure_key(schema(con), facts, request)
+    warehouse_schema = schema(con)
+    key = measure_key(warehouse_schema, facts, request)
     compiled = store.compiled(key)
+    ahead = None
+    if compiled is None:
+        from strategyfirst.metrics.shipped import lookup
+
+        compiled = ahead = lookup(warehouse_schema, request, facts.standard)
     if compiled is not None:
         mine = plan_recipe(facts.parts, request.by, request.period, list(request.metric_ids))
         recipe = replace(compiled.recipe, extra_keys=mine.extra_keys, names=mine.names, budgets=mine.budgets)
         try:
-            return finish(recipe, run(con, compiled))
+            result = finish(recipe, run(con, compiled))
         except NeedCounts:
             pass  # no stored counts (a warehouse refreshed by older code): built below with their queries
+        else:
+            if ahead is not None:  # kept as if compiled here: the next one finds it without the shipped file
+                store.put_compiled(key, ahead)
+            return result
     from strategyfirst.metrics.compiled import compile_queries
     from strategyfirst.metrics.measure import build
     from strategyfirst.warehouse.engine import ibis_backend
@@ -200,12 +215,11 @@ def precompile(con: Any, requests: Sequence[Request], facts: PlanFacts, plan: Ca
                store: Store, backend: Callable[[], Any] | None = None) -> int:
     """Keep the SQL of each of `requests` that `measure_sql` would not find in `store`, compiled with Ibis
     and not run (`measure.build` reads no data); one at a time, each looked for just before it is compiled
-    (another process may have kept it meanwhile). Returns how many were compiled."""
+    (another process may have kept it meanwhile); SQL shipped compiled ahead of time (`metrics.shipped`) is
+    kept as it is, without Ibis. Returns how many were compiled."""
     if not requests:
         return 0
-    from strategyfirst.metrics.compiled import compile_queries
-    from strategyfirst.metrics.measure import build
-    from strategyfirst.warehouse.engine import ibis_backend
+    from strategyfirst.metrics.shipped import lookup
 
     warehouse_schema = schema(con)
     ibis_con: Any = None
@@ -214,6 +228,14 @@ def precompile(con: Any, requests: Sequence[Request], facts: PlanFacts, plan: Ca
         key = measure_key(warehouse_schema, facts, request)
         if store.compiled(key) is not None:
             continue
+        ahead = lookup(warehouse_schema, request, facts.standard)
+        if ahead is not None:  # compiled ahead of time (metrics.shipped): kept as it is
+            store.put_compiled(key, ahead)
+            continue
+        from strategyfirst.metrics.compiled import compile_queries
+        from strategyfirst.metrics.measure import build
+        from strategyfirst.warehouse.engine import ibis_backend
+
         if ibis_con is None:
             ibis_con = backend() if backend is not None else ibis_backend(con)
         parsed = plan()

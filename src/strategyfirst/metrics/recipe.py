@@ -34,6 +34,21 @@ def sql_shape(plan: Any) -> str:
     return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
 
 
+def standard_shape(plan: Any) -> str:
+    """What the SQL of a standard grouping (by none, account or platform; no dates, no filters) reads of the
+    plan once the derived tables are fresh, as JSON: whether there is a plan, whether it has tactics and any
+    with a match rule (the data-quality queries and flags), and the campaigns the rules name (the spend no
+    tactic gets). The plan's accounts and rules reach those queries only through the derived tables (owned
+    messages, inbound pairs); by tactic and objective the SQL reads the rules themselves (`sql_shape`).
+    `metrics.shipped` keeps SQL compiled ahead of time under this; tests/metrics/test_shipped.py compiles
+    plans that differ in everything else to the same SQL."""
+    if plan is None:
+        return "no-plan"
+    campaigns = sorted({c.strip().lower() for t in plan.tactics if t.match for c in t.match.campaign})
+    return json.dumps({"tactics": bool(plan.tactics), "matched": any(t.match is not None for t in plan.tactics),
+                       "campaigns": campaigns}, sort_keys=True)
+
+
 def parts(plan: Any) -> dict[str, Any]:
     """The plan's parts `plan_recipe` needs, JSON-ready (kept with the plan's facts in the cache)."""
     if plan is None:

@@ -1,0 +1,157 @@
+"""SQL compiled ahead of time (metrics/shipped.py, shipped_sql.json): the file is what Ibis compiles now; a
+first measurement by none, account or platform runs it without building anything, with the numbers of the
+Ibis-compiled SQL and of hand counts, for a plan whose accounts and rules differ from those it was compiled
+with; what the shipped file does not cover is compiled as before."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strategyfirst.appdb import ENV_VAR
+from strategyfirst.errors import MeasureError
+from strategyfirst.metrics import shipped
+from strategyfirst.metrics.registry import ORDER
+from strategyfirst.workspace import Workspace
+from tests.metrics import dataset
+from tests.metrics.test_cached import direct, entries, plain
+
+# The dataset's plan with the campaign its rule names moved to the demo plan's (example.yaml): then its
+# standard shape is one the file ships, while its accounts, rules, objectives and budgets are all its own.
+SUMMIT = dataset.PLAN_YAML.replace("campaign: [spring]", "campaign: [Summit]")
+DIALOGUE = ["response_rate", "first_response_minutes_median", "first_response_minutes_p90"]
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    w = dataset.workspace(tmp_path)
+    w.plan_path.write_text(SUMMIT, encoding="utf-8")
+    return w
+
+
+class Built(Exception):
+    pass
+
+
+@contextmanager
+def no_build() -> Iterator[None]:
+    """Building queries with Ibis raises `Built` for the while: only kept or shipped SQL can measure."""
+    module = importlib.import_module("strategyfirst.metrics.measure")
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise Built
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(module, "build", fail)
+        yield
+
+
+def outcome(fn: Any, **ask: Any) -> Any:
+    try:
+        got = fn(**ask)
+        return got if isinstance(got, dict) else plain(got)
+    except MeasureError as exc:  # a period finer than the data's precision fails the same either way
+        return f"MeasureError: {exc}"
+
+
+def test_the_shipped_file_is_what_ibis_compiles_now() -> None:
+    """Fails when a change of the metrics, the warehouse's schema, Ibis or DuckDB changes the SQL: run
+    `make shipped-sql` (python -m strategyfirst.metrics.shipped --write) and commit the file."""
+    assert shipped.FILE.read_text(encoding="utf-8") == shipped.render(shipped.generate_fresh()), \
+        "metrics/shipped_sql.json is stale: make shipped-sql"
+
+
+def test_hand_figures_from_shipped_sql(ws: Workspace) -> None:
+    with no_build():
+        got = ws.measure(by="account", metrics=["response_rate"])
+        by_platform = ws.measure(by="platform", metrics=["inbound_messages"])
+    # By hand (tests/metrics/dataset.py): Acme answers 2 of its 4 inbound pairs, AcmeHelp 1 of 3; the
+    # Facebook page receives nothing.
+    assert {r["key"]: (r["numerator"], r["denominator"]) for r in got.rows} == {
+        "Acme": (2, 4), "AcmeHelp": (1, 3), "Acme Outdoor": (None, None)}
+    # inbound pairs by platform: those 7, all on X (messages 1, 4 to AcmeHelp; 7, 11, 14 to Acme; 5 to both)
+    assert {r["key"]: r["value"] for r in by_platform.rows} == {"x": 7}
+    assert len(entries(ws)) == 2  # kept as compiled SQL is
+
+
+@pytest.mark.parametrize("by", shipped.GROUPINGS)
+def test_shipped_sql_gives_the_ibis_numbers(ws: Workspace, by: str) -> None:
+    """Every period, every metric, the dialogue three and each metric alone (under one grouping): the shipped
+    SQL (nothing built) equals the Ibis expressions of `metrics.measure` compiled and run now."""
+    asks: list[dict[str, Any]] = [{"by": by, "period": p} for p in shipped.PERIODS]
+    asks += [{"by": by, "period": p, "metrics": DIALOGUE} for p in shipped.PERIODS]
+    # each metric alone under one of the groupings, by month or over all
+    asks += [{"by": by, "period": "month" if i % 2 else "all", "metrics": [m]} for i, m in enumerate(ORDER)
+             if shipped.GROUPINGS[i % len(shipped.GROUPINGS)] == by]
+    ws.measure(by="tactic")  # the derived tables (compiled, by tactic: not shipped)
+    for entry in entries(ws):
+        entry.unlink()
+    for ask in asks:
+        with no_build():
+            got = outcome(ws.measure, **ask)
+        assert got == outcome(direct, ws=ws, **ask), ask
+
+
+def test_what_is_not_shipped_is_compiled(ws: Workspace) -> None:
+    ws.measure(by="account")
+    with no_build():
+        for ask in ({"by": "tactic"}, {"by": "objective", "period": "month"},
+                    {"by": "account", "since": "2026-01-01"}, {"by": "none", "platforms": ["x"]}):
+            with pytest.raises(Built):
+                ws.measure(**ask)
+        # a plan of another standard shape: its campaigns are not the demo's
+        ws.plan_path.write_text(dataset.PLAN_YAML, encoding="utf-8")
+        with pytest.raises(Built):
+            ws.measure(by="account")
+    assert plain(ws.measure(by="none")) == direct(ws, by="none")
+
+
+def test_a_standard_shape_decides_the_sql(ws: Workspace) -> None:
+    """Plans of one standard shape but other accounts, rules, objectives and budgets compile to the same SQL for
+    every shipped grouping and period; another campaign changes the shape and the SQL."""
+    from strategyfirst.metrics.args import request
+    from strategyfirst.metrics.compiled import compile_queries
+    from strategyfirst.metrics.measure import build
+    from strategyfirst.metrics.recipe import standard_shape
+    from strategyfirst.plan import load
+    from strategyfirst.plan.document import loads
+    from strategyfirst.warehouse.engine import connect
+
+    ws.measure()  # the derived tables
+    demo = shipped.plans()[1]
+    mine = load(ws.plan_path).plan
+    assert demo is not None and mine is not None
+    assert standard_shape(mine) == standard_shape(demo)
+    assert mine.accounts != demo.accounts and [t.match for t in mine.tactics] != [t.match for t in demo.tactics]
+    other = loads(dataset.PLAN_YAML, "strategy.yaml").plan
+    assert standard_shape(other) != standard_shape(demo)
+    backend = connect(ws.warehouse_path)
+    try:
+        def sql(p: Any, by: str, period: str) -> dict[str, Any]:
+            exprs, recipe = build(backend, p, request(by, period, has_tactics=True))
+            return compile_queries(backend, exprs, recipe).to_dict()
+
+        for by in shipped.GROUPINGS:
+            for period in shipped.PERIODS:
+                a, b = sql(mine, by, period), sql(demo, by, period)
+                for got in (a, b):  # the finishing's plan parts come from the current plan, not the SQL's
+                    for part in ("extra_keys", "names", "budgets"):
+                        got["recipe"].pop(part)
+                assert a == b, (by, period)
+        assert sql(other, "none", "all")["queries"] != sql(demo, "none", "all")["queries"]
+    finally:
+        backend.disconnect()
+
+
+def test_a_shipped_file_for_another_schema_is_not_used(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = shipped._data()
+    assert data is not None
+    monkeypatch.setattr(shipped, "_loaded", {**data, "schema": "another"})
+    with no_build(), pytest.raises(Built):
+        ws.measure(by="account")
