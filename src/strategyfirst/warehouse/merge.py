@@ -116,6 +116,7 @@ class Prepared:
     conversation_ids: str | None = None  # messages: the conversation of each new reply
     reparented: bool = False     # messages: a stored reply now names another parent
     lower: int = 0               # stored rows for which this file gives a lower lifetime figure (larger kept)
+    into_empty: bool = False     # the table held no row when prepared (under the import's lock)
 
 
 def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
@@ -139,12 +140,16 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
         else:  # the same key twice in one file: the later row wins, the others count as duplicates
             con.execute(f"CREATE OR REPLACE TEMP TABLE {s} AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage} "
                         f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY line DESC) = 1")
-    stored = _stored(con, spec, s)
-    overlap = _scalar(con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {stored} AS e ON {key_match(spec, 's', 'e')}")
+    # The first import into an empty table (the 10M-row file) has nothing to compare with: no list of its ids,
+    # no semi join, and no stored orphan whose parent it could bring.
+    empty = not _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {spec.table} LIMIT 1)")
+    stored = spec.table if empty else _stored(con, spec, s)
+    overlap = 0 if empty else _scalar(
+        con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {stored} AS e ON {key_match(spec, 's', 'e')}")
     if not overlap:  # nothing of this file is stored yet: insert straight from staging (the 10M-row path)
         new = _scalar(con, f"SELECT sum(_n) FROM {s}")
         cids = assign_new(con, s, f"_cres_{spec.table}") if spec.conversations else None
-        return Prepared(spec, total, new, 0, rows=s, conversation_ids=cids)
+        return Prepared(spec, total, new, 0, rows=s, conversation_ids=cids, into_empty=empty)
     merged = ", ".join(f"{RULES[rule].format(c=c)} AS {c}" for c, rule in spec.values.items())
     changed = " OR ".join(f"({RULES[rule].format(c=c)}) IS DISTINCT FROM e.{c}" for c, rule in spec.values.items())
     first_key = spec.keys[0]
@@ -206,7 +211,7 @@ def apply(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> Counts
                     f"WHERE {m}._changed AND {key_match(spec, m, 'e')}")
     if spec.conversations and p.reparented:
         refresh_conversations(con)
-    elif spec.conversations and p.new:
+    elif spec.conversations and p.new and not p.into_empty:  # (an orphan of this batch has no parent in it)
         attach_orphans(con, p.rows)
     return Counts(new=p.new, updated=p.updated, duplicate=p.total - p.new - p.updated, lower=p.lower)
 
