@@ -1,0 +1,27 @@
+"""`owned_sql`: an account is owned when the source flags it or it is one of the plan's handles once trimmed, its
+'@' dropped and lower-cased (plan.normalise_handle, the reference here) — also past the byte-length shortcut that
+skips the string work for accounts too short to be any handle (a character may lower-case to more bytes)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from strategyfirst.plan.model import normalise_handle
+from strategyfirst.sources.base import LoadContext, owned_sql
+
+HANDLES = frozenset({"northwindhelp", "ⱥⱥ", "ab"})  # 'ⱥⱥ': 2 characters, 6 bytes; 'ab' the shortest
+ACCOUNTS = ["NorthwindHelp", " @NorthWindHELP ", "@@northwindhelp", "northwindhel", "115712", "a", "AB", "@ab",
+            " ab", "ȺȺ", "@ȺȺ", "Ⱥ", "ⱥⱥⱥ", "", " ", "northwindhelp2", None]
+
+
+@pytest.mark.parametrize("flag", [None, False, True])
+def test_owned_equals_the_plan_handle_rule(flag: bool | None) -> None:
+    ctx = LoadContext(owned_accounts={"x": HANDLES})
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a (account VARCHAR, flag BOOLEAN)")
+    con.executemany("INSERT INTO a VALUES (?, ?)", [(acc, flag) for acc in ACCOUNTS])
+    got = dict(con.execute(f"SELECT account, {owned_sql(ctx, 'x', 'account', 'flag')} FROM a").fetchall())
+    expected = {acc: bool(flag) or (acc is not None and normalise_handle(acc) in HANDLES) for acc in ACCOUNTS}
+    assert got == expected
+    assert {normalise_handle("ȺȺ"), normalise_handle(" @NorthWindHELP ")} <= HANDLES  # the cases that matter
