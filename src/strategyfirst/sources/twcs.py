@@ -68,7 +68,9 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
             SELECT trim(unnest(string_split({c['response_tweet_id']}, ','))) AS child, {tid} AS parent
             FROM src_rows WHERE {c['response_tweet_id']} IS NOT NULL)
         WHERE child IN (SELECT {tid} FROM src_rows WHERE {pid} IS NULL)""")
-    # Typed once in a subquery (the common Kaggle timestamp first, no regexes), then checked and mapped.
+    # Typed once in a subquery (the common Kaggle timestamp first, no regexes), then checked and mapped. The
+    # link is joined on one key that is null for rows with a parent: `child = tid AND pid IS NULL` made DuckDB
+    # compare every row with every link (a nested-loop join: 19.5 s for 10,000 links in 1M rows, not 0.3).
     stage_split(con, "messages", f"""
         SELECT 'x:' || t.tid AS message_id, 'x' AS platform, t.account,
                {owned_sql(ctx, 'x', 't.account', 'NOT t.inbound')} AS owned,
@@ -84,7 +86,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                               {utc_ts(c['created_at'])}) AS created_at,
                      {c['text']} AS text, _line
               FROM src_rows) t
-        LEFT JOIN twcs_links l ON l.child = t.tid AND t.pid IS NULL""")
+        LEFT JOIN twcs_links l ON l.child = CASE WHEN t.pid IS NULL THEN t.tid END""")
     con.execute("DROP TABLE twcs_links")
     return Loaded(primary="messages")
 
