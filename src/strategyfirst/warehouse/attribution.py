@@ -82,10 +82,17 @@ def tactic_condition(c: ir.Table, tactic: Tactic) -> ir.BooleanValue | None:
 CONTENT_FIELDS = ("hashtags", "campaign", "text_contains", "url_contains")
 
 
-def _owned_candidates(messages: ir.Table) -> ir.Table:
+def _owned_candidates(messages: ir.Table, plan: Plan | None = None, *, content: bool = True) -> ir.Table:
     cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
-    return messages.filter(messages.owned).select(*cols, account=handle(messages.account),
-                                                  addressed=ibis.literal(False))
+    owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account),
+                                                   addressed=ibis.literal(False))
+    gate = content_gate(owned, plan) if content and plan is not None else None
+    if gate is None:
+        return owned
+    # As for the inbound pairs: text, url and campaign are read only where a content-reading tactic could
+    # match (`content_gate`); elsewhere they are null, and every such tactic is false there whatever they hold.
+    blank = {c: ibis.null("string") for c in ("text", "url", "campaign")}
+    return union_all(owned.filter(gate), owned.filter(~gate).mutate(**blank))
 
 
 def _addressed_candidates(messages: ir.Table, inbound: ir.Table, plan: Plan | None, *,
@@ -133,7 +140,7 @@ def candidates(messages: ir.Table, inbound: ir.Table, *, content: bool = True,
     pairs alone (they carry the message's platform and time), not joined with `messages` for columns no rule
     reads; text, url and campaign are then null. With `plan`, only the pairs a content-reading tactic could
     match are joined (`content_gate`); the others have null text, url and campaign."""
-    return union_all(_owned_candidates(messages),
+    return union_all(_owned_candidates(messages, plan, content=content),
                      _addressed_candidates(messages, inbound, plan, content=content))
 
 
@@ -167,8 +174,9 @@ def labelled_parts(messages: ir.Table, inbound: ir.Table,
     those of the inbound pairs under the account they address; None when no tactic can match anything."""
     if plan is None:
         return None
-    owned = _labels(_owned_candidates(messages), plan)
-    addressed = _labels(_addressed_candidates(messages, inbound, plan, content=reads_content(plan)), plan)
+    content = reads_content(plan)
+    owned = _labels(_owned_candidates(messages, plan, content=content), plan)
+    addressed = _labels(_addressed_candidates(messages, inbound, plan, content=content), plan)
     return None if owned is None or addressed is None else (owned, addressed)
 
 

@@ -174,8 +174,8 @@ def conversations(messages: ir.Table, accounts: ir.Table) -> ir.Table:
         first_s=m.sentiment.argmin(m.created_at, where=scored),
         last_s=m.sentiment.argmax(m.created_at, where=scored),
         n_aud_s=m.count(where=scored))
-    involved = accounts.select("conv").distinct()
-    return stats.join(involved, "conv")
+    # A semi join: the conversations `accounts` names, without first making its conv ids distinct.
+    return stats.semi_join(accounts, "conv")
 
 
 def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,
