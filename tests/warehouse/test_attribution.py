@@ -147,3 +147,34 @@ def test_text_is_read_only_for_the_pairs_a_content_rule_could_match(tmp_path: Pa
                                ("x:10", "x-summit"), ("x:10", "help-sale"), ("facebook:6", "fb-links")])
     assert gated[1] == sorted([("x:10", "acme", "x-summit"), ("x:10", "acmehelp", "x-summit"),
                                ("x:10", "acmehelp", "help-sale")])
+
+
+TWO_ACCOUNTS = """
+version: 1
+accounts: {x: ["@Acme", "@AcmeHelp"], facebook: ["Acme Outdoor"]}
+objectives: [{id: o}]
+tactics:
+  - {id: both, serves: [o], match: {accounts: ["@acme", "@acmehelp"]}}
+  - {id: help, serves: [o], match: {accounts: ["@AcmeHelp", "acmehelp"]}}
+"""
+
+
+def test_a_tactic_of_two_accounts_labels_a_message_addressing_both_once(tmp_path: Path) -> None:
+    """`attribution` takes the inbound pairs' tactics distinct per message; the DISTINCT is left out only for
+    tactics of one account (one spelled twice is one), which cannot label two pairs of one message."""
+    rows = [*ROWS, msg("10", "cust", False, "2026-05-02 10:00", text="@acme @AcmeHelp hi")]
+    con = warehouse(tmp_path, [dict(r) for r in rows])
+    plan = loads(TWO_ACCOUNTS).plan
+    assert derive.one_account_tactics(plan) == ["help"]
+    derive.refresh(con, plan)
+    attributed = con.execute("SELECT message_id, tactic_id FROM attribution").fetchall()
+    pairs = con.execute("SELECT message_id, account, tactic_id FROM inbound_attribution").fetchall()
+    con.close()
+    # worked out from the rows: `both` takes every owned x message (1 is AcmeHelp's; 2, 3, 4, 5, 7 Acme's),
+    # inbound 8 (addresses AcmeHelp) and inbound 10 once though it addresses both; `help` takes 1, 8 and 10
+    assert sorted(attributed) == sorted([
+        ("x:1", "both"), ("x:2", "both"), ("x:3", "both"), ("x:4", "both"), ("x:5", "both"), ("x:7", "both"),
+        ("x:8", "both"), ("x:10", "both"), ("x:1", "help"), ("x:8", "help"), ("x:10", "help")])
+    assert sorted(pairs) == sorted([("x:8", "acmehelp", "both"), ("x:8", "acmehelp", "help"),
+                                    ("x:10", "acme", "both"), ("x:10", "acmehelp", "both"),
+                                    ("x:10", "acmehelp", "help")])

@@ -178,6 +178,27 @@ def by_plan(con: duckdb.DuckDBPyConnection, stored: ir.Table, plan: Plan | None)
     return stored if row is not None and int(row[0]) == 0 else messages
 
 
+def one_account_tactics(plan: Plan) -> list[str]:
+    """The tactics whose match names exactly one account (after normalising): every inbound pair they label
+    is a pair with that account, and a message has at most one pair per account, so such a tactic labels each
+    message at most once."""
+    from strategyfirst.plan import normalise_handle
+
+    return sorted(t.id for t in plan.tactics
+                  if t.match is not None and len({normalise_handle(a) for a in t.match.accounts}) == 1)
+
+
+def _inbound_tactics_sql(single: list[str]) -> str:
+    """(message_id, tactic_id) of `inbound_attribution`, distinct: a message addressing two accounts gets a
+    tactic of both once. Only tactics that can label two pairs of one message need the DISTINCT (a hash of
+    every row: a third of building `attribution`); the `single` ones (one_account_tactics) cannot."""
+    if not single:
+        return "SELECT DISTINCT message_id, tactic_id FROM inbound_attribution"
+    listed = ", ".join("'" + t.replace("'", "''") + "'" for t in single)
+    return (f"SELECT message_id, tactic_id FROM inbound_attribution WHERE tactic_id IN ({listed}) UNION ALL "
+            f"SELECT DISTINCT message_id, tactic_id FROM inbound_attribution WHERE tactic_id NOT IN ({listed})")
+
+
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     from strategyfirst.warehouse import facts
     from strategyfirst.warehouse.attribution import labelled_parts
@@ -207,12 +228,15 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
         pairs, owned_rows = addressed.select("message_id", "account", "tactic_id"), owned_labels.select(
             "message_id", "tactic_id")
         ids = [t.id for t in plan.tactics] if plan is not None else []
+        single: list[str] = []
         if len(set(ids)) < len(ids):  # not a plan that loads; kept right all the same
             pairs, owned_rows = pairs.distinct(), owned_rows.distinct()
+        elif plan is not None:
+            single = one_account_tactics(plan)
         materialise(con, backend, "inbound_attribution", pairs)
         backend._run_pre_execute_hooks(owned_rows)
         con.execute(f"INSERT INTO attribution BY NAME ({backend.compile(owned_rows)}) UNION ALL "
-                    "SELECT DISTINCT message_id, tactic_id FROM inbound_attribution")
+                    f"{_inbound_tactics_sql(single)}")
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     # Where the stored flags agree with the plan's rule (by_plan), counting by the stored flag is counting by
     # the rule, without evaluating it again.
