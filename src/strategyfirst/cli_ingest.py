@@ -84,12 +84,14 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         chosen_year = _once("--year", [str(y) for y in year] if year else None)
         # One file that cannot be imported is the command's error (one line, exit 2); with several (or a
         # folder or zip), each file's outcome is listed and the command exits 1 when any failed.
-        result = ingest_files(Workspace(ws_path), files, source=chosen_source, account=chosen_account,
+        ws = Workspace(ws_path)
+        result = ingest_files(ws, files, source=chosen_source, account=chosen_account,
                               platform=chosen_platform, strict=strict, progress=True, rates=rate,
                               exported_on=_once("--exported-on", exported_on),
                               year=int(chosen_year) if chosen_year else None,
                               keep_going=len(files) > 1 or any(f.is_dir() or is_zip(f) for f in files), wait=wait,
                               notify=lambda message: err.print(escape(message), highlight=False))
+        ws.note_plan_facts(result)  # what the first measurement needs of the plan, kept in the warehouse
         lone = str(files[0]) if len(files) == 1 else None
         if lone is not None and [f["file"] for f in result.files] == [lone] and lone in result.errors:
             # the one folder or zip given cannot be read at all (empty, not a zip, too big): no file's

@@ -220,9 +220,11 @@ class Workspace(WorkspaceFolder):
         snapshot of member exports; `by` names who imports in the import log (default: the OS user)."""
         from strategyfirst.warehouse.ingest import ingest_files
 
-        return ingest_files(self, files, source=source, account=account, strict=strict, keep_going=keep_going,
-                            platform=platform, rates=rates, exported_on=exported_on,
-                            year=year, by=by)
+        result = ingest_files(self, files, source=source, account=account, strict=strict, keep_going=keep_going,
+                              platform=platform, rates=rates, exported_on=exported_on,
+                              year=year, by=by)
+        self.note_plan_facts(result)
+        return result
 
     def ingest_groups(self, groups: Sequence[tuple[Sequence[str | Path] | str | Path, dict[str, Any]]], *,
                       strict: bool = False, keep_going: bool = False, by: str | None = None) -> IngestResult:
@@ -231,7 +233,29 @@ class Workspace(WorkspaceFolder):
         refreshed once, after the last file, instead of once per group."""
         from strategyfirst.warehouse.ingest import ingest_groups
 
-        return ingest_groups(self, groups, strict=strict, keep_going=keep_going, by=by)
+        result = ingest_groups(self, groups, strict=strict, keep_going=keep_going, by=by)
+        self.note_plan_facts(result)
+        return result
+
+    def note_plan_facts(self, result: IngestResult) -> None:
+        """After an import that stored rows: what `measure` needs of the plan text the import read, recorded in
+        the warehouse (`metrics.cached.note_facts`), so that the first measurement parses no plan. Best effort:
+        a failure here costs that measurement the parse, never the import."""
+        if not any(f.get("status") == "imported" for f in result.files) or not self.warehouse_path.is_file():
+            return
+        from strategyfirst.metrics.cached import note_facts
+        from strategyfirst.warehouse.engine import open_duckdb
+        from strategyfirst.warehouse.lock import workspace_lock
+
+        try:
+            with workspace_lock(self.state_dir, 1.0):  # not waiting behind another long command
+                con = open_duckdb(self.warehouse_path)
+                try:
+                    note_facts(con, self.plan_path, self.state_dir)
+                finally:
+                    con.close()
+        except Exception:  # the import is done and reported; this only saves a later measurement time
+            return
 
     def imports(self) -> list[dict[str, Any]]:
         """The import log, oldest first: id, file name, source, options, when, by whom, counts, undone."""
@@ -254,20 +278,27 @@ class Workspace(WorkspaceFolder):
         `accounts`; refreshes stale derived tables first. The compiled SQL of each measurement is kept in
         `.strategyfirst/cache/` (safe to delete) and run again without Ibis while code, schema, plan and
         arguments are the same, new data included (`strategyfirst.metrics.cached`)."""
-        from strategyfirst.metrics.cached import measure_warehouse, plan_facts
+        from strategyfirst.metrics.cached import facts_in_warehouse, kept_facts, measure_warehouse, plan_facts
         from strategyfirst.warehouse.engine import open_duckdb
         from strategyfirst.warehouse.lock import workspace_lock
 
-        facts = plan_facts(self.plan_path, self.state_dir)  # PlanError for an invalid plan, as before
+        # The plan's facts: kept in the cache; else, in a warehouse, as the last import recorded them for this
+        # text (read once the warehouse is open); else parsed (PlanError for an invalid plan, as before).
+        facts = kept_facts(self.plan_path, self.state_dir)
+        if facts is None and not self.warehouse_path.is_file():
+            facts = plan_facts(self.plan_path, self.state_dir)
         self.note_plan()
         if self._held is not None:  # inside `_one_connection`: the lock is held already
-            return measure_warehouse(self._held, facts, self.plan_path, self.state_dir, by=by, period=period,
-                                     since=since, until=until, metrics=metrics, platforms=platforms,
-                                     accounts=accounts)
+            return measure_warehouse(self._held, facts or facts_in_warehouse(self._held, self.plan_path,
+                                                                             self.state_dir),
+                                     self.plan_path, self.state_dir, by=by, period=period, since=since,
+                                     until=until, metrics=metrics, platforms=platforms, accounts=accounts)
         with workspace_lock(self.state_dir):  # a refresh writes; an ingest may be writing too
             con = open_duckdb(self.warehouse_path)
             try:
                 con.execute("SET enable_progress_bar = false")  # stdout carries the result
+                if facts is None:
+                    facts = facts_in_warehouse(con, self.plan_path, self.state_dir)
                 return measure_warehouse(con, facts, self.plan_path, self.state_dir, by=by, period=period,
                                          since=since, until=until, metrics=metrics, platforms=platforms,
                                          accounts=accounts)

@@ -279,15 +279,16 @@ def test_a_plan_edited_while_a_measurement_waits_keeps_no_sql_under_the_old_text
     ws.plan_path.write_text(a, encoding="utf-8")
     under_a = direct(ws, **ask)
     assert under_a != under_b  # the spring campaign's 100 of spend is no tactic's under B
-    real = cached.plan_facts
+    real = cached.kept_facts  # what `Workspace.measure` reads before the lock (the facts of A are kept)
 
     def edited_meanwhile(plan_path: Path, state_dir: Path) -> Any:
         facts = real(plan_path, state_dir)  # of text A
+        assert facts is not None and facts.sha256 is not None
         plan_path.write_text(b, encoding="utf-8")  # saved while the measurement waits for the lock
         return facts
 
-    monkeypatch.setattr(cached, "plan_facts", edited_meanwhile)
+    monkeypatch.setattr(cached, "kept_facts", edited_meanwhile)
     ws.measure(**ask)
-    monkeypatch.setattr(cached, "plan_facts", real)
+    monkeypatch.setattr(cached, "kept_facts", real)
     ws.plan_path.write_text(a, encoding="utf-8")  # reverted
     assert plain(ws.measure(**ask)) == under_a

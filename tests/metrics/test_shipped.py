@@ -155,3 +155,80 @@ def test_a_shipped_file_for_another_schema_is_not_used(ws: Workspace, monkeypatc
     monkeypatch.setattr(shipped, "_loaded", {**data, "schema": "another"})
     with no_build(), pytest.raises(Built):
         ws.measure(by="account")
+
+
+FIRST = ("import sys, json\nfrom strategyfirst.workspace import Workspace\n"
+         "r = Workspace(sys.argv[1]).measure(by='account', period='month', metrics=sys.argv[2].split(','))\n"
+         "heavy = [m for m in ('ibis', 'sqlglot', 'ruamel.yaml', 'strategyfirst.plan') if m in sys.modules]\n"
+         "print(json.dumps({'heavy': heavy, 'rows': r.rows}, default=str))")
+
+
+def first_measure(root: Path) -> dict[str, Any]:
+    """A measurement in a new process with nothing kept in the cache: which heavy modules it imported."""
+    import json
+    import subprocess
+    import sys
+
+    for entry in (root / ".strategyfirst" / "cache").glob("*.json"):
+        entry.unlink()
+    env = {"PYTHONPATH": str(Path(shipped.__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", FIRST, str(root), ",".join(DIALOGUE)], env=env,
+                          capture_output=True, text=True, check=True)
+    got: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return got
+
+
+def test_the_first_measurement_after_an_import_parses_no_plan(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import records what `measure` needs of the plan text it read (metrics.cached.note_facts): the first
+    measurement afterwards neither parses the plan nor compiles; after an edit of the plan it parses it again
+    (an invalid plan still fails as one)."""
+    import json
+    import subprocess
+    import sys
+
+    from strategyfirst.errors import PlanError
+    from strategyfirst.metrics.cached import FACTS_KEY
+    from strategyfirst.simulate import ingest_simulated, simulate, simulated_files
+    from strategyfirst.warehouse.derive import meta
+    from strategyfirst.warehouse.engine import open_duckdb
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    root = tmp_path / "org"
+    simulate(root, events=800, seed=3)
+    ws = Workspace(root)
+    twcs = simulated_files(root)["twcs"]
+    env = {"PYTHONPATH": str(Path(shipped.__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-m", "strategyfirst", "ingest", "-w", str(root), *map(str, twcs)], env=env,
+                   capture_output=True, text=True, check=True)  # the command line's import
+    assert first_measure(root)["heavy"] == []
+    con = open_duckdb(ws.warehouse_path)
+    try:
+        con.execute(f"DELETE FROM meta WHERE key = '{FACTS_KEY}'")
+    finally:
+        con.close()
+    assert "strategyfirst.plan" in first_measure(root)["heavy"]  # nothing recorded: the plan is parsed
+    ingest_simulated(ws, {"twcs": twcs})  # already imported: nothing stored, nothing recorded
+    con = open_duckdb(ws.warehouse_path)
+    try:
+        assert meta(con, FACTS_KEY) is None
+    finally:
+        con.close()
+    ingest_simulated(ws, simulated_files(root))  # the library's import: every other file
+    first = first_measure(root)
+    assert first["heavy"] == []
+    expected = json.loads(json.dumps(direct(ws, by="account", period="month", metrics=DIALOGUE)["rows"],
+                                     default=str))
+    assert first["rows"] == expected and expected
+    text = ws.plan_path.read_text(encoding="utf-8")
+    edited = text.replace("target: 0.85", "target: 0.8", 1)
+    assert edited != text
+    ws.plan_path.write_text(edited, encoding="utf-8")
+    second = first_measure(root)
+    assert "strategyfirst.plan" in second["heavy"] and "ibis" not in second["heavy"]
+    assert second["rows"] == expected
+    ws.plan_path.write_text(text + "\ntactics: 3\n", encoding="utf-8")
+    for entry in (root / ".strategyfirst" / "cache").glob("*.json"):
+        entry.unlink()
+    with pytest.raises(PlanError):
+        ws.measure(by="account")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,30 +97,93 @@ class PlanFacts:
                    standard_shape(plan))
 
 
+def _facts(sha: str, got: Any) -> PlanFacts | None:
+    """The facts `PlanFacts.stored` wrote, or None for anything else."""
+    if (isinstance(got, dict) and isinstance(got.get("plan_hash"), str) and isinstance(got.get("shape"), str)
+            and isinstance(got.get("parts"), dict) and isinstance(got.get("standard"), str)):
+        return PlanFacts(sha, got["plan_hash"], bool(got.get("has_tactics")), got.get("currency"), got["shape"],
+                         got["parts"], standard=got["standard"])
+    return None
+
+
+def _read(plan_path: Path) -> tuple[bytes | None, str | None]:
+    try:
+        raw: bytes | None = plan_path.read_bytes()
+    except OSError:
+        raw = None  # unreadable: `load` says why
+    return raw, hashlib.sha256(raw).hexdigest() if raw is not None else None
+
+
+def _key(sha: str | None) -> str:
+    return digest(["plan", code_version(), sha])
+
+
+def _kept(sha: str | None, state_dir: Path) -> PlanFacts | None:
+    return None if sha is None else _facts(sha, Store(state_dir / CACHE_DIR).get("plan", _key(sha)))
+
+
+def kept_facts(plan_path: Path, state_dir: Path) -> PlanFacts | None:
+    """The facts of the plan file at `plan_path` when this text was parsed before by this code (kept in the
+    cache), else None (nothing is parsed)."""
+    if not plan_path.is_file():
+        return PlanFacts(None, "no-plan", False, None)
+    return _kept(_read(plan_path)[1], state_dir)
+
+
 def plan_facts(plan_path: Path, state_dir: Path) -> PlanFacts:
     """The facts of the plan file at `plan_path` (PlanError when it is not a valid plan): from the cache when
     this text was parsed before by this code, else parsed (and kept)."""
     if not plan_path.is_file():
         return PlanFacts(None, "no-plan", False, None)
-    try:
-        raw: bytes | None = plan_path.read_bytes()
-    except OSError:
-        raw = None  # unreadable: `load` below says why
-    sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
-    store = Store(state_dir / CACHE_DIR)
-    key = digest(["plan", code_version(), sha])
-    got = store.get("plan", key) if sha is not None else None
-    if (isinstance(got, dict) and isinstance(got.get("plan_hash"), str) and isinstance(got.get("shape"), str)
-            and isinstance(got.get("parts"), dict) and isinstance(got.get("standard"), str)):
-        return PlanFacts(sha, got["plan_hash"], bool(got.get("has_tactics")), got.get("currency"), got["shape"],
-                         got["parts"], standard=got["standard"])
+    raw, sha = _read(plan_path)
+    got = _kept(sha, state_dir)
+    if got is not None:
+        return got
     from strategyfirst.plan import load
     from strategyfirst.plan.document import load_bytes
 
     facts = PlanFacts.of((load_bytes(raw, plan_path.name) if raw is not None else load(plan_path)).plan, sha)
     if sha is not None:
-        store.put("plan", key, facts.stored())
+        Store(state_dir / CACHE_DIR).put("plan", _key(sha), facts.stored())
     return facts
+
+
+FACTS_KEY = "measure_plan_facts"  # in the warehouse's `meta`: the facts of the plan text the last import read
+
+
+def note_facts(con: Any, plan_path: Path, state_dir: Path) -> None:
+    """Record in the warehouse on `con` (the caller holds the workspace lock) the facts of the plan file, as an
+    import leaves it: a first measurement afterwards finds them there (`facts_in_warehouse`) instead of parsing
+    the plan. Nothing for an invalid or missing plan; best effort (a measurement then parses the plan)."""
+    from strategyfirst.errors import StrategyFirstError
+
+    try:
+        facts = plan_facts(plan_path, state_dir)
+    except (StrategyFirstError, OSError, ValueError):
+        return
+    if facts.sha256 is None:
+        return
+    value = {"key": _key(facts.sha256), "facts": facts.stored()}
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [FACTS_KEY, json.dumps(value, sort_keys=True)])
+
+
+def facts_in_warehouse(con: Any, plan_path: Path, state_dir: Path) -> PlanFacts:
+    """The facts of the plan file as the warehouse on `con` recorded them for this text and this code
+    (`note_facts`), else `plan_facts` (parsed: PlanError for an invalid plan)."""
+    from strategyfirst.warehouse.derive import meta
+
+    if plan_path.is_file():
+        _, sha = _read(plan_path)
+        try:
+            value = json.loads(meta(con, FACTS_KEY) or "null")
+        except ValueError:
+            value = None
+        if sha is not None and isinstance(value, dict) and value.get("key") == _key(sha):
+            got = _facts(sha, value.get("facts"))
+            if got is not None:
+                Store(state_dir / CACHE_DIR).put("plan", _key(sha), got.stored())  # for this process's next reads
+                return got
+    return plan_facts(plan_path, state_dir)
 
 
 def schema(con: Any) -> list[list[str]]:
