@@ -1,14 +1,17 @@
 """The per-file machinery made cheaper for small files (issue 19.1) gives what the general path gives: a few
 staged messages are matched with the stored ones through a list of their ids (merge.LITERAL_KEYS), many through
-a join with the whole table; an orphan reply is linked when its parent arrives in a file without replies."""
+a join with the whole table; an orphan reply is linked when its parent arrives in a file without replies; a
+small file is copied into raw/ at once, a large one on a thread, to the same bytes."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from strategyfirst.warehouse import merge
+from strategyfirst.errors import ImportFileError
+from strategyfirst.warehouse import merge, rawstore
 from strategyfirst.workspace import Workspace
 from tests.sources.support import ingest, one, query, scalar
 
@@ -56,3 +59,25 @@ def test_a_parent_arriving_in_a_file_without_replies_takes_its_orphans_in(tmp_pa
     ingest(ws, [root])
     assert query(ws, "SELECT message_id, conversation_id, parent_missing FROM messages ORDER BY 1") == [
         ("x:1", "x:1", False), ("x:2", "x:1", False), ("x:3", "x:1", False), ("x:9", "x:9", True)]
+
+
+@pytest.mark.parametrize("inline_bytes", [0, rawstore.INLINE_BYTES], ids=["thread", "at once"])
+def test_the_raw_copy_is_the_file_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             inline_bytes: int) -> None:
+    monkeypatch.setattr(rawstore, "INLINE_BYTES", inline_bytes)
+    data = b"date,platform,amount\n" + b"2024-01-01,x,1.5\n" * 1000
+    source = tmp_path / "spend.csv"
+    source.write_bytes(data)
+    raw_dir = tmp_path / "raw"
+    copy = rawstore.RawCopy(source, raw_dir)
+    assert (copy._thread is None) == (inline_bytes > 0)
+    assert copy.digest == hashlib.sha256(data).hexdigest()
+    kept = copy.keep()
+    assert kept.name == hashlib.sha256(data).hexdigest() + ".csv" and kept.read_bytes() == data
+    dropped = rawstore.RawCopy(source, tmp_path / "raw2")
+    dropped.discard()
+    assert list((tmp_path / "raw2").iterdir()) == []
+    missing = rawstore.RawCopy(tmp_path / "gone.csv", tmp_path / "raw3")
+    with pytest.raises(ImportFileError, match="could not be copied"):
+        _ = missing.digest
+    assert list((tmp_path / "raw3").iterdir()) == []

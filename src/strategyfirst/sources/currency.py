@@ -65,9 +65,12 @@ def _where(sf: SourceFile, line: int) -> tuple[int, int | None]:
 
 
 def check_spend(con: duckdb.DuckDBPyConnection, sf: SourceFile, plan_currency: str | None,
-                rates: Mapping[str, float]) -> tuple[str, ...]:
-    """Refuse or convert staged spend in another currency; returns the summary's notes of conversions."""
-    if not con.execute("SELECT count(*) FROM stage_spend").fetchone()[0]:  # type: ignore[index]
+                rates: Mapping[str, float], *, rows: int | None = None) -> tuple[str, ...]:
+    """Refuse or convert staged spend in another currency; returns the summary's notes of conversions.
+    `rows`: the staged spend rows when the caller counted them."""
+    if rows is None:
+        rows = int(con.execute("SELECT count(*) FROM stage_spend").fetchone()[0])  # type: ignore[index]
+    if not rows:
         return ()
     target = (plan_currency or "").strip().upper() or None
     if target is None:

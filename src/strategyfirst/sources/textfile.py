@@ -389,11 +389,13 @@ def read_rows(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, *, ski
     names = names or unique_names(sf.header)
     _read_csv(con, sf, table, skip, names)
     _collect_rejects(con, sf, len(names))
-    rebuilt = _rows_view(con, sf, table, skip, names)
+    rebuilt, good = _rows_view(con, sf, table, skip, names)
     if not sf.ends_with_newline and not sf.ends_with_quote:
         _reject_truncated_last_row(con, sf, table, names, rebuilt)
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    good = int(row[0]) if row else 0
+        good = -1  # maybe one fewer
+    if good < 0:
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        good = int(row[0]) if row else 0
     if not good:
         _refuse_when_no_row_splits(con, sf, len(names))
     return good
@@ -479,20 +481,23 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, sf: SourceFile, n_columns: 
         FROM reject_errors GROUP BY line""")
 
 
-def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> bool:
+def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int,
+               names: list[str]) -> tuple[bool, int]:
     """`table` over `{table}_raw` with `_line`: the row's record number, counting the rejected records before
     it; bare CRs put back when they were marked. The common case (no reject, no CR) is a view over DuckDB's
     table; otherwise `{table}_raw` is rebuilt once with `_line` and the CRs in it (files of 600+ columns would
-    otherwise re-evaluate every replace and the join on each scan). Returns whether it was rebuilt."""
-    # Inside a transaction rowids start at a large offset: count from the first one.
-    first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}_raw").fetchone()
-    offset = int(first[0]) if first else 0
+    otherwise re-evaluate every replace and the join on each scan). Returns whether it was rebuilt, and the
+    rows of `table`."""
+    # Inside a transaction rowids start at a large offset: count from the first one. (One statement: the
+    # rows, and DuckDB's rejects.)
+    first = con.execute(f"SELECT coalesce(min(rowid), 0), count(*), (SELECT count(*) FROM csv_rejects) "
+                        f"FROM {table}_raw").fetchone()
+    offset, rows, n_rejects = (int(first[0]), int(first[1]), int(first[2])) if first else (0, 0, 0)
     good = f"{skip + 1}::BIGINT + (rowid - {offset})"
-    n_rejects = con.execute("SELECT count(*) FROM csv_rejects").fetchone()
-    has_rejects = bool(n_rejects and n_rejects[0]) or bool(sf.blank_records)
+    has_rejects = bool(n_rejects) or bool(sf.blank_records)
     if not has_rejects and not sf.cr_marked:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {good} AS _line FROM {table}_raw")
-        return False
+        return False, rows
     cells = (", ".join(f"replace({_ident(n)}, '{CR_MARK}', chr(13)) AS {_ident(n)}" for n in names)
              if sf.cr_marked else "r.* EXCLUDE (_sf_g)")
     if has_rejects:
@@ -513,7 +518,7 @@ def _rows_view(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip:
     con.execute(f"DROP TABLE {table}_raw")
     con.execute(f"ALTER TABLE {table}_lined RENAME TO {table}_raw")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_raw")
-    return True
+    return True, rows
 
 
 def _reject_truncated_last_row(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str,
@@ -611,8 +616,7 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def drop_rows(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the rows view and its table once the file is staged."""
-    con.execute(f"DROP VIEW IF EXISTS {ROWS}")
-    con.execute(f"DROP TABLE IF EXISTS {ROWS}_raw")
+    con.execute(f"DROP VIEW IF EXISTS {ROWS}; DROP TABLE IF EXISTS {ROWS}_raw")
 
 
 def _q(s: str) -> str:

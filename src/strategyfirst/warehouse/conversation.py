@@ -53,6 +53,9 @@ def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None) -
     stored message was there when the orphans were last linked), so the orphans are looked up by them instead
     of by joining all stored messages with themselves; None looks at every stored message."""
     among = f" AND o.in_reply_to IN (SELECT message_id FROM {arrived})" if arrived else ""
+    # Usually no orphan waits for what arrived (posts of a page, a file of new conversations): one statement.
+    if arrived and not _scalar(con, f"SELECT count(*) FROM messages o WHERE o.parent_missing{among}"):
+        return 0
     moved = 0
     for _ in range(MAX_ROUNDS):
         con.execute(f"""

@@ -113,28 +113,39 @@ class Prepared:
     updated: int                 # stored rows whose values change
     rows: str                    # the rows to insert: one per key (all of them when nothing overlaps)
     changes: str | None = None   # with an overlap: every staged key with its merged values and flags
-    conversation_ids: str | None = None  # messages: the conversation of each new reply
+    conversation_ids: str | None = None  # messages: the conversation of each new reply (None: no reply)
     reparented: bool = False     # messages: a stored reply now names another parent
     lower: int = 0               # stored rows for which this file gives a lower lifetime figure (larger kept)
     into_empty: bool = False     # the table held no row when prepared (under the import's lock)
 
 
-def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
+def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None = None) -> Prepared | None:
     """Read-only half of the merge: compare the staged rows with the stored ones. It writes temp tables only,
-    so it can run before the import's transaction, where DuckDB scans them in parallel. None if no rows."""
-    total = _count(con, spec.stage)
+    so it can run before the import's transaction, where DuckDB scans them in parallel. None if no rows.
+    `total`: the staged rows when the caller counted them."""
+    if total is None:
+        total = _count(con, spec.stage)
     if total == 0:
         return None
     keys = ", ".join(spec.keys)
     cols = [*spec.keys, *spec.values]
     s = f"_s_{spec.table}"
+    replies: bool | None = None  # whether the staged rows hold a reply (messages), when counted here
     if spec.aggregate:
         vals = ", ".join(f"sum({c}) AS {c}" if c in SUMMED else f"last({c} ORDER BY line) AS {c}"
                          for c in spec.values)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {s} AS SELECT {keys}, {vals}, count(*) AS _n "
                     f"FROM {spec.stage} GROUP BY ALL")
+        kept = total  # sum(_n): every staged row is in one group
     else:
-        distinct = _scalar(con, f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {spec.stage})")
+        distinct_sql = f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {spec.stage})"
+        if spec.conversations and total <= LITERAL_KEYS:  # a few messages: and are there replies to link?
+            row = con.execute(f"SELECT ({distinct_sql}), (SELECT count(*) FROM {spec.stage} WHERE {_REPLY})"
+                              ).fetchone()
+            distinct, replies = (int(row[0]), bool(row[1])) if row else (0, True)
+        else:
+            distinct = _scalar(con, distinct_sql)
+        kept = distinct  # sum(_n): one row per key, each 1
         if distinct == total:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {s} AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage}")
         else:  # the same key twice in one file: the later row wins, the others count as duplicates
@@ -147,9 +158,10 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
     overlap = 0 if empty else _scalar(
         con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {stored} AS e ON {key_match(spec, 's', 'e')}")
     if not overlap:  # nothing of this file is stored yet: insert straight from staging (the 10M-row path)
-        new = _scalar(con, f"SELECT sum(_n) FROM {s}")
-        cids = assign_new(con, s, f"_cres_{spec.table}") if spec.conversations else None
-        return Prepared(spec, total, new, 0, rows=s, conversation_ids=cids, into_empty=empty)
+        # No reply among them (posts): each new message roots its own conversation, nothing to look up.
+        cids = (assign_new(con, s, f"_cres_{spec.table}") if spec.conversations and replies is not False
+                else None)
+        return Prepared(spec, total, kept, 0, rows=s, conversation_ids=cids, into_empty=empty)
     merged = ", ".join(f"{RULES[rule].format(c=c)} AS {c}" for c, rule in spec.values.items())
     changed = " OR ".join(f"({RULES[rule].format(c=c)}) IS DISTINCT FROM e.{c}" for c, rule in spec.values.items())
     first_key = spec.keys[0]
@@ -175,6 +187,7 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec) -> Prepared | None:
                     lower=lowered)
 
 
+_REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # a staged message that replies to another
 LITERAL_KEYS = 2000  # staged message ids up to this many are looked up as a list of literals
 
 
@@ -238,7 +251,9 @@ def _insert(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> None
     spec = p.spec
     cols = ", ".join(f"s.{c}" for c in (*spec.keys, *spec.values))
     if p.conversation_ids is None:
-        con.execute(f"INSERT INTO {spec.table} BY NAME SELECT {cols}, {int(import_id)} AS import_id FROM {p.rows} s")
+        roots = "s.message_id AS conversation_id, FALSE AS parent_missing, " if spec.conversations else ""
+        con.execute(f"INSERT INTO {spec.table} BY NAME SELECT {cols}, {roots}{int(import_id)} AS import_id "
+                    f"FROM {p.rows} s")
         return
     con.execute(f"""INSERT INTO {spec.table} BY NAME
                     SELECT {cols}, coalesce(r.cid, s.message_id) AS conversation_id,
