@@ -489,12 +489,13 @@ def _moved(counts: Counts, moved: int) -> Counts:
 
 def _staged(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], int]:
     """The rows of every staging table by name without `stage_` (rejects included), and the next import's id,
-    in one statement (a file of a few rows costs one statement less per table)."""
+    in one statement (a UNION ALL: as scalar subqueries of one SELECT the counts cost three times what seven
+    statements do)."""
     tables = list(STAGE_DDL)
-    row = con.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables)
-                      + ", (SELECT coalesce(max(import_id), 0) + 1 FROM imports)").fetchone()
-    assert row is not None
-    return {t.removeprefix("stage_"): int(n) for t, n in zip(tables, row, strict=False)}, int(row[-1])
+    rows = dict(con.execute(" UNION ALL ".join(
+        [f"SELECT {i} AS i, count(*) AS n FROM {t}" for i, t in enumerate(tables)]
+        + [f"SELECT {len(tables)}, coalesce(max(import_id), 0) + 1 FROM imports"])).fetchall())
+    return {t.removeprefix("stage_"): int(rows[i]) for i, t in enumerate(tables)}, int(rows[len(tables)])
 
 
 def _prepare_all(con: duckdb.DuckDBPyConnection, primary: str, staged: dict[str, int]) -> dict[str, Prepared | None]:
