@@ -21,18 +21,14 @@ from strategyfirst.workspace import Workspace
 from tests.metrics import dataset
 from tests.metrics.test_cached import direct, entries, plain
 
-# The dataset's plan with the campaign its rule names moved to the demo plan's (example.yaml): then its
-# standard shape is one the file ships, while its accounts, rules, objectives and budgets are all its own.
-SUMMIT = dataset.PLAN_YAML.replace("campaign: [spring]", "campaign: [Summit]")
 DIALOGUE = ["response_rate", "first_response_minutes_median", "first_response_minutes_p90"]
 
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.delenv(ENV_VAR, raising=False)
-    w = dataset.workspace(tmp_path)
-    w.plan_path.write_text(SUMMIT, encoding="utf-8")
-    return w
+    # the dataset's plan: accounts, rules, campaigns ("spring"), objectives and budgets all its own
+    return dataset.workspace(tmp_path)
 
 
 class Built(Exception):
@@ -105,17 +101,34 @@ def test_what_is_not_shipped_is_compiled(ws: Workspace) -> None:
                     {"by": "account", "since": "2026-01-01"}, {"by": "none", "platforms": ["x"]}):
             with pytest.raises(Built):
                 ws.measure(**ask)
-        # a plan of another standard shape: its campaigns are not the demo's
-        ws.plan_path.write_text(dataset.PLAN_YAML, encoding="utf-8")
+        # a campaign whose spelling in SQL is left to Ibis (a backslash)
+        ws.plan_path.write_text(dataset.PLAN_YAML.replace("campaign: [spring]", "campaign: ['spring\\2026']"),
+                                encoding="utf-8")
         with pytest.raises(Built):
             ws.measure(by="account")
     assert plain(ws.measure(by="none")) == direct(ws, by="none")
 
 
+def test_other_campaigns_take_the_stand_in_place(ws: Workspace) -> None:
+    """A plan naming other campaigns than any shipped plan (quotes, accents, several) measures from the
+    shipped SQL, nothing built, with the numbers of its own Ibis-compiled SQL."""
+    ws.plan_path.write_text(dataset.PLAN_YAML.replace("campaign: [spring]", "campaign: [\"Spring \", \"it's\", Été]"),
+                            encoding="utf-8")
+    ws.measure(by="tactic")  # the derived tables (compiled, by tactic: not shipped)
+    for entry in entries(ws):
+        entry.unlink()
+    for ask in ({"by": "none"}, {"by": "account", "period": "month"}):
+        with no_build():
+            got = outcome(ws.measure, **ask)
+        assert got == outcome(direct, ws=ws, **ask), ask
+
+
 def test_a_standard_shape_decides_the_sql(ws: Workspace) -> None:
     """Plans of one standard shape but other accounts, rules, objectives and budgets compile to the same SQL for
-    every shipped grouping and period; another campaign changes the shape and the SQL."""
+    every shipped grouping and period; another campaign changes the SQL exactly where the shipped SQL takes the
+    plan's campaigns in place of the stand-in."""
     from strategyfirst.metrics.args import request
+    from strategyfirst.metrics.cached import schema
     from strategyfirst.metrics.compiled import compile_queries
     from strategyfirst.metrics.measure import build
     from strategyfirst.metrics.recipe import standard_shape
@@ -125,12 +138,13 @@ def test_a_standard_shape_decides_the_sql(ws: Workspace) -> None:
 
     ws.measure()  # the derived tables
     demo = shipped.plans()[1]
-    mine = load(ws.plan_path).plan
+    mine = loads(dataset.PLAN_YAML.replace("campaign: [spring]", f"campaign: [{shipped.STAND_IN}]"),
+                 "strategy.yaml").plan
     assert demo is not None and mine is not None
     assert standard_shape(mine) == standard_shape(demo)
     assert mine.accounts != demo.accounts and [t.match for t in mine.tactics] != [t.match for t in demo.tactics]
-    other = loads(dataset.PLAN_YAML, "strategy.yaml").plan
-    assert standard_shape(other) != standard_shape(demo)
+    other = load(ws.plan_path).plan  # campaign "spring"
+    assert other is not None and standard_shape(other) != standard_shape(demo)
     backend = connect(ws.warehouse_path)
     try:
         def sql(p: Any, by: str, period: str) -> dict[str, Any]:
@@ -145,6 +159,16 @@ def test_a_standard_shape_decides_the_sql(ws: Workspace) -> None:
                         got["recipe"].pop(part)
                 assert a == b, (by, period)
         assert sql(other, "none", "all")["queries"] != sql(demo, "none", "all")["queries"]
+        # the plan's campaigns in place of the stand-in: what Ibis compiles for that plan, quotes and all
+        odd = loads(dataset.PLAN_YAML.replace("campaign: [spring]", "campaign: [\"it's\", \" Été \", b, B]"),
+                    "strategy.yaml").plan
+        assert odd is not None
+        warehouse_schema = schema(backend.con)
+        for by in shipped.GROUPINGS:
+            for period in shipped.PERIODS:
+                got = shipped.lookup(warehouse_schema, request(by, period, has_tactics=True), standard_shape(odd))
+                assert got is not None, (by, period)
+                assert got.to_dict()["queries"] == sql(odd, by, period)["queries"], (by, period)
     finally:
         backend.disconnect()
 

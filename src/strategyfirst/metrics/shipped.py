@@ -5,9 +5,11 @@ work); the SQL of a measurement by none, account or platform, every period, no d
 on nothing of the workspace but the warehouse's schema (the same in every warehouse this code writes) and a
 little of the plan (`recipe.standard_shape`: whether it has tactics and match rules, the campaigns they name;
 its accounts and rules reach that SQL only through the derived tables). So it is compiled once, here, for
-each such grouping and period, with every metric, for the standard shapes of the plans the product writes
-(none, a plan without tactics, tactics without campaigns, the demo's), and looked up by the warehouse's
-schema, the request and the plan's standard shape. A request for some of the metrics takes, of the every-
+each such grouping and period, with every metric, for every standard shape (no plan, a plan without tactics,
+tactics whose rules name no campaign, tactics naming campaigns), and looked up by the warehouse's schema, the
+request and the plan's standard shape. The campaigns a plan names reach that SQL as one list of literals (the
+data-quality query of the spend no tactic gets): it is compiled with a stand-in list (`STAND_IN`) and the
+plan's own list takes its place at lookup. A request for some of the metrics takes, of the every-
 metric SQL, the aggregations of the bases those metrics read, and of them only their columns (DuckDB drops
 the aggregates no one reads). Anything else (another schema, DuckDB release or shape, by tactic or
 objective, dates, filters) is compiled with Ibis as before.
@@ -37,6 +39,8 @@ FILE = Path(__file__).with_name("shipped_sql.json")
 FORMAT = 1
 GROUPINGS = ("none", "account", "platform")
 PERIODS = ("all", "day", "week", "month")
+# Compiled in place of the campaigns a plan's rules name; the plan's list, quoted, replaces it at lookup.
+STAND_IN = "sf-shipped-campaigns"
 _loaded: dict[str, Any] | None = None
 
 
@@ -56,6 +60,26 @@ def entry_key(by: str, period: str, shape: str) -> str:
     return digest([by, period, shape])
 
 
+def generic(shape: str) -> tuple[str, list[str]]:
+    """The shape the file keys a plan's SQL by (the campaigns named, if any, as the stand-in) and the plan's
+    campaigns (`recipe.standard_shape` lists them trimmed, lower-cased and sorted, as the SQL does)."""
+    try:
+        parsed = json.loads(shape)
+    except ValueError:  # "no-plan"
+        return shape, []
+    if not isinstance(parsed, dict) or not parsed.get("campaigns"):
+        return shape, []
+    return json.dumps({**parsed, "campaigns": [STAND_IN]}, sort_keys=True), [str(c) for c in parsed["campaigns"]]
+
+
+def _literals(campaigns: list[str]) -> str | None:
+    """The campaigns as the SQL's list of string literals, as Ibis writes them ('' for a quote); None for a
+    name with a backslash or a control character, whose spelling is left to Ibis."""
+    if any("\\" in c or any(ord(ch) < 32 or ord(ch) == 127 for ch in c) for c in campaigns):
+        return None
+    return ", ".join("'" + c.replace("'", "''") + "'" for c in campaigns)
+
+
 def lookup(warehouse_schema: list[list[str]], request: Request, shape: str) -> Compiled | None:
     """The shipped SQL of `request` on a warehouse of `warehouse_schema` for a plan of standard shape `shape`
     (`recipe.standard_shape`), or None."""
@@ -65,12 +89,19 @@ def lookup(warehouse_schema: list[list[str]], request: Request, shape: str) -> C
     data = _data()
     if data is None or data.get("schema") != digest(warehouse_schema):
         return None
-    entry = data["entries"].get(entry_key(request.by, request.period, shape))
+    key_shape, campaigns = generic(shape)
+    entry = data["entries"].get(entry_key(request.by, request.period, key_shape))
     if entry is None:
         return None
     sql = data["sql"]
+    queries = {name: sql[i] for name, i in entry["queries"].items()} if isinstance(entry.get("queries"), dict) else {}
+    if campaigns:
+        listed, stand_in = _literals(campaigns), f"'{STAND_IN}'"
+        if listed is None or sum(q.count(stand_in) for q in queries.values()) != 1:
+            return None
+        queries = {name: q.replace(stand_in, listed) for name, q in queries.items()}
     try:
-        full = Compiled.from_dict({**entry, "queries": {name: sql[i] for name, i in entry["queries"].items()}})
+        full = Compiled.from_dict({**entry, "queries": queries})
     except (ValueError, IndexError, TypeError):
         return None
     wanted = list(request.metric_ids)
@@ -104,8 +135,9 @@ def subset(full: Compiled, metric_ids: list[str], columns: dict[str, dict[str, l
 
 # --- generating the file (Ibis) ----------------------------------------------------------------------------
 def plans() -> list[Plan | None]:
-    """A plan of each standard shape shipped: none, the demo's (example.yaml: tactics, a campaign), the same
-    without campaigns (the simulator's and most plans), without tactics."""
+    """A plan of each standard shape shipped: none, the demo's (example.yaml: tactics, a campaign: compiled
+    with the stand-in instead), the same without campaigns (the simulator's and most plans), without
+    tactics."""
     from importlib import resources
 
     from strategyfirst.plan.document import loads
@@ -113,10 +145,13 @@ def plans() -> list[Plan | None]:
     demo = loads(resources.files("strategyfirst.plan").joinpath("example.yaml").read_text(encoding="utf-8"),
                  "example.yaml").plan
     assert demo is not None
-    no_campaigns = demo.model_copy(update={"tactics": [
-        t.model_copy(update={"match": t.match.model_copy(update={"campaign": []}) if t.match else None})
-        for t in demo.tactics]})
-    return [None, demo, no_campaigns, demo.model_copy(update={"tactics": []})]
+    def named(campaign: list[str]) -> Plan:
+        return demo.model_copy(update={"tactics": [
+            t.model_copy(update={"match": t.match.model_copy(update={"campaign": campaign if t.match.campaign
+                                                                     else []}) if t.match else None})
+            for t in demo.tactics]})
+
+    return [None, named([STAND_IN]), named([]), demo.model_copy(update={"tactics": []})]
 
 
 def reduction_columns(backend: Any) -> dict[str, dict[str, list[str]]]:
