@@ -61,6 +61,46 @@ def test_a_parent_arriving_in_a_file_without_replies_takes_its_orphans_in(tmp_pa
         ("x:1", "x:1", False), ("x:2", "x:1", False), ("x:3", "x:1", False), ("x:9", "x:9", True)]
 
 
+FIRST = HEADER + ("x:3,x,bob,2024-01-02 11:00:00,reply before its parent,x:2,,\n"
+                  "x:2,x,acme,2024-01-02 10:00:00,parent,x:1,5,1\n"
+                  "x:2,x,acme,2024-01-02 10:00:00,parent again,x:1,9,2\n"   # the same id: the later row is kept
+                  "x:5,x,bob,2024-01-02 12:00:00,orphan,x:4,,\n")
+SECOND = HEADER + ("x:1,x,acme,2024-01-01 09:00:00,root,,,\n"
+                   "x:4,x,acme,2024-01-01 09:30:00,the orphan's parent,x:1,,\n"
+                   "x:2,x,acme,2024-01-02 10:00:00,parent again,x:1,9,2\n")
+
+
+@pytest.mark.parametrize("literal_keys", [0, merge.LITERAL_KEYS], ids=["join", "id list"])
+@pytest.mark.parametrize("order", ["first, second", "second, first"])
+def test_a_first_file_into_an_empty_warehouse_links_and_counts_as_a_later_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, literal_keys: int, order: str) -> None:
+    """The first import into an empty `messages` (merge.prepare's short-cut: no comparison, no orphan lookup)
+    with an id twice and a reply before its parent in the file; then a file that brings the missing parents
+    and one stored row again. In either order the same messages and conversations, counted as worked out."""
+    monkeypatch.setattr(merge, "LITERAL_KEYS", literal_keys)
+    ws = Workspace(tmp_path / "ws")
+    files = {"first": tmp_path / "first.csv", "second": tmp_path / "second.csv"}
+    files["first"].write_text(FIRST, encoding="utf-8")
+    files["second"].write_text(SECOND, encoding="utf-8")
+    names = order.split(", ")
+    counts = [one(ingest(ws, [files[n]])) for n in names]
+    got = [(c["rows_new"], c["rows_updated"], c["rows_duplicate"]) for c in counts]
+    if names[0] == "first":
+        # first: x:2 twice is one new row and one duplicate; x:3 and x:5 new. second: x:1, x:4 new; x:2 as stored
+        assert got == [(3, 0, 1), (2, 0, 1)]
+    else:
+        # second: three new. first: x:3, x:5 new; both x:2 rows are duplicates (the kept one equals the stored)
+        assert got == [(3, 0, 0), (2, 0, 2)]
+    # every message ends in x:1's conversation (x:3 via x:2, x:5 via x:4), none waiting for its parent
+    assert query(ws, "SELECT message_id, text, impressions, likes, conversation_id, parent_missing FROM messages "
+                     "ORDER BY 1") == [
+        ("x:1", "root", None, None, "x:1", False),
+        ("x:2", "parent again", 9.0, 2.0, "x:1", False),
+        ("x:3", "reply before its parent", None, None, "x:1", False),
+        ("x:4", "the orphan's parent", None, None, "x:1", False),
+        ("x:5", "orphan", None, None, "x:1", False)]
+
+
 @pytest.mark.parametrize("inline_bytes", [0, rawstore.INLINE_BYTES], ids=["thread", "at once"])
 def test_the_raw_copy_is_the_file_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              inline_bytes: int) -> None:
