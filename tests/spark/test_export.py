@@ -134,3 +134,22 @@ def test_bad_engine_options_exit_2_with_a_reason(exported: tuple[Workspace, Path
                           text=True, cwd=tmp_path, check=False)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_measure_cache_rows_of_meta_are_not_exported(exported: tuple[Workspace, Path]) -> None:
+    """The plan facts an import records for `measure` (keyed by the code version) are the product's cache, not
+    the data: the warehouse holds them, the export (meta.parquet, the manifest) does not."""
+    from strategyfirst.metrics.cached import FACTS_KEY
+    from strategyfirst.warehouse.engine import open_duckdb
+
+    ws, out = exported
+    con = open_duckdb(ws.warehouse_path, read_only=True)
+    try:
+        stored = {k for (k,) in con.execute("SELECT key FROM meta").fetchall()}
+    finally:
+        con.close()
+    assert FACTS_KEY in stored
+    exported_keys = set(pads.dataset(out / "meta.parquet", format="parquet").to_table().column("key").to_pylist())
+    assert exported_keys == stored - {FACTS_KEY}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert FACTS_KEY not in json.dumps(manifest)

@@ -37,6 +37,10 @@ PARTITIONED = {"messages": ("platform", "month")}
 # Canonical tables, then the derived facts `measure` aggregates (so Spark reads them instead of recomputing).
 TABLES = ("messages", "audience", "spend", "imports", "rejects", "account_daily", "video_daily", "site_traffic",
           "inbound", "attribution", "owned_messages", "conversations", "conversation_accounts", "meta")
+# `meta` rows that only save a process work (`metrics.cached.FACTS_KEY`: what measure needs of the plan text the
+# last import read, keyed by the code version): not the data's, so neither exported nor in the manifest, which
+# would otherwise change with every code change.
+CACHE_KEYS = ("measure_plan_facts",)
 
 
 @dataclass
@@ -107,7 +111,8 @@ def _copy(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> dict[str,
         files = sorted(p for p in target.rglob("*.parquet") if p.is_file())
     else:
         target = folder / f"{table}.parquet"
-        con.execute(f'COPY (SELECT * FROM "{table}") TO {_quote(target)} (FORMAT parquet)')
+        where = f" WHERE key NOT IN ({', '.join(repr(k) for k in CACHE_KEYS)})" if table == "meta" else ""
+        con.execute(f'COPY (SELECT * FROM "{table}"{where}) TO {_quote(target)} (FORMAT parquet)')
         files = [target]
     return {"path": target.relative_to(folder).as_posix() + ("/" if partition_by else ""), "rows": rows,
             "partition_by": list(partition_by or ()),
@@ -115,7 +120,7 @@ def _copy(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> dict[str,
 
 
 def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM meta").fetchall()}
+    return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM meta").fetchall() if k not in CACHE_KEYS}
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, *, plan_text: str | None = None,
