@@ -9,7 +9,9 @@ a score.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +33,42 @@ def score(texts: list[str]) -> list[float]:
     from strategyfirst.warehouse.sentiment import score as vader
 
     return vader(texts)
+
+
+# The thread of `import_in_background` (once per process), and the lock that starts it once.
+_importing: threading.Thread | None = None
+_importing_lock = threading.Lock()
+
+
+def import_in_background() -> None:
+    """Import, on a thread, what a rebuild of the derived tables needs first (Ibis and its DuckDB backend,
+    pyarrow, pandas, the fact expressions: ~0.6 CPU s on one thread), while the caller keeps DuckDB busy staging
+    more files (DuckDB releases the GIL while a statement runs). `refresh` waits for it before it imports any
+    of them, and the caller calls `settle` before it returns, so no thread outlives the import. What the thread
+    cannot import is imported, and fails, where it is used, as without it. Once per process."""
+    global _importing
+    with _importing_lock:
+        if _importing is None:
+            _importing = threading.Thread(target=_import_rebuild_modules, name="strategyfirst-derive-imports",
+                                          daemon=True)
+            _importing.start()
+
+
+def settle() -> None:
+    """Wait for the thread of `import_in_background`, if one was started (no module imported on two threads
+    at once)."""
+    if _importing is not None:
+        _importing.join()
+
+
+def _import_rebuild_modules() -> None:
+    # An error here is no error: the rebuild imports the same modules again, and fails there as it would have.
+    with contextlib.suppress(Exception):
+        import ibis.backends.duckdb  # noqa: F401
+
+        from strategyfirst.warehouse import facts  # noqa: F401  (Ibis, pyarrow, the plan's models)
+    with contextlib.suppress(Exception):
+        import pandas  # noqa: F401  (Ibis's memtable of the plan's handles imports it: ~0.5 s)
 
 
 DATA_KEY = "derived_data_version"
@@ -116,6 +154,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
     """Rebuild the derived tables if stale (after imports and plan changes). Returns True if it rebuilt."""
+    settle()  # the imports begun by `import_in_background`, finished before this thread imports the same
     from strategyfirst.warehouse.attribution import plan_hash
 
     if drop_strays(con):  # a rebuild was killed half-way: its work tables go, the derived tables are rebuilt
