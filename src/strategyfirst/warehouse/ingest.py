@@ -66,7 +66,9 @@ PARALLEL_ROWS = 122_880  # DuckDB's row group: a file with no more staged rows t
 # Above it the import's memory peak nears its target (4 GB at 10M messages: 1.3 GB of files), and those modules
 # (~130 MB) would add to it: they are imported by the rebuild itself, as before.
 OVERLAP_BYTES = 512 << 20
-MEMORY_LIMIT = "4500MB"  # DuckDB's buffer pool while importing: with the Python process (~1 GB at 10M rows) under 6 GB
+# DuckDB's buffer pool while importing: the 10M-message bench peaks at ~3.7 GB of RSS with it (3.9-4.2 GB with
+# 4500MB, at about the same speed; 3.4 GB with 3000MB, ~2 s slower), under the 4 GB of issue 19.
+MEMORY_LIMIT = "3500MB"
 Step = Callable[[str], None]
 IMPORTED, ALREADY, ROLLED_BACK, FAILED, SKIPPED = "imported", "already imported", "rolled back", "failed", "skipped"
 COUNT_KEYS = ("rows_read", "rows_new", "rows_updated", "rows_duplicate", "rows_rejected")
