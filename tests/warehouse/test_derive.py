@@ -54,6 +54,21 @@ def test_inbound_pairs_follow_the_three_rules(tmp_path: Path) -> None:
     con.close()
 
 
+def test_of_replies_at_the_same_instant_the_first_is_the_least_id(tmp_path: Path) -> None:
+    """Twcs times are to the second: two answers of one account at the same instant are both the earliest, and
+    the pair names the least id of them, whatever order the rows were stored in (arg_min alone takes the first
+    row it meets: here the later-stored least id would lose)."""
+    rows = [msg("q", "u1", False, "2026-01-01 10:00", text="question"),
+            msg("z9", "Acme", True, "2026-01-01 10:05", text="one", reply_to="q"),
+            msg("a1", "Acme", True, "2026-01-01 10:05", text="two", reply_to="q"),
+            msg("b0", "Acme", True, "2026-01-01 10:09", text="later", reply_to="q")]
+    con = warehouse(tmp_path, rows)
+    derive.refresh(con, loads(PLAN).plan)
+    assert con.execute("SELECT first_reply_id, first_reply_minutes FROM inbound WHERE message_id = 'x:q'"
+                       ).fetchall() == [("x:a1", 5.0)]
+    con.close()
+
+
 def test_refresh_only_when_data_or_plan_changed(tmp_path: Path) -> None:
     con = warehouse(tmp_path, _rows())
     plan = loads(PLAN).plan

@@ -95,9 +95,10 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False) -> i
                                     "sentiment", conv=m.conversation_id.fill_null(m.message_id))
     keep = ("message_id", "platform", "created_at", "sentiment", "conv")
     no_reply = {"first_reply_at": ibis.null("timestamp"), "first_reply_id": ibis.null("string")}
-    # (b) is replied to by A: the earliest reply of each account to each message, with its time.
+    # (b) is replied to by A: the earliest reply of each account to each message, with its time; of replies at
+    # the same instant the least id, so that a rebuild gives the same rows (arg_min alone takes any of them).
     replies = own.filter(own.rparent.notnull()).group_by(["rparent", "racc"]).aggregate(
-        first_reply_at=own.rat.min(), first_reply_id=own.rid.argmin(own.rat))
+        first_reply_at=own.rat.min(), first_reply_id=own.rid.argmin(ibis.struct({"at": own.rat, "id": own.rid})))
     b = aud.join(replies, aud.message_id == replies.rparent).select(
         *keep, account=replies.racc, first_reply_at=replies.first_reply_at,
         first_reply_id=replies.first_reply_id)
