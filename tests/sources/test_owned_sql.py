@@ -25,3 +25,17 @@ def test_owned_equals_the_plan_handle_rule(flag: bool | None) -> None:
     expected = {acc: bool(flag) or (acc is not None and normalise_handle(acc) in HANDLES) for acc in ACCOUNTS}
     assert got == expected
     assert {normalise_handle("ȺȺ"), normalise_handle(" @NorthWindHELP ")} <= HANDLES  # the cases that matter
+
+
+def test_a_plan_handle_in_greek_or_turkish_owns_its_account() -> None:
+    """The plan's handles are lower-cased as DuckDB lower-cases the data's accounts (each character on its own):
+    with Python's str.lower a Greek page name ending in Σ, or a Turkish one with İ, was never owned."""
+    names = ["ΚΑΦΕΣ ΑΘΗΝΑΣ", "İzmir Velo", "@Straße"]
+    ctx = LoadContext(owned_accounts={"facebook": frozenset(normalise_handle(n) for n in names)})
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a (account VARCHAR)")
+    con.executemany("INSERT INTO a VALUES (?)", [(n,) for n in [*names, "καφεσ αθηνασ", "izmir velo", "other"]])
+    got = dict(con.execute(f"SELECT account, {owned_sql(ctx, 'facebook', 'account', 'NULL')} FROM a").fetchall())
+    assert got == {"ΚΑΦΕΣ ΑΘΗΝΑΣ": True, "İzmir Velo": True, "@Straße": True, "καφεσ αθηνασ": True,
+                   "izmir velo": True, "other": False}
+    assert normalise_handle(" @ΚΑΦΕΣ ") == "καφεσ" and normalise_handle("İ") == "i"

@@ -169,5 +169,11 @@ class Plan(Strict):
 
 
 def normalise_handle(handle: str) -> str:
-    """Handles match case-insensitively with '@' optional."""
-    return handle.strip().lstrip("@").lower()
+    """Handles match case-insensitively with '@' optional. Each character is lower-cased on its own, as DuckDB's
+    `lower` does to the accounts in the data: Python's `str.lower` writes a final sigma at the end of a Greek
+    word ('ΑΘΗΝΑΣ' -> 'αθηνας', DuckDB 'αθηνασ') and 'i̇' (two characters) for 'İ' (DuckDB 'i'), which no
+    account would then match."""
+    return "".join(_LOWER.get(c) or c.lower() for c in handle.strip().lstrip("@"))
+
+
+_LOWER = {"\u0130": "i"}  # 'İ': its simple lower case (Unicode's full one is 'i' + a combining dot above)
