@@ -214,7 +214,9 @@ FIELD_TEXT = st.text(alphabet=st.sampled_from(list("ab -_:#{}[],&*!|>%@`'\"\\\n\
                      max_size=30)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples in every run (CI must not fail on a rare new example; the fuzzing of form
+# input at length belongs to a run of its own)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(id=FIELD_TEXT, statement=FIELD_TEXT, target=FIELD_TEXT, by=FIELD_TEXT)
 def test_any_form_input_is_written_exactly_or_refused_by_field(id: str, statement: str, target: str,
                                                                by: str) -> None:
@@ -240,3 +242,11 @@ def test_a_file_with_windows_line_ends_keeps_them() -> None:
     done = add_kpi(crlf, objective="dialogue", metric="reach", target="5", as_of=AS_OF)
     assert block(done.text, 20, 1) == "      - {metric: reach, target: 5}\r\n"
     assert lines_without(done.text, 20, 1) == crlf
+
+
+def test_a_field_starting_with_a_question_mark_is_refused_by_its_field() -> None:
+    """'?a' is written quoted inside the KPI's `{...}` (ruamel reads a plain '?a' there as a complex key and the
+    whole file failed to parse): the date field is then refused by name, like any other text that is no date."""
+    with pytest.raises(AdditionError) as exc:
+        add_kpi(PLAN, objective="dialogue", metric="reach", target="5", by="?a", as_of=AS_OF)
+    assert [p.key for p in exc.value.problems] == ["by"]

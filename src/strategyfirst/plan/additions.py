@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from strategyfirst.errors import PlanError, PlanProblem
 from strategyfirst.plan.document import PathPart, PlanDocument, _plain, _yaml, format_path, loads
@@ -57,15 +58,21 @@ def words(raw: str) -> list[str]:
     return [w.strip() for w in raw.split(",") if w.strip()]
 
 
+def _flow_safe(value: Any) -> Any:
+    """A form's text quoted where ruamel would write it plain but cannot read it back inside `{...}` or `[...]`:
+    a leading '?' ('?a' is a plain scalar by YAML 1.2, yet ruamel's parser takes it for a complex key there)."""
+    return DoubleQuotedScalarString(value) if isinstance(value, str) and value.startswith("?") else value
+
+
 def flow_map(values: dict[str, Any]) -> CommentedMap:
     """A mapping written on one line (`{metric: reach, target: 5000}`), as the example plan writes KPIs."""
-    out = CommentedMap(values)
+    out = CommentedMap({k: _flow_safe(v) for k, v in values.items()})
     out.fa.set_flow_style()
     return out
 
 
 def flow_seq(values: Sequence[Any]) -> CommentedSeq:
-    out = CommentedSeq(values)
+    out = CommentedSeq([_flow_safe(v) for v in values])
     out.fa.set_flow_style()
     return out
 
