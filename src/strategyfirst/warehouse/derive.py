@@ -231,9 +231,11 @@ def _inbound_tactics_sql(single: list[str]) -> str:
     """(message_id, tactic_id) of `inbound_attribution`, distinct: a message addressing two accounts gets a
     tactic of both once. Only tactics that can label two pairs of one message need the DISTINCT (a hash of
     every row: a third of building `attribution`); the `single` ones (one_account_tactics) cannot."""
+    from strategyfirst.sources.base import sql_str
+
     if not single:
         return "SELECT DISTINCT message_id, tactic_id FROM inbound_attribution"
-    listed = ", ".join("'" + t.replace("'", "''") + "'" for t in single)
+    listed = ", ".join(sql_str(t) for t in single)
     return (f"SELECT message_id, tactic_id FROM inbound_attribution WHERE tactic_id IN ({listed}) UNION ALL "
             f"SELECT DISTINCT message_id, tactic_id FROM inbound_attribution WHERE tactic_id NOT IN ({listed})")
 
