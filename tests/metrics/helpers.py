@@ -59,7 +59,8 @@ def warehouse(path: Path, messages: list[dict[str, Any]], *, audience: list[dict
             while node["in_reply_to"] in by_id:
                 node = by_id[node["in_reply_to"]]
             m["conversation_id"] = node["message_id"]
-            m["parent_missing"] = bool(node["in_reply_to"])
+        # as an import flags it: the reply itself names a parent not in the data (not its descendants)
+        m["parent_missing"] = m["in_reply_to"] is not None and m["in_reply_to"] not in by_id
     insert(con, "messages", messages)
     insert(con, "audience", audience or [])
     insert(con, "spend", spend or [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from strategyfirst.plan import loads
 from strategyfirst.warehouse import derive, sentiment
+from strategyfirst.workspace import Workspace
 from tests.metrics.helpers import insert, msg, warehouse
 
 PLAN = """
@@ -233,3 +235,77 @@ def test_the_stored_owned_flag_stands_for_the_plan_rule_only_where_they_agree(
     assert con.execute("SELECT count(*) FROM owned_messages WHERE message_id = 'x:q'").fetchone() == (1,)
     assert con.execute("SELECT count(*) FROM owned_messages").fetchone() == (5,)
     con.close()
+
+
+def test_sentiment_of_undated_messages_opens_and_closes_a_conversation_only_where_none_is_dated(
+        tmp_path: Path) -> None:
+    """first_s/last_s are the scores of the earliest and latest scored audience messages; an undated one is
+    taken only when no scored audience message of the conversation has a date (DuckDB sorts nulls last)."""
+    rows = [msg("q", "u1", False, "2026-01-01 10:00", sentiment=0.5),
+            msg("r", "Acme", True, "2026-01-01 10:05", reply_to="q", sentiment=0.9),  # owned: not audience
+            msg("q2", "u1", False, None, reply_to="r", sentiment=-0.7),  # undated
+            msg("q3", "u2", False, "2026-01-01 11:00", reply_to="r", sentiment=0.1),
+            msg("q4", "u2", False, "2026-01-01 09:00", reply_to="r"),  # earliest, but no score
+            msg("u", "u3", False, None, text="@acme hello", sentiment=0.3),  # all undated
+            msg("w", "Acme", True, None, reply_to="u")]
+    con = warehouse(tmp_path, rows)
+    derive.refresh(con, loads(PLAN).plan)
+    got = {r[0]: r[1:] for r in con.execute(
+        "SELECT conv, first_s, last_s, n_aud_s FROM conversations").fetchall()}
+    assert got == {"x:q": (0.5, 0.1, 3), "x:u": (0.3, 0.3, 1)}
+    con.close()
+
+
+def test_a_conversation_of_the_audience_only_is_kept_when_a_pair_addresses_the_plan(tmp_path: Path) -> None:
+    """`conversations` holds those `conversation_accounts` names: with an owned message, or addressed only."""
+    rows = [msg("p", "Acme", True, "2026-01-01 09:00"),
+            msg("m", "u1", False, "2026-01-01 10:00", text="hi @acme"),  # addresses Acme, no owned message
+            msg("o", "u2", False, "2026-01-01 11:00", text="nobody here"),  # neither
+            msg("o2", "u3", False, "2026-01-01 11:05", text="@someone else", reply_to="o")]
+    con = warehouse(tmp_path, rows)
+    derive.refresh(con, loads(PLAN).plan)
+    assert con.execute("SELECT conv, n_msgs, has_owned FROM conversations ORDER BY conv").fetchall() == [
+        ("x:m", 1, False), ("x:p", 1, True)]
+    assert con.execute("SELECT conv, account, posted FROM conversation_accounts ORDER BY conv").fetchall() == [
+        ("x:m", "acme", False), ("x:p", "acme", True)]
+    con.close()
+
+
+TWCS = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+AT = "Wed Oct 11 06:55:44 +0000 2017"
+
+
+def _missing_parents(ws: Workspace) -> tuple[int, int]:
+    """The data-quality count derive stored, and the replies whose parent id is no stored id (counted here)."""
+    con = duckdb.connect(str(ws.warehouse_path), read_only=True)
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'data_quality'").fetchone()
+        ids = {r[0] for r in con.execute("SELECT message_id FROM messages").fetchall()}
+        parents = [r[0] for r in con.execute("SELECT in_reply_to FROM messages WHERE in_reply_to IS NOT NULL"
+                                             ).fetchall()]
+    finally:
+        con.close()
+    assert row is not None
+    return int(json.loads(row[0])["replies_with_missing_parent"]), sum(p not in ids for p in parents)
+
+
+def test_replies_with_missing_parent_follow_late_parents_reparenting_and_undo(tmp_path: Path) -> None:
+    """The count is taken from the `parent_missing` flags the import keeps: it must stay the number of replies
+    whose parent id is not in the data through a parent arriving later, a reply re-parented by a newer export,
+    an undo that takes a parent away again, and a reply to itself."""
+    ws = Workspace(tmp_path / "ws")
+    # 2 replies to 1 (not there), 3 to 2, 5 to 9 (never there), 7 to itself
+    first = (TWCS + f"2,acme,False,{AT},b,3,1\n3,bob,True,{AT},c,,2\n4,bob,True,{AT},d,5,\n"
+             f"5,acme,False,{AT},e,,9\n7,bob,True,{AT},g,,7\n")
+    (tmp_path / "a.csv").write_text(first)
+    ws.ingest([tmp_path / "a.csv"])
+    assert _missing_parents(ws) == (2, 2)  # 2 and 5
+    (tmp_path / "b.csv").write_text(TWCS + f"1,bob,True,{AT},a,2,\n")
+    late = ws.ingest([tmp_path / "b.csv"])
+    assert _missing_parents(ws) == (1, 1)  # 1 arrived: only 5
+    # a newer export of 3 answers 8 (not there) instead of 2
+    (tmp_path / "c.csv").write_text(TWCS + f"3,bob,True,{AT},c,,8\n")
+    ws.ingest([tmp_path / "c.csv"])
+    assert _missing_parents(ws) == (2, 2)  # 5 and 3
+    ws.undo_import(late.files[0]["import_id"])
+    assert _missing_parents(ws) == (3, 3)  # 1 gone again: 2, 3 and 5

@@ -254,7 +254,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     inbound = materialise(con, backend, "inbound", facts.inbound(messages, plan, duckdb=True))
     materialise(con, backend, "owned_messages", facts.owned_messages(messages))
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
-    materialise(con, backend, "conversations", facts.conversations(messages, accounts))
+    materialise(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
     # The tactic labels of the inbound pairs are `inbound_attribution` as they are: each pair is one (message,
     # account) and gets each of its tactics once (a plan with two tactics of one id does not load). An
     # owned message is never an inbound one, so `attribution` is the owned messages' labels and the inbound
@@ -282,7 +282,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     # Where the stored flags agree with the plan's rule (by_plan), counting by the stored flag is counting by
     # the rule, without evaluating it again.
     counts = facts.quality_counts(stored, inbound, backend.table("attribution") if has_tactics else None,
-                                  plan if messages is not stored else None)
+                                  plan if messages is not stored else None, flagged=True)
     # One query for all the counts, fetched by DuckDB itself (Ibis's to_pyarrow goes through pandas).
     names = list(counts)
     row = con.execute("SELECT " + ", ".join(f"({backend.compile(counts[n])})" for n in names)).fetchone()

@@ -15,6 +15,8 @@ covers `accounts`) and never needs a re-import.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -165,32 +167,63 @@ def conversation_accounts(messages: ir.Table, inbound_pairs: ir.Table) -> ir.Tab
     return both.group_by(["conv", "account"]).aggregate(posted=both.posted.any())
 
 
-def conversations(messages: ir.Table, accounts: ir.Table) -> ir.Table:
-    """One row per conversation involving an owned account, with what the dialogue metrics need."""
+@ibis.udf.agg.builtin(name="arg_min")
+def _arg_min(arg: float, val: datetime) -> float:  # type: ignore[empty-body]
+    """DuckDB's arg_min over a timestamp (skips rows whose `val` is null)."""
+
+
+@ibis.udf.agg.builtin(name="arg_max")
+def _arg_max(arg: float, val: datetime) -> float:  # type: ignore[empty-body]
+    """DuckDB's arg_max over a timestamp (skips rows whose `val` is null)."""
+
+
+def conversations(messages: ir.Table, accounts: ir.Table, *, duckdb: bool = False) -> ir.Table:
+    """One row per conversation involving an owned account, with what the dialogue metrics need.
+    `duckdb=True` uses DuckDB-only functions where they are faster (same rows)."""
     m = messages.mutate(conv=messages.conversation_id.fill_null(messages.message_id))
     scored = ~m.owned & m.sentiment.notnull()
+    if duckdb:
+        # Ibis's argmin is DuckDB's first(x ORDER BY t), run as arg_min over a sort key built for every
+        # message; arg_min over the timestamp itself skips that. It skips undated messages, which the sort
+        # key puts last: they give the score only where no scored message has a date.
+        undated = m.sentiment.arbitrary(where=scored)
+        first_s = _arg_min(m.sentiment, m.created_at, where=scored).fill_null(undated)
+        last_s = _arg_max(m.sentiment, m.created_at, where=scored).fill_null(undated)
+    else:
+        first_s = m.sentiment.argmin(m.created_at, where=scored)
+        last_s = m.sentiment.argmax(m.created_at, where=scored)
     stats = m.group_by("conv").aggregate(
         platform=m.platform.min(), created_at=m.created_at.min(), n_msgs=m.count(), has_owned=m.owned.any(),
-        audience_started=(~m.owned & (m.message_id == m.conv)).any(),
-        first_s=m.sentiment.argmin(m.created_at, where=scored),
-        last_s=m.sentiment.argmax(m.created_at, where=scored),
+        audience_started=(~m.owned & (m.message_id == m.conv)).any(), first_s=first_s, last_s=last_s,
         n_aud_s=m.count(where=scored))
-    # A semi join: the conversations `accounts` names, without first making its conv ids distinct.
-    return stats.semi_join(accounts, "conv")
+    # The conversations `accounts` names: every one with an owned message (its author is there, `posted`),
+    # and of the others those an inbound pair addresses (there only as not `posted`). Looked up among the
+    # latter alone, a far smaller table to hash than all of `accounts`.
+    addressed = accounts.filter(~accounts.posted)
+    return stats.filter(stats.has_owned | stats.conv.isin(addressed.conv))
 
 
 def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,
-                   attribution: ir.Table | None, plan: Plan | None = None) -> dict[str, ir.Scalar]:
+                   attribution: ir.Table | None, plan: Plan | None = None, *,
+                   flagged: bool = False) -> dict[str, ir.Scalar]:
     """Data-quality counts that depend on data (and plan) only: computed once with the derived tables.
-    `messages` is the stored table (its `owned` the source's flag); the owned counts follow the plan."""
+    `messages` is the stored table (its `owned` the source's flag); the owned counts follow the plan.
+    `flagged`: the warehouse's `parent_missing` flags stand for the replies whose parent is not in the data."""
     m = messages
     by_plan = plan_owned(m, plan)
-    replies = m.filter(m.in_reply_to.notnull())
-    ids = m.select(pid=m.message_id)
+    if flagged:
+        # The import keeps the flag exactly so (conversation.py: set as a reply is stored, cleared when its
+        # parent arrives, recomputed for all after an undo or a re-parenting): a count of it is the anti join
+        # below without joining every reply with every id.
+        missing = m.count(where=m.parent_missing)
+    else:
+        replies = m.filter(m.in_reply_to.notnull())
+        ids = m.select(pid=m.message_id)
+        missing = replies.anti_join(ids, replies.in_reply_to == ids.pid).count()
     out: dict[str, ir.Scalar] = {
         "messages_without_timestamp": m.count(where=m.created_at.isnull()),
         # A parent id not in the data, or a reply whose source names no parent (kind `reply`, no id).
-        "replies_with_missing_parent": replies.anti_join(ids, replies.in_reply_to == ids.pid).count(),
+        "replies_with_missing_parent": missing,
         "replies_without_parent_id": m.count(where=m.in_reply_to.isnull() & (m.kind == "reply")),
         # Messages their source flagged as owned whose account the plan does not own: left out of "owned".
         "source_owned_not_in_plan": m.count(where=m.owned & ~by_plan),
