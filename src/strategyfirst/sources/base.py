@@ -153,19 +153,26 @@ def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
     The mapping is materialised once; `stage_<target>` becomes a view over its good rows (no second copy
     of millions of rows), with every staging column present and typed.
     """
-    table = f"stage_{target}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped_{target} AS {select_sql}", params or [])
+    split_mapped(con, target)
+
+
+def split_mapped(con: duckdb.DuckDBPyConnection, target: str, *, line: str = "line",
+                 ids_checked: bool = False) -> None:
+    """`stage_split` of a mapping already in temp `_mapped_<target>`. `line`: SQL for the rows' line where
+    the mapping has none; `ids_checked`: the mapping's `_reject` already refuses ids with control characters."""
+    table = f"stage_{target}"
     mapped = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}
-    ids = [c for c in ("message_id", "in_reply_to") if c in mapped]
+    ids = [c for c in ("message_id", "in_reply_to") if c in mapped and not ids_checked]
     if ids:  # an id cut by a stray CR or NUL names a message the export never had
         damaged = " OR ".join(control_char(c) for c in ids)
         con.execute(f"UPDATE _mapped_{target} SET _reject = '{CONTROL_ID_REASON}' "
                     f"WHERE _reject IS NULL AND ({damaged})")
-    con.execute(f"INSERT INTO stage_rejects SELECT line, _reject, _raw FROM _mapped_{target} "
+    con.execute(f"INSERT INTO stage_rejects SELECT {line}, _reject, _raw FROM _mapped_{target} "
                 "WHERE _reject IS NOT NULL")
-    select = ", ".join(
-        f"CAST({name if name in mapped else 'NULL'} AS {sqltype}) AS {name}"
-        for name, sqltype in _stage_columns(table))
+    given = {name: name for name in mapped} | ({"line": line} if line != "line" else {})
+    select = ", ".join(f"CAST({given.get(name, 'NULL')} AS {sqltype}) AS {name}"
+                       for name, sqltype in _stage_columns(table))
     con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {select} FROM _mapped_{target} "
                 "WHERE _reject IS NULL")

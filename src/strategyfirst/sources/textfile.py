@@ -13,6 +13,7 @@ import io
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -412,14 +413,49 @@ def _refuse_when_no_row_splits(con: duckdb.DuckDBPyConnection, sf: SourceFile, n
                    int(row[1]), 1)
 
 
+def _csv_scan(skip: int, names: list[str]) -> str:
+    """SQL: DuckDB's reader over the file (parameters: its path, its delimiter), every column VARCHAR, parse
+    rejects stored in `reject_errors`."""
+    columns = "{" + ", ".join(f"'{_q(n)}': 'VARCHAR'" for n in names) + "}"
+    return (f"read_csv(?, columns={columns}, auto_detect=false, header=false, skip={skip}, delim=?, quote='\"', "
+            f"escape='\"', store_rejects=true, strict_mode=true, max_line_size={MAX_LINE_BYTES}, parallel=true)")
+
+
+def read_mapped(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, mapping: Callable[[str], str], *,
+                skip: int = 1, names: list[str] | None = None) -> str | None:
+    """`read_rows` and a source's mapping in one statement, for a file whose rows need no line number: temp
+    `table` is `mapping(rows)` (a SELECT over `rows`, the file's rows all VARCHAR, without `_line`), kept in
+    the file's order. Returns SQL for each row's `line` in `table` (its record number, from its rowid), or None
+    when the file must be read by `read_rows` instead (nothing is left behind then): blank lines, bare CRs, a
+    last line without a line break, any row DuckDB rejects, or a read that failed (`read_rows` says why).
+
+    The file is then read once, and its millions of rows are not kept as text besides their mapped copy."""
+    import duckdb
+
+    if sf.blank_records or sf.cr_marked or not (sf.ends_with_newline or sf.ends_with_quote):
+        return None
+    names = names or unique_names(sf.header)
+    _clear_rejects(con)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {mapping(_csv_scan(skip, names))}",
+                    [str(sf.text_path), sf.delimiter])
+        row = con.execute(f"SELECT (SELECT count(*) FROM reject_errors), coalesce(min(rowid), 0) FROM {table}"
+                          ).fetchone()
+    except duckdb.Error:
+        row = None
+    if not row or row[0]:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        _clear_rejects(con)
+        return None
+    # Inside a transaction rowids start at a large offset: count from the first one (as `_rows_view`).
+    return f"{skip + 1}::BIGINT + (rowid - {int(row[1])})"
+
+
 def _read_csv(con: duckdb.DuckDBPyConnection, sf: SourceFile, table: str, skip: int, names: list[str]) -> None:
     import duckdb
 
-    columns = "{" + ", ".join(f"'{_q(n)}': 'VARCHAR'" for n in names) + "}"
     _clear_rejects(con)
-    sql = (f"CREATE OR REPLACE TEMP TABLE {table}_raw AS SELECT * FROM read_csv(?, columns={columns}, "
-           f"auto_detect=false, header=false, skip={skip}, delim=?, quote='\"', escape='\"', "
-           f"store_rejects=true, strict_mode=true, max_line_size={MAX_LINE_BYTES}, parallel=true)")
+    sql = f"CREATE OR REPLACE TEMP TABLE {table}_raw AS SELECT * FROM {_csv_scan(skip, names)}"
     try:
         con.execute(sql, [str(sf.text_path), sf.delimiter])
     except duckdb.Error as exc:

@@ -1,0 +1,121 @@
+"""The twcs file read, typed and mapped in one pass when no row is rejected, and the general way (rows kept with
+their line numbers) when one is: the same rows stored either way, and rejects at their physical lines.
+
+Fixtures are bytes written here; every expected value and line number is worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strategyfirst.sources import twcs
+from strategyfirst.workspace import Workspace
+from tests.sources.support import ingest, one, query
+
+pytestmark = pytest.mark.usefixtures("no_derive")
+
+TS = "Wed Oct 11 06:55:44 +0000 2017"
+HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+
+
+@pytest.fixture
+def general_way(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files read the general way (`read_rows`), by name."""
+    seen: list[str] = []
+    inner = twcs.read_rows
+
+    def spy(con: Any, sf: Any, *args: Any, **kwargs: Any) -> int:
+        seen.append(sf.name)
+        return inner(con, sf, *args, **kwargs)
+
+    monkeypatch.setattr(twcs, "read_rows", spy)
+    return seen
+
+
+def _stored(ws: Workspace) -> set[tuple[Any, ...]]:
+    return set(query(ws, "SELECT message_id, account, owned, kind, text, in_reply_to, conversation_id, "
+                         "parent_missing, created_at::VARCHAR FROM messages"))
+
+
+def test_a_file_without_rejects_takes_one_pass_with_links_duplicates_and_quoted_breaks(
+        tmp_path: Path, general_way: list[str]) -> None:
+    text = (
+        HEADER
+        + f"10,101,True,{TS},help,\"11,12\",\n"                # a post; lists 11 (has a parent) and 12 (has none)
+        + f"11,Acme,False,{TS},\"on it\nline two\",,10\n"      # a reply whose text holds a line break
+        + f"12,Acme,False,{TS},linked only,,\n"                # a reply only its parent's list names: linked to 10
+        + f"13,102,True,{TS},old text,,12\n"                   # id 13 twice: the later row wins
+        + f"14,103,True,{TS},\"a \"\"quote\"\"\",,99\n"        # its parent is not in the file
+        + f"13,102,True,{TS},new text,,12\n"
+    )
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert general_way == []
+    assert (f["rows_read"], f["rows_new"], f["rows_duplicate"], f["rows_rejected"]) == (6, 5, 1, 0)
+    t = "2017-10-11 06:55:44"
+    assert _stored(ws) == {
+        ("x:10", "101", False, "post", "help", None, "x:10", False, t),
+        ("x:11", "Acme", True, "reply", "on it\nline two", "x:10", "x:10", False, t),
+        ("x:12", "Acme", True, "reply", "linked only", "x:10", "x:10", False, t),
+        ("x:13", "102", False, "reply", "new text", "x:12", "x:10", False, t),
+        ("x:14", "103", False, "reply", 'a "quote"', "x:99", "x:14", True, t),
+    }
+
+
+def test_a_file_with_rejects_goes_the_general_way_with_physical_lines(
+        tmp_path: Path, general_way: list[str]) -> None:
+    text = (
+        HEADER                                                  # line 1
+        + f"20,201,True,{TS},\"two\nlines\",,\n"                # lines 2-3
+        + f"21,Acme,False,{TS},ok,,20\n"                        # line 4
+        + f"22,202,maybe,{TS},bad inbound,,\n"                  # line 5: inbound is not True/False
+        + f"23,203,True,{TS},too,many,fields,1\n"              # line 6: 8 fields
+        + f"24,Acme,False,{TS},\"x\ny\nz\",,21\n"               # lines 7-9
+        + "25,204,True,yesterday,bad date,,24\n"               # line 10
+    )
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert general_way == ["twcs.csv"]
+    assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (6, 3, 3)
+    assert query(ws, "SELECT line, reason, raw FROM rejects ORDER BY line") == [
+        (5, "inbound is not True/False", f"22,202,maybe,{TS},bad inbound,,"),
+        (6, "the row has 8 fields where the header has 7", f"23,203,True,{TS},too,many,fields,1"),
+        (10, "created_at is not a date like 'Wed Oct 11 06:55:44 +0000 2017'", "25,204,True,yesterday,bad date,,24"),
+    ]
+    t = "2017-10-11 06:55:44"
+    assert _stored(ws) == {
+        ("x:20", "201", False, "post", "two\nlines", None, "x:20", False, t),
+        ("x:21", "Acme", True, "reply", "ok", "x:20", "x:20", False, t),
+        ("x:24", "Acme", True, "reply", "x\ny\nz", "x:21", "x:20", False, t),
+    }
+
+
+def test_an_id_with_a_control_character_goes_the_general_way(tmp_path: Path, general_way: list[str]) -> None:
+    # DuckDB reads "31\t" as a number: only the control-character check rejects the id (line 3).
+    text = HEADER + f"30,301,True,{TS},fine,,\n" + f"31\t,302,True,{TS},tab,,30\n"
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert general_way == ["twcs.csv"]
+    assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
+    assert [(line, reason.startswith("the id holds a control character"))
+            for line, reason in query(ws, "SELECT line, reason FROM rejects")] == [(3, True)]
+
+
+def test_a_file_without_a_last_line_break_goes_the_general_way(tmp_path: Path, general_way: list[str]) -> None:
+    text = HEADER + f"40,401,True,{TS},fine,,\n" + f"41,402,True,{TS},cut"  # line 3 may be cut short
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert general_way == ["twcs.csv"]
+    assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
+    assert [line for (line,) in query(ws, "SELECT line FROM rejects")] == [3]
