@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from strategyfirst.diagnose import Diagnosis
     from strategyfirst.metrics import MeasureResult
     from strategyfirst.metrics.funnel import FunnelReport
-    from strategyfirst.plan import PlanDocument
+    from strategyfirst.plan import Plan, PlanDocument
     from strategyfirst.readiness import ReadinessScore
     from strategyfirst.warehouse.export import Manifest
     from strategyfirst.warehouse.ingest import IngestResult
@@ -251,11 +251,16 @@ class Workspace(WorkspaceFolder):
             with workspace_lock(self.state_dir, 1.0):  # not waiting behind another long command
                 con = open_duckdb(self.warehouse_path)
                 try:
-                    note_facts(con, self.plan_path, self.state_dir)
+                    note_facts(con, self.plan_path, self.state_dir, self._parsed_plan())
                 finally:
                     con.close()
         except Exception:  # the import is done and reported; this only saves a later measurement time
             return
+
+    def _parsed_plan(self) -> tuple[str, Plan] | None:
+        """The text and plan of the plan file as this Workspace last parsed it (an import's), if it did."""
+        known = self._plans.get(self.plan_path)
+        return (known[1].text, known[1].plan) if known is not None else None
 
     def imports(self) -> list[dict[str, Any]]:
         """The import log, oldest first: id, file name, source, options, when, by whom, counts, undone."""

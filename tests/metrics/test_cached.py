@@ -4,6 +4,7 @@ ignored and rebuilt."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import subprocess
@@ -292,3 +293,41 @@ def test_a_plan_edited_while_a_measurement_waits_keeps_no_sql_under_the_old_text
     monkeypatch.setattr(cached, "kept_facts", real)
     ws.plan_path.write_text(a, encoding="utf-8")  # reverted
     assert plain(ws.measure(**ask)) == under_a
+
+
+def test_an_import_parses_the_plan_once_for_its_rows_and_the_facts_it_records(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan the import parsed (owned accounts, currency) is also what it records for `measure`
+    (`note_facts`): one parse of the file, not a second one of the same text; the facts are the file's."""
+    from strategyfirst.plan import document
+    from strategyfirst.warehouse.derive import meta
+
+    export = tmp_path / "posts.csv"
+    export.write_text("message_id,platform,account,created_at,text,in_reply_to,impressions,likes\n"
+                      "x:901,x,acme,2026-01-02 10:00:00,hello,,100,1\n", encoding="utf-8")
+    parsed: list[str] = []
+    real = document.loads
+    monkeypatch.setattr(document, "loads", lambda text, file="strategy.yaml": parsed.append(file) or real(text, file))
+    assert ws.ingest([export]).files[0]["status"] == "imported"
+    assert parsed == ["strategy.yaml"]
+    con = open_duckdb(ws.warehouse_path)
+    try:
+        recorded = json.loads(meta(con, cached.FACTS_KEY) or "null")
+    finally:
+        con.close()
+    sha = hashlib.sha256(ws.plan_path.read_bytes()).hexdigest()
+    expected = cached.PlanFacts.of(real(ws.plan_path.read_text(encoding="utf-8")).plan, sha).stored()
+    assert recorded == {"key": cached._key(sha), "facts": expected}
+
+
+def test_the_facts_of_a_plan_parsed_from_another_text_are_not_taken(ws: Workspace, tmp_path: Path) -> None:
+    """A plan parsed from text the file no longer holds (edited since) is not the file's: the file is parsed.
+    One parsed from the file's very text is taken as it is (here a stand-in, to show it was)."""
+    from strategyfirst.plan.document import loads
+
+    text = ws.plan_path.read_text(encoding="utf-8")
+    other = text.replace("currency: EUR", "currency: USD")
+    assert other != text
+    usd = loads(other).plan
+    assert cached.plan_facts(ws.plan_path, tmp_path / "state-a", (other, usd)).currency == "EUR"
+    assert cached.plan_facts(ws.plan_path, tmp_path / "state-b", (text, usd)).currency == "USD"
