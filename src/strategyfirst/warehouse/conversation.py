@@ -47,14 +47,18 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres"
     return out
 
 
-def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None) -> int:
+def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None, listed: str | None = None) -> int:
     """Stored replies whose missing parent has now arrived join its conversation (with their descendants).
     `arrived`: a relation of the message ids just stored (the only parents that can have arrived: every other
     stored message was there when the orphans were last linked), so the orphans are looked up by them instead
-    of by joining all stored messages with themselves; None looks at every stored message."""
+    of by joining all stored messages with themselves; None looks at every stored message. `listed`: those
+    ids (or more of the file's, already stored) as SQL literals, for the first look."""
     among = f" AND o.in_reply_to IN (SELECT message_id FROM {arrived})" if arrived else ""
     # Usually no orphan waits for what arrived (posts of a page, a file of new conversations): one statement.
-    if arrived and not _scalar(con, f"SELECT count(*) FROM messages o WHERE o.parent_missing{among}"):
+    # By a list of literals DuckDB filters the scan instead of probing a join (~4 -> ~1.5 ms at 1M messages);
+    # an id of the list that was stored before is no orphan's parent (that orphan would have been linked).
+    first = f" AND o.in_reply_to IN ({listed})" if listed is not None else among
+    if arrived and not _scalar(con, f"SELECT count(*) FROM messages o WHERE o.parent_missing{first}"):
         return 0
     moved = 0
     for _ in range(MAX_ROUNDS):

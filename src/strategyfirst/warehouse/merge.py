@@ -117,6 +117,7 @@ class Prepared:
     reparented: bool = False     # messages: a stored reply now names another parent
     lower: int = 0               # stored rows for which this file gives a lower lifetime figure (larger kept)
     into_empty: bool = False     # the table held no row when prepared (under the import's lock)
+    ids: str | None = None       # messages: the staged ids as an SQL list of literals, when `_stored` listed them
 
 
 def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None = None) -> Prepared | None:
@@ -154,14 +155,14 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None =
     # The first import into an empty table (the 10M-row file) has nothing to compare with: no list of its ids,
     # no semi join, and no stored orphan whose parent it could bring.
     empty = not _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {spec.table} LIMIT 1)")
-    stored = spec.table if empty else _stored(con, spec, s)
+    stored, ids = (spec.table, None) if empty else _stored(con, spec, s)
     overlap = 0 if empty else _scalar(
         con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {stored} AS e ON {key_match(spec, 's', 'e')}")
     if not overlap:  # nothing of this file is stored yet: insert straight from staging (the 10M-row path)
         # No reply among them (posts): each new message roots its own conversation, nothing to look up.
         cids = (assign_new(con, s, f"_cres_{spec.table}") if spec.conversations and replies is not False
                 else None)
-        return Prepared(spec, total, kept, 0, rows=s, conversation_ids=cids, into_empty=empty)
+        return Prepared(spec, total, kept, 0, rows=s, conversation_ids=cids, into_empty=empty, ids=ids)
     merged = ", ".join(f"{RULES[rule].format(c=c)} AS {c}" for c, rule in spec.values.items())
     changed = " OR ".join(f"({RULES[rule].format(c=c)}) IS DISTINCT FROM e.{c}" for c, rule in spec.values.items())
     first_key = spec.keys[0]
@@ -184,26 +185,27 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None =
     con.execute(f"CREATE OR REPLACE TEMP VIEW {rows} AS SELECT * FROM {m} WHERE _new")
     cids = assign_new(con, rows, f"_cres_{spec.table}") if spec.conversations and new else None
     return Prepared(spec, total, new, updated, rows=rows, changes=m, conversation_ids=cids, reparented=reparented,
-                    lower=lowered)
+                    lower=lowered, ids=ids)
 
 
 _REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # a staged message that replies to another
 LITERAL_KEYS = 2000  # staged message ids up to this many are looked up as a list of literals
 
 
-def _stored(con: duckdb.DuckDBPyConnection, spec: MergeSpec, staged: str) -> str:
+def _stored(con: duckdb.DuckDBPyConnection, spec: MergeSpec, staged: str) -> tuple[str, str | None]:
     """The stored rows the staged rows can match, as SQL: the table, or for a few staged messages only those
     whose id is one of theirs. DuckDB filters the scan of the ids by a list of literals about five times
     cheaper than it probes a hash join with every stored id (60 posts against 1M messages: 6 ms, not 34):
-    what each small file of posts costs once millions of messages are stored."""
+    what each small file of posts costs once millions of messages are stored. Also returns that list (the
+    staged ids as SQL literals), or None."""
     if spec.keys != ("message_id",):
-        return spec.table
+        return spec.table, None
     ids = con.execute(f"SELECT DISTINCT message_id FROM {staged} WHERE message_id IS NOT NULL "
                       f"LIMIT {LITERAL_KEYS + 1}").fetchall()
     if len(ids) > LITERAL_KEYS:
-        return spec.table
+        return spec.table, None
     listed = ", ".join("'" + str(i).replace("'", "''") + "'" for (i,) in ids) or "NULL"
-    return f"(SELECT * FROM {spec.table} WHERE message_id IN ({listed}))"
+    return f"(SELECT * FROM {spec.table} WHERE message_id IN ({listed}))", listed
 
 
 def apply(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> Counts:
@@ -225,7 +227,7 @@ def apply(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> Counts
     if spec.conversations and p.reparented:
         refresh_conversations(con)
     elif spec.conversations and p.new and not p.into_empty:  # (an orphan of this batch has no parent in it)
-        attach_orphans(con, p.rows)
+        attach_orphans(con, p.rows, p.ids)
     return Counts(new=p.new, updated=p.updated, duplicate=p.total - p.new - p.updated, lower=p.lower)
 
 
