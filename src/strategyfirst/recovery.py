@@ -64,8 +64,10 @@ def _state_files(ws: Workspace) -> list[Path]:
 def _table_counts(warehouse: Path) -> dict[str, int]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
-                                           "ORDER BY table_name").fetchall()]
+        # with the views the derived tables may be (derive._attribution), counted as the tables they replace
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION ALL "
+                                           "SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT "
+                                           "internal ORDER BY 1").fetchall()]
         return {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names}  # type: ignore[index]
     finally:
         con.close()

@@ -10,7 +10,7 @@ import pytest
 from strategyfirst.plan import loads
 from strategyfirst.warehouse import derive
 from strategyfirst.warehouse.attribution import plan_hash
-from tests.metrics.helpers import msg, warehouse
+from tests.metrics.helpers import insert, msg, warehouse
 
 ROWS = [
     msg("1", "@AcmeHelp", True, "2026-03-01 10:00", text="Happy to help"),
@@ -178,3 +178,101 @@ def test_a_tactic_of_two_accounts_labels_a_message_addressing_both_once(tmp_path
     assert sorted(pairs) == sorted([("x:8", "acmehelp", "both"), ("x:8", "acmehelp", "help"),
                                     ("x:10", "acme", "both"), ("x:10", "acmehelp", "both"),
                                     ("x:10", "acmehelp", "help")])
+
+
+PROJECTED = """
+version: 1
+accounts: {x: ["@Acme", "@AcmeHelp"], facebook: ["Acme Outdoor"]}
+objectives: [{id: o}]
+tactics:
+  - {id: care, serves: [o], match: {accounts: ["ACMEHELP"]}}
+  - {id: care-may, serves: [o], period: {start: 2026-05-01, end: 2026-05-31}, match: {accounts: ["@acmehelp"]}}
+  - {id: brand, serves: [o], match: {accounts: ["@acme"], platform: [x]}}
+  - {id: fb, serves: [o], match: {platform: [facebook]}}
+  - {id: fb-links, serves: [o], match: {url_contains: ["utm=fb"], platform: [facebook]}}
+"""
+
+# Worked out from ROWS and message 10 (addresses @acme and @AcmeHelp in May): owned 1 is AcmeHelp's in March
+# (care), 2-5 and 7 Acme's on x (brand), 6 the facebook page's with utm=fb (fb, fb-links); inbound 8 addresses
+# AcmeHelp in March (care), 10 AcmeHelp in May (care, care-may) and Acme (brand). No inbound pair is on facebook.
+PROJECTED_PAIRS = [("x:10", "acme", "brand"), ("x:10", "acmehelp", "care"), ("x:10", "acmehelp", "care-may"),
+                   ("x:8", "acmehelp", "care")]
+PROJECTED_ROWS = sorted([("x:1", "care"), *[(f"x:{i}", "brand") for i in (2, 3, 4, 5, 7)],
+                         ("facebook:6", "fb"), ("facebook:6", "fb-links"), ("x:8", "care"),
+                         ("x:10", "care"), ("x:10", "care-may"), ("x:10", "brand")])
+
+
+def _attribution_state(con: object) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]], tuple[str | None, ...]]:
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    rows = sorted(con.execute("SELECT message_id, tactic_id FROM attribution").fetchall())
+    pairs = sorted(con.execute("SELECT message_id, account, tactic_id FROM inbound_attribution").fetchall())
+    kinds = tuple(derive._kind(con, n) for n in ("attribution", "inbound_attribution", "owned_attribution"))
+    return rows, pairs, kinds
+
+
+def test_pairs_of_one_account_tactics_are_a_view_of_inbound(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where only tactics of one account that read no content label inbound pairs (the others label none:
+    no pair is on facebook), `inbound_attribution` and `attribution` are views (the owned labels a table) with
+    the rows the tables had; two tactics of one account (care, care-may) both label a pair. A plan or data
+    where another tactic labels a pair makes them tables again, and back."""
+    rows = [*ROWS, msg("10", "cust", False, "2026-05-02 10:00", text="@acme @AcmeHelp hi")]
+    con = warehouse(tmp_path, [dict(r) for r in rows])  # attribution a table, as every earlier version wrote
+    plan = loads(PROJECTED).plan
+    assert [t.id for t in derive.projected_tactics(plan)] == ["care", "care-may", "brand"]
+    derive.refresh(con, plan)
+    assert _attribution_state(con) == (PROJECTED_ROWS, PROJECTED_PAIRS, ("VIEW", "VIEW", "TABLE"))
+    quality = derive.meta(con, derive.QUALITY_KEY)
+    with monkeypatch.context() as m:  # every tactic as one that may label a pair twice: the tables of before
+        m.setattr(derive, "projected_tactics", lambda plan: [])
+        derive.refresh(con, plan, force=True)
+        assert _attribution_state(con) == (PROJECTED_ROWS, PROJECTED_PAIRS, ("TABLE", "TABLE", "VIEW"))
+        assert derive.meta(con, derive.QUALITY_KEY) == quality  # owned_unattributed: none of 1-7 (one is x:1)
+    derive.refresh(con, plan, force=True)
+    assert _attribution_state(con) == (PROJECTED_ROWS, PROJECTED_PAIRS, ("VIEW", "VIEW", "TABLE"))
+    # A comment on the facebook page: `fb` labels its pair (fb-links does not: no url), so tables.
+    insert(con, "messages", [msg("11", "fan", False, "2026-05-03 10:00", platform="facebook", reply_to="6",
+                                 text="nice trail")])
+    derive.refresh(con, plan)
+    got = _attribution_state(con)
+    assert got == (sorted([*PROJECTED_ROWS, ("facebook:11", "fb")]),
+                   sorted([*PROJECTED_PAIRS, ("facebook:11", "acme outdoor", "fb")]), ("TABLE", "TABLE", "VIEW"))
+    con.close()
+
+
+def test_a_view_of_attribution_is_exported_and_copied_with_its_rows(tmp_path: Path) -> None:
+    """The Parquet export and a backup's copy of the warehouse (COPY FROM DATABASE) hold the views' rows."""
+    import duckdb
+
+    from strategyfirst.recovery import _copy_warehouse, _table_counts
+    from strategyfirst.warehouse.export import export_parquet
+
+    rows = [*ROWS, msg("10", "cust", False, "2026-05-02 10:00", text="@acme @AcmeHelp hi")]
+    (tmp_path / "w").mkdir()
+    con = warehouse(tmp_path / "w", [dict(r) for r in rows])
+    derive.refresh(con, loads(PROJECTED).plan)
+    export_parquet(con, tmp_path / "out")
+    con.close()
+    exported = duckdb.connect().execute(f"SELECT message_id, tactic_id FROM '{tmp_path / 'out'}/attribution.parquet'")
+    assert sorted(exported.fetchall()) == PROJECTED_ROWS
+    _copy_warehouse(tmp_path / "w" / "warehouse.duckdb", tmp_path / "copy.duckdb")
+    copy = duckdb.connect(str(tmp_path / "copy.duckdb"), read_only=True)
+    assert _attribution_state(copy)[:2] == (PROJECTED_ROWS, PROJECTED_PAIRS)
+    copy.close()
+    counts = _table_counts(tmp_path / "copy.duckdb")
+    assert (counts["attribution"], counts["inbound_attribution"]) == (len(PROJECTED_ROWS), len(PROJECTED_PAIRS))
+
+
+def test_a_content_rule_whose_other_fields_hold_on_a_pair_but_not_its_text_keeps_the_views(tmp_path: Path) -> None:
+    """A comment on the facebook page is a pair fb-links could match by platform (`pairs_matchable`), but it
+    has no url with utm=fb (`pairs_labelled` finds none): the views stay, with the same rows."""
+    plan = loads(PROJECTED.replace("  - {id: fb, serves: [o], match: {platform: [facebook]}}\n", "")).plan
+    rows = [*ROWS, msg("10", "cust", False, "2026-05-02 10:00", text="@acme @AcmeHelp hi"),
+            msg("11", "fan", False, "2026-05-03 10:00", platform="facebook", reply_to="6", text="nice trail")]
+    con = warehouse(tmp_path, [dict(r) for r in rows])
+    derive.refresh(con, plan)
+    assert _attribution_state(con) == ([r for r in PROJECTED_ROWS if r[1] != "fb"], PROJECTED_PAIRS,
+                                       ("VIEW", "VIEW", "TABLE"))
+    con.close()

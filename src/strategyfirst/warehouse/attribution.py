@@ -192,3 +192,71 @@ def inbound_attribution(messages: ir.Table, inbound: ir.Table, plan: Plan | None
     if rows is None:
         return None
     return rows.filter(rows.addressed).select("message_id", "account", "tactic_id").distinct()
+
+
+def exclusive(a: Tactic, b: Tactic) -> bool:
+    """True when no candidate can match both tactics: their matches name disjoint accounts, or disjoint
+    platforms (each field of a match must hold)."""
+    if a.match is None or b.match is None:
+        return True
+    accounts = ({normalise_handle(x) for x in a.match.accounts}, {normalise_handle(x) for x in b.match.accounts})
+    platforms = ({p.strip().lower() for p in a.match.platform}, {p.strip().lower() for p in b.match.platform})
+    return any(x and y and not x & y for x, y in (accounts, platforms))
+
+
+def pair_labels(inbound: ir.Table, tactics: list[Tactic]) -> ir.Table | None:
+    """(message_id, account, tactic_id) of the inbound pairs `tactics` label, from the pairs alone (the tactics
+    read no text, url nor campaign). Each group of tactics no pair can match two of (`exclusive`) is one CASE:
+    cheap enough for a view read by every measurement by tactic, unlike an array of every tactic's label per
+    pair, unnested (`labelled`). None when no tactic has a usable match."""
+    c = inbound.select("message_id", "platform", "created_at", "account")
+    groups: list[list[tuple[ir.BooleanValue, str]]] = []
+    members: list[list[Tactic]] = []
+    for tactic in tactics:
+        cond = tactic_condition(c, tactic)
+        if cond is None:
+            continue
+        for i, tactics_of in enumerate(members):
+            if all(exclusive(tactic, other) for other in tactics_of):
+                tactics_of.append(tactic)
+                groups[i].append((cond, tactic.id))
+                break
+        else:
+            members.append([tactic])
+            groups.append([(cond, tactic.id)])
+    parts = []
+    for group in groups:
+        labelled_rows = c.select("message_id", "account", tactic_id=ibis.cases(*group, else_=ibis.null("string")))
+        parts.append(labelled_rows.filter(labelled_rows.tactic_id.notnull()))
+    return union_all(*parts) if parts else None
+
+
+def pairs_labelled(messages: ir.Table, inbound: ir.Table, plan: Plan) -> ir.IntegerScalar | None:
+    """The number of inbound pairs some tactic of `plan` labels, without building the labels (a condition
+    per pair, no array); None when a tactic reading content could match any pair (`content_gate`): every
+    pair would then be joined with its message's text only to count."""
+    content = reads_content(plan)
+    if content and content_gate(inbound, plan) is None:
+        return None
+    c = _addressed_candidates(messages, inbound, plan, content=content)
+    conds = [cond for t in plan.tactics if (cond := tactic_condition(c, t)) is not None]
+    return c.count(where=_any(conds)) if conds else ibis.literal(0)
+
+
+
+def pairs_matchable(inbound: ir.Table, plan: Plan) -> ir.IntegerScalar | None:
+    """The number of inbound pairs where some tactic of `plan` could match, its text, url and campaign rules
+    left out: an upper bound of `pairs_labelled` from the pairs alone, no message's text read. None when a
+    tactic has only such rules (it may match any pair)."""
+    c = inbound.select("account", "platform", "created_at")
+    conds = []
+    for tactic in plan.tactics:
+        if tactic.match is None or not any(getattr(tactic.match, f) for f in (*CONTENT_FIELDS, "accounts",
+                                                                             "platform")):
+            continue  # no usable match: it labels nothing
+        rest = tactic.match.model_copy(update={f: [] for f in CONTENT_FIELDS})
+        cond = tactic_condition(c, tactic.model_copy(update={"match": rest}))
+        if cond is None:
+            return None
+        conds.append(cond)
+    return c.count(where=_any(conds)) if conds else ibis.literal(0)

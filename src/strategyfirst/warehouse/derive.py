@@ -13,7 +13,7 @@ import contextlib
 import json
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -23,7 +23,7 @@ from strategyfirst.warehouse.materialise import drop_strays, materialise
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from strategyfirst.plan import Plan
+    from strategyfirst.plan import Plan, Tactic
 
 # Ibis, pyarrow, the plan's models and the fact expressions are imported where a rebuild needs them: checking
 # that the derived tables are fresh (`fresh_version`) is a few queries, and a cached measurement needs no more.
@@ -239,9 +239,116 @@ def _inbound_tactics_sql(single: list[str]) -> str:
             f"SELECT DISTINCT message_id, tactic_id FROM inbound_attribution WHERE tactic_id NOT IN ({listed})")
 
 
+# `inbound_attribution` when no tactic labels any pair (typed, empty).
+_NO_PAIRS = ("SELECT CAST(NULL AS VARCHAR) AS message_id, CAST(NULL AS VARCHAR) AS account, "
+             "CAST(NULL AS VARCHAR) AS tactic_id WHERE false")
+
+
+def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """'TABLE' or 'VIEW': what `name` is in the warehouse, or None."""
+    from strategyfirst.sources.base import sql_str
+
+    row = con.execute(
+        f"SELECT 'VIEW' FROM duckdb_views() WHERE view_name = {sql_str(name)} AND NOT temporary AND NOT internal "
+        "AND database_name = current_database() UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = "
+        f"{sql_str(name)} AND NOT temporary AND database_name = current_database()").fetchone()
+    return None if row is None else str(row[0])
+
+
+def _as_view(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Replace `name`, a table or a view, with a view of `sql`, in one transaction (never missing)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if _kind(con, name) == "TABLE":
+            con.execute(f'DROP TABLE "{name}"')
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _unview(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop `name` if it is a view, for a table of that name to be written."""
+    if _kind(con, name) == "VIEW":
+        con.execute(f'DROP VIEW "{name}"')
+
+
+def projected_tactics(plan: Plan) -> list[Tactic]:
+    """The tactics whose match names one account (one_account_tactics) and reads no text, url nor campaign:
+    their labels of the inbound pairs follow from the pairs alone, once each per message."""
+    from strategyfirst.warehouse.attribution import CONTENT_FIELDS
+
+    single = set(one_account_tactics(plan))
+    return [t for t in plan.tactics if t.id in single and t.match is not None
+            and not any(getattr(t.match, f) for f in CONTENT_FIELDS)]
+
+
+def _attribution(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Table, inbound: ir.Table,
+                 plan: Plan | None) -> ir.Table:
+    """Write `owned_attribution` (the owned messages' tactics), `inbound_attribution` (the inbound pairs') and
+    `attribution` (both, a message's tactic once); returns the owned messages' labels.
+
+    The pairs' labels are a view of `inbound` where only `projected_tactics` label any pair (checked here on
+    the `inbound` just built, which only a rebuild replaces, with these views): a CASE per pair, each message
+    once per tactic, so `attribution` is then a view too, the owned labels and the pairs' tactics without a
+    DISTINCT. Otherwise both are tables as before: a tactic that reads content needs the messages' text, and
+    one of several accounts can label two pairs of one message."""
+    from strategyfirst.warehouse.attribution import labelled_parts, pair_labels, pairs_labelled, pairs_matchable
+    from strategyfirst.warehouse.schema import ATTRIBUTION
+
+    parts = labelled_parts(messages, inbound, plan)
+    if parts is None or plan is None:  # no tactic can match anything: no rows
+        _unview(con, "owned_attribution")
+        con.execute("CREATE OR REPLACE TABLE owned_attribution (message_id VARCHAR, tactic_id VARCHAR)")
+        _as_view(con, "inbound_attribution", _NO_PAIRS)
+        _as_view(con, "attribution", "SELECT message_id, tactic_id FROM owned_attribution")
+        return backend.table("owned_attribution")
+    owned_labels, addressed = parts
+    pairs, owned_rows = addressed.select("message_id", "account", "tactic_id"), owned_labels.select(
+        "message_id", "tactic_id")
+    ids = [t.id for t in plan.tactics]
+    duplicated = len(set(ids)) < len(ids)  # not a plan that loads; kept right all the same
+    projected = [] if duplicated else projected_tactics(plan)
+    rest = [t for t in plan.tactics if t not in projected]
+    as_views = not duplicated
+    if rest and as_views:
+        # Whether another tactic labels a pair: first from the pairs alone (their text read by none), then, if
+        # one could, by its text too.
+        others = plan.model_copy(update={"tactics": rest})
+        matchable = pairs_matchable(inbound, others)
+        if matchable is None or _scalar(con, str(backend.compile(matchable))) > 0:
+            count = pairs_labelled(messages, inbound, others)
+            as_views = count is not None and _scalar(con, str(backend.compile(count))) == 0
+    if as_views:
+        _unview(con, "owned_attribution")
+        materialise(con, backend, "owned_attribution", owned_rows)
+        labels = pair_labels(inbound, projected)
+        _as_view(con, "inbound_attribution", _NO_PAIRS if labels is None else str(backend.compile(labels)))
+        _as_view(con, "attribution", "SELECT message_id, tactic_id FROM owned_attribution UNION ALL "
+                                     "SELECT message_id, tactic_id FROM inbound_attribution")
+        return backend.table("owned_attribution")
+    # Tables: each pair is one (message, account) and gets each of its tactics once, and an owned message is
+    # never an inbound one, so `attribution` is the owned labels and the pairs' distinct tactics.
+    if duplicated:
+        pairs, owned_rows = pairs.distinct(), owned_rows.distinct()
+    _unview(con, "inbound_attribution")
+    materialise(con, backend, "inbound_attribution", pairs)
+    _unview(con, "attribution")
+    con.execute(ATTRIBUTION)
+    con.execute("DELETE FROM attribution")
+    backend._run_pre_execute_hooks(owned_rows)
+    con.execute(f"INSERT INTO attribution BY NAME ({backend.compile(owned_rows)}) UNION ALL "
+                f"{_inbound_tactics_sql([] if duplicated else one_account_tactics(plan))}")
+    # The owned messages' rows of `attribution` (an inbound message is never owned), for a schema the same
+    # either way.
+    _as_view(con, "owned_attribution", "SELECT message_id, tactic_id FROM attribution SEMI JOIN owned_messages "
+                                       "USING (message_id)")
+    return backend.table("attribution")
+
+
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     from strategyfirst.warehouse import facts
-    from strategyfirst.warehouse.attribution import labelled_parts
 
     backend = ibis_backend(con)
     stored = backend.table("messages")
@@ -254,33 +361,11 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     materialise(con, backend, "owned_messages", facts.owned_messages(messages))
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
     materialise(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
-    # The tactic labels of the inbound pairs are `inbound_attribution` as they are: each pair is one (message,
-    # account) and gets each of its tactics once (a plan with two tactics of one id does not load). An
-    # owned message is never an inbound one, so `attribution` is the owned messages' labels and the inbound
-    # messages' distinct tactics, without a third pass over either.
-    parts = labelled_parts(messages, inbound, plan)
-    con.execute("DELETE FROM attribution")
-    if parts is None:
-        con.execute("CREATE OR REPLACE TABLE inbound_attribution "
-                    "(message_id VARCHAR, account VARCHAR, tactic_id VARCHAR)")
-    else:
-        owned_labels, addressed = parts
-        pairs, owned_rows = addressed.select("message_id", "account", "tactic_id"), owned_labels.select(
-            "message_id", "tactic_id")
-        ids = [t.id for t in plan.tactics] if plan is not None else []
-        single: list[str] = []
-        if len(set(ids)) < len(ids):  # not a plan that loads; kept right all the same
-            pairs, owned_rows = pairs.distinct(), owned_rows.distinct()
-        elif plan is not None:
-            single = one_account_tactics(plan)
-        materialise(con, backend, "inbound_attribution", pairs)
-        backend._run_pre_execute_hooks(owned_rows)
-        con.execute(f"INSERT INTO attribution BY NAME ({backend.compile(owned_rows)}) UNION ALL "
-                    f"{_inbound_tactics_sql(single)}")
+    attributed = _attribution(con, backend, messages, inbound, plan)
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     # Where the stored flags agree with the plan's rule (by_plan), counting by the stored flag is counting by
-    # the rule, without evaluating it again.
-    counts = facts.quality_counts(stored, inbound, backend.table("attribution") if has_tactics else None,
+    # the rule, without evaluating it again. The owned messages' labels are all an owned message can have.
+    counts = facts.quality_counts(stored, inbound, attributed if has_tactics else None,
                                   plan if messages is not stored else None, flagged=True)
     # One query for all the counts, fetched by DuckDB itself (Ibis's to_pyarrow goes through pandas).
     names = list(counts)

@@ -134,7 +134,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, *, plan_text: str 
         raise WorkspaceError(f"{out}: exists and is not an earlier strategyfirst export; choose an empty "
                              "or new folder for --out")
     out.parent.mkdir(parents=True, exist_ok=True)
-    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    # `attribution` is a view where the plan's rules allow (derive._attribution): exported as its rows.
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM "
+                                         "duckdb_views() WHERE NOT internal").fetchall()}
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         tables = {t: _copy(con, t, work) for t in TABLES if t in present}

@@ -97,6 +97,8 @@ CREATE TABLE IF NOT EXISTS inbound (
     first_reply_minutes DOUBLE             -- negative gaps are kept here and excluded by the metrics
 )"""
 
+# Derived: a message's tactics. A table until the first rebuild; a view of `owned_attribution` and
+# `inbound_attribution` where the plan's rules allow (derive._attribution).
 ATTRIBUTION = """
 CREATE TABLE IF NOT EXISTS attribution (
     message_id VARCHAR NOT NULL,
