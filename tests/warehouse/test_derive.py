@@ -71,6 +71,76 @@ def test_of_replies_at_the_same_instant_the_first_is_the_least_id(tmp_path: Path
     con.close()
 
 
+def test_a_message_addressing_several_accounts_has_one_pair_each(tmp_path: Path) -> None:
+    """A reply to Gamma's post that mentions Acme (twice) and Beta, answered by Acme twice at the same second
+    and once later: three pairs, Acme's with the least id of its earliest replies; Acme answering its own
+    reply and a reply to no message found add none."""
+    plan = loads("version: 1\naccounts: {x: ['@Acme', 'Beta', 'Gamma']}\nobjectives: [{id: dialogue}]\n").plan
+    rows = [msg("p", "Gamma", True, "2026-01-01 09:00", text="news"),
+            msg("q", "u1", False, "2026-01-01 10:00", text="@ACME and @beta. Hi @acme!", reply_to="p"),
+            msg("r9", "Acme", True, "2026-01-01 10:05", text="one", reply_to="q"),
+            msg("r1", "@acme", True, "2026-01-01 10:05", text="two", reply_to="q"),
+            msg("r5", "Acme", True, "2026-01-01 10:30", text="later", reply_to="q"),
+            msg("s", "Acme", True, "2026-01-01 10:40", text="self", reply_to="r1"),
+            msg("o", "Acme", True, "2026-01-01 10:50", text="orphan", reply_to="gone"),
+            msg("g", "u2", False, "2026-01-01 11:00", text="@gamma @beta"),  # mentions only
+            msg("bg", "Gamma", True, "2026-01-01 11:10", text="hi", reply_to="g")]  # and Gamma replies
+    con = warehouse(tmp_path, rows)
+    derive.refresh(con, plan)
+    got = sorted(con.execute("SELECT message_id, account, first_reply_id, first_reply_minutes FROM inbound"
+                             ).fetchall())
+    assert got == [("x:g", "beta", None, None), ("x:g", "gamma", "x:bg", 10.0),
+                   ("x:q", "acme", "x:r1", 5.0), ("x:q", "beta", None, None), ("x:q", "gamma", None, None)]
+    con.close()
+
+
+# Words around '@': separators, dots, instances, case, characters outside a handle's, lines, no text.
+MENTION_TEXTS = ["@acme @beta", "@acme,@beta", "@acme\n@beta", "hi\n@beta\tx", "@acme. ok", "@acme..", "@acme.x",
+                 "@acme_", "@ACME!", "x@acme", "@@acme", "@ hi", "@", "@...", "@acme@beta", "@acmé", "@gamma.co.",
+                 "@gammaxco", "@gamma.co@inst", "(@beta)", "@acme @acme", "@acme\u212a", "\u212aa @acme",
+                 "@beta-x", "@acme page", None, "", "«@acme»", "@acme's", "@x_acme", "@bet", "@betas"]
+
+
+@pytest.mark.parametrize("plan_text", [
+    "version: 1\naccounts: {x: ['@Acme', Beta, '@', gamma.co], facebook: [Acme Page]}\nobjectives: [{id: d}]\n",
+    None])
+def test_mentions_tested_per_handle_are_the_words_of_the_text(tmp_path: Path, plan_text: str | None) -> None:
+    """derive tests each owned handle in the texts (few handles) where `mention_tokens` splits them into
+    words joined with the handles: the same pairs, first replies and all, on texts at the edges of a word."""
+    from strategyfirst.warehouse import facts
+    from strategyfirst.warehouse.engine import ibis_backend
+
+    rows = [msg("p0", "Acme", True, "2026-01-01 09:00", text="post"),
+            msg("pb", "@Beta", True, "2026-01-01 09:00", text="post"),
+            msg("pn", None, True, "2026-01-01 09:00", text="no account"),  # a pair with a null account
+            msg("pg", "Gamma.Co", True, "2026-01-01 09:00", text="post")]
+    texts = [("x", t) for t in MENTION_TEXTS] + [("facebook", t) for t in ("@acme page", "@acme", "@acmepage")]
+    for i, (platform, text) in enumerate(texts):  # each text alone, and again replying and replied to
+        rows.append(msg(f"t{i}", f"u{i}", False, "2026-01-01 10:00", text=text, platform=platform))
+        parent = (None, "p0", "pb", "pn", "pg")[i % 5] if platform == "x" else None
+        rows.append(msg(f"m{i}", f"u{i}", False, "2026-01-01 10:00", text=text, reply_to=parent,
+                        platform=platform))
+        for j, account in enumerate(("Acme", "acme", "Beta", None)[: i % 5]):
+            rows.append(msg(f"r{i}{j}", account, True, "2026-01-01 10:05", text="r", reply_to=f"m{i}",
+                            platform=platform))
+    con = warehouse(tmp_path, rows)
+    plan = loads(plan_text).plan if plan_text else None
+    backend = ibis_backend(con)
+    m = backend.table("messages")
+    handles = derive._owned_handles(con, m, plan)
+    assert handles is not None
+
+    def run(expr: object) -> list[tuple[object, ...]]:
+        backend._run_pre_execute_hooks(expr)
+        return sorted(con.execute(str(backend.compile(expr))).fetchall(), key=repr)
+
+    by_words = run(facts.inbound(m, plan, duckdb=True))
+    assert run(facts.inbound(m, plan, duckdb=True, handles=handles)) == by_words
+    assert run(facts.inbound(m, plan)) == by_words
+    assert len(by_words) > len(MENTION_TEXTS)
+    con.close()
+
+
 def test_refresh_only_when_data_or_plan_changed(tmp_path: Path) -> None:
     con = warehouse(tmp_path, _rows())
     plan = loads(PLAN).plan

@@ -347,6 +347,19 @@ def _attribution(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Tabl
     return backend.table("attribution")
 
 
+def _owned_handles(con: duckdb.DuckDBPyConnection, messages: ir.Table,
+                   plan: Plan | None) -> list[tuple[str, str]] | None:
+    """The rows of `facts.owned_handles`, for `facts.inbound` to test each handle in the texts; None when they
+    are more than it tests that way (it then joins them)."""
+    from strategyfirst.warehouse import facts
+
+    backend = ibis_backend(con)
+    expr = facts.owned_handles(messages, plan)
+    backend._run_pre_execute_hooks(expr)
+    rows = con.execute(f"{backend.compile(expr)} LIMIT {facts.MENTION_LITERALS + 1}").fetchall()
+    return None if len(rows) > facts.MENTION_LITERALS else [(str(p), str(h)) for p, h in rows]
+
+
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     from strategyfirst.warehouse import facts
 
@@ -357,7 +370,8 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     # Also after a plan change alone: an account the plan no longer owns is audience now, and needs scores.
     # (Scoring changes only `sentiment`, never `owned`, so `messages` stays valid.)
     update_sentiment(con, plan, messages=messages)
-    inbound = materialise(con, backend, "inbound", facts.inbound(messages, plan, duckdb=True))
+    inbound = materialise(con, backend, "inbound", facts.inbound(messages, plan, duckdb=True,
+                                                                 handles=_owned_handles(con, messages, plan)))
     materialise(con, backend, "owned_messages", facts.owned_messages(messages))
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
     materialise(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))

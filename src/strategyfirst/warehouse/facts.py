@@ -15,6 +15,8 @@ covers `accounts`) and never needs a re-import.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
 
 import ibis
@@ -87,20 +89,21 @@ def mention_tokens(text: ir.StringValue, *, duckdb: bool = False) -> ir.ArrayVal
     return lowered.re_split(MENTION_SEP).filter(lambda x: x.startswith("@"))
 
 
-def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False) -> ir.Table:
+def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
+            handles: Sequence[tuple[str, str]] | None = None) -> ir.Table:
     """One row per (inbound message, owned account it addresses) with that account's earliest reply.
-    `duckdb=True` uses DuckDB-only functions where they are faster (same rows)."""
+    `duckdb=True` uses DuckDB-only functions where they are faster (same rows); with `handles`, the rows of
+    `owned_handles` (derive fetches them), few enough to test each in the text (`MENTION_LITERALS`), one pass
+    over the audience's messages builds the pairs (`_inbound_by_message`)."""
+    if duckdb and handles is not None and len(handles) <= MENTION_LITERALS:
+        return _inbound_by_message(messages, handles)
     m = messages
-    own = m.filter(m.owned).select(rid=m.message_id, racc=handle(m.account), rparent=m.in_reply_to,
-                                   rat=m.created_at)
+    own = _own(m)
     aud = m.filter(~m.owned).select("message_id", "platform", "created_at", "in_reply_to", "text",
                                     "sentiment", conv=m.conversation_id.fill_null(m.message_id))
     keep = ("message_id", "platform", "created_at", "sentiment", "conv")
     no_reply = {"first_reply_at": ibis.null("timestamp"), "first_reply_id": ibis.null("string")}
-    # (b) is replied to by A: the earliest reply of each account to each message, with its time; of replies at
-    # the same instant the least id, so that a rebuild gives the same rows (arg_min alone takes any of them).
-    replies = own.filter(own.rparent.notnull()).group_by(["rparent", "racc"]).aggregate(
-        first_reply_at=own.rat.min(), first_reply_id=own.rid.argmin(ibis.struct({"at": own.rat, "id": own.rid})))
+    replies = _first_replies(own)
     b = aud.join(replies, aud.message_id == replies.rparent).select(
         *keep, account=replies.racc, first_reply_at=replies.first_reply_at,
         first_reply_id=replies.first_reply_id)
@@ -121,10 +124,95 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False) -> i
         platform=u.platform.arbitrary(), created_at=u.created_at.arbitrary(), sentiment=u.sentiment.arbitrary(),
         conv=u.conv.arbitrary(), first_reply_at=u.first_reply_at.arbitrary(),
         first_reply_id=u.first_reply_id.arbitrary())
+    return _pairs(p)
+
+
+# Above this many owned handles the mentions are found by splitting texts into words (a join with the
+# handles) rather than by testing each handle in each text.
+MENTION_LITERALS = 32
+# A handle a mention can name: the characters of a word, not ending in '.' (mention_tokens drops those).
+_MENTIONABLE = re.compile(r"[a-z0-9_.]*(?<!\.)")
+
+
+def _own(m: ir.Table) -> ir.Table:
+    """(rid, racc, rparent, rat) of the owned messages."""
+    return m.filter(m.owned).select(rid=m.message_id, racc=handle(m.account), rparent=m.in_reply_to,
+                                    rat=m.created_at)
+
+
+def _first_replies(own: ir.Table) -> ir.Table:
+    """(b) is replied to by A: the earliest reply of each account to each message, with its time; of replies
+    at the same instant the least id, so that a rebuild gives the same rows (arg_min alone takes any of them)."""
+    r = own.filter(own.rparent.notnull())
+    return r.group_by(["rparent", "racc"]).aggregate(
+        first_reply_at=r.rat.min(), first_reply_id=r.rid.argmin(ibis.struct({"at": r.rat, "id": r.rid})))
+
+
+def _pairs(p: ir.Table) -> ir.Table:
+    """The table's columns from (message_id, account, message columns, first reply)."""
     gap = (p.first_reply_at.epoch_seconds() - p.created_at.epoch_seconds()) / 60.0
     # `sentiment` and `conv` go beyond the schema's DDL: they save `measure` and `conversations` a join.
     return p.select("message_id", "platform", "account", "created_at", "first_reply_id", "first_reply_at",
                     first_reply_minutes=gap.cast("float64"), sentiment=p.sentiment, conv=p.conv)
+
+
+@ibis.udf.scalar.builtin(name="list_concat")
+def _list_concat(a: list[str], b: list[str]) -> list[str]:  # type: ignore[empty-body]
+    """DuckDB's list_concat, without the null checks Ibis wraps its array `+` in (no list here is null)."""
+
+
+def _mentioned(lowered: ir.StringValue, platform: ir.StringValue,
+               handles: Sequence[tuple[str, str]]) -> ir.ArrayValue:
+    """The handles of `handles` (platform, handle) a message mentions, each once: the same as its
+    `mention_tokens` joined with them. A word naming handle h is '@' after the start or a separator, h,
+    any dots, then the end of the word or an '@' (its instance): one regex per handle of the message's
+    platform, tested only where the text (`lowered`: its lower case) holds '@h' (a cheap substring search)."""
+    none = ibis.literal([], type="array<string>")
+    by_platform: dict[str, list[str]] = {}
+    for p, h in sorted(set(handles)):
+        if _MENTIONABLE.fullmatch(h):  # else no word names it
+            by_platform.setdefault(p, []).append(h)
+    cases = []
+    for p, hs in by_platform.items():
+        found: ir.ArrayValue = none
+        for h in hs:
+            pattern = "(?:^|[^a-z0-9_@.])@" + h.replace(".", r"\.") + r"\.*(?:$|[^a-z0-9_.])"
+            hit = lowered.contains("@" + h) & lowered.re_search(pattern)
+            one = ibis.ifelse(hit, ibis.literal([h], type="array<string>"), none)
+            found = one if found is none else _list_concat(found, one)
+        cases.append((platform == p, found))
+    return ibis.cases(*cases, else_=none) if cases else none
+
+
+def _inbound_by_message(m: ir.Table, handles: Sequence[tuple[str, str]]) -> ir.Table:
+    """`inbound` on DuckDB without its grouping of every (message, account) row: each audience message lists
+    its parent's account (a) and its mentions (c), each once, and one full join on (message, account) with
+    the first replies (b) gives each pair its reply; a (b) pair that is neither (a) nor (c) takes its message
+    columns from a join with the audience's messages."""
+    own = _own(m)
+    replies = _first_replies(own)
+    keep = ("message_id", "platform", "created_at", "sentiment", "conv")
+    aud = m.filter(~m.owned).select(*keep[:-1], "in_reply_to", lowered=m.text.lower(),
+                                    conv=m.conversation_id.fill_null(m.message_id))
+    ments = _mentioned(aud.lowered, aud.platform, handles)
+    j = aud.left_join(own, aud.in_reply_to == own.rid).select(
+        *keep, has_parent=own.rid.notnull(), pacc=own.racc, ments=ments)
+    # The parent's account unless also mentioned: a null account (an owned message without one) is a pair too.
+    parent = ibis.ifelse(j.has_parent & (j.pacc.isnull() | ~j.ments.contains(j.pacc)),
+                         ibis.array([j.pacc]), ibis.literal([], type="array<string>"))
+    ac = j.select(*keep, account=_list_concat(parent, j.ments)).unnest("account")
+    f = ac.outer_join(replies, [ac.message_id == replies.rparent, ac.account.identical_to(replies.racc)])
+    f = f.select(*keep, "account", rparent=replies.rparent, racc=replies.racc,
+                 first_reply_at=replies.first_reply_at, first_reply_id=replies.first_reply_id)
+    addressed = f.filter(f.message_id.notnull()).drop("rparent", "racc")
+    only_b = f.filter(f.message_id.isnull())
+    # Its own narrow read of the audience: one shared with the texts would be materialised, texts and all.
+    a2 = m.filter(~m.owned).select(*keep[:-1], conv=m.conversation_id.fill_null(m.message_id))
+    b = only_b.join(a2, only_b.rparent == a2.message_id).select(
+        message_id=a2.message_id, platform=a2.platform, created_at=a2.created_at, sentiment=a2.sentiment,
+        conv=a2.conv, account=only_b.racc, first_reply_at=only_b.first_reply_at,
+        first_reply_id=only_b.first_reply_id)
+    return _pairs(union_all(addressed, b))
 
 
 def _engagements(m: ir.Table) -> ir.FloatingValue:
