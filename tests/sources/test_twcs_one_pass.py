@@ -40,6 +40,14 @@ def _stored(ws: Workspace) -> set[tuple[Any, ...]]:
                          "parent_missing, created_at::VARCHAR FROM messages"))
 
 
+def _import(tmp_path: Path, text: str) -> tuple[Workspace, dict[str, Any]]:
+    """A new workspace with `text` imported as twcs.csv, and the file's import summary."""
+    path = tmp_path / "twcs.csv"
+    path.write_bytes(text.encode())
+    ws = Workspace(tmp_path / "ws")
+    return ws, one(ingest(ws, [path]))
+
+
 def test_a_file_without_rejects_takes_one_pass_with_links_duplicates_and_quoted_breaks(
         tmp_path: Path, general_way: list[str]) -> None:
     text = (
@@ -51,10 +59,7 @@ def test_a_file_without_rejects_takes_one_pass_with_links_duplicates_and_quoted_
         + f"14,103,True,{TS},\"a \"\"quote\"\"\",,99\n"        # its parent is not in the file
         + f"13,102,True,{TS},new text,,12\n"
     )
-    path = tmp_path / "twcs.csv"
-    path.write_bytes(text.encode())
-    ws = Workspace(tmp_path / "ws")
-    f = one(ingest(ws, [path]))
+    ws, f = _import(tmp_path, text)
     assert general_way == []
     assert (f["rows_read"], f["rows_new"], f["rows_duplicate"], f["rows_rejected"]) == (6, 5, 1, 0)
     t = "2017-10-11 06:55:44"
@@ -78,10 +83,7 @@ def test_a_file_with_rejects_goes_the_general_way_with_physical_lines(
         + f"24,Acme,False,{TS},\"x\ny\nz\",,21\n"               # lines 7-9
         + "25,204,True,yesterday,bad date,,24\n"               # line 10
     )
-    path = tmp_path / "twcs.csv"
-    path.write_bytes(text.encode())
-    ws = Workspace(tmp_path / "ws")
-    f = one(ingest(ws, [path]))
+    ws, f = _import(tmp_path, text)
     assert general_way == ["twcs.csv"]
     assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (6, 3, 3)
     assert query(ws, "SELECT line, reason, raw FROM rejects ORDER BY line") == [
@@ -100,10 +102,7 @@ def test_a_file_with_rejects_goes_the_general_way_with_physical_lines(
 def test_an_id_with_a_control_character_goes_the_general_way(tmp_path: Path, general_way: list[str]) -> None:
     # DuckDB reads "31\t" as a number: only the control-character check rejects the id (line 3).
     text = HEADER + f"30,301,True,{TS},fine,,\n" + f"31\t,302,True,{TS},tab,,30\n"
-    path = tmp_path / "twcs.csv"
-    path.write_bytes(text.encode())
-    ws = Workspace(tmp_path / "ws")
-    f = one(ingest(ws, [path]))
+    ws, f = _import(tmp_path, text)
     assert general_way == ["twcs.csv"]
     assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
     assert [(line, reason.startswith("the id holds a control character"))
@@ -112,10 +111,7 @@ def test_an_id_with_a_control_character_goes_the_general_way(tmp_path: Path, gen
 
 def test_a_file_without_a_last_line_break_goes_the_general_way(tmp_path: Path, general_way: list[str]) -> None:
     text = HEADER + f"40,401,True,{TS},fine,,\n" + f"41,402,True,{TS},cut"  # line 3 may be cut short
-    path = tmp_path / "twcs.csv"
-    path.write_bytes(text.encode())
-    ws = Workspace(tmp_path / "ws")
-    f = one(ingest(ws, [path]))
+    ws, f = _import(tmp_path, text)
     assert general_way == ["twcs.csv"]
     assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
     assert [line for (line,) in query(ws, "SELECT line FROM rejects")] == [3]
