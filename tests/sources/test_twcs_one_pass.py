@@ -115,3 +115,22 @@ def test_a_file_without_a_last_line_break_goes_the_general_way(tmp_path: Path, g
     assert general_way == ["twcs.csv"]
     assert (f["rows_new"], f["rows_rejected"]) == (1, 1)
     assert [line for (line,) in query(ws, "SELECT line FROM rejects")] == [3]
+
+
+def test_the_general_way_links_replies_and_checks_the_linked_parent(tmp_path: Path, general_way: list[str]) -> None:
+    # 13 is rejected (inbound) yet still the parent 14 is linked to; 15's id holds a tab, so 16, linked to it,
+    # names a damaged id and is refused too (lines 7 and 8).
+    text = (HEADER + f"10,101,True,{TS},help,\"11,12\",\n" + f"11,Acme,False,{TS},on it,,10\n"
+            + f"12,Acme,False,{TS},linked only,,\n" + f"13,102,maybe,{TS},bad,14,\n"
+            + f"14,Acme,False,{TS},linked to rejected,,\n" + f"15\t,103,True,{TS},tab id,16,\n"
+            + f"16,Acme,False,{TS},linked to tab,,\n")
+    ws, f = _import(tmp_path, text)
+    assert general_way == ["twcs.csv"]
+    assert (f["rows_new"], f["rows_rejected"]) == (4, 3)
+    assert query(ws, "SELECT message_id, kind, in_reply_to, conversation_id, parent_missing FROM messages "
+                     "ORDER BY 1") == [
+        ("x:10", "post", None, "x:10", False), ("x:11", "reply", "x:10", "x:10", False),
+        ("x:12", "reply", "x:10", "x:10", False), ("x:14", "reply", "x:13", "x:14", True)]
+    assert [(line, reason.split(" (")[0]) for line, reason in query(ws, "SELECT line, reason FROM rejects ORDER BY 1")
+            ] == [(5, "inbound is not True/False"), (7, "the id holds a control character"),
+                  (8, "the id holds a control character")]

@@ -17,7 +17,6 @@ from strategyfirst.sources.base import (
     owned_sql,
     reasons,
     split_mapped,
-    stage_split,
 )
 from strategyfirst.sources.textfile import SourceFile, ident, read_mapped, read_rows, unique_names
 
@@ -57,19 +56,10 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     if not _load_in_one_pass(con, sf, ctx, names, c):
         read_rows(con, sf, "src_rows", names=names)
         add_csv_rejects(con)
-        tid = norm_id(c["tweet_id"])
-        # A reply listed in its parent's response_tweet_id but without in_response_to_tweet_id of its own.
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE twcs_links AS
-            SELECT DISTINCT ON (child) child, parent FROM (
-                SELECT trim(unnest(string_split({c['response_tweet_id']}, ','))) AS child, {tid} AS parent
-                FROM src_rows WHERE {c['response_tweet_id']} IS NOT NULL)
-            WHERE child IN (SELECT {tid} FROM src_rows WHERE {norm_id(c["in_response_to_tweet_id"])} IS NULL)""")
-        # The link is joined on one key that is null for rows with a parent: `child = tid AND pid IS NULL` made
-        # DuckDB compare every row with every link (a nested-loop join: 19.5 s for 10,000 links in 1M rows,
-        # not 0.3).
-        stage_split(con, "messages", _mapping(c, ctx, "src_rows", linked=True))
-    con.execute("DROP TABLE twcs_links")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped_messages AS {_mapping(c, ctx, 'src_rows', lined=True)}")
+        _link(con)
+        # A linked parent may be a rejected row's id with a control character: the ids are checked after linking.
+        split_mapped(con, "messages")
     return Loaded(primary="messages")
 
 
@@ -77,18 +67,23 @@ def _load_in_one_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadC
                       c: dict[str, str]) -> bool:
     """Read, type and map the file in one statement (the ten-million-row path): true when it could, that is
     when no row needs its line number, as none is rejected (`read_mapped`); else nothing is left behind and
-    the file goes the general way, which locates each reject.
-
-    The replies that only their parent's response_tweet_id names are linked afterwards: a few rows updated
-    (usually none), where the general way joins every row with the links while mapping."""
-    line = read_mapped(con, sf, "_mapped_messages", lambda rows: _mapping(c, ctx, rows, linked=False),
+    the file goes the general way, which locates each reject."""
+    line = read_mapped(con, sf, "_mapped_messages", lambda rows: _mapping(c, ctx, rows, lined=False),
                        names=names)
     if line is None:
         return False
     if con.execute("SELECT count(*) FROM _mapped_messages WHERE _reject IS NOT NULL").fetchone() != (0,):
         con.execute("DROP TABLE _mapped_messages")
         return False
-    # As the general way's links: `x:` + the listed id against the ids of rows without a parent.
+    _link(con)
+    split_mapped(con, "messages", line=line, ids_checked=True)  # no row rejected: every linked parent checked
+    return True
+
+
+def _link(con: duckdb.DuckDBPyConnection) -> None:
+    """A reply listed in its parent's response_tweet_id but without in_response_to_tweet_id of its own gets
+    that parent: a few rows of `_mapped_messages` updated (usually none), instead of joining every row with
+    the links while mapping."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE twcs_links AS
         SELECT DISTINCT ON (child) child, parent FROM (
@@ -99,43 +94,38 @@ def _load_in_one_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadC
         con.execute("""UPDATE _mapped_messages SET in_reply_to = l.parent, kind = 'reply' FROM twcs_links l
                        WHERE _mapped_messages.message_id = l.child AND _mapped_messages.in_reply_to IS NULL
                          AND l.parent IS NOT NULL""")
-    split_mapped(con, "messages", line=line, ids_checked=True)
-    return True
+    con.execute("DROP TABLE twcs_links")
 
 
-def _mapping(c: dict[str, str], ctx: LoadContext, rows: str, *, linked: bool) -> str:
-    """SQL: the rows of `rows` as staged messages. `linked`: `rows` has `_line` and `twcs_links` is joined;
-    else (one pass) the rows have no line, their response_tweet_id is kept as `_responses` for the links, and
-    an id with a control character is a reject here (`split_mapped` then need not look again)."""
+def _mapping(c: dict[str, str], ctx: LoadContext, rows: str, *, lined: bool) -> str:
+    """SQL: the rows of `rows` as staged messages, their response_tweet_id kept as `_responses` for `_link`.
+    `lined`: `rows` has `_line` (the general way); else (one pass) the rows have no line."""
     tid, pid = norm_id(c["tweet_id"]), norm_id(c["in_response_to_tweet_id"])
-    checks = [
+    reject = reasons(
         ("t.tid IS NULL OR TRY_CAST(t.tid AS UBIGINT) IS NULL", "tweet_id is empty or not a tweet id"),
         ("t.account IS NULL", "author_id (the account) is empty"),
         ("t.inbound IS NULL", "inbound is not True/False"),
         ("t.created_at IS NULL", "created_at is not a date like 'Wed Oct 11 06:55:44 +0000 2017'"),
         ("t.pid IS NOT NULL AND TRY_CAST(t.pid AS UBIGINT) IS NULL", "in_response_to_tweet_id is not a tweet id"),
-    ]
-    if not linked:  # `x:` + the id, as `split_mapped` checks message_id and in_reply_to
-        checks.append((control_char("t.tid || coalesce(t.pid, '')"), CONTROL_ID_REASON))
-    parent = "coalesce(t.pid, l.parent)" if linked else "t.pid"
-    extra = "_line" if linked else f"{c['response_tweet_id']} AS _responses"
+        # `x:` + the id, as `split_mapped` checks message_id and in_reply_to
+        (control_char("t.tid || coalesce(t.pid, '')"), CONTROL_ID_REASON),
+    )
     # Typed once in a subquery (the common Kaggle timestamp first, no regexes), then checked and mapped.
     return f"""
         SELECT 'x:' || t.tid AS message_id, 'x' AS platform, t.account,
                {owned_sql(ctx, 'x', 't.account', 'NOT t.inbound')} AS owned,
                t.created_at, 'second' AS time_precision,
-               CASE WHEN {parent} IS NULL THEN 'post' ELSE 'reply' END AS kind,
-               t.text, 'x:' || {parent} AS in_reply_to, {'t._line AS line' if linked else 't._responses'},
-               {reasons(*checks)} AS _reject,
+               CASE WHEN t.pid IS NULL THEN 'post' ELSE 'reply' END AS kind,
+               t.text, 'x:' || t.pid AS in_reply_to, {'t._line AS line, ' if lined else ''}t._responses,
+               {reject} AS _reject,
                NULL::VARCHAR AS _raw  -- filled for the rejects afterwards, from src_rows
         FROM (SELECT {tid} AS tid, {pid} AS pid, CASE {c['inbound']} WHEN 'True' THEN TRUE WHEN 'False' THEN FALSE
                           ELSE sf_bool({c['inbound']}) END AS inbound,
                      nullif(trim({c['author_id']}), '') AS account,
                      coalesce(try_strptime({c['created_at']}, '%a %b %d %H:%M:%S +0000 %Y'),
                               {utc_ts(c['created_at'])}) AS created_at,
-                     {c['text']} AS text, {extra}
-              FROM {rows}) t
-        {'LEFT JOIN twcs_links l ON l.child = CASE WHEN t.pid IS NULL THEN t.tid END' if linked else ''}"""
+                     {c['text']} AS text, {c['response_tweet_id']} AS _responses{', _line' if lined else ''}
+              FROM {rows}) t"""
 
 
 SOURCE = Source(
