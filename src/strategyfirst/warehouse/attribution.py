@@ -243,7 +243,6 @@ def pairs_labelled(messages: ir.Table, inbound: ir.Table, plan: Plan) -> ir.Inte
     return c.count(where=_any(conds)) if conds else ibis.literal(0)
 
 
-
 def pairs_matchable(inbound: ir.Table, plan: Plan) -> ir.IntegerScalar | None:
     """The number of inbound pairs where some tactic of `plan` could match, its text, url and campaign rules
     left out: an upper bound of `pairs_labelled` from the pairs alone, no message's text read. None when a
