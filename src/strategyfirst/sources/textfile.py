@@ -192,8 +192,11 @@ def _prescan(sf: SourceFile) -> tuple[bool, bool]:
             if nl == 10 and not bare_cr:
                 if cr_at_end and arr[0] != 10:
                     bare_cr = True
-                crs = np.flatnonzero(arr[:-1] == 13)
-                bare_cr = bare_cr or bool(crs.size and (arr[crs + 1] != 10).any())
+                # A chunk without any CR (most files: LF line ends) is found so by one memchr, not a pass of
+                # numpy over every byte (at 10M messages, ~0.7 of the 1.5 CPU s of this scan).
+                if b"\r" in chunk:
+                    crs = np.flatnonzero(arr[:-1] == 13)
+                    bare_cr = bare_cr or bool(crs.size and (arr[crs + 1] != 10).any())
                 cr_at_end = bool(arr[-1] == 13)
         if offset > line_start:
             _check_line(sf, again, line_start, offset, line + 1, delim)
