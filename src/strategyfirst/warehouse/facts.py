@@ -166,7 +166,8 @@ def _mentioned(lowered: ir.StringValue, platform: ir.StringValue,
     """The handles of `handles` (platform, handle) a message mentions, each once: the same as its
     `mention_tokens` joined with them. A word naming handle h is '@' after the start or a separator, h,
     any dots, then the end of the word or an '@' (its instance): one regex per handle of the message's
-    platform, tested only where the text (`lowered`: its lower case) holds '@h' (a cheap substring search)."""
+    platform, tested only where the text (`lowered`: its lower case) holds '@h' (a cheap substring search)
+    and does not start with '@h ' (a word naming h: found without the regex)."""
     none = ibis.literal([], type="array<string>")
     by_platform: dict[str, list[str]] = {}
     for p, h in sorted(set(handles)):
@@ -177,7 +178,8 @@ def _mentioned(lowered: ir.StringValue, platform: ir.StringValue,
         found: ir.ArrayValue = none
         for h in hs:
             pattern = "(?:^|[^a-z0-9_@.])@" + h.replace(".", r"\.") + r"\.*(?:$|[^a-z0-9_.])"
-            hit = lowered.contains("@" + h) & lowered.re_search(pattern)
+            # The usual reply starts with its mention: no regex there (10M messages ~0.5 CPU s less).
+            hit = lowered.contains("@" + h) & (lowered.startswith(f"@{h} ") | lowered.re_search(pattern))
             one = ibis.ifelse(hit, ibis.literal([h], type="array<string>"), none)
             found = one if found is none else _list_concat(found, one)
         cases.append((platform == p, found))
