@@ -34,8 +34,9 @@ def _reference(new: dict[str, str | None], stored: dict[str, str]) -> dict[str, 
     return out
 
 
+@pytest.mark.parametrize("key", ["message_id", "line"])
 @pytest.mark.parametrize("seed", range(8))
-def test_conversation_ids_equal_a_walk_up_each_chain(seed: int) -> None:
+def test_conversation_ids_equal_a_walk_up_each_chain(seed: int, key: str) -> None:
     rng = random.Random(seed)
     stored = {f"s{i}": f"s{rng.randrange(i + 1)}" for i in range(40)}
     ids = [f"n{i}" for i in range(400)]
@@ -57,9 +58,15 @@ def test_conversation_ids_equal_a_walk_up_each_chain(seed: int) -> None:
     con = duckdb.connect()
     con.execute("CREATE TABLE messages (message_id VARCHAR, conversation_id VARCHAR)")
     con.executemany("INSERT INTO messages VALUES (?, ?)", list(stored.items()))
-    con.execute("CREATE TEMP TABLE batch (message_id VARCHAR, in_reply_to VARCHAR)")
-    con.executemany("INSERT INTO batch VALUES (?, ?)", list(new.items()))
-    out = assign_new(con, "batch")
-    got = {r[0]: (r[1], r[2]) for r in con.execute(f"SELECT id, cid, missing FROM {out}").fetchall()}
+    con.execute("CREATE TEMP TABLE batch (message_id VARCHAR, in_reply_to VARCHAR, line BIGINT)")
+    lines = rng.sample(range(10_000), len(new))  # unique, in no order
+    con.executemany("INSERT INTO batch VALUES (?, ?, ?)",
+                    [(i, p, n) for (i, p), n in zip(new.items(), lines, strict=True)])
+    out = assign_new(con, "batch", key=key)
+    got = {r[0]: (r[1], r[2]) for r in con.execute(
+        f"SELECT b.message_id, coalesce(cid, b.message_id), missing FROM {out} JOIN batch b ON b.{key} = k").fetchall()}
     assert got == _reference(new, stored)
-    assert con.execute(f"SELECT count(*) - count(DISTINCT id) FROM {out}").fetchone() == (0,)
+    assert con.execute(f"SELECT count(*) - count(DISTINCT k) FROM {out}").fetchone() == (0,)
+    # a reply marked d1 replies to a new root: its conversation is its parent
+    assert con.execute(f"SELECT count(*) FROM {out} JOIN batch b ON b.{key} = k "
+                       "WHERE d1 AND cid IS DISTINCT FROM b.in_reply_to").fetchone() == (0,)

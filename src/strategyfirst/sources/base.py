@@ -61,6 +61,7 @@ class Loaded:
 
     primary: str          # "messages" | "audience" | "spend" | "account_daily" | "video_daily" | "site_traffic"
     notes: tuple[str, ...] = ()  # what the summary says besides the counts (e.g. GA4 tables skipped)
+    unique_lines: bool = False   # no two rows of the primary staging table share a line (one row per record)
 
 
 Loader = Callable[["duckdb.DuckDBPyConnection", SourceFile, LoadContext], Loaded]

@@ -60,7 +60,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         _link(con)
         # A linked parent may be a rejected row's id with a control character: the ids are checked after linking.
         split_mapped(con, "messages")
-    return Loaded(primary="messages")
+    return Loaded(primary="messages", unique_lines=True)  # one message per record
 
 
 def _load_in_one_pass(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext, names: list[str],

@@ -12,39 +12,53 @@ import duckdb
 MAX_ROUNDS = 64  # pointer jumping halves the distance each round; only a reply cycle is still moving after this
 
 
-def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres") -> str:
-    """For the replies among `new_rows` (a relation with message_id, in_reply_to, not yet stored), build temp
-    table `out(id, cid, missing)`; returns its name. Stored messages already carry their conversation."""
-    if not _scalar(con, f"SELECT count(*) FROM {new_rows} WHERE in_reply_to IS NOT NULL AND "
-                        "in_reply_to <> message_id"):
+def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres", key: str = "message_id") -> str:
+    """For the replies among `new_rows` (a relation with message_id, in_reply_to and `key`, not yet stored), build
+    temp table `out(k, cid, anc, missing, d1)`; returns its name. `k`: the reply's `key`, a column unique among
+    `new_rows` (an integer line number is joined faster than the id); `cid`: its conversation, null for a member
+    of a reply cycle (it roots itself); `d1`: its parent is a new root (so `cid` is its `in_reply_to`). Stored
+    messages already carry their conversation."""
+    if not _scalar(con, f"SELECT count(*) FROM {new_rows} WHERE {_REPLY}"):
         # no reply in the batch (posts, campaigns): nothing to look up among the stored messages
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {out} (id VARCHAR, cid VARCHAR, anc VARCHAR, missing BOOLEAN)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT {key} AS k, message_id AS cid, {key} AS anc, "
+                    f"FALSE AS missing, FALSE AS d1 FROM {new_rows} LIMIT 0")
         return out
+    # Each reply's parent, looked up by id once; from then on the replies are followed by `k`. A reply whose parent
+    # is a new root, is stored or is missing has its conversation now; only the others are pending.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
-        WITH replies AS (
-            SELECT message_id AS id, in_reply_to AS par FROM {new_rows}
-            WHERE in_reply_to IS NOT NULL AND in_reply_to <> message_id)
-        SELECT r.id,
-               CASE WHEN n.message_id IS NOT NULL THEN NULL ELSE coalesce(e.conversation_id, r.id) END AS cid,
-               CASE WHEN n.message_id IS NOT NULL THEN r.par END AS anc,
-               n.message_id IS NULL AND e.message_id IS NULL AS missing
+        WITH replies AS (SELECT {key} AS k, message_id AS id, in_reply_to AS par FROM {new_rows} WHERE {_REPLY})
+        SELECT r.k,
+               CASE WHEN n.k IS NULL THEN coalesce(e.conversation_id, r.id) WHEN NOT n.reply THEN r.par END AS cid,
+               CASE WHEN n.reply THEN n.k END AS anc,
+               n.k IS NULL AND e.message_id IS NULL AS missing,
+               n.k IS NOT NULL AND NOT n.reply AS d1
         FROM replies r
-        LEFT JOIN (SELECT message_id FROM {new_rows}) n ON n.message_id = r.par
+        LEFT JOIN (SELECT {key} AS k, message_id, {_REPLY} AS reply FROM {new_rows}) n ON n.message_id = r.par
         LEFT JOIN messages e ON e.message_id = r.par""")
-    for _ in range(MAX_ROUNDS):
-        if not _scalar(con, f"SELECT count(*) FROM {out} WHERE cid IS NULL"):
-            break
-        # An ancestor that is no reply of this batch is a new root: it is the conversation.
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {out} AS
-            SELECT c.id,
-                   CASE WHEN c.cid IS NOT NULL THEN c.cid WHEN a.id IS NULL THEN c.anc ELSE a.cid END AS cid,
-                   CASE WHEN c.cid IS NULL AND a.id IS NOT NULL AND a.cid IS NULL THEN a.anc END AS anc,
-                   c.missing
-            FROM {out} c LEFT JOIN {out} a ON a.id = c.anc""")
-    con.execute(f"UPDATE {out} SET cid = id WHERE cid IS NULL")  # a reply cycle: each member roots itself
+    pending = _scalar(con, f"SELECT count(*) FROM {out} WHERE cid IS NULL")
+    if pending:
+        # Pointer jumping over the pending replies only: a pending reply whose ancestor has its conversation takes
+        # it; the others look twice as far up each round.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _cpend AS SELECT k, anc FROM {out} WHERE cid IS NULL")
+        con.execute(f"DELETE FROM {out} WHERE cid IS NULL")
+        for _ in range(MAX_ROUNDS):
+            con.execute("CREATE OR REPLACE TEMP TABLE _cstep AS SELECT p.k, p.anc, q.anc AS up "
+                        "FROM _cpend p LEFT JOIN _cpend q ON q.k = p.anc")
+            # an ancestor no longer pending has its conversation: every pending reply's chain ends in one
+            done = _scalar(con, f"INSERT INTO {out} SELECT s.k, r.cid, NULL, FALSE, FALSE FROM _cstep s "
+                                f"JOIN {out} r ON r.k = s.anc WHERE s.up IS NULL")
+            pending -= done
+            if not pending or not done:  # none done: only reply cycles (and their replies) are left
+                break
+            con.execute("CREATE OR REPLACE TEMP TABLE _cpend AS SELECT k, up AS anc FROM _cstep WHERE up IS NOT NULL")
+        if pending:  # a reply cycle: each member roots itself
+            con.execute(f"INSERT INTO {out} SELECT k, NULL, NULL, FALSE, FALSE FROM _cstep WHERE up IS NOT NULL")
+        con.execute("DROP TABLE IF EXISTS _cpend; DROP TABLE IF EXISTS _cstep")
     return out
+
+
+_REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # a message that replies to another
 
 
 def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None, listed: str | None = None) -> int:

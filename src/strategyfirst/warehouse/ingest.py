@@ -38,7 +38,7 @@ from strategyfirst.errors import (
     WorkspaceError,
 )
 from strategyfirst.sources import sqlfuncs
-from strategyfirst.sources.base import STAGE_DDL, LoadContext, create_stage, drop_temp
+from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, create_stage, drop_temp
 from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
 from strategyfirst.sources.registry import check_source, detect, get_source
 from strategyfirst.sources.textfile import (
@@ -475,7 +475,7 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
         if parallel:
             con.execute("SET preserve_insertion_order = false")
         try:
-            prepared = _prepare_all(con, loaded.primary, staged)  # temp tables only, like the staging
+            prepared = _prepare_all(con, loaded, staged)  # temp tables only, like the staging
             con.execute("BEGIN TRANSACTION")
             try:
                 moved = {t: rehome(con, p.spec, earlier, import_id) if p else 0 for t, p in prepared.items()}
@@ -521,10 +521,11 @@ def _staged(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], int]:
     return {t.removeprefix("stage_"): int(rows[i]) for i, t in enumerate(tables)}, int(rows[len(tables)])
 
 
-def _prepare_all(con: duckdb.DuckDBPyConnection, primary: str, staged: dict[str, int]) -> dict[str, Prepared | None]:
+def _prepare_all(con: duckdb.DuckDBPyConnection, loaded: Loaded, staged: dict[str, int]) -> dict[str, Prepared | None]:
     """The merge of every staging table with rows, the primary one first (its counts are the file's)."""
+    primary = loaded.primary
     tables = [primary] + [t for t, n in staged.items() if t not in (primary, "rejects") and n]
-    return {t: prepare(con, SPECS[t], staged[t]) for t in tables}
+    return {t: prepare(con, SPECS[t], staged[t], unique_lines=loaded.unique_lines and t == primary) for t in tables}
 
 
 def _summary(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, name: str, source: str, counts: Counts,

@@ -118,18 +118,24 @@ class Prepared:
     lower: int = 0               # stored rows for which this file gives a lower lifetime figure (larger kept)
     into_empty: bool = False     # the table held no row when prepared (under the import's lock)
     ids: str | None = None       # messages: the staged ids as an SQL list of literals, when `_stored` listed them
+    key: str = "message_id"      # messages: the column of `rows` that `conversation_ids` is keyed by
 
 
-def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None = None) -> Prepared | None:
+def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None = None,
+            unique_lines: bool = False) -> Prepared | None:
     """Read-only half of the merge: compare the staged rows with the stored ones. It writes temp tables only,
     so it can run before the import's transaction, where DuckDB scans them in parallel. None if no rows.
-    `total`: the staged rows when the caller counted them."""
+    `total`: the staged rows when the caller counted them; `unique_lines`: no two staged rows share a line
+    (the loader knows), so new replies are linked by line number instead of by id."""
     if total is None:
         total = _count(con, spec.stage)
     if total == 0:
         return None
     keys = ", ".join(spec.keys)
     cols = [*spec.keys, *spec.values]
+    line_key = spec.conversations and unique_lines
+    if line_key:  # an integer key: ~2.5 CPU s less than the ids for the 6.6M replies of the 10M-row file
+        cols.append("line")
     s = f"_s_{spec.table}"
     replies: bool | None = None  # whether the staged rows hold a reply (messages), when counted here
     if spec.aggregate:
@@ -160,9 +166,10 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None =
         con, f"SELECT count(*) FROM {s} AS s SEMI JOIN {stored} AS e ON {key_match(spec, 's', 'e')}")
     if not overlap:  # nothing of this file is stored yet: insert straight from staging (the 10M-row path)
         # No reply among them (posts): each new message roots its own conversation, nothing to look up.
-        cids = (assign_new(con, s, f"_cres_{spec.table}") if spec.conversations and replies is not False
+        key = "line" if line_key else "message_id"
+        cids = (assign_new(con, s, f"_cres_{spec.table}", key) if spec.conversations and replies is not False
                 else None)
-        return Prepared(spec, total, kept, 0, rows=s, conversation_ids=cids, into_empty=empty, ids=ids)
+        return Prepared(spec, total, kept, 0, rows=s, conversation_ids=cids, into_empty=empty, ids=ids, key=key)
     merged = ", ".join(f"{RULES[rule].format(c=c)} AS {c}" for c, rule in spec.values.items())
     changed = " OR ".join(f"({RULES[rule].format(c=c)}) IS DISTINCT FROM e.{c}" for c, rule in spec.values.items())
     first_key = spec.keys[0]
@@ -257,10 +264,15 @@ def _insert(con: duckdb.DuckDBPyConnection, p: Prepared, import_id: int) -> None
         con.execute(f"INSERT INTO {spec.table} BY NAME SELECT {cols}, {roots}{int(import_id)} AS import_id "
                     f"FROM {p.rows} s")
         return
+    # A reply whose parent is a new root (most of them) needs no look-up: its conversation is its in_reply_to.
     con.execute(f"""INSERT INTO {spec.table} BY NAME
-                    SELECT {cols}, coalesce(r.cid, s.message_id) AS conversation_id,
+                    SELECT {cols}, CASE WHEN r.k IS NOT NULL THEN coalesce(r.cid, s.message_id)
+                                        WHEN s.in_reply_to <> s.message_id THEN s.in_reply_to
+                                        ELSE s.message_id END AS conversation_id,
                            coalesce(r.missing, FALSE) AS parent_missing, {int(import_id)} AS import_id
-                    FROM {p.rows} s LEFT JOIN {p.conversation_ids} r ON r.id = s.message_id""")
+                    FROM {p.rows} s
+                    LEFT JOIN (SELECT k, cid, missing FROM {p.conversation_ids} WHERE NOT d1) r
+                      ON r.k = s.{p.key}""")
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
