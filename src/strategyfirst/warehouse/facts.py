@@ -267,6 +267,11 @@ def _arg_max(arg: float, val: datetime) -> float:  # type: ignore[empty-body]
     """DuckDB's arg_max over a timestamp (skips rows whose `val` is null)."""
 
 
+def _timestamp(value: str) -> ir.TimestampValue:
+    """A timestamp literal DuckDB reads from text ('infinity', '-infinity': after, before every date)."""
+    return ibis.literal(value).cast("timestamp")
+
+
 def conversations(messages: ir.Table, accounts: ir.Table, *, duckdb: bool = False) -> ir.Table:
     """One row per conversation involving an owned account, with what the dialogue metrics need.
     `duckdb=True` uses DuckDB-only functions where they are faster (same rows)."""
@@ -274,18 +279,22 @@ def conversations(messages: ir.Table, accounts: ir.Table, *, duckdb: bool = Fals
     scored = ~m.owned & m.sentiment.notnull()
     if duckdb:
         # Ibis's argmin is DuckDB's first(x ORDER BY t), run as arg_min over a sort key built for every
-        # message; arg_min over the timestamp itself skips that. It skips undated messages, which the sort
-        # key puts last: they give the score only where no scored message has a date.
-        undated = m.sentiment.arbitrary(where=scored)
-        first_s = _arg_min(m.sentiment, m.created_at, where=scored).fill_null(undated)
-        last_s = _arg_max(m.sentiment, m.created_at, where=scored).fill_null(undated)
+        # message; arg_min over the timestamp itself skips that. The audience's score (null elsewhere, and
+        # DuckDB's arg_min/arg_max and count skip null values) stands for the filter `scored`: one CASE
+        # instead of a filter per aggregate. An undated message sorts after (first) or before (last) every
+        # dated one, as in the sort key: it gives the score only where no scored message has a date.
+        score = ibis.ifelse(~m.owned, m.sentiment, ibis.null("float64"))
+        first_s = _arg_min(score, m.created_at.fill_null(_timestamp("infinity")))
+        last_s = _arg_max(score, m.created_at.fill_null(_timestamp("-infinity")))
+        n_aud_s = score.count()
     else:
         first_s = m.sentiment.argmin(m.created_at, where=scored)
         last_s = m.sentiment.argmax(m.created_at, where=scored)
+        n_aud_s = m.count(where=scored)
     stats = m.group_by("conv").aggregate(
         platform=m.platform.min(), created_at=m.created_at.min(), n_msgs=m.count(), has_owned=m.owned.any(),
         audience_started=(~m.owned & (m.message_id == m.conv)).any(), first_s=first_s, last_s=last_s,
-        n_aud_s=m.count(where=scored))
+        n_aud_s=n_aud_s)
     # The conversations `accounts` names: every one with an owned message (its author is there, `posted`),
     # and of the others those an inbound pair addresses (there only as not `posted`). Looked up among the
     # latter alone, a far smaller table to hash than all of `accounts`.
