@@ -134,3 +134,56 @@ def test_the_general_way_links_replies_and_checks_the_linked_parent(tmp_path: Pa
     assert [(line, reason.split(" (")[0]) for line, reason in query(ws, "SELECT line, reason FROM rejects ORDER BY 1")
             ] == [(5, "inbound is not True/False"), (7, "the id holds a control character"),
                   (8, "the id holds a control character")]
+
+
+def _mapped(rows: list[tuple[str | None, ...]]) -> list[tuple[Any, ...]]:
+    """(tid-ish message_id, created_at, _reject) of `rows` (tweet_id, created_at, in_response_to_tweet_id) mapped
+    by the twcs mapping, in order."""
+    import duckdb
+
+    from strategyfirst.sources import sqlfuncs
+    from strategyfirst.sources.base import LoadContext
+
+    con = duckdb.connect()
+    sqlfuncs.install(con)
+    con.execute("CREATE TABLE r (i INTEGER, tweet_id VARCHAR, author_id VARCHAR, inbound VARCHAR, "
+                "created_at VARCHAR, text VARCHAR, response_tweet_id VARCHAR, in_response_to_tweet_id VARCHAR)")
+    con.executemany("INSERT INTO r VALUES (?, ?, '1', 'True', ?, 't', NULL, ?)",
+                    [(i, *row) for i, row in enumerate(rows)])
+    c = {k: f'"{k}"' for k in twcs.COLUMNS}
+    sql = twcs._mapping(c, LoadContext(), "(SELECT * FROM r ORDER BY i)", lined=False)
+    return con.execute(f"SELECT created_at::VARCHAR, _reject FROM ({sql})").fetchall()
+
+
+def test_every_control_character_in_an_id_is_a_reject_and_nothing_else_is() -> None:
+    # Ids the UBIGINT cast reads besides plain digits (a sign, leading zeros, spaces, a control character around
+    # them): only those with a control character (code points 0-31 and 127) are refused for it.
+    damaged = "the id holds a control character"
+    cases: list[tuple[str, str | None, bool]] = []
+    for code in [*range(32), 127]:
+        ch = chr(code)
+        for tid, pid in ((f"7{ch}", None), (f"{ch}7", None), (f"7{ch}8", None), ("7", f"8{ch}"), ("7", f"{ch}8"),
+                         (f"+{ch}7", None), (f" 7{ch}", "08")):
+            cases.append((tid, pid, True))
+    cases += [("7", None, False), ("007", None, False), ("+7", "+08", False), (" 7 ", " 8", False),
+              ("18446744073709551615", "1", False), ("7.0", "8.00", False)]
+    got = _mapped([(tid, TS, pid) for tid, pid, _ in cases])
+    for (tid, pid, is_damaged), (_, reason) in zip(cases, got, strict=True):
+        if is_damaged:  # refused: for the control character, or as no tweet id at all (the cast fails)
+            assert reason is not None, (tid, pid)
+        else:
+            assert reason is None, (tid, pid, reason)
+        if reason is not None and not reason.startswith(damaged):
+            assert "not a tweet id" in reason, (tid, pid, reason)
+        # the control-character reason exactly where the old check (a regex over both ids) found one
+        control = any(ord(ch) < 32 or ord(ch) == 127 for ch in tid + (pid or ""))
+        if reason is None or reason.startswith(damaged):
+            assert (reason is not None) == control, (tid, pid, reason)
+
+
+def test_created_at_in_every_accepted_format() -> None:
+    got = [ts for ts, _ in _mapped([("1", v, None) for v in (
+        TS, f"  {TS} ", "Wed Oct 11 08:55:44 +0200 2017", "2017-10-11 06:55:44", " 2017-10-11T06:55:44 ",
+        "2017-10-11 08:55:44+02", "2017-10-11 06:55:44.5", "yesterday", "", None)])]
+    t = "2017-10-11 06:55:44"
+    assert got == [t, t, t, t, t, t, "2017-10-11 06:55:44.5", None, None, None]

@@ -31,9 +31,11 @@ TS_NAIVE = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f']"
 
 
 def utc_ts(expr: str, tz_formats: str = TS_TZ, naive_formats: str = TS_NAIVE) -> str:
-    """SQL: a text timestamp (with or without offset) as naive UTC."""
-    return (f"coalesce(timezone('UTC', try_strptime(trim({expr}), {tz_formats})), "
-            f"try_strptime(trim({expr}), {naive_formats}))")
+    """SQL: a text timestamp (with or without offset) as naive UTC. The trimmed text is bound once through a
+    one-element lambda: written twice, DuckDB's common-subexpression pass trims every row's text before the
+    `coalesce` that needs it only where the Kaggle format failed (1.8 of 6.0 CPU s at ten million rows)."""
+    return (f"list_transform([trim({expr})], s -> coalesce(timezone('UTC', try_strptime(s, {tz_formats})), "
+            f"try_strptime(s, {naive_formats})))[1]")
 
 
 def raw_expr(names: list[str], delimiter: str = ",") -> str:
@@ -97,18 +99,26 @@ def _link(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE twcs_links")
 
 
+def _plain(expr: str) -> str:
+    """SQL: true where the id `expr` (a tweet id: it casts to UBIGINT) is its number written plainly, digits
+    only; false for what else the cast reads (`007`, `+7`, a tab or line break around the digits)."""
+    return f"{expr} = CAST(TRY_CAST({expr} AS UBIGINT) AS VARCHAR)"
+
+
 def _mapping(c: dict[str, str], ctx: LoadContext, rows: str, *, lined: bool) -> str:
     """SQL: the rows of `rows` as staged messages, their response_tweet_id kept as `_responses` for `_link`.
     `lined`: `rows` has `_line` (the general way); else (one pass) the rows have no line."""
     tid, pid = norm_id(c["tweet_id"]), norm_id(c["in_response_to_tweet_id"])
+    damaged = control_char("t.tid || coalesce(t.pid, '')")
     reject = reasons(
         ("t.tid IS NULL OR TRY_CAST(t.tid AS UBIGINT) IS NULL", "tweet_id is empty or not a tweet id"),
         ("t.account IS NULL", "author_id (the account) is empty"),
         ("t.inbound IS NULL", "inbound is not True/False"),
         ("t.created_at IS NULL", "created_at is not a date like 'Wed Oct 11 06:55:44 +0000 2017'"),
         ("t.pid IS NOT NULL AND TRY_CAST(t.pid AS UBIGINT) IS NULL", "in_response_to_tweet_id is not a tweet id"),
-        # `x:` + the id, as `split_mapped` checks message_id and in_reply_to
-        (control_char("t.tid || coalesce(t.pid, '')"), CONTROL_ID_REASON),
+        # `x:` + the id, as `split_mapped` checks message_id and in_reply_to. Ids written as their number
+        # (digits only: the common case) hold none: the regex only runs on the others (0.3 CPU s at 10M rows).
+        (f"NOT ({_plain('t.tid')} AND (t.pid IS NULL OR {_plain('t.pid')})) AND {damaged}", CONTROL_ID_REASON),
     )
     # Typed once in a subquery (the common Kaggle timestamp first, no regexes), then checked and mapped.
     return f"""
