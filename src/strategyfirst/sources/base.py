@@ -159,9 +159,11 @@ def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
 
 
 def split_mapped(con: duckdb.DuckDBPyConnection, target: str, *, line: str = "line",
-                 ids_checked: bool = False) -> None:
+                 ids_checked: bool = False, constants: dict[str, str] | None = None) -> None:
     """`stage_split` of a mapping already in temp `_mapped_<target>`. `line`: SQL for the rows' line where
-    the mapping has none; `ids_checked`: the mapping's `_reject` already refuses ids with control characters."""
+    the mapping has none; `ids_checked`: the mapping's `_reject` already refuses ids with control characters;
+    `constants`: SQL literals of the columns the mapping leaves out as the same on every row (not written
+    into its table for each of millions of rows)."""
     table = f"stage_{target}"
     mapped = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}
     ids = [c for c in ("message_id", "in_reply_to") if c in mapped and not ids_checked]
@@ -171,7 +173,7 @@ def split_mapped(con: duckdb.DuckDBPyConnection, target: str, *, line: str = "li
                     f"WHERE _reject IS NULL AND ({damaged})")
     con.execute(f"INSERT INTO stage_rejects SELECT {line}, _reject, _raw FROM _mapped_{target} "
                 "WHERE _reject IS NOT NULL")
-    given = {name: name for name in mapped} | ({"line": line} if line != "line" else {})
+    given = {name: name for name in mapped} | ({"line": line} if line != "line" else {}) | (constants or {})
     select = ", ".join(f"CAST({given.get(name, 'NULL')} AS {sqltype}) AS {name}"
                        for name, sqltype in _stage_columns(table))
     con.execute(f"DROP TABLE {table}")
