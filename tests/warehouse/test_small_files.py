@@ -121,3 +121,22 @@ def test_the_raw_copy_is_the_file_either_way(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(ImportFileError, match="could not be copied"):
         _ = missing.digest
     assert list((tmp_path / "raw3").iterdir()) == []
+
+
+@pytest.mark.parametrize(("ids", "unique"), [
+    (["x:5", "x:7", "x:6"], True),
+    (["x:5", "x:7", "x:5"], False),                      # an id twice
+    (["x:7", "x:007"], False),                           # distinct ids, the same number: counted instead
+    (["x:7", "y:7"], False),                             # (the distinct count then says 2)
+    (["x:1", "x:a"], False),                             # an id without a number
+    (["x:1", "x:18446744073709551615"], False),          # a range too wide for the bitmap
+    (["x:18446744073709551614", "x:18446744073709551615"], True),
+    (["x:3"], True),
+])
+def test_the_staged_ids_are_proven_unique_by_their_numbers_only_when_they_are(ids: list[str], unique: bool) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE stage_messages AS SELECT unnest(?::VARCHAR[]) AS message_id", [ids])
+    assert merge._unique_by_number(con, merge.SPECS["messages"], len(ids)) is unique
+    assert merge._unique_by_number(con, merge.SPECS["video_daily"], len(ids)) is False  # not keyed by the id

@@ -151,7 +151,7 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None =
                               ).fetchone()
             distinct, replies = (int(row[0]), bool(row[1])) if row else (0, True)
         else:
-            distinct = _scalar(con, distinct_sql)
+            distinct = total if _unique_by_number(con, spec, total) else _scalar(con, distinct_sql)
         kept = distinct  # sum(_n): one row per key, each 1
         if distinct == total:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {s} AS SELECT {', '.join(cols)}, 1 AS _n FROM {spec.stage}")
@@ -193,6 +193,27 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None =
     cids = assign_new(con, rows, f"_cres_{spec.table}") if spec.conversations and new else None
     return Prepared(spec, total, new, updated, rows=rows, changes=m, conversation_ids=cids, reparented=reparented,
                     lower=lowered, ids=ids)
+
+
+# The number an id ends in (after its `platform:`): a function of the id, so ids whose numbers are all distinct
+# are distinct too.
+_NUMBER = "TRY_CAST(substr(message_id, strpos(message_id, ':') + 1) AS UBIGINT)"
+BITS_PER_ROW = 8  # the numbers' range, in bits, that a row may take for the bitmap check
+
+
+def _unique_by_number(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int) -> bool:
+    """True when the `total` staged messages have as many distinct numbers (`_NUMBER`): then their ids are
+    distinct, without hashing millions of ids. The numbers counted in a bitmap over their range (DuckDB's
+    `bitstring_agg`, after one pass for the range): 0.5 + 0.8 CPU s at ten million rows where counting the
+    distinct ids costs 1.9. False (the ids are then counted) when an id has no number or their range is wide."""
+    if spec.keys != ("message_id",):
+        return False
+    row = con.execute(f"SELECT count({_NUMBER}), min({_NUMBER}), max({_NUMBER}) FROM {spec.stage}").fetchone()
+    if not row or row[0] != total or row[1] is None or int(row[2]) - int(row[1]) >= BITS_PER_ROW * total:
+        return False
+    lo, hi = int(row[1]), int(row[2])
+    return _scalar(con, f"SELECT bit_count(bitstring_agg({_NUMBER}, {lo}::UBIGINT, {hi}::UBIGINT)) "
+                        f"FROM {spec.stage}") == total
 
 
 _REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # a staged message that replies to another
