@@ -193,7 +193,7 @@ def _prescan(sf: SourceFile) -> tuple[bool, bool]:
                 if cr_at_end and arr[0] != 10:
                     bare_cr = True
                 # A chunk without any CR (most files: LF line ends) is found so by one memchr, not a pass of
-                # numpy over every byte (at 10M messages, ~0.7 of the 1.5 CPU s of this scan).
+                # numpy over every byte (~3 ms a 16 MiB chunk: ~0.25 CPU s of the 1.4 GB twcs file's scan).
                 if b"\r" in chunk:
                     crs = np.flatnonzero(arr[:-1] == 13)
                     bare_cr = bare_cr or bool(crs.size and (arr[crs + 1] != 10).any())
