@@ -47,8 +47,8 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only,
-                                  config={"storage_compatibility_version": STORAGE_VERSION})
+            con = duckdb.connect(str(path), read_only=read_only,
+                                 config={"storage_compatibility_version": STORAGE_VERSION})
         except duckdb.Error as exc:
             if "Could not set lock" not in str(exc):
                 raise unusable_warehouse(path, exc) from None
@@ -59,6 +59,30 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                     f"{path}: the warehouse is open in {holder} for {wait:.0f} s; close it there (a notebook, "
                     "a DuckDB shell, a running command) and run this again") from None
             time.sleep(0.2)
+            continue
+        if _cut_short(con, path):
+            con.close()
+            raise WorkspaceError(f"{path}: the warehouse file is damaged (cut short: it ends before its last "
+                                 f"block); {RECOVER}")
+        return con
+
+
+# A DuckDB file: three 4 KiB headers, then its blocks.
+_HEADER_BYTES = 3 * 4096
+
+
+def _cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """True when the file ends before the blocks its header counts: DuckDB opens such a file (in its 1.5
+    format it reads the blocks only when a query needs them) and fails on the first read past the end."""
+    row = con.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
+                      "WHERE database_name = current_database()").fetchone()
+    if not row or row[0] is None or row[1] is None:
+        return False
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return size < _HEADER_BYTES + int(row[0]) * int(row[1])
 
 
 RECOVER = ("restore the workspace from a backup, or move the file aside and import your export files again "
