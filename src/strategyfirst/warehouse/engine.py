@@ -34,8 +34,14 @@ def open_duckdb(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPy
         # Dictionary compression costs a quarter of the time of writing tens of millions of mostly distinct
         # strings (ids, texts) and saves little on them: without it a 10M-message import runs ~10 s faster
         # for a file ~18% larger (BENCHMARKS.md). Reads are unaffected; FSST still compresses the strings.
-        con.execute("SET disabled_compression_methods = 'dictionary'")
-        migrate(con)
+        try:
+            con.execute("SET disabled_compression_methods = 'dictionary'")
+            migrate(con)
+        except duckdb.IOException as exc:
+            # A file cut short: DuckDB opens a file of its 1.5 format without reading its blocks, and the first
+            # query fails to read one (the older format failed to open).
+            con.close()
+            raise unusable_warehouse(path, exc) from None
     return con
 
 
@@ -47,8 +53,8 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only,
-                                 config={"storage_compatibility_version": STORAGE_VERSION})
+            return duckdb.connect(str(path), read_only=read_only,
+                                  config={"storage_compatibility_version": STORAGE_VERSION})
         except duckdb.Error as exc:
             if "Could not set lock" not in str(exc):
                 raise unusable_warehouse(path, exc) from None
@@ -59,30 +65,6 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                     f"{path}: the warehouse is open in {holder} for {wait:.0f} s; close it there (a notebook, "
                     "a DuckDB shell, a running command) and run this again") from None
             time.sleep(0.2)
-            continue
-        if _cut_short(con, path):
-            con.close()
-            raise WorkspaceError(f"{path}: the warehouse file is damaged (cut short: it ends before its last "
-                                 f"block); {RECOVER}")
-        return con
-
-
-# A DuckDB file: three 4 KiB headers, then its blocks.
-_HEADER_BYTES = 3 * 4096
-
-
-def _cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    """True when the file ends before the blocks its header counts: DuckDB opens such a file (in its 1.5
-    format it reads the blocks only when a query needs them) and fails on the first read past the end."""
-    row = con.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
-                      "WHERE database_name = current_database()").fetchone()
-    if not row or row[0] is None or row[1] is None:
-        return False
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return False
-    return size < _HEADER_BYTES + int(row[0]) * int(row[1])
 
 
 RECOVER = ("restore the workspace from a backup, or move the file aside and import your export files again "
