@@ -8,6 +8,7 @@ import random
 import duckdb
 import pytest
 
+from strategyfirst.warehouse import conversation
 from strategyfirst.warehouse.conversation import assign_new
 
 
@@ -34,9 +35,18 @@ def _reference(new: dict[str, str | None], stored: dict[str, str]) -> dict[str, 
     return out
 
 
-@pytest.mark.parametrize("key", ["message_id", "line"])
+@pytest.mark.parametrize("key", ["message_id", "line", "line in arrays"])
 @pytest.mark.parametrize("seed", range(8))
-def test_conversation_ids_equal_a_walk_up_each_chain(seed: int, key: str) -> None:
+def test_conversation_ids_equal_a_walk_up_each_chain(seed: int, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By id, by line, and by line with the pending replies followed in numpy (`_jump_in_arrays`, used from
+    ARRAY_PENDING of them: here from the first)."""
+    arrays = key == "line in arrays"
+    if arrays:
+        key = "line"
+        monkeypatch.setattr(conversation, "ARRAY_PENDING", 1)
+        jumped = []
+        real = conversation._jump_in_arrays
+        monkeypatch.setattr(conversation, "_jump_in_arrays", lambda con, out: (jumped.append(out), real(con, out)))
     rng = random.Random(seed)
     stored = {f"s{i}": f"s{rng.randrange(i + 1)}" for i in range(40)}
     ids = [f"n{i}" for i in range(400)]
@@ -70,3 +80,5 @@ def test_conversation_ids_equal_a_walk_up_each_chain(seed: int, key: str) -> Non
     # a reply marked d1 replies to a new root: its conversation is its parent
     assert con.execute(f"SELECT count(*) FROM {out} JOIN batch b ON b.{key} = k "
                        "WHERE d1 AND cid IS DISTINCT FROM b.in_reply_to").fetchone() == (0,)
+    if arrays:
+        assert jumped == [out]  # the pending replies were followed in numpy

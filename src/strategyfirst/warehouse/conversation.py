@@ -37,7 +37,9 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres"
         LEFT JOIN (SELECT {key} AS k, message_id, {_REPLY} AS reply FROM {new_rows}) n ON n.message_id = r.par
         LEFT JOIN messages e ON e.message_id = r.par""")
     pending = _scalar(con, f"SELECT count(*) FROM {out} WHERE cid IS NULL")
-    if pending:
+    if pending >= ARRAY_PENDING and key != "message_id":
+        _jump_in_arrays(con, out)
+    elif pending:
         # Pointer jumping over the pending replies only: a pending reply whose ancestor has its conversation takes
         # it; the others look twice as far up each round.
         con.execute(f"CREATE OR REPLACE TEMP TABLE _cpend AS SELECT k, anc FROM {out} WHERE cid IS NULL")
@@ -59,6 +61,47 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres"
 
 
 _REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # a message that replies to another
+# From this many pending replies keyed by an integer (a staged line), the pointer jumping runs over arrays in
+# numpy: a round is a gather over the pending replies, not a join and a table written (3.7M pending replies of
+# the 10M-row file: see `_jump_in_arrays`). Fewer are followed in SQL, without importing numpy and pyarrow.
+ARRAY_PENDING = 100_000
+
+
+def _jump_in_arrays(con: duckdb.DuckDBPyConnection, out: str) -> None:
+    """The pending replies of `out` (cid null: their parent is a new reply, `anc` its integer key) take the
+    conversation of the first ancestor that has one, found by pointer jumping over numpy arrays; the members
+    of a reply cycle, and replies under one, root themselves (cid null), as in the SQL rounds."""
+    import numpy as np
+    import pyarrow as pa
+
+    got = con.execute(f"SELECT k, anc FROM {out} WHERE cid IS NULL").fetchnumpy()
+    keys, anc = np.asarray(got["k"], dtype=np.int64), np.asarray(got["anc"], dtype=np.int64)
+    # up[i]: the position of reply i's current ancestor among the pending replies, -1 once that ancestor has
+    # its conversation (`anc[i]` is then its key).
+    order = np.argsort(keys, kind="stable")
+    at = np.minimum(np.searchsorted(keys, anc, sorter=order), len(keys) - 1)
+    up = np.where(keys[order[at]] == anc, order[at], -1)
+    ended = int((up < 0).sum())
+    for _ in range(MAX_ROUNDS):
+        moving = np.flatnonzero(up >= 0)
+        if not moving.size:
+            break
+        via = up[moving]
+        anc[moving], up[moving] = anc[via], up[via]  # each looks twice as far up
+        now = int((up < 0).sum())
+        if now == ended:  # none reached a conversation: only reply cycles (and replies under them) are left
+            break
+        ended = now
+    # A reply that found no conversation names itself, which has none (it is pending): its cid stays null.
+    con.register("_cjump", pa.table({"k": keys, "anc": np.where(up < 0, anc, keys)}))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _cjumped AS SELECT j.k, r.cid FROM _cjump j "
+                    f"LEFT JOIN (SELECT k, cid FROM {out} WHERE cid IS NOT NULL) r ON r.k = j.anc")
+    finally:
+        con.unregister("_cjump")
+    con.execute(f"DELETE FROM {out} WHERE cid IS NULL")
+    con.execute(f"INSERT INTO {out} SELECT k, cid, NULL, FALSE, FALSE FROM _cjumped")
+    con.execute("DROP TABLE _cjumped")
 
 
 def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None, listed: str | None = None) -> int:
