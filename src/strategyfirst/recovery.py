@@ -130,10 +130,13 @@ def backup(ws: Workspace, out: Path) -> BackupResult:
                 shutil.copy2(path, target)
             (stage / ".strategyfirst").mkdir(exist_ok=True)
             if ws.warehouse_path.is_file():
-                from strategyfirst.warehouse.engine import open_duckdb
+                from strategyfirst.warehouse.engine import open_duckdb, unusable_warehouse
 
                 open_duckdb(ws.warehouse_path, read_only=True).close()  # damaged: one clear line, no backup
-                _copy_warehouse(ws.warehouse_path, stage / ".strategyfirst" / ws.warehouse_path.name)
+                try:
+                    _copy_warehouse(ws.warehouse_path, stage / ".strategyfirst" / ws.warehouse_path.name)
+                except duckdb.IOException as exc:  # cut short: DuckDB 1.5's format reads blocks when copied
+                    raise unusable_warehouse(ws.warehouse_path, exc) from None
             for db in sorted(ws.state_dir.glob("*.sqlite")):
                 _copy_sqlite(db, stage / ".strategyfirst" / db.name)
         result = _write_manifest(ws, stage)
@@ -282,7 +285,7 @@ def rebuild(ws: Workspace) -> dict[str, Any]:
 def check(ws: Workspace) -> list[str]:
     """Integrity problems of a workspace (an empty list: all is well)."""
     from strategyfirst.warehouse import derive
-    from strategyfirst.warehouse.engine import open_duckdb
+    from strategyfirst.warehouse.engine import open_duckdb, unusable_warehouse
     from strategyfirst.warehouse.materialise import STRAY_PREFIXES
     from strategyfirst.warehouse.schema import SCHEMA_VERSION
 
@@ -320,6 +323,8 @@ def check(ws: Workspace) -> list[str]:
                     problems.append(f"{ws.warehouse_path}: derived tables are not up to date with the data and "
                                     "plan (the next measure rebuilds them)")
                 problems += _check_log(ws, con)
+            except duckdb.IOException as exc:  # cut short: a block it needs lies past the file's end
+                problems.append(str(unusable_warehouse(ws.warehouse_path, exc)))
             finally:
                 con.close()
     try:

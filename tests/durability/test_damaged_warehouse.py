@@ -18,7 +18,7 @@ from tests.cli.support import run
 from tests.conftest import require
 
 COMMANDS: list[list[str]] = [["measure"], ["diagnose"], ["capacity"], ["report", "-o", "{ws}/out.html"],
-                             ["export", "--out", "{ws}/export"], ["ingest", "{twcs}"]]
+                             ["export", "--out", "{ws}/export"], ["ingest", "{twcs}"], ["backup", "{ws}.backup"]]
 
 
 def _damage_half(data: bytes) -> bytes:
@@ -69,6 +69,24 @@ def test_damaged_warehouse_is_one_line(damage: str, command: list[str], intact: 
     assert "restore" in lines[0] and "Traceback" not in err and "IO Error" not in err
     assert _sha(warehouse) == before                      # nothing written to the damaged file
     assert not (ws / "out.html").exists()                 # no degraded report
+    assert not Path(f"{ws}.backup").exists()              # no backup of a damaged warehouse
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_check_names_a_damaged_warehouse_as_a_problem(damage: str, intact: tuple[Path, bytes], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(intact[0], ws)
+    warehouse = ws / ".strategyfirst" / "warehouse.duckdb"
+    spoil, says = DAMAGES[damage]
+    warehouse.write_bytes(spoil(intact[1]))
+    before = _sha(warehouse)
+    code, out, err = run(["check", "-w", str(ws)], monkeypatch, capsys)
+    assert code == 1, (out, err)
+    assert "Traceback" not in out + err and "IO Error" not in out + err
+    assert [line for line in (out + err).splitlines() if str(warehouse) in line and says in line], (out, err)
+    assert _sha(warehouse) == before
 
 
 def _as_nobody() -> list[str] | None:
