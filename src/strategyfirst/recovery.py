@@ -79,12 +79,12 @@ def _literal(path: Path) -> str:
 
 def _copy_warehouse(src: Path, dst: Path) -> None:
     """A consistent copy of the warehouse (checkpointed: one file, no WAL) through DuckDB itself."""
-    from strategyfirst.warehouse.engine import STORAGE_VERSION
+    from strategyfirst.warehouse.engine import attach_new
 
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH {_literal(src)} AS src (READ_ONLY)")
-        con.execute(f"ATTACH {_literal(dst)} AS dst (STORAGE_VERSION '{STORAGE_VERSION}')")
+        attach_new(con, dst, "dst")
         con.execute("COPY FROM DATABASE src TO dst")
         con.execute("DETACH dst")
     finally:

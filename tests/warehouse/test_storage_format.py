@@ -31,6 +31,23 @@ def test_a_new_warehouse_is_written_in_the_newer_format(tmp_path: Path) -> None:
         con.close()
 
 
+def test_another_connection_of_the_same_process_is_not_refused(tmp_path: Path) -> None:
+    """A notebook's own `duckdb.connect` to the warehouse, beside the product's in the same process: the
+    file's format comes from how it was created, not from a connection setting DuckDB would find different."""
+    path = tmp_path / "warehouse.duckdb"
+    open_duckdb(path).close()
+    mine = duckdb.connect(str(path), read_only=True)
+    try:
+        con = open_duckdb(path, read_only=True)
+        try:
+            assert _format(con) == "v1.5.0+"
+            assert con.execute("SELECT count(*) FROM messages").fetchone() == (0,)
+        finally:
+            con.close()
+    finally:
+        mine.close()
+
+
 def test_a_warehouse_in_the_older_format_opens_keeps_it_and_takes_new_rows(tmp_path: Path) -> None:
     path = tmp_path / "warehouse.duckdb"
     duckdb.connect(str(path)).close()  # DuckDB's default: a file that DuckDB 1.0 can read

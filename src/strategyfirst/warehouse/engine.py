@@ -29,6 +29,8 @@ def open_duckdb(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPy
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create(path)
     con = _connect(path, read_only)
     if not read_only:
         # Dictionary compression costs a quarter of the time of writing tens of millions of mostly distinct
@@ -45,6 +47,30 @@ def open_duckdb(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPy
     return con
 
 
+def _create(path: Path) -> None:
+    """Create the empty warehouse file in STORAGE_VERSION's format. Attached once with the version, the file
+    keeps it: every connection opens it with DuckDB's default configuration, so that another connection to it
+    in the same process (a notebook's `duckdb.connect`) is not refused for a different configuration."""
+    con = duckdb.connect()
+    try:
+        attach_new(con, path, "created")
+        con.execute("DETACH created")
+    except duckdb.Error:
+        pass  # another process created it meanwhile, or it cannot be written: `_connect` opens it or says why
+    finally:
+        con.close()
+
+
+def attach_new(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    """ATTACH a database file to be created, in STORAGE_VERSION's format where this DuckDB writes it (the
+    project asks for 1.5; an older one writes its own)."""
+    target = "'" + str(path).replace("'", "''") + "'"
+    try:
+        con.execute(f"ATTACH {target} AS {alias} (STORAGE_VERSION '{STORAGE_VERSION}')")
+    except duckdb.InvalidInputException:
+        con.execute(f"ATTACH {target} AS {alias}")
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """`duckdb.connect`, waiting a little while another process holds the file; then a one-line error."""
     from strategyfirst.warehouse.lock import lock_timeout
@@ -53,8 +79,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only,
-                                  config={"storage_compatibility_version": STORAGE_VERSION})
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             if "Could not set lock" not in str(exc):
                 raise unusable_warehouse(path, exc) from None
