@@ -17,7 +17,7 @@ FILE_WAIT = 10.0
 
 # The storage format of a warehouse file this code creates. DuckDB writes new files readable by DuckDB 1.0
 # unless told otherwise, without the compression its later releases brought: in 1.5's format the file of ten
-# million messages is 787 MB instead of 1.1 GB (peak memory 0.2 GB lower, the import no slower; BENCHMARKS.md),
+# million messages is 787 MB instead of 1.1 GB (peak memory 0.1-0.2 GB lower, the import no slower; BENCHMARKS.md),
 # readable by DuckDB 1.5 and later. A file written before keeps its format (DuckDB reads both).
 STORAGE_VERSION = "v1.5.0"
 
