@@ -49,17 +49,23 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("damage", list(DAMAGES))
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
-def test_damaged_warehouse_is_one_line(damage: str, command: list[str], intact: tuple[Path, bytes],
-                                       tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def _spoilt(damage: str, intact: tuple[Path, bytes], tmp_path: Path) -> tuple[Path, Path, str, str]:
+    """A copy of the intact workspace with its warehouse damaged: (workspace, warehouse, what the error
+    says, the damaged file's sha256)."""
     ws = tmp_path / "ws"
     shutil.copytree(intact[0], ws)
     warehouse = ws / ".strategyfirst" / "warehouse.duckdb"
     spoil, says = DAMAGES[damage]
     warehouse.write_bytes(spoil(intact[1]))
-    before = _sha(warehouse)
+    return ws, warehouse, says, _sha(warehouse)
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_damaged_warehouse_is_one_line(damage: str, command: list[str], intact: tuple[Path, bytes],
+                                       tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    ws, warehouse, says, before = _spoilt(damage, intact, tmp_path)
     args = [a.format(ws=ws, twcs=shared_data / "twcs" / "sample.csv") for a in command]
     code, out, err = run([*args, "-w", str(ws)], monkeypatch, capsys)
     assert code == 2, (out, err)
@@ -76,12 +82,7 @@ def test_damaged_warehouse_is_one_line(damage: str, command: list[str], intact: 
 def test_check_names_a_damaged_warehouse_as_a_problem(damage: str, intact: tuple[Path, bytes], tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    ws = tmp_path / "ws"
-    shutil.copytree(intact[0], ws)
-    warehouse = ws / ".strategyfirst" / "warehouse.duckdb"
-    spoil, says = DAMAGES[damage]
-    warehouse.write_bytes(spoil(intact[1]))
-    before = _sha(warehouse)
+    ws, warehouse, says, before = _spoilt(damage, intact, tmp_path)
     code, out, err = run(["check", "-w", str(ws)], monkeypatch, capsys)
     assert code == 1, (out, err)
     assert "Traceback" not in out + err and "IO Error" not in out + err
