@@ -73,17 +73,13 @@ def _table_counts(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _copy_warehouse(src: Path, dst: Path) -> None:
     """A consistent copy of the warehouse (checkpointed: one file, no WAL) through DuckDB itself."""
-    from strategyfirst.warehouse.engine import attach_new
+    from strategyfirst.warehouse.engine import attach_new, path_literal
 
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH {_literal(src)} AS src (READ_ONLY)")
+        con.execute(f"ATTACH {path_literal(src)} AS src (READ_ONLY)")
         attach_new(con, dst, "dst")
         con.execute("COPY FROM DATABASE src TO dst")
         con.execute("DETACH dst")

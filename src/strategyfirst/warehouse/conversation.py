@@ -18,7 +18,7 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres"
     `new_rows` (an integer line number is joined faster than the id); `cid`: its conversation, null for a member
     of a reply cycle (it roots itself); `d1`: its parent is a new root (so `cid` is its `in_reply_to`). Stored
     messages already carry their conversation."""
-    if not _scalar(con, f"SELECT count(*) FROM {new_rows} WHERE {_REPLY}"):
+    if not _scalar(con, f"SELECT count(*) FROM {new_rows} WHERE {REPLY}"):
         # no reply in the batch (posts, campaigns): nothing to look up among the stored messages
         con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT {key} AS k, message_id AS cid, {key} AS anc, "
                     f"FALSE AS missing, FALSE AS d1 FROM {new_rows} LIMIT 0")
@@ -27,14 +27,14 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres"
     # is a new root, is stored or is missing has its conversation now; only the others are pending.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
-        WITH replies AS (SELECT {key} AS k, message_id AS id, in_reply_to AS par FROM {new_rows} WHERE {_REPLY})
+        WITH replies AS (SELECT {key} AS k, message_id AS id, in_reply_to AS par FROM {new_rows} WHERE {REPLY})
         SELECT r.k,
                CASE WHEN n.k IS NULL THEN coalesce(e.conversation_id, r.id) WHEN NOT n.reply THEN r.par END AS cid,
                CASE WHEN n.reply THEN n.k END AS anc,
                n.k IS NULL AND e.message_id IS NULL AS missing,
                n.k IS NOT NULL AND NOT n.reply AS d1
         FROM replies r
-        LEFT JOIN (SELECT {key} AS k, message_id, {_REPLY} AS reply FROM {new_rows}) n ON n.message_id = r.par
+        LEFT JOIN (SELECT {key} AS k, message_id, {REPLY} AS reply FROM {new_rows}) n ON n.message_id = r.par
         LEFT JOIN messages e ON e.message_id = r.par""")
     pending = _scalar(con, f"SELECT count(*) FROM {out} WHERE cid IS NULL")
     if pending >= ARRAY_PENDING and key != "message_id":
@@ -60,7 +60,7 @@ def assign_new(con: duckdb.DuckDBPyConnection, new_rows: str, out: str = "_cres"
     return out
 
 
-_REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # a message that replies to another
+REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # SQL: a message that replies to another
 # From this many pending replies keyed by an integer (a staged line), the pointer jumping runs over arrays in
 # numpy: a round is a gather over the pending replies, not a join and a table written (3.7M pending replies of
 # the 10M-row file: see `_jump_in_arrays`). Fewer are followed in SQL, without importing numpy and pyarrow.
@@ -92,16 +92,15 @@ def _jump_in_arrays(con: duckdb.DuckDBPyConnection, out: str) -> None:
         if now == ended:  # none reached a conversation: only reply cycles (and replies under them) are left
             break
         ended = now
-    # A reply that found no conversation names itself, which has none (it is pending): its cid stays null.
+    # Once the pending rows are gone, each takes its ancestor's conversation; a reply that found none names
+    # itself, which is no longer there: its cid stays null.
+    con.execute(f"DELETE FROM {out} WHERE cid IS NULL")
     con.register("_cjump", pa.table({"k": keys, "anc": np.where(up < 0, anc, keys)}))
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _cjumped AS SELECT j.k, r.cid FROM _cjump j "
-                    f"LEFT JOIN (SELECT k, cid FROM {out} WHERE cid IS NOT NULL) r ON r.k = j.anc")
+        con.execute(f"INSERT INTO {out} SELECT j.k, r.cid, NULL, FALSE, FALSE FROM _cjump j "
+                    f"LEFT JOIN {out} r ON r.k = j.anc")
     finally:
         con.unregister("_cjump")
-    con.execute(f"DELETE FROM {out} WHERE cid IS NULL")
-    con.execute(f"INSERT INTO {out} SELECT k, cid, NULL, FALSE, FALSE FROM _cjumped")
-    con.execute("DROP TABLE _cjumped")
 
 
 def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None, listed: str | None = None) -> int:

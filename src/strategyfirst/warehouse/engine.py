@@ -64,11 +64,15 @@ def _create(path: Path) -> None:
 def attach_new(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
     """ATTACH a database file to be created, in STORAGE_VERSION's format where this DuckDB writes it (the
     project asks for 1.5; an older one writes its own)."""
-    target = "'" + str(path).replace("'", "''") + "'"
     try:
-        con.execute(f"ATTACH {target} AS {alias} (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH {path_literal(path)} AS {alias} (STORAGE_VERSION '{STORAGE_VERSION}')")
     except duckdb.InvalidInputException:
-        con.execute(f"ATTACH {target} AS {alias}")
+        con.execute(f"ATTACH {path_literal(path)} AS {alias}")
+
+
+def path_literal(path: Path) -> str:
+    """A file's path as an SQL string literal (ATTACH takes no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import duckdb
 
 from strategyfirst.sources.base import FIGURES
-from strategyfirst.warehouse.conversation import assign_new, attach_orphans, refresh_conversations
+from strategyfirst.warehouse.conversation import REPLY, assign_new, attach_orphans, refresh_conversations
 from strategyfirst.warehouse.importlog import REPLACED_BY, previous
 
 
@@ -147,7 +147,7 @@ def prepare(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: int | None =
     else:
         distinct_sql = f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {spec.stage})"
         if spec.conversations and total <= LITERAL_KEYS:  # a few messages: and are there replies to link?
-            row = con.execute(f"SELECT ({distinct_sql}), (SELECT count(*) FROM {spec.stage} WHERE {_REPLY})"
+            row = con.execute(f"SELECT ({distinct_sql}), (SELECT count(*) FROM {spec.stage} WHERE {REPLY})"
                               ).fetchone()
             distinct, replies = (int(row[0]), bool(row[1])) if row else (0, True)
         else:
@@ -216,7 +216,6 @@ def _unique_by_number(con: duckdb.DuckDBPyConnection, spec: MergeSpec, total: in
                         f"FROM {spec.stage}") == total
 
 
-_REPLY = "in_reply_to IS NOT NULL AND in_reply_to <> message_id"  # a staged message that replies to another
 LITERAL_KEYS = 2000  # staged message ids up to this many are looked up as a list of literals
 
 
