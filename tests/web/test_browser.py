@@ -97,6 +97,14 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def open_tab(page: Any, label: str) -> None:
+    """Opens a workspace page from the nav and waits until it has loaded: a click only starts the navigation, so
+    counting elements straight after it can count the page being left, or the new one half parsed."""
+    page.click(f"nav >> text={label}")
+    page.locator(f"nav a[aria-current=page]:text-is('{label}')").wait_for()
+    page.wait_for_load_state()
+
+
 def watch(page: Any, *, allow_422: bool = False) -> list[str]:
     """The page errors and console errors seen while a test drives `page` (with `allow_422`, the console line
     chromium writes for a refused form's 422, which is by design); 60 s for anything awaited."""
@@ -128,7 +136,7 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     page.wait_for_url(server + "/w/acme/dashboard")
 
     # upload real exports: the twcs sample and a month of rOpenSci's X analytics
-    page.click("nav >> text=Imports")
+    open_tab(page, "Imports")
     x_month = shared_data / "x-analytics" / "rOpenSci" / "tweet_activity_metrics_rOpenSci_20170101_20170201_en.csv"
     page.set_input_files("input[name=files]", [str(shared_data / "twcs" / "sample.csv"), str(x_month)])
     page.click("button:has-text('Import')")
@@ -143,7 +151,7 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     shot(page, "02-imported")
 
     # the strategy map colours the objective by its worst KPI and each tactic by its verdict
-    page.click("nav >> text=Strategy")
+    open_tab(page, "Strategy")
     assert page.locator(".objective").count() == 1
     # at risk, not off track, since the pooled forecasts (issue 13.6): as of 2017-10-12 the twcs sample's three
     # brands answered 28 of 33 inbound messages (84.8% against 90%) with a median first response of 68.5 min
@@ -154,7 +162,7 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     shot(page, "02b-strategy-map")
 
     # edit the plan: removing the strategy statement makes lint report it as you type
-    page.click("nav >> text=Plan")
+    open_tab(page, "Plan")
     page.locator("#lint .lint-count").wait_for()
     assert "missing-strategy" not in page.inner_text("#lint")
     text = page.input_value("#plan-text")
@@ -169,15 +177,15 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     page.locator("text=Saved as plan version").wait_for()
 
     # the dashboard draws its charts with vega-embed
-    page.click("nav >> text=Dashboard")
+    open_tab(page, "Dashboard")
     page.locator(".chart svg").first.wait_for()
     assert page.locator(".card").count() == 2
     shot(page, "04-dashboard")
-    page.click("nav >> text=Dialogue")
+    open_tab(page, "Dialogue")
     page.locator(".chart svg").first.wait_for()
     shot(page, "05-dialogue")
     # readiness and capacity: the hour-of-week shortfall heat map (7 days × 24 hours) and the gaps in words
-    page.click("nav >> text=Readiness & capacity")
+    open_tab(page, "Readiness & capacity")
     page.locator("#capacity .chart svg").wait_for()
     assert page.locator("#capacity .chart svg g.mark-rect.role-mark path").count() == 7 * 24
     assert page.locator("ul.gaps li").count() >= 1
@@ -185,7 +193,7 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     shot(page, "05b-readiness-capacity")
 
     # record a decision whose text holds HTML: shown as text, never run
-    page.click("nav >> text=Verdicts")
+    open_tab(page, "Verdicts")
     page.fill("textarea[name=text]", HTML_DECISION)
     page.fill(".decision-form input[name=tactic]", "care-desk")
     page.click(".decision-form button")
@@ -193,7 +201,7 @@ def test_main_journey(server: str, browser: Any, shared_data: Path, tmp_path: Pa
     assert page.locator(".decision-text").first.inner_text() == HTML_DECISION
     assert page.evaluate("window.__injected") is None
     shot(page, "06-decision")
-    page.click("nav >> text=History")
+    open_tab(page, "History")
     assert page.locator(".history .decision").count() == 1
     diff = page.locator(".diff pre").inner_text().splitlines()
     changed = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
