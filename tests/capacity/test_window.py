@@ -61,6 +61,8 @@ def test_stragglers_do_not_stretch_the_window(shared_data: Path, tmp_path: Path)
         assert by[(days[weekday], hour)] == pytest.approx(n), (weekday, hour)
     stated = " ".join(cp.notes)
     assert "from 2017-10-10 to 2017-10-12" in stated and "no gap over 7 days" in stated
+    # One count of weeks on the page: the three-day window is told in days, not as a second "0.4 weeks".
+    assert "(3 days, data on 3 of 3 days)" in cp.window.statement and "weeks," not in cp.window.statement
     assert "3 messages outside it (2011-05-02 to 2016-07-15) left out" in stated
     assert cp.to_dict()["window"]["messages_left_out"] == 3
     view = capacity_view(cp)  # the report states it too
@@ -75,6 +77,7 @@ def test_the_window_is_the_latest_stretch_that_holds_a_real_share() -> None:
     w = choose_window(days)
     assert w is not None and (w.start, w.end) == (d(2017, 9, 1), d(2017, 10, 12))
     assert (w.days, w.days_with_data, w.left_out) == (42, 42, 4)
+    assert "(6.0 weeks, data on 42 of 42 days)" in w.statement  # two weeks or more: told in weeks
     # A long dense history is cut to its most recent MAX_WEEKS weeks.
     long = [(d(2015, 1, 1) + dt.timedelta(days=i), 5) for i in range(3 * 365)]
     w = choose_window(long)

@@ -73,8 +73,11 @@ class Window:
         """Which window, and why, in one sentence."""
         why = (f"the latest stretch of data with no gap over {MAX_GAP_DAYS} days"
                + (f", cut to its last {MAX_WEEKS} weeks" if self.capped else ""))
+        # Under two weeks the window is told in days: its weeks (calendar days / 7) would read as a second,
+        # different count beside the weeks the averages are over (the hours from the first message to the last).
+        length = f"{self.days / 7:.1f} weeks" if self.days >= 14 else f"{self.days} day{'s' if self.days != 1 else ''}"
         text = (f"volume per hour of week from {self.start.isoformat()} to {self.end.isoformat()} "
-                f"({self.days / 7:.1f} weeks, data on {self.days_with_data} of {self.days} days): {why}")
+                f"({length}, data on {self.days_with_data} of {self.days} days): {why}")
         if self.left_out and self.left_out_first is not None and self.left_out_last is not None:
             span = (self.left_out_first.isoformat() if self.left_out_first == self.left_out_last
                     else f"{self.left_out_first.isoformat()} to {self.left_out_last.isoformat()}")
