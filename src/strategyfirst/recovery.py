@@ -217,22 +217,29 @@ def verify(folder: Path) -> list[str]:
     return problems
 
 
+# What the import log says of the file itself (kept by a rebuild, which imports the raw copy in its place).
+FILE_COLUMNS = ("file", "sha256", "bytes", "stamp", "raw_sha256", "rejects_file")
+
+
 def _log(ws: Workspace) -> list[dict[str, Any]]:
-    """The imports to replay, oldest first (undone ones left out): id, file, sha256, options."""
+    """The imports to replay, oldest first (undone ones left out): id, source, options and FILE_COLUMNS."""
     from strategyfirst.warehouse.engine import open_duckdb
 
     con = open_duckdb(ws.warehouse_path, read_only=True)
     try:
         have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'imports' "
                                           "AND database_name = current_database()").fetchall()}
-        options = "options" if "options" in have else "NULL"
+        columns = ", ".join(c if c in have else f"NULL AS {c}" for c in ("source", "options", *FILE_COLUMNS))
         undone = "undone_at IS NULL" if "undone_at" in have else "TRUE"
-        rows = con.execute(f"SELECT import_id, file, sha256, {options} FROM imports WHERE {undone} "
-                           "ORDER BY import_id").fetchall()
+        cursor = con.execute(f"SELECT import_id, {columns} FROM imports WHERE {undone} ORDER BY import_id")
+        names = [d[0] for d in cursor.description or []]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     finally:
         con.close()
-    return [{"import_id": int(i), "file": str(f), "sha256": str(d), "options": json.loads(o or "{}")}
-            for i, f, d, o in rows]
+    for row in rows:
+        row["import_id"] = int(row["import_id"])
+        row["options"] = json.loads(row["options"] or "{}")
+    return rows
 
 
 def _raw_file(ws: Workspace, digest: str) -> Path | None:
@@ -258,6 +265,7 @@ def rebuild(ws: Workspace) -> dict[str, Any]:
         fresh.state_dir.mkdir(parents=True)
         if ws.plan_path.is_file():
             shutil.copy2(ws.plan_path, fresh.plan_path)
+        replayed: list[tuple[dict[str, Any], int]] = []
         for row in log:
             raw = _raw_file(ws, str(row["sha256"]))
             assert raw is not None
@@ -266,16 +274,48 @@ def rebuild(ws: Workspace) -> dict[str, Any]:
             os.link(raw, named) if raw.stat().st_dev == named.parent.stat().st_dev else shutil.copy2(raw, named)
             options = row["options"]
             kwargs = {k: v for k, v in options.items() if k in accepted and k not in ("ws", "files")}
-            ingest_files(fresh, [named], **kwargs)
+            done = ingest_files(fresh, [named], **kwargs).files[0]
+            replayed.append((row, int(done["import_id"] or done["already_imported_as"])))
+        redacted = _keep_file_columns(ws, fresh, replayed)
         old = ws.warehouse_path.with_name(ws.warehouse_path.name + ".before-rebuild")
         with workspace_lock(ws.state_dir):
             if old.exists():
                 old.unlink()
             ws.warehouse_path.replace(old)
             fresh.warehouse_path.replace(ws.warehouse_path)
+            for copy, target in redacted:
+                copy.replace(target)
         return {"rebuilt": str(ws.warehouse_path), "imports": len(log), "previous": str(old)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _keep_file_columns(ws: Workspace, fresh: Workspace, replayed: list[tuple[dict[str, Any], int]]
+                       ) -> list[tuple[Path, Path]]:
+    """Give each rebuilt import the FILE_COLUMNS of the import it replays: the log goes on naming the file
+    imported (its sha256 recognises a re-import), not the raw copy read in its place. Returns the raw copies
+    to move into raw/: the redacted copy the rebuild made of a member export kept whole (before copies were
+    redacted), or identical to the one there."""
+    from strategyfirst.warehouse.engine import open_duckdb
+
+    moves: list[tuple[Path, Path]] = []
+    con = open_duckdb(fresh.warehouse_path)
+    try:
+        for row, import_id in replayed:
+            found = con.execute("SELECT sha256, raw_sha256 FROM imports WHERE import_id = ?", [import_id]).fetchone()
+            raw_digest = found[1] if found else None
+            if found and raw_digest is not None:
+                copy, target = _raw_file(fresh, str(found[0])), _raw_file(ws, str(row["sha256"]))
+                if copy is not None and target is not None and raw_digest != row["raw_sha256"]:
+                    moves.append((copy, target))
+            values = {**{c: row[c] for c in FILE_COLUMNS}, "raw_sha256": raw_digest}
+            con.execute(f"UPDATE imports SET {', '.join(f'{c} = ?' for c in values)} WHERE import_id = ?",
+                        [*values.values(), import_id])
+            con.execute("UPDATE rejects SET file = ? WHERE import_id = ?", [row["file"], import_id])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return moves
 
 
 def check(ws: Workspace) -> list[str]:
@@ -332,14 +372,23 @@ def check(ws: Workspace) -> list[str]:
 
 def _check_log(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
     problems: list[str] = []
-    rows = [(r["import_id"], r["file"], r["sha256"]) for r in _log(ws)]
-    known = {int(r[0]) for r in rows}
-    for import_id, file, digest in rows:
-        raw = _raw_file(ws, str(digest))
+    from strategyfirst.sources.registry import BY_NAME
+
+    rows = _log(ws)
+    known = {int(r["import_id"]) for r in rows}
+    for r in rows:
+        import_id, name = r["import_id"], Path(str(r["file"])).name
+        raw = _raw_file(ws, str(r["sha256"]))
         if raw is None:
-            problems.append(f"import #{import_id} ({Path(str(file)).name}): its raw copy is missing from {ws.raw_dir}")
-        elif sha256(raw) != digest:
+            problems.append(f"import #{import_id} ({name}): its raw copy is missing from {ws.raw_dir}")
+            continue
+        # A redacted copy (a member export's) is verified against its own sha256, recorded as `raw_sha256`.
+        if sha256(raw) != (r["raw_sha256"] or r["sha256"]):
             problems.append(f"{raw}: its content no longer matches its sha256 (import #{import_id})")
+        elif r["raw_sha256"] is None and getattr(BY_NAME.get(str(r["source"])), "redacted_raw", False):
+            problems.append(f"{raw}: the raw copy of import #{import_id} ({name}) is the member export as it "
+                            "was, with personal data (addresses, names, IPs); `strategyfirst rebuild` replaces "
+                            "it with a redacted copy")
     for table in ("messages", "audience", "spend"):
         stray = con.execute(f"SELECT DISTINCT import_id FROM {table} WHERE import_id IS NOT NULL").fetchall()
         orphans = sorted(int(r[0]) for r in stray if int(r[0]) not in known)

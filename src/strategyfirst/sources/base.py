@@ -95,6 +95,8 @@ class Source:
 
     alternatives: tuple[tuple[str, ...], ...] = ()  # other column sets that identify it (file variants)
     other_kinds: tuple[str, ...] = ()     # kinds it reads besides `kind` (meta-ads: an xlsx of one table)
+    # The raw copy is the redacted one its loader staged (member exports: sources/member_counts.py), not the file
+    redacted_raw: bool = False
 
     def score(self, sf: SourceFile) -> tuple[float, list[str], list[str], int]:
         """How well the file's header fits: share of required columns present, missing ones, unexpected

@@ -7,7 +7,8 @@ Per day: subscribers gained (CONFIRM_TIME, else OPTIN_TIME) and, in the unsubscr
 `subscribers_cleaned`): an export lists only its status's members, so the three files add up without one
 overwriting another's days; the list's growth is the sum over the series, its size the `subscribers` snapshot
 (the subscribed export's row count) on the latest timestamp of the file (OPTIN/CONFIRM/LAST_CHANGED).
-Only times are read: no address, name, IP, location, note or `EUID` is stored (see `member_counts`).
+Only times are read: no address, name, IP, location, note or `EUID` is stored, not even in the raw copy (see
+`member_counts`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons
 from strategyfirst.sources.columns import column_map
-from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, given_day, snapshot_note, stage_counts
+from strategyfirst.sources.member_counts import (
+    MARKS,
+    MEMBER_ROWS,
+    add_parse_rejects,
+    given_day,
+    kept_columns,
+    snapshot_note,
+    stage_counts,
+    time_kept,
+)
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 if TYPE_CHECKING:
@@ -44,7 +54,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                        "subscribed_members_export_<list id>.csv, and this one does not; pass --account LIST", 1, 1)
     keys = {normalise_column(h) for h in sf.header}
     status = "unsubscribed" if "unsub_time" in keys else "cleaned" if "clean_time" in keys else "subscribed"
-    names, c = column_map(sf, COLUMNS)
+    names, c = column_map(sf, (*COLUMNS, *MARKS))
     read_rows(con, sf, MEMBER_ROWS, names=names)
     add_parse_rejects(con)
     joined = f"coalesce({_ts(c['confirm_time'])}, {_ts(c['optin_time'])})"
@@ -54,9 +64,10 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     if left:
         checks.append((f"{left} IS NULL", f"{left_name} is not a time like 2018-02-05 19:28:23"))
     latest = f"greatest({', '.join(_ts(c[t]) for t in TIMES)})"
+    keep = kept_columns(sf, {t: time_kept(c[t], _ts(c[t])) for t in TIMES}, REQUIRED)
     stage_counts(con, account=account, metric="subscribers" if status == "subscribed" else f"subscribers_{status}",
                  joined=joined, left=left, in_size="TRUE" if status == "subscribed" else None, latest=latest,
-                 reject=reasons(*checks), snapshot_day=given_day(ctx))
+                 reject=reasons(*checks), cells=c, keep=keep, snapshot_day=given_day(ctx))
     return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the latest time in the file"))
 
 
@@ -68,4 +79,5 @@ SOURCE = Source(
     columns=COLUMNS,
     required=REQUIRED,
     load=load,
+    redacted_raw=True,
 )

@@ -14,19 +14,32 @@ instead of counting twice.
 
 The snapshot day is `--exported-on DATE`, else the latest timestamp in the file (see each source); the import
 summary says which day was used and why (`snapshot_note`).
+
+The raw copy (warehouse/rawstore.py) of a member export is redacted (`stage_raw_copy`): a CSV of the columns the
+source reads (times, status), each value kept only where the source reads it as such (a time that parses, a
+status word), the columns that identify the format (`--source auto`) with empty values, and per row its line in
+the original (`sf_line`) and, for a row the import rejected, only the reason (`sf_reject`). No column of it is
+an address, name, IP, location, phone, note or id: the counts need none (no key is derived from the address).
+Imported again (a rebuild from raw/), it stages the same rows, rejects and lines; its own raw copy is itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from strategyfirst.sources.base import LoadContext, sql_str
+from strategyfirst.sources.base import LoadContext, normalise_column, sql_str
+from strategyfirst.sources.textfile import SourceFile, ident
 
 if TYPE_CHECKING:
     import duckdb
 
 NOT_STORED = "(row not stored: member exports keep no personal data)"
 MEMBER_ROWS = "member_rows"   # not `src_rows`: the importer would copy a reject's cells into its `raw`
+LINE, REJECT = "sf_line", "sf_reject"  # the redacted raw copy's columns: the original line, a rejected row's reason
+MARKS = (LINE, REJECT)
+RAW_COPY = "stage_raw_copy"    # the redacted raw copy's rows (ingest writes it in place of the file's bytes)
 
 
 def add_parse_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -35,20 +48,25 @@ def add_parse_rejects(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def stage_counts(con: duckdb.DuckDBPyConnection, *, account: str, metric: str, joined: str | None,
-                 left: str | None, in_size: str | None, latest: str, reject: str,
-                 snapshot_day: str | None = None) -> None:
-    """Stage `audience` rows of one member export read into `member_rows`.
+                 left: str | None, in_size: str | None, latest: str, reject: str, cells: Mapping[str, str],
+                 keep: Mapping[str, str], snapshot_day: str | None = None) -> None:
+    """Stage `audience` rows of one member export read into `member_rows`, and its redacted raw copy's rows.
 
     `joined`/`left`: SQL timestamps of a member's gain and loss (None: the export gives none); `in_size`: SQL
     condition of a member counted in the list's size on the snapshot day (None: no snapshot); `latest`: SQL of
     the row's latest timestamp (the snapshot day is the latest of the file unless `snapshot_day`, an SQL date,
-    says otherwise); `reject`: SQL reason of a row that counts nothing, or null.
+    says otherwise); `reject`: SQL reason of a row that counts nothing, or null. `cells`: the source's column
+    map (with MARKS); `keep`: the raw copy's columns, by header name, as SQL of what it keeps of each row
+    (null: an empty cell), in the file's order (see `stage_raw_copy`).
     """
     none = "NULL::TIMESTAMP"
+    kept = "".join(f", {expr} AS _keep{i}" for i, expr in enumerate(keep.values()))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _members AS
-        SELECT _line AS line, {joined or none} AS joined, {left or none} AS left_at,
-               {in_size or 'FALSE'} AS in_size, {latest} AS latest, {reject} AS _reject
+        SELECT coalesce(TRY_CAST({cells[LINE]} AS BIGINT), _line) AS line, {joined or none} AS joined,
+               {left or none} AS left_at, {in_size or 'FALSE'} AS in_size, {latest} AS latest,
+               coalesce(nullif(trim({cells[REJECT]}), ''), {reject}) AS _reject{kept}
         FROM {MEMBER_ROWS}""")
+    stage_raw_copy(con, list(keep))
     con.execute(f"INSERT INTO stage_rejects SELECT line, _reject, {sql_str(NOT_STORED)} FROM _members "
                 "WHERE _reject IS NOT NULL")
     snap = snapshot_day or "(SELECT CAST(max(latest) AS DATE) FROM _members WHERE _reject IS NULL)"
@@ -75,6 +93,43 @@ def stage_counts(con: duckdb.DuckDBPyConnection, *, account: str, metric: str, j
                CAST(CASE WHEN {'TRUE' if left else 'FALSE'} THEN coalesce(days.l, 0) END AS DOUBLE) AS lost,
                CAST(coalesce(days.line, (SELECT min(line) FROM good)) AS BIGINT) AS line
         FROM dates LEFT JOIN days ON days.d = dates.d""", [account, metric] if deltas else [])
+
+
+def kept_columns(sf: SourceFile, keep: Mapping[str, str], identify: Sequence[str]) -> dict[str, str]:
+    """The raw copy's columns in the file's order: those of `keep` (normalised name -> SQL of the value kept)
+    the file has, and those of `identify` (what `--source auto` recognises the export by) as empty cells."""
+    out: dict[str, str] = {}
+    for name in (normalise_column(h) for h in sf.header):
+        if name in keep and name not in out:
+            out[name] = keep[name]
+        elif name in identify and name not in out:
+            out[name] = "NULL::VARCHAR"
+    return out
+
+
+def time_kept(cell: str, parsed: str) -> str:
+    """SQL: a time cell as it is where it parses (`parsed`, SQL), else nothing (a free text is no time)."""
+    return f"CASE WHEN ({parsed}) IS NOT NULL THEN {cell} END"
+
+
+def stage_raw_copy(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
+    """The redacted raw copy's rows (in `_members`' `_keep<i>`, named `columns`): a rejected row keeps its line
+    and reason only, a row the CSV reader could not split (`csv_rejects`) likewise."""
+    empty = "".join(", NULL::VARCHAR" for _ in columns)
+    kept = "".join(f", CASE WHEN _reject IS NULL THEN CAST(_keep{i} AS VARCHAR) END AS {ident(name)}"
+                   for i, name in enumerate(columns))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {RAW_COPY} AS
+        SELECT line{kept}, _reject FROM _members
+        UNION ALL SELECT line{empty}, reason FROM csv_rejects""")
+
+
+def write_raw_copy(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Write the staged redacted raw copy as CSV (UTF-8, `,`, LF), its rows in the file's order."""
+    columns = [d[0] for d in con.execute(f"SELECT * FROM {RAW_COPY} LIMIT 0").description or []]
+    cells = ", ".join(ident(c) for c in columns[1:-1])
+    select = (f"SELECT {cells + ', ' if cells else ''}line AS {LINE}, _reject AS {REJECT} FROM {RAW_COPY} "
+              "ORDER BY line")
+    con.execute(f"COPY ({select}) TO {sql_str(str(path))} (FORMAT csv, HEADER, DELIMITER ',', NEW_LINE '\n')")
 
 
 def given_day(ctx: LoadContext, fallback: str | None = None) -> str | None:

@@ -10,7 +10,7 @@
   type`): the size only (every row), on the day the file was last modified (the export gives no time of its own).
 
 Metric `subscribers`; the account is `--account` (no export names its publication), else refused. Nothing
-personal is stored (see `member_counts`).
+personal is stored, not even in the raw copy (see `member_counts`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING
 from strategyfirst.sources.base import LoadContext, Loaded, Source, normalise_column, reasons, sql_str
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
-from strategyfirst.sources.member_counts import MEMBER_ROWS, add_parse_rejects, given_day, snapshot_note, stage_counts
+from strategyfirst.sources.member_counts import (
+    MARKS,
+    MEMBER_ROWS,
+    add_parse_rejects,
+    given_day,
+    kept_columns,
+    snapshot_note,
+    stage_counts,
+    time_kept,
+)
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
 if TYPE_CHECKING:
@@ -41,7 +50,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         raise sf.error("a Substack or beehiiv subscriber export does not name its publication; pass --account "
                        "NAME", 1, 1)
     keys = {normalise_column(h) for h in sf.header}
-    names, c = column_map(sf, COLUMNS)
+    names, c = column_map(sf, (*COLUMNS, *MARKS))
     read_rows(con, sf, MEMBER_ROWS, names=names)
     add_parse_rejects(con)
     if "status" in keys and "tier" in keys:   # beehiiv
@@ -51,21 +60,27 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         reject = reasons((f"{created} IS NULL", "created_at is not a time like 2023-03-24 10:23:10 UTC"),
                          (f"NOT sf_blank({c['unsubscribed_at']}) AND {unsub} IS NULL",
                           "unsubscribed_at is not a time like 2023-03-24 10:23:10 UTC"))
+        # a status is kept as the word it is (lower case), any other text as "other" (read as neither)
+        word = f"CASE WHEN NOT regexp_full_match({status}, '[a-z_ -]{{1,32}}') THEN 'other' ELSE {status} END"
+        keep = kept_columns(sf, {"created_at": time_kept(c["created_at"], created),
+                                 "unsubscribed_at": time_kept(c["unsubscribed_at"], unsub), "status": word},
+                            (*SUBSTACK, *BEEHIIV))
         stage_counts(con, account=account, metric="subscribers",
                      joined=f"CASE WHEN {status} <> 'pending' THEN {created} END", left=unsub,
                      in_size=f"{status} = 'active' AND {unsub} IS NULL", latest=f"greatest({created}, {unsub})",
-                     reject=reject, snapshot_day=given_day(ctx))
+                     reject=reject, cells=c, keep=keep, snapshot_day=given_day(ctx))
     elif "created_at" in keys:                # Substack, with the signup time
         created = utc(c["created_at"], ISO)
+        keep = kept_columns(sf, {"created_at": time_kept(c["created_at"], created)}, (*SUBSTACK, *BEEHIIV))
         stage_counts(con, account=account, metric="subscribers", joined=created, left=None, in_size="TRUE",
                      latest=created, reject=reasons((f"{created} IS NULL",
                                                      "created_at is not a time like 2018-08-27T15:06:27.713Z")),
-                     snapshot_day=given_day(ctx))
+                     cells=c, keep=keep, snapshot_day=given_day(ctx))
     else:                                     # Substack, no time: the size on the file's day
         day = dt.datetime.fromtimestamp(sf.path.stat().st_mtime, dt.UTC).date().isoformat()
         stage_counts(con, account=account, metric="subscribers", joined=None, left=None, in_size="TRUE",
-                     latest="NULL::TIMESTAMP", reject="NULL::VARCHAR",
-                     snapshot_day=given_day(ctx, f"DATE {sql_str(day)}"))
+                     latest="NULL::TIMESTAMP", reject="NULL::VARCHAR", cells=c,
+                     keep=kept_columns(sf, {}, SUBSTACK), snapshot_day=given_day(ctx, f"DATE {sql_str(day)}"))
         return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the day the file was last modified"))
     return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the latest time in the file"))
 
@@ -80,4 +95,5 @@ SOURCE = Source(
     required=SUBSTACK,
     alternatives=(BEEHIIV,),
     load=load,
+    redacted_raw=True,
 )

@@ -4,7 +4,9 @@ an import can be recognised when the same file comes again and taken back (`stra
 - `imports` (schema.py) gains `options` (JSON of the import options: source, account, ...), `bytes`,
   `imported_by` (the OS user, or the web user), `undone_at`/`undone_by`, and `rows_lower_figures` (rows whose
   lifetime figures in the file were lower than the stored ones: the larger was kept; data quality), and
-  `stamp` (a hash of the file's path, size, inode and change times when it was read: see `file_stamp`).
+  `stamp` (a hash of the file's path, size, inode and change times when it was read: see `file_stamp`), and
+  `raw_sha256` (the sha256 of its raw copy where that is a redacted copy, not the file: member exports; null
+  where the raw copy is the file, whose sha256 is `sha256`).
 - `prev_<table>` holds, for each merged table, the stored rows an import updated, as they were before, with
   `replaced_by` = that import. Rows an import added need no copy: they carry its `import_id`. So the store
   holds updated rows only, and undoing import N is: delete the rows N added, write back the rows N replaced.
@@ -30,7 +32,8 @@ from strategyfirst.errors import UsageError
 LOGGED = ("messages", "audience", "spend", "account_daily", "video_daily",  # the tables imports merge into
           "site_traffic")
 IMPORT_COLUMNS = {"options": "VARCHAR", "bytes": "BIGINT", "imported_by": "VARCHAR", "undone_at": "TIMESTAMP",
-                  "undone_by": "VARCHAR", "rows_lower_figures": "BIGINT", "stamp": "VARCHAR"}
+                  "undone_by": "VARCHAR", "rows_lower_figures": "BIGINT", "stamp": "VARCHAR",
+                  "raw_sha256": "VARCHAR"}
 # A file changed this recently may change again within the file system's timestamp granularity without its
 # times moving: its stamp is not recorded (git's "racily clean" entries), so the next import hashes it.
 SETTLED_NS = 2_000_000_000

@@ -40,6 +40,7 @@ from strategyfirst.errors import (
 from strategyfirst.sources import sqlfuncs
 from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, create_stage, drop_temp
 from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
+from strategyfirst.sources.member_counts import write_raw_copy
 from strategyfirst.sources.registry import check_source, detect, get_source
 from strategyfirst.sources.textfile import (
     SourceFile,
@@ -460,6 +461,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
     try:
         create_stage(con)
         loaded = src.load(con, sf, ctx)
+        if src.redacted_raw:  # a member export: raw/ keeps what its loader needs, nothing personal
+            raw.redact(lambda path: write_raw_copy(con, path))
         staged, import_id = _staged(con)
         notes = (*loaded.notes, *check_spend(con, sf, ctx.currency, parse_rates((ctx.rates or "").split(",")
                                                                                  if ctx.rates else None),
@@ -488,7 +491,7 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
                     con.execute("ROLLBACK")
                     summary.update(imported=False, status=ROLLED_BACK, import_id=None)
                     return summary
-                _record(con, import_id, name, raw.digest, size, options, by, summary, stamp)
+                _record(con, import_id, name, raw.digest, raw.stored_digest, size, options, by, summary, stamp)
                 raw.keep()
                 con.execute("COMMIT")
             except BaseException:
@@ -541,16 +544,20 @@ def _summary(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, name: str, sour
     return summary
 
 
-def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: str, size: int,
-            options: dict[str, Any], by: str | None, summary: dict[str, Any], stamp: str | None) -> None:
+def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: str, raw_digest: str | None,
+            size: int, options: dict[str, Any], by: str | None, summary: dict[str, Any], stamp: str | None) -> None:
+    """The import's row of the log (and its rejects); `raw_digest`: the sha256 of its redacted raw copy."""
     con.execute("INSERT INTO imports BY NAME SELECT ? AS import_id, ? AS file, ? AS sha256, ? AS source, "
                 "? AS started_at, ? AS rows_read, ? AS rows_new, ? AS rows_updated, ? AS rows_duplicate, "
                 "? AS rows_rejected, ? AS rejects_file, ? AS options, ? AS bytes, ? AS imported_by, "
-                "? AS rows_lower_figures, ? AS stamp",
+                "? AS rows_lower_figures, ? AS stamp, ? AS raw_sha256",
                 [import_id, name, digest, summary["source"], dt.datetime.now(dt.UTC).replace(tzinfo=None),
                  summary["rows_read"], summary["rows_new"], summary["rows_updated"], summary["rows_duplicate"],
                  summary["rows_rejected"], summary["rejects_file"], json.dumps(options, sort_keys=True), size,
-                 by or importlog.current_user(), summary["rows_lower_figures"], stamp])
+                 by or importlog.current_user(), summary["rows_lower_figures"], stamp, raw_digest])
+    if raw_digest is not None:  # the redacted copy replaces the one earlier imports of the same file kept
+        con.execute("UPDATE imports SET raw_sha256 = ? WHERE sha256 = ? AND raw_sha256 IS DISTINCT FROM ?",
+                    [raw_digest, digest, raw_digest])
     if summary["rows_rejected"]:
         con.execute("INSERT INTO rejects BY NAME SELECT ? AS import_id, ? AS file, line, reason, raw, ? AS source "
                     "FROM stage_rejects", [import_id, name, summary["source"]])

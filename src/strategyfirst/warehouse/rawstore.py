@@ -3,6 +3,10 @@
 `RawCopy` hashes and copies a file in one pass on a thread (file I/O and hashing release the GIL) while
 DuckDB reads it (a file of at most INLINE_BYTES at once, without a thread); the copy becomes
 `<sha256><suffix>` only when the import commits.
+
+A member export's copy is redacted (`redact`: sources/member_counts.py writes what its loader needs, no personal
+value): it is still named by the sha256 of the file as imported (the import log's `sha256`, which recognises a
+re-import), and its own sha256 is `stored_digest` (the log's `raw_sha256`, which `check` verifies).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from strategyfirst.errors import ImportFileError
@@ -41,6 +46,7 @@ class RawCopy:
         self._raw_dir = raw_dir
         self._part = raw_dir / f".{uuid.uuid4().hex}.part"
         self._digest: str | None = None
+        self._redacted: str | None = None  # the sha256 of the redacted copy in `_part`, once written
         self._error: OSError | None = None
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
@@ -72,6 +78,9 @@ class RawCopy:
     @property
     def digest(self) -> str:
         """The file's sha256 (waits for the pass to end)."""
+        return self._finished()
+
+    def _finished(self) -> str:
         if self._thread is not None:
             self._thread.join()
         if self._error is not None or self._digest is None:
@@ -80,10 +89,32 @@ class RawCopy:
                                   "check the disk space and permissions (nothing was imported)")
         return self._digest
 
+    @property
+    def stored_digest(self) -> str | None:
+        """The sha256 of the redacted copy (None: the copy is the file itself)."""
+        return self._redacted
+
+    def redact(self, write: Callable[[Path], None]) -> None:
+        """Keep what `write` writes to the path it is given instead of the file's bytes (the file's digest is
+        still taken); the copy gets the file's modification time (a source may date a snapshot by it)."""
+        self._finished()  # the byte copy's pass gave the file's digest; the copy itself is replaced
+        self._part.unlink(missing_ok=True)
+        try:
+            write(self._part)
+            with self._part.open("rb") as fh:
+                self._redacted = hashlib.file_digest(fh, "sha256").hexdigest()
+            st = self.path.stat()
+            os.utime(self._part, ns=(st.st_atime_ns, st.st_mtime_ns))
+        except OSError as exc:
+            self._part.unlink(missing_ok=True)
+            raise ImportFileError(str(self.path), f"its redacted copy could not be written into {self._raw_dir} "
+                                  f"({exc}); check the disk space and permissions (nothing was imported)") from None
+
     def keep(self) -> Path:
-        """Move the copy to its content address (an identical file already kept is left as it is)."""
+        """Move the copy to its content address (an identical file already kept is left as it is; a redacted
+        copy replaces what is there, which may be an unredacted copy kept before copies were redacted)."""
         target = self._raw_dir / (self.digest + "".join(self.path.suffixes[-1:]).lower())
-        if target.exists():
+        if target.exists() and self._redacted is None:
             self._part.unlink(missing_ok=True)
         else:
             self._part.replace(target)
