@@ -288,6 +288,8 @@ def _replay(ws: Workspace, work: Path, live: list[dict[str, Any]]) -> Workspace:
         named.parent.mkdir()
         os.link(raw, named) if raw.stat().st_dev == named.parent.stat().st_dev else shutil.copy2(raw, named)
         options = {k: v for k, v in row["options"].items() if k in GROUP_OPTIONS}
+        if isinstance(options.get("rates"), str):  # stored as "UAH=0.024,USD=0.92"; given as a list
+            options["rates"] = options["rates"].split(",")
         groups.append(([named], options))
         replays[named] = Replay(row["import_id"], row["file"])
     if not groups:  # every import undone: a warehouse without data (the log is carried over by _carry_log)

@@ -269,3 +269,17 @@ def test_backup_taken_during_an_import_is_consistent(tmp_path: Path, shared_data
                              capture_output=True, text=True, timeout=600, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
+
+def test_rebuild_converts_spend_with_the_rate_it_was_imported_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.sources.test_meta_ads import CAMPAIGNS, workspace
+
+    ws = workspace(tmp_path / "ws", currency="EUR")
+    path = tmp_path / "campaigns.csv"
+    path.write_text(CAMPAIGNS, encoding="utf-8")
+    code, _, err = run(["ingest", "-w", str(ws.root), str(path), "--rate", "UAH=0.025"], monkeypatch, capsys)
+    assert code == 0, err
+    data = _digests(ws.warehouse_path)
+    code, _, err = run(["rebuild", "-w", str(ws.root)], monkeypatch, capsys)
+    assert code == 0, err
+    assert _digests(ws.warehouse_path) == data
