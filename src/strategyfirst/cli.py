@@ -244,8 +244,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("restore", "strategyfirst.cli_recovery",
      "Restore a backup into a new or empty folder (-w), after checking every file against its manifest."),
     ("rebuild", "strategyfirst.cli_recovery",
-     "Rebuild the warehouse from raw/ and the import log alone (original names and options, same order);\n"
-     "the previous file is kept as warehouse.duckdb.before-rebuild."),
+     "Rebuild the warehouse from raw/ and the import log alone (same ids, original names and options, same\n"
+     "order; the log kept as it was); the previous file is kept as warehouse.duckdb.before-rebuild."),
     ("check", "strategyfirst.cli_recovery",
      "Integrity of the workspace: schema, raw files against their sha256, derived tables fresh, leftovers\n"
      "of interrupted runs, the app database; exit 1 with the list of problems."),

@@ -55,15 +55,16 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
     @app.command()
     def rebuild(ws_path: WsOpt = HERE, fmt: FmtOpt = Format.text) -> None:
-        """Rebuild the warehouse from raw/ and the import log alone (original names and options, same order);
-        the previous file is kept as warehouse.duckdb.before-rebuild."""
+        """Rebuild the warehouse from raw/ and the import log alone (same ids, original names and options, same
+        order; the log kept as it was); the previous file is kept as warehouse.duckdb.before-rebuild."""
         from strategyfirst import recovery
 
         result = recovery.rebuild(Workspace(ws_path))
         if fmt is Format.json:
             typer.echo(json.dumps(result))
             return
-        out.print(f"rebuilt {escape(result['rebuilt'])} from {result['imports']} imports; the previous "
+        undone = f" ({result['undone']} undone, kept in the log as undone)" if result["undone"] else ""
+        out.print(f"rebuilt {escape(result['rebuilt'])} from {result['imports']} imports{undone}; the previous "
                   f"warehouse is kept as {escape(result['previous'])}", highlight=False)
 
     @app.command()

@@ -5,9 +5,10 @@
   app database through SQLite's online backup API (safe while `serve` runs). Into a folder or a `.tar.gz`, with
   a manifest of every file's sha256 and size and every warehouse table's row count.
 - `restore`: into a new or empty folder only; the manifest is verified before anything is put in place.
-- `rebuild`: the warehouse again from raw/ and the import log alone (each file under its original name, with
-  the options it was imported with, in the original order; undone imports left out); the old warehouse is
-  kept beside it until the new one is complete.
+- `rebuild`: the warehouse again from raw/ and the import log alone (each import not undone made again under
+  its own id and original name, with the options it was imported with, in the original order); the log is
+  carried over as it was (who, when, undone imports and their undo). The new warehouse replaces the old one
+  in one rename once it is complete and matches the log; the old one is kept beside it.
 - `check`: integrity of a workspace, as a list of problems (empty: all is well).
 
 A workspace whose app database is PostgreSQL keeps its plan history, decisions, users and tokens there: back it
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import inspect
 import json
 import os
 import shutil
@@ -217,29 +217,24 @@ def verify(folder: Path) -> list[str]:
     return problems
 
 
-# What the import log says of the file itself (kept by a rebuild, which imports the raw copy in its place).
-FILE_COLUMNS = ("file", "sha256", "bytes", "stamp", "raw_sha256", "rejects_file")
-
-
 def _log(ws: Workspace) -> list[dict[str, Any]]:
-    """The imports to replay, oldest first (undone ones left out): id, source, options and FILE_COLUMNS."""
+    """The import log, oldest first: id, file, sha256, options, whether it was undone, its counts, source and
+    `raw_sha256` (the digest of a redacted raw copy: a member export's)."""
     from strategyfirst.warehouse.engine import open_duckdb
 
     con = open_duckdb(ws.warehouse_path, read_only=True)
     try:
         have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'imports' "
                                           "AND database_name = current_database()").fetchall()}
-        columns = ", ".join(c if c in have else f"NULL AS {c}" for c in ("source", "options", *FILE_COLUMNS))
-        undone = "undone_at IS NULL" if "undone_at" in have else "TRUE"
-        cursor = con.execute(f"SELECT import_id, {columns} FROM imports WHERE {undone} ORDER BY import_id")
-        names = [d[0] for d in cursor.description or []]
-        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        options, source, redacted = (c if c in have else "NULL" for c in ("options", "source", "raw_sha256"))
+        undone = "undone_at IS NOT NULL" if "undone_at" in have else "FALSE"
+        rows = con.execute(f"SELECT import_id, file, sha256, {options}, {undone}, rows_read, rows_rejected, "
+                           f"{source}, {redacted} FROM imports ORDER BY import_id").fetchall()
     finally:
         con.close()
-    for row in rows:
-        row["import_id"] = int(row["import_id"])
-        row["options"] = json.loads(row["options"] or "{}")
-    return rows
+    return [{"import_id": int(i), "file": str(f), "sha256": str(d), "options": json.loads(o or "{}"),
+             "undone": bool(u), "rows_read": int(n), "rows_rejected": int(r), "source": s, "raw_sha256": rd}
+            for i, f, d, o, u, n, r, s, rd in rows]
 
 
 def _raw_file(ws: Workspace, digest: str) -> Path | None:
@@ -248,74 +243,155 @@ def _raw_file(ws: Workspace, digest: str) -> Path | None:
 
 
 def rebuild(ws: Workspace) -> dict[str, Any]:
-    """Rebuild the warehouse from raw/ and the import log; the old file is kept as warehouse.duckdb.before-rebuild."""
-    from strategyfirst.warehouse.ingest import ingest_files
+    """Rebuild the warehouse from raw/ and the import log; the old file is kept as warehouse.duckdb.before-rebuild.
 
+    Each import not undone is imported again under its own id and name with its options; the log itself (who,
+    when, counts, undone imports and their undo) is carried over as it was. The new warehouse is checked against
+    the log (each raw copy is the file the log names, read into as many rows and rejects) before it replaces the
+    old one in one rename; until then the workspace is untouched."""
     if not ws.warehouse_path.is_file():
         raise WorkspaceError(f"{ws.root}: no warehouse to rebuild (nothing was imported)")
-    log = _log(ws)
-    missing = [f"#{r['import_id']} {Path(str(r['file'])).name}" for r in log if _raw_file(ws, str(r["sha256"])) is None]
-    if missing:
-        raise WorkspaceError(f"{ws.raw_dir}: the raw copies of {', '.join(missing)} are missing; restore the "
-                             "workspace from a backup instead")
-    accepted = set(inspect.signature(ingest_files).parameters)
-    work = Path(tempfile.mkdtemp(prefix=".sf-rebuild-", dir=ws.state_dir))
-    try:
-        fresh = Workspace(work / "ws")
-        fresh.state_dir.mkdir(parents=True)
-        if ws.plan_path.is_file():
-            shutil.copy2(ws.plan_path, fresh.plan_path)
-        replayed: list[tuple[dict[str, Any], int]] = []
-        for row in log:
-            raw = _raw_file(ws, str(row["sha256"]))
-            assert raw is not None
-            named = work / f"{row['import_id']:06d}" / Path(str(row["file"])).name
-            named.parent.mkdir()
-            os.link(raw, named) if raw.stat().st_dev == named.parent.stat().st_dev else shutil.copy2(raw, named)
-            options = row["options"]
-            kwargs = {k: v for k, v in options.items() if k in accepted and k not in ("ws", "files")}
-            done = ingest_files(fresh, [named], **kwargs).files[0]
-            replayed.append((row, int(done["import_id"] or done["already_imported_as"])))
-        redacted = _keep_file_columns(ws, fresh, replayed)
-        old = ws.warehouse_path.with_name(ws.warehouse_path.name + ".before-rebuild")
-        with workspace_lock(ws.state_dir):
-            if old.exists():
-                old.unlink()
-            ws.warehouse_path.replace(old)
-            fresh.warehouse_path.replace(ws.warehouse_path)
-            for copy, target in redacted:
+    with workspace_lock(ws.state_dir, doing="the rebuild of the warehouse"):  # no import lost meanwhile
+        log = _log(ws)
+        live = [r for r in log if not r["undone"]]
+        missing = [f"#{r['import_id']} {Path(r['file']).name}" for r in live if _raw_file(ws, r["sha256"]) is None]
+        if missing:
+            raise WorkspaceError(f"{ws.raw_dir}: the raw copies of {', '.join(missing)} are missing; restore the "
+                                 "workspace from a backup instead")
+        work = Path(tempfile.mkdtemp(prefix=".sf-rebuild-", dir=ws.state_dir))
+        try:
+            fresh = _replay(ws, work, live)
+            redacted = _carry_log(ws, fresh, live)
+            old = _swap(ws, fresh, work)
+            for copy, target in redacted:  # after the swap: the new log's raw_sha256 names these copies
                 copy.replace(target)
-        return {"rebuilt": str(ws.warehouse_path), "imports": len(log), "previous": str(old)}
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            _place_rejects(ws, fresh)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return {"rebuilt": str(ws.warehouse_path), "imports": len(live), "undone": len(log) - len(live),
+            "previous": str(old)}
 
 
-def _keep_file_columns(ws: Workspace, fresh: Workspace, replayed: list[tuple[dict[str, Any], int]]
-                       ) -> list[tuple[Path, Path]]:
-    """Give each rebuilt import the FILE_COLUMNS of the import it replays: the log goes on naming the file
-    imported (its sha256 recognises a re-import), not the raw copy read in its place. Returns the raw copies
-    to move into raw/: the redacted copy the rebuild made of a member export kept whole (before copies were
-    redacted), or identical to the one there."""
+def _replay(ws: Workspace, work: Path, live: list[dict[str, Any]]) -> Workspace:
+    """A workspace in `work` whose warehouse holds the imports of `live` made again from raw/ (or none)."""
+    from strategyfirst.warehouse import derive, importlog
     from strategyfirst.warehouse.engine import open_duckdb
+    from strategyfirst.warehouse.ingest import GROUP_OPTIONS, IMPORTED, Replay, _plan, ingest_groups
 
-    moves: list[tuple[Path, Path]] = []
+    fresh = Workspace(work / "ws")
+    fresh.state_dir.mkdir(parents=True)
+    if ws.plan_path.is_file():
+        shutil.copy2(ws.plan_path, fresh.plan_path)
+    groups: list[tuple[list[Path], dict[str, Any]]] = []
+    replays: dict[Path, Replay] = {}
+    for row in live:
+        raw = _raw_file(ws, row["sha256"])
+        assert raw is not None
+        # under its own name: some sources read the account or the dates from it
+        named = work / f"{row['import_id']:06d}" / Path(row["file"].rpartition("!")[2]).name
+        named.parent.mkdir()
+        os.link(raw, named) if raw.stat().st_dev == named.parent.stat().st_dev else shutil.copy2(raw, named)
+        options = {k: v for k, v in row["options"].items() if k in GROUP_OPTIONS}
+        if isinstance(options.get("rates"), str):  # stored as "UAH=0.024,USD=0.92"; given as a list
+            options["rates"] = options["rates"].split(",")
+        groups.append(([named], options))
+        replays[named] = Replay(row["import_id"], row["file"])
+    if not groups:  # every import undone: a warehouse without data (the log is carried over by _carry_log)
+        con = open_duckdb(fresh.warehouse_path)
+        try:
+            importlog.ensure(con)
+            derive.refresh(con, _plan(fresh))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        return fresh
+    result = ingest_groups(fresh, groups, keep_going=True, replays=replays)
+    for row, summary in zip(live, result.files, strict=True):
+        if summary["status"] != IMPORTED:
+            why = summary.get("error") or f"{summary['status']} as #{summary['import_id']}"
+            raise WorkspaceError(f"import #{row['import_id']} ({Path(row['file']).name}) could not be made again "
+                                 f"from {ws.raw_dir} ({why}); the warehouse is unchanged")
+    return fresh
+
+
+def _carry_log(ws: Workspace, fresh: Workspace, live: list[dict[str, Any]]) -> list[tuple[Path, Path]]:
+    """Check the replayed imports against the log, then put the old warehouse's log in place of theirs: every
+    import as it was made (id, file as given, options, who, when, counts), undone ones too, with the
+    rejects file named where the rebuild writes it in this workspace, and each replayed import's `raw_sha256` as
+    the replay made it. Returns the raw copies to move into raw/: the redacted copy the replay made of a member
+    export whose copy was kept whole (before copies were redacted)."""
+    from strategyfirst.warehouse.engine import open_duckdb, path_literal
+
     con = open_duckdb(fresh.warehouse_path)
     try:
-        for row, import_id in replayed:
-            found = con.execute("SELECT sha256, raw_sha256 FROM imports WHERE import_id = ?", [import_id]).fetchone()
-            raw_digest = found[1] if found else None
-            if found and raw_digest is not None:
-                copy, target = _raw_file(fresh, str(found[0])), _raw_file(ws, str(row["sha256"]))
-                if copy is not None and target is not None and raw_digest != row["raw_sha256"]:
-                    moves.append((copy, target))
-            values = {**{c: row[c] for c in FILE_COLUMNS}, "raw_sha256": raw_digest}
-            con.execute(f"UPDATE imports SET {', '.join(f'{c} = ?' for c in values)} WHERE import_id = ?",
-                        [*values.values(), import_id])
-            con.execute("UPDATE rejects SET file = ? WHERE import_id = ?", [row["file"], import_id])
+        made = {int(r[0]): r[1:] for r in con.execute(
+            "SELECT import_id, sha256, rows_read, rows_rejected, rejects_file, raw_sha256 FROM imports").fetchall()}
+        moves: list[tuple[Path, Path]] = []
+        for row in live:
+            digest, read, rejected, _, redacted = made[row["import_id"]]
+            name = f"import #{row['import_id']} ({Path(row['file']).name})"
+            # The file read is the raw copy: a redacted one (member exports) has its own digest, `raw_sha256`.
+            if digest != (row["raw_sha256"] or row["sha256"]):
+                raise WorkspaceError(f"{_raw_file(ws, row['sha256'])}: the raw copy of {name} no longer matches "
+                                     "its sha256; restore the workspace from a backup instead (the warehouse is "
+                                     "unchanged)")
+            if (int(read), int(rejected)) != (row["rows_read"], row["rows_rejected"]):
+                raise WorkspaceError(f"{name} now reads as {read} rows ({rejected} rejected), the log says "
+                                     f"{row['rows_read']} ({row['rows_rejected']} rejected): this version of "
+                                     "strategyfirst reads it differently; the warehouse is unchanged")
+            copy, target = _raw_file(fresh, digest), _raw_file(ws, row["sha256"])
+            if redacted is not None and redacted != row["raw_sha256"] and copy is not None and target is not None:
+                moves.append((copy, target))  # a member export's copy kept whole: its redacted copy replaces it
+        con.execute(f"ATTACH {path_literal(ws.warehouse_path)} AS old (READ_ONLY)")
+        ours = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'imports' "
+                                          "AND database_name = current_database() ORDER BY column_index"
+                                          ).fetchall()]
+        theirs = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = "
+                                            "'imports' AND database_name = 'old'").fetchall()}
+        columns = ", ".join(f'"{c}"' for c in ours if c in theirs)
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM imports")
+        con.execute(f"INSERT INTO imports ({columns}) SELECT {columns} FROM old.imports")
+        for import_id, (_, _, _, written, redacted) in made.items():
+            where = str(ws.state_dir / "rejects" / Path(written).name) if written else None
+            con.execute("UPDATE imports SET rejects_file = ?, raw_sha256 = ? WHERE import_id = ?",
+                        [where, redacted, import_id])
+        con.execute("COMMIT")
+        con.execute("DETACH old")
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return moves
+
+
+def _swap(ws: Workspace, fresh: Workspace, work: Path) -> Path:
+    """Put the new warehouse in place in one rename (the live path always names a whole warehouse); the old one
+    becomes warehouse.duckdb.before-rebuild. Returns that path."""
+    old = ws.warehouse_path.with_name(ws.warehouse_path.name + ".before-rebuild")
+    wal = ws.warehouse_path.with_name(ws.warehouse_path.name + ".wal")
+    if wal.exists():  # left by a crash: into the file itself, so that it cannot be read beside the new one
+        con = duckdb.connect(str(ws.warehouse_path))
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    kept = work / "previous.duckdb"
+    try:
+        os.link(ws.warehouse_path, kept)
+    except OSError:  # no hard links here: a copy
+        shutil.copy2(ws.warehouse_path, kept)
+    fresh.warehouse_path.replace(ws.warehouse_path)
+    kept.replace(old)
+    return old
+
+
+def _place_rejects(ws: Workspace, fresh: Workspace) -> None:
+    """The rejects files the rebuild wrote, into the workspace's rejects folder (where its log names them)."""
+    written = sorted((fresh.state_dir / "rejects").glob("*.csv")) if (fresh.state_dir / "rejects").is_dir() else []
+    if written:
+        (ws.state_dir / "rejects").mkdir(exist_ok=True)
+    for path in written:
+        path.replace(ws.state_dir / "rejects" / path.name)
 
 
 def check(ws: Workspace) -> list[str]:
@@ -374,7 +450,7 @@ def _check_log(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
     problems: list[str] = []
     from strategyfirst.sources.registry import BY_NAME
 
-    rows = _log(ws)
+    rows = [r for r in _log(ws) if not r["undone"]]
     known = {int(r["import_id"]) for r in rows}
     for r in rows:
         import_id, name = r["import_id"], Path(str(r["file"])).name

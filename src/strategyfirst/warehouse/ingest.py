@@ -99,6 +99,14 @@ class IngestResult:
 GROUP_OPTIONS = ("source", "account", "platform", "year", "rates", "exported_on")
 
 
+@dataclass(frozen=True)
+class Replay:
+    """An import of the log imported again (recovery.rebuild): under its own id and the name it was given as."""
+
+    import_id: int
+    name: str
+
+
 @dataclass
 class _Group:
     """Files given to import with the same options, and what those options make of them."""
@@ -109,6 +117,7 @@ class _Group:
     source: str
     ctx: LoadContext
     options: dict[str, Any]
+    replays: dict[Path, Replay] = field(default_factory=dict)
 
 
 def ingest_files(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
@@ -136,12 +145,16 @@ def ingest_files(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, *
 def ingest_groups(ws: WorkspaceFiles, groups: Sequence[tuple[Sequence[str | Path] | str | Path, Mapping[str, Any]]],
                   *, strict: bool = False, progress: bool = False, keep_going: bool = False,
                   by: str | None = None, wait: float | None = None,
-                  notify: Callable[[str], None] | None = None) -> IngestResult:
+                  notify: Callable[[str], None] | None = None,
+                  replays: Mapping[Path, Replay] | None = None) -> IngestResult:
     """`ingest_files` of several groups of files, each with its own options (keys of GROUP_OPTIONS: `source`,
     `account`, `platform`, `year`, `rates`, `exported_on`), in one go: under one hold of the workspace lock and
     with one refresh of the derived tables after the last file (a folder of exports that need different
-    options costs one refresh, not one per group). Each file is still its own transaction."""
+    options costs one refresh, not one per group). Each file is still its own transaction. `replays`: files
+    imported under the id and name the import log gives them (recovery.rebuild), in increasing id order."""
     prepared = [_group(ws, files, options) for files, options in groups]
+    for group in prepared:
+        group.replays = {p: replays[p] for p in group.paths if replays and p in replays}
     if not any(g.paths for g in prepared):
         raise UsageError("no file to import; give one or more export files")
     ws.ensure()
@@ -257,13 +270,15 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
     `overlap`: once a file is imported, the rebuild's modules are imported on a thread (OVERLAP_BYTES)."""
     for path in files_in.paths:
         outcome: dict[str, Any] = {"source": None}
-        name = files_in.name(path)
+        replay = group.replays.get(path)
+        name = replay.name if replay else files_in.name(path)
         try:
             if path in files_in.failures:
                 raise files_in.failures[path]
             with _progress(path, progress) as step:
                 summary = _ingest_one(con, ws, path, name, group.source, lambda: plan.context(group.ctx),
-                                      group.options, by, strict, step, outcome)
+                                      group.options, by, strict, step, outcome,
+                                      replay.import_id if replay else None)
         except WorkspaceError:
             raise  # the workspace itself (locked, newer schema): no later file can do better
         except SourceDetectionError as unknown:
@@ -389,8 +404,9 @@ def _plan(ws: WorkspaceFiles) -> Plan | None:
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, name: str, source_name: str,
                 ctx: Callable[[], LoadContext], options: dict[str, Any], by: str | None, strict: bool, step: Step,
-                outcome: dict[str, Any]) -> dict[str, Any]:
-    """One file (`name` is how summaries, errors and the import log call it) in its own transaction."""
+                outcome: dict[str, Any], import_id: int | None = None) -> dict[str, Any]:
+    """One file (`name` is how summaries, errors and the import log call it) in its own transaction, as import
+    `import_id` if given (else the next one)."""
     if not path.is_file():
         what = "is an empty folder" if path.is_dir() else "no such file; check the path"
         raise ImportFileError(str(path), f"{what} (nothing of it was imported)")
@@ -416,7 +432,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
         sf = open_source_file(path, ws.state_dir / "tmp")
         try:
             summary = _stage_and_merge(con, ws, sf, name, raw, source_name, ctx(), options, by, size, strict,
-                                       step, outcome, earlier, stamp)
+                                       step, outcome, earlier, stamp, import_id)
         finally:
             _cleanup(sf)
     except duckdb.Error as exc:
@@ -448,8 +464,8 @@ def _already(name: str, same: dict[str, Any]) -> dict[str, Any]:
 def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: SourceFile, name: str, raw: RawCopy,
                      source_name: str, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
                      strict: bool, step: Step, outcome: dict[str, Any], earlier: list[int],
-                     stamp: str | None) -> dict[str, Any]:
-    """Stage the file, then merge it into the warehouse in one transaction."""
+                     stamp: str | None, given_id: int | None = None) -> dict[str, Any]:
+    """Stage the file, then merge it into the warehouse in one transaction (as import `given_id` if given)."""
     src = detect(sf) if source_name == "auto" else get_source(source_name)
     outcome["source"] = src.name
     if source_name != "auto":
@@ -464,6 +480,10 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
         if src.redacted_raw:  # a member export: raw/ keeps what its loader needs, nothing personal
             raw.redact(lambda path: write_raw_copy(con, path))
         staged, import_id = _staged(con)
+        if given_id is not None:
+            if given_id < import_id:  # a replay out of order would write under an id the log already has
+                raise ValueError(f"import #{given_id} replayed after #{import_id - 1}")
+            import_id = given_id
         notes = (*loaded.notes, *check_spend(con, sf, ctx.currency, parse_rates((ctx.rates or "").split(",")
                                                                                  if ctx.rates else None),
                                              rows=staged["spend"]))
