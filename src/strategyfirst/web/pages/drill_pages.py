@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from strategyfirst.errors import StrategyFirstError
+from strategyfirst.plan import normalise_handle
 from strategyfirst.web import charts, drill, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
@@ -204,12 +205,25 @@ def read_tactic_report(m: PageViewer, tactic_id: str) -> Response:
     return _report(m, tactic=tactic_id)
 
 
+def _account(m: Any, platform: str, account: str, rows: list[dict[str, Any]]) -> str:
+    """The owned account a URL names, as the measurements key it (the plan's spelling): handles match in any
+    case with '@' optional (plan.normalise_handle); an account the workspace does not own is a 404."""
+    plan = services.plan_state(m.ws)[1] or {}
+    listed = [h for p, hs in (plan.get("accounts") or {}).items() if p.lower() == platform.lower() for h in hs]
+    known = {normalise_handle(str(k)): str(k) for k in (*listed, *(r.get("key") for r in rows)) if k}
+    key = known.get(normalise_handle(account))
+    if key is None:
+        raise HTTPException(404, f"the workspace owns no {platform} account {account!r}")
+    return key.strip().lstrip("@")
+
+
 def _account_view(m: Any, platform: str, account: str) -> dict[str, Any]:
-    handle = account.strip().lower().lstrip("@")
-    rows = drill.measure_rows(m.ws, "account", [*drill.FIGURES, *drill.COSTS], platform=platform.lower()) \
+    platform = platform.strip().lower()
+    rows = drill.measure_rows(m.ws, "account", [*drill.FIGURES, *drill.COSTS], platform=platform) \
         if services.has_data(m.ws) else []
-    return {"platform": platform.lower(), "account": account, "figures": drill.figures(rows, handle, drill.FIGURES),
-            "costs": drill.figures(rows, handle, drill.COSTS), "scope": Scope(platform=platform, account=handle)}
+    key = _account(m, platform, account, rows)
+    return {"platform": platform, "account": key, "figures": drill.figures(rows, key, drill.FIGURES),
+            "costs": drill.figures(rows, key, drill.COSTS), "scope": Scope(platform=platform, account=key)}
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}")
@@ -218,16 +232,16 @@ def read_account(request: Request, m: PageViewer, platform: str, account: str) -
     view = _account_view(m, platform, account)
     return render(request, "account.html", {"m": m, "tab": "posts", **view, "top": _top(m, view["scope"]),
                                             "posts_href": _posts_href(m, platform=view["platform"],
-                                                                      account=account),
+                                                                      account=view["account"]),
                                             "top_csv": _posts_href(m, ".csv", platform=view["platform"],
-                                                                   account=account, sort="engagements")})
+                                                                   account=view["account"], sort="engagements")})
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}/figures.csv")
 def read_account_figures_csv(m: PageViewer, platform: str, account: str) -> Response:
     """The account's figures as CSV."""
     view = _account_view(m, platform, account)
-    return _figures_csv(file_name(m.slug, "account", platform, account, "figures"),
+    return _figures_csv(file_name(m.slug, "account", view["platform"], view["account"], "figures"),
                         [*view["figures"], *view["costs"]])
 
 
