@@ -3,6 +3,8 @@ the CSRF token, lint updates for a draft, a plan that does not parse is a locate
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from tests.web.env import WebEnv
@@ -150,3 +152,15 @@ def test_a_dialogue_window_without_inbound_messages_offers_the_range_that_has_th
     assert ("No inbound messages from 2018-01-01 to 2018-01-31 to @Tesco. The workspace has inbound messages on "
             '2017-10-11: <a href="/w/acme/dialogue?range=custom&amp;since=2017-10-11&amp;until=2017-10-11&amp;'
             'account=%40Tesco">' in filtered)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("/w/acme/posts?page=abc", "page='abc' is not a whole number from 1 to 10,000,000: showing page 1"),
+    ("/w/acme/posts?page=-1", "page='-1' is not a whole number from 1 to 10,000,000: showing page 1"),
+    ("/w/acme/posts?size=0", "size='0' is not a whole number from 1 to 500: showing 50 posts a page"),
+    ("/w/acme/history?a=x", "a='x' is not a plan version number"),
+])
+def test_a_bad_number_in_a_page_query_is_said_on_the_page(web: WebEnv, query: str, message: str) -> None:
+    r = web.login("viewer@acme.org").get(query)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert f'<p class="error" role="alert">{message}</p>' in html.unescape(r.text)
