@@ -5,6 +5,8 @@ and width saved as a test artefact (in test-artifacts/web/, or $STRATEGYFIRST_SC
 
 from __future__ import annotations
 
+import csv
+import itertools
 import os
 import re
 import subprocess
@@ -44,11 +46,15 @@ FORBIDDEN = {
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    """acme with the twcs sample and a month of rOpenSci's X analytics imported by the CLI, one owner."""
+    """acme with the twcs sample and a month of rOpenSci's X analytics imported by the CLI, one owner; the plan
+    owns rOpenSci too."""
     root = tmp_path_factory.mktemp("pages")
     ws = root / "acme"
     ws.mkdir()
-    (ws / "strategy.yaml").write_text(ACME_PLAN, encoding="utf-8")
+    # rOpenSci among the owned accounts, so that its posts are the workspace's posts (as a tester set it up)
+    plan = ACME_PLAN.replace('"@Tesco"]', '"@Tesco", "@rOpenSci"]', 1)
+    assert plan != ACME_PLAN
+    (ws / "strategy.yaml").write_text(plan, encoding="utf-8")
     env = {**os.environ, "STRATEGYFIRST_DB": f"sqlite:///{root / 'app.sqlite'}"}
     cli = [sys.executable, "-m", "strategyfirst"]
     x_month = shared_data / "x-analytics" / "rOpenSci" / "tweet_activity_metrics_rOpenSci_20170101_20170201_en.csv"
@@ -135,4 +141,119 @@ def test_page_fits_reads_and_passes_axe(served: str, session: Any, artefacts: Pa
     words += [f"numbered: {t!r}" for t in page.locator("ol > li").all_inner_texts() if t.startswith("No ")]
     assert words == [], "\n".join(words)
     assert problems == [], "\n".join(problems)
+    page.close()
+
+
+def _open(session: Any, served: str, path: str, width: int) -> tuple[Any, list[str]]:
+    page = session.new_page()
+    problems = watch(page, allow_422=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(served + path)
+    page.wait_for_load_state("networkidle")
+    return page, problems
+
+
+def _fits(page: Any, width: int) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url} at {width} px is {scroll} px wide"
+
+
+def _figure(page: Any, metric: str) -> str:
+    return str(page.inner_text(f"table.figures th[title={metric}] + td")).strip()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_account_pages_show_their_figures_whatever_the_case(served: str, session: Any, artefacts: Path,
+                                                            shared_data: Path, width: int) -> None:
+    # rOpenSci's January: the impressions and engagements of its export's rows, its posts those that are not
+    # replies (a reply's text starts with its '@' addressee)
+    x_month = shared_data / "x-analytics" / "rOpenSci" / "tweet_activity_metrics_rOpenSci_20170101_20170201_en.csv"
+    with x_month.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    posts = sum(1 for r in rows if not r["Tweet text"].startswith("@"))
+    impressions = sum(int(float(r["impressions"])) for r in rows)
+    engagements = sum(int(float(r["engagements"])) for r in rows)
+    assert (posts, impressions, engagements) == (34, 103_068, 1_287)
+    page, problems = _open(session, served, "/w/acme/accounts/x/ropensci", width)
+    assert page.inner_text("h1").startswith("rOpenSci")
+    assert (_figure(page, "posts"), _figure(page, "impressions"), _figure(page, "engagements")) == \
+        (f"{posts:,}", f"{impressions:,}", f"{engagements:,}")
+    assert page.locator("table.posts tbody tr").count() == 10  # its top posts
+    page.screenshot(path=str(artefacts / f"account-ropensci-{width}.png"), full_page=True)
+    _fits(page, width)
+    # AppleSupport in the twcs sample: 17 inbound messages, 13 answered (`strategyfirst measure --by account`)
+    page.goto(served + "/w/acme/accounts/x/%40APPLESUPPORT")
+    assert (_figure(page, "inbound_messages"), _figure(page, "response_rate")) == ("17", "76.5%")
+    assert page.goto(served + "/w/acme/accounts/x/nope").status == 404
+    assert problems == ["console: Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_refused_forms_keep_what_was_typed(served: str, session: Any, artefacts: Path, width: int) -> None:
+    page, problems = _open(session, served, "/w/acme/plan", width)
+    why = page.locator("#plan-why")
+    why.fill("w" * 2100)
+    assert len(why.input_value()) == 2000  # maxlength
+    draft = page.input_value("#plan-text").replace("total: 51000", "total: 52000")
+    page.fill("#plan-text", draft)
+    why.evaluate("e => { e.removeAttribute('maxlength'); e.value = 'x'.repeat(2001); }")  # past the limit
+    page.click("button:has-text('Save as a new version')")
+    page.locator("#plan-why-error").wait_for()
+    assert page.inner_text("#plan-why-error").startswith("At most 2,000 characters (this has 2,001)")
+    assert page.input_value("#plan-why") == "x" * 2001 and page.input_value("#plan-text") == draft
+    page.screenshot(path=str(artefacts / f"plan-why-refused-{width}.png"), full_page=True)
+    _fits(page, width)
+
+    page.goto(served + "/w/acme/verdicts")
+    assert page.get_attribute(".decision-form textarea[name=text]", "maxlength") == "5000"
+    page.fill(".decision-form textarea[name=text]", "Hire a second agent")
+    page.fill(".decision-form input[name=objective]", "nope")
+    page.click(".decision-form button")
+    page.locator("#decision-objective-error").wait_for()
+    assert page.inner_text("#decision-objective-error") == \
+        "The plan has no objective 'nope' (objectives: dialogue)."
+    assert page.input_value("#decision-text") == "Hire a second agent"
+    assert page.input_value("#decision-objective") == "nope"
+    page.fill("#decision-text", "   ")
+    page.fill("#decision-objective", "")
+    page.click(".decision-form button")
+    page.locator("#decision-text-error").wait_for()
+    assert page.inner_text("#decision-text-error") == "The decision is empty: say what was decided and why, briefly."
+    page.screenshot(path=str(artefacts / f"decision-refused-{width}.png"), full_page=True)
+    _fits(page, width)
+    assert all("status of 422" in p for p in problems) or problems == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_long_text_columns_stay_readable_and_hour_labels_apart(served: str, session: Any, artefacts: Path,
+                                                               width: int) -> None:
+    page, problems = _open(session, served, "/w/acme/posts?range=all&sort=engagements", width)
+    widths = page.eval_on_selector_all("table.posts td.post-text", "cells => cells.map(c => c.offsetWidth)")
+    heights = page.eval_on_selector_all("table.posts tbody tr", "rows => rows.map(r => r.offsetHeight)")
+    assert len(widths) == 34 and min(widths) >= 200, widths  # was ~40 px at 360, a word a line broken letter by letter
+    assert max(heights) < 300, heights
+    _fits(page, width)  # the table scrolls in its own box
+    page.screenshot(path=str(artefacts / f"posts-text-{width}.png"), full_page=True)
+
+    page.goto(served + "/w/acme/verdicts")
+    page.wait_for_load_state("networkidle")
+    evidence = page.eval_on_selector_all("table.verdicts td.evidence", "cells => cells.map(c => c.offsetWidth)")
+    assert evidence and min(evidence) >= 200, evidence
+    _fits(page, width)
+
+    page.goto(served + "/w/acme/readiness")
+    page.locator("[data-vega-spec=shortfall-heatmap] svg").wait_for()
+    page.wait_for_timeout(300)
+    boxes = page.eval_on_selector_all(
+        "[data-vega-spec=shortfall-heatmap] .role-axis-label text",
+        "ts => ts.filter(t => /^\\d+$/.test(t.textContent)).map(t => { const r = t.getBoundingClientRect(); "
+        "return [t.textContent, r.left, r.right]; })")
+    shown = [b[0] for b in boxes]
+    assert shown == ([str(h) for h in range(24)] if width > 1000 else ["0", "6", "12", "18"]), shown
+    assert all(a[2] <= b[1] for a, b in itertools.pairwise(boxes)), boxes  # no label overlaps the next
+    page.locator("[data-vega-spec=shortfall-heatmap]").screenshot(path=str(artefacts / f"heatmap-{width}.png"))
+    _fits(page, width)
+    assert problems == []
     page.close()

@@ -3,6 +3,8 @@ the CSRF token, lint updates for a draft, a plan that does not parse is a locate
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from tests.web.env import WebEnv
@@ -133,3 +135,32 @@ def test_import_page_takes_the_year_of_dates_without_one(web: WebEnv) -> None:
     assert missing.status_code == 422 and "pass --year YYYY" in missing.text
     ok = owner.post("/w/globex/imports", files=upload, data={"account": "globex.tiktok", "year": "2026"})
     assert ok.status_code == 200 and "tiktok-analytics" in ok.text
+
+
+def test_a_dialogue_window_without_inbound_messages_offers_the_range_that_has_them(web: WebEnv) -> None:
+    viewer = web.login("viewer@acme.org")
+    page = " ".join(viewer.get("/w/acme/dialogue?range=custom&since=2018-01-01&until=2018-01-31").text.split())
+    assert "No dialogue data yet" not in page
+    assert "No inbound messages from 2018-01-01 to 2018-01-31." in page
+    # the sample's inbound tweets were written from 2017-10-10 15:09 to 2017-10-12 12:04 (UTC)
+    assert ('The workspace has inbound messages from 2017-10-10 to 2017-10-12: <a '
+            'href="/w/acme/dialogue?range=custom&amp;since=2017-10-10&amp;until=2017-10-12">show that range</a>'
+            in page)
+    filtered = " ".join(viewer.get("/w/acme/dialogue?range=custom&since=2018-01-01&until=2018-01-31"
+                                   "&account=%40Tesco").text.split())
+    # the 8 inbound tweets to Tesco (mentioning @Tesco or replying to it) were all written on 2017-10-11
+    assert ("No inbound messages from 2018-01-01 to 2018-01-31 to @Tesco. The workspace has inbound messages on "
+            '2017-10-11: <a href="/w/acme/dialogue?range=custom&amp;since=2017-10-11&amp;until=2017-10-11&amp;'
+            'account=%40Tesco">' in filtered)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("/w/acme/posts?page=abc", "page='abc' is not a whole number from 1 to 10,000,000: showing page 1"),
+    ("/w/acme/posts?page=-1", "page='-1' is not a whole number from 1 to 10,000,000: showing page 1"),
+    ("/w/acme/posts?size=0", "size='0' is not a whole number from 1 to 500: showing 50 posts a page"),
+    ("/w/acme/history?a=x", "a='x' is not a plan version number"),
+])
+def test_a_bad_number_in_a_page_query_is_said_on_the_page(web: WebEnv, query: str, message: str) -> None:
+    r = web.login("viewer@acme.org").get(query)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert f'<p class="error" role="alert">{message}</p>' in html.unescape(r.text)

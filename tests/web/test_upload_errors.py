@@ -56,5 +56,17 @@ def test_plan_errors_name_strategy_yaml_not_its_folder(fresh_web: WebEnv) -> Non
     assert r.status_code == 422
     assert r.json()["detail"][0]["msg"] == "strategy.yaml: no tactic 'nope' (tactics: care-desk, tesco-desk)"
     page = fresh_web.login("editor@acme.org").post("/w/acme/decisions", data={"text": "Go", "tactic": "nope"})
-    assert page.status_code == 422 and "strategy.yaml: no tactic" in page.text
+    assert page.status_code == 422 and "The plan has no tactic &#39;nope&#39;" in page.text
     no_server_path(fresh_web, page.text)
+
+
+def test_the_import_summary_of_a_batch_with_a_failure(fresh_web: WebEnv, shared_data: Path) -> None:
+    sample = ("sample.csv", (shared_data / "twcs" / "sample.csv").read_bytes(), "text/csv")
+    r = fresh_web.login("editor@acme.org").post("/w/acme/imports", files=[("files", NOT_AN_EXPORT),
+                                                                          ("files", sample)])
+    assert r.status_code == 200
+    summary = " ".join(r.text[r.text.index('<section class="import-summary">'):].split())
+    summary = summary[:summary.index("</section>")]
+    assert "<h2>1 of 2 files imported</h2>" in summary
+    assert "<tr><td>notes.txt</td><td>—</td>" in summary and "None" not in summary
+    assert "<tr><td>sample.csv</td><td>twcs</td>" in summary

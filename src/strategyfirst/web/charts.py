@@ -128,6 +128,10 @@ def buckets_spec(buckets: list[tuple[str, int]]) -> dict[str, Any] | None:
                          "tooltip": [{"field": "bucket"}, {"field": "messages"}]}}
 
 
+# Every hour labelled where 24 labels fit, every 3rd or 6th hour on a narrow chart (`width`: the plot's, in px).
+HOUR_LABELS = "datum.value % (width < 240 ? 6 : width < 480 ? 3 : 1) == 0 ? datum.label : ''"
+
+
 def shortfall_heatmap_spec(heatmap: list[dict[str, Any]], timezone: str | None = None) -> dict[str, Any] | None:
     """People short in every hour of the week (7 × 24 cells, Monday on top; covered hours grey), from
     `CapacityPlan.heatmap()`."""
@@ -146,7 +150,7 @@ def shortfall_heatmap_spec(heatmap: list[dict[str, Any]], timezone: str | None =
             "data": {"values": values},
             "mark": {"type": "rect", "stroke": "#fff", "strokeWidth": 1},
             "encoding": {"x": {"field": "hour", "type": "ordinal", "title": f"hour ({zone})",
-                               "axis": {"labelAngle": 0}},
+                               "axis": {"labelAngle": 0, "labelExpr": HOUR_LABELS}},
                          "y": {"field": "day", "type": "ordinal", "title": None,
                                "sort": {"field": "order"}},
                          "color": {"condition": {"test": "datum.short <= 0", "value": "#eef1f4"},

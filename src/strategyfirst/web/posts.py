@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from strategyfirst.plan import normalise_handle
+
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 # The column a `sort` name orders by (each a column of the page's inner query).
@@ -56,7 +58,7 @@ class Scope:
             params.append(self.platform.strip().lower())
         if self.account:
             clauses.append("o.account = ?")
-            params.append(self.account.strip().lower().lstrip("@"))
+            params.append(normalise_handle(self.account))
         if self.since is not None:
             clauses.append("o.created_at >= ?")
             params.append(dt.datetime.combine(self.since, dt.time()))

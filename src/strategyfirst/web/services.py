@@ -281,6 +281,17 @@ def _inbound_where(since: dt.date | None, until: dt.date | None, platform: str |
     return where, params
 
 
+def inbound_span(ws: Workspace, platform: str | None = None, account: str | None = None
+                 ) -> tuple[dt.date, dt.date] | None:
+    """The first and last day (UTC) of the inbound messages of a platform and account (all of them: None)."""
+    where, params = _inbound_where(None, None, platform, account)
+    rows = _query(ws, f"SELECT min(i.created_at) AS first, max(i.created_at) AS last FROM inbound i "
+                      f"WHERE {' AND '.join(where)}", params) if has_data(ws) else []
+    if not rows or rows[0]["first"] is None:
+        return None
+    return dt.date.fromisoformat(str(rows[0]["first"])[:10]), dt.date.fromisoformat(str(rows[0]["last"])[:10])
+
+
 def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,
                     account: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
     """Inbound messages of the window that waited longest for a first reply: unanswered ones first (waiting

@@ -74,6 +74,23 @@ def as_of_from(params: Mapping[str, str]) -> tuple[dt.date | None, list[str]]:
     return _date(params, "as_of", problems), problems
 
 
+def whole(params: Mapping[str, str], key: str, default: int, low: int, high: int, problems: list[str],
+          instead: str) -> int:
+    """A whole number of the URL from `low` to `high`, else `default` and what was wrong (with what is shown
+    `instead`) in `problems`: a page answers a bad number as it answers a bad date, not with a raw 422."""
+    text = (params.get(key) or "").strip()
+    if not text:
+        return default
+    try:
+        number = int(text)
+    except ValueError:
+        number = low - 1
+    if low <= number <= high:
+        return number
+    problems.append(f"{key}={text!r} is not a whole number from {low:,} to {high:,}: {instead}")
+    return default
+
+
 def _date(params: Mapping[str, str], key: str, problems: list[str]) -> dt.date | None:
     text = (params.get(key) or "").strip()
     if not text:

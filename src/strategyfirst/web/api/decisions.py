@@ -35,6 +35,15 @@ class Withdrawal(BaseModel):
     why: str | None = Field(None, max_length=2000, description="Why it was withdrawn (kept in the history).")
 
 
+def check_text(text: str) -> None:
+    """UsageError for a decision's text that is empty (or only spaces) or too long."""
+    if not text.strip():
+        raise UsageError("the decision is empty: say what was decided and why, briefly")
+    if len(text) > MAX_DECISION_CHARS:
+        raise UsageError(f"a decision is at most {MAX_DECISION_CHARS:,} characters (this one has {len(text):,}); "
+                         "say what was decided and why, briefly")
+
+
 def existing_decision(m: Member, number: int) -> None:
     """404 for a decision number the workspace does not have."""
     if m.state.db.decision(m.slug, number) is None:
@@ -45,8 +54,7 @@ def edit_decision(m: Member, number: int, text: str, objective: str | None, tact
                   why: str | None) -> dict[str, Any]:
     """Correct a decision (ids checked against the plan as when recording); the change keeps before/after."""
     existing_decision(m, number)
-    if not text.strip() or len(text) > MAX_DECISION_CHARS:
-        raise UsageError(f"a decision is 1 to {MAX_DECISION_CHARS:,} characters (this one has {len(text):,})")
+    check_text(text)
     check_ids(m.ws, objective or None, tactic or None)
     return decision_json(m.state.db.edit_decision(m.slug, number, m.email, text, objective or None,
                                                   tactic or None, why or None))
@@ -60,9 +68,7 @@ def withdraw_decision(m: Member, number: int, why: str | None) -> dict[str, Any]
 
 def record_decision(m: Member, text: str, objective: str | None, tactic: str | None) -> dict[str, Any]:
     """Record a decision as the CLI's `decide` does: plan version and current verdicts as evidence."""
-    if not text.strip() or len(text) > MAX_DECISION_CHARS:
-        raise UsageError(f"a decision is 1 to {MAX_DECISION_CHARS:,} characters (this one has {len(text):,}); "
-                         "say what was decided and why, briefly")
+    check_text(text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HistoryWarning)
         decision = decide(m.ws, text, objective or None, tactic or None, author=m.email)

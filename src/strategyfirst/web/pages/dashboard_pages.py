@@ -137,5 +137,8 @@ def dialogue_context(request: Request, m: Any) -> dict[str, Any]:
         monthly, overall, waiting, why = [], [], [], str(exc)
     found = dialogue_charts(m, view, monthly)
     specs, names = list(found.values()), list(found)
+    # a window without inbound messages in a workspace that has some: say so, and offer the days that have them
+    span = services.inbound_span(m.ws, view.platform, view.account) if not specs and why is None else None
+    span_query = view.query(preset="custom", since=span[0], until=span[1]) if span else None
     return {**context, "m": m, "tab": "dialogue", "specs": specs, "chart_names": names, "overall": overall,
-            "metrics": DIALOGUE_METRICS, "problem": why, "waiting": waiting}
+            "metrics": DIALOGUE_METRICS, "problem": why, "waiting": waiting, "span": span, "span_query": span_query}

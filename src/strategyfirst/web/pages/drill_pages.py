@@ -12,12 +12,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from strategyfirst.errors import StrategyFirstError
+from strategyfirst.plan import normalise_handle
 from strategyfirst.web import charts, drill, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
 from strategyfirst.web.pages.dashboard_pages import page_view
-from strategyfirst.web.posts import COLUMNS, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
+from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
+from strategyfirst.web.view import whole
 
 router = APIRouter()
 TOP_POSTS = 10
@@ -204,12 +206,25 @@ def read_tactic_report(m: PageViewer, tactic_id: str) -> Response:
     return _report(m, tactic=tactic_id)
 
 
+def _account(m: Any, platform: str, account: str, rows: list[dict[str, Any]]) -> str:
+    """The owned account a URL names, as the measurements key it (the plan's spelling): handles match in any
+    case with '@' optional (plan.normalise_handle); an account the workspace does not own is a 404."""
+    plan = services.plan_state(m.ws)[1] or {}
+    listed = [h for p, hs in (plan.get("accounts") or {}).items() if p.lower() == platform.lower() for h in hs]
+    known = {normalise_handle(str(k)): str(k) for k in (*listed, *(r.get("key") for r in rows)) if k}
+    key = known.get(normalise_handle(account))
+    if key is None:
+        raise HTTPException(404, f"the workspace owns no {platform} account {account!r}")
+    return key.strip().lstrip("@")
+
+
 def _account_view(m: Any, platform: str, account: str) -> dict[str, Any]:
-    handle = account.strip().lower().lstrip("@")
-    rows = drill.measure_rows(m.ws, "account", [*drill.FIGURES, *drill.COSTS], platform=platform.lower()) \
+    platform = platform.strip().lower()
+    rows = drill.measure_rows(m.ws, "account", [*drill.FIGURES, *drill.COSTS], platform=platform) \
         if services.has_data(m.ws) else []
-    return {"platform": platform.lower(), "account": account, "figures": drill.figures(rows, handle, drill.FIGURES),
-            "costs": drill.figures(rows, handle, drill.COSTS), "scope": Scope(platform=platform, account=handle)}
+    key = _account(m, platform, account, rows)
+    return {"platform": platform, "account": key, "figures": drill.figures(rows, key, drill.FIGURES),
+            "costs": drill.figures(rows, key, drill.COSTS), "scope": Scope(platform=platform, account=key)}
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}")
@@ -218,16 +233,16 @@ def read_account(request: Request, m: PageViewer, platform: str, account: str) -
     view = _account_view(m, platform, account)
     return render(request, "account.html", {"m": m, "tab": "posts", **view, "top": _top(m, view["scope"]),
                                             "posts_href": _posts_href(m, platform=view["platform"],
-                                                                      account=account),
+                                                                      account=view["account"]),
                                             "top_csv": _posts_href(m, ".csv", platform=view["platform"],
-                                                                   account=account, sort="engagements")})
+                                                                   account=view["account"], sort="engagements")})
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}/figures.csv")
 def read_account_figures_csv(m: PageViewer, platform: str, account: str) -> Response:
     """The account's figures as CSV."""
     view = _account_view(m, platform, account)
-    return _figures_csv(file_name(m.slug, "account", platform, account, "figures"),
+    return _figures_csv(file_name(m.slug, "account", view["platform"], view["account"], "figures"),
                         [*view["figures"], *view["costs"]])
 
 
@@ -267,22 +282,25 @@ Text = Annotated[str, Query(max_length=200)]
 @router.get("/w/{slug}/posts")
 def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Text = "", platform: Text = "",
                account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc",
-               page: Annotated[int, Query(ge=1, le=10**7)] = 1,
-               size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE) -> Response:
+               page: Text = "", size: Text = "") -> Response:
     """The posts table (all, or an objective's, a tactic's, an account's) of the view's dates (web/view.py),
-    sorted and paginated in SQL."""
+    sorted and paginated in SQL; a bad page or size is said on the page, which shows page 1 or 50 a page."""
     dates = page_view(request, m)
+    given = {"page": page, "size": size}
+    wrong = dates["view_problems"]
+    page_n = whole(given, "page", 1, 1, 10**7, wrong, "showing page 1")
+    size_n = whole(given, "size", PAGE_SIZE, 1, MAX_PAGE_SIZE, wrong, f"showing {PAGE_SIZE} posts a page")
     scope, heading = scope_of(m, objective, tactic, platform, account, view)
     scope = replace(scope, since=dates["view"].since, until=dates["view"].until)
     descending = dir != "asc"
-    found = posts_page(_query(m), scope, sort, descending, page, size) if services.has_data(m.ws) else None
+    found = posts_page(_query(m), scope, sort, descending, page_n, size_n) if services.has_data(m.ws) else None
     # the view's dates and filters (range, since, until, as_of, platform, account) stay in every link
     params = {**dict(parse_qsl(dates["view_query"])), "objective": objective, "tactic": tactic,
               "platform": platform, "account": account, "view": view}
 
     def href(**changes: Any) -> str:
         merged = {**params, "sort": found.sort if found else sort, "dir": "desc" if descending else "asc",
-                  "page": found.page if found else 1, "size": size if size != PAGE_SIZE else None, **changes}
+                  "page": found.page if found else 1, "size": size_n if size_n != PAGE_SIZE else None, **changes}
         return _posts_href(m, **merged)
 
     sorted_by = {name: href(sort=name, dir="asc" if found and found.sort == name and descending else "desc",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from strategyfirst.appdb.render import diff_json, history_json
@@ -11,22 +13,36 @@ from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.templating import render
 
 router = APIRouter()
+Text = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/w/{slug}/history")
-def read_history_page(request: Request, m: PageViewer, a: int | None = None, b: int | None = None) -> Response:
-    """Every plan version and decision in time order; the diff of versions `a` and `b` when given."""
+def read_history_page(request: Request, m: PageViewer, a: Text = "", b: Text = "") -> Response:
+    """Every plan version and decision in time order; the diff of versions `a` and `b` when given (a bad
+    number is said on the page and left out)."""
     m.ws.record_plan()
     db = m.state.db
     history = history_json(db, m.slug)
     numbers = [e["number"] for e in history["entries"] if e["kind"] == "version"]
-    if a is None and b is None and len(numbers) >= 2:
-        a, b = numbers[-2], numbers[-1]
+    problems: list[str] = []
+    first, second = _version("a", a, problems), _version("b", b, problems)
+    if first is None and second is None and len(numbers) >= 2:
+        first, second = numbers[-2], numbers[-1]
     diff = None
-    if a is not None and b is not None and a in numbers and b in numbers:
-        diff = diff_json(m.slug, db.plan_version(m.slug, a), db.plan_version(m.slug, b))
+    if first is not None and second is not None and first in numbers and second in numbers:
+        diff = diff_json(m.slug, db.plan_version(m.slug, first), db.plan_version(m.slug, second))
     return render(request, "history.html", {"m": m, "tab": "history", "entries": list(reversed(
-        history["entries"])), "numbers": numbers, "a": a, "b": b, "diff": diff})
+        history["entries"])), "numbers": numbers, "a": first, "b": second, "diff": diff, "view_problems": problems})
+
+
+def _version(key: str, text: str, problems: list[str]) -> int | None:
+    """A plan version number of the URL, else None (and what was wrong in `problems`)."""
+    if not text.strip():
+        return None
+    if text.strip().isdecimal() and len(text.strip()) < 10:
+        return int(text)
+    problems.append(f"{key}={text!r} is not a plan version number")
+    return None
 
 
 @router.get("/w/{slug}/report.html")

@@ -24,6 +24,9 @@ router = APIRouter()
 MAX_PLAN = 1 << 20
 Field = Annotated[str, Form(max_length=500)]
 Long = Annotated[str, Form(max_length=2000)]
+MAX_WHY = 2000
+# A why the handler checks itself, so a too long one comes back in the editor (the body limit bounds it).
+Typed = Annotated[str, Form(max_length=10 * MAX_WHY)]
 Draft = Annotated[str, Form(max_length=MAX_PLAN)]
 Base = Annotated[str, Form(max_length=64)]
 FAMILIES = {"dialogue": "Dialogue", "reach": "Reach and engagement", "audience": "Audience and email",
@@ -106,15 +109,21 @@ def lint_plan_draft(request: Request, m: PageViewer, text: Draft = "", base: Bas
 
 @router.post("/w/{slug}/plan")
 def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(max_length=MAX_PLAN)],
-                     why: Long = "", base: Base = "") -> Response:
-    """Save the text as a new plan version and write strategy.yaml; 422 with the problems if it does not
-    parse; 409 keeping the text in the editor, with who saved what meanwhile, when the plan moved on since
-    the editor was opened (`base`)."""
+                     why: Typed = "", base: Base = "") -> Response:
+    """Save the text as a new plan version and write strategy.yaml; 422 with the problems (a plan that does
+    not parse, a too long why) and everything typed kept; 409 keeping the text in the editor, with who saved
+    what meanwhile, when the plan moved on since the editor was opened (`base`)."""
     text = from_form(text)
+    why_error = (f"At most {MAX_WHY:,} characters (this has {len(why):,}): shorten it; nothing was saved."
+                 if len(why) > MAX_WHY else None)
     try:
         loads(text, file="strategy.yaml")
     except PlanError:
-        return render(request, "plan.html", editor_page(m, text, why=why, base=base), status=422)
+        return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error),
+                      status=422)
+    if why_error:
+        return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error),
+                      status=422)
     return _save(request, m, text, why, base, lambda: editor_page(m, text, why=why, base=base), None)
 
 

@@ -1,0 +1,95 @@
+"""Forms that refuse what was typed (web.md: "422 for invalid input with a located message"): the plan editor's
+"Why this change" and the decision forms answer a too long, empty or unknown value with the form again, the
+typed text kept and the problem next to its field, nothing saved; their fields say their limits (maxlength)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.env import WebEnv
+
+
+@pytest.fixture(scope="module")
+def web(web_sqlite: WebEnv) -> WebEnv:
+    return web_sqlite
+
+
+@pytest.fixture(scope="module")
+def editor(web: WebEnv) -> TestClient:
+    return web.login("editor@acme.org")
+
+
+def field_error(page: str, id_: str) -> str:
+    """The text of the error shown under the field `id_` (and the field points at it)."""
+    assert f'aria-describedby="{id_}-error"' in page or f'{id_}-error"' in page
+    found = re.search(rf'<p class="[^"]*field-error[^"]*" id="{id_}-error">(.*?)</p>', page, re.S)
+    assert found, f"no error under {id_}"
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()))
+
+
+def test_the_forms_state_their_limits(editor: TestClient) -> None:
+    plan = editor.get("/w/acme/plan").text
+    assert re.search(r'<input type="text" id="plan-why" name="why"[^>]* maxlength="2000"', plan)
+    verdicts = editor.get("/w/acme/verdicts").text
+    form = verdicts[verdicts.index('class="decision-form"'):]
+    assert re.search(r'<textarea name="text"[^>]* maxlength="5000"', form)
+    assert re.search(r'name="objective"[^>]* maxlength="100"', form)
+    assert re.search(r'name="tactic"[^>]* maxlength="100"', form)
+
+
+def test_a_too_long_why_shows_the_editor_again_with_everything_kept(web: WebEnv, editor: TestClient) -> None:
+    original = web.acme.plan_path.read_text(encoding="utf-8")
+    changed = original.replace("review: {cadence: monthly}", "review: {cadence: quarterly}")
+    why = "because " + "w" * 1993  # 2,001 characters
+    versions = len(web.state.db.plan_versions("acme"))
+    r = editor.post("/w/acme/plan", data={"text": changed, "why": why})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "review: {cadence: quarterly}" in r.text  # the draft is still in the editor
+    assert f'value="{why}"' in r.text
+    assert field_error(r.text, "plan-why") == ("At most 2,000 characters (this has 2,001): shorten it; "
+                                               "nothing was saved.")
+    assert web.acme.plan_path.read_text(encoding="utf-8") == original
+    assert len(web.state.db.plan_versions("acme")) == versions
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"text": "d" * 5001}, "decision-text",
+     "A decision is at most 5,000 characters; this one has 5,001: shorten it."),
+    ({"text": "  \n\t "}, "decision-text", "The decision is empty: say what was decided and why, briefly."),
+    ({"text": "Hire a second agent", "objective": "nope"}, "decision-objective",
+     "The plan has no objective 'nope' (objectives: dialogue)."),
+    ({"text": "Hire a second agent", "tactic": "nope"}, "decision-tactic",
+     "The plan has no tactic 'nope' (tactics: care-desk, tesco-desk)."),
+])
+def test_a_refused_decision_shows_the_form_again_with_the_text_kept(web: WebEnv, editor: TestClient,
+                                                                   data: dict[str, str], field: str,
+                                                                   message: str) -> None:
+    before = len(web.state.db.decisions("acme"))
+    r = editor.post("/w/acme/decisions", data=data)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert field_error(r.text, field) == message
+    assert f">{html.escape(data['text'], quote=False)}</textarea>" in r.text
+    for name in ("objective", "tactic"):
+        if name in data:
+            assert f'name="{name}" value="{data[name]}"' in r.text
+    assert len(web.state.db.decisions("acme")) == before
+
+
+def test_a_refused_correction_shows_the_editor_again(web: WebEnv, editor: TestClient) -> None:
+    recorded = editor.post("/w/acme/decisions", data={"text": "Hire a second agent"}, follow_redirects=False)
+    number = int(recorded.headers["location"].split("recorded=")[1])
+    r = editor.post(f"/w/acme/decisions/{number}", data={"text": " ", "why": "typo"})
+    assert r.status_code == 422
+    assert field_error(r.text, "decision-text") == "The decision is empty: say what was decided and why, briefly."
+    assert 'value="typo"' in r.text
+    assert web.state.db.decision("acme", number).text == "Hire a second agent"
+
+
+def test_the_api_calls_a_blank_decision_empty(web: WebEnv) -> None:
+    r = web.bearer("editor@acme.org").post("/api/v1/workspaces/acme/decisions", json={"text": "   "})
+    assert r.status_code == 422
+    assert "the decision is empty" in r.text and "1 to" not in r.text
