@@ -269,11 +269,14 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
             exc = _renamed(unknown, path, name)
             if path not in files_in.in_folder:
                 errors.append(exc)
+            # A source that looked right at first sight and then refused the file (a markdown file's '#' lines
+            # are not GA4's) is not its source: only one the user named is.
+            source = outcome["source"] if group.source != "auto" else None
             # a file of a folder or zip that is no known export is skipped, not failed
             if path in files_in.in_folder:
-                summary = _failed(name, outcome["source"], _skipped(exc, name), SKIPPED)
+                summary = _failed(name, source, _skipped(exc, name), SKIPPED)
             else:
-                summary = _failed(name, outcome["source"], exc)
+                summary = _failed(name, source, exc)
         except StrategyFirstError as failure:
             exc = _renamed(failure, path, name)
             errors.append(exc)
