@@ -21,7 +21,7 @@ from typer import _click
 from typer.core import TyperCommand, TyperGroup
 
 from strategyfirst.cli_coerce import install as _install_direct_coercion
-from strategyfirst.cli_options import AsOfOpt, WsOpt, day_option, require_workspace
+from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, require_workspace
 from strategyfirst.errors import PlanError, StrategyFirstError, UsageError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
@@ -62,15 +62,19 @@ def planned_workspace(path: Path, command: str, *, parse: bool = True) -> Worksp
 # --- demo (issue 5 replaces the body with the full pipeline) ----------------------------------------------
 @_core.command()
 def demo(
-    directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")]
-    = Path("strategyfirst-demo"),
+    directory: Annotated[Path | None, typer.Argument(
+        help="Where to build the demo workspace (default: --workspace, else ./strategyfirst-demo).",
+        show_default=False)] = None,
     events: Annotated[int, typer.Option(min=1000, help="Messages to simulate.")] = 40_000,
     seed: Annotated[int, typer.Option(help="Simulator seed (same seed, same organisation).")] = 7,
+    ws_path: Annotated[Path | None, typer.Option(
+        "--workspace", "-w", help="Where to build the demo workspace, like DIRECTORY.", show_default=False)]
+    = None,
 ) -> None:
     """Build a simulated organisation and run lint → ingest → measure → diagnose → report on it."""
     from strategyfirst.demo import run_demo
 
-    run_demo(directory, out=out, err=err, events=events, seed=seed)
+    run_demo(directory or ws_path or Path("strategyfirst-demo"), out=out, err=err, events=events, seed=seed)
 
 
 # --- init and lint (issue 2) -------------------------------------------------------------------------------
@@ -188,6 +192,7 @@ def simulate(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the plan, exports and truth.json.")],
     events: Annotated[int, typer.Option("--events", help="Messages to simulate, all files together.")] = 50_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed writes the same bytes.")] = 7,
+    ws_path: AnyWsOpt = DEFAULT_WS,  # it writes to --out only, never into a workspace
 ) -> None:
     """Write a simulated organisation: strategy.yaml, export files in real formats, truth.json."""
     from strategyfirst.simulate import simulate as run_simulation

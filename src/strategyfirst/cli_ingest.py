@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from strategyfirst.cli_options import HERE, Format, WsOpt
+from strategyfirst.cli_options import HERE, AnyWsOpt, Format, WsOpt
 from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
 
@@ -120,7 +120,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
     register_imports(app, out, err)
 
     @app.command()
-    def sources(fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text) -> None:
+    def sources(
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+        ws_path: AnyWsOpt = HERE,  # the formats are the same in every workspace
+    ) -> None:
         """The import formats known, with the columns each expects."""
         from strategyfirst.sources.registry import SOURCES
 

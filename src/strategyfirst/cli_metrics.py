@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from strategyfirst import catalog
-from strategyfirst.cli_options import Format
+from strategyfirst.cli_options import HERE, AnyWsOpt, Format
 
 DIRECTION_WORDS = {"up": "higher is better", "down": "lower is better", "none": "no better direction"}
 FAMILY_TITLES = {"dialogue": "Dialogue", "reach": "Reach and engagement", "audience": "Permission asset",
@@ -90,6 +90,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
     @app.command()
     def metrics(
         fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+        ws_path: AnyWsOpt = HERE,  # the catalogue is the same in every workspace
     ) -> None:
         """The metric catalogue: id, label, unit, direction, formula and version of every metric."""
         if fmt is Format.json:

@@ -55,6 +55,18 @@ def _check_workspace(ctx: typer.Context, param: typer.CallbackParam, value: Path
     return require_workspace(value)
 
 
+def _check_given_workspace(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
+    source = ctx.get_parameter_source(param.name or "")
+    if ctx.resilient_parsing or (source is not None and source.name == "DEFAULT"):
+        return value
+    return require_workspace(value)
+
+
+# Commands that need no workspace (`metrics`, `sources`, `simulate`) take -w too (cli.md: every command does);
+# a folder given is checked, so a mistyped one is said rather than silently ignored.
+AnyWsOpt = Annotated[Path, typer.Option(
+    "--workspace", "-w", help="Workspace folder: not needed by this command; checked when given.",
+    show_default=".", callback=_check_given_workspace)]
 WsOpt = Annotated[Path, typer.Option(
     "--workspace", "-w", help="Workspace folder (a folder with strategy.yaml or .strategyfirst/; init, demo and "
     "ingest make one).", show_default=".", callback=_check_workspace)]

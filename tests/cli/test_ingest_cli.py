@@ -138,3 +138,30 @@ def test_a_skipped_file_says_why_in_a_few_words_a_file_given_alone_in_full(tmp_p
     assert alone.stderr.startswith(f"error: {folder / 'LICENSE'}:1:1: header not recognised (MIT License); "
                                    "closest source is ")
     assert "known sources: twcs, " in alone.stderr and alone.stderr.count("\n") == 1
+
+
+def test_strict_refusal_keeps_its_rejects_under_no_import_id(tmp_path: Path) -> None:
+    """A file refused by --strict is never an import: its rejects file says why the rows were refused, under a
+    name claiming no import id, and the import that next takes that id writes its own file beside it."""
+    ws = tmp_path / "ws"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(TWCS + ROW + "9,bob,True,yesterday,x,,\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text(TWCS + "2,acme,False,Wed Oct 11 06:55:44 +0000 2017,hi,,\n8,bob,True,tomorrow,y,,\n",
+                     encoding="utf-8")
+    refused = json.loads(invoke("ingest", "-w", str(ws), "--strict", "--format", "json", str(bad)).stdout)
+    f = refused["files"][0]
+    assert (f["status"], f["import_id"], f["rows_rejected"]) == ("rolled back", None, 1)
+    kept = Path(f["rejects_file"])
+    assert kept.is_file() and not kept.name[:5].isdigit()  # no import id in its name
+    assert kept.name.startswith("refused-") and kept.name.endswith("-bad.rejects.csv")
+    why = kept.read_text(encoding="utf-8")
+    assert "yesterday" in why and str(bad) in why
+    # the next import is #1 (the refusal took no id) and writes its own file; the refusal's is untouched
+    done = json.loads(invoke("ingest", "-w", str(ws), "--format", "json", str(other)).stdout)["files"][0]
+    assert done["import_id"] == 1 and Path(done["rejects_file"]).name == "00001-other.rejects.csv"
+    assert kept.read_text(encoding="utf-8") == why
+    # refusing the same file again names the same file, no second copy
+    again = json.loads(invoke("ingest", "-w", str(ws), "--strict", "--format", "json", str(bad)).stdout)
+    assert again["files"][0]["rejects_file"] == str(kept)
+    assert sorted(p.name for p in kept.parent.iterdir()) == sorted([kept.name, "00001-other.rejects.csv"])

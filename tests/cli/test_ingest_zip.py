@@ -241,3 +241,23 @@ def test_what_a_killed_import_unpacked_is_swept_a_day_later(tmp_path: Path) -> N
     code, _, _ = ingest(ws, make_zip(tmp_path / "a.zip", {"a.csv": twcs(1)}))
     assert code == 0
     assert not old.exists() and recent.exists()  # a folder of an import still running is left alone
+
+
+PROVENANCE = "# Provenance\n\nWhere each file comes from.\n\n## twcs\n\nKaggle, CC BY-NC-SA 4.0.\n"
+
+
+@pytest.mark.parametrize("inside", ["zip", "folder"])
+def test_a_skipped_document_names_no_source(inside: str, tmp_path: Path) -> None:
+    """A markdown file's `#` lines look like a GA4 export's at first sight: skipped, it is still no export."""
+    members: dict[str, str | bytes] = {"PROVENANCE.md": PROVENANCE, "notes.txt": "# a note\n", "a.csv": twcs(1)}
+    if inside == "zip":
+        given = make_zip(tmp_path / "data.zip", members)
+    else:
+        given = tmp_path / "data"
+        given.mkdir()
+        for name, text in members.items():
+            (given / name).write_text(str(text), encoding="utf-8")
+    code, files, _ = ingest(tmp_path / "ws", given)
+    assert code == 0
+    assert [(Path(str(f["file"])).name.split("!")[-1], f["status"], f["source"]) for f in files] == [
+        ("PROVENANCE.md", "skipped", None), ("a.csv", "imported", "twcs"), ("notes.txt", "skipped", None)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from strategyfirst.cli import app
 from strategyfirst.plan import load
+from tests.cli.support import run
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "src/strategyfirst/plan/example.yaml").read_text()
 runner = CliRunner()
@@ -65,3 +67,20 @@ def test_capacity_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "strategyfirst", "readiness", "--answers", str(bad),
                            "-w", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "bad.yaml:1:14" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_readiness_answers_yaml_syntax_error_is_one_located_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Like lint's YAML errors: `file:line:col: ...` on one line, saying what is wrong and what to do."""
+    (tmp_path / "strategy.yaml").write_text(EXAMPLE, encoding="utf-8")
+    plan_before = (tmp_path / "strategy.yaml").read_text(encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("garbage: [\n", encoding="utf-8")
+    code, _, err = run(["readiness", "-w", str(tmp_path), "--answers", str(answers)], monkeypatch, capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"error: {answers}:2:1: ")
+    assert "expected the node content" in lines[0] and "fix the YAML" in lines[0]
+    assert "<unicode string>" not in lines[0]
+    assert (tmp_path / "strategy.yaml").read_text(encoding="utf-8") == plan_before

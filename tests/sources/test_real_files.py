@@ -145,7 +145,9 @@ def test_facebook_metrics_uci(shared_data: Path, tmp_path: Path) -> None:
     # line 113: 136736;Photo;1;10;6;8;0;1261;2158;37;37;49;1911;1077;33;0;;;0 -> empty like/share are null
     assert query(ws, "SELECT likes, shares, comments FROM messages WHERE reach = 1261 AND impressions = 2158") \
         == [(None, None, 0.0)]
-    assert scalar(ws, "SELECT value FROM audience WHERE date = DATE '2014-12-01'") == 139441.0
+    # December's posts saw 138353 (its first) to 139441 (its last): the month's first and last snapshots
+    assert query(ws, "SELECT date, value FROM audience WHERE month(date) = 12 ORDER BY date") \
+        == [(dt.date(2014, 12, 1), 138353.0), (dt.date(2014, 12, 31), 139441.0)]
 
 
 def test_youtube_studio_trio(shared_data: Path, tmp_path: Path) -> None:

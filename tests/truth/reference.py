@@ -174,8 +174,9 @@ UCI_FIGURES = {"reach": "Lifetime Post Total Reach", "impressions": "Lifetime Po
 
 
 def uci(path: Path, account: str, year: int = 2014) -> tuple[list[Record], list[Snapshot]]:
-    """UCI Facebook metrics (';'): one post per line, dated to its month; page likes as the posts saw them
-    (the highest per month)."""
+    """UCI Facebook metrics (';'): one post per line, dated to its month; page likes as the posts saw them:
+    the month's lowest (its first post) on the 1st and, where the month has more posts, its highest (its last
+    post) on the month's last day."""
     out, likes = [], {}
     for i, r in enumerate(dicts(path, delimiter=";")):
         month = int(r["Post Month"])
@@ -183,8 +184,14 @@ def uci(path: Path, account: str, year: int = 2014) -> tuple[list[Record], list[
                           figures={k: num(r[v]) for k, v in UCI_FIGURES.items()}))
         page = num(r["Page total likes"])
         if page is not None:
-            likes[month] = max(likes.get(month, page), page)
-    return out, [Snapshot(dt.date(year, m, 1), account, v) for m, v in likes.items()]
+            likes.setdefault(month, []).append(page)
+    snaps = []
+    for m, values in likes.items():
+        snaps.append(Snapshot(dt.date(year, m, 1), account, min(values)))
+        if len(values) > 1:
+            next_first = dt.date(year + m // 12, m % 12 + 1, 1)
+            snaps.append(Snapshot(next_first - dt.timedelta(days=1), account, max(values)))
+    return out, snaps
 
 
 def youtube_table(path: Path, account: str) -> list[Record]:
@@ -327,13 +334,15 @@ def owned_metric(records: Sequence[Record], metric: str, by: str, period: str) -
 
 def audience_metric(snaps: Sequence[Snapshot], metric: str, by: str, period: str) -> dict[Key, Expect]:
     """audience_size (last snapshot per account, summed), audience_gained/lost (Σ), audience_growth (Σ
-    deltas where given, else last − first snapshot)."""
+    deltas where given, else last − first snapshot), audience_growth_rate (Σ growth / Σ first snapshot over
+    series with both)."""
     out: dict[Key, Expect] = {}
     for key, group in groups(snaps, by, period, lambda s: s.date, lambda s: s.account).items():
         per_account: dict[str, list[Snapshot]] = {}
         for s in group:
             per_account.setdefault(s.account, []).append(s)
         values: list[float] = []
+        rate: list[tuple[float, float]] = []  # audience_growth_rate: (growth, first snapshot) of series with both
         for series in per_account.values():
             series.sort(key=lambda s: s.date)
             snapshots = [s for s in series if s.value is not None]
@@ -344,11 +353,17 @@ def audience_metric(snaps: Sequence[Snapshot], metric: str, by: str, period: str
                 values += [s.gained for s in series if s.gained is not None]
             elif metric == "audience_lost":
                 values += [s.lost for s in series if s.lost is not None]
-            elif metric == "audience_growth":
+            elif metric in ("audience_growth", "audience_growth_rate"):
                 if deltas:
                     values.append(math.fsum((s.gained or 0) - (s.lost or 0) for s in deltas))
                 elif snapshots:
                     values.append(snapshots[-1].value - snapshots[0].value)  # type: ignore[operator]
+                if metric == "audience_growth_rate" and snapshots:
+                    rate.append((values[-1], snapshots[0].value))  # type: ignore[arg-type]
+        if metric == "audience_growth_rate":
+            num_, den = math.fsum(g for g, _ in rate), math.fsum(f for _, f in rate)
+            out[key] = Expect(num_ / den if den else None, numerator=num_, denominator=den) if rate else Expect(None)
+            continue
         out[key] = Expect(math.fsum(values) if values else None)
     return out
 

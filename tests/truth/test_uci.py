@@ -3,6 +3,7 @@ per month against `measure`. The file names no account: it is imported with --ac
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,25 @@ def test_metric_matches_the_file(metric: str, ws: Workspace,
     check(metric, {bp: ref.owned_metric(reference[0], metric, *bp) for bp in BYS}, ws)
 
 
-def test_page_likes_per_month(ws: Workspace, reference: tuple[list[ref.Record], list[ref.Snapshot]]) -> None:
-    check("audience_size", {bp: ref.audience_metric(reference[1], "audience_size", *bp) for bp in BYS}, ws,
-          check_n=False)
+@pytest.mark.parametrize("metric", ["audience_size", "audience_growth", "audience_growth_rate"])
+def test_page_likes_per_month(metric: str, ws: Workspace,
+                              reference: tuple[list[ref.Record], list[ref.Snapshot]]) -> None:
+    check(metric, {bp: ref.audience_metric(reference[1], metric, *bp) for bp in BYS}, ws, check_n=False)
+
+
+def test_page_likes_grow_from_the_first_post_to_the_last(path: Path, ws: Workspace) -> None:
+    """The year's growth runs from the lowest Page total likes (January's first post) to the highest, and
+    each month's from its first post's count to its last's: January alone went 81,370 -> 86,909."""
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    likes: dict[int, list[float]] = {}
+    for r in rows:
+        likes.setdefault(int(r["Post Month"]), []).append(float(r["Page total likes"]))
+    year = ws.measure(metrics=["audience_growth"]).rows
+    assert [r["value"] for r in year] == [max(likes[12]) - min(likes[1])] == [58071]
+    months = {r["period"]: r["value"] for r in ws.measure(metrics=["audience_growth"], period="month").rows}
+    assert months == {f"2014-{m:02d}": max(v) - min(v) for m, v in likes.items()}
+    assert months["2014-01"] == 86909 - 81370
 
 
 def test_without_account_it_asks_for_one(path: Path, tmp_path: Path) -> None:

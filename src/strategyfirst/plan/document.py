@@ -112,7 +112,8 @@ def locate(tree: Any, path: Sequence[PathPart]) -> tuple[int, int]:
     return line, col
 
 
-def _problem_from_yaml_error(exc: YAMLError, file: str) -> PlanProblem:
+def yaml_problem(exc: YAMLError, file: str) -> PlanProblem:
+    """A YAML syntax error as one located line (`YAML: <context>: <problem>`), without ruamel's snippet."""
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         what = exc.problem or "invalid YAML"
@@ -177,7 +178,7 @@ def loads(text: str, file: str = "strategy.yaml") -> PlanDocument:
     try:
         tree = _yaml().load(text)
     except YAMLError as exc:
-        raise PlanError([_problem_from_yaml_error(exc, file)]) from None
+        raise PlanError([yaml_problem(exc, file)]) from None
     except Exception as exc:  # ruamel raises a few non-YAMLError types on odd input
         raise PlanError([PlanProblem(file, 1, 1, f"YAML: {exc}")]) from None
     if tree is None:

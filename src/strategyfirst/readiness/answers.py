@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import YAMLError
 
 from strategyfirst.errors import PlanError, PlanProblem
-from strategyfirst.plan.document import PlanDocument, format_path, load, locate
+from strategyfirst.plan.document import PlanDocument, format_path, load, locate, yaml_problem
 from strategyfirst.plan.readiness import Readiness
 
 if TYPE_CHECKING:
@@ -38,9 +38,9 @@ def parse_answers(text: str, file: str = "answers.yaml") -> Readiness:
     try:
         tree = YAML(typ="rt").load(text)
     except YAMLError as exc:
-        mark = exc.problem_mark if isinstance(exc, MarkedYAMLError) else None
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise PlanError([PlanProblem(file, line, col, f"cannot read the answers: {exc}")]) from None
+        where = yaml_problem(exc, file)
+        raise PlanError([PlanProblem(file, where.line, where.column, f"cannot read the answers: {where.message}; "
+                                     "fix the YAML there (docs/readiness.md shows the layout)")]) from None
     prefix: tuple[str, ...] = ()
     root = tree
     if isinstance(tree, dict) and set(tree) == {"readiness"}:

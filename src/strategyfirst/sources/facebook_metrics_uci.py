@@ -6,6 +6,9 @@ Category, Post Month, Post Weekday, Post Hour, Paid — hashed, plus its ordinal
 (`facebook:uci-<12 hex>-<n>`). The id does not depend on the account, the `--year`, the file's name or its
 lifetime figures, so importing the file again (with another account or year) updates the same 500 posts, and a
 file of another page (other like counts) cannot collide with them.
+
+`Page total likes` becomes two `page_likes` snapshots per month (the month's first and last posts' counts, on
+its first and last day), so `audience_growth` by month is each month's growth from its first post to its last.
 """
 
 from __future__ import annotations
@@ -69,13 +72,23 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                _line AS line, {reject} AS _reject,
                NULL::VARCHAR AS _raw
         FROM src_rows""")
-    # Page likes as the posts saw them: the highest per month, dated the first of the month.
+    # Page likes as the posts saw them. Posts are dated to the month only, so the month's first and last
+    # snapshots are its lowest count (its first post: the count only grows but for unlikes) dated the 1st, and
+    # its highest (its last post) dated the month's last day: last - first in a month is that month's growth,
+    # and a year's runs from January's first post to December's last. One snapshot alone would make every
+    # month's growth 0 and start the year at January's last post.
+    likes = nums.num(c["page total likes"])
     con.execute(f"""
         INSERT INTO stage_audience
-        SELECT make_date({_year(ctx)}, {month}, 1), 'facebook', {account}, 'page_likes',
-               max({nums.num(c['page total likes'])}), NULL, NULL, min(_line)
-        FROM src_rows WHERE ({reject}) IS NULL AND {nums.num(c['page total likes'])} IS NOT NULL
-        GROUP BY ALL""")
+        WITH m AS (
+            SELECT make_date({_year(ctx)}, {month}, 1) AS first_day, min({likes}) AS lowest,
+                   max({likes}) AS highest, count(*) AS posts, min(_line) AS line
+            FROM src_rows WHERE ({reject}) IS NULL AND {likes} IS NOT NULL
+            GROUP BY ALL)
+        SELECT first_day, 'facebook', {account}, 'page_likes', lowest, NULL, NULL, line FROM m
+        UNION ALL
+        SELECT last_day(first_day), 'facebook', {account}, 'page_likes', highest, NULL, NULL, line FROM m
+        WHERE posts > 1""")
     return Loaded(primary="messages")
 
 

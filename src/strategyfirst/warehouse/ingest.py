@@ -285,11 +285,14 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
             exc = _renamed(unknown, path, name)
             if path not in files_in.in_folder:
                 errors.append(exc)
+            # A source that looked right at first sight and then refused the file (a markdown file's '#' lines
+            # are not GA4's) is not its source: only one the user named is.
+            source = outcome["source"] if group.source != "auto" else None
             # a file of a folder or zip that is no known export is skipped, not failed
             if path in files_in.in_folder:
-                summary = _failed(name, outcome["source"], _skipped(exc, name), SKIPPED)
+                summary = _failed(name, source, _skipped(exc, name), SKIPPED)
             else:
-                summary = _failed(name, outcome["source"], exc)
+                summary = _failed(name, source, exc)
         except StrategyFirstError as failure:
             exc = _renamed(failure, path, name)
             errors.append(exc)
@@ -504,25 +507,30 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
                 moved = {t: rehome(con, p.spec, earlier, import_id) if p else 0 for t, p in prepared.items()}
                 counts = {t: _moved(apply(con, p, import_id), moved[t]) if p else Counts()
                           for t, p in prepared.items()}
-                summary = _summary(con, ws, name, src.name, counts[loaded.primary], import_id, staged["rejects"])
+                summary = _summary(ws, name, src.name, counts[loaded.primary], import_id, staged["rejects"])
                 if notes:  # what the file held besides its rows (GA4 tables skipped, spend converted)
                     summary["notes"] = list(notes)
                 if strict and summary["rows_rejected"]:
+                    # Why the file was refused is what the user needs next; it is no import, so its rejects
+                    # file claims no import id (the next import takes that id and writes its own).
+                    refused = _rejects_path(ws, name, None, raw.digest)
                     con.execute("ROLLBACK")
-                    summary.update(imported=False, status=ROLLED_BACK, import_id=None)
-                    return summary
-                _record(con, import_id, name, raw.digest, raw.stored_digest, size, options, by, summary, stamp)
-                raw.keep()
-                con.execute("COMMIT")
+                    summary.update(imported=False, status=ROLLED_BACK, import_id=None, rejects_file=str(refused))
+                else:
+                    _record(con, import_id, name, raw.digest, raw.stored_digest, size, options, by, summary, stamp)
+                    raw.keep()
+                    con.execute("COMMIT")
+                    summary.update(imported=True, status=IMPORTED)
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
         finally:
             if parallel:
                 con.execute("SET preserve_insertion_order = true")
+        if summary["rejects_file"]:  # written once the outcome is settled: no file names an import that never was
+            _write_rejects(con, Path(summary["rejects_file"]), name)
     finally:
         drop_temp(con)
-    summary.update(imported=True, status=IMPORTED)
     return summary
 
 
@@ -551,16 +559,16 @@ def _prepare_all(con: duckdb.DuckDBPyConnection, loaded: Loaded, staged: dict[st
     return {t: prepare(con, SPECS[t], staged[t], unique_lines=loaded.unique_lines and t == primary) for t in tables}
 
 
-def _summary(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, name: str, source: str, counts: Counts,
-             import_id: int, rejected: int) -> dict[str, Any]:
-    """The file's line of cli.md's `ingest --format json`; writes the rejects file if there are rejects."""
+def _summary(ws: WorkspaceFiles, name: str, source: str, counts: Counts, import_id: int,
+             rejected: int) -> dict[str, Any]:
+    """The file's line of cli.md's `ingest --format json`, naming its rejects file if there are rejects."""
     summary: dict[str, Any] = {
         "file": name, "source": source, "rows_read": counts.new + counts.updated + counts.duplicate + rejected,
         "rows_new": counts.new, "rows_updated": counts.updated, "rows_duplicate": counts.duplicate,
         "rows_rejected": rejected, "rejects_file": None, "import_id": import_id,
         "rows_lower_figures": counts.lower}
     if rejected:
-        summary["rejects_file"] = str(_write_rejects(con, ws, import_id, name))
+        summary["rejects_file"] = str(_rejects_path(ws, name, import_id, ""))
     return summary
 
 
@@ -583,14 +591,19 @@ def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: s
                     "FROM stage_rejects", [import_id, name, summary["source"]])
 
 
-def _write_rejects(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, import_id: int, name: str) -> Path:
-    """The rejected rows of one import as CSV (file, line, reason, raw) next to the warehouse."""
-    folder = ws.state_dir / "rejects"
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{import_id:05d}-{Path(name.rpartition('!')[2]).stem}.rejects.csv"
+def _rejects_path(ws: WorkspaceFiles, name: str, import_id: int | None, digest: str) -> Path:
+    """Where a file's rejected rows go: `00012-posts.rejects.csv` for import 12; a file refused by --strict,
+    which is no import, `refused-<sha256 prefix>-posts.rejects.csv` (the same file refused again, the same name)."""
+    stem = Path(name.rpartition("!")[2]).stem
+    prefix = f"{import_id:05d}" if import_id is not None else f"refused-{digest[:12]}"
+    return ws.state_dir / "rejects" / f"{prefix}-{stem}.rejects.csv"
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, out: Path, name: str) -> None:
+    """The staged rejected rows of one file as CSV (file, line, reason, raw) next to the warehouse."""
+    out.parent.mkdir(parents=True, exist_ok=True)
     con.execute(f"COPY (SELECT ? AS file, line, reason, raw FROM stage_rejects ORDER BY line) TO "
                 f"'{_sql_path(out)}' (HEADER, DELIMITER ',')", [name])
-    return out
 
 
 def _cleanup(sf: SourceFile) -> None:

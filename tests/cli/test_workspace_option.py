@@ -1,0 +1,64 @@
+"""cli.md: every command takes `--workspace DIR` (and `-w DIR`), even those that need no workspace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from strategyfirst.cli import COMMANDS
+from tests.cli.support import run
+
+GROUPS = {"users": ("add", "list", "admin"), "tokens": ("create", "list", "revoke"), "imports": ("undo",)}
+
+
+def _commands() -> list[list[str]]:
+    out: list[list[str]] = []
+    for name, _, _ in COMMANDS:
+        out.append([name])
+        out.extend([name, sub] for sub in GROUPS.get(name, ()))
+    return out
+
+
+@pytest.mark.parametrize("command", _commands(), ids=" ".join)
+def test_every_command_takes_the_workspace_option(command: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([*command, "--help"], monkeypatch, capsys)
+    assert code == 0, err
+    if command[0] in ("users", "tokens") and len(command) == 1:
+        return  # a group of subcommands, each of which takes it
+    assert "--workspace" in out and "-w" in out
+
+
+@pytest.mark.parametrize("flag", ["-w", "--workspace"])
+@pytest.mark.parametrize("command", ["metrics", "sources"])
+def test_catalogue_commands_accept_a_workspace(command: str, flag: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "strategy.yaml").write_text("version: 1\n", encoding="utf-8")
+    plain = run([command, "--format", "json"], monkeypatch, capsys)
+    code, out, err = run([command, flag, str(tmp_path), "--format", "json"], monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == json.loads(plain[1])
+
+
+@pytest.mark.parametrize("command", ["metrics", "sources", "simulate --out OUT"])
+def test_a_workspace_option_naming_no_workspace_is_refused(command: str, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    args = [a.replace("OUT", str(tmp_path / "out")) for a in command.split()]
+    code, _, err = run([*args, "-w", str(tmp_path / "nowhere")], monkeypatch, capsys)
+    assert code == 2
+    assert "no workspace at" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_demo_builds_in_the_workspace_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`demo -w DIR` is `demo DIR`: here a folder that is not a demo, refused before anything is written."""
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["demo", "-w", str(tmp_path)], monkeypatch, capsys)
+    assert code == 2 and "not empty" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
