@@ -101,6 +101,18 @@ def test_period_refusal_follows_platform_and_account(ws: Path, monkeypatch: pyte
     assert code == 2 and "1 messages are dated only to the month" in err
 
 
+def test_csv_says_data_quality_is_the_whole_workspace_under_a_filter(
+        ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Like the table's "Data quality (whole workspace)": 13's missing parent is X's, counted under Facebook too.
+    base = ["measure", "--metric", "posts", "--format", "csv", "--workspace", str(ws)]
+    code, _, err = run([*base, "--platform", "facebook"], monkeypatch, capsys)
+    assert code == 0
+    assert "data quality of the whole workspace, not only --platform facebook:" in err
+    assert "replies whose parent is missing: 1" in err
+    code, _, err = run(base, monkeypatch, capsys)
+    assert code == 0 and "whole workspace" not in err
+
+
 def test_twcs_by_account_json_gives_hand_checkable_values(shared_data: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
