@@ -214,6 +214,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             writer.writeheader()
             writer.writerows({c: r.get(c) for c in COLUMNS} for r in result.rows)
             typer.echo(buffer.getvalue(), nl=False)
+            if platform or account:  # as the table says: the counts are not narrowed (metrics/filters.py)
+                err.print(f"data quality of the whole workspace, not only {_filters_text(platform, account)}:",
+                          highlight=False, soft_wrap=True)
             for line in quality_lines(result.data_quality):
                 err.print(line, highlight=False)
             return

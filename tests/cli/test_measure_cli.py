@@ -83,6 +83,36 @@ def test_bad_usage_exits_2_with_one_line(ws: Path, monkeypatch: pytest.MonkeyPat
     assert message in err and "Traceback" not in err
 
 
+def test_period_refusal_follows_platform_and_account(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # One Facebook post dated only to the month (as UCI's are), beside X data dated to the second.
+    con = warehouse(Workspace(ws).state_dir, [])
+    insert(con, "messages", [msg("m1", "Acme Outdoor", True, "2026-07-01 00:00", platform="facebook",
+                                 time_precision="month")])
+    con.close()
+    base = ["measure", "--period", "day", "--metric", "posts", "--format", "csv", "--workspace", str(ws)]
+    for narrowed in (["--platform", "x"], ["--account", "AcmeHelp"]):
+        code, out, err = run([*base, *narrowed], monkeypatch, capsys)
+        assert code == 0, err
+        # X posts 9 and 10 (tests/metrics/dataset.py) each on its day; AcmeHelp posts only replies (0)
+        days = {r[3]: r[4] for r in list(csv.reader(io.StringIO(out)))[1:] if r[4] not in ("", "0")}
+        assert days == ({"2026-02-01": "1", "2026-05-10": "1"} if "x" in narrowed else {})
+    code, _, err = run([*base, "--platform", "facebook"], monkeypatch, capsys)
+    assert code == 2 and "1 messages are dated only to the month" in err
+
+
+def test_csv_says_data_quality_is_the_whole_workspace_under_a_filter(
+        ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Like the table's "Data quality (whole workspace)": 13's missing parent is X's, counted under Facebook too.
+    base = ["measure", "--metric", "posts", "--format", "csv", "--workspace", str(ws)]
+    code, _, err = run([*base, "--platform", "facebook"], monkeypatch, capsys)
+    assert code == 0
+    assert "data quality of the whole workspace, not only --platform facebook:" in err
+    assert "replies whose parent is missing: 1" in err
+    code, _, err = run(base, monkeypatch, capsys)
+    assert code == 0 and "whole workspace" not in err
+
+
 def test_twcs_by_account_json_gives_hand_checkable_values(shared_data: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,9 +11,15 @@ from typing import Any
 
 import pytest
 
+from strategyfirst.errors import MeasureError
 from strategyfirst.metrics import measure
+from strategyfirst.plan import loads
+from strategyfirst.warehouse import derive
+from strategyfirst.warehouse.engine import ibis_backend
 from strategyfirst.workspace import Workspace
+from tests.metrics import dataset
 from tests.metrics.conftest import Org
+from tests.metrics.helpers import msg, warehouse
 from tests.metrics.test_real_files import _twcs_by_hand
 
 DIALOGUE = ["inbound_messages", "response_rate", "first_response_minutes_median", "posts",
@@ -102,3 +108,48 @@ def test_real_twcs_each_brand_alone_matches_its_hand_count(shared_data: Path, tm
     assert ws.measure(metrics=["inbound_messages"], platforms=["x"]).value("inbound_messages") == \
         everything.value("inbound_messages")
     assert not ws.measure(metrics=["inbound_messages"], platforms=["facebook"]).value("inbound_messages")
+
+
+def _mixed_precision(tmp_path: Path) -> Any:
+    """X posts dated to the second by Acme, plus two Facebook posts and one AcmeHelp post dated only to the
+    month (as the UCI export dates its posts)."""
+    rows = [
+        msg("1", "Acme", True, "2026-01-05 10:00", impressions=100),
+        msg("2", "Acme", True, "2026-01-06 11:00", impressions=50),
+        msg("3", "AcmeHelp", True, "2026-01-01 00:00", time_precision="month"),
+        msg("4", "Acme Outdoor", True, "2026-01-01 00:00", platform="facebook", time_precision="month"),
+        msg("5", "Acme Outdoor", True, "2026-02-01 00:00", platform="facebook", time_precision="month"),
+    ]
+    con = warehouse(tmp_path, rows)
+    plan = loads(dataset.PLAN_YAML, "strategy.yaml").plan
+    derive.refresh(con, plan)
+    return con, ibis_backend(con), plan
+
+
+@pytest.mark.parametrize(("platforms", "accounts", "coarse"), [
+    ([], [], 3),  # no filter: every month-dated message
+    (["facebook"], [], 2),
+    (["x"], [], 1),  # AcmeHelp's post
+    ([], ["AcmeHelp"], 1),
+    (["x"], ["Acme"], 0),
+    ([], ["@acme"], 0),
+    (["x"], ["Acme Outdoor"], 0),  # that account posts on Facebook only
+])
+def test_period_refusal_counts_only_the_messages_the_filters_keep(
+        tmp_path: Path, platforms: list[str], accounts: list[str], coarse: int) -> None:
+    con, backend, plan = _mixed_precision(tmp_path)
+    try:
+        ask: dict[str, Any] = {"period": "day", "metric_ids": ["posts", "impressions"],
+                               "platforms": platforms, "accounts": accounts}
+        if coarse:
+            with pytest.raises(MeasureError, match=f": {coarse} messages are dated only to the month"):
+                measure(backend, plan, **ask)
+        else:
+            r = measure(backend, plan, **ask)
+            acme = "acme" in {a.lower().lstrip("@") for a in accounts}
+            want = {"2026-01-05": 100, "2026-01-06": 50} if acme else {}
+            got = {row["period"]: row["value"] for row in r.rows if row["metric"] == "impressions"
+                   and row["value"] is not None}
+            assert got == want
+    finally:
+        con.close()

@@ -16,9 +16,11 @@ def test_reach_family_matches_reference(org: Org) -> None:
     result = measure(org.backend, org.plan, metric_ids=REACH)
     ref = reference.reach_metrics(org.msgs)
     # By hand: posts 9, 10, 15; engagements 50 + (10 + 2 + 3 + 4, no total given) + 30 = 99 over 1,700
-    # impressions; clicks 20 + 4 and shares 5 + 3 over the 1,500 impressions of the posts that give them.
+    # impressions; clicks 20 + 4 and shares 5 + 3 over all 1,700 impressions (metrics.md: plain Σ / Σ, not
+    # only over the posts that give clicks or shares; 15 gives neither).
     assert (ref["posts"], ref["impressions"], ref["engagements"]) == (3, 1700, 99)
-    assert ref["click_through_rate"] == pytest.approx(24 / 1500)
+    assert ref["click_through_rate"] == pytest.approx(24 / 1700)
+    assert ref["amplification_rate"] == pytest.approx(8 / 1700)
     for metric in REACH:
         assert result.value(metric) == pytest.approx(ref[metric]), metric
 
@@ -30,6 +32,28 @@ def test_ratio_rows_carry_numerator_and_denominator(org: Org) -> None:
     # Only 9 (50 / 800) and 15 (30 / 150) give both figures.
     assert (row["numerator"], row["denominator"], row["n"]) == (80, 950, 950)
     assert row["value"] == pytest.approx(80 / 950)
+
+
+def test_click_and_share_rates_are_plain_sums_over_sums(org: Org) -> None:
+    result = measure(org.backend, org.plan, metric_ids=["click_through_rate", "amplification_rate"])
+    # metrics.md: Σ clicks / Σ impressions and Σ shares / Σ impressions, each sum over the messages giving it:
+    # 15's 200 impressions count though it gives no clicks and no shares.
+    assert result.row("click_through_rate") == {
+        "metric": "click_through_rate", "by": "none", "key": "all", "period": "all", "value": pytest.approx(24 / 1700),
+        "n": 1700, "unit": "ratio", "version": 1, "numerator": 24, "denominator": 1700}
+    assert result.row("amplification_rate")["numerator"] == 8  # type: ignore[index]
+    assert result.row("amplification_rate")["denominator"] == 1700  # type: ignore[index]
+    assert result.value("amplification_rate") == pytest.approx(8 / 1700)
+
+
+def test_rates_without_their_numerator_are_null(org: Org) -> None:
+    result = measure(org.backend, org.plan, by="platform", metric_ids=["click_through_rate", "amplification_rate"])
+    # Facebook's only post (15) gives 200 impressions and no clicks or shares: no input, so null with n = 0
+    # (metrics.md), never 0.
+    for metric in ("click_through_rate", "amplification_rate"):
+        row = result.row(metric, "facebook")
+        assert row is not None and (row["value"], row["n"]) == (None, 0), metric
+    assert result.value("amplification_rate", "x") == pytest.approx(8 / 1500)
 
 
 def test_sums_count_contributing_rows(org: Org) -> None:

@@ -68,3 +68,15 @@ def test_post_metric_matches_the_files(metric: str, ws: Workspace, posts: list[r
 @pytest.mark.parametrize("metric", AUDIENCE_METRICS)
 def test_page_likes_match_the_file(metric: str, ws: Workspace, snapshots: list[ref.Snapshot]) -> None:
     check(metric, {bp: ref.audience_metric(snapshots, metric, *bp) for bp in BYS}, ws, check_n=False)
+
+
+def test_share_rate_counts_every_impression(ws: Workspace, posts: list[ref.Record]) -> None:
+    # The export leaves a post's share cell blank where it has none (no cell reads 0): 30 of the 119 posts give
+    # shares (1 + 66), 117 give impressions (2,658 + 74,266). Σ shares / Σ impressions (metrics.md) divides by
+    # all of those, not by the 43,552 impressions of the posts with a share cell.
+    row = ws.measure(metrics=["amplification_rate"]).row("amplification_rate")
+    assert row is not None
+    assert (row["numerator"], row["denominator"]) == (67, 76_924)
+    assert row["value"] == pytest.approx(67 / 76_924)
+    assert ref.owned_metric(posts, "amplification_rate", "none", "all")[("all", "all")].value == pytest.approx(
+        67 / 76_924)

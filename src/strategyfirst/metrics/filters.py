@@ -4,7 +4,8 @@ The filter is applied to the tables the base builders read (metrics/bases.py), o
 inbound messages by the account they address, owned messages by their author, conversations by the owned
 accounts taking part, audience series by their account, spend by its platform. Of the spend table only Ads
 Manager rows name their (ad) account, so under `--account` the spend counted is theirs and that carried by the
-account's own posts (as with `--by account`). Data quality stays workspace-wide.
+account's own posts (as with `--by account`). `in_scope` limits the stored messages alike for the check of
+`--period` against their time precision. Data quality stays workspace-wide.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 
+import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.metrics.bases import Context
@@ -83,3 +85,20 @@ def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str
         site_traffic=None,  # the site names no platform or account (metrics/site.py)
     )
     return dataclasses.replace(ctx, tables=narrowed)
+
+
+def in_scope(messages: ir.Table, narrowed: Context, platforms: Iterable[str] | None,
+             accounts: Iterable[str] | None) -> ir.Table:
+    """`messages` (the stored table) limited as `narrow` limits what `narrowed` reads: to the platforms and,
+    under --account, to the accounts' owned messages and the messages inbound to them."""
+    plats, accs = _platforms(platforms), _accounts(accounts)
+    if plats:
+        messages = messages.filter(messages.platform.lower().isin(plats))
+    if accs:
+        kept = [t.select("message_id") for t in (narrowed.tables.owned_messages, narrowed.tables.inbound)
+                if t is not None]
+        if not kept:
+            return messages.filter(ibis.literal(False))
+        ids = kept[0] if len(kept) == 1 else kept[0].union(kept[1])
+        messages = messages.semi_join(ids, "message_id")
+    return messages

@@ -20,7 +20,7 @@ from strategyfirst.metrics.args import BY_CHOICES, PERIODS, Request
 from strategyfirst.metrics.audience import per_series
 from strategyfirst.metrics.bases import BUILDERS, Context
 from strategyfirst.metrics.compiled import compile_queries, run
-from strategyfirst.metrics.filters import narrow
+from strategyfirst.metrics.filters import in_scope, narrow
 from strategyfirst.metrics.finish import (
     BASE,
     PERIOD_NEEDS,
@@ -54,16 +54,17 @@ def _window(t: ir.Table, since: dt.date | None, until: dt.date | None) -> ir.Tab
     return t
 
 
-def _precision(tables: Tables, period: str, since: dt.date | None, until: dt.date | None) -> ir.Table | None:
-    """Messages per time precision too coarse for `period` in the window (`finish.check_precision` refuses the
-    period when there are any). Only those precisions are counted: on data dated to the second the filter
-    skips every row group on its min/max statistics instead of grouping all messages."""
-    m = tables.messages
+def _precision(tables: Tables, request: Request, narrowed: Context) -> ir.Table | None:
+    """Messages per time precision too coarse for the period in the request's window, platforms and accounts
+    (`finish.check_precision` refuses the period when there are any). Only those precisions are counted: on
+    data dated to the second the filter skips every row group on its min/max statistics instead of grouping
+    all messages."""
+    m, period = tables.messages, request.period
     if period == "all" or m is None or "time_precision" not in m.columns:
         return None
     coarser = [p for p, rank in PRECISION_RANK.items() if rank > PERIOD_NEEDS[period]]
-    t = _window(m.mutate(ts=m.created_at), since, until)
-    t = t.filter(t.time_precision.isin(coarser))
+    t = _window(m.mutate(ts=m.created_at), request.since, request.until)
+    t = in_scope(t.filter(t.time_precision.isin(coarser)), narrowed, request.platforms, request.accounts)
     return t.group_by("time_precision").aggregate(n=t.count())
 
 
@@ -108,15 +109,15 @@ def build(source: Any, plan: Plan | None, request: Request, *,
     tables = Tables.of(source)
     recipe = plan_recipe(plan, request)
     exprs: dict[str, ir.Expr] = {}
-    precision = _precision(tables, request.period, since_d, until_d)
-    if precision is not None:
-        exprs[PRECISION] = precision
     # Owned is the plan's rule (facts.owned_by_plan) wherever a fact is recomputed from `messages`; the data
     # quality counts read the stored flag to report what the plan leaves out.
     owned = tables if tables.messages is None else replace(
         tables, messages=facts.owned_by_plan(tables.messages, plan))
     whole = Context(owned, request.by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
     ctx = narrow(whole, request.platforms, request.accounts)
+    precision = _precision(tables, request, ctx)
+    if precision is not None:
+        exprs[PRECISION] = precision
 
     per_base: dict[str, list[Reductions]] = {}
     for metric in metrics:
