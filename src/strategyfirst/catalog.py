@@ -46,8 +46,9 @@ class MetricSpec:
 
 
 def _m(id: str, unit: Unit, direction: Direction, family: Family, needs: str, description: str,
-       accumulates: bool = False) -> MetricSpec:
-    return MetricSpec(id, unit, direction, family, tuple(needs.split()), description, accumulates=accumulates)
+       accumulates: bool = False, version: int = 1) -> MetricSpec:
+    return MetricSpec(id, unit, direction, family, tuple(needs.split()), description, version=version,
+                      accumulates=accumulates)
 
 
 METRICS: tuple[MetricSpec, ...] = (
@@ -85,9 +86,9 @@ METRICS: tuple[MetricSpec, ...] = (
     _m("engagement_rate_by_reach", "ratio", "up", "reach", "messages.engagements messages.reach",
        "Sum of engagements / sum of reach over messages with both"),
     _m("click_through_rate", "ratio", "up", "reach", "messages.clicks messages.impressions",
-       "Sum of clicks / sum of impressions"),
+       "Sum of clicks / sum of impressions", version=2),  # 1: over messages with both (not metrics.md's)
     _m("amplification_rate", "ratio", "up", "reach", "messages.shares messages.impressions",
-       "Sum of shares / sum of impressions"),
+       "Sum of shares / sum of impressions", version=2),  # 1: over messages with both
     _m("likes", "count", "up", "reach", "messages.likes", "Sum of likes (reactions) of owned messages",
        accumulates=True),
     _m("comments", "count", "up", "reach", "messages.comments", "Sum of comments (replies) on owned messages",

@@ -40,7 +40,9 @@ def test_click_and_share_rates_are_plain_sums_over_sums(org: Org) -> None:
     # 15's 200 impressions count though it gives no clicks and no shares.
     assert result.row("click_through_rate") == {
         "metric": "click_through_rate", "by": "none", "key": "all", "period": "all", "value": pytest.approx(24 / 1700),
-        "n": 1700, "unit": "ratio", "version": 1, "numerator": 24, "denominator": 1700}
+        "n": 1700, "unit": "ratio", "version": 2, "numerator": 24, "denominator": 1700}
+    # version 2: version 1 summed over the messages giving both, so a comparison with it is flagged (metrics.md)
+    assert result.row("amplification_rate")["version"] == 2  # type: ignore[index]
     assert result.row("amplification_rate")["numerator"] == 8  # type: ignore[index]
     assert result.row("amplification_rate")["denominator"] == 1700  # type: ignore[index]
     assert result.value("amplification_rate") == pytest.approx(8 / 1700)
