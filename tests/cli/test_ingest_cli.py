@@ -165,3 +165,27 @@ def test_strict_refusal_keeps_its_rejects_under_no_import_id(tmp_path: Path) -> 
     again = json.loads(invoke("ingest", "-w", str(ws), "--strict", "--format", "json", str(bad)).stdout)
     assert again["files"][0]["rejects_file"] == str(kept)
     assert sorted(p.name for p in kept.parent.iterdir()) == sorted([kept.name, "00001-other.rejects.csv"])
+
+
+def test_a_rejects_file_that_cannot_be_written_fails_the_import_whole(tmp_path: Path) -> None:
+    """The rejects file is written before the import commits: where it cannot be written (here `rejects` is a
+    file, as on a full disk), the import fails in one line with nothing stored, and the same file imports once
+    the cause is gone, under the id it would have had (not "already imported" with no rejects file)."""
+    ws = tmp_path / "ws"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(TWCS + ROW + "9,bob,True,yesterday,x,,\n", encoding="utf-8")
+    assert run("init", str(ws)).returncode == 0
+    blocker = ws / ".strategyfirst" / "rejects"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("not a folder", encoding="utf-8")
+    failed = run("ingest", "-w", str(ws), str(bad))
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    assert len([line for line in failed.stderr.splitlines() if line.startswith("error:")]) == 1
+    blocker.unlink()
+    listed = run("imports", "-w", str(ws))
+    assert "#1" not in listed.stdout  # nothing of the failed import was recorded
+    done = json.loads(run("ingest", "-w", str(ws), "--format", "json", str(bad)).stdout)["files"][0]
+    assert (done["status"], done["import_id"], done["rows_new"], done["rows_rejected"]) == ("imported", 1, 1, 1)
+    written = Path(done["rejects_file"])
+    assert written.name == "00001-bad.rejects.csv" and "yesterday" in written.read_text(encoding="utf-8")
+    assert [p.name for p in written.parent.iterdir()] == [written.name]  # no part file left behind

@@ -502,6 +502,7 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
             con.execute("SET preserve_insertion_order = false")
         try:
             prepared = _prepare_all(con, loaded, staged)  # temp tables only, like the staging
+            part: Path | None = None  # the import's rejects file until its commit
             con.execute("BEGIN TRANSACTION")
             try:
                 moved = {t: rehome(con, p.spec, earlier, import_id) if p else 0 for t, p in prepared.items()}
@@ -518,16 +519,26 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
                     summary.update(imported=False, status=ROLLED_BACK, import_id=None, rejects_file=str(refused))
                 else:
                     _record(con, import_id, name, raw.digest, raw.stored_digest, size, options, by, summary, stamp)
+                    if summary["rejects_file"]:
+                        # Written before the commit (a full disk fails the import, nothing stored) under a name
+                        # no import has, and named as the import's only once it is committed.
+                        target = Path(summary["rejects_file"])
+                        part = target.with_name(f".{target.name}.part")
+                        _write_rejects(con, part, name)
                     raw.keep()
                     con.execute("COMMIT")
                     summary.update(imported=True, status=IMPORTED)
             except BaseException:
+                if part is not None:
+                    part.unlink(missing_ok=True)
                 con.execute("ROLLBACK")
                 raise
         finally:
             if parallel:
                 con.execute("SET preserve_insertion_order = true")
-        if summary["rejects_file"]:  # written once the outcome is settled: no file names an import that never was
+        if part is not None:
+            part.replace(Path(summary["rejects_file"]))  # a rename within one folder
+        elif summary["rejects_file"]:  # refused by --strict: no import, so written once it is rolled back
             _write_rejects(con, Path(summary["rejects_file"]), name)
     finally:
         drop_temp(con)
