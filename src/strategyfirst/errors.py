@@ -44,6 +44,11 @@ class PlanProblem:
     message: str
     key: str = ""
 
+    def __post_init__(self) -> None:
+        # One line whatever it quotes (a key or value of the plan holding a line break): escaped, not split.
+        if "\n" in self.message or "\r" in self.message:
+            object.__setattr__(self, "message", self.message.replace("\r", "\\r").replace("\n", "\\n"))
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
 

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -50,6 +51,7 @@ def _check(text: str) -> None:
         assert exc.problems
         for p in exc.problems:
             assert p.line >= 1 and p.column >= 1 and p.message
+            assert "\n" not in p.message, p.message  # one located line, never a snippet of ruamel's
     else:
         assert isinstance(doc, PlanDocument)
 
@@ -76,6 +78,15 @@ def test_random_yaml_like_text(text: str) -> None:
 @given(st.text(max_size=80))
 def test_random_text(text: str) -> None:
     _check(text)
+
+
+def test_a_control_character_is_one_line_at_its_place() -> None:
+    """ruamel's reader error (no mark, two lines with its offset) is located by its offset: line 3, column 16."""
+    with pytest.raises(PlanError) as caught:
+        loads('version: 1\nstrategy:\n  statement: "a\x00b"\n')
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (3, 16)
+    assert problem.message == "YAML: unacceptable character #x0000: special characters are not allowed"
 
 
 def test_recursive_aliases() -> None:

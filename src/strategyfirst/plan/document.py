@@ -52,8 +52,9 @@ def format_path(path: Sequence[PathPart]) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
+        else:  # a key with a line break or control character shown escaped: the message stays one line
+            text = str(part) if str(part).isprintable() else str(part).encode("unicode_escape").decode("ascii")
+            out += ("." if out else "") + text
     return out
 
 
@@ -112,15 +113,22 @@ def locate(tree: Any, path: Sequence[PathPart]) -> tuple[int, int]:
     return line, col
 
 
-def yaml_problem(exc: YAMLError, file: str) -> PlanProblem:
-    """A YAML syntax error as one located line (`YAML: <context>: <problem>`), without ruamel's snippet."""
+def yaml_problem(exc: YAMLError, file: str, text: str | None = None) -> PlanProblem:
+    """A YAML syntax error as one located line (`YAML: <context>: <problem>`), without ruamel's snippet; an error
+    the reader raises (a control character) is located by its offset in `text`, when given."""
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}: {what}"
         return PlanProblem(file, mark.line + 1, mark.column + 1, f"YAML: {what}")
-    return PlanProblem(file, 1, 1, f"YAML: {exc}")
+    line = column = 1
+    position = getattr(exc, "position", None)
+    if text is not None and isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+    first = next((part.strip() for part in str(exc).splitlines() if part.strip()), "invalid YAML")
+    return PlanProblem(file, line, column, f"YAML: {first}")
 
 
 def _describe(err: dict[str, Any]) -> str:
@@ -178,9 +186,10 @@ def loads(text: str, file: str = "strategy.yaml") -> PlanDocument:
     try:
         tree = _yaml().load(text)
     except YAMLError as exc:
-        raise PlanError([yaml_problem(exc, file)]) from None
+        raise PlanError([yaml_problem(exc, file, text)]) from None
     except Exception as exc:  # ruamel raises a few non-YAMLError types on odd input
-        raise PlanError([PlanProblem(file, 1, 1, f"YAML: {exc}")]) from None
+        first = next((part.strip() for part in str(exc).splitlines() if part.strip()), type(exc).__name__)
+        raise PlanError([PlanProblem(file, 1, 1, f"YAML: {first}")]) from None
     if tree is None:
         raise PlanError([PlanProblem(file, 1, 1, "the plan is empty: start from `strategyfirst init`")])
     if not isinstance(tree, CommentedMap):

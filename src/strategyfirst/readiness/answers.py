@@ -38,7 +38,7 @@ def parse_answers(text: str, file: str = "answers.yaml") -> Readiness:
     try:
         tree = YAML(typ="rt").load(text)
     except YAMLError as exc:
-        where = yaml_problem(exc, file)
+        where = yaml_problem(exc, file, text)
         raise PlanError([PlanProblem(file, where.line, where.column, f"cannot read the answers: {where.message}; "
                                      "fix the YAML there (docs/readiness.md shows the layout)")]) from None
     prefix: tuple[str, ...] = ()
