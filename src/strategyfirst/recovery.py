@@ -265,11 +265,29 @@ def rebuild(ws: Workspace) -> dict[str, Any]:
             old = _swap(ws, fresh, work)
             for copy, target in redacted:  # after the swap: the new log's raw_sha256 names these copies
                 copy.replace(target)
+            for whole in _undone_personal(ws, log):  # nothing replays an undone import: its copy is not needed
+                whole.unlink(missing_ok=True)
             _place_rejects(ws, fresh)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return {"rebuilt": str(ws.warehouse_path), "imports": len(live), "undone": len(log) - len(live),
             "previous": str(old)}
+
+
+def _kept_whole(row: dict[str, Any]) -> bool:
+    """Whether the raw copy of the import of log `row` is a member export as it was, personal data and all
+    (kept before copies were redacted): its source redacts and the log knows no redacted copy."""
+    from strategyfirst.sources.registry import BY_NAME
+
+    return row["raw_sha256"] is None and bool(getattr(BY_NAME.get(str(row["source"])), "redacted_raw", False))
+
+
+def _undone_personal(ws: Workspace, log: list[dict[str, Any]]) -> list[Path]:
+    """The raw copies kept whole of member exports whose every import was undone (a rebuild replays none of
+    them, so none is redacted by its replay)."""
+    live = {r["sha256"] for r in log if not r["undone"]}
+    found = (_raw_file(ws, r["sha256"]) for r in log if r["undone"] and r["sha256"] not in live and _kept_whole(r))
+    return sorted({path for path in found if path is not None})
 
 
 def _replay(ws: Workspace, work: Path, live: list[dict[str, Any]]) -> Workspace:
@@ -448,9 +466,8 @@ def check(ws: Workspace) -> list[str]:
 
 def _check_log(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
     problems: list[str] = []
-    from strategyfirst.sources.registry import BY_NAME
-
-    rows = [r for r in _log(ws) if not r["undone"]]
+    log = _log(ws)
+    rows = [r for r in log if not r["undone"]]
     known = {int(r["import_id"]) for r in rows}
     for r in rows:
         import_id, name = r["import_id"], Path(str(r["file"])).name
@@ -461,10 +478,13 @@ def _check_log(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
         # A redacted copy (a member export's) is verified against its own sha256, recorded as `raw_sha256`.
         if sha256(raw) != (r["raw_sha256"] or r["sha256"]):
             problems.append(f"{raw}: its content no longer matches its sha256 (import #{import_id})")
-        elif r["raw_sha256"] is None and getattr(BY_NAME.get(str(r["source"])), "redacted_raw", False):
+        elif _kept_whole(r):
             problems.append(f"{raw}: the raw copy of import #{import_id} ({name}) is the member export as it "
                             "was, with personal data (addresses, names, IPs); `strategyfirst rebuild` replaces "
                             "it with a redacted copy")
+    for raw in _undone_personal(ws, log):
+        problems.append(f"{raw}: the raw copy of an undone import is a member export as it was, with personal "
+                        "data (addresses, names, IPs); `strategyfirst rebuild` removes it")
     for table in ("messages", "audience", "spend"):
         stray = con.execute(f"SELECT DISTINCT import_id FROM {table} WHERE import_id IS NOT NULL").fetchall()
         orphans = sorted(int(r[0]) for r in stray if int(r[0]) not in known)

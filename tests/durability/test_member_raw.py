@@ -238,6 +238,34 @@ def test_check_reports_an_unredacted_raw_copy_and_rebuild_redacts_it(
     assert _rows(ws, AUDIENCE) == before
 
 
+def test_an_undone_import_kept_whole_is_reported_and_rebuild_removes_it(
+        member_ws: tuple[Workspace, list[Path]], tmp_path: Path) -> None:
+    """A member export imported before copies were redacted, then undone: nothing replays it, so nothing would
+    redact it; check reports its copy and rebuild removes it (the other imports' copies and rows stay)."""
+    from strategyfirst.recovery import rebuild
+
+    ws = _copy(member_ws[0], tmp_path / "ws")
+    source = member_ws[1][0]
+    digest = sha256(source)
+    shutil.copyfile(source, ws.raw_dir / f"{digest}.csv")
+    con = duckdb.connect(str(ws.warehouse_path))
+    try:
+        con.execute("UPDATE imports SET raw_sha256 = NULL WHERE sha256 = ?", [digest])
+        (undone,) = con.execute("SELECT import_id FROM imports WHERE sha256 = ?", [digest]).fetchone() or (None,)
+    finally:
+        con.close()
+    ws.undo_import(int(undone))
+    others = sorted(p.name for p in ws.raw_dir.iterdir() if p.name != f"{digest}.csv")
+    problems = check(ws)
+    assert len(problems) == 1 and "undone" in problems[0] and "personal" in problems[0], problems
+    before = _rows(ws, AUDIENCE)
+    rebuild(ws)
+    assert check(ws) == []
+    assert not (ws.raw_dir / f"{digest}.csv").exists()
+    assert sorted(p.name for p in ws.raw_dir.iterdir()) == others
+    assert _rows(ws, AUDIENCE) == before
+
+
 def test_the_redacted_copy_is_a_csv_of_times_and_line_numbers(member_ws: tuple[Workspace, list[Path]]) -> None:
     """The redacted copy is a CSV the loader reads: its header and first rows, for a reader of raw/."""
     ws, sources = member_ws
