@@ -215,11 +215,9 @@ def test_the_redacted_copy_imports_as_the_original(member_ws: tuple[Workspace, l
             _rows(other, "SELECT line, reason, raw FROM rejects")
 
 
-def test_check_reports_an_unredacted_raw_copy_and_rebuild_redacts_it(
-        member_ws: tuple[Workspace, list[Path]], tmp_path: Path) -> None:
-    """A workspace made before raw copies were redacted: its copy is the original file."""
-    from strategyfirst.recovery import rebuild
-
+def _kept_whole(member_ws: tuple[Workspace, list[Path]], tmp_path: Path) -> tuple[Workspace, Path, str, int]:
+    """A copy of the workspace as made before raw copies were redacted: the first file's copy is the original
+    and the log knows no redacted copy. Returns it, that file, its sha256 and its import id."""
     ws = _copy(member_ws[0], tmp_path / "ws")
     source = member_ws[1][0]
     digest = sha256(source)
@@ -227,8 +225,19 @@ def test_check_reports_an_unredacted_raw_copy_and_rebuild_redacts_it(
     con = duckdb.connect(str(ws.warehouse_path))
     try:
         con.execute("UPDATE imports SET raw_sha256 = NULL WHERE sha256 = ?", [digest])
+        found = con.execute("SELECT min(import_id) FROM imports WHERE sha256 = ?", [digest]).fetchone()
     finally:
         con.close()
+    assert found is not None
+    return ws, source, digest, int(found[0])
+
+
+def test_check_reports_an_unredacted_raw_copy_and_rebuild_redacts_it(
+        member_ws: tuple[Workspace, list[Path]], tmp_path: Path) -> None:
+    """A workspace made before raw copies were redacted: its copy is the original file."""
+    from strategyfirst.recovery import rebuild
+
+    ws, source, digest, _ = _kept_whole(member_ws, tmp_path)
     before = _rows(ws, AUDIENCE)
     problems = check(ws)
     assert len(problems) == 1 and "personal" in problems[0] and "rebuild" in problems[0], problems
@@ -244,17 +253,8 @@ def test_an_undone_import_kept_whole_is_reported_and_rebuild_removes_it(
     redact it; check reports its copy and rebuild removes it (the other imports' copies and rows stay)."""
     from strategyfirst.recovery import rebuild
 
-    ws = _copy(member_ws[0], tmp_path / "ws")
-    source = member_ws[1][0]
-    digest = sha256(source)
-    shutil.copyfile(source, ws.raw_dir / f"{digest}.csv")
-    con = duckdb.connect(str(ws.warehouse_path))
-    try:
-        con.execute("UPDATE imports SET raw_sha256 = NULL WHERE sha256 = ?", [digest])
-        (undone,) = con.execute("SELECT import_id FROM imports WHERE sha256 = ?", [digest]).fetchone() or (None,)
-    finally:
-        con.close()
-    ws.undo_import(int(undone))
+    ws, _, digest, undone = _kept_whole(member_ws, tmp_path)
+    ws.undo_import(undone)
     others = sorted(p.name for p in ws.raw_dir.iterdir() if p.name != f"{digest}.csv")
     problems = check(ws)
     assert len(problems) == 1 and "undone" in problems[0] and "personal" in problems[0], problems
