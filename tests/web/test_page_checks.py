@@ -255,5 +255,17 @@ def test_long_text_columns_stay_readable_and_hour_labels_apart(served: str, sess
     assert all(a[2] <= b[1] for a, b in itertools.pairwise(boxes)), boxes  # no label overlaps the next
     page.locator("[data-vega-spec=shortfall-heatmap]").screenshot(path=str(artefacts / f"heatmap-{width}.png"))
     _fits(page, width)
+
+    # the upload form's hints ("only if the file does not name it") are read whole, not cut to "only fo…"
+    page.goto(served + "/w/acme/imports")
+    page.wait_for_load_state("networkidle")
+    for field in ("account", "year"):
+        room, needed = page.eval_on_selector(
+            f"#upload input[name={field}]",
+            "el => { const c = document.createElement('canvas').getContext('2d'); const s = getComputedStyle(el); "
+            "c.font = s.font; return [el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight), "
+            "c.measureText(el.placeholder).width]; }")
+        assert needed <= room, (field, room, needed)
+    _fits(page, width)
     assert problems == []
     page.close()
