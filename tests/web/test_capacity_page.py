@@ -179,10 +179,16 @@ def test_page_without_readiness_answers_or_data_says_so(tiny: WebEnv) -> None:
     blank = viewer.get("/w/blank/readiness")
     assert blank.status_code == 200
     assert 'No readiness answers yet: answer <a href="#questionnaire">the questionnaire</a>' in blank.text
-    assert "Capacity cannot be planned yet" in blank.text and "handling_minutes" in blank.text
+    assert "Capacity cannot be planned" in blank.text and "handling_minutes" in blank.text
     assert "the Readiness page in the web" in blank.text  # points to the form on this page, not only the CLI
     empty = viewer.get("/w/empty/readiness")
     assert empty.status_code == 200
     assert "No data yet" in empty.text and "shortfall-heatmap" not in empty.text
     bad = viewer.get("/w/empty/readiness", params={"service_level": "<b>lots</b>"})
     assert bad.status_code == 200 and "&lt;b&gt;lots" in bad.text and "<b>lots" not in bad.text  # escaped
+    # values out of range told in the form's words, not the CLI's --service-level
+    for params, said in (({"service_level": "2"}, "share answered in time 2: give a number between 0 and 1"),
+                         ({"service_level": "0.9", "target_minutes": "-5"},
+                          "target minutes -5: give a number of minutes above 0")):
+        out = viewer.get("/w/tiny/readiness", params=params)
+        assert out.status_code == 200 and said in out.text and "--service-level" not in out.text, params

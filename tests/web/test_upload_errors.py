@@ -70,3 +70,20 @@ def test_the_import_summary_of_a_batch_with_a_failure(fresh_web: WebEnv, shared_
     assert "<h2>1 of 2 files imported</h2>" in summary
     assert "<tr><td>notes.txt</td><td>—</td>" in summary and "None" not in summary
     assert "<tr><td>sample.csv</td><td>twcs</td>" in summary
+
+
+def test_the_import_page_gives_advice_in_the_form_s_words(fresh_web: WebEnv, shared_data: Path) -> None:
+    """The importers' advice names CLI options (--source, --account); the page names the form's fields instead,
+    and the API keeps the importer's words."""
+    editor = fresh_web.login("editor@acme.org")
+    sample = ("sample.csv", (shared_data / "twcs" / "sample.csv").read_bytes(), "text/csv")
+    wrong = editor.post("/w/acme/imports", files=[("files", sample)], data={"source": "x-analytics"},
+                        headers={"HX-Request": "true"})
+    assert wrong.status_code == 422 and "check the Source (or choose auto)" in wrong.text, wrong.text
+    studio = shared_data / "youtube-studio" / "priyankapatel05" / "Totals.csv"
+    nameless = editor.post("/w/acme/imports", files=[("files", ("Totals.csv", studio.read_bytes(), "text/csv"))],
+                           headers={"HX-Request": "true"})
+    assert nameless.status_code == 422 and "fill in the Account" in nameless.text, nameless.text
+    assert "--source" not in wrong.text and "--account" not in nameless.text
+    api = fresh_web.bearer("editor@acme.org").post(IMPORTS, files=[("files", sample)], data={"source": "x-analytics"})
+    assert api.status_code == 422 and "--source" in api.json()["detail"][0]["msg"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -87,6 +88,8 @@ def create_import_page(
             raise ImportFileError("year", f"{given!r} is not a year; give the year of the export day, like 2025")
         result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
                                 year=int(given) if given else None, by=m.email)
+        result = {**result, "files": [{**f, "error": form_words(f["error"]) if f.get("error") else None}
+                                      for f in result["files"]]}
         refused = failures(result)
         error = "; ".join(f["msg"] for f in refused) if refused else None
         status = 422 if refused else 200
@@ -103,6 +106,21 @@ def create_import_page(
     partial = "_import_response.html" if status == 200 else "_import_summary.html"
     name = partial if request.headers.get("HX-Request") else "imports.html"
     return render(request, name, context, status=status)
+
+
+# The importers' advice names the CLI's options; on this page, the form's fields they stand for (options the form
+# does not have, such as --platform, keep their name: the CLI is where they are given).
+_FORM_WORDS = ((re.compile(r"check --source \(or use --source auto\)"), "check the Source (or choose auto)"),
+               (re.compile(r"pass --source NAME"), "choose the Source"),
+               (re.compile(r"pass --account(?: [A-Z]+)?"), "fill in the Account"),
+               (re.compile(r"pass --year(?: YYYY)?"), "fill in the Year"))
+
+
+def form_words(message: str) -> str:
+    """An import error in the words of the upload form (Source, Account, Year) rather than the CLI's options."""
+    for pattern, words in _FORM_WORDS:
+        message = pattern.sub(words, message)
+    return message
 
 
 def summary_query(summaries: list[dict[str, Any]]) -> str:

@@ -67,6 +67,11 @@ def capacity_view(m: Any, service_level: str, target_minutes: str) -> tuple[dict
     except ValueError:
         return None, (f"{service_level!r} / {target_minutes!r}: give the share as a number between 0 and 1 and "
                       "the target in minutes")
+    # the form's own words (the planner's message names the CLI's --service-level)
+    if not 0 < level < 1:
+        return None, f"share answered in time {service_level.strip()}: give a number between 0 and 1 (e.g. 0.9)"
+    if target is not None and target <= 0:
+        return None, f"target minutes {target_minutes.strip()}: give a number of minutes above 0 (e.g. 60)"
     return _capacity(m, level, target)
 
 
