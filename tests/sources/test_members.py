@@ -251,11 +251,16 @@ def test_exported_on_dates_the_snapshot_and_the_summary_says_which_day(shared_da
     ws = Workspace(tmp_path / "latest")
     f = one(ingest(ws, [folder / "subscribed.csv"], account="Members letter"))
     # Without --exported-on: the latest time in the file (2023-04-21, as in the test above), and it says so.
-    assert f["notes"] == ["list size dated 2023-04-21 (the latest time in the file; pass --exported-on DATE to "
+    # The file lists 5 members (csv module below); the summary's counts are of rows of counts, so it says both.
+    members = sum(1 for _ in csv.DictReader((folder / "subscribed.csv").open(newline="", encoding="utf-8")))
+    assert members == 5
+    assert f["notes"] == [f"5 members read, counted as {f['rows_read']} rows of daily gains, losses and list size "
+                          "(no address, name or IP stored)",
+                          "list size dated 2023-04-21 (the latest time in the file; pass --exported-on DATE to "
                           "give the export day)"]
     ws2 = Workspace(tmp_path / "given")
     f2 = one(ingest(ws2, [folder / "subscribed.csv"], account="Members letter", exported_on="2023-05-02"))
-    assert f2["notes"] == ["list size dated 2023-05-02 (--exported-on)"]
+    assert f2["notes"][1:] == ["list size dated 2023-05-02 (--exported-on)"]
     assert query(ws2, "SELECT date, value FROM audience WHERE value IS NOT NULL") == [(dt.date(2023, 5, 2), 5.0)]
     # The gains per day do not depend on the snapshot day.
     assert query(ws2, "SELECT sum(gained) FROM audience") == query(ws, "SELECT sum(gained) FROM audience")

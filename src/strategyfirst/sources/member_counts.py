@@ -138,9 +138,18 @@ def given_day(ctx: LoadContext, fallback: str | None = None) -> str | None:
 
 
 def snapshot_note(con: duckdb.DuckDBPyConnection, ctx: LoadContext, otherwise: str) -> tuple[str, ...]:
-    """The summary's line saying which day the list's size is dated on (none when the file gave no size)."""
+    """The summary's lines: how many members the file listed and the rows of counts they make (the summary's
+    counts are of those rows, its rejected ones of members), then which day the list's size is dated on (none
+    when the file gave no size)."""
+    counted = con.execute("SELECT (SELECT count(*) FROM _members), (SELECT count(*) FROM _members WHERE _reject "
+                          "IS NOT NULL), (SELECT count(*) FROM stage_audience)").fetchone()
+    members, rejected, rows = (int(v) for v in counted) if counted else (0, 0, 0)
+    lines = [f"{members:,} member{'s' if members != 1 else ''} read"
+             + (f" ({rejected:,} rejected)" if rejected else "")
+             + f", counted as {rows:,} row{'s' if rows != 1 else ''} of daily gains, losses and list size "
+             "(no address, name or IP stored)"]
     row = con.execute("SELECT max(date) FROM stage_audience WHERE value IS NOT NULL").fetchone()
-    if not row or row[0] is None:
-        return ()
-    why = "--exported-on" if ctx.exported_on else otherwise + "; pass --exported-on DATE to give the export day"
-    return (f"list size dated {row[0].isoformat()} ({why})",)
+    if row and row[0] is not None:
+        why = "--exported-on" if ctx.exported_on else otherwise + "; pass --exported-on DATE to give the export day"
+        lines.append(f"list size dated {row[0].isoformat()} ({why})")
+    return tuple(lines)
