@@ -33,19 +33,20 @@ PERSONAL = {"email address", "email", "first name", "last name", "company", "pos
 HEADER = ("Email Address,First Name,Last Name,Phone Number,Address,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,"
           "CONFIRM_IP,LATITUDE,LONGITUDE,UNSUB_TIME,UNSUB_REASON_OTHER,LAST_CHANGED,LEID,EUID,NOTES")
 # A Mailchimp unsubscribed export with every kind of personal value, a note over two lines, a blank line,
-# a time that is no time and a row of too many fields: rejects at known lines.
+# a time that is no time and a row of too many fields: rejects at known lines. Its EUIDs are not hexadecimal:
+# one such as "aaa111" could turn up inside any sha256 of the raw copies' names or the backup's manifest.
 BAD_ROWS = [
     'ana.pereira@mail.example,Ana,Pereira,+351 912 345 678,"Rua Augusta 1, Lisboa",2,2021-03-01 10:00:00,'
     '198.51.100.7,2021-03-01 10:05:00,198.51.100.8,38.7071,-9.1355,2022-01-10 09:00:00,too many emails,'
-    '2022-01-10 09:00:00,111,aaa111,"call Ana on Tuesdays\nprefers Portuguese"',
+    '2022-01-10 09:00:00,111,xaa111,"call Ana on Tuesdays\nprefers Portuguese"',
     "",
     "bruno.costa@mail.example,Bruno,Costa,+351 913 000 111,Porto,3,whenever,203.0.113.9,sometime,203.0.113.10,"
-    "41.1496,-8.6109,2022-02-02 08:00:00,,2022-02-02 08:00:00,222,bbb222,VIP",
+    "41.1496,-8.6109,2022-02-02 08:00:00,,2022-02-02 08:00:00,222,xbb222,VIP",
     "carla.dias@mail.example,Carla,Dias,+351 914 000 222,Braga,1,2021-05-05 05:05:05,192.0.2.33,"
-    "2021-05-05 05:06:00,192.0.2.34,41.5454,-8.4265,2023-03-03 03:03:03,,2023-03-03 03:03:03,333,ccc333,,extra",
+    "2021-05-05 05:06:00,192.0.2.34,41.5454,-8.4265,2023-03-03 03:03:03,,2023-03-03 03:03:03,333,xcc333,,extra",
     "duarte.reis@mail.example,Duarte,Reis,+351 915 000 333,Faro,4,2021-06-06 06:06:06,192.0.2.44,"
     "2021-06-06 06:07:00,192.0.2.45,37.0194,-7.9304,2023-04-04 04:04:04,moved away,2023-04-04 04:04:04,444,"
-    "ddd444,",
+    "xdd444,",
 ]
 
 
