@@ -91,15 +91,18 @@ def read_form(form: Mapping[str, str]) -> FormAnswers:
             errors[q.id] = f"{value!r}: answer one of {', '.join(q.choices)}"
         else:
             data.setdefault(q.dimension, {})[q.field] = value
-    if errors:
-        return FormAnswers(None, errors, missing)
+    # The model's own checks (a time zone, 200 hours a week) run on what converted, also when another answer did
+    # not: every problem is named at once, not the rest only once the first are fixed.
     try:
-        return FormAnswers(Readiness.model_validate(data), {}, missing)
+        readiness = Readiness.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
+            if err["type"] == "missing" and errors:
+                continue  # an answer left out above because it did not convert
             name = _field_of(tuple(err["loc"]))
             errors.setdefault(name, str(err["msg"]).removeprefix("Value error, "))
         return FormAnswers(None, errors, missing)
+    return FormAnswers(None if errors else readiness, errors, missing)
 
 
 def _sentence(q: Question, message: str) -> str:
