@@ -579,7 +579,7 @@ def _summary(ws: WorkspaceFiles, name: str, source: str, counts: Counts, import_
         "rows_rejected": rejected, "rejects_file": None, "import_id": import_id,
         "rows_lower_figures": counts.lower}
     if rejected:
-        summary["rejects_file"] = str(_rejects_path(ws, name, import_id, ""))
+        summary["rejects_file"] = str(_rejects_path(ws, name, import_id))
     return summary
 
 
@@ -602,7 +602,7 @@ def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: s
                     "FROM stage_rejects", [import_id, name, summary["source"]])
 
 
-def _rejects_path(ws: WorkspaceFiles, name: str, import_id: int | None, digest: str) -> Path:
+def _rejects_path(ws: WorkspaceFiles, name: str, import_id: int | None, digest: str = "") -> Path:
     """Where a file's rejected rows go: `00012-posts.rejects.csv` for import 12; a file refused by --strict,
     which is no import, `refused-<sha256 prefix>-posts.rejects.csv` (the same file refused again, the same name)."""
     stem = Path(name.rpartition("!")[2]).stem

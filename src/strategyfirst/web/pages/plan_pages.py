@@ -118,10 +118,10 @@ def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(
                  if len(why) > MAX_WHY else None)
     try:
         loads(text, file="strategy.yaml")
+        parses = True
     except PlanError:
-        return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error),
-                      status=422)
-    if why_error:
+        parses = False  # the editor page lists the plan's problems itself
+    if not parses or why_error:
         return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error),
                       status=422)
     return _save(request, m, text, why, base, lambda: editor_page(m, text, why=why, base=base), None)
