@@ -276,3 +276,44 @@ def test_a_content_rule_whose_other_fields_hold_on_a_pair_but_not_its_text_keeps
     assert _attribution_state(con) == ([r for r in PROJECTED_ROWS if r[1] != "fb"], PROJECTED_PAIRS,
                                        ("VIEW", "VIEW", "TABLE"))
     con.close()
+
+
+@pytest.mark.parametrize("as_tables", [False, True], ids=["views", "tables"])
+def test_measures_by_tactic_and_objective_read_each_owned_label_once(tmp_path: Path, as_tables: bool,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Owned figures by tactic and objective come from the owned messages' labels alone (`owned_attribution`),
+    conversations from every label: the same figures whether the labels are views or tables."""
+    from strategyfirst.metrics import measure
+    from strategyfirst.warehouse.engine import ibis_backend
+
+    rows = [*ROWS, msg("10", "cust", False, "2026-05-02 10:00", text="@acme @AcmeHelp hi"),
+            msg("12", "Acme", True, "2026-05-02 11:00", reply_to="10", conv="10", text="thanks!")]
+    rows[9]["conversation_id"] = "x:10"
+    con = warehouse(tmp_path, [dict(r) for r in rows])
+    plan = loads(PROJECTED).plan
+    if as_tables:
+        monkeypatch.setattr(derive, "projected_tactics", lambda plan: [])
+    derive.refresh(con, plan)
+    assert derive._kind(con, "owned_attribution") == ("VIEW" if as_tables else "TABLE")
+    asked = ["posts", "dialogue_ratio", "conversation_response_rate"]
+
+    def values(by: str) -> dict[tuple[str, str], float | None]:
+        result = measure(ibis_backend(con), plan, by=by, metric_ids=asked)
+        return {(r["key"], r["metric"]): r["value"] for r in result.rows}
+
+    by_tactic, by_objective = values("tactic"), values("objective")
+    con.close()
+    # Worked out from the rows: posts are owned messages 1-7 (12 replies to 10); care has 1, brand 2-5 and 7,
+    # fb and fb-links both 6, care-may none (1 is in March: no owned rows, so no figure). Objective o has each
+    # of the seven once, and reply 12 (brand's) among its eight owned messages: dialogue ratio 1/8; brand's 1/6.
+    assert {k: v for k, v in by_tactic.items() if k[1] == "posts"} == {
+        ("care", "posts"): 1, ("care-may", "posts"): None, ("brand", "posts"): 5, ("fb", "posts"): 1,
+        ("fb-links", "posts"): 1}
+    assert by_objective[("o", "posts")] == 7
+    assert by_tactic[("brand", "dialogue_ratio")] == pytest.approx(1 / 6)
+    assert by_objective[("o", "dialogue_ratio")] == pytest.approx(1 / 8)
+    # Audience-started conversations: 8 (care; unanswered) and 10 (care, care-may and brand; Acme answered).
+    assert by_tactic[("care", "conversation_response_rate")] == pytest.approx(1 / 2)
+    assert by_tactic[("care-may", "conversation_response_rate")] == 1
+    assert by_tactic[("brand", "conversation_response_rate")] == 1
+    assert by_objective[("o", "conversation_response_rate")] == pytest.approx(1 / 2)

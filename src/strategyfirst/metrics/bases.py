@@ -72,15 +72,23 @@ class Context:
         return None if t.messages is None or i is None else inbound_attribution(t.messages, i, self.plan)
 
     # --- keys --------------------------------------------------------------------------------------------
-    def message_keys(self) -> ir.Table | None:
-        """(message_id, key) for by = tactic | objective, distinct; None when there is no attribution."""
-        a = self.attribution()
+    def message_keys(self, *, owned: bool = False, distinct: bool = True) -> ir.Table | None:
+        """(message_id, key) for by = tactic | objective; None when there is no attribution. `owned`: only
+        the owned messages' keys are read, from `owned_attribution` where the warehouse has it (about half
+        the rows of `attribution`, without its inbound pairs' labels). `distinct=False` for a caller that
+        makes its own rows distinct (each message and key once is then not needed: a DISTINCT of every
+        labelled message costs more than the join it feeds)."""
+        a = self.tables.owned_attribution if owned else None
+        if a is None:
+            a = self.attribution()
         if a is None:
             return None
         if self.by == "tactic":
-            return a.select("message_id", key=a.tactic_id).distinct()
-        to = self.maps.tactic_objective
-        return a.join(to, "tactic_id").select("message_id", key=to.objective_id).distinct()
+            keys = a.select("message_id", key=a.tactic_id)
+        else:
+            to = self.maps.tactic_objective
+            keys = a.join(to, "tactic_id").select("message_id", key=to.objective_id)
+        return keys.distinct() if distinct else keys
 
     def pair_keys(self) -> ir.Table | None:
         """(message_id, account, key) of inbound pairs for tactic | objective: the addressed account's."""
@@ -93,14 +101,15 @@ class Context:
         return a.join(to, "tactic_id").select("message_id", "account", key=to.objective_id).distinct()
 
     def keyed(self, t: ir.Table) -> ir.Table | None:
-        """`t` (rows with `message_id`, `platform`, normalised `account`) with the `key` column of `by`."""
+        """`t` (owned messages' rows with `message_id`, `platform`, normalised `account`) with the `key`
+        column of `by`."""
         if self.by == "none":
             return t.mutate(key=ibis.literal(ALL_KEY))
         if self.by == "platform":
             return t.mutate(key=t.platform)
         if self.by == "account":
             return t.mutate(key=t.account)
-        keys = self.message_keys()
+        keys = self.message_keys(owned=True)
         return None if keys is None else t.join(keys, "message_id")
 
 
@@ -148,7 +157,7 @@ def conversations_base(ctx: Context) -> ir.Table | None:
         elif ctx.by == "platform":
             t = t.mutate(key=t.platform)
         else:
-            keys, m = ctx.message_keys(), ctx.tables.messages
+            keys, m = ctx.message_keys(distinct=False), ctx.tables.messages  # (conv, key) made distinct here
             if keys is None or m is None:
                 return None
             m = m.mutate(conv=m.conversation_id.fill_null(m.message_id))

@@ -30,6 +30,8 @@ class Tables:
     conversations: ir.Table | None = None
     conversation_accounts: ir.Table | None = None
     inbound_attribution: ir.Table | None = None
+    # The owned messages' rows of `attribution` (warehouse.derive writes it): what owned rows are keyed by.
+    owned_attribution: ir.Table | None = None
     meta: ir.Table | None = None
 
     @classmethod
