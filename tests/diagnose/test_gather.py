@@ -43,7 +43,7 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 def test_reply_gaps_keep_non_negative_gaps_in_the_window(ws: Workspace) -> None:
-    gaps = reply_gaps(ws, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    gaps = reply_gaps(ws, ws.plan_document().plan, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
     assert list(gaps) == ["care-desk"]
     assert sorted(gaps["care-desk"].tolist()) == [30.0, 90.0]  # -5 is a data error, NULL unanswered, July out
 
@@ -113,7 +113,29 @@ def test_the_plan_is_parsed_once_per_version(ws: Workspace, monkeypatch: pytest.
 def test_one_read_gives_the_tactic_and_the_objective_gaps(ws: Workspace) -> None:
     """care-desk serves `dialogue` (the example plan); x:1 and x:2 are answered in the window, -5 is left out."""
     plan = ws.plan_document().plan
-    gaps = attributed_gaps(ws, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
-    assert sorted(gaps.ids.tolist()) == ["x:1", "x:2"]
-    assert {k: sorted(v.tolist()) for k, v in gaps.by_tactic().items()} == {"care-desk": [30.0, 90.0]}
-    assert sorted(gaps.by_objective(plan)["dialogue"].tolist()) == [30.0, 90.0]
+    gaps = attributed_gaps(ws, plan, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert {k: v.tolist() for k, v in gaps.tactics.items()} == {"care-desk": [30.0, 90.0]}  # x:1, then x:2
+    assert gaps.objectives["dialogue"].tolist() == [30.0, 90.0]
+
+
+def test_gaps_follow_the_tactics_of_the_account_each_pair_addresses(ws: Workspace) -> None:
+    """A message addressing two owned accounts is two inbound pairs, each with its own reply gap and the
+    tactics of its own account (`inbound_attribution`, as `measure` reads them): x:6 waited 20 minutes for
+    @AcmeHelp (care-desk) and 200 for @Acme (summit-contest). Objectives pool each pair once: `permission`
+    (newsletter, summit-contest) has x:6's pair with @Acme once though both its tactics label it."""
+    con = open_duckdb(ws.warehouse_path)
+    con.execute("""INSERT INTO inbound (message_id, platform, account, created_at, first_reply_at,
+                   first_reply_minutes) VALUES
+        ('x:6', 'x', 'acmehelp', '2026-04-01 10:00:00', '2026-04-01 10:20:00', 20),
+        ('x:6', 'x', 'acme', '2026-04-01 10:00:00', '2026-04-01 13:20:00', 200)""")
+    con.execute("CREATE TABLE inbound_attribution AS SELECT * FROM (VALUES ('x:1', 'acmehelp', 'care-desk'), "
+                "('x:2', 'acmehelp', 'care-desk'), ('x:6', 'acmehelp', 'care-desk'), "
+                "('x:6', 'acme', 'summit-contest'), ('x:6', 'acme', 'newsletter')) "
+                "AS t(message_id, account, tactic_id)")
+    con.close()
+    plan = ws.plan_document().plan
+    gaps = attributed_gaps(ws, plan, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert {k: v.tolist() for k, v in gaps.tactics.items()} == {
+        "care-desk": [30.0, 90.0, 20.0], "summit-contest": [200.0], "newsletter": [200.0]}
+    assert {k: v.tolist() for k, v in gaps.objectives.items()} == {
+        "dialogue": [30.0, 90.0, 20.0], "permission": [200.0]}

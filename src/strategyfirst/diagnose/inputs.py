@@ -165,58 +165,67 @@ def kpi_window(plan: Plan, as_of: dt.date) -> tuple[dt.date | None, dt.date]:
 
 @dataclass(frozen=True)
 class Gaps:
-    """Attributed first-reply gaps, one row per (inbound message, tactic), as parallel arrays."""
+    """Attributed first-reply gaps: each tactic's, and each objective's (each inbound pair once however many
+    of the objective's tactics label it: the pooled gaps its median is over), in the pairs' order."""
 
-    ids: np.ndarray
-    tactics: np.ndarray
-    minutes: np.ndarray
-
-    def by_tactic(self) -> dict[str, np.ndarray]:
-        """Each tactic's gaps, in the order read."""
-        if len(self.tactics) == 0:
-            return {}
-        order = np.argsort(self.tactics, kind="stable")
-        tactics, minutes = self.tactics[order], self.minutes[order]
-        names, starts = np.unique(tactics, return_index=True)
-        return {str(n): part for n, part in zip(names, np.split(minutes, starts[1:]), strict=True)}
-
-    def by_objective(self, plan: Plan) -> dict[str, np.ndarray]:
-        """Each objective's gaps, each message once however many of its tactics it is attributed to."""
-        out: dict[str, np.ndarray] = {}
-        for objective in plan.objectives:
-            serving = [t.id for t in plan.tactics if objective.id in t.serves]
-            mine = np.isin(self.tactics, serving) if len(self.tactics) else np.zeros(0, dtype=bool)
-            if mine.any():
-                _, first = np.unique(self.ids[mine], return_index=True)
-                out[objective.id] = self.minutes[mine][first]
-        return out
+    tactics: dict[str, np.ndarray]
+    objectives: dict[str, np.ndarray]
 
 
-def attributed_gaps(ws: MeasuringWorkspace, since: dt.date | None, until: dt.date) -> Gaps:
-    """Non-negative first-reply minutes of the attributed inbound messages in [since, until]: one read of
-    (message id, tactic, minutes) that both the tactics' and the objectives' gaps are taken from."""
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _labels_of_pairs(ws: MeasuringWorkspace) -> tuple[str, str]:
+    """The table labelling inbound pairs with tactics and the join with `inbound` (alias i) that gives each
+    pair its labels: `inbound_attribution` on (message, account), as `measure` reads them; a warehouse whose
+    derived tables predate it has only `attribution`, by message."""
+    rows = ws.query("SELECT 1 AS found FROM duckdb_views() WHERE view_name = 'inbound_attribution' "
+                    "AND database_name = current_database() UNION ALL SELECT 1 FROM duckdb_tables() "
+                    "WHERE table_name = 'inbound_attribution' AND database_name = current_database()")
+    if rows:
+        return "inbound_attribution", "i.message_id = a.message_id AND i.account = a.account"
+    return "attribution", "i.message_id = a.message_id"
+
+
+def attributed_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, until: dt.date) -> Gaps:
+    """Non-negative first-reply minutes of the attributed inbound pairs in [since, until], grouped by tactic
+    and by objective in one DuckDB read (lists of minutes, no row of millions fetched one by one), each list
+    in the order of (message, account), so that a bootstrap over it is the same on every run."""
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
     cond = ["i.first_reply_minutes IS NOT NULL", "i.first_reply_minutes >= 0",
             f"i.created_at < TIMESTAMP '{end.isoformat(sep=' ')}'"]
     if since is not None:
         cond.append(f"i.created_at >= TIMESTAMP '{dt.datetime.combine(since, dt.time()).isoformat(sep=' ')}'")
-    rows = ws.query("SELECT i.message_id, a.tactic_id, i.first_reply_minutes FROM inbound AS i "
-                    f"INNER JOIN attribution AS a ON i.message_id = a.message_id WHERE {' AND '.join(cond)}")
-    return Gaps(np.asarray([r["message_id"] for r in rows], dtype=object),
-                np.asarray([r["tactic_id"] for r in rows], dtype=object),
-                np.asarray([r["first_reply_minutes"] for r in rows], dtype=float))
+    labels, on = _labels_of_pairs(ws)
+    pairs = (f"SELECT i.message_id, i.account, a.tactic_id, i.first_reply_minutes AS m FROM inbound AS i "
+             f"INNER JOIN {labels} AS a ON {on} WHERE {' AND '.join(cond)}")
+    serves = [(t.id, o) for t in plan.tactics for o in t.serves]
+    by_objective = ""
+    if serves:
+        values = ", ".join(f"({_quoted(t)}, {_quoted(o)})" for t, o in serves)
+        by_objective = (" UNION ALL SELECT 'objective' AS kind, objective_id AS key, list(m ORDER BY message_id, "
+                        "account) AS gaps FROM (SELECT DISTINCT s.objective_id, p.message_id, p.account, p.m FROM "
+                        f"pairs AS p INNER JOIN (VALUES {values}) AS s(tactic_id, objective_id) "
+                        "ON p.tactic_id = s.tactic_id) GROUP BY objective_id")
+    rows = ws.query(f"WITH pairs AS ({pairs}) SELECT 'tactic' AS kind, tactic_id AS key, list(m ORDER BY "
+                    f"message_id, account) AS gaps FROM pairs GROUP BY tactic_id{by_objective}")
+    grouped: dict[str, dict[str, np.ndarray]] = {"tactic": {}, "objective": {}}
+    for r in rows:
+        grouped[r["kind"]][str(r["key"])] = np.asarray(r["gaps"], dtype=float)
+    return Gaps(grouped["tactic"], grouped["objective"])
 
 
-def reply_gaps(ws: MeasuringWorkspace, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
-    """Non-negative first-reply minutes of each tactic's attributed inbound messages in [since, until]."""
-    return attributed_gaps(ws, since, until).by_tactic()
+def reply_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, until: dt.date) -> dict[str, np.ndarray]:
+    """Non-negative first-reply minutes of each tactic's attributed inbound pairs in [since, until]."""
+    return attributed_gaps(ws, plan, since, until).tactics
 
 
 def objective_reply_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, until: dt.date
                          ) -> dict[str, np.ndarray]:
-    """Non-negative first-reply minutes of each objective's inbound messages in [since, until], each message
-    once however many of the objective's tactics it is attributed to (the pooled gaps its median is over)."""
-    return attributed_gaps(ws, since, until).by_objective(plan)
+    """Non-negative first-reply minutes of each objective's inbound pairs in [since, until], each pair once
+    however many of the objective's tactics it is attributed to (the pooled gaps its median is over)."""
+    return attributed_gaps(ws, plan, since, until).objectives
 
 
 def _measure(ws: MeasuringWorkspace, **kwargs: Any) -> list[dict[str, Any]]:
@@ -253,6 +262,6 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
         if metric == "spend" and obs.value is not None
     }
     if any(m.startswith("first_response_minutes") for m in metrics) and ws.warehouse_path.exists():
-        gaps = attributed_gaps(ws, since, until)  # read once for both
-        inputs.tactic_gaps, inputs.objective_gaps = gaps.by_tactic(), gaps.by_objective(plan)
+        gaps = attributed_gaps(ws, plan, since, until)  # read once for both
+        inputs.tactic_gaps, inputs.objective_gaps = gaps.tactics, gaps.objectives
     return inputs
