@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import json
 import math
 import re
@@ -100,7 +101,7 @@ def twcs(path: Path) -> list[Record]:
         created = dt.datetime.strptime(r["created_at"], "%a %b %d %H:%M:%S %z %Y")
         out.append(Record("x:" + r["tweet_id"], r["author_id"], created.astimezone(dt.UTC).replace(tzinfo=None),
                           owned=r["inbound"] == "False", is_post=parent is None,
-                          in_reply_to="x:" + parent if parent else None, text=r["text"]))
+                          in_reply_to="x:" + parent if parent else None, text=html.unescape(r["text"])))
     return out
 
 
@@ -116,7 +117,7 @@ def x_analytics(paths: Sequence[Path]) -> list[Record]:
             handle = re.search(r"twitter\.com/([A-Za-z0-9_]+)/status", r["Tweet permalink"])
             assert handle
             created = dt.datetime.strptime(r["time"], "%Y-%m-%d %H:%M %z").astimezone(dt.UTC)
-            text = r["Tweet text"]
+            text = html.unescape(r["Tweet text"])  # X writes &, <, > as entities; stored as typed
             out.append(Record("x:" + r["Tweet id"], handle.group(1), created.replace(tzinfo=None),
                               is_post=not text.lstrip().startswith("@"), text=text,
                               figures={k: num(r[v]) for k, v in X_FIGURES.items()}))

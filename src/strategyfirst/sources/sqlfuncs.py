@@ -64,6 +64,12 @@ MACROS = (
     r"""CREATE OR REPLACE TEMP MACRO sf_bool(s) AS
         CASE WHEN list_contains(['true', 't', '1', 'yes', 'y', '1.0'], lower(trim(s))) THEN TRUE
              WHEN list_contains(['false', 'f', '0', 'no', 'n', '0.0'], lower(trim(s))) THEN FALSE END""",
+    # Tweet text as X exports it (analytics, twcs): X escapes exactly `&`, `<` and `>` as `&amp;`, `&lt;`,
+    # `&gt;`, so decoding those three, `&amp;` last, gives the typed text back (`&amp;lt;` was a typed `&lt;`).
+    # Most texts hold no `&`: one contains() is all they cost.
+    r"""CREATE OR REPLACE TEMP MACRO sf_x_text(s) AS
+        CASE WHEN contains(s, '&') THEN replace(replace(replace(s, '&lt;', '<'), '&gt;', '>'), '&amp;', '&')
+             ELSE s END""",
     # Plain text from HTML (Mastodon, some exports): tags dropped, paragraphs as line breaks, entities decoded.
     r"""CREATE OR REPLACE TEMP MACRO sf_strip_html(s) AS
         trim(replace(replace(replace(replace(replace(replace(

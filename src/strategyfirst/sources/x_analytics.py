@@ -1,4 +1,7 @@
-"""`x-analytics`: analytics.twitter.com tweet-level export, in any language of the header alias table."""
+"""`x-analytics`: analytics.twitter.com tweet-level export, in any language of the header alias table.
+
+The tweet text has `&`, `<` and `>` written as HTML entities (`R &amp; Python`): stored decoded (`sf_x_text`).
+"""
 
 from __future__ import annotations
 
@@ -70,7 +73,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                'minute' AS time_precision,
                CASE WHEN starts_with(ltrim({text}), 'RT @') THEN 'share'
                     WHEN starts_with(ltrim({text}), '@') THEN 'reply' ELSE 'post' END AS kind,
-               {text} AS text, NULL AS in_reply_to, nullif(trim({c['permalink']}), '') AS url,
+               sf_x_text({text}) AS text, NULL AS in_reply_to, nullif(trim({c['permalink']}), '') AS url,
                NULL AS campaign, {figures},
                _line AS line, {reject} AS _reject, NULL::VARCHAR AS _raw
         FROM t""")
