@@ -50,15 +50,17 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
         ws_path: WsOpt = HERE,
     ) -> None:
-        """Take an import back: remove the rows it added, restore the values it updated, drop its rejects, in one transaction, recorded in the log. Refused while a later import changed rows it wrote (undo that one first)."""  # noqa: E501
+        """Take an import back: remove the rows it added, restore the values it updated, drop its rejects (their CSV kept, renamed undone-NNNNN-...), in one transaction, recorded in the log. Refused while a later import changed rows it wrote (undo that one first)."""  # noqa: E501
         where = ctx.obj if ws_path == HERE and isinstance(ctx.obj, Path) else ws_path
         summary = Workspace(where).undo_import(import_id)
         if fmt is Format.json:
             typer.echo(json.dumps(summary))
             return
+        kept = (f" (their list kept for the record as {escape(summary['rejects_file'])})"
+                if summary.get("rejects_file") else "")
         out.print(f"undid import #{summary['import_id']} ({escape(summary['file'])}): {summary['rows_removed']:,} "
                   f"rows removed, {summary['rows_restored']:,} restored to their previous values, "
-                  f"{summary['rejects_removed']:,} rejected rows dropped", highlight=False)
+                  f"{summary['rejects_removed']:,} rejected rows dropped{kept}", highlight=False)
 
     app.add_typer(imports_app, name="imports")
 

@@ -45,8 +45,10 @@ def test_imports_lists_and_undo_takes_back(tmp_path: Path, monkeypatch: pytest.M
                            "rows it wrote; undo #2 first, then #1")
     code, out, _ = run(["imports", "undo", "2", "-w", ws], monkeypatch, capsys)
     assert code == 0
+    kept = Path(ws) / ".strategyfirst" / "rejects" / "undone-00002-second.rejects.csv"
     assert out.strip() == ("undid import #2 (second.csv): 0 rows removed, 1 restored to their previous values, "
-                           "1 rejected rows dropped")
+                           f"1 rejected rows dropped (their list kept for the record as {kept})")
+    assert kept.is_file() and not kept.with_name("00002-second.rejects.csv").exists()
     code, out, _ = run(["imports", "-w", ws, "undo", "1", "--format", "json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["rows_removed"] == 2
     code, out, _ = run(["imports", "-w", ws], monkeypatch, capsys)

@@ -147,6 +147,46 @@ def _with_a_bad_row(sample: Path, out: Path, rows: int) -> int:
     return line
 
 
+def test_an_undone_imports_rejects_csv_is_kept_marked_undone(shared_data: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    ws = _new_workspace(tmp_path / "ws")
+    bad = tmp_path / "twcs_bad.csv"
+    bad_line = _with_a_bad_row(shared_data / "twcs" / "sample.csv", bad, 10)
+    assert run(["ingest", "-w", str(ws), str(bad)], monkeypatch, capsys)[0] == 0
+    folder = ws / ".strategyfirst" / "rejects"
+    live, undone = folder / "00001-twcs_bad.rejects.csv", folder / "undone-00001-twcs_bad.rejects.csv"
+    listed = live.read_text(encoding="utf-8")
+    assert f",{bad_line}," in listed
+    code, out, err = run(["imports", "-w", str(ws), "undo", "1", "--format", "json"], monkeypatch, capsys)
+    assert code == 0, err
+    # kept for the record, named so that it is not taken for the rejects of a live import; the log says where
+    assert sorted(p.name for p in folder.iterdir()) == [undone.name]
+    assert (json.loads(out)["rejects_removed"], json.loads(out)["rejects_file"]) == (1, str(undone))
+    assert undone.read_text(encoding="utf-8") == listed
+    assert [r[0] for r in _log_rejects_files(ws)] == [str(undone)]
+    code, out, err = run(["check", "-w", str(ws)], monkeypatch, capsys)
+    assert (code, out.strip()) == (0, f"{ws}: all checks passed"), (out, err)
+    # a rebuild replays no undone import: the file and the log stay as they are
+    assert run(["rebuild", "-w", str(ws)], monkeypatch, capsys)[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == [undone.name]
+    assert [r[0] for r in _log_rejects_files(ws)] == [str(undone)]
+    code, out, err = run(["check", "-w", str(ws)], monkeypatch, capsys)
+    assert (code, out.strip()) == (0, f"{ws}: all checks passed"), (out, err)
+    # the same file again is import #2, with rejects of its own beside #1's kept ones
+    assert run(["ingest", "-w", str(ws), str(bad)], monkeypatch, capsys)[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["00002-twcs_bad.rejects.csv", undone.name]
+    assert [r[0] for r in _log_rejects_files(ws)] == [str(undone), str(folder / "00002-twcs_bad.rejects.csv")]
+
+
+def _log_rejects_files(ws: Path) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(ws / ".strategyfirst" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute("SELECT rejects_file FROM imports ORDER BY import_id").fetchall()
+    finally:
+        con.close()
+
+
 def test_rebuild_keeps_each_import_its_id_name_options_and_time(shared_data: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,13 +5,14 @@ lint would refuse is refused with the form field it is about."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from strategyfirst.errors import AdditionError
-from strategyfirst.lint.addition import add_kpi, add_objective, add_tactic, field_of
+from strategyfirst.lint.addition import MAX_CHARS, add_kpi, add_objective, add_tactic, field_of
 from strategyfirst.plan import loads
 
 AS_OF = dt.date(2026, 3, 1)
@@ -191,6 +192,27 @@ def test_a_plan_that_does_not_parse_is_refused_with_its_line() -> None:
     with pytest.raises(AdditionError) as exc:
         add_objective(PLAN.replace("owner: Jane Doe", "owner: [Jane"), id="x", as_of=AS_OF)
     assert problems(exc)[0][0] == "" and "fix it in the editor first" in problems(exc)[0][1]
+
+
+@pytest.mark.parametrize(("add", "fields", "field", "limit"), [
+    (add_objective, {"id": "x" * 201}, "id", 200),
+    (add_objective, {"id": "x", "statement": "s" * 2001}, "statement", 2000),
+    (add_kpi, {"objective": "dialogue", "metric": "reach", "target": "1" * 101}, "target", 100),
+    (add_kpi, {"objective": "dialogue", "metric": "reach", "target": "5", "by": "2026-12-31" + " " * 31}, "by", 40),
+    (add_tactic, {"id": "x", "serves": ["dialogue"], "owner": "o" * 501}, "owner", 500),
+    (add_tactic, {"id": "x", "serves": ["dialogue"], "hashtags": "#a," * 667}, "hashtags", 2000),
+])
+def test_a_too_long_field_is_refused_at_its_field(add: Any, fields: dict[str, Any], field: str, limit: int) -> None:
+    with pytest.raises(AdditionError) as exc:
+        add(PLAN, **fields, as_of=AS_OF)
+    given = len(fields[field])
+    assert problems(exc) == [(field, f"At most {limit:,} characters (this has {given:,}): shorten it.")]
+    assert MAX_CHARS[field] == limit
+
+
+def test_a_field_of_exactly_its_limit_is_taken() -> None:
+    done = add_tactic(PLAN, id="x", serves=["dialogue"], owner="o" * 500, accounts="@AcmeHelp", as_of=AS_OF)
+    assert "o" * 500 in done.text
 
 
 def test_field_of_reads_the_plan_path_inside_the_item() -> None:

@@ -101,6 +101,15 @@ def test_dates_are_written_as_dates(tmp_path: Path) -> None:
     ("response: {timezone: Mars/Olympus}\n", (1, 12), "response.timezone"),
     ("readiness:\n  budget: {lasts_horizon: forever}\n", (2, 12), "readiness.budget.lasts_horizon"),
     ("ownership: [1, 2\n", None, "cannot read the answers"),
+    ("listening: {done: true, weeks: 1e9}\n", (1, 25),
+     "listening.weeks: give a number of weeks from 0 to 520, ten years"),
+    ("listening: {weeks: .nan}\n", (1, 13), "listening.weeks: give a number of weeks from 0 to 520, ten years"),
+    ("ownership: {hours_per_week: 200}\n", (1, 13),
+     "ownership.hours_per_week: give a number of hours from 0 to 168, the hours in a week"),
+    ("response: {handling_minutes: .inf}\n", (1, 12),
+     "response.handling_minutes: give a number of minutes above 0 and at most 480, a working day"),
+    ("response:\n  staffing:\n    - {days: mon, hours: '09-17', people: -2}\n", (3, 35),
+     "response.staffing[0].people: give a number of people above 0 and at most 1,000 in one shift"),
 ])
 def test_bad_answers_are_located(text: str, where: tuple[int, int] | None, what: str) -> None:
     with pytest.raises(PlanError) as info:

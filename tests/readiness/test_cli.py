@@ -84,3 +84,15 @@ def test_readiness_answers_yaml_syntax_error_is_one_located_line(tmp_path: Path,
     assert "expected the node content" in lines[0] and "fix the YAML" in lines[0]
     assert "<unicode string>" not in lines[0]
     assert (tmp_path / "strategy.yaml").read_text(encoding="utf-8") == plan_before
+
+
+def test_readiness_refuses_an_absurd_number_in_one_line_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "strategy.yaml").write_text(EXAMPLE, encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("listening: {done: true, weeks: 1e9}\n", encoding="utf-8")
+    code, _, err = run(["readiness", "-w", str(tmp_path), "--answers", str(answers)], monkeypatch, capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"error: {answers}:1:25: listening.weeks: give a number of weeks from 0 to 520, ten years"]
+    assert (tmp_path / "strategy.yaml").read_text(encoding="utf-8") == EXAMPLE

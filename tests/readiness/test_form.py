@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from strategyfirst.plan import loads
 from strategyfirst.readiness import QUESTIONS, parse_answers
 from strategyfirst.readiness.answers import replace_answers
@@ -77,11 +79,51 @@ def test_each_problem_is_named_at_its_field() -> None:
     assert "yes or no" in got.errors["listening.done"]
     assert "hours run from 00 to 24" in got.errors["response.staffing.tue"]
     assert "YYYY-MM-DD" in got.errors["measurement.as_of"]
-    assert "finite" in got.errors["listening.weeks"]
+    assert got.errors["listening.weeks"] == "give a number of weeks from 0 to 520, ten years"
     # the model's own checks alone: the time zone and a week of 200 hours
     got = read_form({"response.timezone": "Mars/Olympus", "ownership.hours_per_week": "200"})
     assert set(got.errors) == {"response.timezone", "ownership.hours_per_week"}
     assert "IANA" in got.errors["response.timezone"] and "168" in got.errors["ownership.hours_per_week"]
+
+
+@pytest.mark.parametrize(("name", "typed", "said"), [
+    ("listening.weeks", "1e9", "give a number of weeks from 0 to 520, ten years"),
+    ("listening.weeks", "-1", "give a number of weeks from 0 to 520, ten years"),
+    ("listening.weeks", "nan", "give a number of weeks from 0 to 520, ten years"),
+    ("ownership.hours_per_week", "168.5", "give a number of hours from 0 to 168, the hours in a week"),
+    ("ownership.hours_per_week", "-inf", "give a number of hours from 0 to 168, the hours in a week"),
+    ("response.handling_minutes", "0", "give a number of minutes above 0 and at most 480, a working day"),
+    ("response.handling_minutes", "481", "give a number of minutes above 0 and at most 480, a working day"),
+    ("response.staffing.wed", "09-17x1001",
+     "'09-17x1001': give a number of people above 0 and at most 1,000 in one shift"),
+])
+def test_an_absurd_number_is_refused_with_its_range(name: str, typed: str, said: str) -> None:
+    got = read_form({name: typed})
+    assert got.answers is None and got.errors == {name: said}
+
+
+@pytest.mark.parametrize(("name", "typed", "kept"), [
+    ("listening.weeks", "520", 520.0), ("listening.weeks", "0", 0.0), ("ownership.hours_per_week", "168", 168.0),
+    ("response.handling_minutes", "480", 480.0), ("response.handling_minutes", "0.5", 0.5),
+])
+def test_the_ends_of_each_range_are_answers(name: str, typed: str, kept: float) -> None:
+    got = read_form({name: typed})
+    assert got.errors == {} and got.answers is not None
+    dimension, field = name.split(".")
+    assert got.answers.answers()[dimension][field] == kept
+    people = read_form({"response.staffing.wed": "09-17x1000"}).answers
+    assert people is not None and people.answers()["response"]["staffing"][0]["people"] == 1000.0
+
+
+def test_every_number_question_has_the_bound_its_plan_field_checks() -> None:
+    from strategyfirst.plan.readiness import Readiness
+
+    for q in (q for q in QUESTIONS if q.kind == "number"):
+        assert q.bound is not None, q.id
+        high, above = {q.dimension: {q.field: q.bound.high}}, {q.dimension: {q.field: q.bound.high * 2}}
+        Readiness.model_validate(high)
+        with pytest.raises(ValueError, match=q.bound.advice):
+            Readiness.model_validate(above)
 
 
 def test_too_long_an_answer_is_refused_at_its_field() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from strategyfirst.errors import UsageError
 from strategyfirst.plan import loads
+from strategyfirst.plan.readiness import LISTENING_WEEKS, Bound
 from strategyfirst.readiness import ask_answers, parse_day_schedule, staffing_blocks
 from strategyfirst.readiness.questions import Kind
 
@@ -39,9 +40,12 @@ class Script:
 
     def __init__(self, answers: dict[str, str]) -> None:
         self.answers, self.defaults = answers, {}
+        self.bounds: dict[str, Bound | None] = {}
 
-    def __call__(self, prompt: str, kind: Kind, default: str, choices: tuple[str, ...], help: str) -> str:
+    def __call__(self, prompt: str, kind: Kind, default: str, choices: tuple[str, ...], help: str,
+                 bound: Bound | None) -> str:
         self.defaults[prompt] = default
+        self.bounds[prompt] = bound
         return next((v for k, v in self.answers.items() if prompt.startswith(k)), default)
 
 
@@ -76,6 +80,33 @@ def test_bad_typed_answer_is_a_usage_error() -> None:
         ask_answers(None, asker=Script({"How many hours": "ten"}))
     with pytest.raises(UsageError, match="Monday"):
         ask_answers(None, asker=Script({"Monday": "all day"}))
+
+
+def test_an_absurd_number_is_a_usage_error_naming_its_question() -> None:
+    script = Script({"For how many weeks": "1e9"})
+    with pytest.raises(UsageError) as info:
+        ask_answers(None, asker=script)
+    assert info.value.message == "listening.weeks: give a number of weeks from 0 to 520, ten years"
+    assert script.bounds["For how many weeks?"] == LISTENING_WEEKS   # the prompt can refuse it as typed
+    for typed, said in (("200", "give a number of hours from 0 to 168"), ("-1", "give a number of hours"),
+                        ("nan", "give a number of hours")):
+        with pytest.raises(UsageError, match=f"^ownership.hours_per_week: {said}"):
+            ask_answers(None, asker=Script({"How many hours": typed}))
+    with pytest.raises(UsageError, match="Wednesday: '09-17x2000': give a number of people above 0 and at most"):
+        ask_answers(None, asker=Script({"Wednesday": "09-17x2000"}))
+
+
+def test_the_terminal_prompt_refuses_an_absurd_number_as_typed() -> None:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from strategyfirst.readiness.prompt import questionary_asker
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        # 1e9 is refused where it is typed (Enter does nothing); erased and replaced, 6 is taken
+        pipe.send_text("1e9\r" + "\x7f" * 3 + "6\r")
+        assert questionary_asker("For how many weeks?", "number", "", (), "", LISTENING_WEEKS) == "6"
 
 
 def test_questionary_prompts_answer_with_arrow_keys() -> None:

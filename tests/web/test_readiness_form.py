@@ -153,6 +153,30 @@ def test_wrong_answers_are_named_at_their_question_and_nothing_is_written(fresh_
     assert fresh_web.acme.plan_path.read_text() == text
 
 
+def test_absurd_numbers_are_refused_in_the_forms_words_and_kept_as_typed(fresh_web: WebEnv) -> None:
+    client = fresh_web.login("owner@acme.org")
+    text = fresh_web.acme.plan_path.read_text()
+    form = fields(client.get(PAGE).text).values
+    form.update({"listening.weeks": "1e9", "ownership.hours_per_week": "200", "response.handling_minutes": "inf",
+                 "response.staffing.wed": "09-17x5000"})
+    refused = client.post(PAGE, data=form)
+    assert refused.status_code == 422
+    assert "Not saved: 4 answers to fix" in refused.text
+    page = unescape(refused.text)
+    assert 'id="f-listening-weeks-error">give a number of weeks from 0 to 520, ten years<' in page
+    assert ('id="f-ownership-hours_per_week-error">give a number of hours from 0 to 168, the hours in a week<'
+            in page)
+    assert ('id="f-response-handling_minutes-error">give a number of minutes above 0 and at most 480, '
+            'a working day<' in page)
+    assert ('id="f-response-staffing-wed-error">\'09-17x5000\': give a number of people above 0 and at most '
+            '1,000 in one shift<' in page)
+    assert "Traceback" not in page
+    kept = fields(refused.text).values   # what was typed stays in the form
+    assert [kept[n] for n in ("listening.weeks", "ownership.hours_per_week", "response.handling_minutes",
+                              "response.staffing.wed")] == ["1e9", "200", "inf", "09-17x5000"]
+    assert fresh_web.acme.plan_path.read_text() == text
+
+
 def test_blank_answers_are_saved_as_unanswered_and_listed(fresh_web: WebEnv) -> None:
     client = fresh_web.login("editor@acme.org")
     form = fields(client.get(PAGE).text).values

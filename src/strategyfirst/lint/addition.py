@@ -40,6 +40,12 @@ RULE_FIELDS = {"kpi-without-target": "target", "unknown-metric": "metric", "orph
                "unknown-account": "accounts"}
 # plan keys whose form field has another name
 KEY_FIELDS = {"match": "accounts", "experiment": "question", "period": "start", "kpis": "metric"}
+# the most characters each field takes: the API's bodies and the web forms' maxlength are these
+MAX_CHARS: dict[str, int] = {
+    "id": 200, "statement": 2000, "objective": 200, "metric": 200, "target": 100, "baseline": 100, "by": 40,
+    "channel": 500, "owner": 500, "budget": 100, "start": 40, "end": 40, "accounts": 2000, "hashtags": 2000,
+    "campaign": 500, "question": 2000, "until": 40,
+}
 _PATH_PART = re.compile(r"\.?([A-Za-z_][\w-]*)|\[(\d+)\]")
 
 
@@ -84,6 +90,15 @@ def _short(message: str, key: str) -> str:
     """A parse problem's message without the plan path it starts with (the field is named beside it)."""
     text = message.removeprefix(f"{key}: ") if key else message
     return "required" if text == "required key is missing" else text
+
+
+def _within_limits(**fields: str) -> None:
+    """Refuse the fields longer than MAX_CHARS says, each problem at its field, before anything is parsed."""
+    problems = [PlanProblem("strategy.yaml", 1, 1, f"At most {MAX_CHARS[name]:,} characters (this has "
+                            f"{len(value):,}): shorten it.", key=name)
+                for name, value in fields.items() if len(value) > MAX_CHARS[name]]
+    if problems:
+        raise AdditionError(problems)
 
 
 def _check(text: str, what: str, build: Callable[[PlanDocument], tuple[Sequence[PathPart], Any]],
@@ -132,6 +147,7 @@ def _kept(values: dict[str, Any]) -> dict[str, Any]:
 
 def add_objective(text: str, *, id: str, statement: str = "", as_of: dt.date | None = None) -> Checked:
     """Add an objective (its KPIs come next, so `objective-without-kpi` does not refuse it)."""
+    _within_limits(id=id, statement=statement)
     item = CommentedMap(_kept({"id": id.strip(), "statement": statement.strip()}))
     return _check(text, f"objective {id.strip()!r}", lambda doc: (("objectives",), item),
                   exempt=frozenset({"objective-without-kpi"}), as_of=as_of)
@@ -140,6 +156,7 @@ def add_objective(text: str, *, id: str, statement: str = "", as_of: dt.date | N
 def add_kpi(text: str, *, objective: str, metric: str, target: str, baseline: str = "", by: str = "",
             as_of: dt.date | None = None) -> Checked:
     """Add a KPI to an objective, written on one line like the example plan's."""
+    _within_limits(objective=objective, metric=metric, target=target, baseline=baseline, by=by)
     item = flow_map(_kept({"metric": metric.strip(), "baseline": number(baseline), "target": number(target),
                            "by": day(by)}))
     spec = catalog.get(metric.strip())
@@ -154,6 +171,8 @@ def add_tactic(text: str, *, id: str, serves: Sequence[str] = (), channel: str =
                as_of: dt.date | None = None) -> Checked:
     """Add a tactic: what it serves (or the question it is an experiment on), its channel, owner, budget,
     period and how its posts are recognised."""
+    _within_limits(id=id, channel=channel, owner=owner, budget=budget, start=start, end=end, accounts=accounts,
+                   hashtags=hashtags, campaign=campaign, question=question, until=until)
     match = _kept({"accounts": flow_seq(words(accounts)) if words(accounts) else None,
                    "hashtags": flow_seq(words(hashtags)) if words(hashtags) else None,
                    "campaign": campaign.strip()})
@@ -168,4 +187,4 @@ def add_tactic(text: str, *, id: str, serves: Sequence[str] = (), channel: str =
     return _check(text, f"tactic {id.strip()!r}", lambda doc: (("tactics",), item), as_of=as_of)
 
 
-__all__ = ["Checked", "add_kpi", "add_objective", "add_tactic", "field_of"]
+__all__ = ["MAX_CHARS", "Checked", "add_kpi", "add_objective", "add_tactic", "field_of"]

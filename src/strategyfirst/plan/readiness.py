@@ -8,11 +8,13 @@ that overlap add up (two shifts at the same hour are two people).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zoneinfo
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
@@ -77,6 +79,39 @@ def _iso_date(value: Any) -> Any:
     raise ValueError(f"expected an ISO 8601 date (YYYY-MM-DD), got {type(value).__name__} {value!r}")
 
 
+@dataclass(frozen=True)
+class Bound:
+    """The range of a numeric answer: from `low` (above it when `low_open`) to `high`, finite. Its advice is
+    the whole message, in words that read alike beside a form field, a prompt and an answers file's key."""
+
+    low: float
+    high: float
+    advice: str
+    low_open: bool = False
+
+    def holds(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return math.isfinite(value) and above and value <= self.high
+
+    def check(self, value: float) -> float:
+        if not self.holds(value):
+            raise ValueError(self.advice)
+        return value
+
+
+# Generous ceilings: past them an answer is a typo (1e9 weeks, 200 hours a week), and a reply time of a billion
+# minutes would make `capacity` count a team of billions.
+HOURS_PER_WEEK = Bound(0, 168, "give a number of hours from 0 to 168, the hours in a week")
+LISTENING_WEEKS = Bound(0, 520, "give a number of weeks from 0 to 520, ten years")
+HANDLING_MINUTES = Bound(0, 480, "give a number of minutes above 0 and at most 480, a working day", low_open=True)
+SHIFT_PEOPLE = Bound(0, 1000, "give a number of people above 0 and at most 1,000 in one shift", low_open=True)
+
+
+# float fields refused outside their bound (NaN and infinities included) with the bound's advice
+HoursPerWeek = Annotated[float, AfterValidator(HOURS_PER_WEEK.check)]
+ListeningWeeks = Annotated[float, AfterValidator(LISTENING_WEEKS.check)]
+HandlingMinutes = Annotated[float, AfterValidator(HANDLING_MINUTES.check)]
+ShiftPeople = Annotated[float, AfterValidator(SHIFT_PEOPLE.check)]
 Days = Annotated[list[str], BeforeValidator(_days)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
@@ -92,7 +127,7 @@ class StaffingBlock(Strict):
 
     days: Days
     hours: str
-    people: float = Field(gt=0)
+    people: ShiftPeople
 
     @field_validator("hours", mode="before")
     @classmethod
@@ -108,7 +143,7 @@ class StaffingBlock(Strict):
 
 class Ownership(Strict):
     owner: str | None = None
-    hours_per_week: float | None = Field(default=None, ge=0, le=168)
+    hours_per_week: HoursPerWeek | None = None
 
 
 class Leadership(Strict):
@@ -118,7 +153,7 @@ class Leadership(Strict):
 
 class Listening(Strict):
     done: bool | None = None
-    weeks: float | None = Field(default=None, ge=0)
+    weeks: ListeningWeeks | None = None
     findings: str | None = None
 
 
@@ -130,7 +165,7 @@ class Guidelines(Strict):
 class Response(Strict):
     """Who answers, when, and how long one reply takes (the inputs of `strategyfirst capacity`)."""
 
-    handling_minutes: float | None = Field(default=None, gt=0)
+    handling_minutes: HandlingMinutes | None = None
     timezone: str = "UTC"
     staffing: list[StaffingBlock] = Field(default_factory=list)
 

@@ -55,7 +55,8 @@ def parse_answers(text: str, file: str = "answers.yaml") -> Readiness:
         for err in exc.errors():
             loc = prefix + tuple(err["loc"])
             line, col = locate(root, loc)
-            what = "unknown question (check its spelling)" if err["type"] == "extra_forbidden" else err["msg"]
+            what = ("unknown question (check its spelling)" if err["type"] == "extra_forbidden"
+                    else str(err["msg"]).removeprefix("Value error, "))
             problems.append(PlanProblem(file, line, col, f"{format_path(loc)}: {what}", key=format_path(loc)))
         raise PlanError(problems) from None
 

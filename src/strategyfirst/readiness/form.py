@@ -16,7 +16,13 @@ from pydantic import ValidationError
 
 from strategyfirst.plan.model import Plan
 from strategyfirst.plan.readiness import WEEKDAYS, Readiness
-from strategyfirst.readiness.prompt import convert, day_schedules, default_answer, parse_day_schedule, staffing_blocks
+from strategyfirst.readiness.prompt import (
+    convert_bounded,
+    day_schedules,
+    default_answer,
+    parse_day_schedule,
+    staffing_blocks,
+)
 from strategyfirst.readiness.questions import QUESTIONS, Question
 
 MAX_ANSWER_CHARS = 2000
@@ -81,7 +87,7 @@ def read_form(form: Mapping[str, str]) -> FormAnswers:
             data.setdefault(q.dimension, {})[q.field] = staffing_blocks(per_day)
             continue
         try:
-            value = convert(q.kind, raws[q.id])
+            value = convert_bounded(q.kind, raws[q.id], q.bound)
         except ValueError as exc:
             errors[q.id] = _sentence(q, str(exc))
             continue

@@ -15,12 +15,12 @@ from pydantic import ValidationError
 
 from strategyfirst.errors import UsageError
 from strategyfirst.plan.model import Plan
-from strategyfirst.plan.readiness import WEEKDAY_NAMES, WEEKDAYS, Readiness, Response, parse_hours
+from strategyfirst.plan.readiness import SHIFT_PEOPLE, WEEKDAY_NAMES, WEEKDAYS, Bound, Readiness, Response, parse_hours
 from strategyfirst.readiness.questions import QUESTIONS, Kind, Question
 
 SKIP = "skip / not sure"
-# (prompt, kind, default, choices, help) -> the raw answer ("" for none)
-Asker = Callable[[str, Kind, str, tuple[str, ...], str], str]
+# (prompt, kind, default, choices, help, bound of a number) -> the raw answer ("" for none)
+Asker = Callable[[str, Kind, str, tuple[str, ...], str, Bound | None], str]
 _SHIFT = re.compile(r"^\s*(\d{1,2}(?::00)?\s*[-–]\s*\d{1,2}(?::00)?)\s*(?:[x×*]\s*(\d+(?:\.\d+)?))?\s*$")
 
 
@@ -35,6 +35,8 @@ def parse_day_schedule(text: str) -> list[tuple[str, float]]:
         people = float(m.group(2)) if m.group(2) else 1.0
         if people <= 0:
             raise ValueError(f"{part.strip()!r}: give at least one person, or leave the day blank")
+        if not SHIFT_PEOPLE.holds(people):
+            raise ValueError(f"{part.strip()!r}: {SHIFT_PEOPLE.advice}")
         shifts.append((f"{start:02d}-{end:02d}", people))
     return shifts
 
@@ -92,18 +94,27 @@ def convert(kind: Kind, raw: str) -> Any:
     return text
 
 
-def _check(kind: Kind) -> Callable[[str], bool | str]:
+def convert_bounded(kind: Kind, raw: str, bound: Bound | None) -> Any:
+    """`convert`, and a number outside `bound` (infinities and NaN included) refused with the bound's advice."""
+    text = raw.strip()
+    if kind == "number" and bound is not None and text and text != SKIP:
+        return bound.check(float(text))
+    return convert(kind, raw)
+
+
+def _check(kind: Kind, bound: Bound | None = None) -> Callable[[str], bool | str]:
     """A questionary validator: True, or the message to show under the prompt."""
     def validate(raw: str) -> bool | str:
         try:
-            parse_day_schedule(raw) if kind == "staffing" else convert(kind, raw)
+            parse_day_schedule(raw) if kind == "staffing" else convert_bounded(kind, raw, bound)
         except ValueError as exc:
             return str(exc)
         return True
     return validate
 
 
-def questionary_asker(prompt: str, kind: Kind, default: str, choices: tuple[str, ...], help: str) -> str:
+def questionary_asker(prompt: str, kind: Kind, default: str, choices: tuple[str, ...], help: str,
+                      bound: Bound | None = None) -> str:
     """Arrow-key menus for choices and yes/no, validated text for the rest."""
     import questionary
 
@@ -112,7 +123,7 @@ def questionary_asker(prompt: str, kind: Kind, default: str, choices: tuple[str,
         answer = questionary.select(prompt, choices=options, default=default if default in options else None,
                                     instruction=help or None).unsafe_ask()
         return "" if answer in (None, SKIP) else str(answer)
-    answer = questionary.text(prompt, default=default, validate=_check(kind),
+    answer = questionary.text(prompt, default=default, validate=_check(kind, bound),
                               instruction=(f"({help})" if help else None)).unsafe_ask()
     return str(answer or "")
 
@@ -127,16 +138,16 @@ def ask_answers(current: Readiness | None = None, *, plan: Plan | None = None,
             defaults = day_schedules(current.response if current else None)
             per_day = {}
             for day, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True):
-                raw = ask(f"{name}: who is on duty to answer?", "staffing", defaults[day], (), q.help)
+                raw = ask(f"{name}: who is on duty to answer?", "staffing", defaults[day], (), q.help, None)
                 try:
                     per_day[day] = parse_day_schedule(raw)
                 except ValueError as exc:
                     raise UsageError(f"{name}: {exc}") from None
             data.setdefault(q.dimension, {})[q.field] = staffing_blocks(per_day)
             continue
-        raw = ask(q.prompt, q.kind, default_answer(q, current, plan), q.choices, q.help)
+        raw = ask(q.prompt, q.kind, default_answer(q, current, plan), q.choices, q.help, q.bound)
         try:
-            value = convert(q.kind, raw)
+            value = convert_bounded(q.kind, raw, q.bound)
         except ValueError as exc:
             raise UsageError(f"{q.id}: {exc}") from None
         if value is not None:
@@ -146,4 +157,4 @@ def ask_answers(current: Readiness | None = None, *, plan: Plan | None = None,
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"readiness.{where}: {first['msg']}") from None
+        raise UsageError(f"readiness.{where}: {str(first['msg']).removeprefix('Value error, ')}") from None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from strategyfirst.plan.readiness import HANDLING_MINUTES, HOURS_PER_WEEK, LISTENING_WEEKS, Bound
+
 Kind = Literal["text", "number", "yes_no", "choice", "date", "staffing"]
 
 
@@ -24,7 +26,7 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Question:
-    """One question; its answer is stored at `readiness.<dimension>.<field>`."""
+    """One question; its answer is stored at `readiness.<dimension>.<field>` (a number within `bound`)."""
 
     dimension: str
     field: str
@@ -32,6 +34,7 @@ class Question:
     kind: Kind
     help: str = ""
     choices: tuple[str, ...] = ()
+    bound: Bound | None = None
 
     @property
     def id(self) -> str:
@@ -62,21 +65,22 @@ DIMENSION_IDS: tuple[str, ...] = tuple(d.id for d in DIMENSIONS)
 QUESTIONS: tuple[Question, ...] = (
     Question("ownership", "owner", "Who is in charge of the dialogue (one named person)?", "text"),
     Question("ownership", "hours_per_week", "How many hours a week can they give it?", "number",
-             "8 or more keeps a conversation going"),
+             "8 or more keeps a conversation going", bound=HOURS_PER_WEEK),
     Question("leadership", "support", "How does leadership see the social presence?", "choice",
              "committed: backs it for the long run; tolerant: lets it happen; sceptical: expects it to fail",
              ("committed", "tolerant", "sceptical", "unknown")),
     Question("leadership", "sponsor", "Which leader sponsors it (name or role)?", "text"),
     Question("listening", "done", "Did the team listen to its audience before starting to talk?", "yes_no",
              "reading mentions, reviews, forums and competitors' conversations"),
-    Question("listening", "weeks", "For how many weeks?", "number", "4 or more"),
+    Question("listening", "weeks", "For how many weeks?", "number", "4 or more",
+             bound=LISTENING_WEEKS),
     Question("listening", "findings", "What did you learn, in one sentence?", "text"),
     Question("guidelines", "written", "Are there written guidelines for what may be said?", "yes_no"),
     Question("guidelines", "escalation", "Where does a hard question or a crisis go (escalation path)?",
              "text",
              "e.g. 'product team within 4 hours, legal and CEO for a crisis'"),
     Question("response", "handling_minutes", "How many minutes does one reply take on average?", "number",
-             "reading, finding the answer, writing it"),
+             "reading, finding the answer, writing it", bound=HANDLING_MINUTES),
     Question("response", "timezone", "In which time zone is the team's schedule?", "text",
              "an IANA name such as Europe/Paris or UTC"),
     Question("response", "staffing", "Who is on duty to answer, per weekday?", "staffing",

@@ -182,14 +182,23 @@ def _iso(value: Any) -> str | None:
     return value.isoformat(sep=" ", timespec="seconds") + "Z" if isinstance(value, dt.datetime) else None
 
 
-def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None) -> dict[str, Any]:
+def undone_name(rejects_file: Path) -> Path:
+    """Where an undone import's rejects CSV is kept: `undone-00012-posts.rejects.csv` beside the live ones."""
+    return rejects_file.with_name(f"undone-{rejects_file.name}")
+
+
+def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
+         rejects_dir: Path | None = None) -> dict[str, Any]:
     """Take import `import_id` back in one transaction: delete the rows it added, write back the values it
     replaced, drop its rejects, mark it undone. Refused (UsageError) when a later import changed rows it wrote.
-    Derived tables are the caller's (derive.refresh)."""
+    Its rejects CSV in `rejects_dir` is kept for the record, renamed `undone_name` (the log names it there), so
+    that no file named like a live import's lists rows the warehouse no longer has. Derived tables are the
+    caller's (derive.refresh)."""
     from strategyfirst.warehouse.conversation import refresh_conversations
     from strategyfirst.warehouse.merge import SPECS, key_match
 
-    row = con.execute("SELECT file, undone_at, undone_by FROM imports WHERE import_id = ?", [import_id]).fetchone()
+    row = con.execute("SELECT file, undone_at, undone_by, rejects_file FROM imports WHERE import_id = ?",
+                      [import_id]).fetchone()
     if row is None:
         raise UsageError(f"there is no import #{import_id}; `strategyfirst imports` lists them")
     name = Path(str(row[0])).name
@@ -208,6 +217,10 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None) 
             f"import #{import_id} ({name}) cannot be undone: import #{first} "
             f"({Path(str(other[0])).name if other else '?'}){others} later changed rows it wrote; "
             f"undo #{first} first, then #{import_id}")
+    # the file in this workspace's folder: the log's path may name the folder of the workspace it was restored from
+    live = rejects_dir / Path(str(row[3])).name if rejects_dir is not None and row[3] else None
+    kept = undone_name(live) if live is not None and live.is_file() else None
+    moved = False
     removed: dict[str, int] = {}
     restored: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
@@ -232,14 +245,21 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None) 
         rejects = _affected(con.execute("DELETE FROM rejects WHERE import_id = ?", [import_id]))
         if removed["messages"] or restored["messages"]:
             refresh_conversations(con)  # replies whose parent went (or came back) get their conversation again
-        con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                    [dt.datetime.now(dt.UTC).replace(tzinfo=None), by or current_user(), import_id])
+        con.execute("UPDATE imports SET undone_at = ?, undone_by = ?, rejects_file = ? WHERE import_id = ?",
+                    [dt.datetime.now(dt.UTC).replace(tzinfo=None), by or current_user(),
+                     str(kept) if kept is not None else row[3], import_id])
+        if live is not None and kept is not None:
+            live.replace(kept)  # last before the commit, put back if the commit fails
+            moved = True
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        if moved and live is not None and kept is not None:
+            kept.replace(live)
         raise
     return {"import_id": import_id, "file": name, "rows_removed": sum(removed.values()),
             "rows_restored": sum(restored.values()), "rejects_removed": rejects,
+            "rejects_file": str(kept) if kept is not None else None,
             "by_table": {t: {"removed": removed[t], "restored": restored[t]} for t in LOGGED
                          if removed[t] or restored[t]}}
 

@@ -603,8 +603,9 @@ def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: s
 
 
 def _rejects_path(ws: WorkspaceFiles, name: str, import_id: int | None, digest: str = "") -> Path:
-    """Where a file's rejected rows go: `00012-posts.rejects.csv` for import 12; a file refused by --strict,
-    which is no import, `refused-<sha256 prefix>-posts.rejects.csv` (the same file refused again, the same name)."""
+    """Where a file's rejected rows go: `00012-posts.rejects.csv` for import 12 (`undone-00012-...` once it is
+    undone: importlog.undo); a file refused by --strict, which is no import, `refused-<sha256 prefix>-posts.rejects.csv`
+    (the same file refused again, the same name)."""
     stem = Path(name.rpartition("!")[2]).stem
     prefix = f"{import_id:05d}" if import_id is not None else f"refused-{digest[:12]}"
     return ws.state_dir / "rejects" / f"{prefix}-{stem}.rejects.csv"
@@ -669,7 +670,7 @@ def undo_import(ws: WorkspaceFiles, import_id: int, *, by: str | None = None) ->
         con = open_duckdb(ws.warehouse_path)
         try:
             con.execute("SET enable_progress_bar = false")
-            summary = importlog.undo(con, import_id, by)
+            summary = importlog.undo(con, import_id, by, rejects_dir=ws.state_dir / "rejects")
             from strategyfirst.warehouse import derive
 
             derive.refresh(con, plan, force="messages" in summary["by_table"])

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from strategyfirst.appdb.history import text_sha256
 from strategyfirst.appdb.plansave import etag, parse_if_match
-from strategyfirst.lint.addition import Checked, add_kpi, add_objective, add_tactic
+from strategyfirst.lint.addition import MAX_CHARS, Checked, add_kpi, add_objective, add_tactic
 from strategyfirst.plan import loads
 from strategyfirst.plan.document import MAX_PLAN_CHARS, format_path
 from strategyfirst.web import services
@@ -41,40 +41,43 @@ class PlanIn(BaseModel):
 IfMatch = Annotated[str | None, Header(max_length=1000, description=(
     "The ETag of the version this change was based on (from GET /plan): refused with 409 if another version "
     "became current since. Without it the save is unconditional."))]
-Short = Field("", max_length=500)
 # a number, or text as a person writes it ("90%"): the text is bounded, the number is a number
-Amount = Annotated[str, Field(max_length=100)] | int | float
+Amount = Annotated[str, Field(max_length=MAX_CHARS["target"])] | int | float
 Why = Field(None, max_length=2000, description="Why it changed (default: what was added, in words).")
 
 
 class ObjectiveIn(BaseModel):
-    id: str = Field(max_length=200, description="A slug, unique among the objectives.")
-    statement: str = Field("", max_length=2000)
+    id: str = Field(max_length=MAX_CHARS["id"], description="A slug, unique among the objectives.")
+    statement: str = Field("", max_length=MAX_CHARS["statement"])
     why: str | None = Why
 
 
 class KpiIn(BaseModel):
-    objective: str = Field(max_length=200, description="The id of the objective the KPI measures.")
-    metric: str = Field(max_length=200, description="A metric id of the catalogue (`strategyfirst metrics`).")
+    objective: str = Field(max_length=MAX_CHARS["objective"], description="The id of the objective the KPI measures.")
+    metric: str = Field(max_length=MAX_CHARS["metric"],
+                        description="A metric id of the catalogue (`strategyfirst metrics`).")
     target: Amount = Field("", description="A number in the metric's unit (a share as 0.9 or \"90%\").")
     baseline: Amount = ""
-    by: str = Field("", max_length=40, description="YYYY-MM-DD; default: the horizon's end.")
+    by: str = Field("", max_length=MAX_CHARS["by"], description="YYYY-MM-DD; default: the horizon's end.")
     why: str | None = Why
 
 
 class TacticIn(BaseModel):
-    id: str = Field(max_length=200, description="A slug, unique among the tactics.")
+    id: str = Field(max_length=MAX_CHARS["id"], description="A slug, unique among the tactics.")
     serves: list[str] = Field(default_factory=list, max_length=100, description="The objective ids it serves.")
-    channel: str = Short
-    owner: str = Short
+    channel: str = Field("", max_length=MAX_CHARS["channel"])
+    owner: str = Field("", max_length=MAX_CHARS["owner"])
     budget: Amount = ""
-    start: str = Field("", max_length=40)
-    end: str = Field("", max_length=40)
-    accounts: str = Field("", max_length=2000, description="Comma-separated handles its posts come from.")
-    hashtags: str = Field("", max_length=2000, description="Comma-separated hashtags that mark its posts.")
-    campaign: str = Short
-    question: str = Field("", max_length=2000, description="An experiment's question (when it serves none yet).")
-    until: str = Field("", max_length=40, description="When the experiment is decided (YYYY-MM-DD).")
+    start: str = Field("", max_length=MAX_CHARS["start"])
+    end: str = Field("", max_length=MAX_CHARS["end"])
+    accounts: str = Field("", max_length=MAX_CHARS["accounts"],
+                          description="Comma-separated handles its posts come from.")
+    hashtags: str = Field("", max_length=MAX_CHARS["hashtags"],
+                          description="Comma-separated hashtags that mark its posts.")
+    campaign: str = Field("", max_length=MAX_CHARS["campaign"])
+    question: str = Field("", max_length=MAX_CHARS["question"],
+                          description="An experiment's question (when it serves none yet).")
+    until: str = Field("", max_length=MAX_CHARS["until"], description="When the experiment is decided (YYYY-MM-DD).")
     why: str | None = Why
 
 

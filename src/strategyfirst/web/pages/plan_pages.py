@@ -14,7 +14,7 @@ from strategyfirst import catalog
 from strategyfirst.appdb.history import text_sha256
 from strategyfirst.errors import AdditionError, ConflictError, PlanError, UsageError
 from strategyfirst.lint import lint_text
-from strategyfirst.lint.addition import Checked, add_kpi, add_objective, add_tactic
+from strategyfirst.lint.addition import MAX_CHARS, Checked, add_kpi, add_objective, add_tactic
 from strategyfirst.plan import loads
 from strategyfirst.web import services
 from strategyfirst.web.deps import Member, PageEditor, PageViewer
@@ -22,10 +22,9 @@ from strategyfirst.web.templating import render
 
 router = APIRouter()
 MAX_PLAN = 1 << 20
-Field = Annotated[str, Form(max_length=500)]
-Long = Annotated[str, Form(max_length=2000)]
 MAX_WHY = 2000
-# A why the handler checks itself, so a too long one comes back in the editor (the body limit bounds it).
+# A why, or a field of an add form, that the handler (or the addition, MAX_CHARS) checks itself, so a too long one
+# comes back in the editor next to its field (the body limit bounds it).
 Typed = Annotated[str, Form(max_length=10 * MAX_WHY)]
 Draft = Annotated[str, Form(max_length=MAX_PLAN)]
 Base = Annotated[str, Form(max_length=64)]
@@ -77,7 +76,7 @@ def editor_page(m: Member, text: str, **extra: Any) -> dict[str, Any]:
         "objectives": [(o.id, o.statement or "") for o in plan.objectives] if plan else [],
         "accounts": sorted({h for hs in plan.accounts.values() for h in hs}) if plan else [],
         "metrics": metric_choices(currency), "platforms": PLATFORMS, "currency": currency,
-        "values": {}, "errors": {}, "open": ""}
+        "values": {}, "errors": {}, "open": "", "max_chars": MAX_CHARS}
     page.update(extra)
     return page
 
@@ -163,7 +162,7 @@ def _add(request: Request, m: Member, kind: str, values: dict[str, Any], draft: 
 
 
 @router.post("/w/{slug}/plan/objectives")
-def create_objective(request: Request, m: PageEditor, id: Field = "", statement: Long = "", text: Draft = "",
+def create_objective(request: Request, m: PageEditor, id: Typed = "", statement: Typed = "", text: Draft = "",
                      base: Base = "") -> Response:
     """Add an objective to the plan."""
     return _add(request, m, "objective", {"id": id, "statement": statement}, text, base,
@@ -171,8 +170,8 @@ def create_objective(request: Request, m: PageEditor, id: Field = "", statement:
 
 
 @router.post("/w/{slug}/plan/kpis")
-def create_kpi(request: Request, m: PageEditor, objective: Field = "", metric: Field = "", target: Field = "",
-               baseline: Field = "", by: Field = "", text: Draft = "", base: Base = "") -> Response:
+def create_kpi(request: Request, m: PageEditor, objective: Typed = "", metric: Typed = "", target: Typed = "",
+               baseline: Typed = "", by: Typed = "", text: Draft = "", base: Base = "") -> Response:
     """Add a KPI to an objective of the plan."""
     values = {"objective": objective, "metric": metric, "target": target, "baseline": baseline, "by": by}
     return _add(request, m, "kpi", values, text, base,
@@ -181,10 +180,10 @@ def create_kpi(request: Request, m: PageEditor, objective: Field = "", metric: F
 
 
 @router.post("/w/{slug}/plan/tactics")
-def create_tactic(request: Request, m: PageEditor, id: Field = "", channel: Field = "",
-                  serves: Annotated[list[str] | None, Form(max_length=100)] = None, owner: Field = "",
-                  budget: Field = "", start: Field = "", end: Field = "", accounts: Long = "", hashtags: Long = "",
-                  campaign: Field = "", question: Long = "", until: Field = "", text: Draft = "",
+def create_tactic(request: Request, m: PageEditor, id: Typed = "", channel: Typed = "",
+                  serves: Annotated[list[str] | None, Form(max_length=100)] = None, owner: Typed = "",
+                  budget: Typed = "", start: Typed = "", end: Typed = "", accounts: Typed = "", hashtags: Typed = "",
+                  campaign: Typed = "", question: Typed = "", until: Typed = "", text: Draft = "",
                   base: Base = "") -> Response:
     """Add a tactic to the plan."""
     values = {"id": id, "channel": channel, "owner": owner, "budget": budget, "start": start, "end": end,
