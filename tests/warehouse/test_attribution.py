@@ -295,7 +295,12 @@ def test_measures_by_tactic_and_objective_read_each_owned_label_once(tmp_path: P
         monkeypatch.setattr(derive, "projected_tactics", lambda plan: [])
     derive.refresh(con, plan)
     assert derive._kind(con, "owned_attribution") == ("VIEW" if as_tables else "TABLE")
-    asked = ["posts", "dialogue_ratio", "conversation_response_rate"]
+    # measure by tactic reads the labels as keys without a DISTINCT: each table holds each label once
+    for name in ("owned_attribution", "inbound_attribution", "attribution"):
+        total, distinct = con.execute(f"SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT * FROM {name})) "
+                                      f"FROM {name}").fetchone() or (0, 0)
+        assert total == distinct > 0, name
+    asked = ["posts", "dialogue_ratio", "conversation_response_rate", "response_rate"]
 
     def values(by: str) -> dict[tuple[str, str], float | None]:
         result = measure(ibis_backend(con), plan, by=by, metric_ids=asked)
@@ -317,3 +322,8 @@ def test_measures_by_tactic_and_objective_read_each_owned_label_once(tmp_path: P
     assert by_tactic[("care-may", "conversation_response_rate")] == 1
     assert by_tactic[("brand", "conversation_response_rate")] == 1
     assert by_objective[("o", "conversation_response_rate")] == pytest.approx(1 / 2)
+    # Inbound pairs: 8 to AcmeHelp (care; unanswered), 10 to AcmeHelp (care, care-may; unanswered) and to Acme
+    # (brand; answered by 12). Objective o has the three pairs, each once though care and care-may label one.
+    assert by_tactic[("care", "response_rate")] == 0
+    assert by_tactic[("brand", "response_rate")] == 1
+    assert by_objective[("o", "response_rate")] == pytest.approx(1 / 3)

@@ -73,30 +73,31 @@ class Context:
 
     # --- keys --------------------------------------------------------------------------------------------
     def message_keys(self, *, owned: bool = False, distinct: bool = True) -> ir.Table | None:
-        """(message_id, key) for by = tactic | objective; None when there is no attribution. `owned`: only
-        the owned messages' keys are read, from `owned_attribution` where the warehouse has it (about half
-        the rows of `attribution`, without its inbound pairs' labels). `distinct=False` for a caller that
-        makes its own rows distinct (each message and key once is then not needed: a DISTINCT of every
-        labelled message costs more than the join it feeds)."""
+        """(message_id, key) for by = tactic | objective, each once; None when there is no attribution.
+        `owned`: only the owned messages' keys are read, from `owned_attribution` where the warehouse has it
+        (about half the rows of `attribution`, without its inbound pairs' labels). `distinct=False` for a
+        caller that makes its own rows distinct. By tactic the labels are the keys, and every table of labels
+        already holds each (message, tactic) once (`derive` writes them so; `attribution` recomputes them
+        distinct): no DISTINCT of every labelled message; by objective two tactics may serve one objective."""
         a = self.tables.owned_attribution if owned else None
         if a is None:
             a = self.attribution()
         if a is None:
             return None
         if self.by == "tactic":
-            keys = a.select("message_id", key=a.tactic_id)
-        else:
-            to = self.maps.tactic_objective
-            keys = a.join(to, "tactic_id").select("message_id", key=to.objective_id)
+            return a.select("message_id", key=a.tactic_id)
+        to = self.maps.tactic_objective
+        keys = a.join(to, "tactic_id").select("message_id", key=to.objective_id)
         return keys.distinct() if distinct else keys
 
     def pair_keys(self) -> ir.Table | None:
-        """(message_id, account, key) of inbound pairs for tactic | objective: the addressed account's."""
+        """(message_id, account, key) of inbound pairs for tactic | objective: the addressed account's, each
+        once (by tactic the pairs' labels themselves, which hold each (pair, tactic) once: see message_keys)."""
         a = self.inbound_attribution()
         if a is None:
             return None
         if self.by == "tactic":
-            return a.select("message_id", "account", key=a.tactic_id).distinct()
+            return a.select("message_id", "account", key=a.tactic_id)
         to = self.maps.tactic_objective
         return a.join(to, "tactic_id").select("message_id", "account", key=to.objective_id).distinct()
 
