@@ -1,13 +1,14 @@
 """Forecasts on review-period series (pure NumPy/SciPy): linear trends, pooled ratios, weighted levels.
 
 A weighted least-squares line y = a + b·t (t in days since the series' start; weights = days each period
-covers, so a partial current period counts for less). Two predictions:
+covers, so a partial current period counts for less), or a weighted level y = a (`fit_level`: the same
+predictions without a slope). Two predictions:
 
 - `predict_at(t0)`: one future period's value, for metrics that must hold their target in every period;
 - `predict_total(segments)`: the sum of future per-day rates times days, for accumulating counts.
 
-Intervals are the classical prediction intervals of the regression (Student t with n − 2 degrees of freedom),
-at `LEVEL` (80 %) by default; fewer than 3 periods give a point without an interval.
+Intervals are the classical prediction intervals of the regression (Student t with n − 2 degrees of freedom,
+n − 1 for a level), at `LEVEL` (80 %) by default; fewer than 3 periods give a point without an interval.
 
 For values that must hold a target (ratios, means), `pooled_ratio`, `clear_trend` and `weighted_level` below
 weight periods by their observations instead of letting a one-message week pull a line (issue 13.6).
@@ -61,9 +62,22 @@ def fit_line(t: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> Fit |
     return Fit(beta=beta, xtwx_inv=xtwx_inv, s2=s2, dof=dof)
 
 
+def fit_level(y: np.ndarray, w: np.ndarray) -> Fit | None:
+    """WLS level through y (the weighted mean) as a `Fit` without a slope; None when fewer than 3 points."""
+    y, w = np.asarray(y, dtype=float), np.asarray(w, dtype=float)
+    keep = w > 0
+    y, w = y[keep], w[keep]
+    if len(y) < 3:
+        return None
+    mean = float(np.sum(w * y) / np.sum(w))
+    dof = len(y) - 1
+    s2 = float(np.sum(w * (y - mean) ** 2) / dof)
+    return Fit(beta=np.array([mean]), xtwx_inv=np.array([[1.0 / float(np.sum(w))]]), s2=s2, dof=dof)
+
+
 def predict_at(fit: Fit, t0: float, w0: float = 1.0, level: float = LEVEL) -> Prediction:
     """One new observation at t0 with weight w0 (its variance is s²/w0), with its prediction interval."""
-    x0 = np.array([1.0, t0])
+    x0 = np.array([1.0, t0])[: len(fit.beta)]
     value = float(x0 @ fit.beta)
     se = float(np.sqrt(fit.s2 * (1.0 / w0 + x0 @ fit.xtwx_inv @ x0)))
     half = fit.t_quantile(level) * se
@@ -75,7 +89,7 @@ def predict_total(fit: Fit, days: np.ndarray, mid: np.ndarray, level: float = LE
     days, mid = np.asarray(days, dtype=float), np.asarray(mid, dtype=float)
     if len(days) == 0:
         return Prediction(0.0, 0.0, 0.0)
-    v = np.array([days.sum(), float(days @ mid)])
+    v = np.array([days.sum(), float(days @ mid)])[: len(fit.beta)]
     value = float(v @ fit.beta)
     se = float(np.sqrt(fit.s2 * (days.sum() + v @ fit.xtwx_inv @ v)))
     half = fit.t_quantile(level) * se
@@ -87,8 +101,9 @@ def predict_total(fit: Fit, days: np.ndarray, mid: np.ndarray, level: float = LE
 # little about the rate as one message does. Intervals are for the level itself (the rate, the median), at
 # `LEVEL`, never for one future period's noisy draw.
 
-# A trend is used only when its slope is clear of zero at this two-sided level, from this many periods on,
-# and it is projected no further ahead than the data reach back.
+# A trend is used only when its slope is clear of zero at this two-sided level, from this many complete periods
+# on, and it is projected no further ahead than the data reach back (beyond, it is held at the value it has
+# reached there: a line through a few months says nothing about the months after).
 TREND_LEVEL = 0.95
 MIN_TREND_PERIODS = 4
 
@@ -127,32 +142,44 @@ class Trend:
     t_first: float
     t_last: float
 
+    @property
+    def reach(self) -> float:
+        """The furthest t the line is projected to: as far ahead of the last period as the first lies behind."""
+        return self.t_last + (self.t_last - self.t_first)
+
     def at(self, t0: float, level: float = LEVEL) -> Prediction:
-        """The line at t0 (held at the data's own span ahead of the last period), with its 80 % band."""
-        t0 = min(t0, self.t_last + (self.t_last - self.t_first))
+        """The line at t0 (held at its value at `reach` beyond it), with its 80 % band."""
+        t0 = min(t0, self.reach)
         x0 = np.array([1.0, t0])
         value = float(x0 @ self.fit.beta)
         half = self.fit.t_quantile(level) * float(np.sqrt(self.fit.s2 * (x0 @ self.fit.xtwx_inv @ x0)))
         return Prediction(value, value - half, value + half)
 
 
-def clear_trend(t: np.ndarray, y: np.ndarray, w: np.ndarray, floor_s2: float = 0.0) -> Trend | None:
+def clear_trend(t: np.ndarray, y: np.ndarray, w: np.ndarray, floor_s2: float = 0.0,
+                complete: np.ndarray | None = None) -> Trend | None:
     """The weighted line through (t, y) if its slope is clear of zero (TREND_LEVEL), else None.
 
     `floor_s2` is the least noise per unit weight to assume (for a ratio, p(1 − p): a week cannot vary less
-    than chance makes it).
+    than chance makes it). `complete` marks the periods the data cover whole (default: all); at least
+    MIN_TREND_PERIODS of them are needed, so a partial current period cannot make up the number.
     """
     t, y, w = (np.asarray(a, dtype=float) for a in (t, y, w))
+    whole = np.ones(len(t), dtype=bool) if complete is None else np.asarray(complete, dtype=bool)
     keep = w > 0
-    t, y, w = t[keep], y[keep], w[keep]
-    if len(t) < MIN_TREND_PERIODS:
+    t, y, w, whole = t[keep], y[keep], w[keep], whole[keep]
+    if int(whole.sum()) < MIN_TREND_PERIODS:
         return None
     fit = fit_line(t, y, w)
     if fit is None:
         return None
     fit = Fit(fit.beta, fit.xtwx_inv, max(fit.s2, floor_s2), fit.dof)
+    slope = abs(float(fit.beta[1]))
+    # A slope that moves the line by a rounding error over the data's span is no trend, however small its se.
+    if slope * float(np.ptp(t)) <= 1e-9 * max(float(np.max(np.abs(y))), 1e-300):
+        return None
     se = float(np.sqrt(fit.s2 * fit.xtwx_inv[1, 1]))
-    if se <= 0 or abs(float(fit.beta[1])) / se < t_ppf(0.5 + TREND_LEVEL / 2, fit.dof):
+    if se > 0 and slope / se < t_ppf(0.5 + TREND_LEVEL / 2, fit.dof):
         return None
     return Trend(fit, float(t.min()), float(t.max()))
 

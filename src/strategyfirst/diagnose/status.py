@@ -8,13 +8,16 @@ linearly from baseline to target. `audience_size` (a level, not a sum) paces the
 hold its target in every period: expected_now = target and actual = its value over the horizon so far.
 
 Forecast, on the review-cadence periods (weekly, else monthly; quarterly plans trend on months). Accumulating
-metrics: a straight line through the per-day rate of each period (weighted by its days), projected over the
-days left and added to the total, with an 80 % prediction interval from three periods on. Everything else must
-not let a thin period drive it (issue 13.6): a ratio of counts is pooled over the horizon so far (Σk/Σn, Beta
-interval widened by the periods' over-dispersion), a reply-time median or p90 is the quantile of all pooled
-answered gaps (exact bootstrap interval), other values weight each period by its n. A trend replaces that level
-only where its slope is clear at 95 % over four or more periods, and is projected no further ahead than the
-data reach back. Fewer than `MIN_OBSERVATIONS` observations of a ratio, reply time or score give the status
+metrics: the per-day rate so far (Σ counts / Σ days), carried over the days left and added to the total, with
+an 80 % prediction interval from three periods on (the periods' rates weighted by their days). Everything else
+must not let a thin period drive it (issue 13.6): a ratio of counts is pooled over the horizon so far (Σk/Σn,
+Beta interval widened by the periods' over-dispersion), a reply-time median or p90 is the quantile of all
+pooled answered gaps (exact bootstrap interval), other values weight each period by its n. For both, a trend
+(of the daily rate, or of the value) replaces that level only where its slope is clear at 95 % over four or
+more complete periods, and is projected no further ahead than the data reach back: beyond, it is held at the
+value it has reached there. Forecasts and their intervals stay within what the metric can take (the catalog's
+bounds); a running total of counts that cannot be negative is never forecast or bounded below what is already
+counted. Fewer than `MIN_OBSERVATIONS` observations of a ratio, reply time or score give the status
 `not_enough_data`, saying how many more are needed and how long that takes at the current volume.
 
 Direction comes from the catalog; a metric without one counts as "higher is better" unless the target lies
@@ -33,9 +36,11 @@ from strategyfirst.diagnose.diagnosis import ForecastPoint, KpiStatus, SeriesPoi
 from strategyfirst.diagnose.evidence import MIN_PERIODS, NOTABLE_DISPERSION, bootstrap_quantile_interval
 from strategyfirst.diagnose.forecast import (
     LEVEL,
+    Fit,
     Prediction,
     Trend,
     clear_trend,
+    fit_level,
     fit_line,
     pooled_ratio,
     predict_at,
@@ -47,7 +52,7 @@ from strategyfirst.diagnose.inputs import Observation
 from strategyfirst.diagnose.rules import MIN_OBSERVATIONS, STATUS_RULES
 
 PACED_LEVELS = frozenset({"audience_size"})
-UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})
+UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})  # not a share of a whole: never pooled
 # Without an interval (fewer than 3 periods), a forecast missing the target by more than this share of it is
 # off track rather than at risk.
 MARGIN = 0.10
@@ -65,14 +70,15 @@ OBSERVED = {"response_rate": "inbound messages", "conversation_response_rate": "
 FOOTNOTES: list[str] = [
     "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
     "deadline; ratios, minutes and scores must hold their target in every period.",
-    f"Forecasts of counts: a linear trend of the daily rate over the review periods, with an {LEVEL:.0%} "
-    "prediction interval (three or more periods needed).",
+    f"Forecasts of counts: the daily rate so far carried over the days left, with an {LEVEL:.0%} prediction "
+    "interval (three or more periods needed); a running total is never forecast or bounded below what is "
+    "already counted.",
     f"Forecasts of ratios: the ratio pooled over the horizon so far (all messages count alike, whatever their "
     f"week), with an {LEVEL:.0%} Beta interval, widened when periods vary more than chance explains; reply "
     f"times: the median (or p90) of all answered messages so far, with an {LEVEL:.0%} bootstrap interval; "
-    "other values: the periods weighted by how many observations they hold. A trend replaces the level only "
-    "where it is clear (95 %) over four or more periods, and is projected no further ahead than the data reach "
-    "back.",
+    "other values: the periods weighted by how many observations they hold. For counts and these alike, a "
+    "trend replaces the level only where it is clear (95 %) over four or more complete periods, and is "
+    "projected no further ahead than the data reach back; beyond, it is held at the value it has reached.",
     *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
 
@@ -111,15 +117,15 @@ def meets(value: float, reference: float, direction: str) -> bool:
 
 
 def _clip(metric: str, value: float) -> float:
+    """A value held within what the metric can take (the catalog's bounds: a rate in [0, 1], a count ≥ 0)."""
     spec = catalog.get(metric)
     if spec is None or spec.accumulates:
         return value
-    if spec.unit == "ratio" and metric not in UNBOUNDED_RATIOS:
-        return float(np.clip(value, 0.0, 1.0))
-    if spec.unit == "score":
-        return float(np.clip(value, -1.0, 1.0))
-    if spec.unit in ("minutes", "count", "currency"):
-        return max(0.0, value)
+    low, high = spec.bounds
+    if low is not None:
+        value = max(low, value)
+    if high is not None:
+        value = min(high, value)
     return value
 
 
@@ -149,6 +155,9 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
         if hi > lo:
             covered.append((o, lo, hi))
     days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
+    # Periods the data cover whole: only these count towards the periods a trend needs.
+    complete = np.array([lo == o.period and hi == period_end(o.period, period) for o, lo, hi in covered],
+                        dtype=bool)
     mids = np.array([((lo - start).days + (hi - start).days) / 2 for _, lo, hi in covered], dtype=float)
     values = np.array([float(o.value) for o, _, _ in covered if o.value is not None], dtype=float)
 
@@ -184,7 +193,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
                          actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
     prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
-                                   period, covered, days, mids, values, gaps)
+                                   period, covered, days, mids, values, complete, gaps)
     status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
                            unit)
     return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
@@ -196,7 +205,8 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
 def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation | None,
               actual_value: float | None, start: dt.date, as_of: dt.date, deadline: dt.date | None, period: str,
               covered: list[tuple[Observation, dt.date, dt.date]], days: np.ndarray, mids: np.ndarray,
-              values: np.ndarray, gaps: np.ndarray | None) -> tuple[Prediction | None, tuple[ForecastPoint, ...]]:
+              values: np.ndarray, complete: np.ndarray, gaps: np.ndarray | None
+              ) -> tuple[Prediction | None, tuple[ForecastPoint, ...]]:
     if actual_value is None or deadline is None:
         return None, ()
     if deadline <= as_of:
@@ -205,21 +215,10 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
     f_days = np.array([(hi - lo).days for lo, hi in future], dtype=float)
     f_mids = np.array([((lo - start).days + (hi - start).days) / 2 for lo, hi in future], dtype=float)
     points: list[ForecastPoint] = []
+    periods = "weeks" if period == "week" else "months"
     if accumulates:
-        fit = fit_line(mids, values / days, days) if len(values) else None
-        if fit is None:
-            rate = float(values.sum() / days.sum()) if len(values) and days.sum() > 0 else 0.0
-            total = Prediction(actual_value + rate * float(f_days.sum()))
-            for j, (_, hi) in enumerate(future):
-                points.append(ForecastPoint(hi - dt.timedelta(days=1),
-                                            actual_value + rate * float(f_days[: j + 1].sum()), None, None))
-            return total, tuple(points)
-        for j, (_, hi) in enumerate(future):
-            p = predict_total(fit, f_days[: j + 1], f_mids[: j + 1])
-            points.append(ForecastPoint(hi - dt.timedelta(days=1), actual_value + p.value,
-                                        actual_value + (p.low or 0.0), actual_value + (p.high or 0.0)))
-        last = points[-1]
-        return Prediction(last.value, last.low, last.high), tuple(points)
+        return _forecast_total(metric, actual_value, future, f_days, f_mids, days, mids, values, complete,
+                               periods)
     full = float(np.median(days)) if len(days) else 30.0
     t_end = float((deadline - start).days + 1 - (0.0 if paced else full / 2))
     if paced:  # a level paced from its baseline (audience_size): the straight line through its snapshots
@@ -234,8 +233,7 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
         p = predict_at(fit, t_end)
         return Prediction(_clip(metric, p.value), _clip(metric, p.low or p.value),
                           _clip(metric, p.high or p.value)), tuple(points)
-    level = _level(metric, actual, actual_value, covered, mids, values, days, gaps,
-                   "weeks" if period == "week" else "months")
+    level = _level(metric, actual, actual_value, covered, mids, values, days, complete, gaps, periods)
     for (lo, _), m in zip(future, f_mids, strict=True):
         p = level.at(float(m))
         points.append(ForecastPoint(lo, _clip(metric, p.value), _clip_opt(metric, p.low),
@@ -243,6 +241,43 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
     p = level.at(t_end)
     return Prediction(_clip(metric, p.value), _clip_opt(metric, p.low), _clip_opt(metric, p.high),
                       level.how), tuple(points)
+
+
+def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date, dt.date]], f_days: np.ndarray,
+                    f_mids: np.ndarray, days: np.ndarray, mids: np.ndarray, values: np.ndarray,
+                    complete: np.ndarray, periods: str) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
+    """An accumulating KPI at the end of each future period: the total so far plus the days left at the daily
+    rate so far (or at a clear trend's, held beyond the data's reach), its interval clamped at the total."""
+    spec = catalog.get(metric)
+    rate = float(values.sum() / days.sum()) if len(values) and days.sum() > 0 else 0.0
+    # Counts that cannot be negative vary at least as a Poisson count does: variance = rate per day.
+    never_negative = spec is not None and spec.bounds[0] == 0.0
+    floor_s2 = max(rate, 0.0) if never_negative and spec is not None and spec.unit == "count" else 0.0
+    trend = clear_trend(mids, values / days, days, floor_s2, complete) if len(values) else None
+    fit: Fit | None
+    if trend is not None:
+        fit, at = trend.fit, np.minimum(f_mids, trend.reach)
+        how = f"a clear trend across {len(values)} {periods}"
+    else:
+        fit, at = (fit_level(values / days, days) if len(values) else None), f_mids
+        how = f"the {formatting.number(rate, spec.unit if spec else None)} a day so far"
+    points: list[ForecastPoint] = []
+    for j, (_, hi) in enumerate(future):
+        low: float | None = None
+        high: float | None = None
+        if fit is None:
+            value = actual_value + rate * float(f_days[: j + 1].sum())
+        else:
+            p = predict_total(fit, f_days[: j + 1], at[: j + 1])
+            value = actual_value + p.value
+            low, high = actual_value + (p.low or 0.0), actual_value + (p.high or 0.0)
+        if never_negative:  # what is counted stays counted: only the bound that crosses it moves
+            value = max(value, points[-1].value if points else actual_value)
+            low = None if low is None else max(low, actual_value)
+            high = None if high is None else max(high, value)
+        points.append(ForecastPoint(hi - dt.timedelta(days=1), value, low, high))
+    last = points[-1]
+    return Prediction(last.value, last.low, last.high, how), tuple(points)
 
 
 def _clip_opt(metric: str, value: float | None) -> float | None:
@@ -282,7 +317,7 @@ def _proportion(metric: str, actual: Observation | None, covered: list[tuple[Obs
 
 
 def _level(metric: str, actual: Observation | None, actual_value: float, covered: list[tuple[Observation,
-           dt.date, dt.date]], mids: np.ndarray, values: np.ndarray, days: np.ndarray,
+           dt.date, dt.date]], mids: np.ndarray, values: np.ndarray, days: np.ndarray, complete: np.ndarray,
            gaps: np.ndarray | None, periods: str = "periods") -> Level:
     """Pooled ratio (Beta), bootstrap quantile over the pooled gaps, else the n-weighted level or trend."""
     if metric in QUANTILES and gaps is not None and len(gaps):
@@ -293,10 +328,12 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
     pooled = _proportion(metric, actual, covered)
     if pooled is not None:
         big_k, big_n, k, n = pooled
-        ok_mids = np.array([m for (o, _, _), m in zip(covered, mids, strict=True)
-                            if o.numerator is not None and o.denominator is not None and o.denominator > 0])
+        ok = np.array([o.numerator is not None and o.denominator is not None and o.denominator > 0
+                       for o, _, _ in covered], dtype=bool)
+        ok_mids = mids[ok]
         p = big_k / big_n
-        trend = clear_trend(ok_mids, k / n, n, floor_s2=p * (1 - p)) if len(k) == len(ok_mids) else None
+        trend = clear_trend(ok_mids, k / n, n, floor_s2=p * (1 - p), complete=complete[ok]) \
+            if len(k) == len(ok_mids) else None
         if trend is not None:
             fitted = np.clip(trend.fit.beta[0] + trend.fit.beta[1] * ok_mids, 0.0, 1.0)
             phi = quasi_dispersion(k, n, fitted, len(k) - 2)
@@ -308,7 +345,7 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
     weights = np.array([float(o.n) for o, _, _ in covered], dtype=float)
     if len(weights) != len(values) or not (weights > 0).any():
         weights = days
-    trend = clear_trend(mids, values, weights)
+    trend = clear_trend(mids, values, weights, complete=complete)
     if trend is not None:
         return Level(weighted_level(values, weights), trend, f"a clear trend across {len(values)} {periods}")
     level = weighted_level(values, weights)
