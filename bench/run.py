@@ -21,6 +21,9 @@ Each step runs in its own Python process so that its peak memory (ru_maxrss) is 
              measure3 after an edit of the plan that its SQL does not read (a KPI target, a budget: here a
              comment line appended to strategy.yaml, removed afterwards), the query of the unedited plan in
              the cache: the plan is parsed again, the SQL is reused
+  measure-tactic
+             Workspace.measure(by="tactic", period="month") over the whole registry, cold (nothing kept)
+  diagnose   Workspace.diagnose(): KPI forecasts, verdicts and budget proposals, cold (nothing kept)
   pandas     the dialogue metrics (response rate, median and p90 first-response minutes per account and month)
              the way an analyst would compute them without this product: a straightforward pandas script
              reading the twcs CSV (bench/baselines.py)
@@ -46,7 +49,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 STEPS = ("simulate", "ingest", "reimport", "floor", "measure", "measure-warm", "measure3", "measure3-warm",
-         "measure3-edit", "pandas", "duckdb")
+         "measure3-edit", "measure-tactic", "diagnose", "pandas", "duckdb")
 DIALOGUE = ("response_rate", "first_response_minutes_median", "first_response_minutes_p90")
 TARGETS_10M = {"ingest": 30.0, "reimport": 2.0, "measure": 15.0, "peak_mb": 4096.0}
 
@@ -148,6 +151,22 @@ def run_step(step: str, size: int, out: Path) -> dict[str, Any]:
         finally:
             ws.plan_path.write_bytes(plan_text)
         extra = {"rows": len(frame), "dialogue": _dialogue_rows(frame)}
+    elif step in ("measure-tactic", "diagnose"):
+        # What a plan's owner runs: every metric by tactic and month, and the diagnosis (KPI forecasts and
+        # the tactics' verdicts: measures by objective and tactic, reply gaps), nothing kept from before.
+        from strategyfirst import Workspace
+
+        ws = Workspace(org)
+        cache = ws.state_dir / "cache"
+        for entry in [*cache.glob("measure-*.json"), *cache.glob("plan-*.json"), *cache.glob("diagnosis-*")]:
+            entry.unlink()
+        start, cpu_start = time.perf_counter(), _cpu()
+        if step == "diagnose":
+            kpis = len(ws.diagnose().to_json().get("objectives", []))
+            extra = {"objectives": kpis}
+        else:
+            extra = {"rows": len(ws.measure(by="tactic", period="month").rows)}
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
     elif step in ("pandas", "duckdb"):
         sys.path.insert(0, str(HERE))
         import baselines
