@@ -128,6 +128,8 @@ FB_FIGURES = {"reach": "Lifetime Post Total Reach", "impressions": "Lifetime Pos
               "likes": "Lifetime Post Stories by action type - like",
               "comments": "Lifetime Post Stories by action type - comment",
               "shares": "Lifetime Post Stories by action type - share"}
+# Breakdown columns are sparse: no cell of them reads 0 in the real exports, a blank is none. Totals write 0.
+FB_BREAKDOWNS = ("likes", "comments", "shares")
 FB_NAME = re.compile(r"Facebook Insights Data Export(?: \([^)]*\))? - (.+) - \d{4}-\d{2}-\d{2} - \d{4}-\d{2}-\d{2}")
 
 
@@ -140,7 +142,8 @@ def page_name(path: Path) -> str:
 def facebook_posts(paths: Sequence[Path]) -> list[Record]:
     """Page Insights post-level exports (UTF-8 with BOM); the second row describes the metrics. Video views
     (3 seconds or more) are the organic + paid "Video Views" columns whose description says "(Total Count)"
-    (each name appears twice: the other counts unique users)."""
+    (each name appears twice: the other counts unique users). A blank cell of a breakdown column the file has is
+    0; a breakdown column the file lacks (the 2014 export has no "- comment") is not given."""
     out = []
     for path in paths:
         table = rows(path, "utf-8-sig")
@@ -151,6 +154,9 @@ def facebook_posts(paths: Sequence[Path]) -> list[Record]:
             r = dict(zip(header, cells, strict=False))  # repeated names: the last wins, none of them read here
             created = dt.datetime.strptime(r["Posted"].strip(), "%m/%d/%Y %I:%M:%S %p")
             figures = {k: num(r.get(v)) for k, v in FB_FIGURES.items()}
+            for k in FB_BREAKDOWNS:
+                if FB_FIGURES[k] in header and figures[k] is None:
+                    figures[k] = 0.0
             given = [num(cells[i]) for i in views if num(cells[i]) is not None]
             figures["video_views"] = math.fsum(given) if given else None
             out.append(Record("facebook:" + r["Post ID"], page_name(path), created, text=r["Post Message"],
