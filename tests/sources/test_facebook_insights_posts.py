@@ -47,3 +47,18 @@ def test_blank_breakdown_cells_are_zero_missing_columns_and_blank_totals_null(ex
         ("facebook:1_4", 50.0, 80.0, 5.0, 1.0, 1.0, None, None),        # blank Lifetime Post Consumptions
     ]
 
+
+def test_rates_and_sums_over_the_export(export: Path, tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ws.ingest([export])
+    result = ws.measure(metrics=["shares", "comments", "amplification_rate", "click_through_rate"])
+    # shares 0 + 0 + 2 + 1 over all four posts; no post gives comments (the export has no such column)
+    assert (result.value("shares"), result.row("shares")["n"]) == (3, 4)  # type: ignore[index]
+    comments = result.row("comments")
+    assert comments is not None and (comments["value"], comments["n"]) == (None, 0)
+    # over the posts giving both: shares 0 + 0 + 1 over 150 + 0 + 80 impressions (1_3 gives no impressions);
+    # clicks 6 + 0 over 150 + 0 (1_4 gives no clicks)
+    share = result.row("amplification_rate")
+    assert share is not None and (share["numerator"], share["denominator"]) == (1, 230)
+    ctr = result.row("click_through_rate")
+    assert ctr is not None and (ctr["numerator"], ctr["denominator"]) == (6, 150)

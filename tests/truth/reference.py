@@ -306,9 +306,6 @@ RATIOS: dict[str, tuple[Callable[[Record], float | None], Callable[[Record], flo
     "click_through_rate": (lambda r: r.fig("clicks"), lambda r: r.fig("impressions")),
     "amplification_rate": (lambda r: r.fig("shares"), lambda r: r.fig("impressions")),
 }
-# metrics.md: only these two are "over messages with both present"; the others are plain Σ / Σ, each sum over
-# the messages that give its figure.
-OVER_BOTH = {"engagement_rate", "engagement_rate_by_reach"}
 
 
 @dataclass(frozen=True)
@@ -331,21 +328,13 @@ def owned_metric(records: Sequence[Record], metric: str, by: str, period: str) -
         elif metric in SUMS:
             values = [v for v in map(SUMS[metric], group) if v is not None]
             out[key] = Expect(math.fsum(values) if values else None, float(len(values)))
-        elif metric in OVER_BOTH:
+        else:  # metrics.md: Σ / Σ over the "owned messages that carry these fields" (both of them)
             top, bottom = RATIOS[metric]
             both = [(top(r), bottom(r)) for r in group if top(r) is not None and bottom(r) is not None]
             num_ = math.fsum(a for a, _ in both)
             den = math.fsum(b for _, b in both)
             out[key] = Expect(num_ / den if both and den else None, numerator=num_ if both else None,
                               denominator=den if both else None)
-        else:
-            top, bottom = RATIOS[metric]
-            tops = [v for v in map(top, group) if v is not None]
-            bottoms = [v for v in map(bottom, group) if v is not None]
-            num_, den = math.fsum(tops), math.fsum(bottoms)
-            given = bool(tops) and den != 0
-            out[key] = Expect(num_ / den if given else None, numerator=num_ if given else None,
-                              denominator=den if given else None)
     return out
 
 

@@ -95,6 +95,20 @@ def _by_hand(paths: list[Path]) -> dict[str, float]:
     return out
 
 
+def test_share_rate_over_posts_with_both(shared_data: Path, ws: Workspace, posts: list[ref.Record]) -> None:
+    # The exports leave a post's share cell blank where it has none (no cell of the column reads 0): every one of
+    # the 119 posts carries shares (67 in all, 1 + 66), and the 117 with a total impressions cell (2,658 + 74,266;
+    # two "was mentioned in a post" rows leave it blank) are the posts with both.
+    hand = _by_hand(post_files(shared_data))
+    assert (hand["shares"], hand["impressions"], hand["with_shares"]) == (67, 76_924, 119)
+    row = ws.measure(metrics=["amplification_rate"]).row("amplification_rate")
+    assert row is not None
+    assert (row["numerator"], row["denominator"], row["version"]) == (67, 76_924, 3)
+    assert row["value"] == pytest.approx(67 / 76_924)
+    assert ref.owned_metric(posts, "amplification_rate", "none", "all")[("all", "all")].value == pytest.approx(
+        67 / 76_924)
+
+
 def test_blank_breakdown_cells_are_zero_and_a_missing_column_is_not_given(shared_data: Path, ws: Workspace) -> None:
     # shares: every post (both exports have the column); comments: only the 99 posts of the 2015 export (the 2014
     # export has no comment column, so its 20 posts give none).
