@@ -85,10 +85,12 @@ METRICS: tuple[MetricSpec, ...] = (
        "Sum of engagements / sum of impressions over messages with both"),
     _m("engagement_rate_by_reach", "ratio", "up", "reach", "messages.engagements messages.reach",
        "Sum of engagements / sum of reach over messages with both"),
+    # Versions 1 and 3 are over messages with both; 2 summed each over the messages giving it, so the impressions
+    # of a source without clicks or shares (YouTube Studio) diluted the rate.
     _m("click_through_rate", "ratio", "up", "reach", "messages.clicks messages.impressions",
-       "Sum of clicks / sum of impressions", version=2),  # 1: over messages with both (not metrics.md's)
+       "Sum of clicks / sum of impressions over messages with both", version=3),
     _m("amplification_rate", "ratio", "up", "reach", "messages.shares messages.impressions",
-       "Sum of shares / sum of impressions", version=2),  # 1: over messages with both
+       "Sum of shares / sum of impressions over messages with both", version=3),
     _m("likes", "count", "up", "reach", "messages.likes", "Sum of likes (reactions) of owned messages",
        accumulates=True),
     _m("comments", "count", "up", "reach", "messages.comments", "Sum of comments (replies) on owned messages",

@@ -145,15 +145,11 @@ def reach_metrics(msgs: list[Msg]) -> dict[str, Any]:
         return float(sum(values)) if values else None
 
     def rate(top: Any, bottom: str) -> float | None:
-        """Σ top / Σ bottom over the messages that give both (engagement_rate, engagement_rate_by_reach)."""
+        """Σ top / Σ bottom over the messages that give both (metrics.md: "owned messages that carry these
+        fields")."""
         pairs = [(top(m), m[bottom]) for m in owned if top(m) is not None and m[bottom] is not None]
         den = sum(b for _, b in pairs)
         return sum(a for a, _ in pairs) / den if den else None
-
-    def plain(top: str, bottom: str) -> float | None:
-        """Σ top / Σ bottom, each over the messages that give it (click_through_rate, amplification_rate)."""
-        tops, bottoms = total(top), total(bottom)
-        return tops / bottoms if tops is not None and bottoms else None
 
     to_audience = [m for m in owned if m["in_reply_to"] and
                    (m["in_reply_to"] not in by_id or not by_id[m["in_reply_to"]]["owned"])]
@@ -164,8 +160,8 @@ def reach_metrics(msgs: list[Msg]) -> dict[str, Any]:
         "engagements": float(sum(engs)) if engs else None,
         "engagement_rate": rate(engagements, "impressions"),
         "engagement_rate_by_reach": rate(engagements, "reach"),
-        "click_through_rate": plain("clicks", "impressions"),
-        "amplification_rate": plain("shares", "impressions"),
+        "click_through_rate": rate(lambda m: m["clicks"], "impressions"),
+        "amplification_rate": rate(lambda m: m["shares"], "impressions"),
         "follows_from_posts": total("follows"),
         "dialogue_ratio": len(to_audience) / len(owned) if owned else None,
     }

@@ -141,3 +141,56 @@ def test_uci_engagement_rate_by_reach(shared_data: Path, tmp_path: Path) -> None
     assert monthly.value("engagement_rate_by_reach", period="2014-07") == pytest.approx(e / p)
     with pytest.raises(MeasureError, match="finer than the data's time precision"):
         ws.measure(period="week", metrics=["posts"])
+
+
+def _clicks_by_hand(x_files: list[Path], fb_files: list[Path], youtube: Path) -> tuple[float, float, float]:
+    """Σ clicks and Σ impressions over the posts giving both (X url clicks, Facebook Lifetime Post Consumptions),
+    and YouTube's impressions, which come without clicks."""
+    tweets: dict[str, tuple[float, float]] = {}
+    for f in x_files:
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            for r in csv.DictReader(fh):
+                tweets[r["Tweet id"]] = (float(r["url clicks"]), float(r["impressions"]))
+    clicks, impressions = sum(c for c, _ in tweets.values()), sum(i for _, i in tweets.values())
+    for f in fb_files:
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            table = list(csv.reader(fh))
+        consumptions = table[0].index("Lifetime Post Consumptions")
+        total = table[0].index("Lifetime Post Total Impressions")
+        for cells in table[2:]:  # the second row describes the metrics
+            if cells[consumptions].strip() and cells[total].strip():
+                clicks += float(cells[consumptions])
+                impressions += float(cells[total])
+    with youtube.open(newline="", encoding="utf-8") as fh:
+        shown = sum(float(r["Impressions"]) for r in csv.DictReader(fh) if r["Content"] != "Total")
+    return clicks, impressions, shown
+
+
+def _mixed_click_through(shared_data: Path, tmp_path: Path, x_files: list[Path]) -> tuple[float, float]:
+    fb_files = sorted((shared_data / "facebook-insights" / "VIC").glob("*(Post Level)*.csv"))
+    youtube = shared_data / "youtube-studio" / "priyankapatel05" / "Table data.csv"
+    clicks, impressions, shown = _clicks_by_hand(x_files, fb_files, youtube)
+    ws = Workspace(tmp_path)
+    ws.ingest([*x_files, *fb_files])
+    ws.ingest([youtube], account="priyankapatel05")
+    result = ws.measure(metrics=["click_through_rate", "impressions"])
+    # YouTube Studio gives impressions and no clicks: its impressions are in Σ impressions, not in the rate
+    assert result.value("impressions") == impressions + shown
+    row = result.row("click_through_rate")
+    assert row is not None and (row["numerator"], row["denominator"]) == (clicks, impressions)
+    assert row["value"] == pytest.approx(clicks / impressions)
+    return clicks, impressions
+
+
+def test_click_through_rate_leaves_out_youtube_impressions(shared_data: Path, tmp_path: Path) -> None:
+    """X (three months), Facebook and YouTube Studio exports together (all of X is the slow test below)."""
+    files = sorted((shared_data / "x-analytics" / "rOpenSci").glob("*_2017*_2017*_en.csv"))[:3]
+    _mixed_click_through(shared_data, tmp_path, files)
+
+
+@pytest.mark.slow
+def test_click_through_rate_leaves_out_youtube_impressions_all(shared_data: Path, tmp_path: Path) -> None:
+    files = sorted((shared_data / "x-analytics" / "rOpenSci").glob("*.csv"))
+    # the Facebook and X posts give 55,668 clicks over 9,799,991 impressions; YouTube's 37,715 impressions
+    # without clicks made it 55,668 / 9,837,706 in version 2
+    assert _mixed_click_through(shared_data, tmp_path, files) == (55_668, 9_799_991)

@@ -84,13 +84,13 @@ def test_facebook_measure_sums_by_hand(tmp_path: Path) -> None:
     ws.ingest([fb_file(tmp_path)])
     result = ws.measure(metrics=["impressions", "reach", "likes", "engagements", "click_through_rate", "posts"])
     # impressions 1000 + 2000 + 500 + 10; reach 800 + 1500 + 400 + 8; likes 40 + 20 + 1 (333 has none);
-    # engagements 50 + 30 + 1; click-through rate Σ clicks / Σ impressions (metrics.md), each sum over the posts
-    # that give it: clicks 12 + 5 + 0 (333's short row has none) over all the impressions, 3510
+    # engagements 50 + 30 + 1; click-through rate Σ clicks / Σ impressions over the posts giving both: clicks
+    # 12 + 5 + 0 over 1000 + 2000 + 10 (333's short row gives no clicks, so its 500 impressions are left out)
     assert result.value("impressions") == 3510
     assert result.value("reach") == 2708
     assert result.value("likes") == 61
     assert result.value("engagements") == 81
-    assert result.value("click_through_rate") == pytest.approx(17 / 3510)
+    assert result.value("click_through_rate") == pytest.approx(17 / 3010)
     assert result.value("posts") == 4
 
 

@@ -129,6 +129,8 @@ FB_FIGURES = {"reach": "Lifetime Post Total Reach", "impressions": "Lifetime Pos
               "likes": "Lifetime Post Stories by action type - like",
               "comments": "Lifetime Post Stories by action type - comment",
               "shares": "Lifetime Post Stories by action type - share"}
+# Breakdown columns are sparse: no cell of them reads 0 in the real exports, a blank is none. Totals write 0.
+FB_BREAKDOWNS = ("likes", "comments", "shares")
 FB_NAME = re.compile(r"Facebook Insights Data Export(?: \([^)]*\))? - (.+) - \d{4}-\d{2}-\d{2} - \d{4}-\d{2}-\d{2}")
 
 
@@ -141,7 +143,8 @@ def page_name(path: Path) -> str:
 def facebook_posts(paths: Sequence[Path]) -> list[Record]:
     """Page Insights post-level exports (UTF-8 with BOM); the second row describes the metrics. Video views
     (3 seconds or more) are the organic + paid "Video Views" columns whose description says "(Total Count)"
-    (each name appears twice: the other counts unique users)."""
+    (each name appears twice: the other counts unique users). A blank cell of a breakdown column the file has is
+    0; a breakdown column the file lacks (the 2014 export has no "- comment") is not given."""
     out = []
     for path in paths:
         table = rows(path, "utf-8-sig")
@@ -152,6 +155,9 @@ def facebook_posts(paths: Sequence[Path]) -> list[Record]:
             r = dict(zip(header, cells, strict=False))  # repeated names: the last wins, none of them read here
             created = dt.datetime.strptime(r["Posted"].strip(), "%m/%d/%Y %I:%M:%S %p")
             figures = {k: num(r.get(v)) for k, v in FB_FIGURES.items()}
+            for k in FB_BREAKDOWNS:
+                if FB_FIGURES[k] in header and figures[k] is None:
+                    figures[k] = 0.0
             given = [num(cells[i]) for i in views if num(cells[i]) is not None]
             figures["video_views"] = math.fsum(given) if given else None
             out.append(Record("facebook:" + r["Post ID"], page_name(path), created, text=r["Post Message"],
@@ -301,9 +307,6 @@ RATIOS: dict[str, tuple[Callable[[Record], float | None], Callable[[Record], flo
     "click_through_rate": (lambda r: r.fig("clicks"), lambda r: r.fig("impressions")),
     "amplification_rate": (lambda r: r.fig("shares"), lambda r: r.fig("impressions")),
 }
-# metrics.md: only these two are "over messages with both present"; the others are plain Σ / Σ, each sum over
-# the messages that give its figure.
-OVER_BOTH = {"engagement_rate", "engagement_rate_by_reach"}
 
 
 @dataclass(frozen=True)
@@ -326,21 +329,13 @@ def owned_metric(records: Sequence[Record], metric: str, by: str, period: str) -
         elif metric in SUMS:
             values = [v for v in map(SUMS[metric], group) if v is not None]
             out[key] = Expect(math.fsum(values) if values else None, float(len(values)))
-        elif metric in OVER_BOTH:
+        else:  # metrics.md: Σ / Σ over the "owned messages that carry these fields" (both of them)
             top, bottom = RATIOS[metric]
             both = [(top(r), bottom(r)) for r in group if top(r) is not None and bottom(r) is not None]
             num_ = math.fsum(a for a, _ in both)
             den = math.fsum(b for _, b in both)
             out[key] = Expect(num_ / den if both and den else None, numerator=num_ if both else None,
                               denominator=den if both else None)
-        else:
-            top, bottom = RATIOS[metric]
-            tops = [v for v in map(top, group) if v is not None]
-            bottoms = [v for v in map(bottom, group) if v is not None]
-            num_, den = math.fsum(tops), math.fsum(bottoms)
-            given = bool(tops) and den != 0
-            out[key] = Expect(num_ / den if given else None, numerator=num_ if given else None,
-                              denominator=den if given else None)
     return out
 
 

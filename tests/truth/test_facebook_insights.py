@@ -3,6 +3,7 @@ export, every figure the spec maps, per account and per month against `measure`.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ FOLDER = "facebook-insights/VIC"
 POST_METRICS = ["posts", "reach", "impressions", "engagements", "likes", "comments", "shares", "video_views",
                 "engagement_rate", "engagement_rate_by_reach", "click_through_rate", "amplification_rate"]
 AUDIENCE_METRICS = ["audience_size", "audience_gained", "audience_lost", "audience_growth"]
+COMMENT = "Lifetime Post Stories by action type - comment"
 
 
 def post_files(shared_data: Path) -> list[Path]:
@@ -70,13 +72,48 @@ def test_page_likes_match_the_file(metric: str, ws: Workspace, snapshots: list[r
     check(metric, {bp: ref.audience_metric(snapshots, metric, *bp) for bp in BYS}, ws, check_n=False)
 
 
-def test_share_rate_counts_every_impression(ws: Workspace, posts: list[ref.Record]) -> None:
-    # The export leaves a post's share cell blank where it has none (no cell reads 0): 30 of the 119 posts give
-    # shares (1 + 66), 117 give impressions (2,658 + 74,266). Σ shares / Σ impressions (metrics.md) divides by
-    # all of those, not by the 43,552 impressions of the posts with a share cell.
+def _by_hand(paths: list[Path]) -> dict[str, float]:
+    """Σ shares and Σ impressions over the posts giving both, Σ comments and the posts giving them, read with the
+    csv module: a blank share or comment cell is none (Facebook writes no 0 in these columns), a blank total
+    impressions cell is not given."""
+    out = dict.fromkeys(("shares", "impressions", "with_shares", "comments", "with_comments"), 0.0)
+    for path in paths:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            table = list(csv.reader(fh))
+        header = table[0]
+        share = header.index("Lifetime Post Stories by action type - share")
+        total = header.index("Lifetime Post Total Impressions")
+        comment = header.index(COMMENT) if COMMENT in header else None
+        for cells in table[2:]:
+            out["with_shares"] += 1
+            if cells[total].strip():
+                out["shares"] += float(cells[share] or 0)
+                out["impressions"] += float(cells[total])
+            if comment is not None:
+                out["with_comments"] += 1
+                out["comments"] += float(cells[comment] or 0)
+    return out
+
+
+def test_share_rate_over_posts_with_both(shared_data: Path, ws: Workspace, posts: list[ref.Record]) -> None:
+    # The exports leave a post's share cell blank where it has none (no cell of the column reads 0): every one of
+    # the 119 posts carries shares (67 in all, 1 + 66), and the 117 with a total impressions cell (2,658 + 74,266;
+    # two "was mentioned in a post" rows leave it blank) are the posts with both.
+    hand = _by_hand(post_files(shared_data))
+    assert (hand["shares"], hand["impressions"], hand["with_shares"]) == (67, 76_924, 119)
     row = ws.measure(metrics=["amplification_rate"]).row("amplification_rate")
     assert row is not None
-    assert (row["numerator"], row["denominator"]) == (67, 76_924)
+    assert (row["numerator"], row["denominator"], row["version"]) == (67, 76_924, 3)
     assert row["value"] == pytest.approx(67 / 76_924)
     assert ref.owned_metric(posts, "amplification_rate", "none", "all")[("all", "all")].value == pytest.approx(
         67 / 76_924)
+
+
+def test_blank_breakdown_cells_are_zero_and_a_missing_column_is_not_given(shared_data: Path, ws: Workspace) -> None:
+    # shares: every post (both exports have the column); comments: only the 99 posts of the 2015 export (the 2014
+    # export has no comment column, so its 20 posts give none).
+    hand = _by_hand(post_files(shared_data))
+    assert hand["with_comments"] == 99
+    result = ws.measure(metrics=["shares", "comments"])
+    assert (result.value("shares"), result.row("shares")["n"]) == (67, 119)  # type: ignore[index]
+    assert (result.value("comments"), result.row("comments")["n"]) == (hand["comments"], 99)  # type: ignore[index]

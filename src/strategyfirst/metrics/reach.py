@@ -3,9 +3,10 @@
 The `owned` base has one row per owned message with `is_post`, `impressions`, `reach`, `eng` (the total, or
 likes + comments + shares + clicks where the source gives no total), `clicks`, `shares`, `follows`, `spend`,
 `likes`, `comments`, `saves`, `video_views`, `watch_minutes`.
-Ratios are Σa / Σb as metrics.md writes each: engagement_rate and engagement_rate_by_reach over the messages that
-carry both figures, click_through_rate and amplification_rate each sum over the messages that carry its figure
-(a Facebook post-level export leaves shares blank where there are none: its impressions still count).
+Ratios are Σa / Σb over the messages that carry both figures (metrics.md: the family is over "owned messages that
+carry these fields"): the impressions of a message without clicks (YouTube Studio gives none) do not dilute
+click_through_rate. A source that writes a zero as a blank cell (Facebook's breakdown columns) reads it as 0 on
+import, so its messages still count.
 """
 
 from __future__ import annotations
@@ -39,24 +40,10 @@ def _ratio_over_both(top: str, bottom: str) -> Reductions:
     return reductions
 
 
-def _ratio_of_sums(top: str, bottom: str) -> Reductions:
-    def reductions(t: ir.Table) -> dict[str, ir.Scalar]:
-        # Σ of no figure is null: a scope without shares gives a null rate, not 0 (`types.ratio`)
-        return {f"{top}_per_{bottom}_num": t[top].sum(), f"{top}_per_{bottom}_den": t[bottom].sum()}
-
-    return reductions
-
-
 def rate(metric_id: str, top: str, bottom: str) -> Metric:
     """Σ top / Σ bottom over the messages that carry both."""
     return Metric(BY_ID[metric_id], {"owned": _ratio_over_both(top, bottom)},
                   ratio(f"{top}_over_{bottom}_num", f"{top}_over_{bottom}_den"), quotient=True)
-
-
-def plain_rate(metric_id: str, top: str, bottom: str) -> Metric:
-    """Σ top / Σ bottom, each over the messages that carry it."""
-    return Metric(BY_ID[metric_id], {"owned": _ratio_of_sums(top, bottom)},
-                  ratio(f"{top}_per_{bottom}_num", f"{top}_per_{bottom}_den"), quotient=True)
 
 
 REACH: tuple[Metric, ...] = (
@@ -67,8 +54,8 @@ REACH: tuple[Metric, ...] = (
     Metric(BY_ID["engagements"], {"owned": _sum("eng")}, total("eng_sum", "eng_n")),
     rate("engagement_rate", "eng", "impressions"),
     rate("engagement_rate_by_reach", "eng", "reach"),
-    plain_rate("click_through_rate", "clicks", "impressions"),
-    plain_rate("amplification_rate", "shares", "impressions"),
+    rate("click_through_rate", "clicks", "impressions"),
+    rate("amplification_rate", "shares", "impressions"),
     *[Metric(BY_ID[f], {"owned": _sum(f)}, total(f"{f}_sum", f"{f}_n"))
       for f in ("likes", "comments", "shares", "saves", "video_views", "watch_minutes")],
     Metric(BY_ID["follows_from_posts"], {"owned": _sum("follows")}, total("follows_sum", "follows_n")),

@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterable
 from strategyfirst.sources.base import normalise_column
 from strategyfirst.sources.textfile import SourceFile, ident, unique_names
 
+# The expression `column_map` gives for a wanted column the file does not have.
+MISSING = "NULL::VARCHAR"
+
 
 def column_map(sf: SourceFile, wanted: Iterable[str],
                header_map: Callable[[list[str]], list[str]] | None = None) -> tuple[list[str], dict[str, str]]:
@@ -20,4 +23,4 @@ def column_map(sf: SourceFile, wanted: Iterable[str],
     found: dict[str, str] = {}
     for key, name in zip(keys, names, strict=True):
         found.setdefault(key, name)
-    return names, {w: ident(found[w]) if w in found else "NULL::VARCHAR" for w in wanted}
+    return names, {w: ident(found[w]) if w in found else MISSING for w in wanted}

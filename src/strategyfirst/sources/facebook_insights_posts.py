@@ -2,7 +2,13 @@
 metric descriptions). Video figures where the export has them: video_views = Lifetime Total Video Views (views of
 3 seconds or more), else Lifetime Organic Video Views + Lifetime Paid Video Views (the "Total Count" columns, the
 first of each same-named pair; the second counts unique users); watch_minutes = Lifetime Total Video View Time
-(in MS) / 60,000."""
+(in MS) / 60,000.
+
+The "by action type" breakdown columns (likes, comments, shares) are sparse: Facebook leaves a zero blank there (in
+the real exports no cell of them reads 0 and 70 of 99 posts leave share blank, while totals such as Lifetime Post
+Total Impressions write 0). So a blank cell of a breakdown column the export has reads 0; a breakdown column the
+export lacks (the 2014 one has no "- comment") stays null, and so does a blank total (clicks = Lifetime Post
+Consumptions, a total, included)."""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from strategyfirst.sources.base import (
     sql_str,
     stage_split,
 )
-from strategyfirst.sources.columns import column_map
+from strategyfirst.sources.columns import MISSING, column_map
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
 
@@ -41,6 +47,8 @@ FIGURE_MAP = {
     "watch_minutes": "lifetime total video view time (in ms)",
 }
 SCALE = {"watch_minutes": " / 60000"}
+# figures read from a sparse breakdown column: blank = none
+BREAKDOWNS = tuple(dst for dst, src in FIGURE_MAP.items() if " by action type - " in src)
 # Older post-level exports split video views into organic and paid (3 seconds or more, total count).
 SPLIT_VIEWS = ("lifetime organic video views", "lifetime paid video views")
 NUMBERS = (*FIGURE_MAP.values(), *SPLIT_VIEWS)
@@ -86,6 +94,9 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     split = (f"CASE WHEN {organic} IS NOT NULL OR {paid} IS NOT NULL "
              f"THEN coalesce({organic}, 0) + coalesce({paid}, 0) END")
     value = {dst: f"{nums.num(c[src])}{SCALE.get(dst, '')}" for dst, src in FIGURE_MAP.items()}
+    for dst in BREAKDOWNS:
+        if c[FIGURE_MAP[dst]] != MISSING:  # a non-number is a reject (above), so only blanks become 0
+            value[dst] = f"coalesce({value[dst]}, 0)"
     value["video_views"] = f"coalesce({value['video_views']}, {split})"
     figures = ", ".join(f"{sql} AS {dst}" for dst, sql in value.items())
     stage_split(con, "messages", f"""
