@@ -140,3 +140,19 @@ def test_cards_stop_at_the_as_of_day(viewer: TestClient) -> None:
     # community's only post (21 May) is after the as-of day
     assert "2026-01-01 to 2026-04-30: — · previous" in cards[("community", "Impressions")]
 
+
+def test_objective_page_ranks_tactics_on_the_kpis_days(viewer: TestClient) -> None:
+    html = viewer.get("/w/drill/objectives/awareness").text
+    ranked = html.split('class="grid tactics-ranked"', 1)[1].split("</table>", 1)[0]
+    # on all the data archive (12,000) would lead launches (600 + 2,000 + 1,000 + 3,000 + 4,000 = 10,600); in the
+    # horizon up to 2026-05-22 launches has 1,000 + 3,000 = 4,000 at (50 + 70) / 4,000 = 3.0% and archive nothing
+    assert ranked.index("/w/drill/tactics/launches") < ranked.index("/w/drill/tactics/archive")
+    launches = ranked.split("/w/drill/tactics/launches", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">4,000</td><td class="num">3.0%</td>' in launches
+    archive = ranked.split("/w/drill/tactics/archive", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">12,000</td>' not in archive and '<td class="num">—</td>' in archive
+    assert ("Ranked by Impressions, highest first (tactics without data last), over 2026-01-01 to 2026-05-22, "
+            "the days its KPIs are measured on.") in re.sub(r"\s+", " ", html)
+    csv = viewer.get("/w/drill/objectives/awareness/tactics.csv").text.splitlines()
+    assert [[*line.split(",")[:2], line.split(",")[5]] for line in csv[1:]] == [
+        ["1", "launches", "4000"], ["2", "archive", ""]]
