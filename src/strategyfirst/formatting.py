@@ -13,6 +13,9 @@ import math
 from strategyfirst import catalog
 
 DASH = "—"
+# A chart's percent axis, in d3-format: no precision, so the tick step sets the decimals and no two ticks read
+# alike ("0.0%, 0.5%, 1.0%" for 0.5% steps, "0%, 20%, 40%" for 20%); a fixed ".0%" read "1%, 1%, 2%, 2%".
+PERCENT_TICKS = "%"
 
 
 def _finite(value: object) -> float | None:

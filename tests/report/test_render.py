@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from strategyfirst.report.charts import kpi_chart
-from strategyfirst.report.model import KpiView
+from strategyfirst.report.charts import by_account_chart, kpi_chart
+from strategyfirst.report.model import KeyedValue, KpiView, SeriesPoint
 from strategyfirst.report.render import fmt, render_html
 from tests.report.sample import EVIL, empty_report_data, full_report_data
 
@@ -143,3 +144,21 @@ def test_data_quality_shows_counts_and_rejects_per_import(full_html: str) -> Non
     assert re.search(r"owned unattributed</td>\s*<td class=\"num\">not computable<", quality)
     assert "<h3>Rejected by import</h3>" in quality
     assert "x&lt;script&gt;" in quality
+
+
+def test_percent_axes_never_repeat_a_tick() -> None:
+    # click-through rates of 0.10% to 0.30% (the axis starts at the data): 0.05% steps need two decimals, where
+    # ".1~%" read "0.1%, 0.1%, 0.2%, 0.2%"
+    rates = [0.0010, 0.0015, 0.0030, 0.0022]
+    days = [dt.date(2026, month, 1) for month in range(1, 5)]
+    svg = kpi_chart(KpiView("o", "click_through_rate", "ratio", "on_track", actual=0.0019, target=0.0025,
+                            series=[SeriesPoint(d, v) for d, v in zip(days, rates, strict=True)]))
+    assert svg is not None
+    ticks = re.findall(r"<text[^>]*>([^<]*%)</text>", svg)
+    assert len(ticks) >= 4 and len(set(ticks)) == len(ticks), ticks
+    assert all(re.fullmatch(r"0\.\d\d%", t) for t in ticks), ticks  # 0.10%, 0.15%, ...
+    # the per-account lines of a ratio: response rates of 0.5% to 2.5%
+    lines = by_account_chart([KeyedValue("@a", d, v) for d, v in zip(days, [0.005, 0.012, 0.025, 0.02], strict=True)],
+                             title="Response rate", y_title="response rate", percent=True)
+    ticks = re.findall(r"<text[^>]*>([^<]*%)</text>", lines)
+    assert len(ticks) >= 4 and len(set(ticks)) == len(ticks), ticks

@@ -103,10 +103,10 @@ class DrillEnv:
         return login(TestClient(self.app), self.state, email)
 
 
-def build_drill(root: Path, posts: str = POSTS, spend: str | None = SPEND) -> DrillEnv:
-    """The workspace `drill` with the plan above and the posts (and spend) imported, served."""
+def build_drill(root: Path, posts: str = POSTS, spend: str | None = SPEND, plan: str = PLAN) -> DrillEnv:
+    """The workspace `drill` with the plan (above by default) and the posts (and spend) imported, served."""
     ws = Workspace(root / "drill")
-    ws.ensure().plan_path.write_text(PLAN, encoding="utf-8")
+    ws.ensure().plan_path.write_text(plan, encoding="utf-8")
     (root / "posts.csv").write_text(posts, encoding="utf-8")
     files = [root / "posts.csv"]
     if spend is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst import cachefiles
-from strategyfirst.formatting import metric_label
+from strategyfirst.formatting import PERCENT_TICKS, metric_label
 from strategyfirst.report.model import Bucket, KeyedValue, KpiView
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ def _time_x(title: str = "") -> alt.X:
 
 
 # Axis labels by unit, in d3-format: "85%", "5,000", "+0.12" — never "5e+3" nor a bare 0.85.
-_AXIS_FORMAT = {"ratio": ".1~%", "count": ",~f", "minutes": ",~f", "currency": ",~f", "score": "+.2f"}
+_AXIS_FORMAT = {"ratio": PERCENT_TICKS, "count": ",~f", "minutes": ",~f", "currency": ",~f", "score": "+.2f"}
 
 
 def kpi_chart(kpi: KpiView, as_of: dt.date | None = None, pace_start: dt.date | None = None) -> str | None:
@@ -252,7 +252,7 @@ def _by_account_spec(values: list[KeyedValue], title: str, y_title: str, percent
     import altair as alt
 
     rows = [{"period": _iso(v.period), "account": v.key, "value": v.value, "n": v.n} for v in values]
-    axis = alt.Axis(format="%") if percent else alt.Axis()
+    axis = alt.Axis(format=PERCENT_TICKS) if percent else alt.Axis()
     return alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
         x=_time_x(),
         y=alt.Y("value:Q", title=y_title, axis=axis),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from strategyfirst.formatting import count, metric_label, minutes, number
+from strategyfirst.formatting import PERCENT_TICKS, count, metric_label, minutes, number
 
 WIDTH, HEIGHT = "container", 180
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; nothing is fetched
@@ -37,7 +37,7 @@ def kpi_spec(kpi: dict[str, Any], periods: Sequence[tuple[str, Any, Any]] = ()) 
     if not series and not forecast:
         return None
     y = {"field": "value", "type": "quantitative", "title": metric_label(str(kpi.get("metric"))),
-         "axis": {"format": ".0%"} if kpi.get("unit") == "ratio" else {}}
+         "axis": {"format": PERCENT_TICKS} if kpi.get("unit") == "ratio" else {}}
     x = {"field": "period", "type": "temporal", "title": None, "axis": {"tickCount": 6, "grid": False}}
     layers: list[dict[str, Any]] = []
     if periods:

@@ -33,6 +33,22 @@ def measure_rows(ws: Workspace, by: str, metrics: Sequence[str], platform: str |
     return services.cached(ws, key, compute) if wanted else []
 
 
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def kpi_days(plan: dict[str, Any], diagnosis: dict[str, Any] | None) -> tuple[dt.date | None, dt.date | None]:
+    """The days the diagnosis measures KPIs and judges tactics on (diagnose/inputs.py `kpi_window`): from the
+    horizon's start to its as-of day, never past the horizon's end (without a diagnosis, the horizon)."""
+    horizon = plan.get("horizon") or {}
+    start, end = _date(horizon.get("start")), _date(horizon.get("end"))
+    ends = [d for d in (_date((diagnosis or {}).get("as_of")), end) if d is not None]
+    return start, min(ends) if ends else None
+
+
 def figures(rows: list[dict[str, Any]], key: str, metrics: Sequence[str]) -> list[dict[str, Any]]:
     """One key's rows in the order of `metrics` (a metric without a row shows as no data)."""
     found = {r["metric"]: r for r in rows if str(r.get("key")) == key}
@@ -77,9 +93,11 @@ def describe(evidence: dict[str, Any], currency: str | None = None) -> str:
 
 
 def ranked_tactics(plan: dict[str, Any], objective: dict[str, Any], diagnosis: dict[str, Any] | None,
-                   rows: list[dict[str, Any]], currency: str | None = None) -> tuple[list[dict[str, Any]], str]:
+                   rows: list[dict[str, Any]], currency: str | None = None,
+                   days: tuple[dt.date | None, dt.date | None] = (None, None)) -> tuple[list[dict[str, Any]], str]:
     """The objective's tactics, best first on its first KPI (by the metric's direction; no data last), each
-    with its value of every KPI metric, spend and verdict; and the ranking rule in words."""
+    with its value of every KPI metric, spend and verdict; and the ranking rule in words. `rows` are measured
+    over `days` (kpi_days: the KPIs' own), which the rule names."""
     metrics = objective_metrics(objective)
     tactics = [t for t in plan.get("tactics") or [] if objective["id"] in (t.get("serves") or [])]
     out = []
@@ -102,6 +120,9 @@ def ranked_tactics(plan: dict[str, Any], objective: dict[str, Any], diagnosis: d
     out.sort(key=key)  # stable: ties keep the plan's order
     label = spec.label if spec is not None else first
     rule = f"by {label}, {'lowest' if down else 'highest'} first (tactics without data last)"
+    since, until = days
+    if since or until:
+        rule += f", over {since or 'the start'} to {until or 'the latest data'}, the days its KPIs are measured on"
     return out, rule
 
 

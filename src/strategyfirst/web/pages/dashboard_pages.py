@@ -44,23 +44,33 @@ def page_view(request: Request, m: Any) -> dict[str, Any]:
             "view_query": view.query()}
 
 
-def _figures(m: Any, view: View, since: dt.date, until: dt.date, metrics: list[str]) -> dict[str, Any]:
-    rows = services.measure_json(m.ws, "none", "all", since, until, metrics, platforms=view.platforms,
+def _by_objective(m: Any, view: View, since: dt.date, until: dt.date, metrics: list[str]
+                  ) -> dict[tuple[str, str], Any]:
+    rows = services.measure_json(m.ws, "objective", "all", since, until, metrics, platforms=view.platforms,
                                  accounts=view.accounts)["rows"]
-    return {r["metric"]: r.get("value") for r in rows}
+    return {(str(r["key"]), str(r["metric"])): r.get("value") for r in rows}
 
 
-def period_figures(m: Any, view: View, metrics: list[str]) -> dict[str, tuple[Any, Any]]:
-    """Each metric over the view's dates and over the previous period of equal length ({} for all data)."""
+def period_figures(m: Any, view: View, kpis: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each KPI's figure on its objective's own data (`measure --by objective`, as the KPI's actual is
+    measured) over the view's dates cut at the as-of day, and over as many days from the start of the period
+    before; by (objective, metric). {} for all data, or for dates that all lie after the as-of day."""
     previous = view.previous
-    if previous is None or view.since is None or view.until is None or not metrics:
+    if previous is None or view.since is None or view.until is None or not kpis:
         return {}
+    until = min(view.until, view.as_of) if view.as_of else view.until
+    if until < view.since:
+        return {}
+    before = (previous[0], previous[0] + (until - view.since))  # like for like when the as-of day cuts the period
+    metrics = sorted({str(k["metric"]) for k in kpis})
     try:
-        now = _figures(m, view, view.since, view.until, metrics)
-        before = _figures(m, view, *previous, metrics)
+        now = _by_objective(m, view, view.since, until, metrics)
+        then = _by_objective(m, view, *before, metrics)
     except StrategyFirstError:
         return {}
-    return {k: (now.get(k), before.get(k)) for k in metrics}
+    keys = {(str(k["objective"]), str(k["metric"])) for k in kpis}
+    return {key: {"dates": (view.since, until), "value": now.get(key), "previous": before,
+                  "previous_value": then.get(key)} for key in keys}
 
 
 @router.get("/w/{slug}/dashboard")
@@ -80,7 +90,7 @@ def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
     shaded = [("this period", view.since, view.until), ("the period before", *view.previous)] \
         if view.previous and view.since and view.until else []
     kpis = [{**k, "spec": charts.kpi_spec(k, shaded)} for k in (diagnosis or {}).get("kpis", [])]
-    periods = period_figures(m, view, sorted({str(k["metric"]) for k in kpis}))
+    periods = period_figures(m, view, kpis)
     try:
         funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else None
     except StrategyFirstError:  # the KPIs still show; the funnel says it has nothing

@@ -71,8 +71,11 @@ def _objective_view(m: Any, objective_id: str) -> dict[str, Any]:
     diagnosis, why = drill.diagnosis_or_none(m.ws)
     kpis = _kpis(m, diagnosis, objective_id)
     metrics = drill.objective_metrics(objective)
-    rows = drill.measure_rows(m.ws, "tactic", [*metrics, "spend"]) if services.has_data(m.ws) else []
-    tactics, rule = drill.ranked_tactics(plan, objective, diagnosis, rows, currency_of(m))
+    # ranked on the KPIs' days (the horizon up to the as-of day), as the verdicts beside them are judged
+    since, until = days = drill.kpi_days(plan, diagnosis)
+    measured = services.has_data(m.ws) and not (since and until and since > until)
+    rows = drill.measure_rows(m.ws, "tactic", [*metrics, "spend"], since=since, until=until) if measured else []
+    tactics, rule = drill.ranked_tactics(plan, objective, diagnosis, rows, currency_of(m), days)
     verdicts = [v for v in (diagnosis or {}).get("verdicts", []) if v.get("objective") == objective_id
                 and v.get("kind") == "strategy_failing"]
     statuses = [k["status"] for k in kpis]
