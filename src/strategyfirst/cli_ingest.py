@@ -162,8 +162,25 @@ def _line(f: dict[str, Any]) -> str:
         return (f"{name} ({source}): already imported as #{f['import_id']}, nothing changed "
                 f"({f['rows_read']} read: {f['rows_duplicate']} duplicate, {f['rows_rejected']} rejected)")
     if status == "rolled back":
-        return f"{name} ({source}): {counts} [bold red]not imported (--strict)[/]"
+        return (f"{name} ({source}): {f['rows_read']} read, {f['rows_rejected']} rejected: [bold red]nothing "
+                f"imported (--strict)[/]{_would_be(f)}")
     return f"{name} ({source}): {counts} (import #{f['import_id']})"
+
+
+def _would_be(f: dict[str, Any]) -> str:
+    """What a file refused by --strict would have imported: its counts (the JSON's, cli.md) are of rows never
+    written, so not called new: '; 92 rows would be new', '; of the other 96 rows, 92 would be new and 4 updated'."""
+    kinds = [(n, word) for n, word in ((f["rows_new"], "new"), (f["rows_updated"], "updated"),
+                                       (f["rows_duplicate"], "duplicate")) if n]
+    if not kinds:
+        return ""
+    if len(kinds) == 1:
+        n, word = kinds[0]
+        if word == "duplicate":
+            word = "a duplicate" if n == 1 else "duplicates"
+        return f"; {n} row{'s' if n != 1 else ''} would be {word}"
+    listed = [f"{n} would be {word}" if i == 0 else f"{n} {word}" for i, (n, word) in enumerate(kinds)]
+    return f"; of the other {sum(n for n, _ in kinds)} rows, {', '.join(listed[:-1])} and {listed[-1]}"
 
 
 def _public(summary: dict[str, object]) -> dict[str, object]:

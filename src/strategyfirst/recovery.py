@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 
 from strategyfirst.errors import UsageError, WorkspaceError
+from strategyfirst.warehouse.importlog import shown_name
 from strategyfirst.warehouse.lock import workspace_lock
 from strategyfirst.workspace import Workspace
 
@@ -254,7 +255,7 @@ def rebuild(ws: Workspace) -> dict[str, Any]:
     with workspace_lock(ws.state_dir, doing="the rebuild of the warehouse"):  # no import lost meanwhile
         log = _log(ws)
         live = [r for r in log if not r["undone"]]
-        missing = [f"#{r['import_id']} {Path(r['file']).name}" for r in live if _raw_file(ws, r["sha256"]) is None]
+        missing = [f"#{r['import_id']} {shown_name(r['file'])}" for r in live if _raw_file(ws, r["sha256"]) is None]
         if missing:
             raise WorkspaceError(f"{ws.raw_dir}: the raw copies of {', '.join(missing)} are missing; restore the "
                                  "workspace from a backup instead")
@@ -327,7 +328,7 @@ def _replay(ws: Workspace, work: Path, live: list[dict[str, Any]]) -> Workspace:
     for row, summary in zip(live, result.files, strict=True):
         if summary["status"] != IMPORTED:
             why = summary.get("error") or f"{summary['status']} as #{summary['import_id']}"
-            raise WorkspaceError(f"import #{row['import_id']} ({Path(row['file']).name}) could not be made again "
+            raise WorkspaceError(f"import #{row['import_id']} ({shown_name(row['file'])}) could not be made again "
                                  f"from {ws.raw_dir} ({why}); the warehouse is unchanged")
     return fresh
 
@@ -347,7 +348,7 @@ def _carry_log(ws: Workspace, fresh: Workspace, live: list[dict[str, Any]]) -> l
         moves: list[tuple[Path, Path]] = []
         for row in live:
             digest, read, rejected, _, redacted = made[row["import_id"]]
-            name = f"import #{row['import_id']} ({Path(row['file']).name})"
+            name = f"import #{row['import_id']} ({shown_name(row['file'])})"
             # The file read is the raw copy: a redacted one (member exports) has its own digest, `raw_sha256`.
             if digest != (row["raw_sha256"] or row["sha256"]):
                 raise WorkspaceError(f"{_raw_file(ws, row['sha256'])}: the raw copy of {name} no longer matches "
@@ -470,7 +471,7 @@ def _check_log(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = [r for r in log if not r["undone"]]
     known = {int(r["import_id"]) for r in rows}
     for r in rows:
-        import_id, name = r["import_id"], Path(str(r["file"])).name
+        import_id, name = r["import_id"], shown_name(str(r["file"]))
         raw = _raw_file(ws, str(r["sha256"]))
         if raw is None:
             problems.append(f"import #{import_id} ({name}): its raw copy is missing from {ws.raw_dir}")

@@ -10,10 +10,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from strategyfirst import Workspace
 from strategyfirst.capacity import plan_capacity
-from strategyfirst.capacity.volume import MAX_WEEKS, choose_window
+from strategyfirst.capacity.render import render_text
+from strategyfirst.capacity.volume import MAX_WEEKS, choose_window, told_length
 from strategyfirst.report.adapt import capacity_view
 from tests.metrics.test_owned_by_plan import BRANDS, PLAN, by_hand
 
@@ -65,6 +67,15 @@ def test_stragglers_do_not_stretch_the_window(shared_data: Path, tmp_path: Path)
     assert "(3 days, data on 3 of 3 days)" in cp.window.statement and "weeks," not in cp.window.statement
     assert "3 messages outside it (2011-05-02 to 2016-07-15) left out" in stated
     assert cp.to_dict()["window"]["messages_left_out"] == 3
+    # ... and so is every other text about the volume's length: the CLI's volume line and the thin-data note
+    # (they said '0.2 weeks', a second count beside the window's '3 days')
+    assert cp.to_dict()["window"]["length"] == "3 days"
+    console = Console(record=True, width=200)
+    render_text(cp, console)
+    text = console.export_text()
+    assert f"Volume: {len(recent)} messages over 3 days (inbound)." in text.splitlines()
+    assert "note: only 3 days of data: hour-of-week averages are rough; 8+ weeks are better" in text
+    assert " weeks" not in text.replace("8+ weeks", "").replace("more than a week", "")
     view = capacity_view(cp)  # the report states it too
     assert view is not None and view.assumptions[0] == cp.window.statement
 
@@ -78,6 +89,7 @@ def test_the_window_is_the_latest_stretch_that_holds_a_real_share() -> None:
     assert w is not None and (w.start, w.end) == (d(2017, 9, 1), d(2017, 10, 12))
     assert (w.days, w.days_with_data, w.left_out) == (42, 42, 4)
     assert "(6.0 weeks, data on 42 of 42 days)" in w.statement  # two weeks or more: told in weeks
+    assert [told_length(n) for n in (1, 2, 13, 14, 42)] == ["1 day", "2 days", "13 days", "2.0 weeks", "6.0 weeks"]
     # A long dense history is cut to its most recent MAX_WEEKS weeks.
     long = [(d(2015, 1, 1) + dt.timedelta(days=i), 5) for i in range(3 * 365)]
     w = choose_window(long)

@@ -189,3 +189,32 @@ def test_a_rejects_file_that_cannot_be_written_fails_the_import_whole(tmp_path: 
     written = Path(done["rejects_file"])
     assert written.name == "00001-bad.rejects.csv" and "yesterday" in written.read_text(encoding="utf-8")
     assert [p.name for p in written.parent.iterdir()] == [written.name]  # no part file left behind
+
+
+def test_a_strict_refusal_says_nothing_was_imported_and_what_would_have_been(tmp_path: Path) -> None:
+    """The rows of a file --strict refused were never written: the text does not call them new (cli.md's JSON
+    keeps its counts, which add up to rows_read)."""
+    ws = tmp_path / "ws"
+    assert invoke("ingest", "-w", str(ws), "--format", "json", str(_file(tmp_path / "good.csv", ROW))).exit_code == 0
+    bad_row = "4,bob,True,yesterday,x,,\n"
+    new_row = "3,bob,True,Wed Oct 11 06:57:00 +0000 2017,ok,,\n"
+    only_new = _file(tmp_path / "only_new.csv", new_row + bad_row)
+    mixed = _file(tmp_path / "mixed.csv", ROW + new_row + bad_row)  # ROW: already imported, a duplicate
+    refused = invoke("ingest", "-w", str(ws), "--strict", str(only_new))
+    assert refused.exit_code == 1
+    assert refused.stdout.splitlines() == [
+        f"{only_new} (twcs): 2 read, 1 rejected: nothing imported (--strict); 1 row would be new"]
+    refused = invoke("ingest", "-w", str(ws), "--strict", str(mixed))
+    assert refused.stdout.splitlines() == [
+        f"{mixed} (twcs): 3 read, 1 rejected: nothing imported (--strict); of the other 2 rows, 1 would be new "
+        "and 1 duplicate"]
+    f = json.loads(invoke("ingest", "-w", str(ws), "--strict", "--format", "json", str(mixed)).stdout)["files"][0]
+    assert (f["status"], f["rows_read"], f["rows_new"], f["rows_duplicate"], f["rows_rejected"]) == (
+        "rolled back", 3, 1, 1, 1)
+    log = json.loads(invoke("imports", "-w", str(ws), "--format", "json").stdout)["imports"]
+    assert [r["file"] for r in log] == ["good.csv"]  # nothing of the refused files was imported
+
+
+def _file(path: Path, rows: str) -> Path:
+    path.write_text(TWCS + rows, encoding="utf-8")
+    return path

@@ -261,3 +261,42 @@ def test_a_skipped_document_names_no_source(inside: str, tmp_path: Path) -> None
     assert code == 0
     assert [(Path(str(f["file"])).name.split("!")[-1], f["status"], f["source"]) for f in files] == [
         ("PROVENANCE.md", "skipped", None), ("a.csv", "imported", "twcs"), ("notes.txt", "skipped", None)]
+
+
+def test_the_import_log_names_a_member_inside_its_zip_through_undo_check_and_rebuild(tmp_path: Path) -> None:
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    archive = make_zip(downloads / "export.zip", {"sub/a.csv": twcs(1, 2, bad=True)})
+    ws = tmp_path / "ws"
+    assert invoke("init", str(ws)).exit_code == 0  # `check` wants a plan
+    code, files, _ = ingest(ws, archive)
+    assert (code, files[0]["file"], files[0]["rows_new"]) == (0, f"{archive}!sub/a.csv", 2)
+
+    def logged() -> tuple[str, str]:
+        text = invoke("imports", "-w", str(ws)).stdout.splitlines()[0]
+        return text.split(" (")[0], json.loads(invoke("imports", "-w", str(ws), "--format", "json").stdout)[
+            "imports"][0]["file"]
+
+    # the log shows no folder, but keeps the archive and the member's place in it (README: the import log)
+    assert logged() == ("#1 export.zip!sub/a.csv", "export.zip!sub/a.csv")
+    assert invoke("check", "-w", str(ws)).exit_code == 0
+    rebuilt = invoke("rebuild", "-w", str(ws))
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert logged() == ("#1 export.zip!sub/a.csv", "export.zip!sub/a.csv")
+    assert warehouse(ws, "SELECT file, line FROM rejects") == [(f"{archive}!sub/a.csv", 4)]
+    assert sorted(r[0] for r in warehouse(ws, "SELECT message_id FROM messages")) == ["x:1", "x:2"]
+    undone = invoke("imports", "undo", "1", "-w", str(ws))
+    assert undone.stdout.startswith("undid import #1 (export.zip!sub/a.csv): 2 rows removed")
+    assert invoke("check", "-w", str(ws)).exit_code == 0
+
+
+@pytest.mark.parametrize(("logged", "shown"), [
+    ("/home/ana/exports/archive.zip!data/tweets.js", "archive.zip!data/tweets.js"),
+    ("Archive.ZIP!a.csv", "Archive.ZIP!a.csv"),
+    ("/home/ana/exports/posts.csv", "posts.csv"),
+    ("/home/ana/wow!/posts!.csv", "posts!.csv"),  # a '!' outside a zip's name is part of a plain name
+])
+def test_shown_name_drops_folders_but_not_a_members_place_in_its_zip(logged: str, shown: str) -> None:
+    from strategyfirst.warehouse.importlog import shown_name
+
+    assert shown_name(logged) == shown

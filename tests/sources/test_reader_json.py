@@ -10,7 +10,7 @@ import pytest
 
 from strategyfirst.errors import ImportFileError
 from strategyfirst.workspace import Workspace
-from tests.sources.support import ingest, one, snapshot
+from tests.sources.support import ingest, one, query, snapshot
 
 pytestmark = pytest.mark.usefixtures("no_derive")
 
@@ -94,3 +94,36 @@ def test_an_outbox_with_a_utf8_bom_imports(shared_data: Path, tmp_path: Path) ->
     path.write_bytes(b"\xef\xbb\xbf" + data)
     f = one(ingest(Workspace(tmp_path / "ws"), [path]))
     assert f["source"] == "mastodon-outbox" and f["rows_read"] == len(items)
+
+
+def test_a_rejected_activity_is_named_by_its_item_and_what_it_lacks(tmp_path: Path) -> None:
+    def create(n: int, obj: object) -> dict[str, object]:
+        return {"id": f"https://m.example/users/a/statuses/{n}/activity", "type": "Create",
+                "actor": "https://m.example/users/a", "published": "2022-11-23T00:47:23Z", "object": obj}
+
+    note = {"id": "https://m.example/users/a/statuses/1", "type": "Note", "content": "<p>hi</p>"}
+    items = [
+        create(1, note),
+        create(2, None),                                            # the tester's file: object null
+        {k: v for k, v in create(3, None).items() if k != "object"},  # no object at all
+        create(4, {"type": "Note", "content": "no id"}),
+        create(5, 5),
+        {"type": "Announce", "actor": "https://m.example/users/a", "published": "2022-11-23T00:47:23Z",
+         "object": "https://elsewhere.example/@b/9"},                 # a boost without its own id
+        {**create(7, note), "type": "Like"},
+    ]
+    path = tmp_path / "outbox.json"  # one line of JSON, as Mastodon writes it
+    path.write_text(json.dumps({"type": "OrderedCollection", "orderedItems": items}), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path]))
+    assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (7, 1, 6)
+    rows = query(ws, "SELECT line, reason, raw FROM rejects ORDER BY line")
+    assert [(line, reason) for line, reason, _ in rows] == [
+        (2, "item 2 of orderedItems: the activity has no object (it is missing or null)"),
+        (3, "item 3 of orderedItems: the activity has no object (it is missing or null)"),
+        (4, "item 4 of orderedItems: the activity's object has no id"),
+        (5, "item 5 of orderedItems: the activity's object is neither an object nor a URL"),
+        (6, "item 6 of orderedItems: the activity has no id"),
+        (7, "item 7 of orderedItems: the activity is neither Create nor Announce"),
+    ]
+    assert [json.loads(raw) for _, _, raw in rows] == items[1:]  # each item as it was, nothing before it

@@ -112,8 +112,11 @@ def test_archive_folder_imports_tweets_and_skips_the_rest(tmp_path: Path) -> Non
     # the reply joins its parent's conversation
     assert scalar(ws, "SELECT conversation_id FROM messages WHERE message_id = 'x:1050118999999999999'") == \
         "x:1050118621198921728"
-    assert query(ws, "SELECT line, reason FROM rejects") == [
-        (5, "created_at is not a time like 'Wed Oct 10 20:19:24 +0000 2018'")]
+    # the line of a reject is the tweet's number in the array (a pretty-printed file's lines say nothing of it)
+    ((line, reason, raw),) = query(ws, "SELECT line, reason, raw FROM rejects")
+    assert (line, reason) == (5, "tweet 5 in the file: created_at is not a time like 'Wed Oct 10 20:19:24 +0000 "
+                                 "2018'")
+    assert json.loads(raw) == TWEETS[4]  # the item itself, nothing before it
 
 
 def test_account_js_email_is_never_stored(tmp_path: Path) -> None:

@@ -164,6 +164,8 @@ def test_page_shows_heat_map_gaps_and_assumptions(tiny: WebEnv) -> None:
     need = reference_needed(30.0, HANDLING, 60.0, 0.9)
     assert f"<li>Mondays 09–12: {need - PEOPLE} people short</li>" in r.text
     assert "Poisson" in r.text  # the assumptions
+    # the window's length as its note tells it: 2026-03-02 to 2026-03-29, 28 days
+    assert f"{2 + WEEKS * (3 * 30 + 6)} messages over 4.0 weeks" in " ".join(r.text.split())
     assert 'data-dimension="response"' in r.text
     start = r.text.index('id="shortfall-heatmap">') + len('id="shortfall-heatmap">')
     spec = json.loads(r.text[start:r.text.index("</script>", start)])

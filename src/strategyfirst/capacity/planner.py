@@ -87,7 +87,7 @@ def _window_dict(window: Window | None) -> dict[str, Any] | None:
     if window is None:
         return None
     return {"start": window.start.isoformat(), "end": window.end.isoformat(),
-            "days_with_data": window.days_with_data, "days": window.days,
+            "days_with_data": window.days_with_data, "days": window.days, "length": window.length,
             "messages_left_out": window.left_out, "why": window.statement}
 
 

@@ -22,8 +22,9 @@ def render_text(cp: CapacityPlan, console: Console) -> None:
     console.print(f"Target: {ratio(cp.service_level)} of inbound messages answered within "
                   f"{minutes(cp.target_minutes)}; {minutes(cp.handling_minutes)} per reply; hours in "
                   f"{cp.timezone}.", highlight=False)
-    console.print(f"Volume: {count(cp.messages)} messages over {cp.weeks_of_data:,.1f} weeks "
-                  f"({cp.volume_source}).", highlight=False)
+    # the window's length, as its note tells it (under two weeks in days), not a second count in weeks
+    over = f" over {cp.window.length}" if cp.window is not None else ""
+    console.print(f"Volume: {count(cp.messages)} messages{over} ({cp.volume_source}).", highlight=False)
     if level is not None:
         console.print(f"With the declared team, about {ratio(level)} are answered in time.", highlight=False)
     if cp.gaps:

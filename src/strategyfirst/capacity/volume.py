@@ -52,6 +52,12 @@ MIN_SHARE = 0.1
 MAX_WEEKS = 52
 
 
+def told_length(days: int) -> str:
+    """A number of days as a reader counts them: under two weeks in days ('2 days', not '0.3 weeks' beside a
+    window of '2 days'), from two weeks on in weeks ('6.0 weeks')."""
+    return f"{days / 7:.1f} weeks" if days >= 14 else f"{days} day{'s' if days != 1 else ''}"
+
+
 @dataclass(frozen=True)
 class Window:
     """The days [start, end] whose messages give the hour-of-week volume, and why those."""
@@ -69,15 +75,17 @@ class Window:
         return (self.end - self.start).days + 1
 
     @property
+    def length(self) -> str:
+        """How long the window is, as every text about the volume tells it ('2 days', '6.0 weeks')."""
+        return told_length(self.days)
+
+    @property
     def statement(self) -> str:
         """Which window, and why, in one sentence."""
         why = (f"the latest stretch of data with no gap over {MAX_GAP_DAYS} days"
                + (f", cut to its last {MAX_WEEKS} weeks" if self.capped else ""))
-        # Under two weeks the window is told in days: its weeks (calendar days / 7) would read as a second,
-        # different count beside the weeks the averages are over (the hours from the first message to the last).
-        length = f"{self.days / 7:.1f} weeks" if self.days >= 14 else f"{self.days} day{'s' if self.days != 1 else ''}"
         text = (f"volume per hour of week from {self.start.isoformat()} to {self.end.isoformat()} "
-                f"({length}, data on {self.days_with_data} of {self.days} days): {why}")
+                f"({self.length}, data on {self.days_with_data} of {self.days} days): {why}")
         if self.left_out and self.left_out_first is not None and self.left_out_last is not None:
             span = (self.left_out_first.isoformat() if self.left_out_first == self.left_out_last
                     else f"{self.left_out_first.isoformat()} to {self.left_out_last.isoformat()}")
@@ -180,8 +188,8 @@ def volume_from_connection(con: duckdb.DuckDBPyConnection, timezone: str = "UTC"
         notes.append("volume counts every message not written by an owned account (the derived `inbound` "
                      "table is empty: it is filled when the warehouse is refreshed)")
     weeks = slots / 168.0
-    if weeks < 4:
-        notes.append(f"only {weeks:.1f} weeks of data: hour-of-week averages are rough; 8+ weeks are better")
+    if window.days < 28:  # told as long as the window is, in its words (one count of the data's length)
+        notes.append(f"only {window.length} of data: hour-of-week averages are rough; 8+ weeks are better")
     return HourOfWeekVolume(grid, messages=total, weeks=weeks, source=source, notes=notes, window=window)
 
 

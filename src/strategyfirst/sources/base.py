@@ -149,23 +149,25 @@ def control_char(expr: str) -> str:
 
 
 def stage_split(con: duckdb.DuckDBPyConnection, target: str, select_sql: str,
-                params: list[object] | None = None) -> None:
+                params: list[object] | None = None, *, located: str | None = None) -> None:
     """Run a mapping SELECT that yields the target's columns, `line`, `_raw` and `_reject` (reason or null):
-    rows with a reason go to `stage_rejects`, the others to `stage_<target>`.
+    rows with a reason go to `stage_rejects`, the others to `stage_<target>`. `located`: SQL for the words
+    that start every reject's reason where `line` is no line of the file (`item 7 of orderedItems: `).
 
     The mapping is materialised once; `stage_<target>` becomes a view over its good rows (no second copy
     of millions of rows), with every staging column present and typed.
     """
     con.execute(f"CREATE OR REPLACE TEMP TABLE _mapped_{target} AS {select_sql}", params or [])
-    split_mapped(con, target)
+    split_mapped(con, target, located=located)
 
 
 def split_mapped(con: duckdb.DuckDBPyConnection, target: str, *, line: str = "line",
-                 ids_checked: bool = False, constants: dict[str, str] | None = None) -> None:
+                 ids_checked: bool = False, constants: dict[str, str] | None = None,
+                 located: str | None = None) -> None:
     """`stage_split` of a mapping already in temp `_mapped_<target>`. `line`: SQL for the rows' line where
     the mapping has none; `ids_checked`: the mapping's `_reject` already refuses ids with control characters;
     `constants`: SQL literals of the columns the mapping leaves out as the same on every row (not written
-    into its table for each of millions of rows)."""
+    into its table for each of millions of rows); `located`: as for `stage_split`."""
     table = f"stage_{target}"
     mapped = {d[0] for d in con.execute(f"SELECT * FROM _mapped_{target} LIMIT 0").description or []}
     ids = [c for c in ("message_id", "in_reply_to") if c in mapped and not ids_checked]
@@ -173,7 +175,8 @@ def split_mapped(con: duckdb.DuckDBPyConnection, target: str, *, line: str = "li
         damaged = " OR ".join(control_char(c) for c in ids)
         con.execute(f"UPDATE _mapped_{target} SET _reject = '{CONTROL_ID_REASON}' "
                     f"WHERE _reject IS NULL AND ({damaged})")
-    con.execute(f"INSERT INTO stage_rejects SELECT {line}, _reject, _raw FROM _mapped_{target} "
+    reason = f"({located}) || _reject" if located else "_reject"
+    con.execute(f"INSERT INTO stage_rejects SELECT {line}, {reason}, _raw FROM _mapped_{target} "
                 "WHERE _reject IS NOT NULL")
     given = {name: name for name in mapped} | ({"line": line} if line != "line" else {}) | (constants or {})
     select = ", ".join(f"CAST({given.get(name, 'NULL')} AS {sqltype}) AS {name}"

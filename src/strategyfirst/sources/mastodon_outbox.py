@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 REQUIRED = ("orderedItems", "type:OrderedCollection")
 ACCOUNT = r"^https?://([^/]+)/users/([^/]+)"
+# A reject's line is the item's number in orderedItems (an outbox is one line of JSON); its reason says so.
+LOCATED = "'item ' || line || ' of orderedItems: '"
 
 
 def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:
@@ -36,7 +38,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         raise sf.error("cannot be read as a Mastodon outbox; take outbox.json from a fresh archive "
                        "(this file was not imported)", 1, 1) from None
     kind = "json_extract_string(item, '$.type')"
-    obj_is_text = "json_type(item, '$.object') = 'VARCHAR'"
+    obj_type = "json_type(item, '$.object')"  # SQL NULL where the key is missing, 'NULL' where it is null
+    obj_is_text = f"{obj_type} = 'VARCHAR'"
     actor = "json_extract_string(item, '$.actor')"
     handle = (f"CASE WHEN regexp_matches({actor}, '{ACCOUNT}') THEN regexp_extract({actor}, '{ACCOUNT}', 2) || '@' "
               f"|| regexp_extract({actor}, '{ACCOUNT}', 1) END")
@@ -48,8 +51,11 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     created = f"timezone('UTC', {published})"
     reply_to = f"CASE WHEN {obj_is_text} THEN NULL ELSE json_extract_string(item, '$.object.inReplyTo') END"
     reject = reasons(
-        (f"{kind} NOT IN ('Create', 'Announce')", "activity is neither Create nor Announce"),
-        (f"{native} IS NULL", "activity has no id"),
+        (f"{kind} NOT IN ('Create', 'Announce')", "the activity is neither Create nor Announce"),
+        (f"coalesce({obj_type}, 'NULL') = 'NULL'", "the activity has no object (it is missing or null)"),
+        (f"{obj_type} NOT IN ('VARCHAR', 'OBJECT')", "the activity's object is neither an object nor a URL"),
+        (f"{native} IS NULL AND {obj_is_text}", "the activity has no id"),
+        (f"{native} IS NULL", "the activity's object has no id"),
         (f"{published} IS NULL", "published is not a timestamp"),
         (f"{account} IS NULL", "actor is not a Mastodon account URL; pass --account NAME"),
     )
@@ -65,9 +71,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                CASE WHEN {obj_is_text} THEN json_extract_string(item, '$.object')
                     ELSE coalesce(json_extract_string(item, '$.object.url'), {native}) END AS url,
                NULL AS campaign, ord AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN 'orderedItems[' || (ord - 1) || ']: ' || left(item::VARCHAR, 500)
-                    END AS _raw
-        FROM mo_items""")
+               CASE WHEN {reject} IS NOT NULL THEN left(item::VARCHAR, 500) END AS _raw
+        FROM mo_items""", located=LOCATED)
     con.execute("DROP TABLE mo_items")
     return Loaded(primary="messages")
 

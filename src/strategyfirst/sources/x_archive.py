@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 PREFIX = r"^\s*window\.YTD\.\w+\.part\d+\s*=\s*"
 USERNAME = re.compile(rb'"username"\s*:\s*"([^"\\]{1,100})"')
 CREATED = "'%a %b %d %H:%M:%S %z %Y'"
+# A reject's line is the tweet's number in the file's array (DuckDB's JSON gives no positions); its reason says so.
+LOCATED = "'tweet ' || line || ' in the file: '"
 
 
 def archive_account(sf: SourceFile) -> str | None:
@@ -86,8 +88,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                TRY_CAST(json_extract_string(t, '$.favorite_count') AS DOUBLE) AS likes,
                TRY_CAST(json_extract_string(t, '$.retweet_count') AS DOUBLE) AS shares,
                ord AS line, {reject} AS _reject,
-               CASE WHEN {reject} IS NOT NULL THEN '[' || (ord - 1) || ']: ' || left(item::VARCHAR, 500) END AS _raw
-        FROM xa_tweets""")
+               CASE WHEN {reject} IS NOT NULL THEN left(item::VARCHAR, 500) END AS _raw
+        FROM xa_tweets""", located=LOCATED)
     return Loaded(primary="messages")
 
 

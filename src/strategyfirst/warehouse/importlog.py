@@ -21,6 +21,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -158,9 +159,18 @@ def _options(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def shown_name(file: str) -> str:
+    """The name a user knows an imported file by: no folders, but a zip's member keeps the archive and its place
+    in it (`exports/archive.zip!data/tweets.js` is `archive.zip!data/tweets.js`)."""
+    archive = re.search(r"\.zip!", file, re.IGNORECASE)
+    if archive is None:
+        return Path(file).name
+    return Path(file[:archive.end() - 1]).name + file[archive.end() - 1:]
+
+
 def listing(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every import, oldest first: id, file name (never the folder it was read from), source, options, when,
-    by whom, counts, and when/by whom it was undone."""
+    """Every import, oldest first: id, file name (never the folder it was read from; a zip's member as
+    `archive.zip!inner/name`), source, options, when, by whom, counts, and when/by whom it was undone."""
     rows = con.execute("SELECT import_id, file, source, options, started_at, imported_by, rows_read, rows_new, "
                        "rows_updated, rows_duplicate, rows_rejected, undone_at, undone_by FROM imports "
                        "ORDER BY import_id").fetchall()
@@ -169,7 +179,7 @@ def listing(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
          undone_by) in rows:
         opts = _options(options)
         out.append({
-            "import_id": int(import_id), "file": Path(str(file)).name, "source": source,
+            "import_id": int(import_id), "file": shown_name(str(file)), "source": source,
             "account_option": opts.get("account"), "options": opts,
             "imported_at": _iso(started), "imported_by": by,
             "rows_read": int(read), "rows_new": int(new), "rows_updated": int(updated),
@@ -201,7 +211,7 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
                       [import_id]).fetchone()
     if row is None:
         raise UsageError(f"there is no import #{import_id}; `strategyfirst imports` lists them")
-    name = Path(str(row[0])).name
+    name = shown_name(str(row[0]))
     if row[1] is not None:
         raise UsageError(f"import #{import_id} ({name}) was already undone at {_iso(row[1])} by {row[2]}")
     later: set[int] = set()
@@ -215,7 +225,7 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
         others = f" (and {len(later) - 1} more)" if len(later) > 1 else ""
         raise UsageError(
             f"import #{import_id} ({name}) cannot be undone: import #{first} "
-            f"({Path(str(other[0])).name if other else '?'}){others} later changed rows it wrote; "
+            f"({shown_name(str(other[0])) if other else '?'}){others} later changed rows it wrote; "
             f"undo #{first} first, then #{import_id}")
     # the file in this workspace's folder: the log's path may name the folder of the workspace it was restored from
     live = rejects_dir / Path(str(row[3])).name if rejects_dir is not None and row[3] else None

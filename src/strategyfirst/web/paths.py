@@ -13,15 +13,14 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from strategyfirst.warehouse.importlog import shown_name
+
 _UPLOAD = r"[/\\]\.strategyfirst[/\\]uploads[/\\][0-9a-f]{32}[/\\]"
 
 
 def file_name(path: Any) -> str | None:
     """The name a user knows a file by: no folders (a zip member keeps its place in the archive)."""
-    if path is None:
-        return None
-    outer, bang, inner = str(path).partition("!")
-    return Path(outer).name + bang + inner
+    return None if path is None else shown_name(str(path))
 
 
 def folders(roots: Iterable[Path], db_url: str | None = None) -> list[str]:
