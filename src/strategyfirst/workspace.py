@@ -181,6 +181,18 @@ class Workspace(WorkspaceFolder):
             if con is not self._held:
                 con.close()
 
+    def query_columns(self, sql: str) -> dict[str, Any]:
+        """The columns of one SQL read of the warehouse as numpy arrays (a list column: an array of arrays),
+        for reads of many numbers: no Python object per value, as `query` makes."""
+        from strategyfirst.warehouse.engine import open_duckdb
+
+        con = self._held if self._held is not None else open_duckdb(self.warehouse_path)
+        try:
+            return dict(con.execute(sql).fetchnumpy())
+        finally:
+            if con is not self._held:
+                con.close()
+
     @contextlib.contextmanager
     def _one_connection(self) -> Iterator[None]:
         """While inside, `measure` and `query` share one warehouse connection, opened here under the workspace

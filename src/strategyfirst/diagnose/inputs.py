@@ -208,11 +208,11 @@ def attributed_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, u
                         "account) AS gaps FROM (SELECT DISTINCT s.objective_id, p.message_id, p.account, p.m FROM "
                         f"pairs AS p INNER JOIN (VALUES {values}) AS s(tactic_id, objective_id) "
                         "ON p.tactic_id = s.tactic_id) GROUP BY objective_id")
-    rows = ws.query(f"WITH pairs AS ({pairs}) SELECT 'tactic' AS kind, tactic_id AS key, list(m ORDER BY "
-                    f"message_id, account) AS gaps FROM pairs GROUP BY tactic_id{by_objective}")
+    found = ws.query_columns(f"WITH pairs AS ({pairs}) SELECT 'tactic' AS kind, tactic_id AS key, list(m ORDER BY "
+                             f"message_id, account) AS gaps FROM pairs GROUP BY tactic_id{by_objective}")
     grouped: dict[str, dict[str, np.ndarray]] = {"tactic": {}, "objective": {}}
-    for r in rows:
-        grouped[r["kind"]][str(r["key"])] = np.asarray(r["gaps"], dtype=float)
+    for kind, key, gaps in zip(found["kind"], found["key"], found["gaps"], strict=True):
+        grouped[str(kind)][str(key)] = np.asarray(gaps, dtype=float)
     return Gaps(grouped["tactic"], grouped["objective"])
 
 

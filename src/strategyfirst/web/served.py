@@ -171,6 +171,10 @@ class ServedWorkspace(Workspace):
         names = [d[0] for d in cur.description or []]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def query_columns(self, sql: str) -> dict[str, Any]:
+        """The columns of a read of the snapshot as numpy arrays (`Workspace.query_columns`)."""
+        return dict(self.snapshot().cursor().execute(sql).fetchnumpy())
+
     def _tables(self) -> Tables:
         """The warehouse's tables over this thread's cursor, looked up once per thread and snapshot."""
         from strategyfirst.metrics.tables import Tables
