@@ -19,7 +19,7 @@ from strategyfirst.diagnose.inputs import Observation
 from strategyfirst.diagnose.status import FOOTNOTES, kpi_status
 
 START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
-JAN, FEB, MAR, APR = (dt.date(2026, m, 1) for m in range(1, 5))
+JAN, FEB, MAR, APR, MAY = (dt.date(2026, m, 1) for m in range(1, 6))
 
 
 def count_status(per_month: list[tuple[dt.date, float]], as_of: dt.date, deadline: dt.date = END,
@@ -138,7 +138,87 @@ def test_levels_stay_within_what_the_metric_can_take() -> None:
     assert k.forecast_at_deadline == pytest.approx(1.3)
 
 
+def size_status(snapshots: list[tuple[dt.date, float]], as_of: dt.date, target: float = 1200):
+    """Audience size from one snapshot per month (the last of each), paced from the first to `target`."""
+    series = [Observation(v, 1, period=m) for m, v in snapshots]
+    return kpi_status(objective="o", metric="audience_size", target=target, baseline=None, horizon_start=START,
+                      deadline=END, as_of=as_of, period="month", actual=Observation(snapshots[-1][1], len(series)),
+                      series=series)
+
+
+# A month's audience size is its last snapshot, at the month's end: 31 January is day 31 (the end of day 30),
+# 28 February day 59, 31 March day 90, 30 April day 120, 31 May day 151, 31 December day 365.
+
+
+def test_three_snapshots_rising_weakly_hold_the_latest_level() -> None:
+    # 1000, 1056, 1087 at the ends of January to March: 56 in 28 days (2 a day), then 31 in 31 days (1 a day).
+    # Three periods are too few for a trend (the old code drew the line through them, about +1.47 a day, to
+    # about 1,520 by December and called the KPI on track). The level rule holds 1087.
+    k = size_status([(JAN, 1000), (FEB, 1056), (MAR, 1087)], as_of=dt.date(2026, 3, 31))
+    assert k.actual == 1087 and k.baseline == 1000
+    assert k.forecast_at_deadline == 1087
+    assert "the latest level held" in k.reason
+    # Its interval: per-day changes taken around no change, weighted by their days, s² = (28·2² + 31·1²)/2 =
+    # 71.5 per day with 2 dof; over the 275 days left (day 90 to day 365) the level may move ± t(0.9, 2)·√(71.5
+    # × 275) = ± 264.4, and by the end of April (30 days) ± t(0.9, 2)·√(71.5 × 30) = ± 87.3.
+    half = stats.t.ppf(0.9, 2) * math.sqrt(71.5 * 275)
+    assert k.forecast_low == pytest.approx(1087 - half) and k.forecast_high == pytest.approx(1087 + half)
+    april = k.forecast[0]
+    assert april.value == 1087 and april.high == pytest.approx(1087 + stats.t.ppf(0.9, 2) * math.sqrt(71.5 * 30))
+    # Ahead of the pace now (1000 + 200 × 90/365 = 1049.3), but 1087 held misses 1200: at risk.
+    assert k.expected_now == pytest.approx(1049.32, abs=0.01)
+    assert k.status == "at_risk"
+
+
+def test_a_partial_month_does_not_make_up_the_four_snapshots() -> None:
+    # 1000 + 2 a day exactly, at days 31, 59, 90 and 105 (16 April, a partial April): four periods, three
+    # complete, so no trend: 1210 held.
+    k = size_status([(JAN, 1062), (FEB, 1118), (MAR, 1180), (APR, 1210)], as_of=dt.date(2026, 4, 15),
+                    target=1500)
+    assert k.forecast_at_deadline == 1210
+    assert "the latest level held" in k.reason
+
+
+def test_a_clear_trend_in_audience_size_is_held_beyond_the_datas_reach() -> None:
+    # 1000 + 2 a day exactly at the ends of January to May (days 31 to 151): 1062, 1118, 1180, 1240, 1302.
+    # Clear over five complete months; the snapshots span 120 days, so the line is followed to day 151 + 120 =
+    # 271 and held there at 1000 + 2 × 271 = 1542. Followed on, it would reach 1000 + 2 × 365 = 1730.
+    k = size_status([(JAN, 1062), (FEB, 1118), (MAR, 1180), (APR, 1240), (MAY, 1302)],
+                    as_of=dt.date(2026, 5, 31), target=1700)
+    assert "a clear trend across 5 months" in k.reason
+    assert k.forecast_at_deadline == pytest.approx(1542)
+    # June to August end before the reach (days 181, 212, 243): 1362, 1424, 1486; September to December end
+    # beyond it (day 273 on): 1542 each.
+    assert [p.period.month for p in k.forecast] == [6, 7, 8, 9, 10, 11, 12]
+    assert [p.value for p in k.forecast] == pytest.approx([1362, 1424, 1486, 1542, 1542, 1542, 1542])
+    # Paced from the first snapshot: 1062 + 638 × 151/365 = 1325.9 needed now, 1302 stands; a noise-free line
+    # has no spread, so even the high end (1542) misses 1700: off track (the line followed on would not).
+    assert k.expected_now == pytest.approx(1325.94, abs=0.01)
+    assert k.forecast_high == pytest.approx(1542)
+    assert k.status == "off_track"
+
+
+def test_audience_size_is_never_forecast_or_bounded_below_zero() -> None:
+    # Held: 100, 10, 100 at days 31, 59, 90 move -90 in 28 days and +90 in 31: s² = (90²/28 + 90²/31)/2 = 275.3
+    # per day, so over 275 days ± t(0.9, 2)·√(275.3 × 275) = ± 519: the low end, about -419, is held at 0.
+    k = size_status([(JAN, 100), (FEB, 10), (MAR, 100)], as_of=dt.date(2026, 3, 31), target=500)
+    half = stats.t.ppf(0.9, 2) * math.sqrt((90**2 / 28 + 90**2 / 31) / 2 * 275)
+    assert 100 - half < 0
+    assert k.forecast_at_deadline == 100
+    assert k.forecast_low == 0 and k.forecast_high == pytest.approx(100 + half)
+    assert all(p.low is not None and p.low >= 0 for p in k.forecast)
+    # A clear fall, 300 - 2 a day exactly at days 31, 59, 90, 120 (238, 182, 120, 60): the line reaches 0 at
+    # day 150, inside its reach (day 209), and would stand at 300 - 2 × 209 = -118 there. It stops at 0.
+    k = size_status([(JAN, 238), (FEB, 182), (MAR, 120), (APR, 60)], as_of=dt.date(2026, 4, 30), target=500)
+    assert "a clear trend across 4 months" in k.reason
+    assert k.forecast_at_deadline == 0
+    assert all(p.value >= 0 and p.low is not None and p.low >= 0 for p in k.forecast)
+    assert k.forecast[1].value == 0  # June ends on day 181, past the zero
+
+
 def test_the_footnotes_state_the_rules() -> None:
     text = " ".join(FOOTNOTES)
     assert "daily rate so far" in text and "never forecast or bounded below what is already counted" in text
     assert "four or more complete periods" in text and "no further ahead than the data reach back" in text
+    assert "Forecasts of audience size: the latest level held" in text
+    assert "For counts, audience size and these alike, a trend replaces the level only where it is clear" in text

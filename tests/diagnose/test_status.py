@@ -182,7 +182,15 @@ def test_audience_size_paces_from_its_first_value() -> None:
     k = status("audience_size", 2000, Observation(1500.0, 6), series)
     assert k.paced and k.baseline == 1000 and k.actual == 1500
     assert k.expected_now == pytest.approx(1495.89, abs=0.01)
-    assert k.status == "on_track"  # ahead now, and +100 a month reaches about 2100 by December
+    # Ahead now, but +100 a month is followed only as far past the last snapshot (30 June, day 181) as the
+    # first lies behind (31 January, day 31): to day 331 (27 November). Least squares through the month ends
+    # t = 31, 59, 90, 120, 151, 181 (mean 632/6 = 105.33): Σ(t - t̄)(y - ȳ) = 50·(-5·31 - 3·59 - 90 + 120 + 3·151
+    # + 5·181) = 52,800, Σ(t - t̄)² = 82,504 - 632²/6 = 15,933.33, slope 3.3138 a day; at day 331 the line stands
+    # at 1250 + 3.3138 × 225.67 = 1997.8, held there to 31 December: just short of 2000, so at risk (a line
+    # followed on to December, as before, would reach about 2,100).
+    assert "a clear trend across 6 months" in k.reason
+    assert k.forecast_at_deadline == pytest.approx(1997.8, abs=0.05)
+    assert k.status == "at_risk"
 
 
 def test_weekly_periods() -> None:

@@ -5,7 +5,8 @@ covers, so a partial current period counts for less), or a weighted level y = a 
 predictions without a slope). Two predictions:
 
 - `predict_at(t0)`: one future period's value, for metrics that must hold their target in every period;
-- `predict_total(segments)`: the sum of future per-day rates times days, for accumulating counts.
+- `predict_total(segments)`: the sum of future per-day rates times days, for accumulating counts (and, with a
+  known level of no change, how far a held level can move over the days left).
 
 Intervals are the classical prediction intervals of the regression (Student t with n − 2 degrees of freedom,
 n − 1 for a level), at `LEVEL` (80 %) by default; fewer than 3 periods give a point without an interval.
@@ -62,17 +63,19 @@ def fit_line(t: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> Fit |
     return Fit(beta=beta, xtwx_inv=xtwx_inv, s2=s2, dof=dof)
 
 
-def fit_level(y: np.ndarray, w: np.ndarray) -> Fit | None:
-    """WLS level through y (the weighted mean) as a `Fit` without a slope; None when fewer than 3 points."""
+def fit_level(y: np.ndarray, w: np.ndarray, known: float | None = None) -> Fit | None:
+    """WLS level through y as a `Fit` without a slope: the weighted mean, or `known` when the level is given
+    rather than estimated (no error of its own, every point a degree of freedom); None below 2 dof."""
     y, w = np.asarray(y, dtype=float), np.asarray(w, dtype=float)
     keep = w > 0
     y, w = y[keep], w[keep]
-    if len(y) < 3:
+    dof = len(y) - (1 if known is None else 0)
+    if dof < 2:
         return None
-    mean = float(np.sum(w * y) / np.sum(w))
-    dof = len(y) - 1
+    mean = float(np.sum(w * y) / np.sum(w)) if known is None else known
     s2 = float(np.sum(w * (y - mean) ** 2) / dof)
-    return Fit(beta=np.array([mean]), xtwx_inv=np.array([[1.0 / float(np.sum(w))]]), s2=s2, dof=dof)
+    xtwx_inv = 1.0 / float(np.sum(w)) if known is None else 0.0
+    return Fit(beta=np.array([mean]), xtwx_inv=np.array([[xtwx_inv]]), s2=s2, dof=dof)
 
 
 def predict_at(fit: Fit, t0: float, w0: float = 1.0, level: float = LEVEL) -> Prediction:

@@ -9,16 +9,19 @@ hold its target in every period: expected_now = target and actual = its value ov
 
 Forecast, on the review-cadence periods (weekly, else monthly; quarterly plans trend on months). Accumulating
 metrics: the per-day rate so far (Σ counts / Σ days), carried over the days left and added to the total, with
-an 80 % prediction interval from three periods on (the periods' rates weighted by their days). Everything else
-must not let a thin period drive it (issue 13.6): a ratio of counts is pooled over the horizon so far (Σk/Σn,
-Beta interval widened by the periods' over-dispersion), a reply-time median or p90 is the quantile of all
-pooled answered gaps (exact bootstrap interval), other values weight each period by its n. For both, a trend
-(of the daily rate, or of the value) replaces that level only where its slope is clear at 95 % over four or
-more complete periods, and is projected no further ahead than the data reach back: beyond, it is held at the
-value it has reached there. Forecasts and their intervals stay within what the metric can take (the catalog's
-bounds); a running total of counts that cannot be negative is never forecast or bounded below what is already
-counted. Fewer than `MIN_OBSERVATIONS` observations of a ratio, reply time or score give the status
-`not_enough_data`, saying how many more are needed and how long that takes at the current volume.
+an 80 % prediction interval from three periods on (the periods' rates weighted by their days). A paced level
+(audience_size) holds its latest value, with an 80 % interval from three periods on: as far as it may move over
+the days left at the per-day changes between its snapshots, taken around no change (each period's level is its
+last snapshot, at the period's end). Everything else must not let a thin period drive it (issue 13.6): a ratio
+of counts is pooled over the horizon so far (Σk/Σn, Beta interval widened by the periods' over-dispersion), a
+reply-time median or p90 is the quantile of all pooled answered gaps (exact bootstrap interval), other values
+weight each period by its n. For all of them, a trend (of the daily rate, or of the value) replaces that level
+only where its slope is clear at 95 % over four or more complete periods, and is projected no further ahead
+than the data reach back: beyond, it is held at the value it has reached there. Forecasts and their intervals
+stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be negative
+is never forecast or bounded below what is already counted. Fewer than `MIN_OBSERVATIONS` observations of a
+ratio, reply time or score give the status `not_enough_data`, saying how many more are needed and how long that
+takes at the current volume.
 
 Direction comes from the catalog; a metric without one counts as "higher is better" unless the target lies
 below the baseline. "Meets" means at or beyond the target in that direction.
@@ -41,7 +44,6 @@ from strategyfirst.diagnose.forecast import (
     Trend,
     clear_trend,
     fit_level,
-    fit_line,
     pooled_ratio,
     predict_at,
     predict_total,
@@ -69,15 +71,18 @@ OBSERVED = {"response_rate": "inbound messages", "conversation_response_rate": "
 
 FOOTNOTES: list[str] = [
     "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
-    "deadline; ratios, minutes and scores must hold their target in every period.",
+    "deadline, and so does audience size (from its first value unless the KPI gives a baseline); ratios, "
+    "minutes and scores must hold their target in every period.",
     f"Forecasts of counts: the daily rate so far carried over the days left, with an {LEVEL:.0%} prediction "
     "interval (three or more periods needed); a running total is never forecast or bounded below what is "
     "already counted.",
+    f"Forecasts of audience size: the latest level held, with an {LEVEL:.0%} interval from how far it moved "
+    "between periods, either way, over the days left (three or more periods needed); never below 0.",
     f"Forecasts of ratios: the ratio pooled over the horizon so far (all messages count alike, whatever their "
     f"week), with an {LEVEL:.0%} Beta interval, widened when periods vary more than chance explains; reply "
     f"times: the median (or p90) of all answered messages so far, with an {LEVEL:.0%} bootstrap interval; "
-    "other values: the periods weighted by how many observations they hold. For counts and these alike, a "
-    "trend replaces the level only where it is clear (95 %) over four or more complete periods, and is "
+    "other values: the periods weighted by how many observations they hold. For counts, audience size and these "
+    "alike, a trend replaces the level only where it is clear (95 %) over four or more complete periods, and is "
     "projected no further ahead than the data reach back; beyond, it is held at the value it has reached.",
     *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
@@ -219,20 +224,10 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
     if accumulates:
         return _forecast_total(metric, actual_value, future, f_days, f_mids, days, mids, values, complete,
                                periods)
+    if paced:
+        return _forecast_snapshot(metric, actual_value, start, future, covered, values, complete, periods)
     full = float(np.median(days)) if len(days) else 30.0
-    t_end = float((deadline - start).days + 1 - (0.0 if paced else full / 2))
-    if paced:  # a level paced from its baseline (audience_size): the straight line through its snapshots
-        fit = fit_line(mids, values)
-        if fit is None:
-            flat = float(values[-1]) if len(values) else actual_value
-            return Prediction(flat), tuple(ForecastPoint(lo, flat, None, None) for lo, _ in future)
-        for (lo, _), m in zip(future, f_mids, strict=True):
-            p = predict_at(fit, float(m))
-            points.append(ForecastPoint(lo, _clip(metric, p.value), _clip(metric, p.low or p.value),
-                                        _clip(metric, p.high or p.value)))
-        p = predict_at(fit, t_end)
-        return Prediction(_clip(metric, p.value), _clip(metric, p.low or p.value),
-                          _clip(metric, p.high or p.value)), tuple(points)
+    t_end = float((deadline - start).days + 1 - full / 2)
     level = _level(metric, actual, actual_value, covered, mids, values, days, complete, gaps, periods)
     for (lo, _), m in zip(future, f_mids, strict=True):
         p = level.at(float(m))
@@ -278,6 +273,39 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
         points.append(ForecastPoint(hi - dt.timedelta(days=1), value, low, high))
     last = points[-1]
     return Prediction(last.value, last.low, last.high, how), tuple(points)
+
+
+def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future: list[tuple[dt.date, dt.date]],
+                       covered: list[tuple[Observation, dt.date, dt.date]], values: np.ndarray,
+                       complete: np.ndarray, periods: str) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
+    """A paced level (audience_size) at the end of each future period: the latest level held, its interval from
+    how far it moved between periods (or a clear trend's line, held beyond the data's reach)."""
+    # A period's level is its last snapshot: it stands at the period's end, as the deadline's does.
+    t = np.array([(hi - start).days for _, _, hi in covered], dtype=float)
+    f_t = np.array([(hi - start).days for _, hi in future], dtype=float)
+    trend = clear_trend(t, values, np.ones(len(values)), complete=complete) if len(values) else None
+    predictions: list[Prediction] = []
+    if trend is not None:
+        how = f"a clear trend across {len(values)} {periods}"
+        predictions = [predict_at(trend.fit, min(float(x), trend.reach)) for x in f_t]
+    else:
+        how = "the latest level held"
+        # Held, the level may still move by as much per day as it has between snapshots, either way: the per-day
+        # changes around no change (weighted by their days) give the spread over the days since the last one.
+        gap = np.diff(t)
+        moves = fit_level(np.diff(values) / gap, gap, known=0.0) if len(values) > 1 else None
+        for x in f_t:
+            if moves is None:
+                predictions.append(Prediction(actual_value))
+                continue
+            p = predict_total(moves, np.array([x - t[-1]]), np.array([x]))
+            predictions.append(Prediction(actual_value + p.value, actual_value + (p.low or 0.0),
+                                          actual_value + (p.high or 0.0)))
+    # Each point is labelled by its period's start, as the measured series is (its value: the period's end).
+    points = tuple(ForecastPoint(lo, _clip(metric, p.value), _clip_opt(metric, p.low), _clip_opt(metric, p.high))
+                   for (lo, _), p in zip(future, predictions, strict=True))
+    last = points[-1]  # the last future period ends with the deadline
+    return Prediction(last.value, last.low, last.high, how), points
 
 
 def _clip_opt(metric: str, value: float | None) -> float | None:
