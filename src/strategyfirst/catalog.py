@@ -106,10 +106,15 @@ METRICS: tuple[MetricSpec, ...] = (
     _m("audience_size", "count", "up", "audience", "audience.value",
        "Last snapshot in the period per account, summed over accounts"),
     _m("audience_growth", "count", "up", "audience", "audience.value audience.gained audience.lost",
-       "Net change: last snapshot - first snapshot in the period, or the sum of deltas (subscribes - "
-       "unsubscribes) where the source gives deltas", accumulates=True),
-    _m("audience_growth_rate", "ratio", "up", "audience", "audience.value",
-       "audience_growth / first snapshot"),
+       "Net change: the sum of deltas (subscribes - unsubscribes) where the source gives deltas, else the last "
+       "snapshot in the period - the last snapshot before the period (the first in the period where none is "
+       "before), so that periods add up to the whole; null from a single snapshot", accumulates=True,
+       version=2),  # 1: last - first snapshot inside the period (the change between two periods was in neither)
+    _m("audience_growth_rate", "ratio", "up", "audience", "audience.value audience.gained audience.lost",
+       "audience_growth / audience size at the period's start: the snapshot the growth is counted from; with "
+       "deltas, the last snapshot before the period plus the deltas since, else the first snapshot from the "
+       "period's start on less the deltas up to it (a member export's list size); null where that size is "
+       "unknown or not above 0", version=2),  # 1: / first snapshot in the period (a member list's end size)
     _m("audience_gained", "count", "up", "audience", "audience.gained",
        "Sum of subscribes / new follows", accumulates=True),
     _m("audience_lost", "count", "down", "audience", "audience.lost",
@@ -139,7 +144,7 @@ METRICS: tuple[MetricSpec, ...] = (
     _m("cost_per_engagement", "currency", "down", "cost", "spend.amount messages.engagements",
        "Spend / engagements"),
     _m("cost_per_new_subscriber", "currency", "down", "cost", "spend.amount audience.value",
-       "Spend / audience_growth (null when growth <= 0)"),
+       "Spend / audience_growth (null when growth <= 0)", version=2),  # 1: over audience_growth version 1
     _m("cost_per_result", "currency", "down", "cost", "spend.amount spend.results spend.result_indicator",
        "Spend of paid exports (Meta Ads Manager) / their results, within one result indicator; null where the "
        "scope mixes indicators (data quality gives the cost per result of each)"),

@@ -59,6 +59,9 @@ def quality_lines(quality: dict[str, Any]) -> list[str]:
     if quality.get("source_owned_not_in_plan"):
         lines.append("messages of accounts their source marks as owned but the plan does not list (not "
                      f"counted as owned): {count(quality['source_owned_not_in_plan'])}")
+    for o in quality.get("audience_not_in_plan") or []:
+        lines.append(f"audience data of an account the plan does not list on {o['platform']} (not counted): "
+                     f"{o['account']}, {count(o['rows'])} row{'s' * (o['rows'] != 1)}")
     for g in quality.get("audience_gaps") or []:
         lines.append(f"gap in audience data ({g['platform']} {g['account']} {g['metric']}): nothing between "
                      f"{g['last_before']} and {g['first_after']} ({count(g['days'])} days): "
@@ -92,6 +95,22 @@ def _currency(ws_path: Path, data: Path | None) -> str | None:
     except StrategyFirstError:
         return None
     return plan.budget.currency if plan is not None and plan.budget is not None else None
+
+
+def not_owned_lines(quality: dict[str, Any]) -> list[str]:
+    """Each --account the plan's rule does not own where the data names it, in words: nothing of it is
+    measured."""
+    lines = []
+    for o in quality.get("accounts_not_owned") or []:
+        platform, listed = o["platform"], o["plan_accounts"]
+        if listed:
+            lines.append(f"--account {o['account']}: the plan does not own it on {platform} (its {platform} "
+                         f"account{'s' * (len(listed) != 1)}: {', '.join(listed)}), so nothing of it is "
+                         "measured; add it to the plan's accounts to measure it.")
+        else:
+            lines.append(f"--account {o['account']}: not an owned account on {platform} (its source marks its "
+                         "messages as the audience's), so nothing of it is measured.")
+    return lines
 
 
 def _filters_text(platforms: list[str] | None, accounts: list[str] | None) -> str:
@@ -150,11 +169,16 @@ def render_table(result: MeasureResult, out: Console, *, show_all: bool = False,
             for r in part:
                 narrow.add_row(*map(escape, cells(r)))
             out.print(narrow)
-    if not with_data:
+    foreign = not_owned_lines(result.data_quality)
+    if not with_data and foreign:
+        out.print(f"Nothing measured for {filters}.", highlight=False, soft_wrap=False)
+    elif not with_data:
         out.print("Nothing measured" + (f" for {filters}" if filters else "") + ": no data in this scope"
                   + (" (check the spelling; `strategyfirst measure --by account` lists the accounts)."
                      if filters else "."), highlight=False, soft_wrap=False)
-    elif not show_all and (hidden_metrics or hidden_rows):
+    for line in foreign:
+        out.print(line, highlight=False, soft_wrap=False)
+    if with_data and not show_all and (hidden_metrics or hidden_rows):
         parts = ([f"{hidden_metrics} metric{'s' * (hidden_metrics != 1)} without data"] if hidden_metrics else []) + (
             [f"{hidden_rows} empty row{'s' * (hidden_rows != 1)}"] if hidden_rows else [])
         out.print(f"[dim]Hidden: {' and '.join(parts)} (--all lists them).[/]", highlight=False, soft_wrap=False)
@@ -214,6 +238,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             writer.writeheader()
             writer.writerows({c: r.get(c) for c in COLUMNS} for r in result.rows)
             typer.echo(buffer.getvalue(), nl=False)
+            for line in not_owned_lines(result.data_quality):
+                err.print(line, highlight=False, soft_wrap=True)
             if platform or account:  # as the table says: the counts are not narrowed (metrics/filters.py)
                 err.print(f"data quality of the whole workspace, not only {_filters_text(platform, account)}:",
                           highlight=False, soft_wrap=True)

@@ -132,3 +132,16 @@ def test_a_filter_that_matches_nothing_says_so(ws: Path, monkeypatch: pytest.Mon
                                                capsys: pytest.CaptureFixture[str]) -> None:
     out = _table(ws, monkeypatch, capsys, 80, "--account", "@nobody")
     assert "Nothing measured for --account @nobody" in out
+
+
+def test_an_account_the_plan_does_not_own_is_named_with_the_ones_it_does(
+        ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # c1 writes on X, where the plan owns @Acme and @AcmeHelp only: its messages are the audience's.
+    out = _table(ws, monkeypatch, capsys, 200, "--account", "c1")
+    assert "Nothing measured for --account c1." in out
+    assert ("--account c1: the plan does not own it on x (its x accounts: Acme, AcmeHelp), so nothing of it is "
+            "measured; add it to the plan's accounts to measure it.") in out
+    assert "check the spelling" not in out
+    code, _, err = run(["measure", "--account", "c1", "--format", "csv", "--workspace", str(ws)], monkeypatch,
+                       capsys)
+    assert code == 0 and "--account c1: the plan does not own it on x" in err

@@ -17,17 +17,20 @@ def test_audience_overall(org: Org) -> None:
     # (10 - 2) + (5 - 1) = 12, last snapshot 508; newsletter deltas 30 - 5 = 25, no snapshot.
     assert result.value("audience_size") == 1150 + 508
     assert result.value("audience_growth") == 150 + 12 + 25
-    assert result.value("audience_growth_rate") == pytest.approx((150 + 12) / (1000 + 500))
+    # The rate divides by the size at the start: x its first snapshot, 1000; the page's first snapshot (500 on
+    # Jan 1) already holds that day's (10 - 2): 492 at the start; the newsletter has no size to divide by.
+    assert result.value("audience_growth_rate") == pytest.approx((150 + 12) / (1000 + 492))
     assert result.value("audience_gained") == 45
     assert result.value("audience_lost") == 8
 
 
-def test_audience_by_month_takes_last_and_first_in_each_period(org: Org) -> None:
+def test_audience_by_month_counts_from_the_last_snapshot_before_each_period(org: Org) -> None:
     result = measure(org.backend, org.plan, period="month", metric_ids=["audience_size", "audience_growth"])
     assert result.value("audience_size", period="2026-01") == 1100 + 508
     assert result.value("audience_growth", period="2026-01") == 100 + 12 + 25
     assert result.value("audience_size", period="2026-02") == 1150
-    assert result.value("audience_growth", period="2026-02") == 0  # one snapshot: last - first
+    # February's one snapshot against January's last (1100): the months add up to the whole, 100 + 50 = 150.
+    assert result.value("audience_growth", period="2026-02") == 50
 
 
 def test_audience_by_account_and_tactic(org: Org) -> None:
@@ -67,5 +70,7 @@ def test_cost_by_tactic_and_objective(org: Org) -> None:
 
 
 def test_cost_per_new_subscriber_is_null_without_growth(org: Org) -> None:
-    result = measure(org.backend, org.plan, period="month", metric_ids=["cost_per_new_subscriber"])
-    assert result.value("cost_per_new_subscriber", period="2026-02") is None  # growth 0 in February
+    result = measure(org.backend, org.plan, period="month", metric_ids=["cost_per_new_subscriber", "spend"])
+    assert result.value("spend", period="2026-03") == 12.5  # Facebook post 15's promoted spend
+    assert result.value("cost_per_new_subscriber", period="2026-03") is None  # no audience data in March
+    assert result.value("cost_per_new_subscriber", period="2026-02") == pytest.approx(100 / 50)

@@ -339,21 +339,57 @@ def owned_metric(records: Sequence[Record], metric: str, by: str, period: str) -
     return out
 
 
+def _delta(s: Snapshot) -> float:
+    return (s.gained or 0) - (s.lost or 0)
+
+
+def _has_delta(s: Snapshot) -> bool:
+    return s.gained is not None or s.lost is not None
+
+
+def _start_by_deltas(history: list[Snapshot], first_day: dt.date) -> float | None:
+    """The size at the start of `first_day` from the series' deltas: the last snapshot before that day plus the
+    deltas after it and before the day; else the first snapshot on or after the day less the deltas from the
+    day to it (not where the deltas before it exceed it: a size below 0 before them)."""
+    before = [s for s in history if s.date < first_day and s.value is not None]
+    if before:
+        prev = before[-1]
+        return prev.value + math.fsum(_delta(s) for s in history  # type: ignore[operator]
+                                      if prev.date < s.date < first_day)
+    after = [s for s in history if s.date >= first_day and s.value is not None]
+    if not after:
+        return None
+    nxt = after[0]
+    if nxt.value - math.fsum(_delta(s) for s in history if s.date <= nxt.date) < 0:  # type: ignore[operator]
+        return None
+    return nxt.value - math.fsum(_delta(s) for s in history  # type: ignore[operator]
+                                 if first_day <= s.date <= nxt.date)
+
+
 def audience_metric(snaps: Sequence[Snapshot], metric: str, by: str, period: str) -> dict[Key, Expect]:
-    """audience_size (last snapshot per account, summed), audience_gained/lost (Σ), audience_growth (Σ
-    deltas where given, else last − first snapshot), audience_growth_rate (Σ growth / Σ first snapshot over
-    series with both)."""
+    """audience_size (last snapshot per account, summed), audience_gained/lost (Σ), audience_growth (Σ deltas
+    where given, else the last snapshot in the period less the last one before the period, the first in the
+    period where none is before; one snapshot alone: none), audience_growth_rate (Σ growth / Σ size at the
+    period's start over series with both and a start above 0: with deltas `_start_by_deltas`, else the
+    snapshot the growth is counted from)."""
+    whole: dict[str, list[Snapshot]] = {}
+    for s in snaps:
+        whole.setdefault(s.account, []).append(s)
+    for history in whole.values():
+        history.sort(key=lambda s: s.date)
     out: dict[Key, Expect] = {}
     for key, group in groups(snaps, by, period, lambda s: s.date, lambda s: s.account).items():
         per_account: dict[str, list[Snapshot]] = {}
         for s in group:
             per_account.setdefault(s.account, []).append(s)
         values: list[float] = []
-        rate: list[tuple[float, float]] = []  # audience_growth_rate: (growth, first snapshot) of series with both
-        for series in per_account.values():
+        rate: list[tuple[float, float]] = []  # audience_growth_rate: (growth, start) of series with both
+        for account, series in per_account.items():
             series.sort(key=lambda s: s.date)
             snapshots = [s for s in series if s.value is not None]
-            deltas = [s for s in series if s.gained is not None or s.lost is not None]
+            deltas = [s for s in series if _has_delta(s)]
+            earlier = [s for s in whole[account] if s.date < series[0].date and s.value is not None]
+            base = earlier[-1].value if earlier else (snapshots[0].value if snapshots else None)
             if metric == "audience_size" and snapshots:
                 values.append(snapshots[-1].value)  # type: ignore[arg-type]
             elif metric == "audience_gained":
@@ -361,12 +397,17 @@ def audience_metric(snaps: Sequence[Snapshot], metric: str, by: str, period: str
             elif metric == "audience_lost":
                 values += [s.lost for s in series if s.lost is not None]
             elif metric in ("audience_growth", "audience_growth_rate"):
+                growth: float | None = None
                 if deltas:
-                    values.append(math.fsum((s.gained or 0) - (s.lost or 0) for s in deltas))
-                elif snapshots:
-                    values.append(snapshots[-1].value - snapshots[0].value)  # type: ignore[operator]
-                if metric == "audience_growth_rate" and snapshots:
-                    rate.append((values[-1], snapshots[0].value))  # type: ignore[arg-type]
+                    growth = math.fsum(_delta(s) for s in deltas)
+                    start = _start_by_deltas(whole[account], series[0].date)
+                elif snapshots and (earlier or len(snapshots) > 1):
+                    growth = snapshots[-1].value - base  # type: ignore[operator]
+                    start = base
+                if growth is not None:
+                    values.append(growth)
+                    if start is not None and start > 0:
+                        rate.append((growth, start))
         if metric == "audience_growth_rate":
             num_, den = math.fsum(g for g, _ in rate), math.fsum(f for _, f in rate)
             out[key] = Expect(num_ / den if den else None, numerator=num_, denominator=den) if rate else Expect(None)

@@ -59,18 +59,26 @@ def test_page_likes_per_month(metric: str, ws: Workspace,
 
 
 def test_page_likes_grow_from_the_first_post_to_the_last(path: Path, ws: Workspace) -> None:
-    """The year's growth runs from the lowest Page total likes (January's first post) to the highest, and
-    each month's from its first post's count to its last's: January alone went 81,370 -> 86,909."""
+    """The year's growth runs from the lowest Page total likes (January's first post) to the highest; each
+    month's from the last count before it (the previous month's last post) to its own last post's, January's
+    from its first post's: the months add up to the year, none of the growth between two months is lost
+    (January ends at 86,909, February's first post already sees 91,009)."""
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f, delimiter=";"))
     likes: dict[int, list[float]] = {}
     for r in rows:
         likes.setdefault(int(r["Post Month"]), []).append(float(r["Page total likes"]))
     year = ws.measure(metrics=["audience_growth"]).rows
-    assert [r["value"] for r in year] == [max(likes[12]) - min(likes[1])] == [58071]
+    assert [r["value"] for r in year] == [max(likes[12]) - min(likes[1])] == [139441 - 81370]
     months = {r["period"]: r["value"] for r in ws.measure(metrics=["audience_growth"], period="month").rows}
-    assert months == {f"2014-{m:02d}": max(v) - min(v) for m, v in likes.items()}
+    assert months == {f"2014-{m:02d}": max(v) - (max(likes[m - 1]) if m > 1 else min(v)) for m, v in likes.items()}
     assert months["2014-01"] == 86909 - 81370
+    assert months["2014-02"] == 93684 - 86909
+    assert sum(months.values()) == 139441 - 81370 == year[0]["value"]
+    # The rate divides by the size at the month's start: February's by January's last count.
+    feb = ws.measure(metrics=["audience_growth_rate"], period="month").row("audience_growth_rate",
+                                                                           period="2014-02")
+    assert feb is not None and (feb["numerator"], feb["denominator"]) == (93684 - 86909, 86909)
 
 
 def test_without_account_it_asks_for_one(path: Path, tmp_path: Path) -> None:

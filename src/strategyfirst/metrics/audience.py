@@ -1,9 +1,13 @@
 """Permission-asset metrics over the `audience` table (snapshots and deltas per account series).
 
-The `audience` base is reduced per series (platform, account, audience metric) and period first — see
-`per_series` — so that "last snapshot in the period per account, summed over accounts" is a plain sum after.
-`per_series` is the one definition of audience growth (metrics.md): `measure`, the KPIs and the report's
-permission-asset table all read it. `audience_gaps` finds the gaps between exports a growth may span.
+The `audience` base holds the series of the accounts the plan owns (metrics/bases.py), each row with what a
+period opening on it needs of the days before it (`history`, window functions over the whole series); it is
+reduced per series (platform, account, audience metric) and period first — see `per_series` — so that "last
+snapshot in the period per account, summed over accounts" is a plain sum after. `per_series` is the one
+definition of audience growth and of the size a growth rate divides by (metrics.md): `measure`, the KPIs and
+the report's permission-asset table all read it. A period's growth from snapshots runs from the last snapshot
+before it, so that the months of a series add up to its whole. `audience_gaps` finds the gaps between exports
+a growth may span.
 """
 
 from __future__ import annotations
@@ -19,10 +23,50 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 
-def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
-    """One row per (groups, series): first/last snapshot, Σ deltas, and the net growth they give."""
+def history(t: ir.Table) -> ir.Table:
+    """Each row of an audience base (`series`, `ts`, `value`, `gained`, `lost`, every day of its series, before
+    any window of dates) with what a period opening on it needs from before: `prev` and `prev_ts`, the last
+    snapshot before the row, and `start`, the size at the start of the row's day by the deltas: the last
+    snapshot before the row (else the first at or after it, the deltas covering the days up to it: a member
+    export lists every member) carried over the deltas in between."""
     import ibis
 
+    has_delta = t.gained.notnull() | t.lost.notnull()
+    step = ibis.ifelse(has_delta, t.gained.fill_null(0) - t.lost.fill_null(0), 0.0)
+    ahead = ibis.cumulative_window(group_by="series", order_by="ts")
+    back = ibis.cumulative_window(group_by="series", order_by=ibis.desc("ts"))
+    t = t.mutate(_step=step, _cum=step.sum().over(ahead), _n_at=t.value.count().over(ahead),
+                 _n_from=t.value.count().over(back))
+    # `_k`: a snapshot less the deltas up to its day (the same for every snapshot where deltas and snapshots
+    # agree): the size at any day is `_k` plus the deltas up to that day. Each run of rows sharing `_n_at`
+    # starts at a snapshot (the last at or before each row), each run sharing `_n_from` ends at one (the
+    # first at or after it): the snapshot's figures spread over its run by a window over the run.
+    t = t.mutate(_k=t.value - t._cum)
+    at = ibis.window(group_by=["series", "_n_at"])
+    t = t.mutate(_snap_at=t.value.max().over(at), _snap_ts_at=t.ts.min().over(at), _k_at=t._k.max().over(at),
+                 _k_from=t._k.max().over(ibis.window(group_by=["series", "_n_from"])))
+    t = t.mutate(_snap_ts_at=ibis.ifelse(t._n_at > 0, t._snap_ts_at, ibis.null("timestamp")))
+    order = ibis.window(group_by="series", order_by="ts")
+    # From a later snapshot only where its deltas do not exceed it: a size below 0 before them means the deltas
+    # and the snapshot disagree (a member export counting a leaver whose leaving it does not date).
+    k = t._k_at.lag().over(order)
+    k = ibis.ifelse(k.notnull(), k, ibis.ifelse(t._k_from >= 0, t._k_from, ibis.null("float64")))
+    start = k + (t._cum - t._step)
+    t = t.mutate(prev=t._snap_at.lag().over(order), prev_ts=t._snap_ts_at.lag().over(order), start=start)
+    return t.drop("_step", "_cum", "_n_at", "_n_from", "_k", "_snap_at", "_snap_ts_at", "_k_at", "_k_from")
+
+
+def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
+    """One row per (groups, series): first/last snapshot, Σ deltas, the net growth they give and the size at
+    the period's start (`start`: what `audience_growth_rate` divides by), from rows passed through `history`.
+
+    Growth is Σ deltas where the period has deltas; else the last snapshot in the period less the last one
+    before it (the first in it where none is before): the periods of a series add up to the whole. One
+    snapshot alone shows no growth (null). The size at the start is, with deltas, `history`'s `start` of the
+    period's first row; else the snapshot the growth is counted from."""
+    import ibis
+
+    t = t.mutate(_opens=t.ts == t.ts.min().over(ibis.window(group_by=[*groups, "series"])))
     has_value = t.value.notnull()
     has_delta = t.gained.notnull() | t.lost.notnull()
     s = t.group_by([*groups, "series"]).aggregate(
@@ -37,11 +81,17 @@ def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
         n_lost=t.lost.count(),
         n_delta=t.count(where=has_delta),
         delta=(t.gained.fill_null(0) - t.lost.fill_null(0)).sum(where=has_delta),
+        prev=t.prev.max(where=t._opens),
+        prev_ts=t.prev_ts.max(where=t._opens),
+        start_by_deltas=t.start.max(where=t._opens),
     )
-    # Σ deltas where the source gives deltas, else last − first snapshot.
-    growth = ibis.cases((s.n_delta > 0, s.delta), (s.n_snap > 0, s.last - s.first),
-                        else_=ibis.null("float64"))
-    return s.mutate(growth=growth.cast("float64"))
+    base = s.prev.fill_null(s["first"])  # the snapshot a growth from snapshots is counted from
+    by_snapshots = ibis.ifelse(s.last.notnull() & (s.prev.notnull() | (s.n_snap >= 2)), s.last - base,
+                               ibis.null("float64"))
+    deltas = s.n_delta > 0
+    growth = ibis.ifelse(deltas, s.delta, by_snapshots).cast("float64")
+    start = ibis.ifelse(deltas, s.start_by_deltas, ibis.ifelse(growth.notnull(), base, ibis.null("float64")))
+    return s.mutate(growth=growth, base=base, start=start.cast("float64"))
 
 
 # A step between two consecutive days of a series is a gap when it is longer than both GAP_MIN_DAYS and
@@ -84,8 +134,9 @@ def _growth(t: ir.Table) -> dict[str, ir.Scalar]:
 
 
 def _growth_rate(t: ir.Table) -> dict[str, ir.Scalar]:
-    both = t.growth.notnull() & t["first"].notnull()
-    return {"aud_rate_num": t.growth.sum(where=both), "aud_rate_den": t["first"].sum(where=both)}
+    # A list that started empty (a member export's whole history) or a size the data contradicts has no rate.
+    both = t.growth.notnull() & (t.start > 0)
+    return {"aud_rate_num": t.growth.sum(where=both), "aud_rate_den": t.start.sum(where=both)}
 
 
 def _gained(t: ir.Table) -> dict[str, ir.Scalar]:

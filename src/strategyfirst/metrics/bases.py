@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from strategyfirst.metrics.audience import history
 from strategyfirst.metrics.recipe import ALL_KEY
 from strategyfirst.metrics.site import site_base
 from strategyfirst.metrics.tables import PlanMaps, Tables
@@ -70,6 +71,11 @@ class Context:
         if t.inbound_attribution is not None:
             return t.inbound_attribution
         return None if t.messages is None or i is None else inbound_attribution(t.messages, i, self.plan)
+
+    def plan_accounts(self) -> ir.Table:
+        """(platform, account) the plan lists (`facts.listed_table`), read from the warehouse where derived."""
+        t = self.tables.plan_accounts
+        return t if t is not None else facts.listed_table(self.plan)
 
     # --- keys --------------------------------------------------------------------------------------------
     def message_keys(self, *, owned: bool = False, distinct: bool = True) -> ir.Table | None:
@@ -170,11 +176,14 @@ def conversations_base(ctx: Context) -> ir.Table | None:
 
 
 def audience_base(ctx: Context) -> ir.Table | None:
+    """The audience rows of owned accounts (the plan's rule), each with what a period opening on it needs of
+    the days before (`audience.history`: computed before any window of dates)."""
     a = ctx.tables.audience
     if a is None:
         return None
-    t = a.select("platform", "value", "gained", "lost", account=handle(a.account),
-                 ts=a.date.cast("timestamp"), series=a.platform.concat("|", a.account, "|", a.metric))
+    a = a.filter(facts.audience_owned(a, ctx.plan_accounts()))
+    t = history(a.select("platform", "value", "gained", "lost", account=handle(a.account),
+                         ts=a.date.cast("timestamp"), series=a.platform.concat("|", a.account, "|", a.metric)))
     if ctx.by == "none":
         return t.mutate(key=ibis.literal(ALL_KEY))
     if ctx.by == "platform":

@@ -5,7 +5,8 @@ inbound messages by the account they address, owned messages by their author, co
 accounts taking part, audience series by their account, spend by its platform. Of the spend table only Ads
 Manager rows name their (ad) account, so under `--account` the spend counted is theirs and that carried by the
 account's own posts (as with `--by account`). `in_scope` limits the stored messages alike for the check of
-`--period` against their time precision. Data quality stays workspace-wide.
+`--period` against their time precision (always: to those the measurement reads). Data quality stays
+workspace-wide.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.metrics.bases import Context
+from strategyfirst.metrics.tables import Tables
 from strategyfirst.plan import normalise_handle
-from strategyfirst.warehouse.attribution import handle
+from strategyfirst.warehouse import facts
+from strategyfirst.warehouse.attribution import handle, union_all
 
 
 def _platforms(values: Iterable[str] | None) -> list[str]:
@@ -87,18 +90,43 @@ def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str
     return dataclasses.replace(ctx, tables=narrowed)
 
 
-def in_scope(messages: ir.Table, narrowed: Context, platforms: Iterable[str] | None,
-             accounts: Iterable[str] | None) -> ir.Table:
-    """`messages` (the stored table) limited as `narrow` limits what `narrowed` reads: to the platforms and,
-    under --account, to the accounts' owned messages and the messages inbound to them."""
-    plats, accs = _platforms(platforms), _accounts(accounts)
-    if plats:
-        messages = messages.filter(messages.platform.lower().isin(plats))
-    if accs:
-        kept = [t.select("message_id") for t in (narrowed.tables.owned_messages, narrowed.tables.inbound)
-                if t is not None]
-        if not kept:
-            return messages.filter(ibis.literal(False))
-        ids = kept[0] if len(kept) == 1 else kept[0].union(kept[1])
-        messages = messages.semi_join(ids, "message_id")
-    return messages
+def in_scope(messages: ir.Table, narrowed: Context) -> ir.Table:
+    """`messages` (the stored table) limited to those `narrowed` reads: owned by the plan's rule or inbound to
+    an owned account, of the platforms and accounts `narrow` kept; for the check of `--period` against their
+    time precision (posts of an account the plan does not own, which no metric reads, never refuse a period)."""
+    kept = [t.select("message_id") for t in (narrowed.owned(), narrowed.inbound()) if t is not None]
+    if not kept:
+        return messages.filter(ibis.literal(False))
+    ids = kept[0] if len(kept) == 1 else kept[0].union(kept[1])
+    return messages.semi_join(ids, "message_id")
+
+
+def not_owned(stored: Tables, whole: Context, accounts: Iterable[str] | None) -> ir.Table | None:
+    """(platform, account, name, listed) of each `--account` the data names (an author, an audience series) on
+    a platform where the plan's rule does not own it, with each account the plan lists there (`listed`; null
+    where it lists none): nothing of it is measured, and `measure` says why. None without `--account`."""
+    accs = _accounts(accounts)
+    if not accs:
+        return None
+    named: list[ir.Table] = []
+    owned: list[ir.Table] = []
+    m, a, o = stored.messages, stored.audience, whole.owned()
+    if m is not None:
+        named.append(m.filter(handle(m.account).isin(accs)).select(
+            platform=m.platform.lower(), account=handle(m.account), name=m.account))
+    if a is not None:
+        mine = a.filter(handle(a.account).isin(accs))
+        named.append(mine.select(platform=mine.platform.lower(), account=handle(mine.account), name=mine.account))
+        kept = mine.filter(facts.audience_owned(mine, whole.plan_accounts()))
+        owned.append(kept.select(platform=kept.platform.lower(), account=handle(kept.account)))
+    if o is not None:
+        owned.append(o.filter(o.account.isin(accs)).select(platform=o.platform.lower(), account=o.account))
+    if not named:
+        return None
+    found = union_all(*named)
+    if owned:
+        found = found.anti_join(union_all(*owned), ["platform", "account"])
+    found = found.group_by(["platform", "account"]).aggregate(name=found.name.min())
+    listed = whole.plan_accounts()
+    return found.left_join(listed, found.platform == listed.platform).select(
+        found.platform, found.account, found.name, listed=listed.account).order_by(["account", "platform", "listed"])

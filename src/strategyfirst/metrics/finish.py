@@ -26,6 +26,8 @@ COUNTS = ("negative_reply_gaps", "messages_without_timestamp", "replies_with_mis
 PRECISION = "precision"
 BASE = "base:"
 COUNT = "quality:count:"
+AUDIENCE_NOT_OWNED = "quality:audience_not_owned"
+ACCOUNTS_NOT_OWNED = "quality:accounts_not_owned"  # under --account: those the plan's rule does not own
 
 
 class NeedCounts(Exception):
@@ -129,7 +131,8 @@ def quality(recipe: Recipe, results: dict[str, list[dict[str, Any]]]) -> dict[st
     """The data-quality counts (metrics.md, last section) from the rows of the `quality:` queries."""
     out: dict[str, Any] = {"rows_rejected": 0, "rejected_by_import": [], "negative_reply_gaps": 0,
                            "messages_without_timestamp": 0, "replies_with_missing_parent": 0,
-                           "owned_unattributed": None, "source_owned_not_in_plan": 0, "audience_gaps": []}
+                           "owned_unattributed": None, "source_owned_not_in_plan": 0, "audience_gaps": [],
+                           "audience_not_in_plan": []}
     if recipe.has_imports:
         rows = results["quality:imports"]
         out["rejected_by_import"] = rows
@@ -156,6 +159,17 @@ def quality(recipe: Recipe, results: dict[str, list[dict[str, Any]]]) -> dict[st
          "last_before": r["last_before"].isoformat(), "first_after": r["first_after"].isoformat(),
          "days": int(r["days"]), "growth_misses_the_gap": bool(r["deltas"])}
         for r in results.get("quality:gaps", [])]
+    out["audience_not_in_plan"] = [{"platform": r["platform"], "account": r["account"], "rows": int(r["rows"])}
+                                   for r in results.get(AUDIENCE_NOT_OWNED, [])]
+    if ACCOUNTS_NOT_OWNED in results:
+        foreign: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in results[ACCOUNTS_NOT_OWNED]:
+            entry = foreign.setdefault((r["account"], r["platform"]), {
+                "platform": r["platform"], "account": r["name"], "plan_accounts": []})
+            if r["listed"] is not None:
+                entry["plan_accounts"].append(recipe.names.get(r["listed"], r["listed"]))
+        if foreign:  # about the request, not the workspace: only where there is something to say
+            out["accounts_not_owned"] = list(foreign.values())
     if recipe.has_spend_unmatched:
         out["spend_unmatched"] = [
             {"campaign": r["campaign"], "amount": round(float(r["amount"]), 2), "currency": r["currency"],

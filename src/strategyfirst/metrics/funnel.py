@@ -39,6 +39,7 @@ from strategyfirst.metrics.funnel_steps import (
 from strategyfirst.metrics.measure import _window, measure
 from strategyfirst.metrics.tables import PlanMaps, Tables, fetch_rows
 from strategyfirst.plan import Plan
+from strategyfirst.warehouse import facts
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -58,12 +59,14 @@ def _site(tables: Tables, plan: Plan | None, by: str, since: dt.date | None, unt
     return t.group_by(["key", "bucket"]).aggregate(sessions=t.sessions.sum(), conversions=t.conversions.sum())
 
 
-def _asset(tables: Tables) -> ir.Table | None:
+def _asset(tables: Tables, plan: Plan | None) -> ir.Table | None:
     """Followers and subscribers gained and lost by platform, account and month (the funnel keeps the month
-    it shows and the one before)."""
+    it shows and the one before), of the accounts the plan's rule owns."""
     a = tables.audience
     if a is None:
         return None
+    listed = tables.plan_accounts if tables.plan_accounts is not None else facts.listed_table(plan)
+    a = a.filter(facts.audience_owned(a, listed))
     t = a.mutate(month=a.date.cast("timestamp").truncate("M"))
     t = t.filter(t.month.notnull())
     return t.group_by(["platform", "account", "month"]).aggregate(gained=t.gained.sum(), lost=t.lost.sum())
@@ -77,7 +80,7 @@ def queries(tables: Tables, plan: Plan | None, since_d: dt.date | None, until_d:
         site = _site(tables, plan, by, since_d, until_d)
         if site is not None:
             out[SITE + by] = site
-    asset = _asset(tables)
+    asset = _asset(tables, plan)
     if asset is not None:
         out[ASSET] = asset
     return out

@@ -20,8 +20,9 @@ from strategyfirst.metrics.args import BY_CHOICES, PERIODS, Request
 from strategyfirst.metrics.audience import per_series
 from strategyfirst.metrics.bases import BUILDERS, Context
 from strategyfirst.metrics.compiled import compile_queries, run
-from strategyfirst.metrics.filters import in_scope, narrow
+from strategyfirst.metrics.filters import in_scope, narrow, not_owned
 from strategyfirst.metrics.finish import (
+    ACCOUNTS_NOT_OWNED,
     BASE,
     PERIOD_NEEDS,
     PRECISION,
@@ -55,16 +56,17 @@ def _window(t: ir.Table, since: dt.date | None, until: dt.date | None) -> ir.Tab
 
 
 def _precision(tables: Tables, request: Request, narrowed: Context) -> ir.Table | None:
-    """Messages per time precision too coarse for the period in the request's window, platforms and accounts
-    (`finish.check_precision` refuses the period when there are any). Only those precisions are counted: on
-    data dated to the second the filter skips every row group on its min/max statistics instead of grouping
-    all messages."""
+    """Messages the measurement reads (owned or inbound, `filters.in_scope`) per time precision too coarse for
+    the period in the request's window, platforms and accounts (`finish.check_precision` refuses the period
+    when there are any). Only those precisions are counted: on data dated to the second the filter skips every
+    row group on its min/max statistics instead of grouping all messages (and DuckDB then builds the semi join
+    on the empty side)."""
     m, period = tables.messages, request.period
     if period == "all" or m is None or "time_precision" not in m.columns:
         return None
     coarser = [p for p, rank in PRECISION_RANK.items() if rank > PERIOD_NEEDS[period]]
     t = _window(m.mutate(ts=m.created_at), request.since, request.until)
-    t = in_scope(t.filter(t.time_precision.isin(coarser)), narrowed, request.platforms, request.accounts)
+    t = in_scope(t.filter(t.time_precision.isin(coarser)), narrowed)
     return t.group_by("time_precision").aggregate(n=t.count())
 
 
@@ -115,6 +117,9 @@ def build(source: Any, plan: Plan | None, request: Request, *,
         tables, messages=facts.owned_by_plan(tables.messages, plan))
     whole = Context(owned, request.by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
     ctx = narrow(whole, request.platforms, request.accounts)
+    foreign = not_owned(tables, whole, request.accounts)
+    if foreign is not None:
+        exprs[ACCOUNTS_NOT_OWNED] = foreign
     precision = _precision(tables, request, ctx)
     if precision is not None:
         exprs[PRECISION] = precision
@@ -184,6 +189,10 @@ def audience_growth_query(source: Any, plan: Plan | None = None, since: dt.date 
     if t is None:
         return None
     s = per_series(_window(t, since_d, until_d), ["key"])
+    # A growth from snapshots runs from the last snapshot before the window (per_series' `base`): shown from it.
+    deltas = s.n_delta > 0
+    s = s.mutate(first=ibis.ifelse(deltas, s["first"], s.base),
+                 first_ts=ibis.ifelse(deltas, s.first_ts, s.prev_ts.fill_null(s.first_ts)))
     return s.group_by("key").aggregate(
         growth=s.growth.sum(), first=s["first"].sum(), last=s["last"].sum(),
         first_day=s.first_ts.min(), last_day=s.last_ts.max()).order_by("key")

@@ -11,9 +11,10 @@ import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.metrics.audience import audience_gaps
-from strategyfirst.metrics.finish import COUNT, Recipe
+from strategyfirst.metrics.finish import AUDIENCE_NOT_OWNED, COUNT, Recipe
 from strategyfirst.metrics.tables import Tables
 from strategyfirst.plan import Plan
+from strategyfirst.warehouse import facts
 from strategyfirst.warehouse.facts import quality_counts
 
 QUALITY_KEY = "data_quality"
@@ -45,7 +46,14 @@ def queries(tables: Tables, inbound: ir.Table | None, attribution: ir.Table | No
         exprs = quality_counts(tables.messages, inbound, attribution if recipe.has_tactics else None, plan)
         out.update({COUNT + name: e for name, e in exprs.items()})
     if tables.audience is not None:
-        out["quality:gaps"] = audience_gaps(tables.audience)
+        a = tables.audience
+        listed = tables.plan_accounts if tables.plan_accounts is not None else facts.listed_table(plan)
+        owned = facts.audience_owned(a, listed)
+        out["quality:gaps"] = audience_gaps(a.filter(owned))
+        # Audience rows of accounts the plan does not own on their platform: left out of the audience metrics.
+        other = a.filter(~owned)
+        out[AUDIENCE_NOT_OWNED] = other.group_by(["platform", "account"]).aggregate(
+            rows=other.count()).order_by(["platform", "account"])
     if tables.spend is not None:
         out.update(spend_queries(tables.spend, plan, recipe))
     return out

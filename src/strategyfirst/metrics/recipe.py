@@ -39,9 +39,9 @@ def standard_shape(plan: Any) -> str:
     plan once the derived tables are fresh, as JSON: whether there is a plan, whether it has tactics and any
     with a match rule (the data-quality queries and flags), and the campaigns the rules name (the spend no
     tactic gets). The plan's accounts and rules reach those queries only through the derived tables (owned
-    messages, inbound pairs); by tactic and objective the SQL reads the rules themselves (`sql_shape`).
-    `metrics.shipped` keeps SQL compiled ahead of time under this; tests/metrics/test_shipped.py compiles
-    plans that differ in everything else to the same SQL."""
+    messages, inbound pairs, `plan_accounts` which the audience's ownership reads); by tactic and objective the
+    SQL reads the rules themselves (`sql_shape`). `metrics.shipped` keeps SQL compiled ahead of time under
+    this; tests/metrics/test_shipped.py compiles plans that differ in everything else to the same SQL."""
     if plan is None:
         return "no-plan"
     campaigns = sorted({c.strip().lower() for t in plan.tactics if t.match for c in t.match.campaign})

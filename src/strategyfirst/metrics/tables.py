@@ -32,6 +32,8 @@ class Tables:
     inbound_attribution: ir.Table | None = None
     # The owned messages' rows of `attribution` (warehouse.derive writes it): what owned rows are keyed by.
     owned_attribution: ir.Table | None = None
+    # The plan's accounts per platform it lists accounts for (warehouse.derive writes it; facts.listed_table).
+    plan_accounts: ir.Table | None = None
     meta: ir.Table | None = None
 
     @classmethod

@@ -8,7 +8,8 @@ lifetime figures, so importing the file again (with another account or year) upd
 file of another page (other like counts) cannot collide with them.
 
 `Page total likes` becomes two `page_likes` snapshots per month (the month's first and last posts' counts, on
-its first and last day), so `audience_growth` by month is each month's growth from its first post to its last.
+its first and last day), so `audience_growth` by month is each month's growth from the previous month's last post
+to its own last (January's from its first post): the months add up to the year.
 """
 
 from __future__ import annotations

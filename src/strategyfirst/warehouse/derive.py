@@ -373,6 +373,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     inbound = materialise(con, backend, "inbound", facts.inbound(messages, plan, duckdb=True,
                                                                  handles=_owned_handles(con, messages, plan)))
     materialise(con, backend, "owned_messages", facts.owned_messages(messages))
+    materialise(con, backend, "plan_accounts", facts.listed_table(plan))  # what the audience's ownership reads
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
     materialise(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
     attributed = _attribution(con, backend, messages, inbound, plan)

@@ -11,6 +11,8 @@ covers `accounts`) and never needs a re-import.
 - `owned_messages`: owned messages with the normalised account, `is_post`, `reply_to_audience` and figures.
 - `conversations`: one row per conversation involving an owned account; `conversation_accounts` the owned
   accounts each involves (`posted` when the account wrote in it, else only addressed).
+- `plan_accounts`: the plan's accounts per platform it lists accounts for (`listed_table`), which the
+  audience's ownership (`audience_owned`) reads, so that no measurement's SQL names the plan's accounts.
 """
 
 from __future__ import annotations
@@ -50,6 +52,24 @@ def plan_owned(messages: ir.Table, plan: Plan | None) -> ir.BooleanValue:
     platform = m.platform.lower()
     is_listed = platform.concat(":", handle(m.account)).isin(pairs).fill_null(False)
     return ibis.ifelse(platform.isin(sorted(listed)), is_listed, m.owned)
+
+
+def listed_table(plan: Plan | None) -> ir.Table:
+    """(platform, account) of `listed_accounts`, as the derived table `plan_accounts` holds them (the audience's
+    ownership reads the rule from there: the SQL of a standard measurement names no account of the plan)."""
+    listed = listed_accounts(plan)
+    pairs = [(p, h) for p, hs in listed.items() for h in hs]
+    return ibis.memtable(pa.table({"platform": pa.array([p for p, _ in pairs], pa.string()),
+                                   "account": pa.array([h for _, h in pairs], pa.string())}))
+
+
+def audience_owned(audience: ir.Table, listed: ir.Table) -> ir.BooleanValue:
+    """Whether each `audience` row is of an account owned by the plan's rule (`plan_owned`; `listed`: the rows
+    of `listed_table`): on a platform the plan lists accounts for, exactly those; elsewhere every row (an
+    audience export is of one's own account)."""
+    platform = audience.platform.lower()
+    keys = listed.select(key=listed.platform.concat(":", listed.account))
+    return ~platform.isin(listed.platform) | platform.concat(":", handle(audience.account)).isin(keys.key)
 
 
 def owned_by_plan(messages: ir.Table, plan: Plan | None) -> ir.Table:
