@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from strategyfirst.dates import RANGE_TEXT
 from strategyfirst.errors import (
     AdditionError,
     AppDatabaseError,
@@ -91,7 +92,7 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
 
 async def on_out_of_range(request: Request, exc: Exception) -> Response:
     """A number or date too large for the computation it feeds (a year 9999 as-of): bad input, 422."""
-    message = "a value in the request is out of range (dates must be between 1970 and 2200)"
+    message = f"a value in the request is out of range (dates must be from {RANGE_TEXT})"
     if is_api(request):
         return JSONResponse({"detail": [{"loc": [], "msg": message}]}, status_code=422)
     return _page(request, 422, message)
