@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from strategyfirst.dates import parse_day, plausible
+from strategyfirst.dates import check_range, parse_day, plausible
 from strategyfirst.errors import MeasureError
 from strategyfirst.metrics.registry import resolve
 
@@ -64,5 +64,6 @@ def request(by: str = "none", period: str = "all", since: dt.date | str | None =
         raise MeasureError(f"--by {by} needs a plan with tactics (strategy.yaml); without one use "
                            "--by account, --by platform or --by none")
     ids = tuple(m.id for m in resolve(metric_ids))
-    return Request(by, period, date(since, "since"), date(until, "until"), ids, tuple(platforms or ()),
-                   tuple(accounts or ()))
+    first, last = date(since, "since"), date(until, "until")
+    check_range(first, last)
+    return Request(by, period, first, last, ids, tuple(platforms or ()), tuple(accounts or ()))
