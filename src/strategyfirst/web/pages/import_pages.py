@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from strategyfirst.errors import ImportFileError
 from strategyfirst.sources.registry import SOURCES
-from strategyfirst.web import services
+from strategyfirst.web import paths, services
 from strategyfirst.web.deps import PageEditor, PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
 from strategyfirst.web.paths import folders, public_import, scrub
@@ -131,8 +131,8 @@ def summary_query(summaries: list[dict[str, Any]]) -> str:
 
 
 def _import_id(m: Any, summary: dict[str, Any]) -> int:
-    """The newest import of the file's content (the log names the uploaded copy, the summary its name)."""
+    """The newest import of the file (logged under its name; an older log names the uploaded copy's path)."""
     for row in services.import_log(m.ws):
-        if str(row.get("file", "")).endswith("/" + summary["file"]):
+        if paths.file_name(row.get("file")) == summary["file"]:
             return int(row["import_id"])
     return -1
