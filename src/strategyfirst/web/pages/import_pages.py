@@ -76,7 +76,7 @@ def read_rejects_csv(m: PageViewer, number: int) -> Response:
 @router.post("/w/{slug}/imports")
 def create_import_page(
     request: Request, m: PageEditor,
-    files: Annotated[list[UploadFile], File()],
+    files: Annotated[list[UploadFile] | None, File()] = None,
     source: Annotated[str, Form()] = "auto",
     account: Annotated[str | None, Form()] = None,
     year: Annotated[str | None, Form()] = None,
@@ -86,6 +86,8 @@ def create_import_page(
         given = (year or "").strip()
         if given and not (given.isdigit() and 1900 <= int(given) <= 2999):
             raise ImportFileError("year", f"{given!r} is not a year; give the year of the export day, like 2025")
+        if not files:  # a form sent without one (the browser's `required` prevents it)
+            raise ImportFileError("files", "choose at least one file to import")
         result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
                                 year=int(given) if given else None, by=m.email)
         result = {**result, "files": [{**f, "error": form_words(f["error"]) if f.get("error") else None}
