@@ -181,3 +181,16 @@ def test_the_api_keeps_json_errors_without_the_values_sent(web: WebEnv) -> None:
     r = editor.post("/api/v1/workspaces/acme/decisions", json={"text": huge})
     assert r.status_code == 422 and len(r.content) < 500 and "hhhhhhhhhh" not in r.text
     assert r.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_a_tactic_whose_period_ends_before_it_starts_is_refused_at_runs_until(web: WebEnv,
+                                                                             editor: TestClient) -> None:
+    original = web.acme.plan_path.read_text(encoding="utf-8")
+    r = editor.post("/w/acme/plan/tactics", data={"id": "late-news", "channel": "x", "serves": "dialogue",
+                                                  "owner": "Sam", "budget": "10", "start": "2017-06-01",
+                                                  "end": "2017-01-01", "accounts": "@Tesco"})
+    assert r.status_code == 422
+    assert field_error(r.text, "tactic-end") == ("ends on 2017-01-01, before it starts on 2017-06-01: the last day "
+                                                 "must be on or after the first")
+    assert 'id="tactic-end" name="end" value="2017-01-01"' in r.text  # what was typed stays
+    assert web.acme.plan_path.read_text(encoding="utf-8") == original
