@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.cli_options import WsOpt, check_range, require_workspace
+from strategyfirst.cli_options import WsOpt, require_workspace
+from strategyfirst.dates import check_range
 from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
 

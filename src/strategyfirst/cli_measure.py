@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from strategyfirst.cli_export import DataOpt, Engine, EngineOpt, MasterOpt, RemoteOpt, measure_with_engine
-from strategyfirst.cli_options import HERE, WsOpt
+from strategyfirst.cli_options import HERE, WsOpt, day_option
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.formatting import count, metric_label, number
 
@@ -192,10 +192,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         by: Annotated[By, typer.Option("--by", help="Group by scope.")] = By.none,
         period: Annotated[Period, typer.Option("--period", help="Bucket on created_at (UTC; ISO weeks).")]
         = Period.all,
-        since: Annotated[dt.datetime | None, typer.Option(
-            "--since", formats=["%Y-%m-%d"], help="First day included.")] = None,
-        until: Annotated[dt.datetime | None, typer.Option(
-            "--until", formats=["%Y-%m-%d"], help="Last day included.")] = None,
+        since: Annotated[dt.date | None, day_option("--since", "First day included, YYYY-MM-DD.")] = None,
+        until: Annotated[dt.date | None, day_option("--until", "Last day included, YYYY-MM-DD.")] = None,
         metric: Annotated[list[str] | None, typer.Option(
             "--metric", help="Metric id (repeatable; default: every metric of the registry).")] = None,
         platform: Annotated[list[str] | None, typer.Option(
@@ -227,7 +225,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             return
         result = measure_with_engine(  # the warehouse, or a Parquet export on DuckDB or Spark (cli_export)
             ws_path, engine, data, spark_remote, spark_master, by=by.value, period=period.value,
-            since=since.date() if since else None, until=until.date() if until else None,
+            since=since, until=until,
             metrics=metric or None, platforms=platform or None, accounts=account or None)
         if fmt is Format.json:
             typer.echo(result.to_json(indent=2))
@@ -253,7 +251,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             out.print(line, highlight=False)
 
 
-def _funnel(ws_path: Path, since: dt.datetime | None, until: dt.datetime | None, fmt: Format, data: Path | None,
+def _funnel(ws_path: Path, since: dt.date | None, until: dt.date | None, fmt: Format, data: Path | None,
             engine: Engine, out: Console) -> None:
     """`measure --funnel`: the workspace's permission funnel as text or JSON."""
     import json
@@ -264,7 +262,7 @@ def _funnel(ws_path: Path, since: dt.datetime | None, until: dt.datetime | None,
 
     if data is not None or engine is not Engine.duckdb:
         raise UsageError("--funnel reads the workspace's warehouse; leave out --data and --engine")
-    report = Workspace(ws_path).funnel(since.date() if since else None, until.date() if until else None)
+    report = Workspace(ws_path).funnel(since, until)
     if fmt is Format.json:
         typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
         return

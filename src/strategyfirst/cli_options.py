@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from strategyfirst.errors import UsageError, WorkspaceError
+from strategyfirst import dates
+from strategyfirst.errors import WorkspaceError
 from strategyfirst.ports import PLAN_FILE, STATE_DIR
 
 # Commands that make or fill a workspace: any folder will do (they create what is missing).
@@ -79,16 +80,11 @@ class Format(StrEnum):
 
 
 def parse_day(value: str | dt.date) -> dt.date:
-    """An ISO calendar date (YYYY-MM-DD); anything else is one line saying so."""
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
+    """An ISO calendar date (YYYY-MM-DD) the product works with (dates.parse_day); else one line saying so."""
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise typer.BadParameter(f"{text} is not a date (YYYY-MM-DD)")
+        return dates.plausible(value) if isinstance(value, dt.date) else dates.parse_day(str(value))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def day_option(name: str, help: str) -> object:
@@ -98,12 +94,6 @@ def day_option(name: str, help: str) -> object:
 
 AsOfOpt = Annotated[dt.date | None, day_option(
     "--as-of", "Date to judge as of, YYYY-MM-DD (default: the latest data).")]
-
-
-def check_range(since: dt.date | None, until: dt.date | None) -> None:
-    """`--since` must not come after `--until`: an empty window is a mistake, not an empty table."""
-    if since is not None and until is not None and since > until:
-        raise UsageError(f"--since {since} is after --until {until}: nothing lies between them; swap them")
 
 
 def version_number(text: str) -> int:

@@ -15,7 +15,7 @@ from strategyfirst.errors import WorkspaceError
 from strategyfirst.ports import WorkspaceFolder
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     import ibis.expr.types as ir
 
@@ -223,18 +223,20 @@ class Workspace(WorkspaceFolder):
     def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
                strict: bool = False, keep_going: bool = False, platform: str | None = None,
                rates: dict[str, float] | None = None, exported_on: str | None = None,
-               year: int | None = None, by: str | None = None) -> IngestResult:
+               year: int | None = None, by: str | None = None,
+               names: Mapping[Path, str] | None = None) -> IngestResult:
         """Import export files (or one file) into the warehouse, each in its own transaction; see `strategyfirst
         sources`. A file that fails does not stop the others; its error is raised at the end, or, with
         `keep_going`, reported in the result (`status` "failed", `error`). An identical file imported before
         with the same options is not imported again (`status` "already imported"). `rates` ({"UAH": 0.024}:
         1 UAH in the plan's currency) convert spend in another currency; `exported_on` (YYYY-MM-DD) dates the
-        snapshot of member exports; `by` names who imports in the import log (default: the OS user)."""
+        snapshot of member exports; `by` names who imports in the import log (default: the OS user); `names`
+        calls a file something else than its path there and in the result (an upload: the name it had)."""
         from strategyfirst.warehouse.ingest import ingest_files
 
         result = ingest_files(self, files, source=source, account=account, strict=strict, keep_going=keep_going,
                               platform=platform, rates=rates, exported_on=exported_on,
-                              year=year, by=by)
+                              year=year, by=by, names=names)
         self.note_plan_facts(result)
         return result
 

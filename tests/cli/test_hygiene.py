@@ -148,6 +148,22 @@ def test_an_impossible_date_says_so_plainly(args: list[str], tmp_path: Path, mon
     assert code == 2 and "2021-02-30 is not a date (YYYY-MM-DD)" in json.loads(err)["error"]
 
 
+@pytest.mark.parametrize("args", [["lint", "--as-of"], ["diagnose", "--as-of"], ["report", "--as-of"],
+                                  ["measure", "--since"], ["measure", "--until"], ["measure", "--funnel", "--until"]])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_out_of_range_is_one_line_not_a_traceback(args: list[str], day: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A year 9999 overflowed as soon as a day was added to it (`measure --until 9999-12-31`)."""
+    ws = _workspace(tmp_path / "ws")
+    before = _tree(ws)
+    code, out, err = run([*args, day, "-w", str(ws)], monkeypatch, capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert f"{day} is outside the dates this app works with (1970-01-01 to 2200-12-31)" in err
+    assert _tree(ws) == before
+
+
 def test_since_after_until_is_an_error_not_an_empty_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     ws = _workspace(tmp_path / "ws")

@@ -67,8 +67,11 @@ def test_since_until_bound_the_window_inclusively(org: Org) -> None:
     result = measure(org.backend, org.plan, since="2026-01-06", until=dt.date(2026, 1, 7),
                      metric_ids=["inbound_messages"])
     assert result.value("inbound_messages") == 3  # 5 (two accounts) and 7
-    with pytest.raises(MeasureError, match="ISO 8601"):
+    with pytest.raises(MeasureError, match=r"--since 6 Jan is not a date \(YYYY-MM-DD\)"):
         measure(org.backend, org.plan, since="6 Jan", metric_ids=["posts"])
+    # the library checks the range of days as the CLI and the API do (a year 9999 overflowed in the window)
+    with pytest.raises(MeasureError, match=r"--until 9999-12-31 is outside the dates this app works with"):
+        measure(org.backend, org.plan, until=dt.date(9999, 12, 31), metric_ids=["posts"])
 
 
 def test_unknown_metric_names_close_ids(org: Org) -> None:

@@ -165,6 +165,8 @@ def test_a_kpi_lint_would_refuse_is_refused_naming_the_field(fields: dict[str, s
     ({"id": "x", "serves": ["dialogue"], "budget": "38001"}, "budget", "over by 1 EUR"),
     ({"id": "x", "serves": ["dialogue"], "budget": "-5"}, "budget", "greater than or equal to 0"),
     ({"id": "x", "question": "Does it work?", "until": "2026-02-01"}, "until", "was due to be decided by 2026-02-01"),
+    ({"id": "x", "serves": ["dialogue"], "start": "2026-06-01", "end": "2026-01-01"}, "end",
+     "ends on 2026-01-01, before it starts on 2026-06-01"),
 ])
 def test_a_tactic_lint_would_refuse_is_refused_naming_the_field(fields: dict[str, object], field: str,
                                                                 words: str) -> None:

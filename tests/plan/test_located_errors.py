@@ -23,6 +23,9 @@ MALFORMED: list[tuple[str, str, tuple[int, int], str]] = [
     ("non-ISO date", "horizon:\n  start: '2026/01/01'\n  end: 2026-12-31\n", (2, 3),
      "horizon.start: '2026/01/01' is not an ISO 8601 date"),
     ("number as date", "horizon: {start: 20260101, end: 2026-12-31}\n", (1, 11), "horizon.start"),
+    ("period ends before it starts", "tactics:\n  - id: a\n    period: {start: 2017-06-01, end: '2017-01-01'}\n",
+     (3, 33), "tactics[0].period.end: ends on 2017-01-01, before it starts on 2017-06-01: the last day must be on or "
+     "after the first"),
     ("duplicate tactic id", "tactics:\n  - id: a\n  - id: b\n  - id: a\n", (4, 5),
      "tactics[2].id: duplicate id 'a'"),
     ("duplicate objective id", "objectives:\n  - id: x\n    kpis: []\n  - {id: x}\n", (4, 6),
@@ -55,6 +58,17 @@ def test_located(name: str, text: str, where: tuple[int, int], fragment: str) ->
     assert (problem.line, problem.column) == where, str(problem)
     assert fragment in problem.message
     assert str(problem).startswith(f"strategy.yaml:{where[0]}:{where[1]}: ")
+
+
+def test_an_order_check_names_the_dates_once() -> None:
+    """The end quoted as a string ('2017-01-01') is named in the message: no '(got ...)' repeating it."""
+    with pytest.raises(PlanError) as info:
+        loads("tactics:\n  - id: a\n    period: {start: '2017-06-01', end: '2017-01-01'}\n")
+    assert [p.message for p in info.value.problems] == [
+        "tactics[0].period.end: ends on 2017-01-01, before it starts on 2017-06-01: the last day must be on or "
+        "after the first"]
+    one_day = loads("tactics:\n  - id: a\n    period: {start: 2017-06-01, end: 2017-06-01}\n").plan.tactics[0]
+    assert one_day.period is not None and one_day.period.end == one_day.period.start  # a day is a period
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:

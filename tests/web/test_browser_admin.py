@@ -158,3 +158,32 @@ def test_an_owner_changes_a_role_and_removes_a_member(admin_server: tuple[str, P
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "email,role,status,since,invited_by"
     assert sorted(line.split(",")[0] for line in lines[1:]) == [EMAIL, "kim@acme.org"]
+
+
+def test_long_user_text_wraps_instead_of_widening_the_page(admin_server: tuple[str, Path], page: Any,
+                                                           artefacts: Path) -> None:  # noqa: F811
+    """A decision quoting a 281-character URL made Verdicts and History ~2,500 px wide; a long email widened
+    the members table (span.decision-text and the cells had no overflow-wrap)."""
+    base, _root = admin_server
+    url = "https://docs.example.org/spreadsheets/d/" + "x" * 241
+    assert len(url) == 281
+    page.goto(base + "/w/acme/verdicts")
+    page.fill("form.decision-form textarea[name=text]", f"Budget moves as agreed, see {url}")
+    page.click("button:has-text('Record decision')")
+    page.locator(f"span.decision-text:has-text('{url[:60]}')").wait_for()
+    check(page, "verdicts-long-decision", artefacts)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        box = page.locator("span.decision-text").first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, (width, box)
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    page.goto(base + "/w/acme/history")
+    check(page, "history-long-decision", artefacts)
+    email = "very.long." + "n" * 300 + "@example.org"
+    page.goto(base + "/w/acme/members")
+    page.fill("form.member-form input[name=email]", email)
+    page.click("form.member-form button[type=submit]")
+    page.locator(f"td.name:has-text('{email[:40]}')").wait_for()
+    check(page, "members-long-email", artefacts)
+    width = page.evaluate("document.querySelector('table.members').getBoundingClientRect().width")
+    assert width <= WIDTHS[0], width  # the cell wraps: the table fits, nothing to scroll sideways in its box

@@ -139,3 +139,104 @@ def test_the_api_calls_a_blank_decision_empty(web: WebEnv) -> None:
     r = web.bearer("editor@acme.org").post("/api/v1/workspaces/acme/decisions", json={"text": "   "})
     assert r.status_code == 422
     assert "the decision is empty" in r.text and "1 to" not in r.text
+
+
+def _no_raw_json(page: str) -> None:
+    assert '{"detail"' not in page and "Field required" not in page and "String should have" not in page
+
+
+def test_saving_an_empty_plan_shows_the_editor_with_why_it_was_not_saved(web: WebEnv, editor: TestClient) -> None:
+    """An emptied editor sends `text=`, which FastAPI took for a missing field: its JSON replaced the page."""
+    original = web.acme.plan_path.read_text(encoding="utf-8")
+    versions = len(web.state.db.plan_versions("acme"))
+    r = editor.post("/w/acme/plan", data={"text": "", "why": "start over"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    _no_raw_json(r.text)
+    assert "the plan is empty" in r.text and 'value="start over"' in r.text
+    assert web.acme.plan_path.read_text(encoding="utf-8") == original
+    assert len(web.state.db.plan_versions("acme")) == versions
+
+
+@pytest.mark.parametrize("data", [{"text": ""}, {}])
+def test_an_empty_decision_field_is_the_form_s_own_problem(web: WebEnv, editor: TestClient,
+                                                         data: dict[str, str]) -> None:
+    before = len(web.state.db.decisions("acme"))
+    r = editor.post("/w/acme/decisions", data=data)
+    assert r.status_code == 422
+    _no_raw_json(r.text)
+    assert field_error(r.text, "decision-text") == "The decision is empty: say what was decided and why, briefly."
+    assert len(web.state.db.decisions("acme")) == before
+
+
+@pytest.mark.parametrize(("method", "path"), [("get", "/w/acme/decisions/abc/edit"), ("post", "/w/acme/decisions/abc"),
+                                              ("get", "/w/acme/decisions/0/edit"),
+                                              ("post", "/w/acme/decisions/99999999999/withdraw")])
+def test_a_bad_number_in_a_page_s_address_is_a_404_page(editor: TestClient, method: str, path: str) -> None:
+    r = editor.request(method, path, data={"text": "x"} if method == "post" else None)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    _no_raw_json(r.text)
+    assert "<h1>Not found</h1>" in r.text and "is not a valid number" in r.text
+
+
+def test_a_value_only_fastapi_checks_is_said_in_words_without_echoing_it(editor: TestClient) -> None:
+    recorded = editor.post("/w/acme/decisions", data={"text": "Pause the contest"}, follow_redirects=False)
+    number = int(recorded.headers["location"].split("recorded=")[1])
+    why = "z" * 3000
+    r = editor.post(f"/w/acme/decisions/{number}/withdraw", data={"why": why})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    _no_raw_json(r.text)
+    assert "why: at most 2,000 characters (this has 3,000)" in r.text and why not in r.text
+    r = editor.get("/w/acme/verdicts", params={"recorded": "abc"})
+    assert r.status_code == 422 and "recorded: &#39;abc&#39; is not a number" in r.text
+    _no_raw_json(r.text)
+
+
+def test_members_tokens_and_login_forms_come_back_with_the_problem(web: WebEnv) -> None:
+    owner = web.login("owner@acme.org")
+    long_email = "a" * 330 + "@acme.org"
+    for data, said in (({"email": "", "role": "viewer"}, "&#39;&#39; is not an email address"),
+                       ({"email": long_email, "role": "viewer"},
+                        "an email address is at most 320 characters (this one has 339)")):
+        r = owner.post("/w/acme/members", data=data)
+        assert r.status_code == 422 and "<h1>Members</h1>" in r.text and said in r.text, r.text[:300]
+        assert f'value="{data["email"]}"' in r.text
+        _no_raw_json(r.text)
+    assert not web.state.db.invitations("acme")
+    r = owner.post("/w/acme/tokens", data={"name": ""})
+    assert r.status_code == 422 and "<h1>API tokens</h1>" in r.text and "give the token a name" in r.text
+    _no_raw_json(r.text)
+    client = web.client()
+    page = client.get("/login").text
+    assert re.search(r'<input type="email" name="email"[^>]* maxlength="320"', page)
+    r = client.post("/login", data={"email": long_email, "password": "whatever",
+                                    "csrf_token": client.cookies.get("sf_login_csrf") or ""})
+    assert r.status_code == 422 and "<h1>Log in</h1>" in r.text
+    assert "An email address is at most 320 characters (this one has 339)." in r.text
+    _no_raw_json(r.text)
+    r = client.post("/login", data={"email": "", "password": "",
+                                    "csrf_token": client.cookies.get("sf_login_csrf") or ""})
+    assert r.status_code == 422 and "Fill in your email and your password." in r.text
+
+
+def test_the_api_keeps_json_errors_without_the_values_sent(web: WebEnv) -> None:
+    editor = web.bearer("editor@acme.org")
+    missing = editor.post("/api/v1/workspaces/acme/decisions", json={})
+    assert missing.status_code == 422
+    assert missing.json() == {"detail": [{"type": "missing", "loc": ["body", "text"], "msg": "Field required"}]}
+    huge = "h" * 200_000
+    r = editor.post("/api/v1/workspaces/acme/decisions", json={"text": huge})
+    assert r.status_code == 422 and len(r.content) < 500 and "hhhhhhhhhh" not in r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_a_tactic_whose_period_ends_before_it_starts_is_refused_at_runs_until(web: WebEnv,
+                                                                             editor: TestClient) -> None:
+    original = web.acme.plan_path.read_text(encoding="utf-8")
+    r = editor.post("/w/acme/plan/tactics", data={"id": "late-news", "channel": "x", "serves": "dialogue",
+                                                  "owner": "Sam", "budget": "10", "start": "2017-06-01",
+                                                  "end": "2017-01-01", "accounts": "@Tesco"})
+    assert r.status_code == 422
+    assert field_error(r.text, "tactic-end") == ("ends on 2017-01-01, before it starts on 2017-06-01: the last day "
+                                                 "must be on or after the first")
+    assert 'id="tactic-end" name="end" value="2017-01-01"' in r.text  # what was typed stays
+    assert web.acme.plan_path.read_text(encoding="utf-8") == original

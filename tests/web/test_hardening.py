@@ -59,6 +59,23 @@ def test_out_of_range_inputs_are_422(web: WebEnv) -> None:
         assert response.status_code == 422, (path, response.status_code, response.text[:200])
 
 
+@pytest.mark.parametrize("query", ["until=9999-12-31", "as_of=9999-12-31", "since=0001-01-01"])
+def test_downloads_refuse_a_date_out_of_range_before_streaming(web: WebEnv, query: str) -> None:
+    """posts.csv answered 200, then dropped the connection on the year 9999 (the page says it and shows the
+    default dates instead; a file cannot say it, so it is refused)."""
+    client = web.login("owner@acme.org")
+    said = f"{query} is outside the dates this app works with (1970-01-01 to 2200-12-31)"
+    for path in ("/w/acme/posts.csv", "/w/acme/dialogue.csv", "/w/acme/dialogue-waiting.csv",
+                 "/w/acme/charts/dialogue/inbound.svg"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 422 and said in response.text, (path, response.text[:300])
+        assert response.headers["content-type"].startswith("text/html")
+    page = client.get(f"/w/acme/posts?{query}")
+    assert page.status_code == 200 and said in page.text
+    fine = client.get("/w/acme/posts.csv?until=2200-12-31&since=1970-01-01")
+    assert fine.status_code == 200 and fine.text.startswith("message_id,date,")
+
+
 def test_bodies_are_bounded(web: WebEnv) -> None:
     editor = web.bearer("owner@acme.org")
     before = editor.get("/api/v1/workspaces/acme/decisions").json()["decisions"]

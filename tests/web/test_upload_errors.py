@@ -87,3 +87,53 @@ def test_the_import_page_gives_advice_in_the_form_s_words(fresh_web: WebEnv, sha
     assert "--source" not in wrong.text and "--account" not in nameless.text
     api = fresh_web.bearer("editor@acme.org").post(IMPORTS, files=[("files", sample)], data={"source": "x-analytics"})
     assert api.status_code == 422 and "--source" in api.json()["detail"][0]["msg"]
+
+
+def _with_a_bad_row(shared_data: Path) -> bytes:
+    return (shared_data / "twcs" / "sample.csv").read_bytes() + b"999999999,x,True,not a date,bad row,,\n"
+
+
+def test_an_upload_is_logged_under_its_name_and_rebuilt_from_it(fresh_web: WebEnv, shared_data: Path) -> None:
+    """The import log kept the upload's private copy (`.strategyfirst/uploads/<hex>/cut.csv`), which the report
+    and `measure` then showed under "Rejected by import"."""
+    from strategyfirst import Workspace
+    from strategyfirst.recovery import rebuild
+
+    editor = fresh_web.login("editor@acme.org")
+    r = editor.post("/w/acme/imports", files=[("files", ("cut.csv", _with_a_bad_row(shared_data), "text/csv"))])
+    assert r.status_code == 200 and "<tr><td>cut.csv</td><td>twcs</td>" in " ".join(r.text.split())
+    logged = Workspace(fresh_web.acme.root).measure(metrics=["posts"]).data_quality["rejected_by_import"]
+    assert logged == [{"import_id": 1, "file": "cut.csv", "source": "twcs", "rows_rejected": 1}]  # the CLI's
+    quality = fresh_web.bearer("viewer@acme.org").get("/api/v1/workspaces/acme/measure").json()["data_quality"]
+    assert quality["rejected_by_import"] == [{"import_id": 1, "file": "cut.csv", "source": "twcs",
+                                              "rows_rejected": 1}]
+    for path in ("/w/acme/report.html", "/w/acme/tactics/care-desk/report.html", "/w/acme/imports"):
+        page = editor.get(path)
+        assert page.status_code == 200 and "cut.csv" in page.text, path
+        no_server_path(fresh_web, page.text)
+    rebuild(Workspace(fresh_web.acme.root))  # the raw copy, found by its digest, imported again under its name
+    assert Workspace(fresh_web.acme.root).measure(metrics=["posts"]).data_quality["rejected_by_import"] == logged
+
+
+def test_a_file_imported_from_the_command_line_is_shown_by_its_name(fresh_web: WebEnv, shared_data: Path,
+                                                                     tmp_path: Path) -> None:
+    """The CLI's user gave the path (the log and `measure` keep it); no page or API answer shows it."""
+    from strategyfirst import Workspace
+
+    exports = tmp_path / "exports on the server"
+    exports.mkdir()
+    cut = exports / "cut.csv"
+    cut.write_bytes(_with_a_bad_row(shared_data))
+    fresh_web.acme.ingest([cut])
+    cli = Workspace(fresh_web.acme.root).measure(metrics=["posts"])
+    assert [r["file"] for r in cli.data_quality["rejected_by_import"]] == [str(cut)]
+    viewer = fresh_web.bearer("viewer@acme.org")
+    measured = viewer.get("/api/v1/workspaces/acme/measure")
+    assert [r["file"] for r in measured.json()["data_quality"]["rejected_by_import"]] == ["cut.csv"]
+    pages = [measured, viewer.get("/api/v1/workspaces/acme/imports"), viewer.get("/api/v1/workspaces/acme/report.html")]
+    browser = fresh_web.login("viewer@acme.org")
+    pages += [browser.get(p) for p in ("/w/acme/report.html", "/w/acme/objectives/dialogue/report.html",
+                                       "/w/acme/imports", "/w/acme/imports.csv")]
+    for page in pages:
+        assert page.status_code == 200 and "cut.csv" in page.text, page.url
+        assert str(exports) not in page.text and "exports on the server" not in page.text, page.url

@@ -37,6 +37,7 @@ MIN_PASSWORD = 8
 SESSION_LIFETIME = dt.timedelta(days=7)
 TOKEN_PREFIX = "sf_"
 TOKEN_NAME_MAX = 100
+EMAIL_MAX = 320  # characters of an email address (RFC 3696), as the tables store it
 _hasher = PasswordHasher()
 
 
@@ -52,6 +53,8 @@ def sha256(value: str) -> str:
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
+    if len(email) > EMAIL_MAX:  # said before it is quoted: a pasted page is not sent back
+        raise UsageError(f"an email address is at most {EMAIL_MAX} characters (this one has {len(email):,})")
     if "@" not in email or email.startswith("@") or email.endswith("@") or any(c.isspace() for c in email):
         raise UsageError(f"{email!r} is not an email address")
     return email

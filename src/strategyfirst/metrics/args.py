@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from strategyfirst.dates import check_range, parse_day, plausible
 from strategyfirst.errors import MeasureError
 from strategyfirst.metrics.registry import resolve
 
@@ -16,13 +17,16 @@ PERIODS = {"all": None, "day": "D", "week": "W", "month": "M"}
 
 
 def date(value: dt.date | str | None, name: str) -> dt.date | None:
-    """`value` as a date (a datetime loses its time); a string must be YYYY-MM-DD."""
-    if value is None or isinstance(value, dt.date):
-        return value.date() if isinstance(value, dt.datetime) else value
+    """`value` as a date (a datetime loses its time); a string must be YYYY-MM-DD; either within the days the
+    product works with (dates.py)."""
+    if value is None:
+        return None
     try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise MeasureError(f"--{name} {value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+        if isinstance(value, dt.date):
+            return plausible(value.date() if isinstance(value, dt.datetime) else value)
+        return parse_day(str(value))
+    except ValueError as exc:
+        raise MeasureError(f"--{name} {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -60,5 +64,6 @@ def request(by: str = "none", period: str = "all", since: dt.date | str | None =
         raise MeasureError(f"--by {by} needs a plan with tactics (strategy.yaml); without one use "
                            "--by account, --by platform or --by none")
     ids = tuple(m.id for m in resolve(metric_ids))
-    return Request(by, period, date(since, "since"), date(until, "until"), ids, tuple(platforms or ()),
-                   tuple(accounts or ()))
+    first, last = date(since, "since"), date(until, "until")
+    check_range(first, last)
+    return Request(by, period, first, last, ids, tuple(platforms or ()), tuple(accounts or ()))

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from strategyfirst.dates import check_range
 from strategyfirst.formatting import step_rate
 from strategyfirst.metrics.args import date as _date
 from strategyfirst.metrics.finish import label as _label
@@ -64,6 +65,7 @@ class FunnelReport:
 def bounds(since: dt.date | str | None, until: dt.date | str | None) -> tuple[dt.date | None, dt.date | None]:
     """The funnel's dates: `until` picks its month, whole (a GA4 row of the month ends on its last day)."""
     since_d, until_d = _date(since, "since"), _date(until, "until")
+    check_range(since_d, until_d)
     if until_d is not None:
         until_d = (until_d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     return since_d, until_d

@@ -140,8 +140,9 @@ def _describe(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", "invalid value"))
     msg = msg.removeprefix("Value error, ")
     inp = err.get("input")
-    if (kind not in ("literal_error",) and isinstance(inp, str | int | float) and not isinstance(inp, bool)
-            and repr(inp) not in msg):  # value errors often quote the input already
+    said = repr(inp) in msg or (kind == "value_error" and str(inp) in msg)  # the plan's own checks name it
+    if kind not in ("literal_error",) and isinstance(inp, str | int | float) and not isinstance(inp, bool) \
+            and not said:
         msg += f" (got {inp!r})"
     return msg
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from strategyfirst.plan.readiness import IsoDate, Readiness
 
@@ -56,9 +56,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=True)
 
 
+def _not_before_start(end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    """An `end` on or after its `start` (both days included): reported at `end`, where the fix usually is. A
+    tactic's period run backwards would silently attribute nothing to it."""
+    start = info.data.get("start")
+    if end is not None and isinstance(start, dt.date) and end < start:
+        raise ValueError(f"ends on {end}, before it starts on {start}: the last day must be on or after the first")
+    return end
+
+
 class Horizon(Strict):
     start: IsoDate
-    end: IsoDate
+    end: IsoDate  # an end before the start is the lint rule `horizon-end-before-start` (the plan still loads)
 
 
 class Budget(Strict):
@@ -91,6 +100,8 @@ class Objective(Strict):
 class Period(Strict):
     start: IsoDate | None = None
     end: IsoDate | None = None
+
+    _end_after_start = field_validator("end")(_not_before_start)
 
 
 class Match(Strict):

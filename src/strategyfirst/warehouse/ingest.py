@@ -118,6 +118,7 @@ class _Group:
     ctx: LoadContext
     options: dict[str, Any]
     replays: dict[Path, Replay] = field(default_factory=dict)
+    names: dict[Path, str] = field(default_factory=dict)
 
 
 def ingest_files(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, *, source: str = "auto",
@@ -126,7 +127,8 @@ def ingest_files(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, *
                  keep_going: bool = False, by: str | None = None, wait: float | None = None,
                  notify: Callable[[str], None] | None = None,
                  rates: Sequence[str] | dict[str, float] | None = None,
-                 exported_on: dt.date | str | None = None) -> IngestResult:
+                 exported_on: dt.date | str | None = None,
+                 names: Mapping[Path, str] | None = None) -> IngestResult:
     """Import each file in its own transaction, going on past a file that fails.
 
     With `keep_going`, every file's outcome is in the result (a failed one with `status` "failed" and its
@@ -135,26 +137,31 @@ def ingest_files(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, *
     user). A zip stands for its members (each named `archive.zip!inner/name`). While another import or refresh
     holds the workspace, this waits as long as it runs (`wait` seconds
     at most, if given), telling `notify`. `rates` ({"UAH": 0.024} or ["UAH=0.024"]) convert spend in
-    another currency than the plan's (sources/currency.py); `exported_on` is the snapshot day of member exports."""
+    another currency than the plan's (sources/currency.py); `exported_on` is the snapshot day of member exports.
+    `names`: what to call a file (or a zip's members) in the summaries, errors and the import log instead of
+    its path: an upload's copy is logged under the name it was uploaded as (web/uploads.py)."""
     options = {"source": source, "account": account, "platform": platform, "year": year, "rates": rates,
                "exported_on": exported_on}
     return ingest_groups(ws, [(files, options)], strict=strict, progress=progress, keep_going=keep_going,
-                         by=by, wait=wait, notify=notify)
+                         by=by, wait=wait, notify=notify, names=names)
 
 
 def ingest_groups(ws: WorkspaceFiles, groups: Sequence[tuple[Sequence[str | Path] | str | Path, Mapping[str, Any]]],
                   *, strict: bool = False, progress: bool = False, keep_going: bool = False,
                   by: str | None = None, wait: float | None = None,
                   notify: Callable[[str], None] | None = None,
-                  replays: Mapping[Path, Replay] | None = None) -> IngestResult:
+                  replays: Mapping[Path, Replay] | None = None,
+                  names: Mapping[Path, str] | None = None) -> IngestResult:
     """`ingest_files` of several groups of files, each with its own options (keys of GROUP_OPTIONS: `source`,
     `account`, `platform`, `year`, `rates`, `exported_on`), in one go: under one hold of the workspace lock and
     with one refresh of the derived tables after the last file (a folder of exports that need different
     options costs one refresh, not one per group). Each file is still its own transaction. `replays`: files
-    imported under the id and name the import log gives them (recovery.rebuild), in increasing id order."""
+    imported under the id and name the import log gives them (recovery.rebuild), in increasing id order.
+    `names`: as for `ingest_files`."""
     prepared = [_group(ws, files, options) for files, options in groups]
     for group in prepared:
         group.replays = {p: replays[p] for p in group.paths if replays and p in replays}
+        group.names = {p: names[p] for p in group.paths if names and p in names}
     if not any(g.paths for g in prepared):
         raise UsageError("no file to import; give one or more export files")
     ws.ensure()
@@ -162,9 +169,10 @@ def ingest_groups(ws: WorkspaceFiles, groups: Sequence[tuple[Sequence[str | Path
     result = IngestResult()
     errors: list[StrategyFirstError] = []
     paths = [p for g in prepared for p in g.paths]
-    names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    shown = [Path(names[p]) if names and p in names else p for p in paths]
+    doing = ", ".join(p.name for p in shown[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
     try:
-        _import_all(ws, prepared, by, strict, progress, plan, result, errors, wait, notify, names)
+        _import_all(ws, prepared, by, strict, progress, plan, result, errors, wait, notify, doing)
     except (OSError, duckdb.Error) as exc:
         if not ws.warehouse_path.is_file():
             raise _vanished(ws) from None
@@ -271,7 +279,7 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
     for path in files_in.paths:
         outcome: dict[str, Any] = {"source": None}
         replay = group.replays.get(path)
-        name = replay.name if replay else files_in.name(path)
+        name = replay.name if replay else _as_given(files_in.name(path), group.names)
         try:
             if path in files_in.failures:
                 raise files_in.failures[path]
@@ -340,6 +348,16 @@ def _day(value: dt.date | str | None) -> str | None:
         return dt.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
         raise UsageError(f"--exported-on {value!r} is not a date like 2026-03-31") from None
+
+
+def _as_given(name: str, names: Mapping[Path, str]) -> str:
+    """A file's `name` with the path of a file given under another name replaced by that name (a zip's members
+    too: `archive.zip!inner/name`)."""
+    for path, given in names.items():
+        where = str(path)
+        if name == where or name.startswith(where + "!"):
+            return given + name[len(where):]
+    return name
 
 
 def _renamed(exc: StrategyFirstError, path: Path, name: str) -> StrategyFirstError:

@@ -1,7 +1,10 @@
 """Domain errors and HTTP errors into responses: JSON under /api, an HTML page elsewhere.
 
 PlanError → 422 with every located problem; other bad input → 422; a workspace held by an import → 409;
-the app database unreachable → 503; a page without a login → redirect to /login.
+the app database unreachable → 503; a page without a login → redirect to /login. A request FastAPI itself
+refuses (a field missing or too long, a word where a number goes) is never its raw JSON on a page, nor echoes
+what was sent: a bad number in a page's address is a 404 page, anything else a 422 page saying each problem
+in words (the forms check what users can get wrong themselves, and come back with the problem beside the field).
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from strategyfirst.dates import RANGE_TEXT
 from strategyfirst.errors import (
     AdditionError,
     AppDatabaseError,
@@ -91,10 +96,55 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
 
 async def on_out_of_range(request: Request, exc: Exception) -> Response:
     """A number or date too large for the computation it feeds (a year 9999 as-of): bad input, 422."""
-    message = "a value in the request is out of range (dates must be between 1970 and 2200)"
+    message = f"a value in the request is out of range (dates must be from {RANGE_TEXT})"
     if is_api(request):
         return JSONResponse({"detail": [{"loc": [], "msg": message}]}, status_code=422)
     return _page(request, 422, message)
+
+
+SHOWN_INPUT = 40  # characters of a refused value a message quotes
+
+
+def _field(error: dict[str, Any]) -> str:
+    """The field a FastAPI error is about: its name (`email`, `as_of`), not its place in the list of values."""
+    names = [str(part) for part in error.get("loc", ()) if isinstance(part, str)]
+    return names[-1] if len(names) > 1 else "the request"
+
+
+def _quoted(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= SHOWN_INPUT else text[:SHOWN_INPUT] + "…")
+
+
+def in_words(error: dict[str, Any]) -> str:
+    """One FastAPI (pydantic) error as a line a person reads: the field, what is wrong, a short quote at most."""
+    kind, ctx, given = str(error.get("type", "")), error.get("ctx") or {}, error.get("input")
+    if kind == "missing":
+        what = "fill it in"
+    elif kind == "string_too_long":
+        what = f"at most {ctx.get('max_length', 0):,} characters (this has {len(str(given)):,})"
+    elif kind.startswith(("int_", "float_")):
+        what = f"{_quoted(given)} is not a number"
+    elif kind.startswith(("date_", "datetime_")):
+        what = f"{_quoted(given)} is not a date (YYYY-MM-DD)"
+    else:
+        what = str(error.get("msg", "not valid")).removeprefix("Value error, ")
+    return f"{_field(error)}: {what}"
+
+
+async def on_invalid_request(request: Request, exc: Exception) -> Response:
+    """FastAPI's refusal of a request's values: the API's located JSON without the values sent; a page's own
+    words (see the module's text)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if is_api(request):
+        detail = [{"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]
+        return JSONResponse({"detail": scrub_json(detail, hidden_folders(request))}, status_code=422)
+    if any(e.get("loc", ("",))[0] == "path" for e in errors):
+        wrong = next(e for e in errors if e.get("loc", ("",))[0] == "path")
+        what = _field(wrong).replace("_", " ")
+        return _page(request, 404, f"Nothing is at this address: {_quoted(wrong.get('input'))} is not a valid {what}.")
+    return _page(request, 422, [in_words(e) for e in errors])
 
 
 async def on_login_required(request: Request, exc: Exception) -> Response:
@@ -107,3 +157,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StrategyFirstError, on_domain_error)
     app.add_exception_handler(LoginRequired, on_login_required)
     app.add_exception_handler(OverflowError, on_out_of_range)
+    app.add_exception_handler(RequestValidationError, on_invalid_request)

@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import AfterValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from strategyfirst.dates import plausible
+
 
 class BodyTooLarge(Exception):
     pass
@@ -60,13 +62,4 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
-
-
-def _plausible(day: dt.date) -> dt.date:
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"{day.isoformat()} is outside the dates this app works with ({EARLIEST} to {LATEST})")
-    return day
-
-
-Day = Annotated[dt.date, AfterValidator(_plausible)]
+Day = Annotated[dt.date, AfterValidator(plausible)]

@@ -9,11 +9,12 @@ call) sees one DuckDB configuration, read-only, on the snapshot; no request open
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from strategyfirst.errors import PlanError
 from strategyfirst.plan import PlanDocument
 from strategyfirst.plan.document import loads
 from strategyfirst.warehouse.snapshot import Snapshot, SnapshotKeeper, Writer
+from strategyfirst.web.paths import file_name
 from strategyfirst.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -211,8 +213,8 @@ class ServedWorkspace(Workspace):
             from strategyfirst.metrics.measure import measure_request
 
             return measure_request(self._tables(), plan, request)
-        return measure_sql(snapshot.cursor(), request, self._facts(plan), lambda: plan,
-                           Store(self.state_dir / CACHE_DIR), snapshot.backend)
+        return _file_names_only(measure_sql(snapshot.cursor(), request, self._facts(plan), lambda: plan,
+                                            Store(self.state_dir / CACHE_DIR), snapshot.backend))
 
     def _facts(self, plan: Plan | None) -> PlanFacts:
         """The facts of the current plan version (`plan`, parsed), kept while it is current."""
@@ -300,10 +302,12 @@ class ServedWorkspace(Workspace):
     def ingest(self, files: Sequence[str | Path] | str | Path, *, source: str = "auto", account: str | None = None,
                strict: bool = False, keep_going: bool = False, platform: str | None = None,
                rates: dict[str, float] | None = None, exported_on: str | None = None,
-               year: int | None = None, by: str | None = None) -> IngestResult:
+               year: int | None = None, by: str | None = None,
+               names: Mapping[Path, str] | None = None) -> IngestResult:
         try:
             return super().ingest(files, source=source, account=account, strict=strict, keep_going=keep_going,
-                                  platform=platform, rates=rates, exported_on=exported_on, year=year, by=by)
+                                  platform=platform, rates=rates, exported_on=exported_on, year=year, by=by,
+                                  names=names)
         finally:
             self.snapshots.refresh(wait=True)  # the uploader reads what they imported
 
@@ -312,3 +316,13 @@ class ServedWorkspace(Workspace):
             return super().undo_import(import_id)
         finally:
             self.snapshots.refresh(wait=True)
+
+
+def _file_names_only(result: MeasureResult) -> MeasureResult:
+    """The imports of the data quality counts named by their files' names: the import log keeps the path a file
+    was imported from on the command line, but no page, report or API answer shows a server path (web.md)."""
+    rows = result.data_quality.get("rejected_by_import")
+    if not rows:
+        return result
+    quality = {**result.data_quality, "rejected_by_import": [{**r, "file": file_name(r.get("file"))} for r in rows]}
+    return dataclasses.replace(result, data_quality=quality)

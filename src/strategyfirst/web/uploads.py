@@ -3,7 +3,6 @@ in a private folder of the workspace, ingested, then removed; over the size limi
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import uuid
@@ -30,12 +29,13 @@ def safe_name(name: str | None) -> str:
 
 
 @contextmanager
-def saved(ws: Workspace, files: list[UploadFile], limit: int) -> Iterator[list[Path]]:
-    """The uploads written to a fresh folder (removed afterwards); 413 when they add up to over `limit`."""
+def saved(ws: Workspace, files: list[UploadFile], limit: int) -> Iterator[dict[Path, str]]:
+    """The uploads written to a fresh folder (removed afterwards), each with the name it was uploaded as; 413
+    when they add up to over `limit`."""
     folder = ws.ensure().state_dir / "uploads" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:
-        paths: list[Path] = []
+        names: dict[Path, str] = {}
         total = 0
         for n, upload in enumerate(files):
             name = safe_name(upload.filename)
@@ -46,8 +46,8 @@ def saved(ws: Workspace, files: list[UploadFile], limit: int) -> Iterator[list[P
                     if total > limit:
                         raise HTTPException(413, f"the upload is over the limit of {limit:,} bytes")
                     out.write(chunk)
-            paths.append(target)
-        yield paths
+            names[target] = name
+        yield names
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -60,15 +60,12 @@ def ingest_uploads(ws: Workspace, files: list[UploadFile], limit: int, source: s
     uploader) is who the import log says imported them."""
     if not files:
         raise HTTPException(422, [{"loc": ["body", "files"], "msg": "choose at least one file to import"}])
-    with saved(ws, files, limit) as paths:
-        result = ws.ingest(paths, source=source, account=account or None, strict=strict, year=year,
-                           keep_going=True, by=by)
-        folder = str(paths[0].parent) + os.sep
-    # each file as uploaded (a zip's members as `archive.zip!inner/name`), not under the private folder
-    hidden = folders([ws.root])
-    summaries = [scrub_json({**summary, "file": str(summary["file"]).removeprefix(folder),
-                             "error": str(summary["error"]).replace(folder, "") if summary.get("error") else None},
-                            hidden) for summary in result.files]
+    with saved(ws, files, limit) as names:
+        # each file is imported, summed up and logged under the name it was uploaded as (a zip's members as
+        # `archive.zip!inner/name`), not as its copy in the private folder
+        result = ws.ingest(list(names), source=source, account=account or None, strict=strict, year=year,
+                           keep_going=True, by=by, names=names)
+    summaries = [scrub_json(summary, folders([ws.root])) for summary in result.files]
     return services.plain({"files": summaries})
 
 

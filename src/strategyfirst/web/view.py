@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from strategyfirst.dates import plausible
+
 PRESETS = {"30d": "last 30 days", "month": "this month", "quarter": "this quarter", "horizon": "the plan's horizon",
            "all": "all data", "custom": "the dates below"}
 DEFAULT_PRESET = "30d"
@@ -96,9 +98,14 @@ def _date(params: Mapping[str, str], key: str, problems: list[str]) -> dt.date |
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         problems.append(f"{key}={text!r} is not a date: give it as YYYY-MM-DD")
+        return None
+    try:
+        return plausible(day)
+    except ValueError as exc:
+        problems.append(f"{key}={exc}")
         return None
 
 

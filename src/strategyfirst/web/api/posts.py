@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from strategyfirst.dates import check_range
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
 from strategyfirst.web.limits import Day
@@ -30,6 +31,7 @@ def list_posts(m: ApiViewer, objective: Text = None, tactic: Text = None, platfo
     whose engagement rate is above the 90th percentile of attributed posts on the same platform."""
     from strategyfirst.web.pages.drill_pages import scope_of
 
+    check_range(since, until)
     scope: Scope = scope_of(m, objective or "", tactic or "", platform or "", account or "", view)[0]
     scope = Scope(scope.tactics, scope.platform, scope.account, scope.outside, scope.unusual, since, until)
     found = posts_page(lambda sql, params: services._query(m.ws, sql, params), scope, sort, descending, page,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from strategyfirst.appdb.accounts import SESSION_LIFETIME
+from strategyfirst.appdb.accounts import EMAIL_MAX, SESSION_LIFETIME
 from strategyfirst.web.auth import (
     LOGIN_CSRF_COOKIE,
     client_ip,
@@ -57,13 +57,18 @@ def read_login(request: Request, state: State, next: str = "/workspaces") -> Res
 
 
 @router.post("/login")
-def create_session(request: Request, state: State, email: Annotated[str, Form(max_length=320)],
-                   password: Annotated[str, Form(max_length=1024)],
+def create_session(request: Request, state: State, email: Annotated[str, Form(max_length=10 * EMAIL_MAX)] = "",
+                   password: Annotated[str, Form(max_length=1024)] = "",
                    csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/workspaces",
                    ) -> Response:
     """Check the password (rate-limited per email and IP) and start a session."""
     if not same_token(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise HTTPException(403, "the login form expired or came from elsewhere; reload it and try again")
+    if not email.strip() or not password:  # no attempt to count: nothing was tried
+        return _login_page(request, state, next, "Fill in your email and your password.", 422, email)
+    if len(email.strip()) > EMAIL_MAX:
+        return _login_page(request, state, next, f"An email address is at most {EMAIL_MAX} characters (this one "
+                           f"has {len(email.strip()):,}).", 422, email)
     settings, ip = state.settings, client_ip(request)
     window = dt.timedelta(minutes=settings.login_window_minutes)
     if state.db.too_many_attempts(email, ip, settings.login_limit, window, settings.login_ip_limit):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from strategyfirst.errors import StrategyFirstError
@@ -42,6 +42,16 @@ def page_view(request: Request, m: Any) -> dict[str, Any]:
     choices = {"platforms": sorted(accounts), "accounts": sorted({a for names in accounts.values() for a in names})}
     return {"view": view, "view_problems": problems, "presets": PRESETS, "choices": choices,
             "view_query": view.query()}
+
+
+def download_view(request: Request, m: Any) -> View:
+    """The view of a download's URL (a CSV, a chart): a page says what was wrong beside what it shows instead,
+    a file cannot, so a bad date or range is a 422 rather than a file of other dates."""
+    context = page_view(request, m)
+    if context["view_problems"]:
+        raise HTTPException(422, "; ".join(context["view_problems"]))
+    view: View = context["view"]
+    return view
 
 
 def _by_objective(m: Any, view: View, since: dt.date, until: dt.date, metrics: list[str]

@@ -14,7 +14,7 @@ from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
-from strategyfirst.web.pages.dashboard_pages import DIALOGUE_METRICS, page_view
+from strategyfirst.web.pages.dashboard_pages import DIALOGUE_METRICS, download_view
 from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
 
 router = APIRouter()
@@ -23,7 +23,7 @@ router = APIRouter()
 @router.get("/w/{slug}/dialogue.csv")
 def read_dialogue_csv(request: Request, m: PageViewer) -> Response:
     """The dialogue page's table by account, for the view's dates and filters."""
-    view = page_view(request, m)["view"]
+    view = download_view(request, m)
     try:
         rows = services.measure_json(m.ws, "account", "all", view.since, view.until, DIALOGUE_METRICS,
                                      platforms=view.platforms, accounts=view.accounts)["rows"]
@@ -40,7 +40,7 @@ def read_dialogue_csv(request: Request, m: PageViewer) -> Response:
 def read_waiting_csv(request: Request, m: PageViewer) -> Response:
     """The conversations waiting longest for a first reply, for the view's dates and filters: when, where and
     how long, not the customer's words (a message's text may carry a name or an address)."""
-    view = page_view(request, m)["view"]
+    view = download_view(request, m)
     try:
         rows = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account) \
             if services.has_data(m.ws) else []

@@ -3,7 +3,6 @@ all posts), with their tables as CSV, their charts as SVG/PNG and the view as a 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -16,7 +15,8 @@ from strategyfirst.plan import normalise_handle
 from strategyfirst.web import charts, drill, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
-from strategyfirst.web.pages.dashboard_pages import page_view
+from strategyfirst.web.limits import Day
+from strategyfirst.web.pages.dashboard_pages import download_view, page_view
 from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
 from strategyfirst.web.view import whole
@@ -132,7 +132,7 @@ def _why(verdict: dict[str, Any] | None) -> str | None:
 
 @router.get("/w/{slug}/charts/kpi/{objective_id}/{metric}.{fmt}")
 def read_kpi_chart(m: PageViewer, objective_id: str, metric: str, fmt: str,
-                   as_of: Annotated[dt.date | None, Query()] = None) -> Response:
+                   as_of: Annotated[Day | None, Query()] = None) -> Response:
     """A KPI's chart (series, target, forecast; as of a day, as the dashboard shows it) as an SVG or PNG file."""
     diagnosis, _why_not = drill.diagnosis_or_none(m.ws, as_of)
     kpi = next((k for k in _kpis(m, diagnosis, objective_id) if k.get("metric") == metric), None)
@@ -144,7 +144,7 @@ def read_dialogue_chart(request: Request, m: PageViewer, name: str, fmt: str) ->
     """One of the dialogue page's charts, for the view in the query (dates, platform, account), as a file."""
     from strategyfirst.web.pages.dashboard_pages import dialogue_charts, dialogue_monthly
 
-    view = page_view(request, m)["view"]
+    view = download_view(request, m)
     try:
         found = dialogue_charts(m, view, dialogue_monthly(m, view)).get(name)
     except StrategyFirstError:
@@ -322,7 +322,7 @@ def read_posts_csv(request: Request, m: PageViewer, objective: Text = "", tactic
                    account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc") -> Response:
     """Every post of the view as CSV, in the view's order (read from the warehouse a page at a time)."""
     scope, _heading = scope_of(m, objective, tactic, platform, account, view)
-    dates = page_view(request, m)["view"]
+    dates = download_view(request, m)
     scope = replace(scope, since=dates.since, until=dates.until)
     rows = all_posts(_query(m), scope, sort, dir != "asc") if services.has_data(m.ws) else iter(())
     name = file_name(m.slug, "posts", objective, tactic, platform, account, view if view != "all" else "")

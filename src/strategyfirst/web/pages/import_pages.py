@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from strategyfirst.errors import ImportFileError
 from strategyfirst.sources.registry import SOURCES
-from strategyfirst.web import services
+from strategyfirst.web import paths, services
 from strategyfirst.web.deps import PageEditor, PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
 from strategyfirst.web.paths import folders, public_import, scrub
@@ -76,7 +76,7 @@ def read_rejects_csv(m: PageViewer, number: int) -> Response:
 @router.post("/w/{slug}/imports")
 def create_import_page(
     request: Request, m: PageEditor,
-    files: Annotated[list[UploadFile], File()],
+    files: Annotated[list[UploadFile] | None, File()] = None,
     source: Annotated[str, Form()] = "auto",
     account: Annotated[str | None, Form()] = None,
     year: Annotated[str | None, Form()] = None,
@@ -86,6 +86,8 @@ def create_import_page(
         given = (year or "").strip()
         if given and not (given.isdigit() and 1900 <= int(given) <= 2999):
             raise ImportFileError("year", f"{given!r} is not a year; give the year of the export day, like 2025")
+        if not files:  # a form sent without one (the browser's `required` prevents it)
+            raise ImportFileError("files", "choose at least one file to import")
         result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
                                 year=int(given) if given else None, by=m.email)
         result = {**result, "files": [{**f, "error": form_words(f["error"]) if f.get("error") else None}
@@ -131,8 +133,8 @@ def summary_query(summaries: list[dict[str, Any]]) -> str:
 
 
 def _import_id(m: Any, summary: dict[str, Any]) -> int:
-    """The newest import of the file's content (the log names the uploaded copy, the summary its name)."""
+    """The newest import of the file (logged under its name; an older log names the uploaded copy's path)."""
     for row in services.import_log(m.ws):
-        if str(row.get("file", "")).endswith("/" + summary["file"]):
+        if paths.file_name(row.get("file")) == summary["file"]:
             return int(row["import_id"])
     return -1

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from strategyfirst.appdb import ROLES
-from strategyfirst.appdb.accounts import normalise_email
+from strategyfirst.appdb.accounts import EMAIL_MAX, normalise_email
 from strategyfirst.appdb.render import iso
 from strategyfirst.errors import UsageError
 from strategyfirst.web.deps import Member, PageOwner
@@ -22,6 +22,9 @@ from strategyfirst.web.downloads import csv_response, file_name
 from strategyfirst.web.templating import render
 
 router = APIRouter()
+# What the forms take before checking it themselves (appdb.normalise_email): an email a little too long comes back
+# in the form with the problem beside it; the body limit bounds the request.
+Email = Annotated[str, Form(max_length=10 * EMAIL_MAX)]
 
 
 def _not_self(m: Member, email: str) -> None:
@@ -44,8 +47,8 @@ def list_members(request: Request, m: PageOwner, changed: str | None = None, inv
 
 
 @router.post("/w/{slug}/members")
-def update_member(request: Request, m: PageOwner, email: Annotated[str, Form(max_length=320)],
-                  role: Annotated[str, Form(max_length=10)]) -> Response:
+def update_member(request: Request, m: PageOwner, email: Email = "", role: Annotated[str, Form(max_length=100)] = "",
+                  ) -> Response:
     """Change a member's role, or invite anyone else (the same answer whether or not they have an account:
     the invitation is taken up at their next login; accounts are made with `strategyfirst users add`)."""
     try:
@@ -70,7 +73,7 @@ def confirm_remove_member(request: Request, m: PageOwner, email: str) -> Respons
 
 
 @router.post("/w/{slug}/members/remove")
-def delete_member(request: Request, m: PageOwner, email: Annotated[str, Form(max_length=320)]) -> Response:
+def delete_member(request: Request, m: PageOwner, email: Email = "") -> Response:
     """Take the user's role in this workspace away (or withdraw their invitation)."""
     try:
         _not_self(m, email)

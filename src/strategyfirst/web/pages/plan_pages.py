@@ -107,8 +107,8 @@ def lint_plan_draft(request: Request, m: PageViewer, text: Draft = "", base: Bas
 
 
 @router.post("/w/{slug}/plan")
-def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(max_length=MAX_PLAN)],
-                     why: Typed = "", base: Base = "") -> Response:
+def update_plan_page(request: Request, m: PageEditor, text: Draft = "", why: Typed = "", base: Base = "",
+                     ) -> Response:
     """Save the text as a new plan version and write strategy.yaml; 422 with the problems (a plan that does
     not parse, a too long why) and everything typed kept; 409 keeping the text in the editor, with who saved
     what meanwhile, when the plan moved on since the editor was opened (`base`)."""
@@ -121,7 +121,8 @@ def update_plan_page(request: Request, m: PageEditor, text: Annotated[str, Form(
     except PlanError:
         parses = False  # the editor page lists the plan's problems itself
     if not parses or why_error:
-        return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error),
+        empty = {} if text else {"lint": lint_view(text)}  # editor_page lints a text only: say it is empty
+        return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error, **empty),
                       status=422)
     return _save(request, m, text, why, base, lambda: editor_page(m, text, why=why, base=base), None)
 

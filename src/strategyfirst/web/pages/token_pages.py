@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from strategyfirst.appdb import ApiToken
+from strategyfirst.appdb.accounts import TOKEN_NAME_MAX
 from strategyfirst.appdb.models import ACCESS
 from strategyfirst.errors import UsageError
 from strategyfirst.web.deps import Member, PageOwner
@@ -44,7 +45,7 @@ def list_tokens(request: Request, m: PageOwner, revoked: int | None = None) -> R
 
 
 @router.post("/w/{slug}/tokens")
-def create_token(request: Request, m: PageOwner, name: Annotated[str, Form(max_length=200)],
+def create_token(request: Request, m: PageOwner, name: Annotated[str, Form(max_length=10 * TOKEN_NAME_MAX)] = "",
                  access: Annotated[str, Form(max_length=10)] = "read",
                  scope: Annotated[str, Form(max_length=100)] = "") -> Response:
     """Make a token acting as you, for this workspace (or all of yours, if `may_scope_all`): shown once."""

@@ -70,7 +70,7 @@ def decision_form(request: Request, m: Member, decision: dict[str, Any] | None, 
 
 
 @router.post("/w/{slug}/decisions")
-def create_decision_page(request: Request, m: PageEditor, text: Typed, objective: Typed = "",
+def create_decision_page(request: Request, m: PageEditor, text: Typed = "", objective: Typed = "",
                          tactic: Typed = "") -> Response:
     """Record a decision with the current verdicts as its evidence, then show the log."""
     problems = decision_problems(m, text, objective, tactic)
@@ -104,7 +104,7 @@ def read_decision_editor(request: Request, m: PageEditor, number: Number) -> Res
 
 
 @router.post("/w/{slug}/decisions/{number}")
-def update_decision_page(request: Request, m: PageEditor, number: Number, text: Typed, objective: Typed = "",
+def update_decision_page(request: Request, m: PageEditor, number: Number, text: Typed = "", objective: Typed = "",
                          tactic: Typed = "", why: Typed = "") -> Response:
     """Save a correction of the decision (before/after kept), then show the log."""
     problems = decision_problems(m, text, objective, tactic)
