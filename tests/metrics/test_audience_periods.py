@@ -193,3 +193,23 @@ def test_tactics_and_platforms_add_up_too(tmp_path: Path) -> None:
             measure(backend, plan, period="week", metric_ids=["impressions"])
     finally:
         con.close()
+
+
+def test_an_account_two_tactics_of_one_objective_match_counts_once_in_it(tmp_path: Path) -> None:
+    """Both tactics of `grow` match the Acme Page: each counts its audience, the objective once (as a message
+    attributed to two tactics counts once overall)."""
+    plan = PLAN.replace("  - {id: email, serves: [grow], match: {accounts: [letter]}}\n",
+                        "  - {id: launch, serves: [grow], match: {accounts: [\"Acme Page\"], platform: [facebook]}}\n")
+    (tmp_path / "strategy.yaml").write_text(plan, encoding="utf-8")
+    workspace = Workspace(tmp_path).ensure()
+    warehouse(workspace.warehouse_path.parent, [dict(m) for m in MESSAGES], audience=AUDIENCE).close()
+    asked = [*METRICS, "audience_gained", "audience_lost"]
+    by_tactic = workspace.measure(by="tactic", metrics=asked)
+    by_objective = workspace.measure(by="objective", metrics=asked)
+    # launch: F alone (Acme Page: 210 at the end; deltas +5 -1, +4 -1, +8 -1: gained 17, lost 3, growth 14).
+    # social: A (x @acme, 130 at the end, 130 - 100) and F.
+    assert [by_tactic.value(m, "launch") for m in asked[:2] + asked[3:]] == [210, 14, 17, 3]
+    assert [by_tactic.value(m, "social") for m in asked[:2] + asked[3:]] == [340, 44, 17, 3]
+    # grow: A and F once each, not F twice.
+    assert [by_objective.value(m, "grow") for m in asked[:2] + asked[3:]] == [340, 44, 17, 3]
+    assert by_objective.value("audience_growth_rate", "grow") == pytest.approx(44 / (100 + 196))

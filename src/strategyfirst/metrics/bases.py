@@ -193,7 +193,10 @@ def audience_base(ctx: Context) -> ir.Table | None:
     at = ctx.maps.account_tactic
     same_platform = at.platform.isnull() | (at.platform == t.platform.lower())
     joined = t.join(at, (t.account == at.account) & same_platform)
-    return _tactic_to_key(ctx, joined.select(*t.columns, tactic_id=at.tactic_id))
+    keyed = _tactic_to_key(ctx, joined.select(*t.columns, tactic_id=at.tactic_id))
+    # Two tactics of one objective may match one account: its rows (one a series and day) count once there,
+    # as a message two tactics hold counts once.
+    return keyed.distinct() if ctx.by == "objective" else keyed
 
 
 def _tactic_to_key(ctx: Context, t: ir.Table) -> ir.Table:
