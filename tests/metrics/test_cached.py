@@ -216,7 +216,7 @@ def test_bad_arguments_fail_the_same_on_a_hit(ws: Workspace) -> None:
 
     ws.measure()
     for ask, words in (({"by": "team"}, "--by 'team'"), ({"metrics": ["response_rat"]}, "did you mean"),
-                       ({"since": "last week"}, "--since 'last week'")):
+                       ({"since": "last week"}, "--since last week is not a date")):
         with pytest.raises(MeasureError, match=words):
             ws.measure(**ask)
 

@@ -22,7 +22,7 @@ def answer(env: WebEnv, email: str, owner: TestClient | None = None) -> tuple[in
     r = owner.post("/w/acme/members", data={"email": email, "role": "editor"}, follow_redirects=False)
     page = owner.get(r.headers["location"]).text
     notice = re.search(r'<p class="ok" role="status">(.*?)</p>', page, flags=re.S)
-    row = re.search(rf"<tr class=\"invitation\"><td>{re.escape(email)}</td>.*?</tr>", page, flags=re.S)
+    row = re.search(rf"<tr class=\"invitation\"><td class=\"name\">{re.escape(email)}</td>.*?</tr>", page, flags=re.S)
     assert notice and row, page
     quoted = email.replace("@", "%40")
     return (r.status_code, r.headers["location"].replace(quoted, "EMAIL"),
@@ -125,10 +125,11 @@ def test_a_workspace_always_keeps_an_owner(fresh_web: WebEnv) -> None:
 def test_a_role_changes_from_its_row(fresh_web: WebEnv) -> None:
     owner = fresh_web.login("owner@acme.org")
     page = owner.get("/w/acme/members").text
-    row = re.search(r"<tr><td>viewer@acme.org</td>.*?</tr>", page, flags=re.S)
+    row = re.search(r"<tr><td class=\"name\">viewer@acme.org</td>.*?</tr>", page, flags=re.S)
     assert row and 'aria-label="Role of viewer@acme.org"' in row.group(0)
     assert '<option selected>viewer</option>' in row.group(0)
-    assert re.search(r"<tr><td>owner@acme.org</td>\s*<td>owner \(you\)</td>", page)  # no form for yourself
+    # no form for yourself
+    assert re.search(r"<tr><td class=\"name\">owner@acme.org</td>\s*<td>owner \(you\)</td>", page)
     owner.post("/w/acme/members", data={"email": "viewer@acme.org", "role": "editor"})
     db = fresh_web.state.db
     assert db.role_in(db.get_user("viewer@acme.org").id, "acme") == "editor"  # type: ignore[union-attr]

@@ -97,8 +97,8 @@ def in_scope(messages: ir.Table, narrowed: Context) -> ir.Table:
     kept = [t.select("message_id") for t in (narrowed.owned(), narrowed.inbound()) if t is not None]
     if not kept:
         return messages.filter(ibis.literal(False))
-    ids = kept[0] if len(kept) == 1 else kept[0].union(kept[1])
-    return messages.semi_join(ids, "message_id")
+    # UNION ALL in nullable types: the two tables' id columns may differ in nullability (a snapshot's do)
+    return messages.semi_join(union_all(*kept), "message_id")
 
 
 def not_owned(stored: Tables, whole: Context, accounts: Iterable[str] | None) -> ir.Table | None:
