@@ -140,8 +140,8 @@ async def on_invalid_request(request: Request, exc: Exception) -> Response:
     if is_api(request):
         detail = [{"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]
         return JSONResponse({"detail": scrub_json(detail, hidden_folders(request))}, status_code=422)
-    if any(e.get("loc", ("",))[0] == "path" for e in errors):
-        wrong = next(e for e in errors if e.get("loc", ("",))[0] == "path")
+    if any((e.get("loc") or ("",))[0] == "path" for e in errors):
+        wrong = next(e for e in errors if (e.get("loc") or ("",))[0] == "path")
         what = _field(wrong).replace("_", " ")
         return _page(request, 404, f"Nothing is at this address: {_quoted(wrong.get('input'))} is not a valid {what}.")
     return _page(request, 422, [in_words(e) for e in errors])
