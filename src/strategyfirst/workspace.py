@@ -170,25 +170,25 @@ class Workspace(WorkspaceFolder):
     def query(self, sql: str) -> list[dict[str, Any]]:
         """Rows of one SQL read of the warehouse, as dicts: no Ibis (values written as literals; binding
         Python parameters would make DuckDB import pandas)."""
-        from strategyfirst.warehouse.engine import open_duckdb
-
-        con = self._held if self._held is not None else open_duckdb(self.warehouse_path)
-        try:
+        with self._reading() as con:
             cur = con.execute(sql)
             names = [d[0] for d in cur.description or []]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-        finally:
-            if con is not self._held:
-                con.close()
 
     def query_columns(self, sql: str) -> dict[str, Any]:
         """The columns of one SQL read of the warehouse as numpy arrays (a list column: an array of arrays),
         for reads of many numbers: no Python object per value, as `query` makes."""
+        with self._reading() as con:
+            return dict(con.execute(sql).fetchnumpy())
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """The connection a read uses: the one `_one_connection` holds, else one opened for the read alone."""
         from strategyfirst.warehouse.engine import open_duckdb
 
         con = self._held if self._held is not None else open_duckdb(self.warehouse_path)
         try:
-            return dict(con.execute(sql).fetchnumpy())
+            yield con
         finally:
             if con is not self._held:
                 con.close()
