@@ -22,7 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from strategyfirst.cli_coerce import install as _install_direct_coercion
 from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, require_workspace
-from strategyfirst.errors import PlanError, StrategyFirstError, UsageError, WorkspaceError
+from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
 _core = typer.Typer(  # the commands of this module; `app` (below) has every command
@@ -177,11 +177,9 @@ def report(
 ) -> None:
     """Write the self-contained HTML report (no network needed to open it); prints its path."""
     if output is not None:
-        if output.is_dir():
-            raise UsageError(f"{output} is a folder: give the report a file name, e.g. -o "
-                             f"{output / 'report.html'}")
-        if output.parent.exists() and not output.parent.is_dir():
-            raise UsageError(f"{output.parent} is a file, not a folder: choose where to write the report")
+        from strategyfirst.report import check_target
+
+        check_target(output)  # before the plan is read: a mistyped -o is said at once
     path = planned_workspace(ws_path, "report").report(output, as_of=as_of)
     typer.echo(str(path))
 
