@@ -60,4 +60,5 @@ def write_report(ws: MeasuringWorkspace, path: str | Path | None = None, as_of: 
     return target
 
 
-__all__ = ["DEFAULT_NAME", "ReportData", "check_target", "gather_report_data", "render_html", "render_report", "write_report"]
+__all__ = ["DEFAULT_NAME", "ReportData", "check_target", "gather_report_data", "render_html", "render_report",
+           "write_report"]
