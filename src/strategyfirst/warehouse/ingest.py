@@ -341,14 +341,29 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
     return opts
 
 
+# No member export (Mailchimp, Substack, beehiiv) was downloaded before this day.
+EARLIEST_EXPORT = dt.date(2000, 1, 1)
+
+
 def _day(value: dt.date | str | None) -> str | None:
-    """`--exported-on` as an ISO date string (a usage error unless YYYY-MM-DD)."""
-    if value is None or isinstance(value, dt.date):
-        return None if value is None else value.isoformat()
-    try:
-        return dt.date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise UsageError(f"--exported-on {value!r} is not a date like 2026-03-31") from None
+    """`--exported-on` as an ISO date string: a usage error unless YYYY-MM-DD, from EARLIEST_EXPORT to today
+    (the later of the local and the UTC day: a file downloaded today anywhere is accepted)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(f"--exported-on {value!r} is not a date like 2026-03-31") from None
+    today = max(dt.date.today(), dt.datetime.now(dt.UTC).date())
+    if day > today:
+        raise UsageError(f"--exported-on {day} is after today ({today}): give the day the file was downloaded")
+    if day < EARLIEST_EXPORT:
+        raise UsageError(f"--exported-on {day} is before {EARLIEST_EXPORT}, older than any member export: give "
+                         "the day the file was downloaded")
+    return day.isoformat()
 
 
 def _as_given(name: str, names: Mapping[Path, str]) -> str:
