@@ -105,7 +105,7 @@ def lint(
     = None,
     as_of: Annotated[dt.date | None, day_option(
         "--as-of", "Date the time-dependent rules use, YYYY-MM-DD (default: today).")] = None,
-    fmt: Annotated[LintFormat, typer.Option("--format", help="text (a table) or json (cli.md shape).")]
+    fmt: Annotated[LintFormat, typer.Option("--format", "-f", help="text (a table) or json (cli.md shape).")]
     = LintFormat.text,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
@@ -140,7 +140,7 @@ class DiagnoseFormat(StrEnum):
 @_core.command()
 def diagnose(
     as_of: AsOfOpt = None,
-    fmt: Annotated[DiagnoseFormat, typer.Option("--format", help="text (tables) or json (cli.md shape).")]
+    fmt: Annotated[DiagnoseFormat, typer.Option("--format", "-f", help="text (tables) or json (cli.md shape).")]
     = DiagnoseFormat.text,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
