@@ -21,7 +21,7 @@ from typer import _click
 from typer.core import TyperCommand, TyperGroup
 
 from strategyfirst.cli_coerce import install as _install_direct_coercion
-from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, require_workspace
+from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, one_folder, require_workspace
 from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
@@ -70,11 +70,13 @@ def demo(
     ws_path: Annotated[Path | None, typer.Option(
         "--workspace", "-w", help="Where to build the demo workspace, like DIRECTORY.", show_default=False)]
     = None,
+    *, ctx: typer.Context,
 ) -> None:
     """Build a simulated organisation and run lint → ingest → measure → diagnose → report on it."""
     from strategyfirst.demo import run_demo
 
-    run_demo(directory or ws_path or Path("strategyfirst-demo"), out=out, err=err, events=events, seed=seed)
+    run_demo(one_folder(ctx, directory, ws_path, Path("strategyfirst-demo")), out=out, err=err, events=events,
+             seed=seed)
 
 
 # --- init and lint (issue 2) -------------------------------------------------------------------------------
@@ -87,9 +89,10 @@ class LintFormat(StrEnum):
 def init(
     directory: Annotated[Path | None, typer.Argument(help="Workspace folder (default: --workspace).")] = None,
     ws_path: WorkspaceOpt = DEFAULT_WS,
+    *, ctx: typer.Context,
 ) -> None:
     """Start a workspace with a commented starter strategy.yaml (never overwrites a plan)."""
-    ws = workspace(directory if directory is not None else ws_path)
+    ws = workspace(one_folder(ctx, directory, ws_path, DEFAULT_WS))
     if ws.plan_path.exists():
         err.print(f"error: {escape(str(ws.plan_path))} already exists; `init` never overwrites a plan "
                   "(edit it, or choose another folder)", highlight=False)
