@@ -21,8 +21,8 @@ from typer import _click
 from typer.core import TyperCommand, TyperGroup
 
 from strategyfirst.cli_coerce import install as _install_direct_coercion
-from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, require_workspace
-from strategyfirst.errors import PlanError, StrategyFirstError, UsageError, WorkspaceError
+from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, one_folder, require_workspace
+from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
 _core = typer.Typer(  # the commands of this module; `app` (below) has every command
@@ -70,11 +70,13 @@ def demo(
     ws_path: Annotated[Path | None, typer.Option(
         "--workspace", "-w", help="Where to build the demo workspace, like DIRECTORY.", show_default=False)]
     = None,
+    *, ctx: typer.Context,
 ) -> None:
     """Build a simulated organisation and run lint → ingest → measure → diagnose → report on it."""
     from strategyfirst.demo import run_demo
 
-    run_demo(directory or ws_path or Path("strategyfirst-demo"), out=out, err=err, events=events, seed=seed)
+    run_demo(one_folder(ctx, directory, ws_path, Path("strategyfirst-demo")), out=out, err=err, events=events,
+             seed=seed)
 
 
 # --- init and lint (issue 2) -------------------------------------------------------------------------------
@@ -87,9 +89,10 @@ class LintFormat(StrEnum):
 def init(
     directory: Annotated[Path | None, typer.Argument(help="Workspace folder (default: --workspace).")] = None,
     ws_path: WorkspaceOpt = DEFAULT_WS,
+    *, ctx: typer.Context,
 ) -> None:
     """Start a workspace with a commented starter strategy.yaml (never overwrites a plan)."""
-    ws = workspace(directory if directory is not None else ws_path)
+    ws = workspace(one_folder(ctx, directory, ws_path, DEFAULT_WS))
     if ws.plan_path.exists():
         err.print(f"error: {escape(str(ws.plan_path))} already exists; `init` never overwrites a plan "
                   "(edit it, or choose another folder)", highlight=False)
@@ -105,7 +108,7 @@ def lint(
     = None,
     as_of: Annotated[dt.date | None, day_option(
         "--as-of", "Date the time-dependent rules use, YYYY-MM-DD (default: today).")] = None,
-    fmt: Annotated[LintFormat, typer.Option("--format", help="text (a table) or json (cli.md shape).")]
+    fmt: Annotated[LintFormat, typer.Option("--format", "-f", help="text (a table) or json (cli.md shape).")]
     = LintFormat.text,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
@@ -140,7 +143,7 @@ class DiagnoseFormat(StrEnum):
 @_core.command()
 def diagnose(
     as_of: AsOfOpt = None,
-    fmt: Annotated[DiagnoseFormat, typer.Option("--format", help="text (tables) or json (cli.md shape).")]
+    fmt: Annotated[DiagnoseFormat, typer.Option("--format", "-f", help="text (tables) or json (cli.md shape).")]
     = DiagnoseFormat.text,
     ws_path: WorkspaceOpt = DEFAULT_WS,
 ) -> None:
@@ -177,11 +180,9 @@ def report(
 ) -> None:
     """Write the self-contained HTML report (no network needed to open it); prints its path."""
     if output is not None:
-        if output.is_dir():
-            raise UsageError(f"{output} is a folder: give the report a file name, e.g. -o "
-                             f"{output / 'report.html'}")
-        if output.parent.exists() and not output.parent.is_dir():
-            raise UsageError(f"{output.parent} is a file, not a folder: choose where to write the report")
+        from strategyfirst.report import check_target
+
+        check_target(output)  # before the plan is read: a mistyped -o is said at once
     path = planned_workspace(ws_path, "report").report(output, as_of=as_of)
     typer.echo(str(path))
 

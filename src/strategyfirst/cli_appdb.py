@@ -67,7 +67,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         objective: Annotated[str | None, typer.Option(help="Objective id the decision is about.")] = None,
         tactic: Annotated[str | None, typer.Option(help="Tactic id the decision is about.")] = None,
         author: Annotated[str | None, typer.Option(help="Who decided (default: your login name).")] = None,
-        fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
         ws_path: WsOpt = HERE,
         db: DbOpt = None,
     ) -> None:
@@ -97,7 +97,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             show_default=False)] = None,
         show: Annotated[str | None, typer.Option(
             metavar="N", help="Print the text of plan version N (v2 or 2).", show_default=False)] = None,
-        fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
         ws_path: WsOpt = HERE,
         db: DbOpt = None,
     ) -> None:

@@ -73,7 +73,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
     def export(
         out_dir: Annotated[Path, typer.Option("--out", help="Folder to write (new, empty, or an earlier "
                                                              "export, which is replaced).")],
-        fmt: Annotated[ExportFormat, typer.Option("--format", help="parquet")] = ExportFormat.parquet,
+        fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="parquet")] = ExportFormat.parquet,
         ws_path: WsOpt = Path("."),
     ) -> None:
         """Write the warehouse's tables as Parquet (messages by platform and month) with a manifest."""

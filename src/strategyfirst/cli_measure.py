@@ -203,7 +203,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                               "and the spend on its posts (repeatable; '@' optional).")] = None,
         show_all: Annotated[bool, typer.Option(
             "--all", help="Table: list every metric, also those without data.")] = False,
-        fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
         show_funnel: Annotated[bool, typer.Option(
             "--funnel", help="The permission funnel per tactic and overall: reach -> engagements -> new "
                              "followers/subscribers -> site sessions -> conversions, for the latest month (up to "

@@ -74,6 +74,21 @@ WsOpt = Annotated[Path, typer.Option(
 HERE = Path(".")
 
 
+def one_folder(ctx: typer.Context, directory: Path | None, ws_path: Path | None, default: Path) -> Path:
+    """The folder of `init DIR` / `demo DIR`, which -w may give instead: both naming different folders is a
+    contradiction (UsageError), not a choice to make silently; the same folder twice is that folder."""
+    from strategyfirst.errors import UsageError
+
+    source = ctx.get_parameter_source("ws_path")
+    given = ws_path if ws_path is not None and (source is None or source.name != "DEFAULT") else None
+    if directory is None:
+        return given if given is not None else default
+    if given is not None and directory.resolve() != given.resolve():
+        raise UsageError(f"two folders given, {directory} and -w {given}: give one (`strategyfirst "
+                         f"{ctx.info_name} {directory}` or `-w {given}`)")
+    return directory
+
+
 class Format(StrEnum):
     text = "text"
     json = "json"

@@ -431,8 +431,10 @@ def check(ws: Workspace) -> list[str]:
             problems.append(f"{ws.plan_path}: the plan does not read ({str(exc).splitlines()[0]})")
     else:
         problems.append(f"{ws.plan_path}: no plan")
-    problems += [f"{p}: a partial copy left by an interrupted import (the next ingest removes it)"
-                 for p in sorted(ws.raw_dir.glob(".*.part"))] if ws.raw_dir.is_dir() else []
+    rejects_dir = ws.state_dir / "rejects"
+    problems += [f"{p}: a partial file left by an interrupted import (the next ingest, measure, export, backup "
+                 "or rebuild removes it)"
+                 for folder in (ws.raw_dir, rejects_dir) if folder.is_dir() for p in sorted(folder.glob(".*.part"))]
     if ws.warehouse_path.is_file():
         try:
             con = open_duckdb(ws.warehouse_path, read_only=True)

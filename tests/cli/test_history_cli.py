@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -196,3 +197,43 @@ def test_decide_and_history_on_postgresql(ws: Path, monkeypatch: pytest.MonkeyPa
         assert [(e["kind"], e["number"]) for e in json.loads(r.out)["entries"]] == [("version", 1),
                                                                                     ("decision", 1)]
         assert "postgresql+psycopg://" in (ws / ".strategyfirst" / "workspace.json").read_text()
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("Stop the\x00 contest", "line 1, column 9: control character U+0000"),
+    ("Stop the contest\nand move \x1b[31mits budget", "line 2, column 10: control character U+001B"),
+    ("Stop\r the contest", "line 1, column 5: control character U+000D"),  # a CR alone is no line break
+])
+def test_decide_refuses_control_characters_with_their_place(text: str, where: str, ws: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(["decide", text, "--workspace", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip() == (f"error: the decision's text, {where} is not allowed; remove it (line breaks and "
+                             "tabs are fine)")
+    r = run_cli(["decide", "Stop the contest", "--workspace", str(ws), "--format", "json"], monkeypatch, capsys)
+    assert r.code == 0 and json.loads(r.out)["number"] == 1  # nothing was recorded before it
+
+
+def test_decide_keeps_line_breaks_and_tabs(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(["decide", "Stop the contest\r\n\tand move its budget", "--workspace", str(ws), "--format", "json"],
+                monkeypatch, capsys)
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["text"] == "Stop the contest\r\n\tand move its budget"
+
+
+def test_the_library_refuses_them_for_every_caller(ws: Path) -> None:
+    from strategyfirst.appdb import open_appdb
+    from strategyfirst.appdb.decide import decide
+    from strategyfirst.errors import UsageError
+
+    with pytest.raises(UsageError, match=re.escape("line 1, column 3: control character U+0007")):
+        decide(Workspace(ws), "ok\x07", evidence=False)
+    db = open_appdb(Workspace(ws))
+    with pytest.raises(UsageError, match=re.escape("line 1, column 1: control character U+007F")):
+        db.record_decision(db.slug, "\x7fStop")
+    number = db.record_decision(db.slug, "Stop the contest").number
+    with pytest.raises(UsageError, match=re.escape("control character U+0000")):
+        db.edit_decision(db.slug, number, "ana", "Stop\x00", None, None)
+    assert db.decision(db.slug, number).text == "Stop the contest"

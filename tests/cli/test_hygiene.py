@@ -131,6 +131,26 @@ def test_the_library_refuses_a_folder_too(tmp_path: Path) -> None:
         ws.report(tmp_path)
 
 
+def test_report_into_a_missing_folder_is_refused_not_created(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = _workspace(tmp_path / "ws")
+    missing = tmp_path / "missing" / "dir"
+    code, out, err = run(["report", "-w", str(ws), "-o", str(missing / "r.html")], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and f"{missing}: no such folder" in err
+    assert not (tmp_path / "missing").exists() and _tree(ws) == ["strategy.yaml"]
+
+
+def test_the_library_refuses_a_missing_folder_too(tmp_path: Path) -> None:
+    from strategyfirst.errors import UsageError
+    from strategyfirst.workspace import Workspace
+
+    ws = Workspace(_workspace(tmp_path / "ws"))
+    with pytest.raises(UsageError, match="no such folder"):
+        ws.report(tmp_path / "nowhere" / "r.html")
+    assert not (tmp_path / "nowhere").exists()
+
+
 @pytest.mark.parametrize("args", [["lint", "--as-of"], ["diagnose", "--as-of"], ["report", "--as-of"],
                                   ["measure", "--since"], ["measure", "--until"]])
 def test_an_impossible_date_says_so_plainly(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -66,3 +66,25 @@ def test_init_uses_workspace_option(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", "-w", "ws2"])
     assert result.exit_code == 0
     assert (tmp_path / "ws2" / "strategy.yaml").is_file()
+
+
+@pytest.mark.parametrize("command", ["init", "demo"])
+def test_a_folder_and_another_w_are_refused(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli.support import run
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run([command, "-w", "A", "B"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == f"error: two folders given, B and -w A: give one (`strategyfirst {command} B` or `-w A`)"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # neither folder made
+
+
+def test_a_folder_and_the_same_w_are_that_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli.support import run
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["init", "-w", "./A", "A"], monkeypatch, capsys)
+    assert code == 0, err
+    assert (tmp_path / "A" / "strategy.yaml").is_file() and sorted(p.name for p in tmp_path.iterdir()) == ["A"]

@@ -278,3 +278,56 @@ def test_the_redacted_copy_is_a_csv_of_times_and_line_numbers(member_ws: tuple[W
     assert rows[1] == ["", "2021-03-01 10:00:00", "2021-03-01 10:05:00", "2022-01-10 09:00:00",
                        "2022-01-10 09:00:00", "2", ""]
     assert json.dumps(rows)  # plain text cells
+
+
+def test_a_member_exports_bytes_never_reach_raw_even_for_a_moment(shared_data: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kill -9 while the file is read must not leave its addresses in raw/: the import only hashes it, and the
+    redacted copy is the only one ever written there."""
+    import hashlib
+
+    import strategyfirst.warehouse.ingest as ingest_module
+
+    ws = Workspace(tmp_path / "ws")
+    bad = _bad_file(tmp_path)
+    values = _personal([bad])
+    seen: list[tuple[str, bytes]] = []
+    staging = ingest_module.create_stage
+
+    def spy(con: object) -> None:  # the moment the loader starts reading: what a kill now would leave behind
+        seen.extend((p.name, p.read_bytes()) for p in ws.raw_dir.glob("*") if p.is_file())
+        staging(con)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "create_stage", spy)
+    (f,) = ws.ingest([bad]).files
+    assert f["status"] == "imported" and seen == []  # no copy at all before the redacted one
+    assert not [p for p in ws.raw_dir.iterdir() if p.name.endswith(".part")]
+    (kept,) = list(ws.raw_dir.iterdir())
+    assert kept.name == hashlib.sha256(bad.read_bytes()).hexdigest() + ".csv"  # named by the file as imported
+    assert _leaks(kept.read_bytes(), values) == []
+
+
+def test_partial_files_a_killed_import_left_go_at_the_next_command_that_takes_the_lock(
+        shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    ws.plan_path.write_text(starter_plan_text(), encoding="utf-8")
+    ws.ingest([_bad_file(tmp_path)])
+    kept = sorted(p.name for p in (*ws.raw_dir.iterdir(), *(ws.state_dir / "rejects").iterdir()))
+    # What a kill -9 leaves: a raw copy on its way (here a member export's bytes) and a rejects file before commit.
+    part_raw = ws.raw_dir / ".0123abcd.part"
+    part_raw.write_text(HEADER + "\n" + BAD_ROWS[0] + "\n", encoding="utf-8")
+    part_rejects = ws.state_dir / "rejects" / ".00002-posts.rejects.csv.part"
+    part_rejects.write_text("file,line,reason,raw\n", encoding="utf-8")
+    problems = check(ws)
+    assert [p for p in problems if ".part" in p] == [
+        f"{part_raw}: a partial file left by an interrupted import (the next ingest, measure, export, backup or "
+        "rebuild removes it)",
+        f"{part_rejects}: a partial file left by an interrupted import (the next ingest, measure, export, backup "
+        "or rebuild removes it)"]
+    code, _, err = run(["measure", "-w", str(ws.root), "--format", "json"], monkeypatch, capsys)
+    assert code == 0, err
+    assert not part_raw.exists() and not part_rejects.exists()
+    assert sorted(p.name for p in (*ws.raw_dir.iterdir(), *(ws.state_dir / "rejects").iterdir())) == kept
+    assert not [p for p in check(ws) if ".part" in p]

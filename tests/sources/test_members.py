@@ -271,3 +271,41 @@ def test_exported_on_must_be_a_date(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match="--exported-on '31/03/2023' is not a date like 2026-03-31"):
         ingest(Workspace(tmp_path / "ws"), [tmp_path / "x.csv"], exported_on="31/03/2023")
+
+
+@pytest.mark.parametrize(("given", "says"), [
+    ("9999-01-01", "--exported-on 9999-01-01 is after today"),
+    ("AFTER_TOMORROW", "is after today"),
+    ("1900-01-01", "--exported-on 1900-01-01 is before 2000-01-01, older than any member export"),
+    ("1999-12-31", "--exported-on 1999-12-31 is before 2000-01-01"),
+])
+def test_exported_on_in_the_future_or_absurdly_old_is_refused(given: str, says: str, shared_data: Path,
+                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    if given == "AFTER_TOMORROW":  # two days on: after today in every time zone
+        given = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    ws = tmp_path / "ws"
+    code, out, err = run(["ingest", "-w", str(ws), "--account", "L", "--exported-on", given,
+                          str(shared_data / FIXTURES / "subscribed.csv")], monkeypatch, capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and says in err
+    assert not (ws / ".strategyfirst" / "warehouse.duckdb").exists()
+
+
+def test_exported_on_today_and_the_first_day_are_accepted(shared_data: Path, tmp_path: Path) -> None:
+    for given in (dt.date.today().isoformat(), "2000-01-01"):
+        f = one(ingest(Workspace(tmp_path / given), [shared_data / FIXTURES / "subscribed.csv"], account="L",
+                       exported_on=given))
+        assert f["status"] == "imported" and f"list size dated {given} (--exported-on)" in f["notes"]
+
+
+def test_exported_on_before_the_latest_time_in_the_file_is_warned(shared_data: Path, tmp_path: Path) -> None:
+    src = shared_data / FIXTURES / "subscribed.csv"
+    # By hand: the latest time in the file is 2023-04-21 11:16:57, the OPTIN/CONFIRM_TIME of its line 2.
+    f = one(ingest(Workspace(tmp_path / "early"), [src], account="L", exported_on="2023-04-01"))
+    assert f["status"] == "imported"
+    assert f["notes"][-1] == ("warning: --exported-on 2023-04-01 is before the latest time in the file "
+                              "(2023-04-21 11:16, line 2): the file was downloaded later; check the day (without "
+                              "--exported-on the size is dated 2023-04-21)")
+    # A day before is a time zone's difference (the file's times are UTC), not a mistake: no warning.
+    f = one(ingest(Workspace(tmp_path / "eve"), [src], account="L", exported_on="2023-04-20"))
+    assert not [n for n in f["notes"] if n.startswith("warning:")]

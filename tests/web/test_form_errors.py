@@ -241,3 +241,27 @@ def test_a_tactic_whose_period_ends_before_it_starts_is_refused_at_runs_until(we
                                                  "must be on or after the first")
     assert 'id="tactic-end" name="end" value="2017-01-01"' in r.text  # what was typed stays
     assert web.acme.plan_path.read_text(encoding="utf-8") == original
+
+
+def test_a_decision_with_a_control_character_is_refused_at_its_field(web: WebEnv, editor: TestClient) -> None:
+    before = len(web.state.db.decisions("acme"))
+    r = editor.post("/w/acme/decisions", data={"text": "Hire a second\x1b agent"})
+    assert r.status_code == 422
+    assert field_error(r.text, "decision-text") == ("The text, line 1, column 14: control character U+001B is not "
+                                                    "allowed; remove it (line breaks and tabs are fine).")
+    assert len(web.state.db.decisions("acme")) == before
+
+
+def test_the_api_refuses_a_nul_in_a_decision_and_keeps_a_crlf(web: WebEnv) -> None:
+    api = web.bearer("editor@acme.org")
+    before = len(web.state.db.decisions("acme"))
+    r = api.post("/api/v1/workspaces/acme/decisions", json={"text": "Hire\na second\u0000 agent"})
+    assert r.status_code == 422
+    assert "line 2, column 9: control character U+0000 is not allowed" in r.text
+    assert len(web.state.db.decisions("acme")) == before
+    r = api.post("/api/v1/workspaces/acme/decisions", json={"text": "Hire\r\na second agent"})
+    assert r.status_code == 201 and r.json()["text"] == "Hire\r\na second agent"
+    number = r.json()["number"]
+    r = api.patch(f"/api/v1/workspaces/acme/decisions/{number}", json={"text": "Hire\u0007 two"})
+    assert r.status_code == 422 and "line 1, column 5: control character U+0007" in r.text
+    assert web.state.db.decision("acme", number).text == "Hire\r\na second agent"

@@ -39,6 +39,24 @@ def current_evidence(ws: WorkspaceFiles) -> dict[str, Any] | None:
         return None
 
 
+def decision_text(text: str, field: str = "the decision's text") -> str:
+    """`text` stripped, as a decision keeps it; UsageError when it is empty, or holds a control character other
+    than a line break (LF, or CR LF as a browser's form sends it) or a tab, located by line and column: a NUL or
+    an escape sequence would be kept and shown to everyone who reads the history."""
+    import unicodedata
+
+    if not text.strip():
+        raise UsageError("a decision needs a text saying what was decided")
+    for i, ch in enumerate(text):
+        if ch in "\n\t" or (ch == "\r" and text[i + 1:i + 2] == "\n") or unicodedata.category(ch) != "Cc":
+            continue
+        line = text.count("\n", 0, i) + 1
+        column = i - (text.rfind("\n", 0, i) + 1) + 1
+        raise UsageError(f"{field}, line {line}, column {column}: control character U+{ord(ch):04X} is not "
+                         "allowed; remove it (line breaks and tabs are fine)")
+    return text.strip()
+
+
 IDS_PREFIX = "decide-ids-"
 
 
@@ -107,14 +125,13 @@ def decide(ws: WorkspaceFiles, text: str, objective: str | None = None, tactic: 
     """Record a decision on the workspace's current plan version with the current verdicts as evidence."""
     from strategyfirst.appdb import open_appdb
 
-    if not text.strip():
-        raise UsageError("a decision needs a text saying what was decided")
+    text = decision_text(text)
     check_ids(ws, objective, tactic)
     db = open_appdb(ws, url)
     if ws.has_plan():  # the decision is taken on the plan as it is now
         db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"))
     found = current_evidence(ws) if evidence else None
-    return db.record_decision(db.slug, text.strip(), objective=objective, tactic=tactic, evidence=found,
+    return db.record_decision(db.slug, text, objective=objective, tactic=tactic, evidence=found,
                               author=author)
 
 
@@ -126,8 +143,7 @@ def decide_quickly(ws: WorkspaceFiles, text: str, objective: str | None = None, 
 
     from strategyfirst.appdb.lite import open_lite
 
-    if not text.strip():
-        raise UsageError("a decision needs a text saying what was decided")
+    text = decision_text(text)
     check_ids(ws, objective, tactic)
     db = open_lite(ws, url)
     if db is None:
@@ -137,7 +153,7 @@ def decide_quickly(ws: WorkspaceFiles, text: str, objective: str | None = None, 
             if ws.has_plan():
                 db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"))
             found = current_evidence(ws)
-            return db.record_decision(db.slug, text.strip(), objective=objective, tactic=tactic, evidence=found,
+            return db.record_decision(db.slug, text, objective=objective, tactic=tactic, evidence=found,
                                       author=author)
         except sqlite3.Error as exc:
             raise db.failed(exc) from exc

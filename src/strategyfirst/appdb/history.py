@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from strategyfirst.appdb.base import DBCore
+from strategyfirst.appdb.decide import decision_text
 from strategyfirst.appdb.models import Decision, DecisionChange, PlanVersion, utcnow
 from strategyfirst.errors import AppDatabaseError, UsageError
 
@@ -79,8 +80,7 @@ class HistoryMixin(DBCore):
     def record_decision(self, slug: str, text: str, objective: str | None = None, tactic: str | None = None,
                         evidence: Any = None, author: str | None = None) -> Decision:
         """Store a decision linked to the current plan version, with `evidence` (JSON: the verdicts then)."""
-        if not text.strip():
-            raise UsageError("a decision needs a text saying what was decided")
+        text = decision_text(text)
         for _attempt in range(5):
             try:
                 with self.session() as s:
@@ -107,9 +107,7 @@ class HistoryMixin(DBCore):
                       tactic: str | None, why: str | None = None) -> Decision:
         """Correct a decision's text and scope; the fields before and after are kept as a change (who, when,
         why). UsageError for a withdrawn decision or an empty text."""
-        if not text.strip():
-            raise UsageError("a decision needs a text saying what was decided")
-        after = {"text": text.strip(), "objective": objective, "tactic": tactic}
+        after = {"text": decision_text(text), "objective": objective, "tactic": tactic}
         return self._change(slug, number, author, "edit", why, after)
 
     def withdraw_decision(self, slug: str, number: int, author: str | None, why: str | None = None) -> Decision:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from strategyfirst.appdb.decide import decision_text
 from strategyfirst.appdb.head import shipped_head
 from strategyfirst.errors import AppDatabaseError, UsageError
 
@@ -203,8 +204,7 @@ class LiteDB:
     def record_decision(self, slug: str, text: str, objective: str | None = None, tactic: str | None = None,
                         evidence: Any = None, author: str | None = None) -> LiteDecision:
         """As `AppDB.record_decision`: linked to the current plan version, numbered next."""
-        if not text.strip():
-            raise UsageError("a decision needs a text saying what was decided")
+        text = decision_text(text)
         wid = self._check(slug)
         with self._writing():
             version = self.current_plan_version(slug)

@@ -33,15 +33,25 @@ def render_report(ws: MeasuringWorkspace, as_of: dt.date | None = None) -> str:
         charts.svg_cache.reset(token)
 
 
+def check_target(target: Path) -> None:
+    """UsageError unless `target` names a file in an existing folder: a mistyped folder is said, never made."""
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder: give the report a file name, e.g. {target / DEFAULT_NAME}")
+    folder = target.parent
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: choose where to write the report")
+    if not folder.exists():
+        raise UsageError(f"{folder}: no such folder; check the path, or create the folder first (the report "
+                         "never creates one)")
+
+
 def write_report(ws: MeasuringWorkspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:
     """Write the report (default `report.html` in the workspace) and return its path."""
     target = Path(path) if path is not None else ws.root / DEFAULT_NAME
-    if target.is_dir():
-        raise UsageError(f"{target} is a folder: give the report a file name, e.g. {target / DEFAULT_NAME}")
+    check_target(target)
     html = render_report(ws, as_of)
     tmp = target.with_name(target.name + ".tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(target)
     except OSError as exc:
@@ -50,4 +60,5 @@ def write_report(ws: MeasuringWorkspace, path: str | Path | None = None, as_of: 
     return target
 
 
-__all__ = ["DEFAULT_NAME", "ReportData", "gather_report_data", "render_html", "render_report", "write_report"]
+__all__ = ["DEFAULT_NAME", "ReportData", "check_target", "gather_report_data", "render_html", "render_report",
+           "write_report"]

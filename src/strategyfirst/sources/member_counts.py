@@ -25,6 +25,7 @@ Imported again (a rebuild from raw/), it stages the same rows, rejects and lines
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,4 +153,22 @@ def snapshot_note(con: duckdb.DuckDBPyConnection, ctx: LoadContext, otherwise: s
     if row and row[0] is not None:
         why = "--exported-on" if ctx.exported_on else otherwise + "; pass --exported-on DATE to give the export day"
         lines.append(f"list size dated {row[0].isoformat()} ({why})")
+    if ctx.exported_on:
+        lines.extend(_export_day_warning(con, ctx.exported_on))
     return tuple(lines)
+
+
+def _export_day_warning(con: duckdb.DuckDBPyConnection, exported_on: str) -> list[str]:
+    """A warning line when the file holds a time after `--exported-on` (a day's slack for time zones: the file's
+    times are UTC, the day given is the downloader's): it cannot have been downloaded before then. Warned, not
+    refused: the counts per day stand either way, and `rebuild` replays imports made before this check."""
+    row = con.execute("SELECT max(latest), arg_max(line, latest) FROM _members WHERE _reject IS NULL").fetchone()
+    if not row or row[0] is None:
+        return []
+    latest, line = row
+    given = dt.date.fromisoformat(exported_on)
+    if latest.date() <= given + dt.timedelta(days=1):
+        return []
+    return [f"warning: --exported-on {given} is before the latest time in the file ({latest:%Y-%m-%d %H:%M}, "
+            f"line {line}): the file was downloaded later; check the day (without --exported-on the size is "
+            f"dated {latest.date()})"]

@@ -59,6 +59,7 @@ from strategyfirst.warehouse.rawstore import RawCopy, sweep_partials
 if TYPE_CHECKING:
     from strategyfirst.plan import Plan
     from strategyfirst.ports import WorkspaceFiles
+    from strategyfirst.sources.base import Source
 
 PROGRESS_BYTES = 4 << 20  # a progress bar for files larger than this
 PARALLEL_ROWS = 122_880  # DuckDB's row group: a file with no more staged rows than this merges on one thread
@@ -340,14 +341,29 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
     return opts
 
 
+# No member export (Mailchimp, Substack, beehiiv) was downloaded before this day.
+EARLIEST_EXPORT = dt.date(2000, 1, 1)
+
+
 def _day(value: dt.date | str | None) -> str | None:
-    """`--exported-on` as an ISO date string (a usage error unless YYYY-MM-DD)."""
-    if value is None or isinstance(value, dt.date):
-        return None if value is None else value.isoformat()
-    try:
-        return dt.date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise UsageError(f"--exported-on {value!r} is not a date like 2026-03-31") from None
+    """`--exported-on` as an ISO date string: a usage error unless YYYY-MM-DD, from EARLIEST_EXPORT to today
+    (the later of the local and the UTC day: a file downloaded today anywhere is accepted)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(f"--exported-on {value!r} is not a date like 2026-03-31") from None
+    today = max(dt.date.today(), dt.datetime.now(dt.UTC).date())
+    if day > today:
+        raise UsageError(f"--exported-on {day} is after today ({today}): give the day the file was downloaded")
+    if day < EARLIEST_EXPORT:
+        raise UsageError(f"--exported-on {day} is before {EARLIEST_EXPORT}, older than any member export: give "
+                         "the day the file was downloaded")
+    return day.isoformat()
 
 
 def _as_given(name: str, names: Mapping[Path, str]) -> str:
@@ -448,19 +464,27 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
             outcome["source"] = same["source"]
             return _already(name, same)
         earlier = importlog.other_options(con, digest, options, defaults)  # the same file, another --account
-    raw = RawCopy(path, ws.raw_dir)  # hashed and copied on a thread while DuckDB reads the file
+    raw: RawCopy | None = None
     try:
         sf = open_source_file(path, ws.state_dir / "tmp")
         try:
-            summary = _stage_and_merge(con, ws, sf, name, raw, source_name, ctx(), options, by, size, strict,
-                                       step, outcome, earlier, stamp, import_id)
+            src = detect(sf) if source_name == "auto" else get_source(source_name)
+            outcome["source"] = src.name
+            if source_name != "auto":
+                check_source(src, sf)
+            # Hashed and copied on a thread while DuckDB reads the file; a member export is only hashed: its
+            # bytes (addresses, names) are never written into raw/, not even for the moment before redaction.
+            raw = RawCopy(path, ws.raw_dir, copy=not src.redacted_raw)
+            summary = _stage_and_merge(con, ws, sf, name, raw, src, ctx(), options, by, size, strict, step,
+                                       earlier, stamp, import_id)
         finally:
             _cleanup(sf)
     except duckdb.Error as exc:
         raise ImportFileError(name, f"could not be imported ({str(exc).splitlines()[0]}); check that "
                               "it is an unmodified export", 1, 1) from exc
     finally:
-        raw.discard()  # no-op once kept
+        if raw is not None:
+            raw.discard()  # no-op once kept
     return summary
 
 
@@ -483,14 +507,10 @@ def _already(name: str, same: dict[str, Any]) -> dict[str, Any]:
 
 
 def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: SourceFile, name: str, raw: RawCopy,
-                     source_name: str, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
-                     strict: bool, step: Step, outcome: dict[str, Any], earlier: list[int],
-                     stamp: str | None, given_id: int | None = None) -> dict[str, Any]:
+                     src: Source, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
+                     strict: bool, step: Step, earlier: list[int], stamp: str | None,
+                     given_id: int | None = None) -> dict[str, Any]:
     """Stage the file, then merge it into the warehouse in one transaction (as import `given_id` if given)."""
-    src = detect(sf) if source_name == "auto" else get_source(source_name)
-    outcome["source"] = src.name
-    if source_name != "auto":
-        check_source(src, sf)
     # Staging and the merge's comparisons write only this connection's temp tables, so they run before the
     # transaction: DuckDB scans tables written inside an open transaction on one thread, which halved the
     # speed of typing, mapping and linking millions of rows on two cores. The transaction holds every write

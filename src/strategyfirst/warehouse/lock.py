@@ -92,6 +92,12 @@ def workspace_lock(state_dir: Path, timeout: float | None = None, *, doing: str 
             fh.write(json.dumps({"pid": os.getpid(), "doing": doing,
                                  "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}) + "\n")
             fh.flush()
+            # What a killed import left (partial raw copies, rejects files) goes now that no import can be
+            # writing it, not only at the next import: a member export's may hold what raw/ must not keep.
+            from strategyfirst.warehouse.rawstore import sweep_leftovers
+
+            with contextlib.suppress(OSError):
+                sweep_leftovers(state_dir)
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

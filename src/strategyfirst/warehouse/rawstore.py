@@ -25,24 +25,31 @@ CHUNK = 8 << 20
 INLINE_BYTES = 1 << 20  # files up to this size are hashed and copied by the caller, without a thread
 
 
-def sweep_partials(raw_dir: Path) -> int:
-    """Remove the `.<uuid>.part` copies a killed import left (called under the workspace's import lock, so no
-    live import is writing one); returns how many."""
+def sweep_partials(folder: Path) -> int:
+    """Remove the `.<name>.part` files a killed import left in `folder` (raw copies in raw/, rejects files in
+    rejects/; called under the workspace's lock, so no live import is writing one); returns how many."""
     removed = 0
-    for part in raw_dir.glob(".*.part"):
+    for part in folder.glob(".*.part"):
         with contextlib.suppress(OSError):
             part.unlink()
             removed += 1
     return removed
 
 
+def sweep_leftovers(state_dir: Path) -> int:
+    """`sweep_partials` of the workspace's raw/ and rejects/ (what `workspace_lock` does on taking the lock):
+    a partial copy never waits for the next import to go; returns how many files were removed."""
+    return sum(sweep_partials(state_dir / name) for name in ("raw", "rejects") if (state_dir / name).is_dir())
+
+
 class RawCopy:
     """One file on its way into `raw_dir`: `digest` waits for the pass, `keep` files it, `discard` drops it."""
 
-    def __init__(self, path: Path, raw_dir: Path) -> None:
+    def __init__(self, path: Path, raw_dir: Path, *, copy: bool = True) -> None:
         raw_dir.mkdir(parents=True, exist_ok=True)
         sweep_partials(raw_dir)
         self.path = path
+        self._copy = copy  # False: only hashed (a member export, whose kept copy is `redact`'s)
         self._raw_dir = raw_dir
         self._part = raw_dir / f".{uuid.uuid4().hex}.part"
         self._digest: str | None = None
@@ -66,10 +73,12 @@ class RawCopy:
             with contextlib.suppress(OSError, AttributeError):  # the copy yields the cores to DuckDB's threads
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         try:
-            with self.path.open("rb") as src, self._part.open("wb") as dst:
+            with self.path.open("rb") as src, \
+                    self._part.open("wb") if self._copy else contextlib.nullcontext() as dst:
                 while (chunk := src.read(CHUNK)) and not self._cancel.is_set():
                     h.update(chunk)
-                    dst.write(chunk)
+                    if dst is not None:
+                        dst.write(chunk)
         except OSError as exc:
             self._error = exc
             return

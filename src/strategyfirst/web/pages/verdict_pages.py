@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from strategyfirst.appdb.decide import plan_ids
+from strategyfirst.appdb.decide import decision_text, plan_ids
 from strategyfirst.appdb.render import decision_json
+from strategyfirst.errors import UsageError
 from strategyfirst.web.api.decisions import (
     MAX_DECISION_CHARS,
     MAX_VERSION,
@@ -52,6 +53,11 @@ def decision_problems(m: Member, text: str, objective: str, tactic: str) -> dict
     elif len(text) > MAX_DECISION_CHARS:
         problems["text"] = (f"A decision is at most {MAX_DECISION_CHARS:,} characters; this one has {len(text):,}: "
                             "shorten it.")
+    else:
+        try:
+            decision_text(text, "The text")  # the library's check (a control character), said at the field
+        except UsageError as exc:
+            problems["text"] = f"{exc}."
     ids = plan_ids(m.ws) if objective or tactic else None  # no plan (or a broken one): nothing to check against
     for name, value, known in (("objective", objective, ids[0] if ids else None),
                                ("tactic", tactic, ids[1] if ids else None)):
