@@ -125,13 +125,12 @@ def test_a_horizon_ending_before_it_starts_is_an_error_not_a_short_horizon() -> 
     assert "horizon-end-before-start" in lint(data).rules()
 
 
-def test_a_kpi_due_outside_the_horizon_is_a_warning_as_plan_md_says() -> None:
+def test_a_kpi_due_outside_the_horizon_is_an_error() -> None:
     data = example()
     data["objectives"][0]["kpis"][0]["by"] = "2027-01-15"
     report = lint(data)
     (finding,) = [f for f in report.findings if f.rule == "kpi-after-horizon"]
-    assert finding.severity == "warning" and "after the horizon ends" in finding.message
-    assert report.ok and report.errors == []  # lint exits 0: warnings only
+    assert finding.severity == "error" and "after the horizon ends" in finding.message and not report.ok
     data["objectives"][0]["kpis"][0]["by"] = "2026-12-31"  # the last day is inside
     assert "kpi-after-horizon" not in lint(data).rules()
 

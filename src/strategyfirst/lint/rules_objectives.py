@@ -190,7 +190,7 @@ for _rule in (
          "past it)",
          "Set a target that improves on the baseline (check the metric's direction), or fix the baseline.",
          _target_not_beyond_baseline),
-    Rule("kpi-after-horizon", "warning", "a KPI's `by` lies outside the horizon (before its start or after its "
+    Rule("kpi-after-horizon", "error", "a KPI's `by` lies outside the horizon (before its start or after its "
          "end): it is never judged",
          "Move the KPI's `by` inside `horizon`, or extend the horizon.", _kpi_after_horizon),
 ):
