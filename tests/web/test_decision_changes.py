@@ -98,3 +98,23 @@ def test_verdict_rows_link_to_the_form_instead_of_posting(web_sqlite: WebEnv) ->
     links = re.findall(r'href="(/w/acme/decisions/new\?[^"]+)"', table)
     assert links and "<form" not in table                  # no one-click recording left in the rows
     assert all("text=Act+on+" in unescape(link) for link in links)
+
+
+def test_a_decision_without_objective_or_author_has_no_stray_separator(fresh_web: WebEnv) -> None:
+    owner = fresh_web.bearer("owner@acme.org")
+    owner.post(API, json={"text": "Keep the plan as it is"})
+    owner.post(API, json={"text": "Hire a second agent", "objective": "dialogue", "tactic": "care-desk"})
+    fresh_web.state.db.record_decision("acme", "Noted from the command line")  # no author
+    page = fresh_web.login("viewer@acme.org")
+
+    def said(path: str) -> str:
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", page.get(path).text)).split())
+
+    verdicts = said("/w/acme/verdicts")
+    assert re.search(r"d1 \S+ by owner@acme\.org on plan v1: Keep the plan as it is", verdicts)
+    assert re.search(r"d2 \S+ by owner@acme\.org on plan v1 \[objective dialogue\] \[tactic care-desk\]: Hire",
+                     verdicts)
+    history = said("/w/acme/history")
+    assert re.search(r"d1 \S+ decision on v1 by owner@acme\.org: Keep the plan as it is", history)
+    assert re.search(r"d3 \S+ decision on v1: Noted from the command line", history)
+    assert " : " not in verdicts + history

@@ -156,3 +156,81 @@ def test_objective_page_ranks_tactics_on_the_kpis_days(viewer: TestClient) -> No
     csv = viewer.get("/w/drill/objectives/awareness/tactics.csv").text.splitlines()
     assert [[*line.split(",")[:2], line.split(",")[5]] for line in csv[1:]] == [
         ["1", "launches", "4000"], ["2", "archive", ""]]
+
+
+def _posts(html: str) -> list[str]:
+    return re.findall(r'<tr data-message="([^"]+)"', html)
+
+
+def _figure(html: str, metric: str) -> str:
+    found = re.search(rf'title="{metric}">[^<]*</th><td class="num">([^<]*)</td>', html)
+    assert found is not None, metric
+    return found[1]
+
+
+def test_tactic_page_measures_on_its_verdicts_days(viewer: TestClient) -> None:
+    html = viewer.get("/w/drill/tactics/launches").text
+    # launches on all the data: x:6 + x:8 + x:1 + x:2 + x:7 = 2,000 + 600 + 1,000 + 3,000 + 4,000 = 10,600 in 5
+    # posts; its verdict is judged in the horizon up to 2026-05-22: x:1 + x:2 = 4,000 in 2 posts, (50 + 70) / 4,000
+    figures = html[html.index("Figures of launches"):html.index("Spend and cost per result")]
+    assert (_figure(figures, "impressions"), _figure(figures, "posts"), _figure(figures, "engagements"),
+            _figure(figures, "engagement_rate")) == ("4,000", "2", "120", "3.0%")
+    assert "Over 2026-01-01 to 2026-05-22, the days its verdict is judged on." in html
+    # top posts of the same days, by engagements: x:2 (70), x:1 (50); not x:7 (after the horizon), x:6, x:8
+    assert _posts(html) == ["x:2", "x:1"]
+    assert 'href="/w/drill/posts?tactic=launches&amp;since=2026-01-01&amp;until=2026-05-22"' in html
+    listed = viewer.get("/w/drill/posts?tactic=launches&since=2026-01-01&until=2026-05-22&sort=engagements").text
+    assert _posts(listed) == ["x:2", "x:1"]
+    csv = dict(line.split(",")[:2] for line in viewer.get("/w/drill/tactics/launches/figures.csv").text.splitlines())
+    assert csv["impressions"] == "4000"
+
+
+def test_tactic_page_as_of_a_day(viewer: TestClient) -> None:
+    html = viewer.get("/w/drill/tactics/launches", params={"as_of": "2026-04-30"}).text
+    # up to 30 April only x:1: 1,000 impressions, 50 engagements
+    assert _figure(html, "impressions") == "1,000" and _figure(html, "engagements") == "50"
+    assert _posts(html) == ["x:1"] and "Statuses and verdicts as of 2026-04-30." in html
+    csv = viewer.get("/w/drill/tactics/launches/figures.csv", params={"as_of": "2026-04-30"}).text
+    assert "impressions,1000," in csv
+    # its links keep the day
+    assert 'href="/w/drill/objectives/awareness?as_of=2026-04-30"' in html
+    assert 'href="/w/drill/tactics/launches/figures.csv?as_of=2026-04-30"' in html
+
+
+def test_objective_top_posts_on_the_kpis_days(viewer: TestClient) -> None:
+    html = viewer.get("/w/drill/objectives/awareness").text
+    # awareness's posts by engagements on all the data: x:5 (1,200), x:2 (70), x:1 (50), x:7 (40), ...; in the
+    # horizon up to 2026-05-22: x:2, x:1
+    assert _posts(html) == ["x:2", "x:1"]
+    assert "Posted 2026-01-01 to 2026-05-22, the days its KPIs are measured on." in html
+    assert 'href="/w/drill/posts?objective=awareness&amp;since=2026-01-01&amp;until=2026-05-22"' in html
+
+
+def test_objective_page_takes_an_as_of_day(viewer: TestClient) -> None:
+    html = viewer.get("/w/drill/objectives/awareness", params={"as_of": "2026-04-30"}).text
+    flat = re.sub(r"\s+", " ", html)
+    # up to 30 April: the KPI's actual is x:1's 1,000, the tactics ranked and top posts on those days
+    kpis = flat.split('class="grid kpis"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num">1,000</td>' in kpis
+    assert "over 2026-01-01 to 2026-04-30, the days its KPIs are measured on" in flat
+    assert _posts(html) == ["x:1"] and "Statuses and verdicts as of 2026-04-30." in flat
+    for href in ("/w/drill/objectives/awareness/kpis.csv?as_of=2026-04-30",
+                 "/w/drill/charts/kpi/awareness/impressions.svg?as_of=2026-04-30",
+                 "/w/drill/tactics/launches?as_of=2026-04-30", "/w/drill?as_of=2026-04-30",
+                 "/w/drill/dashboard?as_of=2026-04-30"):
+        assert f'href="{href}"' in html, href
+    csv = viewer.get("/w/drill/objectives/awareness/kpis.csv", params={"as_of": "2026-04-30"}).text
+    assert csv.splitlines()[1].startswith("awareness,impressions,off_track,1000.0,")
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("30/04/2026", "as_of=&#39;30/04/2026&#39; is not a date: give it as YYYY-MM-DD"),
+    ("9999-12-31", "as_of=9999-12-31 is outside the dates this app works with (1970-01-01 to 2200-12-31)"),
+])
+def test_a_bad_as_of_day_is_the_error_page(viewer: TestClient, value: str, said: str) -> None:
+    for path in ("/w/drill/objectives/awareness", "/w/drill/tactics/launches",
+                 "/w/drill/objectives/awareness/tactics.csv"):
+        response = viewer.get(path, params={"as_of": value})
+        assert response.status_code == 422, path
+        assert response.headers["content-type"].startswith("text/html") and "<!doctype html>" in response.text
+        assert said in response.text, response.text[-600:]

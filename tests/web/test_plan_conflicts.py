@@ -88,7 +88,40 @@ def test_two_editors_in_the_plan_editor(fresh_web: WebEnv) -> None:
     assert "+budget: {total: 52000, currency: EUR}" in page
     assert "owner: Sue" in page                      # Ben's text is still in the editor, not lost
     assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == anas
-    # the form now carries the current version: saving the merge is deliberate and goes through
+    # the form still carries the version Ben opened: Save again is refused again, nothing written
+    assert base_of(page) == base_ben
     merged = anas.replace("owner: Sam", "owner: Sue")
-    again = ben.post("/w/acme/plan", data={"text": merged, "base": base_of(page)}, follow_redirects=False)
+    twice = ben.post("/w/acme/plan", data={"text": merged, "base": base_of(page)}, follow_redirects=False)
+    assert twice.status_code == 409 and "Version 2 by owner@acme.org" in twice.text
+    assert base_of(twice.text) == base_ben and fresh_web.acme.plan_path.read_text(encoding="utf-8") == anas
+    # the conflict's own button saves over the version it showed: deliberate, and it goes through
+    over = re.search(r'<button type="submit" form="plan-form" name="merged" value="([0-9a-f]+)">Save over version 2<',
+                     twice.text)
+    assert over is not None and over[1] != base_ben
+    again = ben.post("/w/acme/plan", data={"text": merged, "base": base_of(twice.text), "merged": over[1]},
+                     follow_redirects=False)
     assert again.status_code == 303 and fresh_web.acme.plan_path.read_text(encoding="utf-8") == merged
+
+
+def test_saves_after_a_conflict_are_refused_until_the_editor_is_reloaded(fresh_web: WebEnv) -> None:
+    ana, ben = fresh_web.login("owner@acme.org"), fresh_web.login("editor@acme.org")
+    opened = base_of(ben.get("/w/acme/plan").text)
+    anas = ACME_PLAN.replace("total: 50000", "total: 52000")
+    assert ana.post("/w/acme/plan", data={"text": anas, "base": opened}, follow_redirects=False).status_code == 303
+    bens = ACME_PLAN.replace("owner: Sam", "owner: Sue")
+    form = {"text": bens, "why": "new owner", "base": opened}
+    for attempt in (1, 2, 3):  # each Save of the same form: the conflict again, Ana's version kept
+        refused = ben.post("/w/acme/plan", data=form, follow_redirects=False)
+        assert refused.status_code == 409 and "Version 2 by owner@acme.org" in refused.text, attempt
+        form["base"] = base_of(refused.text)  # what the browser sends next: the form as the 409 page left it
+        assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == anas
+    # an add form of the conflict page is refused as well (it carries the same version)
+    added = ben.post("/w/acme/plan/objectives", follow_redirects=False,
+                     data={"id": "reach", "statement": "People see us", "base": form["base"]})
+    assert added.status_code == 409 and 'name="merged"' not in added.text
+    # reloaded, the editor is based on version 2 and Ben's save goes through
+    reloaded = base_of(ben.get("/w/acme/plan").text)
+    assert reloaded != opened
+    merged = anas.replace("owner: Sam", "owner: Sue")
+    saved = ben.post("/w/acme/plan", data={"text": merged, "base": reloaded}, follow_redirects=False)
+    assert saved.status_code == 303 and fresh_web.acme.plan_path.read_text(encoding="utf-8") == merged

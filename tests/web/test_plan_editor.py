@@ -114,8 +114,13 @@ def test_a_stale_editor_is_409_and_nothing_is_overwritten(fresh_web: WebEnv) -> 
     assert r.status_code == 409
     assert "Not saved" in r.text and "Version 2 by owner@acme.org" in r.text
     assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == moved
-    # the page now carries the current version: adding again is deliberate and applies to the current text
-    again = client.post("/w/acme/plan/objectives", data={"id": "permission", "base": editor_base(r.text)},
+    # the page still carries the version it was opened on: adding again is refused again, until a reload
+    assert editor_base(r.text) == base
+    twice = client.post("/w/acme/plan/objectives", data={"id": "permission", "base": editor_base(r.text)},
+                        follow_redirects=False)
+    assert twice.status_code == 409 and fresh_web.acme.plan_path.read_text(encoding="utf-8") == moved
+    reloaded = editor_base(client.get("/w/acme/plan").text)
+    again = client.post("/w/acme/plan/objectives", data={"id": "permission", "base": reloaded},
                         follow_redirects=False)
     assert again.status_code == 303
     assert "total: 52000" in fresh_web.acme.plan_path.read_text(encoding="utf-8")

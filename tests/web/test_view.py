@@ -79,6 +79,36 @@ def test_dashboard_cards_show_the_period_and_the_one_before(web: WebEnv) -> None
     assert 'href="/w/acme/dialogue?range=all&amp;account=%40Tesco"' in html
 
 
+def _nav(html: str) -> dict[str, str]:
+    """The navigation's links by label."""
+    nav = html[html.index('<nav aria-label="Workspace pages">'):html.index("</nav>")]
+    return {label: href.replace("&amp;", "&") for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)}
+
+
+def test_the_nav_keeps_the_view_where_the_page_takes_it(web: WebEnv) -> None:
+    client = web.login("viewer@acme.org")
+    view = "range=custom&since=2017-10-01&until=2017-10-12&as_of=2017-10-12&platform=x"
+    # from a view page: the whole view to the dashboard, dialogue and posts (the Posts link dropped it), the as-of
+    # day to the strategy map and verdicts, nothing to the pages that take neither
+    for page in ("dashboard", "dialogue", f"posts?objective=dialogue&sort=engagements&{view}"):
+        nav = _nav(client.get(f"/w/acme/{page}" + ("" if "?" in page else f"?{view}")).text)
+        assert (nav["Dashboard"], nav["Dialogue"], nav["Posts"]) == (
+            f"/w/acme/dashboard?{view}", f"/w/acme/dialogue?{view}", f"/w/acme/posts?{view}"), page
+        assert (nav["Strategy"], nav["Verdicts"]) == ("/w/acme?as_of=2017-10-12", "/w/acme/verdicts?as_of=2017-10-12")
+        assert (nav["Imports"], nav["Plan"], nav["History"]) == ("/w/acme/imports", "/w/acme/plan", "/w/acme/history")
+    # from an as-of page: the as-of day to every page that takes one
+    for page in ("", "/verdicts", "/objectives/dialogue"):
+        nav = _nav(client.get(f"/w/acme{page}", params={"as_of": "2017-10-10"}).text)
+        assert {label: nav[label] for label in ("Strategy", "Dashboard", "Dialogue", "Posts", "Verdicts", "Plan")} == {
+            "Strategy": "/w/acme?as_of=2017-10-10", "Dashboard": "/w/acme/dashboard?as_of=2017-10-10",
+            "Dialogue": "/w/acme/dialogue?as_of=2017-10-10", "Posts": "/w/acme/posts?as_of=2017-10-10",
+            "Verdicts": "/w/acme/verdicts?as_of=2017-10-10", "Plan": "/w/acme/plan"}, page
+    # the default view carries nothing
+    assert _nav(client.get("/w/acme/dashboard").text)["Posts"] == "/w/acme/posts"
+    # and the strategy map's drill-downs keep its day
+    assert 'href="/w/acme/objectives/dialogue?as_of=2017-10-10"' in client.get("/w/acme?as_of=2017-10-10").text
+
+
 def test_dialogue_states_its_window_and_who_waits_longest(web: WebEnv) -> None:
     client = web.login("viewer@acme.org")
     text = _text(client.get("/w/acme/dialogue", params={"range": "all"}).text)

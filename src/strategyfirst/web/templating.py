@@ -26,6 +26,7 @@ from strategyfirst.formatting import (
     verdict_label,
     verdict_likelihood,
 )
+from strategyfirst.web.view import nav_query
 
 TEMPLATES = Path(__file__).with_name("templates")
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -88,6 +89,7 @@ templates.env.filters["status_label"] = status_label
 templates.env.filters["verdict_label"] = verdict_label
 templates.env.filters["step_rate"] = step_rate
 templates.env.filters["day_time"] = _day_time
+templates.env.globals["nav_query"] = nav_query
 templates.env.globals["status_class"] = lambda s: STATUS_CLASS.get(str(s), "none")
 
 

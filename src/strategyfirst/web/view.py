@@ -70,6 +70,29 @@ class View:
         return urlencode(params)
 
 
+# The workspace pages whose address takes a view (web/view.py) or only its as-of day: the navigation carries
+# what each takes from page to page (nav_query).
+VIEW_PAGES = ("dashboard", "dialogue", "posts")
+AS_OF_PAGES = ("strategy", "verdicts")
+
+
+def nav_query(target: str, view_query: str | None, as_of: dt.date | None) -> str:
+    """The query of a navigation link to `target` (a page's id) from a page showing `view_query` (a view page)
+    or only `as_of` (the others): the whole view to a view page, the as-of day to an as-of page, else none."""
+    if target in VIEW_PAGES:
+        query = view_query if view_query is not None else urlencode({"as_of": as_of} if as_of else {})
+    elif target in AS_OF_PAGES:
+        query = urlencode({"as_of": as_of} if as_of else {})
+    else:
+        query = ""
+    return f"?{query}" if query else ""
+
+
+def as_of_query(as_of: dt.date | None) -> str:
+    """'?as_of=DAY' for the links of a page shown as of a day (to its drill-downs, CSVs, charts), else ''."""
+    return f"?{urlencode({'as_of': as_of})}" if as_of else ""
+
+
 def as_of_from(params: Mapping[str, str]) -> tuple[dt.date | None, list[str]]:
     """The as-of day of a page that shows only the diagnosis (strategy map, verdicts), and what was wrong."""
     problems: list[str] = []

@@ -3,6 +3,7 @@ all posts), with their tables as CSV, their charts as SVG/PNG and the view as a 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -19,7 +20,7 @@ from strategyfirst.web.limits import Day
 from strategyfirst.web.pages.dashboard_pages import download_view, page_view
 from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
-from strategyfirst.web.view import whole
+from strategyfirst.web.view import as_of_from, as_of_query, whole
 
 router = APIRouter()
 TOP_POSTS = 10
@@ -55,6 +56,19 @@ def _query(m: Any) -> Any:
     return lambda sql, params: services._query(m.ws, sql, params)
 
 
+def _as_of(request: Request) -> dt.date | None:
+    """The page's as-of day (`?as_of=`, checked as the strategy map's): a bad one is the app's error page (422)."""
+    as_of, problems = as_of_from(request.query_params)
+    if problems:
+        raise HTTPException(422, "; ".join(problems))
+    return as_of
+
+
+def _window(scope: Scope, days: tuple[dt.date | None, dt.date | None]) -> Scope:
+    """The scope's posts of the days its page's verdicts are judged on (drill.kpi_days)."""
+    return replace(scope, since=days[0], until=days[1])
+
+
 def _top(m: Any, scope: Scope) -> list[dict[str, Any]]:
     if not services.has_data(m.ws):
         return []
@@ -66,9 +80,9 @@ def _kpis(m: Any, diagnosis: dict[str, Any] | None, objective_id: str) -> list[d
             if k.get("objective") == objective_id]
 
 
-def _objective_view(m: Any, objective_id: str) -> dict[str, Any]:
+def _objective_view(m: Any, objective_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
     plan, objective = _objective(m, objective_id)
-    diagnosis, why = drill.diagnosis_or_none(m.ws)
+    diagnosis, why = drill.diagnosis_or_none(m.ws, as_of)
     kpis = _kpis(m, diagnosis, objective_id)
     metrics = drill.objective_metrics(objective)
     # ranked on the KPIs' days (the horizon up to the as-of day), as the verdicts beside them are judged
@@ -80,8 +94,8 @@ def _objective_view(m: Any, objective_id: str) -> dict[str, Any]:
                 and v.get("kind") == "strategy_failing"]
     statuses = [k["status"] for k in kpis]
     return {"objective": objective, "kpis": kpis, "tactics": tactics, "rule": rule, "verdicts": verdicts,
-            "status": worst(statuses), "no_diagnosis": why, "diagnosis": diagnosis,
-            "scope": Scope(tactics=tuple(t["id"] for t in tactics))}
+            "status": worst(statuses), "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of, "days": days,
+            "scope": _window(Scope(tactics=tuple(t["id"] for t in tactics)), days)}
 
 
 _WORST = ["off_track", "at_risk", "not_enough_data", "no_data", "on_track", "met"]
@@ -92,21 +106,29 @@ def worst(statuses: list[str]) -> str:
     return min(statuses or ["no_data"], key=lambda s: _WORST.index(s) if s in _WORST else 2)
 
 
+def _dated(days: tuple[dt.date | None, dt.date | None], as_of: dt.date | None) -> dict[str, Any]:
+    """The posts page's query for the days of a page's verdicts (a custom range), keeping its as-of day."""
+    return {"since": days[0], "until": days[1], "as_of": as_of}
+
+
 @router.get("/w/{slug}/objectives/{objective_id}")
 def read_objective(request: Request, m: PageViewer, objective_id: str) -> Response:
-    """An objective: its KPIs with charts, its verdict with the sentence why, its tactics ranked, top posts."""
-    view = _objective_view(m, objective_id)
+    """An objective (as of a day, else the latest data): its KPIs with charts, its verdict with the sentence
+    why, its tactics ranked and its top posts on the KPIs' days."""
+    view = _objective_view(m, objective_id, _as_of(request))
     top = _top(m, view["scope"])
+    dated = _dated(view["days"], view["as_of"])
     return render(request, "objective.html", {"m": m, "tab": "strategy", **view, "top": top,
-                                              "posts_href": _posts_href(m, objective=objective_id),
+                                              "as_of_query": as_of_query(view["as_of"]),
+                                              "posts_href": _posts_href(m, objective=objective_id, **dated),
                                               "top_csv": _posts_href(m, ".csv", objective=objective_id,
-                                                                     sort="engagements")})
+                                                                     sort="engagements", **dated)})
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/kpis.csv")
-def read_objective_kpis_csv(m: PageViewer, objective_id: str) -> Response:
+def read_objective_kpis_csv(request: Request, m: PageViewer, objective_id: str) -> Response:
     """The objective's KPI table as CSV (ids and raw values: a spreadsheet formats them)."""
-    view = _objective_view(m, objective_id)
+    view = _objective_view(m, objective_id, _as_of(request))
     cols = ("objective", "metric", "status", "actual", "target", "expected_now", "forecast_at_deadline",
             "forecast_low", "forecast_high", "deadline", "unit", "n", "reason")
     return csv_response(file_name(m.slug, "objective", objective_id, "kpis"), cols,
@@ -114,9 +136,9 @@ def read_objective_kpis_csv(m: PageViewer, objective_id: str) -> Response:
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/tactics.csv")
-def read_objective_tactics_csv(m: PageViewer, objective_id: str) -> Response:
+def read_objective_tactics_csv(request: Request, m: PageViewer, objective_id: str) -> Response:
     """The objective's tactics, ranked, as CSV: each KPI metric's value, spend and verdict."""
-    view = _objective_view(m, objective_id)
+    view = _objective_view(m, objective_id, _as_of(request))
     metrics = [f["metric"] for f in view["tactics"][0]["figures"]] if view["tactics"] else []
     header = ("rank", "tactic", "channel", "owner", "budget", *metrics, "verdict", "why")
     rows = ([n, t["id"], t["channel"], t["owner"], t["budget"], *[f["value"] for f in t["figures"]],
@@ -168,32 +190,41 @@ def _report(m: Any, objective: str | None = None, tactic: str | None = None) -> 
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
 
 
-def _tactic_view(m: Any, tactic_id: str) -> dict[str, Any]:
+def _tactic_view(m: Any, tactic_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
     plan, tactic = _tactic(m, tactic_id)
-    diagnosis, why = drill.diagnosis_or_none(m.ws)
+    diagnosis, why = drill.diagnosis_or_none(m.ws, as_of)
     objectives = [o for o in plan.get("objectives") or [] if o["id"] in (tactic.get("serves") or [])]
     kpi_metrics = [k for o in objectives for k in drill.objective_metrics(o)]
     metrics = list(dict.fromkeys([*kpi_metrics, *drill.FIGURES]))
-    rows = drill.measure_rows(m.ws, "tactic", [*metrics, *drill.COSTS]) if services.has_data(m.ws) else []
-    return {"tactic": tactic, "objectives": objectives, "no_diagnosis": why,
-            "figures": drill.figures(rows, tactic_id, metrics), "costs": drill.figures(rows, tactic_id, drill.COSTS),
+    # measured on the days its verdict is judged on (the horizon up to the as-of day), as the objective's ranking
+    since, until = days = drill.kpi_days(plan, diagnosis)
+    measured = services.has_data(m.ws) and not (since and until and since > until)
+    rows = drill.measure_rows(m.ws, "tactic", [*metrics, *drill.COSTS], since=since, until=until) \
+        if measured else []
+    return {"tactic": tactic, "objectives": objectives, "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
+            "days": days, "figures": drill.figures(rows, tactic_id, metrics),
+            "costs": drill.figures(rows, tactic_id, drill.COSTS),
             "verdict": drill.tactic_verdict(diagnosis, tactic_id, currency_of(m)),
-            "scope": Scope(tactics=(tactic_id,))}
+            "scope": _window(Scope(tactics=(tactic_id,)), days)}
 
 
 @router.get("/w/{slug}/tactics/{tactic_id}")
 def read_tactic(request: Request, m: PageViewer, tactic_id: str) -> Response:
-    """A tactic: its figures on its attributed data, spend and cost per result, its verdict, its top posts."""
-    view = _tactic_view(m, tactic_id)
+    """A tactic (as of a day, else the latest data): its figures on its attributed data, spend and cost per
+    result, its verdict and its top posts, all on the days its verdict is judged on."""
+    view = _tactic_view(m, tactic_id, _as_of(request))
+    dated = _dated(view["days"], view["as_of"])
     return render(request, "tactic.html", {"m": m, "tab": "strategy", **view, "top": _top(m, view["scope"]),
-                                           "posts_href": _posts_href(m, tactic=tactic_id),
-                                           "top_csv": _posts_href(m, ".csv", tactic=tactic_id, sort="engagements")})
+                                           "as_of_query": as_of_query(view["as_of"]),
+                                           "posts_href": _posts_href(m, tactic=tactic_id, **dated),
+                                           "top_csv": _posts_href(m, ".csv", tactic=tactic_id, sort="engagements",
+                                                                  **dated)})
 
 
 @router.get("/w/{slug}/tactics/{tactic_id}/figures.csv")
-def read_tactic_figures_csv(m: PageViewer, tactic_id: str) -> Response:
-    """The tactic's figures and costs as CSV."""
-    view = _tactic_view(m, tactic_id)
+def read_tactic_figures_csv(request: Request, m: PageViewer, tactic_id: str) -> Response:
+    """The tactic's figures and costs as CSV (as of the page's day)."""
+    view = _tactic_view(m, tactic_id, _as_of(request))
     return _figures_csv(file_name(m.slug, "tactic", tactic_id, "figures"), [*view["figures"], *view["costs"]])
 
 

@@ -108,10 +108,11 @@ def lint_plan_draft(request: Request, m: PageViewer, text: Draft = "", base: Bas
 
 @router.post("/w/{slug}/plan")
 def update_plan_page(request: Request, m: PageEditor, text: Draft = "", why: Typed = "", base: Base = "",
-                     ) -> Response:
+                     merged: Base = "") -> Response:
     """Save the text as a new plan version and write strategy.yaml; 422 with the problems (a plan that does
     not parse, a too long why) and everything typed kept; 409 keeping the text in the editor, with who saved
-    what meanwhile, when the plan moved on since the editor was opened (`base`)."""
+    what meanwhile, when the plan moved on since the editor was opened (`base`), again on every save until
+    the editor is reloaded or the conflict's own button (`merged`: the version it showed) saves over it."""
     text = from_form(text)
     why_error = (f"At most {MAX_WHY:,} characters (this has {len(why):,}): shorten it; nothing was saved."
                  if len(why) > MAX_WHY else None)
@@ -124,20 +125,24 @@ def update_plan_page(request: Request, m: PageEditor, text: Draft = "", why: Typ
         empty = {} if text else {"lint": lint_view(text)}  # editor_page lints a text only: say it is empty
         return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error, **empty),
                       status=422)
-    return _save(request, m, text, why, base, lambda: editor_page(m, text, why=why, base=base), None)
+    return _save(request, m, text, why, merged or base, lambda: editor_page(m, text, why=why, base=base), None,
+                 editor=True)
 
 
 def _save(request: Request, m: Member, text: str, why: str, base: str, page: Callable[[], dict[str, Any]],
-          line: int | None) -> Response:
-    """Save through the versioned path: a redirect to the editor, or the page with the 409's details."""
+          line: int | None, editor: bool = False) -> Response:
+    """Save through the versioned path: a redirect to the editor, or the page with the 409's details (from the
+    editor's own Save, with the button that saves its text over the newer version)."""
     try:
         version = services.save_plan(m.ws, m.state.db, m.slug, text, m.email, why or None,
                                      [base] if base else None)
     except ConflictError as exc:
-        # the next save is based on what is current now: saving again after merging is deliberate
+        # the form keeps the version it was opened on, so a second Save is refused as the first was: only the
+        # conflict's own button (the version it showed) or a reload saves over the other editor's version
         current = exc.details["current"]
         return render(request, "plan.html", {**page(), "conflict": exc.details, "conflict_message": exc.message,
-                                             "base": current["sha256"] if isinstance(current, dict) else ""},
+                                             "merged": current["sha256"] if editor and isinstance(current, dict)
+                                             else ""},
                       status=409)
     where = f"&line={line}" if line else ""
     return RedirectResponse(f"/w/{m.slug}/plan?saved={version.number}{where}", status_code=303)

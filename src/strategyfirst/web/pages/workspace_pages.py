@@ -17,7 +17,7 @@ from strategyfirst.web.deps import PageCaller, PageViewer, State
 from strategyfirst.web.downloads import csv_response
 from strategyfirst.web.state import AppState
 from strategyfirst.web.templating import render
-from strategyfirst.web.view import as_of_from
+from strategyfirst.web.view import as_of_from, as_of_query
 
 router = APIRouter()
 CREATION_OFF = ("creating workspaces from the web is off on this server: start `strategyfirst serve` with "
@@ -101,4 +101,4 @@ def read_strategy_map(request: Request, m: PageViewer) -> Response:
     return render(request, "strategy.html", {"m": m, "tab": "strategy", "plan": plan, "problems": problems,
                                              "map": strategy_map(plan, diagnosis) if plan else None,
                                              "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
-                                             "view_problems": view_problems})
+                                             "as_of_query": as_of_query(as_of), "view_problems": view_problems})
