@@ -17,19 +17,19 @@ RULE = ("Site sessions per tactic: the GA4 rows of its campaign (Session campaig
         "overall: the Organic Social, Paid Social and Email channel groups.")
 
 
-def _trend(change: float | None) -> str:
-    return "" if change is None else f" ({change:+.0%} on the month before)"
+def _trend(change: float | None, before: str) -> str:
+    return "" if change is None else f" ({change:+.0%} on {before})"
 
 
-def funnel_lines(f: Funnel) -> list[str]:
-    """One scope's chain as plain lines (also used by the demo)."""
+def funnel_lines(f: Funnel, before: str = "the month before") -> list[str]:
+    """One scope's chain as plain lines (also used by the demo); `before`: what the trend compares with."""
     if not f.steps:
         return [f"  no funnel data; {f.breaks_at['why'] if f.breaks_at else ''}".rstrip("; ")]
     lines: list[str] = []
     for i, s in enumerate(f.steps):
         label = s["label"] + (" (impressions)" if s["step"] == "reach" and f.reach_is_impressions else "")
         value = "no data" if s["value"] is None else count(s["value"])
-        line = f"  {'-> ' if i else ''}{label}: {value}{_trend(s['change'])}"
+        line = f"  {'-> ' if i else ''}{label}: {value}{_trend(s['change'], before)}"
         if i and s["conversion"] is not None:
             was = (f", was {step_rate(s['conversion_previous'])}" if s["conversion_previous"] is not None else "")
             line += f"; {step_rate(s['conversion'])} of {f.steps[i - 1]['label'].lower()}{was}"
@@ -39,7 +39,7 @@ def funnel_lines(f: Funnel) -> list[str]:
     if f.breaks_at:
         lines.append(f"  the chain breaks at {f.breaks_at['step'].replace('_', ' ')}: {f.breaks_at['why']}")
     else:
-        lines.append("  no step fell against the month before")
+        lines.append(f"  no step fell against {before}")
     return lines
 
 
@@ -57,10 +57,15 @@ def render_funnel(report: FunnelReport, out: Console) -> None:
         out.print("Permission funnel: no data yet (import post, follower, member and GA4 exports).",
                   highlight=False)
         return
-    out.print(f"[bold]Permission funnel, {report.period}[/] (trend against {report.previous})", highlight=False)
+    before = "the month before"
+    if report.dates is not None:  # the data ends inside the month: the month before over as many days
+        before = "the same days of the month before"
+        out.print(f"[bold]Permission funnel, {report.dates}[/]", highlight=False)
+    else:
+        out.print(f"[bold]Permission funnel, {report.period}[/] (trend against {report.previous})", highlight=False)
     for f in report.funnels:
         out.print(f"[bold]{escape(f.scope)}[/]", highlight=False)
-        for line in funnel_lines(f):
+        for line in funnel_lines(f, before):
             out.print(escape(line), highlight=False, soft_wrap=True)
     if report.asset:
         out.print("[bold]Permission asset[/] (followers and email lists, gained and lost in the month)",

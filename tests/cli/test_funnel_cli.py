@@ -128,3 +128,89 @@ def test_funnel_text_names_the_break_and_the_rule(ws: Path, monkeypatch: pytest.
     assert doc["period"] == "2026-01"
     fb = next(f for f in doc["funnels"] if f["scope"] == "fb")
     assert "no earlier month" in fb["breaks_at"]["why"] and fb["breaks_at"]["step"] == "engagements"
+
+
+def day_site(day: str, value: str, sessions: float, conversions: float) -> dict[str, Any]:
+    """A GA4 row of one day (exported with the Date dimension)."""
+    return {**site(1, value, sessions, conversions), "date_from": dt.date.fromisoformat(day),
+            "date_to": dt.date.fromisoformat(day)}
+
+
+@pytest.fixture
+def partial_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Data up to February 12: February is partial; January has more after the 12th."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
+    workspace = Workspace(tmp_path).ensure()
+    messages = [
+        msg("1", "Acme", True, "2026-01-05 10:00", platform="facebook", reach=1000, engagements=100),
+        msg("2", "Acme", True, "2026-01-20 10:00", platform="facebook", reach=3000, engagements=300),
+        msg("3", "Acme", True, "2026-02-03 10:00", platform="facebook", reach=1500, engagements=120),
+        msg("4", "Acme", True, "2026-02-12 10:00", platform="facebook", reach=500, engagements=30),
+        # a post of a page the plan does not own, later: not the funnel's data, it cuts nothing
+        msg("5", "Other", True, "2026-02-25 10:00", platform="facebook", reach=9, engagements=9),
+    ]
+    con = warehouse(workspace.warehouse_path.parent, messages, audience=[
+        audience("2026-01-10", "facebook", "Acme", "followers", 40, 5),
+        audience("2026-01-25", "facebook", "Acme", "followers", 100, 20),
+        audience("2026-02-08", "facebook", "Acme", "followers", 30, 3),
+    ])
+    insert(con, "site_traffic", [day_site("2026-01-07", "facebook / social", 200, 10),
+                                 day_site("2026-01-28", "facebook / social", 400, 8),
+                                 day_site("2026-02-11", "facebook / social", 150, 9)])
+    con.close()
+    return tmp_path
+
+
+def test_a_partial_month_is_compared_with_as_many_days(partial_ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """The data ends on February 12: February 1-12 against January 1-12 (as the dashboard cuts the period before
+    at the as-of day), not against the whole of January."""
+    code, out, err = run(["measure", "--funnel", "--format", "json", "-w", str(partial_ws)], monkeypatch, capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["period"], doc["previous"]) == ("2026-02", "2026-01")
+    assert doc["through"] == "2026-02-12" and doc["previous_days"] == ["2026-01-01", "2026-01-12"]
+    steps = {s["step"]: s for s in next(f for f in doc["funnels"] if f["scope"] == "overall")["steps"]}
+    order = ("reach", "engagements", "new_followers", "site_sessions", "conversions")
+    # February 1-12: reach 1500 + 500, engagements 120 + 30, gains 30, sessions 150, conversions 9
+    assert [steps[s]["value"] for s in order] == [2000, 150, 30, 150, 9]
+    # January 1-12: the post of the 5th (1000, 100), the gains of the 10th (40), the visits of the 7th (200, 10);
+    # the whole of January would be 4000, 400, 140, 600, 18
+    assert [steps[s]["previous"] for s in order] == [1000, 100, 40, 200, 10]
+    assert steps["reach"]["change"] == pytest.approx(1.0)            # 2000 / 1000 - 1
+    assert steps["new_followers"]["change"] == pytest.approx(-0.25)  # 30 / 40 - 1
+    assert steps["engagements"]["conversion_previous"] == pytest.approx(0.1)  # 100 / 1000
+    assert steps["new_followers"]["conversion"] == pytest.approx(0.2)  # 30 / 150
+    assert steps["new_followers"]["conversion_previous"] == pytest.approx(0.4)  # 40 / 100
+    overall = next(f for f in doc["funnels"] if f["scope"] == "overall")
+    assert (overall["churn"], overall["churn_previous"]) == (3, 5)
+    # conversions against January 1-12: eng/reach 7.5% vs 10% (-25%), gains/eng 20% vs 40% (-50%),
+    # sessions/gains 5.0 vs 5.0, conversions/sessions 6% vs 5%: the chain breaks at new followers
+    assert overall["breaks_at"]["step"] == "new_followers"
+    asset = {(a["platform"], a["account"]): a for a in doc["asset"]}
+    assert asset[("facebook", "Acme")] == {"platform": "facebook", "account": "Acme", "gained": 30, "lost": 3,
+                                           "net": 27, "net_previous": 35}  # 40 - 5 (the whole month: 115)
+    code, out, _ = run(["measure", "--funnel", "-w", str(partial_ws)], monkeypatch, capsys)
+    text = " ".join(out.split())
+    assert ("Permission funnel, 2026-02-01 to 2026-02-12 (the month so far) against 2026-01-01 to 2026-01-12 "
+            "(as many days)") in text
+    assert "Reach: 2,000 (+100% on the same days of the month before)" in text
+
+
+def test_a_whole_month_of_data_is_compared_whole(partial_ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A social or email GA4 row ending on February 28 (its last day) makes February whole: it is compared with
+    the whole of January. A row of another channel ends there too, but is not the funnel's data."""
+    from strategyfirst.warehouse.engine import open_duckdb
+
+    db = open_duckdb(Workspace(partial_ws).warehouse_path)
+    insert(db, "site_traffic", [day_site("2026-02-28", "google / organic", 1, 0),   # not the funnel's
+                                day_site("2026-02-28", "newsletter / email", 20, 2)])
+    db.close()
+    code, out, err = run(["measure", "--funnel", "--format", "json", "-w", str(partial_ws)], monkeypatch, capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["through"] is None and doc["previous_days"] is None and doc["dates"] is None
+    steps = {s["step"]: s for s in next(f for f in doc["funnels"] if f["scope"] == "overall")["steps"]}
+    assert steps["reach"]["previous"] == 4000  # the whole of January

@@ -139,3 +139,48 @@ def test_gaps_follow_the_tactics_of_the_account_each_pair_addresses(ws: Workspac
         "care-desk": [30.0, 90.0, 20.0], "summit-contest": [200.0], "newsletter": [200.0]}
     assert {k: v.tolist() for k, v in gaps.objectives.items()} == {
         "dialogue": [30.0, 90.0, 20.0], "permission": [200.0]}
+
+
+def test_latest_data_date_reads_only_what_the_plan_owns(tmp_path: Path) -> None:
+    """The default as-of follows the plan's ownership rule (metrics.md, "owned message"), as `measure` does: a
+    later post or audience snapshot of an account the plan does not own (on a platform it lists accounts for)
+    never moves it; an owned one does, as does an inbound message and an audience series on a platform the
+    plan lists no accounts for (its export is of one's own account)."""
+    from strategyfirst.warehouse import derive
+    from tests.metrics.helpers import insert, msg
+
+    ws = Workspace(tmp_path).ensure()
+    ws.plan_path.write_text(example_plan_text(), encoding="utf-8")  # x: @AcmeHelp, @AcmeOutdoor; facebook
+    plan = ws.plan_document().plan
+    con = open_duckdb(ws.warehouse_path)
+    # @AcmeHelp posts on March 3 (owned); a customer mentions it on March 5 (inbound); another brand on x,
+    # which the source flags owned (twcs-like), posts on October 1 and a customer writes to it on October 2.
+    insert(con, "messages", [msg("1", "AcmeHelp", True, "2026-03-03 09:00", text="hello"),
+                             msg("2", "c1", False, "2026-03-05 10:00", text="@acmehelp hi"),
+                             msg("3", "OtherBrand", True, "2026-10-01 09:00", text="not ours"),
+                             msg("4", "c2", False, "2026-10-02 09:00", text="@otherbrand hi")])
+    derive.refresh(con, plan)
+    con.close()
+    assert latest_data_date(ws) == dt.date(2026, 3, 5)  # the inbound message; October is another brand's
+
+    def audience(day: str, platform: str, account: str) -> dict[str, object]:
+        return {"date": dt.date.fromisoformat(day), "platform": platform, "account": account,
+                "metric": "followers", "value": 10.0, "gained": None, "lost": None, "import_id": 1}
+
+    con = open_duckdb(ws.warehouse_path)
+    # followers of a facebook page the plan does not own (it owns "Acme Outdoor" there), in November
+    insert(con, "audience", [audience("2026-11-20", "facebook", "UCI Cosmetics")])
+    con.close()
+    assert latest_data_date(ws) == dt.date(2026, 3, 5)
+    con = open_duckdb(ws.warehouse_path)
+    insert(con, "audience", [audience("2026-04-10", "Facebook", "acme outdoor")])  # owned, any case
+    con.close()
+    assert latest_data_date(ws) == dt.date(2026, 4, 10)
+    con = open_duckdb(ws.warehouse_path)
+    insert(con, "audience", [audience("2026-05-01", "x", "@AcmeHelp")])  # owned, '@' optional
+    con.close()
+    assert latest_data_date(ws) == dt.date(2026, 5, 1)
+    con = open_duckdb(ws.warehouse_path)
+    insert(con, "audience", [audience("2026-06-15", "linkedin", "Acme Company")])  # no accounts listed there
+    con.close()
+    assert latest_data_date(ws) == dt.date(2026, 6, 15)

@@ -94,6 +94,27 @@ def test_shipped_sql_gives_the_ibis_numbers(ws: Workspace, by: str) -> None:
         assert got == outcome(direct, ws=ws, **ask), ask
 
 
+def test_a_workspace_without_plan_accounts_gets_it_back_and_the_shipped_sql(ws: Workspace) -> None:
+    """A workspace derived before `plan_accounts` existed: its next measurement writes that table (the plan's
+    accounts) and runs the shipped SQL, nothing built; before, it matched no shipped schema and compiled."""
+    import duckdb
+
+    ws.measure(by="tactic")  # the derived tables (compiled, by tactic: not shipped)
+    for entry in entries(ws):
+        entry.unlink()
+    con = duckdb.connect(str(ws.warehouse_path))
+    con.execute("DROP TABLE plan_accounts")
+    con.close()
+    with no_build():
+        got = ws.measure(by="account", metrics=["response_rate"])
+    # as test_hand_figures_from_shipped_sql: Acme answers 2 of its 4 inbound pairs, AcmeHelp 1 of 3
+    assert {r["key"]: (r["numerator"], r["denominator"]) for r in got.rows} == {
+        "Acme": (2, 4), "AcmeHelp": (1, 3), "Acme Outdoor": (None, None)}
+    # the plan's accounts (tests/metrics/dataset.py): x "@Acme", "@AcmeHelp"; facebook "Acme Outdoor"
+    assert sorted((r["platform"], r["account"]) for r in ws.query("SELECT * FROM plan_accounts")) == [
+        ("facebook", "acme outdoor"), ("x", "acme"), ("x", "acmehelp")]
+
+
 def test_what_is_not_shipped_is_compiled(ws: Workspace) -> None:
     ws.measure(by="account")
     with no_build():

@@ -179,6 +179,73 @@ def test_refresh_file_with_the_plans_hash_given(tmp_path: Path) -> None:
     assert derive.refresh_file(path, tmp_path, other, plan_hash(other)) is False
 
 
+def test_a_missing_plan_accounts_is_stale_and_written_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warehouse derived before `plan_accounts` existed (same data version, same plan hash) is stale until it
+    has it: the next refresh writes that table alone (no rebuild), with the plan's accounts normalised."""
+    from strategyfirst.warehouse.planhash import plan_hash
+
+    con = warehouse(tmp_path, _rows())
+    plan = loads(PLAN).plan
+    derive.refresh(con, plan)
+    con.execute("DROP TABLE plan_accounts")
+    assert derive.is_stale(con, plan) is True
+    assert derive.fresh_version(con, plan_hash(plan)) is None
+
+    def no_rebuild(*args: object) -> None:
+        raise AssertionError("a full rebuild for one table of the plan's")
+
+    monkeypatch.setattr(derive, "_rebuild", no_rebuild)
+    assert derive.refresh(con, plan) is True
+    # PLAN: x ["@Acme"], mastodon ["acme"]
+    assert sorted(con.execute("SELECT platform, account FROM plan_accounts").fetchall()) == [
+        ("mastodon", "acme"), ("x", "acme")]
+    assert derive.fresh_version(con, plan_hash(plan)) == derive.data_version(con)
+    assert derive.refresh(con, plan) is False
+    # the same table, column for column, as a rebuild writes it (what the shipped SQL's schema digest reads)
+    assert con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'plan_accounts' "
+                       "ORDER BY column_index").fetchall() == [("platform", "VARCHAR"), ("account", "VARCHAR")]
+    # no plan: an empty table of the same columns, written alone too
+    monkeypatch.undo()
+    derive.refresh(con, None)  # another plan hash: rebuilt
+    con.execute("DROP TABLE plan_accounts")
+    monkeypatch.setattr(derive, "_rebuild", no_rebuild)
+    assert derive.refresh(con, None) is True
+    assert con.execute("SELECT count(*) FROM plan_accounts").fetchone() == (0,)
+    assert con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'plan_accounts' "
+                       "ORDER BY column_index").fetchall() == [("platform", "VARCHAR"), ("account", "VARCHAR")]
+    con.close()
+
+
+def test_any_other_missing_derived_table_rebuilds(tmp_path: Path) -> None:
+    from strategyfirst.warehouse.planhash import plan_hash
+
+    con = warehouse(tmp_path, _rows())
+    plan = loads(PLAN).plan
+    derive.refresh(con, plan)
+    con.execute("DROP TABLE owned_messages")
+    assert derive.fresh_version(con, plan_hash(plan)) is None
+    assert derive.refresh(con, plan) is True
+    assert con.execute("SELECT count(*) FROM owned_messages").fetchone() == (4,)  # p, r1, r2, g
+    assert derive.missing(con) == set()
+    con.close()
+
+
+def test_refresh_file_writes_a_missing_plan_accounts(tmp_path: Path) -> None:
+    from strategyfirst.warehouse.planhash import plan_hash
+
+    con = warehouse(tmp_path, _rows())
+    plan = loads(PLAN).plan
+    derive.refresh(con, plan)
+    con.execute("DROP TABLE plan_accounts")
+    path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+                .fetchone()[0])
+    con.close()
+    assert derive.refresh_file(path, tmp_path, plan, plan_hash(plan)) is True
+    con = duckdb.connect(str(path))
+    assert con.execute("SELECT count(*) FROM plan_accounts").fetchone() == (2,)
+    con.close()
+
+
 def test_works_without_a_plan(tmp_path: Path) -> None:
     con = warehouse(tmp_path, _rows())
     derive.refresh(con, None)

@@ -15,6 +15,7 @@ import numpy as np
 from strategyfirst import catalog
 from strategyfirst.errors import StrategyFirstError, WorkspaceError
 from strategyfirst.plan.model import Plan
+from strategyfirst.warehouse.ownership import audience_owned_sql, listed_accounts, owned_sql
 
 if TYPE_CHECKING:
     from strategyfirst.ports import MeasuringWorkspace
@@ -119,9 +120,13 @@ def _day(value: Any) -> dt.date:
 
 def latest_data_date(ws: MeasuringWorkspace, plan: Plan | None = None) -> dt.date | None:
     """The default as-of (metrics.md, "KPIs are measured inside the plan's horizon"): the last day any message,
-    audience snapshot or spend is dated inside the plan's horizon, else the horizon's start; data outside the
-    horizon never moves it. Without a horizon, the last day of any data (None for an empty warehouse).
-    `plan` defaults to the workspace's plan (none when it is absent or does not load). One SQL read, no Ibis."""
+    audience snapshot or spend the metrics read is dated inside the plan's horizon, else the horizon's start;
+    data outside the horizon never moves it. Without a horizon, the last day of any such data (None for an
+    empty warehouse). Messages and audience rows are those of the plan's ownership rule (metrics.md, "owned
+    message": `warehouse.ownership`), as `measure` reads them: owned messages and those inbound to an owned
+    account; audience series of owned accounts. A later post or snapshot of an account the plan does not own
+    never moves it. `plan` defaults to the workspace's plan (none when it is absent or does not load). One SQL
+    read, no Ibis."""
     if plan is None:
         try:
             document = ws.plan_or_none()
@@ -132,10 +137,14 @@ def latest_data_date(ws: MeasuringWorkspace, plan: Plan | None = None) -> dt.dat
     end = plan.horizon.end if plan is not None and plan.horizon else None
     if not ws.warehouse_path.exists():
         return start
+    listed = listed_accounts(plan)
+    # Inbound pairs as `derive` last built them (an import or a measurement refreshes them).
+    owns = {"messages": f"({owned_sql(listed)} OR message_id IN (SELECT message_id FROM inbound))",
+            "audience": audience_owned_sql(listed)}
     reads = []
     for table, column in (("messages", "created_at"), ("audience", "date"), ("spend", "date")):
         day = f'CAST("{column}" AS DATE)'
-        cond = [f"{day} IS NOT NULL"]
+        cond = [f"{day} IS NOT NULL", *([owns[table]] if table in owns else [])]
         if start is not None:
             cond.append(f"{day} >= DATE '{start.isoformat()}'")
         if end is not None:

@@ -25,6 +25,7 @@ from strategyfirst.metrics.bases import BUILDERS, Context
 from strategyfirst.metrics.funnel_steps import (
     _MEASURED,
     ASSET,
+    LATEST,
     MISSING,
     OVERALL,
     SITE,
@@ -34,12 +35,14 @@ from strategyfirst.metrics.funnel_steps import (
     FunnelReport,
     assemble,
     bounds,
+    cut,
     scopes,
 )
 from strategyfirst.metrics.measure import _window, measure
 from strategyfirst.metrics.tables import PlanMaps, Tables, fetch_rows
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
+from strategyfirst.warehouse.attribution import union_all
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -59,30 +62,65 @@ def _site(tables: Tables, plan: Plan | None, by: str, since: dt.date | None, unt
     return t.group_by(["key", "bucket"]).aggregate(sessions=t.sessions.sum(), conversions=t.conversions.sum())
 
 
-def _asset(tables: Tables, plan: Plan | None) -> ir.Table | None:
-    """Followers and subscribers gained and lost by platform, account and month (the funnel keeps the month
-    it shows and the one before), of the accounts the plan's rule owns."""
+def _owned_audience(tables: Tables, plan: Plan | None) -> ir.Table | None:
+    """The audience rows of the accounts the plan's rule owns, with `ts`."""
     a = tables.audience
     if a is None:
         return None
     listed = tables.plan_accounts if tables.plan_accounts is not None else facts.listed_table(plan)
     a = a.filter(facts.audience_owned(a, listed))
-    t = a.mutate(month=a.date.cast("timestamp").truncate("M"))
+    return a.mutate(ts=a.date.cast("timestamp"))
+
+
+def _asset(tables: Tables, plan: Plan | None, since: dt.date | None, until: dt.date | None) -> ir.Table | None:
+    """Followers and subscribers gained and lost by platform, account and month (the funnel keeps the month
+    it shows and the one before), of the accounts the plan's rule owns, in the dates."""
+    a = _owned_audience(tables, plan)
+    if a is None:
+        return None
+    t = _window(a, since, until)
+    t = t.mutate(month=t.ts.truncate("M"))
     t = t.filter(t.month.notnull())
     return t.group_by(["platform", "account", "month"]).aggregate(gained=t.gained.sum(), lost=t.lost.sum())
 
 
+def _latest(tables: Tables, plan: Plan | None, since: dt.date | None, until: dt.date | None) -> ir.Table | None:
+    """The last day (`day`) the funnel's data is dated in the dates: owned messages (not those dated only to
+    the month: their day is not known), owned audience rows, the social and email site rows (their end day)."""
+    ctx = Context(tables, "none", plan, PlanMaps.of(plan), frozenset())
+    days: list[ir.Table] = []
+    m = tables.messages
+    if m is not None:
+        mine = facts.owned_by_plan(m, plan)
+        mine = mine.filter(mine.owned & (mine.time_precision != "month"))
+        days.append(_window(mine.select(ts=mine.created_at), since, until))
+    a = _owned_audience(tables, plan)
+    if a is not None:
+        days.append(_window(a.select("ts"), since, until))
+    site = BUILDERS["site"](ctx)
+    if site is not None:
+        site = site.filter(site.social | site.email)
+        days.append(_window(site.select("ts"), since, until))
+    if not days:
+        return None
+    every = union_all(*days)
+    return every.aggregate(day=every.ts.max().cast("date"))
+
+
 def queries(tables: Tables, plan: Plan | None, since_d: dt.date | None, until_d: dt.date | None) -> dict[str, ir.Table]:
-    """The funnel's queries besides its measurements, by name (funnel_steps.SITE + by, ASSET); `since_d` and
-    `until_d` as `funnel_steps.bounds` gives them."""
+    """The funnel's queries besides its measurements, by name (funnel_steps.SITE + by, ASSET, LATEST);
+    `since_d` and `until_d` as `funnel_steps.bounds` gives them."""
     out: dict[str, ir.Table] = {}
     for by in dict.fromkeys(b for b, _ in scopes(_tactic_ids(plan))):
         site = _site(tables, plan, by, since_d, until_d)
         if site is not None:
             out[SITE + by] = site
-    asset = _asset(tables, plan)
+    asset = _asset(tables, plan, since_d, until_d)
     if asset is not None:
         out[ASSET] = asset
+    latest = _latest(tables, plan, since_d, until_d)
+    if latest is not None:
+        out[LATEST] = latest
     return out
 
 
@@ -97,7 +135,13 @@ def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = 
     since_d, until_d = bounds(since, until)
     tables = Tables.of(source)
     chains = scopes(_tactic_ids(plan))
-    measured = {by: measure(tables, plan, by=by, period="month", since=since_d, until=until_d, metric_ids=_MEASURED)
-                for by in dict.fromkeys(b for b, _ in chains)}
-    rows = {name: fetch_rows(expr) for name, expr in queries(tables, plan, since_d, until_d).items()}
-    return assemble(chains, measured, rows, until_d)
+
+    def read(since_d: dt.date | None, until_d: dt.date | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        measured = {by: measure(tables, plan, by=by, period="month", since=since_d, until=until_d,
+                                metric_ids=_MEASURED) for by in dict.fromkeys(b for b, _ in chains)}
+        return measured, {name: fetch_rows(expr) for name, expr in queries(tables, plan, since_d, until_d).items()}
+
+    measured, rows = read(since_d, until_d)
+    cut_at = cut(chains, measured, rows, until_d)
+    before = None if cut_at is None else read(max(cut_at[1], since_d) if since_d else cut_at[1], cut_at[2])
+    return assemble(chains, measured, rows, until_d, before, cut_at)

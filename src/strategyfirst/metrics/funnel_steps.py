@@ -30,8 +30,9 @@ OVERALL = "overall"
 _MEASURED = ["reach", "impressions", "engagements", "audience_gained", "audience_lost", "email_open_rate"]
 
 
-SITE = "site:"  # query names: the site rows by scope ("site:none", "site:tactic"), the permission asset
+SITE = "site:"  # query names: the site rows by scope ("site:none", "site:tactic"), the permission asset,
 ASSET = "asset"
+LATEST = "latest"  # the last day with funnel data (`cut`)
 
 
 @dataclass
@@ -53,9 +54,25 @@ class FunnelReport:
     previous: str | None
     funnels: list[Funnel] = field(default_factory=list)
     asset: list[dict[str, Any]] = field(default_factory=list)   # per platform and account: gained, lost, net
+    # Where the data ends before the month shown does (`cut`): its last day with data, and the days of the
+    # month before compared with it (as many from its start); None for whole months.
+    through: dt.date | None = None
+    previous_days: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def dates(self) -> str | None:
+        """'2026-11-01 to 2026-11-12 (the month so far) against 2026-10-01 to 2026-10-12 (as many days)' where
+        the data ends inside the month shown (`through`), else None (whole months: `period`, `previous`)."""
+        if self.period is None or self.through is None or self.previous_days is None:
+            return None
+        start, end = self.previous_days
+        return (f"{self.period}-01 to {self.through.isoformat()} (the month so far) against {start.isoformat()} "
+                f"to {end.isoformat()} (as many days)")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"period": self.period, "previous": self.previous,
+        return {"period": self.period, "previous": self.previous, "dates": self.dates,
+                "through": None if self.through is None else self.through.isoformat(),
+                "previous_days": None if self.previous_days is None else [d.isoformat() for d in self.previous_days],
                 "funnels": [{"scope": f.scope, "steps": f.steps, "churn": f.churn,
                              "churn_previous": f.churn_previous, "reach_is_impressions": f.reach_is_impressions,
                              "breaks_at": f.breaks_at} for f in self.funnels],
@@ -129,11 +146,14 @@ def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
                                       f"({step_rate(rate)}); no earlier month to compare with"}
 
 
-def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
-             rows: dict[str, list[dict[str, Any]]], until_d: dt.date | None) -> FunnelReport:
-    """The funnel of each of `chains` (`scopes`) from the monthly measurement of `_MEASURED` by each `by`
-    (`measured`) and the rows of the site and asset queries (`rows`, by name: SITE + by, ASSET)."""
-    monthly: dict[tuple[str, str], dict[str, float | None]] = {}   # (scope, month) -> step values
+Cells = dict[tuple[str, str], dict[str, float | None]]  # (scope, month) -> step values
+
+
+def _cells(chains: list[tuple[str, str]], measured: dict[str, MeasureResult], rows: dict[str, list[dict[str, Any]]]
+           ) -> tuple[Cells, dict[tuple[str, str], float | None], dict[str, bool]]:
+    """Step values, churn by (scope, month) and the scopes whose reach is impressions, from the monthly
+    measurements and the site rows."""
+    monthly: Cells = {}
     churn: dict[tuple[str, str], float | None] = {}
     impressions_only: dict[str, bool] = {}
     for by in dict.fromkeys(b for b, _ in chains):
@@ -160,20 +180,65 @@ def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
         cell["new_followers"] = cell.get("audience_gained")
         churn[(scope, month)] = cell.get("audience_lost")
         cell["reach"] = reach
+    return monthly, churn, impressions_only
+
+
+def _month_shown(monthly: Cells, until_d: dt.date | None) -> str | None:
+    """The latest month with funnel data, up to the month of `until_d`."""
     months = sorted({m for (_, m), cell in monthly.items() if any(cell.get(s) is not None for s in STEPS)})
     if until_d is not None:
         months = [m for m in months if m <= f"{until_d.year:04d}-{until_d.month:02d}"]
-    if not months:
+    return months[-1] if months else None
+
+
+def cut(chains: list[tuple[str, str]], measured: dict[str, MeasureResult], rows: dict[str, list[dict[str, Any]]],
+        until_d: dt.date | None) -> tuple[dt.date, dt.date, dt.date] | None:
+    """Where the funnel's data ends inside the month shown (the LATEST row: its last day with data), that day
+    and the days of the month before to compare with: as many from its start (the dashboard compares a
+    period cut at the as-of day so), all of it where it has no more. None when the month shown is whole."""
+    period = _month_shown(_cells(chains, measured, rows)[0], until_d)
+    latest = [r.get("day") for r in rows.get(LATEST, [])]
+    day = next((d for d in latest if d is not None), None)
+    if period is None or day is None:
+        return None
+    day = day.date() if isinstance(day, dt.datetime) else day
+    start = dt.date.fromisoformat(period + "-01")
+    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    if not start <= day < end:  # a whole month (or data the month's steps do not read, after it)
+        return None
+    before = dt.date.fromisoformat(_months_back(period) + "-01")
+    return day, before, min(before + dt.timedelta(days=day.day - 1), start - dt.timedelta(days=1))
+
+
+def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
+             rows: dict[str, list[dict[str, Any]]], until_d: dt.date | None,
+             before: tuple[dict[str, MeasureResult], dict[str, list[dict[str, Any]]]] | None = None,
+             cut_at: tuple[dt.date, dt.date, dt.date] | None = None) -> FunnelReport:
+    """The funnel of each of `chains` (`scopes`) from the monthly measurement of `_MEASURED` by each `by`
+    (`measured`) and the rows of the site and asset queries (`rows`, by name: SITE + by, ASSET). With
+    `cut_at` (`cut`), `before` holds the same measured over the days of the month before it names: those
+    are the month before's values."""
+    monthly, churn, impressions_only = _cells(chains, measured, rows)
+    period = _month_shown(monthly, until_d)
+    if period is None:
         return FunnelReport(None, None, [Funnel(s, [], breaks_at={"step": "reach", "why": MISSING["reach"]})
                                          for _, s in chains])
-    period = months[-1]
     previous = _months_back(period)
     report = FunnelReport(period, previous)
+    asset_rows = rows.get(ASSET, [])
+    if before is not None and cut_at is not None:
+        cells, lost, impressions = _cells(chains, *before)
+        for _, scope in chains:
+            monthly[(scope, previous)] = cells.get((scope, previous), {})
+            churn[(scope, previous)] = lost.get((scope, previous))
+            impressions_only[scope] = impressions_only.get(scope, False) or impressions.get(scope, False)
+        asset_rows = [r for r in asset_rows if _label(r["month"], "month") != previous] + before[1].get(ASSET, [])
+        report.through, report.previous_days = cut_at[0], (cut_at[1], cut_at[2])
     for _, scope in chains:
         values = {m: monthly.get((scope, m), {}) for m in (period, previous)}
         report.funnels.append(_chain(scope, values, period, previous, impressions_only.get(scope, False),
                                      (churn.get((scope, period)), churn.get((scope, previous)))))
-    report.asset = _asset(rows.get(ASSET, []), period, previous)
+    report.asset = _asset(asset_rows, period, previous)
     return report
 
 

@@ -28,7 +28,7 @@ from strategyfirst.metrics.cached import (
 )
 from strategyfirst.metrics.compiled import Compiled, Store, digest, run
 from strategyfirst.metrics.finish import Recipe, growth_rows
-from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble, bounds, scopes
+from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble, bounds, cut, scopes
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,6 +44,18 @@ def funnel_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
     the derived tables refreshed if stale, the SQL from the cache or compiled and kept."""
     parsed = refreshed(con, facts, plan_path)
     since_d, until_d = bounds(since, until)
+    measured, rows, chains = _read(con, facts, parsed, state_dir, since_d, until_d)
+    cut_at = cut(chains, measured, rows, until_d)
+    before = None
+    if cut_at is not None:  # the month before over as many days as the month shown has data
+        first = max(cut_at[1], since_d) if since_d else cut_at[1]
+        before = _read(con, facts, parsed, state_dir, first, cut_at[2])[:2]
+    return assemble(chains, measured, rows, until_d, before, cut_at)
+
+
+def _read(con: Any, facts: PlanFacts, parsed: Any, state_dir: Path, since_d: dt.date | None,
+          until_d: dt.date | None) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[tuple[str, str]]]:
+    """The funnel's monthly measurements and query rows in the dates, and its chains."""
     store = Store(state_dir / CACHE_DIR)
     key = digest([KIND, code_version(), schema(con), facts.sha256,
                   [d.isoformat() if d is not None else None for d in (since_d, until_d)]])
@@ -66,7 +78,7 @@ def funnel_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
     measured = {by: measure_sql(con, args.request(by, "month", since_d, until_d, _MEASURED,
                                                   has_tactics=facts.has_tactics), facts, parsed, store)
                 for by in dict.fromkeys(b for b, _ in chains)}
-    return assemble(chains, measured, run(con, compiled), until_d)
+    return measured, run(con, compiled), chains
 
 
 def growth_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Path,

@@ -90,20 +90,45 @@ def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def is_stale(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> bool:
-    """True when the derived tables were built from other data or another plan."""
-    from strategyfirst.warehouse.attribution import plan_hash
+# Every table or view `_rebuild` writes. A warehouse built before one of them existed (`plan_accounts`, say)
+# has the data version and plan hash of its last rebuild all the same: it is stale until it has them all
+# (`measure` would otherwise recompute the missing one in memory, and never match the shipped SQL).
+DERIVED = ("inbound", "owned_messages", "plan_accounts", "conversation_accounts", "conversations",
+           "owned_attribution", "inbound_attribution", "attribution")
+# Those written from the plan alone: one missing is written by itself (`_write_plan_accounts`), no rebuild.
+FROM_PLAN = frozenset({"plan_accounts"})
 
-    return meta(con, DATA_KEY) != data_version(con) or meta(con, PLAN_KEY) != plan_hash(plan)
+
+def missing(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The derived tables (`DERIVED`, tables or views) the warehouse lacks."""
+    names = ", ".join(f"'{n}'" for n in DERIVED)
+    rows = con.execute(
+        f"SELECT table_name FROM duckdb_tables() WHERE table_name IN ({names}) AND NOT temporary AND "
+        "database_name = current_database() UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name IN "
+        f"({names}) AND NOT temporary AND NOT internal AND database_name = current_database()").fetchall()
+    return set(DERIVED) - {str(r[0]) for r in rows}
+
+
+def _built_for(con: duckdb.DuckDBPyConnection, version: str, phash: str) -> bool:
+    """True when the derived tables were last built from data of `version` and the plan of hash `phash`."""
+    return meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash
+
+
+def is_stale(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> bool:
+    """True when the derived tables were built from other data or another plan, or one is missing."""
+    from strategyfirst.warehouse.planhash import plan_hash
+
+    return not _built_for(con, data_version(con), plan_hash(plan)) or bool(missing(con))
 
 
 def fresh_version(con: duckdb.DuckDBPyConnection, phash: str) -> str | None:
     """The data version when the derived tables are fresh for this data and the plan of hash `phash`
-    (`attribution.plan_hash`), else None (then `refresh`); drops the work tables of a killed rebuild."""
+    (`attribution.plan_hash`) and none is missing, else None (then `refresh`); drops the work tables of a
+    killed rebuild."""
     if drop_strays(con):
         return None
     version = data_version(con)
-    return version if meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash else None
+    return version if _built_for(con, version, phash) and not missing(con) else None
 
 
 def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None, *,
@@ -155,13 +180,18 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
     """Rebuild the derived tables if stale (after imports and plan changes). Returns True if it rebuilt."""
     settle()  # the imports begun by `import_in_background`, finished before this thread imports the same
-    from strategyfirst.warehouse.attribution import plan_hash
+    from strategyfirst.warehouse.planhash import plan_hash
 
     if drop_strays(con):  # a rebuild was killed half-way: its work tables go, the derived tables are rebuilt
         force = True
     version, phash = data_version(con), plan_hash(plan)
-    if not force and meta(con, DATA_KEY) == version and meta(con, PLAN_KEY) == phash:
-        return False
+    if not force and _built_for(con, version, phash):
+        lacking = missing(con)
+        if not lacking:
+            return False
+        if lacking <= FROM_PLAN:  # built before `plan_accounts` existed: that table alone, without Ibis
+            _write_plan_accounts(con, plan)
+            return True
     # Built with DuckDB's insertion order kept (its default): it then compresses and writes each table's row
     # groups while the statement runs, on every thread. Without it a table of fewer rows than a row group per
     # thread (1M messages: `inbound`, `conversations`...) stayed in memory until the import's CHECKPOINT, which
@@ -188,7 +218,7 @@ def refresh_file(warehouse: Path, state_dir: Path, plan: Plan | None, phash: str
             if meta(con, DATA_KEY) is None:
                 return False
             if phash is not None:
-                if meta(con, DATA_KEY) == data_version(con) and meta(con, PLAN_KEY) == phash:
+                if _built_for(con, data_version(con), phash) and not missing(con):
                     return False
             elif not is_stale(con, plan):
                 return False
@@ -360,6 +390,18 @@ def _owned_handles(con: duckdb.DuckDBPyConnection, messages: ir.Table,
     return None if len(rows) > facts.MENTION_LITERALS else [(str(p), str(h)) for p, h in rows]
 
 
+def _write_plan_accounts(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
+    """Replace `plan_accounts` with the rows of `facts.listed_table` (platform, account: text), in one
+    statement and without Ibis: the plan's listed accounts as literals."""
+    from strategyfirst.sources.base import sql_str
+    from strategyfirst.warehouse.ownership import listed_accounts
+
+    rows = [f"({sql_str(p)}, {sql_str(h)})" for p, hs in listed_accounts(plan).items() for h in hs]
+    body = (f"SELECT * FROM (VALUES {', '.join(rows)}) AS t(platform, account)" if rows else
+            "SELECT CAST(NULL AS VARCHAR) AS platform, CAST(NULL AS VARCHAR) AS account WHERE false")
+    con.execute(f"CREATE OR REPLACE TABLE plan_accounts AS {body}")
+
+
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     from strategyfirst.warehouse import facts
 
@@ -373,7 +415,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     inbound = materialise(con, backend, "inbound", facts.inbound(messages, plan, duckdb=True,
                                                                  handles=_owned_handles(con, messages, plan)))
     materialise(con, backend, "owned_messages", facts.owned_messages(messages))
-    materialise(con, backend, "plan_accounts", facts.listed_table(plan))  # what the audience's ownership reads
+    _write_plan_accounts(con, plan)  # what the audience's ownership reads
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
     materialise(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
     attributed = _attribution(con, backend, messages, inbound, plan)

@@ -27,18 +27,13 @@ import pyarrow as pa
 
 from strategyfirst.plan import Plan, normalise_handle
 from strategyfirst.warehouse.attribution import handle, union_all
+from strategyfirst.warehouse.ownership import listed_accounts as listed_accounts  # its callers' name
 
 DERIVED_FACTS = ("owned_messages", "conversations", "conversation_accounts")
 # Figures of owned messages summed as they are (metrics likes, comments, saves, video_views, watch_minutes).
 INTERACTIONS = ("likes", "comments", "saves", "video_views", "watch_minutes")
 # Figures of email campaigns (metrics email_open_rate, email_click_rate, email_unsubscribe_rate).
 EMAIL_FIGURES = ("deliveries", "opens", "unsubscribes")
-
-
-def listed_accounts(plan: Plan | None) -> dict[str, list[str]]:
-    """The plan's owned accounts per platform (normalised), only for platforms it lists accounts for."""
-    owned = plan.owned_handles() if plan is not None else {}
-    return {p.strip().lower(): sorted(hs) for p, hs in owned.items() if hs}
 
 
 def plan_owned(messages: ir.Table, plan: Plan | None) -> ir.BooleanValue:

@@ -293,16 +293,28 @@ def inbound_span(ws: Workspace, platform: str | None = None, account: str | None
 
 
 def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,
-                    account: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
-    """Inbound messages of the window that waited longest for a first reply: unanswered ones first (waiting
-    until the window's end, else the latest inbound message), then the slowest answered ones."""
+                    account: str | None = None, limit: int = 10, as_of: dt.date | None = None,
+                    now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Inbound messages of the window that waited longest for a first reply: unanswered ones first, then the
+    slowest answered ones. An unanswered message waits until the as-of moment: the end of the window and of
+    the as-of day, but never past the latest data time (no data says what happened after it: the latest
+    inbound message, first reply or owned message) nor `now` (UTC; the clock by default), so that a window
+    reaching into the future never makes a wait of years."""
     where, params = _inbound_where(since, until, platform, account)
-    end = "?::TIMESTAMP + INTERVAL 1 DAY" if until is not None else "(SELECT max(created_at) FROM inbound)"
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    cuts: list[Any] = [now, *(dt.datetime.combine(d + dt.timedelta(days=1), dt.time()) for d in (until, as_of)
+                              if d is not None)]
+    latest = ["SELECT max(created_at) AS t FROM inbound", "SELECT max(first_reply_at) FROM inbound"]
+    if _query(ws, "SELECT 1 AS found FROM duckdb_tables() WHERE table_name = 'owned_messages' "
+                  "AND database_name = current_database()", []):
+        latest.append("SELECT max(created_at) FROM owned_messages")
+    end = f"least({', '.join('?::TIMESTAMP' for _ in cuts)}, (SELECT max(t) FROM ({' UNION ALL '.join(latest)})))"
+    # a message received after that moment (after the as-of day) has not waited yet
     sql = (f"SELECT i.created_at, i.platform, i.account, i.first_reply_at IS NULL AS unanswered, "
-           f"coalesce(i.first_reply_minutes, date_diff('minute', i.created_at, {end})) AS minutes, "
+           f"coalesce(i.first_reply_minutes, greatest(date_diff('minute', i.created_at, {end}), 0)) AS minutes, "
            f"left(m.text, 140) AS text FROM inbound i LEFT JOIN messages m USING (message_id) "
            f"WHERE {' AND '.join(where)} ORDER BY unanswered DESC, minutes DESC NULLS LAST, i.created_at LIMIT ?")
-    return _query(ws, sql, [*([until] if until is not None else []), *params, limit])  # SELECT's ? comes first
+    return _query(ws, sql, [*cuts, *params, limit])  # the SELECT's ? come first
 
 
 def reply_buckets(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,

@@ -150,7 +150,8 @@ def dialogue_context(request: Request, m: Any) -> dict[str, Any]:
         monthly = dialogue_monthly(m, view)
         overall = services.measure_json(m.ws, "account", "all", view.since, view.until, DIALOGUE_METRICS,
                                         **scope)["rows"]
-        waiting = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account) \
+        waiting = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account,
+                                           as_of=view.as_of) \
             if services.has_data(m.ws) else []
         why = None
     except StrategyFirstError as exc:

@@ -42,7 +42,8 @@ def read_waiting_csv(request: Request, m: PageViewer) -> Response:
     how long, not the customer's words (a message's text may carry a name or an address)."""
     view = download_view(request, m)
     try:
-        rows = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account) \
+        rows = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account,
+                                        as_of=view.as_of) \
             if services.has_data(m.ws) else []
     except StrategyFirstError:
         rows = []
