@@ -18,10 +18,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from typer import _click
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 from strategyfirst.cli_coerce import install as _install_direct_coercion
-from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, require_workspace
+from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, OnceGroup, WsOpt, day_option, require_workspace
 from strategyfirst.errors import PlanError, StrategyFirstError, UsageError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
@@ -32,6 +32,7 @@ _core = typer.Typer(  # the commands of this module; `app` (below) has every com
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OnceGroup,  # a single-valued option given twice is refused, not silently the last
 )
 
 _install_direct_coercion()  # option values without pydantic where Typer's adapter would give the same
@@ -339,7 +340,7 @@ class _Commands(MutableMapping[str, "_click.Command"]):
         return len(_MODULE) + sum(name not in _MODULE for name in self.built)
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(OnceGroup):
     """The `strategyfirst` group with every command built on first use; its help lists the names and help of
     COMMANDS instead of building them all (Typer makes every option's converters when it builds a command)."""
 
