@@ -106,15 +106,19 @@ METRICS: tuple[MetricSpec, ...] = (
     _m("audience_size", "count", "up", "audience", "audience.value",
        "Last snapshot in the period per account, summed over accounts"),
     _m("audience_growth", "count", "up", "audience", "audience.value audience.gained audience.lost",
-       "Net change: the sum of deltas (subscribes - unsubscribes) where the source gives deltas, else the last "
-       "snapshot in the period - the last snapshot before the period (the first in the period where none is "
-       "before), so that periods add up to the whole; null from a single snapshot", accumulates=True,
-       version=2),  # 1: last - first snapshot inside the period (the change between two periods was in neither)
+       "Net change: the sum of deltas (subscribes - unsubscribes) of the days the source gives them, plus the "
+       "change of each snapshot of a day without deltas from the size before it (a later member export "
+       "without join times: the members who left meanwhile); a series of snapshots only: the last snapshot in "
+       "the period - the last snapshot before the period (the first in the period where none is before); so "
+       "that periods add up to the whole; null from a single snapshot", accumulates=True,
+       version=3),  # 1: last - first snapshot inside the period (the change between two periods was in neither);
+    # 2: the sum of deltas wherever a period had any, leaving out a later smaller size without deltas
     _m("audience_growth_rate", "ratio", "up", "audience", "audience.value audience.gained audience.lost",
        "audience_growth / audience size at the period's start: the snapshot the growth is counted from; with "
        "deltas, the last snapshot before the period plus the deltas since, else the first snapshot from the "
        "period's start on less the deltas up to it (a member export's list size); null where that size is "
-       "unknown or not above 0", version=2),  # 1: / first snapshot in the period (a member list's end size)
+       "unknown or not above 0", version=3),  # 1: / first snapshot in the period (a member list's end size);
+    # 2: its audience_growth of version 2
     _m("audience_gained", "count", "up", "audience", "audience.gained",
        "Sum of subscribes / new follows", accumulates=True),
     _m("audience_lost", "count", "down", "audience", "audience.lost",

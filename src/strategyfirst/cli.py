@@ -18,10 +18,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from typer import _click
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 from strategyfirst.cli_coerce import install as _install_direct_coercion
-from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, WsOpt, day_option, one_folder, require_workspace
+from strategyfirst.cli_options import AnyWsOpt, AsOfOpt, OnceGroup, WsOpt, day_option, one_folder, require_workspace
 from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.workspace import Workspace
 
@@ -32,6 +32,7 @@ _core = typer.Typer(  # the commands of this module; `app` (below) has every com
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OnceGroup,  # a single-valued option given twice is refused, not silently the last
 )
 
 _install_direct_coercion()  # option values without pydantic where Typer's adapter would give the same
@@ -340,7 +341,7 @@ class _Commands(MutableMapping[str, "_click.Command"]):
         return len(_MODULE) + sum(name not in _MODULE for name in self.built)
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(OnceGroup):
     """The `strategyfirst` group with every command built on first use; its help lists the names and help of
     COMMANDS instead of building them all (Typer makes every option's converters when it builds a command)."""
 
@@ -400,7 +401,7 @@ def fail(message: str, code: int, *, as_json: bool, file: str | None = None, lin
 
 
 def _strategyfirst_error(exc: StrategyFirstError, as_json: bool) -> NoReturn:
-    from strategyfirst.errors import ImportFileError
+    from strategyfirst.errors import ImportFileError, PlanIncompleteError
 
     if isinstance(exc, PlanError) and exc.problems:
         first = exc.problems[0]
@@ -408,7 +409,7 @@ def _strategyfirst_error(exc: StrategyFirstError, as_json: bool) -> NoReturn:
                     for p in exc.problems]
         fail(str(exc), exc.exit_code, as_json=as_json, file=first.file, line=first.line, column=first.column,
              problems=problems if len(problems) > 1 else None)
-    if isinstance(exc, ImportFileError):
+    if isinstance(exc, ImportFileError | PlanIncompleteError):
         fail(str(exc), exc.exit_code, as_json=as_json, file=exc.file, line=exc.line, column=exc.column)
     fail(str(exc), exc.exit_code, as_json=as_json)
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.cli_options import HERE, Format, WsOpt, version_number
+from strategyfirst.cli_options import HERE, Format, OnceGroup, WsOpt, version_number
 from strategyfirst.errors import UsageError
 from strategyfirst.workspace import Workspace
 
@@ -127,8 +127,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         else:
             out.print(escape(history_text(appdb, appdb.slug)), end="", highlight=False)
 
-    users = typer.Typer(help="Accounts of the web app (no default user exists).", no_args_is_help=True)
-    tokens = typer.Typer(help="API tokens for scripts (only their hash is stored).", no_args_is_help=True)
+    users = typer.Typer(help="Accounts of the web app (no default user exists).", no_args_is_help=True,
+                        cls=OnceGroup)
+    tokens = typer.Typer(help="API tokens for scripts (only their hash is stored).", no_args_is_help=True,
+                         cls=OnceGroup)
     app.add_typer(users, name="users")
     app.add_typer(tokens, name="tokens")
 

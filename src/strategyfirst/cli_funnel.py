@@ -27,7 +27,7 @@ def funnel_lines(f: Funnel, before: str = "the month before") -> list[str]:
         return [f"  no funnel data; {f.breaks_at['why'] if f.breaks_at else ''}".rstrip("; ")]
     lines: list[str] = []
     for i, s in enumerate(f.steps):
-        label = s["label"] + (" (impressions)" if s["step"] == "reach" and f.reach_is_impressions else "")
+        label = s["label"]  # "Reach (impressions)" where the scope's reach is its impressions, as in the report
         value = "no data" if s["value"] is None else count(s["value"])
         line = f"  {'-> ' if i else ''}{label}: {value}{_trend(s['change'], before)}"
         if i and s["conversion"] is not None:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from strategyfirst.cli_options import HERE, Format, WsOpt, require_workspace
+from strategyfirst.cli_options import HERE, Format, OnceGroup, WsOpt, require_workspace
 from strategyfirst.workspace import Workspace
 
 IMPORTS_HELP = """The import log: id, file, source, --account option, when, by whom, counts; `imports undo ID`
@@ -20,7 +20,7 @@ takes one import back (the rows it added removed, the values it updated restored
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:
     """Add `imports` (with its `undo` subcommand) to `app`."""
-    imports_app = typer.Typer(help=IMPORTS_HELP, no_args_is_help=False)
+    imports_app = typer.Typer(help=IMPORTS_HELP, no_args_is_help=False, cls=OnceGroup)
 
     @imports_app.callback(invoke_without_command=True)
     def imports(

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from strategyfirst.cli_export import DataOpt, Engine, EngineOpt, MasterOpt, RemoteOpt, measure_with_engine
 from strategyfirst.cli_options import HERE, WsOpt, day_option
-from strategyfirst.errors import StrategyFirstError
+from strategyfirst.errors import StrategyFirstError, UsageError
 from strategyfirst.formatting import count, metric_label, number
 
 if TYPE_CHECKING:
@@ -221,6 +221,13 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         from strategyfirst.metrics.result import COLUMNS
 
         if show_funnel:
+            ignored = [f"--by {by.value}" if by is not By.none else "", f"--period {period.value}"
+                       if period is not Period.all else "", *(f"--metric {m}" for m in metric or []),
+                       *(f"--platform {p}" for p in platform or []), *(f"--account {a}" for a in account or []),
+                       "--all" if show_all else "", "--format csv" if fmt is Format.csv else ""]
+            if any(ignored):
+                raise UsageError("--funnel follows the whole plan and each tactic over the latest month (up to "
+                                 f"--until), as table or json: leave out {', '.join(i for i in ignored if i)}")
             _funnel(ws_path, since, until, fmt, data, engine, out)
             return
         result = measure_with_engine(  # the warehouse, or a Parquet export on DuckDB or Spark (cli_export)
@@ -257,7 +264,6 @@ def _funnel(ws_path: Path, since: dt.date | None, until: dt.date | None, fmt: Fo
     import json
 
     from strategyfirst.cli_funnel import render_funnel
-    from strategyfirst.errors import UsageError
     from strategyfirst.workspace import Workspace
 
     if data is not None or engine is not Engine.duckdb:

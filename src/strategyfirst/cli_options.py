@@ -8,13 +8,13 @@ import datetime as dt
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from strategyfirst import dates
-from strategyfirst.errors import WorkspaceError
+from strategyfirst.errors import UsageError, WorkspaceError
 from strategyfirst.ports import PLAN_FILE, STATE_DIR
 
 # Commands that make or fill a workspace: any folder will do (they create what is missing).
@@ -118,3 +118,53 @@ def version_number(text: str) -> int:
         raise typer.BadParameter(f"{text!r} is not a plan version: write it as `history` lists it, e.g. v2 "
                                  "(or 2)")
     return int(match.group(1))
+
+
+def option_values(command: Any, args: list[str]) -> dict[str, list[str]]:
+    """The single-valued options of `command` in its arguments `args`, read as click's parser reads them
+    (`--by X`, `--by=X`, `-fX`, flags), each with the values given in order; repeatable options (`--metric`)
+    are read past, not listed. A flag's value is the spelling given (`--strict`, `--no-strict`)."""
+    known: dict[str, Any] = {}
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") == "option":
+            known.update(dict.fromkeys([*param.opts, *param.secondary_opts], param))
+    given: dict[str, list[str]] = {}
+    i = 0
+    while i < len(args):
+        arg, i = args[i], i + 1
+        if arg == "--":
+            break
+        if not arg.startswith("-"):
+            continue
+        name, value = arg.split("=", 1) if arg.startswith("--") and "=" in arg else (arg, None)
+        if name not in known and not arg.startswith("--"):  # `-fjson`: a short option with its value
+            name, value = arg[:2], arg[2:]
+        param = known.get(name)
+        if param is None:
+            continue
+        if param.is_flag or param.count:
+            value = name
+        elif value is None:
+            value = " ".join(args[i:i + max(param.nargs, 1)])
+            i += max(param.nargs, 1)
+        if not param.multiple and not param.count:
+            given.setdefault(param.opts[0], []).append(value)
+    return given
+
+
+def refuse_repeats(command: Any, args: list[str]) -> None:
+    """UsageError when a single-valued option of `command` is given twice with different values: click would
+    silently keep the last (`--by account --by tactic`), as `ingest` refuses a second --account."""
+    for option, values in option_values(command, args).items():
+        if len(set(values)) > 1:
+            raise UsageError(f"{option} was given {len(values)} times ({', '.join(values)}); give it once")
+
+
+class OnceGroup(TyperGroup):
+    """A command group whose commands refuse a single-valued option given twice (`refuse_repeats`)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not ctx.resilient_parsing:
+            refuse_repeats(command, rest)
+        return name, command, rest

@@ -13,6 +13,7 @@
     ├── MeasureError                   a measurement cannot be made as asked (bad period, unknown metric)
     ├── AppDatabaseError               the app database cannot be opened or migrated
     ├── UsageError                     the command line or API call is malformed
+    │   └── PlanIncompleteError        the plan lacks what the command needs (file, line of where it belongs)
     └── ConflictError                  a save based on a version that is no longer current (HTTP 409)
 """
 
@@ -106,6 +107,17 @@ class AppDatabaseError(StrategyFirstError):
 
 class UsageError(StrategyFirstError):
     """The command line or API call is malformed."""
+
+
+class PlanIncompleteError(UsageError):
+    """A valid plan lacks what a command needs (`capacity` without `readiness.response.handling_minutes`):
+    `file`, and the `line` and `column` of the deepest parent of the missing key in it (None when not even
+    the first part of its path is in the file), so that the fix is found where it belongs."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.file, self.line, self.column = file, line, column
+        where = file + (f":{line}:{column}" if line is not None and column is not None else "")
+        super().__init__(f"{where}: {message}")
 
 
 class HistoryWarning(RuntimeWarning):

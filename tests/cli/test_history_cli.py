@@ -110,6 +110,25 @@ def test_decide_rejects_unknown_ids_and_empty_text(ws: Path, monkeypatch: pytest
     assert "Traceback" not in r.err
 
 
+def test_decide_refuses_a_plan_that_does_not_load_and_stores_nothing(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["decide", "first", "-w", str(ws)], monkeypatch, capsys).code == 0  # v1 and d1
+    plan = ws / "strategy.yaml"
+    text = plan.read_text()
+    # line 22 of the example plan, `      - {metric: response_rate, target: 0.9}`: 6 spaces, "- {" and
+    # "metric: response_rate, " (23 characters) put `targt` at column 33
+    plan.write_text(text.replace("{metric: response_rate, target: 0.9}", "{metric: response_rate, targt: 0.9}"))
+    for args in ([], ["--tactic", "newsletter"], ["--format", "json"]):
+        r = run_cli(["decide", "Keep going", "-w", str(ws), *args], monkeypatch, capsys)
+        assert r.code == 2 and r.out == "", args
+        assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+        assert "strategy.yaml:22:33: objectives[1].kpis[0].targt: unknown key" in r.err
+    assert json.loads(r.err)["line"] == 22
+    plan.write_text(text)  # fixed again: the history holds v1 and d1 only, no broken version
+    r = run_cli(["history", "-w", str(ws), "--format", "json"], monkeypatch, capsys)
+    assert [(e["kind"], e["number"]) for e in json.loads(r.out)["entries"]] == [("version", 1), ("decision", 1)]
+
+
 def test_history_lists_versions_and_decisions_in_order(ws: Path, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["decide", "first", "-w", str(ws)], monkeypatch, capsys).code == 0

@@ -213,3 +213,54 @@ def test_an_account_two_tactics_of_one_objective_match_counts_once_in_it(tmp_pat
     # grow: A and F once each, not F twice.
     assert [by_objective.value(m, "grow") for m in asked[:2] + asked[3:]] == [340, 44, 17, 3]
     assert by_objective.value("audience_growth_rate", "grow") == pytest.approx(44 / (100 + 196))
+
+
+# A member list imported from two exports of one platform (QA: Substack's sign-ups file gives each join day and
+# the size on the last one, the later subscribers file only the size on the day it was saved): the members who
+# left in between have no date, only the smaller size says so.
+# news: Jan 5 +3; Jan 20 +2 -1 and size 4 (3 + 2 - 1: the list started empty); Feb 10 +1 (size 5 by the
+#       deltas); Mar 31 size 3 and no deltas: -2 against the 5 before it.
+# solo: Jan 6 +6 and no size; Feb 2 size 4 and no deltas (the 6 joins less 2 undated leaves): -2.
+TWO_EXPORTS = [
+    _row("2026-01-05", "email", "news", "subscribers", None, 3, 0),
+    _row("2026-01-20", "email", "news", "subscribers", 4, 2, 1),
+    _row("2026-02-10", "email", "news", "subscribers", None, 1, 0),
+    _row("2026-03-31", "email", "news", "subscribers", 3),
+    _row("2026-01-06", "email", "solo", "subscribers", None, 6, 0),
+    _row("2026-02-02", "email", "solo", "subscribers", 4),
+]
+LISTS_PLAN = """version: 1
+horizon: {start: 2026-01-01, end: 2026-12-31}
+accounts:
+  email: [news, solo]
+"""
+
+
+@pytest.fixture(scope="module")
+def lists_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    root = tmp_path_factory.mktemp("lists")
+    (root / "strategy.yaml").write_text(LISTS_PLAN, encoding="utf-8")
+    workspace = Workspace(root).ensure()
+    warehouse(workspace.warehouse_path.parent, [], audience=TWO_EXPORTS).close()
+    yield workspace
+
+
+def test_a_later_smaller_size_without_deltas_counts_in_the_whole_as_in_its_month(lists_ws: Workspace) -> None:
+    whole = lists_ws.measure(by="account", metrics=METRICS)
+    months = _values(lists_ws.measure(by="account", period="month", metrics=["audience_growth"]),
+                     "audience_growth")
+    # news: Jan 3 + 2 - 1 = 4, Feb +1, Mar 3 - 5 = -2; solo: Jan +6, Feb 4 - 6 = -2.
+    assert months == {("news", "2026-01"): 4, ("news", "2026-02"): 1, ("news", "2026-03"): -2,
+                      ("solo", "2026-01"): 6, ("solo", "2026-02"): -2}
+    # The whole is its months' sum and, the lists having started empty, their sizes: not Σ deltas (5 and 6).
+    assert [whole.value("audience_growth", k) for k in ("news", "solo")] == [4 + 1 - 2, 6 - 2] == [3, 4]
+    assert [whole.value("audience_size", k) for k in ("news", "solo")] == [3, 4]
+    overall = lists_ws.measure(metrics=["audience_growth"]).value("audience_growth")
+    assert overall == 3 + 4
+    # March alone counts from the 5 at its start (Jan 20's 4 carried over Feb's +1), not from the 4.
+    march = lists_ws.measure(by="account", metrics=METRICS, since="2026-03-01", until="2026-03-31")
+    assert march.value("audience_growth", "news") == -2
+    assert march.value("audience_growth_rate", "news") == pytest.approx(-2 / 5)
+    # The report's permission-asset table reads the same figure.
+    rows = {r["account"]: r["growth"] for r in lists_ws.audience_growth()}
+    assert rows == {"news": 3, "solo": 4}

@@ -96,3 +96,24 @@ def test_readiness_refuses_an_absurd_number_in_one_line_and_writes_nothing(
     assert err.strip().splitlines() == [
         f"error: {answers}:1:25: listening.weeks: give a number of weeks from 0 to 520, ten years"]
     assert (tmp_path / "strategy.yaml").read_text(encoding="utf-8") == EXAMPLE
+
+
+@pytest.mark.parametrize(("extra", "where", "line", "column"), [
+    ("", "strategy.yaml: ", None, None),  # no readiness at all: the file alone
+    # the example plan has 43 lines: `readiness:` is line 44, `  response:` line 45 (its key at column 3)
+    ("readiness:\n  ownership: {owner: Jane}\n", "strategy.yaml:44:1: ", 44, 1),
+    ("readiness:\n  response:\n    timezone: UTC\n", "strategy.yaml:45:3: ", 45, 3),
+])
+def test_capacity_without_handling_time_names_the_plan_file(
+        extra: str, where: str, line: int | None, column: int | None, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The fix belongs in strategy.yaml: the error names it, at the key's deepest parent where there is one."""
+    (tmp_path / "strategy.yaml").write_text(EXAMPLE + extra, encoding="utf-8")
+    code, out, err = run(["capacity", "-w", str(tmp_path), "--format", "json"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    doc = json.loads(err)
+    assert (doc["file"], doc["line"], doc["column"]) == ("strategy.yaml", line, column)
+    assert doc["error"].startswith(where + "the plan declares no handling time per reply: add "
+                                   "`readiness.response.handling_minutes`")
+    code, _, err = run(["capacity", "-w", str(tmp_path)], monkeypatch, capsys)
+    assert code == 2 and err.startswith("error: " + where) and len(err.strip().splitlines()) == 1

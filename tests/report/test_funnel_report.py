@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from strategyfirst.report.gather import gather_report_data
 from strategyfirst.report.render import render_html
 from strategyfirst.workspace import Workspace
@@ -67,3 +69,24 @@ def test_a_warm_report_loads_no_heavy_library(ws: Path) -> None:  # noqa: F811
         return re.sub(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", "", str(run["html"]))
 
     assert page(warm) == page(cold) and "Keep the letter monthly" in page(warm)
+
+
+def test_reach_from_impressions_has_the_clis_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """X analytics gives impressions and no reach: the funnel's reach is the impressions (2,000 in February),
+    and the report names the step as `measure --funnel` does."""
+    from tests.cli.support import run
+    from tests.metrics.helpers import msg, warehouse
+
+    (tmp_path / "strategy.yaml").write_text(
+        "version: 1\naccounts: {x: ['@acme']}\nobjectives: [{id: o, kpis: [{metric: impressions, target: 1}]}]\n"
+        "tactics: [{id: tw, serves: [o], match: {accounts: ['@acme']}}]\n", encoding="utf-8")
+    workspace = Workspace(tmp_path).ensure()
+    warehouse(workspace.warehouse_path.parent, [
+        msg("1", "acme", True, "2026-01-10 10:00", impressions=1000, engagements=20),
+        msg("2", "acme", True, "2026-02-10 10:00", impressions=2000, engagements=30)]).close()
+    code, out, _ = run(["measure", "--funnel", "-w", str(tmp_path)], monkeypatch, capsys)
+    assert code == 0 and "Reach (impressions): 2,000 (+100% on the month before)" in out
+    html = " ".join(_section(render_html(gather_report_data(workspace))).split())
+    assert html.count("<td>Reach (impressions)</td> <td class=\"num\">2,000</td>") == 2  # overall and tw
+    assert "<td>Reach</td>" not in html

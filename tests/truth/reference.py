@@ -366,12 +366,31 @@ def _start_by_deltas(history: list[Snapshot], first_day: dt.date) -> float | Non
                                  if first_day <= s.date <= nxt.date)
 
 
+def _change(history: list[Snapshot], s: Snapshot) -> float | None:
+    """A day's part of audience_growth: its deltas where given; else a snapshot less the size before it (the
+    last snapshot before plus the deltas since; after deltas and no snapshot, the size before them is taken
+    as 0 or more); none for a first snapshot with nothing before it."""
+    if _has_delta(s):
+        return _delta(s)
+    if s.value is None:
+        return None
+    before = [h for h in history if h.date < s.date]
+    snapshots = [h for h in before if h.value is not None]
+    if snapshots:
+        prev = snapshots[-1]
+        return s.value - (prev.value + math.fsum(_delta(h) for h in before  # type: ignore[operator]
+                                                 if h.date > prev.date))
+    if any(_has_delta(h) for h in before):
+        return min(s.value - math.fsum(_delta(h) for h in before), 0.0)
+    return None
+
+
 def audience_metric(snaps: Sequence[Snapshot], metric: str, by: str, period: str) -> dict[Key, Expect]:
-    """audience_size (last snapshot per account, summed), audience_gained/lost (Σ), audience_growth (Σ deltas
-    where given, else the last snapshot in the period less the last one before the period, the first in the
+    """audience_size (last snapshot per account, summed), audience_gained/lost (Σ), audience_growth (Σ of the
+    days' `_change`: deltas where given, a snapshot of a day without them less the size before it; for
+    snapshots only, the last snapshot in the period less the last one before the period, the first in the
     period where none is before; one snapshot alone: none), audience_growth_rate (Σ growth / Σ size at the
-    period's start over series with both and a start above 0: with deltas `_start_by_deltas`, else the
-    snapshot the growth is counted from)."""
+    period's start over series with both and a start above 0, `_start_by_deltas`)."""
     whole: dict[str, list[Snapshot]] = {}
     for s in snaps:
         whole.setdefault(s.account, []).append(s)
@@ -387,9 +406,6 @@ def audience_metric(snaps: Sequence[Snapshot], metric: str, by: str, period: str
         for account, series in per_account.items():
             series.sort(key=lambda s: s.date)
             snapshots = [s for s in series if s.value is not None]
-            deltas = [s for s in series if _has_delta(s)]
-            earlier = [s for s in whole[account] if s.date < series[0].date and s.value is not None]
-            base = earlier[-1].value if earlier else (snapshots[0].value if snapshots else None)
             if metric == "audience_size" and snapshots:
                 values.append(snapshots[-1].value)  # type: ignore[arg-type]
             elif metric == "audience_gained":
@@ -397,13 +413,9 @@ def audience_metric(snaps: Sequence[Snapshot], metric: str, by: str, period: str
             elif metric == "audience_lost":
                 values += [s.lost for s in series if s.lost is not None]
             elif metric in ("audience_growth", "audience_growth_rate"):
-                growth: float | None = None
-                if deltas:
-                    growth = math.fsum(_delta(s) for s in deltas)
-                    start = _start_by_deltas(whole[account], series[0].date)
-                elif snapshots and (earlier or len(snapshots) > 1):
-                    growth = snapshots[-1].value - base  # type: ignore[operator]
-                    start = base
+                changes = [c for c in (_change(whole[account], s) for s in series) if c is not None]
+                growth = math.fsum(changes) if changes else None
+                start = _start_by_deltas(whole[account], series[0].date)
                 if growth is not None:
                     values.append(growth)
                     if start is not None and start > 0:

@@ -60,10 +60,11 @@ def decision_text(text: str, field: str = "the decision's text") -> str:
 IDS_PREFIX = "decide-ids-"
 
 
-def plan_ids(ws: WorkspaceFiles) -> tuple[list[str], list[str]] | None:
+def plan_ids(ws: WorkspaceFiles, *, strict: bool = False) -> tuple[list[str], list[str]] | None:
     """The objective and tactic ids of the workspace's plan in plan order; None without a plan or for one
-    that does not load. Kept in .strategyfirst/cache/ by the plan's sha256 and the code's version, so a decision
-    on an unchanged plan is checked without the plan's parser (pydantic, ruamel: ~0.1 s)."""
+    that does not load (`strict`: its PlanError instead). Kept in .strategyfirst/cache/ by the plan's sha256
+    and the code's version, so a decision on an unchanged plan is checked without the plan's parser
+    (pydantic, ruamel: ~0.1 s)."""
     import hashlib
     import json
 
@@ -77,6 +78,8 @@ def plan_ids(ws: WorkspaceFiles) -> tuple[list[str], list[str]] | None:
         try:
             document = ws.plan_or_none()  # absent (None), or unreadable: its PlanError
         except PlanError:
+            if strict:
+                raise
             return None
         return None if document is None else ([o.id for o in document.plan.objectives],
                                                [t.id for t in document.plan.tactics])
@@ -94,6 +97,8 @@ def plan_ids(ws: WorkspaceFiles) -> tuple[list[str], list[str]] | None:
     try:
         plan = load_bytes(raw, ws.plan_path.name).plan  # the bytes hashed above, not a newer file
     except PlanError:
+        if strict:
+            raise
         return None
     ids = [o.id for o in plan.objectives], [t.id for t in plan.tactics]
     try:
@@ -104,13 +109,14 @@ def plan_ids(ws: WorkspaceFiles) -> tuple[list[str], list[str]] | None:
     return ids
 
 
-def check_ids(ws: WorkspaceFiles, objective: str | None, tactic: str | None) -> None:
-    """UsageError when the plan parses and has no such objective/tactic (listing the known ids)."""
-    if objective is None and tactic is None:
+def check_ids(ws: WorkspaceFiles, objective: str | None, tactic: str | None, *, strict: bool = False) -> None:
+    """UsageError when the plan parses and has no such objective/tactic (listing the known ids); `strict`:
+    the plan's PlanError (each problem located) when it does not parse."""
+    if objective is None and tactic is None and not strict:
         return
-    ids = plan_ids(ws)
+    ids = plan_ids(ws, strict=strict)
     if ids is None:
-        return  # no plan, or a broken one: a decision may be about fixing it; nothing to check against
+        return  # no plan, or (not strict) a broken one: nothing to check against
     objectives, tactics = ids
     if objective is not None and objective not in objectives:
         known = ", ".join(objectives) or "none"
@@ -126,7 +132,7 @@ def decide(ws: WorkspaceFiles, text: str, objective: str | None = None, tactic: 
     from strategyfirst.appdb import open_appdb
 
     text = decision_text(text)
-    check_ids(ws, objective, tactic)
+    check_ids(ws, objective, tactic, strict=True)  # a plan that does not load is refused, nothing stored
     db = open_appdb(ws, url)
     if ws.has_plan():  # the decision is taken on the plan as it is now
         db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"))
@@ -144,7 +150,7 @@ def decide_quickly(ws: WorkspaceFiles, text: str, objective: str | None = None, 
     from strategyfirst.appdb.lite import open_lite
 
     text = decision_text(text)
-    check_ids(ws, objective, tactic)
+    check_ids(ws, objective, tactic, strict=True)  # a plan that does not load is refused, nothing stored
     db = open_lite(ws, url)
     if db is None:
         return decide(ws, text, objective, tactic, author=author, url=url)

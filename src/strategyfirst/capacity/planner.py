@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 from strategyfirst.capacity.forecast import SpikeForecast, forecast_spikes
 from strategyfirst.capacity.staffing import Gap, HourRow, expected_service_level, merge_gaps, staff_hours
 from strategyfirst.capacity.volume import HourOfWeekVolume, Window, measure_volume
-from strategyfirst.errors import UsageError
+from strategyfirst.errors import PlanIncompleteError, UsageError
 from strategyfirst.plan.model import Plan
 from strategyfirst.plan.readiness import WEEKDAY_NAMES, WEEKDAYS
 
 if TYPE_CHECKING:
+    from strategyfirst.plan.document import PlanDocument
     from strategyfirst.ports import WorkspaceFiles
 
 ASSUMPTIONS: tuple[str, ...] = (
@@ -28,6 +29,7 @@ ASSUMPTIONS: tuple[str, ...] = (
 
 # KPIs whose target is a first-response time; p90 first because a 90% service level is its direct reading.
 TARGET_KPIS = ("first_response_minutes_p90", "first_response_minutes_median")
+HANDLING = ("readiness", "response", "handling_minutes")  # the key capacity needs, by its path in the plan
 
 
 @dataclass
@@ -107,11 +109,30 @@ def plan_capacity(ws: WorkspaceFiles, service_level: float = 0.9,
     from strategyfirst.metrics.cached import plan_facts
     from strategyfirst.warehouse.derive import refresh_file
 
-    plan = ws.plan_document().plan
+    document = ws.plan_document()
+    plan = document.plan
     phash = plan_facts(ws.plan_path, ws.state_dir).plan_hash  # kept per plan text: no Ibis to know it
     refresh_file(ws.warehouse_path, ws.state_dir, plan, phash)  # inbound follows the plan's owned accounts
     volume = measure_volume(ws.warehouse_path, _timezone(plan))
-    return capacity_for(plan, volume, service_level=service_level, target_minutes=target_minutes)
+    return capacity_for(plan, volume, service_level=service_level, target_minutes=target_minutes,
+                        document=document)
+
+
+def _lacking(document: PlanDocument | None, path: tuple[str, ...], message: str) -> UsageError:
+    """The error for a key `path` the plan lacks: in the plan's file at the deepest of its parents there (the
+    file alone when none is), else (no file given) the message alone."""
+    if document is None:
+        return UsageError(message)
+    node: Any = document.tree
+    present = 0
+    for part in path[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            break
+        node, present = node[part], present + 1
+    if not present:
+        return PlanIncompleteError(document.file, message)
+    line, column = document.locate(path[:present])
+    return PlanIncompleteError(document.file, message, line, column)
 
 
 def _timezone(plan: Plan) -> str:
@@ -120,16 +141,17 @@ def _timezone(plan: Plan) -> str:
 
 
 def capacity_for(plan: Plan, volume: HourOfWeekVolume, *, service_level: float = 0.9,
-                 target_minutes: float | None = None) -> CapacityPlan:
-    """The capacity plan for a given plan and measured volume (the pure part of `plan_capacity`)."""
+                 target_minutes: float | None = None, document: PlanDocument | None = None) -> CapacityPlan:
+    """The capacity plan for a given plan and measured volume (the pure part of `plan_capacity`); `document`,
+    the plan's file, locates what the plan lacks."""
     if not 0 < service_level < 1:
         raise UsageError(f"--service-level {service_level!r}: give the share to answer in time, "
                          "between 0 and 1 (e.g. 0.9)")
     response = plan.readiness.response if plan.readiness else None
     if response is None or response.handling_minutes is None:
-        raise UsageError("the plan declares no handling time per reply: add "
-                         "`readiness.response.handling_minutes` (answer the readiness questionnaire: "
-                         "`strategyfirst readiness`, or the Readiness page in the web)")
+        raise _lacking(document, HANDLING, "the plan declares no handling time per reply: add "
+                       "`readiness.response.handling_minutes` (answer the readiness questionnaire: "
+                       "`strategyfirst readiness`, or the Readiness page in the web)")
     target = target_minutes if target_minutes is not None else default_target_minutes(plan)
     if target is None:
         raise UsageError("no response-time target: pass --target-minutes, or give the plan a "

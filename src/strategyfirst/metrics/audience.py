@@ -28,7 +28,7 @@ def history(t: ir.Table) -> ir.Table:
     any window of dates) with what a period opening on it needs from before: `prev` and `prev_ts`, the last
     snapshot before the row, and `start`, the size at the start of the row's day by the deltas: the last
     snapshot before the row (else the first at or after it, the deltas covering the days up to it: a member
-    export lists every member) carried over the deltas in between."""
+    export lists every member) carried over the deltas in between; and `change`, the row's part of a growth."""
     import ibis
 
     has_delta = t.gained.notnull() | t.lost.notnull()
@@ -49,21 +49,31 @@ def history(t: ir.Table) -> ir.Table:
     order = ibis.window(group_by="series", order_by="ts")
     # From a later snapshot only where its deltas do not exceed it: a size below 0 before them means the deltas
     # and the snapshot disagree (a member export counting a leaver whose leaving it does not date).
-    k = t._k_at.lag().over(order)
-    k = ibis.ifelse(k.notnull(), k, ibis.ifelse(t._k_from >= 0, t._k_from, ibis.null("float64")))
+    k_before = t._k_at.lag().over(order)
+    k = ibis.ifelse(k_before.notnull(), k_before, ibis.ifelse(t._k_from >= 0, t._k_from, ibis.null("float64")))
     start = k + (t._cum - t._step)
-    t = t.mutate(prev=t._snap_at.lag().over(order), prev_ts=t._snap_ts_at.lag().over(order), start=start)
+    # `change`: the row's part of a growth, so that any periods add up to the whole: the day's deltas where the
+    # source gives them; else at a snapshot its change from the size before it (the snapshot before carried over
+    # the deltas since), which counts the members who left between two member exports without a date. After
+    # deltas and no snapshot, the size before them is unknown but not below 0; before any delta or snapshot, none.
+    deltas_before = has_delta.cast("int64").sum().over(ahead)
+    jump = ibis.ifelse(k_before.notnull(), t._k - k_before,
+                       ibis.ifelse(deltas_before > 0, ibis.least(t._k, 0.0), ibis.null("float64")))
+    change = ibis.ifelse(has_delta, t._step, ibis.ifelse(t.value.notnull(), jump, ibis.null("float64")))
+    t = t.mutate(prev=t._snap_at.lag().over(order), prev_ts=t._snap_ts_at.lag().over(order), start=start,
+                 change=change)
     return t.drop("_step", "_cum", "_n_at", "_n_from", "_k", "_snap_at", "_snap_ts_at", "_k_at", "_k_from")
 
 
 def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
-    """One row per (groups, series): first/last snapshot, Σ deltas, the net growth they give and the size at
-    the period's start (`start`: what `audience_growth_rate` divides by), from rows passed through `history`.
+    """One row per (groups, series): first/last snapshot, Σ deltas, the net growth and the size at the
+    period's start (`start`: what `audience_growth_rate` divides by), from rows passed through `history`.
 
-    Growth is Σ deltas where the period has deltas; else the last snapshot in the period less the last one
-    before it (the first in it where none is before): the periods of a series add up to the whole. One
-    snapshot alone shows no growth (null). The size at the start is, with deltas, `history`'s `start` of the
-    period's first row; else the snapshot the growth is counted from."""
+    Growth is the Σ of the rows' `change` (`history`): the deltas of the days that give them, and the change
+    of each snapshot of a day without deltas from the size before it; a series of snapshots only: the last
+    snapshot in the period less the last one before it (the first in it where none is before). Being a sum
+    over rows, the periods of a series add up to its whole. One snapshot alone shows no growth (null). The
+    size at the start is `history`'s `start` of the period's first row."""
     import ibis
 
     t = t.mutate(_opens=t.ts == t.ts.min().over(ibis.window(group_by=[*groups, "series"])))
@@ -84,14 +94,11 @@ def per_series(t: ir.Table, groups: Sequence[str]) -> ir.Table:
         prev=t.prev.max(where=t._opens),
         prev_ts=t.prev_ts.max(where=t._opens),
         start_by_deltas=t.start.max(where=t._opens),
+        growth=t.change.sum().cast("float64"),
     )
     base = s.prev.fill_null(s["first"])  # the snapshot a growth from snapshots is counted from
-    by_snapshots = ibis.ifelse(s.last.notnull() & (s.prev.notnull() | (s.n_snap >= 2)), s.last - base,
-                               ibis.null("float64"))
-    deltas = s.n_delta > 0
-    growth = ibis.ifelse(deltas, s.delta, by_snapshots).cast("float64")
-    start = ibis.ifelse(deltas, s.start_by_deltas, ibis.ifelse(growth.notnull(), base, ibis.null("float64")))
-    return s.mutate(growth=growth, base=base, start=start.cast("float64"))
+    start = ibis.ifelse(s.growth.notnull(), s.start_by_deltas, ibis.null("float64"))
+    return s.mutate(base=base, start=start.cast("float64"))
 
 
 # A step between two consecutive days of a series is a gap when it is longer than both GAP_MIN_DAYS and

@@ -17,6 +17,7 @@ from strategyfirst.metrics.result import MeasureResult
 STEPS = ("reach", "engagements", "new_followers", "site_sessions", "conversions")
 STEP_LABELS = {"reach": "Reach", "engagements": "Engagements", "new_followers": "New followers / subscribers",
                "site_sessions": "Site sessions", "conversions": "Conversions"}
+IMPRESSIONS_NOTE = " (impressions)"  # after "Reach" where a scope's reach is its impressions (no reach given)
 MISSING = {
     "reach": "no reach, impressions or email deliveries this month: import the platforms' post exports or the "
              "email campaign report",
@@ -116,7 +117,9 @@ def _chain(scope: str, values: dict[str, dict[str, float | None]], period: str, 
             prior = STEPS[i - 1]
             conversion = _ratio(now, values[period].get(prior))
             conversion_before = _ratio(before, values[previous].get(prior))
-        steps.append({"step": step, "label": STEP_LABELS[step], "value": now, "previous": before,
+        # The label every view shows (CLI, report, web, JSON): reach measured as impressions says so.
+        label = STEP_LABELS[step] + (IMPRESSIONS_NOTE if step == "reach" and impressions_only else "")
+        steps.append({"step": step, "label": label, "value": now, "previous": before,
                       "change": _change(now, before), "conversion": conversion,
                       "conversion_previous": conversion_before})
     return Funnel(scope, steps, churn[0], churn[1], impressions_only, _breaks(steps))

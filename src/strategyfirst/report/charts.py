@@ -160,10 +160,26 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _time_x(title: str = "") -> alt.X:
+# Months between two labelled ticks, the fewest giving at most MAX_TICKS ticks over a chart's days.
+TICK_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
+MAX_TICKS = 8
+
+
+def _time_x(days: Sequence[str | None], title: str = "") -> alt.X:
+    """A time axis over the ISO `days` a chart draws, ticked on the first of a month (every `step` months) so
+    that no two labels read alike: Vega's own ticks fall on days and weeks inside a month, each labelled
+    with its month."""
     import altair as alt
 
-    return alt.X("period:T", title=title, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
+    shown = sorted(d for d in days if d)
+    months = 0
+    if shown:
+        first, last = dt.date.fromisoformat(shown[0][:10]), dt.date.fromisoformat(shown[-1][:10])
+        months = (last.year - first.year) * 12 + last.month - first.month
+    step = next((s for s in TICK_STEPS if months / s < MAX_TICKS), TICK_STEPS[-1])
+    ticks = {"interval": "month", "step": step} if step < 12 else {"interval": "year", "step": step // 12}
+    axis = alt.Axis(format="%b %Y" if step < 12 else "%Y", tickCount=ticks, labelOverlap=True)
+    return alt.X("period:T", title=title, scale=alt.Scale(type="utc"), axis=axis)
 
 
 # Axis labels by unit, in d3-format: "85%", "5,000", "+0.12" — never "5e+3" nor a bare 0.85.
@@ -200,26 +216,31 @@ def _kpi_spec(kpi: KpiView, as_of: dt.date | None, pace_start: dt.date | None) -
         forecast.insert(0, {"period": last["period"], "value": value, "low": value, "high": value})
     axis = alt.Axis(format=_AXIS_FORMAT.get(kpi.unit, ",~f"))
     y = alt.Y("value:Q", title=kpi.unit, scale=alt.Scale(zero=False), axis=axis)
+    paced = bool(kpi.paced and pace_start and kpi.deadline and kpi.target is not None and pace_start < kpi.deadline)
+    days = [r["period"] for r in (*actual, *forecast)]
+    days += [_iso(pace_start), _iso(kpi.deadline)] if paced else []
+    days += [_iso(as_of)] if not kpi.series and kpi.actual is not None else []
+    x = _time_x(days)  # one axis for every layer
     layers: list[Any] = []
     if forecast:
         fc = alt.Chart(alt.Data(values=forecast))
         layers.append(fc.mark_area(opacity=0.25, color="#6c8ebf").encode(
-            x=_time_x(), y=alt.Y("low:Q", title=kpi.unit, axis=axis), y2="high:Q"))
-        layers.append(fc.mark_line(strokeDash=[4, 3], color="#6c8ebf", point=True).encode(x=_time_x(), y=y))
-    if kpi.paced and pace_start and kpi.deadline and kpi.target is not None and pace_start < kpi.deadline:
+            x=x, y=alt.Y("low:Q", title=kpi.unit, axis=axis), y2="high:Q"))
+        layers.append(fc.mark_line(strokeDash=[4, 3], color="#6c8ebf", point=True).encode(x=x, y=y))
+    if paced:
         pace = [{"period": _iso(pace_start), "value": kpi.baseline or 0.0},
                 {"period": _iso(kpi.deadline), "value": kpi.target}]
         layers.append(alt.Chart(alt.Data(values=pace)).mark_line(color="#888888", strokeDash=[1, 3]).encode(
-            x=_time_x(), y=y))
+            x=x, y=y))
     if actual:
         layers.append(alt.Chart(alt.Data(values=actual)).mark_line(point=True, color="#1f4e79").encode(
-            x=_time_x(), y=y))
+            x=x, y=y))
     if kpi.target is not None:
         layers.append(alt.Chart(alt.Data(values=[{"target": kpi.target}])).mark_rule(
             color="#b03030", strokeDash=[6, 4], size=2).encode(y=alt.Y("target:Q", title=kpi.unit, axis=axis)))
     if not kpi.series and kpi.actual is not None and as_of is not None:
         layers.append(alt.Chart(alt.Data(values=[{"period": _iso(as_of), "value": kpi.actual}])).mark_point(
-            color="#1f4e79", filled=True, size=60).encode(x=_time_x(), y=y))
+            color="#1f4e79", filled=True, size=60).encode(x=x, y=y))
     if not layers:
         return None
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT,
@@ -254,7 +275,7 @@ def _by_account_spec(values: list[KeyedValue], title: str, y_title: str, percent
     rows = [{"period": _iso(v.period), "account": v.key, "value": v.value, "n": v.n} for v in values]
     axis = alt.Axis(format=PERCENT_TICKS) if percent else alt.Axis()
     return alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
-        x=_time_x(),
+        x=_time_x([_iso(v.period) for v in values]),
         y=alt.Y("value:Q", title=y_title, axis=axis),
         color=alt.Color("account:N", title="account"),
         tooltip=["account:N", "period:T", "value:Q", "n:Q"],

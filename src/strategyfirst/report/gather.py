@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from strategyfirst import catalog
 from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.report import adapt
-from strategyfirst.report.model import AudienceGrowth, Bucket, CapacityView, MetricVersion, ReportData
+from strategyfirst.report.model import AudienceGrowth, Bucket, CapacityView, KeyedValue, MetricVersion, ReportData
 
 if TYPE_CHECKING:
     from strategyfirst.ports import MeasuringWorkspace
@@ -33,7 +33,8 @@ RESPONSE_BUCKETS: tuple[tuple[float, str], ...] = (
 NO_CONVERSATIONS = ("no data yet: ingest conversation exports (twcs, mastodon-outbox or canonical-csv) "
                     "that include the owned accounts' replies")
 NO_AUDIENCE = ("no data yet: ingest audience snapshots (facebook-insights-page, x-analytics-daily, "
-               "sprout-profiles or audience-csv) to follow the permission asset")
+               "sprout-profiles or audience-csv) or email list member exports (mailchimp-members, "
+               "newsletter-subscribers) to follow the permission asset")
 NO_DATA = "no data yet: ingest the platforms' exports with `strategyfirst ingest FILE...`"
 NO_PLAN = "no plan yet: write strategy.yaml (`strategyfirst init`) and check it with `strategyfirst lint`"
 NO_PLAN_KPIS = ("no plan yet: KPIs, verdicts and budget proposals come from the plan's objectives and "
@@ -161,7 +162,7 @@ def _gather_measures(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | 
         return
     data.response_rate = adapt.keyed_values(monthly.rows, "response_rate")
     data.sentiment_lift = adapt.keyed_values(monthly.rows, "sentiment_lift")
-    data.audience = adapt.keyed_values(monthly.rows, "audience_size")
+    data.audience = in_horizon(data, adapt.keyed_values(monthly.rows, "audience_size"))
     used = list(dict.fromkeys([*kpi_metrics, *DIALOGUE_METRICS, *AUDIENCE_METRICS]))
     overall = _attempt(data, ("data_quality", "metric_versions"), "measure the totals",
                        lambda: _measure(ws, as_of, by="none", period="all", metrics=used)) or monthly
@@ -169,11 +170,44 @@ def _gather_measures(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | 
     if data.audience:
         data.audience_growth = _attempt(data, ("audience",), "measure audience growth",
                                         lambda: audience_growth(ws, data, as_of)) or []
+    if not data.audience_growth and data.plan is not None:
+        note = _attempt(data, ("audience",), "measure audience growth", lambda: outside_note(ws, data, as_of))
+        if note:
+            data.audience = []  # a chart without its table would show what the table says is not there
+            data.missing.setdefault("audience", note)
     versions: dict[str, int | None] = {}
     for row in [*overall.rows, *monthly.rows]:
         versions.setdefault(str(row.get("metric")), row.get("version"))
     data.metric_versions = [
         MetricVersion(m, versions.get(m), spec.version if (spec := catalog.get(m)) else None) for m in used]
+
+
+def in_horizon(data: ReportData, values: list[KeyedValue]) -> list[KeyedValue]:
+    """The monthly values of the months from the plan's horizon start on (all without a plan): the window of
+    the permission-asset table and of the KPIs (the end is the as-of date the values were measured to)."""
+    start = data.plan.horizon_start if data.plan is not None else None
+    if start is None:
+        return values
+    first = start.replace(day=1)
+    return [v for v in values if v.period is None or v.period >= first]
+
+
+def outside_note(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | None) -> str | None:
+    """Why the permission-asset section is empty when the plan's accounts have audience data, all of it outside
+    the plan's horizon up to as-of (None when they have none: the section then asks for imports)."""
+    kept: Any = getattr(ws, "audience_growth", None)
+    if kept is None or data.plan is None:
+        return None
+    rows = [r for r in kept(None, None) if r["first_day"] is not None and r["last_day"] is not None]
+    if not rows:
+        return None
+    start, end = data.plan.horizon_start, as_of or data.plan.horizon_end
+    window = f"{start.isoformat() if start else '…'} to {end.isoformat() if end else '…'}"
+    first, last = min(r["first_day"] for r in rows), max(r["last_day"] for r in rows)
+    accounts = ", ".join(sorted({str(r["key"]) for r in rows}, key=str.lower))
+    return (f"no audience data inside the plan's horizon up to as-of ({window}): the audience data of "
+            f"{accounts} runs from {first.isoformat()} to {last.isoformat()}; ingest exports that cover the "
+            f"horizon, or see all of it with `strategyfirst measure --by account --metric audience_growth`")
 
 
 def audience_growth(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | None) -> list[AudienceGrowth]:

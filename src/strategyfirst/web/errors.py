@@ -24,6 +24,7 @@ from strategyfirst.errors import (
     ConflictError,
     ImportFileError,
     PlanError,
+    PlanIncompleteError,
     StrategyFirstError,
     WorkspaceLockedError,
 )
@@ -47,6 +48,8 @@ def located(exc: StrategyFirstError) -> list[dict[str, Any]]:
     if isinstance(exc, ImportFileError):
         return [{"loc": ["body", "files"], "msg": exc.message, "file": exc.file, "line": exc.line,
                  "column": exc.column}]
+    if isinstance(exc, PlanIncompleteError):
+        return [{"loc": [], "msg": exc.message, "file": exc.file, "line": exc.line, "column": exc.column}]
     if isinstance(exc, ConflictError):
         return [{"loc": ["header", "If-Match"], "msg": exc.message, **exc.details}]
     return [{"loc": [], "msg": exc.message}]

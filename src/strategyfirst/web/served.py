@@ -284,13 +284,15 @@ class ServedWorkspace(Workspace):
         from strategyfirst.capacity import capacity_for, volume_from_connection
         from strategyfirst.capacity.volume import empty_volume
 
-        plan = self.plan_document().plan
+        document = self.plan_document()
+        plan = document.plan
         response = plan.readiness.response if plan.readiness else None
         snapshot = self.snapshot()
         volume = (volume_from_connection(snapshot.cursor(), response.timezone if response else "UTC")
                   if snapshot.has_data else
                   empty_volume("no warehouse yet: run `strategyfirst ingest` to measure inbound volume"))
-        return capacity_for(plan, volume, service_level=service_level, target_minutes=target_minutes)
+        return capacity_for(plan, volume, service_level=service_level, target_minutes=target_minutes,
+                            document=document)
 
     def imports(self) -> list[dict[str, Any]]:
         from strategyfirst.warehouse import importlog
