@@ -86,7 +86,7 @@ def test_reach_from_impressions_has_the_clis_label(tmp_path: Path, monkeypatch: 
         msg("1", "acme", True, "2026-01-10 10:00", impressions=1000, engagements=20),
         msg("2", "acme", True, "2026-02-10 10:00", impressions=2000, engagements=30)]).close()
     code, out, _ = run(["measure", "--funnel", "-w", str(tmp_path)], monkeypatch, capsys)
-    assert code == 0 and "Reach (impressions): 2,000 (+100% on the month before)" in out
+    assert code == 0 and "Reach (impressions): 2,000 (+100% on the same days of the month before)" in out
     html = " ".join(_section(render_html(gather_report_data(workspace))).split())
     assert html.count("<td>Reach (impressions)</td> <td class=\"num\">2,000</td>") == 2  # overall and tw
     assert "<td>Reach</td>" not in html

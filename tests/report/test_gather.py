@@ -89,7 +89,7 @@ def test_report_for_data_without_plan(tmp_path: Path) -> None:
     # March: 2 of 2 answered; April: 0 of 1
     assert [(v.period, v.value, v.n) for v in data.response_rate] == [
         (dt.date(2026, 3, 1), 1.0, 2), (dt.date(2026, 4, 1), 0.0, 1)]
-    html = Path(ws.report(tmp_path / "out" / "r.html")).read_text(encoding="utf-8")
+    html = Path(ws.report(tmp_path / "r.html")).read_text(encoding="utf-8")
     assert 'data-chart="response-times"' in html and 'data-chart="response-rate"' in html
     assert 'data-missing="plan">no plan yet' in html and "<script" not in html
 
