@@ -333,6 +333,21 @@ def conversations(messages: ir.Table, accounts: ir.Table, *, duckdb: bool = Fals
     return stats.filter(stats.has_owned | stats.conv.isin(addressed.conv))
 
 
+# How many of the accounts behind `source_owned_not_in_plan` data quality names (the largest; "and N more").
+SOURCE_OWNED_NAMED = 3
+
+
+def source_owned_accounts(messages: ir.Table, plan: Plan | None) -> ir.Table:
+    """(platform, account, messages, accounts): the accounts behind `source_owned_not_in_plan` (their source
+    flagged their messages as owned, the plan's rule does not own them), the `SOURCE_OWNED_NAMED` with the
+    most messages; `accounts` is how many there are in all."""
+    m = messages
+    f = m.filter(m.owned & ~plan_owned(m, plan))
+    g = f.group_by(["platform", "account"]).aggregate(messages=f.count())
+    g = g.mutate(accounts=g.messages.count().over(ibis.window()))
+    return g.order_by([ibis.desc("messages"), "platform", "account"]).limit(SOURCE_OWNED_NAMED)
+
+
 def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,
                    attribution: ir.Table | None, plan: Plan | None = None, *,
                    flagged: bool = False) -> dict[str, ir.Scalar]:
