@@ -41,7 +41,7 @@ from strategyfirst.sources import sqlfuncs
 from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, create_stage, drop_temp
 from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
 from strategyfirst.sources.member_counts import write_raw_copy
-from strategyfirst.sources.registry import check_source, detect, get_source
+from strategyfirst.sources.registry import check_header_complete, check_source, detect, get_source, not_recognised
 from strategyfirst.sources.textfile import (
     SourceFile,
     drop_rows,
@@ -491,13 +491,19 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
     outcome["source"] = src.name
     if source_name != "auto":
         check_source(src, sf)
+    check_header_complete(sf)
     # Staging and the merge's comparisons write only this connection's temp tables, so they run before the
     # transaction: DuckDB scans tables written inside an open transaction on one thread, which halved the
     # speed of typing, mapping and linking millions of rows on two cores. The transaction holds every write
     # to the warehouse.
     try:
         create_stage(con)
-        loaded = src.load(con, sf, ctx)
+        try:
+            loaded = src.load(con, sf, ctx)
+        except SourceDetectionError:
+            if source_name != "auto":
+                raise
+            raise not_recognised(sf, src) from None  # only a guess from its header: no known export
         if src.redacted_raw:  # a member export: raw/ keeps what its loader needs, nothing personal
             raw.redact(lambda path: write_raw_copy(con, path))
         staged, import_id = _staged(con)
