@@ -491,7 +491,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
     outcome["source"] = src.name
     if source_name != "auto":
         check_source(src, sf)
-    check_header_complete(sf)
+    if given_id is None:  # a replay (rebuild) reproduces what the log says was imported, as it was
+        check_header_complete(sf)
     # Staging and the merge's comparisons write only this connection's temp tables, so they run before the
     # transaction: DuckDB scans tables written inside an open transaction on one thread, which halved the
     # speed of typing, mapping and linking millions of rows on two cores. The transaction holds every write
