@@ -85,11 +85,12 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         # One file that cannot be imported is the command's error (one line, exit 2); with several (or a
         # folder or zip), each file's outcome is listed and the command exits 1 when any failed.
         ws = Workspace(ws_path)
+        several = len(files) > 1 or any(f.is_dir() or is_zip(f) for f in files)
         result = ingest_files(ws, files, source=chosen_source, account=chosen_account,
                               platform=chosen_platform, strict=strict, progress=True, rates=rate,
                               exported_on=_once("--exported-on", exported_on),
                               year=int(chosen_year) if chosen_year else None,
-                              keep_going=len(files) > 1 or any(f.is_dir() or is_zip(f) for f in files), wait=wait,
+                              keep_going=several, wait=wait,
                               notify=lambda message: err.print(escape(message), highlight=False))
         ws.note_plan_facts(result)  # what the first measurement needs of the plan, kept in the warehouse
         lone = str(files[0]) if len(files) == 1 else None
@@ -106,12 +107,12 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                     err.print(f"  rejected rows: {escape(f['rejects_file'])}", highlight=False)
                 for note in f.get("notes", ()):
                     err.print(f"  {escape(str(note))}", highlight=False)
-            if len(result.files) > 1:
+            if several:  # each file's outcome is listed: and what they add up to (a folder of one file too)
                 counts: dict[str, int] = {}
                 for f in result.files:
                     counts[f["status"]] = counts.get(f["status"], 0) + 1
-                err.print(f"{len(result.files)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()),
-                          highlight=False)
+                err.print(f"{len(result.files)} file{'s' * (len(result.files) != 1)}: "
+                          + ", ".join(f"{n} {s}" for s, n in counts.items()), highlight=False)
         if any(f["status"] == FAILED for f in result.files) or (strict and result.rows_rejected):
             raise typer.Exit(1)
 

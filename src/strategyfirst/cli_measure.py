@@ -58,7 +58,8 @@ def quality_lines(quality: dict[str, Any]) -> list[str]:
                  + ("n/a (no plan tactics)" if unattributed is None else count(unattributed)))
     if quality.get("source_owned_not_in_plan"):
         lines.append("messages of accounts their source marks as owned but the plan does not list (not "
-                     f"counted as owned): {count(quality['source_owned_not_in_plan'])}")
+                     f"counted as owned): {count(quality['source_owned_not_in_plan'])}"
+                     + _source_owned_accounts(quality))
     for o in quality.get("audience_not_in_plan") or []:
         lines.append(f"audience data of an account the plan does not list on {o['platform']} (not counted): "
                      f"{o['account']}, {count(o['rows'])} row{'s' * (o['rows'] != 1)}")
@@ -77,6 +78,18 @@ def quality_lines(quality: dict[str, Any]) -> list[str]:
         lines.append(f"cost per result of {k['result_indicator'] or 'no result indicator'}: {cost} "
                      f"({count(k['results'])} results); cost_per_result is left empty where indicators mix")
     return lines
+
+
+def _source_owned_accounts(quality: dict[str, Any]) -> str:
+    """Which accounts those messages are of, largest first: ': dealingwith@indieweb.social on mastodon
+    (1,586), Tesco on x (8) and 11 more accounts (if one is yours, ...)'."""
+    largest = quality.get("source_owned_not_in_plan_largest") or []
+    if not largest:
+        return ""
+    named = ", ".join(f"{r['account']} on {r['platform']} ({count(r['messages'])})" for r in largest)
+    more = int(quality.get("source_owned_not_in_plan_accounts") or len(largest)) - len(largest)
+    return (f": {named}{f' and {count(more)} more account' + 's' * (more != 1) if more else ''} (if one is yours, "
+            "the plan lists it under another handle: write it as its data names it)")
 
 
 def _currency(ws_path: Path, data: Path | None) -> str | None:

@@ -130,7 +130,7 @@ def test_a_skipped_file_says_why_in_a_few_words_a_file_given_alone_in_full(tmp_p
         f"skipped: {folder / 'LICENSE'}: header not recognised (MIT License)",
         f"skipped: {folder / 'PROVENANCE.md'}: a text document, not an export",
         f"{folder / 'a.csv'} (twcs): 1 read, 1 new, 0 updated, 0 duplicate, 0 rejected (import #1)",
-        f"skipped: {folder / 'ga.csv'}: '#' lines, none of them GA4's: not an export",
+        f"skipped: {folder / 'ga.csv'}: header not recognised (# Report of nothing)",
         f"skipped: {folder / 'other.csv'}: header not recognised (when, what, how much ...)"]
     # given on its own, the same file is an error with the whole explanation (what was closest, every source)
     alone = run("ingest", "-w", str(tmp_path / "ws"), str(folder / "LICENSE"))
@@ -138,6 +138,67 @@ def test_a_skipped_file_says_why_in_a_few_words_a_file_given_alone_in_full(tmp_p
     assert alone.stderr.startswith(f"error: {folder / 'LICENSE'}:1:1: header not recognised (MIT License); "
                                    "closest source is ")
     assert "known sources: twcs, " in alone.stderr and alone.stderr.count("\n") == 1
+
+
+def test_a_markdown_file_given_with_source_auto_is_no_known_export(shared_data: Path, tmp_path: Path) -> None:
+    """PROVENANCE.md's '#' title made --source auto take it for GA4, and the refusal said 'starts with '#' lines
+    but none of GA4's ...: not a GA4 export': a guess, told as unknown like any other file (data.md: the known
+    sources and the closest match). Named with --source ga4-export, GA4's own reason stays."""
+    doc = shared_data / "PROVENANCE.md"
+    good = tmp_path / "good.csv"
+    good.write_text(TWCS + ROW, encoding="utf-8")
+    both = run("ingest", "-w", str(tmp_path / "ws"), "--source", "auto", str(doc), str(good))
+    assert both.returncode == 1, both.stderr
+    first = both.stdout.splitlines()[0]
+    assert first.startswith(f"not imported: {doc}:1:1: header not recognised (# Real export files for tests); "
+                            "closest source is ")
+    assert "GA4" not in first and "known sources: twcs, x-analytics, " in first
+    alone = run("ingest", "-w", str(tmp_path / "ws"), str(doc))
+    assert alone.returncode == 2 and alone.stdout == "" and alone.stderr.count("\n") == 1
+    assert alone.stderr.startswith(f"error: {doc}:1:1: header not recognised (# Real export files for tests); ")
+    named = run("ingest", "-w", str(tmp_path / "ws"), "--source", "ga4-export", str(doc))
+    assert named.returncode == 2 and "none of GA4's ('# Property:', '# Start date:')" in named.stderr
+
+
+def test_an_export_cut_in_its_header_row_is_refused_and_not_logged(shared_data: Path, tmp_path: Path) -> None:
+    """The first 150 bytes of an X analytics export (its header cut inside 'url clicks', the 12th column) were
+    'a successful empty import' (0 read, exit 0, an import logged). Refused: one line, exit 2, nothing logged;
+    the same header complete (ending in a line break) with no rows still imports as 0 rows."""
+    export = sorted((shared_data / "x-analytics" / "rOpenSci").glob("*.csv"))[0]
+    data = export.read_bytes()
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(data[:150])
+    assert data[:150].endswith(b'"user profile clicks","url') and b"\n" not in data[:150]
+    ws = tmp_path / "ws"
+    proc = run("ingest", "-w", str(ws), str(cut))
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (f"error: {cut}:1:12: ends in the middle of its header row (no line break after it, no "
+                           "rows): the file was cut short; export it again (or, if the header is complete, end "
+                           "the file with a line break)\n")
+    log = run("imports", "-w", str(ws), "--format", "json")
+    assert log.returncode == 0 and json.loads(log.stdout)["imports"] == []
+    header = tmp_path / "header.csv"
+    header.write_bytes(data.split(b"\n", 1)[0] + b"\n")
+    empty = run("ingest", "-w", str(ws), str(header))
+    assert empty.returncode == 0, empty.stderr
+    assert empty.stdout == f"{header} (x-analytics): 0 read, 0 new, 0 updated, 0 duplicate, 0 rejected (import #1)\n"
+
+
+def test_a_folder_of_one_file_ends_with_the_summary_line_too(shared_data: Path, tmp_path: Path) -> None:
+    """The UCI folder (one file) listed its file's outcome but not the 'N files: ...' line a folder of three
+    (YouTube) ends with: every folder, zip or list of files gets it; a file given alone does not."""
+    folder = shared_data / "uci-facebook-metrics"
+    ws = tmp_path / "ws"
+    failed = invoke("ingest", "-w", str(ws), str(folder))
+    assert failed.exit_code == 1
+    assert failed.stdout.splitlines() == [
+        f"not imported: {folder / 'dataset_Facebook.csv'}:1:1: this UCI Facebook metrics file does not say which "
+        "account it belongs to; pass --account NAME"]
+    assert failed.stderr.splitlines()[-1] == "1 file: 1 failed"
+    done = invoke("ingest", "-w", str(ws), "--account", "uci", str(folder))
+    assert done.exit_code == 0 and done.stderr.splitlines()[-1] == "1 file: 1 imported"
+    alone = invoke("ingest", "-w", str(ws), "--account", "uci", str(folder / "dataset_Facebook.csv"))
+    assert alone.exit_code == 0 and "1 file" not in alone.stderr
 
 
 def test_strict_refusal_keeps_its_rejects_under_no_import_id(tmp_path: Path) -> None:

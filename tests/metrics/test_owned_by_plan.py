@@ -105,6 +105,33 @@ def test_data_quality_names_what_the_plan_leaves_out(twcs: tuple[Workspace, Path
     assert quality["owned_unattributed"] == want["spotify_owned"]
 
 
+def test_data_quality_names_the_accounts_the_plan_leaves_out(twcs: tuple[Workspace, Path], tmp_path: Path) -> None:
+    """The count alone did not say whose messages they are (a plan writing a handle the data spells otherwise
+    owns nothing and cannot tell why): the largest three accounts are named, and how many more there are, in
+    the warehouse's stored counts and where they are counted at measure time (a Parquet export)."""
+    from strategyfirst.cli_measure import quality_lines
+    from strategyfirst.scale import measure_parquet
+
+    ws, path = twcs
+    per: dict[str, int] = {}
+    for r in _rows(path):
+        if r["inbound"] == "False" and r["author_id"].lower() not in {b.lower() for b in BRANDS}:
+            per[r["author_id"]] = per.get(r["author_id"], 0) + 1
+    ranked = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert len(ranked) == 10  # 13 brands in the file, 3 in the plan
+    want = [{"platform": "x", "account": a, "messages": n} for a, n in ranked[:3]]
+    ws.export(tmp_path / "export")
+    for quality in (ws.measure(metrics=["posts"]).data_quality,
+                    measure_parquet(tmp_path / "export", metrics=["posts"]).data_quality):
+        assert quality["source_owned_not_in_plan"] == sum(per.values())
+        assert quality["source_owned_not_in_plan_largest"] == want
+        assert quality["source_owned_not_in_plan_accounts"] == 10
+        line = next(x for x in quality_lines(quality) if x.startswith("messages of accounts"))
+        named = ", ".join(f"{a} on x ({n})" for a, n in ranked[:3])
+        assert line.endswith(f"(not counted as owned): {sum(per.values())}: {named} and 7 more accounts (if one "
+                             "is yours, the plan lists it under another handle: write it as its data names it)")
+
+
 def test_capacity_sizes_the_team_on_the_plans_inbound_only(twcs: tuple[Workspace, Path]) -> None:
     ws, path = twcs
     want = by_hand(path, BRANDS)

@@ -12,7 +12,8 @@ from tests.sources.support import ingest, one, query
 
 NAME = "Facebook Insights Data Export (Post Level) - Acme Page - 2015-01-01 - 2015-02-01.csv"
 # As the real exports: no 0 in a "by action type" column (blank is none), totals write 0 and are blank only for
-# a post Facebook gives no figures for. No "- comment" column, as the 2014 VIC export.
+# a post Facebook gives no figures for (1_5, as VIC's "was mentioned in a post" rows: every figure blank). No
+# "- comment" column, as the 2014 VIC export.
 EXPORT = (
     '\ufeffPost ID,Permalink,Post Message,Type,Posted,Lifetime Post Total Reach,Lifetime Post Total Impressions,'
     'Lifetime Engaged Users,Lifetime Post Stories by action type - like,'
@@ -23,6 +24,7 @@ EXPORT = (
     '1_2,https://www.facebook.com/acme/posts/2,Quiet,Status,01/06/2015 10:00:00 AM,0,0,0,,,0\n'
     '1_3,https://www.facebook.com/acme/posts/3,Mention,,01/07/2015 10:00:00 AM,,,,,2,\n'
     '1_4,https://www.facebook.com/acme/posts/4,Shop,Link,01/08/2015 10:00:00 AM,50,80,5,1,1,\n'
+    '1_5,https://www.facebook.com/acme/posts/5,Acme Page was mentioned in a post.,,01/09/2015 10:00:00 AM,,,,,,\n'
 )
 
 
@@ -37,23 +39,26 @@ def export(tmp_path: Path) -> Path:
 def test_blank_breakdown_cells_are_zero_missing_columns_and_blank_totals_null(export: Path, tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     f = one(ingest(ws, [export]))
-    assert (f["source"], f["rows_new"], f["rows_rejected"]) == ("facebook-insights-posts", 4, 0)
+    assert (f["source"], f["rows_new"], f["rows_rejected"]) == ("facebook-insights-posts", 5, 0)
     rows = query(ws, "SELECT message_id, reach, impressions, engagements, likes, shares, comments, clicks "
                      "FROM messages ORDER BY message_id")
     assert rows == [
         ("facebook:1_1", 100.0, 150.0, 10.0, 4.0, 0.0, None, 6.0),     # share blank: none
         ("facebook:1_2", 0.0, 0.0, 0.0, 0.0, 0.0, None, 0.0),           # totals written 0 stay 0
-        ("facebook:1_3", None, None, None, 0.0, 2.0, None, None),       # blank totals: not given
+        ("facebook:1_3", None, None, None, None, 2.0, None, None),      # blank totals: no figures but share
         ("facebook:1_4", 50.0, 80.0, 5.0, 1.0, 1.0, None, None),        # blank Lifetime Post Consumptions
+        ("facebook:1_5", None, None, None, None, None, None, None),     # every figure blank: none given
     ]
 
 
 def test_rates_and_sums_over_the_export(export: Path, tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     ws.ingest([export])
-    result = ws.measure(metrics=["shares", "comments", "amplification_rate", "click_through_rate"])
-    # shares 0 + 0 + 2 + 1 over all four posts; no post gives comments (the export has no such column)
+    result = ws.measure(metrics=["likes", "shares", "comments", "amplification_rate", "click_through_rate"])
+    # shares 0 + 0 + 2 + 1 over the four posts with totals or a share (1_5 gives no figure); likes 4 + 0 + 1 over
+    # the three with totals; no post gives comments (the export has no such column)
     assert (result.value("shares"), result.row("shares")["n"]) == (3, 4)  # type: ignore[index]
+    assert (result.value("likes"), result.row("likes")["n"]) == (5, 3)  # type: ignore[index]
     comments = result.row("comments")
     assert comments is not None and (comments["value"], comments["n"]) == (None, 0)
     # over the posts giving both: shares 0 + 0 + 1 over 150 + 0 + 80 impressions (1_3 gives no impressions);

@@ -161,8 +161,11 @@ def test_refusals_are_one_located_line(tmp_path: Path) -> None:
         ingest(ws, [no_dates])
     assert err.value.line == 2
     comments = write(tmp_path / "notes.csv", ["# my notes", "a,b", "1,2"])
-    with pytest.raises(ImportFileError, match="not a GA4 export"):
+    # only guessed GA4 from its '#' line (--source auto): told as no known export, like any unknown file
+    with pytest.raises(ImportFileError, match=r"header not recognised \(# my notes\); closest source is"):
         ingest(ws, [comments])
+    with pytest.raises(ImportFileError, match="not a GA4 export"):
+        ingest(ws, [comments], source="ga4-export")
     assert snapshot(ws).get("site_traffic", (0, 0))[0] == 0
 
 

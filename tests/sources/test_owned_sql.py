@@ -10,9 +10,12 @@ import pytest
 from strategyfirst.plan.model import normalise_handle
 from strategyfirst.sources.base import LoadContext, owned_sql
 
-HANDLES = frozenset({"northwindhelp", "ⱥⱥ", "ab"})  # 'ⱥⱥ': 2 characters, 6 bytes; 'ab' the shortest
+HANDLES = frozenset({"northwindhelp", "ⱥⱥ", "ab", "dealingwith"})  # 'ⱥⱥ': 2 characters, 6 bytes; 'ab' the shortest
 ACCOUNTS = ["NorthwindHelp", " @NorthWindHELP ", "@@northwindhelp", "northwindhel", "115712", "a", "AB", "@ab",
-            " ab", "ȺȺ", "@ȺȺ", "Ⱥ", "ⱥⱥⱥ", "", " ", "northwindhelp2", None]
+            " ab", "ȺȺ", "@ȺȺ", "Ⱥ", "ⱥⱥⱥ", "", " ", "northwindhelp2", None,
+            # fediverse accounts (user@instance) are their user; an '@' before no host name stays
+            "dealingwith@indieweb.social", "@DealingWith@IndieWeb.Social", "ab@x.y.z", "dealingwith@localhost",
+            "dealingwith @ indieweb.social", "dealingwith@indieweb.", "dealingwith@@indieweb.social", "x@ab.social"]
 
 
 @pytest.mark.parametrize("flag", [None, False, True])
@@ -25,6 +28,30 @@ def test_owned_equals_the_plan_handle_rule(flag: bool | None) -> None:
     expected = {acc: bool(flag) or (acc is not None and normalise_handle(acc) in HANDLES) for acc in ACCOUNTS}
     assert got == expected
     assert {normalise_handle("ȺȺ"), normalise_handle(" @NorthWindHELP ")} <= HANDLES  # the cases that matter
+    fediverse = {acc for acc in ACCOUNTS if acc and "@" in acc.strip().lstrip("@") and got[acc] != bool(flag)}
+    assert fediverse == (set() if flag else {"dealingwith@indieweb.social", "@DealingWith@IndieWeb.Social",
+                                             "ab@x.y.z"})
+
+
+@pytest.mark.parametrize(("given", "normal"), [
+    ("dealingwith", "dealingwith"), ("@dealingwith", "dealingwith"), ("@dealingwith@indieweb.social", "dealingwith"),
+    (" @DealingWith@IndieWeb.Social ", "dealingwith"), ("dealingwith@indieweb.social", "dealingwith"),
+    ("Cafe @ Home", "cafe @ home"), ("dealingwith@localhost", "dealingwith@localhost"), ("a@b.", "a@b."),
+    ("a@b.c@d.e", "a@b.c@d.e")])
+def test_a_handle_and_an_account_have_one_normal_form_in_python_ibis_and_sql(given: str, normal: str) -> None:
+    """plan.normalise_handle (Python), attribution.handle (Ibis, every measurement) and owned_sql (an import's
+    SQL) agree: a fediverse `user@instance` is its user, as a mention `@user@instance` names it."""
+    import ibis
+
+    from strategyfirst.warehouse.attribution import handle
+
+    assert normalise_handle(given) == normal
+    t = ibis.memtable({"account": [given.strip()]})
+    assert ibis.duckdb.connect().execute(t.select(h=handle(t.account)))["h"].tolist() == [normal]
+    ctx = LoadContext(owned_accounts={"mastodon": frozenset({normal})})
+    con = duckdb.connect()
+    sql = owned_sql(ctx, "mastodon", "account", "FALSE")
+    assert con.execute(f"SELECT {sql} FROM (SELECT ? AS account)", [given]).fetchone() == (True,)
 
 
 def test_a_plan_handle_in_greek_or_turkish_owns_its_account() -> None:

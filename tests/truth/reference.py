@@ -144,7 +144,8 @@ def facebook_posts(paths: Sequence[Path]) -> list[Record]:
     """Page Insights post-level exports (UTF-8 with BOM); the second row describes the metrics. Video views
     (3 seconds or more) are the organic + paid "Video Views" columns whose description says "(Total Count)"
     (each name appears twice: the other counts unique users). A blank cell of a breakdown column the file has is
-    0; a breakdown column the file lacks (the 2014 export has no "- comment") is not given."""
+    0 where the post gives any total (reach, impressions, engaged users, consumptions), else not given; a
+    breakdown column the file lacks (the 2014 export has no "- comment") is not given."""
     out = []
     for path in paths:
         table = rows(path, "utf-8-sig")
@@ -155,8 +156,9 @@ def facebook_posts(paths: Sequence[Path]) -> list[Record]:
             r = dict(zip(header, cells, strict=False))  # repeated names: the last wins, none of them read here
             created = dt.datetime.strptime(r["Posted"].strip(), "%m/%d/%Y %I:%M:%S %p")
             figures = {k: num(r.get(v)) for k, v in FB_FIGURES.items()}
+            has_totals = any(figures[k] is not None for k in ("reach", "impressions", "engagements", "clicks"))
             for k in FB_BREAKDOWNS:
-                if FB_FIGURES[k] in header and figures[k] is None:
+                if FB_FIGURES[k] in header and figures[k] is None and has_totals:
                     figures[k] = 0.0
             given = [num(cells[i]) for i in views if num(cells[i]) is not None]
             figures["video_views"] = math.fsum(given) if given else None

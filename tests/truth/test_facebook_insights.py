@@ -72,22 +72,35 @@ def test_page_likes_match_the_file(metric: str, ws: Workspace, snapshots: list[r
     check(metric, {bp: ref.audience_metric(snapshots, metric, *bp) for bp in BYS}, ws, check_n=False)
 
 
+TOTALS = ("Lifetime Post Total Reach", "Lifetime Post Total Impressions", "Lifetime Engaged Users",
+          "Lifetime Post Consumptions")
+
+
 def _by_hand(paths: list[Path]) -> dict[str, float]:
-    """Σ shares and Σ impressions over the posts giving both, Σ comments and the posts giving them, read with the
-    csv module: a blank share or comment cell is none (Facebook writes no 0 in these columns), a blank total
-    impressions cell is not given."""
-    out = dict.fromkeys(("shares", "impressions", "with_shares", "comments", "with_comments"), 0.0)
+    """Σ shares and Σ impressions over the posts giving both, Σ likes, shares and comments and the posts giving
+    them, read with the csv module: a blank like, share or comment cell is none (Facebook writes no 0 in these
+    columns) where the post gives any total, and not given on a post whose totals are all blank (no figures);
+    a blank total impressions cell is not given."""
+    out = dict.fromkeys(("shares", "impressions", "with_shares", "comments", "with_comments", "likes",
+                         "with_likes", "no_figures"), 0.0)
     for path in paths:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             table = list(csv.reader(fh))
         header = table[0]
+        like = header.index("Lifetime Post Stories by action type - like")
         share = header.index("Lifetime Post Stories by action type - share")
         total = header.index("Lifetime Post Total Impressions")
         comment = header.index(COMMENT) if COMMENT in header else None
         for cells in table[2:]:
+            if not any(cells[header.index(t)].strip() for t in TOTALS):
+                out["no_figures"] += 1
+                assert not (cells[like] or cells[share] or (comment is not None and cells[comment])), cells[0]
+                continue
             out["with_shares"] += 1
+            out["with_likes"] += 1
+            out["likes"] += float(cells[like] or 0)
+            out["shares"] += float(cells[share] or 0)
             if cells[total].strip():
-                out["shares"] += float(cells[share] or 0)
                 out["impressions"] += float(cells[total])
             if comment is not None:
                 out["with_comments"] += 1
@@ -97,10 +110,10 @@ def _by_hand(paths: list[Path]) -> dict[str, float]:
 
 def test_share_rate_over_posts_with_both(shared_data: Path, ws: Workspace, posts: list[ref.Record]) -> None:
     # The exports leave a post's share cell blank where it has none (no cell of the column reads 0): every one of
-    # the 119 posts carries shares (67 in all, 1 + 66), and the 117 with a total impressions cell (2,658 + 74,266;
-    # two "was mentioned in a post" rows leave it blank) are the posts with both.
+    # the 117 posts with figures carries shares (67 in all, 1 + 66), and the same 117 have a total impressions
+    # cell (2,658 + 74,266; the two "was mentioned in a post" rows leave every figure blank): the posts with both.
     hand = _by_hand(post_files(shared_data))
-    assert (hand["shares"], hand["impressions"], hand["with_shares"]) == (67, 76_924, 119)
+    assert (hand["shares"], hand["impressions"], hand["with_shares"]) == (67, 76_924, 117)
     row = ws.measure(metrics=["amplification_rate"]).row("amplification_rate")
     assert row is not None
     assert (row["numerator"], row["denominator"], row["version"]) == (67, 76_924, 3)
@@ -110,10 +123,13 @@ def test_share_rate_over_posts_with_both(shared_data: Path, ws: Workspace, posts
 
 
 def test_blank_breakdown_cells_are_zero_and_a_missing_column_is_not_given(shared_data: Path, ws: Workspace) -> None:
-    # shares: every post (both exports have the column); comments: only the 99 posts of the 2015 export (the 2014
-    # export has no comment column, so its 20 posts give none).
+    # likes and shares: every post with figures, 20 + 97 (both exports have the columns; of the 2015 export's 99
+    # posts, 518995791497187_986825011380927 and _986349811428447 leave every figure blank: no figures, so no 0
+    # either); comments: only the 97 such posts of the 2015 export (the 2014 export has no comment column, so its
+    # 20 posts give none). Before: likes n = 119, comments n = 99 (the two blank posts read as 0).
     hand = _by_hand(post_files(shared_data))
-    assert hand["with_comments"] == 99
-    result = ws.measure(metrics=["shares", "comments"])
-    assert (result.value("shares"), result.row("shares")["n"]) == (67, 119)  # type: ignore[index]
-    assert (result.value("comments"), result.row("comments")["n"]) == (hand["comments"], 99)  # type: ignore[index]
+    assert (hand["with_likes"], hand["with_comments"], hand["no_figures"]) == (117, 97, 2)
+    result = ws.measure(metrics=["likes", "shares", "comments"])
+    assert (result.value("likes"), result.row("likes")["n"]) == (hand["likes"], 117)  # type: ignore[index]
+    assert (result.value("shares"), result.row("shares")["n"]) == (67, 117)  # type: ignore[index]
+    assert (result.value("comments"), result.row("comments")["n"]) == (hand["comments"], 97)  # type: ignore[index]

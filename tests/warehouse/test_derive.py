@@ -94,11 +94,35 @@ def test_a_message_addressing_several_accounts_has_one_pair_each(tmp_path: Path)
     con.close()
 
 
-# Words around '@': separators, dots, instances, case, characters outside a handle's, lines, no text.
+def test_an_at_inside_a_link_is_no_mention(tmp_path: Path) -> None:
+    """A Mastodon status linking to a status of the account (`https://indieweb.social/@acme/1107...`) does not
+    address it: an '@' after a '/' or inside a `scheme://` word is part of a link. The account stored as
+    `acme@indieweb.social` (as the outbox names it) is the plan's `acme`, which `@acme@indieweb.social` and
+    `@acme` mention."""
+    plan = loads("version: 1\naccounts: {mastodon: ['acme']}\nobjectives: [{id: dialogue}]\n").plan
+    texts = {"l1": "@bob same https://indieweb.social/@acme/110741404733231657",
+             "l2": "see indieweb.social/@acme/1 too", "l3": "https://example.org/?to=@acme&x=1",
+             "l4": "medium.com/@acme", "l5": "a/@@acme",
+             "m1": "hi @acme@indieweb.social", "m2": "(@ACME) see https://indieweb.social/@acme/1",
+             "m3": "https://indieweb.social/@bob/1 @acme."}
+    rows = [msg("p", "acme@indieweb.social", True, "2026-01-01 09:00", text="post", platform="mastodon")]
+    rows += [msg(k, "bob@mastodon.social", False, "2026-01-01 10:00", text=t, platform="mastodon")
+             for k, t in texts.items()]
+    con = warehouse(tmp_path, rows)
+    derive.refresh(con, plan)
+    assert sorted(con.execute("SELECT message_id, account FROM inbound").fetchall()) == [
+        ("mastodon:m1", "acme"), ("mastodon:m2", "acme"), ("mastodon:m3", "acme")]
+    assert con.execute("SELECT count(*) FROM owned_messages WHERE account = 'acme'").fetchone() == (1,)
+    con.close()
+
+
+# Words around '@': separators, dots, instances, case, characters outside a handle's, lines, no text, links.
 MENTION_TEXTS = ["@acme @beta", "@acme,@beta", "@acme\n@beta", "hi\n@beta\tx", "@acme. ok", "@acme..", "@acme.x",
                  "@acme_", "@ACME!", "x@acme", "@@acme", "@ hi", "@", "@...", "@acme@beta", "@acmé", "@gamma.co.",
                  "@gammaxco", "@gamma.co@inst", "(@beta)", "@acme @acme", "@acme\u212a", "\u212aa @acme",
-                 "@beta-x", "@acme page", None, "", "«@acme»", "@acme's", "@x_acme", "@bet", "@betas"]
+                 "@beta-x", "@acme page", None, "", "«@acme»", "@acme's", "@x_acme", "@bet", "@betas",
+                 "https://x.social/@acme/1", "x.social/@beta", "HTTP://A.B/?u=@acme @beta", "a/@@acme", "@acme/1",
+                 "@acme https://x.social/@beta", "mailto://@acme", "//@acme", "/ @acme", "https://@beta\t@acme"]
 
 
 @pytest.mark.parametrize("plan_text", [

@@ -28,6 +28,10 @@ BASE = "base:"
 COUNT = "quality:count:"
 AUDIENCE_NOT_OWNED = "quality:audience_not_owned"
 ACCOUNTS_NOT_OWNED = "quality:accounts_not_owned"  # under --account: those the plan's rule does not own
+# The accounts behind source_owned_not_in_plan (facts.source_owned_accounts): a query where the counts are
+# queried, else stored with the counts under this key (derive.SOURCE_OWNED_KEY).
+SOURCE_OWNED = "quality:source_owned_accounts"
+SOURCE_OWNED_KEY = "source_owned_not_in_plan_by_account"
 
 
 class NeedCounts(Exception):
@@ -152,6 +156,11 @@ def quality(recipe: Recipe, results: dict[str, list[dict[str, Any]]]) -> dict[st
             out[name] = counts[name]
     if counts is not None:  # a reply whose source names no parent (X analytics) has a missing parent too
         out["replies_with_missing_parent"] += int(counts.get("replies_without_parent_id") or 0)
+    if out["source_owned_not_in_plan"]:
+        named = results.get(SOURCE_OWNED) or (counts or {}).get(SOURCE_OWNED_KEY) or []
+        out["source_owned_not_in_plan_accounts"] = int(named[0]["accounts"]) if named else None
+        out["source_owned_not_in_plan_largest"] = [
+            {"platform": r["platform"], "account": r["account"], "messages": int(r["messages"])} for r in named]
     if not recipe.has_tactics:
         out["owned_unattributed"] = None
     out["audience_gaps"] = [

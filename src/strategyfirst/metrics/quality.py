@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.metrics.audience import audience_gaps
-from strategyfirst.metrics.finish import AUDIENCE_NOT_OWNED, COUNT, Recipe
+from strategyfirst.metrics.finish import AUDIENCE_NOT_OWNED, COUNT, SOURCE_OWNED, Recipe
 from strategyfirst.metrics.tables import Tables
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
@@ -45,6 +45,7 @@ def queries(tables: Tables, inbound: ir.Table | None, attribution: ir.Table | No
         recipe.counts = True
         exprs = quality_counts(tables.messages, inbound, attribution if recipe.has_tactics else None, plan)
         out.update({COUNT + name: e for name, e in exprs.items()})
+        out[SOURCE_OWNED] = facts.source_owned_accounts(tables.messages, plan)
     if tables.audience is not None:
         a = tables.audience
         listed = tables.plan_accounts if tables.plan_accounts is not None else facts.listed_table(plan)

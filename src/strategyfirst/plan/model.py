@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from strategyfirst.handles import without_instance
 from strategyfirst.plan.readiness import IsoDate, Readiness
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -175,16 +176,17 @@ class Plan(Strict):
         return kpi.by or (self.horizon.end if self.horizon else None)
 
     def owned_handles(self) -> dict[str, set[str]]:
-        """Owned accounts per platform, normalised (lower case, no leading '@')."""
+        """Owned accounts per platform, normalised (`normalise_handle`)."""
         return {p: {normalise_handle(h) for h in hs} for p, hs in self.accounts.items()}
 
 
 def normalise_handle(handle: str) -> str:
-    """Handles match case-insensitively with '@' optional. Each character is lower-cased on its own, as DuckDB's
+    """Handles match case-insensitively with '@' optional, and a fediverse `user@instance` as `user`
+    (strategyfirst.handles). Each character is lower-cased on its own, as DuckDB's
     `lower` does to the accounts in the data: Python's `str.lower` writes a final sigma at the end of a Greek
     word ('ΑΘΗΝΑΣ' -> 'αθηνας', DuckDB 'αθηνασ') and 'i̇' (two characters) for 'İ' (DuckDB 'i'), which no
     account would then match."""
-    return "".join(_LOWER.get(c) or c.lower() for c in handle.strip().lstrip("@"))
+    return without_instance("".join(_LOWER.get(c) or c.lower() for c in handle.strip().lstrip("@")))
 
 
 _LOWER = {"\u0130": "i"}  # 'İ': its simple lower case (Unicode's full one is 'i' + a combining dot above)

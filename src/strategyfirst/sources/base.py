@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import without_instance_sql
 from strategyfirst.sources.textfile import SourceFile
 
 if TYPE_CHECKING:
@@ -225,12 +226,13 @@ def owned_sql(ctx: LoadContext, platform: str, account_expr: str, source_flag: s
     listed = ", ".join("'" + h.replace("'", "''") + "'" for h in handles)
     # CASE, not OR: DuckDB evaluates both sides of an OR on every row, and the ELSE only on the rows the
     # source does not flag (half as many string operations on a ten-million-row file). An account of fewer
-    # bytes than the shortest handle has characters cannot match one: trim and ltrim only remove characters
-    # and lower maps each to one, so `strlen` (bytes, no scan) rules out the customers of a support file
-    # ('115712' against '@NorthwindHelp') before trim, ltrim and lower, ~0.2 CPU s a million rows.
+    # bytes than the shortest handle has characters cannot match one: trim, ltrim and cutting an '@instance'
+    # only remove characters and lower maps each to one, so `strlen` (bytes, no scan) rules out the customers
+    # of a support file ('115712' against '@NorthwindHelp') before trim, ltrim and lower, ~0.2 CPU s a
+    # million rows.
     shortest = min(len(h) for h in handles)
     return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE WHEN strlen({account_expr}) < {shortest} "
-            f"THEN FALSE ELSE coalesce(lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE) END")
+            f"THEN FALSE ELSE coalesce({_normalised(account_expr)} IN ({listed}), FALSE) END")
 
 
 def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, source_flag: str) -> str:
@@ -240,7 +242,12 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
         return f"coalesce({source_flag}, FALSE)"
     listed = ", ".join("'" + x.replace("'", "''") + "'" for x in pairs)
     return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE ELSE coalesce({platform_expr} || ':' || "
-            f"lower(ltrim(trim({account_expr}), '@')) IN ({listed}), FALSE) END")
+            f"{_normalised(account_expr)} IN ({listed}), FALSE) END")
+
+
+def _normalised(account_expr: str) -> str:
+    """SQL of an account's normal form (strategyfirst.handles; plan.normalise_handle in Python)."""
+    return without_instance_sql(f"lower(ltrim(trim({account_expr}), '@'))")
 
 
 def account_or_refuse(sf: SourceFile, ctx: LoadContext, found: str | None, export: str) -> str:

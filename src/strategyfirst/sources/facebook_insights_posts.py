@@ -8,7 +8,8 @@ The "by action type" breakdown columns (likes, comments, shares) are sparse: Fac
 the real exports no cell of them reads 0 and 70 of 99 posts leave share blank, while totals such as Lifetime Post
 Total Impressions write 0). So a blank cell of a breakdown column the export has reads 0; a breakdown column the
 export lacks (the 2014 one has no "- comment") stays null, and so does a blank total (clicks = Lifetime Post
-Consumptions, a total, included)."""
+Consumptions, a total, included). A post whose totals are all blank (VIC's "... was mentioned in a post" rows)
+is one Facebook gave no figures for: its blank breakdown cells stay null too, not 0."""
 
 from __future__ import annotations
 
@@ -47,8 +48,9 @@ FIGURE_MAP = {
     "watch_minutes": "lifetime total video view time (in ms)",
 }
 SCALE = {"watch_minutes": " / 60000"}
-# figures read from a sparse breakdown column: blank = none
+# figures read from a sparse breakdown column: blank = none, where the post has figures (TOTALS) at all
 BREAKDOWNS = tuple(dst for dst, src in FIGURE_MAP.items() if " by action type - " in src)
+TOTALS = ("reach", "impressions", "engagements", "clicks")
 # Older post-level exports split video views into organic and paid (3 seconds or more, total count).
 SPLIT_VIEWS = ("lifetime organic video views", "lifetime paid video views")
 NUMBERS = (*FIGURE_MAP.values(), *SPLIT_VIEWS)
@@ -94,9 +96,10 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     split = (f"CASE WHEN {organic} IS NOT NULL OR {paid} IS NOT NULL "
              f"THEN coalesce({organic}, 0) + coalesce({paid}, 0) END")
     value = {dst: f"{nums.num(c[src])}{SCALE.get(dst, '')}" for dst, src in FIGURE_MAP.items()}
+    has_figures = " OR ".join(f"{value[t]} IS NOT NULL" for t in TOTALS)
     for dst in BREAKDOWNS:
         if c[FIGURE_MAP[dst]] != MISSING:  # a non-number is a reject (above), so only blanks become 0
-            value[dst] = f"coalesce({value[dst]}, 0)"
+            value[dst] = f"CASE WHEN {has_figures} THEN coalesce({value[dst]}, 0) ELSE {value[dst]} END"
     value["video_views"] = f"coalesce({value['video_views']}, {split})"
     figures = ", ".join(f"{sql} AS {dst}" for dst, sql in value.items())
     stage_split(con, "messages", f"""

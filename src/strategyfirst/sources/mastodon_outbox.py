@@ -1,7 +1,9 @@
 """`mastodon-outbox`: a Mastodon account archive's `outbox.json` (ActivityPub OrderedCollection).
 
 `Create` of a Note -> post or reply (HTML stripped, `inReplyTo` kept); `Announce` -> share. The archive has no
-like or boost counts, so the figures stay null ("not given"), never 0.
+like or boost counts, so the figures stay null ("not given"), never 0. The account is stored as the actor URL
+gives it, `user@instance`; a plan's `user`, `@user` or `@user@instance` and a mention `@user@instance` or
+`@user` all name it (strategyfirst.handles: the normal form of a fediverse account is its user).
 """
 
 from __future__ import annotations

@@ -79,25 +79,37 @@ def detect(sf: SourceFile) -> Source:
     full = [(n_required, s) for (score, _, _, n_required), s in scored if score == 1.0]
     if full:  # the most specific match wins (the one requiring the most columns)
         return max(full, key=lambda item: item[0])[1]
+    raise _unrecognised(sf, scored)
+
+
+def not_recognised(sf: SourceFile, guessed: Source) -> SourceDetectionError:
+    """The error of a file no known source reads, for one that `detect` took for `guessed` at first sight and
+    whose loader then refused it as not its format (a markdown file's '#' lines are not GA4's): told as
+    unknown like any other file, the closest match found among the other sources."""
+    return _unrecognised(sf, [(s.score(sf), s) for s in SOURCES if s is not guessed])
+
+
+def _unrecognised(sf: SourceFile, scored: list[tuple[tuple[float, list[str], list[str], int], Source]]
+                  ) -> SourceDetectionError:
     (_, missing, extra, _), best = max(scored, key=lambda item: item[0][0])
     known = ", ".join(BY_NAME)
     if sf.kind == "json":
-        raise SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1,
-                                   short=None if sf.what else "JSON, not a known export")
+        return SourceDetectionError(str(sf.path), _json_refusal(sf, known), 1, 1,
+                                    short=None if sf.what else "JSON, not a known export")
     if sf.kind == "js":
-        raise SourceDetectionError(str(sf.path), _js_refusal(sf), 1, 1)
+        return SourceDetectionError(str(sf.path), _js_refusal(sf), 1, 1)
     if sf.header and sf.header[0].lstrip().lower().startswith(("<!doctype html", "<html")):
-        raise SourceDetectionError(str(sf.path), "is a web page (HTML), not an export (an X archive's 'Your "
-                                   "archive.html' is its viewer: the tweets are data/tweets.js)", 1, 1)
+        return SourceDetectionError(str(sf.path), "is a web page (HTML), not an export (an X archive's 'Your "
+                                    "archive.html' is its viewer: the tweets are data/tweets.js)", 1, 1)
     if sf.kind == "xlsx":
         sheets = ", ".join(_shown(s) for s in sf.sheets[:8]) + (" ..." if len(sf.sheets) > 8 else "")
         readers = ", ".join(s.name for s in SOURCES if s.kind == "xlsx")
-        raise SourceDetectionError(str(sf.path), f"is a workbook whose sheets ({sheets}) are not those of a known "
-                                   f"export (workbooks read: {readers}); known sources: {known}", 1, 1,
-                                   short=f"a workbook whose sheets ({sheets}) are no known export's")
+        return SourceDetectionError(str(sf.path), f"is a workbook whose sheets ({sheets}) are not those of a known "
+                                    f"export (workbooks read: {readers}); known sources: {known}", 1, 1,
+                                    short=f"a workbook whose sheets ({sheets}) are no known export's")
     header = ", ".join(_shown(h) for h in sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
     unexpected = ", ".join(_shown(e) for e in extra[:6])
-    raise SourceDetectionError(
+    return SourceDetectionError(
         str(sf.path),
         f"header not recognised ({header}); closest source is {best.name!r}, which lacks "
         f"{', '.join(missing) or 'nothing'}" + (f" and does not expect {unexpected}" if extra else "")
@@ -130,6 +142,16 @@ def _shown(cell: str) -> str:
     """A header cell as quoted in a message: printable characters only, and not too long."""
     text = "".join(ch if ch.isprintable() else "?" for ch in cell)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_header_complete(sf: SourceFile) -> None:
+    """Refuse a CSV file that is one header line with no line break after it: it was cut short in its header
+    (an export without rows still ends its header with a line break), and would import as a successful empty
+    import. A header lacking the columns its source needs is refused by detection (or `check_source`)."""
+    if sf.kind == "csv" and sf.header_only_unterminated:
+        raise ImportFileError(str(sf.path), "ends in the middle of its header row (no line break after it, no "
+                              "rows): the file was cut short; export it again (or, if the header is complete, "
+                              "end the file with a line break)", 1, max(len(sf.header), 1))
 
 
 def check_source(source: Source, sf: SourceFile) -> None:

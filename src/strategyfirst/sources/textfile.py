@@ -50,6 +50,7 @@ class SourceFile:
     second_row: list[str] = field(default_factory=list)
     ends_with_newline: bool = True
     ends_with_quote: bool = False     # the last byte closes a quoted field: the last row is complete
+    header_only_unterminated: bool = False  # one line, no line break after it: a header, maybe cut short
     size: int = 0
     cr_marked: bool = False           # bare CRs in text_path are CR_MARK (put back when the rows are read)
     can_mark: bool = True             # the file has no CR_MARK of its own
@@ -112,7 +113,8 @@ def _sniff(path: Path, encoding: str, text_path: Path, tmp_dir: Path) -> SourceF
         tail = fh.read()
     head = head_bytes.decode("utf-8", errors="ignore").lstrip("\ufeff")
     sf = SourceFile(path=path, encoding=encoding, text_path=text_path, kind="csv", size=size, tmp_dir=tmp_dir,
-                    ends_with_newline=tail.endswith((b"\n", b"\r")), ends_with_quote=tail.endswith(b'"'))
+                    ends_with_newline=tail.endswith((b"\n", b"\r")), ends_with_quote=tail.endswith(b'"'),
+                    header_only_unterminated=end <= SNIFF_BYTES and not re.search(b"[\r\n]", head_bytes))
     if not head.strip():
         raise sf.error("the file holds only blank lines: there is nothing to import; export it again", 1, 1)
     stripped = head.lstrip()

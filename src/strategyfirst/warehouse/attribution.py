@@ -14,14 +14,18 @@ import re
 import ibis
 import ibis.expr.types as ir
 
+from strategyfirst.handles import INSTANCE, INSTANCE_SUFFIX
 from strategyfirst.plan import Match, Plan, Tactic, normalise_handle
 from strategyfirst.warehouse.planhash import plan_hash as plan_hash  # its callers' name; defined without Ibis
 
 
 def handle(column: ir.StringValue) -> ir.StringValue:
-    """The normalised form of a handle column: lower case, no leading '@' (no regex nor trim: it is hot)."""
+    """The normalised form of a handle column (strategyfirst.handles): lower case, no leading '@', no
+    '@instance'. No regex nor trim where the account holds no '@' (nearly all of them): it is hot."""
     lowered = column.lower()
-    return ibis.ifelse(lowered.startswith("@"), lowered.substr(1), lowered)
+    bare = lowered.re_replace("^@+", "")
+    cut = ibis.ifelse(bare.re_search(INSTANCE), bare.re_replace(INSTANCE_SUFFIX, ""), bare)
+    return ibis.ifelse(lowered.contains("@"), cut, lowered)
 
 
 def union_all(*tables: ir.Table) -> ir.Table:

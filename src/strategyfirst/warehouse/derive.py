@@ -74,6 +74,8 @@ def _import_rebuild_modules() -> None:
 DATA_KEY = "derived_data_version"
 PLAN_KEY = "attribution_plan_hash"
 QUALITY_KEY = "data_quality"
+# In the stored counts: the rows of facts.source_owned_accounts (metrics.finish.quality names them).
+SOURCE_OWNED_KEY = "source_owned_not_in_plan_by_account"
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -402,6 +404,15 @@ def _write_plan_accounts(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> N
     con.execute(f"CREATE OR REPLACE TABLE plan_accounts AS {body}")
 
 
+def _rows(con: duckdb.DuckDBPyConnection, expr: ir.Table) -> list[dict[str, Any]]:
+    """The rows of a table expression as dicts, fetched by DuckDB itself."""
+    backend = ibis_backend(con)
+    backend._run_pre_execute_hooks(expr)
+    cur = con.execute(str(backend.compile(expr)))
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     from strategyfirst.warehouse import facts
 
@@ -427,5 +438,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     # One query for all the counts, fetched by DuckDB itself (Ibis's to_pyarrow goes through pandas).
     names = list(counts)
     row = con.execute("SELECT " + ", ".join(f"({backend.compile(counts[n])})" for n in names)).fetchone()
-    quality = {n: int((row[i] if row else 0) or 0) for i, n in enumerate(names)}
+    quality: dict[str, Any] = {n: int((row[i] if row else 0) or 0) for i, n in enumerate(names)}
+    if quality.get("source_owned_not_in_plan"):  # which accounts (a plan's handle that matched none?)
+        quality[SOURCE_OWNED_KEY] = _rows(con, facts.source_owned_accounts(stored, plan))
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [QUALITY_KEY, json.dumps(quality)])

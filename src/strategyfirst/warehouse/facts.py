@@ -88,6 +88,9 @@ def owned_handles(messages: ir.Table, plan: Plan | None) -> ir.Table:
 
 
 MENTION_SEP = "[^a-z0-9_@.]+"  # a mention is a run of other characters that starts with '@'
+# An '@' inside a link is no mention: a `scheme://...` word (up to the next space), and '@' after a '/' (a
+# profile or status link written without its scheme, `indieweb.social/@dealingwith/1107...`).
+LINKED = r"[a-z][a-z0-9+.-]*://[^ \t\n\r\f]*|/@+"
 
 
 @ibis.udf.scalar.builtin(name="regexp_extract_all")
@@ -95,10 +98,18 @@ def _regexp_extract_all(s: str, pattern: str, group: int) -> list[str]:  # type:
     """DuckDB's regexp_extract_all (one regex pass; no list of every word to filter)."""
 
 
-def mention_tokens(text: ir.StringValue, *, duckdb: bool = False) -> ir.ArrayValue:
-    """The '@' words of a text, lower case. On DuckDB one `regexp_extract_all` finds the same words
-    (those after the start or a separator) as splitting on separators and keeping '@' words (portable)."""
+def unlinked(text: ir.StringValue) -> ir.StringValue:
+    """A text in lower case with its links blanked out (`LINKED`), which is what mentions are read from; a
+    text without a '/' holds no link and is only lower-cased."""
     lowered = text.lower()
+    return ibis.ifelse(lowered.contains("/"), lowered.re_replace(LINKED, " "), lowered)
+
+
+def mention_tokens(text: ir.StringValue, *, duckdb: bool = False) -> ir.ArrayValue:
+    """The '@' words of a text outside its links, lower case. On DuckDB one `regexp_extract_all` finds the
+    same words (those after the start or a separator) as splitting on separators and keeping '@' words
+    (portable)."""
+    lowered = unlinked(text)
     if duckdb:
         return _regexp_extract_all(lowered, "(?:^|[^a-z0-9_@.])(@[a-z0-9_@.]*)", 1)
     return lowered.re_split(MENTION_SEP).filter(lambda x: x.startswith("@"))
@@ -124,8 +135,8 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
         first_reply_id=replies.first_reply_id)
     # (a) replies to a message of A.
     a = aud.join(own, aud.in_reply_to == own.rid).select(*keep, account=own.racc, **no_reply)
-    # (c) mentions @A in its text; '@user@instance' (Mastodon) mentions the local part, and a trailing '.'
-    # ends a sentence, not a handle.
+    # (c) mentions @A in its text (not in a link); '@user@instance' (Mastodon) mentions the local part, the
+    # normal form of an account (strategyfirst.handles), and a trailing '.' ends a sentence, not a handle.
     tokens = mention_tokens(aud.text, duckdb=duckdb)
     mentions = aud.filter(aud.text.contains("@")).select(*keep, token=tokens).unnest("token")
     mentions = mentions.mutate(account=mentions.token.substr(1).split("@")[0].re_replace(r"\.+$", ""))
@@ -181,7 +192,7 @@ def _mentioned(lowered: ir.StringValue, platform: ir.StringValue,
     """The handles of `handles` (platform, handle) a message mentions, each once: the same as its
     `mention_tokens` joined with them. A word naming handle h is '@' after the start or a separator, h,
     any dots, then the end of the word or an '@' (its instance): one regex per handle of the message's
-    platform, tested only where the text (`lowered`: its lower case) holds '@h' (a cheap substring search)
+    platform, tested only where the text (`lowered`: its `unlinked` form) holds '@h' (a cheap substring search)
     and does not start with '@h ' (a word naming h: found without the regex)."""
     none = ibis.literal([], type="array<string>")
     by_platform: dict[str, list[str]] = {}
@@ -209,7 +220,7 @@ def _inbound_by_message(m: ir.Table, handles: Sequence[tuple[str, str]]) -> ir.T
     own = _own(m)
     replies = _first_replies(own)
     keep = ("message_id", "platform", "created_at", "sentiment", "conv")
-    aud = m.filter(~m.owned).select(*keep[:-1], "in_reply_to", lowered=m.text.lower(),
+    aud = m.filter(~m.owned).select(*keep[:-1], "in_reply_to", lowered=unlinked(m.text),
                                     conv=m.conversation_id.fill_null(m.message_id))
     ments = _mentioned(aud.lowered, aud.platform, handles)
     j = aud.left_join(own, aud.in_reply_to == own.rid).select(
@@ -315,6 +326,21 @@ def conversations(messages: ir.Table, accounts: ir.Table, *, duckdb: bool = Fals
     # latter alone, a far smaller table to hash than all of `accounts`.
     addressed = accounts.filter(~accounts.posted)
     return stats.filter(stats.has_owned | stats.conv.isin(addressed.conv))
+
+
+# How many of the accounts behind `source_owned_not_in_plan` data quality names (the largest; "and N more").
+SOURCE_OWNED_NAMED = 3
+
+
+def source_owned_accounts(messages: ir.Table, plan: Plan | None) -> ir.Table:
+    """(platform, account, messages, accounts): the accounts behind `source_owned_not_in_plan` (their source
+    flagged their messages as owned, the plan's rule does not own them), the `SOURCE_OWNED_NAMED` with the
+    most messages; `accounts` is how many there are in all."""
+    m = messages
+    f = m.filter(m.owned & ~plan_owned(m, plan))
+    g = f.group_by(["platform", "account"]).aggregate(messages=f.count())
+    g = g.mutate(accounts=g.messages.count().over(ibis.window()))
+    return g.order_by([ibis.desc("messages"), "platform", "account"]).limit(SOURCE_OWNED_NAMED)
 
 
 def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,

@@ -41,7 +41,7 @@ from strategyfirst.sources import sqlfuncs
 from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, create_stage, drop_temp
 from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
 from strategyfirst.sources.member_counts import write_raw_copy
-from strategyfirst.sources.registry import check_source, detect, get_source
+from strategyfirst.sources.registry import check_header_complete, check_source, detect, get_source, not_recognised
 from strategyfirst.sources.textfile import (
     SourceFile,
     drop_rows,
@@ -476,7 +476,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
             # bytes (addresses, names) are never written into raw/, not even for the moment before redaction.
             raw = RawCopy(path, ws.raw_dir, copy=not src.redacted_raw)
             summary = _stage_and_merge(con, ws, sf, name, raw, src, ctx(), options, by, size, strict, step,
-                                       earlier, stamp, import_id)
+                                       earlier, stamp, import_id, guessed=source_name == "auto")
         finally:
             _cleanup(sf)
     except duckdb.Error as exc:
@@ -509,15 +509,23 @@ def _already(name: str, same: dict[str, Any]) -> dict[str, Any]:
 def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: SourceFile, name: str, raw: RawCopy,
                      src: Source, ctx: LoadContext, options: dict[str, Any], by: str | None, size: int,
                      strict: bool, step: Step, earlier: list[int], stamp: str | None,
-                     given_id: int | None = None) -> dict[str, Any]:
-    """Stage the file, then merge it into the warehouse in one transaction (as import `given_id` if given)."""
+                     given_id: int | None = None, *, guessed: bool = False) -> dict[str, Any]:
+    """Stage the file, then merge it into the warehouse in one transaction (as import `given_id` if given).
+    `guessed`: the source was detected, not named (a loader's refusal then means no known export)."""
+    if given_id is None:  # a replay (rebuild) reproduces what the log says was imported, as it was
+        check_header_complete(sf)
     # Staging and the merge's comparisons write only this connection's temp tables, so they run before the
     # transaction: DuckDB scans tables written inside an open transaction on one thread, which halved the
     # speed of typing, mapping and linking millions of rows on two cores. The transaction holds every write
     # to the warehouse.
     try:
         create_stage(con)
-        loaded = src.load(con, sf, ctx)
+        try:
+            loaded = src.load(con, sf, ctx)
+        except SourceDetectionError:
+            if not guessed:
+                raise
+            raise not_recognised(sf, src) from None  # only a guess from its header: no known export
         if src.redacted_raw:  # a member export: raw/ keeps what its loader needs, nothing personal
             raw.redact(lambda path: write_raw_copy(con, path))
         staged, import_id = _staged(con)

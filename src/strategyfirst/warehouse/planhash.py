@@ -11,11 +11,17 @@ if TYPE_CHECKING:
     from strategyfirst.plan import Plan
 
 
+# The version of the rules the derived tables follow besides the plan (how handles are normalised, what a
+# mention is): a warehouse derived under other rules is rebuilt at its next use. 2: a fediverse
+# `user@instance` is `user`; an '@' inside a link is no mention.
+RULES = 2
+
+
 def plan_hash(plan: Plan | None) -> str:
     """A fingerprint of what attribution depends on (owned accounts and tactics' match/period/serves)."""
     if plan is None:
         return "no-plan"
-    payload = {"accounts": plan.accounts,
+    payload = {"rules": RULES, "accounts": plan.accounts,
                "tactics": [t.model_dump(include={"id", "match", "period", "serves"}, mode="json")
                            for t in plan.tactics]}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
