@@ -65,6 +65,8 @@ def test_metric_label_is_the_catalogue_label_without_its_unit_hint(metric: str, 
     ("not_enough_data", 0.55, "55% likely to miss its target"),
     ("working", 0.97, "97% likely to hold its target"),
     ("working", None, ""),
+    ("tactic_failing", 1.0, "over 99% likely to miss its target"),  # a bootstrap's 1 is no certainty
+    ("working", 0.0, "under 1% likely to hold its target"),
 ])
 def test_verdict_probability_in_words(kind: str, p: float | None, expected: str) -> None:
     assert f.verdict_likelihood(kind, p) == expected

@@ -142,9 +142,11 @@ _VERDICT_OUTCOME = {"working": "to hold its target"}
 
 def verdict_likelihood(kind: str, p: float | None) -> str:
     """A verdict's probability in words: "over 99% likely to miss its target"; "" when there is none."""
-    if _finite(p) is None:
+    x = _finite(p)
+    if x is None:
         return ""
-    return likelihood(p, _VERDICT_OUTCOME.get(kind, "to miss its target"))
+    x = min(max(x, 1e-6), 1 - 1e-6)  # a model's 0 or 1 is never certainty: "over 99%", as the evidence says
+    return likelihood(x, _VERDICT_OUTCOME.get(kind, "to miss its target"))
 
 
 def metric_label(metric_id: str) -> str:

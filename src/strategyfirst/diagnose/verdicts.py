@@ -165,8 +165,11 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
 # Footnotes for the report and the terminal: what the verdicts' words mean.
 VERDICT_NOTES: list[str] = [
     "Verdicts judge each tactic against a line 5% of the target short of it (85.5% for a 90% target): "
-    "\"likely to stay below\" is the chance it falls materially short; a tactic is failing at 90% or more, "
-    "working at 10% or less, undecided in between.",
+    "\"likely to stay below\" is the chance it falls materially short, read off the same distribution as the "
+    "90% interval beside it (for ratios the Jeffreys Beta of the counts, for reply times the bootstrap of the "
+    "replies, for counts the Gamma of the daily rate); a tactic is failing at 90% or more, working at 10% or "
+    "less, undecided in between, and decided only where the exact count agrees (a count as far from the line "
+    "would come up at most 5% of the time were it on the line).",
     "A KPI measured over whole conversations or whole accounts (sentiment lift, audience size, ...) is not "
     "judged per tactic: the objective's status is its judge.",
 ]
@@ -229,9 +232,11 @@ def describe(e: TacticEvidence, currency: str | None = None) -> str:
         return text
     line = f(e.threshold)
     p_miss = min(max(e.p_miss, 1e-6), 1 - 1e-6)  # a model's 0 or 1 is never certainty: "over 99%"
+    caveat = f", {e.caveat}" if e.caveat else ""
     if e.state == "working":
-        return f"{text}: " + formatting.likelihood(1 - p_miss, f"to stay {'above' if up else 'under'} {line}")
-    return f"{text}: " + formatting.likelihood(p_miss, f"to stay {'below' if up else 'above'} {line}")
+        return (f"{text}: " + formatting.likelihood(1 - p_miss, f"to stay {'above' if up else 'under'} {line}")
+                + caveat)
+    return f"{text}: " + formatting.likelihood(p_miss, f"to stay {'below' if up else 'above'} {line}") + caveat
 
 
 def judge_tactic(evidence: list[TacticEvidence]) -> tuple[str, float | None, int | None]:
@@ -282,12 +287,23 @@ def undecided_text(e: TacticEvidence) -> tuple[str, bool | None]:
         return f"Needs {needs} to decide: {_duration(weeks)} at {pace}", True
     f = lambda x: _fmt_value(e, x)  # noqa: E731
     if more > REALISTIC_GROWTH * by_deadline:
-        close = (f"its {f(e.value)} sits so close to the {f(e.threshold)} line that no realistic sample can "
-                 "tell them apart" if e.value is not None else "it sits too close to the line")
+        # What stands in the way: the estimate's closeness to the line only when the sample it needs is beyond
+        # REALISTIC_GROWTH times the one it has; otherwise a sample of a realistic size would decide it, and
+        # it is the time left to the deadline that is too short to gather it.
+        tail = "Treat it as on the line and judge it by the objective's status"
+        if e.value is not None and e.n + more > REALISTIC_GROWTH * max(e.n, 1):
+            why = (f"its {f(e.value)} sits so close to the {f(e.threshold)} line that only a sample over "
+                   f"{REALISTIC_GROWTH} times the {formatting.count(e.n)} {what} so far could tell them apart")
+        elif e.value is None:
+            why = "it sits too close to the line"
+        else:
+            why = (f"the deadline is too close: {formatting.count(e.n + more)} {what} in all would decide it, "
+                   f"but {_duration(e.weeks_left)} at {REALISTIC_GROWTH} times the current volume bring only "
+                   f"about {formatting.count(REALISTIC_GROWTH * by_deadline)}")
+            tail = "It stays undecided: judge it by the objective's status"
         return (f"Cannot be decided by its deadline at any realistic volume: it would need {needs}, "
                 f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left, and even "
-                f"{REALISTIC_GROWTH} times that volume would not get there: {close}. Treat it as on the line "
-                "and judge it by the objective's status"), False
+                f"{REALISTIC_GROWTH} times that volume would not get there: {why}. {tail}"), False
     return (f"Cannot be decided by its deadline at the current volume: it would need {needs}, "
             f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left; about "
             f"{math.ceil(more / by_deadline)} times that volume would decide it in time"), False
