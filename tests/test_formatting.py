@@ -78,7 +78,7 @@ def test_every_status_and_verdict_kind_has_words() -> None:
     from strategyfirst.diagnose.diagnosis import Status, VerdictKind
     assert {s: f.status_label(s) for s in get_args(Status)} == {
         "on_track": "on track", "at_risk": "at risk", "off_track": "off track", "no_data": "no data",
-        "not_enough_data": "not enough data", "met": "met"}
+        "not_enough_data": "not enough data", "not_judged": "not judged", "met": "met"}
     assert {k: f.verdict_label(k) for k in get_args(VerdictKind)} == {
         "tactic_failing": "tactic failing", "strategy_failing": "strategy failing",
         "tactic_dead_weight": "dead weight", "working": "working", "not_enough_data": "not enough data",

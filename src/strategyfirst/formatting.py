@@ -161,7 +161,8 @@ def metric_label(metric_id: str) -> str:
 
 # KPI statuses and verdict kinds as people read them; JSON keeps the ids (diagnose/diagnosis.py).
 STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track",
-                 "not_enough_data": "not enough data", "met": "met", "no_data": "no data"}
+                 "not_enough_data": "not enough data", "not_judged": "not judged", "met": "met",
+                 "no_data": "no data"}
 VERDICT_LABELS = {"working": "working", "tactic_failing": "tactic failing", "tactic_dead_weight": "dead weight",
                   "strategy_failing": "strategy failing", "not_enough_data": "not enough data",
                   "not_judged": "not judged"}

@@ -69,7 +69,7 @@ def test_a_decisive_beta_on_few_messages_waits_for_the_exact_count() -> None:
     assert pytest.approx(0.1557, abs=1e-3) == 1 - 0.855**5 - 5 * 0.145 * 0.855**4
     assert e.state == "undecided"
     assert e.caveat == "but 3 of 5 would come up 16% of the time were it on the line: too few to decide"
-    # 3 of 6: Beta 98%, and 3 or more unanswered of 6 at 14.5% each happen 4.3% ≤ 5% of the time: missing.
+    # 3 of 6: Beta 98%, and 3 or more unanswered of 6 at 14.5% each happen 4.3% ≤ 10% of the time: missing.
     p3 = 1 - sum(math.comb(6, j) * 0.145**j * 0.855 ** (6 - j) for j in range(3))
     assert p3 == pytest.approx(0.0433, abs=1e-3)
     assert ratio_evidence("t", "response_rate", 3, 6, 0.9, "up").state == "missing"

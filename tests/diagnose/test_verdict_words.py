@@ -217,3 +217,27 @@ def test_a_narrow_terminal_gets_one_block_per_kpi_instead_of_a_folded_table() ->
     assert "dialogue · Response rate: off track" in lines
     detail = " ".join(lines[lines.index("dialogue · Response rate: off track") + 1:][:2])
     assert "actual 50.0%" in detail and "target 90.0%" in detail and "forecast (80%)" in detail
+
+
+def test_a_count_kpi_without_a_deadline_is_not_said_to_lack_data() -> None:
+    # QA: no horizon, no `by`. The newsletter's growth was measured (33), but a count is judged against its
+    # share of the pace to the deadline, and there is none: the verdict says that, not "no attributed data".
+    plan = loads("""version: 1
+owner: Ann
+accounts: {email: [newsletter]}
+strategy: {statement: Grow the list}
+objectives:
+  - id: permission
+    kpis: [{metric: audience_growth, baseline: 0, target: 100}]
+tactics:
+  - {id: newsletter, serves: [permission], owner: Ann, match: {accounts: [newsletter]}}
+""").plan
+    inputs = DiagnoseInputs(plan=plan, as_of=AS_OF)
+    inputs.tactic_actual[("newsletter", "audience_growth")] = Observation(33.0, 5)
+    inputs.objective_actual[("permission", "audience_growth")] = Observation(33.0, 5)
+    d = diagnose(inputs)
+    assert d.kpis[0].status == "not_judged"
+    [v] = d.verdicts
+    assert v.kind == "not_enough_data"
+    assert v.evidence == ("newsletter cannot be judged on 'permission''s KPIs (newsletter: audience growth: no "
+                          "deadline to pace it by, so no share of the target to judge it against).")

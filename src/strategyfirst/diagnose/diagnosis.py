@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-Status = Literal["on_track", "at_risk", "off_track", "no_data", "not_enough_data", "met"]
+Status = Literal["on_track", "at_risk", "off_track", "no_data", "not_enough_data", "not_judged", "met"]
 VerdictKind = Literal["tactic_failing", "strategy_failing", "tactic_dead_weight", "working",
                       "not_enough_data", "not_judged"]
 TacticState = Literal["missing", "working", "undecided", "no_data"]

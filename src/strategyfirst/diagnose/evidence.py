@@ -17,12 +17,14 @@ probability can be read off the interval (a line outside the interval is over 95
 - Accumulating counts: Gamma(c/φ + ½, days/φ) posterior of the tactic's daily rate (quasi-Poisson), against
   its share of the pace the objective's target needs (share = its budget share, or an equal split).
 
-Exact counts. A decision also needs an exact, distribution-free count at the line to agree: were the rate (the
-quantile) exactly on the line, a count of messages (replies) on its far side as extreme as the one seen must
-come up at most `EXACT` (5 %, one tail of the 90 % interval) of the time (binomial). A Beta or a bootstrap of
-a handful of messages, or one that a few slow replies tip past 90 %, so raises no alarm on noise alone; yet
-13 replies that are all slower than the line (0.5¹³ = 1/8192) decide it. Otherwise the evidence says why it
-is undecided (`caveat`). `MIN_RATIO_N` and `MIN_GAPS` are the least sample the "how many more" names.
+Exact counts. A Beta or a bootstrap of a handful of messages alone raises no alarm: below `MIN_RATIO_N`
+messages a ratio is decided only where an exact, distribution-free count at the line agrees (were the rate
+exactly on the line, a count of unanswered messages as extreme as the one seen comes up at most 1 − DECIDE of
+the time, binomial). A bootstrap of a quantile is only approximate at any n, so a reply time is decided only
+where the line also lies outside the exact 90 % interval of the quantile (the count of replies beyond the line
+comes up at most `EXACT_QUANTILE`, 5 %, of the time were the quantile on it): a few slow replies on a desk
+whose median sits on its target tip no verdict, yet 13 replies that are all slower than the line
+(0.5¹³ = 1/8192) decide it. Otherwise the evidence says why it is undecided (`caveat`).
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ Z_DECIDE = norm_ppf(DECIDE)
 MIN_RATIO_N = 20
 MIN_GAPS = 30
 MIN_PERIODS = 3
-# A decision also needs the exact count at the line to be this unlikely: one tail of the 90 % interval.
-EXACT = (1 - DECIDE) / 2
+# A reply-time quantile is decided only where the line also lies outside the exact (order-statistic) 90 %
+# interval: the count of replies beyond it this unlikely were the quantile on the line (one tail of 90 %).
+EXACT_QUANTILE = (1 - DECIDE) / 2
 
 
 def threshold(target: float, direction: str, tolerance: float = TOLERANCE) -> float:
@@ -50,19 +53,23 @@ def threshold(target: float, direction: str, tolerance: float = TOLERANCE) -> fl
     return target - slack if direction == "up" else target + slack
 
 
-def classify(p_miss: float, n: int, minimum: int, exact: tuple[float, float] | None = None) -> TacticState:
+def classify(p_miss: float, n: int, minimum: int, exact: tuple[float, float] | None = None, *,
+             exact_level: float = 1 - DECIDE, always: bool = False) -> TacticState:
     """The state P(miss) gives, where the exact count at the line agrees (see the module's "Exact counts").
 
     `exact` is (chance of a count as far on the missing side as the one seen, chance of one as far on the
-    clearing side), both with the value sitting exactly on the line; a decision needs the one on its side to
-    be at most `EXACT`. Without it (counts of days), a sample under `minimum` is undecided.
+    clearing side), both with the value sitting exactly on the line; where it is asked for (below `minimum`
+    observations, or `always`) a decision needs the one on its side to be at most `exact_level`. Without it
+    (counts of days), a sample under `minimum` is undecided.
     """
     state: TacticState = "missing" if p_miss >= DECIDE else "working" if p_miss <= 1 - DECIDE else "undecided"
     if state == "undecided":
         return state
     if exact is None:
         return state if n >= minimum else "undecided"
-    return state if exact[0 if state == "missing" else 1] <= EXACT else "undecided"
+    if n >= minimum and not always:
+        return state
+    return state if exact[0 if state == "missing" else 1] <= exact_level else "undecided"
 
 
 def exact_tails(beyond: int, n: int, share: float) -> tuple[float, float]:
@@ -195,7 +202,7 @@ def quantile_evidence(tactic: str, metric: str, gaps: np.ndarray, q: float, targ
     # the line, each would be there with chance 1 − q (q for a quantile that must be high).
     beyond = int(np.sum(x > thr)) if direction == "down" else int(np.sum(x < thr))
     exact = exact_tails(beyond, n, 1 - q if direction == "down" else q)
-    state = classify(p_miss, n, MIN_GAPS, (exact[0], exact[1]))
+    state = classify(p_miss, n, MIN_GAPS, exact, exact_level=EXACT_QUANTILE, always=True)
     more = None
     if state == "undecided":
         more = more_needed(n, value, max((high - low) / (2 * 1.645), 1e-9), thr, MIN_GAPS)

@@ -194,6 +194,10 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             frac = 1.0 if span <= 0 else min(1.0, max(0.0, ((as_of - start).days + 1) / span))
             expected_now = baseline_used + (target - baseline_used) * frac
 
+    if deadline is None and actual_value is not None and not (paced and meets(actual_value, target, direction)):
+        return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
+                         n, expected_now if not paced else None, None, None, None, "not_judged",
+                         _undated(actual_value, target, unit), version, drawn)
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
                                                             target, direction)
     if thin is not None:
@@ -445,6 +449,14 @@ def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | No
     if deadline is not None and as_of + dt.timedelta(weeks=weeks) > deadline:
         text += f", which is after the deadline {deadline.isoformat()}: raise the volume or judge it on other KPIs"
     return text
+
+
+def _undated(actual: float, target: float, unit: str) -> str:
+    """Why a KPI without a deadline is not judged, with its value so far."""
+    f = lambda x: formatting.number(x, unit or None)  # noqa: E731
+    return (f"not judged: the KPI has no deadline (no `by`, and the plan has no horizon whose end it would "
+            f"default to), so it can be neither paced nor forecast; {f(actual)} so far against the target "
+            f"{f(target)}. Add `by:` to the KPI or a horizon to the plan (lint: kpi-without-deadline)")
 
 
 def _rule(direction: str, paced: bool, target: float, actual: float | None, expected: float | None,

@@ -84,7 +84,7 @@ def _objective_view(m: Any, objective_id: str) -> dict[str, Any]:
             "scope": Scope(tactics=tuple(t["id"] for t in tactics))}
 
 
-_WORST = ["off_track", "at_risk", "not_enough_data", "no_data", "on_track", "met"]
+_WORST = ["off_track", "at_risk", "not_enough_data", "not_judged", "no_data", "on_track", "met"]
 
 
 def worst(statuses: list[str]) -> str:
