@@ -65,6 +65,8 @@ def test_metric_label_is_the_catalogue_label_without_its_unit_hint(metric: str, 
     ("not_enough_data", 0.55, "55% likely to miss its target"),
     ("working", 0.97, "97% likely to hold its target"),
     ("working", None, ""),
+    ("tactic_failing", 1.0, "over 99% likely to miss its target"),  # a bootstrap's 1 is no certainty
+    ("working", 0.0, "under 1% likely to hold its target"),
 ])
 def test_verdict_probability_in_words(kind: str, p: float | None, expected: str) -> None:
     assert f.verdict_likelihood(kind, p) == expected
@@ -76,7 +78,7 @@ def test_every_status_and_verdict_kind_has_words() -> None:
     from strategyfirst.diagnose.diagnosis import Status, VerdictKind
     assert {s: f.status_label(s) for s in get_args(Status)} == {
         "on_track": "on track", "at_risk": "at risk", "off_track": "off track", "no_data": "no data",
-        "not_enough_data": "not enough data", "met": "met"}
+        "not_enough_data": "not enough data", "not_judged": "not judged", "met": "met"}
     assert {k: f.verdict_label(k) for k in get_args(VerdictKind)} == {
         "tactic_failing": "tactic failing", "strategy_failing": "strategy failing",
         "tactic_dead_weight": "dead weight", "working": "working", "not_enough_data": "not enough data",

@@ -118,7 +118,8 @@ def render_summary(result: DemoResult, out: Console) -> None:
     for col, justify in (("objective", "left"), ("metric", "left"), ("actual", "right"), ("target", "right"),
                          ("status", "left")):
         kpis.add_column(col, justify=justify)  # type: ignore[arg-type]
-    colours = {"on_track": "green", "met": "green", "at_risk": "yellow", "off_track": "red", "no_data": "dim"}
+    colours = {"on_track": "green", "met": "green", "at_risk": "yellow", "off_track": "red", "no_data": "dim",
+               "not_judged": "dim"}
     for k in d.kpis:
         c = colours.get(k.status, "white")
         kpis.add_row(escape(k.objective), escape(metric_label(k.metric)),

@@ -142,9 +142,11 @@ _VERDICT_OUTCOME = {"working": "to hold its target"}
 
 def verdict_likelihood(kind: str, p: float | None) -> str:
     """A verdict's probability in words: "over 99% likely to miss its target"; "" when there is none."""
-    if _finite(p) is None:
+    x = _finite(p)
+    if x is None:
         return ""
-    return likelihood(p, _VERDICT_OUTCOME.get(kind, "to miss its target"))
+    x = min(max(x, 1e-6), 1 - 1e-6)  # a model's 0 or 1 is never certainty: "over 99%", as the evidence says
+    return likelihood(x, _VERDICT_OUTCOME.get(kind, "to miss its target"))
 
 
 def metric_label(metric_id: str) -> str:
@@ -159,7 +161,8 @@ def metric_label(metric_id: str) -> str:
 
 # KPI statuses and verdict kinds as people read them; JSON keeps the ids (diagnose/diagnosis.py).
 STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track",
-                 "not_enough_data": "not enough data", "met": "met", "no_data": "no data"}
+                 "not_enough_data": "not enough data", "not_judged": "not judged", "met": "met",
+                 "no_data": "no data"}
 VERDICT_LABELS = {"working": "working", "tactic_failing": "tactic failing", "tactic_dead_weight": "dead weight",
                   "strategy_failing": "strategy failing", "not_enough_data": "not enough data",
                   "not_judged": "not judged"}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
 
 from strategyfirst.diagnose.evidence import (
-    PRIOR_WEIGHT,
     bootstrap_quantile_interval,
     count_evidence,
     dispersion,
@@ -26,15 +27,52 @@ def test_threshold_is_five_percent_worse() -> None:
     assert threshold(-0.2, "up") == pytest.approx(-0.21)
 
 
-def test_ratio_probability_by_the_beta_binomial_identity() -> None:
-    # Beta(a, b).cdf(x) = P(Binomial(a + b - 1, x) >= a) for integer a, b. Target 0.9 with the prior worth 10
-    # observations gives a = 9 + k, b = 1 + n - k: for 140 of 200, a = 149, b = 61.
+def _beta_cdf(a: float, b: float, x: float) -> float:
+    """Beta(a, b).cdf(x) by integrating its density on a fine grid (numpy only, no scipy.special)."""
+    grid = np.linspace(0.0, 1.0, 400_001)
+    density = grid ** (a - 1) * (1 - grid) ** (b - 1)
+    mass = np.cumsum(density)
+    return float(np.interp(x, grid, mass / mass[-1]))
+
+
+def test_ratio_probability_is_the_jeffreys_posterior() -> None:
+    # 140 of 200: Jeffreys Beta(140.5, 60.5), integrated by hand, below the 85.5% line.
     e = ratio_evidence("t", "response_rate", 140, 200, 0.9, "up")
-    assert PRIOR_WEIGHT == 10
-    a, b = 149, 61
-    assert e.p_miss == pytest.approx(stats.binom.sf(a - 1, a + b - 1, 0.855), rel=1e-9)
+    assert e.p_miss == pytest.approx(_beta_cdf(140.5, 60.5, 0.855), abs=1e-6)
+    assert e.p_miss == pytest.approx(stats.beta(140.5, 60.5).cdf(0.855), rel=1e-9)
     assert e.state == "missing" and e.value == pytest.approx(0.7)
     assert e.low is not None and e.high is not None and e.low < 0.7 < e.high
+
+
+def test_ratio_probability_and_interval_come_from_one_distribution() -> None:
+    # QA: "13 of 17; 90% interval 57.1% to 89.6% ... 68% likely to stay below 85.5%". The interval is the
+    # Jeffreys Beta(13.5, 4.5); by numerical integration of its density (no scipy), P(p < 0.855) ≈ 0.855.
+    e = ratio_evidence("t", "response_rate", 13, 17, 0.9, "up")
+    grid = np.linspace(0.0, 1.0, 400_001)
+    mass = np.cumsum(grid ** 12.5 * (1 - grid) ** 3.5)
+    mass /= mass[-1]
+    assert e.p_miss == pytest.approx(_beta_cdf(13.5, 4.5, 0.855), abs=1e-4)
+    assert e.p_miss == pytest.approx(0.8552, abs=1e-3)
+    assert e.low == pytest.approx(float(np.interp(0.05, mass, grid)), abs=1e-4)  # 57.1%
+    assert e.high == pytest.approx(float(np.interp(0.95, mass, grid)), abs=1e-4)  # 89.6%
+    assert e.low == pytest.approx(0.5714, abs=1e-3) and e.high == pytest.approx(0.8963, abs=1e-3)
+    # 86% is undecided whatever the count; no caveat is needed.
+    assert e.state == "undecided" and e.caveat == ""
+
+
+def test_a_decisive_beta_on_few_messages_waits_for_the_exact_count() -> None:
+    # 3 of 5: Beta(3.5, 2.5) puts 93% below 85.5%, yet 2 or more unanswered of 5 happen
+    # 1 − 0.855⁵ − 5·0.145·0.855⁴ = 15.6% of the time at 85.5%: undecided, and the evidence says why.
+    e = ratio_evidence("t", "response_rate", 3, 5, 0.9, "up")
+    assert e.p_miss == pytest.approx(_beta_cdf(3.5, 2.5, 0.855), abs=1e-4)
+    assert e.p_miss == pytest.approx(0.9337, abs=1e-3)
+    assert pytest.approx(0.1557, abs=1e-3) == 1 - 0.855**5 - 5 * 0.145 * 0.855**4
+    assert e.state == "undecided"
+    assert e.caveat == "but 3 of 5 would come up 16% of the time were it on the line: too few to decide"
+    # 3 of 6: Beta 98%, and 3 or more unanswered of 6 at 14.5% each happen 4.3% ≤ 10% of the time: missing.
+    p3 = 1 - sum(math.comb(6, j) * 0.145**j * 0.855 ** (6 - j) for j in range(3))
+    assert p3 == pytest.approx(0.0433, abs=1e-3)
+    assert ratio_evidence("t", "response_rate", 3, 6, 0.9, "up").state == "missing"
 
 
 def test_ratio_on_target_with_much_data_is_working() -> None:
@@ -81,13 +119,45 @@ def test_exact_bootstrap_matches_resampling(scale: float) -> None:
     assert exact == pytest.approx(_resampled_median_tail(x, 47.25), abs=0.03)
 
 
-def test_the_prior_pulls_p_miss_towards_the_target() -> None:
-    # 10 pseudo-replies at the target are added before the bootstrap: P(miss) is that of the augmented sample.
+def test_quantile_probability_is_the_bootstrap_its_interval_is_from() -> None:
+    # P(miss) is the resampled medians' share above the line, as the interval is their 5–95% percentiles.
     x = np.random.default_rng(8).exponential(60, 41)
     e = quantile_evidence("t", "first_response_minutes_median", x, 0.5, 45.0, "down")
-    augmented = np.sort(np.concatenate([x, np.full(10, 45.0)]))
-    assert e.p_miss == pytest.approx(_resampled_median_tail(augmented, 47.25), abs=0.03)
-    assert e.p_miss is not None and e.p_miss < 1.0 - quantile_cdf(np.sort(x), 0.5, np.array([47.25]))[0]
+    assert e.p_miss == pytest.approx(_resampled_median_tail(x, 47.25), abs=0.03)
+
+
+def test_thirteen_replies_all_slower_than_the_line_decide_it() -> None:
+    # As in QA's workspace: 13 reply gaps, every one over 63 min; the tool said "74% likely", undecided.
+    # Every resampled median is one of the gaps, so all lie above 63: P(miss) = 1 ("over 99%"); were the
+    # median 63, 13 of 13 above it would happen 0.5¹³ = 1/8192 of the time: decided on 13 replies.
+    gaps = np.array([66.6, 120.0, 240.5, 303.3, 310.0, 350.2, 377.7, 380.0, 384.4, 386.2, 390.0, 402.0, 455.0])
+    e = quantile_evidence("t", "first_response_minutes_median", gaps, 0.5, 60.0, "down")
+    assert e.p_miss == 1.0 and e.state == "missing" and e.caveat == ""
+    assert e.value == pytest.approx(377.7)
+    # The 90% interval: percentiles of resampled medians (numpy only), and P(miss) agrees with it.
+    rng = np.random.default_rng(4)
+    boots = np.median(gaps[rng.integers(0, 13, size=(20000, 13))], axis=1)
+    ref_low, ref_high = np.quantile(boots, [0.05, 0.95])
+    assert e.low is not None and e.high is not None
+    assert abs(e.low - ref_low) <= 40 and abs(e.high - ref_high) <= 10
+    assert float(np.mean(boots > 63)) == 1.0
+
+
+def test_a_few_fast_replies_alone_raise_no_verdict() -> None:
+    # 5 replies, 3 over the 63-min line: the bootstrap says 68% (P(≥3 of 5 draws above) with 3/5 above),
+    # and the exact count cannot decide anything on 5: undecided.
+    gaps = np.array([10.0, 20.0, 70.0, 80.0, 90.0])
+    e = quantile_evidence("t", "first_response_minutes_median", gaps, 0.5, 60.0, "down")
+    p_ref = sum(math.comb(5, j) * 0.6**j * 0.4 ** (5 - j) for j in range(3, 6))
+    assert e.p_miss == pytest.approx(p_ref, abs=1e-9) and e.state == "undecided"
+    # 5 replies all over the line: bootstrap 1, exact 1/32 ≈ 3% ≤ 5% (one tail of the 90% interval): missing.
+    slow = quantile_evidence("t", "first_response_minutes_median", gaps + 100, 0.5, 60.0, "down")
+    assert slow.state == "missing"
+    # 3 replies all fast: bootstrap 0, but 0 of 3 above the line happens 1/8 = 12.5% of the time at the line.
+    fast = quantile_evidence("t", "first_response_minutes_median", np.array([5.0, 6.0, 7.0]), 0.5, 60.0, "down")
+    assert fast.p_miss == 0.0 and fast.state == "undecided"
+    assert fast.caveat == ("but 0 of 3 replies slower than that would come up 12% of the time were it on the "
+                           "line: too few to decide")
 
 
 def test_bootstrap_interval_matches_resampling_percentiles() -> None:

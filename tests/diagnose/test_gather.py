@@ -10,6 +10,7 @@ import pytest
 
 from strategyfirst.demo import example_plan_text
 from strategyfirst.diagnose.inputs import (
+    Observation,
     attributed_gaps,
     gather,
     latest_data_date,
@@ -72,8 +73,34 @@ def test_gather_indexes_rows_by_key_and_period(ws: Workspace, monkeypatch: pytes
     assert inputs.tactic_series[("newsletter", "audience_growth")][0].value == 10
     assert np.sort(inputs.tactic_gaps["care-desk"]).tolist() == [30.0, 90.0]
     assert np.sort(inputs.objective_gaps["dialogue"]).tolist() == [30.0, 90.0]  # the median's bootstrap pool
-    assert all(c["since"] == dt.date(2026, 1, 1) and c["until"] == dt.date(2026, 6, 30) for c in fake.calls)
-    assert {c["period"] for c in fake.calls} == {"all", "month"}  # monthly review cadence
+    window = [c for c in fake.calls if "since" in c]
+    assert all(c["since"] == dt.date(2026, 1, 1) and c["until"] == dt.date(2026, 6, 30) for c in window)
+    assert {c["period"] for c in window} == {"all", "month"}  # monthly review cadence
+    # newsletter and summit-contest show nothing inside the window: one more read, over all dates, by tactic.
+    [anywhere] = [c for c in fake.calls if "since" not in c]
+    assert anywhere["by"] == "tactic" and anywhere["period"] == "all"
+
+
+def test_tactics_with_data_only_outside_the_window_say_what_they_have(ws: Workspace,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, object]] = []
+
+    def measure(self: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        rows = []
+        if kwargs["by"] == "tactic" and kwargs["period"] == "all":
+            rows = [row("response_rate", "tactic", "care-desk", "all", 0.8, 5, 4, 5)]
+            if "since" not in kwargs:  # over all dates: the newsletter's growth of 2025, outside the horizon
+                rows += [row("posts", "tactic", "care-desk", "all", 9, 9),
+                         row("audience_growth", "tactic", "newsletter", "all", 33, 4),
+                         row("posts", "tactic", "newsletter", "all", None, 0)]
+        return type("MeasureResult", (), {"rows": [r for r in rows if r["metric"] in (kwargs["metrics"] or [])]})()
+
+    monkeypatch.setattr(Workspace, "measure", measure, raising=False)
+    inputs = gather(ws, ws.plan_document().plan, dt.date(2026, 6, 30))
+    # Only the tactics with nothing inside are kept, and only what they have (no empty posts row).
+    assert inputs.tactic_outside == {("newsletter", "audience_growth"): Observation(33.0, 4, version=1)}
+    assert "posts" in calls[-1]["metrics"] and "inbound_messages" in calls[-1]["metrics"]  # type: ignore[operator]
 
 
 def test_objective_gaps_pool_each_message_once(ws: Workspace) -> None:

@@ -83,3 +83,14 @@ def test_without_data_inside_the_horizon_the_as_of_is_its_start(shared_data: Pat
     d = w.diagnose()
     assert d.as_of == dt.date(2019, 1, 1)
     assert d.kpis[0].actual in (None, 0)
+    # QA: the tactic's data exist, only outside the horizon: the verdict says so rather than "no data". Its
+    # posts (tweets not opening with an @handle: replies in X analytics) and impressions, by the csv module.
+    with _files(shared_data, ("202101",))[0].open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    posts = sum(1 for r in rows if not r["Tweet text"].startswith("@"))
+    impressions = sum(float(r["impressions"]) for r in rows)
+    [v] = d.verdicts
+    assert v.kind == "not_enough_data" and v.tactic == "tweets"
+    assert v.evidence.startswith(
+        "no attributed data for tweets inside the horizon 2019-01-01..2019-06-30 (up to 2019-01-01), where its "
+        f"KPIs are measured; outside it: posts {posts:,}, impressions {impressions:,.0f} (")

@@ -171,7 +171,7 @@ def test_period_labels_and_segments() -> None:
 
 def test_rules_are_published_for_the_report() -> None:
     assert {s for s, _ in STATUS_RULES} == {"on_track", "at_risk", "off_track", "no_data", "not_enough_data",
-                                            "met"}
+                                            "not_judged", "met"}
     assert all(isinstance(f, str) and f for f in FOOTNOTES)
 
 
@@ -210,8 +210,31 @@ def test_without_horizon_or_deadline() -> None:
     actual, series = ratios([0.95] * 6)
     k = kpi_status(objective="o", metric="response_rate", target=0.9, baseline=None, horizon_start=None,
                    deadline=None, as_of=JUNE_END, period="month", actual=actual, series=series)
-    assert k.status == "on_track" and k.forecast_at_deadline is None
+    # Not "on track": with no deadline there is neither a forecast nor a horizon to hold the target over.
+    assert k.status == "not_judged" and k.forecast_at_deadline is None
     actual, series = ratios([0.5] * 6)
     k = kpi_status(objective="o", metric="response_rate", target=0.9, baseline=None, horizon_start=None,
                    deadline=None, as_of=JUNE_END, period="month", actual=actual, series=series)
-    assert k.status == "at_risk" and "no deadline" in k.reason
+    assert k.status == "not_judged" and "no deadline" in k.reason
+
+
+def test_a_kpi_without_a_deadline_is_not_judged_and_says_why() -> None:
+    # QA: no horizon, no `by`: audience growth 33 against 100 read "on track" with nothing needed now and no
+    # forecast. A sixth of one a day over January–June (181 days) is 181/6 ≈ 30.2 so far.
+    growth = counts([1 / 6] * 6)
+    k = kpi_status(objective="o", metric="audience_growth", target=100, baseline=0, horizon_start=None,
+                   deadline=None, as_of=JUNE_END, period="month", actual=growth[0], series=growth[1])
+    assert k.actual == pytest.approx(181 / 6)
+    assert k.status == "not_judged" and k.expected_now is None and k.forecast_at_deadline is None
+    assert k.reason.startswith("not judged: the KPI has no deadline (no `by`, and the plan has no horizon")
+    assert "30.2 so far against the target 100" in k.reason
+    # A ratio holding its target has no deadline to hold it to either: not "on track".
+    rate = ratios([0.95] * 6)
+    r = kpi_status(objective="o", metric="response_rate", target=0.9, baseline=None, horizon_start=None,
+                   deadline=None, as_of=JUNE_END, period="month", actual=rate[0], series=rate[1])
+    assert r.status == "not_judged" and "95.0% so far against the target 90.0%" in r.reason
+    # A count past its target has got there, deadline or not: 1 a day for 181 days is 181 ≥ 100.
+    done = counts([1.0] * 6)
+    m = kpi_status(objective="o", metric="audience_growth", target=100, baseline=0, horizon_start=None,
+                   deadline=None, as_of=JUNE_END, period="month", actual=done[0], series=done[1])
+    assert m.status == "met"

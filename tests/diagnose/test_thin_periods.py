@@ -98,7 +98,8 @@ def test_a_clear_trend_in_well_filled_weeks_still_counts() -> None:
 
 
 def test_too_thin_says_not_enough_data_and_how_much_more() -> None:
-    k = status("response_rate", 0.8, *weekly([0, 5, 1], [1, 8, 3]))
+    # 9 of 12 against 80%: 3 or more unanswered of 12 at 20% each happen 44% of the time, no clear count.
+    k = status("response_rate", 0.8, *weekly([1, 6, 2], [1, 8, 3]))
     assert k.status == "not_enough_data"
     assert k.forecast_at_deadline is None and k.forecast_low is None
     assert "12 inbound messages" in k.reason and "8 more" in k.reason  # 20 − 12
@@ -108,7 +109,7 @@ def test_too_thin_says_not_enough_data_and_how_much_more() -> None:
     assert "after the deadline" not in k.reason
     soon = kpi_status(objective="care", metric="response_rate", target=0.8, baseline=None, horizon_start=MONDAY,
                       deadline=AS_OF + dt.timedelta(days=14), as_of=AS_OF, period="week",
-                      actual=Observation(6 / 12, 12, 6, 12), series=weekly([0, 5, 1], [1, 8, 3])[1])
+                      actual=Observation(9 / 12, 12, 9, 12), series=weekly([1, 6, 2], [1, 8, 3])[1])
     assert soon.status == "not_enough_data"
     assert f"after the deadline {(AS_OF + dt.timedelta(days=14)).isoformat()}" in soon.reason
 
@@ -236,3 +237,39 @@ def test_none_answered_gives_an_interval_from_zero() -> None:
     assert (p.value, p.low) == (0.0, 0.0) and p.high == pytest.approx(stats.beta(0.5, 50.5).ppf(0.9))
     p = pooled_ratio(50, 50)
     assert (p.value, p.high) == (1.0, 1.0) and p.low == pytest.approx(stats.beta(50.5, 0.5).ppf(0.1))
+
+
+def test_few_observations_clearly_on_one_side_are_judged_not_thin() -> None:
+    # 6 of 12 answered against 80%: 6 or more unanswered of 12 at 20% each happen
+    # Σ_{j≥6} C(12, j)·0.2^j·0.8^(12−j) ≈ 1.9% of the time (≤ 10%, the 80% interval's tail): not thin. The
+    # pooled Jeffreys Beta(6.5, 6.5) puts its 80% interval under 80% (its high end ≈ 68%): off track.
+    tail = sum(math.comb(12, j) * 0.2**j * 0.8 ** (12 - j) for j in range(6, 13))
+    assert tail == pytest.approx(0.0194, abs=1e-3)
+    k = status("response_rate", 0.8, *weekly([0, 5, 1], [1, 8, 3]))
+    assert k.status == "off_track"
+    assert k.forecast_high is not None and k.forecast_high == pytest.approx(jeffreys(6, 12, 1.0)[1], abs=1e-6)
+    assert k.forecast_high < 0.8
+
+
+def test_thirteen_slow_replies_make_the_median_off_track_not_thin() -> None:
+    # QA: 13 answered messages, every gap over 66 min, median 6.3 h against a 60-min target a day before the
+    # deadline. Were the median 60 min, 13 of 13 slower would happen 0.5^13 = 1/8192 of the time.
+    gaps = np.array([66.6, 120.0, 240.5, 303.3, 310.0, 350.2, 377.7, 380.0, 384.4, 386.2, 390.0, 402.0, 455.0])
+    weeks = WEEKS[:3]
+    series = [Observation(377.7, 13, period=w) for w in weeks[:1]]
+    deadline = AS_OF + dt.timedelta(days=1)
+    got = kpi_status(objective="care", metric="first_response_minutes_median", target=60.0, baseline=None,
+                     horizon_start=MONDAY, deadline=deadline, as_of=AS_OF, period="week",
+                     actual=Observation(377.7, 13), series=series, gaps=gaps)
+    assert got.status == "off_track"
+    # The 80% interval is the bootstrap of the median: resampled medians (numpy only) all lie above 60.
+    rng = np.random.default_rng(3)
+    boots = np.median(gaps[rng.integers(0, 13, size=(20000, 13))], axis=1)
+    assert float(boots.min()) > 60.0
+    assert got.forecast_low is not None and got.forecast_low > 60.0
+    # 13 replies split 7 slow / 6 fast are no clear count: still too thin to judge.
+    mixed = np.concatenate([gaps[:7], np.full(6, 20.0)])
+    thin = kpi_status(objective="care", metric="first_response_minutes_median", target=60.0, baseline=None,
+                      horizon_start=MONDAY, deadline=deadline, as_of=AS_OF, period="week",
+                      actual=Observation(float(np.median(mixed)), 13), series=series, gaps=mixed)
+    assert thin.status == "not_enough_data"

@@ -3,6 +3,7 @@ contradict the objective's statuses without saying why, and put probabilities in
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -11,7 +12,7 @@ from scipy import stats
 from strategyfirst.diagnose import diagnose
 from strategyfirst.diagnose.evidence import ratio_evidence
 from strategyfirst.diagnose.inputs import DiagnoseInputs, Observation
-from strategyfirst.diagnose.verdicts import describe
+from strategyfirst.diagnose.verdicts import describe, undecided_text
 from strategyfirst.plan import loads
 from tests.diagnose.conftest import AS_OF, MONTHS, dialogue_inputs
 
@@ -21,8 +22,9 @@ SEEN, LEFT = 181, 184
 
 def reference_more_needed(k: int, n: int, target: float = 0.9) -> int:
     """The extra observations until the posterior mean is 1.2816 standard errors from the line (normal approx.,
-    standard error shrinking as 1/√n), from scipy's Beta with the 10-observation prior at the target."""
-    post = stats.beta(10 * target + k, 10 * (1 - target) + n - k)
+    standard error shrinking as 1/√n), from scipy's Jeffreys Beta(k + ½, n − k + ½): the distribution whose
+    interval the verdict shows."""
+    post = stats.beta(k + 0.5, n - k + 0.5)
     line = target * 0.95
     z = stats.norm.ppf(0.9)
     return math.ceil(n * (z * post.std() / abs(post.mean() - line)) ** 2 - n)
@@ -52,19 +54,38 @@ def test_a_verdict_more_data_can_settle_says_how_long() -> None:
     per_week = 170 / SEEN * 7                          # 6.6 a week
     more = reference_more_needed(140, 170)
     assert v.more_needed == more and more <= per_week * LEFT / 7 and v.decidable is True
-    months = round(more / per_week / 4.345)            # weeks → months
-    assert f"Needs about {more} more inbound messages to decide: about {months} months at the current " \
+    weeks = more / per_week                            # 44 / 6.6 = 6.7 weeks (under 9: said in weeks)
+    assert more == 44 and round(weeks) == 7
+    assert f"Needs about {more} more inbound messages to decide: about 7 weeks at the current " \
            f"{per_week:.1f} a week" in v.evidence
 
 
 def test_between_the_two_the_volume_is_named() -> None:
-    v = only_verdict(dialogue_inputs({"a": (40, 50)}))
+    v = only_verdict(dialogue_inputs({"a": (42, 50)}))
     per_week = 50 / SEEN * 7
-    more = reference_more_needed(40, 50)
+    more = reference_more_needed(42, 50)
     assert v.more_needed == more and per_week * LEFT / 7 < more <= 10 * per_week * LEFT / 7
     assert v.decidable is False and "at the current volume" in v.evidence
     assert f"about {math.ceil(more / (per_week * LEFT / 7))} times that volume" in v.evidence
-    assert diagnose(dialogue_inputs({"a": (40, 50)})).to_json()["verdicts"][0]["decidable"] is False
+    assert diagnose(dialogue_inputs({"a": (42, 50)})).to_json()["verdicts"][0]["decidable"] is False
+
+
+def test_a_deadline_days_away_is_named_as_the_obstacle_not_the_line() -> None:
+    # QA: 13 of 17 (76.5%) against the 85.5% line, 77 more messages needed, a few days to the deadline. 94
+    # messages in all is under 10 times the 17 seen: a realistic sample would decide it, the time left would not.
+    e = dataclasses.replace(ratio_evidence("care-desk", "response_rate", 13, 17, 0.9, "up"), more_needed=77,
+                            per_week=17 / 364 * 7, weeks_left=1 / 7)
+    text, decidable = undecided_text(e)
+    assert decidable is False
+    assert "no realistic sample" not in text and "sits so close" not in text
+    # 0.327 a week over 1/7 week is 0.047 messages; 10 times that is about 0.5.
+    assert ("the deadline is too close: 94 inbound messages in all would decide it, but a few days at 10 times "
+            "the current volume bring only about 0.5") in text
+    assert text.endswith("It stays undecided: judge it by the objective's status")
+    # The closeness is named only where the sample needed is beyond 10 times the one there is: 17 + 300 > 170.
+    far = dataclasses.replace(e, more_needed=300)
+    assert "sits so close to the 85.5% line that only a sample over 10 times the 17 inbound messages so far " \
+           "could tell them apart" in undecided_text(far)[0]
 
 
 PLAN = """version: 1
@@ -152,7 +173,7 @@ def test_over_dispersion_and_probabilities_are_said_in_words() -> None:
     (lambda: lift_inputs("{metric: sentiment_lift, target: 0.1}"), ["not judged delight / desk",
                                                                        "not judged per tactic", "on track"]),
     (lambda: dialogue_inputs({"a": (9, 12)}), ["not enough data dialogue / a", "not enough data \n",
-                                                 "at the current volume",
+                                                 "Needs about 8 more inbound messages to decide",
                                                  "only 12 inbound messages so far: about 8 more are needed"]),
 ])
 def test_the_terminal_renders_the_new_kinds_and_statuses(inputs, words: list[str]) -> None:
@@ -196,3 +217,27 @@ def test_a_narrow_terminal_gets_one_block_per_kpi_instead_of_a_folded_table() ->
     assert "dialogue · Response rate: off track" in lines
     detail = " ".join(lines[lines.index("dialogue · Response rate: off track") + 1:][:2])
     assert "actual 50.0%" in detail and "target 90.0%" in detail and "forecast (80%)" in detail
+
+
+def test_a_count_kpi_without_a_deadline_is_not_said_to_lack_data() -> None:
+    # QA: no horizon, no `by`. The newsletter's growth was measured (33), but a count is judged against its
+    # share of the pace to the deadline, and there is none: the verdict says that, not "no attributed data".
+    plan = loads("""version: 1
+owner: Ann
+accounts: {email: [newsletter]}
+strategy: {statement: Grow the list}
+objectives:
+  - id: permission
+    kpis: [{metric: audience_growth, baseline: 0, target: 100}]
+tactics:
+  - {id: newsletter, serves: [permission], owner: Ann, match: {accounts: [newsletter]}}
+""").plan
+    inputs = DiagnoseInputs(plan=plan, as_of=AS_OF)
+    inputs.tactic_actual[("newsletter", "audience_growth")] = Observation(33.0, 5)
+    inputs.objective_actual[("permission", "audience_growth")] = Observation(33.0, 5)
+    d = diagnose(inputs)
+    assert d.kpis[0].status == "not_judged"
+    [v] = d.verdicts
+    assert v.kind == "not_enough_data"
+    assert v.evidence == ("newsletter cannot be judged on 'permission''s KPIs (newsletter: audience growth: no "
+                          "deadline to pace it by, so no share of the target to judge it against).")

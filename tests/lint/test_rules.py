@@ -79,6 +79,8 @@ CASES: list[tuple[str, Mutate, str, str]] = [
      "error"),
     ("kpi-after-horizon", _set("objectives.0.kpis.0.by", "2025-12-31"), "objectives[0].kpis[0].by",
      "error"),
+    ("kpi-without-deadline", _all(_del("horizon"), _set("objectives.1.kpis.1.by", "2026-12-31")),
+     "objectives[1].kpis[0]", "error"),
     ("impossible-target", _set("objectives.1.kpis.0.target", 90), "objectives[1].kpis[0].target", "error"),
     ("impossible-target", _set("objectives.1.kpis.1.target", -5), "objectives[1].kpis[1].target", "error"),
     ("horizon-end-before-start", _set("horizon", {"start": "2026-12-31", "end": "2026-01-01"}), "horizon.end",
@@ -120,7 +122,9 @@ SPEC_TABLE = {
 ISSUE_13 = {"kpi-after-horizon": "error", "impossible-target": "error", "horizon-end-before-start": "error"}
 # Issue 15: an objective about the permission asset needs an email or follower KPI.
 ISSUE_15 = {"permission-without-list-kpi": "warning"}
-RULE_TABLE = {**SPEC_TABLE, **ISSUE_13, **ISSUE_15}
+# QA (diagnose): a KPI with neither `by` nor a horizon to default to has no deadline: it cannot be judged in time.
+NO_DEADLINE = {"kpi-without-deadline": "error"}
+RULE_TABLE = {**SPEC_TABLE, **ISSUE_13, **ISSUE_15, **NO_DEADLINE}
 
 
 def test_spec_table_matches_plan_md() -> None:

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-Status = Literal["on_track", "at_risk", "off_track", "no_data", "not_enough_data", "met"]
+Status = Literal["on_track", "at_risk", "off_track", "no_data", "not_enough_data", "not_judged", "met"]
 VerdictKind = Literal["tactic_failing", "strategy_failing", "tactic_dead_weight", "working",
                       "not_enough_data", "not_judged"]
 TacticState = Literal["missing", "working", "undecided", "no_data"]
@@ -80,6 +80,8 @@ class TacticEvidence:
     # deadline: whether `more_needed` can ever arrive in time.
     per_week: float | None = None
     weeks_left: float | None = None
+    # Why a decisive-looking p_miss left the state undecided (too few observations, the exact count unclear).
+    caveat: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def _evidence_json(e: TacticEvidence) -> dict[str, Any]:
         "value": _num(e.value), "n": e.n, "low": _num(e.low), "high": _num(e.high),
         "p_miss": _num(e.p_miss, 4),
         "state": e.state, "more_needed": e.more_needed, "method": e.method, "note": e.note,
-        "per_week": _num(e.per_week, 2), "weeks_left": _num(e.weeks_left, 2),
+        "per_week": _num(e.per_week, 2), "weeks_left": _num(e.weeks_left, 2), "caveat": e.caveat,
     }
 
 

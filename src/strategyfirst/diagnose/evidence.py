@@ -3,19 +3,28 @@
 Pure functions of numbers and arrays. "Materially misses" means worse than the target by more than
 `TOLERANCE` (5 %) of it, so that a tactic sitting on its target is not flagged by noise. Each test gives
 P(miss); at or above `DECIDE` (0.9) the tactic is *missing*, at or below 1 − DECIDE it is *working*, in
-between (or under the minimum sample) it is *undecided* and we say how many more observations would settle
-it if the current estimate held (normal approximation: the standard error shrinks as 1/√n).
+between it is *undecided* and we say how many more observations would settle it if the current estimate held
+(normal approximation: the standard error shrinks as 1/√n).
 
-- Ratios (counts known): Beta(w·t + k/φ, w·(1 − t) + (n − k)/φ) posterior: a prior worth w = 10
-  observations centred on the target t (the plan is presumed workable until the data say otherwise, which
-  keeps small samples from raising false alarms), and φ ≥ 1 the quasi-binomial dispersion across review
-  periods (1 for a plain binomial), so that rates summed over posts are not over-confident.
-  The interval shown is the data's own (Jeffreys, 90 %), so that it always holds the observed rate.
+P(miss) and the 90 % interval shown beside it always come from one and the same distribution, so that the
+probability can be read off the interval (a line outside the interval is over 95 % likely on one side).
+
+- Ratios (counts known): the Jeffreys posterior Beta(k/φ + ½, (n − k)/φ + ½), φ ≥ 1 the quasi-binomial
+  dispersion across review periods (1 for a plain binomial), so that rates summed over posts are not
+  over-confident.
 - Medians and p90 of reply minutes: the exact bootstrap distribution of the sample quantile (its resampled
-  order statistics are binomial), so no resampling noise and no cost in n. P(miss) is taken with w = 10
-  pseudo-replies at the target added (the same prior as for ratios); the interval shown is the data's own.
+  order statistics are binomial), so no resampling noise and no cost in n.
 - Accumulating counts: Gamma(c/φ + ½, days/φ) posterior of the tactic's daily rate (quasi-Poisson), against
   its share of the pace the objective's target needs (share = its budget share, or an equal split).
+
+Exact counts. A Beta or a bootstrap of a handful of messages alone raises no alarm: below `MIN_RATIO_N`
+messages a ratio is decided only where an exact, distribution-free count at the line agrees (were the rate
+exactly on the line, a count of unanswered messages as extreme as the one seen comes up at most 1 − DECIDE of
+the time, binomial). A bootstrap of a quantile is only approximate at any n, so a reply time is decided only
+where the line also lies outside the exact 90 % interval of the quantile (the count of replies beyond the line
+comes up at most `EXACT_QUANTILE`, 5 %, of the time were the quantile on it): a few slow replies on a desk
+whose median sits on its target tip no verdict, yet 13 replies that are all slower than the line
+(0.5¹³ = 1/8192) decide it. Otherwise the evidence says why it is undecided (`caveat`).
 """
 
 from __future__ import annotations
@@ -26,15 +35,16 @@ import numpy as np
 
 from strategyfirst.diagnose.diagnosis import TacticEvidence, TacticState
 from strategyfirst.diagnose.distributions import Beta, Gamma, binom_sf, norm_ppf
-from strategyfirst.diagnose.forecast import pooled_ratio
 
 TOLERANCE = 0.05
 DECIDE = 0.9
 Z_DECIDE = norm_ppf(DECIDE)
-PRIOR_WEIGHT = 10.0
 MIN_RATIO_N = 20
 MIN_GAPS = 30
 MIN_PERIODS = 3
+# A reply-time quantile is decided only where the line also lies outside the exact (order-statistic) 90 %
+# interval: the count of replies beyond it this unlikely were the quantile on the line (one tail of 90 %).
+EXACT_QUANTILE = (1 - DECIDE) / 2
 
 
 def threshold(target: float, direction: str, tolerance: float = TOLERANCE) -> float:
@@ -43,14 +53,41 @@ def threshold(target: float, direction: str, tolerance: float = TOLERANCE) -> fl
     return target - slack if direction == "up" else target + slack
 
 
-def classify(p_miss: float, n: int, minimum: int) -> TacticState:
-    if n < minimum:
-        return "undecided"
-    if p_miss >= DECIDE:
-        return "missing"
-    if p_miss <= 1 - DECIDE:
-        return "working"
-    return "undecided"
+def classify(p_miss: float, n: int, minimum: int, exact: tuple[float, float] | None = None, *,
+             exact_level: float = 1 - DECIDE, always: bool = False) -> TacticState:
+    """The state P(miss) gives, where the exact count at the line agrees (see the module's "Exact counts").
+
+    `exact` is (chance of a count as far on the missing side as the one seen, chance of one as far on the
+    clearing side), both with the value sitting exactly on the line; where it is asked for (below `minimum`
+    observations, or `always`) a decision needs the one on its side to be at most `exact_level`. Without it
+    (counts of days), a sample under `minimum` is undecided.
+    """
+    state: TacticState = "missing" if p_miss >= DECIDE else "working" if p_miss <= 1 - DECIDE else "undecided"
+    if state == "undecided":
+        return state
+    if exact is None:
+        return state if n >= minimum else "undecided"
+    if n >= minimum and not always:
+        return state
+    return state if exact[0 if state == "missing" else 1] <= exact_level else "undecided"
+
+
+def exact_tails(beyond: int, n: int, share: float) -> tuple[float, float]:
+    """(P(X ≥ beyond), P(X ≤ beyond)) for X ~ Binomial(n, share): how surprising `beyond` of `n` observations
+    on the missing side of the line are if the value sat exactly on it (`share`: their chance there)."""
+    share = min(max(share, 0.0), 1.0)
+    at_least = float(binom_sf(beyond - 1, n, np.array([share]))[0])
+    at_most = 1.0 - float(binom_sf(beyond, n, np.array([share]))[0])
+    return at_least, at_most
+
+
+def exact_caveat(state: TacticState, p_miss: float, exact: tuple[float, float], seen: str) -> str:
+    """Why a decisive-looking P(miss) left the evidence undecided ('' when it did not): how often a count such
+    as the one `seen` would come up were the value on the line."""
+    if state != "undecided" or 1 - DECIDE < p_miss < DECIDE:
+        return ""
+    chance = exact[0] if p_miss >= DECIDE else exact[1]
+    return f"but {seen} would come up {chance:.0%} of the time were it on the line: too few to decide"
 
 
 def more_needed(n: int, estimate: float, se: float, thr: float, minimum: int) -> int | None:
@@ -99,22 +136,27 @@ def ratio_evidence(tactic: str, metric: str, numerator: float, denominator: floa
     if k > n or n == 0:
         note = "numerator exceeds denominator: not a proportion" if k > n else "no attributed data"
         return no_data(tactic, metric, target, thr, k / n if n else None, int(n), "beta", note)
-    centre = min(max(target, 0.02), 0.98)
-    a, b = PRIOR_WEIGHT * centre + k / phi, PRIOR_WEIGHT * (1 - centre) + (n - k) / phi
-    post = Beta(a, b)
+    # The Jeffreys posterior of the rate: its 90 % interval is shown and P(miss) is read off it.
+    post = Beta(k / phi + 0.5, (n - k) / phi + 0.5)
     p_miss = float(post.cdf(thr) if direction == "up" else post.sf(thr))
     n_eff = round(n / phi)
-    state = classify(p_miss, n_eff, MIN_RATIO_N)
+    k_eff = round(k / phi)
+    # Messages on the missing side of the line: the unanswered ones when the rate must be high.
+    beyond = n_eff - k_eff if direction == "up" else k_eff
+    exact = exact_tails(beyond, n_eff, 1 - thr if direction == "up" else thr)
+    state = classify(p_miss, n_eff, MIN_RATIO_N, exact)
     more = None
     if state == "undecided":
         extra = more_needed(n_eff, float(post.mean()), float(post.std()), thr, MIN_RATIO_N)
         more = None if extra is None else math.ceil(extra * phi)
-    shown = pooled_ratio(k, n, phi, level=0.9)  # the interval shown is the data's own, like the quantiles'
-    return TacticEvidence(tactic, metric, target, thr, k / n, int(n), shown.low, shown.high, p_miss, state, more,
-                          "beta",
+    # Brown, Cai & DasGupta: at 0 of n (n of n) the interval starts at 0 (ends at 1), so it holds the rate.
+    low = 0.0 if k <= 0 else post.ppf(0.05)
+    high = 1.0 if k >= n else post.ppf(0.95)
+    return TacticEvidence(tactic, metric, target, thr, k / n, int(n), low, high, p_miss, state, more, "beta",
                           f"{k:,.0f} of {n:,.0f}" + (f"; {periods} vary more than chance explains, so the "
                                                      "interval is widened to match" if phi > NOTABLE_DISPERSION
-                                                     else ""))
+                                                     else ""),
+                          caveat=exact_caveat(state, p_miss, exact, f"{k_eff:,} of {n_eff:,}"))
 
 
 def quantile_cdf(x_sorted: np.ndarray, q: float, values: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -151,19 +193,23 @@ def quantile_evidence(tactic: str, metric: str, gaps: np.ndarray, q: float, targ
     n = len(x)
     if n == 0:
         return no_data(tactic, metric, target, thr, None, 0, "bootstrap", "no answered inbound messages")
-    at = np.array([thr])
-    # The same prior as for ratios: PRIOR_WEIGHT pseudo-observations sitting exactly on the target.
-    shrunk = np.sort(np.concatenate([x, np.full(int(PRIOR_WEIGHT), float(target))]))
-    below = quantile_cdf(shrunk, q, at, strict=direction == "up")[0]
-    p_miss = float(1.0 - below if direction == "down" else below)
+    # The exact bootstrap of the data's quantile: its 90 % interval is shown and P(miss) is read off it.
+    below = quantile_cdf(x, q, np.array([thr]), strict=direction == "up")[0]
+    p_miss = float(min(max(1.0 - below if direction == "down" else below, 0.0), 1.0))
     value = float(np.quantile(x, q))
     low, high = bootstrap_quantile_interval(x, q)
-    state = classify(p_miss, n, MIN_GAPS)
+    # Replies on the missing side of the line (slower, for a time that must be short); were the quantile on
+    # the line, each would be there with chance 1 − q (q for a quantile that must be high).
+    beyond = int(np.sum(x > thr)) if direction == "down" else int(np.sum(x < thr))
+    exact = exact_tails(beyond, n, 1 - q if direction == "down" else q)
+    state = classify(p_miss, n, MIN_GAPS, exact, exact_level=EXACT_QUANTILE, always=True)
     more = None
     if state == "undecided":
         more = more_needed(n, value, max((high - low) / (2 * 1.645), 1e-9), thr, MIN_GAPS)
     return TacticEvidence(tactic, metric, target, thr, value, n, low, high, p_miss, state, more,
-                          "bootstrap", f"{n:,} answered messages")
+                          "bootstrap", f"{n:,} answered messages",
+                          caveat=exact_caveat(state, p_miss, exact, f"{beyond:,} of {n:,} replies "
+                                              f"{'slower' if direction == 'down' else 'faster'} than that"))
 
 
 def count_evidence(tactic: str, metric: str, count: float, elapsed_days: float, required_per_day: float,

@@ -49,6 +49,9 @@ class DiagnoseInputs:
     tactic_gaps: dict[str, np.ndarray] = field(default_factory=dict)
     objective_gaps: dict[str, np.ndarray] = field(default_factory=dict)  # pooled, each message once
     tactic_spend: dict[str, float] = field(default_factory=dict)
+    # Tactics with no data inside the KPI window: what they have outside it (any date), by (tactic, metric), so a
+    # verdict can say the data exist but lie outside the horizon rather than "no attributed data".
+    tactic_outside: dict[tuple[str, str], Observation] = field(default_factory=dict)
     seed: int = 0
 
     @property
@@ -245,6 +248,22 @@ def _measure(ws: MeasuringWorkspace, **kwargs: Any) -> list[dict[str, Any]]:
     return list(measure(**kwargs).rows)
 
 
+# Besides the KPIs' metrics, what says a tactic has data at all: its posts and the messages inbound to it.
+PRESENCE_METRICS = ("posts", "inbound_messages")
+
+
+def _outside_window(ws: MeasuringWorkspace, plan: Plan, inside: dict[tuple[str, str], Observation],
+                    metrics: list[str]) -> dict[tuple[str, str], Observation]:
+    """For the tactics with nothing measured inside the KPI window, their values over all dates (one more
+    measurement, only when such a tactic exists): the data they have lie outside the window."""
+    empty = {t.id for t in plan.tactics} - {key for (key, _), obs in inside.items() if obs.n > 0}
+    if not empty:
+        return {}
+    wanted = list(dict.fromkeys([*PRESENCE_METRICS, *metrics]))
+    everything, _ = _index(_measure(ws, by="tactic", period="all", metrics=wanted))
+    return {key: obs for key, obs in everything.items() if key[0] in empty and obs.n > 0 and obs.value is not None}
+
+
 def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> DiagnoseInputs:
     """Measure what the plan's KPIs need, per objective (series and to date) and per tactic (to date)."""
     inputs = DiagnoseInputs(plan=plan, as_of=as_of, seed=seed)
@@ -270,6 +289,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None
     }
+    inputs.tactic_outside = _outside_window(ws, plan, inputs.tactic_actual, tactic_metrics)
     if any(m.startswith("first_response_minutes") for m in metrics) and ws.warehouse_path.exists():
         gaps = attributed_gaps(ws, plan, since, until)  # read once for both
         inputs.tactic_gaps, inputs.objective_gaps = gaps.tactics, gaps.objectives

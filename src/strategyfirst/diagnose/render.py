@@ -11,7 +11,7 @@ from strategyfirst.diagnose.diagnosis import Diagnosis, KpiStatus
 from strategyfirst.formatting import metric_label, money, number, status_label, verdict_label, verdict_likelihood
 
 STATUS_STYLE = {"on_track": "green", "met": "bold green", "at_risk": "yellow", "off_track": "bold red",
-                "no_data": "dim", "not_enough_data": "dim"}
+                "no_data": "dim", "not_enough_data": "dim", "not_judged": "dim"}
 VERDICT_STYLE = {"working": "green", "not_enough_data": "dim", "not_judged": "dim", "tactic_failing": "red",
                  "tactic_dead_weight": "yellow", "strategy_failing": "bold red"}
 
@@ -54,8 +54,8 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
             console.print(f"  actual {shown(k.actual, k.unit)}, needed now {shown(k.expected_now, k.unit)}, "
                           f"target {shown(k.target, k.unit)} by {k.deadline.isoformat() if k.deadline else '—'}, "
                           f"forecast (80%) {_forecast(k, currency)}", highlight=False)
-    for k in diagnosis.kpis:  # a thin KPI has no forecast: say how much more it needs
-        if k.status == "not_enough_data":
+    for k in diagnosis.kpis:  # a thin KPI has no forecast: say how much more it needs (or why it is not judged)
+        if k.status in ("not_enough_data", "not_judged"):
             console.print(f"[dim]{escape(metric_label(k.metric))} ({escape(k.objective)}): {escape(k.reason)}[/]",
                           highlight=False)
     if not diagnosis.kpis:

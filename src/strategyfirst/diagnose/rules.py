@@ -10,7 +10,11 @@ MIN_OBSERVATIONS = 20
 STATUS_RULES: tuple[tuple[str, str], ...] = (
     ("no_data", "nothing measured for the KPI's metric up to the date (or the KPI has no target)."),
     ("not_enough_data", f"a ratio, reply time or score measured on fewer than {MIN_OBSERVATIONS} observations "
-                        "so far: too thin to forecast; the reason says how many more are needed."),
+                        "so far: too thin to forecast, unless an exact count already puts a ratio or reply time "
+                        "clearly on one side of the target (a count as far from it would come up at most 10% of "
+                        "the time were the value on the target); the reason says how many more are needed."),
+    ("not_judged", "the KPI has no deadline (no `by`, and no horizon whose end it defaults to): it can be "
+                   "neither paced nor forecast, so it is not judged; the reason gives its value so far."),
     ("met", "an accumulating or growing KPI has reached its target; any other KPI met it over the whole "
             "horizon once its deadline has passed."),
     ("on_track", "actual is at or beyond expected_now and the forecast at the deadline meets the target."),

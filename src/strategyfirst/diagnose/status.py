@@ -21,7 +21,8 @@ than the data reach back: beyond, it is held at the value it has reached there. 
 stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be negative
 is never forecast or bounded below what is already counted. Fewer than `MIN_OBSERVATIONS` observations of a
 ratio, reply time or score give the status `not_enough_data`, saying how many more are needed and how long that
-takes at the current volume.
+takes at the current volume, unless an exact count already settles which side of the target a ratio of counts
+or a reply-time quantile is on (`_clear_count`: 13 replies all slower than the target are not "too few").
 
 Direction comes from the catalog; a metric without one counts as "higher is better" unless the target lies
 below the baseline. "Meets" means at or beyond the target in that direction.
@@ -36,7 +37,7 @@ import numpy as np
 
 from strategyfirst import catalog, formatting
 from strategyfirst.diagnose.diagnosis import ForecastPoint, KpiStatus, SeriesPoint, Status
-from strategyfirst.diagnose.evidence import MIN_PERIODS, NOTABLE_DISPERSION, bootstrap_quantile_interval
+from strategyfirst.diagnose.evidence import MIN_PERIODS, NOTABLE_DISPERSION, bootstrap_quantile_interval, exact_tails
 from strategyfirst.diagnose.forecast import (
     LEVEL,
     Fit,
@@ -193,7 +194,12 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             frac = 1.0 if span <= 0 else min(1.0, max(0.0, ((as_of - start).days + 1) / span))
             expected_now = baseline_used + (target - baseline_used) * frac
 
-    thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline)
+    if deadline is None and actual_value is not None and not (paced and meets(actual_value, target, direction)):
+        return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
+                         n, expected_now if not paced else None, None, None, None, "not_judged",
+                         _undated(actual_value, target, unit), version, drawn)
+    thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
+                                                            target, direction)
     if thin is not None:
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
                          actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
@@ -388,9 +394,34 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
                  how=f"{periods} weighted by how many observations they hold")
 
 
+def _clear_count(metric: str, actual: Observation | None, gaps: np.ndarray | None, target: float,
+                 direction: str) -> bool:
+    """Whether a few observations already sit clearly on one side of the target by an exact count: were the
+    value exactly on the target, a count of observations on its far side as extreme as the one seen would
+    come up at most (1 − LEVEL)/2 of the time (the chance the favourable end of the interval stands for).
+    For reply-time quantiles (replies slower than the target) and ratios of counts (messages unanswered)."""
+    spec = catalog.get(metric)
+    if metric in QUANTILES and gaps is not None and len(gaps):
+        x, q = np.asarray(gaps, dtype=float), QUANTILES[metric]
+        beyond, n, share = (int(np.sum(x > target)) if direction == "down" else int(np.sum(x < target)),
+                            len(x), 1 - q if direction == "down" else q)
+    elif (spec is not None and spec.unit == "ratio" and metric not in UNBOUNDED_RATIOS and actual is not None
+          and actual.numerator is not None and actual.denominator is not None
+          and 0 <= actual.numerator <= actual.denominator and 0 <= target <= 1):
+        n, k = round(actual.denominator), round(actual.numerator)
+        beyond, share = (n - k, 1 - target) if direction == "up" else (k, target)
+    else:
+        return False
+    if n <= 0:
+        return False
+    return min(exact_tails(beyond, n, share)) <= (1 - LEVEL) / 2
+
+
 def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | None, start: dt.date,
-          as_of: dt.date, deadline: dt.date | None) -> str | None:
-    """Why a KPI's data are too thin to forecast, with how many more observations it needs (None: enough)."""
+          as_of: dt.date, deadline: dt.date | None, target: float | None = None, direction: str = "up"
+          ) -> str | None:
+    """Why a KPI's data are too thin to forecast, with how many more observations it needs (None: enough, or
+    so few yet so clearly on one side of the target that an exact count decides it)."""
     what = OBSERVED.get(metric)
     if what is None:
         return None
@@ -402,6 +433,8 @@ def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | No
     else:
         seen = n
     if seen >= MIN_OBSERVATIONS:
+        return None
+    if target is not None and _clear_count(metric, actual, gaps, target, direction):
         return None
     more = MIN_OBSERVATIONS - seen
     text = (f"only {formatting.count(seen)} {what} so far: about {formatting.count(more)} more are needed "
@@ -416,6 +449,14 @@ def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | No
     if deadline is not None and as_of + dt.timedelta(weeks=weeks) > deadline:
         text += f", which is after the deadline {deadline.isoformat()}: raise the volume or judge it on other KPIs"
     return text
+
+
+def _undated(actual: float, target: float, unit: str) -> str:
+    """Why a KPI without a deadline is not judged, with its value so far."""
+    f = lambda x: formatting.number(x, unit or None)  # noqa: E731
+    return (f"not judged: the KPI has no deadline (no `by`, and the plan has no horizon whose end it would "
+            f"default to), so it can be neither paced nor forecast; {f(actual)} so far against the target "
+            f"{f(target)}. Add `by:` to the KPI or a horizon to the plan (lint: kpi-without-deadline)")
 
 
 def _rule(direction: str, paced: bool, target: float, actual: float | None, expected: float | None,

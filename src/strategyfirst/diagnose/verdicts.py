@@ -43,9 +43,9 @@ from strategyfirst.diagnose.evidence import (
     ratio_evidence,
     threshold,
 )
-from strategyfirst.diagnose.inputs import DiagnoseInputs
+from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, kpi_window
 from strategyfirst.diagnose.status import OBSERVED, direction_of, period_end
-from strategyfirst.plan.model import KPI, Plan, Tactic
+from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
 
 QUANTILES = {"first_response_minutes_median": 0.5, "first_response_minutes_p90": 0.9}
 # Per-message proportions: a plain binomial is a fair model even before there are periods to check it.
@@ -148,7 +148,10 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
         start = plan.horizon.start if plan.horizon else None
         deadline = plan.kpi_deadline(kpi)
         if start is None or deadline is None:
-            return None
+            # Its pace runs from the horizon's start to the deadline: without either there is no share to meet.
+            what = "no deadline" if deadline is None else "no horizon start"
+            return no_data(tactic.id, metric, target, threshold(target, direction), None, 0, "gamma",
+                           f"{what} to pace it by, so no share of the target to judge it against")
         lo, hi = _window(plan, tactic, start, deadline)
         needed = target - (kpi.baseline or 0.0)
         if hi < lo or needed == 0:
@@ -165,8 +168,12 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
 # Footnotes for the report and the terminal: what the verdicts' words mean.
 VERDICT_NOTES: list[str] = [
     "Verdicts judge each tactic against a line 5% of the target short of it (85.5% for a 90% target): "
-    "\"likely to stay below\" is the chance it falls materially short; a tactic is failing at 90% or more, "
-    "working at 10% or less, undecided in between.",
+    "\"likely to stay below\" is the chance it falls materially short, read off the same distribution as the "
+    "90% interval beside it (for ratios the Jeffreys Beta of the counts, for reply times the bootstrap of the "
+    "replies, for counts the Gamma of the daily rate); a tactic is failing at 90% or more, working at 10% or "
+    "less, undecided in between; with fewer than 20 messages a ratio is decided only where the exact count "
+    "agrees (a count as far from the line comes up at most 10% of the time were the rate on it), and a reply "
+    "time only where the line lies outside the exact 90% interval of its median or p90.",
     "A KPI measured over whole conversations or whole accounts (sentiment lift, audience size, ...) is not "
     "judged per tactic: the objective's status is its judge.",
 ]
@@ -229,9 +236,11 @@ def describe(e: TacticEvidence, currency: str | None = None) -> str:
         return text
     line = f(e.threshold)
     p_miss = min(max(e.p_miss, 1e-6), 1 - 1e-6)  # a model's 0 or 1 is never certainty: "over 99%"
+    caveat = f", {e.caveat}" if e.caveat else ""
     if e.state == "working":
-        return f"{text}: " + formatting.likelihood(1 - p_miss, f"to stay {'above' if up else 'under'} {line}")
-    return f"{text}: " + formatting.likelihood(p_miss, f"to stay {'below' if up else 'above'} {line}")
+        return (f"{text}: " + formatting.likelihood(1 - p_miss, f"to stay {'above' if up else 'under'} {line}")
+                + caveat)
+    return f"{text}: " + formatting.likelihood(p_miss, f"to stay {'below' if up else 'above'} {line}") + caveat
 
 
 def judge_tactic(evidence: list[TacticEvidence]) -> tuple[str, float | None, int | None]:
@@ -282,12 +291,23 @@ def undecided_text(e: TacticEvidence) -> tuple[str, bool | None]:
         return f"Needs {needs} to decide: {_duration(weeks)} at {pace}", True
     f = lambda x: _fmt_value(e, x)  # noqa: E731
     if more > REALISTIC_GROWTH * by_deadline:
-        close = (f"its {f(e.value)} sits so close to the {f(e.threshold)} line that no realistic sample can "
-                 "tell them apart" if e.value is not None else "it sits too close to the line")
+        # What stands in the way: the estimate's closeness to the line only when the sample it needs is beyond
+        # REALISTIC_GROWTH times the one it has; otherwise a sample of a realistic size would decide it, and
+        # it is the time left to the deadline that is too short to gather it.
+        tail = "Treat it as on the line and judge it by the objective's status"
+        if e.value is not None and e.n + more > REALISTIC_GROWTH * max(e.n, 1):
+            why = (f"its {f(e.value)} sits so close to the {f(e.threshold)} line that only a sample over "
+                   f"{REALISTIC_GROWTH} times the {formatting.count(e.n)} {what} so far could tell them apart")
+        elif e.value is None:
+            why = "it sits too close to the line"
+        else:
+            why = (f"the deadline is too close: {formatting.count(e.n + more)} {what} in all would decide it, "
+                   f"but {_duration(e.weeks_left)} at {REALISTIC_GROWTH} times the current volume bring only "
+                   f"about {formatting.count(REALISTIC_GROWTH * by_deadline)}")
+            tail = "It stays undecided: judge it by the objective's status"
         return (f"Cannot be decided by its deadline at any realistic volume: it would need {needs}, "
                 f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left, and even "
-                f"{REALISTIC_GROWTH} times that volume would not get there: {close}. Treat it as on the line "
-                "and judge it by the objective's status"), False
+                f"{REALISTIC_GROWTH} times that volume would not get there: {why}. {tail}"), False
     return (f"Cannot be decided by its deadline at the current volume: it would need {needs}, "
             f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left; about "
             f"{math.ceil(more / by_deadline)} times that volume would decide it in time"), False
@@ -319,14 +339,17 @@ BAD = frozenset({"off_track", "at_risk"})
 
 def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], spend: dict[str, float],
                     on_track: bool | None = None, *, statuses: list[KpiStatus] | None = None,
-                    unjudged: dict[str, str] | None = None, currency: str | None = None) -> list[Verdict]:
+                    unjudged: dict[str, str] | None = None, currency: str | None = None,
+                    outside: dict[str, str] | None = None) -> list[Verdict]:
     """Verdicts for one objective from each serving tactic's evidence (pure; see the module rules).
 
     `statuses` are the objective's KPI statuses (a verdict never contradicts them without saying why);
     `on_track` overrides "every KPI on track or met". `unjudged` maps the objective's KPIs that are not judged
-    per tactic to why.
+    per tactic to why. `outside` says, for a tactic with no data inside the KPI window, where its data are
+    ("inside the horizon ...; outside it: posts 119").
     """
     statuses = statuses or []
+    outside = outside or {}
     unjudged = unjudged or {}
     if on_track is None:
         on_track = bool(statuses) and all(s.status in GOOD for s in statuses)
@@ -421,11 +444,48 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
             elif state == "no_data" and not ev:
                 why = (f"none of {objective!r}'s KPIs can be judged per tactic (ratios, reply times and "
                        "accumulating counts can)")
+            elif state == "no_data" and all(e.note in NO_DATA_NOTES for e in ev):
+                where = f" {outside[tactic]}" if tactic in outside else ""
+                why = f"no attributed data for {tactic}{where} ({why})"
             elif state == "no_data":
-                why = f"no attributed data for {tactic} ({why})"
+                why = f"{tactic} cannot be judged on {objective!r}'s KPIs ({why})"
             out.append(Verdict("not_enough_data", objective, tactic, why + ("." if not why.endswith(".") else "")
                                + not_judged_line, prob, (tactic,), spent.get(tactic), more, tuple(ev),
                                decidable))
+    return out
+
+
+# The notes of evidence that has no data at all (rather than data it cannot weigh).
+NO_DATA_NOTES = frozenset({"no attributed data", "no answered inbound messages"})
+
+
+def _window_words(plan: Plan, as_of: dt.date) -> str:
+    """The KPI window in words: 'inside the horizon 2017-01-01..2017-12-31 (up to 2017-12-30)'."""
+    _, until = kpi_window(plan, as_of)
+    if plan.horizon is None:
+        return f"up to {until.isoformat()}"
+    words = f"inside the horizon {plan.horizon.start.isoformat()}..{plan.horizon.end.isoformat()}"
+    return words if until >= plan.horizon.end else f"{words} (up to {until.isoformat()})"
+
+
+def outside_words(inputs: DiagnoseInputs, objective: Objective) -> dict[str, str]:
+    """For each tactic with no data inside the KPI window but some outside it, where its data are, in words:
+    'inside the horizon 2017-01-01..2017-12-31; outside it: posts 119; impressions 76,924'."""
+    currency = inputs.plan.budget.currency if inputs.plan.budget else None
+    shown = list(dict.fromkeys([*PRESENCE_METRICS, *(k.metric for k in objective.kpis)]))
+    out: dict[str, str] = {}
+    for tactic in serving(inputs.plan, objective.id):
+        found = []
+        for metric in shown:
+            obs = inputs.tactic_outside.get((tactic.id, metric))
+            if obs is None or obs.value is None:
+                continue
+            spec = catalog.get(metric)
+            unit = spec.unit if spec else None
+            found.append(f"{label(metric)} {formatting.number(obs.value, unit, currency=currency)}")
+        if found:
+            out[tactic.id] = (f"{_window_words(inputs.plan, inputs.as_of)}, where its KPIs are measured; "
+                              f"outside it: {', '.join(found)}")
     return out
 
 
@@ -447,5 +507,6 @@ def verdicts(inputs: DiagnoseInputs, statuses: list[KpiStatus]) -> list[Verdict]
                     and (why := not_per_tactic(kpi.metric)) is not None}
         mine = [s for s in statuses if s.objective == objective.id]
         out.extend(judge_objective(objective.id, evidence, inputs.tactic_spend, statuses=mine,
-                                   unjudged=unjudged, currency=currency))
+                                   unjudged=unjudged, currency=currency,
+                                   outside=outside_words(inputs, objective) if inputs.tactic_outside else None))
     return out

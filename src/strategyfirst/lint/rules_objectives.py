@@ -195,3 +195,23 @@ for _rule in (
          "Move the KPI's `by` inside `horizon`, or extend the horizon.", _kpi_after_horizon),
 ):
     register(_rule)
+
+
+def _kpi_without_deadline(ctx: LintContext) -> Iterator[Hit]:
+    """A KPI with no `by` in a plan with no horizon: `by` defaults to the horizon's end (plan.md), so it has none."""
+    if ctx.plan.horizon is not None:
+        return
+    for i, o in enumerate(ctx.plan.objectives):
+        for j, k in enumerate(o.kpis):
+            if k.by is None:
+                yield Hit(("objectives", i, "kpis", j),
+                          f"KPI {k.metric!r} of objective {o.id!r} has no deadline: no `by`, and the plan has no "
+                          "horizon whose end it would default to, so it can never be judged on time")
+
+
+register(Rule("kpi-without-deadline", "error",
+              "a KPI has no `by` and the plan has no horizon to default it to: with no deadline it cannot be "
+              "measured in time (diagnose can neither pace nor forecast it)",
+              "Add `by:` to the KPI, or a `horizon: {start: ..., end: ...}` to the plan (a KPI's `by` defaults "
+              "to the horizon's end).",
+              _kpi_without_deadline))

@@ -22,8 +22,11 @@ DEFAULT_STATUS_RULES: tuple[tuple[str, str], ...] = (
                 "lies inside the forecast interval."),
     ("off_track", "the whole forecast interval at the deadline misses the target."),
     ("no_data", "no data in the KPI's scope yet: nothing can be said."),
-    ("not_enough_data", "a ratio, reply time or score measured on too few observations so far to forecast; "
-                        "the reason says how many more are needed."),
+    ("not_judged", "the KPI has no deadline (no `by`, and no horizon whose end it defaults to): it can be "
+                   "neither paced nor forecast, so it is not judged until it has one."),
+    ("not_enough_data", "a ratio, reply time or score measured on too few observations so far to forecast "
+                        "(unless an exact count already puts it clearly on one side of the target); the reason "
+                        "says how many more are needed."),
 )
 
 

@@ -133,7 +133,8 @@ class MeasureOut(Open):
 class Kpi(Open):
     objective: str
     metric: str
-    status: str = Field(description="met, on_track, at_risk, off_track, not_enough_data or no_data.")
+    status: str = Field(description="met, on_track, at_risk, off_track, not_enough_data, not_judged (no "
+                                    "deadline) or no_data.")
     target: Number | None = None
     actual: Number | None = None
     series: list[dict[str, Any]] = []

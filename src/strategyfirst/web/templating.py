@@ -33,7 +33,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 
 STATUS_CLASS = {"on_track": "ok", "met": "ok", "working": "ok", "at_risk": "warn", "tactic_dead_weight": "warn",
                 "off_track": "bad", "tactic_failing": "bad", "strategy_failing": "bad", "no_data": "none",
-                "not_enough_data": "none"}
+                "not_enough_data": "none", "not_judged": "none"}
 
 
 def _json_script(value: Any) -> Markup:

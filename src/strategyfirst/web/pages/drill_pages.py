@@ -98,7 +98,7 @@ def _objective_view(m: Any, objective_id: str, as_of: dt.date | None = None) -> 
             "scope": _window(Scope(tactics=tuple(t["id"] for t in tactics)), days)}
 
 
-_WORST = ["off_track", "at_risk", "not_enough_data", "no_data", "on_track", "met"]
+_WORST = ["off_track", "at_risk", "not_enough_data", "not_judged", "no_data", "on_track", "met"]
 
 
 def worst(statuses: list[str]) -> str:

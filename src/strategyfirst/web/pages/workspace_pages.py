@@ -22,7 +22,7 @@ from strategyfirst.web.view import as_of_from, as_of_query
 router = APIRouter()
 CREATION_OFF = ("creating workspaces from the web is off on this server: start `strategyfirst serve` with "
                 "--new-workspaces DIR (or create one with `strategyfirst init DIR` and serve it)")
-_WORST = ["off_track", "at_risk", "not_enough_data", "no_data", "on_track", "met"]
+_WORST = ["off_track", "at_risk", "not_enough_data", "not_judged", "no_data", "on_track", "met"]
 
 
 def diagnosis_or_none(m: Any, as_of: dt.date | None = None) -> tuple[dict[str, Any] | None, str | None]:
