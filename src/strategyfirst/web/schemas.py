@@ -166,6 +166,8 @@ class ImportRow(Open):
     import_id: int
     file: str | None = Field(description="The imported file's name (never a server path).")
     source: str
+    account: str | None = Field(None, description="The account it was imported with (the `account` field, "
+                                "`--account`); null where the file named its own.")
     started_at: str
     rows_read: int
     rows_new: int

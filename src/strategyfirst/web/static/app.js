@@ -94,7 +94,9 @@ document.addEventListener("DOMContentLoaded", function () {
   form.addEventListener("htmx:afterRequest", function (evt) {
     bar.hidden = true;
     var xhr = evt.detail.xhr;   // by status: a refused answer that was swapped counts as successful to htmx
-    state.textContent = xhr && xhr.status < 400 ? "done" : "the import failed: " + reasonOf(xhr);
+    if (!xhr || !xhr.status) return;   // not answered: htmx:sendError says so
+    // a refused upload's reasons are in the summary below (the server's list, or showProblem's line): said once
+    state.textContent = xhr.status < 400 ? "done" : "the import failed: why is said below";
   });
   form.addEventListener("htmx:sendError", function () {
     bar.hidden = true;
