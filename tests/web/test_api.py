@@ -23,8 +23,8 @@ def cli_json(*args: str) -> object:
 def test_workspaces_lists_only_memberships_with_role(web: WebEnv) -> None:
     viewer = web.bearer("viewer@acme.org").get("/api/v1/workspaces")
     outsider = web.bearer("outsider@globex.org").get("/api/v1/workspaces")
-    assert viewer.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer"}]
-    assert outsider.json() == [{"slug": "globex", "organisation": "Globex", "role": "owner"}]
+    assert viewer.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer", "scope": "write"}]
+    assert outsider.json() == [{"slug": "globex", "organisation": "Globex", "role": "owner", "scope": "write"}]
 
 
 def test_import_log_counts_the_93_tweets_of_the_sample(web: WebEnv) -> None:
