@@ -117,6 +117,9 @@ def test_as_of_dates_the_experiment_rule(runner: CliRunner, tmp_path: Path) -> N
     ("version: 1\nowner: x\nstrategey: {statement: y}\n", "strategy.yaml:3:1: strategey: unknown key"),
     ("version: 1\nhorizon: {start: 2026-13-01, end: 2026-12-31}\n", "strategy.yaml:2:18: YAML: '2026-13-01'"),
     ("- just\n- a list\n", "strategy.yaml:1:1: the plan must be a YAML mapping"),
+    # an unclosed flow sequence at the line that opened it, not at the next key where the parser stopped (4:1)
+    ("version: 1\nhorizon: [oops\n\naccounts:\n", "strategy.yaml:2:10: YAML: the flow sequence opened here is "
+     "not closed (at line 4, column 9"),
 ])
 def test_unreadable_plan_exits_2_with_located_line(runner: CliRunner, tmp_path: Path, text: str,
                                                    line: str) -> None:

@@ -23,8 +23,8 @@ def cli_json(*args: str) -> object:
 def test_workspaces_lists_only_memberships_with_role(web: WebEnv) -> None:
     viewer = web.bearer("viewer@acme.org").get("/api/v1/workspaces")
     outsider = web.bearer("outsider@globex.org").get("/api/v1/workspaces")
-    assert viewer.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer"}]
-    assert outsider.json() == [{"slug": "globex", "organisation": "Globex", "role": "owner"}]
+    assert viewer.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer", "scope": "write"}]
+    assert outsider.json() == [{"slug": "globex", "organisation": "Globex", "role": "owner", "scope": "write"}]
 
 
 def test_import_log_counts_the_93_tweets_of_the_sample(web: WebEnv) -> None:
@@ -217,7 +217,8 @@ def test_an_upload_gives_the_year_of_dates_without_one(web: WebEnv) -> None:
                     data={"account": "acme.tiktok"})
     assert r.status_code == 422, r.text
     (refused,) = r.json()["detail"]
-    assert refused["file"].endswith("Overview.csv") and refused["line"] == 2 and "pass --year YYYY" in refused["msg"]
+    assert refused["file"].endswith("Overview.csv") and refused["line"] == 2
+    assert "send the `year` field" in refused["msg"] and "--year" not in refused["msg"]  # the API's own field
     r = editor.post("/api/v1/workspaces/acme/imports", files=[("files", ("Overview.csv", overview, "text/csv"))],
                     data={"account": "acme.tiktok", "year": "2026"})
     (summary,) = r.json()["files"]

@@ -23,8 +23,8 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def upload(small_server: str, browser: Any, file: Path) -> tuple[str, str, str]:  # noqa: F811
-    """The alert in the summary, the upload state and the page's HTML after uploading `file`."""
+def upload(small_server: str, browser: Any, *files: Path) -> tuple[str, str, str]:  # noqa: F811
+    """The alert in the summary, the upload state and the page's HTML after uploading `files`."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -33,7 +33,7 @@ def upload(small_server: str, browser: Any, file: Path) -> tuple[str, str, str]:
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Log in')")
     page.wait_for_url(small_server + "/w/acme/imports")
-    page.set_input_files("input[name=files]", [str(file)])
+    page.set_input_files("input[name=files]", [str(f) for f in files])
     page.click("button:has-text('Import')")
     alert = page.locator("#summary [role=alert]")
     alert.wait_for()
@@ -48,8 +48,21 @@ def test_a_file_that_is_no_export_shows_why(small_server: str, browser: Any, tmp
     notes.write_text("hello world\n", encoding="utf-8")
     alert, state, html = upload(small_server, browser, notes)
     assert alert.startswith("notes.txt:1:1: header not recognised (hello world)")
-    assert state.startswith("the import failed: notes.txt:1:1: header not recognised")
+    assert state == "the import failed: why is said below"  # the reason is said once, in the summary
+    assert html.count("header not recognised") == 1
     assert "/.strategyfirst/" not in html and str(tmp_path.parent) not in html
+
+
+def test_two_bad_files_are_two_lines_said_once(small_server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    """Two files' errors ran into one paragraph, shown twice (next to the Import button and in red)."""
+    notes, image = tmp_path / "notes.txt", tmp_path / "bad.png"
+    notes.write_text("hello world\n", encoding="utf-8")
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    alert, state, html = upload(small_server, browser, notes, image)
+    assert alert.splitlines()[0].startswith("notes.txt:1:1: header not recognised (hello world)")
+    assert alert.splitlines()[1].startswith("bad.png:1:1: is an image, not an export file")
+    assert len(alert.splitlines()) == 2 and state == "the import failed: why is said below"
+    assert html.count("header not recognised") == 1 and html.count("is an image") == 1
 
 
 def test_a_file_over_the_limit_shows_why(small_server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
@@ -57,7 +70,7 @@ def test_a_file_over_the_limit_shows_why(small_server: str, browser: Any, tmp_pa
     big.write_text("tweet_id,text\n" + "1,hello\n" * (LIMIT // 8), encoding="utf-8")
     alert, state, _ = upload(small_server, browser, big)
     assert alert == f"the request body is over the limit of {LIMIT:,} bytes"
-    assert state == f"the import failed: the request body is over the limit of {LIMIT:,} bytes"
+    assert state == "the import failed: why is said below"
 
 
 def test_an_upload_refreshes_the_import_log_with_the_uploader(small_server: str, browser: Any,  # noqa: F811

@@ -326,3 +326,14 @@ def test_posts_api(viewer: TestClient) -> None:
     dated = viewer.get("/api/v1/workspaces/drill/posts?tactic=threads&since=2026-01-05&until=2026-01-05").json()
     assert [p["message_id"] for p in dated["posts"]] == ["x:1"]
     assert viewer.get("/api/v1/workspaces/drill/posts?sort=text").status_code == 422
+
+
+def test_posts_csv_writes_counts_as_whole_numbers(viewer: TestClient) -> None:
+    """posts.csv wrote the warehouse's doubles (`2000.0`, `800.0`); counts are whole numbers, the rate a ratio."""
+    rows = {r["message_id"]: r for r in read_csv(viewer.get("/w/drill/posts.csv?range=all").text)}
+    # drill_env: x:1 1,000 impressions, 800 reach, 30 engagements; x:2 2,000 impressions, 200 engagements
+    assert (rows["x:1"]["impressions"], rows["x:1"]["reach"], rows["x:1"]["engagements"]) == ("1000", "800", "30")
+    assert (rows["x:2"]["impressions"], rows["x:2"]["engagements"]) == ("2000", "200")
+    assert float(rows["x:1"]["engagement_rate"]) == 0.03
+    api = viewer.get("/api/v1/workspaces/drill/posts?range=all").json()
+    assert {p["message_id"]: p["impressions"] for p in api["posts"]}["x:2"] == 2000

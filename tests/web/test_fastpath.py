@@ -194,7 +194,7 @@ def test_the_workspace_list_is_the_apps_own_for_each_caller_until_something_chan
     viewer = fresh_web.bearer("viewer@acme.org")
     calls = counted(monkeypatch, workspaces, "visible_workspaces")
     by_app = viewer.get("/api/v1/workspaces")
-    assert by_app.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer"}]
+    assert by_app.json() == [{"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer", "scope": "write"}]
     kept = viewer.get("/api/v1/workspaces")
     assert calls == [1]  # the second did not go to the route
     assert raw(kept) == raw(by_app) and kept.headers["x-content-type-options"] == "nosniff"
@@ -206,7 +206,7 @@ def test_the_workspace_list_is_the_apps_own_for_each_caller_until_something_chan
         ("acme", "viewer"), ("globex", "editor")]
     scoped = db.create_api_token("viewer@acme.org", "globex read", "globex", "read")
     listed = fresh_web.client().get("/api/v1/workspaces", headers={"Authorization": f"Bearer {scoped}"})
-    assert [(w["slug"], w["role"]) for w in listed.json()] == [("globex", "viewer")]
+    assert [(w["slug"], w["role"], w["scope"]) for w in listed.json()] == [("globex", "editor", "read")]
     text = fresh_web.acme.plan_path.read_text(encoding="utf-8")
     fresh_web.acme.plan_path.write_text(text.replace("organisation: Acme Outdoor", "organisation: Acme Indoor"),
                                         encoding="utf-8")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from strategyfirst.appdb import dispose
 from tests.web.drill_env import HEADER, build_drill
+from tests.web.env import WebEnv
 
 NEW_POSTS = HEADER + "x:77,x,drillco,true,2026-03-01 10:00:00,post,Uploaded,,,,10,,1\n"
 
@@ -64,3 +65,25 @@ def test_an_api_upload_names_the_caller(tmp_path: Path) -> None:
         assert (log[0]["file"], log[0]["imported_by"]) == ("api.csv", "editor@drill.example")
     finally:
         dispose(f"sqlite:///{tmp_path / 'app.sqlite'}")
+
+
+def test_the_log_names_the_account_a_file_was_imported_with(fresh_web: WebEnv, shared_data: Path) -> None:
+    """The CLI's `imports` lists the --account a file was imported with; the page, imports.csv and the API left
+    it out. Totals.csv names no account (given: priyanka); the twcs sample names its own (none given)."""
+    studio = shared_data / "youtube-studio" / "priyankapatel05" / "Totals.csv"
+    sample = shared_data / "twcs" / "sample.csv"
+    editor = fresh_web.login("editor@acme.org")
+    r = editor.post("/w/acme/imports", files={"files": ("Totals.csv", studio.read_bytes(), "text/csv")},
+                    data={"account": "priyanka"})
+    assert r.status_code == 200, r.text[:300]
+    assert editor.post("/w/acme/imports", files={"files": ("sample.csv", sample.read_bytes(), "text/csv")}
+                       ).status_code == 200
+    page = editor.get("/w/acme/imports").text
+    assert '<th scope="col">Source</th><th scope="col">Account</th>' in page
+    rows = log_rows(page)
+    assert rows[0].startswith("2 sample.csv twcs — ") and rows[1].startswith("1 Totals.csv youtube-studio priyanka ")
+    exported = list(csv.DictReader(io.StringIO(editor.get("/w/acme/imports.csv").text)))
+    assert [(e["file"], e["source"], e["account"]) for e in exported] == [
+        ("sample.csv", "twcs", ""), ("Totals.csv", "youtube-studio", "priyanka")]
+    api = fresh_web.bearer("viewer@acme.org").get("/api/v1/workspaces/acme/imports").json()["imports"]
+    assert [(i["file"], i["account"]) for i in api] == [("sample.csv", None), ("Totals.csv", "priyanka")]

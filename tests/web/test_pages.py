@@ -158,7 +158,7 @@ def test_a_dialogue_window_without_inbound_messages_offers_the_range_that_has_th
     ("/w/acme/posts?page=abc", "page='abc' is not a whole number from 1 to 10,000,000: showing page 1"),
     ("/w/acme/posts?page=-1", "page='-1' is not a whole number from 1 to 10,000,000: showing page 1"),
     ("/w/acme/posts?size=0", "size='0' is not a whole number from 1 to 500: showing 50 posts a page"),
-    ("/w/acme/history?a=x", "a='x' is not a plan version number"),
+    ("/w/acme/history?a=x", "a='x' is not a plan version: write it as listed below, e.g. v2 (or 2)"),
 ])
 def test_a_bad_number_in_a_page_query_is_said_on_the_page(web: WebEnv, query: str, message: str) -> None:
     r = web.login("viewer@acme.org").get(query)

@@ -165,7 +165,8 @@ def test_check_lints_the_draft_without_saving(fresh_web: WebEnv) -> None:
     assert "Add <code>target:</code> to the KPI" in fragment and "`" not in fragment
     broken = client.post("/w/acme/plan/lint", data={"text": "version: 1\nowner: [x\n"},
                          headers={"HX-Request": "true"}).text
-    assert re.search(r'data-line="3" data-severity="error"><a class="goto" href="#plan-text" data-line="3">', broken)
+    # the unclosed `[` is on line 2, where the problem is located (not line 3, where the parser stopped)
+    assert re.search(r'data-line="2" data-severity="error"><a class="goto" href="#plan-text" data-line="2">', broken)
     assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == COMMENTED
 
 
@@ -212,3 +213,36 @@ def test_the_api_adds_with_if_match_and_answers_422_at_the_field_and_409_when_st
                                                "budget": 100, "campaign": "news", "why": "a test"})
     assert made.status_code == 201 and made.json()["path"] == "tactics[2]"
     assert fresh_web.state.db.plan_versions("acme")[-1].why == "a test"
+
+
+def test_saving_a_plan_that_does_not_parse_says_not_saved_and_where(fresh_web: WebEnv) -> None:
+    """Saving an invalid plan only turned the lint panel red; the page now says "Not saved" as a refused
+    why or a stale save do, with the first problem at the line that opened an unclosed `[` (line 9, column 10:
+    `horizon: [oops`), not at the next key (line 11) where the YAML parser stopped."""
+    client, base = start(fresh_web)
+    lines = COMMENTED.splitlines(keepends=True)
+    broken = "".join(lines[:8]) + "horizon: [oops\n\n" + "".join(lines[8:])
+    r = client.post("/w/acme/plan", data={"text": broken, "why": "try", "base": base})
+    assert r.status_code == 422
+    said = " ".join(re.sub(r"<[^>]+>", "", re.search(r'<p class="error" role="alert">Not saved: .*?</p>', r.text,
+                                                      re.S).group(0)).split())
+    assert said.startswith("Not saved: the plan does not parse — strategy.yaml:9:10: YAML: the flow sequence "
+                           "opened here is not closed (at line 11, column ")
+    assert said.endswith("Your text is still in the editor.")
+    assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == COMMENTED  # nothing written
+    checked = client.post("/w/acme/plan/lint", data={"text": broken, "base": base})  # Check: no "Not saved"
+    assert checked.status_code == 200 and "Not saved" not in checked.text
+
+
+def test_a_save_on_an_unknown_version_is_refused_in_a_plain_sentence(fresh_web: WebEnv) -> None:
+    """A 409 for an If-Match naming no version read "the plan changed which this save was based on"."""
+    owner = fresh_web.bearer("owner@acme.org")
+    first = owner.put("/api/v1/workspaces/acme/plan", json={"text": ACME_PLAN.replace("50000", "51000")})
+    assert first.status_code == 200
+    stale = owner.put("/api/v1/workspaces/acme/plan", json={"text": ACME_PLAN.replace("50000", "52000")},
+                      headers={"If-Match": '"0123abcd"'})
+    assert stale.status_code == 409
+    msg = stale.json()["detail"][0]["msg"]
+    assert msg.startswith(f"the plan is no longer the version this save was based on: version "
+                          f"{first.json()['version']} was saved by owner@acme.org at ")
+    assert "changed which" not in msg

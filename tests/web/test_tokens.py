@@ -48,8 +48,12 @@ def test_a_read_token_cannot_write(web: WebEnv) -> None:
     email = two_workspace_user(web)
     reader = web.state.db.create_api_token(email, "reader", workspace="acme", access="read")
     writer = web.state.db.create_api_token(email, "writer", workspace="acme", access="write")
-    assert call(web, reader, "GET", "/api/v1/workspaces")[1] == [  # an editor's read token acts as a viewer
-        {"slug": "acme", "organisation": "Acme Outdoor", "role": "viewer"}]
+    # web.md: the role is the user's ("a token acts with its user's roles"); the token's scope says it only reads
+    # (it said "viewer" for an editor's read token)
+    assert call(web, reader, "GET", "/api/v1/workspaces")[1] == [
+        {"slug": "acme", "organisation": "Acme Outdoor", "role": "editor", "scope": "read"}]
+    assert call(web, writer, "GET", "/api/v1/workspaces")[1] == [
+        {"slug": "acme", "organisation": "Acme Outdoor", "role": "editor", "scope": "write"}]
     assert call(web, reader, "GET", "/api/v1/workspaces/acme/decisions")[0] == 200
     plan_before = web.acme.plan_path.read_text(encoding="utf-8")
     decisions_before = len(web.state.db.decisions("acme"))

@@ -3,6 +3,7 @@ as uploaded (`notes.txt:1:1: ...`), plan errors `strategy.yaml`, the import log 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.web.env import WebEnv
@@ -42,7 +43,8 @@ def test_the_import_page_answers_htmx_with_the_reason(fresh_web: WebEnv) -> None
     editor = fresh_web.login("editor@acme.org")
     r = editor.post("/w/acme/imports", files=[("files", NOT_AN_EXPORT)], headers={"HX-Request": "true"})
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
-    assert r.text.startswith('<p class="error" role="alert">notes.txt:1:1: header not recognised')
+    assert r.text.startswith('<ul class="error upload-errors" role="alert"><li>notes.txt:1:1: header not '
+                             'recognised')
     no_server_path(fresh_web, r.text)
     # an error the route does not handle itself (a missing CSRF token) is a fragment too, not a whole page
     editor.headers.pop("X-CSRF-Token")
@@ -74,7 +76,7 @@ def test_the_import_summary_of_a_batch_with_a_failure(fresh_web: WebEnv, shared_
 
 def test_the_import_page_gives_advice_in_the_form_s_words(fresh_web: WebEnv, shared_data: Path) -> None:
     """The importers' advice names CLI options (--source, --account); the page names the form's fields instead,
-    and the API keeps the importer's words."""
+    and the API its own (test_the_api_names_its_own_fields)."""
     editor = fresh_web.login("editor@acme.org")
     sample = ("sample.csv", (shared_data / "twcs" / "sample.csv").read_bytes(), "text/csv")
     wrong = editor.post("/w/acme/imports", files=[("files", sample)], data={"source": "x-analytics"},
@@ -86,7 +88,7 @@ def test_the_import_page_gives_advice_in_the_form_s_words(fresh_web: WebEnv, sha
     assert nameless.status_code == 422 and "fill in the Account" in nameless.text, nameless.text
     assert "--source" not in wrong.text and "--account" not in nameless.text
     api = fresh_web.bearer("editor@acme.org").post(IMPORTS, files=[("files", sample)], data={"source": "x-analytics"})
-    assert api.status_code == 422 and "--source" in api.json()["detail"][0]["msg"]
+    assert api.status_code == 422 and "check the `source` field (or send auto)" in api.json()["detail"][0]["msg"]
 
 
 def _with_a_bad_row(shared_data: Path) -> bytes:
@@ -137,3 +139,51 @@ def test_a_file_imported_from_the_command_line_is_shown_by_its_name(fresh_web: W
     for page in pages:
         assert page.status_code == 200 and "cut.csv" in page.text, page.url
         assert str(exports) not in page.text and "exports on the server" not in page.text, page.url
+
+
+def test_a_refused_batch_lists_each_file_s_reason_once(fresh_web: WebEnv) -> None:
+    """Two bad files ran into one paragraph ("...; bad.png:1:1: ..."), said again by the upload state: one list,
+    one line per file, said once."""
+    editor = fresh_web.login("editor@acme.org")
+    image = ("bad.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
+    r = editor.post("/w/acme/imports", files=[("files", NOT_AN_EXPORT), ("files", image)],
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 422
+    items = re.findall(r"<li>(.*?)</li>", r.text[:r.text.index("</ul>")], re.S)
+    assert [i.split(":")[0] for i in items] == ["notes.txt", "bad.png"]
+    assert items[0].startswith("notes.txt:1:1: header not recognised (hello world)")
+    assert items[1].startswith("bad.png:1:1: is an image, not an export file")
+    assert r.text.count("header not recognised") == 1 and r.text.count("is an image") == 1
+    page = editor.post("/w/acme/imports", files=[("files", NOT_AN_EXPORT), ("files", image)])
+    assert page.status_code == 422 and page.text.count("header not recognised") == 1
+
+
+def test_a_batch_that_wrote_nothing_does_not_say_it_imported(fresh_web: WebEnv, shared_data: Path) -> None:
+    """A bad file and one imported before: "1 of 2 files imported", though nothing was written; the file
+    imported before now names that import, as the CLI does ("already imported as #1")."""
+    sample = ("sample.csv", (shared_data / "twcs" / "sample.csv").read_bytes(), "text/csv")
+    editor = fresh_web.login("editor@acme.org")
+    assert editor.post("/w/acme/imports", files=[("files", sample)]).status_code == 200  # import #1
+    r = editor.post("/w/acme/imports", files=[("files", NOT_AN_EXPORT), ("files", sample)])
+    assert r.status_code == 200
+    summary = " ".join(r.text[r.text.index('<section class="import-summary">'):].split())
+    summary = summary[:summary.index("</section>")]
+    assert "<h2>Nothing imported</h2>" in summary and "files imported" not in summary
+    assert "<td>already imported as #1</td>" in summary
+    again = editor.post("/w/acme/imports", files=[("files", sample)]).text
+    assert "<h2>Already imported</h2>" in again
+    mixed = editor.post("/w/acme/imports", files=[("files", sample), ("files", (
+        "new.csv", b"tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+                   b"990001,Tesco,False,Tue Oct 31 22:10:47 +0000 2017,hello,,\n", "text/csv"))]).text
+    assert "<h2>1 of 2 files imported</h2>" in " ".join(mixed.split())
+
+
+def test_the_api_names_its_own_fields(fresh_web: WebEnv, shared_data: Path) -> None:
+    """A YouTube Totals.csv without an account got 422 "pass --account NAME": the API's field is `account`."""
+    studio = shared_data / "youtube-studio" / "priyankapatel05" / "Totals.csv"
+    api = fresh_web.bearer("editor@acme.org").post(IMPORTS, files=[("files", ("Totals.csv", studio.read_bytes(),
+                                                                              "text/csv"))])
+    assert api.status_code == 422
+    [problem] = api.json()["detail"]
+    assert problem["msg"].startswith("Totals.csv:1:1: ") and problem["msg"].endswith("; send the `account` field")
+    assert "--account" not in api.text

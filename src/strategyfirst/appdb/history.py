@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +20,12 @@ HistoryEntry = PlanVersion | Decision
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def version_number(text: str) -> int | None:
+    """A plan version as `history` lists it (`v2`) or as a bare number (`2`); None if the text is neither."""
+    match = re.fullmatch(r"[vV]?(\d{1,9})", text.strip())
+    return int(match.group(1)) if match and int(match.group(1)) >= 1 else None
 
 
 def _next_number(s: Session, model: type[PlanVersion] | type[Decision], workspace_id: int) -> int:

@@ -59,10 +59,10 @@ def conflict(db: AppDB, slug: str, current: PlanVersion, bases: list[str]) -> Co
         "base": base.number if base else None,
         "diff": plan_diff(base, current) if base else None,
     }
-    since = f"since version {base.number}, " if base else ""
-    return ConflictError(f"the plan changed {since}which this save was based on: version {current.number} "
-                         f"was saved by {who} at {iso(current.created_at)}; nothing was overwritten — merge "
-                         "your change into the current text and save again", details)
+    moved = (f"the plan changed since version {base.number}, which this save was based on" if base else
+             "the plan is no longer the version this save was based on")
+    return ConflictError(f"{moved}: version {current.number} was saved by {who} at {iso(current.created_at)}; "
+                         "nothing was overwritten — merge your change into the current text and save again", details)
 
 
 def save_plan(db: AppDB, slug: str, plan_path: Path, lock_path: Path, text: str, author: str | None,

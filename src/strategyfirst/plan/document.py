@@ -113,12 +113,24 @@ def locate(tree: Any, path: Sequence[PathPart]) -> tuple[int, int]:
     return line, col
 
 
+# ruamel's contexts of a flow collection or a quoted scalar: their context_mark is where it was opened
+_UNCLOSED = re.compile(r"while (?:parsing|scanning) an? (flow sequence|flow mapping|quoted scalar)")
+
+
 def yaml_problem(exc: YAMLError, file: str, text: str | None = None) -> PlanProblem:
     """A YAML syntax error as one located line (`YAML: <context>: <problem>`), without ruamel's snippet; an error
     the reader raises (a control character) is located by its offset in `text`, when given."""
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         what = exc.problem or "invalid YAML"
+        opened = exc.context_mark
+        unclosed = _UNCLOSED.fullmatch(exc.context or "")
+        if opened is not None and unclosed and opened.line < mark.line:
+            # an unclosed `[`, `{` or quote is found lines later, where the parser gave up (often the next key):
+            # the error is located where it was opened, and says where the parser stopped
+            return PlanProblem(file, opened.line + 1, opened.column + 1,
+                               f"YAML: the {unclosed.group(1)} opened here is not closed (at line "
+                               f"{mark.line + 1}, column {mark.column + 1}: {what})")
         if exc.context:
             what = f"{exc.context}: {what}"
         return PlanProblem(file, mark.line + 1, mark.column + 1, f"YAML: {what}")

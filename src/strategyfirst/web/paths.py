@@ -5,6 +5,8 @@ of the app database's folder at the edge, in the error handlers and the import r
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -55,6 +57,17 @@ def scrub_json(value: Any, hidden: list[str]) -> Any:
 
 
 def public_import(row: dict[str, Any]) -> dict[str, Any]:
-    """An import log row as the web shows it: the file's and the rejects file's names only."""
+    """An import log row as the web shows it: the file's and the rejects file's names only, and the account it
+    was imported with (`--account`, the form's Account; None where the file named its own)."""
     shown = {k: v for k, v in row.items() if k != "stamp"}  # the import's own check for an unchanged file
-    return {**shown, "file": file_name(row.get("file")), "rejects_file": file_name(row.get("rejects_file"))}
+    return {**shown, "file": file_name(row.get("file")), "rejects_file": file_name(row.get("rejects_file")),
+            "account": import_options(row).get("account")}
+
+
+def import_options(row: dict[str, Any]) -> dict[str, Any]:
+    """The options an import log row recorded (its `options` JSON; none in a log older than them)."""
+    options = row.get("options")
+    if isinstance(options, str):
+        with contextlib.suppress(ValueError):
+            options = json.loads(options)
+    return options if isinstance(options, dict) else {}

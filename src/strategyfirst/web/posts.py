@@ -145,8 +145,14 @@ def first_line(text: Any) -> str:
     return ""
 
 
+def count(value: Any) -> Any:
+    """A count as a whole number: the warehouse keeps figures as doubles (22987.0), a CSV and JSON say 22987."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {"message_id": row["message_id"], "date": row["created_at"], "platform": row["platform"],
-            "account": row["account"], "text": first_line(row.get("text")), "impressions": row["impressions"],
-            "reach": row["reach"], "engagements": row["engagements"], "engagement_rate": row["engagement_rate"],
+            "account": row["account"], "text": first_line(row.get("text")), "impressions": count(row["impressions"]),
+            "reach": count(row["reach"]), "engagements": count(row["engagements"]),
+            "engagement_rate": row["engagement_rate"],
             "replies": int(row["replies"] or 0), "permalink": row.get("permalink")}

@@ -69,7 +69,9 @@ STALE_PLAN: Responses = {409: _error("The plan changed since the version in `If-
 class WorkspaceItem(Open):
     slug: str
     organisation: str | None
-    role: str = Field(description="owner, editor or viewer (viewer for a read-only token).")
+    role: str = Field(description="The user's role in it: owner, editor or viewer (a token acts with it).")
+    scope: str = Field("write", description="What the caller may do with that role: read (a read-only token, which "
+                       "only reads whatever the role) or write.")
 
 
 class PlanOut(Open):
@@ -167,6 +169,8 @@ class ImportRow(Open):
     import_id: int
     file: str | None = Field(description="The imported file's name (never a server path).")
     source: str
+    account: str | None = Field(None, description="The account it was imported with (the `account` field, "
+                                "`--account`); null where the file named its own.")
     started_at: str
     rows_read: int
     rows_new: int

@@ -76,3 +76,29 @@ def failures(result: dict[str, Any]) -> list[dict[str, Any]] | None:
         return None
     return [{"loc": ["body", "files"], "msg": f["error"], "file": f["file"], "line": f.get("line"),
              "column": f.get("column")} for f in files]
+
+
+# The importers' advice names the CLI's options; the upload form and the API name their own fields instead
+# (options they do not have, such as --platform or --rate, keep their name: the CLI is where they are given).
+Words = tuple[tuple[re.Pattern[str], str], ...]
+FORM: Words = ((re.compile(r"check --source \(or use --source auto\)"), "check the Source (or choose auto)"),
+               (re.compile(r"pass --source NAME"), "choose the Source"),
+               (re.compile(r"pass --account(?: [A-Z]+)?"), "fill in the Account"),
+               (re.compile(r"pass --year(?: YYYY)?"), "fill in the Year"))
+API: Words = ((re.compile(r"check --source \(or use --source auto\)"), "check the `source` field (or send auto)"),
+              (re.compile(r"pass --source NAME"), "send the `source` field"),
+              (re.compile(r"pass --account(?: [A-Z]+)?"), "send the `account` field"),
+              (re.compile(r"pass --year(?: YYYY)?"), "send the `year` field"))
+
+
+def in_words(message: str, words: Words) -> str:
+    """An import error in the words of the form or the API (their fields) rather than the CLI's options."""
+    for pattern, said in words:
+        message = pattern.sub(said, message)
+    return message
+
+
+def api_words(result: dict[str, Any]) -> dict[str, Any]:
+    """An ingest answer whose files' errors name the API's fields."""
+    return {**result, "files": [{**f, "error": in_words(f["error"], API) if f.get("error") else f.get("error")}
+                                for f in result["files"]]}

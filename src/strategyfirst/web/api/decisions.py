@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from strategyfirst.appdb import HistoryWarning
 from strategyfirst.appdb.decide import check_ids, decide
+from strategyfirst.appdb.history import version_number
 from strategyfirst.appdb.render import decision_json, diff_json, history_json
 from strategyfirst.errors import UsageError
 from strategyfirst.web.deps import ApiEditor, ApiViewer, Member
@@ -105,12 +106,26 @@ def delete_decision(m: ApiEditor, body: Withdrawal | None = None,
 
 
 @router.get("/history", **documented(HistoryOut, SCOPED))
-def read_history(m: ApiViewer, diff_from: int | None = Query(None, alias="from", ge=1, le=MAX_VERSION),
-                 diff_to: int | None = Query(None, alias="to", ge=1, le=MAX_VERSION)) -> dict[str, Any]:
+def read_history(m: ApiViewer, diff_from: str | None = Query(None, alias="from", max_length=20, description=(
+                     "A plan version, as `history` lists it (v2) or as a number (2).")),
+                 diff_to: str | None = Query(None, alias="to", max_length=20, description=(
+                     "A plan version, as `history` lists it (v2) or as a number (2)."))) -> dict[str, Any]:
     """Plan versions and decisions in time order (`history --format json`); with `from` and `to`, the diff
     of two plan versions (`history --diff A B --format json`)."""
+    first, second = _version("from", diff_from), _version("to", diff_to)
     m.ws.record_plan()  # an edited strategy.yaml shows up as the newest version, as in the CLI
-    if diff_from is not None and diff_to is not None:
+    if first is not None and second is not None:
         db = m.state.db
-        return diff_json(m.slug, db.plan_version(m.slug, diff_from), db.plan_version(m.slug, diff_to))
+        return diff_json(m.slug, db.plan_version(m.slug, first), db.plan_version(m.slug, second))
     return history_json(m.state.db, m.slug)
+
+
+def _version(key: str, text: str | None) -> int | None:
+    """A plan version of the query (`v2` or `2`); 422 naming the parameter when it is neither."""
+    if text is None:
+        return None
+    number = version_number(text)
+    if number is None:
+        raise HTTPException(422, [{"loc": ["query", key], "msg": f"{key}={text!r} is not a plan version: write "
+                                   "it as `history` lists it, e.g. v2 (or 2)", "type": "value_error"}])
+    return number

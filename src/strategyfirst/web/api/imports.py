@@ -11,7 +11,7 @@ from strategyfirst.web.answers import json_answer
 from strategyfirst.web.deps import ApiEditor, ApiViewer
 from strategyfirst.web.paths import public_import
 from strategyfirst.web.schemas import BODY_TOO_LARGE, BUSY, SCOPED, ImportLog, IngestOut, documented
-from strategyfirst.web.uploads import failures, ingest_uploads
+from strategyfirst.web.uploads import api_words, failures, ingest_uploads
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["imports"])
 
@@ -27,8 +27,8 @@ def create_import(
                                      "give none (TikTok Studio's `February 28`).")] = None,
 ) -> dict[str, Any]:
     """Import export files into the warehouse (the JSON of `ingest --format json`)."""
-    result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict, year,
-                            by=m.email)
+    result = api_words(ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account, strict,
+                                      year, by=m.email))
     refused = failures(result)
     if refused:
         raise HTTPException(422, refused)

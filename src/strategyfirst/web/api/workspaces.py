@@ -25,6 +25,8 @@ def visible_workspaces(state: State, user_id: int) -> list[dict[str, Any]]:
 
 @router.get("/workspaces", **documented(list[WorkspaceItem]))
 def list_workspaces(caller: ApiCaller, state: State) -> list[dict[str, Any]]:
-    """The workspaces the caller may see: `[{"slug", "organisation", "role"}]`."""
+    """The workspaces the caller may see: `[{"slug", "organisation", "role", "scope"}]`: the user's role (a
+    token acts with its user's roles, web.md) and what the caller may do with it (`read` for a read token)."""
     seen = [w for w in visible_workspaces(state, caller.user.id) if caller.reaches(w["slug"])]
-    return [{**w, "role": "viewer"} for w in seen] if caller.read_only else seen
+    scope = "read" if caller.read_only else "write"
+    return [{**w, "scope": scope} for w in seen]

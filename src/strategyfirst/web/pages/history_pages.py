@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from strategyfirst.appdb.history import version_number
 from strategyfirst.appdb.render import diff_json, history_json
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageViewer
@@ -36,13 +37,14 @@ def read_history_page(request: Request, m: PageViewer, a: Text = "", b: Text = "
 
 
 def _version(key: str, text: str, problems: list[str]) -> int | None:
-    """A plan version number of the URL, else None (and what was wrong in `problems`)."""
+    """A plan version of the URL, `v2` as the page lists it or `2`, else None (and what was wrong in
+    `problems`)."""
     if not text.strip():
         return None
-    if text.strip().isdecimal() and len(text.strip()) < 10:
-        return int(text)
-    problems.append(f"{key}={text!r} is not a plan version number")
-    return None
+    number = version_number(text)
+    if number is None:
+        problems.append(f"{key}={text!r} is not a plan version: write it as listed below, e.g. v2 (or 2)")
+    return number
 
 
 @router.get("/w/{slug}/report.html")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -16,15 +15,15 @@ from strategyfirst.web.deps import PageEditor, PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
 from strategyfirst.web.paths import folders, public_import, scrub
 from strategyfirst.web.templating import render
-from strategyfirst.web.uploads import failures, ingest_uploads
+from strategyfirst.web.uploads import FORM, failures, in_words, ingest_uploads
 
 router = APIRouter()
 MADE = ("imported", "already imported")  # a file's outcomes that have a row in the import log
 
 
 def _context(m: Any, **extra: Any) -> dict[str, Any]:
-    return {"m": m, "tab": "imports", "log": services.import_log(m.ws), "sources": [s.name for s in SOURCES],
-            **extra}
+    log = [public_import(r) for r in services.import_log(m.ws)]
+    return {"m": m, "tab": "imports", "log": log, "sources": [s.name for s in SOURCES], **extra}
 
 
 @router.get("/w/{slug}/imports")
@@ -36,8 +35,8 @@ def read_imports(request: Request, m: PageViewer) -> Response:
 @router.get("/w/{slug}/imports.csv")
 def read_imports_csv(m: PageViewer) -> Response:
     """The import log as CSV, newest first (file names only, never a server folder)."""
-    cols = ("import_id", "file", "source", "started_at", "imported_by", "rows_read", "rows_new", "rows_updated",
-            "rows_duplicate", "rows_rejected", "undone_at", "undone_by")
+    cols = ("import_id", "file", "source", "account", "started_at", "imported_by", "rows_read", "rows_new",
+            "rows_updated", "rows_duplicate", "rows_rejected", "undone_at", "undone_by")
     rows = [public_import(r) for r in services.import_log(m.ws)]
     return csv_response(file_name(m.slug, "imports"), cols, ([r.get(c) for c in cols] for r in rows))
 
@@ -90,39 +89,24 @@ def create_import_page(
             raise ImportFileError("files", "choose at least one file to import")
         result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
                                 year=int(given) if given else None, by=m.email)
-        result = {**result, "files": [{**f, "error": form_words(f["error"]) if f.get("error") else None}
+        result = {**result, "files": [{**f, "error": in_words(f["error"], FORM) if f.get("error") else None}
                                       for f in result["files"]]}
         refused = failures(result)
-        error = "; ".join(f["msg"] for f in refused) if refused else None
+        errors = [f["msg"] for f in refused or []]  # one line per file, each naming its file
         status = 422 if refused else 200
     except ImportFileError as exc:
-        result, error, status = {"files": []}, scrub(str(exc), folders([m.ws.root])), 422
+        result, errors, status = {"files": []}, [scrub(str(exc), folders([m.ws.root]))], 422
     # a refused upload shows its reasons only; a partly failed one lists each file's outcome
     shown = result["files"] if status == 200 else []
     summaries = [{**f, "import_id": f.get("import_id") or (_import_id(m, f) if f.get("status") in MADE else None)}
                  for f in shown]
     summaries = [{**f, "rejects": services.rejects(m.ws, f["import_id"]) if f.get("rows_rejected") else []}
                  for f in summaries]
-    context = _context(m, summaries=summaries, error=error, summary_query=summary_query(summaries))
+    context = _context(m, summaries=summaries, errors=errors, summary_query=summary_query(summaries))
     # an import changes the log: htmx gets it too, swapped in place (a refused upload changes nothing)
     partial = "_import_response.html" if status == 200 else "_import_summary.html"
     name = partial if request.headers.get("HX-Request") else "imports.html"
     return render(request, name, context, status=status)
-
-
-# The importers' advice names the CLI's options; on this page, the form's fields they stand for (options the form
-# does not have, such as --platform, keep their name: the CLI is where they are given).
-_FORM_WORDS = ((re.compile(r"check --source \(or use --source auto\)"), "check the Source (or choose auto)"),
-               (re.compile(r"pass --source NAME"), "choose the Source"),
-               (re.compile(r"pass --account(?: [A-Z]+)?"), "fill in the Account"),
-               (re.compile(r"pass --year(?: YYYY)?"), "fill in the Year"))
-
-
-def form_words(message: str) -> str:
-    """An import error in the words of the upload form (Source, Account, Year) rather than the CLI's options."""
-    for pattern, words in _FORM_WORDS:
-        message = pattern.sub(words, message)
-    return message
 
 
 def summary_query(summaries: list[dict[str, Any]]) -> str:

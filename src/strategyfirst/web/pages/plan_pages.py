@@ -116,14 +116,16 @@ def update_plan_page(request: Request, m: PageEditor, text: Draft = "", why: Typ
     text = from_form(text)
     why_error = (f"At most {MAX_WHY:,} characters (this has {len(why):,}): shorten it; nothing was saved."
                  if len(why) > MAX_WHY else None)
+    problems: list[dict[str, Any]] = []
     try:
         loads(text, file="strategy.yaml")
-        parses = True
-    except PlanError:
-        parses = False  # the editor page lists the plan's problems itself
-    if not parses or why_error:
-        empty = {} if text else {"lint": lint_view(text)}  # editor_page lints a text only: say it is empty
-        return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error, **empty),
+    except PlanError as exc:
+        problems = services.problems_json(exc)  # the editor page lists them all; the first is said at the top
+    if problems or why_error:
+        said = {"not_parsed": problems[0], "more_problems": len(problems) - 1} if problems else {}
+        if not text:
+            said["lint"] = lint_view(text)  # editor_page lints a text only: say it is empty
+        return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error, **said),
                       status=422)
     return _save(request, m, text, why, merged or base, lambda: editor_page(m, text, why=why, base=base), None,
                  editor=True)

@@ -1,5 +1,8 @@
-// Draws the Vega-Lite charts of a page (vega-embed, served by the app) and shows upload progress.
+// Draws the Vega-Lite charts of a page (vega-embed, served by the app), shows upload progress and marks the
+// navigation strip's hidden side.
 "use strict";
+
+var NARROW_CHART = 520;   // px: a chart narrower than this has its legend below the plot
 
 function drawCharts(root) {
   if (typeof vegaEmbed === "undefined") return;
@@ -8,9 +11,16 @@ function drawCharts(root) {
     var source = document.getElementById(el.dataset.vegaSpec);
     if (!source) return;
     el.dataset.drawn = "1";
+    var spec = JSON.parse(source.textContent);
+    if (el.clientWidth < NARROW_CHART) {
+      // a legend beside a phone-wide chart leaves the plot a third of the width: below it, the plot has it all
+      spec.config = spec.config || {};
+      spec.config.legend = Object.assign({}, spec.config.legend, {orient: "bottom", direction: "horizontal",
+                                                                 columns: 2, labelLimit: 140});
+    }
     // Vega's expression interpreter instead of eval: the page's Content-Security-Policy allows no eval.
-    vegaEmbed(el, JSON.parse(source.textContent), {actions: false, renderer: "svg", ast: true,
-                                                   expr: vega.expressionInterpreter, defaultStyle: false})
+    vegaEmbed(el, spec, {actions: false, renderer: "svg", ast: true, expr: vega.expressionInterpreter,
+                         defaultStyle: false})
       .catch(function (err) { el.textContent = "chart unavailable: " + err; });
   });
 }
@@ -42,7 +52,27 @@ function showProblem(target, text) {
   target.replaceChildren(p);
 }
 
+// The navigation is one scrolling strip on a phone: the side that has more links shows an arrow (app.css), and
+// the current page's link is scrolled into view.
+function hintNav(nav) {
+  var update = function () {
+    var rest = nav.scrollWidth - nav.clientWidth - nav.scrollLeft;
+    nav.classList.toggle("more-after", rest > 1);
+    nav.classList.toggle("more-before", nav.scrollLeft > 1);
+  };
+  var active = nav.querySelector("a[aria-current=page]");
+  if (active && nav.scrollWidth > nav.clientWidth) {
+    var past = active.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (past > 0) nav.scrollLeft += past + 40;   // clear of the arrow
+  }
+  nav.addEventListener("scroll", update, {passive: true});
+  window.addEventListener("resize", update);
+  update();
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  var nav = document.querySelector("header.top nav");
+  if (nav) hintNav(nav);
   drawCharts(document);
   document.body.addEventListener("htmx:afterSwap", function (evt) { drawCharts(evt.target); });
   // htmx swaps no 4xx answer by default: a refused request's reason (an upload's 422 naming what is wrong with
@@ -94,7 +124,9 @@ document.addEventListener("DOMContentLoaded", function () {
   form.addEventListener("htmx:afterRequest", function (evt) {
     bar.hidden = true;
     var xhr = evt.detail.xhr;   // by status: a refused answer that was swapped counts as successful to htmx
-    state.textContent = xhr && xhr.status < 400 ? "done" : "the import failed: " + reasonOf(xhr);
+    if (!xhr || !xhr.status) return;   // not answered: htmx:sendError says so
+    // a refused upload's reasons are in the summary below (the server's list, or showProblem's line): said once
+    state.textContent = xhr.status < 400 ? "done" : "the import failed: why is said below";
   });
   form.addEventListener("htmx:sendError", function () {
     bar.hidden = true;

@@ -1,0 +1,108 @@
+"""A phone's width (360 px) in Debian's chromium, where no page scrolled sideways but (QA): the navigation
+strip showed 4 of its links with no sign of the others, a member's Change button was cut off at the table's
+edge, the Posts table showed its text only once scrolled, and a chart's legend beside the plot left it a third
+of the width. Each is checked at 360 px and, where it differs, at 1366 px; screenshots are saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.test_browser import browser  # noqa: F401  (fixture)
+from tests.web.test_browser_admin import admin_server, page  # noqa: F401  (fixtures)
+from tests.web.test_page_checks import _fits, _open, artefacts, served, session  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+ARROWS = "[getComputedStyle(n, '::before').content, getComputedStyle(n, '::after').content]"
+
+
+def _box(tab: Any, selector: str) -> dict[str, float]:
+    box = tab.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return dict(box)
+
+
+def test_the_navigation_strip_shows_that_it_has_more(served: str, session: Any, artefacts: Path) -> None:  # noqa: F811
+    tab, problems = _open(session, served, "/w/acme", 360)
+    nav = tab.locator("header nav")
+    tab.screenshot(path=str(artefacts / "nav-strip-start-360.png"))
+    # at the start: an arrow at the end only (there is more to the right), none at the start
+    assert nav.evaluate(f"n => {ARROWS}") == ["none", '"›"']
+    strip, links = _box(tab, "header nav"), tab.locator("header nav a")
+    hidden = [links.nth(i).inner_text() for i in range(links.count())
+              if links.nth(i).bounding_box()["x"] + links.nth(i).bounding_box()["width"] > strip["x"] + strip["width"]]
+    assert "Members" in hidden and "Tokens" in hidden  # what the arrow stands for
+    nav.evaluate("n => { n.scrollLeft = n.scrollWidth; n.dispatchEvent(new Event('scroll')); }")
+    tab.wait_for_function("document.querySelector('header nav').classList.contains('more-before')")
+    assert nav.evaluate(f"n => {ARROWS}") == ['"‹"', "none"]  # at the end: the arrow at the start only
+    tab.screenshot(path=str(artefacts / "nav-strip-end-360.png"))
+    _fits(tab, 360)
+
+    # a tab whose link is past the strip's edge opens with its link scrolled into view
+    tab.goto(served + "/w/acme/tokens")
+    tab.wait_for_load_state("networkidle")
+    strip, active = _box(tab, "header nav"), _box(tab, "header nav a[aria-current=page]")
+    assert strip["x"] <= active["x"] and active["x"] + active["width"] <= strip["x"] + strip["width"]
+
+    tab.set_viewport_size({"width": 1366, "height": 900})  # the links wrap at a desktop width: no arrow
+    tab.goto(served + "/w/acme")
+    tab.wait_for_load_state("networkidle")
+    assert nav.evaluate(f"n => {ARROWS}") == ["none", "none"]
+    tab.screenshot(path=str(artefacts / "nav-1366.png"))
+    tab.close()
+    assert problems == []
+
+
+def test_the_posts_table_starts_with_the_text(served: str, session: Any, artefacts: Path) -> None:  # noqa: F811
+    tab, problems = _open(session, served, "/w/acme/posts?range=all&sort=engagements", 360)
+    assert tab.inner_text("table.posts thead th >> nth=0").strip() == "Text (first line)"
+    cell, region = _box(tab, "table.posts td.post-text"), _box(tab, "table.posts")
+    # the text is in view before the table is scrolled: at the table's left, whole within the 360 px
+    assert cell["x"] == pytest.approx(region["x"], abs=2) and cell["x"] + cell["width"] <= 360
+    tab.screenshot(path=str(artefacts / "posts-text-first-360.png"), full_page=True)
+    _fits(tab, 360)
+    tab.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_a_narrow_chart_has_its_legend_below(served: str, session: Any, artefacts: Path,  # noqa: F811
+                                             width: int) -> None:
+    tab, problems = _open(session, served, "/w/acme/readiness", width)
+    chart = "[data-vega-spec=shortfall-heatmap]"
+    tab.locator(f"{chart} svg .role-legend").wait_for()
+    cells = tab.eval_on_selector_all(f"{chart} svg .mark-rect.role-mark path, {chart} svg .mark-rect.role-mark rect",
+                                      "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                                      "return [r.left, r.right, r.bottom]; })")
+    plot = (min(c[0] for c in cells), max(c[1] for c in cells), max(c[2] for c in cells))
+    legend, box = _box(tab, f"{chart} svg .role-legend"), _box(tab, chart)
+    tab.locator(chart).screenshot(path=str(artefacts / f"heatmap-legend-{width}.png"))
+    if width == 360:  # below the plot, which keeps most of the width (it had ~130 px beside the legend)
+        assert legend["y"] >= plot[2] - 1
+        assert plot[1] - plot[0] >= 0.65 * box["width"], (plot, box)
+    else:  # beside it, where there is room
+        assert legend["x"] >= plot[1] - 1 and legend["y"] < plot[2]
+    _fits(tab, width)
+    tab.close()
+    assert problems == []
+
+
+def test_a_member_s_change_button_is_within_the_table(admin_server: tuple[str, Path], page: Any,  # noqa: F811
+                                                      artefacts: Path) -> None:  # noqa: F811
+    base, _root = admin_server
+    page.set_viewport_size({"width": 360, "height": 900})
+    page.goto(base + "/w/acme/members")
+    page.wait_for_load_state("networkidle")
+    region = _box(page, ".scroll[aria-label=Members]")
+    buttons = page.locator("table.members button:has-text('Change')")
+    assert buttons.count() == 2  # sam and kim; not the owner's own row
+    for i in range(buttons.count()):
+        button = buttons.nth(i).bounding_box()
+        assert region["x"] <= button["x"] and button["x"] + button["width"] <= region["x"] + region["width"], \
+            (button, region)
+    assert page.evaluate("[...document.querySelectorAll('.scroll[aria-label=Members]')]"
+                         ".every(s => s.scrollWidth <= s.clientWidth)")  # nothing of the table to scroll to
+    page.screenshot(path=str(artefacts / "members-360.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
