@@ -67,11 +67,13 @@ def objective_metrics(objective: dict[str, Any]) -> list[str]:
     return [k["metric"] for k in objective.get("kpis") or []]
 
 
-def tactic_verdict(diagnosis: dict[str, Any] | None, tactic: str, currency: str | None = None
-                   ) -> dict[str, Any] | None:
-    """The tactic's own verdict; under a `strategy_failing` objective (which gives its missing tactics no
-    verdict of their own) what the tactic's own figures show, from the evidence that verdict cites."""
-    verdicts = (diagnosis or {}).get("verdicts", [])
+def tactic_verdict(diagnosis: dict[str, Any] | None, tactic: str, currency: str | None = None,
+                   objective: str | None = None) -> dict[str, Any] | None:
+    """The tactic's own verdict under `objective` (a tactic serving two objectives has one verdict for each;
+    without `objective`, the first found); under a `strategy_failing` objective (which gives its missing tactics
+    no verdict of their own) what the tactic's own figures show, from the evidence that verdict cites."""
+    verdicts = [v for v in (diagnosis or {}).get("verdicts", []) if objective is None
+                or v.get("objective") == objective]
     own = next((v for v in verdicts if v.get("tactic") == tactic), None)
     if own is not None:
         return {**own, "own_figures": None}
@@ -82,6 +84,14 @@ def tactic_verdict(diagnosis: dict[str, Any] | None, tactic: str, currency: str 
     mine = [e for e in failing.get("details") or [] if e.get("tactic") == tactic]
     return {**failing, "tactic": tactic, "own_figures": "; ".join(describe(e, currency) for e in mine) + "."
             if mine else "misses the objective's KPIs."}
+
+
+def tactic_verdicts(diagnosis: dict[str, Any] | None, tactic: dict[str, Any], currency: str | None = None
+                    ) -> list[dict[str, Any]]:
+    """The tactic's verdict under each objective it serves, in the plan's order: `{"objective", "verdict"}`
+    (verdict None where that objective has none for it yet)."""
+    return [{"objective": o, "verdict": tactic_verdict(diagnosis, tactic["id"], currency, o)}
+            for o in dict.fromkeys(tactic.get("serves") or [])]
 
 
 def describe(evidence: dict[str, Any], currency: str | None = None) -> str:
@@ -104,7 +114,7 @@ def ranked_tactics(plan: dict[str, Any], objective: dict[str, Any], diagnosis: d
     for t in tactics:
         shown = figures(rows, t["id"], [*metrics, "spend"])
         out.append({"id": t["id"], "channel": t.get("channel"), "owner": t.get("owner"), "budget": t.get("budget"),
-                    "figures": shown, "verdict": tactic_verdict(diagnosis, t["id"], currency)})
+                    "figures": shown, "verdict": tactic_verdict(diagnosis, t["id"], currency, objective["id"])})
     if not metrics:
         return out, "in the plan's order (the objective states no KPI)"
     first = metrics[0]

@@ -204,7 +204,7 @@ def _tactic_view(m: Any, tactic_id: str, as_of: dt.date | None = None) -> dict[s
     return {"tactic": tactic, "objectives": objectives, "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
             "days": days, "figures": drill.figures(rows, tactic_id, metrics),
             "costs": drill.figures(rows, tactic_id, drill.COSTS),
-            "verdict": drill.tactic_verdict(diagnosis, tactic_id, currency_of(m)),
+            "verdicts": drill.tactic_verdicts(diagnosis, tactic, currency_of(m)),
             "scope": _window(Scope(tactics=(tactic_id,)), days)}
 
 
