@@ -16,6 +16,11 @@ from strategyfirst.workspace import Workspace
 # The figures every tactic and account page shows beside the objective's KPI metrics.
 FIGURES = ("posts", "impressions", "reach", "engagements", "engagement_rate", "inbound_messages", "response_rate")
 COSTS = ("spend", "cost_per_result", "cost_per_engagement")
+# An account's audience (followers, an email list's subscribers), as `measure --by account` gives it.
+AUDIENCE = ("audience_size", "audience_growth")
+ACCOUNT_METRICS = (*FIGURES, *COSTS, *AUDIENCE)
+# The figures of each account in the accounts list.
+LISTED = ("posts", "impressions", "engagements", "audience_size", "audience_growth")
 
 
 def measure_rows(ws: Workspace, by: str, metrics: Sequence[str], platform: str | None = None,
@@ -31,6 +36,30 @@ def measure_rows(ws: Workspace, by: str, metrics: Sequence[str], platform: str |
         return rows
 
     return services.cached(ws, key, compute) if wanted else []
+
+
+def account_rows(ws: Workspace, platform: str) -> list[dict[str, Any]]:
+    """`measure --by account` of one platform's accounts over the whole data (posts, costs and audience): the
+    rows the account pages and the accounts list share."""
+    return measure_rows(ws, "account", ACCOUNT_METRICS, platform=platform)
+
+
+def owned_accounts(ws: Workspace, plan: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every account the plan's rule owns with data (posts or an audience), by platform then name: `platform`,
+    `account` (as the measurements key it) and its LISTED figures. The platforms are the plan's and the data's;
+    which accounts are owned is measure's rule (metrics.md, "owned accounts")."""
+    if not services.has_data(ws):
+        return []
+    found = services._query(ws, "SELECT DISTINCT lower(platform) AS platform FROM owned_messages "
+                                "UNION SELECT DISTINCT lower(platform) FROM audience", [])
+    platforms = {str(p).strip().lower() for p in ((plan or {}).get("accounts") or {})}
+    platforms |= {str(r["platform"]) for r in found if r.get("platform")}
+    out = []
+    for platform in sorted(platforms):
+        rows = account_rows(ws, platform)
+        keys = sorted({str(r["key"]) for r in rows if r.get("key") is not None and r.get("n")}, key=str.lower)
+        out += [{"platform": platform, "account": key, "figures": figures(rows, key, LISTED)} for key in keys]
+    return out
 
 
 def _date(value: Any) -> dt.date | None:

@@ -254,10 +254,10 @@ def _account(m: Any, platform: str, account: str, rows: list[dict[str, Any]]) ->
 
 def _account_view(m: Any, platform: str, account: str) -> dict[str, Any]:
     platform = platform.strip().lower()
-    rows = drill.measure_rows(m.ws, "account", [*drill.FIGURES, *drill.COSTS], platform=platform) \
-        if services.has_data(m.ws) else []
+    rows = drill.account_rows(m.ws, platform) if services.has_data(m.ws) else []
     key = _account(m, platform, account, rows)
     return {"platform": platform, "account": key, "figures": drill.figures(rows, key, drill.FIGURES),
+            "audience": drill.figures(rows, key, drill.AUDIENCE),
             "costs": drill.figures(rows, key, drill.COSTS), "scope": Scope(platform=platform, account=key)}
 
 
@@ -277,7 +277,7 @@ def read_account_figures_csv(m: PageViewer, platform: str, account: str) -> Resp
     """The account's figures as CSV."""
     view = _account_view(m, platform, account)
     return _figures_csv(file_name(m.slug, "account", view["platform"], view["account"], "figures"),
-                        [*view["figures"], *view["costs"]])
+                        [*view["figures"], *view["audience"], *view["costs"]])
 
 
 def _posts_href(m: Any, fmt: str = "", **params: Any) -> str:
