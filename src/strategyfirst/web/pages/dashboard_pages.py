@@ -44,6 +44,12 @@ def page_view(request: Request, m: Any) -> dict[str, Any]:
             "view_query": view.query()}
 
 
+def horizon_of(m: Any) -> tuple[dt.date | None, dt.date | None]:
+    """The plan's horizon (start, end), the x axis of its KPI charts; (None, None) without one."""
+    horizon = (services.plan_state(m.ws)[1] or {}).get("horizon") or {}
+    return _day(horizon.get("start")), _day(horizon.get("end"))
+
+
 def download_view(request: Request, m: Any) -> View:
     """The view of a download's URL (a CSV, a chart): a page says what was wrong beside what it shows instead,
     a file cannot, so a bad date or range is a 422 rather than a file of other dates."""
@@ -115,7 +121,7 @@ def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
         diagnosis, why = None, str(exc)
     shaded = [("this period", view.since, view.until), ("the period before", *view.previous)] \
         if view.previous and view.since and view.until else []
-    kpis = [{**k, "spec": charts.kpi_spec(k, shaded)} for k in (diagnosis or {}).get("kpis", [])]
+    kpis = [{**k, "spec": charts.kpi_spec(k, shaded, horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])]
     periods = period_figures(m, view, kpis)
     funnel = view_funnel(m, view, diagnosis) or None
     return {**context, "m": m, "tab": "dashboard", "diagnosis": diagnosis, "kpis": kpis, "no_diagnosis": why,

@@ -17,7 +17,7 @@ from strategyfirst.web import charts, drill, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
 from strategyfirst.web.limits import Day
-from strategyfirst.web.pages.dashboard_pages import download_view, page_view
+from strategyfirst.web.pages.dashboard_pages import download_view, horizon_of, page_view
 from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
 from strategyfirst.web.view import as_of_from, as_of_query, whole
@@ -76,7 +76,7 @@ def _top(m: Any, scope: Scope) -> list[dict[str, Any]]:
 
 
 def _kpis(m: Any, diagnosis: dict[str, Any] | None, objective_id: str) -> list[dict[str, Any]]:
-    return [{**k, "spec": charts.kpi_spec(k)} for k in (diagnosis or {}).get("kpis", [])
+    return [{**k, "spec": charts.kpi_spec(k, horizon=horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])
             if k.get("objective") == objective_id]
 
 
