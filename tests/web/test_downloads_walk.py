@@ -20,7 +20,7 @@ PAGES = {"workspaces": "/workspaces", "strategy": "/w/acme", "dashboard": "/w/ac
          "decision-form": "/w/acme/decisions/new?tactic=care-desk", "members": "/w/acme/members",
          "tokens": "/w/acme/tokens",
          "objective": "/w/acme/objectives/dialogue", "tactic": "/w/acme/tactics/care-desk",
-         "posts": "/w/acme/posts", "account": "/w/acme/accounts/x/tesco"}
+         "posts": "/w/acme/posts", "account": "/w/acme/accounts/x/tesco", "accounts": "/w/acme/accounts"}
 BAD_ROW = """\
 message_id,platform,account,owned,created_at,kind,text,in_reply_to,url,campaign,impressions,reach,engagements
 x:1,x,acme,true,2017-10-05 10:00:00,post,Hello,,https://x.com/acme/status/1,,1000,800,30

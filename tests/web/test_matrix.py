@@ -154,6 +154,8 @@ ROUTES = [
     Route("GET", "/w/{slug}/tactics/{tactic_id}/figures.csv", "viewer", 200),
     Route("GET", "/w/{slug}/tactics/{tactic_id}/report.html", "viewer", 200),
     # globex owns no x account tesco: a 404 there
+    Route("GET", "/w/{slug}/accounts", "viewer", 200),
+    Route("GET", "/w/{slug}/accounts.csv", "viewer", 200),
     Route("GET", "/w/{slug}/accounts/{platform}/{account}", "viewer", 200, ok_without_data=404),
     Route("GET", "/w/{slug}/accounts/{platform}/{account}/figures.csv", "viewer", 200, ok_without_data=404),
     Route("GET", "/w/{slug}/posts", "viewer", 200),

@@ -28,7 +28,7 @@ PAGES = {"workspaces": "/workspaces", "strategy": "/w/acme", "dashboard": "/w/ac
          "decision-form": "/w/acme/decisions/new?tactic=care-desk&text=Hire", "members": "/w/acme/members",
          "api-docs": "/api/v1/docs", "objective": "/w/acme/objectives/dialogue",
          "tactic": "/w/acme/tactics/care-desk", "posts": "/w/acme/posts?sort=engagements",
-         "account": "/w/acme/accounts/x/rOpenSci",
+         "account": "/w/acme/accounts/x/rOpenSci", "accounts": "/w/acme/accounts",
          "dashboard-filtered": "/w/acme/dashboard?range=all&account=%40Tesco",
          "dialogue-window": "/w/acme/dialogue?range=custom&since=2017-10-11&until=2017-10-12"}
 # words no page should show (issue 18.9): a metric id as a label, a raw probability column, statisticians' words,

@@ -39,7 +39,9 @@ FROM {source} WHERE created_at IS NOT NULL GROUP BY 1 ORDER BY 1
 
 SOURCES = {
     "inbound": "inbound",
-    # Until derive.refresh fills `inbound`: every message not written by an owned account.
+    # Only in a warehouse never derived (derive.refresh has not run: no `inbound` yet): every message the
+    # source did not flag as owned. Once derived, `inbound` is the volume, empty or not: it follows the plan's
+    # owned accounts, as every measurement does (metrics.md, Vocabulary).
     "messages": "(SELECT created_at FROM messages WHERE NOT owned)",
 }
 
@@ -161,6 +163,9 @@ def volume_from_connection(con: duckdb.DuckDBPyConnection, timezone: str = "UTC"
     over the window `choose_window` picks."""
     if _has_rows(con, "inbound"):
         source = "inbound"
+    elif _derived(con):
+        return empty_volume("no inbound messages addressed to the plan's owned accounts (its `accounts`): "
+                            "nothing to staff for yet")
     elif _has_rows(con, "messages") and _non_owned(con):
         source = "messages"
     else:
@@ -191,6 +196,17 @@ def volume_from_connection(con: duckdb.DuckDBPyConnection, timezone: str = "UTC"
     if window.days < 28:  # told as long as the window is, in its words (one count of the data's length)
         notes.append(f"only {window.length} of data: hour-of-week averages are rough; 8+ weeks are better")
     return HourOfWeekVolume(grid, messages=total, weeks=weeks, source=source, notes=notes, window=window)
+
+
+def _derived(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether derive.refresh has built the warehouse's derived tables (then `inbound` is the inbound volume)."""
+    from strategyfirst.warehouse.derive import DATA_KEY
+
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()
+    if not exists or not exists[0]:
+        return False
+    row = con.execute(f"SELECT count(*) FROM meta WHERE key = {_text(DATA_KEY)}").fetchone()
+    return bool(row and row[0])
 
 
 def _non_owned(con: duckdb.DuckDBPyConnection) -> bool:

@@ -14,6 +14,7 @@ from strategyfirst.web.api import analysis, decisions, imports, plan, posts, rea
 from strategyfirst.web.fastpath import FastPath
 from strategyfirst.web.limits import BodyLimit
 from strategyfirst.web.pages import (
+    account_pages,
     auth_pages,
     dashboard_pages,
     download_pages,
@@ -40,7 +41,8 @@ API_ROUTERS = (workspaces.router, plan.router, analysis.router, imports.router, 
                readiness.router, posts.router)
 PAGE_ROUTERS = (auth_pages.router, workspace_pages.router, dashboard_pages.router, import_pages.router,
                 plan_pages.router, verdict_pages.router, history_pages.router, member_pages.router,
-                readiness_pages.router, drill_pages.router, download_pages.router, token_pages.router)
+                readiness_pages.router, drill_pages.router, account_pages.router, download_pages.router,
+                token_pages.router)
 
 
 SETTINGS_ENV = "STRATEGYFIRST_WEB_SETTINGS_JSON"  # how `serve --workers N` hands its settings to each process

@@ -7,6 +7,7 @@ templates/_chart.html shows as the figure's caption and a data table behind a to
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,49 +30,102 @@ def _day(period: Any) -> str:
     return str(period)[:10]
 
 
-def kpi_spec(kpi: dict[str, Any], periods: Sequence[tuple[str, Any, Any]] = ()) -> dict[str, Any] | None:
-    """Actual series (line), the target (dashed rule) and the forecast to the deadline (band + dashed line);
-    `periods` (name, first day, last day), e.g. the view's dates and the period before, are shaded."""
+def _as_day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def kpi_spec(kpi: dict[str, Any], periods: Sequence[tuple[str, Any, Any]] = (),
+             horizon: tuple[Any, Any] | None = None) -> dict[str, Any] | None:
+    """Actual series (line), the target (dashed rule), the forecast to the deadline (dashed line continuing
+    the series, with its 80% interval as a band where the forecast has one) and, for a paced KPI, the
+    expected pace (dotted: from the baseline at the horizon's start to the target at the deadline); the x axis
+    spans the plan's `horizon` (start, end). `periods` (name, first day, last day), e.g. the view's dates and
+    the period before, are shaded."""
     series = [p for p in kpi.get("series") or [] if p.get("value") is not None]
     forecast = [p for p in kpi.get("forecast") or [] if p.get("value") is not None]
     if not series and not forecast:
         return None
+    banded = bool(forecast) and all(p.get("low") is not None and p.get("high") is not None for p in forecast)
+    drawn = list(forecast)
+    if forecast and series and _day(series[-1]["period"]) < _day(forecast[0]["period"]):
+        # the forecast continues the last measured point (a forecast of one day alone draws no line nor band)
+        last = series[-1]
+        drawn.insert(0, {"period": last["period"], "value": last["value"],
+                         **({"low": last["value"], "high": last["value"]} if banded else {})})
+    start, end = (_as_day(horizon[0]), _as_day(horizon[1])) if horizon else (None, None)
     y = {"field": "value", "type": "quantitative", "title": metric_label(str(kpi.get("metric"))),
          "axis": {"format": PERCENT_TICKS} if kpi.get("unit") == "ratio" else {}}
-    x = {"field": "period", "type": "temporal", "title": None, "axis": {"tickCount": 6, "grid": False}}
+    # on a narrow chart, labels that would touch are left out (the first, the horizon's start, stays)
+    x = {"field": "period", "type": "temporal", "title": None,
+         "axis": {"tickCount": 6, "grid": False, "labelOverlap": "greedy", "labelSeparation": 6}}
+    tips = [{"field": "period", "type": "temporal"}, {"field": "value", "type": "quantitative", "title": y["title"]}]
     layers: list[dict[str, Any]] = []
     if periods:
         spans = [{"period": name, "start": str(a), "end": str(b)} for name, a, b in periods]
-        layers.append({"data": {"values": spans}, "mark": {"type": "rect", "opacity": 0.12},
+        layers.append({"data": {"values": spans}, "mark": {"type": "rect", "opacity": 0.12, "clip": True},
                        "encoding": {"x": {"field": "start", "type": "temporal"}, "x2": {"field": "end"},
                                     "color": {"field": "period", "type": "nominal", "title": None,
                                               "scale": {"domain": [p[0] for p in periods],
                                                         "range": ["#1f5fa8", "#8a8f98"]}},
                                     "tooltip": [{"field": "period"}, {"field": "start"}, {"field": "end"}]}})
-    if forecast:
-        layers.append({"data": {"values": forecast}, "mark": {"type": "area", "opacity": 0.2, "color": "#888"},
+    pace = _pace(kpi, start)
+    if pace:
+        layers.append({"data": {"values": pace}, "mark": {"type": "line", "strokeDash": [1, 3], "color": "#666"},
+                       "encoding": {"x": x, "y": y, "tooltip": tips}})
+    if banded:
+        layers.append({"data": {"values": drawn}, "mark": {"type": "area", "opacity": 0.2, "color": "#888"},
                        "encoding": {"x": x, "y": {**y, "field": "low"}, "y2": {"field": "high"}}})
-        layers.append({"data": {"values": forecast}, "mark": {"type": "line", "strokeDash": [4, 3],
-                                                              "color": "#888"},
-                       "encoding": {"x": x, "y": y, "tooltip": [x, y]}})
+    if forecast:
+        line = [{"period": p["period"], "value": p["value"]} for p in drawn]
+        layers.append({"data": {"values": line}, "mark": {"type": "line", "strokeDash": [4, 3],
+                                                           "color": "#888"},
+                       "encoding": {"x": x, "y": y, "tooltip": tips}})
     if series:
         layers.append({"data": {"values": series}, "mark": {"type": "line", "point": True, "color": "#1f5fa8"},
-                       "encoding": {"x": x, "y": y, "tooltip": [x, y, {"field": "n", "type": "quantitative"}]}})
+                       "encoding": {"x": x, "y": y, "tooltip": [*tips, {"field": "n", "type": "quantitative"}]}})
     if kpi.get("target") is not None:
         layers.append({"data": {"values": [{"target": kpi["target"]}]},
                        "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#c0392b"},
                        "encoding": {"y": {"field": "target", "type": "quantitative"},
                                     "tooltip": [{"field": "target", "type": "quantitative"}]}})
+    if start and end and start < end:
+        # the horizon's first and last days, unseen, widen the x axis to the horizon: an explicit scale domain
+        # of dates is evaluated as an expression (refused by the pages' CSP-safe interpreter) and warned about
+        layers.insert(0, {"data": {"values": [{"period": start.isoformat()}, {"period": end.isoformat()}]},
+                          "mark": {"type": "point", "opacity": 0}, "encoding": {"x": x}})
     label, unit = metric_label(str(kpi.get("metric"))), kpi.get("unit")
     rows = [[_day(p["period"]), number(p["value"], unit), "", ""] for p in series]
     rows += [[_day(p["period"]), "", number(p["value"], unit),
-              f"{number(p.get('low'), unit)} to {number(p.get('high'), unit)}"] for p in forecast]
+              f"{number(p.get('low'), unit)} to {number(p.get('high'), unit)}" if banded else "—"]
+             for p in forecast]
     latest = f"; latest {number(series[-1]['value'], unit)} ({_day(series[-1]['period'])})" if series else ""
     target = f"; target {number(kpi['target'], unit)}" if kpi.get("target") is not None else ""
     shaded = "; shaded: " + ", ".join(f"{name} {a} to {b}" for name, a, b in periods) if periods else ""
-    alt = _alt(f"{label} ({kpi.get('objective')}) by period{latest}{target}; dashed: the forecast with its "
-               f"80% interval{shaded}", ["period", "actual", "forecast", "80% interval"], rows)
+    if banded:
+        dashed = "; dashed: the forecast with its 80% interval"
+    elif forecast:
+        dashed = "; dashed: the forecast (no interval yet: too few periods to tell how much it varies)"
+    else:
+        dashed = "; no forecast yet"
+    dotted = (f"; dotted: the expected pace, {number(pace[0]['value'], unit)} at {pace[0]['period']} to the "
+              f"target at {pace[1]['period']}") if pace else ""
+    alt = _alt(f"{label} ({kpi.get('objective')}) by period{latest}{target}{dashed}{dotted}{shaded}",
+               ["period", "actual", "forecast", "80% interval"], rows)
     return {**_base(f"{kpi.get('objective')}: {label}"), "layer": layers, "usermeta": alt}
+
+
+def _pace(kpi: dict[str, Any], start: dt.date | None) -> list[dict[str, Any]]:
+    """The expected pace of a paced KPI (counts, audience size): its baseline at the horizon's start to its
+    target at its deadline, as diagnose's `expected_now` moves; [] for any other."""
+    deadline = _as_day(kpi.get("deadline"))
+    if not kpi.get("paced") or start is None or deadline is None or deadline <= start \
+            or kpi.get("target") is None or kpi.get("baseline") is None:
+        return []
+    return [{"period": start.isoformat(), "value": kpi["baseline"]},
+            {"period": deadline.isoformat(), "value": kpi["target"]}]
 
 
 def dialogue_spec(rows: list[dict[str, Any]]) -> dict[str, Any] | None:

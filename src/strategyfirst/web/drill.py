@@ -16,6 +16,11 @@ from strategyfirst.workspace import Workspace
 # The figures every tactic and account page shows beside the objective's KPI metrics.
 FIGURES = ("posts", "impressions", "reach", "engagements", "engagement_rate", "inbound_messages", "response_rate")
 COSTS = ("spend", "cost_per_result", "cost_per_engagement")
+# An account's audience (followers, an email list's subscribers), as `measure --by account` gives it.
+AUDIENCE = ("audience_size", "audience_growth")
+ACCOUNT_METRICS = (*FIGURES, *COSTS, *AUDIENCE)
+# The figures of each account in the accounts list.
+LISTED = ("posts", "impressions", "engagements", "audience_size", "audience_growth")
 
 
 def measure_rows(ws: Workspace, by: str, metrics: Sequence[str], platform: str | None = None,
@@ -31,6 +36,30 @@ def measure_rows(ws: Workspace, by: str, metrics: Sequence[str], platform: str |
         return rows
 
     return services.cached(ws, key, compute) if wanted else []
+
+
+def account_rows(ws: Workspace, platform: str) -> list[dict[str, Any]]:
+    """`measure --by account` of one platform's accounts over the whole data (posts, costs and audience): the
+    rows the account pages and the accounts list share."""
+    return measure_rows(ws, "account", ACCOUNT_METRICS, platform=platform)
+
+
+def owned_accounts(ws: Workspace, plan: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every account the plan's rule owns with data (posts or an audience), by platform then name: `platform`,
+    `account` (as the measurements key it) and its LISTED figures. The platforms are the plan's and the data's;
+    which accounts are owned is measure's rule (metrics.md, "owned accounts")."""
+    if not services.has_data(ws):
+        return []
+    found = services._query(ws, "SELECT DISTINCT lower(platform) AS platform FROM owned_messages "
+                                "UNION SELECT DISTINCT lower(platform) FROM audience", [])
+    platforms = {str(p).strip().lower() for p in ((plan or {}).get("accounts") or {})}
+    platforms |= {str(r["platform"]) for r in found if r.get("platform")}
+    out = []
+    for platform in sorted(platforms):
+        rows = account_rows(ws, platform)
+        keys = sorted({str(r["key"]) for r in rows if r.get("key") is not None and r.get("n")}, key=str.lower)
+        out += [{"platform": platform, "account": key, "figures": figures(rows, key, LISTED)} for key in keys]
+    return out
 
 
 def _date(value: Any) -> dt.date | None:
@@ -67,11 +96,13 @@ def objective_metrics(objective: dict[str, Any]) -> list[str]:
     return [k["metric"] for k in objective.get("kpis") or []]
 
 
-def tactic_verdict(diagnosis: dict[str, Any] | None, tactic: str, currency: str | None = None
-                   ) -> dict[str, Any] | None:
-    """The tactic's own verdict; under a `strategy_failing` objective (which gives its missing tactics no
-    verdict of their own) what the tactic's own figures show, from the evidence that verdict cites."""
-    verdicts = (diagnosis or {}).get("verdicts", [])
+def tactic_verdict(diagnosis: dict[str, Any] | None, tactic: str, currency: str | None = None,
+                   objective: str | None = None) -> dict[str, Any] | None:
+    """The tactic's own verdict under `objective` (a tactic serving two objectives has one verdict for each;
+    without `objective`, the first found); under a `strategy_failing` objective (which gives its missing tactics
+    no verdict of their own) what the tactic's own figures show, from the evidence that verdict cites."""
+    verdicts = [v for v in (diagnosis or {}).get("verdicts", []) if objective is None
+                or v.get("objective") == objective]
     own = next((v for v in verdicts if v.get("tactic") == tactic), None)
     if own is not None:
         return {**own, "own_figures": None}
@@ -82,6 +113,14 @@ def tactic_verdict(diagnosis: dict[str, Any] | None, tactic: str, currency: str 
     mine = [e for e in failing.get("details") or [] if e.get("tactic") == tactic]
     return {**failing, "tactic": tactic, "own_figures": "; ".join(describe(e, currency) for e in mine) + "."
             if mine else "misses the objective's KPIs."}
+
+
+def tactic_verdicts(diagnosis: dict[str, Any] | None, tactic: dict[str, Any], currency: str | None = None
+                    ) -> list[dict[str, Any]]:
+    """The tactic's verdict under each objective it serves, in the plan's order: `{"objective", "verdict"}`
+    (verdict None where that objective has none for it yet)."""
+    return [{"objective": o, "verdict": tactic_verdict(diagnosis, tactic["id"], currency, o)}
+            for o in dict.fromkeys(tactic.get("serves") or [])]
 
 
 def describe(evidence: dict[str, Any], currency: str | None = None) -> str:
@@ -104,7 +143,7 @@ def ranked_tactics(plan: dict[str, Any], objective: dict[str, Any], diagnosis: d
     for t in tactics:
         shown = figures(rows, t["id"], [*metrics, "spend"])
         out.append({"id": t["id"], "channel": t.get("channel"), "owner": t.get("owner"), "budget": t.get("budget"),
-                    "figures": shown, "verdict": tactic_verdict(diagnosis, t["id"], currency)})
+                    "figures": shown, "verdict": tactic_verdict(diagnosis, t["id"], currency, objective["id"])})
     if not metrics:
         return out, "in the plan's order (the objective states no KPI)"
     first = metrics[0]

@@ -139,9 +139,11 @@ def diagnose_json(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]
     return cached(ws, ("diagnose", as_of), lambda: plain(ws.diagnose(as_of).to_json()))
 
 
-def funnel_json(ws: Workspace) -> dict[str, Any]:
-    """`measure --funnel --format json`: the permission funnel of the latest month with data."""
-    return cached(ws, ("funnel",), lambda: plain(ws.funnel().to_dict()))
+def funnel_json(ws: Workspace, until: dt.date | None = None) -> dict[str, Any]:
+    """`measure --funnel --format json`: the permission funnel of the latest month with data (up to the month
+    of `until`)."""
+    key = ("funnel",) if until is None else ("funnel", until)
+    return cached(ws, key, lambda: plain(ws.funnel(until=until).to_dict()))
 
 
 def has_data(ws: Workspace) -> bool:

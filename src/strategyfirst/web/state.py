@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -122,8 +123,11 @@ def _warm_up(ws: ServedWorkspace, full: bool = False, precompile: bool = False,
             return
         ws.warm_up()
         if full:
-            services.diagnose_json(ws)
+            diagnosis = services.diagnose_json(ws)
             services.funnel_json(ws)
+            # the dashboard's: its month is the report's, up to the diagnosis's as-of day
+            services.funnel_json(ws, dt.date.fromisoformat(str(diagnosis["as_of"])[:10]) if diagnosis.get("as_of")
+                                 else None)
             services.measure_json(ws)
     except Exception:  # a request will meet (and report) the same problem
         pass

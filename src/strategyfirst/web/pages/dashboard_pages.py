@@ -44,6 +44,12 @@ def page_view(request: Request, m: Any) -> dict[str, Any]:
             "view_query": view.query()}
 
 
+def horizon_of(m: Any) -> tuple[dt.date | None, dt.date | None]:
+    """The plan's horizon (start, end), the x axis of its KPI charts; (None, None) without one."""
+    horizon = (services.plan_state(m.ws)[1] or {}).get("horizon") or {}
+    return _day(horizon.get("start")), _day(horizon.get("end"))
+
+
 def download_view(request: Request, m: Any) -> View:
     """The view of a download's URL (a CSV, a chart): a page says what was wrong beside what it shows instead,
     a file cannot, so a bad date or range is a 422 rather than a file of other dates."""
@@ -83,6 +89,22 @@ def period_figures(m: Any, view: View, kpis: list[dict[str, Any]]) -> dict[tuple
                   "previous_value": then.get(key)} for key in keys}
 
 
+def funnel_until(view: View, diagnosis: dict[str, Any] | None) -> dt.date | None:
+    """The last day of the view's funnel: the view's end, cut at its as-of day (the diagnosis's, by default the
+    latest data inside the plan's horizon), so the dashboard's month is the report's for the same as-of day."""
+    as_of = _day((diagnosis or {}).get("as_of")) or view.as_of
+    days = [d for d in (view.until, as_of) if d is not None]
+    return min(days) if days else None
+
+
+def view_funnel(m: Any, view: View, diagnosis: dict[str, Any] | None) -> dict[str, Any]:
+    """The funnel JSON of the view (funnel_until), empty without data or when it cannot be computed."""
+    try:
+        return services.funnel_json(m.ws, funnel_until(view, diagnosis)) if services.has_data(m.ws) else {}
+    except StrategyFirstError:  # the KPIs still show; the funnel says it has nothing
+        return {}
+
+
 @router.get("/w/{slug}/dashboard")
 def read_dashboard(request: Request, m: PageViewer) -> Response:
     """Every KPI with its status, a chart of its series, target line and forecast; this period and the one
@@ -99,12 +121,9 @@ def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
         diagnosis, why = None, str(exc)
     shaded = [("this period", view.since, view.until), ("the period before", *view.previous)] \
         if view.previous and view.since and view.until else []
-    kpis = [{**k, "spec": charts.kpi_spec(k, shaded)} for k in (diagnosis or {}).get("kpis", [])]
+    kpis = [{**k, "spec": charts.kpi_spec(k, shaded, horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])]
     periods = period_figures(m, view, kpis)
-    try:
-        funnel = services.funnel_json(m.ws) if services.has_data(m.ws) else None
-    except StrategyFirstError:  # the KPIs still show; the funnel says it has nothing
-        funnel = None
+    funnel = view_funnel(m, view, diagnosis) or None
     return {**context, "m": m, "tab": "dashboard", "diagnosis": diagnosis, "kpis": kpis, "no_diagnosis": why,
             "funnel": funnel, "periods": periods}
 

@@ -14,7 +14,7 @@ from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
-from strategyfirst.web.pages.dashboard_pages import DIALOGUE_METRICS, download_view
+from strategyfirst.web.pages.dashboard_pages import DIALOGUE_METRICS, download_view, view_funnel
 from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
 
 router = APIRouter()
@@ -53,18 +53,18 @@ def read_waiting_csv(request: Request, m: PageViewer) -> Response:
                           "no" if r["unanswered"] else "yes"] for r in rows))
 
 
-def _funnel(m: Any) -> dict[str, Any]:
-    """The funnel JSON, empty without data or when it cannot be computed (the page says why)."""
-    try:
-        return services.funnel_json(m.ws) if services.has_data(m.ws) else {}
-    except StrategyFirstError:
-        return {}
+def _funnel(request: Request, m: Any) -> dict[str, Any]:
+    """The funnel JSON of the dashboard's view in the URL, empty without data or when it cannot be computed (the
+    page says why)."""
+    view = download_view(request, m)
+    diagnosis, _why = diagnosis_or_none(m, view.as_of)
+    return view_funnel(m, view, diagnosis)
 
 
 @router.get("/w/{slug}/asset.csv")
-def read_asset_csv(m: PageViewer) -> Response:
+def read_asset_csv(request: Request, m: PageViewer) -> Response:
     """The permission asset of the funnel's month: followers and email lists gained, lost and net."""
-    funnel = _funnel(m)
+    funnel = _funnel(request, m)
     cols = ("Platform", "Account or list", "Gained", "Lost (churn)", "Net")
     return csv_response(file_name(m.slug, "asset", str(funnel.get("period") or "")), ("Month", *cols),
                         ([funnel.get("period"), a.get("platform"), a.get("account"), a.get("gained"), a.get("lost"),
@@ -104,9 +104,9 @@ def read_budget_csv(m: PageViewer) -> Response:
 
 
 @router.get("/w/{slug}/funnel.csv")
-def read_funnel_csv(m: PageViewer) -> Response:
+def read_funnel_csv(request: Request, m: PageViewer) -> Response:
     """The permission funnel: each chain's steps, this month and the month before."""
-    funnel = _funnel(m)
+    funnel = _funnel(request, m)
     cols = ("scope", "step", "value", "change", "conversion", "conversion_previous")
     rows = ([f.get("scope"), *[s.get(c) for c in cols[1:]]] for f in funnel.get("funnels") or []
             for s in f.get("steps") or [])

@@ -17,7 +17,7 @@ from strategyfirst.web import charts, drill, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
 from strategyfirst.web.limits import Day
-from strategyfirst.web.pages.dashboard_pages import download_view, page_view
+from strategyfirst.web.pages.dashboard_pages import download_view, horizon_of, page_view
 from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
 from strategyfirst.web.view import as_of_from, as_of_query, whole
@@ -76,7 +76,7 @@ def _top(m: Any, scope: Scope) -> list[dict[str, Any]]:
 
 
 def _kpis(m: Any, diagnosis: dict[str, Any] | None, objective_id: str) -> list[dict[str, Any]]:
-    return [{**k, "spec": charts.kpi_spec(k)} for k in (diagnosis or {}).get("kpis", [])
+    return [{**k, "spec": charts.kpi_spec(k, horizon=horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])
             if k.get("objective") == objective_id]
 
 
@@ -204,7 +204,7 @@ def _tactic_view(m: Any, tactic_id: str, as_of: dt.date | None = None) -> dict[s
     return {"tactic": tactic, "objectives": objectives, "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
             "days": days, "figures": drill.figures(rows, tactic_id, metrics),
             "costs": drill.figures(rows, tactic_id, drill.COSTS),
-            "verdict": drill.tactic_verdict(diagnosis, tactic_id, currency_of(m)),
+            "verdicts": drill.tactic_verdicts(diagnosis, tactic, currency_of(m)),
             "scope": _window(Scope(tactics=(tactic_id,)), days)}
 
 
@@ -254,10 +254,10 @@ def _account(m: Any, platform: str, account: str, rows: list[dict[str, Any]]) ->
 
 def _account_view(m: Any, platform: str, account: str) -> dict[str, Any]:
     platform = platform.strip().lower()
-    rows = drill.measure_rows(m.ws, "account", [*drill.FIGURES, *drill.COSTS], platform=platform) \
-        if services.has_data(m.ws) else []
+    rows = drill.account_rows(m.ws, platform) if services.has_data(m.ws) else []
     key = _account(m, platform, account, rows)
     return {"platform": platform, "account": key, "figures": drill.figures(rows, key, drill.FIGURES),
+            "audience": drill.figures(rows, key, drill.AUDIENCE),
             "costs": drill.figures(rows, key, drill.COSTS), "scope": Scope(platform=platform, account=key)}
 
 
@@ -277,7 +277,7 @@ def read_account_figures_csv(m: PageViewer, platform: str, account: str) -> Resp
     """The account's figures as CSV."""
     view = _account_view(m, platform, account)
     return _figures_csv(file_name(m.slug, "account", view["platform"], view["account"], "figures"),
-                        [*view["figures"], *view["costs"]])
+                        [*view["figures"], *view["audience"], *view["costs"]])
 
 
 def _posts_href(m: Any, fmt: str = "", **params: Any) -> str:

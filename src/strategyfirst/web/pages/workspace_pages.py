@@ -44,8 +44,8 @@ def strategy_map(plan: dict[str, Any], diagnosis: dict[str, Any] | None) -> dict
         mine = [k for k in kpis if k.get("objective") == o["id"]]
         states = [k["status"] for k in mine] or ["no_data"]
         worst = min(states, key=lambda s: _WORST.index(s) if s in _WORST else 2)
-        tactics = [{**t, "verdict": tactic_verdict(diagnosis, t["id"])} for t in plan.get("tactics") or []
-                   if o["id"] in (t.get("serves") or [])]
+        tactics = [{**t, "verdict": tactic_verdict(diagnosis, t["id"], objective=o["id"])}
+                   for t in plan.get("tactics") or [] if o["id"] in (t.get("serves") or [])]
         objectives.append({**o, "status": worst, "kpi_status": mine, "tactics": tactics})
     experiments = [t for t in plan.get("tactics") or [] if not t.get("serves")]
     return {"objectives": objectives, "experiments": experiments}
