@@ -151,9 +151,9 @@ def test_a_decision_without_objective_reads_cleanly(scoped_server: str, browser:
     assert re.search(rf"on plan v1: {re.escape(text)}", entry), entry
     page.locator("ol.decisions").screenshot(path=str(ARTIFACTS / f"views-decisions-{width}.png"))
     page.goto(scoped_server + "/w/drill/history")
-    entry = page.locator("ol.history li.decision", has_text=text).inner_text()
+    entry = page.locator("ul.history li.decision", has_text=text).inner_text()
     assert re.search(rf"decision on v1 by {re.escape(EMAIL)}: {re.escape(text)}", entry), entry
-    page.locator("ol.history").screenshot(path=str(ARTIFACTS / f"views-history-{width}.png"))
+    page.locator("ul.history").screenshot(path=str(ARTIFACTS / f"views-history-{width}.png"))
     assert problems == []
     context.close()
 
