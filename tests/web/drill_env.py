@@ -119,3 +119,8 @@ def build_drill(root: Path, posts: str = POSTS, spend: str | None = SPEND, plan:
     db.add_user("viewer@drill.example", PASSWORD, "viewer", "drill")
     db.add_user("editor@drill.example", PASSWORD, "editor", "drill")
     return DrillEnv(root, served, create_app(state.settings, state), state)
+
+
+def flat(html: str) -> str:
+    """A page's HTML on one line, runs of whitespace as one space (for assertions on its text)."""
+    return " ".join(html.split())

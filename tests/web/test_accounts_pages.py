@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from strategyfirst.appdb import dispose
-from tests.web.drill_env import PLAN, POSTS, DrillEnv, build_drill
+from tests.web.drill_env import PLAN, POSTS, DrillEnv, build_drill, flat
 
 OWNED = PLAN.replace('  instagram: ["drill.ig"]\n', '  instagram: ["drill.ig"]\n  email: ["letter"]\n')
 VIDEO = "youtube:7,youtube,drillvids,true,2026-02-03 10:00:00,video,A video,,https://youtube.com/watch?v=7,,300,,12\n"
@@ -49,9 +49,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DrillEnv]:
 def viewer(env: DrillEnv) -> TestClient:
     return env.login()
 
-
-def flat(html: str) -> str:
-    return " ".join(html.split())
 
 
 def figure(page: str, metric: str) -> str:

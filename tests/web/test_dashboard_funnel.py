@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from strategyfirst.appdb import dispose
 from strategyfirst.report.gather import gather_report_data
-from tests.web.drill_env import POSTS, DrillEnv, build_drill
+from tests.web.drill_env import POSTS, DrillEnv, build_drill, flat
 
 LATE = "x:300,x,drillco,true,2026-08-03 10:00:00,post,After the horizon,,https://x.com/drillco/status/300,,50,40,5\n"
 
@@ -36,9 +36,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DrillEnv]:
 def viewer(env: DrillEnv) -> TestClient:
     return env.login()
 
-
-def flat(html: str) -> str:
-    return " ".join(html.split())
 
 
 def overall(page: str) -> str:

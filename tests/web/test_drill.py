@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from strategyfirst.appdb import dispose
 from strategyfirst.web import services
 from strategyfirst.web.posts import Scope, posts_page
-from tests.web.drill_env import HEADER, DrillEnv, build_drill
+from tests.web.drill_env import HEADER, DrillEnv, build_drill, flat
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +32,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DrillEnv]:
 def viewer(env: DrillEnv) -> TestClient:
     return env.login()
 
-
-def flat(html: str) -> str:
-    return " ".join(html.split())
 
 
 def posts_in(html: str) -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from strategyfirst.appdb import dispose
-from tests.web.drill_env import PLAN, DrillEnv, build_drill
+from tests.web.drill_env import PLAN, DrillEnv, build_drill, flat
 
 TWO = PLAN.replace("serves: [dialogue]\n    owner: Ana", "serves: [engage, dialogue]\n    owner: Ana")
 
@@ -34,9 +34,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DrillEnv]:
 def viewer(env: DrillEnv) -> TestClient:
     return env.login()
 
-
-def flat(html: str) -> str:
-    return " ".join(html.split())
 
 
 def section(page: str, start: str, end: str) -> str:
