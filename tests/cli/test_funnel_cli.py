@@ -198,6 +198,21 @@ def test_a_partial_month_is_compared_with_as_many_days(partial_ws: Path, monkeyp
     assert "Reach: 2,000 (+100% on the same days of the month before)" in text
 
 
+def test_since_inside_a_partial_month_compares_with_nothing(partial_ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`--since 2026-02-05` inside the month shown (data to February 12): the month before lies outside the dates
+    asked, so there is no earlier figure to compare with (it was refused as "--since after --until", an --until
+    never given). February 5-12: the post of the 12th (reach 500, engagements 30)."""
+    code, out, err = run(["measure", "--funnel", "--format", "json", "--since", "2026-02-05", "-w", str(partial_ws)],
+                         monkeypatch, capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["period"] == "2026-02" and doc["previous_days"] is None
+    steps = {s["step"]: s for s in next(f for f in doc["funnels"] if f["scope"] == "overall")["steps"]}
+    assert (steps["reach"]["value"], steps["reach"]["previous"]) == (500, None)
+    assert (steps["engagements"]["value"], steps["engagements"]["previous"]) == (30, None)
+
+
 def test_a_whole_month_of_data_is_compared_whole(partial_ws: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """A social or email GA4 row ending on February 28 (its last day) makes February whole: it is compared with

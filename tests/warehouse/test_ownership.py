@@ -13,7 +13,7 @@ from strategyfirst.warehouse.ownership import audience_owned_sql, listed_account
 
 PLAN = loads("""
 version: 1
-accounts: {x: ["@Acme", "acmehelp"], Facebook: ["Acme Outdoor"], email: []}
+accounts: {x: ["@Acme", "acmehelp"], Facebook: ["Acme Outdoor"], email: [], pixelfed: ["@dealingwith@indieweb.social"]}
 """).plan
 
 # (platform, account, stored owned flag) -> owned by the rule (messages), counted (audience)
@@ -26,11 +26,18 @@ ROWS = [
     ("mastodon", "acme", True, True, True),      # no accounts listed there: the source's flag
     ("mastodon", "someone", False, False, True),  # (an audience export is of one's own account)
     ("x", None, False, False, False),
+    ("x", "@@acme", False, True, True),          # every leading '@' goes
+    # a fediverse account is its user, whatever its instance and however the plan and the data write it
+    ("pixelfed", "dealingwith@indieweb.social", False, True, True),
+    ("pixelfed", "@DealingWith@IndieWeb.Social", False, True, True),
+    ("pixelfed", "dealingwith", False, True, True),
+    ("pixelfed", "someoneelse@indieweb.social", True, False, False),
 ]
 
 
 def test_the_sql_rule_is_the_ibis_rule() -> None:
-    assert listed_accounts(PLAN) == {"x": ["acme", "acmehelp"], "facebook": ["acme outdoor"]}
+    assert listed_accounts(PLAN) == {"x": ["acme", "acmehelp"], "facebook": ["acme outdoor"],
+                                     "pixelfed": ["dealingwith"]}
     con = duckdb.connect()
     con.register("t", pa.table({"platform": [r[0] for r in ROWS], "account": [r[1] for r in ROWS],
                                 "owned": [r[2] for r in ROWS], "i": list(range(len(ROWS)))}))
@@ -45,4 +52,4 @@ def test_the_sql_rule_is_the_ibis_rule() -> None:
     assert [(r["owned"], r["counted"]) for r in ibis_rule.to_pyarrow().to_pylist()] == [(r[3], r[4]) for r in ROWS]
     # no plan: the source's flag, every audience row
     assert con.execute(f"SELECT count(*) FILTER ({owned_sql({})}), count(*) FILTER ({audience_owned_sql({})}) "
-                       "FROM t").fetchone() == (3, len(ROWS))
+                       "FROM t").fetchone() == (4, len(ROWS))

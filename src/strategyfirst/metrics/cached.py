@@ -30,6 +30,7 @@ from strategyfirst.metrics import args
 from strategyfirst.metrics.compiled import Store, digest, run
 from strategyfirst.metrics.finish import NeedCounts, finish
 from strategyfirst.metrics.recipe import parts, plan_recipe, sql_shape, standard_shape
+from strategyfirst.warehouse.planhash import NO_PLAN
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 CACHE_DIR = "cache"
 # The sources the SQL, the plan facts and the finishing depend on: the package folders below and these files.
 _CODE_FOLDERS = ("metrics", "warehouse", "plan")
-_CODE_FILES = ("catalog.py", "errors.py")
+_CODE_FILES = ("catalog.py", "errors.py", "handles.py")
 _code_version: str | None = None
 
 
@@ -89,7 +90,7 @@ class PlanFacts:
     def of(cls, plan: Plan | None, sha256: str | None) -> PlanFacts:
         """The facts of a parsed plan."""
         if plan is None:
-            return cls(sha256, "no-plan", False, None)
+            return cls(sha256, NO_PLAN, False, None)
         from strategyfirst.warehouse.planhash import plan_hash
 
         return cls(sha256, plan_hash(plan), bool(plan.tactics),
@@ -134,7 +135,7 @@ def kept_facts(plan_path: Path, state_dir: Path) -> PlanFacts | None:
     """The facts of the plan file at `plan_path` when this text was parsed before by this code (kept in the
     cache), else None (nothing is parsed)."""
     if not plan_path.is_file():
-        return PlanFacts(None, "no-plan", False, None)
+        return PlanFacts(None, NO_PLAN, False, None)
     return _kept(_read(plan_path)[1], state_dir)
 
 
@@ -143,7 +144,7 @@ def plan_facts(plan_path: Path, state_dir: Path, parsed: tuple[str, Plan] | None
     this text was parsed before by this code, else parsed (and kept). `parsed`: a (text, plan) the caller
     parsed already (an import's), used when the file holds that very text."""
     if not plan_path.is_file():
-        return PlanFacts(None, "no-plan", False, None)
+        return PlanFacts(None, NO_PLAN, False, None)
     raw, sha = _read(plan_path)
     got = _kept(sha, state_dir)
     if got is not None:

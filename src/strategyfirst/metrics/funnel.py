@@ -35,6 +35,7 @@ from strategyfirst.metrics.funnel_steps import (
     FunnelReport,
     assemble,
     bounds,
+    compared_days,
     cut,
     scopes,
 )
@@ -143,5 +144,6 @@ def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = 
 
     measured, rows = read(since_d, until_d)
     cut_at = cut(chains, measured, rows, until_d)
-    before = None if cut_at is None else read(max(cut_at[1], since_d) if since_d else cut_at[1], cut_at[2])
-    return assemble(chains, measured, rows, until_d, before, cut_at)
+    days = compared_days(cut_at, since_d)
+    before = None if days is None else read(*days)
+    return assemble(chains, measured, rows, until_d, before, cut_at if days else None)

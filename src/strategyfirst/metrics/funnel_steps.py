@@ -213,6 +213,16 @@ def cut(chains: list[tuple[str, str]], measured: dict[str, MeasureResult], rows:
     return day, before, min(before + dt.timedelta(days=day.day - 1), start - dt.timedelta(days=1))
 
 
+def compared_days(cut_at: tuple[dt.date, dt.date, dt.date] | None,
+                  since_d: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """The days of the month before that `cut` compares with, from `since_d` on; None when there are none (a
+    whole month, or `--since` inside the month shown: the month before lies outside the dates asked)."""
+    if cut_at is None:
+        return None
+    first = max(cut_at[1], since_d) if since_d else cut_at[1]
+    return (first, cut_at[2]) if first <= cut_at[2] else None
+
+
 def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
              rows: dict[str, list[dict[str, Any]]], until_d: dt.date | None,
              before: tuple[dict[str, MeasureResult], dict[str, list[dict[str, Any]]]] | None = None,

@@ -28,7 +28,7 @@ from strategyfirst.metrics.cached import (
 )
 from strategyfirst.metrics.compiled import Compiled, Store, digest, run
 from strategyfirst.metrics.finish import Recipe, growth_rows
-from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble, bounds, cut, scopes
+from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble, bounds, compared_days, cut, scopes
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -46,11 +46,9 @@ def funnel_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
     since_d, until_d = bounds(since, until)
     measured, rows, chains = _read(con, facts, parsed, state_dir, since_d, until_d)
     cut_at = cut(chains, measured, rows, until_d)
-    before = None
-    if cut_at is not None:  # the month before over as many days as the month shown has data
-        first = max(cut_at[1], since_d) if since_d else cut_at[1]
-        before = _read(con, facts, parsed, state_dir, first, cut_at[2])[:2]
-    return assemble(chains, measured, rows, until_d, before, cut_at)
+    days = compared_days(cut_at, since_d)  # the month before over as many days as the month shown has data
+    before = None if days is None else _read(con, facts, parsed, state_dir, *days)[:2]
+    return assemble(chains, measured, rows, until_d, before, cut_at if days else None)
 
 
 def _read(con: Any, facts: PlanFacts, parsed: Any, state_dir: Path, since_d: dt.date | None,

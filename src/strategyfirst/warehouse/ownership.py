@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import without_instance_sql
+
 if TYPE_CHECKING:
     from strategyfirst.plan import Plan
 
@@ -23,11 +25,10 @@ def _literal(value: str) -> str:
 
 def _keyed(listed: dict[str, list[str]], platform: str, account: str) -> tuple[str, str]:
     """(platform IN the listed platforms, platform:account IN the listed pairs) in SQL, the account normalised
-    as `attribution.handle` does (lower case, no leading '@')."""
+    as `attribution.handle` does (strategyfirst.handles: lower case, no leading '@', no '@instance')."""
     platforms = ", ".join(_literal(p) for p in sorted(listed))
     pairs = ", ".join(_literal(f"{p}:{h}") for p, hs in sorted(listed.items()) for h in hs)
-    lowered = f"lower({account})"
-    name = f"CASE WHEN starts_with({lowered}, '@') THEN substr({lowered}, 2) ELSE {lowered} END"
+    name = without_instance_sql(f"ltrim(lower({account}), '@')")
     return f"lower({platform}) IN ({platforms})", f"(lower({platform}) || ':' || {name}) IN ({pairs})"
 
 

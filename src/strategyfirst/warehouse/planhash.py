@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 # mention is): a warehouse derived under other rules is rebuilt at its next use. 2: a fediverse
 # `user@instance` is `user`; an '@' inside a link is no mention.
 RULES = 2
+# The fingerprint without a plan: the rules matter there too (owned handles from the data, mentions).
+NO_PLAN = f"no-plan:{RULES}"
 
 
 def plan_hash(plan: Plan | None) -> str:
     """A fingerprint of what attribution depends on (owned accounts and tactics' match/period/serves)."""
     if plan is None:
-        return "no-plan"
+        return NO_PLAN
     payload = {"rules": RULES, "accounts": plan.accounts,
                "tactics": [t.model_dump(include={"id", "match", "period", "serves"}, mode="json")
                            for t in plan.tactics]}
