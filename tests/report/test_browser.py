@@ -80,3 +80,22 @@ def test_report_of_a_plan_without_data_opens_cleanly(browser: Any, tmp_path: Pat
         assert page.locator("#audience p.missing").inner_text().startswith("no data yet: ingest")
     finally:
         page.close()
+
+
+def test_the_full_report_fits_a_phone(browser: Any, tmp_path: Path) -> None:
+    """At 360 px the page never scrolls sideways: a wide table scrolls inside its own box, the plan summary's
+    terms stack above their values (a report is often opened from a mail on a phone)."""
+    path = tmp_path / "report.html"
+    path.write_text(render_html(full_report_data()), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report-full-360.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") == 360
+        sections = page.locator("section")
+        for i in range(sections.count()):
+            box = sections.nth(i).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, i
+    finally:
+        page.close()
