@@ -77,8 +77,6 @@ HERE = Path(".")
 def one_folder(ctx: typer.Context, directory: Path | None, ws_path: Path | None, default: Path) -> Path:
     """The folder of `init DIR` / `demo DIR`, which -w may give instead: both naming different folders is a
     contradiction (UsageError), not a choice to make silently; the same folder twice is that folder."""
-    from strategyfirst.errors import UsageError
-
     source = ctx.get_parameter_source("ws_path")
     given = ws_path if ws_path is not None and (source is None or source.name != "DEFAULT") else None
     if directory is None:

@@ -170,3 +170,13 @@ def diagnosis_or_none(ws: Workspace, as_of: dt.date | None = None) -> tuple[dict
         return services.diagnose_json(ws, as_of), None
     except StrategyFirstError as exc:
         return None, str(exc)
+
+
+# KPI statuses from worst to best: an objective takes the colour of its worst KPI (strategy map, objective page).
+_WORST = ["off_track", "at_risk", "not_enough_data", "not_judged", "no_data", "on_track", "met"]
+
+
+def worst(statuses: list[str]) -> str:
+    """The objective's colour: its worst KPI status ("no_data" without any; an unknown one ranks as
+    not_enough_data)."""
+    return min(statuses or ["no_data"], key=lambda s: _WORST.index(s) if s in _WORST else 2)

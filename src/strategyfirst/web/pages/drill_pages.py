@@ -94,16 +94,8 @@ def _objective_view(m: Any, objective_id: str, as_of: dt.date | None = None) -> 
                 and v.get("kind") == "strategy_failing"]
     statuses = [k["status"] for k in kpis]
     return {"objective": objective, "kpis": kpis, "tactics": tactics, "rule": rule, "verdicts": verdicts,
-            "status": worst(statuses), "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of, "days": days,
+            "status": drill.worst(statuses), "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of, "days": days,
             "scope": _window(Scope(tactics=tuple(t["id"] for t in tactics)), days)}
-
-
-_WORST = ["off_track", "at_risk", "not_enough_data", "not_judged", "no_data", "on_track", "met"]
-
-
-def worst(statuses: list[str]) -> str:
-    """The objective's colour: its worst KPI status (as on the strategy map)."""
-    return min(statuses or ["no_data"], key=lambda s: _WORST.index(s) if s in _WORST else 2)
 
 
 def _dated(days: tuple[dt.date | None, dt.date | None], as_of: dt.date | None) -> dict[str, Any]:

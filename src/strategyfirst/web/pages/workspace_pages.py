@@ -22,7 +22,6 @@ from strategyfirst.web.view import as_of_from, as_of_query
 router = APIRouter()
 CREATION_OFF = ("creating workspaces from the web is off on this server: start `strategyfirst serve` with "
                 "--new-workspaces DIR (or create one with `strategyfirst init DIR` and serve it)")
-_WORST = ["off_track", "at_risk", "not_enough_data", "not_judged", "no_data", "on_track", "met"]
 
 
 def diagnosis_or_none(m: Any, as_of: dt.date | None = None) -> tuple[dict[str, Any] | None, str | None]:
@@ -36,17 +35,15 @@ def diagnosis_or_none(m: Any, as_of: dt.date | None = None) -> tuple[dict[str, A
 
 def strategy_map(plan: dict[str, Any], diagnosis: dict[str, Any] | None) -> dict[str, Any]:
     """Objectives with their KPIs' statuses (the worst one colours the objective) and tactics with verdicts."""
-    from strategyfirst.web.drill import tactic_verdict
+    from strategyfirst.web.drill import tactic_verdict, worst
 
     kpis = (diagnosis or {}).get("kpis", [])
     objectives = []
     for o in plan.get("objectives") or []:
         mine = [k for k in kpis if k.get("objective") == o["id"]]
-        states = [k["status"] for k in mine] or ["no_data"]
-        worst = min(states, key=lambda s: _WORST.index(s) if s in _WORST else 2)
         tactics = [{**t, "verdict": tactic_verdict(diagnosis, t["id"], objective=o["id"])}
                    for t in plan.get("tactics") or [] if o["id"] in (t.get("serves") or [])]
-        objectives.append({**o, "status": worst, "kpi_status": mine, "tactics": tactics})
+        objectives.append({**o, "status": worst([k["status"] for k in mine]), "kpi_status": mine, "tactics": tactics})
     experiments = [t for t in plan.get("tactics") or [] if not t.get("serves")]
     return {"objectives": objectives, "experiments": experiments}
 
