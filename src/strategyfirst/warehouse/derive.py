@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from strategyfirst.warehouse.engine import ibis_backend
-from strategyfirst.warehouse.materialise import drop_strays, materialise
+from strategyfirst.warehouse.materialise import drop_strays, materialise, transaction
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -289,15 +289,10 @@ def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 
 def _as_view(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     """Replace `name`, a table or a view, with a view of `sql`, in one transaction (never missing)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if _kind(con, name) == "TABLE":
             con.execute(f'DROP TABLE "{name}"')
         con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _unview(con: duckdb.DuckDBPyConnection, name: str) -> None:

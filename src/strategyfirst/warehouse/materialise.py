@@ -1,4 +1,4 @@
-"""Derived tables written in one statement, so that a process killed mid-rebuild leaves no stray table.
+"""Derived tables written in one transaction, so that a process killed mid-rebuild leaves no stray table.
 
 Ibis's `create_table(..., overwrite=True)` writes the rows under a temporary name (`ibis_duckdb_table_<id>`)
 and renames it afterwards: killed in between, that table stays in the warehouse file for ever (one more per
@@ -7,6 +7,8 @@ kill). Here the table is created and filled in one transaction: it happens whole
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -26,15 +28,22 @@ def materialise(con: duckdb.DuckDBPyConnection, backend: Any, name: str, expr: A
     # rows are inserted: `CREATE TABLE AS` cannot say how a column is compressed.
     described = con.execute(f"DESCRIBE {sql}").fetchall()
     columns = ", ".join(column_ddl(str(c), str(t)) for c, t, *_ in described)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f'CREATE OR REPLACE TABLE "{name}" ({columns})')
         con.execute(f'INSERT INTO "{name}" {sql}')
-        con.execute("COMMIT")
+    return backend.table(name)
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The statements of the block in one transaction: committed at its end, rolled back if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return backend.table(name)
+    con.execute("COMMIT")
 
 
 def column_ddl(name: str, sqltype: str) -> str:
