@@ -96,6 +96,36 @@ def test_the_nav_keeps_the_view_and_drill_downs_show_the_verdicts_days(scoped_se
     context.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_posts_and_account_pages_stop_at_the_as_of_day(scoped_server: str, browser: Any,  # noqa: F811
+                                                        width: int) -> None:
+    context, page, problems = logged_in(browser, scoped_server, width)
+    # the horizon as of 2026-05-20: x:2 (that day) and x:1; not x:3 (the day after) nor x:4
+    page.goto(f"{scoped_server}/w/drill/posts?range=horizon&as_of=2026-05-20")
+    rows = page.locator("table.posts tbody tr")
+    assert [rows.nth(i).get_attribute("data-message") for i in range(rows.count())] == ["x:2", "x:1"]
+    fits(page, "the posts page")
+    # a post's account opens the account's page on the same view: figures and top posts of those days only
+    page.click("tr[data-message='x:2'] a:text-is('brand')")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/w/drill/accounts/x/brand?range=horizon&as_of=2026-05-20")
+    assert page.locator("select[name=range]").input_value() == "horizon"
+    assert page.locator("input[name=as_of]").input_value() == "2026-05-20"
+    top = page.locator("table.posts tbody tr")
+    assert [top.nth(i).get_attribute("data-message") for i in range(top.count())] == ["x:2", "x:1"]
+    assert page.locator("table.figures tr:has(th[title=impressions]) td").first.inner_text() == "4,000"
+    shot(page, f"views-account-as-of-{width}")
+    fits(page, "the account page")
+    # a bad day is the error page on the strategy map and verdicts too, as on an objective's page
+    for path in ("/w/drill", "/w/drill/verdicts", "/w/drill/objectives/awareness"):
+        response = page.goto(f"{scoped_server}{path}?as_of=31/05/2026")
+        assert response is not None and response.status == 422, path
+        assert "as_of='31/05/2026' is not a date: give it as YYYY-MM-DD" in page.locator("main").inner_text()
+    problems[:] = [p for p in problems if "status of 422" not in p]  # chromium logs the 422 page it was sent
+    assert problems == []
+    context.close()
+
+
 def fits(page: Any, what: str) -> None:
     scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll <= inner, f"{what}: the page is {scroll} px wide in a {inner} px window"

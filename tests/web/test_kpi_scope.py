@@ -228,9 +228,74 @@ def test_objective_page_takes_an_as_of_day(viewer: TestClient) -> None:
     ("9999-12-31", "as_of=9999-12-31 is outside the dates this app works with (1970-01-01 to 2200-12-31)"),
 ])
 def test_a_bad_as_of_day_is_the_error_page(viewer: TestClient, value: str, said: str) -> None:
+    # every page that takes only an as-of day answers a bad one alike (the strategy map and verdicts once said it
+    # beside a page of the latest data while the objective page was the error page)
     for path in ("/w/drill/objectives/awareness", "/w/drill/tactics/launches",
-                 "/w/drill/objectives/awareness/tactics.csv"):
+                 "/w/drill/objectives/awareness/tactics.csv", "/w/drill", "/w/drill/verdicts"):
         response = viewer.get(path, params={"as_of": value})
         assert response.status_code == 422, path
         assert response.headers["content-type"].startswith("text/html") and "<!doctype html>" in response.text
         assert said in response.text, response.text[-600:]
+
+
+# --- the posts page and the account page stop at the as-of day ------------------------------------------------
+
+def test_posts_of_the_horizon_stop_at_the_as_of_day(viewer: TestClient) -> None:
+    # the horizon's posts, newest first: x:4 (05-22), x:3 (05-21), x:2 (05-20), x:1 (04-10); as of 2026-05-20 the
+    # day itself counts (x:2) and the day after does not (x:3), as the dashboard's figures stop there
+    html = viewer.get("/w/drill/posts", params={"range": "horizon", "as_of": "2026-05-20"}).text
+    assert _posts(html) == ["x:2", "x:1"]
+    assert "posted up to the as-of day 2026-05-20" in html
+    # a post's account links to the account's page of the same view
+    assert 'href="/w/drill/accounts/x/brand?range=horizon&amp;as_of=2026-05-20"' in html
+    csv = viewer.get("/w/drill/posts.csv", params={"range": "horizon", "as_of": "2026-05-20"}).text
+    assert [line.split(",")[0] for line in csv.splitlines()[1:]] == ["x:2", "x:1"]
+    # all the data as of 2026-05-20: the posts before the horizon too (x:8, x:6, x:5), nothing after the day
+    html = viewer.get("/w/drill/posts", params={"range": "all", "as_of": "2026-05-20"}).text
+    assert _posts(html) == ["x:2", "x:1", "x:8", "x:6", "x:5"]
+    # dates that all lie after the as-of day: no post
+    html = viewer.get("/w/drill/posts", params={"range": "custom", "since": "2026-05-21", "until": "2026-05-31",
+                                                "as_of": "2026-05-20"}).text
+    assert _posts(html) == []
+
+
+def test_account_page_takes_the_view_for_its_figures_and_top_posts(viewer: TestClient) -> None:
+    # @brand's posts in the horizon up to 2026-05-20: x:1 and x:2, 1,000 + 3,000 impressions, 50 + 70 engagements;
+    # its top posts the same two by engagements, not x:5 (1,200, before the horizon), x:4 (500, after the day)
+    query = {"range": "horizon", "as_of": "2026-05-20"}
+    html = viewer.get("/w/drill/accounts/x/brand", params=query).text
+    assert (_figure(html, "posts"), _figure(html, "impressions"), _figure(html, "engagements")) == ("2", "4,000",
+                                                                                                  "120")
+    assert _posts(html) == ["x:2", "x:1"]
+    assert "Showing 2026-01-01 to 2026-06-30 (the plan&#39;s horizon), as of 2026-05-20" in html
+    # its links keep the view: the account's posts, the CSVs
+    assert ('href="/w/drill/posts?range=horizon&amp;as_of=2026-05-20&amp;platform=x&amp;account=brand"'
+            in html)
+    listed = viewer.get("/w/drill/posts", params={**query, "platform": "x", "account": "brand"}).text
+    assert _posts(listed) == ["x:2", "x:1"]
+    figures = viewer.get("/w/drill/accounts/x/brand/figures.csv", params=query).text
+    assert "impressions,4000," in figures
+    top = viewer.get("/w/drill/posts.csv", params={**query, "platform": "x", "account": "brand",
+                                                   "sort": "engagements"}).text
+    assert [line.split(",")[0] for line in top.splitlines()[1:]] == ["x:2", "x:1"]
+    # all the data as of 2026-04-30: x:5, x:6, x:8 and x:1 (12,000 + 2,000 + 600 + 1,000 impressions), by
+    # engagements 1,200, 50, 20, 6
+    html = viewer.get("/w/drill/accounts/x/brand", params={"range": "all", "as_of": "2026-04-30"}).text
+    assert (_figure(html, "posts"), _figure(html, "impressions")) == ("4", "15,600")
+    assert _posts(html) == ["x:5", "x:1", "x:6", "x:8"]
+    # without a range, all the data (as the accounts list shows it): its 8 posts, 12,000 + 2,000 + 600 + 1,000 +
+    # 3,000 + 500 + 5,000 + 4,000 = 28,100 impressions; the top posts by engagements 1,200, 500, 70, 50, then x:3
+    # and x:7 (40 each, by id), x:6 (20), x:8 (6)
+    html = viewer.get("/w/drill/accounts/x/brand").text
+    assert (_figure(html, "posts"), _figure(html, "impressions")) == ("8", "28,100")
+    assert _posts(html) == ["x:5", "x:4", "x:2", "x:1", "x:3", "x:7", "x:6", "x:8"]
+    assert 'href="/w/drill/posts?range=all&amp;platform=x&amp;account=brand"' in html  # the Posts page's is 30 days
+    # the last 30 days up to 2026-05-22 (04-23 to 05-22), as the Posts page's default view links it: x:2, x:3,
+    # x:4, by engagements 500, 70, 40
+    posts = viewer.get("/w/drill/posts").text
+    assert 'href="/w/drill/accounts/x/brand?range=30d"' in posts
+    html = viewer.get("/w/drill/accounts/x/brand", params={"range": "30d"}).text
+    assert (_figure(html, "posts"), _figure(html, "impressions")) == ("3", "8,500")
+    assert _posts(html) == ["x:4", "x:2", "x:3"]
+    assert 'href="/w/drill/accounts/x/brand/figures.csv?range=30d"' in html
+    assert 'href="/w/drill/posts?platform=x&amp;account=brand"' in html

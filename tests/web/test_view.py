@@ -139,6 +139,8 @@ def test_strategy_map_and_verdicts_take_an_as_of_day(web: WebEnv) -> None:
     early = _text(client.get("/w/acme", params={"as_of": "2017-10-10"}).text)
     assert "Statuses and verdicts as of 2017-10-10." in early
     assert "dialogue not enough data" in early and "at risk" not in early
-    verdicts = client.get("/w/acme/verdicts", params={"as_of": "10/10/2017"})
-    assert verdicts.status_code == 200
-    assert "as_of=&#39;10/10/2017&#39; is not a date: give it as YYYY-MM-DD" in verdicts.text
+    # a bad day is the error page (422, what was wrong), as on the objective and tactic pages
+    for path in ("/w/acme", "/w/acme/verdicts"):
+        wrong = client.get(path, params={"as_of": "10/10/2017"})
+        assert wrong.status_code == 422, path
+        assert "as_of=&#39;10/10/2017&#39; is not a date: give it as YYYY-MM-DD" in wrong.text

@@ -8,6 +8,7 @@ Pages: the same, except that no credentials → a redirect to the login page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -19,6 +20,7 @@ from strategyfirst.appdb import role_at_least
 from strategyfirst.web.auth import SAFE_METHODS, Principal, csrf_ok, identify
 from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.web.state import AppState
+from strategyfirst.web.view import as_of_from
 from strategyfirst.workspace import Workspace
 
 
@@ -118,3 +120,16 @@ ApiEditor = Annotated[Member, Depends(member("editor", page=False))]
 PageViewer = Annotated[Member, Depends(member("viewer", page=True))]
 PageEditor = Annotated[Member, Depends(member("editor", page=True))]
 PageOwner = Annotated[Member, Depends(member("owner", page=True))]
+
+
+async def page_as_of(request: Request) -> dt.date | None:
+    """The `?as_of=` day of a page that takes only one (the strategy map, verdicts, an objective, a tactic and
+    their CSVs): a bad one is the app's error page, 422 with what was wrong (web.md, invalid input), alike on
+    each; declared after the membership so that a non-member still gets the 404."""
+    as_of, problems = as_of_from(request.query_params)
+    if problems:
+        raise HTTPException(422, "; ".join(problems))
+    return as_of
+
+
+AsOf = Annotated[dt.date | None, Depends(page_as_of)]

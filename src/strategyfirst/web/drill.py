@@ -38,10 +38,11 @@ def measure_rows(ws: Workspace, by: str, metrics: Sequence[str], platform: str |
     return services.cached(ws, key, compute) if wanted else []
 
 
-def account_rows(ws: Workspace, platform: str) -> list[dict[str, Any]]:
-    """`measure --by account` of one platform's accounts over the whole data (posts, costs and audience): the
-    rows the account pages and the accounts list share."""
-    return measure_rows(ws, "account", ACCOUNT_METRICS, platform=platform)
+def account_rows(ws: Workspace, platform: str, since: dt.date | None = None,
+                 until: dt.date | None = None) -> list[dict[str, Any]]:
+    """`measure --by account` of one platform's accounts (posts, costs and audience) over the whole data, or
+    from `since` to `until`: the rows the account pages and the accounts list share."""
+    return measure_rows(ws, "account", ACCOUNT_METRICS, platform=platform, since=since, until=until)
 
 
 def owned_accounts(ws: Workspace, plan: dict[str, Any] | None) -> list[dict[str, Any]]:

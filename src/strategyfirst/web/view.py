@@ -30,6 +30,7 @@ class View:
     as_of: dt.date | None = None
     platform: str | None = None
     account: str | None = None
+    default: str = DEFAULT_PRESET  # the preset of the page's address without `range` (an account page: all)
 
     @property
     def previous(self) -> tuple[dt.date, dt.date] | None:
@@ -39,6 +40,13 @@ class View:
         days = (self.until - self.since).days + 1
         end = self.since - dt.timedelta(days=1)
         return end - dt.timedelta(days=days - 1), end
+
+    @property
+    def through(self) -> dt.date | None:
+        """The last day the view's figures count: its end cut at its as-of day (the as-of day itself counts; an
+        unbounded end stops at the as-of day), None when neither bounds it."""
+        ends = [day for day in (self.until, self.as_of) if day is not None]
+        return min(ends) if ends else None
 
     @property
     def label(self) -> str:
@@ -60,7 +68,7 @@ class View:
         """The URL query that shows this view (with `changes`), empty for the default view."""
         view = replace(self, **changes)  # type: ignore[arg-type]
         params: dict[str, str] = {}
-        if view.preset != DEFAULT_PRESET:
+        if view.preset != view.default:
             params["range"] = view.preset
         if view.preset == "custom":
             params.update({k: str(v) for k, v in (("since", view.since), ("until", view.until)) if v})
@@ -147,15 +155,16 @@ def _preset_dates(preset: str, anchor: dt.date, horizon: tuple[dt.date, dt.date]
 
 def parse_view(params: Mapping[str, str], *, latest: dt.date | None = None,
                horizon: tuple[dt.date, dt.date] | None = None,
-               today: dt.date | None = None) -> tuple[View, list[str]]:
-    """The view a page's query asks for and what was wrong with it (a bad value is left out, never fatal)."""
+               today: dt.date | None = None, default: str = DEFAULT_PRESET) -> tuple[View, list[str]]:
+    """The view a page's query asks for (`default` without a range or dates) and what was wrong with it (a bad
+    value is left out, never fatal)."""
     problems: list[str] = []
     as_of = _date(params, "as_of", problems)
     since, until = _date(params, "since", problems), _date(params, "until", problems)
-    preset = params.get("range") or ("custom" if since or until else DEFAULT_PRESET)
+    preset = params.get("range") or ("custom" if since or until else default)
     if preset not in PRESETS:
         problems.append(f"range={preset!r} is not one of {', '.join(PRESETS)}")
-        preset = DEFAULT_PRESET
+        preset = default
     if preset == "horizon" and horizon is None:
         problems.append("the plan has no horizon: showing the last 30 days")
         preset = DEFAULT_PRESET
@@ -173,4 +182,4 @@ def parse_view(params: Mapping[str, str], *, latest: dt.date | None = None,
         since, until = until, since
     platform = (params.get("platform") or "").strip() or None
     account = (params.get("account") or "").strip() or None
-    return View(preset, since, until, as_of, platform, account), problems
+    return View(preset, since, until, as_of, platform, account, default), problems

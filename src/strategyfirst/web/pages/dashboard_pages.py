@@ -13,7 +13,7 @@ from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.templating import render_shared
-from strategyfirst.web.view import PRESETS, View, parse_view
+from strategyfirst.web.view import DEFAULT_PRESET, PRESETS, View, parse_view
 
 router = APIRouter()
 DIALOGUE_METRICS = ("inbound_messages", "response_rate", "first_response_minutes_median",
@@ -27,9 +27,9 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
-def page_view(request: Request, m: Any) -> dict[str, Any]:
-    """The view of the URL (presets count back from the latest data) and the filters' choices (the platforms
-    and accounts the plan names), as template context."""
+def page_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> dict[str, Any]:
+    """The view of the URL (presets count back from the latest data; `default` without a range) and the
+    filters' choices (the platforms and accounts the plan names), as template context."""
     try:
         latest = _day(services.diagnose_json(m.ws).get("as_of"))
     except StrategyFirstError:
@@ -37,7 +37,8 @@ def page_view(request: Request, m: Any) -> dict[str, Any]:
     plan = services.plan_state(m.ws)[1] or {}
     horizon = plan.get("horizon") or {}
     start, end = _day(horizon.get("start")), _day(horizon.get("end"))
-    view, problems = parse_view(request.query_params, latest=latest, horizon=(start, end) if start and end else None)
+    view, problems = parse_view(request.query_params, latest=latest, horizon=(start, end) if start and end else None,
+                                default=default)
     accounts = plan.get("accounts") or {}
     choices = {"platforms": sorted(accounts), "accounts": sorted({a for names in accounts.values() for a in names})}
     return {"view": view, "view_problems": problems, "presets": PRESETS, "choices": choices,
@@ -50,10 +51,10 @@ def horizon_of(m: Any) -> tuple[dt.date | None, dt.date | None]:
     return _day(horizon.get("start")), _day(horizon.get("end"))
 
 
-def download_view(request: Request, m: Any) -> View:
+def download_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> View:
     """The view of a download's URL (a CSV, a chart): a page says what was wrong beside what it shows instead,
     a file cannot, so a bad date or range is a 422 rather than a file of other dates."""
-    context = page_view(request, m)
+    context = page_view(request, m, default)
     if context["view_problems"]:
         raise HTTPException(422, "; ".join(context["view_problems"]))
     view: View = context["view"]

@@ -14,16 +14,17 @@ from fastapi.responses import HTMLResponse, Response
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.plan import normalise_handle
 from strategyfirst.web import charts, drill, services
-from strategyfirst.web.deps import PageViewer
+from strategyfirst.web.deps import AsOf, PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
 from strategyfirst.web.limits import Day
 from strategyfirst.web.pages.dashboard_pages import download_view, horizon_of, page_view
 from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
-from strategyfirst.web.view import as_of_from, as_of_query, whole
+from strategyfirst.web.view import DEFAULT_PRESET, View, as_of_query, whole
 
 router = APIRouter()
 TOP_POSTS = 10
+ACCOUNT_PRESET = "all"  # an account page's dates without a range: all the data, as the accounts list shows
 VIEWS = {"all": "all posts", "outside": "posts attributed to no tactic",
          "unusual": "posts that did unusually well outside any tactic"}
 
@@ -54,14 +55,6 @@ def _tactic(m: Any, tactic_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _query(m: Any) -> Any:
     return lambda sql, params: services._query(m.ws, sql, params)
-
-
-def _as_of(request: Request) -> dt.date | None:
-    """The page's as-of day (`?as_of=`, checked as the strategy map's): a bad one is the app's error page (422)."""
-    as_of, problems = as_of_from(request.query_params)
-    if problems:
-        raise HTTPException(422, "; ".join(problems))
-    return as_of
 
 
 def _window(scope: Scope, days: tuple[dt.date | None, dt.date | None]) -> Scope:
@@ -103,24 +96,30 @@ def _dated(days: tuple[dt.date | None, dt.date | None], as_of: dt.date | None) -
     return {"since": days[0], "until": days[1], "as_of": as_of}
 
 
+def _days_query(days: tuple[dt.date | None, dt.date | None], as_of: dt.date | None) -> str:
+    """The account links' query of a page's top posts: the days they were posted on, keeping its as-of day."""
+    return account_query(View("custom", *days, as_of=as_of)) if days != (None, None) else as_of_query(as_of)
+
+
 @router.get("/w/{slug}/objectives/{objective_id}")
-def read_objective(request: Request, m: PageViewer, objective_id: str) -> Response:
+def read_objective(request: Request, m: PageViewer, objective_id: str, as_of: AsOf) -> Response:
     """An objective (as of a day, else the latest data): its KPIs with charts, its verdict with the sentence
     why, its tactics ranked and its top posts on the KPIs' days."""
-    view = _objective_view(m, objective_id, _as_of(request))
+    view = _objective_view(m, objective_id, as_of)
     top = _top(m, view["scope"])
     dated = _dated(view["days"], view["as_of"])
     return render(request, "objective.html", {"m": m, "tab": "strategy", **view, "top": top,
                                               "as_of_query": as_of_query(view["as_of"]),
+                                              "account_query": _days_query(view["days"], view["as_of"]),
                                               "posts_href": _posts_href(m, objective=objective_id, **dated),
                                               "top_csv": _posts_href(m, ".csv", objective=objective_id,
                                                                      sort="engagements", **dated)})
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/kpis.csv")
-def read_objective_kpis_csv(request: Request, m: PageViewer, objective_id: str) -> Response:
+def read_objective_kpis_csv(m: PageViewer, objective_id: str, as_of: AsOf) -> Response:
     """The objective's KPI table as CSV (ids and raw values: a spreadsheet formats them)."""
-    view = _objective_view(m, objective_id, _as_of(request))
+    view = _objective_view(m, objective_id, as_of)
     cols = ("objective", "metric", "status", "actual", "target", "expected_now", "forecast_at_deadline",
             "forecast_low", "forecast_high", "deadline", "unit", "n", "reason")
     return csv_response(file_name(m.slug, "objective", objective_id, "kpis"), cols,
@@ -128,9 +127,9 @@ def read_objective_kpis_csv(request: Request, m: PageViewer, objective_id: str) 
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/tactics.csv")
-def read_objective_tactics_csv(request: Request, m: PageViewer, objective_id: str) -> Response:
+def read_objective_tactics_csv(m: PageViewer, objective_id: str, as_of: AsOf) -> Response:
     """The objective's tactics, ranked, as CSV: each KPI metric's value, spend and verdict."""
-    view = _objective_view(m, objective_id, _as_of(request))
+    view = _objective_view(m, objective_id, as_of)
     metrics = [f["metric"] for f in view["tactics"][0]["figures"]] if view["tactics"] else []
     header = ("rank", "tactic", "channel", "owner", "budget", *metrics, "verdict", "why")
     rows = ([n, t["id"], t["channel"], t["owner"], t["budget"], *[f["value"] for f in t["figures"]],
@@ -201,22 +200,23 @@ def _tactic_view(m: Any, tactic_id: str, as_of: dt.date | None = None) -> dict[s
 
 
 @router.get("/w/{slug}/tactics/{tactic_id}")
-def read_tactic(request: Request, m: PageViewer, tactic_id: str) -> Response:
+def read_tactic(request: Request, m: PageViewer, tactic_id: str, as_of: AsOf) -> Response:
     """A tactic (as of a day, else the latest data): its figures on its attributed data, spend and cost per
     result, its verdict and its top posts, all on the days its verdict is judged on."""
-    view = _tactic_view(m, tactic_id, _as_of(request))
+    view = _tactic_view(m, tactic_id, as_of)
     dated = _dated(view["days"], view["as_of"])
     return render(request, "tactic.html", {"m": m, "tab": "strategy", **view, "top": _top(m, view["scope"]),
                                            "as_of_query": as_of_query(view["as_of"]),
+                                           "account_query": _days_query(view["days"], view["as_of"]),
                                            "posts_href": _posts_href(m, tactic=tactic_id, **dated),
                                            "top_csv": _posts_href(m, ".csv", tactic=tactic_id, sort="engagements",
                                                                   **dated)})
 
 
 @router.get("/w/{slug}/tactics/{tactic_id}/figures.csv")
-def read_tactic_figures_csv(request: Request, m: PageViewer, tactic_id: str) -> Response:
+def read_tactic_figures_csv(m: PageViewer, tactic_id: str, as_of: AsOf) -> Response:
     """The tactic's figures and costs as CSV (as of the page's day)."""
-    view = _tactic_view(m, tactic_id, _as_of(request))
+    view = _tactic_view(m, tactic_id, as_of)
     return _figures_csv(file_name(m.slug, "tactic", tactic_id, "figures"), [*view["figures"], *view["costs"]])
 
 
@@ -244,30 +244,51 @@ def _account(m: Any, platform: str, account: str, rows: list[dict[str, Any]]) ->
     return key.strip().lstrip("@")
 
 
-def _account_view(m: Any, platform: str, account: str) -> dict[str, Any]:
+def _account_view(m: Any, platform: str, account: str, view: View) -> dict[str, Any]:
+    """The account's figures and top posts over the view's dates up to its as-of day (View.through), as the
+    Posts page lists them; whether the workspace owns the account is judged on all the data."""
     platform = platform.strip().lower()
-    rows = drill.account_rows(m.ws, platform) if services.has_data(m.ws) else []
-    key = _account(m, platform, account, rows)
+    data = services.has_data(m.ws)
+    key = _account(m, platform, account, drill.account_rows(m.ws, platform) if data else [])
+    since, until = view.since, view.through
+    measured = data and not (since and until and since > until)
+    rows = drill.account_rows(m.ws, platform, since, until) if measured else []
     return {"platform": platform, "account": key, "figures": drill.figures(rows, key, drill.FIGURES),
-            "audience": drill.figures(rows, key, drill.AUDIENCE),
-            "costs": drill.figures(rows, key, drill.COSTS), "scope": Scope(platform=platform, account=key)}
+            "audience": drill.figures(rows, key, drill.AUDIENCE), "costs": drill.figures(rows, key, drill.COSTS),
+            "scope": Scope(platform=platform, account=key, since=since, until=until)}
+
+
+def _account_page_view(request: Request, m: Any) -> dict[str, Any]:
+    """The view of an account page's URL (dates and as-of day, read as the Posts page reads them; all the data
+    without a range, as the accounts list shows it), as template context; the page is one account's, so it takes
+    no platform or account filter. Its links to the other view pages name its range (theirs is 30 days)."""
+    context = page_view(request, m, ACCOUNT_PRESET)
+    view = replace(context["view"], platform=None, account=None)
+    return {**context, "view": view, "view_query": view.query(default=DEFAULT_PRESET), "choices": {}}
+
+
+def account_query(view: View) -> str:
+    """'?QUERY' for a link from a posts table to an account page showing the table's days, else ''."""
+    query = view.query(platform=None, account=None, default=ACCOUNT_PRESET)
+    return f"?{query}" if query else ""
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}")
 def read_account(request: Request, m: PageViewer, platform: str, account: str) -> Response:
-    """An account: its figures and its top posts."""
-    view = _account_view(m, platform, account)
-    return render(request, "account.html", {"m": m, "tab": "posts", **view, "top": _top(m, view["scope"]),
-                                            "posts_href": _posts_href(m, platform=view["platform"],
-                                                                      account=view["account"]),
-                                            "top_csv": _posts_href(m, ".csv", platform=view["platform"],
-                                                                   account=view["account"], sort="engagements")})
+    """An account: its figures and its top posts, both over the view's dates up to its as-of day."""
+    context = _account_page_view(request, m)
+    view = _account_view(m, platform, account, context["view"])
+    dated = {**dict(parse_qsl(context["view_query"])), "platform": view["platform"], "account": view["account"]}
+    return render(request, "account.html", {
+        **context, "m": m, "tab": "posts", **view, "top": _top(m, view["scope"]),
+        "account_query": account_query(context["view"]),
+        "posts_href": _posts_href(m, **dated), "top_csv": _posts_href(m, ".csv", **dated, sort="engagements")})
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}/figures.csv")
-def read_account_figures_csv(m: PageViewer, platform: str, account: str) -> Response:
-    """The account's figures as CSV."""
-    view = _account_view(m, platform, account)
+def read_account_figures_csv(request: Request, m: PageViewer, platform: str, account: str) -> Response:
+    """The account's figures as CSV (over the view's dates up to its as-of day, as the page shows them)."""
+    view = _account_view(m, platform, account, download_view(request, m, ACCOUNT_PRESET))
     return _figures_csv(file_name(m.slug, "account", view["platform"], view["account"], "figures"),
                         [*view["figures"], *view["audience"], *view["costs"]])
 
@@ -317,7 +338,7 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
     page_n = whole(given, "page", 1, 1, 10**7, wrong, "showing page 1")
     size_n = whole(given, "size", PAGE_SIZE, 1, MAX_PAGE_SIZE, wrong, f"showing {PAGE_SIZE} posts a page")
     scope, heading = scope_of(m, objective, tactic, platform, account, view)
-    scope = replace(scope, since=dates["view"].since, until=dates["view"].until)
+    scope = replace(scope, since=dates["view"].since, until=dates["view"].through)  # no post after the as-of day
     descending = dir != "asc"
     found = posts_page(_query(m), scope, sort, descending, page_n, size_n) if services.has_data(m.ws) else None
     # the view's dates and filters (range, since, until, as_of, platform, account) stay in every link
@@ -334,7 +355,7 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
     keep = {"objective": objective, "tactic": tactic, "view": view, "sort": sort, "dir": dir}
     return render(request, "posts.html", {
         **dates, "view_keep": keep, "m": m, "tab": "posts", "found": found, "heading": heading, "which": view,
-        "params": params,
+        "params": params, "account_query": account_query(dates["view"]),
         "href": href, "sorted_by": sorted_by, "views": VIEWS, "rule": UNUSUAL_RULE,
         "csv_href": _posts_href(m, ".csv", **params, sort=found.sort if found else sort,
                                 dir="desc" if descending else "asc")})
@@ -346,7 +367,7 @@ def read_posts_csv(request: Request, m: PageViewer, objective: Text = "", tactic
     """Every post of the view as CSV, in the view's order (read from the warehouse a page at a time)."""
     scope, _heading = scope_of(m, objective, tactic, platform, account, view)
     dates = download_view(request, m)
-    scope = replace(scope, since=dates.since, until=dates.until)
+    scope = replace(scope, since=dates.since, until=dates.through)
     rows = all_posts(_query(m), scope, sort, dir != "asc") if services.has_data(m.ws) else iter(())
     name = file_name(m.slug, "posts", objective, tactic, platform, account, view if view != "all" else "")
     return csv_response(name, ("message_id", *COLUMNS), ([r["message_id"], *[r[c] for c in COLUMNS]] for r in rows))

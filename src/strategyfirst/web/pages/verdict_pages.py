@@ -17,24 +17,21 @@ from strategyfirst.web.api.decisions import (
     record_decision,
     withdraw_decision,
 )
-from strategyfirst.web.deps import Member, PageEditor, PageViewer
+from strategyfirst.web.deps import AsOf, Member, PageEditor, PageViewer
 from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
 from strategyfirst.web.templating import render
-from strategyfirst.web.view import as_of_from
 
 router = APIRouter()
 
 
 @router.get("/w/{slug}/verdicts")
-def read_verdicts(request: Request, m: PageViewer, recorded: int | None = None,
+def read_verdicts(request: Request, m: PageViewer, as_of: AsOf, recorded: int | None = None,
                   changed: int | None = None) -> Response:
     """Tactic-vs-strategy verdicts and budget proposals, with the decisions taken so far."""
-    as_of, view_problems = as_of_from(request.query_params)
     diagnosis, why = diagnosis_or_none(m, as_of)
     decisions = [decision_json(d) for d in reversed(m.state.db.decisions(m.slug))]
     return render(request, "verdicts.html", {"m": m, "tab": "verdicts", "diagnosis": diagnosis,
                                              "no_diagnosis": why, "decisions": decisions, "as_of": as_of,
-                                             "view_problems": view_problems,
                                              "recorded": recorded, "changed": changed})
 
 

@@ -13,11 +13,11 @@ from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import services
 from strategyfirst.web.api.workspaces import visible_workspaces
 from strategyfirst.web.auth import Principal
-from strategyfirst.web.deps import PageCaller, PageViewer, State
+from strategyfirst.web.deps import AsOf, PageCaller, PageViewer, State
 from strategyfirst.web.downloads import csv_response
 from strategyfirst.web.state import AppState
 from strategyfirst.web.templating import render
-from strategyfirst.web.view import as_of_from, as_of_query
+from strategyfirst.web.view import as_of_query
 
 router = APIRouter()
 CREATION_OFF = ("creating workspaces from the web is off on this server: start `strategyfirst serve` with "
@@ -90,12 +90,11 @@ def read_workspaces_csv(caller: PageCaller, state: State) -> Response:
 
 
 @router.get("/w/{slug}")
-def read_strategy_map(request: Request, m: PageViewer) -> Response:
+def read_strategy_map(request: Request, m: PageViewer, as_of: AsOf) -> Response:
     """The strategy map: strategy → objectives → tactics, coloured by KPI status and verdict."""
     _text, plan, problems = services.plan_state(m.ws)
-    as_of, view_problems = as_of_from(request.query_params)
     diagnosis, why = diagnosis_or_none(m, as_of) if plan else (None, None)
     return render(request, "strategy.html", {"m": m, "tab": "strategy", "plan": plan, "problems": problems,
                                              "map": strategy_map(plan, diagnosis) if plan else None,
                                              "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
-                                             "as_of_query": as_of_query(as_of), "view_problems": view_problems})
+                                             "as_of_query": as_of_query(as_of)})
