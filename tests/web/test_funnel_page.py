@@ -42,3 +42,25 @@ def test_dashboard_funnel_after_a_ga4_upload(fresh_web: WebEnv, tmp_path: Path) 
     doc = owner.get("/api/v1/workspaces/acme/funnel").json()
     steps = {s["step"]: s["value"] for s in doc["funnels"][0]["steps"]}
     assert doc["period"] == "2017-10" and (steps["site_sessions"], steps["conversions"]) == (150, 9)
+
+
+def test_the_api_funnel_takes_until_as_measure_funnel_does(fresh_web: WebEnv) -> None:
+    """`/funnel?until=D` is `measure --funnel --until D` (docs/funnel.md): the latest month with data up to the
+    month of D. Two months imported: September's figures as of a day in September, October's without `until`."""
+    owner = fresh_web.login("owner@acme.org")
+    september = (GA4.replace("20171001", "20170901").replace("20171031", "20170930")
+                 .replace("Organic Social,120,80,6,300", "Organic Social,70,50,2,100"))
+    for name, text in (("Traffic_acquisition_sep.csv", september), ("Traffic_acquisition_oct.csv", GA4)):
+        r = owner.post("/w/acme/imports", files={"files": (name, text.encode(), "text/csv")},
+                       data={"csrf_token": owner.headers["X-CSRF-Token"]}, follow_redirects=True)
+        assert r.status_code == 200, r.text[:300]
+
+    def overall(query: str) -> tuple[object, tuple[object, object]]:
+        doc = owner.get(f"/api/v1/workspaces/acme/funnel{query}").json()
+        steps = {s["step"]: s["value"] for s in doc["funnels"][0]["steps"]}
+        return doc["period"], (steps["site_sessions"], steps["conversions"])
+
+    # September: Organic Social 70 + Email 30 sessions, 2 + 3 conversions; October as in the test above.
+    assert overall("?until=2017-09-20") == ("2017-09", (100, 5))
+    assert overall("") == overall("?until=2017-10-31") == ("2017-10", (150, 9))
+    assert owner.get("/api/v1/workspaces/acme/funnel?until=20/09/2017").status_code == 422

@@ -30,9 +30,10 @@ def read_measure(request: Request, m: ApiViewer, by: By = "none", period: Period
 
 
 @router.get("/funnel", **documented(FunnelOut, SCOPED))
-def read_funnel(request: Request, m: ApiViewer) -> Response:
-    """The permission funnel per tactic and overall for the latest month (the JSON of `measure --funnel`)."""
-    return json_answer(request, services.answer(m.ws, ("funnel",), lambda: services.funnel_json(m.ws)))
+def read_funnel(request: Request, m: ApiViewer, until: Day | None = None) -> Response:
+    """The permission funnel per tactic and overall for the latest month with data, up to the month of `until`
+    if given (the JSON of `measure --funnel [--until D]`)."""
+    return json_answer(request, services.answer(m.ws, ("funnel", until), lambda: services.funnel_json(m.ws, until)))
 
 
 @router.get("/diagnose", **documented(DiagnoseOut, SCOPED))
