@@ -102,11 +102,13 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         db: DbOpt = None,
     ) -> None:
         """List plan versions and decisions in time order, or diff two plan versions."""
+        from strategyfirst.appdb.decide import check_plan
         from strategyfirst.appdb.render import diff_json, history_json, history_text, plan_changes, plan_diff
 
         numbers = tuple(version_number(v) for v in diff) if diff is not None else None
         shown = version_number(show) if show is not None else None
         ws = Workspace(ws_path, db_url=db)
+        check_plan(ws)  # as `decide`: a plan that does not load is refused before anything is recorded
         if numbers is None and shown is None and list_quickly(ws, fmt):
             return
         appdb = ws.history_db()

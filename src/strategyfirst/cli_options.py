@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 import typer
@@ -150,11 +150,34 @@ def option_values(command: Any, args: list[str]) -> dict[str, list[str]]:
     return given
 
 
+def path_options(command: Any) -> set[str]:
+    """The options of `command` whose value is a path (their first name, as `option_values` keys them)."""
+    found = set()
+    for param in getattr(command, "params", []):
+        # typer 0.29 keeps the declared type on the parameter's type_descriptor (click's `type` comes later)
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        if getattr(param, "param_type_name", "") == "option" and isinstance(annotation, type) and \
+                issubclass(annotation, PurePath):
+            found.add(param.opts[0])
+    return found
+
+
+def _named(value: str) -> object:
+    """The file or folder a path names, for comparing two spellings of it; the text when it cannot resolve."""
+    try:
+        return Path(value).resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: compared as typed
+        return value
+
+
 def refuse_repeats(command: Any, args: list[str]) -> None:
     """UsageError when a single-valued option of `command` is given twice with different values: click would
-    silently keep the last (`--by account --by tactic`), as `ingest` refuses a second --account."""
+    silently keep the last (`--by account --by tactic`), as `ingest` refuses a second --account. A path is
+    compared as the file or folder it names (`-w . -w /abs/path/of/it` is one folder given twice)."""
+    paths = path_options(command)
     for option, values in option_values(command, args).items():
-        if len(set(values)) > 1:
+        distinct = {_named(v) for v in values} if option in paths else set(values)
+        if len(distinct) > 1:
             raise UsageError(f"{option} was given {len(values)} times ({', '.join(values)}); give it once")
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 
+from strategyfirst.destination import check_parent
 from strategyfirst.errors import UsageError, WorkspaceError
 from strategyfirst.warehouse.importlog import shown_name
 from strategyfirst.warehouse.lock import workspace_lock
@@ -112,10 +113,10 @@ def backup(ws: Workspace, out: Path) -> BackupResult:
     if not ws.state_dir.is_dir() and not ws.plan_path.is_file():
         raise WorkspaceError(f"{ws.root}: not a strategyfirst workspace (no strategy.yaml, no .strategyfirst/)")
     archive = out.name.endswith((".tar.gz", ".tgz"))
+    check_parent(out, "backup")
     if out.exists() and (archive or any(out.iterdir())):
         raise UsageError(f"{out}: already exists; give a new folder or archive name (a backup never "
                          "overwrites anything)")
-    out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".sf-backup-", dir=out.parent))
     try:
         with workspace_lock(ws.state_dir):

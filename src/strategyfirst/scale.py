@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from strategyfirst.destination import check_parent
 from strategyfirst.errors import UsageError
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def export_workspace(ws: WorkspaceFiles, out: str | Path, fmt: str = "parquet") 
         raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     if not ws.warehouse_path.is_file():
         raise UsageError(f"{ws.root}: no warehouse yet; import exports first with `strategyfirst ingest`")
+    check_parent(Path(out), "export")  # before the derived tables are refreshed: nothing is written
     document = ws.plan_or_none()
     plan = document.plan if document is not None else None
     plan_text = ws.plan_path.read_text(encoding="utf-8") if document is not None else None

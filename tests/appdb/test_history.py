@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from strategyfirst.appdb import AppDB, Decision, PlanVersion, UnknownWorkspaceError, open_appdb
-from strategyfirst.errors import UsageError
+from strategyfirst.errors import PlanError, UsageError
 from tests.appdb.conftest import make_workspace
 
 PLAN_A = "version: 1\norganisation: Acme\n"
@@ -33,6 +33,23 @@ def test_distinct_texts_become_numbered_versions(db: AppDB) -> None:
     assert db.plan_version(db.slug, 2).why == "full name"
     with pytest.raises(UsageError, match=r"no plan version 7 \(versions 1..3\)"):
         db.plan_version(db.slug, 7)
+
+
+BROKEN = {  # a YAML syntax error and a schema error (a misspelt key), each located by hand
+    "version: 1\norganisation: [Acme\n": "strategy.yaml:2:15: YAML: ",
+    "version: 1\norganisation: Acme\nobjectivs: []\n": "strategy.yaml:3:1: objectivs: unknown key",
+}
+
+
+@pytest.mark.parametrize("text", list(BROKEN))
+def test_a_text_that_does_not_load_is_never_stored(text: str, db: AppDB) -> None:
+    v1 = db.record_plan_version(db.slug, PLAN_A)
+    with pytest.raises(PlanError) as caught:
+        db.record_plan_version(db.slug, text, author="ana@acme.org")
+    assert str(caught.value).startswith(BROKEN[text])
+    assert [v.text for v in db.plan_versions(db.slug)] == [PLAN_A]
+    current = db.current_plan_version(db.slug)
+    assert current is not None and current.id == v1.id
 
 
 def test_a_decision_links_to_the_latest_plan_version(db: AppDB) -> None:

@@ -16,6 +16,7 @@ from strategyfirst import plan_seen
 from strategyfirst.appdb import dispose, open_appdb
 from strategyfirst.appdb.lite import LiteDB, open_lite
 from strategyfirst.appdb.render import history_json, history_text
+from strategyfirst.errors import PlanError
 from strategyfirst.workspace import Workspace
 from tests.appdb.conftest import make_workspace
 
@@ -43,6 +44,15 @@ def _lite(ws: Workspace) -> LiteDB:
 def _rows(ws: Workspace, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(ws.state_dir / "app.sqlite") as con:
         return con.execute(sql).fetchall()
+
+
+def test_lite_never_stores_a_text_that_does_not_load(bound: Workspace) -> None:
+    with _lite(bound) as lite:
+        with pytest.raises(PlanError, match=r"^strategy\.yaml:3:1: objectivs: unknown key"):
+            lite.record_plan_version(lite.slug, PLAN_B + "objectivs: []\n")
+        with pytest.raises(PlanError, match=r"^strategy\.yaml:2:15: YAML: "):
+            lite.record_plan_version(lite.slug, "version: 1\norganisation: [Acme\n")
+    assert _rows(bound, "SELECT number, text FROM plan_versions") == [(1, PLAN_A)]
 
 
 def test_what_lite_writes_sqlalchemy_reads_as_it_would_have_written_it(bound: Workspace) -> None:

@@ -256,3 +256,40 @@ def test_the_library_refuses_them_for_every_caller(ws: Path) -> None:
     with pytest.raises(UsageError, match=re.escape("control character U+0000")):
         db.edit_decision(db.slug, number, "ana", "Stop\x00", None, None)
     assert db.decision(db.slug, number).text == "Stop the contest"
+
+
+def _entries(ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> list[tuple[str, int]]:
+    r = run_cli(["history", "-w", str(ws), "--format", "json"], monkeypatch, capsys)
+    assert r.code == 0, r.err
+    return [(e["kind"], e["number"]) for e in json.loads(r.out)["entries"]]
+
+
+def test_history_refuses_a_plan_that_does_not_load_and_stores_no_version(
+        ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = ws / "strategy.yaml"
+    good = plan.read_text()
+    # a schema error on a first run (no app database yet): `objectives:` is line 14 of the example plan
+    plan.write_text(good.replace("\nobjectives:\n", "\nobjectivs:\n"))
+    r = run_cli(["history", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 2 and r.out == "" and "Traceback" not in r.err
+    assert r.err.strip().splitlines() == [
+        "error: strategy.yaml:14:1: objectivs: unknown key (check its spelling; unknown keys are errors so a typo "
+        "never drops a target)"]
+    assert not (ws / ".strategyfirst" / "app.sqlite").exists()  # refused before the app database is opened
+    plan.write_text(good)
+    assert _entries(ws, monkeypatch, capsys) == [("version", 1)]  # the fixed plan is v1: no broken version
+    # a YAML syntax error once the history exists (history goes through sqlite3 then): line 15 of the example
+    # plan, `  - id: permission`, given a second `:` at column 19 (2 spaces, "- ", "id: ", 10 letters)
+    assert good.splitlines()[14] == "  - id: permission"
+    plan.write_text(good.replace("  - id: permission\n", "  - id: permission: x\n"))
+    for args in ([], ["--format", "json"], ["--show", "1"], ["--diff", "1", "1"]):
+        r = run_cli(["history", "-w", str(ws), *args], monkeypatch, capsys)
+        assert r.code == 2 and r.out == "", args
+        assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+        if "--format" in args:
+            got = json.loads(r.err)
+            assert (got["file"], got["line"], got["column"]) == ("strategy.yaml", 15, 19)
+        else:
+            assert r.err.startswith("error: strategy.yaml:15:19: YAML: "), r.err
+    plan.write_text(good.replace("Acme Outdoor", "Acme Outdoors"))
+    assert _entries(ws, monkeypatch, capsys) == [("version", 1), ("version", 2)]

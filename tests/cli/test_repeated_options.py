@@ -83,3 +83,24 @@ def test_funnel_refuses_what_it_ignores(args: list[str], ignored: str, ws: Path,
     assert code == 2 and out == ""
     assert err.strip() == ("error: --funnel follows the whole plan and each tactic over the latest month (up to "
                            f"--until), as table or json: leave out {ignored}")
+
+
+def test_a_path_given_twice_is_compared_as_the_folder_it_names(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`-w . -w /abs/path/of/the/same/folder` names one folder twice: accepted, as the same text twice is."""
+    (ws / "other").mkdir()
+    (ws / "other" / "strategy.yaml").write_text("version: 1\n", encoding="utf-8")
+    (ws / "link").symlink_to(ws, target_is_directory=True)
+    monkeypatch.chdir(ws)
+    for same in (str(ws), f"{ws}/", f"{ws}/other/..", "link", f"{ws}/./link"):
+        code, out, err = run(["metrics", "--format", "json", "-w", ".", "-w", same], monkeypatch, capsys)
+        assert code == 0 and "given" not in err, (same, err)
+        assert json.loads(out)
+        code, _, err = run(["lint", "--workspace", same, "-w", ".", "--format", "json"], monkeypatch, capsys)
+        assert "given" not in err and code in (0, 1), (same, err)
+    # two different folders are still two values: refused, said as typed
+    code, out, err = run(["metrics", "-w", ".", "-w", "other"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == "error: --workspace was given 2 times (., other); give it once"
+    code, _, err = run(["report", "-o", "a.html", "-o", f"{ws}/other/../b.html"], monkeypatch, capsys)
+    assert code == 2 and f"--output was given 2 times (a.html, {ws}/other/../b.html)" in err

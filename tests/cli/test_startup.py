@@ -75,17 +75,22 @@ def test_the_metric_catalogue_loads_no_data_library() -> None:
 
 def test_listing_the_history_loads_neither_the_plan_parser_nor_the_warehouse(tmp_path: Path) -> None:
     """`history` reads the app database: the first time through SQLAlchemy (which creates and registers it),
-    then through sqlite3 (appdb.lite); the plan's parser (ruamel) is for a --diff only, and the plan text is
-    recorded once (the plan-seen marker), not parsed."""
+    then through sqlite3 (appdb.lite). A new plan text is parsed once, before it is recorded (a text that does
+    not load is never a version); listing again with the plan unchanged parses nothing (the plan-seen marker,
+    and the ids `decide` keeps by the plan's sha256)."""
     ws = str(tmp_path / "acme")
     _loaded_after(_command("init", ws))
     assert "sqlalchemy" in _loaded_after(_command("history", "-w", ws))  # creates the database, records the plan
-    (tmp_path / "acme" / "strategy.yaml").write_text("# edited\n", encoding="utf-8")
-    loaded = _loaded_after(_command("history", "-w", ws))  # records the edited plan as version 2
+    plan = tmp_path / "acme" / "strategy.yaml"
+    edited = "# edited\n" + plan.read_text(encoding="utf-8")
+    plan.write_text(edited, encoding="utf-8")
+    loaded = _loaded_after(_command("history", "-w", ws))  # checks the edited plan, records it as version 2
+    assert [m for m in loaded if m in ("duckdb", "ibis", "numpy", "pandas", "pyarrow", "alembic",
+                                       "sqlalchemy")] == []
+    loaded = _loaded_after(_command("history", "-w", ws))  # the same plan: listed, nothing parsed
     assert [m for m in loaded if m in ("ruamel", "duckdb", "ibis", "numpy", "pandas", "pyarrow", "alembic",
                                        "pydantic", "sqlalchemy")] == []
     import sqlite3
 
     with sqlite3.connect(tmp_path / "acme" / ".strategyfirst" / "app.sqlite") as con:
-        assert con.execute("SELECT number, text FROM plan_versions WHERE number = 2").fetchall() == [
-            (2, "# edited\n")]
+        assert con.execute("SELECT number, text FROM plan_versions WHERE number = 2").fetchall() == [(2, edited)]

@@ -4,6 +4,7 @@ diff, and nothing is overwritten."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from tests.web.env import ACME_PLAN, WebEnv
@@ -125,3 +126,58 @@ def test_saves_after_a_conflict_are_refused_until_the_editor_is_reloaded(fresh_w
     merged = anas.replace("owner: Sam", "owner: Sue")
     saved = ben.post("/w/acme/plan", data={"text": merged, "base": reloaded}, follow_redirects=False)
     assert saved.status_code == 303 and fresh_web.acme.plan_path.read_text(encoding="utf-8") == merged
+
+
+def test_a_plan_on_disk_that_does_not_load_never_becomes_a_version(fresh_web: WebEnv) -> None:
+    """A broken edit made outside the app (`objectivs:` typed in a terminal) is no plan version: not by reading
+    the plan, not by a save (which records an edit on disk first), and a save based on the version before it
+    is refused as for any edit on disk, nothing overwritten."""
+    ana = fresh_web.bearer("owner@acme.org")
+    tag = ana.get(PLAN).headers["etag"]
+    texts = [v.text for v in fresh_web.state.db.plan_versions("acme")]
+    assert texts == [ACME_PLAN]
+    broken = ACME_PLAN.replace("\nobjectives:\n", "\nobjectivs:\n")  # line 12 of ACME_PLAN (after version … audiences)
+    fresh_web.acme.plan_path.write_text(broken, encoding="utf-8")
+    seen = ana.get(PLAN)
+    assert seen.status_code == 200 and seen.json()["version"] is None and seen.json()["sha256"] is None
+    assert [(p["line"], p["column"]) for p in seen.json()["problems"]][:1] == [(12, 1)]
+    assert [v.text for v in fresh_web.state.db.plan_versions("acme")] == texts
+
+    stale = ana.put(PLAN, json={"text": ACME_PLAN.replace("50000", "51000")}, headers={"If-Match": tag})
+    assert stale.status_code == 409
+    problem = stale.json()["detail"][0]
+    assert problem["current"]["version"] is None and problem["base"] == 1
+    assert "strategy.yaml:12:1: objectivs: unknown key" in problem["msg"]
+    assert "nothing was overwritten" in problem["msg"]
+    assert "+objectivs:" in problem["diff"].splitlines()
+    assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == broken
+    assert [v.text for v in fresh_web.state.db.plan_versions("acme")] == texts
+
+    fixed = ACME_PLAN.replace("50000", "52000")  # based on the file as it is now (its sha256), or unconditional
+    for headers in ({"If-Match": f'"{hashlib.sha256(broken.encode()).hexdigest()}"'}, {}):
+        saved = ana.put(PLAN, json={"text": fixed}, headers=headers)
+        assert saved.status_code == 200, saved.text
+        fresh_web.acme.plan_path.write_text(broken, encoding="utf-8")
+    assert [v.text for v in fresh_web.state.db.plan_versions("acme")] == [ACME_PLAN, fixed]
+
+
+def test_the_editor_says_a_broken_edit_on_disk_is_no_version(fresh_web: WebEnv) -> None:
+    ben = fresh_web.login("editor@acme.org")
+    assert fresh_web.bearer("editor@acme.org").get(PLAN).json()["version"] == 1
+    opened = base_of(ben.get("/w/acme/plan").text)
+    broken = ACME_PLAN.replace("\nobjectives:\n", "\nobjectivs:\n")
+    fresh_web.acme.plan_path.write_text(broken, encoding="utf-8")
+    bens = ACME_PLAN.replace("owner: Sam", "owner: Sue")
+    refused = ben.post("/w/acme/plan", data={"text": bens, "base": opened}, follow_redirects=False)
+    assert refused.status_code == 409
+    page = refused.text
+    assert "strategy.yaml as edited outside the app (no version: it does not load)" in page
+    assert "Version None" not in page and "version None" not in page
+    assert "objectivs: unknown key" in page and "+objectivs:" in page
+    over = re.search(r'name="merged" value="([0-9a-f]+)">Save over the file<', page)
+    assert over is not None
+    assert fresh_web.acme.plan_path.read_text(encoding="utf-8") == broken
+    again = ben.post("/w/acme/plan", data={"text": bens, "base": base_of(page), "merged": over[1]},
+                     follow_redirects=False)
+    assert again.status_code == 303 and fresh_web.acme.plan_path.read_text(encoding="utf-8") == bens
+    assert [v.text for v in fresh_web.state.db.plan_versions("acme")] == [ACME_PLAN, bens]

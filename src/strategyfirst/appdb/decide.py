@@ -60,6 +60,22 @@ def decision_text(text: str, field: str = "the decision's text") -> str:
 IDS_PREFIX = "decide-ids-"
 
 
+def check_plan_text(text: str) -> None:
+    """PlanError (each problem located in `strategy.yaml`) when `text` does not load as a plan: a plan version
+    is always a plan, so a text with a YAML or schema error is never stored (`record_plan_version` checks a
+    new text with this)."""
+    from strategyfirst.plan.document import loads
+
+    loads(text)
+
+
+def check_plan(ws: WorkspaceFiles) -> None:
+    """The workspace's plan file's PlanError (each problem located) when it does not load; nothing without a
+    plan. `decide` and `history` check this before anything is recorded (cheap for a plan seen before: the
+    ids `plan_ids` keeps)."""
+    plan_ids(ws, strict=True)
+
+
 def plan_ids(ws: WorkspaceFiles, *, strict: bool = False) -> tuple[list[str], list[str]] | None:
     """The objective and tactic ids of the workspace's plan in plan order; None without a plan or for one
     that does not load (`strict`: its PlanError instead). Kept in .strategyfirst/cache/ by the plan's sha256

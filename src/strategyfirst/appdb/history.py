@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from strategyfirst.appdb.base import DBCore
-from strategyfirst.appdb.decide import decision_text
+from strategyfirst.appdb.decide import check_plan_text, decision_text
 from strategyfirst.appdb.models import Decision, DecisionChange, PlanVersion, utcnow
 from strategyfirst.errors import AppDatabaseError, UsageError
 
@@ -37,7 +37,8 @@ class HistoryMixin(DBCore):
     def record_plan_version(self, ws_slug: str, text: str, author: str | None = None,
                             why: str | None = None) -> PlanVersion:
         """Store `text` as a new version, or — if this exact text was stored before — return that version,
-        marked as the current one (a plan reverted to an old text points back at its old version)."""
+        marked as the current one (a plan reverted to an old text points back at its old version); PlanError,
+        nothing stored, for a new text that does not load as a plan."""
         digest = text_sha256(text)
         for _attempt in range(5):
             try:
@@ -48,6 +49,7 @@ class HistoryMixin(DBCore):
                     if found is not None:
                         found.last_seen_at = utcnow()
                         return found
+                    check_plan_text(text)
                     now = utcnow()
                     version = PlanVersion(workspace_id=wid, number=_next_number(s, PlanVersion, wid),
                                           sha256=digest, text=text, created_at=now, last_seen_at=now,

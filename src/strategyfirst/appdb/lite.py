@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from strategyfirst.appdb.decide import decision_text
+from strategyfirst.appdb.decide import check_plan_text, decision_text
 from strategyfirst.appdb.head import shipped_head
 from strategyfirst.errors import AppDatabaseError, UsageError
 
@@ -183,7 +183,8 @@ class LiteDB:
 
     def record_plan_version(self, slug: str, text: str, author: str | None = None,
                             why: str | None = None) -> LitePlanVersion:
-        """As `AppDB.record_plan_version`: a known text becomes current again, a new one a new version."""
+        """As `AppDB.record_plan_version`: a known text becomes current again, a new one a new version (PlanError,
+        nothing stored, when it does not load as a plan)."""
         wid = self._check(slug)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with self._writing():
@@ -194,6 +195,7 @@ class LiteDB:
                                  (_stored(now), found[0].id))
                 found[0].last_seen_at = now
                 return found[0]
+            check_plan_text(text)
             number = self._next("plan_versions")
             cur = self.con.execute(
                 "INSERT INTO plan_versions (workspace_id, number, sha256, text, created_at, last_seen_at, author, "
@@ -270,11 +272,12 @@ def open_lite(ws: WorkspaceFiles, url: str | None = None) -> LiteDB | None:
 def note_plan(ws: WorkspaceFiles, db: LiteDB) -> bool:
     """`Workspace.note_plan` on `db`: record the plan text unless the plan-seen marker proves it current; True
     when it was recorded here (then `plan_seen.remember(ws)` once `db` is closed: closing checkpoints the
-    SQLite log, which the marker's stamp must see). A failure is a warning, as in `record_plan_seen`."""
+    SQLite log, which the marker's stamp must see). A failure is a warning, as in `record_plan_seen`; a plan
+    that does not load is no version (False): the command that reads it says why."""
     import warnings
 
     from strategyfirst import plan_seen
-    from strategyfirst.errors import HistoryWarning, StrategyFirstError
+    from strategyfirst.errors import HistoryWarning, PlanError, StrategyFirstError
 
     if plan_seen.is_recorded(ws) or not ws.plan_path.is_file():
         return False
@@ -282,6 +285,8 @@ def note_plan(ws: WorkspaceFiles, db: LiteDB) -> bool:
         db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"))
     except sqlite3.Error as exc:
         warnings.warn(f"plan history not recorded: {db.failed(exc)}", HistoryWarning, stacklevel=2)
+        return False
+    except PlanError:
         return False
     except (StrategyFirstError, OSError, UnicodeDecodeError) as exc:
         warnings.warn(f"plan history not recorded: {exc}", HistoryWarning, stacklevel=2)

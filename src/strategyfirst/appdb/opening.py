@@ -23,7 +23,7 @@ from strategyfirst.appdb.binding import (
 from strategyfirst.appdb.engine import open_engine
 from strategyfirst.appdb.models import HistoryWarning, PlanVersion
 from strategyfirst.appdb.repository import AppDB
-from strategyfirst.errors import AppDatabaseError, StrategyFirstError, UsageError, WorkspaceError
+from strategyfirst.errors import AppDatabaseError, PlanError, StrategyFirstError, UsageError, WorkspaceError
 from strategyfirst.ports import WorkspaceFolder
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def record_plan_seen(ws: WorkspaceFiles, path: str | Path | None = None, *,
 
     Called by lint, measure and diagnose. Only the workspace's own `strategy.yaml` is recorded (a `path`
     elsewhere is not its plan). Unless `strict`, a database problem is a warning: it must not stop the
-    command.
+    command; and a plan that does not load is no version (None, no warning: the command reading it says why).
     """
     plan = Path(path).resolve() if path is not None else ws.plan_path
     if plan != ws.plan_path or not plan.is_file():
@@ -106,6 +106,10 @@ def record_plan_seen(ws: WorkspaceFiles, path: str | Path | None = None, *,
     try:
         db = open_appdb(ws)
         return db.record_plan_version(db.slug, plan.read_text(encoding="utf-8"))
+    except PlanError:
+        if strict:
+            raise
+        return None
     except (StrategyFirstError, OSError, UnicodeDecodeError) as exc:
         if strict:
             raise

@@ -17,7 +17,7 @@ from strategyfirst.appdb.history import text_sha256
 from strategyfirst.appdb.models import PlanVersion
 from strategyfirst.appdb.render import iso, plan_diff
 from strategyfirst.appdb.repository import AppDB
-from strategyfirst.errors import ConflictError
+from strategyfirst.errors import ConflictError, PlanError
 
 
 def etag(sha256: str) -> str:
@@ -49,6 +49,25 @@ def write_atomically(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def unloadable_conflict(db: AppDB, slug: str, on_disk: str, problem: PlanError, bases: list[str]) -> ConflictError:
+    """409's body for an edit on disk that does not load as a plan (so no version): nothing is overwritten as for
+    any edit on disk; `current` names no version, the diff runs from the base to the file."""
+    from strategyfirst.plan.diff import diff_plans
+
+    base = next((v for v in db.plan_versions(slug) if v.sha256 in bases), None)
+    details: dict[str, object] = {
+        "current": {"version": None, "sha256": text_sha256(on_disk), "author": None, "created_at": None,
+                    "why": None},
+        "base": base.number if base else None,
+        "diff": diff_plans(base.text, on_disk, old_name=f"strategy.yaml@v{base.number}",
+                           new_name="strategy.yaml") if base else None,
+    }
+    first = problem.problems[0] if problem.problems else problem
+    return ConflictError(f"strategy.yaml was edited outside the app and does not load as a plan ({first}); "
+                         "nothing was overwritten — fix it there, or merge your change into it and save again",
+                         details)
+
+
 def conflict(db: AppDB, slug: str, current: PlanVersion, bases: list[str]) -> ConflictError:
     """409's body: the current version's number, author, time and why, and the diff from the base to it."""
     base = next((v for v in db.plan_versions(slug) if v.sha256 in bases), None)
@@ -72,9 +91,15 @@ def save_plan(db: AppDB, slug: str, plan_path: Path, lock_path: Path, text: str,
     with plan_lock(lock_path):
         on_disk = plan_path.read_text(encoding="utf-8") if plan_path.is_file() else None
         if on_disk is not None:
-            current = db.record_plan_version(slug, on_disk)  # an edit outside the app is a version too
-            if bases is not None and current.sha256 not in bases and current.sha256 != text_sha256(text):
-                raise conflict(db, slug, current, bases)
+            stale = bases is not None and text_sha256(on_disk) not in bases and on_disk != text
+            try:
+                current = db.record_plan_version(slug, on_disk)  # an edit outside the app is a version too
+            except PlanError as exc:  # ... once it loads: a broken one is never stored, but still not overwritten
+                if stale:
+                    raise unloadable_conflict(db, slug, on_disk, exc, bases or []) from None
+            else:
+                if stale:
+                    raise conflict(db, slug, current, bases or [])
         version = db.record_plan_version(slug, text, author=author, why=why)
         plan_path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(plan_path, text)

@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from strategyfirst.catalog import METRICS
+from strategyfirst.destination import check_parent
 from strategyfirst.errors import WorkspaceError
 from strategyfirst.warehouse.schema import SCHEMA_VERSION
 
@@ -133,7 +134,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, *, plan_text: str 
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
         raise WorkspaceError(f"{out}: exists and is not an earlier strategyfirst export; choose an empty "
                              "or new folder for --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_parent(out, "export")
     # `attribution` is a view where the plan's rules allow (derive._attribution): exported as its rows.
     present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM "
                                          "duckdb_views() WHERE NOT internal").fetchall()}
