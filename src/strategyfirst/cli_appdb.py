@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from strategyfirst.cli_options import HERE, Format, OnceGroup, WsOpt, version_number
-from strategyfirst.errors import UsageError
+from strategyfirst.errors import HistoryWarning, PlanError, UsageError
 from strategyfirst.workspace import Workspace
 
 DbOpt = Annotated[str | None, typer.Option(
@@ -108,11 +108,19 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         numbers = tuple(version_number(v) for v in diff) if diff is not None else None
         shown = version_number(show) if show is not None else None
         ws = Workspace(ws_path, db_url=db)
-        check_plan(ws)  # as `decide`: a plan that does not load is refused before anything is recorded
+        try:
+            check_plan(ws)
+            broken = False
+        except PlanError as exc:
+            # A plan that does not load is no version; what was recorded before is still listed, shown and
+            # compared (the way back to the last plan that loaded: `history --show N`).
+            warnings.warn(f"plan history not recorded: {exc}", HistoryWarning, stacklevel=1)
+            broken = True
         if numbers is None and shown is None and list_quickly(ws, fmt):
             return
         appdb = ws.history_db()
-        ws.note_plan()  # an edited strategy.yaml shows up as the newest version (a no-op when already recorded)
+        if not broken:
+            ws.note_plan()  # an edited strategy.yaml shows up as the newest version (a no-op when recorded)
         if numbers is not None:
             old, new = (appdb.plan_version(appdb.slug, n) for n in numbers)
             if fmt is Format.json:
