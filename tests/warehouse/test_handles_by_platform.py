@@ -19,8 +19,8 @@ from strategyfirst.warehouse import derive, facts
 from strategyfirst.warehouse.attribution import handle
 from strategyfirst.warehouse.ownership import owned_sql as plan_owned_sql
 from strategyfirst.workspace import Workspace
-from tests.sources.support import query
 from tests.metrics.helpers import msg, warehouse
+from tests.sources.support import query
 
 # (platform, handle as written, its normal form there, the form the other rule would give: never it)
 TABLE = [
@@ -148,3 +148,25 @@ def test_a_newsletter_list_owns_only_itself(tmp_path: Path) -> None:
     assert result.data_quality["source_owned_not_in_plan"] == 2
     assert ws.measure(metrics=["posts"], accounts=["News@Acme.com"]).value("posts") == 2
     assert ws.measure(metrics=["posts"], accounts=["news@partner.org"]).value("posts") in (None, 0)
+
+
+def test_an_account_named_without_its_platform_takes_the_form_of_each_row() -> None:
+    """The web's posts and inbound filters name an account with or without a platform: `news@acme.com` is the
+    Mastodon account `news` and the list `news@acme.com`, never the list `news`."""
+    from strategyfirst.web.posts import Scope
+    from strategyfirst.web.services import _inbound_where
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE o AS SELECT * FROM (VALUES ('mastodon', 'news'), ('email', 'news@acme.com'), "
+                "('email', 'news'), ('mastodon', 'news@acme.com')) AS t(platform, account)")
+    cases = [(None, "@News@Acme.com", [("email", "news@acme.com"), ("mastodon", "news")]),
+             ("email", "News@Acme.com", [("email", "news@acme.com")]),
+             ("mastodon", "news@acme.com", [("mastodon", "news")]),
+             (None, "news", [("email", "news"), ("mastodon", "news")])]
+    for platform, account, want in cases:
+        where, params = Scope(platform=platform, account=account).where()
+        where = where.replace("o.is_post AND ", "")
+        assert sorted(con.execute(f"SELECT platform, account FROM o WHERE {where}", params).fetchall()) == want
+        clauses, params = _inbound_where(None, None, platform, account)
+        rows = con.execute(f"SELECT platform, account FROM o AS i WHERE {' AND '.join(clauses)}", params)
+        assert sorted(rows.fetchall()) == want, (platform, account)
