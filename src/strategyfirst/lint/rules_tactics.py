@@ -54,10 +54,10 @@ def _unmeasurable_tactic(ctx: LintContext) -> Iterator[Hit]:
 
 
 def _unknown_account(ctx: LintContext) -> Iterator[Hit]:
-    owned = {h for handles in ctx.plan.owned_handles().values() for h in handles}
+    owned = ctx.plan.owned_handles()
     for i, t in enumerate(ctx.plan.tactics):
         for j, account in enumerate(t.match.accounts if t.match else []):
-            if normalise_handle(account) not in owned:
+            if not any(normalise_handle(account, p) in handles for p, handles in owned.items()):
                 yield Hit(("tactics", i, "match", "accounts", j),
                           f"tactic {t.id!r} matches account {account!r}, not listed under `accounts`",
                           hint=f"List {account!r} under `accounts:` for its platform, or fix the spelling.")

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from strategyfirst.handles import FEDIVERSE
 from strategyfirst.metrics.audience import history
 from strategyfirst.metrics.recipe import ALL_KEY
 from strategyfirst.metrics.site import site_base
-from strategyfirst.metrics.tables import PlanMaps, Tables
+from strategyfirst.metrics.tables import FEDIVERSE_KIND, OTHER_KIND, PlanMaps, Tables
 from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
 from strategyfirst.warehouse.attribution import attribution, handle, inbound_attribution, union_all
@@ -182,7 +183,7 @@ def audience_base(ctx: Context) -> ir.Table | None:
     if a is None:
         return None
     a = a.filter(facts.audience_owned(a, ctx.plan_accounts()))
-    t = history(a.select("platform", "value", "gained", "lost", account=handle(a.account),
+    t = history(a.select("platform", "value", "gained", "lost", account=handle(a.account, a.platform),
                          ts=a.date.cast("timestamp"), series=a.platform.concat("|", a.account, "|", a.metric)))
     if ctx.by == "none":
         return t.mutate(key=ibis.literal(ALL_KEY))
@@ -191,7 +192,11 @@ def audience_base(ctx: Context) -> ir.Table | None:
     if ctx.by == "account":
         return t.mutate(key=t.account)
     at = ctx.maps.account_tactic
-    same_platform = at.platform.isnull() | (at.platform == t.platform.lower())
+    # A tactic naming no platform matches an account by its form on the row's kind of platform (PlanMaps `kind`;
+    # null: the same form on both).
+    kind = ibis.ifelse(t.platform.lower().isin(sorted(FEDIVERSE)), FEDIVERSE_KIND, OTHER_KIND)
+    same_platform = ((at.platform.isnull() & (at.kind.isnull() | (at.kind == kind)))
+                     | (at.platform == t.platform.lower()))
     joined = t.join(at, (t.account == at.account) & same_platform)
     keyed = _tactic_to_key(ctx, joined.select(*t.columns, tactic_id=at.tactic_id))
     # Two tactics of one objective may match one account: its rows (one a series and day) count once there,
@@ -226,7 +231,7 @@ def spend_base(ctx: Context) -> ir.Table | None:
                for c, t in (("account", "string"), ("level", "string"), ("results", "float64"),
                             ("result_indicator", "string"))}
         t = s.select("platform", "tactic", ts=s.date.cast("timestamp"), amount=s.amount.cast("float64"),
-                     campaign=s.campaign.strip().lower(), account=handle(ads["account"]),
+                     campaign=s.campaign.strip().lower(), account=handle(ads["account"], s.platform),
                      paid=ads["level"].notnull(), results=ads["results"].cast("float64"),
                      result_indicator=ads["result_indicator"])
         figures = ("ts", "amount", "paid", "results", "result_indicator")

@@ -19,33 +19,39 @@ import ibis.expr.types as ir
 
 from strategyfirst.metrics.bases import Context
 from strategyfirst.metrics.tables import Tables
-from strategyfirst.plan import normalise_handle
+from strategyfirst.plan import handle_forms
 from strategyfirst.warehouse import facts
-from strategyfirst.warehouse.attribution import handle, union_all
+from strategyfirst.warehouse.attribution import account_in, handle, union_all
 
 
 def _platforms(values: Iterable[str] | None) -> list[str]:
     return sorted({v.strip().lower() for v in values or () if v.strip()})
 
 
-def _accounts(values: Iterable[str] | None) -> list[str]:
-    return sorted({normalise_handle(v) for v in values or () if normalise_handle(v)})
+Forms = tuple[list[str], list[str]]
 
 
-def _spend(spend: ir.Table | None, accs: list[str],
+def _accounts(values: Iterable[str] | None) -> Forms:
+    """The normal forms of `--account` values, which name no platform: off the fediverse and on it
+    (`plan.handle_forms`); both empty without any."""
+    forms = [f for f in (handle_forms(v) for v in values or ()) if f[0]]
+    return sorted({off for off, _ in forms}), sorted({on for _, on in forms})
+
+
+def _spend(spend: ir.Table | None, accs: Forms,
            keep: Callable[[ir.Table | None, ir.Column | None], ir.Table | None]) -> ir.Table | None:
     """The spend rows kept: by platform; under `--account` only rows naming one of the accounts."""
-    if spend is None or not accs:
+    if spend is None or not accs[0]:
         return keep(spend, None)
     if "account" not in spend.columns:  # a spend table written before schema v5 names no account
         return None
-    return keep(spend, handle(spend.account))
+    return keep(spend, handle(spend.account, spend.platform))
 
 
 def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str] | None) -> Context:
     """`ctx` with every table it reads limited to `platforms` and `accounts` (either may be empty: no limit)."""
     plats, accs = _platforms(platforms), _accounts(accounts)
-    if not plats and not accs:
+    if not plats and not accs[0]:
         return ctx
 
     def keep(t: ir.Table | None, account: ir.Column | None = None) -> ir.Table | None:
@@ -53,8 +59,8 @@ def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str
             return None
         if plats:
             t = t.filter(t.platform.lower().isin(plats))
-        if accs:
-            t = t.filter((t.account if account is None else account).isin(accs))
+        if accs[0]:
+            t = t.filter(account_in(t.platform, t.account if account is None else account, accs))
         return t
 
     tables = ctx.tables
@@ -62,9 +68,14 @@ def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str
     if conversations is not None and involved is not None:
         if plats:
             conversations = conversations.filter(conversations.platform.lower().isin(plats))
-        if accs:
+        if accs[0]:
             # answered means answered by one of these accounts, as under --by account
-            involved = involved.filter(involved.account.isin(accs))
+            if accs[0] == accs[1]:
+                involved = involved.filter(involved.account.isin(accs[0]))
+            else:  # an account's form depends on its platform: the conversation's
+                on = conversations.select("conv", conv_platform=conversations.platform)
+                j = involved.join(on, "conv")
+                involved = j.filter(account_in(j.conv_platform, j.account, accs)).select(*involved.columns)
             posted = involved.group_by("conv").aggregate(by_them=involved.posted.any())
             conversations = conversations.join(posted, "conv")
             conversations = conversations.mutate(has_owned=conversations.by_them).drop("by_them")
@@ -83,7 +94,7 @@ def narrow(ctx: Context, platforms: Iterable[str] | None, accounts: Iterable[str
         conversation_accounts=involved,
         attribution=ctx.attribution(),
         inbound_attribution=ctx.inbound_attribution(),
-        audience=None if audience is None else keep(audience, handle(audience.account)),
+        audience=None if audience is None else keep(audience, handle(audience.account, audience.platform)),
         spend=_spend(spend, accs, keep),
         site_traffic=None,  # the site names no platform or account (metrics/site.py)
     )
@@ -106,21 +117,23 @@ def not_owned(stored: Tables, whole: Context, accounts: Iterable[str] | None) ->
     a platform where the plan's rule does not own it, with each account the plan lists there (`listed`; null
     where it lists none): nothing of it is measured, and `measure` says why. None without `--account`."""
     accs = _accounts(accounts)
-    if not accs:
+    if not accs[0]:
         return None
     named: list[ir.Table] = []
     owned: list[ir.Table] = []
     m, a, o = stored.messages, stored.audience, whole.owned()
     if m is not None:
-        named.append(m.filter(handle(m.account).isin(accs)).select(
-            platform=m.platform.lower(), account=handle(m.account), name=m.account))
+        named.append(m.filter(account_in(m.platform, handle(m.account, m.platform), accs)).select(
+            platform=m.platform.lower(), account=handle(m.account, m.platform), name=m.account))
     if a is not None:
-        mine = a.filter(handle(a.account).isin(accs))
-        named.append(mine.select(platform=mine.platform.lower(), account=handle(mine.account), name=mine.account))
+        mine = a.filter(account_in(a.platform, handle(a.account, a.platform), accs))
+        named.append(mine.select(platform=mine.platform.lower(), account=handle(mine.account, mine.platform),
+                                 name=mine.account))
         kept = mine.filter(facts.audience_owned(mine, whole.plan_accounts()))
-        owned.append(kept.select(platform=kept.platform.lower(), account=handle(kept.account)))
+        owned.append(kept.select(platform=kept.platform.lower(), account=handle(kept.account, kept.platform)))
     if o is not None:
-        owned.append(o.filter(o.account.isin(accs)).select(platform=o.platform.lower(), account=o.account))
+        owned.append(o.filter(account_in(o.platform, o.account, accs)).select(platform=o.platform.lower(),
+                                                                              account=o.account))
     if not named:
         return None
     found = union_all(*named)

@@ -56,9 +56,9 @@ def parts(plan: Any) -> dict[str, Any]:
     from strategyfirst.plan import normalise_handle
 
     names: dict[str, str] = {}  # normalised handle -> the plan's spelling, for accounts named only in mentions
-    for handles in plan.accounts.values():
+    for platform, handles in plan.accounts.items():
         for h in handles:
-            names.setdefault(normalise_handle(h), h.strip().lstrip("@"))
+            names.setdefault(normalise_handle(h, platform), h.strip().lstrip("@"))
     return {"plan": True, "total": plan.budget.total if plan.budget is not None else None,
             "tactics": [{"id": t.id, "budget": t.budget, "serves": list(t.serves)} for t in plan.tactics],
             "objectives": [o.id for o in plan.objectives], "names": names}

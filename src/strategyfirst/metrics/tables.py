@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from strategyfirst.plan import Plan, normalise_handle
+from strategyfirst.plan import Plan, handle_forms, normalise_handle
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,10 @@ def memtable(columns: dict[str, list[Any]]) -> ir.Table:
 _memtable = memtable
 
 
+# `PlanMaps.account_tactic.kind`: the kind of platform an account's form is for, where a tactic names none.
+FEDIVERSE_KIND, OTHER_KIND = "fediverse", "other"
+
+
 @dataclass(frozen=True)
 class PlanMaps:
     """The plan's mappings as small tables: tactic → objective, account → tactic, campaign → tactic."""
@@ -110,7 +114,7 @@ class PlanMaps:
     @classmethod
     def of(cls, plan: Plan | None) -> PlanMaps:
         to: dict[str, list[Any]] = {"tactic_id": [], "objective_id": []}
-        at: dict[str, list[Any]] = {"platform": [], "account": [], "tactic_id": []}
+        at: dict[str, list[Any]] = {"platform": [], "account": [], "kind": [], "tactic_id": []}
         ct: dict[str, list[Any]] = {"campaign": [], "tactic_id": []}
         for tactic in plan.tactics if plan else []:
             for objective in dict.fromkeys(tactic.serves):
@@ -119,12 +123,18 @@ class PlanMaps:
             match = tactic.match
             if match is None:
                 continue
-            platforms: list[str | None] = [p.strip().lower() for p in match.platform] or [None]
-            for account in dict.fromkeys(normalise_handle(a) for a in match.accounts):
-                for platform in platforms:
-                    at["platform"].append(platform)
-                    at["account"].append(account)
-                    at["tactic_id"].append(tactic.id)
+            rows: dict[tuple[str | None, str, str | None], None] = {}
+            for named in dict.fromkeys(p.strip().lower() for p in match.platform):
+                rows.update(dict.fromkeys((named, normalise_handle(a, named), None) for a in match.accounts))
+            if not match.platform:  # each account by its form on the row's kind of platform, where they differ
+                for off, on in (handle_forms(a) for a in match.accounts):
+                    rows.update({(None, off, None): None} if off == on else
+                                {(None, off, OTHER_KIND): None, (None, on, FEDIVERSE_KIND): None})
+            for platform, account, kind in rows:
+                at["platform"].append(platform)
+                at["account"].append(account)
+                at["kind"].append(kind)
+                at["tactic_id"].append(tactic.id)
             for campaign in dict.fromkeys(c.strip().lower() for c in match.campaign):
                 ct["campaign"].append(campaign)
                 ct["tactic_id"].append(tactic.id)

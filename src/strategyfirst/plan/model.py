@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from strategyfirst.handles import without_instance
+from strategyfirst.handles import cut_instance, is_fediverse, without_instance
 from strategyfirst.plan.readiness import IsoDate, Readiness
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -119,6 +119,16 @@ class Match(Strict):
         return not any((self.accounts, self.hashtags, self.campaign, self.text_contains,
                         self.url_contains, self.platform))
 
+    def account_forms(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The normal forms of `accounts` (`handle_forms`) off the fediverse and on it: what the account of a
+        message must be to match, on a platform of each kind. A kind `platform` rules out has none."""
+        platforms = [p.strip().lower() for p in self.platform]
+        forms = [handle_forms(a) for a in self.accounts]
+        off = not platforms or any(not is_fediverse(p) for p in platforms)
+        on = not platforms or any(is_fediverse(p) for p in platforms)
+        return (frozenset(f for f, _ in forms) if off else frozenset(),
+                frozenset(f for _, f in forms) if on else frozenset())
+
 
 class Experiment(Strict):
     question: str | None = None
@@ -176,17 +186,30 @@ class Plan(Strict):
         return kpi.by or (self.horizon.end if self.horizon else None)
 
     def owned_handles(self) -> dict[str, set[str]]:
-        """Owned accounts per platform, normalised (`normalise_handle`)."""
-        return {p: {normalise_handle(h) for h in hs} for p, hs in self.accounts.items()}
+        """Owned accounts per platform, normalised on their platform (`normalise_handle`)."""
+        return {p: {normalise_handle(h, p) for h in hs} for p, hs in self.accounts.items()}
 
 
-def normalise_handle(handle: str) -> str:
-    """Handles match case-insensitively with '@' optional, and a fediverse `user@instance` as `user`
-    (strategyfirst.handles). Each character is lower-cased on its own, as DuckDB's
+def normalise_handle(handle: str, platform: str | None) -> str:
+    """The normal form of a handle on `platform` (strategyfirst.handles): handles match case-insensitively with
+    '@' optional, and on a fediverse platform `user@instance` as `user`; elsewhere (and with no platform, None)
+    an '@host' stays (`news@acme.com`). Each character is lower-cased on its own, as DuckDB's
     `lower` does to the accounts in the data: Python's `str.lower` writes a final sigma at the end of a Greek
     word ('ΑΘΗΝΑΣ' -> 'αθηνας', DuckDB 'αθηνασ') and 'i̇' (two characters) for 'İ' (DuckDB 'i'), which no
     account would then match."""
-    return without_instance("".join(_LOWER.get(c) or c.lower() for c in handle.strip().lstrip("@")))
+    return without_instance(_lowered(handle), platform)
+
+
+def handle_forms(handle: str) -> tuple[str, str]:
+    """(normal form off the fediverse, normal form on it) of a handle whose platform is not known (a tactic's
+    `match.accounts` without `match.platform`, `measure --account`): the same string unless it ends in an
+    '@instance'."""
+    lowered = _lowered(handle)
+    return lowered, cut_instance(lowered)
+
+
+def _lowered(handle: str) -> str:
+    return "".join(_LOWER.get(c) or c.lower() for c in handle.strip().lstrip("@"))
 
 
 _LOWER = {"\u0130": "i"}  # 'İ': its simple lower case (Unicode's full one is 'i' + a combining dot above)

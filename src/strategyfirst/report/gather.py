@@ -228,7 +228,7 @@ def audience_growth(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | N
     gaps = data.data_quality.get("audience_gaps") or []
     out = []
     for r in rows:
-        inside = [g for g in gaps if normalise_handle(str(g["account"])) == r["account"]
+        inside = [g for g in gaps if normalise_handle(str(g["account"]), str(g["platform"])) == r["account"]
                   and r["first_day"] is not None and r["last_day"] is not None
                   and r["first_day"].isoformat() <= g["last_before"] and g["first_after"] <= r["last_day"].isoformat()]
         note = "; ".join(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from strategyfirst.handles import without_instance_sql
+from strategyfirst.handles import without_instance_by_row_sql, without_instance_sql
 from strategyfirst.sources.textfile import SourceFile
 
 if TYPE_CHECKING:
@@ -232,7 +232,7 @@ def owned_sql(ctx: LoadContext, platform: str, account_expr: str, source_flag: s
     # million rows.
     shortest = min(len(h) for h in handles)
     return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE WHEN strlen({account_expr}) < {shortest} "
-            f"THEN FALSE ELSE coalesce({_normalised(account_expr)} IN ({listed}), FALSE) END")
+            f"THEN FALSE ELSE coalesce({_normalised(account_expr, platform)} IN ({listed}), FALSE) END")
 
 
 def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, source_flag: str) -> str:
@@ -242,12 +242,17 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
         return f"coalesce({source_flag}, FALSE)"
     listed = ", ".join("'" + x.replace("'", "''") + "'" for x in pairs)
     return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE ELSE coalesce({platform_expr} || ':' || "
-            f"{_normalised(account_expr)} IN ({listed}), FALSE) END")
+            f"{_normalised_by_row(account_expr, platform_expr)} IN ({listed}), FALSE) END")
 
 
-def _normalised(account_expr: str) -> str:
-    """SQL of an account's normal form (strategyfirst.handles; plan.normalise_handle in Python)."""
-    return without_instance_sql(f"lower(ltrim(trim({account_expr}), '@'))")
+def _normalised(account_expr: str, platform: str) -> str:
+    """SQL of an account's normal form on `platform` (strategyfirst.handles; plan.normalise_handle in Python)."""
+    return without_instance_sql(f"lower(ltrim(trim({account_expr}), '@'))", platform)
+
+
+def _normalised_by_row(account_expr: str, platform_expr: str) -> str:
+    """SQL of an account's normal form on the platform of its row (`platform_expr`, SQL of a lower-case id)."""
+    return without_instance_by_row_sql(f"lower(ltrim(trim({account_expr}), '@'))", platform_expr)
 
 
 def account_or_refuse(sf: SourceFile, ctx: LoadContext, found: str | None, export: str) -> str:

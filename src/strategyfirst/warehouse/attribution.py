@@ -10,22 +10,42 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 import ibis
 import ibis.expr.types as ir
 
-from strategyfirst.handles import INSTANCE, INSTANCE_SUFFIX
-from strategyfirst.plan import Match, Plan, Tactic, normalise_handle
+from strategyfirst.handles import FEDIVERSE, INSTANCE, INSTANCE_SUFFIX, is_fediverse
+from strategyfirst.plan import Match, Plan, Tactic
 from strategyfirst.warehouse.planhash import plan_hash as plan_hash  # its callers' name; defined without Ibis
 
 
-def handle(column: ir.StringValue) -> ir.StringValue:
-    """The normalised form of a handle column (strategyfirst.handles): lower case, no leading '@', no
-    '@instance'. No regex nor trim where the account holds no '@' (nearly all of them): it is hot."""
+def handle(column: ir.StringValue, platform: ir.StringValue | str) -> ir.StringValue:
+    """The normalised form of a handle column on its platform (strategyfirst.handles): lower case, no leading
+    '@', and on a fediverse platform no '@instance'. `platform`: the rows' platform column, or one platform for
+    all. No regex nor trim where the account holds no '@' (nearly all of them): it is hot."""
     lowered = column.lower()
     bare = lowered.re_replace("^@+", "")
-    cut = ibis.ifelse(bare.re_search(INSTANCE), bare.re_replace(INSTANCE_SUFFIX, ""), bare)
+    if isinstance(platform, str):
+        if not is_fediverse(platform):
+            return ibis.ifelse(lowered.contains("@"), bare, lowered)
+        fediverse: ir.BooleanValue = ibis.literal(True)
+    else:
+        fediverse = platform.lower().isin(sorted(FEDIVERSE))
+    cut = ibis.ifelse(fediverse & bare.re_search(INSTANCE), bare.re_replace(INSTANCE_SUFFIX, ""), bare)
     return ibis.ifelse(lowered.contains("@"), cut, lowered)
+
+
+def account_in(platform: ir.StringValue, account: ir.StringValue,
+               forms: tuple[Iterable[str], Iterable[str]]) -> ir.BooleanValue:
+    """Whether a normalised `account` (`handle`) is one of handles given without their platform, by their
+    `forms` (off the fediverse, on it: `Match.account_forms`, `plan.handle_forms`) on the row's `platform`."""
+    off, on = sorted(set(forms[0])), sorted(set(forms[1]))
+    if off == on or not on:
+        return account.isin(off)
+    if not off:
+        return account.isin(on)
+    return ibis.ifelse(platform.lower().isin(sorted(FEDIVERSE)), account.isin(on), account.isin(off))
 
 
 def union_all(*tables: ir.Table) -> ir.Table:
@@ -50,7 +70,7 @@ def match_condition(c: ir.Table, match: Match) -> ir.BooleanValue | None:
     """The condition of one `match` over candidate rows (account, platform, text, ...); None if empty."""
     conds: list[ir.BooleanValue] = []
     if match.accounts:
-        conds.append(c.account.isin(sorted({normalise_handle(a) for a in match.accounts})))
+        conds.append(account_in(c.platform, c.account, match.account_forms()))
     if match.hashtags:
         tags = "|".join(re.escape(h.strip().lstrip("#").lower()) for h in match.hashtags)
         conds.append(c.text.lower().re_search(f"#({tags})([^a-z0-9_]|$)"))
@@ -88,7 +108,7 @@ CONTENT_FIELDS = ("hashtags", "campaign", "text_contains", "url_contains")
 
 def _owned_candidates(messages: ir.Table, plan: Plan | None = None, *, content: bool = True) -> ir.Table:
     cols = ("message_id", "platform", "created_at", "text", "url", "campaign")
-    owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account),
+    owned = messages.filter(messages.owned).select(*cols, account=handle(messages.account, messages.platform),
                                                    addressed=ibis.literal(False))
     gate = content_gate(owned, plan) if content and plan is not None else None
     if gate is None:
@@ -203,9 +223,12 @@ def exclusive(a: Tactic, b: Tactic) -> bool:
     platforms (each field of a match must hold)."""
     if a.match is None or b.match is None:
         return True
-    accounts = ({normalise_handle(x) for x in a.match.accounts}, {normalise_handle(x) for x in b.match.accounts})
+    if a.match.accounts and b.match.accounts:  # disjoint on every platform: off the fediverse and on it
+        (a_off, a_on), (b_off, b_on) = a.match.account_forms(), b.match.account_forms()
+        if not a_off & b_off and not a_on & b_on:
+            return True
     platforms = ({p.strip().lower() for p in a.match.platform}, {p.strip().lower() for p in b.match.platform})
-    return any(x and y and not x & y for x, y in (accounts, platforms))
+    return bool(platforms[0] and platforms[1] and not platforms[0] & platforms[1])
 
 
 def pair_labels(inbound: ir.Table, tactics: list[Tactic]) -> ir.Table | None:

@@ -251,11 +251,9 @@ def by_plan(con: duckdb.DuckDBPyConnection, stored: ir.Table, plan: Plan | None)
 def one_account_tactics(plan: Plan) -> list[str]:
     """The tactics whose match names exactly one account (after normalising): every inbound pair they label
     is a pair with that account, and a message has at most one pair per account, so such a tactic labels each
-    message at most once."""
-    from strategyfirst.plan import normalise_handle
-
-    return sorted(t.id for t in plan.tactics
-                  if t.match is not None and len({normalise_handle(a) for a in t.match.accounts}) == 1)
+    message at most once. On the fediverse and off it alike (`Match.account_forms`): a message is on one platform."""
+    return sorted(t.id for t in plan.tactics if t.match is not None and t.match.accounts
+                  and all(len(forms) <= 1 for forms in t.match.account_forms()))
 
 
 def _inbound_tactics_sql(single: list[str]) -> str:

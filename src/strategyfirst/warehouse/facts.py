@@ -25,6 +25,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from strategyfirst.handles import FEDIVERSE, is_fediverse
 from strategyfirst.plan import Plan, normalise_handle
 from strategyfirst.warehouse.attribution import handle, union_all
 from strategyfirst.warehouse.ownership import listed_accounts as listed_accounts  # its callers' name
@@ -45,7 +46,7 @@ def plan_owned(messages: ir.Table, plan: Plan | None) -> ir.BooleanValue:
         return m.owned
     pairs = sorted(f"{p}:{h}" for p, hs in listed.items() for h in hs)
     platform = m.platform.lower()
-    is_listed = platform.concat(":", handle(m.account)).isin(pairs).fill_null(False)
+    is_listed = platform.concat(":", handle(m.account, m.platform)).isin(pairs).fill_null(False)
     return ibis.ifelse(platform.isin(sorted(listed)), is_listed, m.owned)
 
 
@@ -64,7 +65,8 @@ def audience_owned(audience: ir.Table, listed: ir.Table) -> ir.BooleanValue:
     audience export is of one's own account)."""
     platform = audience.platform.lower()
     keys = listed.select(key=listed.platform.concat(":", listed.account))
-    return ~platform.isin(listed.platform) | platform.concat(":", handle(audience.account)).isin(keys.key)
+    account = handle(audience.account, audience.platform)
+    return ~platform.isin(listed.platform) | platform.concat(":", account).isin(keys.key)
 
 
 def owned_by_plan(messages: ir.Table, plan: Plan | None) -> ir.Table:
@@ -78,8 +80,8 @@ def owned_handles(messages: ir.Table, plan: Plan | None) -> ir.Table:
     """(platform, account) of every owned account: authors of owned messages plus the plan's `accounts`
     (`messages` already passed through `owned_by_plan`)."""
     found = messages.filter(messages.owned & messages.account.notnull()).select(
-        "platform", account=handle(messages.account))
-    declared = [(p, normalise_handle(h)) for p, hs in (plan.accounts if plan else {}).items() for h in hs]
+        "platform", account=handle(messages.account, messages.platform))
+    declared = [(p, normalise_handle(h, p)) for p, hs in (plan.accounts if plan else {}).items() for h in hs]
     if declared:
         listed = ibis.memtable(pa.table({"platform": pa.array([p for p, _ in declared], pa.string()),
                                          "account": pa.array([a for _, a in declared], pa.string())}))
@@ -135,11 +137,14 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
         first_reply_id=replies.first_reply_id)
     # (a) replies to a message of A.
     a = aud.join(own, aud.in_reply_to == own.rid).select(*keep, account=own.racc, **no_reply)
-    # (c) mentions @A in its text (not in a link); '@user@instance' (Mastodon) mentions the local part, the
-    # normal form of an account (strategyfirst.handles), and a trailing '.' ends a sentence, not a handle.
+    # (c) mentions @A in its text (not in a link); on the fediverse '@user@instance' mentions the local part,
+    # the normal form of an account there (strategyfirst.handles), elsewhere the word names the account, '@' and
+    # all; a trailing '.' ends a sentence, not a handle.
     tokens = mention_tokens(aud.text, duckdb=duckdb)
     mentions = aud.filter(aud.text.contains("@")).select(*keep, token=tokens).unnest("token")
-    mentions = mentions.mutate(account=mentions.token.substr(1).split("@")[0].re_replace(r"\.+$", ""))
+    word = mentions.token.substr(1)
+    named = ibis.ifelse(mentions.platform.lower().isin(sorted(FEDIVERSE)), word.split("@")[0], word)
+    mentions = mentions.mutate(account=named.re_replace(r"\.+$", ""))
     h = owned_handles(m, plan)
     c = mentions.join(h, ["platform", "account"]).select(*keep, "account", **no_reply)
     # One grouping makes the pairs distinct and keeps the reply that only the (b) rows carry. Every row of a
@@ -156,13 +161,15 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
 # Above this many owned handles the mentions are found by splitting texts into words (a join with the
 # handles) rather than by testing each handle in each text.
 MENTION_LITERALS = 32
-# A handle a mention can name: the characters of a word, not ending in '.' (mention_tokens drops those).
+# A handle a mention can name: the characters of a word, not ending in '.' (mention_tokens drops those); on the
+# fediverse the word's local part (before its '@instance'), off it the whole word.
 _MENTIONABLE = re.compile(r"[a-z0-9_.]*(?<!\.)")
+_MENTIONABLE_OFF = re.compile(r"[a-z0-9_.@]*(?<!\.)")
 
 
 def _own(m: ir.Table) -> ir.Table:
     """(rid, racc, rparent, rat) of the owned messages."""
-    return m.filter(m.owned).select(rid=m.message_id, racc=handle(m.account), rparent=m.in_reply_to,
+    return m.filter(m.owned).select(rid=m.message_id, racc=handle(m.account, m.platform), rparent=m.in_reply_to,
                                     rat=m.created_at)
 
 
@@ -191,19 +198,20 @@ def _mentioned(lowered: ir.StringValue, platform: ir.StringValue,
                handles: Sequence[tuple[str, str]]) -> ir.ArrayValue:
     """The handles of `handles` (platform, handle) a message mentions, each once: the same as its
     `mention_tokens` joined with them. A word naming handle h is '@' after the start or a separator, h,
-    any dots, then the end of the word or an '@' (its instance): one regex per handle of the message's
-    platform, tested only where the text (`lowered`: its `unlinked` form) holds '@h' (a cheap substring search)
-    and does not start with '@h ' (a word naming h: found without the regex)."""
+    any dots, then the end of the word, or on the fediverse an '@' (its instance): one regex per handle of the
+    message's platform, tested only where the text (`lowered`: its `unlinked` form) holds '@h' (a cheap
+    substring search) and does not start with '@h ' (a word naming h: found without the regex)."""
     none = ibis.literal([], type="array<string>")
     by_platform: dict[str, list[str]] = {}
     for p, h in sorted(set(handles)):
-        if _MENTIONABLE.fullmatch(h):  # else no word names it
+        if (_MENTIONABLE if is_fediverse(p) else _MENTIONABLE_OFF).fullmatch(h):  # else no word names it
             by_platform.setdefault(p, []).append(h)
     cases = []
     for p, hs in by_platform.items():
         found: ir.ArrayValue = none
+        end = r"(?:$|[^a-z0-9_.])" if is_fediverse(p) else r"(?:$|[^a-z0-9_.@])"
         for h in hs:
-            pattern = "(?:^|[^a-z0-9_@.])@" + h.replace(".", r"\.") + r"\.*(?:$|[^a-z0-9_.])"
+            pattern = "(?:^|[^a-z0-9_@.])@" + h.replace(".", r"\.") + r"\.*" + end
             # The usual reply starts with its mention: no regex there (10M messages ~0.5 CPU s less).
             hit = lowered.contains("@" + h) & (lowered.startswith(f"@{h} ") | lowered.re_search(pattern))
             one = ibis.ifelse(hit, ibis.literal([h], type="array<string>"), none)
@@ -263,7 +271,7 @@ def owned_messages(messages: ir.Table) -> ir.Table:
     unnamed_parent = o.in_reply_to.isnull() & (o.kind.fill_null("post") == "reply")
     to_audience = (o.in_reply_to.notnull() & o.powned.isnull()) | unnamed_parent
     is_post = o.in_reply_to.isnull() & (o.kind.fill_null("post") != "reply")
-    return o.select("message_id", "platform", account=handle(o.account), name=o.account,
+    return o.select("message_id", "platform", account=handle(o.account, o.platform), name=o.account,
                     created_at=o.created_at, is_post=is_post, reply_to_audience=to_audience,
                     impressions=o.impressions, reach=o.reach, eng=_engagements(o), clicks=o.clicks,
                     shares=o.shares, follows=o.follows, spend=o.spend, campaign=o.campaign,
@@ -273,7 +281,7 @@ def owned_messages(messages: ir.Table) -> ir.Table:
 def conversation_accounts(messages: ir.Table, inbound_pairs: ir.Table) -> ir.Table:
     """(conv, account, posted): owned accounts that wrote in a conversation or that one of it addresses."""
     m = messages.mutate(conv=messages.conversation_id.fill_null(messages.message_id))
-    wrote = m.filter(m.owned).select("conv", account=handle(m.account), posted=ibis.literal(True))
+    wrote = m.filter(m.owned).select("conv", account=handle(m.account, m.platform), posted=ibis.literal(True))
     if "conv" in inbound_pairs.columns:  # materialised with the pairs
         addressed = inbound_pairs.select("conv", "account", posted=ibis.literal(False))
     else:

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from strategyfirst.plan import normalise_handle
+from strategyfirst.handles import account_is_sql
+from strategyfirst.plan import handle_forms, normalise_handle
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -57,8 +58,11 @@ class Scope:
             clauses.append("o.platform = ?")
             params.append(self.platform.strip().lower())
         if self.account:
-            clauses.append("o.account = ?")
-            params.append(normalise_handle(self.account))
+            forms = ((normalise_handle(self.account, self.platform),) * 2 if self.platform
+                     else handle_forms(self.account))
+            clause, values = account_is_sql("o.platform", "o.account", forms)
+            clauses.append(clause)
+            params.extend(values)
         if self.since is not None:
             clauses.append("o.created_at >= ?")
             params.append(dt.datetime.combine(self.since, dt.time()))

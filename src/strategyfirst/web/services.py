@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from strategyfirst.errors import PlanError
+from strategyfirst.handles import account_is_sql
+from strategyfirst.plan import handle_forms, normalise_handle
 from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.workspace import Workspace
 
@@ -277,9 +279,11 @@ def _inbound_where(since: dt.date | None, until: dt.date | None, platform: str |
     if platform:
         where.append("i.platform = ?")
         params.append(platform)
-    if account:
-        where.append("i.account = lower(ltrim(?, '@'))")
-        params.append(account)
+    if account:  # as the inbound pairs hold it (plan.normalise_handle on its platform)
+        forms = (normalise_handle(account, platform),) * 2 if platform else handle_forms(account)
+        clause, values = account_is_sql("i.platform", "i.account", forms)
+        where.append(clause)
+        params.extend(values)
     return where, params
 
 

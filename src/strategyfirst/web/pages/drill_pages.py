@@ -234,11 +234,12 @@ def read_tactic_report(m: PageViewer, tactic_id: str) -> Response:
 
 def _account(m: Any, platform: str, account: str, rows: list[dict[str, Any]]) -> str:
     """The owned account a URL names, as the measurements key it (the plan's spelling): handles match in any
-    case with '@' optional (plan.normalise_handle); an account the workspace does not own is a 404."""
+    case with '@' optional (plan.normalise_handle on the platform); an account the workspace does not own is a
+    404."""
     plan = services.plan_state(m.ws)[1] or {}
     listed = [h for p, hs in (plan.get("accounts") or {}).items() if p.lower() == platform.lower() for h in hs]
-    known = {normalise_handle(str(k)): str(k) for k in (*listed, *(r.get("key") for r in rows)) if k}
-    key = known.get(normalise_handle(account))
+    known = {normalise_handle(str(k), platform): str(k) for k in (*listed, *(r.get("key") for r in rows)) if k}
+    key = known.get(normalise_handle(account, platform))
     if key is None:
         raise HTTPException(404, f"the workspace owns no {platform} account {account!r}")
     return key.strip().lstrip("@")
