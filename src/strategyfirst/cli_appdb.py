@@ -114,7 +114,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         except PlanError as exc:
             # A plan that does not load is no version; what was recorded before is still listed, shown and
             # compared (the way back to the last plan that loaded: `history --show N`).
-            warnings.warn(f"plan history not recorded: {exc}", HistoryWarning, stacklevel=1)
+            first = exc.problems[0] if exc.problems else exc
+            more = f" (and {len(exc.problems) - 1} more: run `strategyfirst lint`)" if len(exc.problems) > 1 else ""
+            warnings.warn(f"plan history not recorded: {first}{more}", HistoryWarning, stacklevel=1)
             broken = True
         if numbers is None and shown is None and list_quickly(ws, fmt):
             return

@@ -296,6 +296,12 @@ def test_history_of_a_plan_that_does_not_load_stores_no_version_and_still_lists(
             assert r.err.startswith("warning: plan history not recorded: strategy.yaml:15:19: YAML: "), r.err
     r = run_cli(["history", "-w", str(ws), "--show", "1"], monkeypatch, capsys)
     assert r.out == good  # the last plan that loaded, to put back
+    # two problems: the first, located, and how many more, on one line
+    plan.write_text(good.replace("\nobjectives:\n", "\nobjectivs:\n").replace("\ntactics:\n", "\ntactix:\n"))
+    r = run_cli(["history", "-w", str(ws)], monkeypatch, capsys)
+    assert r.code == 0 and r.err.strip().splitlines() == [
+        "warning: plan history not recorded: strategy.yaml:14:1: objectivs: unknown key (check its spelling; "
+        "unknown keys are errors so a typo never drops a target) (and 1 more: run `strategyfirst lint`)"], r.err
     assert _entries(ws, monkeypatch, capsys) == [("version", 1)]
     plan.write_text(good.replace("Acme Outdoor", "Acme Outdoors"))
     assert _entries(ws, monkeypatch, capsys) == [("version", 1), ("version", 2)]

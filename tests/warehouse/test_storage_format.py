@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from strategyfirst.warehouse.engine import open_duckdb
 from tests.metrics.helpers import insert, msg
@@ -130,5 +131,29 @@ def test_ids_are_stored_uncompressed_in_messages_and_the_derived_tables(tmp_path
         assert con.execute("SELECT count(*), count(first_reply_id), min(first_reply_minutes), "
                            "max(first_reply_minutes) FROM inbound").fetchone() == (150000, 150000, 1 / 60, 1 / 60)
         assert con.execute("SELECT count(*) FROM owned_messages").fetchone() == (150000,)
+    finally:
+        con.close()
+
+
+def test_a_derived_table_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
+    """materialise: a query may read the table it replaces (its old rows); a query failing half-way leaves the
+    previous table, rows and columns, and no work table."""
+    from strategyfirst.warehouse.engine import ibis_backend
+    from strategyfirst.warehouse.materialise import materialise
+
+    con = open_duckdb(tmp_path / "warehouse.duckdb")
+    try:
+        con.execute("CREATE TABLE t AS SELECT i AS a FROM range(3) r(i)")
+        backend = ibis_backend(con)
+        t = backend.table("t")
+        materialise(con, backend, "t", t.mutate(b=t.a + 1))
+        assert con.execute("SELECT a, b FROM t ORDER BY a").fetchall() == [(0, 1), (1, 2), (2, 3)]
+        # 'x' cannot be a number: the cast fails while rows are inserted
+        bad = backend.sql("SELECT a, CAST(CASE WHEN a = 2 THEN 'x' ELSE CAST(a AS VARCHAR) END AS INTEGER) AS b "
+                          "FROM t")
+        with pytest.raises(duckdb.ConversionException):
+            materialise(con, backend, "t", bad)
+        assert con.execute("SELECT a, b FROM t ORDER BY a").fetchall() == [(0, 1), (1, 2), (2, 3)]
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_sf_%'").fetchone() == (0,)
     finally:
         con.close()

@@ -28,9 +28,14 @@ def materialise(con: duckdb.DuckDBPyConnection, backend: Any, name: str, expr: A
     # rows are inserted: `CREATE TABLE AS` cannot say how a column is compressed.
     described = con.execute(f"DESCRIBE {sql}").fetchall()
     columns = ", ".join(column_ddl(str(c), str(t)) for c, t, *_ in described)
+    # Filled under a work name and renamed: a query may read the table it replaces (its old rows, as
+    # `CREATE OR REPLACE TABLE ... AS` read them).
+    work = f"_sf_new_{name}"
     with transaction(con):
-        con.execute(f'CREATE OR REPLACE TABLE "{name}" ({columns})')
-        con.execute(f'INSERT INTO "{name}" {sql}')
+        con.execute(f'CREATE OR REPLACE TABLE "{work}" ({columns})')
+        con.execute(f'INSERT INTO "{work}" {sql}')
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        con.execute(f'ALTER TABLE "{work}" RENAME TO "{name}"')
     return backend.table(name)
 
 
@@ -40,10 +45,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("BEGIN TRANSACTION")
     try:
         yield
+        con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # the error that stopped it is the one to report
+            con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
 
 
 def column_ddl(name: str, sqltype: str) -> str:
