@@ -72,10 +72,37 @@ class Dataset:
                 for name, entry in self.manifest.tables.items()}
 
 
+# The derived tables an export may hold (derive.DERIVED, and `attribution`): read only when built by the rules
+# of this version (`derived_current`), else recomputed from the canonical ones.
+DERIVED_TABLES = ("inbound", "owned_messages", "plan_accounts", "conversation_accounts", "conversations",
+                  "owned_attribution", "inbound_attribution", "attribution")
+
+
+def derived_current(dataset: Dataset) -> bool:
+    """Whether the export's derived tables were built from its plan by this version's rules (derive's plan hash,
+    which carries the rules' version, as the manifest recorded it): an export made before a change of the rules
+    (say, of how handles are normalised) holds facts `measure` would no longer compute."""
+    from strategyfirst.warehouse.derive import PLAN_KEY
+    from strategyfirst.warehouse.planhash import plan_hash
+
+    recorded = (dataset.manifest.extra.get("derived") or {}).get(PLAN_KEY)
+    return recorded is not None and recorded == plan_hash(dataset.plan())
+
+
 def open_tables(dataset: Dataset, engine: str = "duckdb", *, spark_remote: str | None = None,
                 spark_master: str | None = None, session: Any = None, cache: bool = False) -> dict[str, Any]:
     """The export's tables on `engine` (a Spark `session` may be given to reuse one; `cache` keeps the
-    tables in Spark's memory for many queries)."""
+    tables in Spark's memory for many queries); without its derived tables where they are not current
+    (`derived_current`): `measure` then computes those facts from the canonical tables."""
+    tables = _open_tables(dataset, engine, spark_remote=spark_remote, spark_master=spark_master, session=session,
+                          cache=cache)
+    if derived_current(dataset):
+        return tables
+    return {name: t for name, t in tables.items() if name not in DERIVED_TABLES}
+
+
+def _open_tables(dataset: Dataset, engine: str, *, spark_remote: str | None, spark_master: str | None,
+                 session: Any, cache: bool) -> dict[str, Any]:
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r} is not one of {', '.join(ENGINES)}")
     if engine == "duckdb":
