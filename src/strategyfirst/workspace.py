@@ -140,13 +140,14 @@ class Workspace(WorkspaceFolder):
 
         return open_appdb(self, url)
 
-    def record_plan(self, path: str | Path | None = None) -> PlanVersion | None:
-        """Store the current plan text as a plan version if new (lint, measure and diagnose call this)."""
+    def record_plan(self, path: str | Path | None = None, *, loads: bool = False) -> PlanVersion | None:
+        """Store the current plan text as a plan version if new (lint, measure and diagnose call this);
+        `loads`: the caller knows the text loads as a plan (it is then not parsed to check it)."""
         from strategyfirst.appdb import record_plan_seen
 
-        return record_plan_seen(self, path)
+        return record_plan_seen(self, path, loads=loads)
 
-    def note_plan(self, path: str | Path | None = None) -> None:
+    def note_plan(self, path: str | Path | None = None, *, loads: bool = False) -> None:
         """`record_plan` for commands that only need it done: skipped (no app database opened) when the
         marker says this exact text is already the current version (see `strategyfirst.plan_seen`)."""
         from strategyfirst import plan_seen
@@ -159,11 +160,11 @@ class Workspace(WorkspaceFolder):
             db = lite.open_lite(self)
             if db is not None:
                 with db:
-                    recorded = lite.note_plan(self, db)
+                    recorded = lite.note_plan(self, db, loads=loads)
                 if recorded:
                     plan_seen.remember(self, path)
                 return
-        if self.record_plan(path) is not None:
+        if self.record_plan(path, loads=loads) is not None:
             plan_seen.remember(self, path)
 
     # --- data ---------------------------------------------------------------------------------------------
@@ -303,21 +304,24 @@ class Workspace(WorkspaceFolder):
 
         # The plan's facts: kept in the cache; else, in a warehouse, as the last import recorded them for this
         # text (read once the warehouse is open); else parsed (PlanError for an invalid plan, as before).
+        # The plan text is recorded as a version once its facts are known: facts come only from a text that
+        # loaded (parsed now, or by the import that kept them), so it is not parsed again to be checked.
         facts = kept_facts(self.plan_path, self.state_dir)
         if facts is None and not self.warehouse_path.is_file():
             facts = plan_facts(self.plan_path, self.state_dir)
-        self.note_plan()
         if self._held is not None:  # inside `_one_connection`: the lock is held already
-            return measure_warehouse(self._held, facts or facts_in_warehouse(self._held, self.plan_path,
-                                                                             self.state_dir),
-                                     self.plan_path, self.state_dir, by=by, period=period, since=since,
-                                     until=until, metrics=metrics, platforms=platforms, accounts=accounts)
+            facts = facts or facts_in_warehouse(self._held, self.plan_path, self.state_dir)
+            self.note_plan(loads=True)
+            return measure_warehouse(self._held, facts, self.plan_path, self.state_dir, by=by, period=period,
+                                     since=since, until=until, metrics=metrics, platforms=platforms,
+                                     accounts=accounts)
         with workspace_lock(self.state_dir):  # a refresh writes; an ingest may be writing too
             con = open_duckdb(self.warehouse_path)
             try:
                 con.execute("SET enable_progress_bar = false")  # stdout carries the result
                 if facts is None:
                     facts = facts_in_warehouse(con, self.plan_path, self.state_dir)
+                self.note_plan(loads=True)  # the app database, not the warehouse: no lock of its own
                 return measure_warehouse(con, facts, self.plan_path, self.state_dir, by=by, period=period,
                                          since=since, until=until, metrics=metrics, platforms=platforms,
                                          accounts=accounts)

@@ -21,13 +21,13 @@ def _recorder_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     real = Workspace.record_plan
     real_lite = lite.note_plan
 
-    def counting(self: Workspace, path: str | Path | None = None) -> object:
+    def counting(self: Workspace, path: str | Path | None = None, *, loads: bool = False) -> object:
         calls.append(path)
-        return real(self, path)
+        return real(self, path, loads=loads)
 
-    def counting_lite(ws: Workspace, db: lite.LiteDB) -> bool:
+    def counting_lite(ws: Workspace, db: lite.LiteDB, *, loads: bool = False) -> bool:
         calls.append("lite")
-        return real_lite(ws, db)
+        return real_lite(ws, db, loads=loads)
 
     monkeypatch.setattr(Workspace, "record_plan", counting)
     monkeypatch.setattr(lite, "note_plan", counting_lite)

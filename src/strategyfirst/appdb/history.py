@@ -35,10 +35,11 @@ def _next_number(s: Session, model: type[PlanVersion] | type[Decision], workspac
 
 class HistoryMixin(DBCore):
     def record_plan_version(self, ws_slug: str, text: str, author: str | None = None,
-                            why: str | None = None) -> PlanVersion:
+                            why: str | None = None, *, loads: bool = False) -> PlanVersion:
         """Store `text` as a new version, or — if this exact text was stored before — return that version,
         marked as the current one (a plan reverted to an old text points back at its old version); PlanError,
-        nothing stored, for a new text that does not load as a plan."""
+        nothing stored, for a new text that does not load as a plan (`loads`: the caller parsed it, so it is
+        not parsed again)."""
         digest = text_sha256(text)
         for _attempt in range(5):
             try:
@@ -49,7 +50,8 @@ class HistoryMixin(DBCore):
                     if found is not None:
                         found.last_seen_at = utcnow()
                         return found
-                    check_plan_text(text)
+                    if not loads:
+                        check_plan_text(text)
                     now = utcnow()
                     version = PlanVersion(workspace_id=wid, number=_next_number(s, PlanVersion, wid),
                                           sha256=digest, text=text, created_at=now, last_seen_at=now,

@@ -182,7 +182,7 @@ class LiteDB:
         return int(row[0] or 0) + 1
 
     def record_plan_version(self, slug: str, text: str, author: str | None = None,
-                            why: str | None = None) -> LitePlanVersion:
+                            why: str | None = None, *, loads: bool = False) -> LitePlanVersion:
         """As `AppDB.record_plan_version`: a known text becomes current again, a new one a new version (PlanError,
         nothing stored, when it does not load as a plan)."""
         wid = self._check(slug)
@@ -195,7 +195,8 @@ class LiteDB:
                                  (_stored(now), found[0].id))
                 found[0].last_seen_at = now
                 return found[0]
-            check_plan_text(text)
+            if not loads:
+                check_plan_text(text)
             number = self._next("plan_versions")
             cur = self.con.execute(
                 "INSERT INTO plan_versions (workspace_id, number, sha256, text, created_at, last_seen_at, author, "
@@ -269,7 +270,7 @@ def open_lite(ws: WorkspaceFiles, url: str | None = None) -> LiteDB | None:
     return LiteDB(con, f"{_SQLITE}{file.resolve()}", slug, int(row[0]))
 
 
-def note_plan(ws: WorkspaceFiles, db: LiteDB) -> bool:
+def note_plan(ws: WorkspaceFiles, db: LiteDB, *, loads: bool = False) -> bool:
     """`Workspace.note_plan` on `db`: record the plan text unless the plan-seen marker proves it current; True
     when it was recorded here (then `plan_seen.remember(ws)` once `db` is closed: closing checkpoints the
     SQLite log, which the marker's stamp must see). A failure is a warning, as in `record_plan_seen`; a plan
@@ -282,7 +283,7 @@ def note_plan(ws: WorkspaceFiles, db: LiteDB) -> bool:
     if plan_seen.is_recorded(ws) or not ws.plan_path.is_file():
         return False
     try:
-        db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"))
+        db.record_plan_version(db.slug, ws.plan_path.read_text(encoding="utf-8"), loads=loads)
     except sqlite3.Error as exc:
         warnings.warn(f"plan history not recorded: {db.failed(exc)}", HistoryWarning, stacklevel=2)
         return False

@@ -93,7 +93,7 @@ def _refuse_copies(ws: WorkspaceFiles, db: AppDB, slug: str) -> None:
 
 
 def record_plan_seen(ws: WorkspaceFiles, path: str | Path | None = None, *,
-                     strict: bool = False) -> PlanVersion | None:
+                     strict: bool = False, loads: bool = False) -> PlanVersion | None:
     """Store the workspace's current plan text as a version (a no-op for an unchanged text).
 
     Called by lint, measure and diagnose. Only the workspace's own `strategy.yaml` is recorded (a `path`
@@ -105,7 +105,7 @@ def record_plan_seen(ws: WorkspaceFiles, path: str | Path | None = None, *,
         return None
     try:
         db = open_appdb(ws)
-        return db.record_plan_version(db.slug, plan.read_text(encoding="utf-8"))
+        return db.record_plan_version(db.slug, plan.read_text(encoding="utf-8"), loads=loads)
     except PlanError:
         if strict:
             raise

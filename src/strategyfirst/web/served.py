@@ -135,13 +135,13 @@ class ServedWorkspace(Workspace):
         document = self.plans.document()
         return document.plan if document is not None else None
 
-    def record_plan(self, path: str | Path | None = None) -> PlanVersion | None:
+    def record_plan(self, path: str | Path | None = None, *, loads: bool = False) -> PlanVersion | None:
         """Record the plan file as a version once per version of it (not on every request)."""
         if path is not None:
-            return super().record_plan(path)
+            return super().record_plan(path, loads=loads)
         version = self.plans.version()
         if version not in self._recorded:
-            recorded = super().record_plan()
+            recorded = super().record_plan(loads=loads)
             self._recorded = {version: recorded}
         return self._recorded[version]
 
