@@ -24,7 +24,7 @@ def materialise(con: duckdb.DuckDBPyConnection, backend: Any, name: str, expr: A
     # What Ibis's own create_table does first: register the in-memory tables (plan handles) the query reads.
     backend._run_pre_execute_hooks(expr)
     sql = str(backend.compile(expr))
-    # The columns as DuckDB types the query (DESCRIBE binds it, ~2 ms, and runs nothing), declared before the
+    # The query's columns and their DuckDB types (DESCRIBE binds it, ~2 ms, and runs nothing), declared before the
     # rows are inserted: `CREATE TABLE AS` cannot say how a column is compressed.
     described = con.execute(f"DESCRIBE {sql}").fetchall()
     columns = ", ".join(column_ddl(str(c), str(t)) for c, t, *_ in described)
