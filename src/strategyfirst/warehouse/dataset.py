@@ -72,12 +72,6 @@ class Dataset:
                 for name, entry in self.manifest.tables.items()}
 
 
-# The derived tables an export may hold (derive.DERIVED, and `attribution`): read only when built by the rules
-# of this version (`derived_current`), else recomputed from the canonical ones.
-DERIVED_TABLES = ("inbound", "owned_messages", "plan_accounts", "conversation_accounts", "conversations",
-                  "owned_attribution", "inbound_attribution", "attribution")
-
-
 def derived_current(dataset: Dataset) -> bool:
     """Whether the export's derived tables were built from its plan by this version's rules (derive's plan hash,
     which carries the rules' version, as the manifest recorded it): an export made before a change of the rules
@@ -98,7 +92,9 @@ def open_tables(dataset: Dataset, engine: str = "duckdb", *, spark_remote: str |
                           cache=cache)
     if derived_current(dataset):
         return tables
-    return {name: t for name, t in tables.items() if name not in DERIVED_TABLES}
+    from strategyfirst.warehouse.derive import DERIVED
+
+    return {name: t for name, t in tables.items() if name not in DERIVED}
 
 
 def _open_tables(dataset: Dataset, engine: str, *, spark_remote: str | None, spark_master: str | None,
