@@ -161,11 +161,14 @@ def render_table(result: MeasureResult, out: Console, *, show_all: bool = False,
             t.add_column(name, justify=justify, overflow="fold", min_width=widths.get(name))  # type: ignore[arg-type]
         return t
 
-    flat = table([*([(result.by, "left")] if grouped_by else []), *([("period", "left")] if by_period else []),
-                  ("metric", "left"), ("value", "right"), ("n", "right")], title)
+    by_account = result.by == "account"  # one name on two platforms is two accounts: the platform says which
+    flat = table([*([(result.by, "left")] if grouped_by else []), *([("platform", "left")] if by_account else []),
+                  *([("period", "left")] if by_period else []), ("metric", "left"), ("value", "right"),
+                  ("n", "right")], title)
     for r in rows:
-        flat.add_row(*([escape(str(r["key"]))] if grouped_by else []), *([r["period"]] if by_period else []),
-                     *map(escape, cells(r)))
+        flat.add_row(*([escape(str(r["key"]))] if grouped_by else []),
+                     *([escape(str(r.get("platform") or ""))] if by_account else []),
+                     *([r["period"]] if by_period else []), *map(escape, cells(r)))
     natural = out.measure(flat, options=out.options.update_width(10_000)).maximum
     if not rows:
         pass
@@ -173,11 +176,12 @@ def render_table(result: MeasureResult, out: Console, *, show_all: bool = False,
         out.print(flat)
     else:  # too wide to read on one line: one table per (key, period), the label column alone stays wide
         out.print(f"[bold]{escape(title)}[/]", highlight=False)
-        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         for r in rows:
-            groups.setdefault((str(r["key"]), r["period"]), []).append(r)
-        for (key, period), part in groups.items():
-            heading = " · ".join([*([key] if grouped_by else []), *([period] if by_period else [])])
+            groups.setdefault((str(r["key"]), str(r.get("platform") or ""), r["period"]), []).append(r)
+        for (key, platform, period), part in groups.items():
+            heading = " · ".join([*([key] if grouped_by else []), *([f"on {platform}"] if platform else []),
+                                  *([period] if by_period else [])])
             narrow = table([("metric", "left"), ("value", "right"), ("n", "right")], heading)
             for r in part:
                 narrow.add_row(*map(escape, cells(r)))

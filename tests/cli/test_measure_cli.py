@@ -34,7 +34,7 @@ def test_json_rows_and_data_quality(ws: Path, monkeypatch: pytest.MonkeyPatch,
     # By hand (tests/metrics/dataset.py): Acme answers 2 of its 4 inbound pairs, AcmeHelp 1 of 3.
     assert rows[("response_rate", "Acme")] == {
         "metric": "response_rate", "by": "account", "key": "Acme", "period": "all", "value": 0.5, "n": 4,
-        "unit": "ratio", "version": 1, "numerator": 2, "denominator": 4}
+        "unit": "ratio", "version": 1, "numerator": 2, "denominator": 4, "platform": "x"}
     assert rows[("response_rate", "AcmeHelp")]["value"] == pytest.approx(1 / 3)
     assert rows[("posts", "Acme Outdoor")]["value"] == 1
     assert doc["data_quality"]["negative_reply_gaps"] == 1

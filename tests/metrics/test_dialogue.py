@@ -24,7 +24,7 @@ def test_dialogue_by_account_matches_reference_and_hand_values(org: Org) -> None
             assert result.value(metric, shown) == pytest.approx(ref[account][metric]), (account, metric)
     assert result.row("response_rate", "Acme") == {
         "metric": "response_rate", "by": "account", "key": "Acme", "period": "all", "value": 0.5, "n": 4,
-        "unit": "ratio", "version": 1, "numerator": 2, "denominator": 4}
+        "unit": "ratio", "version": 1, "numerator": 2, "denominator": 4, "platform": "x"}
     assert result.row("first_response_minutes_median", "Acme")["n"] == 1  # type: ignore[index]
 
 
@@ -58,7 +58,7 @@ def test_dialogue_ratio_counts_missing_parents_as_audience(org: Org) -> None:
     assert result.row("dialogue_ratio") == {
         "metric": "dialogue_ratio", "by": "none", "key": "all", "period": "all",
         "value": pytest.approx(5 / 9), "n": 9, "unit": "ratio", "version": 1, "numerator": 5,
-        "denominator": 9}
+        "denominator": 9, "platform": None}
 
 
 def test_data_quality_counts(org: Org) -> None:

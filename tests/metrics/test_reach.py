@@ -46,7 +46,7 @@ def test_click_and_share_rates_leave_out_impressions_without_the_figure(org: Org
     # 15's 200 impressions are not in the denominator: it gives no clicks and no shares.
     assert result.row("click_through_rate") == {
         "metric": "click_through_rate", "by": "none", "key": "all", "period": "all", "value": pytest.approx(24 / 1500),
-        "n": 1500, "unit": "ratio", "version": 3, "numerator": 24, "denominator": 1500}
+        "n": 1500, "unit": "ratio", "version": 3, "numerator": 24, "denominator": 1500, "platform": None}
     # version 3: version 2 summed each figure over the messages giving it, so a comparison with it is flagged
     row = result.row("amplification_rate")
     assert row is not None
@@ -118,7 +118,7 @@ def test_sums_count_contributing_rows(org: Org) -> None:
     assert result.row("impressions")["n"] == 3  # type: ignore[index]
     assert result.row("follows_from_posts") == {
         "metric": "follows_from_posts", "by": "none", "key": "all", "period": "all", "value": 3, "n": 1,
-        "unit": "count", "version": 1, "numerator": None, "denominator": None}
+        "unit": "count", "version": 1, "numerator": None, "denominator": None, "platform": None}
 
 
 def test_by_platform(org: Org) -> None:

@@ -186,3 +186,17 @@ def test_cli_report_on_a_missing_workspace_exits_2(tmp_path: Path, monkeypatch: 
         main()
     assert exit_info.value.code == 2
     assert not missing.exists()
+
+
+def test_one_name_on_two_platforms_is_two_accounts_in_the_report() -> None:
+    from strategyfirst.report.adapt import keyed_values
+
+    rows = [{"metric": "audience_size", "key": "Acme", "platform": "facebook", "period": "2026-02", "value": 10,
+             "n": 1},
+            {"metric": "audience_size", "key": "Acme", "platform": "linkedin", "period": "2026-02", "value": 20,
+             "n": 1},
+            {"metric": "audience_size", "key": "AcmeHelp", "platform": "x", "period": "2026-02", "value": 5,
+             "n": 1},
+            {"metric": "posts", "key": "Acme", "platform": "x", "period": "2026-02", "value": 3, "n": 3}]
+    got = {(v.key, v.value) for v in keyed_values(rows, "audience_size")}
+    assert got == {("Acme on facebook", 10.0), ("Acme on linkedin", 20.0), ("AcmeHelp", 5.0)}

@@ -293,6 +293,7 @@ def test_dialogue_verdicts_budget_and_funnel_tables_download(viewer: TestClient)
     assert {a: rows[a]["inbound_messages"] for a in ("deska", "deskb", "drillco")} == {
         "deska": "30", "deskb": "30", "drillco": "2"}
     assert float(rows["deska"]["response_rate"]) == 0.0
+    assert {rows[a]["platform"] for a in ("deska", "deskb", "drillco")} == {"x"}  # each account's platform
     assert 'href="/w/drill/verdicts.csv"' in viewer.get("/w/drill/verdicts").text
     verdicts = read_csv(viewer.get("/w/drill/verdicts.csv").text)
     failing = [v for v in verdicts if v["kind"] == "strategy_failing"]

@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from strategyfirst.handles import FEDIVERSE
 from strategyfirst.metrics.audience import history
+from strategyfirst.metrics.finish import ACCOUNT_SEP
 from strategyfirst.metrics.recipe import ALL_KEY
 from strategyfirst.metrics.site import site_base
 from strategyfirst.metrics.tables import FEDIVERSE_KIND, OTHER_KIND, PlanMaps, Tables
@@ -23,7 +24,13 @@ from strategyfirst.plan import Plan
 from strategyfirst.warehouse import facts
 from strategyfirst.warehouse.attribution import attribution, handle, inbound_attribution, union_all
 
-__all__ = ["ALL_KEY", "BUILDERS", "Context"]
+__all__ = ["ALL_KEY", "BUILDERS", "Context", "account_key"]
+
+
+def account_key(platform: ir.StringValue, account: ir.StringValue) -> ir.StringValue:
+    """The by-account group of a row: its account on its platform (`finish.split_account` reads it back), so
+    that one name on two platforms is two accounts. Null where the account is."""
+    return platform.fill_null("").concat(ACCOUNT_SEP, account)
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,7 @@ class Context:
         if self.by == "platform":
             return t.mutate(key=t.platform)
         if self.by == "account":
-            return t.mutate(key=t.account)
+            return t.mutate(key=account_key(t.platform, t.account))
         keys = self.message_keys(owned=True)
         return None if keys is None else t.join(keys, "message_id")
 
@@ -157,7 +164,7 @@ def conversations_base(ctx: Context) -> ir.Table | None:
         return None
     stats = stats.mutate(ts=stats.created_at)
     if ctx.by == "account":
-        t = stats.join(ca, "conv").mutate(key=ca.account, answered=ca.posted)
+        t = stats.join(ca, "conv").mutate(key=account_key(stats.platform, ca.account), answered=ca.posted)
     else:
         t = stats.mutate(answered=stats.has_owned)
         if ctx.by == "none":
@@ -190,7 +197,7 @@ def audience_base(ctx: Context) -> ir.Table | None:
     if ctx.by == "platform":
         return t.mutate(key=t.platform)
     if ctx.by == "account":
-        return t.mutate(key=t.account)
+        return t.mutate(key=account_key(t.platform, t.account))
     at = ctx.maps.account_tactic
     # A tactic naming no platform matches an account by its form on the row's kind of platform (PlanMaps `kind`;
     # null: the same form on both).
@@ -238,7 +245,8 @@ def spend_base(ctx: Context) -> ir.Table | None:
         if ctx.by in ("none", "platform", "account"):
             if ctx.by == "account":  # only Ads Manager rows name their account
                 t = t.filter(t.account.notnull())
-            key = {"none": ibis.literal(ALL_KEY), "platform": t.platform, "account": t.account}[ctx.by]
+            key = {"none": ibis.literal(ALL_KEY), "platform": t.platform,
+                   "account": account_key(t.platform, t.account)}[ctx.by]
             parts.append(t.mutate(key=key).select(*cols))
         else:
             ct = ctx.maps.campaign_tactic

@@ -32,6 +32,17 @@ ACCOUNTS_NOT_OWNED = "quality:accounts_not_owned"  # under --account: those the 
 # queried, else stored with the counts under this key (derive.SOURCE_OWNED_KEY).
 SOURCE_OWNED = "quality:source_owned_accounts"
 SOURCE_OWNED_KEY = "source_owned_not_in_plan_by_account"
+# By account, a group is an account on its platform (the same name on X and on Instagram is two accounts): the
+# queries key it as platform, this separator, then the normalised handle (`split_account` reads it back).
+ACCOUNT_SEP = "\x1f"
+
+
+def split_account(key: Any) -> tuple[str | None, str | None]:
+    """(platform, handle) of a by-account key; (None, key) for a key without a platform."""
+    if key is None:
+        return None, None
+    platform, sep, handle = str(key).partition(ACCOUNT_SEP)
+    return (platform, handle) if sep else (None, platform)
 
 
 class NeedCounts(Exception):
@@ -114,7 +125,10 @@ def finish(recipe: Recipe, results: dict[str, list[dict[str, Any]]]) -> MeasureR
     rows_out: list[dict[str, Any]] = []
     order = sorted(cells, key=lambda kb: (kb[1] is None, kb[1] or dt.datetime.min, str(kb[0])))
     for key, bucket in order:
-        shown = names.get(str(key), key) if by == "account" else key
+        shown, platform = key, None
+        if by == "account":  # the data's spelling of the account on its platform, else the plan's
+            platform, handle = split_account(key)
+            shown = names.get(str(key)) or names.get(str(handle), handle)
         scope = Scope(by, str(key), recipe.budgets.get(str(key)))
         period_label = label(bucket, period)
         for metric in metrics:
@@ -125,9 +139,10 @@ def finish(recipe: Recipe, results: dict[str, list[dict[str, Any]]]) -> MeasureR
                 "unit": metric.spec.unit, "version": metric.spec.version,
                 "numerator": clean(got_value.numerator, True) if metric.quotient else None,
                 "denominator": clean(got_value.denominator, True) if metric.quotient else None,
+                "platform": platform,
             })
     position = {m.id: i for i, m in enumerate(metrics)}
-    rows_out.sort(key=lambda r: (r["period"], str(r["key"]), position[r["metric"]]))
+    rows_out.sort(key=lambda r: (r["period"], str(r["key"]), str(r["platform"] or ""), position[r["metric"]]))
     return MeasureResult(rows_out, quality(recipe, results), by=by, period=period)
 
 
@@ -200,8 +215,9 @@ def _scalar(rows: list[dict[str, Any]]) -> Any:
 
 def growth_rows(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     """`measure.audience_growth_by_account`'s rows from its query's (`names`: normalised handle -> the plan's
-    spelling)."""
-    return [{"key": names.get(str(r["key"]), r["key"]), "account": r["key"], "growth": r["growth"],
+    spelling): `key` the account's spelling, `account` its normalised handle, on `platform`."""
+    return [{"key": names.get(str(handle), handle), "account": handle, "platform": platform, "growth": r["growth"],
              "first": r["first"], "last": r["last"],
              "first_day": r["first_day"].date() if r["first_day"] is not None else None,
-             "last_day": r["last_day"].date() if r["last_day"] is not None else None} for r in rows]
+             "last_day": r["last_day"].date() if r["last_day"] is not None else None}
+            for r in rows for platform, handle in [split_account(r["key"])]]

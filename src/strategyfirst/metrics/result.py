@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +12,11 @@ from strategyfirst.errors import UsageError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# The row schema (cli.md `measure --format json`, plus version, numerator, denominator).
-COLUMNS = ("metric", "by", "key", "period", "value", "n", "unit", "version", "numerator", "denominator")
+# The row schema (cli.md `measure --format json`, plus version, numerator, denominator, and last, so that a
+# reader of the CSV by position reads what it did, by account the account's platform: one name on two platforms
+# is two accounts, two rows; null by any other grouping).
+COLUMNS = ("metric", "by", "key", "period", "value", "n", "unit", "version", "numerator", "denominator",
+           "platform")
 
 
 def arrow_schema() -> pa.Schema:
@@ -22,7 +26,7 @@ def arrow_schema() -> pa.Schema:
     return pa.schema([
         ("metric", pa.string()), ("by", pa.string()), ("key", pa.string()), ("period", pa.string()),
         ("value", pa.float64()), ("n", pa.float64()), ("unit", pa.string()), ("version", pa.int64()),
-        ("numerator", pa.float64()), ("denominator", pa.float64()),
+        ("numerator", pa.float64()), ("denominator", pa.float64()), ("platform", pa.string()),
     ])
 
 
@@ -57,16 +61,30 @@ class MeasureResult:
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent, default=str)
 
-    def value(self, metric: str, key: str | None = None, period: str = "all") -> Any:
-        """The value of one row (key None matches any), or None; a convenience for notebooks and tests."""
-        for r in self.rows:
-            if r["metric"] == metric and r["period"] == period and (key is None or r["key"] == key):
-                return r["value"]
-        return None
+    def value(self, metric: str, key: str | None = None, period: str = "all", platform: str | None = None) -> Any:
+        """The value of one row (key or platform None matches any), or None; a convenience for notebooks and
+        tests."""
+        found = self.row(metric, key, period, platform)
+        return None if found is None else found["value"]
 
-    def row(self, metric: str, key: str | None = None, period: str = "all") -> dict[str, Any] | None:
-        """The full row of one (metric, key, period), or None."""
+    def row(self, metric: str, key: str | None = None, period: str = "all",
+            platform: str | None = None) -> dict[str, Any] | None:
+        """The full row of one (metric, key, period) and by account `platform` (None matches any), or None."""
         for r in self.rows:
-            if r["metric"] == metric and r["period"] == period and (key is None or r["key"] == key):
+            if (r["metric"] == metric and r["period"] == period and (key is None or r["key"] == key)
+                    and (platform is None or r.get("platform") == platform)):
                 return r
         return None
+
+
+def account_table(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`measure --by account` rows as a table: one row per account on its platform (one name on two platforms is
+    two accounts), by name then platform, each with `account`, `platform` and its `values` and `rows` by metric."""
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        platform = str(r.get("platform") or "")
+        entry = table.setdefault((str(r["key"]), platform),
+                                 {"account": r["key"], "platform": platform, "values": {}, "rows": {}})
+        entry["values"][r["metric"]] = r.get("value")
+        entry["rows"][r["metric"]] = r
+    return [table[k] for k in sorted(table)]

@@ -173,10 +173,21 @@ def footnotes(diagnosis: Mapping[str, Any], statuses: Iterable[str]) -> list[str
 
 
 def keyed_values(rows: Iterable[Mapping[str, Any]], metric: str) -> list[KeyedValue]:
-    """The rows of one metric (from `measure`), skipping periods with no value."""
-    out = [KeyedValue(str(r.get("key") or "all"), as_date(r.get("period")), as_float(r.get("value")),
-                      int(r.get("n") or 0))
-           for r in rows if r.get("metric") == metric]
+    """The rows of one metric (from `measure`), skipping periods with no value. By account, a name that is an
+    account on two platforms (a Facebook page and a LinkedIn page both "Acme") is named with its platform,
+    "Acme on facebook", so that the two are two lines of a chart and two rows of a table, never one."""
+    picked = [r for r in rows if r.get("metric") == metric]
+    platforms: dict[str, set[str]] = {}
+    for r in picked:
+        if r.get("platform"):
+            platforms.setdefault(str(r.get("key")), set()).add(str(r["platform"]))
+
+    def name(r: Mapping[str, Any]) -> str:
+        key = str(r.get("key") or "all")
+        return f"{key} on {r['platform']}" if len(platforms.get(key, ())) > 1 else key
+
+    out = [KeyedValue(name(r), as_date(r.get("period")), as_float(r.get("value")), int(r.get("n") or 0))
+           for r in picked]
     return [v for v in out if v.value is not None]
 
 

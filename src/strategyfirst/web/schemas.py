@@ -125,6 +125,8 @@ class MeasureRow(Open):
     numerator: Number | None = None
     denominator: Number | None = None
     version: int | None = None
+    platform: str | None = Field(None, description="By account, the account's platform (one name on two "
+                                 "platforms is two accounts); null by any other grouping.")
 
 
 class MeasureOut(Open):

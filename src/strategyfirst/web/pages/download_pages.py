@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from strategyfirst.errors import StrategyFirstError
+from strategyfirst.metrics.result import account_table
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
@@ -29,11 +30,10 @@ def read_dialogue_csv(request: Request, m: PageViewer) -> Response:
                                      platforms=view.platforms, accounts=view.accounts)["rows"]
     except StrategyFirstError:
         rows = []
-    table: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        table.setdefault(str(r["key"]), {})[r["metric"]] = r.get("value")
-    return csv_response(file_name(m.slug, "dialogue"), ("account", *DIALOGUE_METRICS),
-                        ([key, *[v.get(metric) for metric in DIALOGUE_METRICS]] for key, v in sorted(table.items())))
+    table = account_table(rows)
+    return csv_response(file_name(m.slug, "dialogue"), ("account", "platform", *DIALOGUE_METRICS),
+                        ([a["account"], a["platform"], *[a["values"].get(metric) for metric in DIALOGUE_METRICS]]
+                         for a in table))
 
 
 @router.get("/w/{slug}/dialogue-waiting.csv")
