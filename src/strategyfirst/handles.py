@@ -2,13 +2,14 @@
 (`plan.normalise_handle`), in Ibis (`warehouse.attribution.handle`) and in SQL (`sources.base.owned_sql` for an
 import, `warehouse.ownership` for the plain reads).
 
-Lower case and no leading '@' on every platform. On a fediverse platform (`FEDIVERSE`) also no '@instance': a
-fediverse account is `user@instance` (a Mastodon outbox names its author `dealingwith@indieweb.social`, a text
-mentions `@dealingwith@indieweb.social`, a plan may write `dealingwith`, `@dealingwith` or
-`@dealingwith@indieweb.social`), and all of them are the account `dealingwith`. The instance is cut only where
-what follows the '@' is a host name (dot-separated, no spaces): a name such as `Cafe @ Home` keeps its '@'.
-Elsewhere an '@host' is part of the account: the lists `news@acme.com` and `news@partner.org` of a newsletter
-are two accounts, not one `news`. Standard library only.
+No white space at either end (`SPACE`: what Python's `str.strip()` removes, a tab, a line break, a no-break space
+U+00A0 or an ideographic space U+3000 as much as a space), lower case and no leading '@' on every platform. On a
+fediverse platform (`FEDIVERSE`) also no '@instance': a fediverse account is `user@instance` (a Mastodon outbox
+names its author `dealingwith@indieweb.social`, a text mentions `@dealingwith@indieweb.social`, a plan may write
+`dealingwith`, `@dealingwith` or `@dealingwith@indieweb.social`), and all of them are the account `dealingwith`. The
+instance is cut only where what follows the '@' is a host name (dot-separated, no spaces): a name such as
+`Cafe @ Home` keeps its '@'. Elsewhere an '@host' is part of the account: the lists `news@acme.com` and
+`news@partner.org` of a newsletter are two accounts, not one `news`. Standard library only.
 """
 
 from __future__ import annotations
@@ -30,6 +31,36 @@ _HOST = rf"[^{_NOT_PART}.]+(?:\.[^{_NOT_PART}.]+)+"
 INSTANCE = rf"^[^{_NOT_PART}]+@{_HOST}$"
 INSTANCE_SUFFIX = rf"@{_HOST}$"
 _INSTANCE = re.compile(INSTANCE)
+
+# White space around a handle is no part of it (exports carry a no-break space or a tab around names): every
+# character Python's `str.strip()` removes (`str.isspace`), and exactly those in SQL and in Ibis, which differ
+# from it and from each other by default: DuckDB's `trim(x)` removes the Unicode spaces (U+00A0, U+3000) but no
+# tab nor line break; Ibis's `strip()` (`TRIM(x, ' \t\n\r\v\f')`) the ASCII ones but no U+00A0.
+SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+         "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# The code points of printable ASCII, none of them white space: a value that begins and ends with one of them
+# has nothing to trim, which SQL tests without a regex (`ascii` of its first and last character).
+PRINTABLE = (0x21, 0x7E)
+# `SPACE` as a regex class that Python's re, RE2 and Java read alike: `\xhh` up to U+00FF, the characters
+# themselves above (no escape of them is common to the three). Not the characters themselves below U+0100:
+# Ibis writes U+000B and U+000C into Spark SQL as '\v' and '\f', which Spark reads as 'v' and 'f'.
+_SPACE_CLASS = "[" + "".join(f"\\x{ord(c):02x}" if ord(c) <= 0xFF else c for c in SPACE) + "]"
+# `SPACE` at either end, for a regex replace by ''.
+SPACE_ENDS = f"^{_SPACE_CLASS}+|{_SPACE_CLASS}+$"
+
+
+def trim_space(text: str) -> str:
+    """`text` without `SPACE` at either end."""
+    return text.strip(SPACE)
+
+
+def trim_space_sql(expr: str) -> str:
+    """SQL (DuckDB) of `trim_space` applied to `expr`. The regex runs only on a value that begins or ends with
+    other than printable ASCII (`PRINTABLE`; few): a test of two characters costs less than the regex on every
+    row."""
+    low, high = PRINTABLE
+    return (f"CASE WHEN ascii({expr}) NOT BETWEEN {low} AND {high} OR ascii(right({expr}, 1)) NOT BETWEEN {low} "
+            f"AND {high} THEN regexp_replace({expr}, '{SPACE_ENDS}', '', 'g') ELSE {expr} END")
 
 
 def is_fediverse(platform: str | None) -> bool:

@@ -117,13 +117,14 @@ def test_a_rejected_activity_is_named_by_its_item_and_what_it_lacks(tmp_path: Pa
     ws = Workspace(tmp_path / "ws")
     f = one(ingest(ws, [path]))
     assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (7, 1, 6)
-    rows = query(ws, "SELECT line, reason, raw FROM rejects ORDER BY line")
+    rows = query(ws, "SELECT line, reason, raw FROM rejects ORDER BY reason")
+    # every item is on line 1 of the file; the reason tells them apart
     assert [(line, reason) for line, reason, _ in rows] == [
-        (2, "item 2 of orderedItems: the activity has no object (it is missing or null)"),
-        (3, "item 3 of orderedItems: the activity has no object (it is missing or null)"),
-        (4, "item 4 of orderedItems: the activity's object has no id"),
-        (5, "item 5 of orderedItems: the activity's object is neither an object nor a URL"),
-        (6, "item 6 of orderedItems: the activity has no id"),
-        (7, "item 7 of orderedItems: the activity is neither Create nor Announce"),
+        (1, "item 2 of orderedItems: the activity has no object (it is missing or null)"),
+        (1, "item 3 of orderedItems: the activity has no object (it is missing or null)"),
+        (1, "item 4 of orderedItems: the activity's object has no id"),
+        (1, "item 5 of orderedItems: the activity's object is neither an object nor a URL"),
+        (1, "item 6 of orderedItems: the activity has no id"),
+        (1, "item 7 of orderedItems: the activity is neither Create nor Announce"),
     ]
     assert [json.loads(raw) for _, _, raw in rows] == items[1:]  # each item as it was, nothing before it

@@ -112,10 +112,14 @@ def test_archive_folder_imports_tweets_and_skips_the_rest(tmp_path: Path) -> Non
     # the reply joins its parent's conversation
     assert scalar(ws, "SELECT conversation_id FROM messages WHERE message_id = 'x:1050118999999999999'") == \
         "x:1050118621198921728"
-    # the line of a reject is the tweet's number in the array (a pretty-printed file's lines say nothing of it)
+    # the line of a reject is where its tweet begins in the file (json.dumps(indent=2) opens each item on a
+    # line "  {"), its reason names it by its number in the array
+    tweets_text = (root / "data" / "tweets.js").read_text(encoding="utf-8")
+    starts = [n for n, text in enumerate(tweets_text.splitlines(), 1) if text == "  {"]
+    assert len(starts) == len(TWEETS)
     ((line, reason, raw),) = query(ws, "SELECT line, reason, raw FROM rejects")
-    assert (line, reason) == (5, "tweet 5 in the file: created_at is not a time like 'Wed Oct 10 20:19:24 +0000 "
-                                 "2018'")
+    assert (line, reason) == (starts[4], "tweet 5 in the file: created_at is not a time like "
+                                         "'Wed Oct 10 20:19:24 +0000 2018'")
     assert json.loads(raw) == TWEETS[4]  # the item itself, nothing before it
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from strategyfirst.handles import cut_instance, is_fediverse, without_instance
+from strategyfirst.handles import cut_instance, is_fediverse, trim_space, without_instance
 from strategyfirst.plan.readiness import IsoDate, Readiness
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -191,12 +191,12 @@ class Plan(Strict):
 
 
 def normalise_handle(handle: str, platform: str | None) -> str:
-    """The normal form of a handle on `platform` (strategyfirst.handles): handles match case-insensitively with
-    '@' optional, and on a fediverse platform `user@instance` as `user`; elsewhere (and with no platform, None)
-    an '@host' stays (`news@acme.com`). Each character is lower-cased on its own, as DuckDB's
-    `lower` does to the accounts in the data: Python's `str.lower` writes a final sigma at the end of a Greek
-    word ('ΑΘΗΝΑΣ' -> 'αθηνας', DuckDB 'αθηνασ') and 'i̇' (two characters) for 'İ' (DuckDB 'i'), which no
-    account would then match."""
+    """The normal form of a handle on `platform` (strategyfirst.handles): handles match case-insensitively with '@'
+    optional and white space around them ignored (`handles.SPACE`), and on a fediverse platform `user@instance` as
+    `user`; elsewhere (and with no platform, None) an '@host' stays (`news@acme.com`). Each character is lower-cased
+    on its own, as DuckDB's `lower` does to the accounts in the data: Python's `str.lower` writes a final sigma at
+    the end of a Greek word ('ΑΘΗΝΑΣ' -> 'αθηνας', DuckDB 'αθηνασ') and 'i̇' (two characters) for 'İ' (DuckDB 'i'),
+    which no account would then match."""
     return without_instance(_lowered(handle), platform)
 
 
@@ -209,7 +209,7 @@ def handle_forms(handle: str) -> tuple[str, str]:
 
 
 def _lowered(handle: str) -> str:
-    return "".join(_LOWER.get(c) or c.lower() for c in handle.strip().lstrip("@"))
+    return "".join(_LOWER.get(c) or c.lower() for c in trim_space(handle).lstrip("@"))
 
 
 _LOWER = {"\u0130": "i"}  # 'İ': its simple lower case (Unicode's full one is 'i' + a combining dot above)

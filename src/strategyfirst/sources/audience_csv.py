@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
@@ -31,7 +32,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     add_csv_rejects(con)
     date = day(c["date"], DAY_FORMATS)
     nums = Numbers(con, "src_rows", [c["value"], c["gained"], c["lost"]])
-    account = f"coalesce({sql_str(ctx.account)}, nullif(ltrim(trim({c['account']}), '@'), ''))"
+    account = f"coalesce({sql_str(ctx.account)}, nullif(ltrim({trim_space_sql(c['account'])}, '@'), ''))"
     reject = reasons(
         (f"{date} IS NULL", "date is not a date (YYYY-MM-DD)"),
         (f"sf_blank({c['platform']})", "platform is empty"),
@@ -44,7 +45,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
          "value, gained and lost are all empty"),
     )
     stage_split(con, "audience", f"""
-        SELECT {date} AS date, lower(trim({c['platform']})) AS platform, {account} AS account,
+        SELECT {date} AS date, lower({trim_space_sql(c['platform'])}) AS platform, {account} AS account,
                lower(trim({c['metric']})) AS metric, {nums.num(c['value'])} AS value,
                {nums.num(c['gained'])} AS gained, {nums.num(c['lost'])} AS lost,
                _line AS line, {reject} AS _reject,

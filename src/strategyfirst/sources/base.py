@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from strategyfirst.handles import without_instance_by_row_sql, without_instance_sql
+from strategyfirst.handles import trim_space_sql, without_instance_by_row_sql, without_instance_sql
 from strategyfirst.sources.textfile import SourceFile
 
 if TYPE_CHECKING:
@@ -247,12 +247,12 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
 
 def _normalised(account_expr: str, platform: str) -> str:
     """SQL of an account's normal form on `platform` (strategyfirst.handles; plan.normalise_handle in Python)."""
-    return without_instance_sql(f"lower(ltrim(trim({account_expr}), '@'))", platform)
+    return without_instance_sql(f"lower(ltrim({trim_space_sql(account_expr)}, '@'))", platform)
 
 
 def _normalised_by_row(account_expr: str, platform_expr: str) -> str:
     """SQL of an account's normal form on the platform of its row (`platform_expr`, SQL of a lower-case id)."""
-    return without_instance_by_row_sql(f"lower(ltrim(trim({account_expr}), '@'))", platform_expr)
+    return without_instance_by_row_sql(f"lower(ltrim({trim_space_sql(account_expr)}, '@'))", platform_expr)
 
 
 def account_or_refuse(sf: SourceFile, ctx: LoadContext, found: str | None, export: str) -> str:

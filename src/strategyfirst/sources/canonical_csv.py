@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     FIGURES,
     LoadContext,
@@ -44,12 +45,12 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     read_rows(con, sf, "src_rows", names=names)
     add_csv_rejects(con)
     nums = Numbers(con, "src_rows", [c[f] for f in FIGURES])
-    platform = f"lower(trim({c['platform']}))"
+    platform = f"lower({trim_space_sql(c['platform'])})"
     created = utc(c["created_at"], TZ, NAIVE)
     precision = (f"coalesce(nullif(lower(trim({c['time_precision']})), ''), CASE WHEN length(trim("
                  f"{c['created_at']})) = 7 THEN 'month' WHEN length(trim({c['created_at']})) = 10 THEN 'day' "
                  f"WHEN length(trim({c['created_at']})) = 16 THEN 'minute' ELSE 'second' END)")
-    account = f"coalesce({sql_str(ctx.account)}, nullif(ltrim(trim({c['account']}), '@'), ''))"
+    account = f"coalesce({sql_str(ctx.account)}, nullif(ltrim({trim_space_sql(c['account'])}, '@'), ''))"
     kind = (f"coalesce(nullif(lower(trim({c['kind']})), ''), "
             f"CASE WHEN sf_blank({c['in_reply_to']}) THEN 'post' ELSE 'reply' END)")
     checks = [

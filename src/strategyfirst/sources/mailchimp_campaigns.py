@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
@@ -45,7 +46,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     nums = Numbers(con, "src_rows", [c[col] for col in FIGURE_MAP.values()])
     sent = f"try_strptime(trim({c['send date']}), {SEND_DATE})"
     given = (ctx.account or "").strip()
-    account = sql_str(given) if given else f"nullif(trim({c['list']}), '')"
+    account = sql_str(given) if given else f"nullif({trim_space_sql(c['list'])}, '')"
     reject = reasons(
         (f"sf_blank({c['unique id']})", "Unique Id is empty"),
         (f"{sent} IS NULL", "Send Date is not a time like 'Oct 26, 2018 02:56 pm'"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, owned_sql, reasons, sql_str, stage_split
+from strategyfirst.sources.json_items import locate_rejects
 from strategyfirst.sources.textfile import SourceFile, json_problem
 
 if TYPE_CHECKING:
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 
 REQUIRED = ("orderedItems", "type:OrderedCollection")
 ACCOUNT = r"^https?://([^/]+)/users/([^/]+)"
-# A reject's line is the item's number in orderedItems (an outbox is one line of JSON); its reason says so.
+# A reject's line is the line where its item begins; its reason names the item by its number in orderedItems,
+# which tells the items apart in an outbox as Mastodon writes it, all on one line.
 LOCATED = "'item ' || line || ' of orderedItems: '"
 
 
@@ -26,15 +28,20 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     import duckdb
 
     try:
-        # Some archives repeat the key (`"orderedItems":[],"orderedItems":[...]`): take every array under it.
+        # Some archives repeat the key (`"orderedItems":[],"orderedItems":[...]`): take every array under it,
+        # the items numbered on from one array to the next (in the order of the file, as `item_lines` counts).
         con.execute("""
             CREATE OR REPLACE TEMP TABLE mo_items AS
             WITH doc AS (SELECT ltrim(content, chr(65279))::JSON AS j FROM read_text(?)),  -- a BOM is no JSON
-            kv AS (SELECT unnest(list_zip(json_keys(j), json_extract(j, '$.*')), recursive := false) AS kv
-                   FROM doc WHERE json_type(j) = 'OBJECT')
-            SELECT unnest(json_extract(kv[2], '$[*]')) AS item,
-                   unnest(range(1, json_array_length(kv[2])::BIGINT + 1)) AS ord
-            FROM kv WHERE kv[1] = 'orderedItems' AND json_type(kv[2]) = 'ARRAY'""", [str(sf.text_path)])
+            kv AS (SELECT unnest(list_zip(json_keys(j), json_extract(j, '$.*'), range(1, len(json_keys(j)) + 1)),
+                                 recursive := false) AS kv
+                   FROM doc WHERE json_type(j) = 'OBJECT'),
+            arrays AS (SELECT kv[2] AS a, json_array_length(kv[2])::BIGINT AS n,
+                              coalesce(sum(json_array_length(kv[2])) OVER (ORDER BY kv[3] ROWS BETWEEN UNBOUNDED
+                                       PRECEDING AND 1 PRECEDING), 0)::BIGINT AS before
+                       FROM kv WHERE kv[1] = 'orderedItems' AND json_type(kv[2]) = 'ARRAY')
+            SELECT unnest(json_extract(a, '$[*]')) AS item, unnest(range(before + 1, before + n + 1)) AS ord
+            FROM arrays""", [str(sf.text_path)])
     except duckdb.Error:
         json_problem(sf)  # the located reason when the JSON is broken
         raise sf.error("cannot be read as a Mastodon outbox; take outbox.json from a fresh archive "
@@ -76,6 +83,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                CASE WHEN {reject} IS NOT NULL THEN left(item::VARCHAR, 500) END AS _raw
         FROM mo_items""", located=LOCATED)
     con.execute("DROP TABLE mo_items")
+    locate_rejects(con, sf.text_path.read_bytes().decode("utf-8-sig", errors="replace"), "orderedItems")
     return Loaded(primary="messages")
 
 

@@ -22,6 +22,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
@@ -121,7 +122,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) 
     # The account total: the first data row, every name or breakdown cell empty.
     total = f"(_line = (SELECT min(_line) FROM src_rows) AND {blank})"
     given = (ctx.account or "").strip()
-    account = sql_str(given) if given else f"nullif(trim({c['account name']}), '')"
+    account = sql_str(given) if given else f"nullif({trim_space_sql(c['account name'])}, '')"
     campaign = ("NULL" if level in ("breakdown", "account") else
                 "coalesce(" + ", ".join(f"nullif(trim({c[col]}), '')" for col in
                                         ("campaign name", "ad set name", "ad name") if col in have) + ")")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
@@ -94,10 +95,10 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                                     + " + ".join(f"coalesce({p}, 0)" for p in parts) + " END")
     figures = ", ".join(f"{sql} AS {dst}" for dst, sql in value.items()) or "NULL::DOUBLE AS impressions"
     account_col = c["account username"] if platform == "instagram" else c["page name"]
-    account = f"coalesce({sql_str(ctx.account)}, nullif(trim({account_col}), ''))"
+    account = f"coalesce({sql_str(ctx.account)}, nullif({trim_space_sql(account_col)}, ''))"
     if ctx.account is None:
-        row = con.execute(f"SELECT count(*) FILTER (WHERE nullif(trim({account_col}), '') IS NOT NULL), count(*) "
-                          "FROM src_rows").fetchone()
+        named = f"nullif({trim_space_sql(account_col)}, '') IS NOT NULL"
+        row = con.execute(f"SELECT count(*) FILTER (WHERE {named}), count(*) FROM src_rows").fetchone()
         if row and row[1] and not row[0]:
             what = "Account username" if platform == "instagram" else "Page name"
             raise sf.error(f"this Meta Business Suite post export has no {what} in any row, so it does not say "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
@@ -50,7 +51,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     add_csv_rejects(con)
     nums = Numbers(con, "src_rows", [c[col] for col in NUMBER_COLUMNS])
     asset = f"nullif(trim({c['video asset id']}), '')"
-    account = f"coalesce({sql_str(ctx.account)}, nullif(trim({c['page name']}), ''))"
+    account = f"coalesce({sql_str(ctx.account)}, nullif({trim_space_sql(c['page name'])}, ''))"
     if ctx.account is None:
         row = con.execute(f"SELECT count(*) FILTER (WHERE {account} IS NOT NULL), count(*) FROM src_rows"
                           ).fetchone()

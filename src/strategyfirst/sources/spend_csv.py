@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import LoadContext, Loaded, Source, add_csv_rejects, reasons, stage_split
 from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
@@ -28,7 +29,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         (f"sf_blank({c['tactic']}) AND sf_blank({c['campaign']})", "neither tactic nor campaign is given"),
     )
     stage_split(con, "spend", f"""
-        SELECT {date} AS date, nullif(lower(trim({c['platform']})), '') AS platform,
+        SELECT {date} AS date, nullif(lower({trim_space_sql(c['platform'])}), '') AS platform,
                nullif(trim({c['tactic']}), '') AS tactic, nullif(trim({c['campaign']}), '') AS campaign,
                {nums.num(c['amount'])} AS amount, nullif(upper(trim({c['currency']})), '') AS currency,
                _line AS line, {reject} AS _reject,

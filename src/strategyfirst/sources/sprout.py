@@ -25,6 +25,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     LoadContext,
     Loaded,
@@ -142,7 +143,7 @@ def _reject(first: tuple[str, str] | None, platform: str, date: tuple[str, str],
 
 
 def _account(c: dict[str, str], ctx: LoadContext) -> str:
-    return f"coalesce({sql_str(ctx.account)}, nullif(ltrim(trim({c['profile']}), '@'), ''))"
+    return f"coalesce({sql_str(ctx.account)}, nullif(ltrim({trim_space_sql(c['profile'])}, '@'), ''))"
 
 
 def load_posts(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Loaded:

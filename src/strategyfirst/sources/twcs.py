@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import (
     CONTROL_ID_REASON,
     LoadContext,
@@ -135,7 +136,7 @@ def _mapping(c: dict[str, str], ctx: LoadContext, rows: str, *, lined: bool) -> 
                NULL::VARCHAR AS _raw  -- filled for the rejects afterwards, from src_rows
         FROM (SELECT {tid} AS tid, {pid} AS pid, CASE {c['inbound']} WHEN 'True' THEN TRUE WHEN 'False' THEN FALSE
                           ELSE sf_bool({c['inbound']}) END AS inbound,
-                     nullif(trim({c['author_id']}), '') AS account,
+                     nullif({trim_space_sql(c['author_id'])}, '') AS account,
                      coalesce(try_strptime({c['created_at']}, '%a %b %d %H:%M:%S +0000 %Y'),
                               {utc_ts(c['created_at'])}) AS created_at,
                      sf_x_text({c['text']}) AS text, {c['response_tweet_id']} AS _responses{', _line' if lined else ''}

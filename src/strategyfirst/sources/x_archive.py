@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING
 
 from strategyfirst.sources.base import LoadContext, Loaded, Source, account_or_refuse, owned_sql, reasons, stage_split
+from strategyfirst.sources.json_items import locate_rejects
 from strategyfirst.sources.textfile import SourceFile, json_problem
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 PREFIX = r"^\s*window\.YTD\.\w+\.part\d+\s*=\s*"
 USERNAME = re.compile(rb'"username"\s*:\s*"([^"\\]{1,100})"')
 CREATED = "'%a %b %d %H:%M:%S %z %Y'"
-# A reject's line is the tweet's number in the file's array (DuckDB's JSON gives no positions); its reason says so.
+# A reject's line is the line where its tweet begins; its reason names the tweet by its number in the array too.
 LOCATED = "'tweet ' || line || ' in the file: '"
 
 
@@ -90,16 +91,20 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                ord AS line, {reject} AS _reject,
                CASE WHEN {reject} IS NOT NULL THEN left(item::VARCHAR, 500) END AS _raw
         FROM xa_tweets""", located=LOCATED)
+    locate_rejects(con, _json_text(sf))
     return Loaded(primary="messages")
 
 
-def _locate(sf: SourceFile) -> None:
-    """The located error of broken JSON: the `window.YTD... =` prefix blanked (lines and columns kept)."""
+def _json_text(sf: SourceFile) -> str:
+    """The file's JSON: its `window.YTD... =` prefix blanked (lines and columns kept)."""
     text = sf.text_path.read_bytes().decode("utf-8-sig", errors="replace")
     found = re.match(PREFIX, text)
-    if found:
-        text = re.sub(r"[^\n]", " ", found.group(0)) + text[found.end():]
-    json_problem(sf, text)
+    return re.sub(r"[^\n]", " ", found.group(0)) + text[found.end():] if found else text
+
+
+def _locate(sf: SourceFile) -> None:
+    """The located error of broken JSON."""
+    json_problem(sf, _json_text(sf))
 
 
 SOURCE = Source(

@@ -15,16 +15,17 @@ from collections.abc import Iterable
 import ibis
 import ibis.expr.types as ir
 
-from strategyfirst.handles import FEDIVERSE, INSTANCE, INSTANCE_SUFFIX, is_fediverse
+from strategyfirst.handles import FEDIVERSE, INSTANCE, INSTANCE_SUFFIX, PRINTABLE, SPACE_ENDS, is_fediverse
 from strategyfirst.plan import Match, Plan, Tactic
 from strategyfirst.warehouse.planhash import plan_hash as plan_hash  # its callers' name; defined without Ibis
 
 
 def handle(column: ir.StringValue, platform: ir.StringValue | str) -> ir.StringValue:
-    """The normalised form of a handle column on its platform (strategyfirst.handles): lower case, no leading
-    '@', and on a fediverse platform no '@instance'. `platform`: the rows' platform column, or one platform for
-    all. No regex nor trim where the account holds no '@' (nearly all of them): it is hot."""
-    lowered = column.lower()
+    """The normalised form of a handle column on its platform (strategyfirst.handles): no white space at either
+    end, lower case, no leading '@', and on a fediverse platform no '@instance'. `platform`: the rows' platform
+    column, or one platform for all. No regex where the account holds no '@' and begins and ends in printable
+    ASCII (nearly all of them): it is hot."""
+    lowered = trim_space(column).lower()
     bare = lowered.re_replace("^@+", "")
     if isinstance(platform, str):
         if not is_fediverse(platform):
@@ -34,6 +35,14 @@ def handle(column: ir.StringValue, platform: ir.StringValue | str) -> ir.StringV
         fediverse = platform.lower().isin(sorted(FEDIVERSE))
     cut = ibis.ifelse(fediverse & bare.re_search(INSTANCE), bare.re_replace(INSTANCE_SUFFIX, ""), bare)
     return ibis.ifelse(lowered.contains("@"), cut, lowered)
+
+
+def trim_space(column: ir.StringValue) -> ir.StringValue:
+    """`column` without white space at either end (`handles.trim_space`, `handles.trim_space_sql`): the regex
+    only where the first or last character is other than printable ASCII."""
+    low, high = PRINTABLE
+    at_ends = ~column.ascii_str().between(low, high) | ~column.right(1).ascii_str().between(low, high)
+    return ibis.ifelse(at_ends, column.re_replace(SPACE_ENDS, ""), column)
 
 
 def account_in(platform: ir.StringValue, account: ir.StringValue,

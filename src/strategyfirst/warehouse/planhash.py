@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 # The version of the rules the derived tables follow besides the plan (how handles are normalised, what a
 # mention is): a warehouse derived under other rules is rebuilt at its next use. 2: a fediverse
 # `user@instance` is `user`; an '@' inside a link is no mention. 3: only on a fediverse platform (elsewhere
-# `news@acme.com` stays `news@acme.com`, and a mention `@news@acme.com` names it whole).
-RULES = 3
+# `news@acme.com` stays `news@acme.com`, and a mention `@news@acme.com` names it whole). 4: white space at
+# either end of an account is every character `str.strip()` removes (a tab, a no-break space), in Ibis too.
+RULES = 4
 # The fingerprint without a plan: the rules matter there too (owned handles from the data, mentions).
 NO_PLAN = f"no-plan:{RULES}"
 
