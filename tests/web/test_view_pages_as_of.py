@@ -133,3 +133,18 @@ def test_the_dialogue_downloads_stop_at_the_as_of_day(viewer: TestClient) -> Non
         [("2026-03-12 10:00:00", 5160, "no"), ("2026-03-10 10:00:00", 45, "yes")]
     chart = viewer.get("/w/drill/charts/dialogue/inbound.svg", params={**MARCH, "as_of": AS_OF})
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg")
+
+
+VIEW_PAGES = ("/w/drill/dashboard", "/w/drill/dialogue", "/w/drill/posts", "/w/drill/accounts/x/deska")
+
+
+@pytest.mark.parametrize("path", VIEW_PAGES)
+@pytest.mark.parametrize("value", ["2026-13-45", "abc"])
+def test_a_bad_as_of_day_on_a_view_page_is_the_error_page(viewer: TestClient, path: str, value: str) -> None:
+    # as on the strategy map, the verdicts and an objective's page (deps.AsOf): 422 and one line naming the
+    # parameter and the form it takes, not a page of other dates with the problem beside it
+    r = viewer.get(path, params={**MARCH, "as_of": value})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("text/html") and "<!doctype html>" in r.text
+    assert f"as_of=&#39;{value}&#39; is not a date: give it as YYYY-MM-DD" in r.text
+    assert 'class="view-form"' not in r.text

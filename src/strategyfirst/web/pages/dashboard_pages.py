@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
-from strategyfirst.web.deps import PageViewer
+from strategyfirst.web.deps import PageViewer, checked_as_of
 from strategyfirst.web.templating import render_shared
 from strategyfirst.web.view import DEFAULT_PRESET, PRESETS, View, parse_view
 
@@ -29,7 +29,10 @@ def _day(value: Any) -> dt.date | None:
 
 def page_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> dict[str, Any]:
     """The view of the URL (presets count back from the latest data; `default` without a range) and the
-    filters' choices (the platforms and accounts the plan names), as template context."""
+    filters' choices (the platforms and accounts the plan names), as template context. A bad as-of day is the
+    error page, as on the pages that take only that day (deps.checked_as_of): every figure of a view page
+    depends on it; a bad range or date is said beside the view shown instead."""
+    checked_as_of(request.query_params)
     try:
         latest = _day(services.diagnose_json(m.ws).get("as_of"))
     except StrategyFirstError:
