@@ -148,3 +148,28 @@ def test_a_bad_as_of_day_on_a_view_page_is_the_error_page(viewer: TestClient, pa
     assert r.headers["content-type"].startswith("text/html") and "<!doctype html>" in r.text
     assert f"as_of=&#39;{value}&#39; is not a date: give it as YYYY-MM-DD" in r.text
     assert 'class="view-form"' not in r.text
+
+
+def _label(html: str) -> str:
+    found = re.search(r'<p class="meta view-label">(.*?)<a ', html, re.S)
+    assert found is not None
+    return " ".join(found[1].split())
+
+
+@pytest.mark.parametrize("path", ["/w/drill/dialogue", "/w/drill/posts", "/w/drill/accounts/x/deska"])
+def test_pages_without_previous_figures_claim_no_comparison(viewer: TestClient, path: str) -> None:
+    label = _label(viewer.get(path, params=MARCH).text)
+    assert label == "Showing 2026-03-01 to 2026-03-31."
+    assert "compared" not in flat(viewer.get(path, params={**MARCH, "as_of": AS_OF}).text)
+
+
+def test_the_dashboard_names_the_period_its_cards_compare_with(viewer: TestClient) -> None:
+    # March (31 days) against the 31 days before it: 2026-01-29 to 2026-02-28
+    assert _label(viewer.get("/w/drill/dashboard", params=MARCH).text) == \
+        "Showing 2026-03-01 to 2026-03-31; compared with 2026-01-29 to 2026-02-28."
+    # as of 15 March the cards compare 1 to 15 March with as many days from 29 January: to 12 February
+    html = viewer.get("/w/drill/dashboard", params={**MARCH, "as_of": AS_OF}).text
+    assert _label(html) == "Showing 2026-03-01 to 2026-03-31, as of 2026-03-15; compared with 2026-01-29 to 2026-02-12."
+    # the dialogue objective's response rate: 1 of the 2 inbound messages of 1 to 15 March, none before
+    cards = flat(re.sub(r"<[^>]+>", "", html))
+    assert "2026-03-01 to 2026-03-15: 50.0% · previous 2026-01-29 to 2026-02-12: —" in cards

@@ -127,9 +127,12 @@ def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
         if view.previous and view.since and view.until else []
     kpis = [{**k, "spec": charts.kpi_spec(k, shaded, horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])]
     periods = period_figures(m, view, kpis)
+    # the form says "compared with" the days the cards' previous figures are of (as many days as the as-of day
+    # leaves of this period), only when they show some
+    compared = next(iter(periods.values()))["previous"] if periods else None
     funnel = view_funnel(m, view, diagnosis) or None
     return {**context, "m": m, "tab": "dashboard", "diagnosis": diagnosis, "kpis": kpis, "no_diagnosis": why,
-            "funnel": funnel, "periods": periods}
+            "funnel": funnel, "periods": periods, "compared": compared}
 
 
 def _buckets(m: Any, view: View) -> list[tuple[str, int]]:
