@@ -116,8 +116,9 @@ def test_posts_and_account_pages_stop_at_the_as_of_day(scoped_server: str, brows
     assert page.locator("table.figures tr:has(th[title=impressions]) td").first.inner_text() == "4,000"
     shot(page, f"views-account-as-of-{width}")
     fits(page, "the account page")
-    # a bad day is the error page on the strategy map and verdicts too, as on an objective's page
-    for path in ("/w/drill", "/w/drill/verdicts", "/w/drill/objectives/awareness"):
+    # a bad day is the error page on the strategy map, verdicts and the view pages too, as on an objective's page
+    for path in ("/w/drill", "/w/drill/verdicts", "/w/drill/objectives/awareness", "/w/drill/dashboard",
+                 "/w/drill/dialogue", "/w/drill/posts"):
         response = page.goto(f"{scoped_server}{path}?as_of=31/05/2026")
         assert response is not None and response.status == 422, path
         assert "as_of='31/05/2026' is not a date: give it as YYYY-MM-DD" in page.locator("main").inner_text()

@@ -9,7 +9,7 @@ Pages: the same, except that no credentials → a redirect to the login page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -122,14 +122,20 @@ PageEditor = Annotated[Member, Depends(member("editor", page=True))]
 PageOwner = Annotated[Member, Depends(member("owner", page=True))]
 
 
-async def page_as_of(request: Request) -> dt.date | None:
-    """The `?as_of=` day of a page that takes only one (the strategy map, verdicts, an objective, a tactic and
-    their CSVs): a bad one is the app's error page, 422 with what was wrong (web.md, invalid input), alike on
-    each; declared after the membership so that a non-member still gets the 404."""
-    as_of, problems = as_of_from(request.query_params)
+def checked_as_of(params: Mapping[str, str]) -> dt.date | None:
+    """The `?as_of=` day of a page's URL; a bad one is the app's error page, 422 with what was wrong (web.md,
+    invalid input), alike on every page that takes one (those of `page_as_of` and the view pages, web/view.py)."""
+    as_of, problems = as_of_from(params)
     if problems:
         raise HTTPException(422, "; ".join(problems))
     return as_of
+
+
+async def page_as_of(request: Request) -> dt.date | None:
+    """The `?as_of=` day of a page that takes only one (the strategy map, verdicts, an objective, a tactic and
+    their CSVs), checked (checked_as_of); declared after the membership so that a non-member still gets the
+    404."""
+    return checked_as_of(request.query_params)
 
 
 AsOf = Annotated[dt.date | None, Depends(page_as_of)]

@@ -287,10 +287,11 @@ def _inbound_where(since: dt.date | None, until: dt.date | None, platform: str |
     return where, params
 
 
-def inbound_span(ws: Workspace, platform: str | None = None, account: str | None = None
-                 ) -> tuple[dt.date, dt.date] | None:
-    """The first and last day (UTC) of the inbound messages of a platform and account (all of them: None)."""
-    where, params = _inbound_where(None, None, platform, account)
+def inbound_span(ws: Workspace, platform: str | None = None, account: str | None = None,
+                 until: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """The first and last day (UTC) of the inbound messages of a platform and account (all of them: None) up to
+    `until` (a page's as-of day: a link to days after it would show nothing either)."""
+    where, params = _inbound_where(None, until, platform, account)
     rows = _query(ws, f"SELECT min(i.created_at) AS first, max(i.created_at) AS last FROM inbound i "
                       f"WHERE {' AND '.join(where)}", params) if has_data(ws) else []
     if not rows or rows[0]["first"] is None:

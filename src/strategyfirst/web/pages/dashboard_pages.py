@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
-from strategyfirst.web.deps import PageViewer
+from strategyfirst.web.deps import PageViewer, checked_as_of
 from strategyfirst.web.templating import render_shared
 from strategyfirst.web.view import DEFAULT_PRESET, PRESETS, View, parse_view
 
@@ -29,7 +29,10 @@ def _day(value: Any) -> dt.date | None:
 
 def page_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> dict[str, Any]:
     """The view of the URL (presets count back from the latest data; `default` without a range) and the
-    filters' choices (the platforms and accounts the plan names), as template context."""
+    filters' choices (the platforms and accounts the plan names), as template context. A bad as-of day is the
+    error page, as on the pages that take only that day (deps.checked_as_of): every figure of a view page
+    depends on it; a bad range or date is said beside the view shown instead."""
+    checked_as_of(request.query_params)
     try:
         latest = _day(services.diagnose_json(m.ws).get("as_of"))
     except StrategyFirstError:
@@ -124,17 +127,20 @@ def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
         if view.previous and view.since and view.until else []
     kpis = [{**k, "spec": charts.kpi_spec(k, shaded, horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])]
     periods = period_figures(m, view, kpis)
+    # the form says "compared with" the days the cards' previous figures are of (as many days as the as-of day
+    # leaves of this period), only when they show some
+    compared = next(iter(periods.values()))["previous"] if periods else None
     funnel = view_funnel(m, view, diagnosis) or None
     return {**context, "m": m, "tab": "dashboard", "diagnosis": diagnosis, "kpis": kpis, "no_diagnosis": why,
-            "funnel": funnel, "periods": periods}
+            "funnel": funnel, "periods": periods, "compared": compared}
 
 
 def _buckets(m: Any, view: View) -> list[tuple[str, int]]:
-    """The window's inbound messages by time to first reply (services.reply_buckets)."""
+    """The window's inbound messages (up to the as-of day) by time to first reply (services.reply_buckets)."""
     if not services.has_data(m.ws):
         return []
     try:
-        return services.reply_buckets(m.ws, view.since, view.until, view.platform, view.account)
+        return services.reply_buckets(m.ws, view.since, view.through, view.platform, view.account)
     except StrategyFirstError:  # the page still shows the rest
         return []
 
@@ -148,38 +154,66 @@ def dialogue_charts(m: Any, view: View, monthly: list[dict[str, Any]]) -> dict[s
 
 
 def dialogue_monthly(m: Any, view: View) -> list[dict[str, Any]]:
-    """The dialogue metrics per month of the view's window and filters."""
-    rows: list[dict[str, Any]] = services.measure_json(m.ws, "none", "month", view.since, view.until,
+    """The dialogue metrics per month of the view's window (up to its as-of day, View.through) and filters."""
+    rows: list[dict[str, Any]] = services.measure_json(m.ws, "none", "month", view.since, view.through,
                                                        DIALOGUE_METRICS, platforms=view.platforms,
                                                        accounts=view.accounts)["rows"]
     return rows
 
 
+def dialogue_by_account(m: Any, view: View) -> list[dict[str, Any]]:
+    """The dialogue metrics per account over the view's window (up to its as-of day) and filters: the page's
+    table and dialogue.csv."""
+    rows: list[dict[str, Any]] = services.measure_json(m.ws, "account", "all", view.since, view.through,
+                                                       DIALOGUE_METRICS, platforms=view.platforms,
+                                                       accounts=view.accounts)["rows"]
+    return rows
+
+
+def dialogue_window(view: View) -> str:
+    """The days the dialogue page counts, in words: the view's, cut at the end of its as-of day (View.through;
+    the view's own end when the as-of day is before its start, which the page says apart)."""
+    end = view.until if view.since and view.through and view.through < view.since else view.through
+    if view.since is None:
+        return f"up to {end}" if end else "in all the data"
+    return f"from {view.since} to {end}" if end else f"from {view.since} on"
+
+
+def dialogue_waiting(m: Any, view: View) -> list[dict[str, Any]]:
+    """The view's inbound messages (up to its as-of day) waiting longest for a first reply: the page's table and
+    dialogue-waiting.csv."""
+    if not services.has_data(m.ws):
+        return []
+    return services.waiting_longest(m.ws, view.since, view.through, view.platform, view.account, as_of=view.as_of)
+
+
 @router.get("/w/{slug}/dialogue")
 def read_dialogue(request: Request, m: PageViewer) -> Response:
-    """Inbound messages vs answered ones, response times, per month and overall, for the view's window; the
-    conversations waiting longest for a first reply."""
+    """Inbound messages vs answered ones, response times, per month and overall, for the view's window up to
+    its as-of day; the conversations waiting longest for a first reply."""
     return render_shared(request, "dialogue.html", m, lambda: dialogue_context(request, m))
 
 
 def dialogue_context(request: Request, m: Any) -> dict[str, Any]:
     context = page_view(request, m)
     view: View = context["view"]
-    scope = {"platforms": view.platforms, "accounts": view.accounts}
-    try:
-        monthly = dialogue_monthly(m, view)
-        overall = services.measure_json(m.ws, "account", "all", view.since, view.until, DIALOGUE_METRICS,
-                                        **scope)["rows"]
-        waiting = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account,
-                                           as_of=view.as_of) \
-            if services.has_data(m.ws) else []
-        why = None
-    except StrategyFirstError as exc:
-        monthly, overall, waiting, why = [], [], [], str(exc)
+    monthly: list[dict[str, Any]] = []
+    overall: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
+    if view.since and view.through and view.through < view.since:  # measure would answer with a CLI's words
+        why: str | None = f"nothing counts: the as-of day {view.as_of} is before {view.since}, the first day shown"
+    else:
+        try:
+            monthly, overall, waiting, why = dialogue_monthly(m, view), dialogue_by_account(m, view), \
+                dialogue_waiting(m, view), None
+        except StrategyFirstError as exc:
+            why = str(exc)
     found = dialogue_charts(m, view, monthly)
     specs, names = list(found.values()), list(found)
     # a window without inbound messages in a workspace that has some: say so, and offer the days that have them
-    span = services.inbound_span(m.ws, view.platform, view.account) if not specs and why is None else None
+    span = services.inbound_span(m.ws, view.platform, view.account, view.as_of) \
+        if not specs and why is None else None
     span_query = view.query(preset="custom", since=span[0], until=span[1]) if span else None
     return {**context, "m": m, "tab": "dialogue", "specs": specs, "chart_names": names, "overall": overall,
-            "metrics": DIALOGUE_METRICS, "problem": why, "waiting": waiting, "span": span, "span_query": span_query}
+            "metrics": DIALOGUE_METRICS, "problem": why, "waiting": waiting, "span": span, "span_query": span_query,
+            "window": dialogue_window(view)}

@@ -15,7 +15,13 @@ from strategyfirst.metrics.result import account_table
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
-from strategyfirst.web.pages.dashboard_pages import DIALOGUE_METRICS, download_view, view_funnel
+from strategyfirst.web.pages.dashboard_pages import (
+    DIALOGUE_METRICS,
+    dialogue_by_account,
+    dialogue_waiting,
+    download_view,
+    view_funnel,
+)
 from strategyfirst.web.pages.workspace_pages import diagnosis_or_none
 
 router = APIRouter()
@@ -23,11 +29,10 @@ router = APIRouter()
 
 @router.get("/w/{slug}/dialogue.csv")
 def read_dialogue_csv(request: Request, m: PageViewer) -> Response:
-    """The dialogue page's table by account, for the view's dates and filters."""
+    """The dialogue page's table by account, for the view's dates (up to its as-of day) and filters."""
     view = download_view(request, m)
     try:
-        rows = services.measure_json(m.ws, "account", "all", view.since, view.until, DIALOGUE_METRICS,
-                                     platforms=view.platforms, accounts=view.accounts)["rows"]
+        rows = dialogue_by_account(m, view)
     except StrategyFirstError:
         rows = []
     table = account_table(rows)
@@ -42,9 +47,7 @@ def read_waiting_csv(request: Request, m: PageViewer) -> Response:
     how long, not the customer's words (a message's text may carry a name or an address)."""
     view = download_view(request, m)
     try:
-        rows = services.waiting_longest(m.ws, view.since, view.until, view.platform, view.account,
-                                        as_of=view.as_of) \
-            if services.has_data(m.ws) else []
+        rows = dialogue_waiting(m, view)
     except StrategyFirstError:
         rows = []
     cols = ("Received (UTC)", "Platform", "Account", "Waited (minutes)", "Answered")
