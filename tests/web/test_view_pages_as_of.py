@@ -80,7 +80,7 @@ def test_the_dialogue_page_stops_at_the_end_of_the_as_of_day(viewer: TestClient)
     assert whole["months"] == [["2026-03", "4", "3"]]
     assert whole["times"] == {"median": 45, "p90": 153}
     assert whole["buckets"] == {"15–60 min": 2, "1–4 h": 1, "unanswered": 1}
-    assert whole["by_account"] == [["deska", "4", "75.0%", "45 min", "2.5 h", "100.0%", "—"]]
+    assert whole["by_account"] == [["deska", "x", "4", "75.0%", "45 min", "2.5 h", "100.0%", "—"]]
     assert len(whole["waiting"]) == 4
 
     cut = _dialogue(viewer, **MARCH, as_of=AS_OF)
@@ -88,7 +88,7 @@ def test_the_dialogue_page_stops_at_the_end_of_the_as_of_day(viewer: TestClient)
     assert cut["months"] == [["2026-03", "2", "1"]]
     assert cut["times"] == {"median": 45, "p90": 45}
     assert cut["buckets"] == {"15–60 min": 1, "unanswered": 1}
-    assert cut["by_account"] == [["deska", "2", "50.0%", "45 min", "45 min", "100.0%", "—"]]
+    assert cut["by_account"] == [["deska", "x", "2", "50.0%", "45 min", "45 min", "100.0%", "—"]]
     # x:103 waits from 12 March 10:00 to the end of the as-of day (16 March 00:00): 86 h = 3.6 days; the
     # messages of 20 and 21 March had not come yet
     assert cut["waiting"] == [["2026-03-12 10:00", "x", "deska", "3.6 days not answered"],
