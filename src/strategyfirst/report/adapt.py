@@ -7,7 +7,7 @@ those layers are built, and tolerant of fields they add later.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from strategyfirst import catalog
@@ -172,13 +172,12 @@ def footnotes(diagnosis: Mapping[str, Any], statuses: Iterable[str]) -> list[str
     return [str(n) for n in diagnosis.get("footnotes", []) or [] if not str(n).startswith(prefixes)]
 
 
-def keyed_values(rows: Iterable[Mapping[str, Any]], metric: str) -> list[KeyedValue]:
-    """The rows of one metric (from `measure`), skipping periods with no value. By account, a name that is an
-    account on two platforms (a Facebook page and a LinkedIn page both "Acme") is named with its platform,
-    "Acme on facebook", so that the two are two lines of a chart and two rows of a table, never one."""
-    picked = [r for r in rows if r.get("metric") == metric]
+def account_names(rows: Iterable[Mapping[str, Any]]) -> Callable[[Mapping[str, Any]], str]:
+    """How to name a row's `key` among `rows` (by account: each with its `platform`): a name that is an account on
+    two platforms (a Facebook page and a LinkedIn page both "Acme") with its platform, "Acme on facebook", so that
+    the two are two lines of a chart and two rows of a table, never one; any other as it is."""
     platforms: dict[str, set[str]] = {}
-    for r in picked:
+    for r in rows:
         if r.get("platform"):
             platforms.setdefault(str(r.get("key")), set()).add(str(r["platform"]))
 
@@ -186,6 +185,13 @@ def keyed_values(rows: Iterable[Mapping[str, Any]], metric: str) -> list[KeyedVa
         key = str(r.get("key") or "all")
         return f"{key} on {r['platform']}" if len(platforms.get(key, ())) > 1 else key
 
+    return name
+
+
+def keyed_values(rows: Iterable[Mapping[str, Any]], metric: str) -> list[KeyedValue]:
+    """The rows of one metric (from `measure`), skipping periods with no value; named by `account_names`."""
+    picked = [r for r in rows if r.get("metric") == metric]
+    name = account_names(picked)
     out = [KeyedValue(name(r), as_date(r.get("period")), as_float(r.get("value")), int(r.get("n") or 0))
            for r in picked]
     return [v for v in out if v.value is not None]

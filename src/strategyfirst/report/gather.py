@@ -226,13 +226,9 @@ def audience_growth(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | N
         rows = audience_growth_by_account({"audience": ws.table("audience")}, doc.plan if doc else None,
                                           since, as_of)
     gaps = data.data_quality.get("audience_gaps") or []
-    # One name that is an account on two platforms is named with its platform (adapt.keyed_values).
-    platforms: dict[str, set[Any]] = {}
-    for r in rows:
-        platforms.setdefault(str(r["key"]), set()).add(r.get("platform"))
+    named = adapt.account_names(rows)  # one name that is an account on two platforms, with its platform
     out = []
     for r in rows:
-        name = f"{r['key']} on {r['platform']}" if len(platforms[str(r["key"])]) > 1 else str(r["key"])
         inside = [g for g in gaps if normalise_handle(str(g["account"]), str(g["platform"])) == r["account"]
                   and r.get("platform") in (None, g["platform"])
                   and r["first_day"] is not None and r["last_day"] is not None
@@ -241,7 +237,7 @@ def audience_growth(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | N
             f"spans a gap in the data: nothing between {g['last_before']} and {g['first_after']} "
             f"({g['days']} days)" + (", so the daily changes of the gap are not in this growth"
                                      if g.get("growth_misses_the_gap") else "") for g in inside)
-        out.append(AudienceGrowth(name, r["first_day"], adapt.as_float(r["first"]), r["last_day"],
+        out.append(AudienceGrowth(named(r), r["first_day"], adapt.as_float(r["first"]), r["last_day"],
                                   adapt.as_float(r["last"]), adapt.as_float(r["growth"]), note))
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -83,15 +84,15 @@ def _item_starts(text: str, key: str | None) -> list[int]:
     return starts
 
 
-def locate_rejects(con: duckdb.DuckDBPyConnection, text: str, key: str | None = None) -> None:
+def locate_rejects(con: duckdb.DuckDBPyConnection, text: Callable[[], str], key: str | None = None) -> None:
     """Turn the `line` of the rejects staged for a JSON file, the rejected item's number (1-based, in
-    `item_lines`' order), into the line of the file where that item begins. `text`: the JSON as the source
-    read it, with the file's lines."""
+    `item_lines`' order), into the line of the file where that item begins. `text`: reads the JSON as the source
+    read it, with the file's lines; called only when there are rejects (most files have none)."""
     numbers = [n for (n,) in con.execute("SELECT DISTINCT line FROM stage_rejects WHERE line IS NOT NULL")
                .fetchall()]
     if not numbers:
         return
-    lines = item_lines(text, key)
+    lines = item_lines(text(), key)
     if lines is None:  # DuckDB read what the json module does not: the items keep their numbers
         return
     numbers = [n for n in numbers if 0 < n <= len(lines)]

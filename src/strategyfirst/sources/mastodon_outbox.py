@@ -83,7 +83,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                CASE WHEN {reject} IS NOT NULL THEN left(item::VARCHAR, 500) END AS _raw
         FROM mo_items""", located=LOCATED)
     con.execute("DROP TABLE mo_items")
-    locate_rejects(con, sf.text_path.read_bytes().decode("utf-8-sig", errors="replace"), "orderedItems")
+    locate_rejects(con, lambda: sf.text_path.read_bytes().decode("utf-8-sig", errors="replace"), "orderedItems")
     return Loaded(primary="messages")
 
 

@@ -91,7 +91,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
                ord AS line, {reject} AS _reject,
                CASE WHEN {reject} IS NOT NULL THEN left(item::VARCHAR, 500) END AS _raw
         FROM xa_tweets""", located=LOCATED)
-    locate_rejects(con, _json_text(sf))
+    locate_rejects(con, lambda: _json_text(sf))
     return Loaded(primary="messages")
 
 
