@@ -38,3 +38,8 @@ def check_range(since: dt.date | None, until: dt.date | None) -> None:
     """`since` must not come after `until`: an empty window is a mistake, not an empty table."""
     if since is not None and until is not None and since > until:
         raise UsageError(f"--since {since} is after --until {until}: nothing lies between them; swap them")
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """The first moment after `day` (data "up to `day`" is dated before it)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())

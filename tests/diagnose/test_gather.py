@@ -49,6 +49,18 @@ def test_reply_gaps_keep_non_negative_gaps_in_the_window(ws: Workspace) -> None:
     assert sorted(gaps["care-desk"].tolist()) == [30.0, 90.0]  # -5 is a data error, NULL unanswered, July out
 
 
+def test_a_reply_after_the_as_of_day_is_no_gap_yet(ws: Workspace) -> None:
+    # x:2 came on 2 March 10:00 and was answered at 11:30: as of 1 March it had not come; as of 2 March it was
+    # answered. A reply after the day was not there yet: x:1's reply (1 March 10:30) as of 28 February is none.
+    plan = ws.plan_document().plan
+    assert reply_gaps(ws, plan, None, dt.date(2026, 3, 2))["care-desk"].tolist() == [30.0, 90.0]
+    with open_duckdb(ws.warehouse_path) as con:  # x:2 answered on 3 March instead, 1,530 minutes after
+        con.execute("UPDATE inbound SET first_reply_at = '2026-03-03 11:30:00', first_reply_minutes = 1530 "
+                    "WHERE message_id = 'x:2'")
+    assert reply_gaps(ws, plan, None, dt.date(2026, 3, 2))["care-desk"].tolist() == [30.0]
+    assert sorted(reply_gaps(ws, plan, None, dt.date(2026, 3, 3))["care-desk"].tolist()) == [30.0, 1530.0]
+
+
 def test_latest_data_date_is_the_last_dated_row(ws: Workspace) -> None:
     assert latest_data_date(ws) == dt.date(2026, 7, 20)  # the spend row; no messages were inserted
 

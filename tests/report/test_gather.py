@@ -51,6 +51,11 @@ def test_response_buckets_count_by_hand(tmp_path: Path) -> None:
                    "unanswered": 2}
     until_10th = {b.label: b.count for b in response_buckets(ws, dt.date(2026, 3, 10))}
     assert until_10th["unanswered"] == 1 and until_10th["< 15 min"] == 2
+    # As of the 4th the reply 2,000 minutes after a message of the 4th (12:00 + 33 h 20 min: the 5th) had not
+    # come: that message was unanswered then; the 5th's and later messages had not come either.
+    as_of_4th = {b.label: b.count for b in response_buckets(ws, dt.date(2026, 3, 4))}
+    assert as_of_4th == {"< 15 min": 2, "15–60 min": 2, "1–4 h": 1, "4–24 h": 1, "1–3 days": 0, "> 3 days": 0,
+                         "unanswered": 1}
 
 
 def test_report_for_plan_without_data(tmp_path: Path) -> None:

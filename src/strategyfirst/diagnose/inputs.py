@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from strategyfirst import catalog
+from strategyfirst.dates import end_of
 from strategyfirst.errors import StrategyFirstError, WorkspaceError
 from strategyfirst.plan.model import Plan
 from strategyfirst.warehouse.ownership import audience_owned_sql, listed_accounts, owned_sql
@@ -201,12 +202,14 @@ def _labels_of_pairs(ws: MeasuringWorkspace) -> tuple[str, str]:
 
 
 def attributed_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, until: dt.date) -> Gaps:
-    """Non-negative first-reply minutes of the attributed inbound pairs in [since, until], grouped by tactic
+    """Non-negative first-reply minutes of the attributed inbound pairs in [since, until] answered by the end
+    of `until`, grouped by tactic
     and by objective in one DuckDB read (lists of minutes, no row of millions fetched one by one), each list
     in the order of (message, account), so that a bootstrap over it is the same on every run."""
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
-    cond = ["i.first_reply_minutes IS NOT NULL", "i.first_reply_minutes >= 0",
-            f"i.created_at < TIMESTAMP '{end.isoformat(sep=' ')}'"]
+    end = f"TIMESTAMP '{end_of(until).isoformat(sep=' ')}'"
+    # a reply after `until` was not there yet (metrics.asof): the message was still waiting
+    cond = ["i.first_reply_minutes IS NOT NULL", "i.first_reply_minutes >= 0", f"i.created_at < {end}",
+            f"i.first_reply_at < {end}"]
     if since is not None:
         cond.append(f"i.created_at >= TIMESTAMP '{dt.datetime.combine(since, dt.time()).isoformat(sep=' ')}'")
     labels, on = _labels_of_pairs(ws)

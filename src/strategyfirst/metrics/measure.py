@@ -15,8 +15,10 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from strategyfirst.dates import end_of
 from strategyfirst.metrics import args
 from strategyfirst.metrics.args import BY_CHOICES, PERIODS, Request
+from strategyfirst.metrics.asof import before
 from strategyfirst.metrics.audience import per_series
 from strategyfirst.metrics.bases import BUILDERS, Context
 from strategyfirst.metrics.compiled import compile_queries, run
@@ -51,7 +53,7 @@ def _window(t: ir.Table, since: dt.date | None, until: dt.date | None) -> ir.Tab
     if since is not None:
         t = t.filter(t.ts >= ibis.timestamp(dt.datetime.combine(since, dt.time())))
     if until is not None:
-        t = t.filter(t.ts < ibis.timestamp(dt.datetime.combine(until + dt.timedelta(days=1), dt.time())))
+        t = t.filter(t.ts < ibis.timestamp(end_of(until)))
     return t
 
 
@@ -116,6 +118,8 @@ def build(source: Any, plan: Plan | None, request: Request, *,
     owned = tables if tables.messages is None else replace(
         tables, messages=facts.owned_by_plan(tables.messages, plan))
     whole = Context(owned, request.by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
+    if until_d is not None:  # replies and messages after `until` were not there yet (metrics.asof)
+        whole = before(whole, until_d)
     ctx = narrow(whole, request.platforms, request.accounts)
     foreign = not_owned(tables, whole, request.accounts)
     if foreign is not None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from strategyfirst import catalog
+from strategyfirst.dates import end_of
 from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.report import adapt
 from strategyfirst.report.model import AudienceGrowth, Bucket, CapacityView, KeyedValue, MetricVersion, ReportData
@@ -251,11 +252,12 @@ def bucket_case(gap: str) -> str:
 def response_buckets(ws: MeasuringWorkspace, as_of: dt.date | None) -> list[Bucket]:
     """Inbound messages by time to first reply (negative gaps are data errors, left out), then unanswered.
     One SQL read (no Ibis)."""
-    where = "(first_reply_minutes IS NULL OR first_reply_minutes >= 0)"
-    if as_of is not None:
-        end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
-        where += f" AND created_at < TIMESTAMP '{end.isoformat(sep=' ')}'"
-    rows = ws.query(f"SELECT {bucket_case('first_reply_minutes')} AS bucket, count(*) AS n FROM inbound "
+    where, minutes = "(first_reply_minutes IS NULL OR first_reply_minutes >= 0)", "first_reply_minutes"
+    if as_of is not None:  # a reply after the as-of day was not there yet (metrics.asof)
+        end = f"TIMESTAMP '{end_of(as_of).isoformat(sep=' ')}'"
+        where += f" AND created_at < {end}"
+        minutes = f"CASE WHEN first_reply_at < {end} THEN first_reply_minutes END"
+    rows = ws.query(f"SELECT {bucket_case(minutes)} AS bucket, count(*) AS n FROM inbound "
                     f"WHERE {where} GROUP BY bucket")
     found = {row["bucket"]: int(row["n"]) for row in rows}
     if not found:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from strategyfirst.dates import end_of
 from strategyfirst.errors import PlanError
 from strategyfirst.handles import account_is_sql
 from strategyfirst.plan import handle_forms, normalise_handle
@@ -316,12 +317,17 @@ def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None,
                   "AND database_name = current_database()", []):
         latest.append("SELECT max(created_at) FROM owned_messages")
     end = f"least({', '.join('?::TIMESTAMP' for _ in cuts)}, (SELECT max(t) FROM ({' UNION ALL '.join(latest)})))"
-    # a message received after that moment (after the as-of day) has not waited yet
-    sql = (f"SELECT i.created_at, i.platform, i.account, i.first_reply_at IS NULL AS unanswered, "
-           f"coalesce(i.first_reply_minutes, greatest(date_diff('minute', i.created_at, {end}), 0)) AS minutes, "
+    # a message received after that moment (after the as-of day) has not waited yet; a reply after the window
+    # and its as-of day was not there yet (metrics.asof): the message was still waiting then
+    days = [d for d in (until, as_of) if d is not None]
+    replied, cut = ("i.first_reply_at < ?::TIMESTAMP", [end_of(min(days))]) if days else \
+        ("i.first_reply_at IS NOT NULL", [])
+    sql = (f"SELECT i.created_at, i.platform, i.account, {replied} IS NOT TRUE AS unanswered, "
+           f"CASE WHEN {replied} THEN i.first_reply_minutes "
+           f"ELSE greatest(date_diff('minute', i.created_at, {end}), 0) END AS minutes, "
            f"left(m.text, 140) AS text FROM inbound i LEFT JOIN messages m USING (message_id) "
            f"WHERE {' AND '.join(where)} ORDER BY unanswered DESC, minutes DESC NULLS LAST, i.created_at LIMIT ?")
-    return _query(ws, sql, [*cuts, *params, limit])  # the SELECT's ? come first
+    return _query(ws, sql, [*cut, *cut, *cuts, *params, limit])  # the SELECT's ? come first, in order
 
 
 def reply_buckets(ws: Workspace, since: dt.date | None, until: dt.date | None, platform: str | None = None,
@@ -331,8 +337,12 @@ def reply_buckets(ws: Workspace, since: dt.date | None, until: dt.date | None, p
     from strategyfirst.report.gather import RESPONSE_BUCKETS, bucket_case
 
     where, params = _inbound_where(since, until, platform, account)
-    sql = (f"SELECT {bucket_case('i.first_reply_minutes')} AS bucket, count(*) AS n FROM inbound i WHERE "
-           f"{' AND '.join(where)} AND (i.first_reply_minutes IS NULL OR i.first_reply_minutes >= 0) GROUP BY bucket")
-    found = {r["bucket"]: int(r["n"]) for r in _query(ws, sql, params)}
+    # a reply after the window was not there yet (metrics.asof)
+    minutes, cut = ("CASE WHEN i.first_reply_at < ?::TIMESTAMP THEN i.first_reply_minutes END", [end_of(until)]) \
+        if until is not None else ("i.first_reply_minutes", [])
+    sql = (f"SELECT {bucket_case('gap')} AS bucket, count(*) AS n FROM (SELECT {minutes} AS gap FROM inbound i "
+           f"WHERE {' AND '.join(where)} AND (i.first_reply_minutes IS NULL OR i.first_reply_minutes >= 0)) "
+           f"GROUP BY bucket")
+    found = {r["bucket"]: int(r["n"]) for r in _query(ws, sql, [*cut, *params])}
     order = [name for _, name in RESPONSE_BUCKETS] + ["> 3 days", "unanswered"]
     return [(name, found.get(name, 0)) for name in order] if found else []

@@ -1,0 +1,63 @@
+"""The dialogue facts as they stood at a moment: what `measure --until D` (and so a KPI as of D) reads.
+
+The derived tables hold every reply and every message whenever it came. Measured up to the end of day D, an
+inbound message first answered after D was not answered yet; a conversation whose only owned message came
+after D was not answered either, and its later messages were not written. So, with `end` the first moment
+after D: a first reply at or after `end` is no reply (no time to first reply either), and each conversation
+that has a message at or after `end` is recomputed from its messages before it (`facts.conversations`), the
+others are read as stored. Data up to D gives the same numbers whatever came later (tests/metrics/
+test_as_of_replies.py). An undated message is kept (nothing says it came later), as the stored facts do.
+
+Not recomputed: which messages are inbound at all. A message is inbound to A when A replies to it (rule (b)
+of metrics.md), and that reply may come after D; such a message counts as inbound and unanswered as of D.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from strategyfirst.dates import end_of
+from strategyfirst.metrics.bases import Context
+from strategyfirst.warehouse import facts
+from strategyfirst.warehouse.attribution import union_all
+
+
+def before(ctx: Context, until: dt.date) -> Context:
+    """`ctx` reading its messages, inbound pairs and conversations as they stood at the end of `until`."""
+    end = ibis.timestamp(end_of(until))
+    t, i = ctx.tables, ctx.inbound()
+    m, conversations, involved = t.messages, ctx.conversations(), ctx.conversation_accounts()
+    if i is not None:
+        later = i.first_reply_at >= end  # null (no reply) is not later: CASE takes its ELSE
+        i = i.mutate(first_reply_id=ibis.ifelse(later, ibis.null("string"), i.first_reply_id),
+                     first_reply_at=ibis.ifelse(later, ibis.null("timestamp"), i.first_reply_at),
+                     first_reply_minutes=ibis.ifelse(later, ibis.null("float64"), i.first_reply_minutes))
+    if m is not None:
+        kept = m.filter(m.created_at.isnull() | (m.created_at < end))
+        if i is not None and conversations is not None and involved is not None:
+            conversations, involved = _conversations_before(m, kept, i, conversations, involved, end)
+        m = kept
+    tables = dataclasses.replace(t, messages=m, inbound=i, conversations=conversations,
+                                 conversation_accounts=involved)
+    return dataclasses.replace(ctx, tables=tables)
+
+
+def _conversations_before(m: ir.Table, kept: ir.Table, inbound: ir.Table, conversations: ir.Table,
+                          involved: ir.Table, end: ir.TimestampValue) -> tuple[ir.Table, ir.Table]:
+    """(conversations, conversation_accounts) at `end`: those with a message from `end` on recomputed from
+    their messages before it (none left: the conversation had not started), the others as stored."""
+    conv = m.conversation_id.fill_null(m.message_id)
+    late = m.filter(m.created_at >= end).select(conv=conv).distinct()
+    kept = kept.mutate(conv=kept.conversation_id.fill_null(kept.message_id)).semi_join(late, "conv")
+    pairs = inbound.filter(inbound.created_at.isnull() | (inbound.created_at < end))
+    if "conv" not in pairs.columns:
+        pairs = pairs.join(m.select("message_id", conv=conv), "message_id")
+    pairs = pairs.semi_join(late, "conv")
+    involved_late = facts.conversation_accounts(kept, pairs)
+    conversations_late = facts.conversations(kept, involved_late)
+    return (union_all(conversations.anti_join(late, "conv"), conversations_late.select(*conversations.columns)),
+            union_all(involved.anti_join(late, "conv"), involved_late.select(*involved.columns)))

@@ -1,0 +1,108 @@
+"""Measured up to a day (`--until D`, and so a KPI as of D), a reply written after D is not there: the message
+it answers was unanswered on D, its conversation too, and the conversation's later messages did not exist.
+Expected values by hand from the rows below; the stored facts (derive) and the facts recomputed from
+`messages` alone give the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strategyfirst.metrics import measure
+from strategyfirst.plan import loads
+from strategyfirst.warehouse import derive
+from strategyfirst.warehouse.engine import ibis_backend
+from tests.metrics.helpers import msg, warehouse
+
+PLAN = """
+version: 1
+organisation: Acme
+owner: Ana <ana@example.org>
+horizon: {start: 2026-01-01, end: 2026-12-31}
+accounts:
+  x: ["@Acme"]
+strategy: {statement: Build a community of repeat customers over time., audiences: [customers]}
+objectives:
+  - id: dialogue
+    statement: Answer customers
+    kpis: [{metric: response_rate, target: 0.9}]
+tactics:
+  - {id: care, channel: x, serves: [dialogue], owner: Ana, budget: 10, match: {accounts: ["@Acme"]}}
+"""
+
+METRICS = ["inbound_messages", "response_rate", "first_response_minutes_median", "conversation_response_rate",
+           "conversation_depth_mean", "dialogue_ratio"]
+
+
+def _rows() -> list[dict[str, Any]]:
+    return [
+        # conversation 1 (started by the brand): c1 replies on the 1st, the brand answers on the 3rd (2880 min)
+        msg("1", "Acme", True, "2026-02-01 09:00", text="hello"),
+        msg("2", "c1", False, "2026-02-01 10:00", text="@Acme why?", reply_to="1"),
+        msg("3", "Acme", True, "2026-02-03 10:00", text="@c1 because", reply_to="2"),
+        # conversation 4 (the audience's): answered within 30 minutes on the 1st
+        msg("4", "c2", False, "2026-02-01 12:00", text="@Acme help"),
+        msg("5", "Acme", True, "2026-02-01 12:30", text="@c2 sure", reply_to="4"),
+        # conversation 6 (the audience's): asked on the 2nd, answered on the 4th (2880 min), c3 thanks after
+        msg("6", "c3", False, "2026-02-02 08:00", text="@acme where is my order"),
+        msg("7", "Acme", True, "2026-02-04 08:00", text="@c3 on its way", reply_to="6"),
+        msg("8", "c3", False, "2026-02-04 09:00", text="@Acme thanks", reply_to="7"),
+    ]
+
+
+def _measure(tmp_path: Path, *, stored: bool, **kw: Any) -> dict[tuple[str, str], Any]:
+    con = warehouse(tmp_path, _rows())
+    plan = loads(PLAN, "strategy.yaml").plan
+    if stored:
+        derive.refresh(con, plan)
+    backend = ibis_backend(con)
+    source = backend if stored else {"messages": backend.table("messages")}
+    rows = measure(source, plan, metric_ids=METRICS, **kw).rows
+    con.close()
+    return {(r["key"], r["metric"]): r["value"] for r in rows}
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored facts", "recomputed facts"])
+def test_a_reply_after_the_day_is_not_there_yet(tmp_path: Path, stored: bool) -> None:
+    got = _measure(tmp_path, stored=stored, since="2026-02-01", until="2026-02-02")
+    # Inbound on the 1st and 2nd: 2, 4 and 6; only 4 was answered by the end of the 2nd (30 minutes).
+    assert got[("all", "inbound_messages")] == 3
+    assert got[("all", "response_rate")] == pytest.approx(1 / 3)
+    assert got[("all", "first_response_minutes_median")] == pytest.approx(30)
+    # Audience-started conversations 4 (answered) and 6 (not yet): 1 of 2.
+    assert got[("all", "conversation_response_rate")] == pytest.approx(1 / 2)
+    # Messages by the end of the 2nd: conversation 1 had 2 (1, 2), 4 had 2, 6 had 1.
+    assert got[("all", "conversation_depth_mean")] == pytest.approx(5 / 3)
+    # Owned messages 1 (a post) and 5 (a reply to the audience).
+    assert got[("all", "dialogue_ratio")] == pytest.approx(1 / 2)
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored facts", "recomputed facts"])
+def test_up_to_a_day_after_every_reply_the_numbers_are_the_whole_datas(tmp_path: Path, stored: bool) -> None:
+    got = _measure(tmp_path, stored=stored, since="2026-02-01", until="2026-02-02")
+    # A window ending after the last message reads everything: 2, 4, 6 answered (and 8, received on the 4th).
+    (tmp_path / "w").mkdir()
+    whole = _measure(tmp_path / "w", stored=stored, until="2026-02-28")
+    assert whole[("all", "inbound_messages")] == 4
+    assert whole[("all", "response_rate")] == pytest.approx(3 / 4)
+    assert whole[("all", "first_response_minutes_median")] == pytest.approx(2880)  # of 2880, 30, 2880
+    assert whole[("all", "conversation_response_rate")] == pytest.approx(1)
+    assert whole[("all", "conversation_depth_mean")] == pytest.approx(8 / 3)  # 3, 2, 3 messages
+    assert got != whole
+    (tmp_path / "n").mkdir()
+    assert _measure(tmp_path / "n", stored=stored) == whole
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored facts", "recomputed facts"])
+def test_by_account_a_conversation_answered_later_was_not_answered(tmp_path: Path, stored: bool) -> None:
+    got = _measure(tmp_path, stored=stored, by="account", since="2026-02-01", until="2026-02-02")
+    assert got[("Acme", "conversation_response_rate")] == pytest.approx(1 / 2)
+    assert got[("Acme", "response_rate")] == pytest.approx(1 / 3)
+
+
+def test_by_tactic_the_kpi_as_of_a_day_reads_no_later_reply(tmp_path: Path) -> None:
+    got = _measure(tmp_path, stored=True, by="objective", since="2026-02-01", until="2026-02-02")
+    assert got[("dialogue", "response_rate")] == pytest.approx(1 / 3)
+    assert got[("dialogue", "conversation_response_rate")] == pytest.approx(1 / 2)
