@@ -1,7 +1,9 @@
 """Shared fixtures: the real export files, and skips that become failures in CI.
 
 In CI (`STRATEGYFIRST_REQUIRE_ALL=1`, set by .ci/run) a test that would skip for a missing browser, database,
-Java or data folder fails instead, so that those tests run rather than silently skip.
+Java or data folder fails instead, so that those tests run rather than silently skip. There the property
+tests run derandomized: the same examples on every run, so that a submission never fails on a rare new one
+(a developer's runs still draw new examples and keep the failing ones in `.hypothesis/`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("STRATEGYFIRST_REQUIRE_ALL"):
+    settings.load_profile("ci")
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 if "STRATEGYFIRST_SHARED_DATA" in os.environ:
