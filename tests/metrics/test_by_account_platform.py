@@ -97,3 +97,25 @@ def test_the_table_and_csv_name_each_accounts_platform(tmp_path: Path) -> None:
     assert ["acme", "instagram", "Posts", "1", "1"] in lines
     assert COLUMNS[-1] == "platform"  # last: a reader of the CSV by position reads the columns it did
     con.close()
+
+
+def test_an_account_known_only_by_its_audience_takes_its_platforms_spelling(tmp_path: Path) -> None:
+    """The permission-asset table and `measure --by account` name an account without messages by the plan's
+    spelling on its platform: Instagram's "acme", not X's "Acme" (one normalised handle on two platforms)."""
+    from strategyfirst.metrics.measure import audience_growth_by_account
+
+    def snapshot(day: int, platform: str, value: float) -> dict[str, object]:
+        return {"date": dt.date(2026, 3, day), "platform": platform, "account": "ACME", "metric": "followers",
+                "value": value, "gained": None, "lost": None, "import_id": 2}
+
+    # the data spell both "ACME": only the plan's spellings can tell them apart
+    con = warehouse(tmp_path, [], audience=[snapshot(1, "x", 500.0), snapshot(31, "x", 530.0),
+                                            snapshot(1, "instagram", 2000.0), snapshot(31, "instagram", 2100.0)])
+    plan = loads(PLAN, "strategy.yaml").plan
+    derive.refresh(con, plan)
+    backend = ibis_backend(con)
+    growth = {(r["key"], r["platform"]): r["growth"] for r in audience_growth_by_account(backend, plan)}
+    assert growth == {("Acme", "x"): 30, ("acme", "instagram"): 100}
+    rows = measure(backend, plan, by="account", metric_ids=["audience_growth"]).rows
+    assert {(r["key"], r["platform"], r["value"]) for r in rows} == {("Acme", "x", 30), ("acme", "instagram", 100)}
+    con.close()

@@ -214,10 +214,11 @@ def _scalar(rows: list[dict[str, Any]]) -> Any:
 
 
 def growth_rows(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
-    """`measure.audience_growth_by_account`'s rows from its query's (`names`: normalised handle -> the plan's
-    spelling): `key` the account's spelling, `account` its normalised handle, on `platform`."""
-    return [{"key": names.get(str(handle), handle), "account": handle, "platform": platform, "growth": r["growth"],
-             "first": r["first"], "last": r["last"],
+    """`measure.audience_growth_by_account`'s rows from its query's (`names`: by-account key or normalised
+    handle -> the plan's spelling, `recipe.parts`): `key` the account's spelling, `account` its normalised
+    handle, on `platform`."""
+    return [{"key": names.get(str(r["key"])) or names.get(str(handle), handle), "account": handle,
+             "platform": platform, "growth": r["growth"], "first": r["first"], "last": r["last"],
              "first_day": r["first_day"].date() if r["first_day"] is not None else None,
              "last_day": r["last_day"].date() if r["last_day"] is not None else None}
             for r in rows for platform, handle in [split_account(r["key"])]]

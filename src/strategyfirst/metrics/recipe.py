@@ -15,7 +15,8 @@ import hashlib
 import json
 from typing import Any
 
-from strategyfirst.metrics.finish import Recipe
+from strategyfirst.handles import trim_space
+from strategyfirst.metrics.finish import ACCOUNT_SEP, Recipe
 
 ALL_KEY = "all"
 # Fields of the plan (top level) and of each tactic that no query of `measure.build` reads.
@@ -55,10 +56,14 @@ def parts(plan: Any) -> dict[str, Any]:
         return {"plan": False}
     from strategyfirst.plan import normalise_handle
 
-    names: dict[str, str] = {}  # normalised handle -> the plan's spelling, for accounts named only in mentions
+    # the plan's spelling of an account, for accounts named only in mentions or audience data: by its by-account
+    # key (its platform's spelling: TikTok's `northwindcycles` is not X's `NorthwindCycles`), else by handle
+    names: dict[str, str] = {}
     for platform, handles in plan.accounts.items():
         for h in handles:
-            names.setdefault(normalise_handle(h, platform), h.strip().lstrip("@"))
+            handle, spelling = normalise_handle(h, platform), trim_space(h).lstrip("@")
+            names.setdefault(f"{platform.lower()}{ACCOUNT_SEP}{handle}", spelling)
+            names.setdefault(handle, spelling)
     return {"plan": True, "total": plan.budget.total if plan.budget is not None else None,
             "tactics": [{"id": t.id, "budget": t.budget, "serves": list(t.serves)} for t in plan.tactics],
             "objectives": [o.id for o in plan.objectives], "names": names}
