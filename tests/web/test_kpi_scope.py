@@ -139,6 +139,9 @@ def test_cards_stop_at_the_as_of_day(viewer: TestClient) -> None:
     assert "2026-01-01 to 2026-04-30: 1,000 · previous 2025-07-04 to 2025-10-31: 2,000" in impressions
     # community's only post (21 May) is after the as-of day
     assert "2026-01-01 to 2026-04-30: — · previous" in cards[("community", "Impressions")]
+    # the charts shade the days the cards compare (before: the whole horizon and the 365 days before it)
+    html = viewer.get("/w/drill/dashboard", params={"range": "horizon", "as_of": "2026-04-30"}).text
+    assert "shaded: this period 2026-01-01 to 2026-04-30, the period before 2025-07-04 to 2025-10-31" in html
 
 
 def test_objective_page_ranks_tactics_on_the_kpis_days(viewer: TestClient) -> None:

@@ -71,25 +71,32 @@ def _by_objective(m: Any, view: View, since: dt.date, until: dt.date, metrics: l
     return {(str(r["key"]), str(r["metric"])): r.get("value") for r in rows}
 
 
+def compared_periods(view: View) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None:
+    """(this period, the period before) as the dashboard compares them: the view's dates cut at its as-of day,
+    and as many days from the start of the period before (like for like); None for all data, or for dates that
+    all lie after the as-of day."""
+    previous, since, until = view.previous, view.since, view.through
+    if previous is None or since is None or until is None or until < since:
+        return None
+    return (since, until), (previous[0], previous[0] + (until - since))
+
+
 def period_figures(m: Any, view: View, kpis: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Each KPI's figure on its objective's own data (`measure --by objective`, as the KPI's actual is
     measured) over the view's dates cut at the as-of day, and over as many days from the start of the period
     before; by (objective, metric). {} for all data, or for dates that all lie after the as-of day."""
-    previous = view.previous
-    if previous is None or view.since is None or view.until is None or not kpis:
+    compared = compared_periods(view)
+    if compared is None or not kpis:
         return {}
-    until = min(view.until, view.as_of) if view.as_of else view.until
-    if until < view.since:
-        return {}
-    before = (previous[0], previous[0] + (until - view.since))  # like for like when the as-of day cuts the period
+    (since, until), before = compared
     metrics = sorted({str(k["metric"]) for k in kpis})
     try:
-        now = _by_objective(m, view, view.since, until, metrics)
+        now = _by_objective(m, view, since, until, metrics)
         then = _by_objective(m, view, *before, metrics)
     except StrategyFirstError:
         return {}
     keys = {(str(k["objective"]), str(k["metric"])) for k in kpis}
-    return {key: {"dates": (view.since, until), "value": now.get(key), "previous": before,
+    return {key: {"dates": (since, until), "value": now.get(key), "previous": before,
                   "previous_value": then.get(key)} for key in keys}
 
 
@@ -123,8 +130,8 @@ def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
         diagnosis, why = services.diagnose_json(m.ws, view.as_of), None
     except StrategyFirstError as exc:
         diagnosis, why = None, str(exc)
-    shaded = [("this period", view.since, view.until), ("the period before", *view.previous)] \
-        if view.previous and view.since and view.until else []
+    compared = compared_periods(view)  # the days the cards compare, shaded on each KPI's chart
+    shaded = [("this period", *compared[0]), ("the period before", *compared[1])] if compared else []
     kpis = [{**k, "spec": charts.kpi_spec(k, shaded, horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])]
     periods = period_figures(m, view, kpis)
     # the form says "compared with" the days the cards' previous figures are of (as many days as the as-of day
