@@ -11,6 +11,24 @@ import pyarrow as pa
 
 from strategyfirst.warehouse.engine import open_duckdb
 
+# A plan owning @Acme on X and acme on Instagram, its X care desk serving a dialogue objective.
+CARE_PLAN = """
+version: 1
+organisation: Acme
+owner: Ana <ana@example.org>
+horizon: {start: 2026-01-01, end: 2026-12-31}
+accounts:
+  x: ["@Acme"]
+  instagram: ["acme"]
+strategy: {statement: Build a community of repeat customers over time., audiences: [customers]}
+objectives:
+  - id: dialogue
+    statement: Answer customers
+    kpis: [{metric: response_rate, target: 0.9}]
+tactics:
+  - {id: care, channel: x, serves: [dialogue], owner: Ana, budget: 10, match: {accounts: ["@Acme"]}}
+"""
+
 FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "clicks", "follows",
            "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
 
@@ -66,3 +84,17 @@ def warehouse(path: Path, messages: list[dict[str, Any]], *, audience: list[dict
     insert(con, "spend", spend or [])
     insert(con, "imports", imports or [])
     return con
+
+
+def derived_workspace(root: Path, plan: str, messages: list[dict[str, Any]]) -> Any:
+    """A workspace under `root` with the plan text `plan` and these `messages`, its derived tables built."""
+    from strategyfirst.plan import load
+    from strategyfirst.warehouse import derive
+    from strategyfirst.workspace import Workspace
+
+    (root / "strategy.yaml").write_text(plan, encoding="utf-8")
+    ws = Workspace(root).ensure()
+    con = warehouse(ws.warehouse_path.parent, messages)
+    derive.refresh(con, load(ws.plan_path).plan)
+    con.close()
+    return ws

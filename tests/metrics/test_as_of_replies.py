@@ -14,23 +14,8 @@ from strategyfirst.metrics import measure
 from strategyfirst.plan import loads
 from strategyfirst.warehouse import derive
 from strategyfirst.warehouse.engine import ibis_backend
+from tests.metrics.helpers import CARE_PLAN as PLAN
 from tests.metrics.helpers import msg, warehouse
-
-PLAN = """
-version: 1
-organisation: Acme
-owner: Ana <ana@example.org>
-horizon: {start: 2026-01-01, end: 2026-12-31}
-accounts:
-  x: ["@Acme"]
-strategy: {statement: Build a community of repeat customers over time., audiences: [customers]}
-objectives:
-  - id: dialogue
-    statement: Answer customers
-    kpis: [{metric: response_rate, target: 0.9}]
-tactics:
-  - {id: care, channel: x, serves: [dialogue], owner: Ana, budget: 10, match: {accounts: ["@Acme"]}}
-"""
 
 METRICS = ["inbound_messages", "response_rate", "first_response_minutes_median", "conversation_response_rate",
            "conversation_depth_mean", "dialogue_ratio"]

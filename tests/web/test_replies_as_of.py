@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 
 from strategyfirst.appdb import ENV_VAR
-from strategyfirst.plan import load
-from strategyfirst.warehouse import derive
 from strategyfirst.web import services
 from strategyfirst.workspace import Workspace
-from tests.metrics.helpers import msg, warehouse
+from tests.metrics.helpers import derived_workspace, msg
 
 PLAN = "version: 1\naccounts: {x: [\"@Acme\"]}\n"
 NOW = dt.datetime(2026, 3, 1, 12, 0)
@@ -24,18 +22,13 @@ DAY_10, DAY_11 = dt.date(2026, 1, 10), dt.date(2026, 1, 11)
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.delenv(ENV_VAR, raising=False)
-    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
-    ws = Workspace(tmp_path).ensure()
-    con = warehouse(ws.warehouse_path.parent, [
+    return derived_workspace(tmp_path, PLAN, [
         msg("1", "c1", False, "2026-01-10 12:00", text="@acme anyone?"),
         msg("2", "Acme", True, "2026-01-10 12:20", text="@c1 here", reply_to="1"),       # 20 minutes
         msg("3", "c2", False, "2026-01-10 20:00", text="@acme late question"),
         msg("4", "Acme", True, "2026-01-11 05:00", text="@c2 morning!", reply_to="3"),  # 540 minutes, the 11th
         msg("5", "Acme", True, "2026-01-12 06:00", text="news"),                       # the latest data
     ])
-    derive.refresh(con, load(ws.plan_path).plan)
-    con.close()
-    return ws
 
 
 def test_the_bars_count_a_reply_after_the_day_as_none(ws: Workspace) -> None:

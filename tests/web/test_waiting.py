@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from strategyfirst.appdb import ENV_VAR
-from strategyfirst.plan import load
-from strategyfirst.warehouse import derive
 from strategyfirst.web import services
 from strategyfirst.workspace import Workspace
-from tests.metrics.helpers import msg, warehouse
+from tests.metrics.helpers import derived_workspace, msg
 
 PLAN = "version: 1\naccounts: {x: [\"@Acme\"]}\n"
 NOW = dt.datetime(2026, 3, 1, 12, 0)  # "today", well after the data
@@ -22,18 +20,13 @@ NOW = dt.datetime(2026, 3, 1, 12, 0)  # "today", well after the data
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.delenv(ENV_VAR, raising=False)
-    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
-    ws = Workspace(tmp_path).ensure()
-    con = warehouse(ws.warehouse_path.parent, [
+    return derived_workspace(tmp_path, PLAN, [
         msg("1", "Acme", True, "2026-01-10 09:00", text="news"),
         msg("2", "c1", False, "2026-01-10 10:00", text="@acme help"),        # never answered
         msg("3", "c2", False, "2026-01-10 12:00", text="@acme anyone?"),
         msg("4", "Acme", True, "2026-01-10 13:30", text="@c2 here", reply_to="3"),  # 90 minutes
         msg("5", "Acme", True, "2026-01-11 06:00", text="more news"),        # the latest data time
     ])
-    derive.refresh(con, load(ws.plan_path).plan)
-    con.close()
-    return ws
 
 
 def waits(ws: Workspace, **ask: object) -> list[tuple[str, bool, float]]:
