@@ -203,9 +203,9 @@ def _labels_of_pairs(ws: MeasuringWorkspace) -> tuple[str, str]:
 
 def attributed_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, until: dt.date) -> Gaps:
     """Non-negative first-reply minutes of the attributed inbound pairs in [since, until] answered by the end
-    of `until`, grouped by tactic
-    and by objective in one DuckDB read (lists of minutes, no row of millions fetched one by one), each list
-    in the order of (message, account), so that a bootstrap over it is the same on every run."""
+    of `until`, grouped by tactic and by objective in one DuckDB read (lists of minutes, no row of millions
+    fetched one by one), each list in the order of (message, account), so that a bootstrap over it is the same
+    on every run."""
     end = f"TIMESTAMP '{end_of(until).isoformat(sep=' ')}'"
     # a reply after `until` was not there yet (metrics.asof): the message was still waiting
     cond = ["i.first_reply_minutes IS NOT NULL", "i.first_reply_minutes >= 0", f"i.created_at < {end}",
