@@ -97,6 +97,7 @@ CASES: list[tuple[str, Mutate, str, str]] = [
     ("unmeasurable-tactic", _del("tactics.0.match"), "tactics[0].match", "warning"),
     ("unknown-account", _set("tactics.1.match", {"accounts": ["@AcmeHelpDesk"]}),
      "tactics[1].match.accounts[0]", "warning"),
+    ("spaced-handle", _set("accounts.x", ["@AcmeHelp", "@ AcmeOutdoor"]), "accounts.x[1]", "warning"),
 ]
 
 
@@ -124,7 +125,9 @@ ISSUE_13 = {"kpi-after-horizon": "error", "impossible-target": "error", "horizon
 ISSUE_15 = {"permission-without-list-kpi": "warning"}
 # QA (diagnose): a KPI with neither `by` nor a horizon to default to has no deadline: it cannot be judged in time.
 NO_DEADLINE = {"kpi-without-deadline": "error"}
-RULE_TABLE = {**SPEC_TABLE, **ISSUE_13, **ISSUE_15, **NO_DEADLINE}
+# QA (real use): '@ acme' names no account (the '@' is dropped, the space kept): the plan would own nothing.
+SPACED = {"spaced-handle": "warning"}
+RULE_TABLE = {**SPEC_TABLE, **ISSUE_13, **ISSUE_15, **NO_DEADLINE, **SPACED}
 
 
 def test_spec_table_matches_plan_md() -> None:
@@ -227,6 +230,14 @@ def test_unknown_account_is_case_and_at_insensitive() -> None:
     data = example()
     data["tactics"][1]["match"] = {"accounts": ["acmehelp", "@ACMEOUTDOOR"]}
     assert "unknown-account" not in lint(data).rules()
+
+
+def test_a_spaced_handle_is_named_where_written_with_its_fix() -> None:
+    data = example()
+    data["tactics"][1]["match"] = {"accounts": ["@\u00a0AcmeHelp"]}  # a no-break space, as pasted from a page
+    data["accounts"]["facebook"] = ["Acme Outdoor"]  # white space inside a page's name is no mistake
+    hits = [f for f in lint(data).findings if f.rule == "spaced-handle"]
+    assert [(f.path, f.hint) for f in hits] == [("tactics[1].match.accounts[0]", "Write it '@AcmeHelp'.")]
 
 
 def test_broadcast_only_quiet_without_conversational_platforms() -> None:

@@ -37,7 +37,7 @@ from strategyfirst.plan.document import PathPart, PlanDocument, format_path, loa
 RULE_FIELDS = {"kpi-without-target": "target", "unknown-metric": "metric", "orphan-tactic": "serves",
                "unknown-objective": "serves", "over-budget": "budget", "experiment-overdue": "until",
                "experiment-without-question": "question", "unmeasurable-tactic": "accounts",
-               "unknown-account": "accounts"}
+               "unknown-account": "accounts", "spaced-handle": "accounts"}
 # plan keys whose form field has another name
 KEY_FIELDS = {"match": "accounts", "experiment": "question", "period": "start", "kpis": "metric"}
 # the most characters each field takes: the API's bodies and the web forms' maxlength are these

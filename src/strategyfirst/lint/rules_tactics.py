@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space
 from strategyfirst.lint.registry import Hit, LintContext, Rule, register
 from strategyfirst.plan.model import normalise_handle
+
+if TYPE_CHECKING:
+    from strategyfirst.plan.document import PathPart
 
 
 def _orphan_tactic(ctx: LintContext) -> Iterator[Hit]:
@@ -63,7 +68,24 @@ def _unknown_account(ctx: LintContext) -> Iterator[Hit]:
                           hint=f"List {account!r} under `accounts:` for its platform, or fix the spelling.")
 
 
+def _spaced_handles(ctx: LintContext) -> Iterator[Hit]:
+    """Handles written with white space after their '@' ('@ acme'): no account is named so (the '@' is dropped,
+    the space kept), so nothing of it would ever be owned or matched."""
+    written: list[tuple[tuple[PathPart, ...], str]] = [
+        (("accounts", p, j), h) for p, handles in ctx.plan.accounts.items() for j, h in enumerate(handles)]
+    written += [(("tactics", i, "match", "accounts", j), h) for i, t in enumerate(ctx.plan.tactics)
+                for j, h in enumerate(t.match.accounts if t.match else [])]
+    for path, h in written:
+        bare = trim_space(h).lstrip("@")
+        if bare != trim_space(bare):
+            meant = "@" + trim_space(bare)
+            yield Hit(path, f"account {h!r} has white space after its '@': no account is named so",
+                      hint=f"Write it {meant!r}.")
+
+
 for _rule in (
+    Rule("spaced-handle", "warning", "an account is written with white space after its '@' ('@ acme')",
+         "Write the handle right after the '@' ('@acme').", _spaced_handles),
     Rule("orphan-tactic", "error", "a tactic serves no objective and is not an experiment",
          "Add `serves: [OBJECTIVE_ID]`, or make it an experiment with "
          "`experiment: {question: ..., until: DATE}`, or stop the tactic.", _orphan_tactic),
