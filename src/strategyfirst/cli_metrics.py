@@ -60,6 +60,9 @@ metric catalogue by `python -m strategyfirst.cli_metrics > docs/metrics.md` (a t
 A metric whose inputs are absent from the data is empty (`null`, `n = 0`), never 0. Ratios are ratios of
 sums over the scope (Σa / Σb), not means of per-post ratios. An owned message is one authored by an account
 the plan lists for its platform (where the plan lists none for a platform, the export's own flag decides).
+Measured up to a day (`--until D`, and a KPI as of D), the data are taken as they stood at the end of D: a
+reply written after D is no reply yet (its message was unanswered then, with no response time), and a
+conversation's later messages neither answer it nor count in its depth.
 """
 
 
