@@ -16,6 +16,7 @@ from strategyfirst import catalog
 from strategyfirst.dates import end_of
 from strategyfirst.errors import StrategyFirstError, WorkspaceError
 from strategyfirst.plan.model import Plan
+from strategyfirst.sqltext import string_list
 from strategyfirst.warehouse.ownership import audience_owned_sql, listed_accounts, owned_sql
 
 if TYPE_CHECKING:
@@ -185,10 +186,6 @@ class Gaps:
     objectives: dict[str, np.ndarray]
 
 
-def _quoted(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _labels_of_pairs(ws: MeasuringWorkspace) -> tuple[str, str]:
     """The table labelling inbound pairs with tactics and the join with `inbound` (alias i) that gives each
     pair its labels: `inbound_attribution` on (message, account), as `measure` reads them; a warehouse whose
@@ -218,7 +215,7 @@ def attributed_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, u
     serves = [(t.id, o) for t in plan.tactics for o in t.serves]
     by_objective = ""
     if serves:
-        values = ", ".join(f"({_quoted(t)}, {_quoted(o)})" for t, o in serves)
+        values = ", ".join(f"({string_list((t, o))})" for t, o in serves)
         by_objective = (" UNION ALL SELECT 'objective' AS kind, objective_id AS key, list(m ORDER BY message_id, "
                         "account) AS gaps FROM (SELECT DISTINCT s.objective_id, p.message_id, p.account, p.m FROM "
                         f"pairs AS p INNER JOIN (VALUES {values}) AS s(tactic_id, objective_id) "

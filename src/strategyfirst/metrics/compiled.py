@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from strategyfirst import cachefiles
 from strategyfirst.metrics.finish import Recipe
+from strategyfirst.sqltext import string_literal
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -105,7 +106,7 @@ def _literal(value: Any) -> str:
     if isinstance(value, float) and math.isfinite(value):
         return repr(value)
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return string_literal(value)
     raise TypeError(f"no SQL literal for {type(value).__name__}")
 
 

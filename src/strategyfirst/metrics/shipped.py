@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from strategyfirst.metrics.compiled import Compiled, digest
 from strategyfirst.metrics.finish import BASE
 from strategyfirst.metrics.registry import ORDER, REGISTRY
+from strategyfirst.sqltext import string_list
 
 if TYPE_CHECKING:
     from strategyfirst.metrics.args import Request
@@ -77,7 +78,7 @@ def _literals(campaigns: list[str]) -> str | None:
     name with a backslash or a control character, whose spelling is left to Ibis."""
     if any("\\" in c or any(ord(ch) < 32 or ord(ch) == 127 for ch in c) for c in campaigns):
         return None
-    return ", ".join("'" + c.replace("'", "''") + "'" for c in campaigns)
+    return string_list(campaigns)
 
 
 def lookup(warehouse_schema: list[list[str]], request: Request, shape: str) -> Compiled | None:

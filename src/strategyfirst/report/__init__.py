@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from strategyfirst.destination import check_parent
 from strategyfirst.errors import UsageError, WorkspaceError
 from strategyfirst.report.gather import gather_report_data
 from strategyfirst.report.model import ReportData
@@ -37,12 +38,7 @@ def check_target(target: Path) -> None:
     """UsageError unless `target` names a file in an existing folder: a mistyped folder is said, never made."""
     if target.is_dir():
         raise UsageError(f"{target} is a folder: give the report a file name, e.g. {target / DEFAULT_NAME}")
-    folder = target.parent
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is a file, not a folder: choose where to write the report")
-    if not folder.exists():
-        raise UsageError(f"{folder}: no such folder; check the path, or create the folder first (the report "
-                         "never creates one)")
+    check_parent(target, "the report")
 
 
 def write_report(ws: MeasuringWorkspace, path: str | Path | None = None, as_of: dt.date | None = None) -> Path:

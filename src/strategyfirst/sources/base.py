@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from strategyfirst.handles import trim_space_sql, without_instance_by_row_sql, without_instance_sql
 from strategyfirst.sources.textfile import SourceFile
+from strategyfirst.sqltext import string_list
 
 if TYPE_CHECKING:
     import duckdb
@@ -223,7 +224,7 @@ def owned_sql(ctx: LoadContext, platform: str, account_expr: str, source_flag: s
     handles = sorted(ctx.owned_accounts.get(platform, frozenset()))
     if not handles:
         return f"coalesce({source_flag}, FALSE)"
-    listed = ", ".join("'" + h.replace("'", "''") + "'" for h in handles)
+    listed = string_list(handles)
     # CASE, not OR: DuckDB evaluates both sides of an OR on every row, and the ELSE only on the rows the
     # source does not flag (half as many string operations on a ten-million-row file). An account of fewer
     # bytes than the shortest handle has characters cannot match one: trim, ltrim and cutting an '@instance'
@@ -240,7 +241,7 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
     pairs = sorted(f"{p}:{h}" for p, hs in ctx.owned_accounts.items() for h in hs)
     if not pairs:
         return f"coalesce({source_flag}, FALSE)"
-    listed = ", ".join("'" + x.replace("'", "''") + "'" for x in pairs)
+    listed = string_list(pairs)
     return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE ELSE coalesce({platform_expr} || ':' || "
             f"{_normalised_by_row(account_expr, platform_expr)} IN ({listed}), FALSE) END")
 

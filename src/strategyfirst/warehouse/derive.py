@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from strategyfirst.sqltext import string_literal
 from strategyfirst.warehouse.engine import ibis_backend
 from strategyfirst.warehouse.materialise import drop_strays, materialise, transaction
 
@@ -87,8 +88,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
 
 def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     # the key as a literal, not a parameter: DuckDB imports pandas (~0.5 s) to bind Python parameters
-    quoted = "'" + key.replace("'", "''") + "'"
-    row = con.execute(f"SELECT value FROM meta WHERE key = {quoted}").fetchone()
+    row = con.execute(f"SELECT value FROM meta WHERE key = {string_literal(key)}").fetchone()
     return None if row is None else str(row[0])
 
 

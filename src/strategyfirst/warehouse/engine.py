@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from strategyfirst.errors import WorkspaceError, WorkspaceLockedError
+from strategyfirst.sqltext import string_literal
 
 # How long to wait for another program to release the warehouse file (a measure or a report of another
 # process holds it for seconds; a notebook may hold it for hours).
@@ -72,7 +73,7 @@ def attach_new(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
 
 def path_literal(path: Path) -> str:
     """A file's path as an SQL string literal (ATTACH takes no parameters)."""
-    return "'" + str(path).replace("'", "''") + "'"
+    return string_literal(path)
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -28,6 +28,7 @@ import duckdb
 from strategyfirst.catalog import METRICS
 from strategyfirst.destination import check_parent
 from strategyfirst.errors import WorkspaceError
+from strategyfirst.sqltext import string_literal
 from strategyfirst.warehouse.schema import SCHEMA_VERSION
 
 FORMAT = "strategyfirst-parquet"
@@ -90,10 +91,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _copy(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> dict[str, Any]:
     """COPY one table to Parquet under `folder`; returns its manifest entry."""
     rows_row = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
@@ -106,14 +103,14 @@ def _copy(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> dict[str,
         options = f"FORMAT parquet, PARTITION_BY ({', '.join(partition_by)}), WRITE_PARTITION_COLUMNS true"
         if rows == 0:  # DuckDB writes no file for an empty partitioned copy: keep the schema in one file
             target.mkdir()
-            con.execute(f"COPY ({select}) TO {_quote(target / 'empty.parquet')} (FORMAT parquet)")
+            con.execute(f"COPY ({select}) TO {string_literal(target / 'empty.parquet')} (FORMAT parquet)")
         else:
-            con.execute(f"COPY ({select}) TO {_quote(target)} ({options})")
+            con.execute(f"COPY ({select}) TO {string_literal(target)} ({options})")
         files = sorted(p for p in target.rglob("*.parquet") if p.is_file())
     else:
         target = folder / f"{table}.parquet"
         where = f" WHERE key NOT IN ({', '.join(repr(k) for k in CACHE_KEYS)})" if table == "meta" else ""
-        con.execute(f'COPY (SELECT * FROM "{table}"{where}) TO {_quote(target)} (FORMAT parquet)')
+        con.execute(f'COPY (SELECT * FROM "{table}"{where}) TO {string_literal(target)} (FORMAT parquet)')
         files = [target]
     return {"path": target.relative_to(folder).as_posix() + ("/" if partition_by else ""), "rows": rows,
             "partition_by": list(partition_by or ()),

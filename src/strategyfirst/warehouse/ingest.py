@@ -49,6 +49,7 @@ from strategyfirst.sources.textfile import (
     fix_reject_lines,
     open_source_file,
 )
+from strategyfirst.sqltext import string_literal
 from strategyfirst.warehouse import derive, importlog
 from strategyfirst.warehouse.archive import MEDIA, TEXT_DOCUMENTS, Media, Unpacked, unpacked
 from strategyfirst.warehouse.engine import open_duckdb
@@ -661,16 +662,12 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, out: Path, name: str) -> None
     """The staged rejected rows of one file as CSV (file, line, reason, raw) next to the warehouse."""
     out.parent.mkdir(parents=True, exist_ok=True)
     con.execute(f"COPY (SELECT ? AS file, line, reason, raw FROM stage_rejects ORDER BY line) TO "
-                f"'{_sql_path(out)}' (HEADER, DELIMITER ',')", [name])
+                f"{string_literal(out)} (HEADER, DELIMITER ',')", [name])
 
 
 def _cleanup(sf: SourceFile) -> None:
     if sf.text_path != sf.path:
         sf.text_path.unlink(missing_ok=True)
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 @contextlib.contextmanager

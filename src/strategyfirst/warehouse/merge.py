@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import duckdb
 
 from strategyfirst.sources.base import FIGURES
+from strategyfirst.sqltext import string_list
 from strategyfirst.warehouse.conversation import REPLY, assign_new, attach_orphans, refresh_conversations
 from strategyfirst.warehouse.importlog import REPLACED_BY, previous
 
@@ -231,7 +232,7 @@ def _stored(con: duckdb.DuckDBPyConnection, spec: MergeSpec, staged: str) -> tup
                       f"LIMIT {LITERAL_KEYS + 1}").fetchall()
     if len(ids) > LITERAL_KEYS:
         return spec.table, None
-    listed = ", ".join("'" + str(i).replace("'", "''") + "'" for (i,) in ids) or "NULL"
+    listed = string_list(i for (i,) in ids) or "NULL"
     return f"(SELECT * FROM {spec.table} WHERE message_id IN ({listed}))", listed
 
 

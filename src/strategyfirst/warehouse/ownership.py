@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from strategyfirst.handles import trim_space_sql, without_instance_by_row_sql
+from strategyfirst.sqltext import string_list
 
 if TYPE_CHECKING:
     from strategyfirst.plan import Plan
@@ -19,16 +20,12 @@ def listed_accounts(plan: Plan | None) -> dict[str, list[str]]:
     return {p.strip().lower(): sorted(hs) for p, hs in owned.items() if hs}
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _keyed(listed: dict[str, list[str]], platform: str, account: str) -> tuple[str, str]:
     """(platform IN the listed platforms, platform:account IN the listed pairs) in SQL, the account normalised
     on its platform as `attribution.handle` does (strategyfirst.handles: no white space at either end, lower
     case, no leading '@', and on a fediverse platform no '@instance')."""
-    platforms = ", ".join(_literal(p) for p in sorted(listed))
-    pairs = ", ".join(_literal(f"{p}:{h}") for p, hs in sorted(listed.items()) for h in hs)
+    platforms = string_list(sorted(listed))
+    pairs = string_list(f"{p}:{h}" for p, hs in sorted(listed.items()) for h in hs)
     name = without_instance_by_row_sql(f"ltrim(lower({trim_space_sql(account)}), '@')", f"lower({platform})")
     return f"lower({platform}) IN ({platforms})", f"(lower({platform}) || ':' || {name}) IN ({pairs})"
 
