@@ -91,3 +91,26 @@ def test_by_tactic_the_kpi_as_of_a_day_reads_no_later_reply(tmp_path: Path) -> N
     got = _measure(tmp_path, stored=True, by="objective", since="2026-02-01", until="2026-02-02")
     assert got[("dialogue", "response_rate")] == pytest.approx(1 / 3)
     assert got[("dialogue", "conversation_response_rate")] == pytest.approx(1 / 2)
+
+
+def test_a_workspace_cuts_only_where_later_data_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the workspace (kept SQL, `metrics.cached.settled`): the cut where messages come later, none where
+    nothing does (the same numbers, without the pass over the derived tables)."""
+    from strategyfirst.appdb import ENV_VAR
+    from strategyfirst.metrics import args
+    from strategyfirst.metrics.cached import settled
+    from strategyfirst.warehouse.engine import open_duckdb
+    from tests.metrics.helpers import derived_workspace
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    ws = derived_workspace(tmp_path, PLAN, _rows())
+    got = ws.measure(since="2026-02-01", until="2026-02-02", metrics=METRICS)
+    assert got.value("response_rate") == pytest.approx(1 / 3)
+    assert got.value("conversation_response_rate") == pytest.approx(1 / 2)
+    late, last = (args.request(until=day, has_tactics=True) for day in ("2026-02-03", "2026-02-04"))
+    with open_duckdb(ws.warehouse_path) as con:
+        assert settled(con, late).cut  # message 8 came on the 4th
+        assert not settled(con, last).cut  # nothing after the 4th
+    whole = ws.measure(metrics=METRICS)
+    assert ws.measure(until="2026-02-04", metrics=METRICS).rows == whole.rows
+    assert whole.value("response_rate") == pytest.approx(3 / 4)

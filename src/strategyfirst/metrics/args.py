@@ -40,6 +40,9 @@ class Request:
     metric_ids: tuple[str, ...]
     platforms: tuple[str, ...]
     accounts: tuple[str, ...]
+    # With `until`: read the data as they stood at its end (metrics.asof). Off where nothing is dated after it
+    # (`metrics.cached.settled`): the cut would change nothing and costs a pass over the derived tables.
+    cut: bool = True
 
     def key(self) -> dict[str, Any]:
         """The request as JSON-ready values (part of a cached measurement's key)."""
@@ -47,7 +50,7 @@ class Request:
                 "since": None if self.since is None else self.since.isoformat(),
                 "until": None if self.until is None else self.until.isoformat(),
                 "metrics": list(self.metric_ids), "platforms": list(self.platforms),
-                "accounts": list(self.accounts)}
+                "accounts": list(self.accounts), "cut": self.cut}
 
 
 def request(by: str = "none", period: str = "all", since: dt.date | str | None = None,

@@ -26,8 +26,11 @@ from strategyfirst.warehouse import facts
 from strategyfirst.warehouse.attribution import union_all
 
 
-def before(ctx: Context, until: dt.date) -> Context:
-    """`ctx` reading its messages, inbound pairs and conversations as they stood at the end of `until`."""
+def before(ctx: Context, until: dt.date, stored: ir.Table | None = None) -> Context:
+    """`ctx` reading its messages, inbound pairs and conversations as they stood at the end of `until`.
+    `stored`: the messages as stored, before `ctx`'s own (`owned` by the plan's rule, `facts.owned_by_plan`): the
+    conversations with a later message are looked up there and the rule applied only to their messages (on ten
+    million messages the rule costs more than the lookup; with nothing later, nothing is recomputed)."""
     end = ibis.timestamp(end_of(until))
     t, i = ctx.tables, ctx.inbound()
     m, conversations, involved = t.messages, ctx.conversations(), ctx.conversation_accounts()
@@ -37,27 +40,39 @@ def before(ctx: Context, until: dt.date) -> Context:
                      first_reply_at=ibis.ifelse(later, ibis.null("timestamp"), i.first_reply_at),
                      first_reply_minutes=ibis.ifelse(later, ibis.null("float64"), i.first_reply_minutes))
     if m is not None:
-        kept = m.filter(m.created_at.isnull() | (m.created_at < end))
         if i is not None and conversations is not None and involved is not None:
-            conversations, involved = _conversations_before(m, kept, i, conversations, involved, end)
-        m = kept
+            raw = m if stored is None else stored
+            late = _late(raw, end)
+            part = _until(raw, end).semi_join(late, raw.conversation_id.fill_null(raw.message_id) == late.conv)
+            part = part if stored is None else facts.owned_by_plan(part, ctx.plan)
+            conversations, involved = _conversations_before(part, late, i, conversations, involved, end)
+        m = _until(m, end)
     tables = dataclasses.replace(t, messages=m, inbound=i, conversations=conversations,
                                  conversation_accounts=involved)
     return dataclasses.replace(ctx, tables=tables)
 
 
-def _conversations_before(m: ir.Table, kept: ir.Table, inbound: ir.Table, conversations: ir.Table,
+def _until(m: ir.Table, end: ir.TimestampValue) -> ir.Table:
+    """The messages dated before `end`, and the undated ones."""
+    return m.filter(m.created_at.isnull() | (m.created_at < end))
+
+
+def _late(m: ir.Table, end: ir.TimestampValue) -> ir.Table:
+    """(conv) of each conversation with a message from `end` on."""
+    return m.filter(m.created_at >= end).select(conv=m.conversation_id.fill_null(m.message_id)).distinct()
+
+
+def _conversations_before(part: ir.Table, late: ir.Table, inbound: ir.Table, conversations: ir.Table,
                           involved: ir.Table, end: ir.TimestampValue) -> tuple[ir.Table, ir.Table]:
-    """(conversations, conversation_accounts) at `end`: those with a message from `end` on recomputed from
-    their messages before it (none left: the conversation had not started), the others as stored."""
-    conv = m.conversation_id.fill_null(m.message_id)
-    late = m.filter(m.created_at >= end).select(conv=conv).distinct()
-    kept = kept.mutate(conv=kept.conversation_id.fill_null(kept.message_id)).semi_join(late, "conv")
-    pairs = inbound.filter(inbound.created_at.isnull() | (inbound.created_at < end))
+    """(conversations, conversation_accounts) at `end`: the `late` ones recomputed from `part` (their messages
+    before `end`, owned by the plan's rule; none left: the conversation had not started), the others as
+    stored."""
+    pairs = _until(inbound, end)
     if "conv" not in pairs.columns:
-        pairs = pairs.join(m.select("message_id", conv=conv), "message_id")
+        pairs = pairs.join(part.select("message_id", conv=part.conversation_id.fill_null(part.message_id)),
+                           "message_id")
     pairs = pairs.semi_join(late, "conv")
-    involved_late = facts.conversation_accounts(kept, pairs)
-    conversations_late = facts.conversations(kept, involved_late)
+    involved_late = facts.conversation_accounts(part, pairs)
+    conversations_late = facts.conversations(part, involved_late)
     return (union_all(conversations.anti_join(late, "conv"), conversations_late.select(*conversations.columns)),
             union_all(involved.anti_join(late, "conv"), involved_late.select(*involved.columns)))

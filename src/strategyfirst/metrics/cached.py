@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from strategyfirst.dates import end_of
 from strategyfirst.metrics import args
 from strategyfirst.metrics.compiled import Store, digest, run
 from strategyfirst.metrics.finish import NeedCounts, finish
@@ -249,6 +250,7 @@ def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[],
     else compiled with Ibis (`plan()` gives the parsed plan;
     `backend()`: an Ibis backend over `con`, else one is made) and kept."""
     warehouse_schema = schema(con)
+    request = settled(con, request)
     key = measure_key(warehouse_schema, facts, request)
     compiled = store.compiled(key)
     ahead = None
@@ -285,6 +287,17 @@ def measure_sql(con: Any, request: Request, facts: PlanFacts, plan: Callable[[],
     return result
 
 
+def settled(con: Any, request: Request) -> Request:
+    """`request` without the as-of cut (`Request.cut`) where no message of the warehouse on `con` is dated after
+    its `until`: the data up to it are then all the data (every reply and conversation message is a message), so
+    the cut would change nothing. Looked up on the column's zone maps: no scan when nothing is later."""
+    if request.until is None or not request.cut:
+        return request
+    end = end_of(request.until).isoformat(sep=" ")
+    found = con.execute(f"SELECT EXISTS (SELECT 1 FROM messages WHERE created_at >= TIMESTAMP '{end}')").fetchone()
+    return request if found is None or found[0] else replace(request, cut=False)
+
+
 def measure_key(warehouse_schema: list[list[str]], facts: PlanFacts, request: Request) -> str:
     """The key of `request`'s kept SQL: this code, the warehouse's `schema`, the plan's SQL shape, the request."""
     return digest(["measure", code_version(), warehouse_schema, facts.shape, request.key()])
@@ -303,7 +316,8 @@ def precompile(con: Any, requests: Sequence[Request], facts: PlanFacts, plan: Ca
     warehouse_schema = schema(con)
     ibis_con: Any = None
     made = 0
-    for request in requests:
+    for asked in requests:
+        request = settled(con, asked)
         key = measure_key(warehouse_schema, facts, request)
         if store.compiled(key) is not None:
             continue

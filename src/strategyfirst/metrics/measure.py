@@ -118,8 +118,8 @@ def build(source: Any, plan: Plan | None, request: Request, *,
     owned = tables if tables.messages is None else replace(
         tables, messages=facts.owned_by_plan(tables.messages, plan))
     whole = Context(owned, request.by, plan, PlanMaps.of(plan), frozenset(m.id for m in metrics))
-    if until_d is not None:  # replies and messages after `until` were not there yet (metrics.asof)
-        whole = before(whole, until_d)
+    if until_d is not None and request.cut:  # replies and messages after `until` were not there yet
+        whole = before(whole, until_d, tables.messages)
     ctx = narrow(whole, request.platforms, request.accounts)
     foreign = not_owned(tables, whole, request.accounts)
     if foreign is not None:
