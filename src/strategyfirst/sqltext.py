@@ -4,6 +4,7 @@ Standard library only: the plain-SQL reads import it without Ibis."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 
@@ -15,3 +16,8 @@ def string_literal(value: object) -> str:
 def string_list(values: Iterable[object]) -> str:
     """`values` as comma-separated string literals (for `IN (...)`, `VALUES`); '' for none."""
     return ", ".join(string_literal(v) for v in values)
+
+
+def timestamp_literal(moment: dt.datetime) -> str:
+    """`moment` as an SQL TIMESTAMP literal."""
+    return f"TIMESTAMP '{moment.isoformat(sep=' ')}'"

@@ -16,7 +16,7 @@ from strategyfirst import catalog
 from strategyfirst.dates import end_of
 from strategyfirst.errors import StrategyFirstError, WorkspaceError
 from strategyfirst.plan.model import Plan
-from strategyfirst.sqltext import string_list
+from strategyfirst.sqltext import string_list, timestamp_literal
 from strategyfirst.warehouse.ownership import audience_owned_sql, listed_accounts, owned_sql
 
 if TYPE_CHECKING:
@@ -203,12 +203,12 @@ def attributed_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | None, u
     of `until`, grouped by tactic and by objective in one DuckDB read (lists of minutes, no row of millions
     fetched one by one), each list in the order of (message, account), so that a bootstrap over it is the same
     on every run."""
-    end = f"TIMESTAMP '{end_of(until).isoformat(sep=' ')}'"
+    end = timestamp_literal(end_of(until))
     # a reply after `until` was not there yet (metrics.asof): the message was still waiting
     cond = ["i.first_reply_minutes IS NOT NULL", "i.first_reply_minutes >= 0", f"i.created_at < {end}",
             f"i.first_reply_at < {end}"]
     if since is not None:
-        cond.append(f"i.created_at >= TIMESTAMP '{dt.datetime.combine(since, dt.time()).isoformat(sep=' ')}'")
+        cond.append(f"i.created_at >= {timestamp_literal(dt.datetime.combine(since, dt.time()))}")
     labels, on = _labels_of_pairs(ws)
     pairs = (f"SELECT i.message_id, i.account, a.tactic_id, i.first_reply_minutes AS m FROM inbound AS i "
              f"INNER JOIN {labels} AS a ON {on} WHERE {' AND '.join(cond)}")

@@ -31,6 +31,7 @@ from strategyfirst.metrics import args
 from strategyfirst.metrics.compiled import Store, digest, run
 from strategyfirst.metrics.finish import NeedCounts, finish
 from strategyfirst.metrics.recipe import parts, plan_recipe, sql_shape, standard_shape
+from strategyfirst.sqltext import timestamp_literal
 from strategyfirst.warehouse.planhash import NO_PLAN
 
 if TYPE_CHECKING:
@@ -293,8 +294,8 @@ def settled(con: Any, request: Request) -> Request:
     the cut would change nothing. Looked up on the column's zone maps: no scan when nothing is later."""
     if request.until is None or not request.cut:
         return request
-    end = end_of(request.until).isoformat(sep=" ")
-    found = con.execute(f"SELECT EXISTS (SELECT 1 FROM messages WHERE created_at >= TIMESTAMP '{end}')").fetchone()
+    end = timestamp_literal(end_of(request.until))
+    found = con.execute(f"SELECT EXISTS (SELECT 1 FROM messages WHERE created_at >= {end})").fetchone()
     return request if found is None or found[0] else replace(request, cut=False)
 
 

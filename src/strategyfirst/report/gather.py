@@ -18,6 +18,7 @@ from strategyfirst.dates import end_of
 from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.report import adapt
 from strategyfirst.report.model import AudienceGrowth, Bucket, CapacityView, KeyedValue, MetricVersion, ReportData
+from strategyfirst.sqltext import timestamp_literal
 
 if TYPE_CHECKING:
     from strategyfirst.ports import MeasuringWorkspace
@@ -254,7 +255,7 @@ def response_buckets(ws: MeasuringWorkspace, as_of: dt.date | None) -> list[Buck
     One SQL read (no Ibis)."""
     where, minutes = "(first_reply_minutes IS NULL OR first_reply_minutes >= 0)", "first_reply_minutes"
     if as_of is not None:  # a reply after the as-of day was not there yet (metrics.asof)
-        end = f"TIMESTAMP '{end_of(as_of).isoformat(sep=' ')}'"
+        end = timestamp_literal(end_of(as_of))
         where += f" AND created_at < {end}"
         minutes = f"CASE WHEN first_reply_at < {end} THEN first_reply_minutes END"
     rows = ws.query(f"SELECT {bucket_case(minutes)} AS bucket, count(*) AS n FROM inbound "

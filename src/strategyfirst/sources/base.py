@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from strategyfirst.handles import trim_space_sql, without_instance_by_row_sql, without_instance_sql
 from strategyfirst.sources.textfile import SourceFile
-from strategyfirst.sqltext import string_list
+from strategyfirst.sqltext import string_list, string_literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -273,4 +273,4 @@ def reasons(*checks: tuple[str, str]) -> str:
 
 def sql_str(value: str | None) -> str:
     """A Python string as an SQL literal (or NULL)."""
-    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+    return "NULL" if value is None else string_literal(value)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from strategyfirst.errors import ImportFileError
 from strategyfirst.sources.encoding import detect_encoding, refuse_non_text, transcode
 from strategyfirst.sources.workbook import is_workbook, workbook_header
+from strategyfirst.sqltext import string_literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -421,7 +422,7 @@ def _refuse_when_no_row_splits(con: duckdb.DuckDBPyConnection, sf: SourceFile, n
 def _csv_scan(skip: int, names: list[str]) -> str:
     """SQL: DuckDB's reader over the file (parameters: its path, its delimiter), every column VARCHAR, parse
     rejects stored in `reject_errors`."""
-    columns = "{" + ", ".join(f"'{_q(n)}': 'VARCHAR'" for n in names) + "}"
+    columns = "{" + ", ".join(f"{string_literal(n)}: 'VARCHAR'" for n in names) + "}"
     return (f"read_csv(?, columns={columns}, auto_detect=false, header=false, skip={skip}, delim=?, quote='\"', "
             f"escape='\"', store_rejects=true, strict_mode=true, max_line_size={MAX_LINE_BYTES}, parallel=true)")
 
@@ -601,7 +602,7 @@ def fill_reject_raw(con: duckdb.DuckDBPyConnection, delimiter: str) -> None:
         return
     names = _row_columns(con)
     cells = ", ".join(f"coalesce({_ident(n)}, '')" for n in names)
-    con.execute(f"""UPDATE stage_rejects SET raw = concat_ws('{_q(delimiter)}', {cells}) FROM {ROWS} t
+    con.execute(f"""UPDATE stage_rejects SET raw = concat_ws({string_literal(delimiter)}, {cells}) FROM {ROWS} t
                     WHERE stage_rejects.raw IS NULL AND t._line = stage_rejects.line""")
 
 
@@ -658,10 +659,6 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 def drop_rows(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the rows view and its table once the file is staged."""
     con.execute(f"DROP VIEW IF EXISTS {ROWS}; DROP TABLE IF EXISTS {ROWS}_raw")
-
-
-def _q(s: str) -> str:
-    return s.replace("'", "''")
 
 
 def _ident(s: str) -> str:

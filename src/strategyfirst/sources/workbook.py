@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from strategyfirst.errors import ImportFileError
+from strategyfirst.sqltext import string_literal
 
 if TYPE_CHECKING:  # the readers are imported where a workbook is read: `sources` and `lint` need none
     import duckdb
@@ -156,7 +157,7 @@ def letter(column: int) -> str:
 
 def cell_sql(sheet: str, column: int) -> str:
     """SQL for the location of a cell of the row being read: 'TOP POSTS!C' || _row."""
-    return "'" + f"{sheet}!{letter(column)}".replace("'", "''") + "' || _row"
+    return string_literal(f"{sheet}!{letter(column)}") + " || _row"
 
 
 def raw_sql(width: int) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from strategyfirst.sources.base import LoadContext, Loaded, Source, account_or_refuse, owned_sql, reasons, stage_split
 from strategyfirst.sources.json_items import locate_rejects
 from strategyfirst.sources.textfile import SourceFile, json_problem
+from strategyfirst.sqltext import string_literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -70,7 +71,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     text = f"sf_strip_html({field('full_text', 'text')})"
     parent = field("in_reply_to_status_id_str", "in_reply_to_status_id")
     parent_user = field("in_reply_to_user_id_str", "in_reply_to_user_id", "in_reply_to_screen_name")
-    acct = "'" + account.replace("'", "''") + "'"
+    acct = string_literal(account)
     reject = reasons(
         (f"{tweet_id} IS NULL OR TRY_CAST({tweet_id} AS UBIGINT) IS NULL", "the tweet has no id_str (a tweet id)"),
         (f"{created} IS NULL", "created_at is not a time like 'Wed Oct 10 20:19:24 +0000 2018'"),
