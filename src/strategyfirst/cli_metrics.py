@@ -62,7 +62,9 @@ sums over the scope (Σa / Σb), not means of per-post ratios. An owned message 
 the plan lists for its platform (where the plan lists none for a platform, the export's own flag decides).
 Measured up to a day (`--until D`, and a KPI as of D), the data are taken as they stood at the end of D: a
 reply written after D is no reply yet (its message was unanswered then, with no response time), and a
-conversation's later messages neither answer it nor count in its depth.
+conversation's later messages neither answer it nor count in its depth; a message inbound to an account only
+because the account replied to it (rule (b): it neither mentions nor answers the account) was no inbound
+message before that reply.
 """
 
 

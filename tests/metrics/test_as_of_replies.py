@@ -114,3 +114,60 @@ def test_a_workspace_cuts_only_where_later_data_exist(tmp_path: Path, monkeypatc
     whole = ws.measure(metrics=METRICS)
     assert ws.measure(until="2026-02-04", metrics=METRICS).rows == whole.rows
     assert whole.value("response_rate") == pytest.approx(3 / 4)
+
+
+def _with_an_unaddressed_message() -> list[dict[str, Any]]:
+    """`_rows` and c4's message that neither mentions nor replies to Acme, inbound only by Acme's reply the next
+    day (rule (b))."""
+    return [*_rows(),
+            msg("9", "c4", False, "2026-02-02 10:00", text="my parcel never came"),
+            msg("10", "Acme", True, "2026-02-03 10:00", text="@c4 sorry, we look into it", reply_to="9")]
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored facts", "recomputed facts"])
+def test_a_message_inbound_only_by_a_later_reply_was_not_inbound_yet(tmp_path: Path, stored: bool) -> None:
+    def measured(folder: str, until: str) -> dict[tuple[str, str], Any]:
+        (tmp_path / folder).mkdir()
+        con = warehouse(tmp_path / folder, _with_an_unaddressed_message())
+        plan = loads(PLAN, "strategy.yaml").plan
+        if stored:
+            derive.refresh(con, plan)
+        backend = ibis_backend(con)
+        source = backend if stored else {"messages": backend.table("messages")}
+        rows = measure(source, plan, metric_ids=METRICS, since="2026-02-01", until=until).rows
+        con.close()
+        return {(r["key"], r["metric"]): r["value"] for r in rows}
+
+    # On the 2nd, nothing made message 9 Acme's: inbound are 2, 4 and 6 as without it (not 4 with 1 of 4
+    # answered), and conversation 9 addressed no account (conversations 4 and 6: 1 of 2 answered, not 1 of 3).
+    day2 = measured("d2", "2026-02-02")
+    assert day2[("all", "inbound_messages")] == 3
+    assert day2[("all", "response_rate")] == pytest.approx(1 / 3)
+    assert day2[("all", "conversation_response_rate")] == pytest.approx(1 / 2)
+    # On the 3rd Acme had answered it (1440 minutes): inbound 2, 4, 6, 9, answered 2 (2880), 4 (30) and 9.
+    day3 = measured("d3", "2026-02-03")
+    assert day3[("all", "inbound_messages")] == 4
+    assert day3[("all", "response_rate")] == pytest.approx(3 / 4)
+    assert day3[("all", "first_response_minutes_median")] == pytest.approx(1440)
+    assert day3[("all", "conversation_response_rate")] == pytest.approx(2 / 3)  # 4 and 9 of 4, 6, 9
+
+
+def test_a_warehouse_derived_before_pairs_said_how_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A schema-6 warehouse (derived tables without `inbound.addressed`) gains the column when opened (v7) and
+    its derived tables are rebuilt by the next measurement, which then leaves message 9 out as of the 2nd."""
+    from strategyfirst.appdb import ENV_VAR
+    from strategyfirst.warehouse.engine import open_duckdb
+    from tests.metrics.helpers import derived_workspace
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    ws = derived_workspace(tmp_path, PLAN, _with_an_unaddressed_message())
+    with open_duckdb(ws.warehouse_path) as con:  # as a schema-6 import left it: derived, no column
+        con.execute("ALTER TABLE inbound DROP COLUMN addressed")
+        con.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    with open_duckdb(ws.warehouse_path) as con:
+        assert con.execute("SELECT count(*) FROM inbound WHERE addressed IS NULL").fetchone() == (5,)
+    got = ws.measure(since="2026-02-01", until="2026-02-02", metrics=METRICS)
+    assert got.value("inbound_messages") == 3
+    assert got.value("response_rate") == pytest.approx(1 / 3)
+    with open_duckdb(ws.warehouse_path) as con:
+        assert con.execute("SELECT message_id FROM inbound WHERE NOT addressed").fetchall() == [("x:9",)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -31,15 +32,17 @@ GAPS: list[tuple[float | None, int]] = [
 ]
 
 
-def _workspace_with_inbound(tmp_path: Path) -> Workspace:
+def _workspace_with_inbound(tmp_path: Path, unaddressed: Sequence[tuple[float, int]] = ()) -> Workspace:
+    """`inbound` holding the pairs of GAPS, and pairs inbound only by their reply (rule (b)) of `unaddressed`."""
     ws = Workspace(tmp_path / "acme").ensure()
     con = open_duckdb(ws.warehouse_path)
-    for i, (gap, day) in enumerate(GAPS):
+    rows = [(gap, day, True) for gap, day in GAPS] + [(gap, day, False) for gap, day in unaddressed]
+    for i, (gap, day, addressed) in enumerate(rows):
         created = dt.datetime(2026, 3, day, 12, 0)
         reply_at = created + dt.timedelta(minutes=gap) if gap is not None else None
         con.execute("INSERT INTO inbound (message_id, platform, account, created_at, first_reply_id, "
-                    "first_reply_at, first_reply_minutes) VALUES (?, 'x', 'acmehelp', ?, ?, ?, ?)",
-                    [f"x:{i}", created, f"x:r{i}" if gap is not None else None, reply_at, gap])
+                    "first_reply_at, first_reply_minutes, addressed) VALUES (?, 'x', 'acmehelp', ?, ?, ?, ?, ?)",
+                    [f"x:{i}", created, f"x:r{i}" if gap is not None else None, reply_at, gap, addressed])
     con.close()
     return ws
 
@@ -56,6 +59,18 @@ def test_response_buckets_count_by_hand(tmp_path: Path) -> None:
     as_of_4th = {b.label: b.count for b in response_buckets(ws, dt.date(2026, 3, 4))}
     assert as_of_4th == {"< 15 min": 2, "15–60 min": 2, "1–4 h": 1, "4–24 h": 1, "1–3 days": 0, "> 3 days": 0,
                          "unanswered": 1}
+
+
+def test_response_buckets_as_of_a_day_leave_out_a_message_inbound_only_by_a_later_reply(tmp_path: Path) -> None:
+    # Two messages of the 4th that named no account, each inbound only by the reply it got: after 600 minutes
+    # (22:00 on the 4th) and after 2,000 (the 5th). As of the 4th the first was answered and the second was no
+    # inbound message yet (not "unanswered"); with all the data both count.
+    ws = _workspace_with_inbound(tmp_path, unaddressed=[(600, 4), (2000, 4)])
+    as_of_4th = {b.label: b.count for b in response_buckets(ws, dt.date(2026, 3, 4))}
+    assert as_of_4th == {"< 15 min": 2, "15–60 min": 2, "1–4 h": 1, "4–24 h": 2, "1–3 days": 0, "> 3 days": 0,
+                         "unanswered": 1}
+    every = {b.label: b.count for b in response_buckets(ws, None)}
+    assert every["4–24 h"] == 2 and every["1–3 days"] == 2 and every["unanswered"] == 2
 
 
 def test_report_for_plan_without_data(tmp_path: Path) -> None:

@@ -175,7 +175,7 @@ def test_opening_a_version_1_warehouse_upgrades_it(tmp_path: Path) -> None:
     con.execute("INSERT INTO messages (message_id, platform, owned, time_precision, kind, import_id) "
                 "VALUES ('x:1', 'x', TRUE, 'second', 'post', 1)")
     assert migrate(con) == 1
-    assert schema_version(con) == SCHEMA_VERSION == 6
+    assert schema_version(con) == SCHEMA_VERSION == 7
     assert con.execute("SELECT message_id FROM messages").fetchall() == [("x:1",)]
     cols = {r[0] for r in con.execute("DESCRIBE imports").fetchall()}
     assert "rejects_file" in cols
@@ -248,11 +248,11 @@ def test_opening_a_version_5_warehouse_adds_daily_reach_and_visits(tmp_path: Pat
     con.execute("INSERT INTO account_daily (date, platform, account, impressions, import_id) "
                 "VALUES ('2026-01-02', 'instagram', 'acme', 120, 1)")
     assert migrate(con) == 5
-    assert schema_version(con) == 6
+    assert schema_version(con) == SCHEMA_VERSION
     assert con.execute("SELECT account, impressions, reach, profile_visits FROM account_daily").fetchall() == [
         ("acme", 120.0, None, None)]
     assert {"reach", "profile_visits"} <= {r[0] for r in con.execute("DESCRIBE prev_account_daily").fetchall()}
-    assert migrate(con) == 6  # idempotent
+    assert migrate(con) == SCHEMA_VERSION  # idempotent
     con.close()
 
 

@@ -51,3 +51,33 @@ def test_the_table_shows_it_waiting_until_the_end_of_the_day(ws: Workspace) -> N
     # up to the 11th: answered after 540 minutes
     assert waits(until=DAY_11) == [("20:00", False, 540.0), ("12:00", False, 20.0)]
     assert waits() == [("20:00", False, 540.0), ("12:00", False, 20.0)]
+
+
+@pytest.fixture
+def unaddressed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """The messages of `ws` and c3's, which neither mentions nor answers Acme: inbound only by Acme's reply on
+    the 11th (rule (b) of metrics.md), 540 minutes later."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    return derived_workspace(tmp_path, PLAN, [
+        msg("1", "c1", False, "2026-01-10 12:00", text="@acme anyone?"),
+        msg("2", "Acme", True, "2026-01-10 12:20", text="@c1 here", reply_to="1"),       # 20 minutes
+        msg("3", "c2", False, "2026-01-10 20:00", text="@acme late question"),
+        msg("6", "c3", False, "2026-01-10 21:00", text="my bike is broken"),
+        msg("7", "Acme", True, "2026-01-11 06:00", text="@c3 we can help", reply_to="6"),  # 540 minutes
+        msg("5", "Acme", True, "2026-01-12 06:00", text="news"),
+    ])
+
+
+def test_a_message_inbound_only_by_a_later_reply_was_not_waiting(unaddressed: Workspace) -> None:
+    # Up to the 10th c3's message was nobody's inbound message: message 3 alone waits (240 minutes to midnight).
+    got = services.waiting_longest(unaddressed, None, DAY_10, now=NOW)
+    assert [(str(r["created_at"])[11:16], bool(r["unanswered"]), float(r["minutes"])) for r in got] == [
+        ("20:00", True, 240.0), ("12:00", False, 20.0)]
+    bars = dict(services.reply_buckets(unaddressed, None, DAY_10))
+    assert bars["15–60 min"] == 1 and bars["4–24 h"] == 0 and bars["unanswered"] == 1
+    # Up to the 11th it was, and answered after 540 minutes; message 3 was still waiting (no reply ever).
+    got = services.waiting_longest(unaddressed, None, DAY_11, now=NOW)
+    assert [(str(r["created_at"])[11:16], bool(r["unanswered"]), float(r["minutes"])) for r in got] == [
+        ("20:00", True, 1680.0), ("21:00", False, 540.0), ("12:00", False, 20.0)]
+    bars = dict(services.reply_buckets(unaddressed, None, DAY_11))
+    assert bars["4–24 h"] == 1 and bars["unanswered"] == 1

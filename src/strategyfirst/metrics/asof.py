@@ -8,8 +8,9 @@ that has a message at or after `end` is recomputed from its messages before it (
 others are read as stored. Data up to D gives the same numbers whatever came later (tests/metrics/
 test_as_of_replies.py). An undated message is kept (nothing says it came later), as the stored facts do.
 
-Not recomputed: which messages are inbound at all. A message is inbound to A when A replies to it (rule (b)
-of metrics.md), and that reply may come after D; such a message counts as inbound and unanswered as of D.
+A message inbound to A only because A replies to it (rule (b) of metrics.md; the pair is not `addressed`) was
+no inbound message of A before that reply: as of D, with the reply after D, the pair is left out (not counted
+as an unanswered inbound message, nor as a conversation A was addressed in).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def before(ctx: Context, until: dt.date, stored: ir.Table | None = None) -> Cont
     t, i = ctx.tables, ctx.inbound()
     m, conversations, involved = t.messages, ctx.conversations(), ctx.conversation_accounts()
     if i is not None:
+        i = standing(i, end)
         later = i.first_reply_at >= end  # null (no reply) is not later: CASE takes its ELSE
         i = i.mutate(first_reply_id=ibis.ifelse(later, ibis.null("string"), i.first_reply_id),
                      first_reply_at=ibis.ifelse(later, ibis.null("timestamp"), i.first_reply_at),
@@ -50,6 +52,15 @@ def before(ctx: Context, until: dt.date, stored: ir.Table | None = None) -> Cont
     tables = dataclasses.replace(t, messages=m, inbound=i, conversations=conversations,
                                  conversation_accounts=involved)
     return dataclasses.replace(ctx, tables=tables)
+
+
+def standing(inbound: ir.Table, end: ir.TimestampValue) -> ir.Table:
+    """The inbound pairs that were pairs before `end`: those whose message addressed the account, and those
+    inbound only by the account's reply (rule (b)) where that reply came before `end`. A warehouse derived
+    before pairs said so (no `addressed` column) keeps every pair."""
+    if "addressed" not in inbound.columns:
+        return inbound
+    return inbound.filter(inbound.addressed.fill_null(True) | (inbound.first_reply_at < end))
 
 
 def _until(m: ir.Table, end: ir.TimestampValue) -> ir.Table:

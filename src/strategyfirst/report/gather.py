@@ -256,7 +256,8 @@ def response_buckets(ws: MeasuringWorkspace, as_of: dt.date | None) -> list[Buck
     where, minutes = "(first_reply_minutes IS NULL OR first_reply_minutes >= 0)", "first_reply_minutes"
     if as_of is not None:  # a reply after the as-of day was not there yet (metrics.asof)
         end = timestamp_literal(end_of(as_of))
-        where += f" AND created_at < {end}"
+        # a message inbound only by a later reply (rule (b)) was not inbound then
+        where += f" AND created_at < {end} AND (addressed IS NOT FALSE OR first_reply_at < {end})"
         minutes = f"CASE WHEN first_reply_at < {end} THEN first_reply_minutes END"
     rows = ws.query(f"SELECT {bucket_case(minutes)} AS bucket, count(*) AS n FROM inbound "
                     f"WHERE {where} GROUP BY bucket")

@@ -119,7 +119,9 @@ def mention_tokens(text: ir.StringValue, *, duckdb: bool = False) -> ir.ArrayVal
 
 def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
             handles: Sequence[tuple[str, str]] | None = None) -> ir.Table:
-    """One row per (inbound message, owned account it addresses) with that account's earliest reply.
+    """One row per (inbound message, owned account it addresses) with that account's earliest reply;
+    `addressed` when the message replies to or mentions the account ((a) or (c) of metrics.md), false when only
+    the account's reply makes it inbound ((b): before that reply it was no inbound message, metrics.asof).
     `duckdb=True` uses DuckDB-only functions where they are faster (same rows); with `handles`, the rows of
     `owned_handles` (derive fetches them), few enough to test each in the text (`MENTION_LITERALS`), one pass
     over the audience's messages builds the pairs (`_inbound_by_message`)."""
@@ -130,11 +132,12 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
     aud = m.filter(~m.owned).select("message_id", "platform", "created_at", "in_reply_to", "text",
                                     "sentiment", conv=m.conversation_id.fill_null(m.message_id))
     keep = ("message_id", "platform", "created_at", "sentiment", "conv")
-    no_reply = {"first_reply_at": ibis.null("timestamp"), "first_reply_id": ibis.null("string")}
+    no_reply = {"first_reply_at": ibis.null("timestamp"), "first_reply_id": ibis.null("string"),
+                "addressed": ibis.literal(True)}
     replies = _first_replies(own)
     b = aud.join(replies, aud.message_id == replies.rparent).select(
         *keep, account=replies.racc, first_reply_at=replies.first_reply_at,
-        first_reply_id=replies.first_reply_id)
+        first_reply_id=replies.first_reply_id, addressed=ibis.literal(False))
     # (a) replies to a message of A.
     a = aud.join(own, aud.in_reply_to == own.rid).select(*keep, account=own.racc, **no_reply)
     # (c) mentions @A in its text (not in a link); on the fediverse '@user@instance' mentions the local part,
@@ -149,12 +152,13 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
     c = mentions.join(h, ["platform", "account"]).select(*keep, "account", **no_reply)
     # One grouping makes the pairs distinct and keeps the reply that only the (b) rows carry. Every row of a
     # pair carries the same message columns and at most one (b) row the reply: any non-null value is the
-    # value (`arbitrary` skips nulls; cheaper than min/max on ten million strings).
+    # value (`arbitrary` skips nulls; cheaper than min/max on ten million strings). A pair is `addressed` when
+    # an (a) or (c) row makes it one.
     u = union_all(b, a, c)
     p = u.group_by(["message_id", "account"]).aggregate(
         platform=u.platform.arbitrary(), created_at=u.created_at.arbitrary(), sentiment=u.sentiment.arbitrary(),
         conv=u.conv.arbitrary(), first_reply_at=u.first_reply_at.arbitrary(),
-        first_reply_id=u.first_reply_id.arbitrary())
+        first_reply_id=u.first_reply_id.arbitrary(), addressed=u.addressed.any())
     return _pairs(p)
 
 
@@ -186,7 +190,8 @@ def _pairs(p: ir.Table) -> ir.Table:
     gap = (p.first_reply_at.epoch_seconds() - p.created_at.epoch_seconds()) / 60.0
     # `sentiment` and `conv` go beyond the schema's DDL: they save `measure` and `conversations` a join.
     return p.select("message_id", "platform", "account", "created_at", "first_reply_id", "first_reply_at",
-                    first_reply_minutes=gap.cast("float64"), sentiment=p.sentiment, conv=p.conv)
+                    first_reply_minutes=gap.cast("float64"), addressed=p.addressed, sentiment=p.sentiment,
+                    conv=p.conv)
 
 
 @ibis.udf.scalar.builtin(name="list_concat")
@@ -240,14 +245,14 @@ def _inbound_by_message(m: ir.Table, handles: Sequence[tuple[str, str]]) -> ir.T
     f = ac.outer_join(replies, [ac.message_id == replies.rparent, ac.account.identical_to(replies.racc)])
     f = f.select(*keep, "account", rparent=replies.rparent, racc=replies.racc,
                  first_reply_at=replies.first_reply_at, first_reply_id=replies.first_reply_id)
-    addressed = f.filter(f.message_id.notnull()).drop("rparent", "racc")
+    addressed = f.filter(f.message_id.notnull()).drop("rparent", "racc").mutate(addressed=ibis.literal(True))
     only_b = f.filter(f.message_id.isnull())
     # Its own narrow read of the audience: one shared with the texts would be materialised, texts and all.
     a2 = m.filter(~m.owned).select(*keep[:-1], conv=m.conversation_id.fill_null(m.message_id))
     b = only_b.join(a2, only_b.rparent == a2.message_id).select(
         message_id=a2.message_id, platform=a2.platform, created_at=a2.created_at, sentiment=a2.sentiment,
         conv=a2.conv, account=only_b.racc, first_reply_at=only_b.first_reply_at,
-        first_reply_id=only_b.first_reply_id)
+        first_reply_id=only_b.first_reply_id, addressed=ibis.literal(False))
     return _pairs(union_all(addressed, b))
 
 

@@ -5,7 +5,7 @@ Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; s
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks",
                    "follows", "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
@@ -105,7 +105,9 @@ CREATE TABLE IF NOT EXISTS inbound (
     created_at          TIMESTAMP,
     first_reply_id      VARCHAR,
     first_reply_at      TIMESTAMP,
-    first_reply_minutes DOUBLE             -- negative gaps are kept here and excluded by the metrics
+    first_reply_minutes DOUBLE,            -- negative gaps are kept here and excluded by the metrics
+    addressed           BOOLEAN            -- v7: it replies to or mentions the account; false: only the
+                                           -- account's reply makes it inbound (metrics.md rule (b))
 )"""
 
 # Derived: a message's tactics. A table until the first rebuild; a view of `owned_attribution` and
@@ -208,4 +210,9 @@ UPGRADES: dict[int, tuple[str, ...]] = {
     # Reached audience/Profile Views, Sprout/LinkedIn daily reach), kept for the funnel and daily views.
     6: ("ALTER TABLE account_daily ADD COLUMN IF NOT EXISTS reach DOUBLE",
         "ALTER TABLE account_daily ADD COLUMN IF NOT EXISTS profile_visits DOUBLE"),
+    # v7: an inbound pair says whether its message addressed the account or is inbound only by the account's
+    # reply (rule (b)): as of a day before that reply it was no inbound message (metrics.asof). The derived
+    # tables are rebuilt by the next refresh.
+    7: ("ALTER TABLE inbound ADD COLUMN IF NOT EXISTS addressed BOOLEAN",
+        "DELETE FROM meta WHERE key = 'derived_data_version'"),
 }

@@ -322,6 +322,8 @@ def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None,
     days = [d for d in (until, as_of) if d is not None]
     replied, cut = ("i.first_reply_at < ?::TIMESTAMP", [end_of(min(days))]) if days else \
         ("i.first_reply_at IS NOT NULL", [])
+    if days:  # a message inbound only by a later reply (rule (b)) was not inbound then
+        where, params = [*where, f"(i.addressed IS NOT FALSE OR {replied})"], [*params, *cut]
     sql = (f"SELECT i.created_at, i.platform, i.account, {replied} IS NOT TRUE AS unanswered, "
            f"CASE WHEN {replied} THEN i.first_reply_minutes "
            f"ELSE greatest(date_diff('minute', i.created_at, {end}), 0) END AS minutes, "
@@ -340,6 +342,8 @@ def reply_buckets(ws: Workspace, since: dt.date | None, until: dt.date | None, p
     # a reply after the window was not there yet (metrics.asof)
     minutes, cut = ("CASE WHEN i.first_reply_at < ?::TIMESTAMP THEN i.first_reply_minutes END", [end_of(until)]) \
         if until is not None else ("i.first_reply_minutes", [])
+    if until is not None:  # a message inbound only by a later reply (rule (b)) was not inbound then
+        where, params = [*where, "(i.addressed IS NOT FALSE OR i.first_reply_at < ?::TIMESTAMP)"], [*params, *cut]
     sql = (f"SELECT {bucket_case('gap')} AS bucket, count(*) AS n FROM (SELECT {minutes} AS gap FROM inbound i "
            f"WHERE {' AND '.join(where)} AND (i.first_reply_minutes IS NULL OR i.first_reply_minutes >= 0)) "
            f"GROUP BY bucket")
