@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -470,3 +471,52 @@ def test_replies_with_missing_parent_follow_late_parents_reparenting_and_undo(tm
     assert _missing_parents(ws) == (2, 2)  # 5 and 3
     ws.undo_import(late.files[0]["import_id"])
     assert _missing_parents(ws) == (3, 3)  # 1 gone again: 2, 3 and 5
+
+
+def _import_scored_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                         ahead: Any) -> tuple[list[tuple[str, float]], list[list[str]]]:
+    """Import a twcs file as a large one (its texts scored while it merges: `derive.score_ahead`), `ahead`
+    standing for the scoring of the thread; the stored (text, score) and the texts the rebuild scored."""
+    from strategyfirst.warehouse import ingest
+
+    monkeypatch.setattr(ingest, "PARALLEL_ROWS", 1)  # every file of more than one message is large
+    rebuild: list[list[str]] = []
+    real = derive.score
+    monkeypatch.setattr(derive, "score", lambda texts: rebuild.append(sorted(texts)) or real(texts))
+    started = derive.score_ahead
+    monkeypatch.setattr(derive, "score_ahead", lambda texts: started(ahead(texts)))
+    path = tmp_path / "export.csv"
+    path.write_text(TWCS + f'1,u1,True,{AT},"I love this, great!",,\n'
+                    f'2,u2,True,{AT},"terrible service",,\n'
+                    f'3,u3,True,{AT},"I love this, great!",,\n'
+                    f'4,Acme,False,{AT},"@u1 we love you too",,1\n', "utf-8")
+    ws = Workspace(tmp_path / "ws")
+    ingest.ingest_files(ws, [path])
+    con = duckdb.connect(str(ws.warehouse_path), read_only=True)
+    stored = con.execute("SELECT text, sentiment FROM messages WHERE NOT owned ORDER BY message_id").fetchall()
+    con.close()
+    assert not derive._ahead and not derive._ahead_threads  # forgotten once the import is done
+    return stored, rebuild
+
+
+def _vader(*texts: str) -> list[tuple[str, Any]]:
+    vader = SentimentIntensityAnalyzer()
+    return [(t, pytest.approx(vader.polarity_scores(t)["compound"])) for t in texts]
+
+
+def test_a_large_files_texts_are_scored_while_it_merges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    given: list[list[str]] = []
+    stored, rebuild = _import_scored_ahead(tmp_path, monkeypatch, lambda texts: given.append(sorted(texts)) or texts)
+    # The audience's two distinct texts, once each, ahead; the rebuild had nothing left to score (an owned
+    # text is not scored at all).
+    assert given == [["I love this, great!", "terrible service"]]
+    assert rebuild == []
+    assert stored == _vader("I love this, great!", "terrible service", "I love this, great!")
+
+
+def test_texts_the_thread_did_not_score_are_scored_by_the_rebuild(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Handed only one of the texts (as a thread that failed half-way leaves it), the rebuild scores the other.
+    stored, rebuild = _import_scored_ahead(tmp_path, monkeypatch, lambda texts: [t for t in texts if "love" in t])
+    assert rebuild == [["terrible service"]]
+    assert stored == _vader("I love this, great!", "terrible service", "I love this, great!")

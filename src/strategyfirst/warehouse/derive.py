@@ -39,6 +39,42 @@ def score(texts: list[str]) -> list[float]:
 # The thread of `import_in_background` (once per process), and the lock that starts it once.
 _importing: threading.Thread | None = None
 _importing_lock = threading.Lock()
+# Scores of texts computed ahead of the rebuild (`score_ahead`) by text, the threads computing them, and the
+# lock of both. VADER gives a text the same score whenever it runs: the rebuild takes these as they are.
+_ahead: dict[str, float] = {}
+_ahead_threads: list[threading.Thread] = []
+_ahead_lock = threading.Lock()
+
+
+def score_ahead(texts: list[str]) -> None:
+    """Score `texts` in worker processes (`warehouse.sentiment`, a thread waiting for them) while the caller
+    goes on importing, for the rebuild's `update_sentiment` to take instead of scoring them then: at the end of
+    an import the rebuild waits for VADER (Python, one core) before it can build `inbound`; done ahead, the
+    scoring runs while DuckDB merges the file. Not on the thread itself: VADER would hold the GIL the import's
+    own Python needs. A score that fails here is computed there, as without it; `settle` waits for the thread
+    and forgets the scores."""
+    from strategyfirst.warehouse.sentiment import score as vader
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            scored = dict(zip(texts, vader(texts, apart=True), strict=True))
+            with _ahead_lock:
+                _ahead.update(scored)
+
+    thread = threading.Thread(target=run, name="strategyfirst-sentiment-ahead", daemon=True)
+    with _ahead_lock:
+        _ahead_threads.append(thread)
+    thread.start()
+
+
+def _scored_ahead() -> dict[str, float]:
+    """The scores of `score_ahead`, once its threads are done."""
+    with _ahead_lock:
+        threads = list(_ahead_threads)
+    for thread in threads:
+        thread.join()
+    with _ahead_lock:
+        return dict(_ahead)
 
 
 def import_in_background() -> None:
@@ -57,7 +93,16 @@ def import_in_background() -> None:
 
 def settle() -> None:
     """Wait for the thread of `import_in_background`, if one was started (no module imported on two threads
-    at once)."""
+    at once), and for those of `score_ahead`, whose scores are then forgotten (an import's, used or not)."""
+    _imported()
+    _scored_ahead()
+    with _ahead_lock:
+        _ahead.clear()
+        _ahead_threads.clear()
+
+
+def _imported() -> None:
+    """Wait for the thread of `import_in_background`, if one was started."""
     if _importing is not None:
         _importing.join()
 
@@ -157,8 +202,11 @@ def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None, *
                     "WHERE m.sentiment IS NOT NULL GROUP BY t.text")
         texts = [r[0] for r in con.execute("SELECT text FROM _sf_todo ANTI JOIN _sf_known USING (text)").fetchall()]
         if texts:
+            ahead = _scored_ahead()  # those scored while the import went on (score_ahead)
+            todo = [t for t in texts if t not in ahead]
+            fresh = dict(zip(todo, score(todo), strict=True)) if todo else {}
             scores = pa.table({"text": pa.array(texts, pa.string()),
-                               "score": pa.array(score(texts), pa.float64())})
+                               "score": pa.array([ahead.get(t, fresh.get(t)) for t in texts], pa.float64())})
             con.register("_sf_sentiment_scores", scores)
             try:
                 con.execute("INSERT INTO _sf_known SELECT text, score FROM _sf_sentiment_scores")
@@ -181,7 +229,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = False) -> bool:
     """Rebuild the derived tables if stale (after imports and plan changes). Returns True if it rebuilt."""
-    settle()  # the imports begun by `import_in_background`, finished before this thread imports the same
+    _imported()  # the imports begun by `import_in_background`, finished before this thread imports the same
     from strategyfirst.warehouse.planhash import plan_hash
 
     if drop_strays(con):  # a rebuild was killed half-way: its work tables go, the derived tables are rebuilt

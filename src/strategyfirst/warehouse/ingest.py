@@ -530,6 +530,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
         if src.redacted_raw:  # a member export: raw/ keeps what its loader needs, nothing personal
             raw.redact(lambda path: write_raw_copy(con, path))
         staged, import_id = _staged(con)
+        if staged["messages"] > PARALLEL_ROWS:  # a large file: its texts scored while it merges
+            derive.score_ahead(_texts_to_score(con))
         if given_id is not None:
             if given_id < import_id:  # a replay out of order would write under an id the log already has
                 raise ValueError(f"import #{given_id} replayed after #{import_id - 1}")
@@ -590,6 +592,15 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
     finally:
         drop_temp(con)
     return summary
+
+
+def _texts_to_score(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The distinct texts of the staged messages not owned (by the flag the loader gave them, the plan's rule)
+    that no stored message has a score for: what the rebuild will most likely score (`update_sentiment`)."""
+    rows = con.execute("SELECT DISTINCT s.text FROM stage_messages AS s ANTI JOIN (SELECT text FROM messages "
+                       "WHERE sentiment IS NOT NULL) AS k ON s.text = k.text "
+                       "WHERE s.text IS NOT NULL AND NOT s.owned").fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def _moved(counts: Counts, moved: int) -> Counts:

@@ -38,11 +38,17 @@ def _score_chunk(texts: Sequence[str]) -> list[float]:
     return [float(analyzer.polarity_scores(t)["compound"]) for t in texts]
 
 
-def score(texts: Sequence[str], *, workers: int | None = None) -> list[float]:
-    """Compound scores in the order of `texts`; spreads large batches over worker processes, one per core."""
+def score(texts: Sequence[str], *, workers: int | None = None, apart: bool = False) -> list[float]:
+    """Compound scores in the order of `texts`; spreads large batches over worker processes, one per core.
+    `apart`: in worker processes whatever their number (one below PARALLEL_THRESHOLD), so that the calling
+    thread only waits on their pipes and leaves this process's GIL to its other threads."""
     workers = workers or os.cpu_count() or 1
-    if len(texts) < PARALLEL_THRESHOLD or workers <= 1 or not sys.executable:
+    if not texts or not sys.executable:
         return _score_chunk(texts)
+    if len(texts) < PARALLEL_THRESHOLD or workers <= 1:
+        if not apart:
+            return _score_chunk(texts)
+        workers = 1
     size = -(-len(texts) // workers)
     shares = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
     # Threads only wait on the workers' pipes (a pipe left unread would stall its worker).
