@@ -135,12 +135,13 @@ def test_strategy_map_and_verdicts_take_an_as_of_day(web: WebEnv) -> None:
     client = web.login("viewer@acme.org")
     latest = _text(client.get("/w/acme").text)
     assert "Statuses and verdicts as of 2017-10-12 (the latest data)." in latest and "at risk" in latest
-    # by the end of 10 October the sample holds one inbound message, answered only on the 11th: 0 of 1 answered
-    # then, which a 90% rate would give 10% of the time (the exact count's limit: off track, not too few to
-    # judge); no reply, no response time. Its tactics have too few messages to be judged.
+    # by the end of 10 October the sample holds one customer message that AppleSupport answered, but only on the
+    # 11th, and it names @76099 (Apple), not AppleSupport: only that reply made it AppleSupport's inbound message
+    # (rule (b)), so on the 10th the brands had no inbound message at all: no data (not 0 of 1 answered, "off
+    # track"). Its tactics have too few messages to be judged.
     early = _text(client.get("/w/acme", params={"as_of": "2017-10-10"}).text)
     assert "Statuses and verdicts as of 2017-10-10." in early
-    assert "dialogue off track" in early and "Response rate: 0.0% / target 90.0%" in early
+    assert "dialogue no data" in early and "Response rate: — / target 90.0%" in early
     assert "Median first response: — / target 60 min" in early and "at risk" not in early
     assert "care-desk x not enough data" in early
     # a bad day is the error page (422, what was wrong), as on the objective and tactic pages
