@@ -520,3 +520,15 @@ def test_texts_the_thread_did_not_score_are_scored_by_the_rebuild(tmp_path: Path
     stored, rebuild = _import_scored_ahead(tmp_path, monkeypatch, lambda texts: [t for t in texts if "love" in t])
     assert rebuild == [["terrible service"]]
     assert stored == _vader("I love this, great!", "terrible service", "I love this, great!")
+
+
+def test_a_file_of_more_texts_than_scored_ahead_leaves_them_to_the_rebuild(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from strategyfirst.warehouse import ingest
+
+    monkeypatch.setattr(ingest, "AHEAD_TEXTS", 1)  # the file's two distinct texts are more
+    given: list[list[str]] = []
+    stored, rebuild = _import_scored_ahead(tmp_path, monkeypatch, lambda texts: given.append(sorted(texts)) or texts)
+    assert given == []
+    assert rebuild == [["I love this, great!", "terrible service"]]
+    assert stored == _vader("I love this, great!", "terrible service", "I love this, great!")

@@ -69,6 +69,9 @@ PARALLEL_ROWS = 122_880  # DuckDB's row group: a file with no more staged rows t
 # Above it the import's memory peak nears its target (4 GB at 10M messages: 1.3 GB of files), and those modules
 # (~130 MB) would add to it: they are imported by the rebuild itself, as before.
 OVERLAP_BYTES = 512 << 20
+# At most this many distinct texts of a large file are scored while it merges (derive.score_ahead): ~100 MB of
+# them at most held twice (the scores, the rebuild's own list); a file of more leaves them all to the rebuild.
+AHEAD_TEXTS = 1_000_000
 # DuckDB's buffer pool while importing: the 10M-message bench peaks at ~3.7 GB of RSS with it (3.9-4.2 GB with
 # 4500MB, at about the same speed; 3.4 GB with 3000MB, ~2 s slower), under the 4 GB of issue 19.
 MEMORY_LIMIT = "3500MB"
@@ -531,7 +534,9 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
             raw.redact(lambda path: write_raw_copy(con, path))
         staged, import_id = _staged(con)
         if staged["messages"] > PARALLEL_ROWS:  # a large file: its texts scored while it merges
-            derive.score_ahead(_texts_to_score(con))
+            texts = _texts_to_score(con)
+            if texts:
+                derive.score_ahead(texts)
         if given_id is not None:
             if given_id < import_id:  # a replay out of order would write under an id the log already has
                 raise ValueError(f"import #{given_id} replayed after #{import_id - 1}")
@@ -596,11 +601,13 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
 
 def _texts_to_score(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The distinct texts of the staged messages not owned (by the flag the loader gave them, the plan's rule)
-    that no stored message has a score for: what the rebuild will most likely score (`update_sentiment`)."""
+    that no stored message has a score for: what the rebuild will most likely score (`update_sentiment`). None
+    when they are more than AHEAD_TEXTS: the rebuild scores them, as it did, without a second copy of them all
+    held in memory while the file merges."""
     rows = con.execute("SELECT DISTINCT s.text FROM stage_messages AS s ANTI JOIN (SELECT text FROM messages "
                        "WHERE sentiment IS NOT NULL) AS k ON s.text = k.text "
-                       "WHERE s.text IS NOT NULL AND NOT s.owned").fetchall()
-    return [str(r[0]) for r in rows]
+                       f"WHERE s.text IS NOT NULL AND NOT s.owned LIMIT {AHEAD_TEXTS + 1}").fetchall()
+    return [] if len(rows) > AHEAD_TEXTS else [str(r[0]) for r in rows]
 
 
 def _moved(counts: Counts, moved: int) -> Counts:
