@@ -601,7 +601,7 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
 
 def _texts_to_score(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The distinct texts of the staged messages not owned (by the flag the loader gave them, the plan's rule)
-    that no stored message has a score for: what the rebuild will most likely score (`update_sentiment`). None
+    that no stored message has a score for: what the rebuild will most likely score (`update_sentiment`); none
     when they are more than AHEAD_TEXTS: the rebuild scores them, as it did, without a second copy of them all
     held in memory while the file merges."""
     rows = con.execute("SELECT DISTINCT s.text FROM stage_messages AS s ANTI JOIN (SELECT text FROM messages "
