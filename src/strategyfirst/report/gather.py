@@ -244,6 +244,13 @@ def audience_growth(ws: MeasuringWorkspace, data: ReportData, as_of: dt.date | N
     return out
 
 
+def standing_sql(end: str, table: str = "") -> str:
+    """SQL: the `inbound` pair (of `table`, an alias and its '.') was one before `end` (SQL for a timestamp): its
+    message addressed the account, or the account's reply that alone makes it inbound (rule (b)) came before
+    `end` (metrics.asof.standing; a pair of a warehouse not rebuilt since v7 counts as addressed)."""
+    return f"({table}addressed IS NOT FALSE OR {table}first_reply_at < {end})"
+
+
 def bucket_case(gap: str) -> str:
     """SQL naming the response-time bucket of the first-reply gap `gap` ('unanswered' when NULL)."""
     cases = " ".join(f"WHEN {gap} < {upper} THEN '{name}'" for upper, name in RESPONSE_BUCKETS)
@@ -257,7 +264,7 @@ def response_buckets(ws: MeasuringWorkspace, as_of: dt.date | None) -> list[Buck
     if as_of is not None:  # a reply after the as-of day was not there yet (metrics.asof)
         end = timestamp_literal(end_of(as_of))
         # a message inbound only by a later reply (rule (b)) was not inbound then
-        where += f" AND created_at < {end} AND (addressed IS NOT FALSE OR first_reply_at < {end})"
+        where += f" AND created_at < {end} AND {standing_sql(end)}"
         minutes = f"CASE WHEN first_reply_at < {end} THEN first_reply_minutes END"
     rows = ws.query(f"SELECT {bucket_case(minutes)} AS bucket, count(*) AS n FROM inbound "
                     f"WHERE {where} GROUP BY bucket")

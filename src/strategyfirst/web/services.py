@@ -308,6 +308,8 @@ def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None,
     the as-of day, but never past the latest data time (no data says what happened after it: the latest
     inbound message, first reply or owned message) nor `now` (UTC; the clock by default), so that a window
     reaching into the future never makes a wait of years."""
+    from strategyfirst.report.gather import standing_sql
+
     where, params = _inbound_where(since, until, platform, account)
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     cuts: list[Any] = [now, *(dt.datetime.combine(d + dt.timedelta(days=1), dt.time()) for d in (until, as_of)
@@ -323,7 +325,7 @@ def waiting_longest(ws: Workspace, since: dt.date | None, until: dt.date | None,
     replied, cut = ("i.first_reply_at < ?::TIMESTAMP", [end_of(min(days))]) if days else \
         ("i.first_reply_at IS NOT NULL", [])
     if days:  # a message inbound only by a later reply (rule (b)) was not inbound then
-        where, params = [*where, f"(i.addressed IS NOT FALSE OR {replied})"], [*params, *cut]
+        where, params = [*where, standing_sql("?::TIMESTAMP", "i.")], [*params, *cut]
     sql = (f"SELECT i.created_at, i.platform, i.account, {replied} IS NOT TRUE AS unanswered, "
            f"CASE WHEN {replied} THEN i.first_reply_minutes "
            f"ELSE greatest(date_diff('minute', i.created_at, {end}), 0) END AS minutes, "
@@ -336,14 +338,14 @@ def reply_buckets(ws: Workspace, since: dt.date | None, until: dt.date | None, p
                   account: str | None = None) -> list[tuple[str, int]]:
     """Inbound messages of the window by time to first reply (the report's buckets), then unanswered; negative
     gaps (data errors) are left out, as in the report."""
-    from strategyfirst.report.gather import RESPONSE_BUCKETS, bucket_case
+    from strategyfirst.report.gather import RESPONSE_BUCKETS, bucket_case, standing_sql
 
     where, params = _inbound_where(since, until, platform, account)
     # a reply after the window was not there yet (metrics.asof)
     minutes, cut = ("CASE WHEN i.first_reply_at < ?::TIMESTAMP THEN i.first_reply_minutes END", [end_of(until)]) \
         if until is not None else ("i.first_reply_minutes", [])
     if until is not None:  # a message inbound only by a later reply (rule (b)) was not inbound then
-        where, params = [*where, "(i.addressed IS NOT FALSE OR i.first_reply_at < ?::TIMESTAMP)"], [*params, *cut]
+        where, params = [*where, standing_sql("?::TIMESTAMP", "i.")], [*params, *cut]
     sql = (f"SELECT {bucket_case('gap')} AS bucket, count(*) AS n FROM (SELECT {minutes} AS gap FROM inbound i "
            f"WHERE {' AND '.join(where)} AND (i.first_reply_minutes IS NULL OR i.first_reply_minutes >= 0)) "
            f"GROUP BY bucket")
