@@ -127,6 +127,14 @@ def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None, l
         if not found:
             break
         moved += found
+        # A parent that arrived under another orphan of this round (it answers that orphan) has that orphan's
+        # id as its conversation, which moves too: follow such roots to where they go (a stale root was left
+        # for the orphans under it: their conversation named a message that roots none).
+        for _ in range(MAX_ROUNDS):
+            if not _scalar(con, "UPDATE _att SET new_root = b.new_root FROM _att b WHERE _att.new_root = b.old_root "
+                                "AND b.new_root <> b.old_root AND _att.new_root <> b.new_root "
+                                "AND _att.old_root <> b.new_root"):
+                break
         con.execute("UPDATE messages SET parent_missing = FALSE WHERE parent_missing AND "
                     "message_id IN (SELECT old_root FROM _att)")
         con.execute("""UPDATE messages SET conversation_id = a.new_root FROM _att a
@@ -137,7 +145,11 @@ def attach_orphans(con: duckdb.DuckDBPyConnection, arrived: str | None = None, l
 
 def refresh_conversations(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute `conversation_id` and `parent_missing` of every message (after replies were re-parented);
-    returns the rows changed."""
+    returns the rows changed. Conversations may have moved anywhere: the derived tables are rebuilt whole
+    (`derive.forget_extent`)."""
+    from strategyfirst.warehouse.derive import forget_extent
+
+    forget_extent(con)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _conv AS
         SELECT m.message_id AS id, p.message_id AS anc

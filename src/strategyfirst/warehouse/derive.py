@@ -122,6 +122,19 @@ PLAN_KEY = "attribution_plan_hash"
 QUALITY_KEY = "data_quality"
 # In the stored counts: the rows of facts.source_owned_accounts (metrics.finish.quality names them).
 SOURCE_OWNED_KEY = "source_owned_not_in_plan_by_account"
+# The last import whose messages the derived tables hold: the messages of later imports (`import_id` above it)
+# are what `_extend` adds. Deleted (`forget_extent`) by whatever changes stored messages otherwise (an undo,
+# replies re-parented): the next refresh then rebuilds everything.
+THROUGH_KEY = "derived_through_import"
+# `_extend` works on the conversations of the new messages while their messages are at most this share of
+# all (a larger import rebuilds every table: one pass over everything is then cheaper).
+EXTEND_SHARE = 0.2
+
+
+def forget_extent(con: duckdb.DuckDBPyConnection) -> None:
+    """After a change to stored messages other than an import's (an undo, replies re-parented): the derived
+    tables are rebuilt whole at the next refresh, not extended."""
+    con.execute(f"DELETE FROM meta WHERE key = {string_literal(THROUGH_KEY)}")
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -246,8 +259,10 @@ def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = 
     # groups while the statement runs, on every thread. Without it a table of fewer rows than a row group per
     # thread (1M messages: `inbound`, `conversations`...) stayed in memory until the import's CHECKPOINT, which
     # compressed them on one thread: 1M ingest 0.6-0.7 CPU s more there; the same CPU at 10M.
-    _rebuild(con, plan)
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?)", [DATA_KEY, version, PLAN_KEY, phash])
+    if force or not _extend(con, plan, phash):
+        _rebuild(con, plan)
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?), (?, ?)",
+                [DATA_KEY, version, PLAN_KEY, phash, THROUGH_KEY, version.split(":")[1]])
     return True
 
 
@@ -367,7 +382,7 @@ def _attribution(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Tabl
     once per tactic, so `attribution` is then a view too, the owned labels and the pairs' tactics without a
     DISTINCT. Otherwise both are tables as before: a tactic that reads content needs the messages' text, and
     one of several accounts can label two pairs of one message."""
-    from strategyfirst.warehouse.attribution import labelled_parts, pair_labels, pairs_labelled, pairs_matchable
+    from strategyfirst.warehouse.attribution import labelled_parts, pair_labels
     from strategyfirst.warehouse.schema import ATTRIBUTION
 
     parts = labelled_parts(messages, inbound, plan)
@@ -386,13 +401,7 @@ def _attribution(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Tabl
     rest = [t for t in plan.tactics if t not in projected]
     as_views = not duplicated
     if rest and as_views:
-        # Whether another tactic labels a pair: first from the pairs alone (their text read by none), then, if
-        # one could, by its text too.
-        others = plan.model_copy(update={"tactics": rest})
-        matchable = pairs_matchable(inbound, others)
-        if matchable is None or _scalar(con, str(backend.compile(matchable))) > 0:
-            count = pairs_labelled(messages, inbound, others)
-            as_views = count is not None and _scalar(con, str(backend.compile(count))) == 0
+        as_views = _unlabelled(con, backend, messages, inbound, plan.model_copy(update={"tactics": rest}))
     if as_views:
         _unview(con, "owned_attribution")
         materialise(con, backend, "owned_attribution", owned_rows)
@@ -418,6 +427,19 @@ def _attribution(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Tabl
     _as_view(con, "owned_attribution", "SELECT message_id, tactic_id FROM attribution SEMI JOIN owned_messages "
                                        "USING (message_id)")
     return backend.table("attribution")
+
+
+def _unlabelled(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Table, inbound: ir.Table,
+                others: Plan) -> bool:
+    """True when no tactic of `others` labels an inbound pair: first from the pairs alone (their text read by
+    none), then, if one could, by its text too."""
+    from strategyfirst.warehouse.attribution import pairs_labelled, pairs_matchable
+
+    matchable = pairs_matchable(inbound, others)
+    if matchable is None or _scalar(con, str(backend.compile(matchable))) > 0:
+        count = pairs_labelled(messages, inbound, others)
+        return count is not None and _scalar(con, str(backend.compile(count))) == 0
+    return True
 
 
 def _owned_handles(con: duckdb.DuckDBPyConnection, messages: ir.Table,
@@ -471,11 +493,124 @@ def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
     accounts = materialise(con, backend, "conversation_accounts", facts.conversation_accounts(messages, inbound))
     materialise(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
     attributed = _attribution(con, backend, messages, inbound, plan)
+    _write_quality(con, stored, inbound, attributed, plan, by_rule=messages is not stored)
+
+
+def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bool:
+    """Bring the derived tables up to date with the messages imported since they were built (`THROUGH_KEY`)
+    by working on those messages' conversations alone: every derived row is of one conversation (an inbound
+    pair's message, its owned parent and the owned reply that answers it are in one; a mention names a handle
+    of the whole warehouse's), so the rows of those conversations are deleted and computed again from their
+    messages, and no other row changes. False (nothing written) when that does not hold or is not worth it:
+    another plan, no record of what the tables hold, too many new messages, the owned handles changed (every
+    message's mentions), or the attribution of inbound pairs built as tables; `refresh` then rebuilds."""
+    from strategyfirst.warehouse import facts
+    from strategyfirst.warehouse.attribution import labelled_parts
+    from strategyfirst.warehouse.ownership import listed_accounts  # noqa: F401  (plan models, with facts)
+
+    through = meta(con, THROUGH_KEY)
+    if (through is None or meta(con, DATA_KEY) is None or meta(con, PLAN_KEY) != phash or missing(con)
+            or _kind(con, "attribution") != "VIEW"):
+        return False
+    row = con.execute(f"SELECT count(*) FILTER (WHERE import_id > {int(through)}), count(*) FROM messages").fetchone()
+    touched, total = (int(row[0]), int(row[1])) if row else (0, 0)
+    if not touched or touched > EXTEND_SHARE * total:
+        return False
+    old = _stored_handles(con, plan)
+    if old is None:
+        return False
+    backend = ibis_backend(con)
+    # The conversations of the new (or changed) messages, their messages, and every conversation id the derived
+    # tables may hold for those: a stored orphan whose parent came roots its own conversation there.
+    con.execute("CREATE OR REPLACE TEMP TABLE _sf_conv AS SELECT DISTINCT coalesce(conversation_id, message_id) "
+                f"AS conv FROM messages WHERE import_id > {int(through)}")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _sf_msgs AS SELECT m.* FROM messages m SEMI JOIN _sf_conv c "
+                    "ON coalesce(m.conversation_id, m.message_id) = c.conv")
+        messages = by_plan(con, backend.table("_sf_msgs"), plan)
+        if update_sentiment(con, plan, messages=messages):  # the copy takes the scores just stored
+            con.execute("UPDATE _sf_msgs SET sentiment = m.sentiment FROM messages m "
+                        "WHERE _sf_msgs.message_id = m.message_id AND _sf_msgs.sentiment IS NULL")
+        con.execute("CREATE OR REPLACE TEMP TABLE _sf_gone AS SELECT conv FROM _sf_conv UNION "
+                    "SELECT message_id FROM _sf_msgs")
+        inbound = _temp(con, backend, "_sf_inbound", facts.inbound(messages, plan, duckdb=True,
+                                                                   handles=sorted(old)))
+        accounts = _temp(con, backend, "_sf_accounts", facts.conversation_accounts(messages, inbound))
+        parts = labelled_parts(messages, inbound, plan)
+        projected = projected_tactics(plan) if plan is not None else []
+        rest = [t for t in plan.tactics if t not in projected] if plan is not None else []
+        if parts is not None and plan is not None and rest and not _unlabelled(
+                con, backend, messages, inbound, plan.model_copy(update={"tactics": rest})):
+            return False  # a pair labelled by a tactic the views do not project: the tables are rebuilt
+        with transaction(con):
+            con.execute("DELETE FROM inbound WHERE conv IN (SELECT conv FROM _sf_gone) "
+                        "OR message_id IN (SELECT message_id FROM _sf_msgs)")
+            con.execute("DELETE FROM owned_messages WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+            con.execute("DELETE FROM conversation_accounts WHERE conv IN (SELECT conv FROM _sf_gone)")
+            con.execute("DELETE FROM conversations WHERE conv IN (SELECT conv FROM _sf_gone)")
+            con.execute("DELETE FROM owned_attribution WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+            con.execute("INSERT INTO inbound BY NAME SELECT * FROM _sf_inbound")
+            _insert(con, backend, "owned_messages", facts.owned_messages(messages))
+            con.execute("INSERT INTO conversation_accounts BY NAME SELECT * FROM _sf_accounts")
+            _insert(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
+            if parts is not None:
+                _insert(con, backend, "owned_attribution", parts[0].select("message_id", "tactic_id"))
+            if _stored_handles(con, plan) != old:  # a new owned account (or one gone): every mention changes
+                raise _Rebuild
+        # Counted over the whole warehouse, once it is committed (DuckDB scans a table changed inside an open
+        # transaction on one thread). Killed before the counts are stored, the next refresh extends again:
+        # the same conversations, the same rows.
+        _write_quality(con, backend.table("messages"), backend.table("inbound"),
+                       backend.table("owned_attribution"), plan)
+    except (_Rebuild, duckdb.Error):  # (a table of an older layout, say): nothing written, all rebuilt
+        return False
+    finally:
+        con.execute("DROP TABLE IF EXISTS _sf_conv; DROP TABLE IF EXISTS _sf_msgs; DROP TABLE IF EXISTS _sf_gone; "
+                    "DROP TABLE IF EXISTS _sf_inbound; DROP TABLE IF EXISTS _sf_accounts")
+    return True
+
+
+class _Rebuild(Exception):
+    """Raised inside `_extend`'s transaction: roll it back, the tables are rebuilt whole."""
+
+
+def _stored_handles(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> frozenset[tuple[str, str]] | None:
+    """The owned handles (`facts.owned_handles`) as the derived tables hold them: the accounts of
+    `owned_messages` and the plan's; None when they are more than `facts.inbound` tests one by one."""
+    from strategyfirst.plan import normalise_handle
+    from strategyfirst.warehouse import facts
+
+    rows = con.execute("SELECT DISTINCT platform, account FROM owned_messages WHERE account IS NOT NULL").fetchall()
+    found = {(str(p), str(h)) for p, h in rows}
+    found |= {(p, normalise_handle(h, p)) for p, hs in (plan.accounts if plan else {}).items() for h in hs}
+    return frozenset(found) if len(found) <= facts.MENTION_LITERALS else None
+
+
+def _temp(con: duckdb.DuckDBPyConnection, backend: Any, name: str, expr: ir.Table) -> ir.Table:
+    """The rows of `expr` in temp table `name`."""
+    backend._run_pre_execute_hooks(expr)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {backend.compile(expr)}")
+    return backend.table(name)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, backend: Any, table: str, expr: ir.Table) -> None:
+    backend._run_pre_execute_hooks(expr)
+    con.execute(f"INSERT INTO {table} BY NAME {backend.compile(expr)}")
+
+
+def _write_quality(con: duckdb.DuckDBPyConnection, stored: ir.Table, inbound: ir.Table, attributed: ir.Table,
+                   plan: Plan | None, *, by_rule: bool = True) -> None:
+    """Store the data-quality counts (`facts.quality_counts`) of the warehouse as the derived tables now are.
+    `by_rule`: the stored flags may disagree with the plan's rule (False: `by_plan` found they do not)."""
+    from strategyfirst.warehouse import facts
+
+    backend = ibis_backend(con)
     has_tactics = plan is not None and any(t.match is not None for t in plan.tactics)
     # Where the stored flags agree with the plan's rule (by_plan), counting by the stored flag is counting by
     # the rule, without evaluating it again. The owned messages' labels are all an owned message can have.
     counts = facts.quality_counts(stored, inbound, attributed if has_tactics else None,
-                                  plan if messages is not stored else None, flagged=True)
+                                  plan if by_rule else None, flagged=True,
+                                  owned=backend.table("owned_messages"))
     # One query for all the counts, fetched by DuckDB itself (Ibis's to_pyarrow goes through pandas).
     names = list(counts)
     row = con.execute("SELECT " + ", ".join(f"({backend.compile(counts[n])})" for n in names)).fetchone()

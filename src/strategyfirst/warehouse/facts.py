@@ -349,19 +349,27 @@ def source_owned_accounts(messages: ir.Table, plan: Plan | None) -> ir.Table:
     """(platform, account, messages, accounts): the accounts behind `source_owned_not_in_plan` (their source
     flagged their messages as owned, the plan's rule does not own them), the `SOURCE_OWNED_NAMED` with the
     most messages; `accounts` is how many there are in all."""
-    m = messages
-    f = m.filter(m.owned & ~plan_owned(m, plan))
-    g = f.group_by(["platform", "account"]).aggregate(messages=f.count())
+    g = _source_owned(messages, plan)
     g = g.mutate(accounts=g.messages.count().over(ibis.window()))
     return g.order_by([ibis.desc("messages"), "platform", "account"]).limit(SOURCE_OWNED_NAMED)
 
 
+def _source_owned(messages: ir.Table, plan: Plan | None) -> ir.Table:
+    """(platform, account, messages) of the messages their source flagged as owned that the plan's rule does not
+    own. The rule reads platform, account and the flag alone: it is applied to each (platform, account) once,
+    after grouping, not to every message."""
+    m = messages.filter(messages.owned)
+    g = m.group_by(["platform", "account"]).aggregate(messages=m.count()).mutate(owned=ibis.literal(True))
+    return g.filter(~plan_owned(g, plan)).drop("owned")
+
+
 def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,
                    attribution: ir.Table | None, plan: Plan | None = None, *,
-                   flagged: bool = False) -> dict[str, ir.Scalar]:
+                   flagged: bool = False, owned: ir.Table | None = None) -> dict[str, ir.Scalar]:
     """Data-quality counts that depend on data (and plan) only: computed once with the derived tables.
     `messages` is the stored table (its `owned` the source's flag); the owned counts follow the plan.
-    `flagged`: the warehouse's `parent_missing` flags stand for the replies whose parent is not in the data."""
+    `flagged`: the warehouse's `parent_missing` flags stand for the replies whose parent is not in the data.
+    `owned`: the messages the plan owns, one row each (`owned_messages`), where a derived table holds them."""
     m = messages
     by_plan = plan_owned(m, plan)
     if flagged:
@@ -379,12 +387,12 @@ def quality_counts(messages: ir.Table, inbound_pairs: ir.Table | None,
         "replies_with_missing_parent": missing,
         "replies_without_parent_id": m.count(where=m.in_reply_to.isnull() & (m.kind == "reply")),
         # Messages their source flagged as owned whose account the plan does not own: left out of "owned".
-        "source_owned_not_in_plan": m.count(where=m.owned & ~by_plan),
+        "source_owned_not_in_plan": _source_owned(m, plan).messages.sum().fill_null(0),
     }
     if inbound_pairs is not None:
         out["negative_reply_gaps"] = inbound_pairs.count(where=inbound_pairs.first_reply_minutes < 0)
     if attribution is not None:
         a = attribution.select(aid=attribution.message_id)
-        owned = m.filter(by_plan)
-        out["owned_unattributed"] = owned.anti_join(a, owned.message_id == a.aid).count()
+        mine = m.filter(by_plan).select("message_id") if owned is None else owned.select("message_id")
+        out["owned_unattributed"] = mine.anti_join(a, mine.message_id == a.aid).count()
     return out

@@ -205,6 +205,7 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
     that no file named like a live import's lists rows the warehouse no longer has. Derived tables are the
     caller's (derive.refresh)."""
     from strategyfirst.warehouse.conversation import refresh_conversations
+    from strategyfirst.warehouse.derive import forget_extent
     from strategyfirst.warehouse.merge import SPECS, key_match
 
     row = con.execute("SELECT file, undone_at, undone_by, rejects_file FROM imports WHERE import_id = ?",
@@ -253,6 +254,7 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
                 f"NOT EXISTS (SELECT 1 FROM {table} AS e WHERE {match})", [import_id]))
             con.execute(f"DELETE FROM {prev} WHERE {REPLACED_BY} = ?", [import_id])
         rejects = _affected(con.execute("DELETE FROM rejects WHERE import_id = ?", [import_id]))
+        forget_extent(con)  # rows went and came back under earlier imports: the derived tables are rebuilt whole
         if removed["messages"] or restored["messages"]:
             refresh_conversations(con)  # replies whose parent went (or came back) get their conversation again
         con.execute("UPDATE imports SET undone_at = ?, undone_by = ?, rejects_file = ? WHERE import_id = ?",
