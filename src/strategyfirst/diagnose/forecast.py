@@ -106,9 +106,13 @@ def predict_total(fit: Fit, days: np.ndarray, mid: np.ndarray, level: float = LE
 
 # A trend is used only when its slope is clear of zero at this two-sided level, from this many complete periods
 # on, and it is projected no further ahead than the data reach back (beyond, it is held at the value it has
-# reached there: a line through a few months says nothing about the months after).
+# reached there: a line through a few months says nothing about the months after). It is drawn through the
+# latest run of periods only: data that fall silent for LONG_GAP_PERIODS periods or more (as long as a trend
+# needs to show itself) start a new run, and a line across the silence would join two stretches it never saw
+# connected (a 2014 page and a 2022 account, one outlying month years before the rest).
 TREND_LEVEL = 0.95
 MIN_TREND_PERIODS = 4
+LONG_GAP_PERIODS = 4
 
 
 def quasi_dispersion(k: np.ndarray, n: np.ndarray, fitted: np.ndarray, dof: int) -> float:
@@ -144,6 +148,7 @@ class Trend:
     fit: Fit
     t_first: float
     t_last: float
+    periods: int  # how many periods the line is drawn through (the latest run's)
 
     @property
     def reach(self) -> float:
@@ -160,16 +165,19 @@ class Trend:
 
 
 def clear_trend(t: np.ndarray, y: np.ndarray, w: np.ndarray, floor_s2: float = 0.0,
-                complete: np.ndarray | None = None) -> Trend | None:
+                complete: np.ndarray | None = None, run: np.ndarray | None = None) -> Trend | None:
     """The weighted line through (t, y) if its slope is clear of zero (TREND_LEVEL), else None.
 
     `floor_s2` is the least noise per unit weight to assume (for a ratio, p(1 − p): a week cannot vary less
     than chance makes it). `complete` marks the periods the data cover whole (default: all); at least
-    MIN_TREND_PERIODS of them are needed, so a partial current period cannot make up the number.
+    MIN_TREND_PERIODS of them are needed, so a partial current period cannot make up the number. `run` marks
+    the latest run of periods (default: all; `latest_run`): the line is drawn through those only.
     """
     t, y, w = (np.asarray(a, dtype=float) for a in (t, y, w))
     whole = np.ones(len(t), dtype=bool) if complete is None else np.asarray(complete, dtype=bool)
     keep = w > 0
+    if run is not None:
+        keep &= np.asarray(run, dtype=bool)
     t, y, w, whole = t[keep], y[keep], w[keep], whole[keep]
     if int(whole.sum()) < MIN_TREND_PERIODS:
         return None
@@ -184,7 +192,18 @@ def clear_trend(t: np.ndarray, y: np.ndarray, w: np.ndarray, floor_s2: float = 0
     se = float(np.sqrt(fit.s2 * fit.xtwx_inv[1, 1]))
     if se > 0 and slope / se < t_ppf(0.5 + TREND_LEVEL / 2, fit.dof):
         return None
-    return Trend(fit, float(t.min()), float(t.max()))
+    return Trend(fit, float(t.min()), float(t.max()), len(t))
+
+
+def latest_run(empty_before: np.ndarray) -> np.ndarray:
+    """Which periods belong to the latest run, given how many periods without data precede each (in order):
+    those from the last one that follows LONG_GAP_PERIODS or more empty periods on."""
+    empty_before = np.asarray(empty_before, dtype=float)
+    run = np.ones(len(empty_before), dtype=bool)
+    breaks = np.flatnonzero(empty_before >= LONG_GAP_PERIODS)
+    if len(breaks):
+        run[: int(breaks[-1])] = False
+    return run
 
 
 def weighted_level(y: np.ndarray, w: np.ndarray, level: float = LEVEL) -> Prediction:

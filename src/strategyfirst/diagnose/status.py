@@ -16,8 +16,10 @@ last snapshot, at the period's end). Everything else must not let a thin period 
 of counts is pooled over the horizon so far (Σk/Σn, Beta interval widened by the periods' over-dispersion), a
 reply-time median or p90 is the quantile of all pooled answered gaps (exact bootstrap interval), other values
 weight each period by its n. For all of them, a trend (of the daily rate, or of the value) replaces that level
-only where its slope is clear at 95 % over four or more complete periods, and is projected no further ahead
-than the data reach back: beyond, it is held at the value it has reached there. Forecasts and their intervals
+only where its slope is clear at 95 % over four or more complete periods of the latest run (the periods after
+the last stretch of `LONG_GAP_PERIODS` or more periods without data: a line across years of silence joins
+stretches never seen connected), and is projected no further ahead than the data reach back: beyond, it is
+held at the value it has reached there. Forecasts and their intervals
 stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be negative
 is never forecast or bounded below what is already counted. Fewer than `MIN_OBSERVATIONS` observations of a
 ratio, reply time or score give the status `not_enough_data`, saying how many more are needed and how long that
@@ -31,6 +33,7 @@ below the baseline. "Meets" means at or beyond the target in that direction.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,11 +43,13 @@ from strategyfirst.diagnose.diagnosis import ForecastPoint, KpiStatus, SeriesPoi
 from strategyfirst.diagnose.evidence import MIN_PERIODS, NOTABLE_DISPERSION, bootstrap_quantile_interval, exact_tails
 from strategyfirst.diagnose.forecast import (
     LEVEL,
+    LONG_GAP_PERIODS,
     Fit,
     Prediction,
     Trend,
     clear_trend,
     fit_level,
+    latest_run,
     pooled_ratio,
     predict_at,
     predict_total,
@@ -84,7 +89,9 @@ FOOTNOTES: list[str] = [
     f"times: the median (or p90) of all answered messages so far, with an {LEVEL:.0%} bootstrap interval; "
     "other values: the periods weighted by how many observations they hold. For counts, audience size and these "
     "alike, a trend replaces the level only where it is clear (95 %) over four or more complete periods, and is "
-    "projected no further ahead than the data reach back; beyond, it is held at the value it has reached.",
+    "projected no further ahead than the data reach back; beyond, it is held at the value it has reached. "
+    f"A trend is drawn through the latest run of periods only: data silent for {LONG_GAP_PERIODS} periods or "
+    "more start a new run.",
     *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
 
@@ -98,6 +105,13 @@ def period_end(start: dt.date, period: str) -> dt.date:
 
 def bucket_start(day: dt.date, period: str) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+
+
+def periods_between(earlier: dt.date, later: dt.date, period: str) -> int:
+    """How many whole buckets lie strictly between the buckets starting at `earlier` and `later`."""
+    if period == "week":
+        return (later - earlier).days // 7 - 1
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - 1
 
 
 def segments(start: dt.date, end: dt.date, period: str) -> list[tuple[dt.date, dt.date]]:
@@ -165,6 +179,9 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
     complete = np.array([lo == o.period and hi == period_end(o.period, period) for o, lo, hi in covered],
                         dtype=bool)
     mids = np.array([((lo - start).days + (hi - start).days) / 2 for _, lo, hi in covered], dtype=float)
+    # A trend is drawn through the latest run of periods only (those after the last long stretch without data).
+    starts = [o.period for o, _, _ in covered if o.period is not None]
+    run = latest_run(np.array([0] + [periods_between(a, b, period) for a, b in itertools.pairwise(starts)]))
     values = np.array([float(o.value) for o, _, _ in covered if o.value is not None], dtype=float)
 
     n = actual.n if actual is not None else int(sum(o.n for o, _, _ in covered))
@@ -204,7 +221,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
                          actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
     prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
-                                   period, covered, days, mids, values, complete, gaps)
+                                   period, covered, days, mids, values, complete, run, gaps)
     status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
                            unit)
     return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
@@ -216,7 +233,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
 def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation | None,
               actual_value: float | None, start: dt.date, as_of: dt.date, deadline: dt.date | None, period: str,
               covered: list[tuple[Observation, dt.date, dt.date]], days: np.ndarray, mids: np.ndarray,
-              values: np.ndarray, complete: np.ndarray, gaps: np.ndarray | None
+              values: np.ndarray, complete: np.ndarray, run: np.ndarray, gaps: np.ndarray | None
               ) -> tuple[Prediction | None, tuple[ForecastPoint, ...]]:
     if actual_value is None or deadline is None:
         return None, ()
@@ -229,12 +246,13 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
     periods = "weeks" if period == "week" else "months"
     if accumulates:
         return _forecast_total(metric, actual_value, future, f_days, f_mids, days, mids, values, complete,
-                               periods)
+                               run, periods)
     if paced:
-        return _forecast_snapshot(metric, actual_value, start, future, covered, values, complete, periods)
+        return _forecast_snapshot(metric, actual_value, start, future, covered, values, complete, run,
+                                  periods)
     full = float(np.median(days)) if len(days) else 30.0
     t_end = float((deadline - start).days + 1 - full / 2)
-    level = _level(metric, actual, actual_value, covered, mids, values, days, complete, gaps, periods)
+    level = _level(metric, actual, actual_value, covered, mids, values, days, complete, run, gaps, periods)
     for (lo, _), m in zip(future, f_mids, strict=True):
         p = level.at(float(m))
         points.append(ForecastPoint(lo, _clip(metric, p.value), _clip_opt(metric, p.low),
@@ -246,7 +264,8 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
 
 def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date, dt.date]], f_days: np.ndarray,
                     f_mids: np.ndarray, days: np.ndarray, mids: np.ndarray, values: np.ndarray,
-                    complete: np.ndarray, periods: str) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
+                    complete: np.ndarray, run: np.ndarray, periods: str
+                    ) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
     """An accumulating KPI at the end of each future period: the total so far plus the days left at the daily
     rate so far (or at a clear trend's, held beyond the data's reach), its interval clamped at the total."""
     spec = catalog.get(metric)
@@ -254,11 +273,11 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
     # Counts that cannot be negative vary at least as a Poisson count does: variance = rate per day.
     never_negative = spec is not None and spec.bounds[0] == 0.0
     floor_s2 = max(rate, 0.0) if never_negative and spec is not None and spec.unit == "count" else 0.0
-    trend = clear_trend(mids, values / days, days, floor_s2, complete) if len(values) else None
+    trend = clear_trend(mids, values / days, days, floor_s2, complete, run) if len(values) else None
     fit: Fit | None
     if trend is not None:
         fit, at = trend.fit, np.minimum(f_mids, trend.reach)
-        how = f"a clear trend across {len(values)} {periods}"
+        how = f"a clear trend across {trend.periods} {periods}"
     else:
         fit, at = (fit_level(values / days, days) if len(values) else None), f_mids
         how = f"the {formatting.number(rate, spec.unit if spec else None)} a day so far"
@@ -283,16 +302,17 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
 
 def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future: list[tuple[dt.date, dt.date]],
                        covered: list[tuple[Observation, dt.date, dt.date]], values: np.ndarray,
-                       complete: np.ndarray, periods: str) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
+                       complete: np.ndarray, run: np.ndarray, periods: str
+                       ) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
     """A paced level (audience_size) at the end of each future period: the latest level held, its interval from
     how far it moved between periods (or a clear trend's line, held beyond the data's reach)."""
     # A period's level is its last snapshot: it stands at the period's end, as the deadline's does.
     t = np.array([(hi - start).days for _, _, hi in covered], dtype=float)
     f_t = np.array([(hi - start).days for _, hi in future], dtype=float)
-    trend = clear_trend(t, values, np.ones(len(values)), complete=complete) if len(values) else None
+    trend = clear_trend(t, values, np.ones(len(values)), complete=complete, run=run) if len(values) else None
     predictions: list[Prediction] = []
     if trend is not None:
-        how = f"a clear trend across {len(values)} {periods}"
+        how = f"a clear trend across {trend.periods} {periods}"
         predictions = [predict_at(trend.fit, min(float(x), trend.reach)) for x in f_t]
     else:
         how = "the latest level held"
@@ -352,7 +372,7 @@ def _proportion(metric: str, actual: Observation | None, covered: list[tuple[Obs
 
 def _level(metric: str, actual: Observation | None, actual_value: float, covered: list[tuple[Observation,
            dt.date, dt.date]], mids: np.ndarray, values: np.ndarray, days: np.ndarray, complete: np.ndarray,
-           gaps: np.ndarray | None, periods: str = "periods") -> Level:
+           run: np.ndarray, gaps: np.ndarray | None, periods: str = "periods") -> Level:
     """Pooled ratio (Beta), bootstrap quantile over the pooled gaps, else the n-weighted level or trend."""
     if metric in QUANTILES and gaps is not None and len(gaps):
         x = np.asarray(gaps, dtype=float)
@@ -366,12 +386,12 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
                        for o, _, _ in covered], dtype=bool)
         ok_mids = mids[ok]
         p = big_k / big_n
-        trend = clear_trend(ok_mids, k / n, n, floor_s2=p * (1 - p), complete=complete[ok]) \
+        trend = clear_trend(ok_mids, k / n, n, floor_s2=p * (1 - p), complete=complete[ok], run=run[ok]) \
             if len(k) == len(ok_mids) else None
         if trend is not None:
             fitted = np.clip(trend.fit.beta[0] + trend.fit.beta[1] * ok_mids, 0.0, 1.0)
             phi = quasi_dispersion(k, n, fitted, len(k) - 2)
-            return Level(pooled_ratio(big_k, big_n, phi), trend, f"a clear trend across {len(k)} {periods}")
+            return Level(pooled_ratio(big_k, big_n, phi), trend, f"a clear trend across {trend.periods} {periods}")
         phi = quasi_dispersion(k, n, np.full(len(k), p), len(k) - 1) if len(k) >= MIN_PERIODS else 1.0
         vary = f"; {periods} vary more than chance explains" if phi > NOTABLE_DISPERSION else ""
         return Level(pooled_ratio(big_k, big_n, phi),
@@ -379,9 +399,9 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
     weights = np.array([float(o.n) for o, _, _ in covered], dtype=float)
     if len(weights) != len(values) or not (weights > 0).any():
         weights = days
-    trend = clear_trend(mids, values, weights, complete=complete)
+    trend = clear_trend(mids, values, weights, complete=complete, run=run)
     if trend is not None:
-        return Level(weighted_level(values, weights), trend, f"a clear trend across {len(values)} {periods}")
+        return Level(weighted_level(values, weights), trend, f"a clear trend across {trend.periods} {periods}")
     level = weighted_level(values, weights)
     if not np.isfinite(level.value):
         return Level(Prediction(actual_value))
