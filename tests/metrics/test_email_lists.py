@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from strategyfirst.workspace import Workspace
+from tests.sources.support import earlier_mailchimp_export
 
 FIXTURES = "newsletter/tryghost-fixtures"
 AUDIENCE = ["audience_size", "audience_growth", "audience_gained", "audience_lost"]
 
 
-def count(path: Path) -> int:
+def rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
-        return sum(1 for _ in csv.DictReader(fh))
+        return list(csv.DictReader(fh))
+
+
+def count(path: Path) -> int:
+    return len(rows(path))
 
 
 def test_lists_and_followers_per_account_and_platform(shared_data: Path, tmp_path: Path) -> None:
@@ -54,3 +59,42 @@ def test_lists_and_followers_per_account_and_platform(shared_data: Path, tmp_pat
     assert by_tactic.value("audience_size", "newsletter") == subscribed
     # A member export lists every member: months without a join or a leave are no gap in the data.
     assert overall.data_quality["audience_gaps"] == []
+
+
+def test_older_exports_after_newer_ones_change_no_gain_loss_or_growth(shared_data: Path, tmp_path: Path) -> None:
+    """A tester's report: the three exports downloaded on 2023-07-01, then those of 2021-01-01 of the same list
+    erased gains (an older unsubscribed export took growth from 0 to -3). Expected by hand from the files:
+    15 members joined, 10 left (u1-u5 unsubscribed, c1-c5 cleaned), 5 remain; the older exports change none of
+    it, and add the list's size on 2021-01-01."""
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir(parents=True)
+    (ws.root / "strategy.yaml").write_text(
+        "version: 1\naccounts: {email: [list1]}\nstrategy: {statement: Build a permission asset}\n"
+        "objectives: [{id: permission, statement: Grow the list, kpis: [{metric: audience_growth, target: 9}]}]\n"
+        "tactics: [{id: newsletter, channel: email, serves: [permission], match: {accounts: [list1]}}]\n",
+        encoding="utf-8")
+    ws.ingest([folder / f"{s}.csv" for s in ("subscribed", "unsubscribed", "cleaned")], account="list1",
+              exported_on="2023-07-01")
+    whole = {"audience_gained": 15, "audience_lost": 10, "audience_growth": 5, "audience_size": 5}
+    got = ws.measure(by="account", metrics=AUDIENCE)
+    assert {m: got.value(m, "list1") for m in whole} == whole
+    # On 2021-01-01: u1, u4 had unsubscribed (2018-07-23, 2020-05-13) and c1, c2, c5 were cleaned (2020-03-23,
+    # 2020-06-25, 2020-03-25); the 9 others (all but s1, who joined in 2023) were subscribed.
+    unsub, cleaned = rows(folder / "unsubscribed.csv"), rows(folder / "cleaned.csv")
+    left_since = [r for r in unsub + cleaned if r["Email Address"][:3] in ("u2@", "u3@", "u5@", "c3@", "c4@")]
+    ws.ingest([earlier_mailchimp_export(folder / "unsubscribed.csv", tmp_path / "unsubscribed_2021.csv",
+                                        ("u1@", "u4@")),
+               earlier_mailchimp_export(folder / "cleaned.csv", tmp_path / "cleaned_2021.csv", ("c1@", "c2@", "c5@"))],
+              account="list1", exported_on="2021-01-01")
+    got = ws.measure(by="account", metrics=AUDIENCE)
+    assert {m: got.value(m, "list1") for m in whole} == whole   # before the fix: 10 gained, growth 0
+    ws.ingest([earlier_mailchimp_export(folder / "subscribed.csv", tmp_path / "subscribed_2021.csv",
+                                        ("s2@", "s3@", "s4@", "s5@"), left_since)],
+              account="list1", exported_on="2021-01-01")
+    got = ws.measure(by="account", metrics=AUDIENCE)
+    assert {m: got.value(m, "list1") for m in whole} == whole
+    # Up to mid-2021: the 2021 export's size, 9, and a growth of 9 from the joins and leaves of the newer exports
+    # (subscribers 2 + 2 on 2018-02-05/12; unsubscribed 5 joined - 2 left; cleaned 5 joined - 3 left).
+    early = ws.measure(by="account", metrics=AUDIENCE, until="2021-06-30")
+    assert (early.value("audience_size", "list1"), early.value("audience_growth", "list1")) == (9, 9)

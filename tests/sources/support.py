@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -73,3 +74,21 @@ def stored_text(ws: Workspace) -> str:
                          for row in con.execute(f'SELECT * FROM "{t}"').fetchall())
     finally:
         con.close()
+
+
+def earlier_mailchimp_export(src: Path, out: Path, keep: tuple[str, ...],
+                             joined: Sequence[dict[str, str]] = ()) -> Path:
+    """An export of `src`'s list made earlier: its header, its members whose address starts with one of `keep`,
+    then the members of `joined` (rows of another status's export, their join times kept, the other columns of
+    this header empty): members who were of this status then and have left it since."""
+    with src.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        head = list(reader.fieldnames or [])
+        members = [r for r in reader if r["Email Address"].startswith(keep)]
+    members += [{h: r.get(h, "") for h in head if h in ("Email Address", "OPTIN_TIME", "CONFIRM_TIME")}
+                for r in joined]
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, head, restval="")
+        writer.writeheader()
+        writer.writerows(members)
+    return out

@@ -20,7 +20,7 @@ import pytest
 from strategyfirst.errors import ImportFileError
 from strategyfirst.workspace import Workspace
 from tests.cli.support import run
-from tests.sources.support import ingest, one, query, scalar, snapshot
+from tests.sources.support import earlier_mailchimp_export, ingest, one, query, scalar, snapshot
 
 pytestmark = pytest.mark.usefixtures("no_derive")
 
@@ -164,6 +164,71 @@ def test_reimport_changes_nothing_and_a_newer_export_moves_a_leaver(shared_data:
     assert left[dt.date(2023, 4, 21)] == (None, 1.0, 0.0) and left[dt.date(2023, 5, 10)] == (None, 0.0, 1.0)
     # Still 10 gains (5 + 5 members) and 6 losses: 4 subscribers now.
     assert query(ws, "SELECT sum(gained), sum(lost) FROM audience") == [(10.0, 6.0)]
+
+
+def test_an_older_unsubscribed_export_after_a_newer_one_changes_no_count(shared_data: Path,
+                                                                         tmp_path: Path) -> None:
+    """The tester's case: unsubscribed.csv downloaded on 2023-07-01, then the export of 2021-01-01 (only the two
+    members who had left by then) must not take back the gains of the three who left after."""
+    unsub = shared_data / FIXTURES / "unsubscribed.csv"
+    # By hand from unsubscribed.csv: joined 2018-02-05 (u4, u5), 2018-02-12 (u1, u2), 2020-12-25 (u3); left
+    # 2018-07-23 (u1), 2020-05-13 (u4), 2021-09-20 (u5), 2022-12-05 (u3), 2023-06-06 (u2).
+    day = dt.date
+    full = {day(2018, 2, 5): (None, 2.0, 0.0), day(2018, 2, 12): (None, 2.0, 0.0), day(2018, 7, 23): (None, 0.0, 1.0),
+            day(2020, 5, 13): (None, 0.0, 1.0), day(2020, 12, 25): (None, 1.0, 0.0), day(2021, 9, 20): (None, 0.0, 1.0),
+            day(2022, 12, 5): (None, 0.0, 1.0), day(2023, 6, 6): (None, 0.0, 1.0)}
+    old = earlier_mailchimp_export(unsub, tmp_path / "unsubscribed_2021.csv", ("u1@", "u4@"))
+    ws = Workspace(tmp_path / "newer-first")
+    ingest(ws, [unsub], account="list1", exported_on="2023-07-01")
+    assert series(ws, "list1", "subscribers_unsubscribed") == full
+    f = one(ingest(ws, [old], account="list1", exported_on="2021-01-01"))
+    assert series(ws, "list1", "subscribers_unsubscribed") == full   # still 5 gained, 5 lost: growth 0
+    assert query(ws, "SELECT sum(gained), sum(lost) FROM audience") == [(5.0, 5.0)]
+    # Its 4 days and the stored 2020-12-25 (up to its day, without a member in it): all as stored.
+    assert (f["rows_new"], f["rows_updated"], f["rows_duplicate"]) == (0, 0, 5)
+    assert any(n.startswith("older than the counts stored for this list (they run to 2023-06-06)")
+               for n in f["notes"])
+    # The other way round the newer export replaces the older one's counts, as before.
+    ws = Workspace(tmp_path / "older-first")
+    f = one(ingest(ws, [old], account="list1", exported_on="2021-01-01"))
+    assert not any(n.startswith("older than") for n in f["notes"])
+    assert series(ws, "list1", "subscribers_unsubscribed") == {
+        day(2018, 2, 5): (None, 1.0, 0.0), day(2018, 2, 12): (None, 1.0, 0.0), day(2018, 7, 23): (None, 0.0, 1.0),
+        day(2020, 5, 13): (None, 0.0, 1.0)}
+    ingest(ws, [unsub], account="list1", exported_on="2023-07-01")
+    assert series(ws, "list1", "subscribers_unsubscribed") == full
+
+
+def test_an_older_subscribed_export_adds_only_its_size_and_either_order_ends_alike(shared_data: Path,
+                                                                                 tmp_path: Path) -> None:
+    """subscribed.csv downloaded on 2023-07-01 and the subscribed export of 2021-01-01, which also lists u2, u3
+    and u5 (subscribed then, unsubscribed since): their gains belong to the unsubscribed series now."""
+    folder = shared_data / FIXTURES
+    sub = folder / "subscribed.csv"
+    left_since = [r for r in rows(folder / "unsubscribed.csv") if r["Email Address"][:3] in ("u2@", "u3@", "u5@")]
+    old = earlier_mailchimp_export(sub, tmp_path / "subscribed_2021.csv", ("s2@", "s3@", "s4@", "s5@"), left_since)
+    day = dt.date
+    # By hand. subscribed.csv: joined 2018-02-05 (s4, s5), 2018-02-12 (s2, s3), 2023-04-21 (s1); 5 members.
+    newer = {day(2018, 2, 5): (None, 2.0, None), day(2018, 2, 12): (None, 2.0, None),
+             day(2023, 4, 21): (None, 1.0, None), day(2023, 7, 1): (5.0, 0.0, None)}
+    # The 2021 export: 2018-02-05 (s4, s5, u5), 2018-02-12 (s2, s3, u2), 2020-12-25 (u3); 7 members.
+    older = {day(2018, 2, 5): (None, 3.0, None), day(2018, 2, 12): (None, 3.0, None),
+             day(2020, 12, 25): (None, 1.0, None), day(2021, 1, 1): (7.0, 0.0, None)}
+    # Both: the newer export's gains (u3's day set to 0), and the size of each export on its day.
+    both = {**newer, day(2020, 12, 25): (None, 0.0, None), day(2021, 1, 1): (7.0, 0.0, None)}
+    ws = Workspace(tmp_path / "older-first")
+    ingest(ws, [old], account="list1", exported_on="2021-01-01")
+    assert series(ws, "list1", "subscribers") == older
+    ingest(ws, [sub], account="list1", exported_on="2023-07-01")   # newer: resets u2, u3, u5's gains as before
+    assert series(ws, "list1", "subscribers") == both
+    ws = Workspace(tmp_path / "newer-first")
+    ingest(ws, [sub], account="list1", exported_on="2023-07-01")
+    assert series(ws, "list1", "subscribers") == newer
+    f = one(ingest(ws, [old], account="list1", exported_on="2021-01-01"))
+    assert series(ws, "list1", "subscribers") == both   # gained still 5 (was 8 before the fix), size 5
+    # 2018-02-05 and 2018-02-12 as stored; 2020-12-25 (0) and 2021-01-01 (7 members) added.
+    assert (f["rows_new"], f["rows_updated"], f["rows_duplicate"]) == (2, 0, 2)
+    assert query(ws, "SELECT sum(gained), max_by(value, date) FROM audience") == [(5.0, 5.0)]
 
 
 def _personal(folder: Path) -> tuple[set[str], set[str]]:

@@ -10,7 +10,12 @@ Idempotency: importing the same file again stages the same counts (duplicates). 
 and status replaces the counts of the days it covers; a day stored for the series up to the new snapshot day that
 the new export has no member for (the members who joined then have since left the status) is set to 0, so the
 gains of someone who unsubscribed move from the `subscribers` series to the `subscribers_unsubscribed` one
-instead of counting twice.
+instead of counting twice. An older export, one whose snapshot day is before the series' latest stored day with
+gains or losses (on or before the snapshot day of the newest export stored), changes no stored gain or loss up
+to that day: the newer export lists every member of its status, so its counts stand for every day up to its
+snapshot (a member the older one still lists has left the status since). The older export adds only its list
+size on its own snapshot day and, as 0, the days up to then that nothing is stored for (what the newer export
+set them to had it come second): the stored counts end the same in either order.
 
 The snapshot day is `--exported-on DATE`, else the latest timestamp in the file (see each source); the import
 summary says which day was used and why (`snapshot_note`).
@@ -41,6 +46,7 @@ MEMBER_ROWS = "member_rows"   # not `src_rows`: the importer would copy a reject
 LINE, REJECT = "sf_line", "sf_reject"  # the redacted raw copy's columns: the original line, a rejected row's reason
 MARKS = (LINE, REJECT)
 RAW_COPY = "stage_raw_copy"    # the redacted raw copy's rows (ingest writes it in place of the file's bytes)
+NEWER = "_member_newer"        # the series' latest stored day when it is after this export's snapshot day
 
 
 def add_parse_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,9 +79,14 @@ def stage_counts(con: duckdb.DuckDBPyConnection, *, account: str, metric: str, j
     snap = snapshot_day or "(SELECT CAST(max(latest) AS DATE) FROM _members WHERE _reject IS NULL)"
     size = "(SELECT count(*) FILTER (WHERE in_size) FROM _members WHERE _reject IS NULL)"
     deltas = joined is not None or left is not None
-    stored = ("SELECT date AS d FROM audience WHERE platform = 'email' AND account = ? AND metric = ? "
-              "AND (gained IS NOT NULL OR lost IS NOT NULL) AND date <= (SELECT d FROM snap)") if deltas else \
+    # The series' stored days with gains or losses: the latest of them is on or before the snapshot day of the
+    # newest export stored (a subscribed export's size row, else its last join or leave).
+    counted = (f"SELECT date AS d FROM audience WHERE platform = 'email' AND account = {sql_str(account)} "
+               f"AND metric = {sql_str(metric)} AND (gained IS NOT NULL OR lost IS NOT NULL)") if deltas else \
         "SELECT NULL::DATE AS d WHERE FALSE"
+    # An older export (its snapshot day before the latest stored day): up to that day the stored counts stand.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {NEWER} AS SELECT max(d) AS d FROM ({counted}) "
+                f"HAVING max(d) > {snap}")
     con.execute("DROP TABLE IF EXISTS stage_audience")
     con.execute(f"""CREATE TEMP TABLE stage_audience AS
         WITH good AS (SELECT * FROM _members WHERE _reject IS NULL),
@@ -84,16 +95,23 @@ def stage_counts(con: duckdb.DuckDBPyConnection, *, account: str, metric: str, j
                UNION ALL
                SELECT CAST(left_at AS DATE), 0, 1, line FROM good WHERE left_at IS NOT NULL),
         days AS (SELECT d, sum(g) AS g, sum(l) AS l, min(line) AS line FROM ev GROUP BY d),
-        stale AS ({stored}),
+        counted AS ({counted}),
+        stale AS (SELECT d FROM counted WHERE d <= (SELECT d FROM snap)),
         dates AS (SELECT d FROM days UNION SELECT d FROM stale UNION SELECT d FROM snap WHERE d IS NOT NULL
-                  AND {'TRUE' if in_size else 'FALSE'})
-        SELECT dates.d AS date, 'email' AS platform, {sql_str(account)} AS account, {sql_str(metric)} AS metric,
-               CAST(CASE WHEN {'TRUE' if in_size else 'FALSE'} AND dates.d = (SELECT d FROM snap)
+                  AND {'TRUE' if in_size else 'FALSE'}),
+        -- `covered`: a day up to the newer stored counts: NULL where it has them (the merge keeps them: a
+        -- duplicate row, so the file stages the same days as ever), else 0 (as the newer export would set it).
+        marked AS (SELECT dates.d, coalesce(dates.d <= (SELECT d FROM {NEWER}), FALSE) AS covered,
+                          dates.d IN (SELECT d FROM counted) AS known FROM dates)
+        SELECT m.d AS date, 'email' AS platform, {sql_str(account)} AS account, {sql_str(metric)} AS metric,
+               CAST(CASE WHEN {'TRUE' if in_size else 'FALSE'} AND m.d = (SELECT d FROM snap)
                          THEN {size} END AS DOUBLE) AS value,
-               CAST(CASE WHEN {'TRUE' if joined else 'FALSE'} THEN coalesce(days.g, 0) END AS DOUBLE) AS gained,
-               CAST(CASE WHEN {'TRUE' if left else 'FALSE'} THEN coalesce(days.l, 0) END AS DOUBLE) AS lost,
+               CAST(CASE WHEN NOT {'TRUE' if joined else 'FALSE'} OR (m.covered AND m.known) THEN NULL
+                         WHEN m.covered THEN 0 ELSE coalesce(days.g, 0) END AS DOUBLE) AS gained,
+               CAST(CASE WHEN NOT {'TRUE' if left else 'FALSE'} OR (m.covered AND m.known) THEN NULL
+                         WHEN m.covered THEN 0 ELSE coalesce(days.l, 0) END AS DOUBLE) AS lost,
                CAST(coalesce(days.line, (SELECT min(line) FROM good)) AS BIGINT) AS line
-        FROM dates LEFT JOIN days ON days.d = dates.d""", [account, metric] if deltas else [])
+        FROM marked AS m LEFT JOIN days ON days.d = m.d""")
 
 
 def kept_columns(sf: SourceFile, keep: Mapping[str, str], identify: Sequence[str]) -> dict[str, str]:
@@ -153,6 +171,10 @@ def snapshot_note(con: duckdb.DuckDBPyConnection, ctx: LoadContext, otherwise: s
     if row and row[0] is not None:
         why = "--exported-on" if ctx.exported_on else otherwise + "; pass --exported-on DATE to give the export day"
         lines.append(f"list size dated {row[0].isoformat()} ({why})")
+    newer = con.execute(f"SELECT d FROM {NEWER}").fetchone()
+    if newer and newer[0] is not None:
+        lines.append(f"older than the counts stored for this list (they run to {newer[0].isoformat()}): the "
+                     "gains and losses stored up to then stay as the newer export gave them")
     if ctx.exported_on:
         lines.extend(_export_day_warning(con, ctx.exported_on))
     return tuple(lines)
