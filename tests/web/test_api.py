@@ -224,3 +224,15 @@ def test_an_upload_gives_the_year_of_dates_without_one(web: WebEnv) -> None:
     (summary,) = r.json()["files"]
     # the export day is January 1 2026: December 31 falls in 2025
     assert (summary["source"], summary["rows_new"], summary["status"]) == ("tiktok-analytics", 2, "imported")
+
+
+def test_a_bad_date_is_refused_in_the_pages_words(web: WebEnv) -> None:
+    """QA: the API answered `diagnose?as_of=bad` with pydantic's "Input should be a valid date or datetime, input
+    is too short" while the pages say "give it as YYYY-MM-DD"."""
+    said = "as_of='bad' is not a date: give it as YYYY-MM-DD"
+    r = web.bearer("viewer@acme.org").get("/api/v1/workspaces/acme/diagnose", params={"as_of": "bad"})
+    assert r.status_code == 422
+    [problem] = r.json()["detail"]
+    assert problem["loc"] == ["query", "as_of"] and problem["msg"] == said
+    page = web.login("viewer@acme.org").get("/w/acme/verdicts", params={"as_of": "bad"})
+    assert page.status_code == 422 and said.replace("'", "&#39;") in page.text

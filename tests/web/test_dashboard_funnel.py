@@ -75,3 +75,17 @@ def test_the_dashboard_funnel_follows_the_views_dates_and_as_of_day(viewer: Test
     assert reach == [("2026-01", "3380")]
     default = list(csv.DictReader(io.StringIO(viewer.get("/w/drill/funnel.csv").text)))
     assert {r["period"] for r in default} == {"2026-02"}
+
+
+def test_the_funnel_tables_say_what_their_columns_hold(viewer: TestClient) -> None:
+    """QA: the column "month before" held the month before's conversion, not its value; the funnel's tables had
+    no borders (no `grid` class, unlike every other table); the month's name broke in two at 360 px."""
+    page = flat(viewer.get("/w/drill/dashboard").text)
+    assert page.count('<table class="grid funnel"') >= 1 and '<table class="funnel"' not in page
+    assert '<table class="grid asset"' in page or "The permission asset" not in page
+    chain = overall(page)
+    assert '<th scope="col" class="num nowrap">2026-02</th>' in chain  # .nowrap: on one line
+    assert '<th scope="col" class="num">conversion</th>' in chain
+    assert '<th scope="col" class="num">conversion, month before</th>' in chain
+    assert ">month before<" not in chain
+    assert "A step's conversion: its value over the step before's, this month and the month before." in page

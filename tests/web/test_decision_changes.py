@@ -94,7 +94,7 @@ def test_edit_and_withdraw_in_the_pages(fresh_web: WebEnv) -> None:
 
 def test_verdict_rows_link_to_the_form_instead_of_posting(web_sqlite: WebEnv) -> None:
     page = web_sqlite.login("editor@acme.org").get("/w/acme/verdicts").text
-    table = page.split('<table class="grid verdicts">', 1)[1].split("</table>", 1)[0]
+    table = page.split('<table class="grid verdicts stack">', 1)[1].split("</table>", 1)[0]
     links = re.findall(r'href="(/w/acme/decisions/new\?[^"]+)"', table)
     assert links and "<form" not in table                  # no one-click recording left in the rows
     assert all("text=Act+on+" in unescape(link) for link in links)

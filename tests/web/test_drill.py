@@ -149,11 +149,12 @@ def test_posts_table_columns_text_and_links(viewer: TestClient) -> None:
     row = row[:row.index("</tr>")]
     # the first line only, escaped (the post's own HTML is shown, never run)
     assert "First &lt;b&gt;thread&lt;/b&gt; &amp; more" in row and "second line" not in row
-    assert ('<td class="num">1,000</td><td class="num">800</td> <td class="num">30</td><td class="num">3.0%</td> '
-            '<td class="num">0</td>') in row
+    assert ('<td class="num" data-label="Impressions">1,000</td><td class="num" data-label="Reach">800</td> '
+            '<td class="num" data-label="Engagements">30</td><td class="num" data-label="Engagement rate">3.0%</td> '
+            '<td class="num" data-label="Replies received">0</td>') in row
     assert 'href="https://x.com/drillco/status/1"' in row
     two = flat(html[html.index('data-message="x:2"'):])
-    assert '<td class="num">2</td>' in two[:two.index("</tr>")]  # x:3 and x:4 reply to it
+    assert '<td class="num" data-label="Replies received">2</td>' in two[:two.index("</tr>")]  # x:3 and x:4 reply to it
     five = flat(html[html.index('data-message="x:5"'):])
     assert "javascript:" not in five[:five.index("</tr>")]  # only http(s) permalinks become links
 

@@ -18,7 +18,7 @@ NEW_POSTS = HEADER + "x:77,x,drillco,true,2026-03-01 10:00:00,post,Uploaded,,,,1
 
 
 def log_rows(html: str) -> list[str]:
-    start = html.index('class="grid import-log"')
+    start = html.index('class="grid import-log stack"')
     return [" ".join(re.sub(r"<[^>]+>", " ", row).split())
             for row in re.findall(r"<tr data-import=.*?</tr>", html[start:html.index("</table>", start)], re.S)]
 

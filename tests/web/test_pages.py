@@ -137,6 +137,21 @@ def test_import_page_takes_the_year_of_dates_without_one(web: WebEnv) -> None:
     assert ok.status_code == 200 and "tiktok-analytics" in ok.text
 
 
+def test_an_as_of_day_before_the_dialogue_data_offers_the_range_that_has_them(web: WebEnv) -> None:
+    """QA: `dialogue?as_of=1999-01-01` said "No dialogue data yet: import conversations" of a workspace with
+    dialogue from 2017-10."""
+    viewer = web.login("viewer@acme.org")
+    page = " ".join(viewer.get("/w/acme/dialogue?as_of=1999-01-01").text.split())
+    assert "No dialogue data yet" not in page
+    assert "No dialogue data up to 1999-01-01." in page
+    # the link shows the days that have data, without the as-of day before them
+    assert ('The workspace has inbound messages from 2017-10-10 to 2017-10-12: <a '
+            'href="/w/acme/dialogue?range=custom&amp;since=2017-10-10&amp;until=2017-10-12">show that range</a>'
+            in page)
+    tesco = " ".join(viewer.get("/w/acme/dialogue?as_of=1999-01-01&account=%40Tesco").text.split())
+    assert "No dialogue data up to 1999-01-01 to @Tesco." in tesco and "account=%40Tesco" in tesco
+
+
 def test_a_dialogue_window_without_inbound_messages_offers_the_range_that_has_them(web: WebEnv) -> None:
     viewer = web.login("viewer@acme.org")
     page = " ".join(viewer.get("/w/acme/dialogue?range=custom&since=2018-01-01&until=2018-01-31").text.split())

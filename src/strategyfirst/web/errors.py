@@ -135,13 +135,22 @@ def in_words(error: dict[str, Any]) -> str:
     return f"{_field(error)}: {what}"
 
 
+def api_words(error: dict[str, Any]) -> Any:
+    """The API's message of one FastAPI error: pydantic's, but for a date the pages' plain words
+    (`as_of='bad' is not a date: give it as YYYY-MM-DD`, as web.view says it) rather than pydantic's
+    "Input should be a valid date or datetime, input is too short"."""
+    if str(error.get("type", "")).startswith(("date_", "datetime_")):
+        return f"{_field(error)}={_quoted(error.get('input'))} is not a date: give it as YYYY-MM-DD"
+    return error.get("msg")
+
+
 async def on_invalid_request(request: Request, exc: Exception) -> Response:
-    """FastAPI's refusal of a request's values: the API's located JSON without the values sent; a page's own
-    words (see the module's text)."""
+    """FastAPI's refusal of a request's values: the API's located JSON without the values sent (but a bad
+    date's short quote, in the pages' words: `api_words`); a page's own words (see the module's text)."""
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if is_api(request):
-        detail = [{"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]
+        detail = [{"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": api_words(e)} for e in errors]
         return JSONResponse({"detail": scrub_json(detail, hidden_folders(request))}, status_code=422)
     if any((e.get("loc") or ("",))[0] == "path" for e in errors):
         wrong = next(e for e in errors if (e.get("loc") or ("",))[0] == "path")

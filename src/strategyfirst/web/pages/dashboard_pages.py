@@ -221,6 +221,10 @@ def dialogue_context(request: Request, m: Any) -> dict[str, Any]:
     span = services.inbound_span(m.ws, view.platform, view.account, view.as_of) \
         if not specs and why is None else None
     span_query = view.query(preset="custom", since=span[0], until=span[1]) if span else None
+    # none up to the as-of day, but some after it: the days that have them, shown without the as-of day
+    later = services.inbound_span(m.ws, view.platform, view.account) \
+        if not specs and why is None and span is None and view.as_of else None
+    later_query = view.query(preset="custom", since=later[0], until=later[1], as_of=None) if later else None
     return {**context, "m": m, "tab": "dialogue", "specs": specs, "chart_names": names, "overall": overall,
             "metrics": DIALOGUE_METRICS, "problem": why, "waiting": waiting, "span": span, "span_query": span_query,
-            "window": dialogue_window(view)}
+            "later": later, "later_query": later_query, "window": dialogue_window(view)}
