@@ -256,3 +256,44 @@ def test_a_new_owned_account_an_undo_or_another_plan_rebuilds(tmp_path: Path,
     ws.ingest(three)
     assert spy.rebuilds == 3
     assert _derived(ws.warehouse_path) == _rebuilt(ws, tmp_path)
+
+
+REAL_PLAN = """\
+version: 1
+accounts:
+  x: ["@AppleSupport", "@Tesco", "@rOpenSci"]
+  mastodon: ["dealingwith"]
+  facebook: ["Visualization Studio VIC"]
+objectives: [{id: dialogue}, {id: reach}]
+tactics:
+  - {id: care-desk, serves: [dialogue], match: {accounts: ["@AppleSupport", "@Tesco"]}}
+  - {id: science, serves: [reach], match: {accounts: ["@rOpenSci", "dealingwith"]}}
+  - {id: page, serves: [reach], match: {accounts: ["Visualization Studio VIC"]}}
+"""
+
+
+def test_real_exports_one_at_a_time_extend_like_a_rebuild(shared_data: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real exports, one file at a time after a first one (the twcs sample dealt into three files, X
+    analytics months, a Mastodon outbox, Facebook post exports), with tactics of two accounts each: the inbound
+    pairs' labels are tables then (`_attribution`), which the extension keeps too. Each import extends, and
+    leaves what a whole rebuild leaves."""
+    ws = Workspace(tmp_path / "ws")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "strategy.yaml").write_text(REAL_PLAN, encoding="utf-8")
+    parts = _split(shared_data / "twcs" / "sample.csv", tmp_path, 3, seed=1)
+    later = [parts[1], *sorted((shared_data / "x-analytics" / "rOpenSci").glob("*.csv"))[:2], parts[2],
+             shared_data / "mastodon" / "dealingwith" / "outbox.json",
+             *sorted((shared_data / "facebook-insights" / "VIC").glob("*Post Level*"))[:1]]
+    ws.ingest(parts[0])
+    con = open_duckdb(ws.warehouse_path, read_only=True)
+    try:
+        assert derive._kind(con, "attribution") == "TABLE"
+    finally:
+        con.close()
+    monkeypatch.setattr(derive, "EXTEND_SHARE", 1.0)
+    spy = Spy(monkeypatch)
+    for path in later:
+        assert ws.ingest(path).files[0]["status"] == "imported", path
+        assert spy.rebuilds == 0, path
+        assert _derived(ws.warehouse_path) == _rebuilt(ws, tmp_path), path

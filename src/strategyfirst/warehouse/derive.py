@@ -503,14 +503,18 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
     of the whole warehouse's), so the rows of those conversations are deleted and computed again from their
     messages, and no other row changes. False (nothing written) when that does not hold or is not worth it:
     another plan, no record of what the tables hold, too many new messages, the owned handles changed (every
-    message's mentions), or the attribution of inbound pairs built as tables; `refresh` then rebuilds."""
+    message's mentions), or a pair labelled by a tactic the labels' views do not project; `refresh` then
+    rebuilds."""
     from strategyfirst.warehouse import facts
     from strategyfirst.warehouse.attribution import labelled_parts
     from strategyfirst.warehouse.ownership import listed_accounts  # noqa: F401  (plan models, with facts)
 
     through = meta(con, THROUGH_KEY)
-    if (through is None or meta(con, DATA_KEY) is None or meta(con, PLAN_KEY) != phash or missing(con)
-            or _kind(con, "attribution") != "VIEW"):
+    if through is None or meta(con, DATA_KEY) is None or meta(con, PLAN_KEY) != phash or missing(con):
+        return False
+    tables = _kind(con, "attribution") == "TABLE"  # the pairs' labels as tables (`_attribution`), else views
+    ids = [t.id for t in plan.tactics] if plan is not None else []
+    if len(set(ids)) < len(ids):  # not a plan that loads (`_attribution` keeps it right by a DISTINCT)
         return False
     row = con.execute(f"SELECT count(*) FILTER (WHERE import_id > {int(through)}), count(*) FROM messages").fetchone()
     touched, total = (int(row[0]), int(row[1])) if row else (0, 0)
@@ -539,7 +543,7 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
         parts = labelled_parts(messages, inbound, plan)
         projected = projected_tactics(plan) if plan is not None else []
         rest = [t for t in plan.tactics if t not in projected] if plan is not None else []
-        if parts is not None and plan is not None and rest and not _unlabelled(
+        if not tables and parts is not None and plan is not None and rest and not _unlabelled(
                 con, backend, messages, inbound, plan.model_copy(update={"tactics": rest})):
             return False  # a pair labelled by a tactic the views do not project: the tables are rebuilt
         with transaction(con):
@@ -548,12 +552,22 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
             con.execute("DELETE FROM owned_messages WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
             con.execute("DELETE FROM conversation_accounts WHERE conv IN (SELECT conv FROM _sf_gone)")
             con.execute("DELETE FROM conversations WHERE conv IN (SELECT conv FROM _sf_gone)")
-            con.execute("DELETE FROM owned_attribution WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+            labels = "attribution" if tables else "owned_attribution"  # (owned_attribution: a view of it)
+            con.execute(f"DELETE FROM {labels} WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+            if tables:
+                con.execute("DELETE FROM inbound_attribution WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
             con.execute("INSERT INTO inbound BY NAME SELECT * FROM _sf_inbound")
             _insert(con, backend, "owned_messages", facts.owned_messages(messages))
             con.execute("INSERT INTO conversation_accounts BY NAME SELECT * FROM _sf_accounts")
             _insert(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
-            if parts is not None:
+            if parts is not None and tables:  # as `_attribution` writes them, for these messages
+                _insert(con, backend, "inbound_attribution", parts[1].select("message_id", "account", "tactic_id"))
+                owned_rows = parts[0].select("message_id", "tactic_id")
+                backend._run_pre_execute_hooks(owned_rows)
+                pairs = _inbound_tactics_sql(one_account_tactics(plan) if plan is not None else [])
+                con.execute(f"INSERT INTO attribution BY NAME ({backend.compile(owned_rows)}) UNION ALL SELECT * "
+                            f"FROM ({pairs}) WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+            elif parts is not None:
                 _insert(con, backend, "owned_attribution", parts[0].select("message_id", "tactic_id"))
             if _stored_handles(con, plan) != old:  # a new owned account (or one gone): every mention changes
                 raise _Rebuild
@@ -561,7 +575,7 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
         # transaction on one thread). Killed before the counts are stored, the next refresh extends again:
         # the same conversations, the same rows.
         _write_quality(con, backend.table("messages"), backend.table("inbound"),
-                       backend.table("owned_attribution"), plan)
+                       backend.table("attribution" if tables else "owned_attribution"), plan)
     except (_Rebuild, duckdb.Error):  # (a table of an older layout, say): nothing written, all rebuilt
         return False
     finally:
