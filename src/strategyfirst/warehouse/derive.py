@@ -507,7 +507,6 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
     rebuilds."""
     from strategyfirst.warehouse import facts
     from strategyfirst.warehouse.attribution import labelled_parts
-    from strategyfirst.warehouse.ownership import listed_accounts  # noqa: F401  (plan models, with facts)
 
     through = meta(con, THROUGH_KEY)
     if through is None or meta(con, DATA_KEY) is None or meta(con, PLAN_KEY) != phash or missing(con):
