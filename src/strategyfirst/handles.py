@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import re
 
+# Above this many owned handles the mentions are found by splitting texts into words (a join with the
+# handles, `warehouse.facts.inbound`) rather than by testing each handle in each text.
+MENTION_LITERALS = 32
 # Platforms of the fediverse (ActivityPub), where an account is `user@instance`: Mastodon and the servers that
 # name accounts alike. Platform ids are lower case (sources write them so; a plan's keys are lower-cased).
 FEDIVERSE = frozenset({"mastodon", "pixelfed", "peertube", "pleroma", "akkoma", "misskey", "friendica",

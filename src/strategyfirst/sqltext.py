@@ -21,3 +21,19 @@ def string_list(values: Iterable[object]) -> str:
 def timestamp_literal(moment: dt.datetime) -> str:
     """`moment` as an SQL TIMESTAMP literal."""
     return f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
+
+
+def sql_literal(value: object) -> str:
+    """`value` as an SQL literal: NULL, a boolean, a number, a TIMESTAMP or DATE, or a string (anything else as
+    its text). For a statement whose values would otherwise be bound as parameters (see above)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value) if value == value and abs(value) != float("inf") else f"'{value}'::DOUBLE"
+    if isinstance(value, dt.datetime):
+        return timestamp_literal(value)
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return string_literal(value)

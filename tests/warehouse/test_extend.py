@@ -297,3 +297,137 @@ def test_real_exports_one_at_a_time_extend_like_a_rebuild(shared_data: Path, tmp
         assert ws.ingest(path).files[0]["status"] == "imported", path
         assert spy.rebuilds == 0, path
         assert _derived(ws.warehouse_path) == _rebuilt(ws, tmp_path), path
+
+
+TWCS_HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+
+
+def _kept(ws: Workspace) -> dict[str, Any] | None:
+    con = open_duckdb(ws.warehouse_path, read_only=True)
+    try:
+        raw = derive.meta(con, derive.EXTEND_SQL_KEY)
+        return None if raw is None else json.loads(raw)
+    finally:
+        con.close()
+
+
+def _write(path: Path, *rows: str) -> Path:
+    path.write_text(TWCS_HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def test_the_kept_sql_extends_without_ibis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first extension compiles its SQL with Ibis and keeps it in the warehouse; the next import, in a new
+    process, runs that SQL without importing Ibis, pyarrow or pandas, and leaves what a rebuild leaves."""
+    import subprocess
+    import sys
+
+    ws = Workspace(tmp_path)
+    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
+    # Forty other messages first: the later files are a small share of the warehouse (EXTEND_SHARE), in the
+    # new process too.
+    others = [f"{100 + i},{500 + i},True,Mon Oct 30 10:{i:02d}:00 +0000 2017,@AcmeCare question {i},,\n"
+              for i in range(40)]
+    ws.ingest(_write(tmp_path / "one.csv", *others,
+                     "1,115712,True,Tue Oct 31 22:10:47 +0000 2017,@AcmeCare my order is late,2,\n",
+                     "2,AcmeCare,False,Tue Oct 31 22:20:47 +0000 2017,@115712 sorry! DM us,,1\n"))
+    assert _kept(ws) is None  # a whole build: nothing compiled for an extension yet
+    ws.ingest(_write(tmp_path / "two.csv",
+                     "3,200,True,Wed Nov 01 09:00:00 +0000 2017,@AcmeCare where is my refund? Awful.,4,\n",
+                     "4,AcmeCare,False,Wed Nov 01 09:30:00 +0000 2017,@200 on it,,3\n"))
+    kept = _kept(ws)
+    assert kept is not None and "stored" in kept and "ruled" not in kept  # the stored flags follow the plan
+    assert _derived(ws.warehouse_path) == _rebuilt(ws, tmp_path)
+    three = _write(tmp_path / "three.csv",
+                   "5,300,True,Thu Nov 02 08:00:00 +0000 2017,@AcmeCare thank you so much!,6,\n",
+                   "6,AcmeCare,False,Thu Nov 02 08:05:00 +0000 2017,@300 you are welcome,,5\n",
+                   "7,300,True,Thu Nov 02 08:10:00 +0000 2017,@AcmeCare great,,6\n")
+    script = ("import sys\nfrom strategyfirst.cli import main\nsys.argv = ['strategyfirst', 'ingest', '-w', "
+              f"{str(tmp_path)!r}, {str(three)!r}]\ntry:\n    main()\nexcept SystemExit as e:\n    assert not e.code\n"
+              "print(sorted(m for m in ('ibis', 'pyarrow', 'pandas') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert "3 read, 3 new" in done.stdout
+    assert _kept(ws) == kept  # nothing compiled again
+    after = _derived(ws.warehouse_path)
+    assert after == _rebuilt(ws, tmp_path)
+    pairs = after["inbound"]
+    assert {r[pairs[0].index("message_id")] for r in pairs[1]} == {"x:1", "x:3", "x:5", "x:7"} | {
+        f"x:{100 + i}" for i in range(40)}
+    # Messages 5 and 7 are the audience's: scored as VADER scores their texts; AcmeCare's 6 is not scored.
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    con = open_duckdb(ws.warehouse_path, read_only=True)
+    try:
+        scores = dict(con.execute("SELECT message_id, sentiment FROM messages WHERE message_id IN ('x:5', 'x:7', "
+                                  "'x:6')").fetchall())
+    finally:
+        con.close()
+    assert scores == {"x:5": vader.polarity_scores("@AcmeCare thank you so much!")["compound"],
+                      "x:7": vader.polarity_scores("@AcmeCare great")["compound"], "x:6": None}
+    assert scores["x:5"] > 0 and scores["x:7"] > 0
+
+
+@pytest.mark.parametrize("entry", [
+    "not json",
+    json.dumps({"key": "another key", "differ": "SELECT 1", "stored": {
+        "queries": {"inbound": "SELECT 1/0"}, "memtables": {}, "unlabelled": None}}),
+    "right key, damaged",
+])
+def test_a_kept_entry_of_another_key_or_damaged_is_not_run(tmp_path: Path, entry: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `meta` holds for the extension is run only if it was written for this code, layout, plan and
+    handles, and has the layout `_extend` writes; otherwise it is compiled again (and replaced)."""
+    ws = Workspace(tmp_path)
+    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
+    monkeypatch.setattr(derive, "EXTEND_SHARE", 1.0)
+    ws.ingest(_write(tmp_path / "one.csv",
+                     "1,115712,True,Tue Oct 31 22:10:47 +0000 2017,@AcmeCare my order is late,2,\n",
+                     "2,AcmeCare,False,Tue Oct 31 22:20:47 +0000 2017,@115712 sorry! DM us,,1\n"))
+    ws.ingest(_write(tmp_path / "two.csv", "3,200,True,Wed Nov 01 09:00:00 +0000 2017,@AcmeCare hello,,\n"))
+    good = _kept(ws)
+    assert good is not None
+    if entry == "right key, damaged":  # its key, a query missing and a small table of a name not ours
+        entry = json.dumps({**good, "stored": {"queries": {"todo": "SELECT 1"},
+                                               "memtables": {"messages": {"columns": [], "rows": []}},
+                                               "unlabelled": None}})
+    con = open_duckdb(ws.warehouse_path)
+    try:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [derive.EXTEND_SQL_KEY, entry])
+    finally:
+        con.close()
+    spy = Spy(monkeypatch)
+    ws.ingest(_write(tmp_path / "three.csv", "4,AcmeCare,False,Thu Nov 02 08:05:00 +0000 2017,@200 hi,,3\n"))
+    assert spy.rebuilds == 0
+    again = _kept(ws)  # compiled again (Ibis names an unnested column at random: the same SQL but for that)
+    assert again is not None and again["key"] == good["key"] and sorted(again["stored"]["queries"]) == sorted(
+        good["stored"]["queries"])
+    assert _derived(ws.warehouse_path) == _rebuilt(ws, tmp_path)
+
+
+def test_messages_the_plan_owns_otherwise_than_flagged_extend_by_the_rule(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imported before the plan listed X accounts, AcmeHelp's messages are flagged owned (twcs's `inbound`
+    flag); the plan then owns AcmeCare only. An import into AcmeHelp's conversation extends with the plan's
+    rule applied to those messages (the "ruled" SQL), and leaves what a rebuild leaves."""
+    ws = Workspace(tmp_path)
+    (tmp_path / "strategy.yaml").write_text(PLAN.replace('accounts: {x: ["@AcmeCare"]}\n', ""), encoding="utf-8")
+    monkeypatch.setattr(derive, "EXTEND_SHARE", 1.0)
+    ws.ingest(_write(tmp_path / "one.csv",
+                     "1,115712,True,Tue Oct 31 22:10:47 +0000 2017,@AcmeCare @AcmeHelp my order is late,2,\n",
+                     "2,AcmeCare,False,Tue Oct 31 22:20:47 +0000 2017,@115712 sorry! DM us,,1\n",
+                     "3,AcmeHelp,False,Wed Nov 01 09:00:00 +0000 2017,we are here to help,4,\n",
+                     "4,300,True,Wed Nov 01 10:00:00 +0000 2017,@AcmeHelp hello,,3\n"))
+    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
+    ws.ingest(_write(tmp_path / "two.csv", "5,400,True,Thu Nov 02 08:00:00 +0000 2017,@AcmeCare hi,,\n"))
+    spy = Spy(monkeypatch)
+    ws.ingest(_write(tmp_path / "three.csv",
+                     "6,AcmeHelp,False,Thu Nov 02 09:00:00 +0000 2017,@300 still here,,4\n"))
+    assert spy.rebuilds == 0
+    kept = _kept(ws)
+    assert kept is not None and "ruled" in kept
+    after = _derived(ws.warehouse_path)
+    assert after == _rebuilt(ws, tmp_path)
+    owned = after["owned_messages"]
+    assert {r[owned[0].index("message_id")] for r in owned[1]} == {"x:2"}  # AcmeHelp's are not the plan's

@@ -19,7 +19,6 @@ of those imports no Ibis either.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,8 +30,10 @@ from strategyfirst.metrics import args
 from strategyfirst.metrics.compiled import Store, digest, run
 from strategyfirst.metrics.finish import NeedCounts, finish
 from strategyfirst.metrics.recipe import parts, plan_recipe, sql_shape, standard_shape
-from strategyfirst.sqltext import timestamp_literal
+from strategyfirst.sqltext import string_literal, timestamp_literal
 from strategyfirst.warehouse.planhash import NO_PLAN
+from strategyfirst.warehouse.sqlkeep import code_version
+from strategyfirst.warehouse.sqlkeep import warehouse_schema as schema
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -42,30 +43,6 @@ if TYPE_CHECKING:
     from strategyfirst.plan import Plan
 
 CACHE_DIR = "cache"
-# The sources the SQL, the plan facts and the finishing depend on: the package folders below and these files.
-_CODE_FOLDERS = ("metrics", "warehouse", "plan")
-_CODE_FILES = ("catalog.py", "errors.py", "handles.py")
-_code_version: str | None = None
-
-
-def code_version() -> str:
-    """A hash of this package's metric, warehouse and plan sources and of the Ibis and sqlglot releases (one
-    per process): an edited module, an upgrade or a checkout of other code never finds another's entries."""
-    global _code_version
-    if _code_version is None:
-        package = Path(__file__).resolve().parent.parent
-        h = hashlib.sha256()
-        files = [f for folder in _CODE_FOLDERS for f in sorted((package / folder).glob("*.py"))]
-        for path in [*files, *(package / f for f in _CODE_FILES)]:
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-        for name in ("ibis", "sqlglot"):  # their version files, found without importing them
-            spec = importlib.util.find_spec(name)
-            origin = Path(spec.origin) if spec is not None and spec.origin else None
-            for candidate in (origin, origin.with_name("_version.py") if origin else None):
-                if candidate is not None and candidate.is_file():
-                    h.update(candidate.read_bytes())
-        _code_version = h.hexdigest()
-    return _code_version
 
 
 @dataclass
@@ -181,7 +158,9 @@ def note_facts(con: Any, plan_path: Path, state_dir: Path, parsed: tuple[str, Pl
     if facts.sha256 is None:
         return
     value = {"key": _key(facts.sha256), "facts": facts.stored()}
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [FACTS_KEY, json.dumps(value, sort_keys=True)])
+    # As literals: binding parameters imports pandas (sqltext).
+    con.execute(f"INSERT OR REPLACE INTO meta VALUES ({string_literal(FACTS_KEY)}, "
+                f"{string_literal(json.dumps(value, sort_keys=True))})")
 
 
 def facts_in_warehouse(con: Any, plan_path: Path, state_dir: Path) -> PlanFacts:
@@ -201,15 +180,6 @@ def facts_in_warehouse(con: Any, plan_path: Path, state_dir: Path) -> PlanFacts:
                 Store(state_dir / CACHE_DIR).put("plan", _key(sha), got.stored())  # for this process's next reads
                 return got
     return plan_facts(plan_path, state_dir)
-
-
-def schema(con: Any) -> list[list[str]]:
-    """The DuckDB release and the warehouse's tables, columns and types (what `Tables.of`, the compiled SQL
-    and the columns it reads depend on)."""
-    rows = con.execute("SELECT 'duckdb', library_version, '' FROM pragma_version() UNION ALL "
-                       "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = "
-                       "current_database() AND schema_name = 'main'").fetchall()
-    return sorted([str(x) for x in r] for r in rows)  # sorted here: a UNION ALL keeps no order
 
 
 def measure_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Path, *, by: str = "none",

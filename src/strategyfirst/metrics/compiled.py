@@ -15,24 +15,19 @@ only.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strategyfirst import cachefiles
 from strategyfirst.metrics.finish import Recipe
-from strategyfirst.sqltext import string_literal
+from strategyfirst.warehouse.sqlkeep import SmallTables, checked_tables, compile_sql, digest, small_tables
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 FORMAT = 1  # bump when the layout of an entry changes
-_MEMTABLE = re.compile(r"^_sf_mt_[0-9a-f]{16}$")
-_TYPE = re.compile(r"^[A-Z][A-Z0-9_ ()]*$")
 
 
 @dataclass
@@ -42,7 +37,7 @@ class Compiled:
 
     queries: dict[str, str]
     recipe: Recipe
-    memtables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    memtables: SmallTables = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "queries": self.queries, "memtables": self.memtables,
@@ -55,15 +50,7 @@ class Compiled:
             if data["format"] != FORMAT:
                 raise ValueError("another format")
             queries = {str(k): str(v) for k, v in data["queries"].items()}
-            memtables = {}
-            for name, table in data["memtables"].items():
-                columns = [(str(c), str(t)) for c, t in table["columns"]]
-                if not _MEMTABLE.match(name) or not all(_TYPE.match(t) for _, t in columns):
-                    raise ValueError(f"memtable {name!r}")
-                rows = [list(r) for r in table["rows"]]
-                if any(len(r) != len(columns) for r in rows):
-                    raise ValueError(f"memtable {name!r}: ragged rows")
-                memtables[name] = {"columns": columns, "rows": rows}
+            memtables = checked_tables(data["memtables"])
             recipe = Recipe.from_dict(dict(data["recipe"]))
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a compiled measurement: {exc!r}") from None
@@ -72,69 +59,19 @@ class Compiled:
 
 def compile_queries(backend: Any, exprs: dict[str, ir.Expr], recipe: Recipe) -> Compiled:
     """The DuckDB SQL of each expression of `exprs` (an Ibis DuckDB backend's compiler)."""
-    import ibis.expr.operations as ops
-
-    memtables: dict[str, dict[str, Any]] = {}
-    renamed: dict[str, str] = {}
-    type_mapper = backend.compiler.type_mapper
-    for expr in exprs.values():
-        for op in expr.op().find(ops.InMemoryTable):
-            if op.name in renamed:
-                continue
-            data = op.data.to_pyarrow(op.schema)
-            columns = [(name, type_mapper.to_string(dtype).upper()) for name, dtype in op.schema.items()]
-            rows = [list(r.values()) for r in data.to_pylist()]
-            digest = hashlib.sha256(json.dumps([columns, rows], default=str).encode()).hexdigest()[:16]
-            renamed[op.name] = f"_sf_mt_{digest}"
-            memtables[renamed[op.name]] = {"columns": columns, "rows": rows}
-    queries = {}
-    for name, expr in exprs.items():
-        sql = str(backend.compile(expr.as_table()))
-        for old, new in renamed.items():
-            sql = sql.replace(f'"{old}"', f'"{new}"')
-        queries[name] = sql
+    queries, memtables = compile_sql(backend, {name: expr.as_table() for name, expr in exprs.items()})
     return Compiled(queries, recipe, memtables)
-
-
-def _literal(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return repr(value)
-    if isinstance(value, str):
-        return string_literal(value)
-    raise TypeError(f"no SQL literal for {type(value).__name__}")
 
 
 def run(con: Any, compiled: Compiled) -> dict[str, list[dict[str, Any]]]:
     """The rows of each query, by name, on a DuckDB connection (its small tables created for the while)."""
-    made: list[str] = []
-    try:
-        for name, table in compiled.memtables.items():
-            columns = ", ".join(f'"{c}" {t}' for c, t in table["columns"])
-            con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" ({columns})')
-            made.append(name)
-            if table["rows"]:
-                values = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in table["rows"])
-                con.execute(f'INSERT INTO "{name}" VALUES {values}')
-        out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    with small_tables(con, compiled.memtables):
         for name, sql in compiled.queries.items():
             relation = con.sql(sql)
             columns = relation.columns
             out[name] = [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
-        return out
-    finally:
-        for name in made:
-            con.execute(f'DROP TABLE IF EXISTS "{name}"')
-
-
-def digest(parts: Any) -> str:
-    """The key of a cache entry: sha256 of the parts as canonical JSON."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return out
 
 
 class Store:

@@ -17,9 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from strategyfirst.sqltext import string_literal
+from strategyfirst.sqltext import sql_literal, string_literal
 from strategyfirst.warehouse.engine import ibis_backend
 from strategyfirst.warehouse.materialise import drop_strays, materialise, transaction
+from strategyfirst.warehouse.sqlkeep import (
+    checked_tables,
+    code_version,
+    compile_sql,
+    digest,
+    small_tables,
+    warehouse_schema,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -122,6 +130,7 @@ PLAN_KEY = "attribution_plan_hash"
 QUALITY_KEY = "data_quality"
 # In the stored counts: the rows of facts.source_owned_accounts (metrics.finish.quality names them).
 SOURCE_OWNED_KEY = "source_owned_not_in_plan_by_account"
+QUALITY_PREFIX = "quality:"  # the names of the counts' queries (`_quality_exprs`)
 # The last import whose messages the derived tables hold: the messages of later imports (`import_id` above it)
 # are what `_extend` adds. Deleted (`forget_extent`) by whatever changes stored messages otherwise (an undo,
 # replies re-parented): the next refresh then rebuilds everything.
@@ -129,6 +138,10 @@ THROUGH_KEY = "derived_through_import"
 # `_extend` works on the conversations of the new messages while their messages are at most this share of
 # all (a larger import rebuilds every table: one pass over everything is then cheaper).
 EXTEND_SHARE = 0.2
+# At most this many new scores are written as SQL literals (`_insert_scores`).
+LITERAL_SCORES = 2_000
+# The SQL `_extend` runs, as compiled for its key (`_kept_extension`).
+EXTEND_SQL_KEY = "extend_sql"
 
 
 def forget_extent(con: duckdb.DuckDBPyConnection) -> None:
@@ -148,6 +161,12 @@ def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     # the key as a literal, not a parameter: DuckDB imports pandas (~0.5 s) to bind Python parameters
     row = con.execute(f"SELECT value FROM meta WHERE key = {string_literal(key)}").fetchone()
     return None if row is None else str(row[0])
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+    """Store values in `meta` by key (as literals, as `meta` reads them)."""
+    rows = ", ".join(f"({string_literal(k)}, {string_literal(v)})" for k, v in values.items())
+    con.execute(f"INSERT OR REPLACE INTO meta VALUES {rows}")
 
 
 # Every table or view `_rebuild` writes. A warehouse built before one of them existed (`plan_accounts`, say)
@@ -192,20 +211,20 @@ def fresh_version(con: duckdb.DuckDBPyConnection, phash: str) -> str | None:
 
 
 def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None, *,
-                     messages: ir.Table | None = None) -> int:
+                     messages: ir.Table | None = None, todo: str | None = None) -> int:
     """Score messages not owned by the plan's rule (facts.owned_by_plan) with text and no score yet; each
     distinct text once, and never a text the warehouse already scored (a re-import or a later export
     repeating it reuses the stored score). `messages`: `messages` with that rule applied, if the caller has it
-    (see `by_plan`). Returns the texts scored."""
-    import pyarrow as pa
+    (see `by_plan`); `todo`: the SQL of `_todo` over them, if the caller has it (no Ibis then). Returns the
+    texts scored."""
+    if todo is None:
+        from strategyfirst.warehouse import facts
 
-    from strategyfirst.warehouse import facts
-
-    backend = ibis_backend(con)
-    if messages is None:
-        messages = facts.owned_by_plan(backend.table("messages"), plan)
-    todo = messages.filter(~messages.owned & messages.text.notnull() & messages.sentiment.isnull())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _sf_todo AS {backend.compile(todo.select('text').distinct())}")
+        backend = ibis_backend(con)
+        if messages is None:
+            messages = facts.owned_by_plan(backend.table("messages"), plan)
+        todo = str(backend.compile(_todo(messages)))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _sf_todo AS {todo}")
     try:
         if not _scalar(con, "SELECT count(*) FROM _sf_todo"):
             return 0
@@ -216,15 +235,9 @@ def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None, *
         texts = [r[0] for r in con.execute("SELECT text FROM _sf_todo ANTI JOIN _sf_known USING (text)").fetchall()]
         if texts:
             ahead = _scored_ahead()  # those scored while the import went on (score_ahead)
-            todo = [t for t in texts if t not in ahead]
-            fresh = dict(zip(todo, score(todo), strict=True)) if todo else {}
-            scores = pa.table({"text": pa.array(texts, pa.string()),
-                               "score": pa.array([ahead.get(t, fresh.get(t)) for t in texts], pa.float64())})
-            con.register("_sf_sentiment_scores", scores)
-            try:
-                con.execute("INSERT INTO _sf_known SELECT text, score FROM _sf_sentiment_scores")
-            finally:
-                con.unregister("_sf_sentiment_scores")
+            unscored = [t for t in texts if t not in ahead]
+            fresh = dict(zip(unscored, score(unscored), strict=True)) if unscored else {}
+            _insert_scores(con, texts, [ahead.get(t, fresh.get(t)) for t in texts])
         # Every message with a scored text gets the score: the metrics read it for non-owned messages only,
         # and which those are depends on the plan of the day.
         con.execute("UPDATE messages SET sentiment = s.score FROM _sf_known AS s "
@@ -233,6 +246,29 @@ def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None, *
     finally:
         con.execute("DROP TABLE IF EXISTS _sf_todo")
         con.execute("DROP TABLE IF EXISTS _sf_known")
+
+
+def _insert_scores(con: duckdb.DuckDBPyConnection, texts: list[str], scores: list[float | None]) -> None:
+    """Add (text, score) rows to temp `_sf_known`: a few as literals (an Arrow table would import pyarrow and
+    pandas, ~1 s, for the texts of a monthly export), many as an Arrow table."""
+    if len(texts) <= LITERAL_SCORES:
+        rows = ", ".join(f"({string_literal(t)}, {sql_literal(s)}::DOUBLE)" for t, s in zip(texts, scores, strict=True))
+        con.execute(f"INSERT INTO _sf_known VALUES {rows}")
+        return
+    import pyarrow as pa
+
+    con.register("_sf_sentiment_scores", pa.table({"text": pa.array(texts, pa.string()),
+                                                   "score": pa.array(scores, pa.float64())}))
+    try:
+        con.execute("INSERT INTO _sf_known SELECT text, score FROM _sf_sentiment_scores")
+    finally:
+        con.unregister("_sf_sentiment_scores")
+
+
+def _todo(messages: ir.Table) -> ir.Table:
+    """The distinct texts `update_sentiment` scores: of messages not owned, with text and no score yet."""
+    todo = messages.filter(~messages.owned & messages.text.notnull() & messages.sentiment.isnull())
+    return todo.select("text").distinct()
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -261,8 +297,7 @@ def refresh(con: duckdb.DuckDBPyConnection, plan: Plan | None, *, force: bool = 
     # compressed them on one thread: 1M ingest 0.6-0.7 CPU s more there; the same CPU at 10M.
     if force or not _extend(con, plan, phash):
         _rebuild(con, plan)
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?), (?, ?)",
-                [DATA_KEY, version, PLAN_KEY, phash, THROUGH_KEY, version.split(":")[1]])
+    _set_meta(con, {DATA_KEY: version, PLAN_KEY: phash, THROUGH_KEY: version.split(":")[1]})
     return True
 
 
@@ -300,15 +335,22 @@ def by_plan(con: duckdb.DuckDBPyConnection, stored: ir.Table, plan: Plan | None)
     which cost about a third of building `inbound`. One pass over `messages` decides."""
     from strategyfirst.warehouse import facts
 
-    messages = facts.owned_by_plan(stored, plan)
-    if messages is stored:
+    differ = _differ(stored, plan)
+    if differ is None:
         return stored
-    backend = ibis_backend(con)
+    return stored if _scalar(con, str(ibis_backend(con).compile(differ))) == 0 else facts.owned_by_plan(stored, plan)
+
+
+def _differ(stored: ir.Table, plan: Plan | None) -> ir.IntegerScalar | None:
+    """How many distinct (platform, account, owned) of `stored` the plan's rule owns otherwise than their
+    stored flag says; None when the plan has no rule (the flags are the rule)."""
+    from strategyfirst.warehouse import facts
+
+    if facts.owned_by_plan(stored, plan) is stored:
+        return None
     # The rule reads only platform, account and owned: decided once per distinct triple (far fewer than rows).
     keys = stored.select("platform", "account", "owned").distinct()
-    differ = keys.count(where=keys.owned != facts.plan_owned(keys, plan))
-    row = con.execute(str(backend.compile(differ))).fetchone()
-    return stored if row is not None and int(row[0]) == 0 else messages
+    return keys.count(where=keys.owned != facts.plan_owned(keys, plan))
 
 
 def one_account_tactics(plan: Plan) -> list[str]:
@@ -431,14 +473,24 @@ def _attribution(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Tabl
 
 def _unlabelled(con: duckdb.DuckDBPyConnection, backend: Any, messages: ir.Table, inbound: ir.Table,
                 others: Plan) -> bool:
-    """True when no tactic of `others` labels an inbound pair: first from the pairs alone (their text read by
-    none), then, if one could, by its text too."""
+    """True when no tactic of `others` labels an inbound pair (`_unlabelled_by`)."""
+    matchable, labelled = _unlabelled_exprs(messages, inbound, others)
+    return _unlabelled_by(con, *(None if e is None else str(backend.compile(e)) for e in (matchable, labelled)))
+
+
+def _unlabelled_exprs(messages: ir.Table, inbound: ir.Table,
+                      others: Plan) -> tuple[ir.IntegerScalar | None, ir.IntegerScalar | None]:
     from strategyfirst.warehouse.attribution import pairs_labelled, pairs_matchable
 
-    matchable = pairs_matchable(inbound, others)
-    if matchable is None or _scalar(con, str(backend.compile(matchable))) > 0:
-        count = pairs_labelled(messages, inbound, others)
-        return count is not None and _scalar(con, str(backend.compile(count))) == 0
+    return pairs_matchable(inbound, others), pairs_labelled(messages, inbound, others)
+
+
+def _unlabelled_by(con: duckdb.DuckDBPyConnection, matchable: str | None, labelled: str | None) -> bool:
+    """True when no tactic labels an inbound pair: first from the pairs alone (their text read by none: the
+    count `matchable`), then, if one could, by its text too (`labelled`). None: a count that cannot be told
+    without labelling (`attribution.pairs_matchable`, `pairs_labelled`)."""
+    if matchable is None or _scalar(con, matchable) > 0:
+        return labelled is not None and _scalar(con, labelled) == 0
     return True
 
 
@@ -465,15 +517,6 @@ def _write_plan_accounts(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> N
     body = (f"SELECT * FROM (VALUES {', '.join(rows)}) AS t(platform, account)" if rows else
             "SELECT CAST(NULL AS VARCHAR) AS platform, CAST(NULL AS VARCHAR) AS account WHERE false")
     con.execute(f"CREATE OR REPLACE TABLE plan_accounts AS {body}")
-
-
-def _rows(con: duckdb.DuckDBPyConnection, expr: ir.Table) -> list[dict[str, Any]]:
-    """The rows of a table expression as dicts, fetched by DuckDB itself."""
-    backend = ibis_backend(con)
-    backend._run_pre_execute_hooks(expr)
-    cur = con.execute(str(backend.compile(expr)))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> None:
@@ -504,10 +547,11 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
     messages, and no other row changes. False (nothing written) when that does not hold or is not worth it:
     another plan, no record of what the tables hold, too many new messages, the owned handles changed (every
     message's mentions), or a pair labelled by a tactic the labels' views do not project; `refresh` then
-    rebuilds."""
-    from strategyfirst.warehouse import facts
-    from strategyfirst.warehouse.attribution import labelled_parts
+    rebuilds.
 
+    Its SQL is compiled by Ibis once and kept in `meta` (EXTEND_SQL_KEY) under a key of everything it depends
+    on (`_extension_key`): the next import with the same code, plan, owned handles and tables runs it without
+    importing Ibis (`_extension_sql` says what each statement is)."""
     through = meta(con, THROUGH_KEY)
     if through is None or meta(con, DATA_KEY) is None or meta(con, PLAN_KEY) != phash or missing(con):
         return False
@@ -522,7 +566,8 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
     old = _stored_handles(con, plan)
     if old is None:
         return False
-    backend = ibis_backend(con)
+    kept = _kept_extension(con, _extension_key(con, phash, old, tables))
+    compiled = False
     # The conversations of the new (or changed) messages, their messages, and every conversation id the derived
     # tables may hold for those: a stored orphan whose parent came roots its own conversation there.
     con.execute("CREATE OR REPLACE TEMP TABLE _sf_conv AS SELECT DISTINCT coalesce(conversation_id, message_id) "
@@ -530,57 +575,153 @@ def _extend(con: duckdb.DuckDBPyConnection, plan: Plan | None, phash: str) -> bo
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _sf_msgs AS SELECT m.* FROM messages m SEMI JOIN _sf_conv c "
                     "ON coalesce(m.conversation_id, m.message_id) = c.conv")
-        messages = by_plan(con, backend.table("_sf_msgs"), plan)
-        if update_sentiment(con, plan, messages=messages):  # the copy takes the scores just stored
-            con.execute("UPDATE _sf_msgs SET sentiment = m.sentiment FROM messages m "
-                        "WHERE _sf_msgs.message_id = m.message_id AND _sf_msgs.sentiment IS NULL")
-        con.execute("CREATE OR REPLACE TEMP TABLE _sf_gone AS SELECT conv FROM _sf_conv UNION "
-                    "SELECT message_id FROM _sf_msgs")
-        inbound = _temp(con, backend, "_sf_inbound", facts.inbound(messages, plan, duckdb=True,
-                                                                   handles=sorted(old)))
-        accounts = _temp(con, backend, "_sf_accounts", facts.conversation_accounts(messages, inbound))
-        parts = labelled_parts(messages, inbound, plan)
-        projected = projected_tactics(plan) if plan is not None else []
-        rest = [t for t in plan.tactics if t not in projected] if plan is not None else []
-        if not tables and parts is not None and plan is not None and rest and not _unlabelled(
-                con, backend, messages, inbound, plan.model_copy(update={"tactics": rest})):
-            return False  # a pair labelled by a tactic the views do not project: the tables are rebuilt
-        with transaction(con):
-            con.execute("DELETE FROM inbound WHERE conv IN (SELECT conv FROM _sf_gone) "
-                        "OR message_id IN (SELECT message_id FROM _sf_msgs)")
-            con.execute("DELETE FROM owned_messages WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
-            con.execute("DELETE FROM conversation_accounts WHERE conv IN (SELECT conv FROM _sf_gone)")
-            con.execute("DELETE FROM conversations WHERE conv IN (SELECT conv FROM _sf_gone)")
-            labels = "attribution" if tables else "owned_attribution"  # (owned_attribution: a view of it)
-            con.execute(f"DELETE FROM {labels} WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
-            if tables:
-                con.execute("DELETE FROM inbound_attribution WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
-            con.execute("INSERT INTO inbound BY NAME SELECT * FROM _sf_inbound")
-            _insert(con, backend, "owned_messages", facts.owned_messages(messages))
-            con.execute("INSERT INTO conversation_accounts BY NAME SELECT * FROM _sf_accounts")
-            _insert(con, backend, "conversations", facts.conversations(messages, accounts, duckdb=True))
-            if parts is not None and tables:  # as `_attribution` writes them, for these messages
-                _insert(con, backend, "inbound_attribution", parts[1].select("message_id", "account", "tactic_id"))
-                owned_rows = parts[0].select("message_id", "tactic_id")
-                backend._run_pre_execute_hooks(owned_rows)
-                pairs = _inbound_tactics_sql(one_account_tactics(plan) if plan is not None else [])
-                con.execute(f"INSERT INTO attribution BY NAME ({backend.compile(owned_rows)}) UNION ALL SELECT * "
-                            f"FROM ({pairs}) WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
-            elif parts is not None:
-                _insert(con, backend, "owned_attribution", parts[0].select("message_id", "tactic_id"))
-            if _stored_handles(con, plan) != old:  # a new owned account (or one gone): every mention changes
-                raise _Rebuild
-        # Counted over the whole warehouse, once it is committed (DuckDB scans a table changed inside an open
-        # transaction on one thread). Killed before the counts are stored, the next refresh extends again:
-        # the same conversations, the same rows.
-        _write_quality(con, backend.table("messages"), backend.table("inbound"),
-                       backend.table("attribution" if tables else "owned_attribution"), plan)
+        if "differ" not in kept:
+            differ = _differ(ibis_backend(con).table("_sf_msgs"), plan)
+            kept["differ"] = None if differ is None else str(ibis_backend(con).compile(differ))
+            compiled = True
+        # `by_plan` on these messages: the stored flags, or the plan's rule where they differ from it.
+        ruled = kept["differ"] is not None and _scalar(con, kept["differ"]) > 0
+        variant = "ruled" if ruled else "stored"
+        if variant not in kept:
+            kept[variant] = _extension_sql(con, plan, old, tables, ruled=ruled)
+            compiled = True
+        sql = kept[variant]
+        q = sql["queries"]
+        with small_tables(con, checked_tables(sql["memtables"])):
+            if update_sentiment(con, plan, todo=q["todo"]):  # the copy takes the scores just stored
+                con.execute("UPDATE _sf_msgs SET sentiment = m.sentiment FROM messages m "
+                            "WHERE _sf_msgs.message_id = m.message_id AND _sf_msgs.sentiment IS NULL")
+            con.execute("CREATE OR REPLACE TEMP TABLE _sf_gone AS SELECT conv FROM _sf_conv UNION "
+                        "SELECT message_id FROM _sf_msgs")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _sf_inbound AS {q['inbound']}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _sf_accounts AS {q['accounts']}")
+            if sql["unlabelled"] is not None and not _unlabelled_by(con, *sql["unlabelled"]):
+                return False  # a pair labelled by a tactic the views do not project: the tables are rebuilt
+            with transaction(con):
+                con.execute("DELETE FROM inbound WHERE conv IN (SELECT conv FROM _sf_gone) "
+                            "OR message_id IN (SELECT message_id FROM _sf_msgs)")
+                con.execute("DELETE FROM owned_messages WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+                con.execute("DELETE FROM conversation_accounts WHERE conv IN (SELECT conv FROM _sf_gone)")
+                con.execute("DELETE FROM conversations WHERE conv IN (SELECT conv FROM _sf_gone)")
+                labels = "attribution" if tables else "owned_attribution"  # (owned_attribution: a view of it)
+                con.execute(f"DELETE FROM {labels} WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+                if tables:
+                    con.execute("DELETE FROM inbound_attribution WHERE message_id IN "
+                                "(SELECT message_id FROM _sf_msgs)")
+                con.execute("INSERT INTO inbound BY NAME SELECT * FROM _sf_inbound")
+                con.execute(f"INSERT INTO owned_messages BY NAME {q['owned_messages']}")
+                con.execute("INSERT INTO conversation_accounts BY NAME SELECT * FROM _sf_accounts")
+                con.execute(f"INSERT INTO conversations BY NAME {q['conversations']}")
+                if "owned_labels" in q and tables:  # as `_attribution` writes them, for these messages
+                    con.execute(f"INSERT INTO inbound_attribution BY NAME {q['pair_labels']}")
+                    pairs = _inbound_tactics_sql(one_account_tactics(plan) if plan is not None else [])
+                    con.execute(f"INSERT INTO attribution BY NAME ({q['owned_labels']}) UNION ALL SELECT * "
+                                f"FROM ({pairs}) WHERE message_id IN (SELECT message_id FROM _sf_msgs)")
+                elif "owned_labels" in q:
+                    con.execute(f"INSERT INTO owned_attribution BY NAME {q['owned_labels']}")
+                if _stored_handles(con, plan) != old:  # a new owned account (or one gone): every mention changes
+                    raise _Rebuild
+                if compiled:
+                    _set_meta(con, {EXTEND_SQL_KEY: json.dumps(kept)})
+            # Counted over the whole warehouse, once it is committed (DuckDB scans a table changed inside an
+            # open transaction on one thread). Killed before the counts are stored, the next refresh extends
+            # again: the same conversations, the same rows.
+            _store_quality(con, q)
     except (_Rebuild, duckdb.Error):  # (a table of an older layout, say): nothing written, all rebuilt
         return False
     finally:
         con.execute("DROP TABLE IF EXISTS _sf_conv; DROP TABLE IF EXISTS _sf_msgs; DROP TABLE IF EXISTS _sf_gone; "
                     "DROP TABLE IF EXISTS _sf_inbound; DROP TABLE IF EXISTS _sf_accounts")
     return True
+
+
+def extension_kept(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> bool:
+    """Whether the SQL of the next `_extend` is kept from an earlier one (as the warehouse is now, before a
+    batch of imports): if it extends, that refresh then imports no Ibis (`import_in_background` need not)."""
+    from strategyfirst.warehouse.planhash import plan_hash
+
+    try:
+        phash = plan_hash(plan)
+        if meta(con, THROUGH_KEY) is None or meta(con, PLAN_KEY) != phash or missing(con):
+            return False
+        old = _stored_handles(con, plan)
+        if old is None:
+            return False
+        kept = _kept_extension(con, _extension_key(con, phash, old, _kind(con, "attribution") == "TABLE"))
+    except duckdb.Error:  # (a warehouse of an older layout): not kept
+        return False
+    return "differ" in kept and ("stored" in kept or "ruled" in kept)
+
+
+def _extension_key(con: duckdb.DuckDBPyConnection, phash: str, handles: frozenset[tuple[str, str]],
+                   tables: bool) -> str:
+    """What `_extension_sql` depends on: the code, the warehouse's layout, the plan, the owned handles, and
+    whether the pairs' labels are tables."""
+    return digest(["extend", code_version(), warehouse_schema(con), phash, sorted(handles), tables])
+
+
+def _kept_extension(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, Any]:
+    """The extension's SQL kept in `meta` under `key` (`_extend`), or a new entry for it: {"key": key} and,
+    once compiled, "differ" (`_differ`'s SQL over `_sf_msgs`, None without a rule) and a variant of
+    `_extension_sql` for each answer ("stored", "ruled"). An entry of another key, or not as written here,
+    is not read (and is replaced by the next one written)."""
+    raw = meta(con, EXTEND_SQL_KEY)
+    try:
+        entry = json.loads(raw) if raw else None
+        if isinstance(entry, dict) and entry.get("key") == key:
+            for variant in ("stored", "ruled"):
+                if variant in entry:
+                    got = entry[variant]
+                    got["memtables"] = checked_tables(got["memtables"])
+                    if not all(isinstance(v, str) for v in got["queries"].values()) or not (
+                            got["unlabelled"] is None or len(got["unlabelled"]) == 2):
+                        raise ValueError(variant)
+            if "differ" not in entry or entry["differ"] is None or isinstance(entry["differ"], str):
+                return entry
+    except (ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return {"key": key}
+
+
+def _extension_sql(con: duckdb.DuckDBPyConnection, plan: Plan | None, handles: frozenset[tuple[str, str]],
+                   tables: bool, *, ruled: bool) -> dict[str, Any]:
+    """The SQL `_extend` runs, compiled (this imports Ibis): over temp `_sf_msgs` (the messages of the
+    conversations it recomputes; with the plan's rule applied to `owned` where `ruled`), the rows of
+    `_sf_inbound` ("inbound"), of `_sf_accounts` ("accounts") read from those, of `owned_messages` and
+    `conversations`, the owned messages' tactics ("owned_labels") and, with the labels as tables, the inbound
+    pairs' ("pair_labels"); the texts to score ("todo"); the data-quality counts (`_quality_exprs`) over the
+    whole warehouse. "unlabelled": the two counts of `_unlabelled_by` where the labels are views and a tactic
+    they do not project could label a pair, else None. "memtables": the small tables they read."""
+    import ibis
+
+    from strategyfirst.warehouse import facts
+    from strategyfirst.warehouse.attribution import labelled_parts
+
+    backend = ibis_backend(con)
+    stored = backend.table("_sf_msgs")
+    messages = facts.owned_by_plan(stored, plan) if ruled else stored
+    pairs = facts.inbound(messages, plan, duckdb=True, handles=sorted(handles))
+    inbound = ibis.table(pairs.schema(), name="_sf_inbound")
+    found = facts.conversation_accounts(messages, inbound)
+    accounts = ibis.table(found.schema(), name="_sf_accounts")
+    exprs: dict[str, ir.Expr] = {"todo": _todo(messages), "inbound": pairs, "accounts": found,
+                                 "owned_messages": facts.owned_messages(messages),
+                                 "conversations": facts.conversations(messages, accounts, duckdb=True)}
+    parts = labelled_parts(messages, inbound, plan)
+    unlabelled: list[ir.Expr | None] | None = None
+    if parts is not None:
+        exprs["owned_labels"] = parts[0].select("message_id", "tactic_id")
+        if tables:
+            exprs["pair_labels"] = parts[1].select("message_id", "account", "tactic_id")
+        rest = [t for t in plan.tactics if t not in projected_tactics(plan)] if plan is not None else []
+        if not tables and plan is not None and rest:
+            unlabelled = list(_unlabelled_exprs(messages, inbound, plan.model_copy(update={"tactics": rest})))
+    attributed = backend.table("attribution" if tables else "owned_attribution")
+    exprs |= _quality_exprs(con, backend.table("messages"), backend.table("inbound"), attributed, plan)
+    checks = {f"unlabelled:{i}": e for i, e in enumerate(unlabelled or []) if e is not None}
+    queries, memtables = compile_sql(backend, exprs | checks)
+    counts = None if unlabelled is None else [queries.pop(f"unlabelled:{i}", None) for i in range(2)]
+    return {"queries": queries, "memtables": memtables, "unlabelled": counts}
 
 
 class _Rebuild(Exception):
@@ -590,31 +731,29 @@ class _Rebuild(Exception):
 def _stored_handles(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> frozenset[tuple[str, str]] | None:
     """The owned handles (`facts.owned_handles`) as the derived tables hold them: the accounts of
     `owned_messages` and the plan's; None when they are more than `facts.inbound` tests one by one."""
+    from strategyfirst.handles import MENTION_LITERALS
     from strategyfirst.plan import normalise_handle
-    from strategyfirst.warehouse import facts
 
     rows = con.execute("SELECT DISTINCT platform, account FROM owned_messages WHERE account IS NOT NULL").fetchall()
     found = {(str(p), str(h)) for p, h in rows}
     found |= {(p, normalise_handle(h, p)) for p, hs in (plan.accounts if plan else {}).items() for h in hs}
-    return frozenset(found) if len(found) <= facts.MENTION_LITERALS else None
-
-
-def _temp(con: duckdb.DuckDBPyConnection, backend: Any, name: str, expr: ir.Table) -> ir.Table:
-    """The rows of `expr` in temp table `name`."""
-    backend._run_pre_execute_hooks(expr)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {backend.compile(expr)}")
-    return backend.table(name)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, backend: Any, table: str, expr: ir.Table) -> None:
-    backend._run_pre_execute_hooks(expr)
-    con.execute(f"INSERT INTO {table} BY NAME {backend.compile(expr)}")
+    return frozenset(found) if len(found) <= MENTION_LITERALS else None
 
 
 def _write_quality(con: duckdb.DuckDBPyConnection, stored: ir.Table, inbound: ir.Table, attributed: ir.Table,
                    plan: Plan | None, *, by_rule: bool = True) -> None:
     """Store the data-quality counts (`facts.quality_counts`) of the warehouse as the derived tables now are.
     `by_rule`: the stored flags may disagree with the plan's rule (False: `by_plan` found they do not)."""
+    queries, memtables = compile_sql(ibis_backend(con), _quality_exprs(con, stored, inbound, attributed, plan,
+                                                                       by_rule=by_rule))
+    with small_tables(con, memtables):
+        _store_quality(con, queries)
+
+
+def _quality_exprs(con: duckdb.DuckDBPyConnection, stored: ir.Table, inbound: ir.Table, attributed: ir.Table,
+                   plan: Plan | None, *, by_rule: bool = True) -> dict[str, ir.Expr]:
+    """The expressions `_store_quality` runs (compiled): each count under QUALITY_PREFIX and its name, and the
+    rows of `facts.source_owned_accounts` under SOURCE_OWNED_KEY."""
     from strategyfirst.warehouse import facts
 
     backend = ibis_backend(con)
@@ -624,10 +763,20 @@ def _write_quality(con: duckdb.DuckDBPyConnection, stored: ir.Table, inbound: ir
     counts = facts.quality_counts(stored, inbound, attributed if has_tactics else None,
                                   plan if by_rule else None, flagged=True,
                                   owned=backend.table("owned_messages"))
-    # One query for all the counts, fetched by DuckDB itself (Ibis's to_pyarrow goes through pandas).
-    names = list(counts)
-    row = con.execute("SELECT " + ", ".join(f"({backend.compile(counts[n])})" for n in names)).fetchone()
-    quality: dict[str, Any] = {n: int((row[i] if row else 0) or 0) for i, n in enumerate(names)}
+    exprs: dict[str, ir.Expr] = {QUALITY_PREFIX + name: count for name, count in counts.items()}
+    exprs[SOURCE_OWNED_KEY] = facts.source_owned_accounts(stored, plan)
+    return exprs
+
+
+def _store_quality(con: duckdb.DuckDBPyConnection, queries: dict[str, str]) -> None:
+    """Run the SQL of `_quality_exprs` and store the counts in `meta` (QUALITY_KEY)."""
+    names = [n for n in queries if n.startswith(QUALITY_PREFIX)]
+    # One query for all the counts, fetched by DuckDB itself.
+    row = con.execute("SELECT " + ", ".join(f"({queries[n]})" for n in names)).fetchone()
+    quality: dict[str, Any] = {n.removeprefix(QUALITY_PREFIX): int((row[i] if row else 0) or 0)
+                               for i, n in enumerate(names)}
     if quality.get("source_owned_not_in_plan"):  # which accounts (a plan's handle that matched none?)
-        quality[SOURCE_OWNED_KEY] = _rows(con, facts.source_owned_accounts(stored, plan))
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [QUALITY_KEY, json.dumps(quality)])
+        cur = con.execute(queries[SOURCE_OWNED_KEY])
+        cols = [d[0] for d in cur.description]
+        quality[SOURCE_OWNED_KEY] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    _set_meta(con, {QUALITY_KEY: json.dumps(quality)})

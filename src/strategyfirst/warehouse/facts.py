@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from strategyfirst.handles import FEDIVERSE, is_fediverse
+from strategyfirst.handles import FEDIVERSE, MENTION_LITERALS, is_fediverse
 from strategyfirst.plan import Plan, normalise_handle
 from strategyfirst.warehouse.attribution import handle, union_all
 from strategyfirst.warehouse.ownership import listed_accounts as listed_accounts  # its callers' name
@@ -162,9 +162,6 @@ def inbound(messages: ir.Table, plan: Plan | None, *, duckdb: bool = False,
     return _pairs(p)
 
 
-# Above this many owned handles the mentions are found by splitting texts into words (a join with the
-# handles) rather than by testing each handle in each text.
-MENTION_LITERALS = 32
 # A handle a mention can name: the characters of a word, not ending in '.' (mention_tokens drops those); on the
 # fediverse the word's local part (before its '@instance'), off it the whole word.
 _MENTIONABLE = re.compile(r"[a-z0-9_.]*(?<!\.)")

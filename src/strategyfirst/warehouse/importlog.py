@@ -29,6 +29,7 @@ from typing import Any
 import duckdb
 
 from strategyfirst.errors import UsageError
+from strategyfirst.sqltext import string_literal
 
 LOGGED = ("messages", "audience", "spend", "account_daily", "video_daily",  # the tables imports merge into
           "site_traffic")
@@ -109,8 +110,8 @@ def other_options(con: duckdb.DuckDBPyConnection, digest: str, options: dict[str
                   defaults: dict[str, Any]) -> list[int]:
     """The imports (not undone) of identical bytes made with other options (another --account): importing the
     file again corrects them (warehouse/merge.py `rehome`)."""
-    rows = con.execute("SELECT import_id, options FROM imports WHERE sha256 = ? AND undone_at IS NULL",
-                       [digest]).fetchall()
+    rows = con.execute(f"SELECT import_id, options FROM imports WHERE sha256 = {string_literal(digest)} "
+                       "AND undone_at IS NULL").fetchall()
     return [int(i) for i, stored in rows if not _same_options(stored, options, defaults)]
 
 

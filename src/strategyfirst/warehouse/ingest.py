@@ -49,7 +49,7 @@ from strategyfirst.sources.textfile import (
     fix_reject_lines,
     open_source_file,
 )
-from strategyfirst.sqltext import string_literal
+from strategyfirst.sqltext import sql_literal, string_literal
 from strategyfirst.warehouse import derive, importlog
 from strategyfirst.warehouse.archive import MEDIA, TEXT_DOCUMENTS, Media, Unpacked, unpacked
 from strategyfirst.warehouse.engine import open_duckdb
@@ -253,7 +253,7 @@ def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             sqlfuncs.install(con)
             importlog.ensure(con)
-            overlap = _batch_bytes(groups) <= OVERLAP_BYTES
+            overlap = _Overlap(_batch_bytes(groups) <= OVERLAP_BYTES)
             try:
                 for group in groups:
                     with unpacked(group.paths, group.in_folder, ws.state_dir / "tmp", group.media) as files_in:
@@ -278,9 +278,9 @@ def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict
 
 def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: Unpacked, group: _Group,
                   plan: _LazyPlan, by: str | None, strict: bool, progress: bool, result: IngestResult,
-                  errors: list[StrategyFirstError], overlap: bool) -> None:
+                  errors: list[StrategyFirstError], overlap: _Overlap) -> None:
     """The files of one group, each in its own transaction; a failure is recorded and the next file goes on.
-    `overlap`: once a file is imported, the rebuild's modules are imported on a thread (OVERLAP_BYTES)."""
+    `overlap`: once a file is imported, the rebuild's modules may be imported on a thread (`_Overlap`)."""
     for path in files_in.paths:
         outcome: dict[str, Any] = {"source": None}
         replay = group.replays.get(path)
@@ -312,10 +312,24 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
             summary = _failed(name, outcome["source"], exc)
             result.errors[name] = exc
         result.files.append(summary)
-        if overlap and summary["status"] == IMPORTED:
-            # The derived tables will be rebuilt after the batch: what the rebuild imports first is imported on
-            # a thread while the next files are staged; only past the file's commit (its temp tables dropped).
-            derive.import_in_background()
+        if summary["status"] == IMPORTED:
+            overlap.imported(con, plan)
+
+
+class _Overlap:
+    """The derived tables are refreshed after the batch: what a rebuild imports first is imported on a thread
+    while the next files are staged, once the first file is in (past its commit: its temp tables dropped),
+    in a batch of at most OVERLAP_BYTES, and unless the refresh will most likely run the SQL an earlier one
+    kept, without Ibis (`derive.extension_kept`)."""
+
+    def __init__(self, due: bool) -> None:
+        self.due = due
+
+    def imported(self, con: duckdb.DuckDBPyConnection, plan: _LazyPlan) -> None:
+        if self.due:
+            self.due = False
+            if not derive.extension_kept(con, plan.get()):
+                derive.import_in_background()
 
 
 def _batch_bytes(groups: list[_Group]) -> int:
@@ -651,20 +665,23 @@ def _summary(ws: WorkspaceFiles, name: str, source: str, counts: Counts, import_
 def _record(con: duckdb.DuckDBPyConnection, import_id: int, name: str, digest: str, raw_digest: str | None,
             size: int, options: dict[str, Any], by: str | None, summary: dict[str, Any], stamp: str | None) -> None:
     """The import's row of the log (and its rejects); `raw_digest`: the sha256 of its redacted raw copy."""
-    con.execute("INSERT INTO imports BY NAME SELECT ? AS import_id, ? AS file, ? AS sha256, ? AS source, "
-                "? AS started_at, ? AS rows_read, ? AS rows_new, ? AS rows_updated, ? AS rows_duplicate, "
-                "? AS rows_rejected, ? AS rejects_file, ? AS options, ? AS bytes, ? AS imported_by, "
-                "? AS rows_lower_figures, ? AS stamp, ? AS raw_sha256",
-                [import_id, name, digest, summary["source"], dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                 summary["rows_read"], summary["rows_new"], summary["rows_updated"], summary["rows_duplicate"],
-                 summary["rows_rejected"], summary["rejects_file"], json.dumps(options, sort_keys=True), size,
-                 by or importlog.current_user(), summary["rows_lower_figures"], stamp, raw_digest])
+    values = {"import_id": import_id, "file": name, "sha256": digest, "source": summary["source"],
+              "started_at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "rows_read": summary["rows_read"],
+              "rows_new": summary["rows_new"], "rows_updated": summary["rows_updated"],
+              "rows_duplicate": summary["rows_duplicate"], "rows_rejected": summary["rows_rejected"],
+              "rejects_file": summary["rejects_file"], "options": json.dumps(options, sort_keys=True), "bytes": size,
+              "imported_by": by or importlog.current_user(), "rows_lower_figures": summary["rows_lower_figures"],
+              "stamp": stamp, "raw_sha256": raw_digest}
+    # Values as literals: binding them as parameters imports pandas (sqltext).
+    con.execute("INSERT INTO imports BY NAME SELECT " + ", ".join(f"{sql_literal(v)} AS {k}"
+                                                                  for k, v in values.items()))
     if raw_digest is not None:  # the redacted copy replaces the one earlier imports of the same file kept
-        con.execute("UPDATE imports SET raw_sha256 = ? WHERE sha256 = ? AND raw_sha256 IS DISTINCT FROM ?",
-                    [raw_digest, digest, raw_digest])
+        raw = string_literal(raw_digest)
+        con.execute(f"UPDATE imports SET raw_sha256 = {raw} WHERE sha256 = {string_literal(digest)} "
+                    f"AND raw_sha256 IS DISTINCT FROM {raw}")
     if summary["rows_rejected"]:
-        con.execute("INSERT INTO rejects BY NAME SELECT ? AS import_id, ? AS file, line, reason, raw, ? AS source "
-                    "FROM stage_rejects", [import_id, name, summary["source"]])
+        con.execute(f"INSERT INTO rejects BY NAME SELECT {int(import_id)} AS import_id, {string_literal(name)} AS "
+                    f"file, line, reason, raw, {sql_literal(summary['source'])} AS source FROM stage_rejects")
 
 
 def _rejects_path(ws: WorkspaceFiles, name: str, import_id: int | None, digest: str = "") -> Path:
@@ -679,8 +696,8 @@ def _rejects_path(ws: WorkspaceFiles, name: str, import_id: int | None, digest: 
 def _write_rejects(con: duckdb.DuckDBPyConnection, out: Path, name: str) -> None:
     """The staged rejected rows of one file as CSV (file, line, reason, raw) next to the warehouse."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"COPY (SELECT ? AS file, line, reason, raw FROM stage_rejects ORDER BY line) TO "
-                f"{string_literal(out)} (HEADER, DELIMITER ',')", [name])
+    con.execute(f"COPY (SELECT {string_literal(name)} AS file, line, reason, raw FROM stage_rejects ORDER BY line) "
+                f"TO {string_literal(out)} (HEADER, DELIMITER ',')")
 
 
 def _cleanup(sf: SourceFile) -> None:
