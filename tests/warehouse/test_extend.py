@@ -373,7 +373,8 @@ def test_the_kept_sql_extends_without_ibis(tmp_path: Path, monkeypatch: pytest.M
     "not json",
     json.dumps({"key": "another key", "differ": "SELECT 1", "stored": {
         "queries": {"inbound": "SELECT 1/0"}, "memtables": {}, "unlabelled": None}}),
-    "right key, damaged",
+    "right key, a query missing",
+    "right key, a small table not ours",
 ])
 def test_a_kept_entry_of_another_key_or_damaged_is_not_run(tmp_path: Path, entry: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -388,10 +389,12 @@ def test_a_kept_entry_of_another_key_or_damaged_is_not_run(tmp_path: Path, entry
     ws.ingest(_write(tmp_path / "two.csv", "3,200,True,Wed Nov 01 09:00:00 +0000 2017,@AcmeCare hello,,\n"))
     good = _kept(ws)
     assert good is not None
-    if entry == "right key, damaged":  # its key, a query missing and a small table of a name not ours
-        entry = json.dumps({**good, "stored": {"queries": {"todo": "SELECT 1"},
-                                               "memtables": {"messages": {"columns": [], "rows": []}},
-                                               "unlabelled": None}})
+    if entry == "right key, a query missing":
+        queries = {k: v for k, v in good["stored"]["queries"].items() if k != "inbound"}
+        entry = json.dumps({**good, "stored": {**good["stored"], "queries": queries}})
+    elif entry == "right key, a small table not ours":
+        entry = json.dumps({**good, "stored": {**good["stored"], "memtables": {"messages": {"columns": [],
+                                                                                            "rows": []}}}})
     con = open_duckdb(ws.warehouse_path)
     try:
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [derive.EXTEND_SQL_KEY, entry])

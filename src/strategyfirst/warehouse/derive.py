@@ -138,6 +138,8 @@ THROUGH_KEY = "derived_through_import"
 # `_extend` works on the conversations of the new messages while their messages are at most this share of
 # all (a larger import rebuilds every table: one pass over everything is then cheaper).
 EXTEND_SHARE = 0.2
+# The statements every variant of `_extension_sql` has.
+_EXTEND_QUERIES = frozenset({"todo", "inbound", "accounts", "owned_messages", "conversations", SOURCE_OWNED_KEY})
 # At most this many new scores are written as SQL literals (`_insert_scores`).
 LITERAL_SCORES = 2_000
 # The SQL `_extend` runs, as compiled for its key (`_kept_extension`).
@@ -251,7 +253,7 @@ def update_sentiment(con: duckdb.DuckDBPyConnection, plan: Plan | None = None, *
 def _insert_scores(con: duckdb.DuckDBPyConnection, texts: list[str], scores: list[float | None]) -> None:
     """Add (text, score) rows to temp `_sf_known`: a few as literals (an Arrow table would import pyarrow and
     pandas, ~1 s, for the texts of a monthly export), many as an Arrow table."""
-    if len(texts) <= LITERAL_SCORES:
+    if len(texts) <= LITERAL_SCORES and not any("\x00" in t for t in texts):  # (no NUL in SQL text)
         rows = ", ".join(f"({string_literal(t)}, {sql_literal(s)}::DOUBLE)" for t, s in zip(texts, scores, strict=True))
         con.execute(f"INSERT INTO _sf_known VALUES {rows}")
         return
@@ -673,8 +675,9 @@ def _kept_extension(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, Any]:
                 if variant in entry:
                     got = entry[variant]
                     got["memtables"] = checked_tables(got["memtables"])
-                    if not all(isinstance(v, str) for v in got["queries"].values()) or not (
-                            got["unlabelled"] is None or len(got["unlabelled"]) == 2):
+                    queries = got["queries"]
+                    complete = set(queries) >= _EXTEND_QUERIES and all(isinstance(v, str) for v in queries.values())
+                    if not complete or not (got["unlabelled"] is None or len(got["unlabelled"]) == 2):
                         raise ValueError(variant)
             if "differ" not in entry or entry["differ"] is None or isinstance(entry["differ"], str):
                 return entry
