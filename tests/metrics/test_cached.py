@@ -19,6 +19,7 @@ from strategyfirst.metrics import cached
 from strategyfirst.metrics import measure as uncached
 from strategyfirst.plan import load
 from strategyfirst.warehouse.engine import connect, open_duckdb
+from strategyfirst.warehouse import sqlkeep
 from strategyfirst.workspace import Workspace
 from tests.metrics import dataset
 from tests.metrics.helpers import insert, msg
@@ -183,7 +184,7 @@ def test_a_schema_change_misses(ws: Workspace) -> None:
 
 def test_a_code_change_misses(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     ws.measure()
-    monkeypatch.setattr(cached, "_code_version", "another build of strategyfirst")
+    monkeypatch.setattr(sqlkeep, "_code_version", "another build of strategyfirst")
     ws.measure()
     assert len(entries(ws)) == 2
 
