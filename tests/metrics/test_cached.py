@@ -18,8 +18,8 @@ from strategyfirst.appdb import ENV_VAR
 from strategyfirst.metrics import cached
 from strategyfirst.metrics import measure as uncached
 from strategyfirst.plan import load
-from strategyfirst.warehouse.engine import connect, open_duckdb
 from strategyfirst.warehouse import sqlkeep
+from strategyfirst.warehouse.engine import connect, open_duckdb
 from strategyfirst.workspace import Workspace
 from tests.metrics import dataset
 from tests.metrics.helpers import insert, msg
