@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from strategyfirst.appdb.history import text_sha256
 from strategyfirst.appdb.plansave import etag, parse_if_match
 from strategyfirst.lint.addition import MAX_CHARS, Checked, add_kpi, add_objective, add_tactic
-from strategyfirst.plan import loads
+from strategyfirst.lint.saving import check_savable
 from strategyfirst.plan.document import MAX_PLAN_CHARS, format_path
 from strategyfirst.web import services
 from strategyfirst.web.answers import json_answer
@@ -145,8 +145,10 @@ def update_plan(body: PlanIn, m: ApiEditor, response: Response,
                     "with 409 if another version became current since. Without it the save is unconditional."
                 ))] = None) -> dict[str, Any]:
     """Save a new plan version (written back to strategy.yaml); 422 with located errors if it does not
-    parse; 409 (nothing written) with the newer version's author, time and diff when `If-Match` is stale."""
-    loads(body.text, file="strategy.yaml")  # PlanError → 422 with every located problem
+    parse or if lint reports errors (one item per error: where, what, what to do; nothing saved — warnings do
+    not refuse it and are in the answer's `lint`); 409 (nothing written) with the newer version's author, time
+    and diff when `If-Match` is stale."""
+    check_savable(body.text)  # PlanError → 422 with every located problem, or every lint error
     version = services.save_plan(m.ws, m.state.db, m.slug, body.text, m.email, body.why,
                                  parse_if_match(if_match))
     response.headers["ETag"] = etag(version.sha256)
