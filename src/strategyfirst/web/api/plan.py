@@ -156,6 +156,23 @@ def update_plan(body: PlanIn, m: ApiEditor, response: Response,
             "lint": services.lint_json(m.ws)}
 
 
+class RevertIn(BaseModel):
+    version: int = Field(ge=1, le=1_000_000_000, description="The earlier version to make the plan again.")
+    why: str | None = Field(None, max_length=2000, description="Why (kept after `reverts to version N: `).")
+
+
+@router.post("/plan/revert", status_code=201, **documented(PlanSaved, SCOPED, STALE_PLAN, status=201))
+def revert_plan(body: RevertIn, m: ApiEditor, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """Make an earlier version the plan again: saved as a new version whose why says `reverts to version N`
+    (the history keeps every change); 422 for an unknown version, the current one, or one lint reports
+    errors in today; 409 when `If-Match` is no longer current."""
+    version = services.revert_plan(m.ws, m.state.db, m.slug, body.version, m.email, body.why,
+                                   parse_if_match(if_match))
+    response.headers["ETag"] = etag(version.sha256)
+    return {"workspace": m.slug, "version": version.number, "sha256": version.sha256,
+            "lint": services.lint_json(m.ws)}
+
+
 @router.get("/lint", **documented(LintOut, SCOPED))
 def read_lint(request: Request, m: ApiViewer, as_of: Day | None = None) -> Response:
     """The JSON of `lint --format json`."""

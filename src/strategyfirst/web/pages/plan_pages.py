@@ -157,6 +157,19 @@ def _save(request: Request, m: Member, text: str, why: str, base: str, page: Cal
     return RedirectResponse(f"/w/{m.slug}/plan?saved={version.number}{where}", status_code=303)
 
 
+@router.post("/w/{slug}/plan/revert")
+def revert_plan(request: Request, m: PageEditor, version: Annotated[int, Form(ge=1, le=1_000_000_000)],
+                why: Typed = "", base: Base = "") -> Response:
+    """Make an earlier version the plan again, as a new version saying it reverts to it; back to the history
+    with it at the top (a 409 page when the plan moved on since the history was opened, a 422 page saying
+    each lint error when that version would not be saved today)."""
+    if len(why) > MAX_WHY:
+        raise UsageError(f"why: at most {MAX_WHY:,} characters (this has {len(why):,}); nothing was saved")
+    saved = services.revert_plan(m.ws, m.state.db, m.slug, version, m.email, why or None,
+                                 [base] if base else None)
+    return RedirectResponse(f"/w/{m.slug}/history?a={version}&b={saved.number}", status_code=303)
+
+
 def _add(request: Request, m: Member, kind: str, values: dict[str, Any], draft: str, base: str,
          add: Any) -> Response:
     """Add an item to the draft the editor sent (else to the saved plan) and save it as a new version; 422
