@@ -5,7 +5,8 @@
     StrategyFirstError                 anything the product reports to a user (exit 2 / HTTP 4xx)
     ├── PlanError                      strategy.yaml cannot be read or validated
     │   ├── (carries .problems: list[PlanProblem], each file:line:col: message)
-    │   └── AdditionError              an objective, KPI or tactic to add is refused (problems keyed by field)
+    │   ├── AdditionError              an objective, KPI or tactic to add is refused (problems keyed by field)
+    │   └── LintRefusedError           a plan to save makes lint report errors: nothing is saved (HTTP 422)
     ├── ImportFileError                an export file cannot be imported (file, line, column, what to do)
     │   └── SourceDetectionError       --source auto found no matching format
     ├── WorkspaceError                 the workspace is missing, locked or from a newer version
@@ -64,6 +65,11 @@ class PlanError(StrategyFirstError):
 
 class AdditionError(PlanError):
     """An item to add to the plan is refused; each problem's `key` names the form field it is about."""
+
+
+class LintRefusedError(PlanError):
+    """A plan text to save parses but lint reports errors; each problem is one error (its `key` the plan path),
+    in one line: where, what, and what to do. Nothing was saved; fix them and save again."""
 
 
 class ImportFileError(StrategyFirstError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 from strategyfirst.appdb import AppDB, connect
 
@@ -19,7 +20,10 @@ def test_concurrent_writers_keep_one_numbering(db: AppDB, db_url: str) -> None:
         list(pool.map(work, range(12)))
     versions = db.plan_versions(db.slug)
     decisions = db.decisions(db.slug)
-    assert [v.number for v in versions] == [1, 2, 3, 4]  # 4 distinct texts
-    assert sorted(v.text for v in versions) == [f"version: 1\norganisation: Org {k}\n" for k in range(4)]
+    # one numbering without gaps; a text recorded while it is the current one is no new version, so no two
+    # consecutive versions hold the same text (going back to an earlier text is a new version: a revert)
+    assert [v.number for v in versions] == list(range(1, len(versions) + 1))
+    assert {v.text for v in versions} == {f"version: 1\norganisation: Org {k}\n" for k in range(4)}
+    assert all(a.text != b.text for a, b in pairwise(versions))
     assert [d.number for d in decisions] == list(range(1, 13))
     assert sorted(d.text for d in decisions) == sorted(f"decision {i}" for i in range(12))

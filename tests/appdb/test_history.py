@@ -65,14 +65,19 @@ def test_a_decision_links_to_the_latest_plan_version(db: AppDB) -> None:
     assert stored.evidence == evidence and stored.objective == "permission" and stored.tactic == "contest"
 
 
-def test_a_reverted_plan_makes_its_old_version_current_again(db: AppDB) -> None:
-    v1 = db.record_plan_version(db.slug, PLAN_A)
+def test_a_reverted_plan_is_a_new_version_that_says_which_it_reverts_to(db: AppDB) -> None:
+    db.record_plan_version(db.slug, PLAN_A)
     db.record_plan_version(db.slug, PLAN_B)
     back = db.record_plan_version(db.slug, PLAN_A)  # the file went back to the first text
-    assert back.id == v1.id
+    assert (back.number, back.text, back.why) == (3, PLAN_A, "reverts to version 1")
+    assert db.record_plan_version(db.slug, PLAN_A).id == back.id  # seen again: no new version
     current = db.current_plan_version(db.slug)
-    assert current is not None and current.number == 1
-    assert db.record_decision(db.slug, "Keep it simple").plan_version_id == v1.id
+    assert current is not None and current.number == 3
+    assert db.record_decision(db.slug, "Keep it simple").plan_version_id == back.id
+    assert [(v.number, v.why) for v in db.plan_versions(db.slug)] == [
+        (1, None), (2, None), (3, "reverts to version 1")]
+    given = db.record_plan_version(db.slug, PLAN_B, why="the contest again")  # a why given is kept
+    assert (given.number, given.why) == (4, "the contest again")
 
 
 def test_a_decision_without_any_plan_version_has_none_and_null_evidence(db: AppDB) -> None:

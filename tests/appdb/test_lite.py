@@ -91,12 +91,16 @@ def test_lite_reads_the_history_sqlalchemy_wrote_as_sqlalchemy_does(bound: Works
     orm.record_decision(orm.slug, "Second", tactic="t1")
     orm.edit_decision(orm.slug, 1, "bob", "Move the budget", "o1", None, why="typo")
     orm.withdraw_decision(orm.slug, 2, "ana", why="wrong")
-    orm.record_plan_version(orm.slug, PLAN_A)  # the old text is current again
+    reverted = orm.record_plan_version(orm.slug, PLAN_A)  # the old text again: a new version saying so
+    assert reverted.why == "reverts to version 1"
     with _lite(bound) as lite:
         assert history_text(lite, lite.slug) == history_text(orm, orm.slug)
         assert history_json(lite, lite.slug) == history_json(orm, orm.slug)
         current = lite.current_plan_version(lite.slug)
-        assert current is not None and current.number == 1
+        assert current is not None and current.number == reverted.number
+        again = lite.record_plan_version(lite.slug, PLAN_B)  # lite writes a revert as AppDB does
+        assert (again.number, again.why) == (reverted.number + 1, "reverts to version 2")
+        assert lite.record_plan_version(lite.slug, PLAN_B).id == again.id
     dispose(orm.url)
 
 

@@ -17,7 +17,7 @@ TABLES = {"workspaces", "users", "memberships", "sessions", "api_tokens", "login
 def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert any(MIGRATIONS.glob("versions/0001_*.py"))
-    assert head_revision() == "0003"
+    assert head_revision() == "0004"
 
 
 def test_an_empty_database_is_migrated_to_head(db_url: str) -> None:
@@ -39,7 +39,7 @@ def test_migrate_is_idempotent_and_keeps_data(db_url: str) -> None:
     try:
         migrate(engine)
         migrate(engine)
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0004"
     finally:
         engine.dispose()
     dispose(db_url)
@@ -109,5 +109,28 @@ def test_adding_admins_keeps_every_user_role_session_and_token(db_url: str) -> N
             assert conn.execute(text("SELECT role FROM memberships")).all() == [("owner",)]
             assert conn.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
             assert conn.execute(text("SELECT name, access FROM api_tokens")).all() == [("ci", "read")]
+    finally:
+        engine.dispose()
+
+
+def test_repeat_texts_keep_every_decision_linked_to_its_version(db_url: str) -> None:
+    """0003 → 0004 lets a text be stored again (a revert is a new version): the decisions still point at their
+    versions (a copy-and-drop of `plan_versions` on SQLite would have set their links to NULL), and a text may
+    then be stored twice."""
+    engine = upgraded_with(
+        db_url, "0003",
+        "INSERT INTO workspaces (id, slug, path, created_at) VALUES (1, 'acme', '/tmp/acme', CURRENT_TIMESTAMP)",
+        "INSERT INTO plan_versions (id, workspace_id, number, sha256, text, created_at, last_seen_at) "
+        "VALUES (7, 1, 1, 'a', 'version: 1\n', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO decisions (workspace_id, number, text, plan_version_id, created_at) "
+        "VALUES (1, 1, 'Stop the contest', 7, CURRENT_TIMESTAMP)")
+    try:
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT text, plan_version_id FROM decisions")).all() == [
+                ("Stop the contest", 7)]
+            conn.execute(text("INSERT INTO plan_versions (workspace_id, number, sha256, text, created_at, "
+                              "last_seen_at, why) VALUES (1, 2, 'a', 'version: 1\n', CURRENT_TIMESTAMP, "
+                              "CURRENT_TIMESTAMP, 'reverts to version 1')"))
+            assert conn.execute(text("SELECT count(*) FROM plan_versions WHERE sha256 = 'a'")).scalar() == 2
     finally:
         engine.dispose()

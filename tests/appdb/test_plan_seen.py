@@ -56,18 +56,19 @@ def test_edit_revert_and_other_writers_go_to_the_database(tmp_path: Path,
     ws.plan_path.write_text(PLAN_B, encoding="utf-8")
     ws.lint()  # a new text: recorded as version 2
     ws.plan_path.write_text(PLAN_A, encoding="utf-8")
-    ws.lint()  # reverted: version 1 is current again
+    ws.lint()  # reverted: version 3, the text of version 1
     assert len(calls) == 3
     db = open_appdb(ws)
     current = db.current_plan_version("acme")
-    assert current is not None and current.number == 1 and current.text == PLAN_A
-    # another writer (here: version 2 made current again through the database) changes the file's stamp
+    assert current is not None and (current.number, current.text, current.why) == (3, PLAN_A,
+                                                                                  "reverts to version 1")
+    # another writer (here: version 2's text recorded again through the database) changes the file's stamp
     db.record_plan_version("acme", PLAN_B)
     ws.plan_path.write_text(PLAN_A, encoding="utf-8")
     ws.lint()
     assert len(calls) == 4
     current = db.current_plan_version("acme")
-    assert current is not None and current.number == 1
+    assert current is not None and (current.number, current.text) == (5, PLAN_A)
 
 
 def test_a_deleted_database_is_recreated_with_the_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

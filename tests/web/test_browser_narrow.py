@@ -51,6 +51,13 @@ def test_the_navigation_strip_shows_that_it_has_more(served: str, session: Any, 
     tab.wait_for_load_state("networkidle")
     assert nav.evaluate(f"n => {ARROWS}") == ["none", "none"]
     tab.screenshot(path=str(artefacts / "nav-1366.png"))
+    # ... on one row with the brand and the log-out (an owner's 12 links wrapped to a second row, the log-out
+    # beside them under the brand)
+    rows = {round(_box(tab, f"header nav a >> nth={i}")["y"]) for i in range(links.count())}
+    brand, logout = _box(tab, "header .brand"), _box(tab, "header .logout button")
+    assert len(rows) == 1, rows
+    assert abs((logout["y"] + logout["height"] / 2) - (brand["y"] + brand["height"] / 2)) < 12
+    assert _box(tab, "header.top")["height"] < 70
     tab.close()
     assert problems == []
 

@@ -99,11 +99,11 @@ def test_real_bodies_satisfy_their_schemas(web: WebEnv) -> None:
 def test_a_stale_save_body_satisfies_the_conflict_schema(fresh_web: WebEnv) -> None:
     editor = fresh_web.bearer("editor@acme.org")
     text = fresh_web.acme.plan_path.read_text(encoding="utf-8")
-    stale = editor.put("/api/v1/workspaces/acme/plan", json={"text": text.replace("50000", "1")},
+    stale = editor.put("/api/v1/workspaces/acme/plan", json={"text": text.replace("50000", "40001")},
                        headers={"If-Match": '"0123"'})
     assert stale.status_code == 409
     schemas.PlanConflict.model_validate(stale.json())
-    saved = editor.put("/api/v1/workspaces/acme/plan", json={"text": text.replace("50000", "2")})
+    saved = editor.put("/api/v1/workspaces/acme/plan", json={"text": text.replace("50000", "40002")})
     schemas.PlanSaved.model_validate(saved.json())
     made = editor.post("/api/v1/workspaces/acme/decisions", json={"text": "Go"})
     schemas.DecisionOut.model_validate(made.json())

@@ -176,6 +176,6 @@ def test_a_dialogue_window_without_inbound_messages_offers_the_range_that_has_th
     ("/w/acme/history?a=x", "a='x' is not a plan version: write it as listed below, e.g. v2 (or 2)"),
 ])
 def test_a_bad_number_in_a_page_query_is_said_on_the_page(web: WebEnv, query: str, message: str) -> None:
-    r = web.login("viewer@acme.org").get(query)
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    r = web.login("viewer@acme.org").get(query)  # the page, saying what it shows instead, with 422 (bad input)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
     assert f'<p class="error" role="alert">{message}</p>' in html.unescape(r.text)

@@ -179,3 +179,11 @@ def decide_quickly(ws: WorkspaceFiles, text: str, objective: str | None = None, 
                                       author=author)
         except sqlite3.Error as exc:
             raise db.failed(exc) from exc
+
+
+def revert_why(why: str | None, earlier: int | None) -> str | None:
+    """The why of a new version: as given; for a text version `earlier` had, `reverts to version N` when none
+    is given."""
+    if earlier is None or why:
+        return why
+    return f"reverts to version {earlier}"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from strategyfirst.appdb.base import DBCore
-from strategyfirst.appdb.decide import check_plan_text, decision_text
+from strategyfirst.appdb.decide import check_plan_text, decision_text, revert_why
 from strategyfirst.appdb.models import Decision, DecisionChange, PlanVersion, utcnow
 from strategyfirst.errors import AppDatabaseError, UsageError
 
@@ -36,30 +36,34 @@ def _next_number(s: Session, model: type[PlanVersion] | type[Decision], workspac
 class HistoryMixin(DBCore):
     def record_plan_version(self, ws_slug: str, text: str, author: str | None = None,
                             why: str | None = None, *, loads: bool = False) -> PlanVersion:
-        """Store `text` as a new version, or — if this exact text was stored before — return that version,
-        marked as the current one (a plan reverted to an old text points back at its old version); PlanError,
-        nothing stored, for a new text that does not load as a plan (`loads`: the caller parsed it, so it is
-        not parsed again)."""
+        """Store `text` as a new version, or — if it is the current version's text — return that version (seen
+        again). A text an earlier version had is a revert: a new version whose `why` says so (`reverts to version
+        N`, when no why is given), so the history keeps every change. PlanError, nothing stored, for a new text
+        that does not load as a plan (`loads`: the caller parsed it, so it is not parsed again)."""
         digest = text_sha256(text)
         for _attempt in range(5):
             try:
                 with self.session() as s:
                     wid = self.workspace_row(s, ws_slug, lock=True).id
-                    found = s.scalar(select(PlanVersion).where(
-                        PlanVersion.workspace_id == wid, PlanVersion.sha256 == digest))
-                    if found is not None:
-                        found.last_seen_at = utcnow()
-                        return found
-                    if not loads:
+                    current = s.scalar(select(PlanVersion).where(PlanVersion.workspace_id == wid)
+                                       .order_by(PlanVersion.last_seen_at.desc(), PlanVersion.number.desc())
+                                       .limit(1))
+                    if current is not None and current.sha256 == digest:
+                        current.last_seen_at = utcnow()
+                        return current
+                    earlier = s.scalar(select(PlanVersion.number).where(
+                        PlanVersion.workspace_id == wid, PlanVersion.sha256 == digest)
+                        .order_by(PlanVersion.number.desc()).limit(1))
+                    if earlier is None and not loads:
                         check_plan_text(text)
                     now = utcnow()
                     version = PlanVersion(workspace_id=wid, number=_next_number(s, PlanVersion, wid),
                                           sha256=digest, text=text, created_at=now, last_seen_at=now,
-                                          author=author, why=why)
+                                          author=author, why=revert_why(why, earlier))
                     s.add(version)
                 return version
             except IntegrityError:
-                continue  # a concurrent writer took the number or stored the same text: look again
+                continue  # a concurrent writer took the number: look again
         raise AppDatabaseError(f"could not record a plan version of {ws_slug!r} (write contention)")
 
     def plan_versions(self, slug: str) -> list[PlanVersion]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from strategyfirst.appdb.decide import check_plan_text, decision_text
+from strategyfirst.appdb.decide import check_plan_text, decision_text, revert_why
 from strategyfirst.appdb.head import shipped_head
 from strategyfirst.errors import AppDatabaseError, UsageError
 
@@ -183,20 +183,24 @@ class LiteDB:
 
     def record_plan_version(self, slug: str, text: str, author: str | None = None,
                             why: str | None = None, *, loads: bool = False) -> LitePlanVersion:
-        """As `AppDB.record_plan_version`: a known text becomes current again, a new one a new version (PlanError,
-        nothing stored, when it does not load as a plan)."""
+        """As `AppDB.record_plan_version`: the current text is seen again, any other a new version (a revert
+        to an earlier text saying so; PlanError, nothing stored, when a new text does not load as a plan)."""
         wid = self._check(slug)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with self._writing():
             now = _utcnow()
-            found = self._versions("workspace_id = ? AND sha256 = ?", (wid, digest))
-            if found:
+            current = self.current_plan_version(slug)
+            if current is not None and current.sha256 == digest:
                 self.con.execute("UPDATE plan_versions SET last_seen_at = ? WHERE id = ?",
-                                 (_stored(now), found[0].id))
-                found[0].last_seen_at = now
-                return found[0]
-            if not loads:
+                                 (_stored(now), current.id))
+                current.last_seen_at = now
+                return current
+            row = self.con.execute("SELECT max(number) FROM plan_versions WHERE workspace_id = ? AND sha256 = ?",
+                                   (wid, digest)).fetchone()
+            earlier = int(row[0]) if row and row[0] is not None else None
+            if earlier is None and not loads:
                 check_plan_text(text)
+            why = revert_why(why, earlier)
             number = self._next("plan_versions")
             cur = self.con.execute(
                 "INSERT INTO plan_versions (workspace_id, number, sha256, text, created_at, last_seen_at, author, "

@@ -163,12 +163,14 @@ class LoginAttempt(Base):
 
 
 class PlanVersion(Base):
-    """One distinct plan text of a workspace; `number` counts 1, 2, 3... within the workspace."""
+    """One plan text a workspace had, in order: `number` counts 1, 2, 3... within the workspace; a text
+    stored again (a revert) is a new version whose `why` names the version it reverts to."""
 
     __tablename__ = "plan_versions"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "sha256", name="uq_plan_versions_workspace_sha256"),
         UniqueConstraint("workspace_id", "number", name="uq_plan_versions_workspace_number"),
+        # not unique: a revert stores an earlier text again, as a new version saying so (migration 0004)
+        Index("ix_plan_versions_workspace_sha256", "workspace_id", "sha256"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -176,7 +178,7 @@ class PlanVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # when this text was last seen as the plan (reverting to an old text makes its old version current)
+    # when this text was last seen as the plan (while it stays the plan; a revert to it is a new version)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     author: Mapped[str | None] = mapped_column(String(320), nullable=True)
     why: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -20,7 +20,7 @@ from strategyfirst.appdb import role_at_least
 from strategyfirst.web.auth import SAFE_METHODS, Principal, csrf_ok, identify
 from strategyfirst.web.served import ServedWorkspace
 from strategyfirst.web.state import AppState
-from strategyfirst.web.view import as_of_from
+from strategyfirst.web.view import as_of_from, date_problems
 from strategyfirst.workspace import Workspace
 
 
@@ -129,6 +129,18 @@ def checked_as_of(params: Mapping[str, str]) -> dt.date | None:
     if problems:
         raise HTTPException(422, "; ".join(problems))
     return as_of
+
+
+async def download_dates(request: Request) -> None:
+    """A download that is not by dates (an objective's KPIs, the verdicts, the accounts list) still refuses a bad
+    `since` or `until` in its URL, 422 as every download by dates does (pages.dashboard_pages.download_view)."""
+    problems = date_problems(request.query_params)
+    if problems:
+        raise HTTPException(422, "; ".join(problems))
+
+
+# declared after the membership, so a non-member still gets the 404
+DatesChecked = Annotated[None, Depends(download_dates)]
 
 
 async def page_as_of(request: Request) -> dt.date | None:

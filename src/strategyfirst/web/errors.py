@@ -136,11 +136,20 @@ def in_words(error: dict[str, Any]) -> str:
 
 
 def api_words(error: dict[str, Any]) -> Any:
-    """The API's message of one FastAPI error: pydantic's, but for a date the pages' plain words
-    (`as_of='bad' is not a date: give it as YYYY-MM-DD`, as web.view says it) rather than pydantic's
-    "Input should be a valid date or datetime, input is too short"."""
-    if str(error.get("type", "")).startswith(("date_", "datetime_")):
+    """The API's message of one FastAPI error: pydantic's, but for a date or a whole number the pages' plain
+    words (`as_of='bad' is not a date: give it as YYYY-MM-DD`, as web.view says it; `page='abc' is not a whole
+    number`, `page='-3' is out of range: give a number at least 1`) rather than pydantic's "Input should be a
+    valid date or datetime, input is too short"."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    if kind.startswith(("date_", "datetime_")):
         return f"{_field(error)}={_quoted(error.get('input'))} is not a date: give it as YYYY-MM-DD"
+    if kind.startswith("int_"):
+        return f"{_field(error)}={_quoted(error.get('input'))} is not a whole number"
+    bound = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+             "greater_than": ("above", "gt"), "less_than": ("below", "lt")}.get(kind)
+    if bound and bound[1] in ctx:
+        given = _quoted(error.get("input"))
+        return f"{_field(error)}={given} is out of range: give a number {bound[0]} {ctx[bound[1]]:,}"
     return error.get("msg")
 
 

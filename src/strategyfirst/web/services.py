@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from strategyfirst.dates import end_of
-from strategyfirst.errors import PlanError
+from strategyfirst.errors import PlanError, UsageError
 from strategyfirst.handles import account_is_sql
 from strategyfirst.plan import handle_forms, normalise_handle
 from strategyfirst.web.served import ServedWorkspace
@@ -237,6 +237,22 @@ def save_plan(ws: Workspace, db: Any, slug: str, text: str, author: str, why: st
     from strategyfirst.appdb.plansave import save_plan as save
 
     return save(db, slug, ws.plan_path, ws.state_dir / "plan.lock", text, author, why, bases)
+
+
+def revert_plan(ws: Workspace, db: Any, slug: str, number: int, author: str, why: str | None,
+                bases: list[str] | None) -> Any:
+    """Save version `number`'s text again as a new version whose why says it reverts to it (UsageError for an
+    unknown version or one that is the plan already; refused as any save when lint reports errors in it)."""
+    from strategyfirst.appdb.history import text_sha256
+    from strategyfirst.lint.saving import check_savable
+
+    old = db.plan_version(slug, number)  # UsageError naming the versions there are
+    current = plan_state(ws)[0]
+    if current and text_sha256(current) == old.sha256:
+        raise UsageError(f"the plan already is the text of version {number}: there is nothing to revert")
+    check_savable(old.text)
+    said = f"reverts to version {number}" + (f": {why.strip()}" if why and why.strip() else "")
+    return save_plan(ws, db, slug, old.text, author, said, bases)
 
 
 def organisation(ws: Workspace) -> str | None:

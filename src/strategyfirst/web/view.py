@@ -78,6 +78,30 @@ class View:
         return urlencode(params)
 
 
+# plan.md's platforms that get platform-aware treatment; a plan's `accounts` may name others
+KNOWN_PLATFORMS = ("x", "facebook", "instagram", "linkedin", "youtube", "tiktok", "mastodon", "bluesky", "email",
+                   "rss", "blog")
+
+
+def _handle(name: str) -> str:
+    return name.strip().lower().lstrip("@")
+
+
+def filter_problems(platform: str | None, account: str | None, accounts: Mapping[str, list[str]]) -> list[str]:
+    """What is wrong with a `platform` or `account` filter, given the plan's `accounts` (platform → handles):
+    a platform neither known nor the plan's, an account the plan does not list (case and a leading @ aside).
+    A filter nothing can match would show every figure as nothing, not as a mistake."""
+    problems: list[str] = []
+    platforms = sorted({*KNOWN_PLATFORMS, *(str(k).lower() for k in accounts)})
+    if platform and platform.strip().lower() not in platforms:
+        problems.append(f"platform={platform!r} is not a platform: use one of {', '.join(platforms)}")
+    handles = sorted({str(h) for names in accounts.values() for h in names or ()})
+    if account and _handle(account) not in {_handle(h) for h in handles}:
+        listed = f"one of {', '.join(handles)}" if handles else "none: the plan lists no accounts"
+        problems.append(f"account={account!r} is not an account the plan lists under `accounts` ({listed})")
+    return problems
+
+
 # The workspace pages whose address takes a view (web/view.py) or only its as-of day: the navigation carries
 # what each takes from page to page (nav_query).
 VIEW_PAGES = ("dashboard", "dialogue", "posts")
@@ -105,6 +129,14 @@ def as_of_from(params: Mapping[str, str]) -> tuple[dt.date | None, list[str]]:
     """The as-of day of a page that shows only the diagnosis (strategy map, verdicts), and what was wrong."""
     problems: list[str] = []
     return _date(params, "as_of", problems), problems
+
+
+def date_problems(params: Mapping[str, str]) -> list[str]:
+    """What is wrong with the `since` and `until` days of a URL, in the words a view page says it."""
+    problems: list[str] = []
+    for key in ("since", "until"):
+        _date(params, key, problems)
+    return problems
 
 
 def whole(params: Mapping[str, str], key: str, default: int, low: int, high: int, problems: list[str],

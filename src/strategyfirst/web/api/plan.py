@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from strategyfirst.appdb.history import text_sha256
 from strategyfirst.appdb.plansave import etag, parse_if_match
 from strategyfirst.lint.addition import MAX_CHARS, Checked, add_kpi, add_objective, add_tactic
-from strategyfirst.plan import loads
+from strategyfirst.lint.saving import check_savable
 from strategyfirst.plan.document import MAX_PLAN_CHARS, format_path
 from strategyfirst.web import services
 from strategyfirst.web.answers import json_answer
@@ -145,10 +145,29 @@ def update_plan(body: PlanIn, m: ApiEditor, response: Response,
                     "with 409 if another version became current since. Without it the save is unconditional."
                 ))] = None) -> dict[str, Any]:
     """Save a new plan version (written back to strategy.yaml); 422 with located errors if it does not
-    parse; 409 (nothing written) with the newer version's author, time and diff when `If-Match` is stale."""
-    loads(body.text, file="strategy.yaml")  # PlanError → 422 with every located problem
+    parse or if lint reports errors (one item per error: where, what, what to do; nothing saved — warnings do
+    not refuse it and are in the answer's `lint`); 409 (nothing written) with the newer version's author, time
+    and diff when `If-Match` is stale."""
+    check_savable(body.text)  # PlanError → 422 with every located problem, or every lint error
     version = services.save_plan(m.ws, m.state.db, m.slug, body.text, m.email, body.why,
                                  parse_if_match(if_match))
+    response.headers["ETag"] = etag(version.sha256)
+    return {"workspace": m.slug, "version": version.number, "sha256": version.sha256,
+            "lint": services.lint_json(m.ws)}
+
+
+class RevertIn(BaseModel):
+    version: int = Field(ge=1, le=1_000_000_000, description="The earlier version to make the plan again.")
+    why: str | None = Field(None, max_length=2000, description="Why (kept after `reverts to version N: `).")
+
+
+@router.post("/plan/revert", status_code=201, **documented(PlanSaved, SCOPED, STALE_PLAN, status=201))
+def revert_plan(body: RevertIn, m: ApiEditor, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """Make an earlier version the plan again: saved as a new version whose why says `reverts to version N`
+    (the history keeps every change); 422 for an unknown version, the current one, or one lint reports
+    errors in today; 409 when `If-Match` is no longer current."""
+    version = services.revert_plan(m.ws, m.state.db, m.slug, body.version, m.email, body.why,
+                                   parse_if_match(if_match))
     response.headers["ETag"] = etag(version.sha256)
     return {"workspace": m.slug, "version": version.number, "sha256": version.sha256,
             "lint": services.lint_json(m.ws)}

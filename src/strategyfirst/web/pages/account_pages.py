@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from strategyfirst.web import drill, services
-from strategyfirst.web.deps import PageViewer
+from strategyfirst.web.deps import DatesChecked, PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
 from strategyfirst.web.templating import render
 
@@ -22,7 +22,7 @@ def read_accounts(request: Request, m: PageViewer) -> Response:
 
 
 @router.get("/w/{slug}/accounts.csv")
-def read_accounts_csv(m: PageViewer) -> Response:
+def read_accounts_csv(m: PageViewer, _dates: DatesChecked) -> Response:
     """The accounts list as CSV: platform, account and its figures (raw values)."""
     accounts = drill.owned_accounts(m.ws, services.plan_state(m.ws)[1])
     return csv_response(file_name(m.slug, "accounts"), ("platform", "account", *drill.LISTED),

@@ -13,7 +13,7 @@ from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
 from strategyfirst.web.deps import PageViewer, checked_as_of
 from strategyfirst.web.templating import render_shared
-from strategyfirst.web.view import DEFAULT_PRESET, PRESETS, View, parse_view
+from strategyfirst.web.view import DEFAULT_PRESET, PRESETS, View, filter_problems, parse_view
 
 router = APIRouter()
 DIALOGUE_METRICS = ("inbound_messages", "response_rate", "first_response_minutes_median",
@@ -29,9 +29,10 @@ def _day(value: Any) -> dt.date | None:
 
 def page_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> dict[str, Any]:
     """The view of the URL (presets count back from the latest data; `default` without a range) and the
-    filters' choices (the platforms and accounts the plan names), as template context. A bad as-of day is the
-    error page, as on the pages that take only that day (deps.checked_as_of): every figure of a view page
-    depends on it; a bad range or date is said beside the view shown instead."""
+    filters' choices (the platforms and accounts the plan names), as template context. A bad as-of day, an
+    unknown platform or account is the error page (422), as on the pages that take only that day
+    (deps.checked_as_of): every figure of a view page depends on it; a bad range or date is said beside the view
+    shown instead."""
     checked_as_of(request.query_params)
     try:
         latest = _day(services.diagnose_json(m.ws).get("as_of"))
@@ -43,6 +44,9 @@ def page_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> dict[s
     view, problems = parse_view(request.query_params, latest=latest, horizon=(start, end) if start and end else None,
                                 default=default)
     accounts = plan.get("accounts") or {}
+    unknown = filter_problems(view.platform, view.account, accounts)
+    if unknown:  # as a bad as-of day: every figure of the page would be of nothing
+        raise HTTPException(422, "; ".join(unknown))
     choices = {"platforms": sorted(accounts), "accounts": sorted({a for names in accounts.values() for a in names})}
     return {"view": view, "view_problems": problems, "presets": PRESETS, "choices": choices,
             "view_query": view.query()}

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.metrics.result import account_table
 from strategyfirst.web import services
-from strategyfirst.web.deps import PageViewer
+from strategyfirst.web.deps import DatesChecked, PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
 from strategyfirst.web.pages.dashboard_pages import (
     DIALOGUE_METRICS,
@@ -75,7 +75,7 @@ def read_asset_csv(request: Request, m: PageViewer) -> Response:
 
 
 @router.get("/w/{slug}/readiness.csv")
-def read_readiness_csv(m: PageViewer) -> Response:
+def read_readiness_csv(m: PageViewer, _dates: DatesChecked) -> Response:
     """Readiness by dimension: its score (a fraction), status and what to do (gaps one per line)."""
     try:
         dims = services.readiness_json(m.ws)["dimensions"]
@@ -88,7 +88,7 @@ def read_readiness_csv(m: PageViewer) -> Response:
 
 
 @router.get("/w/{slug}/verdicts.csv")
-def read_verdicts_csv(m: PageViewer) -> Response:
+def read_verdicts_csv(m: PageViewer, _dates: DatesChecked) -> Response:
     """The verdicts: objective, tactic, kind, the probability it states, spend and the sentence why."""
     diagnosis, _why = diagnosis_or_none(m)
     cols = ("objective", "tactic", "kind", "probability", "spend", "evidence")
@@ -98,7 +98,7 @@ def read_verdicts_csv(m: PageViewer) -> Response:
 
 
 @router.get("/w/{slug}/budget.csv")
-def read_budget_csv(m: PageViewer) -> Response:
+def read_budget_csv(m: PageViewer, _dates: DatesChecked) -> Response:
     """The budget proposals: from which tactic to which, how much, within which objective, and why."""
     diagnosis, _why = diagnosis_or_none(m)
     cols = ("from", "to", "amount", "objective", "p_better", "why")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.plan import normalise_handle
 from strategyfirst.web import charts, drill, services
-from strategyfirst.web.deps import AsOf, PageViewer
+from strategyfirst.web.deps import AsOf, DatesChecked, PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
 from strategyfirst.web.limits import Day
 from strategyfirst.web.pages.dashboard_pages import download_view, horizon_of, page_view
@@ -117,7 +117,7 @@ def read_objective(request: Request, m: PageViewer, objective_id: str, as_of: As
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/kpis.csv")
-def read_objective_kpis_csv(m: PageViewer, objective_id: str, as_of: AsOf) -> Response:
+def read_objective_kpis_csv(m: PageViewer, objective_id: str, as_of: AsOf, _dates: DatesChecked) -> Response:
     """The objective's KPI table as CSV (ids and raw values: a spreadsheet formats them)."""
     view = _objective_view(m, objective_id, as_of)
     cols = ("objective", "metric", "status", "actual", "target", "expected_now", "forecast_at_deadline",
@@ -127,7 +127,7 @@ def read_objective_kpis_csv(m: PageViewer, objective_id: str, as_of: AsOf) -> Re
 
 
 @router.get("/w/{slug}/objectives/{objective_id}/tactics.csv")
-def read_objective_tactics_csv(m: PageViewer, objective_id: str, as_of: AsOf) -> Response:
+def read_objective_tactics_csv(m: PageViewer, objective_id: str, as_of: AsOf, _dates: DatesChecked) -> Response:
     """The objective's tactics, ranked, as CSV: each KPI metric's value, spend and verdict."""
     view = _objective_view(m, objective_id, as_of)
     metrics = [f["metric"] for f in view["tactics"][0]["figures"]] if view["tactics"] else []
@@ -214,7 +214,7 @@ def read_tactic(request: Request, m: PageViewer, tactic_id: str, as_of: AsOf) ->
 
 
 @router.get("/w/{slug}/tactics/{tactic_id}/figures.csv")
-def read_tactic_figures_csv(m: PageViewer, tactic_id: str, as_of: AsOf) -> Response:
+def read_tactic_figures_csv(m: PageViewer, tactic_id: str, as_of: AsOf, _dates: DatesChecked) -> Response:
     """The tactic's figures and costs as CSV (as of the page's day)."""
     view = _tactic_view(m, tactic_id, as_of)
     return _figures_csv(file_name(m.slug, "tactic", tactic_id, "figures"), [*view["figures"], *view["costs"]])
@@ -332,12 +332,15 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
                account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc",
                page: Text = "", size: Text = "") -> Response:
     """The posts table (all, or an objective's, a tactic's, an account's) of the view's dates (web/view.py),
-    sorted and paginated in SQL; a bad page or size is said on the page, which shows page 1 or 50 a page."""
+    sorted and paginated in SQL; a bad page or size is said on the page, which shows page 1 or 50 a page, with
+    422; an unknown platform or account is the 422 error page (page_view)."""
     dates = page_view(request, m)
     given = {"page": page, "size": size}
     wrong = dates["view_problems"]
+    said = len(wrong)
     page_n = whole(given, "page", 1, 1, 10**7, wrong, "showing page 1")
     size_n = whole(given, "size", PAGE_SIZE, 1, MAX_PAGE_SIZE, wrong, f"showing {PAGE_SIZE} posts a page")
+    status = 422 if len(wrong) > said else 200  # said on the page, above what it shows instead
     scope, heading = scope_of(m, objective, tactic, platform, account, view)
     scope = replace(scope, since=dates["view"].since, until=dates["view"].through)  # no post after the as-of day
     descending = dir != "asc"
@@ -359,7 +362,7 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
         "params": params, "account_query": account_query(dates["view"]),
         "href": href, "sorted_by": sorted_by, "views": VIEWS, "rule": UNUSUAL_RULE,
         "csv_href": _posts_href(m, ".csv", **params, sort=found.sort if found else sort,
-                                dir="desc" if descending else "asc")})
+                                dir="desc" if descending else "asc")}, status=status)
 
 
 @router.get("/w/{slug}/posts.csv")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from strategyfirst.appdb.history import version_number
+from strategyfirst.appdb.history import text_sha256, version_number
 from strategyfirst.appdb.render import diff_json, history_json, plan_changes
 from strategyfirst.web import services
 from strategyfirst.web.deps import PageViewer
@@ -22,7 +22,7 @@ def read_history_page(request: Request, m: PageViewer, a: Text = "", b: Text = "
                       diff_from: Annotated[str, Query(alias="from", max_length=200)] = "",
                       diff_to: Annotated[str, Query(alias="to", max_length=200)] = "") -> Response:
     """Every plan version and decision in time order; the diff of versions `a` and `b` when given (`from` and
-    `to`, as the API names them, when they are not; a bad number is said on the page and left out), with the
+    `to`, as the API names them, when they are not; a bad number is said on the page, with 422, and left out), with the
     lines `history --diff` prints above it."""
     m.ws.record_plan()
     db = m.state.db
@@ -42,7 +42,8 @@ def read_history_page(request: Request, m: PageViewer, a: Text = "", b: Text = "
         lines = changes.lines() if changes else []
     return render(request, "history.html", {"m": m, "tab": "history", "entries": list(reversed(
         history["entries"])), "numbers": numbers, "a": first, "b": second, "diff": diff, "changes": lines,
-        "view_problems": problems})
+        "view_problems": problems, "base": text_sha256(text) if (text := services.plan_state(m.ws)[0]) else ""},
+        status=422 if problems else 200)
 
 
 def _version(key: str, text: str, problems: list[str]) -> int | None:

@@ -12,9 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from strategyfirst import catalog
 from strategyfirst.appdb.history import text_sha256
-from strategyfirst.errors import AdditionError, ConflictError, PlanError, UsageError
+from strategyfirst.errors import AdditionError, ConflictError, LintRefusedError, PlanError, UsageError
 from strategyfirst.lint import lint_text
 from strategyfirst.lint.addition import MAX_CHARS, Checked, add_kpi, add_objective, add_tactic
+from strategyfirst.lint.saving import check_savable
 from strategyfirst.plan import loads
 from strategyfirst.web import services
 from strategyfirst.web.deps import Member, PageEditor, PageViewer
@@ -110,19 +111,25 @@ def lint_plan_draft(request: Request, m: PageViewer, text: Draft = "", base: Bas
 def update_plan_page(request: Request, m: PageEditor, text: Draft = "", why: Typed = "", base: Base = "",
                      merged: Base = "") -> Response:
     """Save the text as a new plan version and write strategy.yaml; 422 with the problems (a plan that does
-    not parse, a too long why) and everything typed kept; 409 keeping the text in the editor, with who saved
-    what meanwhile, when the plan moved on since the editor was opened (`base`), again on every save until
-    the editor is reloaded or the conflict's own button (`merged`: the version it showed) saves over it."""
+    not parse or that lint reports errors in, each error one line; a too long why) and everything typed kept;
+    409 keeping the text in the editor, with who saved what meanwhile, when the plan moved on since the editor
+    was opened (`base`), again on every save until the editor is reloaded or the conflict's own button
+    (`merged`: the version it showed) saves over it."""
     text = from_form(text)
     why_error = (f"At most {MAX_WHY:,} characters (this has {len(why):,}): shorten it; nothing was saved."
                  if len(why) > MAX_WHY else None)
     problems: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
     try:
-        loads(text, file="strategy.yaml")
+        check_savable(text)
+    except LintRefusedError as exc:
+        refused = services.problems_json(exc)  # each lint error, one line at the top (and beside the editor)
     except PlanError as exc:
         problems = services.problems_json(exc)  # the editor page lists them all; the first is said at the top
-    if problems or why_error:
-        said = {"not_parsed": problems[0], "more_problems": len(problems) - 1} if problems else {}
+    if problems or refused or why_error:
+        said: dict[str, Any] = {"not_parsed": problems[0], "more_problems": len(problems) - 1} if problems else {}
+        if refused:
+            said["lint_refused"] = refused
         if not text:
             said["lint"] = lint_view(text)  # editor_page lints a text only: say it is empty
         return render(request, "plan.html", editor_page(m, text, why=why, base=base, why_error=why_error, **said),
@@ -148,6 +155,19 @@ def _save(request: Request, m: Member, text: str, why: str, base: str, page: Cal
                       status=409)
     where = f"&line={line}" if line else ""
     return RedirectResponse(f"/w/{m.slug}/plan?saved={version.number}{where}", status_code=303)
+
+
+@router.post("/w/{slug}/plan/revert")
+def revert_plan(request: Request, m: PageEditor, version: Annotated[int, Form(ge=1, le=1_000_000_000)],
+                why: Typed = "", base: Base = "") -> Response:
+    """Make an earlier version the plan again, as a new version saying it reverts to it; back to the history
+    with it at the top (a 409 page when the plan moved on since the history was opened, a 422 page saying
+    each lint error when that version would not be saved today)."""
+    if len(why) > MAX_WHY:
+        raise UsageError(f"why: at most {MAX_WHY:,} characters (this has {len(why):,}); nothing was saved")
+    saved = services.revert_plan(m.ws, m.state.db, m.slug, version, m.email, why or None,
+                                 [base] if base else None)
+    return RedirectResponse(f"/w/{m.slug}/history?a={version}&b={saved.number}", status_code=303)
 
 
 def _add(request: Request, m: Member, kind: str, values: dict[str, Any], draft: str, base: str,
