@@ -61,6 +61,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         out.print(f"undid import #{summary['import_id']} ({escape(summary['file'])}): {summary['rows_removed']:,} "
                   f"rows removed, {summary['rows_restored']:,} restored to their previous values, "
                   f"{summary['rejects_removed']:,} rejected rows dropped{kept}", highlight=False)
+        for again in summary.get("recounted", []):  # older member exports of the list that deferred to it
+            out.print(f"import #{again['import_id']} ({escape(again['file'])}) counted again: {again['rows']:,} "
+                      f"rows of its list's counts now as it gave them (they deferred to #{summary['import_id']}, "
+                      "a newer export)", highlight=False)
 
     app.add_typer(imports_app, name="imports")
 

@@ -355,7 +355,11 @@ def _carry_log(ws: Workspace, fresh: Workspace, live: list[dict[str, Any]]) -> l
                 raise WorkspaceError(f"{_raw_file(ws, row['sha256'])}: the raw copy of {name} no longer matches "
                                      "its sha256; restore the workspace from a backup instead (the warehouse is "
                                      "unchanged)")
-            if (int(read), int(rejected)) != (row["rows_read"], row["rows_rejected"]):
+            # A member export's rows of counts depend on the other exports of its list stored when it was made
+            # (the days of a newer one it left as they were, or that it reset), which an undo since may have
+            # changed: its rejected rows are its own.
+            if (int(read) if redacted is None else row["rows_read"], int(rejected)) != (row["rows_read"],
+                                                                                    row["rows_rejected"]):
                 raise WorkspaceError(f"{name} now reads as {read} rows ({rejected} rejected), the log says "
                                      f"{row['rows_read']} ({row['rows_rejected']} rejected): this version of "
                                      "strategyfirst reads it differently; the warehouse is unchanged")

@@ -87,6 +87,8 @@ def test_mailchimp_list_from_the_file_name_else_refused(shared_data: Path, tmp_p
 
 
 def test_beehiiv_gains_except_pending_losses_and_active_size(shared_data: Path, tmp_path: Path) -> None:
+    """Gains by created_at (not pending), losses by unsubscribed_at, and the members no longer subscribed whose
+    leaving beehiiv does not date (inactive, no unsubscribed_at) lost on the export day: gains - losses = size."""
     ws = Workspace(tmp_path)
     path = shared_data / FIXTURES / BEEHIIV
     f = one(ingest(ws, [path], account="Bee"))
@@ -96,16 +98,30 @@ def test_beehiiv_gains_except_pending_losses_and_active_size(shared_data: Path, 
     def t(text: str) -> dt.datetime:
         return dt.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S UTC")
 
-    gained = Counter(t(r["created_at"]).date() for r in members if r["status"] != "pending")
-    lost = Counter(t(r["unsubscribed_at"]).date() for r in members if r["unsubscribed_at"].strip())
+    counted = [r for r in members if r["status"] != "pending"]
+    gained = Counter(t(r["created_at"]).date() for r in counted)
     snap_day = max([t(r["created_at"]) for r in members]
                    + [t(r["unsubscribed_at"]) for r in members if r["unsubscribed_at"].strip()]).date()
+    lost = Counter(t(r["unsubscribed_at"]).date() if r["unsubscribed_at"].strip() else snap_day
+                   for r in counted if r["status"] != "active" or r["unsubscribed_at"].strip())
     size = sum(r["status"] == "active" and not r["unsubscribed_at"].strip() for r in members)
-    assert (gained, size, snap_day) == (Counter({dt.date(2023, 3, 24): 4, dt.date(2023, 4, 11): 4}), 5,
-                                        dt.date(2024, 3, 13))  # by hand: amett is pending
+    # By hand: 9 members; amett is pending (not counted); lorem, ipsum, elit, nullfirst and fromsubstack are
+    # active (the size, 5); unsublit unsubscribed on 2024-03-13 (the latest time: the export day); dolor and
+    # simet are inactive without a date: lost on the export day. 8 gained - 3 lost = 5.
+    assert (gained, lost, size, snap_day) == (Counter({dt.date(2023, 3, 24): 4, dt.date(2023, 4, 11): 4}),
+                                              Counter({dt.date(2024, 3, 13): 3}), 5, dt.date(2024, 3, 13))
     expected = {d: (float(size) if d == snap_day else None, float(gained[d]), float(lost[d]))
                 for d in set(gained) | set(lost) | {snap_day}}
     assert series(ws, "Bee", "subscribers") == expected
+    assert ("2 members left without a date (neither active nor pending, no unsubscribed_at): counted as lost on "
+            "2024-03-13, the export day, the latest they can have left on") in f["notes"]
+    # On another export day the two undated leaves move there; the dated one stays on its day.
+    ws = Workspace(tmp_path / "given")
+    one(ingest(ws, [path], account="Bee", exported_on="2024-04-01"))
+    assert series(ws, "Bee", "subscribers") == {dt.date(2023, 3, 24): (None, 4.0, 0.0),
+                                                dt.date(2023, 4, 11): (None, 4.0, 0.0),
+                                                dt.date(2024, 3, 13): (None, 0.0, 1.0),
+                                                dt.date(2024, 4, 1): (5.0, 0.0, 2.0)}
 
 
 def test_substack_signups_and_the_variant_without_created_at(shared_data: Path, tmp_path: Path) -> None:
@@ -186,8 +202,9 @@ def test_an_older_unsubscribed_export_after_a_newer_one_changes_no_count(shared_
     assert query(ws, "SELECT sum(gained), sum(lost) FROM audience") == [(5.0, 5.0)]
     # Its 4 days and the stored 2020-12-25 (up to its day, without a member in it): all as stored.
     assert (f["rows_new"], f["rows_updated"], f["rows_duplicate"]) == (0, 0, 5)
-    assert any(n.startswith("older than the counts stored for this list (they run to 2023-06-06)")
-               for n in f["notes"])
+    # The stored export's day (--exported-on 2023-07-01), not its last leave (2023-06-06).
+    assert any(n.startswith("older than the counts stored for this list (they run to 2023-07-01, the day of the "
+                            "newest export stored)") for n in f["notes"])
     # The other way round the newer export replaces the older one's counts, as before.
     ws = Workspace(tmp_path / "older-first")
     f = one(ingest(ws, [old], account="list1", exported_on="2021-01-01"))
@@ -229,6 +246,134 @@ def test_an_older_subscribed_export_adds_only_its_size_and_either_order_ends_ali
     # 2018-02-05 and 2018-02-12 as stored; 2020-12-25 (0) and 2021-01-01 (7 members) added.
     assert (f["rows_new"], f["rows_updated"], f["rows_duplicate"]) == (2, 0, 2)
     assert query(ws, "SELECT sum(gained), max_by(value, date) FROM audience") == [(5.0, 5.0)]
+
+
+def _with_member(src: Path, out: Path, member: dict[str, str]) -> Path:
+    """`src` (a Mailchimp export) with one more member (cells by header name, the others empty)."""
+    with src.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        head, members = list(reader.fieldnames or []), list(reader)
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, head, restval="")
+        writer.writeheader()
+        writer.writerows([*members, member])
+    return out
+
+
+def test_an_older_export_dated_after_the_newer_ones_last_leave_changes_no_count(shared_data: Path,
+                                                                                tmp_path: Path) -> None:
+    """unsubscribed.csv downloaded on 2023-07-01 (its last leave 2023-06-06), then one downloaded on 2023-06-20:
+    the same five members and m1, who unsubscribed on 2023-06-10 and had subscribed again by 2023-07-01 (so the
+    newer export no longer lists him). The export of 2023-06-20 is the older one: it changes no count."""
+    unsub = shared_data / FIXTURES / "unsubscribed.csv"
+    day = dt.date
+    # By hand from unsubscribed.csv (as in the test above): 5 joined, 5 left, on these days.
+    full = {day(2018, 2, 5): (None, 2.0, 0.0), day(2018, 2, 12): (None, 2.0, 0.0), day(2018, 7, 23): (None, 0.0, 1.0),
+            day(2020, 5, 13): (None, 0.0, 1.0), day(2020, 12, 25): (None, 1.0, 0.0), day(2021, 9, 20): (None, 0.0, 1.0),
+            day(2022, 12, 5): (None, 0.0, 1.0), day(2023, 6, 6): (None, 0.0, 1.0)}
+    june = _with_member(unsub, tmp_path / "unsubscribed_june.csv",
+                        {"Email Address": "m1@example.org", "OPTIN_TIME": "2021-03-01 10:00:00",
+                         "CONFIRM_TIME": "2021-03-01 10:00:00", "UNSUB_TIME": "2023-06-10 09:00:00"})
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [unsub], account="list1", exported_on="2023-07-01")
+    f = one(ingest(ws, [june], account="list1", exported_on="2023-06-20"))
+    # m1's two days were stored for no one: 0, as the newer export would set them. Before the fix the June
+    # export counted as newer (2023-06-20 after 2023-06-06) and m1 joined and left here: 6 gained, 6 lost.
+    assert series(ws, "list1", "subscribers_unsubscribed") == {
+        **full, day(2021, 3, 1): (None, 0.0, 0.0), day(2023, 6, 10): (None, 0.0, 0.0)}
+    assert query(ws, "SELECT sum(gained), sum(lost) FROM audience") == [(5.0, 5.0)]
+    assert (f["rows_new"], f["rows_updated"], f["rows_duplicate"]) == (2, 0, 8)
+    assert any(n.startswith("older than the counts stored for this list (they run to 2023-07-01") for n in f["notes"])
+
+
+def test_undoing_the_newer_export_counts_the_older_one_again(shared_data: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Undo of the newer export after an older one was imported: the warehouse as if the newer one had never
+    been imported (the older export's counts, which it did not write while the newer one stood)."""
+    folder = shared_data / FIXTURES
+    sub, unsub = folder / "subscribed.csv", folder / "unsubscribed.csv"
+    left_since = [r for r in rows(unsub) if r["Email Address"][:3] in ("u2@", "u3@", "u5@")]
+    old_sub = earlier_mailchimp_export(sub, tmp_path / "subscribed_2021.csv", ("s2@", "s3@", "s4@", "s5@"), left_since)
+    old_unsub = earlier_mailchimp_export(unsub, tmp_path / "unsubscribed_2021.csv", ("u1@", "u4@"))
+    day = dt.date
+    # By hand (as in the tests above). The 2021 subscribed export alone: s4, s5, u5 joined 2018-02-05; s2, s3,
+    # u2 2018-02-12; u3 2020-12-25; 7 members on 2021-01-01.
+    older_sub = {day(2018, 2, 5): (None, 3.0, None), day(2018, 2, 12): (None, 3.0, None),
+                 day(2020, 12, 25): (None, 1.0, None), day(2021, 1, 1): (7.0, 0.0, None)}
+    # The 2021 unsubscribed export alone: u4 joined 2018-02-05 and left 2020-05-13; u1 joined 2018-02-12 and
+    # left 2018-07-23.
+    older_unsub = {day(2018, 2, 5): (None, 1.0, 0.0), day(2018, 2, 12): (None, 1.0, 0.0),
+                   day(2018, 7, 23): (None, 0.0, 1.0), day(2020, 5, 13): (None, 0.0, 1.0)}
+    ws_dir = tmp_path / "ws"
+    ws = Workspace(ws_dir)
+    ingest(ws, [sub, unsub], account="list1", exported_on="2023-07-01")            # #1, #2
+    ingest(ws, [old_sub, old_unsub], account="list1", exported_on="2021-01-01")    # #3, #4
+    assert query(ws, "SELECT sum(gained), sum(lost) FROM audience") == [(10.0, 5.0)]  # the newer exports' counts
+    code, out, err = run(["imports", "undo", "1", "-w", str(ws_dir)], monkeypatch, capsys)
+    assert code == 0, err
+    assert "import #3 (subscribed_2021.csv) counted again" in out
+    assert series(ws, "list1", "subscribers") == older_sub
+    code, out, err = run(["imports", "undo", "2", "-w", str(ws_dir), "--format", "json"], monkeypatch, capsys)
+    assert code == 0, err
+    assert [(r["import_id"], r["file"]) for r in json.loads(out)["recounted"]] == [(4, "unsubscribed_2021.csv")]
+    assert series(ws, "list1", "subscribers_unsubscribed") == older_unsub
+    # The same rows as a workspace that only ever had the 2021 exports, and as a rebuild from raw/.
+    alone = Workspace(tmp_path / "alone")
+    ingest(alone, [old_sub, old_unsub], account="list1", exported_on="2021-01-01")
+    stored = "SELECT date, metric, value, gained, lost FROM audience ORDER BY metric, date"
+    assert query(ws, stored) == query(alone, stored)
+    code, _, err = run(["rebuild", "-w", str(ws_dir)], monkeypatch, capsys)
+    assert code == 0, err
+    assert query(ws, stored) == query(alone, stored)
+    # Each 2021 export can still be undone on its own: nothing left.
+    for import_id in (4, 3):
+        ws.undo_import(import_id)
+    assert query(ws, "SELECT count(*) FROM audience") == [(0,)]
+
+
+def test_undoing_the_older_export_after_the_newer_one_leaves_the_newer_counts(shared_data: Path,
+                                                                              tmp_path: Path) -> None:
+    folder = shared_data / FIXTURES
+    sub = folder / "subscribed.csv"
+    old = earlier_mailchimp_export(sub, tmp_path / "subscribed_2021.csv", ("s2@", "s3@", "s4@", "s5@"))
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [sub], account="list1", exported_on="2023-07-01")
+    before = query(ws, "SELECT * FROM audience ORDER BY date")
+    ingest(ws, [old], account="list1", exported_on="2021-01-01")
+    summary = ws.undo_import(2)
+    assert summary["recounted"] == []
+    assert query(ws, "SELECT * FROM audience ORDER BY date") == before
+
+
+def test_another_platforms_list_under_the_same_account_is_refused(shared_data: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    folder = shared_data / FIXTURES
+    ws_dir = tmp_path / "ws"
+    code, _, err = run(["ingest", "-w", str(ws_dir), "--account", "Letter", str(folder / "subscribed.csv")],
+                       monkeypatch, capsys)
+    assert code == 0, err
+    ws = Workspace(ws_dir)
+    before = snapshot(ws)
+    # beehiiv under the same account (as measure groups it: case does not matter): one line, nothing stored.
+    code, out, err = run(["ingest", "-w", str(ws_dir), "--account", "letter", str(folder / BEEHIIV)],
+                         monkeypatch, capsys)
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+    assert ("account 'Letter' already holds a Mailchimp list (import #1, subscribed.csv) and this is a beehiiv "
+            "export") in err
+    assert '--account "letter (beehiiv)"' in err and "strategyfirst imports undo 1" in err
+    assert snapshot(ws) == before
+    # Substack likewise; the same platform's other exports are welcome.
+    with pytest.raises(ImportFileError, match=r"holds a Mailchimp list .* this is a Substack export"):
+        ingest(ws, [folder / SUBSTACK_SIGNUP], account="Letter")
+    assert one(ingest(ws, [folder / "unsubscribed.csv"], account="Letter"))["status"] == "imported"
+    # Under its own account it imports; once the Mailchimp imports are undone, the account is free.
+    assert one(ingest(ws, [folder / BEEHIIV], account="Letter (beehiiv)"))["status"] == "imported"
+    ws.undo_import(2)
+    ws.undo_import(1)
+    assert one(ingest(ws, [folder / BEEHIIV], account="Letter"))["status"] == "imported"
 
 
 def _personal(folder: Path) -> tuple[set[str], set[str]]:

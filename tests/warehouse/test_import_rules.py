@@ -175,7 +175,7 @@ def test_opening_a_version_1_warehouse_upgrades_it(tmp_path: Path) -> None:
     con.execute("INSERT INTO messages (message_id, platform, owned, time_precision, kind, import_id) "
                 "VALUES ('x:1', 'x', TRUE, 'second', 'post', 1)")
     assert migrate(con) == 1
-    assert schema_version(con) == SCHEMA_VERSION == 7
+    assert schema_version(con) == SCHEMA_VERSION == 8
     assert con.execute("SELECT message_id FROM messages").fetchall() == [("x:1",)]
     cols = {r[0] for r in con.execute("DESCRIBE imports").fetchall()}
     assert "rejects_file" in cols

@@ -55,6 +55,7 @@ class LoadContext:
     currency: str | None = None          # the plan's budget currency (spend is checked against it), not an option
     rates: str | None = None             # --rate: "UAH=0.024,USD=0.92", 1 unit in the plan's currency
     exported_on: str | None = None       # --exported-on: the snapshot day of member exports (ISO date)
+    replay: bool = False                 # made again from raw/ as the log says it was (rebuild), not a new import
 
 
 @dataclass(frozen=True)

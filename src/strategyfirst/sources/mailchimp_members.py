@@ -24,6 +24,7 @@ from strategyfirst.sources.member_counts import (
     add_parse_rejects,
     given_day,
     kept_columns,
+    refuse_other_platform,
     snapshot_note,
     stage_counts,
     time_kept,
@@ -52,6 +53,7 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     if not account:
         raise sf.error("a Mailchimp members export names its list only in a file name like "
                        "subscribed_members_export_<list id>.csv, and this one does not; pass --account LIST", 1, 1)
+    refuse_other_platform(con, sf, ctx, account, "mailchimp")
     keys = {normalise_column(h) for h in sf.header}
     status = "unsubscribed" if "unsub_time" in keys else "cleaned" if "clean_time" in keys else "subscribed"
     names, c = column_map(sf, (*COLUMNS, *MARKS))
@@ -66,7 +68,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     latest = f"greatest({', '.join(_ts(c[t]) for t in TIMES)})"
     keep = kept_columns(sf, {t: time_kept(c[t], _ts(c[t])) for t in TIMES}, REQUIRED)
     stage_counts(con, account=account, metric="subscribers" if status == "subscribed" else f"subscribers_{status}",
-                 joined=joined, left=left, in_size="TRUE" if status == "subscribed" else None, latest=latest,
+                 provider="mailchimp", joined=joined, left=left, in_size="TRUE" if status == "subscribed" else None,
+                 latest=latest,
                  reject=reasons(*checks), cells=c, keep=keep, snapshot_day=given_day(ctx))
     return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the latest time in the file"))
 

@@ -27,6 +27,7 @@ from strategyfirst.sources.member_counts import (
     add_parse_rejects,
     given_day,
     kept_columns,
+    refuse_other_platform,
     snapshot_note,
     stage_counts,
     time_kept,
@@ -50,10 +51,12 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         raise sf.error("a Substack or beehiiv subscriber export does not name its publication; pass --account "
                        "NAME", 1, 1)
     keys = {normalise_column(h) for h in sf.header}
+    beehiiv = "status" in keys and "tier" in keys
+    refuse_other_platform(con, sf, ctx, account, "beehiiv" if beehiiv else "substack")
     names, c = column_map(sf, (*COLUMNS, *MARKS))
     read_rows(con, sf, MEMBER_ROWS, names=names)
     add_parse_rejects(con)
-    if "status" in keys and "tier" in keys:   # beehiiv
+    if beehiiv:
         created = f"try_strptime(trim({c['created_at']}), {BEEHIIV_TIME})"
         unsub = f"try_strptime(trim({c['unsubscribed_at']}), {BEEHIIV_TIME})"
         status = f"lower(trim({c['status']}))"
@@ -65,21 +68,25 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         keep = kept_columns(sf, {"created_at": time_kept(c["created_at"], created),
                                  "unsubscribed_at": time_kept(c["unsubscribed_at"], unsub), "status": word},
                             (*SUBSTACK, *BEEHIIV))
-        stage_counts(con, account=account, metric="subscribers",
-                     joined=f"CASE WHEN {status} <> 'pending' THEN {created} END", left=unsub,
+        # Every member counted as gained (all but pending ones) is either in the size (active, not unsubscribed)
+        # or lost: on unsubscribed_at, else (inactive without it: beehiiv does not date it) on the export day.
+        stage_counts(con, account=account, metric="subscribers", provider="beehiiv",
+                     joined=f"CASE WHEN {status} <> 'pending' THEN {created} END",
+                     left=f"CASE WHEN {status} <> 'pending' THEN {unsub} END",
+                     left_undated=f"{status} NOT IN ('active', 'pending')",
                      in_size=f"{status} = 'active' AND {unsub} IS NULL", latest=f"greatest({created}, {unsub})",
                      reject=reject, cells=c, keep=keep, snapshot_day=given_day(ctx))
     elif "created_at" in keys:                # Substack, with the signup time
         created = utc(c["created_at"], ISO)
         keep = kept_columns(sf, {"created_at": time_kept(c["created_at"], created)}, (*SUBSTACK, *BEEHIIV))
-        stage_counts(con, account=account, metric="subscribers", joined=created, left=None, in_size="TRUE",
-                     latest=created, reject=reasons((f"{created} IS NULL",
+        stage_counts(con, account=account, metric="subscribers", provider="substack", joined=created, left=None,
+                     in_size="TRUE", latest=created, reject=reasons((f"{created} IS NULL",
                                                      "created_at is not a time like 2018-08-27T15:06:27.713Z")),
                      cells=c, keep=keep, snapshot_day=given_day(ctx))
     else:                                     # Substack, no time: the size on the file's day
         day = dt.datetime.fromtimestamp(sf.path.stat().st_mtime, dt.UTC).date().isoformat()
-        stage_counts(con, account=account, metric="subscribers", joined=None, left=None, in_size="TRUE",
-                     latest="NULL::TIMESTAMP", reject="NULL::VARCHAR", cells=c,
+        stage_counts(con, account=account, metric="subscribers", provider="substack", joined=None, left=None,
+                     in_size="TRUE", latest="NULL::TIMESTAMP", reject="NULL::VARCHAR", cells=c,
                      keep=kept_columns(sf, {}, SUBSTACK), snapshot_day=given_day(ctx, f"DATE {sql_str(day)}"))
         return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the day the file was last modified"))
     return Loaded(primary="audience", notes=snapshot_note(con, ctx, "the latest time in the file"))

@@ -201,12 +201,15 @@ def undone_name(rejects_file: Path) -> Path:
 def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
          rejects_dir: Path | None = None) -> dict[str, Any]:
     """Take import `import_id` back in one transaction: delete the rows it added, write back the values it
-    replaced, drop its rejects, mark it undone. Refused (UsageError) when a later import changed rows it wrote.
+    replaced, drop its rejects, mark it undone, and count again the later member exports of its list that
+    deferred to it (`members.recount`, listed as `recounted`). Refused (UsageError) when a later import changed
+    rows it wrote.
     Its rejects CSV in `rejects_dir` is kept for the record, renamed `undone_name` (the log names it there), so
     that no file named like a live import's lists rows the warehouse no longer has. Derived tables are the
     caller's (derive.refresh)."""
     from strategyfirst.warehouse.conversation import refresh_conversations
     from strategyfirst.warehouse.derive import forget_extent
+    from strategyfirst.warehouse.members import recount
     from strategyfirst.warehouse.merge import SPECS, key_match
 
     row = con.execute("SELECT file, undone_at, undone_by, rejects_file FROM imports WHERE import_id = ?",
@@ -261,6 +264,8 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
         con.execute("UPDATE imports SET undone_at = ?, undone_by = ?, rejects_file = ? WHERE import_id = ?",
                     [dt.datetime.now(dt.UTC).replace(tzinfo=None), by or current_user(),
                      str(kept) if kept is not None else row[3], import_id])
+        # older member exports that deferred to this one count what they say again (once it is marked undone)
+        recounted = recount(con, import_id)
         if live is not None and kept is not None:
             live.replace(kept)  # last before the commit, put back if the commit fails
             moved = True
@@ -272,7 +277,7 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, by: str | None = None,
         raise
     return {"import_id": import_id, "file": name, "rows_removed": sum(removed.values()),
             "rows_restored": sum(restored.values()), "rejects_removed": rejects,
-            "rejects_file": str(kept) if kept is not None else None,
+            "rejects_file": str(kept) if kept is not None else None, "recounted": recounted,
             "by_table": {t: {"removed": removed[t], "restored": restored[t]} for t in LOGGED
                          if removed[t] or restored[t]}}
 

@@ -50,7 +50,7 @@ from strategyfirst.sources.textfile import (
     open_source_file,
 )
 from strategyfirst.sqltext import sql_literal, string_literal
-from strategyfirst.warehouse import derive, importlog
+from strategyfirst.warehouse import derive, importlog, members
 from strategyfirst.warehouse.archive import MEDIA, TEXT_DOCUMENTS, Media, Unpacked, unpacked
 from strategyfirst.warehouse.engine import open_duckdb
 from strategyfirst.warehouse.lock import workspace_lock
@@ -532,6 +532,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
     `guessed`: the source was detected, not named (a loader's refusal then means no known export)."""
     if given_id is None:  # a replay (rebuild) reproduces what the log says was imported, as it was
         check_header_complete(sf)
+    else:
+        ctx = dataclasses.replace(ctx, replay=True)
     # Staging and the merge's comparisons write only this connection's temp tables, so they run before the
     # transaction: DuckDB scans tables written inside an open transaction on one thread, which halved the
     # speed of typing, mapping and linking millions of rows on two cores. The transaction holds every write
@@ -576,6 +578,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
                 moved = {t: rehome(con, p.spec, earlier, import_id) if p else 0 for t, p in prepared.items()}
                 counts = {t: _moved(apply(con, p, import_id), moved[t]) if p else Counts()
                           for t, p in prepared.items()}
+                if src.redacted_raw:  # a member export: what it said, for the next ones of its list and undo
+                    members.record(con, import_id)
                 summary = _summary(ws, name, src.name, counts[loaded.primary], import_id, staged["rejects"])
                 if notes:  # what the file held besides its rows (GA4 tables skipped, spend converted)
                     summary["notes"] = list(notes)

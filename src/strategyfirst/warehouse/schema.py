@@ -5,7 +5,7 @@ Derived tables (`inbound`, `attribution`) are rebuilt from the canonical ones; s
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 MESSAGE_FIGURES = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves", "clicks",
                    "follows", "video_views", "watch_minutes", "spend", "deliveries", "opens", "unsubscribes")
@@ -170,11 +170,38 @@ CREATE TABLE IF NOT EXISTS site_traffic (
     PRIMARY KEY (date_from, date_to, property, dimension, value)
 )"""
 
+# Version 8: what each member export (Mailchimp, Substack, beehiiv) said, whatever the merge stored of it: its
+# series, platform (`provider`) and snapshot day (`member_exports`), and its own counts per day (`member_days`,
+# counts only: nothing personal). Which export of a list is the newest, which platform a list comes from, and
+# what an older export counts once the newer one it deferred to is undone, are read from here
+# (sources/member_counts.py, warehouse/members.py).
+MEMBER_EXPORTS = """
+CREATE TABLE IF NOT EXISTS member_exports (
+    import_id   INTEGER PRIMARY KEY,
+    platform    VARCHAR NOT NULL,    -- the audience rows' platform: email
+    account     VARCHAR NOT NULL,
+    metric      VARCHAR NOT NULL,    -- subscribers | subscribers_unsubscribed | subscribers_cleaned
+    provider    VARCHAR NOT NULL,    -- mailchimp | substack | beehiiv
+    exported_on DATE,                -- the snapshot day (--exported-on, else the latest time in the file)
+    gains       BOOLEAN NOT NULL,    -- the export dates members' joins
+    losses      BOOLEAN NOT NULL     -- the export dates members' leaves
+)"""
+
+MEMBER_DAYS = """
+CREATE TABLE IF NOT EXISTS member_days (
+    import_id INTEGER NOT NULL,
+    date      DATE NOT NULL,
+    value     DOUBLE,                -- the list's size on the snapshot day (subscribed exports)
+    gained    DOUBLE,
+    lost      DOUBLE,
+    PRIMARY KEY (import_id, date)
+)"""
+
 CANONICAL_TABLES = ("messages", "audience", "spend", "account_daily", "video_daily", "imports", "rejects",
                     "site_traffic")
 DERIVED_TABLES = ("inbound", "attribution")
 V1_DDL = (MESSAGES, AUDIENCE, SPEND, IMPORTS, REJECTS, INBOUND, ATTRIBUTION, META)
-ALL_DDL = (*V1_DDL, ACCOUNT_DAILY, VIDEO_DAILY, SITE_TRAFFIC)
+ALL_DDL = (*V1_DDL, ACCOUNT_DAILY, VIDEO_DAILY, SITE_TRAFFIC, MEMBER_EXPORTS, MEMBER_DAYS)
 
 # Steps that bring a warehouse of version N-1 to N (tables new in N are created by ALL_DDL).
 UPGRADES: dict[int, tuple[str, ...]] = {
@@ -215,4 +242,7 @@ UPGRADES: dict[int, tuple[str, ...]] = {
     # tables are rebuilt by the next refresh.
     7: ("ALTER TABLE inbound ADD COLUMN IF NOT EXISTS addressed BOOLEAN",
         "DELETE FROM meta WHERE key = 'derived_data_version'"),
+    # v8: the member exports' record (created by ALL_DDL); imports made before it are read as before (the
+    # latest stored day with gains or losses stands for the newest export's day).
+    8: (),
 }
