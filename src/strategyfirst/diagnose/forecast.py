@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategyfirst.diagnose.distributions import Beta, t_ppf
+from strategyfirst.diagnose.rules import LONG_GAP_PERIODS
 
 LEVEL = 0.8
 
@@ -109,10 +110,10 @@ def predict_total(fit: Fit, days: np.ndarray, mid: np.ndarray, level: float = LE
 # reached there: a line through a few months says nothing about the months after). It is drawn through the
 # latest run of periods only: data that fall silent for LONG_GAP_PERIODS periods or more (as long as a trend
 # needs to show itself) start a new run, and a line across the silence would join two stretches it never saw
-# connected (a 2014 page and a 2022 account, one outlying month years before the rest).
+# connected (a 2014 page and a 2022 account, one outlying month years before the rest). A KPI whose data have
+# been silent that long by the day it is judged is not forecast at all (status.py).
 TREND_LEVEL = 0.95
 MIN_TREND_PERIODS = 4
-LONG_GAP_PERIODS = 4
 
 
 def quasi_dispersion(k: np.ndarray, n: np.ndarray, fitted: np.ndarray, dof: int) -> float:

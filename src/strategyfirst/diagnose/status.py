@@ -18,8 +18,13 @@ reply-time median or p90 is the quantile of all pooled answered gaps (exact boot
 weight each period by its n. For all of them, a trend (of the daily rate, or of the value) replaces that level
 only where its slope is clear at 95 % over four or more complete periods of the latest run (the periods after
 the last stretch of `LONG_GAP_PERIODS` or more periods without data: a line across years of silence joins
-stretches never seen connected), and is projected no further ahead than the data reach back: beyond, it is
-held at the value it has reached there. Forecasts and their intervals
+stretches never seen connected; the reason then says the earlier periods count in the value so far, not in
+the trend), and is projected no further ahead than the data reach back: beyond, it is held at the value it has
+reached there. A KPI whose data have been silent for `LONG_GAP_PERIODS` whole months or more by the day it is
+judged (as-of, or the deadline if earlier) is not forecast at all: `not_enough_data`, "no data since 2014-12"
+with its last value, unless a paced KPI has already reached its target (`met`, still without a forecast): a
+rate or trend from before the silence, carried over years of it, is a made-up projection. Forecasts and their
+intervals
 stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be negative
 is never forecast or bounded below what is already counted. Fewer than `MIN_OBSERVATIONS` observations of a
 ratio, reply time or score give the status `not_enough_data`, saying how many more are needed and how long that
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +49,6 @@ from strategyfirst.diagnose.diagnosis import ForecastPoint, KpiStatus, SeriesPoi
 from strategyfirst.diagnose.evidence import MIN_PERIODS, NOTABLE_DISPERSION, bootstrap_quantile_interval, exact_tails
 from strategyfirst.diagnose.forecast import (
     LEVEL,
-    LONG_GAP_PERIODS,
     Fit,
     Prediction,
     Trend,
@@ -57,7 +62,7 @@ from strategyfirst.diagnose.forecast import (
     weighted_level,
 )
 from strategyfirst.diagnose.inputs import Observation
-from strategyfirst.diagnose.rules import MIN_OBSERVATIONS, STATUS_RULES
+from strategyfirst.diagnose.rules import LONG_GAP_PERIODS, MIN_OBSERVATIONS, STATUS_RULES
 
 PACED_LEVELS = frozenset({"audience_size"})
 UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})  # not a share of a whole: never pooled
@@ -92,6 +97,9 @@ FOOTNOTES: list[str] = [
     "projected no further ahead than the data reach back; beyond, it is held at the value it has reached. "
     f"A trend is drawn through the latest run of periods only: data silent for {LONG_GAP_PERIODS} periods or "
     "more start a new run.",
+    f"A KPI without data for {LONG_GAP_PERIODS} whole months or more before the as-of date (or its deadline, if "
+    "earlier) is not forecast: it says since when, with its last value, and is not enough data unless it has "
+    "already met its target.",
     *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
 
@@ -217,9 +225,23 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                          _undated(actual_value, target, unit), version, drawn)
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
                                                             target, direction)
-    if thin is not None:
+    quiet = _silence(starts, as_of if deadline is None else min(as_of, deadline), period)
+    if thin is not None:  # too few observations to forecast, whenever they came (and the silence said, if long)
+        thin += f"; no data since {_period_label(quiet[0], period)}" if quiet is not None else ""
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
                          actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
+    if quiet is not None and actual_value is not None:
+        # A forecast would carry a run that ended long ago over the silence and the time left (a 2014 page's
+        # growth rate held to 2026): what was reached stays reached, anything else is not judged without data.
+        if paced and direction == "up" and meets(actual_value, target, direction):
+            status, reason = _rule(direction, paced, target, actual_value, expected_now, None, as_of, deadline,
+                                   unit)
+            reason += f"; no data since {_period_label(quiet[0], period)}, so no forecast"
+        else:
+            status, reason = "not_enough_data", _silent(quiet, period, actual_value, target, unit, as_of,
+                                                        deadline)
+        return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
+                         actual_value, n, expected_now, None, None, None, status, reason, version, drawn)
     prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
                                    period, covered, days, mids, values, complete, run, gaps)
     status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
@@ -244,15 +266,17 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
     f_mids = np.array([((lo - start).days + (hi - start).days) / 2 for lo, hi in future], dtype=float)
     points: list[ForecastPoint] = []
     periods = "weeks" if period == "week" else "months"
+    trend_words = _trend_words(covered, run, period)
     if accumulates:
         return _forecast_total(metric, actual_value, future, f_days, f_mids, days, mids, values, complete,
-                               run, periods)
+                               run, trend_words)
     if paced:
         return _forecast_snapshot(metric, actual_value, start, future, covered, values, complete, run,
-                                  periods)
+                                  trend_words)
     full = float(np.median(days)) if len(days) else 30.0
     t_end = float((deadline - start).days + 1 - full / 2)
-    level = _level(metric, actual, actual_value, covered, mids, values, days, complete, run, gaps, periods)
+    level = _level(metric, actual, actual_value, covered, mids, values, days, complete, run, gaps, periods,
+                   trend_words)
     for (lo, _), m in zip(future, f_mids, strict=True):
         p = level.at(float(m))
         points.append(ForecastPoint(lo, _clip(metric, p.value), _clip_opt(metric, p.low),
@@ -264,7 +288,7 @@ def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation |
 
 def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date, dt.date]], f_days: np.ndarray,
                     f_mids: np.ndarray, days: np.ndarray, mids: np.ndarray, values: np.ndarray,
-                    complete: np.ndarray, run: np.ndarray, periods: str
+                    complete: np.ndarray, run: np.ndarray, trend_words: Callable[[int], str]
                     ) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
     """An accumulating KPI at the end of each future period: the total so far plus the days left at the daily
     rate so far (or at a clear trend's, held beyond the data's reach), its interval clamped at the total."""
@@ -277,7 +301,7 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
     fit: Fit | None
     if trend is not None:
         fit, at = trend.fit, np.minimum(f_mids, trend.reach)
-        how = f"a clear trend across {trend.periods} {periods}"
+        how = trend_words(trend.periods)
     else:
         fit, at = (fit_level(values / days, days) if len(values) else None), f_mids
         how = f"the {formatting.number(rate, spec.unit if spec else None)} a day so far"
@@ -302,7 +326,7 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
 
 def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future: list[tuple[dt.date, dt.date]],
                        covered: list[tuple[Observation, dt.date, dt.date]], values: np.ndarray,
-                       complete: np.ndarray, run: np.ndarray, periods: str
+                       complete: np.ndarray, run: np.ndarray, trend_words: Callable[[int], str]
                        ) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
     """A paced level (audience_size) at the end of each future period: the latest level held, its interval from
     how far it moved between periods (or a clear trend's line, held beyond the data's reach)."""
@@ -312,7 +336,7 @@ def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future:
     trend = clear_trend(t, values, np.ones(len(values)), complete=complete, run=run) if len(values) else None
     predictions: list[Prediction] = []
     if trend is not None:
-        how = f"a clear trend across {trend.periods} {periods}"
+        how = trend_words(trend.periods)
         predictions = [predict_at(trend.fit, min(float(x), trend.reach)) for x in f_t]
     else:
         how = "the latest level held"
@@ -332,6 +356,25 @@ def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future:
                    for (lo, _), p in zip(future, predictions, strict=True))
     last = points[-1]  # the last future period ends with the deadline
     return Prediction(last.value, last.low, last.high, how), points
+
+
+def _trend_words(covered: list[tuple[Observation, dt.date, dt.date]], run: np.ndarray, period: str
+                 ) -> Callable[[int], str]:
+    """How a trend over `count` periods of the latest run is named in the reason: where earlier periods lie before
+    a long silence, since when the run goes and that those count in the value so far but not in the trend (an X
+    account's trend since 2016 beside a ratio so far that still holds a 2014 Facebook page)."""
+    periods = "weeks" if period == "week" else "months"
+    starts = [o.period for o, _, _ in covered]
+    first = int(np.argmax(run)) if len(run) and run.any() else 0
+    if first == 0 or starts[first] is None or starts[first - 1] is None:
+        return lambda count: f"a clear trend across {count} {periods}"
+    start, before = starts[first], starts[first - 1]
+    assert start is not None and before is not None
+    silence = periods_between(before, start, period)
+    note = (f" since {_period_label(start, period)}; the {formatting.count(first)} earlier {periods} with data, "
+            f"before {formatting.count(silence)} {periods} without any, count in the value so far but not in the "
+            "trend")
+    return lambda count: f"a clear trend across {count} {periods}{note}"
 
 
 def _clip_opt(metric: str, value: float | None) -> float | None:
@@ -372,8 +415,11 @@ def _proportion(metric: str, actual: Observation | None, covered: list[tuple[Obs
 
 def _level(metric: str, actual: Observation | None, actual_value: float, covered: list[tuple[Observation,
            dt.date, dt.date]], mids: np.ndarray, values: np.ndarray, days: np.ndarray, complete: np.ndarray,
-           run: np.ndarray, gaps: np.ndarray | None, periods: str = "periods") -> Level:
+           run: np.ndarray, gaps: np.ndarray | None, periods: str = "periods",
+           trend_words: Callable[[int], str] | None = None) -> Level:
     """Pooled ratio (Beta), bootstrap quantile over the pooled gaps, else the n-weighted level or trend."""
+    if trend_words is None:
+        trend_words = lambda count: f"a clear trend across {count} {periods}"  # noqa: E731
     if metric in QUANTILES and gaps is not None and len(gaps):
         x = np.asarray(gaps, dtype=float)
         low, high = bootstrap_quantile_interval(x, QUANTILES[metric], level=LEVEL)
@@ -391,7 +437,7 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
         if trend is not None:
             fitted = np.clip(trend.fit.beta[0] + trend.fit.beta[1] * ok_mids, 0.0, 1.0)
             phi = quasi_dispersion(k, n, fitted, len(k) - 2)
-            return Level(pooled_ratio(big_k, big_n, phi), trend, f"a clear trend across {trend.periods} {periods}")
+            return Level(pooled_ratio(big_k, big_n, phi), trend, trend_words(trend.periods))
         phi = quasi_dispersion(k, n, np.full(len(k), p), len(k) - 1) if len(k) >= MIN_PERIODS else 1.0
         vary = f"; {periods} vary more than chance explains" if phi > NOTABLE_DISPERSION else ""
         return Level(pooled_ratio(big_k, big_n, phi),
@@ -401,7 +447,7 @@ def _level(metric: str, actual: Observation | None, actual_value: float, covered
         weights = days
     trend = clear_trend(mids, values, weights, complete=complete, run=run)
     if trend is not None:
-        return Level(weighted_level(values, weights), trend, f"a clear trend across {trend.periods} {periods}")
+        return Level(weighted_level(values, weights), trend, trend_words(trend.periods))
     level = weighted_level(values, weights)
     if not np.isfinite(level.value):
         return Level(Prediction(actual_value))
@@ -469,6 +515,38 @@ def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | No
     if deadline is not None and as_of + dt.timedelta(weeks=weeks) > deadline:
         text += f", which is after the deadline {deadline.isoformat()}: raise the volume or judge it on other KPIs"
     return text
+
+
+def _silence(starts: list[dt.date], judged: dt.date, period: str) -> tuple[dt.date, int] | None:
+    """(the last period with data, the whole calendar months without data after it up to `judged`) when those
+    number LONG_GAP_PERIODS or more, else None: the data's latest run has ended.
+
+    Counted in months whatever the cadence: exports mostly come monthly, by hand, so a weekly plan's KPI a few
+    weeks behind its freshest source is the lag between two exports, not a run that stopped."""
+    if not starts:
+        return None
+    last_day = period_end(starts[-1], period) - dt.timedelta(days=1)
+    # the months strictly between the last one with data and the one after `judged`'s day: those over by then
+    empty = periods_between(bucket_start(last_day, "month"), bucket_start(judged + dt.timedelta(days=1), "month"),
+                            "month")
+    return (starts[-1], empty) if empty >= LONG_GAP_PERIODS else None
+
+
+def _period_label(start: dt.date, period: str) -> str:
+    return f"the week of {start.isoformat()}" if period == "week" else f"{start:%Y-%m}"
+
+
+def _silent(quiet: tuple[dt.date, int], period: str, actual: float, target: float, unit: str, as_of: dt.date,
+            deadline: dt.date | None) -> str:
+    """Why a KPI whose data stopped long before the day it is judged is not forecast, with its last value."""
+    f = lambda x: formatting.number(x, unit or None)  # noqa: E731
+    last, empty = quiet
+    upto = (f"the deadline {deadline.isoformat()}" if deadline is not None and deadline < as_of
+            else as_of.isoformat())
+    since = _period_label(last, period)
+    return (f"no data since {since} (none in the {formatting.count(empty)} whole months up to {upto}): last value "
+            f"{f(actual)} against the target {f(target)}; no forecast across a silence of {LONG_GAP_PERIODS} "
+            f"months or more; import the exports since {since} to judge it")
 
 
 def _undated(actual: float, target: float, unit: str) -> str:
