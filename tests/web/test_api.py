@@ -178,7 +178,8 @@ def test_openapi_lists_every_api_route(web: WebEnv) -> None:
                           "/api/v1/workspaces/{slug}/decisions/{number}",
                           "/api/v1/workspaces/{slug}/decisions/{number}/withdraw",
                           "/api/v1/workspaces/{slug}/posts", "/api/v1/workspaces/{slug}/plan/objectives",
-                          "/api/v1/workspaces/{slug}/plan/kpis", "/api/v1/workspaces/{slug}/plan/tactics"}
+                          "/api/v1/workspaces/{slug}/plan/kpis", "/api/v1/workspaces/{slug}/plan/tactics",
+                          "/api/v1/workspaces/{slug}/plan/revert"}
     assert web.client().get("/api/v1/docs").status_code == 200
 
 

@@ -85,6 +85,9 @@ ROUTES = [
           lambda env, slug: {"json": {"objective": "dialogue", "metric": "reach"}}),
     Route("POST", "/api/v1/workspaces/{slug}/plan/tactics", "editor", 422,
           lambda env, slug: {"json": {"id": "care-desk"}}),
+    # a revert to a version the workspace does not have: refused once the role allows it (nothing saved)
+    Route("POST", "/api/v1/workspaces/{slug}/plan/revert", "editor", 422,
+          lambda env, slug: {"json": {"version": 999_999}}),
     Route("GET", "/api/v1/workspaces/{slug}/lint", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/measure", "viewer", 200),
     Route("GET", "/api/v1/workspaces/{slug}/funnel", "viewer", 200),
@@ -124,6 +127,7 @@ ROUTES = [
     Route("POST", "/w/{slug}/plan/kpis", "editor", 422,
           lambda env, slug: {"data": {"objective": "dialogue", "metric": "reach"}}),
     Route("POST", "/w/{slug}/plan/tactics", "editor", 422, lambda env, slug: {"data": {"id": "care-desk"}}),
+    Route("POST", "/w/{slug}/plan/revert", "editor", 422, lambda env, slug: {"data": {"version": "999999"}}),
     Route("GET", "/w/{slug}/verdicts", "viewer", 200),
     Route("POST", "/w/{slug}/decisions", "editor", 303, lambda env, slug: {"data": {"text": "matrix decision"}}),
     Route("GET", "/w/{slug}/decisions/new", "editor", 200),

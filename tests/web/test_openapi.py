@@ -15,7 +15,7 @@ WRITES = {("put", "/api/v1/workspaces/{slug}/plan"), ("post", "/api/v1/workspace
           ("post", "/api/v1/workspaces/{slug}/decisions"), ("patch", "/api/v1/workspaces/{slug}/decisions/{number}"),
           ("post", "/api/v1/workspaces/{slug}/decisions/{number}/withdraw"),
           ("post", "/api/v1/workspaces/{slug}/plan/objectives"), ("post", "/api/v1/workspaces/{slug}/plan/kpis"),
-          ("post", "/api/v1/workspaces/{slug}/plan/tactics")}
+          ("post", "/api/v1/workspaces/{slug}/plan/tactics"), ("post", "/api/v1/workspaces/{slug}/plan/revert")}
 # what each GET answers, checked against a real body below
 READS: dict[str, Any] = {
     "/api/v1/workspaces": list[schemas.WorkspaceItem],

@@ -161,7 +161,8 @@ class RevertIn(BaseModel):
     why: str | None = Field(None, max_length=2000, description="Why (kept after `reverts to version N: `).")
 
 
-@router.post("/plan/revert", status_code=201, **documented(PlanSaved, SCOPED, STALE_PLAN, status=201))
+@router.post("/plan/revert", status_code=201, **documented(PlanSaved, SCOPED, STALE_PLAN, BODY_TOO_LARGE,
+                                                               status=201))
 def revert_plan(body: RevertIn, m: ApiEditor, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     """Make an earlier version the plan again: saved as a new version whose why says `reverts to version N`
     (the history keeps every change); 422 for an unknown version, the current one, or one lint reports
