@@ -434,3 +434,39 @@ def test_messages_the_plan_owns_otherwise_than_flagged_extend_by_the_rule(tmp_pa
     assert after == _rebuilt(ws, tmp_path)
     owned = after["owned_messages"]
     assert {r[owned[0].index("message_id")] for r in owned[1]} == {"x:2"}  # AcmeHelp's are not the plan's
+
+
+def test_a_new_workspaces_monthly_exports_extend_without_ibis(shared_data: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workspace of a few hundred messages: each monthly X analytics export is most of the warehouse, yet
+    after the first it extends (EXTEND_ALWAYS), so from the third on the kept SQL runs, in a new process without
+    importing Ibis, pyarrow or pandas, and leaves what a whole rebuild leaves."""
+    import subprocess
+    import sys
+
+    ws = Workspace(tmp_path / "ws")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "strategy.yaml").write_text(REAL_PLAN, encoding="utf-8")
+    months = sorted((shared_data / "x-analytics" / "rOpenSci").glob("*.csv"))[:4]
+    spy = Spy(monkeypatch)
+    for path in months[:3]:
+        assert ws.ingest(path).files[0]["status"] == "imported", path
+    assert spy.rebuilds == 1  # the first import only: the next two extend
+    kept = _kept(ws)
+    assert kept is not None and "stored" in kept
+    assert _derived(ws.warehouse_path) == _rebuilt(ws, tmp_path)
+    script = ("import sys\nfrom strategyfirst.cli import main\nsys.argv = ['strategyfirst', 'ingest', '-w', "
+              f"{str(tmp_path / 'ws')!r}, {str(months[3])!r}]\ntry:\n    main()\nexcept SystemExit as e:\n"
+              "    assert not e.code\nprint(sorted(m for m in ('ibis', 'pyarrow', 'pandas') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert _kept(ws) == kept  # nothing compiled again
+    after = _derived(ws.warehouse_path)
+    assert after == _rebuilt(ws, tmp_path)
+    # Every month's tweets are rOpenSci's own: owned_messages holds them all (the files' records, one tweet each,
+    # counted by Python's csv reader: a tweet's text may span lines).
+    records = 0
+    for path in months:
+        with path.open(newline="", encoding="utf-8") as fh:
+            records += sum(1 for _ in csv.reader(fh)) - 1
+    assert len(after["owned_messages"][1]) == records == 125
