@@ -94,3 +94,26 @@ def test_without_data_inside_the_horizon_the_as_of_is_its_start(shared_data: Pat
     assert v.evidence.startswith(
         "no attributed data for tweets inside the horizon 2019-01-01..2019-06-30 (up to 2019-01-01), where its "
         f"KPIs are measured; outside it: posts {posts:,}, impressions {impressions:,.0f} (")
+
+
+def test_posts_inside_the_horizon_are_not_said_to_lie_outside_it(shared_data: Path, tmp_path: Path) -> None:
+    """A care desk judged on its response rate, whose account's X analytics export holds posts but no message
+    inbound to it: its verdict has no data, and says the posts are inside the horizon (counted there), not
+    outside it."""
+    w = Workspace(tmp_path)
+    w.ensure()
+    w.plan_path.write_text(PLAN.replace("impressions, target: 5000000", "response_rate, target: 0.9"),
+                           encoding="utf-8")
+    files = _files(shared_data, ("202011", "202012"))
+    w.ingest(files)
+    # Posts in 2020 (tweets not opening with an @handle: replies in X analytics), by the csv module.
+    posts = 0
+    for f in files:
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            posts += sum(1 for r in csv.DictReader(fh) if r["time"].startswith("2020")
+                         and not r["Tweet text"].startswith("@"))
+    assert posts > 0
+    [v] = w.diagnose().verdicts
+    assert v.kind == "not_enough_data" and v.tactic == "tweets"
+    assert f"where its KPIs are measured, it has posts {posts:,} but none of what they count (" in v.evidence
+    assert "outside it" not in v.evidence

@@ -54,6 +54,9 @@ class DiagnoseInputs:
     # Tactics with no data inside the KPI window: what they have outside it (any date), by (tactic, metric), so a
     # verdict can say the data exist but lie outside the horizon rather than "no attributed data".
     tactic_outside: dict[tuple[str, str], Observation] = field(default_factory=dict)
+    # The same tactics' posts and inbound messages inside the window, where they have some: their data are then
+    # not outside it, only none of what their KPIs count (no inbound message to answer, say).
+    tactic_presence: dict[tuple[str, str], Observation] = field(default_factory=dict)
     seed: int = 0
 
     @property
@@ -253,15 +256,23 @@ PRESENCE_METRICS = ("posts", "inbound_messages")
 
 
 def _outside_window(ws: MeasuringWorkspace, plan: Plan, inside: dict[tuple[str, str], Observation],
-                    metrics: list[str]) -> dict[tuple[str, str], Observation]:
-    """For the tactics with nothing measured inside the KPI window, their values over all dates (one more
-    measurement, only when such a tactic exists): the data they have lie outside the window."""
+                    metrics: list[str], since: dt.date | None,
+                    until: dt.date) -> tuple[dict[tuple[str, str], Observation], dict[tuple[str, str], Observation]]:
+    """For the tactics with nothing measured inside the KPI window: their values over all dates of the metrics
+    they have no data for inside it (those data lie outside the window), and their posts and inbound messages
+    inside it, where they have some (two more measurements, only when such a tactic exists)."""
     empty = {t.id for t in plan.tactics} - {key for (key, _), obs in inside.items() if obs.n > 0}
     if not empty:
-        return {}
+        return {}, {}
+    present, _ = _index(_measure(ws, by="tactic", period="all", since=since, until=until,
+                                 metrics=list(PRESENCE_METRICS)))
+    presence = {key: obs for key, obs in present.items()
+                if key[0] in empty and obs.n > 0 and obs.value is not None and obs.value > 0}
     wanted = list(dict.fromkeys([*PRESENCE_METRICS, *metrics]))
     everything, _ = _index(_measure(ws, by="tactic", period="all", metrics=wanted))
-    return {key: obs for key, obs in everything.items() if key[0] in empty and obs.n > 0 and obs.value is not None}
+    outside = {key: obs for key, obs in everything.items()
+               if key[0] in empty and key not in presence and obs.n > 0 and obs.value is not None}
+    return outside, presence
 
 
 def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0) -> DiagnoseInputs:
@@ -289,7 +300,8 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None
     }
-    inputs.tactic_outside = _outside_window(ws, plan, inputs.tactic_actual, tactic_metrics)
+    inputs.tactic_outside, inputs.tactic_presence = _outside_window(ws, plan, inputs.tactic_actual,
+                                                                    tactic_metrics, since, until)
     if any(m.startswith("first_response_minutes") for m in metrics) and ws.warehouse_path.exists():
         gaps = attributed_gaps(ws, plan, since, until)  # read once for both
         inputs.tactic_gaps, inputs.objective_gaps = gaps.tactics, gaps.objectives

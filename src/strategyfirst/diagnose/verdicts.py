@@ -43,7 +43,7 @@ from strategyfirst.diagnose.evidence import (
     ratio_evidence,
     threshold,
 )
-from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, kpi_window
+from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Observation, kpi_window
 from strategyfirst.diagnose.status import OBSERVED, direction_of, period_end
 from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
 
@@ -469,23 +469,36 @@ def _window_words(plan: Plan, as_of: dt.date) -> str:
 
 
 def outside_words(inputs: DiagnoseInputs, objective: Objective) -> dict[str, str]:
-    """For each tactic with no data inside the KPI window but some outside it, where its data are, in words:
-    'inside the horizon 2017-01-01..2017-12-31; outside it: posts 119; impressions 76,924'."""
+    """For each tactic with no data inside the KPI window but some elsewhere, where its data are, in words:
+    'inside the horizon 2017-01-01..2017-12-31, where its KPIs are measured; outside it: posts 119, impressions
+    76,924'; or, for a tactic whose posts lie inside the window but none of what its KPIs count (no inbound
+    message to answer): 'inside the horizon ..., where its KPIs are measured, it has posts 1,316 but none of
+    what they count'."""
     currency = inputs.plan.budget.currency if inputs.plan.budget else None
     shown = list(dict.fromkeys([*PRESENCE_METRICS, *(k.metric for k in objective.kpis)]))
-    out: dict[str, str] = {}
-    for tactic in serving(inputs.plan, objective.id):
+
+    def words(values: dict[tuple[str, str], Observation], tactic: str) -> list[str]:
         found = []
         for metric in shown:
-            obs = inputs.tactic_outside.get((tactic.id, metric))
+            obs = values.get((tactic, metric))
             if obs is None or obs.value is None:
                 continue
             spec = catalog.get(metric)
             unit = spec.unit if spec else None
             found.append(f"{label(metric)} {formatting.number(obs.value, unit, currency=currency)}")
-        if found:
-            out[tactic.id] = (f"{_window_words(inputs.plan, inputs.as_of)}, where its KPIs are measured; "
-                              f"outside it: {', '.join(found)}")
+        return found
+
+    out: dict[str, str] = {}
+    for tactic in serving(inputs.plan, objective.id):
+        there, elsewhere = words(inputs.tactic_presence, tactic.id), words(inputs.tactic_outside, tactic.id)
+        if not there and not elsewhere:
+            continue
+        text = f"{_window_words(inputs.plan, inputs.as_of)}, where its KPIs are measured"
+        if there:
+            text += f", it has {', '.join(there)} but none of what they count"
+        if elsewhere:
+            text += f"; outside it: {', '.join(elsewhere)}"
+        out[tactic.id] = text
     return out
 
 
@@ -506,7 +519,7 @@ def verdicts(inputs: DiagnoseInputs, statuses: list[KpiStatus]) -> list[Verdict]
         unjudged = {kpi.metric: why for kpi in objective.kpis if kpi.target is not None
                     and (why := not_per_tactic(kpi.metric)) is not None}
         mine = [s for s in statuses if s.objective == objective.id]
+        where = outside_words(inputs, objective) if inputs.tactic_outside or inputs.tactic_presence else None
         out.extend(judge_objective(objective.id, evidence, inputs.tactic_spend, statuses=mine,
-                                   unjudged=unjudged, currency=currency,
-                                   outside=outside_words(inputs, objective) if inputs.tactic_outside else None))
+                                   unjudged=unjudged, currency=currency, outside=where))
     return out
