@@ -6,6 +6,8 @@ tracked as a running total that stands at `baseline` (default 0) when the horizo
 linearly from baseline to target. `audience_size` (a level, not a sum) paces the same way from its baseline
 (default: the first measured value) to the target. Every other metric — ratios, minutes, scores, means — must
 hold its target in every period: expected_now = target and actual = its value over the horizon so far.
+expected_now is reported only for a KPI judged against it: None for `no_data`, `not_enough_data`, `not_judged`
+and before the horizon starts (a pace beside a KPI that is not judged reads as a judgement it is not).
 
 Forecast, on the review-cadence periods (weekly, else monthly; quarterly plans trend on months). Accumulating
 metrics: the per-day rate so far (Σ counts / Σ days), carried over the days left and added to the total, with
@@ -65,6 +67,8 @@ from strategyfirst.diagnose.inputs import Observation
 from strategyfirst.diagnose.rules import LONG_GAP_PERIODS, MIN_OBSERVATIONS, STATUS_RULES
 
 PACED_LEVELS = frozenset({"audience_size"})
+# Statuses that are no judgement of the KPI against its pace: they report no value needed now.
+UNJUDGED: frozenset[Status] = frozenset({"no_data", "not_enough_data", "not_judged"})
 UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})  # not a share of a whole: never pooled
 # Without an interval (fewer than 3 periods), a forecast missing the target by more than this share of it is
 # off track rather than at risk.
@@ -83,7 +87,8 @@ OBSERVED = {"response_rate": "inbound messages", "conversation_response_rate": "
 FOOTNOTES: list[str] = [
     "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
     "deadline, and so does audience size (from its first value unless the KPI gives a baseline); ratios, "
-    "minutes and scores must hold their target in every period.",
+    "minutes and scores must hold their target in every period. A KPI with no data, too little data or no "
+    "deadline is not judged against that pace, so nothing is shown as needed now.",
     f"Forecasts of counts: the daily rate so far carried over the days left, with an {LEVEL:.0%} prediction "
     "interval (three or more periods needed); a running total is never forecast or bounded below what is "
     "already counted.",
@@ -218,10 +223,12 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             span = (deadline - start).days + 1
             frac = 1.0 if span <= 0 else min(1.0, max(0.0, ((as_of - start).days + 1) / span))
             expected_now = baseline_used + (target - baseline_used) * frac
+    if as_of < start:  # before the KPI's window opens nothing is needed yet
+        expected_now = None
 
     if deadline is None and actual_value is not None and not (paced and meets(actual_value, target, direction)):
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
-                         n, expected_now if not paced else None, None, None, None, "not_judged",
+                         n, None, None, None, None, "not_judged",
                          _undated(actual_value, target, unit), version, drawn)
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
                                                             target, direction)
@@ -229,7 +236,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
     if thin is not None:  # too few observations to forecast, whenever they came (and the silence said, if long)
         thin += f"; no data since {_period_label(quiet[0], period)}" if quiet is not None else ""
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
-                         actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
+                         actual_value, n, None, None, None, None, "not_enough_data", thin, version, drawn)
     if quiet is not None and actual_value is not None:
         # A forecast would carry a run that ended long ago over the silence and the time left (a 2014 page's
         # growth rate held to 2026): what was reached stays reached, anything else is not judged without data.
@@ -241,15 +248,22 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             status, reason = "not_enough_data", _silent(quiet, period, actual_value, target, unit, as_of,
                                                         deadline)
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
-                         actual_value, n, expected_now, None, None, None, status, reason, version, drawn)
+                         actual_value, n, _needed_now(status, expected_now), None, None, None, status, reason,
+                         version, drawn)
     prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
                                    period, covered, days, mids, values, complete, run, gaps)
     status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
                            unit)
     return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
-                     n, expected_now, prediction.value if prediction else None,
+                     n, _needed_now(status, expected_now), prediction.value if prediction else None,
                      prediction.low if prediction else None, prediction.high if prediction else None,
                      status, reason, version, drawn, future)
+
+
+def _needed_now(status: Status, expected_now: float | None) -> float | None:
+    """The value needed now as reported: only for a KPI judged against it (a KPI without data, too thin or not
+    judged has a status that says so, and a pace beside it would read as a judgement it is not)."""
+    return None if status in UNJUDGED else expected_now
 
 
 def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation | None,
