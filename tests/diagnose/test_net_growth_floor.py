@@ -62,6 +62,10 @@ def test_a_falling_growth_is_bounded_at_the_whole_audience_lost() -> None:
     assert all(p.value >= -10_000 and p.low is not None and p.low >= -10_000 for p in k.forecast)
     assert k.forecast[-1].value == -10_000
     assert "bounded below at -10,000: the whole audience of 10,000 at the horizon's start lost" in k.reason
+    # With 30,000 at the start the floor, -30,000, lies below the whole forecast: nothing is bounded.
+    far = falling(30_000)
+    assert far.forecast_at_deadline == unbounded.forecast_at_deadline and far.forecast_floor is None
+    assert "bounded" not in far.reason
     # Ahead now (9,600 ≥ 20,000 × 181/546 ≈ 6,630: 181 of the 546 days gone) but the forecast misses: at risk.
     assert k.status == "at_risk"
 
@@ -98,18 +102,6 @@ def test_only_the_end_that_crosses_the_floor_moves() -> None:
     assert k.forecast_at_deadline == pytest.approx(0.0, abs=1e-6) and k.forecast_low == -1_000
     assert k.forecast_high == free.forecast_high and k.forecast_floor == -1_000
     assert "bounded below at -1,000" in k.reason
-
-
-def test_a_forecast_above_the_floor_is_untouched() -> None:
-    # 10 a day every month of 2026 H1 (1,810) with 50,000 at the start: nowhere near -50,000.
-    growth = [10.0 * d for d in (31, 28, 31, 30, 31, 30)]
-    series = [Observation(v, 1, period=m) for m, v in zip(months(dt.date(2026, 1, 1), 6), growth, strict=True)]
-    k = kpi_status(objective="permission", metric="audience_growth", target=5_000, baseline=0,
-                   horizon_start=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 31), as_of=dt.date(2026, 6, 30),
-                   period="month", actual=Observation(1810.0, 6), series=series, audience_start=50_000)
-    # 10 a day for the 184 days of July to December: 1,810 + 1,840 = 3,650.
-    assert k.forecast_at_deadline == pytest.approx(3650) and k.forecast_floor is None
-    assert "bounded" not in k.reason
 
 
 def test_audience_start_is_the_growth_rates_denominator_where_it_covers_all_the_growth() -> None:
