@@ -162,3 +162,30 @@ def test_percent_axes_never_repeat_a_tick() -> None:
                              title="Response rate", y_title="response rate", percent=True)
     ticks = re.findall(r"<text[^>]*>([^<]*%)</text>", lines)
     assert len(ticks) >= 4 and len(set(ticks)) == len(ticks), ticks
+
+
+def test_a_kpi_not_judged_shows_nothing_expected_now() -> None:
+    # From diagnose's JSON, as `report` reads it: 9 of 12 answered against 80 % is too thin to judge (fewer than
+    # 20 messages; 3 unanswered of 12 at a 20 % miss rate is no clear count), 90 of 100 is judged and must hold
+    # 80 % now. Before, the thin KPI's "expected now" cell read 80.0% too.
+    import dataclasses
+
+    from strategyfirst.diagnose.diagnosis import Diagnosis
+    from strategyfirst.diagnose.inputs import Observation
+    from strategyfirst.diagnose.status import kpi_status
+    from strategyfirst.report.adapt import kpi_views
+
+    def rate(k: int, n: int):
+        return kpi_status(objective="dialogue", metric="response_rate", target=0.8, baseline=None,
+                          horizon_start=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 31),
+                          as_of=dt.date(2026, 6, 30), period="month", actual=Observation(k / n, n, k, n),
+                          series=[Observation(k / n, n, k, n, period=dt.date(2026, 6, 1))])
+
+    kpis = kpi_views(Diagnosis(as_of=dt.date(2026, 6, 30), kpis=[rate(9, 12), rate(90, 100)]).to_json())
+    html = render_html(dataclasses.replace(full_report_data(), kpis=kpis))
+    rows = re.findall(r'<tr data-status="([a-z_]+)">(.*?)</tr>', html, flags=re.S)
+    cells = [re.findall(r'<td class="num">([^<]*)', row) for _, row in rows]
+    # actual, expected now, target (then the forecast)
+    assert [status for status, _ in rows] == ["not_enough_data", "on_track"]
+    assert cells[0][:3] == ["75.0%", "—", "80.0%"]
+    assert cells[1][:3] == ["90.0%", "80.0%", "80.0%"]

@@ -57,6 +57,8 @@ class KpiStatus:
     version: int | None = None
     series: tuple[SeriesPoint, ...] = ()
     forecast: tuple[ForecastPoint, ...] = ()
+    # Where the forecast or its interval was raised to a floor (a net audience growth: the whole audience lost).
+    forecast_floor: float | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ def _kpi_json(k: KpiStatus) -> dict[str, Any]:
         "series": [{"period": p.period.isoformat(), "value": _num(p.value), "n": p.n} for p in k.series],
         "forecast": [{"period": p.period.isoformat(), "value": _num(p.value), "low": _num(p.low),
                       "high": _num(p.high)} for p in k.forecast],
+        "forecast_floor": _num(k.forecast_floor),
     }
 
 

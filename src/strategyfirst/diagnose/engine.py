@@ -29,7 +29,8 @@ def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
                 objective=objective.id, metric=kpi.metric, target=kpi.target, baseline=kpi.baseline,
                 horizon_start=plan.horizon.start if plan.horizon else None, deadline=plan.kpi_deadline(kpi),
                 as_of=inputs.as_of, period=inputs.period, actual=inputs.objective_actual.get(key),
-                series=inputs.objective_series.get(key, []), gaps=inputs.objective_gaps.get(objective.id)))
+                series=inputs.objective_series.get(key, []), gaps=inputs.objective_gaps.get(objective.id),
+                audience_start=inputs.audience_start.get(objective.id)))
     return out
 
 

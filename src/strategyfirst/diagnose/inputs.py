@@ -7,6 +7,7 @@ and never need a warehouse. `gather` is the one place that talks to `Workspace.m
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,9 @@ class DiagnoseInputs:
     # The same tactics' posts and inbound messages inside the window, where they have some: their data are then
     # not outside it, only none of what their KPIs count (no inbound message to answer, say).
     tactic_presence: dict[tuple[str, str], Observation] = field(default_factory=dict)
+    # The audience size each objective's net audience growth is counted from at the window's start, where the
+    # data give it for all of that growth (`audience_start`): a net loss cannot go below losing all of it.
+    audience_start: dict[str, float] = field(default_factory=dict)
     seed: int = 0
 
     @property
@@ -243,6 +247,19 @@ def objective_reply_gaps(ws: MeasuringWorkspace, plan: Plan, since: dt.date | No
     return attributed_gaps(ws, plan, since, until).objectives
 
 
+def audience_start(growth: Observation | None, rate: Observation | None) -> float | None:
+    """The audience size a net growth (`growth`, audience_growth over a scope and window) is counted from at the
+    window's start: the denominator of audience_growth_rate over the same scope and window (its series' sizes at
+    the start), where that rate covers all of the growth; None where some of the growth is of a series whose
+    start size the data do not give (deltas without a snapshot, a list that started at 0) or nothing grew."""
+    if growth is None or growth.value is None or rate is None or rate.numerator is None \
+            or rate.denominator is None or rate.denominator <= 0:
+        return None
+    if not math.isclose(rate.numerator, growth.value, rel_tol=1e-9, abs_tol=1e-6):
+        return None
+    return float(rate.denominator)
+
+
 def _measure(ws: MeasuringWorkspace, **kwargs: Any) -> list[dict[str, Any]]:
     """`ws.measure(...)` rows: dicts with metric, key, period, value, n, ... (the metrics contract)."""
     measure: Any = getattr(ws, "measure", None)
@@ -283,8 +300,15 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     if (since is not None and since > until) or not plan.tactics:
         return inputs  # nothing to measure yet; without tactics nothing is attributed to an objective
     if metrics:
-        rows = _measure(ws, by="objective", period="all", since=since, until=until, metrics=metrics)
-        inputs.objective_actual, _ = _index(rows)
+        # A net audience growth's floor needs the size it is counted from: audience_growth_rate's denominator.
+        start_too = "audience_growth" in metrics and "audience_growth_rate" not in metrics
+        rows = _measure(ws, by="objective", period="all", since=since, until=until,
+                        metrics=[*metrics, "audience_growth_rate"] if start_too else metrics)
+        measured, _ = _index(rows)
+        inputs.objective_actual = {key: obs for key, obs in measured.items() if key[1] in metrics}
+        inputs.audience_start = {
+            key: size for (key, metric), obs in measured.items() if metric == "audience_growth"
+            and (size := audience_start(obs, measured.get((key, "audience_growth_rate")))) is not None}
         rows = _measure(ws, by="objective", period=inputs.period, since=since, until=until, metrics=metrics)
         _, inputs.objective_series = _index(rows)
     tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics

@@ -26,6 +26,16 @@ def _forecast(k: KpiStatus, currency: str | None) -> str:
             f"{number(k.forecast_high, k.unit, currency=currency)})")
 
 
+def _says_why(k: KpiStatus) -> bool:
+    """Whether the KPI's reason is printed under the table: a thin or undated KPI (how much more it needs, or
+    why it is not judged), a forecast raised to a floor (where and why), and any other KPI the table shows
+    without a forecast (a target met before a long silence: "no data since 2014-12, so no forecast"); `no data`
+    says all there is in its status."""
+    if k.status in ("not_enough_data", "not_judged") or k.forecast_floor is not None:
+        return True
+    return k.forecast_at_deadline is None and k.status != "no_data" and bool(k.reason)
+
+
 def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = None) -> None:
     """KPI table, verdicts and budget proposals, most urgent first within each; money in `currency`."""
 
@@ -54,8 +64,8 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
             console.print(f"  actual {shown(k.actual, k.unit)}, needed now {shown(k.expected_now, k.unit)}, "
                           f"target {shown(k.target, k.unit)} by {k.deadline.isoformat() if k.deadline else '—'}, "
                           f"forecast (80%) {_forecast(k, currency)}", highlight=False)
-    for k in diagnosis.kpis:  # a thin KPI has no forecast: say how much more it needs (or why it is not judged)
-        if k.status in ("not_enough_data", "not_judged"):
+    for k in diagnosis.kpis:  # a KPI without a forecast (or with a bounded one) says why, as JSON and web do
+        if _says_why(k):
             console.print(f"[dim]{escape(metric_label(k.metric))} ({escape(k.objective)}): {escape(k.reason)}[/]",
                           highlight=False)
     if not diagnosis.kpis:

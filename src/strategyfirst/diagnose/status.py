@@ -6,6 +6,8 @@ tracked as a running total that stands at `baseline` (default 0) when the horizo
 linearly from baseline to target. `audience_size` (a level, not a sum) paces the same way from its baseline
 (default: the first measured value) to the target. Every other metric — ratios, minutes, scores, means — must
 hold its target in every period: expected_now = target and actual = its value over the horizon so far.
+expected_now is reported only for a KPI judged against it: None for `no_data`, `not_enough_data`, `not_judged`
+and before the horizon starts (a pace beside a KPI that is not judged reads as a judgement it is not).
 
 Forecast, on the review-cadence periods (weekly, else monthly; quarterly plans trend on months). Accumulating
 metrics: the per-day rate so far (Σ counts / Σ days), carried over the days left and added to the total, with
@@ -24,12 +26,16 @@ reached there. A KPI whose data have been silent for `LONG_GAP_PERIODS` whole mo
 judged (as-of, or the deadline if earlier) is not forecast at all: `not_enough_data`, "no data since 2014-12"
 with its last value, unless a paced KPI has already reached its target (`met`, still without a forecast): a
 rate or trend from before the silence, carried over years of it, is a made-up projection. Forecasts and their
-intervals
-stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be negative
-is never forecast or bounded below what is already counted. Fewer than `MIN_OBSERVATIONS` observations of a
-ratio, reply time or score give the status `not_enough_data`, saying how many more are needed and how long that
-takes at the current volume, unless an exact count already settles which side of the target a ratio of counts
-or a reply-time quantile is on (`_clear_count`: 13 replies all slower than the target are not "too few").
+intervals stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be
+negative is never forecast or bounded below what is already counted. A net change of an audience
+(audience_growth) can be negative, but an audience cannot lose more members than it has: its forecast and
+interval are bounded below at the baseline less the audience's size at the horizon's start (`audience_start`: the
+size its growth is counted from, as audience_growth_rate divides by), and the reason says so where a bound
+applied; where that size is not known for all of the growth, a forecast of a net loss says it is not bounded
+rather than invent a floor. Fewer than `MIN_OBSERVATIONS` observations of a ratio, reply time or score give the
+status `not_enough_data`, saying how many more are needed and how long that takes at the current volume, unless
+an exact count already settles which side of the target a ratio of counts or a reply-time quantile is on
+(`_clear_count`: 13 replies all slower than the target are not "too few").
 
 Direction comes from the catalog; a metric without one counts as "higher is better" unless the target lies
 below the baseline. "Meets" means at or beyond the target in that direction.
@@ -37,6 +43,7 @@ below the baseline. "Meets" means at or beyond the target in that direction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable
@@ -65,6 +72,10 @@ from strategyfirst.diagnose.inputs import Observation
 from strategyfirst.diagnose.rules import LONG_GAP_PERIODS, MIN_OBSERVATIONS, STATUS_RULES
 
 PACED_LEVELS = frozenset({"audience_size"})
+# Statuses that are no judgement of the KPI against its pace: they report no value needed now.
+UNJUDGED: frozenset[Status] = frozenset({"no_data", "not_enough_data", "not_judged"})
+# Net changes of an audience: negative at most by the whole audience the change is counted from.
+NET_AUDIENCE = frozenset({"audience_growth"})
 UNBOUNDED_RATIOS = frozenset({"audience_growth_rate", "budget_burn"})  # not a share of a whole: never pooled
 # Without an interval (fewer than 3 periods), a forecast missing the target by more than this share of it is
 # off track rather than at risk.
@@ -83,10 +94,12 @@ OBSERVED = {"response_rate": "inbound messages", "conversation_response_rate": "
 FOOTNOTES: list[str] = [
     "Accumulating counts pace linearly from the baseline at the horizon start to the target at the KPI's "
     "deadline, and so does audience size (from its first value unless the KPI gives a baseline); ratios, "
-    "minutes and scores must hold their target in every period.",
+    "minutes and scores must hold their target in every period. A KPI with no data, too little data or no "
+    "deadline is not judged against that pace, so nothing is shown as needed now.",
     f"Forecasts of counts: the daily rate so far carried over the days left, with an {LEVEL:.0%} prediction "
     "interval (three or more periods needed); a running total is never forecast or bounded below what is "
-    "already counted.",
+    "already counted. Net audience growth may fall, but never below losing the whole audience it is counted "
+    "from at the horizon's start: its forecast and interval are bounded there, and say so.",
     f"Forecasts of audience size: the latest level held, with an {LEVEL:.0%} interval from how far it moved "
     "between periods, either way, over the days left (three or more periods needed); never below 0.",
     f"Forecasts of ratios: the ratio pooled over the horizon so far (all messages count alike, whatever their "
@@ -160,8 +173,10 @@ def _clip(metric: str, value: float) -> float:
 def kpi_status(*, objective: str, metric: str, target: float | None, baseline: float | None,
                horizon_start: dt.date | None, deadline: dt.date | None, as_of: dt.date, period: str,
                actual: Observation | None, series: list[Observation],
-               gaps: np.ndarray | None = None) -> KpiStatus:
-    """The status of one KPI from its to-date observation and its per-period series (see module rules)."""
+               gaps: np.ndarray | None = None, audience_start: float | None = None) -> KpiStatus:
+    """The status of one KPI from its to-date observation and its per-period series (see module rules);
+    `audience_start`: the audience size a net audience growth is counted from at the horizon's start (None:
+    unknown)."""
     spec = catalog.get(metric)
     unit = spec.unit if spec else "count"
     accumulates = bool(spec and spec.accumulates)
@@ -218,10 +233,12 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             span = (deadline - start).days + 1
             frac = 1.0 if span <= 0 else min(1.0, max(0.0, ((as_of - start).days + 1) / span))
             expected_now = baseline_used + (target - baseline_used) * frac
+    if as_of < start:  # before the KPI's window opens nothing is needed yet
+        expected_now = None
 
     if deadline is None and actual_value is not None and not (paced and meets(actual_value, target, direction)):
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
-                         n, expected_now if not paced else None, None, None, None, "not_judged",
+                         n, None, None, None, None, "not_judged",
                          _undated(actual_value, target, unit), version, drawn)
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
                                                             target, direction)
@@ -229,7 +246,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
     if thin is not None:  # too few observations to forecast, whenever they came (and the silence said, if long)
         thin += f"; no data since {_period_label(quiet[0], period)}" if quiet is not None else ""
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
-                         actual_value, n, expected_now, None, None, None, "not_enough_data", thin, version, drawn)
+                         actual_value, n, None, None, None, None, "not_enough_data", thin, version, drawn)
     if quiet is not None and actual_value is not None:
         # A forecast would carry a run that ended long ago over the silence and the time left (a 2014 page's
         # growth rate held to 2026): what was reached stays reached, anything else is not judged without data.
@@ -241,15 +258,55 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             status, reason = "not_enough_data", _silent(quiet, period, actual_value, target, unit, as_of,
                                                         deadline)
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
-                         actual_value, n, expected_now, None, None, None, status, reason, version, drawn)
+                         actual_value, n, _needed_now(status, expected_now), None, None, None, status, reason,
+                         version, drawn)
     prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
                                    period, covered, days, mids, values, complete, run, gaps)
+    floor: float | None = None
+    if metric in NET_AUDIENCE and prediction is not None and future:
+        prediction, future, floor = _bound_net(prediction, future, baseline_used or 0.0, audience_start,
+                                               actual_value, unit)
     status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
                            unit)
     return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
-                     n, expected_now, prediction.value if prediction else None,
+                     n, _needed_now(status, expected_now), prediction.value if prediction else None,
                      prediction.low if prediction else None, prediction.high if prediction else None,
-                     status, reason, version, drawn, future)
+                     status, reason, version, drawn, future, floor)
+
+
+def _bound_net(prediction: Prediction, future: tuple[ForecastPoint, ...], baseline: float,
+               audience_start: float | None, actual: float | None, unit: str
+               ) -> tuple[Prediction, tuple[ForecastPoint, ...], float | None]:
+    """A net audience growth's forecast bounded below where the whole audience it is counted from is lost
+    (`baseline − audience_start`, never above what is already counted), the bound in its words; with the start
+    unknown, a forecast of a net loss says it is not bounded. The bound is returned where it applied."""
+    f = lambda x: formatting.number(x, unit or None)  # noqa: E731
+    lowest = min(x for x in (prediction.value, prediction.low) if x is not None)
+    if audience_start is None:
+        if lowest >= baseline:
+            return prediction, future, None
+        note = "not bounded below: the audience's size at the horizon's start is not in the data"
+        return dataclasses.replace(prediction, how="; ".join(x for x in (prediction.how, note) if x)), future, None
+    floor = baseline - audience_start
+    if actual is not None:
+        floor = min(floor, actual)
+    if lowest >= floor and all(p.value >= floor and (p.low is None or p.low >= floor) for p in future):
+        return prediction, future, None
+
+    def up(x: float | None) -> float | None:
+        return None if x is None else max(x, floor)
+
+    points = tuple(ForecastPoint(p.period, max(p.value, floor), up(p.low), up(p.high)) for p in future)
+    note = (f"bounded below at {f(floor)}: the whole audience of {f(audience_start)} at the horizon's start lost"
+            if floor == baseline - audience_start else f"bounded below at {f(floor)}, what is already counted")
+    how = "; ".join(x for x in (prediction.how, note) if x)
+    return Prediction(max(prediction.value, floor), up(prediction.low), up(prediction.high), how), points, floor
+
+
+def _needed_now(status: Status, expected_now: float | None) -> float | None:
+    """The value needed now as reported: only for a KPI judged against it (a KPI without data, too thin or not
+    judged has a status that says so, and a pace beside it would read as a judgement it is not)."""
+    return None if status in UNJUDGED else expected_now
 
 
 def _forecast(metric: str, accumulates: bool, paced: bool, actual: Observation | None,
