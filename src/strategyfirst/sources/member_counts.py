@@ -245,8 +245,11 @@ def snapshot_note(con: duckdb.DuckDBPyConnection, ctx: LoadContext, otherwise: s
     """The summary's lines: how many members the file listed and the rows of counts they make (the summary's
     counts are of those rows, its rejected ones of members), then which day the list's size is dated on (none
     when the file gave no size)."""
-    counted = con.execute("SELECT (SELECT count(*) FROM _members), (SELECT count(*) FROM _members WHERE _reject "
-                          "IS NOT NULL), (SELECT count(*) FROM stage_audience)").fetchone()
+    # A row the CSV reader could not split is in `stage_rejects` (and the import's `rows_rejected`) but not in
+    # `_members`: the members read are the rows counted plus every rejected row, of either kind.
+    counted = con.execute("SELECT (SELECT count(*) FROM _members WHERE _reject IS NULL) + (SELECT count(*) FROM "
+                          "stage_rejects), (SELECT count(*) FROM stage_rejects), (SELECT count(*) FROM "
+                          "stage_audience)").fetchone()
     members, rejected, rows = (int(v) for v in counted) if counted else (0, 0, 0)
     lines = [f"{members:,} member{'s' if members != 1 else ''} read"
              + (f" ({rejected:,} rejected)" if rejected else "")
