@@ -519,3 +519,34 @@ def test_exported_on_before_the_latest_time_in_the_file_is_warned(shared_data: P
     # A day before is a time zone's difference (the file's times are UTC), not a mistake: no warning.
     f = one(ingest(Workspace(tmp_path / "eve"), [src], account="L", exported_on="2023-04-20"))
     assert not [n for n in f["notes"] if n.startswith("warning:")]
+
+
+def test_the_summary_counts_every_rejected_member_of_either_kind(shared_data: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer's report: 10 members, 2 of them rejected (a time that is no time, a row the CSV reader cannot
+    split), and the summary said "9 members read (1 rejected)". The file: the 5 members of the real subscribed
+    export, 3 good ones written here, and the 2 bad ones: 10 members, 8 counted, 2 rejected."""
+    src = shared_data / FIXTURES / "subscribed.csv"
+    head = src.read_text(encoding="utf-8").splitlines()
+    n = len(head[0].split(","))
+    assert len(head) - 1 == 5
+    good = [f"g{i}@example.org" + ",2022-05-0{i} 10:00:00".replace("{i}", str(i)) * (n - 1) for i in (1, 2, 3)]
+    bad = ["bad1@example.org" + ",when" * (n - 1),                                   # no time
+           "bad2@example.org" + ",2022-05-04 10:00:00" * (n - 1) + ",extra,cells"]  # n + 2 fields
+    path = tmp_path / "subscribed_members_export_5e5e5e.csv"
+    path.write_text("\n".join([*head, *good, *bad]) + "\n", encoding="utf-8")
+    ws_dir = tmp_path / "ws"
+    code, out, _ = run(["ingest", "-w", str(ws_dir), "--format", "json", str(path)], monkeypatch, capsys)
+    assert code == 0
+    (f,) = json.loads(out)["files"]
+    assert f["rows_rejected"] == 2
+    assert f["notes"][0].startswith("10 members read (2 rejected), counted as ")
+    ws = Workspace(ws_dir)
+    assert scalar(ws, "SELECT rows_rejected FROM imports") == 2
+    assert scalar(ws, "SELECT count(*) FROM rejects") == 2
+    # The list's size: the 8 members counted (5 real, 3 written here).
+    assert scalar(ws, "SELECT value FROM audience WHERE value IS NOT NULL") == 8.0
+    # The text summary says the same.
+    _, out, err = run(["ingest", "-w", str(ws_dir / "2"), "--format", "text", str(path)], monkeypatch, capsys)
+    assert "2 rejected (import #1)" in out and "10 members read (2 rejected)" in err

@@ -190,8 +190,12 @@ def audience_base(ctx: Context) -> ir.Table | None:
     if a is None:
         return None
     a = a.filter(facts.audience_owned(a, ctx.plan_accounts()))
-    t = history(a.select("platform", "value", "gained", "lost", account=handle(a.account, a.platform),
-                         ts=a.date.cast("timestamp"), series=a.platform.concat("|", a.account, "|", a.metric)))
+    # A series is one account's metric as `measure` groups accounts (its handle's normal form): rows stored under
+    # two spellings of a list (`News`, `news`: imports made before member exports took the stored spelling) are
+    # one series, whose last snapshot counts once, not once per spelling.
+    account = handle(a.account, a.platform)
+    t = history(a.select("platform", "value", "gained", "lost", account=account, ts=a.date.cast("timestamp"),
+                         series=a.platform.concat("|", account, "|", a.metric)))
     if ctx.by == "none":
         return t.mutate(key=ibis.literal(ALL_KEY))
     if ctx.by == "platform":

@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from strategyfirst.handles import trim_space_sql
 from strategyfirst.sources.base import LoadContext, normalise_column, sql_str
 from strategyfirst.sources.textfile import SourceFile, ident
 
@@ -64,16 +65,16 @@ def add_parse_rejects(con: duckdb.DuckDBPyConnection) -> None:
 def refuse_other_platform(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext, account: str,
                           provider: str) -> None:
     """Refuse a member export of `provider` under an account that holds another platform's list (account names
-    compared as `measure` groups them, case-insensitively): the two lists' members, dates and sizes would be
-    counted as one list's, each export replacing the other's days. Not on a replay (`rebuild` makes again what
-    the log says was imported, imports made before this check included)."""
+    compared as `measure` groups them: case-insensitively, '@' optional, `same_list`): the two lists' members,
+    dates and sizes would be counted as one list's, each export replacing the other's days. Not on a replay
+    (`rebuild` makes again what the log says was imported, imports made before this check included)."""
     if ctx.replay:
         return
     row = con.execute(f"SELECT arg_min(x.provider, x.import_id), min(x.import_id), arg_min(i.file, x.import_id), "
                       "arg_min(x.account, x.import_id), list(x.import_id ORDER BY x.import_id) "
                       f"FROM {live_exports()} AS x JOIN imports AS i USING (import_id) WHERE x.platform = 'email' "
-                      "AND lower(x.account) = lower(?) AND x.provider <> ? HAVING count(*) > 0",
-                      [account, provider]).fetchone()
+                      f"AND {same_list('x.account', account)} AND x.provider <> ? HAVING count(*) > 0",
+                      [provider]).fetchone()
     if row is None:
         return
     other, first, file, stored, ids = row
@@ -103,6 +104,7 @@ def stage_counts(con: duckdb.DuckDBPyConnection, *, account: str, metric: str, p
     `cells`: the source's column map (with MARKS); `keep`: the raw copy's columns, by header name, as SQL of
     what it keeps of each row (null: an empty cell), in the file's order (see `stage_raw_copy`).
     """
+    given, account = account, stored_spelling(con, account)
     none = "NULL::TIMESTAMP"
     kept = "".join(f", {expr} AS _keep{i}" for i, expr in enumerate(keep.values()))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _members AS
@@ -139,7 +141,8 @@ def stage_counts(con: duckdb.DuckDBPyConnection, *, account: str, metric: str, p
         SELECT 'email' AS platform, {sql_str(account)} AS account, {sql_str(metric)} AS metric,
                {sql_str(provider)} AS provider, {snap} AS exported_on,
                {'TRUE' if joined else 'FALSE'} AS gains, {'TRUE' if left else 'FALSE'} AS losses,
-               (SELECT count(*) FROM _members WHERE _reject IS NULL AND left_at IS NULL AND undated) AS undated""")
+               (SELECT count(*) FROM _members WHERE _reject IS NULL AND left_at IS NULL AND undated) AS undated,
+               {sql_str(given)} AS given""")
     stage_own(con)
 
 
@@ -187,6 +190,30 @@ def series_of(account: str, metric: str, alias: str = "") -> str:
     """SQL condition of the rows of one member series (platform `email`, the account as stored, the metric)."""
     a = f"{alias}." if alias else ""
     return f"{a}platform = 'email' AND {a}account = {sql_str(account)} AND {a}metric = {sql_str(metric)}"
+
+
+def normal_account_sql(expr: str) -> str:
+    """SQL of the normal form of a list's name (strategyfirst.handles, as `measure` groups accounts: no white
+    space at either end, lower case, no leading '@'; an '@host' stays: `news@acme.com` is a list of its own)."""
+    return f"lower(ltrim({trim_space_sql(expr)}, '@'))"
+
+
+def same_list(expr: str, account: str) -> str:
+    """SQL condition: the account in `expr` names the list `account`, in its normal form."""
+    return f"{normal_account_sql(expr)} = {normal_account_sql(sql_str(account))}"
+
+
+def stored_spelling(con: duckdb.DuckDBPyConnection, account: str) -> str:
+    """The spelling under which the list `account` is stored: that of its first member export recorded (not
+    undone), else of its first audience rows on platform `email`, else `account` as given. Accounts match
+    case-insensitively ('@' optional), as `measure` groups them: `--account news` after `--account News` is the
+    same list, stored (and shown) as `News`, so that each export of it sees the others (the newest export's
+    days, undo, one platform per list) and its days are not counted twice."""
+    row = con.execute(f"""SELECT account FROM (
+        SELECT account, 0 AS k, import_id FROM {live_exports()} WHERE platform = 'email'
+        UNION ALL SELECT account, 1 AS k, import_id FROM audience WHERE platform = 'email')
+        WHERE {same_list('account', account)} ORDER BY k, import_id, account LIMIT 1""").fetchone()
+    return str(row[0]) if row else account
 
 
 def live_exports() -> str:
@@ -245,8 +272,11 @@ def snapshot_note(con: duckdb.DuckDBPyConnection, ctx: LoadContext, otherwise: s
     """The summary's lines: how many members the file listed and the rows of counts they make (the summary's
     counts are of those rows, its rejected ones of members), then which day the list's size is dated on (none
     when the file gave no size)."""
-    counted = con.execute("SELECT (SELECT count(*) FROM _members), (SELECT count(*) FROM _members WHERE _reject "
-                          "IS NOT NULL), (SELECT count(*) FROM stage_audience)").fetchone()
+    # A row the CSV reader could not split is in `stage_rejects` (and the import's `rows_rejected`) but not in
+    # `_members`: the members read are the rows counted plus every rejected row, of either kind.
+    counted = con.execute("SELECT (SELECT count(*) FROM _members WHERE _reject IS NULL) + (SELECT count(*) FROM "
+                          "stage_rejects), (SELECT count(*) FROM stage_rejects), (SELECT count(*) FROM "
+                          "stage_audience)").fetchone()
     members, rejected, rows = (int(v) for v in counted) if counted else (0, 0, 0)
     lines = [f"{members:,} member{'s' if members != 1 else ''} read"
              + (f" ({rejected:,} rejected)" if rejected else "")
@@ -256,6 +286,10 @@ def snapshot_note(con: duckdb.DuckDBPyConnection, ctx: LoadContext, otherwise: s
     if row and row[0] is not None:
         why = "--exported-on" if ctx.exported_on else otherwise + "; pass --exported-on DATE to give the export day"
         lines.append(f"list size dated {row[0].isoformat()} ({why})")
+    spelt = con.execute(f"SELECT given, account FROM {EXPORT} WHERE given <> account").fetchone()
+    if spelt:
+        lines.append(f"account {spelt[0]!r} is the list stored as {spelt[1]!r} (accounts match case-insensitively, "
+                     "'@' optional): counted as that list")
     undated = con.execute(f"SELECT undated, exported_on FROM {EXPORT}").fetchone()
     if undated and undated[0]:
         n = int(undated[0])

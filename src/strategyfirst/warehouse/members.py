@@ -12,6 +12,12 @@ result of the remaining exports), and `rebuild` gives the same rows.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -81,3 +87,66 @@ def _merge_again(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
                 f"{import_id} AS import_id FROM _member_again WHERE _new")
     row = con.execute("SELECT count(*) FROM _member_again").fetchone()
     return int(row[0]) if row else 0
+
+
+# `meta` key of a warehouse upgraded to schema v8 whose member imports made before it are still to be recorded.
+PENDING = "member_records_pending"
+
+
+def record_earlier(con: duckdb.DuckDBPyConnection, raw_dir: Path | None) -> list[int]:
+    """Record the member exports imported before `member_exports` existed (schema < 8), from their raw copies,
+    as each was recorded at its import: the warehouse holds only the merged counts (an older export's own counts
+    and a list's platform are in no table), the raw copy holds what the import read, as `rebuild` reads it. In
+    import order (a list's spelling is its first export's), one transaction each (a raw copy that is missing or
+    no longer reads is left unrecorded, as before v8: `rebuild` says which). Clears PENDING when done; returns
+    the imports recorded."""
+    from strategyfirst.sources import sqlfuncs
+    from strategyfirst.sources.base import LoadContext, create_stage, drop_temp
+    from strategyfirst.sources.registry import BY_NAME
+    from strategyfirst.sources.textfile import open_source_file
+
+    member_sources = sorted(name for name, src in BY_NAME.items() if src.redacted_raw)
+    todo = con.execute(f"SELECT i.import_id, i.file, i.sha256, i.source, i.options FROM imports AS i "
+                       f"WHERE i.undone_at IS NULL AND list_contains(?, i.source) AND NOT EXISTS "
+                       f"(SELECT 1 FROM {EXPORTS} AS x WHERE x.import_id = i.import_id) ORDER BY i.import_id",
+                       [member_sources]).fetchall()
+    done: list[int] = []
+    work = Path(tempfile.mkdtemp(prefix=".sf-members-", dir=raw_dir.parent)) if todo and raw_dir else None
+    try:
+        sqlfuncs.install(con)
+        for import_id, file, digest, source, options in todo:
+            raw = sorted(raw_dir.glob(f"{digest}*")) if raw_dir is not None and raw_dir.is_dir() else []
+            if not raw or work is None:
+                continue
+            # under its own name, as rebuild does: Mailchimp's list id may be in it
+            named = work / str(import_id) / Path(str(file).rpartition("!")[2]).name
+            named.parent.mkdir()
+            try:
+                os.link(raw[0], named)
+            except OSError:
+                shutil.copy2(raw[0], named)
+            opts = json.loads(options or "{}")
+            given = {f.name: opts[f.name] for f in dataclasses.fields(LoadContext) if f.name in opts
+                     and f.name != "owned_accounts"}
+            try:
+                sf = open_source_file(named, work)
+                create_stage(con)
+                BY_NAME[str(source)].load(con, sf, dataclasses.replace(LoadContext(**given), replay=True))
+            except Exception:  # an unreadable copy stays unrecorded (as before v8); the warehouse still opens
+                drop_temp(con)
+                continue
+            con.execute("BEGIN TRANSACTION")
+            try:
+                record(con, int(import_id))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                drop_temp(con)
+            done.append(int(import_id))
+        con.execute("DELETE FROM meta WHERE key = ?", [PENDING])
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+    return done

@@ -242,7 +242,8 @@ UPGRADES: dict[int, tuple[str, ...]] = {
     # tables are rebuilt by the next refresh.
     7: ("ALTER TABLE inbound ADD COLUMN IF NOT EXISTS addressed BOOLEAN",
         "DELETE FROM meta WHERE key = 'derived_data_version'"),
-    # v8: the member exports' record (created by ALL_DDL); imports made before it are read as before (the
-    # latest stored day with gains or losses stands for the newest export's day).
+    # v8: the member exports' record (created by ALL_DDL); imports made before it are recorded from their raw
+    # copies right after the upgrade (migrate._record_members); one whose copy does not read is read as before
+    # (the latest stored day with gains or losses stands for the newest export's day).
     8: (),
 }
