@@ -239,5 +239,48 @@ tactics:
     assert d.kpis[0].status == "not_judged"
     [v] = d.verdicts
     assert v.kind == "not_enough_data"
-    assert v.evidence == ("newsletter cannot be judged on 'permission''s KPIs (newsletter: audience growth: no "
+    assert v.evidence == ("newsletter cannot be judged on the KPIs of 'permission' (newsletter: audience growth: no "
                           "deadline to pace it by, so no share of the target to judge it against).")
+
+
+SILENT_PLAN = """version: 1
+owner: Ann
+horizon: {start: 2023-01-01, end: 2025-12-31}
+review: {cadence: monthly}
+accounts: {email: [newsletter]}
+strategy: {statement: Grow the list}
+objectives:
+  - id: permission
+    kpis: [{metric: audience_growth, baseline: 0, target: 1000}]
+tactics:
+  - {id: newsletter, serves: [permission], owner: Ann, match: {accounts: [newsletter]}}
+"""
+
+
+@pytest.mark.parametrize("last_month", [6, 33])
+def test_a_count_silent_for_months_is_not_judged_at_a_rate_that_counts_them_as_none(last_month: int) -> None:
+    """A member list exported in 2023 and judged at the end of 2025: its daily rate over the 35 months would
+    count the 29 months no export covers as no growth. As its KPI, the tactic is then not judged on it; with
+    data up to two months before the day it is judged, it is (a rate, and a verdict on it)."""
+    import datetime as dt
+
+    plan = loads(SILENT_PLAN).plan
+    as_of = dt.date(2025, 12, 1)
+    inputs = DiagnoseInputs(plan=plan, as_of=as_of)
+    months = [dt.date(2023 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(1, last_month + 1)]
+    series = [Observation(1.0, 1, period=m) for m in months]
+    total = float(len(series))
+    inputs.tactic_actual[("newsletter", "audience_growth")] = Observation(total, len(series))
+    inputs.objective_actual[("permission", "audience_growth")] = Observation(total, len(series))
+    inputs.tactic_series[("newsletter", "audience_growth")] = series
+    inputs.objective_series[("permission", "audience_growth")] = series
+    [v] = diagnose(inputs).verdicts
+    if last_month == 6:
+        # July 2023 to November 2025 have no data: 6 + 12 + 11 = 29 whole months before 2025-12-01.
+        assert v.kind == "not_enough_data"
+        assert v.evidence == ("newsletter cannot be judged on the KPIs of 'permission' (newsletter: audience growth: "
+                              "no data since 2023-06 (none in the 29 whole months up to 2025-12-01), so its pace "
+                              "cannot be judged; import the exports since 2023-06).")
+    else:  # data up to 2025-09: judged at its daily rate, 33 in the 1,066 days from 2023-01-01 to 2025-12-01
+        assert "no data since" not in v.evidence
+        assert "33 in 1066 days" in v.evidence

@@ -242,9 +242,9 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                          _undated(actual_value, target, unit), version, drawn)
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
                                                             target, direction)
-    quiet = _silence(starts, as_of if deadline is None else min(as_of, deadline), period)
+    quiet = silence(starts, as_of if deadline is None else min(as_of, deadline), period)
     if thin is not None:  # too few observations to forecast, whenever they came (and the silence said, if long)
-        thin += f"; no data since {_period_label(quiet[0], period)}" if quiet is not None else ""
+        thin += f"; no data since {period_label(quiet[0], period)}" if quiet is not None else ""
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
                          actual_value, n, None, None, None, None, "not_enough_data", thin, version, drawn)
     if quiet is not None and actual_value is not None:
@@ -253,7 +253,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
         if paced and direction == "up" and meets(actual_value, target, direction):
             status, reason = _rule(direction, paced, target, actual_value, expected_now, None, as_of, deadline,
                                    unit)
-            reason += f"; no data since {_period_label(quiet[0], period)}, so no forecast"
+            reason += f"; no data since {period_label(quiet[0], period)}, so no forecast"
         else:
             status, reason = "not_enough_data", _silent(quiet, period, actual_value, target, unit, as_of,
                                                         deadline)
@@ -428,7 +428,7 @@ def _trend_words(covered: list[tuple[Observation, dt.date, dt.date]], run: np.nd
     start, before = starts[first], starts[first - 1]
     assert start is not None and before is not None
     silence = periods_between(before, start, period)
-    note = (f" since {_period_label(start, period)}; the {formatting.count(first)} earlier {periods} with data, "
+    note = (f" since {period_label(start, period)}; the {formatting.count(first)} earlier {periods} with data, "
             f"before {formatting.count(silence)} {periods} without any, count in the value so far but not in the "
             "trend")
     return lambda count: f"a clear trend across {count} {periods}{note}"
@@ -574,7 +574,7 @@ def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | No
     return text
 
 
-def _silence(starts: list[dt.date], judged: dt.date, period: str) -> tuple[dt.date, int] | None:
+def silence(starts: list[dt.date], judged: dt.date, period: str) -> tuple[dt.date, int] | None:
     """(the last period with data, the whole calendar months without data after it up to `judged`) when those
     number LONG_GAP_PERIODS or more, else None: the data's latest run has ended.
 
@@ -589,7 +589,7 @@ def _silence(starts: list[dt.date], judged: dt.date, period: str) -> tuple[dt.da
     return (starts[-1], empty) if empty >= LONG_GAP_PERIODS else None
 
 
-def _period_label(start: dt.date, period: str) -> str:
+def period_label(start: dt.date, period: str) -> str:
     return f"the week of {start.isoformat()}" if period == "week" else f"{start:%Y-%m}"
 
 
@@ -600,7 +600,7 @@ def _silent(quiet: tuple[dt.date, int], period: str, actual: float, target: floa
     last, empty = quiet
     upto = (f"the deadline {deadline.isoformat()}" if deadline is not None and deadline < as_of
             else as_of.isoformat())
-    since = _period_label(last, period)
+    since = period_label(last, period)
     return (f"no data since {since} (none in the {formatting.count(empty)} whole months up to {upto}): last value "
             f"{f(actual)} against the target {f(target)}; no forecast across a silence of {LONG_GAP_PERIODS} "
             f"months or more; import the exports since {since} to judge it")

@@ -44,7 +44,7 @@ from strategyfirst.diagnose.evidence import (
     threshold,
 )
 from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Observation, kpi_window
-from strategyfirst.diagnose.status import OBSERVED, direction_of, period_end
+from strategyfirst.diagnose.status import OBSERVED, direction_of, period_end, period_label, silence
 from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
 
 QUANTILES = {"first_response_minutes_median": 0.5, "first_response_minutes_p90": 0.9}
@@ -161,6 +161,18 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
         if obs is None or obs.value is None:
             return no_data(tactic.id, metric, required, threshold(required, direction), None, 0, "gamma",
                            "no attributed data")
+        # A daily rate over months without data counts a missing export as none of the count (a member list
+        # exported in 2023, judged in 2025): as its KPI is (status.py), a tactic whose data have been silent
+        # that long is not judged on it.
+        starts = [o.period for o in inputs.tactic_series.get((tactic.id, metric), [])
+                  if o.period is not None and o.value is not None and o.n > 0]
+        quiet = silence(starts, min(inputs.as_of, deadline), inputs.period)
+        if quiet is not None:
+            since = period_label(quiet[0], inputs.period)
+            return no_data(tactic.id, metric, required, threshold(required, direction), obs.value, obs.n,
+                           "gamma", f"no data since {since} (none in the {quiet[1]:,} whole months up to "
+                           f"{min(inputs.as_of, deadline).isoformat()}), so its pace cannot be judged; import "
+                           f"the exports since {since}")
         return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi, periods)
     return None
 
@@ -442,13 +454,13 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
                     why = (f"{why}. {objective!r} as a whole is {_behind_words(behind, currency)}; whether "
                            "this tactic is to blame is not decided yet")
             elif state == "no_data" and not ev:
-                why = (f"none of {objective!r}'s KPIs can be judged per tactic (ratios, reply times and "
+                why = (f"none of the KPIs of {objective!r} can be judged per tactic (ratios, reply times and "
                        "accumulating counts can)")
             elif state == "no_data" and all(e.note in NO_DATA_NOTES for e in ev):
                 where = f" {outside[tactic]}" if tactic in outside else ""
                 why = f"no attributed data for {tactic}{where} ({why})"
             elif state == "no_data":
-                why = f"{tactic} cannot be judged on {objective!r}'s KPIs ({why})"
+                why = f"{tactic} cannot be judged on the KPIs of {objective!r} ({why})"
             out.append(Verdict("not_enough_data", objective, tactic, why + ("." if not why.endswith(".") else "")
                                + not_judged_line, prob, (tactic,), spent.get(tactic), more, tuple(ev),
                                decidable))
