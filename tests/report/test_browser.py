@@ -99,3 +99,48 @@ def test_the_full_report_fits_a_phone(browser: Any, tmp_path: Path) -> None:
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, i
     finally:
         page.close()
+
+
+REAL_PLAN = """version: 1
+owner: Ann
+horizon: {start: 2020-01-01, end: 2020-12-31}
+accounts: {x: ["@rOpenSci"], email: [newsletter]}
+strategy: {statement: Grow the audience that opted in}
+objectives:
+  - id: reach
+    kpis: [{metric: impressions, target: 5000000}]
+tactics:
+  - {id: tweets, serves: [reach], owner: Ann, match: {accounts: ["@rOpenSci"]}}
+  - {id: newsletter, serves: [reach], owner: Ann, match: {accounts: [newsletter]}}
+"""
+
+
+def test_table_captions_read_whole_on_a_phone(browser: Any, shared_data: Path, tmp_path: Path) -> None:
+    """The report of real X analytics exports at 360 px: a wide table (the funnel's) scrolls inside its box, and
+    its caption (where the chain breaks, and why) reads whole above it, wrapped inside its section: centred over
+    the whole table it was cut off at the screen's edge."""
+    from strategyfirst.report.gather import gather_report_data
+
+    ws = Workspace(tmp_path / "ws")
+    ws.ensure()
+    ws.plan_path.write_text(REAL_PLAN, encoding="utf-8")
+    ws.ingest(sorted((shared_data / "x-analytics" / "rOpenSci").glob("*_2020*_en.csv")))
+    path = tmp_path / "report.html"
+    path.write_text(render_html(gather_report_data(ws)), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        assert page.evaluate("document.documentElement.scrollWidth") == 360
+        captions = page.locator("table.funnel > caption")
+        assert captions.count() >= 2  # the plan's and each tactic's
+        wide = page.locator("table.funnel").first.evaluate("t => t.scrollWidth > t.clientWidth")
+        assert wide  # the case at hand: the table itself is wider than the screen
+        for i in range(captions.count()):
+            caption = captions.nth(i)
+            box = caption.bounding_box()
+            section = caption.locator("xpath=ancestor::section[1]").bounding_box()
+            assert box is not None and section is not None, i
+            assert box["x"] >= section["x"] and box["x"] + box["width"] <= section["x"] + section["width"], (
+                i, caption.inner_text(), box, section)
+    finally:
+        page.close()
