@@ -151,8 +151,7 @@ def test_the_verdicts_read_at_a_phones_width(served: str, session: Any, artefact
 
 
 def test_the_other_long_tables_stack_at_a_phones_width(served: str, session: Any, artefacts: Path) -> None:  # noqa: F811
-    """The same cards on Dialogue, Imports and Posts; the funnel stays a table whose month (2017-01) heads its
-    column on one line."""
+    """The same cards on Dialogue, Imports and Posts."""
     for path, region in STACKED.items():
         tab, problems = _open(session, served, path, 360)
         box = tab.locator(f".scroll[aria-label='{region}']")
@@ -163,11 +162,40 @@ def test_the_other_long_tables_stack_at_a_phones_width(served: str, session: Any
         tab.screenshot(path=str(artefacts / f"stacked-{region.split()[0].lower()}-360.png"), full_page=True)
         tab.close()
         assert problems == [], path
-    tab, problems = _open(session, served, "/w/acme/dashboard", 360)
-    month = tab.locator("table.funnel thead th.nowrap").first
-    assert month.inner_text() == "2017-01"
-    assert month.evaluate("th => { const r = document.createRange(); r.selectNodeContents(th); "
-                          "return r.getClientRects().length; }") == 1  # one line, not "2017-" and "01"
-    _fits(tab, 360)
+
+
+FUNNEL_BOXES = "[...document.querySelectorAll('.scroll:has(> table.funnel)')]"
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_the_funnel_reads_without_scrolling_sideways(served: str, session: Any, artefacts: Path,  # noqa: F811
+                                                     width: int) -> None:
+    """A newcomer: at 360 px the funnel's tables (~400 px wide) scrolled sideways in their box. At a phone's width
+    each step is a card titled with the step, its month (2017-01, on one line) and rates as "label: value" lines;
+    at a desktop's the table is as it was, the month heading its column on one line."""
+    tab, problems = _open(session, served, "/w/acme/dashboard", width)
+    boxes = tab.evaluate(f"{FUNNEL_BOXES}.map(s => [s.getAttribute('aria-label'), s.scrollWidth, s.clientWidth])")
+    assert len(boxes) >= 2 and boxes[0][0] == "Funnel: overall", boxes  # overall and a tactic's
+    assert all(scroll <= client for _label, scroll, client in boxes), boxes  # nothing to scroll to in its box
+    _fits(tab, width)
+    reach = tab.locator("table.funnel[data-scope=overall] tbody tr").first
+    month = reach.locator("td >> nth=0")
+    one_line = "e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length; }"
+    if width == 360:
+        assert reach.evaluate("r => getComputedStyle(r).display") == "block"
+        card, title = dict(reach.bounding_box()), dict(reach.locator("th").bounding_box())
+        assert title["x"] + title["width"] <= card["x"] + card["width"] <= 360
+        assert reach.locator("th").inner_text().startswith("Reach")
+        assert month.evaluate("c => getComputedStyle(c, '::before').content") == '"2017-01"'
+        line = "c => c.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(c).lineHeight)"
+        assert month.evaluate(line)  # the month's label on one line: the cell is a line high
+        for i in range(1, 4):  # the rates labelled, their values inside the card
+            assert reach.locator(f"td >> nth={i}").evaluate("c => getComputedStyle(c, '::before').content") != "none"
+    else:
+        assert reach.evaluate("r => getComputedStyle(r).display") == "table-row"
+        head = tab.locator("table.funnel thead th.nowrap").first
+        assert head.inner_text() == "2017-01" and head.evaluate(one_line) == 1  # not "2017-" and "01"
+        assert month.evaluate("c => getComputedStyle(c, '::before').content") == "none"
+    tab.locator(".scroll:has(> table.funnel)").first.screenshot(path=str(artefacts / f"funnel-{width}.png"))
     tab.close()
     assert problems == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -39,8 +40,9 @@ def viewer(env: DrillEnv) -> TestClient:
 
 
 def overall(page: str) -> str:
+    """The overall funnel's table, without its cells' labels (data-label, shown on a phone's cards)."""
     start = page.index('data-scope="overall"')
-    return page[start:page.index("</table>", start)]
+    return re.sub(r' data-label="[^"]*"', "", page[start:page.index("</table>", start)])
 
 
 def row(step: str, value: str) -> str:
@@ -81,8 +83,12 @@ def test_the_funnel_tables_say_what_their_columns_hold(viewer: TestClient) -> No
     """QA: the column "month before" held the month before's conversion, not its value; the funnel's tables had
     no borders (no `grid` class, unlike every other table); the month's name broke in two at 360 px."""
     page = flat(viewer.get("/w/drill/dashboard").text)
-    assert page.count('<table class="grid funnel"') >= 1 and '<table class="funnel"' not in page
-    assert '<table class="grid asset"' in page or "The permission asset" not in page
+    assert page.count('<table class="grid funnel stack"') >= 1 and '<table class="funnel' not in page
+    assert '<table class="grid asset stack"' in page or "The permission asset" not in page
+    # each cell labelled with its column's heading, for the cards a phone shows (test_browser_narrow.py)
+    start = page.index('data-scope="overall"')
+    assert '<th scope="row">Reach</th> <td class="num" data-label="2026-02">400</td>' in page[start:]
+    assert 'data-label="conversion, month before"' in page[start:]
     chain = overall(page)
     assert '<th scope="col" class="num nowrap">2026-02</th>' in chain  # .nowrap: on one line
     assert '<th scope="col" class="num">conversion</th>' in chain

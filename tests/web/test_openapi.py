@@ -22,6 +22,7 @@ READS: dict[str, Any] = {
     "/api/v1/workspaces/acme/plan": schemas.PlanOut,
     "/api/v1/workspaces/acme/lint": schemas.LintOut,
     "/api/v1/workspaces/acme/measure?by=account&period=month": schemas.MeasureOut,
+    "/api/v1/workspaces/acme/measure?by=account&platform=x&account=%40Tesco": schemas.MeasureOut,
     "/api/v1/workspaces/acme/diagnose": schemas.DiagnoseOut,
     "/api/v1/workspaces/acme/imports": schemas.ImportLog,
     "/api/v1/workspaces/acme/posts?sort=replies&size=5": schemas.PostsOut,
@@ -69,6 +70,18 @@ def test_every_operation_documents_its_error_statuses(schema: dict[str, Any]) ->
     assert "409" in responses[("post", "/api/v1/workspaces/{slug}/imports")]
     problem = responses[("get", "/api/v1/workspaces/{slug}/plan")]["404"]
     assert problem["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_the_filtered_reads_document_their_filters_and_what_a_bad_one_answers(schema: dict[str, Any]) -> None:
+    """measure and posts take `platform` and `account` (measure ignored them, answering every figure); a bad one is
+    a 422 that their documented responses say."""
+    for path in ("/api/v1/workspaces/{slug}/measure", "/api/v1/workspaces/{slug}/posts"):
+        op = schema["paths"][path]["get"]
+        assert {"platform", "account"} <= {p["name"] for p in op["parameters"] if p["in"] == "query"}, path
+        assert "an `account` the plan's `accounts` do not list" in op["responses"]["422"]["description"], path
+    measure = {p["name"]: p for p in schema["paths"]["/api/v1/workspaces/{slug}/measure"]["get"]["parameters"]}
+    assert "as `measure --platform`" in measure["platform"]["description"]
+    assert "as `measure --account`" in measure["account"]["description"]
 
 
 def test_json_successes_have_typed_schemas(schema: dict[str, Any]) -> None:

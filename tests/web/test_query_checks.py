@@ -1,6 +1,6 @@
-"""A platform, account or page number the address gets wrong is said in one line, never ignored: the API and the
-downloads answer 422, a page the 422 error page (or, for a page number, the posts page saying so with 422);
-a bad `since` is a 422 on every CSV download, those not by dates too."""
+"""A platform, account or page number the address gets wrong is said in one line, never ignored: the API (measure
+and posts) and the downloads answer 422, a page the 422 error page (or, for a page number, the posts page saying
+so with 422); a bad `since` is a 422 on every CSV download, those not by dates too."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.web.env import WebEnv
+from tests.web.test_api import cli_json
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +66,42 @@ def test_the_posts_api_says_each_bad_filter_and_page_in_one_line(web: WebEnv) ->
     assert api.get("/api/v1/workspaces/acme/posts", params={"page": "abc"}).json()["detail"][0]["msg"] == \
         "page='abc' is not a whole number"
     assert api.get("/api/v1/workspaces/acme/posts", params={"platform": "x", "account": "@tesco"}).status_code == 200
+
+
+def test_the_measure_api_says_each_bad_platform_and_account_in_one_line(web: WebEnv) -> None:
+    """A newcomer: `/measure?platform=nosuch` answered 200, every figure of every platform, the filter ignored."""
+    api = web.bearer("viewer@acme.org")
+    r = api.get("/api/v1/workspaces/acme/measure", params={"platform": ["x", "nosuch"], "account": ["@tesco", "x"]})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert [d["loc"] for d in detail] == [["query", "platform"], ["query", "account"]]
+    assert detail[0]["msg"].startswith("platform='nosuch' is not a platform: use one of blog, bluesky")
+    assert detail[1]["msg"] == ("account='x' is not an account the plan lists under `accounts` (one of "
+                                "@AppleSupport, @SpotifyCares, @Tesco)")
+
+
+def test_the_measure_api_takes_platform_and_account_as_measure_does(web: WebEnv) -> None:
+    """`/measure?platform=P&account=A` is `measure --platform P --account A` (web.md: the bodies are the CLI's),
+    the account in any case, with or without its @; a filter narrows the figures."""
+    api, ws = web.bearer("viewer@acme.org"), str(web.acme.root)
+    base, metrics = "/api/v1/workspaces/acme/measure", ["inbound_messages", "response_rate"]
+    tesco = api.get(base, params={"by": "account", "metric": metrics, "account": "TESCO"})
+    assert tesco.status_code == 200
+    assert tesco.json() == cli_json("measure", "--by", "account", "--metric", metrics[0], "--metric", metrics[1],
+                                    "--account", "TESCO", "--format", "json", "-w", ws)
+    everyone = api.get(base, params={"by": "account", "metric": metrics}).json()
+    assert {r["key"] for r in tesco.json()["rows"]} < {r["key"] for r in everyone["rows"]}
+    # a platform with no data in the workspace: nothing inbound, where X has the twcs sample's messages
+    def inbound(doc: object) -> object:
+        assert isinstance(doc, dict)
+        return next(r["value"] for r in doc["rows"] if r["metric"] == "inbound_messages")
+
+    mastodon = api.get(base, params={"metric": metrics, "platform": "Mastodon"}).json()
+    assert mastodon == cli_json("measure", "--metric", metrics[0], "--metric", metrics[1], "--platform", "Mastodon",
+                                "--format", "json", "-w", ws)
+    x = api.get(base, params={"metric": metrics, "platform": "x"}).json()
+    assert inbound(mastodon) in (0, None) and inbound(x) == inbound(api.get(base, params={"metric": metrics}).json())
+    assert inbound(x) > 0
 
 
 @pytest.mark.parametrize("path", ["/w/acme/accounts.csv", "/w/acme/verdicts.csv", "/w/acme/budget.csv",

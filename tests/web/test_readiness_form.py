@@ -266,3 +266,32 @@ def test_a_plan_that_does_not_load_is_said_and_nothing_is_written(fresh_web: Web
     assert page.status_code == 200 and "The plan does not load, so the answers cannot be read" in page.text
     assert client.post(PAGE, data={**form, "leadership.support": "committed"}).status_code == 422
     assert fresh_web.acme.plan_path.read_text() == broken
+
+
+def test_a_plan_with_lint_errors_is_not_saved_from_the_questionnaire(fresh_web: WebEnv) -> None:
+    """A newcomer: the questionnaire wrote a new plan version that lint reports errors in (here a ratio target
+    of 90, typed by hand in strategy.yaml), which the plan editor and the API refuse with 422. The answers touch
+    only the plan's readiness section, whose rules only warn, so such an error is always the plan's own: the save
+    is refused as theirs, the errors said with a link to the editor at their line, the answers kept."""
+    client = fresh_web.login("editor@acme.org")
+    target = "{metric: response_rate, target: 0.9}"
+    hand_edited = fresh_web.acme.plan_path.read_text().replace(target, "{metric: response_rate, target: 90}")
+    assert target not in hand_edited
+    fresh_web.acme.plan_path.write_text(hand_edited, encoding="utf-8")
+    form = fields(client.get(PAGE).text).values
+    before = [v.number for v in fresh_web.state.db.plan_versions("acme")]
+    refused = client.post(PAGE, data={**form, "leadership.support": "committed"}, follow_redirects=False)
+    assert refused.status_code == 422
+    assert fresh_web.acme.plan_path.read_text() == hand_edited  # nothing written
+    assert [v.number for v in fresh_web.state.db.plan_versions("acme")] == before  # nor stored
+    text = " ".join(unescape(refused.text).split())
+    assert "Not saved: lint reports 1 error in the plan" in text
+    assert "objectives[0].kpis[0].target: the target 90" in text and "(impossible-target)" in text
+    assert 'href="/w/acme/plan?line=' in refused.text  # where to fix it
+    assert fields(refused.text).values["leadership.support"] == "committed"  # the answers kept
+    # once the plan is fixed, the same answers save
+    fresh_web.acme.plan_path.write_text(hand_edited.replace("target: 90}", "target: 0.9}"), encoding="utf-8")
+    again = fields(client.get(PAGE).text).values
+    assert client.post(PAGE, data={**again, "leadership.support": "committed"},
+                       follow_redirects=False).status_code == 303
+

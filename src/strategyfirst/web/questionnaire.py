@@ -1,6 +1,7 @@
 """The readiness questionnaire on the web: the form's view (questions, current answers, problems, what is
 unanswered) and saving a submitted form through the CLI's own `replace_answers`/`apply_answers` into
-strategy.yaml as a new plan version (author and why kept; a concurrent change refused, nothing lost)."""
+strategy.yaml as a new plan version (author and why kept; a concurrent change refused, nothing lost; refused
+with 422 as any save is when lint reports errors in the plan it would write)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 
 from strategyfirst.appdb.history import text_sha256
 from strategyfirst.appdb.render import iso
-from strategyfirst.errors import ConflictError, PlanError
+from strategyfirst.errors import ConflictError, LintRefusedError, PlanError
+from strategyfirst.lint.saving import check_savable
 from strategyfirst.plan import load, loads
 from strategyfirst.readiness.answers import replace_answers
 from strategyfirst.readiness.form import answers_stamp, field_names, form_values, read_form, unanswered
@@ -44,7 +46,7 @@ def _question(q: Question) -> dict[str, Any]:
 
 def questionnaire(m: Any, *, saved: int | None = None, values: dict[str, str] | None = None,
                   errors: dict[str, str] | None = None, base: str | None = None,
-                  message: str | None = None) -> dict[str, Any]:
+                  message: str | None = None, refused: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """What the page's questionnaire shows: every question by dimension with its value and problem."""
     try:
         doc = m.ws.plan_document()
@@ -59,7 +61,7 @@ def questionnaire(m: Any, *, saved: int | None = None, values: dict[str, str] | 
                            for d in DIMENSIONS],
             "values": shown, "errors": errors or {}, "base": base if base is not None else answers_stamp(current),
             "missing": [{"prompt": q.prompt, "anchor": html_id(field_names(q)[0])} for q in missing],
-            "total": len(QUESTIONS), "saved": saved, "message": message, "skip": SKIP,
+            "total": len(QUESTIONS), "saved": saved, "message": message, "refused": refused or [], "skip": SKIP,
             "labels": {n: f"{q.prompt} ({DAY_LABELS[i]})" if q.kind == "staffing" else q.prompt
                        for q in QUESTIONS for i, n in enumerate(field_names(q))}}
 
@@ -88,6 +90,10 @@ def save_answers(m: Any, form: dict[str, str]) -> Outcome:
         return Outcome(0)
     text = doc.dumps()
     loads(text)  # never write a plan that would not load again
+    try:  # nor one lint reports errors in, as the plan editor and the API refuse it (lint/saving.py)
+        check_savable(text)
+    except LintRefusedError as exc:
+        return Outcome(None, 422, questionnaire(m, values=values, base=current, refused=services.problems_json(exc)))
     why = f"readiness answers: {', '.join(changed)}"[:2000]
     try:
         saved = services.save_plan(m.ws, m.state.db, m.slug, text, m.email, why, [text_sha256(doc.text)])

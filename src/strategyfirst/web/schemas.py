@@ -58,6 +58,10 @@ SCOPED: Responses = {
                 "existence does not leak. Also an unknown decision number."),
     422: _error("Invalid input, with a located message per problem (a plan's file, line and column)."),
 }
+BAD_FILTER: Responses = {
+    422: _error("Invalid input, with a located message per problem: a bad date or metric, a `platform` neither "
+                "known nor in the plan's `accounts`, an `account` the plan's `accounts` do not list (each one "
+                "line naming those there are), rather than a filter silently ignored or matching nothing.")}
 BODY_TOO_LARGE: Responses = {400: _error("The body is not what its Content-Type says (JSON that does not parse)."),
                              413: _error("The request body is over the configured limit.")}
 BUSY: Responses = {409: _error("Another import holds the workspace; try again when it is done.")}

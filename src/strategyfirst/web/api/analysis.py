@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from strategyfirst.web import services
 from strategyfirst.web.answers import json_answer
 from strategyfirst.web.deps import ApiViewer
 from strategyfirst.web.limits import Day
-from strategyfirst.web.schemas import SCOPED, DiagnoseOut, FunnelOut, MeasureOut, documented
+from strategyfirst.web.schemas import BAD_FILTER, SCOPED, DiagnoseOut, FunnelOut, MeasureOut, documented
+from strategyfirst.web.view import filter_problems
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["analysis"])
 
@@ -18,15 +19,33 @@ By = Literal["none", "objective", "tactic", "account", "platform"]
 Period = Literal["all", "day", "week", "month"]
 
 
-@router.get("/measure", **documented(MeasureOut, SCOPED))
+@router.get("/measure", **documented(MeasureOut, SCOPED, BAD_FILTER))
 def read_measure(request: Request, m: ApiViewer, by: By = "none", period: Period = "all", since: Day | None = None,
                  until: Day | None = None,
                  metric: Annotated[list[str] | None, Query(description="Metric id (repeatable).")] = None,
+                 platform: Annotated[list[str] | None, Query(description=(
+                     "Only this platform's messages, audience and spend (repeatable), as `measure --platform`; "
+                     "422 for a platform neither known nor in the plan's `accounts`."))] = None,
+                 account: Annotated[list[str] | None, Query(description=(
+                     "Only this owned account (repeatable): the messages it writes and receives, its audience and "
+                     "spend, as `measure --account`; 422 for an account the plan's `accounts` do not list."))] = None,
                  ) -> Response:
-    """Metric values by scope and period, with data-quality counts (the JSON of `measure`)."""
-    key = ("measure", by, period, since, until, tuple(metric or ()))
+    """Metric values by scope and period, with data-quality counts (the JSON of `measure`, with its
+    `--platform` and `--account` filters)."""
+    check_filters(m, platform, account)
+    key = ("measure", by, period, since, until, tuple(metric or ()), tuple(platform or ()), tuple(account or ()))
     return json_answer(request, services.answer(m.ws, key, lambda: services.measure_json(
-        m.ws, by, period, since, until, metric)))
+        m.ws, by, period, since, until, metric, platforms=platform, accounts=account)))
+
+
+def check_filters(m: ApiViewer, platforms: list[str] | None, accounts: list[str] | None) -> None:
+    """422 naming each platform the address gets wrong and each account the plan does not list, in one line each
+    and located as FastAPI locates a bad value (as the posts route and the pages answer them)."""
+    listed = (services.plan_state(m.ws)[1] or {}).get("accounts") or {}
+    unknown = [("platform", msg) for p in platforms or () for msg in filter_problems(p, None, listed)] + \
+        [("account", msg) for a in accounts or () for msg in filter_problems(None, a, listed)]
+    if unknown:
+        raise HTTPException(422, [{"type": "value_error", "loc": ["query", key], "msg": msg} for key, msg in unknown])
 
 
 @router.get("/funnel", **documented(FunnelOut, SCOPED))

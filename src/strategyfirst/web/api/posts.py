@@ -12,7 +12,7 @@ from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
 from strategyfirst.web.limits import Day
 from strategyfirst.web.posts import MAX_PAGE_SIZE, PAGE_SIZE, Scope, posts_page
-from strategyfirst.web.schemas import SCOPED, PostsOut, documented
+from strategyfirst.web.schemas import BAD_FILTER, SCOPED, PostsOut, documented
 from strategyfirst.web.view import filter_problems
 
 router = APIRouter(prefix="/api/v1/workspaces/{slug}", tags=["posts"])
@@ -22,7 +22,7 @@ Which = Literal["all", "outside", "unusual"]
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-@router.get("/posts", **documented(PostsOut, SCOPED))
+@router.get("/posts", **documented(PostsOut, SCOPED, BAD_FILTER))
 def list_posts(m: ApiViewer, objective: Text = None, tactic: Text = None, platform: Text = None,
                account: Text = None, view: Which = "all", since: Day | None = None, until: Day | None = None,
                sort: Sort = "date", descending: bool = True, page: Annotated[int, Query(ge=1, le=10**7)] = 1,

@@ -93,8 +93,9 @@ def read_shortfall_chart(m: PageViewer, fmt: str, service_level: str = "0.9", ta
 @router.post("/w/{slug}/readiness")
 async def update_readiness_page(request: Request, m: PageEditor) -> Response:
     """Save the questionnaire's answers into strategy.yaml (a new plan version, comments kept): 422 with a
-    message at each wrong answer, 409 when the answers changed since the form was opened; nothing is written
-    in either case and the form keeps what was typed."""
+    message at each wrong answer, or with each lint error of the plan (refused as a plan editor save), 409 when
+    the answers changed since the form was opened; nothing is written in either case and the form keeps what
+    was typed."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     outcome = await run_in_threadpool(save_answers, m, form)
     if outcome.version is not None:
