@@ -40,8 +40,9 @@ def posts_in(html: str) -> list[str]:
 
 
 def table(html: str, css: str) -> str:
-    start = html.index(f'class="grid {css}"')
-    return flat(html[start:html.index("</table>", start)])
+    """The table of class `css` (a phone's card layout, `stack`, besides), without its cells' card labels."""
+    start = html.index(f'class="grid {css}')
+    return re.sub(r' data-label="[^"]*"', "", flat(html[start:html.index("</table>", start)]))
 
 
 def read_csv(text: str) -> list[dict[str, str]]:

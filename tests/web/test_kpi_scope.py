@@ -146,7 +146,8 @@ def test_cards_stop_at_the_as_of_day(viewer: TestClient) -> None:
 
 def test_objective_page_ranks_tactics_on_the_kpis_days(viewer: TestClient) -> None:
     html = viewer.get("/w/drill/objectives/awareness").text
-    ranked = html.split('class="grid tactics-ranked"', 1)[1].split("</table>", 1)[0]
+    ranked = html.split('class="grid tactics-ranked stack"', 1)[1].split("</table>", 1)[0]
+    ranked = re.sub(r' data-label="[^"]*"', "", ranked)  # the cells' labels of a phone's card layout
     # on all the data archive (12,000) would lead launches (600 + 2,000 + 1,000 + 3,000 + 4,000 = 10,600); in the
     # horizon up to 2026-05-22 launches has 1,000 + 3,000 = 4,000 at (50 + 70) / 4,000 = 3.0% and archive nothing
     assert ranked.index("/w/drill/tactics/launches") < ranked.index("/w/drill/tactics/archive")
@@ -213,7 +214,7 @@ def test_objective_page_takes_an_as_of_day(viewer: TestClient) -> None:
     html = viewer.get("/w/drill/objectives/awareness", params={"as_of": "2026-04-30"}).text
     flat = re.sub(r"\s+", " ", html)
     # up to 30 April: the KPI's actual is x:1's 1,000, the tactics ranked and top posts on those days
-    kpis = flat.split('class="grid kpis"', 1)[1].split("</table>", 1)[0]
+    kpis = re.sub(r' data-label="[^"]*"', "", flat.split('class="grid kpis stack"', 1)[1].split("</table>", 1)[0])
     assert '<td class="num">1,000</td>' in kpis
     assert "over 2026-01-01 to 2026-04-30, the days its KPIs are measured on" in flat
     assert _posts(html) == ["x:1"] and "Statuses and verdicts as of 2026-04-30." in flat
