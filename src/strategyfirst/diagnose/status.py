@@ -427,9 +427,9 @@ def _trend_words(covered: list[tuple[Observation, dt.date, dt.date]], run: np.nd
         return lambda count: f"a clear trend across {count} {periods}"
     start, before = starts[first], starts[first - 1]
     assert start is not None and before is not None
-    silence = periods_between(before, start, period)
+    empty = periods_between(before, start, period)
     note = (f" since {period_label(start, period)}; the {formatting.count(first)} earlier {periods} with data, "
-            f"before {formatting.count(silence)} {periods} without any, count in the value so far but not in the "
+            f"before {formatting.count(empty)} {periods} without any, count in the value so far but not in the "
             "trend")
     return lambda count: f"a clear trend across {count} {periods}{note}"
 
