@@ -739,11 +739,10 @@ def _stored_handles(con: duckdb.DuckDBPyConnection, plan: Plan | None) -> frozen
     """The owned handles (`facts.owned_handles`) as the derived tables hold them: the accounts of
     `owned_messages` and the plan's; None when they are more than `facts.inbound` tests one by one."""
     from strategyfirst.handles import MENTION_LITERALS
-    from strategyfirst.plan import normalise_handle
+    from strategyfirst.warehouse.ownership import declared_handles
 
     rows = con.execute("SELECT DISTINCT platform, account FROM owned_messages WHERE account IS NOT NULL").fetchall()
-    found = {(str(p), str(h)) for p, h in rows}
-    found |= {(p, normalise_handle(h, p)) for p, hs in (plan.accounts if plan else {}).items() for h in hs}
+    found = {(str(p), str(h)) for p, h in rows} | set(declared_handles(plan))
     return frozenset(found) if len(found) <= MENTION_LITERALS else None
 
 

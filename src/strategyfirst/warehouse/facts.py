@@ -26,8 +26,9 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from strategyfirst.handles import FEDIVERSE, MENTION_LITERALS, is_fediverse
-from strategyfirst.plan import Plan, normalise_handle
+from strategyfirst.plan import Plan
 from strategyfirst.warehouse.attribution import handle, union_all
+from strategyfirst.warehouse.ownership import declared_handles
 from strategyfirst.warehouse.ownership import listed_accounts as listed_accounts  # its callers' name
 
 DERIVED_FACTS = ("owned_messages", "conversations", "conversation_accounts")
@@ -81,7 +82,7 @@ def owned_handles(messages: ir.Table, plan: Plan | None) -> ir.Table:
     (`messages` already passed through `owned_by_plan`)."""
     found = messages.filter(messages.owned & messages.account.notnull()).select(
         "platform", account=handle(messages.account, messages.platform))
-    declared = [(p, normalise_handle(h, p)) for p, hs in (plan.accounts if plan else {}).items() for h in hs]
+    declared = declared_handles(plan)
     if declared:
         listed = ibis.memtable(pa.table({"platform": pa.array([p for p, _ in declared], pa.string()),
                                          "account": pa.array([a for _, a in declared], pa.string())}))

@@ -20,6 +20,14 @@ def listed_accounts(plan: Plan | None) -> dict[str, list[str]]:
     return {p.strip().lower(): sorted(hs) for p, hs in owned.items() if hs}
 
 
+def declared_handles(plan: Plan | None) -> list[tuple[str, str]]:
+    """(platform, handle) of each account the plan's `accounts` lists, normalised (`normalise_handle`): the
+    half of the owned handles the plan gives (`facts.owned_handles`; `derive` reads them without Ibis)."""
+    from strategyfirst.plan import normalise_handle
+
+    return [(p, normalise_handle(h, p)) for p, hs in (plan.accounts if plan else {}).items() for h in hs]
+
+
 def _keyed(listed: dict[str, list[str]], platform: str, account: str) -> tuple[str, str]:
     """(platform IN the listed platforms, platform:account IN the listed pairs) in SQL, the account normalised
     on its platform as `attribution.handle` does (strategyfirst.handles: no white space at either end, lower
