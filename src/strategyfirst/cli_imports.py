@@ -70,10 +70,24 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
 
 def _line(r: dict[str, Any]) -> str:
-    """One import in one line: `#3 posts.csv (x-analytics, --account acme) 2026-01-02 10:00:00Z by ana: ...`."""
+    """One import in one line: `#3 posts.csv (x-analytics, --account acme) 2026-01-02 10:00:00Z by ana: ...`.
+    A member export's counts are of the rows it was counted as (its list's daily gains, losses and size), not
+    of its members (none is stored): its line says so rather than "1 read" for a file of 17 members."""
     account = f", --account {r['account_option']}" if r["account_option"] else ""
     counts = (f"{r['rows_read']:,} read, {r['rows_new']:,} new, {r['rows_updated']:,} updated, "
               f"{r['rows_duplicate']:,} duplicate, {r['rows_rejected']:,} rejected")
+    if r["source"] in _member_sources():  # (its rejected rows are members' rows: they count in `rows_read`)
+        counted = r["rows_read"] - r["rows_rejected"]
+        counts = (f"counted as {counted:,} row{'' if counted == 1 else 's'} of its list's daily counts (no member "
+                  f"stored): {r['rows_new']:,} new, {r['rows_updated']:,} updated, {r['rows_duplicate']:,} "
+                  f"duplicate; {r['rows_rejected']:,} member row{'' if r['rows_rejected'] == 1 else 's'} rejected")
     undone = f" [bold]UNDONE[/] {r['undone_at']} by {escape(str(r['undone_by']))}" if r["undone_at"] else ""
     return (f"#{r['import_id']} {escape(r['file'])} ({r['source']}{escape(account)}) {r['imported_at']} by "
             f"{escape(str(r['imported_by'] or '?'))}: {counts}{undone}")
+
+
+def _member_sources() -> frozenset[str]:
+    """The sources of member exports (counted, never stored member by member)."""
+    from strategyfirst.sources.registry import BY_NAME
+
+    return frozenset(name for name, src in BY_NAME.items() if src.redacted_raw)

@@ -79,3 +79,25 @@ def test_imports_of_an_empty_workspace(tmp_path: Path, monkeypatch: pytest.Monke
     assert (code, out) == (0, "") and "no imports yet" in err
     code, out, _ = run(["imports", "-w", str(tmp_path), "--format", "json"], monkeypatch, capsys)
     assert json.loads(out) == {"imports": []}
+
+
+
+def test_a_member_exports_line_says_its_rows_are_counts_not_members(tmp_path: Path, shared_data: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The real Substack export of 17 members is stored as counts (no member): the import log's line says what
+    its numbers count, not "1 read" for a file of 17 members, and names no member."""
+    export = shared_data / "newsletter" / "tryghost-fixtures" / "substack_subscriber_emails.csv"
+    ws = str(tmp_path / "ws")
+    code, _, err = run(["ingest", "-w", ws, "--account", "news", str(export)], monkeypatch, capsys)
+    assert code == 0, err
+    code, out, _ = run(["imports", "-w", ws, "--format", "json"], monkeypatch, capsys)
+    [row] = json.loads(out)["imports"]
+    code, out, _ = run(["imports", "-w", ws], monkeypatch, capsys)
+    assert code == 0
+    counted = row["rows_read"] - row["rows_rejected"]
+    assert counted >= 1 and row["rows_rejected"] == 0
+    assert out.strip().endswith(f": counted as {counted:,} row{'' if counted == 1 else 's'} of its list's daily "
+                                f"counts (no member stored): {row['rows_new']:,} new, 0 updated, 0 duplicate; "
+                                "0 member rows rejected")
+    assert " read," not in out and "@" not in out
