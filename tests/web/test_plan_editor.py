@@ -84,6 +84,21 @@ def test_an_objective_then_its_kpi_then_a_tactic(fresh_web: WebEnv) -> None:
     assert [v.author for v in fresh_web.state.db.plan_versions("acme")][1:] == ["owner@acme.org"] * 3
 
 
+def test_the_saved_message_counts_the_error_a_new_objective_is_saved_with(fresh_web: WebEnv) -> None:
+    """A new objective is saved without its KPI (objective-without-kpi is let through for it): the status line
+    must not say "Lint warns 1 time" while the findings beside it show an error and a warning."""
+    client, base = start(fresh_web, "owner@acme.org")
+    r = client.post("/w/acme/plan/objectives", data={"id": "permission", "statement": "Grow the opted-in list",
+                                                     "base": base}, follow_redirects=False)
+    page = client.get(r.headers["location"]).text
+    status = page.split('<p class="ok" role="status">')[1].split("</p>")[0]
+    rules = re.findall(r'data-severity="(\w+)"><b>\w+</b> <code>([\w-]+)</code>', page)
+    # by hand: no KPI (the error), no tactic serving it, and the warning acme's plan already had
+    assert sorted(rules) == [("error", "objective-without-kpi"), ("warning", "not-ready-leadership"),
+                             ("warning", "objective-without-tactic")]
+    assert status.endswith("Lint reports 1 error and warns 2 times: see the findings beside the editor.")
+
+
 def test_what_lint_would_refuse_is_shown_next_to_the_field_and_nothing_is_saved(fresh_web: WebEnv) -> None:
     client, base = start(fresh_web)
     r = client.post("/w/acme/plan/kpis", data={"objective": "dialogue", "metric": "response_rate",

@@ -23,6 +23,9 @@ def test_a_refused_upload_names_the_file_as_uploaded(fresh_web: WebEnv) -> None:
     [problem] = r.json()["detail"]
     assert problem["file"] == "notes.txt" and (problem["line"], problem["column"]) == (1, 1)
     assert problem["msg"].startswith("notes.txt:1:1: header not recognised (hello world)")
+    # it said "closest source is 'twcs', which lacks tweet_id, ..." as though twcs lacked its own columns
+    assert ", but the file lacks its columns " in problem["msg"] and "which lacks" not in problem["msg"]
+    assert "and has columns it does not expect (hello world)" in problem["msg"]
     no_server_path(fresh_web, r.text)
 
 

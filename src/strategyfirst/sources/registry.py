@@ -111,8 +111,9 @@ def _unrecognised(sf: SourceFile, scored: list[tuple[tuple[float, list[str], lis
     unexpected = ", ".join(_shown(e) for e in extra[:6])
     return SourceDetectionError(
         str(sf.path),
-        f"header not recognised ({header}); closest source is {best.name!r}, which lacks "
-        f"{', '.join(missing) or 'nothing'}" + (f" and does not expect {unexpected}" if extra else "")
+        f"header not recognised ({header}); closest source is {best.name!r}, but "
+        + (f"the file lacks its columns {', '.join(missing)}" if missing else "the file has all its columns")
+        + (f" and has columns it does not expect ({unexpected})" if extra else "")
         + f"; known sources: {known}; pass --source NAME if the columns were renamed", 1, 1,
         short=f"header not recognised ({', '.join(_shown(h) for h in sf.header[:3])}"
               f"{' ...' if len(sf.header) > 3 else ''})")

@@ -4,7 +4,9 @@ with the "unusually well outside any tactic" rule.
 
 A post is an owned message that is not a reply (metrics.md `posts`, the derived `owned_messages.is_post`);
 engagement rate is its engagements / impressions (null without both); replies received are the messages
-of accounts the plan does not own that reply to it.
+of accounts the plan does not own that reply to it, or the platform's own count of them (`comments`, e.g. X
+analytics' "replies") where that is larger: an export of figures holds no reply messages, and its posts all
+read 0 replies without it.
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ def _base(scope: Scope) -> tuple[str, list[Any]]:
     unusual = f" JOIN ({_P90}) q ON q.platform = o.platform WHERE {_RATE} > q.p90 AND " if scope.unusual \
         else " WHERE "
     sql = (f"SELECT o.message_id, o.created_at, o.platform, o.name AS account, o.impressions, o.reach, "
-           f"o.eng AS engagements, {_RATE} AS engagement_rate, coalesce(r.replies, 0) AS replies "
+           f"o.eng AS engagements, {_RATE} AS engagement_rate, "
+           f"greatest(coalesce(r.replies, 0), coalesce(o.comments, 0)) AS replies "
            f"FROM owned_messages o LEFT JOIN (SELECT in_reply_to, count(*) AS replies FROM messages "
            f"WHERE in_reply_to IS NOT NULL AND message_id NOT IN (SELECT message_id FROM owned_messages) "
            f"GROUP BY in_reply_to) r ON r.in_reply_to = o.message_id{unusual}{where}")

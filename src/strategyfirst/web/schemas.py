@@ -201,7 +201,9 @@ class Post(Open):
     reach: Number | None
     engagements: Number | None
     engagement_rate: Number | None = Field(description="Engagements / impressions (null without both).")
-    replies: int = Field(description="Replies received from accounts the plan does not own.")
+    replies: int = Field(description=(
+        "Replies received: the messages of accounts the plan does not own that reply to it, or the platform's "
+        "count of its replies (comments) where that is larger."))
     permalink: str | None
 
 

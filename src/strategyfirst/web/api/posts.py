@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from strategyfirst.dates import check_range
 from strategyfirst.web import services
 from strategyfirst.web.deps import ApiViewer
-from strategyfirst.web.limits import Day
+from strategyfirst.web.limits import Day, range_problems
 from strategyfirst.web.posts import MAX_PAGE_SIZE, PAGE_SIZE, Scope, posts_page
 from strategyfirst.web.schemas import BAD_FILTER, SCOPED, PostsOut, documented
 from strategyfirst.web.view import filter_problems
@@ -32,12 +31,13 @@ def list_posts(m: ApiViewer, objective: Text = None, tactic: Text = None, platfo
     whose engagement rate is above the 90th percentile of attributed posts on the same platform."""
     from strategyfirst.web.pages.drill_pages import scope_of
 
-    check_range(since, until)
     accounts = (services.plan_state(m.ws)[1] or {}).get("accounts") or {}
     unknown = [("platform", msg) for msg in filter_problems(platform, None, accounts)] + \
         [("account", msg) for msg in filter_problems(None, account, accounts)]
-    if unknown:  # located as FastAPI locates a bad value, in one line each
-        raise HTTPException(422, [{"type": "value_error", "loc": ["query", key], "msg": msg} for key, msg in unknown])
+    problems = [{"type": "value_error", "loc": ["query", key], "msg": msg} for key, msg in unknown] + \
+        range_problems(since, until)
+    if problems:  # located as FastAPI locates a bad value, in one line each
+        raise HTTPException(422, problems)
     scope: Scope = scope_of(m, objective or "", tactic or "", platform or "", account or "", view)[0]
     scope = Scope(scope.tactics, scope.platform, scope.account, scope.outside, scope.unusual, since, until)
     found = posts_page(lambda sql, params: services._query(m.ws, sql, params), scope, sort, descending, page,
