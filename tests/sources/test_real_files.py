@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from strategyfirst.errors import ImportFileError
 from strategyfirst.workspace import Workspace
 from tests.sources.support import ingest, one, query, scalar
 
@@ -155,6 +156,29 @@ def test_facebook_metrics_uci(shared_data: Path, tmp_path: Path) -> None:
     # December's posts saw 138353 (its first) to 139441 (its last): the month's first and last snapshots
     assert query(ws, "SELECT date, value FROM audience WHERE month(date) = 12 ORDER BY date") \
         == [(dt.date(2014, 12, 1), 138353.0), (dt.date(2014, 12, 31), 139441.0)]
+
+
+def test_facebook_metrics_uci_again_with_another_year_is_refused(shared_data: Path, tmp_path: Path) -> None:
+    """A post's date is set once, so the same 500 posts imported again with --year 2015 stayed in 2014 while 24
+    page-likes snapshots of 2015 were added beside them (and the summary said "500 duplicate"): refused now,
+    nothing written, saying which --year they have and how to move them."""
+    ws = Workspace(tmp_path)
+    path = shared_data / "uci-facebook-metrics/dataset_Facebook.csv"
+    one(ingest(ws, [path], account="Cosmetics"))
+    with pytest.raises(ImportFileError) as refused:
+        ingest(ws, [path], account="Cosmetics", year=2015)
+    # line 2 is the file's first post (the header is line 1)
+    assert str(refused.value).startswith(f"{path}:2:1: these posts are already stored in 2014 (import #1)")
+    assert "--year 2014" in str(refused.value) and "strategyfirst imports undo 1" in str(refused.value)
+    # 12 months of 2014, each with its first and last post's page likes: 24 rows, none of 2015
+    assert query(ws, "SELECT year(date), count(*) FROM audience GROUP BY ALL") == [(2014, 24)]
+    assert query(ws, "SELECT year(created_at), count(*) FROM messages GROUP BY ALL") == [(2014, 500)]
+    assert scalar(ws, "SELECT count(*) FROM imports") == 1
+    # Taken back first, the file imports in 2015, posts and page likes alike.
+    ws.undo_import(1)
+    one(ingest(ws, [path], account="Cosmetics", year=2015))
+    assert query(ws, "SELECT year(date), count(*) FROM audience GROUP BY ALL") == [(2015, 24)]
+    assert query(ws, "SELECT year(created_at), count(*) FROM messages GROUP BY ALL") == [(2015, 500)]
 
 
 def test_youtube_studio_trio(shared_data: Path, tmp_path: Path) -> None:
