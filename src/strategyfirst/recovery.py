@@ -114,7 +114,7 @@ def backup(ws: Workspace, out: Path) -> BackupResult:
         raise WorkspaceError(f"{ws.root}: not a strategyfirst workspace (no strategy.yaml, no .strategyfirst/)")
     archive = out.name.endswith((".tar.gz", ".tgz"))
     check_parent(out, "backup")
-    if out.exists() and (archive or any(out.iterdir())):
+    if out.exists() and (archive or not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out}: already exists; give a new folder or archive name (a backup never "
                          "overwrites anything)")
     stage = Path(tempfile.mkdtemp(prefix=".sf-backup-", dir=out.parent))

@@ -63,6 +63,21 @@ def test_backup_refuses_a_parent_that_is_a_file(ws: Path, tmp_path: Path, monkey
     assert _files(tmp_path) == before
 
 
+def test_backup_refuses_an_existing_file_as_its_folder(ws: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`backup report.html` (an existing file, not an archive name) was a NotADirectoryError traceback."""
+    (tmp_path / "report.html").write_text("<html></html>", encoding="utf-8")
+    before = _files(tmp_path)
+    code, out, err = run(["backup", str(tmp_path / "report.html"), "-w", str(ws)], monkeypatch, capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.strip().splitlines() == [
+        f"error: {tmp_path / 'report.html'}: already exists; give a new folder or archive name (a backup never "
+        "overwrites anything)"]
+    assert _files(tmp_path) == before
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == "<html></html>"
+
+
 def test_export_refuses_a_missing_parent_folder(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     before, state = _files(tmp_path), _files(ws / ".strategyfirst")
