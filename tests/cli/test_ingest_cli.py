@@ -279,3 +279,28 @@ def test_a_strict_refusal_says_nothing_was_imported_and_what_would_have_been(tmp
 def _file(path: Path, rows: str) -> Path:
     path.write_text(TWCS + rows, encoding="utf-8")
     return path
+
+
+def test_a_member_export_without_its_header_prints_no_member(shared_data: Path, tmp_path: Path) -> None:
+    """The beehiiv export with its header line removed: its first member became the "header" quoted by the
+    refusal (`header not recognised (lorem@example.com, Lorem Name, ...)`), alone or in a folder, text or JSON."""
+    real = shared_data / "newsletter/tryghost-fixtures/beehiiv_members.csv"
+    lines = real.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[1].startswith("lorem@example.com, Lorem Name  ,")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = folder / "members.csv"
+    path.write_text("".join(lines[1:]), encoding="utf-8")
+    ws = str(tmp_path / "ws")
+    alone = run("ingest", "-w", ws, "--account", "news", str(path))
+    as_json = run("ingest", "-w", ws, "--account", "news", "--format", "json", str(path))
+    in_folder = run("ingest", "-w", ws, "--account", "news", str(folder))
+    assert (alone.returncode, as_json.returncode, in_folder.returncode) == (2, 2, 0)  # skipped: no failure
+    assert alone.stderr.splitlines() == [
+        f"error: {path}:1:1: has no header row: its first line holds an email or IP address, so it is a row of "
+        "data (not quoted here: it is personal data); export the file again with its header row"]
+    assert json.loads(as_json.stderr)["line"] == 1
+    assert in_folder.stdout.splitlines() == [
+        f"skipped: {path}: no header row (its first line holds an email or IP address)"]
+    for shown in (alone.stdout + alone.stderr, as_json.stdout + as_json.stderr, in_folder.stdout + in_folder.stderr):
+        assert not any(personal in shown.lower() for personal in ("@example.com", "lorem", "ipsum")), shown
