@@ -62,3 +62,18 @@ def test_demo_builds_in_the_workspace_folder(tmp_path: Path, monkeypatch: pytest
     code, _, err = run(["demo", "-w", str(tmp_path)], monkeypatch, capsys)
     assert code == 2 and "not empty" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("command", ["measure", "diagnose", "check", "imports"])
+def test_a_workspace_option_naming_a_file_says_to_point_at_a_folder(command: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """-w report.html told to `strategyfirst init report.html`, which init refuses (a file, not a folder)."""
+    report = tmp_path / "report.html"
+    report.write_text("<html></html>", encoding="utf-8")
+    code, out, err = run([command, "-w", str(report)], monkeypatch, capsys)
+    assert (code, out) == (2, "")
+    assert err.strip().splitlines() == [
+        f"error: no workspace at {report} (it is a file, not a folder): point -w at your workspace folder"]
+    code, _, err = run(["init", str(report)], monkeypatch, capsys)  # what the old advice led to
+    assert code == 2 and "is a file" in err
