@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -304,3 +305,28 @@ def test_a_member_export_without_its_header_prints_no_member(shared_data: Path, 
         f"skipped: {path}: no header row (its first line holds an email or IP address)"]
     for shown in (alone.stdout + alone.stderr, as_json.stdout + as_json.stderr, in_folder.stdout + in_folder.stderr):
         assert not any(personal in shown.lower() for personal in ("@example.com", "lorem", "ipsum")), shown
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A name written in Latin-1 (`Données.csv` from an old zip or share: byte 0xE9) was a UnicodeEncodeError
+    traceback that stopped the whole folder; now that file fails in one line and the others import."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    latin = folder / os.fsdecode(b"Donn\xe9es.csv")
+    latin.write_text(TWCS + ROW, encoding="utf-8")
+    (folder / "twcs.csv").write_text(TWCS + ROW.replace("1,acme", "2,acme"), encoding="utf-8")
+    ws = str(tmp_path / "ws")
+    shown = f"{folder}/Donn\\xe9es.csv"
+    why = ("the file's name is not UTF-8 text (written in another encoding, e.g. by an old zip tool or share): "
+           "rename the file and import it again")
+    alone = run("ingest", "-w", ws, str(latin))
+    assert alone.returncode == 2 and alone.stdout == ""
+    assert alone.stderr.splitlines() == [f"error: {shown}:1:1: {why}"]
+    as_json = run("ingest", "-w", ws, "--format", "json", str(latin))
+    assert as_json.returncode == 2 and json.loads(as_json.stderr)["file"] == shown
+    both = run("ingest", "-w", ws, str(folder))
+    assert both.returncode == 1 and "Traceback" not in both.stderr
+    assert both.stdout.splitlines() == [f"not imported: {shown}:1:1: {why}",
+                                        f"{folder / 'twcs.csv'} (twcs): 1 read, 1 new, 0 updated, 0 duplicate, "
+                                        "0 rejected (import #1)"]
+    assert run("imports", "-w", ws, "--format", "json").stdout.count('"import_id"') == 1

@@ -288,6 +288,10 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
         try:
             if path in files_in.failures:
                 raise files_in.failures[path]
+            if name != (shown := _printable_name(name)):
+                name = shown
+                raise ImportFileError(name, "the file's name is not UTF-8 text (written in another encoding, e.g. "
+                                      "by an old zip tool or share): rename the file and import it again", 1, 1)
             with _progress(path, progress) as step:
                 summary = _ingest_one(con, ws, path, name, group.source, lambda: plan.context(group.ctx),
                                       group.options, by, strict, step, outcome,
@@ -382,6 +386,12 @@ def _day(value: dt.date | str | None) -> str | None:
         raise UsageError(f"--exported-on {day} is before {EARLIEST_EXPORT}, older than any member export: give "
                          "the day the file was downloaded")
     return day.isoformat()
+
+
+def _printable_name(name: str) -> str:
+    """`name` as text DuckDB, the import log and the terminal take: the bytes of a file name that is not UTF-8
+    (Python's surrogate escapes) written as `\\xff`."""
+    return name.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
 
 
 def _as_given(name: str, names: Mapping[Path, str]) -> str:
