@@ -167,6 +167,7 @@ def _write_manifest(ws: Workspace, stage: Path) -> BackupResult:
 
 def restore(backup_path: Path, target: Path) -> dict[str, Any]:
     """Put a backup (folder or .tar.gz) into `target`, a new or empty folder, after verifying its manifest."""
+    Workspace(target)  # a path the warehouse cannot take (not UTF-8) is refused before anything is written
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target}: not empty; restore into a new or empty folder (a restore never "
                          "overwrites a workspace)")
