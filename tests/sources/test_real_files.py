@@ -158,6 +158,25 @@ def test_facebook_metrics_uci(shared_data: Path, tmp_path: Path) -> None:
         == [(dt.date(2014, 12, 1), 138353.0), (dt.date(2014, 12, 31), 139441.0)]
 
 
+def test_facebook_metrics_uci_a_month_out_of_range_is_a_reject(shared_data: Path, tmp_path: Path) -> None:
+    """Post Month 13 (or 0) on one row refused the whole file with "could not be imported (Conversion Error: Date
+    out of range: 2014-13-1)" at 1:1: the date was built before the row's reject split it off."""
+    lines = (shared_data / "uci-facebook-metrics/dataset_Facebook.csv").read_text(encoding="utf-8").splitlines(True)
+    for number, month in ((11, "13"), (12, "0")):  # line 11: 139441;Photo;3;12;6;10;..., line 12: 139441;...;12;...
+        fields = lines[number - 1].split(";")
+        assert fields[3] == "12"
+        fields[3] = month
+        lines[number - 1] = ";".join(fields)
+    path = tmp_path / "dataset_Facebook.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path], account="Cosmetics"))
+    assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (500, 498, 2)
+    assert query(ws, "SELECT line, reason FROM rejects ORDER BY line") == [
+        (11, "Post Month is not a month number 1-12"), (12, "Post Month is not a month number 1-12")]
+    assert scalar(ws, "SELECT count(*) FROM messages WHERE created_at IS NULL") == 0
+
+
 def test_facebook_metrics_uci_again_with_another_year_is_refused(shared_data: Path, tmp_path: Path) -> None:
     """A post's date is set once, so the same 500 posts imported again with --year 2015 stayed in 2014 while 24
     page-likes snapshots of 2015 were added beside them (and the summary said "500 duplicate"): refused now,

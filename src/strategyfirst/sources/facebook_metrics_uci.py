@@ -68,7 +68,9 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
         SELECT 'facebook:uci-' || left(md5({key}), 12) || '-'
                || row_number() OVER (PARTITION BY {key} ORDER BY _line)::VARCHAR AS message_id,
                'facebook' AS platform, {account} AS account, {owned_sql(ctx, 'facebook', account, 'TRUE')} AS owned,
-               make_timestamp({_year(ctx)}, {month}, 1, 0, 0, 0) AS created_at, 'month' AS time_precision,
+               -- a month out of 1-12 is the row's reject reason, never an error of the whole file
+               CASE WHEN {month} BETWEEN 1 AND 12 THEN make_timestamp({_year(ctx)}, {month}, 1, 0, 0, 0) END
+                   AS created_at, 'month' AS time_precision,
                CASE WHEN lower(trim({c['type']})) = 'video' THEN 'video' ELSE 'post' END AS kind,
                NULL AS text, NULL AS in_reply_to, NULL AS url, NULL AS campaign, {figures},
                _line AS line, {reject} AS _reject,
@@ -85,7 +87,8 @@ def load(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext) -> Lo
     con.execute(f"""
         INSERT INTO stage_audience
         WITH m AS (
-            SELECT make_date({_year(ctx)}, {month}, 1) AS first_day, min({likes}) AS lowest,
+            SELECT make_date({_year(ctx)}, CASE WHEN {month} BETWEEN 1 AND 12 THEN {month} END, 1) AS first_day,
+                   min({likes}) AS lowest,
                    max({likes}) AS highest, count(*) AS posts, min(_line) AS line
             FROM src_rows WHERE ({reject}) IS NULL AND {likes} IS NOT NULL
             GROUP BY ALL)
