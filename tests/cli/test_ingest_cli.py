@@ -330,3 +330,15 @@ def test_a_file_name_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path) -> 
                                         f"{folder / 'twcs.csv'} (twcs): 1 read, 1 new, 0 updated, 0 duplicate, "
                                         "0 rejected (import #1)"]
     assert run("imports", "-w", ws, "--format", "json").stdout.count('"import_id"') == 1
+
+
+def test_a_named_pipe_is_not_called_a_missing_file(tmp_path: Path) -> None:
+    """`ingest export.csv` where export.csv is a named pipe said "no such file; check the path" of a path that
+    exists."""
+    pipe = tmp_path / "export.csv"
+    os.mkfifo(pipe)
+    proc = run("ingest", "-w", str(tmp_path / "ws"), str(pipe))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        f"error: {pipe}: is not a regular file (a pipe, socket or device): save the export to a file and import "
+        "that (nothing of it was imported)"]

@@ -473,7 +473,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
     """One file (`name` is how summaries, errors and the import log call it) in its own transaction, as import
     `import_id` if given (else the next one)."""
     if not path.is_file():
-        what = "is an empty folder" if path.is_dir() else "no such file; check the path"
+        what = ("is an empty folder" if path.is_dir() else
+                "is not a regular file (a pipe, socket or device): save the export to a file and import that"
+                if path.exists() else "no such file; check the path")
         raise ImportFileError(str(path), f"{what} (nothing of it was imported)")
     step("reading")
     st = path.stat()
