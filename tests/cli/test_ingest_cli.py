@@ -342,3 +342,16 @@ def test_a_named_pipe_is_not_called_a_missing_file(tmp_path: Path) -> None:
     assert proc.stderr.splitlines() == [
         f"error: {pipe}: is not a regular file (a pipe, socket or device): save the export to a file and import "
         "that (nothing of it was imported)"]
+
+
+def test_a_file_name_with_a_line_break_keeps_its_error_on_one_line(tmp_path: Path) -> None:
+    """An empty file named `e<LF>x.csv`: its error line was cut in two by the name's line break."""
+    path = tmp_path / "e\nx.csv"
+    path.write_bytes(b"")
+    proc = run("ingest", "-w", str(tmp_path / "ws"), str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"error: {tmp_path}/e\\nx.csv:1:1: the file is empty (0 bytes): there is "
+                                        "nothing to import; export it again"]
+    folder = run("ingest", "-w", str(tmp_path / "ws"), str(tmp_path))
+    assert folder.stdout.splitlines() == [f"not imported: {tmp_path}/e\\nx.csv:1:1: the file is empty (0 bytes): "
+                                          "there is nothing to import; export it again"]
