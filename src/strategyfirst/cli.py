@@ -7,6 +7,7 @@ at the edge; a traceback is never the answer to bad input.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, MutableMapping
@@ -443,9 +444,23 @@ def _warning_printer(previous: Callable[..., None], as_json: bool) -> Callable[.
     return show
 
 
+def _not_utf8_text(args: list[str]) -> str | None:
+    """The first argument that is not UTF-8 text (its bytes shown as \\xe9) and names no path, else None. A file
+    or folder named in another encoding is refused where it is used, by its name."""
+    for arg in args:
+        shown = arg.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
+        if shown != arg and os.sep not in arg and not os.path.lexists(arg):
+            return shown
+    return None
+
+
 def main() -> None:
     """Entry point: run the app; the product's errors and usage errors become one line and exit code 2."""
     as_json = wants_json(sys.argv[1:])
+    garbled = _not_utf8_text(sys.argv[1:])
+    if garbled is not None:  # before anything runs: DuckDB, SQLite and the terminal take UTF-8 text only
+        fail(f"{garbled}: this value is not UTF-8 text (a terminal set to another encoding?); give it in UTF-8", 2,
+             as_json=as_json)
     shown = warnings.showwarning
     warnings.showwarning = _warning_printer(shown, as_json)
     # Python shows a warning once per place and process; each command's run reports its own.

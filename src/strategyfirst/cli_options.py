@@ -35,8 +35,9 @@ def require_workspace(path: Path) -> Path:
     shown = str(path.resolve()) if str(path) in ("", ".") else str(path)
     if not path.exists():
         why = "no such folder"
-    elif not path.is_dir():
-        why = "it is a file, not a folder"
+    elif not path.is_dir():  # `init` of a file would be refused too: only -w can help
+        raise WorkspaceError(f"no workspace at {shown} (it is a file, not a folder): point -w at your workspace "
+                             "folder")
     else:
         why = f"the folder has no {PLAN_FILE} and no {STATE_DIR}/"
     raise WorkspaceError(f"no workspace at {shown} ({why}): start one with `strategyfirst init {shown}` (it "

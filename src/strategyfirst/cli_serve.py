@@ -11,11 +11,31 @@ from rich.console import Console
 from rich.markup import escape
 
 from strategyfirst.cli_options import require_workspace
+from strategyfirst.errors import UsageError
 
 # Seconds an idle keep-alive connection stays open: longer than a load balancer's or a client pool's idle
 # timeout (60 s is common), so the server never closes a connection just as the other side sends a request on
 # it (uvicorn's 5 s default dropped requests of busy clients under load).
 KEEP_ALIVE = 75
+
+
+def check_listen(host: str, port: int) -> None:
+    """UsageError unless a server can listen on `host`:`port` now (uvicorn's own failure came after the
+    "serving" line, as `ERROR: [Errno 98] ...` and exit 3)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as exc:
+        raise UsageError(f"--host {host}: no such address ({getattr(exc, 'strerror', None) or exc}); give an "
+                         "interface of this machine, e.g. 127.0.0.1 or 0.0.0.0") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another --port, or "
+                             "stop what listens there") from None
 
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:
@@ -31,7 +51,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             "--db", help="App database URL (default: STRATEGYFIRST_DB, else the one the workspaces remember).",
             show_default=False)] = None,
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
         max_upload_mb: Annotated[int | None, typer.Option(
             min=1, help="Largest import upload, in MB (413 above; default 200, or "
             "STRATEGYFIRST_WEB_MAX_UPLOAD_BYTES).", show_default=False)] = None,
@@ -50,6 +70,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         from strategyfirst.web.app import SETTINGS_ENV
 
         folders = [require_workspace(f) for f in (workspaces or ([] if db else [Path(".")]))]
+        check_listen(host, port)  # before "serving ... on" is said: a taken port or unknown host in one line
         # an option given wins over the environment; one not given must not hide STRATEGYFIRST_WEB_* (None)
         settings = Settings.from_env(workspaces=folders, db_url=db,
                                      max_upload_bytes=max_upload_mb << 20 if max_upload_mb else None,

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from strategyfirst.errors import WorkspaceError
 from strategyfirst.formatting import metric_label, money, number, status_label, verdict_label
+from strategyfirst.ports import WorkspaceFolder
 from strategyfirst.workspace import Workspace
 
 DEMO_EVENTS = 40_000
@@ -48,6 +49,7 @@ class DemoResult:
 
 def _check_target(directory: Path) -> None:
     """Refuse to build into a folder that holds something other than an earlier demo."""
+    WorkspaceFolder(directory)  # a path the warehouse cannot take (not UTF-8) is refused before anything is written
     if directory.exists() and not directory.is_dir():
         raise WorkspaceError(f"{directory}: is a file; give `strategyfirst demo` a folder")
     if directory.is_dir() and any(directory.iterdir()) and not (directory / TRUTH_FILE).is_file():

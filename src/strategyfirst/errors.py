@@ -81,7 +81,8 @@ class ImportFileError(StrategyFirstError):
         # no byte of a binary file reaches the terminal.
         message = message.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
         message = "".join(ch if ch.isprintable() else "?" for ch in message)
-        where = file + (f":{line}" if line is not None else "") + (f":{column}" if column is not None else "")
+        shown = file.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")  # a name with a line break
+        where = shown + (f":{line}" if line is not None else "") + (f":{column}" if column is not None else "")
         super().__init__(f"{where}: {message}")
 
 

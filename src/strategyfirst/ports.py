@@ -11,6 +11,7 @@ it only knows by name.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -35,6 +36,10 @@ class WorkspaceFolder:
     def __init__(self, path: str | Path = ".", *, db_url: str | None = None) -> None:
         self.root = Path(path).resolve()
         self.db_url = db_url
+        shown = os.fsencode(self.root).decode("utf-8", errors="backslashreplace")
+        if shown != str(self.root):  # DuckDB and SQLite take UTF-8 paths only (the bytes shown as \xe9)
+            raise WorkspaceError(f"{shown}: the workspace's path is not UTF-8 text (a folder name written in "
+                                 "another encoding): rename the folder, or choose another one")
 
     @property
     def plan_path(self) -> Path:

@@ -114,7 +114,7 @@ def backup(ws: Workspace, out: Path) -> BackupResult:
         raise WorkspaceError(f"{ws.root}: not a strategyfirst workspace (no strategy.yaml, no .strategyfirst/)")
     archive = out.name.endswith((".tar.gz", ".tgz"))
     check_parent(out, "backup")
-    if out.exists() and (archive or any(out.iterdir())):
+    if out.exists() and (archive or not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out}: already exists; give a new folder or archive name (a backup never "
                          "overwrites anything)")
     stage = Path(tempfile.mkdtemp(prefix=".sf-backup-", dir=out.parent))
@@ -167,6 +167,7 @@ def _write_manifest(ws: Workspace, stage: Path) -> BackupResult:
 
 def restore(backup_path: Path, target: Path) -> dict[str, Any]:
     """Put a backup (folder or .tar.gz) into `target`, a new or empty folder, after verifying its manifest."""
+    Workspace(target)  # a path the warehouse cannot take (not UTF-8) is refused before anything is written
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target}: not empty; restore into a new or empty folder (a restore never "
                          "overwrites a workspace)")

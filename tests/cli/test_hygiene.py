@@ -308,3 +308,27 @@ def test_an_import_error_under_format_json_is_located_json(tmp_path: Path, monke
     assert code == 2 and out == ""
     body = json.loads(err)
     assert body["file"] == str(garbage) and body["line"] == 1 and body["error"].startswith(f"{garbage}:1")
+
+
+@pytest.mark.parametrize("args", [["ingest", "FILE", "--account", "Caf\udce9"], ["measure", "--account", "Caf\udce9"],
+                                  ["measure", "--platform=Caf\udce9"], ["decide", "Caf\udce9"]])
+def test_a_value_that_is_not_utf8_text_is_refused_before_anything_runs(args: list[str], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`--account Café` typed in a Latin-1 terminal reaches Python as 'Caf\\udce9': DuckDB, SQLite and the
+    terminal refused it with a UnicodeEncodeError traceback (ingest, measure, decide)."""
+    ws = tmp_path / "ws"
+    export = tmp_path / "twcs.csv"
+    export.write_text("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+                      "1,alice,True,Tue Oct 10 10:00:00 +0000 2017,@acme help,,\n", encoding="utf-8")
+    assert run(["ingest", str(export), "-w", str(ws)], monkeypatch, capsys)[0] == 0
+    before = sorted(p.name for p in (ws / ".strategyfirst").iterdir())
+    given = [str(export) if a == "FILE" else a for a in args]
+    code, out, err = run([*given, "-w", str(ws)], monkeypatch, capsys)
+    assert (code, out) == (2, "")
+    value = next(a for a in args if "\udce9" in a).replace("\udce9", "\\xe9")
+    assert err.strip().splitlines() == [
+        f"error: {value}: this value is not UTF-8 text (a terminal set to another encoding?); give it in UTF-8"]
+    code, _, err = run([*given, "-w", str(ws), "--format", "json"], monkeypatch, capsys)
+    assert code == 2 and json.loads(err)["error"].startswith(f"{value}: this value is not UTF-8 text")
+    assert sorted(p.name for p in (ws / ".strategyfirst").iterdir()) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -279,3 +280,78 @@ def test_a_strict_refusal_says_nothing_was_imported_and_what_would_have_been(tmp
 def _file(path: Path, rows: str) -> Path:
     path.write_text(TWCS + rows, encoding="utf-8")
     return path
+
+
+def test_a_member_export_without_its_header_prints_no_member(shared_data: Path, tmp_path: Path) -> None:
+    """The beehiiv export with its header line removed: its first member became the "header" quoted by the
+    refusal (`header not recognised (lorem@example.com, Lorem Name, ...)`), alone or in a folder, text or JSON."""
+    real = shared_data / "newsletter/tryghost-fixtures/beehiiv_members.csv"
+    lines = real.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[1].startswith("lorem@example.com, Lorem Name  ,")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = folder / "members.csv"
+    path.write_text("".join(lines[1:]), encoding="utf-8")
+    ws = str(tmp_path / "ws")
+    alone = run("ingest", "-w", ws, "--account", "news", str(path))
+    as_json = run("ingest", "-w", ws, "--account", "news", "--format", "json", str(path))
+    in_folder = run("ingest", "-w", ws, "--account", "news", str(folder))
+    assert (alone.returncode, as_json.returncode, in_folder.returncode) == (2, 2, 0)  # skipped: no failure
+    assert alone.stderr.splitlines() == [
+        f"error: {path}:1:1: has no header row: its first line holds an email or IP address, so it is a row of "
+        "data (not quoted here: it is personal data); export the file again with its header row"]
+    assert json.loads(as_json.stderr)["line"] == 1
+    assert in_folder.stdout.splitlines() == [
+        f"skipped: {path}: no header row (its first line holds an email or IP address)"]
+    for shown in (alone.stdout + alone.stderr, as_json.stdout + as_json.stderr, in_folder.stdout + in_folder.stderr):
+        assert not any(personal in shown.lower() for personal in ("@example.com", "lorem", "ipsum")), shown
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A name written in Latin-1 (`Données.csv` from an old zip or share: byte 0xE9) was a UnicodeEncodeError
+    traceback that stopped the whole folder; now that file fails in one line and the others import."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    latin = folder / os.fsdecode(b"Donn\xe9es.csv")
+    latin.write_text(TWCS + ROW, encoding="utf-8")
+    (folder / "twcs.csv").write_text(TWCS + ROW.replace("1,acme", "2,acme"), encoding="utf-8")
+    ws = str(tmp_path / "ws")
+    shown = f"{folder}/Donn\\xe9es.csv"
+    why = ("the file's name is not UTF-8 text (written in another encoding, e.g. by an old zip tool or share): "
+           "rename the file and import it again")
+    alone = run("ingest", "-w", ws, str(latin))
+    assert alone.returncode == 2 and alone.stdout == ""
+    assert alone.stderr.splitlines() == [f"error: {shown}:1:1: {why}"]
+    as_json = run("ingest", "-w", ws, "--format", "json", str(latin))
+    assert as_json.returncode == 2 and json.loads(as_json.stderr)["file"] == shown
+    both = run("ingest", "-w", ws, str(folder))
+    assert both.returncode == 1 and "Traceback" not in both.stderr
+    assert both.stdout.splitlines() == [f"not imported: {shown}:1:1: {why}",
+                                        f"{folder / 'twcs.csv'} (twcs): 1 read, 1 new, 0 updated, 0 duplicate, "
+                                        "0 rejected (import #1)"]
+    assert run("imports", "-w", ws, "--format", "json").stdout.count('"import_id"') == 1
+
+
+def test_a_named_pipe_is_not_called_a_missing_file(tmp_path: Path) -> None:
+    """`ingest export.csv` where export.csv is a named pipe said "no such file; check the path" of a path that
+    exists."""
+    pipe = tmp_path / "export.csv"
+    os.mkfifo(pipe)
+    proc = run("ingest", "-w", str(tmp_path / "ws"), str(pipe))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        f"error: {pipe}: is not a regular file (a pipe, socket or device): save the export to a file and import "
+        "that (nothing of it was imported)"]
+
+
+def test_a_file_name_with_a_line_break_keeps_its_error_on_one_line(tmp_path: Path) -> None:
+    """An empty file named `e<LF>x.csv`: its error line was cut in two by the name's line break."""
+    path = tmp_path / "e\nx.csv"
+    path.write_bytes(b"")
+    proc = run("ingest", "-w", str(tmp_path / "ws"), str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"error: {tmp_path}/e\\nx.csv:1:1: the file is empty (0 bytes): there is "
+                                        "nothing to import; export it again"]
+    folder = run("ingest", "-w", str(tmp_path / "ws"), str(tmp_path))
+    assert folder.stdout.splitlines() == [f"not imported: {tmp_path}/e\\nx.csv:1:1: the file is empty (0 bytes): "
+                                          "there is nothing to import; export it again"]

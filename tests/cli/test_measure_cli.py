@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,26 @@ def test_twcs_by_account_json_gives_hand_checkable_values(shared_data: Path, tmp
         want = values["first_response_minutes_median"]
         got = rows[("first_response_minutes_median", brand)]
         assert got == (None if want is None else pytest.approx(want)), brand
+
+
+def test_data_folder_whose_path_is_not_utf8_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`measure --data Donn\\xe9es` (an export folder renamed in Latin-1) was a UnicodeEncodeError traceback from
+    DuckDB (a Py4JError from Spark)."""
+    root = tmp_path / "acme"
+    root.mkdir()
+    export = tmp_path / "twcs.csv"
+    export.write_text("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+                      "1,alice,True,Tue Oct 10 10:00:00 +0000 2017,@acme help,,\n", encoding="utf-8")
+    assert run(["ingest", str(export), "-w", str(root)], monkeypatch, capsys)[0] == 0
+    good = tmp_path / "parquet"
+    assert run(["export", "--out", str(good), "-w", str(root)], monkeypatch, capsys)[0] == 0
+    assert run(["measure", "--data", str(good), "--metric", "inbound_messages", "-f", "json"],
+               monkeypatch, capsys)[0] == 0
+    latin = tmp_path / os.fsdecode(b"Donn\xe9es")
+    good.rename(latin)
+    code, out, err = run(["measure", "--data", str(latin)], monkeypatch, capsys)
+    assert (code, out) == (2, "")
+    assert err.strip().splitlines() == [f"error: {tmp_path}/Donn\\xe9es: the folder's path is not UTF-8 text "
+                                        "(written in another encoding): rename the folder and give --data the new "
+                                        "name"]

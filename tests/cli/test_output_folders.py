@@ -4,6 +4,7 @@ parent folder is refused in one line, exit 2, and nothing is written or created;
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,21 @@ def test_backup_refuses_a_parent_that_is_a_file(ws: Path, tmp_path: Path, monkey
     assert _files(tmp_path) == before
 
 
+def test_backup_refuses_an_existing_file_as_its_folder(ws: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`backup report.html` (an existing file, not an archive name) was a NotADirectoryError traceback."""
+    (tmp_path / "report.html").write_text("<html></html>", encoding="utf-8")
+    before = _files(tmp_path)
+    code, out, err = run(["backup", str(tmp_path / "report.html"), "-w", str(ws)], monkeypatch, capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.strip().splitlines() == [
+        f"error: {tmp_path / 'report.html'}: already exists; give a new folder or archive name (a backup never "
+        "overwrites anything)"]
+    assert _files(tmp_path) == before
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == "<html></html>"
+
+
 def test_export_refuses_a_missing_parent_folder(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     before, state = _files(tmp_path), _files(ws / ".strategyfirst")
@@ -77,3 +93,21 @@ def test_export_refuses_a_missing_parent_folder(ws: Path, tmp_path: Path, monkey
     code, _, err = run(["export", "--out", str(tmp_path / "parquet"), "-w", str(ws)], monkeypatch, capsys)
     assert code == 0, err
     assert (tmp_path / "parquet" / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("command", ["export --out OUT", "backup OUT.tar.gz", "report -o OUT.html"])
+def test_an_output_name_that_is_not_utf8_is_refused_in_one_line(command: str, ws: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`export --out Donn\\xe9es` (a Latin-1 name) was a UnicodeEncodeError traceback from DuckDB; backup and
+    report wrote the file and printed its name mangled."""
+    out = str(tmp_path / os.fsdecode(b"Donn\xe9es"))
+    args = [a.replace("OUT", out) for a in command.split()]
+    before = _files(tmp_path)
+    code, stdout, err = run([*args, "-w", str(ws)], monkeypatch, capsys)
+    assert (code, stdout) == (2, "")
+    written = args[-1].replace(out, f"{tmp_path}/Donn\\xe9es")
+    what = {"export": "export", "backup": "backup", "report": "the report"}[args[0]]
+    assert err.strip().splitlines() == [f"error: {written}: the name is not UTF-8 text (written in another "
+                                        f"encoding): choose another name for what {what} writes"]
+    assert _files(tmp_path) == before

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from strategyfirst.errors import ImportFileError
 from strategyfirst.workspace import Workspace
 from tests.sources.support import ingest, one, query, scalar
 
@@ -155,6 +156,48 @@ def test_facebook_metrics_uci(shared_data: Path, tmp_path: Path) -> None:
     # December's posts saw 138353 (its first) to 139441 (its last): the month's first and last snapshots
     assert query(ws, "SELECT date, value FROM audience WHERE month(date) = 12 ORDER BY date") \
         == [(dt.date(2014, 12, 1), 138353.0), (dt.date(2014, 12, 31), 139441.0)]
+
+
+def test_facebook_metrics_uci_a_month_out_of_range_is_a_reject(shared_data: Path, tmp_path: Path) -> None:
+    """Post Month 13 (or 0) on one row refused the whole file with "could not be imported (Conversion Error: Date
+    out of range: 2014-13-1)" at 1:1: the date was built before the row's reject split it off."""
+    lines = (shared_data / "uci-facebook-metrics/dataset_Facebook.csv").read_text(encoding="utf-8").splitlines(True)
+    for number, month in ((11, "13"), (12, "0")):  # line 11: 139441;Photo;3;12;6;10;..., line 12: 139441;...;12;...
+        fields = lines[number - 1].split(";")
+        assert fields[3] == "12"
+        fields[3] = month
+        lines[number - 1] = ";".join(fields)
+    path = tmp_path / "dataset_Facebook.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    f = one(ingest(ws, [path], account="Cosmetics"))
+    assert (f["rows_read"], f["rows_new"], f["rows_rejected"]) == (500, 498, 2)
+    assert query(ws, "SELECT line, reason FROM rejects ORDER BY line") == [
+        (11, "Post Month is not a month number 1-12"), (12, "Post Month is not a month number 1-12")]
+    assert scalar(ws, "SELECT count(*) FROM messages WHERE created_at IS NULL") == 0
+
+
+def test_facebook_metrics_uci_again_with_another_year_is_refused(shared_data: Path, tmp_path: Path) -> None:
+    """A post's date is set once, so the same 500 posts imported again with --year 2015 stayed in 2014 while 24
+    page-likes snapshots of 2015 were added beside them (and the summary said "500 duplicate"): refused now,
+    nothing written, saying which --year they have and how to move them."""
+    ws = Workspace(tmp_path)
+    path = shared_data / "uci-facebook-metrics/dataset_Facebook.csv"
+    one(ingest(ws, [path], account="Cosmetics"))
+    with pytest.raises(ImportFileError) as refused:
+        ingest(ws, [path], account="Cosmetics", year=2015)
+    # line 2 is the file's first post (the header is line 1)
+    assert str(refused.value).startswith(f"{path}:2:1: these posts are already stored in 2014 (import #1)")
+    assert "--year 2014" in str(refused.value) and "strategyfirst imports undo 1" in str(refused.value)
+    # 12 months of 2014, each with its first and last post's page likes: 24 rows, none of 2015
+    assert query(ws, "SELECT year(date), count(*) FROM audience GROUP BY ALL") == [(2014, 24)]
+    assert query(ws, "SELECT year(created_at), count(*) FROM messages GROUP BY ALL") == [(2014, 500)]
+    assert scalar(ws, "SELECT count(*) FROM imports") == 1
+    # Taken back first, the file imports in 2015, posts and page likes alike.
+    ws.undo_import(1)
+    one(ingest(ws, [path], account="Cosmetics", year=2015))
+    assert query(ws, "SELECT year(date), count(*) FROM audience GROUP BY ALL") == [(2015, 24)]
+    assert query(ws, "SELECT year(created_at), count(*) FROM messages GROUP BY ALL") == [(2015, 500)]
 
 
 def test_youtube_studio_trio(shared_data: Path, tmp_path: Path) -> None:

@@ -81,6 +81,9 @@ def test_cli_year_and_account_errors_are_one_line_exit_2(tmp_path: Path, monkeyp
     code, out, err = run(["ingest", "-w", workspace, str(path), "--year", "2026"], monkeypatch, capsys)
     lines = [ln for ln in (out + err).splitlines() if ln.strip()]
     assert code == 2 and len(lines) == 1 and "pass --account NAME" in lines[0], out + err
+    # It read "TikTok Studio's an Overview.csv does not say ...".
+    assert lines[0] == (f"error: {path}:1:1: this TikTok Studio Overview.csv does not say which account it belongs "
+                        "to; pass --account NAME")
     code, out, _ = run(["ingest", "-w", workspace, str(path), "--year", "2026", "--account", "velo.club"],
                        monkeypatch, capsys)
     assert code == 0 and "tiktok-analytics" in out

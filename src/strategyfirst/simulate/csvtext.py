@@ -31,6 +31,8 @@ def quote_all(values: pa.Array) -> pa.Array:
 
 def quote_where(values: pa.Array, pattern: str = NEEDS_QUOTE) -> pa.Array:
     """Quote only the values matching `pattern` (a regex of characters that force quoting)."""
+    if values.type == pa.null():  # a column of no rows built from an empty list (no posts in a small simulation)
+        values = values.cast(pa.string())
     needs = pc.match_substring_regex(values, pattern)
     return pc.if_else(needs, quote_all(values), values)
 

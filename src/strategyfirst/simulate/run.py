@@ -144,6 +144,9 @@ def simulate(out: Path, events: int = 50_000, seed: int = 7) -> SimulationSummar
     if seed < 0:
         raise UsageError(f"--seed {seed}: give a seed of 0 or more")
     out = Path(out)
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)  # it makes the folders below it
+    if existing is not None and not existing.is_dir():
+        raise UsageError(f"--out {out}: {existing} is a file, not a folder: give simulate a folder to write into")
     folders = {name: out / "exports" / name for name in ("twcs", "x-analytics", "facebook-insights")}
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)

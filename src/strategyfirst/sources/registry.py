@@ -3,6 +3,8 @@ iterate over it. A new format is one new module and one new entry here."""
 
 from __future__ import annotations
 
+import re
+
 from strategyfirst.errors import ImportFileError, SourceDetectionError, UsageError
 from strategyfirst.sources import (
     audience_csv,
@@ -62,6 +64,8 @@ SOURCES: tuple[Source, ...] = (
 )
 
 BY_NAME = {s.name: s for s in SOURCES}
+# An email address or an IPv4 address in a first line: data of a person, never a column name.
+PERSONAL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|\b\d{1,3}(?:\.\d{1,3}){3}\b")
 
 
 def get_source(name: str) -> Source:
@@ -107,6 +111,12 @@ def _unrecognised(sf: SourceFile, scored: list[tuple[tuple[float, list[str], lis
         return SourceDetectionError(str(sf.path), f"is a workbook whose sheets ({sheets}) are not those of a known "
                                     f"export (workbooks read: {readers}); known sources: {known}", 1, 1,
                                     short=f"a workbook whose sheets ({sheets}) are no known export's")
+    if any(PERSONAL.search(h) for h in sf.header):
+        # A member export that lost its header row: its first member's address and name are no header to quote.
+        return SourceDetectionError(
+            str(sf.path), "has no header row: its first line holds an email or IP address, so it is a row of data "
+            "(not quoted here: it is personal data); export the file again with its header row", 1, 1,
+            short="no header row (its first line holds an email or IP address)")
     header = ", ".join(_shown(h) for h in sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
     unexpected = ", ".join(_shown(e) for e in extra[:6])
     return SourceDetectionError(

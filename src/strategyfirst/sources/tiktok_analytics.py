@@ -157,8 +157,8 @@ def _need_year(sf: SourceFile, ctx: LoadContext, con: duckdb.DuckDBPyConnection,
 def _daily(con: duckdb.DuckDBPyConnection, sf: SourceFile, ctx: LoadContext, c: dict[str, str],
            layout: str) -> Loaded:
     """Overview.csv and FollowerHistory.csv: one row per day."""
-    export = "an Overview.csv" if layout == "overview" else "a FollowerHistory.csv"
-    account = sql_str(account_or_refuse(sf, ctx, None, f"TikTok Studio's {export}"))
+    export = "Overview.csv" if layout == "overview" else "FollowerHistory.csv"
+    account = sql_str(account_or_refuse(sf, ctx, None, f"this TikTok Studio {export}"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_p AS SELECT *, {date_parts(c['date'], 'p')} FROM _tt_rows")
     # The export day is the last row's date: its year (if it says one) is the file's, else --year.
     last = con.execute("SELECT p_m, p_d, p_y FROM _tt_p WHERE p_m IS NOT NULL AND p_d IS NOT NULL "

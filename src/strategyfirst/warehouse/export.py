@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -65,6 +66,10 @@ class Manifest:
     @classmethod
     def read(cls, folder: Path) -> Manifest:
         """The manifest of an export folder, or a WorkspaceError saying what to run."""
+        shown = os.fsencode(folder).decode("utf-8", errors="backslashreplace")
+        if shown != str(folder):  # DuckDB and Spark read UTF-8 paths only (the bytes shown as \xe9)
+            raise WorkspaceError(f"{shown}: the folder's path is not UTF-8 text (written in another encoding): "
+                                 "rename the folder and give --data the new name")
         path = folder / MANIFEST
         if not path.is_file():
             raise WorkspaceError(f"{folder}: no {MANIFEST} here; write one with "

@@ -288,6 +288,10 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
         try:
             if path in files_in.failures:
                 raise files_in.failures[path]
+            if name != (shown := _printable_name(name)):
+                name = shown
+                raise ImportFileError(name, "the file's name is not UTF-8 text (written in another encoding, e.g. "
+                                      "by an old zip tool or share): rename the file and import it again", 1, 1)
             with _progress(path, progress) as step:
                 summary = _ingest_one(con, ws, path, name, group.source, lambda: plan.context(group.ctx),
                                       group.options, by, strict, step, outcome,
@@ -384,6 +388,12 @@ def _day(value: dt.date | str | None) -> str | None:
     return day.isoformat()
 
 
+def _printable_name(name: str) -> str:
+    """`name` as text DuckDB, the import log and the terminal take: the bytes of a file name that is not UTF-8
+    (Python's surrogate escapes) written as `\\xff`."""
+    return name.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
+
+
 def _as_given(name: str, names: Mapping[Path, str]) -> str:
     """A file's `name` with the path of a file given under another name replaced by that name (a zip's members
     too: `archive.zip!inner/name`)."""
@@ -463,7 +473,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
     """One file (`name` is how summaries, errors and the import log call it) in its own transaction, as import
     `import_id` if given (else the next one)."""
     if not path.is_file():
-        what = "is an empty folder" if path.is_dir() else "no such file; check the path"
+        what = ("is an empty folder" if path.is_dir() else
+                "is not a regular file (a pipe, socket or device): save the export to a file and import that"
+                if path.exists() else "no such file; check the path")
         raise ImportFileError(str(path), f"{what} (nothing of it was imported)")
     step("reading")
     st = path.stat()
