@@ -67,3 +67,28 @@ def test_rates_and_sums_over_the_export(export: Path, tmp_path: Path) -> None:
     assert share is not None and (share["numerator"], share["denominator"]) == (1, 230)
     ctr = result.row("click_through_rate")
     assert ctr is not None and (ctr["numerator"], ctr["denominator"]) == (6, 150)
+
+
+@pytest.mark.parametrize("cut_at", ["description", "first_post"])
+def test_a_file_cut_inside_its_row_of_descriptions_is_refused(tmp_path: Path, cut_at: str) -> None:
+    """The export cut short inside its second row (metric descriptions) read as an export of no posts: 0 rows,
+    exit 0. It is refused with the line and nothing imported; cut after that row (inside the first post), the
+    post is the truncated last row it is for any CSV, and the file imports without it."""
+    from strategyfirst.errors import ImportFileError
+
+    lines = EXPORT.split("\n")
+    text = (lines[0] + "\n" + lines[1][:40] if cut_at == "description"
+            else "\n".join(lines[:2]) + "\n" + lines[2][:30])
+    path = tmp_path / NAME
+    path.write_text(text, encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    if cut_at == "description":
+        with pytest.raises(ImportFileError) as refused:
+            ws.ingest(path, strict=False)
+        message = str(refused.value)
+        assert ":2:1: the file ends inside its row of metric descriptions (line 2 has " in message
+        assert "of the header's 11 columns): it was cut short" in message
+        assert not ws.warehouse_path.exists() or query(ws, "SELECT count(*) FROM imports") == [(0,)]
+    else:
+        result = ws.ingest(path, strict=False)
+        assert result.files[0]["status"] == "imported" and result.files[0]["rows_new"] == 0

@@ -68,9 +68,14 @@ def page_from_name(name: str) -> str | None:
 
 
 def header_skip(sf: SourceFile) -> int:
-    """Rows before the data: the header, and the row of metric descriptions when present."""
+    """Rows before the data: the header, and the row of metric descriptions when present. A row of descriptions
+    with fewer cells than the header is a file cut short inside it (it read as an export of no posts): refused."""
     described = any(cell.strip().startswith(("Lifetime:", "Daily:", "Weekly:", "28 Days:"))
                     for cell in sf.second_row)
+    if described and len(sf.second_row) < len(sf.header):
+        raise sf.error(f"the file ends inside its row of metric descriptions (line 2 has {len(sf.second_row)} of "
+                       f"the header's {len(sf.header)} columns): it was cut short; download the export again "
+                       "(nothing of it was imported)", 2, 1)
     return 2 if described else 1
 
 
