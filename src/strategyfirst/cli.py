@@ -364,12 +364,29 @@ class LazyGroup(OnceGroup):
             self.listing = False
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from strategyfirst.version import __version__
+
+        typer.echo(f"strategyfirst {__version__}")
+        raise typer.Exit()
+
+
+def _root(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """The options of `strategyfirst` itself (before a command)."""
+
+
+_core.callback()(_root)
+
+
 def lazy_group() -> LazyGroup:
     """The click group `main` runs: the options and help of the app, its commands built on demand."""
     from typer.main import get_group
 
     shell = typer.Typer(name=_core.info.name, help=_core.info.help, no_args_is_help=True, add_completion=False,
                         pretty_exceptions_enable=False, cls=LazyGroup)
+    shell.callback()(_root)
     group = get_group(shell)
     assert isinstance(group, LazyGroup)
     group.commands = _Commands()
