@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -86,6 +87,7 @@ def _line(r: dict[str, Any]) -> str:
             f"{escape(str(r['imported_by'] or '?'))}: {counts}{undone}")
 
 
+@functools.cache
 def _member_sources() -> frozenset[str]:
     """The sources of member exports (counted, never stored member by member)."""
     from strategyfirst.sources.registry import BY_NAME

@@ -66,6 +66,12 @@ def trim_space_sql(expr: str) -> str:
             f"AND {high} THEN regexp_replace({expr}, '{SPACE_ENDS}', '', 'g') ELSE {expr} END")
 
 
+def handle_sql(expr: str) -> str:
+    """SQL (DuckDB) of a handle's normal form off the fediverse: no white space at either end, lower case, no
+    leading '@' (on a fediverse platform `without_instance_sql` also drops the '@instance')."""
+    return f"ltrim(lower({trim_space_sql(expr)}), '@')"
+
+
 def is_fediverse(platform: str | None) -> bool:
     """Whether accounts of `platform` are fediverse `user@instance` accounts."""
     return platform is not None and platform.strip().lower() in FEDIVERSE

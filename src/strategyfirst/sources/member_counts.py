@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from strategyfirst.handles import trim_space_sql
+from strategyfirst.handles import handle_sql
 from strategyfirst.sources.base import LoadContext, normalise_column, sql_str
 from strategyfirst.sources.textfile import SourceFile, ident
 
@@ -195,7 +195,7 @@ def series_of(account: str, metric: str, alias: str = "") -> str:
 def normal_account_sql(expr: str) -> str:
     """SQL of the normal form of a list's name (strategyfirst.handles, as `measure` groups accounts: no white
     space at either end, lower case, no leading '@'; an '@host' stays: `news@acme.com` is a list of its own)."""
-    return f"lower(ltrim({trim_space_sql(expr)}, '@'))"
+    return handle_sql(expr)
 
 
 def same_list(expr: str, account: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from strategyfirst.handles import trim_space_sql, without_instance_by_row_sql
+from strategyfirst.handles import handle_sql, without_instance_by_row_sql
 from strategyfirst.sqltext import string_list
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def _keyed(listed: dict[str, list[str]], platform: str, account: str) -> tuple[s
     case, no leading '@', and on a fediverse platform no '@instance')."""
     platforms = string_list(sorted(listed))
     pairs = string_list(f"{p}:{h}" for p, hs in sorted(listed.items()) for h in hs)
-    name = without_instance_by_row_sql(f"ltrim(lower({trim_space_sql(account)}), '@')", f"lower({platform})")
+    name = without_instance_by_row_sql(handle_sql(account), f"lower({platform})")
     return f"lower({platform}) IN ({platforms})", f"(lower({platform}) || ':' || {name}) IN ({pairs})"
 
 
