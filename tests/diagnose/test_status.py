@@ -201,8 +201,11 @@ def test_weekly_periods() -> None:
                    deadline=END, as_of=dt.date(2026, 6, 28), period="week", actual=Observation(1750.0, 25),
                    series=series)
     assert k.actual == 1750
-    # 10 a day for the 186 days from 29 June to 31 December: 1750 + 1860 = 3610.
-    assert k.forecast_at_deadline == pytest.approx(3610)
+    # January holds data, so its first days (Thursday 1 to Sunday 4, the week of 29 December without any) are
+    # days of none, not missing: 1750 in the 4 + 175 = 179 days from 1 January to 28 June, carried over the 186
+    # days from 29 June to 31 December: 1750 + 186 × 1750 / 179 = 1750 + 325,500 / 179 ≈ 1750 + 1818.44.
+    assert k.forecast_at_deadline == pytest.approx(1750 + 186 * 1750 / 179)
+    assert k.forecast_at_deadline == pytest.approx(3568.44, abs=0.01)
     assert k.forecast[0].period == dt.date(2026, 7, 5)  # the end of the week holding 29 June
 
 

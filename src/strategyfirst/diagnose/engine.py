@@ -30,7 +30,9 @@ def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
                 horizon_start=plan.horizon.start if plan.horizon else None, deadline=plan.kpi_deadline(kpi),
                 as_of=inputs.as_of, period=inputs.period, actual=inputs.objective_actual.get(key),
                 series=inputs.objective_series.get(key, []), gaps=inputs.objective_gaps.get(objective.id),
-                audience_start=inputs.audience_start.get(objective.id)))
+                audience_start=inputs.audience_start.get(objective.id),
+                size_actual=inputs.audience_size_actual.get(objective.id),
+                size_series=inputs.audience_size_series.get(objective.id)))
     return out
 
 

@@ -61,6 +61,10 @@ class DiagnoseInputs:
     # The audience size each objective's net audience growth is counted from at the window's start, where the
     # data give it for all of that growth (`audience_start`): a net loss cannot go below losing all of it.
     audience_start: dict[str, float] = field(default_factory=dict)
+    # The size of that audience (audience_size over the objective), to date and per period, for the objectives with
+    # a net audience growth KPI: its forecast is the size's less the start, so the two agree.
+    audience_size_actual: dict[str, Observation] = field(default_factory=dict)
+    audience_size_series: dict[str, list[Observation]] = field(default_factory=dict)
     seed: int = 0
 
     @property
@@ -300,17 +304,26 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     if (since is not None and since > until) or not plan.tactics:
         return inputs  # nothing to measure yet; without tactics nothing is attributed to an objective
     if metrics:
-        # A net audience growth's floor needs the size it is counted from: audience_growth_rate's denominator.
-        start_too = "audience_growth" in metrics and "audience_growth_rate" not in metrics
-        rows = _measure(ws, by="objective", period="all", since=since, until=until,
-                        metrics=[*metrics, "audience_growth_rate"] if start_too else metrics)
+        # A net audience growth is forecast from the size it is counted from (audience_growth_rate's denominator)
+        # and the size's own forecast: both measured beside it.
+        growth = "audience_growth" in metrics
+        extra = [m for m in ("audience_growth_rate", "audience_size") if growth and m not in metrics]
+        rows = _measure(ws, by="objective", period="all", since=since, until=until, metrics=[*metrics, *extra])
         measured, _ = _index(rows)
         inputs.objective_actual = {key: obs for key, obs in measured.items() if key[1] in metrics}
         inputs.audience_start = {
             key: size for (key, metric), obs in measured.items() if metric == "audience_growth"
             and (size := audience_start(obs, measured.get((key, "audience_growth_rate")))) is not None}
-        rows = _measure(ws, by="objective", period=inputs.period, since=since, until=until, metrics=metrics)
-        _, inputs.objective_series = _index(rows)
+        sizes = ["audience_size"] if growth and "audience_size" not in metrics else []
+        rows = _measure(ws, by="objective", period=inputs.period, since=since, until=until,
+                        metrics=[*metrics, *sizes])
+        _, series = _index(rows)
+        inputs.objective_series = {key: obs for key, obs in series.items() if key[1] in metrics}
+        if growth:
+            inputs.audience_size_actual = {key: obs for (key, metric), obs in measured.items()
+                                           if metric == "audience_size" and key in inputs.audience_start}
+            inputs.audience_size_series = {key: obs for (key, metric), obs in series.items()
+                                           if metric == "audience_size" and key in inputs.audience_start}
     tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics
     rows = _measure(ws, by="tactic", period="all", since=since, until=until, metrics=tactic_metrics)
     inputs.tactic_actual, _ = _index(rows)

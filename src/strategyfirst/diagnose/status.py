@@ -146,6 +146,104 @@ def segments(start: dt.date, end: dt.date, period: str) -> list[tuple[dt.date, d
     return out
 
 
+@dataclass(frozen=True)
+class Periods:
+    """A KPI's review periods with data inside [start, as_of]: each (observation, first day, exclusive end) with
+    its days, whether the data cover it whole, its midpoint in days since start, whether it is of the latest run,
+    its value; `starts`: the starts of the periods that hold data (a count's quiet weeks are not among them)."""
+
+    covered: list[tuple[Observation, dt.date, dt.date]]
+    days: np.ndarray
+    complete: np.ndarray
+    mids: np.ndarray
+    run: np.ndarray
+    values: np.ndarray
+    starts: list[dt.date]
+
+
+def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: str, counted: bool = False
+             ) -> Periods:
+    """The periods of `points` clipped to [start, as_of]; with `counted` (a count), also the review periods without
+    data inside the calendar months with data, as 0 over their days in those months (`counted_days`)."""
+    covered = []
+    for o in points:
+        assert o.period is not None
+        lo, hi = max(o.period, start), min(period_end(o.period, period), as_of + dt.timedelta(days=1))
+        if hi > lo:
+            covered.append((o, lo, hi))
+    starts = [o.period for o, _, _ in covered if o.period is not None]
+    if counted and covered:
+        covered = sorted([*covered, *_quiet_periods(covered, start, as_of, period)],
+                         key=lambda c: c[0].period or dt.date.min)
+    days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
+    # Periods the data cover whole: only these count towards the periods a trend needs.
+    complete = np.array([lo == o.period and hi == period_end(o.period, period) for o, lo, hi in covered],
+                        dtype=bool)
+    mids = np.array([((lo - start).days + (hi - start).days) / 2 for _, lo, hi in covered], dtype=float)
+    # A trend is drawn through the latest run of periods only (those after the last long stretch without data).
+    firsts = [o.period for o, _, _ in covered if o.period is not None]
+    run = latest_run(np.array([0] + [periods_between(a, b, period) for a, b in itertools.pairwise(firsts)]))
+    values = np.array([float(o.value) for o, _, _ in covered if o.value is not None], dtype=float)
+    return Periods(covered, days, complete, mids, run, values, starts)
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def months_with_data(spans: list[tuple[dt.date, dt.date]]) -> set[dt.date]:
+    """The calendar months (their first days) that days [lo, hi) of periods with data fall in."""
+    return {m for lo, hi in spans for m in (_month(lo), _month(hi - dt.timedelta(days=1)))}
+
+
+def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str) -> int:
+    """The days a count's daily rate is taken over in [lo, hi] (inclusive), given the starts of its review periods
+    with data: every day of the calendar months that hold data, none of the months without any.
+
+    A month with no data at all is a missing export, not a month of none (a metric whose inputs are absent is
+    null, never 0), so it neither lowers the rate nor counts as average: it is left out. Inside a month with data
+    a week without any is a week of none (the month's export covers it). Months are the unit whatever the
+    cadence, as in `silence`; a count silent for LONG_GAP_PERIODS whole months or more is not judged at a rate
+    at all."""
+    end = hi + dt.timedelta(days=1)
+    spans = [(max(s, lo), min(period_end(s, period), end)) for s in starts]
+    months = months_with_data([(a, b) for a, b in spans if b > a])
+    return sum((min(period_end(m, "month"), end) - max(m, lo)).days for m in months)
+
+
+def _quiet_periods(covered: list[tuple[Observation, dt.date, dt.date]], start: dt.date, as_of: dt.date,
+                   period: str) -> list[tuple[Observation, dt.date, dt.date]]:
+    """The review periods inside [start, as_of] without data whose days fall in a month with data, each as a
+    count of 0 over those days (weeks only: a month with data is its own period)."""
+    if period == "month":
+        return []
+    months = months_with_data([(lo, hi) for _, lo, hi in covered])
+    have = {o.period for o, _, _ in covered}
+    out: list[tuple[Observation, dt.date, dt.date]] = []
+    end = as_of + dt.timedelta(days=1)
+    for first in sorted(months):
+        bucket = bucket_start(max(first, start), period)
+        stop = min(period_end(first, "month"), end)
+        while bucket < stop:
+            lo = max(bucket, first, start)
+            hi = min(period_end(bucket, period), stop)
+            if bucket not in have and hi > lo:
+                out.append((Observation(0.0, 0, period=bucket), lo, hi))
+            bucket = period_end(bucket, period)
+    return _merge_split(out)
+
+
+def _merge_split(parts: list[tuple[Observation, dt.date, dt.date]]) -> list[tuple[Observation, dt.date, dt.date]]:
+    """Quiet weeks cut at a month boundary (both months with data) joined back into one period."""
+    out: list[tuple[Observation, dt.date, dt.date]] = []
+    for o, lo, hi in parts:
+        if out and out[-1][0].period == o.period and out[-1][2] == lo:
+            out[-1] = (out[-1][0], out[-1][1], hi)
+        else:
+            out.append((o, lo, hi))
+    return out
+
+
 def direction_of(metric: str, target: float, baseline: float | None) -> str:
     spec = catalog.get(metric)
     if spec is not None and spec.direction != "none":
@@ -173,10 +271,12 @@ def _clip(metric: str, value: float) -> float:
 def kpi_status(*, objective: str, metric: str, target: float | None, baseline: float | None,
                horizon_start: dt.date | None, deadline: dt.date | None, as_of: dt.date, period: str,
                actual: Observation | None, series: list[Observation],
-               gaps: np.ndarray | None = None, audience_start: float | None = None) -> KpiStatus:
+               gaps: np.ndarray | None = None, audience_start: float | None = None,
+               size_actual: Observation | None = None, size_series: list[Observation] | None = None) -> KpiStatus:
     """The status of one KPI from its to-date observation and its per-period series (see module rules);
     `audience_start`: the audience size a net audience growth is counted from at the horizon's start (None:
-    unknown)."""
+    unknown); `size_actual`, `size_series`: that audience's size (audience_size over the same scope), to date and
+    per period, which a net audience growth's forecast follows (`_net_from_size`)."""
     spec = catalog.get(metric)
     unit = spec.unit if spec else "count"
     accumulates = bool(spec and spec.accumulates)
@@ -190,22 +290,10 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                          deadline, None, 0, None, None, None, None, "no_data", why, version)
     direction = direction_of(metric, target, baseline)
 
-    # Periods: covered days within [start, as_of], midpoints in days since start.
-    covered = []
-    for o in points:
-        assert o.period is not None
-        lo, hi = max(o.period, start), min(period_end(o.period, period), as_of + dt.timedelta(days=1))
-        if hi > lo:
-            covered.append((o, lo, hi))
-    days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
-    # Periods the data cover whole: only these count towards the periods a trend needs.
-    complete = np.array([lo == o.period and hi == period_end(o.period, period) for o, lo, hi in covered],
-                        dtype=bool)
-    mids = np.array([((lo - start).days + (hi - start).days) / 2 for _, lo, hi in covered], dtype=float)
-    # A trend is drawn through the latest run of periods only (those after the last long stretch without data).
-    starts = [o.period for o, _, _ in covered if o.period is not None]
-    run = latest_run(np.array([0] + [periods_between(a, b, period) for a, b in itertools.pairwise(starts)]))
-    values = np.array([float(o.value) for o, _, _ in covered if o.value is not None], dtype=float)
+    spans = _periods(points, start, as_of, period, counted=accumulates)
+    covered, days, complete, mids, run, values = (spans.covered, spans.days, spans.complete, spans.mids, spans.run,
+                                                  spans.values)
+    starts = spans.starts
 
     n = actual.n if actual is not None else int(sum(o.n for o, _, _ in covered))
     raw: float | None = actual.value if actual is not None else None
@@ -262,6 +350,12 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                          version, drawn)
     prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
                                    period, covered, days, mids, values, complete, run, gaps)
+    if metric in NET_AUDIENCE and audience_start is not None and size_series and actual_value is not None \
+            and future and deadline is not None:
+        from_size = _net_from_size(actual_value - (baseline_used or 0.0), baseline_used or 0.0, audience_start,
+                                   size_actual, size_series, start, as_of, deadline, period, unit)
+        if from_size is not None:
+            prediction, future = from_size
     floor: float | None = None
     if metric in NET_AUDIENCE and prediction is not None and future:
         prediction, future, floor = _bound_net(prediction, future, baseline_used or 0.0, audience_start,
@@ -272,6 +366,41 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                      n, _needed_now(status, expected_now), prediction.value if prediction else None,
                      prediction.low if prediction else None, prediction.high if prediction else None,
                      status, reason, version, drawn, future, floor)
+
+
+def _net_from_size(grown: float, baseline: float, audience_start: float, size_actual: Observation | None,
+                   size_series: list[Observation], start: dt.date, as_of: dt.date, deadline: dt.date, period: str,
+                   unit: str) -> tuple[Prediction, tuple[ForecastPoint, ...]] | None:
+    """A net audience growth's forecast as its audience's: the size's forecast at each future period's end (as an
+    audience_size KPI of the same scope has it) less the size at the horizon's start, plus the baseline, its
+    interval shifted alike, so growth and size tell one story (a size trending up is a growth going up). None
+    where the sizes are not of the audience the growth is counted on (the size now is not the start plus the
+    growth so far): the growth's own rate is then forecast. The size is not clipped at 0 here: `_bound_net`
+    bounds the growth at the whole start audience lost, and says so."""
+    f = lambda x: formatting.number(x, unit or None)  # noqa: E731
+    sizes = [o for o in size_series if o.period is not None and o.value is not None and o.period <= as_of]
+    spans = _periods(sizes, start, as_of, period)
+    if not len(spans.values):
+        return None
+    now = size_actual.value if size_actual is not None and size_actual.value is not None else float(
+        spans.values[-1])
+    if not np.isclose(now, audience_start + grown, rtol=0.0, atol=0.5):
+        return None
+    future = segments(as_of + dt.timedelta(days=1), deadline + dt.timedelta(days=1), period)
+    size, points = _forecast_snapshot("audience_size", now, start, future, spans.covered, spans.values,
+                                      spans.complete, spans.run, _trend_words(spans.covered, spans.run, period),
+                                      clip=False)
+    shift = baseline - audience_start
+
+    def moved(x: float | None) -> float | None:
+        return None if x is None else x + shift
+
+    how = (f"the audience size's forecast {f(size.value)} less the {f(audience_start)} at the horizon's start"
+           + (f", {size.how}" if size.how else ""))
+    # A running total's point stands at its period's end (as the measured running total does).
+    grown_points = tuple(ForecastPoint(hi - dt.timedelta(days=1), p.value + shift, moved(p.low), moved(p.high))
+                         for (_, hi), p in zip(future, points, strict=True))
+    return Prediction(size.value + shift, moved(size.low), moved(size.high), how), grown_points
 
 
 def _bound_net(prediction: Prediction, future: tuple[ForecastPoint, ...], baseline: float,
@@ -383,10 +512,11 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
 
 def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future: list[tuple[dt.date, dt.date]],
                        covered: list[tuple[Observation, dt.date, dt.date]], values: np.ndarray,
-                       complete: np.ndarray, run: np.ndarray, trend_words: Callable[[int], str]
-                       ) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
+                       complete: np.ndarray, run: np.ndarray, trend_words: Callable[[int], str],
+                       clip: bool = True) -> tuple[Prediction, tuple[ForecastPoint, ...]]:
     """A paced level (audience_size) at the end of each future period: the latest level held, its interval from
-    how far it moved between periods (or a clear trend's line, held beyond the data's reach)."""
+    how far it moved between periods (or a clear trend's line, held beyond the data's reach); within the metric's
+    bounds unless not `clip`."""
     # A period's level is its last snapshot: it stands at the period's end, as the deadline's does.
     t = np.array([(hi - start).days for _, _, hi in covered], dtype=float)
     f_t = np.array([(hi - start).days for _, hi in future], dtype=float)
@@ -409,8 +539,10 @@ def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future:
             predictions.append(Prediction(actual_value + p.value, actual_value + (p.low or 0.0),
                                           actual_value + (p.high or 0.0)))
     # Each point is labelled by its period's start, as the measured series is (its value: the period's end).
-    points = tuple(ForecastPoint(lo, _clip(metric, p.value), _clip_opt(metric, p.low), _clip_opt(metric, p.high))
-                   for (lo, _), p in zip(future, predictions, strict=True))
+    if clip:
+        predictions = [Prediction(_clip(metric, p.value), _clip_opt(metric, p.low), _clip_opt(metric, p.high))
+                       for p in predictions]
+    points = tuple(ForecastPoint(lo, p.value, p.low, p.high) for (lo, _), p in zip(future, predictions, strict=True))
     last = points[-1]  # the last future period ends with the deadline
     return Prediction(last.value, last.low, last.high, how), points
 

@@ -44,7 +44,7 @@ from strategyfirst.diagnose.evidence import (
     threshold,
 )
 from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Observation, kpi_window
-from strategyfirst.diagnose.status import OBSERVED, direction_of, period_end, period_label, silence
+from strategyfirst.diagnose.status import OBSERVED, counted_days, direction_of, period_end, period_label, silence
 from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
 
 QUANTILES = {"first_response_minutes_median": 0.5, "first_response_minutes_p90": 0.9}
@@ -98,13 +98,14 @@ def noise(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[float, int]
 
 
 def tactic_evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Tactic],
-                    pooled: float | None = None) -> TacticEvidence | None:
+                    pooled: float | None = None, objective: str | None = None) -> TacticEvidence | None:
     """The tactic's test on one KPI (None: the metric has no tactic-level test), with the volume it shows.
 
     `pooled` is the dispersion of all the objective's tactics on this KPI, used when the tactic itself has too
-    few periods to judge its noise.
+    few periods to judge its noise. `objective`: the objective whose KPI it is (its months with data are those a
+    count's daily rate is taken over, `counted_days`; default: the tactic's own).
     """
-    e = _evidence(inputs, kpi, tactic, tactics, pooled)
+    e = _evidence(inputs, kpi, tactic, tactics, pooled, objective)
     if e is None or e.method == "gamma":
         return e
     plan = inputs.plan
@@ -119,7 +120,7 @@ def tactic_evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: l
 
 
 def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Tactic],
-              pooled: float | None) -> TacticEvidence | None:
+              pooled: float | None, objective: str | None = None) -> TacticEvidence | None:
     plan, metric, target = inputs.plan, kpi.metric, kpi.target
     spec = catalog.get(metric)
     if spec is None or target is None:
@@ -157,7 +158,6 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
         if hi < lo or needed == 0:
             return None
         required = abs(_share(tactic, tactics) * needed / ((hi - lo).days + 1))
-        elapsed = max(0, (min(inputs.as_of, hi) - lo).days + 1)
         if obs is None or obs.value is None:
             return no_data(tactic.id, metric, required, threshold(required, direction), None, 0, "gamma",
                            "no attributed data")
@@ -173,6 +173,13 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
                            "gamma", f"no data since {since} (none in the {quiet[1]:,} whole months up to "
                            f"{min(inputs.as_of, deadline).isoformat()}), so its pace cannot be judged; import "
                            f"the exports since {since}")
+        # Its daily rate, as its KPI's forecast (status.py) takes it: over the days of the months with data (the
+        # objective's, whose export covers this tactic's too), a month with none at all being a missing export.
+        months_from = inputs.objective_series.get((objective, metric)) if objective is not None else None
+        known = [o.period for o in months_from or inputs.tactic_series.get((tactic.id, metric), [])
+                 if o.period is not None and o.value is not None]
+        until = min(inputs.as_of, hi)
+        elapsed = counted_days(known, lo, until, inputs.period) if known else max(0, (until - lo).days + 1)
         return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi, periods)
     return None
 
@@ -525,7 +532,7 @@ def verdicts(inputs: DiagnoseInputs, statuses: list[KpiStatus]) -> list[Verdict]
         pooled = {kpi.metric: dispersion([noise(inputs, kpi, t) for t in tactics]) for kpi in objective.kpis}
         evidence: dict[str, list[TacticEvidence]] = {}
         for tactic in tactics:
-            found = [tactic_evidence(inputs, kpi, tactic, tactics, pooled[kpi.metric])
+            found = [tactic_evidence(inputs, kpi, tactic, tactics, pooled[kpi.metric], objective.id)
                      for kpi in objective.kpis]
             evidence[tactic.id] = [e for e in found if e is not None]
         unjudged = {kpi.metric: why for kpi in objective.kpis if kpi.target is not None
