@@ -10,8 +10,10 @@ expected_now is reported only for a KPI judged against it: None for `no_data`, `
 and before the horizon starts (a pace beside a KPI that is not judged reads as a judgement it is not).
 
 Forecast, on the review-cadence periods (weekly, else monthly; quarterly plans trend on months). Accumulating
-metrics: the per-day rate so far (Σ counts / Σ days), carried over the days left and added to the total, with
-an 80 % prediction interval from three periods on (the periods' rates weighted by their days). A paced level
+metrics: the per-day rate so far (Σ counts / Σ days of the calendar months with data, `counted_days`: a month
+without any data is a missing export, neither none nor average; a quiet week inside a month with data is a week
+of none; the verdicts take a tactic's rate over the same days), carried over the days left and added to the
+total, with an 80 % prediction interval from three periods on (the periods' rates weighted by their days). A paced level
 (audience_size) holds its latest value, with an 80 % interval from three periods on: as far as it may move over
 the days left at the per-day changes between its snapshots, taken around no change (each period's level is its
 last snapshot, at the period's end). Everything else must not let a thin period drive it (issue 13.6): a ratio
@@ -28,9 +30,13 @@ with its last value, unless a paced KPI has already reached its target (`met`, s
 rate or trend from before the silence, carried over years of it, is a made-up projection. Forecasts and their
 intervals stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be
 negative is never forecast or bounded below what is already counted. A net change of an audience
-(audience_growth) can be negative, but an audience cannot lose more members than it has: its forecast and
-interval are bounded below at the baseline less the audience's size at the horizon's start (`audience_start`: the
-size its growth is counted from, as audience_growth_rate divides by), and the reason says so where a bound
+(audience_growth) whose audience's size at the horizon's start is known is forecast as that audience's: the
+size's forecast (as an audience_size KPI of the same objective has it) less the start size, plus the baseline,
+interval and future points shifted alike (`_net_from_size`), so growth and size tell one story; where the start
+is unknown (or the sizes are not of the audience the growth counts), its own daily rate is. It can be negative,
+but an audience cannot lose more members than it has: its forecast and interval are bounded below at the
+baseline less the audience's size at the horizon's start (`audience_start`: the size its growth is counted from,
+as audience_growth_rate divides by), and the reason says so where a bound
 applied; where that size is not known for all of the growth, a forecast of a net loss says it is not bounded
 rather than invent a floor. Fewer than `MIN_OBSERVATIONS` observations of a ratio, reply time or score give the
 status `not_enough_data`, saying how many more are needed and how long that takes at the current volume, unless
@@ -96,10 +102,12 @@ FOOTNOTES: list[str] = [
     "deadline, and so does audience size (from its first value unless the KPI gives a baseline); ratios, "
     "minutes and scores must hold their target in every period. A KPI with no data, too little data or no "
     "deadline is not judged against that pace, so nothing is shown as needed now.",
-    f"Forecasts of counts: the daily rate so far carried over the days left, with an {LEVEL:.0%} prediction "
+    f"Forecasts of counts: the daily rate so far (over the days of the months with data: a month without any is "
+    f"a missing export, not a month of none) carried over the days left, with an {LEVEL:.0%} prediction "
     "interval (three or more periods needed); a running total is never forecast or bounded below what is "
-    "already counted. Net audience growth may fall, but never below losing the whole audience it is counted "
-    "from at the horizon's start: its forecast and interval are bounded there, and say so.",
+    "already counted. Net audience growth, where the audience's size at the horizon's start is known, is the "
+    "audience size's forecast less that start size (interval alike); it may fall, but never below losing the "
+    "whole audience it is counted from: its forecast and interval are bounded there, and say so.",
     f"Forecasts of audience size: the latest level held, with an {LEVEL:.0%} interval from how far it moved "
     "between periods, either way, over the days left (three or more periods needed); never below 0.",
     f"Forecasts of ratios: the ratio pooled over the horizon so far (all messages count alike, whatever their "
