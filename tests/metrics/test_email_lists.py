@@ -224,3 +224,21 @@ def test_growth_rate_of_a_list_counts_the_members_of_every_status_at_the_months_
     monthly = ws.measure(by="account", period="month", metrics=["audience_growth_rate"])
     got = {r["period"]: r["value"] for r in monthly.rows if r["value"] is not None}
     assert got == expected
+
+
+def test_growth_rate_is_null_where_the_list_size_contradicts_its_joins_and_leaves(shared_data: Path,
+                                                                                  tmp_path: Path) -> None:
+    """The same three exports without --exported-on: the subscribed one's size (5) is dated by its latest time,
+    2023-04-21, yet by then 15 had joined and 8 left (c3 left on 2023-05-12, u2 on 2023-06-06): 7 members by the
+    files' joins and leaves, 5 by the snapshot. The size a rate divides by is unknown, so May and June have no
+    rate; they read -1 / 5 and -1 / 4 (the true ones, with the export day given, are -1 / 7 and -1 / 6)."""
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    _plan(ws, "news")
+    ws.ingest([folder / f"{s}.csv" for s in ("subscribed", "unsubscribed", "cleaned")], account="news")
+    monthly = ws.measure(by="account", period="month", metrics=["audience_growth_rate", "audience_growth"])
+    assert {r["period"]: r["value"] for r in monthly.rows
+            if r["metric"] == "audience_growth_rate" and r["value"] is not None} == {}
+    # The growth itself stands: -1 in May and in June.
+    assert (monthly.value("audience_growth", "news", "2023-05"), monthly.value("audience_growth", "news", "2023-06")
+            ) == (-1, -1)
