@@ -188,3 +188,57 @@ def test_a_list_stored_under_two_spellings_is_one_series(shared_data: Path, tmp_
         con.close()
     got = ws.measure(by="account", metrics=["audience_size"])
     assert got.value("audience_size", "News") == count(folder / "subscribed.csv")
+
+
+def test_growth_rate_of_a_list_counts_the_members_of_every_status_at_the_months_start(shared_data: Path,
+                                                                                       tmp_path: Path) -> None:
+    """A truth audit on the three real Mailchimp exports of one list (downloaded 2023-07-01): a month's growth
+    rate divides by the list's size when the month began, the members who have since unsubscribed or been
+    cleaned included. It divided by the `subscribed` export's members only (each status file is its own series):
+    April 2023 read 1 / 4 = 0.25, and months whose changes came from the other exports had no rate at all.
+
+    By hand: on 2023-04-01 the list held s2-s5 (joined 2018-02), c3 (cleaned 2023-05-12) and u2 (unsubscribed
+    2023-06-06): 6; s1 joined on 2023-04-21, so April is +1 / 6. May: c3 cleaned, -1 / 7. June: u2 left, -1 / 6.
+    July: no change, 0 / 5 (the snapshot). 2018-07: u1 left out of the 12 who joined in 2018-02: -1 / 12."""
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    _plan(ws, "news")
+    ws.ingest([folder / f"{s}.csv" for s in ("subscribed", "unsubscribed", "cleaned")], account="news",
+              exported_on="2023-07-01")
+    # Plain-Python reference: each member's join (CONFIRM_TIME, else OPTIN_TIME) and leave month from the files.
+    events: list[tuple[str, int]] = []
+    for status, left in (("subscribed", None), ("unsubscribed", "UNSUB_TIME"), ("cleaned", "CLEAN_TIME")):
+        for r in rows(folder / f"{status}.csv"):
+            events.append(((r["CONFIRM_TIME"] or r["OPTIN_TIME"])[:7], +1))
+            if left:
+                events.append((r[left][:7], -1))
+    months = sorted({m for m, _ in events} | {"2023-07"})
+    expected = {}
+    for month in months:
+        start = sum(d for m, d in events if m < month)
+        growth = sum(d for m, d in events if m == month)
+        if start > 0:
+            expected[month] = pytest.approx(growth / start)
+    assert (expected["2023-04"], expected["2023-05"], expected["2023-06"], expected["2023-07"],
+            expected["2018-07"]) == (1 / 6, -1 / 7, -1 / 6, 0 / 5, -1 / 12)
+    monthly = ws.measure(by="account", period="month", metrics=["audience_growth_rate"])
+    got = {r["period"]: r["value"] for r in monthly.rows if r["value"] is not None}
+    assert got == expected
+
+
+def test_growth_rate_is_null_where_the_list_size_contradicts_its_joins_and_leaves(shared_data: Path,
+                                                                                  tmp_path: Path) -> None:
+    """The same three exports without --exported-on: the subscribed one's size (5) is dated by its latest time,
+    2023-04-21, yet by then 15 had joined and 8 left (c3 left on 2023-05-12, u2 on 2023-06-06): 7 members by the
+    files' joins and leaves, 5 by the snapshot. The size a rate divides by is unknown, so May and June have no
+    rate; they read -1 / 5 and -1 / 4 (the true ones, with the export day given, are -1 / 7 and -1 / 6)."""
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    _plan(ws, "news")
+    ws.ingest([folder / f"{s}.csv" for s in ("subscribed", "unsubscribed", "cleaned")], account="news")
+    monthly = ws.measure(by="account", period="month", metrics=["audience_growth_rate", "audience_growth"])
+    assert {r["period"]: r["value"] for r in monthly.rows
+            if r["metric"] == "audience_growth_rate" and r["value"] is not None} == {}
+    # The growth itself stands: -1 in May and in June.
+    assert (monthly.value("audience_growth", "news", "2023-05"), monthly.value("audience_growth", "news", "2023-06")
+            ) == (-1, -1)

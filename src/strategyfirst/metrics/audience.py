@@ -49,8 +49,11 @@ def history(t: ir.Table) -> ir.Table:
     order = ibis.window(group_by="series", order_by="ts")
     # From a later snapshot only where its deltas do not exceed it: a size below 0 before them means the deltas
     # and the snapshot disagree (a member export counting a leaver whose leaving it does not date).
+    # The same from an earlier snapshot: one below the deltas up to its day (a member export dated by its latest
+    # time, 2023-04-21, while the list's other exports date leaves after it) gives no size, not one too small.
     k_before = t._k_at.lag().over(order)
-    k = ibis.ifelse(k_before.notnull(), k_before, ibis.ifelse(t._k_from >= 0, t._k_from, ibis.null("float64")))
+    k = ibis.ifelse(k_before.notnull(), ibis.ifelse(k_before >= 0, k_before, ibis.null("float64")),
+                    ibis.ifelse(t._k_from >= 0, t._k_from, ibis.null("float64")))
     start = k + (t._cum - t._step)
     # `change`: the row's part of a growth, so that any periods add up to the whole: the day's deltas where the
     # source gives them; else at a snapshot its change from the size before it (the snapshot before carried over

@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from strategyfirst.handles import FEDIVERSE
-from strategyfirst.metrics.audience import history
+from strategyfirst.metrics.audience import MEMBER_SERIES, history
 from strategyfirst.metrics.finish import ACCOUNT_SEP
 from strategyfirst.metrics.recipe import ALL_KEY
 from strategyfirst.metrics.site import site_base
@@ -194,8 +194,17 @@ def audience_base(ctx: Context) -> ir.Table | None:
     # two spellings of a list (`News`, `news`: imports made before member exports took the stored spelling) are
     # one series, whose last snapshot counts once, not once per spelling.
     account = handle(a.account, a.platform)
-    t = history(a.select("platform", "value", "gained", "lost", account=account, ts=a.date.cast("timestamp"),
-                         series=a.platform.concat("|", account, "|", a.metric)))
+    # A member list is one series: its exports of each status (`subscribers`, `subscribers_unsubscribed`, ...,
+    # stored apart so that each file replaces only its own days) hold one list's joins and leaves, and its size
+    # at a period's start counts the members who have left since, whatever export lists them. Per day, the
+    # statuses' rows are one row (the `subscribers` export alone gives the size).
+    member = (a.platform == "email") & a.metric.startswith(MEMBER_SERIES)
+    metric = ibis.ifelse(member, MEMBER_SERIES, a.metric)
+    t = a.select("platform", "value", "gained", "lost", account=account, ts=a.date.cast("timestamp"),
+                 series=a.platform.concat("|", account, "|", metric))
+    t = t.group_by(["platform", "account", "series", "ts"]).aggregate(
+        value=t.value.max(), gained=t.gained.sum(), lost=t.lost.sum())
+    t = history(t)
     if ctx.by == "none":
         return t.mutate(key=ibis.literal(ALL_KEY))
     if ctx.by == "platform":
