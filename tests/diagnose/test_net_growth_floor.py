@@ -2,10 +2,11 @@
 is known, the growth's forecast is the size's forecast at each future period's end less that start size (plus the
 KPI's baseline), its interval shifted alike, so a page whose size trends up is not forecast to lose members on a
 trend of its monthly gains (the UCI cosmetics page, judged at the end of 2014 against June 2015, read a growth of
-44,799, below the 58,071 already gained, beside a size forecast of 176,098). The floor at losing the whole start
-audience follows (the size cannot go below 0): forecast, interval and future points stop there and the reason
-says so. Where the start size is unknown, the growth's own daily rate is forecast, and a forecast of a net loss
-says it is not bounded.
+44,799, below the 58,071 already gained, beside a size forecast of 176,098, now 167,466). The floor at losing the
+whole start audience follows (the size cannot go below 0): forecast, interval and future points stop there and the
+reason says so. Where the start size is unknown, the growth's own daily rate is forecast, and a forecast of a net loss
+says it is not bounded. So is it where the sizes are not those of the audience the growth counts in every period
+(a list whose size is known on its export day only).
 
 Expected values are worked out by hand in the comments (or by a plain-Python least-squares line over the real
 file), not by the code under test.
@@ -66,6 +67,23 @@ def losing(start_size: float | None, baseline: float = 0, sizes: list[float] | N
                       period="month", actual=Observation(-5430.0, 6), series=series, audience_start=start_size,
                       size_actual=None if sizes is None else Observation(sizes[-1], 6),
                       size_series=None if sizes is None else sized(sizes, first))
+
+
+def test_a_size_known_on_the_export_day_only_leaves_the_growth_its_own_rate() -> None:
+    # A list gaining exactly 100 a day from 1,000 members on 1 January 2014; its size is known only from the June
+    # export (1,000 + 18,100 = 19,100). Held, that one size would forecast no growth at all after June; the
+    # growth's own rate, 18,100 in 181 days = 100 a day, carried over the 365 days from 1 July 2014 to 30 June
+    # 2015, gives 18,100 + 36,500 = 54,600.
+    first = dt.date(2014, 1, 1)
+    days = [31, 28, 31, 30, 31, 30]
+    series = [Observation(100.0 * d, 1, period=m) for m, d in zip(months(first, 6), days, strict=True)]
+    k = kpi_status(objective="permission", metric="audience_growth", target=60_000, baseline=0,
+                   horizon_start=first, deadline=dt.date(2015, 6, 30), as_of=dt.date(2014, 6, 30), period="month",
+                   actual=Observation(18_100.0, 6), series=series, audience_start=1_000.0,
+                   size_actual=Observation(19_100.0, 1), size_series=[Observation(19_100.0, 1,
+                                                                                  period=dt.date(2014, 6, 1))])
+    assert k.forecast_at_deadline == pytest.approx(54_600)
+    assert "audience size's forecast" not in k.reason
 
 
 def test_the_growth_is_the_sizes_forecast_less_the_start() -> None:
@@ -272,7 +290,8 @@ def test_gather_reads_the_start_from_the_growth_rate(tmp_path: Path, monkeypatch
 
 def uci_line(uci: Path, at: float) -> tuple[float, float, float]:
     """The plain least-squares line through the UCI page's month-end sizes (each month's highest `Page total
-    likes`, read with the csv module) at t = days from 1 January 2014 to each month's exclusive end, at `at`:
+    likes`, read with the csv module) at t = days from 1 January 2014 to each month's exclusive end, at `at`,
+    moved to go through the last month's size (a level goes on from where it stands, on the line's slope):
     (value, low, high) of its 80 % prediction interval, t(90 %, 10 dof) = 1.372184."""
     top: dict[int, int] = {}
     with uci.open(newline="", encoding="utf-8") as fh:
@@ -288,7 +307,7 @@ def uci_line(uci: Path, at: float) -> tuple[float, float, float]:
     icept = y_bar - slope * t_bar
     s2 = sum((v - icept - slope * x) ** 2 for x, v in zip(t, y, strict=True)) / (n - 2)
     half = 1.372184 * math.sqrt(s2 * (1 + 1 / n + (at - t_bar) ** 2 / sxx))
-    value = icept + slope * at
+    value = icept + slope * at + (y[-1] - (icept + slope * t[-1]))
     return value, value - half, value + half
 
 
@@ -296,8 +315,9 @@ def test_the_newcomers_page_grows_as_its_size_does(tmp_path: Path, shared_data: 
     # The UCI cosmetics page's snapshots (page total likes at each post, 2014): growth from the first, 81,370, to
     # the last, 139,441: 58,071. Its monthly growth falls through the year, and a line through that, held from its
     # reach, went to -94,337 by the end of 2016 (bounded at -81,370); its size, though, rises on a clear line
-    # (about 155 a day), followed to its reach (day 365 + 334 = 699, 1 December 2015) and held: about 199,788
-    # members, a net growth of about 118,418.
+    # (about 155 a day), followed from its last size (139,441 on day 365, where the line stands 8,631 higher) to
+    # its reach (day 365 + 334 = 699, 1 December 2015) and held: about 191,157 members, a net growth of about
+    # 109,787.
     uci = shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"
     with uci.open(newline="", encoding="utf-8") as fh:
         total_likes = [int(r["Page total likes"]) for r in csv.DictReader(fh, delimiter=";")]
@@ -310,16 +330,16 @@ def test_the_newcomers_page_grows_as_its_size_does(tmp_path: Path, shared_data: 
     k = d.kpis[0]
     assert d.as_of.year == 2014 and k.actual == 58_071
     value, low, high = uci_line(uci, 699)
-    assert value == pytest.approx(199_788, abs=1)
+    assert value == pytest.approx(191_157, abs=1)
     assert (k.forecast_at_deadline, k.forecast_low, k.forecast_high) == pytest.approx(
         (value - first, low - first, high - first))
     assert k.forecast_floor is None and "bounded" not in k.reason
-    assert "the audience size's forecast 199,788 less the 81,370 at the horizon's start" in k.reason
+    assert "the audience size's forecast 191,157 less the 81,370 at the horizon's start" in k.reason
     assert d.to_json()["kpis"][0]["forecast_floor"] is None
     # The text says where the forecast comes from too.
     buf = io.StringIO()
     render_text(Diagnosis(as_of=d.as_of, kpis=d.kpis), Console(file=buf, width=200, color_system=None))
-    assert "118,418" in buf.getvalue()
+    assert "109,787" in buf.getvalue()
 
 
 BOTH = PLAN.replace("2016-12-31", "2015-06-30").replace(
@@ -330,9 +350,9 @@ BOTH = PLAN.replace("2016-12-31", "2015-06-30").replace(
 
 def test_growth_and_size_of_one_page_tell_one_story(tmp_path: Path, shared_data: Path) -> None:
     # Judged on 31 December 2014 against 30 June 2015 (day 546 from 1 January 2014, within the size line's reach
-    # of day 699): the size line gives about 176,098 (80 %: 163,167 to 189,028), so the net growth is about
-    # 176,098 − 81,370 = 94,728 (81,797 to 107,658), above the 58,071 already gained. The growth's own monthly
-    # rates, falling through 2014, had read 44,799: a loss beside a size forecast to rise.
+    # of day 699): the size line, followed from the last size, gives about 167,466 (80 %: 154,536 to 180,397), so
+    # the net growth is about 167,466 − 81,370 = 86,096 (73,166 to 99,027), above the 58,071 already gained. The
+    # growth's own monthly rates, falling through 2014, had read 44,799: a loss beside a size forecast to rise.
     uci = shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"
     ws = Workspace(tmp_path).ensure()
     ws.plan_path.write_text(BOTH, encoding="utf-8")
@@ -341,7 +361,7 @@ def test_growth_and_size_of_one_page_tell_one_story(tmp_path: Path, shared_data:
     growth, size = d.kpis
     assert (growth.metric, size.metric) == ("audience_growth", "audience_size")
     value, low, high = uci_line(uci, 546)
-    assert value == pytest.approx(176_098, abs=1)
+    assert value == pytest.approx(167_466, abs=1)
     assert (size.forecast_at_deadline, size.forecast_low, size.forecast_high) == pytest.approx((value, low, high))
     assert (growth.forecast_at_deadline, growth.forecast_low, growth.forecast_high) == pytest.approx(
         (value - 81_370, low - 81_370, high - 81_370))

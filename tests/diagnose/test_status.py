@@ -185,11 +185,11 @@ def test_audience_size_paces_from_its_first_value() -> None:
     # Ahead now, but +100 a month is followed only as far past the last snapshot (30 June, day 181) as the
     # first lies behind (31 January, day 31): to day 331 (27 November). Least squares through the month ends
     # t = 31, 59, 90, 120, 151, 181 (mean 632/6 = 105.33): Σ(t - t̄)(y - ȳ) = 50·(-5·31 - 3·59 - 90 + 120 + 3·151
-    # + 5·181) = 52,800, Σ(t - t̄)² = 82,504 - 632²/6 = 15,933.33, slope 3.3138 a day; at day 331 the line stands
-    # at 1250 + 3.3138 × 225.67 = 1997.8, held there to 31 December: just short of 2000, so at risk (a line
-    # followed on to December, as before, would reach about 2,100).
+    # + 5·181) = 52,800, Σ(t - t̄)² = 82,504 - 632²/6 = 15,933.33, slope 3.3138 a day; followed from the last
+    # snapshot (1500 on day 181) to day 331: 1500 + 3.3138 × 150 = 1997.07, held there to 31 December: just short
+    # of 2000, so at risk (a line followed on to December, as before, would reach about 2,100).
     assert "a clear trend across 6 months" in k.reason
-    assert k.forecast_at_deadline == pytest.approx(1997.8, abs=0.05)
+    assert k.forecast_at_deadline == pytest.approx(1997.07, abs=0.01)
     assert k.status == "at_risk"
 
 

@@ -106,10 +106,12 @@ FOOTNOTES: list[str] = [
     f"a missing export, not a month of none) carried over the days left, with an {LEVEL:.0%} prediction "
     "interval (three or more periods needed); a running total is never forecast or bounded below what is "
     "already counted. Net audience growth, where the audience's size at the horizon's start is known, is the "
-    "audience size's forecast less that start size (interval alike); it may fall, but never below losing the "
+    "audience size's forecast less that start size (interval alike) where each period's size is the start plus "
+    "the growth so far, else its own daily rate; it may fall, but never below losing the "
     "whole audience it is counted from: its forecast and interval are bounded there, and say so.",
     f"Forecasts of audience size: the latest level held, with an {LEVEL:.0%} interval from how far it moved "
-    "between periods, either way, over the days left (three or more periods needed); never below 0.",
+    "between periods, either way, over the days left (three or more periods needed), or a clear trend's slope "
+    "followed from the latest size; never below 0.",
     f"Forecasts of ratios: the ratio pooled over the horizon so far (all messages count alike, whatever their "
     f"week), with an {LEVEL:.0%} Beta interval, widened when periods vary more than chance explains; reply "
     f"times: the median (or p90) of all answered messages so far, with an {LEVEL:.0%} bootstrap interval; "
@@ -361,7 +363,8 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
     if metric in NET_AUDIENCE and audience_start is not None and size_series and actual_value is not None \
             and future and deadline is not None:
         from_size = _net_from_size(actual_value - (baseline_used or 0.0), baseline_used or 0.0, audience_start,
-                                   size_actual, size_series, start, as_of, deadline, period, unit)
+                                   size_actual, size_series, start, as_of, deadline, period, unit,
+                                   grown_by_period=[(o.period, o.value) for o, _, _ in covered])
         if from_size is not None:
             prediction, future = from_size
     floor: float | None = None
@@ -378,7 +381,8 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
 
 def _net_from_size(grown: float, baseline: float, audience_start: float, size_actual: Observation | None,
                    size_series: list[Observation], start: dt.date, as_of: dt.date, deadline: dt.date, period: str,
-                   unit: str) -> tuple[Prediction, tuple[ForecastPoint, ...]] | None:
+                   unit: str, grown_by_period: list[tuple[dt.date | None, float | None]] | None = None
+                   ) -> tuple[Prediction, tuple[ForecastPoint, ...]] | None:
     """A net audience growth's forecast as its audience's: the size's forecast at each future period's end (as an
     audience_size KPI of the same scope has it) less the size at the horizon's start, plus the baseline, its
     interval shifted alike, so growth and size tell one story (a size trending up is a growth going up). None
@@ -393,6 +397,8 @@ def _net_from_size(grown: float, baseline: float, audience_start: float, size_ac
     now = size_actual.value if size_actual is not None and size_actual.value is not None else float(
         spans.values[-1])
     if not np.isclose(now, audience_start + grown, rtol=0.0, atol=0.5):
+        return None
+    if grown_by_period is not None and not _sizes_follow_growth(spans.covered, grown_by_period, audience_start):
         return None
     future = segments(as_of + dt.timedelta(days=1), deadline + dt.timedelta(days=1), period)
     size, points = _forecast_snapshot("audience_size", now, start, future, spans.covered, spans.values,
@@ -409,6 +415,22 @@ def _net_from_size(grown: float, baseline: float, audience_start: float, size_ac
     grown_points = tuple(ForecastPoint(hi - dt.timedelta(days=1), p.value + shift, moved(p.low), moved(p.high))
                          for (_, hi), p in zip(future, points, strict=True))
     return Prediction(size.value + shift, moved(size.low), moved(size.high), how), grown_points
+
+
+def _sizes_follow_growth(sizes: list[tuple[Observation, dt.date, dt.date]],
+                         grown_by_period: list[tuple[dt.date | None, float | None]], audience_start: float) -> bool:
+    """True where the sizes are of the audience the growth counts in every period: each period with growth has a
+    size, and it is the start size plus the growth up to that period's end (within 0.5). Else (a list whose size
+    is known only on its export days, sizes of another list in between) the size's forecast says nothing of the
+    growth's, which is then forecast at its own rate."""
+    size_at = {o.period: o.value for o, _, _ in sizes}
+    total = audience_start
+    for first, value in grown_by_period:
+        total += value or 0.0
+        size = size_at.get(first)
+        if size is None or not np.isclose(size, total, rtol=0.0, atol=0.5):
+            return False
+    return True
 
 
 def _bound_net(prediction: Prediction, future: tuple[ForecastPoint, ...], baseline: float,
@@ -532,7 +554,11 @@ def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future:
     predictions: list[Prediction] = []
     if trend is not None:
         how = trend_words(trend.periods)
-        predictions = [predict_at(trend.fit, min(float(x), trend.reach)) for x in f_t]
+        # A level goes on from where it stands: the line's slope from the latest snapshot, not the line's own
+        # value (a run that slows lies below its line at the end: the forecast would jump up from the last
+        # snapshot at the first future period). The interval keeps its width around the shifted line.
+        shift = actual_value - predict_at(trend.fit, float(t[-1])).value
+        predictions = [_shifted(predict_at(trend.fit, min(float(x), trend.reach)), shift) for x in f_t]
     else:
         how = "the latest level held"
         # Held, the level may still move by as much per day as it has between snapshots, either way: the per-day
@@ -553,6 +579,11 @@ def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future:
     points = tuple(ForecastPoint(lo, p.value, p.low, p.high) for (lo, _), p in zip(future, predictions, strict=True))
     last = points[-1]  # the last future period ends with the deadline
     return Prediction(last.value, last.low, last.high, how), points
+
+
+def _shifted(p: Prediction, by: float) -> Prediction:
+    return Prediction(p.value + by, None if p.low is None else p.low + by, None if p.high is None else p.high + by,
+                      p.how)
 
 
 def _trend_words(covered: list[tuple[Observation, dt.date, dt.date]], run: np.ndarray, period: str
