@@ -143,6 +143,23 @@ def test_uci_engagement_rate_by_reach(shared_data: Path, tmp_path: Path) -> None
         ws.measure(period="week", metrics=["posts"])
 
 
+def test_uci_week_refusal_names_the_account_and_source(shared_data: Path, tmp_path: Path) -> None:
+    """The UCI file dates its 500 posts by month only: a weekly or daily measurement says whose posts they are,
+    from which source, and what to ask for instead (from the shipped SQL and from SQL compiled for dates)."""
+    path = shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        posts = sum(1 for _ in csv.DictReader(fh, delimiter=";"))
+    ws = Workspace(tmp_path)
+    ws.ingest([path], account="Cosmetics")
+    for ask in ({"period": "week"}, {"period": "day", "metrics": ["posts"]},
+                {"period": "week", "since": "2014-01-01"}):
+        with pytest.raises(MeasureError) as got:
+            ws.measure(**ask)
+        said = str(got.value)
+        assert (f"{posts} messages are dated only to the month (Cosmetics on facebook: {posts}, imported as "
+                "facebook-metrics-uci); use --period month") in said and "\n" not in said
+
+
 def _clicks_by_hand(x_files: list[Path], fb_files: list[Path], youtube: Path) -> tuple[float, float, float]:
     """Σ clicks and Σ impressions over the posts giving both (X url clicks, Facebook Lifetime Post Consumptions),
     and YouTube's impressions, which come without clicks."""
