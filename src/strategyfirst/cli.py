@@ -419,17 +419,13 @@ def fail(message: str, code: int, *, as_json: bool, file: str | None = None, lin
 
 
 def _strategyfirst_error(exc: StrategyFirstError, as_json: bool) -> NoReturn:
-    from strategyfirst.errors import ImportFileError, PlanIncompleteError
-
     if isinstance(exc, PlanError) and exc.problems:
         first = exc.problems[0]
         problems = [{"file": p.file, "line": p.line, "column": p.column, "message": p.message}
                     for p in exc.problems]
         fail(str(exc), exc.exit_code, as_json=as_json, file=first.file, line=first.line, column=first.column,
              problems=problems if len(problems) > 1 else None)
-    if isinstance(exc, ImportFileError | PlanIncompleteError):
-        fail(str(exc), exc.exit_code, as_json=as_json, file=exc.file, line=exc.line, column=exc.column)
-    fail(str(exc), exc.exit_code, as_json=as_json)
+    fail(str(exc), exc.exit_code, as_json=as_json, file=exc.file, line=exc.line, column=exc.column)
 
 
 def _plain_dates(message: str) -> str:

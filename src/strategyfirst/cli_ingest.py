@@ -52,7 +52,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             show_default=False, metavar="NAME")] = None,
         platform: Annotated[list[str] | None, typer.Option(
             "--platform", help="Platform of the rows where the file does not name it (Meta Business Suite overview "
-            "charts titled only \"Follows\", \"Views\"): facebook or instagram; once.", show_default=False,
+            "charts titled only \"Follows\", \"Views\"): facebook or instagram; a file whose rows are of another "
+            "platform is refused; once.", show_default=False,
             metavar="NAME")] = None,
         rate: Annotated[list[str] | None, typer.Option(
             "--rate", help="CUR=RATE: convert spend in currency CUR into the plan's budget currency, RATE being 1 "

@@ -27,10 +27,16 @@ class StrategyFirstError(Exception):
     """Base of every error the product reports to a user as one clear line."""
 
     exit_code = 2
+    # The file at fault, where there is one (`--format json` errors give it; line and column where known)
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, file: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if file is not None:
+            self.file = file
 
     def __str__(self) -> str:
         return self.message

@@ -110,6 +110,24 @@ def test_decide_rejects_unknown_ids_and_empty_text(ws: Path, monkeypatch: pytest
     assert "Traceback" not in r.err
 
 
+def test_decide_json_errors_name_the_file_at_fault(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`"file": null` where the message itself named the plan (an unknown id) or the app database."""
+    plan = str(ws / "strategy.yaml")
+    for option, word in (("--objective", "objective"), ("--tactic", "tactic")):
+        r = run_cli(["decide", "x", option, "fame", "-w", str(ws), "-f", "json"], monkeypatch, capsys)
+        said = json.loads(r.err)
+        assert r.code == 2 and said["file"] == plan and said["error"].startswith(f"{plan}: no {word} 'fame'")
+    r = run_cli(["decide", "  ", "-w", str(ws), "-f", "json"], monkeypatch, capsys)
+    assert r.code == 2 and json.loads(r.err)["file"] is None  # the text is at fault: no file
+    db = ws / "broken.sqlite"
+    db.write_text("not a database\n")
+    r = run_cli(["decide", "x", "-w", str(ws), "-f", "json", "--db", f"sqlite:///{db}"], monkeypatch, capsys)
+    said = json.loads(r.err)
+    assert r.code == 2 and said["file"] == str(db) and "file is not a database" in said["error"]
+    assert r.err.count("\n") == 1 and r.out == ""
+
+
 def test_decide_refuses_a_plan_that_does_not_load_and_stores_nothing(ws: Path, monkeypatch: pytest.MonkeyPatch,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["decide", "first", "-w", str(ws)], monkeypatch, capsys).code == 0  # v1 and d1

@@ -143,6 +143,23 @@ def test_uci_engagement_rate_by_reach(shared_data: Path, tmp_path: Path) -> None
         ws.measure(period="week", metrics=["posts"])
 
 
+def test_uci_week_refusal_names_the_account_and_source(shared_data: Path, tmp_path: Path) -> None:
+    """The UCI file dates its 500 posts by month only: a weekly or daily measurement says whose posts they are,
+    from which source, and what to ask for instead (from the shipped SQL and from SQL compiled for dates)."""
+    path = shared_data / "uci-facebook-metrics" / "dataset_Facebook.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        posts = sum(1 for _ in csv.DictReader(fh, delimiter=";"))
+    ws = Workspace(tmp_path)
+    ws.ingest([path], account="Cosmetics")
+    for ask in ({"period": "week"}, {"period": "day", "metrics": ["posts"]},
+                {"period": "week", "since": "2014-01-01"}):
+        with pytest.raises(MeasureError) as got:
+            ws.measure(**ask)
+        said = str(got.value)
+        assert (f"{posts} messages are dated only to the month (Cosmetics on facebook: {posts}, imported as "
+                "facebook-metrics-uci); use --period month") in said and "\n" not in said
+
+
 def _clicks_by_hand(x_files: list[Path], fb_files: list[Path], youtube: Path) -> tuple[float, float, float]:
     """Σ clicks and Σ impressions over the posts giving both (X url clicks, Facebook Lifetime Post Consumptions),
     and YouTube's impressions, which come without clicks."""
@@ -194,3 +211,40 @@ def test_click_through_rate_leaves_out_youtube_impressions_all(shared_data: Path
     # the Facebook and X posts give 55,668 clicks over 9,799,991 impressions; YouTube's 37,715 impressions
     # without clicks made it 55,668 / 9,837,706 in version 2
     assert _mixed_click_through(shared_data, tmp_path, files) == (55_668, 9_799_991)
+
+
+PLATFORM_PLAN = """\
+version: 1
+organisation: VIC
+owner: Jo <jo@example.org>
+horizon: {start: 2014-01-01, end: 2014-12-31}
+strategy: {statement: Grow a permission asset among studio clients.}
+objectives:
+  - {id: permission, statement: Grow the audience, kpis: [{metric: audience_gained, target: 100}]}
+tactics:
+  - {id: fb-all, serves: [permission], owner: Jo, match: {platform: [Facebook]}}
+  - {id: fb-page, serves: [permission], owner: Jo, match: {accounts: ["Visualization Studio VIC"]}}
+  - {id: on-x, serves: [permission], owner: Jo, match: {platform: [x]}}
+"""
+
+
+def test_a_tactic_matched_by_platform_alone_gets_its_audience(shared_data: Path, tmp_path: Path) -> None:
+    """A tactic matching `platform: [facebook]` holds every Facebook post of the page, and (as one naming the
+    page) its page likes: it had no audience figure at all."""
+    vic = shared_data / "facebook-insights" / "VIC"
+    page = next(vic.glob("Facebook Insights Data Export - *.csv"))
+    with page.open(newline="", encoding="cp1252") as fh:
+        rows = list(csv.DictReader(fh))[1:]  # the second row describes the metrics
+    gained = sum(float(r["Daily New Likes"]) for r in rows if r["Daily New Likes"].strip())
+    last = max(rows, key=lambda r: dt.datetime.strptime(r["Date"], "%m/%d/%Y"))
+    (tmp_path / "strategy.yaml").write_text(PLATFORM_PLAN, encoding="utf-8")
+    ws = Workspace(tmp_path)
+    ws.ingest(sorted(vic.glob("*.csv")))
+    got = ws.measure(by="tactic", metrics=["audience_gained", "audience_size", "posts"])
+    for tactic in ("fb-all", "fb-page"):
+        assert got.value("audience_gained", tactic) == gained == 21, tactic
+        assert got.value("audience_size", tactic) == float(last["Lifetime Total Likes"]), tactic
+    assert got.value("posts", "fb-all") == got.value("posts", "fb-page") == 20 + 99
+    assert got.value("audience_gained", "on-x") is None  # no X account has audience rows
+    by_objective = ws.measure(by="objective", metrics=["audience_gained"])
+    assert by_objective.value("audience_gained", "permission") == gained  # two tactics, one page: counted once

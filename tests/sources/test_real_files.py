@@ -235,3 +235,22 @@ def test_mastodon_outbox(shared_data: Path, tmp_path: Path) -> None:
     assert first[0] == "dealingwith@indieweb.social"
     assert first[1].startswith("As Twitter crashes and burns, it’s a good time") and "<p>" not in first[1]
     assert first[2] == dt.datetime(2022, 11, 8, 3, 7, 14) and first[3] is None
+
+
+def test_a_platform_option_the_format_contradicts_is_refused(shared_data: Path, tmp_path: Path) -> None:
+    """`--platform` names the platform of files that do not (Meta overview charts titled "Follows"); an X
+    analytics or twcs file is of X whatever it is given: `--platform instagram` was silently ignored."""
+    ws = Workspace(tmp_path)
+    x_file = shared_data / "x-analytics/rOpenSci/tweet_activity_metrics_rOpenSci_20161201_20170101_en.csv"
+    with x_file.open(newline="", encoding="utf-8-sig") as fh:
+        tweets = sum(1 for _ in csv.DictReader(fh))
+    for path, wrong in ((x_file, "instagram"), (shared_data / "twcs/sample.csv", "facebook")):
+        with pytest.raises(ImportFileError) as exc:
+            ingest(ws, [path], platform=wrong)
+        said = str(exc.value)
+        assert f"--platform {wrong} contradicts the file" in said and "rows are of platform x" in said
+        assert "import it without --platform" in said and "\n" not in said
+        assert exc.value.file == str(path) and exc.value.line == 1
+    assert not ws.warehouse_path.exists() or scalar(ws, "SELECT count(*) FROM messages") == 0
+    assert one(ingest(ws, [x_file], platform="X"))["rows_new"] == tweets  # agreeing (in any case): imported
+    assert query(ws, "SELECT DISTINCT platform FROM messages") == [("x",)]

@@ -203,3 +203,31 @@ def test_the_funnel_reads_without_scrolling_sideways(served: str, session: Any, 
     tab.locator(".scroll:has(> table.funnel)").first.screenshot(path=str(artefacts / f"funnel-{width}.png"))
     tab.close()
     assert problems == []
+
+
+NUMBERS = ("[...document.querySelectorAll('details.chart-data')].map(d => { const s = d.querySelector('.scroll'), "
+           "f = d.closest('figure').getBoundingClientRect(), t = s.querySelector('table').getBoundingClientRect(); "
+           "return [s.getAttribute('aria-label'), s.scrollWidth, s.clientWidth, t.right - f.right]; })")
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_a_chart_s_numbers_fit_its_box(served: str, session: Any, artefacts: Path, width: int) -> None:  # noqa: F811
+    """QA: at 360 px a KPI chart's "The numbers" table (period, actual, forecast, 80% interval) was 311 px wide in
+    its 299 px box, collapsed or open: ~12 px to scroll sideways to. It fits, at a phone's width and a desktop's."""
+    for path in ("/w/acme/dashboard", "/w/acme/dialogue"):
+        tab, problems = _open(session, served, path, width)
+        collapsed = tab.evaluate(NUMBERS)
+        assert collapsed, path
+        assert all(scroll <= client and over <= 0.5 for _label, scroll, client, over in collapsed), collapsed
+        tab.evaluate("document.querySelectorAll('details.chart-data').forEach(d => { d.open = true; })")
+        opened = tab.evaluate(NUMBERS)
+        assert all(scroll <= client and over <= 0.5 for _label, scroll, client, over in opened), opened
+        if path.endswith("dashboard"):  # the forecast's interval: its four columns, read without scrolling
+            assert "80% interval" in tab.locator("details.chart-data table").first.inner_text()
+            period = tab.locator("details.chart-data tbody th").first  # a period on one line, not 2017- / 10-01
+            assert period.evaluate("c => c.getBoundingClientRect().height < 1.6 * "
+                                   "parseFloat(getComputedStyle(c).lineHeight) + 10"), period.inner_text()
+            tab.locator("details.chart-data").first.screenshot(path=str(artefacts / f"chart-numbers-{width}.png"))
+        _fits(tab, width)
+        tab.close()
+        assert problems == [], path

@@ -115,3 +115,39 @@ def test_a_bad_since_is_a_422_on_every_csv_download(web: WebEnv, path: str) -> N
     assert "since=&#39;bad&#39; is not a date: give it as YYYY-MM-DD" in r.text
     assert viewer.get(f"{path}?until=2017-13-01").status_code == 422
     assert viewer.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/w/acme/dashboard", "/w/acme/dialogue", "/w/acme/posts",
+                                  "/w/acme/accounts/x/AppleSupport"])
+@pytest.mark.parametrize(("query", "words"), [
+    ("since=bad", "since=&#39;bad&#39; is not a date: give it as YYYY-MM-DD"),
+    ("until=2017-13-01", "until=&#39;2017-13-01&#39; is not a date: give it as YYYY-MM-DD"),
+    ("range=fortnight", "range=&#39;fortnight&#39; is not one of 30d, month, quarter, horizon, all, custom"),
+    ("since=2017-10-12&until=2017-10-01", "since 2017-10-12 is after until 2017-10-01: swapped")])
+def test_a_bad_date_or_range_is_said_on_every_view_page_with_422(web: WebEnv, page: str, query: str,
+                                                                 words: str) -> None:
+    """As a bad as-of day, platform, account or page number (web.md: 422 for invalid input, located): the page
+    still shows the view it took instead, with the line that says what was wrong (it answered 200)."""
+    viewer = web.login("viewer@acme.org")
+    r = viewer.get(f"{page}?{query}")
+    assert r.status_code == 422, (page, query)
+    assert words in said(r.text), said(r.text)
+    assert viewer.get(f"{page}?{query}").status_code == 422  # a shared rendering kept for the URL says the same
+    assert viewer.get(page).status_code == 200
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    ("sort=bogus", "sort=&#39;bogus&#39; is not one of date, platform, account, impressions, reach, engagements, "
+                   "engagement_rate, replies: sorted by date"),
+    ("dir=up", "dir=&#39;up&#39; is not one of asc, desc: newest or largest first"),
+    ("view=best", "view=&#39;best&#39; is not one of all, outside, unusual: showing all posts")])
+def test_a_bad_sort_direction_or_view_is_said_on_the_posts_page_with_422(web: WebEnv, query: str,
+                                                                         words: str) -> None:
+    viewer = web.login("viewer@acme.org")
+    r = viewer.get(f"/w/acme/posts?{query}")
+    assert r.status_code == 422
+    assert words in said(r.text), said(r.text)
+    csv = viewer.get(f"/w/acme/posts.csv?{query}")
+    assert csv.status_code == 422 and words.split(":")[0] in csv.text
+    assert viewer.get("/w/acme/posts?sort=engagements&dir=asc&view=outside").status_code == 200
+    assert viewer.get("/w/acme/posts.csv?sort=engagements&dir=asc&view=outside").status_code == 200

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from strategyfirst.web.view import View, parse_view
+from strategyfirst.web.view import View, page_status, parse_view
 from tests.web.env import WebEnv
 
 D = dt.date
@@ -57,6 +57,17 @@ def test_bad_values_are_said_and_left_out() -> None:
     assert (view.since, view.until) == (D(2017, 9, 13), LATEST)
     assert problems == ["since='12/10/2017' is not a date: give it as YYYY-MM-DD",
                         "range='fortnight' is not one of 30d, month, quarter, horizon, all, custom"]
+    assert page_status(problems) == 422
+
+
+def test_a_plan_without_horizon_is_a_note_not_a_bad_url() -> None:
+    """The form offers `the plan's horizon` whatever the plan: choosing it for a plan without one is said (the
+    last 30 days shown instead), with 200; with a bad date besides, 422."""
+    view, problems = parse_view({"range": "horizon"}, latest=LATEST)
+    assert (view.since, view.until) == (D(2017, 9, 13), LATEST)
+    assert problems == ["the plan has no horizon: showing the last 30 days"] and page_status(problems) == 200
+    assert page_status(parse_view({"range": "horizon", "since": "x"}, latest=LATEST)[1]) == 422
+    assert page_status([]) == 200
 
 
 def _text(html: str) -> str:

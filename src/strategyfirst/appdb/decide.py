@@ -136,10 +136,10 @@ def check_ids(ws: WorkspaceFiles, objective: str | None, tactic: str | None, *, 
     objectives, tactics = ids
     if objective is not None and objective not in objectives:
         known = ", ".join(objectives) or "none"
-        raise UsageError(f"{ws.plan_path}: no objective {objective!r} (objectives: {known})")
+        raise UsageError(f"{ws.plan_path}: no objective {objective!r} (objectives: {known})", file=str(ws.plan_path))
     if tactic is not None and tactic not in tactics:
         known = ", ".join(tactics) or "none"
-        raise UsageError(f"{ws.plan_path}: no tactic {tactic!r} (tactics: {known})")
+        raise UsageError(f"{ws.plan_path}: no tactic {tactic!r} (tactics: {known})", file=str(ws.plan_path))
 
 
 def decide(ws: WorkspaceFiles, text: str, objective: str | None = None, tactic: str | None = None,

@@ -75,7 +75,7 @@ def migrate(engine: Engine) -> None:
             command.upgrade(cfg, "head")
     except SQLAlchemyError as exc:
         raise AppDatabaseError(f"{safe_url(engine.url)}: cannot open or migrate the app database: "
-                               f"{_first_line(exc)}") from exc
+                               f"{_first_line(exc)}", file=db_file(engine.url)) from exc
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -131,7 +131,7 @@ def open_engine(url: str) -> Engine:
             except SQLAlchemyError as exc:
                 engine.dispose()
                 raise AppDatabaseError(f"{safe_url(engine.url)}: cannot open the app database: "
-                                       f"{_first_line(exc)}") from exc
+                                       f"{_first_line(exc)}", file=db_file(engine.url)) from exc
             _engines[url] = engine
         return engine
 
@@ -147,6 +147,16 @@ def dispose(url: str) -> None:
 def safe_url(url: Any) -> str:
     """The URL with any password masked, for messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def db_file(url: Any) -> str | None:
+    """The file of an SQLite app database (the file at fault when it cannot be opened), else None."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # a URL that does not parse names no file
+        return None
+    database = parsed.database
+    return database if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" else None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -230,7 +230,8 @@ class LiteDB:
 
     def failed(self, exc: sqlite3.Error) -> AppDatabaseError:
         """A sqlite3 failure said as `AppDB` says database failures."""
-        return AppDatabaseError(f"{self.url}: {str(exc).strip()}")
+        path = self.url[len(_SQLITE):] if self.url.startswith(_SQLITE) else None  # no SQLAlchemy to parse it
+        return AppDatabaseError(f"{self.url}: {str(exc).strip()}", file=path or None)
 
 
 class _Transaction:

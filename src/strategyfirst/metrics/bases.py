@@ -217,7 +217,10 @@ def audience_base(ctx: Context) -> ir.Table | None:
     kind = ibis.ifelse(t.platform.lower().isin(sorted(FEDIVERSE)), FEDIVERSE_KIND, OTHER_KIND)
     same_platform = ((at.platform.isnull() & (at.kind.isnull() | (at.kind == kind)))
                      | (at.platform == t.platform.lower()))
-    joined = t.join(at, (t.account == at.account) & same_platform)
+    # Matched on the fields an audience row carries, as a message is (metrics.md: a tactic's match rules): its
+    # accounts, its platforms (a tactic matching only `platform` gets every owned account's audience there);
+    # hashtags, campaign, texts and urls no audience row holds.
+    joined = t.join(at, (at.account.isnull() | (t.account == at.account)) & same_platform)
     keyed = _tactic_to_key(ctx, joined.select(*t.columns, tactic_id=at.tactic_id))
     # Two tactics of one objective may match one account: its rows (one a series and day) count once there,
     # as a message two tactics hold counts once.

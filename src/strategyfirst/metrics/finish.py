@@ -94,12 +94,32 @@ def clean(x: float | None, integral: bool) -> float | int | None:
 
 
 def check_precision(found: list[dict[str, Any]], period: str) -> None:
-    """Refuse a period finer than the data's time precision, naming how many messages are too coarse."""
-    for row in sorted(found, key=lambda r: -PRECISION_RANK.get(str(r["time_precision"]), 0)):
-        if PRECISION_RANK.get(str(row["time_precision"]), 0) > PERIOD_NEEDS[period]:
-            raise MeasureError(
-                f"--period {period} is finer than the data's time precision: {row['n']} messages are dated "
-                f"only to the {row['time_precision']}; use --period month or --period all")
+    """Refuse a period finer than the data's time precision, naming how many messages are too coarse, of which
+    accounts and sources (up to three, the largest first), and what to do instead."""
+    coarse = [r for r in found if PRECISION_RANK.get(str(r["time_precision"]), 0) > PERIOD_NEEDS[period]]
+    if not coarse:
+        return
+    precisions = sorted({str(r["time_precision"]) for r in coarse}, key=lambda p: PRECISION_RANK.get(p, 0))
+    per: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in coarse:  # rows of a kept query compiled before they named accounts have no account: skipped
+        if row.get("platform") is None and row.get("account") is None:
+            continue
+        who = per.setdefault((str(row.get("platform")), str(row.get("account"))), {"n": 0, "sources": set()})
+        who["n"] += int(row["n"])
+        if row.get("source"):
+            who["sources"].add(str(row["source"]))
+    named = sorted(per.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
+    listed = [f"{account} on {platform}: {got['n']}"
+              + (f", imported as {', '.join(sorted(got['sources']))}" if got["sources"] else "")
+              for (platform, account), got in named[:3]]
+    if len(named) > 3:
+        listed.append(f"{len(named) - 3} more accounts")
+    whose = f" ({'; '.join(listed)})" if listed else ""
+    total = sum(int(r["n"]) for r in coarse)
+    raise MeasureError(
+        f"--period {period} is finer than the data's time precision: {total} messages are dated only to the "
+        f"{' or '.join(precisions)}{whose}; use --period month or --period all, or measure the other accounts "
+        "alone with --account or --platform")
 
 
 def finish(recipe: Recipe, results: dict[str, list[dict[str, Any]]]) -> MeasureResult:

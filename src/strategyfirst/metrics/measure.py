@@ -59,17 +59,23 @@ def _window(t: ir.Table, since: dt.date | None, until: dt.date | None) -> ir.Tab
 
 def _precision(tables: Tables, request: Request, narrowed: Context) -> ir.Table | None:
     """Messages the measurement reads (owned or inbound, `filters.in_scope`) per time precision too coarse for
-    the period in the request's window, platforms and accounts (`finish.check_precision` refuses the period
-    when there are any). Only those precisions are counted: on data dated to the second the filter skips every
-    row group on its min/max statistics instead of grouping all messages (and DuckDB then builds the semi join
-    on the empty side)."""
+    the period, account and source, in the request's window, platforms and accounts (`finish.check_precision`
+    refuses the period when there are any, naming them). Only those precisions are counted: on data dated to
+    the second the filter skips every row group on its min/max statistics instead of grouping all messages
+    (and DuckDB then builds the semi join on the empty side)."""
     m, period = tables.messages, request.period
     if period == "all" or m is None or "time_precision" not in m.columns:
         return None
     coarser = [p for p, rank in PRECISION_RANK.items() if rank > PERIOD_NEEDS[period]]
     t = _window(m.mutate(ts=m.created_at), request.since, request.until)
     t = in_scope(t.filter(t.time_precision.isin(coarser)), narrowed)
-    return t.group_by("time_precision").aggregate(n=t.count())
+    # by account and source too, so that the refusal names them (a small table: only the too coarse rows)
+    if tables.imports is not None:
+        i = tables.imports.select(sid=tables.imports.import_id, source=tables.imports.source)
+        t = t.left_join(i, t.import_id == i.sid)
+    else:
+        t = t.mutate(source=ibis.null(str))
+    return t.group_by("time_precision", "platform", "account", "source").aggregate(n=t.count())
 
 
 def _aggregate(ctx: Context, base: str, reductions: Sequence[Reductions], period: str,

@@ -105,7 +105,8 @@ FEDIVERSE_KIND, OTHER_KIND = "fediverse", "other"
 
 @dataclass(frozen=True)
 class PlanMaps:
-    """The plan's mappings as small tables: tactic → objective, account → tactic, campaign → tactic."""
+    """The plan's mappings as small tables: tactic → objective, account → tactic, campaign → tactic. A tactic
+    matching platforms and no accounts maps each platform with a null account: any account on it."""
 
     tactic_objective: ir.Table
     account_tactic: ir.Table
@@ -123,9 +124,11 @@ class PlanMaps:
             match = tactic.match
             if match is None:
                 continue
-            rows: dict[tuple[str | None, str, str | None], None] = {}
+            rows: dict[tuple[str | None, str | None, str | None], None] = {}
             for named in dict.fromkeys(p.strip().lower() for p in match.platform):
                 rows.update(dict.fromkeys((named, normalise_handle(a, named), None) for a in match.accounts))
+                if not match.accounts:  # platforms only: every (owned) account on them, as its messages
+                    rows[(named, None, None)] = None
             if not match.platform:  # each account by its form on the row's kind of platform, where they differ
                 for off, on in (handle_forms(a) for a in match.accounts):
                     rows.update({(None, off, None): None} if off == on else

@@ -142,6 +142,23 @@ def create_stage(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_CREATE_STAGE)
 
 
+# The staging tables whose rows carry a platform (what `check_platform` compares `--platform` with).
+PLATFORM_STAGES = ("stage_messages", "stage_audience", "stage_spend", "stage_account_daily", "stage_video_daily")
+
+
+def check_platform(con: duckdb.DuckDBPyConnection, sf: SourceFile, source: str, platform: str) -> None:
+    """Refuse `--platform` where the file's rows name other platforms and none is it (a Facebook posts export
+    given `--platform instagram`: the format fixes the platform, and the option was silently ignored). Where
+    one of the file's platforms is it (a Meta overview section titled only "Follows"), or the rows name none,
+    it stands."""
+    union = " UNION ".join(f"SELECT DISTINCT lower(platform) AS p FROM {t} WHERE platform IS NOT NULL"
+                           for t in PLATFORM_STAGES)
+    named = sorted(str(r[0]) for r in con.execute(union).fetchall())
+    if named and platform.strip().lower() not in named:
+        raise sf.error(f"--platform {platform} contradicts the file: its {source} rows are of platform "
+                       f"{' and '.join(named)}; import it without --platform (nothing of it was imported)", 1, 1)
+
+
 CONTROL_ID_REASON = ("the id holds a control character (a line break or NUL inside it): the row is damaged; "
                      "export the file again")
 

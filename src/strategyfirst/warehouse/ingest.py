@@ -38,7 +38,7 @@ from strategyfirst.errors import (
     WorkspaceError,
 )
 from strategyfirst.sources import sqlfuncs
-from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, create_stage, drop_temp
+from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, check_platform, create_stage, drop_temp
 from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
 from strategyfirst.sources.member_counts import write_raw_copy
 from strategyfirst.sources.registry import check_header_complete, check_source, detect, get_source, not_recognised
@@ -558,6 +558,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
             if not guessed:
                 raise
             raise not_recognised(sf, src) from None  # only a guess from its header: no known export
+        if ctx.platform and not ctx.replay:  # a replay imports as the log says, as it was imported then
+            check_platform(con, sf, src.name, ctx.platform)
         if src.redacted_raw:  # a member export: raw/ keeps what its loader needs, nothing personal
             raw.redact(lambda path: write_raw_copy(con, path))
         staged, import_id = _staged(con)

@@ -120,17 +120,19 @@ class _MarkedUser:
     email: str = EMAIL_MARK
 
 
-def render_shared(request: Request, name: str, m: Any, context: Callable[[], dict[str, Any]]) -> Response:
+def render_shared(request: Request, name: str, m: Any, context: Callable[[], dict[str, Any]],
+                  status: int = 200) -> Response:
     """A page that is the same for every member with the same role (dashboard, dialogue): rendered once per
     workspace data and plan version, URL, role, import note and day (kept with the cached results,
     `services.cached`), with placeholders for the caller's CSRF token and email put in on each request.
-    Everything else on such a page must come from `m`'s workspace, the URL and the role."""
+    Everything else on such a page must come from `m`'s workspace, the URL and the role. A page of another
+    `status` (a 422 saying what was wrong with its URL) is rendered each time: the fast path serves only 200s."""
     from strategyfirst.web.services import busy_note, cached
 
     principal = getattr(request.state, "principal", None)
     csrf, user = getattr(principal, "csrf", None), getattr(principal, "user", None)
-    if csrf is None or not shareable(csrf, user):
-        return render(request, name, context())
+    if csrf is None or not shareable(csrf, user) or status != 200:
+        return render(request, name, context(), status)
     busy = busy_note(m.ws)
     admin = bool(getattr(user, "is_admin", False))  # admins get a "New workspace" link in the navigation
 

@@ -9,7 +9,7 @@ archive of 2017 shows 2017, not an empty "this month"), else today. The default 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -18,6 +18,8 @@ from strategyfirst.dates import plausible
 PRESETS = {"30d": "last 30 days", "month": "this month", "quarter": "this quarter", "horizon": "the plan's horizon",
            "all": "all data", "custom": "the dates below"}
 DEFAULT_PRESET = "30d"
+# Said beside the view of a `range=horizon` when the plan has none: no fault of the URL (the form offers it)
+NO_HORIZON = "the plan has no horizon: showing the last 30 days"
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,27 @@ def whole(params: Mapping[str, str], key: str, default: int, low: int, high: int
     return default
 
 
+def one_of(params: Mapping[str, str], key: str, allowed: Iterable[str], default: str, problems: list[str],
+           instead: str = "") -> str:
+    """A value of the URL that must be one of `allowed`, else `default` and what was wrong, listing the allowed
+    values (with what is shown `instead`, on a page), in `problems`."""
+    text = (params.get(key) or "").strip()
+    names = list(allowed)
+    if not text:
+        return default
+    if text in names:
+        return text
+    problems.append(f"{key}={text!r} is not one of {', '.join(names)}" + (f": {instead}" if instead else ""))
+    return default
+
+
+def page_status(problems: Iterable[str]) -> int:
+    """The status of a page that says `problems` beside what it shows instead: 422 when any is a bad value of
+    its URL (web.md: invalid input gets 422 with a located message, as a bad as-of day, platform or account
+    does on the error page), 200 when it only notes that the plan has no horizon."""
+    return 422 if any(p != NO_HORIZON for p in problems) else 200
+
+
 def _date(params: Mapping[str, str], key: str, problems: list[str]) -> dt.date | None:
     text = (params.get(key) or "").strip()
     if not text:
@@ -198,7 +221,7 @@ def parse_view(params: Mapping[str, str], *, latest: dt.date | None = None,
         problems.append(f"range={preset!r} is not one of {', '.join(PRESETS)}")
         preset = default
     if preset == "horizon" and horizon is None:
-        problems.append("the plan has no horizon: showing the last 30 days")
+        problems.append(NO_HORIZON)
         preset = DEFAULT_PRESET
     anchor = as_of or latest or today or dt.date.today()
     preset_dates = _preset_dates(preset, anchor, horizon)

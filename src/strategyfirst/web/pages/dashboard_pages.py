@@ -13,7 +13,7 @@ from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
 from strategyfirst.web.deps import PageViewer, checked_as_of
 from strategyfirst.web.templating import render_shared
-from strategyfirst.web.view import DEFAULT_PRESET, PRESETS, View, filter_problems, parse_view
+from strategyfirst.web.view import DEFAULT_PRESET, PRESETS, View, filter_problems, page_status, parse_view
 
 router = APIRouter()
 DIALOGUE_METRICS = ("inbound_messages", "response_rate", "first_response_minutes_median",
@@ -50,6 +50,13 @@ def page_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> dict[s
     choices = {"platforms": sorted(accounts), "accounts": sorted({a for names in accounts.values() for a in names})}
     return {"view": view, "view_problems": problems, "presets": PRESETS, "choices": choices,
             "view_query": view.query()}
+
+
+def query_status(request: Request) -> int:
+    """The status of a view page for its URL, before the page is rendered (or its shared rendering looked up):
+    422 when a date or range of the URL is bad (said on the page beside the view shown instead), else 200. What
+    is wrong with the URL alone does not depend on the data or the plan (without a horizon only a note)."""
+    return page_status(parse_view(request.query_params)[1])
 
 
 def horizon_of(m: Any) -> tuple[dt.date | None, dt.date | None]:
@@ -124,7 +131,7 @@ def view_funnel(m: Any, view: View, diagnosis: dict[str, Any] | None) -> dict[st
 def read_dashboard(request: Request, m: PageViewer) -> Response:
     """Every KPI with its status, a chart of its series, target line and forecast; this period and the one
     before."""
-    return render_shared(request, "dashboard.html", m, lambda: dashboard_context(request, m))
+    return render_shared(request, "dashboard.html", m, lambda: dashboard_context(request, m), query_status(request))
 
 
 def dashboard_context(request: Request, m: Any) -> dict[str, Any]:
@@ -202,7 +209,7 @@ def dialogue_waiting(m: Any, view: View) -> list[dict[str, Any]]:
 def read_dialogue(request: Request, m: PageViewer) -> Response:
     """Inbound messages vs answered ones, response times, per month and overall, for the view's window up to
     its as-of day; the conversations waiting longest for a first reply."""
-    return render_shared(request, "dialogue.html", m, lambda: dialogue_context(request, m))
+    return render_shared(request, "dialogue.html", m, lambda: dialogue_context(request, m), query_status(request))
 
 
 def dialogue_context(request: Request, m: Any) -> dict[str, Any]:

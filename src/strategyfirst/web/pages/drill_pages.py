@@ -20,7 +20,7 @@ from strategyfirst.web.limits import Day
 from strategyfirst.web.pages.dashboard_pages import download_view, horizon_of, page_view
 from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
 from strategyfirst.web.templating import currency_of, render
-from strategyfirst.web.view import DEFAULT_PRESET, View, as_of_query, whole
+from strategyfirst.web.view import DEFAULT_PRESET, View, as_of_query, one_of, page_status, whole
 
 router = APIRouter()
 TOP_POSTS = 10
@@ -283,7 +283,8 @@ def read_account(request: Request, m: PageViewer, platform: str, account: str) -
     return render(request, "account.html", {
         **context, "m": m, "tab": "posts", **view, "top": _top(m, view["scope"]),
         "account_query": account_query(context["view"]),
-        "posts_href": _posts_href(m, **dated), "top_csv": _posts_href(m, ".csv", **dated, sort="engagements")})
+        "posts_href": _posts_href(m, **dated), "top_csv": _posts_href(m, ".csv", **dated, sort="engagements")},
+        status=page_status(context["view_problems"]))
 
 
 @router.get("/w/{slug}/accounts/{platform}/{account}/figures.csv")
@@ -325,6 +326,15 @@ def scope_of(m: Any, objective: str, tactic: str, platform: str, account: str, v
 
 
 Text = Annotated[str, Query(max_length=200)]
+DIRECTIONS = ("asc", "desc")
+
+
+def _ordered(given: dict[str, str], wrong: list[str], on_page: bool) -> tuple[str, str, str]:
+    """The posts' sort, direction and view of the URL, each one the page knows or its default (and what was
+    wrong in `wrong`, listing those it knows)."""
+    return (one_of(given, "sort", SORTS, "date", wrong, "sorted by date" if on_page else ""),
+            one_of(given, "dir", DIRECTIONS, "desc", wrong, "newest or largest first" if on_page else ""),
+            one_of(given, "view", VIEWS, "all", wrong, "showing all posts" if on_page else ""))
 
 
 @router.get("/w/{slug}/posts")
@@ -332,15 +342,17 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
                account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc",
                page: Text = "", size: Text = "") -> Response:
     """The posts table (all, or an objective's, a tactic's, an account's) of the view's dates (web/view.py),
-    sorted and paginated in SQL; a bad page or size is said on the page, which shows page 1 or 50 a page, with
-    422; an unknown platform or account is the 422 error page (page_view)."""
+    sorted and paginated in SQL; a bad date, range, page, size, sort, direction or view is said on the page,
+    which shows the default instead, with 422; an unknown platform or account is the 422 error page
+    (page_view)."""
     dates = page_view(request, m)
-    given = {"page": page, "size": size}
-    wrong = dates["view_problems"]
-    said = len(wrong)
+    given = {"page": page, "size": size, "sort": sort, "dir": dir, "view": view}
+    wrong = list(dates["view_problems"])
     page_n = whole(given, "page", 1, 1, 10**7, wrong, "showing page 1")
     size_n = whole(given, "size", PAGE_SIZE, 1, MAX_PAGE_SIZE, wrong, f"showing {PAGE_SIZE} posts a page")
-    status = 422 if len(wrong) > said else 200  # said on the page, above what it shows instead
+    sort, dir, view = _ordered(given, wrong, on_page=True)
+    dates["view_problems"] = wrong  # said on the page, above what it shows instead
+    status = page_status(wrong)
     scope, heading = scope_of(m, objective, tactic, platform, account, view)
     scope = replace(scope, since=dates["view"].since, until=dates["view"].through)  # no post after the as-of day
     descending = dir != "asc"
@@ -368,7 +380,12 @@ def read_posts(request: Request, m: PageViewer, objective: Text = "", tactic: Te
 @router.get("/w/{slug}/posts.csv")
 def read_posts_csv(request: Request, m: PageViewer, objective: Text = "", tactic: Text = "", platform: Text = "",
                    account: Text = "", view: Text = "all", sort: Text = "date", dir: Text = "desc") -> Response:
-    """Every post of the view as CSV, in the view's order (read from the warehouse a page at a time)."""
+    """Every post of the view as CSV, in the view's order (read from the warehouse a page at a time); a bad
+    sort, direction or view is a 422, as a bad date is (a file cannot say what it shows instead)."""
+    wrong: list[str] = []
+    sort, dir, view = _ordered({"sort": sort, "dir": dir, "view": view}, wrong, on_page=False)
+    if wrong:
+        raise HTTPException(422, "; ".join(wrong))
     scope, _heading = scope_of(m, objective, tactic, platform, account, view)
     dates = download_view(request, m)
     scope = replace(scope, since=dates.since, until=dates.through)
