@@ -95,9 +95,10 @@ def test_a_weekly_plans_forecast_and_verdict_count_the_same_days() -> None:
     d = diagnose(inputs)
     k = d.kpis[0]
     assert k.forecast_at_deadline == pytest.approx(490 + 186 * 490 / 88)
-    assert "the 5.6 a day so far" in k.reason
+    assert "the 5.57 a day so far" in k.reason
     [v] = d.verdicts
     assert v.details[0].note.startswith("490 in 88 days")
+    assert "5.57 a day (490 in 88 days" in v.evidence  # the KPI's reason and the verdict tell one rate alike
     assert v.details[0].value == pytest.approx(490 / 88)
 
 
@@ -159,3 +160,16 @@ def test_the_ropensci_exports_forecast_and_judge_impressions_at_one_rate(tmp_pat
     [e] = v.details
     assert e.note.startswith(f"{total:,.0f} in {days} days")
     assert e.value == pytest.approx(rate)
+
+
+def test_a_small_daily_rate_is_told_as_it_is_used() -> None:
+    """A list gaining 1 member a month: its forecast adds 1/30-odd a day, and the reason says that rate, not
+    "the 0.0 a day so far" beside a forecast that grows."""
+    months = [dt.date(2026, m, 1) for m in (1, 2, 3)]
+    k = kpi_status(objective="o", metric="audience_gained", target=100, baseline=None,
+                   horizon_start=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 31), as_of=dt.date(2026, 3, 31),
+                   period="month", actual=Observation(3.0, 3),
+                   series=[Observation(1.0, 1, period=m) for m in months])
+    # 3 in the 90 days of January to March: 0.0333 a day, over the 275 days of April to December.
+    assert "the 0.0333 a day so far" in k.reason
+    assert k.forecast_at_deadline == pytest.approx(3 + 275 * 3 / 90)

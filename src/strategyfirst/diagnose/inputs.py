@@ -327,9 +327,10 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics
     rows = _measure(ws, by="tactic", period="all", since=since, until=until, metrics=tactic_metrics)
     inputs.tactic_actual, _ = _index(rows)
-    # Per-period tactic values let the verdicts judge the noise (dispersion) of counts and ratios.
+    # Per-period tactic values let the verdicts judge the noise (dispersion) of counts and ratios, and tell a
+    # tactic whose data (reply times too) fell silent long before the as-of date.
     noisy = [m for m in metrics if (spec := catalog.get(m)) is not None
-             and (spec.accumulates or spec.unit == "ratio")]
+             and (spec.accumulates or spec.unit == "ratio" or m.startswith("first_response_minutes"))]
     if noisy:
         rows = _measure(ws, by="tactic", period=inputs.period, since=since, until=until, metrics=noisy)
         _, inputs.tactic_series = _index(rows)

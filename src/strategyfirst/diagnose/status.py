@@ -520,7 +520,10 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
         how = trend_words(trend.periods)
     else:
         fit, at = (fit_level(values / days, days) if len(values) else None), f_mids
-        how = f"the {formatting.number(rate, spec.unit if spec else None)} a day so far"
+        # A count's rate a day is a fraction where counts are few (0.0377 a day, not "0.0"): three significant
+        # digits, as the verdicts write the same rate.
+        unit = spec.unit if spec is not None and spec.unit != "count" else None
+        how = f"the {formatting.number(rate, unit)} a day so far"
     points: list[ForecastPoint] = []
     for j, (_, hi) in enumerate(future):
         low: float | None = None

@@ -129,6 +129,10 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
     periods = PERIOD_WORDS.get(inputs.period, "periods")
     if metric in QUANTILES:
         gaps = inputs.tactic_gaps.get(tactic.id, np.array([]))
+        stale = _quiet(inputs, kpi, tactic) if len(gaps) else None
+        if stale is not None:
+            return no_data(tactic.id, metric, target, threshold(target, direction),
+                           float(np.quantile(gaps, QUANTILES[metric])), len(gaps), "bootstrap", stale)
         return quantile_evidence(tactic.id, metric, gaps, QUANTILES[metric], target, direction)
     obs = inputs.tactic_actual.get((tactic.id, metric))
     phi = dispersion([noise(inputs, kpi, tactic)])
@@ -136,6 +140,10 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
     if spec.unit == "ratio":
         if obs is None or obs.numerator is None or obs.denominator is None:
             return ratio_evidence(tactic.id, metric, 0.0, 0.0, target, direction)
+        stale = _quiet(inputs, kpi, tactic)
+        if stale is not None:
+            return no_data(tactic.id, metric, target, threshold(target, direction), obs.value,
+                           int(obs.denominator), "beta", stale)
         if phi is None and metric in BINOMIAL_RATIOS:
             phi = 1.0
         if phi is None:
@@ -184,6 +192,22 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
     return None
 
 
+def _quiet(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> str | None:
+    """Why a tactic's ratio or reply time is not judged (None: it is): its data fell silent for months before the
+    day it is judged. Its KPI is not forecast across such a silence (status.py), and a verdict on data that old
+    would move budget on how the tactic did years ago."""
+    starts = [o.period for o in inputs.tactic_series.get((tactic.id, kpi.metric), [])
+              if o.period is not None and o.value is not None and o.n > 0]
+    deadline = inputs.plan.kpi_deadline(kpi)
+    judged = inputs.as_of if deadline is None else min(inputs.as_of, deadline)
+    quiet = silence(starts, judged, inputs.period)
+    if quiet is None:
+        return None
+    since = period_label(quiet[0], inputs.period)
+    return (f"no data since {since} (none in the {quiet[1]:,} whole months up to {judged.isoformat()}), so it is "
+            f"not judged on data that old; import the exports since {since}")
+
+
 # Footnotes for the report and the terminal: what the verdicts' words mean.
 VERDICT_NOTES: list[str] = [
     "Verdicts judge each tactic against a line 5% of the target short of it (85.5% for a 90% target): "
@@ -192,7 +216,9 @@ VERDICT_NOTES: list[str] = [
     "replies, for counts the Gamma of the daily rate); a tactic is failing at 90% or more, working at 10% or "
     "less, undecided in between; with fewer than 20 messages a ratio is decided only where the exact count "
     "agrees (a count as far from the line comes up at most 10% of the time were the rate on it), and a reply "
-    "time only where the line lies outside the exact 90% interval of its median or p90.",
+    "time only where the line lies outside the exact 90% interval of its median or p90. A tactic whose data on a "
+    "KPI stopped 4 whole months or more before the as-of date (or the deadline, if earlier) is not judged on it, "
+    "as the KPI is not forecast across such a silence: the verdict says since when.",
     "A KPI measured over whole conversations or whole accounts (sentiment lift, audience size, ...) is not "
     "judged per tactic: the objective's status is its judge.",
 ]
