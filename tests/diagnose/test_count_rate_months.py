@@ -173,3 +173,26 @@ def test_a_small_daily_rate_is_told_as_it_is_used() -> None:
     # 3 in the 90 days of January to March: 0.0333 a day, over the 275 days of April to December.
     assert "the 0.0333 a day so far" in k.reason
     assert k.forecast_at_deadline == pytest.approx(3 + 275 * 3 / 90)
+
+
+def _jan_and_march(metric: str) -> float | None:
+    """310 in January and 310 in March 2026, nothing in February, judged on 31 March against 31 December."""
+    series = [Observation(310.0, 1, period=dt.date(2026, 1, 1)), Observation(310.0, 1, period=dt.date(2026, 3, 1))]
+    k = kpi_status(objective="o", metric=metric, target=100_000, baseline=0, horizon_start=dt.date(2026, 1, 1),
+                   deadline=dt.date(2026, 12, 31), as_of=dt.date(2026, 3, 31), period="month",
+                   actual=Observation(620.0, 2), series=series)
+    return k.forecast_at_deadline
+
+
+def test_a_month_without_a_join_inside_a_members_list_is_a_month_of_none() -> None:
+    # A net audience growth: a member export lists every member up to its export day, so February without a join
+    # is a month of none: 620 in the 90 days of January to March, 6.889 a day, over the 275 days of April to
+    # December: 620 + 275 × 620 / 90 = 2,514.4. Impressions: a February without any is a missing export, left
+    # out: 620 in the 62 days of January and March, 10 a day: 620 + 2,750 = 3,370.
+    assert _jan_and_march("audience_growth") == pytest.approx(620 + 275 * 620 / 90)
+    assert _jan_and_march("impressions") == pytest.approx(3_370)
+    # A gap of 4 months or more is a silence, whatever the metric: its months are left out.
+    assert counted_days([dt.date(2026, 1, 1), dt.date(2026, 6, 1)], dt.date(2026, 1, 1), dt.date(2026, 6, 30),
+                        "month", span=True) == 31 + 30
+    assert counted_days([dt.date(2026, 1, 1), dt.date(2026, 4, 1)], dt.date(2026, 1, 1), dt.date(2026, 4, 30),
+                        "month", span=True) == 31 + 28 + 31 + 30

@@ -171,10 +171,11 @@ class Periods:
     starts: list[dt.date]
 
 
-def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: str, counted: bool = False
-             ) -> Periods:
+def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: str, counted: bool = False,
+             span: bool = False) -> Periods:
     """The periods of `points` clipped to [start, as_of]; with `counted` (a count), also the review periods without
-    data inside the calendar months with data, as 0 over their days in those months (`counted_days`)."""
+    data inside the calendar months with data, as 0 over their days in those months (`counted_days`); with `span`
+    (a net audience growth), also inside the months of a gap shorter than a silence."""
     covered = []
     for o in points:
         assert o.period is not None
@@ -183,7 +184,7 @@ def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: 
             covered.append((o, lo, hi))
     starts = [o.period for o, _, _ in covered if o.period is not None]
     if counted and covered:
-        covered = sorted([*covered, *_quiet_periods(covered, start, as_of, period)],
+        covered = sorted([*covered, *_quiet_periods(covered, start, as_of, period, span)],
                          key=lambda c: c[0].period or dt.date.min)
     days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
     # Periods the data cover whole: only these count towards the periods a trend needs.
@@ -201,12 +202,28 @@ def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def months_with_data(spans: list[tuple[dt.date, dt.date]]) -> set[dt.date]:
-    """The calendar months (their first days) that days [lo, hi) of periods with data fall in."""
-    return {m for lo, hi in spans for m in (_month(lo), _month(hi - dt.timedelta(days=1)))}
+def months_with_data(spans: list[tuple[dt.date, dt.date]], span: bool = False) -> set[dt.date]:
+    """The calendar months (their first days) that days [lo, hi) of periods with data fall in; with `span`, every
+    month from the first of them to the last."""
+    months = {m for lo, hi in spans for m in (_month(lo), _month(hi - dt.timedelta(days=1)))}
+    if span:  # the months of each gap shorter than a silence (a longer one ends a run: `silence`, `latest_run`)
+        for a, b in itertools.pairwise(sorted(months)):
+            gap = _months_between(a, b)
+            if len(gap) < LONG_GAP_PERIODS:
+                months.update(gap)
+    return months
 
 
-def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str) -> int:
+def _months_between(a: dt.date, b: dt.date) -> list[dt.date]:
+    """The first days of the months strictly between months `a` and `b`."""
+    out, m = [], period_end(a, "month")
+    while m < b:
+        out.append(m)
+        m = period_end(m, "month")
+    return out
+
+
+def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, span: bool = False) -> int:
     """The days a count's daily rate is taken over in [lo, hi] (inclusive), given the starts of its review periods
     with data: every day of the calendar months that hold data, none of the months without any.
 
@@ -214,20 +231,26 @@ def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str) -
     null, never 0), so it neither lowers the rate nor counts as average: it is left out. Inside a month with data
     a week without any is a week of none (the month's export covers it). Months are the unit whatever the
     cadence, as in `silence`; a count silent for LONG_GAP_PERIODS whole months or more is not judged at a rate
-    at all."""
+    at all.
+
+    `span` (a net audience growth): a month in a gap of fewer than LONG_GAP_PERIODS months between two with data
+    counts too. A member export lists every member up to its export day, so a month without a join or a leave is
+    a month of none; and a growth taken between snapshots puts a month without one into the next month's change.
+    A longer gap is a silence (it starts a new run of periods): its months are left out, as a count's."""
     end = hi + dt.timedelta(days=1)
     spans = [(max(s, lo), min(period_end(s, period), end)) for s in starts]
-    months = months_with_data([(a, b) for a, b in spans if b > a])
+    months = months_with_data([(a, b) for a, b in spans if b > a], span)
     return sum((min(period_end(m, "month"), end) - max(m, lo)).days for m in months)
 
 
 def _quiet_periods(covered: list[tuple[Observation, dt.date, dt.date]], start: dt.date, as_of: dt.date,
-                   period: str) -> list[tuple[Observation, dt.date, dt.date]]:
-    """The review periods inside [start, as_of] without data whose days fall in a month with data, each as a
-    count of 0 over those days (weeks only: a month with data is its own period)."""
-    if period == "month":
+                   period: str, span: bool = False) -> list[tuple[Observation, dt.date, dt.date]]:
+    """The review periods inside [start, as_of] without data whose days fall in a month with data (with `span`:
+    or in a month of a gap shorter than a silence), each as a count of 0 over those days (without `span`, weeks
+    only: a month with data is its own period)."""
+    if period == "month" and not span:
         return []
-    months = months_with_data([(lo, hi) for _, lo, hi in covered])
+    months = months_with_data([(lo, hi) for _, lo, hi in covered], span)
     have = {o.period for o, _, _ in covered}
     out: list[tuple[Observation, dt.date, dt.date]] = []
     end = as_of + dt.timedelta(days=1)
@@ -300,7 +323,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                          deadline, None, 0, None, None, None, None, "no_data", why, version)
     direction = direction_of(metric, target, baseline)
 
-    spans = _periods(points, start, as_of, period, counted=accumulates)
+    spans = _periods(points, start, as_of, period, counted=accumulates, span=metric in NET_AUDIENCE)
     covered, days, complete, mids, run, values = (spans.covered, spans.days, spans.complete, spans.mids, spans.run,
                                                   spans.values)
     starts = spans.starts

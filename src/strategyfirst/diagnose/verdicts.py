@@ -44,7 +44,15 @@ from strategyfirst.diagnose.evidence import (
     threshold,
 )
 from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Observation, kpi_window
-from strategyfirst.diagnose.status import OBSERVED, counted_days, direction_of, period_end, period_label, silence
+from strategyfirst.diagnose.status import (
+    NET_AUDIENCE,
+    OBSERVED,
+    counted_days,
+    direction_of,
+    period_end,
+    period_label,
+    silence,
+)
 from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
 
 QUANTILES = {"first_response_minutes_median": 0.5, "first_response_minutes_p90": 0.9}
@@ -187,7 +195,8 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
         known = [o.period for o in months_from or inputs.tactic_series.get((tactic.id, metric), [])
                  if o.period is not None and o.value is not None]
         until = min(inputs.as_of, hi)
-        elapsed = counted_days(known, lo, until, inputs.period) if known else max(0, (until - lo).days + 1)
+        elapsed = (counted_days(known, lo, until, inputs.period, span=metric in NET_AUDIENCE) if known
+                   else max(0, (until - lo).days + 1))
         return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi, periods)
     return None
 
