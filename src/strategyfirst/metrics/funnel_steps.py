@@ -25,7 +25,8 @@ MISSING = {
     "reach": "no reach, impressions or email deliveries this month: import the platforms' post exports or the "
              "email campaign report",
     "engagements": "no engagements this month: import the platforms' post exports",
-    "new_followers": "no follower or subscriber gains: import follower exports or email list member exports",
+    "new_followers": "no follower or subscriber gains: import follower exports or email list member exports (a "
+                     "tactic counts the followers of the accounts its match names)",
     "site_sessions": "no site visits: import a GA4 export (traffic acquisition by channel group, source / medium "
                      "or campaign)",
     "conversions": "the site export gives no conversions (key events): add them to the GA4 report",
