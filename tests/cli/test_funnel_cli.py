@@ -229,3 +229,40 @@ def test_a_whole_month_of_data_is_compared_whole(partial_ws: Path, monkeypatch: 
     assert doc["through"] is None and doc["previous_days"] is None and doc["dates"] is None
     steps = {s["step"]: s for s in next(f for f in doc["funnels"] if f["scope"] == "overall")["steps"]}
     assert steps["reach"]["previous"] == 4000  # the whole of January
+
+
+def snapshot(day: str, value: float) -> dict[str, Any]:
+    """A follower count of the Acme page without gains or losses (as Facebook page likes give them)."""
+    return {"date": dt.date.fromisoformat(day), "platform": "facebook", "account": "Acme", "metric": "page_likes",
+            "value": value, "gained": None, "lost": None, "import_id": 1}
+
+
+def test_follower_counts_without_gains_are_their_net_growth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Counts only: the new followers are the counts' net growth, as `measure` gives it, from the last count
+    before the month (January 100 -> 130: +30; February from 130 to 120: -10). A loss converts nothing: no
+    conversion from engagements into it nor from it into visits."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    (tmp_path / "strategy.yaml").write_text(PLAN, encoding="utf-8")
+    workspace = Workspace(tmp_path).ensure()
+    con = warehouse(workspace.warehouse_path.parent, [
+        msg("1", "Acme", True, "2026-01-10 10:00", platform="facebook", reach=1000, engagements=100),
+        msg("2", "Acme", True, "2026-02-10 10:00", platform="facebook", reach=2000, engagements=150),
+    ], audience=[snapshot("2026-01-10", 100), snapshot("2026-01-25", 130), snapshot("2026-02-20", 120)])
+    insert(con, "site_traffic", [site(1, "facebook / social", 300, 15), site(2, "facebook / social", 240, 6)])
+    con.close()
+    code, out, err = run(["measure", "--funnel", "--format", "json", "-w", str(tmp_path)], monkeypatch, capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    fb = next(f for f in doc["funnels"] if f["scope"] == "fb")
+    steps = {s["step"]: s for s in fb["steps"]}
+    assert fb["new_followers_is_growth"] and steps["new_followers"]["label"].endswith("(net growth)")
+    assert (steps["new_followers"]["value"], steps["new_followers"]["previous"]) == (-10, 30)
+    assert steps["new_followers"]["conversion"] is None and steps["site_sessions"]["conversion"] is None
+    assert steps["new_followers"]["conversion_previous"] == pytest.approx(30 / 100)
+    assert steps["site_sessions"]["conversion_previous"] == pytest.approx(300 / 30)
+    assert doc["asset"] == [{"platform": "facebook", "account": "Acme", "gained": None, "lost": None, "net": -10,
+                             "net_previous": 30}]
+    growth = {r["period"]: r["value"] for r in Workspace(tmp_path).measure(
+        by="account", period="month", metrics=["audience_growth"]).rows}
+    assert growth == {"2026-01": 30, "2026-02": -10}

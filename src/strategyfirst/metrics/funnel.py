@@ -7,12 +7,15 @@ Steps (each a registry metric or the site rows of metrics/site.py, so the funnel
   campaigns' successful deliveries (the denominator of `email_open_rate`);
 - engagements: `engagements` (for an email campaign its unique clicks, as metrics.md defines engagements);
 - new followers / subscribers: `audience_gained` (followers and email lists alike), churn `audience_lost`;
+  where the scope's data gives no gains nor losses, only follower counts (Facebook page likes), their net growth
+  `audience_growth` (the step says so);
 - site sessions: the visits from social and email (`social_sessions` + `email_sessions`; per tactic, the site
   rows its match rules pick: its campaign, else sources naming its platform);
 - conversions: the conversions of those same site rows.
 The month compared is the latest calendar month with funnel data up to the month of `until` (taken whole, so
 that a GA4 row of the month, dated by its last day, counts), the trend is against the month before. The
-chain breaks at the first step without data, else at the conversion that fell most against its own previous
+permission asset is `measure --by account`'s `audience_gained`, `audience_lost` and `audience_growth` (its net).
+The chain breaks at the first step without data, else at the conversion that fell most against its own previous
 month (else, without history, the weakest conversion).
 """
 
@@ -23,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from strategyfirst.metrics.bases import BUILDERS, Context
 from strategyfirst.metrics.funnel_steps import (
-    _MEASURED,
     ASSET,
     LATEST,
     MISSING,
@@ -37,6 +39,7 @@ from strategyfirst.metrics.funnel_steps import (
     bounds,
     compared_days,
     cut,
+    measurements,
     scopes,
 )
 from strategyfirst.metrics.measure import _window, measure
@@ -73,18 +76,6 @@ def _owned_audience(tables: Tables, plan: Plan | None) -> ir.Table | None:
     return a.mutate(ts=a.date.cast("timestamp"))
 
 
-def _asset(tables: Tables, plan: Plan | None, since: dt.date | None, until: dt.date | None) -> ir.Table | None:
-    """Followers and subscribers gained and lost by platform, account and month (the funnel keeps the month
-    it shows and the one before), of the accounts the plan's rule owns, in the dates."""
-    a = _owned_audience(tables, plan)
-    if a is None:
-        return None
-    t = _window(a, since, until)
-    t = t.mutate(month=t.ts.truncate("M"))
-    t = t.filter(t.month.notnull())
-    return t.group_by(["platform", "account", "month"]).aggregate(gained=t.gained.sum(), lost=t.lost.sum())
-
-
 def _latest(tables: Tables, plan: Plan | None, since: dt.date | None, until: dt.date | None) -> ir.Table | None:
     """The last day (`day`) the funnel's data is dated in the dates: owned messages (not those dated only to
     the month: their day is not known), owned audience rows, the social and email site rows (their end day)."""
@@ -109,16 +100,13 @@ def _latest(tables: Tables, plan: Plan | None, since: dt.date | None, until: dt.
 
 
 def queries(tables: Tables, plan: Plan | None, since_d: dt.date | None, until_d: dt.date | None) -> dict[str, ir.Table]:
-    """The funnel's queries besides its measurements, by name (funnel_steps.SITE + by, ASSET, LATEST);
+    """The funnel's queries besides its measurements, by name (funnel_steps.SITE + by, LATEST);
     `since_d` and `until_d` as `funnel_steps.bounds` gives them."""
     out: dict[str, ir.Table] = {}
     for by in dict.fromkeys(b for b, _ in scopes(_tactic_ids(plan))):
         site = _site(tables, plan, by, since_d, until_d)
         if site is not None:
             out[SITE + by] = site
-    asset = _asset(tables, plan, since_d, until_d)
-    if asset is not None:
-        out[ASSET] = asset
     latest = _latest(tables, plan, since_d, until_d)
     if latest is not None:
         out[LATEST] = latest
@@ -138,8 +126,8 @@ def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = 
     chains = scopes(_tactic_ids(plan))
 
     def read(since_d: dt.date | None, until_d: dt.date | None) -> tuple[dict[str, Any], dict[str, Any]]:
-        measured = {by: measure(tables, plan, by=by, period="month", since=since_d, until=until_d,
-                                metric_ids=_MEASURED) for by in dict.fromkeys(b for b, _ in chains)}
+        measured = {name: measure(tables, plan, by=by, period="month", since=since_d, until=until_d,
+                                  metric_ids=ids) for name, (by, ids) in measurements(chains).items()}
         return measured, {name: fetch_rows(expr) for name, expr in queries(tables, plan, since_d, until_d).items()}
 
     measured, rows = read(since_d, until_d)

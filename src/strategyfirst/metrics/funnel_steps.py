@@ -18,28 +18,44 @@ STEPS = ("reach", "engagements", "new_followers", "site_sessions", "conversions"
 STEP_LABELS = {"reach": "Reach", "engagements": "Engagements", "new_followers": "New followers / subscribers",
                "site_sessions": "Site sessions", "conversions": "Conversions"}
 IMPRESSIONS_NOTE = " (impressions)"  # after "Reach" where a scope's reach is its impressions (no reach given)
+# After "New followers / subscribers" where a scope's data gives follower counts but no gains (Facebook page
+# likes, the UCI file): the step is the net growth of those counts, `audience_growth` (metrics.md).
+NET_GROWTH_NOTE = " (net growth)"
 MISSING = {
     "reach": "no reach, impressions or email deliveries this month: import the platforms' post exports or the "
              "email campaign report",
     "engagements": "no engagements this month: import the platforms' post exports",
-    "new_followers": "no follower or subscriber gains: import follower exports or email list member exports",
+    "new_followers": "no follower or subscriber gains: import follower exports or email list member exports (a "
+                     "tactic counts the followers of the accounts its match names)",
     "site_sessions": "no site visits: import a GA4 export (traffic acquisition by channel group, source / medium "
                      "or campaign)",
     "conversions": "the site export gives no conversions (key events): add them to the GA4 report",
 }
 OVERALL = "overall"
-_MEASURED = ["reach", "impressions", "engagements", "audience_gained", "audience_lost", "email_open_rate"]
+_MEASURED = ["reach", "impressions", "engagements", "audience_gained", "audience_lost", "audience_growth",
+             "email_open_rate"]
+# The permission asset per platform and account: `measure --by account`'s own figures, so that its net is the
+# month's `audience_growth` (snapshots or deltas alike, from the last snapshot before the month).
+_ASSET_MEASURED = ["audience_gained", "audience_lost", "audience_growth"]
 
 
-SITE = "site:"  # query names: the site rows by scope ("site:none", "site:tactic"), the permission asset,
-ASSET = "asset"
+SITE = "site:"  # query names: the site rows by scope ("site:none", "site:tactic"),
 LATEST = "latest"  # the last day with funnel data (`cut`)
+ASSET = "asset"  # the measurement (by account) of the permission asset, beside those by each scope's `by`
+
+
+def measurements(chains: list[tuple[str, str]]) -> dict[str, tuple[str, list[str]]]:
+    """The funnel's monthly measurements by name: (by, metric ids) of each scope's `by` (`scopes`), and ASSET."""
+    out = {by: (by, _MEASURED) for by in dict.fromkeys(b for b, _ in chains)}
+    out[ASSET] = ("account", _ASSET_MEASURED)
+    return out
 
 
 @dataclass
 class Funnel:
     """One scope's chain: `steps` in STEPS order, each {step, label, value, previous, change, conversion,
-    conversion_previous}; `breaks_at` {step, why} or None; `churn` (followers and subscribers lost)."""
+    conversion_previous}; `breaks_at` {step, why} or None; `churn` (followers and subscribers lost);
+    `new_followers_is_growth` where the step is the net growth of follower counts that give no gains."""
 
     scope: str
     steps: list[dict[str, Any]]
@@ -47,6 +63,7 @@ class Funnel:
     churn_previous: float | None = None
     reach_is_impressions: bool = False
     breaks_at: dict[str, Any] | None = None
+    new_followers_is_growth: bool = False
 
 
 @dataclass
@@ -76,6 +93,7 @@ class FunnelReport:
                 "previous_days": None if self.previous_days is None else [d.isoformat() for d in self.previous_days],
                 "funnels": [{"scope": f.scope, "steps": f.steps, "churn": f.churn,
                              "churn_previous": f.churn_previous, "reach_is_impressions": f.reach_is_impressions,
+                             "new_followers_is_growth": f.new_followers_is_growth,
                              "breaks_at": f.breaks_at} for f in self.funnels],
                 "asset": self.asset}
 
@@ -94,12 +112,14 @@ def scopes(tactics: list[str]) -> list[tuple[str, str]]:
     return [("none", OVERALL)] + [("tactic", t) for t in tactics]
 
 
+# A step is a count, but a net growth (NET_GROWTH_NOTE) may fall below 0: no conversion is read from or into a
+# loss, and no change from one (its sign would turn the trend around).
 def _ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None or b == 0 else a / b
+    return None if a is None or b is None or a < 0 or b <= 0 else a / b
 
 
 def _change(now: float | None, before: float | None) -> float | None:
-    return None if now is None or before is None or before == 0 else (now - before) / before
+    return None if now is None or before is None or before <= 0 else (now - before) / before
 
 
 def _months_back(label: str) -> str:
@@ -108,7 +128,7 @@ def _months_back(label: str) -> str:
 
 
 def _chain(scope: str, values: dict[str, dict[str, float | None]], period: str, previous: str,
-           impressions_only: bool, churn: tuple[float | None, float | None]) -> Funnel:
+           impressions_only: bool, churn: tuple[float | None, float | None], growth_only: bool = False) -> Funnel:
     steps: list[dict[str, Any]] = []
     for i, step in enumerate(STEPS):
         now, before = values[period].get(step), values[previous].get(step)
@@ -118,11 +138,12 @@ def _chain(scope: str, values: dict[str, dict[str, float | None]], period: str, 
             conversion = _ratio(now, values[period].get(prior))
             conversion_before = _ratio(before, values[previous].get(prior))
         # The label every view shows (CLI, report, web, JSON): reach measured as impressions says so.
-        label = STEP_LABELS[step] + (IMPRESSIONS_NOTE if step == "reach" and impressions_only else "")
+        label = STEP_LABELS[step] + (IMPRESSIONS_NOTE if step == "reach" and impressions_only else "") + (
+            NET_GROWTH_NOTE if step == "new_followers" and growth_only else "")
         steps.append({"step": step, "label": label, "value": now, "previous": before,
                       "change": _change(now, before), "conversion": conversion,
                       "conversion_previous": conversion_before})
-    return Funnel(scope, steps, churn[0], churn[1], impressions_only, _breaks(steps))
+    return Funnel(scope, steps, churn[0], churn[1], impressions_only, _breaks(steps), growth_only)
 
 
 def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -152,13 +173,16 @@ def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
 Cells = dict[tuple[str, str], dict[str, float | None]]  # (scope, month) -> step values
 
 
+Flags = dict[str, set[str]]  # scope -> the steps read in another unit: "reach" (impressions), "new_followers"
+
+
 def _cells(chains: list[tuple[str, str]], measured: dict[str, MeasureResult], rows: dict[str, list[dict[str, Any]]]
-           ) -> tuple[Cells, dict[tuple[str, str], float | None], dict[str, bool]]:
-    """Step values, churn by (scope, month) and the scopes whose reach is impressions, from the monthly
-    measurements and the site rows."""
+           ) -> tuple[Cells, dict[tuple[str, str], float | None], Flags]:
+    """Step values, churn by (scope, month) and the scopes whose reach is impressions or whose new followers are
+    a net growth (`Flags`), from the monthly measurements and the site rows."""
     monthly: Cells = {}
     churn: dict[tuple[str, str], float | None] = {}
-    impressions_only: dict[str, bool] = {}
+    flags: Flags = {}
     for by in dict.fromkeys(b for b, _ in chains):
         for r in measured[by].rows:
             scope = OVERALL if by == "none" else str(r["key"])
@@ -176,14 +200,19 @@ def _cells(chains: list[tuple[str, str]], measured: dict[str, MeasureResult], ro
         reach = cell.get("reach")
         if reach is None and cell.get("impressions") is not None:
             reach = cell.get("impressions")
-            impressions_only[scope] = True
+            flags.setdefault(scope, set()).add("reach")
         deliveries = cell.get("deliveries")
         if deliveries is not None:  # people an email reached (their clicks are engagements)
             reach = (reach or 0.0) + deliveries
-        cell["new_followers"] = cell.get("audience_gained")
+        gained = cell.get("audience_gained")
+        # Follower counts without gains (page likes): the new followers are their net growth, as measured.
+        if gained is None and cell.get("audience_lost") is None and cell.get("audience_growth") is not None:
+            gained = cell.get("audience_growth")
+            flags.setdefault(scope, set()).add("new_followers")
+        cell["new_followers"] = gained
         churn[(scope, month)] = cell.get("audience_lost")
         cell["reach"] = reach
-    return monthly, churn, impressions_only
+    return monthly, churn, flags
 
 
 def _month_shown(monthly: Cells, until_d: dt.date | None) -> str | None:
@@ -227,48 +256,57 @@ def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
              rows: dict[str, list[dict[str, Any]]], until_d: dt.date | None,
              before: tuple[dict[str, MeasureResult], dict[str, list[dict[str, Any]]]] | None = None,
              cut_at: tuple[dt.date, dt.date, dt.date] | None = None) -> FunnelReport:
-    """The funnel of each of `chains` (`scopes`) from the monthly measurement of `_MEASURED` by each `by`
-    (`measured`) and the rows of the site and asset queries (`rows`, by name: SITE + by, ASSET). With
-    `cut_at` (`cut`), `before` holds the same measured over the days of the month before it names: those
-    are the month before's values."""
-    monthly, churn, impressions_only = _cells(chains, measured, rows)
+    """The funnel of each of `chains` (`scopes`) from its monthly measurements (`measured`, by name:
+    `measurements`) and the rows of the site queries (`rows`, by name: SITE + by). With `cut_at` (`cut`),
+    `before` holds the same over the days of the month before it names: those are the month before's values."""
+    monthly, churn, flags = _cells(chains, measured, rows)
     period = _month_shown(monthly, until_d)
     if period is None:
         return FunnelReport(None, None, [Funnel(s, [], breaks_at={"step": "reach", "why": MISSING["reach"]})
                                          for _, s in chains])
     previous = _months_back(period)
     report = FunnelReport(period, previous)
-    asset_rows = rows.get(ASSET, [])
+    asset_rows = [r for r in _rows(measured, ASSET) if r["period"] != previous or before is None or cut_at is None]
     if before is not None and cut_at is not None:
-        cells, lost, impressions = _cells(chains, *before)
+        cells, lost, flags_before = _cells(chains, *before)
         for _, scope in chains:
             monthly[(scope, previous)] = cells.get((scope, previous), {})
             churn[(scope, previous)] = lost.get((scope, previous))
-            impressions_only[scope] = impressions_only.get(scope, False) or impressions.get(scope, False)
-        asset_rows = [r for r in asset_rows if _label(r["month"], "month") != previous] + before[1].get(ASSET, [])
+            flags[scope] = flags.get(scope, set()) | flags_before.get(scope, set())
+        asset_rows += [r for r in _rows(before[0], ASSET) if r["period"] == previous]
         report.through, report.previous_days = cut_at[0], (cut_at[1], cut_at[2])
     for _, scope in chains:
         values = {m: monthly.get((scope, m), {}) for m in (period, previous)}
-        report.funnels.append(_chain(scope, values, period, previous, impressions_only.get(scope, False),
-                                     (churn.get((scope, period)), churn.get((scope, previous)))))
+        report.funnels.append(_chain(scope, values, period, previous, "reach" in flags.get(scope, set()),
+                                     (churn.get((scope, period)), churn.get((scope, previous))),
+                                     "new_followers" in flags.get(scope, set())))
     report.asset = _asset(asset_rows, period, previous)
     return report
 
 
+def _rows(measured: dict[str, MeasureResult], name: str) -> list[dict[str, Any]]:
+    found = measured.get(name)
+    return [] if found is None else list(found.rows)
+
+
 def _asset(rows: list[dict[str, Any]], period: str, previous: str) -> list[dict[str, Any]]:
     """The permission asset per platform and account (email lists beside followers): gained, lost and net in
-    the month, and the net of the month before (`rows`: gained and lost by platform, account and month)."""
+    the month, and the net of the month before, from `measure --by account --period month`'s rows of
+    `audience_gained`, `audience_lost` and `audience_growth` (the net: metrics.md's net change, from the last
+    snapshot before the month or the sum of the deltas, so that a list of page-like counts has one too)."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:
-        month = _label(r["month"], "month")
-        if month not in (period, previous):
+        if r["period"] not in (period, previous) or r["value"] is None:
             continue
-        item = out.setdefault((r["platform"], r["account"]), {
-            "platform": r["platform"], "account": r["account"], "gained": None, "lost": None, "net": None,
+        platform, account = str(r.get("platform") or ""), str(r["key"])
+        item = out.setdefault((platform, account), {
+            "platform": platform, "account": account, "gained": None, "lost": None, "net": None,
             "net_previous": None})
-        net = None if r["gained"] is None and r["lost"] is None else (r["gained"] or 0) - (r["lost"] or 0)
-        if month == period:
-            item.update(gained=r["gained"], lost=r["lost"], net=net)
+        field_name = {"audience_gained": "gained", "audience_lost": "lost", "audience_growth": "net"}[r["metric"]]
+        if r["period"] == previous:
+            if field_name == "net":
+                item["net_previous"] = r["value"]
         else:
-            item["net_previous"] = net
-    return sorted(out.values(), key=lambda i: (i["platform"], i["account"]))
+            item[field_name] = r["value"]
+    shown = (i for i in out.values() if any(i[k] is not None for k in ("gained", "lost", "net", "net_previous")))
+    return sorted(shown, key=lambda i: (i["platform"], i["account"]))

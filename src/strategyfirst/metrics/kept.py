@@ -1,12 +1,13 @@
 """The permission funnel and each account's audience growth (the report's) on a workspace's warehouse through
 the compiled-query cache (`metrics.compiled`).
 
-The funnel's two monthly measurements go through `cached.measure_sql`; its site and asset queries (metrics/funnel.py)
-are kept as SQL in `.strategyfirst/cache/funnel-<key>.json` with the plan's tactic ids (the funnels it
-draws), keyed like a measurement by the code, the warehouse's schema, the plan text and the dates (the
-SQL reads no row to be built). A hit runs the stored SQL on DuckDB and `funnel_steps.assemble` does the
-rest: neither Ibis nor the plan's models are imported. A miss builds the queries with Ibis, compiles and
-keeps them; both paths run the same SQL the same way (`compiled.run`). The audience growth's query is kept
+The funnel's monthly measurements (by each scope's `by`, and by account for the permission asset) go through
+`cached.measure_sql`; its site queries and last day (metrics/funnel.py) are kept as SQL in
+`.strategyfirst/cache/funnel-<key>.json` with the plan's tactic ids (the funnels it draws), keyed like a
+measurement by the code, the warehouse's schema, the plan text and the dates (the SQL reads no row to be
+built). A hit runs the stored SQL on DuckDB and `funnel_steps.assemble` does the rest: neither Ibis nor the
+plan's models are imported. A miss builds the queries with Ibis, compiles and keeps them; both paths run the
+same SQL the same way (`compiled.run`). The audience growth's query is kept
 the same way (`growth-<key>.json`, with the plan's spellings of the accounts), built over the audience table
 alone as the report always built it.
 """
@@ -28,7 +29,7 @@ from strategyfirst.metrics.cached import (
 )
 from strategyfirst.metrics.compiled import Compiled, Store, digest, run
 from strategyfirst.metrics.finish import Recipe, growth_rows
-from strategyfirst.metrics.funnel_steps import _MEASURED, FunnelReport, assemble, bounds, compared_days, cut, scopes
+from strategyfirst.metrics.funnel_steps import FunnelReport, assemble, bounds, compared_days, cut, measurements, scopes
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -73,9 +74,9 @@ def _read(con: Any, facts: PlanFacts, parsed: Any, state_dir: Path, since_d: dt.
         if of_shape(facts, plan_now):
             store.put(KIND, key, {"tactics": tactics, "compiled": compiled.to_dict()})
     chains = scopes(tactics)
-    measured = {by: measure_sql(con, args.request(by, "month", since_d, until_d, _MEASURED,
-                                                  has_tactics=facts.has_tactics), facts, parsed, store)
-                for by in dict.fromkeys(b for b, _ in chains)}
+    measured = {name: measure_sql(con, args.request(by, "month", since_d, until_d, ids,
+                                                    has_tactics=facts.has_tactics), facts, parsed, store)
+                for name, (by, ids) in measurements(chains).items()}
     return measured, run(con, compiled), chains
 
 
