@@ -92,13 +92,13 @@ def test_each_step_is_the_file_and_measure(ws: Workspace, months: dict[int, list
         assert steps["new_followers"]["change"] == pytest.approx(net[0] / net[1] - 1)
         # no GA4 export: the chain breaks at the site's visits, not at followers it has
         assert chains[scope].breaks_at is not None and chains[scope].breaks_at["step"] == "site_sessions"
-    # A tactic matched only by `platform:` holds the page's posts but no account: `measure --by tactic` gives
-    # it no audience rows, nor does its funnel.
+    # A tactic matched only by `platform:` holds the page's posts and the audience of the owned accounts on that
+    # platform (the page): its funnel and `measure --by tactic` give it the page's net growth alike.
     anyfb = {s["step"]: s for s in chains["any-facebook"].steps}
     assert (anyfb["reach"]["value"], anyfb["engagements"]["value"]) == (reach[0], engaged[0])
-    assert anyfb["new_followers"]["value"] is None
-    by_tactic = ws.measure(by="tactic", period="month", metrics=["audience_growth", "audience_gained"])
-    assert all(r["value"] is None for r in by_tactic.rows if r["key"] == "any-facebook")
+    assert (anyfb["new_followers"]["value"], anyfb["new_followers"]["previous"]) == net
+    by_tactic = ws.measure(by="tactic", period="month", metrics=["audience_growth"])
+    assert [r["value"] for r in by_tactic.rows if r["key"] == "any-facebook" and r["period"] == "2014-12"] == [net[0]]
 
 
 def test_ibis_and_warehouse_funnels_agree(ws: Workspace) -> None:

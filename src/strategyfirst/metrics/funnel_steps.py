@@ -26,7 +26,7 @@ MISSING = {
              "email campaign report",
     "engagements": "no engagements this month: import the platforms' post exports",
     "new_followers": "no follower or subscriber gains: import follower exports or email list member exports (a "
-                     "tactic counts the followers of the accounts its match names)",
+                     "tactic counts the followers of the owned accounts its match's accounts or platforms name)",
     "site_sessions": "no site visits: import a GA4 export (traffic acquisition by channel group, source / medium "
                      "or campaign)",
     "conversions": "the site export gives no conversions (key events): add them to the GA4 report",
