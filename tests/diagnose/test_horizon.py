@@ -93,7 +93,10 @@ def test_without_data_inside_the_horizon_the_as_of_is_its_start(shared_data: Pat
     assert v.kind == "not_enough_data" and v.tactic == "tweets"
     assert v.evidence.startswith(
         "no attributed data for tweets inside the horizon 2019-01-01..2019-06-30 (up to 2019-01-01), where its "
-        f"KPIs are measured; outside it: posts {posts:,}, impressions {impressions:,.0f} (")
+        f"KPIs are measured; outside it or after 2019-01-01: posts {posts:,}, impressions {impressions:,.0f} (")
+    # Judged at the horizon's end, the same data lie outside the horizon alone.
+    [v] = w.diagnose(dt.date(2019, 6, 30)).verdicts
+    assert f"KPIs are measured; outside it: posts {posts:,}, impressions {impressions:,.0f} (" in v.evidence
 
 
 def test_posts_inside_the_horizon_are_not_said_to_lie_outside_it(shared_data: Path, tmp_path: Path) -> None:

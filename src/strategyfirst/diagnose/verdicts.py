@@ -522,6 +522,15 @@ def _window_words(plan: Plan, as_of: dt.date) -> str:
     return words if until >= plan.horizon.end else f"{words} (up to {until.isoformat()})"
 
 
+def _outside(plan: Plan, as_of: dt.date) -> str:
+    """Where the data outside the KPI window lie, in words: 'outside it', or, for a window the as-of date cuts
+    short (data after that date lie inside the horizon, not outside it), 'outside it or after 2017-10-31'."""
+    _, until = kpi_window(plan, as_of)
+    if plan.horizon is None or until >= plan.horizon.end:
+        return "outside it"
+    return f"outside it or after {until.isoformat()}"
+
+
 def outside_words(inputs: DiagnoseInputs, objective: Objective) -> dict[str, str]:
     """For each tactic with no data inside the KPI window but some elsewhere, where its data are, in words:
     'inside the horizon 2017-01-01..2017-12-31, where its KPIs are measured; outside it: posts 119, impressions
@@ -551,7 +560,7 @@ def outside_words(inputs: DiagnoseInputs, objective: Objective) -> dict[str, str
         if there:
             text += f", it has {', '.join(there)} but none of what they count"
         if elsewhere:
-            text += f"; outside it: {', '.join(elsewhere)}"
+            text += f"; {_outside(inputs.plan, inputs.as_of)}: {', '.join(elsewhere)}"
         out[tactic.id] = text
     return out
 
