@@ -124,8 +124,9 @@ def posts_page(query: Query, scope: Scope, sort: str = "date", descending: bool 
     way = "DESC" if descending else "ASC"
     order = f"{SORTS[sort]} {way} NULLS LAST, message_id"
     outer = f"p.{SORTS[sort]} {way} NULLS LAST, p.message_id"
-    rows = query(f"SELECT p.*, m.text, m.url AS permalink FROM (SELECT * FROM ({base}) ORDER BY {order} "
-                 f"LIMIT ? OFFSET ?) p JOIN messages m ON m.message_id = p.message_id ORDER BY {outer}",
+    rows = query(f"SELECT p.*, m.text, m.url AS permalink, m.time_precision FROM (SELECT * FROM ({base}) "
+                 f"ORDER BY {order} LIMIT ? OFFSET ?) p JOIN messages m ON m.message_id = p.message_id "
+                 f"ORDER BY {outer}",
                  [*params, size, (page - 1) * size])
     thresholds = ({r["platform"]: float(r["p90"]) for r in query(_P90, []) if r["p90"] is not None}
                   if scope.unusual else {})
@@ -157,8 +158,18 @@ def count(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+# How much of a post's time its export gives: the page shows that much (the UCI file dates its posts by month).
+SHOWN_TIME = {"month": 7, "day": 10}
+
+
+def shown_time(created_at: Any, precision: str | None) -> str:
+    """A post's time as the page shows it (UTC): '2017-10-11 06:55', or '2014-03' for a month-dated post."""
+    return str(created_at or "").replace("T", " ")[:SHOWN_TIME.get(precision or "", 16)]
+
+
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {"message_id": row["message_id"], "date": row["created_at"], "platform": row["platform"],
+            "time_precision": row.get("time_precision"),
             "account": row["account"], "text": first_line(row.get("text")), "impressions": count(row["impressions"]),
             "reach": count(row["reach"]), "engagements": count(row["engagements"]),
             "engagement_rate": row["engagement_rate"],

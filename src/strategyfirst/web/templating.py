@@ -27,6 +27,7 @@ from strategyfirst.formatting import (
     verdict_likelihood,
 )
 from strategyfirst.metrics.result import account_table
+from strategyfirst.web.posts import shown_time
 from strategyfirst.web.view import nav_query
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -86,6 +87,7 @@ templates.env.filters["number"] = _number
 templates.env.filters["code_spans"] = _code_spans
 templates.env.filters["label"] = metric_label
 templates.env.filters["account_table"] = account_table
+templates.env.filters["post_time"] = shown_time
 templates.env.filters["likelihood"] = _likelihood
 templates.env.filters["status_label"] = status_label
 templates.env.filters["verdict_label"] = verdict_label
