@@ -158,7 +158,12 @@ def test_the_permission_asset_downloads_as_csv(tmp_path: Path) -> None:
     try:
         connect(url).add_user("v@asset.example", "correct horse battery", "viewer", "asset")
         client = login(TestClient(create_app(state.settings, state)), state, "v@asset.example")
-        assert 'href="/w/asset/asset.csv"' in client.get("/w/asset/dashboard").text
+        page = client.get("/w/asset/dashboard").text
+        assert 'href="/w/asset/asset.csv"' in page
+        # The dashboard's asset table has the month before's net as the CLI's and the report's have: facebook
+        # January 100 gained, 10 lost, by hand 90.
+        assert '<th scope="col" class="num">net, month before</th>' in page
+        assert '<td class="num" data-label="net, month before">90</td>' in page
         got = client.get("/w/asset/asset.csv")
         assert got.text.splitlines()[0] == "Month,Platform,Account or list,Gained,Lost (churn),Net"
         rows = {(r["Platform"], r["Account or list"]): r for r in read_csv(got.text)}
