@@ -203,8 +203,8 @@ def _month(day: dt.date) -> dt.date:
 
 
 def months_with_data(spans: list[tuple[dt.date, dt.date]], span: bool = False) -> set[dt.date]:
-    """The calendar months (their first days) that days [lo, hi) of periods with data fall in; with `span`, every
-    month from the first of them to the last."""
+    """The calendar months (their first days) that days [lo, hi) of periods with data fall in; with `span`, also
+    the months of each gap between them shorter than a silence (LONG_GAP_PERIODS)."""
     months = {m for lo, hi in spans for m in (_month(lo), _month(hi - dt.timedelta(days=1)))}
     if span:  # the months of each gap shorter than a silence (a longer one ends a run: `silence`, `latest_run`)
         for a, b in itertools.pairwise(sorted(months)):
@@ -404,7 +404,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
 
 def _net_from_size(grown: float, baseline: float, audience_start: float, size_actual: Observation | None,
                    size_series: list[Observation], start: dt.date, as_of: dt.date, deadline: dt.date, period: str,
-                   unit: str, grown_by_period: list[tuple[dt.date | None, float | None]] | None = None
+                   unit: str, grown_by_period: list[tuple[dt.date | None, float | None]]
                    ) -> tuple[Prediction, tuple[ForecastPoint, ...]] | None:
     """A net audience growth's forecast as its audience's: the size's forecast at each future period's end (as an
     audience_size KPI of the same scope has it) less the size at the horizon's start, plus the baseline, its
@@ -421,23 +421,20 @@ def _net_from_size(grown: float, baseline: float, audience_start: float, size_ac
         spans.values[-1])
     if not np.isclose(now, audience_start + grown, rtol=0.0, atol=0.5):
         return None
-    if grown_by_period is not None and not _sizes_follow_growth(spans.covered, grown_by_period, audience_start):
+    if not _sizes_follow_growth(spans.covered, grown_by_period, audience_start):
         return None
     future = segments(as_of + dt.timedelta(days=1), deadline + dt.timedelta(days=1), period)
     size, points = _forecast_snapshot("audience_size", now, start, future, spans.covered, spans.values,
                                       spans.complete, spans.run, _trend_words(spans.covered, spans.run, period),
                                       clip=False)
     shift = baseline - audience_start
-
-    def moved(x: float | None) -> float | None:
-        return None if x is None else x + shift
-
     how = (f"the audience size's forecast {f(size.value)} less the {f(audience_start)} at the horizon's start"
            + (f", {size.how}" if size.how else ""))
     # A running total's point stands at its period's end (as the measured running total does).
-    grown_points = tuple(ForecastPoint(hi - dt.timedelta(days=1), p.value + shift, moved(p.low), moved(p.high))
-                         for (_, hi), p in zip(future, points, strict=True))
-    return Prediction(size.value + shift, moved(size.low), moved(size.high), how), grown_points
+    moved = [(hi, _shifted(Prediction(p.value, p.low, p.high), shift)) for (_, hi), p in zip(future, points,
+                                                                                               strict=True)]
+    grown_points = tuple(ForecastPoint(hi - dt.timedelta(days=1), q.value, q.low, q.high) for hi, q in moved)
+    return dataclasses.replace(_shifted(size, shift), how=how), grown_points
 
 
 def _sizes_follow_growth(sizes: list[tuple[Observation, dt.date, dt.date]],

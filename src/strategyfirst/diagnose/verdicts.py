@@ -180,15 +180,10 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
         # A daily rate over months without data counts a missing export as none of the count (a member list
         # exported in 2023, judged in 2025): as its KPI is (status.py), a tactic whose data have been silent
         # that long is not judged on it.
-        starts = [o.period for o in inputs.tactic_series.get((tactic.id, metric), [])
-                  if o.period is not None and o.value is not None and o.n > 0]
-        quiet = silence(starts, min(inputs.as_of, deadline), inputs.period)
-        if quiet is not None:
-            since = period_label(quiet[0], inputs.period)
+        stale = _quiet(inputs, kpi, tactic, "its pace cannot be judged")
+        if stale is not None:
             return no_data(tactic.id, metric, required, threshold(required, direction), obs.value, obs.n,
-                           "gamma", f"no data since {since} (none in the {quiet[1]:,} whole months up to "
-                           f"{min(inputs.as_of, deadline).isoformat()}), so its pace cannot be judged; import "
-                           f"the exports since {since}")
+                           "gamma", stale)
         # Its daily rate, as its KPI's forecast (status.py) takes it: over the days of the months with data (the
         # objective's, whose export covers this tactic's too), a month with none at all being a missing export.
         months_from = inputs.objective_series.get((objective, metric)) if objective is not None else None
@@ -201,10 +196,12 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
     return None
 
 
-def _quiet(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> str | None:
-    """Why a tactic's ratio or reply time is not judged (None: it is): its data fell silent for months before the
-    day it is judged. Its KPI is not forecast across such a silence (status.py), and a verdict on data that old
-    would move budget on how the tactic did years ago."""
+def _quiet(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic,
+           so: str = "it is not judged on data that old") -> str | None:
+    """Why a tactic is not judged on a KPI (None: it is): its data fell silent for months before the day it is
+    judged (`so`: what follows from that, in words). Its KPI is not forecast across such a silence (status.py),
+    and a verdict on data that old would move budget on how the tactic did years ago; a count's daily rate would
+    count the missing exports as none of it."""
     starts = [o.period for o in inputs.tactic_series.get((tactic.id, kpi.metric), [])
               if o.period is not None and o.value is not None and o.n > 0]
     deadline = inputs.plan.kpi_deadline(kpi)
@@ -213,8 +210,8 @@ def _quiet(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> str | None:
     if quiet is None:
         return None
     since = period_label(quiet[0], inputs.period)
-    return (f"no data since {since} (none in the {quiet[1]:,} whole months up to {judged.isoformat()}), so it is "
-            f"not judged on data that old; import the exports since {since}")
+    return (f"no data since {since} (none in the {quiet[1]:,} whole months up to {judged.isoformat()}), so {so}; "
+            f"import the exports since {since}")
 
 
 # Footnotes for the report and the terminal: what the verdicts' words mean.
