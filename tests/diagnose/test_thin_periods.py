@@ -105,13 +105,40 @@ def test_too_thin_says_not_enough_data_and_how_much_more() -> None:
     assert "12 inbound messages" in k.reason and "8 more" in k.reason  # 20 − 12
     # 12 messages in the 63 days from 5 January to 8 March: 1.3 a week, so 8 more take about 6 weeks.
     per_week = 12 / 63 * 7
-    assert f"about {8 / per_week:.0f} weeks at the current {per_week:.1f} a week" in k.reason
+    assert f"about {8 / per_week:.0f} weeks at the current {per_week:.2f} a week" in k.reason  # 1.33
     assert "after the deadline" not in k.reason
     soon = kpi_status(objective="care", metric="response_rate", target=0.8, baseline=None, horizon_start=MONDAY,
                       deadline=AS_OF + dt.timedelta(days=14), as_of=AS_OF, period="week",
                       actual=Observation(9 / 12, 12, 9, 12), series=weekly([1, 6, 2], [1, 8, 3])[1])
     assert soon.status == "not_enough_data"
     assert f"after the deadline {(AS_OF + dt.timedelta(days=14)).isoformat()}" in soon.reason
+
+
+def test_too_thin_and_silent_gives_no_wait_at_a_rate_it_no_longer_has() -> None:
+    # The twcs care desk: 12 inbound messages in three weeks of January 2026, judged on 2026-06-30 after five
+    # whole months without any (February to June). Its rate since the horizon's start says nothing of today;
+    # the silence is what to mend, so no "about N weeks at the current ... a week" is given.
+    actual, series = weekly([1, 6, 2], [1, 8, 3])
+    k = kpi_status(objective="care", metric="response_rate", target=0.8, baseline=None, horizon_start=MONDAY,
+                   deadline=dt.date(2026, 12, 31), as_of=dt.date(2026, 6, 30), period="week", actual=actual,
+                   series=series)
+    assert k.status == "not_enough_data"
+    assert k.reason == ("only 12 inbound messages so far: about 8 more are needed (at least 20) before its value "
+                        "can be forecast; no data since the week of 2026-01-19")
+
+
+def test_a_long_wait_is_said_in_months_or_years_and_a_slow_rate_keeps_its_digits() -> None:
+    # 2 inbound messages in the 13 weeks to 5 April 2026 (one in the week of 5 January, one in the week of
+    # 30 March): 2 / 91 days · 7 = 0.154 a week, so the 18 more take 18 / 0.154 = 117 weeks = 2.2 years.
+    start = dt.date(2026, 1, 5)
+    weeks = [start, start + dt.timedelta(weeks=12)]
+    series = [Observation(1.0, 1, 1, 1, period=w) for w in weeks]
+    k = kpi_status(objective="care", metric="response_rate", target=0.8, baseline=None, horizon_start=start,
+                   deadline=dt.date(2028, 12, 31), as_of=start + dt.timedelta(days=90), period="week",
+                   actual=Observation(1.0, 2, 2, 2), series=series)
+    assert k.status == "not_enough_data"
+    assert k.reason.endswith("about 18 more are needed (at least 20) before its value can be forecast, "
+                             "about 2 years at the current 0.154 a week")
 
 
 def lognormal_gaps() -> list[float]:

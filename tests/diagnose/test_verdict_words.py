@@ -51,13 +51,13 @@ def test_a_verdict_no_realistic_volume_can_reach_says_so() -> None:
 
 def test_a_verdict_more_data_can_settle_says_how_long() -> None:
     v = only_verdict(dialogue_inputs({"a": (140, 170)}))
-    per_week = 170 / SEEN * 7                          # 6.6 a week
+    per_week = 170 / SEEN * 7                          # 6.57 a week (three significant digits)
     more = reference_more_needed(140, 170)
     assert v.more_needed == more and more <= per_week * LEFT / 7 and v.decidable is True
     weeks = more / per_week                            # 44 / 6.6 = 6.7 weeks (under 9: said in weeks)
     assert more == 44 and round(weeks) == 7
     assert f"Needs about {more} more inbound messages to decide: about 7 weeks at the current " \
-           f"{per_week:.1f} a week" in v.evidence
+           f"{per_week:.3g} a week" in v.evidence
 
 
 def test_between_the_two_the_volume_is_named() -> None:

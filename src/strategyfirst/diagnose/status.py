@@ -361,9 +361,9 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
                          n, None, None, None, None, "not_judged",
                          _undated(actual_value, target, unit), version, drawn)
-    thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
-                                                            target, direction)
     quiet = silence(starts, as_of if deadline is None else min(as_of, deadline), period)
+    thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
+                                                            target, direction, quiet=quiet is not None)
     if thin is not None:  # too few observations to forecast, whenever they came (and the silence said, if long)
         thin += f"; no data since {period_label(quiet[0], period)}" if quiet is not None else ""
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
@@ -735,10 +735,14 @@ def _clear_count(metric: str, actual: Observation | None, gaps: np.ndarray | Non
 
 
 def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | None, start: dt.date,
-          as_of: dt.date, deadline: dt.date | None, target: float | None = None, direction: str = "up"
-          ) -> str | None:
+          as_of: dt.date, deadline: dt.date | None, target: float | None = None, direction: str = "up", *,
+          quiet: bool = False) -> str | None:
     """Why a KPI's data are too thin to forecast, with how many more observations it needs (None: enough, or
-    so few yet so clearly on one side of the target that an exact count decides it)."""
+    so few yet so clearly on one side of the target that an exact count decides it).
+
+    How long those take is read off the weekly rate since the horizon's start, unless the data have been silent
+    for LONG_GAP_PERIODS months or more (`quiet`): they have no current rate then, and the silence is what to
+    mend first (the caller says since when)."""
     what = OBSERVED.get(metric)
     if what is None:
         return None
@@ -757,15 +761,25 @@ def _thin(metric: str, actual: Observation | None, n: int, gaps: np.ndarray | No
     text = (f"only {formatting.count(seen)} {what} so far: about {formatting.count(more)} more are needed "
             f"(at least {MIN_OBSERVATIONS}) before its value can be forecast")
     elapsed = (as_of - start).days + 1
-    if seen <= 0 or elapsed <= 0:
+    if seen <= 0 or elapsed <= 0 or quiet:
         return text
     per_week = seen / elapsed * 7
     weeks = more / per_week
-    when = (f"about {weeks:.0f} weeks" if weeks >= 1.5 else "about a week" if weeks >= 0.5 else "a few days")
-    text += f", {when} at the current {formatting.count(per_week)} a week"
+    text += f", {duration(weeks)} at the current {formatting.number(per_week, None)} a week"
     if deadline is not None and as_of + dt.timedelta(weeks=weeks) > deadline:
         text += f", which is after the deadline {deadline.isoformat()}: raise the volume or judge it on other KPIs"
     return text
+
+
+def duration(weeks: float) -> str:
+    """A wait of `weeks` in words, in the unit that reads best ("about 26 months", not "about 115 weeks")."""
+    if weeks < 1.5:
+        return "about a week" if weeks >= 0.5 else "a few days"
+    if weeks < 9:
+        return f"about {weeks:.0f} weeks"
+    if weeks < 104:
+        return f"about {weeks / 4.345:.0f} months"
+    return f"about {weeks / 52.18:,.0f} years"
 
 
 def silence(starts: list[dt.date], judged: dt.date, period: str) -> tuple[dt.date, int] | None:

@@ -49,6 +49,7 @@ from strategyfirst.diagnose.status import (
     OBSERVED,
     counted_days,
     direction_of,
+    duration,
     period_end,
     period_label,
     silence,
@@ -314,16 +315,6 @@ def judge_tactic(evidence: list[TacticEvidence]) -> tuple[str, float | None, int
 REALISTIC_GROWTH = 10
 
 
-def _duration(weeks: float) -> str:
-    if weeks < 1.5:
-        return "about a week" if weeks >= 0.5 else "a few days"
-    if weeks < 9:
-        return f"about {weeks:.0f} weeks"
-    if weeks < 104:
-        return f"about {weeks / 4.345:.0f} months"
-    return f"about {weeks / 52.18:,.0f} years"
-
-
 def undecided_text(e: TacticEvidence) -> tuple[str, bool | None]:
     """How much more data would decide an undecided evidence, and whether it can arrive before the deadline."""
     what = OBSERVED.get(e.metric, "observations")
@@ -333,13 +324,13 @@ def undecided_text(e: TacticEvidence) -> tuple[str, bool | None]:
     needs = f"about {formatting.count(more)} more {what}"
     if e.per_week is None or e.weeks_left is None or e.per_week <= 0:
         return f"Needs {needs} to decide", None
-    pace = f"the current {formatting.count(e.per_week)} a week"
+    pace = f"the current {formatting.number(e.per_week, None)} a week"
     if e.weeks_left <= 0:
         return f"Cannot be decided any more: its deadline has passed ({needs} would be needed)", False
     weeks = more / e.per_week
     by_deadline = e.per_week * e.weeks_left
     if more <= by_deadline:
-        return f"Needs {needs} to decide: {_duration(weeks)} at {pace}", True
+        return f"Needs {needs} to decide: {duration(weeks)} at {pace}", True
     f = lambda x: _fmt_value(e, x)  # noqa: E731
     if more > REALISTIC_GROWTH * by_deadline:
         # What stands in the way: the estimate's closeness to the line only when the sample it needs is beyond
@@ -353,14 +344,14 @@ def undecided_text(e: TacticEvidence) -> tuple[str, bool | None]:
             why = "it sits too close to the line"
         else:
             why = (f"the deadline is too close: {formatting.count(e.n + more)} {what} in all would decide it, "
-                   f"but {_duration(e.weeks_left)} at {REALISTIC_GROWTH} times the current volume bring only "
+                   f"but {duration(e.weeks_left)} at {REALISTIC_GROWTH} times the current volume bring only "
                    f"about {formatting.count(REALISTIC_GROWTH * by_deadline)}")
             tail = "It stays undecided: judge it by the objective's status"
         return (f"Cannot be decided by its deadline at any realistic volume: it would need {needs}, "
-                f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left, and even "
+                f"{duration(weeks)} at {pace}, with {duration(e.weeks_left)} left, and even "
                 f"{REALISTIC_GROWTH} times that volume would not get there: {why}. {tail}"), False
     return (f"Cannot be decided by its deadline at the current volume: it would need {needs}, "
-            f"{_duration(weeks)} at {pace}, with {_duration(e.weeks_left)} left; about "
+            f"{duration(weeks)} at {pace}, with {duration(e.weeks_left)} left; about "
             f"{math.ceil(more / by_deadline)} times that volume would decide it in time"), False
 
 
