@@ -32,7 +32,8 @@ def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
                 series=inputs.objective_series.get(key, []), gaps=inputs.objective_gaps.get(objective.id),
                 audience_start=inputs.audience_start.get(objective.id),
                 size_actual=inputs.audience_size_actual.get(objective.id),
-                size_series=inputs.audience_size_series.get(objective.id)))
+                size_series=inputs.audience_size_series.get(objective.id),
+                covered_to=inputs.objective_covered.get(key)))
     return out
 
 

@@ -65,6 +65,12 @@ class DiagnoseInputs:
     # a net audience growth KPI: its forecast is the size's less the start, so the two agree.
     audience_size_actual: dict[str, Observation] = field(default_factory=dict)
     audience_size_series: dict[str, list[Observation]] = field(default_factory=dict)
+    # Counts of member lists' joins and leaves (MEMBER_COUNTS) by (objective, metric) and (tactic, metric): the day
+    # their member exports cover them up to, never past the KPI window's end (`member_coverage`). A member export
+    # lists every member up to its export day, so each day up to it is one of data: a month without a join or a
+    # leave is a month of none, neither a missing export nor a silence.
+    objective_covered: dict[tuple[str, str], dt.date] = field(default_factory=dict)
+    tactic_covered: dict[tuple[str, str], dt.date] = field(default_factory=dict)
     seed: int = 0
 
     @property
@@ -272,6 +278,78 @@ def _measure(ws: MeasuringWorkspace, **kwargs: Any) -> list[dict[str, Any]]:
     return list(measure(**kwargs).rows)
 
 
+# The counts of a list's joins and leaves that its member exports give for every day up to their export day.
+MEMBER_COUNTS = ("audience_growth", "audience_gained", "audience_lost")
+
+
+def member_lists(ws: MeasuringWorkspace) -> dict[str, dt.date]:
+    """Each member list (its account as stored) with the day its member exports cover it up to: the earliest of
+    its series' latest export days (`member_exports.exported_on`; Mailchimp's subscribed, unsubscribed and
+    cleaned exports are three series, and a day is known of the list only where each of them lists it: a join
+    after the subscribed export's day may have left before the unsubscribed one's). Exports that give neither
+    joins nor leaves (a size only) cover no day; undone imports are not counted. Empty for a warehouse without
+    the record (schema < 8) or any member export."""
+    from strategyfirst.sources.member_counts import EXPORTS, live_exports
+
+    if not ws.warehouse_path.exists() or not ws.query(
+            f"SELECT 1 AS found FROM duckdb_tables() WHERE table_name = '{EXPORTS}' "
+            "AND database_name = current_database()"):
+        return {}
+    rows = ws.query(f"SELECT account, min(last) AS through FROM (SELECT account, metric, max(exported_on) AS last "
+                    f"FROM {live_exports()} AS x WHERE platform = 'email' AND (gains OR losses) "
+                    "AND exported_on IS NOT NULL GROUP BY account, metric) GROUP BY account ORDER BY account")
+    return {str(r["account"]): _day(r["through"]) for r in rows if r["through"] is not None}
+
+
+def _same_series(a: list[Observation], b: list[Observation]) -> bool:
+    """Whether two per-period series hold the same values in the same periods (within 1e-6)."""
+    def kept(series: list[Observation]) -> list[Observation]:
+        return [o for o in series if o.value is not None and o.n > 0]
+
+    x, y = kept(a), kept(b)
+    return len(x) == len(y) and all(
+        o.period == p.period and o.value is not None and p.value is not None
+        and math.isclose(o.value, p.value, rel_tol=1e-9, abs_tol=1e-6) for o, p in zip(x, y, strict=True))
+
+
+def member_coverage(ws: MeasuringWorkspace, by: str, metrics: list[str], period: str, since: dt.date | None,
+                    until: dt.date, series: dict[tuple[str, str], list[Observation]]
+                    ) -> dict[tuple[str, str], dt.date]:
+    """By (objective or tactic, metric) of MEMBER_COUNTS: the day up to which member exports cover its data,
+    where all of its data in the window (`series`, as measured) are member lists' (the same series measured on
+    the lists alone): the earliest day any list it holds is covered to (a list whose exports stop before the
+    window covers none of it), never past `until`. A scope that also counts another source (a page's follower
+    gains) keeps that source's rule: a month without data is a missing export there."""
+    wanted = [m for m in metrics if m in MEMBER_COUNTS]
+    lists = member_lists(ws) if wanted else {}
+    if not lists:
+        return {}
+    accounts = sorted(lists)
+    rows = _measure(ws, by=by, period=period, since=since, until=until, metrics=wanted, platforms=["email"],
+                    accounts=accounts)
+    _, only_lists = _index(rows)
+    # Which lists each scope holds: one list, those with its data in the window; else each list's scopes over all
+    # its days (a list silent in the window still counts in the scope, and covers none of it).
+    holds: dict[tuple[str, str], list[str]] = {
+        key: accounts for key, obs in only_lists.items() if any(o.n > 0 and o.value is not None for o in obs)}
+    if len(accounts) > 1:
+        holds = {}
+        for account in accounts:
+            every, _ = _index(_measure(ws, by=by, period="all", metrics=wanted, platforms=["email"],
+                                       accounts=[account]))
+            for key, obs in every.items():
+                if obs.n > 0 and obs.value is not None:
+                    holds.setdefault(key, []).append(account)
+    out: dict[tuple[str, str], dt.date] = {}
+    for key, held in holds.items():
+        through = min(min(lists[a] for a in held), until)
+        if since is not None and through < since:
+            continue
+        if key in only_lists and _same_series(series.get(key, []), only_lists[key]):
+            out[key] = through
+    return out
+
+
 # Besides the KPIs' metrics, what says a tactic has data at all: its posts and the messages inbound to it.
 PRESENCE_METRICS = ("posts", "inbound_messages")
 
@@ -319,6 +397,8 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
                         metrics=[*metrics, *sizes])
         _, series = _index(rows)
         inputs.objective_series = {key: obs for key, obs in series.items() if key[1] in metrics}
+        inputs.objective_covered = member_coverage(ws, "objective", metrics, inputs.period, since, until,
+                                                   inputs.objective_series)
         if growth:
             inputs.audience_size_actual = {key: obs for (key, metric), obs in measured.items()
                                            if metric == "audience_size" and key in inputs.audience_start}
@@ -334,6 +414,8 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     if noisy:
         rows = _measure(ws, by="tactic", period=inputs.period, since=since, until=until, metrics=noisy)
         _, inputs.tactic_series = _index(rows)
+        inputs.tactic_covered = member_coverage(ws, "tactic", metrics, inputs.period, since, until,
+                                                inputs.tactic_series)
     inputs.tactic_spend = {
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None

@@ -27,13 +27,16 @@ the trend), and is projected no further ahead than the data reach back: beyond, 
 reached there. A KPI whose data have been silent for `LONG_GAP_PERIODS` whole months or more by the day it is
 judged (as-of, or the deadline if earlier) is not forecast at all: `not_enough_data`, "no data since 2014-12"
 with its last value, unless a paced KPI has already reached its target (`met`, still without a forecast): a
-rate or trend from before the silence, carried over years of it, is a made-up projection. Forecasts and their
-intervals stay within what the metric can take (the catalog's bounds); a running total of counts that cannot be
-negative is never forecast or bounded below what is already counted. A net change of an audience
-(audience_growth) whose audience's size at the horizon's start is known is forecast as that audience's: the
-size's forecast (as an audience_size KPI of the same objective has it) less the start size, plus the baseline,
-interval and future points shifted alike (`_net_from_size`), so growth and size tell one story; where the start
-is unknown (or the sizes are not of the audience the growth counts), its own daily rate is. It can be negative,
+rate or trend from before the silence, carried over years of it, is a made-up projection. A count of member lists'
+joins and leaves (`covered_to`: the day the lists' member exports cover them up to, as-of at most) has data on
+every day up to that day: a member export lists every member up to its export day, so a month without a join or a
+leave is a month of 0 (in the rate, the periods and the trend's run), not a missing export nor a silence.
+Forecasts and their intervals stay within what the metric can take (the catalog's bounds); a running total of
+counts that cannot be negative is never forecast or bounded below what is already counted. A net change of an
+audience (audience_growth) whose audience's size at the horizon's start is known is forecast as that audience's:
+the size's forecast (as an audience_size KPI of the same objective has it) less the start size, plus the baseline,
+interval and future points shifted alike (`_net_from_size`), so growth and size tell one story; where the start is
+unknown (or the sizes are not of the audience the growth counts), its own daily rate is. It can be negative,
 but an audience cannot lose more members than it has: its forecast and interval are bounded below at the
 baseline less the audience's size at the horizon's start (`audience_start`: the size its growth is counted from,
 as audience_growth_rate divides by), and the reason says so where a bound
@@ -103,7 +106,8 @@ FOOTNOTES: list[str] = [
     "minutes and scores must hold their target in every period. A KPI with no data, too little data or no "
     "deadline is not judged against that pace, so nothing is shown as needed now.",
     f"Forecasts of counts: the daily rate so far (over the days of the months with data: a month without any is "
-    f"a missing export, not a month of none) carried over the days left, with an {LEVEL:.0%} prediction "
+    "a missing export, not a month of none; a member list's days up to the day its exports cover it to count, "
+    f"a month without a join or a leave as one of none) carried over the days left, with an {LEVEL:.0%} prediction "
     "interval (three or more periods needed); a running total is never forecast or bounded below what is "
     "already counted. Net audience growth, where the audience's size at the horizon's start is known, is the "
     "audience size's forecast less that start size (interval alike) where each period's size is the start plus "
@@ -122,7 +126,8 @@ FOOTNOTES: list[str] = [
     "more start a new run.",
     f"A KPI without data for {LONG_GAP_PERIODS} whole months or more before the as-of date (or its deadline, if "
     "earlier) is not forecast: it says since when, with its last value, and is not enough data unless it has "
-    "already met its target.",
+    "already met its target. A member list's exports are data up to their export day (never past the as-of "
+    "date): each lists every member up to it, so its quiet months are months of none, not a silence.",
     *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
 
@@ -172,10 +177,11 @@ class Periods:
 
 
 def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: str, counted: bool = False,
-             span: bool = False) -> Periods:
+             span: bool = False, through: dt.date | None = None) -> Periods:
     """The periods of `points` clipped to [start, as_of]; with `counted` (a count), also the review periods without
     data inside the calendar months with data, as 0 over their days in those months (`counted_days`); with `span`
-    (a net audience growth), also inside the months of a gap shorter than a silence."""
+    (a net audience growth), also inside the months of a gap shorter than a silence; with `through` (the day the
+    member exports of the count's lists cover them up to), also on every day up to it."""
     covered = []
     for o in points:
         assert o.period is not None
@@ -183,8 +189,8 @@ def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: 
         if hi > lo:
             covered.append((o, lo, hi))
     starts = [o.period for o, _, _ in covered if o.period is not None]
-    if counted and covered:
-        covered = sorted([*covered, *_quiet_periods(covered, start, as_of, period, span)],
+    if counted and (covered or through is not None):
+        covered = sorted([*covered, *_quiet_periods(covered, start, as_of, period, span, through)],
                          key=lambda c: c[0].period or dt.date.min)
     days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
     # Periods the data cover whole: only these count towards the periods a trend needs.
@@ -223,7 +229,8 @@ def _months_between(a: dt.date, b: dt.date) -> list[dt.date]:
     return out
 
 
-def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, span: bool = False) -> int:
+def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, span: bool = False,
+                 through: dt.date | None = None) -> int:
     """The days a count's daily rate is taken over in [lo, hi] (inclusive), given the starts of its review periods
     with data: every day of the calendar months that hold data, none of the months without any.
 
@@ -236,29 +243,47 @@ def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, s
     `span` (a net audience growth): a month in a gap of fewer than LONG_GAP_PERIODS months between two with data
     counts too. A member export lists every member up to its export day, so a month without a join or a leave is
     a month of none; and a growth taken between snapshots puts a month without one into the next month's change.
-    A longer gap is a silence (it starts a new run of periods): its months are left out, as a count's."""
+    A longer gap is a silence (it starts a new run of periods): its months are left out, as a count's.
+
+    `through`: the day the member exports of the count's lists cover them up to (`DiagnoseInputs.covered`):
+    every day from `lo` to it counts, whatever the gaps, as each of those days is one the exports list every
+    join and leave of."""
     end = hi + dt.timedelta(days=1)
     spans = [(max(s, lo), min(period_end(s, period), end)) for s in starts]
     months = months_with_data([(a, b) for a, b in spans if b > a], span)
-    return sum((min(period_end(m, "month"), end) - max(m, lo)).days for m in months)
+    return sum((b - a).days for _, a, b in month_days(months, lo, end, through))
+
+
+def month_days(months: set[dt.date], lo: dt.date, end: dt.date, through: dt.date | None = None
+               ) -> list[tuple[dt.date, dt.date, dt.date]]:
+    """(month, first day, exclusive end) of the counted days in [lo, end), month by month: every day of the
+    `months` with data, and with `through` every day up to `through` (a member export's covered days: in its
+    last month, none after it)."""
+    days = {m: (max(m, lo), min(period_end(m, "month"), end)) for m in months}
+    if through is not None:
+        stop, m = min(through + dt.timedelta(days=1), end), _month(lo)
+        while m < stop:
+            days.setdefault(m, (max(m, lo), min(period_end(m, "month"), stop)))
+            m = period_end(m, "month")
+    return sorted((m, a, b) for m, (a, b) in days.items() if b > a)
 
 
 def _quiet_periods(covered: list[tuple[Observation, dt.date, dt.date]], start: dt.date, as_of: dt.date,
-                   period: str, span: bool = False) -> list[tuple[Observation, dt.date, dt.date]]:
+                   period: str, span: bool = False, through: dt.date | None = None
+                   ) -> list[tuple[Observation, dt.date, dt.date]]:
     """The review periods inside [start, as_of] without data whose days fall in a month with data (with `span`:
-    or in a month of a gap shorter than a silence), each as a count of 0 over those days (without `span`, weeks
-    only: a month with data is its own period)."""
-    if period == "month" and not span:
+    or in a month of a gap shorter than a silence; with `through`: or on a day up to it, which member exports
+    cover), each as a count of 0 over those days (without `span` or `through`, weeks only: a month with data is
+    its own period)."""
+    if period == "month" and not span and through is None:
         return []
     months = months_with_data([(lo, hi) for _, lo, hi in covered], span)
     have = {o.period for o, _, _ in covered}
     out: list[tuple[Observation, dt.date, dt.date]] = []
-    end = as_of + dt.timedelta(days=1)
-    for first in sorted(months):
-        bucket = bucket_start(max(first, start), period)
-        stop = min(period_end(first, "month"), end)
+    for _, first, stop in month_days(months, start, as_of + dt.timedelta(days=1), through):
+        bucket = bucket_start(first, period)
         while bucket < stop:
-            lo = max(bucket, first, start)
+            lo = max(bucket, first)
             hi = min(period_end(bucket, period), stop)
             if bucket not in have and hi > lo:
                 out.append((Observation(0.0, 0, period=bucket), lo, hi))
@@ -305,11 +330,15 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                horizon_start: dt.date | None, deadline: dt.date | None, as_of: dt.date, period: str,
                actual: Observation | None, series: list[Observation],
                gaps: np.ndarray | None = None, audience_start: float | None = None,
-               size_actual: Observation | None = None, size_series: list[Observation] | None = None) -> KpiStatus:
+               size_actual: Observation | None = None, size_series: list[Observation] | None = None,
+               covered_to: dt.date | None = None) -> KpiStatus:
     """The status of one KPI from its to-date observation and its per-period series (see module rules);
     `audience_start`: the audience size a net audience growth is counted from at the horizon's start (None:
     unknown); `size_actual`, `size_series`: that audience's size (audience_size over the same scope), to date and
-    per period, which a net audience growth's forecast follows (`_net_from_size`)."""
+    per period, which a net audience growth's forecast follows (`_net_from_size`); `covered_to`: for a count of
+    member lists' joins and leaves, the day their exports cover them up to (`DiagnoseInputs.covered`): every
+    day up to it (never past as-of) is one of data, a period without a join or a leave a period of 0, not a
+    missing export nor a silence."""
     spec = catalog.get(metric)
     unit = spec.unit if spec else "count"
     accumulates = bool(spec and spec.accumulates)
@@ -323,7 +352,9 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                          deadline, None, 0, None, None, None, None, "no_data", why, version)
     direction = direction_of(metric, target, baseline)
 
-    spans = _periods(points, start, as_of, period, counted=accumulates, span=metric in NET_AUDIENCE)
+    through = min(covered_to, as_of) if covered_to is not None and accumulates and covered_to >= start else None
+    spans = _periods(points, start, as_of, period, counted=accumulates, span=metric in NET_AUDIENCE,
+                     through=through)
     covered, days, complete, mids, run, values = (spans.covered, spans.days, spans.complete, spans.mids, spans.run,
                                                   spans.values)
     starts = spans.starts
@@ -361,7 +392,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
                          n, None, None, None, None, "not_judged",
                          _undated(actual_value, target, unit), version, drawn)
-    quiet = silence(starts, as_of if deadline is None else min(as_of, deadline), period)
+    quiet = silence(starts, as_of if deadline is None else min(as_of, deadline), period, through)
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
                                                             target, direction, quiet=quiet is not None)
     if thin is not None:  # too few observations to forecast, whenever they came (and the silence said, if long)
@@ -782,19 +813,29 @@ def duration(weeks: float) -> str:
     return f"about {weeks / 52.18:,.0f} years"
 
 
-def silence(starts: list[dt.date], judged: dt.date, period: str) -> tuple[dt.date, int] | None:
+def silence(starts: list[dt.date], judged: dt.date, period: str, through: dt.date | None = None
+            ) -> tuple[dt.date, int] | None:
     """(the last period with data, the whole calendar months without data after it up to `judged`) when those
     number LONG_GAP_PERIODS or more, else None: the data's latest run has ended.
 
     Counted in months whatever the cadence: exports mostly come monthly, by hand, so a weekly plan's KPI a few
-    weeks behind its freshest source is the lag between two exports, not a run that stopped."""
-    if not starts:
+    weeks behind its freshest source is the lag between two exports, not a run that stopped.
+
+    `through`: the day the member exports of the data's lists cover them up to (a member export lists every
+    join and leave up to its export day): the data run to it (its period is the last with data), never beyond
+    `judged`, whatever the months without a join or a leave before it."""
+    last = starts[-1] if starts else None
+    last_day = None if last is None else period_end(last, period) - dt.timedelta(days=1)
+    if through is not None:
+        through = min(through, judged)
+        if last_day is None or through > last_day:
+            last, last_day = bucket_start(through, period), through
+    if last is None or last_day is None:
         return None
-    last_day = period_end(starts[-1], period) - dt.timedelta(days=1)
     # the months strictly between the last one with data and the one after `judged`'s day: those over by then
     empty = periods_between(bucket_start(last_day, "month"), bucket_start(judged + dt.timedelta(days=1), "month"),
                             "month")
-    return (starts[-1], empty) if empty >= LONG_GAP_PERIODS else None
+    return (last, empty) if empty >= LONG_GAP_PERIODS else None
 
 
 def period_label(start: dt.date, period: str) -> str:

@@ -47,11 +47,13 @@ from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Obse
 from strategyfirst.diagnose.status import (
     NET_AUDIENCE,
     OBSERVED,
+    bucket_start,
     counted_days,
     direction_of,
     duration,
     period_end,
     period_label,
+    segments,
     silence,
 )
 from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
@@ -100,6 +102,14 @@ def noise(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[float, int]
     if not spec.accumulates or start is None or deadline is None:
         return 0.0, 0
     lo, hi = _window(plan, tactic, start, deadline)
+    through = inputs.tactic_covered.get((tactic.id, kpi.metric))
+    if through is not None:  # a member list's review periods without a join or a leave, up to its exports' day
+        seen = {o.period for o in series}
+        zeros = [Observation(0.0, 0, period=p) for p in dict.fromkeys(
+            bucket_start(a, inputs.period) for a, _ in segments(lo, min(through, inputs.as_of, hi)
+                                                                  + dt.timedelta(days=1), inputs.period))
+            if p not in seen]
+        series = sorted([*series, *zeros], key=lambda o: o.period or dt.date.min)
     days = _series_days([o.period for o in series if o.period], lo, min(inputs.as_of, hi), inputs.period)
     values = np.maximum(np.array([o.value for o in series], dtype=float), 0.0)
     keep = days >= 0.5 * np.max(days) if len(days) else days > 0  # stub periods say little about noise
@@ -187,12 +197,18 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
                            "gamma", stale)
         # Its daily rate, as its KPI's forecast (status.py) takes it: over the days of the months with data (the
         # objective's, whose export covers this tactic's too), a month with none at all being a missing export.
+        # A member list's days up to the day its exports cover it to count too, as in its KPI's forecast: the
+        # objective's, or the tactic's own where its lists are covered further (or the objective counts another
+        # source too, a page whose months without data are missing exports).
         months_from = inputs.objective_series.get((objective, metric)) if objective is not None else None
         known = [o.period for o in months_from or inputs.tactic_series.get((tactic.id, metric), [])
                  if o.period is not None and o.value is not None]
+        covers = [d for d in (inputs.objective_covered.get((objective, metric)) if objective is not None else None,
+                              inputs.tactic_covered.get((tactic.id, metric))) if d is not None]
+        through = max(covers) if covers else None
         until = min(inputs.as_of, hi)
-        elapsed = (counted_days(known, lo, until, inputs.period, span=metric in NET_AUDIENCE) if known
-                   else max(0, (until - lo).days + 1))
+        elapsed = (counted_days(known, lo, until, inputs.period, span=metric in NET_AUDIENCE, through=through)
+                   if known or through is not None else max(0, (until - lo).days + 1))
         return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi, periods)
     return None
 
@@ -202,12 +218,13 @@ def _quiet(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic,
     """Why a tactic is not judged on a KPI (None: it is): its data fell silent for months before the day it is
     judged (`so`: what follows from that, in words). Its KPI is not forecast across such a silence (status.py),
     and a verdict on data that old would move budget on how the tactic did years ago; a count's daily rate would
-    count the missing exports as none of it."""
+    count the missing exports as none of it. A member list's data run to the day its exports cover it to
+    (`DiagnoseInputs.tactic_covered`): its months without a join or a leave are no silence."""
     starts = [o.period for o in inputs.tactic_series.get((tactic.id, kpi.metric), [])
               if o.period is not None and o.value is not None and o.n > 0]
     deadline = inputs.plan.kpi_deadline(kpi)
     judged = inputs.as_of if deadline is None else min(inputs.as_of, deadline)
-    quiet = silence(starts, judged, inputs.period)
+    quiet = silence(starts, judged, inputs.period, inputs.tactic_covered.get((tactic.id, kpi.metric)))
     if quiet is None:
         return None
     since = period_label(quiet[0], inputs.period)
@@ -225,7 +242,8 @@ VERDICT_NOTES: list[str] = [
     "agrees (a count as far from the line comes up at most 10% of the time were the rate on it), and a reply "
     "time only where the line lies outside the exact 90% interval of its median or p90. A tactic whose data on a "
     "KPI stopped 4 whole months or more before the as-of date (or the deadline, if earlier) is not judged on it, "
-    "as the KPI is not forecast across such a silence: the verdict says since when.",
+    "as the KPI is not forecast across such a silence: the verdict says since when (a member list's data run "
+    "to the day its exports cover it to).",
     "A KPI measured over whole conversations or whole accounts (sentiment lift, audience size, ...) is not "
     "judged per tactic: the objective's status is its judge.",
 ]

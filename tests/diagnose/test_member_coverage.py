@@ -1,0 +1,249 @@
+"""A member export lists every member up to its export day, so a list's months without a join or a leave up to
+that day are months of none, not a silence (diagnose/inputs.py `member_coverage`, status.py `covered_to`).
+
+Before: the real Mailchimp exports (joins in 2018-02, one leave in 2018-07, the rest from 2020 on) judged as of
+2019-06-30 read "no data since 2018-07 ... import the exports since 2018-07", though the 2023 exports cover
+those months. Figures are worked out with the csv module and datetime, or by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from strategyfirst.diagnose.diagnosis import Diagnosis, KpiStatus, Verdict
+from strategyfirst.diagnose.engine import diagnose
+from strategyfirst.diagnose.inputs import Observation
+from strategyfirst.diagnose.status import counted_days, kpi_status, silence
+from strategyfirst.workspace import Workspace
+
+FIXTURES = "newsletter/tryghost-fixtures"
+MAILCHIMP = ("subscribed.csv", "unsubscribed.csv", "cleaned.csv")
+TIMES = ("OPTIN_TIME", "CONFIRM_TIME", "LAST_CHANGED", "UNSUB_TIME", "CLEAN_TIME")
+
+PLAN_2018 = """version: 1
+organisation: Test Org
+owner: Tester <t@example.org>
+horizon: {start: 2018-01-01, end: 2019-12-31}
+budget: {total: 10000, currency: EUR}
+review: {cadence: monthly}
+accounts:
+  email: ["newsletter"]
+strategy:
+  statement: Build a permission asset so we can grow our influence with our best customers over time.
+  audiences: [repeat customers]
+objectives:
+  - id: permission
+    statement: Grow the opted-in audience among repeat customers
+    kpis:
+      - {metric: audience_growth, baseline: 0, target: 20, by: 2019-12-31}
+tactics:
+  - id: newsletter
+    channel: email
+    serves: [permission]
+    owner: Tester
+    budget: 3000
+    match: {accounts: [newsletter]}
+"""
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    text = (text or "").strip()
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S") if text else None
+
+
+def test_the_real_mailchimp_exports_cover_their_quiet_months(shared_data: Path, tmp_path: Path) -> None:
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_2018, encoding="utf-8")
+    for name in MAILCHIMP:
+        ws.ingest([folder / name], account="newsletter")
+
+    # By hand from the files: a join is CONFIRM_TIME (else OPTIN_TIME) of every row of each status, a leave the
+    # UNSUB_TIME / CLEAN_TIME; each export's day is the latest time in it (no --exported-on given).
+    start, as_of, deadline = dt.date(2018, 1, 1), dt.date(2019, 6, 30), dt.date(2019, 12, 31)
+    grown, export_days, months = 0, [], set()
+    for name in MAILCHIMP:
+        with (folder / name).open(newline="", encoding="utf-8") as fh:
+            members = list(csv.DictReader(fh))
+        export_days.append(max(t for r in members for c in TIMES if (t := _time(r.get(c))) is not None).date())
+        for r in members:
+            joined = (_time(r["CONFIRM_TIME"]) or _time(r["OPTIN_TIME"]))
+            left = _time(r.get("UNSUB_TIME") or r.get("CLEAN_TIME"))
+            for when, step in ((joined, 1), (left, -1)):
+                if when is not None and start <= when.date() <= as_of:
+                    grown += step
+                    months.add(when.strftime("%Y-%m"))
+    # 12 joins in 2018-02 (4 per file) and one unsubscribe on 2018-07-23: 11, nothing else up to 2019-06-30.
+    assert (grown, sorted(months)) == (11, ["2018-02", "2018-07"])
+    # The list is known up to the earliest export's day, 2023-04-21 (subscribed), after the as-of date: every day
+    # of 2018-01-01..2019-06-30 counts, 365 + 181 = 546, and none after the as-of date.
+    covered_to = min(export_days)
+    assert covered_to > as_of
+    days = (as_of - start).days + 1
+    assert days == 546
+    left = (deadline - as_of).days  # 2019-07-01..2019-12-31: 184 days
+    assert left == 184
+
+    found = diagnose(ws, as_of)
+    kpi = found.kpis[0]
+    assert kpi.actual == pytest.approx(grown)
+    assert "no data since" not in kpi.reason
+    # The daily rate over the covered days, carried over the days left: 11 + 184 × 11 / 546 = 14.707.
+    assert kpi.forecast_at_deadline == pytest.approx(grown + left * grown / days)
+    verdict = found.verdicts[0]
+    assert "no data since" not in verdict.evidence
+    assert f"{grown} in {days} days" in verdict.evidence
+    assert verdict.details[0].value == pytest.approx(grown / days)  # the tactic's daily rate: 0.0201
+
+
+# A Mailchimp subscribed export of our own (the header Mailchimp writes, made-up members): one join in each of
+# January, February, July and August 2025, none in the 4 months between nor the 4 after; exported on
+# 2025-12-31.
+HEADER = ("Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,"
+          "LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS")
+JOINS = ("2025-01-10 09:00:00", "2025-02-10 10:30:00", "2025-07-10 08:15:00", "2025-08-10 17:45:00")
+
+PLAN_2025 = """version: 1
+organisation: Test Org
+owner: Tester <t@example.org>
+horizon: {start: 2025-01-01, end: 2026-06-30}
+budget: {total: 10000, currency: EUR}
+review: {cadence: monthly}
+accounts:
+  email: ["news"]
+  facebook: ["Acme"]
+strategy:
+  statement: Build a permission asset so we can grow our influence with our best customers over time.
+  audiences: [repeat customers]
+objectives:
+  - id: list
+    statement: Grow the list
+    kpis:
+      - {metric: audience_growth, baseline: 0, target: 20, by: 2026-06-30}
+  - id: page
+    statement: Grow the page
+    kpis:
+      - {metric: audience_growth, baseline: 0, target: 20, by: 2026-06-30}
+  - id: both
+    statement: Grow both
+    kpis:
+      - {metric: audience_growth, baseline: 0, target: 40, by: 2026-06-30}
+tactics:
+  - id: letter
+    channel: email
+    serves: [list]
+    owner: Tester
+    budget: 1000
+    match: {accounts: [news]}
+  - id: posts
+    channel: facebook
+    serves: [page]
+    owner: Tester
+    budget: 1000
+    match: {accounts: [Acme]}
+  - id: everything
+    channel: mixed
+    serves: [both]
+    owner: Tester
+    budget: 1000
+    match: {accounts: [news, Acme]}
+"""
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("members")
+    export = root / "subscribed.csv"
+    blanks = "," * (HEADER.count(",") - 7)
+    export.write_text(HEADER + "\n" + "".join(f"m{i}@example.invalid,,,2,{t},,{t},{blanks}\n"
+                                              for i, t in enumerate(JOINS)), encoding="utf-8")
+    # A page's follower gains in the same two months only (a platform export: its quiet months are missing).
+    page = root / "followers.csv"
+    page.write_text("date,platform,account,metric,value,gained,lost\n"
+                    "2025-01-15,facebook,Acme,followers,100,5,0\n2025-02-15,facebook,Acme,followers,103,3,0\n",
+                    encoding="utf-8")
+    ws = Workspace(root / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_2025, encoding="utf-8")
+    ws.ingest([export], account="news", exported_on="2025-12-31")
+    ws.ingest([page])
+    return ws
+
+
+def _by(found: Diagnosis, objective: str) -> tuple[KpiStatus, Verdict]:
+    kpi = next(k for k in found.kpis if k.objective == objective)
+    verdict = next(v for v in found.verdicts if v.objective == objective)
+    return kpi, verdict
+
+
+def test_a_members_list_is_covered_up_to_its_export_day_and_no_further(synthetic: Workspace) -> None:
+    # As of the export day 2025-12-31 (joins in January, February, July and August, then 4 months without one:
+    # before, "no data since 2025-08"): 4 joins over the 365 days of 2025, every month without a join a month of
+    # none; carried over the 181 days left (January to June 2026): 4 + 181 × 4 / 365 = 5.984.
+    kpi, verdict = _by(diagnose(synthetic, dt.date(2025, 12, 31)), "list")
+    assert kpi.actual == 4
+    assert "no data since" not in kpi.reason and "no data since" not in verdict.evidence
+    assert "a day so far" in kpi.reason  # the daily rate, no trend
+    assert kpi.forecast_at_deadline == pytest.approx(4 + 181 * 4 / 365)
+    assert "4 in 365 days" in verdict.evidence
+    # As of 2025-08-31 the export, made later, says what the list did up to then: 4 joins over January to August
+    # (31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 = 243 days; before, the 4 months March to June without a join were
+    # left out as a missing export: 4 over 121 days), none after the as-of date counted; 303 days left (30 + 92
+    # + 181): 4 + 303 × 4 / 243 = 8.988.
+    kpi, verdict = _by(diagnose(synthetic, dt.date(2025, 8, 31)), "list")
+    assert "a day so far" in kpi.reason
+    assert kpi.forecast_at_deadline == pytest.approx(4 + 303 * 4 / 243)
+    assert "4 in 243 days" in verdict.evidence
+    # As of 2026-04-30 the export covers nothing after 2025-12-31: January to April, 4 whole months, are a silence.
+    kpi, verdict = _by(diagnose(synthetic, dt.date(2026, 4, 30)), "list")
+    assert kpi.status == "not_enough_data"
+    assert "no data since 2025-12 (none in the 4 whole months" in kpi.reason
+    assert "no data since 2025-12" in verdict.evidence
+
+
+def test_other_sources_keep_their_silence(synthetic: Workspace) -> None:
+    # As of 2025-06-30 the page's gains stop in 2025-02: March to June are 4 months without data, a silence,
+    # alone (5 + 3) or beside the list's 2 joins (a scope that counts a platform export is not covered by the
+    # list's export).
+    found = diagnose(synthetic, dt.date(2025, 6, 30))
+    for objective, total in (("page", 8), ("both", 10)):
+        kpi, verdict = _by(found, objective)
+        assert kpi.actual == total
+        assert kpi.status == "not_enough_data"
+        assert "no data since 2025-02" in kpi.reason
+        assert "no data since 2025-02" in verdict.evidence
+
+
+def test_covered_days_and_silence_by_hand() -> None:
+    # Data in January and February 2025, covered to 2025-09-15: January to 15 September, 31 + 28 + 31 + 30 + 31 +
+    # 30 + 31 + 31 + 15 = 258 days; without the cover, January and February only: 59.
+    starts = [dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
+    lo, hi = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    assert counted_days(starts, lo, hi, "month") == 59
+    assert counted_days(starts, lo, hi, "month", span=True, through=dt.date(2025, 9, 15)) == 258
+    # Silent from February without it, from September with it, and not at all as of the cover's own month.
+    assert silence(starts, dt.date(2025, 9, 30), "month") == (dt.date(2025, 2, 1), 7)
+    assert silence(starts, dt.date(2025, 9, 30), "month", dt.date(2025, 9, 15)) is None
+    assert silence(starts, dt.date(2026, 1, 31), "month", dt.date(2025, 9, 15)) == (dt.date(2025, 9, 1), 4)
+    # Joins in January and March, covered to 2025-09-30, as of 2025-07-31: the cover counts up to the as-of date
+    # only, January to July: 31 + 28 + 31 + 30 + 31 + 30 + 31 = 212 days; 2 joins over them and the 153 days of
+    # August to December left: 2 + 153 × 2 / 212 = 3.443.
+    series = [Observation(1.0, 1, period=dt.date(2025, 1, 1)), Observation(1.0, 1, period=dt.date(2025, 3, 1))]
+
+    def status(covered: dt.date | None) -> KpiStatus:
+        return kpi_status(objective="o", metric="audience_growth", target=100, baseline=0,
+                          horizon_start=dt.date(2025, 1, 1), deadline=dt.date(2025, 12, 31),
+                          as_of=dt.date(2025, 7, 31), period="month", actual=Observation(2.0, 2), series=series,
+                          covered_to=covered)
+
+    k = status(dt.date(2025, 9, 30))
+    assert "no data since" not in k.reason and "a day so far" in k.reason
+    assert k.forecast_at_deadline == pytest.approx(2 + 153 * 2 / 212)
+    # Without the cover the same series is silent since 2025-03 (April to July: 4 months) and not forecast.
+    k = status(None)
+    assert k.status == "not_enough_data" and "no data since 2025-03" in k.reason
