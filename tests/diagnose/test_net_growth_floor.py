@@ -152,28 +152,28 @@ def test_sizes_of_another_audience_leave_the_growths_own_rate() -> None:
 
 
 def falling(start_size: float | None, baseline: float = 0):
-    """Net growth 3100, 2500, 1900, 1300, 700, 100 in January to June 2014 (9,600; 100, 89, 61, 43, 23 and 3 a
-    day, falling by about 19 a day each month), judged on 30 June 2014 against 30 June 2015, with no sizes: the
-    growth's own rate is forecast.
+    """Net growth 2500, 1500, 500, -500, -1500, -2500 in January to June 2014 (0 in all; 80.6, 53.6, 16.1, -16.7,
+    -48.4 and -83.3 a day, falling by about 1,000 a month), judged on 30 June 2014 against 30 June 2015, with no
+    sizes: the growth's own rate is forecast.
 
-    By hand: the daily rates fall from 100 (mid-January, day 15.5) to 3.3 (mid-June, day 166),
-    about 0.64 a day each day; the line is carried to its reach, as far past mid-June as mid-January is before
-    it (day 316.5, mid-November), about 3.3 - 0.64 × 150.5 ≈ -93 a day, and held there. July to November lose
-    about 16·31 + 36·31 + 55·30 + 75·31 + 93·30 ≈ 8,400 and December to June 212 × 93 ≈ 19,800: 9,600 - 28,200
-    ≈ -18,600, far below -10,000.
+    By hand: the line through the daily rates reaches June's -83.3 a day, the lowest month's, about mid-June
+    (it falls about 33 a day each month), and is held there: no further than the worst month the data show.
+    The 365 days to 30 June 2015 then lose about 365 × 2,500 / 30 ≈ 30,400: a forecast near -30,400, far below
+    -15,000.
     """
-    growth = [3100, 2500, 1900, 1300, 700, 100]
+    growth = [2500, 1500, 500, -500, -1500, -2500]
     series = [Observation(float(v), 1, period=m) for m, v in zip(months(dt.date(2014, 1, 1), 6), growth,
                                                                    strict=True)]
     return kpi_status(objective="permission", metric="audience_growth", target=20_000, baseline=baseline,
                       horizon_start=dt.date(2014, 1, 1), deadline=dt.date(2015, 6, 30),
-                      as_of=dt.date(2014, 6, 30), period="month", actual=Observation(9600.0, 6), series=series,
+                      as_of=dt.date(2014, 6, 30), period="month", actual=Observation(0.0, 6), series=series,
                       audience_start=start_size)
 
 
 def test_an_unknown_start_keeps_the_growths_own_rate_and_is_said_not_invented() -> None:
     k = falling(None)
-    assert k.forecast_at_deadline is not None and k.forecast_at_deadline < -15_000
+    assert k.forecast_at_deadline == pytest.approx(-365 * 2_500 / 30)  # held at June's rate from mid-June
+    assert "held at its lowest period's -83.3 a day once it gets there" in k.reason
     assert k.forecast_high is not None and k.forecast_high < -10_000
     assert k.forecast_floor is None
     assert "not bounded below: the audience's size at the horizon's start is not in the data" in k.reason
@@ -374,3 +374,22 @@ def test_growth_and_size_of_one_page_tell_one_story(tmp_path: Path, shared_data:
         assert (g.value, g.low, g.high) == pytest.approx((s.value - 81_370, s.low - 81_370, s.high - 81_370))
     row_of = {k["metric"]: k for k in d.to_json()["kpis"]}
     assert row_of["audience_growth"]["forecast"][-1]["value"] == pytest.approx(value - 81_370)
+
+
+def test_a_list_that_stopped_growing_is_not_forecast_to_shrink() -> None:
+    # A list whose joins fell from 10 a month to none (10, 8, 6, 4, 2, 0 in January to June 2025), no member
+    # ever leaving: 30 so far. The falling line through the months' daily rates would carry on below zero
+    # (it forecast -11, a list losing 41 members no month ever showed); it is held at June's 0 a day, the
+    # lowest month's, which it has reached by July: 30 at the deadline, the interval around it.
+    growth = [10, 8, 6, 4, 2, 0]
+    series = [Observation(float(v), 1, period=m) for m, v in zip(months(dt.date(2025, 1, 1), 6), growth,
+                                                                   strict=True)]
+    k = kpi_status(objective="permission", metric="audience_growth", target=100, baseline=0,
+                   horizon_start=dt.date(2025, 1, 1), deadline=dt.date(2025, 12, 31), as_of=dt.date(2025, 6, 30),
+                   period="month", actual=Observation(30.0, 6), series=series)
+    assert k.forecast_at_deadline == pytest.approx(30)
+    assert k.forecast_low is not None and k.forecast_high is not None
+    assert k.forecast_low < 30 < k.forecast_high
+    assert all(p.value == pytest.approx(30) for p in k.forecast)
+    assert "a clear trend across 6 months, held at its lowest period's 0 a day once it gets there" in k.reason
+    assert k.status == "off_track"  # 30 of the 49.6 needed by 30 June, and 30 at the deadline misses 100

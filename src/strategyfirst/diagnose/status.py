@@ -122,6 +122,8 @@ FOOTNOTES: list[str] = [
     "other values: the periods weighted by how many observations they hold. For counts, audience size and these "
     "alike, a trend replaces the level only where it is clear (95 %) over four or more complete periods, and is "
     "projected no further ahead than the data reach back; beyond, it is held at the value it has reached. "
+    "A falling net audience growth is held once it reaches its lowest period's daily rate: no worse a month "
+    "than the data show. "
     f"A trend is drawn through the latest run of periods only: data silent for {LONG_GAP_PERIODS} periods or "
     "more start a new run.",
     f"A KPI without data for {LONG_GAP_PERIODS} whole months or more before the as-of date (or its deadline, if "
@@ -567,8 +569,11 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
     trend = clear_trend(mids, values / days, days, floor_s2, complete, run) if len(values) else None
     fit: Fit | None
     if trend is not None:
-        fit, at = trend.fit, np.minimum(f_mids, trend.reach)
+        held, lowest = _held_from(metric, trend, values / days, run)
+        fit, at = trend.fit, np.minimum(f_mids, held)
         how = trend_words(trend.periods)
+        if lowest is not None:
+            how += f", held at its lowest period's {formatting.number(lowest, None)} a day once it gets there"
     else:
         fit, at = (fit_level(values / days, days) if len(values) else None), f_mids
         # A count's rate a day is a fraction where counts are few (0.0377 a day, not "0.0"): three significant
@@ -592,6 +597,20 @@ def _forecast_total(metric: str, actual_value: float, future: list[tuple[dt.date
         points.append(ForecastPoint(hi - dt.timedelta(days=1), value, low, high))
     last = points[-1]
     return Prediction(last.value, last.low, last.high, how), tuple(points)
+
+
+def _held_from(metric: str, trend: Trend, rates: np.ndarray, run: np.ndarray) -> tuple[float, float | None]:
+    """The t beyond which a count's trend is held at the rate it has reached: as far ahead as the data reach back
+    (`Trend.reach`), and for a net audience growth no later than where a falling line reaches the lowest daily
+    rate of the periods it is drawn through. A list whose joins fell to none (10, 8, 6, 4, 2, 0 a month) has shown
+    no loss of members to carry on: its line would forecast the list shrinking by more and more each month.
+    With that lowest rate where it binds before `reach` (None where it does not)."""
+    if metric not in NET_AUDIENCE or len(trend.fit.beta) < 2 or trend.fit.beta[1] >= 0:
+        return trend.reach, None
+    intercept, slope = float(trend.fit.beta[0]), float(trend.fit.beta[1])
+    lowest = float(rates[run].min()) if run.any() else float(rates.min())
+    at_lowest = (lowest - intercept) / slope
+    return (at_lowest, lowest) if at_lowest < trend.reach else (trend.reach, None)
 
 
 def _forecast_snapshot(metric: str, actual_value: float, start: dt.date, future: list[tuple[dt.date, dt.date]],
