@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -100,6 +100,16 @@ class Source:
     other_kinds: tuple[str, ...] = ()     # kinds it reads besides `kind` (meta-ads: an xlsx of one table)
     # The raw copy is the redacted one its loader staged (member exports: sources/member_counts.py), not the file
     redacted_raw: bool = False
+    # Columns whose name in `columns`/`required` is a key of `header_map`, not the export's own header cell
+    # ('permalink' for X analytics' "Tweet permalink"): the cell a message names instead.
+    spelled: Mapping[str, str] = field(default_factory=dict)
+    # Names `header_map` gives the export's other columns, which it has but does not read (X analytics' "app
+    # opens"): not "columns it does not expect" of a file whose header is not recognised.
+    also_known: frozenset[str] = frozenset()
+
+    def spell(self, column: str) -> str:
+        """A column as the export writes it in its header."""
+        return self.spelled.get(column, column)
 
     def score(self, sf: SourceFile) -> tuple[float, list[str], list[str], int]:
         """How well the file's header fits: share of required columns present, missing ones, unexpected
@@ -108,14 +118,20 @@ class Source:
             return 0.0, list(self.required), [], 0
         if self.file_pattern and not re.search(self.file_pattern, sf.name, re.IGNORECASE):
             return 0.0, list(self.required), [], 0
-        have = set(self.header_map(sf.header)) if self.kind == "csv" else set(sf.header)
+        mapped_header = self.header_map(sf.header) if self.kind == "csv" else sf.header
+        # each name as compared, with the cell the file writes (a map that reshapes the header keeps its names)
+        written = sf.header if len(mapped_header) == len(sf.header) else mapped_header
+        cells = list(zip(mapped_header, written, strict=True))
+        have = {mapped for mapped, _ in cells}
         if any(c in have for c in self.forbidden):
             return 0.0, list(self.required), [], 0
         best: tuple[float, list[str], list[str], int] = (-1.0, [], [], 0)
-        documented = _documented(self.columns)
+        known = _documented(self.columns) | self.also_known
         for required in (self.required, *self.alternatives):
             missing = [c for c in required if c not in have]
-            extra = sorted(have - set(required) - documented)
+            # the header cells as the file writes them, in its order, once each
+            extra = list(dict.fromkeys(cell for mapped, cell in cells if mapped not in required
+                                       and mapped not in known))
             score = (len(required) - len(missing)) / max(len(required), 1)
             if score > best[0]:
                 best = (score, missing, extra, len(required))
