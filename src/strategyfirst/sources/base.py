@@ -280,6 +280,40 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
             f"{_normalised_by_row(account_expr, platform_expr)} IN ({listed}), FALSE) END")
 
 
+def unowned_notes(con: duckdb.DuckDBPyConnection, ctx: LoadContext) -> list[str]:
+    """A line per platform where the plan lists accounts and none of them is the account of the staged data:
+    the owned messages (as the source flags them) and the audience of the file count for no owned account
+    (metrics.md: where the plan lists accounts for a platform, exactly those are owned), which `measure` shows
+    only in its data quality. Most often a mistyped `--account`; a file some of whose accounts the plan lists
+    (a twcs file of 100 brands, 3 of them the plan's) gets none."""
+    if not ctx.owned_accounts:
+        return []
+    listed = string_list(sorted(f"{p}:{h}" for p, hs in ctx.owned_accounts.items() for h in hs))
+    platforms = string_list(sorted(ctx.owned_accounts))
+    rows = con.execute(f"""
+        WITH staged AS (SELECT platform, account, 'messages' AS what FROM stage_messages
+                        WHERE owned AND account IS NOT NULL AND platform IN ({platforms})
+                        UNION ALL
+                        SELECT platform, account, 'audience rows' FROM stage_audience
+                        WHERE account IS NOT NULL AND platform IN ({platforms}))
+        SELECT platform, account, what, count(*) AS n,
+               bool_or(platform || ':' || {_normalised_by_row('account', 'platform')} IN ({listed})) AS owned
+        FROM staged GROUP BY ALL ORDER BY platform, n DESC, account, what""").fetchall()
+    notes = []
+    for platform in dict.fromkeys(r[0] for r in rows):
+        on = [r for r in rows if r[0] == platform]
+        if any(r[4] for r in on):
+            continue
+        counted = ", ".join(f"{account!r} ({n:,} {what})" for _, account, what, n, _ in on[:3]) + \
+            (f" and {len(on) - 3} more" if len(on) > 3 else "")
+        plan = ", ".join(sorted(ctx.owned_accounts[platform]))
+        fix = ("ingest it again with --account set to the plan's name after `strategyfirst imports undo` of this "
+               "import" if ctx.account else "write the plan's account as the data names it")
+        notes.append(f"not counted as owned: {counted} on {platform}, where the plan lists only {plan}; "
+                     f"{fix}, or add the account to the plan's accounts under {platform}")
+    return notes
+
+
 def _normalised(account_expr: str, platform: str) -> str:
     """SQL of an account's normal form on `platform` (strategyfirst.handles; plan.normalise_handle in Python)."""
     return without_instance_sql(f"lower(ltrim({trim_space_sql(account_expr)}, '@'))", platform)

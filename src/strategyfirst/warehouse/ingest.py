@@ -38,7 +38,15 @@ from strategyfirst.errors import (
     WorkspaceError,
 )
 from strategyfirst.sources import sqlfuncs
-from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, check_platform, create_stage, drop_temp
+from strategyfirst.sources.base import (
+    STAGE_DDL,
+    LoadContext,
+    Loaded,
+    check_platform,
+    create_stage,
+    drop_temp,
+    unowned_notes,
+)
 from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
 from strategyfirst.sources.member_counts import write_raw_copy
 from strategyfirst.sources.registry import check_header_complete, check_source, detect, get_source, not_recognised
@@ -574,6 +582,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
         notes = (*loaded.notes, *check_spend(con, sf, ctx.currency, parse_rates((ctx.rates or "").split(",")
                                                                                  if ctx.rates else None),
                                              rows=staged["spend"]))
+        if not ctx.replay:  # data the plan's rule owns no account of: said at once, not only by measure
+            notes = (*notes, *unowned_notes(con, ctx))
         if staged["rejects"]:  # both only change rejected rows
             fill_reject_raw(con, sf.delimiter)
             fix_reject_lines(con)
