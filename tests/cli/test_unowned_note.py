@@ -71,3 +71,24 @@ def test_a_file_some_of_whose_accounts_the_plan_owns_says_nothing(shared_data: P
     assert ("not counted as owned: 'AppleSupport' (13 messages), 'SpotifyCares' (8 messages), 'Tesco' "
             f"(8 messages) and {len(brands) - 3} more on x, where the plan lists only ropensci; write the plan's "
             "account as the data names it") in " ".join(none.stderr.split())
+
+
+def test_one_message_is_one(shared_data: Path, tmp_path: Path) -> None:
+    """ChaseSupport answers once in the sample: '(1 message)', not '(1 messages)'."""
+    with (shared_data / "twcs" / "sample.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields = list(reader.fieldnames or [])
+        chase = [row for row in reader if row["author_id"] == "ChaseSupport"]
+    assert len(chase) == 1
+    one = tmp_path / "one.csv"
+    with one.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(chase)
+    ws = workspace(tmp_path, '  x: ["@rOpenSci"]\n')
+    result = invoke("ingest", "-w", str(ws), "-f", "json", str(one))
+    assert result.exit_code == 0, result.stderr
+    [file] = json.loads(result.stdout)["files"]
+    assert [n for n in file["notes"] if n.startswith("not counted")] == [
+        "not counted as owned: 'ChaseSupport' (1 message) on x, where the plan lists only ropensci; write the "
+        "plan's account as the data names it, or add the account to the plan's accounts under x"]

@@ -291,10 +291,10 @@ def unowned_notes(con: duckdb.DuckDBPyConnection, ctx: LoadContext) -> list[str]
     listed = string_list(sorted(f"{p}:{h}" for p, hs in ctx.owned_accounts.items() for h in hs))
     platforms = string_list(sorted(ctx.owned_accounts))
     rows = con.execute(f"""
-        WITH staged AS (SELECT platform, account, 'messages' AS what FROM stage_messages
+        WITH staged AS (SELECT platform, account, 'message' AS what FROM stage_messages
                         WHERE owned AND account IS NOT NULL AND platform IN ({platforms})
                         UNION ALL
-                        SELECT platform, account, 'audience rows' FROM stage_audience
+                        SELECT platform, account, 'audience row' FROM stage_audience
                         WHERE account IS NOT NULL AND platform IN ({platforms}))
         SELECT platform, account, what, count(*) AS n,
                bool_or(platform || ':' || {_normalised_by_row('account', 'platform')} IN ({listed})) AS owned
@@ -304,8 +304,8 @@ def unowned_notes(con: duckdb.DuckDBPyConnection, ctx: LoadContext) -> list[str]
         on = [r for r in rows if r[0] == platform]
         if any(r[4] for r in on):
             continue
-        counted = ", ".join(f"{account!r} ({n:,} {what})" for _, account, what, n, _ in on[:3]) + \
-            (f" and {len(on) - 3} more" if len(on) > 3 else "")
+        named = [f"{account!r} ({n:,} {what}{'s' * (n != 1)})" for _, account, what, n, _ in on[:3]]
+        counted = ", ".join(named) + (f" and {len(on) - 3} more" if len(on) > 3 else "")
         plan = ", ".join(sorted(ctx.owned_accounts[platform]))
         fix = ("ingest it again with --account set to the plan's name after `strategyfirst imports undo` of this "
                "import" if ctx.account else "write the plan's account as the data names it")
