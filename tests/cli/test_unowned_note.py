@@ -8,7 +8,7 @@ import csv
 import json
 from pathlib import Path
 
-from tests.cli.test_ingest_cli import invoke
+from tests.cli.test_ingest_cli import invoke, run
 
 YT_TABLE = "youtube-studio/priyankapatel05/Table data.csv"
 
@@ -92,3 +92,16 @@ def test_one_message_is_one(shared_data: Path, tmp_path: Path) -> None:
     assert [n for n in file["notes"] if n.startswith("not counted")] == [
         "not counted as owned: 'ChaseSupport' (1 message) on x, where the plan lists only ropensci; write the "
         "plan's account as the data names it, or add the account to the plan's accounts under x"]
+
+
+def test_a_blank_account_is_refused_before_anything_is_written(shared_data: Path, tmp_path: Path) -> None:
+    """`--account "  "` stored the 37 tweets of an X analytics file under an account of no name ('' in
+    measure's table): blank and a lone '@' are refused in one line, and no workspace is made."""
+    tweets = shared_data / "x-analytics/rOpenSci/tweet_activity_metrics_rOpenSci_20161201_20170101_en.csv"
+    ws = tmp_path / "ws"
+    for blank in ("  ", "@", " @ "):
+        result = run("ingest", "-w", str(ws), "--account", blank, str(tweets))
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == ("error: --account is blank (spaces or a lone '@'): give the account's name (as "
+                                 "the plan writes it), or leave --account out where the file names its account\n")
+        assert not ws.exists()

@@ -175,6 +175,10 @@ def ingest_groups(ws: WorkspaceFiles, groups: Sequence[tuple[Sequence[str | Path
     for group in prepared:
         group.replays = {p: replays[p] for p in group.paths if replays and p in replays}
         group.names = {p: names[p] for p in group.paths if names and p in names}
+        if group.ctx.account == "" and not group.replays:  # a rebuild replays what the log says, as it was
+            # '--account " "' stored the posts of an X analytics file under an account of no name
+            raise UsageError("--account is blank (spaces or a lone '@'): give the account's name (as the plan "
+                             "writes it), or leave --account out where the file names its account")
     if not any(g.paths for g in prepared):
         raise UsageError("no file to import; give one or more export files")
     ws.ensure()
