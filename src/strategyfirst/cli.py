@@ -247,23 +247,20 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("metrics", "strategyfirst.cli_metrics",
      "The metric catalogue: id, label, unit, direction, formula and version of every metric."),
     ("backup", "strategyfirst.cli_recovery",
-     "A consistent snapshot of the workspace (plan, warehouse, raw files, SQLite app database) with a\n"
-     "manifest of sha256s and row counts; safe while `serve` runs (imports wait for it)."),
+     "A consistent snapshot of the workspace, with a manifest of sha256s and row counts."),
     ("restore", "strategyfirst.cli_recovery",
      "Restore a backup into a new or empty folder (-w), after checking every file against its manifest."),
     ("rebuild", "strategyfirst.cli_recovery",
-     "Rebuild the warehouse from raw/ and the import log alone (same ids, original names and options, same\n"
-     "order; the log kept as it was); the previous file is kept as warehouse.duckdb.before-rebuild."),
+     "Rebuild the warehouse from raw/ and the import log alone; the previous one is kept beside it."),
     ("check", "strategyfirst.cli_recovery",
-     "Integrity of the workspace: schema, raw files against their sha256, derived tables fresh, leftovers\n"
-     "of interrupted runs, the app database; exit 1 with the list of problems."),
+     "Integrity of the workspace; exit 1 with the list of problems."),
     ("serve", "strategyfirst.cli_serve",
      "Serve the web app: pages, and the JSON API under /api/v1 (docs at /api/v1/docs)."),
     ("users", "strategyfirst.cli_appdb", "Accounts of the web app (no default user exists)."),
     ("tokens", "strategyfirst.cli_appdb", "API tokens for scripts (only their hash is stored)."),
     ("imports", "strategyfirst.cli_ingest",
-     "The import log: id, file, source, --account option, when, by whom, counts; `imports undo ID`\n"
-     "takes one import back (the rows it added removed, the values it updated restored)."),
+     "The import log: id, file, source, --account option, when, by whom, counts; `imports undo ID` takes one "
+     "back."),
 )
 _MODULE = {name: module for name, module, _ in COMMANDS}
 _SHORT_HELP = {name: short for name, _, short in COMMANDS}

@@ -15,8 +15,10 @@ from rich.markup import escape
 from strategyfirst.cli_options import HERE, Format, OnceGroup, WsOpt, require_workspace
 from strategyfirst.workspace import Workspace
 
-IMPORTS_HELP = """The import log: id, file, source, --account option, when, by whom, counts; `imports undo ID`
-takes one import back (the rows it added removed, the values it updated restored)."""
+# The first paragraph on one line: `--help`'s list of commands keeps a docstring's line breaks (Typer's rich mode)
+IMPORTS_HELP = ("The import log: id, file, source, --account option, when, by whom, counts; `imports undo ID` takes "
+                "one back.\n\n`imports undo ID` takes one import back (the rows it added removed, the values it "
+                "updated restored).")
 
 
 def register(app: typer.Typer, out: Console, err: Console) -> None:

@@ -132,11 +132,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         if fmt is Format.json:
             typer.echo(json.dumps({"sources": [
                 {"name": s.name, "description": s.description, "detection": s.detection,
-                 "columns": list(s.columns), "kind": s.kind} for s in SOURCES]}))
+                 "columns": [s.spell(c) for c in s.columns], "kind": s.kind} for s in SOURCES]}))
             return
         table = Table("source", "file", "columns expected", show_lines=True)
         for s in SOURCES:
-            table.add_row(s.name, s.description, ", ".join(s.columns))
+            table.add_row(s.name, s.description, ", ".join(s.spell(c) for c in s.columns))
         out.print(table)
 
 

@@ -25,8 +25,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         ws_path: WsOpt = HERE,
         fmt: FmtOpt = Format.text,
     ) -> None:
-        """A consistent snapshot of the workspace (plan, warehouse, raw files, SQLite app database) with a
-        manifest of sha256s and row counts; safe while `serve` runs (imports wait for it)."""
+        """A consistent snapshot of the workspace, with a manifest of sha256s and row counts.
+
+        The plan, warehouse, raw files and SQLite app database; safe while `serve` runs (imports wait for it)."""
         from strategyfirst import recovery
 
         result = recovery.backup(Workspace(ws_path), dest)
@@ -55,8 +56,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
     @app.command()
     def rebuild(ws_path: WsOpt = HERE, fmt: FmtOpt = Format.text) -> None:
-        """Rebuild the warehouse from raw/ and the import log alone (same ids, original names and options, same
-        order; the log kept as it was); the previous file is kept as warehouse.duckdb.before-rebuild."""
+        """Rebuild the warehouse from raw/ and the import log alone; the previous one is kept beside it.
+
+        Same ids, original names and options, same order; the log kept as it was.
+
+        The previous file is kept as warehouse.duckdb.before-rebuild."""
         from strategyfirst import recovery
 
         result = recovery.rebuild(Workspace(ws_path))
@@ -69,8 +73,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
     @app.command()
     def check(ws_path: WsOpt = HERE, fmt: FmtOpt = Format.text) -> None:
-        """Integrity of the workspace: schema, raw files against their sha256, derived tables fresh, leftovers
-        of interrupted runs, the app database; exit 1 with the list of problems."""
+        """Integrity of the workspace; exit 1 with the list of problems.
+
+        Checks the schema, raw files' sha256s, fresh derived tables, leftovers of interrupted runs, the app database."""
         from strategyfirst import recovery
 
         problems = recovery.check(Workspace(ws_path))

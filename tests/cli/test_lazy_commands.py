@@ -4,6 +4,7 @@ without building any (issue 19: fixed costs). The table must say what the real c
 from __future__ import annotations
 
 import inspect
+import itertools
 import os
 import subprocess
 import sys
@@ -79,3 +80,30 @@ def test_the_help_imports_no_command_module_and_a_command_its_own() -> None:
     others = {module for _, module, _ in cli.COMMANDS if module != "strategyfirst.cli"}
     assert _modules_after(["--help"]) & others == set()
     assert _modules_after(["metrics", "--format", "json"]) & others == {"strategyfirst.cli_metrics"}
+
+
+def test_the_help_lists_each_command_without_breaking_its_line_early(monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Typer's rich mode keeps a first paragraph's line breaks in the list of commands: `backup`, `rebuild`,
+    `check` and `imports` read "... SQLite app database) with a" and then "manifest of sha256s ..." on the next
+    line, half empty. Each entry's text now wraps only where the next word does not fit."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("TERMINAL_WIDTH", "80")
+    code, out, _ = run(["--help"], monkeypatch, capsys)
+    assert code == 0
+    rows = [line[1:-1] for line in out.splitlines() if line.startswith("│") and line.endswith("│")]
+    names = {name for name, _, _ in cli.COMMANDS}
+    start = next(r for r in rows if r.split() and r.split()[0] == "demo").index("Build")  # the text's column
+    entries: list[list[str]] = []
+    for row in rows:
+        name = row[:start].strip()
+        if name in names:
+            entries.append([row[start:].rstrip()])
+        elif entries and not name:
+            entries[-1].append(row[start:].rstrip())
+    assert len(entries) == len(cli.COMMANDS)
+    width = len(rows[0]) - start - 1  # the text's room: up to the box's inner margin
+    for lines, (name, _, short) in zip(entries, cli.COMMANDS, strict=True):
+        assert " ".join(" ".join(lines).split()) == " ".join(short.split()), name
+        for line, after in itertools.pairwise(lines):
+            assert len(line) + 1 + len(after.split()[0]) > width, (name, line, after)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,28 @@ def test_readiness_refuses_an_absurd_number_in_one_line_and_writes_nothing(
     assert code == 2
     assert err.strip().splitlines() == [
         f"error: {answers}:1:25: listening.weeks: give a number of weeks from 0 to 520, ten years"]
+    assert (tmp_path / "strategy.yaml").read_text(encoding="utf-8") == EXAMPLE
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    # it said "cannot read the answers file: [Errno 21] Is a directory: '<the path again>'"
+    (lambda p: p.mkdir(), "is a folder, not an answers file: give the YAML or JSON file of answers"),
+    (lambda p: p.write_bytes(b""), "the answers file is empty: write the answers in it"),
+    # a byte-order mark alone is no answer either (it said "the answers must be a mapping of dimensions")
+    (lambda p: p.write_bytes(b"\xef\xbb\xbf\n"), "the answers file is empty: write the answers in it"),
+    (lambda p: p.write_bytes(b"\xff\xfeo\x00"), "is not UTF-8 text: save the answers as UTF-8"),
+    (lambda p: None, "no such file; check the path"),
+])
+def test_an_answers_file_that_cannot_be_read_is_said_in_words_and_writes_nothing(
+        make: Callable[[Path], object], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "strategy.yaml").write_text(EXAMPLE, encoding="utf-8")
+    answers = tmp_path / "answers.yaml"
+    make(answers)
+    code, _, err = run(["readiness", "-w", str(tmp_path), "--answers", str(answers)], monkeypatch, capsys)
+    assert code == 2
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"error: {answers}:1:1: {said}") and "Errno" not in line, line
     assert (tmp_path / "strategy.yaml").read_text(encoding="utf-8") == EXAMPLE
 
 

@@ -64,10 +64,23 @@ def parse_answers(text: str, file: str = "answers.yaml") -> Readiness:
 def read_answers(path: str | Path) -> Readiness:
     """Read and validate an answers file (YAML or JSON); errors carry file, line and column."""
     path = Path(path)
+
+    def refused(why: str) -> PlanError:
+        return PlanError([PlanProblem(str(path), 1, 1, why)])
+
+    # said in words, not as Python's "[Errno 21] Is a directory: '<the path again>'"
+    if path.is_dir():
+        raise refused("is a folder, not an answers file: give the YAML or JSON file of answers (docs/readiness.md)")
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError([PlanProblem(str(path), 1, 1, f"cannot read the answers file: {exc}")]) from None
+    except FileNotFoundError:
+        raise refused("no such file; check the path") from None
+    except UnicodeDecodeError:
+        raise refused("is not UTF-8 text: save the answers as UTF-8 (YAML or JSON)") from None
+    except OSError as exc:
+        raise refused(f"cannot read the answers file ({exc.strerror or exc})") from None
+    if not text.strip():
+        raise refused("the answers file is empty: write the answers in it (YAML or JSON, docs/readiness.md)")
     return parse_answers(text, file=str(path))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -100,6 +100,16 @@ class Source:
     other_kinds: tuple[str, ...] = ()     # kinds it reads besides `kind` (meta-ads: an xlsx of one table)
     # The raw copy is the redacted one its loader staged (member exports: sources/member_counts.py), not the file
     redacted_raw: bool = False
+    # Columns whose name in `columns`/`required` is a key of `header_map`, not the export's own header cell
+    # ('permalink' for X analytics' "Tweet permalink"): the cell a message names instead.
+    spelled: Mapping[str, str] = field(default_factory=dict)
+    # Names `header_map` gives the export's other columns, which it has but does not read (X analytics' "app
+    # opens"): not "columns it does not expect" of a file whose header is not recognised.
+    also_known: frozenset[str] = frozenset()
+
+    def spell(self, column: str) -> str:
+        """A column as the export writes it in its header."""
+        return self.spelled.get(column, column)
 
     def score(self, sf: SourceFile) -> tuple[float, list[str], list[str], int]:
         """How well the file's header fits: share of required columns present, missing ones, unexpected
@@ -108,14 +118,20 @@ class Source:
             return 0.0, list(self.required), [], 0
         if self.file_pattern and not re.search(self.file_pattern, sf.name, re.IGNORECASE):
             return 0.0, list(self.required), [], 0
-        have = set(self.header_map(sf.header)) if self.kind == "csv" else set(sf.header)
+        mapped_header = self.header_map(sf.header) if self.kind == "csv" else sf.header
+        # each name as compared, with the cell the file writes (a map that reshapes the header keeps its names)
+        written = sf.header if len(mapped_header) == len(sf.header) else mapped_header
+        cells = list(zip(mapped_header, written, strict=True))
+        have = {mapped for mapped, _ in cells}
         if any(c in have for c in self.forbidden):
             return 0.0, list(self.required), [], 0
         best: tuple[float, list[str], list[str], int] = (-1.0, [], [], 0)
-        documented = _documented(self.columns)
+        known = _documented(self.columns) | self.also_known
         for required in (self.required, *self.alternatives):
             missing = [c for c in required if c not in have]
-            extra = sorted(have - set(required) - documented)
+            # the header cells as the file writes them, in its order, once each
+            extra = list(dict.fromkeys(cell for mapped, cell in cells if mapped not in required
+                                       and mapped not in known))
             score = (len(required) - len(missing)) / max(len(required), 1)
             if score > best[0]:
                 best = (score, missing, extra, len(required))
@@ -262,6 +278,40 @@ def owned_sql_by_row(ctx: LoadContext, platform_expr: str, account_expr: str, so
     listed = string_list(pairs)
     return (f"CASE WHEN coalesce({source_flag}, FALSE) THEN TRUE ELSE coalesce({platform_expr} || ':' || "
             f"{_normalised_by_row(account_expr, platform_expr)} IN ({listed}), FALSE) END")
+
+
+def unowned_notes(con: duckdb.DuckDBPyConnection, ctx: LoadContext) -> list[str]:
+    """A line per platform where the plan lists accounts and none of them is the account of the staged data:
+    the owned messages (as the source flags them) and the audience of the file count for no owned account
+    (metrics.md: where the plan lists accounts for a platform, exactly those are owned), which `measure` shows
+    only in its data quality. Most often a mistyped `--account`; a file some of whose accounts the plan lists
+    (a twcs file of 100 brands, 3 of them the plan's) gets none."""
+    if not ctx.owned_accounts:
+        return []
+    listed = string_list(sorted(f"{p}:{h}" for p, hs in ctx.owned_accounts.items() for h in hs))
+    platforms = string_list(sorted(ctx.owned_accounts))
+    rows = con.execute(f"""
+        WITH staged AS (SELECT platform, account, 'message' AS what FROM stage_messages
+                        WHERE owned AND account IS NOT NULL AND platform IN ({platforms})
+                        UNION ALL
+                        SELECT platform, account, 'audience row' FROM stage_audience
+                        WHERE account IS NOT NULL AND platform IN ({platforms}))
+        SELECT platform, account, what, count(*) AS n,
+               bool_or(platform || ':' || {_normalised_by_row('account', 'platform')} IN ({listed})) AS owned
+        FROM staged GROUP BY ALL ORDER BY platform, n DESC, account, what""").fetchall()
+    notes = []
+    for platform in dict.fromkeys(r[0] for r in rows):
+        on = [r for r in rows if r[0] == platform]
+        if any(r[4] for r in on):
+            continue
+        named = [f"{account!r} ({n:,} {what}{'s' * (n != 1)})" for _, account, what, n, _ in on[:3]]
+        counted = ", ".join(named) + (f" and {len(on) - 3} more" if len(on) > 3 else "")
+        plan = ", ".join(sorted(ctx.owned_accounts[platform]))
+        fix = ("ingest it again with --account set to the plan's name after `strategyfirst imports undo` of this "
+               "import" if ctx.account else "write the plan's account as the data names it")
+        notes.append(f"not counted as owned: {counted} on {platform}, where the plan lists only {plan}; "
+                     f"{fix}, or add the account to the plan's accounts under {platform}")
+    return notes
 
 
 def _normalised(account_expr: str, platform: str) -> str:

@@ -3,6 +3,7 @@ iterate over it. A new format is one new module and one new entry here."""
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from strategyfirst.errors import ImportFileError, SourceDetectionError, UsageError
@@ -32,7 +33,7 @@ from strategyfirst.sources import (
     x_archive,
     youtube_studio,
 )
-from strategyfirst.sources.base import Source
+from strategyfirst.sources.base import Source, normalise_column
 from strategyfirst.sources.textfile import SourceFile
 
 SOURCES: tuple[Source, ...] = (
@@ -118,13 +119,19 @@ def _unrecognised(sf: SourceFile, scored: list[tuple[tuple[float, list[str], lis
             "(not quoted here: it is personal data); export the file again with its header row", 1, 1,
             short="no header row (its first line holds an email or IP address)")
     header = ", ".join(_shown(h) for h in sf.header[:8]) + (" ..." if len(sf.header) > 8 else "")
-    unexpected = ", ".join(_shown(e) for e in extra[:6])
+    # A column renamed by hand is most likely the unexpected cell nearest a missing column's name: those first
+    # (a page-level Facebook export has hundreds of columns not read, and the first six of them hid it).
+    extra = sorted(extra, key=lambda cell: -max((_likeness(cell, best.spell(m)) for m in missing), default=0))
+    unexpected = ", ".join(_shown(e) for e in extra[:6]) + (f" and {len(extra) - 6} more" if len(extra) > 6 else "")
+    lacking = ", ".join(_shown(best.spell(m)) for m in missing)
     return SourceDetectionError(
         str(sf.path),
         f"header not recognised ({header}); closest source is {best.name!r}, but "
-        + (f"the file lacks its columns {', '.join(missing)}" if missing else "the file has all its columns")
+        + (f"the file lacks its column{'s' * (len(missing) > 1)} {lacking}" if missing
+           else "the file has all its columns")
         + (f" and has columns it does not expect ({unexpected})" if extra else "")
-        + f"; known sources: {known}; pass --source NAME if the columns were renamed", 1, 1,
+        + f"; known sources: {known}"
+        + ("; a renamed column is not read: give it back the name the export writes" if missing else ""), 1, 1,
         short=f"header not recognised ({', '.join(_shown(h) for h in sf.header[:3])}"
               f"{' ...' if len(sf.header) > 3 else ''})")
 
@@ -147,6 +154,11 @@ def _js_refusal(sf: SourceFile) -> str:
                 "imported")
     return ("is a JavaScript file, not an export (an X archive's tweets are data/tweets.js, starting "
             "window.YTD.tweets.part0 =)")
+
+
+def _likeness(cell: str, column: str) -> float:
+    """How alike a header cell and a column name are, compared loosely (0 to 1)."""
+    return difflib.SequenceMatcher(None, normalise_column(cell), normalise_column(column)).ratio()
 
 
 def _shown(cell: str) -> str:
@@ -176,6 +188,6 @@ def check_source(source: Source, sf: SourceFile) -> None:
         raise ImportFileError(str(sf.path), f"is a {sf.kind.upper()} file but {source.name} reads "
                               f"{source.kind.upper()} files; check --source (or use --source auto)", 1, 1)
     if score < 1.0:
-        lacking = ", ".join(_shown(m) for m in missing)
+        lacking = ", ".join(_shown(source.spell(m)) for m in missing)
         raise ImportFileError(str(sf.path), f"not a {source.name} file: missing column(s) {lacking}; check "
                               "--source (or use --source auto)", 1, 1)

@@ -22,7 +22,7 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import utc
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.x_headers import canonical_header
+from strategyfirst.sources.x_headers import ENGLISH, KNOWN, canonical_header
 
 if TYPE_CHECKING:
     import duckdb
@@ -89,4 +89,6 @@ SOURCE = Source(
     required=REQUIRED,
     load=load,
     header_map=canonical_header,
+    spelled=ENGLISH,
+    also_known=KNOWN,
 )

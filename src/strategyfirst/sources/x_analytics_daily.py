@@ -18,7 +18,7 @@ from strategyfirst.sources.columns import column_map
 from strategyfirst.sources.dates import day
 from strategyfirst.sources.sqlfuncs import Numbers
 from strategyfirst.sources.textfile import SourceFile, read_rows
-from strategyfirst.sources.x_headers import canonical_header
+from strategyfirst.sources.x_headers import ENGLISH, KNOWN, canonical_header
 
 if TYPE_CHECKING:
     import duckdb
@@ -73,4 +73,6 @@ SOURCE = Source(
     required=REQUIRED,
     load=load,
     header_map=canonical_header,
+    spelled=ENGLISH,
+    also_known=KNOWN,
 )

@@ -65,6 +65,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "spend": ("promoted spend", "spend", "gasto", "gastos", "dépenses", "Ausgaben", "custo", "investimento"),
 }
 
+# Each key as the English export writes it ('permalink': 'Tweet permalink'), for messages and `sources`.
+ENGLISH: dict[str, str] = {key: cells[0] for key, cells in ALIASES.items()}
+# Every key a header cell can map to, promoted ones included: the columns of an export, read or not.
+KNOWN: frozenset[str] = frozenset((*ALIASES, *(f"promoted_{key}" for key in ALIASES)))
+
+
 def fold(cell: str) -> str:
     """Header cell compared loosely: lower case, no accents, single spaces, no trailing colon."""
     text = unicodedata.normalize("NFKD", normalise_column(cell))

@@ -38,7 +38,15 @@ from strategyfirst.errors import (
     WorkspaceError,
 )
 from strategyfirst.sources import sqlfuncs
-from strategyfirst.sources.base import STAGE_DDL, LoadContext, Loaded, check_platform, create_stage, drop_temp
+from strategyfirst.sources.base import (
+    STAGE_DDL,
+    LoadContext,
+    Loaded,
+    check_platform,
+    create_stage,
+    drop_temp,
+    unowned_notes,
+)
 from strategyfirst.sources.currency import check_spend, parse_rates, rates_option
 from strategyfirst.sources.member_counts import write_raw_copy
 from strategyfirst.sources.registry import check_header_complete, check_source, detect, get_source, not_recognised
@@ -167,6 +175,10 @@ def ingest_groups(ws: WorkspaceFiles, groups: Sequence[tuple[Sequence[str | Path
     for group in prepared:
         group.replays = {p: replays[p] for p in group.paths if replays and p in replays}
         group.names = {p: names[p] for p in group.paths if names and p in names}
+        if group.ctx.account == "" and not group.replays:  # a rebuild replays what the log says, as it was
+            # '--account " "' stored the posts of an X analytics file under an account of no name
+            raise UsageError("--account is blank (spaces or a lone '@'): give the account's name (as the plan "
+                             "writes it), or leave --account out where the file names its account")
     if not any(g.paths for g in prepared):
         raise UsageError("no file to import; give one or more export files")
     ws.ensure()
@@ -574,6 +586,8 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
         notes = (*loaded.notes, *check_spend(con, sf, ctx.currency, parse_rates((ctx.rates or "").split(",")
                                                                                  if ctx.rates else None),
                                              rows=staged["spend"]))
+        if not ctx.replay:  # data the plan's rule owns no account of: said at once, not only by measure
+            notes = (*notes, *unowned_notes(con, ctx))
         if staged["rejects"]:  # both only change rejected rows
             fill_reject_raw(con, sf.delimiter)
             fix_reject_lines(con)

@@ -63,8 +63,9 @@ def ingest_uploads(ws: Workspace, files: list[UploadFile], limit: int, source: s
     with saved(ws, files, limit) as names:
         # each file is imported, summed up and logged under the name it was uploaded as (a zip's members as
         # `archive.zip!inner/name`), not as its copy in the private folder
-        result = ws.ingest(list(names), source=source, account=account or None, strict=strict, year=year,
-                           keep_going=True, by=by, names=names)
+        # a field of spaces is an empty field (the CLI refuses `--account "  "`: typed, it is a mistake)
+        result = ws.ingest(list(names), source=source, account=(account or "").strip() or None, strict=strict,
+                           year=year, keep_going=True, by=by, names=names)
     summaries = [scrub_json(summary, folders([ws.root])) for summary in result.files]
     return services.plain({"files": summaries})
 
