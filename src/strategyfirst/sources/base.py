@@ -296,9 +296,10 @@ def unowned_notes(con: duckdb.DuckDBPyConnection, ctx: LoadContext) -> list[str]
                         UNION ALL
                         SELECT platform, account, 'audience row' FROM stage_audience
                         WHERE account IS NOT NULL AND platform IN ({platforms}))
-        SELECT platform, account, what, count(*) AS n,
-               bool_or(platform || ':' || {_normalised_by_row('account', 'platform')} IN ({listed})) AS owned
-        FROM staged GROUP BY ALL ORDER BY platform, n DESC, account, what""").fetchall()
+        SELECT platform, account, what, n,
+               platform || ':' || {_normalised_by_row('account', 'platform')} IN ({listed}) AS owned
+        FROM (SELECT platform, account, what, count(*) AS n FROM staged GROUP BY ALL)  -- a few accounts, not rows
+        ORDER BY platform, n DESC, account, what""").fetchall()
     notes = []
     for platform in dict.fromkeys(r[0] for r in rows):
         on = [r for r in rows if r[0] == platform]
