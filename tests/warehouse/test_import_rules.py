@@ -61,6 +61,25 @@ def test_reimport_is_all_duplicate_and_newer_export_updates(tmp_path: Path) -> N
         "already imported", first["import_id"], first["import_id"])
 
 
+def test_the_same_bytes_twice_in_one_batch_are_one_import(tmp_path: Path) -> None:
+    """The file sizes the log holds are looked up once per batch (importlog.SeenSizes): a copy of a file
+    imported earlier in the same batch, and a file whose size only an earlier import of the batch had, are
+    still known, so the copy is "already imported" as the first, and no second `imports` row is written."""
+    ws = Workspace(tmp_path / "ws")
+    text = XA_HEADER + xa_row("1", "100.0") + xa_row("2", "50.0")
+    first, copy = write(tmp_path / "march.csv", text), write(tmp_path / "march-copy.csv", text)
+    # Same size, other bytes (tweet 3 for tweet 2): a new import, not the first one again.
+    other = write(tmp_path / "other.csv", XA_HEADER + xa_row("1", "100.0") + xa_row("3", "50.0"))
+    assert first.stat().st_size == copy.stat().st_size == other.stat().st_size
+    files = ingest(ws, [first, copy, other]).files
+    assert [f["status"] for f in files] == ["imported", "already imported", "imported"]
+    assert files[1]["already_imported_as"] == files[0]["import_id"]
+    # two imports: march.csv (tweets 1, 2) and other.csv (tweet 3 new, tweet 1 a duplicate)
+    assert (files[2]["rows_new"], files[2]["rows_duplicate"]) == (1, 1)
+    assert scalar(ws, "SELECT count(*) FROM imports") == 2
+    assert scalar(ws, "SELECT count(*) FROM messages") == 3
+
+
 def test_bad_rows_go_to_rejects_with_line_and_reason(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     text = (TWCS_HEADER

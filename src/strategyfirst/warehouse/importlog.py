@@ -147,6 +147,23 @@ def maybe_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
     return bool(row and row[0])
 
 
+class SeenSizes:
+    """`maybe_seen` for a batch of files, from one statement: the sizes of the files imports (not undone) read,
+    looked up once. The batch adds the size of each file it goes on to read (`add`), whatever becomes of it: a
+    size too many only means a file is hashed and looked up, as `maybe_seen` would have it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._sizes = {r[0] for r in con.execute("SELECT DISTINCT bytes FROM imports WHERE undone_at IS NULL"
+                                                 ).fetchall()}
+
+    def maybe(self, size: int) -> bool:
+        """Whether an import (not undone) of a file of this size may exist (`maybe_seen`)."""
+        return None in self._sizes or size in self._sizes
+
+    def add(self, size: int) -> None:
+        self._sizes.add(size)
+
+
 def _hex_literal(digest: str) -> str:
     if not all(c in "0123456789abcdef" for c in digest):
         raise ValueError(f"not a hex digest: {digest!r}")

@@ -266,11 +266,12 @@ def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict
             sqlfuncs.install(con)
             importlog.ensure(con)
             overlap = _Overlap(_batch_bytes(groups) <= OVERLAP_BYTES)
+            seen = importlog.SeenSizes(con)  # one look-up of the log's file sizes for the batch
             try:
                 for group in groups:
                     with unpacked(group.paths, group.in_folder, ws.state_dir / "tmp", group.media) as files_in:
                         _import_group(con, ws, files_in, group, plan, by, strict, progress, result, errors,
-                                      overlap)
+                                      overlap, seen)
             finally:
                 # Derived tables once per batch, right after the last committed import (each file its own
                 # transaction; derive.refresh runs its own), also when a later file failed.
@@ -290,9 +291,10 @@ def _import_all(ws: WorkspaceFiles, groups: list[_Group], by: str | None, strict
 
 def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: Unpacked, group: _Group,
                   plan: _LazyPlan, by: str | None, strict: bool, progress: bool, result: IngestResult,
-                  errors: list[StrategyFirstError], overlap: _Overlap) -> None:
+                  errors: list[StrategyFirstError], overlap: _Overlap, seen: importlog.SeenSizes) -> None:
     """The files of one group, each in its own transaction; a failure is recorded and the next file goes on.
-    `overlap`: once a file is imported, the rebuild's modules may be imported on a thread (`_Overlap`)."""
+    `overlap`: once a file is imported, the rebuild's modules may be imported on a thread (`_Overlap`); `seen`:
+    the sizes of the files the log and this batch have (`importlog.SeenSizes`)."""
     for path in files_in.paths:
         outcome: dict[str, Any] = {"source": None}
         replay = group.replays.get(path)
@@ -306,7 +308,7 @@ def _import_group(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, files_in: 
                                       "by an old zip tool or share): rename the file and import it again", 1, 1)
             with _progress(path, progress) as step:
                 summary = _ingest_one(con, ws, path, name, group.source, lambda: plan.context(group.ctx),
-                                      group.options, by, strict, step, outcome,
+                                      group.options, by, strict, step, outcome, seen,
                                       replay.import_id if replay else None)
         except WorkspaceError:
             raise  # the workspace itself (locked, newer schema): no later file can do better
@@ -481,9 +483,9 @@ def _plan(ws: WorkspaceFiles) -> Plan | None:
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, name: str, source_name: str,
                 ctx: Callable[[], LoadContext], options: dict[str, Any], by: str | None, strict: bool, step: Step,
-                outcome: dict[str, Any], import_id: int | None = None) -> dict[str, Any]:
+                outcome: dict[str, Any], seen: importlog.SeenSizes, import_id: int | None = None) -> dict[str, Any]:
     """One file (`name` is how summaries, errors and the import log call it) in its own transaction, as import
-    `import_id` if given (else the next one)."""
+    `import_id` if given (else the next one). `seen`: the sizes the log (and this batch) may have."""
     if not path.is_file():
         what = ("is an empty folder" if path.is_dir() else
                 "is not a regular file (a pipe, socket or device): save the export to a file and import that"
@@ -498,7 +500,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
     # priority; the copying thread yields to DuckDB), and an identical file with the same options is not read
     # again: a re-import changes nothing. A file whose stamp an import recorded is not even hashed again.
     earlier: list[int] = []
-    if importlog.maybe_seen(con, size):
+    if seen.maybe(size):
         digest = importlog.stamped_digest(con, stamp) or _sha256(path)
         defaults = _options("auto", LoadContext())
         same = importlog.same_file(con, digest, size, source_name, options, defaults)
@@ -506,6 +508,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, path: Path, 
             outcome["source"] = same["source"]
             return _already(name, same)
         earlier = importlog.other_options(con, digest, options, defaults)  # the same file, another --account
+    seen.add(size)  # read below: the log may hold its size from now on (a later file of the batch is looked up)
     raw: RawCopy | None = None
     try:
         sf = open_source_file(path, ws.state_dir / "tmp")
@@ -591,12 +594,12 @@ def _stage_and_merge(con: duckdb.DuckDBPyConnection, ws: WorkspaceFiles, sf: Sou
         if staged["rejects"]:  # both only change rejected rows
             fill_reject_raw(con, sf.delimiter)
             fix_reject_lines(con)
-        drop_rows(con)
         step("merging")
         # Row order matters while reading (line numbers), not while merging: let DuckDB work in parallel (a
         # file of fewer rows than DuckDB's row group is merged on one thread either way).
         parallel = max(staged.values()) > PARALLEL_ROWS
         if parallel:
+            drop_rows(con)  # its rows as read, before the merge holds more; a small file's go with drop_temp
             con.execute("SET preserve_insertion_order = false")
         try:
             prepared = _prepare_all(con, loaded, staged)  # temp tables only, like the staging
