@@ -7,11 +7,12 @@ lint messages, decisions) can never inject markup; only the SVG produced by vl-c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from strategyfirst.formatting import (
     metric_label,
@@ -32,6 +33,16 @@ def fmt(value: Any, unit: str = "", currency: str | None = None) -> str:
     return number(value, unit or None, currency=currency)
 
 
+# A day or a month (2017-12-01, 2017-12): one word to the line breaker, never "2017-" / "12" in a narrow column
+_DAY_OR_MONTH = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+
+
+def whole_dates(text: Any) -> Markup:
+    """`text` escaped, each ISO day or month in it kept on one line (a span of class `nowrap`)."""
+    escaped = str(escape("" if text is None else text))
+    return Markup(_DAY_OR_MONTH.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))
+
+
 def _environment(currency: str | None = None) -> Environment:
     env = Environment(
         loader=PackageLoader("strategyfirst.report", "templates"),
@@ -46,6 +57,7 @@ def _environment(currency: str | None = None) -> Environment:
     env.filters["status_label"] = status_label
     env.filters["verdict_label"] = verdict_label
     env.filters["step_rate"] = step_rate
+    env.filters["whole_dates"] = whole_dates
     return env
 
 
