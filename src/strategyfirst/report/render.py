@@ -7,12 +7,11 @@ lint messages, decisions) can never inject markup; only the SVG produced by vl-c
 from __future__ import annotations
 
 import datetime as dt
-import re
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from strategyfirst.formatting import (
     metric_label,
@@ -21,6 +20,7 @@ from strategyfirst.formatting import (
     step_rate,
     verdict_label,
     verdict_likelihood,
+    whole_dates,
 )
 from strategyfirst.report import charts
 from strategyfirst.report.model import KeyedValue, ReportData
@@ -31,16 +31,6 @@ def fmt(value: Any, unit: str = "", currency: str | None = None) -> str:
     if value is not None and not isinstance(value, int | float):
         return str(value)
     return number(value, unit or None, currency=currency)
-
-
-# A day or a month (2017-12-01, 2017-12): one word to the line breaker, never "2017-" / "12" in a narrow column
-_DAY_OR_MONTH = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
-
-
-def whole_dates(text: Any) -> Markup:
-    """`text` escaped, each ISO day or month in it kept on one line (a span of class `nowrap`)."""
-    escaped = str(escape("" if text is None else text))
-    return Markup(_DAY_OR_MONTH.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))
 
 
 def _environment(currency: str | None = None) -> Environment:
