@@ -94,3 +94,13 @@ def test_step_rate_reads_as_a_percentage_below_one_and_a_multiple_from_one() -> 
     assert step_rate(10.0) == "10.0×"        # never '1,000.0%'
     assert step_rate(12345.6) == "12,346×"
     assert step_rate(None) == DASH
+
+
+def test_whole_dates_keeps_each_day_and_month_on_one_line_and_escapes_the_rest() -> None:
+    from strategyfirst.formatting import whole_dates
+
+    assert str(whole_dates("2017-12-01 to 2017-12-30 against 2017-11")) == (
+        '<span class="nowrap">2017-12-01</span> to <span class="nowrap">2017-12-30</span> against '
+        '<span class="nowrap">2017-11</span>')
+    assert str(whole_dates("<b>x-posts</b> 12-2017")) == "&lt;b&gt;x-posts&lt;/b&gt; 12-2017"  # not dates
+    assert str(whole_dates(None)) == ""

@@ -43,3 +43,19 @@ def check_range(since: dt.date | None, until: dt.date | None) -> None:
 def end_of(day: dt.date) -> dt.datetime:
     """The first moment after `day` (data "up to `day`" is dated before it)."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+def horizon_note(as_of: dt.date | None, start: dt.date | None, end: dt.date | None) -> str | None:
+    """What an as-of day outside the plan's horizon means, in one line (None inside it, or without a horizon).
+    Not an error: a day before the start is planning ahead, one after the end a look back; but every KPI is
+    measured inside the horizon only, so without the line the first reads as "no data" and the second as if the
+    later data counted."""
+    if as_of is None or start is None or end is None or end < start:
+        return None
+    if as_of < start:
+        return (f"as of {as_of.isoformat()}, before the plan's horizon starts on {start.isoformat()}: "
+                "nothing is measured yet")
+    if as_of > end:
+        return (f"as of {as_of.isoformat()}, after the plan's horizon ended on {end.isoformat()}: the KPIs are "
+                f"measured on the horizon's data, up to {end.isoformat()}")
+    return None

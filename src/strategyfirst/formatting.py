@@ -9,6 +9,10 @@ module is only for text meant for people. It imports only the catalogue, so ever
 from __future__ import annotations
 
 import math
+import re
+from typing import Any
+
+from markupsafe import Markup, escape
 
 from strategyfirst import catalog
 
@@ -180,3 +184,14 @@ def verdict_label(kind: str | None) -> str:
     if kind is None:
         return DASH
     return VERDICT_LABELS.get(kind, kind.replace("_", " "))
+
+
+# A day or a month (2017-12-01, 2017-12): one word to the line breaker, which would otherwise split it after its
+# hyphen in a narrow column or line ("2017-" / "12")
+_DAY_OR_MONTH = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+
+
+def whole_dates(text: Any) -> Markup:
+    """`text` escaped for HTML, each ISO day or month in it kept on one line (a span of class `nowrap`)."""
+    escaped = str(escape("" if text is None else text))
+    return Markup(_DAY_OR_MONTH.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))

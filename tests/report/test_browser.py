@@ -144,3 +144,36 @@ def test_table_captions_read_whole_on_a_phone(browser: Any, shared_data: Path, t
                 i, caption.inner_text(), box, section)
     finally:
         page.close()
+
+
+# Lines of text an element wraps into (the distinct tops of its text's line boxes).
+_LINES = """e => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"""
+
+
+def test_funnel_headings_and_months_read_whole_on_a_phone(browser: Any, shared_data: Path, tmp_path: Path) -> None:
+    """The same report at 360 px: the month heading (2020-12, the latest month of the 2020 exports) is one line,
+    never "2020-" / "12"; each heading takes at most two lines, not one word a line (before: "of the step before,
+    month before" five lines); the dates of the funnel's sentence are never split at a hyphen either."""
+    from strategyfirst.report.gather import gather_report_data
+
+    ws = Workspace(tmp_path / "ws")
+    ws.ensure()
+    ws.plan_path.write_text(REAL_PLAN, encoding="utf-8")
+    ws.ingest(sorted((shared_data / "x-analytics" / "rOpenSci").glob("*_2020*_en.csv")))
+    path = tmp_path / "report.html"
+    path.write_text(render_html(gather_report_data(ws)), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        headings = page.locator("table.funnel").first.locator("thead th")
+        texts = [headings.nth(i).inner_text() for i in range(headings.count())]
+        assert texts[1] == "2020-12"
+        lines = [headings.nth(i).evaluate(_LINES) for i in range(headings.count())]
+        assert lines[1] == 1, texts
+        assert max(lines) <= 2, list(zip(texts, lines, strict=True))
+        dates = page.locator("#funnel > p").first.locator("span.nowrap")
+        assert dates.count() >= 2  # the month's first and last days
+        assert all(dates.nth(i).evaluate(_LINES) == 1 for i in range(dates.count()))
+    finally:
+        page.close()

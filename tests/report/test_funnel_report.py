@@ -29,7 +29,7 @@ def test_report_shows_each_tactics_chain_and_the_asset(ws: Path) -> None:  # noq
            "20.0% to 10.0%" in html
     assert "letter: no step fell against the month before" in html
     # The last column is the conversion the month before, and says so (it read "month before", as a value would).
-    assert "<th class=\"num\">of the step before, month before</th>" in html
+    assert "<th class=\"num long\">of the step before, month before</th>" in html
     assert "<td>email</td><td>Members</td><td class=\"num\">50</td> <td class=\"num\">2</td>" in html
 
 

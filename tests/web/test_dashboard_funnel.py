@@ -45,12 +45,17 @@ def overall(page: str) -> str:
     return re.sub(r' data-label="[^"]*"', "", page[start:page.index("</table>", start)])
 
 
+def unwrapped(page: str) -> str:
+    """The page without the spans that keep each day or month on one line (formatting.whole_dates)."""
+    return re.sub(r'<span class="nowrap">([^<]*)</span>', r"\1", page)
+
+
 def row(step: str, value: str) -> str:
     return f'<th scope="row">{step}</th> <td class="num">{value}</td>'
 
 
 def test_the_dashboard_funnel_is_the_reports_month_inside_the_horizon(env: DrillEnv, viewer: TestClient) -> None:
-    page = flat(viewer.get("/w/drill/dashboard").text)
+    page = unwrapped(flat(viewer.get("/w/drill/dashboard").text))
     # the latest data inside the horizon is February's reel (the 1st): February so far, not August
     assert "2026-02-01 to 2026-02-01 (the month so far) against 2026-01-01 to 2026-01-01 (as many days)" in page
     assert "2026-08" not in page
@@ -63,11 +68,11 @@ def test_the_dashboard_funnel_is_the_reports_month_inside_the_horizon(env: Drill
 
 def test_the_dashboard_funnel_follows_the_views_dates_and_as_of_day(viewer: TestClient) -> None:
     january = "?range=custom&since=2026-01-01&until=2026-01-31"
-    page = flat(viewer.get("/w/drill/dashboard" + january).text)
+    page = unwrapped(flat(viewer.get("/w/drill/dashboard" + january).text))
     january_so_far = "2026-01-01 to 2026-01-20 (the month so far) against 2025-12-01 to 2025-12-20 (as many days)"
     assert january_so_far in page
     assert row("Reach", "3,380") in overall(page) and row("Engagements", "253") in overall(page)
-    page = flat(viewer.get("/w/drill/dashboard?range=all&as_of=2026-01-20").text)
+    page = unwrapped(flat(viewer.get("/w/drill/dashboard?range=all&as_of=2026-01-20").text))
     assert january_so_far in page
     # its downloads keep the view, and give the month the page shows
     assert 'href="/w/drill/funnel.csv?range=custom&amp;since=2026-01-01&amp;until=2026-01-31"' in \
@@ -95,3 +100,6 @@ def test_the_funnel_tables_say_what_their_columns_hold(viewer: TestClient) -> No
     assert '<th scope="col" class="num">conversion, month before</th>' in chain
     assert ">month before<" not in chain
     assert "A step's conversion: its value over the step before's, this month and the month before." in page
+    # the days of the sentence above the tables never split at their hyphens on a phone ("2026-" / "02-01")
+    assert ('<span class="nowrap">2026-02-01</span> to <span class="nowrap">2026-02-01</span> (the month so far) '
+            'against <span class="nowrap">2026-01-01</span>') in page

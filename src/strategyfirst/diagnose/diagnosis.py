@@ -122,6 +122,8 @@ class Diagnosis:
     verdicts: list[Verdict] = field(default_factory=list)
     budget: list[BudgetMove] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
+    # One line when the as-of day lies outside the plan's horizon (dates.horizon_note), else None
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +132,7 @@ class Diagnosis:
             "verdicts": [_verdict_json(v) for v in self.verdicts],
             "budget": [_move_json(m) for m in self.budget],
             "footnotes": list(self.footnotes),
+            "note": self.note,
         }
 
     def to_kept(self) -> dict[str, Any]:
@@ -147,7 +150,8 @@ class Diagnosis:
                        kpis=[_restore(KpiStatus, k) for k in data["kpis"]],
                        verdicts=[_restore(Verdict, v) for v in data["verdicts"]],
                        budget=[_restore(BudgetMove, m) for m in data["budget"]],
-                       footnotes=[str(f) for f in data["footnotes"]])
+                       footnotes=[str(f) for f in data["footnotes"]],
+                       note=None if data.get("note") is None else str(data["note"]))
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a kept diagnosis: {exc!r}") from None
 

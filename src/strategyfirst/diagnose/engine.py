@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from strategyfirst import catalog
+from strategyfirst.dates import horizon_note
 from strategyfirst.diagnose.budget import TacticCost, propose
 from strategyfirst.diagnose.diagnosis import BudgetMove, Diagnosis, KpiStatus, Verdict
 from strategyfirst.diagnose.inputs import DiagnoseInputs, gather, latest_data_date
@@ -104,6 +105,9 @@ def diagnose(source: MeasuringWorkspace | DiagnoseInputs, as_of: dt.date | None 
         inputs = gather(source, plan, day, seed=seed)
     statuses = kpi_statuses(inputs)
     judged = verdicts(inputs, statuses)
+    horizon = inputs.plan.horizon
     return Diagnosis(as_of=inputs.as_of, kpis=statuses, verdicts=judged,
                      budget=budget_proposals(inputs, judged),
-                     footnotes=[*FOOTNOTES, *VERDICT_NOTES])
+                     footnotes=[*FOOTNOTES, *VERDICT_NOTES],
+                     note=horizon_note(inputs.as_of, horizon.start if horizon else None,
+                                       horizon.end if horizon else None))

@@ -43,6 +43,8 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
         return number(value, unit, currency=currency)
 
     console.print(f"[bold]Diagnosis as of {diagnosis.as_of.isoformat()}[/]")
+    if diagnosis.note:  # a day outside the horizon: said first, or every KPI below just reads "no data"
+        console.print(f"[yellow]Note: {escape(diagnosis.note)}.[/]", highlight=False)
     kpis = Table(title="KPIs", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     columns = ("objective", "metric", "actual", "needed now", "target", "by", "forecast (80%)", "status")
     for column in columns:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from strategyfirst import catalog
-from strategyfirst.dates import end_of
+from strategyfirst.dates import end_of, horizon_note
 from strategyfirst.errors import PlanError, StrategyFirstError, WorkspaceError
 from strategyfirst.report import adapt
 from strategyfirst.report.model import AudienceGrowth, Bucket, CapacityView, KeyedValue, MetricVersion, ReportData
@@ -86,6 +86,8 @@ def gather_report_data(ws: MeasuringWorkspace, as_of: dt.date | None = None) -> 
 
             data.as_of = latest_data_date(ws, plan)
         as_of = data.as_of
+    if plan is not None and plan.horizon is not None:
+        data.as_of_note = horizon_note(data.as_of, plan.horizon.start, plan.horizon.end)
     if has_data:
         _gather_measures(ws, data, as_of, [k.metric for k in data.kpis])
         data.response_times = _attempt(data, ("response_times",), "read reply times",

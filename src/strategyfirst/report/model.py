@@ -207,6 +207,7 @@ class ReportData:
     workspace: str
     generated_at: dt.datetime
     as_of: dt.date | None = None
+    as_of_note: str | None = None  # the as-of day lies outside the plan's horizon (dates.horizon_note)
     plan: PlanView | None = None
     plan_problems: list[str] = field(default_factory=list)
     lint: LintView | None = None

@@ -20,6 +20,7 @@ from strategyfirst.formatting import (
     step_rate,
     verdict_label,
     verdict_likelihood,
+    whole_dates,
 )
 from strategyfirst.report import charts
 from strategyfirst.report.model import KeyedValue, ReportData
@@ -46,6 +47,7 @@ def _environment(currency: str | None = None) -> Environment:
     env.filters["status_label"] = status_label
     env.filters["verdict_label"] = verdict_label
     env.filters["step_rate"] = step_rate
+    env.filters["whole_dates"] = whole_dates
     return env
 
 

@@ -169,6 +169,9 @@ class DiagnoseOut(Open):
     verdicts: list[Verdict]
     budget: list[dict[str, Any]]
     footnotes: list[Any]
+    note: str | None = Field(None, description="One line when as_of lies outside the plan's horizon (before its "
+                             "start: nothing is measured yet; after its end: the KPIs are measured up to it), "
+                             "else null.")
 
 
 class ImportRow(Open):

@@ -25,6 +25,7 @@ from strategyfirst.formatting import (
     step_rate,
     verdict_label,
     verdict_likelihood,
+    whole_dates,
 )
 from strategyfirst.metrics.result import account_table
 from strategyfirst.web.posts import shown_time
@@ -93,6 +94,7 @@ templates.env.filters["status_label"] = status_label
 templates.env.filters["verdict_label"] = verdict_label
 templates.env.filters["step_rate"] = step_rate
 templates.env.filters["day_time"] = _day_time
+templates.env.filters["whole_dates"] = whole_dates
 templates.env.globals["nav_query"] = nav_query
 templates.env.globals["status_class"] = lambda s: STATUS_CLASS.get(str(s), "none")
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from strategyfirst.dates import horizon_note
 from strategyfirst.errors import StrategyFirstError
 from strategyfirst.web import charts, services
 from strategyfirst.web.deps import PageViewer, checked_as_of
@@ -49,7 +50,7 @@ def page_view(request: Request, m: Any, default: str = DEFAULT_PRESET) -> dict[s
         raise HTTPException(422, "; ".join(unknown))
     choices = {"platforms": sorted(accounts), "accounts": sorted({a for names in accounts.values() for a in names})}
     return {"view": view, "view_problems": problems, "presets": PRESETS, "choices": choices,
-            "view_query": view.query()}
+            "view_query": view.query(), "as_of_note": horizon_note(view.as_of, start, end)}
 
 
 def query_status(request: Request) -> int:
