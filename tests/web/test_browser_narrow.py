@@ -146,6 +146,11 @@ def test_the_verdicts_read_at_a_phones_width(served: str, session: Any, artefact
             label = rows.nth(i).locator("td.evidence").evaluate("c => getComputedStyle(c, '::before').content")
             assert label == '"Evidence"'
             assert rows.nth(i).bounding_box()["height"] < 900
+    if not stacked:  # a hyphenated id reads whole on one line ("care-desk", not "care-" / "desk")
+        lines = tab.locator("table.verdicts td.ident").evaluate_all(
+            "cs => cs.filter(c => c.textContent.includes('-')).map(c => { const r = document.createRange(); "
+            "r.selectNodeContents(c); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })")
+        assert lines and set(lines) == {1}, lines
     # the table's box has nothing to scroll sideways to
     assert tab.evaluate("[...document.querySelectorAll('.scroll[aria-label=Verdicts]')]"
                         ".every(s => s.scrollWidth <= s.clientWidth)")
