@@ -286,9 +286,14 @@ def member_lists(ws: MeasuringWorkspace) -> dict[str, dt.date]:
     """Each member list (its account as stored) with the day its member exports cover it up to: the earliest of
     its series' latest export days (`member_exports.exported_on`; Mailchimp's subscribed, unsubscribed and
     cleaned exports are three series, and a day is known of the list only where each of them lists it: a join
-    after the subscribed export's day may have left before the unsubscribed one's). Exports that give neither
-    joins nor leaves (a size only) cover no day; undone imports are not counted. Empty for a warehouse without
-    the record (schema < 8) or any member export."""
+    after the subscribed export's day may have left before the unsubscribed one's). A list is covered only
+    while its export of the current members (the `subscribers` series: Mailchimp's subscribed export, a beehiiv
+    or Substack export) is there: without it no export lists their joins, and the other series' later days
+    would claim days none of them covers (undoing the subscribed import moved the cover of the real Mailchimp
+    exports on, from 2023-04-21 to the cleaned export's 2023-05-12). Exports that give neither joins nor leaves
+    (a size only) cover no day; undone imports are not counted. Empty for a warehouse without the record
+    (schema < 8) or any member export."""
+    from strategyfirst.metrics.audience import MEMBER_SERIES
     from strategyfirst.sources.member_counts import EXPORTS, live_exports
 
     if not ws.warehouse_path.exists() or not ws.query(
@@ -297,7 +302,8 @@ def member_lists(ws: MeasuringWorkspace) -> dict[str, dt.date]:
         return {}
     rows = ws.query(f"SELECT account, min(last) AS through FROM (SELECT account, metric, max(exported_on) AS last "
                     f"FROM {live_exports()} AS x WHERE platform = 'email' AND (gains OR losses) "
-                    "AND exported_on IS NOT NULL GROUP BY account, metric) GROUP BY account ORDER BY account")
+                    "AND exported_on IS NOT NULL GROUP BY account, metric) GROUP BY account "
+                    f"HAVING bool_or(metric = '{MEMBER_SERIES}') ORDER BY account")
     return {str(r["account"]): _day(r["through"]) for r in rows if r["through"] is not None}
 
 
