@@ -356,6 +356,27 @@ def member_coverage(ws: MeasuringWorkspace, by: str, metrics: list[str], period:
     return out
 
 
+def listed_start(ws: MeasuringWorkspace, covered: dict[tuple[str, str], dt.date], since: dt.date | None
+                 ) -> dict[str, float]:
+    """By objective whose net audience growth its member lists' exports cover (`member_coverage`): the lists'
+    size at the window's start, their joins less their leaves before it (0 where none came before it). A member
+    export lists every member up to its export day, so the size it started from is known, and a net loss cannot
+    go below losing all of it (as-of 2019-06-30 on a weekly plan, the real Mailchimp list of 11 members, which had
+    none at the horizon's start, was forecast at -244 'not bounded below')."""
+    objectives = sorted({key for key, metric in covered if metric == "audience_growth"})
+    if not objectives or since is None:
+        return {}
+    lists = member_lists(ws)
+    rows = _measure(ws, by="objective", period="all", until=since - dt.timedelta(days=1),
+                    metrics=["audience_growth"], platforms=["email"], accounts=sorted(lists)) if lists else []
+    before, _ = _index(rows)
+    out: dict[str, float] = {}
+    for key in objectives:
+        obs = before.get((key, "audience_growth"))
+        out[key] = float(obs.value) if obs is not None and obs.value is not None else 0.0
+    return out
+
+
 # Besides the KPIs' metrics, what says a tactic has data at all: its posts and the messages inbound to it.
 PRESENCE_METRICS = ("posts", "inbound_messages")
 
@@ -410,6 +431,10 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
                                            if metric == "audience_size" and key in inputs.audience_start}
             inputs.audience_size_series = {key: obs for (key, metric), obs in series.items()
                                            if metric == "audience_size" and key in inputs.audience_start}
+            # A growth its lists' exports cover has its start size in them too (0 for a list that began after the
+            # horizon's start): the bound only, the forecast stays the growth's own (no size series is added).
+            for key, size in listed_start(ws, inputs.objective_covered, since).items():
+                inputs.audience_start.setdefault(key, size)
     tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics
     rows = _measure(ws, by="tactic", period="all", since=since, until=until, metrics=tactic_metrics)
     inputs.tactic_actual, _ = _index(rows)
