@@ -247,3 +247,110 @@ def test_covered_days_and_silence_by_hand() -> None:
     # Without the cover the same series is silent since 2025-03 (April to July: 4 months) and not forecast.
     k = status(None)
     assert k.status == "not_enough_data" and "no data since 2025-03" in k.reason
+
+
+def _events(folder: Path, names: tuple[str, ...], start: dt.date, as_of: dt.date) -> tuple[int, list[str]]:
+    """By hand from the files: net joins less leaves in [start, as_of] and the months holding one."""
+    grown, months = 0, set()
+    for name in names:
+        with (folder / name).open(newline="", encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                joined = _time(r["CONFIRM_TIME"]) or _time(r["OPTIN_TIME"])
+                left = _time(r.get("UNSUB_TIME") or r.get("CLEAN_TIME"))
+                for when, step in ((joined, 1), (left, -1)):
+                    if when is not None and start <= when.date() <= as_of:
+                        grown += step
+                        months.add(when.strftime("%Y-%m"))
+    return grown, sorted(months)
+
+
+def test_undoing_the_subscribed_export_takes_the_cover_back(shared_data: Path, tmp_path: Path) -> None:
+    # The subscribed export is the one that lists the current members' joins: without it no export covers them,
+    # and the list is not covered at all (before: the cover moved on, to the cleaned export's 2023-05-12, past the
+    # 2023-04-21 it had with all three). Undoing the unsubscribed export instead leaves the subscribed one's day.
+    from strategyfirst.diagnose.inputs import member_lists
+
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_2018, encoding="utf-8")
+    ids = {name: ws.ingest([folder / name], account="newsletter").files[0]["import_id"] for name in MAILCHIMP}
+    # Each export's day is the latest time in it: subscribed 2023-04-21 (s1's join), unsubscribed 2023-06-06,
+    # cleaned 2023-05-12 (read off the files).
+    days = {}
+    for name in MAILCHIMP:
+        with (folder / name).open(newline="", encoding="utf-8") as fh:
+            days[name] = max(t for r in csv.DictReader(fh) for c in TIMES if (t := _time(r.get(c))) is not None).date()
+    assert days == {"subscribed.csv": dt.date(2023, 4, 21), "unsubscribed.csv": dt.date(2023, 6, 6),
+                    "cleaned.csv": dt.date(2023, 5, 12)}
+    assert member_lists(ws) == {"newsletter": min(days.values())}
+
+    ws.undo_import(ids["subscribed.csv"])
+    assert member_lists(ws) == {}
+    # Judged as of 2019-06-30 on the unsubscribed and cleaned exports alone, the list's months are data only where
+    # they hold a join or a leave: 8 joins in 2018-02 and u1's unsubscribe on 2018-07-23, then nothing until
+    # 2020-03: August 2018 to June 2019, 11 whole months, are a silence, as before the cover existed.
+    as_of = dt.date(2019, 6, 30)
+    grown, months = _events(folder, ("unsubscribed.csv", "cleaned.csv"), dt.date(2018, 1, 1), as_of)
+    assert (grown, months) == (7, ["2018-02", "2018-07"])
+    found = diagnose(ws, as_of)
+    kpi = found.kpis[0]
+    assert kpi.actual == pytest.approx(grown)
+    assert kpi.status == "not_enough_data"
+    assert "no data since 2018-07 (none in the 11 whole months up to 2019-06-30)" in kpi.reason
+    assert "no data since 2018-07" in found.verdicts[0].evidence
+
+    ws.ingest([folder / "subscribed.csv"], account="newsletter")
+    assert member_lists(ws) == {"newsletter": dt.date(2023, 4, 21)}
+    ws.undo_import(ids["unsubscribed.csv"])
+    assert member_lists(ws) == {"newsletter": dt.date(2023, 4, 21)}  # min(subscribed's, cleaned's 2023-05-12)
+
+
+def test_a_covered_list_is_bounded_by_the_size_it_started_from(shared_data: Path, tmp_path: Path) -> None:
+    # The real Mailchimp exports on a weekly plan from 2018-01-01 (deadline 2019-12-31), judged as of 2019-06-30:
+    # 2 weeks of joins in 2018-02 then weeks of none but one leave make a clear falling line, carried to the
+    # deadline (before: 1.3 with an 80% interval from -9.8, 'not bounded below: the audience's size at the
+    # horizon's start is not in the data', for a list of 11; with a deadline of 2024-12-31, -244). The exports
+    # list every member: none joined before 2018-02-05, so the list had no members on 2018-01-01 and its growth
+    # since cannot go below 0.
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_2018.replace("cadence: monthly", "cadence: weekly"), encoding="utf-8")
+    for name in MAILCHIMP:
+        ws.ingest([folder / name], account="newsletter")
+    first_join = dt.date.max
+    for name in MAILCHIMP:
+        with (folder / name).open(newline="", encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                joined = _time(r["CONFIRM_TIME"]) or _time(r["OPTIN_TIME"])
+                assert joined is not None
+                first_join = min(first_join, joined.date())
+    assert first_join == dt.date(2018, 2, 5)
+    as_of = dt.date(2019, 6, 30)
+    grown, _ = _events(folder, MAILCHIMP, dt.date(2018, 1, 1), as_of)
+    kpi = diagnose(ws, as_of).kpis[0]
+    assert kpi.actual == pytest.approx(grown) == 11
+    assert "not bounded below" not in kpi.reason
+    assert "bounded below at 0: the audience had no members at the horizon's start" in kpi.reason
+    assert kpi.forecast_at_deadline is not None and kpi.forecast_at_deadline >= 0
+    assert kpi.forecast_low is not None and kpi.forecast_low >= 0
+    assert all(p.value >= 0 and (p.low is None or p.low >= 0) for p in kpi.forecast)
+
+
+def test_a_covered_lists_start_size_is_its_joins_less_its_leaves_before_it(shared_data: Path, tmp_path: Path) -> None:
+    # A horizon from 2018-03-01: by hand from the files, 12 joins (4 per file, all in 2018-02) and no leave
+    # before it (the first, u1's, is on 2018-07-23): the list started the horizon at 12.
+    from strategyfirst.diagnose.inputs import gather
+
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_2018.replace("start: 2018-01-01", "start: 2018-03-01"),
+                                           encoding="utf-8")
+    for name in MAILCHIMP:
+        ws.ingest([folder / name], account="newsletter")
+    before, _ = _events(folder, MAILCHIMP, dt.date(2000, 1, 1), dt.date(2018, 2, 28))
+    assert before == 12
+    inputs = gather(ws, ws.plan_document().plan, dt.date(2019, 6, 30))
+    assert inputs.audience_start == {"permission": float(before)}

@@ -286,9 +286,14 @@ def member_lists(ws: MeasuringWorkspace) -> dict[str, dt.date]:
     """Each member list (its account as stored) with the day its member exports cover it up to: the earliest of
     its series' latest export days (`member_exports.exported_on`; Mailchimp's subscribed, unsubscribed and
     cleaned exports are three series, and a day is known of the list only where each of them lists it: a join
-    after the subscribed export's day may have left before the unsubscribed one's). Exports that give neither
-    joins nor leaves (a size only) cover no day; undone imports are not counted. Empty for a warehouse without
-    the record (schema < 8) or any member export."""
+    after the subscribed export's day may have left before the unsubscribed one's). A list is covered only
+    while its export of the current members (the `subscribers` series: Mailchimp's subscribed export, a beehiiv
+    or Substack export) is there: without it no export lists their joins, and the other series' later days
+    would claim days none of them covers (undoing the subscribed import moved the cover of the real Mailchimp
+    exports on, from 2023-04-21 to the cleaned export's 2023-05-12). Exports that give neither joins nor leaves
+    (a size only) cover no day; undone imports are not counted. Empty for a warehouse without the record
+    (schema < 8) or any member export."""
+    from strategyfirst.metrics.audience import MEMBER_SERIES
     from strategyfirst.sources.member_counts import EXPORTS, live_exports
 
     if not ws.warehouse_path.exists() or not ws.query(
@@ -297,7 +302,8 @@ def member_lists(ws: MeasuringWorkspace) -> dict[str, dt.date]:
         return {}
     rows = ws.query(f"SELECT account, min(last) AS through FROM (SELECT account, metric, max(exported_on) AS last "
                     f"FROM {live_exports()} AS x WHERE platform = 'email' AND (gains OR losses) "
-                    "AND exported_on IS NOT NULL GROUP BY account, metric) GROUP BY account ORDER BY account")
+                    "AND exported_on IS NOT NULL GROUP BY account, metric) GROUP BY account "
+                    f"HAVING bool_or(metric = '{MEMBER_SERIES}') ORDER BY account")
     return {str(r["account"]): _day(r["through"]) for r in rows if r["through"] is not None}
 
 
@@ -347,6 +353,27 @@ def member_coverage(ws: MeasuringWorkspace, by: str, metrics: list[str], period:
             continue
         if key in only_lists and _same_series(series.get(key, []), only_lists[key]):
             out[key] = through
+    return out
+
+
+def listed_start(ws: MeasuringWorkspace, covered: dict[tuple[str, str], dt.date], since: dt.date | None
+                 ) -> dict[str, float]:
+    """By objective whose net audience growth its member lists' exports cover (`member_coverage`): the lists'
+    size at the window's start, their joins less their leaves before it (0 where none came before it). A member
+    export lists every member up to its export day, so the size it started from is known, and a net loss cannot
+    go below losing all of it (as-of 2019-06-30 on a weekly plan, the real Mailchimp list of 11 members, which had
+    none at the horizon's start, was forecast at -244 'not bounded below')."""
+    objectives = sorted({key for key, metric in covered if metric == "audience_growth"})
+    if not objectives or since is None:
+        return {}
+    lists = member_lists(ws)
+    rows = _measure(ws, by="objective", period="all", until=since - dt.timedelta(days=1),
+                    metrics=["audience_growth"], platforms=["email"], accounts=sorted(lists)) if lists else []
+    before, _ = _index(rows)
+    out: dict[str, float] = {}
+    for key in objectives:
+        obs = before.get((key, "audience_growth"))
+        out[key] = float(obs.value) if obs is not None and obs.value is not None else 0.0
     return out
 
 
@@ -404,6 +431,10 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
                                            if metric == "audience_size" and key in inputs.audience_start}
             inputs.audience_size_series = {key: obs for (key, metric), obs in series.items()
                                            if metric == "audience_size" and key in inputs.audience_start}
+            # A growth its lists' exports cover has its start size in them too (0 for a list that began after the
+            # horizon's start): the bound only, the forecast stays the growth's own (no size series is added).
+            for key, size in listed_start(ws, inputs.objective_covered, since).items():
+                inputs.audience_start.setdefault(key, size)
     tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics
     rows = _measure(ws, by="tactic", period="all", since=since, until=until, metrics=tactic_metrics)
     inputs.tactic_actual, _ = _index(rows)

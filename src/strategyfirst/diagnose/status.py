@@ -39,7 +39,8 @@ interval and future points shifted alike (`_net_from_size`), so growth and size 
 unknown (or the sizes are not of the audience the growth counts), its own daily rate is. It can be negative,
 but an audience cannot lose more members than it has: its forecast and interval are bounded below at the
 baseline less the audience's size at the horizon's start (`audience_start`: the size its growth is counted from,
-as audience_growth_rate divides by), and the reason says so where a bound
+as audience_growth_rate divides by; for a growth its member lists' exports cover, their joins less leaves before
+the horizon: `inputs.listed_start`, the bound only, its own daily rate kept), and the reason says so where a bound
 applied; where that size is not known for all of the growth, a forecast of a net loss says it is not bounded
 rather than invent a floor. Fewer than `MIN_OBSERVATIONS` observations of a ratio, reply time or score give the
 status `not_enough_data`, saying how many more are needed and how long that takes at the current volume, unless
@@ -112,7 +113,8 @@ FOOTNOTES: list[str] = [
     "already counted. Net audience growth, where the audience's size at the horizon's start is known, is the "
     "audience size's forecast less that start size (interval alike) where each period's size is the start plus "
     "the growth so far, else its own daily rate; it may fall, but never below losing the "
-    "whole audience it is counted from: its forecast and interval are bounded there, and say so.",
+    "whole audience it is counted from: its forecast and interval are bounded there, and say so (a member "
+    "list's start size is its exports' joins less leaves before the horizon: its own daily rate is kept).",
     f"Forecasts of audience size: the latest level held, with an {LEVEL:.0%} interval from how far it moved "
     "between periods, either way, over the days left (three or more periods needed), or a clear trend's slope "
     "followed from the latest size; never below 0.",
@@ -509,8 +511,10 @@ def _bound_net(prediction: Prediction, future: tuple[ForecastPoint, ...], baseli
         return None if x is None else max(x, floor)
 
     points = tuple(ForecastPoint(p.period, max(p.value, floor), up(p.low), up(p.high)) for p in future)
-    note = (f"bounded below at {f(floor)}: the whole audience of {f(audience_start)} at the horizon's start lost"
-            if floor == baseline - audience_start else f"bounded below at {f(floor)}, what is already counted")
+    lost = (f"the whole audience of {f(audience_start)} at the horizon's start lost" if audience_start > 0
+            else "the audience had no members at the horizon's start")  # a list begun since: it can lose its gains
+    note = (f"bounded below at {f(floor)}: {lost}" if floor == baseline - audience_start
+            else f"bounded below at {f(floor)}, what is already counted")
     how = "; ".join(x for x in (prediction.how, note) if x)
     return Prediction(max(prediction.value, floor), up(prediction.low), up(prediction.high), how), points, floor
 
