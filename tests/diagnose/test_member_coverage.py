@@ -81,11 +81,12 @@ def test_the_real_mailchimp_exports_cover_their_quiet_months(shared_data: Path, 
     # 12 joins in 2018-02 (4 per file) and one unsubscribe on 2018-07-23: 11, nothing else up to 2019-06-30.
     assert (grown, sorted(months)) == (11, ["2018-02", "2018-07"])
     # The list is known up to the earliest export's day, 2023-04-21 (subscribed), after the as-of date: every day
-    # of 2018-01-01..2019-06-30 counts, 365 + 181 = 546, and none after the as-of date.
+    # from the first month with data on counts (the list had no member before February 2018: its January is no
+    # month of none), 2018-02-01..2019-06-30: 334 + 181 = 515, and none after the as-of date.
     covered_to = min(export_days)
     assert covered_to > as_of
-    days = (as_of - start).days + 1
-    assert days == 546
+    days = (as_of - dt.date(2018, 2, 1)).days + 1
+    assert days == 515
     left = (deadline - as_of).days  # 2019-07-01..2019-12-31: 184 days
     assert left == 184
 
@@ -93,12 +94,12 @@ def test_the_real_mailchimp_exports_cover_their_quiet_months(shared_data: Path, 
     kpi = found.kpis[0]
     assert kpi.actual == pytest.approx(grown)
     assert "no data since" not in kpi.reason
-    # The daily rate over the covered days, carried over the days left: 11 + 184 × 11 / 546 = 14.707.
+    # The daily rate over the covered days, carried over the days left: 11 + 184 × 11 / 515 = 14.930.
     assert kpi.forecast_at_deadline == pytest.approx(grown + left * grown / days)
     verdict = found.verdicts[0]
     assert "no data since" not in verdict.evidence
     assert f"{grown} in {days} days" in verdict.evidence
-    assert verdict.details[0].value == pytest.approx(grown / days)  # the tactic's daily rate: 0.0201
+    assert verdict.details[0].value == pytest.approx(grown / days)  # the tactic's daily rate: 0.0214
 
 
 # A Mailchimp subscribed export of our own (the header Mailchimp writes, made-up members): one join in each of
@@ -354,3 +355,24 @@ def test_a_covered_lists_start_size_is_its_joins_less_its_leaves_before_it(share
     assert before == 12
     inputs = gather(ws, ws.plan_document().plan, dt.date(2019, 6, 30))
     assert inputs.audience_start == {"permission": float(before)}
+
+
+def test_a_list_started_inside_the_horizon_is_covered_from_its_first_month(tmp_path: Path) -> None:
+    # The same list (first join 2025-01-10) under a horizon from 2022-01-01: before January 2025 it had no member,
+    # so its three years before are no months of none. Counted from January 2025 to the export day 2025-12-31:
+    # 4 joins in 365 days, 4 + 181 × 4 / 365 = 5.984 at the deadline, as under the 2025 horizon; counted from
+    # 2022 they would be 4 in 1,461 days and a run of 36 zero months before the joins.
+    export = tmp_path / "subscribed.csv"
+    blanks = "," * (HEADER.count(",") - 7)
+    export.write_text(HEADER + "\n" + "".join(f"m{i}@example.invalid,,,2,{t},,{t},{blanks}\n"
+                                              for i, t in enumerate(JOINS)), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_2025.replace("start: 2025-01-01", "start: 2022-01-01"),
+                                           encoding="utf-8")
+    ws.ingest([export], account="news", exported_on="2025-12-31")
+    kpi, verdict = _by(diagnose(ws, dt.date(2025, 12, 31)), "list")
+    assert kpi.actual == 4
+    assert "a day so far" in kpi.reason and "trend" not in kpi.reason
+    assert kpi.forecast_at_deadline == pytest.approx(4 + 181 * 4 / 365)
+    assert "4 in 365 days" in verdict.evidence

@@ -250,8 +250,8 @@ def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, s
     A longer gap is a silence (it starts a new run of periods): its months are left out, as a count's.
 
     `through`: the day the member exports of the count's lists cover them up to (`DiagnoseInputs.covered`):
-    every day from `lo` to it counts, whatever the gaps, as each of those days is one the exports list every
-    join and leave of."""
+    every day from the first month with data to it counts, whatever the gaps, as each of those days is one the
+    exports list every join and leave of (`month_days`)."""
     end = hi + dt.timedelta(days=1)
     spans = [(max(s, lo), min(period_end(s, period), end)) for s in starts]
     months = months_with_data([(a, b) for a, b in spans if b > a], span)
@@ -261,11 +261,13 @@ def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, s
 def month_days(months: set[dt.date], lo: dt.date, end: dt.date, through: dt.date | None = None
                ) -> list[tuple[dt.date, dt.date, dt.date]]:
     """(month, first day, exclusive end) of the counted days in [lo, end), month by month: every day of the
-    `months` with data, and with `through` every day up to `through` (a member export's covered days: in its
-    last month, none after it)."""
+    `months` with data, and with `through` every day from the first of them up to `through` (a member export's
+    covered days: in its last month, none after it). Not before the first month with data: a list whose first
+    member joined in the window did not exist before, and its years of no members would count as years of none,
+    diluting its rate and drawing a "clear trend" from a run of zeros to its first joins."""
     days = {m: (max(m, lo), min(period_end(m, "month"), end)) for m in months}
-    if through is not None:
-        stop, m = min(through + dt.timedelta(days=1), end), _month(lo)
+    if through is not None and months:
+        stop, m = min(through + dt.timedelta(days=1), end), min(months)
         while m < stop:
             days.setdefault(m, (max(m, lo), min(period_end(m, "month"), stop)))
             m = period_end(m, "month")
