@@ -181,8 +181,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         ws_path: WsOpt = HERE,
         db: DbOpt = None,
     ) -> None:
-        """Make a user an admin of the app database (creates workspaces from the web, may make all-workspaces
-        tokens there); an admin holds no role in a workspace until one is given."""
+        """Make a user an admin of the app database (or take the right away with --off).
+
+        An admin creates workspaces from the web and may make all-workspaces tokens there; an admin holds no role
+        in a workspace until one is given."""
         user = Workspace(ws_path, db_url=db).history_db().set_admin(email, not off)
         err.print(f"{escape(user.email)}: {'no longer an admin' if off else 'admin'}", highlight=False)
 
@@ -196,8 +198,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         ws_path: WsOpt = HERE,
         db: DbOpt = None,
     ) -> None:
-        """Create an API token for this workspace (or --all-workspaces), read-only unless --access write; it
-        is printed once, as the last line, and only its hash is kept."""
+        """Create an API token for this workspace (or --all-workspaces), printed once.
+
+        Read-only unless --access write. The token is the last line printed; only its hash is stored."""
         appdb = Workspace(ws_path, db_url=db).history_db()
         scope = None if all_workspaces else appdb.slug
         token = appdb.create_api_token(email, name, workspace=scope, access=access)
@@ -208,8 +211,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
     @tokens.command("list")
     def tokens_list(email: Annotated[str, typer.Argument()], ws_path: WsOpt = HERE, db: DbOpt = None) -> None:
-        """The user's tokens: id, name, scope (workspace or all, read or write), created, last used, revoked
-        (never the token itself)."""
+        """The user's tokens: id, name, scope, created, last used, revoked (never the token itself).
+
+        The scope is this workspace or all of the user's, read or write."""
         from strategyfirst.appdb.render import iso
 
         for t in Workspace(ws_path, db_url=db).history_db().api_tokens(email):

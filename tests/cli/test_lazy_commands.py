@@ -107,3 +107,28 @@ def test_the_help_lists_each_command_without_breaking_its_line_early(monkeypatch
         assert " ".join(" ".join(lines).split()) == " ".join(short.split()), name
         for line, after in itertools.pairwise(lines):
             assert len(line) + 1 + len(after.split()[0]) > width, (name, line, after)
+
+
+@pytest.mark.parametrize("group", ["users", "tokens", "imports"])
+def test_a_command_groups_help_lists_its_commands_without_breaking_a_line_early(
+        group: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same for the commands of a group: `tokens create` read "... read-only unless --access write; it" and
+    then "is printed once, ..." on the next line, `tokens list` and `users admin` alike."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("TERMINAL_WIDTH", "80")
+    code, out, _ = run([group, "--help"], monkeypatch, capsys)
+    assert code == 0
+    box = out.split("Commands")[1]
+    rows = [line[1:-1] for line in box.splitlines() if line.startswith("│") and line.endswith("│")]
+    start = len(rows[0]) - len(rows[0][rows[0].index(" ", 1):].lstrip())  # the text's column, after the name
+    width = len(rows[0]) - start - 1
+    entries: list[list[str]] = []
+    for row in rows:
+        if row[:start].strip():
+            entries.append([row[start:].rstrip()])
+        else:
+            entries[-1].append(row[start:].rstrip())
+    assert entries
+    for lines in entries:
+        for line, after in itertools.pairwise(lines):
+            assert len(line) + 1 + len(after.split()[0]) > width, (group, line, after)
