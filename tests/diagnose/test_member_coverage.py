@@ -376,3 +376,26 @@ def test_a_list_started_inside_the_horizon_is_covered_from_its_first_month(tmp_p
     assert "a day so far" in kpi.reason and "trend" not in kpi.reason
     assert kpi.forecast_at_deadline == pytest.approx(4 + 181 * 4 / 365)
     assert "4 in 365 days" in verdict.evidence
+
+
+def test_a_lists_noise_is_read_from_its_first_month_with_data() -> None:
+    # A list begun in April 2025 under a 2022 horizon, 10 joins in each of April to July, covered to 31 July.
+    # Its months of none are counted from April, not from 2022 (39 months before it had a member would make
+    # 4 equal months look wildly uneven). Pearson's χ² of the 4 counts against 40 / 122 a day: expected
+    # 40 × 30 / 122 = 9.836 (April, June) and 40 × 31 / 122 = 10.164 (May, July), so
+    # χ² = 2 × 0.164² / 9.836 + 2 × 0.164² / 10.164 = 0.0108, on 3 degrees of freedom.
+    from strategyfirst.diagnose.inputs import DiagnoseInputs
+    from strategyfirst.diagnose.verdicts import noise
+    from strategyfirst.plan import loads
+
+    plan = loads(PLAN_2025.replace("start: 2025-01-01", "start: 2022-01-01")).plan
+    series = [Observation(10.0, 10, period=dt.date(2025, m, 1)) for m in (4, 5, 6, 7)]
+    inputs = DiagnoseInputs(plan=plan, as_of=dt.date(2025, 7, 31),
+                            tactic_series={("letter", "audience_growth"): series},
+                            tactic_covered={("letter", "audience_growth"): dt.date(2025, 7, 31)})
+    kpi = plan.objectives[0].kpis[0]
+    tactic = next(t for t in plan.tactics if t.id == "letter")
+    e30, e31 = 40 * 30 / 122, 40 * 31 / 122
+    expected = 2 * (10 - e30) ** 2 / e30 + 2 * (10 - e31) ** 2 / e31
+    chi2, dof = noise(inputs, kpi, tactic)
+    assert (chi2, dof) == (pytest.approx(expected, rel=1e-6), 3)

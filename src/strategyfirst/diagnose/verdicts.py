@@ -103,10 +103,13 @@ def noise(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[float, int]
         return 0.0, 0
     lo, hi = _window(plan, tactic, start, deadline)
     through = inputs.tactic_covered.get((tactic.id, kpi.metric))
-    if through is not None:  # a member list's review periods without a join or a leave, up to its exports' day
-        seen = {o.period for o in series}
+    seen = {o.period for o in series if o.period is not None}
+    if through is not None and seen:  # a member list's review periods without a join or a leave, from its first
+        # month with data (before it the list had no member: no periods of none, as `status.month_days` counts)
+        # up to its exports' day
+        first = max(lo, bucket_start(min(seen), "month"))
         zeros = [Observation(0.0, 0, period=p) for p in dict.fromkeys(
-            bucket_start(a, inputs.period) for a, _ in segments(lo, min(through, inputs.as_of, hi)
+            bucket_start(a, inputs.period) for a, _ in segments(first, min(through, inputs.as_of, hi)
                                                                   + dt.timedelta(days=1), inputs.period))
             if p not in seen]
         series = sorted([*series, *zeros], key=lambda o: o.period or dt.date.min)
