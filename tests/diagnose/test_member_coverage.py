@@ -156,22 +156,28 @@ tactics:
 """
 
 
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("members")
+def _list_workspace(root: Path, plan: str) -> Workspace:
+    """A workspace of `plan` with the made-up subscribed export (JOINS) imported as `news`, exported 2025-12-31."""
     export = root / "subscribed.csv"
     blanks = "," * (HEADER.count(",") - 7)
     export.write_text(HEADER + "\n" + "".join(f"m{i}@example.invalid,,,2,{t},,{t},{blanks}\n"
                                               for i, t in enumerate(JOINS)), encoding="utf-8")
+    ws = Workspace(root / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(plan, encoding="utf-8")
+    ws.ingest([export], account="news", exported_on="2025-12-31")
+    return ws
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("members")
+    ws = _list_workspace(root, PLAN_2025)
     # A page's follower gains in the same two months only (a platform export: its quiet months are missing).
     page = root / "followers.csv"
     page.write_text("date,platform,account,metric,value,gained,lost\n"
                     "2025-01-15,facebook,Acme,followers,100,5,0\n2025-02-15,facebook,Acme,followers,103,3,0\n",
                     encoding="utf-8")
-    ws = Workspace(root / "ws")
-    ws.root.mkdir()
-    (ws.root / "strategy.yaml").write_text(PLAN_2025, encoding="utf-8")
-    ws.ingest([export], account="news", exported_on="2025-12-31")
     ws.ingest([page])
     return ws
 
@@ -362,15 +368,7 @@ def test_a_list_started_inside_the_horizon_is_covered_from_its_first_month(tmp_p
     # so its three years before are no months of none. Counted from January 2025 to the export day 2025-12-31:
     # 4 joins in 365 days, 4 + 181 × 4 / 365 = 5.984 at the deadline, as under the 2025 horizon; counted from
     # 2022 they would be 4 in 1,461 days and a run of 36 zero months before the joins.
-    export = tmp_path / "subscribed.csv"
-    blanks = "," * (HEADER.count(",") - 7)
-    export.write_text(HEADER + "\n" + "".join(f"m{i}@example.invalid,,,2,{t},,{t},{blanks}\n"
-                                              for i, t in enumerate(JOINS)), encoding="utf-8")
-    ws = Workspace(tmp_path / "ws")
-    ws.root.mkdir()
-    (ws.root / "strategy.yaml").write_text(PLAN_2025.replace("start: 2025-01-01", "start: 2022-01-01"),
-                                           encoding="utf-8")
-    ws.ingest([export], account="news", exported_on="2025-12-31")
+    ws = _list_workspace(tmp_path, PLAN_2025.replace("start: 2025-01-01", "start: 2022-01-01"))
     kpi, verdict = _by(diagnose(ws, dt.date(2025, 12, 31)), "list")
     assert kpi.actual == 4
     assert "a day so far" in kpi.reason and "trend" not in kpi.reason

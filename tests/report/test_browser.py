@@ -115,10 +115,8 @@ tactics:
 """
 
 
-def test_table_captions_read_whole_on_a_phone(browser: Any, shared_data: Path, tmp_path: Path) -> None:
-    """The report of real X analytics exports at 360 px: a wide table (the funnel's) scrolls inside its box, and
-    its caption (where the chain breaks, and why) reads whole above it, wrapped inside its section: centred over
-    the whole table it was cut off at the screen's edge."""
+def _ropensci_2020_report(shared_data: Path, tmp_path: Path) -> Path:
+    """The HTML report of REAL_PLAN over @rOpenSci's 2020 X analytics exports, written to a file."""
     from strategyfirst.report.gather import gather_report_data
 
     ws = Workspace(tmp_path / "ws")
@@ -127,6 +125,14 @@ def test_table_captions_read_whole_on_a_phone(browser: Any, shared_data: Path, t
     ws.ingest(sorted((shared_data / "x-analytics" / "rOpenSci").glob("*_2020*_en.csv")))
     path = tmp_path / "report.html"
     path.write_text(render_html(gather_report_data(ws)), encoding="utf-8")
+    return path
+
+
+def test_table_captions_read_whole_on_a_phone(browser: Any, shared_data: Path, tmp_path: Path) -> None:
+    """The report of real X analytics exports at 360 px: a wide table (the funnel's) scrolls inside its box, and
+    its caption (where the chain breaks, and why) reads whole above it, wrapped inside its section: centred over
+    the whole table it was cut off at the screen's edge."""
+    path = _ropensci_2020_report(shared_data, tmp_path)
     page = browser.new_page(viewport={"width": 360, "height": 800})
     try:
         page.goto(path.as_uri(), wait_until="load")
@@ -155,14 +161,7 @@ def test_funnel_headings_and_months_read_whole_on_a_phone(browser: Any, shared_d
     """The same report at 360 px: the month heading (2020-12, the latest month of the 2020 exports) is one line,
     never "2020-" / "12"; each heading takes at most two lines, not one word a line (before: "of the step before,
     month before" five lines); the dates of the funnel's sentence are never split at a hyphen either."""
-    from strategyfirst.report.gather import gather_report_data
-
-    ws = Workspace(tmp_path / "ws")
-    ws.ensure()
-    ws.plan_path.write_text(REAL_PLAN, encoding="utf-8")
-    ws.ingest(sorted((shared_data / "x-analytics" / "rOpenSci").glob("*_2020*_en.csv")))
-    path = tmp_path / "report.html"
-    path.write_text(render_html(gather_report_data(ws)), encoding="utf-8")
+    path = _ropensci_2020_report(shared_data, tmp_path)
     page = browser.new_page(viewport={"width": 360, "height": 800})
     try:
         page.goto(path.as_uri(), wait_until="load")

@@ -318,17 +318,16 @@ def _same_series(a: list[Observation], b: list[Observation]) -> bool:
         and math.isclose(o.value, p.value, rel_tol=1e-9, abs_tol=1e-6) for o, p in zip(x, y, strict=True))
 
 
-def member_coverage(ws: MeasuringWorkspace, by: str, metrics: list[str], period: str, since: dt.date | None,
-                    until: dt.date, series: dict[tuple[str, str], list[Observation]]
+def member_coverage(ws: MeasuringWorkspace, lists: dict[str, dt.date], by: str, metrics: list[str], period: str,
+                    since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]]
                     ) -> dict[tuple[str, str], dt.date]:
     """By (objective or tactic, metric) of MEMBER_COUNTS: the day up to which member exports cover its data,
     where all of its data in the window (`series`, as measured) are member lists' (the same series measured on
     the lists alone): the earliest day any list it holds is covered to (a list whose exports stop before the
     window covers none of it), never past `until`. A scope that also counts another source (a page's follower
-    gains) keeps that source's rule: a month without data is a missing export there."""
+    gains) keeps that source's rule: a month without data is a missing export there. `lists`: `member_lists`."""
     wanted = [m for m in metrics if m in MEMBER_COUNTS]
-    lists = member_lists(ws) if wanted else {}
-    if not lists:
+    if not lists or not wanted:
         return {}
     accounts = sorted(lists)
     rows = _measure(ws, by=by, period=period, since=since, until=until, metrics=wanted, platforms=["email"],
@@ -356,17 +355,16 @@ def member_coverage(ws: MeasuringWorkspace, by: str, metrics: list[str], period:
     return out
 
 
-def listed_start(ws: MeasuringWorkspace, covered: dict[tuple[str, str], dt.date], since: dt.date | None
-                 ) -> dict[str, float]:
+def listed_start(ws: MeasuringWorkspace, lists: dict[str, dt.date], covered: dict[tuple[str, str], dt.date],
+                 since: dt.date | None) -> dict[str, float]:
     """By objective whose net audience growth its member lists' exports cover (`member_coverage`): the lists'
     size at the window's start, their joins less their leaves before it (0 where none came before it). A member
     export lists every member up to its export day, so the size it started from is known, and a net loss cannot
     go below losing all of it (as-of 2019-06-30 on a weekly plan, the real Mailchimp list of 11 members, which had
-    none at the horizon's start, was forecast at -244 'not bounded below')."""
+    none at the horizon's start, was forecast at -244 'not bounded below'). `lists`: `member_lists`."""
     objectives = sorted({key for key, metric in covered if metric == "audience_growth"})
     if not objectives or since is None:
         return {}
-    lists = member_lists(ws)
     rows = _measure(ws, by="objective", period="all", until=since - dt.timedelta(days=1),
                     metrics=["audience_growth"], platforms=["email"], accounts=sorted(lists)) if lists else []
     before, _ = _index(rows)
@@ -408,6 +406,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     since, until = kpi_window(plan, as_of)
     if (since is not None and since > until) or not plan.tactics:
         return inputs  # nothing to measure yet; without tactics nothing is attributed to an objective
+    lists = member_lists(ws) if any(m in MEMBER_COUNTS for m in metrics) else {}  # looked up once
     if metrics:
         # A net audience growth is forecast from the size it is counted from (audience_growth_rate's denominator)
         # and the size's own forecast: both measured beside it.
@@ -424,7 +423,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
                         metrics=[*metrics, *sizes])
         _, series = _index(rows)
         inputs.objective_series = {key: obs for key, obs in series.items() if key[1] in metrics}
-        inputs.objective_covered = member_coverage(ws, "objective", metrics, inputs.period, since, until,
+        inputs.objective_covered = member_coverage(ws, lists, "objective", metrics, inputs.period, since, until,
                                                    inputs.objective_series)
         if growth:
             inputs.audience_size_actual = {key: obs for (key, metric), obs in measured.items()
@@ -433,7 +432,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
                                            if metric == "audience_size" and key in inputs.audience_start}
             # A growth its lists' exports cover has its start size in them too (0 for a list that began after the
             # horizon's start): the bound only, the forecast stays the growth's own (no size series is added).
-            for key, size in listed_start(ws, inputs.objective_covered, since).items():
+            for key, size in listed_start(ws, lists, inputs.objective_covered, since).items():
                 inputs.audience_start.setdefault(key, size)
     tactic_metrics = [*metrics, "spend"] if "spend" not in metrics else metrics
     rows = _measure(ws, by="tactic", period="all", since=since, until=until, metrics=tactic_metrics)
@@ -445,7 +444,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     if noisy:
         rows = _measure(ws, by="tactic", period=inputs.period, since=since, until=until, metrics=noisy)
         _, inputs.tactic_series = _index(rows)
-        inputs.tactic_covered = member_coverage(ws, "tactic", metrics, inputs.period, since, until,
+        inputs.tactic_covered = member_coverage(ws, lists, "tactic", metrics, inputs.period, since, until,
                                                 inputs.tactic_series)
     inputs.tactic_spend = {
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()

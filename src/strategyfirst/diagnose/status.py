@@ -194,7 +194,7 @@ def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: 
             covered.append((o, lo, hi))
     starts = [o.period for o, _, _ in covered if o.period is not None]
     if counted and (covered or through is not None):
-        covered = sorted([*covered, *_quiet_periods(covered, start, as_of, period, span, through)],
+        covered = sorted([*covered, *quiet_periods(covered, start, as_of, period, span, through)],
                          key=lambda c: c[0].period or dt.date.min)
     days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
     # Periods the data cover whole: only these count towards the periods a trend needs.
@@ -274,7 +274,7 @@ def month_days(months: set[dt.date], lo: dt.date, end: dt.date, through: dt.date
     return sorted((m, a, b) for m, (a, b) in days.items() if b > a)
 
 
-def _quiet_periods(covered: list[tuple[Observation, dt.date, dt.date]], start: dt.date, as_of: dt.date,
+def quiet_periods(covered: list[tuple[Observation, dt.date, dt.date]], start: dt.date, as_of: dt.date,
                    period: str, span: bool = False, through: dt.date | None = None
                    ) -> list[tuple[Observation, dt.date, dt.date]]:
     """The review periods inside [start, as_of] without data whose days fall in a month with data (with `span`:

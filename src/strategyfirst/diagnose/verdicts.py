@@ -47,13 +47,12 @@ from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Obse
 from strategyfirst.diagnose.status import (
     NET_AUDIENCE,
     OBSERVED,
-    bucket_start,
     counted_days,
     direction_of,
     duration,
     period_end,
     period_label,
-    segments,
+    quiet_periods,
     silence,
 )
 from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
@@ -103,16 +102,13 @@ def noise(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[float, int]
         return 0.0, 0
     lo, hi = _window(plan, tactic, start, deadline)
     through = inputs.tactic_covered.get((tactic.id, kpi.metric))
-    seen = {o.period for o in series if o.period is not None}
-    if through is not None and seen:  # a member list's review periods without a join or a leave, from its first
-        # month with data (before it the list had no member: no periods of none, as `status.month_days` counts)
-        # up to its exports' day
-        first = max(lo, bucket_start(min(seen), "month"))
-        zeros = [Observation(0.0, 0, period=p) for p in dict.fromkeys(
-            bucket_start(a, inputs.period) for a, _ in segments(first, min(through, inputs.as_of, hi)
-                                                                  + dt.timedelta(days=1), inputs.period))
-            if p not in seen]
-        series = sorted([*series, *zeros], key=lambda o: o.period or dt.date.min)
+    until = min(inputs.as_of, hi)
+    if through is not None:  # a member list's review periods without a join or a leave, from its first month with
+        # data up to its exports' day, as its KPI's forecast counts them (`status.quiet_periods`)
+        spans = [(o, o.period, period_end(o.period, inputs.period)) for o in series if o.period is not None]
+        zeros = quiet_periods(spans, lo, until, inputs.period, through=min(through, until))
+        none = {o.period: o for o, _, _ in zeros}  # a week cut at a month's end is one period
+        series = sorted([*series, *none.values()], key=lambda o: o.period or dt.date.min)
     days = _series_days([o.period for o in series if o.period], lo, min(inputs.as_of, hi), inputs.period)
     values = np.maximum(np.array([o.value for o in series], dtype=float), 0.0)
     keep = days >= 0.5 * np.max(days) if len(days) else days > 0  # stub periods say little about noise
