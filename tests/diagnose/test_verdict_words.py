@@ -286,3 +286,28 @@ def test_a_count_silent_for_months_is_not_judged_at_a_rate_that_counts_them_as_n
         # none exported yet: 1,066 - 62 = 1,004 days (1,004 = 365 + 366 + 273, January to September 2025).
         assert "no data since" not in v.evidence
         assert "33 in 1004 days" in v.evidence
+
+
+def test_too_few_periods_to_weigh_a_count_is_not_said_to_sit_on_the_line() -> None:
+    # Audit of the real Facebook Insights export of "Visualization Studio VIC" (plan horizon 2014, as of
+    # 2014-06-04): its page-level file gives 21 new likes (Σ Daily New Likes, by hand from the CSV) over
+    # January–February 2014 (31 + 28 = 59 days, two review periods: too few to judge the noise), against a
+    # pace of 1,000 a year; its 2014 posts give 86 engaged users of 2,658 impressions (3.2%) against a 2.0%
+    # target, which the Jeffreys Beta puts far above the 1.9% line. No chance was weighed for the count, so
+    # the verdict says why (the count's note) and never that "the estimate sits on the line".
+    from strategyfirst.diagnose.evidence import count_evidence
+    from strategyfirst.diagnose.verdicts import judge_objective
+
+    growth = count_evidence("t-facebook", "audience_growth", 21, 59, 1000 / 365, "up", None)
+    rate = ratio_evidence("t-facebook", "engagement_rate", 86, 2658, 0.02, "up")
+    assert growth.state == "undecided" and growth.p_miss is None and rate.state == "working"
+    [v] = judge_objective("main", {"t-facebook": [growth, rate]}, {})
+    assert v.kind == "not_enough_data"
+    assert "audience growth 0.356 a day (needs 3 review periods of data to judge the noise)" in v.evidence
+    assert "sits on the line" not in v.evidence
+    # A count whose chance was weighed and came out near even still says so: 100 in 100 days against a line of
+    # 1.0 a day (0.95 × 1/0.95), the Gamma(100.5, 1/100) below it about half the time.
+    even = count_evidence("t-facebook", "audience_growth", 100, 100, 1 / 0.95, "up", 1.0)
+    assert even.state == "undecided" and 0.4 < (even.p_miss or 0) < 0.6
+    [w] = judge_objective("main", {"t-facebook": [even]}, {})
+    assert "The estimate sits on the line: only much more data would decide" in w.evidence

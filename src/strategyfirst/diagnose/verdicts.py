@@ -494,8 +494,10 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
                 if deciding is not None and more:
                     sentence, decidable = undecided_text(deciding)
                     why = f"{why}. {sentence}"
-                else:
+                elif any(e.p_miss is not None for e in undecided):
                     why = f"{why}. The estimate sits on the line: only much more data would decide"
+                # else no chance was weighed at all (too few periods to judge the noise): the evidence's own
+                # note says so, and nothing says where the estimate sits.
                 behind = [s for s in statuses if s.status in BAD]
                 if behind:
                     why = (f"{why}. {objective!r} as a whole is {_behind_words(behind, currency)}; whether "
