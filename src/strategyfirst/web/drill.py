@@ -15,6 +15,10 @@ from strategyfirst.workspace import Workspace
 
 # The figures every tactic and account page shows beside the objective's KPI metrics.
 FIGURES = ("posts", "impressions", "reach", "engagements", "engagement_rate", "inbound_messages", "response_rate")
+# What a tactic that only answers (replies, no posts of its own: a care desk) shows instead: its post figures
+# would all read nothing, and "Posts 0" says nothing about what it does.
+DIALOGUE_FIGURES = ("inbound_messages", "response_rate", "conversation_response_rate",
+                    "first_response_minutes_median", "first_response_minutes_p90", "dialogue_ratio")
 COSTS = ("spend", "cost_per_result", "cost_per_engagement")
 # An account's audience (followers, an email list's subscribers), as `measure --by account` gives it.
 AUDIENCE = ("audience_size", "audience_growth")
@@ -91,6 +95,13 @@ def figures(rows: list[dict[str, Any]], key: str, metrics: Sequence[str]) -> lis
         out.append({"metric": metric, "unit": spec.unit, "value": row.get("value"), "n": row.get("n") or 0,
                     "numerator": row.get("numerator"), "denominator": row.get("denominator")})
     return out
+
+
+def answers_only(rows: list[dict[str, Any]], key: str) -> bool:
+    """Whether `key`'s owned messages in `rows` are all replies: its `posts` row counts none of its owned
+    messages as a post (the row's n is the owned messages it is counted over)."""
+    row = next((r for r in rows if r.get("metric") == "posts" and str(r.get("key")) == key), None)
+    return row is not None and not row.get("value") and bool(row.get("n"))
 
 
 def objective_metrics(objective: dict[str, Any]) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from strategyfirst.handles import account_is_sql
@@ -48,9 +48,10 @@ class Scope:
     unusual: bool = False
     since: dt.date | None = None  # posted on or after this day (UTC)
     until: dt.date | None = None  # posted on or before this day (UTC)
+    replies: bool = False  # the scope's replies (owned messages that answer another) instead of its posts
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses: list[str] = ["o.is_post"]
+        clauses: list[str] = ["NOT o.is_post" if self.replies else "o.is_post"]
         params: list[Any] = []
         if self.tactics is not None:
             marks = ", ".join("?" for _ in self.tactics) or "NULL"
@@ -131,6 +132,29 @@ def posts_page(query: Query, scope: Scope, sort: str = "date", descending: bool 
     thresholds = ({r["platform"]: float(r["p90"]) for r in query(_P90, []) if r["p90"] is not None}
                   if scope.unusual else {})
     return PostsPage([_shown(r) for r in rows], total, sort, descending, page, size, thresholds)
+
+
+# The reply time shown only where both times are given to the minute or second: a day-dated message has no
+# minutes to count.
+_TIMED = "('minute', 'second')"
+
+
+def latest_replies(query: Query, scope: Scope, size: int = PAGE_SIZE) -> list[dict[str, Any]]:
+    """The scope's latest replies (`replies=True` is implied): each with the first line of the message it
+    answers and the minutes it took, where that message is in the data and both are timed to the minute (a
+    negative gap, a data error, shows none: metrics.md excludes those from the response times too)."""
+    where, params = replace(scope, replies=True).where()
+    rows = query("SELECT o.message_id, o.created_at, o.platform, o.name AS account, m.text, m.url AS permalink, "
+                 "m.time_precision, p.text AS parent_text, CASE WHEN m.time_precision IN " + _TIMED +
+                 " AND p.time_precision IN " + _TIMED + " AND o.created_at >= p.created_at "
+                 "THEN date_diff('second', p.created_at, o.created_at) / 60.0 END AS minutes "
+                 "FROM owned_messages o JOIN messages m ON m.message_id = o.message_id "
+                 f"LEFT JOIN messages p ON p.message_id = m.in_reply_to WHERE {where} "
+                 "ORDER BY o.created_at DESC NULLS LAST, o.message_id LIMIT ?", [*params, max(1, size)])
+    return [{"message_id": r["message_id"], "date": r["created_at"], "platform": r["platform"],
+             "time_precision": r.get("time_precision"), "account": r["account"], "text": first_line(r.get("text")),
+             "parent": first_line(r.get("parent_text")) or None, "minutes": r["minutes"],
+             "permalink": r.get("permalink")} for r in rows]
 
 
 def all_posts(query: Query, scope: Scope, sort: str = "date", descending: bool = True,

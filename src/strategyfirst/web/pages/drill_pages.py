@@ -18,7 +18,17 @@ from strategyfirst.web.deps import AsOf, DatesChecked, PageViewer
 from strategyfirst.web.downloads import chart_response, csv_response, file_name
 from strategyfirst.web.limits import Day
 from strategyfirst.web.pages.dashboard_pages import download_view, horizon_of, page_view
-from strategyfirst.web.posts import COLUMNS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, UNUSUAL_RULE, Scope, all_posts, posts_page
+from strategyfirst.web.posts import (
+    COLUMNS,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    SORTS,
+    UNUSUAL_RULE,
+    Scope,
+    all_posts,
+    latest_replies,
+    posts_page,
+)
 from strategyfirst.web.templating import currency_of, render
 from strategyfirst.web.view import DEFAULT_PRESET, View, as_of_query, one_of, page_status, whole
 
@@ -71,6 +81,20 @@ def _top(m: Any, scope: Scope) -> list[dict[str, Any]]:
 def _kpis(m: Any, diagnosis: dict[str, Any] | None, objective_id: str) -> list[dict[str, Any]]:
     return [{**k, "spec": charts.kpi_spec(k, horizon=horizon_of(m))} for k in (diagnosis or {}).get("kpis", [])
             if k.get("objective") == objective_id]
+
+
+def _replies(m: Any, scope: Scope) -> list[dict[str, Any]]:
+    return latest_replies(_query(m), scope, TOP_POSTS) if services.has_data(m.ws) else []
+
+
+def _dialogue_href(m: Any, tactic: dict[str, Any], days: tuple[dt.date | None, dt.date | None],
+                   as_of: dt.date | None) -> str:
+    """The Dialogue page over a tactic's days, kept to its account where its match names only one."""
+    accounts = list((tactic.get("match") or {}).get("accounts") or [])
+    view = View("custom", *days, as_of=as_of, account=str(accounts[0]) if len(accounts) == 1 else None) \
+        if days != (None, None) else View("all", as_of=as_of)
+    query = view.query()
+    return f"/w/{m.slug}/dialogue" + (f"?{query}" if query else "")
 
 
 def _objective_view(m: Any, objective_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -192,8 +216,12 @@ def _tactic_view(m: Any, tactic_id: str, as_of: dt.date | None = None) -> dict[s
     measured = services.has_data(m.ws) and not (since and until and since > until)
     rows = drill.measure_rows(m.ws, "tactic", [*metrics, *drill.COSTS], since=since, until=until) \
         if measured else []
+    answers = drill.answers_only(rows, tactic_id)
+    if answers:  # a care desk: its conversation figures, not a table of posts it never made
+        metrics = list(dict.fromkeys([*kpi_metrics, *drill.DIALOGUE_FIGURES]))
+        rows = drill.measure_rows(m.ws, "tactic", metrics, since=since, until=until)
     return {"tactic": tactic, "objectives": objectives, "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
-            "days": days, "figures": drill.figures(rows, tactic_id, metrics),
+            "days": days, "answers_only": answers, "figures": drill.figures(rows, tactic_id, metrics),
             "costs": drill.figures(rows, tactic_id, drill.COSTS),
             "verdicts": drill.tactic_verdicts(diagnosis, tactic, currency_of(m)),
             "scope": _window(Scope(tactics=(tactic_id,)), days)}
@@ -205,7 +233,12 @@ def read_tactic(request: Request, m: PageViewer, tactic_id: str, as_of: AsOf) ->
     result, its verdict and its top posts, all on the days its verdict is judged on."""
     view = _tactic_view(m, tactic_id, as_of)
     dated = _dated(view["days"], view["as_of"])
-    return render(request, "tactic.html", {"m": m, "tab": "strategy", **view, "top": _top(m, view["scope"]),
+    answers = view["answers_only"]
+    return render(request, "tactic.html", {"m": m, "tab": "strategy", **view,
+                                           "top": [] if answers else _top(m, view["scope"]),
+                                           "replies": _replies(m, view["scope"]) if answers else [],
+                                           "dialogue_href": _dialogue_href(m, view["tactic"], view["days"],
+                                                                           view["as_of"]),
                                            "as_of_query": as_of_query(view["as_of"]),
                                            "account_query": _days_query(view["days"], view["as_of"]),
                                            "posts_href": _posts_href(m, tactic=tactic_id, **dated),
