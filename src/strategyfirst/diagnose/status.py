@@ -30,7 +30,12 @@ with its last value, unless a paced KPI has already reached its target (`met`, s
 rate or trend from before the silence, carried over years of it, is a made-up projection. A count of member lists'
 joins and leaves (`covered_to`: the day the lists' member exports cover them up to, as-of at most) has data on
 every day up to that day: a member export lists every member up to its export day, so a month without a join or a
-leave is a month of 0 (in the rate, the periods and the trend's run), not a missing export nor a silence.
+leave is a month of 0 (in the rate, the periods and the trend's run), not a missing export nor a silence. A count
+that several accounts add up to (`sources`: a page's follower gains and a list's joins under one objective) is
+judged silent account by account, each as it would be alone: where some have been silent for `LONG_GAP_PERIODS`
+whole months or more and others have not, the silent ones are held at what they added (nothing more is forecast
+of them) and the forecast runs at the others' rate; the reason names each silent account and the month since
+which to import its exports. Where all are silent the KPI is, and the reason names each one's month.
 Forecasts and their intervals stay within what the metric can take (the catalog's bounds); a running total of
 counts that cannot be negative is never forecast or bounded below what is already counted. A net change of an
 audience (audience_growth) whose audience's size at the horizon's start is known is forecast as that audience's:
@@ -131,7 +136,9 @@ FOOTNOTES: list[str] = [
     f"A KPI without data for {LONG_GAP_PERIODS} whole months or more before the as-of date (or its deadline, if "
     "earlier) is not forecast: it says since when, with its last value, and is not enough data unless it has "
     "already met its target. A member list's exports are data up to their export day (never past the as-of "
-    "date): each lists every member up to it, so its quiet months are months of none, not a silence.",
+    "date): each lists every member up to it, so its quiet months are months of none, not a silence. A count "
+    "fed by several accounts is judged account by account: one silent that long is held at what it added and "
+    "named, with the month to import its exports from, while the others' rate is carried on.",
     *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
 
