@@ -34,7 +34,7 @@ def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
                 audience_start=inputs.audience_start.get(objective.id),
                 size_actual=inputs.audience_size_actual.get(objective.id),
                 size_series=inputs.audience_size_series.get(objective.id),
-                covered_to=inputs.objective_covered.get(key)))
+                covered_to=inputs.objective_covered.get(key), sources=inputs.objective_sources.get(key)))
     return out
 
 

@@ -39,6 +39,24 @@ class Observation:
     period: dt.date | None = None
 
 
+@dataclass(frozen=True)
+class Source:
+    """One account feeding a scope's count: its platform and account, its per-period series inside the window,
+    and, for a member list (MEMBER_COUNTS), the day its exports cover it up to (`member_lists`), else None."""
+
+    platform: str
+    account: str
+    series: list[Observation]
+    covered_to: dt.date | None = None
+
+    @property
+    def name(self) -> str:
+        """How the reasons name it: "the email list 'news'", "the facebook account 'VIC'"."""
+        if self.platform == "email":
+            return f"the email list '{self.account}'"
+        return f"the {self.platform} account '{self.account}'" if self.platform else f"the account '{self.account}'"
+
+
 @dataclass
 class DiagnoseInputs:
     """Everything diagnose reads, keyed by ids: (objective, metric), (tactic, metric), tactic."""
@@ -71,6 +89,10 @@ class DiagnoseInputs:
     # leave is a month of none, neither a missing export nor a silence.
     objective_covered: dict[tuple[str, str], dt.date] = field(default_factory=dict)
     tactic_covered: dict[tuple[str, str], dt.date] = field(default_factory=dict)
+    # The accounts an objective's accumulating count adds up, by (objective, metric), where two or more feed it
+    # in the window (`kpi_sources`): each is judged silent on its own, a source silent for months held at what
+    # it reached rather than carried on at its old rate, and named where its exports are missing.
+    objective_sources: dict[tuple[str, str], list[Source]] = field(default_factory=dict)
     seed: int = 0
 
     @property
@@ -375,6 +397,69 @@ def listed_start(ws: MeasuringWorkspace, lists: dict[str, dt.date], covered: dic
     return out
 
 
+def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list[str], period: str,
+                since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]]
+                ) -> dict[tuple[str, str], list[Source]]:
+    """By (objective, metric) of the accumulating `metrics`: the accounts its count adds up, each with its own
+    series (the objective's count measured on that account alone), where two or more have data in the window
+    and their series add up to the objective's (`series`, as measured; a count that does not add up per account
+    keeps the objective's whole series alone). A member list's source carries the day its exports cover it up
+    to (`lists`: `member_lists`), as `member_coverage` gives a scope of lists alone.
+
+    Only where it can matter: one measurement by account tells whether two or more accounts have data and one of
+    them has been silent for LONG_GAP_PERIODS months or more by `until` (`status.silence`; an account's share of
+    an objective is no less silent than the account); then one more per account."""
+    from strategyfirst.diagnose.status import silence
+
+    wanted = [m for m in metrics if (spec := catalog.get(m)) is not None and spec.accumulates]
+    if not wanted:
+        return {}
+    rows = _measure(ws, by="account", period=period, since=since, until=until, metrics=wanted)
+    platform_of = {str(r["key"]): str(r.get("platform") or "") for r in rows if r.get("key") is not None}
+    _, by_account = _index(rows)
+    heard = {key: [o.period for o in obs if o.period is not None and o.value is not None and o.n > 0]
+             for key, obs in by_account.items()}
+    heard = {key: starts for key, starts in heard.items() if starts}
+    accounts = sorted({(platform_of.get(account, ""), account) for account, _ in heard})
+    if len(accounts) < 2 or not any(
+            silence(starts, until, period, _cover(lists, platform_of.get(account, ""), account, metric, since,
+                                                  until)) is not None
+            for (account, metric), starts in heard.items()):
+        return {}
+    found: dict[tuple[str, str], list[Source]] = {}
+    for platform, account in accounts:
+        _, by_key = _index(_measure(ws, by="objective", period=period, since=since, until=until, metrics=wanted,
+                                    platforms=[platform] if platform else None, accounts=[account]))
+        for key, obs in by_key.items():
+            if any(o.n > 0 and o.value is not None for o in obs):
+                found.setdefault(key, []).append(
+                    Source(platform, account, obs, _cover(lists, platform, account, key[1], since, until)))
+    return {key: held for key, held in found.items()
+            if len(held) > 1 and _adds_up(series.get(key, []), [s.series for s in held])}
+
+
+def _cover(lists: dict[str, dt.date], platform: str, account: str, metric: str, since: dt.date | None,
+           until: dt.date) -> dt.date | None:
+    """The day a member list's exports cover its count of joins and leaves up to, never past `until`; None for
+    another source or metric, or a list whose exports stop before the window (they cover none of it)."""
+    covered = lists.get(account) if platform == "email" and metric in MEMBER_COUNTS else None
+    if covered is None or (since is not None and covered < since):
+        return None
+    return min(covered, until)
+
+
+def _adds_up(whole: list[Observation], parts: list[list[Observation]]) -> bool:
+    """Whether per-period series `parts` add up to `whole` in every period (within 1e-6)."""
+    total: dict[dt.date | None, float] = {}
+    for part in parts:
+        for o in part:
+            if o.value is not None:
+                total[o.period] = total.get(o.period, 0.0) + o.value
+    have = {o.period: o.value for o in whole if o.value is not None}
+    return set(have) == set(total) and all(
+        math.isclose(have[p], total[p], rel_tol=1e-9, abs_tol=1e-6) for p in have)
+
+
 # Besides the KPIs' metrics, what says a tactic has data at all: its posts and the messages inbound to it.
 PRESENCE_METRICS = ("posts", "inbound_messages")
 
@@ -425,6 +510,8 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
         inputs.objective_series = {key: obs for key, obs in series.items() if key[1] in metrics}
         inputs.objective_covered = member_coverage(ws, lists, "objective", metrics, inputs.period, since, until,
                                                    inputs.objective_series)
+        inputs.objective_sources = kpi_sources(ws, lists, metrics, inputs.period, since, until,
+                                               inputs.objective_series)
         if growth:
             inputs.audience_size_actual = {key: obs for (key, metric), obs in measured.items()
                                            if metric == "audience_size" and key in inputs.audience_start}

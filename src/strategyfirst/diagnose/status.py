@@ -30,7 +30,12 @@ with its last value, unless a paced KPI has already reached its target (`met`, s
 rate or trend from before the silence, carried over years of it, is a made-up projection. A count of member lists'
 joins and leaves (`covered_to`: the day the lists' member exports cover them up to, as-of at most) has data on
 every day up to that day: a member export lists every member up to its export day, so a month without a join or a
-leave is a month of 0 (in the rate, the periods and the trend's run), not a missing export nor a silence.
+leave is a month of 0 (in the rate, the periods and the trend's run), not a missing export nor a silence. A count
+that several accounts add up to (`sources`: a page's follower gains and a list's joins under one objective) is
+judged silent account by account, each as it would be alone: where some have been silent for `LONG_GAP_PERIODS`
+whole months or more and others have not, the silent ones are held at what they added (nothing more is forecast
+of them) and the forecast runs at the others' rate; the reason names each silent account and the month since
+which to import its exports. Where all are silent the KPI is, and the reason names each one's month.
 Forecasts and their intervals stay within what the metric can take (the catalog's bounds); a running total of
 counts that cannot be negative is never forecast or bounded below what is already counted. A net change of an
 audience (audience_growth) whose audience's size at the horizon's start is known is forecast as that audience's:
@@ -78,7 +83,7 @@ from strategyfirst.diagnose.forecast import (
     quasi_dispersion,
     weighted_level,
 )
-from strategyfirst.diagnose.inputs import Observation
+from strategyfirst.diagnose.inputs import Observation, Source
 from strategyfirst.diagnose.rules import LONG_GAP_PERIODS, MIN_OBSERVATIONS, STATUS_RULES
 
 PACED_LEVELS = frozenset({"audience_size"})
@@ -131,7 +136,9 @@ FOOTNOTES: list[str] = [
     f"A KPI without data for {LONG_GAP_PERIODS} whole months or more before the as-of date (or its deadline, if "
     "earlier) is not forecast: it says since when, with its last value, and is not enough data unless it has "
     "already met its target. A member list's exports are data up to their export day (never past the as-of "
-    "date): each lists every member up to it, so its quiet months are months of none, not a silence.",
+    "date): each lists every member up to it, so its quiet months are months of none, not a silence. A count "
+    "fed by several accounts is judged account by account: one silent that long is held at what it added and "
+    "named, with the month to import its exports from, while the others' rate is carried on.",
     *(f"{formatting.status_label(status)}: {rule}" for status, rule in STATUS_RULES),
 ]
 
@@ -337,14 +344,17 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                actual: Observation | None, series: list[Observation],
                gaps: np.ndarray | None = None, audience_start: float | None = None,
                size_actual: Observation | None = None, size_series: list[Observation] | None = None,
-               covered_to: dt.date | None = None) -> KpiStatus:
+               covered_to: dt.date | None = None, sources: list[Source] | None = None) -> KpiStatus:
     """The status of one KPI from its to-date observation and its per-period series (see module rules);
     `audience_start`: the audience size a net audience growth is counted from at the horizon's start (None:
     unknown); `size_actual`, `size_series`: that audience's size (audience_size over the same scope), to date and
     per period, which a net audience growth's forecast follows (`_net_from_size`); `covered_to`: for a count of
     member lists' joins and leaves, the day their exports cover them up to (`DiagnoseInputs.covered`): every
     day up to it (never past as-of) is one of data, a period without a join or a leave a period of 0, not a
-    missing export nor a silence."""
+    missing export nor a silence; `sources`: for an accumulating count fed by two or more accounts, each one's
+    series (`DiagnoseInputs.objective_sources`): silence is judged per source (`_split_sources`), a source
+    silent for LONG_GAP_PERIODS months or more is held at what it reached and the forecast runs at the others'
+    rate, and the reasons name the silent sources whose exports to import."""
     spec = catalog.get(metric)
     unit = spec.unit if spec else "count"
     accumulates = bool(spec and spec.accumulates)
@@ -361,9 +371,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
     through = min(covered_to, as_of) if covered_to is not None and accumulates and covered_to >= start else None
     spans = _periods(points, start, as_of, period, counted=accumulates, span=metric in NET_AUDIENCE,
                      through=through)
-    covered, days, complete, mids, run, values = (spans.covered, spans.days, spans.complete, spans.mids, spans.run,
-                                                  spans.values)
-    starts = spans.starts
+    covered, values, starts = spans.covered, spans.values, spans.starts
 
     n = actual.n if actual is not None else int(sum(o.n for o, _, _ in covered))
     raw: float | None = actual.value if actual is not None else None
@@ -398,7 +406,23 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
                          n, None, None, None, None, "not_judged",
                          _undated(actual_value, target, unit), version, drawn)
-    quiet = silence(starts, as_of if deadline is None else min(as_of, deadline), period, through)
+    judged = as_of if deadline is None else min(as_of, deadline)
+    quiet = silence(starts, judged, period, through)
+    # Several accounts adding up to the count: each judged silent on its own (a page silent since 2014 beside a
+    # list exported in 2023 is no silence of the KPI, and its 2014 rate is not the KPI's rate now).
+    held: list[SilentSource] = []
+    live: list[Source] = []
+    live_spans: Periods | None = None
+    if accumulates and sources is not None and len(sources) > 1:
+        held, live = _split_sources(sources, start, as_of, judged, period)
+        if held and not live:
+            quiet = max((h.quiet for h in held), key=lambda q: q[0])
+        elif held:
+            quiet = None
+            live_spans = _periods(_merged([s.series for s in live], as_of), start, as_of, period, counted=True,
+                                  span=metric in NET_AUDIENCE, through=_live_through(live, start, as_of))
+        else:
+            quiet = None
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
                                                             target, direction, quiet=quiet is not None)
     if thin is not None:  # too few observations to forecast, whenever they came (and the silence said, if long)
@@ -412,16 +436,22 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             status, reason = _rule(direction, paced, target, actual_value, expected_now, None, as_of, deadline,
                                    unit)
             reason += f"; no data since {period_label(quiet[0], period)}, so no forecast"
+            if held:
+                reason += f"; {_imports(held, period)}"
         else:
             status, reason = "not_enough_data", _silent(quiet, period, actual_value, target, unit, as_of,
-                                                        deadline)
+                                                        deadline, held)
         return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline,
                          actual_value, n, _needed_now(status, expected_now), None, None, None, status, reason,
                          version, drawn)
+    fc = live_spans or spans  # the rate: of the sources not silent (the silent ones' totals held), else of all
     prediction, future = _forecast(metric, accumulates, paced, actual, actual_value, start, as_of, deadline,
-                                   period, covered, days, mids, values, complete, run, gaps)
+                                   period, fc.covered, fc.days, fc.mids, fc.values, fc.complete, fc.run, gaps)
+    if held and prediction is not None:
+        prediction = dataclasses.replace(prediction, how=", ".join(
+            x for x in (prediction.how, f"at the rate of {' and '.join(s.name for s in live)} alone") if x))
     if metric in NET_AUDIENCE and audience_start is not None and size_series and actual_value is not None \
-            and future and deadline is not None:
+            and future and deadline is not None and not held:
         from_size = _net_from_size(actual_value - (baseline_used or 0.0), baseline_used or 0.0, audience_start,
                                    size_actual, size_series, start, as_of, deadline, period, unit,
                                    grown_by_period=[(o.period, o.value) for o, _, _ in covered])
@@ -433,6 +463,8 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                                                actual_value, unit)
     status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
                            unit)
+    if held:
+        reason += "; " + "; ".join(_held_words(h, period, judged, unit) for h in held)
     return KpiStatus(objective, metric, unit, direction, paced, target, baseline_used, deadline, actual_value,
                      n, _needed_now(status, expected_now), prediction.value if prediction else None,
                      prediction.low if prediction else None, prediction.high if prediction else None,
@@ -863,13 +895,76 @@ def silence(starts: list[dt.date], judged: dt.date, period: str, through: dt.dat
     return (last, empty) if empty >= LONG_GAP_PERIODS else None
 
 
+@dataclass(frozen=True)
+class SilentSource:
+    """A source of a count fed by several that has been silent for LONG_GAP_PERIODS months or more: its
+    `silence` (last period with data, whole months without any) and what it added in the window."""
+
+    source: Source
+    quiet: tuple[dt.date, int]
+    total: float
+
+
+def _split_sources(sources: list[Source], start: dt.date, as_of: dt.date, judged: dt.date, period: str
+                   ) -> tuple[list[SilentSource], list[Source]]:
+    """The sources silent by the day the KPI is judged, each with its silence and total, and the others. Each is
+    judged as a KPI of that source alone would be: a member list's data run to the day its exports cover it to."""
+    held: list[SilentSource] = []
+    live: list[Source] = []
+    for source in sources:
+        points = [o for o in source.series if o.period is not None and o.value is not None and o.period <= as_of]
+        spans = _periods(points, start, as_of, period)
+        quiet = silence(spans.starts, judged, period, _live_through([source], start, as_of))
+        if quiet is None:
+            live.append(source)
+        else:
+            held.append(SilentSource(source, quiet, float(spans.values.sum()) if len(spans.values) else 0.0))
+    return held, live
+
+
+def _live_through(sources: list[Source], start: dt.date, as_of: dt.date) -> dt.date | None:
+    """The day member exports cover all of `sources` up to (never past as-of), where every one of them is a
+    covered list; else None (a page among them keeps its rule: a month without data is a missing export)."""
+    days = [s.covered_to for s in sources]
+    if not days or any(d is None or d < start for d in days):
+        return None
+    return min(min(d for d in days if d is not None), as_of)
+
+
+def _merged(series: list[list[Observation]], as_of: dt.date) -> list[Observation]:
+    """Per-period series added up, period by period (values and counts), in period order."""
+    total: dict[dt.date, tuple[float, int]] = {}
+    for part in series:
+        for o in part:
+            if o.period is None or o.value is None or o.period > as_of:
+                continue
+            value, n = total.get(o.period, (0.0, 0))
+            total[o.period] = (value + o.value, n + o.n)
+    return [Observation(v, n, period=p) for p, (v, n) in sorted(total.items())]
+
+
+def _imports(held: list[SilentSource], period: str) -> str:
+    """What to import, source by source: "import the exports of the facebook account 'VIC' since 2014-02"."""
+    return "import the exports of " + " and of ".join(
+        f"{h.source.name} since {period_label(h.quiet[0], period)}" for h in held)
+
+
+def _held_words(h: SilentSource, period: str, judged: dt.date, unit: str) -> str:
+    """Why a silent source of a count fed by several is held at what it reached, and what to import."""
+    since = period_label(h.quiet[0], period)
+    return (f"{h.source.name} has had no data since {since} (none in the {formatting.count(h.quiet[1])} whole "
+            f"months up to {judged.isoformat()}): held at the {formatting.number(h.total, unit or None)} it added "
+            f"so far, not carried on at its old rate; import its exports since {since}")
+
+
 def period_label(start: dt.date, period: str) -> str:
     return f"the week of {start.isoformat()}" if period == "week" else f"{start:%Y-%m}"
 
 
 def _silent(quiet: tuple[dt.date, int], period: str, actual: float, target: float, unit: str, as_of: dt.date,
-            deadline: dt.date | None) -> str:
-    """Why a KPI whose data stopped long before the day it is judged is not forecast, with its last value."""
+            deadline: dt.date | None, held: list[SilentSource] | None = None) -> str:
+    """Why a KPI whose data stopped long before the day it is judged is not forecast, with its last value; with
+    `held` (the KPI's sources, all silent), the exports to import named source by source."""
     f = lambda x: formatting.number(x, unit or None)  # noqa: E731
     last, empty = quiet
     upto = (f"the deadline {deadline.isoformat()}" if deadline is not None and deadline < as_of
@@ -877,7 +972,8 @@ def _silent(quiet: tuple[dt.date, int], period: str, actual: float, target: floa
     since = period_label(last, period)
     return (f"no data since {since} (none in the {formatting.count(empty)} whole months up to {upto}): last value "
             f"{f(actual)} against the target {f(target)}; no forecast across a silence of {LONG_GAP_PERIODS} "
-            f"months or more; import the exports since {since} to judge it")
+            f"months or more; {_imports(held, period) if held else f'import the exports since {since}'} to judge "
+            "it")
 
 
 def _undated(actual: float, target: float, unit: str) -> str:
