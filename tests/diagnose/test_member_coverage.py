@@ -108,6 +108,12 @@ def test_the_real_mailchimp_exports_cover_their_quiet_months(shared_data: Path, 
 HEADER = ("Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,"
           "LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS")
 JOINS = ("2025-01-10 09:00:00", "2025-02-10 10:30:00", "2025-07-10 08:15:00", "2025-08-10 17:45:00")
+# Its unsubscribed and cleaned exports (Mailchimp's headers), listing no member: nobody left.
+LEAVERS = {"unsubscribed.csv": "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,"
+                               "CONFIRM_IP,UNSUB_TIME,UNSUB_CAMPAIGN_TITLE,UNSUB_CAMPAIGN_ID,UNSUB_REASON,"
+                               "UNSUB_REASON_OTHER,LEID,EUID,NOTES,TAGS",
+           "cleaned.csv": "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,"
+                          "CONFIRM_IP,CLEAN_TIME,CLEAN_CAMPAIGN_TITLE,CLEAN_CAMPAIGN_ID,LEID,EUID,NOTES,TAGS"}
 
 PLAN_2025 = """version: 1
 organisation: Test Org
@@ -156,16 +162,20 @@ tactics:
 """
 
 
-def _list_workspace(root: Path, plan: str) -> Workspace:
-    """A workspace of `plan` with the made-up subscribed export (JOINS) imported as `news`, exported 2025-12-31."""
+def _list_workspace(root: Path, plan: str, joins: tuple[str, ...] = JOINS, leavers: bool = True) -> Workspace:
+    """A workspace of `plan` with a made-up subscribed export (`joins`) imported as `news`, exported 2025-12-31,
+    and (`leavers`) its unsubscribed and cleaned exports, listing no member."""
     export = root / "subscribed.csv"
     blanks = "," * (HEADER.count(",") - 7)
     export.write_text(HEADER + "\n" + "".join(f"m{i}@example.invalid,,,2,{t},,{t},{blanks}\n"
-                                              for i, t in enumerate(JOINS)), encoding="utf-8")
+                                              for i, t in enumerate(joins)), encoding="utf-8")
     ws = Workspace(root / "ws")
     ws.root.mkdir()
     (ws.root / "strategy.yaml").write_text(plan, encoding="utf-8")
     ws.ingest([export], account="news", exported_on="2025-12-31")
+    for name, header in LEAVERS.items() if leavers else ():
+        (root / name).write_text(header + "\n", encoding="utf-8")
+        ws.ingest([root / name], account="news", exported_on="2025-12-31")
     return ws
 
 
@@ -320,8 +330,9 @@ def test_undoing_the_subscribed_export_takes_the_cover_back(shared_data: Path, t
 
     ws.ingest([folder / "subscribed.csv"], account="newsletter")
     assert member_lists(ws) == {"newsletter": dt.date(2023, 4, 21)}
+    # Without the unsubscribed export its leavers are in no export: not covered either (partial_lists says why).
     ws.undo_import(ids["unsubscribed.csv"])
-    assert member_lists(ws) == {"newsletter": dt.date(2023, 4, 21)}  # min(subscribed's, cleaned's 2023-05-12)
+    assert member_lists(ws) == {}
 
 
 def test_a_covered_list_is_bounded_by_the_size_it_started_from(shared_data: Path, tmp_path: Path) -> None:
@@ -408,3 +419,69 @@ def test_a_lists_noise_is_read_from_its_first_month_with_data() -> None:
     expected = 2 * (10 - e30) ** 2 / e30 + 2 * (10 - e31) ** 2 / e31
     chi2, dof = noise(inputs, kpi, tactic)
     assert (chi2, dof) == (pytest.approx(expected, rel=1e-6), 3)
+
+
+def test_a_subscribed_export_alone_covers_no_month(shared_data: Path, tmp_path: Path) -> None:
+    # Mailchimp's subscribed export lists only the members still subscribed on its day: the joins and leaves of
+    # those who left are in the unsubscribed and cleaned exports. Alone, its months without a join are not known
+    # to be months of none. Before: the real subscribed.csv alone, as of 2019-06-30, was covered to 2023-04-21
+    # and forecast 4 + 184 × 4 / 515 = 5.43 ("4 in 515 days"), with no word of the 8 members who had joined in
+    # 2018-02 and left later (the three exports give 11 for the same days).
+    from strategyfirst.diagnose.inputs import member_lists, partial_lists
+
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_2018, encoding="utf-8")
+    ws.ingest([folder / "subscribed.csv"], account="newsletter")
+    assert member_lists(ws) == {}
+    assert partial_lists(ws) == {"newsletter": ["unsubscribed", "cleaned"]}
+    as_of = dt.date(2019, 6, 30)
+    grown, months = _events(folder, ("subscribed.csv",), dt.date(2018, 1, 1), as_of)
+    assert (grown, months) == (4, ["2018-02"])  # s2, s3 on 2018-02-12, s4, s5 on 2018-02-05
+    kpi = diagnose(ws, as_of).kpis[0]
+    assert kpi.actual == pytest.approx(grown)
+    # Its months are data only where they hold a join: March 2018 to June 2019, 16 whole months, a silence.
+    assert kpi.status == "not_enough_data" and kpi.forecast_at_deadline is None
+    assert "no data since 2018-02 (none in the 16 whole months up to 2019-06-30)" in kpi.reason
+    assert ("list 'newsletter' has Mailchimp's subscribed export without its unsubscribed and cleaned exports"
+            in kpi.reason)
+    assert "import the audience export's unsubscribed and cleaned files" in kpi.reason
+
+    ws.ingest([folder / "unsubscribed.csv"], account="newsletter")
+    assert (member_lists(ws), partial_lists(ws)) == ({}, {"newsletter": ["cleaned"]})
+    ws.ingest([folder / "cleaned.csv"], account="newsletter")
+    assert (member_lists(ws), partial_lists(ws)) == ({"newsletter": dt.date(2023, 4, 21)}, {})
+    kpi = diagnose(ws, as_of).kpis[0]
+    assert kpi.actual == 11 and "Mailchimp's subscribed export without" not in kpi.reason
+
+
+def test_a_list_that_existed_before_the_window_is_covered_from_its_start() -> None:
+    # Joins in July and August 2025 of a list covered to 2025-12-31. Begun inside the window (its first join in
+    # July) it counts from July: 31 + 31 + 30 + 31 + 30 + 31 = 184 days. Begun in June 2024, it existed all of
+    # 2025: 365 days; begun on 2025-03-15, from March: 365 - 31 - 28 = 306.
+    starts = [dt.date(2025, 7, 1), dt.date(2025, 8, 1)]
+    lo, hi, through = dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 31)
+    assert counted_days(starts, lo, hi, "month", span=True, through=through) == 184
+    assert counted_days(starts, lo, hi, "month", span=True, through=through, began=dt.date(2025, 7, 10)) == 184
+    assert counted_days(starts, lo, hi, "month", span=True, through=through, began=dt.date(2024, 6, 10)) == 365
+    assert counted_days(starts, lo, hi, "month", span=True, through=through, began=dt.date(2025, 3, 15)) == 306
+
+
+def test_a_pre_existing_lists_quiet_first_months_are_months_of_none(tmp_path: Path) -> None:
+    # A list whose first member joined on 2024-06-10, before the 2025 horizon, then none until July and August
+    # 2025; its three exports made on 2025-12-31. Judged as of 2025-12-31: 2 joins in the window over all its 365
+    # days; over the 181 days left, 2 + 181 × 2 / 365 = 2.992. Before: counted from July only, "2 in 184 days",
+    # and its 6 months from July (1, 1, 0, 0, 0, 0) read as "a clear trend" falling to none, forecast 2.0.
+    from strategyfirst.diagnose.inputs import gather
+
+    ws = _list_workspace(tmp_path, PLAN_2025, joins=("2024-06-10 09:00:00", *JOINS[2:]))
+    kpi, verdict = _by(diagnose(ws, dt.date(2025, 12, 31)), "list")
+    assert kpi.actual == 2
+    assert "a day so far" in kpi.reason
+    assert kpi.forecast_at_deadline == pytest.approx(2 + 181 * 2 / 365)
+    assert "2 in 365 days" in verdict.evidence
+    # It started the window with its one member of 2024.
+    inputs = gather(ws, ws.plan_document().plan, dt.date(2025, 12, 31))
+    assert inputs.objective_began[("list", "audience_growth")] == dt.date(2024, 6, 10)
+    assert inputs.audience_start["list"] == 1

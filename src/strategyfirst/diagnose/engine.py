@@ -26,7 +26,7 @@ def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
     for objective in plan.objectives:
         for kpi in objective.kpis:
             key = (objective.id, kpi.metric)
-            out.append(kpi_status(
+            status = kpi_status(
                 objective=objective.id, metric=kpi.metric, target=kpi.target, baseline=kpi.baseline,
                 horizon_start=plan.horizon.start if plan.horizon else None, deadline=plan.kpi_deadline(kpi),
                 as_of=inputs.as_of, period=inputs.period, actual=inputs.objective_actual.get(key),
@@ -34,7 +34,10 @@ def kpi_statuses(inputs: DiagnoseInputs) -> list[KpiStatus]:
                 audience_start=inputs.audience_start.get(objective.id),
                 size_actual=inputs.audience_size_actual.get(objective.id),
                 size_series=inputs.audience_size_series.get(objective.id),
-                covered_to=inputs.objective_covered.get(key), sources=inputs.objective_sources.get(key)))
+                covered_to=inputs.objective_covered.get(key), covered_from=inputs.objective_began.get(key),
+                sources=inputs.objective_sources.get(key))
+            note = inputs.objective_notes.get(key)
+            out.append(dataclasses.replace(status, reason=f"{status.reason}; {note}") if note else status)
     return out
 
 

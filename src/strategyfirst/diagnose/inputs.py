@@ -93,6 +93,14 @@ class DiagnoseInputs:
     # in the window (`kpi_sources`): each is judged silent on its own, a source silent for months held at what
     # it reached rather than carried on at its old rate, and named where its exports are missing.
     objective_sources: dict[tuple[str, str], list[Source]] = field(default_factory=dict)
+    # The day those lists began (the first join any of their exports lists, whenever it was: `list_began`): their
+    # covered days run from it, from the window's start where it is earlier, not from their first month with data
+    # in the window (a list with members before the window existed all through it).
+    objective_began: dict[tuple[str, str], dt.date] = field(default_factory=dict)
+    tactic_began: dict[tuple[str, str], dt.date] = field(default_factory=dict)
+    # What a KPI's reason must add about its data, by (objective, metric): a member list whose leavers are in no
+    # export imported (`partial_lists`, `leaver_notes`).
+    objective_notes: dict[tuple[str, str], str] = field(default_factory=dict)
     seed: int = 0
 
     @property
@@ -304,6 +312,38 @@ def _measure(ws: MeasuringWorkspace, **kwargs: Any) -> list[dict[str, Any]]:
 MEMBER_COUNTS = ("audience_growth", "audience_gained", "audience_lost")
 
 
+# Mailchimp writes one export per status: the leavers (and the joins of those who left) are only in these two.
+MAILCHIMP_LEAVERS = {"subscribers_unsubscribed": "unsubscribed", "subscribers_cleaned": "cleaned"}
+
+
+def _exported_series(ws: MeasuringWorkspace) -> list[tuple[str, str, dict[str, dt.date | None]]]:
+    """Each member list (its account as stored) with its provider and, by series (metric), the latest export
+    day of its exports that give joins or leaves (None: an export without a time, e.g. one listing no member);
+    undone imports are not counted. Empty for a warehouse without the record (schema < 8)."""
+    from strategyfirst.sources.member_counts import EXPORTS, live_exports
+
+    if not ws.warehouse_path.exists() or not ws.query(
+            f"SELECT 1 AS found FROM duckdb_tables() WHERE table_name = '{EXPORTS}' "
+            "AND database_name = current_database()"):
+        return []
+    rows = ws.query(f"SELECT account, any_value(provider) AS provider, metric, max(exported_on) AS last "
+                    f"FROM {live_exports()} AS x WHERE platform = 'email' AND (gains OR losses) "
+                    "GROUP BY account, metric ORDER BY account, metric")
+    out: dict[str, tuple[str, dict[str, dt.date | None]]] = {}
+    for r in rows:
+        _, series = out.setdefault(str(r["account"]), (str(r["provider"]), {}))
+        series[str(r["metric"])] = None if r["last"] is None else _day(r["last"])
+    return [(account, provider, series) for account, (provider, series) in out.items()]
+
+
+def _missing_leavers(provider: str, series: dict[str, dt.date | None]) -> list[str]:
+    """The exports of leavers a list's platform writes that are not there (Mailchimp's unsubscribed and cleaned
+    exports; a beehiiv or Substack export is one file, leavers and all)."""
+    if provider != "mailchimp":
+        return []
+    return [status for metric, status in MAILCHIMP_LEAVERS.items() if metric not in series]
+
+
 def member_lists(ws: MeasuringWorkspace) -> dict[str, dt.date]:
     """Each member list (its account as stored) with the day its member exports cover it up to: the earliest of
     its series' latest export days (`member_exports.exported_on`; Mailchimp's subscribed, unsubscribed and
@@ -312,21 +352,30 @@ def member_lists(ws: MeasuringWorkspace) -> dict[str, dt.date]:
     while its export of the current members (the `subscribers` series: Mailchimp's subscribed export, a beehiiv
     or Substack export) is there: without it no export lists their joins, and the other series' later days
     would claim days none of them covers (undoing the subscribed import moved the cover of the real Mailchimp
-    exports on, from 2023-04-21 to the cleaned export's 2023-05-12). Exports that give neither joins nor leaves
-    (a size only) cover no day; undone imports are not counted. Empty for a warehouse without the record
+    exports on, from 2023-04-21 to the cleaned export's 2023-05-12). A Mailchimp list is covered only with its
+    unsubscribed and cleaned exports too: its subscribed export lists only those still subscribed, so the
+    members who left (their joins and their leaves) are in no export and a month without a join is not known
+    to be one of none (`partial_lists`). An export without a time (one listing no member, no --exported-on)
+    is there but dates no day (the current members' export must date one). Exports that give neither joins nor
+    leaves (a size only) cover no day; undone imports are not counted. Empty for a warehouse without the record
     (schema < 8) or any member export."""
     from strategyfirst.metrics.audience import MEMBER_SERIES
-    from strategyfirst.sources.member_counts import EXPORTS, live_exports
 
-    if not ws.warehouse_path.exists() or not ws.query(
-            f"SELECT 1 AS found FROM duckdb_tables() WHERE table_name = '{EXPORTS}' "
-            "AND database_name = current_database()"):
-        return {}
-    rows = ws.query(f"SELECT account, min(last) AS through FROM (SELECT account, metric, max(exported_on) AS last "
-                    f"FROM {live_exports()} AS x WHERE platform = 'email' AND (gains OR losses) "
-                    "AND exported_on IS NOT NULL GROUP BY account, metric) GROUP BY account "
-                    f"HAVING bool_or(metric = '{MEMBER_SERIES}') ORDER BY account")
-    return {str(r["account"]): _day(r["through"]) for r in rows if r["through"] is not None}
+    out: dict[str, dt.date] = {}
+    for account, provider, series in _exported_series(ws):
+        days = [d for d in series.values() if d is not None]
+        if series.get(MEMBER_SERIES) is not None and not _missing_leavers(provider, series):
+            out[account] = min(days)
+    return out
+
+
+def partial_lists(ws: MeasuringWorkspace) -> dict[str, list[str]]:
+    """The member lists whose current members' export is there without the exports of those who left (a
+    Mailchimp subscribed export alone): the list, with the exports missing (`unsubscribed`, `cleaned`)."""
+    from strategyfirst.metrics.audience import MEMBER_SERIES
+
+    return {account: missing for account, provider, series in _exported_series(ws)
+            if MEMBER_SERIES in series and (missing := _missing_leavers(provider, series))}
 
 
 def _same_series(a: list[Observation], b: list[Observation]) -> bool:
@@ -340,17 +389,32 @@ def _same_series(a: list[Observation], b: list[Observation]) -> bool:
         and math.isclose(o.value, p.value, rel_tol=1e-9, abs_tol=1e-6) for o, p in zip(x, y, strict=True))
 
 
+def list_began(ws: MeasuringWorkspace, lists: dict[str, dt.date]) -> dict[str, dt.date]:
+    """Each of `lists` (`member_lists`) with the day of its first join its exports list (any series, any date):
+    the day the list began, as far as its exports tell."""
+    from strategyfirst.metrics.audience import MEMBER_SERIES
+
+    if not lists:
+        return {}
+    rows = ws.query(f"SELECT account, min(date) AS first FROM audience WHERE platform = 'email' AND starts_with("
+                    f"metric, '{MEMBER_SERIES}') AND gained > 0 AND account IN ({string_list(sorted(lists))}) "
+                    "GROUP BY account")
+    return {str(r["account"]): _day(r["first"]) for r in rows if r["first"] is not None}
+
+
 def member_coverage(ws: MeasuringWorkspace, lists: dict[str, dt.date], by: str, metrics: list[str], period: str,
-                    since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]]
-                    ) -> dict[tuple[str, str], dt.date]:
+                    since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]],
+                    began: dict[str, dt.date] | None = None
+                    ) -> tuple[dict[tuple[str, str], dt.date], dict[tuple[str, str], dt.date]]:
     """By (objective or tactic, metric) of MEMBER_COUNTS: the day up to which member exports cover its data,
     where all of its data in the window (`series`, as measured) are member lists' (the same series measured on
     the lists alone): the earliest day any list it holds is covered to (a list whose exports stop before the
     window covers none of it), never past `until`. A scope that also counts another source (a page's follower
-    gains) keeps that source's rule: a month without data is a missing export there. `lists`: `member_lists`."""
+    gains) keeps that source's rule: a month without data is a missing export there. `lists`: `member_lists`.
+    Also, by the same key, the day its lists began (the earliest of `began`, `list_began`, of the lists it holds)."""
     wanted = [m for m in metrics if m in MEMBER_COUNTS]
     if not lists or not wanted:
-        return {}
+        return {}, {}
     accounts = sorted(lists)
     rows = _measure(ws, by=by, period=period, since=since, until=until, metrics=wanted, platforms=["email"],
                     accounts=accounts)
@@ -368,13 +432,38 @@ def member_coverage(ws: MeasuringWorkspace, lists: dict[str, dt.date], by: str, 
                 if obs.n > 0 and obs.value is not None:
                     holds.setdefault(key, []).append(account)
     out: dict[tuple[str, str], dt.date] = {}
+    first: dict[tuple[str, str], dt.date] = {}
     for key, held in holds.items():
         through = min(min(lists[a] for a in held), until)
         if since is not None and through < since:
             continue
         if key in only_lists and _same_series(series.get(key, []), only_lists[key]):
             out[key] = through
-    return out
+            days = [began[a] for a in held if began and a in began]
+            if days:
+                first[key] = min(days)
+    return out, first
+
+
+def leaver_notes(ws: MeasuringWorkspace, partial: dict[str, list[str]], metrics: list[str]
+                 ) -> dict[tuple[str, str], str]:
+    """By (objective, metric) of MEMBER_COUNTS whose scope holds a list of `partial_lists` (any of its days):
+    why its count leaves out the list's members who left, and which exports to import."""
+    wanted = [m for m in metrics if m in MEMBER_COUNTS]
+    out: dict[tuple[str, str], list[str]] = {}
+    for account, missing in sorted(partial.items()):
+        every, _ = _index(_measure(ws, by="objective", period="all", metrics=wanted, platforms=["email"],
+                                   accounts=[account]))
+        files = " and ".join(missing)
+        line = (f"list {account!r} has Mailchimp's subscribed export without its {files} "
+                f"export{'s' if len(missing) > 1 else ''}: the members who left are counted neither as joins nor "
+                "as leaves (the subscribed export lists only those still subscribed), so its months without a "
+                f"join are not known to be months of none; import the audience export's {files} "
+                f"file{'s' if len(missing) > 1 else ''}")
+        for key, obs in every.items():
+            if obs.n > 0 and obs.value is not None:
+                out.setdefault(key, []).append(line)
+    return {key: "; ".join(lines) for key, lines in out.items()}
 
 
 def listed_start(ws: MeasuringWorkspace, lists: dict[str, dt.date], covered: dict[tuple[str, str], dt.date],
@@ -491,7 +580,10 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     since, until = kpi_window(plan, as_of)
     if (since is not None and since > until) or not plan.tactics:
         return inputs  # nothing to measure yet; without tactics nothing is attributed to an objective
-    lists = member_lists(ws) if any(m in MEMBER_COUNTS for m in metrics) else {}  # looked up once
+    counts_members = any(m in MEMBER_COUNTS for m in metrics)
+    lists = member_lists(ws) if counts_members else {}  # looked up once
+    began = list_began(ws, lists)
+    partial = partial_lists(ws) if counts_members else {}
     if metrics:
         # A net audience growth is forecast from the size it is counted from (audience_growth_rate's denominator)
         # and the size's own forecast: both measured beside it.
@@ -508,8 +600,10 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
                         metrics=[*metrics, *sizes])
         _, series = _index(rows)
         inputs.objective_series = {key: obs for key, obs in series.items() if key[1] in metrics}
-        inputs.objective_covered = member_coverage(ws, lists, "objective", metrics, inputs.period, since, until,
-                                                   inputs.objective_series)
+        inputs.objective_covered, inputs.objective_began = member_coverage(
+            ws, lists, "objective", metrics, inputs.period, since, until, inputs.objective_series, began)
+        if partial:
+            inputs.objective_notes = leaver_notes(ws, partial, metrics)
         inputs.objective_sources = kpi_sources(ws, lists, metrics, inputs.period, since, until,
                                                inputs.objective_series)
         if growth:
@@ -531,8 +625,8 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     if noisy:
         rows = _measure(ws, by="tactic", period=inputs.period, since=since, until=until, metrics=noisy)
         _, inputs.tactic_series = _index(rows)
-        inputs.tactic_covered = member_coverage(ws, lists, "tactic", metrics, inputs.period, since, until,
-                                                inputs.tactic_series)
+        inputs.tactic_covered, inputs.tactic_began = member_coverage(
+            ws, lists, "tactic", metrics, inputs.period, since, until, inputs.tactic_series, began)
     inputs.tactic_spend = {
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None

@@ -30,7 +30,8 @@ with its last value, unless a paced KPI has already reached its target (`met`, s
 rate or trend from before the silence, carried over years of it, is a made-up projection. A count of member lists'
 joins and leaves (`covered_to`: the day the lists' member exports cover them up to, as-of at most) has data on
 every day up to that day: a member export lists every member up to its export day, so a month without a join or a
-leave is a month of 0 (in the rate, the periods and the trend's run), not a missing export nor a silence. A count
+leave is a month of 0 (in the rate, the periods and the trend's run), not a missing export nor a silence, from
+the month of the lists' first join (`covered_from`; the horizon's start for a list with members before it) on. A count
 that several accounts add up to (`sources`: a page's follower gains and a list's joins under one objective) is
 judged silent account by account, each as it would be alone: where some have been silent for `LONG_GAP_PERIODS`
 whole months or more and others have not, the silent ones are held at what they added (nothing more is forecast
@@ -188,11 +189,12 @@ class Periods:
 
 
 def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: str, counted: bool = False,
-             span: bool = False, through: dt.date | None = None) -> Periods:
+             span: bool = False, through: dt.date | None = None, began: dt.date | None = None) -> Periods:
     """The periods of `points` clipped to [start, as_of]; with `counted` (a count), also the review periods without
     data inside the calendar months with data, as 0 over their days in those months (`counted_days`); with `span`
     (a net audience growth), also inside the months of a gap shorter than a silence; with `through` (the day the
-    member exports of the count's lists cover them up to), also on every day up to it."""
+    member exports of the count's lists cover them up to), also on every day up to it (from `began`, the day the
+    lists began, where given: `month_days`)."""
     covered = []
     for o in points:
         assert o.period is not None
@@ -201,7 +203,7 @@ def _periods(points: list[Observation], start: dt.date, as_of: dt.date, period: 
             covered.append((o, lo, hi))
     starts = [o.period for o, _, _ in covered if o.period is not None]
     if counted and (covered or through is not None):
-        covered = sorted([*covered, *quiet_periods(covered, start, as_of, period, span, through)],
+        covered = sorted([*covered, *quiet_periods(covered, start, as_of, period, span, through, began)],
                          key=lambda c: c[0].period or dt.date.min)
     days = np.array([(hi - lo).days for _, lo, hi in covered], dtype=float)
     # Periods the data cover whole: only these count towards the periods a trend needs.
@@ -241,7 +243,7 @@ def _months_between(a: dt.date, b: dt.date) -> list[dt.date]:
 
 
 def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, span: bool = False,
-                 through: dt.date | None = None) -> int:
+                 through: dt.date | None = None, began: dt.date | None = None) -> int:
     """The days a count's daily rate is taken over in [lo, hi] (inclusive), given the starts of its review periods
     with data: every day of the calendar months that hold data, none of the months without any.
 
@@ -258,23 +260,29 @@ def counted_days(starts: list[dt.date], lo: dt.date, hi: dt.date, period: str, s
 
     `through`: the day the member exports of the count's lists cover them up to (`DiagnoseInputs.covered`):
     every day from the first month with data to it counts, whatever the gaps, as each of those days is one the
-    exports list every join and leave of (`month_days`)."""
+    exports list every join and leave of (`month_days`); with `began` (the day the lists began), from it."""
     end = hi + dt.timedelta(days=1)
     spans = [(max(s, lo), min(period_end(s, period), end)) for s in starts]
     months = months_with_data([(a, b) for a, b in spans if b > a], span)
-    return sum((b - a).days for _, a, b in month_days(months, lo, end, through))
+    return sum((b - a).days for _, a, b in month_days(months, lo, end, through, began))
 
 
-def month_days(months: set[dt.date], lo: dt.date, end: dt.date, through: dt.date | None = None
-               ) -> list[tuple[dt.date, dt.date, dt.date]]:
+def month_days(months: set[dt.date], lo: dt.date, end: dt.date, through: dt.date | None = None,
+               began: dt.date | None = None) -> list[tuple[dt.date, dt.date, dt.date]]:
     """(month, first day, exclusive end) of the counted days in [lo, end), month by month: every day of the
     `months` with data, and with `through` every day from the first of them up to `through` (a member export's
     covered days: in its last month, none after it). Not before the first month with data: a list whose first
     member joined in the window did not exist before, and its years of no members would count as years of none,
-    diluting its rate and drawing a "clear trend" from a run of zeros to its first joins."""
+    diluting its rate and drawing a "clear trend" from a run of zeros to its first joins.
+
+    `began`: the day the lists began (the first join their exports list, whenever it was): the covered days run
+    from its month, from `lo` where it is earlier. A list that had members before the window existed all through
+    it, and its first quiet months in it are months of none, not days it did not exist (a list of 12 since 2018
+    with joins again from June read 'N in 30 days' of a window open since January)."""
     days = {m: (max(m, lo), min(period_end(m, "month"), end)) for m in months}
-    if through is not None and months:
-        stop, m = min(through + dt.timedelta(days=1), end), min(months)
+    firsts = [*([min(months)] if months else []), *([_month(max(began, lo))] if began is not None else [])]
+    if through is not None and firsts:
+        stop, m = min(through + dt.timedelta(days=1), end), min(firsts)
         while m < stop:
             days.setdefault(m, (max(m, lo), min(period_end(m, "month"), stop)))
             m = period_end(m, "month")
@@ -282,18 +290,18 @@ def month_days(months: set[dt.date], lo: dt.date, end: dt.date, through: dt.date
 
 
 def quiet_periods(covered: list[tuple[Observation, dt.date, dt.date]], start: dt.date, as_of: dt.date,
-                   period: str, span: bool = False, through: dt.date | None = None
+                   period: str, span: bool = False, through: dt.date | None = None, began: dt.date | None = None
                    ) -> list[tuple[Observation, dt.date, dt.date]]:
     """The review periods inside [start, as_of] without data whose days fall in a month with data (with `span`:
     or in a month of a gap shorter than a silence; with `through`: or on a day up to it, which member exports
-    cover), each as a count of 0 over those days (without `span` or `through`, weeks only: a month with data is
-    its own period)."""
+    cover, from `began` where given: `month_days`), each as a count of 0 over those days (without `span` or
+    `through`, weeks only: a month with data is its own period)."""
     if period == "month" and not span and through is None:
         return []
     months = months_with_data([(lo, hi) for _, lo, hi in covered], span)
     have = {o.period for o, _, _ in covered}
     out: list[tuple[Observation, dt.date, dt.date]] = []
-    for _, first, stop in month_days(months, start, as_of + dt.timedelta(days=1), through):
+    for _, first, stop in month_days(months, start, as_of + dt.timedelta(days=1), through, began):
         bucket = bucket_start(first, period)
         while bucket < stop:
             lo = max(bucket, first)
@@ -344,14 +352,17 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                actual: Observation | None, series: list[Observation],
                gaps: np.ndarray | None = None, audience_start: float | None = None,
                size_actual: Observation | None = None, size_series: list[Observation] | None = None,
-               covered_to: dt.date | None = None, sources: list[Source] | None = None) -> KpiStatus:
+               covered_to: dt.date | None = None, covered_from: dt.date | None = None,
+               sources: list[Source] | None = None) -> KpiStatus:
     """The status of one KPI from its to-date observation and its per-period series (see module rules);
     `audience_start`: the audience size a net audience growth is counted from at the horizon's start (None:
     unknown); `size_actual`, `size_series`: that audience's size (audience_size over the same scope), to date and
     per period, which a net audience growth's forecast follows (`_net_from_size`); `covered_to`: for a count of
     member lists' joins and leaves, the day their exports cover them up to (`DiagnoseInputs.covered`): every
     day up to it (never past as-of) is one of data, a period without a join or a leave a period of 0, not a
-    missing export nor a silence; `sources`: for an accumulating count fed by two or more accounts, each one's
+    missing export nor a silence; `covered_from`: the day those lists began (their first join, whenever it was):
+    their covered days run from it, from the horizon's start where it is earlier (None: from the first period
+    with data); `sources`: for an accumulating count fed by two or more accounts, each one's
     series (`DiagnoseInputs.objective_sources`): silence is judged per source (`_split_sources`), a source
     silent for LONG_GAP_PERIODS months or more is held at what it reached and the forecast runs at the others'
     rate, and the reasons name the silent sources whose exports to import."""
@@ -370,7 +381,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
 
     through = min(covered_to, as_of) if covered_to is not None and accumulates and covered_to >= start else None
     spans = _periods(points, start, as_of, period, counted=accumulates, span=metric in NET_AUDIENCE,
-                     through=through)
+                     through=through, began=covered_from if through is not None else None)
     covered, values, starts = spans.covered, spans.values, spans.starts
 
     n = actual.n if actual is not None else int(sum(o.n for o, _, _ in covered))
@@ -419,8 +430,10 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             quiet = max((h.quiet for h in held), key=lambda q: q[0])
         elif held:
             quiet = None
+            live_through = _live_through(live, start, as_of)
             live_spans = _periods(_merged([s.series for s in live], as_of), start, as_of, period, counted=True,
-                                  span=metric in NET_AUDIENCE, through=_live_through(live, start, as_of))
+                                  span=metric in NET_AUDIENCE, through=live_through,
+                                  began=covered_from if live_through is not None else None)
         else:
             quiet = None
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,

@@ -106,7 +106,8 @@ def noise(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[float, int]
     if through is not None:  # a member list's review periods without a join or a leave, from its first month with
         # data up to its exports' day, as its KPI's forecast counts them (`status.quiet_periods`)
         spans = [(o, o.period, period_end(o.period, inputs.period)) for o in series if o.period is not None]
-        zeros = quiet_periods(spans, lo, until, inputs.period, through=min(through, until))
+        zeros = quiet_periods(spans, lo, until, inputs.period, through=min(through, until),
+                              began=inputs.tactic_began.get((tactic.id, kpi.metric)))
         none = {o.period: o for o, _, _ in zeros}  # a week cut at a month's end is one period
         series = sorted([*series, *none.values()], key=lambda o: o.period or dt.date.min)
     days = _series_days([o.period for o in series if o.period], lo, min(inputs.as_of, hi), inputs.period)
@@ -209,8 +210,12 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
         covers = [d for d in (inputs.objective_covered.get((objective, metric)) if objective is not None else None,
                               inputs.tactic_covered.get((tactic.id, metric))) if d is not None]
         through = max(covers) if covers else None
+        begun = [d for d in (inputs.objective_began.get((objective, metric)) if objective is not None else None,
+                             inputs.tactic_began.get((tactic.id, metric))) if d is not None]
+        began = min(begun) if begun else None
         until = min(inputs.as_of, hi)
-        elapsed = (counted_days(known, lo, until, inputs.period, span=metric in NET_AUDIENCE, through=through)
+        elapsed = (counted_days(known, lo, until, inputs.period, span=metric in NET_AUDIENCE, through=through,
+                                began=began)
                    if known or through is not None else max(0, (until - lo).days + 1))
         return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi, periods)
     return None
