@@ -266,3 +266,49 @@ def test_follower_counts_without_gains_are_their_net_growth(tmp_path: Path, monk
     growth = {r["period"]: r["value"] for r in Workspace(tmp_path).measure(
         by="account", period="month", metrics=["audience_growth"]).rows}
     assert growth == {"2026-01": 30, "2026-02": -10}
+
+
+def test_a_dialogue_tactic_without_funnel_data_is_left_out(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A care desk serves an objective of dialogue KPIs only: no step of the funnel is its to move, so its chain
+    (no data in either month) is not listed as 'breaks at reach: import the platforms' post exports'. A tactic
+    of the permission objective with no data still is: its exports may really be missing. The same from the
+    funnel's kept SQL (the second run) as from its first compile."""
+    plan = PLAN.replace("target: 500}]}]", "target: 500}]}, {id: dialogue, kpis: [{metric: response_rate, target: "
+                                           "0.9}, {metric: first_response_minutes_median, target: 60}]}]").replace(
+        "tactics:\n",
+        "tactics:\n"
+        "  - {id: desk, serves: [dialogue], match: {accounts: [\"Acme\"], platform: [x]}}\n"
+        "  - {id: idle, serves: [permission], match: {accounts: [\"Acme\"], platform: [tiktok]}}\n")
+    assert plan.count("id: desk") == 1
+    (ws / "strategy.yaml").write_text(plan, encoding="utf-8")
+    for _ in range(2):
+        code, out, err = run(["measure", "--funnel", "--format", "json", "-w", str(ws)], monkeypatch, capsys)
+        assert code == 0, err
+        funnels = {f["scope"]: f for f in json.loads(out)["funnels"]}
+        assert set(funnels) == {"overall", "fb", "letter", "idle"}
+        assert funnels["idle"]["breaks_at"]["step"] == "reach"
+    code, out, err = run(["measure", "--funnel", "-w", str(ws)], monkeypatch, capsys)
+    assert code == 0, err
+    assert "idle" in out and "desk" not in out
+
+
+def test_a_tactic_idle_this_month_is_not_told_to_import(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A tactic with reach in January (one Instagram post, reach 700) and nothing in February, the month shown:
+    its exports are there, so its chain breaks at reach with January's 700 named, not with advice to import
+    the platforms' post exports."""
+    import duckdb
+
+    plan = PLAN.replace("tactics:\n", "tactics:\n  - {id: winter, serves: [permission], "
+                                      "match: {accounts: [\"Acme\"], platform: [instagram]}}\n")
+    (ws / "strategy.yaml").write_text(plan, encoding="utf-8")
+    con = duckdb.connect(str(Workspace(ws).warehouse_path))
+    insert(con, "messages", [msg("i1", "Acme", True, "2026-01-12 10:00", platform="instagram", reach=700,
+                                 engagements=35)])
+    con.close()
+    code, out, err = run(["measure", "--funnel", "--format", "json", "-w", str(ws)], monkeypatch, capsys)
+    assert code == 0, err
+    winter = {f["scope"]: f for f in json.loads(out)["funnels"]}["winter"]
+    assert winter["breaks_at"]["step"] == "reach"
+    assert winter["breaks_at"]["why"].startswith("none this month, where the month before had 700:")

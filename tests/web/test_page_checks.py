@@ -53,7 +53,12 @@ def served(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
     ws.mkdir()
     # rOpenSci among the owned accounts, so that its posts are the workspace's posts (as a tester set it up)
     plan = ACME_PLAN.replace('"@Tesco"]', '"@Tesco", "@rOpenSci"]', 1)
-    assert plan != ACME_PLAN
+    # and a tactic of its posts serving a reach objective: the funnel draws a tactic's chain beside the overall
+    # one (the plan's care desks serve dialogue only, and their chains without data are left out)
+    plan = plan.replace("tactics:\n", "  - id: reach\n    kpis:\n      - {metric: engagement_rate, target: 0.02}\n"
+                        "tactics:\n  - id: open-science\n    channel: x\n    serves: [reach]\n    owner: Jane\n"
+                        "    match: {accounts: [\"@rOpenSci\"]}\n", 1)
+    assert plan.count("@rOpenSci") == 2
     (ws / "strategy.yaml").write_text(plan, encoding="utf-8")
     env = {**os.environ, "STRATEGYFIRST_DB": f"sqlite:///{root / 'app.sqlite'}"}
     cli = [sys.executable, "-m", "strategyfirst"]
@@ -212,7 +217,7 @@ def test_refused_forms_keep_what_was_typed(served: str, session: Any, artefacts:
     page.click(".decision-form button")
     page.locator("#decision-objective-error").wait_for()
     assert page.inner_text("#decision-objective-error") == \
-        "The plan has no objective 'nope' (objectives: dialogue)."
+        "The plan has no objective 'nope' (objectives: dialogue, reach)."
     assert page.input_value("#decision-text") == "Hire a second agent"
     assert page.input_value("#decision-objective") == "nope"
     page.fill("#decision-text", "   ")

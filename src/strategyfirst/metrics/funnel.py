@@ -39,6 +39,7 @@ from strategyfirst.metrics.funnel_steps import (
     bounds,
     compared_days,
     cut,
+    dialogue_only,
     measurements,
     scopes,
 )
@@ -134,4 +135,4 @@ def funnel(source: Any, plan: Plan | None = None, since: dt.date | str | None = 
     cut_at = cut(chains, measured, rows, until_d)
     days = compared_days(cut_at, since_d)
     before = None if days is None else read(*days)
-    return assemble(chains, measured, rows, until_d, before, cut_at if days else None)
+    return assemble(chains, measured, rows, until_d, before, cut_at if days else None, dialogue_only(plan))

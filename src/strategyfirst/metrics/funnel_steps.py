@@ -5,14 +5,19 @@ only: a funnel whose queries are kept runs without Ibis). What the funnel is: me
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from strategyfirst import catalog
 from strategyfirst.dates import check_range
 from strategyfirst.formatting import step_rate
 from strategyfirst.metrics.args import date as _date
 from strategyfirst.metrics.finish import label as _label
 from strategyfirst.metrics.result import MeasureResult
+
+if TYPE_CHECKING:
+    from strategyfirst.plan import Plan
 
 STEPS = ("reach", "engagements", "new_followers", "site_sessions", "conversions")
 STEP_LABELS = {"reach": "Reach", "engagements": "Engagements", "new_followers": "New followers / subscribers",
@@ -107,6 +112,17 @@ def bounds(since: dt.date | str | None, until: dt.date | str | None) -> tuple[dt
     return since_d, until_d
 
 
+def dialogue_only(plan: Plan | None) -> list[str]:
+    """The tactics of `plan` that serve objectives whose KPIs are all dialogue metrics (a care desk answering
+    customers): no step of the funnel is theirs to move. A chain of theirs without data is left out
+    (`assemble`) rather than said to break at reach, with advice to import post exports they do not have."""
+    if plan is None:
+        return []
+    family = {o.id: {(m.family if (m := catalog.get(k.metric)) else None) for k in o.kpis} for o in plan.objectives}
+    return [t.id for t in plan.tactics
+            if t.serves and all(family.get(o) == {"dialogue"} for o in t.serves)]
+
+
 def scopes(tactics: list[str]) -> list[tuple[str, str]]:
     """(by, scope) of each funnel: overall, then each of the plan's tactics (`tactics`: their ids in order)."""
     return [("none", OVERALL)] + [("tactic", t) for t in tactics]
@@ -150,6 +166,10 @@ def _breaks(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Where the chain breaks, in words: the first step without data, else the conversion that fell most
     against its own previous month, else (no history) the weakest conversion."""
     for s in steps:
+        if s["value"] is None and s["previous"] is not None:  # the exports are there: the month has none of it
+            return {"step": s["step"], "why": f"none this month, where the month before had "
+                                              f"{s['previous']:,.0f}: nothing of it in the month, or the month's "
+                                              "exports are not imported yet"}
         if s["value"] is None:
             return {"step": s["step"], "why": MISSING[s["step"]]}
     pairs = [(s, steps[i - 1]) for i, s in enumerate(steps) if i]
@@ -255,15 +275,17 @@ def compared_days(cut_at: tuple[dt.date, dt.date, dt.date] | None,
 def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
              rows: dict[str, list[dict[str, Any]]], until_d: dt.date | None,
              before: tuple[dict[str, MeasureResult], dict[str, list[dict[str, Any]]]] | None = None,
-             cut_at: tuple[dt.date, dt.date, dt.date] | None = None) -> FunnelReport:
+             cut_at: tuple[dt.date, dt.date, dt.date] | None = None,
+             dialogue: Collection[str] = ()) -> FunnelReport:
     """The funnel of each of `chains` (`scopes`) from its monthly measurements (`measured`, by name:
     `measurements`) and the rows of the site queries (`rows`, by name: SITE + by). With `cut_at` (`cut`),
-    `before` holds the same over the days of the month before it names: those are the month before's values."""
+    `before` holds the same over the days of the month before it names: those are the month before's values.
+    `dialogue`: tactics whose chain is left out when it has no data in either month (`dialogue_only`)."""
     monthly, churn, flags = _cells(chains, measured, rows)
     period = _month_shown(monthly, until_d)
     if period is None:
         return FunnelReport(None, None, [Funnel(s, [], breaks_at={"step": "reach", "why": MISSING["reach"]})
-                                         for _, s in chains])
+                                         for _, s in chains if s not in dialogue])
     previous = _months_back(period)
     report = FunnelReport(period, previous)
     asset_rows = [r for r in _rows(measured, ASSET) if r["period"] != previous or before is None or cut_at is None]
@@ -277,6 +299,8 @@ def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
         report.through, report.previous_days = cut_at[0], (cut_at[1], cut_at[2])
     for _, scope in chains:
         values = {m: monthly.get((scope, m), {}) for m in (period, previous)}
+        if scope in dialogue and all(v is None for m in values.values() for v in m.values()):
+            continue
         report.funnels.append(_chain(scope, values, period, previous, "reach" in flags.get(scope, set()),
                                      (churn.get((scope, period)), churn.get((scope, previous))),
                                      "new_followers" in flags.get(scope, set())))

@@ -29,7 +29,16 @@ from strategyfirst.metrics.cached import (
 )
 from strategyfirst.metrics.compiled import Compiled, Store, digest, run
 from strategyfirst.metrics.finish import Recipe, growth_rows
-from strategyfirst.metrics.funnel_steps import FunnelReport, assemble, bounds, compared_days, cut, measurements, scopes
+from strategyfirst.metrics.funnel_steps import (
+    FunnelReport,
+    assemble,
+    bounds,
+    compared_days,
+    cut,
+    dialogue_only,
+    measurements,
+    scopes,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -45,22 +54,24 @@ def funnel_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
     the derived tables refreshed if stale, the SQL from the cache or compiled and kept."""
     parsed = refreshed(con, facts, plan_path)
     since_d, until_d = bounds(since, until)
-    measured, rows, chains = _read(con, facts, parsed, state_dir, since_d, until_d)
+    measured, rows, chains, dialogue = _read(con, facts, parsed, state_dir, since_d, until_d)
     cut_at = cut(chains, measured, rows, until_d)
     days = compared_days(cut_at, since_d)  # the month before over as many days as the month shown has data
     before = None if days is None else _read(con, facts, parsed, state_dir, *days)[:2]
-    return assemble(chains, measured, rows, until_d, before, cut_at if days else None)
+    return assemble(chains, measured, rows, until_d, before, cut_at if days else None, dialogue)
 
 
 def _read(con: Any, facts: PlanFacts, parsed: Any, state_dir: Path, since_d: dt.date | None,
-          until_d: dt.date | None) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[tuple[str, str]]]:
-    """The funnel's monthly measurements and query rows in the dates, and its chains."""
+          until_d: dt.date | None
+          ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[tuple[str, str]], list[str]]:
+    """The funnel's monthly measurements and query rows in the dates, its chains and its dialogue-only tactics
+    (`funnel_steps.dialogue_only`)."""
     store = Store(state_dir / CACHE_DIR)
     key = digest([KIND, code_version(), schema(con), facts.sha256,
                   [d.isoformat() if d is not None else None for d in (since_d, until_d)]])
     kept = _kept(store.get(KIND, key))
     if kept is not None:
-        tactics, compiled = kept
+        tactics, dialogue, compiled = kept
     else:
         from strategyfirst.metrics.compiled import compile_queries
         from strategyfirst.metrics.funnel import queries
@@ -70,14 +81,15 @@ def _read(con: Any, facts: PlanFacts, parsed: Any, state_dir: Path, since_d: dt.
         backend = ibis_backend(con)
         plan_now = parsed()
         tactics = [t.id for t in plan_now.tactics] if plan_now and plan_now.tactics else []
+        dialogue = dialogue_only(plan_now)
         compiled = compile_queries(backend, queries(Tables.of(backend), plan_now, since_d, until_d), _RECIPE)
         if of_shape(facts, plan_now):
-            store.put(KIND, key, {"tactics": tactics, "compiled": compiled.to_dict()})
+            store.put(KIND, key, {"tactics": tactics, "dialogue": dialogue, "compiled": compiled.to_dict()})
     chains = scopes(tactics)
     measured = {name: measure_sql(con, args.request(by, "month", since_d, until_d, ids,
                                                     has_tactics=facts.has_tactics), facts, parsed, store)
                 for name, (by, ids) in measurements(chains).items()}
-    return measured, run(con, compiled), chains
+    return measured, run(con, compiled), chains, dialogue
 
 
 def growth_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Path,
@@ -93,7 +105,7 @@ def growth_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
     value = store.get(GROWTH, key)
     kept = _kept(value)
     if kept is not None and isinstance(value.get("names"), dict):
-        compiled, names = kept[1], {str(k): str(v) for k, v in value["names"].items()}
+        compiled, names = kept[2], {str(k): str(v) for k, v in value["names"].items()}
     else:
         from strategyfirst.metrics.compiled import compile_queries
         from strategyfirst.metrics.measure import _plan_names, audience_growth_query
@@ -108,7 +120,7 @@ def growth_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
         compiled = compile_queries(backend, {GROWTH: query} if query is not None else {}, _RECIPE)
         names = _plan_names(plan)
         if of_shape(facts, plan):
-            store.put(GROWTH, key, {"tactics": [], "names": names, "compiled": compiled.to_dict()})
+            store.put(GROWTH, key, {"tactics": [], "dialogue": [], "names": names, "compiled": compiled.to_dict()})
     rows = run(con, compiled).get(GROWTH)
     return [] if rows is None else growth_rows(rows, names)
 
@@ -117,11 +129,13 @@ def growth_warehouse(con: Any, facts: PlanFacts, plan_path: Path, state_dir: Pat
 _RECIPE = Recipe(by="none", period="month", metric_ids=[])
 
 
-def _kept(value: Any) -> tuple[list[str], Compiled] | None:
-    """The tactic ids and compiled queries of a stored entry; None for anything else."""
-    if not isinstance(value, dict) or not isinstance(value.get("tactics"), list):
+def _kept(value: Any) -> tuple[list[str], list[str], Compiled] | None:
+    """The tactic ids, dialogue-only tactic ids and compiled queries of a stored entry; None for anything else."""
+    if not isinstance(value, dict) or not isinstance(value.get("tactics"), list) \
+            or not isinstance(value.get("dialogue"), list):
         return None
     try:
-        return [str(t) for t in value["tactics"]], Compiled.from_dict(value.get("compiled"))
+        return ([str(t) for t in value["tactics"]], [str(t) for t in value["dialogue"]],
+                Compiled.from_dict(value.get("compiled")))
     except ValueError:
         return None
