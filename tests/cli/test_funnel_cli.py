@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from strategyfirst.appdb import ENV_VAR
@@ -282,6 +283,10 @@ def test_a_dialogue_tactic_without_funnel_data_is_left_out(ws: Path, monkeypatch
         "  - {id: idle, serves: [permission], match: {accounts: [\"Acme\"], platform: [tiktok]}}\n")
     assert plan.count("id: desk") == 1
     (ws / "strategy.yaml").write_text(plan, encoding="utf-8")
+    # visits from X in both months: the desk's platform's, every X tactic's, not the desk's own reach or followers
+    con = duckdb.connect(str(Workspace(ws).warehouse_path))
+    insert(con, "site_traffic", [site(1, "t.co / referral", 30, 1), site(2, "t.co / referral", 40, 2)])
+    con.close()
     for _ in range(2):
         code, out, err = run(["measure", "--funnel", "--format", "json", "-w", str(ws)], monkeypatch, capsys)
         assert code == 0, err
@@ -298,8 +303,6 @@ def test_a_tactic_idle_this_month_is_not_told_to_import(ws: Path, monkeypatch: p
     """A tactic with reach in January (one Instagram post, reach 700) and nothing in February, the month shown:
     its exports are there, so its chain breaks at reach with January's 700 named, not with advice to import
     the platforms' post exports."""
-    import duckdb
-
     plan = PLAN.replace("tactics:\n", "tactics:\n  - {id: winter, serves: [permission], "
                                       "match: {accounts: [\"Acme\"], platform: [instagram]}}\n")
     (ws / "strategy.yaml").write_text(plan, encoding="utf-8")

@@ -112,10 +112,16 @@ def bounds(since: dt.date | str | None, until: dt.date | str | None) -> tuple[dt
     return since_d, until_d
 
 
+# The steps a tactic's own data gives (its posts, its accounts' followers); its site rows may be any of its
+# platform's (metrics/funnel.py), shared with every tactic on that platform.
+OWN_STEPS = ("reach", "engagements", "new_followers")
+
+
 def dialogue_only(plan: Plan | None) -> list[str]:
     """The tactics of `plan` that serve objectives whose KPIs are all dialogue metrics (a care desk answering
-    customers): no step of the funnel is theirs to move. A chain of theirs without data is left out
-    (`assemble`) rather than said to break at reach, with advice to import post exports they do not have."""
+    customers): no step of the funnel is theirs to move. A chain of theirs without reach, engagements or
+    followers of its own is left out (`assemble`) rather than said to break at reach, with advice to import post
+    exports they do not have (the site visits from their platform are every tactic's of it)."""
     if plan is None:
         return []
     family = {o.id: {(m.family if (m := catalog.get(k.metric)) else None) for k in o.kpis} for o in plan.objectives}
@@ -280,7 +286,8 @@ def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
     """The funnel of each of `chains` (`scopes`) from its monthly measurements (`measured`, by name:
     `measurements`) and the rows of the site queries (`rows`, by name: SITE + by). With `cut_at` (`cut`),
     `before` holds the same over the days of the month before it names: those are the month before's values.
-    `dialogue`: tactics whose chain is left out when it has no data in either month (`dialogue_only`)."""
+    `dialogue`: tactics whose chain is left out when it has no reach, engagements nor followers in either month
+    (`dialogue_only`)."""
     monthly, churn, flags = _cells(chains, measured, rows)
     period = _month_shown(monthly, until_d)
     if period is None:
@@ -299,7 +306,7 @@ def assemble(chains: list[tuple[str, str]], measured: dict[str, MeasureResult],
         report.through, report.previous_days = cut_at[0], (cut_at[1], cut_at[2])
     for _, scope in chains:
         values = {m: monthly.get((scope, m), {}) for m in (period, previous)}
-        if scope in dialogue and all(v is None for m in values.values() for v in m.values()):
+        if scope in dialogue and all(m.get(step) is None for m in values.values() for step in OWN_STEPS):
             continue
         report.funnels.append(_chain(scope, values, period, previous, "reach" in flags.get(scope, set()),
                                      (churn.get((scope, period)), churn.get((scope, previous))),
