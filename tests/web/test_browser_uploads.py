@@ -18,9 +18,28 @@ LIMIT = 64 * 1024  # bytes of a request body; enough for the forms, not for the 
 
 
 @pytest.fixture(scope="module")
-def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(tmp_path_factory.mktemp("served-small"), STRATEGYFIRST_WEB_MAX_UPLOAD_BYTES=str(LIMIT)) as base:
+def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("served-small")
+
+
+@pytest.fixture(scope="module")
+def small_server(small_root: Path) -> Iterator[str]:
+    with serving(small_root, STRATEGYFIRST_WEB_MAX_UPLOAD_BYTES=str(LIMIT)) as base:
         yield base
+
+
+def logged_in(small_server: str, browser: Any) -> tuple[Any, Any]:  # noqa: F811
+    """A new browser context and its page, logged in on the Imports page."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(small_server + "/w/acme/imports")
+    if page.locator("input[name=email]").count():
+        page.fill("input[name=email]", EMAIL)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('Log in')")
+        page.wait_for_url(small_server + "/w/acme/imports")
+    return context, page
 
 
 def upload(small_server: str, browser: Any, *files: Path) -> tuple[str, str, str]:  # noqa: F811
@@ -95,3 +114,38 @@ def test_an_upload_refreshes_the_import_log_with_the_uploader(small_server: str,
     assert EMAIL in row.inner_text()
     assert page.evaluate("window.__not_reloaded") == 1  # swapped in by htmx, not a reload
     context.close()
+
+
+def test_a_mailchimp_export_is_dated_on_the_day_it_was_exported(small_server: str, small_root: Path,
+                                                               browser: Any, shared_data: Path) -> None:  # noqa: F811
+    """QA: the form had no Exported on, so a member export was dated by the latest time in the file. A bad day
+    is the CLI's one line and the form keeps what was typed; a good one dates the list's size."""
+    import datetime as dt
+
+    import duckdb
+
+    from strategyfirst.workspace import Workspace
+
+    context, page = logged_in(small_server, browser)
+    page.set_input_files("input[name=files]", [str(shared_data / "newsletter" / "tryghost-fixtures" /
+                                                   "subscribed.csv")])
+    page.fill("input[name=account]", "newsletter")
+    page.fill("input[name=exported_on]", "1999-12-31")
+    page.fill("input[name=rate]", "UAH=0.024")
+    page.click("button:has-text('Import')")
+    alert = page.locator("#summary [role=alert]")
+    alert.wait_for()
+    # warehouse/ingest.py export_day's line for --exported-on 1999-12-31, naming the form's field
+    assert alert.inner_text() == ("Exported on 1999-12-31 is before 2000-01-01, older than any member export: give "
+                                  "the day the file was downloaded")
+    kept = [page.input_value(f"input[name={n}]") for n in ("account", "exported_on", "rate")]
+    assert kept == ["newsletter", "1999-12-31", "UAH=0.024"]
+    page.fill("input[name=exported_on]", "2024-05-31")
+    page.fill("input[name=rate]", "")
+    page.click("button:has-text('Import')")
+    page.locator("#summary .import-notes li", has_text="list size dated 2024-05-31 (Exported on)").wait_for()
+    page.locator("#import-log tr", has_text="subscribed.csv").wait_for()
+    context.close()
+    with duckdb.connect(str(Workspace(small_root / "acme").warehouse_path), read_only=True) as con:
+        # not 2023-04-21, the latest OPTIN_TIME in the file (read by hand)
+        assert con.execute("SELECT exported_on FROM member_exports").fetchall() == [(dt.date(2024, 5, 31),)]

@@ -267,7 +267,7 @@ def test_long_text_columns_stay_readable_and_hour_labels_apart(served: str, sess
     # the upload form's hints ("only if the file does not name it") are read whole, not cut to "only fo…"
     page.goto(served + "/w/acme/imports")
     page.wait_for_load_state("networkidle")
-    for field in ("account", "year"):
+    for field in ("account", "year", "rate"):
         room, needed = page.eval_on_selector(
             f"#upload input[name={field}]",
             "el => { const c = document.createElement('canvas').getContext('2d'); const s = getComputedStyle(el); "

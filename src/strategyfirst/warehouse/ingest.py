@@ -215,7 +215,7 @@ def _group(ws: WorkspaceFiles, files: Sequence[str | Path] | str | Path, given_o
     account, platform = o["account"], o["platform"]
     ctx = LoadContext(account=account.strip().lstrip("@") if account else None,
                       platform=platform.strip().lower() if platform else None,
-                      rates=rates_option(parse_rates(o["rates"])), exported_on=_day(o["exported_on"]),
+                      rates=rates_option(parse_rates(o["rates"])), exported_on=export_day(o["exported_on"]),
                       year=o["year"])
     return _Group(paths, in_folder, media, source, ctx, _options(source, ctx))
 
@@ -381,7 +381,7 @@ def _options(source: str, ctx: LoadContext) -> dict[str, Any]:
 EARLIEST_EXPORT = dt.date(2000, 1, 1)
 
 
-def _day(value: dt.date | str | None) -> str | None:
+def export_day(value: dt.date | str | None) -> str | None:
     """`--exported-on` as an ISO date string: a usage error unless YYYY-MM-DD, from EARLIEST_EXPORT to today
     (the later of the local and the UTC day: a file downloaded today anywhere is accepted)."""
     if value is None:

@@ -191,7 +191,10 @@ class ImportRow(Open):
 
 class ImportLog(Open):
     workspace: str
-    imports: list[ImportRow]
+    total: int = Field(description="Imports in the log (every page).")
+    limit: int | None = Field(description="The `limit` asked for (null: every import from `offset` on).")
+    offset: int = Field(description="Imports skipped, newest first.")
+    imports: list[ImportRow] = Field(description="Newest first: `offset` + 1 to `offset` + `limit`.")
 
 
 class Post(Open):

@@ -15,21 +15,30 @@ from strategyfirst.web.deps import PageEditor, PageViewer
 from strategyfirst.web.downloads import csv_response, file_name
 from strategyfirst.web.paths import folders, public_import, scrub
 from strategyfirst.web.templating import render
-from strategyfirst.web.uploads import FORM, failures, in_words, ingest_uploads
+from strategyfirst.web.uploads import FORM, checked_options, failures, in_words, ingest_uploads, result_words
 
 router = APIRouter()
 MADE = ("imported", "already imported")  # a file's outcomes that have a row in the import log
+PER_PAGE = 50  # imports on a page of the log (74 imports made a 30,000 px page at 360 px)
+PLATFORMS = ("facebook", "instagram")  # what --platform is for: Meta Business Suite overview charts
+Page = Annotated[int, Query(ge=1, le=10**7)]
 
 
-def _context(m: Any, **extra: Any) -> dict[str, Any]:
-    log = [public_import(r) for r in services.import_log(m.ws)]
-    return {"m": m, "tab": "imports", "log": log, "sources": [s.name for s in SOURCES], **extra}
+def _context(m: Any, page: int = 1, **extra: Any) -> dict[str, Any]:
+    rows = services.import_log(m.ws)  # newest first
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    page = min(page, pages)  # past the last page (the log shrank): its last page
+    log = [public_import(r) for r in rows[(page - 1) * PER_PAGE:page * PER_PAGE]]
+    return {"m": m, "tab": "imports", "log": log, "sources": [s.name for s in SOURCES], "platforms": PLATFORMS,
+            "paging": {"page": page, "pages": pages, "total": len(rows), "first": (page - 1) * PER_PAGE + 1,
+                       "last": (page - 1) * PER_PAGE + len(log)},
+            "given": {}, **extra}
 
 
 @router.get("/w/{slug}/imports")
-def read_imports(request: Request, m: PageViewer) -> Response:
-    """The upload form (editors) and the import log."""
-    return render(request, "imports.html", _context(m))
+def read_imports(request: Request, m: PageViewer, page: Page = 1) -> Response:
+    """The upload form (editors) and the import log, a page of it at a time (newest first)."""
+    return render(request, "imports.html", _context(m, page))
 
 
 @router.get("/w/{slug}/imports.csv")
@@ -79,34 +88,52 @@ def create_import_page(
     source: Annotated[str, Form()] = "auto",
     account: Annotated[str | None, Form()] = None,
     year: Annotated[str | None, Form()] = None,
+    platform: Annotated[str | None, Form()] = None,
+    rate: Annotated[str | None, Form()] = None,
+    exported_on: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Import the uploaded files; answers the summary (a fragment for HTMX, else the whole page)."""
+    # what the user typed, shown again in the form when the page is answered whole (without htmx)
+    typed = {"source": source, "account": account, "year": year, "platform": platform, "rate": rate,
+             "exported_on": exported_on}
     try:
         given = (year or "").strip()
+        options, problems = checked_options(platform, rate, exported_on)
+        refusals = [in_words(p, FORM) for p in problems.values()]  # the CLI's one line each, in the form's words
         if given and not (given.isdigit() and 1900 <= int(given) <= 2999):
-            raise ImportFileError("year", f"{given!r} is not a year; give the year of the export day, like 2025")
+            refusals.insert(0, f"year: {given!r} is not a year; give the year of the export day, like 2025")
+        if refusals:  # no file was read
+            raise _Refused(refusals)
         if not files:  # a form sent without one (the browser's `required` prevents it)
             raise ImportFileError("files", "choose at least one file to import")
-        result = ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
-                                year=int(given) if given else None, by=m.email)
-        result = {**result, "files": [{**f, "error": in_words(f["error"], FORM) if f.get("error") else None}
-                                      for f in result["files"]]}
+        result = result_words(ingest_uploads(m.ws, files, m.state.settings.max_upload_bytes, source, account,
+                                             year=int(given) if given else None, by=m.email, **options), FORM)
         refused = failures(result)
         errors = [f["msg"] for f in refused or []]  # one line per file, each naming its file
         status = 422 if refused else 200
     except ImportFileError as exc:
         result, errors, status = {"files": []}, [scrub(str(exc), folders([m.ws.root]))], 422
+    except _Refused as exc:
+        result, errors, status = {"files": []}, exc.lines, 422
     # a refused upload shows its reasons only; a partly failed one lists each file's outcome
     shown = result["files"] if status == 200 else []
     summaries = [{**f, "import_id": f.get("import_id") or (_import_id(m, f) if f.get("status") in MADE else None)}
                  for f in shown]
     summaries = [{**f, "rejects": services.rejects(m.ws, f["import_id"]) if f.get("rows_rejected") else []}
                  for f in summaries]
-    context = _context(m, summaries=summaries, errors=errors, summary_query=summary_query(summaries))
+    context = _context(m, summaries=summaries, errors=errors, summary_query=summary_query(summaries), given=typed)
     # an import changes the log: htmx gets it too, swapped in place (a refused upload changes nothing)
     partial = "_import_response.html" if status == 200 else "_import_summary.html"
     name = partial if request.headers.get("HX-Request") else "imports.html"
     return render(request, name, context, status=status)
+
+
+class _Refused(Exception):
+    """The form's options refused before any file is read: one line each."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = lines
 
 
 def summary_query(summaries: list[dict[str, Any]]) -> str:
