@@ -1,4 +1,4 @@
-"""An accumulating KPI fed by several accounts judges silence account by account (status.py `_split_sources`,
+"""An accumulating KPI fed by several accounts judges silence account by account (status.py `split_sources`,
 inputs.py `kpi_sources`): a source silent for 4 whole months or more is held at what it added, the forecast runs
 at the other sources' rate, and the reason names the silent account and the months to import.
 
@@ -18,7 +18,7 @@ import pytest
 
 from strategyfirst.diagnose.diagnosis import Diagnosis, KpiStatus
 from strategyfirst.diagnose.engine import diagnose
-from strategyfirst.diagnose.inputs import Observation, Source
+from strategyfirst.diagnose.inputs import DiagnoseInputs, Observation, Source
 from strategyfirst.diagnose.status import kpi_status
 from strategyfirst.workspace import Workspace
 
@@ -182,3 +182,160 @@ def test_by_hand_a_silent_source_is_held_and_a_single_source_is_as_before() -> N
     assert "clear trend" in plain.reason and "clear trend" not in k.reason
     early = dt.date(2025, 3, 31)  # as of March page A is silent for 1 month only
     assert _status(sources, both, early) == _status(None, both, early)
+
+
+# One tactic whose match covers both accounts: its verdict judges silence account by account too (verdicts.py
+# `_split`). Before, as of 2019-06-30: "no data since 2018-07 ...; import the exports since 2018-07" (the
+# combined series; the page not named, the list, whose exports cover it to 2023, said silent), and as of
+# 2020-06-30 "29 in 240 days", the page's 21 of February 2014 carried in its rate.
+BOTH = PLAN.split("tactics:\n")[0] + """tactics:
+  - id: both
+    channel: email
+    serves: [permission]
+    owner: Tester
+    budget: 3000
+    match: {accounts: [VIC, newsletter]}
+"""
+
+
+@pytest.fixture(scope="module")
+def both(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    ws = Workspace(tmp_path_factory.mktemp("both") / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(BOTH, encoding="utf-8")
+    ws.ingest([shared_data / PAGE], account="VIC")
+    for name in MAILCHIMP:
+        ws.ingest([shared_data / LIST / name], account="newsletter")
+    return ws
+
+
+@pytest.mark.parametrize(("as_of", "first"), [(dt.date(2019, 6, 30), dt.date(2018, 2, 1)),
+                                              (dt.date(2020, 6, 30), dt.date(2018, 2, 1))])
+def test_a_tactic_over_a_silent_page_and_a_live_list_is_paced_on_the_list(
+        both: Workspace, shared_data: Path, as_of: dt.date, first: dt.date) -> None:
+    # The list's joins less leaves up to as-of over its days from its first month (its exports cover it to
+    # as-of): 2019-06-30: 11 in 2018-02-01..2019-06-30 = 515 days; 2020-06-30: 8 (leaves came) in 515 + 366 = 881.
+    # The page (silent since 2014-02: 64 and 76 whole months) is left out of the pace and named.
+    grown, _, _ = _list_events(shared_data, as_of)
+    days = (as_of - first).days + 1
+    assert (grown, days) == {dt.date(2019, 6, 30): (11, 515), dt.date(2020, 6, 30): (8, 881)}[as_of]
+    months = (as_of.year - 2014) * 12 + as_of.month - 2  # March 2014 to as-of's month, which as-of ends
+    found = diagnose(both, as_of)
+    [v] = found.verdicts
+    [e] = v.details
+    assert e.value == pytest.approx(grown / days)
+    assert f"{grown} in {days} days of the email list 'newsletter' alone" in v.evidence
+    assert (f"the facebook account 'VIC' has had no data since 2014-02 (none in the {months} whole months up to "
+            f"{as_of.isoformat()}): the 21 it added are left out of the pace") in v.evidence
+    assert "import its exports since 2014-02" in v.evidence
+    assert "since 2018-07" not in v.evidence
+    # The KPI's forecast runs at the list's rate alike (the test above): verdict and status tell one story.
+    assert "at the rate of the email list 'newsletter' alone" in found.kpis[0].reason
+
+
+def test_a_tactic_with_every_account_silent_names_each_one(both: Workspace) -> None:
+    # As of 2024-06-30 both are silent (the list since 2023-06, 12 whole months; the page since 2014-02).
+    [v] = diagnose(both, dt.date(2024, 6, 30)).verdicts
+    assert v.kind == "not_enough_data"
+    assert ("no data since 2023-06 (none in the 12 whole months up to 2024-06-30), so its pace cannot be judged; "
+            "import the exports of the email list 'newsletter' since 2023-06 and of the facebook account 'VIC' "
+            "since 2014-02") in v.evidence
+
+
+# A page 'VIC' and a list 'VIC': one name on two platforms is two accounts. Before, the silence pre-check keyed
+# them by name alone: their months merged (the list's kept the name live) and they counted as one account, so
+# nothing was judged per account.
+SAME_NAME = PLAN.replace('email: ["newsletter"]', 'email: ["VIC"]').replace(
+    "match: {accounts: [newsletter]}", "match: {platform: [email], accounts: [VIC]}").replace(
+    "match: {accounts: [VIC]}", "match: {platform: [facebook], accounts: [VIC]}")
+
+
+def test_one_name_on_two_platforms_is_two_accounts(shared_data: Path, tmp_path: Path) -> None:
+    assert SAME_NAME.count("VIC") == 4  # two accounts, two tactics
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(SAME_NAME, encoding="utf-8")
+    ws.ingest([shared_data / PAGE], account="VIC")
+    for name in MAILCHIMP:
+        ws.ingest([shared_data / LIST / name], account="VIC")
+    as_of, left = dt.date(2019, 6, 30), 2376
+    kpi = diagnose(ws, as_of).kpis[0]
+    # As in the first test: 21 held + 11, forecast 32 + 2,376 × 11 / 515.
+    assert kpi.actual == pytest.approx(32)
+    assert kpi.forecast_at_deadline == pytest.approx(32 + left * 11 / 515)
+    assert "the facebook account 'VIC' has had no data since 2014-02" in kpi.reason
+    assert "at the rate of the email list 'VIC' alone" in kpi.reason
+
+
+PACED = """version: 1
+owner: Ann
+horizon: {start: 2025-01-01, end: 2025-12-31}
+review: {cadence: monthly}
+accounts: {facebook: [A, B]}
+strategy: {statement: Grow}
+objectives:
+  - id: o
+    kpis: [{metric: audience_growth, baseline: 0, target: 100}]
+tactics:
+  - {id: t, channel: facebook, serves: [o], owner: Bo, match: {accounts: [A, B]}}
+"""
+
+
+def _tactic_inputs(sources: list[Source] | None, parts: list[list[Observation]], as_of: dt.date
+                   ) -> DiagnoseInputs:
+    """A tactic and its objective with the same series, `parts` added up period by period."""
+    from strategyfirst.plan import loads
+
+    added: dict[dt.date, float] = {}
+    for part in parts:
+        for o in part:
+            assert o.period is not None and o.value is not None
+            added[o.period] = added.get(o.period, 0.0) + o.value
+    series = [Observation(v, 1, period=p) for p, v in sorted(added.items())]
+    total = Observation(sum(added.values()), len(series))
+    inputs = DiagnoseInputs(plan=loads(PACED).plan, as_of=as_of)
+    key = ("audience_growth",)
+    inputs.objective_actual[("o", *key)] = inputs.tactic_actual[("t", *key)] = total
+    inputs.objective_series[("o", *key)] = inputs.tactic_series[("t", *key)] = series
+    if sources is not None:
+        inputs.objective_sources[("o", *key)] = inputs.tactic_sources[("t", *key)] = sources
+    return inputs
+
+
+def test_by_hand_a_tactic_is_paced_on_its_live_account() -> None:
+    from strategyfirst.diagnose.engine import diagnose as judge
+
+    # Page A: 5 and 3 in January and February 2025, then silent (March to June: 4 whole months as of
+    # 2025-06-30); page B: 2 a month January to June. The tactic's pace: B's 12 over January to June (181 days),
+    # 12 / 181 = 0.0663 a day (on both, 20 / 181 = 0.110). Its share of the pace: 100 / 365 = 0.274 a day.
+    months = [dt.date(2025, m, 1) for m in range(1, 7)]
+    a = [Observation(5.0, 1, period=months[0]), Observation(3.0, 1, period=months[1])]
+    b = [Observation(2.0, 1, period=m) for m in months]
+    as_of = dt.date(2025, 6, 30)
+    [v] = judge(_tactic_inputs([Source("facebook", "A", a), Source("facebook", "B", b)], [a, b], as_of)).verdicts
+    [e] = v.details
+    assert e.value == pytest.approx(12 / 181)
+    assert e.target == pytest.approx(100 / 365)
+    assert e.note.startswith("12 in 181 days of the facebook account 'B' alone")
+    assert ("the facebook account 'A' has had no data since 2025-02 (none in the 4 whole months up to 2025-06-30): "
+            "the 8 it added are left out of the pace rather than its old rate carried on; import its exports since "
+            "2025-02") in e.note
+    [plain] = judge(_tactic_inputs(None, [a, b], as_of)).verdicts
+    assert plain.details[0].value == pytest.approx(20 / 181) and "alone" not in plain.evidence
+
+
+def test_by_hand_a_tactic_of_one_account_or_none_silent_is_judged_as_before() -> None:
+    from strategyfirst.diagnose.engine import diagnose as judge
+
+    months = [dt.date(2025, m, 1) for m in range(1, 7)]
+    a = [Observation(5.0, 1, period=months[0]), Observation(3.0, 1, period=months[1])]
+    b = [Observation(2.0, 1, period=m) for m in months]
+    as_of = dt.date(2025, 6, 30)
+    added = [Observation(v, 1, period=m) for v, m in zip((7, 5, 2, 2, 2, 2), months, strict=True)]
+    plain = judge(_tactic_inputs(None, [a, b], as_of))
+    one = judge(_tactic_inputs([Source("facebook", "A", added)], [a, b], as_of))
+    assert one.verdicts == plain.verdicts and one.kpis == plain.kpis
+    # As of March page A is silent for 1 whole month only: two sources, none silent, judged as the sum.
+    early = dt.date(2025, 3, 31)
+    sources = [Source("facebook", "A", a), Source("facebook", "B", b)]
+    assert judge(_tactic_inputs(sources, [a, b], early)).verdicts == judge(_tactic_inputs(None, [a, b], early)).verdicts

@@ -93,6 +93,9 @@ class DiagnoseInputs:
     # in the window (`kpi_sources`): each is judged silent on its own, a source silent for months held at what
     # it reached rather than carried on at its old rate, and named where its exports are missing.
     objective_sources: dict[tuple[str, str], list[Source]] = field(default_factory=dict)
+    # The same by (tactic, metric), for a tactic whose match covers two or more of those accounts: its verdict
+    # takes its pace from the accounts not silent, and names the silent ones to import.
+    tactic_sources: dict[tuple[str, str], list[Source]] = field(default_factory=dict)
     # The day those lists began (the first join any of their exports lists, whenever it was: `list_began`): their
     # covered days run from it, from the window's start where it is earlier, not from their first month with data
     # in the window (a list with members before the window existed all through it).
@@ -486,38 +489,52 @@ def listed_start(ws: MeasuringWorkspace, lists: dict[str, dt.date], covered: dic
     return out
 
 
-def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list[str], period: str,
-                since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]]
-                ) -> dict[tuple[str, str], list[Source]]:
-    """By (objective, metric) of the accumulating `metrics`: the accounts its count adds up, each with its own
-    series (the objective's count measured on that account alone), where two or more have data in the window
-    and their series add up to the objective's (`series`, as measured; a count that does not add up per account
-    keeps the objective's whole series alone). A member list's source carries the day its exports cover it up
-    to (`lists`: `member_lists`), as `member_coverage` gives a scope of lists alone.
-
-    Only where it can matter: one measurement by account tells whether two or more accounts have data and one of
-    them has been silent for LONG_GAP_PERIODS months or more by `until` (`status.silence`; an account's share of
-    an objective is no less silent than the account); then one more per account."""
+def mixed_accounts(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list[str], period: str,
+                   since: dt.date | None, until: dt.date) -> list[tuple[str, str]]:
+    """The accounts, as (platform, account), with data in the window on an accumulating one of `metrics`, where
+    two or more have some and one of them has been silent for LONG_GAP_PERIODS months or more by `until`
+    (`status.silence`; an account's share of a scope is no less silent than the account); else none. One
+    measurement by account: what `kpi_sources` needs to know whether it can matter at all. An account is one on
+    its platform: a page 'VIC' and a list 'VIC' are two, each judged on its own data."""
     from strategyfirst.diagnose.status import silence
 
     wanted = [m for m in metrics if (spec := catalog.get(m)) is not None and spec.accumulates]
     if not wanted:
-        return {}
-    rows = _measure(ws, by="account", period=period, since=since, until=until, metrics=wanted)
-    platform_of = {str(r["key"]): str(r.get("platform") or "") for r in rows if r.get("key") is not None}
-    _, by_account = _index(rows)
-    heard = {key: [o.period for o in obs if o.period is not None and o.value is not None and o.n > 0]
-             for key, obs in by_account.items()}
-    heard = {key: starts for key, starts in heard.items() if starts}
-    accounts = sorted({(platform_of.get(account, ""), account) for account, _ in heard})
+        return []
+    heard: dict[tuple[str, str, str], list[dt.date]] = {}
+    for row in _measure(ws, by="account", period=period, since=since, until=until, metrics=wanted):
+        obs = observation(row)
+        if row.get("key") is not None and obs.period is not None and obs.value is not None and obs.n > 0:
+            heard.setdefault((str(row.get("platform") or ""), str(row["key"]), str(row["metric"])),
+                             []).append(obs.period)
+    accounts = sorted({(platform, account) for platform, account, _ in heard})
     if len(accounts) < 2 or not any(
-            silence(starts, until, period, _cover(lists, platform_of.get(account, ""), account, metric, since,
-                                                  until)) is not None
-            for (account, metric), starts in heard.items()):
+            silence(sorted(starts), until, period, _cover(lists, platform, account, metric, since, until))
+            is not None for (platform, account, metric), starts in heard.items()):
+        return []
+    return accounts
+
+
+def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list[str], period: str,
+                since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]],
+                *, by: str = "objective", accounts: list[tuple[str, str]] | None = None
+                ) -> dict[tuple[str, str], list[Source]]:
+    """By (objective or tactic, as `by`, metric) of the accumulating `metrics`: the accounts its count adds up,
+    each with its own series (the scope's count measured on that account alone), where two or more have data in
+    the window and their series add up to the scope's (`series`, as measured; a count that does not add up per
+    account keeps the scope's whole series alone). A member list's source carries the day its exports cover it
+    up to (`lists`: `member_lists`), as `member_coverage` gives a scope of lists alone.
+
+    Only where it can matter: `accounts` (`mixed_accounts`, measured here where not given) names the accounts
+    when two or more have data and one is silent; then one more measurement per account."""
+    wanted = [m for m in metrics if (spec := catalog.get(m)) is not None and spec.accumulates]
+    if accounts is None:
+        accounts = mixed_accounts(ws, lists, metrics, period, since, until)
+    if not wanted or not accounts:
         return {}
     found: dict[tuple[str, str], list[Source]] = {}
     for platform, account in accounts:
-        _, by_key = _index(_measure(ws, by="objective", period=period, since=since, until=until, metrics=wanted,
+        _, by_key = _index(_measure(ws, by=by, period=period, since=since, until=until, metrics=wanted,
                                     platforms=[platform] if platform else None, accounts=[account]))
         for key, obs in by_key.items():
             if any(o.n > 0 and o.value is not None for o in obs):
@@ -581,6 +598,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
     if (since is not None and since > until) or not plan.tactics:
         return inputs  # nothing to measure yet; without tactics nothing is attributed to an objective
     counts_members = any(m in MEMBER_COUNTS for m in metrics)
+    mixed: list[tuple[str, str]] = []
     lists = member_lists(ws) if counts_members else {}  # looked up once
     began = list_began(ws, lists)
     partial = partial_lists(ws) if counts_members else {}
@@ -604,8 +622,9 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
             ws, lists, "objective", metrics, inputs.period, since, until, inputs.objective_series, began)
         if partial:
             inputs.objective_notes = leaver_notes(ws, partial, metrics)
+        mixed = mixed_accounts(ws, lists, metrics, inputs.period, since, until)  # measured once for both
         inputs.objective_sources = kpi_sources(ws, lists, metrics, inputs.period, since, until,
-                                               inputs.objective_series)
+                                               inputs.objective_series, accounts=mixed)
         if growth:
             inputs.audience_size_actual = {key: obs for (key, metric), obs in measured.items()
                                            if metric == "audience_size" and key in inputs.audience_start}
@@ -627,6 +646,9 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
         _, inputs.tactic_series = _index(rows)
         inputs.tactic_covered, inputs.tactic_began = member_coverage(
             ws, lists, "tactic", metrics, inputs.period, since, until, inputs.tactic_series, began)
+        if mixed:
+            inputs.tactic_sources = kpi_sources(ws, lists, metrics, inputs.period, since, until,
+                                                inputs.tactic_series, by="tactic", accounts=mixed)
     inputs.tactic_spend = {
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None

@@ -363,7 +363,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
     missing export nor a silence; `covered_from`: the day those lists began (their first join, whenever it was):
     their covered days run from it, from the horizon's start where it is earlier (None: from the first period
     with data); `sources`: for an accumulating count fed by two or more accounts, each one's
-    series (`DiagnoseInputs.objective_sources`): silence is judged per source (`_split_sources`), a source
+    series (`DiagnoseInputs.objective_sources`): silence is judged per source (`split_sources`), a source
     silent for LONG_GAP_PERIODS months or more is held at what it reached and the forecast runs at the others'
     rate, and the reasons name the silent sources whose exports to import."""
     spec = catalog.get(metric)
@@ -425,15 +425,15 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
     live: list[Source] = []
     live_spans: Periods | None = None
     if accumulates and sources is not None and len(sources) > 1:
-        held, live = _split_sources(sources, start, as_of, judged, period)
+        held, live = split_sources(sources, start, as_of, judged, period)
         if held and not live:
             quiet = max((h.quiet for h in held), key=lambda q: q[0])
         elif held:
             quiet = None
-            live_through = _live_through(live, start, as_of)
-            live_spans = _periods(_merged([s.series for s in live], as_of), start, as_of, period, counted=True,
-                                  span=metric in NET_AUDIENCE, through=live_through,
-                                  began=covered_from if live_through is not None else None)
+            live_to = live_through(live, start, as_of)
+            live_spans = _periods(merged_series([s.series for s in live], as_of), start, as_of, period,
+                                  counted=True, span=metric in NET_AUDIENCE, through=live_to,
+                                  began=covered_from if live_to is not None else None)
         else:
             quiet = None
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
@@ -450,7 +450,7 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
                                    unit)
             reason += f"; no data since {period_label(quiet[0], period)}, so no forecast"
             if held:
-                reason += f"; {_imports(held, period)}"
+                reason += f"; {import_words(held, period)}"
         else:
             status, reason = "not_enough_data", _silent(quiet, period, actual_value, target, unit, as_of,
                                                         deadline, held)
@@ -918,7 +918,7 @@ class SilentSource:
     total: float
 
 
-def _split_sources(sources: list[Source], start: dt.date, as_of: dt.date, judged: dt.date, period: str
+def split_sources(sources: list[Source], start: dt.date, as_of: dt.date, judged: dt.date, period: str
                    ) -> tuple[list[SilentSource], list[Source]]:
     """The sources silent by the day the KPI is judged, each with its silence and total, and the others. Each is
     judged as a KPI of that source alone would be: a member list's data run to the day its exports cover it to."""
@@ -927,7 +927,7 @@ def _split_sources(sources: list[Source], start: dt.date, as_of: dt.date, judged
     for source in sources:
         points = [o for o in source.series if o.period is not None and o.value is not None and o.period <= as_of]
         spans = _periods(points, start, as_of, period)
-        quiet = silence(spans.starts, judged, period, _live_through([source], start, as_of))
+        quiet = silence(spans.starts, judged, period, live_through([source], start, as_of))
         if quiet is None:
             live.append(source)
         else:
@@ -935,7 +935,7 @@ def _split_sources(sources: list[Source], start: dt.date, as_of: dt.date, judged
     return held, live
 
 
-def _live_through(sources: list[Source], start: dt.date, as_of: dt.date) -> dt.date | None:
+def live_through(sources: list[Source], start: dt.date, as_of: dt.date) -> dt.date | None:
     """The day member exports cover all of `sources` up to (never past as-of), where every one of them is a
     covered list; else None (a page among them keeps its rule: a month without data is a missing export)."""
     days = [s.covered_to for s in sources]
@@ -944,7 +944,7 @@ def _live_through(sources: list[Source], start: dt.date, as_of: dt.date) -> dt.d
     return min(min(d for d in days if d is not None), as_of)
 
 
-def _merged(series: list[list[Observation]], as_of: dt.date) -> list[Observation]:
+def merged_series(series: list[list[Observation]], as_of: dt.date) -> list[Observation]:
     """Per-period series added up, period by period (values and counts), in period order."""
     total: dict[dt.date, tuple[float, int]] = {}
     for part in series:
@@ -956,7 +956,7 @@ def _merged(series: list[list[Observation]], as_of: dt.date) -> list[Observation
     return [Observation(v, n, period=p) for p, (v, n) in sorted(total.items())]
 
 
-def _imports(held: list[SilentSource], period: str) -> str:
+def import_words(held: list[SilentSource], period: str) -> str:
     """What to import, source by source: "import the exports of the facebook account 'VIC' since 2014-02"."""
     return "import the exports of " + " and of ".join(
         f"{h.source.name} since {period_label(h.quiet[0], period)}" for h in held)
@@ -985,8 +985,8 @@ def _silent(quiet: tuple[dt.date, int], period: str, actual: float, target: floa
     since = period_label(last, period)
     return (f"no data since {since} (none in the {formatting.count(empty)} whole months up to {upto}): last value "
             f"{f(actual)} against the target {f(target)}; no forecast across a silence of {LONG_GAP_PERIODS} "
-            f"months or more; {_imports(held, period) if held else f'import the exports since {since}'} to judge "
-            "it")
+            f"months or more; {import_words(held, period) if held else f'import the exports since {since}'} to "
+            "judge it")
 
 
 def _undated(actual: float, target: float, unit: str) -> str:

@@ -3,6 +3,11 @@
 For each objective, every serving tactic is judged on each of the objective's KPIs that has a tactic-level
 test (ratios, reply-time quantiles, accumulating counts; see `evidence`). A tactic *misses* when it misses any
 KPI with P ≥ 0.9, *works* when it is clear of every tested KPI (P(miss) ≤ 0.1), and is *undecided* otherwise.
+A tactic whose data on a KPI stopped LONG_GAP_PERIODS whole months or more before it is judged is not judged on
+it (`_quiet`); an accumulating count whose match covers several accounts (`DiagnoseInputs.tactic_sources`) is
+judged silent account by account, as its KPI is (status.py): a silent account is left out of the tactic's pace,
+which is the other accounts' alone, and named with the month since which to import its exports; with every
+account silent, the tactic is not judged and each is named.
 
 - `strategy_failing`: two or more tactics miss and they are most of the tactics with data, or carry most of
   their spend, while the objective is not on track — review the objective's premise; another tactic will not
@@ -43,17 +48,22 @@ from strategyfirst.diagnose.evidence import (
     ratio_evidence,
     threshold,
 )
-from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Observation, kpi_window
+from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Observation, Source, kpi_window
 from strategyfirst.diagnose.status import (
     NET_AUDIENCE,
     OBSERVED,
+    SilentSource,
     counted_days,
     direction_of,
     duration,
+    import_words,
+    live_through,
+    merged_series,
     period_end,
     period_label,
     quiet_periods,
     silence,
+    split_sources,
 )
 from strategyfirst.plan.model import KPI, Objective, Plan, Tactic
 
@@ -103,6 +113,10 @@ def noise(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[float, int]
     lo, hi = _window(plan, tactic, start, deadline)
     through = inputs.tactic_covered.get((tactic.id, kpi.metric))
     until = min(inputs.as_of, hi)
+    split = _split(inputs, kpi, tactic)
+    if split is not None and split[0] and split[1]:  # the pace is the live accounts': so is its noise
+        series = [o for o in merged_series([s.series for s in split[1]], inputs.as_of) if o.period is not None]
+        through = live_through(split[1], lo, inputs.as_of)
     if through is not None:  # a member list's review periods without a join or a leave, from its first month with
         # data up to its exports' day, as its KPI's forecast counts them (`status.quiet_periods`)
         spans = [(o, o.period, period_end(o.period, inputs.period)) for o in series if o.period is not None]
@@ -214,10 +228,18 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
                              inputs.tactic_began.get((tactic.id, metric))) if d is not None]
         began = min(begun) if begun else None
         until = min(inputs.as_of, hi)
+        count = obs.value
+        split = _split(inputs, kpi, tactic)
+        held, live = split if split is not None else ([], [])
+        if held:  # (all silent is `stale` above) the pace of the live accounts alone, over their own days
+            count, known, through = _live_pace(inputs, metric, objective, lo, live)
         elapsed = (counted_days(known, lo, until, inputs.period, span=metric in NET_AUDIENCE, through=through,
                                 began=began)
                    if known or through is not None else max(0, (until - lo).days + 1))
-        return count_evidence(tactic.id, metric, obs.value, elapsed, required, direction, phi, periods)
+        e = count_evidence(tactic.id, metric, count, elapsed, required, direction, phi, periods)
+        if held:
+            e = dataclasses.replace(e, note=_held_words(e.note, held, live, _judged(inputs, kpi), inputs.period))
+        return e
     return None
 
 
@@ -228,16 +250,68 @@ def _quiet(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic,
     and a verdict on data that old would move budget on how the tactic did years ago; a count's daily rate would
     count the missing exports as none of it. A member list's data run to the day its exports cover it to
     (`DiagnoseInputs.tactic_covered`): its months without a join or a leave are no silence."""
-    starts = [o.period for o in inputs.tactic_series.get((tactic.id, kpi.metric), [])
-              if o.period is not None and o.value is not None and o.n > 0]
-    deadline = inputs.plan.kpi_deadline(kpi)
-    judged = inputs.as_of if deadline is None else min(inputs.as_of, deadline)
-    quiet = silence(starts, judged, inputs.period, inputs.tactic_covered.get((tactic.id, kpi.metric)))
-    if quiet is None:
-        return None
+    judged = _judged(inputs, kpi)
+    split = _split(inputs, kpi, tactic)
+    if split is not None:  # several accounts: silent only when every one of them is, each named
+        held, live = split
+        if live or not held:
+            return None
+        quiet = max((h.quiet for h in held), key=lambda q: q[0])
+        imports = import_words(held, inputs.period)
+    else:
+        starts = [o.period for o in inputs.tactic_series.get((tactic.id, kpi.metric), [])
+                  if o.period is not None and o.value is not None and o.n > 0]
+        found = silence(starts, judged, inputs.period, inputs.tactic_covered.get((tactic.id, kpi.metric)))
+        if found is None:
+            return None
+        quiet, imports = found, f"import the exports since {period_label(found[0], inputs.period)}"
     since = period_label(quiet[0], inputs.period)
     return (f"no data since {since} (none in the {quiet[1]:,} whole months up to {judged.isoformat()}), so {so}; "
-            f"import the exports since {since}")
+            f"{imports}")
+
+
+def _judged(inputs: DiagnoseInputs, kpi: KPI) -> dt.date:
+    """The day a KPI is judged: as-of, or its deadline if earlier."""
+    deadline = inputs.plan.kpi_deadline(kpi)
+    return inputs.as_of if deadline is None else min(inputs.as_of, deadline)
+
+
+def _split(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic) -> tuple[list[SilentSource], list[Source]] | None:
+    """A tactic's accumulating count fed by two or more accounts (`DiagnoseInputs.tactic_sources`): those silent
+    for LONG_GAP_PERIODS months or more by the day it is judged, each judged as the account alone would be, and
+    the others (`status.split_sources`, as its KPI's are). None for a count of one account."""
+    sources = inputs.tactic_sources.get((tactic.id, kpi.metric))
+    plan = inputs.plan
+    deadline = plan.kpi_deadline(kpi)
+    if not sources or len(sources) < 2 or plan.horizon is None or deadline is None:
+        return None
+    lo, _ = _window(plan, tactic, plan.horizon.start, deadline)
+    return split_sources(sources, lo, inputs.as_of, _judged(inputs, kpi), inputs.period)
+
+
+def _live_pace(inputs: DiagnoseInputs, metric: str, objective: str | None, lo: dt.date, live: list[Source]
+               ) -> tuple[float, list[dt.date], dt.date | None]:
+    """What a tactic's pace is taken from where some of its accounts are silent: the live accounts' count, the
+    months with data of those accounts (the objective's own share of each where it has one: its export covers
+    the tactic's months), and the day member exports cover all of them to (None unless all are covered lists)."""
+    count = sum(o.value for o in merged_series([s.series for s in live], inputs.as_of) if o.value is not None)
+    of_objective = {(s.platform, s.account): s for s in inputs.objective_sources.get((objective or "", metric), [])}
+    months = merged_series([of_objective.get((s.platform, s.account), s).series for s in live], inputs.as_of)
+    known = [o.period for o in months if o.period is not None]
+    return count, known, live_through(live, lo, inputs.as_of)
+
+
+def _held_words(note: str, held: list[SilentSource], live: list[Source], judged: dt.date, period: str) -> str:
+    """A count's note ('11 in 515 days; ...') saying its pace is that of the live accounts alone, and why: each
+    silent account, what it added, and since when to import its exports."""
+    head, sep, rest = note.partition(";")
+    parts = [f"{head} of {' and '.join(s.name for s in live)} alone{sep}{rest}"]
+    for h in held:
+        since = period_label(h.quiet[0], period)
+        parts.append(f"{h.source.name} has had no data since {since} (none in the {formatting.count(h.quiet[1])} "
+                     f"whole months up to {judged.isoformat()}): the {formatting.number(h.total)} it added are left "
+                     f"out of the pace rather than its old rate carried on; import its exports since {since}")
+    return "; ".join(parts)
 
 
 # Footnotes for the report and the terminal: what the verdicts' words mean.
@@ -251,7 +325,9 @@ VERDICT_NOTES: list[str] = [
     "time only where the line lies outside the exact 90% interval of its median or p90. A tactic whose data on a "
     "KPI stopped 4 whole months or more before the as-of date (or the deadline, if earlier) is not judged on it, "
     "as the KPI is not forecast across such a silence: the verdict says since when (a member list's data run "
-    "to the day its exports cover it to).",
+    "to the day its exports cover it to). A count fed by several accounts is judged account by account: one "
+    "silent that long is left out of the tactic's pace, which is the others' alone, and named with the month to "
+    "import its exports from.",
     "A KPI measured over whole conversations or whole accounts (sentiment lift, audience size, ...) is not "
     "judged per tactic: the objective's status is its judge.",
 ]
