@@ -104,3 +104,11 @@ def test_whole_dates_keeps_each_day_and_month_on_one_line_and_escapes_the_rest()
         '<span class="nowrap">2017-11</span>')
     assert str(whole_dates("<b>x-posts</b> 12-2017")) == "&lt;b&gt;x-posts&lt;/b&gt; 12-2017"  # not dates
     assert str(whole_dates(None)) == ""
+
+
+def test_a_mean_keeps_one_decimal_even_when_whole() -> None:
+    """QA: messages per conversation read "1" beside another account's "1.1"; a mean keeps one decimal."""
+    assert f.number(1.0, "count", metric="conversation_depth_mean") == "1.0"
+    assert f.number(1.06, "count", metric="conversation_depth_mean") == "1.1"
+    assert f.number(2.5, "count", metric="conversation_depth_mean") == "2.5"
+    assert f.number(1.0, "count", metric="posts") == "1"  # a count stays whole

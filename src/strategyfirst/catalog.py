@@ -227,6 +227,11 @@ DIALOGUE_KPI_METRICS: frozenset[str] = frozenset(
 )
 
 
+# Counts that are means (messages per conversation): shown with one decimal always, so that a mean of exactly 1
+# reads "1.0" beside another's "1.1", not "1".
+MEANS = frozenset({"conversation_depth_mean"})
+
+
 def get(metric_id: str) -> MetricSpec | None:
     """The spec of a metric id, or None."""
     return BY_ID.get(metric_id)

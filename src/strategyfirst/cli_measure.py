@@ -147,7 +147,8 @@ def render_table(result: MeasureResult, out: Console, *, show_all: bool = False,
     title = f"measure --by {result.by} --period {result.period}" + (f" {filters}" if filters else "")
 
     def cells(r: dict[str, Any]) -> list[str]:
-        return [metric_label(r["metric"]), number(r["value"], r["unit"], currency=currency), count(r["n"])]
+        return [metric_label(r["metric"]), number(r["value"], r["unit"], currency=currency, metric=r["metric"]),
+                count(r["n"])]
 
     # the same widths in every table, so that the grouped tables line up
     widths = {"metric": 6, "value": 5, "n": 1}

@@ -97,8 +97,12 @@ def score(value: float | None) -> str:
     return _clean(f"{x:+.2f}") if round(x, 2) != 0 else "0.00"
 
 
-def number(value: float | None, unit: str | None = None, *, currency: str | None = None) -> str:
-    """Any figure by its catalogue unit; an unknown unit reads as a plain number."""
+def number(value: float | None, unit: str | None = None, *, currency: str | None = None,
+           metric: str | None = None) -> str:
+    """Any figure by its catalogue unit; an unknown unit reads as a plain number. A mean (`metric` in
+    catalog.MEANS) keeps one decimal, whole or not."""
+    if metric in catalog.MEANS and (x := _finite(value)) is not None and abs(x) < 100:
+        return _clean(f"{x:,.1f}")
     if unit == "ratio":
         return ratio(value)
     if unit == "minutes":

@@ -110,8 +110,11 @@ def test_tactics_with_data_only_outside_the_window_say_what_they_have(ws: Worksp
 
     monkeypatch.setattr(Workspace, "measure", measure, raising=False)
     inputs = gather(ws, ws.plan_document().plan, dt.date(2026, 6, 30))
-    # Only the tactics with nothing inside are kept, and only what they have (no empty posts row).
-    assert inputs.tactic_outside == {("newsletter", "audience_growth"): Observation(33.0, 4, version=1)}
+    # Only the tactics with nothing inside for some KPI of theirs are kept, and only what they have (no empty
+    # posts row): the newsletter, with nothing inside; the care desk, whose response rate lies inside (never
+    # repeated as outside it) but none of its other dialogue KPIs (reply times, sentiment) do, keeps its posts.
+    assert inputs.tactic_outside == {("newsletter", "audience_growth"): Observation(33.0, 4, version=1),
+                                     ("care-desk", "posts"): Observation(9.0, 9, version=1)}
     assert "posts" in calls[-1]["metrics"] and "inbound_messages" in calls[-1]["metrics"]  # type: ignore[operator]
 
 

@@ -118,5 +118,37 @@ def test_posts_inside_the_horizon_are_not_said_to_lie_outside_it(shared_data: Pa
     assert posts > 0
     [v] = w.diagnose().verdicts
     assert v.kind == "not_enough_data" and v.tactic == "tweets"
-    assert f"where its KPIs are measured, it has posts {posts:,} but none of what they count (" in v.evidence
-    assert "outside it" not in v.evidence
+    # QA: the tactic has data, only none of what its KPI counts: said so, not "no attributed data".
+    assert v.evidence.startswith("no response rate attributed to tweets: inside the horizon 2020-01-01..")
+    assert (f"where its KPIs are measured, it has posts {posts:,}, but its data give no message inbound to it, "
+            "a reply to or mention of its accounts (import the conversations") in v.evidence
+    assert "outside it" not in v.evidence and "no attributed data" not in v.evidence
+
+
+def test_a_tactic_with_posts_but_no_follower_counts_is_told_what_to_import(shared_data: Path,
+                                                                          tmp_path: Path) -> None:
+    """QA on @rOpenSci: a tactic judged on impressions (it has them) and, for another objective, on audience
+    growth, which X analytics' tweet exports never give: that verdict says it has posts but no follower counts,
+    and what to import, rather than "no attributed data for tweets" as if it had none at all."""
+    w = Workspace(tmp_path)
+    w.ensure()
+    w.plan_path.write_text(PLAN.replace("tactics:", """  - id: audience
+    kpis: [{metric: audience_growth, baseline: 0, target: 1000}]
+tactics:""").replace("serves: [awareness]", "serves: [awareness, audience]"), encoding="utf-8")
+    files = _files(shared_data, ("202011", "202012"))
+    w.ingest(files)
+    posts = 0  # posts in 2020 (tweets not opening with an @handle: replies in X analytics), by the csv module
+    for f in files:
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            posts += sum(1 for r in csv.DictReader(fh) if r["time"].startswith("2020")
+                         and not r["Tweet text"].startswith("@"))
+    d = w.diagnose()
+    [v] = [v for v in d.verdicts if v.objective == "audience"]
+    assert v.kind == "not_enough_data" and v.tactic == "tweets"
+    assert v.evidence.startswith("no audience growth attributed to tweets: inside the horizon 2020-01-01..")
+    assert (f"it has posts {posts:,}, but its data give no follower or subscriber counts (import follower "
+            "exports, such as X analytics' daily account export") in v.evidence
+    assert "no attributed data" not in v.evidence
+    # Its other objective's verdict weighs the impressions it has.
+    [other] = [v for v in d.verdicts if v.objective == "awareness"]
+    assert other.evidence.startswith("tweets: impressions ")

@@ -50,7 +50,8 @@ tactics:
     match: {accounts: ["@shop"]}
 """
 # Three customers write to @shophelp; it answers the first after 30 min and the second after 150 min, not the
-# third, and answers a message that is not in the data (x:999). @shop posts once.
+# third, and answers a message that is not in the data (x:999). @shop posts once and answers a message that is
+# not in the data (x:998).
 MESSAGES = HEADER + """\
 x:1,x,shop,true,2026-01-05 10:00:00,post,Our spring range,,https://x.com/shop/status/1,,1000,800,30
 x:10,x,cust1,false,2026-01-10 09:00:00,post,@shophelp my order is late,,,,,,
@@ -59,6 +60,7 @@ x:12,x,cust2,false,2026-01-11 08:00:00,post,@shophelp wrong size,,,,,,
 x:13,x,shophelp,true,2026-01-11 10:30:00,reply,We will swap it,x:12,https://x.com/shophelp/status/13,,,,
 x:14,x,cust3,false,2026-01-12 08:00:00,post,@shophelp refund?,,,,,,
 x:15,x,shophelp,true,2026-01-13 09:00:00,reply,Glad it worked out,x:999,https://x.com/shophelp/status/15,,,,
+x:2,x,shop,true,2026-01-06 10:00:00,reply,Thanks for the kind words,x:998,https://x.com/shop/status/2,,,,
 """
 
 
@@ -135,7 +137,44 @@ def test_a_tactic_that_posts_keeps_its_top_posts(viewer: TestClient) -> None:
     html = viewer.get("/w/drill/tactics/posting").text
     page = flat(html)
     shown = figures(html)
-    # x:1: 30 engagements / 1,000 impressions = 3.0%
-    assert shown["Posts"] == ("1", "1") and shown["Engagement rate"][0] == "3.0%"
+    # x:1: 30 engagements / 1,000 impressions = 3.0%; its posts are counted over its 2 own messages, x:1 and x:2
+    assert shown["Posts"] == ("1", "2") and shown["Engagement rate"][0] == "3.0%"
     assert "Top posts" in page and "Its latest replies" not in page
     assert re.findall(r'<tr data-message="([^"]+)"', html) == ["x:1"]
+    # QA: "Posts 1 counted over 2" is said in words, and the column says what it counts
+    assert "1 of its 2 own messages are posts; the other 1 is a reply." in page
+    assert re.search(r'<th scope="col" class="num" title="How many of its data each figure is computed from[^"]*'
+                     r'own messages for posts', html)
+    # a tactic with posts keeps its cost per engagement
+    assert 'title="cost_per_engagement">Cost per engagement</th>' in html
+
+
+def test_a_care_desk_has_no_cost_per_engagement(viewer: TestClient) -> None:
+    """QA: it makes no posts to engage with, and the registry has no cost per answered message: the row is left
+    out, the spend and cost per result stay."""
+    html = viewer.get("/w/drill/tactics/care").text
+    costs = flat(html[html.index("Spend and cost per result of care"):])
+    assert 'title="spend">Spend</th>' in costs and 'title="cost_per_result">Cost per result</th>' in costs
+    assert "cost_per_engagement" not in costs and "Cost per engagement" not in costs
+
+
+def test_an_objective_served_only_by_a_care_desk_shows_its_conversations(viewer: TestClient) -> None:
+    """QA: the dialogue objective's page said "Top posts: No posts here yet"; its one tactic only answers, so it
+    shows its conversation figures and latest replies, as the care desk's own page does."""
+    html = viewer.get("/w/drill/objectives/dialogue").text
+    page = flat(html)
+    assert "Top posts" not in page and "No posts here yet" not in page
+    assert "Its conversations" in page and "are all replies, with no posts of their own" in page
+    shown = figures(html)
+    # as the care desk's: inbound x:10, x:12, x:14, answered x:10 and x:12 -> 2/3; replies after 30 and 150 min
+    assert shown["Inbound messages"] == ("3", "3") and shown["Response rate"] == ("66.7%", "3")
+    assert shown["Median first response"] == ("90 min", "2")
+    start = html.index('class="grid posts replies')
+    table = flat(html[start:html.index("</table>", start)])
+    assert re.findall(r'<tr data-message="([^"]+)"', table) == ["x:15", "x:13", "x:11"]  # newest first
+    assert re.search(r'<a href="/w/drill/dialogue\?[^"]+">Its conversations on the Dialogue page', html)
+
+
+def test_an_objective_of_a_tactic_that_posts_keeps_its_top_posts(viewer: TestClient) -> None:
+    page = flat(viewer.get("/w/drill/objectives/reach").text)
+    assert "Top posts" in page and "Its conversations" not in page

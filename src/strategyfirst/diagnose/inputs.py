@@ -70,8 +70,9 @@ class DiagnoseInputs:
     tactic_gaps: dict[str, np.ndarray] = field(default_factory=dict)
     objective_gaps: dict[str, np.ndarray] = field(default_factory=dict)  # pooled, each message once
     tactic_spend: dict[str, float] = field(default_factory=dict)
-    # Tactics with no data inside the KPI window: what they have outside it (any date), by (tactic, metric), so a
-    # verdict can say the data exist but lie outside the horizon rather than "no attributed data".
+    # Tactics with no data inside the KPI window (for all their KPIs, or some): what they lack there but have
+    # outside it (any date), by (tactic, metric), so a verdict can say the data exist but lie outside the horizon
+    # rather than "no attributed data".
     tactic_outside: dict[tuple[str, str], Observation] = field(default_factory=dict)
     # The same tactics' posts and inbound messages inside the window, where they have some: their data are then
     # not outside it, only none of what their KPIs count (no inbound message to answer, say).
@@ -573,20 +574,27 @@ PRESENCE_METRICS = ("posts", "inbound_messages")
 def _outside_window(ws: MeasuringWorkspace, plan: Plan, inside: dict[tuple[str, str], Observation],
                     metrics: list[str], since: dt.date | None,
                     until: dt.date) -> tuple[dict[tuple[str, str], Observation], dict[tuple[str, str], Observation]]:
-    """For the tactics with nothing measured inside the KPI window: their values over all dates of the metrics
-    they have no data for inside it (those data lie outside the window), and their posts and inbound messages
-    inside it, where they have some (two more measurements, only when such a tactic exists)."""
-    empty = {t.id for t in plan.tactics} - {key for (key, _), obs in inside.items() if obs.n > 0}
-    if not empty:
+    """For the tactics with nothing measured inside the KPI window for a KPI of an objective they serve: their
+    values over all dates of the metrics they have no data for inside it (those data lie outside the window),
+    and their posts and inbound messages inside it, where they have some (two more measurements, only when such
+    a tactic exists). A tactic with posts but none of what a KPI counts (X analytics gives no follower counts)
+    is then told from one with no data at all."""
+    has = {key for key, obs in inside.items() if obs.n > 0}
+    kpis = {o.id: [k.metric for k in o.kpis if k.metric in metrics] for o in plan.objectives}
+    lacking = {t.id for t in plan.tactics
+               if not any(k[0] == t.id for k in has)
+               or any((t.id, m) not in has for o in t.serves for m in kpis.get(o, []))}
+    if not lacking:
         return {}, {}
     present, _ = _index(_measure(ws, by="tactic", period="all", since=since, until=until,
                                  metrics=list(PRESENCE_METRICS)))
     presence = {key: obs for key, obs in present.items()
-                if key[0] in empty and obs.n > 0 and obs.value is not None and obs.value > 0}
+                if key[0] in lacking and obs.n > 0 and obs.value is not None and obs.value > 0}
     wanted = list(dict.fromkeys([*PRESENCE_METRICS, *metrics]))
     everything, _ = _index(_measure(ws, by="tactic", period="all", metrics=wanted))
     outside = {key: obs for key, obs in everything.items()
-               if key[0] in empty and key not in presence and obs.n > 0 and obs.value is not None}
+               if key[0] in lacking and key not in presence and key not in has and obs.n > 0
+               and obs.value is not None}
     return outside, presence
 
 

@@ -19,11 +19,11 @@ VERDICT_STYLE = {"working": "green", "not_enough_data": "dim", "not_judged": "di
 def _forecast(k: KpiStatus, currency: str | None) -> str:
     if k.forecast_at_deadline is None:
         return "—"
-    shown = number(k.forecast_at_deadline, k.unit, currency=currency)
+    shown = number(k.forecast_at_deadline, k.unit, currency=currency, metric=k.metric)
     if k.forecast_low is None or k.forecast_high is None:
         return shown
-    return (f"{shown} ({number(k.forecast_low, k.unit, currency=currency)}–"
-            f"{number(k.forecast_high, k.unit, currency=currency)})")
+    return (f"{shown} ({number(k.forecast_low, k.unit, currency=currency, metric=k.metric)}–"
+            f"{number(k.forecast_high, k.unit, currency=currency, metric=k.metric)})")
 
 
 def _says_why(k: KpiStatus) -> bool:
@@ -39,8 +39,8 @@ def _says_why(k: KpiStatus) -> bool:
 def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = None) -> None:
     """KPI table, verdicts and budget proposals, most urgent first within each; money in `currency`."""
 
-    def shown(value: float | None, unit: str) -> str:
-        return number(value, unit, currency=currency)
+    def shown(value: float | None, unit: str, metric: str | None = None) -> str:
+        return number(value, unit, currency=currency, metric=metric)
 
     console.print(f"[bold]Diagnosis as of {diagnosis.as_of.isoformat()}[/]")
     if diagnosis.note:  # a day outside the horizon: said first, or every KPI below just reads "no data"
@@ -51,8 +51,8 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
         kpis.add_column(column, overflow="fold", no_wrap=column == "status")
     for k in diagnosis.kpis:
         style = STATUS_STYLE.get(k.status, "")
-        kpis.add_row(escape(k.objective), escape(metric_label(k.metric)), shown(k.actual, k.unit),
-                     shown(k.expected_now, k.unit), shown(k.target, k.unit),
+        kpis.add_row(escape(k.objective), escape(metric_label(k.metric)), shown(k.actual, k.unit, k.metric),
+                     shown(k.expected_now, k.unit, k.metric), shown(k.target, k.unit, k.metric),
                      k.deadline.isoformat() if k.deadline else "—", _forecast(k, currency),
                      f"[{style}]{status_label(k.status)}[/]")
     if console.measure(kpis, options=console.options.update_width(10_000)).maximum <= console.width:
@@ -63,9 +63,10 @@ def render_text(diagnosis: Diagnosis, console: Console, currency: str | None = N
             style = STATUS_STYLE.get(k.status, "")
             console.print(f"{escape(k.objective)} · {escape(metric_label(k.metric))}: "
                           f"[{style}]{status_label(k.status)}[/]", highlight=False)
-            console.print(f"  actual {shown(k.actual, k.unit)}, needed now {shown(k.expected_now, k.unit)}, "
-                          f"target {shown(k.target, k.unit)} by {k.deadline.isoformat() if k.deadline else '—'}, "
-                          f"forecast (80%) {_forecast(k, currency)}", highlight=False)
+            deadline = k.deadline.isoformat() if k.deadline else "—"
+            console.print(f"  actual {shown(k.actual, k.unit, k.metric)}, needed now "
+                          f"{shown(k.expected_now, k.unit, k.metric)}, target {shown(k.target, k.unit, k.metric)} by "
+                          f"{deadline}, forecast (80%) {_forecast(k, currency)}", highlight=False)
     for k in diagnosis.kpis:  # a KPI without a forecast (or with a bounded one) says why, as JSON and web do
         if _says_why(k):
             console.print(f"[dim]{escape(metric_label(k.metric))} ({escape(k.objective)}): {escape(k.reason)}[/]",

@@ -49,6 +49,7 @@ from strategyfirst.diagnose.evidence import (
     threshold,
 )
 from strategyfirst.diagnose.inputs import PRESENCE_METRICS, DiagnoseInputs, Observation, Source, kpi_window
+from strategyfirst.diagnose.lacking import lacking
 from strategyfirst.diagnose.status import (
     NET_AUDIENCE,
     OBSERVED,
@@ -484,13 +485,14 @@ BAD = frozenset({"off_track", "at_risk"})
 def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], spend: dict[str, float],
                     on_track: bool | None = None, *, statuses: list[KpiStatus] | None = None,
                     unjudged: dict[str, str] | None = None, currency: str | None = None,
-                    outside: dict[str, str] | None = None) -> list[Verdict]:
+                    outside: dict[str, Whereabouts] | None = None) -> list[Verdict]:
     """Verdicts for one objective from each serving tactic's evidence (pure; see the module rules).
 
     `statuses` are the objective's KPI statuses (a verdict never contradicts them without saying why);
     `on_track` overrides "every KPI on track or met". `unjudged` maps the objective's KPIs that are not judged
-    per tactic to why. `outside` says, for a tactic with no data inside the KPI window, where its data are
-    ("inside the horizon ...; outside it: posts 119").
+    per tactic to why. `outside` says, for a tactic with no data for the KPIs inside their window, where its data
+    are (`outside_words`: "inside the horizon ...; outside it: posts 119", or posts inside it but no figure of
+    what the KPIs count).
     """
     statuses = statuses or []
     outside = outside or {}
@@ -591,8 +593,12 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
                 why = (f"none of the KPIs of {objective!r} can be judged per tactic (ratios, reply times and "
                        "accumulating counts can)")
             elif state == "no_data" and all(e.note in NO_DATA_NOTES for e in ev):
-                where = f" {outside[tactic]}" if tactic in outside else ""
-                why = f"no attributed data for {tactic}{where} ({why})"
+                found = outside.get(tactic)
+                if found is not None and found.there:
+                    # It has data (posts), only none of what its KPIs count: said so, not "no attributed data".
+                    why = _none_of_its_kpis(tactic, ev, found)
+                else:
+                    why = f"no attributed data for {tactic}{found.outside_only() if found else ''} ({why})"
             elif state == "no_data":
                 why = f"{tactic} cannot be judged on the KPIs of {objective!r} ({why})"
             out.append(Verdict("not_enough_data", objective, tactic, why + ("." if not why.endswith(".") else "")
@@ -603,6 +609,19 @@ def judge_objective(objective: str, evidence: dict[str, list[TacticEvidence]], s
 
 # The notes of evidence that has no data at all (rather than data it cannot weigh).
 NO_DATA_NOTES = frozenset({"no attributed data", "no answered inbound messages"})
+
+
+def _none_of_its_kpis(tactic: str, ev: list[TacticEvidence], where: Whereabouts) -> str:
+    """Why a tactic with data inside the KPI window (posts) is not judged on KPIs its data give nothing for:
+    'no audience growth attributed to x-posts: inside the horizon ..., it has posts 1,316, but its data give no
+    follower or subscriber counts (import ...)', not 'no attributed data' as for a tactic without any."""
+    metrics = list(dict.fromkeys(e.metric for e in ev))
+    names = " or ".join(label(m) for m in metrics)
+    text = f"no {names} attributed to {tactic}: {where.window}, it has {where.there}"
+    if where.kpis_elsewhere:  # its data lie outside the window, not missing: the importer has nothing to add
+        return f"{text} but none of what they count; {where.elsewhere}"
+    text += ", but its data give " + "; and ".join(dict.fromkeys(lacking(m) for m in metrics))
+    return f"{text}; {where.elsewhere}" if where.elsewhere else text
 
 
 def _window_words(plan: Plan, as_of: dt.date) -> str:
@@ -623,12 +642,25 @@ def _outside(plan: Plan, as_of: dt.date) -> str:
     return f"outside it or after {until.isoformat()}"
 
 
-def outside_words(inputs: DiagnoseInputs, objective: Objective) -> dict[str, str]:
-    """For each tactic with no data inside the KPI window but some elsewhere, where its data are, in words:
-    'inside the horizon 2017-01-01..2017-12-31, where its KPIs are measured; outside it: posts 119, impressions
-    76,924'; or, for a tactic whose posts lie inside the window but none of what its KPIs count (no inbound
-    message to answer): 'inside the horizon ..., where its KPIs are measured, it has posts 1,316 but none of
-    what they count'."""
+@dataclasses.dataclass(frozen=True)
+class Whereabouts:
+    """Where a tactic without data for its KPIs inside their window has data, in words (`outside_words`)."""
+
+    window: str  # 'inside the horizon 2017-01-01..2017-12-31, where its KPIs are measured'
+    there: str = ""  # what it has inside the window: 'posts 1,316'
+    elsewhere: str = ""  # what it has outside it: 'outside it: posts 119, impressions 76,924'
+    kpis_elsewhere: bool = False  # whether the data outside it hold any of its KPIs' metrics
+
+    def outside_only(self) -> str:
+        """' inside the horizon ..., where its KPIs are measured; outside it: posts 119' (after a tactic's id)."""
+        return f" {self.window}; {self.elsewhere}"
+
+
+def outside_words(inputs: DiagnoseInputs, objective: Objective) -> dict[str, Whereabouts]:
+    """For each tactic with no data for the objective's KPIs inside their window but some inside it or
+    elsewhere, where its data are: 'inside the horizon 2017-01-01..2017-12-31, where its KPIs are measured',
+    with what it has there (posts 1,316: data, none of them what its KPIs count, such as follower counts X
+    analytics does not give) and outside it (posts 119, impressions 76,924)."""
     currency = inputs.plan.budget.currency if inputs.plan.budget else None
     shown = list(dict.fromkeys([*PRESENCE_METRICS, *(k.metric for k in objective.kpis)]))
 
@@ -643,17 +675,15 @@ def outside_words(inputs: DiagnoseInputs, objective: Objective) -> dict[str, str
             found.append(f"{label(metric)} {formatting.number(obs.value, unit, currency=currency)}")
         return found
 
-    out: dict[str, str] = {}
+    out: dict[str, Whereabouts] = {}
     for tactic in serving(inputs.plan, objective.id):
         there, elsewhere = words(inputs.tactic_presence, tactic.id), words(inputs.tactic_outside, tactic.id)
         if not there and not elsewhere:
             continue
-        text = f"{_window_words(inputs.plan, inputs.as_of)}, where its KPIs are measured"
-        if there:
-            text += f", it has {', '.join(there)} but none of what they count"
-        if elsewhere:
-            text += f"; {_outside(inputs.plan, inputs.as_of)}: {', '.join(elsewhere)}"
-        out[tactic.id] = text
+        out[tactic.id] = Whereabouts(
+            f"{_window_words(inputs.plan, inputs.as_of)}, where its KPIs are measured",
+            ", ".join(there), f"{_outside(inputs.plan, inputs.as_of)}: {', '.join(elsewhere)}" if elsewhere else "",
+            any((tactic.id, k.metric) in inputs.tactic_outside for k in objective.kpis))
     return out
 
 

@@ -26,11 +26,12 @@ from strategyfirst.report import charts
 from strategyfirst.report.model import KeyedValue, ReportData
 
 
-def fmt(value: Any, unit: str = "", currency: str | None = None) -> str:
-    """A figure by its catalogue unit, as the CLI and the web show it (strategyfirst.formatting)."""
+def fmt(value: Any, unit: str = "", currency: str | None = None, metric: str | None = None) -> str:
+    """A figure by its catalogue unit (a mean's by its `metric`), as the CLI and the web show it
+    (strategyfirst.formatting)."""
     if value is not None and not isinstance(value, int | float):
         return str(value)
-    return number(value, unit or None, currency=currency)
+    return number(value, unit or None, currency=currency, metric=metric)
 
 
 def _environment(currency: str | None = None) -> Environment:
@@ -41,7 +42,7 @@ def _environment(currency: str | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fmt"] = lambda value, unit="": fmt(value, unit, currency)
+    env.filters["fmt"] = lambda value, unit="", metric=None: fmt(value, unit, currency, metric)
     env.filters["label"] = metric_label
     env.filters["likelihood"] = lambda v: verdict_likelihood(v.kind, v.probability) or "—"
     env.filters["status_label"] = status_label

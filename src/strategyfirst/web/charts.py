@@ -56,7 +56,9 @@ def kpi_spec(kpi: dict[str, Any], periods: Sequence[tuple[str, Any, Any]] = (),
         drawn.insert(0, {"period": last["period"], "value": last["value"],
                          **({"low": last["value"], "high": last["value"]} if banded else {})})
     start, end = (_as_day(horizon[0]), _as_day(horizon[1])) if horizon else (None, None)
-    y = {"field": "value", "type": "quantitative", "title": metric_label(str(kpi.get("metric"))),
+    # minutes are drawn as minutes (the table beside reads "6.3 h"): the axis says so
+    in_minutes = " (minutes)" if kpi.get("unit") == "minutes" else ""
+    y = {"field": "value", "type": "quantitative", "title": metric_label(str(kpi.get("metric"))) + in_minutes,
          "axis": {"format": PERCENT_TICKS} if kpi.get("unit") == "ratio" else {}}
     # on a narrow chart, labels that would touch are left out (the first, the horizon's start, stays)
     x = {"field": "period", "type": "temporal", "title": None,
@@ -163,7 +165,7 @@ def response_time_spec(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {**_base("Minutes to first reply, per month"), "usermeta": alt, "data": {"values": values},
             "mark": {"type": "line", "point": True},
             "encoding": {"x": {"field": "period", "type": "ordinal", "title": None},
-                         "y": {"field": "minutes", "type": "quantitative"},
+                         "y": {"field": "minutes", "type": "quantitative", "title": "minutes to first reply"},
                          "color": {"field": "stat", "type": "nominal", "title": None},
                          "tooltip": [{"field": "period"}, {"field": "stat"}, {"field": "minutes"}]}}
 

@@ -20,6 +20,9 @@ FIGURES = ("posts", "impressions", "reach", "engagements", "engagement_rate", "i
 DIALOGUE_FIGURES = ("inbound_messages", "response_rate", "conversation_response_rate",
                     "first_response_minutes_median", "first_response_minutes_p90", "dialogue_ratio")
 COSTS = ("spend", "cost_per_result", "cost_per_engagement")
+# Those of a tactic that only answers: it makes no posts to engage with, and the registry has no cost per answered
+# message, so its costs leave out the cost per engagement.
+ANSWER_COSTS = tuple(c for c in COSTS if c != "cost_per_engagement")
 # An account's audience (followers, an email list's subscribers), as `measure --by account` gives it.
 AUDIENCE = ("audience_size", "audience_growth")
 ACCOUNT_METRICS = (*FIGURES, *COSTS, *AUDIENCE)
@@ -102,6 +105,12 @@ def answers_only(rows: list[dict[str, Any]], key: str) -> bool:
     messages as a post (the row's n is the owned messages it is counted over)."""
     row = next((r for r in rows if r.get("metric") == "posts" and str(r.get("key")) == key), None)
     return row is not None and not row.get("value") and bool(row.get("n"))
+
+
+def answers_only_all(rows: list[dict[str, Any]], keys: Sequence[str]) -> bool:
+    """Whether the tactics `keys` only answer: one at least does (`answers_only`), and none has a post."""
+    posting = any(r.get("value") for r in rows if r.get("metric") == "posts" and str(r.get("key")) in keys)
+    return not posting and any(answers_only(rows, k) for k in keys)
 
 
 def objective_metrics(objective: dict[str, Any]) -> list[str]:

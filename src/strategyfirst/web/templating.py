@@ -51,11 +51,12 @@ def _code_spans(text: Any) -> Markup:
 
 
 @pass_context
-def _number(context: Context, value: Any, unit: str = "") -> str:
-    """A figure by its catalogue unit, as the CLI and the report show it; money in the plan's currency."""
+def _number(context: Context, value: Any, unit: str = "", metric: str | None = None) -> str:
+    """A figure by its catalogue unit (a mean's by its `metric`), as the CLI and the report show it; money in the
+    plan's currency."""
     if value is not None and not isinstance(value, int | float):
         return str(value)
-    return number(value, unit or None, currency=context.get("currency"))
+    return number(value, unit or None, currency=context.get("currency"), metric=metric)
 
 
 def _likelihood(verdict: Any) -> str:

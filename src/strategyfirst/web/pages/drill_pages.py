@@ -91,8 +91,14 @@ def _dialogue_href(m: Any, tactic: dict[str, Any], days: tuple[dt.date | None, d
                    as_of: dt.date | None) -> str:
     """The Dialogue page over a tactic's days, kept to its account where its match names only one."""
     accounts = list((tactic.get("match") or {}).get("accounts") or [])
-    view = View("custom", *days, as_of=as_of, account=str(accounts[0]) if len(accounts) == 1 else None) \
-        if days != (None, None) else View("all", as_of=as_of)
+    return _days_dialogue_href(m, days, as_of, str(accounts[0]) if len(accounts) == 1 else None)
+
+
+def _days_dialogue_href(m: Any, days: tuple[dt.date | None, dt.date | None], as_of: dt.date | None,
+                        account: str | None = None) -> str:
+    """The Dialogue page over a page's days (all of them without any), of one account or all."""
+    view = View("custom", *days, as_of=as_of, account=account) if days != (None, None) \
+        else View("all", as_of=as_of)
     query = view.query()
     return f"/w/{m.slug}/dialogue" + (f"?{query}" if query else "")
 
@@ -105,13 +111,20 @@ def _objective_view(m: Any, objective_id: str, as_of: dt.date | None = None) -> 
     # ranked on the KPIs' days (the horizon up to the as-of day), as the verdicts beside them are judged
     since, until = days = drill.kpi_days(plan, diagnosis)
     measured = services.has_data(m.ws) and not (since and until and since > until)
-    rows = drill.measure_rows(m.ws, "tactic", [*metrics, "spend"], since=since, until=until) if measured else []
+    rows = drill.measure_rows(m.ws, "tactic", [*metrics, "spend", "posts"], since=since, until=until) \
+        if measured else []
     tactics, rule = drill.ranked_tactics(plan, objective, diagnosis, rows, currency_of(m), days)
+    # Its tactics only answer (care desks, no post of their own): its conversation figures and latest replies
+    # rather than an empty table of top posts, as a care desk's own page shows.
+    answers = drill.answers_only_all(rows, [t["id"] for t in tactics])
+    talk = drill.measure_rows(m.ws, "objective", drill.DIALOGUE_FIGURES, since=since, until=until) \
+        if answers else []
     verdicts = [v for v in (diagnosis or {}).get("verdicts", []) if v.get("objective") == objective_id
                 and v.get("kind") == "strategy_failing"]
     statuses = [k["status"] for k in kpis]
     return {"objective": objective, "kpis": kpis, "tactics": tactics, "rule": rule, "verdicts": verdicts,
             "status": drill.worst(statuses), "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of, "days": days,
+            "answers_only": answers, "conversation": drill.figures(talk, objective_id, drill.DIALOGUE_FIGURES),
             "scope": _window(Scope(tactics=tuple(t["id"] for t in tactics)), days)}
 
 
@@ -130,9 +143,12 @@ def read_objective(request: Request, m: PageViewer, objective_id: str, as_of: As
     """An objective (as of a day, else the latest data): its KPIs with charts, its verdict with the sentence
     why, its tactics ranked and its top posts on the KPIs' days."""
     view = _objective_view(m, objective_id, as_of)
-    top = _top(m, view["scope"])
+    answers = view["answers_only"]
+    top = [] if answers else _top(m, view["scope"])
     dated = _dated(view["days"], view["as_of"])
     return render(request, "objective.html", {"m": m, "tab": "strategy", **view, "top": top,
+                                              "replies": _replies(m, view["scope"]) if answers else [],
+                                              "dialogue_href": _days_dialogue_href(m, view["days"], view["as_of"]),
                                               "as_of_query": as_of_query(view["as_of"]),
                                               "account_query": _days_query(view["days"], view["as_of"]),
                                               "posts_href": _posts_href(m, objective=objective_id, **dated),
@@ -219,10 +235,10 @@ def _tactic_view(m: Any, tactic_id: str, as_of: dt.date | None = None) -> dict[s
     answers = drill.answers_only(rows, tactic_id)
     if answers:  # a care desk: its conversation figures, not a table of posts it never made
         metrics = list(dict.fromkeys([*kpi_metrics, *drill.DIALOGUE_FIGURES]))
-        rows = drill.measure_rows(m.ws, "tactic", metrics, since=since, until=until)
+        rows = drill.measure_rows(m.ws, "tactic", [*metrics, *drill.ANSWER_COSTS], since=since, until=until)
     return {"tactic": tactic, "objectives": objectives, "no_diagnosis": why, "diagnosis": diagnosis, "as_of": as_of,
             "days": days, "answers_only": answers, "figures": drill.figures(rows, tactic_id, metrics),
-            "costs": drill.figures(rows, tactic_id, drill.COSTS),
+            "costs": drill.figures(rows, tactic_id, drill.ANSWER_COSTS if answers else drill.COSTS),
             "verdicts": drill.tactic_verdicts(diagnosis, tactic, currency_of(m)),
             "scope": _window(Scope(tactics=(tactic_id,)), days)}
 
