@@ -485,3 +485,28 @@ def test_a_pre_existing_lists_quiet_first_months_are_months_of_none(tmp_path: Pa
     inputs = gather(ws, ws.plan_document().plan, dt.date(2025, 12, 31))
     assert inputs.objective_began[("list", "audience_growth")] == dt.date(2024, 6, 10)
     assert inputs.audience_start["list"] == 1
+
+
+def test_a_pre_existing_list_beside_a_silent_page_keeps_its_days(tmp_path: Path) -> None:
+    # The list of the test above (first member 2024-06-10, joins on 2025-07-10 and 2025-08-10, exported
+    # 2025-12-31) beside a page with 5 and 3 new followers in January and February 2025, under one objective
+    # ('both'), as of 2025-12-31. The page is silent since 2025-02 (March to December: 10 whole months) and held
+    # at its 8; the forecast runs at the list's own rate, over all its 365 days of 2025 as when alone:
+    # 8 + 2 + 181 × 2 / 365 = 10.992. Before (the list counted from July, its first month with data, as the
+    # objective is not covered by lists alone): "a clear trend across 6 months" of 1, 1, 0, 0, 0, 0 held at 0 a
+    # day, forecast 10.0, while the list's own objective and its tactic read 2 in 365 days.
+    ws = _list_workspace(tmp_path, PLAN_2025, joins=("2024-06-10 09:00:00", *JOINS[2:]))
+    page = tmp_path / "followers.csv"
+    page.write_text("date,platform,account,metric,value,gained,lost\n"
+                    "2025-01-15,facebook,Acme,followers,100,5,0\n2025-02-15,facebook,Acme,followers,103,3,0\n",
+                    encoding="utf-8")
+    ws.ingest([page])
+    found = diagnose(ws, dt.date(2025, 12, 31))
+    alone, _ = _by(found, "list")
+    assert alone.forecast_at_deadline == pytest.approx(2 + 181 * 2 / 365)
+    kpi, _ = _by(found, "both")
+    assert kpi.actual == 10
+    assert kpi.forecast_at_deadline == pytest.approx(8 + 2 + 181 * 2 / 365)
+    assert "clear trend" not in kpi.reason
+    assert "at the rate of the email list 'news' alone" in kpi.reason
+    assert "the facebook account 'Acme' has had no data since 2025-02 (none in the 10 whole months" in kpi.reason

@@ -182,3 +182,27 @@ def test_by_hand_a_silent_source_is_held_and_a_single_source_is_as_before() -> N
     assert "clear trend" in plain.reason and "clear trend" not in k.reason
     early = dt.date(2025, 3, 31)  # as of March page A is silent for 1 month only
     assert _status(sources, both, early) == _status(None, both, early)
+
+
+def test_by_hand_a_live_list_counts_from_its_own_start_not_a_held_ones() -> None:
+    # Two member lists under one objective (horizon 2025-01-01, deadline 2026-06-30), as of 2025-12-31. List A,
+    # begun in 2020, joins 3 and 2 in January and February 2025, its exports covering it to 2025-02-28 only:
+    # silent March to December (10 whole months), held at its 5. List B began on 2025-07-01 and had one join a
+    # month July to December, its exports covering it to 2025-12-31: its rate runs over its own days, July to
+    # December (31 + 31 + 30 + 31 + 30 + 31 = 184), carried over the 181 days of January to June 2026:
+    # 5 + 6 + 181 × 6 / 184 = 16.902. Before, the objective's start (A's, 2020, so the horizon's) moved B's days
+    # back to 2025-01-01, six months before B existed, read as none: a clear rising trend, forecast 20.7.
+    months = [dt.date(2025, m, 1) for m in range(1, 13)]
+    a = [Observation(3.0, 1, period=months[0]), Observation(2.0, 1, period=months[1])]
+    b = [Observation(1.0, 1, period=m) for m in months[6:]]
+    both = [*a, *b]
+    sources = [Source("email", "A", a, dt.date(2025, 2, 28), dt.date(2020, 3, 1)),
+               Source("email", "B", b, dt.date(2025, 12, 31), dt.date(2025, 7, 1))]
+    k = kpi_status(objective="o", metric="audience_growth", target=100, baseline=0,
+                   horizon_start=dt.date(2025, 1, 1), deadline=dt.date(2026, 6, 30), as_of=dt.date(2025, 12, 31),
+                   period="month", actual=Observation(11.0, 8), series=both, covered_to=dt.date(2025, 2, 28),
+                   covered_from=dt.date(2020, 3, 1), sources=sources)
+    assert k.actual == 11
+    assert k.forecast_at_deadline == pytest.approx(5 + 6 + 181 * 6 / 184)
+    assert "at the rate of the email list 'B' alone" in k.reason
+    assert "the email list 'A' has had no data since 2025-02 (none in the 10 whole months" in k.reason

@@ -42,12 +42,14 @@ class Observation:
 @dataclass(frozen=True)
 class Source:
     """One account feeding a scope's count: its platform and account, its per-period series inside the window,
-    and, for a member list (MEMBER_COUNTS), the day its exports cover it up to (`member_lists`), else None."""
+    and, for a member list (MEMBER_COUNTS), the day its exports cover it up to (`member_lists`) and the day it
+    began (its first join, whenever it was: `list_began`), else None."""
 
     platform: str
     account: str
     series: list[Observation]
     covered_to: dt.date | None = None
+    began: dt.date | None = None
 
     @property
     def name(self) -> str:
@@ -487,13 +489,14 @@ def listed_start(ws: MeasuringWorkspace, lists: dict[str, dt.date], covered: dic
 
 
 def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list[str], period: str,
-                since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]]
-                ) -> dict[tuple[str, str], list[Source]]:
+                since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]],
+                began: dict[str, dt.date] | None = None) -> dict[tuple[str, str], list[Source]]:
     """By (objective, metric) of the accumulating `metrics`: the accounts its count adds up, each with its own
     series (the objective's count measured on that account alone), where two or more have data in the window
     and their series add up to the objective's (`series`, as measured; a count that does not add up per account
     keeps the objective's whole series alone). A member list's source carries the day its exports cover it up
-    to (`lists`: `member_lists`), as `member_coverage` gives a scope of lists alone.
+    to (`lists`: `member_lists`) and the day it began (`began`: `list_began`), as `member_coverage` gives a
+    scope of lists alone.
 
     Only where it can matter: one measurement by account tells whether two or more accounts have data and one of
     them has been silent for LONG_GAP_PERIODS months or more by `until` (`status.silence`; an account's share of
@@ -521,8 +524,9 @@ def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list
                                     platforms=[platform] if platform else None, accounts=[account]))
         for key, obs in by_key.items():
             if any(o.n > 0 and o.value is not None for o in obs):
-                found.setdefault(key, []).append(
-                    Source(platform, account, obs, _cover(lists, platform, account, key[1], since, until)))
+                cover = _cover(lists, platform, account, key[1], since, until)
+                found.setdefault(key, []).append(Source(platform, account, obs, cover, (began or {}).get(account)
+                                                        if cover is not None else None))
     return {key: held for key, held in found.items()
             if len(held) > 1 and _adds_up(series.get(key, []), [s.series for s in held])}
 
@@ -605,7 +609,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
         if partial:
             inputs.objective_notes = leaver_notes(ws, partial, metrics)
         inputs.objective_sources = kpi_sources(ws, lists, metrics, inputs.period, since, until,
-                                               inputs.objective_series)
+                                               inputs.objective_series, began)
         if growth:
             inputs.audience_size_actual = {key: obs for (key, metric), obs in measured.items()
                                            if metric == "audience_size" and key in inputs.audience_start}

@@ -430,10 +430,12 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             quiet = max((h.quiet for h in held), key=lambda q: q[0])
         elif held:
             quiet = None
+            # The live lists' own days: from the day the first of them began (not the objective's `covered_from`,
+            # which a page among the sources leaves unset and a held list's earlier start would move back).
             live_through = _live_through(live, start, as_of)
             live_spans = _periods(_merged([s.series for s in live], as_of), start, as_of, period, counted=True,
                                   span=metric in NET_AUDIENCE, through=live_through,
-                                  began=covered_from if live_through is not None else None)
+                                  began=_live_began(live) if live_through is not None else None)
         else:
             quiet = None
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
@@ -942,6 +944,13 @@ def _live_through(sources: list[Source], start: dt.date, as_of: dt.date) -> dt.d
     if not days or any(d is None or d < start for d in days):
         return None
     return min(min(d for d in days if d is not None), as_of)
+
+
+def _live_began(sources: list[Source]) -> dt.date | None:
+    """The day the first of `sources` (covered lists, `_live_through`) began, where each one's is known; else None
+    (their days then run from their first month with data, as a list's whose start is unknown)."""
+    days = [s.began for s in sources]
+    return None if not days or any(d is None for d in days) else min(d for d in days if d is not None)
 
 
 def _merged(series: list[list[Observation]], as_of: dt.date) -> list[Observation]:
