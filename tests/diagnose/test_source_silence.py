@@ -206,3 +206,28 @@ def test_by_hand_a_live_list_counts_from_its_own_start_not_a_held_ones() -> None
     assert k.forecast_at_deadline == pytest.approx(5 + 6 + 181 * 6 / 184)
     assert "at the rate of the email list 'B' alone" in k.reason
     assert "the email list 'A' has had no data since 2025-02 (none in the 10 whole months" in k.reason
+
+
+def test_a_held_page_beside_a_list_keeps_the_lists_bound(shared_data: Path, tmp_path: Path) -> None:
+    # The real page and list on a weekly plan, as of 2019-06-30. The list alone (11 members, none at the horizon's
+    # start 2014-01-01: its first join is 2018-02-05) is forecast along a clear falling weekly trend, bounded
+    # below at 0: it cannot lose members it never had (test_member_coverage.py, `listed_start`). Beside it the
+    # page is held at its 21, so the KPI's forecast is bounded at 21 + 0 = 21, interval alike. Before: -288,
+    # "not bounded below: the audience's size at the horizon's start is not in the data".
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN.replace("cadence: monthly", "cadence: weekly"), encoding="utf-8")
+    ws.ingest([shared_data / PAGE], account="VIC")
+    for name in MAILCHIMP:
+        ws.ingest([shared_data / LIST / name], account="newsletter")
+    page, _ = _page_growth(shared_data)
+    grown, first, _ = _list_events(shared_data, dt.date(2019, 6, 30))
+    assert (page, grown, first) == (21, 11, dt.date(2018, 2, 5))
+    kpi = diagnose(ws, dt.date(2019, 6, 30)).kpis[0]
+    assert kpi.actual == page + grown
+    assert kpi.forecast_at_deadline == pytest.approx(page)
+    assert kpi.forecast_low == pytest.approx(page) and kpi.forecast_floor == pytest.approx(page)
+    assert all(p.value >= page - 1e-9 and (p.low is None or p.low >= page - 1e-9) for p in kpi.forecast)
+    assert ("bounded below at 21: the email list 'newsletter' had no members at the horizon's start, the facebook "
+            "account 'VIC' held at its 21") in kpi.reason
+    assert "not bounded below" not in kpi.reason

@@ -6,6 +6,7 @@ and never need a warehouse. `gather` is the one place that talks to `Workspace.m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -43,13 +44,15 @@ class Observation:
 class Source:
     """One account feeding a scope's count: its platform and account, its per-period series inside the window,
     and, for a member list (MEMBER_COUNTS), the day its exports cover it up to (`member_lists`) and the day it
-    began (its first join, whenever it was: `list_began`), else None."""
+    began (its first join, whenever it was: `list_began`), else None; for a covered list's net growth, its size
+    at the window's start (its joins less leaves before it: `listed_start`), which bounds what it can lose."""
 
     platform: str
     account: str
     series: list[Observation]
     covered_to: dt.date | None = None
     began: dt.date | None = None
+    start_size: float | None = None
 
     @property
     def name(self) -> str:
@@ -527,8 +530,21 @@ def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list
                 cover = _cover(lists, platform, account, key[1], since, until)
                 found.setdefault(key, []).append(Source(platform, account, obs, cover, (began or {}).get(account)
                                                         if cover is not None else None))
-    return {key: held for key, held in found.items()
-            if len(held) > 1 and _adds_up(series.get(key, []), [s.series for s in held])}
+    out = {key: held for key, held in found.items()
+           if len(held) > 1 and _adds_up(series.get(key, []), [s.series for s in held])}
+    # A covered list's size at the window's start bounds the net loss forecast of it (as `listed_start` does for
+    # an objective of lists alone): one more measurement, only where such a source feeds a net growth.
+    covered = sorted({s.account for (_, metric), held in out.items() if metric == "audience_growth"
+                      for s in held if s.covered_to is not None})
+    if not covered or since is None:
+        return out
+    before, _ = _index(_measure(ws, by="account", period="all", until=since - dt.timedelta(days=1),
+                                metrics=["audience_growth"], platforms=["email"], accounts=covered))
+    sizes = {account: float(obs.value) if obs is not None and obs.value is not None else 0.0
+             for account in covered for obs in [before.get((account, "audience_growth"))]}
+    return {key: [dataclasses.replace(s, start_size=sizes.get(s.account))
+                  if key[1] == "audience_growth" and s.covered_to is not None else s for s in held]
+            for key, held in out.items()}
 
 
 def _cover(lists: dict[str, dt.date], platform: str, account: str, metric: str, since: dt.date | None,
