@@ -510,3 +510,36 @@ def test_a_pre_existing_list_beside_a_silent_page_keeps_its_days(tmp_path: Path)
     assert "clear trend" not in kpi.reason
     assert "at the rate of the email list 'news' alone" in kpi.reason
     assert "the facebook account 'Acme' has had no data since 2025-02 (none in the 10 whole months" in kpi.reason
+
+
+PLAN_TWO_LISTS = PLAN_2018.replace("start: 2018-01-01, end: 2019-12-31", "start: 2023-01-01, end: 2025-12-31").replace(
+    'email: ["newsletter"]', 'email: ["newsletter", "bee"]').replace("by: 2019-12-31", "by: 2025-12-31") + """\
+  - id: bee
+    channel: email
+    serves: [permission]
+    owner: Tester
+    budget: 3000
+    match: {accounts: [bee]}
+"""
+
+
+def test_a_newer_lists_tactic_counts_from_its_own_start(shared_data: Path, tmp_path: Path) -> None:
+    # The real Mailchimp list (begun 2018) and the real beehiiv list under one objective of a 2023 horizon, each
+    # its own tactic, as of 2023-04-30. beehiiv's members joined on 2023-03-24 (4) and 2023-04-11 (5, one of them
+    # pending: not counted), so its tactic has 8 joins over its own days, March and April: 31 + 30 = 61 (a rate of
+    # 0.131 a day). Before, the objective's start (the Mailchimp list's, so the horizon's) moved them back to
+    # 2023-01-01: 8 in 120 days.
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_TWO_LISTS, encoding="utf-8")
+    for name in MAILCHIMP:
+        ws.ingest([folder / name], account="newsletter")
+    ws.ingest([folder / "beehiiv_members.csv"], account="bee")
+    with (folder / "beehiiv_members.csv").open(newline="", encoding="utf-8") as fh:
+        joined = [r["created_at"][:10] for r in csv.DictReader(fh) if r["status"] != "pending"]
+    assert sorted(set(joined)) == ["2023-03-24", "2023-04-11"] and len(joined) == 8
+    found = diagnose(ws, dt.date(2023, 4, 30))
+    detail = next(d for v in found.verdicts for d in v.details if d.tactic == "bee")
+    assert "8 in 61 days" in detail.note
+    assert detail.value == pytest.approx(8 / 61)
