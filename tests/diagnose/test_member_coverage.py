@@ -485,3 +485,61 @@ def test_a_pre_existing_lists_quiet_first_months_are_months_of_none(tmp_path: Pa
     inputs = gather(ws, ws.plan_document().plan, dt.date(2025, 12, 31))
     assert inputs.objective_began[("list", "audience_growth")] == dt.date(2024, 6, 10)
     assert inputs.audience_start["list"] == 1
+
+
+def test_a_pre_existing_list_beside_a_silent_page_keeps_its_days(tmp_path: Path) -> None:
+    # The list of the test above (first member 2024-06-10, joins on 2025-07-10 and 2025-08-10, exported
+    # 2025-12-31) beside a page with 5 and 3 new followers in January and February 2025, under one objective
+    # ('both'), as of 2025-12-31. The page is silent since 2025-02 (March to December: 10 whole months) and held
+    # at its 8; the forecast runs at the list's own rate, over all its 365 days of 2025 as when alone:
+    # 8 + 2 + 181 × 2 / 365 = 10.992. Before (the list counted from July, its first month with data, as the
+    # objective is not covered by lists alone): "a clear trend across 6 months" of 1, 1, 0, 0, 0, 0 held at 0 a
+    # day, forecast 10.0, while the list's own objective and its tactic read 2 in 365 days.
+    ws = _list_workspace(tmp_path, PLAN_2025, joins=("2024-06-10 09:00:00", *JOINS[2:]))
+    page = tmp_path / "followers.csv"
+    page.write_text("date,platform,account,metric,value,gained,lost\n"
+                    "2025-01-15,facebook,Acme,followers,100,5,0\n2025-02-15,facebook,Acme,followers,103,3,0\n",
+                    encoding="utf-8")
+    ws.ingest([page])
+    found = diagnose(ws, dt.date(2025, 12, 31))
+    alone, _ = _by(found, "list")
+    assert alone.forecast_at_deadline == pytest.approx(2 + 181 * 2 / 365)
+    kpi, _ = _by(found, "both")
+    assert kpi.actual == 10
+    assert kpi.forecast_at_deadline == pytest.approx(8 + 2 + 181 * 2 / 365)
+    assert "clear trend" not in kpi.reason
+    assert "at the rate of the email list 'news' alone" in kpi.reason
+    assert "the facebook account 'Acme' has had no data since 2025-02 (none in the 10 whole months" in kpi.reason
+
+
+PLAN_TWO_LISTS = PLAN_2018.replace("start: 2018-01-01, end: 2019-12-31", "start: 2023-01-01, end: 2025-12-31").replace(
+    'email: ["newsletter"]', 'email: ["newsletter", "bee"]').replace("by: 2019-12-31", "by: 2025-12-31") + """\
+  - id: bee
+    channel: email
+    serves: [permission]
+    owner: Tester
+    budget: 3000
+    match: {accounts: [bee]}
+"""
+
+
+def test_a_newer_lists_tactic_counts_from_its_own_start(shared_data: Path, tmp_path: Path) -> None:
+    # The real Mailchimp list (begun 2018) and the real beehiiv list under one objective of a 2023 horizon, each
+    # its own tactic, as of 2023-04-30. beehiiv's members joined on 2023-03-24 (4) and 2023-04-11 (5, one of them
+    # pending: not counted), so its tactic has 8 joins over its own days, March and April: 31 + 30 = 61 (a rate of
+    # 0.131 a day). Before, the objective's start (the Mailchimp list's, so the horizon's) moved them back to
+    # 2023-01-01: 8 in 120 days.
+    folder = shared_data / FIXTURES
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN_TWO_LISTS, encoding="utf-8")
+    for name in MAILCHIMP:
+        ws.ingest([folder / name], account="newsletter")
+    ws.ingest([folder / "beehiiv_members.csv"], account="bee")
+    with (folder / "beehiiv_members.csv").open(newline="", encoding="utf-8") as fh:
+        joined = [r["created_at"][:10] for r in csv.DictReader(fh) if r["status"] != "pending"]
+    assert sorted(set(joined)) == ["2023-03-24", "2023-04-11"] and len(joined) == 8
+    found = diagnose(ws, dt.date(2023, 4, 30))
+    detail = next(d for v in found.verdicts for d in v.details if d.tactic == "bee")
+    assert "8 in 61 days" in detail.note
+    assert detail.value == pytest.approx(8 / 61)

@@ -339,3 +339,52 @@ def test_by_hand_a_tactic_of_one_account_or_none_silent_is_judged_as_before() ->
     early = dt.date(2025, 3, 31)
     sources = [Source("facebook", "A", a), Source("facebook", "B", b)]
     assert judge(_tactic_inputs(sources, [a, b], early)).verdicts == judge(_tactic_inputs(None, [a, b], early)).verdicts
+
+
+def test_by_hand_a_live_list_counts_from_its_own_start_not_a_held_ones() -> None:
+    # Two member lists under one objective (horizon 2025-01-01, deadline 2026-06-30), as of 2025-12-31. List A,
+    # begun in 2020, joins 3 and 2 in January and February 2025, its exports covering it to 2025-02-28 only:
+    # silent March to December (10 whole months), held at its 5. List B began on 2025-07-01 and had one join a
+    # month July to December, its exports covering it to 2025-12-31: its rate runs over its own days, July to
+    # December (31 + 31 + 30 + 31 + 30 + 31 = 184), carried over the 181 days of January to June 2026:
+    # 5 + 6 + 181 × 6 / 184 = 16.902. Before, the objective's start (A's, 2020, so the horizon's) moved B's days
+    # back to 2025-01-01, six months before B existed, read as none: a clear rising trend, forecast 20.7.
+    months = [dt.date(2025, m, 1) for m in range(1, 13)]
+    a = [Observation(3.0, 1, period=months[0]), Observation(2.0, 1, period=months[1])]
+    b = [Observation(1.0, 1, period=m) for m in months[6:]]
+    both = [*a, *b]
+    sources = [Source("email", "A", a, dt.date(2025, 2, 28), dt.date(2020, 3, 1)),
+               Source("email", "B", b, dt.date(2025, 12, 31), dt.date(2025, 7, 1))]
+    k = kpi_status(objective="o", metric="audience_growth", target=100, baseline=0,
+                   horizon_start=dt.date(2025, 1, 1), deadline=dt.date(2026, 6, 30), as_of=dt.date(2025, 12, 31),
+                   period="month", actual=Observation(11.0, 8), series=both, covered_to=dt.date(2025, 2, 28),
+                   covered_from=dt.date(2020, 3, 1), sources=sources)
+    assert k.actual == 11
+    assert k.forecast_at_deadline == pytest.approx(5 + 6 + 181 * 6 / 184)
+    assert "at the rate of the email list 'B' alone" in k.reason
+    assert "the email list 'A' has had no data since 2025-02 (none in the 10 whole months" in k.reason
+
+
+def test_a_held_page_beside_a_list_keeps_the_lists_bound(shared_data: Path, tmp_path: Path) -> None:
+    # The real page and list on a weekly plan, as of 2019-06-30. The list alone (11 members, none at the horizon's
+    # start 2014-01-01: its first join is 2018-02-05) is forecast along a clear falling weekly trend, bounded
+    # below at 0: it cannot lose members it never had (test_member_coverage.py, `listed_start`). Beside it the
+    # page is held at its 21, so the KPI's forecast is bounded at 21 + 0 = 21, interval alike. Before: -288,
+    # "not bounded below: the audience's size at the horizon's start is not in the data".
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    (ws.root / "strategy.yaml").write_text(PLAN.replace("cadence: monthly", "cadence: weekly"), encoding="utf-8")
+    ws.ingest([shared_data / PAGE], account="VIC")
+    for name in MAILCHIMP:
+        ws.ingest([shared_data / LIST / name], account="newsletter")
+    page, _ = _page_growth(shared_data)
+    grown, first, _ = _list_events(shared_data, dt.date(2019, 6, 30))
+    assert (page, grown, first) == (21, 11, dt.date(2018, 2, 5))
+    kpi = diagnose(ws, dt.date(2019, 6, 30)).kpis[0]
+    assert kpi.actual == page + grown
+    assert kpi.forecast_at_deadline == pytest.approx(page)
+    assert kpi.forecast_low == pytest.approx(page) and kpi.forecast_floor == pytest.approx(page)
+    assert all(p.value >= page - 1e-9 and (p.low is None or p.low >= page - 1e-9) for p in kpi.forecast)
+    assert ("bounded below at 21: the email list 'newsletter' had no members at the horizon's start, the facebook "
+            "account 'VIC' held at its 21") in kpi.reason
+    assert "not bounded below" not in kpi.reason

@@ -6,6 +6,7 @@ and never need a warehouse. `gather` is the one place that talks to `Workspace.m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -42,12 +43,16 @@ class Observation:
 @dataclass(frozen=True)
 class Source:
     """One account feeding a scope's count: its platform and account, its per-period series inside the window,
-    and, for a member list (MEMBER_COUNTS), the day its exports cover it up to (`member_lists`), else None."""
+    and, for a member list (MEMBER_COUNTS), the day its exports cover it up to (`member_lists`) and the day it
+    began (its first join, whenever it was: `list_began`), else None; for a covered list's net growth, its size
+    at the window's start (its joins less leaves before it: `listed_start`), which bounds what it can lose."""
 
     platform: str
     account: str
     series: list[Observation]
     covered_to: dt.date | None = None
+    began: dt.date | None = None
+    start_size: float | None = None
 
     @property
     def name(self) -> str:
@@ -518,13 +523,14 @@ def mixed_accounts(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: l
 
 def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list[str], period: str,
                 since: dt.date | None, until: dt.date, series: dict[tuple[str, str], list[Observation]],
-                *, by: str = "objective", accounts: list[tuple[str, str]] | None = None
-                ) -> dict[tuple[str, str], list[Source]]:
+                *, by: str = "objective", accounts: list[tuple[str, str]] | None = None,
+                began: dict[str, dt.date] | None = None) -> dict[tuple[str, str], list[Source]]:
     """By (objective or tactic, as `by`, metric) of the accumulating `metrics`: the accounts its count adds up,
     each with its own series (the scope's count measured on that account alone), where two or more have data in
     the window and their series add up to the scope's (`series`, as measured; a count that does not add up per
     account keeps the scope's whole series alone). A member list's source carries the day its exports cover it
-    up to (`lists`: `member_lists`), as `member_coverage` gives a scope of lists alone.
+    up to (`lists`: `member_lists`) and the day it began (`began`: `list_began`), as `member_coverage` gives a
+    scope of lists alone.
 
     Only where it can matter: `accounts` (`mixed_accounts`, measured here where not given) names the accounts
     when two or more have data and one is silent; then one more measurement per account."""
@@ -539,10 +545,24 @@ def kpi_sources(ws: MeasuringWorkspace, lists: dict[str, dt.date], metrics: list
                                     platforms=[platform] if platform else None, accounts=[account]))
         for key, obs in by_key.items():
             if any(o.n > 0 and o.value is not None for o in obs):
-                found.setdefault(key, []).append(
-                    Source(platform, account, obs, _cover(lists, platform, account, key[1], since, until)))
-    return {key: held for key, held in found.items()
-            if len(held) > 1 and _adds_up(series.get(key, []), [s.series for s in held])}
+                cover = _cover(lists, platform, account, key[1], since, until)
+                found.setdefault(key, []).append(Source(platform, account, obs, cover, (began or {}).get(account)
+                                                        if cover is not None else None))
+    out = {key: held for key, held in found.items()
+           if len(held) > 1 and _adds_up(series.get(key, []), [s.series for s in held])}
+    # A covered list's size at the window's start bounds the net loss forecast of it (as `listed_start` does for
+    # an objective of lists alone): one more measurement, only where such a source feeds a net growth.
+    covered = sorted({s.account for (_, metric), held in out.items() if metric == "audience_growth"
+                      for s in held if s.covered_to is not None})
+    if not covered or since is None:
+        return out
+    before, _ = _index(_measure(ws, by="account", period="all", until=since - dt.timedelta(days=1),
+                                metrics=["audience_growth"], platforms=["email"], accounts=covered))
+    sizes = {account: float(obs.value) if obs is not None and obs.value is not None else 0.0
+             for account in covered for obs in [before.get((account, "audience_growth"))]}
+    return {key: [dataclasses.replace(s, start_size=sizes.get(s.account))
+                  if key[1] == "audience_growth" and s.covered_to is not None else s for s in held]
+            for key, held in out.items()}
 
 
 def _cover(lists: dict[str, dt.date], platform: str, account: str, metric: str, since: dt.date | None,
@@ -632,7 +652,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
             inputs.objective_notes = leaver_notes(ws, partial, metrics)
         mixed = mixed_accounts(ws, lists, metrics, inputs.period, since, until)  # measured once for both
         inputs.objective_sources = kpi_sources(ws, lists, metrics, inputs.period, since, until,
-                                               inputs.objective_series, accounts=mixed)
+                                               inputs.objective_series, accounts=mixed, began=began)
         if growth:
             inputs.audience_size_actual = {key: obs for (key, metric), obs in measured.items()
                                            if metric == "audience_size" and key in inputs.audience_start}
@@ -656,7 +676,7 @@ def gather(ws: MeasuringWorkspace, plan: Plan, as_of: dt.date, *, seed: int = 0)
             ws, lists, "tactic", metrics, inputs.period, since, until, inputs.tactic_series, began)
         if mixed:
             inputs.tactic_sources = kpi_sources(ws, lists, metrics, inputs.period, since, until,
-                                                inputs.tactic_series, by="tactic", accounts=mixed)
+                                                inputs.tactic_series, by="tactic", accounts=mixed, began=began)
     inputs.tactic_spend = {
         key: obs.value for (key, metric), obs in inputs.tactic_actual.items()
         if metric == "spend" and obs.value is not None

@@ -430,10 +430,12 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             quiet = max((h.quiet for h in held), key=lambda q: q[0])
         elif held:
             quiet = None
+            # The live lists' own days: from the day the first of them began (not the objective's `covered_from`,
+            # which a page among the sources leaves unset and a held list's earlier start would move back).
             live_to = live_through(live, start, as_of)
             live_spans = _periods(merged_series([s.series for s in live], as_of), start, as_of, period,
                                   counted=True, span=metric in NET_AUDIENCE, through=live_to,
-                                  began=covered_from if live_to is not None else None)
+                                  began=live_began(live) if live_to is not None else None)
         else:
             quiet = None
     thin = None if paced or actual_value is None else _thin(metric, actual, n, gaps, start, as_of, deadline,
@@ -472,8 +474,20 @@ def kpi_status(*, objective: str, metric: str, target: float | None, baseline: f
             prediction, future = from_size
     floor: float | None = None
     if metric in NET_AUDIENCE and prediction is not None and future:
-        prediction, future, floor = _bound_net(prediction, future, baseline_used or 0.0, audience_start,
-                                               actual_value, unit)
+        starts_live = [s.start_size for s in live]
+        if held and starts_live and all(x is not None for x in starts_live):
+            # The held sources stay at what they added; the live lists can lose at most what they had at the
+            # horizon's start and have gained since (a 2014 page held beside a list of 11 was forecast at -288,
+            # "not bounded below", where the list alone is bounded at 0).
+            prediction, future, floor = _bound_net(
+                prediction, future, (baseline_used or 0.0) + sum(h.total for h in held),
+                sum(x for x in starts_live if x is not None), actual_value, unit,
+                who=(" and ".join(s.name for s in live),
+                     " and ".join(f"{h.source.name} held at its {formatting.number(h.total, unit or None)}"
+                                  for h in held)))
+        else:
+            prediction, future, floor = _bound_net(prediction, future, baseline_used or 0.0, audience_start,
+                                                   actual_value, unit)
     status, reason = _rule(direction, paced, target, actual_value, expected_now, prediction, as_of, deadline,
                            unit)
     if held:
@@ -536,11 +550,12 @@ def _sizes_follow_growth(sizes: list[tuple[Observation, dt.date, dt.date]],
 
 
 def _bound_net(prediction: Prediction, future: tuple[ForecastPoint, ...], baseline: float,
-               audience_start: float | None, actual: float | None, unit: str
+               audience_start: float | None, actual: float | None, unit: str, who: tuple[str, str] | None = None
                ) -> tuple[Prediction, tuple[ForecastPoint, ...], float | None]:
     """A net audience growth's forecast bounded below where the whole audience it is counted from is lost
     (`baseline − audience_start`, never above what is already counted), the bound in its words; with the start
-    unknown, a forecast of a net loss says it is not bounded. The bound is returned where it applied."""
+    unknown, a forecast of a net loss says it is not bounded. The bound is returned where it applied. `who`:
+    where only some sources are forecast (the others held, in `baseline`), their names and the held ones'."""
     f = lambda x: formatting.number(x, unit or None)  # noqa: E731
     lowest = min(x for x in (prediction.value, prediction.low) if x is not None)
     if audience_start is None:
@@ -560,6 +575,9 @@ def _bound_net(prediction: Prediction, future: tuple[ForecastPoint, ...], baseli
     points = tuple(ForecastPoint(p.period, max(p.value, floor), up(p.low), up(p.high)) for p in future)
     lost = (f"the whole audience of {f(audience_start)} at the horizon's start lost" if audience_start > 0
             else "the audience had no members at the horizon's start")  # a list begun since: it can lose its gains
+    if who is not None:
+        lost = (f"the whole audience of {f(audience_start)} of {who[0]} at the horizon's start lost"
+                if audience_start > 0 else f"{who[0]} had no members at the horizon's start") + f", {who[1]}"
     note = (f"bounded below at {f(floor)}: {lost}" if floor == baseline - audience_start
             else f"bounded below at {f(floor)}, what is already counted")
     how = "; ".join(x for x in (prediction.how, note) if x)
@@ -942,6 +960,13 @@ def live_through(sources: list[Source], start: dt.date, as_of: dt.date) -> dt.da
     if not days or any(d is None or d < start for d in days):
         return None
     return min(min(d for d in days if d is not None), as_of)
+
+
+def live_began(sources: list[Source]) -> dt.date | None:
+    """The day the first of `sources` (covered lists, `live_through`) began, where each one's is known; else None
+    (their days then run from their first month with data, as a list's whose start is unknown)."""
+    days = [s.began for s in sources]
+    return None if not days or any(d is None for d in days) else min(d for d in days if d is not None)
 
 
 def merged_series(series: list[list[Observation]], as_of: dt.date) -> list[Observation]:

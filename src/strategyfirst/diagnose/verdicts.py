@@ -228,6 +228,10 @@ def _evidence(inputs: DiagnoseInputs, kpi: KPI, tactic: Tactic, tactics: list[Ta
         begun = [d for d in (inputs.objective_began.get((objective, metric)) if objective is not None else None,
                              inputs.tactic_began.get((tactic.id, metric))) if d is not None]
         began = min(begun) if begun else None
+        if (tactic.id, metric) in inputs.tactic_covered:  # from its own lists' start, as its months: not from an
+            # older list of the objective's (a beehiiv list begun 2023-03-24 beside a Mailchimp list of 2018 read
+            # 8 joins in 120 days of a 2023 horizon, not in its own 61)
+            began = inputs.tactic_began.get((tactic.id, metric))
         until = min(inputs.as_of, hi)
         count = obs.value
         split = _split(inputs, kpi, tactic)
